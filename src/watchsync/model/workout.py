@@ -1,0 +1,410 @@
+"""The workout model: one structure that every format reads into and writes from.
+
+Durations and targets are tagged unions (field ``kind``) so that TOML, JSON and the text syntax map
+onto them directly. Targets come in two families: *prescriptive* ones a coach writes (RPE, zones,
+percentages of an athlete's thresholds) and *concrete* ones (bpm, m/s, W, rpm, open) that a device
+understands. :mod:`watchsync.resolve` turns the first into the second for one athlete.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Sport(StrEnum):
+    """Sports a workout can be written for."""
+
+    RUNNING = "running"
+    TRAIL_RUNNING = "trail_running"
+    TREADMILL = "treadmill"
+    CYCLING = "cycling"
+    INDOOR_CYCLING = "indoor_cycling"
+    POOL_SWIM = "pool_swim"
+    OPEN_WATER_SWIM = "open_water_swim"
+    XC_SKIING = "xc_skiing"
+    SKI_MOUNTAINEERING = "ski_mountaineering"
+    STRENGTH = "strength"
+    YOGA = "yoga"
+    MOBILITY = "mobility"
+    CARDIO = "cardio"
+    OTHER = "other"
+
+    @property
+    def family(self) -> str:
+        """Coarse family used to match activities with planned sessions."""
+        return SPORT_FAMILY[self]
+
+
+SPORT_FAMILY: dict[Sport, str] = {
+    Sport.RUNNING: "run",
+    Sport.TRAIL_RUNNING: "run",
+    Sport.TREADMILL: "run",
+    Sport.CYCLING: "bike",
+    Sport.INDOOR_CYCLING: "bike",
+    Sport.POOL_SWIM: "swim",
+    Sport.OPEN_WATER_SWIM: "swim",
+    Sport.XC_SKIING: "ski",
+    Sport.SKI_MOUNTAINEERING: "ski",
+    Sport.STRENGTH: "strength",
+    Sport.YOGA: "mobility",
+    Sport.MOBILITY: "mobility",
+    Sport.CARDIO: "other",
+    Sport.OTHER: "other",
+}
+
+SPORT_ALIASES: dict[str, Sport] = {
+    "run": Sport.RUNNING,
+    "trail": Sport.TRAIL_RUNNING,
+    "trail_run": Sport.TRAIL_RUNNING,
+    "bike": Sport.CYCLING,
+    "ride": Sport.CYCLING,
+    "road_cycling": Sport.CYCLING,
+    "indoor_bike": Sport.INDOOR_CYCLING,
+    "trainer": Sport.INDOOR_CYCLING,
+    "swim": Sport.POOL_SWIM,
+    "swimming": Sport.POOL_SWIM,
+    "lap_swimming": Sport.POOL_SWIM,
+    "open_water": Sport.OPEN_WATER_SWIM,
+    "xc_ski": Sport.XC_SKIING,
+    "cross_country_skiing": Sport.XC_SKIING,
+    "nordic_ski": Sport.XC_SKIING,
+    "skimo": Sport.SKI_MOUNTAINEERING,
+    "ski_touring": Sport.SKI_MOUNTAINEERING,
+    "strength_training": Sport.STRENGTH,
+    "gym": Sport.STRENGTH,
+    "core": Sport.STRENGTH,
+    "hiit": Sport.CARDIO,
+    "cardio_training": Sport.CARDIO,
+}
+
+
+def parse_sport(text: str) -> Sport:
+    """Sport from its name or a common alias (case- and dash-insensitive)."""
+    key = text.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in SPORT_ALIASES:
+        return SPORT_ALIASES[key]
+    return Sport(key)
+
+
+class Intensity(StrEnum):
+    """What a step is for; maps to FIT intensity and Garmin step types."""
+
+    WARMUP = "warmup"
+    ACTIVE = "active"
+    INTERVAL = "interval"
+    RECOVERY = "recovery"
+    REST = "rest"
+    COOLDOWN = "cooldown"
+    OTHER = "other"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- durations -----------------------------------------------------------------------------------
+
+
+class TimeDuration(_Frozen):
+    """Ends after a number of seconds."""
+
+    kind: Literal["time"] = "time"
+    seconds: float = Field(gt=0, le=86_400)
+
+
+class DistanceDuration(_Frozen):
+    """Ends after a distance in metres."""
+
+    kind: Literal["distance"] = "distance"
+    meters: float = Field(gt=0, le=1_000_000)
+
+
+class LapButton(_Frozen):
+    """Ends when the athlete presses the lap button."""
+
+    kind: Literal["lap_button"] = "lap_button"
+
+
+class RepsDuration(_Frozen):
+    """Ends after a number of repetitions (strength)."""
+
+    kind: Literal["reps"] = "reps"
+    reps: int = Field(gt=0, le=1000)
+
+
+class HeartRateDuration(_Frozen):
+    """Ends when heart rate goes below (``until HR < 130``) or above a value in bpm."""
+
+    kind: Literal["hr_below", "hr_above"]
+    bpm: int = Field(ge=30, le=250)
+
+
+class CaloriesDuration(_Frozen):
+    """Ends after a number of kilocalories."""
+
+    kind: Literal["calories"] = "calories"
+    kcal: int = Field(gt=0, le=10_000)
+
+
+Duration = Annotated[
+    TimeDuration | DistanceDuration | LapButton | RepsDuration | HeartRateDuration | CaloriesDuration,
+    Field(discriminator="kind"),
+]
+
+
+# --- targets -------------------------------------------------------------------------------------
+
+
+class _Range(_Frozen):
+    """A low..high range; a single value is stored with low == high."""
+
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.low > self.high:
+            raise ValueError(f"range low {self.low:g} is above high {self.high:g}")
+        return self
+
+
+class OpenTarget(_Frozen):
+    """No target."""
+
+    kind: Literal["open"] = "open"
+
+
+class RpeTarget(_Range):
+    """Rate of perceived exertion on the CR-10 scale (1..10)."""
+
+    kind: Literal["rpe"] = "rpe"
+    low: float = Field(ge=1, le=10)
+    high: float = Field(ge=1, le=10)
+
+
+class HeartRateZoneTarget(_Frozen):
+    """A heart-rate zone number (1..5) of the athlete's zones."""
+
+    kind: Literal["hr_zone"] = "hr_zone"
+    zone: int = Field(ge=1, le=5)
+
+
+class HeartRateTarget(_Range):
+    """Heart rate in bpm (concrete)."""
+
+    kind: Literal["hr_bpm"] = "hr_bpm"
+    low: float = Field(ge=30, le=250)
+    high: float = Field(ge=30, le=250)
+
+
+class HeartRatePercentMaxTarget(_Range):
+    """Heart rate as % of the athlete's maximum."""
+
+    kind: Literal["hr_pct_max"] = "hr_pct_max"
+    low: float = Field(gt=0, le=110)
+    high: float = Field(gt=0, le=110)
+
+
+class HeartRatePercentLthrTarget(_Range):
+    """Heart rate as % of the athlete's lactate-threshold heart rate."""
+
+    kind: Literal["hr_pct_lthr"] = "hr_pct_lthr"
+    low: float = Field(gt=0, le=130)
+    high: float = Field(gt=0, le=130)
+
+
+class PaceTarget(_Frozen):
+    """Pace range in seconds per km; ``fast`` is the lower number."""
+
+    kind: Literal["pace"] = "pace"
+    fast: float = Field(gt=60, le=3600)
+    slow: float = Field(gt=60, le=3600)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.fast > self.slow:
+            raise ValueError("pace range: the fast pace must be the smaller time per km")
+        return self
+
+
+class PacePercentTarget(_Range):
+    """Speed as % of the athlete's threshold pace (intervals.icu ``78-82% Pace``)."""
+
+    kind: Literal["pace_pct"] = "pace_pct"
+    low: float = Field(gt=0, le=200)
+    high: float = Field(gt=0, le=200)
+
+
+class PaceZoneTarget(_Frozen):
+    """A pace zone number (1..5) of the athlete's zones."""
+
+    kind: Literal["pace_zone"] = "pace_zone"
+    zone: int = Field(ge=1, le=5)
+
+
+class SpeedTarget(_Range):
+    """Speed in m/s (concrete)."""
+
+    kind: Literal["speed"] = "speed"
+    low: float = Field(gt=0, le=40)
+    high: float = Field(gt=0, le=40)
+
+
+class PowerTarget(_Range):
+    """Power in watts (concrete)."""
+
+    kind: Literal["power"] = "power"
+    low: float = Field(gt=0, le=3000)
+    high: float = Field(gt=0, le=3000)
+
+
+class PowerPercentFtpTarget(_Range):
+    """Power as % of FTP."""
+
+    kind: Literal["power_pct_ftp"] = "power_pct_ftp"
+    low: float = Field(gt=0, le=300)
+    high: float = Field(gt=0, le=300)
+
+
+class PowerZoneTarget(_Frozen):
+    """A power zone number (1..7)."""
+
+    kind: Literal["power_zone"] = "power_zone"
+    zone: int = Field(ge=1, le=7)
+
+
+class CadenceTarget(_Range):
+    """Cadence in rpm / steps per minute (concrete)."""
+
+    kind: Literal["cadence"] = "cadence"
+    low: float = Field(gt=0, le=300)
+    high: float = Field(gt=0, le=300)
+
+
+Target = Annotated[
+    OpenTarget
+    | RpeTarget
+    | HeartRateZoneTarget
+    | HeartRateTarget
+    | HeartRatePercentMaxTarget
+    | HeartRatePercentLthrTarget
+    | PaceTarget
+    | PacePercentTarget
+    | PaceZoneTarget
+    | SpeedTarget
+    | PowerTarget
+    | PowerPercentFtpTarget
+    | PowerZoneTarget
+    | CadenceTarget,
+    Field(discriminator="kind"),
+]
+
+#: Targets a device understands without an athlete profile.
+CONCRETE_TARGETS = (OpenTarget, HeartRateTarget, HeartRateZoneTarget, SpeedTarget, PowerTarget,
+                    PowerZoneTarget, CadenceTarget)
+
+
+# --- steps ---------------------------------------------------------------------------------------
+
+
+class Exercise(_Frozen):
+    """A Garmin exercise: category and name keys as in ``garminconnect.exercises``."""
+
+    category: str
+    name: str
+
+
+class Step(_Frozen):
+    """One step of a workout."""
+
+    type: Literal["step"] = "step"
+    intensity: Intensity = Intensity.ACTIVE
+    duration: Duration = Field(default_factory=LapButton)
+    target: Target = Field(default_factory=OpenTarget)
+    name: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=1000)
+    rpe: RpeTarget | None = None
+    exercise: Exercise | None = None
+    weight_kg: float | None = Field(default=None, ge=0, le=500)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.weight_kg is not None and self.exercise is None:
+            raise ValueError("a weight needs an exercise")
+        return self
+
+
+class Repeat(_Frozen):
+    """A block of steps done ``count`` times; blocks nest."""
+
+    type: Literal["repeat"] = "repeat"
+    count: int = Field(ge=1, le=200)
+    steps: list[Step | Repeat] = Field(min_length=1)
+    name: str | None = Field(default=None, max_length=200)
+    skip_last_rest: bool = False
+
+
+Block = Annotated[Step | Repeat, Field(discriminator="type")]
+
+
+class Workout(_Frozen):
+    """A structured workout."""
+
+    name: str = Field(min_length=1, max_length=200)
+    sport: Sport
+    description: str | None = Field(default=None, max_length=2000)
+    tags: list[str] = Field(default_factory=list)
+    steps: list[Block] = Field(min_length=1)
+
+    def flat_steps(self) -> list[Step]:
+        """Every step in execution order, repeats expanded."""
+        return list(_expand(self.steps))
+
+    def estimated_seconds(self, default_step_seconds: float = 0.0,
+                          seconds_per_meter: float | None = None) -> float:
+        """Planned time: timed steps exactly, distance steps at ``seconds_per_meter`` when given.
+
+        Lap-button and other open-ended steps count ``default_step_seconds``; reps count 3 s each.
+        """
+        total = 0.0
+        for step in self.flat_steps():
+            total += step_seconds(step, default_step_seconds, seconds_per_meter)
+        return total
+
+    def estimated_meters(self, meters_per_second: float | None = None) -> float:
+        """Planned distance: distance steps exactly, timed steps at ``meters_per_second`` when given."""
+        total = 0.0
+        for step in self.flat_steps():
+            if isinstance(step.duration, DistanceDuration):
+                total += step.duration.meters
+            elif isinstance(step.duration, TimeDuration) and meters_per_second:
+                total += step.duration.seconds * meters_per_second
+        return total
+
+
+def step_seconds(step: Step, default_step_seconds: float = 0.0,
+                 seconds_per_meter: float | None = None) -> float:
+    """Planned seconds of one step (see :meth:`Workout.estimated_seconds`)."""
+    duration = step.duration
+    if isinstance(duration, TimeDuration):
+        return duration.seconds
+    if isinstance(duration, DistanceDuration) and seconds_per_meter:
+        return duration.meters * seconds_per_meter
+    if isinstance(duration, RepsDuration):
+        return duration.reps * 3.0
+    return default_step_seconds
+
+
+def _expand(blocks: list[Step | Repeat]) -> list[Step]:
+    out: list[Step] = []
+    for block in blocks:
+        if isinstance(block, Step):
+            out.append(block)
+        else:
+            inner = _expand(block.steps)
+            for _ in range(block.count):
+                out.extend(inner)
+    return out

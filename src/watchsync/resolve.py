@@ -1,0 +1,206 @@
+"""Resolution: a workout plus one athlete → the same workout with concrete targets.
+
+Pure: no I/O. RPE, zones and percentages become bpm, m/s or W ranges for this athlete; the RPE cue
+stays visible in each step's notes (and as its name when the step has none). Single values widen to
+ranges, because watches alarm on every 1-bpm deviation.
+"""
+
+from __future__ import annotations
+
+import math
+
+from watchsync.model.athlete import (
+    DEFAULT_RPE_HR_PCT_LTHR,
+    DEFAULT_RPE_SPEED_PCT,
+    RPE_NO_HR_ALERT,
+    RPE_WORDS,
+    Athlete,
+    TargetPreference,
+)
+from watchsync.model.workout import (
+    CONCRETE_TARGETS,
+    CadenceTarget,
+    HeartRatePercentLthrTarget,
+    HeartRatePercentMaxTarget,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    OpenTarget,
+    PacePercentTarget,
+    PaceTarget,
+    PaceZoneTarget,
+    PowerPercentFtpTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RpeTarget,
+    SpeedTarget,
+    Step,
+    Target,
+    Workout,
+)
+
+#: Friel running HR zones as % of LTHR (zone → band), used when the athlete lists no zones.
+DEFAULT_HR_ZONES_PCT_LTHR: dict[int, tuple[float, float]] = {
+    1: (70, 84), 2: (85, 89), 3: (90, 94), 4: (95, 99), 5: (100, 106),
+}
+#: Pace zones as % of threshold speed, used when the athlete lists no pace zones.
+DEFAULT_PACE_ZONES_SPEED_PCT: dict[int, tuple[float, float]] = {
+    1: (65, 77), 2: (78, 87), 3: (88, 94), 4: (95, 102), 5: (103, 115),
+}
+
+HR_HALF_WIDTH_BPM = 3
+SPEED_HALF_WIDTH = 0.02
+POWER_HALF_WIDTH = 0.05
+CADENCE_HALF_WIDTH = 2
+
+
+class ResolveError(ValueError):
+    """A target cannot be made concrete for this athlete (e.g. pace % without a threshold pace)."""
+
+
+def resolve(workout: Workout, athlete: Athlete) -> Workout:
+    """Return ``workout`` with every target concrete for ``athlete`` and RPE cues in the notes."""
+    blocks = [_resolve_block(block, athlete, str(i + 1)) for i, block in enumerate(workout.steps)]
+    return workout.model_copy(update={"steps": blocks})
+
+
+def is_resolved(workout: Workout) -> bool:
+    """True when every target is one a device understands without a profile."""
+    return all(isinstance(step.target, CONCRETE_TARGETS) for step in workout.flat_steps())
+
+
+def rpe_cue(rpe: RpeTarget) -> str:
+    """``RPE 3 – conversational`` (or ``RPE 3-4 – conversational``)."""
+    low, high = _fmt(rpe.low), _fmt(rpe.high)
+    value = low if low == high else f"{low}-{high}"
+    return f"RPE {value} – {RPE_WORDS[max(1, min(10, math.floor(rpe.low)))]}"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _resolve_block(block: Step | Repeat, athlete: Athlete, where: str) -> Step | Repeat:
+    if isinstance(block, Repeat):
+        steps = [_resolve_block(b, athlete, f"{where}.{i + 1}") for i, b in enumerate(block.steps)]
+        return block.model_copy(update={"steps": steps})
+    return _resolve_step(block, athlete, where)
+
+
+def _resolve_step(step: Step, athlete: Athlete, where: str) -> Step:
+    rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
+    try:
+        target = _concrete(step.target, athlete)
+    except ResolveError as error:
+        raise ResolveError(f"step {where}: {error}") from None
+    update: dict[str, object] = {"target": target, "rpe": rpe}
+    if rpe is not None:
+        cue = rpe_cue(rpe)
+        notes = step.notes or ""
+        if cue not in notes:
+            update["notes"] = f"{cue}. {notes}".strip() if notes else cue
+        if not step.name:
+            update["name"] = cue
+    return step.model_copy(update=update)
+
+
+def _concrete(target: Target, athlete: Athlete) -> Target:
+    match target:
+        case RpeTarget():
+            return _from_rpe(target, athlete)
+        case HeartRateTarget():
+            return _hr(target.low, target.high)
+        case HeartRateZoneTarget(zone=zone):
+            if athlete.hr_zones and zone <= len(athlete.hr_zones):
+                band = athlete.hr_zones[zone - 1]
+                return _hr(band.low, band.high)
+            low, high = DEFAULT_HR_ZONES_PCT_LTHR[zone]
+            return _hr(low * athlete.effective_lthr / 100, high * athlete.effective_lthr / 100)
+        case HeartRatePercentMaxTarget():
+            return _hr(target.low * athlete.max_hr / 100, target.high * athlete.max_hr / 100)
+        case HeartRatePercentLthrTarget():
+            lthr = athlete.effective_lthr
+            return _hr(target.low * lthr / 100, target.high * lthr / 100)
+        case PaceTarget():
+            return _speed(1000 / target.slow, 1000 / target.fast)
+        case PacePercentTarget():
+            speed = _threshold_speed(athlete, "a % pace target")
+            return _speed(speed * target.low / 100, speed * target.high / 100)
+        case PaceZoneTarget(zone=zone):
+            if athlete.pace_zones and zone <= len(athlete.pace_zones):
+                band = athlete.pace_zones[zone - 1]
+                return _speed(1000 / band.high, 1000 / band.low)
+            speed = _threshold_speed(athlete, "a pace zone")
+            low, high = DEFAULT_PACE_ZONES_SPEED_PCT[zone]
+            return _speed(speed * low / 100, speed * high / 100)
+        case SpeedTarget():
+            return _speed(target.low, target.high)
+        case PowerTarget():
+            return _power(target.low, target.high)
+        case PowerPercentFtpTarget():
+            if athlete.ftp is None:
+                raise ResolveError(f"a % FTP target needs ftp in athlete {athlete.name!r}")
+            return _power(target.low * athlete.ftp / 100, target.high * athlete.ftp / 100)
+        case PowerZoneTarget(zone=zone):
+            if athlete.power_zones and zone <= len(athlete.power_zones):
+                band = athlete.power_zones[zone - 1]
+                return _power(band.low, band.high)
+            return target
+        case CadenceTarget():
+            if target.low == target.high:
+                return CadenceTarget(low=target.low - CADENCE_HALF_WIDTH, high=target.high + CADENCE_HALF_WIDTH)
+            return target
+        case _:
+            return OpenTarget()
+
+
+def _from_rpe(rpe: RpeTarget, athlete: Athlete) -> Target:
+    low_key, high_key = math.floor(rpe.low), math.ceil(rpe.high)
+    preference = athlete.targets
+    if preference is TargetPreference.PACE and athlete.threshold_pace is None:
+        preference = TargetPreference.HR
+    if preference is TargetPreference.RPE:
+        return OpenTarget()
+    if preference is TargetPreference.PACE:
+        speed = _threshold_speed(athlete, "a pace-targeted RPE")
+        low = _band(athlete, low_key, DEFAULT_RPE_SPEED_PCT)[0]
+        high = _band(athlete, high_key, DEFAULT_RPE_SPEED_PCT)[1]
+        return _speed(speed * low / 100, speed * high / 100)
+    if low_key >= RPE_NO_HR_ALERT:
+        return OpenTarget()  # HR lags behind strides and sprints: judge by feel, no alert
+    lthr = athlete.effective_lthr
+    low = _band(athlete, low_key, DEFAULT_RPE_HR_PCT_LTHR)[0]
+    high = _band(athlete, high_key, DEFAULT_RPE_HR_PCT_LTHR)[1]
+    return _hr(low * lthr / 100, high * lthr / 100)
+
+
+def _band(athlete: Athlete, key: int, default: dict[int, tuple[float, float]]) -> tuple[float, float]:
+    if key in athlete.rpe:
+        band = athlete.rpe[key]
+        return band.low, band.high
+    return default[key]
+
+
+def _threshold_speed(athlete: Athlete, what: str) -> float:
+    if athlete.threshold_pace is None:
+        raise ResolveError(f"{what} needs threshold_pace in athlete {athlete.name!r}")
+    return 1000 / athlete.threshold_pace
+
+
+def _hr(low: float, high: float) -> HeartRateTarget:
+    low_bpm, high_bpm = round(low), round(high)
+    if low_bpm == high_bpm:
+        low_bpm, high_bpm = low_bpm - HR_HALF_WIDTH_BPM, high_bpm + HR_HALF_WIDTH_BPM
+    return HeartRateTarget(low=max(30, low_bpm), high=min(250, high_bpm))
+
+
+def _speed(low: float, high: float) -> SpeedTarget:
+    if math.isclose(low, high):
+        low, high = low * (1 - SPEED_HALF_WIDTH), high * (1 + SPEED_HALF_WIDTH)
+    return SpeedTarget(low=round(low, 3), high=round(high, 3))
+
+
+def _power(low: float, high: float) -> PowerTarget:
+    if math.isclose(low, high):
+        low, high = low * (1 - POWER_HALF_WIDTH), high * (1 + POWER_HALF_WIDTH)
+    return PowerTarget(low=round(low), high=round(high))
