@@ -1,0 +1,58 @@
+"""Decode FIT activities: fitfast fast path first, fitdecode salvage on failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from watchsync.activity import fast, tolerant
+from watchsync.activity.messages import build_activity
+from watchsync.activity.model import Activity, FitDecodeError
+
+_SIGNATURE = b".FIT"
+_SIGNATURE_AT = 8
+_BYTES_LABEL = "<bytes>"
+#: Exceptions that must never be swallowed (fitfast's Rust panics are BaseException).
+_NOT_DECODE_ERRORS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
+
+
+def decode_activity(data: bytes | Path) -> Activity:
+    """Decode FIT bytes or a FIT file into an `Activity`.
+
+    Raises `FitDecodeError` (and nothing else) when the input is not FIT or no
+    message at all can be decoded. Defective FIT files (bad CRC, truncated,
+    trailing garbage) are salvaged: `salvaged=True` plus `warnings`.
+    """
+    label, payload = _load(data)
+    _check_signature(label, payload)
+    try:
+        raw = fast.decode(payload)
+    except BaseException as exc:  # fitdecode.FitDecodeError or a Rust panic
+        if isinstance(exc, _NOT_DECODE_ERRORS):
+            raise
+        return _salvage(label, payload, f"fitfast rejected the file ({exc}); decoded with fitdecode")
+    return build_activity(raw, "fitfast", salvaged=False, warnings=[])
+
+
+def _load(data: bytes | Path) -> tuple[str, bytes]:
+    if isinstance(data, bytes | bytearray | memoryview):
+        return _BYTES_LABEL, bytes(data)
+    try:
+        return str(data), Path(data).read_bytes()
+    except OSError as exc:
+        raise FitDecodeError(str(data), f"cannot read file ({exc.strerror or exc})") from None
+
+
+def _check_signature(label: str, payload: bytes) -> None:
+    if payload[_SIGNATURE_AT : _SIGNATURE_AT + len(_SIGNATURE)] != _SIGNATURE:
+        detail = "empty input" if not payload else f"expected {_SIGNATURE.decode()!r} signature at byte 8"
+        raise FitDecodeError(label, f"not a FIT file ({detail})")
+
+
+def _salvage(label: str, payload: bytes, reason: str) -> Activity:
+    result = tolerant.decode(payload)
+    if result.data_messages == 0:
+        problems = "; ".join(result.problems) or "no data messages"
+        raise FitDecodeError(label, f"no FIT messages could be decoded ({problems})")
+    return build_activity(
+        result.raw, "fitdecode", salvaged=bool(result.problems), warnings=[reason, *result.problems]
+    )

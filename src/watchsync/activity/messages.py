@@ -1,0 +1,192 @@
+"""Decoder-neutral intermediate form and its conversion to the typed model.
+
+Both decoders produce a `RawDecode`: non-record messages as dicts keyed by
+profile field name (enums as names, date_time fields as Unix seconds, sub-fields
+folded back into their main field with the raw value) and record fields as
+float64 columns keyed by profile field name.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from watchsync.activity.hr import fill_heart_rate
+from watchsync.activity.model import (
+    Activity,
+    Decoder,
+    FileInfo,
+    FloatArray,
+    Lap,
+    Records,
+    Session,
+    Workout,
+)
+
+Message = dict[str, Any]
+
+#: Message kinds the model uses besides `record` (`hr`: beats merged into records).
+MESSAGE_KINDS = ("file_id", "session", "lap", "workout", "workout_step", "hr")
+
+#: `record` fields read from the file (enhanced_* preferred over the plain field).
+RECORD_FIELDS = (
+    "timestamp",
+    "heart_rate",
+    "enhanced_speed",
+    "speed",
+    "distance",
+    "enhanced_altitude",
+    "altitude",
+    "cadence",
+    "power",
+    "position_lat",
+    "position_long",
+)
+
+WORKOUT_KEYS = ("wkt_name", "sport", "sub_sport", "num_valid_steps", "pool_length", "pool_length_unit")
+STEP_KEYS = (
+    "message_index",
+    "wkt_step_name",
+    "duration_type",
+    "duration_value",
+    "target_type",
+    "target_value",
+    "custom_target_value_low",
+    "custom_target_value_high",
+    "intensity",
+    "notes",
+    "exercise_category",
+    "exercise_name",
+)
+
+
+@dataclass
+class RawDecode:
+    """What a decoder extracted, before typing."""
+
+    messages: dict[str, list[Message]] = field(default_factory=dict)
+    columns: dict[str, FloatArray] = field(default_factory=dict)
+
+
+def build_activity(raw: RawDecode, decoder: Decoder, salvaged: bool, warnings: list[str]) -> Activity:
+    """Turn a `RawDecode` into the typed `Activity`."""
+    msgs = raw.messages
+    return Activity(
+        file_ids=tuple(_file_info(m) for m in msgs.get("file_id", [])),
+        sessions=tuple(_session(m) for m in msgs.get("session", [])),
+        laps=tuple(_lap(m) for m in msgs.get("lap", [])),
+        records=_records(raw.columns, msgs.get("hr", [])),
+        workout=_workout(msgs.get("workout", []), msgs.get("workout_step", [])),
+        decoder=decoder,
+        salvaged=salvaged,
+        warnings=tuple(warnings),
+    )
+
+
+def _file_info(m: Message) -> FileInfo:
+    return FileInfo(
+        type=_enum(m.get("type")),
+        manufacturer=_enum(m.get("manufacturer")),
+        product=_int(m.get("product")),
+        time_created=_time(m.get("time_created")),
+    )
+
+
+def _session(m: Message) -> Session:
+    return Session(
+        start_time=_time(m.get("start_time")),
+        sport=_enum(m.get("sport")),
+        sub_sport=_enum(m.get("sub_sport")),
+        total_elapsed_time=_float(m.get("total_elapsed_time")),
+        total_timer_time=_float(m.get("total_timer_time")),
+        total_distance=_float(m.get("total_distance")),
+        avg_heart_rate=_int(m.get("avg_heart_rate")),
+        max_heart_rate=_int(m.get("max_heart_rate")),
+        total_calories=_int(m.get("total_calories")),
+        workout_rpe_raw=_int(m.get("workout_rpe")),
+        workout_feel=_int(m.get("workout_feel")),
+    )
+
+
+def _lap(m: Message) -> Lap:
+    return Lap(
+        start_time=_time(m.get("start_time")),
+        total_elapsed_time=_float(m.get("total_elapsed_time")),
+        total_timer_time=_float(m.get("total_timer_time")),
+        total_distance=_float(m.get("total_distance")),
+        avg_heart_rate=_int(m.get("avg_heart_rate")),
+        max_heart_rate=_int(m.get("max_heart_rate")),
+        wkt_step_index=_int(m.get("wkt_step_index")),
+        intensity=_enum(m.get("intensity")),
+    )
+
+
+def _workout(workouts: list[Message], steps: list[Message]) -> Workout | None:
+    if not workouts and not steps:
+        return None
+    head = workouts[0] if workouts else {}
+    return Workout(
+        workout=_pick(head, WORKOUT_KEYS),
+        steps=tuple(_pick(step, STEP_KEYS) for step in steps),
+    )
+
+
+def _records(columns: dict[str, FloatArray], hr_messages: list[Message]) -> Records:
+    length = len(next(iter(columns.values()))) if columns else 0
+    missing = np.full(length, np.nan)
+
+    def col(name: str, fallback: str | None = None) -> FloatArray:
+        main = columns.get(name, missing)
+        if fallback is None or fallback not in columns:
+            return main
+        return np.where(np.isnan(main), columns[fallback], main)
+
+    timestamp = col("timestamp")
+    return Records(
+        timestamp=timestamp,
+        heart_rate=fill_heart_rate(timestamp, col("heart_rate"), hr_messages),
+        speed=col("enhanced_speed", "speed"),
+        distance=col("distance"),
+        altitude=col("enhanced_altitude", "altitude"),
+        cadence=col("cadence"),
+        power=col("power"),
+        position_lat=col("position_lat"),
+        position_long=col("position_long"),
+    )
+
+
+def _pick(m: Message, keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: m[k] for k in keys if m.get(k) is not None}
+
+
+def _float(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _int(value: object) -> int | None:
+    number = _float(value)
+    return None if number is None else int(number)
+
+
+def _enum(value: object) -> str | None:
+    """Enum as its profile name; a value the profile does not know as its number."""
+    if isinstance(value, str):
+        return value
+    number = _int(value)
+    return None if number is None else str(number)
+
+
+def _time(value: object) -> datetime | None:
+    seconds = _float(value)
+    if seconds is None:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None

@@ -1,0 +1,113 @@
+"""Tolerant path: fitdecode without CRC enforcement, keeping all that decodes."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import fitdecode
+import numpy as np
+
+from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS, Message, RawDecode
+
+FIT_EPOCH = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
+SEMICIRCLE_DEG = 180.0 / 2**31
+_DATE_FIELDS = frozenset({"timestamp", "start_time", "time_created"})
+_RECORD_INDEX = {name: i for i, name in enumerate(RECORD_FIELDS)}
+#: Exceptions that must never be swallowed.
+_NOT_DECODE_ERRORS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
+
+
+@dataclass
+class TolerantResult:
+    """What the tolerant decoder kept, and what went wrong on the way."""
+
+    raw: RawDecode
+    data_messages: int
+    problems: list[str] = field(default_factory=list)
+
+
+def decode(data: bytes) -> TolerantResult:
+    """Decode as far as possible; stop quietly at the first unreadable byte."""
+    collector = _Collector()
+    try:
+        reader = fitdecode.FitReader(
+            io.BytesIO(data),
+            processor=fitdecode.DataProcessorBase(),
+            check_crc=fitdecode.CrcCheck.READONLY,
+            error_handling=fitdecode.ErrorHandling.IGNORE,
+        )
+        for frame in reader:
+            collector.add(frame)
+    except BaseException as exc:  # fitdecode raises many types on bad input
+        if isinstance(exc, _NOT_DECODE_ERRORS):
+            raise
+        collector.problems.append(f"decoding stopped early ({type(exc).__name__}: {exc})")
+    return TolerantResult(collector.result(), collector.data_messages, collector.problems)
+
+
+class _Collector:
+    """Accumulates fitdecode frames into a `RawDecode`."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, list[Message]] = {kind: [] for kind in MESSAGE_KINDS}
+        self.rows: list[list[float]] = []
+        self.data_messages = 0
+        self.segments = 0
+        self.problems: list[str] = []
+
+    def add(self, frame: object) -> None:
+        if isinstance(frame, fitdecode.FitHeader):
+            self.segments += 1
+            if frame.crc_matched is False:
+                self.problems.append(f"header CRC mismatch in FIT segment {self.segments}")
+        elif isinstance(frame, fitdecode.FitCRC):
+            if not frame.matched:
+                self.problems.append(f"file CRC mismatch in FIT segment {self.segments}")
+        elif isinstance(frame, fitdecode.FitDataMessage):
+            self.data_messages += 1
+            self._add_data(frame)
+
+    def _add_data(self, frame: fitdecode.FitDataMessage) -> None:
+        if frame.name == "record":
+            self.rows.append(_record_row(frame))
+        elif frame.name in self.messages:
+            self.messages[frame.name].append(_message(frame))
+
+    def result(self) -> RawDecode:
+        table = np.array(self.rows, dtype=np.float64).reshape(len(self.rows), len(RECORD_FIELDS))
+        table[:, _RECORD_INDEX["timestamp"]] += FIT_EPOCH
+        for name in ("position_lat", "position_long"):
+            table[:, _RECORD_INDEX[name]] *= SEMICIRCLE_DEG
+        columns = {name: table[:, i].copy() for name, i in _RECORD_INDEX.items()}
+        return RawDecode(messages=self.messages, columns=columns)
+
+
+def _record_row(frame: fitdecode.FitDataMessage) -> list[float]:
+    row = [np.nan] * len(RECORD_FIELDS)
+    for fd in frame.fields:
+        index = _RECORD_INDEX.get(fd.name)
+        if index is not None:
+            row[index] = _as_float(fd.value)
+    return row
+
+
+def _message(frame: fitdecode.FitDataMessage) -> Message:
+    """Field name -> value; a resolved sub-field goes back under its main field, raw."""
+    message: Message = {}
+    for fd in frame.fields:
+        if fd.value is None:
+            continue
+        if fd.parent_field is not None:
+            message[fd.parent_field.name] = fd.raw_value
+        elif fd.name in _DATE_FIELDS:
+            message[fd.name] = _as_float(fd.value) + FIT_EPOCH
+        else:
+            message[fd.name] = fd.value
+    return message
+
+
+def _as_float(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return float("nan")
+    return float(value)
