@@ -1,0 +1,283 @@
+"""Garmin Connect workout JSON writer, the ``[ws:<hash>]`` marker and the content hash.
+
+The JSON has the shape ``garminconnect``'s ``upload_workout`` sends (one segment of
+``ExecutableStepDTO`` / ``RepeatGroupDTO`` steps); Garmin trusts only the numeric ids, which come from
+:mod:`watchsync.garmin.ids`. What Garmin cannot hold travels in text:
+
+* a step's name and notes share Garmin's one step ``description`` as ``"name — notes"`` (just the
+  notes when they already contain the name);
+* a repeat's name is the ``RepeatGroupDTO`` description;
+* the workout description ends with a token line: ``[ws:<hash>]`` (the sync marker, when given) and
+  ``[ws-sport:<sport>]`` when Garmin's sport would not give ours back (trail, treadmill, indoor
+  cycling, open water, skiing). Tags are local and not sent.
+
+Lossy by Garmin's design: ``active`` and ``interval`` steps are both Garmin ``interval`` steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from watchsync.garmin.ids import END_CONDITIONS, REPEAT_DTO, SPORT_TYPES, STEP_DTO, STEP_TYPES, TARGET_TYPES
+from watchsync.model.workout import (
+    CONCRETE_TARGETS,
+    CadenceTarget,
+    CaloriesDuration,
+    DistanceDuration,
+    HeartRateDuration,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    Intensity,
+    LapButton,
+    OpenTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RepsDuration,
+    SpeedTarget,
+    Sport,
+    Step,
+    TimeDuration,
+    Workout,
+)
+
+#: Our sport → Garmin workout sport key.
+GARMIN_SPORT: dict[Sport, str] = {
+    Sport.RUNNING: "running",
+    Sport.TRAIL_RUNNING: "running",
+    Sport.TREADMILL: "running",
+    Sport.CYCLING: "cycling",
+    Sport.INDOOR_CYCLING: "cycling",
+    Sport.POOL_SWIM: "swimming",
+    Sport.OPEN_WATER_SWIM: "swimming",
+    Sport.XC_SKIING: "cardio_training",  # Garmin has no XC-ski workout sport
+    Sport.SKI_MOUNTAINEERING: "cardio_training",
+    Sport.STRENGTH: "strength_training",
+    Sport.YOGA: "yoga",
+    Sport.MOBILITY: "mobility",
+    Sport.CARDIO: "cardio_training",
+    Sport.OTHER: "other",
+}
+
+#: Garmin workout sport key → our sport when no ``[ws-sport:...]`` token says otherwise.
+SPORT_FROM_GARMIN: dict[str, Sport] = {
+    "running": Sport.RUNNING,
+    "cycling": Sport.CYCLING,
+    "swimming": Sport.POOL_SWIM,
+    "strength_training": Sport.STRENGTH,
+    "cardio_training": Sport.CARDIO,
+    "yoga": Sport.YOGA,
+    "mobility": Sport.MOBILITY,
+    "pilates": Sport.MOBILITY,
+    "hiit": Sport.CARDIO,
+    "multi_sport": Sport.OTHER,
+    "other": Sport.OTHER,
+}
+
+STEP_TYPE_OF: dict[Intensity, str] = {
+    Intensity.WARMUP: "warmup",
+    Intensity.COOLDOWN: "cooldown",
+    Intensity.ACTIVE: "interval",
+    Intensity.INTERVAL: "interval",
+    Intensity.RECOVERY: "recovery",
+    Intensity.REST: "rest",
+    Intensity.OTHER: "other",
+}
+
+#: ``endConditionCompare`` of heart-rate end conditions.
+HR_COMPARE: dict[str, str] = {"hr_below": "lt", "hr_above": "gt"}
+
+#: Garmin's weight unit for strength steps; ``weightValue`` is in grams.
+WEIGHT_UNIT_KILOGRAM: dict[str, Any] = {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}
+GRAMS_PER_KG = 1000.0
+
+#: Separator between a step's name and notes inside Garmin's step description.
+NAME_NOTES_SEPARATOR = " — "
+
+MARKER_RE = re.compile(r"\[ws:([0-9a-f]{12})\]")
+SPORT_TOKEN_RE = re.compile(r"\[ws-sport:([a-z_]+)\]")
+TOKEN_LINE_RE = re.compile(r"^(?:\[ws(?::[0-9a-f]{12}|-sport:[a-z_]+)\] ?)+$")
+HASH_LENGTH = 12
+
+
+def content_hash(workout: Workout) -> str:
+    """Short stable hash (12 hex digits) of the canonical JSON of ``workout`` (pass it resolved)."""
+    canonical = json.dumps(workout.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:HASH_LENGTH]
+
+
+def find_marker(description: str | None) -> str | None:
+    """The hash of the ``[ws:<hash>]`` marker in a Garmin workout description, if any."""
+    match = MARKER_RE.search(description or "")
+    return match.group(1) if match else None
+
+
+def workout_to_connect(workout: Workout, *, marker: str | None = None) -> dict[str, Any]:
+    """Garmin Connect workout JSON for a resolved ``workout``; ``marker`` is a :func:`content_hash`.
+
+    Raises ``ValueError`` naming the step when a target is not concrete.
+    """
+    if marker is not None and not re.fullmatch(r"[0-9a-f]{12}", marker):
+        raise ValueError(f"marker {marker!r} is not {HASH_LENGTH} lowercase hex digits")
+    sport = _id_dict("sportType", SPORT_TYPES, GARMIN_SPORT[workout.sport])
+    orders = _Counter()
+    steps = [_block(block, workout.sport, str(i + 1), orders, None) for i, block in enumerate(workout.steps)]
+    data: dict[str, Any] = {
+        "workoutName": workout.name,
+        "sportType": sport,
+        "estimatedDurationInSecs": round(workout.estimated_seconds()),
+        "workoutSegments": [{"segmentOrder": 1, "sportType": dict(sport), "workoutSteps": steps}],
+    }
+    distance = round(workout.estimated_meters())
+    if distance:
+        data["estimatedDistanceInMeters"] = distance
+    description = _workout_description(workout, marker)
+    if description:
+        data["description"] = description
+    return data
+
+
+def step_description(name: str | None, notes: str | None) -> str | None:
+    """Garmin's one step text from our name and notes (see the module docstring)."""
+    if name and notes and name not in notes:
+        return f"{name}{NAME_NOTES_SEPARATOR}{notes}"
+    return notes or name or None
+
+
+class _Counter:
+    """Hands out step orders (depth-first) and repeat-group child ids, both from 1."""
+
+    def __init__(self) -> None:
+        self.order = 0
+        self.group = 0
+
+    def next_order(self) -> int:
+        self.order += 1
+        return self.order
+
+    def next_group(self) -> int:
+        self.group += 1
+        return self.group
+
+
+def _workout_description(workout: Workout, marker: str | None) -> str | None:
+    tokens = []
+    if marker is not None:
+        tokens.append(f"[ws:{marker}]")
+    if SPORT_FROM_GARMIN[GARMIN_SPORT[workout.sport]] is not workout.sport:
+        tokens.append(f"[ws-sport:{workout.sport.value}]")
+    token_line = " ".join(tokens)
+    if workout.description and token_line:
+        return f"{workout.description}\n{token_line}"
+    return workout.description or token_line or None
+
+
+def _id_dict(kind: str, table: dict[str, int], key: str) -> dict[str, Any]:
+    """``{"<kind>Id": 1, "<kind>Key": "running", "displayOrder": 1}`` for a table entry."""
+    type_id = table[key]
+    return {f"{kind}Id": type_id, f"{kind}Key": key, "displayOrder": type_id}
+
+
+def _condition(key: str) -> dict[str, Any]:
+    return {
+        "conditionTypeId": END_CONDITIONS[key],
+        "conditionTypeKey": key,
+        "displayOrder": END_CONDITIONS[key],
+        "displayable": key != "iterations",
+    }
+
+
+def _target_type(key: str) -> dict[str, Any]:
+    return {"workoutTargetTypeId": TARGET_TYPES[key], "workoutTargetTypeKey": key,
+            "displayOrder": TARGET_TYPES[key]}
+
+
+def _block(block: Step | Repeat, sport: Sport, where: str, orders: _Counter,
+           group: int | None) -> dict[str, Any]:
+    if isinstance(block, Step):
+        return _step(block, sport, where, orders.next_order(), group)
+    order, child_id = orders.next_order(), orders.next_group()
+    data: dict[str, Any] = {
+        "type": REPEAT_DTO,
+        "stepOrder": order,
+        "stepType": _id_dict("stepType", STEP_TYPES, "repeat"),
+        "childStepId": child_id,
+        "numberOfIterations": block.count,
+        "smartRepeat": False,
+        "skipLastRestStep": block.skip_last_rest,
+        "endCondition": _condition("iterations"),
+        "endConditionValue": float(block.count),
+        "workoutSteps": [_block(inner, sport, f"{where}.{i + 1}", orders, child_id)
+                         for i, inner in enumerate(block.steps)],
+    }
+    if block.name:
+        data["description"] = block.name
+    return data
+
+
+def _step(step: Step, sport: Sport, where: str, order: int, group: int | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "type": STEP_DTO,
+        "stepOrder": order,
+        "stepType": _id_dict("stepType", STEP_TYPES, STEP_TYPE_OF[step.intensity]),
+    }
+    if group is not None:
+        data["childStepId"] = group
+    data.update(_end_condition(step))
+    data.update(_target(step, sport, where))
+    description = step_description(step.name, step.notes)
+    if description:
+        data["description"] = description
+    if step.exercise is not None:
+        data["category"] = step.exercise.category
+        data["exerciseName"] = step.exercise.name
+        if step.weight_kg is not None:
+            data["weightValue"] = step.weight_kg * GRAMS_PER_KG
+            data["weightUnit"] = dict(WEIGHT_UNIT_KILOGRAM)
+    return data
+
+
+def _end_condition(step: Step) -> dict[str, Any]:
+    match step.duration:
+        case TimeDuration(seconds=seconds):
+            return {"endCondition": _condition("time"), "endConditionValue": float(seconds)}
+        case DistanceDuration(meters=meters):
+            return {"endCondition": _condition("distance"), "endConditionValue": float(meters)}
+        case RepsDuration(reps=reps):
+            return {"endCondition": _condition("reps"), "endConditionValue": float(reps)}
+        case CaloriesDuration(kcal=kcal):
+            return {"endCondition": _condition("calories"), "endConditionValue": float(kcal)}
+        case HeartRateDuration(kind=kind, bpm=bpm):
+            return {"endCondition": _condition("heart.rate"), "endConditionValue": float(bpm),
+                    "endConditionCompare": HR_COMPARE[kind]}
+        case LapButton():
+            return {"endCondition": _condition("lap.button")}
+
+
+def _target(step: Step, sport: Sport, where: str) -> dict[str, Any]:
+    target = step.target
+    if not isinstance(target, CONCRETE_TARGETS):
+        raise ValueError(f"step {where}: target {target.kind!r} is not concrete (resolve the workout first)")
+    match target:
+        case OpenTarget():
+            return {"targetType": _target_type("no.target")}
+        case HeartRateTarget(low=low, high=high):
+            return _range("heart.rate.zone", low, high)
+        case HeartRateZoneTarget(zone=zone):
+            return {"targetType": _target_type("heart.rate.zone"), "zoneNumber": zone}
+        case SpeedTarget(low=low, high=high):
+            return _range("pace.zone" if sport.family == "run" else "speed.zone", low, high)
+        case PowerTarget(low=low, high=high):
+            return _range("power.zone", low, high)
+        case PowerZoneTarget(zone=zone):
+            return {"targetType": _target_type("power.zone"), "zoneNumber": zone}
+        case CadenceTarget(low=low, high=high):
+            return _range("cadence", low, high)
+
+
+def _range(key: str, low: float, high: float) -> dict[str, Any]:
+    return {"targetType": _target_type(key), "targetValueOne": float(low), "targetValueTwo": float(high)}
