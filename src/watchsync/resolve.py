@@ -157,11 +157,11 @@ def _concrete(target: Target, athlete: Athlete) -> Target:
 def _from_rpe(rpe: RpeTarget, athlete: Athlete) -> Target:
     low_key, high_key = math.floor(rpe.low), math.ceil(rpe.high)
     preference = athlete.targets
-    if preference is TargetPreference.PACE and athlete.threshold_pace is None:
+    if preference == TargetPreference.PACE and athlete.threshold_pace is None:
         preference = TargetPreference.HR
-    if preference is TargetPreference.RPE:
+    if preference == TargetPreference.RPE:
         return OpenTarget()
-    if preference is TargetPreference.PACE:
+    if preference == TargetPreference.PACE:
         speed = _threshold_speed(athlete, "a pace-targeted RPE")
         low = _band(athlete, low_key, DEFAULT_RPE_SPEED_PCT)[0]
         high = _band(athlete, high_key, DEFAULT_RPE_SPEED_PCT)[1]

@@ -1,0 +1,5 @@
+"""``python -m watchsync``."""
+
+from watchsync.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""``python -m watchsync.cli``."""
+
+from watchsync.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""Shared pieces of the command line: errors, config loading, output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from watchsync.config import Config, ConfigError, load_config
+from watchsync.model.athlete import Athlete
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """An error to print as one line, with an exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """Load the configuration named by the global options."""
+    try:
+        return load_config(args.config, state_dir=args.state_dir)
+    except ConfigError as error:
+        raise CliError(str(error), 2) from None
+
+
+def athlete_from(args: argparse.Namespace, config: Config | None = None) -> Athlete:
+    """The athlete named by ``--athlete`` (or the config's first)."""
+    config = config or config_from(args)
+    try:
+        return config.athlete(getattr(args, "athlete", None))
+    except ConfigError as error:
+        raise CliError(str(error), 2) from None
+
+
+def print_json(data: Any) -> None:
+    """Data as indented JSON on stdout."""
+    json.dump(data, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def add_athlete_option(parser: argparse.ArgumentParser) -> None:
+    """``--athlete NAME``."""
+    parser.add_argument("--athlete", metavar="NAME", help="athlete profile from the config (default: the first)")

@@ -1,0 +1,61 @@
+"""The compiler: workout files → resolved workouts → FIT bytes, for one athlete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.load import load_workouts
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Workout
+from watchsync.resolve import ResolveError, resolve
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One workout compiled for one athlete."""
+
+    path: Path
+    workout: Workout
+    resolved: Workout
+    fit: bytes
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A workout file that could not be compiled, with a one-line reason."""
+
+    path: Path
+    error: str
+
+
+def compile_workout(workout: Workout, athlete: Athlete) -> tuple[Workout, bytes]:
+    """Resolve ``workout`` for ``athlete`` and encode it as a FIT workout file."""
+    from watchsync.formats.fit_workout import write_fit_workout
+
+    resolved = resolve(workout, athlete)
+    return resolved, write_fit_workout(resolved)
+
+
+def compile_paths(paths: Iterable[Path], athlete: Athlete) -> Iterator[Compiled | Failed]:
+    """Compile every workout file under ``paths``; failures are reported, never raised."""
+    for path, loaded in load_workouts(list(paths)):
+        if isinstance(loaded, WorkoutFormatError):
+            yield Failed(path, str(loaded))
+            continue
+        try:
+            resolved, fit = compile_workout(loaded, athlete)
+        except ResolveError as error:
+            yield Failed(path, f"{path}:1:1: {error}")
+            continue
+        yield Compiled(path, loaded, resolved, fit)
+
+
+def output_path(source: Path, roots: list[Path], out_dir: Path, suffix: str = ".fit") -> Path:
+    """Where a compiled file goes: its path relative to the root it was found under, in ``out_dir``."""
+    for root in roots:
+        if root.is_dir() and source.is_relative_to(root):
+            return out_dir / source.relative_to(root).with_suffix(suffix)
+    return out_dir / source.with_suffix(suffix).name

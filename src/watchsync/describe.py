@@ -1,0 +1,147 @@
+"""Human-readable descriptions of steps, durations and targets (tables, iCalendar, reports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from watchsync.model.athlete import Units, format_pace
+from watchsync.model.workout import (
+    CadenceTarget,
+    CaloriesDuration,
+    DistanceDuration,
+    Duration,
+    HeartRateDuration,
+    HeartRatePercentLthrTarget,
+    HeartRatePercentMaxTarget,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    LapButton,
+    OpenTarget,
+    PacePercentTarget,
+    PaceTarget,
+    PaceZoneTarget,
+    PowerPercentFtpTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RepsDuration,
+    RpeTarget,
+    SpeedTarget,
+    Step,
+    Target,
+    TimeDuration,
+    Workout,
+)
+
+
+def format_seconds(seconds: float) -> str:
+    """``3725`` → ``1h02m05s``; ``600`` → ``10m``; ``45`` → ``45s``."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours}h" if hours else "", f"{minutes:02d}m" if hours else (f"{minutes}m" if minutes else ""),
+             f"{secs:02d}s" if secs and (hours or minutes) else (f"{secs}s" if secs else "")]
+    return "".join(parts) or "0s"
+
+
+def describe_duration(duration: Duration) -> str:
+    """A duration as a coach would write it."""
+    match duration:
+        case TimeDuration(seconds=seconds):
+            return format_seconds(seconds)
+        case DistanceDuration(meters=meters):
+            return f"{meters / 1000:g} km" if meters >= 1000 else f"{meters:g} m"
+        case LapButton():
+            return "lap button"
+        case RepsDuration(reps=reps):
+            return f"{reps} reps"
+        case HeartRateDuration(kind="hr_below", bpm=bpm):
+            return f"until HR < {bpm}"
+        case HeartRateDuration(bpm=bpm):
+            return f"until HR > {bpm}"
+        case CaloriesDuration(kcal=kcal):
+            return f"{kcal} kcal"
+    return "?"
+
+
+def _span(low: float, high: float, unit: str) -> str:
+    return f"{low:g}{unit}" if low == high else f"{low:g}-{high:g}{unit}"
+
+
+def describe_target(target: Target, units: Units = Units.METRIC) -> str:
+    """A target as text: ``145-152 bpm``, ``4:30-4:50/km``, ``RPE 3``, ``open``."""
+    match target:
+        case OpenTarget():
+            return "open"
+        case RpeTarget():
+            return f"RPE {_span(target.low, target.high, '')}"
+        case HeartRateTarget():
+            return f"{_span(target.low, target.high, '')} bpm"
+        case HeartRateZoneTarget(zone=zone):
+            return f"HR zone {zone}"
+        case HeartRatePercentMaxTarget():
+            return f"{_span(target.low, target.high, '%')} HRmax"
+        case HeartRatePercentLthrTarget():
+            return f"{_span(target.low, target.high, '%')} LTHR"
+        case PaceTarget():
+            return f"{format_pace(target.fast, units)}-{format_pace(target.slow, units)}"
+        case PacePercentTarget():
+            return f"{_span(target.low, target.high, '%')} threshold pace"
+        case PaceZoneTarget(zone=zone):
+            return f"pace zone {zone}"
+        case SpeedTarget():
+            return f"{format_pace(1000 / target.high, units)}-{format_pace(1000 / target.low, units)}"
+        case PowerTarget():
+            return f"{_span(target.low, target.high, '')} W"
+        case PowerPercentFtpTarget():
+            return f"{_span(target.low, target.high, '%')} FTP"
+        case PowerZoneTarget(zone=zone):
+            return f"power zone {zone}"
+        case CadenceTarget():
+            return f"{_span(target.low, target.high, '')} rpm"
+    return "?"
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One line of a step table; ``depth`` > 0 inside repeats."""
+
+    label: str
+    intensity: str
+    duration: str
+    target: str
+    cue: str
+    depth: int
+
+
+def step_rows(workout: Workout, units: Units = Units.METRIC) -> list[StepRow]:
+    """The workout as table rows, repeats as a header row followed by their indented steps."""
+    rows: list[StepRow] = []
+    _rows(workout.steps, rows, units, 0, "")
+    return rows
+
+
+def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth: int, prefix: str) -> None:
+    for index, block in enumerate(blocks, start=1):
+        label = f"{prefix}{index}"
+        if isinstance(block, Repeat):
+            rows.append(StepRow(label, "repeat", f"{block.count}x", "", block.name or "", depth))
+            _rows(block.steps, rows, units, depth + 1, f"{label}.")
+            continue
+        cue = block.name or ""
+        if block.notes and block.notes != block.name:
+            cue = f"{cue} – {block.notes}" if cue else block.notes
+        if block.exercise is not None:
+            weight = f" @ {block.weight_kg:g} kg" if block.weight_kg else ""
+            cue = f"{block.exercise.category}/{block.exercise.name}{weight}" + (f" – {cue}" if cue else "")
+        rows.append(StepRow(label, block.intensity.value, describe_duration(block.duration),
+                            describe_target(block.target, units), cue, depth))
+
+
+def format_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain aligned text table (no colour, safe for logs and pipes)."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(lines)

@@ -1,0 +1,83 @@
+"""The workout model: validation, expansion, estimates."""
+
+import pytest
+from pydantic import ValidationError
+
+from watchsync.model.workout import (
+    DistanceDuration,
+    Exercise,
+    HeartRateTarget,
+    LapButton,
+    Repeat,
+    RepsDuration,
+    RpeTarget,
+    Sport,
+    Step,
+    TimeDuration,
+    Workout,
+    parse_sport,
+)
+
+
+def _workout(*steps: Step | Repeat, sport: Sport = Sport.RUNNING) -> Workout:
+    return Workout(name="w", sport=sport, steps=list(steps))
+
+
+def test_flat_steps_expand_nested_repeats_in_order() -> None:
+    a, b, c = (Step(name=n, duration=TimeDuration(seconds=60)) for n in "abc")
+    workout = _workout(a, Repeat(count=2, steps=[b, Repeat(count=3, steps=[c])]))
+    assert [s.name for s in workout.flat_steps()] == ["a", "b", "c", "c", "c", "b", "c", "c", "c"]
+
+
+def test_estimates_count_time_distance_and_open_steps() -> None:
+    workout = _workout(
+        Step(duration=TimeDuration(seconds=600)),
+        Repeat(count=4, steps=[Step(duration=DistanceDuration(meters=400)), Step(duration=LapButton())]),
+        Step(duration=RepsDuration(reps=10), exercise=Exercise(category="SQUAT", name="SQUAT")),
+    )
+    seconds = workout.estimated_seconds(default_step_seconds=60, seconds_per_meter=0.25)
+    assert seconds == pytest.approx(600 + 4 * (400 * 0.25 + 60) + 10 * 3)
+    assert workout.estimated_meters(meters_per_second=3.0) == pytest.approx(600 * 3.0 + 1600)
+
+
+@pytest.mark.parametrize("bad", [
+    lambda: RpeTarget(low=0, high=3),
+    lambda: RpeTarget(low=3, high=11),
+    lambda: RpeTarget(low=5, high=3),
+    lambda: HeartRateTarget(low=160, high=150),
+    lambda: TimeDuration(seconds=-5),
+    lambda: Repeat(count=0, steps=[Step()]),
+    lambda: Repeat(count=2, steps=[]),
+    lambda: Step(weight_kg=20),
+    lambda: Workout(name="", sport=Sport.RUNNING, steps=[Step()]),
+    lambda: Workout(name="x", sport=Sport.RUNNING, steps=[]),
+])
+def test_invalid_values_are_rejected(bad: object) -> None:
+    with pytest.raises(ValidationError):
+        bad()  # type: ignore[operator]
+
+
+def test_json_round_trip_keeps_the_discriminated_unions() -> None:
+    workout = _workout(
+        Step(duration=TimeDuration(seconds=60), target=RpeTarget(low=3, high=4)),
+        Repeat(count=3, steps=[Step(duration=DistanceDuration(meters=200), target=HeartRateTarget(low=150, high=160))]),
+    )
+    assert Workout.model_validate_json(workout.model_dump_json()) == workout
+
+
+@pytest.mark.parametrize(("text", "sport"), [
+    ("run", Sport.RUNNING), ("Trail-Running", Sport.TRAIL_RUNNING), ("xc_ski", Sport.XC_SKIING),
+    ("skimo", Sport.SKI_MOUNTAINEERING), ("strength", Sport.STRENGTH), ("swim", Sport.POOL_SWIM),
+])
+def test_parse_sport_accepts_names_and_aliases(text: str, sport: Sport) -> None:
+    assert parse_sport(text) is sport
+
+
+def test_parse_sport_rejects_unknown() -> None:
+    with pytest.raises(ValueError):
+        parse_sport("curling")
+
+
+def test_sport_families_group_for_matching() -> None:
+    assert Sport.TRAIL_RUNNING.family == Sport.TREADMILL.family == "run"
+    assert Sport.INDOOR_CYCLING.family == "bike" != Sport.RUNNING.family

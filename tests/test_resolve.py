@@ -1,0 +1,128 @@
+"""Resolution: RPE, zones and percentages become one athlete's concrete ranges."""
+
+import pytest
+
+from watchsync.model.athlete import Athlete, Band
+from watchsync.model.workout import (
+    CadenceTarget,
+    HeartRatePercentLthrTarget,
+    HeartRatePercentMaxTarget,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    OpenTarget,
+    PacePercentTarget,
+    PaceTarget,
+    PowerPercentFtpTarget,
+    PowerTarget,
+    Repeat,
+    RpeTarget,
+    SpeedTarget,
+    Sport,
+    Step,
+    Target,
+    TimeDuration,
+    Workout,
+)
+from watchsync.resolve import ResolveError, is_resolved, resolve, rpe_cue
+
+ANNA = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km", ftp=230)
+
+
+def _one(target: Target, athlete: Athlete = ANNA, **step: object) -> Step:
+    workout = Workout(name="w", sport=Sport.RUNNING,
+                      steps=[Step(duration=TimeDuration(seconds=60), target=target, **step)])  # type: ignore[arg-type]
+    resolved = resolve(workout, athlete).steps[0]
+    assert isinstance(resolved, Step)
+    return resolved
+
+
+def test_rpe_3_is_the_easy_band_of_lthr_with_the_cue_kept() -> None:
+    step = _one(RpeTarget(low=3, high=3))
+    assert step.target == HeartRateTarget(low=round(0.85 * 171), high=round(0.89 * 171))
+    assert step.rpe == RpeTarget(low=3, high=3)
+    assert step.name == "RPE 3 – conversational"
+    assert step.notes is not None and "RPE 3 – conversational" in step.notes
+
+
+def test_rpe_range_spans_both_bands_and_keeps_existing_name() -> None:
+    step = _one(RpeTarget(low=3, high=6), name="steady climb", notes="walk if needed")
+    assert step.target == HeartRateTarget(low=round(0.85 * 171), high=round(0.94 * 171))
+    assert step.name == "steady climb"
+    assert step.notes == "RPE 3-6 – conversational. walk if needed"
+
+
+def test_same_workout_differs_per_athlete() -> None:
+    other = Athlete(name="bob", max_hr=200, lthr=180)
+    assert _one(RpeTarget(low=4, high=4)).target != _one(RpeTarget(low=4, high=4), other).target
+
+
+def test_rpe_9_has_no_hr_alert_but_keeps_the_cue() -> None:
+    step = _one(RpeTarget(low=9, high=9))
+    assert step.target == OpenTarget()
+    assert step.name == "RPE 9 – very hard"
+
+
+def test_pace_preference_compiles_rpe_to_speed() -> None:
+    runner = ANNA.model_copy(update={"targets": "pace"})
+    step = _one(RpeTarget(low=3, high=4), runner)
+    threshold_speed = 1000 / 270
+    expected = SpeedTarget(low=round(threshold_speed * 0.78, 3), high=round(threshold_speed * 0.87, 3))
+    assert step.target == expected
+
+
+def test_rpe_only_preference_gives_open_target() -> None:
+    assert _one(RpeTarget(low=3, high=3), ANNA.model_copy(update={"targets": "rpe"})).target == OpenTarget()
+
+
+def test_athlete_rpe_override_is_used() -> None:
+    coached = ANNA.model_copy(update={"rpe": {3: Band(low=80, high=86)}})
+    expected = HeartRateTarget(low=round(0.80 * 171), high=round(0.86 * 171))
+    assert _one(RpeTarget(low=3, high=3), coached).target == expected
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    (HeartRatePercentMaxTarget(low=70, high=75), HeartRateTarget(low=round(0.70 * 188), high=round(0.75 * 188))),
+    (HeartRatePercentLthrTarget(low=95, high=95), HeartRateTarget(low=162 - 3, high=162 + 3)),
+    (HeartRateZoneTarget(zone=2), HeartRateTarget(low=round(0.85 * 171), high=round(0.89 * 171))),
+    (PaceTarget(fast=300, slow=330), SpeedTarget(low=round(1000 / 330, 3), high=round(1000 / 300, 3))),
+    (PacePercentTarget(low=78, high=82),
+     SpeedTarget(low=round(1000 / 270 * 0.78, 3), high=round(1000 / 270 * 0.82, 3))),
+    (PowerPercentFtpTarget(low=75, high=75), PowerTarget(low=round(172.5 * 0.95), high=round(172.5 * 1.05))),
+    (CadenceTarget(low=90, high=90), CadenceTarget(low=88, high=92)),
+    (HeartRateTarget(low=150, high=150), HeartRateTarget(low=147, high=153)),
+])
+def test_targets_become_concrete_ranges(target: Target, expected: Target) -> None:
+    assert _one(target).target == expected
+
+
+def test_explicit_zones_win_over_defaults() -> None:
+    bands = ((100, 130), (131, 145), (146, 160), (161, 170), (171, 188))
+    zoned = ANNA.model_copy(update={"hr_zones": [Band(low=lo, high=hi) for lo, hi in bands]})
+    assert _one(HeartRateZoneTarget(zone=2), zoned).target == HeartRateTarget(low=131, high=145)
+
+
+def test_missing_threshold_names_the_step() -> None:
+    runner = Athlete(name="nopace", max_hr=190)
+    workout = Workout(name="w", sport=Sport.RUNNING, steps=[
+        Step(duration=TimeDuration(seconds=60)),
+        Repeat(count=2, steps=[Step(duration=TimeDuration(seconds=60), target=PacePercentTarget(low=90, high=95))]),
+    ])
+    with pytest.raises(ResolveError, match=r"step 2\.1: .*threshold_pace"):
+        resolve(workout, runner)
+
+
+def test_resolved_workouts_are_concrete_and_structure_is_kept() -> None:
+    workout = Workout(name="w", sport=Sport.RUNNING, steps=[
+        Step(duration=TimeDuration(seconds=600), target=RpeTarget(low=3, high=3)),
+        Repeat(count=6, steps=[Step(duration=TimeDuration(seconds=60), target=RpeTarget(low=8, high=8)),
+                               Step(target=RpeTarget(low=2, high=2))]),
+    ])
+    assert not is_resolved(workout)
+    resolved = resolve(workout, ANNA)
+    assert is_resolved(resolved)
+    assert len(resolved.flat_steps()) == len(workout.flat_steps()) == 13
+    assert resolve(resolved, ANNA) == resolved  # idempotent
+
+
+def test_rpe_cue_format() -> None:
+    assert rpe_cue(RpeTarget(low=2, high=3)) == "RPE 2-3 – easy recovery"
