@@ -1,0 +1,87 @@
+"""Garmin's strength-exercise catalogue: human names → (category, exercise) keys.
+
+The catalogue is ``garminconnect.exercises`` copied to ``data/exercises.json`` by
+``scripts/gen_exercises.py`` (importing garminconnect itself takes ~0.2 s). Names match
+case-, space- and hyphen-insensitively, a trailing plural ``s`` is forgiven, a few everyday names
+Garmin spells differently are aliased, and ``CATEGORY/EXERCISE`` names an entry explicitly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from functools import cache
+from importlib.resources import files
+from typing import NamedTuple
+
+from watchsync.model.workout import Exercise
+
+#: Everyday name → Garmin's display name for the same movement.
+ALIASES: dict[str, str] = {
+    "glute bridge": "Hip Raise",
+    "bridge": "Hip Raise",
+    "bird dog": "Kneeling Superman",
+    "single leg glute bridge": "Single-leg Hip Raise",
+    "rdl": "Romanian Deadlift",
+}
+
+_EXPLICIT = re.compile(r"^([A-Za-z0-9_]+)/([A-Za-z0-9_]+)$")
+
+
+class _Catalogue(NamedTuple):
+    by_key: dict[str, Exercise]
+    displays: dict[tuple[str, str], str]  # (category, exercise) -> display name
+    names: dict[str, str]  # lower-case display name or alias -> display name
+
+
+def normalize(text: str) -> str:
+    """Lower-case letters and digits only: ``"Push-Up "`` → ``"pushup"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", ascii_text.lower())
+
+
+@cache
+def _catalogue() -> _Catalogue:
+    source = files("watchsync").joinpath("data", "exercises.json").read_text(encoding="utf-8")
+    rows: list[list[str]] = json.loads(source)["exercises"]
+    by_key: dict[str, Exercise] = {}
+    names: dict[str, str] = {}
+    for display, category, exercise in rows:
+        by_key.setdefault(normalize(display), Exercise(category=category, name=exercise))
+        names[display.lower()] = display
+    for alias, display in ALIASES.items():
+        by_key.setdefault(normalize(alias), by_key[normalize(display)])
+        names[alias] = display
+    displays = {(category, exercise): display for display, category, exercise in rows}
+    return _Catalogue(by_key, displays, names)
+
+
+def find_exercise(text: str) -> Exercise | None:
+    """The exercise named by ``text`` (display name, alias or ``CATEGORY/EXERCISE``), or None."""
+    catalogue = _catalogue()
+    explicit = _EXPLICIT.match(text.strip())
+    if explicit:
+        pair = (explicit.group(1).upper(), explicit.group(2).upper())
+        return Exercise(category=pair[0], name=pair[1]) if pair in catalogue.displays else None
+    key = normalize(text)
+    if not key:
+        return None
+    found = catalogue.by_key.get(key)
+    if found is None and key.endswith("s"):
+        found = catalogue.by_key.get(key[:-1])
+    return found
+
+
+def suggest(text: str, limit: int = 3) -> list[str]:
+    """Display names close to ``text``, best first (for "did you mean" messages)."""
+    names = _catalogue().names
+    close = difflib.get_close_matches(text.strip().lower(), list(names), n=limit * 2, cutoff=0.6)
+    unique = list(dict.fromkeys(names[name] for name in close))
+    return unique[:limit]
+
+
+def display_name(exercise: Exercise) -> str | None:
+    """Garmin's display name of ``exercise`` when it is in the catalogue."""
+    return _catalogue().displays.get((exercise.category, exercise.name))
