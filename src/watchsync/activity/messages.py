@@ -32,7 +32,7 @@ Message = dict[str, Any]
 #: Message kinds the model uses besides `record` (`hr`: beats merged into records).
 MESSAGE_KINDS = ("file_id", "session", "lap", "workout", "workout_step", "hr")
 
-#: `record` fields read from the file (enhanced_* preferred over the plain field).
+#: `record` fields read from the file (speed and enhanced_speed merged, likewise altitude).
 RECORD_FIELDS = (
     "timestamp",
     "heart_rate",
@@ -149,7 +149,7 @@ def _records(columns: dict[str, FloatArray], hr_messages: list[Message]) -> Reco
     return Records(
         timestamp=timestamp,
         heart_rate=fill_heart_rate(timestamp, col("heart_rate"), hr_messages),
-        speed=col("enhanced_speed", "speed"),
+        speed=col("speed", "enhanced_speed"),  # fitfast's speed->enhanced_speed expansion loses 1 mm/s
         distance=col("distance"),
         altitude=col("enhanced_altitude", "altitude"),
         cadence=col("cadence"),
