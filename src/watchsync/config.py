@@ -125,6 +125,11 @@ def embedded_default_text() -> str:
     return resources.files("watchsync").joinpath("data/default_config.toml").read_text("utf-8")
 
 
+def default_config(state_dir: Path | None = None) -> Config:
+    """The embedded default configuration (the demo's), ignoring any user file."""
+    return _build(tomllib.loads(embedded_default_text()), "<embedded default>", state_dir)
+
+
 def load_config(path: Path | None = None, *, state_dir: Path | None = None) -> Config:
     """Read, override from the environment, and validate the configuration."""
     file = find_config_file(path)
@@ -151,8 +156,11 @@ def _build(raw: dict[str, Any], source: str, state_dir: Path | None) -> Config:
         for name, table in dict(raw.pop("athletes", {})).items():
             profile = dict(table)
             extra = {key: profile.pop(key) for key in ("inbox", "token_dir") if key in profile}
-            athletes[name] = Athlete(name=name, **profile)
-            settings[name] = AthleteSettings(**extra)
+            try:
+                athletes[name] = Athlete(name=name, **profile)
+                settings[name] = AthleteSettings(**extra)
+            except ValidationError as error:
+                raise ConfigError(f"{source}: {_problems(error, f'athletes.{name}.')}") from None
         return Config(
             source=source,
             athletes=athletes,
@@ -161,10 +169,13 @@ def _build(raw: dict[str, Any], source: str, state_dir: Path | None) -> Config:
             **raw,
         )
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in item['loc']) or 'config'}: {item['msg']}" for item in error.errors()
-        )
-        raise ConfigError(f"{source}: {problems}") from None
+        raise ConfigError(f"{source}: {_problems(error)}") from None
+
+
+def _problems(error: ValidationError, prefix: str = "") -> str:
+    return "; ".join(
+        f"{prefix}{'.'.join(str(p) for p in item['loc']) or 'config'}: {item['msg']}" for item in error.errors()
+    )
 
 
 _ENV_KEYS: dict[str, tuple[str, str]] = {
