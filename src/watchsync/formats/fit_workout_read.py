@@ -118,6 +118,8 @@ def read_fit_workout(data: bytes | Path) -> Workout:
         raw = data.read_bytes() if isinstance(data, Path) else data
     except OSError as error:
         raise WorkoutFormatError(path, 1, 1, f"cannot read file: {error.strerror}", EXPECTED) from None
+    if not raw:
+        raise WorkoutFormatError(path, 1, 1, "file is empty", EXPECTED)
     messages = _decode(raw, path)
     file_ids = messages.get(_FILE_ID, [])
     file_type = file_ids[0].get(_FILE_TYPE) if file_ids else None

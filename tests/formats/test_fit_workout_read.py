@@ -1,0 +1,266 @@
+"""FIT workout reader: real fixtures, files crafted with Garmin's own encoder, and bad input."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from garmin_fit_sdk import Decoder, Encoder, Stream
+
+from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.fit_workout import read_fit_workout, write_fit_workout
+from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT
+from watchsync.model.workout import (
+    CadenceTarget,
+    DistanceDuration,
+    Exercise,
+    HeartRateDuration,
+    HeartRatePercentMaxTarget,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    Intensity,
+    LapButton,
+    OpenTarget,
+    PaceZoneTarget,
+    PowerPercentFtpTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RpeTarget,
+    SpeedTarget,
+    Sport,
+    Step,
+    TimeDuration,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or REPO_ROOT.parent / "shared" / "fixtures" / "fit")
+MISSING = f"FIT fixtures not found at {FIXTURES} (clone shared/ beside the repo or set WATCHSYNC_FIXTURES)"
+WORKOUT_FIXTURES = ["WorkoutIndividualSteps.fit", "WorkoutRepeatSteps.fit",
+                    "WorkoutRepeatGreaterThanStep.fit", "trainerroad_744490.fit"]
+#: Averaged target variants the model holds as the plain target.
+PLAIN_TARGET = {"power_3s": "power", "power_10s": "power", "power_30s": "power", "power_lap": "power",
+                "heart_rate_lap": "heart_rate", "speed_lap": "speed"}
+
+
+def fixture(name: str) -> Path:
+    path = FIXTURES / name
+    if not path.exists():
+        pytest.skip(MISSING)
+    return path
+
+
+def garmin_steps(data: bytes) -> list[dict[str, Any]]:
+    assert Decoder(Stream.from_byte_array(bytearray(data))).check_integrity()
+    messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read(convert_types_to_strings=True)
+    assert errors == []
+    return list(messages["workout_step_mesgs"])
+
+
+def meaning(step: dict[str, Any]) -> dict[str, Any]:
+    """What a decoded step message says, without encoding details."""
+    common = {key: step.get(key) for key in ("message_index", "wkt_step_name", "duration_type", "duration_value")}
+    if step["duration_type"].startswith("repeat_until"):
+        return common | {"target_value": step["target_value"]}
+    target_type = PLAIN_TARGET.get(step["target_type"], step["target_type"])
+    return common | {
+        "intensity": step.get("intensity", "active"),
+        "notes": step.get("notes"),
+        "target_type": target_type,
+        "target_value": step.get("target_value") or 0,
+        "custom_low": step.get("custom_target_value_low") if target_type != "open" else None,
+        "custom_high": step.get("custom_target_value_high") if target_type != "open" else None,
+    }
+
+
+def encode(steps: list[dict[str, Any]], *, file_type: str = "workout", **workout: Any) -> bytes:
+    """A FIT file written by Garmin's encoder, independent of our writer."""
+    encoder = Encoder()
+    encoder.write_mesg({"mesg_num": 0, "type": file_type, "manufacturer": "development", "product": 1,
+                        "time_created": datetime(2024, 5, 1, tzinfo=UTC)})
+    encoder.write_mesg({"mesg_num": 26, "num_valid_steps": len(steps)} | workout)
+    for index, step in enumerate(steps):
+        encoder.write_mesg({"mesg_num": 27, "message_index": index} | step)
+    data: bytes = encoder.close()
+    return data
+
+
+def timed(seconds: int, **fields: Any) -> dict[str, Any]:
+    return {"duration_type": "time", "duration_value": seconds * 1000, "target_type": "open"} | fields
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", WORKOUT_FIXTURES)
+def test_fixture_imports_and_compiles_back_to_the_same_steps(name: str) -> None:
+    original = fixture(name).read_bytes()
+    compiled = write_fit_workout(read_fit_workout(fixture(name)))
+    expected = [meaning(step) for step in garmin_steps(original)]
+    if name == "WorkoutRepeatGreaterThanStep.fit":
+        # documented approximation: "repeat until HR > 80 % max" -> a capped count, condition in the name
+        repeat = expected[3]
+        repeat |= {"duration_type": "repeat_until_steps_cmplt", "target_value": CONDITIONAL_REPEAT_MAX_COUNT,
+                   "wkt_step_name": f"{repeat['wkt_step_name']} – until HR > 80% max"}
+    assert [meaning(step) for step in garmin_steps(compiled)] == expected
+
+
+def test_trainerroad_power_ranges_lose_the_1000_offset() -> None:
+    path = fixture("trainerroad_744490.fit")
+    workout = read_fit_workout(path)
+    decoded = garmin_steps(path.read_bytes())
+    assert (workout.name, workout.sport) == ("Beech", Sport.CYCLING)
+    assert len(workout.steps) == len(decoded)
+    for step, raw in zip(workout.steps, decoded, strict=True):
+        assert isinstance(step, Step)
+        assert step.target == PowerTarget(low=raw["custom_target_value_low"] - 1000,
+                                          high=raw["custom_target_value_high"] - 1000)
+        assert step.notes == raw["notes"]
+        assert step.intensity.value == raw["intensity"]
+    assert workout.steps[1].duration == LapButton()  # type: ignore[union-attr]
+
+
+def test_sdk_repeat_example_becomes_a_repeat_block() -> None:
+    workout = read_fit_workout(fixture("WorkoutRepeatSteps.fit"))
+    warmup, repeat, cooldown = workout.steps
+    assert isinstance(warmup, Step) and warmup.target == HeartRateZoneTarget(zone=2)
+    assert isinstance(repeat, Repeat) and repeat.count == 3
+    assert [s.name for s in repeat.steps] == ["B1_", "B2_"]
+    assert [s.target for s in repeat.steps] == [PowerZoneTarget(zone=5), PowerZoneTarget(zone=3)]
+    assert isinstance(cooldown, Step) and cooldown.duration == HeartRateDuration(kind="hr_below", bpm=125)
+    assert workout.sport is Sport.OTHER  # the SDK examples name no sport
+
+
+def test_activity_file_is_refused_with_its_file_type() -> None:
+    path = fixture("Activity.fit")
+    with pytest.raises(WorkoutFormatError, match=r"Activity\.fit:1:1: FIT file type is activity, not workout"):
+        read_fit_workout(path)
+
+
+# --- crafted files -------------------------------------------------------------------------------
+
+
+def test_targets_lose_their_offsets_and_small_values_are_percentages() -> None:
+    data = encode([
+        timed(60, target_type="heart_rate", target_value=0, custom_target_value_low=70, custom_target_value_high=80),
+        timed(60, target_type="heart_rate", target_value=0, custom_target_value_low=245, custom_target_value_high=255),
+        timed(60, target_type="power", target_value=0, custom_target_value_low=90, custom_target_value_high=105),
+        timed(60, target_type="power_3s", target_value=0, custom_target_value_low=1200, custom_target_value_high=1250),
+        timed(60, target_type="speed", target_value=0, custom_target_value_low=3000, custom_target_value_high=3500),
+        timed(60, target_type="speed", target_value=3),
+        timed(60, target_type="cadence", target_value=0, custom_target_value_low=170, custom_target_value_high=180),
+        timed(60, target_type="heart_rate_lap", target_value=4),
+    ], wkt_name="Targets", sport="running")
+    targets = [step.target for step in read_fit_workout(data).flat_steps()]
+    assert targets == [
+        HeartRatePercentMaxTarget(low=70, high=80), HeartRateTarget(low=145, high=155),
+        PowerPercentFtpTarget(low=90, high=105), PowerTarget(low=200, high=250),
+        SpeedTarget(low=3.0, high=3.5), PaceZoneTarget(zone=3), CadenceTarget(low=170, high=180),
+        HeartRateZoneTarget(zone=4),
+    ]
+
+
+def test_nested_repeats_fold_into_nested_blocks() -> None:
+    data = encode([
+        timed(600, wkt_step_name="warm", intensity="warmup"),
+        timed(60, wkt_step_name="A", intensity="interval"),
+        timed(30, wkt_step_name="B", intensity="rest"),
+        {"duration_type": "repeat_until_steps_cmplt", "duration_value": 2, "target_type": "open", "target_value": 3},
+        {"duration_type": "repeat_until_steps_cmplt", "duration_value": 1, "target_type": "open", "target_value": 2,
+         "wkt_step_name": "Outer"},
+        {"duration_type": "distance", "duration_value": 150000, "target_type": "open", "intensity": "cooldown"},
+    ], wkt_name="Nested", sport="running", sub_sport="trail")
+    workout = read_fit_workout(data)
+    assert workout.sport is Sport.TRAIL_RUNNING
+    warm, outer, cool = workout.steps
+    assert isinstance(warm, Step) and warm.intensity is Intensity.WARMUP
+    assert isinstance(outer, Repeat) and (outer.count, outer.name) == (2, "Outer")
+    first, inner = outer.steps
+    assert isinstance(first, Step) and first.name == "A" and first.intensity is Intensity.INTERVAL
+    assert isinstance(inner, Repeat) and inner.count == 3
+    assert [s.name for s in inner.steps] == ["B"]  # type: ignore[union-attr]
+    assert isinstance(cool, Step) and cool.duration == DistanceDuration(meters=1500)
+    assert [s.name for s in workout.flat_steps()].count("B") == 6
+
+
+def test_conditions_without_a_model_equivalent_are_kept_as_text() -> None:
+    data = encode([
+        {"duration_type": "power_greater_than", "duration_value": 1250, "target_type": "open", "notes": "Go"},
+        {"duration_type": "hr_less_than", "duration_value": 70, "target_type": "grade", "target_value": 5},
+        timed(60, wkt_step_name="Hard"),
+        {"duration_type": "repeat_until_time", "duration_value": 2, "target_type": "open",
+         "target_value": 1_200_000},
+    ])
+    workout = read_fit_workout(data)
+    power_step, hr_step, repeat = workout.steps
+    assert isinstance(power_step, Step) and power_step.duration == LapButton()
+    assert power_step.notes == "Go; until power > 250 W (imported as lap button)"
+    assert isinstance(hr_step, Step) and hr_step.target == OpenTarget()
+    assert "until HR < 70% max" in (hr_step.notes or "") and "target grade 5" in (hr_step.notes or "")
+    assert isinstance(repeat, Repeat)
+    assert (repeat.count, repeat.name) == (CONDITIONAL_REPEAT_MAX_COUNT, "Repeat – until 1200 s")
+
+
+def test_exercises_map_back_to_connect_keys() -> None:
+    data = encode([
+        {"duration_type": "reps", "duration_value": 12, "target_type": "open", "exercise_category": "squat",
+         "exercise_name": 37, "exercise_weight": 20.0, "weight_display_unit": "kilogram"},
+        {"duration_type": "reps", "duration_value": 8, "target_type": "open", "exercise_category": "bench_press"},
+        {"duration_type": "reps", "duration_value": 5, "target_type": "open", "exercise_category": 60000},
+    ], sport="training", sub_sport="strength_training")
+    workout = read_fit_workout(data)
+    goblet, bench, unknown = workout.flat_steps()
+    assert workout.sport is Sport.STRENGTH
+    assert (goblet.exercise, goblet.weight_kg) == (Exercise(category="SQUAT", name="GOBLET_SQUAT"), 20.0)
+    assert bench.exercise == Exercise(category="BENCH_PRESS", name="BENCH_PRESS")
+    assert unknown.exercise is None and "exercise category 60000" in (unknown.notes or "")
+
+
+def test_rpe_cue_in_the_notes_becomes_the_step_rpe() -> None:
+    data = encode([timed(60, notes="RPE 3-4 – conversational. Flat route"), timed(60, notes="RPE-ish effort")])
+    first, second = read_fit_workout(data).flat_steps()
+    assert first.rpe == RpeTarget(low=3, high=4)
+    assert second.rpe is None
+
+
+def test_names_fall_back_to_the_file_stem(tmp_path: Path) -> None:
+    path = tmp_path / "tempo-ride.fit"
+    path.write_bytes(encode([timed(60)]))
+    assert read_fit_workout(path).name == "tempo-ride"
+    assert read_fit_workout(path.read_bytes()).name == "FIT workout"
+    assert isinstance(read_fit_workout(path).steps[0].duration, TimeDuration)  # type: ignore[union-attr]
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("data", "problem"), [
+    (b"", "file is empty"),
+    (b"hello, this is not a FIT file at all", "not a readable FIT file"),
+    (encode([timed(60)], file_type="activity"), "FIT file type is activity, not workout"),
+    (encode([]), "FIT workout has no workout_step messages"),
+    (encode([timed(60), {"duration_type": "repeat_until_steps_cmplt", "duration_value": 5, "target_type": "open",
+                         "target_value": 2}]), "workout_step 1: repeat points at step 5"),
+    (encode([timed(60, target_type="heart_rate", target_value=0, custom_target_value_low=90,
+                   custom_target_value_high=160)]), "workout_step 0: heart rate range 90-160 mixes"),
+    (encode([timed(60, target_type="heart_rate", target_value=9)]), "workout_step 0: .*zone"),
+])
+def test_bad_input_gives_one_clear_line(data: bytes, problem: str) -> None:
+    with pytest.raises(WorkoutFormatError, match=f"^<bytes>:1:1: {problem}") as caught:
+        read_fit_workout(data)
+    assert "\n" not in str(caught.value)
+
+
+def test_truncated_workout_is_refused() -> None:
+    data = write_fit_workout(read_fit_workout(encode([timed(60), timed(120)])))
+    with pytest.raises(WorkoutFormatError, match="not a readable FIT file"):
+        read_fit_workout(data[:-20])
+
+
+def test_missing_file_names_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.fit"
+    with pytest.raises(WorkoutFormatError, match=f"^{missing}:1:1: cannot read file"):
+        read_fit_workout(missing)
