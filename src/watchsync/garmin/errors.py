@@ -1,0 +1,49 @@
+"""One error vocabulary for everything that talks to Garmin Connect (or the local server)."""
+
+from __future__ import annotations
+
+RELOGIN_HINT = "re-authentication needed: run `watchsync login`"
+
+
+class GarminError(Exception):
+    """Base of every Garmin Connect failure watchsync reports."""
+
+
+class AuthRequired(GarminError):
+    """Tokens are missing, rejected or revoked: a person must log in again."""
+
+    def __init__(self, message: str = RELOGIN_HINT) -> None:
+        super().__init__(message)
+
+
+class RateLimited(GarminError):
+    """Garmin answered 429; ``retry_after`` is its hint in seconds (None when absent)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class NotFound(GarminError):
+    """The workout, schedule or activity does not exist (HTTP 404)."""
+
+
+class Rejected(GarminError):
+    """Garmin refused the request (a 4xx other than 401/403/404/429) with ``message``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"Garmin rejected the request (HTTP {status}): {message}")
+        self.status = status
+        self.message = message
+
+
+class Transient(GarminError):
+    """5xx or transport failure that outlived the retries.
+
+    ``ambiguous`` is True when a non-idempotent write (create, schedule) may have been applied
+    although no answer arrived: the caller must look before trying again.
+    """
+
+    def __init__(self, message: str, *, ambiguous: bool = False) -> None:
+        super().__init__(message)
+        self.ambiguous = ambiguous

@@ -1,0 +1,300 @@
+"""What the local Garmin Connect server knows: workouts, schedules, activities and tokens.
+
+Thread-safe; persisted as one JSON file (atomic replace) when a path is given, with activity FIT
+files beside it in ``<state>.fit/``. Ids come from separate ranges so that a workout id used as a
+schedule id is a 404, as it would be on Garmin.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+OWNER_ID = 12345678
+FIRST_IDS = {"workout": 100_000_001, "schedule": 500_000_001, "activity": 9_000_000_001, "step": 1}
+ACCESS_TOKEN_SECONDS = 3600
+
+#: Garmin activity type keys → ids (activity-service/activity/activityTypes).
+ACTIVITY_TYPES: dict[str, int] = {
+    "running": 1, "cycling": 2, "hiking": 3, "other": 4, "mountain_biking": 5, "trail_running": 6,
+    "street_running": 7, "track_running": 8, "walking": 9, "road_biking": 10, "indoor_cardio": 11,
+    "strength_training": 13, "treadmill_running": 18, "indoor_cycling": 25, "lap_swimming": 27,
+    "open_water_swimming": 28,
+}
+
+
+@dataclass(frozen=True)
+class NewActivity:
+    """An activity as a test or the demo hands it to the server."""
+
+    fit_bytes: bytes
+    start_time: datetime
+    activity_type: str = "running"
+    name: str = ""
+    duration_s: float = 0.0
+    distance_m: float = 0.0
+    associated_workout_id: int | None = None
+    direct_workout_rpe: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.activity_type not in ACTIVITY_TYPES:
+            raise ValueError(f"unknown activity type {self.activity_type!r}")
+        if not self.fit_bytes:
+            raise ValueError("an activity needs its FIT file")
+        if self.direct_workout_rpe is not None and not 0 <= self.direct_workout_rpe <= 100:
+            raise ValueError("direct_workout_rpe is RPE x 10 (0..100)")
+        if self.duration_s < 0 or self.distance_m < 0:
+            raise ValueError("duration and distance must not be negative")
+
+
+def garmin_time(moment: datetime, *, separator: str = "T") -> str:
+    """Garmin's timestamp text: ``2024-05-01T07:30:00.0``."""
+    return moment.strftime(f"%Y-%m-%d{separator}%H:%M:%S") + (".0" if separator == "T" else "")
+
+
+class ServerState:
+    """All mutable state of one server, guarded by one lock."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._lock = threading.RLock()
+        self._path = path
+        self._secret = secrets.token_bytes(32)
+        self.workouts: dict[int, dict[str, Any]] = {}
+        self.schedules: dict[int, dict[str, Any]] = {}
+        self.activities: dict[int, dict[str, Any]] = {}
+        self._fit: dict[int, bytes] = {}
+        self._next = dict(FIRST_IDS)
+        self._access: dict[str, str] = {}  # jti -> "ok" | "expired"
+        self._refresh: set[str] = set()
+        if path is not None and path.exists():
+            self._load(path)
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    # ids and persistence ---------------------------------------------------------------------------
+
+    def new_id(self, kind: str) -> int:
+        with self._lock:
+            value = self._next[kind]
+            self._next[kind] = value + 1
+            return value
+
+    def save(self) -> None:
+        """Write the state atomically (no-op without a path)."""
+        if self._path is None:
+            return
+        with self._lock:
+            data = {
+                "secret": self._secret.hex(),
+                "next": self._next,
+                "workouts": list(self.workouts.values()),
+                "schedules": list(self.schedules.values()),
+                "activities": list(self.activities.values()),
+                "access": self._access,
+                "refresh": sorted(self._refresh),
+            }
+            text = json.dumps(data, separators=(",", ":"))
+            tmp = self._path.with_name(f".{self._path.name}.{secrets.token_hex(4)}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, self._path)
+
+    def _load(self, path: Path) -> None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self._secret = bytes.fromhex(data["secret"])
+            self._next.update(data["next"])
+            self.workouts = {w["workoutId"]: w for w in data["workouts"]}
+            self.schedules = {s["workoutScheduleId"]: s for s in data["schedules"]}
+            self.activities = {a["activityId"]: a for a in data["activities"]}
+            self._access = dict(data["access"])
+            self._refresh = set(data["refresh"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}: not a watchsync server state file ({error})") from None
+        for activity_id in self.activities:
+            blob = self._fit_path(activity_id)
+            if blob is not None and blob.exists():
+                self._fit[activity_id] = blob.read_bytes()
+
+    def _fit_path(self, activity_id: int) -> Path | None:
+        if self._path is None:
+            return None
+        return self._path.with_name(self._path.name + ".fit") / f"{activity_id}.fit"
+
+    # tokens ----------------------------------------------------------------------------------------
+
+    def issue_tokens(self, client_id: str, *, expired: bool = False) -> dict[str, Any]:
+        """A DI-style token answer: a signed JWT access token and an opaque refresh token."""
+        now = int(time.time())
+        jti = secrets.token_hex(8)
+        claims = {"client_id": client_id, "iat": now, "jti": jti,
+                  "exp": now + (-60 if expired else ACCESS_TOKEN_SECONDS)}
+        refresh = "rt-" + secrets.token_urlsafe(24)
+        with self._lock:
+            self._access[jti] = "ok"
+            self._refresh.add(refresh)
+            self.save()
+        return {"access_token": self._jwt(claims), "refresh_token": refresh, "token_type": "Bearer",
+                "expires_in": ACCESS_TOKEN_SECONDS, "scope": "CONNECT_READ CONNECT_WRITE"}
+
+    def access_ok(self, token: str) -> bool:
+        """True for a token this server signed that is neither expired nor revoked."""
+        claims = self._verified_claims(token)
+        if claims is None or claims.get("exp", 0) < time.time():
+            return False
+        with self._lock:
+            return self._access.get(str(claims.get("jti"))) == "ok"
+
+    def rotate(self, refresh_token: str, client_id: str) -> dict[str, Any] | None:
+        """Trade a refresh token (single use) for new tokens; None when it is unknown."""
+        with self._lock:
+            if refresh_token not in self._refresh:
+                return None
+            self._refresh.discard(refresh_token)
+            return self.issue_tokens(client_id)
+
+    def expire_access_tokens(self) -> None:
+        with self._lock:
+            self._access = dict.fromkeys(self._access, "expired")
+            self.save()
+
+    def revoke_tokens(self) -> None:
+        with self._lock:
+            self._access.clear()
+            self._refresh.clear()
+            self.save()
+
+    def _jwt(self, claims: dict[str, Any]) -> str:
+        header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+        payload = _b64(json.dumps(claims).encode())
+        signature = hmac.new(self._secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        return f"{header}.{payload}.{_b64(signature)}"
+
+    def _verified_claims(self, token: str) -> dict[str, Any] | None:
+        parts = token.split(".")
+        if len(parts) != 3:
+            return None
+        expected = hmac.new(self._secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(_b64(expected), parts[2]):
+            return None
+        try:
+            claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        except ValueError:
+            return None
+        return claims if isinstance(claims, dict) else None
+
+    # workouts and schedules ------------------------------------------------------------------------
+
+    def put_workout(self, workout: dict[str, Any], workout_id: int | None = None) -> dict[str, Any]:
+        """Store a checked workout (new when ``workout_id`` is None); KeyError for an unknown id."""
+        with self._lock:
+            now = garmin_time(datetime.now(UTC))
+            if workout_id is None:
+                workout_id, created = self.new_id("workout"), now
+            else:
+                created = self.workouts[workout_id]["createdDate"]
+            for segment in workout["workoutSegments"]:
+                self._number_steps(segment["workoutSteps"])
+            workout.update(workoutId=workout_id, ownerId=OWNER_ID, createdDate=created, updatedDate=now,
+                           author={"userProfilePk": OWNER_ID, "displayName": "local-runner"})
+            self.workouts[workout_id] = workout
+            self.save()
+            return copy.deepcopy(workout)
+
+    def _number_steps(self, steps: list[dict[str, Any]]) -> None:
+        for step in steps:
+            step["stepId"] = self.new_id("step")
+            if "workoutSteps" in step:
+                self._number_steps(step["workoutSteps"])
+
+    def delete_workout(self, workout_id: int) -> None:
+        """Remove a workout and its calendar entries; KeyError when unknown."""
+        with self._lock:
+            del self.workouts[workout_id]
+            for schedule_id in [s for s, entry in self.schedules.items() if entry["workoutId"] == workout_id]:
+                del self.schedules[schedule_id]
+            self.save()
+
+    def add_schedule(self, workout_id: int, day: date) -> dict[str, Any]:
+        with self._lock:
+            schedule_id = self.new_id("schedule")
+            self.schedules[schedule_id] = {"workoutScheduleId": schedule_id, "workoutId": workout_id,
+                                           "calendarDate": day.isoformat(),
+                                           "createdDate": garmin_time(datetime.now(UTC))}
+            self.save()
+            return self.schedule_view(schedule_id)
+
+    def schedule_view(self, schedule_id: int) -> dict[str, Any]:
+        """A schedule as Garmin shows it (with a workout summary); KeyError when unknown."""
+        with self._lock:
+            entry = self.schedules[schedule_id]
+            workout = self.workouts[entry["workoutId"]]
+            return {**entry, "ownerId": OWNER_ID, "workout": summary(workout), "newName": None,
+                    "associatedActivityId": None, "protected": False, "itp": False}
+
+    def delete_schedule(self, schedule_id: int) -> None:
+        with self._lock:
+            del self.schedules[schedule_id]
+            self.save()
+
+    # activities ------------------------------------------------------------------------------------
+
+    def add_activity(self, new: NewActivity) -> int:
+        start = new.start_time if new.start_time.tzinfo else new.start_time.replace(tzinfo=UTC)
+        with self._lock:
+            activity_id = self.new_id("activity")
+            self.activities[activity_id] = {
+                "activityId": activity_id,
+                "activityName": new.name or f"{new.activity_type.replace('_', ' ').title()}",
+                "startTimeLocal": garmin_time(start.replace(tzinfo=None), separator=" "),
+                "startTimeGMT": garmin_time(start.astimezone(UTC).replace(tzinfo=None), separator=" "),
+                "activityType": {"typeId": ACTIVITY_TYPES[new.activity_type], "typeKey": new.activity_type},
+                "duration": float(new.duration_s),
+                "distance": float(new.distance_m),
+                "associatedWorkoutId": new.associated_workout_id,
+                "directWorkoutRpe": new.direct_workout_rpe,
+            }
+            self._fit[activity_id] = new.fit_bytes
+            blob = self._fit_path(activity_id)
+            if blob is not None:
+                blob.parent.mkdir(exist_ok=True)
+                blob.write_bytes(new.fit_bytes)
+            self.save()
+            return activity_id
+
+    def fit_bytes(self, activity_id: int) -> bytes:
+        with self._lock:
+            return self._fit[activity_id]
+
+
+def summary(workout: dict[str, Any]) -> dict[str, Any]:
+    """A workout as the list endpoint shows it: everything but the segments."""
+    return {key: value for key, value in workout.items() if key != "workoutSegments"}
+
+
+def activity_day(activity: dict[str, Any]) -> date:
+    return date.fromisoformat(activity["startTimeLocal"][:10])
+
+
+def month_grid(year: int, month0: int) -> tuple[date, date]:
+    """First Sunday and last Saturday of the full weeks covering the month (0-based month)."""
+    first = date(year, month0 + 1, 1)
+    following = date(year + (month0 == 11), (month0 + 1) % 12 + 1, 1)
+    last = following - timedelta(days=1)
+    return first - timedelta(days=(first.weekday() + 1) % 7), last + timedelta(days=(5 - last.weekday()) % 7)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
