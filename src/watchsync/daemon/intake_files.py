@@ -1,0 +1,90 @@
+"""Move an inbox file to ``processed/`` or ``rejected/`` (with an explanation beside it).
+
+Moves are atomic renames within the inbox's filesystem; nothing is deleted and nothing is
+overwritten: a name already taken gets a timestamp (``name.20261125T101500.txt``), then a counter.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+PROCESSED = "processed"
+REJECTED = "rejected"
+ERROR_SUFFIX = ".error.txt"
+
+REJECTION_HEADER = "watchsync could not use this file:"
+REJECTION_HINT = (
+    "To fix it: correct the problems above (line:column point at them), then put the file back "
+    "into the inbox folder; watchsync will pick it up again. This note can be deleted."
+)
+
+
+def move_to_processed(path: Path, inbox: Path) -> Path:
+    """Move ``path`` into ``<inbox>/processed/`` and return where it went."""
+    return _move_into(path, inbox / PROCESSED)
+
+
+def move_to_rejected(path: Path, inbox: Path, errors: list[str]) -> Path:
+    """Move ``path`` into ``<inbox>/rejected/``, write ``<name>.error.txt`` beside it, return the new path."""
+    target = _move_into(path, inbox / REJECTED)
+    note = _claim_free_name(target.with_name(target.name + ERROR_SUFFIX))
+    with os.fdopen(note, "w", encoding="utf-8") as out:
+        out.write(rejection_note(errors))
+    return target
+
+
+def rejection_note(errors: list[str]) -> str:
+    """The plain-words explanation written beside a rejected file."""
+    lines = [REJECTION_HEADER, "", *(f"  {error}" for error in errors), "", REJECTION_HINT, ""]
+    return "\n".join(lines)
+
+
+def _move_into(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    for candidate in _candidates(target):
+        try:
+            # Reserve the name (O_EXCL never overwrites), then atomically replace the empty reservation.
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        try:
+            os.replace(path, candidate)
+        except BaseException:
+            os.unlink(candidate)
+            raise
+        return candidate
+    raise AssertionError("unreachable: candidate names are unbounded")
+
+
+def _claim_free_name(target: Path) -> int:
+    """Create a new file at ``target`` (or a timestamped variant) and return its descriptor."""
+    for candidate in _candidates(target):
+        try:
+            return os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue
+    raise AssertionError("unreachable: candidate names are unbounded")
+
+
+def _candidates(target: Path) -> Iterator[Path]:
+    """``name.ext``, then ``name.<timestamp>.ext``, then ``name.<timestamp>-2.ext``, ..."""
+    yield target
+    stem, suffix = _split_name(target.name)
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    yield target.with_name(f"{stem}.{stamp}{suffix}")
+    for counter in itertools.count(2):
+        yield target.with_name(f"{stem}.{stamp}-{counter}{suffix}")
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """``plan.error.txt`` → (``plan``, ``.error.txt``); ``hills.txt`` → (``hills``, ``.txt``)."""
+    if name.endswith(ERROR_SUFFIX) and len(name) > len(ERROR_SUFFIX):
+        return name[: -len(ERROR_SUFFIX)], ERROR_SUFFIX
+    stem, dot, suffix = name.rpartition(".")
+    return (stem, dot + suffix) if stem else (name, "")
