@@ -234,6 +234,17 @@ def test_names_fall_back_to_the_file_stem(tmp_path: Path) -> None:
     assert isinstance(read_fit_workout(path).steps[0].duration, TimeDuration)  # type: ignore[union-attr]
 
 
+def test_long_names_are_cut_to_the_model_limit_and_selected_flags_ignored() -> None:
+    encoder_steps = [timed(60, wkt_step_name="s" * 240), timed(30, wkt_step_name="second")]
+    data = encode(encoder_steps, wkt_name="w" * 240)
+    workout = read_fit_workout(data)
+    assert (workout.name, workout.flat_steps()[0].name) == ("w" * 200, "s" * 200)
+    flagged = encode([timed(60, wkt_step_name="A"), timed(30, wkt_step_name="B", message_index=0x8001),
+                      {"duration_type": "repeat_until_steps_cmplt", "duration_value": 1, "target_type": "open",
+                       "target_value": 2}])
+    assert [step.name for step in read_fit_workout(flagged).flat_steps()] == ["A", "B", "B"]
+
+
 # --- bad input -----------------------------------------------------------------------------------
 
 

@@ -73,6 +73,7 @@ from watchsync.model.workout import (
 )
 
 CONDITIONAL_REPEAT_MAX_COUNT = 10
+_MAX_NAME = 200
 EXPECTED = "a FIT workout file"
 
 _FILE_ID, _WORKOUT, _WORKOUT_STEP = 0, 26, 27
@@ -83,6 +84,7 @@ _WKT_SPORT, _WKT_NAME, _WKT_SUB_SPORT, _WKT_DESCRIPTION = 4, 8, 11, 17
  _INTENSITY, _NOTES) = range(9)
 _EXERCISE_CATEGORY, _EXERCISE_NAME, _EXERCISE_WEIGHT = 10, 11, 12
 _MESSAGE_INDEX = 254
+_MESSAGE_INDEX_MASK = 0x0FFF
 _UNKNOWN_EXERCISE_CATEGORY = 65534
 
 _RPE_CUE = re.compile(r"^RPE (\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?(?=\s|\.|$)")
@@ -160,12 +162,12 @@ def _enum_name(enum: Any, value: object) -> str:
 
 
 def _workout(fields: Fields, step_fields: list[Fields], path: str, fallback_name: str) -> Workout:
-    indexed = sorted(((f.get(_MESSAGE_INDEX, position), f) for position, f in enumerate(step_fields)),
+    indexed = sorted(((_message_index(f, position), f) for position, f in enumerate(step_fields)),
                      key=lambda pair: pair[0])
     entries: list[_Entry] = []
     for index, step in indexed:
         try:
-            if _is_repeat(step.get(_DURATION_TYPE)):
+            if step.get(_DURATION_TYPE) in _REPEAT_DURATIONS:
                 _close_repeat(entries, index, step)
             else:
                 entries.append(_Entry(index, _step(step)))
@@ -173,7 +175,7 @@ def _workout(fields: Fields, step_fields: list[Fields], path: str, fallback_name
             raise WorkoutFormatError(path, 1, 1, f"workout_step {index}: {_reason(error)}", EXPECTED) from None
     try:
         return Workout(
-            name=_text(fields.get(_WKT_NAME)) or fallback_name,
+            name=_text(fields.get(_WKT_NAME), _MAX_NAME) or fallback_name,
             sport=sport_from_codes(fields.get(_WKT_SPORT), fields.get(_WKT_SUB_SPORT)),
             description=_text(fields.get(_WKT_DESCRIPTION)),
             steps=[entry.block for entry in entries],
@@ -182,16 +184,18 @@ def _workout(fields: Fields, step_fields: list[Fields], path: str, fallback_name
         raise WorkoutFormatError(path, 1, 1, f"workout: {_reason(error)}", EXPECTED) from None
 
 
+def _message_index(fields: Fields, position: int) -> int:
+    """The step's message_index (its low 12 bits; the top bit flags a selected step), else its position."""
+    value = fields.get(_MESSAGE_INDEX)
+    return value & _MESSAGE_INDEX_MASK if isinstance(value, int) else position
+
+
 def _reason(error: ValueError) -> str:
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         return f"{where}: {first['msg']}" if where else str(first["msg"])
     return str(error)
-
-
-def _is_repeat(duration_type: int | None) -> bool:
-    return duration_type in _REPEAT_DURATIONS
 
 
 def _duration_kind(duration_type: int) -> Dur | None:
@@ -212,14 +216,14 @@ def _close_repeat(entries: list[_Entry], index: int, fields: Fields) -> None:
     block = [entry.block for entry in entries[cut:]]
     del entries[cut:]
     kind = Dur(fields[_DURATION_TYPE])
-    name = _text(fields.get(_STEP_NAME))
+    name = _text(fields.get(_STEP_NAME), _MAX_NAME)
     value = fields.get(_TARGET_VALUE)
     if kind is Dur.REPEAT_UNTIL_STEPS_CMPLT:
         repeat = Repeat(count=value or 1, steps=block, name=name)
     else:
         condition = _repeat_condition(kind, value)
         repeat = Repeat(count=CONDITIONAL_REPEAT_MAX_COUNT, steps=block,
-                        name=f"{name or 'Repeat'} – until {condition}"[:200])
+                        name=f"{name or 'Repeat'} – until {condition}"[:_MAX_NAME])
     entries.append(_Entry(first, repeat))
 
 
@@ -268,7 +272,7 @@ def _step(fields: Fields) -> Step:
         intensity=INTENSITY_BY_CODE.get(intensity, Intensity.OTHER) if intensity is not None else Intensity.ACTIVE,
         duration=duration,
         target=target,
-        name=_text(fields.get(_STEP_NAME)),
+        name=_text(fields.get(_STEP_NAME), _MAX_NAME),
         notes=notes,
         rpe=_rpe_from_cue(notes),
         exercise=exercise,
@@ -363,7 +367,8 @@ def _rpe_from_cue(notes: str | None) -> RpeTarget | None:
     return RpeTarget(low=low, high=high)
 
 
-def _text(value: object) -> str | None:
+def _text(value: object, limit: int | None = None) -> str | None:
+    """A FIT string without padding, cut to the model's limit (FIT allows 254 bytes, names hold 200)."""
     if not isinstance(value, str):
         return None
-    return value.strip("\x00 ") or None
+    return value.strip("\x00 ")[:limit].rstrip() or None

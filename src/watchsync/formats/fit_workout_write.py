@@ -62,7 +62,7 @@ def write_fit_workout(workout: Workout, *, time_created: datetime | None = None,
     exercise is not in the FIT profile.
     """
     digest = hashlib.sha256(workout.model_dump_json().encode()).digest()
-    created = time_created or _derived_time(digest)
+    created = time_created if time_created is not None else _derived_time(digest)
     serial = serial_number if serial_number is not None else int.from_bytes(digest[8:12]) or 1
     steps: list[WorkoutStepMessage] = []
     _add_blocks(workout.steps, steps, "")
