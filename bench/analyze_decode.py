@@ -1,0 +1,133 @@
+"""Decode throughput of watchsync.activity.decode_activity vs plain fitdecode, and peak memory.
+
+Run: .venv/bin/python bench/analyze_decode.py   (fixtures: ../shared/fixtures/fit or $WATCHSYNC_FIXTURES)
+For every fixture with records, both decoders run in the same process, best of several runs;
+fitdecode (the peer) iterates all frames with default options. Peak memory of decoding the large
+multisport file is measured in fresh child processes (peak RSS above the post-import level, so
+Rust allocations count too; Linux /proc) and with tracemalloc (Python-side allocations only).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import fitdecode
+
+from watchsync.activity import decode_activity
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or REPO_ROOT.parent / "shared" / "fixtures" / "fit")
+LARGE = "activity-large-fenxi2-multisport.fit"
+MIN_SECONDS = 0.3
+
+CHILD = """
+import io, sys
+from pathlib import Path
+import fitdecode
+from watchsync.activity import decode_activity
+
+def peak_kib():  # VmHWM: this process's own peak RSS (ru_maxrss would include the parent's at fork)
+    status = Path("/proc/self/status").read_text()
+    return int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmHWM:")))
+
+data = Path(sys.argv[2]).read_bytes()
+before = peak_kib()
+if sys.argv[1] == "ours":
+    activity = decode_activity(data)
+elif sys.argv[1] == "fitdecode":
+    for _ in fitdecode.FitReader(io.BytesIO(data)):
+        pass
+elif sys.argv[1] == "fitdecode-keep":
+    frames = list(fitdecode.FitReader(io.BytesIO(data)))
+print(peak_kib() - before)
+"""
+
+
+def fitdecode_all_frames(data: bytes) -> None:
+    """The peer: plain fitdecode, every frame; a corrupt file ends where fitdecode gives up."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            for _ in fitdecode.FitReader(io.BytesIO(data)):
+                pass
+        except fitdecode.FitError:
+            pass
+
+
+def best_time(run: Callable[[], object]) -> float:
+    """Best wall time of repeated runs (at least 3, at least MIN_SECONDS in total)."""
+    run()
+    times: list[float] = []
+    while len(times) < 3 or sum(times) < MIN_SECONDS:
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def throughput_table() -> None:
+    print(f"{'file':38} {'records':>8} {'ours rec/s':>12} {'fitdecode rec/s':>16} {'ratio':>7}  decoder")
+    totals: dict[str, list[float]] = {"fitfast": [0, 0.0, 0.0], "fitdecode": [0, 0.0, 0.0]}
+    for path in sorted(FIXTURES.glob("*.fit")):
+        data = path.read_bytes()
+        activity = decode_activity(data)
+        records = len(activity.records)
+        if records == 0:
+            continue
+        ours = best_time(lambda: decode_activity(data))  # noqa: B023 - used immediately
+        peer = best_time(lambda: fitdecode_all_frames(data))  # noqa: B023
+        for i, value in enumerate((records, ours, peer)):
+            totals[activity.decoder][i] += value
+        print(
+            f"{path.name:38} {records:8d} {records / ours:12,.0f} {records / peer:16,.0f} "
+            f"{peer / ours:6.1f}x  {activity.decoder}{' (salvaged)' if activity.salvaged else ''}"
+        )
+    for decoder, (count, t_ours, t_peer) in totals.items():
+        label = f"ALL decoded by {decoder}"
+        print(
+            f"{label:38} {count:8.0f} {count / t_ours:12,.0f} {count / t_peer:16,.0f} {t_peer / t_ours:6.1f}x"
+        )
+
+
+def child_peak_kib(mode: str, path: Path) -> int:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(path)], check=True, capture_output=True, text=True, env=env
+    )
+    return int(out.stdout.strip())
+
+
+def memory_table() -> None:
+    path = FIXTURES / LARGE
+    data = path.read_bytes()
+    tracemalloc.start()
+    decode_activity(data)
+    _, traced = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"\npeak memory decoding {LARGE} ({len(data) / 1e6:.1f} MB):")
+    print(
+        f"  ours      : +{child_peak_kib('ours', path) / 1024:6.1f} MiB RSS (tracemalloc: {traced / 2**20:.1f} MiB)"
+    )
+    print(
+        f"  fitdecode : +{child_peak_kib('fitdecode', path) / 1024:6.1f} MiB RSS (streaming: frames dropped)"
+    )
+    print(f"  fitdecode : +{child_peak_kib('fitdecode-keep', path) / 1024:6.1f} MiB RSS (all frames kept)")
+
+
+def main() -> None:
+    if not FIXTURES.is_dir():
+        sys.exit(f"FIT fixtures not found at {FIXTURES} (set WATCHSYNC_FIXTURES)")
+    throughput_table()
+    memory_table()
+
+
+if __name__ == "__main__":
+    main()
