@@ -1,0 +1,170 @@
+"""Training load: session RPE, Banister TRIMP, EWMA acute:chronic ratio, monotony, strain, long-run spikes.
+
+Formulas (sources in docs/compliance.md):
+
+- sRPE (Foster 2001): CR-10 RPE × minutes.
+- TRIMP (Banister 1991): Σ minutes × HRr × k·e^(b·HRr), HRr = (HR − HRrest) / (HRmax − HRrest) clipped
+  to 0..1; k, b = 0.64, 1.92 (male) or 0.86, 1.67 (female).
+- EWMA (Williams et al. 2017): EWMA_t = λ·load_t + (1 − λ)·EWMA_(t−1), λ = 2 / (N + 1), seeded with
+  the first day's load; ACWR = EWMA_acute / EWMA_chronic.
+- Monotony (Foster 1998): mean / population SD of the 7 daily loads; strain = weekly load × monotony.
+- Long-run spike (Frandsen et al. 2025): a run longer than 110 % of the longest run of the previous
+  30 days.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Literal, NamedTuple
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from watchsync.activity.model import FloatArray, Records
+from watchsync.compliance.activities import ActivitySummary
+from watchsync.compliance.config import ComplianceConfig
+from watchsync.model.athlete import DEFAULT_RPE_HR_PCT_LTHR, Athlete, TargetPreference
+
+TRIMP_CONSTANTS: dict[Literal["male", "female"], tuple[float, float]] = {
+    "male": (0.64, 1.92),
+    "female": (0.86, 1.67),
+}
+SECONDS_PER_MINUTE = 60.0
+
+
+class ActivityLoad(BaseModel):
+    """Load and time-at-easy of one done activity."""
+
+    model_config = ConfigDict(frozen=True)
+
+    activity_id: str
+    day: date
+    sport_family: str
+    duration_s: float
+    distance_m: float | None
+    srpe: float | None
+    trimp: float | None
+    easy_seconds: float | None
+    hr_seconds: float | None
+
+    def load(self, metric: Literal["trimp", "srpe"]) -> float:
+        """The load in the configured metric (0 when the activity lacks it)."""
+        value = self.trimp if metric == "trimp" else self.srpe
+        return value or 0.0
+
+
+class Run(NamedTuple):
+    """A run for the long-run spike check."""
+
+    id: str
+    day: date
+    distance_m: float
+
+
+class LongRunSpike(BaseModel):
+    """A run longer than ``ratio`` × the longest run of the lookback window."""
+
+    model_config = ConfigDict(frozen=True)
+
+    activity_id: str
+    day: date
+    distance_m: float
+    previous_longest_m: float
+    ratio: float
+
+
+def srpe(rpe: float, minutes: float) -> float:
+    """Session RPE load: CR-10 RPE × duration in minutes."""
+    return rpe * minutes
+
+
+def trimp(timestamps: FloatArray, heart_rate: FloatArray, resting_hr: float, max_hr: float,
+          sex: Literal["male", "female"] = "male", max_gap_s: float = 5.0) -> float:
+    """Banister TRIMP summed sample by sample (each sample counts until the next, gaps capped)."""
+    known = ~np.isnan(heart_rate)
+    times, hr = timestamps[known], heart_rate[known]
+    if len(times) < 2:
+        return 0.0
+    minutes = np.clip(np.diff(times), 0, max_gap_s) / SECONDS_PER_MINUTE
+    reserve = np.clip((hr[:-1] - resting_hr) / (max_hr - resting_hr), 0.0, 1.0)
+    k, b = TRIMP_CONSTANTS[sex]
+    return float(np.sum(minutes * reserve * k * np.exp(b * reserve)))
+
+
+def ewma(daily_loads: Sequence[float], days: int) -> list[float]:
+    """Exponentially weighted moving average with λ = 2 / (days + 1), seeded with the first load."""
+    decay = 2 / (days + 1)
+    out: list[float] = []
+    for load in daily_loads:
+        out.append(load if not out else decay * load + (1 - decay) * out[-1])
+    return out
+
+
+def acwr(daily_loads: Sequence[float], acute_days: int = 7, chronic_days: int = 28) -> list[float | None]:
+    """EWMA acute:chronic workload ratio per day (``None`` while the chronic load is 0)."""
+    acute, chronic = ewma(daily_loads, acute_days), ewma(daily_loads, chronic_days)
+    return [a / c if c > 0 else None for a, c in zip(acute, chronic, strict=True)]
+
+
+def monotony(daily_loads: Sequence[float]) -> float | None:
+    """Mean / population SD of daily loads (rest days count as 0); ``None`` when the SD is 0."""
+    spread = statistics.pstdev(daily_loads)
+    return statistics.fmean(daily_loads) / spread if spread > 0 else None
+
+
+def strain(daily_loads: Sequence[float]) -> float | None:
+    """Weekly load × monotony."""
+    value = monotony(daily_loads)
+    return None if value is None else sum(daily_loads) * value
+
+
+def long_run_spikes(runs: Sequence[Run], ratio: float = 1.10, lookback_days: int = 30) -> list[LongRunSpike]:
+    """Runs longer than ``ratio`` × the longest run in the ``lookback_days`` before their day.
+
+    A run without earlier runs in the window has no baseline and is never a spike.
+    """
+    spikes = []
+    for run in sorted(runs, key=lambda r: r.day):
+        window = [r.distance_m for r in runs if run.day - timedelta(days=lookback_days) <= r.day < run.day]
+        longest = max(window, default=0.0)
+        if longest > 0 and run.distance_m > ratio * longest:
+            spikes.append(LongRunSpike(activity_id=run.id, day=run.day, distance_m=run.distance_m,
+                                       previous_longest_m=longest, ratio=run.distance_m / longest))
+    return spikes
+
+
+def easy_ceiling_bpm(athlete: Athlete, config: ComplianceConfig) -> float:
+    """Top of the easy HR band: the athlete's (or the default) band of RPE ``easy_rpe_max``."""
+    key = int(config.easy_rpe_max)
+    override = athlete.rpe.get(key) if athlete.targets is not TargetPreference.PACE else None
+    percent = override.high if override else DEFAULT_RPE_HR_PCT_LTHR[key][1]
+    return percent * athlete.effective_lthr / 100
+
+
+def activity_load(summary: ActivitySummary, records: Records | None, athlete: Athlete,
+                  config: ComplianceConfig | None = None) -> ActivityLoad:
+    """sRPE when an RPE was reported, TRIMP and easy time when the records carry heart rate."""
+    config = config or ComplianceConfig()
+    minutes = summary.duration_s / SECONDS_PER_MINUTE
+    trimp_value = easy = hr_seconds = None
+    if records is not None and records.has_heart_rate:
+        trimp_value = trimp(records.timestamp, records.heart_rate, athlete.resting_hr, athlete.max_hr,
+                            config.trimp_sex, config.max_sample_gap_seconds)
+        known = ~np.isnan(records.heart_rate)
+        gaps = np.clip(np.diff(records.timestamp, append=records.timestamp[-1]), 0,
+                       config.max_sample_gap_seconds)
+        hr_seconds = float(gaps[known].sum())
+        easy = float(gaps[known & (records.heart_rate <= easy_ceiling_bpm(athlete, config))].sum())
+    return ActivityLoad(
+        activity_id=summary.id,
+        day=summary.start.date(),
+        sport_family=summary.sport.family,
+        duration_s=summary.duration_s,
+        distance_m=summary.distance_m,
+        srpe=srpe(summary.workout_rpe, minutes) if summary.workout_rpe is not None else None,
+        trimp=trimp_value,
+        easy_seconds=easy,
+        hr_seconds=hr_seconds,
+    )

@@ -1,0 +1,107 @@
+"""Matching done activities with planned sessions.
+
+Rules (DESIGN "Compliance"): same sport family, activity date within ``-early_days..+late_days`` of
+the planned date, at most one activity per session and one session per activity. Garmin's explicit
+link (the activity's ``associatedWorkoutId`` equals the session's remote workout id) wins first;
+the rest pair up greedily by the smallest date distance (ties: the earlier planned session, then the
+earlier activity). Unmatched sessions are *missed* once their window has closed (``today`` is after
+the planned date + ``late_days``), *pending* until then; unmatched activities are *unplanned*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from watchsync.compliance.activities import ActivitySummary
+from watchsync.compliance.config import ComplianceConfig
+from watchsync.model.workout import Workout
+
+
+class PlannedSession(BaseModel):
+    """A workout planned on a date; ``remote_workout_id`` is its Garmin Connect workout id if pushed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    date: date
+    workout: Workout
+    remote_workout_id: int | None = None
+
+
+class Match(BaseModel):
+    """A planned session and the activity that did it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    session: PlannedSession
+    activity: ActivitySummary
+    linked: bool
+    days_late: int
+
+
+class MatchResult(BaseModel):
+    """Outcome of matching one athlete's plan against their activities."""
+
+    model_config = ConfigDict(frozen=True)
+
+    matches: list[Match]
+    missed: list[PlannedSession]
+    pending: list[PlannedSession]
+    unplanned: list[ActivitySummary]
+
+
+def match_sessions(planned: list[PlannedSession], activities: list[ActivitySummary], *, today: date,
+                   config: ComplianceConfig | None = None) -> MatchResult:
+    """Pair activities with planned sessions (see the module docstring for the rules)."""
+    config = config or ComplianceConfig()
+    matches: list[Match] = []
+    free_sessions = sorted(planned, key=lambda s: (s.date, s.id))
+    free_activities = sorted(activities, key=lambda a: (a.start, a.id))
+    for linked in (True, False):
+        accept = _linked if linked else _same_family
+        matches += _pair(free_sessions, free_activities, accept, linked, config)
+        done_sessions = {m.session.id for m in matches}
+        done_activities = {m.activity.id for m in matches}
+        free_sessions = [s for s in free_sessions if s.id not in done_sessions]
+        free_activities = [a for a in free_activities if a.id not in done_activities]
+    window_closed = [s for s in free_sessions if (today - s.date).days > config.late_days]
+    still_open = [s for s in free_sessions if (today - s.date).days <= config.late_days]
+    return MatchResult(
+        matches=sorted(matches, key=lambda m: (m.session.date, m.session.id)),
+        missed=window_closed,
+        pending=still_open,
+        unplanned=free_activities,
+    )
+
+
+def _linked(session: PlannedSession, activity: ActivitySummary) -> bool:
+    return session.remote_workout_id is not None and activity.associated_workout_id == session.remote_workout_id
+
+
+def _same_family(session: PlannedSession, activity: ActivitySummary) -> bool:
+    return session.workout.sport.family == activity.sport.family
+
+
+def _pair(sessions: list[PlannedSession], activities: list[ActivitySummary],
+          accept: Callable[[PlannedSession, ActivitySummary], bool], linked: bool,
+          config: ComplianceConfig) -> list[Match]:
+    candidates = []
+    for s_order, session in enumerate(sessions):
+        for a_order, activity in enumerate(activities):
+            days = (activity.start.date() - session.date).days
+            if -config.early_days <= days <= config.late_days and accept(session, activity):
+                candidates.append((abs(days), s_order, a_order, days))
+    used_sessions: set[int] = set()
+    used_activities: set[int] = set()
+    pairs = []
+    for _, s_order, a_order, days in sorted(candidates):
+        if s_order in used_sessions or a_order in used_activities:
+            continue
+        used_sessions.add(s_order)
+        used_activities.add(a_order)
+        pairs.append(Match(session=sessions[s_order], activity=activities[a_order], linked=linked,
+                           days_late=days))
+    return pairs

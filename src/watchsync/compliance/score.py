@@ -1,0 +1,316 @@
+"""Scoring one done session against its plan: volume colour, time in target per step, RPE.
+
+Intensity: each step's time is split into inside / above / below its target band, on the channel
+its target names (HR, speed, power, cadence). Steps are found from laps' ``wkt_step_index`` when
+the watch ran the workout, else by walking the planned steps along the activity's time (distance
+steps along its distance). Heart rate lags effort, so HR samples are ignored during the first
+``hr_lag_seconds`` of the *activity* and the first ``hr_step_grace_seconds`` of *every step*.
+"Easy run done too hard" is flagged when more than ``too_hard_share`` of the scored time of the
+easy steps outside repeat blocks is above their ceiling (recoveries between intervals are left out:
+their HR is still coming down from the interval before).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from watchsync.activity.model import Activity, FloatArray, Records
+from watchsync.compliance.activities import ActivitySummary
+from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.steps import execution_order, is_easy
+from watchsync.model.workout import (
+    CadenceTarget,
+    DistanceDuration,
+    HeartRateTarget,
+    PowerTarget,
+    SpeedTarget,
+    Step,
+    Target,
+    TimeDuration,
+    Workout,
+    step_seconds,
+)
+
+Colour = Literal["green", "yellow", "orange", "red"]
+Channel = Literal["heart_rate", "speed", "power", "cadence"]
+DEFAULT_EASY_SPEED = 2.8  # m/s, as Athlete.easy_speed without a threshold pace
+
+
+class VolumeScore(BaseModel):
+    """Done vs planned on the planned primary metric (seconds or metres)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    metric: Literal["duration", "distance"]
+    planned: float
+    done: float
+    ratio: float | None
+    colour: Colour
+
+
+class StepScore(BaseModel):
+    """Time in target of one workout step, over all its executions (laps)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    name: str | None
+    easy: bool
+    in_repeat: bool
+    channel: Channel | None
+    low: float | None
+    high: float | None
+    executions: int
+    seconds: float
+    scored_seconds: float
+    inside: float | None
+    above: float | None
+    below: float | None
+
+
+class IntensityScore(BaseModel):
+    """Per-step time in target and the too-hard flag."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alignment: Literal["laps", "time"]
+    steps: list[StepScore]
+    inside: float | None
+    easy_above: float | None
+    too_hard: bool
+
+
+class RpeComparison(BaseModel):
+    """Prescribed (time-weighted step RPE) vs reported session RPE, CR-10."""
+
+    model_config = ConfigDict(frozen=True)
+
+    prescribed: float | None
+    reported: float | None
+    difference: float | None
+
+
+# --- volume -------------------------------------------------------------------------------------
+
+
+def planned_volume(workout: Workout, config: ComplianceConfig,
+                   easy_speed: float = DEFAULT_EASY_SPEED) -> tuple[Literal["duration", "distance"], float]:
+    """The primary metric: duration unless every step with a length is a distance step."""
+    steps = workout.flat_steps()
+    if all(isinstance(s.duration, DistanceDuration) for s in steps):
+        return "distance", workout.estimated_meters()
+    return "duration", workout.estimated_seconds(config.lap_button_seconds, 1 / easy_speed)
+
+
+def volume_colour(ratio: float, config: ComplianceConfig) -> Colour:
+    """TrainingPeaks' bands: green 80–120 %, yellow 50–80 % / 120–150 %, orange beyond."""
+    if config.green_low <= ratio <= config.green_high:
+        return "green"
+    if config.yellow_low <= ratio <= config.yellow_high:
+        return "yellow"
+    return "orange"
+
+
+def volume_score(workout: Workout, activity: ActivitySummary | None, config: ComplianceConfig | None = None,
+                 easy_speed: float = DEFAULT_EASY_SPEED) -> VolumeScore:
+    """Volume colour of a session; ``activity=None`` (missed) is red."""
+    config = config or ComplianceConfig()
+    metric, planned = planned_volume(workout, config, easy_speed)
+    if activity is None:
+        return VolumeScore(metric=metric, planned=planned, done=0.0, ratio=None, colour="red")
+    done = activity.duration_s if metric == "duration" else activity.distance_m or 0.0
+    ratio = done / planned if planned > 0 else None
+    colour: Colour = "green" if ratio is None else volume_colour(ratio, config)
+    return VolumeScore(metric=metric, planned=planned, done=done, ratio=ratio, colour=colour)
+
+
+# --- RPE ----------------------------------------------------------------------------------------
+
+
+def prescribed_rpe(workout: Workout, config: ComplianceConfig | None = None,
+                   easy_speed: float = DEFAULT_EASY_SPEED) -> float | None:
+    """Time-weighted mean of the steps' RPE (range midpoints); ``None`` when no step has one."""
+    config = config or ComplianceConfig()
+    weighted = [((s.rpe.low + s.rpe.high) / 2, step_seconds(s, config.lap_button_seconds, 1 / easy_speed))
+                for s in workout.flat_steps() if s.rpe is not None]
+    total = sum(seconds for _, seconds in weighted)
+    return sum(rpe * seconds for rpe, seconds in weighted) / total if total > 0 else None
+
+
+def compare_rpe(workout: Workout, reported: float | None,
+                config: ComplianceConfig | None = None) -> RpeComparison:
+    """Prescribed vs reported RPE (reported as CR-10, i.e. FIT/Connect value / 10)."""
+    prescribed = prescribed_rpe(workout, config)
+    difference = None if prescribed is None or reported is None else reported - prescribed
+    return RpeComparison(prescribed=prescribed, reported=reported, difference=difference)
+
+
+# --- intensity ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    index: int
+    begin: float
+    end: float
+
+
+@dataclass
+class _Tally:
+    executions: int = 0
+    seconds: float = 0.0
+    scored: float = 0.0
+    inside: float = 0.0
+    above: float = 0.0
+
+
+def score_intensity(workout: Workout, activity: Activity,
+                    config: ComplianceConfig | None = None) -> IntensityScore:
+    """Time in target per step of the resolved ``workout`` as executed in ``activity``."""
+    config = config or ComplianceConfig()
+    records = activity.records
+    start = _activity_start(activity)
+    by_lap = any(lap.wkt_step_index is not None for lap in activity.laps)
+    spans = list(_lap_spans(activity)) if by_lap else list(_time_spans(workout, records, start, config))
+    weights = _sample_weights(records.timestamp, config.max_sample_gap_seconds)
+    planned = {p.index: p for p in execution_order(workout)}
+    tallies: dict[int, _Tally] = {}
+    for span in spans:
+        if span.index not in planned:
+            continue
+        tally = tallies.setdefault(span.index, _Tally())
+        _tally_span(tally, span, planned[span.index].step, records, weights, start, config)
+    steps = [_step_score(index, planned[index].step, planned[index].in_repeat, tallies[index], config)
+             for index in sorted(tallies)]
+    easy = [s for s in steps if s.easy and not s.in_repeat and s.scored_seconds > 0]
+    easy_total = sum(s.scored_seconds for s in easy)
+    easy_above = (sum((s.above or 0.0) * s.scored_seconds for s in easy) / easy_total
+                  if easy_total > 0 else None)
+    scored_total = sum(s.scored_seconds for s in steps)
+    inside = (sum((s.inside or 0) * s.scored_seconds for s in steps) / scored_total
+              if scored_total > 0 else None)
+    return IntensityScore(
+        alignment="laps" if by_lap else "time",
+        steps=steps,
+        inside=inside,
+        easy_above=easy_above,
+        too_hard=easy_above is not None and easy_above > config.too_hard_share,
+    )
+
+
+def target_band(target: Target) -> tuple[Channel, float, float] | None:
+    """(channel, low, high) of a concrete target; ``None`` when there is nothing to measure."""
+    match target:
+        case HeartRateTarget(low=low, high=high):
+            return "heart_rate", low, high
+        case SpeedTarget(low=low, high=high):
+            return "speed", low, high
+        case PowerTarget(low=low, high=high):
+            return "power", low, high
+        case CadenceTarget(low=low, high=high):
+            return "cadence", low, high
+        case _:
+            return None
+
+
+def _activity_start(activity: Activity) -> float:
+    session_starts = [s.start_time.timestamp() for s in activity.sessions if s.start_time is not None]
+    if session_starts:
+        return min(session_starts)
+    timestamps = activity.records.timestamp
+    return float(np.nanmin(timestamps)) if len(timestamps) else 0.0
+
+
+def _lap_spans(activity: Activity) -> Iterable[_Span]:
+    for lap in activity.laps:
+        if lap.wkt_step_index is None or lap.start_time is None:
+            continue
+        begin = lap.start_time.timestamp()
+        yield _Span(lap.wkt_step_index, begin, begin + (lap.total_elapsed_time or 0.0))
+
+
+def _time_spans(workout: Workout, records: Records, start: float,
+                config: ComplianceConfig) -> Iterable[_Span]:
+    """Planned steps laid along the activity: by time, distance steps by the recorded distance."""
+    timestamps = records.timestamp
+    if not len(timestamps):
+        return
+    end_of_activity = float(timestamps[-1]) + 1
+    known = ~np.isnan(records.distance)
+    times, distance = timestamps[known], np.fmax.accumulate(records.distance[known]) if known.any() else None
+    cursor = start
+    for planned in execution_order(workout):
+        if cursor >= end_of_activity:
+            return
+        duration = planned.step.duration
+        if isinstance(duration, TimeDuration):
+            end = cursor + duration.seconds
+        elif isinstance(duration, DistanceDuration) and distance is not None:
+            at = float(np.interp(cursor, times, distance))
+            end = float(np.interp(at + duration.meters, distance, times, right=end_of_activity))
+        else:
+            end = cursor + config.lap_button_seconds
+        yield _Span(planned.index, cursor, end)
+        cursor = end
+
+
+def _sample_weights(timestamps: FloatArray, max_gap: float) -> FloatArray:
+    """Seconds each sample stands for: the gap to the next one, capped (pauses do not count)."""
+    if len(timestamps) < 2:
+        return np.ones(len(timestamps))
+    gaps = np.diff(timestamps)
+    return np.clip(np.append(gaps, np.median(gaps)), 0, max_gap)
+
+
+def _channel(records: Records, channel: Channel, smoothing: int) -> FloatArray:
+    values: FloatArray = getattr(records, channel)
+    if channel == "power" and smoothing > 1 and len(values) >= smoothing:
+        kernel = np.ones(smoothing) / smoothing
+        smoothed: FloatArray = np.convolve(np.nan_to_num(values), kernel, mode="same")
+        return np.where(np.isnan(values), np.nan, smoothed)
+    return values
+
+
+def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, weights: FloatArray,
+                start: float, config: ComplianceConfig) -> None:
+    tally.executions += 1
+    tally.seconds += span.end - span.begin
+    band = target_band(step.target)
+    if band is None:
+        return
+    channel, low, high = band
+    first = span.begin
+    if channel == "heart_rate":
+        first = max(first + config.hr_step_grace_seconds, start + config.hr_lag_seconds)
+    timestamps = records.timestamp
+    lo, hi = np.searchsorted(timestamps, [first, span.end], side="left")
+    values = _channel(records, channel, config.power_smoothing_seconds)[lo:hi]
+    weight = np.where(np.isnan(values), 0.0, weights[lo:hi])
+    tally.scored += float(weight.sum())
+    tally.inside += float(weight[(values >= low) & (values <= high)].sum())
+    tally.above += float(weight[values > high].sum())
+
+
+def _step_score(index: int, step: Step, in_repeat: bool, tally: _Tally, config: ComplianceConfig) -> StepScore:
+    band = target_band(step.target)
+    scored = tally.scored > 0
+    return StepScore(
+        index=index,
+        name=step.name,
+        easy=is_easy(step, config.easy_rpe_max),
+        in_repeat=in_repeat,
+        channel=band[0] if band else None,
+        low=band[1] if band else None,
+        high=band[2] if band else None,
+        executions=tally.executions,
+        seconds=tally.seconds,
+        scored_seconds=tally.scored,
+        inside=tally.inside / tally.scored if scored else None,
+        above=tally.above / tally.scored if scored else None,
+        below=(tally.scored - tally.inside - tally.above) / tally.scored if scored else None,
+    )
