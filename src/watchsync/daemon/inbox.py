@@ -1,0 +1,337 @@
+"""Watch the athletes' inbox folders and hand each finished file to intake, one at a time.
+
+Close-after-write and move-into events are acted on at once; created/modified events are
+debounced (ready once size and mtime stay unchanged for ``quiet_seconds``). Only regular files
+directly inside an inbox are considered: sub-folders (``processed/``, ``rejected/``, ...),
+dotfiles, editor and partial-download files are ignored, and symlinks are never followed.
+Callbacks run in one worker thread, so intake is serialised.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from watchdog.events import (
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserverVFS
+
+from watchsync.daemon.intake_files import ERROR_SUFFIX
+
+logger = logging.getLogger(__name__)
+
+ACCEPTED_SUFFIXES = (".toml", ".txt", ".fit")
+IGNORED_SUFFIXES = (".tmp", ".part", ".swp", "~")
+VIM_PROBE_FILE = "4913"
+WATCHED_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileClosedEvent,
+    FileMovedEvent,
+    FileDeletedEvent,
+]
+
+ReadyCallback = Callable[[str, Path], None]
+RejectedCallback = Callable[[str, Path, str], None]
+Signature = tuple[int, int, int]
+
+
+def is_ignored_name(name: str) -> bool:
+    """True for names that are never intake: dotfiles, temp/partial/swap files, editor leftovers, our error notes."""
+    return (
+        name.startswith(".")
+        or name.lower().endswith((*IGNORED_SUFFIXES, ERROR_SUFFIX))
+        or (name.startswith("#") and name.endswith("#"))
+        or name == VIM_PROBE_FILE
+    )
+
+
+def rejection_reason(name: str, size: int, max_bytes: int) -> str | None:
+    """Why a regular file cannot be taken, or None when it can."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in ACCEPTED_SUFFIXES:
+        found = f"{suffix!r}" if suffix else "no extension"
+        return f"unsupported file type ({found}); expected one of {', '.join(ACCEPTED_SUFFIXES)}"
+    if size > max_bytes:
+        return f"file is {size} bytes, over the limit of {max_bytes}"
+    return None
+
+
+@dataclass
+class _Pending:
+    """A debounced file: ready once its signature is unchanged at ``due``."""
+
+    athlete: str
+    signature: Signature | None
+    due: float
+
+
+def _signature(st: os.stat_result) -> Signature:
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _native_observer() -> BaseObserver:
+    """The platform's observer; on Linux with unpaired moves reported as moves (so moved-in files are seen)."""
+    if sys.platform.startswith("linux"):
+        from watchdog.observers.inotify import InotifyObserver
+
+        return InotifyObserver(generate_full_events=True)
+    return Observer()
+
+
+class InboxWatcher:
+    """Deliver each finished file dropped into an athlete's inbox exactly once per content version."""
+
+    def __init__(
+        self,
+        roots: dict[str, Path],
+        *,
+        on_ready: ReadyCallback,
+        on_rejected: RejectedCallback,
+        quiet_seconds: float = 1.0,
+        max_bytes: int = 1_048_576,
+        polling: bool = False,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self._inboxes: dict[Path, str] = {}
+        for athlete, root in roots.items():
+            inbox = Path(os.path.abspath(root))
+            if inbox in self._inboxes:
+                raise ValueError(f"athletes {self._inboxes[inbox]!r} and {athlete!r} share the inbox {inbox}")
+            self._inboxes[inbox] = athlete
+        self._on_ready = on_ready
+        self._on_rejected = on_rejected
+        self._quiet = quiet_seconds
+        self._max_bytes = max_bytes
+        self._polling = polling
+        self._poll_seconds = poll_seconds
+
+        self._cond = threading.Condition()
+        self._ready: dict[Path, str] = {}
+        self._pending: dict[Path, _Pending] = {}
+        self._delivered: dict[Path, Signature] = {}
+        self._reported_symlinks: set[Path] = set()
+        self._busy = False
+        self._stopping = False
+        self._observer: BaseObserver | None = None
+        self._worker: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Create missing inbox folders, start watching, then rescan what is already there."""
+        with self._cond:
+            if self._worker is not None:
+                raise RuntimeError("inbox watcher already started")
+            self._stopping = False
+            observer = self._new_observer()
+            handler = _EventHandler(self)
+            for inbox, athlete in self._inboxes.items():
+                if not inbox.is_dir():
+                    inbox.mkdir(parents=True, exist_ok=True)
+                    logger.info("created inbox %s for athlete %s", inbox, athlete)
+                observer.schedule(handler, str(inbox), recursive=False, event_filter=WATCHED_EVENTS)
+            observer.start()
+            self._observer = observer
+            self._worker = threading.Thread(target=self._work, name="watchsync-intake", daemon=True)
+            self._worker.start()
+        self.rescan()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop watching; the callback in progress finishes, queued files wait for the next rescan."""
+        with self._cond:
+            observer, worker = self._observer, self._worker
+            self._observer = self._worker = None
+            self._stopping = True
+            self._ready.clear()
+            self._pending.clear()
+            self._cond.notify_all()
+        if observer is not None:
+            observer.stop()
+            observer.join(timeout)
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout)
+
+    def rescan(self) -> None:
+        """Queue every file already in the inboxes (events that happened while down are lost)."""
+        now = time.time()
+        for inbox, athlete in self._inboxes.items():
+            try:
+                entries = list(os.scandir(inbox))
+            except OSError as exc:
+                logger.error("cannot list inbox %s: %s", inbox, exc.strerror or exc)
+                continue
+            for entry in entries:
+                path = Path(entry.path)
+                st = _lstat(path)
+                if st is None:
+                    continue
+                if now - st.st_mtime >= self._quiet:
+                    self._mark_ready(athlete, path)
+                else:
+                    self._mark_changed(athlete, path)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until nothing is queued, debounced or being processed; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._ready or self._pending or self._busy:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
+
+    def _new_observer(self) -> BaseObserver:
+        if self._polling:
+            return PollingObserverVFS(stat=os.lstat, listdir=os.scandir, polling_interval=self._poll_seconds)
+        return _native_observer()
+
+    def athlete_for(self, path: Path) -> str | None:
+        """The athlete whose inbox directly holds ``path``, or None for anything else."""
+        return self._inboxes.get(path.parent)
+
+    def _mark_ready(self, athlete: str, path: Path) -> None:
+        with self._cond:
+            self._pending.pop(path, None)
+            self._ready[path] = athlete
+            self._cond.notify_all()
+
+    def _mark_changed(self, athlete: str, path: Path) -> None:
+        st = _lstat(path)
+        with self._cond:
+            if path in self._ready:
+                return
+            signature = _signature(st) if st is not None else None
+            self._pending[path] = _Pending(athlete, signature, time.monotonic() + self._quiet)
+            self._cond.notify_all()
+
+    def _forget(self, path: Path) -> None:
+        with self._cond:
+            self._pending.pop(path, None)
+            self._delivered.pop(path, None)
+            self._cond.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                item = self._next_item()
+                if item is None:
+                    return
+                self._busy = True
+            try:
+                self._process(*item)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+    def _next_item(self) -> tuple[str, Path] | None:
+        """Block (holding the condition) until a file is ready; None when stopping."""
+        while not self._stopping:
+            if self._ready:
+                path = next(iter(self._ready))
+                return self._ready.pop(path), path
+            now = time.monotonic()
+            for path, pending in list(self._pending.items()):
+                if pending.due <= now:
+                    self._settle(path, pending, now)
+            if self._ready:
+                continue
+            next_due = min((p.due for p in self._pending.values()), default=None)
+            self._cond.wait(None if next_due is None else max(0.0, next_due - now))
+        return None
+
+    def _settle(self, path: Path, pending: _Pending, now: float) -> None:
+        """A debounced file whose quiet period ended: ready if unchanged, else wait another period."""
+        st = _lstat(path)
+        if st is None:
+            del self._pending[path]
+        elif _signature(st) == pending.signature:
+            del self._pending[path]
+            self._ready[path] = pending.athlete
+        else:
+            pending.signature = _signature(st)
+            pending.due = now + self._quiet
+
+    def _process(self, athlete: str, path: Path) -> None:
+        st = _lstat(path)
+        if st is None:
+            return
+        if stat.S_ISLNK(st.st_mode):
+            if path not in self._reported_symlinks:
+                self._reported_symlinks.add(path)
+                logger.warning("ignoring symlink %s in the inbox of %s (symlinks are never followed)", path, athlete)
+            return
+        if not stat.S_ISREG(st.st_mode) or is_ignored_name(path.name):
+            return
+        signature = _signature(st)
+        with self._cond:
+            if self._delivered.get(path) == signature:
+                return
+            self._delivered[path] = signature
+        reason = rejection_reason(path.name, st.st_size, self._max_bytes)
+        try:
+            if reason is None:
+                self._on_ready(athlete, path)
+            else:
+                self._on_rejected(athlete, path, reason)
+        except Exception as exc:
+            logger.error("intake of %s failed: %s: %s", path, type(exc).__name__, exc)
+            logger.debug("intake failure details", exc_info=True)
+
+
+class _EventHandler(FileSystemEventHandler):
+    """Translate watchdog events (observer thread) into the watcher's ready/debounce/forget queues."""
+
+    def __init__(self, watcher: InboxWatcher) -> None:
+        self._watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        src = Path(os.fsdecode(event.src_path)) if event.src_path else None
+        if isinstance(event, FileMovedEvent):
+            if src is not None:
+                self._watcher._forget(src)
+            dest = Path(os.fsdecode(event.dest_path)) if event.dest_path else None
+            self._accept(dest, immediate=True)
+        elif isinstance(event, FileDeletedEvent):
+            if src is not None:
+                self._watcher._forget(src)
+        elif isinstance(event, FileClosedEvent):
+            self._accept(src, immediate=True)
+        elif isinstance(event, FileCreatedEvent | FileModifiedEvent):
+            self._accept(src, immediate=False)
+
+    def _accept(self, path: Path | None, *, immediate: bool) -> None:
+        if path is None or is_ignored_name(path.name):
+            return
+        athlete = self._watcher.athlete_for(path)
+        if athlete is None:
+            return
+        if immediate:
+            self._watcher._mark_ready(athlete, path)
+        else:
+            self._watcher._mark_changed(athlete, path)

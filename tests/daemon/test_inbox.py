@@ -1,0 +1,257 @@
+"""The inbox watcher with real watchdog observers (inotify and polling) on temporary folders."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from watchsync.daemon.inbox import InboxWatcher
+from watchsync.daemon.intake_files import move_to_processed
+
+WAIT = 10.0
+
+
+@dataclass
+class Intake:
+    """Records what the watcher hands over; reads each file at delivery time like real intake does."""
+
+    ready: list[tuple[str, Path, bytes, float]] = field(default_factory=list)
+    rejected: list[tuple[str, Path, str]] = field(default_factory=list)
+    concurrent: int = 0
+    max_concurrent: int = 0
+    cond: threading.Condition = field(default_factory=threading.Condition)
+    delay: float = 0.0
+    move_inbox: Path | None = None
+
+    def on_ready(self, athlete: str, path: Path) -> None:
+        with self.cond:
+            self.concurrent += 1
+            self.max_concurrent = max(self.max_concurrent, self.concurrent)
+        time.sleep(self.delay)
+        content = path.read_bytes()
+        if self.move_inbox is not None:
+            move_to_processed(path, self.move_inbox)
+        with self.cond:
+            self.concurrent -= 1
+            self.ready.append((athlete, path, content, time.monotonic()))
+            self.cond.notify_all()
+
+    def on_rejected(self, athlete: str, path: Path, reason: str) -> None:
+        with self.cond:
+            self.rejected.append((athlete, path, reason))
+            self.cond.notify_all()
+
+    def wait_for(self, ready: int, rejected: int = 0, timeout: float = WAIT) -> None:
+        with self.cond:
+            done = self.cond.wait_for(lambda: len(self.ready) >= ready and len(self.rejected) >= rejected, timeout)
+        assert done, f"waited for {ready} ready / {rejected} rejected, got {self.ready} / {self.rejected}"
+
+    def names(self) -> list[str]:
+        return sorted(path.name for _, path, _, _ in self.ready)
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "inbox" / "anna"
+    folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture
+def intake() -> Intake:
+    return Intake()
+
+
+@contextmanager
+def _watching(roots: dict[str, Path], intake: Intake, **options: float | bool | int) -> Iterator[InboxWatcher]:
+    watcher = InboxWatcher(roots, on_ready=intake.on_ready, on_rejected=intake.on_rejected, **options)  # type: ignore[arg-type]
+    watcher.start()
+    try:
+        yield watcher
+    finally:
+        watcher.stop()
+
+
+def _settle(watcher: InboxWatcher, seconds: float) -> None:
+    """Give late events a chance to arrive, then wait until everything seen is handled."""
+    time.sleep(seconds)
+    assert watcher.wait_idle(WAIT)
+
+
+def test_slow_write_is_delivered_once_after_close_and_complete(inbox: Path, intake: Intake) -> None:
+    chunks = [f"- {n}m RPE 3 chunk {n}\n".encode() * 40 for n in range(5)]
+    with _watching({"anna": inbox}, intake, quiet_seconds=1.0) as watcher:
+        with (inbox / "long.txt").open("wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+                out.flush()
+                time.sleep(0.3)
+        closed_at = time.monotonic()
+        intake.wait_for(1)
+        _settle(watcher, 1.5)
+    [(athlete, path, content, delivered_at)] = intake.ready
+    assert (athlete, path.name) == ("anna", "long.txt")
+    assert content == b"".join(chunks)
+    assert delivered_at >= closed_at
+    assert delivered_at - closed_at < 0.9, "close-after-write must not wait for the quiet period"
+
+
+def test_rename_into_inbox_is_delivered_without_waiting(tmp_path: Path, inbox: Path, intake: Intake) -> None:
+    outside = tmp_path / "outside.toml"
+    outside.write_text("name = 'easy'\n")
+    staged = inbox / "tempo.txt.part"
+    with _watching({"anna": inbox}, intake, quiet_seconds=5.0) as watcher:
+        start = time.monotonic()
+        os.rename(outside, inbox / "easy.toml")
+        with staged.open("w") as out:
+            out.write("- 20m RPE 6\n")
+        os.rename(staged, inbox / "tempo.txt")
+        intake.wait_for(2, timeout=4.0)
+        elapsed = time.monotonic() - start
+        _settle(watcher, 0.3)
+    assert intake.names() == ["easy.toml", "tempo.txt"]
+    assert elapsed < 4.0
+    assert {content for _, _, content, _ in intake.ready} == {b"name = 'easy'\n", b"- 20m RPE 6\n"}
+
+
+def test_temporary_hidden_and_editor_files_and_subfolders_are_ignored(inbox: Path, intake: Intake) -> None:
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3) as watcher:
+        for name in [".hidden.toml", "a.tmp", "b.part", "c.toml.swp", "d.toml~", "#e.txt#", "4913", "f.TMP"]:
+            (inbox / name).write_text("x")
+        for folder in ["processed", "rejected", "drafts"]:
+            (inbox / folder).mkdir()
+            (inbox / folder / "inside.toml").write_text("x")
+        (inbox / "real.toml").write_text("name = 'real'\n")
+        intake.wait_for(1)
+        _settle(watcher, 0.8)
+    assert intake.names() == ["real.toml"]
+    assert intake.rejected == []
+
+
+def test_symlink_is_never_followed_and_reported_once(
+    inbox: Path, intake: Intake, caplog: pytest.LogCaptureFixture
+) -> None:
+    target = Path("/etc/passwd")
+    caplog.set_level(logging.WARNING, logger="watchsync.daemon.inbox")
+    (inbox / "early.txt").symlink_to(target)
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3) as watcher:
+        (inbox / "passwd.txt").symlink_to(target)
+        (inbox / "after.txt").write_text("- 10m RPE 2\n")
+        intake.wait_for(1)
+        _settle(watcher, 0.8)
+        watcher.rescan()
+        _settle(watcher, 0.5)
+    assert intake.names() == ["after.txt"]
+    assert intake.rejected == []
+    warnings = [r.getMessage() for r in caplog.records if "symlink" in r.getMessage()]
+    assert len(warnings) == 2, warnings
+    assert any("passwd.txt" in w for w in warnings) and any("early.txt" in w for w in warnings)
+
+
+def test_oversize_and_unsupported_files_are_rejected_with_a_reason(inbox: Path, intake: Intake) -> None:
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3, max_bytes=100) as watcher:
+        (inbox / "big.txt").write_bytes(b"x" * 101)
+        (inbox / "limit.txt").write_bytes(b"x" * 100)
+        (inbox / "plan.pdf").write_bytes(b"%PDF")
+        intake.wait_for(1, rejected=2)
+        _settle(watcher, 0.5)
+    assert intake.names() == ["limit.txt"]
+    reasons = {path.name: reason for _, path, reason in intake.rejected}
+    assert reasons["big.txt"] == "file is 101 bytes, over the limit of 100"
+    assert "'.pdf'" in reasons["plan.pdf"] and ".toml" in reasons["plan.pdf"]
+
+
+def test_rescan_at_start_picks_up_existing_files(inbox: Path, intake: Intake) -> None:
+    old = inbox / "old.toml"
+    old.write_text("name = 'old'\n")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    (inbox / "fresh.fit").write_bytes(b"\x0e\x10")
+    (inbox / ".swap.swp").write_text("x")
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3) as watcher:
+        intake.wait_for(2)
+        _settle(watcher, 0.5)
+    assert intake.names() == ["fresh.fit", "old.toml"]
+
+
+def test_polling_observer_mode(tmp_path: Path, inbox: Path, intake: Intake) -> None:
+    outside = tmp_path / "moved.toml"
+    outside.write_text("name = 'moved'\n")
+    options: dict[str, float | bool | int] = {"quiet_seconds": 0.3, "polling": True, "poll_seconds": 0.1}
+    with _watching({"anna": inbox}, intake, **options) as watcher:
+        with (inbox / "polled.txt").open("w") as out:
+            for n in range(3):
+                out.write(f"- {n}m RPE 2\n")
+                out.flush()
+                time.sleep(0.1)
+        os.rename(outside, inbox / "moved.toml")
+        (inbox / "ignored.tmp").write_text("x")
+        intake.wait_for(2)
+        _settle(watcher, 0.8)
+    assert intake.names() == ["moved.toml", "polled.txt"]
+    polled = next(content for _, path, content, _ in intake.ready if path.name == "polled.txt")
+    assert polled == b"- 0m RPE 2\n- 1m RPE 2\n- 2m RPE 2\n"
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+def test_each_file_delivered_exactly_once_under_many_events(inbox: Path, intake: Intake, polling: bool) -> None:
+    names = [f"w{n:02}.txt" for n in range(12)]
+    options: dict[str, float | bool | int] = {"quiet_seconds": 0.3, "polling": polling, "poll_seconds": 0.1}
+    intake.delay = 0.01
+    with _watching({"anna": inbox}, intake, **options) as watcher:
+        for name in names:
+            with (inbox / name).open("w") as out:
+                for line in range(30):
+                    out.write(f"- {line}s RPE 2\n")
+                    out.flush()
+            os.chmod(inbox / name, 0o600)
+            with (inbox / name).open("rb") as reader:
+                reader.read()
+        intake.wait_for(len(names))
+        _settle(watcher, 0.8)
+    assert intake.names() == names
+    assert intake.max_concurrent == 1
+    assert all(content.count(b"\n") == 30 for _, _, content, _ in intake.ready)
+
+
+def test_athletes_are_told_apart_and_resubmitted_files_come_back(tmp_path: Path, intake: Intake) -> None:
+    anna, ben = tmp_path / "inbox" / "anna", tmp_path / "inbox" / "ben"
+    with _watching({"anna": anna, "ben": ben}, intake, quiet_seconds=0.3) as watcher:
+        assert anna.is_dir() and ben.is_dir(), "missing inbox folders are created"
+        (anna / "a.txt").write_text("- 10m RPE 3\n")
+        (ben / "b.txt").write_text("- 20m RPE 3\n")
+        intake.wait_for(2)
+        _settle(watcher, 0.5)
+        moved = move_to_processed(anna / "a.txt", anna)
+        _settle(watcher, 0.5)
+        os.rename(moved, anna / "a.txt")
+        intake.wait_for(3)
+        _settle(watcher, 0.5)
+    assert sorted((athlete, path.name) for athlete, path, _, _ in intake.ready) == [
+        ("anna", "a.txt"),
+        ("anna", "a.txt"),
+        ("ben", "b.txt"),
+    ]
+
+
+def test_files_moved_away_by_intake_are_not_delivered_again(inbox: Path, intake: Intake) -> None:
+    intake.move_inbox = inbox
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3) as watcher:
+        for n in range(3):
+            (inbox / f"s{n}.txt").write_text(f"- {n}m RPE 2\n")
+        intake.wait_for(3)
+        _settle(watcher, 0.8)
+    assert intake.names() == ["s0.txt", "s1.txt", "s2.txt"]
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["s0.txt", "s1.txt", "s2.txt"]
+
+
+def test_two_athletes_cannot_share_an_inbox(inbox: Path, intake: Intake) -> None:
+    with pytest.raises(ValueError, match="share the inbox"):
+        InboxWatcher({"anna": inbox, "ben": inbox / "."}, on_ready=intake.on_ready, on_rejected=intake.on_rejected)
