@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from garmin_fit_sdk import Decoder, Profile, Stream
 
-from watchsync.formats.fit_workout import read_fit_workout, write_fit_workout
+from watchsync.formats.fit_workout import write_fit_workout
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
     CadenceTarget,
@@ -132,10 +132,7 @@ def expected_step(step: Step, index: int) -> dict[str, Any]:
 
 
 def expected_steps(workout: Workout) -> list[dict[str, Any]]:
-    """Depth-first step messages; each repeat step follows its block and points at its first step.
-
-    A repeat that skips its last rest is written as count - 1 runs plus one run without the rest.
-    """
+    """Depth-first step messages; each repeat step follows its block and points at its first step."""
     out: list[dict[str, Any]] = []
 
     def add(blocks: list[Step | Repeat]) -> None:
@@ -143,17 +140,11 @@ def expected_steps(workout: Workout) -> list[dict[str, Any]]:
             if isinstance(block, Step):
                 out.append(expected_step(block, len(out)))
                 continue
-            last = block.steps[-1]
-            skip = (block.skip_last_rest and len(block.steps) > 1 and isinstance(last, Step)
-                    and last.intensity is Intensity.REST)
-            if block.count - skip:
-                first = len(out)
-                add(block.steps)
-                out.append({"message_index": len(out), "duration_type": "repeat_until_steps_cmplt",
-                            "duration_value": first, "target_value": block.count - skip,
-                            "wkt_step_name": block.name})
-            if skip:  # the final run without its rest
-                add(block.steps[:-1])
+            first = len(out)
+            add(block.steps)
+            out.append({"message_index": len(out), "duration_type": "repeat_until_steps_cmplt",
+                        "duration_value": first, "target_value": block.count,
+                        "wkt_step_name": block.name})
 
     add(workout.steps)
     return out
@@ -221,22 +212,7 @@ STRENGTH = Workout(
 )
 
 
-SETS = Workout(
-    name="Sets with rest between", sport=Sport.STRENGTH,
-    steps=[
-        Repeat(count=3, skip_last_rest=True, steps=[
-            Step(duration=RepsDuration(reps=12), exercise=Exercise(category="LUNGE", name="LUNGE")),
-            Step(intensity=Intensity.REST, duration=TimeDuration(seconds=60)),
-        ]),
-        Repeat(count=1, skip_last_rest=True, steps=[
-            Step(duration=TimeDuration(seconds=30), exercise=Exercise(category="PLANK", name="SIDE_PLANK")),
-            Step(intensity=Intensity.REST, duration=TimeDuration(seconds=20)),
-        ]),
-    ],
-)
-
-
-@pytest.mark.parametrize("workout", [HILLS, NESTED, STRENGTH, SETS], ids=lambda w: w.name)
+@pytest.mark.parametrize("workout", [HILLS, NESTED, STRENGTH], ids=lambda w: w.name)
 def test_written_steps_match_the_model_field_by_field(workout: Workout) -> None:
     assert_fit_matches(workout, write_fit_workout(workout))
 
@@ -247,12 +223,16 @@ def test_every_sport_has_its_fit_sport_and_sub_sport(sport: Sport) -> None:
     assert_fit_matches(workout, write_fit_workout(workout))
 
 
-def test_skipped_last_rest_is_not_executed() -> None:
-    executed = [(s.intensity, s.duration) for s in read_fit_workout(write_fit_workout(SETS)).flat_steps()]
-    rest = (Intensity.REST, TimeDuration(seconds=60))
-    lunge = (Intensity.ACTIVE, RepsDuration(reps=12))
-    plank = (Intensity.ACTIVE, TimeDuration(seconds=30))
-    assert executed == [lunge, rest, lunge, rest, lunge, plank]
+def test_skip_last_rest_keeps_the_connect_step_numbering() -> None:
+    sets = Repeat(count=3, steps=[
+        Step(duration=RepsDuration(reps=12), exercise=Exercise(category="LUNGE", name="LUNGE")),
+        Step(intensity=Intensity.REST, duration=TimeDuration(seconds=60)),
+    ])
+    plain = Workout(name="Sets", sport=Sport.STRENGTH, steps=[sets])
+    skipping = Workout(name="Sets", sport=Sport.STRENGTH, steps=[sets.model_copy(update={"skip_last_rest": True})])
+    steps = [garmin_decode(write_fit_workout(w))["workout_step_mesgs"] for w in (plain, skipping)]
+    assert steps[0] == steps[1]
+    assert_fit_matches(skipping, write_fit_workout(skipping))
 
 
 def test_resolved_rpe_workout_keeps_the_cue_and_gets_bpm() -> None:

@@ -16,8 +16,8 @@ What the model cannot hold is kept as text instead of being dropped:
 - targets without a model target (grade, resistance, swim stroke, cadence zones) become open
   targets, noted likewise.
 
-``num_valid_steps`` is ignored: writers disagree on whether it counts repeat steps. A repeat written
-with its last rest skipped reads back as ``count - 1`` runs plus the steps of the final run.
+``num_valid_steps`` is ignored: writers disagree on whether it counts repeat steps. FIT cannot say
+``skip_last_rest``; it reads as False.
 """
 
 from __future__ import annotations

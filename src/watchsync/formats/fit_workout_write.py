@@ -7,9 +7,9 @@ its block (``repeat_until_steps_cmplt``, pointing at the block's first step, tar
 (ms, cm, mm/s, bpm + 100, W + 1000) are applied by fit-tool's sub-field setters, which is why each
 ``duration_type`` / ``target_type`` is set before its value. ``time_created`` and the serial number
 derive from a hash of the workout, so the same workout always gives the same bytes and different
-workouts give different files. FIT has no "skip the last rest" flag: such a repeat is written as
-``count - 1`` runs followed by one run without its final rest step. Strings longer than FIT's
-254 bytes are cut at a character boundary.
+workouts give different files. Strings longer than FIT's 254 bytes are cut at a character boundary.
+FIT has no "skip the last rest" flag: ``skip_last_rest`` is not written, so the step numbering stays
+the one Garmin Connect and :mod:`watchsync.compliance.steps` use.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from watchsync.model.workout import (
     HeartRateDuration,
     HeartRateTarget,
     HeartRateZoneTarget,
-    Intensity,
     LapButton,
     OpenTarget,
     PowerTarget,
@@ -111,25 +110,13 @@ def _add_blocks(blocks: list[Step | Repeat], out: list[WorkoutStepMessage], pref
         where = f"{prefix}{number}"
         if isinstance(block, Step):
             out.append(_step_message(block, len(out), where))
-            continue
-        last_rest_skipped = _skips_last_rest(block)
-        count = block.count - 1 if last_rest_skipped else block.count
-        if count:
+        else:
             first_index = len(out)
             _add_blocks(block.steps, out, f"{where}.")
-            out.append(_repeat_message(block, count, len(out), first_index))
-        if last_rest_skipped:
-            _add_blocks(block.steps[:-1], out, f"{where}.")
+            out.append(_repeat_message(block, len(out), first_index))
 
 
-def _skips_last_rest(repeat: Repeat) -> bool:
-    """FIT cannot skip a block's final rest: such a block is written as count - 1 runs + one run without it."""
-    last = repeat.steps[-1]
-    return (repeat.skip_last_rest and len(repeat.steps) > 1
-            and isinstance(last, Step) and last.intensity is Intensity.REST)
-
-
-def _repeat_message(repeat: Repeat, count: int, index: int, first_index: int) -> WorkoutStepMessage:
+def _repeat_message(repeat: Repeat, index: int, first_index: int) -> WorkoutStepMessage:
     message = WorkoutStepMessage()
     message.message_index = index
     if repeat.name:
@@ -137,7 +124,7 @@ def _repeat_message(repeat: Repeat, count: int, index: int, first_index: int) ->
     message.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
     message.target_type = WorkoutStepTarget.OPEN
     message.duration_step = first_index
-    message.target_repeat_steps = count
+    message.target_repeat_steps = repeat.count
     return message
 
 
