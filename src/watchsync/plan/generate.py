@@ -1,0 +1,372 @@
+"""Build a base-building plan from the library's workouts, following the rules of docs/plans.md.
+
+Week layout (the same every week): the rest day; the long run on Sunday (Saturday when Sunday is
+the rest day); the other runs spread over the remaining days: the first with drills before an easy
+run, the middle one the quality session (hills, alternating with downhill technique; an easy run
+in deload weeks), the last the run with strides, the rest easy runs. Cross-training goes on the
+days without a run, core and strength routines on fixed days around them.
+
+Volume: week 1 totals ``hours`` (at most ``1 + growth`` times the recent weekly average when a
+history is given); each build week targets the last build week's actual total × (1 + growth);
+a deload week targets it × (1 − drop). The long run grows by the same rate, never beyond 110 % of
+the longest run of the previous 30 days; easy runs (whole minutes) fill the rest of the target,
+at most 80 % of the long run and never beyond the spike limit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from watchsync.formats.text import parse_text
+from watchsync.model.workout import Workout, parse_sport
+from watchsync.plan.library import Library
+from watchsync.plan.model import DAY_NAMES, History, Plan, Session, Week, WeekFocus
+from watchsync.plan.rules import PlanRules
+from watchsync.plan.spike import HISTORY_DAY, RunLog
+from watchsync.plan.stats import CROSS_FAMILIES, SessionFacts, session_facts
+
+MIN_EASY_MINUTES = 20
+MIN_LONG_MINUTES = 40
+#: Easy runs stay clearly shorter than the week's long run.
+EASY_MAX_SHARE_OF_LONG = 0.8
+LONG_RUN_FIXED_MINUTES = 20  # warm-up 15 + cool-down 5 of the long-run template
+MAX_CROSS_PER_WEEK = 2
+DEFAULT_HOURS = 5.0
+DEFAULT_LONG_RUN_MINUTES = 70.0
+
+
+class GenerateError(ValueError):
+    """The options cannot produce a plan that keeps the rules (one line, says what to change)."""
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """What to generate; ``None`` hours / long run come from the history, else the defaults."""
+
+    library: Path
+    weeks: int = 6
+    start: date | None = None
+    runs_per_week: int = 4
+    hours: float | None = None
+    long_run_minutes: float | None = None
+    cross_training: tuple[str, ...] = ("bike",)
+    rest_day: str = "mon"
+    deload_every: int = 4
+    deload_drop: float = 0.25
+    growth: float | None = None
+    name: str | None = None
+    athlete: str | None = None
+    history: History | None = None
+    rules: PlanRules = field(default_factory=PlanRules)
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """What a week aims at, in minutes; ``run`` is None when only the total is known (week 1)."""
+
+    total: float
+    run: float | None
+    long: float
+    long_max: float
+
+
+@dataclass(frozen=True)
+class _Built:
+    """A generated week and its actual minutes."""
+
+    week: Week
+    total: float
+    run: float
+    long: float
+
+
+@dataclass(frozen=True)
+class _Picks:
+    """The library sessions the generator uses, by role."""
+
+    drills: Session
+    strides: Session
+    quality: tuple[Session, ...]
+    core: Session
+    strength: Session
+    cross: tuple[tuple[Session, ...], ...]  # per requested sport, its candidates
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Which weekday does what (0 = Monday)."""
+
+    rest: int
+    long: int
+    drills: tuple[int, ...]
+    quality: int | None
+    strides: int
+    easy: tuple[int, ...]
+    cross: tuple[int, ...]
+    core: tuple[int, ...]
+    strength: tuple[int, ...]
+
+
+def generate_plan(options: GenerateOptions) -> Plan:
+    """A plan of ``options.weeks`` weeks that passes :func:`watchsync.plan.lint.lint_plan`."""
+    _check(options)
+    picks = _pick(Library(options.library), options)
+    layout = _layout(options)
+    growth = options.growth if options.growth is not None else options.rules.max_weekly_growth
+    history = options.history
+    recent = history.recent_weekly_minutes if history else None
+    target = 60 * options.hours if options.hours is not None else recent or 60 * DEFAULT_HOURS
+    if recent:
+        target = min(target, recent * (1 + growth))
+    long_target = options.long_run_minutes or (history.longest_run_minutes if history else None) \
+        or DEFAULT_LONG_RUN_MINUTES
+    log = RunLog(options.rules.spike_window_days)
+    seeded = history is not None and history.longest_run_minutes is not None
+    if history is not None and history.longest_run_minutes is not None:
+        log.add(HISTORY_DAY, history.longest_run_minutes)
+    weeks: list[Week] = []
+    targets = _Targets(total=target, run=None, long=long_target, long_max=long_target)
+    last_build: _Built | None = None
+    for number in range(1, options.weeks + 1):
+        focus = WeekFocus.DELOAD if number % options.deload_every == 0 else WeekFocus.BUILD
+        if last_build is not None:
+            rate = 1 + growth if focus is WeekFocus.BUILD else 1 - options.deload_drop
+            long_max = last_build.long * (rate if focus is WeekFocus.BUILD else 1)
+            targets = _Targets(last_build.total * rate, last_build.run * rate, last_build.long * rate, long_max)
+        builder = _WeekBuilder(number, focus, picks, layout, log, options.rules, seeded or number > 1)
+        built = builder.build(targets)
+        weeks.append(built.week)
+        if focus is WeekFocus.BUILD:
+            last_build = built
+    return Plan(name=options.name or f"Base building, {options.weeks} weeks", weeks=tuple(weeks),
+                athlete=options.athlete, start=options.start, history=history,
+                description=_description(options, growth))
+
+
+def _description(options: GenerateOptions, growth: float) -> str:
+    cross = ", ".join(options.cross_training)
+    return (f"Generated: {options.runs_per_week} runs a week, rest day {options.rest_day}, cross-training "
+            f"{cross}, build weeks +{100 * growth:.0f} %, a deload week every {options.deload_every} "
+            f"weeks (-{100 * options.deload_drop:.0f} %).")
+
+
+def _check(options: GenerateOptions) -> None:
+    rules = options.rules
+    problems = [
+        (not 4 <= options.weeks <= 8, f"weeks {options.weeks} is not 4..8"),
+        (not 3 <= options.runs_per_week <= 6, f"runs per week {options.runs_per_week} is not 3..6"),
+        (options.hours is not None and not 2 <= options.hours <= 20, f"hours {options.hours} is not 2..20"),
+        (options.long_run_minutes is not None and not 40 <= options.long_run_minutes <= 240,
+         f"long run {options.long_run_minutes} min is not 40..240 min"),
+        (options.rest_day not in DAY_NAMES, f"rest day {options.rest_day!r} is not one of {', '.join(DAY_NAMES)}"),
+        (options.deload_every not in (3, 4), f"deload every {options.deload_every} weeks: use 3 or 4"),
+        (not rules.deload_drop_min <= options.deload_drop <= rules.deload_drop_max,
+         f"deload drop {options.deload_drop:g} is not {rules.deload_drop_min:g}..{rules.deload_drop_max:g}"),
+        (options.growth is not None and not 0 < options.growth <= rules.max_weekly_growth,
+         f"growth {options.growth} is not above 0 and at most {rules.max_weekly_growth:g}"),
+        (not options.cross_training, "cross-training needs at least one sport (e.g. bike)"),
+        (options.start is not None and options.start.weekday() != 0,
+         f"start {options.start} is not a Monday (generated plans start on a Monday)"),
+    ]
+    for failed, problem in problems:
+        if failed:
+            raise GenerateError(problem)
+
+
+def _pick(library: Library, options: GenerateOptions) -> _Picks:
+    found = [(ref, workout, session_facts(workout)) for ref, workout in library.workouts()]
+
+    def role(what: str, test: Callable[[SessionFacts], bool]) -> list[Session]:
+        sessions = [Session(workout, ref=ref) for ref, workout, facts in found if test(facts)]
+        if not sessions:
+            raise GenerateError(f"the library {library.root} has no {what} workout")
+        return sessions
+
+    cross = []
+    for name in options.cross_training:
+        try:
+            family = parse_sport(name).family
+        except ValueError:
+            raise GenerateError(f"unknown cross-training sport {name!r} (e.g. bike, xc_ski, swim, skimo)") from None
+        if family not in CROSS_FAMILIES:
+            raise GenerateError(f"{name!r} is not aerobic cross-training (use bike, xc_ski, swim, skimo, ...)")
+        cross.append(tuple(role(f"{name} cross-training", _family_is(family))))
+    return _Picks(
+        drills=role("drills (tag 'drills')", lambda f: f.is_run and f.is_drills)[0],
+        strides=role("strides run (tag 'strides')", lambda f: f.is_run and f.is_strides and not f.hard)[0],
+        quality=(role("hills run (tag 'hills')", lambda f: f.is_run and "hills" in f.tags)[0],
+                 role("downhill technique run (tag 'downhill')",
+                      lambda f: f.is_run and "downhill" in f.tags and not f.hard)[0]),
+        core=role("core routine (tag 'core')", lambda f: f.is_core)[0],
+        strength=role("strength routine (tag 'strength')", lambda f: f.is_strength)[0],
+        cross=tuple(cross))
+
+
+def _family_is(family: str) -> Callable[[SessionFacts], bool]:
+    return lambda facts: facts.family == family
+
+
+def _layout(options: GenerateOptions) -> _Layout:
+    rest = DAY_NAMES.index(options.rest_day)
+    long = 5 if rest == 6 else 6
+    around = [(rest + offset) % 7 for offset in range(1, 7)]  # the week as seen from the rest day
+    others = [day for day in around if day != long]
+    spread = {2: (1, 3), 3: (0, 2, 4), 4: (0, 1, 3, 4), 5: (0, 1, 2, 3, 4)}[options.runs_per_week - 1]
+    runs = [others[i] for i in spread]
+    quality = runs[len(runs) // 2] if len(runs) >= 3 else None
+    strides = runs[-1]
+    drills = (runs[0],) if options.runs_per_week <= 4 else (runs[0], runs[1])
+    easy = tuple(day for day in runs if day not in (quality, strides))
+    free = [day for day in others if day not in runs]
+    wanted = min(len(options.cross_training), MAX_CROSS_PER_WEEK)
+    doubled = [day for day in easy if day not in drills] or list(easy)
+    cross = tuple((free + doubled)[:wanted])
+    return _Layout(rest=rest, long=long, drills=drills, quality=quality, strides=strides, easy=easy,
+                   cross=cross, core=(around[0], around[3]), strength=(around[1], around[4]))
+
+
+@cache
+def _inline(text: str) -> Workout:
+    return parse_text(text, "<generated>")
+
+
+def easy_run_text(minutes: int) -> str:
+    """The inline text of an easy run of ``minutes``."""
+    return (f"name: Easy run {minutes} min\nsport: trail_running\n"
+            "description: Easy aerobic running, conversational; walk steep climbs to stay under the ceiling.\n"
+            f"tags: easy, base\n\n- {minutes}m RPE 3-4 easy, conversational\n")
+
+
+def long_run_text(minutes: int) -> str:
+    """The inline text of a long easy run of ``minutes`` (at least 30)."""
+    return (f"name: Long easy run {minutes} min\nsport: trail_running\n"
+            "description: The week's long run. Easy effort throughout; fuel every 30-40 minutes, "
+            "walk the climbs.\ntags: easy, long, base\n\n"
+            "Warmup\n- 15m RPE 2-3 relaxed start\n"
+            f"Main\n- {minutes - LONG_RUN_FIXED_MINUTES}m RPE 3-4 easy, conversational, walk steep climbs\n"
+            "Cooldown\n- 5m RPE 2 easy jog or walk\n")
+
+
+class _WeekBuilder:
+    """One week: fixed library sessions plus the long run and easy runs that fill the target."""
+
+    def __init__(self, number: int, focus: WeekFocus, picks: _Picks, layout: _Layout, log: RunLog,
+                 rules: PlanRules, checked: bool) -> None:
+        self.number, self.focus, self.picks, self.layout = number, focus, picks, layout
+        self.log, self.rules, self.checked = log, rules, checked
+
+    def fixed(self) -> dict[int, list[Session]]:
+        layout, picks, deload = self.layout, self.picks, self.focus is WeekFocus.DELOAD
+        days: dict[int, list[Session]] = {}
+        for day in layout.drills[:1] if deload else layout.drills:
+            days.setdefault(day, []).append(Session(picks.drills.workout, ref=picks.drills.ref,
+                                                    note="before the easy run"))
+        if layout.quality is not None and not deload:
+            quality = picks.quality[(self.number - 1) % len(picks.quality)]
+            days.setdefault(layout.quality, []).append(quality)
+        days.setdefault(layout.strides, []).append(picks.strides)
+        for index, day in enumerate(layout.cross[:1] if deload else layout.cross):
+            options = picks.cross[(self.number - 1 + index) % len(picks.cross)]
+            days.setdefault(day, []).append(options[(self.number - 1) // len(picks.cross) % len(options)])
+        return days
+
+    def build(self, targets: _Targets) -> _Built:
+        fixed = self.fixed()
+        fixed_facts = [session_facts(s.workout) for sessions in fixed.values() for s in sessions]
+        fixed_minutes = sum(f.minutes for f in fixed_facts) + self.routines_minutes()
+        fixed_run = sum(f.minutes for f in fixed_facts if f.is_run)
+        easy_days = list(self.layout.easy)
+        flex = targets.total - fixed_minutes
+        if targets.run is not None:
+            flex = min(flex, targets.run - fixed_run)
+        long_minutes, easy = self.split(flex, len(easy_days), targets)
+        while True:
+            if easy < MIN_EASY_MINUTES or long_minutes < MIN_LONG_MINUTES:
+                need = fixed_minutes + MIN_LONG_MINUTES + MIN_EASY_MINUTES * len(easy_days)
+                raise GenerateError(
+                    f"week {self.number}: {targets.total / 60:.1f} h cannot hold its fixed sessions "
+                    f"({fixed_minutes:.0f} min), a long run of {MIN_LONG_MINUTES}+ min and {len(easy_days)} "
+                    f"easy run(s) of {MIN_EASY_MINUTES}+ min (needs {need / 60:.1f} h): give more hours "
+                    "(or a longer history), fewer runs or less cross-training")
+            days = self.assemble(fixed, easy_days, easy, long_minutes)
+            over = self.spike(days)
+            if over is None:
+                break
+            day, limit, is_easy = over
+            if is_easy and limit < easy:
+                easy = limit
+            elif day == self.layout.long and limit < long_minutes:
+                long_minutes = limit
+                easy = min(easy, math.floor(EASY_MAX_SHARE_OF_LONG * long_minutes))
+            else:
+                raise GenerateError(f"week {self.number} {DAY_NAMES[day]}: a library run is longer than "
+                                    f"{100 * self.rules.long_run_spike:.0f} % of the longest recent run: "
+                                    "give a longer long run")
+        for day, sessions in sorted(days.items()):
+            for session in sessions:
+                facts = session_facts(session.workout)
+                if facts.is_run:
+                    self.log.add((self.number - 1) * 7 + day, facts.minutes)
+        run = fixed_run + long_minutes + easy * len(easy_days)
+        deload = self.focus is WeekFocus.DELOAD
+        note = "deload: less volume, no quality session, one cross-training session" if deload else None
+        week = Week(self.focus, {d: tuple(s) for d, s in sorted(days.items())}, note)
+        return _Built(week, fixed_minutes - fixed_run + run, run, long_minutes)
+
+    @staticmethod
+    def split(flex: float, easy_count: int, targets: _Targets) -> tuple[int, int]:
+        """Whole minutes of (long run, each easy run) that fill ``flex`` minutes of running."""
+        long_minutes = math.floor(min(targets.long, targets.long_max) + 1e-9)
+        easy = math.floor((flex - long_minutes) / easy_count + 1e-9)
+        if easy > EASY_MAX_SHARE_OF_LONG * long_minutes:
+            long_minutes = math.floor(min(targets.long_max, flex / (1 + EASY_MAX_SHARE_OF_LONG * easy_count))
+                                      + 1e-9)
+            easy = min(math.floor(EASY_MAX_SHARE_OF_LONG * long_minutes),
+                       math.floor((flex - long_minutes) / easy_count + 1e-9))
+        if easy < MIN_EASY_MINUTES:
+            long_minutes = math.floor(flex - MIN_EASY_MINUTES * easy_count + 1e-9)
+            easy = MIN_EASY_MINUTES
+        return long_minutes, easy
+
+    def routines_minutes(self) -> float:
+        return (len(self.layout.core) * session_facts(self.picks.core.workout).minutes
+                + len(self.layout.strength) * session_facts(self.picks.strength.workout).minutes)
+
+    def assemble(self, fixed: dict[int, list[Session]], easy_days: list[int], easy: int,
+                 long_minutes: int) -> dict[int, list[Session]]:
+        days = {day: list(sessions) for day, sessions in fixed.items()}
+        for day in easy_days:
+            text = easy_run_text(easy)
+            sessions = days.setdefault(day, [])
+            at = 1 if day in self.layout.drills else 0
+            sessions.insert(at, Session(_inline(text), text=text))
+        text = long_run_text(long_minutes)
+        days.setdefault(self.layout.long, []).append(Session(_inline(text), text=text))
+        for day in self.layout.core:
+            days.setdefault(day, []).append(self.picks.core)
+        for day in self.layout.strength:
+            days.setdefault(day, []).append(self.picks.strength)
+        return days
+
+    def spike(self, days: dict[int, list[Session]]) -> tuple[int, int, bool] | None:
+        """The first run over the spike limit: (day, limit in whole minutes, is an easy run)."""
+        if not self.checked:
+            return None
+        log = self.log.copy()
+        for day in sorted(days):
+            for session in days[day]:
+                facts = session_facts(session.workout)
+                if not facts.is_run:
+                    continue
+                index = (self.number - 1) * 7 + day
+                reference = log.longest_before(index)
+                if reference is not None and facts.minutes > reference * self.rules.long_run_spike + 1e-6:
+                    is_easy = session.text is not None and not facts.is_long_run
+                    return day, math.floor(reference * self.rules.long_run_spike + 1e-9), is_easy
+                log.add(index, facts.minutes)
+        return None

@@ -1,0 +1,134 @@
+"""What a session is and how much it weighs: kind, minutes, intensity split, hard or easy, load.
+
+Rules used everywhere plans are built, checked or shown (see docs/plans.md):
+
+* A step's RPE is the high end of its RPE target, else of its RPE cue; steps with neither (drills,
+  walking back, strength exercises) count as easy.
+* Easy is RPE ≤ 4, moderate 5–6, hard ≥ 7.
+* A session is *hard* when the workout is tagged quality, hills or fartlek, or a step reaches RPE 6,
+  except strides: steps of RPE ≥ 9 lasting 30 s or less are relaxed accelerations inside an easy run
+  and do not make a day hard.
+* Lap-button steps count 60 s; distance steps use a typical easy speed of the sport.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from watchsync.model.workout import RpeTarget, Step, TimeDuration, Workout, step_seconds
+
+LAP_BUTTON_SECONDS = 60.0
+EASY_MAX_RPE = 4.0
+MODERATE_MAX_RPE = 6.0
+HARD_SESSION_RPE = 6.0
+STRIDE_MIN_RPE = 9.0
+STRIDE_MAX_SECONDS = 30.0
+HARD_TAGS = frozenset({"quality", "hills", "fartlek"})
+#: Session RPE assumed for a workout without any RPE (e.g. a strength routine).
+UNRATED_SESSION_RPE = 4.0
+#: Typical easy speeds in m/s per sport family, for distance steps and distance estimates.
+FAMILY_SPEED = {"run": 2.8, "bike": 7.0, "swim": 0.67, "ski": 3.5}
+CROSS_FAMILIES = frozenset({"bike", "swim", "ski", "other"})
+
+
+def step_rpe(step: Step) -> float | None:
+    """The step's RPE (high end of the band), or None when it has none."""
+    rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
+    return rpe.high if rpe is not None else None
+
+
+def is_stride(step: Step) -> bool:
+    """A short relaxed acceleration: RPE ≥ 9 for 30 s or less."""
+    rpe = step_rpe(step)
+    return (rpe is not None and rpe >= STRIDE_MIN_RPE and isinstance(step.duration, TimeDuration)
+            and step.duration.seconds <= STRIDE_MAX_SECONDS)
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """The numbers and kinds of one workout, computed once."""
+
+    family: str
+    tags: frozenset[str]
+    seconds: float
+    easy_seconds: float
+    moderate_seconds: float
+    hard_seconds: float
+    meters: float
+    hard: bool
+    session_rpe: float
+
+    @property
+    def minutes(self) -> float:
+        """Planned minutes."""
+        return self.seconds / 60
+
+    @property
+    def is_run(self) -> bool:
+        """A running session (road, trail, treadmill)."""
+        return self.family == "run"
+
+    @property
+    def is_long_run(self) -> bool:
+        """The week's long run: a run tagged ``long``."""
+        return self.is_run and "long" in self.tags
+
+    @property
+    def is_core(self) -> bool:
+        """A core routine (tagged ``core``)."""
+        return "core" in self.tags
+
+    @property
+    def is_strength(self) -> bool:
+        """A strength routine that is not a core routine (tagged ``strength``)."""
+        return "strength" in self.tags and not self.is_core
+
+    @property
+    def is_drills(self) -> bool:
+        """Running drills (tagged ``drills``)."""
+        return "drills" in self.tags
+
+    @property
+    def is_strides(self) -> bool:
+        """A run with strides (tagged ``strides``)."""
+        return "strides" in self.tags
+
+    @property
+    def is_cross(self) -> bool:
+        """Aerobic cross-training: cycling, swimming, skiing, other cardio."""
+        return self.family in CROSS_FAMILIES
+
+    @property
+    def load(self) -> float:
+        """Session RPE load estimate (Foster): RPE × minutes, in arbitrary units."""
+        return self.session_rpe * self.minutes
+
+
+def session_facts(workout: Workout, run_speed: float = FAMILY_SPEED["run"]) -> SessionFacts:
+    """Classify ``workout`` and measure it; ``run_speed`` (m/s) converts running distance and time."""
+    family = workout.sport.family
+    speed = run_speed if family == "run" else FAMILY_SPEED.get(family)
+    seconds_per_meter = 1 / speed if speed else None
+    split = {"easy": 0.0, "moderate": 0.0, "hard": 0.0}
+    rated_seconds = rated_rpe_seconds = 0.0
+    hard = bool(HARD_TAGS & set(workout.tags))
+    for step in workout.flat_steps():
+        seconds = step_seconds(step, LAP_BUTTON_SECONDS, seconds_per_meter)
+        rpe = step_rpe(step)
+        split[_band(rpe)] += seconds
+        if rpe is not None:
+            rated_seconds += seconds
+            rated_rpe_seconds += seconds * rpe
+            hard = hard or (rpe >= HARD_SESSION_RPE and not is_stride(step))
+    total = sum(split.values())
+    return SessionFacts(
+        family=family, tags=frozenset(workout.tags), seconds=total,
+        easy_seconds=split["easy"], moderate_seconds=split["moderate"], hard_seconds=split["hard"],
+        meters=total * speed if speed else 0.0, hard=hard,
+        session_rpe=rated_rpe_seconds / rated_seconds if rated_seconds else UNRATED_SESSION_RPE)
+
+
+def _band(rpe: float | None) -> str:
+    if rpe is None or rpe <= EASY_MAX_RPE:
+        return "easy"
+    return "moderate" if rpe <= MODERATE_MAX_RPE else "hard"
