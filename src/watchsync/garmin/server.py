@@ -84,7 +84,8 @@ class LocalGarminServer(Dispatcher):
         if not _is_loopback(host):
             raise ValueError(f"refusing to serve on {host!r}: the local Garmin server is loopback-only")
         self._http = LoopbackHTTPServer((host, port), self)
-        self._thread = threading.Thread(target=self._http.serve_forever, name="local-garmin", daemon=True)
+        self._thread = threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="local-garmin", daemon=True)
         self._thread.start()
         return self.url
 

@@ -1,0 +1,429 @@
+"""The local Garmin Connect server over real HTTP: strictness, state, calendar, activities, faults."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from garminconnect import exercises
+
+from watchsync.garmin.ids import STEP_TYPES
+from watchsync.garmin.server import Fault, Faults, LocalGarminServer, parse_faults
+from watchsync.garmin.testing import post_activity, running_server
+
+FIT_BYTES = b"\x0e\x10\x00\x00\x00\x00\x00\x00.FIT" + bytes(range(256)) * 4
+
+
+def _step(order: int, step_type: str = "interval", **extra: Any) -> dict[str, Any]:
+    return {"type": "ExecutableStepDTO", "stepOrder": order,
+            "stepType": {"stepTypeId": STEP_TYPES[step_type], "stepTypeKey": step_type},
+            "endCondition": {"conditionTypeId": 2, "conditionTypeKey": "time"}, "endConditionValue": 300.0,
+            "targetType": {"workoutTargetTypeId": 1, "workoutTargetTypeKey": "no.target"}, **extra}
+
+
+def _repeat(order: int, iterations: int, steps: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "RepeatGroupDTO", "stepOrder": order, "stepType": {"stepTypeId": 6, "stepTypeKey": "repeat"},
+            "numberOfIterations": iterations, "workoutSteps": steps,
+            "endCondition": {"conditionTypeId": 7, "conditionTypeKey": "iterations"}}
+
+
+def workout(name: str = "Easy run", steps: list[dict[str, Any]] | None = None,
+            sport: tuple[int, str] = (1, "running")) -> dict[str, Any]:
+    sport_type = {"sportTypeId": sport[0], "sportTypeKey": sport[1]}
+    return {"workoutName": name, "description": "base phase", "sportType": sport_type,
+            "workoutSegments": [{"segmentOrder": 1, "sportType": dict(sport_type), "workoutSteps": steps or [
+                _step(1, "warmup"), _repeat(2, 4, [_step(3), _step(4, "recovery")]), _step(5, "cooldown")]}]}
+
+
+class Api:
+    """Raw HTTP against the server with a bearer token, the way garminconnect sends it."""
+
+    def __init__(self, server: LocalGarminServer) -> None:
+        self.url = server.url
+        self.session = requests.Session()
+        token = self.session.post(f"{self.url}/_watchsync/tokens", json={}).json()["access_token"]
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def __call__(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.request(method, self.url + path, timeout=5, **kwargs)
+
+
+@pytest.fixture
+def api(garmin_server: LocalGarminServer) -> Api:
+    return Api(garmin_server)
+
+
+def create(api: Api, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer = api("POST", "/workout-service/workout", json=payload or workout())
+    assert answer.status_code == 200, answer.text
+    created: dict[str, Any] = answer.json()
+    return created
+
+
+# lifecycle -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "example.org"])
+def test_refuses_to_listen_beyond_loopback(host: str) -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        LocalGarminServer().start(host=host)
+
+
+def test_stop_cuts_open_keep_alive_connections(garmin_server: LocalGarminServer) -> None:
+    api = Api(garmin_server)
+    assert api("GET", "/workout-service/workouts").status_code == 200
+    garmin_server.stop()
+    with pytest.raises(requests.ConnectionError):
+        api("GET", "/workout-service/workouts")
+
+
+def test_serve_prints_its_url_and_answers_there() -> None:
+    code = "from watchsync.garmin.server import serve; serve(0, None, '429=0')"
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        url = line.split()[5]
+        assert url.startswith("http://127.0.0.1:")
+        assert requests.get(f"{url}/workout-service/workouts", timeout=5).status_code == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+
+
+# workouts --------------------------------------------------------------------------------------
+
+def test_create_assigns_an_id_and_get_returns_the_stored_workout(api: Api, garmin_server: LocalGarminServer) -> None:
+    created = create(api)
+    assert isinstance(created["workoutId"], int)
+    fetched = api("GET", f"/workout-service/workout/{created['workoutId']}").json()
+    assert fetched == created
+    assert fetched["workoutSegments"][0]["workoutSteps"][1]["workoutSteps"][1]["stepType"]["stepTypeKey"] == "recovery"
+    assert garmin_server.stats.count("POST", "/workout-service/workout") == 1
+    assert [w["workoutId"] for w in garmin_server.workouts()] == [created["workoutId"]]
+
+
+def test_update_keeps_id_and_schedules(api: Api, garmin_server: LocalGarminServer) -> None:
+    created = create(api)
+    workout_id = created["workoutId"]
+    schedule = api("POST", f"/workout-service/schedule/{workout_id}", json={"date": "2024-05-02"}).json()
+    answer = api("PUT", f"/workout-service/workout/{workout_id}", json=workout("Renamed") | {"workoutId": workout_id})
+    assert answer.status_code == 204
+    assert api("GET", f"/workout-service/workout/{workout_id}").json()["workoutName"] == "Renamed"
+    assert [s["workoutScheduleId"] for s in garmin_server.schedules()] == [schedule["workoutScheduleId"]]
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_unknown_workout_is_404(api: Api, method: str) -> None:
+    answer = api(method, "/workout-service/workout/424242", json=workout())
+    assert answer.status_code == 404
+    assert "424242" in answer.json()["message"]
+
+
+def test_delete_removes_workout_and_its_calendar_entries(api: Api, garmin_server: LocalGarminServer) -> None:
+    workout_id = create(api)["workoutId"]
+    api("POST", f"/workout-service/schedule/{workout_id}", json={"date": "2024-05-02"})
+    assert api("DELETE", f"/workout-service/workout/{workout_id}").status_code == 204
+    assert garmin_server.workouts() == [] and garmin_server.schedules() == []
+
+
+def test_list_pages_with_start_and_limit_without_steps(api: Api) -> None:
+    ids = [create(api, workout(f"w{i}"))["workoutId"] for i in range(5)]
+    page = api("GET", "/workout-service/workouts", params={"start": 1, "limit": 3}).json()
+    assert [w["workoutId"] for w in page] == ids[1:4]
+    assert all("workoutSegments" not in w for w in page)
+    assert page[0]["description"] == "base phase"
+
+
+def _broken(change: str) -> dict[str, Any]:
+    payload = workout()
+    steps = payload["workoutSegments"][0]["workoutSteps"]
+    match change:
+        case "sport":
+            payload["sportType"] = {"sportTypeId": 99, "sportTypeKey": "running"}
+        case "step type":
+            steps[0]["stepType"] = {"stepTypeId": 42, "stepTypeKey": "warmup"}
+        case "end condition key":
+            steps[0]["endCondition"] = {"conditionTypeId": 2, "conditionTypeKey": "forever"}
+        case "target":
+            steps[0]["targetType"] = {"workoutTargetTypeId": 12, "workoutTargetTypeKey": "grade"}
+        case "duplicate order":
+            steps[2]["stepOrder"] = 3
+        case "order":
+            steps[0]["stepOrder"], steps[2]["stepOrder"] = 5, 1
+        case "iterations":
+            steps[1]["numberOfIterations"] = 0
+        case "empty repeat":
+            steps[1]["workoutSteps"] = []
+        case "no value":
+            del steps[0]["endConditionValue"]
+        case "range":
+            steps[0]["targetType"] = {"workoutTargetTypeId": 4, "workoutTargetTypeKey": "heart.rate.zone"}
+        case "name":
+            payload["workoutName"] = ""
+    return payload
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ("sport", "sportTypeId 99"), ("step type", "stepTypeId 42"), ("end condition key", "'forever'"),
+    ("target", "workoutTargetTypeId 12"), ("duplicate order", "duplicate stepOrder 3"),
+    ("order", "out of depth-first order"), ("iterations", "numberOfIterations"),
+    ("empty repeat", "workoutSteps must be a non-empty list"), ("no value", "positive endConditionValue"),
+    ("range", "zoneNumber or targetValueOne"), ("name", "workoutName"),
+])
+def test_invalid_workouts_are_400_with_a_message(api: Api, garmin_server: LocalGarminServer,
+                                                 change: str, message: str) -> None:
+    answer = api("POST", "/workout-service/workout", json=_broken(change))
+    assert answer.status_code == 400
+    assert message in answer.json()["message"]
+    assert garmin_server.workouts() == []
+
+
+def test_known_but_mismatched_id_is_stored_as_the_ids_type(api: Api) -> None:
+    payload = workout()
+    payload["workoutSegments"][0]["workoutSteps"][0]["stepType"] = {"stepTypeId": 3, "stepTypeKey": "warmup"}
+    payload["sportType"] = {"sportTypeId": 2, "sportTypeKey": "running"}
+    created = create(api, payload)
+    assert created["workoutSegments"][0]["workoutSteps"][0]["stepType"]["stepTypeKey"] == "interval"
+    assert created["sportType"]["sportTypeKey"] == "cycling"
+
+
+def _strength(category: str, exercise: str) -> dict[str, Any]:
+    step = _step(1, "interval", category=category, exerciseName=exercise, weightValue=20000.0,
+                 endCondition={"conditionTypeId": 10, "conditionTypeKey": "reps"}, endConditionValue=12.0)
+    return workout("Strength", [step], sport=(5, "strength_training"))
+
+
+def test_strength_exercises_from_garminconnects_catalogue_are_accepted(api: Api) -> None:
+    for entry in exercises.EXERCISES[::150]:
+        create(api, _strength(entry["category"], entry["exercise"]))
+
+
+@pytest.mark.parametrize(("category", "exercise"), [("SQUAT", "MOONWALK"), ("NOT_A_CATEGORY", "SQUAT"),
+                                                    (None, "SQUAT")])
+def test_invalid_strength_exercise_is_400(api: Api, category: str, exercise: str) -> None:
+    answer = api("POST", "/workout-service/workout", json=_strength(category, exercise))
+    assert answer.status_code == 400
+    assert "exercise" in answer.json()["message"]
+
+
+def test_non_json_body_is_400(api: Api) -> None:
+    answer = api("POST", "/workout-service/workout", data=b"{not json")
+    assert answer.status_code == 400
+
+
+# schedules and calendar --------------------------------------------------------------------------
+
+def test_every_schedule_call_adds_an_entry_and_delete_removes_one(api: Api, garmin_server: LocalGarminServer) -> None:
+    workout_id = create(api)["workoutId"]
+    first = api("POST", f"/workout-service/schedule/{workout_id}", json={"date": "2024-05-02"}).json()
+    second = api("POST", f"/workout-service/schedule/{workout_id}", json={"date": "2024-05-02"}).json()
+    assert first["workoutScheduleId"] != second["workoutScheduleId"]
+    assert first["workout"]["workoutId"] == workout_id and first["calendarDate"] == "2024-05-02"
+    fetched = api("GET", f"/workout-service/schedule/{first['workoutScheduleId']}").json()
+    assert fetched["workoutScheduleId"] == first["workoutScheduleId"]
+    assert api("DELETE", f"/workout-service/schedule/{first['workoutScheduleId']}").status_code == 204
+    assert [s["workoutScheduleId"] for s in garmin_server.schedules()] == [second["workoutScheduleId"]]
+    assert api("DELETE", f"/workout-service/schedule/{first['workoutScheduleId']}").status_code == 404
+
+
+def test_schedule_needs_a_known_workout_and_a_date(api: Api) -> None:
+    assert api("POST", "/workout-service/schedule/77", json={"date": "2024-05-02"}).status_code == 404
+    workout_id = create(api)["workoutId"]
+    assert api("POST", f"/workout-service/schedule/{workout_id}", json={"day": "2024-05-02"}).status_code == 400
+
+
+def test_calendar_month_is_zero_based_and_spans_full_weeks(api: Api, garmin_server: LocalGarminServer) -> None:
+    workout_id = create(api)["workoutId"]
+    # June 2024 starts on a Saturday: its grid begins Sunday 26 May and ends Saturday 6 July.
+    for day in ("2024-05-25", "2024-05-26", "2024-06-15", "2024-07-06", "2024-07-07"):
+        api("POST", f"/workout-service/schedule/{workout_id}", json={"date": day})
+    garmin_server.add_activity(FIT_BYTES, start_time=datetime(2024, 6, 3, 7, 0, tzinfo=UTC), name="Tempo")
+    view = api("GET", "/calendar-service/year/2024/month/5").json()
+    workouts = [item["date"] for item in view["calendarItems"] if item["itemType"] == "workout"]
+    assert workouts == ["2024-05-26", "2024-06-15", "2024-07-06"]
+    assert all(item["workoutId"] == workout_id and item["title"] == "Easy run"
+               for item in view["calendarItems"] if item["itemType"] == "workout")
+    assert [item["title"] for item in view["calendarItems"] if item["itemType"] == "activity"] == ["Tempo"]
+    assert (view["numOfDaysInMonth"], view["startDayOfMonth"]) == (30, 6)
+    assert api("GET", "/calendar-service/year/2024/month/12").status_code == 400
+
+
+# activities ------------------------------------------------------------------------------------
+
+def test_activities_search_newest_first_with_paging_and_dates(api: Api, garmin_server: LocalGarminServer) -> None:
+    start = datetime(2024, 3, 1, 6, 30, tzinfo=UTC)
+    ids = [garmin_server.add_activity(FIT_BYTES, start_time=start + timedelta(days=i), duration_s=1800)
+           for i in range(25)]
+    first_page = api("GET", "/activitylist-service/activities/search/activities").json()
+    assert [a["activityId"] for a in first_page] == ids[::-1][:20]
+    second = api("GET", "/activitylist-service/activities/search/activities", params={"start": 20}).json()
+    assert [a["activityId"] for a in second] == ids[::-1][20:]
+    window = api("GET", "/activitylist-service/activities/search/activities",
+                 params={"startDate": "2024-03-02", "endDate": "2024-03-04"}).json()
+    assert [a["activityId"] for a in window] == [ids[3], ids[2], ids[1]]
+
+
+def test_activity_detail_carries_workout_link_and_rpe(api: Api, garmin_server: LocalGarminServer) -> None:
+    local = timezone(timedelta(hours=2))
+    activity_id = garmin_server.add_activity(
+        FIT_BYTES, start_time=datetime(2024, 3, 1, 23, 30, tzinfo=local), activity_type="trail_running",
+        name="Hills", duration_s=3600, distance_m=9000, associated_workout_id=100_000_001, direct_workout_rpe=70)
+    detail = api("GET", f"/activity-service/activity/{activity_id}").json()
+    assert detail["metadataDTO"]["associatedWorkoutId"] == 100_000_001
+    assert detail["summaryDTO"]["directWorkoutRpe"] == 70
+    assert detail["summaryDTO"]["startTimeLocal"].startswith("2024-03-01T23:30:00")
+    assert detail["summaryDTO"]["startTimeGMT"].startswith("2024-03-01T21:30:00")
+    assert detail["activityTypeDTO"]["typeKey"] == "trail_running"
+    assert api("GET", "/activity-service/activity/1").status_code == 404
+
+
+def test_download_is_a_zip_with_the_original_fit(api: Api, garmin_server: LocalGarminServer) -> None:
+    activity_id = garmin_server.add_activity(FIT_BYTES, start_time=datetime(2024, 3, 1, tzinfo=UTC))
+    answer = api("GET", f"/download-service/files/activity/{activity_id}")
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        assert archive.namelist() == [f"{activity_id}_ACTIVITY.fit"]
+        assert archive.read(f"{activity_id}_ACTIVITY.fit") == FIT_BYTES
+
+
+def test_activities_can_be_fed_over_http(api: Api, garmin_server: LocalGarminServer) -> None:
+    activity_id = post_activity(garmin_server.url, FIT_BYTES, start_time=datetime(2024, 3, 1, 7, tzinfo=UTC),
+                                name="From the daemon", direct_workout_rpe=40)
+    assert api("GET", f"/activity-service/activity/{activity_id}").json()["activityName"] == "From the daemon"
+    bad = requests.post(f"{garmin_server.url}/_watchsync/activities", json={"fit_base64": "!!"}, timeout=5)
+    assert bad.status_code == 400
+
+
+def test_add_activity_rejects_unknown_types() -> None:
+    with pytest.raises(ValueError, match="unknown activity type"):
+        LocalGarminServer().add_activity(FIT_BYTES, start_time=datetime(2024, 3, 1), activity_type="jousting")
+
+
+# auth ------------------------------------------------------------------------------------------
+
+def test_api_routes_need_a_valid_bearer_token(api: Api, garmin_server: LocalGarminServer) -> None:
+    anonymous = requests.get(f"{garmin_server.url}/workout-service/workouts", timeout=5)
+    assert anonymous.status_code == 401
+    forged = requests.get(f"{garmin_server.url}/workout-service/workouts", timeout=5,
+                          headers={"Authorization": api.session.headers["Authorization"][:-4] + "AAAA"})
+    assert forged.status_code == 401
+    assert api("GET", "/workout-service/workouts").status_code == 200
+    garmin_server.expire_access_tokens()
+    assert api("GET", "/workout-service/workouts").status_code == 401
+
+
+def test_refresh_tokens_rotate_and_are_single_use(garmin_server: LocalGarminServer) -> None:
+    tokens = requests.post(f"{garmin_server.url}/_watchsync/tokens", json={}, timeout=5).json()
+    client_id = "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2"
+    form = {"grant_type": "refresh_token", "client_id": client_id, "refresh_token": tokens["refresh_token"]}
+    url = f"{garmin_server.url}/di-oauth2-service/oauth/token"
+    rotated = requests.post(url, data=form, auth=(client_id, ""), timeout=5)
+    assert rotated.status_code == 200
+    assert rotated.json()["refresh_token"] != tokens["refresh_token"]
+    assert requests.post(url, data=form, auth=(client_id, ""), timeout=5).status_code == 400
+    assert garmin_server.stats.token_refreshes == 1
+
+
+# faults ----------------------------------------------------------------------------------------
+
+def test_parse_faults_reads_the_cli_spec() -> None:
+    faults = parse_faults("429=0.2,503=0.1,drop=0.05,drop_after=0.02,latency=0.05,seed=7")
+    assert faults == Faults(rate_limit=0.2, server_error=0.1, error_status=503, drop=0.05,
+                            drop_after_write=0.02, latency=0.05, seed=7)
+
+
+@pytest.mark.parametrize(("spec", "message"), [("429", "expected key=number"), ("teapot=0.1", "unknown fault"),
+                                               ("429=0.7,500=0.6", "at most 1"), ("drop=x", "drop=x")])
+def test_parse_faults_names_the_bad_item(spec: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_faults(spec)
+
+
+def test_injected_429_and_5xx(api: Api, garmin_server: LocalGarminServer) -> None:
+    garmin_server.set_faults(Faults(retry_after=7, error_status=503))
+    garmin_server.inject(Fault.RATE_LIMIT)
+    garmin_server.inject(Fault.SERVER_ERROR)
+    limited = api("GET", "/workout-service/workouts")
+    assert (limited.status_code, limited.headers["Retry-After"]) == (429, "7")
+    assert api("GET", "/workout-service/workouts").status_code == 503
+    assert api("GET", "/workout-service/workouts").status_code == 200
+
+
+def test_drop_before_loses_the_write_and_drop_after_applies_it(api: Api, garmin_server: LocalGarminServer) -> None:
+    garmin_server.inject(Fault.DROP)
+    with pytest.raises(requests.ConnectionError):
+        api("POST", "/workout-service/workout", json=workout())
+    assert garmin_server.workouts() == []
+    garmin_server.inject(Fault.DROP_AFTER_WRITE)
+    assert api("GET", "/workout-service/workouts").status_code == 200  # reads pass a drop-after
+    with pytest.raises(requests.ConnectionError):
+        api("POST", "/workout-service/workout", json=workout())
+    assert len(garmin_server.workouts()) == 1
+
+
+def test_fault_rates_are_seeded_and_spare_test_routes(garmin_server: LocalGarminServer) -> None:
+    def statuses() -> list[int]:
+        api = Api(garmin_server)
+        garmin_server.set_faults("429=0.3,500=0.2,seed=3")
+        return [api("GET", "/workout-service/workouts").status_code for _ in range(200)]
+
+    first = statuses()
+    assert first == statuses()
+    assert 40 <= first.count(429) <= 80 and 20 <= first.count(500) <= 60
+    assert all(requests.post(f"{garmin_server.url}/_watchsync/tokens", json={}, timeout=5).ok for _ in range(20))
+
+
+def test_latency_is_added_to_api_requests(api: Api, garmin_server: LocalGarminServer) -> None:
+    garmin_server.set_faults(Faults(latency=0.05))
+    began = time.perf_counter()
+    api("GET", "/workout-service/workouts")
+    assert time.perf_counter() - began >= 0.05
+
+
+# persistence -----------------------------------------------------------------------------------
+
+def test_state_file_survives_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "garmin.json"
+    with running_server(state) as server:
+        api = Api(server)
+        created = create(api)
+        api("POST", f"/workout-service/schedule/{created['workoutId']}", json={"date": "2024-05-02"})
+        activity_id = server.add_activity(FIT_BYTES, start_time=datetime(2024, 5, 2, tzinfo=UTC))
+        token = api.session.headers["Authorization"]
+    assert json.loads(state.read_text())["workouts"][0]["workoutId"] == created["workoutId"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    with running_server(state) as server:
+        again = requests.Session()
+        again.headers["Authorization"] = str(token)
+        fetched = again.get(f"{server.url}/workout-service/workout/{created['workoutId']}", timeout=5)
+        assert fetched.json() == created
+        assert len(server.schedules()) == 1
+        download = again.get(f"{server.url}/download-service/files/activity/{activity_id}", timeout=5)
+        with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+            assert archive.read(f"{activity_id}_ACTIVITY.fit") == FIT_BYTES
+        assert create(Api(server))["workoutId"] > created["workoutId"]
+
+
+def test_a_corrupt_state_file_is_a_one_line_error(tmp_path: Path) -> None:
+    state = tmp_path / "garmin.json"
+    state.write_text("{not json")
+    with pytest.raises(ValueError, match="not a watchsync server state file") as raised:
+        LocalGarminServer(state)
+    assert "\n" not in str(raised.value)
+
+
+def test_snapshots_are_copies(api: Api, garmin_server: LocalGarminServer) -> None:
+    create(api)
+    snapshot = garmin_server.workouts()
+    original = copy.deepcopy(snapshot)
+    snapshot[0]["workoutName"] = "changed"
+    assert garmin_server.workouts() == original
