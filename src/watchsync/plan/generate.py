@@ -84,6 +84,11 @@ class _Built:
     run: float
     long: float
 
+    def targets(self, rate: float, long_max: float, run_rate: float | None = None) -> _Targets:
+        """The next week's targets: this week's minutes times ``rate`` (running: ``run_rate``)."""
+        return _Targets(self.total * rate, self.run * (rate if run_rate is None else run_rate),
+                        self.long * rate, long_max)
+
 
 @dataclass(frozen=True)
 class _Picks:
@@ -134,18 +139,29 @@ def generate_plan(options: GenerateOptions) -> Plan:
     last_build: _Built | None = None
     for number in range(1, options.weeks + 1):
         focus = WeekFocus.DELOAD if number % options.deload_every == 0 else WeekFocus.BUILD
-        if last_build is not None:
-            rate = 1 + growth if focus is WeekFocus.BUILD else 1 - options.deload_drop
-            long_max = last_build.long * (rate if focus is WeekFocus.BUILD else 1)
-            targets = _Targets(last_build.total * rate, last_build.run * rate, last_build.long * rate, long_max)
         builder = _WeekBuilder(number, focus, picks, layout, log, options.rules, seeded or number > 1)
-        built = builder.build(targets)
+        if last_build is None:
+            built = builder.build(targets)
+        elif focus is WeekFocus.BUILD:
+            built = builder.build(last_build.targets(1 + growth, last_build.long * (1 + growth)))
+        else:
+            built = _deload(builder, last_build, options)
         weeks.append(built.week)
         if focus is WeekFocus.BUILD:
             last_build = built
     return Plan(name=options.name or f"Base building, {options.weeks} weeks", weeks=tuple(weeks),
                 athlete=options.athlete, start=options.start, history=history,
                 description=_description(options, growth))
+
+
+def _deload(builder: _WeekBuilder, last_build: _Built, options: GenerateOptions) -> _Built:
+    """A deload week ``deload_drop`` below the last build week, else the smallest allowed drop."""
+    try:
+        return builder.build(last_build.targets(1 - options.deload_drop, last_build.long, 1))
+    except GenerateError:
+        if options.deload_drop <= options.rules.deload_drop_min:
+            raise
+        return builder.build(last_build.targets(1 - options.rules.deload_drop_min, last_build.long, 1))
 
 
 def _description(options: GenerateOptions, growth: float) -> str:
@@ -272,7 +288,9 @@ class _WeekBuilder:
         days.setdefault(layout.strides, []).append(picks.strides)
         for index, day in enumerate(layout.cross[:1] if deload else layout.cross):
             options = picks.cross[(self.number - 1 + index) % len(picks.cross)]
-            days.setdefault(day, []).append(options[(self.number - 1) // len(picks.cross) % len(options)])
+            pick = min(options, key=lambda s: session_facts(s.workout).seconds) if deload \
+                else options[(self.number - 1) // len(picks.cross) % len(options)]
+            days.setdefault(day, []).append(pick)
         return days
 
     def build(self, targets: _Targets) -> _Built:
@@ -314,7 +332,7 @@ class _WeekBuilder:
                     self.log.add((self.number - 1) * 7 + day, facts.minutes)
         run = fixed_run + long_minutes + easy * len(easy_days)
         deload = self.focus is WeekFocus.DELOAD
-        note = "deload: less volume, no quality session, one cross-training session" if deload else None
+        note = "deload: less volume, no quality session, one short cross-training session" if deload else None
         week = Week(self.focus, {d: tuple(s) for d, s in sorted(days.items())}, note)
         return _Built(week, fixed_minutes - fixed_run + run, run, long_minutes)
 

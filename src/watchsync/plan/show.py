@@ -1,0 +1,27 @@
+"""A plan as text: one row per week (sessions, planned minutes, easy share), then each week's days."""
+
+from __future__ import annotations
+
+from watchsync.describe import format_table
+from watchsync.model.athlete import Athlete
+from watchsync.plan.model import DAY_NAMES, Plan
+from watchsync.plan.totals import placed_facts, week_totals
+
+
+def format_plan_table(plan: Plan, athlete: Athlete | None = None) -> str:
+    """The week-by-week table followed by the sessions of each day with their minutes."""
+    facts = placed_facts(plan, athlete)
+    rows = [[str(t.week), t.focus.value, str(t.sessions), f"{t.minutes:.0f}", f"{t.run_minutes:.0f}",
+             f"{100 * t.easy_share:.0f}%", f"{t.long_run_minutes:.0f}", str(t.rest_days)]
+            for t in week_totals(plan, facts)]
+    start = f", starts {plan.start}" if plan.start else ""
+    lines = [f"{plan.name}{start}", "",
+             format_table(["week", "focus", "sessions", "min", "run min", "easy", "long run", "rest days"], rows)]
+    for number, week in enumerate(plan.weeks, start=1):
+        note = f" – {week.note}" if week.note else ""
+        lines += ["", f"week {number} ({week.focus.value}){note}"]
+        for day, name in enumerate(DAY_NAMES):
+            sessions = [p for p in facts if p.week == number and p.day == day]
+            listed = " · ".join(f"{p.session.workout.name} ({p.facts.minutes:.0f} min)" for p in sessions)
+            lines.append(f"  {name}  {listed or 'rest'}")
+    return "\n".join(lines)
