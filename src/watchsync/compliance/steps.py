@@ -1,8 +1,8 @@
 """Planned steps as a watch executes them: FIT step numbers, execution order, easy steps.
 
 The numbering is that of the FIT workout file (:mod:`watchsync.formats.fit_workout_write`):
-depth-first, a repeat block's own step placed after its block. Executed laps carry this number in
-``wkt_step_index``.
+depth-first, a repeat block's own step placed after its block. FIT cannot skip a block's last rest,
+so a watch runs every repeat in full. Executed laps carry this number in ``wkt_step_index``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,61 @@
+"""FIT step numbering of planned workouts agrees with the FIT workout writer."""
+
+from __future__ import annotations
+
+from garmin_fit_sdk import Decoder, Stream
+
+from watchsync.compliance.steps import execution_order, is_easy, steps_by_index
+from watchsync.formats.fit_workout import write_fit_workout
+from watchsync.model.workout import (
+    HeartRateTarget,
+    Intensity,
+    Repeat,
+    RpeTarget,
+    Sport,
+    Step,
+    TimeDuration,
+    Workout,
+)
+
+
+def _step(name: str, intensity: Intensity = Intensity.ACTIVE) -> Step:
+    return Step(name=name, intensity=intensity, duration=TimeDuration(seconds=60),
+                target=HeartRateTarget(low=120, high=130))
+
+
+WORKOUT = Workout(name="Nested", sport=Sport.RUNNING, steps=[
+    _step("warm", Intensity.WARMUP),
+    Repeat(count=2, steps=[
+        _step("a"),
+        Repeat(count=3, steps=[_step("b"), _step("c", Intensity.RECOVERY)]),
+    ]),
+    Repeat(count=3, skip_last_rest=True, steps=[_step("d"), _step("rest", Intensity.REST)]),
+    _step("cool", Intensity.COOLDOWN),
+])
+
+
+def _written_step_names() -> dict[int, str]:
+    messages, errors = Decoder(Stream.from_byte_array(bytearray(write_fit_workout(WORKOUT)))).read()
+    assert errors == []
+    return {m["message_index"]: m["wkt_step_name"] for m in messages["workout_step_mesgs"]
+            if m.get("duration_type") != "repeat_until_steps_cmplt"}
+
+
+def test_step_numbers_are_the_message_indexes_the_fit_writer_gives() -> None:
+    assert {index: step.name for index, step in steps_by_index(WORKOUT).items()} == _written_step_names()
+
+
+def test_execution_order_expands_repeats_in_full_as_a_watch_runs_them() -> None:
+    names = [p.step.name for p in execution_order(WORKOUT)]
+    inner = ["b", "c"] * 3
+    assert names == ["warm", *(["a", *inner] * 2), "d", "rest", "d", "rest", "d", "rest", "cool"]
+    assert [p.in_repeat for p in execution_order(WORKOUT)][0] is False
+    assert all(p.in_repeat for p in execution_order(WORKOUT)[1:-1])
+
+
+def test_easy_means_low_rpe_else_an_easy_intensity() -> None:
+    assert is_easy(Step(rpe=RpeTarget(low=3, high=4)), 4)
+    assert not is_easy(Step(rpe=RpeTarget(low=4, high=5)), 4)
+    assert is_easy(Step(intensity=Intensity.COOLDOWN), 4)
+    assert not is_easy(Step(intensity=Intensity.INTERVAL), 4)
+    assert not is_easy(Step(intensity=Intensity.WARMUP, rpe=RpeTarget(low=6, high=6)), 4)
