@@ -32,7 +32,7 @@ _EXPLICIT = re.compile(r"^([A-Za-z0-9_]+)/([A-Za-z0-9_]+)$")
 
 class _Catalogue(NamedTuple):
     by_key: dict[str, Exercise]
-    displays: dict[tuple[str, str], str]  # (category, exercise) -> display name
+    pairs: frozenset[tuple[str, str]]  # (category, exercise)
     names: dict[str, str]  # lower-case display name or alias -> display name
 
 
@@ -54,8 +54,7 @@ def _catalogue() -> _Catalogue:
     for alias, display in ALIASES.items():
         by_key.setdefault(normalize(alias), by_key[normalize(display)])
         names[alias] = display
-    displays = {(category, exercise): display for display, category, exercise in rows}
-    return _Catalogue(by_key, displays, names)
+    return _Catalogue(by_key, frozenset((row[1], row[2]) for row in rows), names)
 
 
 def find_exercise(text: str) -> Exercise | None:
@@ -64,7 +63,7 @@ def find_exercise(text: str) -> Exercise | None:
     explicit = _EXPLICIT.match(text.strip())
     if explicit:
         pair = (explicit.group(1).upper(), explicit.group(2).upper())
-        return Exercise(category=pair[0], name=pair[1]) if pair in catalogue.displays else None
+        return Exercise(category=pair[0], name=pair[1]) if pair in catalogue.pairs else None
     key = normalize(text)
     if not key:
         return None
@@ -80,8 +79,3 @@ def suggest(text: str, limit: int = 3) -> list[str]:
     close = difflib.get_close_matches(text.strip().lower(), list(names), n=limit * 2, cutoff=0.6)
     unique = list(dict.fromkeys(names[name] for name in close))
     return unique[:limit]
-
-
-def display_name(exercise: Exercise) -> str | None:
-    """Garmin's display name of ``exercise`` when it is in the catalogue."""
-    return _catalogue().displays.get((exercise.category, exercise.name))

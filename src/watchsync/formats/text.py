@@ -98,12 +98,12 @@ _PACE_UNIT_METERS = {"km": 1000.0, "mi": METERS_PER_MILE}
 _LB_KG = 0.45359237
 _YARD_M = 0.9144
 
-_NUM = r"\d+(?:\.\d+)?"
+_NUM = r"\d{1,9}(?:\.\d{1,9})?"
 _END = r"(?=[\s,;]|$)"
-_PACE_VALUE = r"(\d+):(\d+(?:\.\d+)?)"
-_PACE_UNIT = r"km|mi|\d+mtr|\d+m|\d+y"
+_PACE_VALUE = r"(\d{1,9}):(\d{1,9}(?:\.\d{1,9})?)"
+_PACE_UNIT = r"km|mi|\d{1,9}mtr|\d{1,9}m|\d{1,9}y"
 _META = re.compile(r"^\s*(name|sport|description|tags)\s*:(.*)$", re.IGNORECASE)
-_REPEAT_COUNT = re.compile(r"(?<!\S)(\d+)\s*[x×](?=\s|$)", re.IGNORECASE)
+_REPEAT_COUNT = re.compile(r"(?<!\S)(\d{1,9})\s*[x×](?=\s|$)", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
 
 
@@ -242,7 +242,7 @@ def _pace_unit_meters(unit: str) -> float:
     number = re.match(r"\d+", unit)
     assert number is not None
     scale = _YARD_M if unit.endswith("y") else 1.0
-    return int(number.group(0)) * scale
+    return max(int(number.group(0)), 1) * scale
 
 
 def _percent(where: _Where, col: int, m: re.Match[str]) -> Target:
@@ -309,11 +309,11 @@ _RULES: tuple[_Rule, ...] = (
     _rule("exercise", r"([A-Z][A-Z0-9_]*)/([A-Z0-9_]+)", _keep, flags=0),
     _rule("lap", r"press\s+lap", lambda _w, _c, _m: LapButton()),
     _rule("length", rf"until\s+hr\s*([<>])\s*({_NUM})", _until),
-    _rule("sets", r"(\d+)\s*x\s*(\d+)", _sets),
-    _rule("length", r"(\d+)\s*reps?", _reps),
-    _rule("length", r"(\d+)\s*kcal", _kcal),
+    _rule("sets", r"(\d{1,9})\s*x\s*(\d{1,9})", _sets),
+    _rule("length", r"(\d{1,9})\s*reps?", _reps),
+    _rule("length", r"(\d{1,9})\s*kcal", _kcal),
     _rule("rpe", rf"rpe\s*({_NUM})(?:\s*-\s*({_NUM}))?", _rpe),
-    _rule("target", r"z(\d+)(?:\s*-\s*z?(\d+))?(?:\s+(hr|pace|power))?", _zone),
+    _rule("target", r"z(\d{1,9})(?:\s*-\s*z?(\d{1,9}))?(?:\s+(hr|pace|power))?", _zone),
     _rule("target", rf"{_PACE_VALUE}(?:\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"
                     rf"\s*/\s*({_PACE_UNIT})(?:\s+pace)?", _pace),
     _rule("target", rf"({_NUM})%?(?:\s*-\s*({_NUM}))?%(?:\s*(hr|lthr|pace|ftp|power|mmp))?", _percent),
@@ -324,8 +324,8 @@ _RULES: tuple[_Rule, ...] = (
     _rule("weight", rf"({_NUM})\s*(kg|lbs?)", _weight),
     _rule("length", rf"({_NUM})(km|mtr|mi|yd)", _distance),
     _rule("length", rf"(?=\d)(?:({_NUM})h)?(?:({_NUM})m(?!tr|i))?(?:({_NUM})s)?", _time),
-    _rule("length", r"()(\d+)m(\d+)", _time),
-    _rule("length", r"()(?:(\d+)')?(?:(\d+)\")?", _time),
+    _rule("length", r"()(\d{1,9})m(\d{1,9})", _time),
+    _rule("length", r"()(?:(\d{1,9})')?(?:(\d{1,9})\")?", _time),
 )
 
 
@@ -333,6 +333,8 @@ def _suspicious(where: _Where, col: int, token: str) -> None:
     """Reject leftover tokens that look like a mistyped length or target, not like cue text."""
     bare = token.strip(",.;:!?()")
     lower = bare.lower()
+    if re.match(r"^-?\d{10}", bare):
+        raise where.error(col, f"number too long in {bare!r}", "at most 9 digits")
     if re.match(r"^-\d", bare):
         raise where.error(col, f"negative length {bare!r}", "a positive length like 10m")
     if lower == "rpe" or re.match(r"^rpe\d", lower):
@@ -833,8 +835,6 @@ def _exercise_words(step: Step, sport: Sport) -> str:
                   if (found := exercises.find_exercise(" ".join(words[:n]))) is not None), None)
     if named == step.exercise:
         return name
-    if not name and (display := exercises.display_name(step.exercise)) is not None:
-        return display
     return f"{step.exercise.category}/{step.exercise.name} {name}".strip()
 
 

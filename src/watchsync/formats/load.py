@@ -1,0 +1,99 @@
+"""Load workout files of any supported kind, refusing oversized, binary, non-UTF-8 or empty ones."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from watchsync.formats.errors import WorkoutFormatError
+from watchsync.model.workout import Workout
+
+MAX_BYTES = 1 << 20
+TEXT_SUFFIXES = frozenset({".txt", ".workout"})
+WORKOUT_SUFFIXES = frozenset({*TEXT_SUFFIXES, ".toml", ".fit"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # all but tab, newline, form feed, return
+_BOM = "\ufeff"
+
+
+def load_workout(path: Path, max_bytes: int = MAX_BYTES) -> Workout:
+    """Parse one workout file, chosen by suffix; raises :class:`WorkoutFormatError` on any problem."""
+    name = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in WORKOUT_SUFFIXES:
+        raise WorkoutFormatError(name, 1, 1, f"unknown workout file type {path.suffix or '(none)'!r}",
+                                 ", ".join(sorted(WORKOUT_SUFFIXES)))
+    data = _read(path, max_bytes)
+    if suffix == ".fit":
+        from watchsync.formats.fit_workout import read_fit_workout  # deferred: fit-tool is slow to import
+
+        return read_fit_workout(path)
+    text = decode_text(data, name)
+    if suffix == ".toml":
+        from watchsync.formats.toml_workout import parse_toml
+
+        return parse_toml(text, name)
+    from watchsync.formats.text import parse_text
+
+    return parse_text(text, name)
+
+
+def _read(path: Path, max_bytes: int) -> bytes:
+    name = str(path)
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except OSError as error:
+        raise WorkoutFormatError(name, 1, 1, f"cannot read the file: {error.strerror or error}") from None
+    if len(data) > max_bytes:
+        raise WorkoutFormatError(name, 1, 1, f"file is larger than {max_bytes} bytes",
+                                 "a workout file, not a data dump")
+    return data
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """UTF-8 text of a workout file (a leading BOM is dropped), or an error at the first bad byte."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, col = _line_col(data[: error.start].decode("utf-8"))
+        raise WorkoutFormatError(path, line, col, f"not UTF-8 text (byte 0x{data[error.start]:02x})",
+                                 "a UTF-8 text file") from None
+    text = text.removeprefix(_BOM)
+    control = _CONTROL.search(text)
+    if control is not None:
+        line, col = _line_col(text[: control.start()])
+        raise WorkoutFormatError(path, line, col, f"binary data (control character 0x{ord(control.group()):02x})",
+                                 "a text file")
+    if not text.strip():
+        raise WorkoutFormatError(path, 1, 1, "empty file", "a workout")
+    return text
+
+
+def _line_col(before: str) -> tuple[int, int]:
+    """1-based line and column of the character that follows ``before``."""
+    line = before.count("\n") + 1
+    return line, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def load_workouts(paths: Iterable[Path], max_bytes: int = MAX_BYTES
+                  ) -> list[tuple[Path, Workout | WorkoutFormatError]]:
+    """Each file's workout or error; directories are searched recursively, skipping dotfiles."""
+    results: list[tuple[Path, Workout | WorkoutFormatError]] = []
+    for path in _expand(paths):
+        try:
+            results.append((path, load_workout(path, max_bytes)))
+        except WorkoutFormatError as error:
+            results.append((path, error))
+    return results
+
+
+def _expand(paths: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            out.append(path)
+            continue
+        found = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in WORKOUT_SUFFIXES)
+        out.extend(sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(path).parts)))
+    return out

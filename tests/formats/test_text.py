@@ -1,0 +1,326 @@
+"""The text step syntax: lengths, targets, sections, repeats, intensities, strength lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from watchsync.formats.errors import WorkoutErrors, WorkoutFormatError
+from watchsync.formats.text import (
+    TextSyntaxLimit,
+    format_duration,
+    format_target,
+    format_text,
+    parse_duration,
+    parse_target,
+    parse_text,
+)
+from watchsync.model.athlete import METERS_PER_MILE
+from watchsync.model.workout import (
+    CadenceTarget,
+    CaloriesDuration,
+    DistanceDuration,
+    Exercise,
+    HeartRateDuration,
+    HeartRatePercentLthrTarget,
+    HeartRatePercentMaxTarget,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    Intensity,
+    LapButton,
+    OpenTarget,
+    PacePercentTarget,
+    PaceTarget,
+    PaceZoneTarget,
+    PowerPercentFtpTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RepsDuration,
+    RpeTarget,
+    SpeedTarget,
+    Sport,
+    Step,
+    TimeDuration,
+    Workout,
+)
+
+HILLS = """\
+name: Hill repeats (base phase)
+sport: trail_running
+Warmup
+- 15m RPE 3 easy, conversational
+Main set 6x
+- 60s RPE 8 uphill, strong but controlled
+- RPE 2 jog back down press lap
+Cooldown
+- 10m RPE 2-3
+"""
+
+
+def one_step(line: str, sport: str = "running") -> Step | Repeat:
+    workout = parse_text(f"name: t\nsport: {sport}\n{line}\n")
+    assert len(workout.steps) == 1
+    return workout.steps[0]
+
+
+def test_design_example_parses_into_sections_and_a_repeat() -> None:
+    workout = parse_text(HILLS, "hills.txt")
+    assert workout.name == "Hill repeats (base phase)"
+    assert workout.sport is Sport.TRAIL_RUNNING
+    warmup, main, cooldown = workout.steps
+    assert warmup == Step(intensity=Intensity.WARMUP, duration=TimeDuration(seconds=900),
+                          target=RpeTarget(low=3, high=3), name="easy, conversational")
+    assert isinstance(main, Repeat)
+    assert (main.count, main.name) == (6, "Main set")
+    hard, back = main.steps
+    assert hard == Step(intensity=Intensity.INTERVAL, duration=TimeDuration(seconds=60),
+                        target=RpeTarget(low=8, high=8), name="uphill, strong but controlled")
+    assert back == Step(intensity=Intensity.RECOVERY, duration=LapButton(), target=RpeTarget(low=2, high=2),
+                        name="jog back down")
+    assert cooldown == Step(intensity=Intensity.COOLDOWN, duration=TimeDuration(seconds=600),
+                            target=RpeTarget(low=2, high=3))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("10m", TimeDuration(seconds=600)),
+    ("30s", TimeDuration(seconds=30)),
+    ("90s", TimeDuration(seconds=90)),
+    ("1h2m30s", TimeDuration(seconds=3750)),
+    ("1.5h", TimeDuration(seconds=5400)),
+    ("1m30", TimeDuration(seconds=90)),
+    ("5'", TimeDuration(seconds=300)),
+    ('30"', TimeDuration(seconds=30)),
+    ("1'30\"", TimeDuration(seconds=90)),
+    ("2km", DistanceDuration(meters=2000)),
+    ("0.4km", DistanceDuration(meters=400)),
+    ("400mtr", DistanceDuration(meters=400)),
+    ("1mi", DistanceDuration(meters=METERS_PER_MILE)),
+    ("100yd", DistanceDuration(meters=91.44)),
+    ("press lap", LapButton()),
+    ("until HR < 130", HeartRateDuration(kind="hr_below", bpm=130)),
+    ("until HR>150", HeartRateDuration(kind="hr_above", bpm=150)),
+    ("12 reps", RepsDuration(reps=12)),
+    ("200kcal", CaloriesDuration(kcal=200)),
+])
+def test_lengths(text: str, expected: object) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize(("text", "sport", "expected"), [
+    ("RPE 3", Sport.RUNNING, RpeTarget(low=3, high=3)),
+    ("RPE 3-4", Sport.RUNNING, RpeTarget(low=3, high=4)),
+    ("rpe9", Sport.RUNNING, RpeTarget(low=9, high=9)),
+    ("Z2 HR", Sport.CYCLING, HeartRateZoneTarget(zone=2)),
+    ("Z2", Sport.RUNNING, HeartRateZoneTarget(zone=2)),
+    ("Z2", Sport.CYCLING, PowerZoneTarget(zone=2)),
+    ("Z3 Pace", Sport.RUNNING, PaceZoneTarget(zone=3)),
+    ("70% HR", Sport.RUNNING, HeartRatePercentMaxTarget(low=70, high=70)),
+    ("70-80% HR", Sport.RUNNING, HeartRatePercentMaxTarget(low=70, high=80)),
+    ("95% LTHR", Sport.RUNNING, HeartRatePercentLthrTarget(low=95, high=95)),
+    ("78-82% Pace", Sport.RUNNING, PacePercentTarget(low=78, high=82)),
+    ("75% FTP", Sport.RUNNING, PowerPercentFtpTarget(low=75, high=75)),
+    ("75%", Sport.INDOOR_CYCLING, PowerPercentFtpTarget(low=75, high=75)),
+    ("50%-75%", Sport.CYCLING, PowerPercentFtpTarget(low=50, high=75)),
+    ("5:00/km Pace", Sport.RUNNING, PaceTarget(fast=300, slow=300)),
+    ("4:50-5:10/km Pace", Sport.RUNNING, PaceTarget(fast=290, slow=310)),
+    ("7:15-7:00/km", Sport.RUNNING, PaceTarget(fast=420, slow=435)),
+    ("8:00/mi Pace", Sport.RUNNING, PaceTarget(fast=480 / 1.609344, slow=480 / 1.609344)),
+    ("1:40/100m Pace", Sport.POOL_SWIM, PaceTarget(fast=1000, slow=1000)),
+    ("140-150bpm", Sport.RUNNING, HeartRateTarget(low=140, high=150)),
+    ("150 bpm", Sport.RUNNING, HeartRateTarget(low=150, high=150)),
+    ("220w", Sport.CYCLING, PowerTarget(low=220, high=220)),
+    ("315w - 330w", Sport.RUNNING, PowerTarget(low=315, high=330)),
+    ("90rpm", Sport.CYCLING, CadenceTarget(low=90, high=90)),
+    ("85-95rpm", Sport.CYCLING, CadenceTarget(low=85, high=95)),
+    ("3.2-3.5m/s", Sport.RUNNING, SpeedTarget(low=3.2, high=3.5)),
+])
+def test_targets(text: str, sport: Sport, expected: object) -> None:
+    target, rpe = parse_target(text, sport=sport)
+    assert rpe is None
+    assert target == expected
+
+
+def test_rpe_beside_a_concrete_target_goes_to_step_rpe() -> None:
+    step = one_step("- 10m RPE 3 Z2 HR easy")
+    assert isinstance(step, Step)
+    assert step.target == HeartRateZoneTarget(zone=2)
+    assert step.rpe == RpeTarget(low=3, high=3)
+    assert step.name == "easy"
+
+
+def test_cue_text_may_surround_the_length_and_target() -> None:
+    step = one_step("- Recovery spin 30s 50% easy", sport="cycling")
+    assert step == Step(duration=TimeDuration(seconds=30), target=PowerPercentFtpTarget(low=50, high=50),
+                        name="Recovery spin easy")
+
+
+def test_5k_is_cue_text_not_a_length() -> None:
+    step = one_step("- 3m 5k pace effort")
+    assert isinstance(step, Step)
+    assert step.duration == TimeDuration(seconds=180)
+    assert step.name == "5k pace effort"
+
+
+def test_notes_follow_a_bar_and_long_cues_become_notes() -> None:
+    step = one_step("- 60s RPE 8 uphill | drive the arms, short steps")
+    assert isinstance(step, Step)
+    assert (step.name, step.notes) == ("uphill", "drive the arms, short steps")
+    long_cue = " ".join(["relax"] * 50)
+    step = one_step(f"- 10m {long_cue}")
+    assert isinstance(step, Step)
+    assert (step.name, step.notes) == (None, long_cue)
+
+
+def test_length_with_press_lap_ends_on_the_lap_button_and_keeps_the_length_in_notes() -> None:
+    step = one_step("- 9m Z2 press lap")
+    assert isinstance(step, Step)
+    assert step.duration == LapButton()
+    assert step.notes == "planned 9m"
+
+
+def test_steps_outside_sections_are_active_and_headers_set_intensity() -> None:
+    workout = parse_text("name: t\nsport: running\n- 5m\nWarm up\n- 5m\n\n- 5m\nRecovery\n- 5m\nRest\n- 1m\n")
+    assert [s.intensity for s in workout.flat_steps()] == [
+        Intensity.ACTIVE, Intensity.WARMUP, Intensity.ACTIVE, Intensity.RECOVERY, Intensity.REST]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("- 2m RPE 7 hard", Intensity.INTERVAL),
+    ("- 2m easy float", Intensity.RECOVERY),
+    ("- 90s walk", Intensity.RECOVERY),
+    ("- 1m RPE 2", Intensity.RECOVERY),
+    ("- 1m rest", Intensity.REST),
+    ("- 1m RPE 2 @interval", Intensity.INTERVAL),
+    ("- 2m RPE 7 @other", Intensity.OTHER),
+])
+def test_intensity_inside_a_repeat(line: str, expected: Intensity) -> None:
+    workout = parse_text(f"name: t\nsport: running\n4x\n- 1m RPE 6 first\n{line}\n")
+    repeat = workout.steps[0]
+    assert isinstance(repeat, Repeat)
+    assert repeat.steps[1].intensity is expected  # type: ignore[union-attr]
+
+
+def test_low_rpe_first_step_of_a_repeat_stays_an_interval() -> None:
+    repeat = parse_text("name: t\nsport: running\n3x\n- 1m RPE 2\n- 1m RPE 6\n").steps[0]
+    assert isinstance(repeat, Repeat)
+    assert [s.intensity for s in repeat.steps] == [Intensity.INTERVAL, Intensity.INTERVAL]  # type: ignore[union-attr]
+
+
+def test_blank_line_ends_a_repeat_block() -> None:
+    workout = parse_text("name: t\nsport: running\n2x\n- 1m\n\n- 5m\n")
+    assert isinstance(workout.steps[0], Repeat)
+    assert workout.steps[1] == Step(duration=TimeDuration(seconds=300))
+
+
+def test_strength_sets_with_weight_and_rest_between_sets() -> None:
+    block = one_step("- 3x12 Squat 20kg rest 60s", sport="strength")
+    assert block == Repeat(count=3, skip_last_rest=True, steps=[
+        Step(duration=RepsDuration(reps=12), name="Squat", exercise=Exercise(category="SQUAT", name="SQUAT"),
+             weight_kg=20),
+        Step(intensity=Intensity.REST, duration=TimeDuration(seconds=60)),
+    ])
+
+
+def test_strength_lines_in_pounds_and_without_rest() -> None:
+    block = one_step("- 2x8 Goblet squat 45lb slow lowering")
+    assert isinstance(block, Repeat)
+    assert block.skip_last_rest is False
+    squat = block.steps[0]
+    assert isinstance(squat, Step)
+    assert squat.exercise == Exercise(category="SQUAT", name="GOBLET_SQUAT")
+    assert squat.weight_kg == pytest.approx(45 * 0.45359237)
+    assert squat.name == "Goblet squat slow lowering"
+
+
+def test_timed_hold_in_a_strength_workout_names_its_exercise() -> None:
+    step = one_step("- 45s Plank", sport="strength")
+    assert step == Step(duration=TimeDuration(seconds=45), name="Plank",
+                        exercise=Exercise(category="PLANK", name="PLANK"))
+
+
+def test_timed_step_of_a_run_is_not_looked_up() -> None:
+    step = one_step("- 45s Plank")
+    assert isinstance(step, Step)
+    assert step.exercise is None
+
+
+def test_explicit_exercise_key() -> None:
+    step = one_step("- 10 reps PUSH_UP/PUSH_UP_PLUS wide hands", sport="strength")
+    assert isinstance(step, Step)
+    assert step.exercise == Exercise(category="PUSH_UP", name="PUSH_UP_PLUS")
+    assert step.name == "wide hands"
+
+
+def test_header_lines_description_tags_and_comments() -> None:
+    workout = parse_text("# a comment\nname: Easy\nsport: run\ndescription: nice and easy\ntags: a, b ,\n"
+                         "# another\n- 30m RPE 3\n")
+    assert (workout.sport, workout.description, workout.tags) == (Sport.RUNNING, "nice and easy", ["a", "b"])
+
+
+def test_embedded_text_uses_defaults_and_offsets_lines() -> None:
+    workout = parse_text("- 10m RPE 3\n", header_required=False, name="Embedded", sport=Sport.CYCLING)
+    assert (workout.name, workout.sport) == ("Embedded", Sport.CYCLING)
+    with pytest.raises(WorkoutFormatError) as caught:
+        parse_text("- 10m\n- 10q\n", "w.toml", line_offset=7, header_required=False, name="x",
+                   sport=Sport.RUNNING)
+    assert (caught.value.line, caught.value.col) == (9, 3)
+
+
+def test_several_bad_lines_are_all_reported() -> None:
+    with pytest.raises(WorkoutErrors) as caught:
+        parse_text("name: t\nsport: running\n- 10q\n- 5m\n- 5m RPE 12\n", "many.txt")
+    assert [(e.line, e.col) for e in caught.value.errors] == [(3, 3), (5, 6)]
+    assert str(caught.value).splitlines()[1].startswith("many.txt:5:6: RPE 12")
+
+
+def test_unknown_exercise_suggests_close_names() -> None:
+    with pytest.raises(WorkoutFormatError) as caught:
+        one_step("- 3x10 Goblet sqat", sport="strength")
+    assert "Goblet Squat" in caught.value.problem
+    assert caught.value.col == 8
+
+
+@pytest.mark.parametrize(("duration", "text"), [
+    (TimeDuration(seconds=600), "10m"),
+    (TimeDuration(seconds=3750), "1h2m30s"),
+    (TimeDuration(seconds=12.5), "12.5s"),
+    (DistanceDuration(meters=2000), "2km"),
+    (DistanceDuration(meters=400), "400mtr"),
+    (LapButton(), "press lap"),
+    (HeartRateDuration(kind="hr_below", bpm=130), "until HR < 130"),
+])
+def test_format_duration(duration: TimeDuration, text: str) -> None:
+    assert format_duration(duration) == text
+
+
+@pytest.mark.parametrize(("target", "text"), [
+    (RpeTarget(low=3, high=4), "RPE 3-4"),
+    (HeartRateZoneTarget(zone=2), "Z2 HR"),
+    (PaceTarget(fast=290, slow=310), "4:50-5:10/km Pace"),
+    (PaceTarget(fast=305.5, slow=305.5), "5:05.5/km Pace"),
+    (HeartRateTarget(low=140, high=150), "140-150bpm"),
+    (OpenTarget(), ""),
+])
+def test_format_target(target: RpeTarget, text: str) -> None:
+    assert format_target(target) == text
+
+
+def test_format_text_refuses_what_only_toml_expresses() -> None:
+    inner = Repeat(count=2, steps=[Step(duration=TimeDuration(seconds=60))])
+    nested = Workout(name="n", sport=Sport.RUNNING, steps=[Repeat(count=3, steps=[inner])])
+    with pytest.raises(TextSyntaxLimit):
+        format_text(nested)
+    tricky_name = Workout(name="n", sport=Sport.RUNNING, steps=[Step(name="10m hard")])
+    with pytest.raises(TextSyntaxLimit):
+        format_text(tricky_name)
+
+
+def test_format_text_writes_intensity_tags_only_where_inference_differs() -> None:
+    workout = Workout(name="n", sport=Sport.RUNNING, steps=[Repeat(count=2, steps=[
+        Step(intensity=Intensity.INTERVAL, duration=TimeDuration(seconds=60), name="hard"),
+        Step(intensity=Intensity.INTERVAL, duration=TimeDuration(seconds=60), name="easy looking"),
+    ])])
+    text = format_text(workout)
+    assert "@interval" in text.splitlines()[-1]
+    assert "@" not in text.splitlines()[-2]
+    assert parse_text(text) == workout
