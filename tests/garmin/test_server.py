@@ -427,3 +427,20 @@ def test_snapshots_are_copies(api: Api, garmin_server: LocalGarminServer) -> Non
     original = copy.deepcopy(snapshot)
     snapshot[0]["workoutName"] = "changed"
     assert garmin_server.workouts() == original
+
+
+def test_control_routes_drive_the_server_from_another_process(api: Api, garmin_server: LocalGarminServer) -> None:
+    control = f"{garmin_server.url}/_watchsync"
+    assert requests.post(f"{control}/faults", json={"spec": "500=1"}, timeout=5).status_code == 204
+    assert api("GET", "/workout-service/workouts").status_code == 500
+    assert requests.post(f"{control}/faults", json={"spec": "500=2"}, timeout=5).status_code == 400
+    requests.post(f"{control}/faults", json={"spec": ""}, timeout=5)
+    requests.post(f"{control}/tokens/expire", timeout=5)
+    assert api("GET", "/workout-service/workouts").status_code == 401
+    fresh = Api(garmin_server)
+    requests.post(f"{control}/tokens/revoke", timeout=5)
+    assert fresh("GET", "/workout-service/workouts").status_code == 401
+    stats = requests.get(f"{control}/stats", timeout=5).json()
+    counts = {(row["method"], row["route"]): row["count"] for row in stats["requests"]}
+    assert counts[("GET", "/workout-service/workouts")] == 3
+    assert stats["credential_logins"] == 0

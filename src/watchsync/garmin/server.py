@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from watchsync.garmin.server_auth import Account, SsoDesk
+from watchsync.garmin.server_control import ControlRoutes
 from watchsync.garmin.server_faults import Fault, FaultPicker, Faults, parse_faults
 from watchsync.garmin.server_http import (
     Dispatcher,
@@ -31,7 +32,7 @@ from watchsync.garmin.server_http import (
     RouteKind,
     error_response,
 )
-from watchsync.garmin.server_routes import ApiRoutes, BadRequest, TestRoutes
+from watchsync.garmin.server_routes import ApiRoutes, BadRequest
 from watchsync.garmin.server_state import NewActivity, ServerState
 
 __all__ = ["Account", "Fault", "Faults", "LocalGarminServer", "ServerStats", "parse_faults", "serve"]
@@ -72,7 +73,7 @@ class LocalGarminServer(Dispatcher):
         self._routes = [
             *self._desk.routes(),
             *ApiRoutes(self._state, self._desk.account).routes(),
-            *TestRoutes(self._state, self._state.add_activity).routes(),
+            *ControlRoutes(self).routes(),
         ]
 
     # lifecycle -----------------------------------------------------------------------------------
@@ -167,9 +168,23 @@ class LocalGarminServer(Dispatcher):
                      name: str = "", duration_s: float = 0, distance_m: float = 0,
                      associated_workout_id: int | None = None, direct_workout_rpe: int | None = None) -> int:
         """Store an activity with its original FIT file; returns its id."""
-        return self._state.add_activity(NewActivity(
+        return self.store_activity(NewActivity(
             fit_bytes, start_time, activity_type, name, duration_s, distance_m, associated_workout_id,
             direct_workout_rpe))
+
+    def store_activity(self, new: NewActivity) -> int:
+        return self._state.add_activity(new)
+
+    def mint_tokens(self, client_id: str, *, expired: bool = False) -> dict[str, Any]:
+        """A token pair as the DI endpoint would issue it (``expired``: its JWT ``exp`` has passed)."""
+        return self._state.issue_tokens(client_id, expired=expired)
+
+    def stats_json(self) -> dict[str, Any]:
+        stats = self.stats
+        return {"requests": [{"method": method, "route": route, "count": count}
+                             for (method, route), count in sorted(stats.requests.items())],
+                "credential_logins": stats.credential_logins, "token_exchanges": stats.token_exchanges,
+                "token_refreshes": stats.token_refreshes}
 
     # request handling --------------------------------------------------------------------------
 

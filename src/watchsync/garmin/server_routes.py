@@ -1,13 +1,10 @@
-"""The connectapi routes of the local server (workouts, schedules, calendar, activities, profile)
-and its test-only routes under ``/_watchsync/``."""
+"""The connectapi routes of the local server: workouts, schedules, calendar, activities, profile."""
 
 from __future__ import annotations
 
-import base64
 import calendar
 import io
 import zipfile
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +12,6 @@ from watchsync.garmin.server_auth import Account
 from watchsync.garmin.server_http import Request, Response, Route, RouteKind, error_response, json_response
 from watchsync.garmin.server_state import (
     OWNER_ID,
-    NewActivity,
     ServerState,
     activity_day,
     garmin_time,
@@ -188,46 +184,6 @@ class ApiRoutes:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(f"{activity_id}_ACTIVITY.fit", fit)
         return Response(200, buffer.getvalue(), "application/zip")
-
-
-class TestRoutes:
-    """``/_watchsync/...``: feed activities and mint tokens from another process."""
-
-    def __init__(self, state: ServerState, add_activity: Callable[[NewActivity], int]) -> None:
-        self._state = state
-        self._add_activity = add_activity
-
-    def routes(self) -> list[Route]:
-        return [
-            Route("POST", "/_watchsync/activities", RouteKind.TEST, self.add_activity),
-            Route("POST", "/_watchsync/tokens", RouteKind.TEST, self.mint_tokens),
-        ]
-
-    def add_activity(self, request: Request) -> Response:
-        try:
-            body = request.json()
-            new = NewActivity(
-                fit_bytes=base64.b64decode(body["fit_base64"], validate=True),
-                start_time=datetime.fromisoformat(body["start_time"]),
-                activity_type=body.get("activity_type", "running"),
-                name=body.get("name", ""),
-                duration_s=float(body.get("duration_s", 0)),
-                distance_m=float(body.get("distance_m", 0)),
-                associated_workout_id=body.get("associated_workout_id"),
-                direct_workout_rpe=body.get("direct_workout_rpe"),
-            )
-        except (ValueError, KeyError, TypeError) as error:
-            raise BadRequest(f"bad activity: {error}") from None
-        return json_response({"activityId": self._add_activity(new)})
-
-    def mint_tokens(self, request: Request) -> Response:
-        try:
-            body = request.json() or {}
-            client_id = str(body.get("client_id", "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2"))
-            expired = bool(body.get("expired", False))
-        except (ValueError, AttributeError):
-            raise BadRequest('token request must be {"client_id": ..., "expired": bool}') from None
-        return json_response(self._state.issue_tokens(client_id, expired=expired))
 
 
 def _checked_workout(request: Request) -> dict[str, Any]:
