@@ -49,8 +49,9 @@ def test_execution_order_expands_repeats_in_full_as_a_watch_runs_them() -> None:
     names = [p.step.name for p in execution_order(WORKOUT)]
     inner = ["b", "c"] * 3
     assert names == ["warm", *(["a", *inner] * 2), "d", "rest", "d", "rest", "d", "rest", "cool"]
-    assert [p.in_repeat for p in execution_order(WORKOUT)][0] is False
-    assert all(p.in_repeat for p in execution_order(WORKOUT)[1:-1])
+    flags = [p.in_repeat for p in execution_order(WORKOUT)]
+    assert flags[0] is False and flags[-1] is False
+    assert all(flags[1:-1])
 
 
 def test_easy_means_low_rpe_else_an_easy_intensity() -> None:

@@ -1,0 +1,132 @@
+"""Each simulated behaviour gets the scores and flags it implies (simulator → FIT → decoder → compliance)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from watchsync.activity import Activity, decode_activity
+from watchsync.activity.simulate import Behaviour, late_start, simulate_activity
+from watchsync.compliance.activities import summary_from_fit
+from watchsync.compliance.match import PlannedSession, match_sessions
+from watchsync.compliance.score import compare_rpe, score_intensity, volume_score
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import (
+    Intensity,
+    LapButton,
+    Repeat,
+    RpeTarget,
+    Sport,
+    Step,
+    TimeDuration,
+    Workout,
+)
+from watchsync.resolve import resolve
+
+ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")
+PLANNED_ON = date(2025, 3, 3)
+EASY_RUN = resolve(Workout(name="Easy run", sport=Sport.RUNNING, steps=[
+    Step(duration=TimeDuration(seconds=3000), target=RpeTarget(low=3, high=3)),
+]), ATHLETE)
+INTERVALS = resolve(Workout(name="Hill repeats", sport=Sport.TRAIL_RUNNING, steps=[
+    Step(intensity=Intensity.WARMUP, duration=TimeDuration(seconds=900), target=RpeTarget(low=3, high=3)),
+    Repeat(count=6, steps=[
+        Step(intensity=Intensity.INTERVAL, duration=TimeDuration(seconds=180), target=RpeTarget(low=7, high=8)),
+        Step(intensity=Intensity.RECOVERY, duration=LapButton(), target=RpeTarget(low=2, high=2)),
+    ]),
+    Step(intensity=Intensity.COOLDOWN, duration=TimeDuration(seconds=600), target=RpeTarget(low=2, high=3)),
+]), ATHLETE)
+INTERVAL_STEP = 1
+
+
+def _run(workout: Workout, behaviour: Behaviour = "follows", start: datetime | None = None,
+         **options: float) -> Activity:
+    start = start or datetime.combine(PLANNED_ON, time(7), UTC)
+    return decode_activity(simulate_activity(workout, ATHLETE, start=start, behaviour=behaviour,
+                                             **options).fit)  # type: ignore[arg-type]
+
+
+def _session(workout: Workout) -> PlannedSession:
+    return PlannedSession(id="s1", date=PLANNED_ON, workout=workout)
+
+
+def test_follows_is_green_in_band_and_not_too_hard() -> None:
+    activity = _run(EASY_RUN)
+    intensity = score_intensity(EASY_RUN, activity)
+    assert intensity.alignment == "laps"
+    assert intensity.inside is not None and intensity.inside > 0.9
+    assert intensity.too_hard is False
+    assert volume_score(EASY_RUN, summary_from_fit("a1", activity)).colour == "green"
+
+
+@pytest.mark.parametrize(("share", "flagged"), [(0.25, True), (0.10, False)])
+def test_too_hard_is_flagged_at_a_quarter_of_easy_time_above_the_ceiling_not_at_a_tenth(
+        share: float, flagged: bool) -> None:
+    intensity = score_intensity(EASY_RUN, _run(EASY_RUN, "too_hard", above_ceiling_share=share))
+    assert intensity.easy_above == pytest.approx(share, abs=0.04)
+    assert intensity.too_hard is flagged
+
+
+def test_too_hard_reports_a_higher_rpe_than_prescribed() -> None:
+    activity = _run(EASY_RUN, "too_hard")
+    comparison = compare_rpe(EASY_RUN, activity.sessions[0].workout_rpe)
+    assert comparison.prescribed == 3
+    assert comparison.difference is not None and comparison.difference > 0
+
+
+@pytest.mark.parametrize(("done", "colour"), [(0.6, "yellow"), (0.4, "orange")])
+def test_cut_short_lowers_the_volume_colour(done: float, colour: str) -> None:
+    activity = _run(EASY_RUN, "cut_short", completed_share=done)
+    score = volume_score(EASY_RUN, summary_from_fit("a1", activity))
+    assert score.ratio == pytest.approx(done, abs=0.01)
+    assert score.colour == colour
+
+
+def test_skipping_intervals_scores_the_interval_step_low_and_the_warmup_high() -> None:
+    followed = {s.index: s for s in score_intensity(INTERVALS, _run(INTERVALS)).steps}
+    skipped = {s.index: s for s in score_intensity(INTERVALS, _run(INTERVALS, "skips_intervals")).steps}
+    assert followed[INTERVAL_STEP].inside is not None and followed[INTERVAL_STEP].inside > 0.6
+    assert skipped[INTERVAL_STEP].inside is not None and skipped[INTERVAL_STEP].inside < 0.1
+    assert skipped[INTERVAL_STEP].below is not None and skipped[INTERVAL_STEP].below > 0.9
+    assert skipped[0].inside is not None and skipped[0].inside > 0.9
+    assert skipped[INTERVAL_STEP].executions == 6
+
+
+def test_follows_intervals_are_not_flagged_too_hard_despite_slow_recovery_hr() -> None:
+    assert score_intensity(INTERVALS, _run(INTERVALS)).too_hard is False
+
+
+@pytest.mark.parametrize(("days_late", "matched"), [(3, True), (5, True), (6, False)])
+def test_late_is_matched_within_five_days_and_missed_beyond(days_late: int, matched: bool) -> None:
+    activity = _run(EASY_RUN, "late", start=late_start(PLANNED_ON, days_late))
+    result = match_sessions([_session(EASY_RUN)], [summary_from_fit("a1", activity)],
+                            today=PLANNED_ON.replace(day=20))
+    if matched:
+        assert [m.days_late for m in result.matches] == [days_late]
+        assert result.missed == [] and result.unplanned == []
+    else:
+        assert result.matches == []
+        assert [s.id for s in result.missed] == ["s1"]
+        assert [a.id for a in result.unplanned] == ["a1"]
+
+
+def test_swapped_bike_is_not_matched_to_the_run_and_counts_as_unplanned() -> None:
+    activity = _run(EASY_RUN, "swapped_bike")
+    summary = summary_from_fit("ride", activity)
+    assert summary.sport is Sport.CYCLING
+    result = match_sessions([_session(EASY_RUN)], [summary], today=PLANNED_ON.replace(day=20))
+    assert result.matches == []
+    assert [a.id for a in result.unplanned] == ["ride"]
+    assert [s.id for s in result.missed] == ["s1"]
+
+
+def test_without_laps_steps_are_aligned_by_time() -> None:
+    activity = _run(INTERVALS, "skips_intervals")
+    stripped = Activity(file_ids=activity.file_ids, sessions=activity.sessions, laps=(),
+                        records=activity.records, workout=None, decoder=activity.decoder,
+                        salvaged=False, warnings=())
+    by_time = {s.index: s for s in score_intensity(INTERVALS, stripped).steps}
+    assert score_intensity(INTERVALS, stripped).alignment == "time"
+    assert by_time[0].inside is not None and by_time[0].inside > 0.9
+    assert by_time[INTERVAL_STEP].inside is not None and by_time[INTERVAL_STEP].inside < 0.2

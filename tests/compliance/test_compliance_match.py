@@ -1,0 +1,90 @@
+"""Matching rules: sport family, −1/+5 days, one to one, Garmin's link first, closest date."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from watchsync.compliance.activities import ActivitySummary, summary_from_connect
+from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.match import PlannedSession, match_sessions
+from watchsync.model.workout import Sport, Step, TimeDuration, Workout
+
+MONDAY = date(2025, 3, 3)
+
+
+def _workout(sport: Sport = Sport.RUNNING) -> Workout:
+    return Workout(name="w", sport=sport, steps=[Step(duration=TimeDuration(seconds=1800))])
+
+
+def _session(id: str, day: date, sport: Sport = Sport.RUNNING, remote: int | None = None) -> PlannedSession:
+    return PlannedSession(id=id, date=day, workout=_workout(sport), remote_workout_id=remote)
+
+
+def _activity(id: str, day: date, sport: Sport = Sport.RUNNING, link: int | None = None) -> ActivitySummary:
+    return ActivitySummary(id=id, sport=sport, start=datetime(day.year, day.month, day.day, 7, tzinfo=UTC),
+                           duration_s=1800, associated_workout_id=link)
+
+
+def _pairs(result: object) -> set[tuple[str, str]]:
+    return {(m.session.id, m.activity.id) for m in result.matches}  # type: ignore[attr-defined]
+
+
+def test_window_is_one_day_early_to_five_days_late() -> None:
+    sessions = [_session("s", MONDAY)]
+    later = MONDAY + timedelta(days=30)
+    for offset, expected in [(-2, False), (-1, True), (0, True), (5, True), (6, False)]:
+        result = match_sessions(sessions, [_activity("a", MONDAY + timedelta(days=offset))], today=later)
+        assert bool(result.matches) is expected, offset
+
+
+def test_same_family_matches_trail_and_treadmill_to_a_road_run_but_not_a_swim() -> None:
+    sessions = [_session("run", MONDAY)]
+    later = MONDAY + timedelta(days=30)
+    assert _pairs(match_sessions(sessions, [_activity("t", MONDAY, Sport.TREADMILL)], today=later)) == {("run", "t")}
+    swim = match_sessions(sessions, [_activity("sw", MONDAY, Sport.POOL_SWIM)], today=later)
+    assert swim.matches == [] and [a.id for a in swim.unplanned] == ["sw"]
+
+
+def test_closest_date_wins_and_each_activity_is_used_once() -> None:
+    sessions = [_session("mon", MONDAY), _session("wed", MONDAY + timedelta(days=2))]
+    activities = [_activity("tue", MONDAY + timedelta(days=1)), _activity("wed", MONDAY + timedelta(days=2))]
+    result = match_sessions(sessions, activities, today=MONDAY + timedelta(days=30))
+    assert _pairs(result) == {("mon", "tue"), ("wed", "wed")}
+
+
+def test_garmins_link_beats_a_closer_date() -> None:
+    sessions = [_session("mon", MONDAY, remote=111), _session("tue", MONDAY + timedelta(days=1), remote=222)]
+    activities = [_activity("x", MONDAY + timedelta(days=1), link=111),
+                  _activity("y", MONDAY + timedelta(days=1))]
+    result = match_sessions(sessions, activities, today=MONDAY + timedelta(days=30))
+    assert _pairs(result) == {("mon", "x"), ("tue", "y")}
+    assert {m.session.id: m.linked for m in result.matches} == {"mon": True, "tue": False}
+
+
+def test_unmatched_sessions_are_pending_until_their_window_closes() -> None:
+    sessions = [_session("old", MONDAY), _session("recent", MONDAY + timedelta(days=4))]
+    result = match_sessions(sessions, [], today=MONDAY + timedelta(days=6))
+    assert [s.id for s in result.missed] == ["old"]
+    assert [s.id for s in result.pending] == ["recent"]
+
+
+def test_window_is_configurable() -> None:
+    config = ComplianceConfig(early_days=0, late_days=1)
+    sessions = [_session("s", MONDAY)]
+    late = match_sessions(sessions, [_activity("a", MONDAY + timedelta(days=2))], today=MONDAY + timedelta(days=9),
+                          config=config)
+    assert late.matches == [] and [s.id for s in late.missed] == ["s"]
+
+
+def test_connect_activity_json_gives_sport_link_and_rpe() -> None:
+    item = {
+        "activityId": 987, "startTimeLocal": "2025-03-04 06:30:00", "activityType": {"typeKey": "trail_running"},
+        "duration": 3600.5, "distance": 10000.0, "averageHR": 141.0,
+        "summaryDTO": {"directWorkoutRpe": 60}, "metadataDTO": {"associatedWorkoutId": 555},
+    }
+    summary = summary_from_connect(item)
+    assert (summary.id, summary.sport, summary.workout_rpe, summary.associated_workout_id) == (
+        "987", Sport.TRAIL_RUNNING, 6.0, 555)
+    assert summary.start == datetime(2025, 3, 4, 6, 30)
+    result = match_sessions([_session("s", MONDAY, remote=555)], [summary], today=MONDAY)
+    assert result.matches[0].linked and result.matches[0].days_late == 1

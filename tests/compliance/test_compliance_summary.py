@@ -1,0 +1,77 @@
+"""Weekly and plan summaries: completion, volumes, easy share and load flags."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from watchsync.compliance.activities import ActivitySummary
+from watchsync.compliance.load import ActivityLoad
+from watchsync.compliance.match import PlannedSession, match_sessions
+from watchsync.compliance.summary import summarize
+from watchsync.model.workout import DistanceDuration, Sport, Step, TimeDuration, Workout
+
+MONDAY = date(2025, 3, 3)
+
+
+def _load(day: date, load: float, *, id: str | None = None, meters: float | None = None,
+          easy: float | None = None, hr: float | None = None, family: str = "run") -> ActivityLoad:
+    return ActivityLoad(activity_id=id or f"a{day}", day=day, sport_family=family, duration_s=3600,
+                        distance_m=meters, srpe=None, trimp=load, easy_seconds=easy, hr_seconds=hr)
+
+
+def _days(first: date, count: int) -> list[date]:
+    return [first + timedelta(days=i) for i in range(count)]
+
+
+def test_completion_and_planned_versus_done_volume() -> None:
+    workout = Workout(name="w", sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=1800))])
+    track = Workout(name="t", sport=Sport.RUNNING, steps=[Step(duration=DistanceDuration(meters=5000))])
+    planned = [PlannedSession(id=f"s{i}", date=MONDAY + timedelta(days=i), workout=w)
+               for i, w in enumerate([workout, track, workout])]
+    done = [ActivitySummary(id="a0", sport=Sport.RUNNING, start=datetime.combine(MONDAY, time(7), UTC),
+                            duration_s=2000, distance_m=6000)]
+    result = match_sessions(planned, done, today=MONDAY + timedelta(days=7))
+    loads = [_load(MONDAY, 50, id="a0", meters=6000, easy=1500, hr=2000)]
+    summary = summarize(planned, result, loads, easy_speed=2.5)
+    week = summary.weeks[0].totals
+    assert (week.planned_sessions, week.done, week.missed, week.pending) == (3, 1, 1, 1)
+    assert week.completion == 1 / 2  # the third session's window is still open
+    assert week.planned_seconds == 1800 + 5000 / 2.5 + 1800
+    assert week.planned_meters == 1800 * 2.5 + 5000 + 1800 * 2.5
+    assert (week.done_seconds, week.done_meters) == (3600, 6000)
+    assert week.easy_share == 1500 / 2000
+    assert any("easy share 75%" in flag for flag in summary.weeks[0].flags)
+    assert summary.totals == week
+
+
+def test_monotony_flags_warn_and_critical() -> None:
+    # Week 1: the same load every day but one → SD small → monotony far above 2 (critical).
+    # Week 2: one long day and rest → monotony 0.41, no flag.
+    loads = [_load(d, 100) for d in _days(MONDAY, 6)] + [_load(MONDAY + timedelta(days=6), 90)]
+    loads.append(_load(MONDAY + timedelta(days=13), 100))
+    weeks = summarize([], match_sessions([], [], today=MONDAY), loads).weeks
+    assert any("critical" in flag for flag in weeks[0].flags)
+    assert not any("monotony" in flag for flag in weeks[1].flags)
+    assert weeks[1].monotony is not None and weeks[1].monotony < 1.5
+
+
+def test_acwr_flag_needs_28_days_of_history() -> None:
+    # Four weeks at 30 a day, then a week at 100: acute jumps over 1.5 × chronic in week five.
+    steady = [_load(d, 30) for d in _days(MONDAY, 28)]
+    spike = [_load(d, 100) for d in _days(MONDAY + timedelta(days=28), 7)]
+    weeks = summarize([], match_sessions([], [], today=MONDAY), steady + spike).weeks
+    assert weeks[4].acwr is not None and weeks[4].acwr >= 1.5
+    assert any("ACWR" in flag for flag in weeks[4].flags)
+    early = summarize([], match_sessions([], [], today=MONDAY),
+                      [_load(MONDAY, 30)] + [_load(d, 100) for d in _days(MONDAY + timedelta(days=7), 7)]).weeks
+    assert early[1].acwr is not None and early[1].acwr >= 1.5
+    assert not any("ACWR" in flag for flag in early[1].flags)
+
+
+def test_long_run_spike_is_flagged_in_its_week_for_runs_only() -> None:
+    loads = [_load(MONDAY, 50, meters=10_000), _load(MONDAY + timedelta(days=6), 80, meters=12_000),
+             _load(MONDAY + timedelta(days=8), 80, meters=40_000, family="bike")]
+    summary = summarize([], match_sessions([], [], today=MONDAY), loads)
+    assert [f for f in summary.weeks[0].flags if "long-run" in f] != []
+    assert not any("long-run" in f for f in summary.weeks[1].flags)
+    assert any(f.startswith("week of 2025-03-03: long-run spike 2025-03-09") for f in summary.flags)
