@@ -56,18 +56,24 @@ def decode_text(data: bytes, path: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line, col = _line_col(data[: error.start].decode("utf-8"))
+        valid = data[: error.start].decode("utf-8")
+        _reject_controls(valid, path)
+        line, col = _line_col(valid)
         raise WorkoutFormatError(path, line, col, f"not UTF-8 text (byte 0x{data[error.start]:02x})",
                                  "a UTF-8 text file") from None
     text = text.removeprefix(_BOM)
+    _reject_controls(text, path)
+    if not text.strip():
+        raise WorkoutFormatError(path, 1, 1, "empty file", "a workout")
+    return text
+
+
+def _reject_controls(text: str, path: str) -> None:
     control = _CONTROL.search(text)
     if control is not None:
         line, col = _line_col(text[: control.start()])
         raise WorkoutFormatError(path, line, col, f"binary data (control character 0x{ord(control.group()):02x})",
                                  "a text file")
-    if not text.strip():
-        raise WorkoutFormatError(path, 1, 1, "empty file", "a workout")
-    return text
 
 
 def _line_col(before: str) -> tuple[int, int]:

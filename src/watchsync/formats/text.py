@@ -98,9 +98,9 @@ _PACE_UNIT_METERS = {"km": 1000.0, "mi": METERS_PER_MILE}
 _LB_KG = 0.45359237
 _YARD_M = 0.9144
 
-_NUM = r"\d{1,9}(?:\.\d{1,9})?"
+_NUM = r"\d{1,9}(?:\.\d{1,17})?"
 _END = r"(?=[\s,;]|$)"
-_PACE_VALUE = r"(\d{1,9}):(\d{1,9}(?:\.\d{1,9})?)"
+_PACE_VALUE = r"(\d{1,9}):(\d{1,9}(?:\.\d{1,17})?)"
 _PACE_UNIT = r"km|mi|\d{1,9}mtr|\d{1,9}m|\d{1,9}y"
 _META = re.compile(r"^\s*(name|sport|description|tags)\s*:(.*)$", re.IGNORECASE)
 _REPEAT_COUNT = re.compile(r"(?<!\S)(\d{1,9})\s*[x×](?=\s|$)", re.IGNORECASE)
@@ -453,7 +453,7 @@ def _collect(body: str, start: int, where: _Where) -> _Parts:
 
 def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
     """The exercise the step names and the cue text left for its name."""
-    from watchsync.formats import exercises  # deferred: the catalogue loads on first use
+    from watchsync.formats import exercises
 
     cue = " ".join(item.text for item in parts.cue)
     if parts.exercise is not None:
@@ -463,12 +463,9 @@ def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
                                     "CATEGORY/EXERCISE from Garmin's catalogue")
         return found, cue
     words = [item.text for item in parts.cue]
-    for count in range(len(words), 0, -1):
-        found = exercises.find_exercise(" ".join(words[:count]))
-        if found is not None:
-            return found, cue
-    if not required:
-        return None, cue
+    found = _named_exercise(words)
+    if found is not None or not required:
+        return found, cue
     if not words:
         anchor = parts.sets or parts.length
         assert anchor is not None
@@ -477,6 +474,17 @@ def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
     hint = f"; did you mean {' or '.join(repr(name) for name in close)}?" if close else ""
     raise parts.where.error(parts.cue[0].col, f"unknown exercise {cue!r}{hint}",
                             "a name from Garmin's exercise catalogue or CATEGORY/EXERCISE")
+
+
+def _named_exercise(words: list[str]) -> Exercise | None:
+    """The exercise named by the longest leading run of ``words`` ("Goblet squat slow" → goblet squat)."""
+    from watchsync.formats import exercises  # deferred: the catalogue loads on first use
+
+    for count in range(len(words), 0, -1):
+        found = exercises.find_exercise(" ".join(words[:count]))
+        if found is not None:
+            return found
+    return None
 
 
 def _intensity(parts: _Parts, context: _Context, cue: str, rpe_high: float | None) -> Intensity:
@@ -819,20 +827,15 @@ def _check_plain(text: str, what: str, sport: Sport) -> None:
 
 def _exercise_words(step: Step, sport: Sport) -> str:
     """The name (plus an explicit exercise key when the name does not name it)."""
-    from watchsync.formats import exercises
-
     name = step.name or ""
     if name:
         _check_plain(name, "step name", sport)
+    looked_up = sport in EXERCISE_SPORTS or isinstance(step.duration, RepsDuration)
+    named = _named_exercise(name.split()) if looked_up else None
     if step.exercise is None:
-        if name and (sport in EXERCISE_SPORTS or isinstance(step.duration, RepsDuration)):
-            words = name.split()
-            if any(exercises.find_exercise(" ".join(words[:n])) for n in range(len(words), 0, -1)):
-                raise TextSyntaxLimit(f"step name {name!r} names an exercise the step does not have")
+        if named is not None:
+            raise TextSyntaxLimit(f"step name {name!r} names an exercise the step does not have")
         return name
-    words = name.split()
-    named = next((found for n in range(len(words), 0, -1)
-                  if (found := exercises.find_exercise(" ".join(words[:n]))) is not None), None)
     if named == step.exercise:
         return name
     return f"{step.exercise.category}/{step.exercise.name} {name}".strip()

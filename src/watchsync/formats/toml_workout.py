@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -312,6 +313,15 @@ class _Reader:
         return WorkoutFormatError(self.path, line, col, f"{_dotted(path)}: {problem}" if path else problem,
                                   expected)
 
+    @contextmanager
+    def naming(self, path: Path_) -> Iterator[None]:
+        """Prefix errors of a text-syntax value with its key path."""
+        try:
+            yield
+        except WorkoutFormatError as error:
+            raise WorkoutFormatError(error.path, error.line, error.col, f"{_dotted(path)}: {error.problem}",
+                                     error.expected) from None
+
     def checked[T](self, base: Path_, data: object, validate: Callable[[], T]) -> T:
         """``validate()``, with pydantic errors turned into errors at the offending keys."""
         try:
@@ -431,8 +441,9 @@ class _Reader:
         if isinstance(value, dict):
             return self.checked((*path, "duration"), value, lambda: _DURATION.validate_python(value))
         at = self.place((*path, "duration"))
-        return text_syntax.parse_duration(value, path=self.path, line=at.value_line, col=at.value_col,
-                                          sport=self.sport)
+        with self.naming((*path, "duration")):
+            return text_syntax.parse_duration(value, path=self.path, line=at.value_line, col=at.value_col,
+                                              sport=self.sport)
 
     def target(self, path: Path_, value: str | dict[str, Any] | None) -> tuple[Target, RpeTarget | None]:
         if value is None:
@@ -440,16 +451,18 @@ class _Reader:
         if isinstance(value, dict):
             return self.checked((*path, "target"), value, lambda: _TARGET.validate_python(value)), None
         at = self.place((*path, "target"))
-        return text_syntax.parse_target(value, path=self.path, line=at.value_line, col=at.value_col,
-                                        sport=self.sport)
+        with self.naming((*path, "target")):
+            return text_syntax.parse_target(value, path=self.path, line=at.value_line, col=at.value_col,
+                                            sport=self.sport)
 
     def rpe(self, path: Path_, value: str | int | float | dict[str, Any]) -> RpeTarget:
         if isinstance(value, dict):
             return self.checked((*path, "rpe"), value, lambda: RpeTarget.model_validate(value))
         text = str(value).strip()
         at = self.place((*path, "rpe"))
-        parsed, _ = text_syntax.parse_target(text if text.lower().startswith("rpe") else f"RPE {text}",
-                                             path=self.path, line=at.value_line, col=at.value_col)
+        with self.naming((*path, "rpe")):
+            parsed, _ = text_syntax.parse_target(text if text.lower().startswith("rpe") else f"RPE {text}",
+                                                 path=self.path, line=at.value_line, col=at.value_col)
         if not isinstance(parsed, RpeTarget):
             raise self.error((*path, "rpe"), f"{value!r} is not an RPE", _EXPECTED["rpe"], at_value=True)
         return parsed
