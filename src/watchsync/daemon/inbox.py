@@ -146,7 +146,9 @@ class InboxWatcher:
                 raise RuntimeError("inbox watcher already started")
             self._stopping = False
             observer = self._new_observer()
-            handler = _EventHandler(self)
+            handler = _EventHandler(
+                self.athlete_for, ready=self._mark_ready, changed=self._mark_changed, gone=self._forget
+            )
             for inbox, athlete in self._inboxes.items():
                 if not inbox.is_dir():
                     inbox.mkdir(parents=True, exist_ok=True)
@@ -305,33 +307,33 @@ class InboxWatcher:
 class _EventHandler(FileSystemEventHandler):
     """Translate watchdog events (observer thread) into the watcher's ready/debounce/forget queues."""
 
-    def __init__(self, watcher: InboxWatcher) -> None:
-        self._watcher = watcher
+    def __init__(
+        self,
+        athlete_for: Callable[[Path], str | None],
+        *,
+        ready: Callable[[str, Path], None],
+        changed: Callable[[str, Path], None],
+        gone: Callable[[Path], None],
+    ) -> None:
+        self._athlete_for = athlete_for
+        self._ready = ready
+        self._changed = changed
+        self._gone = gone
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.is_directory:
             return
         src = Path(os.fsdecode(event.src_path)) if event.src_path else None
-        if isinstance(event, FileMovedEvent):
-            if src is not None:
-                self._watcher._forget(src)
-            dest = Path(os.fsdecode(event.dest_path)) if event.dest_path else None
-            self._accept(dest, immediate=True)
-        elif isinstance(event, FileDeletedEvent):
-            if src is not None:
-                self._watcher._forget(src)
-        elif isinstance(event, FileClosedEvent):
-            self._accept(src, immediate=True)
-        elif isinstance(event, FileCreatedEvent | FileModifiedEvent):
-            self._accept(src, immediate=False)
+        if isinstance(event, FileMovedEvent | FileDeletedEvent) and src is not None:
+            self._gone(src)
+        if isinstance(event, FileMovedEvent) and event.dest_path:
+            self._accept(Path(os.fsdecode(event.dest_path)), self._ready)
+        elif isinstance(event, FileClosedEvent) and src is not None:
+            self._accept(src, self._ready)
+        elif isinstance(event, FileCreatedEvent | FileModifiedEvent) and src is not None:
+            self._accept(src, self._changed)
 
-    def _accept(self, path: Path | None, *, immediate: bool) -> None:
-        if path is None or is_ignored_name(path.name):
-            return
-        athlete = self._watcher.athlete_for(path)
-        if athlete is None:
-            return
-        if immediate:
-            self._watcher._mark_ready(athlete, path)
-        else:
-            self._watcher._mark_changed(athlete, path)
+    def _accept(self, path: Path, queue: Callable[[str, Path], None]) -> None:
+        athlete = self._athlete_for(path)
+        if athlete is not None and not is_ignored_name(path.name):
+            queue(athlete, path)
