@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from watchsync.daemon.inbox import InboxWatcher
+from watchsync.daemon.inbox import InboxError, InboxWatcher
 from watchsync.daemon.intake_files import move_to_processed
 
 WAIT = 10.0
@@ -255,3 +255,12 @@ def test_files_moved_away_by_intake_are_not_delivered_again(inbox: Path, intake:
 def test_two_athletes_cannot_share_an_inbox(inbox: Path, intake: Intake) -> None:
     with pytest.raises(ValueError, match="share the inbox"):
         InboxWatcher({"anna": inbox, "ben": inbox / "."}, on_ready=intake.on_ready, on_rejected=intake.on_rejected)
+
+
+def test_an_inbox_that_cannot_be_created_is_a_clear_error(tmp_path: Path, intake: Intake) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    watcher = InboxWatcher({"anna": blocker / "anna"}, on_ready=intake.on_ready, on_rejected=intake.on_rejected)
+    with pytest.raises(InboxError, match=r"not-a-folder/anna: cannot watch the inbox of anna: "):
+        watcher.start()
+    watcher.stop()

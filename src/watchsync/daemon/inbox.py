@@ -73,6 +73,10 @@ def rejection_reason(name: str, size: int, max_bytes: int) -> str | None:
     return None
 
 
+class InboxError(RuntimeError):
+    """An inbox folder cannot be created or watched; the message names the folder and the reason."""
+
+
 @dataclass
 class _Pending:
     """A debounced file: ready once its signature is unchanged at ``due``."""
@@ -150,10 +154,12 @@ class InboxWatcher:
                 self.athlete_for, ready=self._mark_ready, changed=self._mark_changed, gone=self._forget
             )
             for inbox, athlete in self._inboxes.items():
-                if not inbox.is_dir():
-                    inbox.mkdir(parents=True, exist_ok=True)
-                    logger.info("created inbox %s for athlete %s", inbox, athlete)
-                observer.schedule(handler, str(inbox), recursive=False, event_filter=WATCHED_EVENTS)
+                try:
+                    self._prepare(inbox, athlete)
+                    observer.schedule(handler, str(inbox), recursive=False, event_filter=WATCHED_EVENTS)
+                except OSError as exc:
+                    observer.stop()
+                    raise InboxError(f"{inbox}: cannot watch the inbox of {athlete}: {exc.strerror or exc}") from None
             observer.start()
             self._observer = observer
             self._worker = threading.Thread(target=self._work, name="watchsync-intake", daemon=True)
@@ -204,6 +210,12 @@ class InboxWatcher:
                     return False
                 self._cond.wait(remaining)
             return True
+
+    @staticmethod
+    def _prepare(inbox: Path, athlete: str) -> None:
+        if not inbox.is_dir():
+            inbox.mkdir(parents=True, exist_ok=True)
+            logger.info("created inbox %s for athlete %s", inbox, athlete)
 
     def _new_observer(self) -> BaseObserver:
         if self._polling:
