@@ -421,8 +421,6 @@ class _Reader:
             if rpe is not None:
                 raise self.error((*path, "rpe"), "an RPE is already given in 'target'")
             rpe = self.rpe(path, table.rpe)
-        if isinstance(target, OpenTarget) and rpe is not None:
-            target, rpe = rpe, None
         exercise = self.exercise(path, table.exercise)
         weight_kg = self.weight(path, table)
         weight_key = "weight" if table.weight is not None else "weight_kg"
@@ -548,7 +546,7 @@ def format_toml(workout: Workout) -> str:
     if workout.tags:
         data["tags"] = list(workout.tags)
     data["steps"] = [_block_table(block, workout.sport) for block in workout.steps]
-    return tomli_w.dumps(data, multiline_strings=True)
+    return tomli_w.dumps(data)
 
 
 def _block_table(block: Step | Repeat, sport: Sport) -> dict[str, Any]:

@@ -1,0 +1,56 @@
+"""Garmin exercise lookup: everyday names, aliases, explicit keys, suggestions."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+
+import pytest
+
+from watchsync.formats.exercises import find_exercise, suggest
+from watchsync.model.workout import Exercise
+
+
+@pytest.mark.parametrize(("text", "category", "name"), [
+    ("Squat", "SQUAT", "SQUAT"),
+    ("goblet  SQUAT", "SQUAT", "GOBLET_SQUAT"),
+    ("Push-up", "PUSH_UP", "PUSH_UP"),
+    ("push ups", "PUSH_UP", "PUSH_UP"),
+    ("Plank", "PLANK", "PLANK"),
+    ("Side plank", "PLANK", "SIDE_PLANK"),
+    ("Glute bridge", "HIP_RAISE", "HIP_RAISE"),
+    ("Bird dog", "HYPEREXTENSION", "KNEELING_SUPERMAN"),
+    ("Dead bug", "HIP_STABILITY", "DEAD_BUG"),
+    ("Lunges", "LUNGE", "LUNGE"),
+    ("Calf raise", "CALF_RAISE", "CALF_RAISE"),
+    ("Step up", "SQUAT", "STEP_UP"),
+    ("Romanian deadlift", "DEADLIFT", "ROMANIAN_DEADLIFT"),
+    ("SQUAT/GOBLET_SQUAT", "SQUAT", "GOBLET_SQUAT"),
+])
+def test_find_exercise(text: str, category: str, name: str) -> None:
+    assert find_exercise(text) == Exercise(category=category, name=name)
+
+
+@pytest.mark.parametrize("text", ["", "Squatt", "SQUAT/NOT_A_SQUAT", "FOO/BAR", "rest"])
+def test_unknown_names(text: str) -> None:
+    assert find_exercise(text) is None
+
+
+def test_suggestions_are_close_display_names() -> None:
+    assert suggest("Goblet sqat")[0] == "Goblet Squat"
+    assert suggest("zzzzzz") == []
+
+
+def test_every_catalogue_row_is_found_by_its_display_name_and_key() -> None:
+    rows = json.loads(files("watchsync").joinpath("data", "exercises.json").read_text(encoding="utf-8"))
+    assert len(rows["exercises"]) > 1000
+    for display, category, name in rows["exercises"]:
+        assert find_exercise(display) == Exercise(category=category, name=name), display
+        assert find_exercise(f"{category}/{name}") == Exercise(category=category, name=name)
+
+
+def test_catalogue_matches_garminconnect() -> None:
+    from garminconnect import exercises
+
+    rows = json.loads(files("watchsync").joinpath("data", "exercises.json").read_text(encoding="utf-8"))
+    assert rows["exercises"] == [[e["name"], e["category"], e["exercise"]] for e in exercises.EXERCISES]
