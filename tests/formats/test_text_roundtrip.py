@@ -42,7 +42,7 @@ from watchsync.model.workout import (
 )
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 WORDS = ["easy", "strong", "uphill", "relaxed", "smooth", "jog", "back", "down", "rest", "controlled",
          "fast", "steady", "float", "walk", "recovery", "stride", "surge", "tempo", "hard", "tall",

@@ -213,7 +213,7 @@ blocks = st.recursive(steps(), lambda inner: st.builds(
     skip_last_rest=st.booleans()), max_leaves=8)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.builds(Workout, name=st.text(min_size=1, max_size=40), sport=st.sampled_from(Sport),
                  description=texts, tags=st.lists(st.text(max_size=10), max_size=3),
                  steps=st.lists(blocks, min_size=1, max_size=4)))

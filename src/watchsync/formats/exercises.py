@@ -31,7 +31,7 @@ _EXPLICIT = re.compile(r"^([A-Za-z0-9_]+)/([A-Za-z0-9_]+)$")
 
 
 class _Catalogue(NamedTuple):
-    by_key: dict[str, Exercise]
+    by_key: dict[str, tuple[str, str]]  # normalized name -> (category, exercise)
     pairs: frozenset[tuple[str, str]]  # (category, exercise)
     names: dict[str, str]  # lower-case display name or alias -> display name
 
@@ -46,10 +46,10 @@ def normalize(text: str) -> str:
 def _catalogue() -> _Catalogue:
     source = files("watchsync").joinpath("data", "exercises.json").read_text(encoding="utf-8")
     rows: list[list[str]] = json.loads(source)["exercises"]
-    by_key: dict[str, Exercise] = {}
+    by_key: dict[str, tuple[str, str]] = {}
     names: dict[str, str] = {}
     for display, category, exercise in rows:
-        by_key.setdefault(normalize(display), Exercise(category=category, name=exercise))
+        by_key.setdefault(normalize(display), (category, exercise))
         names[display.lower()] = display
     for alias, display in ALIASES.items():
         by_key.setdefault(normalize(alias), by_key[normalize(display)])
@@ -70,7 +70,7 @@ def find_exercise(text: str) -> Exercise | None:
     found = catalogue.by_key.get(key)
     if found is None and key.endswith("s"):
         found = catalogue.by_key.get(key[:-1])
-    return found
+    return None if found is None else Exercise(category=found[0], name=found[1])
 
 
 def suggest(text: str, limit: int = 3) -> list[str]:

@@ -778,7 +778,7 @@ def _pace_text(seconds_per_km: float) -> str:
     return f"{minutes}:{'0' if len(seconds.split('.')[0]) < 2 else ''}{seconds}"
 
 
-def format_target(target: Target, sport: Sport = Sport.OTHER) -> str:
+def format_target(target: Target) -> str:
     """The step-line spelling of a target ("" for an open target)."""
     match target:
         case OpenTarget():
@@ -853,9 +853,9 @@ def _step_text(step: Step, context: _Context, sport: Sport, sets: Repeat | None 
         length = f"{sets.count}x{step.duration.reps}"
     else:
         length = format_duration(step.duration)
-    pieces = [length, format_target(step.target, sport)]
+    pieces = [length, format_target(step.target)]
     if step.rpe is not None:
-        pieces.append(format_target(step.rpe, sport))
+        pieces.append(format_target(step.rpe))
     pieces.append(name)
     if step.weight_kg is not None:
         pieces.append(f"{_num(step.weight_kg)}kg")

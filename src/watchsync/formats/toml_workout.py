@@ -29,6 +29,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, NamedTuple
 
 import tomli_w
@@ -52,8 +53,6 @@ from watchsync.model.workout import (
 )
 
 MAX_REPEAT_DEPTH = 3
-_DURATION = TypeAdapter[Duration](Duration)
-_TARGET = TypeAdapter[Target](Target)
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)$")
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(kg|lbs?)\s*$", re.IGNORECASE)
@@ -437,7 +436,7 @@ class _Reader:
         if value is None:
             return LapButton()
         if isinstance(value, dict):
-            return self.checked((*path, "duration"), value, lambda: _DURATION.validate_python(value))
+            return self.checked((*path, "duration"), value, lambda: _adapters()[0].validate_python(value))
         at = self.place((*path, "duration"))
         with self.naming((*path, "duration")):
             return text_syntax.parse_duration(value, path=self.path, line=at.value_line, col=at.value_col,
@@ -447,7 +446,7 @@ class _Reader:
         if value is None:
             return OpenTarget(), None
         if isinstance(value, dict):
-            return self.checked((*path, "target"), value, lambda: _TARGET.validate_python(value)), None
+            return self.checked((*path, "target"), value, lambda: _adapters()[1].validate_python(value)), None
         at = self.place((*path, "target"))
         with self.naming((*path, "target")):
             return text_syntax.parse_target(value, path=self.path, line=at.value_line, col=at.value_col,
@@ -490,6 +489,12 @@ class _Reader:
             raise self.error((*path, "weight"), f"bad weight {table.weight!r}", _EXPECTED["weight"],
                              at_value=True)
         return float(m.group(1)) * (1.0 if m.group(2).lower() == "kg" else _LB_KG)
+
+
+@cache
+def _adapters() -> tuple[TypeAdapter[Duration], TypeAdapter[Target]]:
+    """Validators for model-form durations and targets (built on first use: ~20 ms)."""
+    return TypeAdapter[Duration](Duration), TypeAdapter[Target](Target)
 
 
 def _located(base: Path_, loc: tuple[str | int, ...], data: object, *, missing: bool) -> Path_:
@@ -585,7 +590,7 @@ def _step_table(step: Step, sport: Sport) -> dict[str, Any]:
 
 
 def _target_value(target: Target, sport: Sport) -> str | dict[str, Any]:
-    text = text_syntax.format_target(target, sport)
+    text = text_syntax.format_target(target)
     return text if _reads_back(lambda: text_syntax.parse_target(text, sport=sport) == (target, None)) \
         else target.model_dump()
 
