@@ -10,7 +10,6 @@ or else the last beat if it is at most `CARRY_SECONDS` old.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -61,7 +60,7 @@ def beats(hr_messages: list[Message]) -> tuple[FloatArray, FloatArray]:
     return np.asarray(times, dtype=np.float64)[order], np.asarray(bpms, dtype=np.float64)[order]
 
 
-def _message_beats(clock: _BeatClock, message: Message) -> Iterable[tuple[float, float]]:
+def _message_beats(clock: _BeatClock, message: Message) -> list[tuple[float, float]]:
     bpm = _numbers(message.get("filtered_bpm"))
     packed = message.get("event_timestamp_12")
     event = _numbers(message.get("event_timestamp"))
