@@ -324,3 +324,15 @@ def test_format_text_writes_intensity_tags_only_where_inference_differs() -> Non
     assert "@interval" in text.splitlines()[-1]
     assert "@" not in text.splitlines()[-2]
     assert parse_text(text) == workout
+
+
+def test_intervals_icu_cycling_and_power_run_lines() -> None:
+    ride = parse_text("name: r\nsport: cycling\n- 10m ramp 50%-75% 90rpm\n")
+    assert ride.steps[0] == Step(duration=TimeDuration(seconds=600), target=PowerPercentFtpTarget(low=50, high=75),
+                                 name="ramp", notes="cadence 90rpm")
+    run = parse_text("name: p\nsport: running\nMain set 6x\n- RPE9 - not quite all out 2m 315w - 330w press lap\n")
+    repeat = run.steps[0]
+    assert isinstance(repeat, Repeat)
+    assert repeat.steps[0] == Step(intensity=Intensity.INTERVAL, duration=LapButton(),
+                                   target=PowerTarget(low=315, high=330), rpe=RpeTarget(low=9, high=9),
+                                   name="not quite all out", notes="planned 2m")

@@ -21,7 +21,8 @@ Targets: ``RPE 3``/``RPE 3-4``; ``Z2 HR``, ``Z2 Pace``, ``Z2 Power`` and bare ``
 cycling, HR otherwise); ``70% HR`` (of max), ``95% LTHR``, ``78-82% Pace``, ``75% FTP`` and bare
 ``75%`` (cycling only); ``5:00/km Pace`` (``/mi``, ``/100m`` ... too; a range may be written in
 either order); ``140-150bpm``, ``220w``, ``90rpm``, ``3.2-3.5m/s``. An RPE next to another target
-goes to ``Step.rpe``. ``ramp 50-75%`` keeps the range (watches cannot ramp) and "ramp" in the cue.
+goes to ``Step.rpe``; a cadence beside another target (``75% 90rpm``) goes to the notes, as the
+model holds one target. ``ramp 50-75%`` keeps the range (watches cannot ramp) and "ramp" in the cue.
 
 Strength: ``- 3x12 Squat 20kg rest 60s`` is a 3-set repeat of a 12-rep step (weights in kg or
 lb) with an optional rest step between sets; ``- 45s Plank`` is a timed hold. Exercise names are
@@ -415,12 +416,18 @@ class _Parts:
     weight: _Item | None = None
     exercise: _Item | None = None
     set_rest: _Item | None = None
+    cadence: _Item | None = None  # beside another target: the model holds one, so it goes to the notes
     cue: list[_Item] = field(default_factory=list)
 
     def add(self, item: _Item) -> None:
         if item.kind == "cue":
             self.cue.append(item)
             return
+        if (item.kind == "target" and self.target is not None and self.cadence is None
+                and isinstance(item.value, CadenceTarget) != isinstance(self.target.value, CadenceTarget)):
+            item, self.cadence = ((self.target, item) if isinstance(item.value, CadenceTarget)
+                                  else (item, self.target))
+            self.target = None
         taken: _Item | None = getattr(self, item.kind)
         if item.kind in ("length", "sets"):
             taken = self.length or self.sets
@@ -455,7 +462,7 @@ def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
     """The exercise the step names and the cue text left for its name."""
     from watchsync.formats import exercises
 
-    cue = " ".join(item.text for item in parts.cue)
+    cue = _cue_text(parts)
     if parts.exercise is not None:
         found = exercises.find_exercise(parts.exercise.text)
         if found is None:
@@ -474,6 +481,11 @@ def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
     hint = f"; did you mean {' or '.join(repr(name) for name in close)}?" if close else ""
     raise parts.where.error(parts.cue[0].col, f"unknown exercise {cue!r}{hint}",
                             "a name from Garmin's exercise catalogue or CATEGORY/EXERCISE")
+
+
+def _cue_text(parts: _Parts) -> str:
+    """The free text of a step, without dashes that only separate it from a target ("RPE 9 - all out")."""
+    return " ".join(item.text for item in parts.cue).strip(" -–—")
 
 
 def _named_exercise(words: list[str]) -> Exercise | None:
@@ -503,7 +515,7 @@ def _step_line(line: str, start: int, where: _Where, context: _Context) -> Step 
     parts = _collect(body, start, where)
     reps_step = parts.sets is not None or (parts.length is not None
                                            and isinstance(parts.length.value, RepsDuration))
-    exercise, cue = None, " ".join(item.text for item in parts.cue)
+    exercise, cue = None, _cue_text(parts)
     if reps_step or parts.exercise is not None or (where.sport in EXERCISE_SPORTS and parts.cue):
         exercise, cue = _exercise(parts, required=reps_step)
     if parts.weight is not None and exercise is None:
@@ -514,6 +526,8 @@ def _step_line(line: str, start: int, where: _Where, context: _Context) -> Step 
     if parts.lap is not None and parts.length is not None:
         notes = f"planned {parts.length.text}" + (f"; {notes}" if notes else "")
         duration = LapButton()
+    if parts.cadence is not None:
+        notes = f"cadence {parts.cadence.text}" + (f"; {notes}" if notes else "")
     if parts.sets is not None:
         duration = parts.sets.value[1]
     name: str | None = cue or None
@@ -657,10 +671,10 @@ def _sport(value: str, where: _Where, col: int) -> Sport:
 
 def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_required: bool = True,
                name: str | None = None, sport: Sport | None = None) -> Workout:
-    """Parse a text workout. ``name``/``sport`` are defaults for header lines (needed when absent).
+    """Parse a text workout; raises :class:`WorkoutFormatError` (``WorkoutErrors`` for several).
 
-    ``line_offset`` shifts reported lines (text embedded in another file). Raises
-    :class:`WorkoutFormatError` (a :class:`WorkoutErrors` when there are several problems).
+    For text embedded in another file (TOML), ``line_offset`` shifts reported lines and
+    ``header_required=False`` lets ``name``/``sport`` stand in for missing header lines.
     """
     doc = _Document(path, line_offset, None if header_required else sport)
     lines = text.splitlines()
