@@ -1,0 +1,257 @@
+"""Compile throughput: parse + resolve + FIT encode of the workout library vs fit-tool's bare encode.
+
+Run: .venv/bin/python bench/compile.py [--rounds 100]
+
+Every workout of the library (``workouts/**/*.txt|toml``; ``plans/`` holds plans, not workouts) is
+compiled ``--rounds`` times in one process:
+
+(a) ours: :func:`~watchsync.formats.load.load_workout` (read + parse), :func:`~watchsync.resolve.resolve`,
+    :func:`~watchsync.formats.fit_workout.write_fit_workout`, each timed per call;
+(b) the peer, fit-tool's bare encode: the same resolved steps turned directly into ``FileIdMessage``,
+    ``WorkoutMessage`` and ``WorkoutStepMessage`` through ``FitFileBuilder`` with fit-tool's defaults
+    and nothing else (fixed ``time_created`` and serial number, no string cutting, no checks).
+
+Before timing, the peer's bytes are compared with ours for the same ``time_created`` and serial
+number, so both encode exactly the same file. Both run interleaved in the same loop, so machine
+noise hits them alike; each call is timed in process CPU time (``time.process_time``), which other
+processes on a shared machine do not inflate; the whole run's wall time is printed too.
+Results: workouts per second for (a) and (b), the (a)/(b) time ratio, the cost on top of the bare
+encode, and the per-stage breakdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fit_tool.fit_file_builder import FitFileBuilder
+from fit_tool.profile.messages.file_id_message import FileIdMessage
+from fit_tool.profile.messages.workout_message import WorkoutMessage
+from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+from fit_tool.profile.profile_type import (
+    FileType,
+    FitBaseUnit,
+    Manufacturer,
+    WorkoutStepDuration,
+    WorkoutStepTarget,
+)
+
+from watchsync.formats.fit_codes import HR_OFFSET, INTENSITY_CODES, POWER_OFFSET, SPORT_CODES, exercise_codes
+from watchsync.formats.fit_workout import write_fit_workout
+from watchsync.formats.load import load_workout
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import (
+    CadenceTarget,
+    DistanceDuration,
+    HeartRateDuration,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    LapButton,
+    OpenTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RepsDuration,
+    SpeedTarget,
+    Step,
+    TimeDuration,
+    Workout,
+)
+from watchsync.resolve import resolve
+
+LIBRARY = Path(__file__).resolve().parents[1] / "workouts"
+ATHLETE = Athlete(name="bench", max_hr=190, resting_hr=50, lthr=170, threshold_pace="4:30/km", ftp=250)
+CREATED = datetime(2015, 6, 1, tzinfo=UTC)
+SERIAL = 4242
+GOAL_PERCENT = 25.0
+STAGES = ("parse", "resolve", "encode", "bare")
+
+
+def library_files() -> list[Path]:
+    """Workout files of the library, plans excluded."""
+    return sorted(p for p in LIBRARY.rglob("*")
+                  if p.suffix in {".txt", ".toml"} and "plans" not in p.relative_to(LIBRARY).parts)
+
+
+def bare_encode(workout: Workout) -> bytes:
+    """The peer: the minimal fit-tool code that encodes a resolved workout's steps."""
+    steps: list[WorkoutStepMessage] = []
+    _bare_blocks(workout.steps, steps)
+    file_id = FileIdMessage()
+    file_id.type = FileType.WORKOUT
+    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
+    file_id.product = 0
+    file_id.serial_number = SERIAL
+    file_id.time_created = round(CREATED.timestamp()) * 1000
+    header = WorkoutMessage()
+    header.workout_name = workout.name
+    header.sport, header.sub_sport = SPORT_CODES[workout.sport]
+    header.num_valid_steps = len(steps)
+    if workout.description:
+        header.workout_description = workout.description
+    builder = FitFileBuilder(auto_define=True)
+    builder.add(file_id)
+    builder.add(header)
+    builder.add_all(steps)
+    data: bytes = builder.build_bytes()  # fit-tool's documented one-pass serialisation
+    return data
+
+
+def _bare_blocks(blocks: list[Step | Repeat], out: list[WorkoutStepMessage]) -> None:
+    for block in blocks:
+        if isinstance(block, Repeat):
+            first = len(out)
+            _bare_blocks(block.steps, out)
+            repeat = WorkoutStepMessage()
+            repeat.message_index = len(out)
+            if block.name:
+                repeat.workout_step_name = block.name
+            repeat.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
+            repeat.target_type = WorkoutStepTarget.OPEN
+            repeat.duration_step = first
+            repeat.target_repeat_steps = block.count
+            out.append(repeat)
+            continue
+        out.append(_bare_step(block, len(out)))
+
+
+def _bare_step(step: Step, index: int) -> WorkoutStepMessage:
+    message = WorkoutStepMessage()
+    message.message_index = index
+    if step.name:
+        message.workout_step_name = step.name
+    if step.notes:
+        message.notes = step.notes
+    message.intensity = INTENSITY_CODES[step.intensity]
+    match step.duration:
+        case TimeDuration(seconds=seconds):
+            message.duration_type = WorkoutStepDuration.TIME
+            message.duration_time = seconds
+        case DistanceDuration(meters=meters):
+            message.duration_type = WorkoutStepDuration.DISTANCE
+            message.duration_distance = meters
+        case LapButton():
+            message.duration_type = WorkoutStepDuration.OPEN
+        case RepsDuration(reps=reps):
+            message.duration_type = WorkoutStepDuration.REPS
+            message.duration_reps = reps
+        case HeartRateDuration(kind=kind, bpm=bpm):
+            message.duration_type = (WorkoutStepDuration.HR_LESS_THAN if kind == "hr_below"
+                                     else WorkoutStepDuration.HR_GREATER_THAN)
+            message.duration_hr = bpm + HR_OFFSET
+        case _:
+            raise NotImplementedError(f"the peer does not encode {step.duration.kind} durations")
+    match step.target:
+        case HeartRateTarget(low=low, high=high):
+            message.target_type = WorkoutStepTarget.HEART_RATE
+            message.target_value = 0
+            message.custom_target_heart_rate_low = round(low) + HR_OFFSET
+            message.custom_target_heart_rate_high = round(high) + HR_OFFSET
+        case SpeedTarget(low=low, high=high):
+            message.target_type = WorkoutStepTarget.SPEED
+            message.target_value = 0
+            message.custom_target_speed_low = low
+            message.custom_target_speed_high = high
+        case PowerTarget(low=low, high=high):
+            message.target_type = WorkoutStepTarget.POWER
+            message.target_value = 0
+            message.custom_target_power_low = round(low) + POWER_OFFSET
+            message.custom_target_power_high = round(high) + POWER_OFFSET
+        case CadenceTarget(low=low, high=high):
+            message.target_type = WorkoutStepTarget.CADENCE
+            message.target_value = 0
+            message.custom_target_cadence_low = round(low)
+            message.custom_target_cadence_high = round(high)
+        case HeartRateZoneTarget(zone=zone):
+            message.target_type = WorkoutStepTarget.HEART_RATE
+            message.target_hr_zone = zone
+        case PowerZoneTarget(zone=zone):
+            message.target_type = WorkoutStepTarget.POWER
+            message.target_power_zone = zone
+        case OpenTarget():
+            message.target_type = WorkoutStepTarget.OPEN
+            message.target_value = 0
+        case _:
+            raise NotImplementedError(f"the peer does not encode {step.target.kind} targets")
+    if step.exercise is not None:
+        category, name = exercise_codes(step.exercise)
+        message.exercise_category = category
+        if name is not None:
+            message.exercise_name = name
+    if step.weight_kg is not None:
+        message.exercise_weight = step.weight_kg
+        message.weight_display_unit = FitBaseUnit.KILOGRAM.value
+    return message
+
+
+def check_same_bytes(paths: list[Path]) -> None:
+    """The peer must encode exactly our file, or the comparison means nothing."""
+    for path in paths:
+        resolved = resolve(load_workout(path), ATHLETE)
+        ours = write_fit_workout(resolved, time_created=CREATED, serial_number=SERIAL)
+        if ours != bare_encode(resolved):
+            raise SystemExit(f"{path}: the peer's bytes differ from ours; fix bare_encode first")
+
+
+def run(paths: list[Path], rounds: int) -> dict[str, float]:
+    """Total CPU seconds per stage over ``rounds`` passes of the library."""
+    totals = dict.fromkeys(STAGES, 0.0)
+    clock = time.process_time
+    for _ in range(rounds):
+        for path in paths:
+            t0 = clock()
+            workout = load_workout(path)
+            t1 = clock()
+            resolved = resolve(workout, ATHLETE)
+            t2 = clock()
+            write_fit_workout(resolved)
+            t3 = clock()
+            bare_encode(resolved)
+            t4 = clock()
+            totals["parse"] += t1 - t0
+            totals["resolve"] += t2 - t1
+            totals["encode"] += t3 - t2
+            totals["bare"] += t4 - t3
+    return totals
+
+
+def report(totals: dict[str, float], files: int, rounds: int) -> None:
+    """Print throughput, ratios and the per-stage breakdown."""
+    count = files * rounds
+    ours = totals["parse"] + totals["resolve"] + totals["encode"]
+    bare = totals["bare"]
+    print(f"{count} compiles ({files} workouts x {rounds} rounds)")
+    print(f"(a) parse + resolve + encode: {count / ours:8.1f} workouts/s  ({ours / count * 1e3:.3f} ms each)")
+    print(f"(b) fit-tool bare encode:     {count / bare:8.1f} workouts/s  ({bare / count * 1e3:.3f} ms each)")
+    print(f"(a)/(b) time ratio: {ours / bare:.2f}")
+    overhead = (ours - bare) / bare * 100
+    verdict = "meets" if overhead < GOAL_PERCENT else "misses"
+    print(f"parse + resolve (+ our encoder's extra work) cost {overhead:.1f} % on top of the bare encode "
+          f"({verdict} the < {GOAL_PERCENT:g} % goal)")
+    print(f"parse + resolve alone: {(totals['parse'] + totals['resolve']) / bare * 100:.1f} % of the bare encode")
+    print("breakdown, ms per workout:")
+    for stage in STAGES:
+        print(f"  {stage:8} {totals[stage] / count * 1e3:7.3f}  ({totals[stage] / ours * 100:5.1f} % of (a))")
+    print(f"our encode / bare encode: {totals['encode'] / bare:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=100, help="passes over the library (default 100)")
+    args = parser.parse_args()
+    paths = library_files()
+    check_same_bytes(paths)
+    run(paths, 1)  # warm-up: imports, caches
+    gc.collect()
+    started = time.perf_counter()
+    totals = run(paths, args.rounds)
+    wall = time.perf_counter() - started
+    report(totals, len(paths), args.rounds)
+    print(f"wall time of the timed run: {wall:.1f} s (CPU: {sum(totals.values()):.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
