@@ -1,0 +1,124 @@
+"""Assemble a :class:`ComplianceReport` from matched sessions, their scores and the activity loads.
+
+Session colour is the volume colour (TrainingPeaks' convention); intensity, RPE and timing show as
+flags. Two display thresholds are the report's own: a reported RPE two or more CR-10 points away
+from the prescription (one band of the default RPE scale), and hard steps with more than half of
+their scored time below the target band.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Literal
+
+from watchsync.compliance.activities import ActivitySummary
+from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.load import ActivityLoad, acwr
+from watchsync.compliance.match import Match, MatchResult, PlannedSession
+from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
+from watchsync.compliance.summary import PlanSummary, summarize
+from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow
+
+RPE_FLAG_POINTS = 2.0
+HARD_BELOW_SHARE = 0.5
+
+
+def build_report(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
+                 intensities: Mapping[str, IntensityScore], *, athlete: str, today: date,
+                 config: ComplianceConfig | None = None,
+                 easy_speed: float = DEFAULT_EASY_SPEED) -> ComplianceReport:
+    """The report of one athlete's plan; ``intensities`` maps matched activity ids to their scores."""
+    config = config or ComplianceConfig()
+    summary = summarize(planned, matched, loads, config, easy_speed)
+    rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed) for m in matched.matches]
+    rows += [_open_row(s, "red", config, easy_speed) for s in matched.missed]
+    rows += [_open_row(s, "pending", config, easy_speed) for s in matched.pending]
+    rows += [_unplanned_row(a) for a in matched.unplanned]
+    rows.sort(key=lambda r: (r.day, STATUS_SEVERITY.index(r.status), r.name))
+    return ComplianceReport(athlete=athlete, today=today, load_metric=config.load_metric,
+                            acwr_flag=config.acwr_flag, acwr_min_history_days=config.acwr_min_history_days,
+                            easy_share_target=config.easy_share_target,
+                            summary=summary, sessions=rows, days=_days(summary, rows, loads, config))
+
+
+def _done_row(match: Match, intensity: IntensityScore | None, config: ComplianceConfig,
+              easy_speed: float) -> SessionRow:
+    workout, activity = match.session.workout, match.activity
+    volume = volume_score(workout, activity, config, easy_speed)
+    rpe = compare_rpe(workout, activity.workout_rpe, config)
+    flags = []
+    if volume.colour != "green" and volume.ratio is not None:
+        flags.append(f"volume {volume.ratio:.0%} of plan")
+    if intensity is not None and intensity.too_hard and intensity.easy_above is not None:
+        flags.append(f"easy run done too hard: {intensity.easy_above:.0%} of easy time above the ceiling")
+    if intensity is not None:
+        flags += _hard_steps_flag(intensity)
+    if rpe.difference is not None and abs(rpe.difference) >= RPE_FLAG_POINTS:
+        flags.append(f"reported RPE {rpe.reported:g} vs {rpe.prescribed:.1f} prescribed")
+    if match.days_late:
+        word = "late" if match.days_late > 0 else "early"
+        flags.append(f"done {abs(match.days_late)} day{'s' if abs(match.days_late) > 1 else ''} {word}")
+    return SessionRow(
+        day=match.session.date, session_id=match.session.id, activity_id=activity.id,
+        done_on=activity.start.date(), name=workout.name,
+        sport=workout.sport.value, status=volume.colour, metric=volume.metric, planned=volume.planned,
+        done=volume.done, ratio=volume.ratio, in_target=intensity.inside if intensity else None,
+        easy_above=intensity.easy_above if intensity else None, rpe_prescribed=rpe.prescribed,
+        rpe_reported=rpe.reported, days_late=match.days_late, flags=flags)
+
+
+def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
+    hard = [s for s in intensity.steps if not s.easy and s.scored_seconds > 0 and s.below is not None]
+    scored = sum(s.scored_seconds for s in hard)
+    if scored == 0:
+        return []
+    below = sum((s.below or 0.0) * s.scored_seconds for s in hard) / scored
+    return [f"hard steps done easy: {below:.0%} of their time below target"] if below > HARD_BELOW_SHARE else []
+
+
+def _open_row(session: PlannedSession, status: Literal["red", "pending"], config: ComplianceConfig,
+              easy_speed: float) -> SessionRow:
+    volume = volume_score(session.workout, None, config, easy_speed)
+    return SessionRow(
+        day=session.date, session_id=session.id, activity_id=None, done_on=None, name=session.workout.name,
+        sport=session.workout.sport.value, status=status, metric=volume.metric, planned=volume.planned,
+        done=None, ratio=None, in_target=None, easy_above=None,
+        rpe_prescribed=compare_rpe(session.workout, None, config).prescribed, rpe_reported=None,
+        days_late=None, flags=["missed"] if status == "red" else [])
+
+
+def _unplanned_row(activity: ActivitySummary) -> SessionRow:
+    return SessionRow(
+        day=activity.start.date(), session_id=None, activity_id=activity.id, done_on=activity.start.date(),
+        name=f"unplanned {activity.sport.value}",
+        sport=activity.sport.value, status="unplanned", metric="duration", planned=None, done=activity.duration_s,
+        ratio=None, in_target=None, easy_above=None, rpe_prescribed=None, rpe_reported=activity.workout_rpe,
+        days_late=None, flags=["not in the plan"])
+
+
+def _days(summary: PlanSummary, rows: list[SessionRow], loads: list[ActivityLoad],
+          config: ComplianceConfig) -> list[DayPoint]:
+    """Every day of the summary's weeks; ACWR seeded on the first Monday, as the summary does."""
+    if not summary.weeks:
+        return []
+    first = summary.weeks[0].week_start
+    calendar = [first + timedelta(days=i) for i in range(7 * len(summary.weeks))]
+    per_day: dict[date, float] = defaultdict(float)
+    for load in loads:
+        per_day[load.day] += load.load(config.load_metric)
+    daily = [per_day[day] for day in calendar]
+    ratios = acwr(daily, config.acwr_acute_days, config.acwr_chronic_days)
+    statuses: dict[date, list[str]] = defaultdict(list)
+    for row in rows:
+        statuses[row.day].append(row.status)
+    return [DayPoint(day=day, status=_worst(statuses[day]), load=load, acwr=ratio)
+            for day, load, ratio in zip(calendar, daily, ratios, strict=True)]
+
+
+def _worst(statuses: list[str]) -> DayStatus:
+    for status in STATUS_SEVERITY:
+        if status in statuses:
+            return status
+    return "rest"

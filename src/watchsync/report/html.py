@@ -1,0 +1,176 @@
+"""The compliance report as one self-contained HTML page: inline CSS and SVG, no scripts, no URLs.
+
+Sections: headline numbers, weekly volume, intensity distribution, compliance calendar, load and
+ACWR trend, a weekly table and the session list with flags. Phone-first: one column below 700 px,
+tables turn into cards below 600 px.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+
+from watchsync.report import charts, values
+from watchsync.report.model import ComplianceReport, DayStatus, SessionRow
+
+CSS = """
+*{box-sizing:border-box}
+body{margin:0;background:#f4f5f7;color:#212529;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+main{max-width:1100px;margin:0 auto;padding:12px}
+h1{font-size:1.35rem;margin:.3rem 0}
+h2{font-size:1.05rem;margin:0 0 .5rem}
+.sub{color:#6c757d;margin:0 0 .8rem}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(108px,1fr));gap:8px;margin-bottom:12px}
+.tile{background:#fff;border-radius:10px;padding:8px 10px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.tile b{display:block;font-size:1.15rem;white-space:nowrap}
+.tile span{color:#6c757d;font-size:.8rem;line-height:1.25;display:block}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px}
+.card{background:#fff;border-radius:10px;padding:12px;box-shadow:0 1px 2px rgba(0,0,0,.08);margin-bottom:12px;
+ min-width:0}
+svg.chart{display:block;width:100%;height:auto;max-width:560px}
+svg.calendar{max-width:420px}
+.legend{display:flex;flex-wrap:wrap;gap:6px 12px;margin:.5rem 0 0;padding:0;list-style:none;font-size:.85rem}
+.legend i,.badge{display:inline-block;border-radius:4px}
+.legend i{width:12px;height:12px;margin-right:4px;vertical-align:-1px}
+.badge{padding:1px 8px;font-size:.8rem;font-weight:600;color:#fff}
+.badge.yellow,.badge.pending,.badge.rest{color:#212529}
+ul.flags{margin:0;padding-left:1.2rem}
+ul.flags li{margin:.15rem 0}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e9ecef;vertical-align:top}
+th{font-weight:600;color:#495057;white-space:nowrap}
+td.num{white-space:nowrap}
+td.flags{color:#c92a2a}
+@media (max-width:600px){
+ main{padding:8px}
+ table.cards thead{display:none}
+ table.cards tr{display:block;border-bottom:1px solid #dee2e6;padding:6px 0}
+ table.cards td{display:flex;justify-content:space-between;gap:12px;border:0;padding:2px 4px}
+ table.cards td::before{content:attr(data-label);color:#6c757d;font-weight:600}
+ table.cards td.flags{display:block}
+ table.cards td.flags::before{display:block}
+ table.cards td.flags:empty{display:none}
+ table.cards td:first-child{font-weight:700}
+}
+"""
+SESSION_COLUMNS = ("Day", "Workout", "Status", "Done / planned", "In target", "RPE done / plan", "Flags")
+WEEK_COLUMNS = ("Week", "Completion", "Time done / planned", "Distance done / planned", "Easy", "Load", "ACWR",
+                "Monotony", "Flags")
+LEGEND: tuple[tuple[DayStatus, str], ...] = (
+    ("green", "80–120 % of plan"), ("yellow", "50–79 % or 121–150 %"), ("orange", "< 50 % or > 150 %"),
+    ("red", "missed"), ("pending", "still open"), ("unplanned", "unplanned activity"), ("rest", "rest"))
+BANDS = "".join(f"tr.{status} td:first-child{{box-shadow:inset 5px 0 0 {colour};padding-left:12px}}"
+                for status, colour in charts.STATUS_COLOURS.items())
+
+
+def render_html(report: ComplianceReport) -> str:
+    """The whole page as a string (UTF-8 when written)."""
+    weeks = report.summary.weeks
+    period = f"{weeks[0].week_start} – {weeks[-1].week_start + timedelta(days=6)}" if weeks else "no sessions"
+    title = f"Compliance report: {report.athlete}"
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="sub">{escape(period)} · as of {report.today} · load metric {report.load_metric.upper()}</p>',
+        _tiles(report),
+        '<div class="grid">',
+        _card("volume", "Weekly volume: planned vs done", charts.volume_chart(weeks)),
+        _card("intensity", "Intensity distribution", charts.intensity_chart(weeks, report.easy_share_target)),
+        _card("calendar", "Compliance calendar", charts.calendar_chart(report) + _legend()),
+        _card("load", "Load and ACWR", charts.load_chart(report) + _acwr_note(report)),
+        "</div>",
+        _card("flags", "Flags", _flags(report)),
+        _card("weeks", "Weeks", _week_table(report)),
+        _card("sessions", "Sessions", _session_table(report.sessions)),
+    ]
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{CSS}{BANDS}</style>",
+        "</head>",
+        "<body><main>",
+        *body,
+        "</main></body>",
+        "</html>",
+        "",
+    ])
+
+
+def _card(anchor: str, heading: str, content: str) -> str:
+    return f'<section class="card" id="{anchor}"><h2>{escape(heading)}</h2>{content}</section>'
+
+
+def _tiles(report: ComplianceReport) -> str:
+    totals = report.summary.totals
+    tiles = [
+        (values.percent(totals.completion), f"completion ({totals.done} of {totals.done + totals.missed})"),
+        (values.hours(totals.done_seconds), f"done of {values.hours(totals.planned_seconds)} planned"),
+        (values.kilometres(totals.done_meters), f"done of {values.kilometres(totals.planned_meters)} planned"),
+        (values.percent(totals.easy_share), f"easy (target {values.percent(report.easy_share_target)})"),
+        (str(len(report.summary.flags) + sum(len(s.flags) for s in report.sessions)), "flags"),
+    ]
+    return '<div class="tiles">' + "".join(
+        f'<div class="tile"><b>{escape(value)}</b><span>{escape(label)}</span></div>' for value, label in tiles
+    ) + "</div>"
+
+
+def _legend() -> str:
+    items = "".join(f'<li><i style="background:{charts.STATUS_COLOURS[status]}"></i>{escape(label)}</li>'
+                    for status, label in LEGEND)
+    return f'<ul class="legend">{items}<li>● activity done that day</li></ul>'
+
+
+def _acwr_note(report: ComplianceReport) -> str:
+    return (f'<p class="sub">EWMA 7/28 days, informational; flagged at {report.acwr_flag:g} once '
+            f"{report.acwr_min_history_days} days of history exist (dashed before).</p>")
+
+
+def _flags(report: ComplianceReport) -> str:
+    flags = report.summary.flags + [f"{values.day_label(s.day)} {s.name}: {flag}" for s in report.sessions
+                                    for flag in s.flags]
+    if not flags:
+        return "<p>No flags.</p>"
+    return '<ul class="flags">' + "".join(f"<li>{escape(flag)}</li>" for flag in flags) + "</ul>"
+
+
+def _week_table(report: ComplianceReport) -> str:
+    rows = []
+    for week in report.summary.weeks:
+        t = week.totals
+        cells = [str(week.week_start), f"{values.percent(t.completion)} ({t.done} of {t.done + t.missed})",
+                 f"{values.hours(t.done_seconds)} / {values.hours(t.planned_seconds)}",
+                 f"{values.kilometres(t.done_meters)} / {values.kilometres(t.planned_meters)}",
+                 values.percent(t.easy_share), f"{week.load:.0f}", values.number(week.acwr),
+                 values.number(week.monotony), "; ".join(week.flags)]
+        rows.append(_row(WEEK_COLUMNS, cells, f'data-week="{week.week_start}"'))
+    return _table(WEEK_COLUMNS, rows)
+
+
+def _session_table(sessions: list[SessionRow]) -> str:
+    rows = []
+    for s in sessions:
+        badge = f'<span class="badge {s.status}" style="background:{charts.STATUS_COLOURS[s.status]}">' \
+                f"{escape(s.status)}</span>"
+        cells = [values.day_label(s.day), s.name, badge, values.volume(s), values.percent(s.in_target),
+                 values.rpe(s), "; ".join(s.flags)]
+        rows.append(_row(SESSION_COLUMNS, cells, f'class="{s.status}" data-status="{s.status}" data-date="{s.day}"',
+                         raw=SESSION_COLUMNS.index("Status")))
+    return _table(SESSION_COLUMNS, rows)
+
+
+def _row(columns: tuple[str, ...], cells: list[str], attributes: str, raw: int | None = None) -> str:
+    tds = []
+    for index, (label, cell) in enumerate(zip(columns, cells, strict=True)):
+        kind = ' class="flags"' if label == "Flags" else ""
+        content = cell if index == raw else escape(cell)
+        tds.append(f'<td data-label="{escape(label)}"{kind}>{content}</td>')
+    return f"<tr {attributes}>{''.join(tds)}</tr>"
+
+
+def _table(columns: tuple[str, ...], rows: list[str]) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    return f'<div class="scroll"><table class="cards"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}' \
+           "</tbody></table></div>"
