@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from watchsync.garmin.ids import END_CONDITIONS, REPEAT_DTO, SPORT_TYPES, STEP_DTO, STEP_TYPES, TARGET_TYPES
@@ -42,6 +43,7 @@ from watchsync.model.workout import (
     Step,
     TimeDuration,
     Workout,
+    step_seconds,
 )
 
 #: Our sport → Garmin workout sport key.
@@ -129,10 +131,10 @@ def workout_to_connect(workout: Workout, *, marker: str | None = None) -> dict[s
     data: dict[str, Any] = {
         "workoutName": workout.name,
         "sportType": sport,
-        "estimatedDurationInSecs": round(workout.estimated_seconds()),
+        "estimatedDurationInSecs": round(_estimate(workout.steps, step_seconds)),
         "workoutSegments": [{"segmentOrder": 1, "sportType": dict(sport), "workoutSteps": steps}],
     }
-    distance = round(workout.estimated_meters())
+    distance = round(_estimate(workout.steps, _step_meters))
     if distance:
         data["estimatedDistanceInMeters"] = distance
     description = _workout_description(workout, marker)
@@ -162,6 +164,16 @@ class _Counter:
     def next_group(self) -> int:
         self.group += 1
         return self.group
+
+
+def _estimate(blocks: list[Step | Repeat], per_step: Callable[[Step], float]) -> float:
+    """Sum of ``per_step`` over the workout, repeats multiplied rather than expanded."""
+    return sum(per_step(block) if isinstance(block, Step) else block.count * _estimate(block.steps, per_step)
+               for block in blocks)
+
+
+def _step_meters(step: Step) -> float:
+    return step.duration.meters if isinstance(step.duration, DistanceDuration) else 0.0
 
 
 def _workout_description(workout: Workout, marker: str | None) -> str | None:
