@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from watchsync.compliance.activities import ActivitySummary, summary_from_connect
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.match import PlannedSession, match_sessions
@@ -88,3 +90,10 @@ def test_connect_activity_json_gives_sport_link_and_rpe() -> None:
     assert summary.start == datetime(2025, 3, 4, 6, 30)
     result = match_sessions([_session("s", MONDAY, remote=555)], [summary], today=MONDAY)
     assert result.matches[0].linked and result.matches[0].days_late == 1
+
+
+def test_connect_json_without_an_id_or_start_is_refused_with_a_message() -> None:
+    with pytest.raises(ValueError, match="without activityId"):
+        summary_from_connect({"startTimeLocal": "2025-03-04 06:30:00"})
+    with pytest.raises(ValueError, match="no startTimeLocal"):
+        summary_from_connect({"activityId": 1})

@@ -47,14 +47,14 @@ class ActivitySummary(BaseModel):
 def summary_from_fit(activity_id: str, activity: Activity,
                      associated_workout_id: int | None = None) -> ActivitySummary:
     """Summary of a decoded FIT activity (first session; its local start time is not in FIT)."""
-    if not activity.sessions or activity.sessions[0].start_time is None:
+    session = activity.sessions[0] if activity.sessions else None
+    start = session.start_time if session else None
+    if session is None or start is None:
         raise ValueError(f"activity {activity_id}: no session with a start time")
-    session = activity.sessions[0]
-    assert session.start_time is not None
     return ActivitySummary(
         id=activity_id,
         sport=sport_from_codes(_code(FitSport, session.sport), _code(FitSubSport, session.sub_sport)),
-        start=session.start_time,
+        start=start,
         duration_s=activity.total_elapsed_time,
         distance_m=sum(s.total_distance or 0.0 for s in activity.sessions),
         avg_hr=session.avg_heart_rate,
@@ -68,6 +68,8 @@ def summary_from_connect(item: Mapping[str, Any]) -> ActivitySummary:
     summary = item.get("summaryDTO") or {}
     metadata = item.get("metadataDTO") or {}
     start = item.get("startTimeLocal") or summary.get("startTimeLocal")
+    if item.get("activityId") is None:
+        raise ValueError("Garmin Connect activity without activityId")
     if not isinstance(start, str):
         raise ValueError(f"activity {item.get('activityId')}: no startTimeLocal")
     rpe = item.get("directWorkoutRpe", summary.get("directWorkoutRpe"))
