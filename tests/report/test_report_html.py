@@ -58,10 +58,17 @@ def test_the_page_is_self_contained_and_phone_ready(page: str) -> None:
 
 
 def test_every_chart_is_there_once_and_is_well_formed_svg(page: str) -> None:
-    charts = [a["data-chart"] for t, a in _parse(page) if t == "svg"]
+    charts = [str(a["data-chart"]) for t, a in _parse(page) if t == "svg"]
     assert sorted(charts) == sorted(CHARTS)
     for svg in re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL):
         ET.fromstring(svg)
+
+
+def _attribute(parent: ET.Element, path: str, name: str) -> str:
+    """Attribute ``name`` of the first element at ``path`` under ``parent`` (which must exist)."""
+    found = parent.find(path)
+    assert found is not None, path
+    return found.get(name, "")
 
 
 def _chart(page: str, name: str) -> ET.Element:
@@ -76,18 +83,18 @@ def test_volume_bars_carry_each_weeks_planned_and_done_hours(report: ComplianceR
         assert float(group.get("data-planned-hours", "")) == pytest.approx(week.totals.planned_seconds / 3600,
                                                                            abs=0.01)
         assert float(group.get("data-done-hours", "")) == pytest.approx(week.totals.done_seconds / 3600, abs=0.01)
-        planned, done = (float(group.find(f"rect[@class='{kind}']").get("height", "")) for kind in ("planned", "done"))
+        planned, done = (float(_attribute(group, f"rect[@class='{kind}']", "height")) for kind in ("planned", "done"))
         assert (planned > done) == (week.totals.planned_seconds > week.totals.done_seconds)
 
 
 def test_intensity_bars_show_the_easy_share_against_the_target_line(report: ComplianceReport, page: str) -> None:
     svg = _chart(page, "intensity")
-    assert svg.find("line[@class='target']").get("data-target") == f"{report.easy_share_target:.2f}"
+    assert _attribute(svg, "line[@class='target']", "data-target") == f"{report.easy_share_target:.2f}"
     for group, week in zip(svg.findall("g[@class='week']"), report.summary.weeks, strict=True):
         assert week.totals.easy_share is not None
         assert float(group.get("data-easy-share", "")) == pytest.approx(week.totals.easy_share, abs=0.001)
-        easy = float(group.find("rect[@class='easy']").get("height", ""))
-        hard = float(group.find("rect[@class='hard']").get("height", ""))
+        easy = float(_attribute(group, "rect[@class='easy']", "height"))
+        hard = float(_attribute(group, "rect[@class='hard']", "height"))
         assert easy / (easy + hard) == pytest.approx(week.totals.easy_share, abs=0.01)
 
 
@@ -95,7 +102,7 @@ def test_calendar_has_one_cell_per_day_coloured_by_status(report: ComplianceRepo
     cells = _chart(page, "calendar").findall("g[@class='day']")
     assert [(c.get("data-date"), c.get("data-status")) for c in cells] == [
         (str(d.day), d.status) for d in report.days]
-    fills = {c.get("data-status"): c.find("rect").get("fill") for c in cells}
+    fills = {c.get("data-status"): _attribute(c, "rect", "fill") for c in cells}
     assert len(set(fills.values())) == len(fills)  # every status its own colour
     assert {"green", "yellow", "orange", "red", "pending", "unplanned", "rest"} <= set(fills)
 
@@ -134,4 +141,4 @@ def test_names_are_escaped() -> None:
 def test_an_empty_report_renders_a_page() -> None:
     day = date(2025, 3, 3)
     page = render_html(build_report([], match_sessions([], [], today=day), [], {}, athlete="x", today=day))
-    assert sorted(a["data-chart"] for t, a in _parse(page) if t == "svg") == sorted(CHARTS)
+    assert sorted(str(a["data-chart"]) for t, a in _parse(page) if t == "svg") == sorted(CHARTS)
