@@ -133,6 +133,7 @@ def check_step(step: Step, raw: dict[str, Any], run_sport: bool) -> None:
         assert target_id == (4 if isinstance(target, HeartRateZoneTarget) else 2)
         assert raw["zoneNumber"] == target.zone and "targetValueOne" not in raw
     else:
+        assert isinstance(target, HeartRateTarget | PowerTarget | CadenceTarget | SpeedTarget)
         expected = {HeartRateTarget: 4, PowerTarget: 2, CadenceTarget: 3,
                     SpeedTarget: 6 if run_sport else 5}[type(target)]
         assert target_id == expected and "zoneNumber" not in raw

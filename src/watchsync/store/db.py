@@ -1,0 +1,379 @@
+"""SQLite state store: workouts and their remote ids, schedules, the outbox, activities, compliance, kv.
+
+One file in the state directory, opened by the daemon and by CLI commands at the same time: WAL
+journal, ``busy_timeout``, foreign keys on, ``synchronous=FULL`` (a lost commit could lose a remote
+id). Every write runs in a transaction (``BEGIN IMMEDIATE``; nested ones are savepoints), so a
+crash or an exception half-way leaves nothing behind. The schema version is ``PRAGMA
+user_version``; :data:`MIGRATIONS` are applied in order, each in its own transaction.
+
+Tables (``athlete`` is the config name; ``''`` means global in ``kv``):
+
+* ``workouts`` — one row per (athlete, key); ``key`` is the stable identity (source path relative
+  to the inbox/library, or the workout name), ``payload`` the resolved workout JSON,
+  ``content_hash`` decides create/update, ``remote_id`` is Garmin's workout id; deleted rows stay.
+* ``schedules`` — (athlete, workout key, date) with Garmin's schedule id and a state
+  (pending → scheduled → unscheduling → removed).
+* ``outbox`` — operations for the sync worker (push / schedule / unschedule / delete) with
+  attempts, ``not_before`` (backoff) and state pending / done / parked (re-auth needed).
+* ``activities`` — idempotent by Garmin's ``activity_id``; ``compliance`` — one row per session.
+* ``kv`` — JSON values: sync cursors, auth state, heartbeat, daemon pid, last error.
+
+Times are stored as UTC ISO-8601 text with microseconds, so they sort as text.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Self
+
+from watchsync.store.rows import (
+    ActivityRow,
+    ComplianceRow,
+    Op,
+    OutboxItem,
+    OutboxState,
+    ScheduleRow,
+    ScheduleState,
+    WorkoutRow,
+    activity_row,
+    compliance_row,
+    outbox_item,
+    schedule_row,
+    workout_row,
+)
+from watchsync.store.schema import MIGRATIONS, migrate
+
+BUSY_TIMEOUT_MS = 10_000
+RETRY_BASE = timedelta(seconds=30)
+RETRY_CAP = timedelta(hours=1)
+PARKED_KEY = "parked"
+_RANDOM = random.Random()
+
+
+class StoreError(Exception):
+    """The state database cannot be opened or a row the caller names does not exist."""
+
+
+def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff from 30 s, capped at 1 h, with ±20 % jitter."""
+    base = min(RETRY_BASE * (1 << min(max(0, attempts - 1), 16)), RETRY_CAP)
+    return base * (rng or _RANDOM).uniform(0.8, 1.2)
+
+
+class Store:
+    """The state database; safe to share between threads and to open from several processes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                       check_same_thread=False)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"{path}: cannot open the state database: {error}") from None
+        try:
+            for pragma in (f"busy_timeout = {BUSY_TIMEOUT_MS}", "journal_mode = WAL", "synchronous = FULL",
+                           "foreign_keys = ON"):
+                self._db.execute(f"PRAGMA {pragma}")
+            version = migrate(self._db)
+        except sqlite3.Error as error:
+            self._db.close()
+            raise StoreError(f"{path}: cannot open the state database: {error}") from None
+        if version > len(MIGRATIONS):
+            self._db.close()
+            raise StoreError(f"{path}: schema version {version} is newer than this watchsync knows "
+                             f"({len(MIGRATIONS)}); upgrade watchsync")
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating and migrating if needed) the store at ``path``."""
+        return cls(path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all; nested blocks are savepoints."""
+        with self._lock:
+            outer = self._depth == 0
+            self._db.execute("BEGIN IMMEDIATE" if outer else f"SAVEPOINT s{self._depth}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                self._db.execute("ROLLBACK" if outer else f"ROLLBACK TO s{self._depth}")
+                if not outer:
+                    self._db.execute(f"RELEASE s{self._depth}")
+                raise
+            self._depth -= 1
+            if not outer:
+                self._db.execute(f"RELEASE s{self._depth}")
+                return
+            try:
+                self._db.execute("COMMIT")  # deferred foreign keys are checked here
+            except sqlite3.Error:
+                self._db.execute("ROLLBACK")
+                raise
+
+    # --- workouts --------------------------------------------------------------------------------
+
+    def upsert_workout(self, athlete: str, key: str, *, content_hash: str, payload: dict[str, Any],
+                       source_path: str | None = None, fit_path: str | None = None,
+                       now: datetime | None = None) -> tuple[WorkoutRow, bool]:
+        """Insert or update a workout; ``changed`` is true when it is new, revived or its hash moved.
+
+        The remote id is kept across updates (Garmin updates in place).
+        """
+        with self.transaction():
+            old = self.get_workout(athlete, key)
+            self._db.execute(
+                "INSERT INTO workouts (athlete, key, source_path, content_hash, payload, fit_path, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (athlete, key) DO UPDATE SET"
+                " source_path = excluded.source_path, content_hash = excluded.content_hash,"
+                " payload = excluded.payload, fit_path = COALESCE(excluded.fit_path, fit_path),"
+                " updated_at = excluded.updated_at, deleted = 0",
+                (athlete, key, source_path, content_hash, _json(payload), fit_path, _ts(now)))
+            row = self.get_workout(athlete, key)
+        assert row is not None
+        return row, old is None or old.deleted or old.content_hash != content_hash
+
+    def get_workout(self, athlete: str, key: str) -> WorkoutRow | None:
+        return _one(self._query("SELECT * FROM workouts WHERE athlete = ? AND key = ?", athlete, key),
+                    workout_row)
+
+    def list_workouts(self, athlete: str | None = None, *, include_deleted: bool = False) -> list[WorkoutRow]:
+        rows = self._query("SELECT * FROM workouts WHERE (? IS NULL OR athlete = ?) AND (? OR deleted = 0)"
+                           " ORDER BY athlete, key", athlete, athlete, include_deleted)
+        return [workout_row(row) for row in rows]
+
+    def set_remote_id(self, athlete: str, key: str, remote_id: int | None) -> None:
+        self._update("UPDATE workouts SET remote_id = ? WHERE athlete = ? AND key = ?", remote_id, athlete, key,
+                     missing=f"no workout {key!r} for athlete {athlete!r}")
+
+    def mark_deleted(self, athlete: str, key: str, now: datetime | None = None) -> None:
+        self._update("UPDATE workouts SET deleted = 1, updated_at = ? WHERE athlete = ? AND key = ?",
+                     _ts(now), athlete, key, missing=f"no workout {key!r} for athlete {athlete!r}")
+
+    # --- schedules -------------------------------------------------------------------------------
+
+    def add_schedule(self, athlete: str, workout_key: str, day: date,
+                     now: datetime | None = None) -> tuple[ScheduleRow, bool]:
+        """The schedule of a workout on a day; a new or revived (after removal) one is ``changed``."""
+        with self.transaction():
+            old = self.get_schedule(athlete, workout_key, day)
+            if old is None or old.state == "removed":
+                self._db.execute(
+                    "INSERT INTO schedules (athlete, workout_key, date, updated_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (athlete, workout_key, date) DO UPDATE SET state = 'pending',"
+                    " remote_schedule_id = NULL, updated_at = excluded.updated_at",
+                    (athlete, workout_key, day.isoformat(), _ts(now)))
+            row = self.get_schedule(athlete, workout_key, day)
+        assert row is not None
+        return row, old is None or old.state == "removed"
+
+    def get_schedule(self, athlete: str, workout_key: str, day: date) -> ScheduleRow | None:
+        return _one(self._query("SELECT * FROM schedules WHERE athlete = ? AND workout_key = ? AND date = ?",
+                                athlete, workout_key, day.isoformat()), schedule_row)
+
+    def set_schedule(self, schedule_id: int, state: ScheduleState, *, remote_schedule_id: int | None = None,
+                     now: datetime | None = None) -> None:
+        """Move a schedule to ``state``; a given remote id is recorded, otherwise the old one kept."""
+        self._update("UPDATE schedules SET state = ?, remote_schedule_id = COALESCE(?, remote_schedule_id),"
+                     " updated_at = ? WHERE id = ?", state, remote_schedule_id, _ts(now), schedule_id,
+                     missing=f"no schedule {schedule_id}")
+
+    def list_schedules(self, athlete: str | None = None, *, states: tuple[ScheduleState, ...] | None = None,
+                       start: date | None = None, end: date | None = None) -> list[ScheduleRow]:
+        """Schedules in ``[start, end]`` (inclusive), by date."""
+        rows = self._query("SELECT * FROM schedules WHERE (? IS NULL OR athlete = ?) AND date >= ? AND date <= ?"
+                           " ORDER BY date, id", athlete, athlete, start.isoformat() if start else "",
+                           end.isoformat() if end else "9999")
+        return [schedule_row(row) for row in rows if states is None or row["state"] in states]
+
+    # --- outbox ----------------------------------------------------------------------------------
+
+    def enqueue(self, athlete: str, op: Op, workout_key: str, *, day: date | None = None, payload: Any = None,
+                now: datetime | None = None) -> OutboxItem:
+        """Queue an operation; an identical one still waiting is reused (its payload refreshed)."""
+        with self.transaction():
+            state = "parked" if self.parked_reason(athlete) is not None else "pending"
+            day_text = day.isoformat() if day else None
+            waiting = self._query("SELECT id FROM outbox WHERE athlete = ? AND op = ? AND workout_key = ?"
+                                  " AND date IS ? AND state != 'done'", athlete, op, workout_key, day_text)
+            if waiting:
+                item_id = waiting[0]["id"]
+                self._db.execute("UPDATE outbox SET payload = ? WHERE id = ?", (_json(payload), item_id))
+            else:
+                item_id = self._db.execute(
+                    "INSERT INTO outbox (athlete, op, workout_key, date, payload, not_before, state, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (athlete, op, workout_key, day_text, _json(payload), _ts(now), state, _ts(now))).lastrowid
+            return self.get_item(int(item_id))
+
+    def get_item(self, item_id: int) -> OutboxItem:
+        item = _one(self._query("SELECT * FROM outbox WHERE id = ?", item_id), outbox_item)
+        if item is None:
+            raise StoreError(f"no outbox item {item_id}")
+        return item
+
+    def next_due(self, athlete: str | None = None, now: datetime | None = None) -> OutboxItem | None:
+        """The oldest pending item whose time has come and that waits for no older item of its workout."""
+        return _one(self._query(
+            "SELECT * FROM outbox AS o WHERE state = 'pending' AND not_before <= ? AND (? IS NULL OR athlete = ?)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.athlete = o.athlete"
+            " AND e.workout_key = o.workout_key AND e.state != 'done' AND e.id < o.id)"
+            " ORDER BY id LIMIT 1", _ts(now), athlete, athlete), outbox_item)
+
+    def mark_done(self, item_id: int, now: datetime | None = None) -> None:
+        self._update("UPDATE outbox SET state = 'done', done_at = ?, last_error = NULL WHERE id = ?",
+                     _ts(now), item_id, missing=f"no outbox item {item_id}")
+
+    def mark_failed(self, item_id: int, error: str, *, now: datetime | None = None,
+                    not_before: datetime | None = None) -> OutboxItem:
+        """Count a failed attempt; retry at ``not_before`` or after :func:`retry_delay`."""
+        with self.transaction():
+            item = self.get_item(item_id)
+            retry_at = not_before or (now or _now()) + retry_delay(item.attempts + 1)
+            self._db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ?"
+                             " WHERE id = ?", (error, _ts(retry_at), item_id))
+            return self.get_item(item_id)
+
+    def park(self, athlete: str, reason: str, now: datetime | None = None) -> None:
+        """Hold the athlete's queue (e.g. re-authentication needed); new items are parked too."""
+        with self.transaction():
+            self.kv_set(athlete, PARKED_KEY, reason, now=now)
+            self._db.execute("UPDATE outbox SET state = 'parked', last_error = ? WHERE athlete = ?"
+                             " AND state = 'pending'", (reason, athlete))
+
+    def unpark(self, athlete: str, now: datetime | None = None) -> None:
+        """Release a parked queue; its items are due at once."""
+        with self.transaction():
+            self.kv_delete(athlete, PARKED_KEY)
+            self._db.execute("UPDATE outbox SET state = 'pending', not_before = ? WHERE athlete = ?"
+                             " AND state = 'parked'", (_ts(now), athlete))
+
+    def parked_reason(self, athlete: str) -> str | None:
+        reason = self.kv_get(athlete, PARKED_KEY)
+        return str(reason) if reason is not None else None
+
+    def list_outbox(self, athlete: str | None = None, *,
+                    states: tuple[OutboxState, ...] = ("pending", "parked")) -> list[OutboxItem]:
+        rows = self._query("SELECT * FROM outbox WHERE (? IS NULL OR athlete = ?) ORDER BY id", athlete, athlete)
+        return [outbox_item(row) for row in rows if row["state"] in states]
+
+    # --- activities and compliance ---------------------------------------------------------------
+
+    def upsert_activity(self, athlete: str, activity_id: int, start_time: datetime, *, sport: str | None = None,
+                        fit_path: str | None = None, summary: dict[str, Any] | None = None) -> tuple[ActivityRow, bool]:
+        """Record an activity once; later calls fill in what they bring. ``inserted`` tells which."""
+        with self.transaction():
+            inserted = not self._query("SELECT 1 FROM activities WHERE activity_id = ?", activity_id)
+            self._db.execute(
+                "INSERT INTO activities (athlete, activity_id, start_time, sport, fit_path, summary)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id) DO UPDATE SET"
+                " sport = COALESCE(excluded.sport, sport), fit_path = COALESCE(excluded.fit_path, fit_path),"
+                " summary = CASE WHEN ? IS NULL THEN summary ELSE excluded.summary END",
+                (athlete, activity_id, _ts(start_time), sport, fit_path, _json(summary or {}),
+                 None if summary is None else 1))
+            row = self.get_activity(activity_id)
+        assert row is not None
+        return row, inserted
+
+    def get_activity(self, activity_id: int) -> ActivityRow | None:
+        return _one(self._query("SELECT * FROM activities WHERE activity_id = ?", activity_id), activity_row)
+
+    def mark_analysed(self, activity_id: int, now: datetime | None = None) -> None:
+        self._update("UPDATE activities SET analysed_at = ? WHERE activity_id = ?", _ts(now), activity_id,
+                     missing=f"no activity {activity_id}")
+
+    def list_activities(self, athlete: str | None = None, *, since: datetime | None = None,
+                        unanalysed: bool = False) -> list[ActivityRow]:
+        rows = self._query("SELECT * FROM activities WHERE (? IS NULL OR athlete = ?) AND start_time >= ?"
+                           " AND (NOT ? OR analysed_at IS NULL) ORDER BY start_time", athlete, athlete,
+                           _ts(since) if since else "", unanalysed)
+        return [activity_row(row) for row in rows]
+
+    def set_compliance(self, athlete: str, session_key: str, day: date, status: str, scores: dict[str, Any],
+                       *, activity_id: int | None = None, now: datetime | None = None) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO compliance (athlete, session_key, date, activity_id, status, scores, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (athlete, session_key) DO UPDATE SET"
+                " date = excluded.date, activity_id = excluded.activity_id, status = excluded.status,"
+                " scores = excluded.scores, updated_at = excluded.updated_at",
+                (athlete, session_key, day.isoformat(), activity_id, status, _json(scores), _ts(now)))
+
+    def list_compliance(self, athlete: str, *, start: date | None = None,
+                        end: date | None = None) -> list[ComplianceRow]:
+        rows = self._query("SELECT * FROM compliance WHERE athlete = ? AND date >= ? AND date <= ?"
+                           " ORDER BY date, session_key", athlete, start.isoformat() if start else "",
+                           end.isoformat() if end else "9999")
+        return [compliance_row(row) for row in rows]
+
+    # --- kv --------------------------------------------------------------------------------------
+
+    def kv_get(self, athlete: str, key: str) -> Any:
+        """The JSON value under (athlete, key), or ``None``; athlete ``''`` is global."""
+        rows = self._query("SELECT value FROM kv WHERE athlete = ? AND key = ?", athlete, key)
+        return json.loads(rows[0]["value"]) if rows else None
+
+    def kv_set(self, athlete: str, key: str, value: Any, now: datetime | None = None) -> None:
+        with self.transaction():
+            self._db.execute("INSERT INTO kv (athlete, key, value, updated_at) VALUES (?, ?, ?, ?)"
+                             " ON CONFLICT (athlete, key) DO UPDATE SET value = excluded.value,"
+                             " updated_at = excluded.updated_at", (athlete, key, _json(value), _ts(now)))
+
+    def kv_delete(self, athlete: str, key: str) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM kv WHERE athlete = ? AND key = ?", (athlete, key))
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _query(self, sql: str, *params: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def _update(self, sql: str, *params: Any, missing: str) -> None:
+        with self.transaction():
+            if self._db.execute(sql, params).rowcount == 0:
+                raise StoreError(missing)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(moment: datetime | None) -> str:
+    """UTC ISO-8601 with microseconds (sorts as text); naive datetimes are refused."""
+    moment = moment or _now()
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment.isoformat()} (give a timezone)")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _one[T](rows: list[sqlite3.Row], build: Callable[[sqlite3.Row], T]) -> T | None:
+    return build(rows[0]) if rows else None
+
+
