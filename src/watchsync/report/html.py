@@ -39,7 +39,7 @@ ul.flags li{margin:.15rem 0}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e9ecef;vertical-align:top}
 th{font-weight:600;color:#495057;white-space:nowrap}
-td.num{white-space:nowrap}
+td:first-child{white-space:nowrap}
 td.flags{color:#c92a2a}
 @media (max-width:600px){
  main{padding:8px}
