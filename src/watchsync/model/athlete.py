@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -111,6 +111,7 @@ class Athlete(BaseModel):
     lthr: int | None = Field(default=None, ge=80, le=230)
     threshold_pace: float | None = Field(default=None, description="seconds per km")
     ftp: int | None = Field(default=None, ge=30, le=2000)
+    sex: Literal["female", "male"] | None = Field(default=None, description="TRIMP constants (default male)")
     targets: TargetPreference = TargetPreference.HR
     units: Units = Units.METRIC
     hr_zones: list[Band] | None = Field(default=None, description="explicit bpm zones 1..5")

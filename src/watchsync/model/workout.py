@@ -257,7 +257,7 @@ class PowerTarget(_Range):
     """Power in watts (concrete)."""
 
     kind: Literal["power"] = "power"
-    low: float = Field(gt=0, le=3000)
+    low: float = Field(ge=0, le=3000)
     high: float = Field(gt=0, le=3000)
 
 
