@@ -305,16 +305,20 @@ def _sets(where: _Where, col: int, m: re.Match[str]) -> tuple[int, RepsDuration]
     return sets, _build(where, col, m.group(0), RepsDuration, reps=int(m.group(2)))
 
 
-_RULES: tuple[_Rule, ...] = (
+#: Rules whose match starts with ``@`` or a letter, in the order they are tried.
+_WORD_RULES: tuple[_Rule, ...] = (
     _rule("tag", r"@(\w+)", lambda _w, _c, m: m.group(1).lower()),
     _rule("exercise", r"([A-Z][A-Z0-9_]*)/([A-Z0-9_]+)", _keep, flags=0),
     _rule("lap", r"press\s+lap", lambda _w, _c, _m: LapButton()),
     _rule("length", rf"until\s+hr\s*([<>])\s*({_NUM})", _until),
+    _rule("rpe", rf"rpe\s*({_NUM})(?:\s*-\s*({_NUM}))?", _rpe),
+    _rule("target", r"z(\d{1,9})(?:\s*-\s*z?(\d{1,9}))?(?:\s+(hr|pace|power))?", _zone),
+)
+#: Rules whose (non-empty) match starts with a decimal digit, in the order they are tried.
+_NUMBER_RULES: tuple[_Rule, ...] = (
     _rule("sets", r"(\d{1,9})\s*x\s*(\d{1,9})", _sets),
     _rule("length", r"(\d{1,9})\s*reps?", _reps),
     _rule("length", r"(\d{1,9})\s*kcal", _kcal),
-    _rule("rpe", rf"rpe\s*({_NUM})(?:\s*-\s*({_NUM}))?", _rpe),
-    _rule("target", r"z(\d{1,9})(?:\s*-\s*z?(\d{1,9}))?(?:\s+(hr|pace|power))?", _zone),
     _rule("target", rf"{_PACE_VALUE}(?:\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"
                     rf"\s*/\s*({_PACE_UNIT})(?:\s+pace)?", _pace),
     _rule("target", rf"({_NUM})%?(?:\s*-\s*({_NUM}))?%(?:\s*(hr|lthr|pace|ftp|power|mmp))?", _percent),
@@ -360,7 +364,7 @@ def _scan(body: str, start: int, where: _Where) -> Iterator[_Item]:
             return
         pos = token.start()
         col = pos + 1
-        for rule in _RULES:
+        for rule in _NUMBER_RULES if body[pos].isdecimal() else _WORD_RULES:
             m = rule.pattern.match(body, pos)
             if m and m.end() > pos:
                 yield _Item(rule.kind, rule.parse(where, col, m), col, m.group(0))
