@@ -1,4 +1,7 @@
-"""Shared pieces of the command line: errors, config loading, output helpers."""
+"""Shared pieces of the command line: errors, config loading, output helpers.
+
+The configuration (pydantic models) is imported on first use, so ``--help`` stays light.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from watchsync.config import Config, ConfigError, load_config
-from watchsync.model.athlete import Athlete
+if TYPE_CHECKING:
+    from watchsync.config import Config
+    from watchsync.model.athlete import Athlete
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -24,6 +28,8 @@ class CliError(Exception):
 
 def config_from(args: argparse.Namespace) -> Config:
     """Load the configuration named by the global options."""
+    from watchsync.config import ConfigError, load_config
+
     try:
         return load_config(args.config, state_dir=args.state_dir)
     except ConfigError as error:
@@ -32,6 +38,8 @@ def config_from(args: argparse.Namespace) -> Config:
 
 def athlete_from(args: argparse.Namespace, config: Config | None = None) -> Athlete:
     """The athlete named by ``--athlete`` (or the config's first)."""
+    from watchsync.config import ConfigError
+
     config = config or config_from(args)
     try:
         return config.athlete(getattr(args, "athlete", None))
