@@ -7,9 +7,11 @@ latency, dropped connections before or after a write, expired and revoked tokens
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import ipaddress
 import logging
+import socket
 import threading
 import time
 from collections import Counter
@@ -94,7 +96,11 @@ class LocalGarminServer(Dispatcher):
         """Stop serving and cut open keep-alive connections."""
         if self._http is None:
             return
-        self._http.shutdown()
+        stopper = threading.Thread(target=self._http.shutdown)
+        stopper.start()
+        with contextlib.suppress(OSError):  # wake the accept loop instead of waiting for its poll
+            socket.create_connection(self._address(), timeout=1).close()
+        stopper.join()
         self._http.close_connections()
         self._http.server_close()
         if self._thread is not None:
@@ -112,11 +118,14 @@ class LocalGarminServer(Dispatcher):
 
     @property
     def url(self) -> str:
+        host, port = self._address()
+        return f"http://{host}:{port}"
+
+    def _address(self) -> tuple[str, int]:
         if self._http is None:
             raise RuntimeError("server not started")
         host, port = self._http.server_address[:2]
-        host_text = host.decode() if isinstance(host, bytes) else host
-        return f"http://{host_text}:{port}" if ":" not in host_text else f"http://[{host_text}]:{port}"
+        return (host.decode() if isinstance(host, bytes | bytearray) else host), port
 
     # control and observation -------------------------------------------------------------------
 
