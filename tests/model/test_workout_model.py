@@ -81,3 +81,15 @@ def test_parse_sport_rejects_unknown() -> None:
 def test_sport_families_group_for_matching() -> None:
     assert Sport.TRAIL_RUNNING.family == Sport.TREADMILL.family == "run"
     assert Sport.INDOOR_CYCLING.family == "bike" != Sport.RUNNING.family
+
+
+def test_runaway_nested_repeats_are_rejected_without_expanding() -> None:
+    inner = Repeat(count=200, steps=[Step(duration=TimeDuration(seconds=1))])
+    with pytest.raises(ValidationError, match="expands to 8000000 executed steps"):
+        _workout(Repeat(count=200, steps=[Repeat(count=200, steps=[inner])]))
+
+
+def test_estimates_multiply_nested_repeats() -> None:
+    workout = _workout(Repeat(count=10, steps=[Repeat(count=5, steps=[Step(duration=TimeDuration(seconds=30))])]))
+    assert workout.estimated_seconds() == 10 * 5 * 30
+    assert len(workout.flat_steps()) == 50

@@ -8,6 +8,7 @@ understands. :mod:`watchsync.resolve` turns the first into the second for one at
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
@@ -359,8 +360,16 @@ class Workout(_Frozen):
     tags: list[str] = Field(default_factory=list)
     steps: list[Block] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        executed = _executed_count(self.steps)
+        if executed > MAX_EXECUTED_STEPS:
+            raise ValueError(f"the workout expands to {executed} executed steps "
+                             f"(at most {MAX_EXECUTED_STEPS}: check the repeat counts)")
+        return self
+
     def flat_steps(self) -> list[Step]:
-        """Every step in execution order, repeats expanded."""
+        """Every step in execution order, repeats expanded (bounded by MAX_EXECUTED_STEPS)."""
         return list(_expand(self.steps))
 
     def estimated_seconds(self, default_step_seconds: float = 0.0,
@@ -369,20 +378,32 @@ class Workout(_Frozen):
 
         Lap-button and other open-ended steps count ``default_step_seconds``; reps count 3 s each.
         """
-        total = 0.0
-        for step in self.flat_steps():
-            total += step_seconds(step, default_step_seconds, seconds_per_meter)
-        return total
+        return _total(self.steps, lambda step: step_seconds(step, default_step_seconds, seconds_per_meter))
 
     def estimated_meters(self, meters_per_second: float | None = None) -> float:
         """Planned distance: distance steps exactly, timed steps at ``meters_per_second`` when given."""
-        total = 0.0
-        for step in self.flat_steps():
-            if isinstance(step.duration, DistanceDuration):
-                total += step.duration.meters
-            elif isinstance(step.duration, TimeDuration) and meters_per_second:
-                total += step.duration.seconds * meters_per_second
-        return total
+        return _total(self.steps, lambda step: step_meters(step, meters_per_second))
+
+
+#: Upper bound on executed steps (repeats multiplied out); far above any real workout.
+MAX_EXECUTED_STEPS = 2000
+
+
+def _executed_count(blocks: list[Step | Repeat]) -> int:
+    return sum(1 if isinstance(b, Step) else b.count * _executed_count(b.steps) for b in blocks)
+
+
+def _total(blocks: list[Step | Repeat], measure: Callable[[Step], float]) -> float:
+    return sum(measure(b) if isinstance(b, Step) else b.count * _total(b.steps, measure) for b in blocks)
+
+
+def step_meters(step: Step, meters_per_second: float | None = None) -> float:
+    """Planned metres of one step (see :meth:`Workout.estimated_meters`)."""
+    if isinstance(step.duration, DistanceDuration):
+        return step.duration.meters
+    if isinstance(step.duration, TimeDuration) and meters_per_second:
+        return step.duration.seconds * meters_per_second
+    return 0.0
 
 
 def step_seconds(step: Step, default_step_seconds: float = 0.0,
