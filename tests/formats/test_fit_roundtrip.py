@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from watchsync.formats.fit_workout import read_fit_workout, write_fit_workout
 from watchsync.model.workout import (
+    MAX_EXECUTED_STEPS,
     CadenceTarget,
     CaloriesDuration,
     DistanceDuration,
@@ -29,6 +30,7 @@ from watchsync.model.workout import (
     Step,
     TimeDuration,
     Workout,
+    executed_step_count,
 )
 from watchsync.resolve import rpe_cue
 
@@ -84,7 +86,8 @@ blocks = st.recursive(
     max_leaves=8,
 )
 workouts = st.builds(Workout, name=texts, sport=st.sampled_from(Sport), description=st.none() | texts,
-                     steps=st.lists(blocks, min_size=1, max_size=4))
+                     steps=st.lists(blocks, min_size=1, max_size=4).filter(
+                         lambda b: executed_step_count(b) <= MAX_EXECUTED_STEPS))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

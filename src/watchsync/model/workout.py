@@ -362,7 +362,7 @@ class Workout(_Frozen):
 
     @model_validator(mode="after")
     def _bounded(self) -> Self:
-        executed = _executed_count(self.steps)
+        executed = executed_step_count(self.steps)
         if executed > MAX_EXECUTED_STEPS:
             raise ValueError(f"the workout expands to {executed} executed steps "
                              f"(at most {MAX_EXECUTED_STEPS}: check the repeat counts)")
@@ -389,8 +389,9 @@ class Workout(_Frozen):
 MAX_EXECUTED_STEPS = 2000
 
 
-def _executed_count(blocks: list[Step | Repeat]) -> int:
-    return sum(1 if isinstance(b, Step) else b.count * _executed_count(b.steps) for b in blocks)
+def executed_step_count(blocks: list[Step | Repeat]) -> int:
+    """How many steps a watch runs through: repeats multiplied out, without expanding them."""
+    return sum(1 if isinstance(b, Step) else b.count * executed_step_count(b.steps) for b in blocks)
 
 
 def _total(blocks: list[Step | Repeat], measure: Callable[[Step], float]) -> float:
