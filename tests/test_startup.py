@@ -1,0 +1,46 @@
+"""The command line starts light: heavy libraries load only in the commands that need them.
+
+Each check runs in a fresh interpreter and reads its ``sys.modules`` afterwards (no timing).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("garminconnect", "fit_tool", "fitdecode", "fitfast", "numpy", "watchdog", "icalendar", "requests")
+REPORT = "import json, sys; print(json.dumps(sorted(sys.modules)))"
+
+
+def modules_after(code: str) -> set[str]:
+    """Top-level and dotted names in ``sys.modules`` after running ``code`` in a new interpreter."""
+    done = subprocess.run([sys.executable, "-c", f"{code}\n{REPORT}"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name in modules or any(m.startswith(f"{name}.") for m in modules)]
+
+
+def test_building_the_parser_loads_no_heavy_library() -> None:
+    modules = modules_after("import watchsync.cli\nfrom watchsync.cli import build_parser\nbuild_parser()")
+    assert "watchsync.cli.workouts" in modules  # the command modules were really imported
+    assert loaded(modules, HEAVY) == []
+
+
+def test_help_loads_neither_pydantic_nor_the_configuration() -> None:
+    modules = modules_after("from watchsync.cli import build_parser\nbuild_parser().format_help()")
+    assert loaded(modules, ("pydantic", "watchsync.config", "watchsync.model")) == []
+
+
+def test_validating_a_workout_loads_no_heavy_library() -> None:
+    code = ("from watchsync.cli import main\n"
+            "assert main(['validate', 'workouts/runs/easy-30.txt']) == 0")
+    modules = modules_after(code)
+    assert "watchsync.formats.text" in modules  # the workout was really parsed
+    assert loaded(modules, HEAVY) == []
