@@ -1,0 +1,257 @@
+"""Activity commands: ``activities sync``, ``analyze`` and ``report``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json
+
+if TYPE_CHECKING:
+    from watchsync.activity.fetch import Analysis, SessionScore
+    from watchsync.compliance.match import PlannedSession
+    from watchsync.model.athlete import Athlete
+    from watchsync.model.workout import Workout
+    from watchsync.store import Store
+
+#: Exit code when Garmin needs a new login (as the Garmin commands use).
+EXIT_REAUTH = 3
+
+
+def register(commands: Any) -> None:
+    """Add the activity commands to the sub-command parser."""
+    activities = commands.add_parser("activities", help="activities from Garmin Connect")
+    actions = activities.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sync = actions.add_parser("sync", help="fetch, analyse and score new activities")
+    sync.add_argument("--since", type=_day, metavar="DATE", help="list from this date (default: where the "
+                      "last sync stopped, less 2 days)")
+    add_athlete_option(sync)
+    sync.set_defaults(handler=run_sync)
+
+    analyze = commands.add_parser("analyze", help="summary and step-by-step compliance of an activity FIT file")
+    analyze.add_argument("file", type=Path, metavar="FILE.fit")
+    analyze.add_argument("--workout", type=Path, metavar="W", help="the planned workout file to score against")
+    add_athlete_option(analyze)
+    analyze.add_argument("--json", action="store_true", help="results as JSON")
+    analyze.set_defaults(handler=run_analyze)
+
+    report = commands.add_parser("report", help="compliance report: planned sessions vs activities")
+    add_athlete_option(report)
+    scope = report.add_mutually_exclusive_group()
+    scope.add_argument("--week", type=_day, metavar="DATE", help="only the week (Mon-Sun) holding DATE")
+    scope.add_argument("--plan", type=Path, metavar="FILE", help="planned sessions from a plan file "
+                       "instead of the store's schedules")
+    output = report.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="the report as JSON")
+    output.add_argument("--csv", action="store_true", help="one CSV row per session")
+    report.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML page")
+    report.set_defaults(handler=run_report)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _open_store(path: Path) -> Store:
+    from watchsync.store import Store, StoreError
+
+    try:
+        return Store.open(path)
+    except StoreError as error:
+        raise CliError(str(error)) from None
+
+
+# --- activities sync ------------------------------------------------------------------------------
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    """Fetch new activities; exit 1 when any of them could not be analysed."""
+    from watchsync.activity.fetch import sync_activities
+    from watchsync.garmin.client import GarminClient
+    from watchsync.garmin.errors import AuthRequired, GarminError
+
+    config = config_from(args)
+    athlete = athlete_from(args, config)
+    try:
+        client = GarminClient(config.token_dir(athlete.name), config.garmin.endpoint,
+                              max_retries=config.garmin.max_retries)
+    except ValueError as error:
+        raise CliError(f"{config.source}: {error}", 2) from None
+    with _open_store(config.store_path) as store:
+        try:
+            result = sync_activities(store, client, athlete, fit_dir=config.state_dir / "activities",
+                                     since=args.since, today=date.today())
+        except AuthRequired as error:
+            raise CliError(str(error), EXIT_REAUTH) from None
+        except GarminError as error:
+            raise CliError(f"activities sync stopped: {error}") from None
+    for fetched in result.fetched:
+        outcome = fetched.error or (f"{fetched.session_id}: {fetched.status}" if fetched.session_id else "unplanned")
+        print(f"{fetched.activity_id}  {fetched.start:%Y-%m-%d %H:%M}  {fetched.sport or '?'}  {outcome}")
+        for warning in fetched.warnings:
+            print(f"  warning: {warning}", file=sys.stderr)
+    cursor = result.cursor.isoformat() if result.cursor else "none"
+    print(f"{len(result.fetched)} new, {result.skipped} already stored, {len(result.errors)} failed "
+          f"(listed {result.since}..{result.until}; cursor {cursor})", file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+# --- analyze --------------------------------------------------------------------------------------
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    """Print an activity's summary and, against a workout, its step-by-step compliance."""
+    from watchsync.activity import FitDecodeError
+    from watchsync.activity.fetch import analyse
+
+    athlete = athlete_from(args)
+    workout = _planned_workout(args.workout, athlete) if args.workout else None
+    try:
+        analysis = analyse(args.file.stem, args.file, athlete)
+    except FitDecodeError as error:
+        raise CliError(str(error)) from None
+    except ValueError as error:
+        raise CliError(f"{args.file}: {error}") from None
+    score = _score(analysis, workout, athlete)
+    if args.json:
+        print_json({"summary": analysis.summary.model_dump(mode="json"),
+                    "load": analysis.load.model_dump(mode="json"), "decoder": analysis.activity.decoder,
+                    "salvaged": analysis.activity.salvaged, "warnings": list(analysis.warnings),
+                    "compliance": score.model_dump(mode="json") if score else None})
+        return 0
+    print("\n".join(_summary_lines(args.file, analysis)))
+    if score is not None:
+        print("\n".join(["", *_score_lines(score)]))
+    return 0
+
+
+def _planned_workout(path: Path, athlete: Athlete) -> Workout:
+    from watchsync.formats.errors import WorkoutFormatError
+    from watchsync.formats.load import load_workout
+    from watchsync.resolve import ResolveError, resolve
+
+    try:
+        return resolve(load_workout(path), athlete)
+    except WorkoutFormatError as error:
+        raise CliError(str(error)) from None
+    except ResolveError as error:
+        raise CliError(f"{path}: {error}") from None
+
+
+def _score(analysis: Analysis, workout: Workout | None, athlete: Athlete) -> SessionScore | None:
+    """Against the given workout, else against the workout the watch ran (embedded), if any."""
+    from watchsync.activity.fetch import score_session
+    from watchsync.compliance.embedded import embedded_workout
+    from watchsync.compliance.match import PlannedSession
+
+    if workout is None:
+        if analysis.activity.workout is None or not analysis.activity.workout.steps:
+            return None
+        try:
+            workout = embedded_workout(analysis.activity, max_hr=athlete.max_hr, ftp=athlete.ftp)
+        except ValueError:
+            return None
+    session = PlannedSession(id=workout.name, date=analysis.summary.start.date(), workout=workout)
+    return score_session(session, analysis, athlete)
+
+
+def _summary_lines(path: Path, analysis: Analysis) -> list[str]:
+    from watchsync.describe import format_seconds
+
+    summary, load, activity = analysis.summary, analysis.load, analysis.activity
+    facts = [summary.sport.value, f"{summary.start:%Y-%m-%d %H:%M}", format_seconds(summary.duration_s)]
+    if summary.distance_m:
+        facts.append(f"{summary.distance_m / 1000:.2f} km")
+    if summary.avg_hr is not None:
+        facts.append(f"avg HR {summary.avg_hr:.0f}")
+    if summary.workout_rpe is not None:
+        facts.append(f"RPE {summary.workout_rpe:g}")
+    loads = [f"TRIMP {load.trimp:.0f}" if load.trimp is not None else "TRIMP – (no heart rate)"]
+    if load.srpe is not None:
+        loads.append(f"sRPE {load.srpe:.0f}")
+    if load.hr_seconds:
+        loads.append(f"easy {(load.easy_seconds or 0) / load.hr_seconds:.0%} of heart-rate time")
+    decoded = f"decoded with {activity.decoder}{' (salvaged)' if activity.salvaged else ''}"
+    return [f"{path}: " + ", ".join(facts), f"  {decoded}; " + ", ".join(loads),
+            *(f"  warning: {warning}" for warning in analysis.warnings)]
+
+
+def _score_lines(score: SessionScore) -> list[str]:
+    from watchsync.describe import format_table
+    from watchsync.report.values import percent
+
+    volume, intensity, rpe = score.volume, score.intensity, score.rpe
+    head = [f"against {score.workout!r}: volume {volume.colour} ({percent(volume.ratio)} of planned {volume.metric})",
+            f"in target {percent(intensity.inside)} (steps aligned by {intensity.alignment})"]
+    if rpe.reported is not None and rpe.prescribed is not None:
+        head.append(f"RPE {rpe.reported:g} reported vs {rpe.prescribed:.1f} prescribed")
+    lines = [", ".join(head)]
+    if intensity.too_hard:
+        lines.append(f"! easy run done too hard: {percent(intensity.easy_above)} of easy time above the ceiling")
+    rows = [[str(s.index), s.name or "", _band(s.channel, s.low, s.high), str(s.executions),
+             f"{s.seconds:.0f}s", percent(s.inside), percent(s.above), percent(s.below)]
+            for s in intensity.steps]
+    lines.append(format_table(["step", "name", "target", "runs", "time", "in", "above", "below"], rows))
+    return lines
+
+
+def _band(channel: str | None, low: float | None, high: float | None) -> str:
+    if channel is None or low is None or high is None:
+        return "open"
+    units = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
+    return f"{low:g}-{high:g} {units.get(channel, '')}".strip()
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Print the compliance report (terminal table, JSON or CSV); ``--html`` writes the page too."""
+    from watchsync.compliance.plan_view import PlanViewError, store_report
+    from watchsync.report import render_csv, render_html, render_json, render_terminal, wants_color
+
+    config = config_from(args)
+    athlete = athlete_from(args, config)
+    planned = _plan_sessions(args.plan, athlete) if args.plan else None
+    with _open_store(config.store_path) as store:
+        try:
+            report = store_report(store, athlete, today=date.today(), planned=planned, week=args.week)
+        except PlanViewError as error:
+            raise CliError(f"{config.store_path}: {error}") from None
+    if args.html:
+        try:
+            args.html.write_text(render_html(report), encoding="utf-8")
+        except OSError as error:
+            raise CliError(f"{args.html}: cannot write the report ({error.strerror})") from None
+    if args.json:
+        sys.stdout.write(render_json(report))
+    elif args.csv:
+        sys.stdout.write(render_csv(report))
+    else:
+        sys.stdout.write(render_terminal(report, color=wants_color(sys.stdout)))
+    if args.html:
+        print(f"wrote {args.html}", file=sys.stderr)
+    return 0
+
+
+def _plan_sessions(path: Path, athlete: Athlete) -> list[PlannedSession]:
+    from watchsync.compliance.plan_view import planned_from_plan
+    from watchsync.plan.model import PlanError
+    from watchsync.plan.parse import load_plan
+    from watchsync.resolve import ResolveError
+
+    try:
+        sessions = planned_from_plan(load_plan(path), athlete)
+    except PlanError as error:
+        raise CliError(str(error)) from None
+    except ResolveError as error:
+        raise CliError(f"{path}: {error}") from None
+    if not sessions:
+        raise CliError(f"{path}: the plan has no sessions")
+    return sessions
