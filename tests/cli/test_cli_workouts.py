@@ -1,0 +1,126 @@
+"""The workout commands through the real command line (``watchsync.cli.main``)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from garmin_fit_sdk import Decoder, Stream
+
+from watchsync.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+LIBRARY = REPO / "workouts"
+HILLS = LIBRARY / "runs" / "hill-repeats.txt"
+
+
+@pytest.fixture(autouse=True)
+def _embedded_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("WATCHSYNC_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    monkeypatch.setenv("WATCHSYNC_STATE_DIR", str(tmp_path / "state"))
+
+
+def _library_workouts() -> list[Path]:
+    return sorted(p for p in LIBRARY.rglob("*") if p.suffix in {".txt", ".toml"} and "plans" not in p.parts)
+
+
+def test_validate_accepts_every_library_workout(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", *map(str, _library_workouts())]) == 0
+    assert f"{len(_library_workouts())} valid, 0 invalid" in capsys.readouterr().err
+
+
+def test_validate_prints_one_located_line_per_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("name: ok\nsport: run\n- 10m RPE 3\n")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("name: bad\nsport: run\n- 10m RPE 3\n- 5q RPE 3\n")
+    worse = tmp_path / "worse.txt"
+    worse.write_text("name: worse\nsport: run\n- 10m RPE 11\n")
+    assert main(["validate", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    located = [line for line in err if line.startswith(str(tmp_path))]
+    assert len(located) == 2
+    assert any(line.startswith(f"{bad}:4:") for line in located)
+    assert any(line.startswith(f"{worse}:3:") and "RPE" in line for line in located)
+    assert err[-1] == "1 valid, 2 invalid"
+
+
+def test_validate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text("name: a\nsport: run\n- 10m RPE 3\n")
+    assert main(["validate", "--json", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"path": str(tmp_path / "a.txt"), "ok": True, "error": None}]
+
+
+def test_show_resolves_rpe_for_the_athlete(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", str(HILLS)]) == 0
+    out = capsys.readouterr().out
+    lthr = 171  # the example athlete of config.example.toml
+    assert f"{round(0.85 * lthr)}-{round(0.89 * lthr)} bpm" in out  # RPE 3 warm-up band
+    assert "RPE 8 – hard" in out and "6x" in out
+
+
+def test_show_json_is_the_resolved_workout(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "--json", str(HILLS)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["steps"][0]["target"]["kind"] == "hr_bpm"
+    assert data["steps"][1]["count"] == 6
+
+
+def test_show_unknown_athlete_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "--athlete", "zed", str(HILLS)]) == 2
+    assert "unknown athlete 'zed'" in capsys.readouterr().err
+
+
+def test_compile_writes_deterministic_fit_files_that_garmin_decodes(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert main(["compile", str(LIBRARY / "runs"), "--out", str(first)]) == 0
+    assert main(["compile", str(LIBRARY / "runs"), "--out", str(second)]) == 0
+    files = sorted(first.rglob("*.fit"))
+    assert len(files) == len(list((LIBRARY / "runs").glob("*.txt")))
+    for fit in files:
+        assert fit.read_bytes() == (second / fit.relative_to(first)).read_bytes()
+        messages, errors = Decoder(Stream.from_byte_array(bytearray(fit.read_bytes()))).read()
+        assert errors == []
+        assert messages["file_id_mesgs"][0]["type"] == "workout"
+
+
+def test_compile_reports_failures_and_still_writes_the_rest(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "ok.txt").write_text("name: ok\nsport: run\n- 10m RPE 3\n")
+    (source / "pace.txt").write_text("name: pace\nsport: run\n- 10m 78-82% Pace\n")
+    config = tmp_path / "c.toml"
+    config.write_text("[athletes.nopace]\nmax_hr = 190\n")
+    code = main(["--config", str(config), "compile", str(source), "--out", str(tmp_path / "out")])
+    assert code == 1
+    assert (tmp_path / "out" / "ok.fit").exists() and not (tmp_path / "out" / "pace.fit").exists()
+    assert "threshold_pace" in capsys.readouterr().err
+
+
+def test_import_turns_a_fit_workout_back_into_text(tmp_path: Path) -> None:
+    assert main(["compile", str(HILLS), "--out", str(tmp_path)]) == 0
+    assert main(["import", str(tmp_path / "hill-repeats.fit"), "--out", str(tmp_path / "txt")]) == 0
+    text = (tmp_path / "txt" / "hill-repeats.txt").read_text()
+    assert text.startswith("name: Hill repeats (base phase)\nsport: trail_running")
+    assert main(["validate", str(tmp_path / "txt" / "hill-repeats.txt")]) == 0
+
+
+def test_bad_input_never_shows_a_traceback(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.fit"
+    junk.write_bytes(b"\x00\xff" * 500)
+    result = subprocess.run([sys.executable, "-m", "watchsync", "show", str(junk)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"watchsync: {junk}:")
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("validate", "show", "compile", "import"):
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        assert "usage: watchsync" in capsys.readouterr().out
