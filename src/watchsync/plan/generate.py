@@ -31,7 +31,9 @@ from watchsync.plan.spike import HISTORY_DAY, RunLog
 from watchsync.plan.stats import CROSS_FAMILIES, SessionFacts, session_facts
 
 MIN_EASY_MINUTES = 20
-MIN_LONG_MINUTES = 40
+MIN_LONG_MINUTES = 30  # the long-run template's warm-up, cool-down and 10 min
+#: Week 1 must reach this share of the hours asked, else the settings contradict each other.
+WEEK1_MIN_SHARE = 0.9
 #: Easy runs stay clearly shorter than the week's long run.
 EASY_MAX_SHARE_OF_LONG = 0.8
 LONG_RUN_FIXED_MINUTES = 20  # warm-up 15 + cool-down 5 of the long-run template
@@ -83,6 +85,7 @@ class _Built:
     total: float
     run: float
     long: float
+    runs: tuple[tuple[int, float], ...]  # (day index, minutes) of every run
 
     def targets(self, rate: float, long_max: float, run_rate: float | None = None) -> _Targets:
         """The next week's targets: this week's minutes times ``rate`` (running: ``run_rate``)."""
@@ -142,11 +145,19 @@ def generate_plan(options: GenerateOptions) -> Plan:
         builder = _WeekBuilder(number, focus, picks, layout, log, options.rules, seeded or number > 1)
         if last_build is None:
             built = builder.build(targets)
+            if built.total < WEEK1_MIN_SHARE * target:
+                raise GenerateError(
+                    f"week 1 holds only {built.total / 60:.1f} h of the {target / 60:.1f} h asked with "
+                    f"{options.runs_per_week} runs and a {built.long:.0f}-min long run (easy runs at most "
+                    f"{100 * EASY_MAX_SHARE_OF_LONG:.0f} % of it): ask for fewer hours, more runs, "
+                    "more cross-training or a longer long run")
         elif focus is WeekFocus.BUILD:
             built = builder.build(last_build.targets(1 + growth, last_build.long * (1 + growth)))
         else:
             built = _deload(builder, last_build, options)
         weeks.append(built.week)
+        for day, minutes in built.runs:
+            log.add(day, minutes)
         if focus is WeekFocus.BUILD:
             last_build = built
     return Plan(name=options.name or f"Base building, {options.weeks} weeks", weeks=tuple(weeks),
@@ -155,13 +166,23 @@ def generate_plan(options: GenerateOptions) -> Plan:
 
 
 def _deload(builder: _WeekBuilder, last_build: _Built, options: GenerateOptions) -> _Built:
-    """A deload week ``deload_drop`` below the last build week, else the smallest allowed drop."""
-    try:
-        return builder.build(last_build.targets(1 - options.deload_drop, last_build.long, 1))
-    except GenerateError:
-        if options.deload_drop <= options.rules.deload_drop_min:
-            raise
-        return builder.build(last_build.targets(1 - options.rules.deload_drop_min, last_build.long, 1))
+    """A deload week 20-30 % below the last build week: lighter fixed sessions and the chosen drop
+    first, then the full fixed sessions, then the smallest allowed drop."""
+    rules = options.rules
+    problem = "its fixed sessions do not fit"
+    for drop in dict.fromkeys((options.deload_drop, rules.deload_drop_min)):
+        for light in (True, False):
+            try:
+                built = builder.build(last_build.targets(1 - drop, last_build.long, 1), light=light)
+            except GenerateError as error:
+                problem = str(error)
+                continue
+            actual = 1 - built.total / last_build.total
+            if rules.deload_drop_min - 1e-9 <= actual <= rules.deload_drop_max + 1e-9:
+                return built
+            problem = f"it would be {100 * actual:.0f} % below the last build week"
+    raise GenerateError(f"week {builder.number}: no deload week {100 * rules.deload_drop_min:.0f}-"
+                        f"{100 * rules.deload_drop_max:.0f} % below the last build week ({problem})")
 
 
 def _description(options: GenerateOptions, growth: float) -> str:
@@ -276,25 +297,27 @@ class _WeekBuilder:
         self.number, self.focus, self.picks, self.layout = number, focus, picks, layout
         self.log, self.rules, self.checked = log, rules, checked
 
-    def fixed(self) -> dict[int, list[Session]]:
+    def fixed(self, light: bool) -> dict[int, list[Session]]:
+        """Library sessions by day; ``light`` (deload): one drills and one short cross-training session."""
         layout, picks, deload = self.layout, self.picks, self.focus is WeekFocus.DELOAD
         days: dict[int, list[Session]] = {}
-        for day in layout.drills[:1] if deload else layout.drills:
+        for day in layout.drills[:1] if light else layout.drills:
             days.setdefault(day, []).append(Session(picks.drills.workout, ref=picks.drills.ref,
                                                     note="before the easy run"))
         if layout.quality is not None and not deload:
             quality = picks.quality[(self.number - 1) % len(picks.quality)]
             days.setdefault(layout.quality, []).append(quality)
         days.setdefault(layout.strides, []).append(picks.strides)
-        for index, day in enumerate(layout.cross[:1] if deload else layout.cross):
+        for index, day in enumerate(layout.cross[:1] if light else layout.cross):
             options = picks.cross[(self.number - 1 + index) % len(picks.cross)]
-            pick = min(options, key=lambda s: session_facts(s.workout).seconds) if deload \
+            pick = min(options, key=lambda s: session_facts(s.workout).seconds) if light \
                 else options[(self.number - 1) // len(picks.cross) % len(options)]
             days.setdefault(day, []).append(pick)
         return days
 
-    def build(self, targets: _Targets) -> _Built:
-        fixed = self.fixed()
+    def build(self, targets: _Targets, light: bool = False) -> _Built:
+        """The week closest to ``targets`` within the rules (the run log is not touched)."""
+        fixed = self.fixed(light)
         fixed_facts = [session_facts(s.workout) for sessions in fixed.values() for s in sessions]
         fixed_minutes = sum(f.minutes for f in fixed_facts) + self.routines_minutes()
         fixed_run = sum(f.minutes for f in fixed_facts if f.is_run)
@@ -325,16 +348,13 @@ class _WeekBuilder:
                 raise GenerateError(f"week {self.number} {DAY_NAMES[day]}: a library run is longer than "
                                     f"{100 * self.rules.long_run_spike:.0f} % of the longest recent run: "
                                     "give a longer long run")
-        for day, sessions in sorted(days.items()):
-            for session in sessions:
-                facts = session_facts(session.workout)
-                if facts.is_run:
-                    self.log.add((self.number - 1) * 7 + day, facts.minutes)
+        runs = tuple(((self.number - 1) * 7 + day, facts.minutes) for day in sorted(days)
+                     for facts in map(session_facts, (s.workout for s in days[day])) if facts.is_run)
         run = fixed_run + long_minutes + easy * len(easy_days)
         deload = self.focus is WeekFocus.DELOAD
-        note = "deload: less volume, no quality session, one short cross-training session" if deload else None
+        note = "deload: less volume, no quality session" if deload else None
         week = Week(self.focus, {d: tuple(s) for d, s in sorted(days.items())}, note)
-        return _Built(week, fixed_minutes - fixed_run + run, run, long_minutes)
+        return _Built(week, fixed_minutes - fixed_run + run, run, long_minutes, runs)
 
     @staticmethod
     def split(flex: float, easy_count: int, targets: _Targets) -> tuple[int, int]:
