@@ -106,6 +106,14 @@ _PACE_UNIT = r"km|mi|\d{1,9}mtr|\d{1,9}m|\d{1,9}y"
 _META = re.compile(r"^\s*(name|sport|description|tags)\s*:(.*)$", re.IGNORECASE)
 _REPEAT_COUNT = re.compile(r"(?<!\S)(\d{1,9})\s*[x×](?=\s|$)", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
+_WORDS = re.compile(r"[a-z]+")
+_DIGITS = re.compile(r"\d+")
+# leftover tokens that look like a mistyped length or target (see _suspicious)
+_TOO_LONG = re.compile(r"^-?\d{10}")
+_NEGATIVE = re.compile(r"^-\d")
+_GLUED_RPE = re.compile(r"^rpe\d")
+_PACE_LIKE = re.compile(r"^\d+:\d")
+_NUMBER_WITH_UNIT = re.compile(r"^\d+(?:\.\d+)?([a-z]+)$")
 
 
 class TextSyntaxLimit(ValueError):
@@ -240,7 +248,7 @@ def _pace(where: _Where, col: int, m: re.Match[str]) -> Target:
 def _pace_unit_meters(unit: str) -> float:
     if unit in _PACE_UNIT_METERS:
         return _PACE_UNIT_METERS[unit]
-    number = re.match(r"\d+", unit)
+    number = _DIGITS.match(unit)
     assert number is not None
     scale = _YARD_M if unit.endswith("y") else 1.0
     return max(int(number.group(0)), 1) * scale
@@ -338,17 +346,17 @@ def _suspicious(where: _Where, col: int, token: str) -> None:
     """Reject leftover tokens that look like a mistyped length or target, not like cue text."""
     bare = token.strip(",.;:!?()")
     lower = bare.lower()
-    if re.match(r"^-?\d{10}", bare):
+    if _TOO_LONG.match(bare):
         raise where.error(col, f"number too long in {bare!r}", "at most 9 digits")
-    if re.match(r"^-\d", bare):
+    if _NEGATIVE.match(bare):
         raise where.error(col, f"negative length {bare!r}", "a positive length like 10m")
-    if lower == "rpe" or re.match(r"^rpe\d", lower):
+    if lower == "rpe" or _GLUED_RPE.match(lower):
         raise where.error(col, f"RPE needs a value: {bare!r}", "RPE 1 to 10, e.g. RPE 3 or RPE 3-4")
     if lower == "until":
         raise where.error(col, "'until' needs a heart rate", "until HR < 130 or until HR > 150")
-    if re.match(r"^\d+:\d", bare):
+    if _PACE_LIKE.match(bare):
         raise where.error(col, f"bad pace {bare!r}", "m:ss/km or m:ss/mi, e.g. 5:00/km Pace")
-    unit = re.match(r"^\d+(?:\.\d+)?([a-z]+)$", lower)
+    unit = _NUMBER_WITH_UNIT.match(lower)
     if unit and unit.group(1) == "x":
         raise where.error(col, f"repeat count {bare!r} belongs on a header line", "a line like 'Main set 6x'")
     if unit and unit.group(1) not in _CUE_SUFFIXES:
@@ -392,7 +400,7 @@ class _Context:
 
 def infer_intensity(context: _Context, cue: str, rpe_high: float | None) -> Intensity:
     """The intensity a step gets without an ``@tag`` (rules in the module docstring)."""
-    words = re.findall(r"[a-z]+", cue.lower())
+    words = _WORDS.findall(cue.lower())
     if context.section is not None:
         return context.section
     if words[:1] == ["rest"]:
@@ -607,7 +615,7 @@ class _Section:
 
 
 def _header(text: str, where: _Where) -> _Section:
-    words = re.findall(r"[a-z]+", text.lower())
+    words = _WORDS.findall(text.lower())
     intensity = SECTION_INTENSITY.get(" ".join(words[:2])) or SECTION_INTENSITY.get(" ".join(words[:1]))
     count_match = _REPEAT_COUNT.search(text)
     if count_match is None:
