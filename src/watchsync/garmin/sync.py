@@ -1,0 +1,240 @@
+"""Idempotent sync with Garmin Connect through the store's outbox.
+
+Intent is written first (workout row and outbox row in one transaction), then :meth:`SyncService.drain`
+carries it out (see :mod:`watchsync.garmin.sync_ops`), so a crash at any point is recoverable. A
+workout's identity is :func:`workout_key` (a slug of its name, per athlete): the same name updates
+the same Garmin workout; unchanged content (same hash of the resolved workout) costs no call at all.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from hashlib import sha256
+from pathlib import Path
+from typing import Literal
+
+from watchsync.formats.connect_json import content_hash, workout_to_connect
+from watchsync.garmin.client import GarminClient
+from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected
+from watchsync.garmin.sync_ops import NotQueued, OutboxRunner, ReadBackMismatch
+from watchsync.garmin.sync_reconcile import ReconcileResult, reconcile
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Workout
+from watchsync.resolve import resolve
+from watchsync.store import OutboxItem, Store, WorkoutRow, retry_delay
+
+#: How long an operation Garmin refused waits before it is tried again (unless queued again sooner).
+HOLD_REFUSED = timedelta(days=30)
+
+Status = Literal["done", "retry", "refused", "parked"]
+PlannedAction = Literal["create", "update", "unchanged"]
+
+
+class SyncError(GarminError):
+    """An operation cannot be queued (e.g. scheduling a workout that was never pushed)."""
+
+
+def workout_key(workout: Workout) -> str:
+    """The workout's identity: its name in lowercase with every run of non-alphanumerics as ``-``."""
+    slug = re.sub(r"[\W_]+", "-", workout.name.lower()).strip("-")
+    return slug or "workout-" + sha256(workout.name.encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one outbox item during a drain."""
+
+    op: str
+    key: str
+    day: date | None
+    status: Status
+    action: str = ""
+    remote_id: int | None = None
+    message: str = ""
+
+
+@dataclass
+class DrainResult:
+    """The outcomes of one drain, the re-authentication message if the queue was parked, what is left."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    parked: str | None = None
+    remaining: int = 0
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.status in ("retry", "refused")]
+
+
+@dataclass(frozen=True)
+class PushPlan:
+    """What a push of one workout would do, judged by the store alone (no Garmin call)."""
+
+    key: str
+    name: str
+    action: PlannedAction
+
+
+class SyncService:
+    """Push, schedule, unschedule and delete one athlete's workouts on Garmin Connect, idempotently."""
+
+    def __init__(self, store: Store, client_factory: Callable[[], GarminClient], athlete: Athlete, *,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.store = store
+        self.athlete = athlete
+        self._client_factory = client_factory
+        self._client: GarminClient | None = None
+        self._now = now
+
+    @property
+    def client(self) -> GarminClient:
+        """The Garmin client, made on first use (it logs in from the saved tokens lazily)."""
+        if self._client is None:
+            self._client = self._client_factory()
+        return self._client
+
+    # queueing ----------------------------------------------------------------------------------
+
+    def plan_push(self, workout: Workout) -> PushPlan:
+        """Whether pushing ``workout`` would create, update or leave its Garmin workout (store only)."""
+        key = workout_key(workout)
+        row = self.store.get_workout(self.athlete.name, key)
+        digest = content_hash(resolve(workout, self.athlete))
+        if _unchanged(row, digest):
+            return PushPlan(key, workout.name, "unchanged")
+        return PushPlan(key, workout.name, "update" if row and row.remote_id and not row.deleted else "create")
+
+    def enqueue_push(self, workout: Workout, source: Path | None = None) -> str:
+        """Queue ``workout`` for Garmin unless it is there unchanged; returns its key.
+
+        Raises ``ResolveError`` / ``ValueError`` when it cannot be made concrete for this athlete.
+        """
+        resolved = resolve(workout, self.athlete)
+        digest = content_hash(resolved)
+        workout_to_connect(resolved, marker=digest)  # fail here, not in the worker
+        key = workout_key(workout)
+        name = self.athlete.name
+        with self.store.transaction():
+            if _unchanged(self.store.get_workout(name, key), digest):
+                return key
+            self.store.upsert_workout(name, key, content_hash=digest, payload=resolved.model_dump(mode="json"),
+                                      source_path=str(source) if source else None, now=self._now())
+            self._due_now(self.store.enqueue(name, "push", key, now=self._now()))
+        return key
+
+    def enqueue_schedule(self, key: str, day: date) -> bool:
+        """Queue putting workout ``key`` on the calendar on ``day``; False when it is already there."""
+        name = self.athlete.name
+        with self.store.transaction():
+            self._existing(key)
+            schedule, _new = self.store.add_schedule(name, key, day, now=self._now())
+            if schedule.state == "scheduled":
+                return False
+            if schedule.state == "unscheduling":
+                self.store.set_schedule(schedule.id, "pending", now=self._now())
+            self._due_now(self.store.enqueue(name, "schedule", key, day=day, now=self._now()))
+        return True
+
+    def enqueue_unschedule(self, key: str, day: date) -> bool:
+        """Queue removing workout ``key`` from ``day``; False when watchsync already removed it."""
+        name = self.athlete.name
+        with self.store.transaction():
+            self._existing(key)
+            schedule = self.store.get_schedule(name, key, day)
+            if schedule is None:  # not scheduled by us, but it may be on the calendar
+                schedule, _new = self.store.add_schedule(name, key, day, now=self._now())
+            elif schedule.state == "removed":
+                return False
+            self.store.set_schedule(schedule.id, "unscheduling", now=self._now())
+            self._due_now(self.store.enqueue(name, "unschedule", key, day=day, now=self._now()))
+        return True
+
+    def enqueue_delete(self, key: str) -> bool:
+        """Queue deleting workout ``key`` (and its calendar entries); False when already deleted."""
+        with self.store.transaction():
+            if self._existing(key).deleted:
+                return False
+            self._due_now(self.store.enqueue(self.athlete.name, "delete", key, now=self._now()))
+        return True
+
+    def _existing(self, key: str) -> WorkoutRow:
+        row = self.store.get_workout(self.athlete.name, key)
+        if row is None:
+            raise SyncError(f"workout {key!r} was never pushed for athlete {self.athlete.name!r}: push it first")
+        return row
+
+    def _due_now(self, item: OutboxItem) -> None:
+        """An operation queued again is tried at once, even if it waits for a retry or was refused."""
+        now = self._now()
+        if item.not_before > now:
+            self.store.mark_failed(item.id, item.last_error or "queued again", now=now, not_before=now)
+
+    # working -----------------------------------------------------------------------------------
+
+    def drain(self, *, limit: int | None = None, progress: Callable[[int, int], None] | None = None,
+              stop: threading.Event | None = None) -> DrainResult:
+        """Carry out the due outbox items of this athlete, oldest first.
+
+        429/5xx/transport failures are retried later (backoff), refusals hold that item only, and a
+        rejected login parks the athlete's whole queue and stops.
+        """
+        name = self.athlete.name
+        result = DrainResult(parked=self.store.parked_reason(name))
+        if result.parked is None:
+            now = self._now()
+            total = sum(1 for item in self.store.list_outbox(name, states=("pending",)) if item.not_before <= now)
+            total = min(total, limit) if limit is not None else total
+            runner: OutboxRunner | None = None
+            while (limit is None or len(result.outcomes) < limit) and not (stop and stop.is_set()):
+                item = self.store.next_due(name, self._now())
+                if item is None:
+                    break
+                try:
+                    runner = runner or OutboxRunner(self.store, self.client, name, self._now)
+                    applied = runner.run(item)
+                    outcome = Outcome(item.op, item.workout_key, item.date, "done", applied.action, applied.remote_id)
+                except GarminError as error:
+                    outcome = self._failed(item, error)
+                result.outcomes.append(outcome)
+                if progress is not None:
+                    progress(len(result.outcomes), max(total, len(result.outcomes)))
+                if outcome.status == "parked":
+                    result.parked = outcome.message
+                    break
+        result.remaining = len(self.store.list_outbox(name))
+        return result
+
+    def _failed(self, item: OutboxItem, error: GarminError) -> Outcome:
+        """Record a failed attempt: park on auth, hold on refusal, back off otherwise."""
+        now = self._now()
+        message = str(error)
+        if isinstance(error, AuthRequired):
+            self.store.park(self.athlete.name, message, now=now)
+            status: Status = "parked"
+        elif isinstance(error, Rejected | ReadBackMismatch | NotQueued):
+            self.store.mark_failed(item.id, message, now=now, not_before=now + HOLD_REFUSED)
+            status = "refused"
+        else:
+            wait = retry_delay(item.attempts + 1)
+            if isinstance(error, RateLimited) and error.retry_after is not None:
+                wait = max(wait, timedelta(seconds=error.retry_after))
+            self.store.mark_failed(item.id, message, now=now, not_before=now + wait)
+            status = "retry"
+        return Outcome(item.op, item.workout_key, item.date, status, message=message)
+
+    def reconcile(self) -> ReconcileResult:
+        """Compare the store with Garmin (``watchsync sync``); a rejected login parks the queue."""
+        try:
+            return reconcile(self.store, self.client, self.athlete.name, self._now)
+        except AuthRequired as error:
+            self.store.park(self.athlete.name, str(error), now=self._now())
+            raise
+
+
+def _unchanged(row: WorkoutRow | None, digest: str) -> bool:
+    """True when ``row`` is on Garmin with exactly this content."""
+    return row is not None and not row.deleted and row.remote_id is not None and row.content_hash == digest

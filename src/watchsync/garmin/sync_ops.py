@@ -1,0 +1,243 @@
+"""Carry out one outbox operation against Garmin Connect, recording remote ids before it is done.
+
+Every operation is safe to repeat after a crash or an unanswered request: a workout without a
+remote id is first looked for among the remote workouts carrying our ``[ws:<hash>]`` marker and the
+same name (adopted instead of created); a date is looked up on the calendar before a schedule entry
+is created; deleting or unscheduling something already gone counts as done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from watchsync.formats.connect_json import find_marker, workout_to_connect
+from watchsync.formats.connect_json_read import compare_connect
+from watchsync.garmin.client import GarminClient
+from watchsync.garmin.errors import GarminError, NotFound, Transient
+from watchsync.model.workout import Workout
+from watchsync.store import OutboxItem, ScheduleRow, Store, WorkoutRow
+
+
+class ReadBackMismatch(GarminError):
+    """Garmin stored something other than what was sent; the message names the step."""
+
+
+class NotQueued(GarminError):
+    """The store has no row for what an outbox item refers to."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one operation did: created, updated, adopted, unchanged, scheduled, unscheduled, deleted."""
+
+    action: str
+    remote_id: int | None = None
+
+
+def connect_payload(row: WorkoutRow) -> dict[str, Any]:
+    """The Garmin JSON of a stored (resolved) workout, marked with its content hash."""
+    return workout_to_connect(Workout.model_validate(row.payload), marker=row.content_hash)
+
+
+def calendar_entries(items: list[dict[str, Any]], workout_id: int, day: date) -> list[int]:
+    """Schedule ids of ``workout_id`` on ``day`` among calendar items."""
+    return [int(item["id"]) for item in items if item.get("itemType") == "workout"
+            and item.get("workoutId") == workout_id and item.get("date") == day.isoformat()]
+
+
+class RemoteIndex:
+    """Remote workouts that carry a watchsync marker, by name (listed once, on first use)."""
+
+    def __init__(self, client: GarminClient) -> None:
+        self._client = client
+        self._by_name: dict[str, list[tuple[int, str]]] | None = None
+
+    def find(self, name: str, content_hash: str) -> tuple[int, bool] | None:
+        """``(workout id, same content)`` of our workout named ``name``; the same hash wins."""
+        if self._by_name is None:
+            self._by_name = index_marked(self._client.iter_workouts())
+        candidates = self._by_name.get(name, [])
+        for workout_id, marker in candidates:
+            if marker == content_hash:
+                return workout_id, True
+        return (candidates[0][0], False) if candidates else None
+
+    def forget(self) -> None:
+        """Drop the listing (after a create that may have happened without an answer)."""
+        self._by_name = None
+
+
+def index_marked(workouts: Any) -> dict[str, list[tuple[int, str]]]:
+    """``name -> [(id, marker hash)]`` of the workouts whose description holds a marker, ids ascending."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for summary in workouts:
+        marker = find_marker(summary.get("description"))
+        if marker is not None:
+            found.setdefault(str(summary.get("workoutName")), []).append((int(summary["workoutId"]), marker))
+    return {name: sorted(entries) for name, entries in found.items()}
+
+
+class OutboxRunner:
+    """Runs outbox items of one athlete with one client; raises :class:`GarminError` on failure."""
+
+    def __init__(self, store: Store, client: GarminClient, athlete: str, now: Callable[[], datetime]) -> None:
+        self._store = store
+        self._client = client
+        self._athlete = athlete
+        self._now = now
+        self._remote = RemoteIndex(client)
+
+    def run(self, item: OutboxItem) -> Applied:
+        """Carry out ``item`` and mark it done (in the same transaction as the ids it learnt)."""
+        operations = {"push": self._push, "schedule": self._schedule, "unschedule": self._unschedule,
+                      "delete": self._delete}
+        return operations[item.op](item)
+
+    # workouts ----------------------------------------------------------------------------------
+
+    def _push(self, item: OutboxItem) -> Applied:
+        row = self._workout(item.workout_key)
+        if row.deleted:
+            return self._finish(item, Applied("skipped (deleted)"))
+        payload = connect_payload(row)
+        remote_id = row.remote_id
+        if remote_id is not None:
+            try:
+                self._client.update_workout(remote_id, payload)
+            except NotFound:
+                remote_id = None  # deleted on Garmin: create it again
+            else:
+                self._verify(row, remote_id, payload, "update")
+                return self._finish(item, Applied("updated", remote_id))
+        remote_id, action = self._create_or_adopt(row, payload)
+        return self._finish(item, Applied(action, remote_id))
+
+    def _create_or_adopt(self, row: WorkoutRow, payload: dict[str, Any]) -> tuple[int, str]:
+        """Give ``row`` a verified remote workout: adopt a marked one of the same name, else create."""
+        found = self._remote.find(str(row.payload["name"]), row.content_hash)
+        if found is not None:
+            remote_id, same = found
+            self._store.set_remote_id(self._athlete, row.key, remote_id)
+            if same and not self._differences(remote_id, payload):
+                return remote_id, "adopted"
+            self._client.update_workout(remote_id, payload)
+            self._verify(row, remote_id, payload, "update of an adopted workout")
+            return remote_id, "adopted"
+        try:
+            created = self._client.create_workout(payload)
+        except Transient as error:
+            if error.ambiguous:
+                self._remote.forget()
+            raise
+        remote_id = int(created["workoutId"])
+        self._store.set_remote_id(self._athlete, row.key, remote_id)
+        self._verify(row, remote_id, payload, "create")
+        return remote_id, "created"
+
+    def _differences(self, remote_id: int, payload: dict[str, Any]) -> list[str]:
+        return compare_connect(payload, self._client.get_workout(remote_id))
+
+    def _verify(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any], step: str) -> None:
+        differences = self._differences(remote_id, payload)
+        if differences:
+            shown = "; ".join(differences[:3]) + (f" (+{len(differences) - 3} more)" if len(differences) > 3 else "")
+            raise ReadBackMismatch(f"workout {row.key!r} (Garmin id {remote_id}): read-back after {step} "
+                                   f"differs from what was sent: {shown}")
+
+    def _delete(self, item: OutboxItem) -> Applied:
+        row = self._workout(item.workout_key)
+        remote_id = row.remote_id
+        if remote_id is None and not row.deleted:
+            found = self._remote.find(str(row.payload["name"]), row.content_hash)
+            remote_id = found[0] if found else None
+        if remote_id is not None:
+            with contextlib.suppress(NotFound):  # already gone
+                self._client.delete_workout(remote_id)
+        with self._store.transaction():
+            for schedule in self._schedules_of(row.key):
+                self._store.set_schedule(schedule.id, "removed", now=self._now())
+            self._store.set_remote_id(self._athlete, row.key, None)
+            self._store.mark_deleted(self._athlete, row.key, now=self._now())
+            self._store.mark_done(item.id, now=self._now())
+        return Applied("deleted", remote_id)
+
+    # calendar ----------------------------------------------------------------------------------
+
+    def _schedule(self, item: OutboxItem) -> Applied:
+        day, schedule = self._schedule_row(item)
+        row = self._workout(item.workout_key)
+        if row.deleted:
+            return self._finish(item, Applied("skipped (deleted)"))
+        if schedule.state == "scheduled" and schedule.remote_schedule_id is not None:
+            return self._finish(item, Applied("unchanged", schedule.remote_schedule_id))
+        if row.remote_id is None:
+            workout_id, _action = self._create_or_adopt(row, connect_payload(row))
+            existing: list[int] = []
+        else:
+            workout_id = row.remote_id
+            existing = calendar_entries(self._client.calendar_items(day, day), workout_id, day)
+        if existing:
+            schedule_id, action = existing[0], "schedule adopted"
+        else:
+            schedule_id, action = self._new_entry(row, workout_id, day), "scheduled"
+        with self._store.transaction():
+            self._store.set_schedule(schedule.id, "scheduled", remote_schedule_id=schedule_id, now=self._now())
+            self._store.mark_done(item.id, now=self._now())
+        return Applied(action, schedule_id)
+
+    def _new_entry(self, row: WorkoutRow, workout_id: int, day: date) -> int:
+        try:
+            return self._client.schedule_workout(workout_id, day)
+        except NotFound:  # the workout was deleted on Garmin: create it again, then schedule
+            self._store.set_remote_id(self._athlete, row.key, None)
+            workout_id, _action = self._create_or_adopt(row, connect_payload(row))
+            return self._client.schedule_workout(workout_id, day)
+
+    def _unschedule(self, item: OutboxItem) -> Applied:
+        day, schedule = self._schedule_row(item)
+        row = self._workout(item.workout_key)
+        if schedule.remote_schedule_id is not None:
+            targets = [schedule.remote_schedule_id]
+        elif row.remote_id is not None:
+            targets = calendar_entries(self._client.calendar_items(day, day), row.remote_id, day)
+        else:
+            targets = []
+        for schedule_id in targets:
+            with contextlib.suppress(NotFound):  # already removed
+                self._client.unschedule(schedule_id)
+        with self._store.transaction():
+            self._store.set_schedule(schedule.id, "removed", now=self._now())
+            self._store.mark_done(item.id, now=self._now())
+        return Applied("unscheduled" if targets else "not on the calendar", targets[0] if targets else None)
+
+    # store -------------------------------------------------------------------------------------
+
+    def _finish(self, item: OutboxItem, applied: Applied) -> Applied:
+        """Record the remote id (pushes) and mark the item done, together."""
+        with self._store.transaction():
+            if item.op == "push" and applied.remote_id is not None:
+                self._store.set_remote_id(self._athlete, item.workout_key, applied.remote_id)
+            self._store.mark_done(item.id, now=self._now())
+        return applied
+
+    def _workout(self, key: str) -> WorkoutRow:
+        row = self._store.get_workout(self._athlete, key)
+        if row is None:
+            raise NotQueued(f"no workout {key!r} in the store for athlete {self._athlete!r}")
+        return row
+
+    def _schedule_row(self, item: OutboxItem) -> tuple[date, ScheduleRow]:
+        if item.date is None:
+            raise NotQueued(f"outbox item {item.id} ({item.op} {item.workout_key!r}) has no date")
+        schedule = self._store.get_schedule(self._athlete, item.workout_key, item.date)
+        if schedule is None:
+            raise NotQueued(f"no schedule of {item.workout_key!r} on {item.date} in the store")
+        return item.date, schedule
+
+    def _schedules_of(self, key: str) -> list[ScheduleRow]:
+        return [schedule for schedule in self._store.list_schedules(self._athlete)
+                if schedule.workout_key == key and schedule.state != "removed"]
