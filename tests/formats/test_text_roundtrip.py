@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.exercises import find_exercise
 from watchsync.formats.text import format_text, parse_text
 from watchsync.model.workout import (
+    MAX_EXECUTED_STEPS,
     CadenceTarget,
     CaloriesDuration,
     DistanceDuration,
@@ -39,6 +40,7 @@ from watchsync.model.workout import (
     Target,
     TimeDuration,
     Workout,
+    executed_step_count,
 )
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
@@ -126,12 +128,12 @@ def strength_sets(draw: st.DrawFn) -> Repeat:
     steps: list[Step | Repeat] = [draw(exercise_steps(reps=True))]
     if rest is not None:
         steps.append(rest)
-    return Repeat(count=draw(st.integers(1, 200)), steps=steps, skip_last_rest=rest is not None)
+    return Repeat(count=draw(st.integers(1, 50)), steps=steps, skip_last_rest=rest is not None)
 
 
 steps_and_sets = st.one_of(plain_steps(), exercise_steps(reps=False), strength_sets())
 repeat_names = st.sampled_from([None, "Main set", "Strides", "Hills", "Warmup", "Cool down", "Rest", "Drills"])
-repeats = st.builds(Repeat, count=st.integers(1, 200), name=repeat_names,
+repeats = st.builds(Repeat, count=st.integers(1, 50), name=repeat_names,
                     steps=st.lists(steps_and_sets, min_size=1, max_size=4))
 
 
@@ -141,6 +143,7 @@ def workouts(draw: st.DrawFn) -> Workout:
     blocks = draw(st.lists(st.one_of(steps_and_sets, repeats), min_size=1, max_size=6))
     if sport in (Sport.STRENGTH, Sport.CARDIO):
         blocks = [block for block in blocks if not _named_without_exercise(block)] or [Step()]
+    assume(executed_step_count(blocks) <= MAX_EXECUTED_STEPS)
     return Workout(name=draw(cue_words.map(" ".join)), sport=sport, description=draw(notes.filter(
         lambda n: n is None or "|" not in n)), tags=draw(st.lists(st.sampled_from(WORDS[:8]), max_size=3)),
         steps=blocks)

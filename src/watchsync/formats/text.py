@@ -753,7 +753,10 @@ def _workout(doc: _Document, line_count: int, default_name: str | None) -> Worko
         return Workout(name=name, sport=doc.sport, description=description, tags=tags, steps=doc.blocks)
     except ValidationError as error:
         first = error.errors()[0]
-        key = str(first["loc"][0]) if first["loc"] else "name"
+        if not first["loc"]:  # a whole-workout rule, such as the bound on executed steps
+            doc.errors.append(WorkoutFormatError(doc.path, doc.line_offset + 1, 1, validation_message(first)))
+            return None
+        key = str(first["loc"][0])
         line, col = doc.meta.get(key, ("", end_line, 1))[1:]
         doc.errors.append(WorkoutFormatError(doc.path, line, col, f"{key}: {validation_message(first)}"))
         return None
