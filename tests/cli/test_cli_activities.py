@@ -1,0 +1,314 @@
+"""``activities sync``, ``analyze`` and ``report`` through the real command line, against the local server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import types
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from watchsync.activity.simulate import Behaviour, simulate_activity
+from watchsync.cli import main
+from watchsync.formats.load import load_workout
+from watchsync.garmin.server import LocalGarminServer
+from watchsync.garmin.testing import fake_token_dir, running_server
+from watchsync.model.athlete import Athlete
+from watchsync.resolve import resolve
+from watchsync.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or REPO.parent / "shared" / "fixtures" / "fit")
+ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171)
+WORKOUT_TEXT = "name: Easy 12\nsport: running\n\n- 12m RPE 3 easy\n"
+TODAY = date.today()
+MONDAY = TODAY - timedelta(days=TODAY.weekday() + 14)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("WATCHSYNC_CONFIG", "WATCHSYNC_ENDPOINT", "WATCHSYNC_STATE_DIR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+
+
+@pytest.fixture
+def server() -> Iterator[LocalGarminServer]:
+    with running_server() as started:
+        yield started
+
+
+@pytest.fixture
+def workout_file(tmp_path: Path) -> Path:
+    path = tmp_path / "easy-12.txt"
+    path.write_text(WORKOUT_TEXT, encoding="utf-8")
+    return path
+
+
+def configure(tmp_path: Path, server: LocalGarminServer) -> list[str]:
+    """A config aimed at ``server`` with tokens it accepts; the global options to pass."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'[garmin]\nendpoint = "{server.url}"\nmax_retries = 0\n\n'
+                      f"[athletes.anna]\nmax_hr = 188\nresting_hr = 48\nlthr = 171\n", encoding="utf-8")
+    state = tmp_path / "state"
+    fake_token_dir(state / "tokens" / "anna", server.url)
+    return ["--config", str(config), "--state-dir", str(state)]
+
+
+def simulate(workout_file: Path, day: date, behaviour: Behaviour = "follows", seed: int = 0) -> bytes:
+    workout = resolve(load_workout(workout_file), ATHLETE)
+    start = datetime.combine(day, time(6, 30), UTC)
+    return simulate_activity(workout, ATHLETE, start=start, behaviour=behaviour, seed=seed).fit
+
+
+def upload(server: LocalGarminServer, fit: bytes, day: date) -> int:
+    return server.add_activity(fit, start_time=datetime.combine(day, time(6, 30), UTC))
+
+
+def plan_schedule(tmp_path: Path, workout_file: Path, day: date) -> None:
+    """Put the workout on the store's calendar (as the sync layer does when it schedules)."""
+    workout = resolve(load_workout(workout_file), ATHLETE)
+    with Store.open(tmp_path / "state" / "watchsync.sqlite3") as store:
+        store.upsert_workout("anna", "easy-12", content_hash="h", payload=workout.model_dump(mode="json"))
+        store.add_schedule("anna", "easy-12", day)
+
+
+# --- analyze -----------------------------------------------------------------------------------
+
+
+def test_analyze_a_file_that_is_not_fit_is_one_line_and_exit_1(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    bogus = tmp_path / "notes.fit"
+    bogus.write_text("just some text, long enough to have a header\n")
+
+    assert main(["analyze", str(bogus)]) == 1
+
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(bogus) in err and "not a FIT file" in err
+
+
+def test_analyze_a_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(tmp_path / "nope.fit")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nope.fit" in err and "cannot read" in err
+
+
+def test_analyze_prints_the_summary_and_step_compliance(tmp_path: Path, workout_file: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    fit = tmp_path / "run.fit"
+    fit.write_bytes(simulate(workout_file, TODAY, behaviour="too_hard"))
+
+    assert main(["analyze", str(fit), "--workout", str(workout_file)]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith(f"{fit}: running, {TODAY:%Y-%m-%d} 06:30, 12m")
+    assert "against 'Easy 12': volume green" in out and "steps aligned by laps" in out
+    assert "easy run done too hard" in out
+    assert out.splitlines()[-3].split()[:4] == ["step", "name", "target", "runs"]
+
+
+def test_analyze_json_scores_against_the_given_workout(tmp_path: Path, workout_file: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    fit = tmp_path / "run.fit"
+    fit.write_bytes(simulate(workout_file, TODAY, behaviour="cut_short"))
+
+    assert main(["analyze", str(fit), "--workout", str(workout_file), "--json"]) == 0
+
+    result = json.loads(capsys.readouterr().out)
+    assert result["decoder"] == "fitfast" and result["salvaged"] is False
+    assert result["summary"]["sport"] == "running"
+    assert result["compliance"]["volume"]["colour"] == "yellow"  # 60 % of the plan
+    assert result["compliance"]["intensity"]["steps"][0]["channel"] == "heart_rate"
+    assert result["load"]["trimp"] > 0
+
+
+def test_analyze_without_workout_uses_the_one_the_watch_ran(capsys: pytest.CaptureFixture[str]) -> None:
+    ride = FIXTURES / "hrv-activity.fit"
+    if not ride.is_file():
+        pytest.skip(f"fixture {ride} not found")
+
+    assert main(["analyze", str(ride), "--json"]) == 0
+
+    compliance = json.loads(capsys.readouterr().out)["compliance"]
+    assert compliance["intensity"]["alignment"] == "laps"
+    assert len(compliance["intensity"]["steps"]) > 1
+
+
+def test_analyze_a_fit_without_workout_prints_only_the_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    run = FIXTURES / "activity-small-fenix2-run.fit"
+    if not run.is_file():
+        pytest.skip(f"fixture {run} not found")
+
+    assert main(["analyze", str(run), "--json"]) == 0
+
+    result = json.loads(capsys.readouterr().out)
+    assert result["compliance"] is None
+    assert result["summary"]["distance_m"] == pytest.approx(9000, rel=0.05)  # PROVENANCE: 9.0 km
+
+
+def test_analyze_with_a_bad_workout_file_names_its_line(tmp_path: Path, workout_file: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    fit = tmp_path / "run.fit"
+    fit.write_bytes(simulate(workout_file, TODAY))
+    bad = tmp_path / "bad.txt"
+    bad.write_text("name: bad\nsport: running\n- 10m RPE 11\n")
+
+    assert main(["analyze", str(fit), "--workout", str(bad)]) == 1
+
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{bad}:3:" in err
+
+
+# --- activities sync -----------------------------------------------------------------------------
+
+
+def test_activities_sync_fetches_scores_and_is_idempotent(tmp_path: Path, server: LocalGarminServer,
+                                                          workout_file: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    options = configure(tmp_path, server)
+    day = TODAY - timedelta(days=2)
+    plan_schedule(tmp_path, workout_file, day)
+    planned = upload(server, simulate(workout_file, day), day)
+    extra = upload(server, simulate(workout_file, TODAY - timedelta(days=1), seed=1), TODAY - timedelta(days=1))
+
+    assert main([*options, "activities", "sync"]) == 0
+    first = capsys.readouterr()
+    assert main([*options, "activities", "sync"]) == 0
+    second = capsys.readouterr()
+
+    lines = first.out.splitlines()
+    assert lines[0].startswith(f"{planned}  {day:%Y-%m-%d} 06:30  running  easy-12@{day}: green")
+    assert lines[1].startswith(f"{extra}  ") and lines[1].endswith("unplanned")
+    assert "2 new, 0 already stored, 0 failed" in first.err
+    assert second.out == "" and "0 new, 2 already stored" in second.err
+    assert (tmp_path / "state" / "activities" / "anna" / f"{planned}.fit").is_file()
+
+
+def test_activities_sync_reports_a_corrupt_file_and_exits_1(tmp_path: Path, server: LocalGarminServer,
+                                                            workout_file: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    options = configure(tmp_path, server)
+    broken = upload(server, b"\x00" * 64, TODAY - timedelta(days=1))
+    fine = upload(server, simulate(workout_file, TODAY), TODAY)
+
+    assert main([*options, "activities", "sync"]) == 1
+
+    out = capsys.readouterr().out
+    assert f"{broken} " in out and "not a FIT file" in out
+    assert f"{fine} " in out
+
+
+def test_activities_sync_with_revoked_tokens_asks_for_a_login(tmp_path: Path, server: LocalGarminServer,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import garminconnect.api.base
+
+    monkeypatch.setattr(garminconnect.api.base, "time", types.SimpleNamespace(sleep=lambda _s: None))
+    options = configure(tmp_path, server)
+    server.revoke_tokens()
+
+    assert main([*options, "activities", "sync"]) == 3
+
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "watchsync login" in err
+
+
+def test_activities_sync_rejects_a_bad_date(tmp_path: Path, server: LocalGarminServer,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*configure(tmp_path, server), "activities", "sync", "--since", "last week"])
+    assert exit_info.value.code == 2
+    assert "'last week' is not a date" in capsys.readouterr().err
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def synced(tmp_path: Path, server: LocalGarminServer, workout_file: Path,
+           capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """A store with three planned sessions (done, cut short, missed) and their activities."""
+    options = configure(tmp_path, server)
+    done, short, missed = MONDAY + timedelta(days=1), MONDAY + timedelta(days=3), MONDAY + timedelta(days=8)
+    for day in (done, short, missed):
+        plan_schedule(tmp_path, workout_file, day)
+    upload(server, simulate(workout_file, done), done)
+    upload(server, simulate(workout_file, short, behaviour="cut_short", seed=1), short)
+    assert main([*options, "activities", "sync", "--since", MONDAY.isoformat()]) == 0
+    capsys.readouterr()
+    return options
+
+
+def test_report_prints_a_table_per_week(synced: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*synced, "report"]) == 0
+
+    out = capsys.readouterr().out
+    assert "\x1b[" not in out  # not a terminal: no colour
+    assert f"Week of {MONDAY}" in out and f"Week of {MONDAY + timedelta(days=7)}" in out
+    statuses = [line.split()[4] for line in out.splitlines() if "Easy 12" in line]
+    assert statuses == ["green", "yellow", "red"]
+
+
+def test_report_colour_when_forced(synced: list[str], monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert main([*synced, "report"]) == 0
+    assert "\x1b[" in capsys.readouterr().out
+
+
+def test_report_json_csv_and_html(synced: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*synced, "report", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["report"]["summary"]["totals"]["done"] == 2
+    assert document["report"]["summary"]["totals"]["missed"] == 1
+
+    page = tmp_path / "report.html"
+    assert main([*synced, "report", "--csv", "--html", str(page)]) == 0
+    captured = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(captured.out)))
+    assert sorted(row["status"] for row in rows) == ["green", "red", "yellow"]
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "Easy 12" in html
+    assert "http://" not in html and "https://" not in html
+    assert f"wrote {page}" in captured.err
+
+
+def test_report_one_week(synced: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*synced, "report", "--week", (MONDAY + timedelta(days=9)).isoformat(), "--json"]) == 0
+
+    report = json.loads(capsys.readouterr().out)["report"]
+    assert [w["week_start"] for w in report["summary"]["weeks"]] == [(MONDAY + timedelta(days=7)).isoformat()]
+    assert [row["status"] for row in report["sessions"]] == ["red"]
+
+
+def test_report_against_a_plan_file(synced: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'name = "two easy runs"\nstart = {MONDAY.isoformat()}\n\n[[weeks]]\nfocus = "build"\n\n'
+                    f'[[weeks.days.tue]]\ntext = """\n{WORKOUT_TEXT}"""\n\n'
+                    f'[[weeks.days.sat]]\ntext = """\n{WORKOUT_TEXT}"""\n', encoding="utf-8")
+
+    assert main([*synced, "report", "--plan", str(plan), "--json"]) == 0
+
+    sessions = json.loads(capsys.readouterr().out)["report"]["sessions"]
+    by_day = {row["day"]: row["status"] for row in sessions}
+    # Thursday's run is two days early for Saturday (window -1/+5) and Tuesday is already done
+    assert by_day == {(MONDAY + timedelta(days=1)).isoformat(): "green",
+                      (MONDAY + timedelta(days=3)).isoformat(): "unplanned",
+                      (MONDAY + timedelta(days=5)).isoformat(): "red"}
+    assert all(row["session_id"] is None or row["session_id"].startswith("plan:") for row in sessions)
+
+
+def test_report_with_a_broken_plan_file_is_one_line(synced: list[str], tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text('name = "broken"\nstart = 2025-01-06\n[[weeks]\n', encoding="utf-8")
+
+    assert main([*synced, "report", "--plan", str(plan)]) == 1
+
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{plan}:3" in err
