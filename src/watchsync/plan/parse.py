@@ -42,6 +42,7 @@ from watchsync.plan.model import DAY_NAMES, History, Plan, PlanError, Session, W
 from watchsync.plan.stats import session_facts
 
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 _PLAN_KEYS = {"name", "athlete", "start", "description", "library", "history", "weeks"}
 _WEEK_KEYS = {"focus", "note", "days"}
 _SESSION_KEYS = {"workout", "text", "note"}
@@ -65,8 +66,9 @@ def parse_plan(text: str, path: Path, library: Library | None = None) -> Plan:
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         where = _TOML_WHERE.search(message)
-        line, col = (int(where.group(1)), int(where.group(2))) if where else (1, None)
-        raise PlanError(label, line, f"invalid TOML: {_TOML_WHERE.sub('', message)}", col=col) from None
+        line, col = (int(where.group(1)), int(where.group(2))) if where else (max(1, len(text.splitlines())), None)
+        problem = _TOML_AT_END.sub("", _TOML_WHERE.sub("", message))
+        raise PlanError(label, line, f"invalid TOML: {problem}", col=col) from None
     return _Reader(label, path, text, raw, library).plan()
 
 

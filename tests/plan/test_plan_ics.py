@@ -1,0 +1,53 @@
+"""iCalendar export, parsed back with icalendar and checked against RFC 5545 essentials."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from icalendar import Calendar
+
+from watchsync.model.athlete import Athlete
+from watchsync.plan.ics import plan_to_ics
+from watchsync.plan.parse import load_plan
+
+PLAN = Path(__file__).parent / "data" / "lint" / "good.toml"
+
+
+def test_one_all_day_event_per_session_with_rfc5545_essentials() -> None:
+    plan = load_plan(PLAN)
+    data = plan_to_ics(plan, Athlete(name="anna", lthr=170), start=date(2026, 3, 2))
+    calendar = Calendar.from_ical(data)
+    assert calendar["VERSION"] == "2.0"
+    assert calendar["PRODID"]
+    events = calendar.walk("VEVENT")
+    sessions = list(plan.sessions(date(2026, 3, 2)))
+    assert len(events) == len(sessions)
+    assert len({str(e["UID"]) for e in events}) == len(events)
+    for event, scheduled in zip(events, sessions, strict=True):
+        assert isinstance(event["DTSTAMP"].dt, datetime)
+        assert event["DTSTART"].dt == scheduled.date  # a date, not a datetime: all-day
+        assert not isinstance(event["DTSTART"].dt, datetime)
+        assert (event["DTEND"].dt - event["DTSTART"].dt).days == 1
+        assert str(event["SUMMARY"]).startswith(scheduled.workout.name)
+    assert data.count(b"DTSTART;VALUE=DATE:") == len(sessions)
+    assert b"\r\n" in data
+
+
+def test_descriptions_carry_steps_rpe_cues_and_the_athletes_heart_rate() -> None:
+    plan = load_plan(PLAN)
+    events = Calendar.from_ical(plan_to_ics(plan, Athlete(name="anna", lthr=170), date(2026, 3, 2))).walk("VEVENT")
+    hills = next(e for e in events if str(e["SUMMARY"]).startswith("Hill repeats"))
+    description = str(hills["DESCRIPTION"])
+    assert "RPE 8" in description
+    low, high = round(0.95 * 170), round(1.02 * 170)  # RPE 8 = 95-102 % of LTHR
+    assert f"{low}-{high} bpm" in description
+    assert "6x" in description
+
+
+def test_uids_are_stable_across_exports() -> None:
+    plan = load_plan(PLAN)
+    athlete = Athlete(name="anna")
+    first = Calendar.from_ical(plan_to_ics(plan, athlete, date(2026, 3, 2), datetime(2026, 1, 1, tzinfo=UTC)))
+    again = Calendar.from_ical(plan_to_ics(plan, athlete, date(2026, 3, 2)))
+    assert [str(e["UID"]) for e in first.walk("VEVENT")] == [str(e["UID"]) for e in again.walk("VEVENT")]

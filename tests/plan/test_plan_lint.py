@@ -1,0 +1,71 @@
+"""Lint: one hand-written bad plan per rule, each caught at the right week/day; weekly totals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from watchsync.plan.lint import Severity, format_report, lint_plan
+from watchsync.plan.parse import load_plan
+
+DATA = Path(__file__).parent / "data" / "lint"
+PLANS = Path(__file__).resolve().parents[2] / "workouts" / "plans"
+
+# fixture → (rule, severity, week, day or None)
+CASES = {
+    "weekly-growth": ("weekly-growth", Severity.WARNING, 2, None),
+    "deload-cadence": ("deload-cadence", Severity.WARNING, 4, None),
+    "deload-depth": ("deload-depth", Severity.WARNING, 2, None),
+    "easy-share": ("easy-share", Severity.ERROR, 1, None),
+    "long-run-spike": ("long-run-spike", Severity.ERROR, 2, 6),
+    "hard-days": ("hard-days", Severity.ERROR, 1, 4),
+    "rest-day": ("rest-day", Severity.ERROR, 1, None),
+    "core": ("core", Severity.WARNING, 1, None),
+    "strength": ("strength", Severity.WARNING, 1, None),
+    "drills": ("drills", Severity.WARNING, 1, None),
+    "strides": ("strides", Severity.WARNING, 1, None),
+    "cross": ("cross", Severity.WARNING, 1, None),
+}
+
+
+def test_the_good_fixture_has_no_issue() -> None:
+    assert lint_plan(load_plan(DATA / "good.toml")).issues == ()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_bad_fixture_breaks_exactly_its_rule(name: str) -> None:
+    rule, severity, week, day = CASES[name]
+    report = lint_plan(load_plan(DATA / f"{name}.toml"))
+    assert report.rules_broken() == {rule}
+    issue = report.issues[0]
+    assert (issue.severity, issue.week, issue.day) == (severity, week, day)
+    assert bool(report.errors) == (severity is Severity.ERROR)
+    assert issue.line > 1
+    assert f"{name}.toml:{issue.line}: {severity.value}: week {week}" in issue.format(f"{name}.toml")
+
+
+@pytest.mark.parametrize("path", sorted(PLANS.glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_plans_pass_lint(path: Path) -> None:
+    assert lint_plan(load_plan(path)).issues == ()
+
+
+def test_weekly_totals_add_up_from_the_workouts() -> None:
+    plan = load_plan(DATA / "good.toml")
+    report = lint_plan(plan)
+    week = report.weeks[0]
+    workouts = [s.workout for sessions in plan.weeks[0].days.values() for s in sessions]
+    expected = sum(w.estimated_seconds(60.0) for w in workouts) / 60
+    runs = [w for w in workouts if w.sport.family == "run"]
+    assert week.minutes == pytest.approx(expected)
+    assert week.run_minutes == pytest.approx(sum(w.estimated_seconds(60.0) for w in runs) / 60)
+    assert week.run_km == pytest.approx(week.run_minutes * 60 * 2.8 / 1000)
+    # hills: 6 x 60 s at RPE 8; strides: 6 x 20 s at RPE 9 -> hard running minutes
+    assert week.hard_run_minutes == pytest.approx(6 + 2)
+    assert week.easy_share == pytest.approx(1 - 8 / week.run_minutes)
+    assert week.long_run_minutes == 90
+    assert week.rest_days == 1
+    assert week.load > week.minutes  # session RPE above 1 for every session
+    text = format_report(report, "good.toml")
+    assert text.endswith("0 error(s), 0 warning(s)")
+    assert f"{week.minutes:.0f}" in text.splitlines()[2]
