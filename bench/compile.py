@@ -12,9 +12,10 @@ compiled ``--rounds`` times in one process:
     and nothing else (fixed ``time_created`` and serial number, no string cutting, no checks).
 
 Before timing, the peer's bytes are compared with ours for the same ``time_created`` and serial
-number, so both encode exactly the same file. Both run interleaved in the same loop, so machine
-noise hits them alike; each call is timed in process CPU time (``time.process_time``), which other
-processes on a shared machine do not inflate; the whole run's wall time is printed too.
+number, so both encode exactly the same file. Both run interleaved in the same loop (taking turns
+at going first), so machine noise and garbage collection hit them alike. Each call is timed in
+process CPU time (``time.process_time``), which other processes on a shared machine do not
+inflate; the whole run's wall time is printed too.
 Results: workouts per second for (a) and (b), the (a)/(b) time ratio, the cost on top of the bare
 encode, and the per-stage breakdown.
 """
@@ -200,21 +201,21 @@ def run(paths: list[Path], rounds: int) -> dict[str, float]:
     """Total CPU seconds per stage over ``rounds`` passes of the library."""
     totals = dict.fromkeys(STAGES, 0.0)
     clock = time.process_time
-    for _ in range(rounds):
+    encoders = {"encode": write_fit_workout, "bare": bare_encode}
+    for round_number in range(rounds):
+        order = ("encode", "bare") if round_number % 2 == 0 else ("bare", "encode")  # no position bias
         for path in paths:
             t0 = clock()
             workout = load_workout(path)
             t1 = clock()
             resolved = resolve(workout, ATHLETE)
             t2 = clock()
-            write_fit_workout(resolved)
-            t3 = clock()
-            bare_encode(resolved)
-            t4 = clock()
             totals["parse"] += t1 - t0
             totals["resolve"] += t2 - t1
-            totals["encode"] += t3 - t2
-            totals["bare"] += t4 - t3
+            for stage in order:
+                t0 = clock()
+                encoders[stage](resolved)
+                totals[stage] += clock() - t0
     return totals
 
 
