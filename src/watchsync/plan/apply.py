@@ -1,0 +1,58 @@
+"""Apply a plan through the sync layer: push every workout, then schedule only what changed.
+
+The plan owns its calendar weeks for its athlete: watchsync's schedules in those weeks that the plan
+no longer holds are removed, the same workout on another day is moved, a different workout on the
+same day replaces the old one. Re-applying an unchanged plan queues nothing. ``dry_run`` computes
+the same changes from the store without queueing or calling Garmin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from watchsync.garmin.sync import DrainResult, PushPlan, SyncService, workout_key
+from watchsync.plan.diff import CalendarItem, Change, ChangeKind, plan_diff
+from watchsync.plan.model import Plan
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What an apply did (or would do): workout pushes, calendar changes, and the drain's outcome."""
+
+    pushes: tuple[PushPlan, ...]
+    changes: tuple[Change, ...]
+    drained: DrainResult | None
+
+    def lines(self) -> list[str]:
+        """One line per push that is not ``unchanged`` and per calendar change."""
+        pushed = [f"{p.action} workout {p.name}" for p in self.pushes if p.action != "unchanged"]
+        return pushed + [change.describe() for change in self.changes]
+
+
+def apply_plan(plan: Plan, service: SyncService, start: date | None = None, *, dry_run: bool = False,
+               progress: Progress | None = None) -> ApplyResult:
+    """Push and schedule ``plan`` for ``service.athlete``; see the module docstring."""
+    sessions = list(plan.sessions(start))
+    first = start or plan.start
+    assert first is not None  # plan.sessions raised otherwise
+    monday = first - timedelta(days=first.weekday())
+    rows = service.store.list_schedules(service.athlete.name, states=("pending", "scheduled"), start=monday,
+                                        end=monday + timedelta(weeks=len(plan.weeks), days=-1))
+    items = [CalendarItem(str(row.id), row.date, row.workout_key) for row in rows]
+    changes = tuple(plan_diff(plan, items, workout_key, start))
+    workouts = {workout_key(s.workout): s.workout for s in sessions}
+    pushes = tuple(service.plan_push(workout) for workout in workouts.values())
+    if dry_run:
+        return ApplyResult(pushes, changes, None)
+    for workout in workouts.values():
+        service.enqueue_push(workout)
+    for change in changes:
+        if change.item is not None and change.kind is not ChangeKind.ADD:
+            service.enqueue_unschedule(change.item.workout_key, change.item.date)
+        if change.key is not None:
+            service.enqueue_schedule(change.key, change.date)
+    return ApplyResult(pushes, changes, service.drain(progress=progress))
