@@ -1,0 +1,389 @@
+"""Garmin Connect commands: login, logout, whoami, push, schedule, unschedule, delete, sync, server.
+
+Exit codes: 0 done, 1 something failed (or waits for a retry), 2 bad usage or configuration, 3 a
+person must log in (re-authentication needed or an MFA code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json
+
+if TYPE_CHECKING:
+    from watchsync.config import Config
+    from watchsync.garmin.client import GarminClient
+    from watchsync.garmin.sync import DrainResult, SyncService
+    from watchsync.model.workout import Workout
+
+EMAIL_VARIABLE = "WATCHSYNC_GARMIN_EMAIL"
+PASSWORD_VARIABLE = "WATCHSYNC_GARMIN_PASSWORD"
+MFA_NEEDED = "MFA code needed: run `watchsync login --mfa-code CODE`"
+EXIT_LOGIN = 3
+
+
+def register(commands: Any) -> None:
+    """Add the Garmin Connect commands to the sub-command parser."""
+    login = commands.add_parser("login", help="log in to Garmin Connect and save the tokens")
+    add_athlete_option(login)
+    login.add_argument("--mfa-code", metavar="CODE", help="finish a login that is waiting for its MFA code")
+    login.set_defaults(handler=run_login)
+
+    logout = commands.add_parser("logout", help="delete the saved Garmin tokens")
+    add_athlete_option(logout)
+    logout.set_defaults(handler=run_logout)
+
+    whoami = commands.add_parser("whoami", help="the Garmin account the saved tokens belong to")
+    add_athlete_option(whoami)
+    whoami.add_argument("--json", action="store_true", help="as JSON")
+    whoami.set_defaults(handler=run_whoami)
+
+    push = commands.add_parser("push", help="create or update workouts on Garmin Connect (unchanged: no call)")
+    push.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="workout files or folders")
+    add_athlete_option(push)
+    push.add_argument("--dry-run", action="store_true", help="say what would change, judged by the local state only")
+    push.add_argument("--json", action="store_true", help="results as JSON")
+    push.set_defaults(handler=run_push)
+
+    for name, verb in (("schedule", "put a workout on the Garmin calendar (pushing it first if needed)"),
+                       ("unschedule", "remove a workout from a day of the Garmin calendar")):
+        command = commands.add_parser(name, help=verb)
+        command.add_argument("file", type=Path, metavar="FILE")
+        command.add_argument("--date", type=_day, required=True, metavar="YYYY-MM-DD")
+        add_athlete_option(command)
+        command.set_defaults(handler=run_schedule if name == "schedule" else run_unschedule)
+
+    delete = commands.add_parser("delete", help="delete a workout (and its calendar entries) from Garmin Connect")
+    delete.add_argument("file", type=Path, metavar="FILE")
+    add_athlete_option(delete)
+    delete.set_defaults(handler=run_delete)
+
+    sync = commands.add_parser("sync", help="compare local state with Garmin Connect, repair, send what waits")
+    add_athlete_option(sync)
+    sync.add_argument("--json", action="store_true", help="results as JSON")
+    sync.set_defaults(handler=run_sync)
+
+    server = commands.add_parser("server", help="run the local Garmin-Connect-compatible server (loopback)")
+    server.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
+    server.add_argument("--state", type=Path, metavar="FILE", help="keep the server's state in this JSON file")
+    server.add_argument("--faults", metavar="SPEC", help="inject faults, e.g. 429=0.2,500=0.1,drop=0.05")
+    server.set_defaults(handler=run_server)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+# plumbing ----------------------------------------------------------------------------------------
+
+@contextmanager
+def garmin_errors() -> Iterator[None]:
+    """Garmin failures as one-line CLI errors; a needed login exits 3."""
+    from watchsync.garmin.errors import AuthRequired, GarminError
+
+    try:
+        yield
+    except AuthRequired as error:
+        raise CliError(str(error), EXIT_LOGIN) from None
+    except GarminError as error:
+        raise CliError(str(error)) from None
+
+
+def make_client(config: Config, athlete: str) -> GarminClient:
+    from watchsync.garmin.client import GarminClient
+
+    try:
+        return GarminClient(config.token_dir(athlete), config.garmin.endpoint, max_retries=config.garmin.max_retries)
+    except ValueError as error:
+        raise CliError(f"{config.source}: {error}", 2) from None
+
+
+@contextmanager
+def sync_service(args: argparse.Namespace) -> Iterator[SyncService]:
+    """The athlete's sync service over the state store (closed afterwards)."""
+    from watchsync.garmin.sync import SyncService
+    from watchsync.store import Store, StoreError
+
+    config = config_from(args)
+    athlete = athlete_from(args, config)
+    client = make_client(config, athlete.name)
+    try:
+        store = Store.open(config.store_path)
+    except StoreError as error:
+        raise CliError(str(error)) from None
+    with store, garmin_errors():
+        yield SyncService(store, lambda: client, athlete)
+
+
+def load(path: Path) -> Workout:
+    from watchsync.formats.errors import WorkoutFormatError
+    from watchsync.formats.load import load_workout
+
+    try:
+        return load_workout(path)
+    except WorkoutFormatError as error:
+        raise CliError(str(error)) from None
+
+
+def enqueue(service: SyncService, workout: Workout, path: Path) -> str:
+    from watchsync.resolve import ResolveError
+
+    try:
+        return service.enqueue_push(workout, path)
+    except (ResolveError, ValueError) as error:
+        raise CliError(f"{path}:1:1: {error}") from None
+
+
+def drain(service: SyncService) -> DrainResult:
+    """Send what waits, with a progress bar on a terminal."""
+    from tqdm import tqdm
+
+    with tqdm(total=0, unit="op", desc="Garmin", file=sys.stderr, disable=not sys.stderr.isatty(),
+              leave=False) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        return service.drain(progress=progress)
+
+
+def finish(result: DrainResult) -> int:
+    """Report failures on stderr; the exit code of a command that drained."""
+    for failure in result.failures:
+        when = f" on {failure.day}" if failure.day else ""
+        retry = " (will be retried)" if failure.status == "retry" else ""
+        print(f"watchsync: {failure.op} {failure.key}{when}: {failure.message}{retry}", file=sys.stderr)
+    if result.parked is not None:
+        raise CliError(f"{result.parked} (queued work is kept)", EXIT_LOGIN)
+    return 1 if result.failures or result.remaining else 0
+
+
+# login -------------------------------------------------------------------------------------------
+
+def run_login(args: argparse.Namespace) -> int:
+    """Log in with email and password (or finish with an MFA code), then release a parked queue."""
+    from watchsync.store import Store, StoreError
+
+    config = config_from(args)
+    athlete = athlete_from(args, config)
+    client = make_client(config, athlete.name)
+    with garmin_errors():
+        if args.mfa_code:
+            client.resume_mfa(args.mfa_code)
+        else:
+            email, password = _credentials()
+            prompt = _ask_mfa_code if sys.stdin.isatty() else None
+            if client.login_with_credentials(email, password, mfa_code_prompt=prompt) == "needs_mfa":
+                raise CliError(MFA_NEEDED, EXIT_LOGIN)
+        who = client.whoami()
+    try:
+        with Store.open(config.store_path) as store:
+            store.unpark(athlete.name)
+    except StoreError as error:
+        raise CliError(str(error)) from None
+    print(f"logged in to Garmin Connect as {who['display_name']} for athlete {athlete.name}")
+    return 0
+
+
+def _credentials() -> tuple[str, str]:
+    import getpass
+
+    interactive = sys.stdin.isatty()
+    email = os.environ.get(EMAIL_VARIABLE) or (input("Garmin email: ").strip() if interactive else "")
+    password = os.environ.get(PASSWORD_VARIABLE) or (getpass.getpass("Garmin password: ") if interactive else "")
+    if not email or not password:
+        raise CliError(f"Garmin email and password needed: set {EMAIL_VARIABLE} and {PASSWORD_VARIABLE}, "
+                       "or run `watchsync login` in a terminal", 2)
+    return email, password
+
+
+def _ask_mfa_code() -> str:
+    return input("MFA code: ").strip()
+
+
+def run_logout(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    athlete = athlete_from(args, config)
+    make_client(config, athlete.name).logout()
+    print(f"logged out: Garmin tokens of athlete {athlete.name} deleted")
+    return 0
+
+
+def run_whoami(args: argparse.Namespace) -> int:
+    with sync_service(args) as service:
+        who = service.client.whoami()
+        parked = service.store.parked_reason(service.athlete.name)
+    if args.json:
+        print_json({"athlete": service.athlete.name, **who, "parked": parked})
+    else:
+        print(f"{who['display_name']} ({who['full_name']}), profile {who['profile_id']}, "
+              f"athlete {service.athlete.name}")
+        if parked:
+            print(f"queue parked: {parked}")
+    return 0
+
+
+# workouts and calendar ---------------------------------------------------------------------------
+
+def run_push(args: argparse.Namespace) -> int:
+    """Push every workout under the paths; file errors are reported and the rest still pushed."""
+    from watchsync.formats.errors import WorkoutFormatError
+    from watchsync.formats.load import load_workouts
+    from watchsync.garmin.sync import workout_key
+
+    loaded = load_workouts(args.paths)
+    if not loaded:
+        raise CliError("no workout files found (looked for *.txt, *.toml, *.fit)")
+    errors = [str(result) for _path, result in loaded if isinstance(result, WorkoutFormatError)]
+    workouts: dict[str, tuple[Path, Workout]] = {}
+    for path, workout in loaded:
+        if isinstance(workout, WorkoutFormatError):
+            continue
+        key = workout_key(workout)
+        if key in workouts:
+            errors.append(f"{path}:1:1: same workout name as {workouts[key][0]} ({workout.name!r}); skipped")
+        else:
+            workouts[key] = (path, workout)
+    with sync_service(args) as service:
+        drained: DrainResult | None = None
+        if args.dry_run:
+            rows = _dry_run(service, workouts)
+        else:
+            rows, drained = _push(service, workouts, errors)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if args.json:
+        print_json(rows)
+    else:
+        for row in rows:
+            remote = f"  Garmin id {row['workout_id']}" if row.get("workout_id") else ""
+            print(f"{row['action']:<10} {row['name']}  ({row['path']}){remote}")
+    code = 1 if errors else 0
+    return code if drained is None else max(code, finish(drained))
+
+
+def _dry_run(service: SyncService, workouts: dict[str, tuple[Path, Workout]]) -> list[dict[str, Any]]:
+    rows = []
+    for path, workout in workouts.values():
+        plan = service.plan_push(workout)
+        action = "unchanged" if plan.action == "unchanged" else f"would {plan.action}"
+        rows.append({"path": str(path), "key": plan.key, "name": plan.name, "action": action})
+    return rows
+
+
+def _push(service: SyncService, workouts: dict[str, tuple[Path, Workout]],
+          errors: list[str]) -> tuple[list[dict[str, Any]], DrainResult]:
+    queued: dict[str, tuple[Path, Workout]] = {}
+    for key, (path, workout) in workouts.items():
+        try:
+            enqueue(service, workout, path)
+        except CliError as error:
+            errors.append(str(error))
+        else:
+            queued[key] = (path, workout)
+    result = drain(service)
+    outcomes = {o.key: o for o in result.outcomes if o.op == "push"}
+    waiting = {item.workout_key for item in service.store.list_outbox(service.athlete.name) if item.op == "push"}
+    rows = []
+    for key, (path, workout) in queued.items():
+        row = service.store.get_workout(service.athlete.name, key)
+        outcome = outcomes.get(key)
+        if outcome is None:
+            action, problem = ("queued" if key in waiting else "unchanged"), None
+        elif outcome.status == "done":
+            action, problem = outcome.action, None
+        else:
+            action, problem = outcome.status, outcome.message
+        rows.append({"path": str(path), "key": key, "name": workout.name, "action": action,
+                     "workout_id": row.remote_id if row else None, "error": problem})
+    return rows, result
+
+
+def run_schedule(args: argparse.Namespace) -> int:
+    """Push the workout if needed, then put it on the calendar once."""
+    workout = load(args.file)
+    with sync_service(args) as service:
+        key = enqueue(service, workout, args.file)
+        queued = service.enqueue_schedule(key, args.date)
+        result = drain(service)
+        entry = service.store.get_schedule(service.athlete.name, key, args.date)
+    if entry is not None and entry.state == "scheduled":
+        note = "" if queued else " (already on the calendar)"
+        print(f"scheduled {workout.name} on {args.date}: schedule id {entry.remote_schedule_id}{note}")
+    return finish(result)
+
+
+def run_unschedule(args: argparse.Namespace) -> int:
+    from watchsync.garmin.sync import workout_key
+
+    workout = load(args.file)
+    with sync_service(args) as service:
+        queued = service.enqueue_unschedule(workout_key(workout), args.date)
+        result = drain(service)
+    if not queued:
+        print(f"{workout.name} was already removed from {args.date}")
+    elif not result.failures and result.parked is None:
+        print(f"removed {workout.name} from {args.date}")
+    return finish(result)
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    from watchsync.garmin.sync import workout_key
+
+    workout = load(args.file)
+    with sync_service(args) as service:
+        queued = service.enqueue_delete(workout_key(workout))
+        result = drain(service)
+    if not queued:
+        print(f"{workout.name} was already deleted")
+    elif not result.failures and result.parked is None:
+        print(f"deleted {workout.name} from Garmin Connect")
+    return finish(result)
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    """Reconcile with Garmin, then send what waits."""
+    with sync_service(args) as service:
+        found = service.reconcile()
+        result = drain(service)
+    if args.json:
+        print_json({**asdict(found), "outbox": [asdict(o) for o in result.outcomes], "remaining": result.remaining,
+                    "parked": result.parked})
+    else:
+        for label, keys in (("adopted", found.adopted), ("re-created", found.recreated),
+                            ("schedule recorded", found.schedules_recorded),
+                            ("schedule queued again", found.schedules_requeued)):
+            for key in keys:
+                print(f"{label}: {key}")
+        for drift in found.drift:
+            print(f"drift: {drift}")
+        done = sum(o.status == "done" for o in result.outcomes)
+        print(f"{done} operations sent, {result.remaining} waiting")
+    return finish(result)
+
+
+def run_server(args: argparse.Namespace) -> int:
+    """Serve the local Garmin Connect server in the foreground until interrupted."""
+    from watchsync.garmin.server import parse_faults, serve
+
+    if args.faults:
+        try:
+            parse_faults(args.faults)
+        except ValueError as error:
+            raise CliError(f"--faults: {error}", 2) from None
+    try:
+        serve(args.port, args.state, args.faults)
+    except (OSError, ValueError) as error:
+        raise CliError(f"server: {error}") from None
+    return 0
