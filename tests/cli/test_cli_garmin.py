@@ -1,0 +1,241 @@
+"""The Garmin commands through ``watchsync.cli.main`` against the local server over HTTP."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import shutil
+import stat
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from watchsync.cli import main
+from watchsync.garmin.client import GarminClient
+from watchsync.garmin.server import Account, LocalGarminServer
+from watchsync.garmin.testing import fake_token_dir, running_server
+from watchsync.store import Store
+
+LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
+EMAIL, PASSWORD, MFA_CODE = "coach@example.com", "Pa55-word-for-tests", "402917"
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def server() -> Iterator[LocalGarminServer]:
+    with running_server(account=Account(email=EMAIL, password=PASSWORD)) as started:
+        yield started
+
+
+@pytest.fixture(autouse=True)
+def quiet_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No stray WATCHSYNC_* settings, stdin not a terminal, and no anti-bot pauses in the SSO flow."""
+    import garminconnect.api.base
+    import garminconnect.client.sso
+
+    for name in ("WATCHSYNC_ENDPOINT", "WATCHSYNC_CONFIG", "WATCHSYNC_STATE_DIR", "WATCHSYNC_GARMIN_EMAIL",
+                 "WATCHSYNC_GARMIN_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    instant = types.SimpleNamespace(sleep=lambda _seconds: None)
+    monkeypatch.setattr(garminconnect.client.sso, "time", instant)
+    monkeypatch.setattr(garminconnect.api.base, "time", instant)
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    return tmp_path / "state"
+
+
+@pytest.fixture
+def run(tmp_path: Path, state: Path, server: LocalGarminServer, capsys: pytest.CaptureFixture[str]) -> Run:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[garmin]\nendpoint = "{server.url}"\n\n[athletes.anna]\nmax_hr = 188\nresting_hr = 48\n'
+                      'lthr = 171\nthreshold_pace = "4:30/km"\nftp = 230\n')
+
+    def invoke(*argv: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(["--config", str(config), "--state-dir", str(state), *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return invoke
+
+
+@pytest.fixture
+def tokens(state: Path, server: LocalGarminServer) -> Path:
+    return fake_token_dir(state / "tokens" / "anna", server.url)
+
+
+def workouts_of(server: LocalGarminServer) -> list[str]:
+    return sorted(w["workoutName"] for w in server.workouts())
+
+
+def api_writes(server: LocalGarminServer) -> int:
+    return sum(n for (method, route), n in server.stats.requests.items()
+               if method != "GET" and route.startswith("/workout-service/"))
+
+
+# login -------------------------------------------------------------------------------------------
+
+def test_login_saves_owner_only_tokens(run: Run, state: Path, server: LocalGarminServer,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATCHSYNC_GARMIN_EMAIL", EMAIL)
+    monkeypatch.setenv("WATCHSYNC_GARMIN_PASSWORD", PASSWORD)
+    code, out, _err = run("login")
+    assert code == 0 and "local-runner" in out
+    token_dir = state / "tokens" / "anna"
+    assert stat.S_IMODE(token_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE((token_dir / "garmin_tokens.json").stat().st_mode) == 0o600
+    code, out, _err = run("whoami", "--json")
+    assert code == 0 and json.loads(out)["display_name"] == "local-runner"
+    assert run("logout")[0] == 0 and not (token_dir / "garmin_tokens.json").exists()
+    code, _out, err = run("whoami")
+    assert code == 3 and err.strip() == "watchsync: re-authentication needed: run `watchsync login`"
+    assert server.stats.credential_logins == 1
+
+
+def test_login_without_credentials_or_terminal_says_what_to_set(run: Run, server: LocalGarminServer) -> None:
+    code, _out, err = run("login")
+    assert code == 2 and err.count("\n") == 1 and "WATCHSYNC_GARMIN_PASSWORD" in err
+    assert server.stats.credential_logins == 0
+
+
+def test_wrong_password_is_one_line_and_exit_3(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATCHSYNC_GARMIN_EMAIL", EMAIL)
+    monkeypatch.setenv("WATCHSYNC_GARMIN_PASSWORD", "not-it")
+    code, _out, err = run("login")
+    assert code == 3 and err.count("\n") == 1 and "login refused" in err
+
+
+def test_mfa_login_then_push_leaks_no_secret_to_the_logs(run: Run, state: Path, server: LocalGarminServer,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    server.set_account(Account(email=EMAIL, password=PASSWORD, mfa_code=MFA_CODE))
+    monkeypatch.setenv("WATCHSYNC_GARMIN_EMAIL", EMAIL)
+    monkeypatch.setenv("WATCHSYNC_GARMIN_PASSWORD", PASSWORD)
+    code, out1, err1 = run("login")
+    assert code == 3 and err1.strip() == "watchsync: MFA code needed: run `watchsync login --mfa-code CODE`"
+    code, out2, err2 = run("login", "--mfa-code", MFA_CODE)
+    assert code == 0, err2
+    saved = json.loads((state / "tokens" / "anna" / "garmin_tokens.json").read_text())
+    server.expire_access_tokens()  # the push refreshes and rotates them
+    code, out3, err3 = run("push", str(LIBRARY / "runs"))
+    assert code == 0, err3
+    rotated = json.loads((state / "tokens" / "anna" / "garmin_tokens.json").read_text())
+    assert rotated["di_refresh_token"] != saved["di_refresh_token"]
+    secrets = {PASSWORD, MFA_CODE, saved["di_token"], saved["di_refresh_token"], rotated["di_token"],
+               rotated["di_refresh_token"]}
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert len(caplog.records) > 20
+    for text in (logged, out1, err1, out2, err2, out3, err3):
+        for secret in secrets:
+            assert secret not in text and secret[-12:] not in text
+
+
+# push --------------------------------------------------------------------------------------------
+
+def test_push_twice_and_dry_run(run: Run, tokens: Path, server: LocalGarminServer) -> None:
+    code, out, err = run("push", str(LIBRARY / "runs"), "--dry-run")
+    assert code == 0 and out.count("would create") == 9
+    assert server.stats.requests.total() == 1  # minting the test tokens; the dry run made no call
+    code, out, err = run("push", str(LIBRARY / "runs"), "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["action"] for r in rows] == ["created"] * 9 and all(r["workout_id"] for r in rows)
+    assert workouts_of(server) == sorted(r["name"] for r in rows)
+    total = server.stats.requests.total()
+    code, out, err = run("push", str(LIBRARY / "runs"))
+    assert code == 0 and out.count("unchanged") == 9
+    assert server.stats.requests.total() == total
+
+
+def test_push_reports_bad_files_and_pushes_the_rest(run: Run, tokens: Path, server: LocalGarminServer,
+                                                   tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(LIBRARY / "runs" / "easy-30.txt", folder)
+    (folder / "broken.txt").write_text("name: Broken\nsport: running\n- 10m RPE 14\n")
+    code, out, err = run("push", str(folder))
+    assert code == 1
+    [line] = err.splitlines()
+    assert line.startswith(f"{folder / 'broken.txt'}:3:")
+    assert workouts_of(server) == ["Easy run 30 min"] and "created" in out
+
+
+def test_a_non_loopback_endpoint_is_refused(run: Run, tmp_path: Path, state: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "remote.toml"
+    config.write_text('[garmin]\nendpoint = "http://192.0.2.1:8765"\n\n[athletes.anna]\nmax_hr = 188\n')
+    code = main(["--config", str(config), "--state-dir", str(state), "push", str(LIBRARY / "runs")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "loopback" in err
+
+
+# calendar ----------------------------------------------------------------------------------------
+
+def test_schedule_unschedule_delete(run: Run, tokens: Path, server: LocalGarminServer) -> None:
+    hills = str(LIBRARY / "runs" / "hill-repeats.txt")
+    code, out, err = run("schedule", hills, "--date", "2030-05-06")
+    assert code == 0 and "scheduled Hill repeats (base phase) on 2030-05-06" in out, err
+    code, out, _err = run("schedule", hills, "--date", "2030-05-06")
+    assert code == 0 and "already on the calendar" in out
+    run("schedule", hills, "--date", "2030-05-13")
+    assert sorted(e["calendarDate"] for e in server.schedules()) == ["2030-05-06", "2030-05-13"]
+    assert api_writes(server) == 3  # one workout, two calendar entries
+
+    code, out, _err = run("unschedule", hills, "--date", "2030-05-06")
+    assert code == 0 and "removed" in out
+    assert [e["calendarDate"] for e in server.schedules()] == ["2030-05-13"]
+    code, out, _err = run("delete", hills)
+    assert code == 0 and "deleted" in out
+    assert server.workouts() == [] and server.schedules() == []
+
+
+def test_bad_date_and_unknown_workout(run: Run, tokens: Path) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run("schedule", str(LIBRARY / "runs" / "easy-30.txt"), "--date", "2030-13-01")
+    assert exited.value.code == 2
+    code, _out, err = run("delete", str(LIBRARY / "runs" / "easy-30.txt"))
+    assert code == 1 and err.count("\n") == 1 and "never pushed" in err
+
+
+# authentication and repair -----------------------------------------------------------------------
+
+def test_revoked_tokens_stop_push_and_keep_the_queue(run: Run, tokens: Path, state: Path,
+                                                     server: LocalGarminServer,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    server.revoke_tokens()
+    code, _out, err = run("push", str(LIBRARY / "runs"))
+    assert code == 3 and "re-authentication needed: run `watchsync login`" in err
+    with Store.open(state / "watchsync.sqlite3") as store:
+        kept = store.list_outbox("anna")
+    assert len(kept) == 9 and {item.state for item in kept} == {"parked"}
+    assert server.stats.credential_logins <= 1 and server.workouts() == []
+
+    monkeypatch.setenv("WATCHSYNC_GARMIN_EMAIL", EMAIL)
+    monkeypatch.setenv("WATCHSYNC_GARMIN_PASSWORD", PASSWORD)
+    assert run("login")[0] == 0
+    code, out, err = run("sync", "--json")
+    assert code == 0, err
+    assert json.loads(out)["remaining"] == 0 and len(server.workouts()) == 9
+    assert server.stats.credential_logins == 1
+
+
+def test_sync_recreates_a_workout_deleted_on_garmin(run: Run, tokens: Path, server: LocalGarminServer) -> None:
+    easy = str(LIBRARY / "runs" / "easy-45.txt")
+    run("schedule", easy, "--date", "2030-06-02")
+    GarminClient(tokens, server.url).delete_workout(server.workouts()[0]["workoutId"])
+    code, out, err = run("sync")
+    assert code == 0, err
+    assert "re-created: easy-run-45-min" in out and "schedule queued again: easy-run-45-min@2030-06-02" in out
+    [workout] = server.workouts()
+    assert [e["workoutId"] for e in server.schedules()] == [workout["workoutId"]]
+
+
+def test_server_rejects_a_bad_fault_spec(run: Run) -> None:
+    code, _out, err = run("server", "--port", "0", "--faults", "429=lots")
+    assert code == 2 and err.count("\n") == 1 and "429=lots" in err
