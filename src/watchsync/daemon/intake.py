@@ -1,0 +1,172 @@
+"""Intake of one inbox file: validate, resolve, compile, queue for Garmin, then move the file.
+
+A workout file (``.txt``, ``.toml``, ``.fit``) is parsed, resolved for the inbox's athlete and
+compiled to a FIT workout; its push is queued (workout row and outbox row in one transaction),
+the FIT file is archived as ``<state_dir>/fit/<athlete>/<key>.fit`` and the file moves to
+``processed/``. The workout's key is its name (see :func:`watchsync.garmin.sync.workout_key`), so a
+file dropped again with new content updates the same Garmin workout, and with the same content
+changes nothing.
+
+A plan file (TOML with ``[[weeks]]``, see :mod:`watchsync.plan.parse`) needs a ``start`` date and is
+applied in one transaction: each session is scheduled on its date. Sessions given inline (``text``)
+are pushed from the plan; sessions that name a workout file are looked up in ``processed/`` (or the
+plan's ``library``) and pushed only when the athlete has no workout of that name yet, since a
+workout dropped as a file is owned by that file.
+
+Any problem sends the file to ``rejected/`` with ``<name>.error.txt`` saying what is wrong and
+where (``name:line:col``); an unexpected exception rejects that file only.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from watchsync.activity.fetch import write_atomically
+from watchsync.compile import compile_workout
+from watchsync.daemon.intake_files import PROCESSED, move_to_processed, move_to_rejected
+from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.load import load_workout
+from watchsync.garmin.sync import SyncService, workout_key
+from watchsync.model.athlete import Athlete
+from watchsync.plan.library import Library
+from watchsync.plan.model import Plan, PlanError
+from watchsync.plan.parse import load_plan
+from watchsync.resolve import ResolveError
+from watchsync.store import Store
+
+logger = logging.getLogger(__name__)
+
+FIT_ARCHIVE_DIR = "fit"
+
+
+class IntakeRejected(ValueError):
+    """A file that cannot be used; ``errors`` are one-line ``name:line:col: problem`` messages."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class AthleteInbox:
+    """What intake needs for one athlete: the profile, the inbox folder and the queue to write to."""
+
+    athlete: Athlete
+    inbox: Path
+    sync: SyncService
+
+
+class Intake:
+    """The inbox watcher's callbacks: take a ready file, or reject one the watcher refused."""
+
+    def __init__(self, store: Store, inboxes: Mapping[str, AthleteInbox], state_dir: Path,
+                 on_queued: Callable[[str], None]) -> None:
+        self._store = store
+        self._inboxes = inboxes
+        self._fit_dir = state_dir / FIT_ARCHIVE_DIR
+        self._on_queued = on_queued
+
+    def accept(self, athlete: str, path: Path) -> None:
+        """Queue what ``path`` holds for ``athlete`` and move it to ``processed/`` (or ``rejected/``)."""
+        inbox = self._inboxes[athlete]
+        try:
+            summary = self._take(inbox, path)
+        except IntakeRejected as rejected:
+            self._reject(inbox, path, rejected.errors)
+            return
+        except Exception as error:
+            logger.error("intake of %s failed unexpectedly: %s: %s", path, type(error).__name__, error)
+            self._reject(inbox, path, [f"{path.name}: watchsync failed to read this file "
+                                       f"({type(error).__name__}: {error}); see the daemon log"])
+            return
+        moved = move_to_processed(path, inbox.inbox)
+        logger.info("intake %s for %s: %s; moved to %s", path.name, athlete, summary, moved.relative_to(inbox.inbox))
+        self._on_queued(athlete)
+
+    def reject(self, athlete: str, path: Path, reason: str) -> None:
+        """A file the watcher refused (wrong type, too large): reject it with ``reason``."""
+        self._reject(self._inboxes[athlete], path, [f"{path.name}: {reason}"])
+
+    def _reject(self, inbox: AthleteInbox, path: Path, errors: list[str]) -> None:
+        moved = move_to_rejected(path, inbox.inbox, errors)
+        logger.warning("rejected %s for %s: %s (see %s.error.txt)", path.name, inbox.athlete.name,
+                       errors[0] + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""),
+                       moved.relative_to(inbox.inbox))
+
+    def _take(self, inbox: AthleteInbox, path: Path) -> str:
+        plan_table = read_plan_table(path)
+        if plan_table is None:
+            return self._push_workout(inbox, path)
+        library = None if "library" in plan_table else Library(inbox.inbox / PROCESSED)
+        return self._apply_plan(inbox, path, library)
+
+    def _push_workout(self, inbox: AthleteInbox, path: Path) -> str:
+        try:
+            workout = load_workout(path)
+            _resolved, fit = compile_workout(workout, inbox.athlete)
+            with self._store.transaction():
+                action = inbox.sync.plan_push(workout).action
+                key = inbox.sync.enqueue_push(workout, source=path)
+        except WorkoutFormatError as error:
+            raise IntakeRejected([_relabel(one, path) for one in error.errors]) from None
+        except (ResolveError, ValueError) as error:
+            raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
+        write_atomically(self._fit_dir / inbox.athlete.name / f"{key}.fit", fit)
+        return f"workout {key!r} unchanged" if action == "unchanged" else f"workout {key!r} queued ({action})"
+
+    def _apply_plan(self, inbox: AthleteInbox, path: Path, library: Library | None) -> str:
+        try:
+            plan = load_plan(path, library)
+            if plan.athlete is not None and plan.athlete != inbox.athlete.name:
+                raise PlanError(path.name, 1, f"the plan is for athlete {plan.athlete!r}, but it was put into "
+                                              f"the inbox of {inbox.athlete.name!r}")
+            scheduled = self._queue_plan(inbox, plan)
+        except PlanError as error:
+            raise IntakeRejected([_relabel_plan(error, path)]) from None
+        except WorkoutFormatError as error:
+            raise IntakeRejected([_relabel(one, path) for one in error.errors]) from None
+        except (ResolveError, ValueError) as error:
+            raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
+        return f"plan {plan.name!r} applied: {scheduled} new calendar entries queued"
+
+    def _queue_plan(self, inbox: AthleteInbox, plan: Plan) -> int:
+        """Push the plan's own workouts and schedule every session, all in one transaction."""
+        sync, scheduled = inbox.sync, 0
+        known: dict[str, str] = {}
+        with self._store.transaction():
+            for session in plan.sessions():
+                key = workout_key(session.workout)
+                if key not in known:
+                    owned_by_file = session.session.text is None and self._store.get_workout(inbox.athlete.name, key)
+                    known[key] = key if owned_by_file else sync.enqueue_push(session.workout, source=plan.source)
+                scheduled += sync.enqueue_schedule(known[key], session.date)
+        return scheduled
+
+
+def read_plan_table(path: Path) -> dict[str, Any] | None:
+    """The top-level table of a plan file (TOML with ``weeks``), or None for anything else."""
+    if path.suffix.lower() != ".toml":
+        return None
+    try:
+        with path.open("rb") as stream:
+            table = tomllib.load(stream)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None  # the workout reader reports what is wrong, with its position
+    return table if "weeks" in table else None
+
+
+def _relabel(error: WorkoutFormatError, path: Path) -> str:
+    """The error with the file's name instead of its inbox path (the file is about to move)."""
+    return str(WorkoutFormatError(path.name, error.line, error.col, error.problem, error.expected)) \
+        if error.path == str(path) else str(error)
+
+
+def _relabel_plan(error: PlanError, path: Path) -> str:
+    if error.path != str(path):
+        return str(error)
+    return str(PlanError(path.name, error.line, error.problem, week=error.week, day=error.day, col=error.col))

@@ -1,0 +1,177 @@
+"""One sync worker thread per athlete: drains the athlete's outbox and runs its activity syncs.
+
+The worker sleeps on an event: intake wakes it the moment something is queued, otherwise it wakes
+when the next retry is due (backoff is in the store's ``not_before``) or after ``IDLE_SECONDS``.
+A parked queue ("re-authentication needed") waits for the token file to change (``watchsync
+login`` writes it): it then logs in again with a fresh client and releases the queue. Each athlete
+has its own thread, client and queue, so one athlete's failures never hold up another's.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from watchsync.daemon.jobs import sync_athlete_activities
+from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, now_text, record_error
+from watchsync.garmin.client import GarminClient
+from watchsync.garmin.errors import AuthRequired, GarminError
+from watchsync.garmin.sync import DrainResult, SyncService
+from watchsync.garmin.tokens import TOKEN_FILE
+from watchsync.model.athlete import Athlete
+from watchsync.store import Store
+
+logger = logging.getLogger(__name__)
+
+IDLE_SECONDS = 60.0
+PARKED_CHECK_SECONDS = 2.0
+ERROR_PAUSE_SECONDS = 5.0
+MIN_WAIT_SECONDS = 0.05
+
+ClientFactory = Callable[[], GarminClient]
+TokenSignature = tuple[int, int, int] | None
+
+
+class AthleteWorker:
+    """The sync thread of one athlete."""
+
+    def __init__(self, store: Store, athlete: Athlete, new_client: ClientFactory, token_dir: Path,
+                 state_dir: Path, stop: threading.Event, client: GarminClient | None = None) -> None:
+        self.athlete = athlete
+        self.healthy = True
+        self._store = store
+        self._new_client = new_client
+        self._token_file = token_dir / TOKEN_FILE
+        self._state_dir = state_dir
+        self._stop = stop
+        self._wake = threading.Event()
+        self._activities_due = threading.Event()
+        self._tokens_tried = _signature(self._token_file)
+        self._sync = self._service(client or new_client())
+        self._thread = threading.Thread(target=self._run, name=f"watchsync-sync-{athlete.name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self, timeout: float) -> None:
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def wake(self) -> None:
+        """Look at the outbox now (intake queued something, or the daemon is stopping)."""
+        self._wake.set()
+
+    def request_activity_sync(self) -> None:
+        """Fetch new activities at the next opportunity (between two outbox operations)."""
+        self._activities_due.set()
+        self._wake.set()
+
+    def _service(self, client: GarminClient) -> SyncService:
+        return SyncService(self._store, lambda: client, self.athlete)
+
+    def _run(self) -> None:
+        name = self.athlete.name
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                wait = self._iteration()
+                self.healthy = True
+            except Exception as error:
+                logger.error("sync worker of %s: %s: %s", name, type(error).__name__, error)
+                record_error(self._store, name, f"{type(error).__name__}: {error}")
+                self.healthy, wait = False, ERROR_PAUSE_SECONDS
+            self._wake.wait(wait)
+
+    def _iteration(self) -> float:
+        """One round of work; returns how long to sleep unless woken."""
+        if self._store.parked_reason(self.athlete.name) is not None and not self._try_resume():
+            return PARKED_CHECK_SECONDS
+        if self._activities_due.is_set():
+            self._activities_due.clear()
+            self._sync_activities()
+        if self._stop.is_set():
+            return 0.0
+        self._report(self._sync.drain(stop=self._stop))
+        if self._store.parked_reason(self.athlete.name) is not None:
+            return PARKED_CHECK_SECONDS
+        return self._until_next_due()
+
+    def _try_resume(self) -> bool:
+        """After new tokens appeared: log in with a fresh client and release the queue."""
+        current = _signature(self._token_file)
+        if current is None or current == self._tokens_tried:
+            return False
+        self._tokens_tried = current
+        client = self._new_client()
+        try:
+            client.login_from_tokens()
+        except AuthRequired as error:
+            logger.warning("%s: the new tokens were not accepted either: %s", self.athlete.name, error)
+            return False
+        self._sync = self._service(client)
+        self._store.unpark(self.athlete.name)
+        logger.info("%s: logged in again; the queue resumes", self.athlete.name)
+        return True
+
+    def _sync_activities(self) -> None:
+        name = self.athlete.name
+        try:
+            sync_athlete_activities(self._store, self._sync.client, self.athlete, self._state_dir, date.today())
+        except AuthRequired as error:
+            self._park(str(error))
+            return
+        except GarminError as error:
+            logger.warning("activity sync for %s failed: %s", name, error)
+            record_error(self._store, name, f"activity sync: {error}")
+            return
+        self._store.kv_set(name, LAST_ACTIVITY_SYNC_KEY, now_text())
+
+    def _park(self, reason: str) -> None:
+        self._store.park(self.athlete.name, reason)
+        logger.error("%s: %s (queue parked, files kept)", self.athlete.name, reason)
+        record_error(self._store, self.athlete.name, reason)
+
+    def _report(self, result: DrainResult) -> None:
+        name = self.athlete.name
+        for outcome in result.outcomes:
+            what = f"{outcome.op} {outcome.key}" + (f" on {outcome.day}" if outcome.day else "")
+            if outcome.status == "done":
+                remote = f" (Garmin id {outcome.remote_id})" if outcome.remote_id is not None else ""
+                logger.info("%s: %s: %s%s", name, what, outcome.action, remote)
+            elif outcome.status != "parked":
+                logger.warning("%s: %s: %s, %s", name, what, outcome.message,
+                               "will retry" if outcome.status == "retry" else "held until queued again")
+                record_error(self._store, name, f"{what}: {outcome.message}")
+        if result.parked is not None and any(o.status == "parked" for o in result.outcomes):
+            logger.error("%s: %s (queue parked, files kept)", name, result.parked)
+            record_error(self._store, name, result.parked)
+        if any(o.op == "push" and o.status == "done" for o in result.outcomes):
+            self._store.kv_set(name, LAST_PUSH_KEY, now_text())
+
+    def _until_next_due(self) -> float:
+        """Seconds until the first item the drain could take (one waiting behind an older item of
+        its workout cannot be taken before that one)."""
+        due: list[datetime] = []
+        ahead: set[str] = set()
+        for item in self._store.list_outbox(self.athlete.name):
+            if item.state == "pending" and item.workout_key not in ahead:
+                due.append(item.not_before)
+            ahead.add(item.workout_key)
+        if not due:
+            return IDLE_SECONDS
+        return min(max((min(due) - datetime.now(UTC)).total_seconds(), MIN_WAIT_SECONDS), IDLE_SECONDS)
+
+
+def _signature(path: Path) -> TokenSignature:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
