@@ -124,3 +124,21 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             main([command, "--help"])
         assert exit_info.value.code == 0
         assert "usage: watchsync" in capsys.readouterr().out
+
+
+def test_validate_skips_plans_in_folders_and_explains_when_named(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(LIBRARY)]) == 0
+    capsys.readouterr()
+    plan = LIBRARY / "plans" / "base-4-weeks.toml"
+    assert main(["validate", str(plan)]) == 1
+    assert f"{plan}:1:1: this is a plan file" in capsys.readouterr().err
+
+
+def test_import_of_nested_repeats_falls_back_to_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "nested.toml"
+    source.write_text('name = "Nested"\nsport = "run"\n[[steps]]\nrepeat = 2\n  [[steps.steps]]\n  repeat = 3\n'
+                      '    [[steps.steps.steps]]\n    duration = "30s"\n    target = "RPE 8"\n')
+    assert main(["compile", str(source), "--out", str(tmp_path / "fit")]) == 0
+    assert main(["import", str(tmp_path / "fit" / "nested.fit"), "--out", str(tmp_path / "back")]) == 0
+    assert "writing TOML instead" in capsys.readouterr().err
+    assert main(["validate", str(tmp_path / "back" / "nested.toml")]) == 0

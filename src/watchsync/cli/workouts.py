@@ -122,13 +122,18 @@ def run_compile(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Convert a FIT workout into an editable text or TOML workout file."""
-    from watchsync.formats.text import format_text
+    from watchsync.formats.text import TextSyntaxLimit, format_text
     from watchsync.formats.toml_workout import format_toml
 
     workout = _load_one(args.file)
-    text = format_text(workout) if args.format == "txt" else format_toml(workout)
+    suffix = args.format
+    try:
+        text = format_text(workout) if suffix == "txt" else format_toml(workout)
+    except TextSyntaxLimit as limit:
+        print(f"watchsync: {args.file}: {limit}; writing TOML instead", file=sys.stderr)
+        suffix, text = "toml", format_toml(workout)
     args.out.mkdir(parents=True, exist_ok=True)
-    target = args.out / f"{args.file.stem}.{args.format}"
+    target = args.out / f"{args.file.stem}.{suffix}"
     target.write_text(text, "utf-8")
     print(f"{args.file} -> {target}")
     return 0

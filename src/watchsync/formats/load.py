@@ -32,6 +32,10 @@ def load_workout(path: Path, max_bytes: int = MAX_BYTES) -> Workout:
     if suffix == ".toml":
         from watchsync.formats.toml_workout import parse_toml
 
+        if is_plan_text(text):
+            raise WorkoutFormatError(name, 1, 1, "this is a plan file, not a workout",
+                                     "a workout file; check plans with `watchsync plan lint`")
+
         return parse_toml(text, name)
     from watchsync.formats.text import parse_text
 
@@ -82,9 +86,27 @@ def _line_col(before: str) -> tuple[int, int]:
     return line, len(before) - (before.rfind("\n") + 1) + 1
 
 
+_PLAN_TABLE = re.compile(r"^\s*(\[\[weeks\]\]|weeks\s*=)", re.MULTILINE)
+
+
+def is_plan_text(text: str) -> bool:
+    """True for a TOML plan file (it has a ``[[weeks]]`` array), which holds sessions, not steps."""
+    return _PLAN_TABLE.search(text) is not None
+
+
+def is_plan_file(path: Path) -> bool:
+    """True when ``path`` is a readable TOML plan file."""
+    if path.suffix.lower() != ".toml":
+        return False
+    try:
+        return is_plan_text(path.read_text("utf-8", errors="replace"))
+    except OSError:
+        return False
+
+
 def load_workouts(paths: Iterable[Path], max_bytes: int = MAX_BYTES
                   ) -> list[tuple[Path, Workout | WorkoutFormatError]]:
-    """Each file's workout or error; directories are searched recursively, skipping dotfiles."""
+    """Each file's workout or error; directories are searched recursively, skipping dotfiles and plans."""
     results: list[tuple[Path, Workout | WorkoutFormatError]] = []
     for path in _expand(paths):
         try:
@@ -101,5 +123,6 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
             out.append(path)
             continue
         found = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in WORKOUT_SUFFIXES)
-        out.extend(sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(path).parts)))
+        visible = (p for p in found if not any(part.startswith(".") for part in p.relative_to(path).parts))
+        out.extend(sorted(p for p in visible if not is_plan_file(p)))
     return out
