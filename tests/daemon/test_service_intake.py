@@ -1,0 +1,150 @@
+"""Daemon intake in-process: workout and plan files → store rows and outbox, files moved, clear rejections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from watchsync.daemon.intake import AthleteInbox, Intake
+from watchsync.daemon.intake_files import ERROR_SUFFIX
+from watchsync.formats.fit_workout import read_fit_workout
+from watchsync.garmin.client import GarminClient
+from watchsync.garmin.sync import SyncService
+from watchsync.model.athlete import Athlete
+from watchsync.store import Store
+
+EASY = "name: Easy run 30 min\nsport: running\n- 30m RPE 3 easy\n"
+EASY_LONGER = "name: Easy run 30 min\nsport: running\n- 40m RPE 3 easy\n"
+
+
+def plan_text(*, athlete: str | None = None, start: str | None = "2030-03-04") -> str:
+    header = ['name = "Two weeks"'] + ([f'athlete = "{athlete}"'] if athlete else []) \
+        + ([f"start = {start}"] if start else [])
+    return "\n".join([*header, "", "[[weeks]]", 'focus = "build"', "[[weeks.days.tue]]", 'workout = "easy.txt"',
+                      "[[weeks.days.thu]]", 'text = """', "name: Strides 6x", "sport: running",
+                      "- 20m RPE 3", "6x", "- 20s RPE 9", "- 60s RPE 2", '"""',
+                      "[[weeks]]", 'focus = "build"', "[[weeks.days.tue]]", 'workout = "easy.txt"', ""])
+
+
+class Setup:
+    def __init__(self, tmp_path: Path) -> None:
+        self.state = tmp_path / "state"
+        self.inbox = tmp_path / "inbox"
+        self.inbox.mkdir()
+        self.store = Store.open(self.state / "store.sqlite3")
+        self.athlete = Athlete(name="anna", lthr=171)
+        unused = GarminClient(tmp_path / "tokens", "http://127.0.0.1:9")  # intake never calls Garmin
+        self.sync = SyncService(self.store, lambda: unused, self.athlete)
+        self.queued: list[str] = []
+        self.intake = Intake(self.store, {"anna": AthleteInbox(self.athlete, self.inbox, self.sync)}, self.state,
+                             on_queued=self.queued.append)
+
+    def drop(self, name: str, text: str) -> Path:
+        path = self.inbox / name
+        path.write_text(text, encoding="utf-8")
+        self.intake.accept("anna", path)
+        return path
+
+    def pending(self) -> list[tuple[str, str, date | None]]:
+        return [(item.op, item.workout_key, item.date) for item in self.store.list_outbox("anna")]
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[Setup]:
+    made = Setup(tmp_path)
+    yield made
+    made.store.close()
+
+
+def test_workout_file_is_queued_archived_and_moved(setup: Setup) -> None:
+    setup.drop("easy.txt", EASY)
+    assert setup.pending() == [("push", "easy-run-30-min", None)]
+    row = setup.store.get_workout("anna", "easy-run-30-min")
+    assert row is not None and row.payload["name"] == "Easy run 30 min"
+    assert (setup.inbox / "processed" / "easy.txt").read_text() == EASY
+    assert not (setup.inbox / "easy.txt").exists()
+    archived = read_fit_workout(setup.state / "fit" / "anna" / "easy-run-30-min.fit")
+    assert archived.name == "Easy run 30 min"
+    assert setup.queued == ["anna"]
+
+
+def test_same_name_new_content_queues_one_update_of_the_same_key(setup: Setup) -> None:
+    setup.drop("easy.txt", EASY)
+    first = setup.store.get_workout("anna", "easy-run-30-min")
+    setup.drop("easy.txt", EASY_LONGER)
+    second = setup.store.get_workout("anna", "easy-run-30-min")
+    assert first is not None and second is not None and first.content_hash != second.content_hash
+    assert setup.pending() == [("push", "easy-run-30-min", None)]  # one waiting push, refreshed
+    kept = sorted(p.read_text() for p in (setup.inbox / "processed").iterdir())
+    assert kept == sorted([EASY, EASY_LONGER])  # the second one timestamped, nothing lost
+
+
+def test_unchanged_workout_already_on_garmin_queues_nothing(setup: Setup) -> None:
+    setup.drop("easy.txt", EASY)
+    item = setup.store.list_outbox("anna")[0]
+    setup.store.set_remote_id("anna", "easy-run-30-min", 42)
+    setup.store.mark_done(item.id)
+    setup.drop("again.txt", EASY)
+    assert setup.pending() == []
+    assert (setup.inbox / "processed" / "again.txt").exists()
+
+
+def test_broken_workout_is_rejected_with_name_line_and_column(setup: Setup) -> None:
+    setup.drop("bad.txt", "name: Bad\nsport: running\n- 10q RPE 3\n")
+    note = (setup.inbox / "rejected" / ("bad.txt" + ERROR_SUFFIX)).read_text()
+    assert "bad.txt:3:" in note and "10q" in note
+    assert str(setup.inbox) not in note  # the inbox path is gone once the file moved
+    assert (setup.inbox / "rejected" / "bad.txt").exists()
+    assert setup.pending() == [] and setup.queued == []
+
+
+def test_workout_the_athlete_cannot_resolve_is_rejected(setup: Setup) -> None:
+    setup.drop("tempo.txt", "name: Tempo\nsport: running\n- 20m 4:30/km Pace\n- 20m 95% Pace\n")
+    note = (setup.inbox / "rejected" / ("tempo.txt" + ERROR_SUFFIX)).read_text()
+    assert "tempo.txt:1:1:" in note and "threshold" in note.lower()
+
+
+def test_watcher_refusal_is_written_beside_the_file(setup: Setup) -> None:
+    junk = setup.inbox / "junk.bin"
+    junk.write_bytes(b"\0" * 10)
+    setup.intake.reject("anna", junk, "unsupported file type ('.bin')")
+    assert "junk.bin: unsupported file type" in (setup.inbox / "rejected" / ("junk.bin" + ERROR_SUFFIX)).read_text()
+
+
+def test_plan_pushes_its_own_workouts_and_schedules_every_session(setup: Setup) -> None:
+    setup.drop("easy.txt", EASY)
+    setup.drop("plan.toml", plan_text())
+    assert sorted(setup.pending(), key=str) == sorted([
+        ("push", "easy-run-30-min", None),
+        ("push", "strides-6x", None),
+        ("schedule", "easy-run-30-min", date(2030, 3, 5)),
+        ("schedule", "strides-6x", date(2030, 3, 7)),
+        ("schedule", "easy-run-30-min", date(2030, 3, 12)),
+    ], key=str)
+    assert (setup.inbox / "processed" / "plan.toml").exists()
+
+
+def test_plan_session_naming_a_file_keeps_the_file_version(setup: Setup) -> None:
+    setup.drop("easy.txt", EASY)
+    setup.drop("easy.txt", EASY_LONGER)  # processed/easy.txt still holds the first version
+    setup.drop("plan.toml", plan_text())
+    row = setup.store.get_workout("anna", "easy-run-30-min")
+    assert row is not None and row.payload["steps"][0]["duration"]["seconds"] == 40 * 60
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (plan_text(start=None), "plan.toml:1: no start date"),
+    (plan_text(athlete="bob"), "plan.toml:1: the plan is for athlete 'bob'"),
+    ('name = "x"\nstart = 2030-03-04\n[[weeks]]\nfocus = "build"\n[[weeks.days.tue]]\nworkout = "nope.txt"\n',
+     "plan.toml:5: week 1 day tue: unknown workout 'nope.txt'"),
+])
+def test_unusable_plan_is_rejected_and_nothing_is_queued(setup: Setup, text: str, expected: str) -> None:
+    setup.drop("easy.txt", EASY)
+    before = setup.pending()
+    setup.drop("plan.toml", text)
+    assert expected in (setup.inbox / "rejected" / ("plan.toml" + ERROR_SUFFIX)).read_text()
+    assert setup.pending() == before
+    assert setup.store.list_schedules("anna") == []
