@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -56,3 +57,17 @@ def print_json(data: Any) -> None:
 def add_athlete_option(parser: argparse.ArgumentParser) -> None:
     """``--athlete NAME``."""
     parser.add_argument("--athlete", metavar="NAME", help="athlete profile from the config (default: the first)")
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` callback drawing a bar on stderr when it is a terminal."""
+    from tqdm import tqdm
+
+    with tqdm(total=0, unit="op", desc=description, file=sys.stderr, disable=not sys.stderr.isatty(),
+              leave=False) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield progress

@@ -1,0 +1,212 @@
+"""Plan commands: generate, lint, show, apply, ics."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json, progress_bar
+
+if TYPE_CHECKING:
+    from watchsync.plan.model import Plan
+
+DEFAULT_LIBRARY = Path("workouts")
+
+
+def register(commands: Any) -> None:
+    """Add ``plan`` and its sub-commands."""
+    plan = commands.add_parser("plan", help="base-building plans: generate, lint, show, apply, ics")
+    actions = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+
+    generate = actions.add_parser("generate", help="write a base-building plan file from the library")
+    generate.add_argument("--weeks", type=int, default=6, choices=range(4, 9), metavar="4..8")
+    generate.add_argument("--start", type=_day, help="first day, a Monday (default: next Monday)")
+    generate.add_argument("--runs-per-week", type=int, default=4, metavar="N")
+    generate.add_argument("--hours", type=float, help="week-1 total hours (default: from history, else 5)")
+    generate.add_argument("--long-run", type=_minutes, metavar="DURATION", help="week-1 long run, e.g. 70m or 1h10m")
+    generate.add_argument("--cross-training", default="bike", metavar="LIST",
+                          help="comma-separated: bike, xc_ski, swim, skimo (default: bike)")
+    generate.add_argument("--rest-day", default="mon", choices=("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+    generate.add_argument("--deload-every", type=int, default=4, choices=(3, 4))
+    generate.add_argument("--growth", type=float, help="weekly growth in build weeks (default 0.10)")
+    generate.add_argument("--library", type=Path, default=DEFAULT_LIBRARY, help="workout library folder")
+    generate.add_argument("-o", "--output", type=Path, help="plan file to write (default: stdout)")
+    add_athlete_option(generate)
+    generate.set_defaults(handler=run_generate)
+
+    lint = actions.add_parser("lint", help="check a plan against the base-building rules; weekly totals")
+    lint.add_argument("file", type=Path, metavar="FILE")
+    add_athlete_option(lint)
+    lint.add_argument("--json", action="store_true")
+    lint.set_defaults(handler=run_lint)
+
+    show = actions.add_parser("show", help="week-by-week table of a plan")
+    show.add_argument("file", type=Path, metavar="FILE")
+    add_athlete_option(show)
+    show.set_defaults(handler=run_show)
+
+    apply = actions.add_parser("apply", help="push and schedule a plan on Garmin Connect (idempotent)")
+    apply.add_argument("file", type=Path, metavar="FILE")
+    apply.add_argument("--start", type=_day, help="first day (overrides the file's start)")
+    add_athlete_option(apply)
+    apply.add_argument("--dry-run", action="store_true", help="print the changes; make no Garmin call")
+    apply.add_argument("--json", action="store_true")
+    apply.set_defaults(handler=run_apply)
+
+    ics = actions.add_parser("ics", help="export a plan as an iCalendar file (all-day events)")
+    ics.add_argument("file", type=Path, metavar="FILE")
+    ics.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.ics")
+    ics.add_argument("--start", type=_day, help="first day (overrides the file's start)")
+    add_athlete_option(ics)
+    ics.set_defaults(handler=run_ics)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _minutes(text: str) -> float:
+    from watchsync.formats.text import parse_duration
+    from watchsync.model.workout import Sport, TimeDuration
+
+    try:
+        duration = parse_duration(text, path="--long-run", line=1, col=1, sport=Sport.RUNNING)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if not isinstance(duration, TimeDuration):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time (expected e.g. 70m or 1h10m)")
+    return duration.seconds / 60
+
+
+def load(path: Path) -> Plan:
+    """A plan file, or a one-line error naming file, line, week and day."""
+    from watchsync.plan.model import PlanError
+    from watchsync.plan.parse import load_plan
+
+    try:
+        return load_plan(path)
+    except PlanError as error:
+        raise CliError(str(error)) from None
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Write a plan file (or print it)."""
+    from watchsync.plan.generate import GenerateError, GenerateOptions, generate_plan
+    from watchsync.plan.write import write_plan_toml
+
+    if not args.library.is_dir():
+        raise CliError(f"{args.library}: workout library folder not found (use --library)", 2)
+    options = GenerateOptions(
+        library=args.library, weeks=args.weeks, start=args.start or _next_monday(date.today()),
+        runs_per_week=args.runs_per_week, hours=args.hours, long_run_minutes=args.long_run,
+        cross_training=tuple(part.strip() for part in args.cross_training.split(",") if part.strip()),
+        rest_day=args.rest_day, deload_every=args.deload_every, growth=args.growth,
+        athlete=athlete_from(args).name, history=_history(args))
+    try:
+        plan = generate_plan(options)
+    except GenerateError as error:
+        raise CliError(str(error)) from None
+    library = _relative_library(args.library, args.output)
+    text = write_plan_toml(plan, library)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, "utf-8")
+        print(f"wrote {args.output} ({len(plan.weeks)} weeks from {options.start})", file=sys.stderr)
+    return 0
+
+
+def _next_monday(today: date) -> date:
+    from datetime import timedelta
+
+    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def _relative_library(library: Path, output: Path | None) -> str | None:
+    """The library path as the plan file should name it (relative to the plan's folder)."""
+    if output is None:
+        return str(library)
+    import os
+
+    return os.path.relpath(library.resolve(), output.resolve().parent)
+
+
+def _history(args: argparse.Namespace) -> Any:
+    """Recent training from the compliance store, when there is one."""
+    from watchsync.plan.history import history_from_store
+    from watchsync.store import Store, StoreError
+
+    config = config_from(args)
+    if not config.store_path.exists():
+        return None
+    try:
+        with Store.open(config.store_path) as store:
+            return history_from_store(store, athlete_from(args, config).name, args.start or date.today())
+    except StoreError:
+        return None
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    """Exit 1 on rule errors; warnings and weekly totals are printed."""
+    from watchsync.plan.lint import format_report, lint_plan
+
+    plan = load(args.file)
+    report = lint_plan(plan, athlete=athlete_from(args))
+    if args.json:
+        print_json({"issues": [issue.__dict__ for issue in report.issues],
+                    "weeks": [week.__dict__ for week in report.weeks]})
+    else:
+        print(format_report(report, str(args.file)))
+    return 1 if report.errors else 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print the week-by-week table."""
+    from watchsync.plan.show import format_plan_table
+
+    print(format_plan_table(load(args.file), athlete_from(args)))
+    return 0
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    """Push every workout and schedule every session; only changes are sent."""
+    from watchsync.cli.garmin import finish, sync_service
+    from watchsync.plan.apply import apply_plan
+    from watchsync.plan.model import PlanError
+
+    plan = load(args.file)
+    with sync_service(args) as service:
+        try:
+            with progress_bar("Garmin") as progress:
+                result = apply_plan(plan, service, args.start, dry_run=args.dry_run, progress=progress)
+        except PlanError as error:
+            raise CliError(str(error)) from None
+    lines = result.lines()
+    if args.json:
+        print_json({"dry_run": args.dry_run, "changes": lines})
+    else:
+        for line in lines or ["nothing to change: the calendar already matches the plan"]:
+            print(("would " if args.dry_run else "") + line)
+    return 0 if result.drained is None else finish(result.drained)
+
+
+def run_ics(args: argparse.Namespace) -> int:
+    """Write the iCalendar file."""
+    from watchsync.plan.ics import plan_to_ics
+    from watchsync.plan.model import PlanError
+
+    plan = load(args.file)
+    try:
+        data = plan_to_ics(plan, athlete_from(args), args.start)
+    except PlanError as error:
+        raise CliError(str(error)) from None
+    args.output.write_bytes(data)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0

@@ -1,0 +1,154 @@
+"""The plan commands through ``watchsync.cli.main``; apply against the local Garmin server over HTTP."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from watchsync.cli import main
+from watchsync.garmin.server import LocalGarminServer
+from watchsync.garmin.testing import fake_token_dir, running_server
+from watchsync.plan.parse import load_plan
+
+REPO = Path(__file__).resolve().parents[2]
+LIBRARY = REPO / "workouts"
+START = date(2026, 11, 30)  # a Monday
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def server() -> Iterator[LocalGarminServer]:
+    with running_server() as started:
+        yield started
+
+
+@pytest.fixture
+def run(tmp_path: Path, server: LocalGarminServer, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> Run:
+    for name in ("WATCHSYNC_ENDPOINT", "WATCHSYNC_CONFIG", "WATCHSYNC_STATE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[garmin]\nendpoint = "{server.url}"\n[athletes.anna]\nmax_hr = 188\nresting_hr = 48\n'
+                      'lthr = 171\nthreshold_pace = "4:30/km"\nftp = 230\n')
+    state = tmp_path / "state"
+    fake_token_dir(state / "tokens" / "anna", server.url)
+
+    def invoke(*argv: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(["--config", str(config), "--state-dir", str(state), *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return invoke
+
+
+def test_generate_writes_a_plan_that_lints_clean(run: Run, tmp_path: Path) -> None:
+    output = tmp_path / "plans" / "p.toml"
+    code, _, err = run("plan", "generate", "--weeks", "8", "--start", START.isoformat(), "--library", str(LIBRARY),
+                       "--runs-per-week", "4", "--cross-training", "bike,xc_ski", "-o", str(output))
+    assert code == 0, err
+    plan = load_plan(output)
+    assert len(plan.weeks) == 8 and plan.start == START
+    code, out, _ = run("plan", "lint", str(output))
+    assert code == 0
+    assert "0 error(s)" in out
+
+
+def test_generate_refuses_contradictory_settings(run: Run) -> None:
+    code, _, err = run("plan", "generate", "--library", str(LIBRARY), "--hours", "12", "--runs-per-week", "3",
+                       "--long-run", "45m")
+    assert code == 1
+    assert err.startswith("watchsync: ") and len(err.strip().splitlines()) == 1
+
+
+def test_lint_exits_1_on_a_rule_error(run: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'name = "two hard days"\nstart = "{START}"\nlibrary = "{LIBRARY}"\n'
+                   '[[weeks]]\nfocus = "build"\n[[weeks.days.tue]]\nworkout = "runs/hill-repeats.txt"\n'
+                   '[[weeks.days.wed]]\nworkout = "runs/fartlek.txt"\n')
+    code, out, _ = run("plan", "lint", str(bad))
+    assert code == 1
+    assert "week 1" in out and "hard" in out
+
+
+def test_unknown_workout_names_file_line_week_and_day(run: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'name = "typo"\nlibrary = "{LIBRARY}"\n[[weeks]]\nfocus = "build"\n'
+                   '[[weeks.days.thu]]\nworkout = "runs/no-such-run.txt"\n')
+    code, _, err = run("plan", "show", str(bad))
+    assert code == 1
+    assert (f"{bad}:5" in err or f"{bad}:6" in err) and "week 1" in err and "thu" in err
+
+
+def test_show_prints_the_week_table(run: Run) -> None:
+    code, out, _ = run("plan", "show", str(LIBRARY / "plans" / "base-6-weeks.toml"))
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines() if line[:1].isdigit()][:6] == list("123456")
+
+
+def test_ics_is_valid_icalendar_with_one_event_per_session(run: Run, tmp_path: Path) -> None:
+    plan_file = LIBRARY / "plans" / "base-4-weeks.toml"
+    output = tmp_path / "plan.ics"
+    assert run("plan", "ics", str(plan_file), "-o", str(output), "--start", START.isoformat())[0] == 0
+    calendar = Calendar.from_ical(output.read_bytes())
+    events = calendar.walk("VEVENT")
+    sessions = list(load_plan(plan_file).sessions(START))
+    assert len(events) == len(sessions)
+    assert len({str(event["UID"]) for event in events}) == len(events)
+    assert "RPE" in str(events[0]["DESCRIPTION"])
+    assert min(event.decoded("DTSTART") for event in events) >= START
+
+
+def _schedule_count(server: LocalGarminServer) -> int:
+    return len(server.schedules())
+
+
+def _writes(server: LocalGarminServer, route: str) -> int:
+    return sum(n for (method, template), n in server.stats.requests.items()
+               if method in {"POST", "DELETE"} and template.startswith(route))
+
+
+def test_apply_twice_then_edit_two_sessions(run: Run, server: LocalGarminServer, tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.toml"
+    shutil.copy(LIBRARY / "plans" / "base-4-weeks.toml", plan_file)
+    text = plan_file.read_text().replace('library = "..', f'library = "{LIBRARY}"')
+    if 'library = "' not in text:
+        text = f'library = "{LIBRARY}"\n' + text
+    plan_file.write_text(text)
+    sessions = list(load_plan(plan_file).sessions(START))
+
+    code, out, err = run("plan", "apply", str(plan_file), "--start", START.isoformat(), "--dry-run")
+    assert code == 0, err
+    assert server.schedules() == [] and "would " in out
+
+    assert run("plan", "apply", str(plan_file), "--start", START.isoformat())[0] == 0
+    assert _schedule_count(server) == len(sessions)
+    before = dict(server.stats.requests)
+    assert run("plan", "apply", str(plan_file), "--start", START.isoformat())[0] == 0
+    assert _schedule_count(server) == len(sessions)
+    assert _writes(server, "/workout-service/schedule") == sum(
+        n for (m, t), n in before.items() if m in {"POST", "DELETE"} and t.startswith("/workout-service/schedule"))
+
+    # Move the first session of week 2 by a day and swap one library workout for another: two changes.
+    plan = load_plan(plan_file)
+    week2 = plan.weeks[1]
+    day = min(week2.days)
+    assert day < 6
+    edited = plan_file.read_text()
+    week2_at = edited.index("# --- week 2 ---")
+    names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    head, tail = edited[:week2_at], edited[week2_at:]
+    tail = tail.replace(f"[[weeks.days.{names[day]}]]", f"[[weeks.days.{names[day + 1]}]]", 1)
+    week3_at = tail.index("# --- week 3 ---")
+    tail = tail[:week3_at] + tail[week3_at:].replace("strength/core-5min.txt", "cross/yoga-30.txt", 1)
+    plan_file.write_text(head + tail)
+    schedules_before = _writes(server, "/workout-service/schedule")
+    code, out, err = run("plan", "apply", str(plan_file), "--start", START.isoformat())
+    assert code == 0, err
+    assert _schedule_count(server) == len(sessions)
+    assert _writes(server, "/workout-service/schedule") - schedules_before == 4  # 2 removed + 2 added
+    assert len(out.strip().splitlines()) >= 2
