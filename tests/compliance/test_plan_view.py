@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -180,3 +180,19 @@ def test_a_week_report_keeps_only_that_week(store: Store, tmp_path: Path) -> Non
     assert week.summary.totals.planned_sessions == 1
     whole_week = next(w for w in whole.summary.weeks if w.week_start == second_monday)
     assert week.summary.weeks[0].acwr == pytest.approx(whole_week.acwr)  # history before the week still counts
+
+
+def test_stored_activities_filter_by_local_day_not_utc_day(store: Store, tmp_path: Path) -> None:
+    east = timezone(timedelta(hours=3))
+    local_start = datetime.combine(MONDAY, time(1, 30), east)  # Sunday evening in UTC
+    with running_server() as server:
+        simulated = simulate_activity(EASY, ATHLETE, start=local_start)
+        activity_id = server.add_activity(simulated.fit, start_time=local_start)
+        client = GarminClient(fake_token_dir(tmp_path / "tokens", server.url), server.url)
+        sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", since=MONDAY - timedelta(days=2),
+                        today=TODAY)
+
+    assert [a.summary.id for a in stored_activities(store, ATHLETE.name, start=MONDAY, end=MONDAY)] == [
+        str(activity_id)]
+    assert stored_activities(store, ATHLETE.name, start=MONDAY + timedelta(days=1)) == []
+    assert stored_activities(store, ATHLETE.name, end=MONDAY - timedelta(days=1)) == []

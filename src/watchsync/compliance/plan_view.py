@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,10 @@ def planned_from_plan(plan: Plan, athlete: Athlete) -> list[PlannedSession]:
 def stored_activities(store: Store, athlete: str, *, start: date | None = None,
                       end: date | None = None) -> list[StoredActivity]:
     """Analysed activities whose local day is ``start``..``end`` (inclusive), by start time."""
+    # rows are kept by UTC start: a day of slack covers every UTC offset of the local day
+    since = datetime.combine(start - timedelta(days=1), time.min, UTC) if start else None
     found = []
-    for row in store.list_activities(athlete):
+    for row in store.list_activities(athlete, since=since):
         stored = _stored(row)
         if stored is None:
             continue
