@@ -6,8 +6,7 @@ Run: .venv/bin/python bench/analyze.py [--backfill N]   (fixtures: ../shared/fix
    loaded (TRIMP, easy time) and scored against a planned session (the workout the watch ran when
    the file embeds one, else an easy run as long as the activity). The peer, measured in the same
    run, is plain fitdecode iterating the frames (decoding only); helpers come from
-   bench/analyze_decode.py. A file without a session (nick.fit) gets the Connect summary that a
-   sync would have.
+   bench/analyze_decode.py. A file without a session (nick.fit) is summarised from its records.
 2. Backfill: N (default 300) simulated one-hour runs, one a day, each planned in the store; first
    analysed in memory, then fetched end to end with `sync_activities` from the local Garmin server
    (HTTP list/details/download, FIT written to disk, SQLite transactions with synchronous=FULL).
@@ -23,7 +22,6 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from analyze_decode import FIXTURES, REPO_ROOT, best_time, fitdecode_all_frames
 
@@ -88,17 +86,8 @@ def planned_for(activity: Activity, duration_s: float) -> Workout:
         return hour_run(max(duration_s, 1800) / 3600)
 
 
-def connect_stand_in(activity: Activity, name: str) -> dict[str, Any] | None:
-    """What Connect says about an activity whose file has no session (None when it has one)."""
-    if activity.sessions:
-        return None
-    first = datetime.fromtimestamp(float(activity.records.timestamp[0]), UTC)
-    return {"activityId": name, "startTimeLocal": first.replace(tzinfo=None).isoformat(),
-            "activityType": {"typeKey": "other"}}
-
-
-def analyse_and_score(name: str, data: bytes, workout: Workout, connect: dict[str, Any] | None) -> None:
-    analysis = analyse(name, data, ATHLETE, connect=connect)
+def analyse_and_score(name: str, data: bytes, workout: Workout) -> None:
+    analysis = analyse(name, data, ATHLETE)
     score_session(PlannedSession(id=name, date=analysis.summary.start.date(), workout=workout), analysis, ATHLETE)
 
 
@@ -116,9 +105,8 @@ def fixture_table() -> float:
         records = len(activity.records)
         if records == 0:
             continue
-        connect = connect_stand_in(activity, path.stem)
-        workout = planned_for(activity, analyse(path.stem, data, ATHLETE, connect=connect).summary.duration_s)
-        ours = best_time(lambda: analyse_and_score(path.stem, data, workout, connect))  # noqa: B023
+        workout = planned_for(activity, analyse(path.stem, data, ATHLETE).summary.duration_s)
+        ours = best_time(lambda: analyse_and_score(path.stem, data, workout))  # noqa: B023
         peer = best_time(lambda: fitdecode_all_frames(data))  # noqa: B023
         decode = best_time(lambda: decode_activity(data))  # noqa: B023
         for i, value in enumerate((records, ours, peer, decode)):

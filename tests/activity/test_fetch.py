@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import types
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -29,6 +30,8 @@ from watchsync.resolve import resolve
 from watchsync.store import Store
 
 TODAY = date(2025, 6, 30)
+FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+                / "fit")
 ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")
 LIST_ROUTE = ("GET", "/activitylist-service/activities/search/activities")
 DOWNLOAD_ROUTE = ("GET", "/download-service/files/activity/{id}")
@@ -182,6 +185,24 @@ def test_a_truncated_fit_is_salvaged_and_recorded_with_a_warning(
     row = store.get_activity(activity_id)
     assert row is not None and row.summary["salvaged"] is True and row.summary["decoder"] == "fitdecode"
     assert row.summary["warnings"]
+
+
+def test_a_fit_without_session_takes_connects_summary(server: LocalGarminServer, client: GarminClient,
+                                                       store: Store, tmp_path: Path) -> None:
+    sessionless = FIXTURES / "nick.fit"
+    if not sessionless.is_file():
+        pytest.skip(f"fixture {sessionless} not found")
+    activity_id = server.add_activity(sessionless.read_bytes(), start_time=morning(TODAY - timedelta(days=1)),
+                                      activity_type="cycling", duration_s=16_700, distance_m=80_000)
+
+    result = sync(store, client, tmp_path)
+
+    assert not result.errors
+    row = store.get_activity(activity_id)
+    assert row is not None and row.summary["salvaged"] is True
+    summary = row.summary["summary"]
+    assert (summary["sport"], summary["duration_s"], summary["distance_m"]) == ("cycling", 16_700, 80_000)
+    assert row.summary["load"]["trimp"] > 0  # the records still carry heart rate
 
 
 def test_garmins_workout_link_wins_over_the_nearer_session(server: LocalGarminServer, client: GarminClient,

@@ -151,6 +151,31 @@ def test_analyze_a_fit_without_workout_prints_only_the_summary(capsys: pytest.Ca
     assert result["summary"]["distance_m"] == pytest.approx(9000, rel=0.05)  # PROVENANCE: 9.0 km
 
 
+def test_analyze_a_fit_without_session_is_summarised_from_its_records(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    sigma = FIXTURES / "nick.fit"
+    if not sigma.is_file():
+        pytest.skip(f"fixture {sigma} not found")
+
+    assert main(["analyze", str(sigma), "--json"]) == 0
+
+    result = json.loads(capsys.readouterr().out)
+    assert result["salvaged"] is True and result["warnings"]
+    assert result["summary"]["duration_s"] == pytest.approx(4 * 3600 + 39 * 60, abs=120)  # PROVENANCE: 4h39
+    assert result["summary"]["avg_hr"] is not None
+
+
+def test_analyze_a_workout_file_says_it_is_not_an_activity(capsys: pytest.CaptureFixture[str]) -> None:
+    workout = FIXTURES / "WorkoutRepeatSteps.fit"
+    if not workout.is_file():
+        pytest.skip(f"fixture {workout} not found")
+
+    assert main(["analyze", str(workout)]) == 1
+
+    err = capsys.readouterr().err
+    assert err == f"watchsync: {workout}: not an activity (a FIT workout file)\n"
+
+
 def test_analyze_with_a_bad_workout_file_names_its_line(tmp_path: Path, workout_file: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     fit = tmp_path / "run.fit"

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from watchsync.activity.fit import decode_activity
@@ -46,6 +47,7 @@ from watchsync.compliance.score import (
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Sport
 from watchsync.store import Store
 
 CURSOR_KEY = "activities.cursor"
@@ -123,8 +125,8 @@ def analyse(activity_id: str, data: bytes | Path, athlete: Athlete, *, connect: 
             config: ComplianceConfig | None = None) -> Analysis:
     """Decode a FIT activity, summarise it (with Connect's facts when given) and compute its load.
 
-    Raises ``FitDecodeError`` when the data is not FIT, ``ValueError`` when neither the file nor
-    ``connect`` says when the activity started.
+    Raises ``FitDecodeError`` when the data is not FIT, ``ValueError`` when it is no activity
+    (see :func:`summarise`).
     """
     activity = decode_activity(data)
     summary = summarise(activity_id, activity, connect)
@@ -133,19 +135,36 @@ def analyse(activity_id: str, data: bytes | Path, athlete: Athlete, *, connect: 
 
 
 def summarise(activity_id: str, activity: Activity, connect: Mapping[str, Any] | None) -> ActivitySummary:
-    """The FIT summary with Connect's local start, workout link and RPE; Connect's alone without a session."""
+    """The FIT session's summary with Connect's local start, workout link and RPE.
+
+    Without a session: Connect's summary, else one from the records (sport unknown). ``ValueError``
+    for a FIT file that is not an activity or has nothing with a time.
+    """
+    kind = activity.file_id.type if activity.file_id else None
+    if kind not in (None, "activity"):
+        raise ValueError(f"not an activity (a FIT {kind} file)")
     from_connect = summary_from_connect(connect) if connect is not None else None
-    try:
-        from_fit = summary_from_fit(activity_id, activity,
-                                    from_connect.associated_workout_id if from_connect else None)
-    except ValueError:
-        if from_connect is None:
-            raise
-        return from_connect.model_copy(update={"id": activity_id})
+    if not any(s.start_time for s in activity.sessions):
+        if from_connect is not None:
+            return from_connect.model_copy(update={"id": activity_id})
+        return _summary_from_records(activity_id, activity)
+    from_fit = summary_from_fit(activity_id, activity, from_connect.associated_workout_id if from_connect else None)
     if from_connect is None:
         return from_fit
     rpe = from_connect.workout_rpe if from_connect.workout_rpe is not None else from_fit.workout_rpe
     return from_fit.model_copy(update={"start": from_connect.start, "workout_rpe": rpe})
+
+
+def _summary_from_records(activity_id: str, activity: Activity) -> ActivitySummary:
+    records = activity.records
+    times = records.timestamp[~np.isnan(records.timestamp)]
+    if not len(times):
+        raise ValueError("no session and no records with a time")
+    distance = records.distance[~np.isnan(records.distance)]
+    return ActivitySummary(
+        id=activity_id, sport=Sport.OTHER, start=datetime.fromtimestamp(float(times[0]), UTC),
+        duration_s=float(times[-1] - times[0]), distance_m=float(distance.max()) if len(distance) else None,
+        avg_hr=float(np.nanmean(records.heart_rate)) if records.has_heart_rate else None)
 
 
 def score_session(session: PlannedSession, analysis: Analysis, athlete: Athlete,
@@ -190,8 +209,9 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
         analysis = analyse(str(activity_id), data, athlete, connect=connect, config=config)
     except STOPPING_ERRORS:
         raise
-    except FitDecodeError as error:
-        return _record_failure(store, athlete, connect, fit_path, f"activity {activity_id}: {error.message}", config)
+    except ValueError as error:  # FitDecodeError included: its message without the "<bytes>" label
+        problem = error.message if isinstance(error, FitDecodeError) else str(error)
+        return _record_failure(store, athlete, connect, fit_path, f"activity {activity_id}: {problem}", config)
     except GarminError as error:
         return _record_failure(store, athlete, connect, fit_path, str(error), config)
     score = _score_if_planned(store, athlete, analysis, config)

@@ -89,7 +89,7 @@ def run_sync(args: argparse.Namespace) -> int:
                                      since=args.since, today=date.today())
         except AuthRequired as error:
             raise CliError(str(error), EXIT_REAUTH) from None
-        except GarminError as error:
+        except (GarminError, OSError) as error:
             raise CliError(f"activities sync stopped: {error}") from None
     for fetched in result.fetched:
         outcome = fetched.error or (f"{fetched.session_id}: {fetched.status}" if fetched.session_id else "unplanned")
