@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import schedule
@@ -93,8 +93,9 @@ def write_daily_summary(store: Store, athlete: Athlete, state_dir: Path, today: 
     target = state_dir / REPORTS_DIR / f"{athlete.name}-{today.isoformat()}.txt"
     write_atomically(target, render_terminal(report, color=False).encode("utf-8"))
     totals = report.summary.totals
+    monday = today - timedelta(days=today.weekday())
     logger.info("compliance of %s, week of %s: completion %s (%d done, %d missed, %d pending, %d unplanned),"
-                " easy share %s; report %s", athlete.name, today, values.percent(totals.completion), totals.done,
+                " easy share %s; report %s", athlete.name, monday, values.percent(totals.completion), totals.done,
                 totals.missed, totals.pending, totals.unplanned, values.percent(totals.easy_share), target)
     for flag in report.summary.flags:
         logger.warning("compliance of %s: %s", athlete.name, flag)

@@ -1,0 +1,99 @@
+"""``watchsync status``: per-athlete state and daemon liveness read from the store and the inboxes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from watchsync.cli import main
+from watchsync.config import Config, load_config
+from watchsync.daemon.status import (
+    GLOBAL,
+    HEARTBEAT_KEY,
+    LAST_ACTIVITY_SYNC_KEY,
+    LAST_PUSH_KEY,
+    PID_KEY,
+    collect_status,
+    format_status,
+    record_error,
+)
+from watchsync.garmin.tokens import TOKEN_FILE
+from watchsync.store import Store
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[daemon]\ninbox = "{tmp_path / "inbox"}"\n[athletes.anna]\n[athletes.bob]\n')
+    made = load_config(path, state_dir=tmp_path / "state")
+    token_dir = made.token_dir("anna")
+    token_dir.mkdir(parents=True)
+    (token_dir / TOKEN_FILE).write_text("{}")
+    return made
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_status_of_each_athlete(config: Config) -> None:
+    rejected = config.inbox_dir("bob")
+    assert rejected is not None
+    (rejected / "rejected").mkdir(parents=True)
+    for name in ("a.txt", "a.txt.error.txt", "b.toml", "b.toml.error.txt"):
+        (rejected / "rejected" / name).write_text("x")
+    with Store.open(config.store_path) as store:
+        store.upsert_workout("bob", "easy", content_hash="h", payload={})
+        first = store.enqueue("bob", "push", "easy", now=datetime(2030, 1, 1, 8, tzinfo=UTC))
+        store.enqueue("bob", "delete", "easy", now=datetime(2030, 1, 2, 8, tzinfo=UTC))
+        store.park("bob", "re-authentication needed: run `watchsync login`")
+        store.kv_set("anna", LAST_PUSH_KEY, "2030-01-01T09:00:00+00:00")
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, "2030-01-01T09:05:00+00:00")
+        record_error(store, "bob", "Garmin rejected the request (HTTP 400): bad step")
+    status = collect_status(config)
+    anna, bob = status.athletes
+    assert (anna.auth, anna.outbox_depth, anna.oldest_item, anna.rejected_waiting) == ("ok", 0, None, 0)
+    assert (anna.last_push, anna.last_activity_sync, anna.last_error) == (
+        "2030-01-01T09:00:00+00:00", "2030-01-01T09:05:00+00:00", None)
+    assert bob.auth == "re-authentication needed: run `watchsync login`"
+    assert (bob.outbox_depth, bob.oldest_item) == (2, first.created_at.isoformat(timespec="seconds"))
+    assert bob.last_error is not None and bob.last_error.endswith("bad step")
+    assert bob.rejected_waiting == 2
+    assert not status.alive
+    text = format_status(status)
+    assert "never started" in text and "2 waiting, oldest 2030-01-01T08:00:00+00:00" in text
+
+
+def test_athlete_without_tokens_is_not_logged_in(config: Config) -> None:
+    assert collect_status(config).athletes[1].auth.startswith("not logged in")
+
+
+@pytest.mark.parametrize(("pid", "age", "alive"), [
+    (os.getpid(), timedelta(seconds=3), True),
+    (os.getpid(), timedelta(minutes=5), False),  # hung: no heartbeat for too long
+    (None, timedelta(seconds=3), False),  # killed: pid gone
+])
+def test_daemon_alive_needs_a_live_pid_and_a_fresh_heartbeat(config: Config, pid: int | None, age: timedelta,
+                                                             alive: bool) -> None:
+    now = datetime.now(UTC)
+    with Store.open(config.store_path) as store:
+        store.kv_set(GLOBAL, PID_KEY, pid if pid is not None else dead_pid())
+        store.kv_set(GLOBAL, HEARTBEAT_KEY, (now - age).isoformat())
+    status = collect_status(config, now=now)
+    assert status.alive is alive
+    assert (status.pid == os.getpid()) is alive
+    assert ("daemon: running" in format_status(status)) is alive
+
+
+def test_status_command_prints_json(config: Config, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "--json", "--config", config.source, "--state-dir", str(config.state_dir)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [a["name"] for a in shown["athletes"]] == ["anna", "bob"] and shown["alive"] is False
