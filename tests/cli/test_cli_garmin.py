@@ -20,6 +20,7 @@ from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.store import Store
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
+RUNS = len(list((LIBRARY / "runs").glob("*.txt")))  # the workouts `push workouts/runs` sends
 EMAIL, PASSWORD, MFA_CODE = "coach@example.com", "Pa55-word-for-tests", "402917"
 Run = Callable[..., tuple[int, str, str]]
 
@@ -140,16 +141,16 @@ def test_mfa_login_then_push_leaks_no_secret_to_the_logs(run: Run, state: Path, 
 
 def test_push_twice_and_dry_run(run: Run, tokens: Path, server: LocalGarminServer) -> None:
     code, out, err = run("push", str(LIBRARY / "runs"), "--dry-run")
-    assert code == 0 and out.count("would create") == 9
+    assert code == 0 and out.count("would create") == RUNS
     assert server.stats.requests.total() == 1  # minting the test tokens; the dry run made no call
     code, out, err = run("push", str(LIBRARY / "runs"), "--json")
     assert code == 0, err
     rows = json.loads(out)
-    assert [r["action"] for r in rows] == ["created"] * 9 and all(r["workout_id"] for r in rows)
+    assert [r["action"] for r in rows] == ["created"] * RUNS and all(r["workout_id"] for r in rows)
     assert workouts_of(server) == sorted(r["name"] for r in rows)
     total = server.stats.requests.total()
     code, out, err = run("push", str(LIBRARY / "runs"))
-    assert code == 0 and out.count("unchanged") == 9
+    assert code == 0 and out.count("unchanged") == RUNS
     assert server.stats.requests.total() == total
 
 
@@ -213,7 +214,7 @@ def test_revoked_tokens_stop_push_and_keep_the_queue(run: Run, tokens: Path, sta
     assert code == 3 and "re-authentication needed: run `watchsync login`" in err
     with Store.open(state / "watchsync.sqlite3") as store:
         kept = store.list_outbox("anna")
-    assert len(kept) == 9 and {item.state for item in kept} == {"parked"}
+    assert len(kept) == RUNS and {item.state for item in kept} == {"parked"}
     assert server.stats.credential_logins <= 1 and server.workouts() == []
 
     monkeypatch.setenv("WATCHSYNC_GARMIN_EMAIL", EMAIL)
@@ -221,7 +222,7 @@ def test_revoked_tokens_stop_push_and_keep_the_queue(run: Run, tokens: Path, sta
     assert run("login")[0] == 0
     code, out, err = run("sync", "--json")
     assert code == 0, err
-    assert json.loads(out)["remaining"] == 0 and len(server.workouts()) == 9
+    assert json.loads(out)["remaining"] == 0 and len(server.workouts()) == RUNS
     assert server.stats.credential_logins == 1
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -115,3 +115,13 @@ def test_long_run_window_is_the_previous_30_days() -> None:
     spikes = long_run_spikes(runs)
     assert [s.activity_id for s in spikes] == ["now"]
     assert spikes[0].previous_longest_m == 12_000
+
+
+def test_long_run_spike_within_the_first_window_is_marked_short_history() -> None:
+    from watchsync.compliance.load import Run
+
+    start = date(2026, 1, 1)
+    runs = [Run(id="a", day=start, distance_m=10_000), Run(id="b", day=start + timedelta(days=7), distance_m=12_000),
+            Run(id="c", day=start + timedelta(days=31), distance_m=14_000)]
+    spikes = long_run_spikes(runs)
+    assert [(s.activity_id, s.short_history) for s in spikes] == [("b", True), ("c", False)]

@@ -101,3 +101,11 @@ def test_reported_rpe_a_band_away_from_the_plan_is_flagged(reported: float, flag
 def test_an_empty_plan_gives_an_empty_report() -> None:
     report = build_report([], match_sessions([], [], today=MONDAY), [], {}, athlete="x", today=MONDAY)
     assert (report.sessions, report.days, report.summary.weeks) == ([], [], [])
+
+
+def test_short_hard_steps_done_as_planned_are_not_called_easy(report: ComplianceReport) -> None:
+    """HR lags a 60-90 s surge, so a followed fartlek must not read as 'hard steps done easy'."""
+    followed = [d for d in SAMPLE_PLAN if d.planned and d.behaviour == "follows" and "fartlek" in d.workout]
+    assert followed
+    for day in followed:
+        assert not any("hard steps done easy" in flag for flag in _planned_row(report, day.offset)[1])

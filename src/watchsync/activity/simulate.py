@@ -51,12 +51,14 @@ from watchsync.model.workout import (
     DistanceDuration,
     HeartRateTarget,
     Intensity,
+    RepsDuration,
     RpeTarget,
     SpeedTarget,
     Sport,
     Step,
     TimeDuration,
     Workout,
+    step_seconds,
 )
 
 Behaviour = Literal["follows", "too_hard", "cut_short", "skips_intervals", "late", "swapped_bike"]
@@ -227,6 +229,8 @@ def _step_seconds(step: Step, speed: float, rng: np.random.Generator) -> int:
         return max(1, round(duration.seconds))
     if isinstance(duration, DistanceDuration):
         return max(1, round(duration.meters / speed))
+    if isinstance(duration, RepsDuration):
+        return max(1, round(step_seconds(step)))  # the planned estimate: compliance compares with it
     return int(rng.integers(LAP_BUTTON_SECONDS[0], LAP_BUTTON_SECONDS[1] + 1))
 
 

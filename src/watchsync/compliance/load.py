@@ -73,6 +73,7 @@ class LongRunSpike(BaseModel):
     distance_m: float
     previous_longest_m: float
     ratio: float
+    short_history: bool = False  # the data start less than a lookback window before the run
 
 
 def srpe(rpe: float, minutes: float) -> float:
@@ -126,12 +127,15 @@ def long_run_spikes(runs: Sequence[Run], ratio: float = 1.10, lookback_days: int
     A run without earlier runs in the window has no baseline and is never a spike.
     """
     spikes = []
+    first_day = min((r.day for r in runs), default=None)
     for run in sorted(runs, key=lambda r: r.day):
         window = [r.distance_m for r in runs if run.day - timedelta(days=lookback_days) <= r.day < run.day]
         longest = max(window, default=0.0)
         if longest > 0 and run.distance_m > ratio * longest:
             spikes.append(LongRunSpike(activity_id=run.id, day=run.day, distance_m=run.distance_m,
-                                       previous_longest_m=longest, ratio=run.distance_m / longest))
+                                       previous_longest_m=longest, ratio=run.distance_m / longest,
+                                       short_history=first_day is not None
+                                       and run.day - first_day < timedelta(days=lookback_days)))
     return spikes
 
 

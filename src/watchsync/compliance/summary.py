@@ -88,6 +88,7 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
         flags = _load_flags(week_daily, end_ratio, offset + DAYS_PER_WEEK, config)
         flags += [f"long-run spike {s.day}: {s.distance_m / 1000:.1f} km is {s.ratio:.0%} of the longest "
                   f"run of the previous {config.long_run_lookback_days} days ({s.previous_longest_m / 1000:.1f} km)"
+                  + (" (short history)" if s.short_history else "")
                   for s in spikes if in_week(s.day)]
         totals = _totals([s for s in planned if in_week(s.date)], _restrict(matched, in_week),
                          [load for load in loads if in_week(load.day)], easy_speed, config)

@@ -31,6 +31,9 @@ ACTIVITY_TYPES: dict[str, int] = {
     "street_running": 7, "track_running": 8, "walking": 9, "road_biking": 10, "indoor_cardio": 11,
     "strength_training": 13, "treadmill_running": 18, "indoor_cycling": 25, "lap_swimming": 27,
     "open_water_swimming": 28,
+    # Cross-training keys the compliance layer knows; their ids are this server's own.
+    "cross_country_skiing_ws": 171, "backcountry_skiing": 204, "yoga": 43, "mobility": 240, "hiit": 180,
+    "cardio": 241,
 }
 
 

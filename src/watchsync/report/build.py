@@ -69,8 +69,13 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
         rpe_reported=rpe.reported, days_late=match.days_late, flags=flags)
 
 
+#: Heart rate needs minutes to rise to a hard step's band: shorter hard steps are not judged by HR.
+HARD_STEP_MIN_SECONDS = 180
+
+
 def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
-    hard = [s for s in intensity.steps if not s.easy and s.scored_seconds > 0 and s.below is not None]
+    hard = [s for s in intensity.steps if not s.easy and s.scored_seconds > 0 and s.below is not None
+            and s.seconds / max(1, s.executions) >= HARD_STEP_MIN_SECONDS]
     scored = sum(s.scored_seconds for s in hard)
     if scored == 0:
         return []

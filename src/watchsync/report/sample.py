@@ -50,7 +50,7 @@ SAMPLE_PLAN: tuple[SampleDay, ...] = (
     SampleDay(6, "cross/bike-outdoor-60.txt", "follows", planned=False),
     SampleDay(8, "runs/easy-45.txt", "too_hard"),
     SampleDay(9, "runs/recovery-25.txt", None),
-    SampleDay(10, "runs/hill-repeats.txt", "skips_intervals"),
+    SampleDay(10, "runs/steady-blocks.txt", "skips_intervals"),
     SampleDay(12, "runs/long-easy-90.txt", "late", days_late=1),
     SampleDay(15, "runs/strides-40.txt", "cut_short", completed_share=0.4),
     SampleDay(17, "runs/easy-45.txt", "swapped_bike"),
