@@ -1,22 +1,86 @@
-"""``make demo``: the main job end to end on embedded defaults, unattended.
+"""``make demo``: the whole story on embedded defaults, unattended, everything started is stopped.
 
-Compiles the workout library for the example athlete of ``config.example.toml`` and writes the FIT
-files under ``build/demo/``.
+1. compile the workout library for the example athlete of ``config.example.toml`` (FIT files);
+2. start the local Garmin-Connect-compatible server and the real daemon (a subprocess) on a
+   temporary inbox and state directory;
+3. drop a generated 6-week base-building plan and a few coach files (one deliberately broken) into
+   the inbox, and show what got scheduled;
+4. simulate the runner completing (or not) the first three weeks on the server, let the daemon's
+   poller fetch and score them, and print the compliance report (and write the HTML page).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import signal
+import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from watchsync.activity.simulate import Behaviour, simulate_activity
 from watchsync.compile import Compiled, compile_paths, output_path
 from watchsync.config import default_config
 from watchsync.describe import format_seconds, format_table
+from watchsync.garmin.server import LocalGarminServer
+from watchsync.garmin.sync import workout_key
+from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Sport, Workout
+from watchsync.plan.generate import GenerateOptions, generate_plan
+from watchsync.plan.model import Plan
+from watchsync.plan.write import write_plan_toml
+from watchsync.resolve import resolve
 
 REPO = Path(__file__).resolve().parents[2]
+WEEKS_DONE = 3
+TIMEOUT_S = 60.0
+
+#: Garmin activity type of a simulated activity, by the sport of the session.
+ACTIVITY_TYPE: dict[Sport, str] = {
+    Sport.RUNNING: "running", Sport.TRAIL_RUNNING: "trail_running", Sport.TREADMILL: "treadmill_running",
+    Sport.CYCLING: "cycling", Sport.INDOOR_CYCLING: "indoor_cycling", Sport.POOL_SWIM: "lap_swimming",
+    Sport.OPEN_WATER_SWIM: "open_water_swimming", Sport.XC_SKIING: "cross_country_skiing_ws",
+    Sport.SKI_MOUNTAINEERING: "backcountry_skiing", Sport.STRENGTH: "strength_training", Sport.YOGA: "yoga",
+    Sport.MOBILITY: "mobility", Sport.CARDIO: "cardio", Sport.OTHER: "other",
+}
+
+COACH_FILES: dict[str, str] = {
+    "tempo-hills.txt": """name: Tempo hills
+sport: trail_running
+description: Steady climbing at a tempo effort; easy back down.
+Warmup
+- 15m RPE 3 easy
+Climbs 4x
+- 4m RPE 6 steady climb
+- 3m RPE 2 easy back down
+Cooldown
+- 10m RPE 2-3
+""",
+    "mobility-20.toml": """name = "Mobility 20 min"
+sport = "mobility"
+text = '''
+- 10m RPE 1 hips and ankles
+- 10m RPE 2 hamstrings and calves
+'''
+""",
+    "broken-intervals.txt": """name: Broken intervals
+sport: running
+Main set 5x
+- 3m RPE 11 too hard to exist
+- 2m RPE 2 jog
+""",
+}
+
+
+def step(title: str) -> None:
+    """A section header on stdout."""
+    print(f"\n== {title}", flush=True)
 
 
 def compile_library(library: Path, out_dir: Path, athlete: Athlete) -> int:
@@ -36,24 +100,176 @@ def compile_library(library: Path, out_dir: Path, athlete: Athlete) -> int:
         seconds = resolved.estimated_seconds(default_step_seconds=60, seconds_per_meter=1 / athlete.easy_speed)
         rows.append([str(result.path.relative_to(library)), resolved.sport.value,
                      str(len(resolved.flat_steps())), format_seconds(seconds), f"{len(result.fit)} B"])
-    elapsed = time.perf_counter() - started
     print(format_table(["workout", "sport", "steps", "time", "FIT"], rows))
-    print(f"compiled {len(rows)} workouts for {athlete.name} in {elapsed:.2f} s "
+    print(f"compiled {len(rows)} workouts for {athlete.name} in {time.perf_counter() - started:.2f} s "
           f"-> {out_dir} ({failures} failed)")
     return failures
 
 
+def wait_for(what: str, condition: Callable[[], bool], timeout: float = TIMEOUT_S) -> None:
+    """Poll ``condition`` until it holds; a clear error after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"demo: timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.2)
+
+
+def drop(inbox: Path, name: str, text: str) -> None:
+    """Write a file the way editors and `cp` do it safely: a temporary name, then a rename into place."""
+    temporary = inbox / f".{name}.tmp"
+    temporary.write_text(text, "utf-8")
+    os.replace(temporary, inbox / name)
+
+
+@contextmanager
+def daemon_process(config_file: Path, state: Path, log_file: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """The real daemon (``watchsync daemon``) as a subprocess; SIGTERM and wait on exit."""
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "watchsync", "--config", str(config_file), "--state-dir", str(state), "daemon"],
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            yield process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def write_config(path: Path, server_url: str, inbox: Path) -> None:
+    """The demo's configuration: the embedded default athlete, the local server, a quick poller."""
+    athlete_table = default_config().athlete()
+    lines = [f'[garmin]\nendpoint = "{server_url}"\n',
+             f'[daemon]\ninbox = "{inbox}"\npoll_minutes = 0.05\nquiet_seconds = 0.3\n',
+             f"[athletes.{athlete_table.name}]"]
+    for key in ("max_hr", "resting_hr", "lthr", "ftp"):
+        lines.append(f"{key} = {getattr(athlete_table, key)}")
+    lines.append(f'threshold_pace = "{int(athlete_table.threshold_pace or 270) // 60}:'
+                 f'{int(athlete_table.threshold_pace or 270) % 60:02d}/km"')
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+#: How the simulated runner handled the runs of the first weeks, in turn (None: skipped). Other
+#: sessions (cross-training, core, strength, drills) are done as planned, but for one missed.
+RUN_BEHAVIOURS: tuple[Behaviour | None, ...] = (
+    "follows", "too_hard", "follows", "cut_short", "follows", "late", "skips_intervals", "follows",
+    "swapped_bike", "follows", None, "follows",
+)
+#: Behaviours where the watch ran the scheduled workout, so Garmin links the activity to it.
+LINKED: frozenset[Behaviour] = frozenset({"follows", "too_hard", "cut_short", "late", "skips_intervals"})
+
+
+def simulate_weeks(server: LocalGarminServer, plan: Plan, start: date, athlete: Athlete, today: date) -> int:
+    """Post activities for the plan's first weeks to the server; returns how many were posted."""
+    remote_ids = {w["workoutName"]: int(w["workoutId"]) for w in server.workouts()}
+    posted = runs = others = 0
+    rows: list[list[str]] = []
+    last_day = min(start + timedelta(weeks=WEEKS_DONE), today)
+    for session in (s for s in plan.sessions(start) if s.date < last_day):
+        workout: Workout = session.workout
+        behaviour: Behaviour | None
+        if workout.sport.family == "run" and "drills" not in workout.tags:
+            behaviour, runs = RUN_BEHAVIOURS[runs % len(RUN_BEHAVIOURS)], runs + 1
+        else:
+            behaviour, others = (None if others == 5 else "follows"), others + 1
+        if behaviour is None:
+            rows.append([session.date.isoformat(), workout.name, "skipped (missed)"])
+            continue
+        days_late = 2 if behaviour == "late" else 0
+        begin = datetime.combine(session.date + timedelta(days=days_late), datetime.min.time()).replace(hour=7)
+        simulated = simulate_activity(resolve(workout, athlete), athlete, start=begin, behaviour=behaviour,
+                                      seed=posted)
+        sport = Sport.CYCLING if behaviour == "swapped_bike" else workout.sport
+        rpe = simulated.summary["workout_rpe"]
+        server.add_activity(
+            simulated.fit, start_time=begin, activity_type=ACTIVITY_TYPE[sport], name=workout.name,
+            duration_s=simulated.summary["duration_s"], distance_m=simulated.summary["distance_m"],
+            associated_workout_id=remote_ids.get(workout.name) if behaviour in LINKED else None,
+            direct_workout_rpe=round(rpe * 10) if rpe else None)
+        posted += 1
+        rows.append([begin.date().isoformat(), workout.name, behaviour.replace("_", " ")])
+    print(format_table(["date", "session", "what the runner did"], rows))
+    return posted
+
+
+def run_story(workdir: Path, library: Path, html: Path) -> int:
+    """Server + daemon + plan + coach files + simulated weeks + report."""
+    from watchsync.compliance.plan_view import store_report
+    from watchsync.report import render_html, render_terminal, wants_color
+    from watchsync.store import Store
+
+    shutil.rmtree(workdir, ignore_errors=True)
+    state, inbox_root = workdir / "state", workdir / "inbox"
+    config_file = workdir / "config.toml"
+    athlete = default_config().athlete()
+    today = date.today()
+    start = today - timedelta(days=today.weekday(), weeks=WEEKS_DONE)
+    inbox = inbox_root / athlete.name
+    inbox.mkdir(parents=True)
+
+    with running_server() as server:
+        step(f"2. Local Garmin server at {server.url}; daemon on inbox {inbox}")
+        write_config(config_file, server.url, inbox_root)
+        fake_token_dir(state / "tokens" / athlete.name, server.url)
+        plan = generate_plan(GenerateOptions(library=library, weeks=6, start=start, runs_per_week=4,
+                                             cross_training=("bike", "xc_ski"), athlete=athlete.name))
+        sessions = list(plan.sessions(start))
+        with daemon_process(config_file, state, workdir / "daemon.log") as daemon:
+            step("3. The coach drops a 6-week base-building plan and three workout files (one broken)")
+            drop(inbox, "base-6-weeks.toml", write_plan_toml(plan, str(library)))
+            for name, text in COACH_FILES.items():
+                drop(inbox, name, text)
+            expected = len({(workout_key(s.workout), s.date) for s in sessions})
+            wait_for("the plan's sessions on the Garmin calendar", lambda: len(server.schedules()) >= expected)
+            wait_for("the coach files to be processed",
+                     lambda: len(list((inbox / "processed").glob("*"))) >= len(COACH_FILES)
+                     and (inbox / "rejected" / "broken-intervals.txt.error.txt").exists())
+            print(f"{len(server.workouts())} workouts and {len(server.schedules())} calendar entries at Garmin "
+                  f"for {athlete.name}, weeks of {start} to {start + timedelta(weeks=6, days=-1)}")
+            print(f"processed: {', '.join(sorted(p.name for p in (inbox / 'processed').iterdir()))}")
+            print(f"rejected:  {(inbox / 'rejected' / 'broken-intervals.txt.error.txt').read_text().strip()}")
+
+            step(f"4. The runner trains for {WEEKS_DONE} weeks (simulated activities appear at Garmin)")
+            posted = simulate_weeks(server, plan, start, athlete, today)
+            with Store.open(state / "watchsync.sqlite3") as store:
+                wait_for("the daemon's poller to fetch and score the activities",
+                         lambda: len(store.list_activities(athlete.name)) >= posted)
+            if daemon.poll() is not None:
+                raise RuntimeError(f"demo: the daemon stopped early (see {workdir / 'daemon.log'})")
+
+    step("5. Compliance report")
+    with Store.open(state / "watchsync.sqlite3") as store:
+        report = store_report(store, athlete, today=today)
+    print(render_terminal(report, color=wants_color(sys.stdout)))
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(render_html(report), "utf-8")
+    print(f"\nHTML report: {html}\ndaemon log: {workdir / 'daemon.log'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the demo."""
-    parser = argparse.ArgumentParser(prog="watchsync-demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="watchsync-demo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--library", type=Path, default=REPO / "workouts")
     parser.add_argument("--out", type=Path, default=REPO / "build" / "demo")
     args = parser.parse_args(argv)
-    config = default_config(state_dir=args.out / "state")
-    athlete = config.athlete()
-    print(f"== 1. Compile the workout library for {athlete.name} (LTHR {athlete.effective_lthr})")
-    failures = compile_library(args.library, args.out / "fit", athlete)
-    return 1 if failures else 0
+    started = time.monotonic()
+    athlete = default_config(state_dir=args.out / "state").athlete()
+    step(f"1. Compile the workout library for {athlete.name} (LTHR {athlete.effective_lthr})")
+    if compile_library(args.library.resolve(), args.out / "fit", athlete):
+        return 1
+    try:
+        code = run_story(args.out / "run", args.library.resolve(), args.out / "report.html")
+    except (TimeoutError, RuntimeError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"demo finished in {time.monotonic() - started:.1f} s")
+    return code
 
 
 if __name__ == "__main__":
