@@ -40,6 +40,9 @@ HEARTBEAT_SECONDS = 5.0
 #: Everything stops within this after SIGTERM (systemd's TimeoutStopSec is 15 s; the issue asks 10 s).
 STOP_SECONDS = 8.0
 NOISY_LIBRARIES = ("garminconnect",)
+#: Logged at ERROR by watchdog when its inotify thread is stopped mid-read (every shutdown; harmless).
+BENIGN_RECORDS = frozenset({("watchdog.observers.inotify",
+                             "InotifyEmitter.queue_events() called when the thread is inactive")})
 
 
 class DaemonError(RuntimeError):
@@ -299,15 +302,18 @@ def _forget_pid(store: Store) -> None:
         logger.warning("cannot clear the pid in the store: %s", error)
 
 
-class _OneLine(logging.Filter):
-    """A library's log records without tracebacks, first line only."""
+class _LibraryNoise(logging.Filter):
+    """Libraries' records on one line without tracebacks (``one_line`` loggers); known benign ones dropped."""
 
-    def __init__(self, prefixes: tuple[str, ...]) -> None:
+    def __init__(self, one_line: tuple[str, ...], benign: frozenset[tuple[str, str]]) -> None:
         super().__init__()
-        self._prefixes = prefixes
+        self._one_line = one_line
+        self._benign = benign
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name.split(".")[0] in self._prefixes:
+        if (record.name, str(record.msg)) in self._benign:
+            return False
+        if record.name.split(".")[0] in self._one_line:
             record.msg = (record.getMessage().strip().splitlines() or [""])[0]
             record.args = None
             record.exc_info = record.exc_text = record.stack_info = None
@@ -326,5 +332,5 @@ def tame_library_logging() -> None:
     for handler in list(root.handlers):
         if type(handler) is logging.StreamHandler and getattr(handler.formatter, "_fmt", None) == FORMAT:
             root.removeHandler(handler)
-        elif not any(isinstance(f, _OneLine) for f in handler.filters):
-            handler.filters.insert(0, _OneLine(NOISY_LIBRARIES))
+        elif not any(isinstance(f, _LibraryNoise) for f in handler.filters):
+            handler.filters.insert(0, _LibraryNoise(NOISY_LIBRARIES, BENIGN_RECORDS))
