@@ -137,6 +137,22 @@ def test_mfa_login_then_push_leaks_no_secret_to_the_logs(run: Run, state: Path, 
             assert secret not in text and secret[-12:] not in text
 
 
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_interactive_login_asks_for_the_mfa_code(run: Run, server: LocalGarminServer,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    server.set_account(Account(email=EMAIL, password=PASSWORD, mfa_code=MFA_CODE))
+    monkeypatch.setenv("WATCHSYNC_GARMIN_PASSWORD", PASSWORD)
+    monkeypatch.setattr("sys.stdin", Terminal(f"{EMAIL}\n{MFA_CODE}\n"))  # email, then the code
+    code, out, err = run("login")
+    assert code == 0, err
+    assert "Garmin email:" in out and "MFA code:" in out and "logged in" in out
+    assert server.stats.credential_logins == 1 and server.stats.token_exchanges == 1
+
 # push --------------------------------------------------------------------------------------------
 
 def test_push_twice_and_dry_run(run: Run, tokens: Path, server: LocalGarminServer) -> None:
