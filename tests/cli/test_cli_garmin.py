@@ -183,6 +183,15 @@ def test_push_reports_bad_files_and_pushes_the_rest(run: Run, tokens: Path, serv
     assert workouts_of(server) == ["Easy run 30 min"] and "created" in out
 
 
+def test_a_rate_limited_push_waits_for_a_retry(run: Run, tokens: Path, server: LocalGarminServer) -> None:
+    server.set_faults("429=1,retry_after=3600")
+    code, out, err = run("push", str(LIBRARY / "runs" / "easy-30.txt"))
+    assert code == 1 and "retry" in out
+    assert "429" in err and "(will be retried)" in err and err.count("\n") == 1
+    server.set_faults("")
+    code, out, err = run("push", str(LIBRARY / "runs" / "easy-30.txt"))  # queued again: tried at once
+    assert code == 0 and "created" in out and workouts_of(server) == ["Easy run 30 min"]
+
 def test_a_non_loopback_endpoint_is_refused(run: Run, tmp_path: Path, state: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "remote.toml"

@@ -159,14 +159,16 @@ def drain(service: SyncService) -> DrainResult:
 
 
 def finish(result: DrainResult) -> int:
-    """Report failures on stderr; the exit code of a command that drained."""
+    """Report failures on stderr; the exit code of a command that drained (its own work was all tried)."""
     for failure in result.failures:
         when = f" on {failure.day}" if failure.day else ""
         retry = " (will be retried)" if failure.status == "retry" else ""
         print(f"watchsync: {failure.op} {failure.key}{when}: {failure.message}{retry}", file=sys.stderr)
     if result.parked is not None:
         raise CliError(f"{result.parked} (queued work is kept)", EXIT_LOGIN)
-    return 1 if result.failures or result.remaining else 0
+    if result.remaining and not result.failures:  # earlier work waiting for its retry time
+        print(f"watchsync: {result.remaining} earlier operation(s) still wait for a retry", file=sys.stderr)
+    return 1 if result.failures else 0
 
 
 # login -------------------------------------------------------------------------------------------
