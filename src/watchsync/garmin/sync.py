@@ -8,9 +8,11 @@ the same Garmin workout; unchanged content (same hash of the resolved workout) c
 
 from __future__ import annotations
 
+import fcntl
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from hashlib import sha256
@@ -183,6 +185,11 @@ class SyncService:
         rejected login parks the athlete's whole queue and stops.
         """
         name = self.athlete.name
+        with drain_lock(self.store.path, name):
+            return self._drain(name, limit, progress, stop)
+
+    def _drain(self, name: str, limit: int | None, progress: Callable[[int, int], None] | None,
+               stop: threading.Event | None) -> DrainResult:
         result = DrainResult(parked=self.store.parked_reason(name))
         if result.parked is None:
             now = self._now()
@@ -233,6 +240,28 @@ class SyncService:
         except AuthRequired as error:
             self.store.park(self.athlete.name, str(error), now=self._now())
             raise
+
+
+@contextmanager
+def drain_lock(store_path: Path, athlete: str) -> Iterator[None]:
+    """One drain per athlete at a time across processes (the daemon and a CLI ``push``).
+
+    An advisory ``flock`` on a file beside the store: two processes working the same outbox item
+    could otherwise both create the workout. The lock dies with its process, so a crash never
+    leaves it held.
+    """
+    lock_path = store_path.with_name(f"{store_path.name}.{workout_key_slug(athlete)}.drain.lock")
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def workout_key_slug(text: str) -> str:
+    """A file-name-safe form of ``text``."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text) or "athlete"
 
 
 def _unchanged(row: WorkoutRow | None, digest: str) -> bool:
