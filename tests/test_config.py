@@ -37,7 +37,7 @@ def test_file_values_env_overrides_and_paths(monkeypatch: pytest.MonkeyPatch, tm
     assert config.state_dir == tmp_path / "state"
     assert config.inbox_dir("bo") == Path("/srv/in/bo")
     assert config.inbox_dir("cy") == Path("/other")
-    with pytest.raises(ConfigError, match="unknown athlete 'zed'.*bo, cy"):
+    with pytest.raises(ConfigError, match=r"unknown athlete 'zed'.*bo, cy"):
         config.athlete("zed")
 
 
