@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -44,9 +45,15 @@ def load_workout(path: Path, max_bytes: int = MAX_BYTES) -> Workout:
 
 def _read(path: Path, max_bytes: int) -> bytes:
     name = str(path)
+    limit = max_bytes + 1
     try:
         with path.open("rb") as stream:
-            data = stream.read(max_bytes + 1)
+            # read(n) allocates n bytes up front: ask for the file's size, not the 1 MiB limit
+            size = os.fstat(stream.fileno()).st_size
+            wanted = min(size + 1, limit) if size else limit  # size 0: a pipe or /proc file, size unknown
+            data = stream.read(wanted)
+            if len(data) == wanted < limit:  # the file grew since fstat
+                data += stream.read(limit - wanted)
     except OSError as error:
         raise WorkoutFormatError(name, 1, 1, f"cannot read the file: {error.strerror or error}") from None
     if len(data) > max_bytes:
