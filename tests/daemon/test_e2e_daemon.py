@@ -222,6 +222,8 @@ def test_sigterm_lets_the_request_in_flight_finish_and_exits_zero(tmp_path: Path
         code, seconds = daemon.stop()
         assert code == 0 and seconds < 10
         assert [w["workoutName"] for w in server.workouts()] == ["Pushed while stopping"]
+        daemon.wait_notified("STOPPING=1")
+        assert "WATCHDOG=1" not in daemon.messages  # no WatchdogSec (WATCHDOG_USEC unset): no pings
     assert "anna: push pushed-while-stopping: created" in daemon.log_text()
 
 

@@ -226,7 +226,8 @@ def run(config: Config, *, reload: Callable[[], Config]) -> int:
 def _serve(daemon: Daemon, signals: _Signals, reload: Callable[[], Config]) -> None:
     notify.ready()
     notify.status(f"serving {len(daemon.config.athletes)} athlete(s)")
-    interval = min(HEARTBEAT_SECONDS, notify.watchdog_interval() or math.inf)
+    watchdog = notify.watchdog_interval()  # None: no WatchdogSec=, so no pings at all
+    interval = min(HEARTBEAT_SECONDS, watchdog or math.inf)
     while not signals.stop.is_set():
         if signals.reload.is_set():
             signals.reload.clear()
@@ -237,7 +238,7 @@ def _serve(daemon: Daemon, signals: _Signals, reload: Callable[[], Config]) -> N
         except (StoreError, sqlite3.Error) as error:
             logger.error("cannot write the heartbeat: %s", error)
             beat_ok = False
-        if beat_ok and daemon.healthy():
+        if watchdog is not None and beat_ok and daemon.healthy():
             notify.watchdog_ping()
         signals.wake.wait(interval)
         signals.wake.clear()

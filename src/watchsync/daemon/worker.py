@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ IDLE_SECONDS = 60.0
 PARKED_CHECK_SECONDS = 2.0
 ERROR_PAUSE_SECONDS = 5.0
 MIN_WAIT_SECONDS = 0.05
+RESUME_RETRY_SECONDS = 60.0
 
 ClientFactory = Callable[[], GarminClient]
 TokenSignature = tuple[int, int, int] | None
@@ -51,6 +53,7 @@ class AthleteWorker:
         self._wake = threading.Event()
         self._activities_due = threading.Event()
         self._tokens_tried = _signature(self._token_file)
+        self._resume_after = 0.0
         self._sync = self._service(client or new_client())
         self._thread = threading.Thread(target=self._run, name=f"watchsync-sync-{athlete.name}", daemon=True)
 
@@ -106,15 +109,20 @@ class AthleteWorker:
     def _try_resume(self) -> bool:
         """After new tokens appeared: log in with a fresh client and release the queue."""
         current = _signature(self._token_file)
-        if current is None or current == self._tokens_tried:
+        if current is None or current == self._tokens_tried or time.monotonic() < self._resume_after:
             return False
-        self._tokens_tried = current
         client = self._new_client()
         try:
             client.login_from_tokens()
         except AuthRequired as error:
+            self._tokens_tried = current
             logger.warning("%s: the new tokens were not accepted either: %s", self.athlete.name, error)
             return False
+        except GarminError as error:  # Garmin unreachable or rate limiting: try these tokens again later
+            self._resume_after = time.monotonic() + RESUME_RETRY_SECONDS
+            logger.warning("%s: cannot log in with the new tokens yet: %s", self.athlete.name, error)
+            return False
+        self._tokens_tried = current
         self._sync = self._service(client)
         self._store.unpark(self.athlete.name)
         logger.info("%s: logged in again; the queue resumes", self.athlete.name)
