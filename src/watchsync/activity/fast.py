@@ -6,21 +6,25 @@ import fitfast
 import numpy as np
 
 from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS, Message, RawDecode
+from watchsync.activity.slim import message_numbers, slim
+
+_KEPT_MESSAGES = message_numbers(MESSAGE_KINDS)
 
 
 def decode(data: bytes) -> RawDecode:
     """Decode a valid FIT file; any defect raises (fitfast is strict by design).
 
     Records come from `fitfast.records` (numpy columns built in Rust); the few
-    other messages from `fitfast.parse`, which also gives enum names and strings.
+    other messages from `fitfast.parse` (enum names, strings) of a copy of the
+    file without the records, so that no record becomes a dict. Defects fitfast
+    is known to fail on raise `FitfastUnfit` before fitfast sees the file.
     """
+    slimmed = slim(data, _KEPT_MESSAGES)
     columns = fitfast.records(data, "record", degrees=True)
-    parsed = fitfast.parse(data, enum_names=True, datetimes=False)
+    parsed = fitfast.parse(data if slimmed is None else slimmed, enum_names=True, datetimes=False)
     return RawDecode(
         messages={kind: [_named(m) for m in parsed.get(kind, [])] for kind in MESSAGE_KINDS},
-        columns={
-            name: np.asarray(columns[name], dtype=np.float64) for name in RECORD_FIELDS if name in columns
-        },
+        columns={name: np.asarray(columns[name], dtype=np.float64) for name in RECORD_FIELDS if name in columns},
     )
 
 

@@ -1,0 +1,149 @@
+"""Cut a FIT file down to the messages the model reads besides `record`, still a valid FIT file.
+
+`fitfast.parse` turns every message into a dict, and an activity is mostly `record`
+messages, which `fitfast.records` already returns as columns. Parsing a copy without
+them skips that cost. Every definition message and segment boundary is kept, so the
+kept messages decode exactly as in the whole file; a kept message with a compressed
+timestamp header (its time may come from a dropped one) makes it parse the whole file.
+
+The walk also spots what fitfast is known to fail on without reading the file:
+a segment running past the end of the data, and a field outside the profile
+declared with an undefined base type (a Rust panic in fitfast, usually from a
+corrupt definition).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fitdecode.profile import MESG_NUM_DEVELOPER_DATA_ID, MESG_NUM_FIELD_DESCRIPTION, MESSAGE_TYPES
+
+from watchsync.activity.fitcrc import fit_crc
+
+_SIGNATURE = b".FIT"
+_HEADER_SIZES = (12, 14)
+_COMPRESSED = 0x80
+_DEFINITION = 0x40
+_DEVELOPER = 0x20
+_BASE_TYPE_NUMBER = 0x1F
+_LAST_BASE_TYPE = 0x10  # uint64z
+_DROP, _KEEP, _FATAL = 0, 1, 2
+#: Above this share of the file kept, parsing the whole file is cheaper than slimming it.
+_MAX_KEPT_SHARE = 0.5
+_UNDEFINED = b"\x01"
+#: Maps each base type byte to 1 if its base type number is undefined, else 0.
+_BASE_TYPE_CHECK = bytes(int(b & _BASE_TYPE_NUMBER > _LAST_BASE_TYPE) for b in range(256))
+
+
+class FitfastUnfit(ValueError):
+    """The file has a defect fitfast fails on; only the tolerant decoder can read it."""
+
+
+def message_numbers(names: Iterable[str]) -> frozenset[int]:
+    """Global message numbers of the named kinds, plus the messages developer fields need."""
+    wanted = set(names)
+    numbers = {number for number, kind in MESSAGE_TYPES.items() if kind.name in wanted}
+    return frozenset(numbers | {MESG_NUM_DEVELOPER_DATA_ID, MESG_NUM_FIELD_DESCRIPTION})
+
+
+def slim(data: bytes, keep: frozenset[int]) -> bytes | None:
+    """`data` with only the data messages of the `keep` kinds.
+
+    None if that cannot be vouched for, or would keep so much that parsing the
+    whole file is cheaper (the copy's CRC is computed in Python).
+
+    Raises `FitfastUnfit` for the defects listed in the module docstring.
+    """
+    segments: list[tuple[bytes, bytes]] = []
+    exact = True
+    start = 0
+    while start < len(data):
+        header = data[start : start + _HEADER_SIZES[-1]]
+        if len(header) < _HEADER_SIZES[0] or header[0] not in _HEADER_SIZES or header[8:12] != _SIGNATURE:
+            return None
+        body_start = start + header[0]
+        body_end = body_start + int.from_bytes(header[4:8], "little")
+        if body_end + 2 > len(data):
+            raise FitfastUnfit(f"FIT segment at byte {start} runs past the end of the file")
+        walked = _slim_body(data, body_start, body_end, keep)
+        if walked is None:
+            return None
+        body, body_exact = walked
+        exact &= body_exact
+        segments.append((header, body))
+        start = body_end + 2
+    if not exact or sum(len(body) for _, body in segments) > len(data) * _MAX_KEPT_SHARE:
+        return None
+    return b"".join(_segment(header, body) for header, body in segments)
+
+
+def _segment(header: bytes, body: bytes) -> bytes:
+    """A segment with a 12-byte header (no header CRC) and its file CRC."""
+    head = bytes([_HEADER_SIZES[0]]) + header[1:4] + len(body).to_bytes(4, "little") + _SIGNATURE
+    return head + body + fit_crc(head + body).to_bytes(2, "little")
+
+
+def _slim_body(data: bytes, position: int, end: int, keep: frozenset[int]) -> tuple[bytes, bool] | None:
+    """(kept bytes, whether they decode as in the whole file); None if the messages do not add up."""
+    exact = True
+    sizes = [-1] * 16
+    actions = [_DROP] * 16
+    pieces: list[bytes] = []
+    kept_from = position
+    try:
+        while position < end:
+            header = data[position]
+            if header & (_COMPRESSED | _DEFINITION) == _DEFINITION:
+                local = header & 0x0F
+                position, sizes[local], actions[local] = _definition(data, position, keep)
+                continue
+            local = (header >> 5) & 0x03 if header & _COMPRESSED else header & 0x0F
+            size, action = sizes[local], actions[local]
+            if size < 0:
+                return None
+            if action == _DROP:
+                if kept_from < position:
+                    pieces.append(data[kept_from:position])
+                position += 1 + size
+                kept_from = position
+            elif action == _KEEP and not header & _COMPRESSED:
+                position += 1 + size
+            elif action == _KEEP:
+                exact = False  # its time would come from the last timestamp, maybe a dropped one's
+                position += 1 + size
+            else:
+                raise FitfastUnfit(f"message at byte {position} has a field of undefined base type")
+    except IndexError:
+        return None
+    if position != end:
+        return None
+    pieces.append(data[kept_from:end])
+    return b"".join(pieces), exact
+
+
+def _definition(data: bytes, position: int, keep: frozenset[int]) -> tuple[int, int, int]:
+    """(position after it, data message size, action for its data messages)."""
+    count = data[position + 5]
+    after = position + 6 + 3 * count
+    fields = data[position + 6 : after]
+    size = sum(fields[1::3])
+    if data[position] & _DEVELOPER:
+        developer_count = data[after]
+        size += sum(data[after + 2 : after + 1 + 3 * developer_count : 3])
+        after += 1 + 3 * developer_count
+    if after > len(data):
+        raise IndexError(position)
+    number = int.from_bytes(data[position + 3 : position + 5], "big" if data[position + 2] == 1 else "little")
+    if _UNDEFINED in fields[2::3].translate(_BASE_TYPE_CHECK) and _undefined_base_type(number, fields):
+        return after, size, _FATAL
+    return after, size, _KEEP if number in keep else _DROP
+
+
+def _undefined_base_type(number: int, fields: bytes) -> bool:
+    """A sized field outside the profile with a base type number past the last defined one."""
+    kind = MESSAGE_TYPES.get(number)
+    for i in range(0, len(fields), 3):
+        field, size, base_type = fields[i : i + 3]
+        if size and base_type & _BASE_TYPE_NUMBER > _LAST_BASE_TYPE and (kind is None or field not in kind.fields):
+            return True
+    return False
