@@ -28,8 +28,6 @@ _DEVELOPER = 0x20
 _BASE_TYPE_NUMBER = 0x1F
 _LAST_BASE_TYPE = 0x10  # uint64z
 _DROP, _KEEP, _FATAL = 0, 1, 2
-#: Above this share of the file kept, parsing the whole file is cheaper than slimming it.
-_MAX_KEPT_SHARE = 0.5
 _UNDEFINED = b"\x01"
 #: Maps each base type byte to 1 if its base type number is undefined, else 0.
 _BASE_TYPE_CHECK = bytes(int(b & _BASE_TYPE_NUMBER > _LAST_BASE_TYPE) for b in range(256))
@@ -46,11 +44,12 @@ def message_numbers(names: Iterable[str]) -> frozenset[int]:
     return frozenset(numbers | {MESG_NUM_DEVELOPER_DATA_ID, MESG_NUM_FIELD_DESCRIPTION})
 
 
-def slim(data: bytes, keep: frozenset[int]) -> bytes | None:
+def slim(data: bytes, keep: frozenset[int], *, max_kept_share: float = 0.5) -> bytes | None:
     """`data` with only the data messages of the `keep` kinds.
 
-    None if that cannot be vouched for, or would keep so much that parsing the
-    whole file is cheaper (the copy's CRC is computed in Python).
+    None if that cannot be vouched for, or if more than `max_kept_share` of the
+    file would be kept (then parsing the whole file is cheaper: the copy's CRC is
+    computed in Python).
 
     Raises `FitfastUnfit` for the defects listed in the module docstring.
     """
@@ -72,7 +71,7 @@ def slim(data: bytes, keep: frozenset[int]) -> bytes | None:
         exact &= body_exact
         segments.append((header, body))
         start = body_end + 2
-    if not exact or sum(len(body) for _, body in segments) > len(data) * _MAX_KEPT_SHARE:
+    if not exact or sum(len(body) for _, body in segments) > len(data) * max_kept_share:
         return None
     return b"".join(_segment(header, body) for header, body in segments)
 
