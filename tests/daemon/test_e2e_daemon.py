@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -29,6 +30,7 @@ from watchsync.resolve import resolve
 pytestmark = pytest.mark.slow
 
 WAIT = 15.0
+LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (debug|info|warning|error|critical): [\w.]+: \S")
 STEPS = [f"- {minutes}m RPE 3 easy" for minutes in (10, 11, 12, 13, 14)]
 
 
@@ -194,7 +196,8 @@ def test_files_dropped_into_the_inbox_reach_the_server_and_the_right_folders(tmp
     log = daemon.log_text()
     token = json.loads((daemon.state / "tokens" / "anna" / TOKEN_FILE).read_text())["di_token"]
     assert token not in log and "Traceback" not in log and " error: " not in log
-    assert all(": " in line for line in log.splitlines())  # one event per line, each with its logger name
+    # one event per line in our format only (no second, unredacted handler such as fit-tool's basicConfig)
+    assert all(LOG_LINE.match(line) for line in log.splitlines()), log
     assert "rejected broken.txt for anna" in log and "activity sync for anna: 1 new" in log
 
 
