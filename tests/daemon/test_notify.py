@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,3 +78,17 @@ def test_watchdog_interval(
         else:
             monkeypatch.setenv(name, {"self": str(os.getpid()), "other": str(os.getpid() + 1)}.get(value, value))
     assert notify.watchdog_interval() == expected
+
+
+def test_a_full_receiver_never_blocks_the_sender(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "notify.sock"
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind(str(path))
+    monkeypatch.setenv("NOTIFY_SOCKET", str(path))
+    try:
+        started = time.monotonic()
+        results = [notify.sd_notify("WATCHDOG=1") for _ in range(2000)]  # nobody reads: the queue fills up
+        assert time.monotonic() - started < 5
+        assert results[0] is True and results[-1] is False
+    finally:
+        receiver.close()

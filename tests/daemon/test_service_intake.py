@@ -148,3 +148,26 @@ def test_unusable_plan_is_rejected_and_nothing_is_queued(setup: Setup, text: str
     assert expected in (setup.inbox / "rejected" / ("plan.toml" + ERROR_SUFFIX)).read_text()
     assert setup.pending() == before
     assert setup.store.list_schedules("anna") == []
+
+
+def _live_schedules(setup: Setup) -> list[tuple[str, date]]:
+    rows = setup.store.list_schedules("anna", states=("pending", "scheduled"))
+    return sorted((row.workout_key, row.date) for row in rows)
+
+
+def test_plan_dropped_again_after_an_edit_moves_only_what_changed(setup: Setup) -> None:
+    setup.drop("easy.txt", EASY)
+    setup.drop("plan.toml", plan_text())
+    edited = plan_text()
+    week2_at = edited.rindex("[[weeks.days.tue]]")
+    edited = edited[:week2_at] + edited[week2_at:].replace("[[weeks.days.tue]]", "[[weeks.days.wed]]", 1)
+    setup.drop("plan.toml", edited)
+    assert _live_schedules(setup) == sorted([("easy-run-30-min", date(2030, 3, 5)), ("strides-6x", date(2030, 3, 7)),
+                                             ("easy-run-30-min", date(2030, 3, 13))])
+
+
+def test_plan_with_a_toml_syntax_error_is_reported_at_its_line(setup: Setup) -> None:
+    broken = plan_text().replace('focus = "build"', 'focus = "build', 1)
+    setup.drop("plan.toml", broken)
+    note = (setup.inbox / "rejected" / ("plan.toml" + ERROR_SUFFIX)).read_text()
+    assert "plan.toml:5" in note and "plan file, not a workout" not in note

@@ -30,9 +30,11 @@ from watchsync.activity.fetch import write_atomically
 from watchsync.compile import compile_workout
 from watchsync.daemon.intake_files import PROCESSED, move_to_processed, move_to_rejected
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.formats.load import load_workout
+from watchsync.formats.load import is_plan_text, load_workout
 from watchsync.garmin.sync import SyncService, workout_key
 from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Workout
+from watchsync.plan.apply import queue_plan
 from watchsync.plan.library import Library
 from watchsync.plan.model import Plan, PlanError
 from watchsync.plan.parse import load_plan
@@ -132,32 +134,42 @@ class Intake:
             raise IntakeRejected([_relabel(one, path) for one in error.errors]) from None
         except (ResolveError, ValueError) as error:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
-        return f"plan {plan.name!r} applied: {scheduled} new calendar entries queued"
+        return f"plan {plan.name!r} applied: {scheduled} calendar changes queued"
 
     def _queue_plan(self, inbox: AthleteInbox, plan: Plan) -> int:
-        """Push the plan's own workouts and schedule every session, all in one transaction."""
-        sync, scheduled = inbox.sync, 0
-        known: dict[str, str] = {}
-        with self._store.transaction():
-            for session in plan.sessions():
-                key = workout_key(session.workout)
-                if key not in known:
-                    owned_by_file = session.session.text is None and self._store.get_workout(inbox.athlete.name, key)
-                    known[key] = key if owned_by_file else sync.enqueue_push(session.workout, source=plan.source)
-                scheduled += sync.enqueue_schedule(known[key], session.date)
-        return scheduled
+        """Queue the plan's calendar changes (moves, additions, removals) in one transaction.
+
+        Workouts written inline in the plan are pushed from it; a session naming a workout file
+        uses the athlete's workout of that name when there is one, since a workout dropped as a
+        file is owned by that file (the copy in ``processed/`` may be an older version).
+        """
+        def owned_by_plan(workout: Workout) -> bool:
+            return self._store.get_workout(inbox.athlete.name, workout_key(workout)) is None or any(
+                s.session.text is not None and workout_key(s.workout) == workout_key(workout)
+                for s in plan.sessions())
+
+        result = queue_plan(plan, inbox.sync, should_push=owned_by_plan)
+        return len(result.changes)
 
 
 def read_plan_table(path: Path) -> dict[str, Any] | None:
-    """The top-level table of a plan file (TOML with ``weeks``), or None for anything else."""
+    """The top-level table of a plan file (TOML with ``[[weeks]]``), or None for anything else.
+
+    A plan with a TOML syntax error gives an empty table, so that the plan reader reports the error
+    with its position.
+    """
     if path.suffix.lower() != ".toml":
         return None
     try:
-        with path.open("rb") as stream:
-            table = tomllib.load(stream)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
         return None  # the workout reader reports what is wrong, with its position
-    return table if "weeks" in table else None
+    if not is_plan_text(text):
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}
 
 
 def _relabel(error: WorkoutFormatError, path: Path) -> str:

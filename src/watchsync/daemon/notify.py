@@ -24,7 +24,7 @@ def sd_notify(message: str) -> bool:
         return False
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            sock.sendto(message.encode("utf-8"), address)
+            sock.sendto(message.encode("utf-8"), socket.MSG_DONTWAIT, address)  # never block the main loop
     except OSError as exc:
         logger.warning("cannot notify systemd on %s: %s", os.environ["NOTIFY_SOCKET"], exc.strerror or exc)
         return False

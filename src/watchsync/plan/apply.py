@@ -9,10 +9,11 @@ the same changes from the store without queueing or calling Garmin.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from watchsync.garmin.sync import DrainResult, PushPlan, SyncService, workout_key
+from watchsync.model.workout import Workout
 from watchsync.plan.diff import CalendarItem, Change, ChangeKind, plan_diff
 from watchsync.plan.model import Plan
 
@@ -35,7 +36,18 @@ class ApplyResult:
 
 def apply_plan(plan: Plan, service: SyncService, start: date | None = None, *, dry_run: bool = False,
                progress: Progress | None = None) -> ApplyResult:
-    """Push and schedule ``plan`` for ``service.athlete``; see the module docstring."""
+    """Push and schedule ``plan`` for ``service.athlete``, then send it; see the module docstring."""
+    result = queue_plan(plan, service, start, dry_run=dry_run)
+    return result if dry_run else replace(result, drained=service.drain(progress=progress))
+
+
+def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, dry_run: bool = False,
+               should_push: Callable[[Workout], bool] | None = None) -> ApplyResult:
+    """Queue the plan's pushes and calendar changes in the store (one transaction); send nothing.
+
+    ``should_push`` decides which of the plan's workouts are pushed from the plan (default: all);
+    the daemon leaves out workouts that a coach's own file owns.
+    """
     sessions = list(plan.sessions(start))
     first = start or plan.start
     assert first is not None  # plan.sessions raised otherwise
@@ -45,14 +57,17 @@ def apply_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
     items = [CalendarItem(str(row.id), row.date, row.workout_key) for row in rows]
     changes = tuple(plan_diff(plan, items, workout_key, start))
     workouts = {workout_key(s.workout): s.workout for s in sessions}
+    if should_push is not None:
+        workouts = {key: workout for key, workout in workouts.items() if should_push(workout)}
     pushes = tuple(service.plan_push(workout) for workout in workouts.values())
     if dry_run:
         return ApplyResult(pushes, changes, None)
-    for workout in workouts.values():
-        service.enqueue_push(workout)
-    for change in changes:
-        if change.item is not None and change.kind is not ChangeKind.ADD:
-            service.enqueue_unschedule(change.item.workout_key, change.item.date)
-        if change.key is not None:
-            service.enqueue_schedule(change.key, change.date)
-    return ApplyResult(pushes, changes, service.drain(progress=progress))
+    with service.store.transaction():
+        for workout in workouts.values():
+            service.enqueue_push(workout)
+        for change in changes:
+            if change.item is not None and change.kind is not ChangeKind.ADD:
+                service.enqueue_unschedule(change.item.workout_key, change.item.date)
+            if change.key is not None:
+                service.enqueue_schedule(change.key, change.date)
+    return ApplyResult(pushes, changes, None)
