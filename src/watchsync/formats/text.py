@@ -114,6 +114,8 @@ _NEGATIVE = re.compile(r"^-\d")
 _GLUED_RPE = re.compile(r"^rpe\d")
 _PACE_LIKE = re.compile(r"^\d+:\d")
 _NUMBER_WITH_UNIT = re.compile(r"^\d+(?:\.\d+)?([a-z]+)$")
+_ASCII_DIGITS = re.compile(r"[0-9]{1,9}(?![0-9])")
+_ASCII_SPACE = "".join(c for c in map(chr, range(128)) if c.isspace())  # what \s matches in ASCII
 
 
 class TextSyntaxLimit(ValueError):
@@ -294,11 +296,30 @@ class _Rule:
     kind: str
     pattern: re.Pattern[str]
     parse: Callable[[_Where, int, re.Match[str]], Any]
+    keys: frozenset[str]  # every ASCII character a match can have at its :class:`_Rules` key position
 
 
-def _rule(kind: str, pattern: str, parse: Callable[[_Where, int, re.Match[str]], Any],
+def _rule(kind: str, pattern: str, parse: Callable[[_Where, int, re.Match[str]], Any], keys: str,
           flags: int = re.IGNORECASE) -> _Rule:
-    return _Rule(kind, re.compile(pattern + _END, flags), parse)
+    cased = keys + keys.swapcase() if flags & re.IGNORECASE else keys
+    return _Rule(kind, re.compile(pattern + _END, flags), parse, frozenset(cased))
+
+
+class _Rules:
+    """Rules in the order they are tried, indexed by the character at a key position of the text.
+
+    The index only skips rules that cannot match there; for a non-ASCII key (where case-insensitive
+    matching goes beyond ASCII) every rule is tried. The key "" is the end of the text.
+    """
+
+    def __init__(self, *rules: _Rule) -> None:
+        self.every = rules
+        self._by_key = {key: tuple(rule for rule in rules if key in rule.keys)
+                        for key in ["", *map(chr, range(128))]}
+
+    def at(self, key: str) -> tuple[_Rule, ...]:
+        """The rules that may match with ``key`` at their key position, in order."""
+        return self._by_key.get(key, self.every)
 
 
 def _keep(_where: _Where, _col: int, m: re.Match[str]) -> str:
@@ -313,32 +334,35 @@ def _sets(where: _Where, col: int, m: re.Match[str]) -> tuple[int, RepsDuration]
     return sets, _build(where, col, m.group(0), RepsDuration, reps=int(m.group(2)))
 
 
-#: Rules whose match starts with ``@`` or a letter, in the order they are tried.
-_WORD_RULES: tuple[_Rule, ...] = (
-    _rule("tag", r"@(\w+)", lambda _w, _c, m: m.group(1).lower()),
-    _rule("exercise", r"([A-Z][A-Z0-9_]*)/([A-Z0-9_]+)", _keep, flags=0),
-    _rule("lap", r"press\s+lap", lambda _w, _c, _m: LapButton()),
-    _rule("length", rf"until\s+hr\s*([<>])\s*({_NUM})", _until),
-    _rule("rpe", rf"rpe\s*({_NUM})(?:\s*-\s*({_NUM}))?", _rpe),
-    _rule("target", r"z(\d{1,9})(?:\s*-\s*z?(\d{1,9}))?(?:\s+(hr|pace|power))?", _zone),
+#: Rules whose match starts with ``@`` or a letter, keyed by that first character.
+_WORD_RULES = _Rules(
+    _rule("tag", r"@(\w+)", lambda _w, _c, m: m.group(1).lower(), "@"),
+    _rule("exercise", r"([A-Z][A-Z0-9_]*)/([A-Z0-9_]+)", _keep, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", flags=0),
+    _rule("lap", r"press\s+lap", lambda _w, _c, _m: LapButton(), "p"),
+    _rule("length", rf"until\s+hr\s*([<>])\s*({_NUM})", _until, "u"),
+    _rule("rpe", rf"rpe\s*({_NUM})(?:\s*-\s*({_NUM}))?", _rpe, "r"),
+    _rule("target", r"z(\d{1,9})(?:\s*-\s*z?(\d{1,9}))?(?:\s+(hr|pace|power))?", _zone, "z"),
 )
-#: Rules whose (non-empty) match starts with a decimal digit, in the order they are tried.
-_NUMBER_RULES: tuple[_Rule, ...] = (
-    _rule("sets", r"(\d{1,9})\s*x\s*(\d{1,9})", _sets),
-    _rule("length", r"(\d{1,9})\s*reps?", _reps),
-    _rule("length", r"(\d{1,9})\s*kcal", _kcal),
+#: Rules whose (non-empty) match starts with a decimal digit, keyed by the character after the digits.
+_NUMBER_RULES = _Rules(
+    _rule("sets", r"(\d{1,9})\s*x\s*(\d{1,9})", _sets, "x" + _ASCII_SPACE),
+    _rule("length", r"(\d{1,9})\s*reps?", _reps, "r" + _ASCII_SPACE),
+    _rule("length", r"(\d{1,9})\s*kcal", _kcal, "k" + _ASCII_SPACE),
     _rule("target", rf"{_PACE_VALUE}(?:\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"
-                    rf"\s*/\s*({_PACE_UNIT})(?:\s+pace)?", _pace),
-    _rule("target", rf"({_NUM})%?(?:\s*-\s*({_NUM}))?%(?:\s*(hr|lthr|pace|ftp|power|mmp))?", _percent),
-    _rule("target", rf"({_NUM})(?:\s*(?:bpm)?\s*-\s*({_NUM}))?\s*bpm", _ranged(HeartRateTarget)),
-    _rule("target", rf"({_NUM})w?(?:\s*-\s*({_NUM}))?w", _ranged(PowerTarget)),
-    _rule("target", rf"({_NUM})(?:\s*(?:rpm)?\s*-\s*({_NUM}))?\s*rpm", _ranged(CadenceTarget)),
-    _rule("target", rf"({_NUM})(?:\s*-\s*({_NUM}))?\s*m/s", _ranged(SpeedTarget)),
-    _rule("weight", rf"({_NUM})\s*(kg|lbs?)", _weight),
-    _rule("length", rf"({_NUM})(km|mtr|mi|yd)", _distance),
-    _rule("length", rf"(?=\d)(?:({_NUM})h)?(?:({_NUM})m(?!tr|i))?(?:({_NUM})s)?", _time),
-    _rule("length", r"()(\d{1,9})m(\d{1,9})", _time),
-    _rule("length", r"()(?:(\d{1,9})')?(?:(\d{1,9})\")?", _time),
+                    rf"\s*/\s*({_PACE_UNIT})(?:\s+pace)?", _pace, ":"),
+    _rule("target", rf"({_NUM})%?(?:\s*-\s*({_NUM}))?%(?:\s*(hr|lthr|pace|ftp|power|mmp))?", _percent,
+          ".%-" + _ASCII_SPACE),
+    _rule("target", rf"({_NUM})(?:\s*(?:bpm)?\s*-\s*({_NUM}))?\s*bpm", _ranged(HeartRateTarget),
+          ".b-" + _ASCII_SPACE),
+    _rule("target", rf"({_NUM})w?(?:\s*-\s*({_NUM}))?w", _ranged(PowerTarget), ".w-" + _ASCII_SPACE),
+    _rule("target", rf"({_NUM})(?:\s*(?:rpm)?\s*-\s*({_NUM}))?\s*rpm", _ranged(CadenceTarget),
+          ".r-" + _ASCII_SPACE),
+    _rule("target", rf"({_NUM})(?:\s*-\s*({_NUM}))?\s*m/s", _ranged(SpeedTarget), ".m-" + _ASCII_SPACE),
+    _rule("weight", rf"({_NUM})\s*(kg|lbs?)", _weight, ".kl" + _ASCII_SPACE),
+    _rule("length", rf"({_NUM})(km|mtr|mi|yd)", _distance, ".kmy"),
+    _rule("length", rf"(?=\d)(?:({_NUM})h)?(?:({_NUM})m(?!tr|i))?(?:({_NUM})s)?", _time, ".hms"),
+    _rule("length", r"()(\d{1,9})m(\d{1,9})", _time, "m"),
+    _rule("length", r"()(?:(\d{1,9})')?(?:(\d{1,9})\")?", _time, "'\""),
 )
 
 
@@ -363,6 +387,16 @@ def _suspicious(where: _Where, col: int, token: str) -> None:
         raise where.error(col, f"unknown unit {unit.group(1)!r} in {bare!r}", LENGTH_UNITS)
 
 
+def _candidate_rules(body: str, pos: int) -> tuple[_Rule, ...]:
+    """The rules that may match at ``pos`` (the start of a token), in the order they are tried."""
+    if not body[pos].isdecimal():
+        return _WORD_RULES.at(body[pos])
+    digits = _ASCII_DIGITS.match(body, pos)
+    if digits is None:  # other decimal digits, or more than 9
+        return _NUMBER_RULES.every
+    return _NUMBER_RULES.at(body[digits.end():digits.end() + 1])
+
+
 def _scan(body: str, start: int, where: _Where) -> Iterator[_Item]:
     """Recognised pieces of ``body`` from index ``start``; unrecognised tokens come back as cue."""
     pos = start
@@ -372,7 +406,7 @@ def _scan(body: str, start: int, where: _Where) -> Iterator[_Item]:
             return
         pos = token.start()
         col = pos + 1
-        for rule in _NUMBER_RULES if body[pos].isdecimal() else _WORD_RULES:
+        for rule in _candidate_rules(body, pos):
             m = rule.pattern.match(body, pos)
             if m and m.end() > pos:
                 yield _Item(rule.kind, rule.parse(where, col, m), col, m.group(0))
