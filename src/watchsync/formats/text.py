@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -370,6 +370,8 @@ def _suspicious(where: _Where, col: int, token: str) -> None:
     """Reject leftover tokens that look like a mistyped length or target, not like cue text."""
     bare = token.strip(",.;:!?()")
     lower = bare.lower()
+    if lower not in ("rpe", "until") and _DIGITS.search(bare) is None:
+        return  # a plain word: every other check needs a digit
     if _TOO_LONG.match(bare):
         raise where.error(col, f"number too long in {bare!r}", "at most 9 digits")
     if _NEGATIVE.match(bare):
