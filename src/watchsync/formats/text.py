@@ -122,9 +122,8 @@ class TextSyntaxLimit(ValueError):
     """A workout the text syntax cannot express (use TOML); raised by :func:`format_text`."""
 
 
-@dataclass(frozen=True)
-class _Item:
-    """One recognised piece of a step line."""
+class _Item(NamedTuple):
+    """One recognised piece of a step line (a tuple: built for every token, so cheap to make)."""
 
     kind: str  # tag, length, lap, sets, target, rpe, weight, exercise, cue
     value: Any
