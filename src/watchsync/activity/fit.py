@@ -7,6 +7,7 @@ from pathlib import Path
 from watchsync.activity import fast, tolerant
 from watchsync.activity.messages import build_activity
 from watchsync.activity.model import Activity, FitDecodeError
+from watchsync.activity.slim import FitfastUnfit
 
 _SIGNATURE = b".FIT"
 _SIGNATURE_AT = 8
@@ -29,7 +30,8 @@ def decode_activity(data: bytes | Path) -> Activity:
     except BaseException as exc:  # fitdecode.FitDecodeError or a Rust panic
         if isinstance(exc, _NOT_DECODE_ERRORS):
             raise
-        return _salvage(label, payload, f"fitfast rejected the file ({exc}); decoded with fitdecode")
+        reason = "the fast decoder cannot read it" if isinstance(exc, FitfastUnfit) else "fitfast rejected the file"
+        return _salvage(label, payload, f"{reason} ({exc}); decoded with fitdecode")
     return build_activity(raw, "fitfast", salvaged=False, warnings=[])
 
 
