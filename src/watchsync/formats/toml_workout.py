@@ -29,7 +29,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, NamedTuple
 
 import tomli_w
@@ -297,8 +297,12 @@ class _Reader:
 
     path: str
     source: str
-    positions: dict[Path_, Position]
     sport: Sport = Sport.OTHER
+
+    @cached_property
+    def positions(self) -> dict[Path_, Position]:
+        """Where every key is; scanned on first use (an error or embedded text), not per valid file."""
+        return key_positions(self.source)
 
     def place(self, path: Path_) -> Position:
         while path and path not in self.positions:
@@ -311,6 +315,19 @@ class _Reader:
         line, col = (position.value_line, position.value_col) if at_value else (position.line, position.col)
         return WorkoutFormatError(self.path, line, col, f"{_dotted(path)}: {problem}" if path else problem,
                                   expected)
+
+    def text_value[T](self, path: Path_, parse: Callable[[int, int], T]) -> T:
+        """``parse(line, col)`` of the text-syntax value at ``path``, its errors named and placed there.
+
+        The value is parsed at (1, 1) first; only a failing one is parsed again at its real place,
+        so valid files never need the key scan.
+        """
+        with self.naming(path):
+            try:
+                return parse(1, 1)
+            except WorkoutFormatError:
+                at = self.place(path)
+                return parse(at.value_line, at.value_col)
 
     @contextmanager
     def naming(self, path: Path_) -> Iterator[None]:
@@ -437,29 +454,24 @@ class _Reader:
             return LapButton()
         if isinstance(value, dict):
             return self.checked((*path, "duration"), value, lambda: _adapters()[0].validate_python(value))
-        at = self.place((*path, "duration"))
-        with self.naming((*path, "duration")):
-            return text_syntax.parse_duration(value, path=self.path, line=at.value_line, col=at.value_col,
-                                              sport=self.sport)
+        return self.text_value((*path, "duration"), lambda line, col: text_syntax.parse_duration(
+            value, path=self.path, line=line, col=col, sport=self.sport))
 
     def target(self, path: Path_, value: str | dict[str, Any] | None) -> tuple[Target, RpeTarget | None]:
         if value is None:
             return OpenTarget(), None
         if isinstance(value, dict):
             return self.checked((*path, "target"), value, lambda: _adapters()[1].validate_python(value)), None
-        at = self.place((*path, "target"))
-        with self.naming((*path, "target")):
-            return text_syntax.parse_target(value, path=self.path, line=at.value_line, col=at.value_col,
-                                            sport=self.sport)
+        return self.text_value((*path, "target"), lambda line, col: text_syntax.parse_target(
+            value, path=self.path, line=line, col=col, sport=self.sport))
 
     def rpe(self, path: Path_, value: str | int | float | dict[str, Any]) -> RpeTarget:
         if isinstance(value, dict):
             return self.checked((*path, "rpe"), value, lambda: RpeTarget.model_validate(value))
         text = str(value).strip()
-        at = self.place((*path, "rpe"))
-        with self.naming((*path, "rpe")):
-            parsed, _ = text_syntax.parse_target(text if text.lower().startswith("rpe") else f"RPE {text}",
-                                                 path=self.path, line=at.value_line, col=at.value_col)
+        written = text if text.lower().startswith("rpe") else f"RPE {text}"
+        parsed, _ = self.text_value((*path, "rpe"), lambda line, col: text_syntax.parse_target(
+            written, path=self.path, line=line, col=col))
         if not isinstance(parsed, RpeTarget):
             raise self.error((*path, "rpe"), f"{value!r} is not an RPE", _EXPECTED["rpe"], at_value=True)
         return parsed
@@ -540,7 +552,7 @@ def parse_toml(source: str, path: str = "<toml>") -> Workout:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         raise _syntax_error(path, source, error) from None
-    return _Reader(path, source, key_positions(source)).workout(data)
+    return _Reader(path, source).workout(data)
 
 
 def format_toml(workout: Workout) -> str:
