@@ -65,9 +65,11 @@ def write_fit_workout(workout: Workout, *, time_created: datetime | None = None,
     Raises ``ValueError`` naming the step (``step 2.1``) when a target is not concrete or an
     exercise is not in the FIT profile.
     """
-    digest = hashlib.sha256(workout.model_dump_json().encode()).digest()
-    created = time_created if time_created is not None else _derived_time(digest)
-    serial = serial_number if serial_number is not None else int.from_bytes(digest[8:12]) or 1
+    created, serial = time_created, serial_number
+    if created is None or serial is None:  # derived from the workout: hash it only when needed
+        digest = hashlib.sha256(workout.model_dump_json().encode()).digest()
+        created = created if created is not None else _derived_time(digest)
+        serial = serial if serial is not None else int.from_bytes(digest[8:12]) or 1
     steps: list[WorkoutStepMessage] = []
     _add_blocks(workout.steps, steps, "")
 
