@@ -74,3 +74,22 @@ def test_apply_twice_gives_one_entry_per_session_and_an_edit_changes_only_itself
     now = sorted((s.date.isoformat(), s.workout.name) for s in parse_plan(edited, PLAN).sessions(START))
     assert calendar(server) == now
     assert len(now) == len(expected)
+
+
+def _one_week_plan(name: str, day: str, workout: str) -> str:
+    library = Path(__file__).resolve().parents[2] / "workouts"
+    return (f'name = "{name}"\nlibrary = "{library}"\n[[weeks]]\nfocus = "build"\n'
+            f'[[weeks.days.{day}]]\nworkout = "{workout}"\n')
+
+
+def test_plans_own_only_their_entries_so_two_plans_share_a_week(server: LocalGarminServer,
+                                                                service: SyncService) -> None:
+    running = parse_plan(_one_week_plan("Running", "tue", "runs/easy-30.txt"), PLAN)
+    strength = parse_plan(_one_week_plan("Strength", "wed", "strength/core-5min.txt"), PLAN)
+    apply_plan(running, service, START)
+    apply_plan(strength, service, START)
+    assert calendar(server) == [("2030-03-05", "Easy run 30 min"), ("2030-03-06", "5-minute core")]
+    moved = parse_plan(_one_week_plan("Running", "thu", "runs/easy-30.txt"), PLAN)
+    result = apply_plan(moved, service, START)
+    assert [c.kind for c in result.changes] == [ChangeKind.MOVE]
+    assert calendar(server) == [("2030-03-06", "5-minute core"), ("2030-03-07", "Easy run 30 min")]

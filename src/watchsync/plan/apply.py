@@ -1,16 +1,18 @@
 """Apply a plan through the sync layer: push every workout, then schedule only what changed.
 
-The plan owns its calendar weeks for its athlete: watchsync's schedules in those weeks that the plan
-no longer holds are removed, the same workout on another day is moved, a different workout on the
-same day replaces the old one. Re-applying an unchanged plan queues nothing. ``dry_run`` computes
-the same changes from the store without queueing or calling Garmin.
+A plan (known by its name) owns the calendar entries it made, remembered in the store: applying it
+again compares the plan with those entries only, so sessions the plan no longer holds are removed,
+the same workout on another day is moved, a different workout on the same day replaces the old
+one, and entries made by other plans or by hand are left alone. Re-applying an unchanged plan
+queues nothing. ``dry_run`` computes the same changes from the store without queueing or calling
+Garmin.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from watchsync.garmin.sync import DrainResult, PushPlan, SyncService, workout_key
 from watchsync.model.workout import Workout
@@ -49,12 +51,12 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
     the daemon leaves out workouts that a coach's own file owns.
     """
     sessions = list(plan.sessions(start))
-    first = start or plan.start
-    assert first is not None  # plan.sessions raised otherwise
-    monday = first - timedelta(days=first.weekday())
-    rows = service.store.list_schedules(service.athlete.name, states=("pending", "scheduled"), start=monday,
-                                        end=monday + timedelta(weeks=len(plan.weeks), days=-1))
-    items = [CalendarItem(str(row.id), row.date, row.workout_key) for row in rows]
+    athlete = service.athlete.name
+    owned = [CalendarItem(f"{key}@{day}", date.fromisoformat(day), key)
+             for key, day in service.store.kv_get(athlete, plan_kv_key(plan)) or []]
+    rows = service.store.list_schedules(athlete, states=("pending", "scheduled"))
+    live = {(row.workout_key, row.date) for row in rows}
+    items = [item for item in owned if (item.workout_key, item.date) in live]
     changes = tuple(plan_diff(plan, items, workout_key, start))
     workouts = {workout_key(s.workout): s.workout for s in sessions}
     if should_push is not None:
@@ -70,4 +72,11 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
                 service.enqueue_unschedule(change.item.workout_key, change.item.date)
             if change.key is not None:
                 service.enqueue_schedule(change.key, change.date)
+        service.store.kv_set(athlete, plan_kv_key(plan),
+                             sorted([workout_key(s.workout), s.date.isoformat()] for s in sessions))
     return ApplyResult(pushes, changes, None)
+
+
+def plan_kv_key(plan: Plan) -> str:
+    """Where the store keeps the calendar entries a plan made (the plan is known by its name)."""
+    return f"plan.sessions:{plan.name}"
