@@ -123,3 +123,14 @@ def test_a_bom_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "bom.txt"
     path.write_bytes("\ufeffname: Bom\nsport: running\n- 5m\n".encode())
     assert load_workout(path).name == "Bom"
+
+
+@pytest.mark.parametrize("line", ["- 1mı easy", "- 10m 5:00/mı Pace", "- 2kṁ RPE 3", "- 3x10 ſquat"])
+def test_unicode_case_folding_lookalikes_never_crash(tmp_path: Path, line: str) -> None:
+    """Case-insensitive matching is ASCII-only: 'ı' (dotless i) or 'ſ' (long s) is no 'i' or 's'."""
+    path = tmp_path / "w.txt"
+    path.write_text(f"name: x\nsport: run\n{line}\n", encoding="utf-8")
+    try:
+        load_workout(path)
+    except WorkoutFormatError as error:
+        assert str(error).startswith(f"{path}:3:") and "bug" not in str(error)

@@ -19,7 +19,21 @@ _READ_CHUNK = 1 << 16
 
 
 def load_workout(path: Path, max_bytes: int = MAX_BYTES) -> Workout:
-    """Parse one workout file, chosen by suffix; raises :class:`WorkoutFormatError` on any problem."""
+    """Parse one workout file, chosen by suffix; raises :class:`WorkoutFormatError` on any problem.
+
+    A parser bug becomes a one-line error too (naming the file and asking for a report): bad input
+    must never show a traceback.
+    """
+    try:
+        return _parse_file(path, max_bytes)
+    except WorkoutFormatError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the last line of defence for the user
+        raise WorkoutFormatError(str(path), 1, 1, f"watchsync could not parse this file ({type(error).__name__}: "
+                                 f"{error}); please report it as a bug") from error
+
+
+def _parse_file(path: Path, max_bytes: int) -> Workout:
     name = str(path)
     suffix = path.suffix.lower()
     if suffix not in WORKOUT_SUFFIXES:

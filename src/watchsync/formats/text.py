@@ -299,7 +299,7 @@ class _Rule:
 
 
 def _rule(kind: str, pattern: str, parse: Callable[[_Where, int, re.Match[str]], Any], keys: str,
-          flags: int = re.IGNORECASE) -> _Rule:
+          flags: int = re.IGNORECASE | re.ASCII) -> _Rule:
     cased = keys + keys.swapcase() if flags & re.IGNORECASE else keys
     return _Rule(kind, re.compile(pattern + _END, flags), parse, frozenset(cased))
 
