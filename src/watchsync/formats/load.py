@@ -28,7 +28,7 @@ def load_workout(path: Path, max_bytes: int = MAX_BYTES) -> Workout:
         return _parse_file(path, max_bytes)
     except WorkoutFormatError:
         raise
-    except Exception as error:  # noqa: BLE001 - the last line of defence for the user
+    except Exception as error:
         raise WorkoutFormatError(str(path), 1, 1, f"watchsync could not parse this file ({type(error).__name__}: "
                                  f"{error}); please report it as a bug") from error
 
