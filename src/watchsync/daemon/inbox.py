@@ -156,7 +156,10 @@ class InboxWatcher:
             for inbox, athlete in self._inboxes.items():
                 try:
                     self._prepare(inbox, athlete)
-                    observer.schedule(handler, str(inbox), recursive=False, event_filter=WATCHED_EVENTS)
+                    # inotify also watches processed/ and rejected/, so that moving a file there
+                    # pairs at once: an unpaired move-out holds every later event for 0.5 s.
+                    observer.schedule(handler, str(inbox), recursive=not self._polling,
+                                      event_filter=WATCHED_EVENTS)
                 except OSError as exc:
                     observer.stop()
                     raise InboxError(f"{inbox}: cannot watch the inbox of {athlete}: {exc.strerror or exc}") from None
