@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, get_args
 
 from watchsync.store.rows import (
     ActivityRow,
@@ -203,10 +203,12 @@ class Store:
     def list_schedules(self, athlete: str | None = None, *, states: tuple[ScheduleState, ...] | None = None,
                        start: date | None = None, end: date | None = None) -> list[ScheduleRow]:
         """Schedules in ``[start, end]`` (inclusive), by date."""
-        rows = self._query("SELECT * FROM schedules WHERE (? IS NULL OR athlete = ?) AND date >= ? AND date <= ?"
-                           " ORDER BY date, id", athlete, athlete, start.isoformat() if start else "",
-                           end.isoformat() if end else "9999")
-        return [schedule_row(row) for row in rows if states is None or row["state"] in states]
+        wanted = states or get_args(ScheduleState)
+        marks = ", ".join("?" * len(wanted))
+        rows = self._query(f"SELECT * FROM schedules WHERE (? IS NULL OR athlete = ?) AND date >= ? AND date <= ?"
+                           f" AND state IN ({marks}) ORDER BY date, id", athlete, athlete,
+                           start.isoformat() if start else "", end.isoformat() if end else "9999", *wanted)
+        return [schedule_row(row) for row in rows]
 
     # --- outbox ----------------------------------------------------------------------------------
 
@@ -276,8 +278,10 @@ class Store:
 
     def list_outbox(self, athlete: str | None = None, *,
                     states: tuple[OutboxState, ...] = ("pending", "parked")) -> list[OutboxItem]:
-        rows = self._query("SELECT * FROM outbox WHERE (? IS NULL OR athlete = ?) ORDER BY id", athlete, athlete)
-        return [outbox_item(row) for row in rows if row["state"] in states]
+        marks = ", ".join("?" * len(states))
+        rows = self._query(f"SELECT * FROM outbox WHERE (? IS NULL OR athlete = ?) AND state IN ({marks}) ORDER BY id",
+                           athlete, athlete, *states)
+        return [outbox_item(row) for row in rows]
 
     # --- activities and compliance ---------------------------------------------------------------
 
