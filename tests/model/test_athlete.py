@@ -46,3 +46,17 @@ def test_profile_rejects_inconsistent_values(kwargs: dict[str, object]) -> None:
 def test_effective_lthr_estimates_from_max_when_missing() -> None:
     assert Athlete(name="a", max_hr=200).effective_lthr == 180
     assert Athlete(name="a", max_hr=200, lthr=170).effective_lthr == 170
+
+
+def test_today_is_the_athletes_local_date() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    east, west = Athlete(name="e", timezone="Pacific/Kiritimati"), Athlete(name="w", timezone="Pacific/Pago_Pago")
+    assert east.today() - west.today() in (timedelta(days=1), timedelta(days=2))  # UTC+14 vs UTC-11: 25 h apart
+    assert now.date() - timedelta(days=1) <= west.today() <= now.date()
+
+
+def test_unknown_time_zone_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="unknown time zone 'Mars/Olympus'"):
+        Athlete(name="a", timezone="Mars/Olympus")

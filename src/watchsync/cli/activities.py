@@ -86,7 +86,7 @@ def run_sync(args: argparse.Namespace) -> int:
     with _open_store(config.store_path) as store:
         try:
             result = sync_activities(store, client, athlete, fit_dir=config.state_dir / "activities",
-                                     since=args.since, today=date.today())
+                                     since=args.since, today=athlete.today())
         except AuthRequired as error:
             raise CliError(str(error), EXIT_REAUTH) from None
         except (GarminError, OSError) as error:
@@ -221,7 +221,7 @@ def run_report(args: argparse.Namespace) -> int:
     planned = _plan_sessions(args.plan, athlete) if args.plan else None
     with _open_store(config.store_path) as store:
         try:
-            report = store_report(store, athlete, today=date.today(), planned=planned, week=args.week)
+            report = store_report(store, athlete, today=athlete.today(), planned=planned, week=args.week)
         except PlanViewError as error:
             raise CliError(f"{config.store_path}: {error}") from None
     if args.html:

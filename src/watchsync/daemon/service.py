@@ -134,10 +134,10 @@ class Daemon:
         for worker in self._workers.values():
             worker.request_activity_sync()
 
-    def _daily_summaries(self, today: date) -> None:
+    def _daily_summaries(self, _host_today: date) -> None:
         for athlete in self.config.athletes.values():
             try:
-                write_daily_summary(self.store, athlete, self.config.state_dir, today)
+                write_daily_summary(self.store, athlete, self.config.state_dir, athlete.today())
             except Exception as error:
                 logger.error("daily summary of %s failed: %s: %s", athlete.name, type(error).__name__, error)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -112,12 +114,23 @@ class Athlete(BaseModel):
     threshold_pace: float | None = Field(default=None, description="seconds per km")
     ftp: int | None = Field(default=None, ge=30, le=2000)
     sex: Literal["female", "male"] | None = Field(default=None, description="TRIMP constants (default male)")
+    timezone: str | None = Field(default=None, description="IANA zone of the athlete's days (default: the host's)")
     targets: TargetPreference = TargetPreference.HR
     units: Units = Units.METRIC
     hr_zones: list[Band] | None = Field(default=None, description="explicit bpm zones 1..5")
     pace_zones: list[Band] | None = Field(default=None, description="explicit zones, seconds per km")
     power_zones: list[Band] | None = Field(default=None, description="explicit watt zones")
     rpe: dict[int, Band] = Field(default_factory=dict, description="RPE -> band override")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r} (expected an IANA name such as Europe/Oslo)") from None
+        return value
 
     @field_validator("threshold_pace", mode="before")
     @classmethod
@@ -148,6 +161,10 @@ class Athlete(BaseModel):
             if not 1 <= key <= 10:
                 raise ValueError(f"rpe scale key {key} is not 1..10")
         return self
+
+    def today(self) -> date:
+        """The athlete's current date: in their time zone when one is set, else the host's."""
+        return datetime.now(ZoneInfo(self.timezone)).date() if self.timezone else date.today()
 
     @property
     def effective_lthr(self) -> int:
