@@ -12,10 +12,15 @@ from typing import Any
 
 import pytest
 
+from watchsync.formats.text import parse_text
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired, GarminError, NotFound, RateLimited, Rejected, Transient
+from watchsync.garmin.errors import AuthRequired, Blocked, GarminError, NotFound, RateLimited, Rejected, Transient
 from watchsync.garmin.server import Account, Fault, Faults, LocalGarminServer
+from watchsync.garmin.server_http import Drop, Request, Response, error_response
+from watchsync.garmin.sync import SyncService
 from watchsync.garmin.testing import fake_token_dir
+from watchsync.model.athlete import Athlete
+from watchsync.store import Store
 
 EMAIL, PASSWORD, MFA_CODE = "runner@example.com", "s3cret-Passw0rd!", "918273"
 FIT_BYTES = b"\x0e\x10\x00\x00\x00\x00\x00\x00.FIT" + bytes(range(200))
@@ -195,6 +200,7 @@ def test_secrets_never_reach_the_logs(mfa_server: LocalGarminServer, tmp_path: P
     issued = stored_tokens(tmp_path)
     mfa_server.expire_access_tokens()
     mfa_server.inject(Fault.SERVER_ERROR)
+    assert client.list_workouts() == []
     workout_id = client.create_workout(running_workout())["workoutId"]
     client.schedule_workout(workout_id, date(2024, 5, 1))
     with pytest.raises(Rejected):
@@ -313,11 +319,57 @@ def test_long_retry_after_is_not_slept_through(garmin_client: GarminClient, garm
 
 def test_backoff_on_5xx_grows_with_full_jitter(garmin_client: GarminClient, garmin_server: LocalGarminServer,
                                                garmin_sleeps: list[float]) -> None:
+    workout_id = garmin_client.create_workout(running_workout())["workoutId"]
     garmin_server.inject(Fault.SERVER_ERROR, 4)
-    assert garmin_client.create_workout(running_workout())["workoutId"]
+    garmin_client.update_workout(workout_id, running_workout("after four 500s"))
     assert len(garmin_sleeps) == 4
     assert all(0 <= delay <= 0.5 * 2 ** attempt for attempt, delay in enumerate(garmin_sleeps))
-    assert len(garmin_server.workouts()) == 1
+    assert [w["workoutName"] for w in garmin_server.workouts()] == ["after four 500s"]
+
+
+def answer_after_applying(server: LocalGarminServer, monkeypatch: pytest.MonkeyPatch, method: str, path_part: str,
+                          status: int) -> None:
+    """The next ``method`` request whose path holds ``path_part`` is applied, then answered ``status``
+    (a proxy that gave up after Garmin did the work)."""
+    real = server.dispatch
+    pending = [status]
+
+    def dispatch(request: Request) -> Response | Drop:
+        response = real(request)
+        if pending and request.method == method and path_part in request.path:
+            return error_response(pending.pop(), "gateway timeout")
+        return response
+
+    monkeypatch.setattr(server, "dispatch", dispatch)
+
+
+def test_5xx_on_create_is_ambiguous_and_not_repeated(garmin_client: GarminClient, garmin_server: LocalGarminServer,
+                                                     garmin_sleeps: list[float],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    answer_after_applying(garmin_server, monkeypatch, "POST", "/workout-service/workout", 504)
+    with pytest.raises(Transient, match="HTTP 504") as raised:
+        garmin_client.create_workout(running_workout())
+    assert raised.value.ambiguous
+    assert garmin_client.calls["create_workout"] == 1 and garmin_sleeps == []
+    assert len(garmin_server.workouts()) == 1  # Garmin did it once; nothing made a duplicate
+
+
+def test_5xx_on_schedule_is_ambiguous_and_not_repeated(garmin_client: GarminClient, garmin_server: LocalGarminServer,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    workout_id = garmin_client.create_workout(running_workout())["workoutId"]
+    answer_after_applying(garmin_server, monkeypatch, "POST", "/workout-service/schedule/", 502)
+    with pytest.raises(Transient) as raised:
+        garmin_client.schedule_workout(workout_id, date(2024, 5, 1))
+    assert raised.value.ambiguous
+    assert garmin_client.calls["schedule_workout"] == 1 and len(garmin_server.schedules()) == 1
+
+
+def test_5xx_before_a_create_is_ambiguous_too(garmin_client: GarminClient, garmin_server: LocalGarminServer) -> None:
+    garmin_server.inject(Fault.SERVER_ERROR)  # the client cannot tell this 500 from one after the write
+    with pytest.raises(Transient) as raised:
+        garmin_client.create_workout(running_workout())
+    assert raised.value.ambiguous and garmin_client.calls["create_workout"] == 1
+    assert garmin_server.workouts() == []
 
 
 def test_persistent_5xx_is_transient(garmin_client: GarminClient, garmin_server: LocalGarminServer) -> None:
@@ -374,3 +426,53 @@ def test_the_server_being_down_is_transient(garmin_client: GarminClient, garmin_
         garmin_client.schedule_workout(1, date(2024, 5, 1))
     assert not raised.value.ambiguous  # nothing was sent, so schedule retried until it gave up
     assert garmin_client.calls["schedule_workout"] == garmin_client.max_retries + 1
+
+
+# 403: a challenge page is not a rejected login ------------------------------------------------------
+
+def answer_forbidden(server: LocalGarminServer, monkeypatch: pytest.MonkeyPatch, response: Response) -> None:
+    """Every API request is answered ``response`` (a 403) until the test ends."""
+    real = server.dispatch
+
+    def dispatch(request: Request) -> Response | Drop:
+        return response if request.path.startswith("/workout-service/") else real(request)
+
+    monkeypatch.setattr(server, "dispatch", dispatch)
+
+
+def test_403_challenge_page_is_blocked_not_a_login_problem(garmin_client: GarminClient,
+                                                           garmin_server: LocalGarminServer,
+                                                           garmin_sleeps: list[float],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    challenge = Response(403, b"<html><title>Just a moment...</title></html>", "text/html; charset=UTF-8",
+                         {"cf-mitigated": "challenge"})
+    answer_forbidden(garmin_server, monkeypatch, challenge)
+    with pytest.raises(Blocked, match="HTTP 403") as raised:
+        garmin_client.list_workouts()
+    assert isinstance(raised.value, RateLimited) and not isinstance(raised.value, AuthRequired)
+    assert garmin_client.calls["list_workouts"] == 1 and garmin_sleeps == []  # no hammering a challenge
+
+
+def test_403_from_the_api_is_a_rejected_login(garmin_client: GarminClient, garmin_server: LocalGarminServer,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    answer_forbidden(garmin_server, monkeypatch, error_response(403, "Forbidden"))
+    with pytest.raises(AuthRequired):
+        garmin_client.list_workouts()
+
+
+@pytest.mark.parametrize("path_part", ["/workout-service/workout", "/workout-service/schedule/"])
+def test_a_sync_that_met_a_5xx_after_the_write_looks_before_writing_again(
+        garmin_server: LocalGarminServer, garmin_token_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, path_part: str) -> None:
+    clock = [datetime(2030, 3, 1, tzinfo=UTC)]
+    client = GarminClient(garmin_token_dir, garmin_server.url, sleep=lambda _s: None)
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        service = SyncService(store, lambda: client, Athlete(name="anna", lthr=171), now=lambda: clock[0])
+        key = service.enqueue_push(parse_text("name: Easy\nsport: running\n- 30m RPE 3\n"))
+        service.enqueue_schedule(key, date(2030, 3, 5))
+        answer_after_applying(garmin_server, monkeypatch, "POST", path_part, 504)
+        service.drain()
+        clock[0] += timedelta(days=1)  # every retry is due
+        service.drain()
+        assert store.list_outbox("anna") == []
+    assert (len(garmin_server.workouts()), len(garmin_server.schedules())) == (1, 1)

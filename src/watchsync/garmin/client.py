@@ -7,9 +7,15 @@ The only module that imports ``garminconnect`` (lazily, so the CLI starts fast).
 
 Retries: every API call is retried with exponential backoff and full jitter on 429, 5xx and
 transport errors (garminconnect's own read retries are switched off so they do not multiply).
-A non-idempotent write (create, schedule) whose connection broke after it was sent is *not*
-retried: it raises ``Transient(ambiguous=True)`` so the caller can look before writing again.
-Logins are never retried, and a client makes at most one credential login.
+A non-idempotent write (create, schedule) that may have been applied without a success answer (a
+5xx, a timeout or a connection broken after sending) is *not* retried: it raises
+``Transient(ambiguous=True)`` so the caller can look before writing again. Logins are never
+retried, and a client makes at most one credential login.
+
+HTTP 401 means the tokens were rejected (``AuthRequired``). A 403 is read from the response: a
+challenge page from Garmin's edge (Cloudflare's ``cf-mitigated`` header, or an HTML page where the
+API answers JSON) is ``Blocked`` (a kind of rate limit: try later, nobody needs to log in); any
+other 403 is a rejected login.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from watchsync.garmin.errors import AuthRequired, GarminError, NotFound, RateLimited, Rejected, Transient
+from watchsync.garmin.errors import AuthRequired, Blocked, GarminError, NotFound, RateLimited, Rejected, Transient
 from watchsync.garmin.server_auth import DI_TOKEN_PATH
 from watchsync.garmin.tokens import MFA_STATE_FILE, TOKEN_FILE, remove, secure_dir, write_private
 
@@ -272,9 +278,12 @@ class GarminClient:
                 return operation(garmin)
             except Exception as raw:
                 error = normalize_error(raw)
+                applied_maybe = _may_have_been_applied(raw, error)
+            if applied_maybe and not idempotent:
+                raise Transient(f"{error}; the {name} may have been applied", ambiguous=True)
             if isinstance(error, NotFound) and gone_is_done and unanswered:
                 return None  # type: ignore[return-value]  # the unanswered attempt did it
-            delay = self._retry_delay(error, attempt, idempotent)
+            delay = self._retry_delay(error, attempt)
             if delay is None:
                 raise error
             unanswered = unanswered or (isinstance(error, Transient) and error.ambiguous)
@@ -283,11 +292,9 @@ class GarminClient:
                      self.max_retries, delay)
             self._sleep(delay)
 
-    def _retry_delay(self, error: GarminError, attempt: int, idempotent: bool) -> float | None:
+    def _retry_delay(self, error: GarminError, attempt: int) -> float | None:
         """Seconds to wait before retrying, or None when ``error`` must be raised now."""
-        if attempt >= self.max_retries or not isinstance(error, RateLimited | Transient):
-            return None
-        if isinstance(error, Transient) and error.ambiguous and not idempotent:
+        if attempt >= self.max_retries or not isinstance(error, RateLimited | Transient) or isinstance(error, Blocked):
             return None
         jitter = self._random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** attempt))
         if isinstance(error, RateLimited) and error.retry_after is not None:
@@ -304,7 +311,10 @@ def normalize_error(error: BaseException) -> GarminError:
     from garminconnect import GarminConnectAuthenticationError, GarminConnectTooManyRequestsError
 
     response = _response_in(error)
-    status = getattr(response, "status_code", None) or _status_in(error)
+    status = _http_status(error)
+    if status == 403 and _is_challenge(response):
+        return Blocked("Garmin's edge refused the request (HTTP 403 challenge page, not a login rejection); "
+                       "trying again later")
     if status in (401, 403) or (status is None and isinstance(error, GarminConnectAuthenticationError)):
         return AuthRequired()
     if status == 429 or (status is None and isinstance(error, GarminConnectTooManyRequestsError)):
@@ -347,6 +357,26 @@ def _response_in(error: BaseException) -> Any:
         if isinstance(getattr(response, "status_code", None), int):
             return response
     return None
+
+
+def _http_status(error: BaseException) -> int | None:
+    """The HTTP status Garmin answered with, if it answered."""
+    response = _response_in(error)
+    return getattr(response, "status_code", None) or _status_in(error)
+
+
+def _may_have_been_applied(raw: BaseException, error: GarminError) -> bool:
+    """A request that got a 5xx, or lost its connection after being sent, may have been applied."""
+    return isinstance(error, Transient) and (error.ambiguous or _http_status(raw) is not None)
+
+
+def _is_challenge(response: Any) -> bool:
+    """A 403 from Garmin's edge (a bot challenge page) rather than from the API itself."""
+    if response is None:
+        return False
+    headers = getattr(response, "headers", {}) or {}
+    content_type = str(headers.get("Content-Type", "")).lower()
+    return "cf-mitigated" in headers or content_type.startswith("text/html")
 
 
 def _status_in(error: BaseException) -> int | None:

@@ -24,6 +24,11 @@ class RateLimited(GarminError):
         self.retry_after = retry_after
 
 
+class Blocked(RateLimited):
+    """Garmin's edge refused the request without looking at the login (HTTP 403 with a challenge
+    page, e.g. Cloudflare's): not a rejected token, so nobody needs to log in; try again later."""
+
+
 class NotFound(GarminError):
     """The workout, schedule or activity does not exist (HTTP 404)."""
 
@@ -41,7 +46,8 @@ class Transient(GarminError):
     """5xx or transport failure that outlived the retries.
 
     ``ambiguous`` is True when a non-idempotent write (create, schedule) may have been applied
-    although no answer arrived: the caller must look before trying again.
+    although no success answer arrived (a 5xx, a timeout or a broken connection after sending):
+    the caller must look before trying again.
     """
 
     def __init__(self, message: str, *, ambiguous: bool = False) -> None:
