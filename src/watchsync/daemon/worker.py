@@ -2,9 +2,12 @@
 
 The worker sleeps on an event: intake wakes it the moment something is queued, otherwise it wakes
 when the next retry is due (backoff is in the store's ``not_before``) or after ``IDLE_SECONDS``.
-A parked queue ("re-authentication needed") waits for the token file to change (``watchsync
-login`` writes it): it then logs in again with a fresh client and releases the queue. Each athlete
-has its own thread, client and queue, so one athlete's failures never hold up another's.
+A parked queue ("re-authentication needed") logs in again from the saved tokens with a fresh
+client, and releases the queue when that works: at once when the token file changes (``watchsync
+login`` writes it), else on a slow backoff (5 min doubling to 1 h), since a park can come from a
+blip rather than a revoked login (garminconnect swallows a failed token refresh, so one outage of
+the token endpoint looks like a rejected token). Never with credentials. Each athlete has its own
+thread, client and queue, so one athlete's failures never hold up another's.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ IDLE_SECONDS = 60.0
 PARKED_CHECK_SECONDS = 2.0
 ERROR_PAUSE_SECONDS = 5.0
 MIN_WAIT_SECONDS = 0.05
-RESUME_RETRY_SECONDS = 60.0
+RESUME_BACKOFF_SECONDS = 300.0
+RESUME_BACKOFF_CAP_SECONDS = 3600.0
 
 ClientFactory = Callable[[], GarminClient]
 TokenSignature = tuple[int, int, int] | None
@@ -42,7 +46,8 @@ class AthleteWorker:
     """The sync thread of one athlete."""
 
     def __init__(self, store: Store, athlete: Athlete, new_client: ClientFactory, token_dir: Path,
-                 state_dir: Path, stop: threading.Event, client: GarminClient | None = None) -> None:
+                 state_dir: Path, stop: threading.Event, client: GarminClient | None = None, *,
+                 resume_backoff: float = RESUME_BACKOFF_SECONDS) -> None:
         self.athlete = athlete
         self.healthy = True
         self._store = store
@@ -53,7 +58,9 @@ class AthleteWorker:
         self._wake = threading.Event()
         self._activities_due = threading.Event()
         self._tokens_tried = _signature(self._token_file)
-        self._resume_after = 0.0
+        self._resume_backoff = resume_backoff
+        self._resume_delay = resume_backoff
+        self._resume_at: float | None = None  # monotonic time of the next login while parked
         self._sync = self._service(client or new_client())
         self._thread = threading.Thread(target=self._run, name=f"watchsync-sync-{athlete.name}", daemon=True)
 
@@ -94,8 +101,10 @@ class AthleteWorker:
 
     def _iteration(self) -> float:
         """One round of work; returns how long to sleep unless woken."""
-        if self._store.parked_reason(self.athlete.name) is not None and not self._try_resume():
-            return PARKED_CHECK_SECONDS
+        if self._store.parked_reason(self.athlete.name) is None:
+            self._resume_at, self._resume_delay = None, self._resume_backoff
+        elif not self._try_resume():
+            return self._parked_wait()
         if self._activities_due.is_set():
             self._activities_due.clear()
             self._sync_activities()
@@ -103,30 +112,36 @@ class AthleteWorker:
             return 0.0
         self._report(self._sync.drain(stop=self._stop))
         if self._store.parked_reason(self.athlete.name) is not None:
-            return PARKED_CHECK_SECONDS
+            return self._parked_wait()
         return self._until_next_due()
 
     def _try_resume(self) -> bool:
-        """After new tokens appeared: log in with a fresh client and release the queue."""
+        """Parked: log in from the tokens when they changed or the backoff is due; release the queue if it works."""
+        now = time.monotonic()
+        if self._resume_at is None:
+            self._resume_at = now + self._resume_delay
         current = _signature(self._token_file)
-        if current is None or current == self._tokens_tried or time.monotonic() < self._resume_after:
+        if current is None or (current == self._tokens_tried and now < self._resume_at):
             return False
+        self._tokens_tried = current
         client = self._new_client()
         try:
             client.login_from_tokens()
-        except AuthRequired as error:
-            self._tokens_tried = current
-            logger.warning("%s: the new tokens were not accepted either: %s", self.athlete.name, error)
+        except GarminError as error:
+            self._resume_delay = min(self._resume_delay * 2, max(RESUME_BACKOFF_CAP_SECONDS, self._resume_backoff))
+            self._resume_at = time.monotonic() + self._resume_delay
+            logger.warning("%s: login from the saved tokens failed (%s); next try in %.0f s",
+                           self.athlete.name, error, self._resume_delay)
             return False
-        except GarminError as error:  # Garmin unreachable or rate limiting: try these tokens again later
-            self._resume_after = time.monotonic() + RESUME_RETRY_SECONDS
-            logger.warning("%s: cannot log in with the new tokens yet: %s", self.athlete.name, error)
-            return False
-        self._tokens_tried = current
         self._sync = self._service(client)
         self._store.unpark(self.athlete.name)
         logger.info("%s: logged in again; the queue resumes", self.athlete.name)
         return True
+
+    def _parked_wait(self) -> float:
+        """Until the next token-file look (every few seconds) or the next login, whichever is first."""
+        until_login = (self._resume_at or 0.0) - time.monotonic()
+        return min(PARKED_CHECK_SECONDS, max(until_login, MIN_WAIT_SECONDS))
 
     def _sync_activities(self) -> None:
         name = self.athlete.name
