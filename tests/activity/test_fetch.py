@@ -23,6 +23,7 @@ from watchsync.compliance.plan_view import session_key
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired
 from watchsync.garmin.server import LocalGarminServer
+from watchsync.garmin.server_http import Drop, Request, Response, error_response
 from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
@@ -171,6 +172,55 @@ def test_a_corrupt_download_is_recorded_as_an_error_and_the_sync_goes_on(
     assert good_row is not None and good_row.summary["error"] is None
     assert store.kv_get(ATHLETE.name, CURSOR_KEY) == (TODAY - timedelta(days=1)).isoformat()
     assert sync(store, client, tmp_path).fetched == []  # recorded: not downloaded again
+
+
+def missing_on_garmin(server: LocalGarminServer, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """Garmin answers 404 to GET ``path`` (an activity whose details or file went missing)."""
+    real = server.dispatch
+
+    def dispatch(request: Request) -> Response | Drop:
+        return error_response(404, "not found") if request.path == path else real(request)
+
+    monkeypatch.setattr(server, "dispatch", dispatch)
+
+
+@pytest.mark.parametrize("route", ["/activity-service/activity/{id}", "/download-service/files/activity/{id}"])
+def test_an_activity_missing_on_garmin_is_recorded_and_the_next_ones_synced(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, route: str) -> None:
+    bad, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=3)))
+    good, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=1)), seed=1)
+    missing_on_garmin(server, monkeypatch, route.format(id=bad))
+
+    result = sync(store, client, tmp_path)
+
+    assert [a.activity_id for a in result.fetched] == [bad, good]
+    assert [a.activity_id for a in result.errors] == [bad]
+    assert f"activity {bad}: " in (result.errors[0].error or "") and "not found" in (result.errors[0].error or "")
+    bad_row, good_row = store.get_activity(bad), store.get_activity(good)
+    assert bad_row is not None and "not found" in bad_row.summary["error"]
+    assert good_row is not None and good_row.summary["error"] is None and good_row.summary["decoder"]
+    assert sync(store, client, tmp_path).fetched == []  # recorded: the next poll does not fail on it again
+
+
+def test_an_activity_that_cannot_be_scored_is_recorded_with_its_analysis(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    day = TODAY - timedelta(days=20)
+    store.upsert_workout(ATHLETE.name, "old", content_hash="old", payload={"name": "Old", "sport": "jogging"})
+    store.add_schedule(ATHLETE.name, "old", day)  # stored by an older watchsync: no longer a workout
+    unscorable, _ = upload(server, easy_run(3), morning(day))
+    later, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=1)), seed=1)  # far from that session
+
+    result = sync(store, client, tmp_path)
+
+    assert [a.activity_id for a in result.fetched] == [unscorable, later]
+    assert [a.activity_id for a in result.errors] == [unscorable]
+    assert "not scored" in (result.errors[0].error or "") and "stored workout is not a workout" in (
+        result.errors[0].error or "")
+    row = store.get_activity(unscorable)
+    assert row is not None and row.summary["decoder"] and row.summary["load"]["trimp"] > 0
+    assert "not scored" in row.summary["error"] and store.list_compliance(ATHLETE.name) == []
+    assert store.get_activity(later) is not None
 
 
 def test_a_truncated_fit_is_salvaged_and_recorded_with_a_warning(

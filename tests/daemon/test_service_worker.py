@@ -8,10 +8,12 @@ import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from watchsync.daemon.status import LAST_ERROR_KEY
 from watchsync.daemon.worker import AthleteWorker
 from watchsync.formats.text import parse_text
 from watchsync.garmin.client import GarminClient
@@ -149,3 +151,15 @@ def test_a_403_challenge_page_backs_off_without_parking(rig: Rig, monkeypatch: p
         wait_for(lambda: rig.store.list_outbox("anna")[0].attempts == 1, "the first attempt")
     assert rig.store.parked_reason("anna") is None
     assert "HTTP 403" in (rig.store.list_outbox("anna")[0].last_error or "")
+
+
+def test_an_activity_sync_that_cannot_write_is_logged_and_the_queue_still_drains(rig: Rig) -> None:
+    rig.state.write_text("a file where the state directory should be")  # FIT files cannot be stored
+    rig.server.add_activity(b"not even a FIT file", start_time=datetime.now(UTC) - timedelta(hours=2))
+    rig.queue_push()
+    with rig.running_worker() as worker:
+        worker.request_activity_sync()
+        wait_for(lambda: rig.server.workouts(), "the push after the failed activity sync")
+        wait_for(lambda: rig.store.kv_get("anna", LAST_ERROR_KEY), "the error recorded")
+        assert worker.healthy
+    assert "activity sync" in str(rig.store.kv_get("anna", LAST_ERROR_KEY))

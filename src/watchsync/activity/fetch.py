@@ -3,13 +3,17 @@
 :func:`sync_activities` lists the athlete's activities by date (Garmin's list is by local date, 20
 a page), skips the ids already stored, downloads each new one's original FIT into
 ``<fit_dir>/<athlete>/<id>.fit`` (atomic write), analyses it and records the activity, its
-compliance against the matched planned session and the cursor in one transaction. The cursor is the
-latest local start date synced; the next run lists again from two days before it, since an
-activity uploaded late can appear under an earlier date. A download that is not a FIT file, or a
-FIT file nothing can be decoded from, is recorded on that activity with its error (from Connect's
-own summary) and the sync goes on; salvaged files are recorded with their warnings. Failures that
-concern Garmin as a whole (authentication, rate limits, outages) stop the sync; a later run carries
-on where it stopped.
+compliance against the matched planned session and the cursor in one transaction. The cursor is
+the latest local start date synced; the next run lists again from two days before it, since an
+activity uploaded late can appear under an earlier date.
+
+One bad activity never stops the sync: details or download missing (404), a download that is not a
+FIT file, a FIT file nothing can be decoded from, or any other failure of its own is recorded on
+that activity with its error (from Connect's own summary) and the sync goes on with the next; an
+activity that cannot be scored (e.g. a stored planned workout that no longer validates) is recorded
+with its analysis, no compliance, and that error. Salvaged files are recorded with their warnings.
+Failures that concern Garmin as a whole (authentication, rate limits, outages) or this host (a
+file that cannot be written) stop the sync; a later run carries on where it stopped.
 
 The summary prefers Connect's local start time, ``associatedWorkoutId`` and ``directWorkoutRpe``
 (from the list item, else the activity's details) and takes sport, duration, distance and heart
@@ -55,8 +59,8 @@ OVERLAP_DAYS = 2
 FIRST_SYNC_DAYS = 28
 #: Connect fields only the activity's details carry (the list item may lack them).
 DETAIL_FIELDS = ("associatedWorkoutId", "directWorkoutRpe")
-#: Garmin failures that concern the whole account, not one activity: the sync stops.
-STOPPING_ERRORS = (AuthRequired, RateLimited, Transient)
+#: Failures that concern the whole account or this host, not one activity: the sync stops.
+STOPPING_ERRORS = (AuthRequired, RateLimited, Transient, OSError)
 
 
 class SessionScore(BaseModel):
@@ -201,25 +205,27 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
 def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mapping[str, Any], fit_dir: Path,
                config: ComplianceConfig) -> FetchedActivity:
     activity_id = int(item["activityId"])
-    connect = _with_details(client, item)
+    connect: dict[str, Any] = dict(item)
     fit_path: Path | None = None
     try:
+        connect = _with_details(client, item)
         data = client.download_activity_fit(activity_id)
         fit_path = write_atomically(fit_dir / athlete.name / f"{activity_id}.fit", data)
         analysis = analyse(str(activity_id), data, athlete, connect=connect, config=config)
     except STOPPING_ERRORS:
         raise
-    except ValueError as error:  # FitDecodeError included: its message without the "<bytes>" label
-        problem = error.message if isinstance(error, FitDecodeError) else str(error)
-        return _record_failure(store, athlete, connect, fit_path, f"activity {activity_id}: {problem}", config)
-    except GarminError as error:
-        return _record_failure(store, athlete, connect, fit_path, str(error), config)
-    score = _score_if_planned(store, athlete, analysis, config)
+    except Exception as error:
+        return _record_failure(store, athlete, connect, fit_path, _problem(activity_id, error), config)
+    unscored: str | None = None
+    try:
+        score = _score_if_planned(store, athlete, analysis, config)
+    except Exception as error:
+        score, unscored = None, _problem(activity_id, error, "not scored")
     start_utc = _utc_start(analysis, connect)
     with store.transaction():
         store.upsert_activity(athlete.name, activity_id, start_utc, sport=analysis.summary.sport.value,
                               fit_path=str(fit_path), summary=_stored_summary(analysis.summary, analysis.load,
-                                                                              analysis.activity))
+                                                                              analysis.activity, unscored))
         store.mark_analysed(activity_id)
         if score is not None:
             store.set_compliance(athlete.name, score.session_id, score.day, score.volume.colour,
@@ -227,7 +233,18 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
         _advance_cursor(store, athlete.name, analysis.summary.start.date())
     return FetchedActivity(activity_id, analysis.summary.start, analysis.summary.sport.value, fit_path,
                            score.session_id if score else None, score.volume.colour if score else None,
-                           warnings=analysis.warnings)
+                           error=unscored, warnings=analysis.warnings)
+
+
+def _problem(activity_id: int, error: Exception, what: str = "") -> str:
+    """One line naming the activity and what went wrong with it."""
+    if isinstance(error, FitDecodeError):
+        detail = error.message  # without the "<bytes>" label
+    elif isinstance(error, ValueError | GarminError):
+        detail = str(error)
+    else:
+        detail = f"{type(error).__name__}: {error}"
+    return f"activity {activity_id}: {what + ': ' if what else ''}{detail}"
 
 
 def _with_details(client: GarminClient, item: Mapping[str, Any]) -> dict[str, Any]:

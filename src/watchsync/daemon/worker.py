@@ -150,7 +150,7 @@ class AthleteWorker:
         except AuthRequired as error:
             self._park(str(error))
             return
-        except GarminError as error:
+        except (GarminError, OSError) as error:  # one bad activity is recorded on its own; this is Garmin or the disk
             logger.warning("activity sync for %s failed: %s", name, error)
             record_error(self._store, name, f"activity sync: {error}")
             return
