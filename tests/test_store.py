@@ -163,13 +163,46 @@ def test_next_due_waits_for_not_before_and_for_older_items_of_the_same_workout(s
     assert store.next_due(now=T0 + timedelta(minutes=6)) == push_b
 
 
-def test_an_identical_waiting_operation_is_reused(store: Store) -> None:
+def test_a_newer_operation_supersedes_the_waiting_one_it_overrides(store: Store) -> None:
     add_workout(store)
-    first = store.enqueue("anna", "push", "runs/easy.txt", payload={"v": 1}, now=T0)
-    second = store.enqueue("anna", "push", "runs/easy.txt", payload={"v": 2}, now=T0)
-    assert second.id == first.id and second.payload == {"v": 2}
-    store.mark_done(first.id)
-    assert store.enqueue("anna", "push", "runs/easy.txt", now=T0).id != first.id
+    key, day, other_day = "runs/easy.txt", date(2025, 3, 10), date(2025, 3, 11)
+    push = store.enqueue("anna", "push", key, payload={"v": 1}, now=T0)
+    schedule = store.enqueue("anna", "schedule", key, day=day, now=T0)
+    kept = store.enqueue("anna", "schedule", key, day=other_day, now=T0)
+    unschedule = store.enqueue("anna", "unschedule", key, day=day, now=T0)
+    superseded = store.get_item(schedule.id)
+    assert superseded.state == "done" and superseded.last_error == f"superseded by item {unschedule.id}"
+    assert store.get_item(kept.id).state == "pending"  # another day
+    delete = store.enqueue("anna", "delete", key, now=T0)
+    assert store.get_item(push.id).state == "done"
+    assert [item.id for item in store.list_outbox()] == [kept.id, unschedule.id, delete.id]
+    assert store.has_waiting("anna", key, ("push", "delete"))
+    assert not store.has_waiting("anna", key, ("schedule",), day=day)
+    assert store.has_waiting("anna", key, ("unschedule",), day=day)
+    # a runner that was carrying out a superseded item learns that it no longer counts
+    assert store.mark_done(push.id, now=T0) is False
+    assert store.mark_failed(push.id, "HTTP 503", now=T0).attempts == 0
+    assert store.mark_done(delete.id, now=T0) is True
+    assert store.mark_done(delete.id, now=T0) is False
+    with pytest.raises(StoreError, match="no outbox item 999"):
+        store.mark_done(999)
+
+
+def test_a_held_schedule_holds_nothing_else_but_a_schedule_waits_for_its_push(store: Store) -> None:
+    add_workout(store)
+    key = "runs/easy.txt"
+    held = store.enqueue("anna", "schedule", key, day=date(2025, 3, 10), now=T0)
+    store.mark_failed(held.id, "HTTP 400", now=T0, not_before=T0 + timedelta(days=30))
+    push = store.enqueue("anna", "push", key, now=T0)
+    later = store.enqueue("anna", "schedule", key, day=date(2025, 3, 11), now=T0)
+    assert store.next_due(now=T0) == push
+    assert store.next_due_at("anna") == T0
+    store.mark_done(push.id, now=T0)
+    assert store.next_due(now=T0) == later
+    store.mark_done(later.id, now=T0)
+    assert store.next_due(now=T0) is None
+    assert store.next_due_at("anna") == T0 + timedelta(days=30)
+    assert store.next_due_at("bob") is None
 
 
 def test_backoff_grows_and_is_capped() -> None:

@@ -105,13 +105,14 @@ class SyncService:
         """Whether pushing ``workout`` would create, update or leave its Garmin workout (store only)."""
         key = workout_key(workout)
         row = self.store.get_workout(self.athlete.name, key)
-        digest = content_hash(resolve(workout, self.athlete))
-        if _unchanged(row, digest):
+        if self._on_garmin(row, content_hash(resolve(workout, self.athlete))):
             return PushPlan(key, workout.name, "unchanged")
         return PushPlan(key, workout.name, "update" if row and row.remote_id and not row.deleted else "create")
 
     def enqueue_push(self, workout: Workout, source: Path | None = None) -> str:
         """Queue ``workout`` for Garmin unless it is there unchanged; returns its key.
+
+        Queued again while a push or delete of it waits (even a held one), it is due at once.
 
         Raises ``ResolveError`` / ``ValueError`` when it cannot be made concrete for this athlete.
         """
@@ -121,11 +122,11 @@ class SyncService:
         key = workout_key(workout)
         name = self.athlete.name
         with self.store.transaction():
-            if _unchanged(self.store.get_workout(name, key), digest):
+            if self._on_garmin(self.store.get_workout(name, key), digest):
                 return key
             self.store.upsert_workout(name, key, content_hash=digest, payload=resolved.model_dump(mode="json"),
                                       source_path=str(source) if source else None, now=self._now())
-            self._due_now(self.store.enqueue(name, "push", key, now=self._now()))
+            self.store.enqueue(name, "push", key, now=self._now())
         return key
 
     def enqueue_schedule(self, key: str, day: date) -> bool:
@@ -134,11 +135,11 @@ class SyncService:
         with self.store.transaction():
             self._existing(key)
             schedule, _new = self.store.add_schedule(name, key, day, now=self._now())
-            if schedule.state == "scheduled":
+            if schedule.state == "scheduled" and not self.store.has_waiting(name, key, ("unschedule",), day=day):
                 return False
-            if schedule.state == "unscheduling":
+            if schedule.state != "pending":
                 self.store.set_schedule(schedule.id, "pending", now=self._now())
-            self._due_now(self.store.enqueue(name, "schedule", key, day=day, now=self._now()))
+            self.store.enqueue(name, "schedule", key, day=day, now=self._now())
         return True
 
     def enqueue_unschedule(self, key: str, day: date) -> bool:
@@ -149,10 +150,10 @@ class SyncService:
             schedule = self.store.get_schedule(name, key, day)
             if schedule is None:  # not scheduled by us, but it may be on the calendar
                 schedule, _new = self.store.add_schedule(name, key, day, now=self._now())
-            elif schedule.state == "removed":
+            elif schedule.state == "removed" and not self.store.has_waiting(name, key, ("schedule",), day=day):
                 return False
             self.store.set_schedule(schedule.id, "unscheduling", now=self._now())
-            self._due_now(self.store.enqueue(name, "unschedule", key, day=day, now=self._now()))
+            self.store.enqueue(name, "unschedule", key, day=day, now=self._now())
         return True
 
     def enqueue_delete(self, key: str) -> bool:
@@ -160,7 +161,7 @@ class SyncService:
         with self.store.transaction():
             if self._existing(key).deleted:
                 return False
-            self._due_now(self.store.enqueue(self.athlete.name, "delete", key, now=self._now()))
+            self.store.enqueue(self.athlete.name, "delete", key, now=self._now())
         return True
 
     def _existing(self, key: str) -> WorkoutRow:
@@ -169,11 +170,10 @@ class SyncService:
             raise SyncError(f"workout {key!r} was never pushed for athlete {self.athlete.name!r}: push it first")
         return row
 
-    def _due_now(self, item: OutboxItem) -> None:
-        """An operation queued again is tried at once, even if it waits for a retry or was refused."""
-        now = self._now()
-        if item.not_before > now:
-            self.store.mark_failed(item.id, item.last_error or "queued again", now=now, not_before=now)
+    def _on_garmin(self, row: WorkoutRow | None, digest: str) -> bool:
+        """True when ``row`` is on Garmin with exactly this content and no push or delete of it waits."""
+        return (row is not None and not row.deleted and row.remote_id is not None and row.content_hash == digest
+                and not self.store.has_waiting(self.athlete.name, row.key, ("push", "delete")))
 
     # working -----------------------------------------------------------------------------------
 
@@ -262,8 +262,3 @@ def drain_lock(store_path: Path, athlete: str) -> Iterator[None]:
 def workout_key_slug(text: str) -> str:
     """A file-name-safe form of ``text``."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text) or "athlete"
-
-
-def _unchanged(row: WorkoutRow | None, digest: str) -> bool:
-    """True when ``row`` is on Garmin with exactly this content."""
-    return row is not None and not row.deleted and row.remote_id is not None and row.content_hash == digest

@@ -161,8 +161,8 @@ class OutboxRunner:
             for schedule in self._schedules_of(row.key):
                 self._store.set_schedule(schedule.id, "removed", now=self._now())
             self._store.set_remote_id(self._athlete, row.key, None)
-            self._store.mark_deleted(self._athlete, row.key, now=self._now())
-            self._store.mark_done(item.id, now=self._now())
+            if self._store.mark_done(item.id, now=self._now()):  # else pushed again meanwhile
+                self._store.mark_deleted(self._athlete, row.key, now=self._now())
         return Applied("deleted", remote_id)
 
     # calendar ----------------------------------------------------------------------------------
@@ -185,8 +185,9 @@ class OutboxRunner:
         else:
             schedule_id, action = self._new_entry(row, workout_id, day), "scheduled"
         with self._store.transaction():
-            self._store.set_schedule(schedule.id, "scheduled", remote_schedule_id=schedule_id, now=self._now())
-            self._store.mark_done(item.id, now=self._now())
+            current = self._store.mark_done(item.id, now=self._now())
+            state = "scheduled" if current else self._schedule_row(item)[1].state  # else queued again meanwhile
+            self._store.set_schedule(schedule.id, state, remote_schedule_id=schedule_id, now=self._now())
         return Applied(action, schedule_id)
 
     def _new_entry(self, row: WorkoutRow, workout_id: int, day: date) -> int:
@@ -210,14 +211,15 @@ class OutboxRunner:
             with contextlib.suppress(NotFound):  # already removed
                 self._client.unschedule(schedule_id)
         with self._store.transaction():
-            self._store.set_schedule(schedule.id, "removed", now=self._now())
-            self._store.mark_done(item.id, now=self._now())
+            if self._store.mark_done(item.id, now=self._now()):  # else scheduled again meanwhile
+                self._store.set_schedule(schedule.id, "removed", now=self._now())
         return Applied("unscheduled" if targets else "not on the calendar", targets[0] if targets else None)
 
     # store -------------------------------------------------------------------------------------
 
     def _finish(self, item: OutboxItem, applied: Applied) -> Applied:
-        """Record the remote id (pushes) and mark the item done, together."""
+        """Record the remote id (pushes) and mark the item done, together (a push queued again
+        meanwhile stays due: its newer content is still to be sent)."""
         with self._store.transaction():
             if item.op == "push" and applied.remote_id is not None:
                 self._store.set_remote_id(self._athlete, item.workout_key, applied.remote_id)

@@ -55,6 +55,14 @@ RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
 PARKED_KEY = "parked"
 _RANDOM = random.Random()
+#: Which waiting operations a newly queued one supersedes (for the same workout and date).
+_OVERRIDES: dict[Op, tuple[Op, ...]] = {"push": ("push", "delete"), "delete": ("push", "delete"),
+                                        "schedule": ("schedule", "unschedule"),
+                                        "unschedule": ("schedule", "unschedule")}
+#: Pending items of an athlete (or all) that wait for no push or delete of their workout.
+_READY = ("o.state = 'pending' AND (? IS NULL OR o.athlete = ?) AND (o.op IN ('push', 'delete')"
+          " OR NOT EXISTS (SELECT 1 FROM outbox AS w WHERE w.athlete = o.athlete"
+          " AND w.workout_key = o.workout_key AND w.op IN ('push', 'delete') AND w.state != 'done'))")
 
 
 class StoreError(Exception):
@@ -214,21 +222,28 @@ class Store:
 
     def enqueue(self, athlete: str, op: Op, workout_key: str, *, day: date | None = None, payload: Any = None,
                 now: datetime | None = None) -> OutboxItem:
-        """Queue an operation; an identical one still waiting is reused (its payload refreshed)."""
+        """Queue an operation, due now; it supersedes the waiting one it overrides.
+
+        The newest intent wins: a push or delete supersedes any waiting push or delete of the workout,
+        a schedule or unschedule any waiting schedule or unschedule of the workout on that day. A
+        superseded item is done at once; if a drain is running it, its end no longer counts as done
+        (see :meth:`mark_done`).
+        """
+        moment = _ts(now)
         with self.transaction():
             state = "parked" if self.parked_reason(athlete) is not None else "pending"
             day_text = day.isoformat() if day else None
-            waiting = self._query("SELECT id FROM outbox WHERE athlete = ? AND op = ? AND workout_key = ?"
-                                  " AND date IS ? AND state != 'done'", athlete, op, workout_key, day_text)
-            if waiting:
-                item_id = waiting[0]["id"]
-                self._db.execute("UPDATE outbox SET payload = ? WHERE id = ?", (_json(payload), item_id))
-            else:
-                item_id = self._db.execute(
-                    "INSERT INTO outbox (athlete, op, workout_key, date, payload, not_before, state, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (athlete, op, workout_key, day_text, _json(payload), _ts(now), state, _ts(now))).lastrowid
-            return self.get_item(int(item_id))
+            item_id = int(self._db.execute(
+                "INSERT INTO outbox (athlete, op, workout_key, date, payload, not_before, state, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (athlete, op, workout_key, day_text, _json(payload), moment, state, moment)).lastrowid or 0)
+            overridden = _OVERRIDES[op]
+            self._db.execute(
+                f"UPDATE outbox SET state = 'done', done_at = ?, last_error = ? WHERE athlete = ?"
+                f" AND workout_key = ? AND date IS ? AND op IN ({', '.join('?' * len(overridden))})"
+                f" AND state != 'done' AND id != ?",
+                (moment, f"superseded by item {item_id}", athlete, workout_key, day_text, *overridden, item_id))
+            return self.get_item(item_id)
 
     def get_item(self, item_id: int) -> OutboxItem:
         item = _one(self._query("SELECT * FROM outbox WHERE id = ?", item_id), outbox_item)
@@ -237,22 +252,49 @@ class Store:
         return item
 
     def next_due(self, athlete: str | None = None, now: datetime | None = None) -> OutboxItem | None:
-        """The oldest pending item whose time has come and that waits for no older item of its workout."""
-        return _one(self._query(
-            "SELECT * FROM outbox AS o WHERE state = 'pending' AND not_before <= ? AND (? IS NULL OR athlete = ?)"
-            " AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.athlete = o.athlete"
-            " AND e.workout_key = o.workout_key AND e.state != 'done' AND e.id < o.id)"
-            " ORDER BY id LIMIT 1", _ts(now), athlete, athlete), outbox_item)
+        """The oldest pending item whose time has come and that waits for nothing.
 
-    def mark_done(self, item_id: int, now: datetime | None = None) -> None:
-        self._update("UPDATE outbox SET state = 'done', done_at = ?, last_error = NULL WHERE id = ?",
-                     _ts(now), item_id, missing=f"no outbox item {item_id}")
+        Pushes and deletes never wait; a schedule or unschedule waits while a push or delete of its
+        workout is pending or parked (a held schedule of one day holds nothing else).
+        """
+        return _one(self._query(f"SELECT * FROM outbox AS o WHERE {_READY} AND not_before <= ?"
+                                " ORDER BY id LIMIT 1", athlete, athlete, _ts(now)), outbox_item)
+
+    def next_due_at(self, athlete: str | None = None) -> datetime | None:
+        """When :meth:`next_due` will next have an item (``None``: nothing can run until a drain)."""
+        rows = self._query(f"SELECT MIN(not_before) AS due FROM outbox AS o WHERE {_READY}", athlete, athlete)
+        return datetime.fromisoformat(rows[0]["due"]) if rows[0]["due"] else None
+
+    def has_waiting(self, athlete: str, workout_key: str, ops: tuple[Op, ...], *, day: date | None = None) -> bool:
+        """True when one of ``ops`` for the workout (on ``day``) is pending or parked."""
+        return bool(self._query(
+            f"SELECT 1 FROM outbox WHERE athlete = ? AND workout_key = ? AND date IS ?"
+            f" AND op IN ({', '.join('?' * len(ops))}) AND state != 'done' LIMIT 1",
+            athlete, workout_key, day.isoformat() if day else None, *ops))
+
+    def mark_done(self, item_id: int, now: datetime | None = None) -> bool:
+        """Mark an item done; False when it already was (a newer intent superseded it meanwhile).
+
+        A runner records what it learnt (remote ids) either way, but applies its item's intent to
+        the store only when this returns True.
+        """
+        with self.transaction():
+            if self.get_item(item_id).state == "done":
+                return False
+            self._db.execute("UPDATE outbox SET state = 'done', done_at = ?, last_error = NULL WHERE id = ?",
+                             (_ts(now), item_id))
+            return True
 
     def mark_failed(self, item_id: int, error: str, *, now: datetime | None = None,
                     not_before: datetime | None = None) -> OutboxItem:
-        """Count a failed attempt; retry at ``not_before`` or after :func:`retry_delay`."""
+        """Count a failed attempt; retry at ``not_before`` or after :func:`retry_delay`.
+
+        A done (superseded) item is left as it is.
+        """
         with self.transaction():
             item = self.get_item(item_id)
+            if item.state == "done":
+                return item
             retry_at = not_before or (now or _now()) + retry_delay(item.attempts + 1)
             self._db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ?"
                              " WHERE id = ?", (error, _ts(retry_at), item_id))
