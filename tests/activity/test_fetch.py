@@ -340,3 +340,18 @@ def test_write_atomically_replaces_the_file_and_leaves_no_temporary(tmp_path: Pa
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["a.fit"]
     assert target.stat().st_mode & 0o777 == 0o644
+    write_atomically(target, b"three", mode=0o600)
+    assert (target.read_bytes(), target.stat().st_mode & 0o777) == (b"three", 0o600)
+
+
+def test_activity_fit_files_are_owner_only(server: LocalGarminServer, client: GarminClient, store: Store,
+                                           tmp_path: Path) -> None:
+    old_dir = tmp_path / "fit" / "anna"
+    old_dir.mkdir(parents=True, mode=0o755)  # made world-readable by an older watchsync
+    os.chmod(old_dir, 0o755)
+    upload(server, easy_run(3), morning(TODAY - timedelta(days=1)))
+
+    [fetched] = sync(store, client, tmp_path).fetched
+
+    assert fetched.fit_path is not None and fetched.fit_path.parent == old_dir
+    assert (fetched.fit_path.stat().st_mode & 0o777, old_dir.stat().st_mode & 0o777) == (0o600, 0o700)

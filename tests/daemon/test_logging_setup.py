@@ -118,10 +118,32 @@ def test_ordinary_messages_are_left_alone(text: str) -> None:
         ('{"password": "two words", "user": "anna"}', '"user": "anna"'),
         ("api_key: abc123 next", "next"),
         ("digest " + "ab" * 20, "digest"),
-        ("cookie=SESSION=abc; other=1", "other=1"),
     ],
 )
 def test_secret_looking_values_are_redacted(text: str, kept: str) -> None:
     result = redact(text)
     assert "[redacted]" in result and kept in result
     assert "two words" not in result and "abc123" not in result and "ab" * 20 not in result
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets_in_it", "kept"),
+    [
+        ('{"di_token": "abc.def", "di_refresh_token": "r1x", "di_client_id": "GCM_DI"}', ["abc.def", "r1x"],
+         '"di_client_id": "GCM_DI"'),
+        ("access_token=a1b&refresh_token=r2c&grant_type=refresh_token", ["a1b", "r2c"], "grant_type=refresh_token"),
+        ("service_ticket=ST-9q8 ticket=ST-7p6 done", ["ST-9q8", "ST-7p6"], "done"),
+        ('{"mfa_code": "918273", "mfaVerificationCode": "564738", "serviceTicketId": "ST-5x"}',
+         ["918273", "564738", "ST-5x"], "{"),
+        ("mfa_code=111222 password=pa55 user=anna", ["111222", "pa55"], "user=anna"),
+        ("Cookie: SESSION=s3ss; JWT_WEB=jw7; GARMIN-SSO=g4r then retried", ["s3ss", "jw7", "g4r"], "then retried"),
+        ("headers {'Cookie': 'SESSION=s3ss; JWT_WEB=jw7', 'Accept': 'application/json'}", ["s3ss", "jw7"],
+         "'Accept': 'application/json'"),
+        ("Set-Cookie: SESSION=s3ss; Path=/; HttpOnly", ["s3ss"], "Set-Cookie: "),
+    ],
+)
+def test_garminconnects_secret_names_and_every_cookie_are_redacted(text: str, secrets_in_it: list[str],
+                                                                  kept: str) -> None:
+    result = redact(text)
+    assert [secret for secret in secrets_in_it if secret in result] == []
+    assert kept in result

@@ -2,8 +2,9 @@
 
 :func:`sync_activities` lists the athlete's activities by date (Garmin's list is by local date, 20
 a page), skips the ids already stored, downloads each new one's original FIT into
-``<fit_dir>/<athlete>/<id>.fit`` (atomic write), analyses it and records the activity, its
-compliance against the matched planned session and the cursor in one transaction. The cursor is
+``<fit_dir>/<athlete>/<id>.fit`` (atomic write; file 0600 and directory 0700, since GPS tracks
+are private), analyses it and records the activity, its compliance against the matched planned
+session and the cursor in one transaction. The cursor is
 the latest local start date synced; the next run lists again from two days before it, since an
 activity uploaded late can appear under an earlier date.
 
@@ -210,7 +211,7 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
     try:
         connect = _with_details(client, item)
         data = client.download_activity_fit(activity_id)
-        fit_path = write_atomically(fit_dir / athlete.name / f"{activity_id}.fit", data)
+        fit_path = _keep_fit(fit_dir / athlete.name, activity_id, data)
         analysis = analyse(str(activity_id), data, athlete, connect=connect, config=config)
     except STOPPING_ERRORS:
         raise
@@ -321,8 +322,16 @@ def _advance_cursor(store: Store, athlete: str, day: date) -> None:
         store.kv_set(athlete, CURSOR_KEY, day.isoformat())
 
 
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename (readers never see half a file)."""
+def _keep_fit(directory: Path, activity_id: int, data: bytes) -> Path:
+    """Store an activity's FIT file owner-only (it holds GPS tracks) in an owner-only directory."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    return write_atomically(directory / f"{activity_id}.fit", data, mode=0o600)
+
+
+def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
+    """Write ``data`` to ``path`` (permissions ``mode``) through a temporary file and a rename (readers
+    never see half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -330,7 +339,7 @@ def write_atomically(path: Path, data: bytes) -> Path:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -22,12 +22,21 @@ SYSLOG_PRIORITY = {
     logging.INFO: 6,
     logging.DEBUG: 7,
 }
-SECRET_KEYS = r"password|passwd|pwd|secret|client_secret|token|access_token|refresh_token|api_?key|authorization|cookie"
+#: A key whose value is secret: one of these words, alone or ending a longer name (``di_refresh_token``,
+#: ``service_ticket``, ``refreshToken``), as garminconnect and HTTP name them.
+SECRET_WORDS = (r"password|passwd|pwd|secret|token|ticket|ticketId|api_?key|authorization|mfa_?code"
+                r"|verificationCode")
 
 _AUTH_HEADER = re.compile(r"\b(Bearer|Basic|OAuth)\s+[A-Za-z0-9._~+/=:%-]+", re.IGNORECASE)
 _KEY_VALUE = re.compile(
-    rf"""(?P<key>["']?\b(?:{SECRET_KEYS})\b["']?\s*[=:]\s*(?:(?:Bearer|Basic|OAuth)\s+)?)"""
+    rf"""(?P<key>["']?\b[\w-]*?(?:{SECRET_WORDS})\b["']?\s*[=:]\s*(?:(?:Bearer|Basic|OAuth)\s+)?)"""
     r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"',;&}]+))""",
+    re.IGNORECASE,
+)
+#: A Cookie or Set-Cookie header: every ``name=value`` pair of it.
+_COOKIES = re.compile(
+    r"""(?P<key>["']?\b(?:set-)?cookie["']?\s*[=:]\s*)"""
+    r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"',;}]+(?:;\s*[^\s"',;}]+)*))""",
     re.IGNORECASE,
 )
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
@@ -53,6 +62,7 @@ def _redact_value(match: re.Match[str]) -> str:
 def redact(text: str) -> str:
     """Replace anything that looks like a secret (auth headers, key=value secrets, JWTs, long tokens)."""
     text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _COOKIES.sub(_redact_value, text)
     text = _KEY_VALUE.sub(_redact_value, text)
     text = _JWT.sub(REDACTED, text)
     text = _LONG_HEX.sub(REDACTED, text)
