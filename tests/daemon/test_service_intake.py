@@ -171,3 +171,14 @@ def test_plan_with_a_toml_syntax_error_is_reported_at_its_line(setup: Setup) -> 
     setup.drop("plan.toml", broken)
     note = (setup.inbox / "rejected" / ("plan.toml" + ERROR_SUFFIX)).read_text()
     assert "plan.toml:5" in note and "plan file, not a workout" not in note
+
+
+def test_a_failed_fit_archive_write_does_not_reject_a_queued_file(setup: Setup,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    (setup.state / "fit").write_text("a file where the FIT archive directory should be")
+    setup.drop("easy.txt", EASY)
+    assert setup.pending() == [("push", "easy-run-30-min", None)]
+    assert (setup.inbox / "processed" / "easy.txt").read_text() == EASY
+    assert not (setup.inbox / "rejected").exists()
+    assert setup.queued == ["anna"]
+    assert any("FIT archive of easy.txt for anna not written" in r.getMessage() for r in caplog.records)

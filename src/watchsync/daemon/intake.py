@@ -3,9 +3,10 @@
 A workout file (``.txt``, ``.toml``, ``.fit``) is parsed, resolved for the inbox's athlete and
 compiled to a FIT workout; its push is queued (workout row and outbox row in one transaction),
 the FIT file is archived as ``<state_dir>/fit/<athlete>/<key>.fit`` and the file moves to
-``processed/``. The workout's key is its name (see :func:`watchsync.garmin.sync.workout_key`), so a
-file dropped again with new content updates the same Garmin workout, and with the same content
-changes nothing.
+``processed/``. The archive is a by-product: once the push is queued, a failed archive write is
+logged and the file is still processed (rejecting it would hide a push that goes ahead). The
+workout's key is its name (see :func:`watchsync.garmin.sync.workout_key`), so a file dropped
+again with new content updates the same Garmin workout, and with the same content changes nothing.
 
 A plan file (TOML with ``[[weeks]]``, see :mod:`watchsync.plan.parse`) needs a ``start`` date and is
 applied in one transaction: each session is scheduled on its date. Sessions given inline (``text``)
@@ -118,8 +119,16 @@ class Intake:
             raise IntakeRejected([_relabel(one, path) for one in error.errors]) from None
         except (ResolveError, ValueError) as error:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
-        write_atomically(self._fit_dir / inbox.athlete.name / f"{key}.fit", fit)
+        self._archive_fit(inbox, path, key, fit)
         return f"workout {key!r} unchanged" if action == "unchanged" else f"workout {key!r} queued ({action})"
+
+    def _archive_fit(self, inbox: AthleteInbox, path: Path, key: str, fit: bytes) -> None:
+        target = self._fit_dir / inbox.athlete.name / f"{key}.fit"
+        try:
+            write_atomically(target, fit)
+        except OSError as error:
+            logger.error("FIT archive of %s for %s not written (%s); its push is queued all the same", path.name,
+                         inbox.athlete.name, error)
 
     def _apply_plan(self, inbox: AthleteInbox, path: Path, library: Library | None) -> str:
         try:
