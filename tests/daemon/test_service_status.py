@@ -52,8 +52,9 @@ def test_status_of_each_athlete(config: Config) -> None:
         (rejected / "rejected" / name).write_text("x")
     with Store.open(config.store_path) as store:
         store.upsert_workout("bob", "easy", content_hash="h", payload={})
+        store.upsert_workout("bob", "tempo", content_hash="t", payload={})
         first = store.enqueue("bob", "push", "easy", now=datetime(2030, 1, 1, 8, tzinfo=UTC))
-        store.enqueue("bob", "delete", "easy", now=datetime(2030, 1, 2, 8, tzinfo=UTC))
+        store.enqueue("bob", "push", "tempo", now=datetime(2030, 1, 2, 8, tzinfo=UTC))
         store.park("bob", "re-authentication needed: run `watchsync login`")
         store.kv_set("anna", LAST_PUSH_KEY, "2030-01-01T09:00:00+00:00")
         store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, "2030-01-01T09:05:00+00:00")
