@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from watchsync.daemon.jobs import sync_athlete_activities
@@ -146,7 +146,7 @@ class AthleteWorker:
     def _sync_activities(self) -> None:
         name = self.athlete.name
         try:
-            sync_athlete_activities(self._store, self._sync.client, self.athlete, self._state_dir, date.today())
+            sync_athlete_activities(self._store, self._sync.client, self.athlete, self._state_dir, self.athlete.today())
         except AuthRequired as error:
             self._park(str(error))
             return
