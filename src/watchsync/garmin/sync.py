@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import re
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ from watchsync.store import OutboxItem, Store, WorkoutRow, retry_delay
 
 #: How long an operation Garmin refused waits before it is tried again (unless queued again sooner).
 HOLD_REFUSED = timedelta(days=30)
+#: Longest message kept for a failure that is not a Garmin answer.
+INTERNAL_MESSAGE_CHARS = 300
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 Status = Literal["done", "retry", "refused", "parked"]
 PlannedAction = Literal["create", "update", "unchanged"]
@@ -182,7 +186,9 @@ class SyncService:
         """Carry out the due outbox items of this athlete, oldest first.
 
         429/5xx/transport failures are retried later (backoff), refusals hold that item only, and a
-        rejected login parks the athlete's whole queue and stops.
+        rejected login parks the athlete's whole queue and stops. Any other
+        exception of one item (a bug, a stored payload this version cannot read) backs off that item
+        only.
         """
         name = self.athlete.name
         with drain_lock(self.store.path, name):
@@ -206,6 +212,8 @@ class SyncService:
                     outcome = Outcome(item.op, item.workout_key, item.date, "done", applied.action, applied.remote_id)
                 except GarminError as error:
                     outcome = self._failed(item, error)
+                except Exception as error:  # one broken item must not stop the queue
+                    outcome = self._broken(item, error)
                 result.outcomes.append(outcome)
                 if progress is not None:
                     progress(len(result.outcomes), max(total, len(result.outcomes)))
@@ -233,6 +241,15 @@ class SyncService:
             status = "retry"
         return Outcome(item.op, item.workout_key, item.date, status, message=message)
 
+    def _broken(self, item: OutboxItem, error: Exception) -> Outcome:
+        """Record a failure that is no Garmin answer on ``item`` (attempt counted, backoff)."""
+        text = " ".join(str(error).split())
+        message = f"internal error: {type(error).__name__}{_origin(error)}: {text}"
+        if len(message) > INTERNAL_MESSAGE_CHARS:
+            message = message[:INTERNAL_MESSAGE_CHARS - 1] + "…"
+        self.store.mark_failed(item.id, message, now=self._now())
+        return Outcome(item.op, item.workout_key, item.date, "retry", message=message)
+
     def reconcile(self) -> ReconcileResult:
         """Compare the store with Garmin (``watchsync sync``); a rejected login parks the queue."""
         try:
@@ -257,6 +274,13 @@ def drain_lock(store_path: Path, athlete: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _origin(error: BaseException) -> str:
+    """`` at module.py:line`` of the innermost watchsync frame that raised ``error``."""
+    ours = [frame for frame in traceback.extract_tb(error.__traceback__)
+            if Path(frame.filename).resolve().is_relative_to(_PACKAGE)]
+    return f" at {Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else ""
 
 
 def workout_key_slug(text: str) -> str:
