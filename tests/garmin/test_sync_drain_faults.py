@@ -1,4 +1,4 @@
-"""A drain survives a broken item."""
+"""A drain survives a broken item and stops, holding the queue, when Garmin rate-limits or a login fails."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from watchsync.formats.load import load_workout
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.server import LocalGarminServer
+from watchsync.garmin.server import Fault, LocalGarminServer
 from watchsync.garmin.server_http import Drop, Request, Response
 from watchsync.garmin.sync import SyncService
 from watchsync.garmin.testing import fake_token_dir
@@ -72,6 +72,11 @@ def variants(count: int) -> list[Workout]:
     return [base.model_copy(update={"name": f"Easy {number}"}) for number in range(count)]
 
 
+def api_requests(server: LocalGarminServer) -> int:
+    return sum(count for (_method, route), count in server.stats.requests.items()
+               if not route.startswith(("/_watchsync", "/di-oauth", "/sso", "/oauth")))
+
+
 # 4. a broken item ---------------------------------------------------------------------------------
 
 def test_an_unreadable_stored_workout_is_backed_off_and_the_rest_goes_on(service: SyncService, store: Store,
@@ -104,3 +109,74 @@ def test_an_odd_answer_to_a_create_is_retried_and_the_workout_adopted(store: Sto
         clock.now += timedelta(hours=1)
         assert [(o.status, o.action) for o in service.drain().outcomes] == [("done", "adopted")]
         assert len(server.workouts()) == 1
+
+
+# 7. rate limits and failed logins ------------------------------------------------------------------
+
+def test_a_long_rate_limit_at_login_stops_the_drain_and_holds_the_queue(service: SyncService, store: Store,
+                                                                        garmin_server: LocalGarminServer,
+                                                                        clock: Clock) -> None:
+    workouts = variants(20)
+    for workout in workouts:
+        service.enqueue_push(workout)
+    garmin_server.set_faults("429=1,retry_after=3600")
+    result = service.drain()
+    assert [o.status for o in result.outcomes] == ["retry"]
+    blocked_at = clock.now + timedelta(seconds=3600)
+    assert result.held_until is not None and result.held_until >= blocked_at
+    assert all(item.not_before >= blocked_at for item in store.list_outbox("anna"))
+    requests = api_requests(garmin_server)
+    assert requests <= 3  # one login attempt, not one per item
+
+    clock.now += timedelta(minutes=10)
+    assert service.drain().outcomes == []
+    assert api_requests(garmin_server) == requests
+    assert store.next_due_at("anna") == result.held_until
+
+    service.enqueue_push(workouts[0].model_copy(update={"name": "Queued meanwhile"}))  # tried once, at once
+    assert [o.status for o in service.drain().outcomes] == ["retry"]
+    assert api_requests(garmin_server) <= 2 * requests
+
+    garmin_server.set_faults("")
+    clock.now += timedelta(hours=2)
+    assert [o.status for o in service.drain().outcomes] == ["done"] * 21
+
+
+def test_a_long_rate_limit_mid_drain_makes_no_further_call(service: SyncService, store: Store,
+                                                           garmin_server: LocalGarminServer, clock: Clock) -> None:
+    for workout in variants(5):
+        service.enqueue_push(workout)
+    service.client.login_from_tokens()
+    garmin_server.set_faults("retry_after=7200")
+    garmin_server.inject(Fault.RATE_LIMIT)
+    before = api_requests(garmin_server)
+    result = service.drain()
+    assert [o.status for o in result.outcomes] == ["retry"]
+    assert api_requests(garmin_server) == before + 1
+    assert result.held_until is not None and result.held_until >= clock.now + timedelta(seconds=7200)
+    assert store.next_due(now=clock.now + timedelta(seconds=7199)) is None
+
+
+def test_a_failed_login_is_not_repeated_for_every_item(service: SyncService, store: Store,
+                                                       garmin_server: LocalGarminServer, clock: Clock) -> None:
+    for workout in variants(5):
+        service.enqueue_push(workout)
+    garmin_server.set_faults("503=1")
+    result = service.drain()
+    assert [o.status for o in result.outcomes] == ["retry"]
+    assert result.held_until is not None and result.held_until > clock.now
+    assert store.next_due(now=result.held_until - timedelta(microseconds=1)) is None
+    garmin_server.set_faults("")
+    clock.now = result.held_until
+    assert [o.status for o in service.drain().outcomes] == ["done"] * 5
+
+
+def test_a_server_error_on_one_item_does_not_hold_the_others(service: SyncService,
+                                                             garmin_server: LocalGarminServer) -> None:
+    for workout in variants(3):
+        service.enqueue_push(workout)
+    service.client.login_from_tokens()
+    garmin_server.inject(Fault.SERVER_ERROR, count=service.client.max_retries + 1)
+    result = service.drain()
+    assert [o.status for o in result.outcomes] == ["retry", "done", "done"]
+    assert result.held_until is None

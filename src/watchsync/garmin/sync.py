@@ -65,10 +65,12 @@ class Outcome:
 
 @dataclass
 class DrainResult:
-    """The outcomes of one drain, the re-authentication message if the queue was parked, what is left."""
+    """The outcomes of one drain, the re-authentication message if the queue was parked, until when
+    it is held (a rate limit, a failed login), what is left."""
 
     outcomes: list[Outcome] = field(default_factory=list)
     parked: str | None = None
+    held_until: datetime | None = None
     remaining: int = 0
 
     @property
@@ -186,7 +188,9 @@ class SyncService:
         """Carry out the due outbox items of this athlete, oldest first.
 
         429/5xx/transport failures are retried later (backoff), refusals hold that item only, and a
-        rejected login parks the athlete's whole queue and stops. Any other
+        rejected login parks the athlete's whole queue and stops. A rate limit, or a login that did not
+        succeed, stops the drain and holds what is queued until that item's retry time (an item queued
+        again later is tried at once, and the drain stops again if Garmin still refuses). Any other
         exception of one item (a bug, a stored payload this version cannot read) backs off that item
         only.
         """
@@ -212,6 +216,8 @@ class SyncService:
                     outcome = Outcome(item.op, item.workout_key, item.date, "done", applied.action, applied.remote_id)
                 except GarminError as error:
                     outcome = self._failed(item, error)
+                    if outcome.status == "retry" and (isinstance(error, RateLimited) or not self.client.logged_in):
+                        result.held_until = self._hold_queue(item)
                 except Exception as error:  # one broken item must not stop the queue
                     outcome = self._broken(item, error)
                 result.outcomes.append(outcome)
@@ -219,6 +225,7 @@ class SyncService:
                     progress(len(result.outcomes), max(total, len(result.outcomes)))
                 if outcome.status == "parked":
                     result.parked = outcome.message
+                if result.parked is not None or result.held_until is not None:
                     break
         result.remaining = len(self.store.list_outbox(name))
         return result
@@ -240,6 +247,12 @@ class SyncService:
             self.store.mark_failed(item.id, message, now=now, not_before=now + wait)
             status = "retry"
         return Outcome(item.op, item.workout_key, item.date, status, message=message)
+
+    def _hold_queue(self, item: OutboxItem) -> datetime:
+        """Hold the athlete's whole queue until ``item`` is due again (every item would fail alike)."""
+        until = self.store.get_item(item.id).not_before
+        self.store.hold(self.athlete.name, until)
+        return until
 
     def _broken(self, item: OutboxItem, error: Exception) -> Outcome:
         """Record a failure that is no Garmin answer on ``item`` (attempt counted, backoff)."""

@@ -314,6 +314,13 @@ class Store:
             self._db.execute("UPDATE outbox SET state = 'pending', not_before = ? WHERE athlete = ?"
                              " AND state = 'parked'", (_ts(now), athlete))
 
+    def hold(self, athlete: str, until: datetime) -> None:
+        """Nothing the athlete has queued is due before ``until`` (e.g. a rate limit); what is queued
+        later is due as usual."""
+        with self.transaction():
+            self._db.execute("UPDATE outbox SET not_before = ? WHERE athlete = ? AND state != 'done'"
+                             " AND not_before < ?", (_ts(until), athlete, _ts(until)))
+
     def parked_reason(self, athlete: str) -> str | None:
         reason = self.kv_get(athlete, PARKED_KEY)
         return str(reason) if reason is not None else None
