@@ -211,3 +211,32 @@ def test_drain_limit_progress_and_stop(service: SyncService) -> None:
     stop.set()
     assert service.drain(stop=stop).outcomes == []
     assert service.drain().remaining == 0
+
+
+def test_a_workout_deleted_on_garmin_comes_back_only_on_coming_days(service: SyncService,
+                                                                     garmin_server: LocalGarminServer) -> None:
+    key, remote_id = pushed(service, "long-easy-90.txt")
+    past, today = NOW.date() - timedelta(days=10), NOW.date()
+    for day in (past, today, DAY):
+        service.enqueue_schedule(key, day)
+    service.drain()
+    service.client.delete_workout(remote_id)
+    found = service.reconcile()
+    assert found.recreated == [key] and found.schedules_requeued == [f"{key}@{today}", f"{key}@{DAY}"]
+    service.drain()
+    assert sorted(e["calendarDate"] for e in garmin_server.schedules()) == [today.isoformat(), DAY.isoformat()]
+    assert service.reconcile().schedules_requeued == []  # the past day stays as it is
+
+
+def test_an_entry_removed_on_garmin_is_restored_only_on_coming_days(service: SyncService,
+                                                                    garmin_server: LocalGarminServer) -> None:
+    key, _remote_id = pushed(service, "easy-45.txt")
+    past = NOW.date() - timedelta(days=3)
+    for day in (past, DAY):
+        service.enqueue_schedule(key, day)
+    service.drain()
+    for entry in garmin_server.schedules():
+        service.client.unschedule(entry["workoutScheduleId"])  # removed by hand in Garmin Connect
+    assert service.reconcile().schedules_requeued == [f"{key}@{DAY}"]
+    service.drain()
+    assert [e["calendarDate"] for e in garmin_server.schedules()] == [DAY.isoformat()]

@@ -2,8 +2,9 @@
 
 * a workout without a remote id whose marked twin is on Garmin (a crash between create and record)
   is adopted; its push is done when the marker carries the current content hash;
-* a workout deleted on Garmin is queued to be created again, with its calendar entries;
-* a schedule found on the calendar but not recorded is recorded; one missing is queued again;
+* a workout deleted on Garmin is queued to be created again, with its calendar entries from today on;
+* a schedule found on the calendar but not recorded is recorded; one missing from today on is queued
+  again (past days are left as they are);
 * workouts edited on Garmin, duplicates and marked workouts the store does not know are reported.
 """
 
@@ -83,7 +84,7 @@ class _Reconciler:
             self._store.set_remote_id(self._athlete, row.key, None)
             if self._waiting_item("push", row.key) is None:
                 self._store.enqueue(self._athlete, "push", row.key, now=self._now())
-            for schedule in self._store.list_schedules(self._athlete, states=("scheduled",)):
+            for schedule in self._store.list_schedules(self._athlete, states=("scheduled",), start=self._today()):
                 if schedule.workout_key == row.key:
                     self._requeue(schedule)
         self._result.recreated.append(row.key)
@@ -118,7 +119,7 @@ class _Reconciler:
                 continue
             if entries:
                 self._record(schedule, entries[0])
-            elif schedule.state == "scheduled":
+            elif schedule.state == "scheduled" and schedule.date >= self._today():
                 with self._store.transaction():
                     self._requeue(schedule)
 
@@ -129,6 +130,9 @@ class _Reconciler:
             if waiting is not None:
                 self._store.mark_done(waiting.id, now=self._now())
         self._result.schedules_recorded.append(f"{schedule.workout_key}@{schedule.date}")
+
+    def _today(self) -> date:
+        return self._now().date()
 
     def _waiting_item(self, op: Op, key: str, day: date | None = None) -> OutboxItem | None:
         return next((item for item in self._waiting
