@@ -14,7 +14,7 @@ from watchsync.formats.load import load_workout
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.server import LocalGarminServer
 from watchsync.garmin.server_http import Drop, Request, Response
-from watchsync.garmin.sync import SyncError, SyncService
+from watchsync.garmin.sync import SyncError, SyncService, drain_lock
 from watchsync.garmin.testing import fake_token_dir
 from watchsync.model.athlete import Athlete
 from watchsync.store import Store
@@ -240,3 +240,30 @@ def test_an_entry_removed_on_garmin_is_restored_only_on_coming_days(service: Syn
     assert service.reconcile().schedules_requeued == [f"{key}@{DAY}"]
     service.drain()
     assert [e["calendarDate"] for e in garmin_server.schedules()] == [DAY.isoformat()]
+
+
+def test_reconcile_waits_for_a_running_drain(service: SyncService) -> None:
+    pushed(service, "easy-30.txt")
+    service.client.login_from_tokens()
+    release, finished = threading.Event(), threading.Event()
+    holding = threading.Event()
+
+    def drain_elsewhere() -> None:  # as the daemon's drain while the CLI runs `watchsync sync`
+        with drain_lock(service.store.path, "anna"):
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=drain_elsewhere)
+    holder.start()
+    assert holding.wait(5)
+    def reconcile() -> None:
+        service.reconcile()
+        finished.set()
+
+    reconciler = threading.Thread(target=reconcile)
+    reconciler.start()
+    assert not finished.wait(0.3)
+    release.set()
+    holder.join()
+    reconciler.join(10)
+    assert finished.is_set()

@@ -264,12 +264,17 @@ class SyncService:
         return Outcome(item.op, item.workout_key, item.date, "retry", message=message)
 
     def reconcile(self) -> ReconcileResult:
-        """Compare the store with Garmin (``watchsync sync``); a rejected login parks the queue."""
-        try:
-            return reconcile(self.store, self.client, self.athlete.name, self._now)
-        except AuthRequired as error:
-            self.store.park(self.athlete.name, str(error), now=self._now())
-            raise
+        """Compare the store with Garmin (``watchsync sync``); a rejected login parks the queue.
+
+        Holds the athlete's :func:`drain_lock`: a drain elsewhere (the daemon) must not work the
+        outbox items this repairs.
+        """
+        with drain_lock(self.store.path, self.athlete.name):
+            try:
+                return reconcile(self.store, self.client, self.athlete.name, self._now)
+            except AuthRequired as error:
+                self.store.park(self.athlete.name, str(error), now=self._now())
+                raise
 
 
 @contextmanager
