@@ -205,6 +205,30 @@ def test_a_held_schedule_holds_nothing_else_but_a_schedule_waits_for_its_push(st
     assert store.next_due_at("bob") is None
 
 
+def test_done_items_are_pruned_after_their_time(store: Store) -> None:
+    add_workout(store)
+    add_workout(store, "other.txt")
+    old = store.enqueue("anna", "push", "runs/easy.txt", now=T0)
+    store.mark_done(old.id, now=T0)
+    recent = store.enqueue("anna", "push", "other.txt", now=T0)
+    store.mark_done(recent.id, now=T0 + timedelta(days=2))
+    waiting = store.enqueue("anna", "schedule", "runs/easy.txt", day=date(2025, 3, 10), now=T0)
+    assert store.prune_done(T0 + timedelta(days=1), athlete="bob") == 0
+    assert store.prune_done(T0 + timedelta(days=1), athlete="anna") == 1
+    remaining = store.list_outbox(states=("pending", "done"))
+    assert [item.id for item in remaining] == [recent.id, waiting.id]
+
+
+def test_waiting_items_of_a_workout_are_found_by_index(store: Store) -> None:
+    raw = sqlite3.connect(store.path)
+    plan = raw.execute(  # the lookup next_due and has_waiting make for each candidate
+        "EXPLAIN QUERY PLAN SELECT 1 FROM outbox WHERE athlete = ? AND workout_key = ?"
+        " AND op IN ('push', 'delete') AND state != 'done'", ("anna", "runs/easy.txt")).fetchall()
+    raw.close()
+    details = [row[-1] for row in plan]
+    assert any("INDEX outbox_by_workout" in detail for detail in details), details
+
+
 def test_backoff_grows_and_is_capped() -> None:
     delays = [retry_delay(attempt).total_seconds() for attempt in range(1, 12)]
     assert 24 <= delays[0] <= 36 and 48 <= delays[1] <= 72

@@ -164,6 +164,16 @@ def test_unchanged_push_makes_no_call_at_all(service: SyncService, garmin_server
     assert garmin_server.stats.requests.total() == total
 
 
+def test_drain_forgets_work_done_over_a_month_ago(service: SyncService, clock: Clock) -> None:
+    push_files(service, [LIBRARY / "runs" / "fartlek.txt"])
+    clock.now += timedelta(days=29)
+    push_files(service, [LIBRARY / "runs" / "easy-45.txt"])
+    clock.now += timedelta(days=2)
+    assert service.drain().outcomes == []
+    [kept] = service.store.list_outbox("anna", states=("done",))
+    assert kept.workout_key == "easy-run-45-min"
+
+
 def test_dry_run_plan_reads_only_the_store(service: SyncService, garmin_server: LocalGarminServer) -> None:
     easy, hills = (load_workout(LIBRARY / "runs" / name) for name in ("easy-30.txt", "hill-repeats.txt"))
     push_files(service, [LIBRARY / "runs" / "easy-30.txt"])

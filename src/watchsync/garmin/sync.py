@@ -32,6 +32,8 @@ from watchsync.store import OutboxItem, Store, WorkoutRow, retry_delay
 
 #: How long an operation Garmin refused waits before it is tried again (unless queued again sooner).
 HOLD_REFUSED = timedelta(days=30)
+#: How long done outbox items are kept (for ``status`` and debugging) before a drain forgets them.
+KEEP_DONE = timedelta(days=30)
 #: Longest message kept for a failure that is not a Garmin answer.
 INTERNAL_MESSAGE_CHARS = 300
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -201,6 +203,7 @@ class SyncService:
     def _drain(self, name: str, limit: int | None, progress: Callable[[int, int], None] | None,
                stop: threading.Event | None) -> DrainResult:
         result = DrainResult(parked=self.store.parked_reason(name))
+        self.store.prune_done(self._now() - KEEP_DONE, athlete=name)
         if result.parked is None:
             now = self._now()
             total = sum(1 for item in self.store.list_outbox(name, states=("pending",)) if item.not_before <= now)

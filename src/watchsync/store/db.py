@@ -325,6 +325,12 @@ class Store:
         reason = self.kv_get(athlete, PARKED_KEY)
         return str(reason) if reason is not None else None
 
+    def prune_done(self, before: datetime, athlete: str | None = None) -> int:
+        """Forget items done before ``before`` (of ``athlete``, or all); returns how many."""
+        with self.transaction():
+            return self._db.execute("DELETE FROM outbox WHERE state = 'done' AND done_at < ?"
+                                    " AND (? IS NULL OR athlete = ?)", (_ts(before), athlete, athlete)).rowcount
+
     def list_outbox(self, athlete: str | None = None, *,
                     states: tuple[OutboxState, ...] = ("pending", "parked")) -> list[OutboxItem]:
         marks = ", ".join("?" * len(states))

@@ -81,8 +81,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (athlete, key)
     );
     """,
+    # the per-workout lookups of next_due / has_waiting
+    """
+    CREATE INDEX outbox_by_workout ON outbox (athlete, workout_key, op, state);
+    """,
 ]
-
 
 
 class MigrationError(Exception):
