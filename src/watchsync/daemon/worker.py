@@ -179,17 +179,11 @@ class AthleteWorker:
             self._store.kv_set(name, LAST_PUSH_KEY, now_text())
 
     def _until_next_due(self) -> float:
-        """Seconds until the first item the drain could take (one waiting behind an older item of
-        its workout cannot be taken before that one)."""
-        due: list[datetime] = []
-        ahead: set[str] = set()
-        for item in self._store.list_outbox(self.athlete.name):
-            if item.state == "pending" and item.workout_key not in ahead:
-                due.append(item.not_before)
-            ahead.add(item.workout_key)
-        if not due:
+        """Seconds until the store's next item the drain could take (its ordering rules included)."""
+        due = self._store.next_due_at(self.athlete.name)
+        if due is None:
             return IDLE_SECONDS
-        return min(max((min(due) - datetime.now(UTC)).total_seconds(), MIN_WAIT_SECONDS), IDLE_SECONDS)
+        return min(max((due - datetime.now(UTC)).total_seconds(), MIN_WAIT_SECONDS), IDLE_SECONDS)
 
 
 def _signature(path: Path) -> TokenSignature:
