@@ -219,6 +219,10 @@ def run(paths: list[Path], rounds: int) -> dict[str, float]:
     return totals
 
 
+def _verdict(percent: float) -> str:
+    return "meets" if percent < GOAL_PERCENT else "misses"
+
+
 def report(totals: dict[str, float], files: int, rounds: int) -> None:
     """Print throughput, ratios and the per-stage breakdown."""
     count = files * rounds
@@ -228,11 +232,12 @@ def report(totals: dict[str, float], files: int, rounds: int) -> None:
     print(f"(a) parse + resolve + encode: {count / ours:8.1f} workouts/s  ({ours / count * 1e3:.3f} ms each)")
     print(f"(b) fit-tool bare encode:     {count / bare:8.1f} workouts/s  ({bare / count * 1e3:.3f} ms each)")
     print(f"(a)/(b) time ratio: {ours / bare:.2f}")
+    front = (totals["parse"] + totals["resolve"]) / bare * 100
     overhead = (ours - bare) / bare * 100
-    verdict = "meets" if overhead < GOAL_PERCENT else "misses"
-    print(f"parse + resolve (+ our encoder's extra work) cost {overhead:.1f} % on top of the bare encode "
-          f"({verdict} the < {GOAL_PERCENT:g} % goal)")
-    print(f"parse + resolve alone: {(totals['parse'] + totals['resolve']) / bare * 100:.1f} % of the bare encode")
+    print(f"parse + resolve cost {front:.1f} % on top of the bare encode ({_verdict(front)} the issue's "
+          f"< {GOAL_PERCENT:g} % goal)")
+    print(f"whole pipeline over the bare encode, our encoder's identity hash included: {overhead:.1f} % "
+          f"({_verdict(overhead)} {GOAL_PERCENT:g} % too)")
     print("breakdown, ms per workout:")
     for stage in STAGES:
         print(f"  {stage:8} {totals[stage] / count * 1e3:7.3f}  ({totals[stage] / ours * 100:5.1f} % of (a))")
