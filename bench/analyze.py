@@ -27,7 +27,7 @@ from analyze_decode import FIXTURES, REPO_ROOT, best_time, fitdecode_all_frames
 
 from watchsync.activity import Activity, decode_activity
 from watchsync.activity.fetch import analyse, score_session, sync_activities
-from watchsync.activity.simulate import Behaviour, simulate_activity
+from watchsync.testing.simulate import Behaviour, simulate_activity
 from watchsync.compliance.embedded import embedded_workout
 from watchsync.compliance.match import PlannedSession
 from watchsync.garmin.client import GarminClient

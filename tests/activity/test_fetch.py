@@ -18,7 +18,6 @@ from watchsync.activity.fetch import (
     sync_activities,
     write_atomically,
 )
-from watchsync.activity.simulate import Behaviour, simulate_activity
 from watchsync.compliance.plan_view import session_key
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired
@@ -29,6 +28,7 @@ from watchsync.model.athlete import Athlete
 from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.resolve import resolve
 from watchsync.store import Store
+from watchsync.testing.simulate import Behaviour, simulate_activity
 
 TODAY = date(2025, 6, 30)
 FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or Path(__file__).resolve().parents[3] / "shared" / "fixtures"

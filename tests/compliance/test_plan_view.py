@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from watchsync.activity.fetch import sync_activities
-from watchsync.activity.simulate import Behaviour, simulate_activity
 from watchsync.compliance.plan_view import (
     PlanViewError,
     planned_from_plan,
@@ -27,6 +26,7 @@ from watchsync.model.workout import HeartRateTarget, RpeTarget, Sport, Step, Tim
 from watchsync.plan.model import Plan, Session, Week, WeekFocus
 from watchsync.resolve import resolve
 from watchsync.store import Store
+from watchsync.testing.simulate import Behaviour, simulate_activity
 
 ATHLETE = Athlete(name="bo", max_hr=190, resting_hr=50, lthr=172)
 MONDAY = date(2025, 3, 3)

@@ -24,6 +24,7 @@ from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad
 from watchsync.compliance.match import MatchResult, PlannedSession, match_sessions
 from watchsync.compliance.score import IntensityScore, score_intensity
+from watchsync.errors import WatchsyncError
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.plan.model import Plan
@@ -37,7 +38,7 @@ PLANNED_STATES: tuple[ScheduleState, ...] = ("pending", "scheduled")
 DAYS_PER_WEEK = 7
 
 
-class PlanViewError(ValueError):
+class PlanViewError(WatchsyncError):
     """A stored workout or a plan cannot be turned into planned sessions."""
 
 

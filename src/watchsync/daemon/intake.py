@@ -30,6 +30,7 @@ from typing import Any
 from watchsync.activity.fetch import write_atomically
 from watchsync.compile import compile_workout
 from watchsync.daemon.intake_files import PROCESSED, move_to_processed, move_to_rejected
+from watchsync.errors import InputError
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.load import is_plan_text, load_workout
 from watchsync.garmin.sync import SyncService, workout_key
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 FIT_ARCHIVE_DIR = "fit"
 
 
-class IntakeRejected(ValueError):
+class IntakeRejected(InputError):
     """A file that cannot be used; ``errors`` are one-line ``name:line:col: problem`` messages."""
 
     def __init__(self, errors: list[str]) -> None:

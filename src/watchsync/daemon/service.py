@@ -29,6 +29,7 @@ from watchsync.daemon.intake import AthleteInbox, Intake
 from watchsync.daemon.jobs import Poller, write_daily_summary
 from watchsync.daemon.status import GLOBAL, HEARTBEAT_KEY, PID_KEY, alive_daemon, now_text, record_error
 from watchsync.daemon.worker import AthleteWorker
+from watchsync.errors import WatchsyncError
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError
 from watchsync.garmin.sync import SyncService
@@ -45,7 +46,7 @@ BENIGN_RECORDS = frozenset({("watchdog.observers.inotify",
                              "InotifyEmitter.queue_events() called when the thread is inactive")})
 
 
-class DaemonError(RuntimeError):
+class DaemonError(WatchsyncError):
     """The daemon cannot start: the message says what to fix."""
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from watchsync.errors import InputError
 from watchsync.formats.connect_json import (
     GARMIN_SPORT,
     GRAMS_PER_KG,
@@ -50,7 +51,7 @@ from watchsync.model.workout import (
 )
 
 
-class ConnectFormatError(ValueError):
+class ConnectFormatError(InputError):
     """Garmin workout JSON that does not describe a workout we can represent."""
 
 

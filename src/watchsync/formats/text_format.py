@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from watchsync.errors import InputError
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.text_format_values import format_duration, format_target, number_text
 from watchsync.formats.text_parse import META_LINE, REPEAT_COUNT, section_header
@@ -13,7 +14,7 @@ from watchsync.formats.text_where import Where
 from watchsync.model.workout import Intensity, Repeat, RepsDuration, RpeTarget, Sport, Step, TimeDuration, Workout
 
 
-class TextSyntaxLimit(ValueError):
+class TextSyntaxLimit(InputError):
     """A workout the text syntax cannot express (use TOML); raised by :func:`format_text`."""
 
 
