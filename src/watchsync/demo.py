@@ -27,13 +27,13 @@ from watchsync.compile import Compiled, compile_paths, output_path
 from watchsync.config import default_config
 from watchsync.describe import format_seconds, format_table
 from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.sync import workout_key
 from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Sport, Workout
 from watchsync.plan.generate import GenerateOptions, generate_plan
 from watchsync.plan.model import Plan
 from watchsync.plan.write import write_plan_toml
+from watchsync.prepare import workout_key
 from watchsync.resolve import resolve
 from watchsync.rules import planned_seconds
 from watchsync.testing.simulate import Behaviour, simulate_activity
@@ -199,8 +199,8 @@ def simulate_weeks(server: LocalGarminServer, plan: Plan, start: date, athlete: 
 
 def run_story(workdir: Path, library: Path, html: Path) -> int:
     """Server + daemon + plan + coach files + simulated weeks + report."""
-    from watchsync.compliance.plan_view import store_report
     from watchsync.report import render_html, render_terminal, wants_color
+    from watchsync.services.report import store_report
     from watchsync.store import Store
 
     shutil.rmtree(workdir, ignore_errors=True)

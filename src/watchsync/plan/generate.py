@@ -405,7 +405,7 @@ class _WeekBuilder:
                     continue
                 index = (self.number - 1) * 7 + day
                 reference = log.longest_before(index)
-                if training_rules.is_spike(facts.minutes, reference, self.rules.long_run_spike):
+                if reference and training_rules.is_spike(facts.minutes, reference, self.rules.long_run_spike):
                     is_easy = session.text is not None and not facts.is_long_run
                     limit = training_rules.spike_limit(reference, self.rules.long_run_spike)
                     return day, math.floor(limit + 1e-9), is_easy
