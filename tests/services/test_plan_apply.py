@@ -18,7 +18,7 @@ from watchsync.plan.parse import load_plan, parse_plan
 from watchsync.services.plan_apply import apply_plan
 from watchsync.store import Store
 
-PLAN = Path(__file__).parent / "data" / "lint" / "good.toml"
+PLAN = Path(__file__).parents[1] / "plan" / "data" / "lint" / "good.toml"
 START = date(2030, 3, 4)
 SCHEDULE = "/workout-service/schedule/{id}"
 
