@@ -27,15 +27,15 @@ from watchsync.activity.simulate import Behaviour, simulate_activity
 from watchsync.compile import Compiled, compile_paths, output_path
 from watchsync.config import default_config
 from watchsync.describe import format_seconds, format_table
-from watchsync.garmin.server import LocalGarminServer
 from watchsync.garmin.sync import workout_key
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Sport, Workout
 from watchsync.plan.generate import GenerateOptions, generate_plan
 from watchsync.plan.model import Plan
 from watchsync.plan.write import write_plan_toml
 from watchsync.resolve import resolve
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
 
 REPO = Path(__file__).resolve().parents[2]
 WEEKS_DONE = 3

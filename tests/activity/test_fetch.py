@@ -22,13 +22,13 @@ from watchsync.activity.simulate import Behaviour, simulate_activity
 from watchsync.compliance.plan_view import session_key
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.server_http import Drop, Request, Response, error_response
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.resolve import resolve
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.garmin.wire import Drop, Request, Response, error_response
 
 TODAY = date(2025, 6, 30)
 FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or Path(__file__).resolve().parents[3] / "shared" / "fixtures"

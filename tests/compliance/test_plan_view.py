@@ -20,13 +20,13 @@ from watchsync.compliance.plan_view import (
     workout_from_payload,
 )
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import HeartRateTarget, RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.plan.model import Plan, Session, Week, WeekFocus
 from watchsync.resolve import resolve
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
 
 ATHLETE = Athlete(name="bo", max_hr=190, resting_hr=50, lthr=172)
 MONDAY = date(2025, 3, 3)

@@ -21,11 +21,11 @@ import pytest
 
 from watchsync.activity.simulate import simulate_activity
 from watchsync.formats.text import parse_text
-from watchsync.garmin.server import Faults, LocalGarminServer
-from watchsync.garmin.testing import fake_token_dir, post_activity, running_server
 from watchsync.garmin.tokens import TOKEN_FILE
 from watchsync.model.athlete import Athlete
 from watchsync.resolve import resolve
+from watchsync.testing.garmin.helpers import fake_token_dir, post_activity, running_server
+from watchsync.testing.garmin.server import Faults, LocalGarminServer
 
 pytestmark = pytest.mark.slow
 
