@@ -13,7 +13,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from watchsync.garmin.ids import END_CONDITIONS, REPEAT_DTO, SPORT_TYPES, STEP_DTO, STEP_TYPES, TARGET_TYPES
+from watchsync.formats.connect_ids import END_CONDITIONS, REPEAT_DTO, SPORT_TYPES, STEP_DTO, STEP_TYPES, TARGET_TYPES
 
 RANGE_TARGETS = frozenset({"power.zone", "cadence", "heart.rate.zone", "speed.zone", "pace.zone"})
 VALUED_CONDITIONS = frozenset({"time", "distance", "calories", "power", "heart.rate", "reps"})
