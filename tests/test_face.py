@@ -56,3 +56,7 @@ def test_importing_the_package_loads_no_model() -> None:
     code = "import sys, watchsync; print(sorted(m for m in sys.modules if m.startswith(('watchsync.', 'pydantic'))))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+def test_the_lazy_map_and_all_name_the_same_things() -> None:
+    assert set(watchsync._FACE) == set(watchsync.__all__) - {"__version__"}

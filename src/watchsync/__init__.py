@@ -55,7 +55,32 @@ _FACE: dict[str, str] = {
     "lint_plan": "watchsync.plan.lint",
 }
 
-__all__ = ["__version__", *_FACE]
+__all__ = [
+    "Athlete",
+    "ComplianceReport",
+    "Config",
+    "GarminSession",
+    "GenerateOptions",
+    "InputError",
+    "Plan",
+    "PreparedWorkout",
+    "ScoredActivity",
+    "Store",
+    "WatchsyncError",
+    "Workout",
+    "__version__",
+    "analyze_activity",
+    "default_config",
+    "generate_plan",
+    "lint_plan",
+    "load_config",
+    "load_plan",
+    "load_workout",
+    "parse_text",
+    "prepare",
+    "read_fit_workout",
+    "store_report",
+]
 
 if TYPE_CHECKING:
     from watchsync.config import Config, default_config, load_config
