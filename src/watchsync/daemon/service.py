@@ -24,9 +24,12 @@ from types import FrameType
 
 from watchsync.config import Config, ConfigError
 from watchsync.daemon import notify
+from watchsync.daemon.alerts import Alerts
 from watchsync.daemon.inbox import InboxError, InboxWatcher
 from watchsync.daemon.intake import AthleteInbox, Intake
 from watchsync.daemon.jobs import Poller, write_daily_summary
+from watchsync.daemon.notifications import Notifier, apprise_targets
+from watchsync.daemon.rejected import dashboard_status
 from watchsync.daemon.status import GLOBAL, HEARTBEAT_KEY, PID_KEY, alive_daemon, now_text, record_error
 from watchsync.daemon.worker import AthleteWorker
 from watchsync.errors import WatchsyncError
@@ -35,6 +38,7 @@ from watchsync.garmin.errors import AuthRequired, GarminError
 from watchsync.garmin.sync import SyncService
 from watchsync.services.garmin import client_for
 from watchsync.store import Store, StoreError
+from watchsync.web import WebConfigError, WebServer
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +65,9 @@ class Daemon:
         self._workers: dict[str, AthleteWorker] = {}
         self._watcher: InboxWatcher | None = None
         self._poller: Poller | None = None
+        self._web: WebServer | None = None
+        self._notifier: Notifier | None = None
+        self._alerts: Alerts | None = None
         self._last_beat = -math.inf
 
     def start(self) -> None:
@@ -68,6 +75,7 @@ class Daemon:
         config = self.config
         if not config.athletes:
             raise DaemonError(f"{config.source}: no athletes configured ([athletes.NAME] tables)")
+        self._prepare_companions()
         inboxes: dict[str, AthleteInbox] = {}
         for name, athlete in config.athletes.items():
             inbox = config.inbox_dir(name)
@@ -98,8 +106,45 @@ class Daemon:
             self.close()
             raise DaemonError(str(error)) from None
         self._poller.start()
+        self._start_companions()
         logger.info("serving %d athlete(s): %s", len(self._workers), ", ".join(
             f"{name} (inbox {inboxes[name].inbox})" for name in self._workers))
+
+    def _prepare_companions(self) -> None:
+        """The dashboard and the notifications, checked before anything starts (a bad [web] stops here)."""
+        config = self.config
+        try:
+            if config.web.listen is not None:
+                self._web = WebServer(config, self.store, functools.partial(dashboard_status, config))
+            targets = apprise_targets([url.get_secret_value() for url in config.notify.urls],
+                                      config.notify.urls_file)
+            if targets:
+                self._notifier = Notifier(self.store, targets, max_per_hour=config.notify.max_per_hour)
+                self._alerts = Alerts(config, self.store, self._notifier)
+        except (WebConfigError, ValueError) as error:
+            raise DaemonError(f"{config.source}: {error}") from None
+
+    def _start_companions(self) -> None:
+        if self._notifier is not None and self._alerts is not None:
+            self._notifier.start()
+            self._alerts.start()
+            logger.info("notifications on (%d target(s))", len(self.config.notify.urls)
+                        + (1 if self.config.notify.urls_file else 0))
+        if self._web is not None:
+            try:
+                self._web.start()
+            except WebConfigError as error:
+                self.close()
+                raise DaemonError(f"{self.config.source}: {error}") from None
+
+    def storage_fault(self, problem: str) -> None:
+        """Tell the coach (once until it works again) that the store failed."""
+        if self._alerts is not None:
+            self._alerts.storage_fault(problem)
+
+    @property
+    def dashboard_url(self) -> str | None:
+        return self._web.url if self._web is not None else None
 
     def _client(self, name: str) -> GarminClient:
         try:
@@ -158,6 +203,12 @@ class Daemon:
     def close(self, budget: float = STOP_SECONDS) -> None:
         """Stop taking files, let each worker finish its current operation, within ``budget`` seconds."""
         deadline = time.monotonic() + budget
+        if self._web is not None:
+            self._web.stop()
+        if self._alerts is not None:
+            self._alerts.stop()
+        if self._notifier is not None:
+            self._notifier.stop()
         if self._watcher is not None:
             self._watcher.stop(timeout=budget / 2)
         self._stop.set()
@@ -237,6 +288,7 @@ def _serve(daemon: Daemon, signals: _Signals, reload: Callable[[], Config]) -> N
             beat_ok = True
         except (StoreError, sqlite3.Error) as error:
             logger.error("cannot write the heartbeat: %s", error)
+            daemon.storage_fault(f"cannot write the heartbeat: {error}")
             beat_ok = False
         if watchdog is not None and beat_ok and daemon.healthy():
             notify.watchdog_ping()

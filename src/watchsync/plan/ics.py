@@ -37,14 +37,15 @@ def plan_to_ics(plan: Plan, athlete: Athlete, start: date | None = None,
         event.add("dtstart", scheduled.date)
         event.add("dtend", scheduled.date + timedelta(days=1))
         event.add("summary", f"{scheduled.workout.name} ({format_seconds(60 * round(minutes))})")
-        event.add("description", _description(scheduled.workout, athlete, scheduled.session.note))
+        event.add("description", workout_description(scheduled.workout, athlete, scheduled.session.note))
         event.add("categories", [scheduled.workout.sport.value])
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return bytes(calendar.to_ical())
 
 
-def _description(workout: Workout, athlete: Athlete, note: str | None) -> str:
+def workout_description(workout: Workout, athlete: Athlete, note: str | None) -> str:
+    """The description of a calendar event: note, description, then each step with its target."""
     try:
         shown = resolve(workout, athlete)
     except ResolveError:
