@@ -227,7 +227,8 @@ class Alerts:
         key = ACTIVE_PREFIX + name
         was = self.store.kv_get(GLOBAL, key)
         if active and was is None:
-            self.store.kv_set(GLOBAL, key, now_text())
-            self.notifier.submit(Notice(f"{name}:{now_text()}", title, body))
+            began = self._now().isoformat()
+            self.store.kv_set(GLOBAL, key, began)
+            self.notifier.submit(Notice(f"{name}:{began}", title, body))
         elif not active and was is not None:
             self.store.kv_delete(GLOBAL, key)

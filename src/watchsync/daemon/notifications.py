@@ -34,6 +34,8 @@ SENT_PREFIX = "notify.sent."
 HOUR = 3600.0
 ATTEMPTS = 3
 RETRY_SECONDS = 30.0
+#: While over the rate limit, the budget is looked at again after at most this long.
+BUDGET_RECHECK_SECONDS = 60.0
 MAX_TITLE = 250
 MAX_BODY = 4000
 
@@ -153,7 +155,7 @@ class Notifier:
                 return
             wait = HOUR - (now - self._sent_times[0])
             logger.info("notifications: %d sent in the last hour; the next waits %.0f s", self._max_per_hour, wait)
-            if self._stop.wait(min(wait, 60.0)):
+            if self._stop.wait(min(wait, BUDGET_RECHECK_SECONDS)):
                 return
 
     def _deliver(self, notice: Notice) -> None:

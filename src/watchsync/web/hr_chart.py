@@ -17,7 +17,7 @@ from watchsync.compliance.score import target_band
 from watchsync.compliance.steps import steps_by_index
 from watchsync.model.workout import Workout
 
-WIDTH, HEIGHT = 720, 240
+WIDTH, HEIGHT = 560, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 30
 MAX_POINTS = 600
 HR_COLOUR = "#c2255c"
@@ -93,7 +93,7 @@ def _bands(activity: Activity, workout: Workout | None) -> list[tuple[int, float
 
 
 def _text(parent: ET.Element, x: float, y: float, text: str, *, anchor: str) -> None:
-    ET.SubElement(parent, "text", {"x": _f(x), "y": _f(y), "text-anchor": anchor, "font-size": "11",
+    ET.SubElement(parent, "text", {"x": _f(x), "y": _f(y), "text-anchor": anchor, "font-size": "12",
                                    "fill": TEXT_COLOUR}).text = text
 
 
