@@ -15,22 +15,26 @@ from typing import Any
 
 import numpy as np
 
+from watchsync.activity.clock import rebase_clock
 from watchsync.activity.hr import fill_heart_rate
 from watchsync.activity.model import (
     Activity,
+    ActivityInfo,
     Decoder,
     FileInfo,
     FloatArray,
     Lap,
+    Length,
     Records,
     Session,
+    TimerEvent,
     Workout,
 )
 
 Message = dict[str, Any]
 
 #: Message kinds the model uses besides `record` (`hr`: beats merged into records).
-MESSAGE_KINDS = ("file_id", "session", "lap", "workout", "workout_step", "hr")
+MESSAGE_KINDS = ("file_id", "session", "lap", "workout", "workout_step", "hr", "activity", "length", "event")
 
 #: `record` fields read from the file (speed and enhanced_speed merged, likewise altitude).
 RECORD_FIELDS = (
@@ -73,8 +77,10 @@ class RawDecode:
 
 
 def build_activity(raw: RawDecode, decoder: Decoder, salvaged: bool, warnings: list[str]) -> Activity:
-    """Turn a `RawDecode` into the typed `Activity`."""
+    """Turn a `RawDecode` into the typed `Activity` (device-relative times re-based, see `clock`)."""
+    clock, notes = rebase_clock(raw)
     msgs = raw.messages
+    infos = msgs.get("activity", [])
     return Activity(
         file_ids=tuple(_file_info(m) for m in msgs.get("file_id", [])),
         sessions=tuple(_session(m) for m in msgs.get("session", [])),
@@ -83,7 +89,11 @@ def build_activity(raw: RawDecode, decoder: Decoder, salvaged: bool, warnings: l
         workout=_workout(msgs.get("workout", []), msgs.get("workout_step", [])),
         decoder=decoder,
         salvaged=salvaged,
-        warnings=tuple(warnings),
+        warnings=tuple([*warnings, *notes]),
+        lengths=tuple(_length(m) for m in msgs.get("length", [])),
+        timer_events=_timer_events(msgs.get("event", [])),
+        info=_info(infos[-1]) if infos else None,
+        clock=clock,
     )
 
 
@@ -109,6 +119,13 @@ def _session(m: Message) -> Session:
         total_calories=_int(m.get("total_calories")),
         workout_rpe_raw=_int(m.get("workout_rpe")),
         workout_feel=_int(m.get("workout_feel")),
+        timestamp=_time(m.get("timestamp")),
+        avg_power=_int(m.get("avg_power")),
+        max_power=_int(m.get("max_power")),
+        first_lap_index=_int(m.get("first_lap_index")),
+        num_laps=_int(m.get("num_laps")),
+        pool_length=_float(m.get("pool_length")),
+        num_active_lengths=_int(m.get("num_active_lengths")),
     )
 
 
@@ -122,6 +139,43 @@ def _lap(m: Message) -> Lap:
         max_heart_rate=_int(m.get("max_heart_rate")),
         wkt_step_index=_int(m.get("wkt_step_index")),
         intensity=_enum(m.get("intensity")),
+        avg_power=_int(m.get("avg_power")),
+        max_power=_int(m.get("max_power")),
+    )
+
+
+def _length(m: Message) -> Length:
+    return Length(
+        start_time=_time(m.get("start_time")),
+        total_elapsed_time=_float(m.get("total_elapsed_time")),
+        total_timer_time=_float(m.get("total_timer_time")),
+        length_type=_enum(m.get("length_type")),
+        swim_stroke=_enum(m.get("swim_stroke")),
+        total_strokes=_int(m.get("total_strokes")),
+    )
+
+
+#: `event_type` values of a `timer` event that stop the timer (start and everything else run it).
+TIMER_STOPS = frozenset({"stop", "stop_all", "stop_disable", "stop_disable_all"})
+TIMER_STARTS = frozenset({"start"})
+
+
+def _timer_events(events: list[Message]) -> tuple[TimerEvent, ...]:
+    timed = []
+    for m in events:
+        time, kind = _float(m.get("timestamp")), _enum(m.get("event_type"))
+        if m.get("event") != "timer" or time is None or kind not in TIMER_STARTS | TIMER_STOPS:
+            continue
+        timed.append(TimerEvent(time, kind in TIMER_STARTS))
+    return tuple(sorted(timed, key=lambda e: e.time))
+
+
+def _info(m: Message) -> ActivityInfo:
+    return ActivityInfo(
+        timestamp=_time(m.get("timestamp")),
+        local_timestamp=_time(m.get("local_timestamp")),
+        total_timer_time=_float(m.get("total_timer_time")),
+        num_sessions=_int(m.get("num_sessions")),
     )
 
 
