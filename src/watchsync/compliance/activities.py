@@ -113,7 +113,7 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
         duration_s=sum(s.duration_s for s in sessions),
         distance_m=_total([s.distance_m for s in sessions]),
         avg_hr=_weighted([(s.avg_hr, s.duration_s) for s in sessions]),
-        workout_rpe=first.workout_rpe,
+        workout_rpe=next((s.workout_rpe for s in sessions if s.workout_rpe is not None), None),
         associated_workout_id=first.associated_workout_id,
         elapsed_s=(max(ends) - first.start).total_seconds(),
         max_hr=max((s.max_hr for s in sessions if s.max_hr is not None), default=None),

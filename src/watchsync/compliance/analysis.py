@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from watchsync.activity.fit import decode_activity
-from watchsync.activity.model import Activity
+from watchsync.activity.model import Activity, Lap, Length
 from watchsync.activity.sessions import SessionPart, session_parts
 from watchsync.compliance.activities import (
     ActivitySummary,
@@ -118,3 +119,69 @@ def _summaries(activity_id: str, activity: Activity, parts: tuple[SessionPart, .
 
 def _on_utc(activity: Activity) -> Activity:
     return replace(activity, clock="utc")
+
+
+def analysis_document(analysis: Analysis) -> dict[str, Any]:
+    """``summary``, ``load``, ``sessions``, ``laps``, ``lengths`` and ``pool_length_m`` as JSON values.
+
+    The schema is documented in docs/activity-json.md. Lap and length starts are local times (the
+    offset of their session's start).
+    """
+    sessions = analysis.sessions
+    many = len(sessions) > 1
+    laps: list[dict[str, Any]] = []
+    lengths: list[dict[str, Any]] = []
+    for session in sessions:
+        number = session.part.number + 1 if many else None
+        laps += [_lap_json(lap, number, session) for lap in session.activity.laps]
+        lengths += [_length_json(length, number, session) for length in session.activity.lengths]
+    pools = [s.summary.pool_length_m for s in sessions if s.summary.pool_length_m is not None]
+    return {
+        "summary": analysis.summary.model_dump(mode="json"),
+        "load": analysis.load.model_dump(mode="json"),
+        "sessions": [{**s.summary.model_dump(mode="json"), "load": s.load.model_dump(mode="json")} for s in sessions],
+        "laps": laps,
+        "lengths": lengths,
+        "pool_length_m": pools[0] if pools else None,
+    }
+
+
+def _local(moment: datetime | None, session: SessionAnalysis) -> str | None:
+    if moment is None:
+        return None
+    return (session.summary.start + (moment - session.part.start)).isoformat()
+
+
+def _lap_json(lap: Lap, number: int | None, session: SessionAnalysis) -> dict[str, Any]:
+    return {
+        "session": number,
+        "start": _local(lap.start_time, session),
+        "timer_s": lap.total_timer_time,
+        "elapsed_s": lap.total_elapsed_time,
+        "distance_m": lap.total_distance,
+        "avg_hr": _reading(lap.avg_heart_rate, 255),
+        "max_hr": _reading(lap.max_heart_rate, 255),
+        "avg_power": _reading(lap.avg_power, 65535, zero_ok=True),
+        "max_power": _reading(lap.max_power, 65535, zero_ok=True),
+        "wkt_step_index": lap.wkt_step_index,
+        "intensity": lap.intensity,
+    }
+
+
+def _length_json(length: Length, number: int | None, session: SessionAnalysis) -> dict[str, Any]:
+    return {
+        "session": number,
+        "start": _local(length.start_time, session),
+        "timer_s": length.total_timer_time,
+        "elapsed_s": length.total_elapsed_time,
+        "type": length.length_type,
+        "stroke": length.swim_stroke,
+        "strokes": length.total_strokes,
+    }
+
+
+def _reading(value: int | None, invalid: int, zero_ok: bool = False) -> int | None:
+    """A lap's sensor total, None when it is no reading (HR 0, invalid markers)."""
+    if value is None or value >= invalid or value < 0 or (value == 0 and not zero_ok):
+        return None
+    return value
