@@ -10,7 +10,8 @@ Times: ``timer_s`` is the session's ``total_timer_time`` (moving time: what volu
 ``elapsed_s`` its ``total_elapsed_time``. Either is replaced when absurd (missing, 0 or negative,
 far beyond the records' span, or a timer above the elapsed time) by what the timer events and
 records say, with a warning. Totals the session lacks (distance, heart rate, power) come from the
-records, and session and record totals are cross-checked (a warning when they disagree).
+records (average heart rate: the mean of the records' readings; average power: weighted by the
+running time each record stands for), and session and record totals are cross-checked (a warning when they disagree).
 """
 
 from __future__ import annotations
@@ -167,8 +168,7 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     return SessionPart(
         number=number, session=session, activity=view, timeline=line, weights=weights, begin=begin,
         timer_s=timer, elapsed_s=elapsed, distance_m=distance,
-        avg_hr=_valid(session.avg_heart_rate if session else None, _INVALID_UINT8)
-        or _mean(heart_rate, weights),
+        avg_hr=_valid(session.avg_heart_rate if session else None, _INVALID_UINT8) or _record_mean(heart_rate),
         max_hr=_valid(session.max_heart_rate if session else None, _INVALID_UINT8) or _max(heart_rate),
         avg_power=_or(_valid(session.avg_power if session else None, _INVALID_UINT16, zero_ok=True),
                       _mean(power, weights)),
@@ -225,6 +225,12 @@ def _valid(value: int | None, invalid: int, zero_ok: bool = False) -> float | No
 
 def _or(first: float | None, second: float | None) -> float | None:
     return second if first is None else first
+
+
+def _record_mean(values: FloatArray) -> float | None:
+    """Mean of the records' readings, as a decoder's records give it (each record counts once)."""
+    known = values[~np.isnan(values)]
+    return float(known.mean()) if len(known) else None
 
 
 def _mean(values: FloatArray, weights: FloatArray) -> float | None:
