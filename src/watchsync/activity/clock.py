@@ -16,6 +16,7 @@ elsewhere (Garmin Connect's start). Only values below the limit move; real dates
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -67,6 +68,9 @@ def rebase_clock(raw: RawDecode) -> tuple[Clock, list[str]]:
     if timestamps is not None:
         with np.errstate(invalid="ignore"):
             raw.columns["timestamp"] = np.where(timestamps < SYSTEM_TIME_LIMIT, timestamps + shift, timestamps)
+    if raw.hr is not None:
+        anchors = raw.hr.anchor_unix
+        raw.hr = replace(raw.hr, anchor_unix=np.where(anchors < SYSTEM_TIME_LIMIT, anchors + shift, anchors))
     return clock, [f"timestamps are device-relative (seconds since power-on); real times taken from {source}"]
 
 

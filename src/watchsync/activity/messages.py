@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from watchsync.activity.clock import rebase_clock
-from watchsync.activity.hr import fill_heart_rate
+from watchsync.activity.hr import HrColumns, fill_heart_rate
 from watchsync.activity.model import (
     Activity,
     ActivityInfo,
@@ -74,6 +74,7 @@ class RawDecode:
 
     messages: dict[str, list[Message]] = field(default_factory=dict)
     columns: dict[str, FloatArray] = field(default_factory=dict)
+    hr: HrColumns | None = None  # `hr` messages read as columns (else in ``messages["hr"]``)
 
 
 def build_activity(raw: RawDecode, decoder: Decoder, salvaged: bool, warnings: list[str]) -> Activity:
@@ -85,7 +86,7 @@ def build_activity(raw: RawDecode, decoder: Decoder, salvaged: bool, warnings: l
         file_ids=tuple(_file_info(m) for m in msgs.get("file_id", [])),
         sessions=tuple(_session(m) for m in msgs.get("session", [])),
         laps=tuple(_lap(m) for m in msgs.get("lap", [])),
-        records=_records(raw.columns, msgs.get("hr", [])),
+        records=_records(raw.columns, raw.hr if raw.hr is not None else msgs.get("hr", [])),
         workout=_workout(msgs.get("workout", []), msgs.get("workout_step", [])),
         decoder=decoder,
         salvaged=salvaged,
@@ -189,7 +190,7 @@ def _workout(workouts: list[Message], steps: list[Message]) -> Workout | None:
     )
 
 
-def _records(columns: dict[str, FloatArray], hr_messages: list[Message]) -> Records:
+def _records(columns: dict[str, FloatArray], hr_messages: list[Message] | HrColumns) -> Records:
     length = len(next(iter(columns.values()))) if columns else 0
     missing = np.full(length, np.nan)
 
