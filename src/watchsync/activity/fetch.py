@@ -171,10 +171,9 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
             store.set_compliance(athlete.name, score.session_id, score.day, score.volume.colour,
                                  score.model_dump(mode="json"), activity_id=activity_id)
         _advance_cursor(store, athlete.name, analysis.summary.start.date())
-    score = scores[0] if scores else None
     return FetchedActivity(activity_id, analysis.summary.start, analysis.summary.sport.value, fit_path,
-                           ", ".join(s.session_id for s in scores) or None, score.volume.colour if score else None,
-                           error=unscored, warnings=analysis.warnings)
+                           ", ".join(s.session_id for s in scores) or None,
+                           scores[0].volume.colour if scores else None, error=unscored, warnings=analysis.warnings)
 
 
 def _problem(activity_id: int, error: Exception, what: str = "") -> str:

@@ -165,7 +165,7 @@ def _is_number(value: Any) -> bool:
 
 def _fraction(message: Message) -> float:
     fraction = message.get("fractional_timestamp")
-    return float(fraction) if _is_number(fraction) else 0.0
+    return float(fraction) if fraction is not None and _is_number(fraction) else 0.0
 
 
 def _numbers(value: Any) -> list[float]:

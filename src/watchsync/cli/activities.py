@@ -177,7 +177,8 @@ def _summary_lines(path: Path, analysis: Analysis) -> list[str]:
     if len(analysis.sessions) > 1:
         for session in analysis.sessions:
             role = " (transition)" if session.summary.transition else ""
-            lines.append(f"  session {session.summary.session}{role}: {_facts(session.summary)}; {_loads(session.load)}")
+            facts = f"{_facts(session.summary)}; {_loads(session.load)}"
+            lines.append(f"  session {session.summary.session}{role}: {facts}")
     return [*lines, *(f"  warning: {warning}" for warning in analysis.warnings)]
 
 

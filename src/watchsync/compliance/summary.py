@@ -2,8 +2,9 @@
 
 Completion counts sessions whose window has closed or that were done: done / (done + missed);
 pending sessions are left out. "Done" time and distance are all activities of the week, planned
-or not; time is the timer (moving) time. The easy share is easy time over the time with a valid heart
-rate only (a ride without a strap adds nothing to either); the time without heart rate is reported beside it. The load series (for ACWR, monotony, strain) uses ``config.load_metric`` per day.
+or not; time is the timer (moving) time. The easy share is easy time over the time with a valid
+heart rate only (a ride without a strap adds nothing to either); the time without heart rate is
+reported beside it. The load series (for ACWR, monotony, strain) uses ``config.load_metric`` per day.
 """
 
 from __future__ import annotations
