@@ -18,11 +18,11 @@ import pytest
 
 from watchsync.cli import main
 from watchsync.formats.load import load_workout
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.resolve import resolve
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
 
 REPO = Path(__file__).resolve().parents[2]
 FIT2 = Path(os.environ.get("WATCHSYNC_FIXTURES") or REPO.parent / "shared" / "fixtures" / "fit").parent / "fit2"

@@ -17,14 +17,12 @@ elsewhere (Garmin Connect's start). Only values below the limit move; real dates
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from watchsync.activity.model import Clock
-
-if TYPE_CHECKING:
-    from watchsync.activity.messages import RawDecode
+from watchsync.activity.raw import RawDecode
 
 FIT_EPOCH = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
 #: Unix seconds of FIT's 0x10000000: date_time values below it are device-relative.

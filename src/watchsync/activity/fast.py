@@ -6,7 +6,8 @@ import fitfast
 import numpy as np
 
 from watchsync.activity.hrbytes import HR_MESSAGE, HrGather, hr_columns
-from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS, Message, RawDecode
+from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS
+from watchsync.activity.raw import Message, RawDecode
 from watchsync.activity.slim import message_numbers, slim
 
 _KEPT_MESSAGES = message_numbers(MESSAGE_KINDS)

@@ -9,7 +9,6 @@ float64 columns keyed by profile field name.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,8 +29,7 @@ from watchsync.activity.model import (
     TimerEvent,
     Workout,
 )
-
-Message = dict[str, Any]
+from watchsync.activity.raw import Message, RawDecode
 
 #: Message kinds the model uses besides `record` (`hr`: beats merged into records).
 MESSAGE_KINDS = ("file_id", "session", "lap", "workout", "workout_step", "hr", "activity", "length", "event")
@@ -66,15 +64,6 @@ STEP_KEYS = (
     "exercise_category",
     "exercise_name",
 )
-
-
-@dataclass
-class RawDecode:
-    """What a decoder extracted, before typing."""
-
-    messages: dict[str, list[Message]] = field(default_factory=dict)
-    columns: dict[str, FloatArray] = field(default_factory=dict)
-    hr: HrColumns | None = None  # `hr` messages read as columns (else in ``messages["hr"]``)
 
 
 def build_activity(raw: RawDecode, decoder: Decoder, salvaged: bool, warnings: list[str]) -> Activity:

@@ -9,6 +9,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from watchsync.errors import InputError
+
 FloatArray = NDArray[np.float64]
 Decoder = Literal["fitfast", "fitdecode"]
 #: How the file's timestamps relate to real time: "utc" (FIT date_time), "local" (device-relative
@@ -23,7 +25,7 @@ ZONE_SLACK_S = 60
 MAX_UTC_OFFSET_S = 14 * 3600
 
 
-class FitDecodeError(ValueError):
+class FitDecodeError(InputError):
     """The input is not FIT data, or nothing in it could be decoded."""
 
     def __init__(self, path: str, message: str) -> None:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import fitdecode
 import numpy as np
 
-from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS, Message, RawDecode
+from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS
+from watchsync.activity.raw import Message, RawDecode
 
 FIT_EPOCH = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
 SEMICIRCLE_DEG = 180.0 / 2**31

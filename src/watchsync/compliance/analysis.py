@@ -15,10 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from watchsync.activity.fit import decode_activity
 from watchsync.activity.model import Activity, Lap, Length
 from watchsync.activity.sessions import SessionPart, session_parts
 from watchsync.compliance.activities import (
@@ -65,15 +63,13 @@ def athlete_config(athlete: Athlete, config: ComplianceConfig | None = None) -> 
     return config.model_copy(update={"trimp_sex": athlete.sex}) if athlete.sex else config
 
 
-def analyse(activity_id: str, data: bytes | Path, athlete: Athlete, *, connect: Mapping[str, Any] | None = None,
-            config: ComplianceConfig | None = None) -> Analysis:
-    """Decode a FIT activity, summarise each session (with Connect's facts when given), compute loads.
+def analyse_decoded(activity_id: str, activity: Activity, athlete: Athlete, *,
+                    connect: Mapping[str, Any] | None = None, config: ComplianceConfig | None = None) -> Analysis:
+    """Summarise each session of a decoded FIT activity (with Connect's facts when given), compute loads.
 
-    Raises ``FitDecodeError`` when the data is not FIT, ``ValueError`` when it is no activity or
-    has nothing with a (real) time.
+    ``ValueError`` when it is no activity or has nothing with a (real) time.
     """
     config = athlete_config(athlete, config)
-    activity = decode_activity(data)
     kind = activity.file_id.type if activity.file_id else None
     if kind not in (None, "activity"):
         raise ValueError(f"not an activity (a FIT {kind} file)")
