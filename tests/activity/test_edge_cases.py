@@ -223,3 +223,15 @@ def test_a_cut_file_is_salvaged_or_refused_in_one_line(tmp_path: Path, config: P
             assert json.loads(out)["salvaged"] is True
         else:
             assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_workout_is_scored_against_the_session_of_its_sport(tmp_path: Path, config: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "brick.fit"
+    path.write_bytes(build(_multisport(T0)))
+    workout = tmp_path / "run.txt"
+    workout.write_text("name: Brick run\nsport: running\n\n- 20m RPE 5\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--config", str(config), "analyze", str(path), "--workout", str(workout), "--json"]) == 0
+    volume = json.loads(capsys.readouterr().out)["compliance"]["volume"]
+    assert (volume["done"], volume["planned"]) == (1200.0, 1200.0)  # the run leg, not the 42 min file

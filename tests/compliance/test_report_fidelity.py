@@ -30,6 +30,7 @@ ATHLETE = Athlete(name="anna", max_hr=190, resting_hr=50, lthr=170)
 TRIATHLON = "muktihari_triathlon_summary_last.fit"  # 2023-09-02, UTC-5: swim, T1, bike, T2, run
 STOPS = "tormoder_0160487007.fit"  # 2021-03-03, UTC+8: 55 min timer in 2h26 elapsed
 ZWIFT = "fitparse_null_compressed_speed_dist.fit"  # 2017-10-05: HR 0 on every record
+OLD_WATCH = "fitparse_compressed-speed-distance.fit"  # device-relative times; local start 2012-02-13 11:16
 
 
 @pytest.fixture
@@ -70,10 +71,12 @@ def report(tmp_path: Path, server: LocalGarminServer, monkeypatch: pytest.Monkey
                         activity_type="cycling", duration_s=3331)
     server.add_activity(fixture(ZWIFT), start_time=datetime.fromisoformat("2017-10-05T00:04:06+00:00"),
                         activity_type="indoor_cycling", duration_s=1808)
+    server.add_activity(fixture(OLD_WATCH), start_time=datetime.fromisoformat("2012-02-13T11:16:16+01:00"),
+                        activity_type="running", duration_s=3773)
     for key, sport, minutes in (("swim", "open_water_swim", 12), ("bike", "cycling", 26), ("run", "running", 26)):
         plan(tmp_path, key, sport, minutes, date(2023, 9, 2))
     plan(tmp_path, "ride", "cycling", 55, date(2021, 3, 3))
-    assert main([*options, "activities", "sync", "--since", "2017-10-01"]) == 0
+    assert main([*options, "activities", "sync", "--since", "2012-02-01"]) == 0
     capsys.readouterr()
     assert main([*options, "report", "--json"]) == 0
     document: dict[str, Any] = json.loads(capsys.readouterr().out)["report"]
@@ -109,3 +112,9 @@ def test_a_ride_without_heart_rate_is_never_easy(report: dict[str, Any]) -> None
     assert totals["no_hr_seconds"] == pytest.approx(1808, abs=2)
     assert totals["done_seconds"] == pytest.approx(1808, abs=1)
     assert "without" in report["terminal_week_2017"]  # the terminal report says how much time had no HR
+
+
+def test_device_relative_times_land_on_connects_day_not_in_1990(report: dict[str, Any]) -> None:
+    (run,) = rows(report, "2012-02-13")
+    assert run["status"] == "unplanned" and run["done"] == pytest.approx(3772.75, rel=0.005)
+    assert not [row for row in report["sessions"] if row["day"] < "2000-01-01"]

@@ -162,12 +162,7 @@ def _score(analysis: Analysis, workout: Workout | None, athlete: Athlete) -> Ses
         except ValueError:
             return None
     session = PlannedSession(id=workout.name, date=analysis.summary.start.date(), workout=workout)
-    target = analysis
-    if len(analysis.sessions) > 1:  # the session of the workout's sport family, else the longest
-        fitting = [s for s in analysis.sessions if s.summary.sport.family == workout.sport.family
-                   and not s.summary.transition]
-        target = max(fitting or analysis.sessions, key=lambda s: s.summary.duration_s)  # type: ignore[assignment]
-    return score_session(session, target, athlete)
+    return score_session(session, analysis.scored_for(workout.sport), athlete)
 
 
 def _summary_lines(path: Path, analysis: Analysis) -> list[str]:

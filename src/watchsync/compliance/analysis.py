@@ -28,6 +28,7 @@ from watchsync.compliance.activities import (
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad, activity_load, combine_loads
 from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Sport
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,15 @@ class Analysis:
     @property
     def warnings(self) -> tuple[str, ...]:
         return (*self.activity.warnings, *(w for s in self.sessions for w in s.part.warnings))
+
+    def scored_for(self, sport: Sport) -> Analysis | SessionAnalysis:
+        """What a workout of ``sport`` is scored against: the file, or in a multi-session file the
+        longest session of the workout's sport family (else the longest that is no transition)."""
+        if len(self.sessions) <= 1:
+            return self
+        legs = [s for s in self.sessions if not s.summary.transition] or list(self.sessions)
+        fitting = [s for s in legs if s.summary.sport.family == sport.family]
+        return max(fitting or legs, key=lambda s: s.summary.duration_s)
 
 
 def athlete_config(athlete: Athlete, config: ComplianceConfig | None = None) -> ComplianceConfig:
