@@ -235,3 +235,14 @@ def test_a_workout_is_scored_against_the_session_of_its_sport(tmp_path: Path, co
     assert main(["--config", str(config), "analyze", str(path), "--workout", str(workout), "--json"]) == 0
     volume = json.loads(capsys.readouterr().out)["compliance"]["volume"]
     assert (volume["done"], volume["planned"]) == (1200.0, 1200.0)  # the run leg, not the 42 min file
+
+
+def test_session_totals_are_cross_checked_against_the_records(tmp_path: Path, config: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, T0, 600.0, 600.0, distance=9000.0, avg_hr=120)],
+                        steady(T0, 600, hr=160, speed=3.0))
+    result = analyze(build(spec), tmp_path, config, capsys)
+    assert (result["summary"]["distance_m"], result["summary"]["avg_hr"]) == (9000.0, 120)  # Garmin's reading
+    warnings = " ".join(result["warnings"])
+    assert "distance 9000 m and records' 1797 m disagree" in warnings
+    assert "average heart rate 120 and records' 160 disagree" in warnings

@@ -32,6 +32,8 @@ SPAN_SLACK_S = 600.0
 #: Distance cross-check: session vs records disagree beyond both of these.
 DISTANCE_TOLERANCE = 0.05
 DISTANCE_SLACK_M = 200.0
+#: Average heart rate cross-check: session vs records disagree beyond this share.
+HR_TOLERANCE = 0.10
 _INVALID_UINT8 = 255
 _INVALID_UINT16 = 65535
 
@@ -163,12 +165,18 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     has_hr = ~np.isnan(heart_rate)
     hr_seconds = float(weights[has_hr].sum())
     distance = _distance(activity.records, records, lower, session, label, warnings)
+    given_hr = _valid(session.avg_heart_rate if session else None, _INVALID_UINT8)
+    record_hr = _record_mean(heart_rate)
+    timed_hr = _mean(heart_rate, weights)
+    if given_hr is not None and timed_hr is not None and abs(given_hr - timed_hr) > HR_TOLERANCE * given_hr:
+        warnings.append(f"{label}session average heart rate {given_hr:.0f} and records' {timed_hr:.0f} disagree; "
+                        "the session's is used")
     view = replace(activity, sessions=(session,) if session else (), laps=laps, records=records,
                    lengths=_lengths(activity.lengths, lower, bound))
     return SessionPart(
         number=number, session=session, activity=view, timeline=line, weights=weights, begin=begin,
         timer_s=timer, elapsed_s=elapsed, distance_m=distance,
-        avg_hr=_valid(session.avg_heart_rate if session else None, _INVALID_UINT8) or _record_mean(heart_rate),
+        avg_hr=given_hr if given_hr is not None else record_hr,
         max_hr=_valid(session.max_heart_rate if session else None, _INVALID_UINT8) or _max(heart_rate),
         avg_power=_or(_valid(session.avg_power if session else None, _INVALID_UINT16, zero_ok=True),
                       _mean(power, weights)),
