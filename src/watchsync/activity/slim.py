@@ -124,15 +124,18 @@ def _slim_body(data: bytes, position: int, end: int, keep: frozenset[int],
             if size < 0:
                 return None
             if action == _DROP:
+                step = 1 + size
+                after = position + step
+                while after < end and data[after] == header:  # a run of the same message (records)
+                    after += step
                 layout = layouts[local]
                 if layout is not None and hr is not None:
                     if header & _COMPRESSED:
                         hr.usable = False
-                    layout.positions.append(position)
+                    layout.positions.extend(range(position, after, step))
                 if kept_from < position:
                     pieces.append(data[kept_from:position])
-                position += 1 + size
-                kept_from = position
+                position = kept_from = after
             elif action == _KEEP and not header & _COMPRESSED:
                 position += 1 + size
             elif action == _KEEP:
