@@ -15,6 +15,7 @@ Formulas (sources in docs/compliance.md):
 from __future__ import annotations
 
 import statistics
+from collections import deque
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Literal, NamedTuple
@@ -124,19 +125,34 @@ def strain(daily_loads: Sequence[float]) -> float | None:
 def long_run_spikes(runs: Sequence[Run], ratio: float = 1.10, lookback_days: int = 30) -> list[LongRunSpike]:
     """Runs longer than ``ratio`` × the longest run in the ``lookback_days`` before their day.
 
-    A run without earlier runs in the window has no baseline and is never a spike.
+    A run without earlier runs in the window has no baseline and is never a spike. One sweep over
+    the runs by day with a sliding-window maximum (a deque of ever shorter runs): linear in runs.
     """
     spikes = []
-    first_day = min((r.day for r in runs), default=None)
-    for run in sorted(runs, key=lambda r: r.day):
-        window = [r.distance_m for r in runs if run.day - timedelta(days=lookback_days) <= r.day < run.day]
-        longest = max(window, default=0.0)
+    ordered = sorted(runs, key=lambda r: r.day)
+    first_day = ordered[0].day if ordered else None
+    window: deque[Run] = deque()  # earlier runs of the window, distances strictly decreasing
+    added = 0  # runs of earlier days pushed into the window so far
+    for run in ordered:
+        while added < len(ordered) and ordered[added].day < run.day:
+            _push_longest(window, ordered[added])
+            added += 1
+        while window and window[0].day < run.day - timedelta(days=lookback_days):
+            window.popleft()
+        longest = window[0].distance_m if window else 0.0
         if longest > 0 and run.distance_m > ratio * longest:
             spikes.append(LongRunSpike(activity_id=run.id, day=run.day, distance_m=run.distance_m,
                                        previous_longest_m=longest, ratio=run.distance_m / longest,
                                        short_history=first_day is not None
                                        and run.day - first_day < timedelta(days=lookback_days)))
     return spikes
+
+
+def _push_longest(window: deque[Run], run: Run) -> None:
+    """Add ``run`` to a sliding-maximum window: shorter (or equal) runs before it can never be the longest."""
+    while window and window[-1].distance_m <= run.distance_m:
+        window.pop()
+    window.append(run)
 
 
 def easy_ceiling_bpm(athlete: Athlete, config: ComplianceConfig) -> float:

@@ -8,9 +8,8 @@ or not. The load series (for ACWR, monotony, strain) uses ``config.load_metric``
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from functools import partial
 
 from pydantic import BaseModel, ConfigDict
 
@@ -78,20 +77,23 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
     runs = [Run(load.activity_id, load.day, load.distance_m) for load in loads
             if load.sport_family == RUN_FAMILY and load.distance_m]
     spikes = long_run_spikes(runs, config.long_run_spike_ratio, config.long_run_lookback_days)
+    planned_by_week = _by_week(planned, lambda s: s.date)
+    loads_by_week = _by_week(loads, lambda load: load.day)
+    spikes_by_week = _by_week(spikes, lambda s: s.day)
+    matched_by_week = _matched_by_week(matched)
     weeks = []
     week = first
     while week <= last:
         offset = (week - first).days
-        in_week = partial(_in_week, week)
         week_daily = daily[offset:offset + DAYS_PER_WEEK]
         end_ratio = ratios[offset + DAYS_PER_WEEK - 1]
         flags = _load_flags(week_daily, end_ratio, offset + DAYS_PER_WEEK, config)
         flags += [f"long-run spike {s.day}: {s.distance_m / 1000:.1f} km is {s.ratio:.0%} of the longest "
                   f"run of the previous {config.long_run_lookback_days} days ({s.previous_longest_m / 1000:.1f} km)"
                   + (" (short history)" if s.short_history else "")
-                  for s in spikes if in_week(s.day)]
-        totals = _totals([s for s in planned if in_week(s.date)], _restrict(matched, in_week),
-                         [load for load in loads if in_week(load.day)], easy_speed, config)
+                  for s in spikes_by_week.get(week, [])]
+        totals = _totals(planned_by_week.get(week, []), matched_by_week.get(week, _EMPTY),
+                         loads_by_week.get(week, []), easy_speed, config)
         if totals.easy_share is not None and totals.easy_share < config.easy_share_target:
             flags.append(f"easy share {totals.easy_share:.0%} is below {config.easy_share_target:.0%}")
         weeks.append(WeekSummary(week_start=week, totals=totals, load=sum(week_daily), acwr=end_ratio,
@@ -101,12 +103,30 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
                        flags=[f"week of {w.week_start}: {flag}" for w in weeks for flag in w.flags])
 
 
+_EMPTY = MatchResult(matches=[], missed=[], pending=[], unplanned=[])
+
+
+def _by_week[T](items: Iterable[T], day_of: Callable[[T], date]) -> dict[date, list[T]]:
+    """``items`` grouped by the Monday of their day, each group in the items' order."""
+    groups: dict[date, list[T]] = defaultdict(list)
+    for item in items:
+        groups[_monday(day_of(item))].append(item)
+    return groups
+
+
+def _matched_by_week(matched: MatchResult) -> dict[date, MatchResult]:
+    """One :class:`MatchResult` per week (sessions by their planned day, unplanned by the activity's)."""
+    matches = _by_week(matched.matches, lambda m: m.session.date)
+    missed = _by_week(matched.missed, lambda s: s.date)
+    pending = _by_week(matched.pending, lambda s: s.date)
+    unplanned = _by_week(matched.unplanned, lambda a: a.start.date())
+    return {week: MatchResult.model_construct(matches=matches.get(week, []), missed=missed.get(week, []),
+                                              pending=pending.get(week, []), unplanned=unplanned.get(week, []))
+            for week in {*matches, *missed, *pending, *unplanned}}
+
+
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def _in_week(monday: date, day: date) -> bool:
-    return 0 <= (day - monday).days < DAYS_PER_WEEK
 
 
 def _daily_loads(loads: list[ActivityLoad], first: date, last: date, config: ComplianceConfig) -> list[float]:
@@ -127,15 +147,6 @@ def _load_flags(week_daily: list[float], ratio: float | None, history_days: int,
     elif value is not None and value >= config.monotony_warn:
         flags.append(f"monotony {value:.2f} is at or above {config.monotony_warn:g}")
     return flags
-
-
-def _restrict(matched: MatchResult, in_week: Callable[[date], bool]) -> MatchResult:
-    return MatchResult(
-        matches=[m for m in matched.matches if in_week(m.session.date)],
-        missed=[s for s in matched.missed if in_week(s.date)],
-        pending=[s for s in matched.pending if in_week(s.date)],
-        unplanned=[a for a in matched.unplanned if in_week(a.start.date())],
-    )
 
 
 def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
