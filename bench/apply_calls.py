@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from _timing import result
+
 from watchsync.formats.connect_json import content_hash, workout_to_connect
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.server import Faults, LocalGarminServer
@@ -186,8 +188,9 @@ def main() -> None:
           f"({statistics.median(peer_calls) / sessions:.3f} per session), {peer_time:.2f} s")
     print(f"  store per apply: {runs['ours'][0].statements / args.athletes:.0f} SQL statements, "
           f"{runs['ours'][0].synced_commits / args.athletes:.0f} fsyncs (synced commits and WAL syncs)")
-    print(f"apply calls ours / bare: {ratio:.3f}x (time {our_time / peer_time:.2f}x); goal <= {GOAL_RATIO:g}x: "
-          f"{'MET' if ratio <= GOAL_RATIO else 'MISSED'}")
+    result("plan apply Garmin calls", f"{statistics.median(our_calls) / sessions:.3f} per session",
+           f"peer bare create + schedule loop {statistics.median(peer_calls) / sessions:.3f}",
+           f"{ratio:.3f}x (time {our_time / peer_time:.2f}x)", f"<= {GOAL_RATIO:g}x", ratio <= GOAL_RATIO)
 
 
 if __name__ == "__main__":

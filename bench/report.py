@@ -21,14 +21,14 @@ size's).
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
+
+from _timing import interleaved, medians, result
 
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.load import ActivityLoad
@@ -102,17 +102,6 @@ def floor(store: Store) -> Callable[[], object]:
     return lambda: (planned_from_store(store, ATHLETE.name), stored_activities(store, ATHLETE.name))
 
 
-def interleaved(actions: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
-    """Median wall seconds of each action, run in turn ``rounds`` times."""
-    times: dict[str, list[float]] = {label: [] for label in actions}
-    for _ in range(rounds):
-        for label, action in actions.items():
-            start = time.perf_counter()
-            action()
-            times[label].append(time.perf_counter() - start)
-    return {label: statistics.median(values) for label, values in times.items()}
-
-
 def peak_bytes(action: Callable[[], object]) -> int:
     tracemalloc.start()
     try:
@@ -120,10 +109,6 @@ def peak_bytes(action: Callable[[], object]) -> int:
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-
-
-def verdict(met: bool) -> str:
-    return "MET" if met else "MISSED"
 
 
 def main() -> None:
@@ -140,24 +125,25 @@ def main() -> None:
             with Store.open(Path(tmp) / f"state-{size}.sqlite3") as store:
                 today = fill(store, size)
                 assert len(stored_activities(store, ATHLETE.name)) == size
-                medians = interleaved({"ours": ours(store, today), "floor": floor(store)}, args.rounds)
+                timed = medians(interleaved({"ours": ours(store, today), "floor": floor(store)}, args.rounds))
                 per_activity = peak_bytes(ours(store, today)) / size / 1024
-            results[size] = (medians["ours"], medians["floor"], per_activity)
-            print(f"  {size:>6} {medians['ours']:8.3f} {medians['floor']:8.3f} "
-                  f"{medians['ours'] / medians['floor']:6.1f}x {per_activity:18.1f}")
+            results[size] = (timed["ours"], timed["floor"], per_activity)
+            print(f"  {size:>6} {timed['ours']:8.3f} {timed['floor']:8.3f} "
+                  f"{timed['ours'] / timed['floor']:6.1f}x {per_activity:18.1f}")
     small, large = sizes[0], sizes[-1]
-    growth = results[large][0] / results[small][0]
-    print(f"{large} activities: ours {results[large][0]:.3f} s, floor {results[large][1]:.3f} s, "
-          f"ratio {results[large][0] / results[large][1]:.1f}x; goal < {GOAL_SECONDS:g} s: "
-          f"{verdict(results[large][0] < GOAL_SECONDS)}")
-    print(f"growth {small} -> {large} ({large / small:.0f}x the data): ours {growth:.1f}x, floor "
-          f"{results[large][1] / results[small][1]:.1f}x; goal <= {GOAL_GROWTH:g}x: {verdict(growth <= GOAL_GROWTH)}")
+    ours_large, floor_large, _ = results[large]
+    growth = ours_large / results[small][0]
+    result(f"report of {large} stored activities", f"{ours_large:.3f} s", f"floor reading the rows {floor_large:.3f} s",
+           f"{ours_large / floor_large:.1f}x", f"< {GOAL_SECONDS:g} s", ours_large < GOAL_SECONDS)
+    result(f"report growth {small} -> {large} activities ({large / small:.0f}x the data)", f"{growth:.1f}x",
+           f"floor {floor_large / results[small][1]:.1f}x", f"{growth / (large / small):.2f} of linear",
+           f"<= {GOAL_GROWTH:g}x", growth <= GOAL_GROWTH)
     if len(sizes) >= 3:
         middle = sizes[-2]
         memory = results[large][2] / results[middle][2]
-        print(f"peak memory per activity {middle} -> {large}: {results[middle][2]:.1f} -> {results[large][2]:.1f} KiB "
-              f"({memory:.2f}x); goal flat (<= {GOAL_MEMORY_GROWTH:g}x): {verdict(memory <= GOAL_MEMORY_GROWTH)}")
-
+        result(f"report peak memory per activity {middle} -> {large}", f"{results[large][2]:.1f} KiB",
+               f"at {middle}: {results[middle][2]:.1f} KiB", f"{memory:.2f}x", f"flat (<= {GOAL_MEMORY_GROWTH:g}x)",
+               memory <= GOAL_MEMORY_GROWTH)
 
 if __name__ == "__main__":
     main()
