@@ -6,7 +6,7 @@ An 8-week generated plan (5 runs a week, bike and swim cross-training) is applie
 ``--athletes`` athletes (starts a week apart) against an in-process local Garmin server over HTTP,
 through the real garminconnect code path, with ``--latency`` seconds added per request:
 
-(a) ours: :func:`~watchsync.plan.apply.apply_plan` per athlete, each with its own state store on
+(a) ours: :func:`~watchsync.services.plan_apply.apply_plan` per athlete, each with its own state store on
     disk (queue every push and schedule, then drain: create + verify each workout, look for
     workouts to adopt, check the calendar before scheduling, schedule each session);
 (b) the peer: a bare loop on a fresh server, creating each of the plan's workouts once and
@@ -38,15 +38,15 @@ from _timing import result
 
 from watchsync.formats.connect_json import content_hash, workout_to_connect
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.server import Faults, LocalGarminServer
 from watchsync.garmin.sync import SyncService, workout_key
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
-from watchsync.plan.apply import apply_plan
 from watchsync.plan.generate import GenerateOptions, generate_plan
 from watchsync.plan.model import Plan
 from watchsync.resolve import resolve
+from watchsync.services.plan_apply import apply_plan
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import Faults, LocalGarminServer
 
 LIBRARY = Path(__file__).resolve().parents[1] / "workouts"
 OPTIONS = GenerateOptions(library=LIBRARY, weeks=8, runs_per_week=5, hours=6.5, long_run_minutes=80,

@@ -7,7 +7,7 @@ and the plan they belong to: five sessions a week from the library, about nine i
 day early or one or two late, some as another sport), plus unplanned rides. Then, interleaved in
 ``--rounds`` rounds (median kept):
 
-(a) ours: :func:`~watchsync.compliance.plan_view.store_report` over the whole store (planned
+(a) ours: :func:`~watchsync.services.report.store_report` over the whole store (planned
     sessions and activities read, matched, summarised week by week, report rows and days built);
 (b) the floor: reading the same rows alone (:func:`planned_from_store` and
     :func:`stored_activities`: the SQL and the models), what any report has to pay.
@@ -32,12 +32,12 @@ from _timing import interleaved, medians, result
 
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.load import ActivityLoad
-from watchsync.compliance.plan_view import planned_from_store, store_report, stored_activities
 from watchsync.formats.connect_json import content_hash
 from watchsync.formats.load import load_workout
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Sport
 from watchsync.resolve import resolve
+from watchsync.services.report import planned_from_store, store_report, stored_activities
 from watchsync.store import Store
 
 LIBRARY = Path(__file__).resolve().parents[1] / "workouts"

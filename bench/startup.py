@@ -74,10 +74,10 @@ def child_env(cache_dir: str | None) -> dict[str, str]:
 
 def one_hour_fit(directory: Path) -> Path:
     """A simulated one-hour easy run written as an activity FIT file."""
-    from watchsync.activity.simulate import simulate_activity
     from watchsync.model.athlete import Athlete
     from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
     from watchsync.resolve import resolve
+    from watchsync.testing.simulate import simulate_activity
 
     athlete = Athlete(name="bench", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")
     workout = resolve(Workout(name="Easy run", sport=Sport.RUNNING, steps=[

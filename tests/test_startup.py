@@ -49,9 +49,9 @@ def test_validating_a_workout_loads_no_heavy_library() -> None:
 def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_renderers(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from watchsync.activity.simulate import simulate_activity
     from watchsync.model.athlete import Athlete
     from watchsync.model.workout import Sport, Step, TimeDuration, Workout
+    from watchsync.testing.simulate import simulate_activity
 
     athlete = Athlete(name="a", lthr=170)
     workout = Workout(name="Easy", sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=1200))])

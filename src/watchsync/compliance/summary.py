@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from watchsync import rules
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad, Run, acwr, long_run_spikes, monotony
 from watchsync.compliance.match import MatchResult, PlannedSession
@@ -75,10 +76,10 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
     first, last = _monday(min(days)), _monday(max(days))
     daily = _daily_loads(loads, first, last + timedelta(days=DAYS_PER_WEEK - 1), config)
     ratios = acwr(daily, config.acwr_acute_days, config.acwr_chronic_days)
-    runs = [Run(load.activity_id, load.day, load.distance_m) for load in loads
-            if load.sport_family == RUN_FAMILY and load.distance_m]
+    runs = [Run(load.activity_id, load.day, load.duration_s / 60) for load in loads
+            if load.sport_family == RUN_FAMILY and load.duration_s > 0]
     spikes = long_run_spikes(runs, config.long_run_spike_ratio, config.long_run_lookback_days)
-    volumes = _Volumes(easy_speed, config)
+    volumes = _Volumes(easy_speed)
     planned_by_week = _by_week(planned, lambda s: s.date)
     loads_by_week = _by_week(loads, lambda load: load.day)
     spikes_by_week = _by_week(spikes, lambda s: s.day)
@@ -91,8 +92,8 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
         end_ratio = ratios[offset + DAYS_PER_WEEK - 1]
         week_monotony = monotony(week_daily)  # once: pstdev is exact (fractions), hence slow
         flags = _load_flags(week_monotony, end_ratio, offset + DAYS_PER_WEEK, config)
-        flags += [f"long-run spike {s.day}: {s.distance_m / 1000:.1f} km is {s.ratio:.0%} of the longest "
-                  f"run of the previous {config.long_run_lookback_days} days ({s.previous_longest_m / 1000:.1f} km)"
+        flags += [f"long-run spike {s.day}: {s.minutes:.0f} min is {s.ratio:.0%} of the longest "
+                  f"run of the previous {config.long_run_lookback_days} days ({s.previous_longest_minutes:.0f} min)"
                   + (" (short history)" if s.short_history else "")
                   for s in spikes_by_week.get(week, [])]
         totals = _totals(planned_by_week.get(week, []), matched_by_week.get(week, _EMPTY),
@@ -112,19 +113,18 @@ _EMPTY = MatchResult(matches=[], missed=[], pending=[], unplanned=[])
 
 
 class _Volumes:
-    """Estimated (seconds, meters) of each workout, worked out once per workout object (a season plans
-    the same few workouts hundreds of times)."""
+    """Planned (seconds, meters) of each workout (:mod:`watchsync.rules`), worked out once per workout
+    object (a season plans the same few workouts hundreds of times)."""
 
-    def __init__(self, easy_speed: float, config: ComplianceConfig) -> None:
+    def __init__(self, easy_speed: float) -> None:
         self._easy_speed = easy_speed
-        self._lap_button_seconds = config.lap_button_seconds
         self._known: dict[int, tuple[Workout, float, float]] = {}  # the workout is kept: its id stays its own
 
     def of(self, workout: Workout) -> tuple[float, float]:
         known = self._known.get(id(workout))
         if known is None:
-            known = (workout, workout.estimated_seconds(self._lap_button_seconds, 1 / self._easy_speed),
-                     workout.estimated_meters(self._easy_speed))
+            known = (workout, rules.planned_seconds(workout, self._easy_speed),
+                     rules.planned_meters(workout, self._easy_speed))
             self._known[id(workout)] = known
         return known[1], known[2]
 
@@ -175,7 +175,7 @@ def _load_flags(value: float | None, ratio: float | None, history_days: int,
 def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
             easy_speed: float, config: ComplianceConfig, volumes: _Volumes | None = None) -> Totals:
     """Totals of these sessions and activities; ``volumes`` remembers each workout's estimates."""
-    volumes = _Volumes(easy_speed, config) if volumes is None else volumes
+    volumes = _Volumes(easy_speed) if volumes is None else volumes
     done, missed = len(matched.matches), len(matched.missed)
     hr_seconds = sum(load.hr_seconds or 0.0 for load in loads)
     easy_seconds = sum(load.easy_seconds or 0.0 for load in loads)

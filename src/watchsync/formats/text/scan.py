@@ -1,0 +1,123 @@
+"""The scanner of a step line (its tokens as items, leftovers as cue text), and single values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.text.tokens import NUMBER_RULES, WORD_RULES, Rule, Where
+from watchsync.model.workout import Duration, RpeTarget, Sport, Target
+
+LENGTH_UNITS = "s, m, h, km, mtr, mi, yd, bpm, w, rpm, m/s, kcal, kg or lb"
+_CUE_SUFFIXES = frozenset({"st", "nd", "rd", "th", "k"})
+_TOKEN = re.compile(r"\S+")
+_DIGITS = re.compile(r"\d+")
+# leftover tokens that look like a mistyped length or target (see _suspicious)
+_TOO_LONG = re.compile(r"^-?\d{10}")
+_NEGATIVE = re.compile(r"^-\d")
+_GLUED_RPE = re.compile(r"^rpe\d")
+_PACE_LIKE = re.compile(r"^\d+:\d")
+_NUMBER_WITH_UNIT = re.compile(r"^\d+(?:\.\d+)?([a-z]+)$")
+_ASCII_DIGITS = re.compile(r"[0-9]{1,9}(?![0-9])")
+
+
+class Item(NamedTuple):
+    """One recognised piece of a step line (a tuple: built for every token, so cheap to make)."""
+
+    kind: str  # tag, length, lap, sets, target, rpe, weight, exercise, cue
+    value: Any
+    col: int
+    text: str
+
+
+def _suspicious(where: Where, col: int, token: str) -> None:
+    """Reject leftover tokens that look like a mistyped length or target, not like cue text."""
+    bare = token.strip(",.;:!?()")
+    lower = bare.lower()
+    if lower not in ("rpe", "until") and _DIGITS.search(bare) is None:
+        return  # a plain word: every other check needs a digit
+    if _TOO_LONG.match(bare):
+        raise where.error(col, f"number too long in {bare!r}", "at most 9 digits")
+    if _NEGATIVE.match(bare):
+        raise where.error(col, f"negative length {bare!r}", "a positive length like 10m")
+    if lower == "rpe" or _GLUED_RPE.match(lower):
+        raise where.error(col, f"RPE needs a value: {bare!r}", "RPE 1 to 10, e.g. RPE 3 or RPE 3-4")
+    if lower == "until":
+        raise where.error(col, "'until' needs a heart rate", "until HR < 130 or until HR > 150")
+    if _PACE_LIKE.match(bare):
+        raise where.error(col, f"bad pace {bare!r}", "m:ss/km or m:ss/mi, e.g. 5:00/km Pace")
+    unit = _NUMBER_WITH_UNIT.match(lower)
+    if unit and unit.group(1) == "x":
+        raise where.error(col, f"repeat count {bare!r} belongs on a header line", "a line like 'Main set 6x'")
+    if unit and unit.group(1) not in _CUE_SUFFIXES:
+        raise where.error(col, f"unknown unit {unit.group(1)!r} in {bare!r}", LENGTH_UNITS)
+
+
+def _candidate_rules(body: str, pos: int) -> tuple[Rule, ...]:
+    """The rules that may match at ``pos`` (the start of a token), in the order they are tried."""
+    if not body[pos].isdecimal():
+        return WORD_RULES.at(body[pos])
+    digits = _ASCII_DIGITS.match(body, pos)
+    if digits is None:  # other decimal digits, or more than 9
+        return NUMBER_RULES.every
+    return NUMBER_RULES.at(body[digits.end():digits.end() + 1])
+
+
+def scan(body: str, start: int, where: Where) -> Iterator[Item]:
+    """Recognised pieces of ``body`` from index ``start``; unrecognised tokens come back as cue."""
+    pos = start
+    while True:
+        token = _TOKEN.search(body, pos)
+        if token is None:
+            return
+        pos = token.start()
+        col = pos + 1
+        for rule in _candidate_rules(body, pos):
+            m = rule.pattern.match(body, pos)
+            if m and m.end() > pos:
+                yield Item(rule.kind, rule.parse(where, col, m), col, m.group(0))
+                pos = m.end()
+                while pos < len(body) and body[pos] in ",;":
+                    pos += 1
+                break
+        else:
+            _suspicious(where, col, token.group(0))
+            yield Item("cue", token.group(0), col, token.group(0))
+            pos = token.end()
+
+
+def parse_duration(text: str, *, path: str = "<text>", line: int = 1, col: int = 1,
+                   sport: Sport = Sport.OTHER) -> Duration:
+    """A single length written as in a step line (``"10m"``, ``"2km"``, ``"press lap"``, ...)."""
+    items = _single(text, path, line, col, sport, "a length like 10m, 2km, press lap or until HR < 130")
+    if len(items) != 1 or items[0].kind not in ("length", "lap"):
+        raise WorkoutFormatError(path, line, col, f"{text!r} is not a length",
+                                 "a length like 10m, 2km, press lap or until HR < 130")
+    value: Duration = items[0].value
+    return value
+
+
+def parse_target(text: str, *, path: str = "<text>", line: int = 1, col: int = 1,
+                 sport: Sport = Sport.OTHER) -> tuple[Target, RpeTarget | None]:
+    """A target (and an RPE written beside it) as in a step line: ``"RPE 3 Z2 HR"`` → (zone, RPE)."""
+    expected = "a target like RPE 3, Z2 HR, 70% HR, 5:00/km Pace, 140-150bpm or 220w"
+    items = _single(text, path, line, col, sport, expected)
+    rpe = [item.value for item in items if item.kind == "rpe"]
+    concrete = [item.value for item in items if item.kind == "target"]
+    if len(rpe) + len(concrete) != len(items) or len(rpe) > 1 or len(concrete) > 1 or not items:
+        raise WorkoutFormatError(path, line, col, f"{text!r} is not a target", expected)
+    if concrete:
+        return concrete[0], rpe[0] if rpe else None
+    only: RpeTarget = rpe[0]
+    return only, None
+
+
+def _single(text: str, path: str, line: int, col: int, sport: Sport, expected: str) -> list[Item]:
+    where = Where(path, line, sport)
+    try:
+        return list(scan(text, 0, where))
+    except WorkoutFormatError as error:
+        raise WorkoutFormatError(path, line, col, f"{text!r}: {error.problem}", error.expected or expected
+                                 ) from None

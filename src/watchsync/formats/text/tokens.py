@@ -1,0 +1,276 @@
+"""Where a step line is, the token rules, and what each token of a step line means."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.validation import validation_message
+from watchsync.model.athlete import METERS_PER_MILE
+from watchsync.model.workout import (
+    CadenceTarget,
+    CaloriesDuration,
+    DistanceDuration,
+    Duration,
+    HeartRateDuration,
+    HeartRatePercentLthrTarget,
+    HeartRatePercentMaxTarget,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    LapButton,
+    PacePercentTarget,
+    PaceTarget,
+    PaceZoneTarget,
+    PowerPercentFtpTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    RepsDuration,
+    RpeTarget,
+    SpeedTarget,
+    Sport,
+    Target,
+    TimeDuration,
+)
+
+
+@dataclass
+class Where:
+    """A line of a file, and the sport its workout is for."""
+
+    path: str
+    line: int
+    sport: Sport
+
+    def error(self, col: int, problem: str, expected: str | None = None) -> WorkoutFormatError:
+        return WorkoutFormatError(self.path, self.line, col, problem, expected)
+
+
+def build[M: BaseModel](where: Where, col: int, token: str, model: type[M], **values: Any) -> M:
+    """``model(**values)``, with a validation failure reported at ``col``."""
+    try:
+        return model(**values)
+    except ValidationError as error:
+        raise where.error(col, f"{token!r}: {validation_message(error.errors()[0])}") from None
+
+
+_END = r"(?=[\s,;]|$)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of token: ``parse(where, col, match)`` turns a match of ``pattern`` into its value."""
+
+    kind: str
+    pattern: re.Pattern[str]
+    parse: Callable[[Where, int, re.Match[str]], Any]
+    keys: frozenset[str]  # every ASCII character a match can have at its :class:`Rules` key position
+
+
+def rule(kind: str, pattern: str, parse: Callable[[Where, int, re.Match[str]], Any], keys: str,
+         flags: int = re.IGNORECASE | re.ASCII) -> Rule:
+    """A rule whose pattern must end at a token boundary; ``keys`` are matched in either case if ignored."""
+    cased = keys + keys.swapcase() if flags & re.IGNORECASE else keys
+    return Rule(kind, re.compile(pattern + _END, flags), parse, frozenset(cased))
+
+
+class Rules:
+    """Rules in the order they are tried, indexed by the character at a key position of the text.
+
+    The index only skips rules that cannot match there; for a non-ASCII key (where case-insensitive
+    matching goes beyond ASCII) every rule is tried. The key "" is the end of the text.
+    """
+
+    def __init__(self, *rules: Rule) -> None:
+        self.every = rules
+        self._by_key = {key: tuple(rule for rule in rules if key in rule.keys)
+                        for key in ["", *map(chr, range(128))]}
+
+    def at(self, key: str) -> tuple[Rule, ...]:
+        """The rules that may match with ``key`` at their key position, in order."""
+        return self._by_key.get(key, self.every)
+
+
+CYCLING_SPORTS = frozenset({Sport.CYCLING, Sport.INDOOR_CYCLING})
+TARGET_WORDS = "HR, LTHR, Pace or FTP"
+_PACE_UNIT_METERS = {"km": 1000.0, "mi": METERS_PER_MILE}
+_LB_KG = 0.45359237
+_YARD_M = 0.9144
+
+_NUM = r"\d{1,9}(?:\.\d{1,17})?"
+_PACE_VALUE = r"(\d{1,9}):(\d{1,9}(?:\.\d{1,17})?)"
+_PACE_UNIT = r"km|mi|\d{1,9}mtr|\d{1,9}m|\d{1,9}y"
+_DIGITS = re.compile(r"\d+")
+_ASCII_SPACE = "".join(c for c in map(chr, range(128)) if c.isspace())  # what \s matches in ASCII
+
+
+# --- lengths ------------------------------------------------------------------------------------
+
+
+def _positive(where: Where, col: int, token: str, value: float) -> float:
+    if value <= 0:
+        raise where.error(col, f"length {token!r} must be above zero")
+    return value
+
+
+def _time(where: Where, col: int, m: re.Match[str]) -> Duration:
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+    total = _positive(where, col, m.group(0), hours * 3600 + minutes * 60 + seconds)
+    return build(where, col, m.group(0), TimeDuration, seconds=total)
+
+
+def _distance(where: Where, col: int, m: re.Match[str]) -> Duration:
+    value = _positive(where, col, m.group(0), float(m.group(1)))
+    scale = {"km": 1000.0, "mtr": 1.0, "mi": METERS_PER_MILE, "yd": _YARD_M}[m.group(2).lower()]
+    return build(where, col, m.group(0), DistanceDuration, meters=value * scale)
+
+
+def _until(where: Where, col: int, m: re.Match[str]) -> Duration:
+    kind = "hr_below" if m.group(1) == "<" else "hr_above"
+    bpm = float(m.group(2))
+    return build(where, col, m.group(0), HeartRateDuration, kind=kind, bpm=bpm)
+
+
+def _reps(where: Where, col: int, m: re.Match[str]) -> Duration:
+    _positive(where, col, m.group(0), int(m.group(1)))
+    return build(where, col, m.group(0), RepsDuration, reps=int(m.group(1)))
+
+
+def _kcal(where: Where, col: int, m: re.Match[str]) -> Duration:
+    _positive(where, col, m.group(0), int(m.group(1)))
+    return build(where, col, m.group(0), CaloriesDuration, kcal=int(m.group(1)))
+
+
+# --- targets ------------------------------------------------------------------------------------
+
+
+def _range(m: re.Match[str], first: int = 1) -> tuple[float, float]:
+    low = float(m.group(first))
+    high = m.group(first + 1)
+    return low, float(high) if high else low
+
+
+def _rpe(where: Where, col: int, m: re.Match[str]) -> RpeTarget:
+    low, high = _range(m)
+    for value in (low, high):
+        if not 1 <= value <= 10:
+            raise where.error(col, f"RPE {value:g} is outside the scale", "1 to 10")
+    return build(where, col, m.group(0), RpeTarget, low=low, high=high)
+
+
+def _zone(where: Where, col: int, m: re.Match[str]) -> Target:
+    if m.group(2):
+        raise where.error(col, f"zone ranges like {m.group(0)!r} are not supported", "one zone, e.g. Z2 HR")
+    kind = (m.group(3) or "").lower()
+    if not kind:
+        kind = "power" if where.sport in CYCLING_SPORTS else "hr"
+    model: type[BaseModel] = {"hr": HeartRateZoneTarget, "pace": PaceZoneTarget,
+                              "power": PowerZoneTarget}[kind]
+    target = build(where, col, m.group(0), model, zone=int(m.group(1)))
+    assert isinstance(target, HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget)
+    return target
+
+
+def _pace_seconds(where: Where, col: int, token: str, minutes: str, seconds: str) -> float:
+    if float(seconds) >= 60:
+        raise where.error(col, f"bad pace {token!r}: seconds must be below 60", "m:ss, e.g. 5:00/km")
+    return int(minutes) * 60 + float(seconds)
+
+
+def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
+    token = m.group(0)
+    first = _pace_seconds(where, col, token, m.group(1), m.group(2))
+    second = _pace_seconds(where, col, token, m.group(3), m.group(4)) if m.group(3) else first
+    unit = m.group(5).lower()
+    per_km = 1000.0 / _pace_unit_meters(unit)
+    fast, slow = sorted((first * per_km, second * per_km))
+    return build(where, col, token, PaceTarget, fast=fast, slow=slow)
+
+
+def _pace_unit_meters(unit: str) -> float:
+    if unit in _PACE_UNIT_METERS:
+        return _PACE_UNIT_METERS[unit]
+    number = _DIGITS.match(unit)
+    assert number is not None
+    scale = _YARD_M if unit.endswith("y") else 1.0
+    return max(int(number.group(0)), 1) * scale
+
+
+def _percent(where: Where, col: int, m: re.Match[str]) -> Target:
+    low, high = _range(m)
+    word = (m.group(3) or "").lower()
+    if word == "mmp":
+        raise where.error(col, "MMP targets are not supported", TARGET_WORDS)
+    if not word:
+        if where.sport not in CYCLING_SPORTS:
+            raise where.error(col, f"{m.group(0)!r} needs a unit word after the %", TARGET_WORDS)
+        word = "ftp"
+    model: type[BaseModel] = {
+        "hr": HeartRatePercentMaxTarget, "lthr": HeartRatePercentLthrTarget,
+        "pace": PacePercentTarget, "ftp": PowerPercentFtpTarget, "power": PowerPercentFtpTarget,
+    }[word]
+    target = build(where, col, m.group(0), model, low=low, high=high)
+    assert isinstance(target, HeartRatePercentMaxTarget | HeartRatePercentLthrTarget | PacePercentTarget
+                      | PowerPercentFtpTarget)
+    return target
+
+
+def _ranged(model: type[HeartRateTarget | PowerTarget | CadenceTarget | SpeedTarget],
+            ) -> Callable[[Where, int, re.Match[str]], Target]:
+    def parse(where: Where, col: int, m: re.Match[str]) -> Target:
+        low, high = _range(m)
+        return build(where, col, m.group(0), model, low=low, high=high)
+    return parse
+
+
+def _weight(where: Where, col: int, m: re.Match[str]) -> float:
+    value = float(m.group(1))
+    return value if m.group(2).lower() == "kg" else value * _LB_KG
+
+
+def _keep(_where: Where, _col: int, m: re.Match[str]) -> str:
+    return m.group(0)
+
+
+def _sets(where: Where, col: int, m: re.Match[str]) -> tuple[int, RepsDuration]:
+    sets = int(m.group(1))
+    if not 1 <= sets <= 200:
+        raise where.error(col, f"{m.group(0)!r}: sets must be 1 to 200")
+    _positive(where, col, m.group(0), int(m.group(2)))
+    return sets, build(where, col, m.group(0), RepsDuration, reps=int(m.group(2)))
+
+
+#: Rules whose match starts with ``@`` or a letter, keyed by that first character.
+WORD_RULES = Rules(
+    rule("tag", r"@(\w+)", lambda _w, _c, m: m.group(1).lower(), "@"),
+    rule("exercise", r"([A-Z][A-Z0-9_]*)/([A-Z0-9_]+)", _keep, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", flags=0),
+    rule("lap", r"press\s+lap", lambda _w, _c, _m: LapButton(), "p"),
+    rule("length", rf"until\s+hr\s*([<>])\s*({_NUM})", _until, "u"),
+    rule("rpe", rf"rpe\s*({_NUM})(?:\s*-\s*({_NUM}))?", _rpe, "r"),
+    rule("target", r"z(\d{1,9})(?:\s*-\s*z?(\d{1,9}))?(?:\s+(hr|pace|power))?", _zone, "z"),
+)
+#: Rules whose (non-empty) match starts with a decimal digit, keyed by the character after the digits.
+NUMBER_RULES = Rules(
+    rule("sets", r"(\d{1,9})\s*x\s*(\d{1,9})", _sets, "x" + _ASCII_SPACE),
+    rule("length", r"(\d{1,9})\s*reps?", _reps, "r" + _ASCII_SPACE),
+    rule("length", r"(\d{1,9})\s*kcal", _kcal, "k" + _ASCII_SPACE),
+    rule("target", rf"{_PACE_VALUE}(?:\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"
+                   rf"\s*/\s*({_PACE_UNIT})(?:\s+pace)?", _pace, ":"),
+    rule("target", rf"({_NUM})%?(?:\s*-\s*({_NUM}))?%(?:\s*(hr|lthr|pace|ftp|power|mmp))?", _percent,
+         ".%-" + _ASCII_SPACE),
+    rule("target", rf"({_NUM})(?:\s*(?:bpm)?\s*-\s*({_NUM}))?\s*bpm", _ranged(HeartRateTarget),
+         ".b-" + _ASCII_SPACE),
+    rule("target", rf"({_NUM})w?(?:\s*-\s*({_NUM}))?w", _ranged(PowerTarget), ".w-" + _ASCII_SPACE),
+    rule("target", rf"({_NUM})(?:\s*(?:rpm)?\s*-\s*({_NUM}))?\s*rpm", _ranged(CadenceTarget),
+         ".r-" + _ASCII_SPACE),
+    rule("target", rf"({_NUM})(?:\s*-\s*({_NUM}))?\s*m/s", _ranged(SpeedTarget), ".m-" + _ASCII_SPACE),
+    rule("weight", rf"({_NUM})\s*(kg|lbs?)", _weight, ".kl" + _ASCII_SPACE),
+    rule("length", rf"({_NUM})(km|mtr|mi|yd)", _distance, ".kmy"),
+    rule("length", rf"(?=\d)(?:({_NUM})h)?(?:({_NUM})m(?!tr|i))?(?:({_NUM})s)?", _time, ".hms"),
+    rule("length", r"()(\d{1,9})m(\d{1,9})", _time, "m"),
+    rule("length", r"()(?:(\d{1,9})')?(?:(\d{1,9})\")?", _time, "'\""),
+)

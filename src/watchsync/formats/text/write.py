@@ -1,0 +1,274 @@
+"""A workout → the text syntax (lengths and targets spelt as in a step line); :class:`TextSyntaxLimit`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from watchsync.errors import InputError
+from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.text.document import META_LINE, REPEAT_COUNT, section_header
+from watchsync.formats.text.scan import scan
+from watchsync.formats.text.step import EXERCISE_SPORTS, Context, infer_intensity, named_exercise
+from watchsync.formats.text.tokens import Where
+from watchsync.model.workout import (
+    CadenceTarget,
+    CaloriesDuration,
+    DistanceDuration,
+    Duration,
+    HeartRateDuration,
+    HeartRatePercentLthrTarget,
+    HeartRatePercentMaxTarget,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    Intensity,
+    LapButton,
+    OpenTarget,
+    PacePercentTarget,
+    PaceTarget,
+    PaceZoneTarget,
+    PowerPercentFtpTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Repeat,
+    RepsDuration,
+    RpeTarget,
+    SpeedTarget,
+    Sport,
+    Step,
+    Target,
+    TimeDuration,
+    Workout,
+)
+
+
+def number_text(value: float) -> str:
+    """``value`` in the fewest characters that read back (``10.0`` → ``10``, no exponent)."""
+    text = repr(float(value))
+    if "e" in text:
+        text = f"{value:.6f}".rstrip("0")
+    return text.removesuffix(".0").rstrip(".")
+
+
+def format_duration(duration: Duration) -> str:
+    """The step-line spelling of a length (``parse_duration`` reads it back)."""
+    match duration:
+        case TimeDuration(seconds=seconds):
+            if seconds != int(seconds):
+                return f"{number_text(seconds)}s"
+            hours, rest = divmod(int(seconds), 3600)
+            minutes, secs = divmod(rest, 60)
+            return "".join(f"{v}{u}" for v, u in ((hours, "h"), (minutes, "m"), (secs, "s")) if v)
+        case DistanceDuration(meters=meters):
+            if meters % 1000 == 0:
+                return f"{number_text(meters / 1000)}km"
+            return f"{number_text(meters)}mtr"
+        case LapButton():
+            return "press lap"
+        case HeartRateDuration(kind=kind, bpm=bpm):
+            return f"until HR {'<' if kind == 'hr_below' else '>'} {bpm}"
+        case RepsDuration(reps=reps):
+            return f"{reps} reps"
+        case CaloriesDuration(kcal=kcal):
+            return f"{kcal}kcal"
+    raise TypeError(f"unknown duration {duration!r}")
+
+
+def _span(low: float, high: float, unit: str = "") -> str:
+    return f"{number_text(low)}{unit}" if low == high else f"{number_text(low)}-{number_text(high)}{unit}"
+
+
+def _pace_text(seconds_per_km: float) -> str:
+    total = round(seconds_per_km, 3)
+    minutes = int(total // 60)
+    seconds = number_text(round(total - minutes * 60, 3))
+    return f"{minutes}:{'0' if len(seconds.split('.')[0]) < 2 else ''}{seconds}"
+
+
+def format_target(target: Target) -> str:
+    """The step-line spelling of a target ("" for an open target)."""
+    match target:
+        case OpenTarget():
+            return ""
+        case RpeTarget(low=low, high=high):
+            return f"RPE {_span(low, high)}"
+        case HeartRateZoneTarget(zone=zone):
+            return f"Z{zone} HR"
+        case PaceZoneTarget(zone=zone):
+            return f"Z{zone} Pace"
+        case PowerZoneTarget(zone=zone):
+            return f"Z{zone} Power"
+        case HeartRateTarget(low=low, high=high):
+            return _span(low, high, "bpm")
+        case HeartRatePercentMaxTarget(low=low, high=high):
+            return f"{_span(low, high, '%')} HR"
+        case HeartRatePercentLthrTarget(low=low, high=high):
+            return f"{_span(low, high, '%')} LTHR"
+        case PacePercentTarget(low=low, high=high):
+            return f"{_span(low, high, '%')} Pace"
+        case PowerPercentFtpTarget(low=low, high=high):
+            return f"{_span(low, high, '%')} FTP"
+        case PaceTarget(fast=fast, slow=slow):
+            pace = _pace_text(fast) if fast == slow else f"{_pace_text(fast)}-{_pace_text(slow)}"
+            return f"{pace}/km Pace"
+        case SpeedTarget(low=low, high=high):
+            return _span(low, high, "m/s")
+        case PowerTarget(low=low, high=high):
+            return _span(low, high, "w")
+        case CadenceTarget(low=low, high=high):
+            return _span(low, high, "rpm")
+    raise TypeError(f"unknown target {target!r}")
+
+
+class TextSyntaxLimit(InputError):
+    """A workout the text syntax cannot express (use TOML); raised by :func:`format_text`."""
+
+
+def _check_plain(text: str, what: str, sport: Sport) -> None:
+    """``text`` must read back as cue words only (no lengths, targets, tags or notes)."""
+    where = Where("<format>", 1, sport)
+    try:
+        items = list(scan(text, 0, where))
+    except WorkoutFormatError:
+        items = []
+    if "|" in text or "\n" in text or text.startswith("-") or not items or any(item.kind != "cue" for item in items) \
+            or " ".join(item.text for item in items) != text:
+        raise TextSyntaxLimit(f"{what} {text!r} would not read back as plain text")
+
+
+def _exercise_words(step: Step, sport: Sport) -> str:
+    """The name (plus an explicit exercise key when the name does not name it)."""
+    name = step.name or ""
+    if name:
+        _check_plain(name, "step name", sport)
+    looked_up = sport in EXERCISE_SPORTS or isinstance(step.duration, RepsDuration)
+    named = named_exercise(name.split()) if looked_up else None
+    if step.exercise is None:
+        if named is not None:
+            raise TextSyntaxLimit(f"step name {name!r} names an exercise the step does not have")
+        return name
+    if named == step.exercise:
+        return name
+    return f"{step.exercise.category}/{step.exercise.name} {name}".strip()
+
+
+def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None = None) -> str:
+    if isinstance(step.target, RpeTarget) and step.rpe is not None:
+        raise TextSyntaxLimit("a step with an RPE target cannot carry a second RPE")
+    if step.weight_kg is not None and step.exercise is None:
+        raise TextSyntaxLimit("a weight needs an exercise")
+    name = _exercise_words(step, sport)
+    rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
+    if sets is not None:
+        assert isinstance(step.duration, RepsDuration)
+        length = f"{sets.count}x{step.duration.reps}"
+    else:
+        length = format_duration(step.duration)
+    pieces = [length, format_target(step.target)]
+    if step.rpe is not None:
+        pieces.append(format_target(step.rpe))
+    pieces.append(name)
+    if step.weight_kg is not None:
+        pieces.append(f"{number_text(step.weight_kg)}kg")
+    if sets is not None and len(sets.steps) == 2:
+        rest = sets.steps[1]
+        assert isinstance(rest, Step)
+        pieces.append(f"rest {format_duration(rest.duration)}")
+    if infer_intensity(context, step.name or "", rpe.high if rpe else None) != step.intensity:
+        pieces.append(f"@{step.intensity.value}")
+    line = "- " + " ".join(piece for piece in pieces if piece)
+    if step.notes is not None:
+        if "\n" in step.notes or step.notes != step.notes.strip() or not step.notes:
+            raise TextSyntaxLimit(f"step notes {step.notes!r} would not read back")
+        line += f" | {step.notes}"
+    return line
+
+
+def _strength_sets(block: Repeat) -> bool:
+    """Is ``block`` the ``- 3x12 Squat rest 60s`` shorthand?"""
+    first = block.steps[0]
+    if block.name is not None or not isinstance(first, Step) or not isinstance(first.duration, RepsDuration):
+        return False
+    if first.exercise is None:
+        return False
+    if len(block.steps) == 1:
+        return not block.skip_last_rest
+    rest = block.steps[1]
+    return (len(block.steps) == 2 and block.skip_last_rest and isinstance(rest, Step)
+            and rest == Step(intensity=Intensity.REST, duration=rest.duration)
+            and isinstance(rest.duration, TimeDuration))
+
+
+def _block_lines(block: Step | Repeat, context: Context, sport: Sport) -> str:
+    if isinstance(block, Step):
+        return _step_text(block, context, sport)
+    if not _strength_sets(block):
+        raise TextSyntaxLimit("nested repeats (other than strength sets) need TOML")
+    first = block.steps[0]
+    assert isinstance(first, Step)
+    return _step_text(first, context, sport, sets=block)
+
+
+def _repeat_lines(repeat: Repeat, sport: Sport) -> list[str]:
+    if repeat.skip_last_rest:
+        raise TextSyntaxLimit("skip_last_rest exists only for strength sets")
+    if repeat.name is not None:
+        _check_header(repeat.name)
+    title = f"{repeat.name} {repeat.count}x" if repeat.name else f"{repeat.count}x"
+    section = section_header(title, Where("<format>", 1, sport))
+    lines = [title]
+    for index, block in enumerate(repeat.steps):
+        lines.append(_block_lines(block, Context(section.intensity, True, index), sport))
+    return lines
+
+
+def _check_header(name: str) -> None:
+    if (not name or name != " ".join(name.split()) or name.startswith(("-", "#")) or META_LINE.match(name)
+            or REPEAT_COUNT.search(name)):
+        raise TextSyntaxLimit(f"repeat name {name!r} would not read back as a header")
+
+
+def _top_groups(workout: Workout) -> Iterator[list[str]]:
+    """Blocks of lines, each a section to be separated by blank lines."""
+    pending: list[str] = []
+    pending_section: Intensity | None = None
+    for block in workout.steps:
+        if isinstance(block, Repeat) and not _strength_sets(block):
+            if pending:
+                yield pending
+            pending, pending_section = [], None
+            yield _repeat_lines(block, workout.sport)
+            continue
+        first = block if isinstance(block, Step) else block.steps[0]
+        assert isinstance(first, Step)
+        section = first.intensity if first.intensity in (Intensity.WARMUP, Intensity.COOLDOWN) else None
+        if pending and section != pending_section:
+            yield pending
+            pending = []
+        if not pending:
+            pending_section = section
+            if section is not None:
+                pending.append("Warmup" if section is Intensity.WARMUP else "Cooldown")
+        pending.append(_block_lines(block, Context(section), workout.sport))
+    if pending:
+        yield pending
+
+
+def format_text(workout: Workout) -> str:
+    """The workout as a text file; raises :class:`TextSyntaxLimit` for what only TOML can express."""
+    lines = [f"name: {_meta_value(workout.name, 'name')}", f"sport: {workout.sport.value}"]
+    if workout.description:
+        lines.append(f"description: {_meta_value(workout.description, 'description')}")
+    if workout.tags:
+        if any("," in tag or tag != tag.strip() or not tag for tag in workout.tags):
+            raise TextSyntaxLimit("tags with commas or surrounding spaces need TOML")
+        lines.append(f"tags: {', '.join(workout.tags)}")
+    for group in _top_groups(workout):
+        lines.append("")
+        lines.extend(group)
+    return "\n".join(lines) + "\n"
+
+
+def _meta_value(value: str, key: str) -> str:
+    if "\n" in value or "\r" in value or value != value.strip():
+        raise TextSyntaxLimit(f"{key} {value!r} does not fit on one header line")
+    return value

@@ -1,0 +1,329 @@
+"""Fetching activities from Garmin Connect into the store: download, analyse, score, record.
+
+:func:`sync_activities` lists the athlete's activities by date (Garmin's list is by local date, 20
+a page), skips the ids already stored, downloads each new one's original FIT into
+``<fit_dir>/<athlete>/<id>.fit`` (atomic write; file 0600 and directory 0700, since GPS tracks
+are private), analyses it and records the activity, its compliance against the matched planned
+session and the cursor in one transaction. The cursor is
+the latest local start date synced; the next run lists again from two days before it, since an
+activity uploaded late can appear under an earlier date.
+
+One bad activity never stops the sync: details or download missing (404), a download that is not a
+FIT file, a FIT file nothing can be decoded from, or any other failure of its own is recorded on
+that activity with its error (from Connect's own summary) and the sync goes on with the next; an
+activity that cannot be scored (e.g. a stored planned workout that no longer validates) is recorded
+with its analysis, no compliance, and that error. Salvaged files are recorded with their warnings.
+Failures that concern Garmin as a whole (authentication, rate limits, outages) or this host (a
+file that cannot be written) stop the sync; a later run carries on where it stopped.
+
+The summary prefers Connect's local start time, ``associatedWorkoutId`` and ``directWorkoutRpe``
+(from the list item, else the activity's details) and takes sport, duration, distance and heart
+rate from the FIT file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from watchsync.activity.fit import decode_activity
+from watchsync.activity.model import Activity, FitDecodeError
+from watchsync.compliance.activities import ActivitySummary, summary_from_connect, summary_from_fit
+from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.load import ActivityLoad, activity_load
+from watchsync.compliance.match import PlannedSession, match_sessions
+from watchsync.compliance.record import ActivityRecord
+from watchsync.compliance.score import (
+    IntensityScore,
+    RpeComparison,
+    VolumeScore,
+    compare_rpe,
+    score_intensity,
+    volume_score,
+)
+from watchsync.files import write_atomically
+from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Sport
+
+if TYPE_CHECKING:  # analysing a file needs neither Garmin nor the store (start-up of `watchsync analyze`)
+    from watchsync.garmin.client import GarminClient
+    from watchsync.store import Store
+
+CURSOR_KEY = "activities.cursor"
+OVERLAP_DAYS = 2
+FIRST_SYNC_DAYS = 28
+#: Connect fields only the activity's details carry (the list item may lack them).
+DETAIL_FIELDS = ("associatedWorkoutId", "directWorkoutRpe")
+#: Failures that concern the whole account or this host, not one activity: the sync stops.
+STOPPING_ERRORS = (AuthRequired, RateLimited, Transient, OSError)
+
+
+class SessionScore(BaseModel):
+    """How one activity did against one planned session."""
+
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    day: date
+    workout: str
+    volume: VolumeScore
+    intensity: IntensityScore
+    rpe: RpeComparison
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One decoded activity with its summary and training load."""
+
+    activity: Activity
+    summary: ActivitySummary
+    load: ActivityLoad
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.activity.warnings
+
+
+@dataclass(frozen=True)
+class FetchedActivity:
+    """What one sync did with one new activity."""
+
+    activity_id: int
+    start: datetime
+    sport: str | None
+    fit_path: Path | None
+    session_id: str | None = None
+    status: str | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class FetchResult:
+    """Outcome of one :func:`sync_activities` run."""
+
+    since: date
+    until: date
+    listed: int = 0
+    skipped: int = 0
+    fetched: list[FetchedActivity] = field(default_factory=list)
+    cursor: date | None = None
+
+    @property
+    def errors(self) -> list[FetchedActivity]:
+        return [a for a in self.fetched if a.error is not None]
+
+
+def athlete_config(athlete: Athlete, config: ComplianceConfig | None = None) -> ComplianceConfig:
+    """``config`` with the athlete's TRIMP constants (their sex when the profile gives it)."""
+    config = config or ComplianceConfig()
+    return config.model_copy(update={"trimp_sex": athlete.sex}) if athlete.sex else config
+
+
+def analyse(activity_id: str, data: bytes | Path, athlete: Athlete, *, connect: Mapping[str, Any] | None = None,
+            config: ComplianceConfig | None = None) -> Analysis:
+    """Decode a FIT activity, summarise it (with Connect's facts when given) and compute its load.
+
+    Raises ``FitDecodeError`` when the data is not FIT, ``ValueError`` when it is no activity
+    (see :func:`summarise`).
+    """
+    activity = decode_activity(data)
+    summary = summarise(activity_id, activity, connect)
+    load = activity_load(summary, activity.records, athlete, athlete_config(athlete, config))
+    return Analysis(activity, summary, load)
+
+
+def summarise(activity_id: str, activity: Activity, connect: Mapping[str, Any] | None) -> ActivitySummary:
+    """The FIT session's summary with Connect's local start, workout link and RPE.
+
+    Without a session: Connect's summary, else one from the records (sport unknown). ``ValueError``
+    for a FIT file that is not an activity or has nothing with a time.
+    """
+    kind = activity.file_id.type if activity.file_id else None
+    if kind not in (None, "activity"):
+        raise ValueError(f"not an activity (a FIT {kind} file)")
+    from_connect = summary_from_connect(connect) if connect is not None else None
+    if not any(s.start_time for s in activity.sessions):
+        if from_connect is not None:
+            return from_connect.model_copy(update={"id": activity_id})
+        return _summary_from_records(activity_id, activity)
+    from_fit = summary_from_fit(activity_id, activity, from_connect.associated_workout_id if from_connect else None)
+    if from_connect is None:
+        return from_fit
+    rpe = from_connect.workout_rpe if from_connect.workout_rpe is not None else from_fit.workout_rpe
+    return from_fit.model_copy(update={"start": from_connect.start, "workout_rpe": rpe})
+
+
+def _summary_from_records(activity_id: str, activity: Activity) -> ActivitySummary:
+    records = activity.records
+    times = records.timestamp[~np.isnan(records.timestamp)]
+    if not len(times):
+        raise ValueError("no session and no records with a time")
+    distance = records.distance[~np.isnan(records.distance)]
+    return ActivitySummary(
+        id=activity_id, sport=Sport.OTHER, start=datetime.fromtimestamp(float(times[0]), UTC),
+        duration_s=float(times[-1] - times[0]), distance_m=float(distance.max()) if len(distance) else None,
+        avg_hr=float(np.nanmean(records.heart_rate)) if records.has_heart_rate else None)
+
+
+def score_session(session: PlannedSession, analysis: Analysis, athlete: Athlete,
+                  config: ComplianceConfig | None = None) -> SessionScore:
+    """Volume, time in target per step and RPE of ``analysis`` against the resolved ``session``."""
+    config = config or ComplianceConfig()
+    workout = session.workout
+    return SessionScore(
+        session_id=session.id, day=session.date, workout=workout.name,
+        volume=volume_score(workout, analysis.summary, config, athlete.easy_speed),
+        intensity=score_intensity(workout, analysis.activity, config),
+        rpe=compare_rpe(workout, analysis.summary.workout_rpe, config))
+
+
+def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit_dir: Path,
+                    since: date | None = None, today: date, config: ComplianceConfig | None = None) -> FetchResult:
+    """Fetch, analyse and record the athlete's new activities (see the module docstring)."""
+    config = athlete_config(athlete, config)
+    cursor = _cursor(store, athlete.name)
+    if since is None:
+        since = cursor - timedelta(days=OVERLAP_DAYS) if cursor else today - timedelta(days=FIRST_SYNC_DAYS)
+    result = FetchResult(since=since, until=today + timedelta(days=1), cursor=cursor)
+    listed = list(client.iter_activities(result.since, result.until))
+    result.listed = len(listed)
+    new = [item for item in listed if store.get_activity(int(item["activityId"])) is None]
+    result.skipped = result.listed - len(new)
+    for item in sorted(new, key=lambda i: (str(i.get("startTimeLocal")), int(i["activityId"]))):
+        fetched = _fetch_one(store, client, athlete, item, fit_dir, config)
+        result.fetched.append(fetched)
+        result.cursor = _cursor(store, athlete.name)
+    return result
+
+
+def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mapping[str, Any], fit_dir: Path,
+               config: ComplianceConfig) -> FetchedActivity:
+    activity_id = int(item["activityId"])
+    connect: dict[str, Any] = dict(item)
+    fit_path: Path | None = None
+    try:
+        connect = _with_details(client, item)
+        data = client.download_activity_fit(activity_id)
+        fit_path = _keep_fit(fit_dir / athlete.name, activity_id, data)
+        analysis = analyse(str(activity_id), data, athlete, connect=connect, config=config)
+    except STOPPING_ERRORS:
+        raise
+    except Exception as error:
+        return _record_failure(store, athlete, connect, fit_path, _problem(activity_id, error), config)
+    unscored: str | None = None
+    try:
+        score = _score_if_planned(store, athlete, analysis, config)
+    except Exception as error:
+        score, unscored = None, _problem(activity_id, error, "not scored")
+    start_utc = _utc_start(analysis, connect)
+    with store.transaction():
+        store.upsert_activity(athlete.name, activity_id, start_utc, sport=analysis.summary.sport.value,
+                              fit_path=str(fit_path), summary=_stored_summary(analysis.summary, analysis.load,
+                                                                              analysis.activity, unscored))
+        store.mark_analysed(activity_id)
+        if score is not None:
+            store.set_compliance(athlete.name, score.session_id, score.day, score.volume.colour,
+                                 score.model_dump(mode="json"), activity_id=activity_id)
+        _advance_cursor(store, athlete.name, analysis.summary.start.date())
+    return FetchedActivity(activity_id, analysis.summary.start, analysis.summary.sport.value, fit_path,
+                           score.session_id if score else None, score.volume.colour if score else None,
+                           error=unscored, warnings=analysis.warnings)
+
+
+def _problem(activity_id: int, error: Exception, what: str = "") -> str:
+    """One line naming the activity and what went wrong with it."""
+    if isinstance(error, FitDecodeError):
+        detail = error.message  # without the "<bytes>" label
+    elif isinstance(error, ValueError | GarminError):
+        detail = str(error)
+    else:
+        detail = f"{type(error).__name__}: {error}"
+    return f"activity {activity_id}: {what + ': ' if what else ''}{detail}"
+
+
+def _with_details(client: GarminClient, item: Mapping[str, Any]) -> dict[str, Any]:
+    """The list item, completed from the activity's details when it lacks the workout link or RPE."""
+    if all(key in item for key in DETAIL_FIELDS):
+        return dict(item)
+    details = client.get_activity(int(item["activityId"]))
+    return {**details, **item}
+
+
+def _score_if_planned(store: Store, athlete: Athlete, analysis: Analysis,
+                      config: ComplianceConfig) -> SessionScore | None:
+    """Match the activity among the stored sessions and activities around its day; score it if matched."""
+    from watchsync.services.report import planned_from_store, stored_activities
+
+    day = analysis.summary.start.date()
+    planned = planned_from_store(store, athlete.name, start=day - timedelta(days=config.late_days),
+                                 end=day + timedelta(days=config.early_days))
+    if not planned:
+        return None
+    first = min(s.date for s in planned) - timedelta(days=config.early_days)
+    last = max(s.date for s in planned) + timedelta(days=config.late_days)
+    others = [a.summary for a in stored_activities(store, athlete.name, start=first, end=last)]
+    matched = match_sessions(planned, [*others, analysis.summary], today=day, config=config)
+    session = next((m.session for m in matched.matches if m.activity.id == analysis.summary.id), None)
+    return None if session is None else score_session(session, analysis, athlete, config)
+
+
+def _record_failure(store: Store, athlete: Athlete, connect: Mapping[str, Any], fit_path: Path | None,
+                    error: str, config: ComplianceConfig) -> FetchedActivity:
+    activity_id = int(connect["activityId"])
+    summary = summary_from_connect(connect)
+    load = activity_load(summary, None, athlete, config)
+    with store.transaction():
+        store.upsert_activity(athlete.name, activity_id, _connect_utc_start(connect, summary),
+                              sport=summary.sport.value, fit_path=str(fit_path) if fit_path else None,
+                              summary=_stored_summary(summary, load, None, error))
+        store.mark_analysed(activity_id)
+        _advance_cursor(store, athlete.name, summary.start.date())
+    return FetchedActivity(activity_id, summary.start, summary.sport.value, fit_path, error=error)
+
+
+def _stored_summary(summary: ActivitySummary, load: ActivityLoad, activity: Activity | None,
+                    error: str | None = None) -> dict[str, Any]:
+    """The ``summary`` JSON of an activity row (read back by :mod:`watchsync.services.report`)."""
+    return ActivityRecord(
+        summary=summary, load=load, decoder=activity.decoder if activity else None,
+        salvaged=activity.salvaged if activity else False, warnings=list(activity.warnings) if activity else [],
+        error=error).model_dump(mode="json")
+
+
+def _utc_start(analysis: Analysis, connect: Mapping[str, Any]) -> datetime:
+    starts = [s.start_time for s in analysis.activity.sessions if s.start_time is not None]
+    return min(starts) if starts else _connect_utc_start(connect, analysis.summary)
+
+
+def _connect_utc_start(connect: Mapping[str, Any], summary: ActivitySummary) -> datetime:
+    """Connect's GMT start (naive text in UTC); the local start taken as UTC when it is missing."""
+    gmt = connect.get("startTimeGMT") or (connect.get("summaryDTO") or {}).get("startTimeGMT")
+    moment = datetime.fromisoformat(gmt) if isinstance(gmt, str) else summary.start
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _cursor(store: Store, athlete: str) -> date | None:
+    value = store.kv_get(athlete, CURSOR_KEY)
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _advance_cursor(store: Store, athlete: str, day: date) -> None:
+    cursor = _cursor(store, athlete)
+    if cursor is None or day > cursor:
+        store.kv_set(athlete, CURSOR_KEY, day.isoformat())
+
+
+def _keep_fit(directory: Path, activity_id: int, data: bytes) -> Path:
+    """Store an activity's FIT file owner-only (it holds GPS tracks) in an owner-only directory."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    return write_atomically(directory / f"{activity_id}.fit", data, mode=0o600)

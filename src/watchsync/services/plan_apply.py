@@ -1,0 +1,83 @@
+"""Apply a plan through the sync layer: push every workout, then schedule only what changed.
+
+A plan (known by its name) owns the calendar entries it made, remembered in the store: applying it
+again compares the plan with those entries only, so sessions the plan no longer holds are removed,
+the same workout on another day is moved, a different workout on the same day replaces the old
+one, and entries made by other plans or by hand are left alone. Re-applying an unchanged plan
+queues nothing. ``dry_run`` computes the same changes from the store without queueing or calling
+Garmin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from watchsync.garmin.sync import DrainResult, PushPlan, SyncService
+from watchsync.model.workout import Workout
+from watchsync.plan.diff import CalendarItem, Change, ChangeKind, plan_diff
+from watchsync.plan.model import Plan
+from watchsync.prepare import workout_key
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What an apply did (or would do): workout pushes, calendar changes, and the drain's outcome."""
+
+    pushes: tuple[PushPlan, ...]
+    changes: tuple[Change, ...]
+    drained: DrainResult | None
+
+    def lines(self) -> list[str]:
+        """One line per push that is not ``unchanged`` and per calendar change."""
+        pushed = [f"{p.action} workout {p.name}" for p in self.pushes if p.action != "unchanged"]
+        return pushed + [change.describe() for change in self.changes]
+
+
+def apply_plan(plan: Plan, service: SyncService, start: date | None = None, *, dry_run: bool = False,
+               progress: Progress | None = None) -> ApplyResult:
+    """Push and schedule ``plan`` for ``service.athlete``, then send it; see the module docstring."""
+    result = queue_plan(plan, service, start, dry_run=dry_run)
+    return result if dry_run else replace(result, drained=service.drain(progress=progress))
+
+
+def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, dry_run: bool = False,
+               should_push: Callable[[Workout], bool] | None = None) -> ApplyResult:
+    """Queue the plan's pushes and calendar changes in the store (one transaction); send nothing.
+
+    ``should_push`` decides which of the plan's workouts are pushed from the plan (default: all);
+    the daemon leaves out workouts that a coach's own file owns.
+    """
+    sessions = list(plan.sessions(start))
+    athlete = service.athlete.name
+    owned = [CalendarItem(f"{key}@{day}", date.fromisoformat(day), key)
+             for key, day in service.store.kv_get(athlete, plan_kv_key(plan)) or []]
+    rows = service.store.list_schedules(athlete, states=("pending", "scheduled"))
+    live = {(row.workout_key, row.date) for row in rows}
+    items = [item for item in owned if (item.workout_key, item.date) in live]
+    changes = tuple(plan_diff(plan, items, workout_key, start))
+    workouts = {workout_key(s.workout): s.workout for s in sessions}
+    if should_push is not None:
+        workouts = {key: workout for key, workout in workouts.items() if should_push(workout)}
+    pushes = tuple(service.plan_push(workout) for workout in workouts.values())
+    if dry_run:
+        return ApplyResult(pushes, changes, None)
+    with service.store.transaction():
+        for workout in workouts.values():
+            service.enqueue_push(workout)
+        for change in changes:
+            if change.item is not None and change.kind is not ChangeKind.ADD:
+                service.enqueue_unschedule(change.item.workout_key, change.item.date)
+            if change.key is not None:
+                service.enqueue_schedule(change.key, change.date)
+        service.store.kv_set(athlete, plan_kv_key(plan),
+                             sorted([workout_key(s.workout), s.date.isoformat()] for s in sessions))
+    return ApplyResult(pushes, changes, None)
+
+
+def plan_kv_key(plan: Plan) -> str:
+    """Where the store keeps the calendar entries a plan made (the plan is known by its name)."""
+    return f"plan.sessions:{plan.name}"

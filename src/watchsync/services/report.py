@@ -1,0 +1,179 @@
+"""The plan as the store (or a plan file) sees it, and the compliance report built from the store.
+
+Planned sessions come from the store's schedules joined with its workouts (the resolved workout and
+Garmin's workout id); a session's id is ``<workout key>@<date>``, the ``session_key`` of its
+compliance row. Done activities come from the rows :mod:`watchsync.services.activities` records:
+each row's ``summary`` JSON is an :class:`~watchsync.compliance.record.ActivityRecord`. Intensity
+scores are reused from the compliance rows when the session was matched with the same activity at
+fetch time, else computed again from the stored FIT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from watchsync.activity import FitDecodeError, decode_activity
+from watchsync.compliance.activities import ActivitySummary
+from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.load import ActivityLoad
+from watchsync.compliance.match import MatchResult, PlannedSession, match_sessions
+from watchsync.compliance.record import ActivityRecord
+from watchsync.compliance.score import IntensityScore, score_intensity
+from watchsync.errors import WatchsyncError
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Workout
+from watchsync.plan.model import Plan
+from watchsync.report.build import build_report
+from watchsync.report.model import ComplianceReport
+from watchsync.resolve import resolve
+from watchsync.store import ActivityRow, ScheduleState, Store, WorkoutRow
+
+#: Schedule states that still mean "planned" (removed or being removed ones do not).
+PLANNED_STATES: tuple[ScheduleState, ...] = ("pending", "scheduled")
+DAYS_PER_WEEK = 7
+
+
+class PlanViewError(WatchsyncError):
+    """A stored workout or a plan cannot be turned into planned sessions."""
+
+
+@dataclass(frozen=True)
+class StoredActivity:
+    """A fetched activity as the report needs it: summary, load and where its FIT file is."""
+
+    summary: ActivitySummary
+    load: ActivityLoad
+    fit_path: Path | None
+
+
+def session_key(workout_key: str, day: date) -> str:
+    """The id of a stored session: ``<workout key>@<YYYY-MM-DD>``."""
+    return f"{workout_key}@{day.isoformat()}"
+
+
+def workout_from_payload(payload: Mapping[str, Any], where: str) -> Workout:
+    """The resolved workout a store row holds (its model JSON); ``PlanViewError`` otherwise."""
+    try:
+        return Workout.model_validate(payload)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "workout"
+        raise PlanViewError(f"{where}: stored workout is not a workout ({field}: {first['msg']})") from None
+
+
+def planned_from_store(store: Store, athlete: str, *, start: date | None = None,
+                       end: date | None = None) -> list[PlannedSession]:
+    """The athlete's scheduled sessions dated ``start``..``end`` (inclusive), by date."""
+    sessions = []
+    workouts: dict[str, tuple[WorkoutRow, Workout] | None] = {}  # each stored workout read and validated once
+    for schedule in store.list_schedules(athlete, states=PLANNED_STATES, start=start, end=end):
+        if schedule.workout_key not in workouts:
+            found = store.get_workout(athlete, schedule.workout_key)
+            workouts[schedule.workout_key] = None if found is None or found.deleted else (found, workout_from_payload(
+                found.payload, f"workout {found.key!r} of athlete {athlete!r}"))
+        known = workouts[schedule.workout_key]
+        if known is None:
+            continue
+        row, workout = known
+        sessions.append(PlannedSession(id=session_key(row.key, schedule.date), date=schedule.date,
+                                       workout=workout, remote_workout_id=row.remote_id))
+    return sessions
+
+
+def planned_from_plan(plan: Plan, athlete: Athlete) -> list[PlannedSession]:
+    """A plan file's sessions resolved for ``athlete``; ids are ``plan:w<week>-<day>-<n>``."""
+    sessions = []
+    counts: dict[tuple[int, int], int] = {}
+    for scheduled in plan.sessions():
+        slot = (scheduled.week, scheduled.day)
+        counts[slot] = counts.get(slot, 0) + 1
+        sessions.append(PlannedSession(id=f"plan:w{scheduled.week}-{scheduled.day}-{counts[slot]}",
+                                       date=scheduled.date, workout=resolve(scheduled.workout, athlete)))
+    return sessions
+
+
+def stored_activities(store: Store, athlete: str, *, start: date | None = None,
+                      end: date | None = None) -> list[StoredActivity]:
+    """Analysed activities whose local day is ``start``..``end`` (inclusive), by start time."""
+    # rows are kept by UTC start: a day of slack covers every UTC offset of the local day
+    since = datetime.combine(start - timedelta(days=1), time.min, UTC) if start else None
+    found = []
+    for row in store.list_activities(athlete, since=since):
+        stored = _stored(row)
+        if stored is None:
+            continue
+        day = stored.summary.start.date()
+        if (start is None or day >= start) and (end is None or day <= end):
+            found.append(stored)
+    return sorted(found, key=lambda a: (a.summary.start, a.summary.id))
+
+
+def store_report(store: Store, athlete: Athlete, *, today: date, planned: list[PlannedSession] | None = None,
+                 week: date | None = None, config: ComplianceConfig | None = None) -> ComplianceReport:
+    """The compliance report of the store's plan (or ``planned``), optionally of one week only.
+
+    With ``week`` the report covers the Monday-to-Sunday week holding that day; load ratios still
+    see the chronic window before it.
+    """
+    config = config or ComplianceConfig()
+    first_day = last_day = None
+    if week is not None:
+        monday = week - timedelta(days=week.weekday())
+        first_day, last_day = monday - timedelta(days=config.acwr_chronic_days), monday + timedelta(days=6)
+    if planned is None:
+        planned = planned_from_store(store, athlete.name, start=first_day, end=last_day)
+    elif planned:
+        first_day = min(s.date for s in planned) - timedelta(days=config.early_days)
+        last_day = max(s.date for s in planned) + timedelta(days=config.late_days)
+    activities = stored_activities(store, athlete.name, start=first_day, end=last_day)
+    matched = match_sessions(planned, [a.summary for a in activities], today=today, config=config)
+    intensities = _intensities(store, athlete.name, matched, activities, config)
+    report = build_report(planned, matched, [a.load for a in activities], intensities, athlete=athlete.name,
+                          today=today, config=config, easy_speed=athlete.easy_speed)
+    return report if week is None else only_week(report, week)
+
+
+def only_week(report: ComplianceReport, day: date) -> ComplianceReport:
+    """The part of ``report`` in the week holding ``day`` (its totals become that week's)."""
+    monday = day - timedelta(days=day.weekday())
+    weeks = [w for w in report.summary.weeks if w.week_start == monday]
+    summary = report.summary.model_copy(update={
+        "weeks": weeks, "totals": weeks[0].totals if weeks else report.summary.totals,
+        "flags": [f"week of {w.week_start}: {flag}" for w in weeks for flag in w.flags]})
+    return report.model_copy(update={
+        "summary": summary, "sessions": report.sessions_in_week(monday),
+        "days": [d for d in report.days if 0 <= (d.day - monday).days < DAYS_PER_WEEK]})
+
+
+def _stored(row: ActivityRow) -> StoredActivity | None:
+    record = ActivityRecord.model_validate(row.summary)
+    if record.summary is None or record.load is None:
+        return None
+    return StoredActivity(record.summary, record.load, Path(row.fit_path) if row.fit_path else None)
+
+
+def _intensities(store: Store, athlete: str, matched: MatchResult, activities: Iterable[StoredActivity],
+                 config: ComplianceConfig) -> dict[str, IntensityScore]:
+    rows = {row.session_key: row for row in store.list_compliance(athlete)}
+    files = {a.summary.id: a.fit_path for a in activities}
+    scores: dict[str, IntensityScore] = {}
+    for match in matched.matches:
+        activity_id = match.activity.id
+        row = rows.get(match.session.id)
+        if row is not None and str(row.activity_id) == activity_id and "intensity" in row.scores:
+            scores[activity_id] = IntensityScore.model_validate(row.scores["intensity"])
+            continue
+        fit_path = files.get(activity_id)
+        if fit_path is None:
+            continue
+        try:
+            scores[activity_id] = score_intensity(match.session.workout, decode_activity(fit_path), config)
+        except FitDecodeError:
+            continue
+    return scores

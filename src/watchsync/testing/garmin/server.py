@@ -1,0 +1,271 @@
+"""The local Garmin-Connect-compatible server: what garminconnect 0.3.20 calls, on 127.0.0.1.
+
+Used by the tests, ``make demo`` and dry runs. Strict where Garmin is strict (see
+:mod:`watchsync.testing.garmin.validate`), with injectable faults on the API routes (429, 5xx,
+latency, dropped connections before or after a write, expired and revoked tokens).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import ipaddress
+import logging
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from watchsync.testing.garmin.auth import Account, SsoDesk
+from watchsync.testing.garmin.control import ControlRoutes
+from watchsync.testing.garmin.faults import Fault, FaultPicker, Faults, parse_faults
+from watchsync.testing.garmin.routes import ApiRoutes, BadRequest
+from watchsync.testing.garmin.state import NewActivity, ServerState
+from watchsync.testing.garmin.wire import (
+    Dispatcher,
+    Drop,
+    LoopbackHTTPServer,
+    Request,
+    Response,
+    Route,
+    RouteKind,
+    error_response,
+)
+
+__all__ = ["Account", "Fault", "Faults", "LocalGarminServer", "ServerStats", "parse_faults", "serve"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServerStats:
+    """Request counts per ``(method, route template)`` and the login counters."""
+
+    requests: Counter[tuple[str, str]] = field(default_factory=Counter)
+    credential_logins: int = 0
+    token_exchanges: int = 0
+    token_refreshes: int = 0
+
+    def count(self, method: str, template: str) -> int:
+        return self.requests[(method, template)]
+
+
+class LocalGarminServer(Dispatcher):
+    """``with LocalGarminServer() as server: url = server.url`` (or ``start()`` / ``stop()``)."""
+
+    def __init__(self, state_file: Path | None = None, faults: Faults | None = None,
+                 account: Account | None = None) -> None:
+        self._state_file = state_file
+        self._state = ServerState(state_file)
+        self._picker = FaultPicker(faults or Faults())
+        self._desk = SsoDesk(self._state, account or Account())
+        self._requests: Counter[tuple[str, str]] = Counter()
+        self._stats_lock = threading.Lock()
+        self._routes: list[Route] = []
+        self._http: LoopbackHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._build_routes()
+
+    def _build_routes(self) -> None:
+        self._routes = [
+            *self._desk.routes(),
+            *ApiRoutes(self._state, self._desk.account).routes(),
+            *ControlRoutes(self).routes(),
+        ]
+
+    # lifecycle -----------------------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a background thread; returns the base URL. Loopback addresses only."""
+        if self._http is not None:
+            raise RuntimeError("server already started")
+        if not _is_loopback(host):
+            raise ValueError(f"refusing to serve on {host!r}: the local Garmin server is loopback-only")
+        self._http = LoopbackHTTPServer((host, port), self)
+        self._thread = threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="local-garmin", daemon=True)
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        """Stop serving and cut open keep-alive connections."""
+        if self._http is None:
+            return
+        stopper = threading.Thread(target=self._http.shutdown)
+        stopper.start()
+        with contextlib.suppress(OSError):  # wake the accept loop instead of waiting for its poll
+            socket.create_connection(self._address(), timeout=1).close()
+        stopper.join()
+        self._http.close_connections()
+        self._http.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._http = self._thread = None
+
+    def __enter__(self) -> Self:
+        if self._http is None:
+            self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        host, port = self._address()
+        return f"http://{host}:{port}"
+
+    def _address(self) -> tuple[str, int]:
+        if self._http is None:
+            raise RuntimeError("server not started")
+        host, port = self._http.server_address[:2]
+        return (host.decode() if isinstance(host, bytes | bytearray) else host), port
+
+    # control and observation -------------------------------------------------------------------
+
+    @property
+    def account(self) -> Account:
+        return self._desk.account
+
+    def set_account(self, account: Account) -> None:
+        """Change the credentials (and MFA) that credential logins must present."""
+        self._desk.account = account
+        self._build_routes()
+
+    @property
+    def faults(self) -> Faults:
+        return self._picker.faults
+
+    def set_faults(self, faults: Faults | str) -> None:
+        """Replace the fault rates (a ``Faults`` or a ``"429=0.2,drop=0.05"`` spec)."""
+        self._picker.set(parse_faults(faults) if isinstance(faults, str) else faults)
+
+    def inject(self, fault: Fault, count: int = 1) -> None:
+        """Force ``fault`` onto the next ``count`` API requests (drop-after hits writes only)."""
+        self._picker.script(fault, count)
+
+    def expire_access_tokens(self) -> None:
+        """Every issued access token now answers 401: clients must refresh."""
+        self._state.expire_access_tokens()
+
+    def revoke_tokens(self) -> None:
+        """Access and refresh tokens all become invalid: clients must log in with credentials."""
+        self._state.revoke_tokens()
+
+    @property
+    def stats(self) -> ServerStats:
+        with self._stats_lock:
+            requests = Counter(self._requests)
+        desk = self._desk
+        return ServerStats(requests, desk.credential_logins, desk.token_exchanges, desk.token_refreshes)
+
+    def workouts(self) -> list[dict[str, Any]]:
+        with self._state.lock:
+            return [copy.deepcopy(self._state.workouts[key]) for key in sorted(self._state.workouts)]
+
+    def schedules(self) -> list[dict[str, Any]]:
+        with self._state.lock:
+            return [dict(self._state.schedules[key]) for key in sorted(self._state.schedules)]
+
+    def add_activity(self, fit_bytes: bytes, *, start_time: datetime, activity_type: str = "running",
+                     name: str = "", duration_s: float = 0, distance_m: float = 0,
+                     associated_workout_id: int | None = None, direct_workout_rpe: int | None = None) -> int:
+        """Store an activity with its original FIT file; returns its id."""
+        return self.store_activity(NewActivity(
+            fit_bytes, start_time, activity_type, name, duration_s, distance_m, associated_workout_id,
+            direct_workout_rpe))
+
+    def store_activity(self, new: NewActivity) -> int:
+        return self._state.add_activity(new)
+
+    def mint_tokens(self, client_id: str, *, expired: bool = False) -> dict[str, Any]:
+        """A token pair as the DI endpoint would issue it (``expired``: its JWT ``exp`` has passed)."""
+        return self._state.issue_tokens(client_id, expired=expired)
+
+    def stats_json(self) -> dict[str, Any]:
+        stats = self.stats
+        return {"requests": [{"method": method, "route": route, "count": count}
+                             for (method, route), count in sorted(stats.requests.items())],
+                "credential_logins": stats.credential_logins, "token_exchanges": stats.token_exchanges,
+                "token_refreshes": stats.token_refreshes}
+
+    # request handling --------------------------------------------------------------------------
+
+    def dispatch(self, request: Request) -> Response | Drop:
+        route = self._match(request)
+        if route is None:
+            with self._stats_lock:
+                self._requests[(request.method, "<unknown>")] += 1
+            return error_response(404, f"no route for {request.method} {request.path}")
+        with self._stats_lock:
+            self._requests[(route.method, route.template)] += 1
+        if route.kind is not RouteKind.API:
+            return self._call(route, request)
+        if self.faults.latency:
+            time.sleep(self.faults.latency)
+        fault = self._picker.before(is_write=request.method != "GET")
+        if fault is Fault.RATE_LIMIT:
+            return Response(429, b'{"message": "Too Many Requests"}',
+                            headers={"Retry-After": str(self.faults.retry_after)})
+        if fault is Fault.SERVER_ERROR:
+            return error_response(self.faults.error_status, "injected server error")
+        if fault is Fault.DROP:
+            return Drop.NOW
+        if not self._authorized(request):
+            return error_response(401, "Unauthorized")
+        response = self._call(route, request)
+        if fault is Fault.DROP_AFTER_WRITE and response.status < 300:
+            return Drop.NOW
+        return response
+
+    def _match(self, request: Request) -> Route | None:
+        for route in self._routes:
+            if route.method != request.method:
+                continue
+            found = route.pattern.match(request.path)
+            if found:
+                request.params = found.groupdict()
+                return route
+        return None
+
+    def _authorized(self, request: Request) -> bool:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        return scheme == "Bearer" and self._state.access_ok(token)
+
+    def _call(self, route: Route, request: Request) -> Response:
+        try:
+            return route.handler(request)
+        except BadRequest as error:
+            return error_response(400, str(error))
+        except Exception:
+            log.exception("local Garmin server failed on %s %s", request.method, route.template)
+            return error_response(500, "internal error")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(port: int, state: Path | None, faults: str | None) -> None:
+    """Run the server in the foreground until interrupted (``watchsync server``); prints the URL."""
+    server = LocalGarminServer(state, parse_faults(faults) if faults else None)
+    url = server.start(port=port)
+    account = server.account
+    print(f"local Garmin Connect server on {url} (login {account.email} / {account.password})", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

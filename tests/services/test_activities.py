@@ -1,0 +1,357 @@
+"""Fetching activities into the store, against the local Garmin server over HTTP."""
+
+from __future__ import annotations
+
+import os
+import types
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from watchsync.garmin.client import GarminClient
+from watchsync.garmin.errors import AuthRequired
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
+from watchsync.resolve import resolve
+from watchsync.services.activities import (
+    CURSOR_KEY,
+    OVERLAP_DAYS,
+    FetchResult,
+    analyse,
+    sync_activities,
+    write_atomically,
+)
+from watchsync.services.report import session_key
+from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.garmin.wire import Drop, Request, Response, error_response
+from watchsync.testing.simulate import Behaviour, simulate_activity
+
+TODAY = date(2025, 6, 30)
+FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+                / "fit")
+ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")
+LIST_ROUTE = ("GET", "/activitylist-service/activities/search/activities")
+DOWNLOAD_ROUTE = ("GET", "/download-service/files/activity/{id}")
+
+
+def easy_run(minutes: int, name: str = "Easy") -> Workout:
+    """A resolved one-step easy run."""
+    step = Step(duration=TimeDuration(seconds=minutes * 60), target=RpeTarget(low=3, high=4))
+    return resolve(Workout(name=name, sport=Sport.RUNNING, steps=[step]), ATHLETE)
+
+
+def morning(day: date, tz: timezone = UTC) -> datetime:
+    return datetime.combine(day, time(7, 0), tz)
+
+
+@pytest.fixture
+def server() -> Iterator[LocalGarminServer]:
+    with running_server() as started:
+        yield started
+
+
+@pytest.fixture
+def client(server: LocalGarminServer, tmp_path: Path) -> GarminClient:
+    return GarminClient(fake_token_dir(tmp_path / "tokens", server.url), server.url, sleep=lambda _s: None)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "state.sqlite3") as opened:
+        yield opened
+
+
+def upload(server: LocalGarminServer, workout: Workout, start: datetime, *, behaviour: Behaviour = "follows",
+           seed: int = 0, associated_workout_id: int | None = None,
+           direct_workout_rpe: int | None = None) -> tuple[int, bytes]:
+    """Simulate the workout and hand the activity to the server; returns (id, FIT bytes)."""
+    simulated = simulate_activity(workout, ATHLETE, start=start, behaviour=behaviour, seed=seed,
+                                  completed_share=0.4)
+    activity_id = server.add_activity(simulated.fit, start_time=start, duration_s=simulated.summary["duration_s"],
+                                      distance_m=simulated.summary["distance_m"],
+                                      associated_workout_id=associated_workout_id,
+                                      direct_workout_rpe=direct_workout_rpe)
+    return activity_id, simulated.fit
+
+
+def plan(store: Store, key: str, workout: Workout, day: date, remote_id: int | None = None) -> None:
+    store.upsert_workout(ATHLETE.name, key, content_hash=key, payload=workout.model_dump(mode="json"))
+    if remote_id is not None:
+        store.set_remote_id(ATHLETE.name, key, remote_id)
+    store.add_schedule(ATHLETE.name, key, day)
+
+
+def sync(store: Store, client: GarminClient, tmp_path: Path, since: date | None = None) -> FetchResult:
+    return sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", since=since, today=TODAY)
+
+
+def test_pages_through_every_activity_and_stores_each_fit(server: LocalGarminServer, client: GarminClient,
+                                                          store: Store, tmp_path: Path) -> None:
+    workout = easy_run(3)
+    uploaded = dict(upload(server, workout, morning(TODAY - timedelta(days=i)), seed=i) for i in range(25))
+
+    result = sync(store, client, tmp_path, since=TODAY - timedelta(days=30))
+
+    assert result.listed == 25 and len(result.fetched) == 25 and not result.errors
+    assert server.stats.count(*LIST_ROUTE) == 2  # 20 + 5
+    stored = store.list_activities(ATHLETE.name)
+    assert sorted(row.activity_id for row in stored) == sorted(uploaded)
+    for row in stored:
+        assert row.fit_path == str(tmp_path / "fit" / "anna" / f"{row.activity_id}.fit")
+        assert Path(row.fit_path).read_bytes() == uploaded[row.activity_id]
+        assert row.analysed_at is not None
+        assert row.summary["summary"]["sport"] == "running"
+        assert row.summary["load"]["trimp"] > 0
+
+
+def test_second_sync_adds_nothing_and_downloads_nothing(server: LocalGarminServer, client: GarminClient,
+                                                        store: Store, tmp_path: Path) -> None:
+    for i in range(3):
+        upload(server, easy_run(3), morning(TODAY - timedelta(days=i)), seed=i)
+    first = sync(store, client, tmp_path)
+    downloads = server.stats.count(*DOWNLOAD_ROUTE)
+
+    second = sync(store, client, tmp_path)
+
+    assert len(first.fetched) == 3
+    assert second.fetched == [] and second.skipped == 3
+    assert server.stats.count(*DOWNLOAD_ROUTE) == downloads == 3
+    assert client.calls["get_activity"] == 3
+    assert len(store.list_activities(ATHLETE.name)) == 3
+
+
+def test_cursor_remembers_where_it_stopped_and_relists_a_small_overlap(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    latest = TODAY - timedelta(days=3)
+    upload(server, easy_run(3), morning(latest))
+    first = sync(store, client, tmp_path)
+    assert first.cursor == latest and store.kv_get(ATHLETE.name, CURSOR_KEY) == latest.isoformat()
+
+    inside_overlap, _ = upload(server, easy_run(3), morning(latest - timedelta(days=OVERLAP_DAYS)), seed=1)
+    before_overlap, _ = upload(server, easy_run(3), morning(latest - timedelta(days=OVERLAP_DAYS + 1)), seed=2)
+    second = sync(store, client, tmp_path)
+
+    assert second.since == latest - timedelta(days=OVERLAP_DAYS)
+    assert [a.activity_id for a in second.fetched] == [inside_overlap]
+    assert second.cursor == latest  # an older activity does not move the cursor back
+    assert store.get_activity(before_overlap) is None
+
+    third = sync(store, client, tmp_path, since=latest - timedelta(days=10))
+    assert [a.activity_id for a in third.fetched] == [before_overlap]
+
+
+def test_first_sync_without_cursor_looks_back_four_weeks(server: LocalGarminServer, client: GarminClient,
+                                                         store: Store, tmp_path: Path) -> None:
+    recent, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=27)))
+    upload(server, easy_run(3), morning(TODAY - timedelta(days=40)), seed=1)
+
+    result = sync(store, client, tmp_path)
+
+    assert [a.activity_id for a in result.fetched] == [recent]
+
+
+def test_a_corrupt_download_is_recorded_as_an_error_and_the_sync_goes_on(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    corrupt = server.add_activity(b"this is not a FIT file at all", start_time=morning(TODAY - timedelta(days=2)),
+                                  duration_s=1800, direct_workout_rpe=50)
+    good, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=1)))
+
+    result = sync(store, client, tmp_path)
+
+    assert [a.activity_id for a in result.errors] == [corrupt]
+    assert "not a FIT file" in (result.errors[0].error or "")
+    row = store.get_activity(corrupt)
+    assert row is not None and "not a FIT file" in row.summary["error"]
+    assert row.summary["summary"]["duration_s"] == 1800  # Connect's own summary stands in
+    assert row.summary["load"]["srpe"] == pytest.approx(5 * 30)
+    good_row = store.get_activity(good)
+    assert good_row is not None and good_row.summary["error"] is None
+    assert store.kv_get(ATHLETE.name, CURSOR_KEY) == (TODAY - timedelta(days=1)).isoformat()
+    assert sync(store, client, tmp_path).fetched == []  # recorded: not downloaded again
+
+
+def missing_on_garmin(server: LocalGarminServer, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """Garmin answers 404 to GET ``path`` (an activity whose details or file went missing)."""
+    real = server.dispatch
+
+    def dispatch(request: Request) -> Response | Drop:
+        return error_response(404, "not found") if request.path == path else real(request)
+
+    monkeypatch.setattr(server, "dispatch", dispatch)
+
+
+@pytest.mark.parametrize("route", ["/activity-service/activity/{id}", "/download-service/files/activity/{id}"])
+def test_an_activity_missing_on_garmin_is_recorded_and_the_next_ones_synced(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, route: str) -> None:
+    bad, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=3)))
+    good, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=1)), seed=1)
+    missing_on_garmin(server, monkeypatch, route.format(id=bad))
+
+    result = sync(store, client, tmp_path)
+
+    assert [a.activity_id for a in result.fetched] == [bad, good]
+    assert [a.activity_id for a in result.errors] == [bad]
+    assert f"activity {bad}: " in (result.errors[0].error or "") and "not found" in (result.errors[0].error or "")
+    bad_row, good_row = store.get_activity(bad), store.get_activity(good)
+    assert bad_row is not None and "not found" in bad_row.summary["error"]
+    assert good_row is not None and good_row.summary["error"] is None and good_row.summary["decoder"]
+    assert sync(store, client, tmp_path).fetched == []  # recorded: the next poll does not fail on it again
+
+
+def test_an_activity_that_cannot_be_scored_is_recorded_with_its_analysis(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    day = TODAY - timedelta(days=20)
+    store.upsert_workout(ATHLETE.name, "old", content_hash="old", payload={"name": "Old", "sport": "jogging"})
+    store.add_schedule(ATHLETE.name, "old", day)  # stored by an older watchsync: no longer a workout
+    unscorable, _ = upload(server, easy_run(3), morning(day))
+    later, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=1)), seed=1)  # far from that session
+
+    result = sync(store, client, tmp_path)
+
+    assert [a.activity_id for a in result.fetched] == [unscorable, later]
+    assert [a.activity_id for a in result.errors] == [unscorable]
+    assert "not scored" in (result.errors[0].error or "") and "stored workout is not a workout" in (
+        result.errors[0].error or "")
+    row = store.get_activity(unscorable)
+    assert row is not None and row.summary["decoder"] and row.summary["load"]["trimp"] > 0
+    assert "not scored" in row.summary["error"] and store.list_compliance(ATHLETE.name) == []
+    assert store.get_activity(later) is not None
+
+
+def test_a_truncated_fit_is_salvaged_and_recorded_with_a_warning(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    simulated = simulate_activity(easy_run(5), ATHLETE, start=morning(TODAY - timedelta(days=1)))
+    activity_id = server.add_activity(simulated.fit[: len(simulated.fit) * 2 // 3],
+                                      start_time=morning(TODAY - timedelta(days=1)))
+
+    result = sync(store, client, tmp_path)
+
+    assert not result.errors and result.fetched[0].warnings
+    row = store.get_activity(activity_id)
+    assert row is not None and row.summary["salvaged"] is True and row.summary["decoder"] == "fitdecode"
+    assert row.summary["warnings"]
+
+
+def test_a_fit_without_session_takes_connects_summary(server: LocalGarminServer, client: GarminClient,
+                                                       store: Store, tmp_path: Path) -> None:
+    sessionless = FIXTURES / "nick.fit"
+    if not sessionless.is_file():
+        pytest.skip(f"fixture {sessionless} not found")
+    activity_id = server.add_activity(sessionless.read_bytes(), start_time=morning(TODAY - timedelta(days=1)),
+                                      activity_type="cycling", duration_s=16_700, distance_m=80_000)
+
+    result = sync(store, client, tmp_path)
+
+    assert not result.errors
+    row = store.get_activity(activity_id)
+    assert row is not None and row.summary["salvaged"] is True
+    summary = row.summary["summary"]
+    assert (summary["sport"], summary["duration_s"], summary["distance_m"]) == ("cycling", 16_700, 80_000)
+    assert row.summary["load"]["trimp"] > 0  # the records still carry heart rate
+
+
+def test_garmins_workout_link_wins_over_the_nearer_session(server: LocalGarminServer, client: GarminClient,
+                                                           store: Store, tmp_path: Path) -> None:
+    done_on = TODAY - timedelta(days=2)
+    linked, nearer = easy_run(5, "Linked"), easy_run(5, "Nearer")
+    plan(store, "linked", linked, done_on - timedelta(days=2), remote_id=501)
+    plan(store, "nearer", nearer, done_on, remote_id=502)
+    activity_id, _ = upload(server, linked, morning(done_on), associated_workout_id=501)
+
+    result = sync(store, client, tmp_path)
+
+    assert result.fetched[0].session_id == session_key("linked", done_on - timedelta(days=2))
+    rows = {row.session_key: row for row in store.list_compliance(ATHLETE.name)}
+    assert list(rows) == [session_key("linked", done_on - timedelta(days=2))]
+    assert rows[session_key("linked", done_on - timedelta(days=2))].activity_id == activity_id
+
+
+def test_compliance_is_scored_against_the_matched_session(server: LocalGarminServer, client: GarminClient,
+                                                          store: Store, tmp_path: Path) -> None:
+    followed_day, cut_day = TODAY - timedelta(days=4), TODAY - timedelta(days=2)
+    workout = easy_run(20)
+    plan(store, "easy", workout, followed_day)
+    plan(store, "easy", workout, cut_day)
+    upload(server, workout, morning(followed_day))
+    upload(server, workout, morning(cut_day), behaviour="cut_short")  # 40 % of the plan
+
+    sync(store, client, tmp_path)
+
+    rows = {row.date: row for row in store.list_compliance(ATHLETE.name)}
+    assert rows[followed_day].status == "green"
+    assert rows[cut_day].status == "orange"  # below 50 % of the planned time
+    intensity = rows[followed_day].scores["intensity"]
+    assert intensity["alignment"] == "laps" and intensity["inside"] > 0.8
+
+
+def test_connect_local_start_and_reported_rpe_are_preferred(server: LocalGarminServer, client: GarminClient,
+                                                            store: Store, tmp_path: Path) -> None:
+    east = timezone(timedelta(hours=3))
+    local_start = datetime.combine(TODAY - timedelta(days=1), time(1, 30), east)  # the day before in UTC
+    activity_id, _ = upload(server, easy_run(5), local_start, direct_workout_rpe=70)
+
+    sync(store, client, tmp_path)
+
+    row = store.get_activity(activity_id)
+    assert row is not None
+    summary = row.summary["summary"]
+    assert summary["start"] == local_start.replace(tzinfo=None).isoformat()
+    assert summary["workout_rpe"] == 7.0
+    assert row.start_time == local_start.astimezone(UTC)
+
+
+def test_revoked_tokens_stop_the_sync_and_record_nothing(server: LocalGarminServer, client: GarminClient,
+                                                         store: Store, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import garminconnect.api.base
+
+    monkeypatch.setattr(garminconnect.api.base, "time", types.SimpleNamespace(sleep=lambda _s: None))
+    upload(server, easy_run(3), morning(TODAY - timedelta(days=1)))
+    server.revoke_tokens()
+
+    with pytest.raises(AuthRequired):
+        sync(store, client, tmp_path)
+
+    assert store.list_activities() == [] and store.kv_get(ATHLETE.name, CURSOR_KEY) is None
+
+
+def test_analyse_without_connect_uses_the_fit_session(tmp_path: Path) -> None:
+    start = morning(TODAY)
+    simulated = simulate_activity(easy_run(10), ATHLETE, start=start, seed=3)
+
+    analysis = analyse("a1", simulated.fit, ATHLETE)
+
+    assert analysis.summary.start == start
+    assert analysis.summary.duration_s == pytest.approx(simulated.summary["duration_s"])
+    assert analysis.summary.workout_rpe == simulated.summary["workout_rpe"]
+    assert analysis.load.trimp is not None and analysis.load.trimp > 0
+
+
+def test_write_atomically_replaces_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "a.fit"
+    write_atomically(target, b"one")
+    write_atomically(target, b"two")
+
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["a.fit"]
+    assert target.stat().st_mode & 0o777 == 0o644
+    write_atomically(target, b"three", mode=0o600)
+    assert (target.read_bytes(), target.stat().st_mode & 0o777) == (b"three", 0o600)
+
+
+def test_activity_fit_files_are_owner_only(server: LocalGarminServer, client: GarminClient, store: Store,
+                                           tmp_path: Path) -> None:
+    old_dir = tmp_path / "fit" / "anna"
+    old_dir.mkdir(parents=True, mode=0o755)  # made world-readable by an older watchsync
+    os.chmod(old_dir, 0o755)
+    upload(server, easy_run(3), morning(TODAY - timedelta(days=1)))
+
+    [fetched] = sync(store, client, tmp_path).fetched
+
+    assert fetched.fit_path is not None and fetched.fit_path.parent == old_dir
+    assert (fetched.fit_path.stat().st_mode & 0o777, old_dir.stat().st_mode & 0o777) == (0o600, 0o700)

@@ -1,0 +1,95 @@
+"""plan apply against the local Garmin server over HTTP: idempotent, and edits change only themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from watchsync.garmin.client import GarminClient
+from watchsync.garmin.sync import SyncService
+from watchsync.model.athlete import Athlete
+from watchsync.plan.diff import ChangeKind
+from watchsync.plan.parse import load_plan, parse_plan
+from watchsync.services.plan_apply import apply_plan
+from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
+
+PLAN = Path(__file__).parents[1] / "plan" / "data" / "lint" / "good.toml"
+START = date(2030, 3, 4)
+SCHEDULE = "/workout-service/schedule/{id}"
+
+
+@pytest.fixture
+def server() -> Iterator[LocalGarminServer]:
+    with running_server() as started:
+        yield started
+
+
+@pytest.fixture
+def service(tmp_path: Path, server: LocalGarminServer) -> Iterator[SyncService]:
+    tokens = fake_token_dir(tmp_path / "tokens", server.url)
+    with Store.open(tmp_path / "watchsync.sqlite3") as store:
+        yield SyncService(store, lambda: GarminClient(tokens, server.url, sleep=lambda _s: None),
+                          Athlete(name="anna", lthr=170))
+
+
+def calendar(server: LocalGarminServer) -> list[tuple[str, str]]:
+    names = {w["workoutId"]: w["workoutName"] for w in server.workouts()}
+    return sorted((str(s["calendarDate"]), names[s["workoutId"]]) for s in server.schedules())
+
+
+def writes(server: LocalGarminServer) -> tuple[int, int]:
+    return server.stats.count("POST", SCHEDULE), server.stats.count("DELETE", SCHEDULE)
+
+
+def test_apply_twice_gives_one_entry_per_session_and_an_edit_changes_only_itself(
+        server: LocalGarminServer, service: SyncService) -> None:
+    plan = load_plan(PLAN)
+    expected = sorted((s.date.isoformat(), s.workout.name) for s in plan.sessions(START))
+    first = apply_plan(plan, service, START)
+    assert first.drained is not None and not first.drained.failures
+    assert calendar(server) == expected
+    before = writes(server)
+
+    again = apply_plan(load_plan(PLAN), service, START)
+    assert again.changes == () and calendar(server) == expected
+    assert writes(server) == before
+
+    text = PLAN.read_text()
+    hills = 'thu = ["runs/hill-repeats.txt"]'
+    at = text.index(hills)
+    edited = text[:at] + 'thu = ["runs/fartlek.txt"]' + text[at + len(hills):]
+    edited = edited.replace('sun = ["runs/easy-60.txt"]', 'thu = ["runs/easy-60.txt"]')
+    dry = apply_plan(parse_plan(edited, PLAN), service, START, dry_run=True)
+    assert [c.kind for c in dry.changes] == [ChangeKind.REPLACE, ChangeKind.MOVE]
+    assert writes(server) == before
+
+    done = apply_plan(parse_plan(edited, PLAN), service, START)
+    assert [c.kind for c in done.changes] == [ChangeKind.REPLACE, ChangeKind.MOVE]
+    assert writes(server) == (before[0] + 2, before[1] + 2)
+    now = sorted((s.date.isoformat(), s.workout.name) for s in parse_plan(edited, PLAN).sessions(START))
+    assert calendar(server) == now
+    assert len(now) == len(expected)
+
+
+def _one_week_plan(name: str, day: str, workout: str) -> str:
+    library = Path(__file__).resolve().parents[2] / "workouts"
+    return (f'name = "{name}"\nlibrary = "{library}"\n[[weeks]]\nfocus = "build"\n'
+            f'[[weeks.days.{day}]]\nworkout = "{workout}"\n')
+
+
+def test_plans_own_only_their_entries_so_two_plans_share_a_week(server: LocalGarminServer,
+                                                                service: SyncService) -> None:
+    running = parse_plan(_one_week_plan("Running", "tue", "runs/easy-30.txt"), PLAN)
+    strength = parse_plan(_one_week_plan("Strength", "wed", "strength/core-5min.txt"), PLAN)
+    apply_plan(running, service, START)
+    apply_plan(strength, service, START)
+    assert calendar(server) == [("2030-03-05", "Easy run 30 min"), ("2030-03-06", "5-minute core")]
+    moved = parse_plan(_one_week_plan("Running", "thu", "runs/easy-30.txt"), PLAN)
+    result = apply_plan(moved, service, START)
+    assert [c.kind for c in result.changes] == [ChangeKind.MOVE]
+    assert calendar(server) == [("2030-03-06", "5-minute core"), ("2030-03-07", "Easy run 30 min")]

@@ -1,0 +1,198 @@
+"""Planned sessions from the store or a plan file, and compliance reports built from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from watchsync.garmin.client import GarminClient
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import HeartRateTarget, RpeTarget, Sport, Step, TimeDuration, Workout
+from watchsync.plan.model import Plan, Session, Week, WeekFocus
+from watchsync.resolve import resolve
+from watchsync.services.activities import sync_activities
+from watchsync.services.report import (
+    PlanViewError,
+    planned_from_plan,
+    planned_from_store,
+    session_key,
+    store_report,
+    stored_activities,
+    workout_from_payload,
+)
+from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.simulate import Behaviour, simulate_activity
+
+ATHLETE = Athlete(name="bo", max_hr=190, resting_hr=50, lthr=172)
+MONDAY = date(2025, 3, 3)
+TODAY = MONDAY + timedelta(days=16)
+
+
+def run(minutes: int, name: str, rpe: float = 3) -> Workout:
+    """A one-step run at an RPE (unresolved)."""
+    step = Step(duration=TimeDuration(seconds=minutes * 60), target=RpeTarget(low=rpe, high=rpe))
+    return Workout(name=name, sport=Sport.RUNNING, steps=[step])
+
+
+EASY = resolve(run(12, "Easy 12"), ATHLETE)
+STEADY = resolve(run(10, "Steady 10", rpe=5), ATHLETE)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "state.sqlite3") as opened:
+        yield opened
+
+
+def schedule(store: Store, key: str, workout: Workout, day: date, remote_id: int | None = None) -> None:
+    store.upsert_workout(ATHLETE.name, key, content_hash=key, payload=workout.model_dump(mode="json"))
+    if remote_id is not None:
+        store.set_remote_id(ATHLETE.name, key, remote_id)
+    store.add_schedule(ATHLETE.name, key, day)
+
+
+def fetch_activities(store: Store, tmp_path: Path,
+                     done: list[tuple[Workout, date, Behaviour]]) -> list[int]:
+    """Simulate ``done`` at the local server and sync them into ``store``; returns the activity ids."""
+    with running_server() as server:
+        ids = [_upload(server, workout, day, behaviour, seed) for seed, (workout, day, behaviour) in enumerate(done)]
+        client = GarminClient(fake_token_dir(tmp_path / "tokens", server.url), server.url)
+        sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", since=MONDAY - timedelta(days=7),
+                        today=TODAY)
+    return ids
+
+
+def _upload(server: LocalGarminServer, workout: Workout, day: date, behaviour: Behaviour, seed: int) -> int:
+    start = datetime.combine(day, time(18, 0), UTC)
+    simulated = simulate_activity(workout, ATHLETE, start=start, behaviour=behaviour, seed=seed)
+    return server.add_activity(simulated.fit, start_time=start, duration_s=simulated.summary["duration_s"])
+
+
+def test_planned_sessions_join_schedules_with_their_workouts(store: Store) -> None:
+    schedule(store, "easy", EASY, MONDAY, remote_id=42)
+    schedule(store, "steady", STEADY, MONDAY + timedelta(days=2))
+    schedule(store, "gone", EASY, MONDAY + timedelta(days=3))
+    store.mark_deleted(ATHLETE.name, "gone")
+    schedule(store, "easy", EASY, MONDAY + timedelta(days=4))
+    removed = store.get_schedule(ATHLETE.name, "easy", MONDAY + timedelta(days=4))
+    assert removed is not None
+    store.set_schedule(removed.id, "removed")
+
+    sessions = planned_from_store(store, ATHLETE.name)
+
+    assert [(s.id, s.date, s.workout, s.remote_workout_id) for s in sessions] == [
+        (session_key("easy", MONDAY), MONDAY, EASY, 42),
+        (session_key("steady", MONDAY + timedelta(days=2)), MONDAY + timedelta(days=2), STEADY, None),
+    ]
+    assert [s.id for s in planned_from_store(store, ATHLETE.name, start=MONDAY + timedelta(days=1))] == [
+        session_key("steady", MONDAY + timedelta(days=2))]
+
+
+def test_a_stored_payload_that_is_no_workout_is_a_clear_error(store: Store) -> None:
+    store.upsert_workout(ATHLETE.name, "broken", content_hash="x", payload={"workoutName": "not our model"})
+    store.add_schedule(ATHLETE.name, "broken", MONDAY)
+
+    with pytest.raises(PlanViewError, match=r"workout 'broken' of athlete 'bo': stored workout is not a workout"):
+        planned_from_store(store, ATHLETE.name)
+    with pytest.raises(PlanViewError, match="somewhere"):
+        workout_from_payload({}, "somewhere")
+
+
+def test_plan_file_sessions_are_resolved_and_get_distinct_ids() -> None:
+    week = Week(focus=WeekFocus.BUILD, days={1: (Session(run(12, "Easy 12")), Session(run(10, "Steady", 5)))})
+    plan = Plan(name="p", weeks=(week, week), start=MONDAY)
+
+    sessions = planned_from_plan(plan, ATHLETE)
+
+    assert [s.date for s in sessions] == [MONDAY + timedelta(days=d) for d in (1, 1, 8, 8)]
+    assert len({s.id for s in sessions}) == 4
+    assert sessions[0].workout == EASY
+    assert all(isinstance(s.workout.flat_steps()[0].target, HeartRateTarget) for s in sessions)
+
+
+def test_store_report_shows_done_missed_pending_and_unplanned(store: Store, tmp_path: Path) -> None:
+    schedule(store, "easy", EASY, MONDAY)
+    schedule(store, "steady", STEADY, MONDAY + timedelta(days=2))  # never done, window closed
+    schedule(store, "easy", EASY, TODAY - timedelta(days=1))  # not done yet, window open
+    done, extra = fetch_activities(store, tmp_path, [(EASY, MONDAY, "follows"),
+                                                     (STEADY, MONDAY + timedelta(days=9), "follows")])
+
+    report = store_report(store, ATHLETE, today=TODAY)
+
+    statuses = {(row.day, row.status) for row in report.sessions}
+    assert statuses == {(MONDAY, "green"), (MONDAY + timedelta(days=2), "red"),
+                        (TODAY - timedelta(days=1), "pending"), (MONDAY + timedelta(days=9), "unplanned")}
+    green = next(row for row in report.sessions if row.status == "green")
+    stored = {row.session_key: row for row in store.list_compliance(ATHLETE.name)}[session_key("easy", MONDAY)]
+    assert green.activity_id == str(done) and stored.activity_id == done
+    assert green.in_target == stored.scores["intensity"]["inside"]
+    assert str(extra) in {row.activity_id for row in report.sessions if row.status == "unplanned"}
+    assert report.summary.totals.done == 1 and report.summary.totals.missed == 1
+
+
+def test_plan_sessions_are_scored_again_from_the_stored_fit(store: Store, tmp_path: Path) -> None:
+    schedule(store, "easy", EASY, MONDAY)
+    fetch_activities(store, tmp_path, [(EASY, MONDAY, "too_hard")])
+    stored_inside = store.list_compliance(ATHLETE.name)[0].scores["intensity"]["inside"]
+    plan = Plan(name="p", weeks=(Week(focus=WeekFocus.BUILD, days={0: (Session(run(12, "Easy 12")),)}),),
+                start=MONDAY)
+
+    report = store_report(store, ATHLETE, today=TODAY, planned=planned_from_plan(plan, ATHLETE))
+
+    [row] = report.sessions
+    assert row.session_id is not None and row.session_id.startswith("plan:")
+    assert row.in_target == pytest.approx(stored_inside)
+    assert any("too hard" in flag for flag in row.flags)
+
+
+def test_without_its_fit_file_a_replanned_session_has_no_intensity(store: Store, tmp_path: Path) -> None:
+    fetch_activities(store, tmp_path, [(EASY, MONDAY, "follows")])
+    for activity in stored_activities(store, ATHLETE.name):
+        assert activity.fit_path is not None
+        activity.fit_path.unlink()
+    plan = Plan(name="p", weeks=(Week(focus=WeekFocus.BUILD, days={0: (Session(run(12, "Easy 12")),)}),),
+                start=MONDAY)
+
+    [row] = store_report(store, ATHLETE, today=TODAY, planned=planned_from_plan(plan, ATHLETE)).sessions
+
+    assert row.status == "green" and row.in_target is None
+
+
+def test_a_week_report_keeps_only_that_week(store: Store, tmp_path: Path) -> None:
+    second_monday = MONDAY + timedelta(days=7)
+    schedule(store, "easy", EASY, MONDAY)
+    schedule(store, "steady", STEADY, second_monday + timedelta(days=1))
+    fetch_activities(store, tmp_path, [(EASY, MONDAY, "follows"), (STEADY, second_monday + timedelta(days=1),
+                                                                   "follows")])
+    whole = store_report(store, ATHLETE, today=TODAY)
+
+    week = store_report(store, ATHLETE, today=TODAY, week=second_monday + timedelta(days=3))
+
+    assert [w.week_start for w in week.summary.weeks] == [second_monday]
+    assert [row.day for row in week.sessions] == [second_monday + timedelta(days=1)]
+    assert [d.day for d in week.days] == [second_monday + timedelta(days=i) for i in range(7)]
+    assert week.summary.totals == week.summary.weeks[0].totals
+    assert week.summary.totals.planned_sessions == 1
+    whole_week = next(w for w in whole.summary.weeks if w.week_start == second_monday)
+    assert week.summary.weeks[0].acwr == pytest.approx(whole_week.acwr)  # history before the week still counts
+
+
+def test_stored_activities_filter_by_local_day_not_utc_day(store: Store, tmp_path: Path) -> None:
+    east = timezone(timedelta(hours=3))
+    local_start = datetime.combine(MONDAY, time(1, 30), east)  # Sunday evening in UTC
+    with running_server() as server:
+        simulated = simulate_activity(EASY, ATHLETE, start=local_start)
+        activity_id = server.add_activity(simulated.fit, start_time=local_start)
+        client = GarminClient(fake_token_dir(tmp_path / "tokens", server.url), server.url)
+        sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", since=MONDAY - timedelta(days=2),
+                        today=TODAY)
+
+    assert [a.summary.id for a in stored_activities(store, ATHLETE.name, start=MONDAY, end=MONDAY)] == [
+        str(activity_id)]
+    assert stored_activities(store, ATHLETE.name, start=MONDAY + timedelta(days=1)) == []
+    assert stored_activities(store, ATHLETE.name, end=MONDAY - timedelta(days=1)) == []
