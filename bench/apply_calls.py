@@ -38,10 +38,11 @@ from _timing import result
 
 from watchsync.formats.connect_json import content_hash, workout_to_connect
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.sync import SyncService, workout_key
+from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
 from watchsync.plan.generate import GenerateOptions, generate_plan
 from watchsync.plan.model import Plan
+from watchsync.prepare import workout_key
 from watchsync.resolve import resolve
 from watchsync.services.plan_apply import apply_plan
 from watchsync.store import Store

@@ -58,7 +58,7 @@ def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_renderers(t
     fit = tmp_path / "run.fit"
     fit.write_bytes(simulate_activity(workout, athlete, start=datetime(2025, 3, 3, 7, tzinfo=UTC)).fit)
     modules = modules_after(f"from watchsync.cli import main\nassert main(['analyze', {str(fit)!r}]) == 0")
-    assert "watchsync.activity.fetch" in modules  # the file was really analysed
+    assert "watchsync.services.activities" in modules  # the file was really analysed
     assert loaded(modules, ("garminconnect", "requests", "watchsync.garmin.client", "watchsync.store",
                             "watchsync.report.build", "watchsync.report.html", "watchsync.compliance.plan_view")) == []
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.sync import SyncService, workout_key
+from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
 from watchsync.plan.generate import GenerateOptions, generate_plan
+from watchsync.prepare import workout_key
 from watchsync.services.plan_apply import apply_plan
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
