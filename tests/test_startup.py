@@ -46,7 +46,7 @@ def test_validating_a_workout_loads_no_heavy_library() -> None:
     assert loaded(modules, HEAVY) == []
 
 
-def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_renderers(tmp_path: Path) -> None:
+def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_report_nor_the_fit_profile(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from watchsync.model.athlete import Athlete
@@ -59,8 +59,8 @@ def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_renderers(t
     fit.write_bytes(simulate_activity(workout, athlete, start=datetime(2025, 3, 3, 7, tzinfo=UTC)).fit)
     modules = modules_after(f"from watchsync.cli import main\nassert main(['analyze', {str(fit)!r}]) == 0")
     assert "watchsync.services.activities" in modules  # the file was really analysed
-    assert loaded(modules, ("garminconnect", "requests", "watchsync.garmin.client", "watchsync.store",
-                            "watchsync.report.build", "watchsync.report.html", "watchsync.compliance.plan_view")) == []
+    assert loaded(modules, ("garminconnect", "requests", "fit_tool", "watchsync.garmin.client", "watchsync.store",
+                            "watchsync.report.build", "watchsync.report.model", "watchsync.services.report")) == []
 
 
 def test_the_command_line_skips_pydantics_plugin_scan() -> None:
