@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -50,11 +50,12 @@ from watchsync.compliance.score import (
     volume_score,
 )
 from watchsync.files import write_atomically
-from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.model.athlete import Athlete
-from watchsync.services.report import planned_from_store, stored_activities
-from watchsync.store import Store
+
+if TYPE_CHECKING:  # analysing a file needs neither Garmin nor the store (start-up of `watchsync analyze`)
+    from watchsync.garmin.client import GarminClient
+    from watchsync.store import Store
 
 __all__ = ["Analysis", "SessionAnalysis", "analyse", "athlete_config", "score_session", "sync_activities"]
 
@@ -210,6 +211,8 @@ def _with_details(client: GarminClient, item: Mapping[str, Any]) -> dict[str, An
 def _score_if_planned(store: Store, athlete: Athlete, analysis: Analysis,
                       config: ComplianceConfig) -> list[SessionScore]:
     """Match the activity's sessions among the stored sessions and activities around its day; score the matched."""
+    from watchsync.services.report import planned_from_store, stored_activities
+
     parts: list[Analysis | SessionAnalysis] = list(analysis.sessions) or [analysis]
     days = [part.summary.start.date() for part in parts]
     planned = planned_from_store(store, athlete.name, start=min(days) - timedelta(days=config.late_days),
