@@ -26,7 +26,10 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 #: background up the tree, checked against WCAG 2.1 AA (4.5:1, 3:1 for large text).
 CONTRAST_SCRIPT = r"""
 (() => {
-  const parse = c => { const m = c.match(/[\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
+  const parse = c => {
+    const m = c.match(/[\d.]+/g).map(Number);
+    return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1};
+  };
   const lin = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
   const lum = c => 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
   const background = el => {
@@ -49,7 +52,10 @@ CONTRAST_SCRIPT = r"""
     const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
     const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
     checked++;
-    if (ratio < need) failures.push(`${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 40)}" ${style.color} on rgb(${bg.r},${bg.g},${bg.b}): ${ratio.toFixed(2)} < ${need}`);
+    if (ratio < need) {
+      const what = `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 40)}"`;
+      failures.push(`${what} ${style.color} on rgb(${bg.r},${bg.g},${bg.b}): ${ratio.toFixed(2)} < ${need}`);
+    }
   }
   return {checked, failures};
 })()

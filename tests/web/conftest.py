@@ -38,7 +38,8 @@ WAIT = 90.0
 #: A secret-looking value inside a broken file: the rejection reason may quote the line, messages may not.
 PLANTED_SECRET = "api_key=Zq8Xw2Lm4Np6Rt8Vb0Cd2Ef4Gh6Jk8Mn0Pq"
 BROKEN_FILES = {
-    "broken-intervals.txt": "name: Broken intervals\nsport: running\nMain set 5x\n- 3m RPE 11 too hard\n- 2m RPE 2 jog\n",
+    "broken-intervals.txt": ("name: Broken intervals\nsport: running\nMain set 5x\n- 3m RPE 11 too hard\n"
+                             "- 2m RPE 2 jog\n"),
     "leaky-notes.txt": f"name: Leaky\nsport: {PLANTED_SECRET}\n- 10m RPE 3 easy\n",
 }
 GOOD_FILE = ("tempo-hills.txt", "name: Tempo hills\nsport: trail_running\nWarmup\n- 15m RPE 3 easy\nClimbs 4x\n"

@@ -30,14 +30,14 @@ def test_a_hash_verifies_its_password_only() -> None:
 
 @pytest.mark.parametrize("listen", ["127.0.0.1:8080", "localhost:8080", "[::1]:8080", "127.0.0.2:0"])
 def test_loopback_needs_no_password(listen: str) -> None:
-    host, port = check_listen(WebSettings(listen=listen))
+    _host, port = check_listen(WebSettings(listen=listen))
     assert port == int(listen.rpartition(":")[2])
 
 
 @pytest.mark.parametrize("listen", ["0.0.0.0:8080", "192.168.1.10:8080", "[::]:8080", "home.example:80"])
 def test_any_other_address_without_a_password_is_refused_clearly(listen: str) -> None:
-    with pytest.raises(WebConfigError, match="not a loopback address: refusing to serve the dashboard without a "
-                                             "password. Set \\[web\\] password_hash"):
+    with pytest.raises(WebConfigError, match=r"not a loopback address: refusing to serve the dashboard without a "
+                                             r"password. Set \[web\] password_hash"):
         check_listen(WebSettings(listen=listen))
     assert check_listen(WebSettings(listen=listen, password_hash=SecretStr(hash_password(PASSWORD))))
 

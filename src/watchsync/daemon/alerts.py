@@ -180,7 +180,8 @@ class Alerts:
             workout = workouts.get(row.session_id or "")
             if workout is not None and is_key_session(workout):
                 self.notifier.submit(Notice(f"missed:{name}:{row.session_id}",
-                                            f"watchsync: {name} missed a key session", f"{name} missed {row.name} planned on {values.day_label(row.day)}."))
+                                            f"watchsync: {name} missed a key session",
+                                            f"{name} missed {row.name} planned on {values.day_label(row.day)}."))
 
     def _flagged(self, name: str, report: ComplianceReport, fresh: set[str]) -> None:
         """An easy run done too hard and a long-run spike, for activities that are news."""
