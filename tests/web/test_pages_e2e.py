@@ -39,7 +39,7 @@ def _tiles(html: str) -> list[str]:
 
 def test_the_week_page_shows_the_numbers_of_watchsync_report(fortnight: Fortnight) -> None:
     for day in (date.today().isoformat(), "2026-01-05"):
-        report = json.loads(_cli(fortnight, "report", "--athlete", "anna", "--week", day, "--json"))
+        report = json.loads(_cli(fortnight, "report", "--athlete", "anna", "--week", day, "--json"))["report"]
         totals = report["summary"]["totals"]
         html = _get(fortnight, f"athletes/anna/week/{day}")
         completion = "–" if totals["completion"] is None else f"{totals['completion']:.0%}"

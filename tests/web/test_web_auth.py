@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 
 from watchsync.config import WebSettings, default_config
 from watchsync.store import Store
-from watchsync.web import WebConfigError, check_listen, create_app, hash_password, verify_password
+from watchsync.web.app import create_app
+from watchsync.web.auth import WebConfigError, check_listen, hash_password, verify_password
 
 PASSWORD = "correct horse battery"
 

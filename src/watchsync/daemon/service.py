@@ -21,15 +21,13 @@ import time
 from collections.abc import Callable
 from datetime import date
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from watchsync.config import Config, ConfigError
 from watchsync.daemon import notify
-from watchsync.daemon.alerts import Alerts
 from watchsync.daemon.inbox import InboxError, InboxWatcher
 from watchsync.daemon.intake import AthleteInbox, Intake
 from watchsync.daemon.jobs import Poller, write_daily_summary
-from watchsync.daemon.notifications import Notifier, apprise_targets
-from watchsync.daemon.rejected import dashboard_status
 from watchsync.daemon.status import GLOBAL, HEARTBEAT_KEY, PID_KEY, alive_daemon, now_text, record_error
 from watchsync.daemon.worker import AthleteWorker
 from watchsync.errors import WatchsyncError
@@ -38,7 +36,11 @@ from watchsync.garmin.errors import AuthRequired, GarminError
 from watchsync.garmin.sync import SyncService
 from watchsync.services.garmin import client_for
 from watchsync.store import Store, StoreError
-from watchsync.web import WebConfigError, WebServer
+
+if TYPE_CHECKING:  # imported when configured: a daemon without [web] / [notify] loads neither
+    from watchsync.daemon.alerts import Alerts
+    from watchsync.daemon.notifications import Notifier
+    from watchsync.web.server import WebServer
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +115,19 @@ class Daemon:
     def _prepare_companions(self) -> None:
         """The dashboard and the notifications, checked before anything starts (a bad [web] stops here)."""
         config = self.config
+        from watchsync.web.auth import WebConfigError
+
         try:
             if config.web.listen is not None:
+                from watchsync.daemon.rejected import dashboard_status
+                from watchsync.web.server import WebServer
+
                 self._web = WebServer(config, self.store, functools.partial(dashboard_status, config))
+            if not config.notify.urls and config.notify.urls_file is None:
+                return
+            from watchsync.daemon.alerts import Alerts
+            from watchsync.daemon.notifications import Notifier, apprise_targets
+
             targets = apprise_targets([url.get_secret_value() for url in config.notify.urls],
                                       config.notify.urls_file)
             if targets:
@@ -125,6 +137,8 @@ class Daemon:
             raise DaemonError(f"{config.source}: {error}") from None
 
     def _start_companions(self) -> None:
+        from watchsync.web.auth import WebConfigError
+
         if self._notifier is not None and self._alerts is not None:
             self._notifier.start()
             self._alerts.start()

@@ -3,10 +3,8 @@
 Every number on it comes from the same library calls as ``watchsync report`` and ``watchsync
 status`` (:func:`watchsync.services.report.store_report`, the daemon's status): nothing is computed
 twice. Loopback by default; any other listen address needs a password (stored hashed).
+
+Modules: :mod:`.auth` (listen check, password hashing, basic auth), :mod:`.app` (routes and pages),
+:mod:`.views` (what each page shows), :mod:`.hr_chart`, :mod:`.ics`, :mod:`.server` (uvicorn on a
+thread). Nothing is imported here, so the daemon loads the web stack only when ``[web]`` is set.
 """
-
-from watchsync.web.app import create_app
-from watchsync.web.auth import WebConfigError, check_listen, hash_password, verify_password
-from watchsync.web.server import WebServer
-
-__all__ = ["WebConfigError", "WebServer", "check_listen", "create_app", "hash_password", "verify_password"]
