@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -230,13 +231,17 @@ def check_dashboard(url: str, athlete: str) -> list[str]:
 
 
 def wait_for_ctrl_c(url: str) -> None:
-    """Keep everything running until Ctrl-C."""
+    """Keep everything running until Ctrl-C (SIGINT) or SIGTERM, also when started with SIGINT ignored."""
+    stop = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGINT, signal.SIGTERM)}
     print(f"\nDashboard: {url}  (serving until Ctrl-C)", flush=True)
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        print("\nstopping", flush=True)
+        while not stop.wait(1.0):
+            pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    print("\nstopping", flush=True)
 
 
 def show_notifications(sink: NotifySink) -> None:
