@@ -31,6 +31,7 @@ from watchsync.prepare import workout_key
 from watchsync.store import Store
 from watchsync.testing.garmin.faults import Faults
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
 from watchsync.testing.notify_sink import NotifySink, running_sink
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
@@ -64,6 +65,7 @@ class Fortnight:
     anna: Athlete
     process: subprocess.Popen[bytes]
     secrets: list[str]
+    server: LocalGarminServer
     #: Workout uploads the server answered (429s included) and workouts it holds: more answers = retries.
     uploads: tuple[int, int] = (0, 0)
 
@@ -98,7 +100,7 @@ def fortnight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fortnight]:
                 [sys.executable, "-m", "watchsync", "--config", str(config), "--state-dir", str(state), "daemon"],
                 stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         env = Fortnight(f"http://127.0.0.1:{port}/", sink, state, inbox_root, log, anna, process,
-                        [str(v) for v in tokens.values() if isinstance(v, str) and len(v) > 20])
+                        [str(v) for v in tokens.values() if isinstance(v, str) and len(v) > 20], server)
         try:
             wait_for("the dashboard", lambda: "dashboard at" in env.log_text() or process.poll() is not None)
             assert process.poll() is None, env.log_text()

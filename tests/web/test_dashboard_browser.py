@@ -8,7 +8,9 @@ chart, no console errors, and WCAG AA contrast for every text.
 from __future__ import annotations
 
 import re
+import time
 import urllib.request
+from datetime import datetime, timedelta
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +18,10 @@ import pytest
 from cdp_browser import CONTRAST_SCRIPT, Browser
 from conftest import Fortnight
 
+from watchsync.formats.text import parse_text
 from watchsync.report.charts import STATUS_COLOURS
+from watchsync.resolve import resolve
+from watchsync.testing.simulate import simulate_activity
 
 pytestmark = pytest.mark.slow
 
@@ -107,3 +112,25 @@ def test_the_status_page_explains_each_rejected_file(fortnight: Fortnight, brows
                                 "e.innerText])")
     assert sorted(name for name, _ in rejected) == ["broken-intervals.txt", "leaky-notes.txt"]
     assert any("RPE 11" in text for _, text in rejected)
+
+
+def test_a_page_reloads_by_itself_keeping_its_scroll_when_an_activity_arrives(fortnight: Fortnight,
+                                                                              browser: Browser) -> None:
+    browser.open(fortnight.url + "athletes/anna", 390, height=700)
+    browser.evaluate("window.scrollTo(0, 900); window.__before_reload = true; window.scrollY")
+    done_before = browser.evaluate("document.querySelectorAll('a.session').length")
+    assert browser.evaluate("window.scrollY") == 900
+    time.sleep(2.5)  # nothing changed: no reload
+    assert browser.evaluate("window.__before_reload === true")
+    workout = resolve(parse_text("name: Shakeout\nsport: running\n- 20m RPE 2\n", "shakeout.txt"), fortnight.anna)
+    begin = datetime.now().replace(microsecond=0) - timedelta(hours=2)
+    run = simulate_activity(workout, fortnight.anna, start=begin, behaviour="follows", seed=99)
+    fortnight.server.add_activity(run.fit, start_time=begin, activity_type="running", name="Shakeout",
+                                  duration_s=run.summary["duration_s"], distance_m=run.summary["distance_m"])
+    deadline = time.monotonic() + 60
+    while browser.evaluate("window.__before_reload === true"):
+        assert time.monotonic() < deadline, "the page never reloaded"
+        time.sleep(0.3)
+    time.sleep(0.5)
+    assert browser.evaluate("window.scrollY") == 900
+    assert browser.evaluate("document.querySelectorAll('a.session').length") == done_before + 1
