@@ -90,3 +90,17 @@ def test_digest_times_parse_and_key_sessions_are_hard_or_long() -> None:
     easy = parse_text("name: Easy\nsport: running\n- 40m RPE 3\n", "easy.txt")
     long_run = parse_text("name: Long\nsport: running\ntags: long\n- 90m RPE 3\n", "long.txt")
     assert is_key_session(hills) and is_key_session(long_run) and not is_key_session(easy)
+
+
+def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers(tmp_path: Path) -> None:
+    config = default_config(state_dir=tmp_path)
+    config = config.model_copy(update={"notify": config.notify.model_copy(update={"digest": "mon 00:00"})})
+    sink = Collect()
+    with Store.open(config.store_path) as store:
+        alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
+        alerts.check()
+        alerts.check()
+    digests = [n for n in sink.notices if n.key.startswith("digest:")]
+    assert len(digests) == 1
+    assert digests[0].title.startswith("watchsync: anna, week of ")
+    assert digests[0].body.startswith("Completion – (0 done, 0 missed, 0 open); 0.0 h of 0.0 h; easy share –")
