@@ -118,7 +118,7 @@ def fortnight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fortnight]:
             posted = simulate_weeks(server, plan, start, anna, today)
             with Store.open(state / "watchsync.sqlite3") as store:
                 wait_for("the fortnight's activities fetched and scored",
-                         lambda: len(store.list_activities("anna")) >= posted)
+                         lambda: sum(1 for row in store.list_activities("anna") if row.analysed_at) >= posted)
             try:
                 wait_for("the rejections notified", lambda: sum("rejected" in str(m["title"]) for m in sink.received())
                          >= len(BROKEN_FILES))

@@ -104,3 +104,26 @@ def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers(tmp_path: Pa
     assert len(digests) == 1
     assert digests[0].title.startswith("watchsync: anna, week of ")
     assert digests[0].body.startswith("Completion – (0 done, 0 missed, 0 open); 0.0 h of 0.0 h; easy share –")
+
+
+def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_written(tmp_path: Path) -> None:
+    from watchsync.daemon.intake_files import rejection_note
+
+    config = default_config(state_dir=tmp_path / "state")
+    inbox = tmp_path / "inbox"
+    config = config.model_copy(update={"daemon": config.daemon.model_copy(update={"inbox": inbox})})
+    sink = Collect()
+    with Store.open(config.store_path) as store:
+        alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
+        alerts.check()  # notifications enabled now: later rejections are news
+        folder = inbox / "anna" / "rejected"
+        folder.mkdir(parents=True)
+        (folder / "hills.txt").write_text("name: Hills\n")
+        alerts.check()
+        assert sink.notices == []  # moved, note not written yet
+        (folder / "hills.txt.error.txt").write_text(rejection_note(["hills.txt:2:1: no steps (expected ...)"]))
+        alerts.check()
+        alerts.check()
+    assert [(n.title, n.body.splitlines()[0]) for n in sink.notices] == [
+        ("watchsync: hills.txt rejected (anna)",
+         "The file hills.txt in the inbox of anna was rejected: hills.txt:2:1: no steps (expected ...)")]

@@ -40,6 +40,8 @@ ACTIVE_PREFIX = "notify.active."
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: The report is looked at again when activities change, the day changes, or after this long.
 REPORT_EVERY = timedelta(minutes=10)
+#: A rejected file without its note after this long is told without one.
+NOTE_GRACE = timedelta(minutes=1)
 
 
 def is_key_session(workout: Workout) -> bool:
@@ -69,7 +71,8 @@ class Alerts:
         self._started = now()
         self._digest = parse_digest(config.notify.digest) if config.notify.digest else None
         self._fault_since: str | None = None
-        self._report_seen: dict[str, tuple[int, date, datetime]] = {}
+        self._unexplained: dict[tuple[str, str], datetime] = {}
+        self._report_seen: dict[str, tuple[tuple[int, int], date, datetime]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="watchsync-alerts", daemon=True)
 
@@ -120,8 +123,13 @@ class Alerts:
 
     def _rejected(self, name: str, since: datetime) -> None:
         for rejected in rejected_files(self.config.inbox_dir(name)):
-            if datetime.fromisoformat(rejected.rejected_at) < since:  # both to the second
+            when = datetime.fromisoformat(rejected.rejected_at)
+            if when < since:  # both to the second
                 continue
+            if not rejected.explained:  # intake writes the note right after the move: look again next round
+                first_seen = self._unexplained.setdefault((name, rejected.name), self._now())
+                if self._now() - first_seen < NOTE_GRACE:
+                    continue
             self.notifier.submit(Notice(
                 f"rejected:{name}:{rejected.name}:{rejected.rejected_at}",
                 f"watchsync: {rejected.name} rejected ({name})",
@@ -160,11 +168,12 @@ class Alerts:
         """
         today = athlete.today()
         rows = self.store.list_activities(athlete.name)
+        analysed = sum(1 for row in rows if row.analysed_at is not None)  # a row is stored before it is scored
         seen = self._report_seen.get(athlete.name)
         now = self._now()
-        if seen is not None and seen[0] == len(rows) and seen[1] == today and now - seen[2] < REPORT_EVERY:
+        if seen is not None and seen[0] == (len(rows), analysed) and seen[1] == today and now - seen[2] < REPORT_EVERY:
             return
-        self._report_seen[athlete.name] = (len(rows), today, now)
+        self._report_seen[athlete.name] = ((len(rows), analysed), today, now)
         fresh = {str(row.activity_id) for row in rows if row.analysed_at is not None and row.analysed_at >= since}
         report = store_report(self.store, athlete, today=today)
         self._missed(athlete.name, report, since.date() - timedelta(days=7))

@@ -26,6 +26,8 @@ class RejectedFile:
     name: str
     rejected_at: str
     reason: str
+    #: False while the note is not (completely) written yet: intake moves the file, then writes it.
+    explained: bool = True
 
 
 def rejected_files(inbox: Path | None) -> list[RejectedFile]:
@@ -44,14 +46,16 @@ def rejected_files(inbox: Path | None) -> list[RejectedFile]:
             continue
         note = f"{entry.name}{ERROR_SUFFIX}"
         try:
-            reason = _reason((folder / note).read_text("utf-8", errors="replace")) if note in notes else ""
+            text = (folder / note).read_text("utf-8", errors="replace") if note in notes else ""
+            reason = _reason(text)
             # the note is written at rejection; the file itself keeps its own mtime through the move
             written = (folder / note).stat() if note in notes else entry.stat(follow_symlinks=False)
             moment = datetime.fromtimestamp(written.st_mtime, UTC)
         except OSError:
             continue
+        explained = any(line.startswith("  ") and line.strip() for line in text.splitlines())
         found.append(RejectedFile(entry.name, moment.isoformat(timespec="seconds"),
-                                  reason[:MAX_REASON] or "no explanation written"))
+                                  reason[:MAX_REASON] or "no explanation written", explained))
     return sorted(found, key=lambda f: (f.rejected_at, f.name))
 
 
