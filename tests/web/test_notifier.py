@@ -97,3 +97,21 @@ def test_apprise_json_targets_post_to_the_sink_and_bad_urls_are_skipped(caplog: 
         assert not targets[1].send("hello", "world")  # nothing listens on port 9
         assert [(m["title"], m["message"]) for m in sink.received()] == [("hello", "world")]
     assert "urls #2" in caplog.text and "hunter2secret" not in caplog.text
+
+
+def test_a_notice_still_waiting_at_shutdown_is_sent_by_the_next_run(tmp_path: Path) -> None:
+    first, second = Recorder(), Recorder()
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        notifier = Notifier(store, [Target("#1", first.send)], max_per_hour=1)
+        notifier.start()
+        notifier.submit(Notice("a", "first", "b"))
+        notifier.submit(Notice("b", "held back by the rate limit", "b"))
+        _wait(lambda: first.got)
+        notifier.stop()
+        again = Notifier(store, [Target("#1", second.send)])
+        again.start()
+        assert not again.submit(Notice("a", "first", "b"))
+        assert again.submit(Notice("b", "held back by the rate limit", "b"))
+        _wait(lambda: second.got)
+        again.stop()
+    assert [t for t, _ in first.got] == ["first"] and [t for t, _ in second.got] == ["held back by the rate limit"]

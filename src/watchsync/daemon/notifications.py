@@ -2,7 +2,8 @@
 
 * **One message per event**: every event has a key; a key already sent (remembered in the store,
   so a restart does not repeat it) is never sent again. Retries of the same event are the same key.
-* **Rate limit**: at most ``max_per_hour`` messages in any hour; the rest wait in order (none dropped).
+* **Rate limit**: at most ``max_per_hour`` messages in any hour; the rest wait in order (none dropped:
+  a key is remembered as sent only when it is sent, so what waits at shutdown is found again).
 * **No secret in a message**: title and body go through the daemon's log redaction; the target
   URLs (which may hold passwords) are never logged, only their position and scheme.
 * **A failing target never affects the daemon**: messages leave from their own thread with the
@@ -124,11 +125,6 @@ class Notifier:
                 return False
             with self._lock:
                 self._seen.add(notice.key)
-            try:
-                self._store.kv_set(GLOBAL, _sent_key(notice.key), now_text())
-            except Exception as error:
-                logger.warning("notification %s: cannot remember it in the store (%s); sent once from memory",
-                               notice.key, type(error).__name__)
             self._queue.put(Notice(notice.key, redact(notice.title)[:MAX_TITLE], redact(notice.body)[:MAX_BODY]))
             return True
         except Exception as error:  # nothing here may hurt the caller
@@ -159,7 +155,16 @@ class Notifier:
                 return
 
     def _deliver(self, notice: Notice) -> None:
-        """Each target once; only the targets that failed are tried again (no one gets a message twice)."""
+        """Each target once; only the targets that failed are tried again (no one gets a message twice).
+
+        The key is remembered in the store just before sending: a notice still waiting for the rate
+        limit when the daemon stops is found again by the next run, one already sent is not repeated.
+        """
+        try:
+            self._store.kv_set(GLOBAL, _sent_key(notice.key), now_text())
+        except Exception as error:
+            logger.warning("notification %r: cannot remember it in the store (%s); sent once from memory",
+                           notice.title, type(error).__name__)
         pending = list(self._targets)
         for attempt in range(1, ATTEMPTS + 1):
             pending = [target for target in pending if not _sent(target, notice)]
