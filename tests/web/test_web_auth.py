@@ -62,6 +62,8 @@ def test_with_a_password_every_page_asks_for_it(tmp_path: Path) -> None:
         assert client.get("/", auth=("someone", PASSWORD)).status_code == 401
         answer = client.get("/", auth=("coach", PASSWORD))
         assert answer.status_code == 200 and "anna" in answer.text
+        assert "default-src 'none'" in answer.headers["content-security-policy"]
+        assert answer.headers["x-frame-options"] == "DENY"
         garbage = {"authorization": "Basic " + base64.b64encode(b"\xff\xfe").decode()}
         assert client.get("/", headers=garbage).status_code == 401
 

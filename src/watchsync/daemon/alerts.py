@@ -140,8 +140,8 @@ class Alerts:
         reason = self.store.parked_reason(name)
         waiting = len(self.store.list_outbox(name)) if reason is not None else 0
         self._condition(f"parked:{name}", reason is not None, f"watchsync: {name} needs a new Garmin login",
-                        f"{name}: {reason}. The queue is parked ({waiting} waiting); files are still taken in. "
-                        "Run `watchsync login` for this athlete.")
+                        f"{name}: {reason}. The queue is parked ({waiting} waiting); files are still taken in "
+                        "and everything resumes after the login.")
 
     def _unreachable(self) -> None:
         limit = timedelta(minutes=max(self.config.notify.unreachable_minutes, 2 * self.config.daemon.poll_minutes))

@@ -29,13 +29,22 @@ from watchsync.model.athlete import Athlete
 from watchsync.report import charts, values
 from watchsync.store import Store
 from watchsync.web import views
-from watchsync.web.auth import ASGIApp, BasicAuth
+from watchsync.web.auth import ASGIApp, BasicAuth, Message, Receive, Scope, Send
 from watchsync.web.ics import athlete_feed
 
 StatusSource = Callable[[], dict[str, Any]]
 #: How often ``/events`` looks whether the data changed.
 EVENT_SECONDS = 2.0
 STATUS_TEXT_COLOURS = {"yellow": "#212529", "pending": "#212529", "rest": "#212529"}
+#: Every answer: nothing from elsewhere (the pages need none), no framing, no referrer.
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                                 b"img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+                                 b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
 
 
 class Dashboard:
@@ -151,5 +160,18 @@ def create_app(config: Config, store: Store, status: StatusSource, *, password_h
         Route("/athletes/{name}/week/{day}", dashboard.week),
         Route("/athletes/{name}/activities/{activity}", dashboard.activity),
     ], exception_handlers={views.NotFound: not_found})
-    return BasicAuth(app, user=config.web.user, password_hash=password_hash)
+    return BasicAuth(_with_headers(app), user=config.web.user, password_hash=password_hash)
+
+
+def _with_headers(app: ASGIApp) -> ASGIApp:
+    """``app`` with :data:`SECURITY_HEADERS` on every response."""
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return wrapped
 
