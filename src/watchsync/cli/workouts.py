@@ -14,12 +14,15 @@ def register(commands: Any) -> None:
     """Add the workout commands to the sub-command parser."""
     validate = commands.add_parser("validate", help="check workout files; one error line per problem")
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
-    validate.add_argument("--json", action="store_true", help="results as JSON")
+    validate.add_argument("--json", action="store_true", help="results as JSON, with each parsed workout")
+    _add_sport_option(validate)
+    add_athlete_option(validate)
     validate.set_defaults(handler=run_validate)
 
     show = commands.add_parser("show", help="step table with resolved targets and estimates")
     show.add_argument("file", type=Path, metavar="FILE")
     add_athlete_option(show)
+    _add_sport_option(show)
     show.add_argument("--json", action="store_true", help="the resolved workout as JSON")
     show.set_defaults(handler=run_show)
 
@@ -27,14 +30,43 @@ def register(commands: Any) -> None:
     compile_.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     compile_.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     add_athlete_option(compile_)
+    _add_sport_option(compile_)
     compile_.add_argument("--json", action="store_true", help="results as JSON")
     compile_.set_defaults(handler=run_compile)
 
-    import_ = commands.add_parser("import", help="import a FIT workout into the text or TOML format")
-    import_.add_argument("file", type=Path, metavar="FILE.fit")
+    import_ = commands.add_parser("import", help="import a FIT workout or Garmin Connect workout JSON "
+                                                 "into the text or TOML format")
+    import_.add_argument("file", type=Path, metavar="FILE.fit|FILE.json")
     import_.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     import_.add_argument("--format", choices=("txt", "toml"), default="txt", help="output format")
     import_.set_defaults(handler=run_import)
+
+
+def _add_sport_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sport", metavar="SPORT", type=_sport,
+                        help="sport of text files without a 'sport:' line (default: their folder's sport, "
+                             "else the athlete's 'sport' setting)")
+
+
+def _sport(text: str) -> Any:
+    from watchsync.model.workout import parse_sport
+
+    try:
+        return parse_sport(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"unknown sport {text!r}") from None
+
+
+def _athlete_sport(args: argparse.Namespace) -> str | None:
+    """The sport setting of the athlete (only read when no --sport was given)."""
+    if getattr(args, "sport", None) is not None:
+        return None
+    return athlete_from(args).sport
+
+
+def _print_messages(messages: list[str]) -> None:
+    for message in messages:
+        print(message, file=sys.stderr)
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -42,28 +74,38 @@ def run_validate(args: argparse.Namespace) -> int:
     from watchsync.formats.errors import WorkoutFormatError
     from watchsync.formats.load import load_workouts
 
-    results = load_workouts(args.paths)
+    messages: list[str] = []
+    results = load_workouts(args.paths, sport=args.sport, athlete_sport=_athlete_sport(args), messages=messages)
     if not results:
         raise CliError("no workout files found (looked for *.txt, *.toml, *.fit)")
     failures = [(path, r) for path, r in results if isinstance(r, WorkoutFormatError)]
     if args.json:
         print_json([{"path": str(path), "ok": not isinstance(r, WorkoutFormatError),
-                     "error": str(r) if isinstance(r, WorkoutFormatError) else None} for path, r in results])
+                     "error": str(r) if isinstance(r, WorkoutFormatError) else None,
+                     "messages": [m for m in messages if m.startswith(f"{path}:")],
+                     "workout": None if isinstance(r, WorkoutFormatError) else r.model_dump(mode="json",
+                                                                                            exclude_none=True)}
+                    for path, r in results])
     else:
+        _print_messages(messages)
         for _path, error in failures:
             print(error, file=sys.stderr)
         print(f"{len(results) - len(failures)} valid, {len(failures)} invalid", file=sys.stderr)
     return 1 if failures else 0
 
 
-def _load_one(path: Path) -> Any:
+def _load_one(args: argparse.Namespace, path: Path) -> Any:
     from watchsync.formats.errors import WorkoutFormatError
     from watchsync.formats.load import load_workout
 
+    messages: list[str] = []
     try:
-        return load_workout(path)
+        workout = load_workout(path, sport=getattr(args, "sport", None), athlete_sport=_athlete_sport(args),
+                               messages=messages)
     except WorkoutFormatError as error:
         raise CliError(str(error)) from None
+    _print_messages(messages)
+    return workout
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -72,7 +114,7 @@ def run_show(args: argparse.Namespace) -> int:
     from watchsync.resolve import ResolveError, resolve
 
     athlete = athlete_from(args)
-    workout = _load_one(args.file)
+    workout = _load_one(args, args.file)
     try:
         resolved = resolve(workout, athlete)
     except ResolveError as error:
@@ -100,7 +142,7 @@ def run_compile(args: argparse.Namespace) -> int:
     athlete = athlete_from(args)
     report: list[dict[str, Any]] = []
     failed = 0
-    for result in compile_paths(args.paths, athlete):
+    for result in compile_paths(args.paths, athlete, sport=args.sport):
         if isinstance(result, Compiled):
             target = output_path(result.path, args.paths, args.out)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -121,19 +163,56 @@ def run_compile(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Convert a FIT workout into an editable text or TOML workout file."""
+    """Convert a FIT workout or Garmin Connect workout JSON into editable text or TOML workout files.
+
+    A multi-sport Connect workout becomes one file per segment (``<name>-1-<sport>.txt`` ...).
+    """
+    from watchsync.formats.errors import WorkoutFormatError
+    from watchsync.formats.load import CONNECT_SUFFIX, decode_text, load_workout
+
+    messages: list[str] = []
+    try:
+        if args.file.suffix.lower() == CONNECT_SUFFIX:
+            from watchsync.formats.connect_json_read import read_connect_file
+
+            workouts = read_connect_file(decode_text(_read_small(args.file), str(args.file)), str(args.file),
+                                         messages)
+        else:
+            workouts = [load_workout(args.file, messages=messages)]
+    except WorkoutFormatError as error:
+        raise CliError(str(error)) from None
+    _print_messages(messages)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for index, workout in enumerate(workouts, start=1):
+        stem = args.file.stem if len(workouts) == 1 else f"{args.file.stem}-{index}-{workout.sport.value}"
+        suffix, text = _written(workout, args.format, args.file)
+        target = args.out / f"{stem}.{suffix}"
+        target.write_text(text, "utf-8")
+        print(f"{args.file} -> {target}")
+    return 0
+
+
+def _read_small(path: Path) -> bytes:
+    from watchsync.formats.errors import WorkoutFormatError
+    from watchsync.formats.load import MAX_BYTES
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise WorkoutFormatError(str(path), 1, 1, f"cannot read the file: {error.strerror or error}") from None
+    if len(data) > MAX_BYTES:
+        raise WorkoutFormatError(str(path), 1, 1, f"file is larger than {MAX_BYTES} bytes")
+    return data
+
+
+def _written(workout: Any, wanted: str, source: Path) -> tuple[str, str]:
+    """(suffix, text): the text syntax when asked and it can say everything, else TOML."""
     from watchsync.formats.text import TextSyntaxLimit, format_text
     from watchsync.formats.toml_workout import format_toml
 
-    workout = _load_one(args.file)
-    suffix = args.format
-    try:
-        text = format_text(workout) if suffix == "txt" else format_toml(workout)
-    except TextSyntaxLimit as limit:
-        print(f"watchsync: {args.file}: {limit}; writing TOML instead", file=sys.stderr)
-        suffix, text = "toml", format_toml(workout)
-    args.out.mkdir(parents=True, exist_ok=True)
-    target = args.out / f"{args.file.stem}.{suffix}"
-    target.write_text(text, "utf-8")
-    print(f"{args.file} -> {target}")
-    return 0
+    if wanted == "txt":
+        try:
+            return "txt", format_text(workout)
+        except TextSyntaxLimit as limit:
+            print(f"watchsync: {source}: {limit}; writing TOML instead", file=sys.stderr)
+    return "toml", format_toml(workout)

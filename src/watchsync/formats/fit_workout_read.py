@@ -114,7 +114,7 @@ class _Entry:
     block: Step | Repeat
 
 
-def read_fit_workout(data: bytes | Path) -> Workout:
+def read_fit_workout(data: bytes | Path, messages: list[str] | None = None) -> Workout:
     """Import a FIT workout file; raises :class:`WorkoutFormatError` when it is not one."""
     path = str(data) if isinstance(data, Path) else "<bytes>"
     try:

@@ -43,6 +43,21 @@ def parse_pace(text: str) -> float:
     return float(seconds)
 
 
+_SWIM_PACE_RE = re.compile(r"^\s*(\d{1,2}):([0-5]\d)\s*(?:/\s*100\s*(m|y|yd))?\s*$")
+METERS_PER_YARD = 0.9144
+
+
+def parse_swim_pace(text: str) -> float:
+    """``"1:45/100m"`` (or ``"1:45"``, ``"1:36/100y"``) → seconds per 100 m."""
+    match = _SWIM_PACE_RE.match(text)
+    if not match:
+        raise ValueError(f"swim pace {text!r} is not m:ss/100m or m:ss/100y")
+    seconds = int(match.group(1)) * 60 + int(match.group(2))
+    if seconds <= 0:
+        raise ValueError(f"swim pace {text!r} must be positive")
+    return seconds / METERS_PER_YARD if match.group(3) in ("y", "yd") else float(seconds)
+
+
 def format_pace(seconds_per_km: float, units: Units = Units.METRIC) -> str:
     """Seconds per km → ``"4:30/km"`` (or per mile)."""
     per = seconds_per_km * METERS_PER_MILE / 1000 if units is Units.IMPERIAL else seconds_per_km
@@ -112,6 +127,9 @@ class Athlete(BaseModel):
     resting_hr: int = Field(default=50, ge=25, le=120)
     lthr: int | None = Field(default=None, ge=80, le=230)
     threshold_pace: float | None = Field(default=None, description="seconds per km")
+    swim_threshold_pace: float | None = Field(default=None, gt=30, le=600,
+                                              description="CSS, seconds per 100 m (\"1:45/100m\")")
+    sport: str | None = Field(default=None, description="default sport of texts that name none")
     ftp: int | None = Field(default=None, ge=30, le=2000)
     sex: Literal["female", "male"] | None = Field(default=None, description="TRIMP constants (default male)")
     timezone: str | None = Field(default=None, description="IANA zone of the athlete's days (default: the host's)")
@@ -119,6 +137,7 @@ class Athlete(BaseModel):
     units: Units = Units.METRIC
     hr_zones: list[Band] | None = Field(default=None, description="explicit bpm zones 1..5")
     pace_zones: list[Band] | None = Field(default=None, description="explicit zones, seconds per km")
+    swim_pace_zones: list[Band] | None = Field(default=None, description="explicit swim zones, seconds per 100 m")
     power_zones: list[Band] | None = Field(default=None, description="explicit watt zones")
     rpe: dict[int, Band] = Field(default_factory=dict, description="RPE -> band override")
 
@@ -137,7 +156,24 @@ class Athlete(BaseModel):
     def _pace(cls, value: object) -> object:
         return parse_pace(value) if isinstance(value, str) else value
 
-    @field_validator("hr_zones", "pace_zones", "power_zones", mode="before")
+    @field_validator("swim_threshold_pace", mode="before")
+    @classmethod
+    def _swim_pace(cls, value: object) -> object:
+        return parse_swim_pace(value) if isinstance(value, str) else value
+
+    @field_validator("sport")
+    @classmethod
+    def _sport(cls, value: str | None) -> str | None:
+        if value is not None:
+            from watchsync.model.workout import parse_sport
+
+            try:
+                return parse_sport(value).value
+            except ValueError:
+                raise ValueError(f"unknown sport {value!r}") from None
+        return value
+
+    @field_validator("hr_zones", "pace_zones", "swim_pace_zones", "power_zones", mode="before")
     @classmethod
     def _zones(cls, value: object) -> object:
         if isinstance(value, list):
