@@ -26,8 +26,8 @@ from pathlib import Path
 from analyze_decode import FIXTURES, REPO_ROOT, best_time, fitdecode_all_frames
 
 from watchsync.activity import Activity, decode_activity
-from watchsync.activity.fetch import analyse, score_session, sync_activities
-from watchsync.activity.simulate import Behaviour, simulate_activity
+from watchsync.services.activities import analyse, score_session, sync_activities
+from watchsync.testing.simulate import Behaviour, simulate_activity
 from watchsync.compliance.embedded import embedded_workout
 from watchsync.compliance.match import PlannedSession
 from watchsync.garmin.client import GarminClient
@@ -50,7 +50,7 @@ from datetime import date
 from pathlib import Path
 sys.path.insert(0, sys.argv[2])
 from analyze import ATHLETE, hour_run
-from watchsync.activity.fetch import analyse, score_session
+from watchsync.services.activities import analyse, score_session
 from watchsync.compliance.match import PlannedSession
 
 def peak_kib():

@@ -14,10 +14,11 @@ from watchsync.formats.load import load_workout
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired
 from watchsync.garmin.server import Fault, LocalGarminServer
-from watchsync.garmin.sync import SyncService, workout_key
+from watchsync.garmin.sync import SyncService
 from watchsync.garmin.testing import fake_token_dir
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
+from watchsync.prepare import workout_key
 from watchsync.resolve import resolve
 from watchsync.store import Store
 

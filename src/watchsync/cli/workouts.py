@@ -122,8 +122,10 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(resolved.model_dump(mode="json"))
         return 0
-    seconds = resolved.estimated_seconds(default_step_seconds=60, seconds_per_meter=1 / athlete.easy_speed)
-    meters = resolved.estimated_meters(meters_per_second=athlete.easy_speed)
+    from watchsync.rules import planned_meters, planned_seconds
+
+    seconds = planned_seconds(resolved, athlete.easy_speed)
+    meters = planned_meters(resolved, athlete.easy_speed)
     print(f"{resolved.name}  ({resolved.sport.value}, for {athlete.name})")
     if resolved.description:
         print(resolved.description)

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from watchsync.errors import InputError
 from watchsync.formats.connect_ids import (
     END_CONDITIONS,
     REPEAT_DTO,
@@ -58,7 +59,7 @@ from watchsync.model.workout import (
 )
 
 
-class ConnectFormatError(ValueError):
+class ConnectFormatError(InputError):
     """Garmin workout JSON that does not describe a workout we can represent."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from watchsync.errors import InputError
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.text.document import META_LINE, REPEAT_COUNT, section_header
 from watchsync.formats.text.scan import scan
@@ -139,7 +140,7 @@ def format_target(target: Target, *, reverse: bool = False) -> str:
     raise TypeError(f"unknown target {target!r}")
 
 
-class TextSyntaxLimit(ValueError):
+class TextSyntaxLimit(InputError):
     """A workout the text syntax cannot express (use TOML); raised by :func:`format_text`."""
 
 

@@ -10,16 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from watchsync.activity.fetch import (
-    CURSOR_KEY,
-    OVERLAP_DAYS,
-    FetchResult,
-    analyse,
-    sync_activities,
-    write_atomically,
-)
-from watchsync.activity.simulate import Behaviour, simulate_activity
-from watchsync.compliance.plan_view import session_key
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired
 from watchsync.garmin.server import LocalGarminServer
@@ -28,7 +18,17 @@ from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.resolve import resolve
+from watchsync.services.activities import (
+    CURSOR_KEY,
+    OVERLAP_DAYS,
+    FetchResult,
+    analyse,
+    sync_activities,
+    write_atomically,
+)
+from watchsync.services.report import session_key
 from watchsync.store import Store
+from watchsync.testing.simulate import Behaviour, simulate_activity
 
 TODAY = date(2025, 6, 30)
 FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or Path(__file__).resolve().parents[3] / "shared" / "fixtures"

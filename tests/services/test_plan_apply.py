@@ -13,9 +13,9 @@ from watchsync.garmin.server import LocalGarminServer
 from watchsync.garmin.sync import SyncService
 from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
-from watchsync.plan.apply import apply_plan
 from watchsync.plan.diff import ChangeKind
 from watchsync.plan.parse import load_plan, parse_plan
+from watchsync.services.plan_apply import apply_plan
 from watchsync.store import Store
 
 PLAN = Path(__file__).parent / "data" / "lint" / "good.toml"
