@@ -238,7 +238,7 @@ def test_long_names_are_cut_to_the_model_limit_and_selected_flags_ignored() -> N
     encoder_steps = [timed(60, wkt_step_name="s" * 240), timed(30, wkt_step_name="second")]
     data = encode(encoder_steps, wkt_name="w" * 240)
     workout = read_fit_workout(data)
-    assert (workout.name, workout.flat_steps()[0].name) == ("w" * 200, "s" * 200)
+    assert (workout.name, workout.flat_steps()[0].name) == ("w" * 240, "s" * 200)  # workout names hold 256
     flagged = encode([timed(60, wkt_step_name="A"), timed(30, wkt_step_name="B", message_index=0x8001),
                       {"duration_type": "repeat_until_steps_cmplt", "duration_value": 1, "target_type": "open",
                        "target_value": 2}])

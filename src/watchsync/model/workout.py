@@ -339,10 +339,21 @@ CONCRETE_TARGETS = (OpenTarget, HeartRateTarget, HeartRateZoneTarget, SpeedTarge
 
 
 class Exercise(_Frozen):
-    """A Garmin exercise: category and name keys as in ``garminconnect.exercises``."""
+    """A Garmin exercise: category and name keys as in ``garminconnect.exercises``.
+
+    A step that names only a category (Garmin allows it) is the category's generic exercise: its
+    name is the category repeated (an empty name is read so).
+    """
 
     category: str
     name: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _generic(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("name") and data.get("category"):
+            return {**data, "name": data["category"]}
+        return data
 
 
 class Prompt(_Frozen):
@@ -384,6 +395,11 @@ class Step(_Frozen):
     prompts: list[Prompt] = Field(default_factory=list, max_length=50)
     stroke: Stroke | None = None
     equipment: Equipment | None = None
+
+    @staticmethod
+    def prompt_clock(seconds: int) -> str:
+        """``33`` → ``0:33``; ``3600`` → ``60:00`` (minutes:seconds into the step)."""
+        return f"{seconds // 60}:{seconds % 60:02d}"
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
