@@ -58,6 +58,8 @@ DEFAULT_POWER_ZONES_PCT_FTP: dict[int, tuple[float, float]] = {
     1: (1, 55), 2: (56, 75), 3: (76, 90), 4: (91, 105), 5: (106, 120), 6: (121, 150), 7: (151, 200),
 }
 SWIM_SPORTS = frozenset({Sport.POOL_SWIM, Sport.OPEN_WATER_SWIM})
+#: HR zones a watch has (FIT ``target_hr_zone``, Garmin Connect ``zoneNumber``): 1..5.
+WATCH_ZONES = 5
 
 HR_HALF_WIDTH_BPM = 3
 SPEED_HALF_WIDTH = 0.02
@@ -73,7 +75,9 @@ def resolve(workout: Workout, athlete: Athlete) -> Workout:
     """Return ``workout`` with every target concrete for ``athlete`` and RPE cues in the notes.
 
     Swims take % Pace and pace zones from the swim threshold (CSS), other sports from the threshold
-    pace. A target resolves to the kind the author wrote (a power target to watts, never to HR).
+    pace. A target resolves to the kind the author wrote (a power target to watts, never to HR). A
+    single HR or power zone stays the watch's zone unless the athlete lists explicit zones; zone
+    ranges and HR zones 6-7 (which watches lack) become bands from the default tables.
     """
     if workout.sport in SWIM_SPORTS:
         athlete = _swimmer(athlete)
@@ -144,6 +148,8 @@ def _concrete(target: Target, athlete: Athlete) -> Target:
         case HeartRateZoneTarget():
             if athlete.hr_zones and target.top <= len(athlete.hr_zones):
                 return _hr(athlete.hr_zones[target.zone - 1].low, athlete.hr_zones[target.top - 1].high)
+            if target.zone_high is None and target.zone <= WATCH_ZONES:
+                return target  # the watch's own zone: it knows the athlete's zones better than a default
             low, high = DEFAULT_HR_ZONES_PCT_LTHR[target.zone][0], DEFAULT_HR_ZONES_PCT_LTHR[target.top][1]
             return _hr(low * athlete.effective_lthr / 100, high * athlete.effective_lthr / 100)
         case HeartRatePercentMaxTarget():
