@@ -111,6 +111,7 @@ def _load_one(args: argparse.Namespace, path: Path) -> Any:
 def run_show(args: argparse.Namespace) -> int:
     """Print the step table of one workout resolved for an athlete."""
     from watchsync.describe import format_seconds, format_table, step_rows
+    from watchsync.formats.connect_json import connect_sport_note
     from watchsync.resolve import ResolveError, resolve
 
     athlete = athlete_from(args)
@@ -127,13 +128,18 @@ def run_show(args: argparse.Namespace) -> int:
     seconds = planned_seconds(resolved, athlete.easy_speed)
     meters = planned_meters(resolved, athlete.easy_speed)
     print(f"{resolved.name}  ({resolved.sport.value}, for {athlete.name})")
+    note = connect_sport_note(resolved.sport)
+    if note:
+        print(f"note: {note}")
+    if resolved.pool_length is not None:
+        print(f"pool: {resolved.pool_length:g} {resolved.pool_length_unit}")
     if resolved.description:
         print(resolved.description)
     rows = [["  " * r.depth + r.label, r.intensity, r.duration, r.target, r.cue]
             for r in step_rows(resolved, athlete.units)]
     print(format_table(["step", "intensity", "duration", "target", "cue"], rows))
     print(f"estimated: {format_seconds(seconds)}, {meters / 1000:.1f} km "
-          "(lap-button steps counted as 1 min; distance at easy pace)")
+          "(lap-button steps count their planned length, else 1 min; distance at easy pace)")
     return 0
 
 
