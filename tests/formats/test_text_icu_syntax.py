@@ -129,6 +129,8 @@ def test_timed_prompts_intensity_tags_and_press_lap_placeholders() -> None:
     ("- 400 meters Z4 Pace", DistanceDuration(meters=400)),
     ("- 100y Z2 Pace", DistanceDuration(meters=91.44)),
     ("- 1m30 Z2 HR", TimeDuration(seconds=90)),
+    ("- 90 s", TimeDuration(seconds=90)),
+    ("- 10 m Z2 HR", TimeDuration(seconds=600)),
 ])
 def test_spaced_and_spelled_out_lengths_are_lengths_never_lap_button_cues(line: str, length: object) -> None:
     assert step(line).duration == length
@@ -146,6 +148,12 @@ def test_a_length_that_looks_like_metres_is_warned_about() -> None:
     [warning] = warnings
     assert (warning.line, warning.col) == (3, 3)
     assert "'400m' is 6h40m" in warning.problem and warning.expected == "400mtr for metres"
+
+
+def test_a_blank_line_between_a_repeat_header_and_its_steps_keeps_them_in_the_repeat() -> None:
+    repeat, after = steps("Main Set 5x\n\n- 3m 120%\n- 2m Z1\n\n- 5m 50%\n", "cycling")
+    assert isinstance(repeat, Repeat) and (repeat.count, len(repeat.steps)) == (5, 2)
+    assert isinstance(after, Step)
 
 
 def test_a_step_line_repeat_and_markdown_headings() -> None:

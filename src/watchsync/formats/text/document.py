@@ -166,6 +166,8 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
 def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -> None:
     stripped = raw.strip()
     if not stripped:
+        if doc.section is not None and doc.section.count is not None and doc.section.lines == 0:
+            return  # "Main Set 5x", a blank line, then its steps: the steps still belong to the repeat
         doc.close_section()
         return
     if stripped.startswith("#"):

@@ -108,7 +108,7 @@ _PACE_UNIT_METERS = {"km": 1000.0, "mi": METERS_PER_MILE}
 SLIP_MINUTES = 100
 _DISTANCE_SCALE = {"km": 1000.0, "mtr": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
                    "mi": METERS_PER_MILE, "yd": 0.9144, "yds": 0.9144, "yrd": 0.9144, "y": 0.9144}
-_TIME_WORD_SECONDS = {"h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
+_TIME_WORD_SECONDS = {"m": 60.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
                       "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
                       "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0}
 _LB_KG = 0.45359237
@@ -146,6 +146,8 @@ def _clock(seconds: float) -> str:
 
 def _time_word(where: Where, col: int, m: re.Match[str]) -> Duration:
     total = _positive(where, col, m.group(0), float(m.group(1)) * _TIME_WORD_SECONDS[m.group(2).lower()])
+    if m.group(2).lower() == "m" and total >= SLIP_MINUTES * 60:
+        where.warn(col, f"{m.group(0)!r} is {_clock(total)} ('m' means minutes)", f"{m.group(1)}mtr for metres")
     return build(where, col, m.group(0), TimeDuration, seconds=total)
 
 
@@ -316,6 +318,7 @@ NUMBER_RULES = Rules(
          ".kmy" + _ASCII_SPACE),
     rule("length", rf"({_NUM})\s*(hours|hour|hrs|hr|minutes|minute|mins|min|seconds|second|secs|sec)", _time_word,
          ".hms" + _ASCII_SPACE),
+    rule("length", rf"({_NUM})\s+([hms])", _time_word, "." + _ASCII_SPACE),
     rule("length", rf"(?=\d)(?:({_NUM})h)?(?:({_NUM})m(?!tr|i))?(?:({_NUM})s)?", _time, ".hms"),
     rule("length", r"()(\d{1,9})m(\d{1,9})", _time, "m"),
     rule("length", r"()(?:(\d{1,9})')?(?:(\d{1,9})\")?", _time, "'\""),
