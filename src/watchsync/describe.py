@@ -72,18 +72,25 @@ def _zones(target: HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget) -> st
     return str(target.zone) if target.zone_high is None else f"{target.zone}-{target.zone_high}"
 
 
-def describe_step_target(step: Step, units: Units = Units.METRIC) -> str:
+def _pace(seconds_per_km: float, units: Units, swim: bool) -> str:
+    if swim:  # swimmers think per 100 m
+        whole = round(seconds_per_km / 10)
+        return f"{whole // 60}:{whole % 60:02d}/100m"
+    return format_pace(seconds_per_km, units)
+
+
+def describe_step_target(step: Step, units: Units = Units.METRIC, swim: bool = False) -> str:
     """The step's target with its ramp direction and secondary target: ``100-150 W ramp down + 85-95 rpm``."""
-    text = describe_target(step.target, units)
+    text = describe_target(step.target, units, swim)
     if step.ramp is not None:
         text += f" ramp {step.ramp}"
     if step.secondary is not None:
-        text += f" + {describe_target(step.secondary, units)}"
+        text += f" + {describe_target(step.secondary, units, swim)}"
     return text
 
 
-def describe_target(target: Target, units: Units = Units.METRIC) -> str:
-    """A target as text: ``145-152 bpm``, ``4:30-4:50/km``, ``RPE 3``, ``open``."""
+def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = False) -> str:
+    """A target as text: ``145-152 bpm``, ``4:30-4:50/km`` (``1:40-1:45/100m`` for swims), ``RPE 3``."""
     match target:
         case OpenTarget():
             return "open"
@@ -98,13 +105,13 @@ def describe_target(target: Target, units: Units = Units.METRIC) -> str:
         case HeartRatePercentLthrTarget():
             return f"{_span(target.low, target.high, '%')} LTHR"
         case PaceTarget():
-            return f"{format_pace(target.fast, units)}-{format_pace(target.slow, units)}"
+            return f"{_pace(target.fast, units, swim)}-{_pace(target.slow, units, swim)}"
         case PacePercentTarget():
             return f"{_span(target.low, target.high, '%')} threshold pace"
         case PaceZoneTarget():
             return f"pace zone {_zones(target)}"
         case SpeedTarget():
-            return f"{format_pace(1000 / target.high, units)}-{format_pace(1000 / target.low, units)}"
+            return f"{_pace(1000 / target.high, units, swim)}-{_pace(1000 / target.low, units, swim)}"
         case PowerTarget():
             return f"{_span(target.low, target.high, '')} W"
         case PowerPercentFtpTarget():
@@ -131,16 +138,17 @@ class StepRow:
 def step_rows(workout: Workout, units: Units = Units.METRIC) -> list[StepRow]:
     """The workout as table rows, repeats as a header row followed by their indented steps."""
     rows: list[StepRow] = []
-    _rows(workout.steps, rows, units, 0, "")
+    _rows(workout.steps, rows, units, 0, "", workout.sport.family == "swim")
     return rows
 
 
-def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth: int, prefix: str) -> None:
+def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth: int, prefix: str,
+          swim: bool = False) -> None:
     for index, block in enumerate(blocks, start=1):
         label = f"{prefix}{index}"
         if isinstance(block, Repeat):
             rows.append(StepRow(label, "repeat", f"{block.count}x", "", block.name or "", depth))
-            _rows(block.steps, rows, units, depth + 1, f"{label}.")
+            _rows(block.steps, rows, units, depth + 1, f"{label}.", swim)
             continue
         cue = block.name or ""
         if block.notes and block.notes != block.name:
@@ -153,7 +161,7 @@ def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth:
             weight = f" @ {block.weight_kg:g} kg" if block.weight_kg else ""
             cue = f"{block.exercise.category}/{block.exercise.name}{weight}" + (f" – {cue}" if cue else "")
         rows.append(StepRow(label, block.intensity.value, describe_duration(block.duration),
-                            describe_step_target(block, units), cue, depth))
+                            describe_step_target(block, units, swim), cue, depth))
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:
