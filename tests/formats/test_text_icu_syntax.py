@@ -139,6 +139,15 @@ def test_spaced_and_spelled_out_lengths_are_lengths_never_lap_button_cues(line: 
 def test_a_number_without_a_unit_is_refused_with_a_suggestion() -> None:
     with pytest.raises(WorkoutFormatError, match=r"'15 easy' is not a length \(expected a length like 15m"):
         steps("- 15 easy")
+    with pytest.raises(WorkoutFormatError, match=r"'10x100mtr' is not a length \(expected '10x 100mtr'"):
+        steps("- 10x100mtr", "swim")
+    with pytest.raises(WorkoutFormatError, match=r"'\(20m\)' is not a length"):
+        steps("- easy (20m)")
+
+
+def test_remarks_in_brackets_are_cue_text() -> None:
+    remark = step("- 3m Z4 HR (2min rest)")
+    assert (remark.duration, remark.name) == (TimeDuration(seconds=180), "(2min rest)")
 
 
 def test_a_length_that_looks_like_metres_is_warned_about() -> None:

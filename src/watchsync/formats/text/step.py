@@ -179,6 +179,9 @@ _EQUIPMENT = ("fins", "kickboard", "paddles", "pull_buoy", "snorkel")
 _PROMPT_END = "<!>"
 _PROMPT_AT = re.compile(r"(?<!\S)(\d{1,5})\^")
 _BARE_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+#: A token holding a length that is not a length on its own: ``10x100mtr``, ``5min.``, ``(20m)``.
+_GLUED_LENGTH = re.compile(r"(?:(\d{1,3})x)?(\d+(?:\.\d+)?(?:mtr|km|mi|yd|min|mins|sec|secs|m|s|h))(?![a-z])",
+                           re.IGNORECASE)
 
 
 def _choice(item: Item | None, choices: dict[str, str] | tuple[str, ...], what: str, where: Where) -> Any:
@@ -277,6 +280,11 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
 def _no_length(parts: _Parts) -> None:
     """A step with no length ends on the lap button, unless its cue holds what looks like a length."""
     for index, item in enumerate(parts.cue):
+        glued = _GLUED_LENGTH.search(item.text)
+        if glued is not None:
+            count, length = glued.group(1), glued.group(2)
+            hint = f"'{count}x {length}' (the step {count} times)" if count else f"a length like {length}"
+            raise parts.where.error(item.col, f"{item.text!r} is not a length", hint)
         if _BARE_NUMBER.match(item.text):
             unit = parts.cue[index + 1].text if index + 1 < len(parts.cue) else ""
             raise parts.where.error(
