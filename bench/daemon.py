@@ -34,12 +34,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.server import LocalGarminServer
 from watchsync.garmin.sync import SyncService
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.plan.parse import parse_plan
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
 
 GOAL_P50 = 0.5
 GOAL_IDLE_CPU = 0.01

@@ -31,13 +31,13 @@ from pathlib import Path
 from watchsync.formats.connect_json import content_hash, workout_to_connect
 from watchsync.formats.load import load_workout
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.server import Faults, LocalGarminServer
 from watchsync.garmin.sync import SyncService
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.resolve import resolve
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import Faults, LocalGarminServer
 
 LIBRARY = Path(__file__).resolve().parents[1] / "workouts"
 ATHLETE = Athlete(name="bench", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km", ftp=230)

@@ -26,8 +26,6 @@ from pathlib import Path
 from watchsync.compile import Compiled, compile_paths, output_path
 from watchsync.config import default_config
 from watchsync.describe import format_seconds, format_table
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Sport, Workout
 from watchsync.plan.generate import GenerateOptions, generate_plan
@@ -36,6 +34,8 @@ from watchsync.plan.write import write_plan_toml
 from watchsync.prepare import workout_key
 from watchsync.resolve import resolve
 from watchsync.rules import planned_seconds
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
 from watchsync.testing.simulate import Behaviour, simulate_activity
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,11 +15,11 @@ import pytest
 
 from watchsync.cli import main
 from watchsync.formats.load import load_workout
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.resolve import resolve
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
 from watchsync.testing.simulate import Behaviour, simulate_activity
 
 REPO = Path(__file__).resolve().parents[2]

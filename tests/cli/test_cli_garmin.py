@@ -15,9 +15,9 @@ import pytest
 
 from watchsync.cli import main
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.server import Account, LocalGarminServer
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import Account, LocalGarminServer
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
 RUNS = len(list((LIBRARY / "runs").glob("*.txt")))  # the workouts `push workouts/runs` sends

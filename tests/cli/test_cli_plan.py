@@ -11,9 +11,9 @@ import pytest
 from icalendar import Calendar
 
 from watchsync.cli import main
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.plan.parse import load_plan
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
 
 REPO = Path(__file__).resolve().parents[2]
 LIBRARY = REPO / "workouts"

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from watchsync.garmin.server import Faults, LocalGarminServer
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import Faults, LocalGarminServer
 
 pytestmark = pytest.mark.slow
 

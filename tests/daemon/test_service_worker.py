@@ -17,13 +17,13 @@ from watchsync.daemon.status import LAST_ERROR_KEY
 from watchsync.daemon.worker import AthleteWorker
 from watchsync.formats.text import parse_text
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.server_auth import DI_TOKEN_PATH
-from watchsync.garmin.server_http import Drop, Request, Response, error_response
+from watchsync.garmin.endpoints import DI_TOKEN_PATH
 from watchsync.garmin.sync import SyncService
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.garmin.wire import Drop, Request, Response, error_response
 
 ANNA = Athlete(name="anna", lthr=171)
 EASY = "name: Easy\nsport: running\n- 30m RPE 3\n"

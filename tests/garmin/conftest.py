@@ -1,6 +1,6 @@
 """Fixtures for Garmin tests: a local server on a free port, a token directory, a logged-in client.
 
-Outside tests/garmin use ``watchsync.garmin.testing`` (``running_server``, ``fake_token_dir``).
+Outside tests/garmin use ``watchsync.testing.garmin.helpers`` (``running_server``, ``fake_token_dir``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.testing import fake_token_dir, running_server
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
 
 
 @pytest.fixture

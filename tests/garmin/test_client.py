@@ -15,12 +15,12 @@ import pytest
 from watchsync.formats.text import parse_text
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, Blocked, GarminError, NotFound, RateLimited, Rejected, Transient
-from watchsync.garmin.server import Account, Fault, Faults, LocalGarminServer
-from watchsync.garmin.server_http import Drop, Request, Response, error_response
 from watchsync.garmin.sync import SyncService
-from watchsync.garmin.testing import fake_token_dir
 from watchsync.model.athlete import Athlete
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir
+from watchsync.testing.garmin.server import Account, Fault, Faults, LocalGarminServer
+from watchsync.testing.garmin.wire import Drop, Request, Response, error_response
 
 EMAIL, PASSWORD, MFA_CODE = "runner@example.com", "s3cret-Passw0rd!", "918273"
 FIT_BYTES = b"\x0e\x10\x00\x00\x00\x00\x00\x00.FIT" + bytes(range(200))

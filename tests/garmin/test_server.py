@@ -18,8 +18,8 @@ import requests
 from garminconnect import exercises
 
 from watchsync.formats.connect_ids import STEP_TYPES
-from watchsync.garmin.server import Fault, Faults, LocalGarminServer, parse_faults
-from watchsync.garmin.testing import post_activity, running_server
+from watchsync.testing.garmin.helpers import post_activity, running_server
+from watchsync.testing.garmin.server import Fault, Faults, LocalGarminServer, parse_faults
 
 FIT_BYTES = b"\x0e\x10\x00\x00\x00\x00\x00\x00.FIT" + bytes(range(256)) * 4
 
@@ -87,7 +87,7 @@ def test_stop_cuts_open_keep_alive_connections(garmin_server: LocalGarminServer)
 
 
 def test_serve_prints_its_url_and_answers_there() -> None:
-    code = "from watchsync.garmin.server import serve; serve(0, None, '429=0')"
+    code = "from watchsync.testing.garmin.server import serve; serve(0, None, '429=0')"
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

@@ -13,14 +13,14 @@ from watchsync.formats.connect_json import content_hash, workout_to_connect
 from watchsync.formats.load import load_workout
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired
-from watchsync.garmin.server import Fault, LocalGarminServer
 from watchsync.garmin.sync import SyncService
-from watchsync.garmin.testing import fake_token_dir
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.prepare import workout_key
 from watchsync.resolve import resolve
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir
+from watchsync.testing.garmin.server import Fault, LocalGarminServer
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
 ANNA = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km", ftp=230)

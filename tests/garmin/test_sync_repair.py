@@ -12,12 +12,12 @@ import pytest
 
 from watchsync.formats.load import load_workout
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.server_http import Drop, Request, Response
 from watchsync.garmin.sync import SyncError, SyncService, drain_lock
-from watchsync.garmin.testing import fake_token_dir
 from watchsync.model.athlete import Athlete
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir
+from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.garmin.wire import Drop, Request, Response
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
 ANNA = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km", ftp=230)

@@ -12,9 +12,6 @@ import pytest
 
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.server_http import Drop, Request, Response, error_response
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.resolve import resolve
@@ -28,6 +25,9 @@ from watchsync.services.activities import (
 )
 from watchsync.services.report import session_key
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.garmin.wire import Drop, Request, Response, error_response
 from watchsync.testing.simulate import Behaviour, simulate_activity
 
 TODAY = date(2025, 6, 30)

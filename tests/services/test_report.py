@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.testing import fake_token_dir, running_server
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import HeartRateTarget, RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.plan.model import Plan, Session, Week, WeekFocus
@@ -26,6 +24,8 @@ from watchsync.services.report import (
     workout_from_payload,
 )
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
 from watchsync.testing.simulate import Behaviour, simulate_activity
 
 ATHLETE = Athlete(name="bo", max_hr=190, resting_hr=50, lthr=172)

@@ -378,7 +378,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
 def run_server(args: argparse.Namespace) -> int:
     """Serve the local Garmin Connect server in the foreground until interrupted."""
-    from watchsync.garmin.server import parse_faults, serve
+    from watchsync.testing.garmin.server import parse_faults, serve
 
     if args.faults:
         try:

@@ -72,12 +72,13 @@ def _day(text: str) -> date:
 
 
 def _minutes(text: str) -> float:
+    from watchsync.errors import InputError
     from watchsync.formats.text import parse_duration
     from watchsync.model.workout import Sport, TimeDuration
 
     try:
         duration = parse_duration(text, path="--long-run", line=1, col=1, sport=Sport.RUNNING)
-    except ValueError as error:
+    except InputError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     if not isinstance(duration, TimeDuration):
         raise argparse.ArgumentTypeError(f"{text!r} is not a time (expected e.g. 70m or 1h10m)")

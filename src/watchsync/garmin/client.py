@@ -1,7 +1,7 @@
 """The Garmin Connect adapter: login and tokens, one error vocabulary, backoff, typed API calls.
 
 The only module that imports ``garminconnect`` (lazily, so the CLI starts fast). With an
-``endpoint`` it talks to a loopback server (:mod:`watchsync.garmin.server`) through
+``endpoint`` it talks to a loopback server (:mod:`watchsync.testing.garmin.server`) through
 :func:`_aim_at_local_server`, the one place that touches garminconnect's private attributes
 (hence the pin ``garminconnect>=0.3.20,<0.4``).
 
@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from watchsync.garmin.endpoints import DI_TOKEN_PATH
 from watchsync.garmin.errors import AuthRequired, Blocked, GarminError, NotFound, RateLimited, Rejected, Transient
-from watchsync.garmin.server_auth import DI_TOKEN_PATH
 from watchsync.garmin.tokens import MFA_STATE_FILE, TOKEN_FILE, remove, secure_dir, write_private
 
 log = logging.getLogger(__name__)

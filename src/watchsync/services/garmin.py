@@ -24,7 +24,9 @@ from watchsync.garmin.sync import DrainResult, SyncService
 from watchsync.garmin.sync_reconcile import ReconcileResult
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
+from watchsync.plan.model import Plan
 from watchsync.prepare import PreparedWorkout, prepare, workout_key
+from watchsync.services.plan_apply import ApplyResult, apply_plan
 from watchsync.store import Store
 
 Progress = Callable[[int, int], None]
@@ -100,6 +102,11 @@ class GarminSession:
         """Reconcile the store with Garmin's workouts and calendar (after a crash), then send what waits."""
         found = self.service.reconcile()
         return found, self.send(progress)
+
+    def apply_plan(self, plan: Plan, start: date | None = None, *, dry_run: bool = False,
+                   progress: Progress | None = None) -> ApplyResult:
+        """Push and schedule ``plan``; re-applying an edited plan changes only what changed."""
+        return apply_plan(plan, self.service, start, dry_run=dry_run, progress=progress)
 
     def send(self, progress: Progress | None = None) -> DrainResult:
         """Carry out what waits in the outbox for this athlete."""

@@ -14,10 +14,10 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from watchsync.garmin.server_http import Request, Response, Route, RouteKind, error_response, json_response
-from watchsync.garmin.server_state import ServerState
+from watchsync.garmin.endpoints import DI_TOKEN_PATH
+from watchsync.testing.garmin.state import ServerState
+from watchsync.testing.garmin.wire import Request, Response, Route, RouteKind, error_response, json_response
 
-DI_TOKEN_PATH = "/di-oauth2-service/oauth/token"
 SERVICE_TICKET_GRANT = "https://connectapi.garmin.com/di-oauth2-service/oauth/grant/service_ticket"
 
 

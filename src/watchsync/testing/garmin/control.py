@@ -12,9 +12,9 @@ import base64
 from datetime import datetime
 from typing import Any, Protocol
 
-from watchsync.garmin.server_http import Request, Response, Route, RouteKind, json_response
-from watchsync.garmin.server_routes import BadRequest
-from watchsync.garmin.server_state import NewActivity
+from watchsync.testing.garmin.routes import BadRequest
+from watchsync.testing.garmin.state import NewActivity
+from watchsync.testing.garmin.wire import Request, Response, Route, RouteKind, json_response
 
 DEFAULT_CLIENT_ID = "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2"
 

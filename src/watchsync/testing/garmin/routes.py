@@ -8,9 +8,8 @@ import zipfile
 from datetime import date, datetime
 from typing import Any
 
-from watchsync.garmin.server_auth import Account
-from watchsync.garmin.server_http import Request, Response, Route, RouteKind, error_response, json_response
-from watchsync.garmin.server_state import (
+from watchsync.testing.garmin.auth import Account
+from watchsync.testing.garmin.state import (
     OWNER_ID,
     ServerState,
     activity_day,
@@ -18,7 +17,8 @@ from watchsync.garmin.server_state import (
     month_grid,
     summary,
 )
-from watchsync.garmin.server_validate import WorkoutRejected, normalized_workout
+from watchsync.testing.garmin.validate import WorkoutRejected, normalized_workout
+from watchsync.testing.garmin.wire import Request, Response, Route, RouteKind, error_response, json_response
 
 ACTIVITY_PAGE = 20
 WORKOUT_PAGE = 100

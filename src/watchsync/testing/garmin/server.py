@@ -1,7 +1,7 @@
 """The local Garmin-Connect-compatible server: what garminconnect 0.3.20 calls, on 127.0.0.1.
 
 Used by the tests, ``make demo`` and dry runs. Strict where Garmin is strict (see
-:mod:`watchsync.garmin.server_validate`), with injectable faults on the API routes (429, 5xx,
+:mod:`watchsync.testing.garmin.validate`), with injectable faults on the API routes (429, 5xx,
 latency, dropped connections before or after a write, expired and revoked tokens).
 """
 
@@ -21,10 +21,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from watchsync.garmin.server_auth import Account, SsoDesk
-from watchsync.garmin.server_control import ControlRoutes
-from watchsync.garmin.server_faults import Fault, FaultPicker, Faults, parse_faults
-from watchsync.garmin.server_http import (
+from watchsync.testing.garmin.auth import Account, SsoDesk
+from watchsync.testing.garmin.control import ControlRoutes
+from watchsync.testing.garmin.faults import Fault, FaultPicker, Faults, parse_faults
+from watchsync.testing.garmin.routes import ApiRoutes, BadRequest
+from watchsync.testing.garmin.state import NewActivity, ServerState
+from watchsync.testing.garmin.wire import (
     Dispatcher,
     Drop,
     LoopbackHTTPServer,
@@ -34,8 +36,6 @@ from watchsync.garmin.server_http import (
     RouteKind,
     error_response,
 )
-from watchsync.garmin.server_routes import ApiRoutes, BadRequest
-from watchsync.garmin.server_state import NewActivity, ServerState
 
 __all__ = ["Account", "Fault", "Faults", "LocalGarminServer", "ServerStats", "parse_faults", "serve"]
 

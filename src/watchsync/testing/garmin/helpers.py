@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from watchsync.garmin.server import LocalGarminServer
-from watchsync.garmin.server_auth import Account
-from watchsync.garmin.server_faults import Faults
 from watchsync.garmin.tokens import TOKEN_FILE, write_private
+from watchsync.testing.garmin.auth import Account
+from watchsync.testing.garmin.faults import Faults
+from watchsync.testing.garmin.server import LocalGarminServer
 
 
 @contextmanager

@@ -1,0 +1,1 @@
+"""The local Garmin Connect stand-in: SSO, DI token exchange, workout/calendar/activity API, faults."""
