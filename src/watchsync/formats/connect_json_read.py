@@ -305,7 +305,7 @@ def _exercise(raw: dict[str, Any]) -> tuple[Exercise | None, float | None]:
     weight = raw.get("weightValue")
     # a step naming only a category is the category's generic exercise (category repeated as name)
     return (Exercise(category=category, name=exercise_name or category),
-            weight / GRAMS_PER_KG if isinstance(weight, int | float) else None)
+            weight / GRAMS_PER_KG if isinstance(weight, int | float) and weight >= 0 else None)
 
 
 def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[str]) -> Duration:
