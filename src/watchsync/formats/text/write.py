@@ -8,7 +8,14 @@ from watchsync.errors import InputError
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.text.document import META_LINE, REPEAT_COUNT, section_header
 from watchsync.formats.text.scan import scan
-from watchsync.formats.text.step import _PROMPT_AT, EXERCISE_SPORTS, Context, infer_intensity, named_exercise
+from watchsync.formats.text.step import (
+    _GLUED_LENGTH,
+    _PROMPT_AT,
+    EXERCISE_SPORTS,
+    Context,
+    infer_intensity,
+    named_exercise,
+)
 from watchsync.formats.text.tokens import Where
 from watchsync.model.workout import (
     CadenceTarget,
@@ -152,7 +159,8 @@ def _check_plain(text: str, what: str, sport: Sport) -> None:
     except WorkoutFormatError:
         items = []
     if "|" in text or "\n" in text or text.startswith("-") or not items or any(item.kind != "cue" for item in items) \
-            or " ".join(item.text for item in items) != text:
+            or " ".join(item.text for item in items) != text or "<!>" in text or _PROMPT_AT.search(text) \
+            or any(item.text.lower() == "ramp" for item in items) or _GLUED_LENGTH.search(text):
         raise TextSyntaxLimit(f"{what} {text!r} would not read back as plain text")
 
 
