@@ -154,11 +154,15 @@ def _flat(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def test_without_any_sport_the_error_says_where_a_sport_can_come_from(tmp_path: Path,
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_athletes_sport_is_the_last_fallback_and_without_it_the_error_says_where_a_sport_can_come_from(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = tmp_path / "pasted.txt"
     text.write_text("Main set 4x\n- 2m 95%\n- 2m 55%\n", "utf-8")
-    assert main(["validate", str(text)]) == 1
+    assert main(["validate", str(text)]) == 0  # the example athlete's sport: trail_running
+    assert f"{text}: sport trail_running from the athlete's sport setting" in capsys.readouterr().err
+    config = tmp_path / "config.toml"
+    config.write_text("[athletes.bo]\nmax_hr = 185\n", "utf-8")
+    assert main(["--config", str(config), "validate", str(text)]) == 1
     err = capsys.readouterr().err
     assert f"{text}:2:1: no sport for this workout" in err
     assert "--sport" in err and "sport folder" in err
