@@ -43,7 +43,8 @@ def compile_paths(paths: Iterable[Path], athlete: Athlete, sport: Sport | None =
 
     Texts without a ``sport:`` line take ``sport``, else their folder's, else the athlete's sport.
     """
-    for path, loaded in load_workouts(list(paths), sport=sport, athlete_sport=athlete.sport):
+    for path, loaded in load_workouts(list(paths), sport=sport, athlete_sport=athlete.sport,
+                                      pace_units=athlete.pace_unit_defaults()):
         if isinstance(loaded, WorkoutFormatError):
             yield Failed(path, str(loaded))
             continue

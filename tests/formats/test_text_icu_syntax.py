@@ -3,6 +3,9 @@ prompts, ``intensity=``, spaced lengths, unit slips, swims; and the writer readi
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from watchsync.formats.errors import WorkoutFormatError
@@ -185,3 +188,22 @@ def test_the_writer_reads_every_new_field_back() -> None:
     text = format_text(workout)
     assert "ramp 55-40% FTP 85-95rpm" in text and "pool: 25yd" in text
     assert parse_text(text) == workout
+
+
+def test_a_pace_without_a_unit_takes_the_athletes_unit_for_the_sport(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from watchsync.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('[athletes.mi]\nunits = "imperial"\nthreshold_pace = "7:00/mi"\n'
+                      'pace_units = { swim = "100y" }\n', "utf-8")
+    run, swim = tmp_path / "run", tmp_path / "swim"
+    run.mkdir()
+    swim.mkdir()
+    (run / "a.txt").write_text("- 10m 8:00 Pace\n", "utf-8")
+    (swim / "b.txt").write_text("- 100y 1:30 Pace\n", "utf-8")
+    assert main(["--config", str(config), "validate", "--json", str(run / "a.txt"), str(swim / "b.txt")]) == 0
+    first, second = (r["workout"]["steps"][0]["target"] for r in json.loads(capsys.readouterr().out))
+    assert first["fast"] == pytest.approx(480 / 1.609344)  # per mile
+    assert second["fast"] == pytest.approx(90 / 0.9144 * 10)  # per 100 yards
+    assert step("- 100mtr 1:40 Pace", "swim").target == PaceTarget(fast=1000, slow=1000)  # default: /100m

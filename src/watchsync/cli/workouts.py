@@ -57,11 +57,10 @@ def _sport(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"unknown sport {text!r}") from None
 
 
-def _athlete_sport(args: argparse.Namespace) -> str | None:
-    """The sport setting of the athlete (only read when no --sport was given)."""
-    if getattr(args, "sport", None) is not None:
-        return None
-    return athlete_from(args).sport
+def _athlete_defaults(args: argparse.Namespace) -> dict[str, Any]:
+    """What the athlete's settings give texts that lack them: their sport and pace units."""
+    athlete = athlete_from(args)
+    return {"athlete_sport": athlete.sport, "pace_units": athlete.pace_unit_defaults()}
 
 
 def _print_messages(messages: list[str]) -> None:
@@ -75,7 +74,7 @@ def run_validate(args: argparse.Namespace) -> int:
     from watchsync.formats.load import load_workouts
 
     messages: list[str] = []
-    results = load_workouts(args.paths, sport=args.sport, athlete_sport=_athlete_sport(args), messages=messages)
+    results = load_workouts(args.paths, sport=args.sport, messages=messages, **_athlete_defaults(args))
     if not results:
         raise CliError("no workout files found (looked for *.txt, *.toml, *.fit)")
     failures = [(path, r) for path, r in results if isinstance(r, WorkoutFormatError)]
@@ -100,8 +99,7 @@ def _load_one(args: argparse.Namespace, path: Path) -> Any:
 
     messages: list[str] = []
     try:
-        workout = load_workout(path, sport=getattr(args, "sport", None), athlete_sport=_athlete_sport(args),
-                               messages=messages)
+        workout = load_workout(path, sport=getattr(args, "sport", None), messages=messages, **_athlete_defaults(args))
     except WorkoutFormatError as error:
         raise CliError(str(error)) from None
     _print_messages(messages)

@@ -114,7 +114,8 @@ class Intake:
 
     def _push_workout(self, inbox: AthleteInbox, path: Path) -> str:
         try:
-            workout = load_workout(path, athlete_sport=inbox.athlete.sport)  # a pasted text may name no sport
+            workout = load_workout(path, athlete_sport=inbox.athlete.sport,  # a pasted text may name no sport
+                                   pace_units=inbox.athlete.pace_unit_defaults())
             prepared = prepare(workout, inbox.athlete)  # resolved once for every output
             fit = prepared.fit
             with self._store.transaction():

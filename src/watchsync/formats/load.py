@@ -28,18 +28,22 @@ CONNECT_SUFFIX = ".json"
 
 
 def load_workout(path: Path, max_bytes: int = MAX_BYTES, *, sport: Sport | None = None,
-                 athlete_sport: Sport | str | None = None, messages: list[str] | None = None) -> Workout:
+                 athlete_sport: Sport | str | None = None, pace_units: dict[str, str] | None = None,
+                 messages: list[str] | None = None) -> Workout:
     """Parse one workout file, chosen by suffix; raises :class:`WorkoutFormatError` on any problem.
 
     A text without a ``sport:`` line takes ``sport`` (``--sport``), else the sport its folder is
     named after (``run/``, ``bike/``, ``swim/`` ...), else ``athlete_sport``; one without a
-    ``name:`` line its first free-text line, else the file name. Which was used, and warnings
+    ``name:`` line its first free-text line, else the file name; a pace written without a unit is in
+    ``pace_units[family]`` (the athlete's setting), else the sport's usual unit. Which was used, and warnings
     about probable slips (``file:line:col: warning: ...``), are appended to ``messages``.
     A parser bug becomes a one-line error too (naming the file and asking for a report): bad input
     must never show a traceback.
     """
     try:
-        return _parse_file(path, max_bytes, _defaults(path, sport, athlete_sport), messages)
+        defaults = _defaults(path, sport, athlete_sport)
+        defaults.pace_units = dict(pace_units or {})
+        return _parse_file(path, max_bytes, defaults, messages)
     except WorkoutFormatError:
         raise
     except Exception as error:
@@ -197,8 +201,8 @@ def is_plan_file(path: Path) -> bool:
 
 
 def load_workouts(paths: Iterable[Path], max_bytes: int = MAX_BYTES, *, sport: Sport | None = None,
-                  athlete_sport: Sport | str | None = None, messages: list[str] | None = None,
-                  ) -> list[tuple[Path, Workout | WorkoutFormatError]]:
+                  athlete_sport: Sport | str | None = None, pace_units: dict[str, str] | None = None,
+                  messages: list[str] | None = None) -> list[tuple[Path, Workout | WorkoutFormatError]]:
     """Each file's workout or error; directories are searched recursively, skipping dotfiles and plans.
 
     ``sport``, ``athlete_sport`` and ``messages`` as for :func:`load_workout`.
@@ -207,7 +211,7 @@ def load_workouts(paths: Iterable[Path], max_bytes: int = MAX_BYTES, *, sport: S
     for path in _expand(paths):
         try:
             results.append((path, load_workout(path, max_bytes, sport=sport, athlete_sport=athlete_sport,
-                                               messages=messages)))
+                                               pace_units=pace_units, messages=messages)))
         except WorkoutFormatError as error:
             results.append((path, error))
     return results

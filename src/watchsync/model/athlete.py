@@ -65,6 +65,18 @@ def format_pace(seconds_per_km: float, units: Units = Units.METRIC) -> str:
     return f"{whole // 60}:{whole % 60:02d}/{'mi' if units is Units.IMPERIAL else 'km'}"
 
 
+#: Units a pace may be written in (``/km`` ...), and the sport families that have paces.
+PACE_UNITS = ("km", "mi", "100m", "100y", "500m", "400m", "250m")
+PACE_FAMILIES = ("run", "swim", "bike", "ski", "other", "strength", "mobility")
+
+
+def default_pace_unit(family: str, units: Units = Units.METRIC) -> str:
+    """/100m for swims, /mi with imperial units, else /km."""
+    if family == "swim":
+        return "100m"
+    return "mi" if units is Units.IMPERIAL else "km"
+
+
 class Band(BaseModel):
     """A low..high band in the unit of its context (bpm, % of a threshold, ...)."""
 
@@ -130,6 +142,8 @@ class Athlete(BaseModel):
     swim_threshold_pace: float | None = Field(default=None, gt=30, le=600,
                                               description="CSS, seconds per 100 m (\"1:45/100m\")")
     sport: str | None = Field(default=None, description="default sport of texts that name none")
+    pace_units: dict[str, str] = Field(default_factory=dict,
+                                       description="sport family -> unit of a pace written without one")
     ftp: int | None = Field(default=None, ge=30, le=2000)
     sex: Literal["female", "male"] | None = Field(default=None, description="TRIMP constants (default male)")
     timezone: str | None = Field(default=None, description="IANA zone of the athlete's days (default: the host's)")
@@ -172,6 +186,26 @@ class Athlete(BaseModel):
             except ValueError:
                 raise ValueError(f"unknown sport {value!r}") from None
         return value
+
+    @field_validator("pace_units")
+    @classmethod
+    def _pace_units(cls, value: dict[str, str]) -> dict[str, str]:
+        for family, unit in value.items():
+            if family not in PACE_FAMILIES or unit not in PACE_UNITS:
+                raise ValueError(f"pace_units: {family} = {unit!r} (expected a family of {', '.join(PACE_FAMILIES)} "
+                                 f"and one of {', '.join(PACE_UNITS)})")
+        return value
+
+    def pace_unit_defaults(self) -> dict[str, str]:
+        """:meth:`pace_unit` of every sport family (what a text parser takes for this athlete)."""
+        return {family: self.pace_unit(family) for family in PACE_FAMILIES}
+
+    def pace_unit(self, family: str) -> str:
+        """The unit of a pace written without one in a ``family`` workout (intervals.icu's per-sport
+        setting): the athlete's ``pace_units``, else /100m for swims, /mi for imperial units, /km."""
+        if family in self.pace_units:
+            return self.pace_units[family]
+        return default_pace_unit(family, self.units)
 
     @field_validator("hr_zones", "pace_zones", "swim_pace_zones", "power_zones", mode="before")
     @classmethod

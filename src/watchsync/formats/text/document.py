@@ -129,6 +129,7 @@ class Defaults:
     name_source: str = ""
     sport: Sport | None = None
     sport_source: str = ""
+    pace_units: dict[str, str] = field(default_factory=dict)  # sport family -> unit of a bare "5:00 Pace"
 
 
 def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_required: bool = False,
@@ -147,7 +148,9 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
     doc = _Document(path, line_offset, None)
     lines = text.splitlines()
     for index, raw in enumerate(lines):
-        where = Where(path, line_offset + index + 1, doc.sport or defaults.sport or Sport.OTHER, doc.warnings)
+        sport_now = doc.sport or defaults.sport or Sport.OTHER
+        where = Where(path, line_offset + index + 1, sport_now, doc.warnings,
+                      defaults.pace_units.get(sport_now.family))
         try:
             _document_line(doc, raw, where, defaults if not header_required else Defaults())
         except WorkoutFormatError as error:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.validation import validation_message
-from watchsync.model.athlete import METERS_PER_MILE
+from watchsync.model.athlete import METERS_PER_MILE, default_pace_unit
 from watchsync.model.workout import (
     CadenceTarget,
     CaloriesDuration,
@@ -46,6 +46,7 @@ class Where:
     line: int
     sport: Sport
     warnings: list[WorkoutFormatError] | None = None
+    pace_unit: str | None = None  # of a pace written without one; None: the sport's usual unit
 
     def error(self, col: int, problem: str, expected: str | None = None) -> WorkoutFormatError:
         return WorkoutFormatError(self.path, self.line, col, problem, expected)
@@ -214,7 +215,7 @@ def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
     token = m.group(0)
     first = _pace_seconds(where, col, token, m.group(1), m.group(2))
     second = _pace_seconds(where, col, token, m.group(3), m.group(4)) if m.group(3) else first
-    unit = m.group(5).lower() if m.lastindex == 5 else ("100m" if where.sport in SWIM_SPORTS else "km")
+    unit = m.group(5).lower() if m.lastindex == 5 else (where.pace_unit or default_pace_unit(where.sport.family))
     per_km = 1000.0 / _pace_unit_meters(unit)
     fast, slow = sorted((first * per_km, second * per_km))
     return build(where, col, token, PaceTarget, fast=fast, slow=slow)
