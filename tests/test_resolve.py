@@ -128,3 +128,12 @@ def test_resolved_workouts_are_concrete_and_structure_is_kept() -> None:
 
 def test_rpe_cue_format() -> None:
     assert rpe_cue(RpeTarget(low=2, high=3)) == "RPE 2-3 – easy recovery"
+
+
+def test_a_ramp_resolves_to_the_whole_range_it_sweeps() -> None:
+    from watchsync.formats.text import parse_text
+
+    workout = parse_text("name: r\nsport: cycling\n- 10m ramp 55-40% 85rpm\n")
+    [step] = resolve(workout, ANNA).flat_steps()
+    assert (step.ramp, step.target) == ("down", PowerTarget(low=92, high=126))  # 40-55 % of 230 W
+    assert step.secondary == CadenceTarget(low=83, high=87)

@@ -180,3 +180,13 @@ def test_the_name_comes_from_the_first_free_text_line_else_the_file_name(
     assert any("name from the first free-text line" in m for m in first["messages"])
     assert second["workout"]["name"] == "easy-run"
     assert any("name from the file name" in m for m in second["messages"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.stem for case in CASES])
+def test_every_case_is_written_back_as_text_that_reads_the_same(case: Path) -> None:
+    from watchsync.formats.load import load_workout
+    from watchsync.formats.text import format_text, parse_text
+    from watchsync.model.workout import Sport
+
+    workout = load_workout(case, sport=Sport(_expected(case)["sport"]))
+    assert parse_text(format_text(workout)) == workout
