@@ -26,7 +26,7 @@ from watchsync.model.workout import HeartRateZoneTarget, PowerTarget, RpeTarget
 REPO = Path(__file__).resolve().parents[2]
 FIT = Path(os.environ.get("WATCHSYNC_FIXTURES") or REPO.parent / "shared" / "fixtures" / "fit")
 WORKOUT_FILES = [FIT / name for name in ("trainerroad_744490.fit", "WorkoutRepeatSteps.fit",
-                                         "WorkoutIndividualSteps.fit")]
+                                         "WorkoutIndividualSteps.fit", "WorkoutRepeatGreaterThanStep.fit")]
 #: What a watch executes of a step, as garmin-fit-sdk decodes it.
 COMPARED = ("wkt_step_name", "duration_type", "duration_value", "target_value", "custom_target_value_low",
             "custom_target_value_high", "notes", "intensity")

@@ -29,6 +29,7 @@ from watchsync.model.workout import (
     PowerTarget,
     PowerZoneTarget,
     Repeat,
+    RepeatUntil,
     RpeTarget,
     SpeedTarget,
     Sport,
@@ -100,11 +101,7 @@ def test_fixture_imports_and_compiles_back_to_the_same_steps(name: str) -> None:
     original = fixture(name).read_bytes()
     compiled = write_fit_workout(read_fit_workout(fixture(name)))
     expected = [meaning(step) for step in garmin_steps(original)]
-    if name == "WorkoutRepeatGreaterThanStep.fit":
-        # documented approximation: "repeat until HR > 80 % max" -> a capped count, condition in the name
-        repeat = expected[3]
-        repeat |= {"duration_type": "repeat_until_steps_cmplt", "target_value": CONDITIONAL_REPEAT_MAX_COUNT,
-                   "wkt_step_name": f"{repeat['wkt_step_name']} – until HR > 80% max"}
+    # "repeat until HR > 80 % max" is kept as a conditional repeat (Repeat.until) and written back as it was
     assert [meaning(step) for step in garmin_steps(compiled)] == expected
 
 
@@ -201,7 +198,9 @@ def test_conditions_without_a_model_equivalent_are_kept_as_text() -> None:
     assert isinstance(hr_step, Step) and hr_step.target == OpenTarget()
     assert "until HR < 70% max" in (hr_step.notes or "") and "target grade 5" in (hr_step.notes or "")
     assert isinstance(repeat, Repeat)
-    assert (repeat.count, repeat.name) == (CONDITIONAL_REPEAT_MAX_COUNT, "Repeat – until 1200 s")
+    assert (repeat.count, repeat.name) == (CONDITIONAL_REPEAT_MAX_COUNT, None)
+    assert repeat.until == RepeatUntil(kind="time", value=1200, unit="s")
+    assert repeat.until.describe() == "1200 s"
 
 
 def test_exercises_map_back_to_connect_keys() -> None:

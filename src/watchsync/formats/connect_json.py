@@ -288,8 +288,9 @@ def _block(block: Step | Repeat, sport: Sport, where: str, orders: _Counter,
         "workoutSteps": [_block(inner, sport, f"{where}.{i + 1}", orders, child_id)
                          for i, inner in enumerate(block.steps)],
     }
-    if block.name:
-        data["description"] = block.name
+    name = block.name if block.until is None else f"{block.name or 'Repeat'} – until {block.until.describe()}"
+    if name:
+        data["description"] = name  # cosmetic: Garmin keeps no repeat description (nor a conditional repeat)
     return data
 
 

@@ -20,8 +20,10 @@ workout writes the zone's bounds there. A custom range written high→low is nor
 What the model cannot hold is kept as text instead of being dropped:
 
 - conditional repeats (``repeat_until_hr_greater_than``, ``…_time``, ``…_power_…``) become a Repeat
-  of at most :data:`CONDITIONAL_REPEAT_MAX_COUNT` runs whose name states the condition
-  (``Rep – until HR > 80% max``): the athlete stops early by hand;
+  with ``until`` (written back to FIT as they were) and a count of
+  :data:`CONDITIONAL_REPEAT_MAX_COUNT`, which Garmin Connect gets with the condition in words; the
+  kinds the model has no form for (last-lap power, TSS) keep the condition in the repeat's name
+  (``Rep – until TSS 5``);
 - end conditions without a model duration (power thresholds, TSS, HR in % of max) become a
   lap-button step with the condition appended to the notes;
 - targets without a model target (grade, resistance, cadence zones) become open targets, noted
@@ -85,6 +87,7 @@ from watchsync.model.workout import (
     PowerTarget,
     PowerZoneTarget,
     Repeat,
+    RepeatUntil,
     RepsDuration,
     RpeTarget,
     SpeedTarget,
@@ -331,13 +334,40 @@ def _close_repeat(entries: list[_Entry], index: int, fields: Fields) -> None:
     assert kind is not None
     name = _text(fields.get("wkt_step_name"), _MAX_NAME)
     value = fields.get("target_value")
+    until = _repeat_until(kind, value)
     if kind is Dur.REPEAT_UNTIL_STEPS_CMPLT:
         repeat = Repeat(count=max(1, value or 1), steps=block, name=name)
+    elif until is not None:
+        repeat = Repeat(count=CONDITIONAL_REPEAT_MAX_COUNT, steps=block, name=name, until=until)
     else:
         condition = _repeat_condition(kind, value)
         repeat = Repeat(count=CONDITIONAL_REPEAT_MAX_COUNT, steps=block,
                         name=f"{name or 'Repeat'} – until {condition}"[:_MAX_NAME])
     entries.append(_Entry(first, repeat))
+
+
+def _repeat_until(kind: Dur, value: int | None) -> RepeatUntil | None:
+    """The model's conditional repeat for a FIT one (None for the kinds it has no form for)."""
+    if not value:
+        return None
+    match kind:
+        case Dur.REPEAT_UNTIL_HR_GREATER_THAN | Dur.REPEAT_UNTIL_HR_LESS_THAN:
+            above = kind is Dur.REPEAT_UNTIL_HR_GREATER_THAN
+            return RepeatUntil(kind="hr_above" if above else "hr_below",
+                               value=value - HR_OFFSET if value > HR_OFFSET else value,
+                               unit="bpm" if value > HR_OFFSET else "pct_max")
+        case Dur.REPEAT_UNTIL_POWER_GREATER_THAN | Dur.REPEAT_UNTIL_POWER_LESS_THAN:
+            above = kind is Dur.REPEAT_UNTIL_POWER_GREATER_THAN
+            return RepeatUntil(kind="power_above" if above else "power_below",
+                               value=value - POWER_OFFSET if value > POWER_OFFSET else value,
+                               unit="w" if value > POWER_OFFSET else "pct_ftp")
+        case Dur.REPEAT_UNTIL_TIME:
+            return RepeatUntil(kind="time", value=value / MS_PER_SECOND, unit="s")
+        case Dur.REPEAT_UNTIL_DISTANCE:
+            return RepeatUntil(kind="distance", value=value / CM_PER_METER, unit="m")
+        case Dur.REPEAT_UNTIL_CALORIES:
+            return RepeatUntil(kind="calories", value=value, unit="kcal")
+    return None
 
 
 def _repeat_condition(kind: Dur, value: int | None) -> str:

@@ -57,6 +57,7 @@ from watchsync.model.workout import (
     PowerTarget,
     PowerZoneTarget,
     Repeat,
+    RepeatUntil,
     RepsDuration,
     SpeedTarget,
     Step,
@@ -150,10 +151,36 @@ def _repeat_message(repeat: Repeat, index: int, first_index: int) -> WorkoutStep
     message.message_index = index
     if repeat.name:
         message.workout_step_name = _fit_string(repeat.name)
+    if repeat.until is not None:
+        return _conditional_repeat(message, repeat.until, first_index)
     message.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
     message.target_type = WorkoutStepTarget.OPEN
     message.duration_step = first_index
     message.target_repeat_steps = repeat.count
+    return message
+
+
+#: A conditional repeat's FIT duration type, and how its value is written (raw units, FIT offsets).
+_UNTIL: dict[str, WorkoutStepDuration] = {
+    "hr_above": WorkoutStepDuration.REPEAT_UNTIL_HR_GREATER_THAN,
+    "hr_below": WorkoutStepDuration.REPEAT_UNTIL_HR_LESS_THAN,
+    "time": WorkoutStepDuration.REPEAT_UNTIL_TIME,
+    "distance": WorkoutStepDuration.REPEAT_UNTIL_DISTANCE,
+    "calories": WorkoutStepDuration.REPEAT_UNTIL_CALORIES,
+    "power_above": WorkoutStepDuration.REPEAT_UNTIL_POWER_GREATER_THAN,
+    "power_below": WorkoutStepDuration.REPEAT_UNTIL_POWER_LESS_THAN,
+}
+
+
+def _conditional_repeat(message: WorkoutStepMessage, until: RepeatUntil, first_index: int) -> WorkoutStepMessage:
+    """The raw FIT fields: the block's first step in ``duration_value``, the condition in ``target_value``."""
+    message.duration_type = _UNTIL[until.kind]
+    message.target_type = (WorkoutStepTarget.HEART_RATE if until.kind.startswith("hr")  # as the FIT SDK's example
+                           else WorkoutStepTarget.POWER if until.kind.startswith("power") else WorkoutStepTarget.OPEN)
+    message.duration_value = first_index
+    raw = {"bpm": until.value + HR_OFFSET, "pct_max": until.value, "w": until.value + POWER_OFFSET,
+           "pct_ftp": until.value, "s": until.value * 1000, "m": until.value * 100, "kcal": until.value}[until.unit]
+    message.target_value = round(raw)
     return message
 
 

@@ -24,6 +24,7 @@ from watchsync.model.workout import (
     LapButton,
     OpenTarget,
     Repeat,
+    RepeatUntil,
     RpeTarget,
     Sport,
     Step,
@@ -200,7 +201,11 @@ class _Reader:
             raise self.error((*path, "steps"), "a repeat needs steps", "at least one step table",
                              at_value=True)
         steps = self.blocks((*path, "steps"), repeat.steps, depth + 1)
-        return Repeat(count=repeat.repeat, steps=steps, name=repeat.name, skip_last_rest=repeat.skip_last_rest)
+        until = repeat.until
+        return self.checked((*path, "until") if until is not None else path, until or {},
+                            lambda: Repeat(count=repeat.repeat, steps=steps, name=repeat.name,
+                                           skip_last_rest=repeat.skip_last_rest,
+                                           until=RepeatUntil.model_validate(until) if until is not None else None))
 
     def step(self, path: KeyPath, table: StepTable) -> Step:
         duration = self.duration(path, table.duration)

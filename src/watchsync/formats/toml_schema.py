@@ -55,6 +55,7 @@ class RepeatTable(_Table):
     steps: list[dict[str, Any]]
     name: str | None = None
     skip_last_rest: bool = False
+    until: dict[str, Any] | None = None
 
 
 #: What a key expects, for errors that name a wrong value or type.

@@ -34,6 +34,8 @@ def _block_table(block: Step | Repeat, sport: Sport) -> dict[str, Any]:
             table["name"] = block.name
         if block.skip_last_rest:
             table["skip_last_rest"] = True
+        if block.until is not None:
+            table["until"] = block.until.model_dump()
         table["steps"] = [_block_table(inner, sport) for inner in block.steps]
         return table
     return _step_table(block, sport)

@@ -416,14 +416,39 @@ class Step(_Frozen):
         return self
 
 
+class RepeatUntil(_Frozen):
+    """A FIT conditional repeat: the block repeats until ``kind`` passes ``value`` (in ``unit``).
+
+    Units: ``bpm`` or ``pct_max`` (heart rate), ``s``, ``m``, ``kcal``, ``w`` or ``pct_ftp`` (power).
+    Garmin Connect has no such repeat: it gets the ``count`` and the condition in words.
+    """
+
+    kind: Literal["hr_above", "hr_below", "time", "distance", "calories", "power_above", "power_below"]
+    value: float = Field(gt=0, le=1_000_000)
+    unit: Literal["bpm", "pct_max", "s", "m", "kcal", "w", "pct_ftp"]
+
+    def describe(self) -> str:
+        """``HR > 80% max``, ``power < 250 W``, ``600 s``."""
+        sign = ">" if self.kind.endswith("above") else "<"
+        amount = {"bpm": f"{self.value:g} bpm", "pct_max": f"{self.value:g}% max", "w": f"{self.value:g} W",
+                  "pct_ftp": f"{self.value:g}% FTP", "s": f"{self.value:g} s", "m": f"{self.value:g} m",
+                  "kcal": f"{self.value:g} kcal"}[self.unit]
+        if self.kind.startswith("hr"):
+            return f"HR {sign} {amount}"
+        if self.kind.startswith("power"):
+            return f"power {sign} {amount}"
+        return amount
+
+
 class Repeat(_Frozen):
-    """A block of steps done ``count`` times; blocks nest."""
+    """A block of steps done ``count`` times (at most, with ``until``: a FIT conditional repeat); blocks nest."""
 
     type: Literal["repeat"] = "repeat"
     count: int = Field(ge=1, le=200)
     steps: list[Step | Repeat] = Field(min_length=1)
     name: str | None = Field(default=None, max_length=200)
     skip_last_rest: bool = False
+    until: RepeatUntil | None = None
 
 
 Block = Annotated[Step | Repeat, Field(discriminator="type")]

@@ -230,7 +230,8 @@ def _prompt(text: str) -> str:
 def _strength_sets(block: Repeat) -> bool:
     """Is ``block`` the ``- 3x12 Squat rest 60s`` shorthand?"""
     first = block.steps[0]
-    if block.name is not None or not isinstance(first, Step) or not isinstance(first.duration, RepsDuration):
+    if block.name is not None or block.until is not None or not isinstance(first, Step) \
+            or not isinstance(first.duration, RepsDuration):
         return False
     if first.exercise is None:
         return False
@@ -253,6 +254,8 @@ def _block_lines(block: Step | Repeat, context: Context, sport: Sport) -> str:
 
 
 def _repeat_lines(repeat: Repeat, sport: Sport) -> list[str]:
+    if repeat.until is not None:
+        raise TextSyntaxLimit(f"a conditional repeat (until {repeat.until.describe()}) needs TOML")
     if repeat.skip_last_rest:
         raise TextSyntaxLimit("skip_last_rest exists only for strength sets")
     if repeat.name is not None:
