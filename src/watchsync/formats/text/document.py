@@ -205,6 +205,8 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
     said: list[str] = []
     if "name" in doc.meta:
         name: str | None = doc.meta["name"][0]
+    elif defaults.name and not defaults.name_source:
+        name = defaults.name  # given by the file that embeds the text (TOML, plan)
     elif doc.free_text:
         name = doc.free_text.pop(0)[:MAX_WORKOUT_NAME].rstrip()
         said.append("name from the first free-text line")
