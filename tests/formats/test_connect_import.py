@@ -168,3 +168,13 @@ def test_bad_json_is_a_located_error(tmp_path: Path, capsys: pytest.CaptureFixtu
     path.write_text('{"workoutName": "x",\n  "sportType": }', "utf-8")
     assert main(["import", str(path), "--out", str(tmp_path / "out")]) == 1
     assert f"{path}:2:16: not JSON" in capsys.readouterr().err
+
+
+def test_a_payload_naming_types_only_by_key_is_read_by_its_keys() -> None:
+    document = {"workoutName": "k", "sportType": {"sportTypeKey": "running"}, "workoutSegments": [{"workoutSteps": [
+        {"type": "ExecutableStepDTO", "stepOrder": 1, "stepType": {"stepTypeKey": "interval"},
+         "endCondition": {"conditionTypeKey": "time"}, "endConditionValue": 60,
+         "targetType": {"workoutTargetTypeKey": "heart.rate.zone"}, "zoneNumber": 3}]}]}
+    [workout] = read_connect_file(json.dumps(document), "<payload>")
+    assert workout.sport is Sport.RUNNING
+    assert workout.flat_steps()[0].target.kind == "hr_zone"

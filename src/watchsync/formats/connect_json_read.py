@@ -338,7 +338,8 @@ def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[s
 def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) -> Target:
     """The (``prefix`` = "secondary") target of a step; what the model cannot hold goes to ``remarks``."""
     field = f"{prefix}TargetType" if prefix else "targetType"
-    if not isinstance(raw.get(field), dict) or raw[field].get("workoutTargetTypeId") is None:
+    if not isinstance(raw.get(field), dict) or (raw[field].get("workoutTargetTypeId") is None
+                                                and raw[field].get("workoutTargetTypeKey") is None):
         return OpenTarget()
     key = _typed_key(raw, field, "workoutTargetTypeId", TARGET_TYPES, where)
     one, two = (f"{prefix}TargetValueOne", f"{prefix}TargetValueTwo") if prefix else ("targetValueOne",
@@ -370,9 +371,13 @@ def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) ->
 
 
 def _typed_key(raw: dict[str, Any], field: str, id_field: str, table: dict[str, int], where: str) -> str:
-    """The key of the numeric id ``raw[field][id_field]`` (the id decides; the key is not read)."""
+    """The key of the numeric id ``raw[field][id_field]`` (the id decides, as at Garmin); a payload that
+    gives only the key (``{"workoutTargetTypeKey": "heart.rate.zone"}``) is read by its key."""
     type_id = _nested(raw, field, id_field)
     if not isinstance(type_id, int):
+        key = _nested(raw, field, id_field.removesuffix("Id") + "Key")
+        if isinstance(key, str) and key in table:
+            return key
         raise ConnectFormatError(f"{where}: {field}.{id_field} is missing")
     try:
         return key_for(table, type_id)
