@@ -171,6 +171,9 @@ def test_a_blank_line_between_a_repeat_header_and_its_steps_keeps_them_in_the_re
 def test_a_step_line_repeat_and_markdown_headings() -> None:
     [repeat] = steps("- 3x 30s 110% 100rpm", "cycling")
     assert isinstance(repeat, Repeat) and repeat.count == 3
+    [spaced] = steps("- 5 x 3 min Z4 HR")
+    assert isinstance(spaced, Repeat) and spaced.count == 5
+    assert spaced.steps[0] == Step(duration=TimeDuration(seconds=180), target=HeartRateZoneTarget(zone=4))
     blocks = steps("Main set 3x\n- 1m 100%\n# Recovery\n- 5m 50%\n", "cycling")
     assert [type(b).__name__ for b in blocks] == ["Repeat", "Step"]  # a heading ends the repeat block
 

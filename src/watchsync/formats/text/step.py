@@ -115,9 +115,26 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
             parts.set_rest = following
             index += 2
             continue
+        if item.kind == "sets" and following is not None and following.kind == "cue" \
+                and following.text.lower() in _UNIT_SECONDS:
+            item, length = _repeated_length(item, following, where)  # "- 5 x 3 min": 5 times a 3-minute step
+            parts.add(length)
+            index += 1
         parts.add(item)
         index += 1
     return parts
+
+
+_UNIT_SECONDS = {"min": 60.0, "mins": 60.0, "minutes": 60.0, "minute": 60.0, "m": 60.0, "sec": 1.0, "secs": 1.0,
+                 "seconds": 1.0, "second": 1.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0}
+
+
+def _repeated_length(sets: Item, unit: Item, where: Where) -> tuple[Item, Item]:
+    """``5 x 3 min`` read as sets of 3 "reps" and a unit word: a repeat count and a time length."""
+    count, reps = sets.value
+    seconds = reps.reps * _UNIT_SECONDS[unit.text.lower()]
+    length = build(where, sets.col, f"{sets.text} {unit.text}", TimeDuration, seconds=seconds)
+    return Item("repeat", count, sets.col, sets.text), Item("length", length, unit.col, unit.text)
 
 
 def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
