@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +58,38 @@ def _sport(text: str) -> Any:
         raise argparse.ArgumentTypeError(f"unknown sport {text!r}") from None
 
 
+class _AthleteDefaults(Mapping[str, str]):
+    """The athlete's pace units by sport family, and its sport: the config is read only when a text
+    needs them (a text with a ``sport:`` line and units on its paces never loads it)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self._args = args
+        self._athlete: Any = None
+
+    def _load(self) -> Any:
+        if self._athlete is None:
+            self._athlete = athlete_from(self._args)
+        return self._athlete
+
+    def sport(self) -> str | None:
+        sport: str | None = self._load().sport
+        return sport
+
+    def __getitem__(self, family: str) -> str:
+        unit: str = self._load().pace_unit(family)
+        return unit
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load().pace_unit_defaults())
+
+    def __len__(self) -> int:
+        return len(self._load().pace_unit_defaults())
+
+
 def _athlete_defaults(args: argparse.Namespace) -> dict[str, Any]:
-    """What the athlete's settings give texts that lack them: their sport and pace units."""
-    athlete = athlete_from(args)
-    return {"athlete_sport": athlete.sport, "pace_units": athlete.pace_unit_defaults()}
+    """What the athlete's settings give texts that lack them: their sport and pace units (read lazily)."""
+    lazy = _AthleteDefaults(args)
+    return {"athlete_sport": lazy.sport, "pace_units": lazy}
 
 
 def _print_messages(messages: list[str]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,8 @@ from watchsync.model.workout import Sport, Workout, parse_sport
 if TYPE_CHECKING:
     from watchsync.formats.text.document import Defaults
 
+#: The athlete's sport: a value, or a function that reads it when a text needs it.
+AthleteSport = Sport | str | Callable[[], str | None] | None
 MAX_BYTES = 1 << 20
 TEXT_SUFFIXES = frozenset({".txt", ".workout"})
 WORKOUT_SUFFIXES = frozenset({*TEXT_SUFFIXES, ".toml", ".fit"})
@@ -28,21 +30,23 @@ CONNECT_SUFFIX = ".json"
 
 
 def load_workout(path: Path, max_bytes: int = MAX_BYTES, *, sport: Sport | None = None,
-                 athlete_sport: Sport | str | None = None, pace_units: dict[str, str] | None = None,
+                 athlete_sport: AthleteSport = None, pace_units: Mapping[str, str] | None = None,
                  messages: list[str] | None = None) -> Workout:
     """Parse one workout file, chosen by suffix; raises :class:`WorkoutFormatError` on any problem.
 
     A text without a ``sport:`` line takes ``sport`` (``--sport``), else the sport its folder is
     named after (``run/``, ``bike/``, ``swim/`` ...), else ``athlete_sport``; one without a
     ``name:`` line its first free-text line, else the file name; a pace written without a unit is in
-    ``pace_units[family]`` (the athlete's setting), else the sport's usual unit. Which was used, and warnings
+    ``pace_units[family]`` (the athlete's setting), else the sport's usual unit. ``athlete_sport`` may be a
+    function and ``pace_units`` a lazy mapping: they are read only when a text needs them. Which was used,
+    and warnings
     about probable slips (``file:line:col: warning: ...``), are appended to ``messages``.
     A parser bug becomes a one-line error too (naming the file and asking for a report): bad input
     must never show a traceback.
     """
     try:
         defaults = _defaults(path, sport, athlete_sport)
-        defaults.pace_units = dict(pace_units or {})
+        defaults.pace_units = pace_units if pace_units is not None else {}
         return _parse_file(path, max_bytes, defaults, messages)
     except WorkoutFormatError:
         raise
@@ -51,7 +55,7 @@ def load_workout(path: Path, max_bytes: int = MAX_BYTES, *, sport: Sport | None 
                                  f"{error}); please report it as a bug") from error
 
 
-def _defaults(path: Path, sport: Sport | None, athlete_sport: Sport | str | None) -> Defaults:
+def _defaults(path: Path, sport: Sport | None, athlete_sport: AthleteSport) -> Defaults:
     from watchsync.formats.text.document import Defaults
 
     defaults = Defaults(name=path.stem, name_source="the file name")
@@ -60,8 +64,10 @@ def _defaults(path: Path, sport: Sport | None, athlete_sport: Sport | str | None
         defaults.sport, defaults.sport_source = sport, "--sport"
     elif folder is not None:
         defaults.sport, defaults.sport_source = folder, f"the folder {path.parent.name!r}"
-    elif athlete_sport is not None:
-        defaults.sport, defaults.sport_source = Sport(athlete_sport), "the athlete's sport setting"
+    else:
+        chosen = athlete_sport() if callable(athlete_sport) else athlete_sport
+        if chosen is not None:
+            defaults.sport, defaults.sport_source = Sport(chosen), "the athlete's sport setting"
     return defaults
 
 
@@ -201,7 +207,7 @@ def is_plan_file(path: Path) -> bool:
 
 
 def load_workouts(paths: Iterable[Path], max_bytes: int = MAX_BYTES, *, sport: Sport | None = None,
-                  athlete_sport: Sport | str | None = None, pace_units: dict[str, str] | None = None,
+                  athlete_sport: AthleteSport = None, pace_units: Mapping[str, str] | None = None,
                   messages: list[str] | None = None) -> list[tuple[Path, Workout | WorkoutFormatError]]:
     """Each file's workout or error; directories are searched recursively, skipping dotfiles and plans.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -129,7 +130,7 @@ class Defaults:
     name_source: str = ""
     sport: Sport | None = None
     sport_source: str = ""
-    pace_units: dict[str, str] = field(default_factory=dict)  # sport family -> unit of a bare "5:00 Pace"
+    pace_units: Mapping[str, str] = field(default_factory=dict)  # sport family -> unit of a bare "5:00 Pace"
 
 
 def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_required: bool = False,
@@ -149,8 +150,7 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
     lines = text.splitlines()
     for index, raw in enumerate(lines):
         sport_now = doc.sport or defaults.sport or Sport.OTHER
-        where = Where(path, line_offset + index + 1, sport_now, doc.warnings,
-                      defaults.pace_units.get(sport_now.family))
+        where = Where(path, line_offset + index + 1, sport_now, doc.warnings, defaults.pace_units)
         try:
             _document_line(doc, raw, where, defaults if not header_required else Defaults())
         except WorkoutFormatError as error:

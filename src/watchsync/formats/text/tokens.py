@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +46,7 @@ class Where:
     line: int
     sport: Sport
     warnings: list[WorkoutFormatError] | None = None
-    pace_unit: str | None = None  # of a pace written without one; None: the sport's usual unit
+    pace_units: Mapping[str, str] | None = None  # family -> unit of a pace written without one (read lazily)
 
     def error(self, col: int, problem: str, expected: str | None = None) -> WorkoutFormatError:
         return WorkoutFormatError(self.path, self.line, col, problem, expected)
@@ -215,10 +215,16 @@ def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
     token = m.group(0)
     first = _pace_seconds(where, col, token, m.group(1), m.group(2))
     second = _pace_seconds(where, col, token, m.group(3), m.group(4)) if m.group(3) else first
-    unit = m.group(5).lower() if m.lastindex == 5 else (where.pace_unit or default_pace_unit(where.sport.family))
+    unit = m.group(5).lower() if m.lastindex == 5 else _default_pace_unit(where)
     per_km = 1000.0 / _pace_unit_meters(unit)
     fast, slow = sorted((first * per_km, second * per_km))
     return build(where, col, token, PaceTarget, fast=fast, slow=slow)
+
+
+def _default_pace_unit(where: Where) -> str:
+    family = where.sport.family
+    chosen = where.pace_units.get(family) if where.pace_units is not None else None
+    return chosen or default_pace_unit(family)
 
 
 def _pace_unit_meters(unit: str) -> float:
