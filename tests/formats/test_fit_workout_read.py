@@ -274,3 +274,15 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
     missing = tmp_path / "nope.fit"
     with pytest.raises(WorkoutFormatError, match=f"^{missing}:1:1: cannot read file"):
         read_fit_workout(missing)
+
+
+def test_the_light_profile_copies_match_fit_tools_profile() -> None:
+    import fit_tool.profile.profile_type as profile
+
+    from watchsync.formats import fit_profile
+
+    for name in ("WorkoutStepDuration", "WorkoutStepTarget", "Intensity", "SwimStroke", "WorkoutEquipment",
+                 "DisplayMeasure"):
+        ours, theirs = getattr(fit_profile, name), getattr(profile, name)
+        assert {m.name: m.value for m in ours} == {m.name: m.value for m in theirs}, name
+    assert fit_profile.FILE_TYPE_WORKOUT == profile.FileType.WORKOUT.value

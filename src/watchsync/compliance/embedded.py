@@ -24,6 +24,7 @@ from watchsync.model.workout import (
     PowerTarget,
     PowerZoneTarget,
     Repeat,
+    Sport,
     Step,
     Target,
     Workout,
@@ -41,7 +42,7 @@ def embedded_workout(activity: Activity, *, max_hr: float | None = None, ftp: fl
     if activity.workout is None or not activity.workout.steps:
         raise ValueError("the activity carries no workout steps")
     workout = workout_from_messages(activity.workout.workout, activity.workout.steps,
-                                    fallback_name="embedded workout", bounds=True)
+                                    fallback_name="embedded workout", bounds=True, sport=Sport.OTHER)
     return workout.model_copy(update={"steps": [_concrete_block(b, max_hr, ftp) for b in workout.steps]})
 
 

@@ -46,26 +46,20 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import fitdecode
-from fit_tool.profile.profile_type import DisplayMeasure, FileType, SwimStroke, WorkoutEquipment
-from fit_tool.profile.profile_type import Intensity as FitIntensity
-from fit_tool.profile.profile_type import Sport as FitSport
-from fit_tool.profile.profile_type import SubSport as FitSubSport
-from fit_tool.profile.profile_type import WorkoutStepDuration as Dur
-from fit_tool.profile.profile_type import WorkoutStepTarget as Tgt
 from pydantic import ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.formats.fit_codes import (
+from watchsync.formats.fit_profile import FILE_TYPE_WORKOUT, DisplayMeasure, SwimStroke, WorkoutEquipment
+from watchsync.formats.fit_profile import Intensity as FitIntensity
+from watchsync.formats.fit_profile import WorkoutStepDuration as Dur
+from watchsync.formats.fit_profile import WorkoutStepTarget as Tgt
+from watchsync.formats.fit_units import (
     CM_PER_METER,
     EXERCISE_WEIGHT_SCALE,
     HR_OFFSET,
-    INTENSITY_BY_CODE,
     MM_PER_METER,
     MS_PER_SECOND,
     POWER_OFFSET,
-    exercise_from_codes,
-    sport_from_codes,
 )
 from watchsync.model.workout import (
     MAX_WORKOUT_NAME,
@@ -145,6 +139,7 @@ _EQUIPMENT: dict[WorkoutEquipment, Equipment] = {
     WorkoutEquipment.SWIM_SNORKEL: "snorkel"}
 
 Fields = Mapping[str, Any]
+_INTENSITY: dict[FitIntensity, Intensity] = {FitIntensity[i.name]: i for i in Intensity}
 
 
 @dataclass
@@ -178,7 +173,9 @@ def read_fit_workout(data: bytes | Path, messages: list[str] | None = None) -> W
         raise WorkoutFormatError(path, 1, 1, "file is empty", EXPECTED)
     decoded = decode_fit_messages(raw, path)
     file_type = decoded.file_ids[0].get("type") if decoded.file_ids else None
-    if file_type != FileType.WORKOUT.value:
+    if file_type != FILE_TYPE_WORKOUT:
+        from fit_tool.profile.profile_type import FileType
+
         raise WorkoutFormatError(path, 1, 1, f"FIT file type is {_enum_name(FileType, file_type)}, not workout",
                                  EXPECTED)
     if not decoded.steps:
@@ -200,6 +197,8 @@ def decode_fit_messages(raw: bytes, path: str) -> Decoded:
 
     Standard fields keep their raw values; developer fields go under ``"dev:<name>"`` keys.
     """
+    import fitdecode  # deferred: only a workout file import needs it
+
     decoded = Decoded()
     targets = {_FILE_ID: decoded.file_ids, _WORKOUT: decoded.workouts, _WORKOUT_STEP: decoded.steps}
     try:
@@ -214,7 +213,7 @@ def decode_fit_messages(raw: bytes, path: str) -> Decoded:
     return decoded
 
 
-def _named(frame: fitdecode.FitDataMessage, names: dict[int, str]) -> dict[str, Any]:
+def _named(frame: Any, names: dict[int, str]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for data in frame.fields:
         definition = data.field_def
@@ -228,11 +227,13 @@ def _named(frame: fitdecode.FitDataMessage, names: dict[int, str]) -> dict[str, 
 
 
 def workout_from_messages(workout: Fields, steps: Sequence[Fields], *, fallback_name: str = "FIT workout",
-                          notes: list[str] | None = None, bounds: bool = False) -> Workout:
+                          notes: list[str] | None = None, bounds: bool = False,
+                          sport: Sport | None = None) -> Workout:
     """The model workout of FIT ``workout`` and ``workout_step`` messages (see the module docstring).
 
     ``bounds`` reads a zone target's custom bounds as the target when the watch wrote them (scoring an
-    executed workout). Raises ``ValueError`` (a ``ValidationError`` or a message naming the step).
+    executed workout); ``sport`` stands in for the workout message's sport (reading that needs the FIT
+    profile's sport table). Raises ``ValueError`` (a ``ValidationError`` or a message naming the step).
     """
     said = notes if notes is not None else []
     ordered = sorted(((_message_index(f, position), f) for position, f in enumerate(steps)), key=lambda p: p[0])
@@ -247,7 +248,7 @@ def workout_from_messages(workout: Fields, steps: Sequence[Fields], *, fallback_
                 said.extend(f"step {index}: {remark}" for remark in remarks)
         except ValueError as error:
             raise ValueError(f"workout_step {index}: {_reason(error)}") from None
-    sport = sport_from_codes(_code(FitSport, workout.get("sport")), _code(FitSubSport, workout.get("sub_sport")))
+    sport = sport or _sport(workout)
     pool = _pool(workout) if sport is Sport.POOL_SWIM else {}
     try:
         return Workout(
@@ -262,6 +263,19 @@ def workout_from_messages(workout: Fields, steps: Sequence[Fields], *, fallback_
 
 
 _REPEATS = {kind for kind in Dur if kind.name.startswith("REPEAT_UNTIL")}
+
+
+def _lookup[K, V](table: dict[K, V], key: K | None) -> V | None:
+    return table.get(key) if key is not None else None
+
+
+def _sport(workout: Fields) -> Sport:
+    from fit_tool.profile.profile_type import Sport as FitSport
+    from fit_tool.profile.profile_type import SubSport as FitSubSport
+
+    from watchsync.formats.fit_codes import sport_from_codes
+
+    return sport_from_codes(_code(FitSport, workout.get("sport")), _code(FitSubSport, workout.get("sub_sport")))
 
 
 def _code(enum: type[Enum], value: object) -> int | None:
@@ -418,8 +432,7 @@ def _step(fields: Fields, remarks: list[str], bounds: bool) -> Step:
     notes = "; ".join(filter(None, [text, *remarks]))[:_MAX_NOTES] or None
     intensity = _enum(FitIntensity, fields.get("intensity"))
     return Step(
-        intensity=INTENSITY_BY_CODE.get(intensity.value, Intensity.OTHER) if intensity is not None
-        else Intensity.ACTIVE,
+        intensity=_INTENSITY.get(intensity, Intensity.OTHER) if intensity is not None else Intensity.ACTIVE,
         duration=duration,
         target=target,
         secondary=None if isinstance(secondary, OpenTarget) else secondary,
@@ -430,7 +443,7 @@ def _step(fields: Fields, remarks: list[str], bounds: bool) -> Step:
         weight_kg=weight / EXERCISE_WEIGHT_SCALE if exercise is not None and isinstance(weight, int | float)
         and weight != 0xFFFF else None,
         stroke=stroke or second_stroke,
-        equipment=_EQUIPMENT.get(_enum(WorkoutEquipment, fields.get("equipment"))),
+        equipment=_lookup(_EQUIPMENT, _enum(WorkoutEquipment, fields.get("equipment"))),
     )
 
 
@@ -478,7 +491,7 @@ def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool) -> tu
     low = low if isinstance(low, int) and low != 0xFFFFFFFF else 0
     high = high if isinstance(high, int) and high != 0xFFFFFFFF else 0
     if kind is Tgt.SWIM_STROKE:
-        return OpenTarget(), _STROKES.get(_enum(SwimStroke, fields.get(f"{prefix}target_value")))
+        return OpenTarget(), _lookup(_STROKES, _enum(SwimStroke, fields.get(f"{prefix}target_value")))
     if raw_type is None or kind is Tgt.OPEN or (not zone and not low and not high):
         return OpenTarget(), None
     if low > high:
@@ -522,6 +535,8 @@ def _exercise(fields: Fields, remarks: list[str]) -> Exercise | None:
     category = fields.get("exercise_category")
     if not isinstance(category, int) or category == _UNKNOWN_EXERCISE_CATEGORY or category == 0xFFFF:
         return None
+    from watchsync.formats.fit_codes import exercise_from_codes  # deferred: the FIT profile, for strength only
+
     name = fields.get("exercise_name")
     exercise = exercise_from_codes(category, name if isinstance(name, int) and name != 0xFFFF else None)
     if exercise is None:
