@@ -285,4 +285,4 @@ def test_the_light_profile_copies_match_fit_tools_profile() -> None:
                  "DisplayMeasure"):
         ours, theirs = getattr(fit_profile, name), getattr(profile, name)
         assert {m.name: m.value for m in ours} == {m.name: m.value for m in theirs}, name
-    assert fit_profile.FILE_TYPE_WORKOUT == profile.FileType.WORKOUT.value
+    assert profile.FileType.WORKOUT.value == fit_profile.FILE_TYPE_WORKOUT
