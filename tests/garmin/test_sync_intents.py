@@ -36,7 +36,7 @@ class HookedServer(LocalGarminServer):
         super().__init__()
         self.hooks: dict[tuple[str, str], Callable[[], object]] = {}
         self.refuse: Callable[[Request], bool] = lambda _request: False
-        self.rename_on_read = False
+        self.alter_on_read = False
 
     def dispatch(self, request: Request) -> Response | Drop:
         for (method, prefix), hook in list(self.hooks.items()):
@@ -46,10 +46,10 @@ class HookedServer(LocalGarminServer):
         if self.refuse(request):
             return error_response(400, "refused by the test")
         response = super().dispatch(request)
-        if (self.rename_on_read and isinstance(response, Response) and response.status == 200
+        if (self.alter_on_read and isinstance(response, Response) and response.status == 200
                 and request.method == "GET" and request.path.startswith(WORKOUT_ROUTE + "/")):
             body = json.loads(response.body)
-            body["workoutName"] += " (edited)"
+            body["workoutSegments"][0]["workoutSteps"][0]["endConditionValue"] += 60  # what the watch runs
             response = Response(200, json.dumps(body).encode())
         return response
 
@@ -188,11 +188,11 @@ def test_push_queued_while_its_delete_runs_wins(worker: SyncService, intake: Syn
 def test_a_held_push_is_released_by_dropping_the_same_file_again(worker: SyncService,
                                                                   server: HookedServer) -> None:
     workout = easy()
-    server.rename_on_read = True  # Garmin reads back something else: the push is held
+    server.alter_on_read = True  # Garmin reads back something else: the push is held
     key = worker.enqueue_push(workout)
     worker.enqueue_schedule(key, DAY)
     assert statuses(worker) == [("push", "refused")]
-    server.rename_on_read = False
+    server.alter_on_read = False
     assert worker.plan_push(workout).action == "update"
     worker.enqueue_push(workout)
     assert statuses(worker) == [("push", "done"), ("schedule", "done")]
