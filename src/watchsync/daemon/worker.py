@@ -17,14 +17,14 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from watchsync.daemon.jobs import sync_athlete_activities
 from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, now_text, record_error
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError
-from watchsync.garmin.sync import DrainResult, SyncService
+from watchsync.garmin.sync import UNREACHABLE_RETRY, DrainResult, SyncService
 from watchsync.garmin.tokens import TOKEN_FILE
 from watchsync.model.athlete import Athlete
 from watchsync.store import Store
@@ -47,8 +47,10 @@ class AthleteWorker:
 
     def __init__(self, store: Store, athlete: Athlete, new_client: ClientFactory, token_dir: Path,
                  state_dir: Path, stop: threading.Event, client: GarminClient | None = None, *,
-                 resume_backoff: float = RESUME_BACKOFF_SECONDS) -> None:
+                 resume_backoff: float = RESUME_BACKOFF_SECONDS,
+                 unreachable_retry: timedelta = UNREACHABLE_RETRY) -> None:
         self.athlete = athlete
+        self._unreachable_retry = unreachable_retry
         self.healthy = True
         self._store = store
         self._new_client = new_client
@@ -84,7 +86,7 @@ class AthleteWorker:
         self._wake.set()
 
     def _service(self, client: GarminClient) -> SyncService:
-        return SyncService(self._store, lambda: client, self.athlete)
+        return SyncService(self._store, lambda: client, self.athlete, unreachable_retry=self._unreachable_retry)
 
     def _run(self) -> None:
         name = self.athlete.name

@@ -392,7 +392,8 @@ def normalize_error(error: BaseException) -> GarminError:
                                ambiguous=_maybe_sent(transport))
         if any(_UNREACHABLE_TEXT.search(str(link)) for link in _chain(error)):
             return Unreachable(f"Garmin unreachable ({_first_line(error)[:160]})", ambiguous=True)
-    if status == 403 and _is_challenge(response):
+    if status in (403, 427) and (_is_challenge(response) or any(
+            word in str(link).lower() for link in _chain(error) for word in ("challenge", "cloudflare"))):
         return Blocked("Garmin's edge refused the request (HTTP 403 challenge page, not a login rejection); "
                        "trying again later")
     if status == 401 or (status is None and isinstance(error, GarminConnectAuthenticationError)):

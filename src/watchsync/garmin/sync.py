@@ -22,7 +22,7 @@ from typing import Literal
 
 from watchsync.formats.connect_json import content_hash, workout_to_connect
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected
+from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected, Unreachable
 from watchsync.garmin.sync_ops import NotQueued, OutboxRunner, ReadBackMismatch
 from watchsync.garmin.sync_reconcile import ReconcileResult, reconcile
 from watchsync.model.athlete import Athlete
@@ -32,6 +32,8 @@ from watchsync.store import OutboxItem, Store, WorkoutRow, retry_delay
 
 #: How long an operation Garmin refused waits before it is tried again (unless queued again sooner).
 HOLD_REFUSED = timedelta(days=30)
+#: Longest wait before trying again while Garmin is unreachable (the network may be back any moment).
+UNREACHABLE_RETRY = timedelta(seconds=30)
 #: How long done outbox items are kept (for ``status`` and debugging) before a drain forgets them.
 KEEP_DONE = timedelta(days=30)
 #: Longest message kept for a failure that is not a Garmin answer.
@@ -93,8 +95,10 @@ class SyncService:
     """Push, schedule, unschedule and delete one athlete's workouts on Garmin Connect, idempotently."""
 
     def __init__(self, store: Store, client_factory: Callable[[], GarminClient], athlete: Athlete, *,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 unreachable_retry: timedelta = UNREACHABLE_RETRY) -> None:
         self.store = store
+        self.unreachable_retry = unreachable_retry
         self.athlete = athlete
         self._client_factory = client_factory
         self._client: GarminClient | None = None
@@ -117,8 +121,9 @@ class SyncService:
             return PushPlan(key, workout.name, "unchanged")
         return PushPlan(key, workout.name, "update" if row and row.remote_id and not row.deleted else "create")
 
-    def enqueue_push(self, workout: Workout, source: Path | None = None) -> str:
-        """Queue ``workout`` for Garmin unless it is there unchanged; returns its key.
+    def enqueue_push(self, workout: Workout, source: Path | None = None, *, force: bool = False) -> str:
+        """Queue ``workout`` for Garmin unless it is there unchanged (``force``: even then, so an
+        edit made on Garmin Connect is overwritten); returns its key.
 
         Queued again while a push or delete of it waits (even a held one), it is due at once.
 
@@ -130,7 +135,7 @@ class SyncService:
         key = workout_key(workout)
         name = self.athlete.name
         with self.store.transaction():
-            if self._on_garmin(self.store.get_workout(name, key), digest):
+            if not force and self._on_garmin(self.store.get_workout(name, key), digest):
                 return key
             self.store.upsert_workout(name, key, content_hash=digest, payload=resolved.model_dump(mode="json"),
                                       source_path=str(source) if source else None, now=self._now())
@@ -189,7 +194,8 @@ class SyncService:
               stop: threading.Event | None = None) -> DrainResult:
         """Carry out the due outbox items of this athlete, oldest first.
 
-        429/5xx/transport failures are retried later (backoff), refusals hold that item only, and a
+        429/5xx/transport failures are retried later (backoff; an unreachable Garmin at most
+        ``unreachable_retry`` later), refusals hold that item only (a 403 included), and only a
         rejected login parks the athlete's whole queue and stops. A rate limit, or a login that did not
         succeed, stops the drain and holds what is queued until that item's retry time (an item queued
         again later is tried at once, and the drain stops again if Garmin still refuses). Any other
@@ -219,7 +225,8 @@ class SyncService:
                     outcome = Outcome(item.op, item.workout_key, item.date, "done", applied.action, applied.remote_id)
                 except GarminError as error:
                     outcome = self._failed(item, error)
-                    if outcome.status == "retry" and (isinstance(error, RateLimited) or not self.client.logged_in):
+                    if outcome.status == "retry" and (isinstance(error, RateLimited | Unreachable)
+                                                      or not self.client.logged_in):
                         result.held_until = self._hold_queue(item)
                 except Exception as error:  # one broken item must not stop the queue
                     outcome = self._broken(item, error)
@@ -247,6 +254,8 @@ class SyncService:
             wait = retry_delay(item.attempts + 1)
             if isinstance(error, RateLimited) and error.retry_after is not None:
                 wait = max(wait, timedelta(seconds=error.retry_after))
+            if isinstance(error, Unreachable):  # no answer at all: look again soon, never ask for a login
+                wait = min(wait, self.unreachable_retry)
             self.store.mark_failed(item.id, message, now=now, not_before=now + wait)
             status = "retry"
         return Outcome(item.op, item.workout_key, item.date, status, message=message)

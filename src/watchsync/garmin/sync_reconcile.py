@@ -62,7 +62,8 @@ class _Reconciler:
             elif find_marker(by_id[row.remote_id].get("description")) != row.content_hash \
                     and self._waiting_item("push", row.key) is None:
                 self._result.drift.append(f"{row.key}: changed on Garmin Connect since watchsync pushed it "
-                                          f"(Garmin id {row.remote_id}; not overwritten)")
+                                          f"(Garmin id {row.remote_id}; not overwritten: "
+                                          "`watchsync push --force` does)")
         self._report_strays(marked, rows)
         self._check_calendar()
         return self._result
