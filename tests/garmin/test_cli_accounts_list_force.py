@@ -113,3 +113,18 @@ def _client_put(server: LocalGarminServer, workout_id: int, body: dict[str, obje
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert answer.status == 200
+
+
+def test_a_sport_garmin_has_no_workouts_for_says_what_was_used(run: Run, tmp_path: Path,
+                                                               server: LocalGarminServer) -> None:
+    assert run("login", "--athlete", "anna", account=ANNA)[0] == 0
+    library = Path(__file__).resolve().parents[2] / "workouts" / "cross"
+    code, out, err = run("push", str(library / "xc-ski-60.txt"), str(library / "bike-outdoor-60.txt"),
+                         "--athlete", "anna")
+    assert code == 0, err
+    lines = {line.split("  (")[0].split(None, 1)[1]: line for line in out.splitlines()}
+    ski = next(line for name, line in lines.items() if "ski" in name.lower())
+    bike = next(line for name, line in lines.items() if "ski" not in name.lower())
+    sport = {w["workoutName"]: w["sportType"]["sportTypeKey"] for w in server.workouts()}
+    assert f"sent as Garmin sport {sport[next(n for n in sport if 'ski' in n.lower())]}" in ski
+    assert "sent as" not in bike

@@ -289,7 +289,9 @@ def run_push(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             remote = f"  Garmin id {row['workout_id']}" if row.get("workout_id") else ""
-            print(f"{row['action']:<10} {row['name']}  ({row['path']}){remote}")
+            sport = (f"  (sent as Garmin sport {row['garmin_sport']}: Garmin has no workouts of this sport)"
+                     if row.get("garmin_sport") else "")
+            print(f"{row['action']:<10} {row['name']}  ({row['path']}){remote}{sport}")
     code = 1 if errors else 0
     return code if drained is None else max(code, finish(drained))
 
@@ -327,8 +329,17 @@ def _push(service: SyncService, workouts: dict[str, tuple[Path, Workout]],
         else:
             action, problem = outcome.status, outcome.message
         rows.append({"path": str(path), "key": key, "name": workout.name, "action": action,
-                     "workout_id": row.remote_id if row else None, "error": problem})
+                     "workout_id": row.remote_id if row else None, "error": problem,
+                     "garmin_sport": _garmin_sport_note(workout)})
     return rows, result
+
+
+def _garmin_sport_note(workout: Workout) -> str | None:
+    """The Connect sport type used when Garmin has no workout sport of our own kind (else None)."""
+    from watchsync.formats.connect_json import GARMIN_SPORT, SPORT_FROM_GARMIN
+
+    garmin = GARMIN_SPORT.get(workout.sport)
+    return garmin if garmin is not None and SPORT_FROM_GARMIN.get(garmin) is not workout.sport else None
 
 
 def run_list(args: argparse.Namespace) -> int:
