@@ -287,6 +287,16 @@ def test_faults_on_the_sign_in_routes_are_never_a_rejected_login(garmin_server: 
     assert not (tmp_path / "garmin_tokens.json").exists()
 
 
+def test_a_blocked_mobile_sign_in_falls_back_to_the_portal_flow(garmin_server: LocalGarminServer, tmp_path: Path,
+                                                                no_login_pauses: None) -> None:
+    garmin_server.inject_auth(Fault.CHALLENGE)  # Cloudflare blocks the mobile sign-in page
+    client = GarminClient(tmp_path, garmin_server.url)
+    assert client.login_with_credentials(EMAIL, PASSWORD) == "ok"
+    assert garmin_server.stats.count("POST", "/portal/api/login") == 1
+    assert garmin_server.stats.count("POST", "/mobile/api/login") == 0
+    assert GarminClient(tmp_path, garmin_server.url).list_workouts() == []
+
+
 # 10: one Garmin account per athlete ------------------------------------------------------------------
 
 def test_each_account_sees_only_its_own_workouts(garmin_server: LocalGarminServer, tmp_path: Path) -> None:

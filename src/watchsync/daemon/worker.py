@@ -4,9 +4,9 @@ The worker sleeps on an event: intake wakes it the moment something is queued, o
 when the next retry is due (backoff is in the store's ``not_before``) or after ``IDLE_SECONDS``.
 A parked queue ("re-authentication needed") logs in again from the saved tokens with a fresh
 client, and releases the queue when that works: at once when the token file changes (``watchsync
-login`` writes it), else on a slow backoff (5 min doubling to 1 h), since a park can come from a
-blip rather than a revoked login (garminconnect swallows a failed token refresh, so one outage of
-the token endpoint looks like a rejected token). Never with credentials. Each athlete has its own
+login`` writes it), else on a slow backoff (5 min doubling to 1 h). Only a real rejection parks:
+an unreachable Garmin (network down, DNS, TLS, timeouts, a failing token endpoint) is retried by
+the drain within ``unreachable_retry`` and never parks. Never with credentials. Each athlete has its own
 thread, client and queue, so one athlete's failures never hold up another's.
 """
 

@@ -70,7 +70,7 @@ NO_TOKENS = ("Garmin login gave no API tokens: Garmin refused the token exchange
              "again later")
 MFA_EXPIRED = ("the login waiting for an MFA code has expired at Garmin (INVALID_SESSION); its saved state was "
                "dropped: run `watchsync login` again for a new code")
-_LOCAL_ONLY_STRATEGIES = {"mobile+cffi", "widget+cffi", "portal+cffi", "portal+requests"}
+_LOCAL_ONLY_STRATEGIES = {"mobile+cffi", "widget+cffi", "portal+cffi"}  # need curl_cffi's browser TLS
 ACTIVITY_PAGE = 20
 WORKOUT_PAGE = 100
 
@@ -538,8 +538,8 @@ def _aim_at_local_server(garmin: Any, endpoint: str) -> None:
     """Send every request of a garminconnect 0.3.20 ``Garmin`` to ``endpoint``.
 
     The seam: garminconnect has no public base-URL option, so this sets its private URLs (API
-    tier, SSO, DI token host, service URLs) and keeps the one login strategy the local server
-    emulates (mobile flow over plain requests).
+    tier, SSO, DI token host, service URLs) and keeps the login strategies the local server
+    emulates (the mobile and the portal flows over plain requests).
     """
     client = garmin.client
     client._connectapi = client._connect = client._sso = endpoint

@@ -1,7 +1,8 @@
 """The login side of the local server: the SSO mobile flow (with MFA), the DI token endpoint, and the
 JWT_WEB browser-session fallback.
 
-Emulates what garminconnect 0.3.20's "mobile+requests" strategy needs: the sign-in page sets a
+Emulates what garminconnect 0.3.20's "mobile+requests" and "portal+requests" strategies need (the
+portal one is garminconnect's fallback when the mobile flow is blocked): the sign-in page sets a
 ``SESSION`` cookie, ``/mobile/api/login`` answers Garmin's ``responseStatus`` JSON (a POST without
 the cookie is a 429, as on Garmin), ``/{mobile,portal}/api/mfa/verifyCode`` completes MFA in the same
 session (a pending MFA session expires: ``INVALID_SESSION``), and ``/di-oauth2-service/oauth/token``
@@ -75,6 +76,8 @@ class SsoDesk:
         return [
             Route("GET", "/mobile/sso/en_US/sign-in", RouteKind.AUTH, self.sign_in_page),
             Route("POST", "/mobile/api/login", RouteKind.AUTH, self.login),
+            Route("GET", "/portal/sso/en-US/sign-in", RouteKind.AUTH, self.sign_in_page),
+            Route("POST", "/portal/api/login", RouteKind.AUTH, self.login),
             Route("POST", "/mobile/api/mfa/verifyCode", RouteKind.AUTH, self.verify_mfa),
             Route("POST", "/portal/api/mfa/verifyCode", RouteKind.AUTH, self.verify_mfa),
             Route("POST", DI_TOKEN_PATH, RouteKind.AUTH, self.token),
