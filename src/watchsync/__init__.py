@@ -1,3 +1,116 @@
-"""watchsync: workouts as text files -> Garmin FIT / Garmin Connect, plans, compliance, daemon."""
+"""watchsync: workouts as text files → Garmin FIT and Garmin Connect, plans, compliance, a daemon.
+
+The library face (docs/library.md)::
+
+    import watchsync
+
+    config = watchsync.load_config()                      # or watchsync.default_config()
+    athlete = config.athlete("anna")
+    workout = watchsync.load_workout(Path("easy.txt"))     # text, TOML or FIT workout
+    prepared = watchsync.prepare(workout, athlete)         # resolved once: .fit, .connect, .content_hash
+    with watchsync.GarminSession.open(config, "anna") as garmin:
+        garmin.schedule(prepared, date(2030, 3, 4))
+    scored = watchsync.analyze_activity(Path("run.fit"), athlete, workout)
+
+Names are imported on first use, so ``import watchsync`` stays light (the command line starts fast).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+#: Public name → module that defines it.
+_FACE: dict[str, str] = {
+    # errors
+    "WatchsyncError": "watchsync.errors",
+    "InputError": "watchsync.errors",
+    # configuration and athletes
+    "Config": "watchsync.config",
+    "load_config": "watchsync.config",
+    "default_config": "watchsync.config",
+    "Athlete": "watchsync.model.athlete",
+    # workouts
+    "Workout": "watchsync.model.workout",
+    "load_workout": "watchsync.formats.load",
+    "parse_text": "watchsync.formats.text",
+    "PreparedWorkout": "watchsync.prepare",
+    "prepare": "watchsync.prepare",
+    "read_fit_workout": "watchsync.formats.fit_workout",
+    # Garmin Connect
+    "GarminSession": "watchsync.services.garmin",
+    # activities and compliance
+    "analyze_activity": "watchsync.services.analysis",
+    "ScoredActivity": "watchsync.services.analysis",
+    "Store": "watchsync.store",
+    "store_report": "watchsync.services.report",
+    "ComplianceReport": "watchsync.report.model",
+    # plans
+    "Plan": "watchsync.plan.model",
+    "load_plan": "watchsync.plan.parse",
+    "GenerateOptions": "watchsync.plan.generate",
+    "generate_plan": "watchsync.plan.generate",
+    "lint_plan": "watchsync.plan.lint",
+}
+
+__all__ = [
+    "Athlete",
+    "ComplianceReport",
+    "Config",
+    "GarminSession",
+    "GenerateOptions",
+    "InputError",
+    "Plan",
+    "PreparedWorkout",
+    "ScoredActivity",
+    "Store",
+    "WatchsyncError",
+    "Workout",
+    "__version__",
+    "analyze_activity",
+    "default_config",
+    "generate_plan",
+    "lint_plan",
+    "load_config",
+    "load_plan",
+    "load_workout",
+    "parse_text",
+    "prepare",
+    "read_fit_workout",
+    "store_report",
+]
+
+if TYPE_CHECKING:
+    from watchsync.config import Config, default_config, load_config
+    from watchsync.errors import InputError, WatchsyncError
+    from watchsync.formats.fit_workout import read_fit_workout
+    from watchsync.formats.load import load_workout
+    from watchsync.formats.text import parse_text
+    from watchsync.model.athlete import Athlete
+    from watchsync.model.workout import Workout
+    from watchsync.plan.generate import GenerateOptions, generate_plan
+    from watchsync.plan.lint import lint_plan
+    from watchsync.plan.model import Plan
+    from watchsync.plan.parse import load_plan
+    from watchsync.prepare import PreparedWorkout, prepare
+    from watchsync.report.model import ComplianceReport
+    from watchsync.services.analysis import ScoredActivity, analyze_activity
+    from watchsync.services.garmin import GarminSession
+    from watchsync.services.report import store_report
+    from watchsync.store import Store
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    module = _FACE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'watchsync' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

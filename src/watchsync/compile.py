@@ -10,7 +10,8 @@ from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.load import load_workouts
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
-from watchsync.resolve import ResolveError, resolve
+from watchsync.prepare import prepare
+from watchsync.resolve import ResolveError
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,8 @@ class Failed:
 
 def compile_workout(workout: Workout, athlete: Athlete) -> tuple[Workout, bytes]:
     """Resolve ``workout`` for ``athlete`` and encode it as a FIT workout file."""
-    from watchsync.formats.fit_workout import write_fit_workout
-
-    resolved = resolve(workout, athlete)
-    return resolved, write_fit_workout(resolved)
+    prepared = prepare(workout, athlete)
+    return prepared.resolved, prepared.fit
 
 
 def compile_paths(paths: Iterable[Path], athlete: Athlete) -> Iterator[Compiled | Failed]:

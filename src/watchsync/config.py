@@ -14,13 +14,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from watchsync.errors import InputError
 from watchsync.model.athlete import Athlete
 
 APP = "watchsync"
 ENV_PREFIX = "WATCHSYNC_"
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     """The configuration cannot be used; the message names the file and the problem."""
 
 

@@ -23,19 +23,20 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from watchsync.activity.simulate import Behaviour, simulate_activity
 from watchsync.compile import Compiled, compile_paths, output_path
 from watchsync.config import default_config
 from watchsync.describe import format_seconds, format_table
-from watchsync.garmin.sync import workout_key
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Sport, Workout
 from watchsync.plan.generate import GenerateOptions, generate_plan
 from watchsync.plan.model import Plan
 from watchsync.plan.write import write_plan_toml
+from watchsync.prepare import workout_key
 from watchsync.resolve import resolve
+from watchsync.rules import planned_seconds
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.simulate import Behaviour, simulate_activity
 
 REPO = Path(__file__).resolve().parents[2]
 WEEKS_DONE = 3
@@ -97,7 +98,7 @@ def compile_library(library: Path, out_dir: Path, athlete: Athlete) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(result.fit)
         resolved = result.resolved
-        seconds = resolved.estimated_seconds(default_step_seconds=60, seconds_per_meter=1 / athlete.easy_speed)
+        seconds = planned_seconds(resolved, athlete.easy_speed)
         rows.append([str(result.path.relative_to(library)), resolved.sport.value,
                      str(len(resolved.flat_steps())), format_seconds(seconds), f"{len(result.fit)} B"])
     print(format_table(["workout", "sport", "steps", "time", "FIT"], rows))
@@ -198,8 +199,8 @@ def simulate_weeks(server: LocalGarminServer, plan: Plan, start: date, athlete: 
 
 def run_story(workdir: Path, library: Path, html: Path) -> int:
     """Server + daemon + plan + coach files + simulated weeks + report."""
-    from watchsync.compliance.plan_view import store_report
     from watchsync.report import render_html, render_terminal, wants_color
+    from watchsync.services.report import store_report
     from watchsync.store import Store
 
     shutil.rmtree(workdir, ignore_errors=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from watchsync.errors import InputError
 from watchsync.model.athlete import (
     DEFAULT_RPE_HR_PCT_LTHR,
     DEFAULT_RPE_SPEED_PCT,
@@ -54,7 +55,7 @@ POWER_HALF_WIDTH = 0.05
 CADENCE_HALF_WIDTH = 2
 
 
-class ResolveError(ValueError):
+class ResolveError(InputError):
     """A target cannot be made concrete for this athlete (e.g. pace % without a threshold pace)."""
 
 

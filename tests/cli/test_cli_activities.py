@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from watchsync.activity.simulate import Behaviour, simulate_activity
 from watchsync.cli import main
 from watchsync.formats.load import load_workout
 from watchsync.model.athlete import Athlete
@@ -21,6 +20,7 @@ from watchsync.resolve import resolve
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.simulate import Behaviour, simulate_activity
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or REPO.parent / "shared" / "fixtures" / "fit")

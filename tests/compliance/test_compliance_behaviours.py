@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from watchsync.activity import Activity, decode_activity
-from watchsync.activity.simulate import Behaviour, late_start, simulate_activity
 from watchsync.compliance.activities import summary_from_fit
 from watchsync.compliance.match import PlannedSession, match_sessions
 from watchsync.compliance.score import compare_rpe, score_intensity, volume_score
@@ -23,6 +22,7 @@ from watchsync.model.workout import (
     Workout,
 )
 from watchsync.resolve import resolve
+from watchsync.testing.simulate import Behaviour, late_start, simulate_activity
 
 ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")
 PLANNED_ON = date(2025, 3, 3)

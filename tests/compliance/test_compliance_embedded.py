@@ -12,12 +12,12 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 
 from watchsync.activity import decode_activity
-from watchsync.activity.simulate import simulate_activity
 from watchsync.compliance.embedded import embedded_workout, score_against_embedded
 from watchsync.compliance.score import score_intensity
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import PowerTarget, Repeat, RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.resolve import resolve
+from watchsync.testing.simulate import simulate_activity
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or REPO_ROOT.parent / "shared" / "fixtures" / "fit")

@@ -96,32 +96,32 @@ def test_monotony_and_strain_by_hand() -> None:
 
 def test_long_run_spike_frandsen() -> None:
     runs = [
-        Run("a", date(2025, 1, 1), 10_000),
-        Run("b", date(2025, 1, 10), 10_500),  # 105 % of 10 km: fine
-        Run("c", date(2025, 1, 20), 11_600),  # > 110 % of 10.5 km: spike
-        Run("d", date(2025, 1, 25), 12_760),  # exactly 110 % of 11.6 km: not above
-        Run("e", date(2025, 4, 1), 20_000),  # no run in the 30 days before: no baseline
+        Run("a", date(2025, 1, 1), 100),
+        Run("b", date(2025, 1, 10), 105),  # 105 % of 100 min: fine
+        Run("c", date(2025, 1, 20), 116),  # > 110 % of 105 min: spike
+        Run("d", date(2025, 1, 25), 127.6),  # exactly 110 % of 116 min: not above
+        Run("e", date(2025, 4, 1), 200),  # no run in the 30 days before: no baseline
     ]
     spikes = long_run_spikes(runs, ratio=1.10, lookback_days=30)
     assert [s.activity_id for s in spikes] == ["c"]
-    assert spikes[0].previous_longest_m == 10_500
-    assert spikes[0].ratio == pytest.approx(11_600 / 10_500, abs=1e-6)
+    assert spikes[0].previous_longest_minutes == 105
+    assert spikes[0].ratio == pytest.approx(116 / 105, abs=1e-6)
 
 
 def test_long_run_window_is_the_previous_30_days() -> None:
-    # The 15 km run 31 days earlier is out of the window; the 12 km one 30 days earlier is in.
-    runs = [Run("old", date(2025, 1, 1), 15_000), Run("in", date(2025, 1, 2), 12_000),
-            Run("now", date(2025, 2, 1), 13_500)]
+    # The 150-min run 31 days earlier is out of the window; the 120-min one 30 days earlier is in.
+    runs = [Run("old", date(2025, 1, 1), 150), Run("in", date(2025, 1, 2), 120),
+            Run("now", date(2025, 2, 1), 135)]
     spikes = long_run_spikes(runs)
     assert [s.activity_id for s in spikes] == ["now"]
-    assert spikes[0].previous_longest_m == 12_000
+    assert spikes[0].previous_longest_minutes == 120
 
 
 def test_long_run_spike_within_the_first_window_is_marked_short_history() -> None:
     from watchsync.compliance.load import Run
 
     start = date(2026, 1, 1)
-    runs = [Run(id="a", day=start, distance_m=10_000), Run(id="b", day=start + timedelta(days=7), distance_m=12_000),
-            Run(id="c", day=start + timedelta(days=31), distance_m=14_000)]
+    runs = [Run(id="a", day=start, minutes=100), Run(id="b", day=start + timedelta(days=7), minutes=120),
+            Run(id="c", day=start + timedelta(days=31), minutes=140)]
     spikes = long_run_spikes(runs)
     assert [(s.activity_id, s.short_history) for s in spikes] == [("b", True), ("c", False)]

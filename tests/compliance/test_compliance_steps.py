@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from garmin_fit_sdk import Decoder, Stream
 
-from watchsync.compliance.steps import execution_order, is_easy, steps_by_index
+from watchsync.compliance.steps import execution_order, steps_by_index
 from watchsync.formats.fit_workout import write_fit_workout
 from watchsync.model.workout import (
     HeartRateTarget,
@@ -16,6 +16,7 @@ from watchsync.model.workout import (
     TimeDuration,
     Workout,
 )
+from watchsync.rules import is_easy
 
 
 def _step(name: str, intensity: Intensity = Intensity.ACTIVE) -> Step:
@@ -54,9 +55,11 @@ def test_execution_order_expands_repeats_in_full_as_a_watch_runs_them() -> None:
     assert all(flags[1:-1])
 
 
-def test_easy_means_low_rpe_else_an_easy_intensity() -> None:
+def test_easy_means_low_rpe_else_an_easy_intensity_or_no_target() -> None:
     assert is_easy(Step(rpe=RpeTarget(low=3, high=4)), 4)
     assert not is_easy(Step(rpe=RpeTarget(low=4, high=5)), 4)
     assert is_easy(Step(intensity=Intensity.COOLDOWN), 4)
-    assert not is_easy(Step(intensity=Intensity.INTERVAL), 4)
+    # one rule with plans: an untargeted step (a drill, walking back) is easy, a targeted interval is not
+    assert is_easy(Step(intensity=Intensity.INTERVAL), 4)
+    assert not is_easy(Step(intensity=Intensity.INTERVAL, target=HeartRateTarget(low=160, high=170)), 4)
     assert not is_easy(Step(intensity=Intensity.WARMUP, rpe=RpeTarget(low=6, high=6)), 4)

@@ -14,8 +14,9 @@ MONDAY = date(2025, 3, 3)
 
 
 def _load(day: date, load: float, *, id: str | None = None, meters: float | None = None,
-          easy: float | None = None, hr: float | None = None, family: str = "run") -> ActivityLoad:
-    return ActivityLoad(activity_id=id or f"a{day}", day=day, sport_family=family, duration_s=3600,
+          easy: float | None = None, hr: float | None = None, family: str = "run",
+          seconds: float = 3600) -> ActivityLoad:
+    return ActivityLoad(activity_id=id or f"a{day}", day=day, sport_family=family, duration_s=seconds,
                         distance_m=meters, srpe=None, trimp=load, easy_seconds=easy, hr_seconds=hr)
 
 
@@ -69,8 +70,9 @@ def test_acwr_flag_needs_28_days_of_history() -> None:
 
 
 def test_long_run_spike_is_flagged_in_its_week_for_runs_only() -> None:
-    loads = [_load(MONDAY, 50, meters=10_000), _load(MONDAY + timedelta(days=6), 80, meters=12_000),
-             _load(MONDAY + timedelta(days=8), 80, meters=40_000, family="bike")]
+    # the spike is measured in (timer) minutes, as plan lint measures it
+    loads = [_load(MONDAY, 50, seconds=3600), _load(MONDAY + timedelta(days=6), 80, seconds=4200),
+             _load(MONDAY + timedelta(days=8), 80, seconds=3 * 3600, family="bike")]
     summary = summarize([], match_sessions([], [], today=MONDAY), loads)
     assert [f for f in summary.weeks[0].flags if "long-run" in f] != []
     assert not any("long-run" in f for f in summary.weeks[1].flags)

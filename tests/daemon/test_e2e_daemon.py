@@ -19,13 +19,13 @@ from typing import Any
 
 import pytest
 
-from watchsync.activity.simulate import simulate_activity
 from watchsync.formats.text import parse_text
 from watchsync.garmin.tokens import TOKEN_FILE
 from watchsync.model.athlete import Athlete
 from watchsync.resolve import resolve
 from watchsync.testing.garmin.helpers import fake_token_dir, post_activity, running_server
 from watchsync.testing.garmin.server import Faults, LocalGarminServer
+from watchsync.testing.simulate import simulate_activity
 
 pytestmark = pytest.mark.slow
 

@@ -182,3 +182,37 @@ def test_a_failed_fit_archive_write_does_not_reject_a_queued_file(setup: Setup,
     assert not (setup.inbox / "rejected").exists()
     assert setup.queued == ["anna"]
     assert any("FIT archive of easy.txt for anna not written" in r.getMessage() for r in caplog.records)
+
+
+def test_a_bug_below_intake_is_never_blamed_on_the_coach_file(setup: Setup, monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    # A ValueError from deep inside (not an InputError) is a bug: the file stays, no rejection note.
+    def broken(*_args: object) -> None:
+        raise ValueError("bug in a lower layer")
+
+    monkeypatch.setattr("watchsync.daemon.intake.prepare", broken)
+    path = setup.drop("easy.txt", EASY)
+    assert path.exists()
+    assert not (setup.inbox / "rejected").exists()
+    assert setup.pending() == []
+    assert "internal error" in caplog.text and "bug in a lower layer" in caplog.text
+    assert "easy.txt" in setup.intake.internal_errors["anna"]
+    monkeypatch.undo()
+    setup.intake.accept("anna", path)  # once the fault is gone, the same file goes through
+    assert setup.pending() == [("push", "easy-run-30-min", None)]
+
+
+def test_one_intake_file_is_resolved_once(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    import watchsync.prepare
+
+    calls: list[str] = []
+    real = watchsync.prepare.resolve
+
+    def counting(workout, athlete):  # type: ignore[no-untyped-def]
+        calls.append(workout.name)
+        return real(workout, athlete)
+
+    monkeypatch.setattr(watchsync.prepare, "resolve", counting)
+    setup.drop("easy.txt", EASY)
+    assert setup.pending() == [("push", "easy-run-30-min", None)]
+    assert calls == ["Easy run 30 min"]  # compile, plan_push and enqueue_push share one resolution

@@ -17,7 +17,7 @@ import pytest
 import requests
 from garminconnect import exercises
 
-from watchsync.garmin.ids import STEP_TYPES
+from watchsync.formats.connect_ids import STEP_TYPES
 from watchsync.testing.garmin.helpers import post_activity, running_server
 from watchsync.testing.garmin.server import Fault, Faults, LocalGarminServer, parse_faults
 

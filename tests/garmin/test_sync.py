@@ -13,9 +13,10 @@ from watchsync.formats.connect_json import content_hash, workout_to_connect
 from watchsync.formats.load import load_workout
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired
-from watchsync.garmin.sync import SyncService, workout_key
+from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
+from watchsync.prepare import workout_key
 from watchsync.resolve import resolve
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir

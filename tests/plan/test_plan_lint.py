@@ -8,6 +8,7 @@ import pytest
 
 from watchsync.plan.lint import Severity, format_report, lint_plan
 from watchsync.plan.parse import load_plan
+from watchsync.rules import planned_meters
 
 DATA = Path(__file__).parent / "data" / "lint"
 PLANS = Path(__file__).resolve().parents[2] / "workouts" / "plans"
@@ -59,7 +60,7 @@ def test_weekly_totals_add_up_from_the_workouts() -> None:
     runs = [w for w in workouts if w.sport.family == "run"]
     assert week.minutes == pytest.approx(expected)
     assert week.run_minutes == pytest.approx(sum(w.estimated_seconds(60.0) for w in runs) / 60)
-    assert week.run_km == pytest.approx(week.run_minutes * 60 * 2.8 / 1000)
+    assert week.run_km == pytest.approx(sum(planned_meters(w) for w in runs) / 1000)
     # hills: 6 x 60 s at RPE 8; strides: 6 x 20 s at RPE 9 -> hard running minutes
     assert week.hard_run_minutes == pytest.approx(6 + 2)
     assert week.easy_share == pytest.approx(1 - 8 / week.run_minutes)

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from watchsync.model.athlete import Athlete
 from watchsync.report import ComplianceReport, render_html
 from watchsync.report.charts import DONE_COLOUR, EASY_COLOUR
-from watchsync.report.sample import sample_report
+from watchsync.testing.report_sample import sample_report
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
 ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")

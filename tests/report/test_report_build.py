@@ -12,7 +12,7 @@ from watchsync.model.athlete import Athlete
 from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.report import ComplianceReport, build_report
 from watchsync.report.build import RPE_FLAG_POINTS
-from watchsync.report.sample import SAMPLE_PLAN, TODAY_OFFSET, sample_report
+from watchsync.testing.report_sample import SAMPLE_PLAN, TODAY_OFFSET, sample_report
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
 ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")

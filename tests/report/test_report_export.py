@@ -14,7 +14,7 @@ from watchsync.compliance import PlannedSession, match_sessions
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Sport, Step, TimeDuration, Workout
 from watchsync.report import ComplianceReport, build_report, render_csv, render_json
-from watchsync.report.sample import sample_report
+from watchsync.testing.report_sample import sample_report
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
 ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")

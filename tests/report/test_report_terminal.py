@@ -13,8 +13,8 @@ import pytest
 from watchsync.compliance import match_sessions
 from watchsync.model.athlete import Athlete
 from watchsync.report import ComplianceReport, build_report, render_terminal, wants_color
-from watchsync.report.sample import sample_report
 from watchsync.report.terminal import STATUS_SGR
+from watchsync.testing.report_sample import sample_report
 
 LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
 ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")

@@ -9,11 +9,13 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from watchsync.errors import InputError
+
 FloatArray = NDArray[np.float64]
 Decoder = Literal["fitfast", "fitdecode"]
 
 
-class FitDecodeError(ValueError):
+class FitDecodeError(InputError):
     """The input is not FIT data, or nothing in it could be decoded."""
 
     def __init__(self, path: str, message: str) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from fitdecode.profile import MESG_NUM_DEVELOPER_DATA_ID, MESG_NUM_FIELD_DESCRIPTION, MESSAGE_TYPES
 
 from watchsync.activity.fitcrc import fit_crc
+from watchsync.errors import WatchsyncError
 
 _SIGNATURE = b".FIT"
 _HEADER_SIZES = (12, 14)
@@ -33,7 +34,7 @@ _UNDEFINED = b"\x01"
 _BASE_TYPE_CHECK = bytes(int(b & _BASE_TYPE_NUMBER > _LAST_BASE_TYPE) for b in range(256))
 
 
-class FitfastUnfit(ValueError):
+class FitfastUnfit(WatchsyncError):
     """The file has a defect fitfast fails on; only the tolerant decoder can read it."""
 
 

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json
 
 if TYPE_CHECKING:
-    from watchsync.activity.fetch import Analysis, SessionScore
     from watchsync.compliance.match import PlannedSession
     from watchsync.model.athlete import Athlete
     from watchsync.model.workout import Workout
+    from watchsync.services.activities import Analysis, SessionScore
     from watchsync.store import Store
 
 #: Exit code when Garmin needs a new login (as the Garmin commands use).
@@ -72,17 +72,17 @@ def _open_store(path: Path) -> Store:
 
 def run_sync(args: argparse.Namespace) -> int:
     """Fetch new activities; exit 1 when any of them could not be analysed."""
-    from watchsync.activity.fetch import sync_activities
-    from watchsync.garmin.client import GarminClient
+    from watchsync.config import ConfigError
     from watchsync.garmin.errors import AuthRequired, GarminError
+    from watchsync.services.activities import sync_activities
+    from watchsync.services.garmin import client_for
 
     config = config_from(args)
     athlete = athlete_from(args, config)
     try:
-        client = GarminClient(config.token_dir(athlete.name), config.garmin.endpoint,
-                              max_retries=config.garmin.max_retries)
-    except ValueError as error:
-        raise CliError(f"{config.source}: {error}", 2) from None
+        client = client_for(config, athlete.name)
+    except ConfigError as error:
+        raise CliError(str(error), 2) from None
     with _open_store(config.store_path) as store:
         try:
             result = sync_activities(store, client, athlete, fit_dir=config.state_dir / "activities",
@@ -108,7 +108,7 @@ def run_sync(args: argparse.Namespace) -> int:
 def run_analyze(args: argparse.Namespace) -> int:
     """Print an activity's summary and, against a workout, its step-by-step compliance."""
     from watchsync.activity import FitDecodeError
-    from watchsync.activity.fetch import analyse
+    from watchsync.services.activities import analyse
 
     athlete = athlete_from(args)
     workout = _planned_workout(args.workout, athlete) if args.workout else None
@@ -146,9 +146,9 @@ def _planned_workout(path: Path, athlete: Athlete) -> Workout:
 
 def _score(analysis: Analysis, workout: Workout | None, athlete: Athlete) -> SessionScore | None:
     """Against the given workout, else against the workout the watch ran (embedded), if any."""
-    from watchsync.activity.fetch import score_session
     from watchsync.compliance.embedded import embedded_workout
     from watchsync.compliance.match import PlannedSession
+    from watchsync.services.activities import score_session
 
     if workout is None:
         if analysis.activity.workout is None or not analysis.activity.workout.steps:
@@ -213,8 +213,8 @@ def _band(channel: str | None, low: float | None, high: float | None) -> str:
 
 def run_report(args: argparse.Namespace) -> int:
     """Print the compliance report (terminal table, JSON or CSV); ``--html`` writes the page too."""
-    from watchsync.compliance.plan_view import PlanViewError, store_report
     from watchsync.report import render_csv, render_html, render_json, render_terminal, wants_color
+    from watchsync.services.report import PlanViewError, store_report
 
     config = config_from(args)
     athlete = athlete_from(args, config)
@@ -241,10 +241,10 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def _plan_sessions(path: Path, athlete: Athlete) -> list[PlannedSession]:
-    from watchsync.compliance.plan_view import planned_from_plan
     from watchsync.plan.model import PlanError
     from watchsync.plan.parse import load_plan
     from watchsync.resolve import ResolveError
+    from watchsync.services.report import planned_from_plan
 
     try:
         sessions = planned_from_plan(load_plan(path), athlete)

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from watchsync.errors import WatchsyncError
+
 if TYPE_CHECKING:
     from watchsync.config import Config
     from watchsync.model.athlete import Athlete
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace], int]
 
 
-class CliError(Exception):
+class CliError(WatchsyncError):
     """An error to print as one line, with an exit code."""
 
     def __init__(self, message: str, exit_code: int = 1) -> None:

@@ -112,12 +112,13 @@ def garmin_errors() -> Iterator[None]:
 
 
 def make_client(config: Config, athlete: str) -> GarminClient:
-    from watchsync.garmin.client import GarminClient
+    from watchsync.config import ConfigError
+    from watchsync.services.garmin import client_for
 
     try:
-        return GarminClient(config.token_dir(athlete), config.garmin.endpoint, max_retries=config.garmin.max_retries)
-    except ValueError as error:
-        raise CliError(f"{config.source}: {error}", 2) from None
+        return client_for(config, athlete)
+    except ConfigError as error:
+        raise CliError(str(error), 2) from None
 
 
 @contextmanager
@@ -148,11 +149,11 @@ def load(path: Path) -> Workout:
 
 
 def enqueue(service: SyncService, workout: Workout, path: Path, *, force: bool = False) -> str:
-    from watchsync.resolve import ResolveError
+    from watchsync.errors import InputError
 
     try:
         return service.enqueue_push(workout, path, force=force)
-    except (ResolveError, ValueError) as error:
+    except InputError as error:
         raise CliError(f"{path}:1:1: {error}") from None
 
 
@@ -261,7 +262,7 @@ def run_push(args: argparse.Namespace) -> int:
     """Push every workout under the paths; file errors are reported and the rest still pushed."""
     from watchsync.formats.errors import WorkoutFormatError
     from watchsync.formats.load import load_workouts
-    from watchsync.garmin.sync import workout_key
+    from watchsync.prepare import workout_key
 
     loaded = load_workouts(args.paths)
     if not loaded:
@@ -398,7 +399,7 @@ def run_schedule(args: argparse.Namespace) -> int:
 
 
 def run_unschedule(args: argparse.Namespace) -> int:
-    from watchsync.garmin.sync import workout_key
+    from watchsync.prepare import workout_key
 
     workout = load(args.file)
     with sync_service(args) as service:
@@ -412,7 +413,7 @@ def run_unschedule(args: argparse.Namespace) -> int:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    from watchsync.garmin.sync import workout_key
+    from watchsync.prepare import workout_key
 
     workout = load(args.file)
     with sync_service(args) as service:

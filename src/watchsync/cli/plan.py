@@ -72,12 +72,13 @@ def _day(text: str) -> date:
 
 
 def _minutes(text: str) -> float:
+    from watchsync.errors import InputError
     from watchsync.formats.text import parse_duration
     from watchsync.model.workout import Sport, TimeDuration
 
     try:
         duration = parse_duration(text, path="--long-run", line=1, col=1, sport=Sport.RUNNING)
-    except ValueError as error:
+    except InputError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     if not isinstance(duration, TimeDuration):
         raise argparse.ArgumentTypeError(f"{text!r} is not a time (expected e.g. 70m or 1h10m)")
@@ -140,7 +141,7 @@ def _relative_library(library: Path, output: Path | None) -> str | None:
 
 def _history(args: argparse.Namespace) -> Any:
     """Recent training from the compliance store, when there is one."""
-    from watchsync.plan.history import history_from_store
+    from watchsync.services.history import history_from_store
     from watchsync.store import Store, StoreError
 
     config = config_from(args)
@@ -178,8 +179,8 @@ def run_show(args: argparse.Namespace) -> int:
 def run_apply(args: argparse.Namespace) -> int:
     """Push every workout and schedule every session; only changes are sent."""
     from watchsync.cli.garmin import finish, sync_service
-    from watchsync.plan.apply import apply_plan
     from watchsync.plan.model import PlanError
+    from watchsync.services.plan_apply import apply_plan
 
     plan = load(args.file)
     with sync_service(args) as service:

@@ -80,16 +80,18 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(resolved.model_dump(mode="json"))
         return 0
-    seconds = resolved.estimated_seconds(default_step_seconds=60, seconds_per_meter=1 / athlete.easy_speed)
-    meters = resolved.estimated_meters(meters_per_second=athlete.easy_speed)
+    from watchsync.rules import LAP_BUTTON_SECONDS, planned_meters, planned_seconds
+
+    seconds = planned_seconds(resolved, athlete.easy_speed)
+    meters = planned_meters(resolved, athlete.easy_speed)
     print(f"{resolved.name}  ({resolved.sport.value}, for {athlete.name})")
     if resolved.description:
         print(resolved.description)
     rows = [["  " * r.depth + r.label, r.intensity, r.duration, r.target, r.cue]
             for r in step_rows(resolved, athlete.units)]
     print(format_table(["step", "intensity", "duration", "target", "cue"], rows))
-    print(f"estimated: {format_seconds(seconds)}, {meters / 1000:.1f} km "
-          "(lap-button steps counted as 1 min; distance at easy pace)")
+    print(f"estimated: {format_seconds(seconds)}, {meters / 1000:.1f} km (lap-button steps counted as "
+          f"{LAP_BUTTON_SECONDS:.0f} s; distance at the sport's easy speed)")
     return 0
 
 

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from watchsync import rules
+
 
 class ComplianceConfig(BaseModel):
     """Every threshold used by matching, scoring and load monitoring."""
@@ -21,14 +23,13 @@ class ComplianceConfig(BaseModel):
     green_high: float = 1.20
     yellow_low: float = 0.50
     yellow_high: float = 1.50
-    lap_button_seconds: float = Field(default=90.0, gt=0, description="planned time of a lap-button step")
 
     # intensity
     hr_lag_seconds: float = Field(default=180.0, ge=0, description="HR ignored from the activity start")
     hr_step_grace_seconds: float = Field(default=30.0, ge=0, description="HR ignored at each step start")
     power_smoothing_seconds: int = Field(default=3, ge=1, description="rolling mean for power targets")
     max_sample_gap_seconds: float = Field(default=5.0, gt=0, description="longest time one sample counts")
-    easy_rpe_max: float = Field(default=4.0, description="steps at or below this RPE are easy")
+    easy_rpe_max: float = Field(default=rules.EASY_MAX_RPE, description="steps at or below this RPE are easy")
     too_hard_share: float = Field(default=0.15, description="flag when easy time above ceiling exceeds")
 
     # load
@@ -41,5 +42,5 @@ class ComplianceConfig(BaseModel):
     monotony_warn: float = 1.5
     monotony_critical: float = 2.0
     easy_share_target: float = 0.80
-    long_run_spike_ratio: float = 1.10
-    long_run_lookback_days: int = Field(default=30, ge=1)
+    long_run_spike_ratio: float = rules.LONG_RUN_SPIKE_RATIO
+    long_run_lookback_days: int = Field(default=rules.LONG_RUN_LOOKBACK_DAYS, ge=1)

@@ -22,6 +22,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from watchsync import rules
 from watchsync.activity.model import FloatArray, Records
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
@@ -56,11 +57,11 @@ class ActivityLoad(BaseModel):
 
 
 class Run(NamedTuple):
-    """A run for the long-run spike check."""
+    """A run for the long-run spike check: its (timer) minutes (see :func:`watchsync.rules.long_run_spikes`)."""
 
     id: str
     day: date
-    distance_m: float
+    minutes: float
 
 
 class LongRunSpike(BaseModel):
@@ -70,8 +71,8 @@ class LongRunSpike(BaseModel):
 
     activity_id: str
     day: date
-    distance_m: float
-    previous_longest_m: float
+    minutes: float
+    previous_longest_minutes: float
     ratio: float
     short_history: bool = False  # the data start less than a lookback window before the run
 
@@ -121,21 +122,22 @@ def strain(daily_loads: Sequence[float]) -> float | None:
     return None if value is None else sum(daily_loads) * value
 
 
-def long_run_spikes(runs: Sequence[Run], ratio: float = 1.10, lookback_days: int = 30) -> list[LongRunSpike]:
-    """Runs longer than ``ratio`` × the longest run in the ``lookback_days`` before their day.
+def long_run_spikes(runs: Sequence[Run], ratio: float = rules.LONG_RUN_SPIKE_RATIO,
+                    lookback_days: int = rules.LONG_RUN_LOOKBACK_DAYS) -> list[LongRunSpike]:
+    """Runs longer than ``ratio`` × the longest run in the ``lookback_days`` before their day
+    (the rule of :func:`watchsync.rules.long_run_spikes`, the one plan lint uses too).
 
     A run without earlier runs in the window has no baseline and is never a spike.
     """
-    spikes = []
     first_day = min((r.day for r in runs), default=None)
-    for run in sorted(runs, key=lambda r: r.day):
-        window = [r.distance_m for r in runs if run.day - timedelta(days=lookback_days) <= r.day < run.day]
-        longest = max(window, default=0.0)
-        if longest > 0 and run.distance_m > ratio * longest:
-            spikes.append(LongRunSpike(activity_id=run.id, day=run.day, distance_m=run.distance_m,
-                                       previous_longest_m=longest, ratio=run.distance_m / longest,
-                                       short_history=first_day is not None
-                                       and run.day - first_day < timedelta(days=lookback_days)))
+    spikes = []
+    for spike in rules.long_run_spikes([(r.day, r.minutes) for r in runs], ratio, lookback_days):
+        run = runs[spike.index]
+        spikes.append(LongRunSpike(activity_id=run.id, day=run.day, minutes=run.minutes,
+                                   previous_longest_minutes=spike.previous_longest,
+                                   ratio=run.minutes / spike.previous_longest,
+                                   short_history=first_day is not None
+                                   and run.day - first_day < timedelta(days=lookback_days)))
     return spikes
 
 

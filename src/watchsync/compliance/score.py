@@ -19,10 +19,11 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from watchsync import rules
 from watchsync.activity.model import Activity, FloatArray, Records
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
-from watchsync.compliance.steps import execution_order, is_easy
+from watchsync.compliance.steps import execution_order
 from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,
@@ -33,12 +34,11 @@ from watchsync.model.workout import (
     Target,
     TimeDuration,
     Workout,
-    step_seconds,
 )
 
 Colour = Literal["green", "yellow", "orange", "red"]
 Channel = Literal["heart_rate", "speed", "power", "cadence"]
-DEFAULT_EASY_SPEED = 2.8  # m/s, as Athlete.easy_speed without a threshold pace
+DEFAULT_EASY_SPEED = rules.FAMILY_SPEED["run"]  # m/s, as Athlete.easy_speed without a threshold pace
 
 
 class VolumeScore(BaseModel):
@@ -104,7 +104,7 @@ def planned_volume(workout: Workout, config: ComplianceConfig,
     steps = workout.flat_steps()
     if all(isinstance(s.duration, DistanceDuration) for s in steps):
         return "distance", workout.estimated_meters()
-    return "duration", workout.estimated_seconds(config.lap_button_seconds, 1 / easy_speed)
+    return "duration", rules.planned_seconds(workout, easy_speed)
 
 
 def volume_colour(ratio: float, config: ComplianceConfig) -> Colour:
@@ -136,7 +136,8 @@ def prescribed_rpe(workout: Workout, config: ComplianceConfig | None = None,
                    easy_speed: float = DEFAULT_EASY_SPEED) -> float | None:
     """Time-weighted mean of the steps' RPE (range midpoints); ``None`` when no step has one."""
     config = config or ComplianceConfig()
-    weighted = [((s.rpe.low + s.rpe.high) / 2, step_seconds(s, config.lap_button_seconds, 1 / easy_speed))
+    family = workout.sport.family
+    weighted = [((s.rpe.low + s.rpe.high) / 2, rules.planned_step_seconds(s, family, easy_speed))
                 for s in workout.flat_steps() if s.rpe is not None]
     total = sum(seconds for _, seconds in weighted)
     return sum(rpe * seconds for rpe, seconds in weighted) / total if total > 0 else None
@@ -254,7 +255,7 @@ def _time_spans(workout: Workout, records: Records, start: float,
             at = float(np.interp(cursor, times, distance))
             end = float(np.interp(at + duration.meters, distance, times, right=end_of_activity))
         else:
-            end = cursor + config.lap_button_seconds
+            end = cursor + rules.LAP_BUTTON_SECONDS
         yield _Span(planned.index, cursor, end)
         cursor = end
 
@@ -302,7 +303,7 @@ def _step_score(index: int, step: Step, in_repeat: bool, tally: _Tally, config: 
     return StepScore(
         index=index,
         name=step.name,
-        easy=is_easy(step, config.easy_rpe_max),
+        easy=rules.is_easy(step, config.easy_rpe_max),
         in_repeat=in_repeat,
         channel=band[0] if band else None,
         low=band[1] if band else None,

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from watchsync.model.workout import Intensity, Repeat, Step, Workout
-
-#: Intensities that count as easy when a step carries no RPE.
-EASY_INTENSITIES = frozenset({Intensity.WARMUP, Intensity.COOLDOWN, Intensity.RECOVERY, Intensity.REST})
+from watchsync.model.workout import Repeat, Step, Workout
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +30,6 @@ def execution_order(workout: Workout) -> list[PlannedStep]:
 def steps_by_index(workout: Workout) -> dict[int, Step]:
     """FIT step number → step (repeat steps have no entry)."""
     return {planned.index: planned.step for planned in execution_order(workout)}
-
-
-def is_easy(step: Step, easy_rpe_max: float) -> bool:
-    """Easy: RPE at most ``easy_rpe_max``; without an RPE, a warmup/cooldown/recovery/rest step."""
-    if step.rpe is not None:
-        return step.rpe.high <= easy_rpe_max
-    return step.intensity in EASY_INTENSITIES
 
 
 def _number(blocks: list[Step | Repeat], first: int, *, in_repeat: bool) -> tuple[list[PlannedStep], int]:

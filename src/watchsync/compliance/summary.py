@@ -14,6 +14,7 @@ from functools import partial
 
 from pydantic import BaseModel, ConfigDict
 
+from watchsync import rules
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad, Run, acwr, long_run_spikes, monotony, strain
 from watchsync.compliance.match import MatchResult, PlannedSession
@@ -75,8 +76,8 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
     first, last = _monday(min(days)), _monday(max(days))
     daily = _daily_loads(loads, first, last + timedelta(days=DAYS_PER_WEEK - 1), config)
     ratios = acwr(daily, config.acwr_acute_days, config.acwr_chronic_days)
-    runs = [Run(load.activity_id, load.day, load.distance_m) for load in loads
-            if load.sport_family == RUN_FAMILY and load.distance_m]
+    runs = [Run(load.activity_id, load.day, load.duration_s / 60) for load in loads
+            if load.sport_family == RUN_FAMILY and load.duration_s > 0]
     spikes = long_run_spikes(runs, config.long_run_spike_ratio, config.long_run_lookback_days)
     weeks = []
     week = first
@@ -86,8 +87,8 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
         week_daily = daily[offset:offset + DAYS_PER_WEEK]
         end_ratio = ratios[offset + DAYS_PER_WEEK - 1]
         flags = _load_flags(week_daily, end_ratio, offset + DAYS_PER_WEEK, config)
-        flags += [f"long-run spike {s.day}: {s.distance_m / 1000:.1f} km is {s.ratio:.0%} of the longest "
-                  f"run of the previous {config.long_run_lookback_days} days ({s.previous_longest_m / 1000:.1f} km)"
+        flags += [f"long-run spike {s.day}: {s.minutes:.0f} min is {s.ratio:.0%} of the longest "
+                  f"run of the previous {config.long_run_lookback_days} days ({s.previous_longest_minutes:.0f} min)"
                   + (" (short history)" if s.short_history else "")
                   for s in spikes if in_week(s.day)]
         totals = _totals([s for s in planned if in_week(s.date)], _restrict(matched, in_week),
@@ -150,9 +151,8 @@ def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[Act
         pending=len(matched.pending),
         unplanned=len(matched.unplanned),
         completion=done / (done + missed) if done + missed else None,
-        planned_seconds=sum(s.workout.estimated_seconds(config.lap_button_seconds, 1 / easy_speed)
-                            for s in planned),
-        planned_meters=sum(s.workout.estimated_meters(easy_speed) for s in planned),
+        planned_seconds=sum(rules.planned_seconds(s.workout, easy_speed) for s in planned),
+        planned_meters=sum(rules.planned_meters(s.workout, easy_speed) for s in planned),
         done_seconds=sum(load.duration_s for load in loads),
         done_meters=sum(load.distance_m or 0.0 for load in loads),
         easy_share=easy_seconds / hr_seconds if hr_seconds > 0 else None,

@@ -33,6 +33,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserverVFS
 
 from watchsync.daemon.intake_files import ERROR_SUFFIX
+from watchsync.errors import WatchsyncError
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def rejection_reason(name: str, size: int, max_bytes: int) -> str | None:
     return None
 
 
-class InboxError(RuntimeError):
+class InboxError(WatchsyncError):
     """An inbox folder cannot be created or watched; the message names the folder and the reason."""
 
 

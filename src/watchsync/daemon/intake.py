@@ -5,7 +5,7 @@ compiled to a FIT workout; its push is queued (workout row and outbox row in one
 the FIT file is archived as ``<state_dir>/fit/<athlete>/<key>.fit`` and the file moves to
 ``processed/``. The archive is a by-product: once the push is queued, a failed archive write is
 logged and the file is still processed (rejecting it would hide a push that goes ahead). The
-workout's key is its name (see :func:`watchsync.garmin.sync.workout_key`), so a file dropped
+workout's key is its name (see :func:`watchsync.prepare.workout_key`), so a file dropped
 again with new content updates the same Garmin workout, and with the same content changes nothing.
 
 A plan file (TOML with ``[[weeks]]``, see :mod:`watchsync.plan.parse`) needs a ``start`` date and is
@@ -14,8 +14,10 @@ are pushed from the plan; sessions that name a workout file are looked up in ``p
 plan's ``library``) and pushed only when the athlete has no workout of that name yet, since a
 workout dropped as a file is owned by that file.
 
-Any problem sends the file to ``rejected/`` with ``<name>.error.txt`` saying what is wrong and
-where (``name:line:col``); an unexpected exception rejects that file only.
+A problem in the file (an :class:`~watchsync.errors.InputError`) sends it to ``rejected/`` with
+``<name>.error.txt`` saying what is wrong and where (``name:line:col``). Any other exception is a
+bug or a fault of this host, never the coach's: it is logged as an internal error with its
+traceback and the file stays in the inbox (a later rescan or change tries it again).
 """
 
 from __future__ import annotations
@@ -27,19 +29,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from watchsync.activity.fetch import write_atomically
-from watchsync.compile import compile_workout
 from watchsync.daemon.intake_files import PROCESSED, move_to_processed, move_to_rejected
+from watchsync.errors import InputError
+from watchsync.files import write_atomically
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.load import is_plan_text, load_workout
-from watchsync.garmin.sync import SyncService, workout_key
+from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
-from watchsync.plan.apply import queue_plan
 from watchsync.plan.library import Library
 from watchsync.plan.model import Plan, PlanError
 from watchsync.plan.parse import load_plan
-from watchsync.resolve import ResolveError
+from watchsync.prepare import prepare, workout_key
+from watchsync.services.plan_apply import queue_plan
 from watchsync.store import Store
 
 logger = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ logger = logging.getLogger(__name__)
 FIT_ARCHIVE_DIR = "fit"
 
 
-class IntakeRejected(ValueError):
+class IntakeRejected(InputError):
     """A file that cannot be used; ``errors`` are one-line ``name:line:col: problem`` messages."""
 
     def __init__(self, errors: list[str]) -> None:
@@ -73,6 +75,8 @@ class Intake:
         self._inboxes = inboxes
         self._fit_dir = state_dir / FIT_ARCHIVE_DIR
         self._on_queued = on_queued
+        #: The last internal error per athlete (a file left in the inbox because of it).
+        self.internal_errors: dict[str, str] = {}
 
     def accept(self, athlete: str, path: Path) -> None:
         """Queue what ``path`` holds for ``athlete`` and move it to ``processed/`` (or ``rejected/``)."""
@@ -82,10 +86,10 @@ class Intake:
         except IntakeRejected as rejected:
             self._reject(inbox, path, rejected.errors)
             return
-        except Exception as error:
-            logger.error("intake of %s failed unexpectedly: %s: %s", path, type(error).__name__, error)
-            self._reject(inbox, path, [f"{path.name}: watchsync failed to read this file "
-                                       f"({type(error).__name__}: {error}); see the daemon log"])
+        except Exception as error:  # a bug or a fault of this host, never the coach's file
+            logger.error("internal error during intake of %s for %s (the file stays in the inbox): %s: %s",
+                         path.name, athlete, type(error).__name__, error, exc_info=True)
+            self.internal_errors[athlete] = f"{path.name}: {type(error).__name__}: {error}"
             return
         moved = move_to_processed(path, inbox.inbox)
         logger.info("intake %s for %s: %s; moved to %s", path.name, athlete, summary, moved.relative_to(inbox.inbox))
@@ -110,14 +114,14 @@ class Intake:
 
     def _push_workout(self, inbox: AthleteInbox, path: Path) -> str:
         try:
-            workout = load_workout(path)
-            _resolved, fit = compile_workout(workout, inbox.athlete)
+            prepared = prepare(load_workout(path), inbox.athlete)  # resolved once for every output
+            fit = prepared.fit
             with self._store.transaction():
-                action = inbox.sync.plan_push(workout).action
-                key = inbox.sync.enqueue_push(workout, source=path)
+                action = inbox.sync.plan_push(prepared).action
+                key = inbox.sync.enqueue_push(prepared, source=path)
         except WorkoutFormatError as error:
             raise IntakeRejected([_relabel(one, path) for one in error.errors]) from None
-        except (ResolveError, ValueError) as error:
+        except InputError as error:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
         self._archive_fit(inbox, path, key, fit)
         return f"workout {key!r} unchanged" if action == "unchanged" else f"workout {key!r} queued ({action})"
@@ -141,7 +145,7 @@ class Intake:
             raise IntakeRejected([_relabel_plan(error, path)]) from None
         except WorkoutFormatError as error:
             raise IntakeRejected([_relabel(one, path) for one in error.errors]) from None
-        except (ResolveError, ValueError) as error:
+        except InputError as error:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
         return f"plan {plan.name!r} applied: {scheduled} calendar changes queued"
 

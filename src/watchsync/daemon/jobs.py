@@ -18,12 +18,13 @@ from pathlib import Path
 
 import schedule
 
-from watchsync.activity.fetch import FetchResult, sync_activities, write_atomically
-from watchsync.compliance.plan_view import store_report
+from watchsync.files import write_atomically
 from watchsync.garmin.client import GarminClient
 from watchsync.model.athlete import Athlete
 from watchsync.report import values
 from watchsync.report.terminal import render_terminal
+from watchsync.services.activities import FetchResult, sync_activities
+from watchsync.services.report import store_report
 from watchsync.store import Store
 
 logger = logging.getLogger(__name__)

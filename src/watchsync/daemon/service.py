@@ -22,16 +22,18 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from types import FrameType
 
-from watchsync.config import Config
+from watchsync.config import Config, ConfigError
 from watchsync.daemon import notify
 from watchsync.daemon.inbox import InboxError, InboxWatcher
 from watchsync.daemon.intake import AthleteInbox, Intake
 from watchsync.daemon.jobs import Poller, write_daily_summary
 from watchsync.daemon.status import GLOBAL, HEARTBEAT_KEY, PID_KEY, alive_daemon, now_text, record_error
 from watchsync.daemon.worker import AthleteWorker
+from watchsync.errors import WatchsyncError
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError
 from watchsync.garmin.sync import SyncService
+from watchsync.services.garmin import client_for
 from watchsync.store import Store, StoreError
 
 logger = logging.getLogger(__name__)
@@ -45,7 +47,7 @@ BENIGN_RECORDS = frozenset({("watchdog.observers.inotify",
                              "InotifyEmitter.queue_events() called when the thread is inactive")})
 
 
-class DaemonError(RuntimeError):
+class DaemonError(WatchsyncError):
     """The daemon cannot start: the message says what to fix."""
 
 
@@ -102,12 +104,10 @@ class Daemon:
             f"{name} (inbox {inboxes[name].inbox})" for name in self._workers))
 
     def _client(self, name: str) -> GarminClient:
-        garmin = self.config.garmin
         try:
-            return GarminClient(self.config.token_dir(name), garmin.endpoint, max_retries=garmin.max_retries,
-                                sleep=self._pause)
-        except ValueError as error:
-            raise DaemonError(f"{self.config.source}: {error}") from None
+            return client_for(self.config, name, sleep=self._pause)
+        except ConfigError as error:
+            raise DaemonError(str(error)) from None
 
     def _pause(self, seconds: float) -> None:
         """Backoff sleep that ends early when the daemon stops (the retry then fails fast or succeeds)."""

@@ -2,7 +2,7 @@
 
 The JSON has the shape ``garminconnect``'s ``upload_workout`` sends (one segment of
 ``ExecutableStepDTO`` / ``RepeatGroupDTO`` steps); Garmin trusts only the numeric ids, which come from
-:mod:`watchsync.garmin.ids`. What Garmin cannot hold travels in text:
+:mod:`watchsync.formats.connect_ids`. What Garmin cannot hold travels in text:
 
 * a step's name and notes share Garmin's one step ``description`` as ``"name — notes"`` (just the
   notes when they already contain the name);
@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from watchsync.garmin.ids import END_CONDITIONS, REPEAT_DTO, SPORT_TYPES, STEP_DTO, STEP_TYPES, TARGET_TYPES
+from watchsync.formats.connect_ids import END_CONDITIONS, REPEAT_DTO, SPORT_TYPES, STEP_DTO, STEP_TYPES, TARGET_TYPES
 from watchsync.model.workout import (
     CONCRETE_TARGETS,
     CadenceTarget,

@@ -15,6 +15,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from watchsync.errors import InputError
+from watchsync.formats.connect_ids import (
+    END_CONDITIONS,
+    REPEAT_DTO,
+    SPORT_TYPES,
+    STEP_DTO,
+    STEP_TYPES,
+    TARGET_TYPES,
+    key_for,
+)
 from watchsync.formats.connect_json import (
     GARMIN_SPORT,
     GRAMS_PER_KG,
@@ -23,7 +33,6 @@ from watchsync.formats.connect_json import (
     SPORT_TOKEN_RE,
     TOKEN_LINE_RE,
 )
-from watchsync.garmin.ids import END_CONDITIONS, REPEAT_DTO, SPORT_TYPES, STEP_DTO, STEP_TYPES, TARGET_TYPES, key_for
 from watchsync.model.workout import (
     CadenceTarget,
     CaloriesDuration,
@@ -50,7 +59,7 @@ from watchsync.model.workout import (
 )
 
 
-class ConnectFormatError(ValueError):
+class ConnectFormatError(InputError):
     """Garmin workout JSON that does not describe a workout we can represent."""
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from watchsync.errors import InputError
 
-class WorkoutFormatError(ValueError):
+
+class WorkoutFormatError(InputError):
     """A problem at one place of a workout file (1-based line and column)."""
 
     def __init__(self, path: str, line: int, col: int, problem: str, expected: str | None = None) -> None:

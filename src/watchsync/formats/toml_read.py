@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError, raise_collected
-from watchsync.formats.text_parse import parse_text
-from watchsync.formats.text_values import parse_duration, parse_target
+from watchsync.formats.text.document import parse_text
+from watchsync.formats.text.scan import parse_duration, parse_target
 from watchsync.formats.toml_positions import KeyPath, Position, key_positions
 from watchsync.formats.toml_schema import EXPECTED, FileTable, RepeatTable, StepTable
 from watchsync.formats.validation import validation_message

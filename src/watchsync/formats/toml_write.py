@@ -8,8 +8,8 @@ from typing import Any
 import tomli_w
 
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.formats.text_format_values import format_duration, format_target
-from watchsync.formats.text_values import parse_duration, parse_target
+from watchsync.formats.text.scan import parse_duration, parse_target
+from watchsync.formats.text.write import format_duration, format_target
 from watchsync.model.workout import Exercise, Intensity, LapButton, OpenTarget, Repeat, Sport, Step, Target, Workout
 
 

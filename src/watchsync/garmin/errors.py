@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from watchsync.errors import WatchsyncError
+
 RELOGIN_HINT = "re-authentication needed: run `watchsync login`"
 
 
-class GarminError(Exception):
+class GarminError(WatchsyncError):
     """Base of every Garmin Connect failure watchsync reports."""
 
 

@@ -16,18 +16,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from hashlib import sha256
 from pathlib import Path
 from typing import Literal
 
-from watchsync.formats.connect_json import content_hash, workout_to_connect
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected, Unreachable
 from watchsync.garmin.sync_ops import NotQueued, OutboxRunner, ReadBackMismatch
 from watchsync.garmin.sync_reconcile import ReconcileResult, reconcile
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
-from watchsync.resolve import resolve
+from watchsync.prepare import PreparedWorkout, prepare
 from watchsync.store import OutboxItem, Store, WorkoutRow, retry_delay
 
 #: How long an operation Garmin refused waits before it is tried again (unless queued again sooner).
@@ -46,12 +44,6 @@ PlannedAction = Literal["create", "update", "unchanged"]
 
 class SyncError(GarminError):
     """An operation cannot be queued (e.g. scheduling a workout that was never pushed)."""
-
-
-def workout_key(workout: Workout) -> str:
-    """The workout's identity: its name in lowercase with every run of non-alphanumerics as ``-``."""
-    slug = re.sub(r"[\W_]+", "-", workout.name.lower()).strip("-")
-    return slug or "workout-" + sha256(workout.name.encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -113,26 +105,28 @@ class SyncService:
 
     # queueing ----------------------------------------------------------------------------------
 
-    def plan_push(self, workout: Workout) -> PushPlan:
+    def plan_push(self, workout: Workout | PreparedWorkout) -> PushPlan:
         """Whether pushing ``workout`` would create, update or leave its Garmin workout (store only)."""
-        key = workout_key(workout)
+        prepared = prepare(workout, self.athlete)
+        key, name = prepared.key, prepared.workout.name
         row = self.store.get_workout(self.athlete.name, key)
-        if self._on_garmin(row, content_hash(resolve(workout, self.athlete))):
-            return PushPlan(key, workout.name, "unchanged")
-        return PushPlan(key, workout.name, "update" if row and row.remote_id and not row.deleted else "create")
+        if self._on_garmin(row, prepared.content_hash):
+            return PushPlan(key, name, "unchanged")
+        return PushPlan(key, name, "update" if row and row.remote_id and not row.deleted else "create")
 
-    def enqueue_push(self, workout: Workout, source: Path | None = None, *, force: bool = False) -> str:
+    def enqueue_push(self, workout: Workout | PreparedWorkout, source: Path | None = None, *,
+                     force: bool = False) -> str:
         """Queue ``workout`` for Garmin unless it is there unchanged (``force``: even then, so an
         edit made on Garmin Connect is overwritten); returns its key.
 
         Queued again while a push or delete of it waits (even a held one), it is due at once.
 
-        Raises ``ResolveError`` / ``ValueError`` when it cannot be made concrete for this athlete.
+        Raises ``ResolveError`` when it cannot be made concrete for this athlete.
         """
-        resolved = resolve(workout, self.athlete)
-        digest = content_hash(resolved)
-        workout_to_connect(resolved, marker=digest)  # fail here, not in the worker
-        key = workout_key(workout)
+        prepared = prepare(workout, self.athlete)
+        resolved, digest = prepared.resolved, prepared.content_hash
+        _ = prepared.connect  # fail here, not in the worker
+        key = prepared.key
         name = self.athlete.name
         with self.store.transaction():
             if not force and self._on_garmin(self.store.get_workout(name, key), digest):

@@ -22,6 +22,8 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from watchsync import rules as training_rules
+from watchsync.errors import InputError
 from watchsync.formats.text import parse_text
 from watchsync.model.workout import Workout, parse_sport
 from watchsync.plan.library import Library
@@ -42,7 +44,7 @@ DEFAULT_HOURS = 5.0
 DEFAULT_LONG_RUN_MINUTES = 70.0
 
 
-class GenerateError(ValueError):
+class GenerateError(InputError):
     """The options cannot produce a plan that keeps the rules (one line, says what to change)."""
 
 
@@ -403,8 +405,9 @@ class _WeekBuilder:
                     continue
                 index = (self.number - 1) * 7 + day
                 reference = log.longest_before(index)
-                if reference is not None and facts.minutes > reference * self.rules.long_run_spike + 1e-6:
+                if reference and training_rules.is_spike(facts.minutes, reference, self.rules.long_run_spike):
                     is_easy = session.text is not None and not facts.is_long_run
-                    return day, math.floor(reference * self.rules.long_run_spike + 1e-9), is_easy
+                    limit = training_rules.spike_limit(reference, self.rules.long_run_spike)
+                    return day, math.floor(limit + 1e-9), is_easy
                 log.add(index, facts.minutes)
         return None

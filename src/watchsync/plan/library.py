@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from watchsync.errors import InputError
 from watchsync.formats.load import load_workout
 from watchsync.model.workout import Workout
 
@@ -12,7 +13,7 @@ WORKOUT_SUFFIXES = (".txt", ".toml")
 PLANS_DIR = "plans"
 
 
-class UnknownWorkout(LookupError):
+class UnknownWorkout(InputError, LookupError):
     """No library workout matches a reference (or several do)."""
 
 
@@ -61,7 +62,7 @@ class Library:
         for path in self._files():
             try:
                 found.append((self.relative(path), self.load(path)))
-            except ValueError:
+            except InputError:
                 continue
         return found
 

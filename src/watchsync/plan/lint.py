@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
+from watchsync import rules as training_rules
 from watchsync.describe import format_table
 from watchsync.model.athlete import Athlete
 from watchsync.plan.model import DAY_NAMES, Plan, WeekFocus
@@ -158,7 +159,7 @@ def _long_run_spike(plan: Plan, facts: list[PlacedFacts], totals: list[WeekTotal
         day = plan.day_index(placed.week, placed.day)
         reference = log.longest_before(day)
         checked = seeded or placed.week > 1
-        if checked and reference and placed.facts.minutes > reference * rules.long_run_spike + 1e-6:
+        if checked and reference and training_rules.is_spike(placed.facts.minutes, reference, rules.long_run_spike):
             yield Issue(Severity.ERROR, "long-run-spike",
                         f"{placed.facts.minutes:.0f}-min run is {100 * placed.facts.minutes / reference:.0f} % "
                         f"of the longest run of the previous {rules.spike_window_days} days "

@@ -14,12 +14,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
+from watchsync.errors import InputError
 from watchsync.model.workout import Workout
 
 DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class PlanError(ValueError):
+class PlanError(InputError):
     """A problem in a plan: ``file:line: week W day D: problem`` on one line."""
 
     def __init__(self, path: str, line: int, problem: str, *, week: int | None = None,

@@ -33,6 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from watchsync.errors import InputError
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.text import parse_text
 from watchsync.formats.toml_workout import Position, key_positions
@@ -219,7 +220,7 @@ class _Reader:
             raise self.fail(line, str(error), week, day) from None
         try:
             return self.library.load(path)
-        except ValueError as error:
+        except InputError as error:
             raise self.fail(line, f"workout {ref!r} is invalid: {_first_line(error)}", week, day) from None
 
     def inline_workout(self, text: str, offset: int | None, line: int, week: int, day: int) -> Workout:

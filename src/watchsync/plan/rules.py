@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from watchsync import rules
+
 
 @dataclass(frozen=True)
 class PlanRules:
@@ -14,8 +16,8 @@ class PlanRules:
     deload_drop_min: float = 0.20
     deload_drop_max: float = 0.30
     min_easy_share: float = 0.80
-    long_run_spike: float = 1.10
-    spike_window_days: int = 30
+    long_run_spike: float = rules.LONG_RUN_SPIKE_RATIO
+    spike_window_days: int = rules.LONG_RUN_LOOKBACK_DAYS
     min_rest_days: int = 1
     min_core: int = 2
     min_strength: int = 2

@@ -1,4 +1,7 @@
-"""The long-run spike reference: the longest run of the previous N days (Frandsen et al., BJSM 2025)."""
+"""The long-run spike reference of a plan being built or checked: the longest run of the previous N days.
+
+The rule itself lives in :mod:`watchsync.rules` (shared with compliance); this is a day-indexed log.
+"""
 
 from __future__ import annotations
 
@@ -26,4 +29,4 @@ class RunLog:
     def longest_before(self, day: int) -> float | None:
         """Longest run in the ``window_days`` days before ``day`` (not counting ``day``), if any."""
         inside = [minutes for when, minutes in self._runs if day - self.window_days <= when < day]
-        return max(inside, default=None)
+        return max(inside, default=None)  # the window of watchsync.rules.longest_in_window

@@ -2,39 +2,29 @@
 
 Rules used everywhere plans are built, checked or shown (see docs/plans.md):
 
-* A step's RPE is the high end of its RPE target, else of its RPE cue; steps with neither (drills,
-  walking back, strength exercises) count as easy.
-* Easy is RPE ≤ 4, moderate 5–6, hard ≥ 7.
+* A step's RPE and whether it is easy, moderate or hard come from :mod:`watchsync.rules` (one
+  rule for plans and compliance).
 * A session is *hard* when the workout is tagged quality, hills or fartlek, or a step reaches RPE 6,
   except strides: steps of RPE ≥ 9 lasting 30 s or less are relaxed accelerations inside an easy run
   and do not make a day hard.
-* Lap-button steps count 60 s; distance steps use a typical easy speed of the sport.
+* Planned time and distance come from :mod:`watchsync.rules` (lap-button steps, per-sport speeds).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from watchsync.model.workout import RpeTarget, Step, TimeDuration, Workout, step_seconds
+from watchsync import rules
+from watchsync.model.workout import Step, TimeDuration, Workout
+from watchsync.rules import FAMILY_SPEED, step_rpe
 
-LAP_BUTTON_SECONDS = 60.0
-EASY_MAX_RPE = 4.0
-MODERATE_MAX_RPE = 6.0
 HARD_SESSION_RPE = 6.0
 STRIDE_MIN_RPE = 9.0
 STRIDE_MAX_SECONDS = 30.0
 HARD_TAGS = frozenset({"quality", "hills", "fartlek"})
 #: Session RPE assumed for a workout without any RPE (e.g. a strength routine).
 UNRATED_SESSION_RPE = 4.0
-#: Typical easy speeds in m/s per sport family, for distance steps and distance estimates.
-FAMILY_SPEED = {"run": 2.8, "bike": 7.0, "swim": 0.67, "ski": 3.5}
 CROSS_FAMILIES = frozenset({"bike", "swim", "ski", "other"})
-
-
-def step_rpe(step: Step) -> float | None:
-    """The step's RPE (high end of the band), or None when it has none."""
-    rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
-    return rpe.high if rpe is not None else None
 
 
 def is_stride(step: Step) -> bool:
@@ -107,15 +97,14 @@ class SessionFacts:
 def session_facts(workout: Workout, run_speed: float = FAMILY_SPEED["run"]) -> SessionFacts:
     """Classify ``workout`` and measure it; ``run_speed`` (m/s) converts running distance and time."""
     family = workout.sport.family
-    speed = run_speed if family == "run" else FAMILY_SPEED.get(family)
-    seconds_per_meter = 1 / speed if speed else None
+    speed = rules.planning_speed(family, run_speed)
     split = {"easy": 0.0, "moderate": 0.0, "hard": 0.0}
     rated_seconds = rated_rpe_seconds = 0.0
     hard = bool(HARD_TAGS & set(workout.tags))
     for step in workout.flat_steps():
-        seconds = step_seconds(step, LAP_BUTTON_SECONDS, seconds_per_meter)
+        seconds = rules.planned_step_seconds(step, family, run_speed)
         rpe = step_rpe(step)
-        split[_band(rpe)] += seconds
+        split[rules.intensity_band(step)] += seconds
         if rpe is not None:
             rated_seconds += seconds
             rated_rpe_seconds += seconds * rpe
@@ -124,11 +113,6 @@ def session_facts(workout: Workout, run_speed: float = FAMILY_SPEED["run"]) -> S
     return SessionFacts(
         family=family, tags=frozenset(workout.tags), seconds=total,
         easy_seconds=split["easy"], moderate_seconds=split["moderate"], hard_seconds=split["hard"],
-        meters=total * speed if speed else 0.0, hard=hard,
+        meters=rules.planned_meters(workout, run_speed) if speed else 0.0, hard=hard,
         session_rpe=rated_rpe_seconds / rated_seconds if rated_seconds else UNRATED_SESSION_RPE)
 
-
-def _band(rpe: float | None) -> str:
-    if rpe is None or rpe <= EASY_MAX_RPE:
-        return "easy"
-    return "moderate" if rpe <= MODERATE_MAX_RPE else "hard"

@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self, get_args
 
+from watchsync.errors import WatchsyncError
 from watchsync.store.rows import (
     ActivityRow,
     ComplianceRow,
@@ -65,7 +66,7 @@ _READY = ("o.state = 'pending' AND (? IS NULL OR o.athlete = ?) AND (o.op IN ('p
           " AND w.workout_key = o.workout_key AND w.op IN ('push', 'delete') AND w.state != 'done'))")
 
 
-class StoreError(Exception):
+class StoreError(WatchsyncError):
     """The state database cannot be opened or a row the caller names does not exist."""
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
+from watchsync.errors import WatchsyncError
+
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE workouts (
@@ -88,7 +90,7 @@ MIGRATIONS: list[str] = [
 ]
 
 
-class MigrationError(Exception):
+class MigrationError(WatchsyncError):
     """A migration script is malformed."""
 
 

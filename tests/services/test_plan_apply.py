@@ -11,14 +11,14 @@ import pytest
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
-from watchsync.plan.apply import apply_plan
 from watchsync.plan.diff import ChangeKind
 from watchsync.plan.parse import load_plan, parse_plan
+from watchsync.services.plan_apply import apply_plan
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import LocalGarminServer
 
-PLAN = Path(__file__).parent / "data" / "lint" / "good.toml"
+PLAN = Path(__file__).parents[1] / "plan" / "data" / "lint" / "good.toml"
 START = date(2030, 3, 4)
 SCHEDULE = "/workout-service/schedule/{id}"
 

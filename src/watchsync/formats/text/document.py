@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError, raise_collected
-from watchsync.formats.text_step import MAX_NAME, Context, step_line
-from watchsync.formats.text_where import Where
+from watchsync.formats.text.step import MAX_NAME, Context, step_line
+from watchsync.formats.text.tokens import Where
 from watchsync.formats.validation import validation_message
 from watchsync.model.workout import Intensity, Repeat, Sport, Step, Workout, parse_sport
 

@@ -37,19 +37,16 @@ active. Text after ``|`` is the step's notes; a cue longer than 200 characters b
 A step with both a length and ``press lap`` ends on the lap button and keeps the length in its
 notes. Nested repeats (other than strength sets inside a repeat) need TOML.
 
-Each job has its module under ``watchsync.formats``: ``text_rules`` and ``text_tokens`` (what a
-token means), ``text_scan`` (the tokens of a step line), ``text_step`` (a step line), ``text_parse``
-(a document), ``text_values`` (single lengths and targets), ``text_format_values`` and
-``text_format`` (model → text), ``text_where`` (errors placed at a column). This module is their
-public face.
+The package reads top-down: :mod:`.tokens` (what each token of a step line means), :mod:`.scan`
+(a step line's tokens, and single lengths/targets), :mod:`.step` (one step line), :mod:`.document`
+(a whole text) and :mod:`.write` (model → text). This module is their public face.
 """
 
 from __future__ import annotations
 
-from watchsync.formats.text_format import TextSyntaxLimit, format_text
-from watchsync.formats.text_format_values import format_duration, format_target
-from watchsync.formats.text_parse import parse_text
-from watchsync.formats.text_values import parse_duration, parse_target
+from watchsync.formats.text.document import parse_text
+from watchsync.formats.text.scan import parse_duration, parse_target
+from watchsync.formats.text.write import TextSyntaxLimit, format_duration, format_target, format_text
 
 __all__ = ["TextSyntaxLimit", "format_duration", "format_target", "format_text", "parse_duration", "parse_target",
            "parse_text"]

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from watchsync.garmin.sync import DrainResult, PushPlan, SyncService, workout_key
+from watchsync.garmin.sync import DrainResult, PushPlan, SyncService
 from watchsync.model.workout import Workout
 from watchsync.plan.diff import CalendarItem, Change, ChangeKind, plan_diff
 from watchsync.plan.model import Plan
+from watchsync.prepare import workout_key
 
 Progress = Callable[[int, int], None]
 

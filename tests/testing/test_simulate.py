@@ -12,7 +12,6 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 
 from watchsync.activity import decode_activity
-from watchsync.activity.simulate import HR_TIME_CONSTANT_S, late_start, simulate_activity
 from watchsync.compliance.steps import execution_order
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
@@ -27,6 +26,7 @@ from watchsync.model.workout import (
     Workout,
 )
 from watchsync.resolve import resolve
+from watchsync.testing.simulate import HR_TIME_CONSTANT_S, late_start, simulate_activity
 
 ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")
 START = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)

@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from watchsync.activity.fetch import sync_activities
-from watchsync.activity.simulate import Behaviour, simulate_activity
-from watchsync.compliance.plan_view import (
+from watchsync.garmin.client import GarminClient
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import HeartRateTarget, RpeTarget, Sport, Step, TimeDuration, Workout
+from watchsync.plan.model import Plan, Session, Week, WeekFocus
+from watchsync.resolve import resolve
+from watchsync.services.activities import sync_activities
+from watchsync.services.report import (
     PlanViewError,
     planned_from_plan,
     planned_from_store,
@@ -19,14 +23,10 @@ from watchsync.compliance.plan_view import (
     stored_activities,
     workout_from_payload,
 )
-from watchsync.garmin.client import GarminClient
-from watchsync.model.athlete import Athlete
-from watchsync.model.workout import HeartRateTarget, RpeTarget, Sport, Step, TimeDuration, Workout
-from watchsync.plan.model import Plan, Session, Week, WeekFocus
-from watchsync.resolve import resolve
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.simulate import Behaviour, simulate_activity
 
 ATHLETE = Athlete(name="bo", max_hr=190, resting_hr=50, lthr=172)
 MONDAY = date(2025, 3, 3)

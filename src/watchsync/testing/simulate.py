@@ -43,7 +43,7 @@ from fit_tool.record import Record
 from fit_tool.utils.crc import crc16
 from numpy.typing import NDArray
 
-from watchsync.compliance.steps import execution_order, is_easy
+from watchsync.compliance.steps import execution_order
 from watchsync.formats.fit_codes import INTENSITY_CODES, SPORT_CODES
 from watchsync.formats.fit_workout_write import write_fit_workout
 from watchsync.model.athlete import DEFAULT_RPE_HR_PCT_LTHR, DEFAULT_RPE_SPEED_PCT, Athlete
@@ -60,6 +60,7 @@ from watchsync.model.workout import (
     Workout,
     step_seconds,
 )
+from watchsync.rules import is_easy
 
 Behaviour = Literal["follows", "too_hard", "cut_short", "skips_intervals", "late", "swapped_bike"]
 FloatArray = NDArray[np.float64]

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from watchsync.activity import Activity, decode_activity
-from watchsync.activity.simulate import Behaviour, simulate_activity
 from watchsync.compliance import (
     ActivityLoad,
     ActivitySummary,
@@ -28,6 +27,7 @@ from watchsync.model.athlete import Athlete
 from watchsync.report.build import build_report
 from watchsync.report.model import ComplianceReport
 from watchsync.resolve import resolve
+from watchsync.testing.simulate import Behaviour, simulate_activity
 
 START_OF_DAY = time(7, 0)
 

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from watchsync.formats.text_scan import Item, scan
-from watchsync.formats.text_where import Where, build
+from watchsync.formats.text.scan import Item, scan
+from watchsync.formats.text.tokens import Where, build
 from watchsync.model.workout import (
     CadenceTarget,
     Exercise,

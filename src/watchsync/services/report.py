@@ -2,10 +2,10 @@
 
 Planned sessions come from the store's schedules joined with its workouts (the resolved workout and
 Garmin's workout id); a session's id is ``<workout key>@<date>``, the ``session_key`` of its
-compliance row. Done activities come from the rows :mod:`watchsync.activity.fetch` records: each
-row's ``summary`` JSON holds the :class:`ActivitySummary` (``"summary"``) and its
-:class:`ActivityLoad` (``"load"``). Intensity scores are reused from the compliance rows when the
-session was matched with the same activity at fetch time, else computed again from the stored FIT.
+compliance row. Done activities come from the rows :mod:`watchsync.services.activities` records:
+each row's ``summary`` JSON is an :class:`~watchsync.compliance.record.ActivityRecord`. Intensity
+scores are reused from the compliance rows when the session was matched with the same activity at
+fetch time, else computed again from the stored FIT.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad
 from watchsync.compliance.match import MatchResult, PlannedSession, match_sessions
+from watchsync.compliance.record import ActivityRecord
 from watchsync.compliance.score import IntensityScore, score_intensity
+from watchsync.errors import WatchsyncError
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.plan.model import Plan
@@ -37,7 +39,7 @@ PLANNED_STATES: tuple[ScheduleState, ...] = ("pending", "scheduled")
 DAYS_PER_WEEK = 7
 
 
-class PlanViewError(ValueError):
+class PlanViewError(WatchsyncError):
     """A stored workout or a plan cannot be turned into planned sessions."""
 
 
@@ -145,11 +147,10 @@ def only_week(report: ComplianceReport, day: date) -> ComplianceReport:
 
 
 def _stored(row: ActivityRow) -> StoredActivity | None:
-    summary, load = row.summary.get("summary"), row.summary.get("load")
-    if summary is None or load is None:
+    record = ActivityRecord.model_validate(row.summary)
+    if record.summary is None or record.load is None:
         return None
-    return StoredActivity(ActivitySummary.model_validate(summary), ActivityLoad.model_validate(load),
-                          Path(row.fit_path) if row.fit_path else None)
+    return StoredActivity(record.summary, record.load, Path(row.fit_path) if row.fit_path else None)
 
 
 def _intensities(store: Store, athlete: str, matched: MatchResult, activities: Iterable[StoredActivity],

@@ -9,7 +9,7 @@ from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.load import activity_load
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Sport
-from watchsync.plan.history import history_from_store
+from watchsync.services.history import history_from_store
 from watchsync.store import Store
 
 ANNA = Athlete(name="anna")

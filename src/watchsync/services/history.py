@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from watchsync.compliance.plan_view import stored_activities
 from watchsync.plan.model import History
+from watchsync.services.report import stored_activities
 from watchsync.store import Store
 
 HISTORY_WEEKS = 4

@@ -24,7 +24,6 @@ rate from the FIT file.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -40,7 +39,7 @@ from watchsync.compliance.activities import ActivitySummary, summary_from_connec
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad, activity_load
 from watchsync.compliance.match import PlannedSession, match_sessions
-from watchsync.compliance.plan_view import planned_from_store, stored_activities
+from watchsync.compliance.record import ActivityRecord
 from watchsync.compliance.score import (
     IntensityScore,
     RpeComparison,
@@ -49,10 +48,12 @@ from watchsync.compliance.score import (
     score_intensity,
     volume_score,
 )
+from watchsync.files import write_atomically
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Sport
+from watchsync.services.report import planned_from_store, stored_activities
 from watchsync.store import Store
 
 CURSOR_KEY = "activities.cursor"
@@ -288,15 +289,11 @@ def _record_failure(store: Store, athlete: Athlete, connect: Mapping[str, Any], 
 
 def _stored_summary(summary: ActivitySummary, load: ActivityLoad, activity: Activity | None,
                     error: str | None = None) -> dict[str, Any]:
-    """The ``summary`` JSON of an activity row (read back by :mod:`watchsync.compliance.plan_view`)."""
-    return {
-        "summary": summary.model_dump(mode="json"),
-        "load": load.model_dump(mode="json"),
-        "decoder": activity.decoder if activity else None,
-        "salvaged": activity.salvaged if activity else False,
-        "warnings": list(activity.warnings) if activity else [],
-        "error": error,
-    }
+    """The ``summary`` JSON of an activity row (read back by :mod:`watchsync.services.report`)."""
+    return ActivityRecord(
+        summary=summary, load=load, decoder=activity.decoder if activity else None,
+        salvaged=activity.salvaged if activity else False, warnings=list(activity.warnings) if activity else [],
+        error=error).model_dump(mode="json")
 
 
 def _utc_start(analysis: Analysis, connect: Mapping[str, Any]) -> datetime:
@@ -327,21 +324,3 @@ def _keep_fit(directory: Path, activity_id: int, data: bytes) -> Path:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
     return write_atomically(directory / f"{activity_id}.fit", data, mode=0o600)
-
-
-def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
-    """Write ``data`` to ``path`` (permissions ``mode``) through a temporary file and a rename (readers
-    never see half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path

@@ -1,18 +1,16 @@
-"""What the tokens of a step line mean: lengths, targets, weights and strength sets, as rules.
-
-:data:`WORD_RULES` match tokens starting with ``@`` or a letter, :data:`NUMBER_RULES` tokens
-starting with a digit; each turns its match into a model value.
-"""
+"""Where a step line is, the token rules, and what each token of a step line means."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from watchsync.formats.text_rules import Rules, rule
-from watchsync.formats.text_where import Where, build
+from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.validation import validation_message
 from watchsync.model.athlete import METERS_PER_MILE
 from watchsync.model.workout import (
     CadenceTarget,
@@ -38,6 +36,64 @@ from watchsync.model.workout import (
     Target,
     TimeDuration,
 )
+
+
+@dataclass
+class Where:
+    """A line of a file, and the sport its workout is for."""
+
+    path: str
+    line: int
+    sport: Sport
+
+    def error(self, col: int, problem: str, expected: str | None = None) -> WorkoutFormatError:
+        return WorkoutFormatError(self.path, self.line, col, problem, expected)
+
+
+def build[M: BaseModel](where: Where, col: int, token: str, model: type[M], **values: Any) -> M:
+    """``model(**values)``, with a validation failure reported at ``col``."""
+    try:
+        return model(**values)
+    except ValidationError as error:
+        raise where.error(col, f"{token!r}: {validation_message(error.errors()[0])}") from None
+
+
+_END = r"(?=[\s,;]|$)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of token: ``parse(where, col, match)`` turns a match of ``pattern`` into its value."""
+
+    kind: str
+    pattern: re.Pattern[str]
+    parse: Callable[[Where, int, re.Match[str]], Any]
+    keys: frozenset[str]  # every ASCII character a match can have at its :class:`Rules` key position
+
+
+def rule(kind: str, pattern: str, parse: Callable[[Where, int, re.Match[str]], Any], keys: str,
+         flags: int = re.IGNORECASE | re.ASCII) -> Rule:
+    """A rule whose pattern must end at a token boundary; ``keys`` are matched in either case if ignored."""
+    cased = keys + keys.swapcase() if flags & re.IGNORECASE else keys
+    return Rule(kind, re.compile(pattern + _END, flags), parse, frozenset(cased))
+
+
+class Rules:
+    """Rules in the order they are tried, indexed by the character at a key position of the text.
+
+    The index only skips rules that cannot match there; for a non-ASCII key (where case-insensitive
+    matching goes beyond ASCII) every rule is tried. The key "" is the end of the text.
+    """
+
+    def __init__(self, *rules: Rule) -> None:
+        self.every = rules
+        self._by_key = {key: tuple(rule for rule in rules if key in rule.keys)
+                        for key in ["", *map(chr, range(128))]}
+
+    def at(self, key: str) -> tuple[Rule, ...]:
+        """The rules that may match with ``key`` at their key position, in order."""
+        return self._by_key.get(key, self.every)
+
 
 CYCLING_SPORTS = frozenset({Sport.CYCLING, Sport.INDOOR_CYCLING})
 TARGET_WORDS = "HR, LTHR, Pace or FTP"

@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from watchsync.activity.fetch import (
+from watchsync.garmin.client import GarminClient
+from watchsync.garmin.errors import AuthRequired
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
+from watchsync.resolve import resolve
+from watchsync.services.activities import (
     CURSOR_KEY,
     OVERLAP_DAYS,
     FetchResult,
@@ -18,17 +23,12 @@ from watchsync.activity.fetch import (
     sync_activities,
     write_atomically,
 )
-from watchsync.activity.simulate import Behaviour, simulate_activity
-from watchsync.compliance.plan_view import session_key
-from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired
-from watchsync.model.athlete import Athlete
-from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
-from watchsync.resolve import resolve
+from watchsync.services.report import session_key
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import LocalGarminServer
 from watchsync.testing.garmin.wire import Drop, Request, Response, error_response
+from watchsync.testing.simulate import Behaviour, simulate_activity
 
 TODAY = date(2025, 6, 30)
 FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or Path(__file__).resolve().parents[3] / "shared" / "fixtures"

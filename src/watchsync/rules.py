@@ -1,0 +1,159 @@
+"""One home for every training rule that more than one view uses (docs/plans.md, docs/compliance.md).
+
+``show``, ``plan show``, ``plan lint``, the plan generator, the calendar export and the compliance
+report all measure a planned workout and judge a step with the functions here, so they agree:
+
+* **Planned time and distance** (:func:`planned_seconds`, :func:`planned_meters`): timed steps
+  exactly; distance steps at the sport's planning speed (:func:`planning_speed`: the athlete's easy
+  running speed for runs, a typical easy speed of the sport otherwise); a lap-button (open) step
+  counts :data:`LAP_BUTTON_SECONDS`; a set of reps 3 s a rep.
+* **RPE of a step** (:func:`step_rpe`): the high end of its RPE target, else of its RPE cue.
+* **Easy, moderate, hard** (:func:`intensity_band`): RPE ≤ 4 easy, 5–6 moderate, ≥ 7 hard. Without
+  an RPE, warm-up, cool-down, recovery and rest steps and steps without a target (drills, strength,
+  walking back) are easy; targeted interval steps hard, other targeted steps moderate.
+* **The long-run spike** (:func:`long_run_spikes`): a run longer than 110 % of the longest run of
+  the previous 30 days (Frandsen et al., BJSM 2025), measured in minutes of (timer) time, because
+  plans are written in time and a trail runner's pace depends on the terrain.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from watchsync.model.workout import Intensity, OpenTarget, RpeTarget, Step, Workout, step_meters, step_seconds
+
+if TYPE_CHECKING:
+    from watchsync.model.athlete import Athlete
+
+#: Planned time of a lap-button step (a jog back down a hill, a drill done "until done"): 60 s.
+LAP_BUTTON_SECONDS = 60.0
+#: Steps at or below this RPE are easy (CR-10; Seiler's zone 1 ends at RPE 4).
+EASY_MAX_RPE = 4.0
+#: Steps above :data:`EASY_MAX_RPE` and at or below this RPE are moderate; above it hard.
+MODERATE_MAX_RPE = 6.0
+#: Typical easy speeds in m/s per sport family, for distance steps and estimates (runs use the athlete's).
+FAMILY_SPEED: dict[str, float] = {"run": 2.8, "bike": 7.0, "swim": 0.67, "ski": 3.5}
+#: Intensities that count as easy when a step carries no RPE.
+EASY_INTENSITIES = frozenset({Intensity.WARMUP, Intensity.COOLDOWN, Intensity.RECOVERY, Intensity.REST})
+#: A run longer than this share of the reference is a long-run spike.
+LONG_RUN_SPIKE_RATIO = 1.10
+#: The reference is the longest run of this many days before the run.
+LONG_RUN_LOOKBACK_DAYS = 30
+
+Band = Literal["easy", "moderate", "hard"]
+
+
+def step_rpe(step: Step) -> float | None:
+    """The step's RPE (high end of its RPE target, else of its RPE cue), or None."""
+    rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
+    return rpe.high if rpe is not None else None
+
+
+def intensity_band(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
+    """Easy, moderate or hard (see the module docstring)."""
+    rpe = step_rpe(step)
+    if rpe is not None:
+        return "easy" if rpe <= easy_max_rpe else "moderate" if rpe <= MODERATE_MAX_RPE else "hard"
+    if step.intensity in EASY_INTENSITIES or step.target is None or isinstance(step.target, OpenTarget):
+        return "easy"
+    return "hard" if step.intensity is Intensity.INTERVAL else "moderate"
+
+
+def is_easy(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> bool:
+    """Whether ``step`` is easy running (its HR should stay under the easy ceiling)."""
+    return intensity_band(step, easy_max_rpe) == "easy"
+
+
+def planning_speed(family: str, run_speed: float | None = None) -> float | None:
+    """Speed (m/s) at which a sport family's distance and time are estimated; None when unknown."""
+    if family == "run" and run_speed:
+        return run_speed
+    return FAMILY_SPEED.get(family)
+
+
+def athlete_run_speed(athlete: Athlete | None) -> float:
+    """The athlete's easy running speed (m/s), or the default without an athlete."""
+    return athlete.easy_speed if athlete is not None else FAMILY_SPEED["run"]
+
+
+def planned_step_seconds(step: Step, family: str, run_speed: float | None = None) -> float:
+    """Planned seconds of one step of a workout of sport family ``family``."""
+    speed = planning_speed(family, run_speed)
+    return step_seconds(step, LAP_BUTTON_SECONDS, 1 / speed if speed else None)
+
+
+def planned_seconds(workout: Workout, run_speed: float | None = None) -> float:
+    """Planned seconds of ``workout`` (see the module docstring); ``run_speed`` is the athlete's."""
+    speed = planning_speed(workout.sport.family, run_speed)
+    return workout.estimated_seconds(LAP_BUTTON_SECONDS, 1 / speed if speed else None)
+
+
+def planned_meters(workout: Workout, run_speed: float | None = None) -> float:
+    """Planned metres of ``workout``: distance steps exactly, timed steps at the planning speed."""
+    speed = planning_speed(workout.sport.family, run_speed)
+    return workout.estimated_meters(speed)
+
+
+def planned_step_meters(step: Step, family: str, run_speed: float | None = None) -> float:
+    """Planned metres of one step."""
+    return step_meters(step, planning_speed(family, run_speed))
+
+
+@dataclass(frozen=True)
+class Spike:
+    """A run longer than ``ratio`` × the longest run of the lookback window before it."""
+
+    index: int
+    day: date
+    amount: float
+    previous_longest: float
+
+
+def long_run_spikes(runs: Sequence[tuple[date, float]], ratio: float = LONG_RUN_SPIKE_RATIO,
+                    lookback_days: int = LONG_RUN_LOOKBACK_DAYS) -> list[Spike]:
+    """Runs (``(day, amount)``, any order) longer than ``ratio`` × the longest run of the
+    ``lookback_days`` days before their day (same-day runs do not count); ``index`` points into ``runs``.
+
+    A sorted sweep with a monotonic queue: O(n log n) for the sort, linear after it.
+    """
+    order = sorted(range(len(runs)), key=lambda i: runs[i][0])
+    window: deque[tuple[date, float]] = deque()  # (day, amount), amounts decreasing
+    spikes: list[Spike] = []
+    added = 0
+    for position, index in enumerate(order):
+        day, amount = runs[index]
+        while added < position and runs[order[added]][0] < day:
+            _push(window, runs[order[added]])
+            added += 1
+        while window and window[0][0] < day - timedelta(days=lookback_days):
+            window.popleft()
+        if window and is_spike(amount, window[0][1], ratio):
+            spikes.append(Spike(index, day, amount, window[0][1]))
+    return sorted(spikes, key=lambda s: (s.day, s.index))
+
+
+def is_spike(amount: float, reference: float | None, ratio: float = LONG_RUN_SPIKE_RATIO) -> bool:
+    """Whether a run of ``amount`` is above ``ratio`` × ``reference`` (exactly at the limit is not)."""
+    return reference is not None and reference > 0 and amount > reference * ratio + 1e-6
+
+
+def spike_limit(reference: float, ratio: float = LONG_RUN_SPIKE_RATIO) -> float:
+    """The longest run that is not a spike against ``reference``."""
+    return reference * ratio
+
+
+def longest_in_window(runs: Iterable[tuple[date, float]], day: date,
+                      lookback_days: int = LONG_RUN_LOOKBACK_DAYS) -> float | None:
+    """The longest run in the ``lookback_days`` days before ``day`` (not counting ``day``)."""
+    inside = [amount for when, amount in runs if day - timedelta(days=lookback_days) <= when < day]
+    return max(inside, default=None)
+
+
+def _push(window: deque[tuple[date, float]], run: tuple[date, float]) -> None:
+    while window and window[-1][1] <= run[1]:
+        window.pop()
+    window.append(run)

@@ -1,0 +1,62 @@
+"""The library face: ``watchsync.__all__`` is pinned, every name resolves, the import stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import watchsync
+
+FACE = [
+    "__version__",
+    "WatchsyncError", "InputError",
+    "Config", "load_config", "default_config", "Athlete",
+    "Workout", "load_workout", "parse_text", "PreparedWorkout", "prepare", "read_fit_workout",
+    "GarminSession",
+    "analyze_activity", "ScoredActivity", "Store", "store_report", "ComplianceReport",
+    "Plan", "load_plan", "GenerateOptions", "generate_plan", "lint_plan",
+]
+
+
+def test_all_is_pinned() -> None:
+    assert sorted(watchsync.__all__) == sorted(FACE)
+
+
+def test_every_public_name_resolves_to_a_documented_object() -> None:
+    for name in FACE[1:]:
+        value = getattr(watchsync, name)
+        assert value.__doc__, f"{name} has no docstring"
+    assert set(FACE) <= set(dir(watchsync))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    try:
+        watchsync.no_such_thing  # type: ignore[attr-defined]  # noqa: B018
+    except AttributeError as error:
+        assert "no_such_thing" in str(error)
+    else:
+        raise AssertionError("expected AttributeError")
+
+
+def test_every_error_derives_from_the_root() -> None:
+    from watchsync.config import ConfigError
+    from watchsync.formats.errors import WorkoutFormatError
+    from watchsync.garmin.errors import GarminError
+    from watchsync.plan.model import PlanError
+    from watchsync.resolve import ResolveError
+    from watchsync.store import StoreError
+
+    for kind in (ConfigError, WorkoutFormatError, PlanError, ResolveError):
+        assert issubclass(kind, watchsync.InputError) and not issubclass(kind, ValueError)
+    for kind in (GarminError, StoreError):
+        assert issubclass(kind, watchsync.WatchsyncError) and not issubclass(kind, watchsync.InputError)
+
+
+def test_importing_the_package_loads_no_model() -> None:
+    code = "import sys, watchsync; print(sorted(m for m in sys.modules if m.startswith(('watchsync.', 'pydantic'))))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+
+
+def test_the_lazy_map_and_all_name_the_same_things() -> None:
+    assert set(watchsync._FACE) == set(watchsync.__all__) - {"__version__"}
