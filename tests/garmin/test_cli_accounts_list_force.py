@@ -128,3 +128,18 @@ def test_a_sport_garmin_has_no_workouts_for_says_what_was_used(run: Run, tmp_pat
     sport = {w["workoutName"]: w["sportType"]["sportTypeKey"] for w in server.workouts()}
     assert f"sent as Garmin sport {sport[next(n for n in sport if 'ski' in n.lower())]}" in ski
     assert "sent as" not in bike
+
+
+def test_tokens_copied_from_another_athlete_never_push(run: Run, tmp_path: Path, server: LocalGarminServer) -> None:
+    import shutil
+
+    assert run("login", "--athlete", "anna", account=ANNA)[0] == 0
+    tokens = tmp_path / "state" / "tokens"
+    shutil.copytree(tokens / "anna", tokens / "ben")
+    easy = tmp_path / "easy.txt"
+    easy.write_text(EASY)
+    code, _out, err = run("push", str(easy), "--athlete", "ben")
+    assert code == 3 and "already the account of athlete 'anna'" in err
+    assert server.workouts() == []
+    assert run("push", str(easy), "--athlete", "anna")[0] == 0  # anna's own account still works
+    assert [w["workoutName"] for w in server.workouts(owner=ANNA.profile_id)] == ["Easy 40"]

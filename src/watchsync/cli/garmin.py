@@ -206,7 +206,7 @@ def run_login(args: argparse.Namespace) -> int:
     try:
         with Store.open(config.store_path) as store:
             try:
-                check_account(store, athlete.name, who, config.athletes, shared=args.shared_account)
+                check_account(store, athlete.name, who, shared=args.shared_account)
             except SharedAccount as error:
                 client.logout()  # the tokens of a refused login are not kept
                 raise CliError(str(error), 2) from None

@@ -1,15 +1,18 @@
 """One Garmin account per athlete: two athletes logged into the same account would overwrite each
-other's same-named workouts, so that is refused unless the second login opts in explicitly."""
+other's same-named workouts, so that is refused unless the athlete opted in at login.
+
+Which athlete uses which Garmin account is recorded at ``watchsync login`` (global kv map); every
+drain checks its client's account against it before sending anything.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from watchsync.garmin.errors import GarminError
 from watchsync.store import Store
 
-ACCOUNT_KEY = "garmin_account"
+ACCOUNTS_KEY = "garmin_accounts"  # global kv: athlete -> {profile_id, display_name, shared}
 
 
 class SharedAccount(GarminError):
@@ -18,25 +21,30 @@ class SharedAccount(GarminError):
 
 def record_account(store: Store, athlete: str, who: dict[str, Any], *, shared: bool = False) -> None:
     """Remember which Garmin account ``athlete`` is logged into (``shared``: the athlete opted in)."""
-    store.kv_set(athlete, ACCOUNT_KEY, {"profile_id": who.get("profile_id"),
-                                        "display_name": who.get("display_name"), "shared": shared})
+    with store.transaction():
+        accounts = _accounts(store)
+        accounts[athlete] = {"profile_id": who.get("profile_id"), "display_name": who.get("display_name"),
+                             "shared": shared}
+        store.kv_set("", ACCOUNTS_KEY, accounts)
 
 
-def check_account(store: Store, athlete: str, who: dict[str, Any], athletes: Iterable[str], *,
-                  shared: bool = False) -> None:
-    """Raise :class:`SharedAccount` when another athlete is logged into the same Garmin account."""
-    if shared or who.get("profile_id") is None:
+def check_account(store: Store, athlete: str, who: dict[str, Any], *, shared: bool = False) -> None:
+    """Raise :class:`SharedAccount` when another athlete is recorded on the same Garmin account
+    (unless ``shared``, or this athlete opted in for this account at login)."""
+    profile = who.get("profile_id")
+    accounts = _accounts(store)
+    mine = accounts.get(athlete)
+    if shared or profile is None or (mine and mine.get("shared") and mine.get("profile_id") == profile):
         return
-    mine = store.kv_get(athlete, ACCOUNT_KEY)
-    if isinstance(mine, dict) and mine.get("shared") and mine.get("profile_id") == who.get("profile_id"):
-        return  # this athlete opted in at login
-    for other in athletes:
-        if other == athlete:
-            continue
-        theirs = store.kv_get(other, ACCOUNT_KEY)
-        if isinstance(theirs, dict) and theirs.get("profile_id") == who.get("profile_id"):
+    for other, theirs in sorted(accounts.items()):
+        if other != athlete and theirs.get("profile_id") == profile:
             raise SharedAccount(
-                f"Garmin account {who.get('display_name')!r} (profile {who.get('profile_id')}) is already the account "
-                f"of athlete {other!r}: two athletes on one account would overwrite each other's workouts. Log in "
-                f"with {athlete!r}'s own Garmin account, or run `watchsync login --athlete {athlete} "
-                "--shared-account` to share it on purpose")
+                f"Garmin account {who.get('display_name')!r} (profile {profile}) is already the account of athlete "
+                f"{other!r}: two athletes on one account would overwrite each other's workouts. Log in with "
+                f"{athlete!r}'s own Garmin account, or run `watchsync login --athlete {athlete} --shared-account` "
+                "to share it on purpose")
+
+
+def _accounts(store: Store) -> dict[str, dict[str, Any]]:
+    value = store.kv_get("", ACCOUNTS_KEY)
+    return {str(name): dict(entry) for name, entry in value.items()} if isinstance(value, dict) else {}

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from watchsync.garmin.accounts import SharedAccount, check_account
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected, Unreachable
 from watchsync.garmin.sync_ops import NotQueued, OutboxRunner, ReadBackMismatch
@@ -214,7 +215,9 @@ class SyncService:
                 if item is None:
                     break
                 try:
-                    runner = runner or OutboxRunner(self.store, self.client, name, self._now)
+                    if runner is None:
+                        check_account(self.store, name, self.client.whoami())  # never onto another's account
+                        runner = OutboxRunner(self.store, self.client, name, self._now)
                     applied = runner.run(item)
                     outcome = Outcome(item.op, item.workout_key, item.date, "done", applied.action, applied.remote_id)
                 except GarminError as error:
@@ -238,7 +241,7 @@ class SyncService:
         """Record a failed attempt: park on auth, hold on refusal, back off otherwise."""
         now = self._now()
         message = str(error)
-        if isinstance(error, AuthRequired):
+        if isinstance(error, AuthRequired | SharedAccount):
             self.store.park(self.athlete.name, message, now=now)
             status: Status = "parked"
         elif isinstance(error, Rejected | ReadBackMismatch | NotQueued):
