@@ -23,7 +23,7 @@ from pathlib import Path
 from watchsync.daemon.jobs import sync_athlete_activities
 from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, now_text, record_error
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired, GarminError
+from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.garmin.sync import UNREACHABLE_RETRY, DrainResult, SyncService
 from watchsync.garmin.tokens import TOKEN_FILE
 from watchsync.model.athlete import Athlete
@@ -129,6 +129,11 @@ class AthleteWorker:
         client = self._new_client()
         try:
             client.login_from_tokens()
+        except (RateLimited, Transient) as error:  # Garmin unreachable or busy: says nothing about the login
+            self._resume_at = time.monotonic() + self._unreachable_retry.total_seconds()
+            logger.warning("%s: login from the saved tokens deferred (%s); next try in %.0f s",
+                           self.athlete.name, error, self._unreachable_retry.total_seconds())
+            return False
         except GarminError as error:
             self._resume_delay = min(self._resume_delay * 2, max(RESUME_BACKOFF_CAP_SECONDS, self._resume_backoff))
             self._resume_at = time.monotonic() + self._resume_delay
