@@ -287,6 +287,15 @@ def test_faults_on_the_sign_in_routes_are_never_a_rejected_login(garmin_server: 
     assert not (tmp_path / "garmin_tokens.json").exists()
 
 
+def test_fault_rates_reach_the_sign_in_routes_with_auth_on(garmin_server: LocalGarminServer, tmp_path: Path,
+                                                           no_login_pauses: None) -> None:
+    garmin_server.set_faults("429=1,auth=1")  # as `watchsync server --faults 429=1,auth=1`
+    assert garmin_server.faults.auth
+    with pytest.raises(RateLimited):
+        GarminClient(tmp_path, garmin_server.url).login_with_credentials(EMAIL, PASSWORD)
+    assert garmin_server.stats.credential_logins == 0  # refused before the credentials were looked at
+
+
 def test_a_blocked_mobile_sign_in_falls_back_to_the_portal_flow(garmin_server: LocalGarminServer, tmp_path: Path,
                                                                 no_login_pauses: None) -> None:
     garmin_server.inject_auth(Fault.CHALLENGE)  # Cloudflare blocks the mobile sign-in page
