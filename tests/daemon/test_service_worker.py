@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import types
@@ -189,6 +190,6 @@ def test_a_parked_queue_meeting_an_unreachable_garmin_tries_again_soon_not_on_th
         worker.wake()
         worker.join(5)
     attempts = rig.logins[1:4]
-    gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
     assert gaps and max(gaps) < 2.0, gaps  # not the doubling slow backoff (2, 4, 8 s ...) while unreachable
     assert rig.store.parked_reason("anna") is None and rig.server.stats.credential_logins == 0
