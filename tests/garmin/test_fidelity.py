@@ -196,6 +196,17 @@ def test_a_credential_login_while_garmin_is_down_is_unreachable(garmin_server: L
         GarminClient(tmp_path, url).login_with_credentials(EMAIL, PASSWORD)
 
 
+def test_an_unreachable_message_never_carries_a_service_ticket() -> None:
+    import requests
+
+    from watchsync.garmin.client import normalize_error
+
+    raw = requests.ConnectionError("HTTPSConnectionPool(host='connect.garmin.com', port=443): Max retries exceeded "
+                                   "with url: /app?ticket=ST-123456-secret (Caused by NewConnectionError)")
+    error = normalize_error(raw)
+    assert isinstance(error, Unreachable) and "ST-123456" not in str(error) and "?<redacted>" in str(error)
+
+
 def test_a_drain_while_garmin_is_down_retries_soon_and_does_not_park(
         store: Store, garmin_server: LocalGarminServer, garmin_token_dir: Path, no_login_pauses: None) -> None:
     url = garmin_server.url
@@ -316,3 +327,18 @@ def test_each_account_sees_only_its_own_workouts(garmin_server: LocalGarminServe
     anna.create_workout(document("cyberjunky_sample_workout.json"))
     assert [w["workoutName"] for w in anna.list_workouts()] == ["Simple session"]
     assert ben.list_workouts() == [] and ben.whoami()["profile_id"] == 777
+
+
+def test_a_workout_read_back_from_garmin_has_no_marker_in_its_description(
+        store: Store, garmin_server: LocalGarminServer, garmin_token_dir: Path) -> None:
+    from watchsync.formats.connect_json_read import workout_from_connect
+
+    workout = parse_text("name: Notes\nsport: trail_running\n- 30m RPE 3\n").model_copy(
+        update={"description": "Stay on the ridge"})
+    service = service_for(store, garmin_server, garmin_token_dir)
+    service.enqueue_push(workout)
+    assert service.drain().outcomes[0].status == "done"
+    [stored] = garmin_server.workouts()
+    assert stored["description"].startswith("[ws:")
+    back = workout_from_connect(stored)
+    assert (back.description, back.sport) == ("Stay on the ridge", workout.sport)

@@ -65,6 +65,7 @@ _STATUS_RE = re.compile(r"(?:API Error|HTTP|refresh failed:)\s*(\d{3})")
 _UNREACHABLE_TEXT = re.compile(r"\b(?:ConnectionError|ConnectTimeout|ReadTimeout|Timeout|SSLError|"
                                r"NameResolutionError|Connection refused|Failed to establish a new connection|"
                                r"Max retries exceeded)\b")
+_QUERY_RE = re.compile(r"\?[^\s)'\"]*")
 NO_TOKENS = ("Garmin login gave no API tokens: Garmin refused the token exchange and only a browser-cookie "
              "session came back, which cannot be saved or refreshed (nothing was saved); try `watchsync login` "
              "again later")
@@ -388,10 +389,10 @@ def normalize_error(error: BaseException) -> GarminError:
     if status is None:
         transport = _transport_error(error)
         if transport is not None:
-            return Unreachable(f"Garmin unreachable ({_first_line(transport)[:160]})",
+            return Unreachable(f"Garmin unreachable ({_redacted(_first_line(transport))[:160]})",
                                ambiguous=_maybe_sent(transport))
         if any(_UNREACHABLE_TEXT.search(str(link)) for link in _chain(error)):
-            return Unreachable(f"Garmin unreachable ({_first_line(error)[:160]})", ambiguous=True)
+            return Unreachable(f"Garmin unreachable ({_redacted(_first_line(error))[:160]})", ambiguous=True)
     if status in (403, 427) and (_is_challenge(response) or any(
             word in str(link).lower() for link in _chain(error) for word in ("challenge", "cloudflare"))):
         return Blocked("Garmin's edge refused the request (HTTP 403 challenge page, not a login rejection); "
@@ -415,6 +416,11 @@ def _login_error(error: BaseException, refused: AuthRequired) -> GarminError:
     """A login failure: rate limits and outages stay themselves, anything else is ``refused``."""
     normalized = normalize_error(error)
     return normalized if isinstance(normalized, RateLimited | Transient) else refused
+
+
+def _redacted(text: str) -> str:
+    """``text`` without URL query strings (a login URL carries the one-time service ticket)."""
+    return _QUERY_RE.sub("?<redacted>", text)
 
 
 def _first_line(error: BaseException) -> str:
