@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from watchsync.formats.connect_json import find_marker, workout_to_connect
+from watchsync.garmin.calendar_cache import CalendarCache
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import GarminError, NotFound, Transient
 from watchsync.garmin.readback import ReadBack, compare_executed, garmin_name
@@ -120,6 +121,7 @@ class OutboxRunner:
         self._athlete = athlete
         self._now = now
         self._remote = RemoteIndex(client)
+        self._calendar = CalendarCache(client)  # each month read once per drain
 
     def run(self, item: OutboxItem) -> Applied:
         """Carry out ``item`` and mark it done (in the same transaction as the ids it learnt)."""
@@ -165,17 +167,23 @@ class OutboxRunner:
             raise
         remote_id = int(created["workoutId"])
         self._store.set_remote_id(self._athlete, row.key, remote_id)
-        self._verify(row, remote_id, payload, "create")
+        self._verify(row, remote_id, payload, "create", stored=created)
         return remote_id, "created"
 
-    def _read_back(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any]) -> ReadBack:
-        found = compare_executed(payload, self._client.get_workout(remote_id))
+    def _read_back(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any],
+                   stored: dict[str, Any] | None = None) -> ReadBack:
+        """What the watch would execute differently from ``payload`` (cosmetic differences logged); a
+        create's answer (Garmin's stored copy, steps included) is compared as it is, without a GET."""
+        if stored is None or not stored.get("workoutSegments"):
+            stored = self._client.get_workout(remote_id)
+        found = compare_executed(payload, stored)
         for note in found.cosmetic:
             log.info("%s: %s (Garmin id %d): cosmetic difference kept: %s", self._athlete, row.key, remote_id, note)
         return found
 
-    def _verify(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any], step: str) -> None:
-        found = self._read_back(row, remote_id, payload)
+    def _verify(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any], step: str,
+                stored: dict[str, Any] | None = None) -> None:
+        found = self._read_back(row, remote_id, payload, stored)
         if found.semantic:
             raise ReadBackMismatch(f"workout {row.key!r} (Garmin id {remote_id}): read-back after {step} "
                                    f"differs in what the watch executes: {found.summary()}")
@@ -211,7 +219,7 @@ class OutboxRunner:
             existing: list[int] = []
         else:
             workout_id = row.remote_id
-            existing = calendar_entries(self._client.calendar_items(day, day), workout_id, day)
+            existing = calendar_entries(self._calendar.items_on(day), workout_id, day)
         if existing:
             schedule_id, action = existing[0], "schedule adopted"
         else:
@@ -223,12 +231,15 @@ class OutboxRunner:
         return Applied(action, schedule_id)
 
     def _new_entry(self, row: WorkoutRow, workout_id: int, day: date) -> int:
-        try:
-            return self._client.schedule_workout(workout_id, day)
-        except NotFound:  # the workout was deleted on Garmin: create it again, then schedule
-            self._store.set_remote_id(self._athlete, row.key, None)
-            workout_id, _action = self._create_or_adopt(row, connect_payload(row))
-            return self._client.schedule_workout(workout_id, day)
+        with self._calendar.writing(day):
+            try:
+                schedule_id = self._client.schedule_workout(workout_id, day)
+            except NotFound:  # the workout was deleted on Garmin: create it again, then schedule
+                self._store.set_remote_id(self._athlete, row.key, None)
+                workout_id, _action = self._create_or_adopt(row, connect_payload(row))
+                schedule_id = self._client.schedule_workout(workout_id, day)
+        self._calendar.added(schedule_id, workout_id, day)
+        return schedule_id
 
     def _unschedule(self, item: OutboxItem) -> Applied:
         day, schedule = self._schedule_row(item)
@@ -236,12 +247,13 @@ class OutboxRunner:
         if schedule.remote_schedule_id is not None:
             targets = [schedule.remote_schedule_id]
         elif row.remote_id is not None:
-            targets = calendar_entries(self._client.calendar_items(day, day), row.remote_id, day)
+            targets = calendar_entries(self._calendar.items_on(day), row.remote_id, day)
         else:
             targets = []
         for schedule_id in targets:
-            with contextlib.suppress(NotFound):  # already removed
+            with self._calendar.writing(day), contextlib.suppress(NotFound):  # already removed
                 self._client.unschedule(schedule_id)
+            self._calendar.removed(schedule_id, day)
         with self._store.transaction():
             if self._store.mark_done(item.id, now=self._now()):  # else scheduled again meanwhile
                 self._store.set_schedule(schedule.id, "removed", now=self._now())
