@@ -181,6 +181,19 @@ def test_rescan_at_start_picks_up_existing_files(inbox: Path, intake: Intake) ->
     assert intake.names() == ["fresh.fit", "old.toml"]
 
 
+def test_rescan_takes_existing_files_in_the_order_they_arrived(inbox: Path, intake: Intake) -> None:
+    """A plan dropped after the workout files it names is taken after them at start-up too."""
+    arrivals = ["w2.txt", "a-plan.toml", "w1.txt", "b.txt"]  # not the order of their names
+    for age, name in enumerate(reversed(arrivals), start=1):
+        path = inbox / name
+        path.write_text(f"# {name}\n")
+        os.utime(path, (time.time() - 60 * age, time.time() - 60 * age))
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3) as watcher:
+        intake.wait_for(len(arrivals))
+        _settle(watcher, 0.3)
+    assert [path.name for _, path, _, _ in intake.ready] == arrivals
+
+
 def test_polling_observer_mode(tmp_path: Path, inbox: Path, intake: Intake) -> None:
     outside = tmp_path / "moved.toml"
     outside.write_text("name = 'moved'\n")

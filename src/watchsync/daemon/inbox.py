@@ -186,7 +186,9 @@ class InboxWatcher:
             worker.join(timeout)
 
     def rescan(self) -> None:
-        """Queue every file already in the inboxes (events that happened while down are lost)."""
+        """Queue every file already in the inboxes (events that happened while down are lost), in
+        the order they arrived (modification time, then name): a plan dropped after the workout
+        files it names comes after them, as it would have while running."""
         now = time.time()
         for inbox, athlete in self._inboxes.items():
             try:
@@ -194,11 +196,8 @@ class InboxWatcher:
             except OSError as exc:
                 logger.error("cannot list inbox %s: %s", inbox, exc.strerror or exc)
                 continue
-            for entry in entries:
-                path = Path(entry.path)
-                st = _lstat(path)
-                if st is None:
-                    continue
+            found = [(st, Path(entry.path)) for entry in entries if (st := _lstat(Path(entry.path))) is not None]
+            for st, path in sorted(found, key=lambda item: (item[0].st_mtime_ns, item[1].name)):
                 if now - st.st_mtime >= self._quiet:
                     self._mark_ready(athlete, path)
                 else:
