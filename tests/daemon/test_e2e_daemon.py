@@ -195,6 +195,10 @@ def test_files_dropped_into_the_inbox_reach_the_server_and_the_right_folders(tmp
         code, seconds = daemon.stop()
         assert (code, seconds < 10) == (0, True)
         daemon.wait_notified("STOPPING=1")
+    exposed = [f"{path.relative_to(daemon.state)} {path.stat().st_mode & 0o777:o}"
+               for path in [daemon.state, *daemon.state.rglob("*")] if path.stat().st_mode & 0o077]
+    assert exposed == [], "state files must be private whatever the umask"
+    assert list((daemon.state / "backups").glob("watchsync-*.sqlite3"))  # the first scheduled backup
     log = daemon.log_text()
     token = json.loads((daemon.state / "tokens" / "anna" / TOKEN_FILE).read_text())["di_token"]
     assert token not in log and "Traceback" not in log and " error: " not in log

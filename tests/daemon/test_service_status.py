@@ -133,3 +133,17 @@ def test_status_names_a_damaged_store(config: Config, capsys: pytest.CaptureFixt
     code = main(["status", "--config", config.source, "--state-dir", str(config.state_dir)])
     out = capsys.readouterr().out
     assert code in (1, 3) and "the state database is damaged" in out and "store recover" in out
+
+
+def test_last_push_is_recorded_per_item_so_a_killed_daemon_still_shows_it(config: Config) -> None:
+    done_at = datetime(2030, 1, 3, 7, 30, tzinfo=UTC)
+    with Store.open(config.store_path) as store:
+        store.upsert_workout("anna", "easy", content_hash="h", payload={})
+        item = store.enqueue("anna", "push", "easy", now=done_at - timedelta(minutes=1))
+        store.mark_done(item.id, now=done_at)  # what the drain does per item; no summary written (SIGKILL)
+        store.upsert_workout("anna", "old", content_hash="o", payload={})
+        superseded = store.enqueue("anna", "push", "old", now=done_at)
+        store.enqueue("anna", "push", "old", now=done_at + timedelta(hours=1))  # supersedes: no push happened
+    assert superseded.state == "pending"
+    anna = collect_status(config).athletes[0]
+    assert anna.last_push == "2030-01-03T07:30:00+00:00"

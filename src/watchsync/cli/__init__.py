@@ -30,7 +30,26 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _command_modules():
         module.register(commands)
+    accept_global_options_anywhere(parser)
     return parser
+
+
+def accept_global_options_anywhere(parser: argparse.ArgumentParser) -> None:
+    """``--config``/``--state-dir`` after any sub-command too (``watchsync validate X --config c.toml``).
+
+    ``SUPPRESS`` as default keeps a value given before the sub-command.
+    """
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in set(action.choices.values()):
+            known = {option for own in sub._actions for option in own.option_strings}
+            if "--config" not in known:
+                sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="configuration file")
+            if "--state-dir" not in known:
+                sub.add_argument("--state-dir", type=Path, default=argparse.SUPPRESS,
+                                 help="state directory (tokens, store, archives)")
+            accept_global_options_anywhere(sub)
 
 
 def _command_modules() -> list[ModuleType]:

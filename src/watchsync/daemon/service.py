@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from types import FrameType
 
 from watchsync.config import Config, ConfigError
@@ -342,9 +343,17 @@ class _Backups:
         self._next = time.monotonic() + BACKUP_EVERY.total_seconds()
 
 
+def _privatise(state_dir: Path) -> None:
+    """The state directory and its folders (tokens, archives, backups) are 0700, whoever made them."""
+    make_private_dir(state_dir)
+    for entry in state_dir.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            make_private_dir(entry)
+
+
 def _open_store(config: Config) -> Store:
     try:
-        make_private_dir(config.state_dir)
+        _privatise(config.state_dir)
         store = Store.open(config.store_path, check=True)
     except StoreError as error:
         raise DaemonError(str(error)) from None
