@@ -46,6 +46,7 @@ def register(commands: Any) -> None:
     show = actions.add_parser("show", help="week-by-week table of a plan")
     show.add_argument("file", type=Path, metavar="FILE")
     add_athlete_option(show)
+    show.add_argument("--json", action="store_true", help="weeks and sessions as JSON")
     show.set_defaults(handler=run_show)
 
     apply = actions.add_parser("apply", help="push and schedule a plan on Garmin Connect (idempotent)")
@@ -171,9 +172,12 @@ def run_lint(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     """Print the week-by-week table."""
-    from watchsync.plan.show import format_plan_table
+    from watchsync.plan.show import format_plan_table, plan_json
 
-    print(format_plan_table(load(args.file), athlete_from(args)))
+    if args.json:
+        print_json(plan_json(load(args.file), athlete_from(args)))
+    else:
+        print(format_plan_table(load(args.file), athlete_from(args)))
     return 0
 
 
