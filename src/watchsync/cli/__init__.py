@@ -72,8 +72,8 @@ Global options (--config, --state-dir) are accepted before or after the command.
 
 
 #: Commands that act on Garmin Connect or run the daemon: they refuse to run on the embedded example config.
-CONFIG_REQUIRED = (("login",), ("push",), ("schedule",), ("unschedule",), ("delete",), ("sync",),
-                   ("plan", "apply"), ("daemon",))
+CONFIG_REQUIRED: tuple[tuple[str, ...], ...] = (
+    ("login",), ("push",), ("schedule",), ("unschedule",), ("delete",), ("sync",), ("plan", "apply"), ("daemon",))
 
 
 def _subparser(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> argparse.ArgumentParser:

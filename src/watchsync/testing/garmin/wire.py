@@ -21,7 +21,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-
 #: Larger bodies are refused unread (the largest real uploads, activity FIT files, are a few MB).
 MAX_BODY_BYTES = 32 * 1024 * 1024
 #: Deeper JSON is refused before parsing (Garmin's own payloads nest fewer than 20 levels).
