@@ -26,16 +26,16 @@ from pathlib import Path
 from analyze_decode import FIXTURES, REPO_ROOT, best_time, fitdecode_all_frames
 
 from watchsync.activity import Activity, decode_activity
-from watchsync.services.activities import analyse, score_session, sync_activities
-from watchsync.testing.simulate import Behaviour, simulate_activity
 from watchsync.compliance.embedded import embedded_workout
 from watchsync.compliance.match import PlannedSession
 from watchsync.garmin.client import GarminClient
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.resolve import resolve
+from watchsync.services.activities import analyse, score_session, sync_activities
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.simulate import Behaviour, simulate_activity
 
 ATHLETE = Athlete(name="bench", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km", ftp=248)
 BEHAVIOURS: tuple[Behaviour, ...] = ("follows", "follows", "too_hard", "cut_short", "follows", "skips_intervals")

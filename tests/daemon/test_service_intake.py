@@ -247,3 +247,19 @@ def test_archived_fit_files_are_private(setup: Setup) -> None:
     assert stat.S_IMODE(archived.stat().st_mode) == 0o600
     assert stat.S_IMODE(setup.state.stat().st_mode) == 0o700
     assert stat.S_IMODE((setup.state / "store.sqlite3").stat().st_mode) == 0o600
+
+
+def test_one_intake_file_is_resolved_once(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    import watchsync.prepare
+
+    calls: list[str] = []
+    real = watchsync.prepare.resolve
+
+    def counting(workout, athlete):  # type: ignore[no-untyped-def]
+        calls.append(workout.name)
+        return real(workout, athlete)
+
+    monkeypatch.setattr(watchsync.prepare, "resolve", counting)
+    setup.drop("easy.txt", EASY)
+    assert setup.pending() == [("push", "easy-run-30-min", None)]
+    assert calls == ["Easy run 30 min"]  # compile, plan_push and enqueue_push share one resolution
