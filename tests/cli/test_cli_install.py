@@ -37,7 +37,7 @@ def test_commands_that_reach_garmin_refuse_without_a_config(argv: list[str], no_
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*argv, "--state-dir", str(no_config)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("watchsync: no configuration file") and "config.example.toml" in err
+    assert err.startswith("watchsync: no configuration file") and "watchsync config example" in err
     assert err.count("\n") == 1
     assert not (no_config / "tokens").exists()
 
@@ -47,6 +47,20 @@ def test_reading_commands_use_the_embedded_example_and_say_so(no_config: Path,
     assert main(["show", str(EASY), "--json"]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["name"] and "embedded example (athlete 'anna')" in err and err.count("\n") == 1
+
+
+def test_config_example_starts_a_config_that_login_accepts(no_config: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "path", "--json"]) == 0
+    where = json.loads(capsys.readouterr().out)
+    assert where["config"] is None and where["create_at"].startswith(str(tmp_path / "empty-config"))
+    assert main(["config", "example"]) == 0
+    target = Path(where["create_at"])
+    target.parent.mkdir(parents=True)
+    target.write_text(capsys.readouterr().out)
+    assert main(["config", "path", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["config"] == str(target)
+    assert main(["show", str(EASY)]) == 0 and "embedded" not in capsys.readouterr().err
 
 
 def test_global_options_are_accepted_after_the_command_everywhere(tmp_path: Path,

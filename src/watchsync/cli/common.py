@@ -29,8 +29,8 @@ class CliError(WatchsyncError):
         self.exit_code = exit_code
 
 
-NO_CONFIG_HINT = ("create one from config.example.toml at {where} (or pass --config FILE, or set "
-                  "WATCHSYNC_CONFIG); see README, \"Configuration\"")
+NO_CONFIG_HINT = ("create one at {where} (`watchsync config example` prints a start), or pass --config FILE "
+                  "or set WATCHSYNC_CONFIG")
 
 
 def config_from(args: argparse.Namespace) -> Config:
