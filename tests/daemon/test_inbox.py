@@ -289,10 +289,12 @@ def test_a_file_kept_back_by_a_host_fault_is_delivered_again_until_it_goes_throu
     from watchsync.daemon.inbox import RetryLater
 
     attempts: list[float] = []
+    retrying: list[bool] = []
     done = threading.Event()
 
     def on_ready(athlete: str, path: Path) -> None:
         attempts.append(time.monotonic())
+        retrying.append(watcher.retrying())
         if len(attempts) < 3:
             raise RetryLater("disk full")
         done.set()
@@ -306,3 +308,4 @@ def test_a_file_kept_back_by_a_host_fault_is_delivered_again_until_it_goes_throu
     finally:
         watcher.stop()
     assert len(attempts) == 3 and attempts[2] - attempts[1] >= 2 * 0.3 * 0.9  # the backoff doubles
+    assert retrying == [False, True, True] and not watcher.retrying()  # the daemon's "unhealthy" lasts that long

@@ -222,6 +222,13 @@ class InboxWatcher:
                 else:
                     self._mark_changed(athlete, path)
 
+    def retrying(self) -> bool:
+        """True while a file a callback asked to retry (a host fault) still waits in an inbox."""
+        with self._cond:
+            for path in [p for p in self._retries if _lstat(p) is None]:
+                del self._retries[path]
+            return bool(self._retries)
+
     def wait_idle(self, timeout: float) -> bool:
         """Wait until nothing is queued, debounced or being processed; False on timeout."""
         deadline = time.monotonic() + timeout
@@ -339,7 +346,8 @@ class InboxWatcher:
                 self._on_ready(athlete, path)
             else:
                 self._on_rejected(athlete, path, reason)
-            self._retries.pop(path, None)
+            with self._cond:
+                self._retries.pop(path, None)
         except RetryLater:
             self._retry(athlete, path, signature)
         except Exception as exc:
@@ -349,9 +357,9 @@ class InboxWatcher:
 
     def _retry(self, athlete: str, path: Path, signature: Signature) -> None:
         """Deliver ``path`` again after its backoff (sooner if it changes)."""
-        delay = self._retries.get(path, self._retry_seconds)
-        self._retries[path] = min(delay * 2, max(RETRY_CAP_SECONDS, self._retry_seconds))
         with self._cond:
+            delay = self._retries.get(path, self._retry_seconds)
+            self._retries[path] = min(delay * 2, max(RETRY_CAP_SECONDS, self._retry_seconds))
             self._delivered.pop(path, None)
             if path not in self._ready:
                 self._pending[path] = _Pending(athlete, signature, time.monotonic() + delay)

@@ -47,7 +47,8 @@ from watchsync.plan.model import Plan, PlanError
 from watchsync.plan.parse import load_plan
 from watchsync.prepare import prepare, workout_key
 from watchsync.services.plan_apply import queue_plan
-from watchsync.store import Store, fault_kind
+from watchsync.store import Store, StoreFault, fault_kind
+from watchsync.store.faults import FaultKind
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class Intake:
         self.internal_errors: dict[str, str] = {}
         #: The host fault that keeps files in the inbox now (None once a file went through again).
         self.fault: str | None = None
+        self.fault_kind: FaultKind | None = None
 
     def accept(self, athlete: str, path: Path) -> None:
         """Queue what ``path`` holds for ``athlete`` and move it to ``processed/`` (or ``rejected/``).
@@ -106,7 +108,7 @@ class Intake:
         except Exception as error:  # a bug or a fault of this host, never the coach's file
             self._internal(athlete, path, error)
             return
-        self.fault = None
+        self.fault = self.fault_kind = None
         self._on_queued(athlete)  # the push goes ahead whatever happens to the file now
         try:
             moved = move_to_processed(path, inbox.inbox)
@@ -127,7 +129,8 @@ class Intake:
             return
         kind = fault_kind(error)
         if kind is not None:
-            self.fault = f"{type(error).__name__}: {error}" if "watchsync" not in str(error) else str(error)
+            self.fault = str(error) if isinstance(error, StoreFault) else f"{kind}: {type(error).__name__}: {error}"
+            self.fault_kind = kind
             logger.error("%s: %s stays in the inbox of %s and is tried again when that clears", error, path.name,
                          athlete)
             raise RetryLater(str(error)) from None

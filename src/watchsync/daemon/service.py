@@ -192,15 +192,17 @@ class Daemon:
     def fault(self) -> str | None:
         """The host fault that keeps the daemon from working now (store or disk), or None.
 
-        A fault seen by intake clears once the store can be written again (the next heartbeat), or
-        for a damaged store once a file goes through.
+        A fault seen by intake lasts while a file it kept back still waits for its retry (a file
+        that goes through clears it).
         """
         if self.beat_fault is not None:
             return self.beat_fault
-        intake = self._intake
-        if intake is not None and intake.fault is not None and "damaged" not in intake.fault:
-            intake.fault = None
-        return intake.fault if intake is not None else None
+        intake, watcher = self._intake, self._watcher
+        if intake is None or intake.fault is None:
+            return None
+        if watcher is not None and not watcher.retrying():
+            intake.fault = intake.fault_kind = None
+        return intake.fault
 
     def close(self, budget: float = STOP_SECONDS) -> None:
         """Stop taking files, let each worker finish its current operation, within ``budget`` seconds."""
