@@ -6,12 +6,15 @@ link (the activity's ``associatedWorkoutId`` equals the session's remote workout
 the rest pair up greedily by the smallest date distance (ties: the earlier planned session, then the
 earlier activity). Unmatched sessions are *missed* once their window has closed (``today`` is after
 the planned date + ``late_days``), *pending* until then; unmatched activities are *unplanned*.
+Triathlon transitions are never matched nor listed as unplanned; a session of a multi-session file
+(``ActivitySummary.session``) takes Garmin's workout link only when its sport family is the workout's.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
@@ -59,7 +62,7 @@ def match_sessions(planned: list[PlannedSession], activities: list[ActivitySumma
     config = config or ComplianceConfig()
     matches: list[Match] = []
     free_sessions = sorted(planned, key=lambda s: (s.date, s.id))
-    free_activities = sorted(activities, key=lambda a: (a.start, a.id))
+    free_activities = sorted((a for a in activities if not a.transition), key=lambda a: (a.start, a.id))
     for linked in (True, False):
         accept = _linked if linked else _same_family
         matches += _pair(free_sessions, free_activities, accept, linked, config)
@@ -78,7 +81,8 @@ def match_sessions(planned: list[PlannedSession], activities: list[ActivitySumma
 
 
 def _linked(session: PlannedSession, activity: ActivitySummary) -> bool:
-    return session.remote_workout_id is not None and activity.associated_workout_id == session.remote_workout_id
+    return (session.remote_workout_id is not None and activity.associated_workout_id == session.remote_workout_id
+            and (activity.session is None or _same_family(session, activity)))
 
 
 def _same_family(session: PlannedSession, activity: ActivitySummary) -> bool:
@@ -88,11 +92,21 @@ def _same_family(session: PlannedSession, activity: ActivitySummary) -> bool:
 def _pair(sessions: list[PlannedSession], activities: list[ActivitySummary],
           accept: Callable[[PlannedSession, ActivitySummary], bool], linked: bool,
           config: ComplianceConfig) -> list[Match]:
+    """Greedy one-to-one pairing by (date distance, session order, activity order).
+
+    Only the activities whose day falls in a session's window are looked at (a bisect over the
+    activities sorted by day), so the work is n log n plus the pairs inside the windows, not every
+    session against every activity.
+    """
+    by_day = sorted((activity.start.date(), a_order) for a_order, activity in enumerate(activities))
+    days_only = [day for day, _ in by_day]
     candidates = []
     for s_order, session in enumerate(sessions):
-        for a_order, activity in enumerate(activities):
-            days = (activity.start.date() - session.date).days
-            if -config.early_days <= days <= config.late_days and accept(session, activity):
+        low = bisect_left(days_only, session.date - timedelta(days=config.early_days))
+        high = bisect_right(days_only, session.date + timedelta(days=config.late_days))
+        for day, a_order in by_day[low:high]:
+            if accept(session, activities[a_order]):
+                days = (day - session.date).days
                 candidates.append((abs(days), s_order, a_order, days))
     used_sessions: set[int] = set()
     used_activities: set[int] = set()

@@ -109,7 +109,9 @@ def _tiles(report: ComplianceReport) -> str:
         (values.percent(totals.completion), f"completion ({totals.done} of {totals.done + totals.missed})"),
         (values.hours(totals.done_seconds), f"done of {values.hours(totals.planned_seconds)} planned"),
         (values.kilometres(totals.done_meters), f"done of {values.kilometres(totals.planned_meters)} planned"),
-        (values.percent(totals.easy_share), f"easy (target {values.percent(report.easy_share_target)})"),
+        (values.percent(totals.easy_share), f"easy (target {values.percent(report.easy_share_target)})"
+         + (f" of {values.hours(totals.hr_seconds)} with HR, {values.hours(totals.no_hr_seconds)} without"
+            if totals.no_hr_seconds else "")),
         (str(len(report.summary.flags) + sum(len(s.flags) for s in report.sessions)), "flags"),
     ]
     return '<div class="tiles">' + "".join(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from watchsync.describe import format_seconds
-from watchsync.report.model import SessionRow
+
+if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
+    from watchsync.report.model import SessionRow
 
 MISSING = "–"
 SECONDS_PER_HOUR = 3600.0

@@ -18,7 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from watchsync.activity import FitDecodeError, decode_activity
+from watchsync.activity import Activity, FitDecodeError, decode_activity
+from watchsync.activity.sessions import session_parts
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad
@@ -32,7 +33,7 @@ from watchsync.plan.model import Plan
 from watchsync.report.build import build_report
 from watchsync.report.model import ComplianceReport
 from watchsync.resolve import resolve
-from watchsync.store import ActivityRow, ScheduleState, Store
+from watchsync.store import ActivityRow, ScheduleState, Store, WorkoutRow
 
 #: Schedule states that still mean "planned" (removed or being removed ones do not).
 PLANNED_STATES: tuple[ScheduleState, ...] = ("pending", "scheduled")
@@ -71,11 +72,16 @@ def planned_from_store(store: Store, athlete: str, *, start: date | None = None,
                        end: date | None = None) -> list[PlannedSession]:
     """The athlete's scheduled sessions dated ``start``..``end`` (inclusive), by date."""
     sessions = []
+    workouts: dict[str, tuple[WorkoutRow, Workout] | None] = {}  # each stored workout read and validated once
     for schedule in store.list_schedules(athlete, states=PLANNED_STATES, start=start, end=end):
-        row = store.get_workout(athlete, schedule.workout_key)
-        if row is None or row.deleted:
+        if schedule.workout_key not in workouts:
+            found = store.get_workout(athlete, schedule.workout_key)
+            workouts[schedule.workout_key] = None if found is None or found.deleted else (found, workout_from_payload(
+                found.payload, f"workout {found.key!r} of athlete {athlete!r}"))
+        known = workouts[schedule.workout_key]
+        if known is None:
             continue
-        workout = workout_from_payload(row.payload, f"workout {row.key!r} of athlete {athlete!r}")
+        row, workout = known
         sessions.append(PlannedSession(id=session_key(row.key, schedule.date), date=schedule.date,
                                        workout=workout, remote_workout_id=row.remote_id))
     return sessions
@@ -100,12 +106,10 @@ def stored_activities(store: Store, athlete: str, *, start: date | None = None,
     since = datetime.combine(start - timedelta(days=1), time.min, UTC) if start else None
     found = []
     for row in store.list_activities(athlete, since=since):
-        stored = _stored(row)
-        if stored is None:
-            continue
-        day = stored.summary.start.date()
-        if (start is None or day >= start) and (end is None or day <= end):
-            found.append(stored)
+        for stored in _stored(row):
+            day = stored.summary.start.date()
+            if (start is None or day >= start) and (end is None or day <= end):
+                found.append(stored)
     return sorted(found, key=lambda a: (a.summary.start, a.summary.id))
 
 
@@ -146,11 +150,11 @@ def only_week(report: ComplianceReport, day: date) -> ComplianceReport:
         "days": [d for d in report.days if 0 <= (d.day - monday).days < DAYS_PER_WEEK]})
 
 
-def _stored(row: ActivityRow) -> StoredActivity | None:
-    record = ActivityRecord.model_validate(row.summary)
-    if record.summary is None or record.load is None:
-        return None
-    return StoredActivity(record.summary, record.load, Path(row.fit_path) if row.fit_path else None)
+def _stored(row: ActivityRow) -> list[StoredActivity]:
+    """The row's activity, or each session of a multi-session file as its own."""
+    fit_path = Path(row.fit_path) if row.fit_path else None
+    return [StoredActivity(summary, load, fit_path)
+            for summary, load in ActivityRecord.model_validate(row.summary).activities()]
 
 
 def _intensities(store: Store, athlete: str, matched: MatchResult, activities: Iterable[StoredActivity],
@@ -161,14 +165,24 @@ def _intensities(store: Store, athlete: str, matched: MatchResult, activities: I
     for match in matched.matches:
         activity_id = match.activity.id
         row = rows.get(match.session.id)
-        if row is not None and str(row.activity_id) == activity_id and "intensity" in row.scores:
+        scored_id = str(row.scores.get("activity_id") or row.activity_id) if row is not None else None
+        if row is not None and scored_id == activity_id and "intensity" in row.scores:
             scores[activity_id] = IntensityScore.model_validate(row.scores["intensity"])
             continue
         fit_path = files.get(activity_id)
         if fit_path is None:
             continue
         try:
-            scores[activity_id] = score_intensity(match.session.workout, decode_activity(fit_path), config)
+            activity = session_activity(decode_activity(fit_path), match.activity.session, config)
         except FitDecodeError:
             continue
+        scores[activity_id] = score_intensity(match.session.workout, activity, config)
     return scores
+
+
+def session_activity(activity: Activity, number: int | None, config: ComplianceConfig) -> Activity:
+    """Session ``number`` (1-based) of a multi-session file as its own activity; ``None``: the whole file."""
+    if number is None:
+        return activity
+    parts = session_parts(activity, config.max_sample_gap_seconds)
+    return parts[number - 1].activity if 0 < number <= len(parts) else activity
