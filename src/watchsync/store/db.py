@@ -183,6 +183,8 @@ class Store:
             except sqlite3.Error as error:
                 self._roll_back(True)
                 raise as_fault(error, self.path) or error from error
+            if self._deferring and not getattr(self._local, "depth", 0):
+                self._sync_wal()  # another thread defers: this one's commit is still synced at once
 
     def _roll_back(self, outer: bool) -> None:
         """Undo the failed block; SQLite may have rolled the whole transaction back already (disk full)."""
@@ -197,8 +199,6 @@ class Store:
         except sqlite3.Error:
             if outer and self._db.in_transaction:
                 raise
-            if self._deferring and not getattr(self._local, "depth", 0):
-                self._sync_wal()  # another thread defers: this one's commit is still synced at once
 
     @contextmanager
     def deferred_sync(self) -> Iterator[None]:
