@@ -11,6 +11,10 @@ report all measure a planned workout and judge a step with the functions here, s
 * **Easy, moderate, hard** (:func:`intensity_band`): RPE ≤ 4 easy, 5–6 moderate, ≥ 7 hard. Without
   an RPE, warm-up, cool-down, recovery and rest steps and steps without a target (drills, strength,
   walking back) are easy; targeted interval steps hard, other targeted steps moderate.
+* **The easy ceiling** (:func:`easy_hr_ceiling`, :func:`easy_speed_ceiling`): the heart rate or
+  speed an easy run stays under, from what is known of the athlete: the top of the easy RPE band
+  (89 % of LTHR, Friel); without an LTHR 74 % of heart-rate reserve when the resting HR is given,
+  else 79 % of max HR (Daniels' easy running); for pace, 87 % of threshold speed.
 * **The long-run spike** (:func:`long_run_spikes`): a run longer than 110 % of the longest run of
   the previous 30 days (Frandsen et al., BJSM 2025), measured in minutes of (timer) time, because
   plans are written in time and a trail runner's pace depends on the terrain.
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
+from watchsync.model.athlete import DEFAULT_RPE_HR_PCT_LTHR, DEFAULT_RPE_SPEED_PCT, TargetPreference
 from watchsync.model.workout import Intensity, OpenTarget, RpeTarget, Step, Workout, step_meters, step_seconds
 
 if TYPE_CHECKING:
@@ -44,7 +49,51 @@ LONG_RUN_SPIKE_RATIO = 1.10
 #: The reference is the longest run of this many days before the run.
 LONG_RUN_LOOKBACK_DAYS = 30
 
+#: Without an LTHR but with a resting HR: easy running tops out at 74 % of heart-rate reserve (Daniels'
+#: easy intensity is 59-74 % of VO2max; %HRR tracks %VO2 reserve, Swain & Leutholtz 1997).
+EASY_HRR_SHARE = 0.74
+#: With a max HR only: easy running tops out at 79 % of max HR (Daniels' easy running, 65-79 %).
+EASY_MAX_HR_SHARE = 0.79
+
 Band = Literal["easy", "moderate", "hard"]
+
+
+@dataclass(frozen=True)
+class EasyCeiling:
+    """The top of easy effort on one channel (bpm or m/s) and how it was derived."""
+
+    channel: Literal["heart_rate", "speed"]
+    value: float
+    source: str
+
+
+def easy_hr_ceiling(athlete: Athlete, easy_max_rpe: float = EASY_MAX_RPE) -> EasyCeiling | None:
+    """The easy HR ceiling from what is known of ``athlete`` (module docstring); None without a max HR."""
+    known = athlete.model_fields_set
+    if athlete.lthr is not None:
+        key = int(easy_max_rpe)
+        override = athlete.rpe.get(key) if athlete.targets is not TargetPreference.PACE else None
+        percent = override.high if override else DEFAULT_RPE_HR_PCT_LTHR[key][1]
+        return EasyCeiling("heart_rate", percent * athlete.lthr / 100, f"{percent:g} % of LTHR {athlete.lthr}")
+    if "resting_hr" in known and "max_hr" in known:
+        reserve = athlete.max_hr - athlete.resting_hr
+        return EasyCeiling("heart_rate", athlete.resting_hr + EASY_HRR_SHARE * reserve,
+                           f"{100 * EASY_HRR_SHARE:g} % of heart-rate reserve {athlete.resting_hr}-{athlete.max_hr}")
+    if "max_hr" in known:
+        return EasyCeiling("heart_rate", EASY_MAX_HR_SHARE * athlete.max_hr,
+                           f"{100 * EASY_MAX_HR_SHARE:g} % of max HR {athlete.max_hr}")
+    return None
+
+
+def easy_speed_ceiling(athlete: Athlete, easy_max_rpe: float = EASY_MAX_RPE) -> EasyCeiling | None:
+    """The fastest easy running speed: the top of the easy RPE pace band; None without a threshold pace."""
+    if not athlete.threshold_pace:
+        return None
+    key = int(easy_max_rpe)
+    override = athlete.rpe.get(key) if athlete.targets is TargetPreference.PACE else None
+    percent = override.high if override else DEFAULT_RPE_SPEED_PCT[key][1]
+    return EasyCeiling("speed", percent / 100 * 1000 / athlete.threshold_pace,
+                       f"{percent:g} % of threshold speed")
 
 
 def step_rpe(step: Step) -> float | None:

@@ -72,10 +72,9 @@ def _day(text: str) -> date:
 
 
 def _minutes(text: str) -> float:
+    from watchsync.errors import InputError
     from watchsync.formats.text import parse_duration
     from watchsync.model.workout import Sport, TimeDuration
-
-    from watchsync.errors import InputError
 
     try:
         duration = parse_duration(text, path="--long-run", line=1, col=1, sport=Sport.RUNNING)

@@ -15,6 +15,7 @@ from typing import Literal
 
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.easy import EasyJudgement
 from watchsync.compliance.load import ActivityLoad, acwr
 from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
@@ -28,11 +29,15 @@ HARD_BELOW_SHARE = 0.5
 def build_report(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
                  intensities: Mapping[str, IntensityScore], *, athlete: str, today: date,
                  config: ComplianceConfig | None = None,
-                 easy_speed: float = DEFAULT_EASY_SPEED) -> ComplianceReport:
-    """The report of one athlete's plan; ``intensities`` maps matched activity ids to their scores."""
+                 easy_speed: float = DEFAULT_EASY_SPEED,
+                 easy: Mapping[str, EasyJudgement] | None = None) -> ComplianceReport:
+    """The report of one athlete's plan; ``intensities`` (and ``easy``, the easy-run judgements) map
+    matched activity ids to their scores."""
     config = config or ComplianceConfig()
+    easy = easy or {}
     summary = summarize(planned, matched, loads, config, easy_speed)
-    rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed) for m in matched.matches]
+    rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id))
+            for m in matched.matches]
     rows += [_open_row(s, "red", config, easy_speed) for s in matched.missed]
     rows += [_open_row(s, "pending", config, easy_speed) for s in matched.pending]
     rows += [_unplanned_row(a) for a in matched.unplanned]
@@ -44,14 +49,17 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
 
 
 def _done_row(match: Match, intensity: IntensityScore | None, config: ComplianceConfig,
-              easy_speed: float) -> SessionRow:
+              easy_speed: float, easy: EasyJudgement | None = None) -> SessionRow:
     workout, activity = match.session.workout, match.activity
     volume = volume_score(workout, activity, config, easy_speed)
     rpe = compare_rpe(workout, activity.workout_rpe, config)
     flags = []
     if volume.colour != "green" and volume.ratio is not None:
         flags.append(f"volume {volume.ratio:.0%} of plan")
-    if intensity is not None and intensity.too_hard and intensity.easy_above is not None:
+    if easy is not None:
+        if easy.too_hard:
+            flags.append(easy.message)
+    elif intensity is not None and intensity.too_hard and intensity.easy_above is not None:
         flags.append(f"easy run done too hard: {intensity.easy_above:.0%} of easy time above the ceiling")
     if intensity is not None:
         flags += _hard_steps_flag(intensity)

@@ -37,6 +37,7 @@ from watchsync.activity.fit import decode_activity
 from watchsync.activity.model import Activity, FitDecodeError
 from watchsync.compliance.activities import ActivitySummary, summary_from_connect, summary_from_fit
 from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.easy import EasyJudgement, judge_easy
 from watchsync.compliance.load import ActivityLoad, activity_load
 from watchsync.compliance.match import PlannedSession, match_sessions
 from watchsync.compliance.record import ActivityRecord
@@ -76,6 +77,7 @@ class SessionScore(BaseModel):
     volume: VolumeScore
     intensity: IntensityScore
     rpe: RpeComparison
+    easy: EasyJudgement | None = None
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,8 @@ def score_session(session: PlannedSession, analysis: Analysis, athlete: Athlete,
         session_id=session.id, day=session.date, workout=workout.name,
         volume=volume_score(workout, analysis.summary, config, athlete.easy_speed),
         intensity=score_intensity(workout, analysis.activity, config),
-        rpe=compare_rpe(workout, analysis.summary.workout_rpe, config))
+        rpe=compare_rpe(workout, analysis.summary.workout_rpe, config),
+        easy=judge_easy(workout, analysis.activity, athlete, analysis.summary.workout_rpe, config))
 
 
 def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit_dir: Path,

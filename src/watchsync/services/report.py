@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from watchsync.activity import FitDecodeError, decode_activity
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.easy import EasyJudgement, judge_easy
 from watchsync.compliance.load import ActivityLoad
 from watchsync.compliance.match import MatchResult, PlannedSession, match_sessions
 from watchsync.compliance.record import ActivityRecord
@@ -128,9 +129,9 @@ def store_report(store: Store, athlete: Athlete, *, today: date, planned: list[P
         last_day = max(s.date for s in planned) + timedelta(days=config.late_days)
     activities = stored_activities(store, athlete.name, start=first_day, end=last_day)
     matched = match_sessions(planned, [a.summary for a in activities], today=today, config=config)
-    intensities = _intensities(store, athlete.name, matched, activities, config)
+    intensities, easy = _intensities(store, athlete, matched, activities, config)
     report = build_report(planned, matched, [a.load for a in activities], intensities, athlete=athlete.name,
-                          today=today, config=config, easy_speed=athlete.easy_speed)
+                          today=today, config=config, easy_speed=athlete.easy_speed, easy=easy)
     return report if week is None else only_week(report, week)
 
 
@@ -153,22 +154,33 @@ def _stored(row: ActivityRow) -> StoredActivity | None:
     return StoredActivity(record.summary, record.load, Path(row.fit_path) if row.fit_path else None)
 
 
-def _intensities(store: Store, athlete: str, matched: MatchResult, activities: Iterable[StoredActivity],
-                 config: ComplianceConfig) -> dict[str, IntensityScore]:
-    rows = {row.session_key: row for row in store.list_compliance(athlete)}
+def _intensities(store: Store, athlete: Athlete, matched: MatchResult, activities: Iterable[StoredActivity],
+                 config: ComplianceConfig) -> tuple[dict[str, IntensityScore], dict[str, EasyJudgement]]:
+    """Intensity scores and easy-run judgements by activity id: from the compliance rows of the same
+    match, else computed again from the stored FIT."""
+    rows = {row.session_key: row for row in store.list_compliance(athlete.name)}
     files = {a.summary.id: a.fit_path for a in activities}
     scores: dict[str, IntensityScore] = {}
+    judged: dict[str, EasyJudgement] = {}
     for match in matched.matches:
         activity_id = match.activity.id
         row = rows.get(match.session.id)
         if row is not None and str(row.activity_id) == activity_id and "intensity" in row.scores:
             scores[activity_id] = IntensityScore.model_validate(row.scores["intensity"])
-            continue
+            if row.scores.get("easy") is not None:
+                judged[activity_id] = EasyJudgement.model_validate(row.scores["easy"])
+            if "easy" in row.scores:
+                continue
         fit_path = files.get(activity_id)
         if fit_path is None:
             continue
         try:
-            scores[activity_id] = score_intensity(match.session.workout, decode_activity(fit_path), config)
+            activity = decode_activity(fit_path)
         except FitDecodeError:
             continue
-    return scores
+        if activity_id not in scores:
+            scores[activity_id] = score_intensity(match.session.workout, activity, config)
+        judgement = judge_easy(match.session.workout, activity, athlete, match.activity.workout_rpe, config)
+        if judgement is not None:
+            judged[activity_id] = judgement
+    return scores, judged
