@@ -12,7 +12,8 @@ A plan file (TOML with ``[[weeks]]``, see :mod:`watchsync.plan.parse`) needs a `
 applied in one transaction: each session is scheduled on its date. Sessions given inline (``text``)
 are pushed from the plan; sessions that name a workout file are looked up in ``processed/`` (or the
 plan's ``library``) and pushed only when the athlete has no workout of that name yet, since a
-workout dropped as a file is owned by that file.
+workout dropped as a file is owned by that file. A plan with ``plan lint`` errors is rejected with
+the lint report (issues and weekly totals) in its ``.error.txt``.
 
 A problem in the file (an :class:`~watchsync.errors.InputError`) sends it to ``rejected/`` with
 ``<name>.error.txt`` saying what is wrong and where (``name:line:col``). Any other exception is a
@@ -38,10 +39,11 @@ from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.plan.library import Library
+from watchsync.plan.lint import format_report
 from watchsync.plan.model import Plan, PlanError
 from watchsync.plan.parse import load_plan
 from watchsync.prepare import prepare, workout_key
-from watchsync.services.plan_apply import queue_plan
+from watchsync.services.plan_apply import PlanRefused, queue_plan
 from watchsync.store import Store
 
 logger = logging.getLogger(__name__)
@@ -141,6 +143,8 @@ class Intake:
                 raise PlanError(path.name, 1, f"the plan is for athlete {plan.athlete!r}, but it was put into "
                                               f"the inbox of {inbox.athlete.name!r}")
             scheduled = self._queue_plan(inbox, plan)
+        except PlanRefused as refused:  # lint errors: the lint report goes beside the rejected plan
+            raise IntakeRejected(format_report(refused.report, path.name).splitlines()) from None
         except PlanError as error:
             raise IntakeRejected([_relabel_plan(error, path)]) from None
         except WorkoutFormatError as error:

@@ -162,9 +162,17 @@ def generate_plan(options: GenerateOptions) -> Plan:
             log.add(day, minutes)
         if focus is WeekFocus.BUILD:
             last_build = built
-    return Plan(name=options.name or f"Base building, {options.weeks} weeks", weeks=tuple(weeks),
+    return Plan(name=options.name or default_name(options), weeks=tuple(weeks),
                 athlete=options.athlete, start=options.start, history=history,
                 description=_description(options, growth))
+
+
+def default_name(options: GenerateOptions) -> str:
+    """``Base building, 6 weeks from 2026-03-02 (anna)``: a second block gets a name of its own, so
+    applying it never moves the first block's sessions (a plan is known by its name per athlete)."""
+    start = f" from {options.start}" if options.start else ""
+    who = f" ({options.athlete})" if options.athlete else ""
+    return f"Base building, {options.weeks} weeks{start}{who}"
 
 
 def _deload(builder: _WeekBuilder, last_build: _Built, options: GenerateOptions) -> _Built:
