@@ -67,7 +67,7 @@ class PlanSummary(BaseModel):
 
 
 def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
-              config: ComplianceConfig | None = None, easy_speed: float = DEFAULT_EASY_SPEED) -> PlanSummary:
+              config: ComplianceConfig | None = None, easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED) -> PlanSummary:
     """Weekly summaries from the first to the last planned or done week, and the plan totals."""
     config = config or ComplianceConfig()
     days = [s.date for s in planned] + [load.day for load in loads]
@@ -140,7 +140,7 @@ def _restrict(matched: MatchResult, in_week: Callable[[date], bool]) -> MatchRes
 
 
 def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
-            easy_speed: float, config: ComplianceConfig) -> Totals:
+            easy_speed: rules.SpeedLike, config: ComplianceConfig) -> Totals:
     done, missed = len(matched.matches), len(matched.missed)
     hr_seconds = sum(load.hr_seconds or 0.0 for load in loads)
     easy_seconds = sum(load.easy_seconds or 0.0 for load in loads)

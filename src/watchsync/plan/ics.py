@@ -20,6 +20,7 @@ from watchsync.model.workout import Workout
 from watchsync.plan.model import Plan
 from watchsync.plan.stats import session_facts
 from watchsync.resolve import ResolveError, resolve
+from watchsync.rules import speeds_for
 
 PRODID = "-//watchsync//base-building plan//EN"
 
@@ -39,7 +40,7 @@ def plan_to_ics(plan: Plan, athlete: Athlete, start: date | None = None,
     for scheduled in plan.sessions(start):
         name = scheduled.workout.name
         occurrence = seen[(scheduled.date, name)] = seen.get((scheduled.date, name), 0) + 1
-        minutes = session_facts(scheduled.workout, athlete.easy_speed).minutes
+        minutes = session_facts(scheduled.workout, speeds_for(athlete)).minutes
         uid = session_uid(athlete.name, plan.name, scheduled.date, name, occurrence)
         summary = f"{name} ({format_seconds(60 * round(minutes))})"
         description = _description(scheduled.workout, athlete, scheduled.session.note)

@@ -21,6 +21,7 @@ from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
 from watchsync.compliance.summary import PlanSummary, summarize
 from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow
+from watchsync.rules import SpeedLike
 
 RPE_FLAG_POINTS = 2.0
 HARD_BELOW_SHARE = 0.5
@@ -29,7 +30,7 @@ HARD_BELOW_SHARE = 0.5
 def build_report(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
                  intensities: Mapping[str, IntensityScore], *, athlete: str, today: date,
                  config: ComplianceConfig | None = None,
-                 easy_speed: float = DEFAULT_EASY_SPEED,
+                 easy_speed: SpeedLike = DEFAULT_EASY_SPEED,
                  easy: Mapping[str, EasyJudgement] | None = None) -> ComplianceReport:
     """The report of one athlete's plan; ``intensities`` (and ``easy``, the easy-run judgements) map
     matched activity ids to their scores."""
@@ -49,7 +50,7 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
 
 
 def _done_row(match: Match, intensity: IntensityScore | None, config: ComplianceConfig,
-              easy_speed: float, easy: EasyJudgement | None = None) -> SessionRow:
+              easy_speed: SpeedLike, easy: EasyJudgement | None = None) -> SessionRow:
     workout, activity = match.session.workout, match.activity
     volume = volume_score(workout, activity, config, easy_speed)
     rpe = compare_rpe(workout, activity.workout_rpe, config)
@@ -92,7 +93,7 @@ def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
 
 
 def _open_row(session: PlannedSession, status: Literal["red", "pending"], config: ComplianceConfig,
-              easy_speed: float) -> SessionRow:
+              easy_speed: SpeedLike) -> SessionRow:
     volume = volume_score(session.workout, None, config, easy_speed)
     return SessionRow(
         day=session.date, session_id=session.id, activity_id=None, done_on=None, name=session.workout.name,

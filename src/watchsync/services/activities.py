@@ -54,6 +54,7 @@ from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Sport
+from watchsync.rules import speeds_for
 from watchsync.services.report import planned_from_store, stored_activities
 from watchsync.store import Store
 
@@ -182,7 +183,7 @@ def score_session(session: PlannedSession, analysis: Analysis, athlete: Athlete,
     workout = session.workout
     return SessionScore(
         session_id=session.id, day=session.date, workout=workout.name,
-        volume=volume_score(workout, analysis.summary, config, athlete.easy_speed),
+        volume=volume_score(workout, analysis.summary, config, speeds_for(athlete)),
         intensity=score_intensity(workout, analysis.activity, config),
         rpe=compare_rpe(workout, analysis.summary.workout_rpe, config),
         easy=judge_easy(workout, analysis.activity, athlete, analysis.summary.workout_rpe, config))

@@ -33,6 +33,7 @@ from watchsync.plan.model import Plan
 from watchsync.report.build import build_report
 from watchsync.report.model import ComplianceReport
 from watchsync.resolve import resolve
+from watchsync.rules import speeds_for
 from watchsync.store import ActivityRow, ScheduleState, Store
 
 #: Schedule states that still mean "planned" (removed or being removed ones do not).
@@ -131,7 +132,7 @@ def store_report(store: Store, athlete: Athlete, *, today: date, planned: list[P
     matched = match_sessions(planned, [a.summary for a in activities], today=today, config=config)
     intensities, easy = _intensities(store, athlete, matched, activities, config)
     report = build_report(planned, matched, [a.load for a in activities], intensities, athlete=athlete.name,
-                          today=today, config=config, easy_speed=athlete.easy_speed, easy=easy)
+                          today=today, config=config, easy_speed=speeds_for(athlete), easy=easy)
     return report if week is None else only_week(report, week)
 
 
