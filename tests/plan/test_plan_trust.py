@@ -206,7 +206,7 @@ def test_the_daemon_rejects_a_plan_with_lint_errors_with_the_lint_report_beside_
     assert "1 error(s)" in note and "long run" in note  # the weekly totals of the lint report
 
 
-class _intake:  # noqa: N801 - used as a context manager, like open()
+class _intake:
     def __init__(self, tmp_path: Path, inbox: Path) -> None:
         self.store = Store.open(tmp_path / "intake-state" / "store.sqlite3")
         athlete = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171)
