@@ -29,7 +29,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from watchsync.model.athlete import DEFAULT_RPE_HR_PCT_LTHR, DEFAULT_RPE_SPEED_PCT, TargetPreference
+from watchsync.model.athlete import (
+    DEFAULT_RPE_HR_PCT_LTHR,
+    DEFAULT_RPE_SPEED_PCT,
+    HR_MIN_HARD_STEP_SECONDS,
+    TargetPreference,
+)
 from watchsync.model.workout import Intensity, OpenTarget, RpeTarget, Step, Workout, step_meters, step_seconds
 
 if TYPE_CHECKING:
@@ -58,6 +63,9 @@ LONG_RUN_LOOKBACK_DAYS = 30
 EASY_HRR_SHARE = 0.74
 #: With a max HR only: easy running tops out at 79 % of max HR (Daniels' easy running, 65-79 %).
 EASY_MAX_HR_SHARE = 0.79
+
+#: Hard steps shorter than this are not judged (nor targeted) by heart rate (model.athlete).
+HR_MIN_STEP_SECONDS = HR_MIN_HARD_STEP_SECONDS
 
 Band = Literal["easy", "moderate", "hard"]
 

@@ -21,7 +21,7 @@ from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
 from watchsync.compliance.summary import PlanSummary, summarize
 from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow
-from watchsync.rules import SpeedLike
+from watchsync.rules import HR_MIN_STEP_SECONDS, SpeedLike
 
 RPE_FLAG_POINTS = 2.0
 HARD_BELOW_SHARE = 0.5
@@ -79,7 +79,7 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
 
 
 #: Heart rate needs minutes to rise to a hard step's band: shorter hard steps are not judged by HR.
-HARD_STEP_MIN_SECONDS = 180
+HARD_STEP_MIN_SECONDS = HR_MIN_STEP_SECONDS
 
 
 def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
