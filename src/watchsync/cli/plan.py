@@ -117,6 +117,8 @@ def run_generate(args: argparse.Namespace) -> int:
     except GenerateError as error:
         raise CliError(str(error)) from None
     text = write_plan_toml(plan, str(args.library.resolve()))
+    for note in plan.notes:
+        print(f"note: {note}", file=sys.stderr)
     if args.output is None:
         sys.stdout.write(text)
     else:
