@@ -3,6 +3,7 @@ property tests, one per rule, over a spread of settings."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,7 @@ def test_deload_weeks_shorten_the_long_run_and_never_lengthen_easy_runs(chosen: 
 def test_build_weeks_never_shrink(chosen: dict[str, object]) -> None:
     plan = _generate(chosen)
     builds = [n for n, week in enumerate(plan.weeks, start=1) if week.focus is WeekFocus.BUILD]
-    for before, after in zip(builds, builds[1:], strict=False):
+    for before, after in pairwise(builds):
         assert _total(plan, after) >= _total(plan, before) - 1e-6
 
 
