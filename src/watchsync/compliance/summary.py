@@ -8,7 +8,7 @@ or not. The load series (for ACWR, monotony, strain) uses ``config.load_metric``
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import partial
 
@@ -40,6 +40,9 @@ class Totals(BaseModel):
     done_seconds: float
     done_meters: float
     easy_share: float | None
+    #: Distance per sport family (run, bike, swim, ski, ...): sports are never added together.
+    planned_meters_by_family: dict[str, float] = {}
+    done_meters_by_family: dict[str, float] = {}
 
 
 class WeekSummary(BaseModel):
@@ -156,4 +159,15 @@ def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[Act
         done_seconds=sum(load.duration_s for load in loads),
         done_meters=sum(load.distance_m or 0.0 for load in loads),
         easy_share=easy_seconds / hr_seconds if hr_seconds > 0 else None,
+        planned_meters_by_family=_by_family(
+            (s.workout.sport.family, rules.planned_meters(s.workout, easy_speed)) for s in planned),
+        done_meters_by_family=_by_family((load.sport_family, load.distance_m or 0.0) for load in loads),
     )
+
+
+def _by_family(amounts: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """Metres per sport family, families without distance left out, run first then by name."""
+    sums: dict[str, float] = defaultdict(float)
+    for family, meters in amounts:
+        sums[family] += meters
+    return {family: sums[family] for family in sorted(sums, key=lambda f: (f != RUN_FAMILY, f)) if sums[family] > 0}

@@ -20,7 +20,7 @@ from watchsync.compliance.load import ActivityLoad, acwr
 from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
 from watchsync.compliance.summary import PlanSummary, summarize
-from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow
+from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow, StepRow
 from watchsync.rules import HR_MIN_STEP_SECONDS, SpeedLike
 
 RPE_FLAG_POINTS = 2.0
@@ -66,6 +66,8 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
         flags += _hard_steps_flag(intensity)
     if rpe.difference is not None and abs(rpe.difference) >= RPE_FLAG_POINTS:
         flags.append(f"reported RPE {rpe.reported:g} vs {rpe.prescribed:.1f} prescribed")
+    if match.substitute:
+        flags.append(f"{activity.sport.value} instead of the planned run (cross-training substitution)")
     if match.days_late:
         word = "late" if match.days_late > 0 else "early"
         flags.append(f"done {abs(match.days_late)} day{'s' if abs(match.days_late) > 1 else ''} {word}")
@@ -75,7 +77,19 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
         sport=workout.sport.value, status=volume.colour, metric=volume.metric, planned=volume.planned,
         done=volume.done, ratio=volume.ratio, in_target=intensity.inside if intensity else None,
         easy_above=intensity.easy_above if intensity else None, rpe_prescribed=rpe.prescribed,
-        rpe_reported=rpe.reported, days_late=match.days_late, flags=flags)
+        rpe_reported=rpe.reported, days_late=match.days_late, flags=flags,
+        steps=_steps(intensity) if intensity is not None else [],
+        easy_basis=list(easy.bases) if easy is not None else [], substitute=match.substitute)
+
+
+_UNITS = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
+
+
+def _steps(intensity: IntensityScore) -> list[StepRow]:
+    return [StepRow(index=s.index, name=s.name, executions=s.executions, seconds=s.seconds, inside=s.inside,
+                    above=s.above, below=s.below,
+                    target="open" if s.channel is None or s.low is None or s.high is None
+                    else f"{s.low:.4g}-{s.high:.4g} {_UNITS[s.channel]}") for s in intensity.steps]
 
 
 #: Heart rate needs minutes to rise to a hard step's band: shorter hard steps are not judged by HR.

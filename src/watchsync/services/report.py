@@ -26,6 +26,7 @@ from watchsync.compliance.load import ActivityLoad
 from watchsync.compliance.match import MatchResult, PlannedSession, match_sessions
 from watchsync.compliance.record import ActivityRecord
 from watchsync.compliance.score import IntensityScore, score_intensity
+from watchsync.compliance.substitution import substitute_cross_training
 from watchsync.errors import WatchsyncError
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
@@ -129,7 +130,8 @@ def store_report(store: Store, athlete: Athlete, *, today: date, planned: list[P
         first_day = min(s.date for s in planned) - timedelta(days=config.early_days)
         last_day = max(s.date for s in planned) + timedelta(days=config.late_days)
     activities = stored_activities(store, athlete.name, start=first_day, end=last_day)
-    matched = match_sessions(planned, [a.summary for a in activities], today=today, config=config)
+    matched = substitute_cross_training(
+        match_sessions(planned, [a.summary for a in activities], today=today, config=config), config)
     intensities, easy = _intensities(store, athlete, matched, activities, config)
     report = build_report(planned, matched, [a.load for a in activities], intensities, athlete=athlete.name,
                           today=today, config=config, easy_speed=speeds_for(athlete), easy=easy)
@@ -164,6 +166,8 @@ def _intensities(store: Store, athlete: Athlete, matched: MatchResult, activitie
     scores: dict[str, IntensityScore] = {}
     judged: dict[str, EasyJudgement] = {}
     for match in matched.matches:
+        if match.substitute:
+            continue  # a ride is not scored against the run's steps
         activity_id = match.activity.id
         row = rows.get(match.session.id)
         if row is not None and str(row.activity_id) == activity_id and "intensity" in row.scores:
