@@ -7,21 +7,22 @@ Run: .venv/bin/python bench/daemon.py [--files 100] [--idle-seconds 60]
   Files go one at a time, so the figure is the daemon's reaction, not queueing: "spaced" files
   arrive 0.6 s after the previous one was done, "back-to-back" ones at once. The latter wait behind
   watchdog's inotify move grouper, which holds the events after an unpaired move out of the folder
-  (the previous file going to ``processed/``) for 0.5 s to pair it with a move in. The peer, measured
-  in the same run, is the library doing the same work directly in a child process (parse, queue,
-  drain: create, read back, calendar check, schedule) without the daemon: the ratio is what the
-  watcher, intake and worker hand-off add.
+  (the previous file going to ``processed/``) for 0.5 s to pair it with a move in. The peer is the
+  library doing the same work directly in a child process (parse, queue, drain: create, verify,
+  calendar check, schedule) without the daemon, interleaved with the daemon's spaced files (one
+  daemon file, one peer file, ...) and timed by the same clock in this process: from the command
+  sent to the calendar entry seen at the server. The ratio is what the watcher, intake and worker
+  hand-off add.
 * Idle CPU: the daemon's user + system time over ``--idle-seconds`` with nothing to do.
 * Memory: the daemon's resident set after start-up and after the files, with a bare interpreter's
   as the floor.
 
-Goals: p50 < 0.5 s, idle CPU < 1 %, RSS < 120 MB.
+Goals: p50 < 0.5 s, idle CPU < 1 %, RSS < 120 MB; each ends in a RESULT line with MET or MISSED.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import statistics
@@ -32,6 +33,8 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+
+from _timing import result
 
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.sync import SyncService
@@ -105,46 +108,87 @@ def start_daemon(work: Path, server: LocalGarminServer, notify: socket.socket) -
     return process
 
 
+def until_scheduled(server: LocalGarminServer, send: Callable[[], object]) -> float:
+    """Seconds from ``send()`` to one more calendar entry at the server."""
+    before = len(server.schedules())
+    started = time.perf_counter()
+    send()
+    wait_until(lambda: len(server.schedules()) > before)
+    return time.perf_counter() - started
+
+
+def write_plan(inbox: Path, label: str, index: int) -> None:
+    with (inbox / f"{label}-{index:03}.toml").open("w") as out:
+        out.write(plan_text(f"Daemon {label} {index:03}", START + timedelta(days=index)))
+
+
+def interleaved_latencies(inbox: Path, server: LocalGarminServer, peer: Peer, files: int,
+                          gap: float) -> tuple[list[float], list[float]]:
+    """Daemon and peer latencies, one file each in turn (who goes first alternates), ``gap`` apart."""
+    daemon: list[float] = []
+    direct: list[float] = []
+    for index in range(files):
+        sides = [("daemon", daemon), ("peer", direct)]
+        for side, latencies in sides if index % 2 == 0 else sides[::-1]:
+            time.sleep(gap)
+            if side == "daemon":
+                latencies.append(until_scheduled(server, lambda i=index: write_plan(inbox, "spaced", i)))
+            else:
+                latencies.append(until_scheduled(server, lambda i=index: peer.send(i)))
+                peer.wait_done()
+    return daemon, direct
+
+
 def daemon_latencies(inbox: Path, server: LocalGarminServer, files: int, *, gap: float, label: str) -> list[float]:
     """Latency of each file, written ``gap`` seconds after the previous one's calendar entry appeared."""
     latencies = []
     for index in range(files):
         time.sleep(gap)
-        before = len(server.schedules())
-        with (inbox / f"{label}-{index:03}.toml").open("w") as out:
-            out.write(plan_text(f"Daemon {label} {index:03}", START + timedelta(days=index)))
-        closed = time.perf_counter()
-        wait_until(lambda before=before: len(server.schedules()) > before)
-        latencies.append(time.perf_counter() - closed)
+        latencies.append(until_scheduled(server, lambda i=index: write_plan(inbox, label, i)))
     return latencies
 
 
-def direct_latencies(work: Path, server_url: str, files: int) -> list[float]:
-    """The peer: the same plan applied and drained by the library in this process."""
+class Peer:
+    """The library applying the same plans directly, in a child process (its own GIL), on command."""
+
+    def __init__(self, server_url: str) -> None:
+        self._child = subprocess.Popen([sys.executable, __file__, "--peer", server_url], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, text=True)
+        self.wait_done()  # logged in and ready
+
+    def send(self, index: int) -> None:
+        assert self._child.stdin is not None
+        self._child.stdin.write(f"{index}\n")
+        self._child.stdin.flush()
+
+    def wait_done(self) -> None:
+        assert self._child.stdout is not None
+        if self._child.stdout.readline().strip() != "done":
+            raise SystemExit("bench: the peer child failed")
+
+    def close(self) -> None:
+        assert self._child.stdin is not None
+        self._child.stdin.close()
+        self._child.wait(15)
+
+
+def serve_peer(work: Path, server_url: str) -> None:
+    """The child: for each index read, parse, queue and drain that plan, then answer ``done``."""
     tokens = fake_token_dir(work / "direct-tokens", server_url)
     client = GarminClient(tokens, server_url)
     client.login_from_tokens()
-    latencies = []
     with Store.open(work / "direct.sqlite3") as store:
         sync = SyncService(store, lambda: client, ATHLETE)
-        for index in range(files):
+        print("done", flush=True)
+        for line in sys.stdin:
+            index = int(line)
             source = work / f"direct-{index:03}.toml"
-            started = time.perf_counter()
             plan = parse_plan(plan_text(f"Direct bench {index:03}", START + timedelta(days=index)), source)
             with store.transaction():
                 for session in plan.sessions():
                     sync.enqueue_schedule(sync.enqueue_push(session.workout, source), session.date)
             sync.drain()
-            latencies.append(time.perf_counter() - started)
-    return latencies
-
-
-def peer_in_child(server_url: str, files: int) -> list[float]:
-    """``direct_latencies`` in a child process, so the client does not share this process's GIL with the server."""
-    done = subprocess.run([sys.executable, __file__, "--peer", server_url, "--files", str(files)],
-                          capture_output=True, text=True, check=True)
-    latencies: list[float] = json.loads(done.stdout)
-    return latencies
+            print("done", flush=True)
 
 
 def main() -> int:
@@ -155,7 +199,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.peer:
         with tempfile.TemporaryDirectory(prefix="ws-bench-peer-") as tmp:
-            print(json.dumps(direct_latencies(Path(tmp), args.peer, args.files)))
+            serve_peer(Path(tmp), args.peer)
         return 0
     if not Path("/proc/self/stat").exists():
         raise SystemExit("bench/daemon.py reads /proc: Linux only")
@@ -171,13 +215,16 @@ def main() -> int:
             time.sleep(args.idle_seconds)
             idle = (cpu_seconds(process.pid) - cpu_before) / (time.monotonic() - wall_before)
             inbox = work / "inbox" / "anna"
-            spaced = daemon_latencies(inbox, server, args.files, gap=SPACED_GAP, label="spaced")
+            peer = Peer(server.url)
+            try:
+                spaced, direct = interleaved_latencies(inbox, server, peer, args.files, SPACED_GAP)
+            finally:
+                peer.close()
             back_to_back = daemon_latencies(inbox, server, args.files, gap=0.0, label="back-to-back")
             rss_after = rss_mb(process.pid)
         finally:
             process.terminate()
             process.wait(15)
-        direct = peer_in_child(server.url, args.files)
     floor = bare_interpreter_rss()
     d50, p50 = percentile(spaced, 0.5), percentile(direct, 0.5)
     b50 = percentile(back_to_back, 0.5)
@@ -199,7 +246,14 @@ def main() -> int:
     ]
     for label, value, note, ok in rows:
         print(f"{label:<45} {value:>14}   {note}{'' if ok else '   MISSED'}")
-    return 0 if all(ok for *_rest, ok in rows) else 1
+    result("daemon latency p50, file closed -> calendar entry", f"{d50 * 1000:.0f} ms",
+           f"peer library direct {p50 * 1000:.0f} ms", f"{d50 / p50:.2f}x", f"< {GOAL_P50 * 1000:.0f} ms",
+           d50 < GOAL_P50)
+    result(f"daemon idle CPU over {args.idle_seconds:.0f} s", f"{idle * 100:.3f} %", "floor 0 %", "-",
+           f"< {GOAL_IDLE_CPU * 100:.0f} %", idle < GOAL_IDLE_CPU)
+    result(f"daemon RSS after {args.files} files", f"{rss_after:.1f} MB", f"floor bare python {floor:.1f} MB",
+           f"{rss_after / floor:.1f}x", f"< {GOAL_RSS_MB:.0f} MB", max(rss_start, rss_after) < GOAL_RSS_MB)
+    return 0
 
 
 if __name__ == "__main__":

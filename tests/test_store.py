@@ -384,3 +384,37 @@ def test_threads_share_one_store(store: Store) -> None:
     for thread in threads:
         thread.join()
     assert all(store.kv_get("", f"t{n}-24") == 24 for n in range(4))
+
+
+# --- deferred sync -------------------------------------------------------------------------------
+
+
+def test_deferred_sync_syncs_a_batch_once_and_other_threads_at_their_commit(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    fsyncs: list[str] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda handle: (fsyncs.append(threading.current_thread().name),
+                                                     real(handle))[1])
+    synchronous = store._db.execute("PRAGMA synchronous")
+    assert synchronous.fetchone()[0] == 2  # FULL: SQLite syncs each commit itself
+    with store.deferred_sync():
+        assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1
+        for number in range(5):
+            add_workout(store, f"w{number}")
+        assert fsyncs == []
+        other = threading.Thread(target=add_workout, args=(store, "from-another-thread"), name="other")
+        other.start()
+        other.join()
+        assert fsyncs == ["other"]  # not deferring: its commit is synced at once
+    assert fsyncs == ["other", "MainThread"]  # the batch: one sync when the block ends
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert len(store.list_workouts("anna")) == 6
+
+
+def test_deferred_sync_cannot_start_inside_a_transaction(store: Store) -> None:
+    with store.transaction(), pytest.raises(StoreError, match="inside a transaction"), store.deferred_sync():
+        pass
+    add_workout(store)  # the store is still usable
+    assert store.get_workout("anna", "runs/easy.txt") is not None

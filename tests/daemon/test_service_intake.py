@@ -200,3 +200,19 @@ def test_a_bug_below_intake_is_never_blamed_on_the_coach_file(setup: Setup, monk
     monkeypatch.undo()
     setup.intake.accept("anna", path)  # once the fault is gone, the same file goes through
     assert setup.pending() == [("push", "easy-run-30-min", None)]
+
+
+def test_one_intake_file_is_resolved_once(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    import watchsync.prepare
+
+    calls: list[str] = []
+    real = watchsync.prepare.resolve
+
+    def counting(workout, athlete):  # type: ignore[no-untyped-def]
+        calls.append(workout.name)
+        return real(workout, athlete)
+
+    monkeypatch.setattr(watchsync.prepare, "resolve", counting)
+    setup.drop("easy.txt", EASY)
+    assert setup.pending() == [("push", "easy-run-30-min", None)]
+    assert calls == ["Easy run 30 min"]  # compile, plan_push and enqueue_push share one resolution

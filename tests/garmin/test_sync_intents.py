@@ -46,8 +46,9 @@ class HookedServer(LocalGarminServer):
         if self.refuse(request):
             return error_response(400, "refused by the test")
         response = super().dispatch(request)
-        if (self.rename_on_read and isinstance(response, Response) and response.status == 200
-                and request.method == "GET" and request.path.startswith(WORKOUT_ROUTE + "/")):
+        stored_copy = ((request.method == "GET" and request.path.startswith(WORKOUT_ROUTE + "/"))
+                       or (request.method == "POST" and request.path == WORKOUT_ROUTE))  # a create answers it too
+        if self.rename_on_read and isinstance(response, Response) and response.status == 200 and stored_copy:
             body = json.loads(response.body)
             body["workoutName"] += " (edited)"
             response = Response(200, json.dumps(body).encode())

@@ -52,12 +52,13 @@ def pushed(service: SyncService, name: str) -> tuple[str, int]:
 # refusals and read-back --------------------------------------------------------------------------
 
 class StepTypeQuirkServer(LocalGarminServer):
-    """Stores what it is sent but reads step 1 back as an interval step (a Garmin-side change)."""
+    """Stores step 1 as an interval step (a Garmin-side change): a read and a create's answer show it."""
 
     def dispatch(self, request: Request) -> Response | Drop:
         response = super().dispatch(request)
-        if (isinstance(response, Response) and response.status == 200 and request.method == "GET"
-                and request.path.startswith("/workout-service/workout/")):
+        stored_copy = ((request.method == "GET" and request.path.startswith("/workout-service/workout/"))
+                       or (request.method == "POST" and request.path == "/workout-service/workout"))
+        if isinstance(response, Response) and response.status == 200 and stored_copy:
             body = json.loads(response.body)
             body["workoutSegments"][0]["workoutSteps"][0]["stepType"] = {"stepTypeId": 3, "stepTypeKey": "interval"}
             response = Response(200, json.dumps(body).encode())

@@ -41,6 +41,8 @@ def _command_modules() -> list[ModuleType]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    # the command line uses no pydantic plugin: skip pydantic's scan of every installed package for one
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler

@@ -146,13 +146,14 @@ def _planned_workout(path: Path, athlete: Athlete) -> Workout:
 
 def _score(analysis: Analysis, workout: Workout | None, athlete: Athlete) -> SessionScore | None:
     """Against the given workout, else against the workout the watch ran (embedded), if any."""
-    from watchsync.compliance.embedded import embedded_workout
     from watchsync.compliance.match import PlannedSession
     from watchsync.services.activities import score_session
 
     if workout is None:
         if analysis.activity.workout is None or not analysis.activity.workout.steps:
             return None
+        from watchsync.compliance.embedded import embedded_workout
+
         try:
             workout = embedded_workout(analysis.activity, max_hr=athlete.max_hr, ftp=athlete.ftp)
         except ValueError:

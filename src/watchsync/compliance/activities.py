@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fit_tool.profile.profile_type import Sport as FitSport
-from fit_tool.profile.profile_type import SubSport as FitSubSport
 from pydantic import BaseModel, ConfigDict, Field
 
 from watchsync.activity.model import Activity
-from watchsync.formats.fit_codes import sport_from_codes
 from watchsync.model.workout import Sport
+
+if TYPE_CHECKING:
+    from fit_tool.profile.profile_type import Sport as FitSport
+    from fit_tool.profile.profile_type import SubSport as FitSubSport
 
 #: Garmin Connect ``activityType.typeKey`` → sport (unlisted keys: see :func:`_connect_sport`).
 CONNECT_SPORTS: dict[str, Sport] = {
@@ -27,6 +28,28 @@ CONNECT_SPORTS: dict[str, Sport] = {
     "yoga": Sport.YOGA, "mobility": Sport.MOBILITY, "hiit": Sport.CARDIO, "cardio": Sport.CARDIO,
 }
 RPE_SCALE = 10  # FIT workout_rpe and Connect directWorkoutRpe store RPE × 10
+
+#: :data:`watchsync.formats.fit_codes.SPORT_BY_PAIR` and ``SPORT_BY_FIT_SPORT`` by the names the
+#: decoders give, so that summarising a decoded file needs no FIT profile (``fit_tool``'s enums cost
+#: more to import than ``analyze`` has). A test checks every FIT sport and sub-sport name against
+#: :func:`~watchsync.formats.fit_codes.sport_from_codes`.
+SPORT_BY_NAMES: dict[tuple[str, str], Sport] = {
+    ("running", "generic"): Sport.RUNNING, ("running", "trail"): Sport.TRAIL_RUNNING,
+    ("running", "treadmill"): Sport.TREADMILL, ("running", "indoor_running"): Sport.TREADMILL,
+    ("cycling", "road"): Sport.CYCLING, ("cycling", "indoor_cycling"): Sport.INDOOR_CYCLING,
+    ("cycling", "spin"): Sport.INDOOR_CYCLING, ("cycling", "virtual_activity"): Sport.INDOOR_CYCLING,
+    ("swimming", "lap_swimming"): Sport.POOL_SWIM, ("swimming", "open_water"): Sport.OPEN_WATER_SWIM,
+    ("cross_country_skiing", "generic"): Sport.XC_SKIING, ("alpine_skiing", "backcountry"): Sport.SKI_MOUNTAINEERING,
+    ("training", "strength_training"): Sport.STRENGTH, ("training", "yoga"): Sport.YOGA,
+    ("training", "flexibility_training"): Sport.MOBILITY, ("training", "cardio_training"): Sport.CARDIO,
+    ("generic", "generic"): Sport.OTHER, ("fitness_equipment", "treadmill"): Sport.TREADMILL,
+    ("fitness_equipment", "indoor_cycling"): Sport.INDOOR_CYCLING,
+}
+SPORT_BY_NAME: dict[str, Sport] = {
+    "running": Sport.RUNNING, "cycling": Sport.CYCLING, "swimming": Sport.POOL_SWIM,
+    "cross_country_skiing": Sport.XC_SKIING, "training": Sport.CARDIO, "hiit": Sport.CARDIO,
+    "mobility": Sport.MOBILITY,
+}
 
 
 class ActivitySummary(BaseModel):
@@ -53,7 +76,7 @@ def summary_from_fit(activity_id: str, activity: Activity,
         raise ValueError(f"activity {activity_id}: no session with a start time")
     return ActivitySummary(
         id=activity_id,
-        sport=sport_from_codes(_code(FitSport, session.sport), _code(FitSubSport, session.sub_sport)),
+        sport=sport_from_names(session.sport, session.sub_sport),
         start=start,
         duration_s=activity.total_elapsed_time,
         distance_m=sum(s.total_distance or 0.0 for s in activity.sessions),
@@ -95,6 +118,26 @@ def _connect_sport(type_key: str) -> Sport:
         if word in type_key:
             return sport
     return Sport.OTHER
+
+
+def sport_from_names(sport: str | None, sub_sport: str | None) -> Sport:
+    """Model sport of a FIT sport / sub-sport as the decoders name them (unknown numbers arrive as
+    their digits; unknown or missing → other)."""
+    if sport is None:
+        return Sport.OTHER
+    if sport.isdigit() or (sub_sport is not None and sub_sport.isdigit()):
+        return _sport_from_numbers(sport, sub_sport)
+    sport, sub = sport.lower(), (sub_sport or "generic").lower()
+    return SPORT_BY_NAMES.get((sport, sub)) or SPORT_BY_NAME.get(sport, Sport.OTHER)
+
+
+def _sport_from_numbers(sport: str, sub_sport: str | None) -> Sport:
+    from fit_tool.profile.profile_type import Sport as FitSport
+    from fit_tool.profile.profile_type import SubSport as FitSubSport
+
+    from watchsync.formats.fit_codes import sport_from_codes
+
+    return sport_from_codes(_code(FitSport, sport), _code(FitSubSport, sub_sport))
 
 
 def _code(enum: type[FitSport] | type[FitSubSport], name: str | None) -> int | None:

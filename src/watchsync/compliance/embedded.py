@@ -21,7 +21,7 @@ from typing import Any
 from watchsync.activity.model import Activity
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.score import IntensityScore, score_intensity
-from watchsync.formats.fit_codes import CM_PER_METER, HR_OFFSET, MM_PER_METER, MS_PER_SECOND, POWER_OFFSET
+from watchsync.formats.fit_units import CM_PER_METER, HR_OFFSET, MM_PER_METER, MS_PER_SECOND, POWER_OFFSET
 from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,

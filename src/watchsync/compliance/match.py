@@ -10,8 +10,9 @@ the planned date + ``late_days``), *pending* until then; unmatched activities ar
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
@@ -89,11 +90,21 @@ def _same_family(session: PlannedSession, activity: ActivitySummary) -> bool:
 def _pair(sessions: list[PlannedSession], activities: list[ActivitySummary],
           accept: Callable[[PlannedSession, ActivitySummary], bool], linked: bool,
           config: ComplianceConfig) -> list[Match]:
+    """Greedy one-to-one pairing by (date distance, session order, activity order).
+
+    Only the activities whose day falls in a session's window are looked at (a bisect over the
+    activities sorted by day), so the work is n log n plus the pairs inside the windows, not every
+    session against every activity.
+    """
+    by_day = sorted((activity.start.date(), a_order) for a_order, activity in enumerate(activities))
+    days_only = [day for day, _ in by_day]
     candidates = []
     for s_order, session in enumerate(sessions):
-        for a_order, activity in enumerate(activities):
-            days = (activity.start.date() - session.date).days
-            if -config.early_days <= days <= config.late_days and accept(session, activity):
+        low = bisect_left(days_only, session.date - timedelta(days=config.early_days))
+        high = bisect_right(days_only, session.date + timedelta(days=config.late_days))
+        for day, a_order in by_day[low:high]:
+            if accept(session, activities[a_order]):
+                days = (day - session.date).days
                 candidates.append((abs(days), s_order, a_order, days))
     used_sessions: set[int] = set()
     used_activities: set[int] = set()

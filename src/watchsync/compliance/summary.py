@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from functools import partial
 
 from pydantic import BaseModel, ConfigDict
 
 from watchsync import rules
 from watchsync.compliance.config import ComplianceConfig
-from watchsync.compliance.load import ActivityLoad, Run, acwr, long_run_spikes, monotony, strain
+from watchsync.compliance.load import ActivityLoad, Run, acwr, long_run_spikes, monotony
 from watchsync.compliance.match import MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED
+from watchsync.model.workout import Workout
 
 RUN_FAMILY = "run"
 DAYS_PER_WEEK = 7
@@ -82,35 +82,77 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
     runs = [Run(load.activity_id, load.day, load.duration_s / 60) for load in loads
             if load.sport_family == RUN_FAMILY and load.duration_s > 0]
     spikes = long_run_spikes(runs, config.long_run_spike_ratio, config.long_run_lookback_days)
+    volumes = _Volumes(easy_speed)
+    planned_by_week = _by_week(planned, lambda s: s.date)
+    loads_by_week = _by_week(loads, lambda load: load.day)
+    spikes_by_week = _by_week(spikes, lambda s: s.day)
+    matched_by_week = _matched_by_week(matched)
     weeks = []
     week = first
     while week <= last:
         offset = (week - first).days
-        in_week = partial(_in_week, week)
         week_daily = daily[offset:offset + DAYS_PER_WEEK]
         end_ratio = ratios[offset + DAYS_PER_WEEK - 1]
-        flags = _load_flags(week_daily, end_ratio, offset + DAYS_PER_WEEK, config)
+        week_monotony = monotony(week_daily)  # once: pstdev is exact (fractions), hence slow
+        flags = _load_flags(week_monotony, end_ratio, offset + DAYS_PER_WEEK, config)
         flags += [f"long-run spike {s.day}: {s.minutes:.0f} min is {s.ratio:.0%} of the longest "
                   f"run of the previous {config.long_run_lookback_days} days ({s.previous_longest_minutes:.0f} min)"
                   + (" (short history)" if s.short_history else "")
-                  for s in spikes if in_week(s.day)]
-        totals = _totals([s for s in planned if in_week(s.date)], _restrict(matched, in_week),
-                         [load for load in loads if in_week(load.day)], easy_speed, config)
+                  for s in spikes_by_week.get(week, [])]
+        totals = _totals(planned_by_week.get(week, []), matched_by_week.get(week, _EMPTY),
+                         loads_by_week.get(week, []), easy_speed, config, volumes)
         if totals.easy_share is not None and totals.easy_share < config.easy_share_target:
             flags.append(f"easy share {totals.easy_share:.0%} is below {config.easy_share_target:.0%}")
         weeks.append(WeekSummary(week_start=week, totals=totals, load=sum(week_daily), acwr=end_ratio,
-                                 monotony=monotony(week_daily), strain=strain(week_daily), flags=flags))
+                                 monotony=week_monotony,
+                                 strain=None if week_monotony is None else sum(week_daily) * week_monotony,
+                                 flags=flags))
         week += timedelta(days=DAYS_PER_WEEK)
-    return PlanSummary(totals=_totals(planned, matched, loads, easy_speed, config), weeks=weeks,
+    return PlanSummary(totals=_totals(planned, matched, loads, easy_speed, config, volumes), weeks=weeks,
                        flags=[f"week of {w.week_start}: {flag}" for w in weeks for flag in w.flags])
+
+
+_EMPTY = MatchResult(matches=[], missed=[], pending=[], unplanned=[])
+
+
+class _Volumes:
+    """Planned (seconds, meters) of each workout (:mod:`watchsync.rules`), worked out once per workout
+    object (a season plans the same few workouts hundreds of times)."""
+
+    def __init__(self, easy_speed: rules.SpeedLike) -> None:
+        self._easy_speed = easy_speed
+        self._known: dict[int, tuple[Workout, float, float]] = {}  # the workout is kept: its id stays its own
+
+    def of(self, workout: Workout) -> tuple[float, float]:
+        known = self._known.get(id(workout))
+        if known is None:
+            known = (workout, rules.planned_seconds(workout, self._easy_speed),
+                     rules.planned_meters(workout, self._easy_speed))
+            self._known[id(workout)] = known
+        return known[1], known[2]
+
+
+def _by_week[T](items: Iterable[T], day_of: Callable[[T], date]) -> dict[date, list[T]]:
+    """``items`` grouped by the Monday of their day, each group in the items' order."""
+    groups: dict[date, list[T]] = defaultdict(list)
+    for item in items:
+        groups[_monday(day_of(item))].append(item)
+    return groups
+
+
+def _matched_by_week(matched: MatchResult) -> dict[date, MatchResult]:
+    """One :class:`MatchResult` per week (sessions by their planned day, unplanned by the activity's)."""
+    matches = _by_week(matched.matches, lambda m: m.session.date)
+    missed = _by_week(matched.missed, lambda s: s.date)
+    pending = _by_week(matched.pending, lambda s: s.date)
+    unplanned = _by_week(matched.unplanned, lambda a: a.start.date())
+    return {week: MatchResult.model_construct(matches=matches.get(week, []), missed=missed.get(week, []),
+                                              pending=pending.get(week, []), unplanned=unplanned.get(week, []))
+            for week in {*matches, *missed, *pending, *unplanned}}
 
 
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def _in_week(monday: date, day: date) -> bool:
-    return 0 <= (day - monday).days < DAYS_PER_WEEK
 
 
 def _daily_loads(loads: list[ActivityLoad], first: date, last: date, config: ComplianceConfig) -> list[float]:
@@ -120,12 +162,12 @@ def _daily_loads(loads: list[ActivityLoad], first: date, last: date, config: Com
     return [per_day[first + timedelta(days=i)] for i in range((last - first).days + 1)]
 
 
-def _load_flags(week_daily: list[float], ratio: float | None, history_days: int,
+def _load_flags(value: float | None, ratio: float | None, history_days: int,
                 config: ComplianceConfig) -> list[str]:
+    """Flags of a week with monotony ``value`` whose last day has ACWR ``ratio``."""
     flags = []
     if ratio is not None and ratio >= config.acwr_flag and history_days >= config.acwr_min_history_days:
         flags.append(f"ACWR {ratio:.2f} is at or above {config.acwr_flag:g} (informational)")
-    value = monotony(week_daily)
     if value is not None and value >= config.monotony_critical:
         flags.append(f"monotony {value:.2f} is at or above {config.monotony_critical:g} (critical)")
     elif value is not None and value >= config.monotony_warn:
@@ -133,17 +175,10 @@ def _load_flags(week_daily: list[float], ratio: float | None, history_days: int,
     return flags
 
 
-def _restrict(matched: MatchResult, in_week: Callable[[date], bool]) -> MatchResult:
-    return MatchResult(
-        matches=[m for m in matched.matches if in_week(m.session.date)],
-        missed=[s for s in matched.missed if in_week(s.date)],
-        pending=[s for s in matched.pending if in_week(s.date)],
-        unplanned=[a for a in matched.unplanned if in_week(a.start.date())],
-    )
-
-
 def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
-            easy_speed: rules.SpeedLike, config: ComplianceConfig) -> Totals:
+            easy_speed: rules.SpeedLike, config: ComplianceConfig, volumes: _Volumes | None = None) -> Totals:
+    """Totals of these sessions and activities; ``volumes`` remembers each workout's estimates."""
+    volumes = _Volumes(easy_speed) if volumes is None else volumes
     done, missed = len(matched.matches), len(matched.missed)
     hr_seconds = sum(load.hr_seconds or 0.0 for load in loads)
     easy_seconds = sum(load.easy_seconds or 0.0 for load in loads)
@@ -154,13 +189,13 @@ def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[Act
         pending=len(matched.pending),
         unplanned=len(matched.unplanned),
         completion=done / (done + missed) if done + missed else None,
-        planned_seconds=sum(rules.planned_seconds(s.workout, easy_speed) for s in planned),
-        planned_meters=sum(rules.planned_meters(s.workout, easy_speed) for s in planned),
+        planned_seconds=sum(volumes.of(s.workout)[0] for s in planned),
+        planned_meters=sum(volumes.of(s.workout)[1] for s in planned),
         done_seconds=sum(load.duration_s for load in loads),
         done_meters=sum(load.distance_m or 0.0 for load in loads),
         easy_share=easy_seconds / hr_seconds if hr_seconds > 0 else None,
         planned_meters_by_family=_by_family(
-            (s.workout.sport.family, rules.planned_meters(s.workout, easy_speed)) for s in planned),
+            (s.workout.sport.family, volumes.of(s.workout)[1]) for s in planned),
         done_meters_by_family=_by_family((load.sport_family, load.distance_m or 0.0) for load in loads),
     )
 

@@ -15,17 +15,13 @@ from fit_tool.profile.profile_type import Intensity as FitIntensity
 from fit_tool.profile.profile_type import Sport as FitSport
 from fit_tool.profile.profile_type import SubSport as FitSubSport
 
+from watchsync.formats.fit_units import CM_PER_METER as CM_PER_METER
+from watchsync.formats.fit_units import EXERCISE_WEIGHT_SCALE as EXERCISE_WEIGHT_SCALE
+from watchsync.formats.fit_units import HR_OFFSET as HR_OFFSET
+from watchsync.formats.fit_units import MM_PER_METER as MM_PER_METER
+from watchsync.formats.fit_units import MS_PER_SECOND as MS_PER_SECOND
+from watchsync.formats.fit_units import POWER_OFFSET as POWER_OFFSET
 from watchsync.model.workout import Exercise, Intensity, Sport
-
-#: HR values above this are bpm + 100; at or below, % of max HR.
-HR_OFFSET = 100
-#: Power values above this are W + 1000; at or below, % of FTP.
-POWER_OFFSET = 1000
-#: Raw units per model unit.
-MS_PER_SECOND = 1000
-CM_PER_METER = 100
-MM_PER_METER = 1000
-EXERCISE_WEIGHT_SCALE = 100  # exercise_weight is kg × 100
 
 SPORT_CODES: dict[Sport, tuple[FitSport, FitSubSport]] = {
     Sport.RUNNING: (FitSport.RUNNING, FitSubSport.GENERIC),

@@ -190,7 +190,7 @@ class SyncService:
         only.
         """
         name = self.athlete.name
-        with drain_lock(self.store.path, name):
+        with drain_lock(self.store.path, name), self.store.deferred_sync():  # one fsync per drain
             return self._drain(name, limit, progress, stop)
 
     def _drain(self, name: str, limit: int | None, progress: Callable[[int, int], None] | None,

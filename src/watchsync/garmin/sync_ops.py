@@ -16,6 +16,7 @@ from typing import Any
 
 from watchsync.formats.connect_json import find_marker, workout_to_connect
 from watchsync.formats.connect_json_read import compare_connect
+from watchsync.garmin.calendar_cache import CalendarCache
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import GarminError, NotFound, Transient
 from watchsync.model.workout import Workout
@@ -90,6 +91,7 @@ class OutboxRunner:
         self._athlete = athlete
         self._now = now
         self._remote = RemoteIndex(client)
+        self._calendar = CalendarCache(client)  # each month read once per drain
 
     def run(self, item: OutboxItem) -> Applied:
         """Carry out ``item`` and mark it done (in the same transaction as the ids it learnt)."""
@@ -135,14 +137,20 @@ class OutboxRunner:
             raise
         remote_id = int(created["workoutId"])
         self._store.set_remote_id(self._athlete, row.key, remote_id)
-        self._verify(row, remote_id, payload, "create")
+        self._verify(row, remote_id, payload, "create", stored=created)
         return remote_id, "created"
 
-    def _differences(self, remote_id: int, payload: dict[str, Any]) -> list[str]:
-        return compare_connect(payload, self._client.get_workout(remote_id))
+    def _differences(self, remote_id: int, payload: dict[str, Any],
+                     stored: dict[str, Any] | None = None) -> list[str]:
+        """What Garmin stores under ``remote_id`` differs in from ``payload``; a create's answer (Garmin's
+        stored copy, steps included) is compared as it is, without reading the workout again."""
+        if stored is None or not stored.get("workoutSegments"):
+            stored = self._client.get_workout(remote_id)
+        return compare_connect(payload, stored)
 
-    def _verify(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any], step: str) -> None:
-        differences = self._differences(remote_id, payload)
+    def _verify(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any], step: str,
+                stored: dict[str, Any] | None = None) -> None:
+        differences = self._differences(remote_id, payload, stored)
         if differences:
             shown = "; ".join(differences[:3]) + (f" (+{len(differences) - 3} more)" if len(differences) > 3 else "")
             raise ReadBackMismatch(f"workout {row.key!r} (Garmin id {remote_id}): read-back after {step} "
@@ -179,7 +187,7 @@ class OutboxRunner:
             existing: list[int] = []
         else:
             workout_id = row.remote_id
-            existing = calendar_entries(self._client.calendar_items(day, day), workout_id, day)
+            existing = calendar_entries(self._calendar.items_on(day), workout_id, day)
         if existing:
             schedule_id, action = existing[0], "schedule adopted"
         else:
@@ -191,12 +199,15 @@ class OutboxRunner:
         return Applied(action, schedule_id)
 
     def _new_entry(self, row: WorkoutRow, workout_id: int, day: date) -> int:
-        try:
-            return self._client.schedule_workout(workout_id, day)
-        except NotFound:  # the workout was deleted on Garmin: create it again, then schedule
-            self._store.set_remote_id(self._athlete, row.key, None)
-            workout_id, _action = self._create_or_adopt(row, connect_payload(row))
-            return self._client.schedule_workout(workout_id, day)
+        with self._calendar.writing(day):
+            try:
+                schedule_id = self._client.schedule_workout(workout_id, day)
+            except NotFound:  # the workout was deleted on Garmin: create it again, then schedule
+                self._store.set_remote_id(self._athlete, row.key, None)
+                workout_id, _action = self._create_or_adopt(row, connect_payload(row))
+                schedule_id = self._client.schedule_workout(workout_id, day)
+        self._calendar.added(schedule_id, workout_id, day)
+        return schedule_id
 
     def _unschedule(self, item: OutboxItem) -> Applied:
         day, schedule = self._schedule_row(item)
@@ -204,12 +215,13 @@ class OutboxRunner:
         if schedule.remote_schedule_id is not None:
             targets = [schedule.remote_schedule_id]
         elif row.remote_id is not None:
-            targets = calendar_entries(self._client.calendar_items(day, day), row.remote_id, day)
+            targets = calendar_entries(self._calendar.items_on(day), row.remote_id, day)
         else:
             targets = []
         for schedule_id in targets:
-            with contextlib.suppress(NotFound):  # already removed
+            with self._calendar.writing(day), contextlib.suppress(NotFound):  # already removed
                 self._client.unschedule(schedule_id)
+            self._calendar.removed(schedule_id, day)
         with self._store.transaction():
             if self._store.mark_done(item.id, now=self._now()):  # else scheduled again meanwhile
                 self._store.set_schedule(schedule.id, "removed", now=self._now())

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from watchsync.compliance.summary import WeekSummary
 from watchsync.describe import format_seconds
-from watchsync.report.model import SessionRow
+
+if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
+    from watchsync.compliance.summary import WeekSummary
+    from watchsync.report.model import SessionRow
 
 #: Flags most worth a coach's eye first; the rest keep their order after these.
 FLAG_PRIORITY: tuple[str, ...] = ("missed", "too hard", "long-run spike", "volume", "hard steps", "reported RPE",

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -50,13 +50,14 @@ from watchsync.compliance.score import (
     volume_score,
 )
 from watchsync.files import write_atomically
-from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Sport
 from watchsync.rules import speeds_for
-from watchsync.services.report import planned_from_store, stored_activities
-from watchsync.store import Store
+
+if TYPE_CHECKING:  # analysing a file needs neither Garmin nor the store (start-up of `watchsync analyze`)
+    from watchsync.garmin.client import GarminClient
+    from watchsync.store import Store
 
 CURSOR_KEY = "activities.cursor"
 OVERLAP_DAYS = 2
@@ -264,6 +265,8 @@ def _with_details(client: GarminClient, item: Mapping[str, Any]) -> dict[str, An
 def _score_if_planned(store: Store, athlete: Athlete, analysis: Analysis,
                       config: ComplianceConfig) -> SessionScore | None:
     """Match the activity among the stored sessions and activities around its day; score it if matched."""
+    from watchsync.services.report import planned_from_store, stored_activities
+
     day = analysis.summary.start.date()
     planned = planned_from_store(store, athlete.name, start=day - timedelta(days=config.late_days),
                                  end=day + timedelta(days=config.early_days))

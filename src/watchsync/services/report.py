@@ -35,7 +35,7 @@ from watchsync.report.build import build_report
 from watchsync.report.model import ComplianceReport
 from watchsync.resolve import resolve
 from watchsync.rules import speeds_for
-from watchsync.store import ActivityRow, ScheduleState, Store
+from watchsync.store import ActivityRow, ScheduleState, Store, WorkoutRow
 
 #: Schedule states that still mean "planned" (removed or being removed ones do not).
 PLANNED_STATES: tuple[ScheduleState, ...] = ("pending", "scheduled")
@@ -74,11 +74,16 @@ def planned_from_store(store: Store, athlete: str, *, start: date | None = None,
                        end: date | None = None) -> list[PlannedSession]:
     """The athlete's scheduled sessions dated ``start``..``end`` (inclusive), by date."""
     sessions = []
+    workouts: dict[str, tuple[WorkoutRow, Workout] | None] = {}  # each stored workout read and validated once
     for schedule in store.list_schedules(athlete, states=PLANNED_STATES, start=start, end=end):
-        row = store.get_workout(athlete, schedule.workout_key)
-        if row is None or row.deleted:
+        if schedule.workout_key not in workouts:
+            found = store.get_workout(athlete, schedule.workout_key)
+            workouts[schedule.workout_key] = None if found is None or found.deleted else (found, workout_from_payload(
+                found.payload, f"workout {found.key!r} of athlete {athlete!r}"))
+        known = workouts[schedule.workout_key]
+        if known is None:
             continue
-        workout = workout_from_payload(row.payload, f"workout {row.key!r} of athlete {athlete!r}")
+        row, workout = known
         sessions.append(PlannedSession(id=session_key(row.key, schedule.date), date=schedule.date,
                                        workout=workout, remote_workout_id=row.remote_id))
     return sessions

@@ -2,7 +2,10 @@
 
 One file in the state directory, opened by the daemon and by CLI commands at the same time: WAL
 journal, ``busy_timeout``, foreign keys on, ``synchronous=FULL`` (a lost commit could lose a remote
-id). Every write runs in a transaction (``BEGIN IMMEDIATE``; nested ones are savepoints), so a
+id). Inside :meth:`Store.deferred_sync` (a drain) the thread's commits skip their own fsync and one
+sync at the end makes them durable together; a process crash loses none of them, a power cut may
+lose the last ones, which the drain's recovery redoes idempotently (adopt by marker, calendar check
+before scheduling). Every write runs in a transaction (``BEGIN IMMEDIATE``; nested ones are savepoints), so a
 crash or an exception half-way leaves nothing behind. The schema version is ``PRAGMA
 user_version``; :data:`MIGRATIONS` are applied in order, each in its own transaction.
 
@@ -24,6 +27,7 @@ Times are stored as UTC ISO-8601 text with microseconds, so they sort as text.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 import threading
@@ -102,6 +106,8 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._depth = 0
+        self._deferring = 0  # deferred_sync blocks open on this connection, all threads
+        self._local = threading.local()  # this thread's deferred_sync depth
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -141,6 +147,44 @@ class Store:
             except sqlite3.Error:
                 self._db.execute("ROLLBACK")
                 raise
+            if self._deferring and not getattr(self._local, "depth", 0):
+                self._sync_wal()  # another thread defers: this one's commit is still synced at once
+
+    @contextmanager
+    def deferred_sync(self) -> Iterator[None]:
+        """Commits of this thread inside skip their fsync; leaving syncs them all at once.
+
+        For batches of small transactions (a drain's outbox items): one fsync per batch instead of
+        one per commit. Commits of other threads meanwhile are still synced when they commit. Not
+        inside a transaction (SQLite cannot change ``synchronous`` there).
+        """
+        with self._lock:
+            if self._depth:
+                raise StoreError("deferred_sync() cannot start inside a transaction")
+            if self._deferring == 0:
+                self._db.execute("PRAGMA synchronous = NORMAL")
+            self._deferring += 1
+            self._local.depth = getattr(self._local, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._local.depth -= 1
+                self._deferring -= 1
+                if self._deferring == 0:
+                    self._db.execute("PRAGMA synchronous = FULL")
+                self._sync_wal()
+
+    def _sync_wal(self) -> None:
+        """fsync the write-ahead log: every commit written so far becomes durable."""
+        try:
+            handle = os.open(f"{self.path}-wal", os.O_RDONLY)
+        except FileNotFoundError:  # no log: every commit is in the database file already
+            return
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
 
     # --- workouts --------------------------------------------------------------------------------
 
