@@ -96,3 +96,26 @@ def test_synced_and_reported_for_a_by_feel_runner(tmp_path: Path, server: LocalG
     assert main([*options, "report", "--athlete", "ben", "--json"]) == 0
     row = next(r for r in json.loads(capsys.readouterr().out)["report"]["sessions"] if r["name"] == "Long easy run")
     assert any("easy run done too hard (heart rate" in flag for flag in row["flags"]) is flagged
+
+
+@pytest.mark.parametrize(("behaviour", "flagged"), [("too_hard", True), ("follows", False)])
+def test_the_daemons_poller_and_daily_summary_judge_a_by_feel_runners_easy_run(
+        tmp_path: Path, server: LocalGarminServer, behaviour: Behaviour, flagged: bool) -> None:
+    from watchsync.daemon.jobs import sync_athlete_activities, write_daily_summary
+    from watchsync.garmin.client import GarminClient
+
+    today = date.today()
+    workout, _, _ = _files(tmp_path, behaviour)
+    ben = Athlete(name="ben", max_hr=188, resting_hr=48, targets="rpe")
+    start = datetime.combine(today, time(0, 30), UTC)
+    fit = simulate_activity(resolve(load_workout(workout), BODY), BODY, start=start, behaviour=behaviour).fit
+    server.add_activity(fit, start_time=start)
+    tokens = fake_token_dir(tmp_path / "tokens" / "ben", server.url)
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        store.upsert_workout("ben", "long", content_hash="h",
+                             payload=resolve(load_workout(workout), ben).model_dump(mode="json"))
+        store.add_schedule("ben", "long", today)
+        result = sync_athlete_activities(store, GarminClient(tokens, server.url), ben, tmp_path / "state", today)
+        assert [f.session_id for f in result.fetched] == [f"long@{today}"]
+        summary = write_daily_summary(store, ben, tmp_path / "state", today).read_text()
+    assert ("easy run done too hard (heart rate:" in " ".join(summary.split())) is flagged
