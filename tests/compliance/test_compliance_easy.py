@@ -92,3 +92,16 @@ def test_hard_sessions_without_easy_steps_outside_repeats_are_not_judged() -> No
         Step(intensity=Intensity.INTERVAL, duration=TimeDuration(seconds=120), target=RpeTarget(low=8, high=8)),
         Step(intensity=Intensity.RECOVERY, duration=TimeDuration(seconds=60), target=RpeTarget(low=2, high=2))])])
     assert judge_easy(resolve(intervals, BY_FEEL), _done("follows"), BY_FEEL, reported_rpe=8) is None
+
+
+def test_the_reported_rpe_of_a_session_with_hard_reps_is_not_held_against_its_warm_up() -> None:
+    hills = Workout(name="Hills", sport=Sport.TRAIL_RUNNING, steps=[
+        Step(intensity=Intensity.WARMUP, duration=TimeDuration(seconds=900), target=RpeTarget(low=3, high=3)),
+        Repeat(count=6, steps=[
+            Step(intensity=Intensity.INTERVAL, duration=TimeDuration(seconds=90), target=RpeTarget(low=8, high=8)),
+            Step(intensity=Intensity.RECOVERY, duration=TimeDuration(seconds=90), target=RpeTarget(low=2, high=2))]),
+        Step(intensity=Intensity.COOLDOWN, duration=TimeDuration(seconds=600), target=RpeTarget(low=2, high=3))])
+    athlete = Athlete(name="f", targets="rpe")
+    judgement = judge_easy(resolve(hills, athlete), _done("follows"), athlete, reported_rpe=6)
+    assert judgement is not None and "rpe" not in judgement.bases and not judgement.too_hard
+    assert judgement.message.startswith("easy steps not judged")

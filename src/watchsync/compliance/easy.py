@@ -9,8 +9,9 @@ the first basis the data and the athlete's profile allow, and the judgement says
   time is above the ceiling;
 * **pace**, for runs recorded without heart rate, against the fastest easy speed
   (:func:`watchsync.rules.easy_speed_ceiling`, 87 % of threshold speed), same share;
-* **reported RPE** (Garmin's post-workout RPE) against the prescription: too hard when it is above
-  both the easy band and the highest RPE prescribed for the easy steps.
+* **reported RPE** (Garmin's post-workout RPE) against the prescription, for sessions prescribed
+  easy throughout (strides aside: the session RPE of a hill session speaks of its hills): too hard
+  when it is above both the easy band and the highest RPE prescribed for the easy steps.
 
 Targets on the watch do not matter: an athlete who trains by feel (open targets, cue only) is judged
 by the same ceiling as one who runs to an HR band. A run is flagged when any basis says too hard.
@@ -34,6 +35,8 @@ Basis = Literal["heart_rate", "pace", "rpe"]
 FLOOR_BPM = 30.0
 #: Slowest m/s of the judging band: walking the climbs is never too hard.
 FLOOR_SPEED = 0.01
+#: Steps this short (strides) do not make a session hard for the RPE basis (the plans' stride rule).
+STRIDE_SECONDS = 30.0
 
 
 class EasyJudgement(BaseModel):
@@ -54,9 +57,10 @@ class EasyJudgement(BaseModel):
     @property
     def message(self) -> str:
         """``easy run done too hard (heart rate: 38 % of easy time above 152 bpm, 89 % of LTHR 171)``."""
+        if not self.bases:
+            return "easy steps not judged: no heart rate, pace or reported RPE to judge them by"
         if not self.too_hard:
-            basis = ", ".join(b.replace("_", " ") for b in self.bases) or "nothing to judge"
-            return f"easy run done easy (judged by {basis})"
+            return f"easy run done easy (judged by {', '.join(b.replace('_', ' ') for b in self.bases)})"
         return "easy run done too hard (" + "; ".join(self.reasons) + ")"
 
 
@@ -81,14 +85,22 @@ def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_
             too_hard = True
             unit = f"{ceiling:.0f} bpm" if basis == "heart_rate" else _pace(ceiling)
             reasons.append(f"{basis.replace('_', ' ')}: {above:.0%} of easy time above {unit}, {source}")
-    if reported_rpe is not None:
+    if reported_rpe is not None and _easy_session(workout, config):
         bases.append("rpe")
         limit = max(config.easy_rpe_max, prescribed or 0.0)
         if reported_rpe > limit:
             too_hard = True
-            reasons.append(f"reported RPE {reported_rpe:g} above the prescribed {limit:g}")
+            reasons.append(f"reported RPE {reported_rpe:g} above {limit:g}, the top of the easy prescription")
     return EasyJudgement(bases=bases, ceiling=ceiling, ceiling_source=source, easy_seconds=seconds, above=above,
                          prescribed_rpe=prescribed, reported_rpe=reported_rpe, too_hard=too_hard, reasons=reasons)
+
+
+def _easy_session(workout: Workout, config: ComplianceConfig) -> bool:
+    """Whether the whole session is prescribed easy, so its reported session RPE speaks of the easy
+    running: every step longer than a stride (30 s) is easy."""
+    family = workout.sport.family
+    return all(rules.is_easy(step, config.easy_rpe_max) for step in workout.flat_steps()
+               if rules.planned_step_seconds(step, family) > STRIDE_SECONDS)
 
 
 def _judged(step: Step, config: ComplianceConfig) -> bool:

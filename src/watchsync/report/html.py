@@ -162,7 +162,7 @@ def _week_table(report: ComplianceReport) -> str:
         if values.is_future(week, report.today):  # only what is planned: no ACWR, no "no HR"
             cells = [str(week.week_start), f"{t.planned_sessions} planned",
                      f"{values.hours(t.planned_seconds)} planned",
-                     values.distances({}, t.planned_meters_by_family), "", "", "", "", ""]
+                     values.distances(t.planned_meters_by_family), "", "", "", "", ""]
             rows.append(_row(WEEK_COLUMNS, cells, f'class="future" data-week="{week.week_start}" data-future="true"'))
             continue
         cells = [str(week.week_start), f"{values.percent(t.completion)} ({t.done} of {t.done + t.missed})",

@@ -49,7 +49,8 @@ def render_terminal(report: ComplianceReport, *, color: bool) -> str:
     weeks = report.summary.weeks
     period = f"{weeks[0].week_start} to {values.week_end(weeks[-1])}" if weeks else "no sessions"
     lines = [*_wrap(paint(HEADING_SGR, f"Compliance: {report.athlete}, {period} (as of {report.today})")),
-             *_totals_lines(report.summary.totals, report, future=False)]
+             *(line for text in _totals_lines(report.summary.totals, report, future=False)
+               for line in _wrap(text, "", " " * 10))]
     for week in values.week_order(weeks, report.today):
         future = values.is_future(week, report.today)
         number = weeks.index(week)
@@ -86,7 +87,7 @@ def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
 def _totals_lines(totals: Totals, report: ComplianceReport, *, future: bool) -> list[str]:
     if future:
         return [f"planned   {totals.planned_sessions} sessions · {values.hours(totals.planned_seconds)} · "
-                + values.distances({}, totals.planned_meters_by_family)]
+                + values.distances(totals.planned_meters_by_family)]
     sessions = [f"completion {values.percent(totals.completion)} ({totals.done} of {totals.done + totals.missed})"]
     if totals.pending:
         sessions.append(f"{totals.pending} pending")
