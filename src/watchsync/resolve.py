@@ -69,7 +69,27 @@ class ResolveError(InputError):
 def resolve(workout: Workout, athlete: Athlete) -> Workout:
     """Return ``workout`` with every target concrete for ``athlete`` and RPE cues in the notes."""
     blocks = [_resolve_block(block, athlete, str(i + 1)) for i, block in enumerate(workout.steps)]
-    return workout.model_copy(update={"steps": blocks})
+    return short_hard_reps(workout, workout.model_copy(update={"steps": blocks}), athlete)
+
+
+def short_hard_reps(written: Workout, resolved: Workout, athlete: Athlete) -> Workout:
+    """``resolved`` with no HR band on hard RPE steps too short for heart rate to rise to it: a run
+    gets the RPE's pace band when the athlete has a threshold pace, anything else an open target;
+    the cue stays in the step's name and notes (docs/compliance.md, "Short hard reps")."""
+    run = written.sport.family == "run"
+    steps = [_short_block(w, r, athlete, run) for w, r in zip(written.steps, resolved.steps, strict=True)]
+    return resolved.model_copy(update={"steps": steps})
+
+
+def _short_block(written: Step | Repeat, resolved: Step | Repeat, athlete: Athlete, run: bool) -> Step | Repeat:
+    if isinstance(written, Repeat) and isinstance(resolved, Repeat):
+        inner = [_short_block(w, r, athlete, run) for w, r in zip(written.steps, resolved.steps, strict=True)]
+        return resolved.model_copy(update={"steps": inner})
+    if not (isinstance(written, Step) and isinstance(resolved, Step) and isinstance(written.target, RpeTarget)
+            and isinstance(resolved.target, HeartRateTarget) and _too_short_for_hr(written)):
+        return resolved
+    target = _short_hard_target(written.target, athlete) if run else OpenTarget()
+    return resolved.model_copy(update={"target": target})
 
 
 def is_resolved(workout: Workout) -> bool:
@@ -101,8 +121,6 @@ def _resolve_step(step: Step, athlete: Athlete, where: str) -> Step:
         target = _concrete(step.target, athlete)
     except ResolveError as error:
         raise ResolveError(f"step {where}: {error}") from None
-    if isinstance(step.target, RpeTarget) and isinstance(target, HeartRateTarget) and _too_short_for_hr(step):
-        target = _short_hard_target(step.target, athlete)
     update: dict[str, object] = {"target": target, "rpe": rpe}
     if rpe is not None:
         cue = rpe_cue(rpe)

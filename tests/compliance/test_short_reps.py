@@ -55,3 +55,10 @@ def test_show_prints_the_short_rep_open_with_its_cue(tmp_path: Path, capsys: pyt
     assert main(["--config", str(config), "show", str(REPO / "workouts" / "runs" / "hill-repeats.txt")]) == 0
     rep_lines = [line for line in capsys.readouterr().out.splitlines() if "RPE 8" in line]
     assert rep_lines and all(" open " in line and "bpm" not in line for line in rep_lines)
+
+
+def test_a_short_hard_rep_on_a_bike_gets_no_running_pace_band() -> None:
+    ride = parse_text("name: Bike sprints\nsport: cycling\n\n- 15m RPE 3\n6x\n- 60s RPE 8 fast\n- 2m RPE 2\n",
+                      "<test>")
+    reps = [s for s in _steps(resolve(ride, WITH_PACE)) if s.rpe is not None and s.rpe.high >= 8]
+    assert reps and all(isinstance(s.target, OpenTarget) for s in reps)
