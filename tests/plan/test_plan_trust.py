@@ -220,3 +220,12 @@ class _intake:
 
     def __exit__(self, *_: object) -> None:
         self.store.close()
+
+
+def test_apply_refuses_a_plan_written_for_another_athlete(run: Run, tmp_path: Path,
+                                                          server: LocalGarminServer) -> None:
+    plan = tmp_path / "plan.toml"
+    _generate(run, plan, "--athlete", "ben")
+    code, _, err = run("plan", "apply", str(plan), "--athlete", "anna", "--force")
+    assert code == 1 and "the plan is for athlete 'ben', not 'anna'" in err
+    assert server.workouts() == []

@@ -174,6 +174,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_apply(args: argparse.Namespace) -> int:
     """Push every workout and schedule every session; only changes are sent."""
     from watchsync.cli.garmin import finish, sync_service
+    from watchsync.errors import InputError
     from watchsync.plan.model import PlanError
     from watchsync.services.plan_apply import PlanRefused, apply_plan
 
@@ -188,7 +189,7 @@ def run_apply(args: argparse.Namespace) -> int:
             with progress_bar("Garmin") as progress:
                 result = apply_plan(plan, service, args.start, dry_run=args.dry_run, progress=progress,
                                     force=args.force)
-        except (PlanError, PlanRefused) as error:
+        except (PlanError, PlanRefused, InputError) as error:
             raise CliError(str(error)) from None
     lines = result.lines()
     if args.json:

@@ -39,7 +39,11 @@ class PlanRefused(InputError):
 
 
 def check_plan(plan: Plan, service: SyncService, force: bool = False) -> LintReport:
-    """The plan's lint report for the service's athlete; :class:`PlanRefused` on errors unless ``force``."""
+    """The plan's lint report for the service's athlete; :class:`PlanRefused` on errors unless ``force``;
+    an :class:`~watchsync.errors.InputError` for a plan written for another athlete (never forced)."""
+    if plan.athlete is not None and plan.athlete != service.athlete.name:
+        raise InputError(f"{plan.label}: the plan is for athlete {plan.athlete!r}, not {service.athlete.name!r} "
+                         "(a plan's identity includes its athlete)")
     report = lint_plan(plan, athlete=service.athlete)
     if report.errors and not force:
         raise PlanRefused(plan, report)
