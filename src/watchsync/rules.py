@@ -155,8 +155,8 @@ def speeds_for(athlete: Athlete | None) -> Speeds:
     if athlete is None:
         return Speeds(())
     found: list[tuple[str, float]] = [("run", athlete.easy_speed)]
-    css = getattr(athlete, "swim_threshold_pace", None)  # seconds per 100 m, when the profile has one
-    if isinstance(css, int | float) and css > 0:
+    css = athlete.swim_threshold_pace  # seconds per 100 m
+    if css:
         found.append(("swim", EASY_SHARE_OF_CSS_SPEED * 100 / css))
     return Speeds(tuple(found))
 

@@ -9,9 +9,11 @@ import os
 import types
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from garmin_fit_sdk import Decoder, Stream
 
 from watchsync.cli import main
 from watchsync.formats.load import load_workout
@@ -161,7 +163,12 @@ def test_analyze_a_fit_without_session_is_summarised_from_its_records(
 
     result = json.loads(capsys.readouterr().out)
     assert result["salvaged"] is True and result["warnings"]
-    assert result["summary"]["duration_s"] == pytest.approx(4 * 3600 + 39 * 60, abs=120)  # PROVENANCE: 4h39
+    assert result["summary"]["elapsed_s"] == pytest.approx(4 * 3600 + 39 * 60, abs=120)  # PROVENANCE: 4h39
+    # the timer ran 3h59m of it: 8 timer stop/start pairs in the file (what Garmin's decoder reads)
+    messages, _ = Decoder(Stream.from_file(str(sigma))).read()
+    timer = [(e["timestamp"].timestamp(), e["event_type"]) for e in messages["event_mesgs"] if e["event"] == "timer"]
+    paused = sum(t2 - t1 for (t1, k1), (t2, k2) in pairwise(timer) if k1 == "stop" and k2 == "start")
+    assert result["summary"]["duration_s"] == pytest.approx(result["summary"]["elapsed_s"] - paused, abs=2)
     assert result["summary"]["avg_hr"] is not None
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from watchsync.activity.model import Records
+from watchsync.activity.sensors import clean_records
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import (
@@ -66,11 +67,33 @@ def test_activity_load_trimp_and_easy_time_from_records() -> None:
     summary = ActivitySummary(id="x", sport=Sport.RUNNING, start=datetime(2025, 3, 3, tzinfo=UTC),
                               duration_s=4)
     load = activity_load(summary, records, athlete, ComplianceConfig())
-    reserve = [(140 - 50) / 140, (150 - 50) / 140, (160 - 50) / 140]
+    reserve = [(140 - 50) / 140, (150 - 50) / 140, (160 - 50) / 140, (140 - 50) / 140]
     expected = sum(1 / 60 * r * 0.64 * math.exp(1.92 * r) for r in reserve)
     assert load.trimp == pytest.approx(expected, abs=1e-6)
-    assert load.easy_seconds == pytest.approx(2.0)  # 140 and 150 count one second each; the last none
-    assert load.hr_seconds == pytest.approx(3.0)
+    assert load.easy_seconds == pytest.approx(3.0)  # 140, 150 and the last 140 count one second each
+    assert load.hr_seconds == pytest.approx(4.0)
+    assert load.no_hr_seconds == pytest.approx(0.0)
+
+
+def test_activity_load_counts_given_weights_and_time_without_heart_rate() -> None:
+    athlete = Athlete(name="a", max_hr=190, resting_hr=50, lthr=170)
+    records = _records([0, 10, 20, 30], [140, float("nan"), 0, 160])
+    summary = ActivitySummary(id="x", sport=Sport.RUNNING, start=datetime(2025, 3, 3, tzinfo=UTC),
+                              duration_s=31)
+    weights = np.array([10.0, 10.0, 10.0, 1.0])  # what a timeline gives for a 31 s unpaused stretch
+    load = activity_load(summary, clean_records(records), athlete, ComplianceConfig(), weights=weights)
+    reserve = [(140 - 50) / 140, (160 - 50) / 140]
+    expected = sum(m * r * 0.64 * math.exp(1.92 * r) for m, r in zip([10 / 60, 1 / 60], reserve, strict=True))
+    assert load.trimp == pytest.approx(expected, abs=1e-6)
+    assert (load.hr_seconds, load.no_hr_seconds, load.easy_seconds) == (11.0, 20.0, 10.0)  # HR 0 is no reading
+
+
+def test_activity_load_without_heart_rate_is_never_easy() -> None:
+    athlete = Athlete(name="a", max_hr=190, resting_hr=50, lthr=170)
+    records = clean_records(_records([0, 1, 2], [0, 0, 0]))
+    summary = ActivitySummary(id="x", sport=Sport.CYCLING, start=datetime(2025, 3, 3, tzinfo=UTC), duration_s=3)
+    load = activity_load(summary, records, athlete, ComplianceConfig())
+    assert (load.trimp, load.easy_seconds, load.hr_seconds, load.no_hr_seconds) == (None, None, None, 3.0)
 
 
 def test_ewma_acwr_williams_by_hand() -> None:

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from watchsync import rules
 from watchsync.compliance.score import volume_score
@@ -22,13 +21,8 @@ RESTS = 8 * 20
 
 
 def swimmer(css_seconds_per_100m: float) -> Athlete:
-    """An athlete with a swim threshold (CSS); the profile field comes with the swim-CSS work."""
-    try:
-        return Athlete.model_validate({"name": "sam", "swim_threshold_pace": css_seconds_per_100m})
-    except ValidationError:  # a profile without the field yet: give it the attribute rules read
-        athlete = Athlete(name="sam")
-        object.__setattr__(athlete, "swim_threshold_pace", css_seconds_per_100m)
-        return athlete
+    """An athlete with a swim threshold (CSS)."""
+    return Athlete(name="sam", swim_threshold_pace=css_seconds_per_100m)
 
 
 def test_the_library_swim_is_planned_at_the_default_swimming_speed_not_running_speed() -> None:
@@ -66,3 +60,24 @@ def test_show_plan_show_and_report_agree_for_a_swim(tmp_path: Path) -> None:
                           easy_speed=speeds)
     assert report.sessions[0].planned == pytest.approx(rules.planned_seconds(SWIM, speeds))
     assert report.summary.totals.planned_seconds == pytest.approx(session_facts(SWIM, speeds).seconds)
+
+
+def test_show_and_plan_show_plan_the_library_swim_at_the_swimmers_css(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchsync.cli import main
+
+    monkeypatch.delenv("WATCHSYNC_CONFIG", raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text('[athletes.sam]\nmax_hr = 185\nswim_threshold_pace = "1:45/100m"\n')
+    assert main(["--config", str(config), "show", str(REPO / "workouts" / "cross" / "swim-30.txt")]) == 0
+    expected = SWUM_METERS / (rules.EASY_SHARE_OF_CSS_SPEED * 100 / 105) + RESTS  # about 20 minutes
+    minutes, seconds = divmod(round(expected), 60)
+    assert f"estimated: {minutes}m{seconds:02d}s" in capsys.readouterr().out
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'name = "swim"\nstart = 2030-03-04\nlibrary = "{REPO / "workouts"}"\n[[weeks]]\n'
+                    '[[weeks.days.tue]]\nworkout = "cross/swim-30.txt"\n')
+    assert main(["--config", str(config), "plan", "lint", str(plan)]) == 0
+    totals = capsys.readouterr().out.splitlines()
+    row = next(line for line in totals if line.split()[:2] == ["1", "build"])
+    assert row.split()[3] == f"{expected / 60:.0f}"  # the week's minutes

@@ -3,6 +3,7 @@
 An anchor `hr` message carries `timestamp` + `fractional_timestamp` and one
 `event_timestamp` (s, 1/1024 resolution); later ones pack up to 8 beats as
 12-bit rolling counters in `event_timestamp_12`, paired with `filtered_bpm`.
+HRM-Swim/Tri files hold thousands of them: the merge is numpy throughout.
 Records without a heart rate get the mean of the beats since the previous record,
 or else the last beat if it is at most `CARRY_SECONDS` old.
 """
@@ -10,9 +11,11 @@ or else the last beat if it is at most `CARRY_SECONDS` old.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from watchsync.activity.model import FloatArray
 
@@ -23,64 +26,151 @@ CARRY_SECONDS = 5.0
 _COUNTER_12 = 0x1000
 
 
-class _BeatClock:
-    """Turns event-timestamp ticks into Unix seconds, relative to the last anchor."""
-
-    def __init__(self) -> None:
-        self.anchor_unix: float | None = None
-        self.anchor_ticks = 0
-        self.ticks = 0
-
-    def anchor(self, unix: float, ticks: int) -> None:
-        self.anchor_unix, self.anchor_ticks, self.ticks = unix, ticks, ticks
-
-    def advance_12(self, value: int) -> float:
-        """Accumulate one 12-bit counter value; return its time."""
-        ticks = (self.ticks & ~(_COUNTER_12 - 1)) | value
-        if ticks < self.ticks:
-            ticks += _COUNTER_12
-        self.ticks = ticks
-        return self.unix(ticks)
-
-    def unix(self, ticks: int) -> float:
-        assert self.anchor_unix is not None
-        return self.anchor_unix + (ticks - self.anchor_ticks) / TICKS_PER_SECOND
+#: The common packed message: 12 bytes holding 8 12-bit counters, with 8 bpm values.
+_PACKED_BYTES = 12
+_PACKED_BEATS = 8
+IntArray = NDArray[np.int64]
 
 
-def beats(hr_messages: list[Message]) -> tuple[FloatArray, FloatArray]:
-    """(times in Unix s, bpm) of every beat sample in the `hr` messages, sorted by time."""
-    clock = _BeatClock()
-    times: list[float] = []
-    bpms: list[float] = []
-    for message in hr_messages:
-        for time, bpm in _message_beats(clock, message):
-            times.append(time)
-            bpms.append(bpm)
-    order = np.argsort(np.asarray(times, dtype=np.float64), kind="stable")
-    return np.asarray(times, dtype=np.float64)[order], np.asarray(bpms, dtype=np.float64)[order]
+@dataclass(frozen=True, slots=True, eq=False)
+class HrColumns:
+    """`hr` messages as columns; messages are ordered by ``index`` (their place in the file).
+
+    Anchors: ``anchor_index``, their time (Unix s), tick count and bpm (NaN without one). Packed
+    beats: ``beat_order`` (message index, position in it), 12-bit ``counters`` and ``beat_bpm``.
+    """
+
+    anchor_index: IntArray
+    anchor_unix: FloatArray
+    anchor_ticks: IntArray
+    anchor_bpm: FloatArray
+    beat_order: IntArray
+    counters: IntArray
+    beat_bpm: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.anchor_index) + len(self.counters)
 
 
-def _message_beats(clock: _BeatClock, message: Message) -> list[tuple[float, float]]:
-    bpm = _numbers(message.get("filtered_bpm"))
-    packed = message.get("event_timestamp_12")
-    event = _numbers(message.get("event_timestamp"))
-    anchor = message.get("timestamp")
-    if isinstance(anchor, int | float) and len(event) == 1:
-        fraction = message.get("fractional_timestamp")
-        unix = anchor + (fraction if isinstance(fraction, int | float) and math.isfinite(fraction) else 0.0)
-        clock.anchor(float(unix), round(event[0] * TICKS_PER_SECOND))
-        return [(float(unix), bpm[0])] if bpm else []
-    if clock.anchor_unix is None or not isinstance(packed, bytes | tuple | list):
-        return []
-    counters = _unpack_12(packed)
-    return [(clock.advance_12(c), b) for c, b in zip(counters, bpm, strict=False)]
+def beats(hr_messages: list[Message] | HrColumns) -> tuple[FloatArray, FloatArray]:
+    """(times in Unix s, bpm) of every beat sample in the `hr` messages, sorted by time.
+
+    Counters are accumulated and timed with numpy: each packed counter advances its anchor's tick
+    count by its difference to the previous counter, modulo 2^12. Beats before the first anchor
+    (no time to count from) and beats without bpm are dropped.
+    """
+    c = hr_messages if isinstance(hr_messages, HrColumns) else columns(hr_messages)
+    if not len(c.anchor_index):
+        return np.zeros(0), np.zeros(0)
+    segment = np.searchsorted(c.anchor_index, c.beat_order[:, 0], side="right") - 1
+    timed = segment >= 0
+    segment, counters = segment[timed], c.counters[timed]
+    order, bpm = c.beat_order[timed], c.beat_bpm[timed]
+    previous = np.empty_like(counters)
+    previous[1:] = counters[:-1]
+    starts = np.ones(len(counters), dtype=bool)
+    starts[1:] = segment[1:] != segment[:-1]
+    previous[starts] = c.anchor_ticks[segment[starts]] & (_COUNTER_12 - 1)
+    steps = (counters - previous) % _COUNTER_12
+    totals = np.cumsum(steps)
+    segment_first = np.maximum.accumulate(np.where(starts, np.arange(len(steps)), 0))
+    ticks = totals - (totals - steps)[segment_first] if len(steps) else totals  # ticks since the anchor
+    times = c.anchor_unix[segment] + ticks / TICKS_PER_SECOND
+    all_order = np.concatenate((order, np.column_stack((c.anchor_index, np.full(len(c.anchor_index), -1)))))
+    all_times = np.concatenate((times, c.anchor_unix))
+    all_bpm = np.concatenate((bpm, c.anchor_bpm))
+    in_message_order = np.lexsort((all_order[:, 1], all_order[:, 0]))
+    all_times, all_bpm = all_times[in_message_order], all_bpm[in_message_order]
+    keep = ~np.isnan(all_bpm)
+    all_times, all_bpm = all_times[keep], all_bpm[keep]
+    by_time = np.argsort(all_times, kind="stable")
+    return all_times[by_time], all_bpm[by_time]
+
+
+def columns(hr_messages: list[Message]) -> HrColumns:
+    """Decoded `hr` messages (dicts) as `HrColumns`; the common 8-beat messages in one numpy pass."""
+    anchors = [(i, float(m["timestamp"]) + _fraction(m), event[0], _first(m.get("filtered_bpm")))
+               for i, m in enumerate(hr_messages)
+               if _is_number(m.get("timestamp")) and len(event := _numbers(m.get("event_timestamp"))) == 1]
+    anchor_at = {a[0] for a in anchors}
+    regular: list[int] = []
+    raw: list[bytes] = []
+    bpm_rows: list[Any] = []
+    odd: list[tuple[int, int, int, float]] = []
+    for i, message in enumerate(hr_messages):
+        if i in anchor_at:
+            continue
+        packed, bpm = message.get("event_timestamp_12"), message.get("filtered_bpm")
+        if isinstance(packed, bytes) and len(packed) == _PACKED_BYTES and isinstance(bpm, list) \
+                and len(bpm) == _PACKED_BEATS:
+            regular.append(i)
+            raw.append(packed)
+            bpm_rows.append(bpm)
+        elif isinstance(packed, bytes | tuple | list):
+            values = _numbers(bpm)
+            odd += [(i, k, c, b) for k, (c, b) in enumerate(zip(_unpack_12(packed), values, strict=False))]
+    order = np.zeros((0, 2), dtype=np.int64)
+    counters = np.zeros(0, dtype=np.int64)
+    bpms = np.zeros(0, dtype=np.float64)
+    if regular:
+        counters = unpack_12(np.frombuffer(b"".join(raw), dtype=np.uint8).reshape(len(regular), _PACKED_BYTES)).ravel()
+        bpms = _bpm_table(bpm_rows).ravel()
+        order = np.column_stack((np.repeat(np.asarray(regular, dtype=np.int64), _PACKED_BEATS),
+                                 np.tile(np.arange(_PACKED_BEATS), len(regular))))
+    if odd:
+        extra = np.asarray(odd, dtype=np.float64)
+        order = np.concatenate((order, extra[:, :2].astype(np.int64)))
+        counters = np.concatenate((counters, extra[:, 2].astype(np.int64)))
+        bpms = np.concatenate((bpms, extra[:, 3]))
+        by_message = np.lexsort((order[:, 1], order[:, 0]))
+        order, counters, bpms = order[by_message], counters[by_message], bpms[by_message]
+    return HrColumns(
+        anchor_index=np.asarray([a[0] for a in anchors], dtype=np.int64),
+        anchor_unix=np.asarray([a[1] for a in anchors], dtype=np.float64),
+        anchor_ticks=np.round(np.asarray([a[2] for a in anchors], dtype=np.float64) * TICKS_PER_SECOND)
+        .astype(np.int64),
+        anchor_bpm=np.asarray([a[3] for a in anchors], dtype=np.float64),
+        beat_order=order, counters=counters, beat_bpm=bpms)
+
+
+def unpack_12(table: NDArray[np.uint8]) -> IntArray:
+    """Rows of little-endian packed 12-bit values (two per three bytes) as an (n, values) array."""
+    rows, width = table.shape
+    count = width * 8 // 12
+    padded = np.zeros((rows, -(-width // 3) * 3), dtype=np.int64)
+    padded[:, :width] = table
+    triples = padded.reshape(rows, -1, 3)
+    low = triples[:, :, 0] | ((triples[:, :, 1] & 0x0F) << 8)
+    high = (triples[:, :, 1] >> 4) | (triples[:, :, 2] << 4)
+    values: IntArray = np.stack((low, high), axis=2).reshape(rows, -1)[:, :count]
+    return values
+
+
+def _first(value: Any) -> float:
+    numbers = _numbers(value)
+    return numbers[0] if numbers else np.nan
+
+
+def _bpm_table(rows: list[Any]) -> FloatArray:
+    try:
+        table: FloatArray = np.asarray(rows, dtype=np.float64)
+    except (TypeError, ValueError):  # a missing value inside a row
+        table = np.asarray([[v if _is_number(v) else np.nan for v in row] for row in rows], dtype=np.float64)
+    return np.where(np.isfinite(table), table, np.nan)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _fraction(message: Message) -> float:
+    fraction = message.get("fractional_timestamp")
+    return float(fraction) if fraction is not None and _is_number(fraction) else 0.0
 
 
 def _numbers(value: Any) -> list[float]:
     items = value if isinstance(value, list | tuple) else [value]
-    return [
-        float(v) for v in items if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-    ]
+    return [float(v) for v in items if _is_number(v)]
 
 
 def _unpack_12(packed: bytes | tuple[Any, ...] | list[Any]) -> list[int]:
@@ -90,9 +180,10 @@ def _unpack_12(packed: bytes | tuple[Any, ...] | list[Any]) -> list[int]:
     return [(bits >> (12 * i)) & (_COUNTER_12 - 1) for i in range(len(raw) * 8 // 12)]
 
 
-def fill_heart_rate(timestamps: FloatArray, heart_rate: FloatArray, hr_messages: list[Message]) -> FloatArray:
+def fill_heart_rate(timestamps: FloatArray, heart_rate: FloatArray,
+                    hr_messages: list[Message] | HrColumns) -> FloatArray:
     """Fill NaN record heart rates from the beats in `hr` messages."""
-    if not hr_messages or len(timestamps) == 0 or not np.all(np.diff(timestamps) >= 0):
+    if not len(hr_messages) or len(timestamps) == 0 or not np.all(np.diff(timestamps) >= 0):
         return heart_rate
     times, bpm = beats(hr_messages)
     if len(times) == 0:

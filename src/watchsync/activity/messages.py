@@ -9,28 +9,30 @@ float64 columns keyed by profile field name.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
-from watchsync.activity.hr import fill_heart_rate
+from watchsync.activity.clock import rebase_clock
+from watchsync.activity.hr import HrColumns, fill_heart_rate
 from watchsync.activity.model import (
     Activity,
+    ActivityInfo,
     Decoder,
     FileInfo,
     FloatArray,
     Lap,
+    Length,
     Records,
     Session,
+    TimerEvent,
     Workout,
 )
-
-Message = dict[str, Any]
+from watchsync.activity.raw import Message, RawDecode
 
 #: Message kinds the model uses besides `record` (`hr`: beats merged into records).
-MESSAGE_KINDS = ("file_id", "session", "lap", "workout", "workout_step", "hr")
+MESSAGE_KINDS = ("file_id", "session", "lap", "workout", "workout_step", "hr", "activity", "length", "event")
 
 #: `record` fields read from the file (speed and enhanced_speed merged, likewise altitude).
 RECORD_FIELDS = (
@@ -61,29 +63,33 @@ STEP_KEYS = (
     "notes",
     "exercise_category",
     "exercise_name",
+    "exercise_weight",
+    "equipment",
+    "secondary_target_type",
+    "secondary_target_value",
+    "secondary_custom_target_value_low",
+    "secondary_custom_target_value_high",
 )
 
 
-@dataclass
-class RawDecode:
-    """What a decoder extracted, before typing."""
-
-    messages: dict[str, list[Message]] = field(default_factory=dict)
-    columns: dict[str, FloatArray] = field(default_factory=dict)
-
-
 def build_activity(raw: RawDecode, decoder: Decoder, salvaged: bool, warnings: list[str]) -> Activity:
-    """Turn a `RawDecode` into the typed `Activity`."""
+    """Turn a `RawDecode` into the typed `Activity` (device-relative times re-based, see `clock`)."""
+    clock, notes = rebase_clock(raw)
     msgs = raw.messages
+    infos = msgs.get("activity", [])
     return Activity(
         file_ids=tuple(_file_info(m) for m in msgs.get("file_id", [])),
         sessions=tuple(_session(m) for m in msgs.get("session", [])),
         laps=tuple(_lap(m) for m in msgs.get("lap", [])),
-        records=_records(raw.columns, msgs.get("hr", [])),
+        records=_records(raw.columns, raw.hr if raw.hr is not None else msgs.get("hr", [])),
         workout=_workout(msgs.get("workout", []), msgs.get("workout_step", [])),
         decoder=decoder,
         salvaged=salvaged,
-        warnings=tuple(warnings),
+        warnings=tuple([*warnings, *notes]),
+        lengths=tuple(_length(m) for m in msgs.get("length", [])),
+        timer_events=_timer_events(msgs.get("event", [])),
+        info=_info(infos[-1]) if infos else None,
+        clock=clock,
     )
 
 
@@ -109,6 +115,13 @@ def _session(m: Message) -> Session:
         total_calories=_int(m.get("total_calories")),
         workout_rpe_raw=_int(m.get("workout_rpe")),
         workout_feel=_int(m.get("workout_feel")),
+        timestamp=_time(m.get("timestamp")),
+        avg_power=_int(m.get("avg_power")),
+        max_power=_int(m.get("max_power")),
+        first_lap_index=_int(m.get("first_lap_index")),
+        num_laps=_int(m.get("num_laps")),
+        pool_length=_float(m.get("pool_length")),
+        num_active_lengths=_int(m.get("num_active_lengths")),
     )
 
 
@@ -122,6 +135,43 @@ def _lap(m: Message) -> Lap:
         max_heart_rate=_int(m.get("max_heart_rate")),
         wkt_step_index=_int(m.get("wkt_step_index")),
         intensity=_enum(m.get("intensity")),
+        avg_power=_int(m.get("avg_power")),
+        max_power=_int(m.get("max_power")),
+    )
+
+
+def _length(m: Message) -> Length:
+    return Length(
+        start_time=_time(m.get("start_time")),
+        total_elapsed_time=_float(m.get("total_elapsed_time")),
+        total_timer_time=_float(m.get("total_timer_time")),
+        length_type=_enum(m.get("length_type")),
+        swim_stroke=_enum(m.get("swim_stroke")),
+        total_strokes=_int(m.get("total_strokes")),
+    )
+
+
+#: `event_type` values of a `timer` event that stop the timer (start and everything else run it).
+TIMER_STOPS = frozenset({"stop", "stop_all", "stop_disable", "stop_disable_all"})
+TIMER_STARTS = frozenset({"start"})
+
+
+def _timer_events(events: list[Message]) -> tuple[TimerEvent, ...]:
+    timed = []
+    for m in events:
+        time, kind = _float(m.get("timestamp")), _enum(m.get("event_type"))
+        if m.get("event") != "timer" or time is None or kind not in TIMER_STARTS | TIMER_STOPS:
+            continue
+        timed.append(TimerEvent(time, kind in TIMER_STARTS))
+    return tuple(sorted(timed, key=lambda e: e.time))
+
+
+def _info(m: Message) -> ActivityInfo:
+    return ActivityInfo(
+        timestamp=_time(m.get("timestamp")),
+        local_timestamp=_time(m.get("local_timestamp")),
+        total_timer_time=_float(m.get("total_timer_time")),
+        num_sessions=_int(m.get("num_sessions")),
     )
 
 
@@ -135,7 +185,7 @@ def _workout(workouts: list[Message], steps: list[Message]) -> Workout | None:
     )
 
 
-def _records(columns: dict[str, FloatArray], hr_messages: list[Message]) -> Records:
+def _records(columns: dict[str, FloatArray], hr_messages: list[Message] | HrColumns) -> Records:
     length = len(next(iter(columns.values()))) if columns else 0
     missing = np.full(length, np.nan)
 

@@ -13,6 +13,16 @@ from watchsync.errors import InputError
 
 FloatArray = NDArray[np.float64]
 Decoder = Literal["fitfast", "fitdecode"]
+#: How the file's timestamps relate to real time: "utc" (FIT date_time), "local" (device-relative
+#: times re-based on ``activity.local_timestamp``: the local wall clock, UTC offset unknown) or
+#: "device" (seconds since the device powered on; no real time known).
+Clock = Literal["utc", "local", "device"]
+
+
+#: Time zones are whole quarter hours within ±14 h; a local timestamp may be a minute off its UTC one.
+ZONE_STEP_S = 900
+ZONE_SLACK_S = 60
+MAX_UTC_OFFSET_S = 14 * 3600
 
 
 class FitDecodeError(InputError):
@@ -49,6 +59,13 @@ class Session:
     total_calories: int | None
     workout_rpe_raw: int | None
     workout_feel: int | None
+    timestamp: datetime | None = None
+    avg_power: int | None = None
+    max_power: int | None = None
+    first_lap_index: int | None = None
+    num_laps: int | None = None
+    pool_length: float | None = None
+    num_active_lengths: int | None = None
 
     @property
     def workout_rpe(self) -> float | None:
@@ -68,6 +85,38 @@ class Lap:
     max_heart_rate: int | None
     wkt_step_index: int | None
     intensity: str | None
+    avg_power: int | None = None
+    max_power: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Length:
+    """One `length` message of a pool swim; `length_type` is "active" or "idle" (a rest)."""
+
+    start_time: datetime | None
+    total_elapsed_time: float | None
+    total_timer_time: float | None
+    length_type: str | None
+    swim_stroke: str | None
+    total_strokes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimerEvent:
+    """A `timer` event: the timer starts (`running`) or stops (not `running`) at `time` (Unix s)."""
+
+    time: float
+    running: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityInfo:
+    """The `activity` message: when the activity ended, in UTC and on the local wall clock."""
+
+    timestamp: datetime | None
+    local_timestamp: datetime | None
+    total_timer_time: float | None
+    num_sessions: int | None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -126,6 +175,10 @@ class Activity:
     decoder: Decoder
     salvaged: bool
     warnings: tuple[str, ...]
+    lengths: tuple[Length, ...] = ()
+    timer_events: tuple[TimerEvent, ...] = ()
+    info: ActivityInfo | None = None
+    clock: Clock = "utc"
 
     @property
     def file_id(self) -> FileInfo | None:
@@ -136,3 +189,13 @@ class Activity:
     def total_elapsed_time(self) -> float:
         """Sum of the sessions' elapsed time in seconds (0 without sessions)."""
         return sum(s.total_elapsed_time or 0.0 for s in self.sessions)
+
+    @property
+    def utc_offset(self) -> float | None:
+        """Local time minus UTC in s, from `activity.local_timestamp` when it is a time zone."""
+        info = self.info
+        if self.clock != "utc" or info is None or info.timestamp is None or info.local_timestamp is None:
+            return None
+        offset = (info.local_timestamp - info.timestamp).total_seconds()
+        zone = round(offset / ZONE_STEP_S) * ZONE_STEP_S
+        return float(zone) if abs(offset - zone) <= ZONE_SLACK_S and abs(zone) <= MAX_UTC_OFFSET_S else None

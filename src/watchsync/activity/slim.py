@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from fitdecode.profile import MESG_NUM_DEVELOPER_DATA_ID, MESG_NUM_FIELD_DESCRIPTION, MESSAGE_TYPES
 
 from watchsync.activity.fitcrc import fit_crc
+from watchsync.activity.hrbytes import HR_MESSAGE, HrGather, HrLayout
 from watchsync.errors import WatchsyncError
 
 _SIGNATURE = b".FIT"
@@ -45,8 +46,11 @@ def message_numbers(names: Iterable[str]) -> frozenset[int]:
     return frozenset(numbers | {MESG_NUM_DEVELOPER_DATA_ID, MESG_NUM_FIELD_DESCRIPTION})
 
 
-def slim(data: bytes, keep: frozenset[int], *, max_kept_share: float = 0.5) -> bytes | None:
+def slim(data: bytes, keep: frozenset[int], *, max_kept_share: float = 0.5, hr: HrGather | None = None) -> bytes | None:
     """`data` with only the data messages of the `keep` kinds.
+
+    With ``hr``, `hr` messages are left out of the copy and noted in ``hr`` instead (see
+    `watchsync.activity.hrbytes`).
 
     None if that cannot be vouched for, or if more than `max_kept_share` of the
     file would be kept (then parsing the whole file is cheaper: the copy's CRC is
@@ -65,7 +69,7 @@ def slim(data: bytes, keep: frozenset[int], *, max_kept_share: float = 0.5) -> b
         body_end = body_start + int.from_bytes(header[4:8], "little")
         if body_end + 2 > len(data):
             raise FitfastUnfit(f"FIT segment at byte {start} runs past the end of the file")
-        walked = _slim_body(data, body_start, body_end, keep)
+        walked = _slim_body(data, body_start, body_end, keep, hr)
         if walked is None:
             return None
         body, body_exact = walked
@@ -83,29 +87,55 @@ def _segment(header: bytes, body: bytes) -> bytes:
     return head + body + fit_crc(head + body).to_bytes(2, "little")
 
 
-def _slim_body(data: bytes, position: int, end: int, keep: frozenset[int]) -> tuple[bytes, bool] | None:
+def _slim_body(data: bytes, position: int, end: int, keep: frozenset[int],
+               hr: HrGather | None = None) -> tuple[bytes, bool] | None:
     """(kept bytes, whether they decode as in the whole file); None if the messages do not add up."""
     exact = True
     sizes = [-1] * 16
     actions = [_DROP] * 16
+    layouts: list[HrLayout | None] = [None] * 16
     pieces: list[bytes] = []
     kept_from = position
+    known: dict[bytes, tuple[int, int, int]] = {}  # some devices repeat a definition before every message
     try:
         while position < end:
             header = data[position]
             if header & (_COMPRESSED | _DEFINITION) == _DEFINITION:
                 local = header & 0x0F
-                position, sizes[local], actions[local] = _definition(data, position, keep)
+                start = position
+                key = data[position:position + 6 + 3 * data[position + 5]]
+                if key in known and not header & _DEVELOPER:
+                    length, sizes[local], actions[local] = known[key]
+                    position += length
+                else:
+                    position, sizes[local], actions[local] = _definition(data, position, keep)
+                    known[key] = (position - start, sizes[local], actions[local])
+                layouts[local] = None
+                if hr is not None and _number(data, start) == HR_MESSAGE:
+                    layouts[local] = _hr_layout(data, start, hr)
+                    actions[local] = _DROP
+                if actions[local] == _DROP:  # only the dropped kind's messages would use it
+                    if kept_from < start:
+                        pieces.append(data[kept_from:start])
+                    kept_from = position
                 continue
             local = (header >> 5) & 0x03 if header & _COMPRESSED else header & 0x0F
             size, action = sizes[local], actions[local]
             if size < 0:
                 return None
             if action == _DROP:
+                step = 1 + size
+                after = position + step
+                while after < end and data[after] == header:  # a run of the same message (records)
+                    after += step
+                layout = layouts[local]
+                if layout is not None and hr is not None:
+                    if header & _COMPRESSED:
+                        hr.usable = False
+                    layout.positions.extend(range(position, after, step))
                 if kept_from < position:
                     pieces.append(data[kept_from:position])
-                position += 1 + size
-                kept_from = position
+                position = kept_from = after
             elif action == _KEEP and not header & _COMPRESSED:
                 position += 1 + size
             elif action == _KEEP:
@@ -137,6 +167,18 @@ def _definition(data: bytes, position: int, keep: frozenset[int]) -> tuple[int, 
     if _UNDEFINED in fields[2::3].translate(_BASE_TYPE_CHECK) and _undefined_base_type(number, fields):
         return after, size, _FATAL
     return after, size, _KEEP if number in keep else _DROP
+
+
+def _number(data: bytes, position: int) -> int:
+    """Global message number of the definition at ``position``."""
+    return int.from_bytes(data[position + 3 : position + 5], "big" if data[position + 2] == 1 else "little")
+
+
+def _hr_layout(data: bytes, position: int, hr: HrGather) -> HrLayout:
+    count = data[position + 5]
+    if data[position] & _DEVELOPER:
+        hr.usable = False
+    return hr.layout(data[position + 2] != 1, data[position + 6 : position + 6 + 3 * count])
 
 
 def _undefined_base_type(number: int, fields: bytes) -> bool:

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 import fitdecode
 import numpy as np
 
-from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS, Message, RawDecode
+from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS
+from watchsync.activity.raw import Message, RawDecode
 
 FIT_EPOCH = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
 SEMICIRCLE_DEG = 180.0 / 2**31
-_DATE_FIELDS = frozenset({"timestamp", "start_time", "time_created"})
+_DATE_FIELDS = frozenset({"timestamp", "start_time", "time_created", "local_timestamp"})
 _RECORD_INDEX = {name: i for i, name in enumerate(RECORD_FIELDS)}
 #: Exceptions that must never be swallowed.
 _NOT_DECODE_ERRORS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json
 
 if TYPE_CHECKING:
+    from watchsync.compliance.activities import ActivitySummary
+    from watchsync.compliance.load import ActivityLoad
     from watchsync.compliance.match import PlannedSession
     from watchsync.model.athlete import Athlete
     from watchsync.model.workout import Workout
@@ -108,6 +110,7 @@ def run_sync(args: argparse.Namespace) -> int:
 def run_analyze(args: argparse.Namespace) -> int:
     """Print an activity's summary and, against a workout, its step-by-step compliance."""
     from watchsync.activity import FitDecodeError
+    from watchsync.compliance.analysis import analysis_document
     from watchsync.services.activities import analyse
 
     athlete = athlete_from(args)
@@ -120,10 +123,11 @@ def run_analyze(args: argparse.Namespace) -> int:
         raise CliError(f"{args.file}: {error}") from None
     score = _score(analysis, workout, athlete)
     if args.json:
-        print_json({"summary": analysis.summary.model_dump(mode="json"),
-                    "load": analysis.load.model_dump(mode="json"), "decoder": analysis.activity.decoder,
-                    "salvaged": analysis.activity.salvaged, "warnings": list(analysis.warnings),
-                    "compliance": score.model_dump(mode="json") if score else None})
+        document = analysis_document(analysis)
+        print_json({"summary": document.pop("summary"), "load": document.pop("load"),
+                    "decoder": analysis.activity.decoder, "salvaged": analysis.activity.salvaged,
+                    "warnings": list(analysis.warnings), "compliance": score.model_dump(mode="json") if score else None,
+                    **document})
         return 0
     print("\n".join(_summary_lines(args.file, analysis)))
     if score is not None:
@@ -159,28 +163,53 @@ def _score(analysis: Analysis, workout: Workout | None, athlete: Athlete) -> Ses
         except ValueError:
             return None
     session = PlannedSession(id=workout.name, date=analysis.summary.start.date(), workout=workout)
-    return score_session(session, analysis, athlete)
+    return score_session(session, analysis.scored_for(workout.sport), athlete)
 
 
 def _summary_lines(path: Path, analysis: Analysis) -> list[str]:
+    activity = analysis.activity
+    decoded = f"decoded with {activity.decoder}{' (salvaged)' if activity.salvaged else ''}"
+    lines = [f"{path}: " + _facts(analysis.summary), f"  {decoded}; " + _loads(analysis.load)]
+    if len(analysis.sessions) > 1:
+        for session in analysis.sessions:
+            role = " (transition)" if session.summary.transition else ""
+            facts = f"{_facts(session.summary)}; {_loads(session.load)}"
+            lines.append(f"  session {session.summary.session}{role}: {facts}")
+    return [*lines, *(f"  warning: {warning}" for warning in analysis.warnings)]
+
+
+def _facts(summary: ActivitySummary) -> str:
     from watchsync.describe import format_seconds
 
-    summary, load, activity = analysis.summary, analysis.load, analysis.activity
-    facts = [summary.sport.value, f"{summary.start:%Y-%m-%d %H:%M}", format_seconds(summary.duration_s)]
+    sport = summary.sport.value + (f"/{summary.sub_sport}" if summary.sub_sport not in (None, "generic") else "")
+    time = f"{format_seconds(summary.duration_s)} timer"
+    if summary.elapsed_s is not None and summary.elapsed_s - summary.duration_s >= 60:
+        time += f" ({format_seconds(summary.elapsed_s)} elapsed)"
+    facts = [sport, f"{summary.start:%Y-%m-%d %H:%M}", time]
     if summary.distance_m:
         facts.append(f"{summary.distance_m / 1000:.2f} km")
+    if summary.pool_length_m:
+        facts.append(f"pool {summary.pool_length_m:g} m")
     if summary.avg_hr is not None:
-        facts.append(f"avg HR {summary.avg_hr:.0f}")
+        facts.append(f"avg HR {summary.avg_hr:.0f}" + (f" (max {summary.max_hr:.0f})" if summary.max_hr else ""))
+    if summary.avg_power is not None:
+        facts.append(f"avg power {summary.avg_power:.0f} W")
     if summary.workout_rpe is not None:
         facts.append(f"RPE {summary.workout_rpe:g}")
+    return ", ".join(facts)
+
+
+def _loads(load: ActivityLoad) -> str:
+    from watchsync.describe import format_seconds
+
     loads = [f"TRIMP {load.trimp:.0f}" if load.trimp is not None else "TRIMP – (no heart rate)"]
     if load.srpe is not None:
         loads.append(f"sRPE {load.srpe:.0f}")
     if load.hr_seconds:
         loads.append(f"easy {(load.easy_seconds or 0) / load.hr_seconds:.0%} of heart-rate time")
-    decoded = f"decoded with {activity.decoder}{' (salvaged)' if activity.salvaged else ''}"
-    return [f"{path}: " + ", ".join(facts), f"  {decoded}; " + ", ".join(loads),
-            *(f"  warning: {warning}" for warning in analysis.warnings)]
+    if load.no_hr_seconds and load.hr_seconds:
+        loads.append(f"{format_seconds(load.no_hr_seconds)} without heart rate")
+    return ", ".join(loads)
 
 
 def _score_lines(score: SessionScore) -> list[str]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from watchsync.activity.model import Activity
+from watchsync.activity.model import Activity, Clock
+from watchsync.activity.sessions import SessionPart, session_parts
 from watchsync.model.workout import Sport
 
 if TYPE_CHECKING:
@@ -53,37 +55,131 @@ SPORT_BY_NAME: dict[str, Sport] = {
 
 
 class ActivitySummary(BaseModel):
-    """A done activity: when, what, how much, and Garmin's link to the workout it executed."""
+    """A done activity (or one session of a multi-session file): when, what, how much, and Garmin's link.
+
+    ``duration_s`` is the timer (moving) time, what volume, load and compliance use; ``elapsed_s``
+    the wall-clock time from start to end, pauses included.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     sport: Sport
     start: datetime = Field(description="local start time; its date is the day it counts for")
-    duration_s: float = Field(ge=0)
+    duration_s: float = Field(ge=0, description="timer (moving) time")
     distance_m: float | None = Field(default=None, ge=0)
     avg_hr: float | None = None
     workout_rpe: float | None = Field(default=None, ge=0, le=10, description="reported CR-10 RPE")
     associated_workout_id: int | None = None
+    elapsed_s: float | None = Field(default=None, ge=0, description="elapsed time, pauses included")
+    max_hr: float | None = None
+    sub_sport: str | None = Field(default=None, description="the FIT sub_sport name")
+    avg_power: float | None = None
+    max_power: float | None = None
+    pool_length_m: float | None = Field(default=None, gt=0)
+    session: int | None = Field(default=None, ge=1, description="its number in a multi-session file")
+    transition: bool = Field(default=False, description="a triathlon transition: never matched")
 
 
-def summary_from_fit(activity_id: str, activity: Activity,
-                     associated_workout_id: int | None = None) -> ActivitySummary:
-    """Summary of a decoded FIT activity (first session; its local start time is not in FIT)."""
-    session = activity.sessions[0] if activity.sessions else None
-    start = session.start_time if session else None
-    if session is None or start is None:
-        raise ValueError(f"activity {activity_id}: no session with a start time")
+def local_start(start: datetime, clock: Clock, file_offset: float | None, zone: str | None) -> datetime:
+    """The local start of a FIT time: the file's own UTC offset, else the athlete's zone (else the host's).
+
+    On the ``"local"`` clock ``start`` already is the local wall-clock time (carried as UTC).
+    """
+    if clock == "local":
+        naive = start.replace(tzinfo=None)
+        return naive.replace(tzinfo=ZoneInfo(zone)) if zone else naive.astimezone()
+    if file_offset is not None:
+        return start.astimezone(timezone(timedelta(seconds=file_offset)))
+    return start.astimezone(ZoneInfo(zone)) if zone else start.astimezone()
+
+
+def summaries_from_fit(activity_id: str, activity: Activity, parts: Sequence[SessionPart] | None = None, *,
+                       associated_workout_id: int | None = None, zone: str | None = None) -> list[ActivitySummary]:
+    """One summary per session (``<id>#<n>`` when there are several), local start times.
+
+    ``ValueError`` when the file has no session nor record with a time, or only device-relative
+    times (its start is unknown).
+    """
+    parts = session_parts(activity) if parts is None else parts
+    if not parts:
+        raise ValueError(f"activity {activity_id}: no session and no records with a time")
+    if activity.clock == "device":
+        raise ValueError(f"activity {activity_id}: timestamps are device-relative and the file gives no real "
+                         "time (its start is unknown)")
+    many = len(parts) > 1
+    return [_summary(f"{activity_id}#{part.number + 1}" if many else activity_id, activity, part,
+                     associated_workout_id, zone, many) for part in parts]
+
+
+def summary_from_fit(activity_id: str, activity: Activity, associated_workout_id: int | None = None,
+                     zone: str | None = None) -> ActivitySummary:
+    """The whole file as one summary: its one session, or its sessions combined (see `combine`)."""
+    sessions = summaries_from_fit(activity_id, activity, associated_workout_id=associated_workout_id, zone=zone)
+    return sessions[0] if len(sessions) == 1 else combine(activity_id, sessions)
+
+
+def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySummary:
+    """A multi-session file as one: times, distance summed; HR and power weighted by timer time.
+
+    Sport and sub-sport are the sessions' own when all (transitions aside) share them, else
+    ``other`` and ``"multisport"``.
+    """
+    first = min(sessions, key=lambda s: s.start)
+    sports = {s.sport for s in sessions if not s.transition} or {s.sport for s in sessions}
+    sub_sports = {s.sub_sport for s in sessions if not s.transition}
+    ends = [s.start + timedelta(seconds=s.elapsed_s or s.duration_s) for s in sessions]
     return ActivitySummary(
         id=activity_id,
-        sport=sport_from_names(session.sport, session.sub_sport),
-        start=start,
-        duration_s=activity.total_elapsed_time,
-        distance_m=sum(s.total_distance or 0.0 for s in activity.sessions),
-        avg_hr=session.avg_heart_rate,
-        workout_rpe=session.workout_rpe,
-        associated_workout_id=associated_workout_id,
+        sport=sports.pop() if len(sports) == 1 else Sport.OTHER,
+        start=first.start,
+        duration_s=sum(s.duration_s for s in sessions),
+        distance_m=_total([s.distance_m for s in sessions]),
+        avg_hr=_weighted([(s.avg_hr, s.duration_s) for s in sessions]),
+        workout_rpe=next((s.workout_rpe for s in sessions if s.workout_rpe is not None), None),
+        associated_workout_id=first.associated_workout_id,
+        elapsed_s=(max(ends) - first.start).total_seconds(),
+        max_hr=max((s.max_hr for s in sessions if s.max_hr is not None), default=None),
+        sub_sport=sub_sports.pop() if len(sub_sports) == 1 and len(sports) <= 1 else "multisport",
+        avg_power=_weighted([(s.avg_power, s.duration_s) for s in sessions]),
+        max_power=max((s.max_power for s in sessions if s.max_power is not None), default=None),
+        pool_length_m=next((s.pool_length_m for s in sessions if s.pool_length_m is not None), None),
     )
+
+
+def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_workout_id: int | None,
+             zone: str | None, many: bool) -> ActivitySummary:
+    session = part.session
+    pool = session.pool_length if session is not None and session.pool_length else None
+    return ActivitySummary(
+        id=summary_id,
+        sport=sport_from_names(session.sport, session.sub_sport) if session is not None else Sport.OTHER,
+        start=local_start(part.start, activity.clock, activity.utc_offset, zone),
+        duration_s=part.timer_s,
+        distance_m=part.distance_m,
+        avg_hr=part.avg_hr,
+        workout_rpe=session.workout_rpe if session is not None else None,
+        associated_workout_id=associated_workout_id,
+        elapsed_s=part.elapsed_s,
+        max_hr=part.max_hr,
+        sub_sport=session.sub_sport if session is not None else None,
+        avg_power=part.avg_power,
+        max_power=part.max_power,
+        pool_length_m=pool,
+        session=part.number + 1 if many else None,
+        transition=part.is_transition,
+    )
+
+
+def _total(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _weighted(pairs: Sequence[tuple[float | None, float]]) -> float | None:
+    known = [(v, w) for v, w in pairs if v is not None and w > 0]
+    total = sum(w for _, w in known)
+    return sum(v * w for v, w in known) / total if total > 0 else None
 
 
 def summary_from_connect(item: Mapping[str, Any]) -> ActivitySummary:
@@ -103,8 +199,10 @@ def summary_from_connect(item: Mapping[str, Any]) -> ActivitySummary:
         sport=_connect_sport(str(type_key)),
         start=datetime.fromisoformat(start),
         duration_s=float(item.get("duration", summary.get("duration", 0.0)) or 0.0),
+        elapsed_s=_number(item.get("elapsedDuration", summary.get("elapsedDuration"))),
         distance_m=_number(item.get("distance", summary.get("distance"))),
         avg_hr=_number(item.get("averageHR", summary.get("averageHR"))),
+        max_hr=_number(item.get("maxHR", summary.get("maxHR"))),
         workout_rpe=None if rpe is None else float(rpe) / RPE_SCALE,
         associated_workout_id=None if workout_id is None else int(workout_id),
     )

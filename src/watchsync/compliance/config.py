@@ -32,7 +32,8 @@ class ComplianceConfig(BaseModel):
     hr_lag_seconds: float = Field(default=180.0, ge=0, description="HR ignored from the activity start")
     hr_step_grace_seconds: float = Field(default=30.0, ge=0, description="HR ignored at each step start")
     power_smoothing_seconds: int = Field(default=3, ge=1, description="rolling mean for power targets")
-    max_sample_gap_seconds: float = Field(default=5.0, gt=0, description="longest time one sample counts")
+    max_sample_gap_seconds: float = Field(default=60.0, gt=0, description="longest time one record counts while "
+                                          "the timer runs (a longer silence is a data gap)")
     easy_rpe_max: float = Field(default=rules.EASY_MAX_RPE, description="steps at or below this RPE are easy")
     too_hard_share: float = Field(default=0.15, description="flag when easy time above ceiling exceeds")
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from watchsync import rules
 from watchsync.activity.model import FloatArray, Records
+from watchsync.activity.timeline import whole
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.model.athlete import DEFAULT_RPE_HR_PCT_LTHR, Athlete
@@ -49,6 +50,7 @@ class ActivityLoad(BaseModel):
     trimp: float | None
     easy_seconds: float | None
     hr_seconds: float | None
+    no_hr_seconds: float | None = None
 
     def load(self, metric: Literal["trimp", "srpe"]) -> float:
         """The load in the configured metric (0 when the activity lacks it)."""
@@ -83,14 +85,23 @@ def srpe(rpe: float, minutes: float) -> float:
 
 
 def trimp(timestamps: FloatArray, heart_rate: FloatArray, resting_hr: float, max_hr: float,
-          sex: Literal["male", "female"] = "male", max_gap_s: float = 5.0) -> float:
-    """Banister TRIMP summed sample by sample (each sample counts until the next, gaps capped)."""
+          sex: Literal["male", "female"] = "male", max_gap_s: float = 5.0,
+          weights: FloatArray | None = None) -> float:
+    """Banister TRIMP summed sample by sample.
+
+    With ``weights`` (seconds of running timer each record stands for, see
+    `watchsync.activity.timeline`) each record with a heart rate counts its weight; without, each
+    heart-rate sample counts until the next one, gaps capped at ``max_gap_s``.
+    """
     known = ~np.isnan(heart_rate)
-    times, hr = timestamps[known], heart_rate[known]
-    if len(times) < 2:
-        return 0.0
-    minutes = np.clip(np.diff(times), 0, max_gap_s) / SECONDS_PER_MINUTE
-    reserve = np.clip((hr[:-1] - resting_hr) / (max_hr - resting_hr), 0.0, 1.0)
+    if weights is not None:
+        minutes, hr = weights[known] / SECONDS_PER_MINUTE, heart_rate[known]
+    else:
+        times, hr = timestamps[known], heart_rate[known]
+        if len(times) < 2:
+            return 0.0
+        minutes, hr = np.clip(np.diff(times), 0, max_gap_s) / SECONDS_PER_MINUTE, hr[:-1]
+    reserve = np.clip((hr - resting_hr) / (max_hr - resting_hr), 0.0, 1.0)
     k, b = TRIMP_CONSTANTS[sex]
     return float(np.sum(minutes * reserve * k * np.exp(b * reserve)))
 
@@ -151,19 +162,32 @@ def easy_ceiling_bpm(athlete: Athlete, config: ComplianceConfig) -> float:
 
 
 def activity_load(summary: ActivitySummary, records: Records | None, athlete: Athlete,
-                  config: ComplianceConfig | None = None) -> ActivityLoad:
-    """sRPE when an RPE was reported, TRIMP and easy time when the records carry heart rate."""
+                  config: ComplianceConfig | None = None, *, weights: FloatArray | None = None) -> ActivityLoad:
+    """sRPE when an RPE was reported; TRIMP, easy time and time with / without heart rate from the records.
+
+    ``weights``: seconds of running timer each record stands for (pauses excluded, see
+    `watchsync.activity.timeline`); without, the records are taken as one unpaused stretch.
+    Only records with a valid heart rate count for TRIMP and easy time: a file without heart
+    rate is never easy.
+    """
     config = config or ComplianceConfig()
     minutes = summary.duration_s / SECONDS_PER_MINUTE
-    trimp_value = easy = hr_seconds = None
-    if records is not None and records.has_heart_rate:
-        trimp_value = trimp(records.timestamp, records.heart_rate, athlete.resting_hr, athlete.max_hr,
-                            config.trimp_sex, config.max_sample_gap_seconds)
+    trimp_value = easy = hr_seconds = no_hr_seconds = None
+    if records is not None and len(records):
+        if weights is None:
+            times = records.timestamp
+            weights = whole(float(times[0]), float(times[-1]) + 1).weights(times, config.max_sample_gap_seconds)
         known = ~np.isnan(records.heart_rate)
-        gaps = np.clip(np.diff(records.timestamp, append=records.timestamp[-1]), 0,
-                       config.max_sample_gap_seconds)
-        hr_seconds = float(gaps[known].sum())
-        easy = float(gaps[known & (records.heart_rate <= easy_ceiling_bpm(athlete, config))].sum())
+        hr_seconds = float(weights[known].sum())
+        no_hr_seconds = float(weights[~known].sum())
+        if known.any():
+            trimp_value = trimp(records.timestamp, records.heart_rate, athlete.resting_hr, athlete.max_hr,
+                                config.trimp_sex, weights=weights)
+            with np.errstate(invalid="ignore"):
+                easy_hr = known & (records.heart_rate <= easy_ceiling_bpm(athlete, config))
+            easy = float(weights[easy_hr].sum())
+        else:
+            hr_seconds = None
     return ActivityLoad(
         activity_id=summary.id,
         day=summary.start.date(),
@@ -174,4 +198,22 @@ def activity_load(summary: ActivitySummary, records: Records | None, athlete: At
         trimp=trimp_value,
         easy_seconds=easy,
         hr_seconds=hr_seconds,
+        no_hr_seconds=no_hr_seconds,
     )
+
+
+def combine_loads(activity_id: str, loads: Sequence[ActivityLoad]) -> ActivityLoad:
+    """The loads of a file's sessions as one (sums; a part without a value adds nothing)."""
+    first = min(loads, key=lambda x: x.day)
+
+    def total(values: list[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return sum(known) if known else None
+
+    families = {x.sport_family for x in loads}
+    return ActivityLoad(
+        activity_id=activity_id, day=first.day, sport_family=families.pop() if len(families) == 1 else "other",
+        duration_s=sum(x.duration_s for x in loads), distance_m=total([x.distance_m for x in loads]),
+        srpe=total([x.srpe for x in loads]), trimp=total([x.trimp for x in loads]),
+        easy_seconds=total([x.easy_seconds for x in loads]), hr_seconds=total([x.hr_seconds for x in loads]),
+        no_hr_seconds=total([x.no_hr_seconds for x in loads]))

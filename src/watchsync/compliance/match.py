@@ -6,6 +6,8 @@ link (the activity's ``associatedWorkoutId`` equals the session's remote workout
 the rest pair up greedily by the smallest date distance (ties: the earlier planned session, then the
 earlier activity). Unmatched sessions are *missed* once their window has closed (``today`` is after
 the planned date + ``late_days``), *pending* until then; unmatched activities are *unplanned*.
+Triathlon transitions are never matched nor listed as unplanned; a session of a multi-session file
+(``ActivitySummary.session``) takes Garmin's workout link only when its sport family is the workout's.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def match_sessions(planned: list[PlannedSession], activities: list[ActivitySumma
     config = config or ComplianceConfig()
     matches: list[Match] = []
     free_sessions = sorted(planned, key=lambda s: (s.date, s.id))
-    free_activities = sorted(activities, key=lambda a: (a.start, a.id))
+    free_activities = sorted((a for a in activities if not a.transition), key=lambda a: (a.start, a.id))
     for linked in (True, False):
         accept = _linked if linked else _same_family
         matches += _pair(free_sessions, free_activities, accept, linked, config)
@@ -80,7 +82,8 @@ def match_sessions(planned: list[PlannedSession], activities: list[ActivitySumma
 
 
 def _linked(session: PlannedSession, activity: ActivitySummary) -> bool:
-    return session.remote_workout_id is not None and activity.associated_workout_id == session.remote_workout_id
+    return (session.remote_workout_id is not None and activity.associated_workout_id == session.remote_workout_id
+            and (activity.session is None or _same_family(session, activity)))
 
 
 def _same_family(session: PlannedSession, activity: ActivitySummary) -> bool:

@@ -1,7 +1,9 @@
 """Scoring one done session against its plan: volume colour, time in target per step, RPE.
 
 Intensity: each step's time is split into inside / above / below its target band, on the channel
-its target names (HR, speed, power, cadence). Steps are found from laps' ``wkt_step_index`` when
+its target names (HR, speed, power, cadence), over the time the timer runs (each record counts until
+the next, pauses excluded, see `watchsync.activity.timeline`); records without a valid value (no HR)
+are not scored. Steps are found from laps' ``wkt_step_index`` when
 the watch ran the workout, else by walking the planned steps along the activity's time (distance
 steps along its distance). Heart rate lags effort, so HR samples are ignored during the first
 ``hr_lag_seconds`` of the *activity* and the first ``hr_step_grace_seconds`` of *every step*.
@@ -21,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from watchsync import rules
 from watchsync.activity.model import Activity, FloatArray, Records
+from watchsync.activity.sessions import timed_records
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.steps import execution_order
@@ -174,11 +177,10 @@ def score_intensity(workout: Workout, activity: Activity,
                     config: ComplianceConfig | None = None) -> IntensityScore:
     """Time in target per step of the resolved ``workout`` as executed in ``activity``."""
     config = config or ComplianceConfig()
-    records = activity.records
-    start = _activity_start(activity)
+    records, weights = timed_records(activity, config.max_sample_gap_seconds)
+    start = _activity_start(activity, records)
     by_lap = any(lap.wkt_step_index is not None for lap in activity.laps)
     spans = list(_lap_spans(activity)) if by_lap else list(_time_spans(workout, records, start, config))
-    weights = _sample_weights(records.timestamp, config.max_sample_gap_seconds)
     planned = {p.index: p for p in execution_order(workout)}
     tallies: dict[int, _Tally] = {}
     for span in spans:
@@ -219,11 +221,11 @@ def target_band(target: Target) -> tuple[Channel, float, float] | None:
             return None
 
 
-def _activity_start(activity: Activity) -> float:
+def _activity_start(activity: Activity, records: Records) -> float:
     session_starts = [s.start_time.timestamp() for s in activity.sessions if s.start_time is not None]
     if session_starts:
         return min(session_starts)
-    timestamps = activity.records.timestamp
+    timestamps = records.timestamp
     return float(np.nanmin(timestamps)) if len(timestamps) else 0.0
 
 
@@ -258,14 +260,6 @@ def _time_spans(workout: Workout, records: Records, start: float,
             end = cursor + rules.LAP_BUTTON_SECONDS
         yield _Span(planned.index, cursor, end)
         cursor = end
-
-
-def _sample_weights(timestamps: FloatArray, max_gap: float) -> FloatArray:
-    """Seconds each sample stands for: the gap to the next one, capped (pauses do not count)."""
-    if len(timestamps) < 2:
-        return np.ones(len(timestamps))
-    gaps = np.diff(timestamps)
-    return np.clip(np.append(gaps, np.median(gaps)), 0, max_gap)
 
 
 def _channel(records: Records, channel: Channel, smoothing: int) -> FloatArray:

@@ -2,7 +2,9 @@
 
 Completion counts sessions whose window has closed or that were done: done / (done + missed);
 pending sessions are left out. "Done" time and distance are all activities of the week, planned
-or not. The load series (for ACWR, monotony, strain) uses ``config.load_metric`` per day.
+or not; time is the timer (moving) time. The easy share is easy time over the time with a valid
+heart rate only (a ride without a strap adds nothing to either); the time without heart rate is
+reported beside it. The load series (for ACWR, monotony, strain) uses ``config.load_metric`` per day.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class Totals(BaseModel):
     done_seconds: float
     done_meters: float
     easy_share: float | None
+    hr_seconds: float = 0.0
+    no_hr_seconds: float = 0.0
     #: Distance per sport family (run, bike, swim, ski, ...): sports are never added together.
     planned_meters_by_family: dict[str, float] = {}
     done_meters_by_family: dict[str, float] = {}
@@ -194,6 +198,8 @@ def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[Act
         done_seconds=sum(load.duration_s for load in loads),
         done_meters=sum(load.distance_m or 0.0 for load in loads),
         easy_share=easy_seconds / hr_seconds if hr_seconds > 0 else None,
+        hr_seconds=hr_seconds,
+        no_hr_seconds=sum(load.no_hr_seconds or 0.0 for load in loads),
         planned_meters_by_family=_by_family(
             (s.workout.sport.family, volumes.of(s.workout)[1]) for s in planned),
         done_meters_by_family=_by_family((load.sport_family, load.distance_m or 0.0) for load in loads),

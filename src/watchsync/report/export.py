@@ -21,8 +21,8 @@ SESSION_FIELDS = ("week_start", "day", "session_id", "activity_id", "done_on", "
                   "planned", "done", "ratio", "in_target", "easy_above", "rpe_prescribed", "rpe_reported",
                   "days_late", "flags", "substitute", "easy_basis")
 WEEK_FIELDS = ("week_start", "planned_sessions", "done", "missed", "pending", "unplanned", "completion",
-               "planned_seconds", "done_seconds", "planned_meters", "done_meters", "easy_share", "load", "acwr",
-               "monotony", "strain", "flags", "run_meters")
+               "planned_seconds", "done_seconds", "planned_meters", "done_meters", "easy_share", "hr_seconds",
+               "no_hr_seconds", "load", "acwr", "monotony", "strain", "flags", "run_meters")
 TEXT_FIELDS = frozenset({"name", "flags"})
 
 

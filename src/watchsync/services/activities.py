@@ -17,8 +17,9 @@ Failures that concern Garmin as a whole (authentication, rate limits, outages) o
 file that cannot be written) stop the sync; a later run carries on where it stopped.
 
 The summary prefers Connect's local start time, ``associatedWorkoutId`` and ``directWorkoutRpe``
-(from the list item, else the activity's details) and takes sport, duration, distance and heart
-rate from the FIT file.
+(from the list item, else the activity's details) and takes sport, duration (timer time), distance
+and heart rate from the FIT file. Each session of a multi-session file is stored in the row's
+record (``sessions``) and matched and scored as its own activity (``<id>#<n>``).
 """
 
 from __future__ import annotations
@@ -30,17 +31,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from watchsync.activity.fit import decode_activity
 from watchsync.activity.model import Activity, FitDecodeError
-from watchsync.compliance.activities import ActivitySummary, summary_from_connect, summary_from_fit
+from watchsync.compliance.activities import ActivitySummary, summary_from_connect
+from watchsync.compliance.analysis import Analysis, SessionAnalysis, analyse_decoded, athlete_config
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.easy import EasyJudgement, judge_easy
 from watchsync.compliance.load import ActivityLoad, activity_load
 from watchsync.compliance.match import PlannedSession, match_sessions
-from watchsync.compliance.record import ActivityRecord
+from watchsync.compliance.record import ActivityRecord, SessionRecord
 from watchsync.compliance.score import (
     IntensityScore,
     RpeComparison,
@@ -52,12 +53,13 @@ from watchsync.compliance.score import (
 from watchsync.files import write_atomically
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.model.athlete import Athlete
-from watchsync.model.workout import Sport
 from watchsync.rules import speeds_for
 
 if TYPE_CHECKING:  # analysing a file needs neither Garmin nor the store (start-up of `watchsync analyze`)
     from watchsync.garmin.client import GarminClient
     from watchsync.store import Store
+
+__all__ = ["Analysis", "SessionAnalysis", "analyse", "athlete_config", "score_session", "sync_activities"]
 
 CURSOR_KEY = "activities.cursor"
 OVERLAP_DAYS = 2
@@ -76,23 +78,11 @@ class SessionScore(BaseModel):
     session_id: str
     day: date
     workout: str
+    activity_id: str | None = None  # the summary scored: ``<id>#<n>`` for a session of a multi-session file
     volume: VolumeScore
     intensity: IntensityScore
     rpe: RpeComparison
     easy: EasyJudgement | None = None
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """One decoded activity with its summary and training load."""
-
-    activity: Activity
-    summary: ActivitySummary
-    load: ActivityLoad
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        return self.activity.warnings
 
 
 @dataclass(frozen=True)
@@ -125,65 +115,23 @@ class FetchResult:
         return [a for a in self.fetched if a.error is not None]
 
 
-def athlete_config(athlete: Athlete, config: ComplianceConfig | None = None) -> ComplianceConfig:
-    """``config`` with the athlete's TRIMP constants (their sex when the profile gives it)."""
-    config = config or ComplianceConfig()
-    return config.model_copy(update={"trimp_sex": athlete.sex}) if athlete.sex else config
-
-
 def analyse(activity_id: str, data: bytes | Path, athlete: Athlete, *, connect: Mapping[str, Any] | None = None,
             config: ComplianceConfig | None = None) -> Analysis:
-    """Decode a FIT activity, summarise it (with Connect's facts when given) and compute its load.
+    """Decode a FIT activity, summarise each of its sessions (with Connect's facts when given), load them.
 
-    Raises ``FitDecodeError`` when the data is not FIT, ``ValueError`` when it is no activity
-    (see :func:`summarise`).
+    Raises ``FitDecodeError`` when the data is not FIT, ``ValueError`` when it is no activity or
+    has nothing with a (real) time (see `watchsync.compliance.analysis`).
     """
-    activity = decode_activity(data)
-    summary = summarise(activity_id, activity, connect)
-    load = activity_load(summary, activity.records, athlete, athlete_config(athlete, config))
-    return Analysis(activity, summary, load)
+    return analyse_decoded(activity_id, decode_activity(data), athlete, connect=connect, config=config)
 
 
-def summarise(activity_id: str, activity: Activity, connect: Mapping[str, Any] | None) -> ActivitySummary:
-    """The FIT session's summary with Connect's local start, workout link and RPE.
-
-    Without a session: Connect's summary, else one from the records (sport unknown). ``ValueError``
-    for a FIT file that is not an activity or has nothing with a time.
-    """
-    kind = activity.file_id.type if activity.file_id else None
-    if kind not in (None, "activity"):
-        raise ValueError(f"not an activity (a FIT {kind} file)")
-    from_connect = summary_from_connect(connect) if connect is not None else None
-    if not any(s.start_time for s in activity.sessions):
-        if from_connect is not None:
-            return from_connect.model_copy(update={"id": activity_id})
-        return _summary_from_records(activity_id, activity)
-    from_fit = summary_from_fit(activity_id, activity, from_connect.associated_workout_id if from_connect else None)
-    if from_connect is None:
-        return from_fit
-    rpe = from_connect.workout_rpe if from_connect.workout_rpe is not None else from_fit.workout_rpe
-    return from_fit.model_copy(update={"start": from_connect.start, "workout_rpe": rpe})
-
-
-def _summary_from_records(activity_id: str, activity: Activity) -> ActivitySummary:
-    records = activity.records
-    times = records.timestamp[~np.isnan(records.timestamp)]
-    if not len(times):
-        raise ValueError("no session and no records with a time")
-    distance = records.distance[~np.isnan(records.distance)]
-    return ActivitySummary(
-        id=activity_id, sport=Sport.OTHER, start=datetime.fromtimestamp(float(times[0]), UTC),
-        duration_s=float(times[-1] - times[0]), distance_m=float(distance.max()) if len(distance) else None,
-        avg_hr=float(np.nanmean(records.heart_rate)) if records.has_heart_rate else None)
-
-
-def score_session(session: PlannedSession, analysis: Analysis, athlete: Athlete,
+def score_session(session: PlannedSession, analysis: Analysis | SessionAnalysis, athlete: Athlete,
                   config: ComplianceConfig | None = None) -> SessionScore:
-    """Volume, time in target per step and RPE of ``analysis`` against the resolved ``session``."""
+    """Volume, time in target per step and RPE of ``analysis`` (a file or one of its sessions)."""
     config = config or ComplianceConfig()
     workout = session.workout
     return SessionScore(
-        session_id=session.id, day=session.date, workout=workout.name,
+        session_id=session.id, day=session.date, workout=workout.name, activity_id=analysis.summary.id,
         volume=volume_score(workout, analysis.summary, config, speeds_for(athlete)),
         intensity=score_intensity(workout, analysis.activity, config),
         rpe=compare_rpe(workout, analysis.summary.workout_rpe, config),
@@ -225,22 +173,24 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
         return _record_failure(store, athlete, connect, fit_path, _problem(activity_id, error), config)
     unscored: str | None = None
     try:
-        score = _score_if_planned(store, athlete, analysis, config)
+        scores = _score_if_planned(store, athlete, analysis, config)
     except Exception as error:
-        score, unscored = None, _problem(activity_id, error, "not scored")
+        scores, unscored = [], _problem(activity_id, error, "not scored")
     start_utc = _utc_start(analysis, connect)
+    sessions = [SessionRecord(summary=s.summary, load=s.load) for s in analysis.sessions] \
+        if len(analysis.sessions) > 1 else []  # each session is read back as its own activity
+    stored = _stored_summary(analysis.summary, analysis.load, analysis.activity, unscored, sessions)
     with store.transaction():
         store.upsert_activity(athlete.name, activity_id, start_utc, sport=analysis.summary.sport.value,
-                              fit_path=str(fit_path), summary=_stored_summary(analysis.summary, analysis.load,
-                                                                              analysis.activity, unscored))
+                              fit_path=str(fit_path), summary=stored)
         store.mark_analysed(activity_id)
-        if score is not None:
+        for score in scores:
             store.set_compliance(athlete.name, score.session_id, score.day, score.volume.colour,
                                  score.model_dump(mode="json"), activity_id=activity_id)
         _advance_cursor(store, athlete.name, analysis.summary.start.date())
     return FetchedActivity(activity_id, analysis.summary.start, analysis.summary.sport.value, fit_path,
-                           score.session_id if score else None, score.volume.colour if score else None,
-                           error=unscored, warnings=analysis.warnings)
+                           ", ".join(s.session_id for s in scores) or None,
+                           scores[0].volume.colour if scores else None, error=unscored, warnings=analysis.warnings)
 
 
 def _problem(activity_id: int, error: Exception, what: str = "") -> str:
@@ -263,21 +213,22 @@ def _with_details(client: GarminClient, item: Mapping[str, Any]) -> dict[str, An
 
 
 def _score_if_planned(store: Store, athlete: Athlete, analysis: Analysis,
-                      config: ComplianceConfig) -> SessionScore | None:
-    """Match the activity among the stored sessions and activities around its day; score it if matched."""
+                      config: ComplianceConfig) -> list[SessionScore]:
+    """Match the activity's sessions among the stored sessions and activities around its day; score the matched."""
     from watchsync.services.report import planned_from_store, stored_activities
 
-    day = analysis.summary.start.date()
-    planned = planned_from_store(store, athlete.name, start=day - timedelta(days=config.late_days),
-                                 end=day + timedelta(days=config.early_days))
+    parts: list[Analysis | SessionAnalysis] = list(analysis.sessions) or [analysis]
+    days = [part.summary.start.date() for part in parts]
+    planned = planned_from_store(store, athlete.name, start=min(days) - timedelta(days=config.late_days),
+                                 end=max(days) + timedelta(days=config.early_days))
     if not planned:
-        return None
+        return []
     first = min(s.date for s in planned) - timedelta(days=config.early_days)
     last = max(s.date for s in planned) + timedelta(days=config.late_days)
     others = [a.summary for a in stored_activities(store, athlete.name, start=first, end=last)]
-    matched = match_sessions(planned, [*others, analysis.summary], today=day, config=config)
-    session = next((m.session for m in matched.matches if m.activity.id == analysis.summary.id), None)
-    return None if session is None else score_session(session, analysis, athlete, config)
+    matched = match_sessions(planned, [*others, *(p.summary for p in parts)], today=max(days), config=config)
+    by_id = {m.activity.id: m.session for m in matched.matches}
+    return [score_session(by_id[p.summary.id], p, athlete, config) for p in parts if p.summary.id in by_id]
 
 
 def _record_failure(store: Store, athlete: Athlete, connect: Mapping[str, Any], fit_path: Path | None,
@@ -295,16 +246,18 @@ def _record_failure(store: Store, athlete: Athlete, connect: Mapping[str, Any], 
 
 
 def _stored_summary(summary: ActivitySummary, load: ActivityLoad, activity: Activity | None,
-                    error: str | None = None) -> dict[str, Any]:
+                    error: str | None = None, sessions: list[SessionRecord] | None = None) -> dict[str, Any]:
     """The ``summary`` JSON of an activity row (read back by :mod:`watchsync.services.report`)."""
     return ActivityRecord(
         summary=summary, load=load, decoder=activity.decoder if activity else None,
         salvaged=activity.salvaged if activity else False, warnings=list(activity.warnings) if activity else [],
-        error=error).model_dump(mode="json")
+        error=error, sessions=sessions or []).model_dump(mode="json")
 
 
 def _utc_start(analysis: Analysis, connect: Mapping[str, Any]) -> datetime:
     starts = [s.start_time for s in analysis.activity.sessions if s.start_time is not None]
+    if analysis.activity.clock != "utc":  # device-relative times: the file's start is no UTC time
+        starts = []
     return min(starts) if starts else _connect_utc_start(connect, analysis.summary)
 
 

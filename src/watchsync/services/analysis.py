@@ -26,7 +26,8 @@ def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | No
     """Decode and summarise a FIT activity for ``athlete`` and score it against ``workout``.
 
     ``workout`` is resolved for the athlete first; without one, the workout the watch ran (embedded
-    in the file) is used when there is one. Raises ``FitDecodeError`` for data that is not FIT.
+    in the file) is used when there is one; a multi-session file is scored on the session of the
+    workout's sport (see `Analysis.scored_for`). Raises ``FitDecodeError`` for data that is not FIT.
     """
     name = activity_id or (data.stem if isinstance(data, Path) else "activity")
     analysis = analyse(name, data, athlete)
@@ -34,7 +35,7 @@ def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | No
     if planned is None:
         return ScoredActivity(analysis, None)
     session = PlannedSession(id=planned.name, date=analysis.summary.start.date(), workout=planned)
-    return ScoredActivity(analysis, score_session(session, analysis, athlete))
+    return ScoredActivity(analysis, score_session(session, analysis.scored_for(planned.sport), athlete))
 
 
 def _embedded(analysis: Analysis, athlete: Athlete) -> Workout | None:

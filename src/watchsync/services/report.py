@@ -18,7 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from watchsync.activity import FitDecodeError, decode_activity
+from watchsync.activity import Activity, FitDecodeError, decode_activity
+from watchsync.activity.sessions import session_parts
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.easy import EasyJudgement, judge_easy
@@ -108,12 +109,10 @@ def stored_activities(store: Store, athlete: str, *, start: date | None = None,
     since = datetime.combine(start - timedelta(days=1), time.min, UTC) if start else None
     found = []
     for row in store.list_activities(athlete, since=since):
-        stored = _stored(row)
-        if stored is None:
-            continue
-        day = stored.summary.start.date()
-        if (start is None or day >= start) and (end is None or day <= end):
-            found.append(stored)
+        for stored in _stored(row):
+            day = stored.summary.start.date()
+            if (start is None or day >= start) and (end is None or day <= end):
+                found.append(stored)
     return sorted(found, key=lambda a: (a.summary.start, a.summary.id))
 
 
@@ -155,11 +154,11 @@ def only_week(report: ComplianceReport, day: date) -> ComplianceReport:
         "days": [d for d in report.days if 0 <= (d.day - monday).days < DAYS_PER_WEEK]})
 
 
-def _stored(row: ActivityRow) -> StoredActivity | None:
-    record = ActivityRecord.model_validate(row.summary)
-    if record.summary is None or record.load is None:
-        return None
-    return StoredActivity(record.summary, record.load, Path(row.fit_path) if row.fit_path else None)
+def _stored(row: ActivityRow) -> list[StoredActivity]:
+    """The row's activity, or each session of a multi-session file as its own."""
+    fit_path = Path(row.fit_path) if row.fit_path else None
+    return [StoredActivity(summary, load, fit_path)
+            for summary, load in ActivityRecord.model_validate(row.summary).activities()]
 
 
 def _intensities(store: Store, athlete: Athlete, matched: MatchResult, activities: Iterable[StoredActivity],
@@ -175,7 +174,8 @@ def _intensities(store: Store, athlete: Athlete, matched: MatchResult, activitie
             continue  # a ride is not scored against the run's steps
         activity_id = match.activity.id
         row = rows.get(match.session.id)
-        if row is not None and str(row.activity_id) == activity_id and "intensity" in row.scores:
+        scored_id = str(row.scores.get("activity_id") or row.activity_id) if row is not None else None
+        if row is not None and scored_id == activity_id and "intensity" in row.scores:
             scores[activity_id] = IntensityScore.model_validate(row.scores["intensity"])
             if row.scores.get("easy") is not None:
                 judged[activity_id] = EasyJudgement.model_validate(row.scores["easy"])
@@ -185,7 +185,7 @@ def _intensities(store: Store, athlete: Athlete, matched: MatchResult, activitie
         if fit_path is None:
             continue
         try:
-            activity = decode_activity(fit_path)
+            activity = session_activity(decode_activity(fit_path), match.activity.session, config)
         except FitDecodeError:
             continue
         if activity_id not in scores:
@@ -194,3 +194,11 @@ def _intensities(store: Store, athlete: Athlete, matched: MatchResult, activitie
         if judgement is not None:
             judged[activity_id] = judgement
     return scores, judged
+
+
+def session_activity(activity: Activity, number: int | None, config: ComplianceConfig) -> Activity:
+    """Session ``number`` (1-based) of a multi-session file as its own activity; ``None``: the whole file."""
+    if number is None:
+        return activity
+    parts = session_parts(activity, config.max_sample_gap_seconds)
+    return parts[number - 1].activity if 0 < number <= len(parts) else activity

@@ -1,0 +1,266 @@
+"""Each session of an activity file on its own: its records, laps, lengths, times and totals.
+
+A FIT activity holds one `session` message per sport: a triathlon has five (swim, transition, bike,
+transition, run), a Garmin "bike + strength" file two; chained files repeat the header. Session
+``i`` owns what lies from its start to the next session's start (the first also what comes before
+it, the last what comes after), laps by ``first_lap_index``/``num_laps`` when the sessions give them.
+A session repeated verbatim (the same activity chained twice) counts once.
+
+Times: ``timer_s`` is the session's ``total_timer_time`` (moving time: what volume and load use),
+``elapsed_s`` its ``total_elapsed_time``. Either is replaced when absurd (missing, 0 or negative,
+far beyond the records' span, or a timer above the elapsed time) by what the timer events and
+records say, with a warning. Totals the session lacks (distance, heart rate, power) come from the
+records (average heart rate: the mean of the records' readings; average power: weighted by the
+running time each record stands for), and session and record totals are cross-checked (a warning when they disagree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+
+import numpy as np
+
+from watchsync.activity.model import Activity, FloatArray, Lap, Length, Records, Session
+from watchsync.activity.sensors import clean_records
+from watchsync.activity.timeline import DEFAULT_MAX_GAP_S, Timeline, timeline
+
+#: A time total beyond this many times the records' span (plus `SPAN_SLACK_S`) is absurd.
+SPAN_FACTOR = 1.5
+SPAN_SLACK_S = 600.0
+#: Distance cross-check: session vs records disagree beyond both of these.
+DISTANCE_TOLERANCE = 0.05
+DISTANCE_SLACK_M = 200.0
+#: Average heart rate cross-check: session vs records disagree beyond this share.
+HR_TOLERANCE = 0.10
+_INVALID_UINT8 = 255
+_INVALID_UINT16 = 65535
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SessionPart:
+    """One session of a file and what it owns; ``activity`` is a one-session view of the file."""
+
+    number: int
+    session: Session | None
+    activity: Activity
+    timeline: Timeline
+    weights: FloatArray
+    begin: float
+    timer_s: float
+    elapsed_s: float
+    distance_m: float | None
+    avg_hr: float | None
+    max_hr: float | None
+    avg_power: float | None
+    max_power: float | None
+    hr_seconds: float
+    no_hr_seconds: float
+    warnings: tuple[str, ...]
+
+    @property
+    def start(self) -> datetime:
+        """Start of the session (on the activity's clock, see `Activity.clock`)."""
+        return datetime.fromtimestamp(self.begin, UTC)
+
+    @property
+    def is_transition(self) -> bool:
+        """A triathlon transition: kept, never matched with a planned session."""
+        return self.session is not None and self.session.sport == "transition"
+
+
+def session_parts(activity: Activity, max_gap: float = DEFAULT_MAX_GAP_S) -> tuple[SessionPart, ...]:
+    """The file's sessions in time order (one part from the records when it has no session)."""
+    sessions = _distinct_sessions(activity.sessions)
+    activity = replace(activity, records=clean_records(activity.records))
+    times = activity.records.timestamp
+    if not sessions:
+        if not len(times):
+            return ()
+        return (_part(activity, 0, None, float(times[0]), float(times[-1]) + 1, (), max_gap),)
+    starts = [_begin(s, times) for s in sessions]
+    bounds = [*starts[1:], np.inf]
+    parts = []
+    for number, (session, begin, bound) in enumerate(zip(sessions, starts, bounds, strict=True)):
+        laps = _laps(activity.laps, sessions, number, begin, bound)
+        parts.append(_part(activity, number, session, begin, bound, laps, max_gap,
+                           first=number == 0, many=len(sessions) > 1))
+    return tuple(parts)
+
+
+def _distinct_sessions(sessions: Sequence[Session]) -> list[Session]:
+    """Sessions once each, by start time; one without a start only when it is the only one."""
+    seen: set[tuple[object, ...]] = set()
+    distinct = []
+    for session in sessions:
+        key = tuple(getattr(session, f.name) for f in fields(Session))
+        if key not in seen:
+            seen.add(key)
+            distinct.append(session)
+    if len(distinct) == 1:
+        return distinct
+    return sorted((s for s in distinct if s.start_time is not None), key=lambda s: s.start_time or datetime.min)
+
+
+def _begin(session: Session, times: FloatArray) -> float:
+    if session.start_time is not None:
+        return session.start_time.timestamp()
+    return float(times[0]) if len(times) else 0.0
+
+
+def _laps(laps: Sequence[Lap], sessions: list[Session], number: int, begin: float, bound: float) -> tuple[Lap, ...]:
+    """Laps of session ``number``: by lap index when every session gives it, else by start time."""
+    if all(s.first_lap_index is not None and s.num_laps is not None for s in sessions):
+        session = sessions[number]
+        first, count = session.first_lap_index or 0, session.num_laps or 0
+        if first + count <= len(laps):
+            return tuple(laps[first:first + count])
+    lower = -np.inf if number == 0 else begin
+    return tuple(lap for lap in laps if lap.start_time is not None and lower <= lap.start_time.timestamp() < bound)
+
+
+def _lengths(lengths: Sequence[Length], lower: float, bound: float) -> tuple[Length, ...]:
+    return tuple(x for x in lengths if x.start_time is not None and lower <= x.start_time.timestamp() < bound)
+
+
+def _slice(records: Records, lower: float, bound: float) -> Records:
+    lo, hi = np.searchsorted(records.timestamp, [lower, bound], side="left")
+    return Records(**{f.name: getattr(records, f.name)[lo:hi] for f in fields(Records)})
+
+
+def _part(activity: Activity, number: int, session: Session | None, begin: float, bound: float,
+          laps: tuple[Lap, ...], max_gap: float, *, first: bool = True, many: bool = False) -> SessionPart:
+    lower = -np.inf if first else begin
+    records = _slice(activity.records, lower, bound)
+    times = records.timestamp
+    span = float(times[-1] - times[0]) + 1 if len(times) else 0.0
+    label = f"session {number + 1}: " if many else ""
+    warnings: list[str] = []
+    elapsed = _plausible(session.total_elapsed_time if session else None, span)
+    end = begin + (elapsed if elapsed is not None else max(span, 0.0))
+    opening = begin
+    if len(times):
+        end = min(max(end, float(times[-1]) + 1), bound)
+        opening = min(begin, float(times[0]))  # records before the first session's start are its own
+    line = timeline(activity.timer_events, opening, end)
+    weights = line.weights(times, max_gap)
+    timer = _plausible(session.total_timer_time if session else None, span)
+    if timer is not None and elapsed is not None and timer > elapsed + 1:
+        warnings.append(f"{label}timer time {timer:.0f}s exceeds elapsed time {elapsed:.0f}s; elapsed time is "
+                        "taken as the span of the session")
+        elapsed = None
+    if timer is None:
+        paused = any(opening < event.time < end for event in activity.timer_events)
+        timer = line.running_seconds if paused else float(weights.sum())
+        if session is not None:
+            warnings.append(f"{label}total timer time {_shown(session.total_timer_time)} is implausible for "
+                            f"{span:.0f}s of records; {timer:.0f}s taken from the timer events and records")
+    if elapsed is None:
+        elapsed = max(end - opening, timer)
+        if session is not None and session.total_elapsed_time != elapsed:
+            warnings.append(f"{label}total elapsed time {_shown(session.total_elapsed_time)} is implausible; "
+                            f"{elapsed:.0f}s taken from the records")
+    heart_rate, power = records.heart_rate, records.power
+    has_hr = ~np.isnan(heart_rate)
+    hr_seconds = float(weights[has_hr].sum())
+    distance = _distance(activity.records, records, lower, session, label, warnings)
+    given_hr = _valid(session.avg_heart_rate if session else None, _INVALID_UINT8)
+    record_hr = _record_mean(heart_rate)
+    timed_hr = _mean(heart_rate, weights)
+    if given_hr is not None and timed_hr is not None and abs(given_hr - timed_hr) > HR_TOLERANCE * given_hr:
+        warnings.append(f"{label}session average heart rate {given_hr:.0f} and records' {timed_hr:.0f} disagree; "
+                        "the session's is used")
+    view = replace(activity, sessions=(session,) if session else (), laps=laps, records=records,
+                   lengths=_lengths(activity.lengths, lower, bound))
+    return SessionPart(
+        number=number, session=session, activity=view, timeline=line, weights=weights, begin=begin,
+        timer_s=timer, elapsed_s=elapsed, distance_m=distance,
+        avg_hr=given_hr if given_hr is not None else record_hr,
+        max_hr=_valid(session.max_heart_rate if session else None, _INVALID_UINT8) or _max(heart_rate),
+        avg_power=_or(_valid(session.avg_power if session else None, _INVALID_UINT16, zero_ok=True),
+                      _mean(power, weights)),
+        max_power=_or(_valid(session.max_power if session else None, _INVALID_UINT16, zero_ok=True), _max(power)),
+        hr_seconds=hr_seconds, no_hr_seconds=float(weights.sum()) - hr_seconds, warnings=tuple(warnings))
+
+
+def _plausible(value: float | None, span: float) -> float | None:
+    """A session time total, or None when it is missing or absurd against the records' span."""
+    if value is None or not np.isfinite(value) or value <= 0:
+        return None
+    if span > 1 and value > SPAN_FACTOR * span + SPAN_SLACK_S:
+        return None
+    return float(value)
+
+
+def _shown(value: float | None) -> str:
+    return "missing" if value is None else f"{value:.0f}s"
+
+
+def _distance(all_records: Records, records: Records, lower: float, session: Session | None, label: str,
+              warnings: list[str]) -> float | None:
+    """The session's distance; from the records when it lacks one (cross-checked otherwise)."""
+    from_records = _record_distance(all_records, records, lower)
+    given = session.total_distance if session else None
+    if given is None or (given == 0 and from_records):
+        if given == 0 and from_records:
+            warnings.append(f"{label}session distance is 0 while the records cover {from_records:.0f} m; "
+                            "the records' distance is used")
+        return from_records
+    if from_records is not None and abs(from_records - given) > max(DISTANCE_TOLERANCE * given, DISTANCE_SLACK_M):
+        warnings.append(f"{label}session distance {given:.0f} m and records' {from_records:.0f} m disagree; "
+                        "the session's is used")
+    return given
+
+
+def _record_distance(all_records: Records, records: Records, lower: float) -> float | None:
+    distance = records.distance[~np.isnan(records.distance)]
+    if not len(distance):
+        return None
+    before = all_records.distance[: np.searchsorted(all_records.timestamp, lower, side="left")]
+    before = before[~np.isnan(before)]
+    baseline = float(before.max()) if len(before) else 0.0
+    if distance[0] < baseline:  # the distance restarts from 0 with this session
+        baseline = 0.0
+    return max(0.0, float(distance.max()) - baseline)
+
+
+def _valid(value: int | None, invalid: int, zero_ok: bool = False) -> float | None:
+    if value is None or value >= invalid or value < 0 or (value == 0 and not zero_ok):
+        return None
+    return float(value)
+
+
+def _or(first: float | None, second: float | None) -> float | None:
+    return second if first is None else first
+
+
+def _record_mean(values: FloatArray) -> float | None:
+    """Mean of the records' readings, as a decoder's records give it (each record counts once)."""
+    known = values[~np.isnan(values)]
+    return float(known.mean()) if len(known) else None
+
+
+def _mean(values: FloatArray, weights: FloatArray) -> float | None:
+    known = ~np.isnan(values)
+    if not known.any():
+        return None
+    total = float(weights[known].sum())
+    if total > 0:
+        return float(np.sum(values[known] * weights[known]) / total)
+    return float(values[known].mean())
+
+
+def _max(values: FloatArray) -> float | None:
+    return float(np.nanmax(values)) if (~np.isnan(values)).any() else None
+
+
+def timed_records(activity: Activity, max_gap: float = DEFAULT_MAX_GAP_S) -> tuple[Records, FloatArray]:
+    """The cleaned records of all sessions and the seconds of running timer each stands for."""
+    parts = session_parts(activity, max_gap)
+    if len(parts) == 1:
+        return parts[0].activity.records, parts[0].weights
+    if not parts:
+        return clean_records(activity.records), np.zeros(len(activity.records))
+    columns = {f.name: np.concatenate([getattr(p.activity.records, f.name) for p in parts]) for f in fields(Records)}
+    return Records(**columns), np.concatenate([p.weights for p in parts])

@@ -1,0 +1,142 @@
+"""Small FIT activities built with fit-tool for edge cases real files show (pauses, 2 Hz, multisport...).
+
+Times are Unix seconds; a device-relative time ``v`` (FIT "system time", below 0x10000000) is passed
+as ``FIT_EPOCH + v``. Fields left ``None`` are not written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fit_tool.fit_file_builder import FitFileBuilder
+from fit_tool.profile.messages.activity_message import ActivityMessage
+from fit_tool.profile.messages.event_message import EventMessage
+from fit_tool.profile.messages.file_id_message import FileIdMessage
+from fit_tool.profile.messages.lap_message import LapMessage
+from fit_tool.profile.messages.record_message import RecordMessage
+from fit_tool.profile.messages.session_message import SessionMessage
+from fit_tool.profile.profile_type import Event, EventType, FileType, Manufacturer
+from fit_tool.profile.profile_type import Sport as FitSport
+from fit_tool.profile.profile_type import SubSport as FitSubSport
+
+FIT_EPOCH = 631065600
+MS = 1000
+
+
+@dataclass
+class Sample:
+    """One record."""
+
+    time: float
+    heart_rate: int | None = None
+    distance: float | None = None
+    power: int | None = None
+    cadence: int | None = None
+
+
+@dataclass
+class SessionSpec:
+    """One session message (its laps: one lap covering it)."""
+
+    sport: FitSport
+    start: float
+    timer: float | None
+    elapsed: float | None
+    sub_sport: FitSubSport = FitSubSport.GENERIC
+    distance: float | None = None
+    avg_hr: int | None = None
+    max_hr: int | None = None
+    avg_power: int | None = None
+
+
+@dataclass
+class ActivitySpec:
+    """A whole activity file (one FIT segment)."""
+
+    sessions: list[SessionSpec]
+    samples: list[Sample]
+    timer: list[tuple[float, EventType]] = field(default_factory=list)
+    time_created: float | None = None
+    local_timestamp: float | None = None  # the activity message's local wall-clock end (as Unix s)
+    end: float | None = None
+
+
+def build(spec: ActivitySpec) -> bytes:
+    """The FIT bytes of ``spec``: file_id, events, records, laps, sessions, activity."""
+    builder = FitFileBuilder(auto_define=True)
+    file_id = FileIdMessage()
+    file_id.type = FileType.ACTIVITY
+    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
+    file_id.product = 0
+    file_id.serial_number = 1
+    file_id.time_created = round((spec.time_created or spec.sessions[0].start) * MS)
+    builder.add(file_id)
+    messages: list[tuple[float, Any]] = [(time, _event(time, kind)) for time, kind in spec.timer]
+    messages += [(s.time, _record(s)) for s in spec.samples]
+    builder.add_all([m for _, m in sorted(messages, key=lambda pair: pair[0])])
+    end = spec.end or max(s.time for s in spec.samples) + 1
+    for index, session in enumerate(spec.sessions):
+        builder.add(_lap(session, index))
+    for index, session in enumerate(spec.sessions):
+        builder.add(_session(session, index))
+    activity = ActivityMessage()
+    activity.timestamp = round(end * MS)
+    activity.num_sessions = len(spec.sessions)
+    activity.event = Event.ACTIVITY
+    activity.event_type = EventType.STOP
+    if spec.local_timestamp is not None:
+        activity.local_timestamp = round(spec.local_timestamp - FIT_EPOCH)
+    builder.add(activity)
+    data: bytes = builder.build().to_bytes()
+    return data
+
+
+def _event(time: float, kind: EventType) -> EventMessage:
+    message = EventMessage()
+    message.timestamp = round(time * MS)
+    message.event = Event.TIMER
+    message.event_type = kind
+    return message
+
+
+def _record(sample: Sample) -> RecordMessage:
+    message = RecordMessage()
+    message.timestamp = round(sample.time * MS)
+    for name in ("heart_rate", "distance", "power", "cadence"):
+        value = getattr(sample, name)
+        if value is not None:
+            setattr(message, name, value)
+    return message
+
+
+def _totals(message: LapMessage | SessionMessage, session: SessionSpec) -> None:
+    message.start_time = round(session.start * MS)
+    message.timestamp = round((session.start + (session.elapsed or session.timer or 0)) * MS)
+    message.sport = session.sport
+    message.sub_sport = session.sub_sport
+    for name, value in (("total_timer_time", session.timer), ("total_elapsed_time", session.elapsed),
+                        ("total_distance", session.distance), ("avg_heart_rate", session.avg_hr),
+                        ("max_heart_rate", session.max_hr), ("avg_power", session.avg_power)):
+        if value is not None:
+            setattr(message, name, value)
+
+
+def _lap(session: SessionSpec, index: int) -> LapMessage:
+    message = LapMessage()
+    message.message_index = index
+    message.event = Event.LAP
+    message.event_type = EventType.STOP
+    _totals(message, session)
+    return message
+
+
+def _session(session: SessionSpec, index: int) -> SessionMessage:
+    message = SessionMessage()
+    message.message_index = index
+    message.event = Event.SESSION
+    message.event_type = EventType.STOP
+    message.first_lap_index = index
+    message.num_laps = 1
+    _totals(message, session)
+    return message

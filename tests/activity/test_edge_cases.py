@@ -1,0 +1,248 @@
+"""Edge cases real files show, built with fit-tool, through ``watchsync analyze --json``.
+
+A pause (timer stopped, records still written), a 2 Hz stream (two records a second), a multisport
+file and a chained one, a ride without heart-rate strap (HR 0), device-relative timestamps, missing
+and absurd session totals, and cut files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fitbuild import FIT_EPOCH, ActivitySpec, EventType, FitSport, FitSubSport, Sample, SessionSpec, build
+
+from watchsync.cli import main
+
+T0 = 1_714_546_800.0  # 2024-05-01T07:00:00Z
+ZONE = "Europe/Oslo"
+MAX_HR, REST_HR = 190, 50
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("WATCHSYNC_CONFIG", "WATCHSYNC_ENDPOINT", "WATCHSYNC_STATE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "config.toml"
+    path.write_text(f'[athletes.anna]\nmax_hr = {MAX_HR}\nresting_hr = {REST_HR}\nlthr = 170\n'
+                    f'timezone = "{ZONE}"\n', encoding="utf-8")
+    return path
+
+
+def analyze(data: bytes, tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    path = tmp_path / "activity.fit"
+    path.write_bytes(data)
+    capsys.readouterr()
+    assert main(["--config", str(config), "analyze", str(path), "--json"]) == 0
+    result: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return result
+
+
+def trimp_minutes(minutes: float, hr: float) -> float:
+    reserve = (hr - REST_HR) / (MAX_HR - REST_HR)
+    return minutes * reserve * 0.64 * math.exp(1.92 * reserve)
+
+
+def steady(start: float, seconds: int, hr: int | None = 150, speed: float = 3.0, offset_m: float = 0.0,
+           power: int | None = None) -> list[Sample]:
+    return [Sample(start + i, hr, offset_m + i * speed, power) for i in range(seconds)]
+
+
+def test_a_pause_counts_neither_in_volume_nor_in_load(tmp_path: Path, config: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    # 5 min running, 20 min stopped at a cafe (the watch still logs HR 100 every 10 s), 5 min running
+    samples = steady(T0, 300) + [Sample(T0 + t, 100, 900.0) for t in range(300, 1500, 10)]
+    samples += steady(T0 + 1500, 300, offset_m=900.0)
+    timer = [(T0, EventType.START), (T0 + 300, EventType.STOP_ALL), (T0 + 1500, EventType.START),
+             (T0 + 1800, EventType.STOP_ALL)]
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, T0, 600.0, 1800.0, distance=1800.0, avg_hr=150)],
+                        samples, timer)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    summary, load = result["summary"], result["load"]
+    assert (summary["duration_s"], summary["elapsed_s"]) == (600.0, 1800.0)
+    assert load["duration_s"] == 600.0
+    assert load["hr_seconds"] == pytest.approx(600, abs=1)  # the café's HR 100 is not training
+    assert load["trimp"] == pytest.approx(trimp_minutes(10, 150), rel=0.01)
+
+
+def test_an_absurd_timer_and_elapsed_time_are_replaced_from_events_and_records(
+        tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    samples = steady(T0, 300) + steady(T0 + 1500, 300, offset_m=900.0)
+    timer = [(T0, EventType.START), (T0 + 300, EventType.STOP_ALL), (T0 + 1500, EventType.START),
+             (T0 + 1800, EventType.STOP_ALL)]
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, T0, 0.0, 2_412_000.0, distance=1800.0)], samples, timer)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    assert result["summary"]["duration_s"] == pytest.approx(600, abs=1)  # "0s" for a 10-minute run: no
+    assert result["summary"]["elapsed_s"] == pytest.approx(1800, abs=1)  # "670h00m": no
+    assert any("implausible" in warning for warning in result["warnings"])
+
+
+def test_two_records_a_second_count_each_second_once(tmp_path: Path, config: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # every second: one record with HR (an HR stream at 2 Hz, then one without HR (a position fix)
+    samples = [s for i in range(600) for s in (Sample(T0 + i, 140, i * 3.0), Sample(T0 + i, None, i * 3.0))]
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, T0, 600.0, 600.0, distance=1800.0)], samples,
+                        [(T0, EventType.START), (T0 + 600, EventType.STOP_ALL)])
+    result = analyze(build(spec), tmp_path, config, capsys)
+    load = result["load"]
+    assert load["hr_seconds"] == pytest.approx(600, abs=1) and load["no_hr_seconds"] == pytest.approx(0, abs=1)
+    assert result["summary"]["avg_hr"] == pytest.approx(140)  # from the records: the session has none
+    assert load["trimp"] == pytest.approx(trimp_minutes(10, 140), rel=0.01)
+
+
+def test_a_ride_without_heart_rate_strap_is_never_easy(tmp_path: Path, config: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    spec = ActivitySpec([SessionSpec(FitSport.CYCLING, T0, 900.0, 900.0, FitSubSport.VIRTUAL_ACTIVITY,
+                                     distance=7200.0, avg_hr=0, max_hr=0, avg_power=180)],
+                        steady(T0, 900, hr=0, speed=8.0, power=180),
+                        [(T0, EventType.START), (T0 + 900, EventType.STOP_ALL)])
+    result = analyze(build(spec), tmp_path, config, capsys)
+    summary, load = result["summary"], result["load"]
+    assert (summary["avg_hr"], summary["max_hr"]) == (None, None)  # HR 0 is no reading
+    assert (load["trimp"], load["easy_seconds"], load["hr_seconds"]) == (None, None, None)
+    assert load["no_hr_seconds"] == pytest.approx(900, abs=1)
+    assert (summary["avg_power"], summary["sub_sport"]) == (180, "virtual_activity")
+
+
+def _multisport(start: float) -> ActivitySpec:
+    samples = steady(start, 1200, hr=140, speed=8.0, power=200)
+    samples += steady(start + 1200, 120, hr=130, speed=1.0, offset_m=9600.0)
+    samples += steady(start + 1320, 1200, hr=155, speed=3.0, offset_m=9720.0)
+    sessions = [SessionSpec(FitSport.CYCLING, start, 1200.0, 1200.0, distance=9600.0, avg_hr=140, avg_power=200),
+                SessionSpec(FitSport.TRANSITION, start + 1200, 120.0, 120.0, distance=120.0, avg_hr=130),
+                SessionSpec(FitSport.RUNNING, start + 1320, 1200.0, 1200.0, distance=3600.0, avg_hr=155)]
+    return ActivitySpec(sessions, samples, [(start, EventType.START), (start + 2520, EventType.STOP_ALL)])
+
+
+def test_each_session_of_a_multisport_file_is_its_own(tmp_path: Path, config: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    result = analyze(build(_multisport(T0)), tmp_path, config, capsys)
+    sessions = result["sessions"]
+    assert [(s["sport"], s["transition"], s["session"]) for s in sessions] == [
+        ("cycling", False, 1), ("other", True, 2), ("running", False, 3)]
+    assert [s["duration_s"] for s in sessions] == [1200.0, 120.0, 1200.0]
+    assert [s["distance_m"] for s in sessions] == [9600.0, 120.0, 3600.0]
+    assert [s["avg_hr"] for s in sessions] == [140, 130, 155]
+    assert [s["id"] for s in sessions] == ["activity#1", "activity#2", "activity#3"]
+    run_start = datetime.fromisoformat(sessions[2]["start"])
+    assert run_start == datetime.fromtimestamp(T0 + 1320, UTC)
+    assert sessions[2]["load"]["trimp"] == pytest.approx(trimp_minutes(20, 155), rel=0.01)  # its own load
+    whole = result["summary"]
+    assert (whole["sport"], whole["duration_s"], whole["distance_m"]) == ("other", 2520.0, 13320.0)
+    assert [lap["session"] for lap in result["laps"]] == [1, 2, 3]
+
+
+def test_a_chained_file_is_read_session_by_session(tmp_path: Path, config: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    ride = ActivitySpec([SessionSpec(FitSport.CYCLING, T0, 600.0, 600.0, distance=4800.0)],
+                        steady(T0, 600, speed=8.0), [(T0, EventType.START), (T0 + 600, EventType.STOP_ALL)])
+    later = T0 + 900
+    run = ActivitySpec([SessionSpec(FitSport.RUNNING, later, 600.0, 600.0, distance=1800.0)],
+                       steady(later, 600), [(later, EventType.START), (later + 600, EventType.STOP_ALL)])
+    result = analyze(build(ride) + build(run), tmp_path, config, capsys)
+    assert [(s["sport"], s["duration_s"], s["distance_m"]) for s in result["sessions"]] == [
+        ("cycling", 600.0, 4800.0), ("running", 600.0, 1800.0)]
+    assert result["summary"]["duration_s"] == 1200.0 and result["summary"]["elapsed_s"] == 1500.0
+
+
+def test_device_relative_times_take_the_local_clock_of_the_file(tmp_path: Path, config: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    boot = FIT_EPOCH + 5_000.0  # 5000 s after the watch powered on
+    local_end = datetime(2024, 5, 1, 23, 30, tzinfo=UTC).timestamp()  # local wall clock, as FIT stores it
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, boot, 1800.0, 1800.0, distance=5400.0)],
+                        steady(boot, 1800), [(boot, EventType.START), (boot + 1800, EventType.STOP_ALL)],
+                        time_created=boot, local_timestamp=local_end, end=boot + 1800)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    start = datetime.fromisoformat(result["summary"]["start"])
+    assert start.replace(tzinfo=None) == datetime(2024, 5, 1, 23, 0)  # not 1990
+    assert start.utcoffset() == timedelta(hours=2)  # the athlete's zone (Oslo, summer)
+    assert result["load"]["day"] == "2024-05-01"
+    assert any("device-relative" in warning for warning in result["warnings"])
+
+
+def test_device_relative_times_without_any_real_time_are_refused_in_one_line(
+        tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    boot = FIT_EPOCH + 5_000.0
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, boot, 600.0, 600.0)], steady(boot, 600), time_created=boot)
+    path = tmp_path / "old.fit"
+    path.write_bytes(build(spec))
+    assert main(["--config", str(config), "analyze", str(path)]) == 1
+    error = capsys.readouterr().err.strip()
+    assert "device-relative" in error and len(error.splitlines()) == 1
+
+
+def test_the_local_day_is_the_files_local_day(tmp_path: Path, config: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # 22:49 UTC is 06:49 the next day at UTC+8 (the file says so; the athlete's zone is not asked)
+    start = datetime(2024, 5, 1, 22, 49, tzinfo=UTC).timestamp()
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, start, 600.0, 600.0)], steady(start, 600),
+                        local_timestamp=start + 600 + 8 * 3600, end=start + 600)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    assert result["summary"]["start"] == "2024-05-02T06:49:00+08:00"
+    assert result["load"]["day"] == "2024-05-02"
+
+
+def test_without_a_local_time_the_athletes_zone_gives_the_day(tmp_path: Path, config: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    start = datetime(2024, 5, 1, 22, 30, tzinfo=UTC).timestamp()  # 00:30 on 2 May in Oslo
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, start, 600.0, 600.0)], steady(start, 600))
+    result = analyze(build(spec), tmp_path, config, capsys)
+    start_local = datetime.fromisoformat(result["summary"]["start"])
+    assert start_local.tzinfo is not None and start_local.utcoffset() == datetime.fromtimestamp(
+        start, ZoneInfo(ZONE)).utcoffset()
+    assert result["load"]["day"] == "2024-05-02"
+
+
+def test_totals_missing_from_the_session_come_from_the_records(tmp_path: Path, config: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, T0, 900.0, 900.0)], steady(T0, 900, hr=150, speed=4.0))
+    result = analyze(build(spec), tmp_path, config, capsys)
+    summary = result["summary"]
+    assert summary["distance_m"] == pytest.approx(899 * 4.0)
+    assert (summary["avg_hr"], summary["max_hr"]) == (150, 150)
+
+
+def test_a_cut_file_is_salvaged_or_refused_in_one_line(tmp_path: Path, config: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    data = build(_multisport(T0))
+    path = tmp_path / "cut.fit"
+    for cut in (20, 100, len(data) // 3, len(data) // 2, len(data) - 200, len(data) - 3):
+        path.write_bytes(data[:cut])
+        code = main(["--config", str(config), "analyze", str(path), "--json"])
+        out, err = capsys.readouterr()
+        assert code in (0, 1)
+        if code == 0:
+            assert json.loads(out)["salvaged"] is True
+        else:
+            assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_workout_is_scored_against_the_session_of_its_sport(tmp_path: Path, config: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "brick.fit"
+    path.write_bytes(build(_multisport(T0)))
+    workout = tmp_path / "run.txt"
+    workout.write_text("name: Brick run\nsport: running\n\n- 20m RPE 5\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--config", str(config), "analyze", str(path), "--workout", str(workout), "--json"]) == 0
+    volume = json.loads(capsys.readouterr().out)["compliance"]["volume"]
+    assert (volume["done"], volume["planned"]) == (1200.0, 1200.0)  # the run leg, not the 42 min file
+
+
+def test_session_totals_are_cross_checked_against_the_records(tmp_path: Path, config: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, T0, 600.0, 600.0, distance=9000.0, avg_hr=120)],
+                        steady(T0, 600, hr=160, speed=3.0))
+    result = analyze(build(spec), tmp_path, config, capsys)
+    assert (result["summary"]["distance_m"], result["summary"]["avg_hr"]) == (9000.0, 120)  # Garmin's reading
+    warnings = " ".join(result["warnings"])
+    assert "distance 9000 m and records' 1797 m disagree" in warnings
+    assert "average heart rate 120 and records' 160 disagree" in warnings
