@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from cdp_browser import CONTRAST_SCRIPT, Browser
-from conftest import Fortnight
 
+from conftest import Fortnight
 from watchsync.formats.text import parse_text
 from watchsync.report.charts import STATUS_COLOURS
 from watchsync.resolve import resolve

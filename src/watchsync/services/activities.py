@@ -25,7 +25,7 @@ record (``sessions``) and matched and scored as its own activity (``<id>#<n>``).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -38,6 +38,7 @@ from watchsync.activity.model import Activity, FitDecodeError
 from watchsync.compliance.activities import ActivitySummary, summary_from_connect
 from watchsync.compliance.analysis import Analysis, SessionAnalysis, analyse_decoded, athlete_config
 from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.easy import EasyJudgement, judge_easy
 from watchsync.compliance.load import ActivityLoad, activity_load
 from watchsync.compliance.match import PlannedSession, match_sessions
 from watchsync.compliance.record import ActivityRecord, SessionRecord
@@ -52,6 +53,7 @@ from watchsync.compliance.score import (
 from watchsync.files import write_atomically
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.model.athlete import Athlete
+from watchsync.rules import speeds_for
 
 if TYPE_CHECKING:  # analysing a file needs neither Garmin nor the store (start-up of `watchsync analyze`)
     from watchsync.garmin.client import GarminClient
@@ -80,6 +82,7 @@ class SessionScore(BaseModel):
     volume: VolumeScore
     intensity: IntensityScore
     rpe: RpeComparison
+    easy: EasyJudgement | None = None
 
 
 @dataclass(frozen=True)
@@ -129,14 +132,19 @@ def score_session(session: PlannedSession, analysis: Analysis | SessionAnalysis,
     workout = session.workout
     return SessionScore(
         session_id=session.id, day=session.date, workout=workout.name, activity_id=analysis.summary.id,
-        volume=volume_score(workout, analysis.summary, config, athlete.easy_speed),
+        volume=volume_score(workout, analysis.summary, config, speeds_for(athlete)),
         intensity=score_intensity(workout, analysis.activity, config),
-        rpe=compare_rpe(workout, analysis.summary.workout_rpe, config))
+        rpe=compare_rpe(workout, analysis.summary.workout_rpe, config),
+        easy=judge_easy(workout, analysis.activity, athlete, analysis.summary.workout_rpe, config))
 
 
 def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit_dir: Path,
-                    since: date | None = None, today: date, config: ComplianceConfig | None = None) -> FetchResult:
-    """Fetch, analyse and record the athlete's new activities (see the module docstring)."""
+                    since: date | None = None, today: date, config: ComplianceConfig | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> FetchResult:
+    """Fetch, analyse and record the athlete's new activities (see the module docstring).
+
+    ``progress(done, total)`` is called after each new activity (e.g. a progress bar over a season).
+    """
     config = athlete_config(athlete, config)
     cursor = _cursor(store, athlete.name)
     if since is None:
@@ -146,10 +154,12 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     result.listed = len(listed)
     new = [item for item in listed if store.get_activity(int(item["activityId"])) is None]
     result.skipped = result.listed - len(new)
-    for item in sorted(new, key=lambda i: (str(i.get("startTimeLocal")), int(i["activityId"]))):
+    for done, item in enumerate(sorted(new, key=lambda i: (str(i.get("startTimeLocal")), int(i["activityId"]))), 1):
         fetched = _fetch_one(store, client, athlete, item, fit_dir, config)
         result.fetched.append(fetched)
         result.cursor = _cursor(store, athlete.name)
+        if progress is not None:
+            progress(done, len(new))
     return result
 
 
