@@ -35,7 +35,6 @@ from watchsync.web.ics import athlete_feed
 StatusSource = Callable[[], dict[str, Any]]
 #: How often ``/events`` looks whether the data changed.
 EVENT_SECONDS = 2.0
-STATUS_TEXT_COLOURS = {"yellow": "#212529", "pending": "#212529", "rest": "#212529"}
 #: Every answer: nothing from elsewhere (the pages need none), no framing, no referrer.
 SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
@@ -58,7 +57,7 @@ class Dashboard:
         self.templates = Environment(loader=PackageLoader("watchsync.web", "templates"),
                                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
         self.templates.globals.update(values=values, colour=views.session_colour, fmt_seconds=format_seconds,
-                                      status_colours=charts.STATUS_COLOURS, text_on=_text_on, svg=Markup,
+                                      status_colours=charts.STATUS_COLOURS, svg=Markup,
                                       athletes=list(config.athletes))
 
     def page(self, template: str, **context: Any) -> HTMLResponse:
@@ -132,11 +131,6 @@ class Dashboard:
                     yield ": still here\n\n"
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"cache-control": "no-store"})
-
-
-def _text_on(status: str) -> str:
-    """Text colour readable on a status colour (WCAG AA)."""
-    return STATUS_TEXT_COLOURS.get(status, "#ffffff")
 
 
 def create_app(config: Config, store: Store, status: StatusSource, *, password_hash: str | None = None,
