@@ -92,3 +92,40 @@ def test_the_hash_is_never_logged(tmp_path: Path) -> None:
     result = _daemon(tmp_path, f'[web]\nlisten = "0.0.0.0:bad"\npassword_hash = "{stored}"')
     assert result.returncode != 0 and "expected host:port" in result.stderr + result.stdout
     assert stored.split("$")[-1] not in result.stderr + result.stdout
+
+
+def test_the_real_daemon_serves_a_public_listen_only_to_the_password(tmp_path: Path) -> None:
+    import time
+    import urllib.error
+    import urllib.request
+
+    from watchsync.demo import free_port
+
+    port, stored = free_port(), hash_password(PASSWORD)
+    inbox = tmp_path / "inbox"
+    (inbox / "anna").mkdir(parents=True)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[garmin]\nendpoint = "http://127.0.0.1:9"\n[daemon]\ninbox = "{inbox}"\n'
+                      f'[web]\nlisten = "0.0.0.0:{port}"\npassword_hash = "{stored}"\n[athletes.anna]\nlthr = 170\n')
+    log = tmp_path / "daemon.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "watchsync", "--config", str(config), "--state-dir",
+                                    str(tmp_path / "state"), "daemon"], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while "dashboard at" not in log.read_text():
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}/status"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=10)
+        assert refused.value.code == 401
+        token = base64.b64encode(f"coach:{PASSWORD}".encode()).decode()
+        page = urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Basic {token}"}),
+                                      timeout=10).read().decode()
+        assert 'data-athlete="anna"' in page
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    text = log.read_text()
+    assert stored.split("$")[-1] not in text and PASSWORD not in text
