@@ -31,6 +31,8 @@ class GarminSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     endpoint: str | None = None
     max_retries: int = Field(default=5, ge=0, le=20)
+    #: Longest wait between tries while Garmin is unreachable (a network outage, a server still booting).
+    unreachable_retry_seconds: float = Field(default=30, gt=0, le=60)
 
 
 class DaemonSettings(BaseModel):

@@ -19,7 +19,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from types import FrameType
 
 from watchsync.config import Config, ConfigError
@@ -75,8 +75,10 @@ class Daemon:
                 raise DaemonError(f"{config.source}: athlete {name!r} has no inbox "
                                   f"(set [daemon] inbox or athletes.{name}.inbox)")
             client = self._login(name)
-            self._workers[name] = AthleteWorker(self.store, athlete, functools.partial(self._client, name),
-                                                config.token_dir(name), config.state_dir, self._stop, client)
+            self._workers[name] = AthleteWorker(
+                self.store, athlete, functools.partial(self._client, name), config.token_dir(name),
+                config.state_dir, self._stop, client,
+                unreachable_retry=timedelta(seconds=config.garmin.unreachable_retry_seconds))
             inboxes[name] = AthleteInbox(athlete, inbox, SyncService(self.store, functools.partial(_same, client),
                                                                      athlete))
         intake = Intake(self.store, inboxes, config.state_dir, on_queued=lambda name: self._workers[name].wake())

@@ -30,6 +30,7 @@ class Request:
     headers: dict[str, str]
     body: bytes
     params: dict[str, str] = field(default_factory=dict)
+    owner: int | None = None  # the account (profile id) the request's token belongs to
 
     def json(self) -> Any:
         """The JSON body; ``ValueError`` when it is not JSON."""
