@@ -83,7 +83,9 @@ def test_athlete_rpe_override_is_used() -> None:
 @pytest.mark.parametrize(("target", "expected"), [
     (HeartRatePercentMaxTarget(low=70, high=75), HeartRateTarget(low=round(0.70 * 188), high=round(0.75 * 188))),
     (HeartRatePercentLthrTarget(low=95, high=95), HeartRateTarget(low=162 - 3, high=162 + 3)),
-    (HeartRateZoneTarget(zone=2), HeartRateTarget(low=round(0.85 * 171), high=round(0.89 * 171))),
+    (HeartRateZoneTarget(zone=2), HeartRateZoneTarget(zone=2)),  # the watch's own zone 2
+    (HeartRateZoneTarget(zone=1, zone_high=2), HeartRateTarget(low=round(0.70 * 171), high=round(0.89 * 171))),
+    (HeartRateZoneTarget(zone=6), HeartRateTarget(low=round(1.03 * 171), high=round(1.06 * 171))),
     (PaceTarget(fast=300, slow=330), SpeedTarget(low=round(1000 / 330, 3), high=round(1000 / 300, 3))),
     (PacePercentTarget(low=78, high=82),
      SpeedTarget(low=round(1000 / 270 * 0.78, 3), high=round(1000 / 270 * 0.82, 3))),
@@ -126,3 +128,12 @@ def test_resolved_workouts_are_concrete_and_structure_is_kept() -> None:
 
 def test_rpe_cue_format() -> None:
     assert rpe_cue(RpeTarget(low=2, high=3)) == "RPE 2-3 – easy recovery"
+
+
+def test_a_ramp_resolves_to_the_whole_range_it_sweeps() -> None:
+    from watchsync.formats.text import parse_text
+
+    workout = parse_text("name: r\nsport: cycling\n- 10m ramp 55-40% 85rpm\n")
+    [step] = resolve(workout, ANNA).flat_steps()
+    assert (step.ramp, step.target) == ("down", PowerTarget(low=92, high=126))  # 40-55 % of 230 W
+    assert step.secondary == CadenceTarget(low=83, high=87)

@@ -9,7 +9,7 @@ from pathlib import Path
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.load import load_workouts
 from watchsync.model.athlete import Athlete
-from watchsync.model.workout import Workout
+from watchsync.model.workout import Sport, Workout
 from watchsync.prepare import prepare
 from watchsync.resolve import ResolveError
 
@@ -38,9 +38,13 @@ def compile_workout(workout: Workout, athlete: Athlete) -> tuple[Workout, bytes]
     return prepared.resolved, prepared.fit
 
 
-def compile_paths(paths: Iterable[Path], athlete: Athlete) -> Iterator[Compiled | Failed]:
-    """Compile every workout file under ``paths``; failures are reported, never raised."""
-    for path, loaded in load_workouts(list(paths)):
+def compile_paths(paths: Iterable[Path], athlete: Athlete, sport: Sport | None = None) -> Iterator[Compiled | Failed]:
+    """Compile every workout file under ``paths``; failures are reported, never raised.
+
+    Texts without a ``sport:`` line take ``sport``, else their folder's, else the athlete's sport.
+    """
+    for path, loaded in load_workouts(list(paths), sport=sport, athlete_sport=athlete.sport,
+                                      pace_units=athlete.pace_unit_defaults()):
         if isinstance(loaded, WorkoutFormatError):
             yield Failed(path, str(loaded))
             continue

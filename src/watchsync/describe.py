@@ -68,8 +68,29 @@ def _span(low: float, high: float, unit: str) -> str:
     return f"{low:g}{unit}" if low == high else f"{low:g}-{high:g}{unit}"
 
 
-def describe_target(target: Target, units: Units = Units.METRIC) -> str:
-    """A target as text: ``145-152 bpm``, ``4:30-4:50/km``, ``RPE 3``, ``open``."""
+def _zones(target: HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget) -> str:
+    return str(target.zone) if target.zone_high is None else f"{target.zone}-{target.zone_high}"
+
+
+def _pace(seconds_per_km: float, units: Units, swim: bool) -> str:
+    if swim:  # swimmers think per 100 m
+        whole = round(seconds_per_km / 10)
+        return f"{whole // 60}:{whole % 60:02d}/100m"
+    return format_pace(seconds_per_km, units)
+
+
+def describe_step_target(step: Step, units: Units = Units.METRIC, swim: bool = False) -> str:
+    """The step's target with its ramp direction and secondary target: ``100-150 W ramp down + 85-95 rpm``."""
+    text = describe_target(step.target, units, swim)
+    if step.ramp is not None:
+        text += f" ramp {step.ramp}"
+    if step.secondary is not None:
+        text += f" + {describe_target(step.secondary, units, swim)}"
+    return text
+
+
+def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = False) -> str:
+    """A target as text: ``145-152 bpm``, ``4:30-4:50/km`` (``1:40-1:45/100m`` for swims), ``RPE 3``."""
     match target:
         case OpenTarget():
             return "open"
@@ -77,26 +98,26 @@ def describe_target(target: Target, units: Units = Units.METRIC) -> str:
             return f"RPE {_span(target.low, target.high, '')}"
         case HeartRateTarget():
             return f"{_span(target.low, target.high, '')} bpm"
-        case HeartRateZoneTarget(zone=zone):
-            return f"HR zone {zone}"
+        case HeartRateZoneTarget():
+            return f"HR zone {_zones(target)}"
         case HeartRatePercentMaxTarget():
             return f"{_span(target.low, target.high, '%')} HRmax"
         case HeartRatePercentLthrTarget():
             return f"{_span(target.low, target.high, '%')} LTHR"
         case PaceTarget():
-            return f"{format_pace(target.fast, units)}-{format_pace(target.slow, units)}"
+            return f"{_pace(target.fast, units, swim)}-{_pace(target.slow, units, swim)}"
         case PacePercentTarget():
             return f"{_span(target.low, target.high, '%')} threshold pace"
-        case PaceZoneTarget(zone=zone):
-            return f"pace zone {zone}"
+        case PaceZoneTarget():
+            return f"pace zone {_zones(target)}"
         case SpeedTarget():
-            return f"{format_pace(1000 / target.high, units)}-{format_pace(1000 / target.low, units)}"
+            return f"{_pace(1000 / target.high, units, swim)}-{_pace(1000 / target.low, units, swim)}"
         case PowerTarget():
             return f"{_span(target.low, target.high, '')} W"
         case PowerPercentFtpTarget():
             return f"{_span(target.low, target.high, '%')} FTP"
-        case PowerZoneTarget(zone=zone):
-            return f"power zone {zone}"
+        case PowerZoneTarget():
+            return f"power zone {_zones(target)}"
         case CadenceTarget():
             return f"{_span(target.low, target.high, '')} rpm"
     return "?"
@@ -117,25 +138,30 @@ class StepRow:
 def step_rows(workout: Workout, units: Units = Units.METRIC) -> list[StepRow]:
     """The workout as table rows, repeats as a header row followed by their indented steps."""
     rows: list[StepRow] = []
-    _rows(workout.steps, rows, units, 0, "")
+    _rows(workout.steps, rows, units, 0, "", workout.sport.family == "swim")
     return rows
 
 
-def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth: int, prefix: str) -> None:
+def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth: int, prefix: str,
+          swim: bool = False) -> None:
     for index, block in enumerate(blocks, start=1):
         label = f"{prefix}{index}"
         if isinstance(block, Repeat):
             rows.append(StepRow(label, "repeat", f"{block.count}x", "", block.name or "", depth))
-            _rows(block.steps, rows, units, depth + 1, f"{label}.")
+            _rows(block.steps, rows, units, depth + 1, f"{label}.", swim)
             continue
         cue = block.name or ""
         if block.notes and block.notes != block.name:
             cue = f"{cue} – {block.notes}" if cue else block.notes
+        extras = [f"{block.stroke} stroke" if block.stroke else "", block.equipment or "",
+                  *(f"at {Step.prompt_clock(p.at_seconds)}: {p.text}" for p in block.prompts),
+                  f"planned {describe_duration(block.planned)}" if block.planned else ""]
+        cue = "; ".join(filter(None, [cue, *extras]))
         if block.exercise is not None:
             weight = f" @ {block.weight_kg:g} kg" if block.weight_kg else ""
             cue = f"{block.exercise.category}/{block.exercise.name}{weight}" + (f" – {cue}" if cue else "")
         rows.append(StepRow(label, block.intensity.value, describe_duration(block.duration),
-                            describe_target(block.target, units), cue, depth))
+                            describe_step_target(block, units, swim), cue, depth))
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:

@@ -16,6 +16,7 @@ from watchsync.model.athlete import (
     RPE_NO_HR_ALERT,
     RPE_WORDS,
     Athlete,
+    Band,
     TargetPreference,
 )
 from watchsync.model.workout import (
@@ -35,19 +36,30 @@ from watchsync.model.workout import (
     Repeat,
     RpeTarget,
     SpeedTarget,
+    Sport,
     Step,
     Target,
     Workout,
 )
 
-#: Friel running HR zones as % of LTHR (zone → band), used when the athlete lists no zones.
+#: Friel's seven running HR zones (1, 2, 3, 4, 5a, 5b, 5c) as % of LTHR, intervals.icu's default, used
+#: when the athlete lists no zones.
 DEFAULT_HR_ZONES_PCT_LTHR: dict[int, tuple[float, float]] = {
-    1: (70, 84), 2: (85, 89), 3: (90, 94), 4: (95, 99), 5: (100, 106),
+    1: (70, 84), 2: (85, 89), 3: (90, 94), 4: (95, 99), 5: (100, 102), 6: (103, 106), 7: (107, 115),
 }
-#: Pace zones as % of threshold speed, used when the athlete lists no pace zones.
+#: Seven pace zones as % of threshold speed (intervals.icu's default running zones, rounded), used
+#: when the athlete lists no pace zones; swims use the same shares of the CSS speed.
 DEFAULT_PACE_ZONES_SPEED_PCT: dict[int, tuple[float, float]] = {
-    1: (65, 77), 2: (78, 87), 3: (88, 94), 4: (95, 102), 5: (103, 115),
+    1: (65, 77), 2: (78, 87), 3: (88, 94), 4: (95, 100), 5: (101, 103), 6: (104, 111), 7: (112, 125),
 }
+#: Coggan's seven power zones as % of FTP (intervals.icu's default), for power zone ranges when the
+#: athlete lists no power zones (a single zone stays a zone: the watch knows its own).
+DEFAULT_POWER_ZONES_PCT_FTP: dict[int, tuple[float, float]] = {
+    1: (1, 55), 2: (56, 75), 3: (76, 90), 4: (91, 105), 5: (106, 120), 6: (121, 150), 7: (151, 200),
+}
+SWIM_SPORTS = frozenset({Sport.POOL_SWIM, Sport.OPEN_WATER_SWIM})
+#: HR zones a watch has (FIT ``target_hr_zone``, Garmin Connect ``zoneNumber``): 1..5.
+WATCH_ZONES = 5
 
 HR_HALF_WIDTH_BPM = 3
 SPEED_HALF_WIDTH = 0.02
@@ -60,9 +72,27 @@ class ResolveError(InputError):
 
 
 def resolve(workout: Workout, athlete: Athlete) -> Workout:
-    """Return ``workout`` with every target concrete for ``athlete`` and RPE cues in the notes."""
+    """Return ``workout`` with every target concrete for ``athlete`` and RPE cues in the notes.
+
+    Swims take % Pace and pace zones from the swim threshold (CSS), other sports from the threshold
+    pace. A target resolves to the kind the author wrote (a power target to watts, never to HR). A
+    single HR or power zone stays the watch's zone unless the athlete lists explicit zones; zone
+    ranges and HR zones 6-7 (which watches lack) become bands from the default tables.
+    """
+    if workout.sport in SWIM_SPORTS:
+        athlete = _swimmer(athlete)
     blocks = [_resolve_block(block, athlete, str(i + 1)) for i, block in enumerate(workout.steps)]
     return workout.model_copy(update={"steps": blocks})
+
+
+def _swimmer(athlete: Athlete) -> Athlete:
+    """The athlete with the swim threshold (per 100 m) and swim zones standing in for the running ones."""
+    zones = athlete.swim_pace_zones
+    return athlete.model_copy(update={
+        "threshold_pace": athlete.swim_threshold_pace * 10 if athlete.swim_threshold_pace else None,
+        "pace_zones": [Band(low=b.low * 10, high=b.high * 10) for b in zones] if zones else None,
+        "name": athlete.name,
+    })
 
 
 def is_resolved(workout: Workout) -> bool:
@@ -92,9 +122,13 @@ def _resolve_step(step: Step, athlete: Athlete, where: str) -> Step:
     rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
     try:
         target = _concrete(step.target, athlete)
+        secondary = _concrete(step.secondary, athlete) if step.secondary is not None else None
     except ResolveError as error:
         raise ResolveError(f"step {where}: {error}") from None
-    update: dict[str, object] = {"target": target, "rpe": rpe}
+    if isinstance(secondary, OpenTarget) or isinstance(target, OpenTarget):
+        secondary = None  # e.g. an RPE band left open: nothing to be secondary to
+    update: dict[str, object] = {"target": target, "rpe": rpe, "secondary": secondary,
+                                 "ramp": step.ramp if not isinstance(target, OpenTarget) else None}
     if rpe is not None:
         cue = rpe_cue(rpe)
         notes = step.notes or ""
@@ -111,11 +145,12 @@ def _concrete(target: Target, athlete: Athlete) -> Target:
             return _from_rpe(target, athlete)
         case HeartRateTarget():
             return _hr(target.low, target.high)
-        case HeartRateZoneTarget(zone=zone):
-            if athlete.hr_zones and zone <= len(athlete.hr_zones):
-                band = athlete.hr_zones[zone - 1]
-                return _hr(band.low, band.high)
-            low, high = DEFAULT_HR_ZONES_PCT_LTHR[zone]
+        case HeartRateZoneTarget():
+            if athlete.hr_zones and target.top <= len(athlete.hr_zones):
+                return _hr(athlete.hr_zones[target.zone - 1].low, athlete.hr_zones[target.top - 1].high)
+            if target.zone_high is None and target.zone <= WATCH_ZONES:
+                return target  # the watch's own zone: it knows the athlete's zones better than a default
+            low, high = DEFAULT_HR_ZONES_PCT_LTHR[target.zone][0], DEFAULT_HR_ZONES_PCT_LTHR[target.top][1]
             return _hr(low * athlete.effective_lthr / 100, high * athlete.effective_lthr / 100)
         case HeartRatePercentMaxTarget():
             return _hr(target.low * athlete.max_hr / 100, target.high * athlete.max_hr / 100)
@@ -127,12 +162,12 @@ def _concrete(target: Target, athlete: Athlete) -> Target:
         case PacePercentTarget():
             speed = _threshold_speed(athlete, "a % pace target")
             return _speed(speed * target.low / 100, speed * target.high / 100)
-        case PaceZoneTarget(zone=zone):
-            if athlete.pace_zones and zone <= len(athlete.pace_zones):
-                band = athlete.pace_zones[zone - 1]
-                return _speed(1000 / band.high, 1000 / band.low)
+        case PaceZoneTarget():
+            if athlete.pace_zones and target.top <= len(athlete.pace_zones):
+                slowest, fastest = athlete.pace_zones[target.zone - 1], athlete.pace_zones[target.top - 1]
+                return _speed(1000 / max(slowest.high, slowest.low), 1000 / min(fastest.low, fastest.high))
             speed = _threshold_speed(athlete, "a pace zone")
-            low, high = DEFAULT_PACE_ZONES_SPEED_PCT[zone]
+            low, high = DEFAULT_PACE_ZONES_SPEED_PCT[target.zone][0], DEFAULT_PACE_ZONES_SPEED_PCT[target.top][1]
             return _speed(speed * low / 100, speed * high / 100)
         case SpeedTarget():
             return _speed(target.low, target.high)
@@ -142,11 +177,15 @@ def _concrete(target: Target, athlete: Athlete) -> Target:
             if athlete.ftp is None:
                 raise ResolveError(f"a % FTP target needs ftp in athlete {athlete.name!r}")
             return _power(target.low * athlete.ftp / 100, target.high * athlete.ftp / 100)
-        case PowerZoneTarget(zone=zone):
-            if athlete.power_zones and zone <= len(athlete.power_zones):
-                band = athlete.power_zones[zone - 1]
-                return _power(band.low, band.high)
-            return target
+        case PowerZoneTarget():
+            if athlete.power_zones and target.top <= len(athlete.power_zones):
+                return _power(athlete.power_zones[target.zone - 1].low, athlete.power_zones[target.top - 1].high)
+            if target.zone_high is None:
+                return target  # the watch's own power zone
+            if athlete.ftp is None:
+                raise ResolveError(f"a power zone range needs ftp or power_zones in athlete {athlete.name!r}")
+            low, high = DEFAULT_POWER_ZONES_PCT_FTP[target.zone][0], DEFAULT_POWER_ZONES_PCT_FTP[target.top][1]
+            return _power(low * athlete.ftp / 100, high * athlete.ftp / 100)
         case CadenceTarget():
             if target.low == target.high:
                 return CadenceTarget(low=target.low - CADENCE_HALF_WIDTH, high=target.high + CADENCE_HALF_WIDTH)
@@ -184,7 +223,8 @@ def _band(athlete: Athlete, key: int, default: dict[int, tuple[float, float]]) -
 
 def _threshold_speed(athlete: Athlete, what: str) -> float:
     if athlete.threshold_pace is None:
-        raise ResolveError(f"{what} needs threshold_pace in athlete {athlete.name!r}")
+        raise ResolveError(f"{what} needs threshold_pace (swim_threshold_pace, the CSS, for swims) "
+                           f"in athlete {athlete.name!r}")
     return 1000 / athlete.threshold_pace
 
 

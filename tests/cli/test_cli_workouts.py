@@ -50,7 +50,9 @@ def test_validate_prints_one_located_line_per_bad_file(tmp_path: Path, capsys: p
 def test_validate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "a.txt").write_text("name: a\nsport: run\n- 10m RPE 3\n")
     assert main(["validate", "--json", str(tmp_path)]) == 0
-    assert json.loads(capsys.readouterr().out) == [{"path": str(tmp_path / "a.txt"), "ok": True, "error": None}]
+    result = json.loads(capsys.readouterr().out)
+    assert [(r["path"], r["ok"], r["error"]) for r in result] == [(str(tmp_path / "a.txt"), True, None)]
+    assert result[0]["workout"]["steps"][0]["target"] == {"kind": "rpe", "low": 3.0, "high": 3.0}
 
 
 def test_show_resolves_rpe_for_the_athlete(capsys: pytest.CaptureFixture[str]) -> None:

@@ -29,6 +29,7 @@ from watchsync.model.workout import (
     PowerTarget,
     PowerZoneTarget,
     Repeat,
+    RepeatUntil,
     RpeTarget,
     SpeedTarget,
     Sport,
@@ -100,11 +101,7 @@ def test_fixture_imports_and_compiles_back_to_the_same_steps(name: str) -> None:
     original = fixture(name).read_bytes()
     compiled = write_fit_workout(read_fit_workout(fixture(name)))
     expected = [meaning(step) for step in garmin_steps(original)]
-    if name == "WorkoutRepeatGreaterThanStep.fit":
-        # documented approximation: "repeat until HR > 80 % max" -> a capped count, condition in the name
-        repeat = expected[3]
-        repeat |= {"duration_type": "repeat_until_steps_cmplt", "target_value": CONDITIONAL_REPEAT_MAX_COUNT,
-                   "wkt_step_name": f"{repeat['wkt_step_name']} – until HR > 80% max"}
+    # "repeat until HR > 80 % max" is kept as a conditional repeat (Repeat.until) and written back as it was
     assert [meaning(step) for step in garmin_steps(compiled)] == expected
 
 
@@ -201,7 +198,9 @@ def test_conditions_without_a_model_equivalent_are_kept_as_text() -> None:
     assert isinstance(hr_step, Step) and hr_step.target == OpenTarget()
     assert "until HR < 70% max" in (hr_step.notes or "") and "target grade 5" in (hr_step.notes or "")
     assert isinstance(repeat, Repeat)
-    assert (repeat.count, repeat.name) == (CONDITIONAL_REPEAT_MAX_COUNT, "Repeat – until 1200 s")
+    assert (repeat.count, repeat.name) == (CONDITIONAL_REPEAT_MAX_COUNT, None)
+    assert repeat.until == RepeatUntil(kind="time", value=1200, unit="s")
+    assert repeat.until.describe() == "1200 s"
 
 
 def test_exercises_map_back_to_connect_keys() -> None:
@@ -238,7 +237,7 @@ def test_long_names_are_cut_to_the_model_limit_and_selected_flags_ignored() -> N
     encoder_steps = [timed(60, wkt_step_name="s" * 240), timed(30, wkt_step_name="second")]
     data = encode(encoder_steps, wkt_name="w" * 240)
     workout = read_fit_workout(data)
-    assert (workout.name, workout.flat_steps()[0].name) == ("w" * 200, "s" * 200)
+    assert (workout.name, workout.flat_steps()[0].name) == ("w" * 240, "s" * 200)  # workout names hold 256
     flagged = encode([timed(60, wkt_step_name="A"), timed(30, wkt_step_name="B", message_index=0x8001),
                       {"duration_type": "repeat_until_steps_cmplt", "duration_value": 1, "target_type": "open",
                        "target_value": 2}])
@@ -275,3 +274,15 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
     missing = tmp_path / "nope.fit"
     with pytest.raises(WorkoutFormatError, match=f"^{missing}:1:1: cannot read file"):
         read_fit_workout(missing)
+
+
+def test_the_light_profile_copies_match_fit_tools_profile() -> None:
+    import fit_tool.profile.profile_type as profile
+
+    from watchsync.formats import fit_profile
+
+    for name in ("WorkoutStepDuration", "WorkoutStepTarget", "Intensity", "SwimStroke", "WorkoutEquipment",
+                 "DisplayMeasure"):
+        ours, theirs = getattr(fit_profile, name), getattr(profile, name)
+        assert {m.name: m.value for m in ours} == {m.name: m.value for m in theirs}, name
+    assert profile.FileType.WORKOUT.value == fit_profile.FILE_TYPE_WORKOUT

@@ -111,7 +111,7 @@ def test_lengths(text: str, expected: object) -> None:
     ("RPE 3-4", Sport.RUNNING, RpeTarget(low=3, high=4)),
     ("rpe9", Sport.RUNNING, RpeTarget(low=9, high=9)),
     ("Z2 HR", Sport.CYCLING, HeartRateZoneTarget(zone=2)),
-    ("Z2", Sport.RUNNING, HeartRateZoneTarget(zone=2)),
+    ("Z2", Sport.RUNNING, PowerZoneTarget(zone=2)),  # a bare zone is power in every sport (intervals.icu)
     ("Z2", Sport.CYCLING, PowerZoneTarget(zone=2)),
     ("Z3 Pace", Sport.RUNNING, PaceZoneTarget(zone=3)),
     ("70% HR", Sport.RUNNING, HeartRatePercentMaxTarget(low=70, high=70)),
@@ -171,11 +171,13 @@ def test_notes_follow_a_bar_and_long_cues_become_notes() -> None:
     assert (step.name, step.notes) == (None, long_cue)
 
 
-def test_length_with_press_lap_ends_on_the_lap_button_and_keeps_the_length_in_notes() -> None:
+def test_length_with_press_lap_ends_on_the_lap_button_and_keeps_the_length_as_planned() -> None:
     step = one_step("- 9m Z2 press lap")
     assert isinstance(step, Step)
     assert step.duration == LapButton()
-    assert step.notes == "planned 9m"
+    assert step.planned == TimeDuration(seconds=540)
+    assert step.notes is None
+    assert one_step("- Press lap 2km").planned == DistanceDuration(meters=2000)
 
 
 def test_steps_outside_sections_are_active_and_headers_set_intensity() -> None:
@@ -329,10 +331,10 @@ def test_format_text_writes_intensity_tags_only_where_inference_differs() -> Non
 def test_intervals_icu_cycling_and_power_run_lines() -> None:
     ride = parse_text("name: r\nsport: cycling\n- 10m ramp 50%-75% 90rpm\n")
     assert ride.steps[0] == Step(duration=TimeDuration(seconds=600), target=PowerPercentFtpTarget(low=50, high=75),
-                                 name="ramp", notes="cadence 90rpm")
+                                 ramp="up", secondary=CadenceTarget(low=90, high=90))
     run = parse_text("name: p\nsport: running\nMain set 6x\n- RPE9 - not quite all out 2m 315w - 330w press lap\n")
     repeat = run.steps[0]
     assert isinstance(repeat, Repeat)
     assert repeat.steps[0] == Step(intensity=Intensity.INTERVAL, duration=LapButton(),
                                    target=PowerTarget(low=315, high=330), rpe=RpeTarget(low=9, high=9),
-                                   name="not quite all out", notes="planned 2m")
+                                   name="not quite all out", planned=TimeDuration(seconds=120))

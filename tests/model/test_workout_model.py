@@ -93,3 +93,43 @@ def test_estimates_multiply_nested_repeats() -> None:
     workout = _workout(Repeat(count=10, steps=[Repeat(count=5, steps=[Step(duration=TimeDuration(seconds=30))])]))
     assert workout.estimated_seconds() == 10 * 5 * 30
     assert len(workout.flat_steps()) == 50
+
+
+def test_new_step_fields_keep_their_invariants() -> None:
+    import pytest as _pytest
+    from pydantic import ValidationError
+
+    from watchsync.model.workout import (
+        CadenceTarget,
+        DistanceDuration,
+        Exercise,
+        HeartRateTarget,
+        HeartRateZoneTarget,
+        LapButton,
+        OpenTarget,
+        PowerTarget,
+        Repeat,
+        RepeatUntil,
+        Sport,
+        Step,
+        TimeDuration,
+        Workout,
+    )
+
+    assert Exercise(category="BENCH_PRESS", name="") == Exercise(category="BENCH_PRESS", name="BENCH_PRESS")
+    Step(target=PowerTarget(low=100, high=150), secondary=CadenceTarget(low=85, high=95), ramp="up")
+    with _pytest.raises(ValidationError, match="secondary target needs a primary target of another kind"):
+        Step(target=HeartRateZoneTarget(zone=2), secondary=HeartRateTarget(low=140, high=150))
+    with _pytest.raises(ValidationError, match="ramp needs a target range"):
+        Step(target=OpenTarget(), ramp="down")
+    with _pytest.raises(ValidationError, match="planned length belongs to a lap-button step"):
+        Step(duration=TimeDuration(seconds=60), planned=DistanceDuration(meters=400))
+    Step(duration=LapButton(), planned=DistanceDuration(meters=400))
+    with _pytest.raises(ValidationError, match="zone range Z3-Z2 is reversed"):
+        HeartRateZoneTarget(zone=3, zone_high=2)
+    with _pytest.raises(ValidationError, match="pool length belongs to a pool swim"):
+        Workout(name="w", sport=Sport.RUNNING, pool_length=25, steps=[Step()])
+    until = RepeatUntil(kind="hr_above", value=80, unit="pct_max")
+    assert Repeat(count=10, steps=[Step()], until=until).until == until
+    assert until.describe() == "HR > 80% max"
+    assert Workout(name="n" * 256, sport=Sport.RUNNING, steps=[Step()]).name == "n" * 256

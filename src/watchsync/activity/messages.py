@@ -63,6 +63,12 @@ STEP_KEYS = (
     "notes",
     "exercise_category",
     "exercise_name",
+    "exercise_weight",
+    "equipment",
+    "secondary_target_type",
+    "secondary_target_value",
+    "secondary_custom_target_value_low",
+    "secondary_custom_target_value_high",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,15 @@ def register(commands: Any) -> None:
     """Add the workout commands to the sub-command parser."""
     validate = commands.add_parser("validate", help="check workout files; one error line per problem")
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
-    validate.add_argument("--json", action="store_true", help="results as JSON")
+    validate.add_argument("--json", action="store_true", help="results as JSON, with each parsed workout")
+    _add_sport_option(validate)
+    add_athlete_option(validate)
     validate.set_defaults(handler=run_validate)
 
     show = commands.add_parser("show", help="step table with resolved targets and estimates")
     show.add_argument("file", type=Path, metavar="FILE")
     add_athlete_option(show)
+    _add_sport_option(show)
     show.add_argument("--json", action="store_true", help="the resolved workout as JSON")
     show.set_defaults(handler=run_show)
 
@@ -27,14 +31,70 @@ def register(commands: Any) -> None:
     compile_.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     compile_.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     add_athlete_option(compile_)
+    _add_sport_option(compile_)
     compile_.add_argument("--json", action="store_true", help="results as JSON")
     compile_.set_defaults(handler=run_compile)
 
-    import_ = commands.add_parser("import", help="import a FIT workout into the text or TOML format")
-    import_.add_argument("file", type=Path, metavar="FILE.fit")
+    import_ = commands.add_parser("import", help="import a FIT workout or Garmin Connect workout JSON "
+                                                 "into the text or TOML format")
+    import_.add_argument("file", type=Path, metavar="FILE.fit|FILE.json")
     import_.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     import_.add_argument("--format", choices=("txt", "toml"), default="txt", help="output format")
     import_.set_defaults(handler=run_import)
+
+
+def _add_sport_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sport", metavar="SPORT", type=_sport,
+                        help="sport of text files without a 'sport:' line (default: their folder's sport, "
+                             "else the athlete's 'sport' setting)")
+
+
+def _sport(text: str) -> Any:
+    from watchsync.model.workout import parse_sport
+
+    try:
+        return parse_sport(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"unknown sport {text!r}") from None
+
+
+class _AthleteDefaults(Mapping[str, str]):
+    """The athlete's pace units by sport family, and its sport: the config is read only when a text
+    needs them (a text with a ``sport:`` line and units on its paces never loads it)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self._args = args
+        self._athlete: Any = None
+
+    def _load(self) -> Any:
+        if self._athlete is None:
+            self._athlete = athlete_from(self._args)
+        return self._athlete
+
+    def sport(self) -> str | None:
+        sport: str | None = self._load().sport
+        return sport
+
+    def __getitem__(self, family: str) -> str:
+        unit: str = self._load().pace_unit(family)
+        return unit
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load().pace_unit_defaults())
+
+    def __len__(self) -> int:
+        return len(self._load().pace_unit_defaults())
+
+
+def _athlete_defaults(args: argparse.Namespace) -> dict[str, Any]:
+    """What the athlete's settings give texts that lack them: their sport and pace units (read lazily)."""
+    lazy = _AthleteDefaults(args)
+    return {"athlete_sport": lazy.sport, "pace_units": lazy}
+
+
+def _print_messages(messages: list[str]) -> None:
+    for message in messages:
+        print(message, file=sys.stderr)
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -42,37 +102,47 @@ def run_validate(args: argparse.Namespace) -> int:
     from watchsync.formats.errors import WorkoutFormatError
     from watchsync.formats.load import load_workouts
 
-    results = load_workouts(args.paths)
+    messages: list[str] = []
+    results = load_workouts(args.paths, sport=args.sport, messages=messages, **_athlete_defaults(args))
     if not results:
         raise CliError("no workout files found (looked for *.txt, *.toml, *.fit)")
     failures = [(path, r) for path, r in results if isinstance(r, WorkoutFormatError)]
     if args.json:
         print_json([{"path": str(path), "ok": not isinstance(r, WorkoutFormatError),
-                     "error": str(r) if isinstance(r, WorkoutFormatError) else None} for path, r in results])
+                     "error": str(r) if isinstance(r, WorkoutFormatError) else None,
+                     "messages": [m for m in messages if m.startswith(f"{path}:")],
+                     "workout": None if isinstance(r, WorkoutFormatError) else r.model_dump(mode="json",
+                                                                                            exclude_none=True)}
+                    for path, r in results])
     else:
+        _print_messages(messages)
         for _path, error in failures:
             print(error, file=sys.stderr)
         print(f"{len(results) - len(failures)} valid, {len(failures)} invalid", file=sys.stderr)
     return 1 if failures else 0
 
 
-def _load_one(path: Path) -> Any:
+def _load_one(args: argparse.Namespace, path: Path) -> Any:
     from watchsync.formats.errors import WorkoutFormatError
     from watchsync.formats.load import load_workout
 
+    messages: list[str] = []
     try:
-        return load_workout(path)
+        workout = load_workout(path, sport=getattr(args, "sport", None), messages=messages, **_athlete_defaults(args))
     except WorkoutFormatError as error:
         raise CliError(str(error)) from None
+    _print_messages(messages)
+    return workout
 
 
 def run_show(args: argparse.Namespace) -> int:
     """Print the step table of one workout resolved for an athlete."""
     from watchsync.describe import format_seconds, format_table, step_rows
+    from watchsync.formats.connect_json import connect_sport_note
     from watchsync.resolve import ResolveError, resolve
 
     athlete = athlete_from(args)
-    workout = _load_one(args.file)
+    workout = _load_one(args, args.file)
     try:
         resolved = resolve(workout, athlete)
     except ResolveError as error:
@@ -85,13 +155,18 @@ def run_show(args: argparse.Namespace) -> int:
     seconds = planned_seconds(resolved, athlete.easy_speed)
     meters = planned_meters(resolved, athlete.easy_speed)
     print(f"{resolved.name}  ({resolved.sport.value}, for {athlete.name})")
+    note = connect_sport_note(resolved.sport)
+    if note:
+        print(f"note: {note}")
+    if resolved.pool_length is not None:
+        print(f"pool: {resolved.pool_length:g} {resolved.pool_length_unit}")
     if resolved.description:
         print(resolved.description)
     rows = [["  " * r.depth + r.label, r.intensity, r.duration, r.target, r.cue]
             for r in step_rows(resolved, athlete.units)]
     print(format_table(["step", "intensity", "duration", "target", "cue"], rows))
-    print(f"estimated: {format_seconds(seconds)}, {meters / 1000:.1f} km (lap-button steps counted as "
-          f"{LAP_BUTTON_SECONDS:.0f} s; distance at the sport's easy speed)")
+    print(f"estimated: {format_seconds(seconds)}, {meters / 1000:.1f} km (lap-button steps count their planned "
+          f"length, else {LAP_BUTTON_SECONDS:.0f} s; distance at the sport's easy speed)")
     return 0
 
 
@@ -102,7 +177,7 @@ def run_compile(args: argparse.Namespace) -> int:
     athlete = athlete_from(args)
     report: list[dict[str, Any]] = []
     failed = 0
-    for result in compile_paths(args.paths, athlete):
+    for result in compile_paths(args.paths, athlete, sport=args.sport):
         if isinstance(result, Compiled):
             target = output_path(result.path, args.paths, args.out)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,19 +198,56 @@ def run_compile(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Convert a FIT workout into an editable text or TOML workout file."""
+    """Convert a FIT workout or Garmin Connect workout JSON into editable text or TOML workout files.
+
+    A multi-sport Connect workout becomes one file per segment (``<name>-1-<sport>.txt`` ...).
+    """
+    from watchsync.formats.errors import WorkoutFormatError
+    from watchsync.formats.load import CONNECT_SUFFIX, decode_text, load_workout
+
+    messages: list[str] = []
+    try:
+        if args.file.suffix.lower() == CONNECT_SUFFIX:
+            from watchsync.formats.connect_json_read import read_connect_file
+
+            workouts = read_connect_file(decode_text(_read_small(args.file), str(args.file)), str(args.file),
+                                         messages)
+        else:
+            workouts = [load_workout(args.file, messages=messages)]
+    except WorkoutFormatError as error:
+        raise CliError(str(error)) from None
+    _print_messages(messages)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for index, workout in enumerate(workouts, start=1):
+        stem = args.file.stem if len(workouts) == 1 else f"{args.file.stem}-{index}-{workout.sport.value}"
+        suffix, text = _written(workout, args.format, args.file)
+        target = args.out / f"{stem}.{suffix}"
+        target.write_text(text, "utf-8")
+        print(f"{args.file} -> {target}")
+    return 0
+
+
+def _read_small(path: Path) -> bytes:
+    from watchsync.formats.errors import WorkoutFormatError
+    from watchsync.formats.load import MAX_BYTES
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise WorkoutFormatError(str(path), 1, 1, f"cannot read the file: {error.strerror or error}") from None
+    if len(data) > MAX_BYTES:
+        raise WorkoutFormatError(str(path), 1, 1, f"file is larger than {MAX_BYTES} bytes")
+    return data
+
+
+def _written(workout: Any, wanted: str, source: Path) -> tuple[str, str]:
+    """(suffix, text): the text syntax when asked and it can say everything, else TOML."""
     from watchsync.formats.text import TextSyntaxLimit, format_text
     from watchsync.formats.toml_workout import format_toml
 
-    workout = _load_one(args.file)
-    suffix = args.format
-    try:
-        text = format_text(workout) if suffix == "txt" else format_toml(workout)
-    except TextSyntaxLimit as limit:
-        print(f"watchsync: {args.file}: {limit}; writing TOML instead", file=sys.stderr)
-        suffix, text = "toml", format_toml(workout)
-    args.out.mkdir(parents=True, exist_ok=True)
-    target = args.out / f"{args.file.stem}.{suffix}"
-    target.write_text(text, "utf-8")
-    print(f"{args.file} -> {target}")
-    return 0
+    if wanted == "txt":
+        try:
+            return "txt", format_text(workout)
+        except TextSyntaxLimit as limit:
+            print(f"watchsync: {source}: {limit}; writing TOML instead", file=sys.stderr)
+    return "toml", format_toml(workout)

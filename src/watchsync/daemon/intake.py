@@ -114,7 +114,9 @@ class Intake:
 
     def _push_workout(self, inbox: AthleteInbox, path: Path) -> str:
         try:
-            prepared = prepare(load_workout(path), inbox.athlete)  # resolved once for every output
+            workout = load_workout(path, athlete_sport=inbox.athlete.sport,  # a pasted text may name no sport
+                                   pace_units=inbox.athlete.pace_unit_defaults())
+            prepared = prepare(workout, inbox.athlete)  # resolved once for every output
             fit = prepared.fit
             with self._store.transaction():
                 action = inbox.sync.plan_push(prepared).action

@@ -1,7 +1,11 @@
-"""Garmin Connect workout vocabulary: the numeric ids of garminconnect 0.3.20.
+"""Garmin Connect workout vocabulary: the numeric ids of garminconnect 0.3.20 and Garmin's documents.
 
 Garmin trusts the numeric ids only (a wrong id is stored as another type with HTTP 200), so the
-writer, the reader and the local server all take their ids from these tables.
+writer, the reader and the local server all take their ids from these tables. ``displayOrder``
+equals the id except where :data:`SPORT_DISPLAY_ORDER` says otherwise (swimming: id 4, order 3, as
+in Garmin's own answers and garminconnect's ``SwimmingWorkout``). Stroke ids 1-6 and equipment ids
+1-4 are as in Garmin's answers (``fixtures/connect``); individual medley (7), mixed (8), snorkel (5)
+and the yard pool unit follow the same tables as other public clients, unconfirmed by a Garmin answer.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ SPORT_TYPES: dict[str, int] = {
     "multi_sport": 10,
     "mobility": 11,
 }
+
+#: ``displayOrder`` of a sport type where it differs from the id.
+SPORT_DISPLAY_ORDER: dict[str, int] = {"swimming": 3}
 
 STEP_TYPES: dict[str, int] = {
     "warmup": 1,
@@ -39,6 +46,8 @@ END_CONDITIONS: dict[str, int] = {
     "power": 5,
     "heart.rate": 6,
     "iterations": 7,
+    "fixed.rest": 8,
+    "fixed.repetition": 9,
     "reps": 10,
 }
 
@@ -49,6 +58,38 @@ TARGET_TYPES: dict[str, int] = {
     "heart.rate.zone": 4,
     "speed.zone": 5,
     "pace.zone": 6,
+    "grade": 7,
+    "heart.rate.lap": 8,
+    "power.lap": 9,
+    "resistance": 15,
+    "swim.css.offset": 17,
+}
+
+#: Swim strokes (``strokeType``); 0 with a null key = no stroke (every non-swim step carries that).
+STROKE_TYPES: dict[str, int] = {
+    "any_stroke": 1,
+    "backstroke": 2,
+    "breaststroke": 3,
+    "drill": 4,
+    "fly": 5,
+    "free": 6,
+    "individual_medley": 7,
+    "mixed": 8,
+}
+
+#: Swim equipment (``equipmentType``); 0 with a null key = none.
+EQUIPMENT_TYPES: dict[str, int] = {
+    "fins": 1,
+    "kickboard": 2,
+    "paddles": 3,
+    "pull_buoy": 4,
+    "snorkel": 5,
+}
+
+#: ``poolLengthUnit`` objects (``factor``: centimetres per unit).
+POOL_LENGTH_UNITS: dict[str, dict[str, object]] = {
+    "m": {"unitId": 1, "unitKey": "meter", "factor": 100.0},
+    "yd": {"unitId": 230, "unitKey": "yard", "factor": 91.44},
 }
 
 STEP_DTO = "ExecutableStepDTO"

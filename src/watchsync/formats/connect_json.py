@@ -5,13 +5,30 @@ The JSON has the shape ``garminconnect``'s ``upload_workout`` sends (one segment
 :mod:`watchsync.formats.connect_ids`. What Garmin cannot hold travels in text:
 
 * a step's name and notes share Garmin's one step ``description`` as ``"name — notes"`` (just the
-  notes when they already contain the name);
+  notes when they already contain the name); a ramp ("ramp up"/"ramp down": the watch holds the
+  range) and timed prompts ("at 0:33: Relax") are appended to the notes;
 * a repeat's name is the ``RepeatGroupDTO`` description;
 * the workout description ends with a token line: ``[ws:<hash>]`` (the sync marker, when given) and
   ``[ws-sport:<sport>]`` when Garmin's sport would not give ours back (trail, treadmill, indoor
   cycling, open water, skiing). Tags are local and not sent.
 
 Lossy by Garmin's design: ``active`` and ``interval`` steps are both Garmin ``interval`` steps.
+
+Shapes as in Garmin's own documents (the local server accepts exactly these):
+
+* ``sportType`` ``{"sportTypeId", "sportTypeKey", "displayOrder"}``; swimming is id 4, order 3;
+* pool swims carry ``poolLength`` and ``poolLengthUnit`` (``{"unitId": 1, "unitKey": "meter",
+  "factor": 100.0}``) on the workout and its segment, and every step of a swim a ``strokeType``
+  (``{"strokeTypeId": 0, "strokeTypeKey": None, "displayOrder": 0}`` for none) and an
+  ``equipmentType`` of the same shape (ids in :mod:`watchsync.formats.connect_ids`);
+* lap-button steps keep a number in ``endConditionValue``: the planned length when the text gave
+  one (seconds or metres), else 0.0;
+* a secondary target (a cadence beside power, HR beside pace) is ``secondaryTargetType`` with
+  ``secondaryTargetValueOne``/``Two`` or ``secondaryZoneNumber``, as the primary one;
+* a strength step naming only a category sends ``category`` with ``exerciseName`` null.
+
+Garmin has no cross-country-skiing or ski-mountaineering workout sport: those go as
+``cardio_training`` and :func:`connect_sport_note` says so (the push shows it).
 """
 
 from __future__ import annotations
@@ -22,7 +39,18 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from watchsync.formats.connect_ids import END_CONDITIONS, REPEAT_DTO, SPORT_TYPES, STEP_DTO, STEP_TYPES, TARGET_TYPES
+from watchsync.formats.connect_ids import (
+    END_CONDITIONS,
+    EQUIPMENT_TYPES,
+    POOL_LENGTH_UNITS,
+    REPEAT_DTO,
+    SPORT_DISPLAY_ORDER,
+    SPORT_TYPES,
+    STEP_DTO,
+    STEP_TYPES,
+    STROKE_TYPES,
+    TARGET_TYPES,
+)
 from watchsync.model.workout import (
     CONCRETE_TARGETS,
     CadenceTarget,
@@ -41,6 +69,7 @@ from watchsync.model.workout import (
     SpeedTarget,
     Sport,
     Step,
+    Target,
     TimeDuration,
     Workout,
     step_seconds,
@@ -55,7 +84,7 @@ GARMIN_SPORT: dict[Sport, str] = {
     Sport.INDOOR_CYCLING: "cycling",
     Sport.POOL_SWIM: "swimming",
     Sport.OPEN_WATER_SWIM: "swimming",
-    Sport.XC_SKIING: "cardio_training",  # Garmin has no XC-ski workout sport
+    Sport.XC_SKIING: "cardio_training",  # Garmin has no ski workout sport: see CONNECT_SPORT_NOTES
     Sport.SKI_MOUNTAINEERING: "cardio_training",
     Sport.STRENGTH: "strength_training",
     Sport.YOGA: "yoga",
@@ -63,6 +92,18 @@ GARMIN_SPORT: dict[Sport, str] = {
     Sport.CARDIO: "cardio_training",
     Sport.OTHER: "other",
 }
+
+#: Sports Garmin Connect has no workout sport for: what is sent instead, in words the push can show.
+CONNECT_SPORT_NOTES: dict[Sport, str] = {
+    Sport.XC_SKIING: "Garmin Connect has no cross-country-skiing workout sport: sent as cardio_training "
+                     "(the FIT file keeps cross_country_skiing)",
+    Sport.SKI_MOUNTAINEERING: "Garmin Connect has no ski-mountaineering workout sport: sent as cardio_training "
+                              "(the FIT file keeps alpine_skiing/backcountry)",
+}
+
+#: Our stroke → Connect ``strokeTypeKey``.
+STROKE_KEY: dict[str, str] = {"any": "any_stroke", "free": "free", "back": "backstroke", "breast": "breaststroke",
+                              "fly": "fly", "im": "individual_medley", "drill": "drill", "mixed": "mixed"}
 
 #: Garmin workout sport key → our sport when no ``[ws-sport:...]`` token says otherwise.
 SPORT_FROM_GARMIN: dict[str, Sport] = {
@@ -112,6 +153,11 @@ def content_hash(workout: Workout) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:HASH_LENGTH]
 
 
+def connect_sport_note(sport: Sport) -> str | None:
+    """What a push of a ``sport`` workout should tell the user about Garmin's sport, if anything."""
+    return CONNECT_SPORT_NOTES.get(sport)
+
+
 def find_marker(description: str | None) -> str | None:
     """The hash of the ``[ws:<hash>]`` marker in a Garmin workout description, if any."""
     match = MARKER_RE.search(description or "")
@@ -125,15 +171,22 @@ def workout_to_connect(workout: Workout, *, marker: str | None = None) -> dict[s
     """
     if marker is not None and not re.fullmatch(r"[0-9a-f]{12}", marker):
         raise ValueError(f"marker {marker!r} is not {HASH_LENGTH} lowercase hex digits")
-    sport = _id_dict("sportType", SPORT_TYPES, GARMIN_SPORT[workout.sport])
+    garmin_sport = GARMIN_SPORT[workout.sport]
+    sport = _id_dict("sportType", SPORT_TYPES, garmin_sport, SPORT_DISPLAY_ORDER.get(garmin_sport))
     orders = _Counter()
     steps = [_block(block, workout.sport, str(i + 1), orders, None) for i, block in enumerate(workout.steps)]
+    segment: dict[str, Any] = {"segmentOrder": 1, "sportType": dict(sport), "workoutSteps": steps}
     data: dict[str, Any] = {
         "workoutName": workout.name,
         "sportType": sport,
         "estimatedDurationInSecs": round(_estimate(workout.steps, step_seconds)),
-        "workoutSegments": [{"segmentOrder": 1, "sportType": dict(sport), "workoutSteps": steps}],
+        "workoutSegments": [segment],
     }
+    if workout.pool_length is not None:
+        pool = {"poolLength": float(workout.pool_length),
+                "poolLengthUnit": dict(POOL_LENGTH_UNITS[workout.pool_length_unit])}
+        data.update(pool)
+        segment.update(pool)
     distance = round(_estimate(workout.steps, _step_meters))
     if distance:
         data["estimatedDistanceInMeters"] = distance
@@ -141,6 +194,15 @@ def workout_to_connect(workout: Workout, *, marker: str | None = None) -> dict[s
     if description:
         data["description"] = description
     return data
+
+
+def step_notes(step: Step) -> str | None:
+    """The step's notes with what a watch cannot execute spelt out: a ramp, timed prompts."""
+    extra = []
+    if step.ramp is not None:
+        extra.append(f"ramp {step.ramp}")
+    extra += [f"at {step.prompt_clock(prompt.at_seconds)}: {prompt.text}" for prompt in step.prompts]
+    return "; ".join(filter(None, [step.notes, *extra])) or None
 
 
 def step_description(name: str | None, notes: str | None) -> str | None:
@@ -188,10 +250,10 @@ def _workout_description(workout: Workout, marker: str | None) -> str | None:
     return workout.description or token_line or None
 
 
-def _id_dict(kind: str, table: dict[str, int], key: str) -> dict[str, Any]:
-    """``{"<kind>Id": 1, "<kind>Key": "running", "displayOrder": 1}`` for a table entry."""
-    type_id = table[key]
-    return {f"{kind}Id": type_id, f"{kind}Key": key, "displayOrder": type_id}
+def _id_dict(kind: str, table: dict[str, int], key: str | None, order: int | None = None) -> dict[str, Any]:
+    """``{"<kind>Id": 1, "<kind>Key": "running", "displayOrder": 1}`` for a table entry (id 0 for None)."""
+    type_id = table[key] if key is not None else 0
+    return {f"{kind}Id": type_id, f"{kind}Key": key, "displayOrder": order if order is not None else type_id}
 
 
 def _condition(key: str) -> dict[str, Any]:
@@ -226,8 +288,9 @@ def _block(block: Step | Repeat, sport: Sport, where: str, orders: _Counter,
         "workoutSteps": [_block(inner, sport, f"{where}.{i + 1}", orders, child_id)
                          for i, inner in enumerate(block.steps)],
     }
-    if block.name:
-        data["description"] = block.name
+    name = block.name if block.until is None else f"{block.name or 'Repeat'} – until {block.until.describe()}"
+    if name:
+        data["description"] = name  # cosmetic: Garmin keeps no repeat description (nor a conditional repeat)
     return data
 
 
@@ -240,13 +303,19 @@ def _step(step: Step, sport: Sport, where: str, order: int, group: int | None) -
     if group is not None:
         data["childStepId"] = group
     data.update(_end_condition(step))
-    data.update(_target(step, sport, where))
-    description = step_description(step.name, step.notes)
+    data.update(_target(step.target, sport, where))
+    if step.secondary is not None:
+        data.update({f"secondary{key[0].upper()}{key[1:]}": value
+                     for key, value in _target(step.secondary, sport, where).items()})
+    description = step_description(step.name, step_notes(step))
     if description:
         data["description"] = description
+    if sport.family == "swim":
+        data["strokeType"] = _id_dict("strokeType", STROKE_TYPES, STROKE_KEY[step.stroke] if step.stroke else None)
+        data["equipmentType"] = _id_dict("equipmentType", EQUIPMENT_TYPES, step.equipment)
     if step.exercise is not None:
         data["category"] = step.exercise.category
-        data["exerciseName"] = step.exercise.name
+        data["exerciseName"] = step.exercise.name if step.exercise.name != step.exercise.category else None
         if step.weight_kg is not None:
             data["weightValue"] = step.weight_kg * GRAMS_PER_KG
             data["weightUnit"] = dict(WEIGHT_UNIT_KILOGRAM)
@@ -267,11 +336,13 @@ def _end_condition(step: Step) -> dict[str, Any]:
             return {"endCondition": _condition("heart.rate"), "endConditionValue": float(bpm),
                     "endConditionCompare": HR_COMPARE[kind]}
         case LapButton():
-            return {"endCondition": _condition("lap.button")}
+            planned = step.planned
+            value = (planned.seconds if isinstance(planned, TimeDuration)
+                     else planned.meters if isinstance(planned, DistanceDuration) else 0.0)
+            return {"endCondition": _condition("lap.button"), "endConditionValue": float(value)}
 
 
-def _target(step: Step, sport: Sport, where: str) -> dict[str, Any]:
-    target = step.target
+def _target(target: Target, sport: Sport, where: str) -> dict[str, Any]:
     if not isinstance(target, CONCRETE_TARGETS):
         raise ValueError(f"step {where}: target {target.kind!r} is not concrete (resolve the workout first)")
     match target:

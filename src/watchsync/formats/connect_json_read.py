@@ -8,6 +8,7 @@ every difference between what was sent and what Garmin stored. Steps are named b
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator
@@ -18,10 +19,12 @@ from pydantic import ValidationError
 from watchsync.errors import InputError
 from watchsync.formats.connect_ids import (
     END_CONDITIONS,
+    EQUIPMENT_TYPES,
     REPEAT_DTO,
     SPORT_TYPES,
     STEP_DTO,
     STEP_TYPES,
+    STROKE_TYPES,
     TARGET_TYPES,
     key_for,
 )
@@ -33,11 +36,14 @@ from watchsync.formats.connect_json import (
     SPORT_TOKEN_RE,
     TOKEN_LINE_RE,
 )
+from watchsync.formats.errors import WorkoutFormatError
 from watchsync.model.workout import (
+    MAX_WORKOUT_NAME,
     CadenceTarget,
     CaloriesDuration,
     DistanceDuration,
     Duration,
+    Equipment,
     Exercise,
     HeartRateDuration,
     HeartRateTarget,
@@ -45,6 +51,7 @@ from watchsync.model.workout import (
     Intensity,
     LapButton,
     OpenTarget,
+    PaceZoneTarget,
     PowerTarget,
     PowerZoneTarget,
     Repeat,
@@ -53,9 +60,11 @@ from watchsync.model.workout import (
     SpeedTarget,
     Sport,
     Step,
+    Stroke,
     Target,
     TimeDuration,
     Workout,
+    target_family,
 )
 
 
@@ -73,6 +82,8 @@ INTENSITY_OF: dict[str, Intensity] = {
     "other": Intensity.OTHER,
 }
 
+MAX_STEP_NAME = 200
+MAX_STEP_NOTES = 1000
 RPE_CUE_RE = re.compile(r"\bRPE (\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? – ")
 
 #: Step fields compared by value (``None`` and missing are equal); ids are compared separately.
@@ -92,9 +103,46 @@ VALUE_TOLERANCE = 1e-3
 
 # --- reading -------------------------------------------------------------------------------------
 
+#: Connect ``strokeTypeKey`` → our stroke.
+STROKE_OF: dict[str, Stroke] = {"any_stroke": "any", "free": "free", "backstroke": "back",
+                                "breaststroke": "breast", "fly": "fly", "individual_medley": "im",
+                                "drill": "drill", "mixed": "mixed"}
+#: Target types Garmin writes that the model has no target for: imported as open, said in the notes.
+UNHELD_TARGETS = ("grade", "resistance", "swim.css.offset")
 
-def workout_from_connect(data: dict[str, Any]) -> Workout:
+
+def read_connect_file(text: str, path: str, messages: list[str] | None = None) -> list[Workout]:
+    """The workouts of a Garmin Connect workout JSON file (one per segment of a multi-sport workout).
+
+    Reads what Garmin's workout service returns and what clients send it (request payloads). What
+    the model cannot hold is kept in the step notes and listed in ``messages``. Raises
+    :class:`WorkoutFormatError` naming the file.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise WorkoutFormatError(path, error.lineno, error.colno, f"not JSON: {error.msg}",
+                                 "Garmin Connect workout JSON") from None
+    notes: list[str] = []
+    try:
+        workouts = workouts_from_connect(data, notes)
+    except ConnectFormatError as error:
+        raise WorkoutFormatError(path, 1, 1, str(error), "Garmin Connect workout JSON") from None
+    if messages is not None:
+        messages.extend(f"{path}: {note}" for note in notes)
+    return workouts
+
+
+def workout_from_connect(data: dict[str, Any], notes: list[str] | None = None) -> Workout:
     """The workout a Garmin workout JSON (``GET /workout-service/workout/{id}``) describes."""
+    workouts = workouts_from_connect(data, notes)
+    if len(workouts) > 1:
+        raise ConnectFormatError(f"workout: {len(workouts)} segments (a multi-sport workout)")
+    return workouts[0]
+
+
+def workouts_from_connect(data: Any, notes: list[str] | None = None) -> list[Workout]:
+    """One workout per segment (a multi-sport workout is named ``<name> (2/3 cycling)`` ...)."""
     if not isinstance(data, dict):
         raise ConnectFormatError("workout JSON is not an object")
     name = data.get("workoutName")
@@ -102,24 +150,48 @@ def workout_from_connect(data: dict[str, Any]) -> Workout:
         raise ConnectFormatError("workout: workoutName is missing")
     garmin_sport = _typed_key(data, "sportType", "sportTypeId", SPORT_TYPES, "workout")
     description, sport_token = _split_description(data.get("description"))
-    sport = _sport(garmin_sport, sport_token)
-    steps = [_block(raw) for raw in _segment_steps(data)]
-    try:
-        return Workout(name=name, sport=sport, description=description, steps=steps)
-    except ValidationError as error:
-        raise ConnectFormatError(f"workout: {_first_error(error)}") from None
+    segments = _segments(data)
+    said = notes if notes is not None else []
+    workouts = []
+    for number, segment in enumerate(segments, start=1):
+        segment_sport = garmin_sport
+        if isinstance(segment.get("sportType"), dict) and len(segments) > 1:
+            segment_sport = _typed_key(segment, "sportType", "sportTypeId", SPORT_TYPES, f"segment {number}")
+        sport = _sport(segment_sport, sport_token if len(segments) == 1 else None)
+        title = name if len(segments) == 1 else f"{name} ({number}/{len(segments)} {sport.value})"
+        steps = [_block(raw, said) for raw in _segment_steps(segment, number)]
+        pool = _pool(segment) or _pool(data)
+        if pool and sport is not Sport.POOL_SWIM:
+            pool = {}
+        try:
+            workouts.append(Workout(name=title[:MAX_WORKOUT_NAME], sport=sport, description=description,
+                                    steps=steps, **pool))
+        except ValidationError as error:
+            raise ConnectFormatError(f"workout: {_first_error(error)}") from None
+    return workouts
 
 
-def _segment_steps(data: dict[str, Any]) -> list[Any]:
+def _segments(data: dict[str, Any]) -> list[dict[str, Any]]:
     segments = data.get("workoutSegments")
-    if not isinstance(segments, list) or not segments:
+    if not isinstance(segments, list) or not segments or not all(isinstance(s, dict) for s in segments):
         raise ConnectFormatError("workout: workoutSegments is missing or empty")
-    if len(segments) > 1:
-        raise ConnectFormatError(f"workout: {len(segments)} segments (multi-sport is not supported)")
-    steps = segments[0].get("workoutSteps") if isinstance(segments[0], dict) else None
+    return sorted(segments, key=lambda segment: segment.get("segmentOrder") or 0)
+
+
+def _segment_steps(segment: dict[str, Any], number: int) -> list[Any]:
+    steps = segment.get("workoutSteps")
     if not isinstance(steps, list) or not steps:
-        raise ConnectFormatError("workout: the segment has no workoutSteps")
-    return steps
+        raise ConnectFormatError(f"workout: segment {number} has no workoutSteps")
+    return sorted(steps, key=lambda step: step.get("stepOrder") or 0 if isinstance(step, dict) else 0)
+
+
+def _pool(obj: dict[str, Any]) -> dict[str, Any]:
+    length = obj.get("poolLength")
+    if not isinstance(length, int | float) or length <= 0:
+        return {}
+    unit = obj.get("poolLengthUnit")
+    key = unit.get("unitKey") if isinstance(unit, dict) else None
+    return {"pool_length": float(length), "pool_length_unit": "yd" if key == "yard" else "m"}
 
 
 def _split_description(text: Any) -> tuple[str | None, str | None]:
@@ -144,50 +216,78 @@ def _sport(garmin_sport: str, token: str | None) -> Sport:
     return sport if GARMIN_SPORT[sport] == garmin_sport else default
 
 
-def _block(raw: Any) -> Step | Repeat:
+def _block(raw: Any, notes: list[str]) -> Step | Repeat:
     if not isinstance(raw, dict):
         raise ConnectFormatError("workout: a step is not an object")
     where = f"step {raw.get('stepOrder', '?')}"
     try:
         if raw.get("type") == REPEAT_DTO:
-            return _repeat(raw, where)
+            return _repeat(raw, where, notes)
         if raw.get("type") == STEP_DTO:
-            return _step(raw, where)
+            return _step(raw, where, notes)
     except ValidationError as error:
         raise ConnectFormatError(f"{where}: {_first_error(error)}") from None
     raise ConnectFormatError(f"{where}: unknown step type {raw.get('type')!r}")
 
 
-def _repeat(raw: dict[str, Any], where: str) -> Repeat:
+def _repeat(raw: dict[str, Any], where: str, notes: list[str]) -> Repeat:
     inner = raw.get("workoutSteps")
     if not isinstance(inner, list) or not inner:
         raise ConnectFormatError(f"{where}: repeat group without workoutSteps")
     count = raw.get("numberOfIterations")
     if not isinstance(count, int | float):
+        count = raw.get("endConditionValue")
+    if not isinstance(count, int | float):
         raise ConnectFormatError(f"{where}: numberOfIterations is missing")
-    return Repeat(count=int(count), steps=[_block(step) for step in inner],
+    ordered = sorted(inner, key=lambda step: step.get("stepOrder") or 0 if isinstance(step, dict) else 0)
+    return Repeat(count=int(count), steps=[_block(step, notes) for step in ordered],
                   name=raw.get("description") or None, skip_last_rest=bool(raw.get("skipLastRestStep")))
 
 
-def _step(raw: dict[str, Any], where: str) -> Step:
+def _step(raw: dict[str, Any], where: str, notes: list[str]) -> Step:
     step_type = _typed_key(raw, "stepType", "stepTypeId", STEP_TYPES, where)
     if step_type not in INTENSITY_OF:
         raise ConnectFormatError(f"{where}: step type {step_type!r} on an executable step")
-    if _nested(raw, "secondaryTargetType", "workoutTargetTypeId") not in (None, TARGET_TYPES["no.target"]):
-        raise ConnectFormatError(f"{where}: secondary targets are not supported")
-    name, notes = _name_and_notes(raw.get("description"))
+    remarks: list[str] = []
+    name, text = _name_and_notes(raw.get("description"))
     exercise, weight = _exercise(raw)
-    return Step(intensity=INTENSITY_OF[step_type], duration=_duration(raw, where), target=_target(raw, where),
-                name=name, notes=notes, rpe=_rpe(name, notes), exercise=exercise, weight_kg=weight)
+    target = _target(raw, where, "", remarks)
+    secondary = _target(raw, where, "secondary", remarks)
+    if isinstance(target, OpenTarget) or target_family(secondary) == target_family(target):
+        secondary = OpenTarget()
+    text = "; ".join(filter(None, [text, *remarks])) or None
+    notes.extend(f"{where}: {remark}" for remark in remarks)
+    return Step(intensity=INTENSITY_OF[step_type], duration=_duration(raw, where, remarks, notes),
+                target=target, secondary=None if isinstance(secondary, OpenTarget) else secondary,
+                name=name, notes=text, rpe=_rpe(name, text), exercise=exercise, weight_kg=weight,
+                stroke=_stroke(raw), equipment=_equipment(raw))
+
+
+def _stroke(raw: dict[str, Any]) -> Stroke | None:
+    stroke = raw.get("strokeType")
+    type_id = stroke.get("strokeTypeId") if isinstance(stroke, dict) else None
+    if not isinstance(type_id, int) or type_id not in STROKE_TYPES.values():
+        return None
+    return STROKE_OF[key_for(STROKE_TYPES, type_id)]
+
+
+def _equipment(raw: dict[str, Any]) -> Equipment | None:
+    equipment = raw.get("equipmentType")
+    type_id = equipment.get("equipmentTypeId") if isinstance(equipment, dict) else None
+    if not isinstance(type_id, int) or type_id not in EQUIPMENT_TYPES.values():
+        return None
+    key = key_for(EQUIPMENT_TYPES, type_id)
+    assert key in ("fins", "kickboard", "paddles", "pull_buoy", "snorkel")
+    return key  # type: ignore[return-value]
 
 
 def _name_and_notes(text: Any) -> tuple[str | None, str | None]:
     if not isinstance(text, str) or not text:
         return None, None
     name, separator, notes = text.partition(NAME_NOTES_SEPARATOR)
-    if separator and name and notes:
-        return name, notes
-    return None, text
+    if separator and name and notes and len(name) <= MAX_STEP_NAME:
+        return name, notes[:MAX_STEP_NOTES]
+    return None, text[:MAX_STEP_NOTES]
 
 
 def _rpe(name: str | None, notes: str | None) -> RpeTarget | None:
@@ -203,11 +303,12 @@ def _exercise(raw: dict[str, Any]) -> tuple[Exercise | None, float | None]:
     if not category:
         return None, None
     weight = raw.get("weightValue")
-    return (Exercise(category=category, name=exercise_name or ""),
-            weight / GRAMS_PER_KG if isinstance(weight, int | float) else None)
+    # a step naming only a category is the category's generic exercise (category repeated as name)
+    return (Exercise(category=category, name=exercise_name or category),
+            weight / GRAMS_PER_KG if isinstance(weight, int | float) and weight >= 0 else None)
 
 
-def _duration(raw: dict[str, Any], where: str) -> Duration:
+def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[str]) -> Duration:
     condition = _typed_key(raw, "endCondition", "conditionTypeId", END_CONDITIONS, where)
     if condition == "lap.button":
         return LapButton()
@@ -215,7 +316,9 @@ def _duration(raw: dict[str, Any], where: str) -> Duration:
     if not isinstance(value, int | float):
         raise ConnectFormatError(f"{where}: endConditionValue is missing for a {condition!r} end condition")
     match condition:
-        case "time":
+        case "time" | "fixed.rest" | "fixed.repetition":
+            if condition != "time":
+                notes.append(f"{where}: {condition} end condition imported as a time")
             return TimeDuration(seconds=value)
         case "distance":
             return DistanceDuration(meters=value)
@@ -228,27 +331,39 @@ def _duration(raw: dict[str, Any], where: str) -> Duration:
             if compare not in ("lt", "gt"):
                 raise ConnectFormatError(f"{where}: a heart-rate end needs endConditionCompare lt or gt")
             return HeartRateDuration(kind="hr_below" if compare == "lt" else "hr_above", bpm=round(value))
-    raise ConnectFormatError(f"{where}: end condition {condition!r} is not supported")
+    remarks.append(f"until {condition} {value:g} (imported as lap button)")
+    return LapButton()
 
 
-def _target(raw: dict[str, Any], where: str) -> Target:
-    if raw.get("targetType") is None:
+def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) -> Target:
+    """The (``prefix`` = "secondary") target of a step; what the model cannot hold goes to ``remarks``."""
+    field = f"{prefix}TargetType" if prefix else "targetType"
+    if not isinstance(raw.get(field), dict) or (raw[field].get("workoutTargetTypeId") is None
+                                                and raw[field].get("workoutTargetTypeKey") is None):
         return OpenTarget()
-    key = _typed_key(raw, "targetType", "workoutTargetTypeId", TARGET_TYPES, where)
-    zone = raw.get("zoneNumber")
+    key = _typed_key(raw, field, "workoutTargetTypeId", TARGET_TYPES, where)
+    one, two = (f"{prefix}TargetValueOne", f"{prefix}TargetValueTwo") if prefix else ("targetValueOne",
+                                                                                         "targetValueTwo")
+    zone = raw.get(f"{prefix}ZoneNumber" if prefix else "zoneNumber")
+    low, high = raw.get(one), raw.get(two)
     if key == "no.target":
         return OpenTarget()
-    if zone and key in ("heart.rate.zone", "power.zone"):
-        return HeartRateZoneTarget(zone=zone) if key == "heart.rate.zone" else PowerZoneTarget(zone=zone)
-    low, high = raw.get("targetValueOne"), raw.get("targetValueTwo")
+    if key in UNHELD_TARGETS:
+        remarks.append(f"{prefix + ' ' if prefix else ''}target {key} {low}-{high} (imported as open)".strip())
+        return OpenTarget()
+    if isinstance(zone, int) and zone > 0 and key in ("heart.rate.zone", "power.zone", "pace.zone", "speed.zone"):
+        if key == "heart.rate.zone":
+            return HeartRateZoneTarget(zone=zone)
+        return PowerZoneTarget(zone=zone) if key == "power.zone" else PaceZoneTarget(zone=zone)
     if not isinstance(low, int | float) or not isinstance(high, int | float):
-        raise ConnectFormatError(f"{where}: a {key} target needs targetValueOne/Two or a zoneNumber")
+        raise ConnectFormatError(f"{where}: a {key} {prefix} target needs values or a zone number".replace("  ", " "))
+    low, high = min(low, high), max(low, high)
     match key:
-        case "heart.rate.zone":
+        case "heart.rate.zone" | "heart.rate.lap":
             return HeartRateTarget(low=low, high=high)
         case "pace.zone" | "speed.zone":
             return SpeedTarget(low=low, high=high)
-        case "power.zone":
+        case "power.zone" | "power.lap":
             return PowerTarget(low=low, high=high)
         case "cadence":
             return CadenceTarget(low=low, high=high)
@@ -256,9 +371,13 @@ def _target(raw: dict[str, Any], where: str) -> Target:
 
 
 def _typed_key(raw: dict[str, Any], field: str, id_field: str, table: dict[str, int], where: str) -> str:
-    """The key of the numeric id ``raw[field][id_field]`` (the id decides; the key is not read)."""
+    """The key of the numeric id ``raw[field][id_field]`` (the id decides, as at Garmin); a payload that
+    gives only the key (``{"workoutTargetTypeKey": "heart.rate.zone"}``) is read by its key."""
     type_id = _nested(raw, field, id_field)
     if not isinstance(type_id, int):
+        key = _nested(raw, field, id_field.removesuffix("Id") + "Key")
+        if isinstance(key, str) and key in table:
+            return key
         raise ConnectFormatError(f"{where}: {field}.{id_field} is missing")
     try:
         return key_for(table, type_id)

@@ -1,56 +1,73 @@
-"""FIT workout file → workout model (fitdecode, tolerant: CRCs are not checked).
+"""FIT ``workout`` / ``workout_step`` messages → workout model: the one decoder of workout steps.
 
-Raw values are read by field number and FIT's offsets removed here: HR ≤ 100 is % of max HR
-(→ ``hr_pct_max``), above it bpm + 100; power ≤ 1000 is % of FTP (→ ``power_pct_ftp``), above it
-W + 1000; a non-zero ``target_value`` is a zone. Averaged variants (``power_3s``, ``power_lap``,
-``heart_rate_lap``, ``speed_lap``, …) read as their plain target. An ``RPE n`` cue at the start of
-the notes (as :mod:`watchsync.resolve` writes it) becomes the step's ``rpe``.
+Two callers: :func:`read_fit_workout` imports a workout file (decoded with fitdecode, CRCs not
+checked; developer fields are kept apart, so they never shift a standard field), and
+:func:`watchsync.compliance.embedded` scores an activity against the workout embedded in it, whose
+steps the activity decoder already hands over as dicts. Both go through :func:`workout_from_messages`,
+which takes messages keyed by FIT profile field name with raw values (enums as numbers or profile
+names, durations and targets unscaled).
+
+Raw values, per the FIT profile: time in ms, distance in cm, speed in mm/s. Heart rate above 100 is
+bpm + 100, at most 100 is % of max HR (→ ``hr_pct_max``). Power above 1000 is W + 1000; at most
+1000 is % of FTP for ``power`` targets (the profile's ``custom_target_power`` sub-field) but plain
+watts for the averaged kinds (``power_3s``, ``power_10s``, ``power_30s``, ``power_lap``), which have
+no such sub-field: that is what devices write (the Edge 530 fixture ``hrv-activity.fit`` has
+``power_3s`` 136–186 for zone 2 of a 248 W FTP). Averaged kinds read as their plain target.
+A non-zero ``target_value`` is a zone (the watch's own zone); ``custom_target_value_*`` are used
+when it is 0 — or, with ``bounds=True`` (scoring), also beside a zone, since a watch executing a
+workout writes the zone's bounds there. A custom range written high→low is normalised, with a note.
 
 What the model cannot hold is kept as text instead of being dropped:
 
 - conditional repeats (``repeat_until_hr_greater_than``, ``…_time``, ``…_power_…``) become a Repeat
-  of at most :data:`CONDITIONAL_REPEAT_MAX_COUNT` runs whose name states the condition
-  (``Rep – until HR > 80% max``): the athlete stops early by hand;
+  with ``until`` (written back to FIT as they were) and a count of
+  :data:`CONDITIONAL_REPEAT_MAX_COUNT`, which Garmin Connect gets with the condition in words; the
+  kinds the model has no form for (last-lap power, TSS) keep the condition in the repeat's name
+  (``Rep – until TSS 5``);
 - end conditions without a model duration (power thresholds, TSS, HR in % of max) become a
   lap-button step with the condition appended to the notes;
-- targets without a model target (grade, resistance, swim stroke, cadence zones) become open
-  targets, noted likewise.
+- targets without a model target (grade, resistance, cadence zones) become open targets, noted
+  likewise. A ``swim_stroke`` target becomes the step's stroke; ``equipment`` its equipment.
 
-``num_valid_steps`` is ignored: writers disagree on whether it counts repeat steps. FIT cannot say
-``skip_last_rest``; it reads as False.
+A developer field named like RPE/effort on a step becomes the step's RPE; one named like a
+description or notes fills the workout description or step notes when the standard field is empty.
+An ``RPE n`` cue at the start of the notes (as :mod:`watchsync.resolve` writes it) becomes the
+step's ``rpe``. ``num_valid_steps`` is ignored: writers disagree on whether it counts repeat steps.
+FIT cannot say ``skip_last_rest``; it reads as False.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import fitdecode
-from fit_tool.profile.profile_type import FileType
-from fit_tool.profile.profile_type import WorkoutStepDuration as Dur
-from fit_tool.profile.profile_type import WorkoutStepTarget as Tgt
 from pydantic import ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.formats.fit_codes import (
+from watchsync.formats.fit_profile import FILE_TYPE_WORKOUT, DisplayMeasure, SwimStroke, WorkoutEquipment
+from watchsync.formats.fit_profile import Intensity as FitIntensity
+from watchsync.formats.fit_profile import WorkoutStepDuration as Dur
+from watchsync.formats.fit_profile import WorkoutStepTarget as Tgt
+from watchsync.formats.fit_units import (
     CM_PER_METER,
     EXERCISE_WEIGHT_SCALE,
     HR_OFFSET,
-    INTENSITY_BY_CODE,
     MM_PER_METER,
     MS_PER_SECOND,
     POWER_OFFSET,
-    exercise_from_codes,
-    sport_from_codes,
 )
 from watchsync.model.workout import (
+    MAX_WORKOUT_NAME,
     CadenceTarget,
     CaloriesDuration,
     DistanceDuration,
     Duration,
+    Equipment,
     Exercise,
     HeartRateDuration,
     HeartRatePercentMaxTarget,
@@ -64,46 +81,74 @@ from watchsync.model.workout import (
     PowerTarget,
     PowerZoneTarget,
     Repeat,
+    RepeatUntil,
     RepsDuration,
     RpeTarget,
     SpeedTarget,
+    Sport,
     Step,
+    Stroke,
     Target,
     TimeDuration,
     Workout,
+    target_family,
 )
 
 CONDITIONAL_REPEAT_MAX_COUNT = 10
 _MAX_NAME = 200
+_MAX_NOTES = 1000
 EXPECTED = "a FIT workout file"
+METERS_PER_YARD = 0.9144
 
 _FILE_ID, _WORKOUT, _WORKOUT_STEP = 0, 26, 27
-# field numbers
-_FILE_TYPE = 0
-_WKT_SPORT, _WKT_NAME, _WKT_SUB_SPORT, _WKT_DESCRIPTION = 4, 8, 11, 17
-(_STEP_NAME, _DURATION_TYPE, _DURATION_VALUE, _TARGET_TYPE, _TARGET_VALUE, _CUSTOM_LOW, _CUSTOM_HIGH,
- _INTENSITY, _NOTES) = range(9)
-_EXERCISE_CATEGORY, _EXERCISE_NAME, _EXERCISE_WEIGHT = 10, 11, 12
-_MESSAGE_INDEX = 254
+#: Standard field numbers → FIT profile names (what fitdecode's def_num means per message).
+_FILE_ID_FIELDS = {0: "type"}
+_WORKOUT_FIELDS = {4: "sport", 8: "wkt_name", 11: "sub_sport", 14: "pool_length", 15: "pool_length_unit",
+                   17: "wkt_description"}
+_STEP_FIELDS = {254: "message_index", 0: "wkt_step_name", 1: "duration_type", 2: "duration_value",
+                3: "target_type", 4: "target_value", 5: "custom_target_value_low", 6: "custom_target_value_high",
+                7: "intensity", 8: "notes", 9: "equipment", 10: "exercise_category", 11: "exercise_name",
+                12: "exercise_weight", 19: "secondary_target_type", 20: "secondary_target_value",
+                21: "secondary_custom_target_value_low", 22: "secondary_custom_target_value_high"}
+_MESSAGE_FIELDS = {_FILE_ID: _FILE_ID_FIELDS, _WORKOUT: _WORKOUT_FIELDS, _WORKOUT_STEP: _STEP_FIELDS}
 _MESSAGE_INDEX_MASK = 0x0FFF
 _UNKNOWN_EXERCISE_CATEGORY = 65534
 
 _RPE_CUE = re.compile(r"^RPE (\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?(?=\s|\.|$)")
+_DEV_RPE = re.compile(r"rpe|perceived|exertion|effort", re.IGNORECASE)
+_DEV_TEXT = re.compile(r"desc|note|instruction|comment", re.IGNORECASE)
 
-_HR_TARGETS = {Tgt.HEART_RATE.value, Tgt.HEART_RATE_LAP.value}
-_SPEED_TARGETS = {Tgt.SPEED.value, Tgt.SPEED_LAP.value}
-_POWER_TARGETS = {Tgt.POWER.value, Tgt.POWER_3S.value, Tgt.POWER_10S.value, Tgt.POWER_30S.value,
-                  Tgt.POWER_LAP.value}
-_REPEAT_DURATIONS = {kind.value for kind in Dur if kind.name.startswith("REPEAT_UNTIL")}
-_TIME_DURATIONS = {Dur.TIME.value, Dur.REPETITION_TIME.value, Dur.TIME_ONLY.value}
+_HR_TARGETS = {Tgt.HEART_RATE, Tgt.HEART_RATE_LAP}
+_SPEED_TARGETS = {Tgt.SPEED, Tgt.SPEED_LAP}
+_AVERAGED_POWER = {Tgt.POWER_3S, Tgt.POWER_10S, Tgt.POWER_30S, Tgt.POWER_LAP}
+_POWER_TARGETS = {Tgt.POWER, *_AVERAGED_POWER}
+_TIME_DURATIONS = {Dur.TIME, Dur.REPETITION_TIME, Dur.TIME_ONLY}
 _POWER_LESS = {Dur.POWER_LESS_THAN: "power", Dur.POWER_3S_LESS_THAN: "3s power",
                Dur.POWER_10S_LESS_THAN: "10s power", Dur.POWER_30S_LESS_THAN: "30s power",
                Dur.POWER_LAP_LESS_THAN: "lap power"}
 _POWER_GREATER = {Dur.POWER_GREATER_THAN: "power", Dur.POWER_3S_GREATER_THAN: "3s power",
                   Dur.POWER_10S_GREATER_THAN: "10s power", Dur.POWER_30S_GREATER_THAN: "30s power",
                   Dur.POWER_LAP_GREATER_THAN: "lap power"}
+_STROKES: dict[SwimStroke, Stroke] = {SwimStroke.FREESTYLE: "free", SwimStroke.BACKSTROKE: "back",
+                                      SwimStroke.BREASTSTROKE: "breast", SwimStroke.BUTTERFLY: "fly",
+                                      SwimStroke.DRILL: "drill", SwimStroke.MIXED: "mixed", SwimStroke.IM: "im",
+                                      SwimStroke.IM_BY_ROUND: "im"}
+_EQUIPMENT: dict[WorkoutEquipment, Equipment] = {
+    WorkoutEquipment.SWIM_FINS: "fins", WorkoutEquipment.SWIM_KICKBOARD: "kickboard",
+    WorkoutEquipment.SWIM_PADDLES: "paddles", WorkoutEquipment.SWIM_PULL_BUOY: "pull_buoy",
+    WorkoutEquipment.SWIM_SNORKEL: "snorkel"}
 
-Fields = dict[int, Any]
+Fields = Mapping[str, Any]
+_INTENSITY: dict[FitIntensity, Intensity] = {FitIntensity[i.name]: i for i in Intensity}
+
+
+@dataclass
+class Decoded:
+    """A FIT file's workout messages by field name, and developer fields by their names."""
+
+    file_ids: list[dict[str, Any]] = field(default_factory=list)
+    workouts: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -114,8 +159,11 @@ class _Entry:
     block: Step | Repeat
 
 
-def read_fit_workout(data: bytes | Path) -> Workout:
-    """Import a FIT workout file; raises :class:`WorkoutFormatError` when it is not one."""
+def read_fit_workout(data: bytes | Path, messages: list[str] | None = None) -> Workout:
+    """Import a FIT workout file; raises :class:`WorkoutFormatError` when it is not one.
+
+    Normalisations and what was kept as text are appended to ``messages`` (``path: step 3: ...``).
+    """
     path = str(data) if isinstance(data, Path) else "<bytes>"
     try:
         raw = data.read_bytes() if isinstance(data, Path) else data
@@ -123,33 +171,157 @@ def read_fit_workout(data: bytes | Path) -> Workout:
         raise WorkoutFormatError(path, 1, 1, f"cannot read file: {error.strerror}", EXPECTED) from None
     if not raw:
         raise WorkoutFormatError(path, 1, 1, "file is empty", EXPECTED)
-    messages = _decode(raw, path)
-    file_ids = messages.get(_FILE_ID, [])
-    file_type = file_ids[0].get(_FILE_TYPE) if file_ids else None
-    if file_type != FileType.WORKOUT.value:
+    decoded = decode_fit_messages(raw, path)
+    file_type = decoded.file_ids[0].get("type") if decoded.file_ids else None
+    if file_type != FILE_TYPE_WORKOUT:
+        from fit_tool.profile.profile_type import FileType
+
         raise WorkoutFormatError(path, 1, 1, f"FIT file type is {_enum_name(FileType, file_type)}, not workout",
                                  EXPECTED)
-    workouts = messages.get(_WORKOUT, [{}])
-    step_fields = messages.get(_WORKOUT_STEP, [])
-    if not step_fields:
+    if not decoded.steps:
         raise WorkoutFormatError(path, 1, 1, "FIT workout has no workout_step messages", EXPECTED)
-    fallback_name = data.stem if isinstance(data, Path) else "FIT workout"
-    return _workout(workouts[0], step_fields, path, fallback_name)
+    notes: list[str] = []
+    try:
+        workout = workout_from_messages(decoded.workouts[0] if decoded.workouts else {}, decoded.steps,
+                                        fallback_name=data.stem if isinstance(data, Path) else "FIT workout",
+                                        notes=notes)
+    except ValueError as error:
+        raise WorkoutFormatError(path, 1, 1, _reason(error), EXPECTED) from None
+    if messages is not None:
+        messages.extend(f"{path}: {note}" for note in notes)
+    return workout
 
 
-def _decode(raw: bytes, path: str) -> dict[int, list[Fields]]:
-    messages: dict[int, list[Fields]] = {}
+def decode_fit_messages(raw: bytes, path: str) -> Decoded:
+    """The file_id, workout and workout_step messages of a FIT file, by profile field name.
+
+    Standard fields keep their raw values; developer fields go under ``"dev:<name>"`` keys.
+    """
+    import fitdecode  # deferred: only a workout file import needs it
+
+    decoded = Decoded()
+    targets = {_FILE_ID: decoded.file_ids, _WORKOUT: decoded.workouts, _WORKOUT_STEP: decoded.steps}
     try:
         reader = fitdecode.FitReader(io.BytesIO(raw), check_crc=fitdecode.CrcCheck.DISABLED,
                                      error_handling=fitdecode.ErrorHandling.RAISE)
         with reader:
             for frame in reader:
-                if isinstance(frame, fitdecode.FitDataMessage):
-                    fields = {field.def_num: field.raw_value for field in frame.fields}
-                    messages.setdefault(frame.global_mesg_num, []).append(fields)
+                if isinstance(frame, fitdecode.FitDataMessage) and frame.global_mesg_num in targets:
+                    targets[frame.global_mesg_num].append(_named(frame, _MESSAGE_FIELDS[frame.global_mesg_num]))
     except fitdecode.FitError as error:
         raise WorkoutFormatError(path, 1, 1, f"not a readable FIT file: {error}", EXPECTED) from None
-    return messages
+    return decoded
+
+
+def _named(frame: Any, names: dict[int, str]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for data in frame.fields:
+        definition = data.field_def
+        if definition is None:
+            continue  # expanded from a component: its source field is read instead
+        if definition.is_dev:
+            fields[f"dev:{data.name}"] = data.value
+        elif definition.def_num in names:
+            fields[names[definition.def_num]] = data.raw_value
+    return fields
+
+
+def workout_from_messages(workout: Fields, steps: Sequence[Fields], *, fallback_name: str = "FIT workout",
+                          notes: list[str] | None = None, bounds: bool = False,
+                          sport: Sport | None = None) -> Workout:
+    """The model workout of FIT ``workout`` and ``workout_step`` messages (see the module docstring).
+
+    ``bounds`` reads a zone target's custom bounds as the target when the watch wrote them (scoring an
+    executed workout); ``sport`` stands in for the workout message's sport (reading that needs the FIT
+    profile's sport table). Raises ``ValueError`` (a ``ValidationError`` or a message naming the step).
+    """
+    said = notes if notes is not None else []
+    ordered = sorted(((_message_index(f, position), f) for position, f in enumerate(steps)), key=lambda p: p[0])
+    entries: list[_Entry] = []
+    for index, step in ordered:
+        try:
+            if _duration_type(step.get("duration_type")) in _REPEATS:
+                _close_repeat(entries, index, step)
+            else:
+                remarks: list[str] = []
+                entries.append(_Entry(index, _step(step, remarks, bounds)))
+                said.extend(f"step {index}: {remark}" for remark in remarks)
+        except ValueError as error:
+            raise ValueError(f"workout_step {index}: {_reason(error)}") from None
+    sport = sport or _sport(workout)
+    pool = _pool(workout) if sport is Sport.POOL_SWIM else {}
+    try:
+        return Workout(
+            name=_text(workout.get("wkt_name"), MAX_WORKOUT_NAME) or fallback_name,
+            sport=sport,
+            description=_text(workout.get("wkt_description"), 2000) or _dev_text(workout, 2000),
+            steps=[entry.block for entry in entries],
+            **pool,
+        )
+    except ValidationError as error:
+        raise ValueError(f"workout: {_reason(error)}") from None
+
+
+_REPEATS = {kind for kind in Dur if kind.name.startswith("REPEAT_UNTIL")}
+
+
+def _lookup[K, V](table: dict[K, V], key: K | None) -> V | None:
+    return table.get(key) if key is not None else None
+
+
+def _sport(workout: Fields) -> Sport:
+    from fit_tool.profile.profile_type import Sport as FitSport
+    from fit_tool.profile.profile_type import SubSport as FitSubSport
+
+    from watchsync.formats.fit_codes import sport_from_codes
+
+    return sport_from_codes(_code(FitSport, workout.get("sport")), _code(FitSubSport, workout.get("sub_sport")))
+
+
+def _code(enum: type[Enum], value: object) -> int | None:
+    """A raw enum value: the number itself, or the number of a profile name (unknown names: None)."""
+    if isinstance(value, str):
+        member = _enum(enum, value)
+        return member.value if member is not None else None
+    return value if isinstance(value, int) else None
+
+
+def _enum[E: Enum](enum: type[E], value: object) -> E | None:
+    """The member for a raw number or a profile name (``"heart_rate"``); None when unknown."""
+    try:
+        if isinstance(value, str):
+            return enum[value.upper()]
+        return enum(value) if isinstance(value, int) else None
+    except (KeyError, ValueError):
+        return None
+
+
+def _duration_type(value: object) -> Dur | None:
+    return _enum(Dur, value)
+
+
+def _pool(workout: Fields) -> dict[str, Any]:
+    length = workout.get("pool_length")
+    if not isinstance(length, int | float) or length <= 0 or length == 0xFFFF:
+        return {}
+    meters = length / CM_PER_METER  # pool_length: scale 100, metres
+    if _enum(DisplayMeasure, workout.get("pool_length_unit")) is DisplayMeasure.STATUTE:
+        return {"pool_length": round(meters / METERS_PER_YARD, 2), "pool_length_unit": "yd"}
+    return {"pool_length": round(meters, 2), "pool_length_unit": "m"}
+
+
+def _message_index(fields: Fields, position: int) -> int:
+    """The step's message_index (its low 12 bits; the top bit flags a selected step), else its position."""
+    value = fields.get("message_index")
+    return value & _MESSAGE_INDEX_MASK if isinstance(value, int) else position
+
+
+def _reason(error: ValueError) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where}: {first['msg']}" if where else str(first["msg"])
+    return str(error)
 
 
 def _enum_name(enum: Any, value: object) -> str:
@@ -162,70 +334,54 @@ def _enum_name(enum: Any, value: object) -> str:
         return str(value)
 
 
-def _workout(fields: Fields, step_fields: list[Fields], path: str, fallback_name: str) -> Workout:
-    indexed = sorted(((_message_index(f, position), f) for position, f in enumerate(step_fields)),
-                     key=lambda pair: pair[0])
-    entries: list[_Entry] = []
-    for index, step in indexed:
-        try:
-            if step.get(_DURATION_TYPE) in _REPEAT_DURATIONS:
-                _close_repeat(entries, index, step)
-            else:
-                entries.append(_Entry(index, _step(step)))
-        except (ValueError, ValidationError) as error:
-            raise WorkoutFormatError(path, 1, 1, f"workout_step {index}: {_reason(error)}", EXPECTED) from None
-    try:
-        return Workout(
-            name=_text(fields.get(_WKT_NAME), _MAX_NAME) or fallback_name,
-            sport=sport_from_codes(fields.get(_WKT_SPORT), fields.get(_WKT_SUB_SPORT)),
-            description=_text(fields.get(_WKT_DESCRIPTION)),
-            steps=[entry.block for entry in entries],
-        )
-    except ValidationError as error:
-        raise WorkoutFormatError(path, 1, 1, f"workout: {_reason(error)}", EXPECTED) from None
-
-
-def _message_index(fields: Fields, position: int) -> int:
-    """The step's message_index (its low 12 bits; the top bit flags a selected step), else its position."""
-    value = fields.get(_MESSAGE_INDEX)
-    return value & _MESSAGE_INDEX_MASK if isinstance(value, int) else position
-
-
-def _reason(error: ValueError) -> str:
-    if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return f"{where}: {first['msg']}" if where else str(first["msg"])
-    return str(error)
-
-
-def _duration_kind(duration_type: int) -> Dur | None:
-    try:
-        return Dur(duration_type)
-    except ValueError:
-        return None
-
-
 def _close_repeat(entries: list[_Entry], index: int, fields: Fields) -> None:
     """Fold the entries from the repeat's first step onwards into one Repeat block."""
-    first = fields.get(_DURATION_VALUE)
-    if first is None or first >= index:
+    first = fields.get("duration_value")
+    if not isinstance(first, int) or first >= index:
         raise ValueError(f"repeat points at step {first}, which does not come before it")
     cut = next((i for i, entry in enumerate(entries) if entry.start >= first), len(entries))
     if cut == len(entries) or entries[cut].start != first:
         raise ValueError(f"repeat points at step {first}, which does not start a block")
     block = [entry.block for entry in entries[cut:]]
     del entries[cut:]
-    kind = Dur(fields[_DURATION_TYPE])
-    name = _text(fields.get(_STEP_NAME), _MAX_NAME)
-    value = fields.get(_TARGET_VALUE)
+    kind = _duration_type(fields.get("duration_type"))
+    assert kind is not None
+    name = _text(fields.get("wkt_step_name"), _MAX_NAME)
+    value = fields.get("target_value")
+    until = _repeat_until(kind, value)
     if kind is Dur.REPEAT_UNTIL_STEPS_CMPLT:
-        repeat = Repeat(count=value or 1, steps=block, name=name)
+        repeat = Repeat(count=max(1, value or 1), steps=block, name=name)
+    elif until is not None:
+        repeat = Repeat(count=CONDITIONAL_REPEAT_MAX_COUNT, steps=block, name=name, until=until)
     else:
         condition = _repeat_condition(kind, value)
         repeat = Repeat(count=CONDITIONAL_REPEAT_MAX_COUNT, steps=block,
                         name=f"{name or 'Repeat'} – until {condition}"[:_MAX_NAME])
     entries.append(_Entry(first, repeat))
+
+
+def _repeat_until(kind: Dur, value: int | None) -> RepeatUntil | None:
+    """The model's conditional repeat for a FIT one (None for the kinds it has no form for)."""
+    if not value:
+        return None
+    match kind:
+        case Dur.REPEAT_UNTIL_HR_GREATER_THAN | Dur.REPEAT_UNTIL_HR_LESS_THAN:
+            above = kind is Dur.REPEAT_UNTIL_HR_GREATER_THAN
+            return RepeatUntil(kind="hr_above" if above else "hr_below",
+                               value=value - HR_OFFSET if value > HR_OFFSET else value,
+                               unit="bpm" if value > HR_OFFSET else "pct_max")
+        case Dur.REPEAT_UNTIL_POWER_GREATER_THAN | Dur.REPEAT_UNTIL_POWER_LESS_THAN:
+            above = kind is Dur.REPEAT_UNTIL_POWER_GREATER_THAN
+            return RepeatUntil(kind="power_above" if above else "power_below",
+                               value=value - POWER_OFFSET if value > POWER_OFFSET else value,
+                               unit="w" if value > POWER_OFFSET else "pct_ftp")
+        case Dur.REPEAT_UNTIL_TIME:
+            return RepeatUntil(kind="time", value=value / MS_PER_SECOND, unit="s")
+        case Dur.REPEAT_UNTIL_DISTANCE:
+            return RepeatUntil(kind="distance", value=value / CM_PER_METER, unit="m")
+        case Dur.REPEAT_UNTIL_CALORIES:
+            return RepeatUntil(kind="calories", value=value, unit="kcal")
+    return None
 
 
 def _repeat_condition(kind: Dur, value: int | None) -> str:
@@ -261,32 +417,44 @@ def _power_text(raw: int) -> str:
     return f"{raw}% FTP" if raw <= POWER_OFFSET else f"{raw - POWER_OFFSET} W"
 
 
-def _step(fields: Fields) -> Step:
-    remarks: list[str] = []
-    duration = _duration(fields.get(_DURATION_TYPE), fields.get(_DURATION_VALUE), remarks)
-    target = _target(fields, remarks)
+def _step(fields: Fields, remarks: list[str], bounds: bool) -> Step:
+    duration = _duration(fields.get("duration_type"), fields.get("duration_value"), remarks)
+    target, stroke = _target(fields, "", remarks, bounds)
+    secondary, second_stroke = _target(fields, "secondary_", remarks, bounds)
+    if isinstance(target, OpenTarget) or target_family(secondary) == target_family(target):
+        if not isinstance(secondary, OpenTarget) and isinstance(target, OpenTarget):
+            target, secondary = secondary, OpenTarget()
+        else:
+            secondary = OpenTarget()
     exercise = _exercise(fields, remarks)
-    weight = fields.get(_EXERCISE_WEIGHT)
-    notes = "; ".join(filter(None, [_text(fields.get(_NOTES)), *remarks])) or None
-    intensity = fields.get(_INTENSITY)
+    weight = fields.get("exercise_weight")
+    text = _text(fields.get("notes"), _MAX_NOTES) or _dev_text(fields, _MAX_NOTES)
+    notes = "; ".join(filter(None, [text, *remarks]))[:_MAX_NOTES] or None
+    intensity = _enum(FitIntensity, fields.get("intensity"))
     return Step(
-        intensity=INTENSITY_BY_CODE.get(intensity, Intensity.OTHER) if intensity is not None else Intensity.ACTIVE,
+        intensity=_INTENSITY.get(intensity, Intensity.OTHER) if intensity is not None else Intensity.ACTIVE,
         duration=duration,
         target=target,
-        name=_text(fields.get(_STEP_NAME), _MAX_NAME),
+        secondary=None if isinstance(secondary, OpenTarget) else secondary,
+        name=_text(fields.get("wkt_step_name"), _MAX_NAME),
         notes=notes,
-        rpe=_rpe_from_cue(notes),
+        rpe=_dev_rpe(fields) or _rpe_from_cue(notes),
         exercise=exercise,
-        weight_kg=weight / EXERCISE_WEIGHT_SCALE if exercise is not None and weight is not None else None,
+        weight_kg=weight / EXERCISE_WEIGHT_SCALE if exercise is not None and isinstance(weight, int | float)
+        and weight != 0xFFFF else None,
+        stroke=stroke or second_stroke,
+        equipment=_lookup(_EQUIPMENT, _enum(WorkoutEquipment, fields.get("equipment"))),
     )
 
 
-def _duration(duration_type: int | None, value: int | None, remarks: list[str]) -> Duration:
-    if duration_type is None or not value:
+def _duration(duration_type: object, value: object, remarks: list[str]) -> Duration:
+    kind = _duration_type(duration_type)
+    if kind is None or not isinstance(value, int) or not value:
+        if duration_type is not None and kind is None:
+            remarks.append(f"unknown end condition {duration_type} (imported as lap button)")
         return LapButton()
-    if duration_type in _TIME_DURATIONS:
+    if kind in _TIME_DURATIONS:
         return TimeDuration(seconds=value / MS_PER_SECOND)
-    kind = _duration_kind(duration_type)
     match kind:
         case Dur.DISTANCE:
             return DistanceDuration(meters=value / CM_PER_METER)
@@ -309,32 +477,48 @@ def _duration(duration_type: int | None, value: int | None, remarks: list[str]) 
         case Dur.TRAINING_PEAKS_TSS:
             remarks.append(f"until TSS {value / 10:g} (imported as lap button)")
         case _:
-            remarks.append(f"unknown end condition {duration_type} (imported as lap button)")
+            remarks.append(f"end condition {kind.name.lower()} {value} (imported as lap button)")
     return LapButton()
 
 
-def _target(fields: Fields, remarks: list[str]) -> Target:
-    target_type = fields.get(_TARGET_TYPE)
-    zone = fields.get(_TARGET_VALUE) or 0
-    low, high = fields.get(_CUSTOM_LOW) or 0, fields.get(_CUSTOM_HIGH) or 0
-    if target_type is None or target_type == Tgt.OPEN.value or (not zone and not low and not high):
-        return OpenTarget()
-    if target_type in _HR_TARGETS:
-        if zone:
-            return HeartRateZoneTarget(zone=zone)
-        return _offset_range(low, high, HR_OFFSET, HeartRateTarget, HeartRatePercentMaxTarget, "heart rate")
-    if target_type in _POWER_TARGETS:
-        if zone:
-            return PowerZoneTarget(zone=zone)
-        return _offset_range(low, high, POWER_OFFSET, PowerTarget, PowerPercentFtpTarget, "power")
-    if target_type in _SPEED_TARGETS:
-        if zone:
-            return PaceZoneTarget(zone=zone)
-        return SpeedTarget(low=low / MM_PER_METER, high=high / MM_PER_METER)
-    if target_type == Tgt.CADENCE.value and not zone:
-        return CadenceTarget(low=low, high=high)
-    remarks.append(f"target {_enum_name(Tgt, target_type)} {zone or f'{low}-{high}'} (imported as open)")
-    return OpenTarget()
+def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool) -> tuple[Target, Stroke | None]:
+    """The (``prefix`` = ``secondary_``) target of a step, and a swim stroke when that is the target."""
+    raw_type = fields.get(f"{prefix}target_type")
+    kind = _enum(Tgt, raw_type)
+    zone = fields.get(f"{prefix}target_value")
+    zone = zone if isinstance(zone, int) and zone not in (0, 0xFFFFFFFF) else 0
+    low, high = (fields.get(f"{prefix}custom_target_value_{end}") for end in ("low", "high"))
+    low = low if isinstance(low, int) and low != 0xFFFFFFFF else 0
+    high = high if isinstance(high, int) and high != 0xFFFFFFFF else 0
+    if kind is Tgt.SWIM_STROKE:
+        return OpenTarget(), _lookup(_STROKES, _enum(SwimStroke, fields.get(f"{prefix}target_value")))
+    if raw_type is None or kind is Tgt.OPEN or (not zone and not low and not high):
+        return OpenTarget(), None
+    if low > high:
+        remarks.append(f"{prefix.rstrip('_') + ' ' if prefix else ''}target range {low}-{high} written high to low"
+                       " (read as a range)")
+        low, high = high, low
+    use_range = bool(low or high) and (not zone or bounds)
+    if kind in _HR_TARGETS:
+        if not use_range:
+            return HeartRateZoneTarget(zone=zone), None
+        return _offset_range(low, high, HR_OFFSET, HeartRateTarget, HeartRatePercentMaxTarget, "heart rate"), None
+    if kind in _POWER_TARGETS:
+        if not use_range:
+            return PowerZoneTarget(zone=zone), None
+        if kind in _AVERAGED_POWER and high <= POWER_OFFSET:
+            return PowerTarget(low=max(low, 1), high=high), None  # plain watts (no % sub-field)
+        return _offset_range(low, high, POWER_OFFSET, PowerTarget, PowerPercentFtpTarget, "power"), None
+    if kind in _SPEED_TARGETS:
+        if not use_range:
+            return PaceZoneTarget(zone=zone), None
+        return SpeedTarget(low=max(low, 1) / MM_PER_METER, high=high / MM_PER_METER), None
+    if kind is Tgt.CADENCE and use_range:
+        return CadenceTarget(low=max(low, 1), high=high), None
+    what = _enum_name(Tgt, raw_type)
+    remarks.append(f"{prefix.rstrip('_') + ' ' if prefix else ''}target {what} {zone or f'{low}-{high}'} "
+                   "(imported as open)")
+    return OpenTarget(), None
 
 
 def _offset_range(low: int, high: int, offset: int, absolute: type[HeartRateTarget] | type[PowerTarget],
@@ -343,18 +527,40 @@ def _offset_range(low: int, high: int, offset: int, absolute: type[HeartRateTarg
     if low > offset and high > offset:
         return absolute(low=low - offset, high=high - offset)
     if low <= offset and high <= offset:
-        return percent(low=low, high=high)
+        return percent(low=max(low, 1), high=high)
     raise ValueError(f"{what} range {low}-{high} mixes a percentage and an absolute value")
 
 
 def _exercise(fields: Fields, remarks: list[str]) -> Exercise | None:
-    category = fields.get(_EXERCISE_CATEGORY)
-    if category is None or category == _UNKNOWN_EXERCISE_CATEGORY:
+    category = fields.get("exercise_category")
+    if not isinstance(category, int) or category == _UNKNOWN_EXERCISE_CATEGORY or category == 0xFFFF:
         return None
-    exercise = exercise_from_codes(category, fields.get(_EXERCISE_NAME))
+    from watchsync.formats.fit_codes import exercise_from_codes  # deferred: the FIT profile, for strength only
+
+    name = fields.get("exercise_name")
+    exercise = exercise_from_codes(category, name if isinstance(name, int) and name != 0xFFFF else None)
     if exercise is None:
-        remarks.append(f"exercise category {category} name {fields.get(_EXERCISE_NAME)} (unknown to watchsync)")
+        remarks.append(f"exercise category {category} name {name} (unknown to watchsync)")
     return exercise
+
+
+def _dev_rpe(fields: Fields) -> RpeTarget | None:
+    """An RPE written in a developer field (Stages Link and others), 1..10 (or 10..100 as tenths)."""
+    for key, value in fields.items():
+        if key.startswith("dev:") and _DEV_RPE.search(key) and isinstance(value, int | float) and value > 0:
+            rpe = value / 10 if value > 10 else value
+            if 1 <= rpe <= 10:
+                return RpeTarget(low=rpe, high=rpe)
+    return None
+
+
+def _dev_text(fields: Fields, limit: int) -> str | None:
+    for key, value in fields.items():
+        if key.startswith("dev:") and _DEV_TEXT.search(key):
+            text = _text(value, limit)
+            if text:
+                return text
+    return None
 
 
 def _rpe_from_cue(notes: str | None) -> RpeTarget | None:
@@ -369,7 +575,7 @@ def _rpe_from_cue(notes: str | None) -> RpeTarget | None:
 
 
 def _text(value: object, limit: int | None = None) -> str | None:
-    """A FIT string without padding, cut to the model's limit (FIT allows 254 bytes, names hold 200)."""
+    """A FIT string without padding, cut to the model's limit (FIT allows 254 bytes)."""
     if not isinstance(value, str):
         return None
     return value.strip("\x00 ")[:limit].rstrip() or None

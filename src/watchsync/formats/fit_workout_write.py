@@ -8,6 +8,10 @@ its block (``repeat_until_steps_cmplt``, pointing at the block's first step, tar
 ``duration_type`` / ``target_type`` is set before its value. ``time_created`` and the serial number
 derive from a hash of the workout, so the same workout always gives the same bytes and different
 workouts give different files. Strings longer than FIT's 254 bytes are cut at a character boundary.
+A secondary target goes to the ``secondary_*`` fields; a swim stroke is the step's
+``swim_stroke`` target (its secondary one when the step has another target; "any" stroke is no
+target), equipment the ``equipment`` field, the pool length ``pool_length`` (metres) with
+``pool_length_unit``; a ramp and timed prompts are spelt out in the notes (watches hold a range).
 FIT has no "skip the last rest" flag: ``skip_last_rest`` is not written, so the step numbering stays
 the one Garmin Connect and :mod:`watchsync.compliance.steps` use.
 
@@ -26,9 +30,18 @@ from fit_tool.fit_file_builder import FitFileBuilder
 from fit_tool.profile.messages.file_id_message import FileIdMessage
 from fit_tool.profile.messages.workout_message import WorkoutMessage
 from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
-from fit_tool.profile.profile_type import FileType, Manufacturer, WorkoutStepDuration, WorkoutStepTarget
+from fit_tool.profile.profile_type import (
+    DisplayMeasure,
+    FileType,
+    Manufacturer,
+    SwimStroke,
+    WorkoutEquipment,
+    WorkoutStepDuration,
+    WorkoutStepTarget,
+)
 from fit_tool.profile.profile_type import FitBaseUnit as WeightUnit
 
+from watchsync.formats.connect_json import step_notes
 from watchsync.formats.fit_codes import HR_OFFSET, INTENSITY_CODES, POWER_OFFSET, SPORT_CODES, exercise_codes
 from watchsync.model.workout import (
     CONCRETE_TARGETS,
@@ -44,6 +57,7 @@ from watchsync.model.workout import (
     PowerTarget,
     PowerZoneTarget,
     Repeat,
+    RepeatUntil,
     RepsDuration,
     SpeedTarget,
     Step,
@@ -52,6 +66,15 @@ from watchsync.model.workout import (
     Workout,
 )
 
+SWIM_STROKES: dict[str, SwimStroke] = {"free": SwimStroke.FREESTYLE, "back": SwimStroke.BACKSTROKE,
+                                       "breast": SwimStroke.BREASTSTROKE, "fly": SwimStroke.BUTTERFLY,
+                                       "drill": SwimStroke.DRILL, "mixed": SwimStroke.MIXED, "im": SwimStroke.IM}
+EQUIPMENT: dict[str, WorkoutEquipment] = {"fins": WorkoutEquipment.SWIM_FINS,
+                                          "kickboard": WorkoutEquipment.SWIM_KICKBOARD,
+                                          "paddles": WorkoutEquipment.SWIM_PADDLES,
+                                          "pull_buoy": WorkoutEquipment.SWIM_PULL_BUOY,
+                                          "snorkel": WorkoutEquipment.SWIM_SNORKEL}
+METERS_PER_YARD = 0.9144
 MAX_STRING_BYTES = 254  # FIT string fields hold 255 bytes including the terminating NUL
 #: Derived ``time_created`` values fall in 2010..2020: clearly synthetic, never in the future.
 DERIVED_TIME_BASE = datetime(2010, 1, 1, tzinfo=UTC)
@@ -105,6 +128,10 @@ def _workout_message(workout: Workout, step_count: int) -> WorkoutMessage:
     message.num_valid_steps = step_count
     if workout.description:
         message.workout_description = _fit_string(workout.description)
+    if workout.pool_length is not None:
+        yards = workout.pool_length_unit == "yd"
+        message.pool_length = workout.pool_length * (METERS_PER_YARD if yards else 1.0)  # metres, scale 100
+        message.pool_length_unit = DisplayMeasure.STATUTE if yards else DisplayMeasure.METRIC
     return message
 
 
@@ -124,10 +151,36 @@ def _repeat_message(repeat: Repeat, index: int, first_index: int) -> WorkoutStep
     message.message_index = index
     if repeat.name:
         message.workout_step_name = _fit_string(repeat.name)
+    if repeat.until is not None:
+        return _conditional_repeat(message, repeat.until, first_index)
     message.duration_type = WorkoutStepDuration.REPEAT_UNTIL_STEPS_CMPLT
     message.target_type = WorkoutStepTarget.OPEN
     message.duration_step = first_index
     message.target_repeat_steps = repeat.count
+    return message
+
+
+#: A conditional repeat's FIT duration type, and how its value is written (raw units, FIT offsets).
+_UNTIL: dict[str, WorkoutStepDuration] = {
+    "hr_above": WorkoutStepDuration.REPEAT_UNTIL_HR_GREATER_THAN,
+    "hr_below": WorkoutStepDuration.REPEAT_UNTIL_HR_LESS_THAN,
+    "time": WorkoutStepDuration.REPEAT_UNTIL_TIME,
+    "distance": WorkoutStepDuration.REPEAT_UNTIL_DISTANCE,
+    "calories": WorkoutStepDuration.REPEAT_UNTIL_CALORIES,
+    "power_above": WorkoutStepDuration.REPEAT_UNTIL_POWER_GREATER_THAN,
+    "power_below": WorkoutStepDuration.REPEAT_UNTIL_POWER_LESS_THAN,
+}
+
+
+def _conditional_repeat(message: WorkoutStepMessage, until: RepeatUntil, first_index: int) -> WorkoutStepMessage:
+    """The raw FIT fields: the block's first step in ``duration_value``, the condition in ``target_value``."""
+    message.duration_type = _UNTIL[until.kind]
+    message.target_type = (WorkoutStepTarget.HEART_RATE if until.kind.startswith("hr")  # as the FIT SDK's example
+                           else WorkoutStepTarget.POWER if until.kind.startswith("power") else WorkoutStepTarget.OPEN)
+    message.duration_value = first_index
+    raw = {"bpm": until.value + HR_OFFSET, "pct_max": until.value, "w": until.value + POWER_OFFSET,
+           "pct_ftp": until.value, "s": until.value * 1000, "m": until.value * 100, "kcal": until.value}[until.unit]
+    message.target_value = round(raw)
     return message
 
 
@@ -139,11 +192,26 @@ def _step_message(step: Step, index: int, where: str) -> WorkoutStepMessage:
     message.message_index = index
     if step.name:
         message.workout_step_name = _fit_string(step.name)
-    if step.notes:
-        message.notes = _fit_string(step.notes)
+    notes = step_notes(step)
+    if notes:
+        message.notes = _fit_string(notes)
     message.intensity = INTENSITY_CODES[step.intensity]
     _set_duration(message, step.duration)
     _set_target(message, step.target)
+    stroke = SWIM_STROKES.get(step.stroke) if step.stroke else None
+    if step.secondary is not None:
+        if not isinstance(step.secondary, CONCRETE_TARGETS):
+            raise ValueError(f"step {where}: secondary target {step.secondary.kind!r} is not resolved")
+        _set_target(message, step.secondary, "secondary_")
+    if stroke is not None:
+        if isinstance(step.target, OpenTarget):
+            message.target_type = WorkoutStepTarget.SWIM_STROKE
+            message.target_stroke_type = stroke
+        elif step.secondary is None:
+            message.secondary_target_type = WorkoutStepTarget.SWIM_STROKE
+            message.secondary_target_stroke_type = stroke
+    if step.equipment is not None:
+        message.equipment = EQUIPMENT[step.equipment]
     if step.exercise is not None:
         try:
             category, name = exercise_codes(step.exercise)
@@ -181,38 +249,43 @@ def _set_duration(message: WorkoutStepMessage, duration: Duration) -> None:
             message.duration_calories = kcal
 
 
-def _set_target(message: WorkoutStepMessage, target: Target) -> None:
-    """Type first; ``target_value`` 0 means the custom low/high range is used."""
+def _set_target(message: WorkoutStepMessage, target: Target, prefix: str = "") -> None:
+    """Type first; ``target_value`` 0 means the custom low/high range is used. ``prefix`` =
+    ``secondary_`` sets the secondary target (the same fields under that prefix)."""
+
+    def put(name: str, value: object) -> None:
+        setattr(message, prefix + name, value)
+
     match target:
         case HeartRateZoneTarget(zone=zone):
-            message.target_type = WorkoutStepTarget.HEART_RATE
-            message.target_hr_zone = zone
+            put("target_type", WorkoutStepTarget.HEART_RATE)
+            put("target_hr_zone", zone)
         case PowerZoneTarget(zone=zone):
-            message.target_type = WorkoutStepTarget.POWER
-            message.target_power_zone = zone
+            put("target_type", WorkoutStepTarget.POWER)
+            put("target_power_zone", zone)
         case HeartRateTarget(low=low, high=high):
-            message.target_type = WorkoutStepTarget.HEART_RATE
-            message.target_value = 0
-            message.custom_target_heart_rate_low = round(low) + HR_OFFSET
-            message.custom_target_heart_rate_high = round(high) + HR_OFFSET
+            put("target_type", WorkoutStepTarget.HEART_RATE)
+            put("target_value", 0)
+            put("custom_target_heart_rate_low", round(low) + HR_OFFSET)
+            put("custom_target_heart_rate_high", round(high) + HR_OFFSET)
         case SpeedTarget(low=low, high=high):
-            message.target_type = WorkoutStepTarget.SPEED
-            message.target_value = 0
-            message.custom_target_speed_low = low
-            message.custom_target_speed_high = high
+            put("target_type", WorkoutStepTarget.SPEED)
+            put("target_value", 0)
+            put("custom_target_speed_low", low)
+            put("custom_target_speed_high", high)
         case PowerTarget(low=low, high=high):
-            message.target_type = WorkoutStepTarget.POWER
-            message.target_value = 0
-            message.custom_target_power_low = round(low) + POWER_OFFSET
-            message.custom_target_power_high = round(high) + POWER_OFFSET
+            put("target_type", WorkoutStepTarget.POWER)
+            put("target_value", 0)
+            put("custom_target_power_low", round(low) + POWER_OFFSET)
+            put("custom_target_power_high", round(high) + POWER_OFFSET)
         case CadenceTarget(low=low, high=high):
-            message.target_type = WorkoutStepTarget.CADENCE
-            message.target_value = 0
-            message.custom_target_cadence_low = round(low)
-            message.custom_target_cadence_high = round(high)
+            put("target_type", WorkoutStepTarget.CADENCE)
+            put("target_value", 0)
+            put("custom_target_cadence_low", round(low))
+            put("custom_target_cadence_high", round(high))
         case OpenTarget():
-            message.target_type = WorkoutStepTarget.OPEN
-            message.target_value = 0
+            put("target_type", WorkoutStepTarget.OPEN)
+            put("target_value", 0)
 
 
 def _fit_string(text: str) -> str:

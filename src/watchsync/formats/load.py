@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.model.workout import Workout
+from watchsync.model.workout import Sport, Workout, parse_sport
 
+if TYPE_CHECKING:
+    from watchsync.formats.text.document import Defaults
+
+#: The athlete's sport: a value, or a function that reads it when a text needs it.
+AthleteSport = Sport | str | Callable[[], str | None] | None
 MAX_BYTES = 1 << 20
 TEXT_SUFFIXES = frozenset({".txt", ".workout"})
 WORKOUT_SUFFIXES = frozenset({*TEXT_SUFFIXES, ".toml", ".fit"})
@@ -18,14 +24,30 @@ _BOM = "\ufeff"
 _READ_CHUNK = 1 << 16
 
 
-def load_workout(path: Path, max_bytes: int = MAX_BYTES) -> Workout:
+#: Garmin Connect workout JSON: read when named explicitly (``import``, ``validate FILE.json``), never
+#: picked up from a folder, where other JSON files live.
+CONNECT_SUFFIX = ".json"
+
+
+def load_workout(path: Path, max_bytes: int = MAX_BYTES, *, sport: Sport | None = None,
+                 athlete_sport: AthleteSport = None, pace_units: Mapping[str, str] | None = None,
+                 messages: list[str] | None = None) -> Workout:
     """Parse one workout file, chosen by suffix; raises :class:`WorkoutFormatError` on any problem.
 
+    A text without a ``sport:`` line takes ``sport`` (``--sport``), else the sport its folder is
+    named after (``run/``, ``bike/``, ``swim/`` ...), else ``athlete_sport``; one without a
+    ``name:`` line its first free-text line, else the file name; a pace written without a unit is in
+    ``pace_units[family]`` (the athlete's setting), else the sport's usual unit. ``athlete_sport`` may be a
+    function and ``pace_units`` a lazy mapping: they are read only when a text needs them. Which was used,
+    and warnings
+    about probable slips (``file:line:col: warning: ...``), are appended to ``messages``.
     A parser bug becomes a one-line error too (naming the file and asking for a report): bad input
     must never show a traceback.
     """
     try:
-        return _parse_file(path, max_bytes)
+        defaults = _defaults(path, sport, athlete_sport)
+        defaults.pace_units = pace_units if pace_units is not None else {}
+        return _parse_file(path, max_bytes, defaults, messages)
     except WorkoutFormatError:
         raise
     except Exception as error:
@@ -33,18 +55,50 @@ def load_workout(path: Path, max_bytes: int = MAX_BYTES) -> Workout:
                                  f"{error}); please report it as a bug") from error
 
 
-def _parse_file(path: Path, max_bytes: int) -> Workout:
+def _defaults(path: Path, sport: Sport | None, athlete_sport: AthleteSport) -> Defaults:
+    from watchsync.formats.text.document import Defaults
+
+    defaults = Defaults(name=path.stem, name_source="the file name")
+    folder = folder_sport(path)
+    if sport is not None:
+        defaults.sport, defaults.sport_source = sport, "--sport"
+    elif folder is not None:
+        defaults.sport, defaults.sport_source = folder, f"the folder {path.parent.name!r}"
+    else:
+        chosen = athlete_sport() if callable(athlete_sport) else athlete_sport
+        if chosen is not None:
+            defaults.sport, defaults.sport_source = Sport(chosen), "the athlete's sport setting"
+    return defaults
+
+
+def folder_sport(path: Path) -> Sport | None:
+    """The sport the file's folder is named after (``run``, ``cycling``, ``swim``, ``bike`` ...), if any."""
+    try:
+        return parse_sport(path.parent.name) if path.parent.name else None
+    except ValueError:
+        return None
+
+
+def _parse_file(path: Path, max_bytes: int, defaults: Defaults, messages: list[str] | None) -> Workout:
     name = str(path)
     suffix = path.suffix.lower()
-    if suffix not in WORKOUT_SUFFIXES:
+    if suffix not in WORKOUT_SUFFIXES and suffix != CONNECT_SUFFIX:
         raise WorkoutFormatError(name, 1, 1, f"unknown workout file type {path.suffix or '(none)'!r}",
-                                 ", ".join(sorted(WORKOUT_SUFFIXES)))
+                                 ", ".join(sorted({*WORKOUT_SUFFIXES, CONNECT_SUFFIX})))
     data = _read(path, max_bytes)
     if suffix == ".fit":
         from watchsync.formats.fit_workout import read_fit_workout  # deferred: fit-tool is slow to import
 
-        return read_fit_workout(path)
+        return read_fit_workout(path, messages)
     text = decode_text(data, name)
+    if suffix == CONNECT_SUFFIX:
+        from watchsync.formats.connect_json_read import read_connect_file
+
+        workouts = read_connect_file(text, name, messages)
+        if len(workouts) > 1:
+            raise WorkoutFormatError(name, 1, 1, f"a multi-sport workout of {len(workouts)} segments",
+                                     "`watchsync import` to split it into one workout file per segment")
+        return workouts[0]
     if suffix == ".toml":
         from watchsync.formats.toml_workout import parse_toml
 
@@ -55,7 +109,15 @@ def _parse_file(path: Path, max_bytes: int) -> Workout:
         return parse_toml(text, name)
     from watchsync.formats.text import parse_text
 
-    return parse_text(text, name)
+    warnings: list[WorkoutFormatError] = []
+    notes: list[str] = []
+    workout = parse_text(text, name, defaults=defaults, warnings=warnings, notes=notes)
+    if messages is not None:
+        messages.extend(f"{name}: {note}" for note in notes)
+        messages.extend(f"{w.path}:{w.line}:{w.col}: warning: {w.problem}" + (f" (did you mean {w.expected}?)"
+                                                                               if w.expected else "")
+                        for w in warnings)
+    return workout
 
 
 def _read(path: Path, max_bytes: int) -> bytes:
@@ -144,13 +206,18 @@ def is_plan_file(path: Path) -> bool:
         return False
 
 
-def load_workouts(paths: Iterable[Path], max_bytes: int = MAX_BYTES
-                  ) -> list[tuple[Path, Workout | WorkoutFormatError]]:
-    """Each file's workout or error; directories are searched recursively, skipping dotfiles and plans."""
+def load_workouts(paths: Iterable[Path], max_bytes: int = MAX_BYTES, *, sport: Sport | None = None,
+                  athlete_sport: AthleteSport = None, pace_units: Mapping[str, str] | None = None,
+                  messages: list[str] | None = None) -> list[tuple[Path, Workout | WorkoutFormatError]]:
+    """Each file's workout or error; directories are searched recursively, skipping dotfiles and plans.
+
+    ``sport``, ``athlete_sport`` and ``messages`` as for :func:`load_workout`.
+    """
     results: list[tuple[Path, Workout | WorkoutFormatError]] = []
     for path in _expand(paths):
         try:
-            results.append((path, load_workout(path, max_bytes)))
+            results.append((path, load_workout(path, max_bytes, sport=sport, athlete_sport=athlete_sport,
+                                               pace_units=pace_units, messages=messages)))
         except WorkoutFormatError as error:
             results.append((path, error))
     return results

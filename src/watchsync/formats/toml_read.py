@@ -24,6 +24,7 @@ from watchsync.model.workout import (
     LapButton,
     OpenTarget,
     Repeat,
+    RepeatUntil,
     RpeTarget,
     Sport,
     Step,
@@ -156,7 +157,8 @@ class _Reader:
         blocks = self.blocks(("steps",), steps, 0)
         return self.checked((), data, lambda: Workout(name=table.name, sport=self.sport,
                                                       description=table.description, tags=table.tags,
-                                                      steps=blocks))
+                                                      pool_length=table.pool_length,
+                                                      pool_length_unit=table.pool_length_unit, steps=blocks))
 
     def embedded(self, table: FileTable, text: str) -> Workout:
         at = self.place(("text",))
@@ -170,6 +172,8 @@ class _Reader:
             update["description"] = table.description
         if table.tags:
             update["tags"] = table.tags
+        if table.pool_length is not None:
+            update.update(pool_length=table.pool_length, pool_length_unit=table.pool_length_unit)
         merged = {**workout.model_dump(), **update}
         return self.checked((), merged, lambda: Workout.model_validate(merged))
 
@@ -197,7 +201,11 @@ class _Reader:
             raise self.error((*path, "steps"), "a repeat needs steps", "at least one step table",
                              at_value=True)
         steps = self.blocks((*path, "steps"), repeat.steps, depth + 1)
-        return Repeat(count=repeat.repeat, steps=steps, name=repeat.name, skip_last_rest=repeat.skip_last_rest)
+        until = repeat.until
+        return self.checked((*path, "until") if until is not None else path, until or {},
+                            lambda: Repeat(count=repeat.repeat, steps=steps, name=repeat.name,
+                                           skip_last_rest=repeat.skip_last_rest,
+                                           until=RepeatUntil.model_validate(until) if until is not None else None))
 
     def step(self, path: KeyPath, table: StepTable) -> Step:
         duration = self.duration(path, table.duration)
@@ -209,9 +217,13 @@ class _Reader:
         exercise = self.exercise(path, table.exercise)
         weight_kg = self.weight(path, table)
         weight_key = "weight" if table.weight is not None else "weight_kg"
+        secondary = self.target((*path, "secondary"), table.secondary)[0] if table.secondary is not None else None
+        planned = self.duration((*path, "planned"), table.planned) if table.planned is not None else None
         try:
             return Step(intensity=table.intensity, duration=duration, target=target, rpe=rpe,
-                        name=table.name, notes=table.notes, exercise=exercise, weight_kg=weight_kg)
+                        name=table.name, notes=table.notes, exercise=exercise, weight_kg=weight_kg,
+                        secondary=secondary, ramp=table.ramp, planned=planned, prompts=table.prompts,
+                        stroke=table.stroke, equipment=table.equipment)
         except ValidationError as error:
             detail = error.errors()[0]
             key = str(detail["loc"][0]) if detail["loc"] else ""
@@ -219,19 +231,23 @@ class _Reader:
             raise self.error((*path, key) if key else path, validation_message(detail)) from None
 
     def duration(self, path: KeyPath, value: str | dict[str, Any] | None) -> Duration:
+        """The step's ``duration`` (or, for a path ending in ``planned``, that key)."""
+        key = path if path and path[-1] == "planned" else (*path, "duration")
         if value is None:
             return LapButton()
         if isinstance(value, dict):
-            return self.checked((*path, "duration"), value, lambda: _adapters()[0].validate_python(value))
-        return self.text_value((*path, "duration"), lambda line, col: parse_duration(
+            return self.checked(key, value, lambda: _adapters()[0].validate_python(value))
+        return self.text_value(key, lambda line, col: parse_duration(
             value, path=self.path, line=line, col=col, sport=self.sport))
 
     def target(self, path: KeyPath, value: str | dict[str, Any] | None) -> tuple[Target, RpeTarget | None]:
+        """The step's ``target`` (or, for a path ending in ``secondary``, that key)."""
+        key = path if path and path[-1] == "secondary" else (*path, "target")
         if value is None:
             return OpenTarget(), None
         if isinstance(value, dict):
-            return self.checked((*path, "target"), value, lambda: _adapters()[1].validate_python(value)), None
-        return self.text_value((*path, "target"), lambda line, col: parse_target(
+            return self.checked(key, value, lambda: _adapters()[1].validate_python(value)), None
+        return self.text_value(key, lambda line, col: parse_target(
             value, path=self.path, line=line, col=col, sport=self.sport))
 
     def rpe(self, path: KeyPath, value: str | int | float | dict[str, Any]) -> RpeTarget:

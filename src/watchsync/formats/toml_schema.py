@@ -22,6 +22,8 @@ class FileTable(_Table):
     sport: str
     description: str | None = None
     tags: list[str] = Field(default_factory=list)
+    pool_length: int | float | None = None
+    pool_length_unit: str = "m"
     steps: list[dict[str, Any]] | None = None
     text: str | None = None
 
@@ -38,6 +40,12 @@ class StepTable(_Table):
     exercise: str | dict[str, Any] | None = None
     weight: str | None = None
     weight_kg: int | float | None = None
+    secondary: str | dict[str, Any] | None = None
+    ramp: str | None = None
+    planned: str | dict[str, Any] | None = None
+    prompts: list[dict[str, Any]] = Field(default_factory=list)
+    stroke: str | None = None
+    equipment: str | None = None
 
 
 class RepeatTable(_Table):
@@ -47,6 +55,7 @@ class RepeatTable(_Table):
     steps: list[dict[str, Any]]
     name: str | None = None
     skip_last_rest: bool = False
+    until: dict[str, Any] | None = None
 
 
 #: What a key expects, for errors that name a wrong value or type.
@@ -59,4 +68,6 @@ EXPECTED: dict[str, str] = {
     "intensity": ", ".join(i.value for i in Intensity),
     "steps": "an array of step or repeat tables",
     "tags": "an array of strings",
+    "secondary": 'a target like "90rpm" (a second target, of another kind than target)',
+    "planned": 'a length like "10m" (the planned length of a lap-button step)',
 }

@@ -20,6 +20,9 @@ def format_toml(workout: Workout) -> str:
         data["description"] = workout.description
     if workout.tags:
         data["tags"] = list(workout.tags)
+    if workout.pool_length is not None:
+        data["pool_length"] = workout.pool_length
+        data["pool_length_unit"] = workout.pool_length_unit
     data["steps"] = [_block_table(block, workout.sport) for block in workout.steps]
     return tomli_w.dumps(data)
 
@@ -31,6 +34,8 @@ def _block_table(block: Step | Repeat, sport: Sport) -> dict[str, Any]:
             table["name"] = block.name
         if block.skip_last_rest:
             table["skip_last_rest"] = True
+        if block.until is not None:
+            table["until"] = block.until.model_dump()
         table["steps"] = [_block_table(inner, sport) for inner in block.steps]
         return table
     return _step_table(block, sport)
@@ -56,6 +61,20 @@ def _step_table(step: Step, sport: Sport) -> dict[str, Any]:
         table["exercise"] = _exercise_value(step.exercise)
     if step.weight_kg is not None:
         table["weight_kg"] = step.weight_kg
+    if step.secondary is not None:
+        table["secondary"] = _target_value(step.secondary, sport)
+    if step.ramp is not None:
+        table["ramp"] = step.ramp
+    if step.planned is not None:
+        text = format_duration(step.planned)
+        readable = _reads_back(lambda: parse_duration(text, sport=sport) == step.planned)
+        table["planned"] = text if readable else step.planned.model_dump()
+    if step.prompts:
+        table["prompts"] = [prompt.model_dump() for prompt in step.prompts]
+    if step.stroke is not None:
+        table["stroke"] = step.stroke
+    if step.equipment is not None:
+        table["equipment"] = step.equipment
     return table
 
 

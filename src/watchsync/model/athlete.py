@@ -43,11 +43,38 @@ def parse_pace(text: str) -> float:
     return float(seconds)
 
 
+_SWIM_PACE_RE = re.compile(r"^\s*(\d{1,2}):([0-5]\d)\s*(?:/\s*100\s*(m|y|yd))?\s*$")
+METERS_PER_YARD = 0.9144
+
+
+def parse_swim_pace(text: str) -> float:
+    """``"1:45/100m"`` (or ``"1:45"``, ``"1:36/100y"``) → seconds per 100 m."""
+    match = _SWIM_PACE_RE.match(text)
+    if not match:
+        raise ValueError(f"swim pace {text!r} is not m:ss/100m or m:ss/100y")
+    seconds = int(match.group(1)) * 60 + int(match.group(2))
+    if seconds <= 0:
+        raise ValueError(f"swim pace {text!r} must be positive")
+    return seconds / METERS_PER_YARD if match.group(3) in ("y", "yd") else float(seconds)
+
+
 def format_pace(seconds_per_km: float, units: Units = Units.METRIC) -> str:
     """Seconds per km → ``"4:30/km"`` (or per mile)."""
     per = seconds_per_km * METERS_PER_MILE / 1000 if units is Units.IMPERIAL else seconds_per_km
     whole = round(per)
     return f"{whole // 60}:{whole % 60:02d}/{'mi' if units is Units.IMPERIAL else 'km'}"
+
+
+#: Units a pace may be written in (``/km`` ...), and the sport families that have paces.
+PACE_UNITS = ("km", "mi", "100m", "100y", "500m", "400m", "250m")
+PACE_FAMILIES = ("run", "swim", "bike", "ski", "other", "strength", "mobility")
+
+
+def default_pace_unit(family: str, units: Units = Units.METRIC) -> str:
+    """/100m for swims, /mi with imperial units, else /km."""
+    if family == "swim":
+        return "100m"
+    return "mi" if units is Units.IMPERIAL else "km"
 
 
 class Band(BaseModel):
@@ -112,6 +139,11 @@ class Athlete(BaseModel):
     resting_hr: int = Field(default=50, ge=25, le=120)
     lthr: int | None = Field(default=None, ge=80, le=230)
     threshold_pace: float | None = Field(default=None, description="seconds per km")
+    swim_threshold_pace: float | None = Field(default=None, gt=30, le=600,
+                                              description="CSS, seconds per 100 m (\"1:45/100m\")")
+    sport: str | None = Field(default=None, description="default sport of texts that name none")
+    pace_units: dict[str, str] = Field(default_factory=dict,
+                                       description="sport family -> unit of a pace written without one")
     ftp: int | None = Field(default=None, ge=30, le=2000)
     sex: Literal["female", "male"] | None = Field(default=None, description="TRIMP constants (default male)")
     timezone: str | None = Field(default=None, description="IANA zone of the athlete's days (default: the host's)")
@@ -119,6 +151,7 @@ class Athlete(BaseModel):
     units: Units = Units.METRIC
     hr_zones: list[Band] | None = Field(default=None, description="explicit bpm zones 1..5")
     pace_zones: list[Band] | None = Field(default=None, description="explicit zones, seconds per km")
+    swim_pace_zones: list[Band] | None = Field(default=None, description="explicit swim zones, seconds per 100 m")
     power_zones: list[Band] | None = Field(default=None, description="explicit watt zones")
     rpe: dict[int, Band] = Field(default_factory=dict, description="RPE -> band override")
 
@@ -137,7 +170,44 @@ class Athlete(BaseModel):
     def _pace(cls, value: object) -> object:
         return parse_pace(value) if isinstance(value, str) else value
 
-    @field_validator("hr_zones", "pace_zones", "power_zones", mode="before")
+    @field_validator("swim_threshold_pace", mode="before")
+    @classmethod
+    def _swim_pace(cls, value: object) -> object:
+        return parse_swim_pace(value) if isinstance(value, str) else value
+
+    @field_validator("sport")
+    @classmethod
+    def _sport(cls, value: str | None) -> str | None:
+        if value is not None:
+            from watchsync.model.workout import parse_sport
+
+            try:
+                return parse_sport(value).value
+            except ValueError:
+                raise ValueError(f"unknown sport {value!r}") from None
+        return value
+
+    @field_validator("pace_units")
+    @classmethod
+    def _pace_units(cls, value: dict[str, str]) -> dict[str, str]:
+        for family, unit in value.items():
+            if family not in PACE_FAMILIES or unit not in PACE_UNITS:
+                raise ValueError(f"pace_units: {family} = {unit!r} (expected a family of {', '.join(PACE_FAMILIES)} "
+                                 f"and one of {', '.join(PACE_UNITS)})")
+        return value
+
+    def pace_unit_defaults(self) -> dict[str, str]:
+        """:meth:`pace_unit` of every sport family (what a text parser takes for this athlete)."""
+        return {family: self.pace_unit(family) for family in PACE_FAMILIES}
+
+    def pace_unit(self, family: str) -> str:
+        """The unit of a pace written without one in a ``family`` workout (intervals.icu's per-sport
+        setting): the athlete's ``pace_units``, else /100m for swims, /mi for imperial units, /km."""
+        if family in self.pace_units:
+            return self.pace_units[family]
+        return default_pace_unit(family, self.units)
+
+    @field_validator("hr_zones", "pace_zones", "swim_pace_zones", "power_zones", mode="before")
     @classmethod
     def _zones(cls, value: object) -> object:
         if isinstance(value, list):

@@ -186,11 +186,28 @@ class RpeTarget(_Range):
     high: float = Field(ge=1, le=10)
 
 
-class HeartRateZoneTarget(_Frozen):
-    """A heart-rate zone number (1..5) of the athlete's zones."""
+class _Zone(_Frozen):
+    """A zone number of the athlete's zones, or a zone range ``zone..zone_high`` (``Z1-Z2 HR``)."""
+
+    zone: int = Field(ge=1, le=7)
+    zone_high: int | None = Field(default=None, ge=1, le=7)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.zone_high is not None and self.zone_high < self.zone:
+            raise ValueError(f"zone range Z{self.zone}-Z{self.zone_high} is reversed")
+        return self
+
+    @property
+    def top(self) -> int:
+        """The highest zone of the range (the zone itself for one zone)."""
+        return self.zone_high if self.zone_high is not None else self.zone
+
+
+class HeartRateZoneTarget(_Zone):
+    """A heart-rate zone (1..7) of the athlete's zones, or a range of them."""
 
     kind: Literal["hr_zone"] = "hr_zone"
-    zone: int = Field(ge=1, le=5)
 
 
 class HeartRateTarget(_Range):
@@ -232,18 +249,17 @@ class PaceTarget(_Frozen):
 
 
 class PacePercentTarget(_Range):
-    """Speed as % of the athlete's threshold pace (intervals.icu ``78-82% Pace``)."""
+    """Speed as % of the athlete's threshold pace (intervals.icu ``78-82% Pace``; CSS for swims)."""
 
     kind: Literal["pace_pct"] = "pace_pct"
     low: float = Field(gt=0, le=200)
     high: float = Field(gt=0, le=200)
 
 
-class PaceZoneTarget(_Frozen):
-    """A pace zone number (1..5) of the athlete's zones."""
+class PaceZoneTarget(_Zone):
+    """A pace zone (1..7) of the athlete's zones (swim zones for swims), or a range of them."""
 
     kind: Literal["pace_zone"] = "pace_zone"
-    zone: int = Field(ge=1, le=5)
 
 
 class SpeedTarget(_Range):
@@ -270,11 +286,10 @@ class PowerPercentFtpTarget(_Range):
     high: float = Field(gt=0, le=300)
 
 
-class PowerZoneTarget(_Frozen):
-    """A power zone number (1..7)."""
+class PowerZoneTarget(_Zone):
+    """A power zone (1..7), or a range of them."""
 
     kind: Literal["power_zone"] = "power_zone"
-    zone: int = Field(ge=1, le=7)
 
 
 class CadenceTarget(_Range):
@@ -303,6 +318,18 @@ Target = Annotated[
     Field(discriminator="kind"),
 ]
 
+def target_family(target: Target) -> str:
+    """What a target measures: ``hr``, ``pace`` (speed), ``power``, ``cadence``, ``rpe`` or ``open``."""
+    kind = target.kind
+    if kind.startswith("hr"):
+        return "hr"
+    if kind.startswith("pace") or kind == "speed":
+        return "pace"
+    if kind.startswith("power"):
+        return "power"
+    return kind
+
+
 #: Targets a device understands without an athlete profile.
 CONCRETE_TARGETS = (OpenTarget, HeartRateTarget, HeartRateZoneTarget, SpeedTarget, PowerTarget,
                     PowerZoneTarget, CadenceTarget)
@@ -312,56 +339,141 @@ CONCRETE_TARGETS = (OpenTarget, HeartRateTarget, HeartRateZoneTarget, SpeedTarge
 
 
 class Exercise(_Frozen):
-    """A Garmin exercise: category and name keys as in ``garminconnect.exercises``."""
+    """A Garmin exercise: category and name keys as in ``garminconnect.exercises``.
+
+    A step that names only a category (Garmin allows it) is the category's generic exercise: its
+    name is the category repeated (an empty name is read so).
+    """
 
     category: str
     name: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _generic(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("name") and data.get("category"):
+            return {**data, "name": data["category"]}
+        return data
+
+
+class Prompt(_Frozen):
+    """A text prompt shown ``at_seconds`` into a step (intervals.icu ``33^Relax <!>``)."""
+
+    at_seconds: int = Field(ge=0, le=86_400)
+    text: str = Field(min_length=1, max_length=200)
+
+
+#: Swim strokes (Garmin Connect's stroke types; FIT ``swim_stroke``).
+Stroke = Literal["any", "free", "back", "breast", "fly", "im", "drill", "mixed"]
+#: Swim equipment (Garmin Connect's equipment types; FIT ``workout_equipment``).
+Equipment = Literal["fins", "kickboard", "paddles", "pull_buoy", "snorkel"]
+#: Direction of a ramp: ``up`` = intensity rises through the step, ``down`` = it falls.
+RampDirection = Literal["up", "down"]
+
 
 class Step(_Frozen):
-    """One step of a workout."""
+    """One step of a workout.
+
+    ``secondary`` is a second target the watch also shows (Garmin's secondary target, e.g. a
+    cadence beside power); ``ramp`` marks a target range the author wrote as a ramp (watches hold
+    the range); ``planned`` is the length written next to ``press lap`` (intervals.icu's
+    placeholder), used for estimates only; ``prompts`` are timed text prompts.
+    """
 
     type: Literal["step"] = "step"
     intensity: Intensity = Intensity.ACTIVE
     duration: Duration = Field(default_factory=LapButton)
     target: Target = Field(default_factory=OpenTarget)
+    secondary: Target | None = None
+    ramp: RampDirection | None = None
     name: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=1000)
     rpe: RpeTarget | None = None
     exercise: Exercise | None = None
     weight_kg: float | None = Field(default=None, ge=0, le=500)
+    planned: TimeDuration | DistanceDuration | None = Field(default=None, discriminator="kind")
+    prompts: list[Prompt] = Field(default_factory=list, max_length=50)
+    stroke: Stroke | None = None
+    equipment: Equipment | None = None
+
+    @staticmethod
+    def prompt_clock(seconds: int) -> str:
+        """``33`` → ``0:33``; ``3600`` → ``60:00`` (minutes:seconds into the step)."""
+        return f"{seconds // 60}:{seconds % 60:02d}"
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.weight_kg is not None and self.exercise is None:
             raise ValueError("a weight needs an exercise")
+        if self.secondary is not None and (isinstance(self.secondary, OpenTarget | RpeTarget)
+                                           or target_family(self.secondary) == target_family(self.target)
+                                           or isinstance(self.target, OpenTarget)):
+            raise ValueError("a secondary target needs a primary target of another kind (and is not RPE)")
+        if self.ramp is not None and isinstance(self.target, OpenTarget):
+            raise ValueError("a ramp needs a target range")
+        if self.planned is not None and not isinstance(self.duration, LapButton):
+            raise ValueError("a planned length belongs to a lap-button step")
         return self
 
 
+class RepeatUntil(_Frozen):
+    """A FIT conditional repeat: the block repeats until ``kind`` passes ``value`` (in ``unit``).
+
+    Units: ``bpm`` or ``pct_max`` (heart rate), ``s``, ``m``, ``kcal``, ``w`` or ``pct_ftp`` (power).
+    Garmin Connect has no such repeat: it gets the ``count`` and the condition in words.
+    """
+
+    kind: Literal["hr_above", "hr_below", "time", "distance", "calories", "power_above", "power_below"]
+    value: float = Field(gt=0, le=1_000_000)
+    unit: Literal["bpm", "pct_max", "s", "m", "kcal", "w", "pct_ftp"]
+
+    def describe(self) -> str:
+        """``HR > 80% max``, ``power < 250 W``, ``600 s``."""
+        sign = ">" if self.kind.endswith("above") else "<"
+        amount = {"bpm": f"{self.value:g} bpm", "pct_max": f"{self.value:g}% max", "w": f"{self.value:g} W",
+                  "pct_ftp": f"{self.value:g}% FTP", "s": f"{self.value:g} s", "m": f"{self.value:g} m",
+                  "kcal": f"{self.value:g} kcal"}[self.unit]
+        if self.kind.startswith("hr"):
+            return f"HR {sign} {amount}"
+        if self.kind.startswith("power"):
+            return f"power {sign} {amount}"
+        return amount
+
+
 class Repeat(_Frozen):
-    """A block of steps done ``count`` times; blocks nest."""
+    """A block of steps done ``count`` times (at most, with ``until``: a FIT conditional repeat); blocks nest."""
 
     type: Literal["repeat"] = "repeat"
     count: int = Field(ge=1, le=200)
     steps: list[Step | Repeat] = Field(min_length=1)
     name: str | None = Field(default=None, max_length=200)
     skip_last_rest: bool = False
+    until: RepeatUntil | None = None
 
 
 Block = Annotated[Step | Repeat, Field(discriminator="type")]
 
 
-class Workout(_Frozen):
-    """A structured workout."""
+#: Workout names as long as Garmin Connect keeps them (256 UTF-16 units).
+MAX_WORKOUT_NAME = 256
+POOL_LENGTH_UNITS = ("m", "yd")
 
-    name: str = Field(min_length=1, max_length=200)
+
+class Workout(_Frozen):
+    """A structured workout; ``pool_length`` (with its unit) is the pool of a pool swim."""
+
+    name: str = Field(min_length=1, max_length=MAX_WORKOUT_NAME)
     sport: Sport
     description: str | None = Field(default=None, max_length=2000)
     tags: list[str] = Field(default_factory=list)
+    pool_length: float | None = Field(default=None, gt=0, le=1000)
+    pool_length_unit: Literal["m", "yd"] = "m"
     steps: list[Block] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _bounded(self) -> Self:
+        if self.pool_length is not None and self.sport is not Sport.POOL_SWIM:
+            raise ValueError("a pool length belongs to a pool swim (sport pool_swim)")
         executed = executed_step_count(self.steps)
         if executed > MAX_EXECUTED_STEPS:
             raise ValueError(f"the workout expands to {executed} executed steps "
@@ -376,7 +488,8 @@ class Workout(_Frozen):
                           seconds_per_meter: float | None = None) -> float:
         """Planned time: timed steps exactly, distance steps at ``seconds_per_meter`` when given.
 
-        Lap-button and other open-ended steps count ``default_step_seconds``; reps count 3 s each.
+        Lap-button steps count their planned length when they have one, other open-ended steps
+        ``default_step_seconds``; reps count 3 s each.
         """
         return _total(self.steps, lambda step: step_seconds(step, default_step_seconds, seconds_per_meter))
 
@@ -400,6 +513,8 @@ def _total(blocks: list[Step | Repeat], measure: Callable[[Step], float]) -> flo
 
 def step_meters(step: Step, meters_per_second: float | None = None) -> float:
     """Planned metres of one step (see :meth:`Workout.estimated_meters`)."""
+    if step.planned is not None:
+        step = step.model_copy(update={"duration": step.planned})
     if isinstance(step.duration, DistanceDuration):
         return step.duration.meters
     if isinstance(step.duration, TimeDuration) and meters_per_second:
@@ -410,7 +525,7 @@ def step_meters(step: Step, meters_per_second: float | None = None) -> float:
 def step_seconds(step: Step, default_step_seconds: float = 0.0,
                  seconds_per_meter: float | None = None) -> float:
     """Planned seconds of one step (see :meth:`Workout.estimated_seconds`)."""
-    duration = step.duration
+    duration = step.planned or step.duration
     if isinstance(duration, TimeDuration):
         return duration.seconds
     if isinstance(duration, DistanceDuration) and seconds_per_meter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -11,14 +12,18 @@ from watchsync.formats.errors import WorkoutFormatError, raise_collected
 from watchsync.formats.text.step import MAX_NAME, Context, step_line
 from watchsync.formats.text.tokens import Where
 from watchsync.formats.validation import validation_message
-from watchsync.model.workout import Intensity, Repeat, Sport, Step, Workout, parse_sport
+from watchsync.model.workout import MAX_WORKOUT_NAME, Intensity, Repeat, Sport, Step, Workout, parse_sport
 
 SECTION_INTENSITY: dict[str, Intensity] = {
     "warmup": Intensity.WARMUP, "warm up": Intensity.WARMUP,
     "cooldown": Intensity.COOLDOWN, "cool down": Intensity.COOLDOWN,
     "recovery": Intensity.RECOVERY, "rest": Intensity.REST,
 }
-META_LINE = re.compile(r"^\s*(name|sport|description|tags)\s*:(.*)$", re.IGNORECASE)
+#: Headers that title a section even when no steps follow them (never a workout's name).
+SECTION_TITLES = frozenset({"main", "main set", "set", "warmup", "warm up", "cooldown", "cool down", "recovery",
+                           "rest", "intervals", "repeats", "drills", "strides", "press lap"})
+META_LINE = re.compile(r"^\s*(name|sport|description|tags|pool)\s*:(.*)$", re.IGNORECASE)
+POOL_LENGTH = re.compile(r"^\s*(\d{1,4}(?:\.\d{1,3})?)\s*(m|mtr|meters?|metres?|y|yd|yds|yards?)\s*$", re.IGNORECASE)
 REPEAT_COUNT = re.compile(r"(?<!\S)(\d{1,9})\s*[x×](?=\s|$)", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z]+")
 
@@ -35,6 +40,7 @@ class Section:
     header: str = ""
     steps: list[Step | Repeat] = field(default_factory=list)
     lines: int = 0
+    text: str = ""
 
 
 def section_header(text: str, where: Where) -> Section:
@@ -43,7 +49,7 @@ def section_header(text: str, where: Where) -> Section:
     intensity = SECTION_INTENSITY.get(" ".join(words[:2])) or SECTION_INTENSITY.get(" ".join(words[:1]))
     count_match = REPEAT_COUNT.search(text)
     if count_match is None:
-        return Section(intensity)
+        return Section(intensity, line=where.line, text=text.strip())
     col = count_match.start() + 1
     count = int(count_match.group(1))
     if not 1 <= count <= 200:
@@ -51,7 +57,7 @@ def section_header(text: str, where: Where) -> Section:
     name = " ".join((text[: count_match.start()] + " " + text[count_match.end():]).split()) or None
     if name is not None and len(name) > MAX_NAME:
         raise where.error(1, f"section name is longer than {MAX_NAME} characters")
-    return Section(intensity, count, name, where.line, col, count_match.group(0).strip())
+    return Section(intensity, count, name, where.line, col, count_match.group(0).strip(), text=text.strip())
 
 
 @dataclass
@@ -65,11 +71,18 @@ class _Document:
     blocks: list[Step | Repeat] = field(default_factory=list)
     section: Section | None = None
     errors: list[WorkoutFormatError] = field(default_factory=list)
+    warnings: list[WorkoutFormatError] = field(default_factory=list)
+    free_text: list[str] = field(default_factory=list)
     body_started: bool = False
 
     def close_section(self) -> None:
         section, self.section = self.section, None
-        if section is None or section.count is None:
+        if section is None:
+            return
+        if section.count is None:
+            if section.lines == 0 and section.text \
+                    and " ".join(_WORDS.findall(section.text.lower())) not in SECTION_TITLES:
+                self.free_text.append(section.text)  # a line of prose, not a section of steps
             return
         if section.lines == 0:
             self.errors.append(WorkoutFormatError(self.path, section.line, section.col,
@@ -95,6 +108,9 @@ class _Document:
         self.meta[key] = (value.strip(), where.line, value_col)
         if key == "sport":
             self.sport = _sport(value.strip(), where, value_col)
+        if key == "pool" and not POOL_LENGTH.match(value):
+            raise where.error(value_col, f"pool length {value.strip()!r} is not a length",
+                              "e.g. 'pool: 25m' or 'pool: 25yd'")
 
 
 def _sport(value: str, where: Where, col: int) -> Sport:
@@ -105,46 +121,70 @@ def _sport(value: str, where: Where, col: int) -> Sport:
                           ) from None
 
 
-def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_required: bool = True,
-               name: str | None = None, sport: Sport | None = None) -> Workout:
+@dataclass
+class Defaults:
+    """What a text falls back to where it has no ``name:`` / ``sport:`` line (intervals.icu texts have
+    none: name and sport live outside the text there); ``*_source`` says where each came from."""
+
+    name: str | None = None
+    name_source: str = ""
+    sport: Sport | None = None
+    sport_source: str = ""
+    pace_units: Mapping[str, str] = field(default_factory=dict)  # sport family -> unit of a bare "5:00 Pace"
+
+
+def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_required: bool = False,
+               name: str | None = None, sport: Sport | None = None, defaults: Defaults | None = None,
+               warnings: list[WorkoutFormatError] | None = None, notes: list[str] | None = None) -> Workout:
     """Parse a text workout; raises :class:`WorkoutFormatError` (``WorkoutErrors`` for several).
 
-    For text embedded in another file (TOML), ``line_offset`` shifts reported lines and
-    ``header_required=False`` lets ``name``/``sport`` stand in for missing header lines.
+    Without a ``name:`` line the name is the first free-text line (a line that is not a step and
+    heads no steps), else ``defaults.name``; without a ``sport:`` line the sport is
+    ``defaults.sport``. ``name``/``sport`` are shorthands for those defaults; ``header_required``
+    demands both lines. Warnings (plausibility, e.g. ``400m`` = 400 minutes) are appended to
+    ``warnings``; which default was used to ``notes``. ``line_offset`` shifts reported lines (text
+    embedded in TOML).
     """
-    doc = _Document(path, line_offset, None if header_required else sport)
+    defaults = defaults or Defaults(name=name, sport=sport)
+    doc = _Document(path, line_offset, None)
     lines = text.splitlines()
     for index, raw in enumerate(lines):
-        where = Where(path, line_offset + index + 1, doc.sport or Sport.OTHER)
+        sport_now = doc.sport or defaults.sport or Sport.OTHER
+        where = Where(path, line_offset + index + 1, sport_now, doc.warnings, defaults.pace_units)
         try:
-            _document_line(doc, raw, where)
+            _document_line(doc, raw, where, defaults if not header_required else Defaults())
         except WorkoutFormatError as error:
             doc.errors.append(error)
             if doc.section is not None:
                 doc.section.lines += 1
     doc.close_section()
-    workout = _workout(doc, len(lines), None if header_required else name)
+    workout = _workout(doc, len(lines), defaults if not header_required else Defaults(), notes)
     raise_collected(doc.errors)
+    if warnings is not None:
+        warnings.extend(doc.warnings)
     assert workout is not None
     return workout
 
 
-def _document_line(doc: _Document, raw: str, where: Where) -> None:
+def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -> None:
     stripped = raw.strip()
     if not stripped:
+        if doc.section is not None and doc.section.count is not None and doc.section.lines == 0:
+            return  # "Main Set 5x", a blank line, then its steps: the steps still belong to the repeat
         doc.close_section()
         return
     if stripped.startswith("#"):
+        doc.close_section()  # a comment or Markdown heading ends a repeat block, as any header does
         return
     meta = META_LINE.match(raw)
     if meta and (not doc.body_started or meta.group(1).lower() in ("name", "sport")):
         doc.meta_line(meta.group(1).lower(), meta.group(2), where, meta.start(2) + 1 + _lead(meta.group(2)))
         return
-    if not doc.body_started and doc.sport is None and "sport" not in doc.meta:
-        doc.errors.append(WorkoutFormatError(doc.path, where.line, 1, "missing 'sport:' header line",
-                                             "'sport: running' (or another sport) before the steps"))
-    doc.body_started = True
+    if stripped.startswith("-") and not doc.body_started and doc.sport is None and defaults.sport is None:
+        doc.errors.append(WorkoutFormatError(doc.path, where.line, 1, "no sport for this workout",
+                                             _SPORT_HINT))
     if stripped.startswith("-"):
+        doc.body_started = True
         start = raw.index("-") + 1
         doc.add_step(raw, start, where)
     else:
@@ -152,29 +192,55 @@ def _document_line(doc: _Document, raw: str, where: Where) -> None:
         doc.section = section_header(raw, where)
 
 
+_SPORT_HINT = ("a 'sport: running' line, --sport, a sport folder (run/, bike/, swim/ ...) "
+               "or the athlete's sport setting")
+
+
 def _lead(value: str) -> int:
     return len(value) - len(value.lstrip())
 
 
-def _workout(doc: _Document, line_count: int, default_name: str | None) -> Workout | None:
-    name = doc.meta["name"][0] if "name" in doc.meta else default_name
+def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[str] | None) -> Workout | None:
     end_line = doc.line_offset + max(line_count, 1)
+    said: list[str] = []
+    if "name" in doc.meta:
+        name: str | None = doc.meta["name"][0]
+    elif defaults.name and not defaults.name_source:
+        name = defaults.name  # given by the file that embeds the text (TOML, plan)
+    elif doc.free_text:
+        name = doc.free_text.pop(0)[:MAX_WORKOUT_NAME].rstrip()
+        said.append("name from the first free-text line")
+    else:
+        name = defaults.name
+        if name:
+            said.append(f"name from {defaults.name_source or 'the caller'}")
     if not name:
         line, col = doc.meta["name"][1:] if "name" in doc.meta else (doc.line_offset + 1, 1)
         doc.errors.append(WorkoutFormatError(doc.path, line, col, "missing workout name",
-                                             "a 'name: ...' header line"))
-    if doc.sport is None and not doc.body_started and "sport" not in doc.meta:
-        doc.errors.append(WorkoutFormatError(doc.path, doc.line_offset + 1, 1, "missing 'sport:' header line",
-                                             "'sport: running' (or another sport)"))
+                                             "a 'name: ...' line or a first line of free text"))
+    sport = doc.sport
+    if sport is None and "sport" not in doc.meta:
+        sport = defaults.sport
+        if sport is not None:
+            said.append(f"sport {sport.value} from {defaults.sport_source or 'the caller'}")
+        elif not doc.body_started:
+            doc.errors.append(WorkoutFormatError(doc.path, doc.line_offset + 1, 1, "no sport for this workout",
+                                                 _SPORT_HINT))
     if not doc.blocks and not doc.errors:
         doc.errors.append(WorkoutFormatError(doc.path, end_line, 1, "the workout has no steps",
                                              "step lines starting with '- '"))
-    if doc.errors or doc.sport is None or not name:
+    if doc.errors or sport is None or not name:
         return None
     tags = [tag.strip() for tag in doc.meta.get("tags", ("", 0, 0))[0].split(",") if tag.strip()]
-    description = doc.meta.get("description", (None, 0, 0))[0] or None
+    description = doc.meta.get("description", (None, 0, 0))[0] or "\n".join(doc.free_text) or None
+    pool = POOL_LENGTH.match(doc.meta["pool"][0]) if "pool" in doc.meta else None
+    pool_fields: dict[str, object] = {}
+    if pool is not None:
+        pool_fields = {"pool_length": float(pool.group(1)),
+                       "pool_length_unit": "m" if pool.group(2).lower().startswith("m") else "yd"}
     try:
-        return Workout(name=name, sport=doc.sport, description=description, tags=tags, steps=doc.blocks)
+        workout = Workout(name=name, sport=sport, description=description, tags=tags, steps=doc.blocks,
+                          **pool_fields)
     except ValidationError as error:
         first = error.errors()[0]
         if not first["loc"]:  # a whole-workout rule, such as the bound on executed steps
@@ -184,3 +250,6 @@ def _workout(doc: _Document, line_count: int, default_name: str | None) -> Worko
         line, col = doc.meta.get(key, ("", end_line, 1))[1:]
         doc.errors.append(WorkoutFormatError(doc.path, line, col, f"{key}: {validation_message(first)}"))
         return None
+    if notes is not None:
+        notes.extend(said)
+    return workout

@@ -10,7 +10,7 @@ from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.text.tokens import NUMBER_RULES, WORD_RULES, Rule, Where
 from watchsync.model.workout import Duration, RpeTarget, Sport, Target
 
-LENGTH_UNITS = "s, m, h, km, mtr, mi, yd, bpm, w, rpm, m/s, kcal, kg or lb"
+LENGTH_UNITS = "s, m (minutes), h, km, mtr, mi, yd, bpm, w, rpm, m/s, kcal, kg or lb"
 _CUE_SUFFIXES = frozenset({"st", "nd", "rd", "th", "k"})
 _TOKEN = re.compile(r"\S+")
 _DIGITS = re.compile(r"\d+")
@@ -34,6 +34,8 @@ class Item(NamedTuple):
 
 def _suspicious(where: Where, col: int, token: str) -> None:
     """Reject leftover tokens that look like a mistyped length or target, not like cue text."""
+    if token.startswith("(") or token.endswith(")"):
+        return  # a remark in brackets ("(2min rest)", "(112-132 bpm)") is cue text, as in intervals.icu
     bare = token.strip(",.;:!?()")
     lower = bare.lower()
     if lower not in ("rpe", "until") and _DIGITS.search(bare) is None:

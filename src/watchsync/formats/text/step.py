@@ -10,15 +10,19 @@ from watchsync.formats.text.scan import Item, scan
 from watchsync.formats.text.tokens import Where, build
 from watchsync.model.workout import (
     CadenceTarget,
+    DistanceDuration,
     Exercise,
     Intensity,
     LapButton,
     OpenTarget,
+    PaceTarget,
+    Prompt,
     Repeat,
     RepsDuration,
     Sport,
     Step,
     TimeDuration,
+    target_family,
 )
 
 EXERCISE_SPORTS = frozenset({Sport.STRENGTH, Sport.CARDIO})
@@ -54,39 +58,47 @@ def infer_intensity(context: Context, cue: str, rpe_high: float | None) -> Inten
 
 @dataclass
 class _Parts:
-    """A step line's pieces, each at most once."""
+    """A step line's pieces, each at most once (two targets of different kinds: primary, secondary)."""
 
     where: Where
     tag: Item | None = None
     length: Item | None = None
     lap: Item | None = None
     sets: Item | None = None
+    repeat: Item | None = None
     target: Item | None = None
+    secondary: Item | None = None
     rpe: Item | None = None
     weight: Item | None = None
     exercise: Item | None = None
     set_rest: Item | None = None
-    cadence: Item | None = None  # beside another target: the model holds one, so it goes to the notes
+    stroke: Item | None = None
+    equipment: Item | None = None
+    ramp: Item | None = None
     cue: list[Item] = field(default_factory=list)
 
     def add(self, item: Item) -> None:
         if item.kind == "cue":
+            if item.text.lower() == "ramp" and self.ramp is None:
+                self.ramp = item
+                return
             self.cue.append(item)
             return
-        if (item.kind == "target" and self.target is not None and self.cadence is None
-                and isinstance(item.value, CadenceTarget) != isinstance(self.target.value, CadenceTarget)):
-            item, self.cadence = ((self.target, item) if isinstance(item.value, CadenceTarget)
-                                  else (item, self.target))
-            self.target = None
+        if item.kind == "target" and self.target is not None and self.secondary is None \
+                and target_family(item.value) != target_family(self.target.value):
+            if isinstance(self.target.value, CadenceTarget):  # cadence is the secondary one
+                item, self.target = self.target, item
+            self.secondary = item
+            return
         taken: Item | None = getattr(self, item.kind)
         if item.kind in ("length", "sets"):
             taken = self.length or self.sets
         if taken is not None:
             what = {"length": "a length", "target": "a target", "rpe": "an RPE", "tag": "an intensity",
-                    "weight": "a weight", "exercise": "an exercise", "lap": "press lap",
-                    "sets": "a length"}[item.kind]
+                    "weight": "a weight", "exercise": "an exercise", "lap": "press lap", "sets": "a length",
+                    "repeat": "a repeat count", "stroke": "a stroke", "equipment": "equipment"}[item.kind]
             raise self.where.error(item.col, f"{item.text!r}: the step already has {what} {taken.text!r}",
-                                   "one per step")
+                                   "one per step (a second target must be of another kind)")
         setattr(self, item.kind, item)
 
 
@@ -103,9 +115,26 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
             parts.set_rest = following
             index += 2
             continue
+        if item.kind == "sets" and following is not None and following.kind == "cue" \
+                and following.text.lower() in _UNIT_SECONDS:
+            item, length = _repeated_length(item, following, where)  # "- 5 x 3 min": 5 times a 3-minute step
+            parts.add(length)
+            index += 1
         parts.add(item)
         index += 1
     return parts
+
+
+_UNIT_SECONDS = {"min": 60.0, "mins": 60.0, "minutes": 60.0, "minute": 60.0, "m": 60.0, "sec": 1.0, "secs": 1.0,
+                 "seconds": 1.0, "second": 1.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0}
+
+
+def _repeated_length(sets: Item, unit: Item, where: Where) -> tuple[Item, Item]:
+    """``5 x 3 min`` read as sets of 3 "reps" and a unit word: a repeat count and a time length."""
+    count, reps = sets.value
+    seconds = reps.reps * _UNIT_SECONDS[unit.text.lower()]
+    length = build(where, sets.col, f"{sets.text} {unit.text}", TimeDuration, seconds=seconds)
+    return Item("repeat", count, sets.col, sets.text), Item("length", length, unit.col, unit.text)
 
 
 def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
@@ -152,38 +181,98 @@ def named_exercise(words: list[str]) -> Exercise | None:
 def _intensity(parts: _Parts, context: Context, cue: str, rpe_high: float | None) -> Intensity:
     if parts.tag is None:
         return infer_intensity(context, cue, rpe_high)
+    value = {"work": "interval", "warm": "warmup", "cool": "cooldown"}.get(parts.tag.value, parts.tag.value)
     try:
-        return Intensity(parts.tag.value)
+        return Intensity(value)
     except ValueError:
         raise parts.where.error(parts.tag.col, f"unknown intensity {parts.tag.text!r}",
-                                ", ".join(f"@{i.value}" for i in Intensity)) from None
+                                ", ".join(f"intensity={i.value}" for i in Intensity)) from None
+
+
+_STROKES = {"any": "any", "free": "free", "freestyle": "free", "back": "back", "backstroke": "back",
+            "breast": "breast", "breaststroke": "breast", "fly": "fly", "butterfly": "fly", "im": "im",
+            "drill": "drill", "mixed": "mixed"}
+_EQUIPMENT = ("fins", "kickboard", "paddles", "pull_buoy", "snorkel")
+_PROMPT_END = "<!>"
+_PROMPT_AT = re.compile(r"(?<!\S)(\d{1,5})\^")
+_BARE_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+#: A token holding a length that is not a length on its own: ``10x100mtr``, ``5min.``, ``(20m)``.
+_GLUED_LENGTH = re.compile(r"(?:(\d{1,3})x)?(\d+(?:\.\d+)?(?:mtr|km|mi|yd|min|mins|sec|secs|m|s|h))(?![a-z])",
+                           re.IGNORECASE)
+
+
+def _choice(item: Item | None, choices: dict[str, str] | tuple[str, ...], what: str, where: Where) -> Any:
+    if item is None:
+        return None
+    value = choices.get(item.value) if isinstance(choices, dict) else (item.value if item.value in choices
+                                                                      else None)
+    if value is None:
+        raise where.error(item.col, f"unknown {what} {item.text!r}",
+                          ", ".join(f"{what}={c}" for c in dict.fromkeys(choices)))
+    return value
+
+
+def _prompts(line: str, start: int, where: Where) -> tuple[int, str, list[Prompt]]:
+    """Timed prompts ``cue 33^Relax 60^Push <!>``: (where the step proper starts, cue, prompts)."""
+    end = line.find(_PROMPT_END, start)
+    if end < 0:
+        marker = _PROMPT_AT.search(line, start)
+        if marker is not None and "|" not in line[start:marker.start()]:
+            raise where.error(marker.start() + 1, f"timed prompt {marker.group(0)!r} without its end",
+                              "'<!>' after the last prompt, e.g. '- Go 30^Relax <!> 5m 80%'")
+        return start, "", []
+    text = line[start:end]
+    pieces = _PROMPT_AT.split(text)
+    cue, prompts = pieces[0].strip(), []
+    for at, words in zip(pieces[1::2], pieces[2::2], strict=True):
+        if words.strip():
+            prompts.append(build(where, start + 1, at + "^", Prompt, at_seconds=int(at), text=words.strip()))
+    return end + len(_PROMPT_END), cue, prompts
+
+
+def _ramp(parts: _Parts) -> str | None:
+    """``up`` / ``down`` for a ``ramp`` step: as written, with paces rising as their time falls."""
+    if parts.ramp is None:
+        return None
+    if parts.target is None:
+        raise parts.where.error(parts.ramp.col, "'ramp' needs a target range", "e.g. ramp 50-75%")
+    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", parts.target.text.replace(":", "."))]
+    if isinstance(parts.target.value, PaceTarget):
+        numbers = [-n for n in numbers]
+    return "down" if len(numbers) >= 2 and numbers[1] < numbers[0] else "up"
 
 
 def step_line(line: str, start: int, where: Where, context: Context) -> Step | Repeat:
-    """One ``- ...`` line (``start`` indexes the text after the dash) → a step or a strength set."""
-    body, _, notes_text = line.partition("|")
+    """One ``- ...`` line (``start`` indexes the text after the dash) → a step, a strength set or a repeat."""
+    start, prompt_cue, prompts = _prompts(line, start, where)
+    body, _, notes_text = line.partition("|") if "|" in line[start:] else (line, "", "")
     parts = _collect(body, start, where)
     reps_step = parts.sets is not None or (parts.length is not None
                                            and isinstance(parts.length.value, RepsDuration))
-    exercise, cue = None, _cue_text(parts)
+    exercise, cue = None, " ".join(filter(None, [prompt_cue, _cue_text(parts)]))
     if reps_step or parts.exercise is not None or (where.sport in EXERCISE_SPORTS and parts.cue):
         exercise, cue = _exercise(parts, required=reps_step)
+        cue = " ".join(filter(None, [prompt_cue, cue]))
     if parts.weight is not None and exercise is None:
         raise where.error(parts.weight.col, f"weight {parts.weight.text!r} needs an exercise",
                           "e.g. '- 3x12 Squat 20kg'")
+    if parts.length is None and parts.sets is None and parts.lap is None:
+        _no_length(parts)
     duration: Any = parts.length.value if parts.length else LapButton()
+    planned = None
     notes = notes_text.strip() or None
     if parts.lap is not None and parts.length is not None:
-        notes = f"planned {parts.length.text}" + (f"; {notes}" if notes else "")
-        duration = LapButton()
-    if parts.cadence is not None:
-        notes = f"cadence {parts.cadence.text}" + (f"; {notes}" if notes else "")
+        if not isinstance(duration, TimeDuration | DistanceDuration):
+            raise where.error(parts.lap.col, f"press lap with {parts.length.text!r}",
+                              "press lap alone, or with a time or distance as its planned length")
+        duration, planned = LapButton(), duration
     if parts.sets is not None:
         duration = parts.sets.value[1]
     name: str | None = cue or None
     if name is not None and len(name) > MAX_NAME:
         if notes is not None:
-            raise where.error(parts.cue[0].col, f"step name is longer than {MAX_NAME} characters",
+            raise where.error(parts.cue[0].col if parts.cue else start + 1,
+                              f"step name is longer than {MAX_NAME} characters",
                               "a shorter cue; put details after '|'")
         name, notes = None, cue
     rpe = parts.rpe.value if parts.rpe else None
@@ -191,10 +280,31 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     rpe_high = rpe.high if rpe is not None else None
     col = parts.cue[0].col if parts.cue else start + 1
     step = build(where, col, body.strip(), Step, intensity=_intensity(parts, context, cue, rpe_high),
-                  duration=duration, target=target or OpenTarget(), name=name, notes=notes,
-                  rpe=rpe if parts.target else None, exercise=exercise,
-                  weight_kg=parts.weight.value if parts.weight else None)
-    if parts.sets is None:
-        return step
-    rest = [Step(intensity=Intensity.REST, duration=parts.set_rest.value)] if parts.set_rest else []
-    return Repeat(count=parts.sets.value[0], steps=[step, *rest], skip_last_rest=bool(rest))
+                 duration=duration, target=target or OpenTarget(),
+                 secondary=parts.secondary.value if parts.secondary else None, ramp=_ramp(parts),
+                 name=name, notes=notes, rpe=rpe if parts.target else None, exercise=exercise,
+                 weight_kg=parts.weight.value if parts.weight else None, planned=planned, prompts=prompts,
+                 stroke=_choice(parts.stroke, _STROKES, "stroke", where),
+                 equipment=_choice(parts.equipment, _EQUIPMENT, "equipment", where))
+    if parts.sets is not None:
+        rest = [Step(intensity=Intensity.REST, duration=parts.set_rest.value)] if parts.set_rest else []
+        return Repeat(count=parts.sets.value[0], steps=[step, *rest], skip_last_rest=bool(rest))
+    if parts.repeat is not None:
+        return Repeat(count=parts.repeat.value, steps=[step])
+    return step
+
+
+def _no_length(parts: _Parts) -> None:
+    """A step with no length ends on the lap button, unless its cue holds what looks like a length."""
+    for index, item in enumerate(parts.cue):
+        glued = _GLUED_LENGTH.search(item.text)
+        if glued is not None:
+            count, length = glued.group(1), glued.group(2)
+            hint = f"'{count}x {length}' (the step {count} times)" if count else f"a length like {length}"
+            raise parts.where.error(item.col, f"{item.text!r} is not a length", hint)
+        if _BARE_NUMBER.match(item.text):
+            unit = parts.cue[index + 1].text if index + 1 < len(parts.cue) else ""
+            raise parts.where.error(
+                item.col, f"{(item.text + ' ' + unit).strip()!r} is not a length",
+                f"a length like {item.text}m (minutes), {item.text}s, {item.text}km or {item.text}mtr, "
+                "or 'press lap' for a step that ends on the lap button")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.validation import validation_message
-from watchsync.model.athlete import METERS_PER_MILE
+from watchsync.model.athlete import METERS_PER_MILE, default_pace_unit
 from watchsync.model.workout import (
     CadenceTarget,
     CaloriesDuration,
@@ -40,14 +40,21 @@ from watchsync.model.workout import (
 
 @dataclass
 class Where:
-    """A line of a file, and the sport its workout is for."""
+    """A line of a file, the sport its workout is for, and where warnings about it are collected."""
 
     path: str
     line: int
     sport: Sport
+    warnings: list[WorkoutFormatError] | None = None
+    pace_units: Mapping[str, str] | None = None  # family -> unit of a pace written without one (read lazily)
 
     def error(self, col: int, problem: str, expected: str | None = None) -> WorkoutFormatError:
         return WorkoutFormatError(self.path, self.line, col, problem, expected)
+
+    def warn(self, col: int, problem: str, expected: str | None = None) -> None:
+        """Note something that parses but is probably not what the author meant."""
+        if self.warnings is not None:
+            self.warnings.append(self.error(col, problem, expected))
 
 
 def build[M: BaseModel](where: Where, col: int, token: str, model: type[M], **values: Any) -> M:
@@ -95,9 +102,16 @@ class Rules:
         return self._by_key.get(key, self.every)
 
 
-CYCLING_SPORTS = frozenset({Sport.CYCLING, Sport.INDOOR_CYCLING})
+SWIM_SPORTS = frozenset({Sport.POOL_SWIM, Sport.OPEN_WATER_SWIM})
 TARGET_WORDS = "HR, LTHR, Pace or FTP"
 _PACE_UNIT_METERS = {"km": 1000.0, "mi": METERS_PER_MILE}
+#: A time written as ``<N>m`` with at least this many minutes looks like metres (``400m`` = 6h40m).
+SLIP_MINUTES = 100
+_DISTANCE_SCALE = {"km": 1000.0, "mtr": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
+                   "mi": METERS_PER_MILE, "yd": 0.9144, "yds": 0.9144, "yrd": 0.9144, "y": 0.9144}
+_TIME_WORD_SECONDS = {"m": 60.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
+                      "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+                      "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0}
 _LB_KG = 0.45359237
 _YARD_M = 0.9144
 
@@ -120,12 +134,27 @@ def _positive(where: Where, col: int, token: str, value: float) -> float:
 def _time(where: Where, col: int, m: re.Match[str]) -> Duration:
     hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
     total = _positive(where, col, m.group(0), hours * 3600 + minutes * 60 + seconds)
+    if not hours and not seconds and minutes >= SLIP_MINUTES and m.group(0).lower().endswith("m"):
+        where.warn(col, f"{m.group(0)!r} is {_clock(total)} ('m' means minutes)",
+                   f"{m.group(0)[:-1]}mtr for metres")
+    return build(where, col, m.group(0), TimeDuration, seconds=total)
+
+
+def _clock(seconds: float) -> str:
+    hours, rest = divmod(round(seconds), 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m"
+
+
+def _time_word(where: Where, col: int, m: re.Match[str]) -> Duration:
+    total = _positive(where, col, m.group(0), float(m.group(1)) * _TIME_WORD_SECONDS[m.group(2).lower()])
+    if m.group(2).lower() == "m" and total >= SLIP_MINUTES * 60:
+        where.warn(col, f"{m.group(0)!r} is {_clock(total)} ('m' means minutes)", f"{m.group(1)}mtr for metres")
     return build(where, col, m.group(0), TimeDuration, seconds=total)
 
 
 def _distance(where: Where, col: int, m: re.Match[str]) -> Duration:
     value = _positive(where, col, m.group(0), float(m.group(1)))
-    scale = {"km": 1000.0, "mtr": 1.0, "mi": METERS_PER_MILE, "yd": _YARD_M}[m.group(2).lower()]
+    scale = _DISTANCE_SCALE[m.group(2).lower()]
     return build(where, col, m.group(0), DistanceDuration, meters=value * scale)
 
 
@@ -149,9 +178,10 @@ def _kcal(where: Where, col: int, m: re.Match[str]) -> Duration:
 
 
 def _range(m: re.Match[str], first: int = 1) -> tuple[float, float]:
+    """The range's values in ascending order (a range may be written either way: ``ramp 60-40%``)."""
     low = float(m.group(first))
-    high = m.group(first + 1)
-    return low, float(high) if high else low
+    high = float(m.group(first + 1)) if m.group(first + 1) else low
+    return (low, high) if low <= high else (high, low)
 
 
 def _rpe(where: Where, col: int, m: re.Match[str]) -> RpeTarget:
@@ -163,14 +193,14 @@ def _rpe(where: Where, col: int, m: re.Match[str]) -> RpeTarget:
 
 
 def _zone(where: Where, col: int, m: re.Match[str]) -> Target:
-    if m.group(2):
-        raise where.error(col, f"zone ranges like {m.group(0)!r} are not supported", "one zone, e.g. Z2 HR")
-    kind = (m.group(3) or "").lower()
-    if not kind:
-        kind = "power" if where.sport in CYCLING_SPORTS else "hr"
+    """``Z2``, ``Z1-Z2 HR``, ``z2-z3 Pace``: a bare zone is a power zone in every sport (intervals.icu)."""
+    low, high = int(m.group(1)), int(m.group(2)) if m.group(2) else None
+    if high is not None and high < low:
+        low, high = high, low
+    kind = (m.group(3) or "power").lower()
     model: type[BaseModel] = {"hr": HeartRateZoneTarget, "pace": PaceZoneTarget,
                               "power": PowerZoneTarget}[kind]
-    target = build(where, col, m.group(0), model, zone=int(m.group(1)))
+    target = build(where, col, m.group(0), model, zone=low, zone_high=None if high == low else high)
     assert isinstance(target, HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget)
     return target
 
@@ -185,10 +215,16 @@ def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
     token = m.group(0)
     first = _pace_seconds(where, col, token, m.group(1), m.group(2))
     second = _pace_seconds(where, col, token, m.group(3), m.group(4)) if m.group(3) else first
-    unit = m.group(5).lower()
+    unit = m.group(5).lower() if m.lastindex == 5 else _default_pace_unit(where)
     per_km = 1000.0 / _pace_unit_meters(unit)
     fast, slow = sorted((first * per_km, second * per_km))
     return build(where, col, token, PaceTarget, fast=fast, slow=slow)
+
+
+def _default_pace_unit(where: Where) -> str:
+    family = where.sport.family
+    chosen = where.pace_units.get(family) if where.pace_units is not None else None
+    return chosen or default_pace_unit(family)
 
 
 def _pace_unit_meters(unit: str) -> float:
@@ -204,11 +240,9 @@ def _percent(where: Where, col: int, m: re.Match[str]) -> Target:
     low, high = _range(m)
     word = (m.group(3) or "").lower()
     if word == "mmp":
-        raise where.error(col, "MMP targets are not supported", TARGET_WORDS)
-    if not word:
-        if where.sport not in CYCLING_SPORTS:
-            raise where.error(col, f"{m.group(0)!r} needs a unit word after the %", TARGET_WORDS)
-        word = "ftp"
+        raise where.error(col, "MMP targets (% of a mean-maximal power) are not supported",
+                          "% FTP, watts or a power zone")
+    word = word or "ftp"  # a bare % is of FTP in every sport (intervals.icu)
     model: type[BaseModel] = {
         "hr": HeartRatePercentMaxTarget, "lthr": HeartRatePercentLthrTarget,
         "pace": PacePercentTarget, "ftp": PowerPercentFtpTarget, "power": PowerPercentFtpTarget,
@@ -225,6 +259,18 @@ def _ranged(model: type[HeartRateTarget | PowerTarget | CadenceTarget | SpeedTar
         low, high = _range(m)
         return build(where, col, m.group(0), model, low=low, high=high)
     return parse
+
+
+def _custom_zone(where: Where, col: int, m: re.Match[str]) -> Target:
+    raise where.error(col, f"custom zones like {m.group(0)!r} are not supported",
+                      "a zone (Z2, Z2 HR, Z2 Pace), a % or an absolute value")
+
+
+def _repeat_count(where: Where, col: int, m: re.Match[str]) -> int:
+    count = int(m.group(1))
+    if not 1 <= count <= 200:
+        raise where.error(col, f"repeat count {m.group(0)!r} must be 1 to 200")
+    return count
 
 
 def _weight(where: Where, col: int, m: re.Match[str]) -> float:
@@ -247,6 +293,10 @@ def _sets(where: Where, col: int, m: re.Match[str]) -> tuple[int, RepsDuration]:
 #: Rules whose match starts with ``@`` or a letter, keyed by that first character.
 WORD_RULES = Rules(
     rule("tag", r"@(\w+)", lambda _w, _c, m: m.group(1).lower(), "@"),
+    rule("tag", r"intensity\s*=\s*(\w+)", lambda _w, _c, m: m.group(1).lower(), "i"),
+    rule("stroke", r"stroke\s*=\s*(\w+)", lambda _w, _c, m: m.group(1).lower(), "s"),
+    rule("equipment", r"equipment\s*=\s*(\w+)", lambda _w, _c, m: m.group(1).lower(), "e"),
+    rule("custom_zone", r"cz\d{1,9}(?:\s*-\s*c?z?\d{1,9})?(?:\s+(?:hr|pace|power))?", _custom_zone, "c"),
     rule("exercise", r"([A-Z][A-Z0-9_]*)/([A-Z0-9_]+)", _keep, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", flags=0),
     rule("lap", r"press\s+lap", lambda _w, _c, _m: LapButton(), "p"),
     rule("length", rf"until\s+hr\s*([<>])\s*({_NUM})", _until, "u"),
@@ -256,10 +306,12 @@ WORD_RULES = Rules(
 #: Rules whose (non-empty) match starts with a decimal digit, keyed by the character after the digits.
 NUMBER_RULES = Rules(
     rule("sets", r"(\d{1,9})\s*x\s*(\d{1,9})", _sets, "x" + _ASCII_SPACE),
+    rule("repeat", r"(\d{1,9})\s*x", _repeat_count, "x" + _ASCII_SPACE),
     rule("length", r"(\d{1,9})\s*reps?", _reps, "r" + _ASCII_SPACE),
     rule("length", r"(\d{1,9})\s*kcal", _kcal, "k" + _ASCII_SPACE),
     rule("target", rf"{_PACE_VALUE}(?:\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"
                    rf"\s*/\s*({_PACE_UNIT})(?:\s+pace)?", _pace, ":"),
+    rule("target", rf"{_PACE_VALUE}(?:\s*-\s*{_PACE_VALUE})?\s+pace", _pace, ":"),
     rule("target", rf"({_NUM})%?(?:\s*-\s*({_NUM}))?%(?:\s*(hr|lthr|pace|ftp|power|mmp))?", _percent,
          ".%-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*(?:bpm)?\s*-\s*({_NUM}))?\s*bpm", _ranged(HeartRateTarget),
@@ -269,7 +321,11 @@ NUMBER_RULES = Rules(
          ".r-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*-\s*({_NUM}))?\s*m/s", _ranged(SpeedTarget), ".m-" + _ASCII_SPACE),
     rule("weight", rf"({_NUM})\s*(kg|lbs?)", _weight, ".kl" + _ASCII_SPACE),
-    rule("length", rf"({_NUM})(km|mtr|mi|yd)", _distance, ".kmy"),
+    rule("length", rf"({_NUM})\s*(km|mtr|mi|yds|yd|yrd|y|meters|meter|metres|metre)", _distance,
+         ".kmy" + _ASCII_SPACE),
+    rule("length", rf"({_NUM})\s*(hours|hour|hrs|hr|minutes|minute|mins|min|seconds|second|secs|sec)", _time_word,
+         ".hms" + _ASCII_SPACE),
+    rule("length", rf"({_NUM})\s+([hms])", _time_word, "." + _ASCII_SPACE),
     rule("length", rf"(?=\d)(?:({_NUM})h)?(?:({_NUM})m(?!tr|i))?(?:({_NUM})s)?", _time, ".hms"),
     rule("length", r"()(\d{1,9})m(\d{1,9})", _time, "m"),
     rule("length", r"()(?:(\d{1,9})')?(?:(\d{1,9})\")?", _time, "'\""),

@@ -8,7 +8,14 @@ from watchsync.errors import InputError
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.text.document import META_LINE, REPEAT_COUNT, section_header
 from watchsync.formats.text.scan import scan
-from watchsync.formats.text.step import EXERCISE_SPORTS, Context, infer_intensity, named_exercise
+from watchsync.formats.text.step import (
+    _GLUED_LENGTH,
+    _PROMPT_AT,
+    EXERCISE_SPORTS,
+    Context,
+    infer_intensity,
+    named_exercise,
+)
 from watchsync.formats.text.tokens import Where
 from watchsync.model.workout import (
     CadenceTarget,
@@ -77,6 +84,24 @@ def _span(low: float, high: float, unit: str = "") -> str:
     return f"{number_text(low)}{unit}" if low == high else f"{number_text(low)}-{number_text(high)}{unit}"
 
 
+def _zones(target: HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget) -> str:
+    return f"Z{target.zone}" if target.zone_high is None else f"Z{target.zone}-Z{target.zone_high}"
+
+
+def _reversed(target: Target) -> str:
+    """A range written the other way round (the parser sorts ranges; ``ramp`` keeps the direction)."""
+    if isinstance(target, PaceTarget):
+        return f"{_pace_text(target.slow)}-{_pace_text(target.fast)}/km Pace"
+    if isinstance(target, HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget):
+        word = format_target(target).rsplit(" ", 1)[1]
+        return f"Z{target.top}-Z{target.zone} {word}" if target.zone_high is not None else f"Z{target.zone} {word}"
+    text = format_target(target)
+    low, high = getattr(target, "low", None), getattr(target, "high", None)
+    if low is None or high is None or low == high:
+        return text
+    return text.replace(f"{number_text(low)}-{number_text(high)}", f"{number_text(high)}-{number_text(low)}", 1)
+
+
 def _pace_text(seconds_per_km: float) -> str:
     total = round(seconds_per_km, 3)
     minutes = int(total // 60)
@@ -84,19 +109,22 @@ def _pace_text(seconds_per_km: float) -> str:
     return f"{minutes}:{'0' if len(seconds.split('.')[0]) < 2 else ''}{seconds}"
 
 
-def format_target(target: Target) -> str:
-    """The step-line spelling of a target ("" for an open target)."""
+def format_target(target: Target, *, reverse: bool = False) -> str:
+    """The step-line spelling of a target ("" for an open target); ``reverse`` writes a range high→low
+    (a falling ramp; for paces slow→fast is the rising one, so it reverses the other way)."""
+    if reverse:
+        return _reversed(target)
     match target:
         case OpenTarget():
             return ""
         case RpeTarget(low=low, high=high):
             return f"RPE {_span(low, high)}"
-        case HeartRateZoneTarget(zone=zone):
-            return f"Z{zone} HR"
-        case PaceZoneTarget(zone=zone):
-            return f"Z{zone} Pace"
-        case PowerZoneTarget(zone=zone):
-            return f"Z{zone} Power"
+        case HeartRateZoneTarget():
+            return f"{_zones(target)} HR"
+        case PaceZoneTarget():
+            return f"{_zones(target)} Pace"
+        case PowerZoneTarget():
+            return f"{_zones(target)} Power"
         case HeartRateTarget(low=low, high=high):
             return _span(low, high, "bpm")
         case HeartRatePercentMaxTarget(low=low, high=high):
@@ -131,7 +159,8 @@ def _check_plain(text: str, what: str, sport: Sport) -> None:
     except WorkoutFormatError:
         items = []
     if "|" in text or "\n" in text or text.startswith("-") or not items or any(item.kind != "cue" for item in items) \
-            or " ".join(item.text for item in items) != text:
+            or " ".join(item.text for item in items) != text or "<!>" in text or _PROMPT_AT.search(text) \
+            or any(item.text.lower() == "ramp" for item in items) or _GLUED_LENGTH.search(text):
         raise TextSyntaxLimit(f"{what} {text!r} would not read back as plain text")
 
 
@@ -161,12 +190,21 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
     if sets is not None:
         assert isinstance(step.duration, RepsDuration)
         length = f"{sets.count}x{step.duration.reps}"
+    elif step.planned is not None:
+        length = f"{format_duration(step.planned)} press lap"
     else:
         length = format_duration(step.duration)
-    pieces = [length, format_target(step.target)]
+    pieces = [] if not step.prompts else [name, *(f"{p.at_seconds}^{_prompt(p.text)}" for p in step.prompts), "<!>"]
+    pieces += [length, "ramp" if step.ramp else "",
+               format_target(step.target, reverse=(step.ramp == "down") != isinstance(step.target, PaceTarget)
+                             if step.ramp else False)]
+    if step.secondary is not None:
+        pieces.append(format_target(step.secondary))
     if step.rpe is not None:
         pieces.append(format_target(step.rpe))
-    pieces.append(name)
+    if not step.prompts:
+        pieces.append(name)
+    pieces += [f"stroke={step.stroke}" if step.stroke else "", f"equipment={step.equipment}" if step.equipment else ""]
     if step.weight_kg is not None:
         pieces.append(f"{number_text(step.weight_kg)}kg")
     if sets is not None and len(sets.steps) == 2:
@@ -183,10 +221,17 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
     return line
 
 
+def _prompt(text: str) -> str:
+    if "<!>" in text or "|" in text or "\n" in text or _PROMPT_AT.search(text) or text != text.strip():
+        raise TextSyntaxLimit(f"prompt {text!r} would not read back")
+    return text
+
+
 def _strength_sets(block: Repeat) -> bool:
     """Is ``block`` the ``- 3x12 Squat rest 60s`` shorthand?"""
     first = block.steps[0]
-    if block.name is not None or not isinstance(first, Step) or not isinstance(first.duration, RepsDuration):
+    if block.name is not None or block.until is not None or not isinstance(first, Step) \
+            or not isinstance(first.duration, RepsDuration):
         return False
     if first.exercise is None:
         return False
@@ -209,6 +254,8 @@ def _block_lines(block: Step | Repeat, context: Context, sport: Sport) -> str:
 
 
 def _repeat_lines(repeat: Repeat, sport: Sport) -> list[str]:
+    if repeat.until is not None:
+        raise TextSyntaxLimit(f"a conditional repeat (until {repeat.until.describe()}) needs TOML")
     if repeat.skip_last_rest:
         raise TextSyntaxLimit("skip_last_rest exists only for strength sets")
     if repeat.name is not None:
@@ -256,6 +303,8 @@ def _top_groups(workout: Workout) -> Iterator[list[str]]:
 def format_text(workout: Workout) -> str:
     """The workout as a text file; raises :class:`TextSyntaxLimit` for what only TOML can express."""
     lines = [f"name: {_meta_value(workout.name, 'name')}", f"sport: {workout.sport.value}"]
+    if workout.pool_length is not None:
+        lines.append(f"pool: {number_text(workout.pool_length)}{workout.pool_length_unit}")
     if workout.description:
         lines.append(f"description: {_meta_value(workout.description, 'description')}")
     if workout.tags:

@@ -1,0 +1,212 @@
+"""intervals.icu syntax beyond the basics: ramps either way, zone ranges, second targets, timed
+prompts, ``intensity=``, spaced lengths, unit slips, swims; and the writer reading all of it back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.text import format_text, parse_text
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import (
+    CadenceTarget,
+    DistanceDuration,
+    HeartRatePercentMaxTarget,
+    HeartRateTarget,
+    HeartRateZoneTarget,
+    Intensity,
+    LapButton,
+    PaceTarget,
+    PaceZoneTarget,
+    PowerPercentFtpTarget,
+    PowerTarget,
+    PowerZoneTarget,
+    Prompt,
+    Repeat,
+    SpeedTarget,
+    Sport,
+    Step,
+    TimeDuration,
+    Workout,
+)
+from watchsync.resolve import ResolveError, resolve
+
+
+def steps(text: str, sport: str = "running") -> list[Step | Repeat]:
+    return parse_text(f"name: t\nsport: {sport}\n{text}").steps
+
+
+def step(text: str, sport: str = "running") -> Step:
+    [only] = steps(text, sport)
+    assert isinstance(only, Step)
+    return only
+
+
+def test_a_descending_ramp_is_a_range_that_remembers_its_direction() -> None:
+    down = step("- 10m ramp 55-40% 85rpm", "cycling")
+    assert (down.target, down.ramp, down.secondary) == (PowerPercentFtpTarget(low=40, high=55), "down",
+                                                        CadenceTarget(low=85, high=85))
+    assert step("- 10m ramp 60-40% HR").target == HeartRatePercentMaxTarget(low=40, high=60)
+    up = step("- 10m ramp 6:30-5:30/km Pace")  # the pace gets faster: intensity rises
+    assert (up.ramp, up.target) == ("up", PaceTarget(fast=330, slow=390))
+    assert step("- 10m ramp z1-z3 Pace").target == PaceZoneTarget(zone=1, zone_high=3)
+    assert step("- 10m 50%-40%", "cycling").target == PowerPercentFtpTarget(low=40, high=50)  # a plain range
+
+
+def test_a_ramp_reaches_the_watch_as_its_range_and_a_note() -> None:
+    from watchsync.formats.connect_json import workout_to_connect
+
+    workout = parse_text("name: r\nsport: cycling\n- 10m ramp 55-40% 85rpm\n")
+    resolved = resolve(workout, Athlete(name="a", ftp=200))
+    [sent] = workout_to_connect(resolved)["workoutSegments"][0]["workoutSteps"]
+    assert (sent["targetValueOne"], sent["targetValueTwo"]) == (80.0, 110.0)
+    assert sent["secondaryTargetType"]["workoutTargetTypeKey"] == "cadence"
+    assert "ramp down" in sent["description"]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("- 10m Z1-Z2 HR", HeartRateZoneTarget(zone=1, zone_high=2)),
+    ("- 10m z2-z3 Pace", PaceZoneTarget(zone=2, zone_high=3)),
+    ("- 10m Z3-Z4", PowerZoneTarget(zone=3, zone_high=4)),
+    ("- 10m Z7 Pace", PaceZoneTarget(zone=7)),
+    ("- 10m Z2", PowerZoneTarget(zone=2)),  # bare: power in every sport
+    ("- 10m 75%", PowerPercentFtpTarget(low=75, high=75)),
+    ("- 10m 5:00 Pace", PaceTarget(fast=300, slow=300)),  # no unit: the sport's (km for runs)
+])
+def test_zones_and_bare_targets_in_a_run(line: str, expected: object) -> None:
+    assert step(line).target == expected
+
+
+def test_zone_ranges_resolve_from_the_low_zones_floor_to_the_high_zones_ceiling() -> None:
+    anna = Athlete(name="anna", lthr=170, threshold_pace="4:00/km", ftp=250)
+    workout = parse_text("name: z\nsport: running\n- 10m Z1-Z2 HR\n- 10m Z3 HR\n- 10m Z2-Z3\n")
+    first, second, third = resolve(workout, anna).flat_steps()
+    assert first.target == HeartRateTarget(low=round(0.70 * 170), high=round(0.89 * 170))
+    assert second.target == HeartRateZoneTarget(zone=3)  # one zone: the watch's own
+    assert third.target == PowerTarget(low=round(0.56 * 250), high=round(0.90 * 250))
+    with pytest.raises(ResolveError, match="power zone range needs ftp"):
+        resolve(workout, Athlete(name="b"))
+
+
+def test_a_power_target_never_resolves_to_another_kind() -> None:
+    workout = parse_text("name: p\nsport: running\n- 10m 80%\n")
+    with pytest.raises(ResolveError, match="% FTP target needs ftp"):
+        resolve(workout, Athlete(name="no-ftp", lthr=170))
+
+
+def test_swims_take_pace_zones_and_percentages_from_the_css() -> None:
+    workout = parse_text("name: s\nsport: swim\npool: 25m\n- 400mtr Z1 Pace\n- 100mtr 1:40 Pace\n"
+                         "- 100mtr 90% Pace stroke=free equipment=pull_buoy\n")
+    assert workout.pool_length == 25
+    swimmer = Athlete(name="s", threshold_pace="3:30/km", swim_threshold_pace="1:40/100m")
+    zone, absolute, percent = resolve(workout, swimmer).flat_steps()
+    css = 100 / 100  # metres per second at 1:40/100m
+    assert zone.target == SpeedTarget(low=round(css * 0.65, 3), high=round(css * 0.77, 3))
+    assert isinstance(absolute.target, SpeedTarget) and absolute.target.low < css < absolute.target.high
+    assert percent.target == SpeedTarget(low=round(css * 0.9 * 0.98, 3), high=round(css * 0.9 * 1.02, 3))
+    assert (percent.stroke, percent.equipment) == ("free", "pull_buoy")
+    with pytest.raises(ResolveError, match="swim_threshold_pace"):
+        resolve(workout, Athlete(name="runner", threshold_pace="3:30/km"))
+
+
+def test_timed_prompts_intensity_tags_and_press_lap_placeholders() -> None:
+    prompted = step("- First prompt 33^Second prompt at 33s <!> 10m ramp 4:30-5:00/km pace")
+    assert prompted.name == "First prompt"
+    assert prompted.prompts == [Prompt(at_seconds=33, text="Second prompt at 33s")]
+    sprint = step("- Start sprint 30^ Relax 60^ Final push <!> 1m30 120%", "cycling")
+    assert [p.at_seconds for p in sprint.prompts] == [30, 60]
+    assert step("- 90s intensity=recovery").intensity is Intensity.RECOVERY
+    assert step("- 5m Z2 HR intensity=rest").intensity is Intensity.REST
+    lap = step("- Press lap 2km")
+    assert (lap.duration, lap.planned) == (LapButton(), DistanceDuration(meters=2000))
+
+
+@pytest.mark.parametrize(("line", "length"), [
+    ("- 15 min RPE 3", TimeDuration(seconds=900)),
+    ("- 45 sec", TimeDuration(seconds=45)),
+    ("- 2 km Z2 HR", DistanceDuration(meters=2000)),
+    ("- 1 hour Z1 HR", TimeDuration(seconds=3600)),
+    ("- 400 meters Z4 Pace", DistanceDuration(meters=400)),
+    ("- 100y Z2 Pace", DistanceDuration(meters=91.44)),
+    ("- 1m30 Z2 HR", TimeDuration(seconds=90)),
+    ("- 90 s", TimeDuration(seconds=90)),
+    ("- 10 m Z2 HR", TimeDuration(seconds=600)),
+])
+def test_spaced_and_spelled_out_lengths_are_lengths_never_lap_button_cues(line: str, length: object) -> None:
+    assert step(line).duration == length
+
+
+def test_a_number_without_a_unit_is_refused_with_a_suggestion() -> None:
+    with pytest.raises(WorkoutFormatError, match=r"'15 easy' is not a length \(expected a length like 15m"):
+        steps("- 15 easy")
+    with pytest.raises(WorkoutFormatError, match=r"'10x100mtr' is not a length \(expected '10x 100mtr'"):
+        steps("- 10x100mtr", "swim")
+    with pytest.raises(WorkoutFormatError, match=r"'\(20m\)' is not a length"):
+        steps("- easy (20m)")
+
+
+def test_remarks_in_brackets_are_cue_text() -> None:
+    remark = step("- 3m Z4 HR (2min rest)")
+    assert (remark.duration, remark.name) == (TimeDuration(seconds=180), "(2min rest)")
+
+
+def test_a_length_that_looks_like_metres_is_warned_about() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: t\nsport: running\n- 400m RPE 8\n- 50m Z2 HR\n", warnings=warnings)
+    assert workout.flat_steps()[0].duration == TimeDuration(seconds=24_000)  # what intervals.icu reads too
+    [warning] = warnings
+    assert (warning.line, warning.col) == (3, 3)
+    assert "'400m' is 6h40m" in warning.problem and warning.expected == "400mtr for metres"
+
+
+def test_a_blank_line_between_a_repeat_header_and_its_steps_keeps_them_in_the_repeat() -> None:
+    repeat, after = steps("Main Set 5x\n\n- 3m 120%\n- 2m Z1\n\n- 5m 50%\n", "cycling")
+    assert isinstance(repeat, Repeat) and (repeat.count, len(repeat.steps)) == (5, 2)
+    assert isinstance(after, Step)
+
+
+def test_a_step_line_repeat_and_markdown_headings() -> None:
+    [repeat] = steps("- 3x 30s 110% 100rpm", "cycling")
+    assert isinstance(repeat, Repeat) and repeat.count == 3
+    [spaced] = steps("- 5 x 3 min Z4 HR")
+    assert isinstance(spaced, Repeat) and spaced.count == 5
+    assert spaced.steps[0] == Step(duration=TimeDuration(seconds=180), target=HeartRateZoneTarget(zone=4))
+    blocks = steps("Main set 3x\n- 1m 100%\n# Recovery\n- 5m 50%\n", "cycling")
+    assert [type(b).__name__ for b in blocks] == ["Repeat", "Step"]  # a heading ends the repeat block
+
+
+def test_the_writer_reads_every_new_field_back() -> None:
+    workout = Workout(name="all", sport=Sport.POOL_SWIM, pool_length=25, pool_length_unit="yd", steps=[
+        Step(duration=TimeDuration(seconds=600), target=PowerPercentFtpTarget(low=40, high=55), ramp="down",
+             secondary=CadenceTarget(low=85, high=95)),
+        Step(duration=TimeDuration(seconds=600), target=PaceTarget(fast=300, slow=330), ramp="up"),
+        Step(duration=TimeDuration(seconds=600), target=HeartRateZoneTarget(zone=1, zone_high=2), ramp="up"),
+        Step(duration=LapButton(), planned=TimeDuration(seconds=540), target=PowerZoneTarget(zone=2)),
+        Step(duration=DistanceDuration(meters=100), name="Go", stroke="fly", equipment="fins",
+             prompts=[Prompt(at_seconds=10, text="Relax"), Prompt(at_seconds=20, text="Push")]),
+    ])
+    text = format_text(workout)
+    assert "ramp 55-40% FTP 85-95rpm" in text and "pool: 25yd" in text
+    assert parse_text(text) == workout
+
+
+def test_a_pace_without_a_unit_takes_the_athletes_unit_for_the_sport(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from watchsync.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('[athletes.mi]\nunits = "imperial"\nthreshold_pace = "7:00/mi"\n'
+                      'pace_units = { swim = "100y" }\n', "utf-8")
+    run, swim = tmp_path / "run", tmp_path / "swim"
+    run.mkdir()
+    swim.mkdir()
+    (run / "a.txt").write_text("- 10m 8:00 Pace\n", "utf-8")
+    (swim / "b.txt").write_text("- 100y 1:30 Pace\n", "utf-8")
+    assert main(["--config", str(config), "validate", "--json", str(run / "a.txt"), str(swim / "b.txt")]) == 0
+    first, second = (r["workout"]["steps"][0]["target"] for r in json.loads(capsys.readouterr().out))
+    assert first["fast"] == pytest.approx(480 / 1.609344)  # per mile
+    assert second["fast"] == pytest.approx(90 / 0.9144 * 10)  # per 100 yards
+    assert step("- 100mtr 1:40 Pace", "swim").target == PaceTarget(fast=1000, slow=1000)  # default: /100m
