@@ -31,6 +31,8 @@ class GarminSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     endpoint: str | None = None
     max_retries: int = Field(default=5, ge=0, le=20)
+    #: Longest wait between tries while Garmin is unreachable (a network outage, a server still booting).
+    unreachable_retry_seconds: float = Field(default=30, gt=0, le=60)
 
 
 class DaemonSettings(BaseModel):
@@ -119,6 +121,13 @@ def find_config_file(explicit: Path | None = None) -> Path | None:
 
     candidates.append(Path(user_config_dir(APP)) / "config.toml")
     return next((path for path in candidates if path.is_file()), None)
+
+
+def user_config_file() -> Path:
+    """Where a user's own configuration file is looked for (platformdirs' user config dir)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP)) / "config.toml"
 
 
 def embedded_default_text() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import types
@@ -163,3 +164,32 @@ def test_an_activity_sync_that_cannot_write_is_logged_and_the_queue_still_drains
         wait_for(lambda: rig.store.kv_get("anna", LAST_ERROR_KEY), "the error recorded")
         assert worker.healthy
     assert "activity sync" in str(rig.store.kv_get("anna", LAST_ERROR_KEY))
+
+
+def test_a_parked_queue_meeting_an_unreachable_garmin_tries_again_soon_not_on_the_slow_backoff(
+        rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parked earlier, resumed while Garmin is down: the next try comes at the unreachable pace."""
+    rig.store.park("anna", "re-authentication needed: run `watchsync login`")
+    rig.queue_push()
+    real, down = rig.server.dispatch, [True]
+
+    def dispatch(request: Request) -> Response | Drop:
+        return Drop.NOW if down[0] else real(request)
+
+    monkeypatch.setattr(rig.server, "dispatch", dispatch)
+    stop = threading.Event()
+    worker = AthleteWorker(rig.store, ANNA, rig.new_client, rig.tokens, rig.state, stop, None,
+                           resume_backoff=2.0, unreachable_retry=timedelta(seconds=0.1))
+    worker.start()
+    try:
+        wait_for(lambda: len(rig.logins) >= 3, "two logins while Garmin is down")
+        down[0] = False
+        wait_for(lambda: rig.server.workouts(), "the push once Garmin is back")
+    finally:
+        stop.set()
+        worker.wake()
+        worker.join(5)
+    attempts = rig.logins[1:4]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+    assert gaps and max(gaps) < 2.0, gaps  # not the doubling slow backoff (2, 4, 8 s ...) while unreachable
+    assert rig.store.parked_reason("anna") is None and rig.server.stats.credential_logins == 0

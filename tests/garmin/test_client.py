@@ -453,11 +453,14 @@ def test_403_challenge_page_is_blocked_not_a_login_problem(garmin_client: Garmin
     assert garmin_client.calls["list_workouts"] == 1 and garmin_sleeps == []  # no hammering a challenge
 
 
-def test_403_from_the_api_is_a_rejected_login(garmin_client: GarminClient, garmin_server: LocalGarminServer,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_json_403_refuses_that_request_not_the_login(garmin_client: GarminClient,
+                                                       garmin_server: LocalGarminServer,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Garmin answers 403 with valid tokens (garmin_mcp #304): the request is refused, the login is fine."""
     answer_forbidden(garmin_server, monkeypatch, error_response(403, "Forbidden"))
-    with pytest.raises(AuthRequired):
+    with pytest.raises(Rejected) as raised:
         garmin_client.list_workouts()
+    assert raised.value.status == 403 and not isinstance(raised.value, AuthRequired)
 
 
 @pytest.mark.parametrize("path_part", ["/workout-service/workout", "/workout-service/schedule/"])

@@ -36,7 +36,7 @@ class HookedServer(LocalGarminServer):
         super().__init__()
         self.hooks: dict[tuple[str, str], Callable[[], object]] = {}
         self.refuse: Callable[[Request], bool] = lambda _request: False
-        self.rename_on_read = False
+        self.alter_on_read = False
 
     def dispatch(self, request: Request) -> Response | Drop:
         for (method, prefix), hook in list(self.hooks.items()):
@@ -48,9 +48,9 @@ class HookedServer(LocalGarminServer):
         response = super().dispatch(request)
         stored_copy = ((request.method == "GET" and request.path.startswith(WORKOUT_ROUTE + "/"))
                        or (request.method == "POST" and request.path == WORKOUT_ROUTE))  # a create answers it too
-        if self.rename_on_read and isinstance(response, Response) and response.status == 200 and stored_copy:
+        if self.alter_on_read and isinstance(response, Response) and response.status == 200 and stored_copy:
             body = json.loads(response.body)
-            body["workoutName"] += " (edited)"
+            body["workoutSegments"][0]["workoutSteps"][0]["endConditionValue"] += 60  # what the watch runs
             response = Response(200, json.dumps(body).encode())
         return response
 
@@ -189,11 +189,11 @@ def test_push_queued_while_its_delete_runs_wins(worker: SyncService, intake: Syn
 def test_a_held_push_is_released_by_dropping_the_same_file_again(worker: SyncService,
                                                                   server: HookedServer) -> None:
     workout = easy()
-    server.rename_on_read = True  # Garmin reads back something else: the push is held
+    server.alter_on_read = True  # Garmin reads back something else: the push is held
     key = worker.enqueue_push(workout)
     worker.enqueue_schedule(key, DAY)
     assert statuses(worker) == [("push", "refused")]
-    server.rename_on_read = False
+    server.alter_on_read = False
     assert worker.plan_push(workout).action == "update"
     worker.enqueue_push(workout)
     assert statuses(worker) == [("push", "done"), ("schedule", "done")]

@@ -72,7 +72,7 @@ def test_read_back_mismatch_names_the_step_and_holds_the_item(store: Store, tmp_
         [outcome] = service.drain().outcomes
         assert outcome.status == "refused"
         assert "read-back after create" in outcome.message
-        assert "step 1: stepType id 1 sent, 3 stored" in outcome.message
+        assert "step 1: step type 1 sent, 3 stored" in outcome.message
         [item] = store.list_outbox("anna")
         assert item.not_before > NOW + timedelta(days=1) and item.last_error == outcome.message
         row = store.get_workout("anna", key)

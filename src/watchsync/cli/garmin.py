@@ -1,4 +1,4 @@
-"""Garmin Connect commands: login, logout, whoami, push, schedule, unschedule, delete, sync, server.
+"""Garmin Connect commands: login, logout, whoami, push, list, schedule, unschedule, delete, sync, server.
 
 Exit codes: 0 done, 1 something failed (or waits for a retry), 2 bad usage or configuration, 3 a
 person must log in (re-authentication needed or an MFA code).
@@ -35,6 +35,8 @@ def register(commands: Any) -> None:
     login = commands.add_parser("login", help="log in to Garmin Connect and save the tokens")
     add_athlete_option(login)
     login.add_argument("--mfa-code", metavar="CODE", help="finish a login that is waiting for its MFA code")
+    login.add_argument("--shared-account", action="store_true",
+                       help="allow this athlete to use a Garmin account another athlete already uses")
     login.set_defaults(handler=run_login)
 
     logout = commands.add_parser("logout", help="delete the saved Garmin tokens")
@@ -50,8 +52,17 @@ def register(commands: Any) -> None:
     push.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="workout files or folders")
     add_athlete_option(push)
     push.add_argument("--dry-run", action="store_true", help="say what would change, judged by the local state only")
+    push.add_argument("--force", action="store_true",
+                      help="send even unchanged workouts, overwriting what was edited on Garmin Connect (drift)")
     push.add_argument("--json", action="store_true", help="results as JSON")
     push.set_defaults(handler=run_push)
+
+    listing = commands.add_parser("list", help="what is on Garmin Connect: workouts and the calendar")
+    add_athlete_option(listing)
+    listing.add_argument("--from", dest="start", type=_day, metavar="YYYY-MM-DD", help="calendar start (today)")
+    listing.add_argument("--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="calendar end (4 weeks on)")
+    listing.add_argument("--json", action="store_true", help="as JSON")
+    listing.set_defaults(handler=run_list)
 
     for name, verb in (("schedule", "put a workout on the Garmin calendar (pushing it first if needed)"),
                        ("unschedule", "remove a workout from a day of the Garmin calendar")):
@@ -59,11 +70,13 @@ def register(commands: Any) -> None:
         command.add_argument("file", type=Path, metavar="FILE")
         command.add_argument("--date", type=_day, required=True, metavar="YYYY-MM-DD")
         add_athlete_option(command)
+        command.add_argument("--json", action="store_true", help="the result as JSON")
         command.set_defaults(handler=run_schedule if name == "schedule" else run_unschedule)
 
     delete = commands.add_parser("delete", help="delete a workout (and its calendar entries) from Garmin Connect")
     delete.add_argument("file", type=Path, metavar="FILE")
     add_athlete_option(delete)
+    delete.add_argument("--json", action="store_true", help="the result as JSON")
     delete.set_defaults(handler=run_delete)
 
     sync = commands.add_parser("sync", help="compare local state with Garmin Connect, repair, send what waits")
@@ -137,11 +150,11 @@ def load(path: Path) -> Workout:
         raise CliError(str(error)) from None
 
 
-def enqueue(service: SyncService, workout: Workout, path: Path) -> str:
+def enqueue(service: SyncService, workout: Workout, path: Path, *, force: bool = False) -> str:
     from watchsync.errors import InputError
 
     try:
-        return service.enqueue_push(workout, path)
+        return service.enqueue_push(workout, path, force=force)
     except InputError as error:
         raise CliError(f"{path}:1:1: {error}") from None
 
@@ -190,8 +203,16 @@ def run_login(args: argparse.Namespace) -> int:
             if client.login_with_credentials(email, password, mfa_code_prompt=prompt) == "needs_mfa":
                 raise CliError(MFA_NEEDED, EXIT_LOGIN)
         who = client.whoami()
+    from watchsync.garmin.accounts import SharedAccount, check_account, record_account
+
     try:
         with Store.open(config.store_path) as store:
+            try:
+                check_account(store, athlete.name, who, shared=args.shared_account)
+            except SharedAccount as error:
+                client.logout()  # the tokens of a refused login are not kept
+                raise CliError(str(error), 2) from None
+            record_account(store, athlete.name, who, shared=args.shared_account)
             store.unpark(athlete.name)
     except StoreError as error:
         raise CliError(str(error)) from None
@@ -263,7 +284,7 @@ def run_push(args: argparse.Namespace) -> int:
         if args.dry_run:
             rows = _dry_run(service, workouts)
         else:
-            rows, drained = _push(service, workouts, errors)
+            rows, drained = _push(service, workouts, errors, force=args.force)
     for error in errors:
         print(error, file=sys.stderr)
     if args.json:
@@ -271,7 +292,9 @@ def run_push(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             remote = f"  Garmin id {row['workout_id']}" if row.get("workout_id") else ""
-            print(f"{row['action']:<10} {row['name']}  ({row['path']}){remote}")
+            sport = (f"  (sent as Garmin sport {row['garmin_sport']}: Garmin has no workouts of this sport)"
+                     if row.get("garmin_sport") else "")
+            print(f"{row['action']:<10} {row['name']}  ({row['path']}){remote}{sport}")
     code = 1 if errors else 0
     return code if drained is None else max(code, finish(drained))
 
@@ -286,11 +309,11 @@ def _dry_run(service: SyncService, workouts: dict[str, tuple[Path, Workout]]) ->
 
 
 def _push(service: SyncService, workouts: dict[str, tuple[Path, Workout]],
-          errors: list[str]) -> tuple[list[dict[str, Any]], DrainResult]:
+          errors: list[str], *, force: bool = False) -> tuple[list[dict[str, Any]], DrainResult]:
     queued: dict[str, tuple[Path, Workout]] = {}
     for key, (path, workout) in workouts.items():
         try:
-            enqueue(service, workout, path)
+            enqueue(service, workout, path, force=force)
         except CliError as error:
             errors.append(str(error))
         else:
@@ -309,8 +332,58 @@ def _push(service: SyncService, workouts: dict[str, tuple[Path, Workout]],
         else:
             action, problem = outcome.status, outcome.message
         rows.append({"path": str(path), "key": key, "name": workout.name, "action": action,
-                     "workout_id": row.remote_id if row else None, "error": problem})
+                     "workout_id": row.remote_id if row else None, "error": problem,
+                     "garmin_sport": _garmin_sport_note(workout)})
     return rows, result
+
+
+def _garmin_sport_note(workout: Workout) -> str | None:
+    """The Connect sport type used when Garmin has no workout sport of our own kind (else None)."""
+    from watchsync.formats.connect_json import GARMIN_SPORT, SPORT_FROM_GARMIN
+
+    garmin = GARMIN_SPORT.get(workout.sport)
+    return garmin if garmin is not None and SPORT_FROM_GARMIN.get(garmin) is not workout.sport else None
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """The athlete's Garmin workouts (marked ones with their local key) and calendar entries."""
+    from datetime import timedelta
+
+    from watchsync.formats.connect_json import find_marker
+
+    with sync_service(args) as service:
+        start = args.start or service.athlete.today()
+        end = args.end or start + timedelta(days=27)
+        if end < start:
+            raise CliError("--to is before --from", 2)
+        rows = {row.remote_id: row for row in service.store.list_workouts(service.athlete.name)
+                if row.remote_id is not None and not row.deleted}
+        workouts = []
+        for summary in service.client.iter_workouts():
+            workout_id = int(summary["workoutId"])
+            row = rows.get(workout_id)
+            marker = find_marker(summary.get("description"))
+            state = ("not from watchsync" if marker is None and row is None else
+                     "unknown here" if row is None else
+                     "in sync" if marker == row.content_hash else "changed on Garmin (push --force overwrites)")
+            workouts.append({"workout_id": workout_id, "name": summary.get("workoutName"),
+                             "sport": (summary.get("sportType") or {}).get("sportTypeKey"),
+                             "key": row.key if row else None, "state": state})
+        calendar = [{"date": item.get("date"), "type": item.get("itemType"), "id": item.get("id"),
+                     "workout_id": item.get("workoutId"), "title": item.get("title")}
+                    for item in service.client.calendar_items(start, end)]
+    if args.json:
+        print_json({"athlete": service.athlete.name, "workouts": workouts,
+                    "calendar": {"from": start.isoformat(), "to": end.isoformat(), "items": calendar}})
+        return 0
+    print(f"workouts on Garmin Connect ({len(workouts)}):")
+    for entry in workouts:
+        key = f"  [{entry['key']}]" if entry["key"] else ""
+        print(f"  {entry['workout_id']:>10}  {entry['sport'] or '?':<18} {entry['name']}{key}  {entry['state']}")
+    print(f"calendar {start} .. {end} ({len(calendar)}):")
+    for item in calendar:
+        print(f"  {item['date']}  {item['type']:<8} {item['title']}  (id {item['id']})")
+    return 0
 
 
 def run_schedule(args: argparse.Namespace) -> int:
@@ -321,10 +394,23 @@ def run_schedule(args: argparse.Namespace) -> int:
         queued = service.enqueue_schedule(key, args.date)
         result = drain(service)
         entry = service.store.get_schedule(service.athlete.name, key, args.date)
-    if entry is not None and entry.state == "scheduled":
+    done = entry is not None and entry.state == "scheduled"
+    if args.json:
+        print_json(_calendar_json(workout, args.date, "scheduled" if done else "failed", result, queued,
+                                  schedule_id=entry.remote_schedule_id if entry and done else None))
+    elif done:
         note = "" if queued else " (already on the calendar)"
-        print(f"scheduled {workout.name} on {args.date}: schedule id {entry.remote_schedule_id}{note}")
+        print(f"scheduled {workout.name} on {args.date}: schedule id {entry.remote_schedule_id if entry else ''}{note}")
     return finish(result)
+
+
+def _calendar_json(workout: Workout, day: date | None, action: str, result: DrainResult, queued: bool,
+                   **extra: Any) -> dict[str, Any]:
+    """The result of schedule / unschedule / delete as one JSON object."""
+    ok = not result.failures and result.parked is None
+    return {"name": workout.name, "date": day.isoformat() if day else None,
+            "action": action if ok else "failed", "already": not queued, **extra,
+            "errors": [f.message for f in result.failures] + ([result.parked] if result.parked else [])}
 
 
 def run_unschedule(args: argparse.Namespace) -> int:
@@ -334,7 +420,9 @@ def run_unschedule(args: argparse.Namespace) -> int:
     with sync_service(args) as service:
         queued = service.enqueue_unschedule(workout_key(workout), args.date)
         result = drain(service)
-    if not queued:
+    if args.json:
+        print_json(_calendar_json(workout, args.date, "unscheduled", result, queued))
+    elif not queued:
         print(f"{workout.name} was already removed from {args.date}")
     elif not result.failures and result.parked is None:
         print(f"removed {workout.name} from {args.date}")
@@ -348,7 +436,9 @@ def run_delete(args: argparse.Namespace) -> int:
     with sync_service(args) as service:
         queued = service.enqueue_delete(workout_key(workout))
         result = drain(service)
-    if not queued:
+    if args.json:
+        print_json(_calendar_json(workout, None, "deleted", result, queued))
+    elif not queued:
         print(f"{workout.name} was already deleted")
     elif not result.failures and result.parked is None:
         print(f"deleted {workout.name} from Garmin Connect")

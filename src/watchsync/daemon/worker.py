@@ -4,9 +4,9 @@ The worker sleeps on an event: intake wakes it the moment something is queued, o
 when the next retry is due (backoff is in the store's ``not_before``) or after ``IDLE_SECONDS``.
 A parked queue ("re-authentication needed") logs in again from the saved tokens with a fresh
 client, and releases the queue when that works: at once when the token file changes (``watchsync
-login`` writes it), else on a slow backoff (5 min doubling to 1 h), since a park can come from a
-blip rather than a revoked login (garminconnect swallows a failed token refresh, so one outage of
-the token endpoint looks like a rejected token). Never with credentials. Each athlete has its own
+login`` writes it), else on a slow backoff (5 min doubling to 1 h). Only a real rejection parks:
+an unreachable Garmin (network down, DNS, TLS, timeouts, a failing token endpoint) is retried by
+the drain within ``unreachable_retry`` and never parks. Never with credentials. Each athlete has its own
 thread, client and queue, so one athlete's failures never hold up another's.
 """
 
@@ -17,14 +17,14 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from watchsync.daemon.jobs import sync_athlete_activities
 from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, now_text, record_error
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired, GarminError
-from watchsync.garmin.sync import DrainResult, SyncService
+from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
+from watchsync.garmin.sync import UNREACHABLE_RETRY, DrainResult, SyncService
 from watchsync.garmin.tokens import TOKEN_FILE
 from watchsync.model.athlete import Athlete
 from watchsync.store import Store
@@ -47,8 +47,10 @@ class AthleteWorker:
 
     def __init__(self, store: Store, athlete: Athlete, new_client: ClientFactory, token_dir: Path,
                  state_dir: Path, stop: threading.Event, client: GarminClient | None = None, *,
-                 resume_backoff: float = RESUME_BACKOFF_SECONDS) -> None:
+                 resume_backoff: float = RESUME_BACKOFF_SECONDS,
+                 unreachable_retry: timedelta = UNREACHABLE_RETRY) -> None:
         self.athlete = athlete
+        self._unreachable_retry = unreachable_retry
         self.healthy = True
         self._store = store
         self._new_client = new_client
@@ -84,7 +86,7 @@ class AthleteWorker:
         self._wake.set()
 
     def _service(self, client: GarminClient) -> SyncService:
-        return SyncService(self._store, lambda: client, self.athlete)
+        return SyncService(self._store, lambda: client, self.athlete, unreachable_retry=self._unreachable_retry)
 
     def _run(self) -> None:
         name = self.athlete.name
@@ -127,6 +129,11 @@ class AthleteWorker:
         client = self._new_client()
         try:
             client.login_from_tokens()
+        except (RateLimited, Transient) as error:  # Garmin unreachable or busy: says nothing about the login
+            self._resume_at = time.monotonic() + self._unreachable_retry.total_seconds()
+            logger.warning("%s: login from the saved tokens deferred (%s); next try in %.0f s",
+                           self.athlete.name, error, self._unreachable_retry.total_seconds())
+            return False
         except GarminError as error:
             self._resume_delay = min(self._resume_delay * 2, max(RESUME_BACKOFF_CAP_SECONDS, self._resume_backoff))
             self._resume_at = time.monotonic() + self._resume_delay

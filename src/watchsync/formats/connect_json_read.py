@@ -31,6 +31,7 @@ from watchsync.formats.connect_ids import (
 from watchsync.formats.connect_json import (
     GARMIN_SPORT,
     GRAMS_PER_KG,
+    MARKER_RE,
     NAME_NOTES_SEPARATOR,
     SPORT_FROM_GARMIN,
     SPORT_TOKEN_RE,
@@ -198,6 +199,11 @@ def _split_description(text: Any) -> tuple[str | None, str | None]:
     """(description without our token line, the ``ws-sport`` token's sport or None)."""
     if not isinstance(text, str) or not text:
         return None, None
+    first, _, rest = text.partition("\n")
+    if MARKER_RE.fullmatch(first):  # a sync marker first (garmin.sync_ops.marker_first): not description
+        text = rest
+        if not text:
+            return None, None
     head, _, last = text.rpartition("\n")
     if not TOKEN_LINE_RE.match(last):
         return text, None

@@ -12,21 +12,28 @@ A non-idempotent write (create, schedule) that may have been applied without a s
 ``Transient(ambiguous=True)`` so the caller can look before writing again. Logins are never
 retried, and a client makes at most one credential login.
 
-HTTP 401 means the tokens were rejected (``AuthRequired``). A 403 is read from the response: a
-challenge page from Garmin's edge (Cloudflare's ``cf-mitigated`` header, or an HTML page where the
-API answers JSON) is ``Blocked`` (a kind of rate limit: try later, nobody needs to log in); any
-other 403 is a rejected login.
+HTTP 401 means the tokens were rejected (``AuthRequired``), but only after the adapter refreshed
+them itself: garminconnect swallows a failed refresh, so an outage of the token endpoint would
+otherwise look like a revoked login. A 403 is read from the response: a challenge page from
+Garmin's edge (Cloudflare's ``cf-mitigated`` header, or an HTML page where the API answers JSON) is
+``Blocked`` (a kind of rate limit); any other 403 refuses that one request (``Rejected``: Garmin
+answers 403 with valid tokens, e.g. for an id of another account). No answer at all (connection
+refused, DNS, TLS, timeouts), however garminconnect wraps it (``GarminConnectAuthenticationError(
+"Failed to retrieve social profile")``), is ``Unreachable``: transient, never a login problem.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import io
 import ipaddress
 import json
 import logging
 import random
 import re
+import socket
+import ssl
 import threading
 import time
 import zipfile
@@ -37,14 +44,34 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from watchsync.garmin.endpoints import DI_TOKEN_PATH
-from watchsync.garmin.errors import AuthRequired, Blocked, GarminError, NotFound, RateLimited, Rejected, Transient
+from watchsync.garmin.errors import (
+    AuthRequired,
+    Blocked,
+    GarminError,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Transient,
+    Unreachable,
+)
 from watchsync.garmin.tokens import MFA_STATE_FILE, TOKEN_FILE, remove, secure_dir, write_private
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_STATUS_RE = re.compile(r"(?:API Error|HTTP)\s*(\d{3})")
-_LOCAL_ONLY_STRATEGIES = {"mobile+cffi", "widget+cffi", "portal+cffi", "portal+requests"}
+_STATUS_RE = re.compile(r"(?:API Error|HTTP|refresh failed:)\s*(\d{3})")
+#: How garminconnect words a transport failure it re-raised as text only (e.g. "All login strategies
+#: exhausted: ConnectionError: ..."), with no exception chain to look at.
+_UNREACHABLE_TEXT = re.compile(r"\b(?:ConnectionError|ConnectTimeout|ReadTimeout|Timeout|SSLError|"
+                               r"NameResolutionError|Connection refused|Failed to establish a new connection|"
+                               r"Max retries exceeded)\b")
+_QUERY_RE = re.compile(r"\?[^\s)'\"]*")
+NO_TOKENS = ("Garmin login gave no API tokens: Garmin refused the token exchange and only a browser-cookie "
+             "session came back, which cannot be saved or refreshed (nothing was saved); try `watchsync login` "
+             "again later")
+MFA_EXPIRED = ("the login waiting for an MFA code has expired at Garmin (INVALID_SESSION); its saved state was "
+               "dropped: run `watchsync login` again for a new code")
+_LOCAL_ONLY_STRATEGIES = {"mobile+cffi", "widget+cffi", "portal+cffi"}  # need curl_cffi's browser TLS
 ACTIVITY_PAGE = 20
 WORKOUT_PAGE = 100
 
@@ -86,9 +113,34 @@ class GarminClient:
             garmin = self._new_garmin()
             try:
                 garmin.login(str(self.token_dir))
-            except Exception as error:
-                raise _login_error(error, AuthRequired()) from None
+            except Exception as raw:
+                error = _login_error(raw, AuthRequired())
+                if not isinstance(error, AuthRequired):
+                    raise error from None
+                self._refresh_or_raise(garmin)
+                try:  # refreshed by hand: the saved tokens are new, so resume from them once more
+                    garmin.login(str(self.token_dir))
+                except Exception as again:
+                    raise _login_error(again, AuthRequired()) from None
             self._garmin = garmin
+
+    def _refresh_or_raise(self, garmin: Any) -> None:
+        """Refresh the access token by hand after a 401 (garminconnect swallows a failed refresh).
+
+        Returns None when fresh tokens were saved; raises ``Unreachable``/``Transient``/``RateLimited``
+        when the token endpoint could not answer, ``AuthRequired`` when it refused the refresh token.
+        """
+        client = garmin.client
+        if not client.di_refresh_token or not client.di_client_id:
+            raise AuthRequired()
+        try:
+            client._refresh_di_token()
+        except Exception as raw:
+            error = normalize_error(raw)
+            if isinstance(error, RateLimited | Transient):
+                raise error from None
+            raise AuthRequired() from None
+        client.dump(str(self.token_dir))
 
     def login_with_credentials(self, email: str, password: str, *,
                                mfa_code_prompt: Callable[[], str] | None = None) -> Literal["ok", "needs_mfa"]:
@@ -127,13 +179,22 @@ class GarminClient:
             try:
                 garmin.client.resume_login(client_state, code)
             except Exception as error:
+                if "INVALID_SESSION" in str(error) and "INVALID_MFA_CODE" not in str(error):
+                    remove(state_file)  # Garmin forgot the pending login: the code can never succeed
+                    raise AuthRequired(MFA_EXPIRED) from None
                 raise _login_error(error, AuthRequired(
                     f"MFA code not accepted ({_first_line(error)}); try again with the code")) from None
             remove(state_file)
             self._finish_login(garmin)
 
     def _finish_login(self, garmin: Any) -> None:
-        """Save the new tokens, then resume from the token *path* so refreshes are saved too."""
+        """Save the new tokens, then resume from the token *path* so refreshes are saved too.
+
+        A login that produced no DI tokens (garminconnect's JWT_WEB cookie fallback, whose ``dump``
+        writes nulls) is a failed login: nothing is saved.
+        """
+        if not garmin.client.di_token or not garmin.client.di_refresh_token:
+            raise AuthRequired(NO_TOKENS)
         garmin.client.dump(str(self.token_dir))
         try:
             garmin.login(str(self.token_dir))
@@ -177,8 +238,15 @@ class GarminClient:
         return created
 
     def update_workout(self, workout_id: int, payload: dict[str, Any]) -> None:
-        """Replace a workout in place (keeps its id and calendar entries)."""
-        self._call("update_workout", lambda g: g.update_workout(workout_id, payload))
+        """Replace a workout in place (keeps its id and calendar entries).
+
+        Garmin may answer the PUT 200 with an empty body (or 204): either is a success.
+        """
+        def put(garmin: Any) -> None:
+            with contextlib.suppress(json.JSONDecodeError):  # 200 without a body: .json() fails after success
+                garmin.update_workout(workout_id, payload)
+
+        self._call("update_workout", put)
 
     def get_workout(self, workout_id: int) -> dict[str, Any]:
         workout: dict[str, Any] = self._call("get_workout", lambda g: g.get_workout_by_id(workout_id))
@@ -270,6 +338,7 @@ class GarminClient:
               gone_is_done: bool = False) -> T:
         garmin = self._session()
         unanswered = False  # an earlier attempt may have been applied without an answer
+        refreshed = False
         attempt = 0
         while True:
             with self._lock:
@@ -279,6 +348,11 @@ class GarminClient:
             except Exception as raw:
                 error = normalize_error(raw)
                 applied_maybe = _may_have_been_applied(raw, error)
+            if isinstance(error, AuthRequired) and not refreshed:
+                refreshed = True
+                with self._lock:
+                    self._refresh_or_raise(garmin)  # raises unless fresh tokens were saved
+                continue
             if applied_maybe and not idempotent:
                 raise Transient(f"{error}; the {name} may have been applied", ambiguous=True)
             if isinstance(error, NotFound) and gone_is_done and unanswered:
@@ -312,11 +386,21 @@ def normalize_error(error: BaseException) -> GarminError:
 
     response = _response_in(error)
     status = _http_status(error)
-    if status == 403 and _is_challenge(response):
+    if status is None:
+        transport = _transport_error(error)
+        if transport is not None:
+            return Unreachable(f"Garmin unreachable ({_redacted(_first_line(transport))[:160]})",
+                               ambiguous=_maybe_sent(transport))
+        if any(_UNREACHABLE_TEXT.search(str(link)) for link in _chain(error)):
+            return Unreachable(f"Garmin unreachable ({_redacted(_first_line(error))[:160]})", ambiguous=True)
+    if status in (403, 427) and (_is_challenge(response) or any(
+            word in str(link).lower() for link in _chain(error) for word in ("challenge", "cloudflare"))):
         return Blocked("Garmin's edge refused the request (HTTP 403 challenge page, not a login rejection); "
                        "trying again later")
-    if status in (401, 403) or (status is None and isinstance(error, GarminConnectAuthenticationError)):
+    if status == 401 or (status is None and isinstance(error, GarminConnectAuthenticationError)):
         return AuthRequired()
+    if status == 403:
+        return Rejected(403, f"{_message(response, error)} (this request only; the login is fine)")
     if status == 429 or (status is None and isinstance(error, GarminConnectTooManyRequestsError)):
         return RateLimited("Garmin rate limit (HTTP 429)", _retry_after(response))
     if status == 404:
@@ -325,10 +409,6 @@ def normalize_error(error: BaseException) -> GarminError:
         return Rejected(status, _message(response, error))
     if status is not None:
         return Transient(f"Garmin server error (HTTP {status})")
-    transport = _transport_error(error)
-    if transport is not None:
-        return Transient(f"connection to Garmin failed: {type(transport).__name__}",
-                         ambiguous=_maybe_sent(transport))
     return GarminError(f"unexpected Garmin failure: {type(error).__name__}: {error}")
 
 
@@ -336,6 +416,11 @@ def _login_error(error: BaseException, refused: AuthRequired) -> GarminError:
     """A login failure: rate limits and outages stay themselves, anything else is ``refused``."""
     normalized = normalize_error(error)
     return normalized if isinstance(normalized, RateLimited | Transient) else refused
+
+
+def _redacted(text: str) -> str:
+    """``text`` without URL query strings (a login URL carries the one-time service ticket)."""
+    return _QUERY_RE.sub("?<redacted>", text)
 
 
 def _first_line(error: BaseException) -> str:
@@ -391,7 +476,8 @@ def _transport_error(error: BaseException) -> BaseException | None:
     import requests
 
     for link in _chain(error):
-        if isinstance(link, requests.ConnectionError | requests.Timeout):
+        if isinstance(link, requests.ConnectionError | requests.Timeout | ConnectionError | TimeoutError
+                      | ssl.SSLError | socket.gaierror):
             return link
     return None
 
@@ -458,8 +544,8 @@ def _aim_at_local_server(garmin: Any, endpoint: str) -> None:
     """Send every request of a garminconnect 0.3.20 ``Garmin`` to ``endpoint``.
 
     The seam: garminconnect has no public base-URL option, so this sets its private URLs (API
-    tier, SSO, DI token host, service URLs) and keeps the one login strategy the local server
-    emulates (mobile flow over plain requests).
+    tier, SSO, DI token host, service URLs) and keeps the login strategies the local server
+    emulates (the mobile and the portal flows over plain requests).
     """
     client = garmin.client
     client._connectapi = client._connect = client._sso = endpoint

@@ -55,3 +55,11 @@ class Transient(GarminError):
     def __init__(self, message: str, *, ambiguous: bool = False) -> None:
         super().__init__(message)
         self.ambiguous = ambiguous
+
+
+class Unreachable(Transient):
+    """Garmin could not be reached at all: connection refused, DNS, TLS, or a timeout before any
+    answer (however garminconnect wraps it). Nobody needs to log in; try again soon."""
+
+    def __init__(self, message: str, *, ambiguous: bool = False) -> None:
+        super().__init__(message, ambiguous=ambiguous)

@@ -19,8 +19,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from watchsync.garmin.accounts import SharedAccount, check_account
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected
+from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected, Unreachable
 from watchsync.garmin.sync_ops import NotQueued, OutboxRunner, ReadBackMismatch
 from watchsync.garmin.sync_reconcile import ReconcileResult, reconcile
 from watchsync.model.athlete import Athlete
@@ -30,6 +31,8 @@ from watchsync.store import OutboxItem, Store, WorkoutRow, retry_delay
 
 #: How long an operation Garmin refused waits before it is tried again (unless queued again sooner).
 HOLD_REFUSED = timedelta(days=30)
+#: Longest wait before trying again while Garmin is unreachable (the network may be back any moment).
+UNREACHABLE_RETRY = timedelta(seconds=30)
 #: How long done outbox items are kept (for ``status`` and debugging) before a drain forgets them.
 KEEP_DONE = timedelta(days=30)
 #: Longest message kept for a failure that is not a Garmin answer.
@@ -85,8 +88,10 @@ class SyncService:
     """Push, schedule, unschedule and delete one athlete's workouts on Garmin Connect, idempotently."""
 
     def __init__(self, store: Store, client_factory: Callable[[], GarminClient], athlete: Athlete, *,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 unreachable_retry: timedelta = UNREACHABLE_RETRY) -> None:
         self.store = store
+        self.unreachable_retry = unreachable_retry
         self.athlete = athlete
         self._client_factory = client_factory
         self._client: GarminClient | None = None
@@ -110,8 +115,10 @@ class SyncService:
             return PushPlan(key, name, "unchanged")
         return PushPlan(key, name, "update" if row and row.remote_id and not row.deleted else "create")
 
-    def enqueue_push(self, workout: Workout | PreparedWorkout, source: Path | None = None) -> str:
-        """Queue ``workout`` for Garmin unless it is there unchanged; returns its key.
+    def enqueue_push(self, workout: Workout | PreparedWorkout, source: Path | None = None, *,
+                     force: bool = False) -> str:
+        """Queue ``workout`` for Garmin unless it is there unchanged (``force``: even then, so an
+        edit made on Garmin Connect is overwritten); returns its key.
 
         Queued again while a push or delete of it waits (even a held one), it is due at once.
 
@@ -123,7 +130,7 @@ class SyncService:
         key = prepared.key
         name = self.athlete.name
         with self.store.transaction():
-            if self._on_garmin(self.store.get_workout(name, key), digest):
+            if not force and self._on_garmin(self.store.get_workout(name, key), digest):
                 return key
             self.store.upsert_workout(name, key, content_hash=digest, payload=resolved.model_dump(mode="json"),
                                       source_path=str(source) if source else None, now=self._now())
@@ -182,7 +189,8 @@ class SyncService:
               stop: threading.Event | None = None) -> DrainResult:
         """Carry out the due outbox items of this athlete, oldest first.
 
-        429/5xx/transport failures are retried later (backoff), refusals hold that item only, and a
+        429/5xx/transport failures are retried later (backoff; an unreachable Garmin at most
+        ``unreachable_retry`` later), refusals hold that item only (a 403 included), and only a
         rejected login parks the athlete's whole queue and stops. A rate limit, or a login that did not
         succeed, stops the drain and holds what is queued until that item's retry time (an item queued
         again later is tried at once, and the drain stops again if Garmin still refuses). Any other
@@ -207,12 +215,15 @@ class SyncService:
                 if item is None:
                     break
                 try:
-                    runner = runner or OutboxRunner(self.store, self.client, name, self._now)
+                    if runner is None:
+                        check_account(self.store, name, self.client.whoami())  # never onto another's account
+                        runner = OutboxRunner(self.store, self.client, name, self._now)
                     applied = runner.run(item)
                     outcome = Outcome(item.op, item.workout_key, item.date, "done", applied.action, applied.remote_id)
                 except GarminError as error:
                     outcome = self._failed(item, error)
-                    if outcome.status == "retry" and (isinstance(error, RateLimited) or not self.client.logged_in):
+                    if outcome.status == "retry" and (isinstance(error, RateLimited | Unreachable)
+                                                      or not self.client.logged_in):
                         result.held_until = self._hold_queue(item)
                 except Exception as error:  # one broken item must not stop the queue
                     outcome = self._broken(item, error)
@@ -230,7 +241,7 @@ class SyncService:
         """Record a failed attempt: park on auth, hold on refusal, back off otherwise."""
         now = self._now()
         message = str(error)
-        if isinstance(error, AuthRequired):
+        if isinstance(error, AuthRequired | SharedAccount):
             self.store.park(self.athlete.name, message, now=now)
             status: Status = "parked"
         elif isinstance(error, Rejected | ReadBackMismatch | NotQueued):
@@ -240,6 +251,8 @@ class SyncService:
             wait = retry_delay(item.attempts + 1)
             if isinstance(error, RateLimited) and error.retry_after is not None:
                 wait = max(wait, timedelta(seconds=error.retry_after))
+            if isinstance(error, Unreachable):  # no answer at all: look again soon, never ask for a login
+                wait = min(wait, self.unreachable_retry)
             self.store.mark_failed(item.id, message, now=now, not_before=now + wait)
             status = "retry"
         return Outcome(item.op, item.workout_key, item.date, status, message=message)

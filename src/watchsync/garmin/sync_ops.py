@@ -1,26 +1,34 @@
 """Carry out one outbox operation against Garmin Connect, recording remote ids before it is done.
 
 Every operation is safe to repeat after a crash or an unanswered request: a workout without a
-remote id is first looked for among the remote workouts carrying our ``[ws:<hash>]`` marker and the
-same name (adopted instead of created); a date is looked up on the calendar before a schedule entry
-is created; deleting or unscheduling something already gone counts as done.
+remote id is first looked for among the remote workouts carrying our ``[ws:<hash>]`` marker (the
+same hash under any name, else the same name as Garmin stores it) and adopted instead of created; a
+date is looked up on the calendar before a schedule entry is created; deleting or unscheduling
+something already gone counts as done. The marker is the first thing in the description, so
+Garmin's cut of a long description never takes it away.
+
+Every write is read back and compared on what the watch executes (:mod:`watchsync.garmin.readback`):
+a cosmetic difference is logged, a semantic one refuses the push with a one-line diff.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from watchsync.formats.connect_json import find_marker, workout_to_connect
-from watchsync.formats.connect_json_read import compare_connect
 from watchsync.garmin.calendar_cache import CalendarCache
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import GarminError, NotFound, Transient
+from watchsync.garmin.readback import ReadBack, compare_executed, garmin_name
 from watchsync.model.workout import Workout
 from watchsync.store import OutboxItem, ScheduleRow, Store, WorkoutRow
+
+log = logging.getLogger(__name__)
 
 
 class ReadBackMismatch(GarminError):
@@ -40,8 +48,24 @@ class Applied:
 
 
 def connect_payload(row: WorkoutRow) -> dict[str, Any]:
-    """The Garmin JSON of a stored (resolved) workout, marked with its content hash."""
-    return workout_to_connect(Workout.model_validate(row.payload), marker=row.content_hash)
+    """The Garmin JSON of a stored (resolved) workout, marked with its content hash (marker first)."""
+    return marker_first(workout_to_connect(Workout.model_validate(row.payload), marker=row.content_hash))
+
+
+def marker_first(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` with its ``[ws:<hash>]`` marker moved to the start of the description.
+
+    Garmin cuts a long description at its end; a marker at the start survives, and adoption after
+    an unanswered create finds the workout instead of creating a duplicate.
+    """
+    description = payload.get("description") or ""
+    marker = find_marker(description)
+    if marker is None:
+        return payload
+    token = f"[ws:{marker}]"
+    lines = [line.replace(f"{token} ", "", 1).replace(token, "", 1) for line in description.split("\n")]
+    rest = "\n".join(line for line in lines if line.strip())
+    return {**payload, "description": f"{token}\n{rest}" if rest else token}
 
 
 def calendar_entries(items: list[dict[str, Any]], workout_id: int, day: date) -> list[int]:
@@ -58,13 +82,18 @@ class RemoteIndex:
         self._by_name: dict[str, list[tuple[int, str]]] | None = None
 
     def find(self, name: str, content_hash: str) -> tuple[int, bool] | None:
-        """``(workout id, same content)`` of our workout named ``name``; the same hash wins."""
+        """``(workout id, same content)`` of our workout: the same hash under the same name first,
+        then under any name (Garmin may have cut or someone renamed it), then the same name."""
         if self._by_name is None:
             self._by_name = index_marked(self._client.iter_workouts())
-        candidates = self._by_name.get(name, [])
+        candidates = self._by_name.get(garmin_name(name), [])
         for workout_id, marker in candidates:
             if marker == content_hash:
                 return workout_id, True
+        for entries in self._by_name.values():
+            for workout_id, marker in entries:
+                if marker == content_hash:
+                    return workout_id, True
         return (candidates[0][0], False) if candidates else None
 
     def forget(self) -> None:
@@ -78,7 +107,8 @@ def index_marked(workouts: Any) -> dict[str, list[tuple[int, str]]]:
     for summary in workouts:
         marker = find_marker(summary.get("description"))
         if marker is not None:
-            found.setdefault(str(summary.get("workoutName")), []).append((int(summary["workoutId"]), marker))
+            found.setdefault(garmin_name(str(summary.get("workoutName"))), []).append(
+                (int(summary["workoutId"]), marker))
     return {name: sorted(entries) for name, entries in found.items()}
 
 
@@ -124,7 +154,7 @@ class OutboxRunner:
         if found is not None:
             remote_id, same = found
             self._store.set_remote_id(self._athlete, row.key, remote_id)
-            if same and not self._differences(remote_id, payload):
+            if same and not self._read_back(row, remote_id, payload).semantic:
                 return remote_id, "adopted"
             self._client.update_workout(remote_id, payload)
             self._verify(row, remote_id, payload, "update of an adopted workout")
@@ -140,21 +170,23 @@ class OutboxRunner:
         self._verify(row, remote_id, payload, "create", stored=created)
         return remote_id, "created"
 
-    def _differences(self, remote_id: int, payload: dict[str, Any],
-                     stored: dict[str, Any] | None = None) -> list[str]:
-        """What Garmin stores under ``remote_id`` differs in from ``payload``; a create's answer (Garmin's
-        stored copy, steps included) is compared as it is, without reading the workout again."""
+    def _read_back(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any],
+                   stored: dict[str, Any] | None = None) -> ReadBack:
+        """What the watch would execute differently from ``payload`` (cosmetic differences logged); a
+        create's answer (Garmin's stored copy, steps included) is compared as it is, without a GET."""
         if stored is None or not stored.get("workoutSegments"):
             stored = self._client.get_workout(remote_id)
-        return compare_connect(payload, stored)
+        found = compare_executed(payload, stored)
+        for note in found.cosmetic:
+            log.info("%s: %s (Garmin id %d): cosmetic difference kept: %s", self._athlete, row.key, remote_id, note)
+        return found
 
     def _verify(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any], step: str,
                 stored: dict[str, Any] | None = None) -> None:
-        differences = self._differences(remote_id, payload, stored)
-        if differences:
-            shown = "; ".join(differences[:3]) + (f" (+{len(differences) - 3} more)" if len(differences) > 3 else "")
+        found = self._read_back(row, remote_id, payload, stored)
+        if found.semantic:
             raise ReadBackMismatch(f"workout {row.key!r} (Garmin id {remote_id}): read-back after {step} "
-                                   f"differs from what was sent: {shown}")
+                                   f"differs in what the watch executes: {found.summary()}")
 
     def _delete(self, item: OutboxItem) -> Applied:
         row = self._workout(item.workout_key)

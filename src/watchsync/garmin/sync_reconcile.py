@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from watchsync.formats.connect_json import find_marker
 from watchsync.garmin.client import GarminClient
+from watchsync.garmin.readback import garmin_name
 from watchsync.garmin.sync_ops import calendar_entries, index_marked
 from watchsync.store import Op, OutboxItem, ScheduleRow, Store, WorkoutRow
 
@@ -55,13 +56,14 @@ class _Reconciler:
         rows = self._store.list_workouts(self._athlete)
         for row in rows:
             if row.remote_id is None:
-                self._adopt(row, marked.get(str(row.payload["name"]), []))
+                self._adopt(row, marked.get(garmin_name(str(row.payload["name"])), []))
             elif row.remote_id not in by_id:
                 self._recreate(row)
             elif find_marker(by_id[row.remote_id].get("description")) != row.content_hash \
                     and self._waiting_item("push", row.key) is None:
                 self._result.drift.append(f"{row.key}: changed on Garmin Connect since watchsync pushed it "
-                                          f"(Garmin id {row.remote_id}; not overwritten)")
+                                          f"(Garmin id {row.remote_id}; not overwritten: "
+                                          "`watchsync push --force` does)")
         self._report_strays(marked, rows)
         self._check_calendar()
         return self._result
@@ -96,7 +98,7 @@ class _Reconciler:
 
     def _report_strays(self, marked: dict[str, list[tuple[int, str]]], rows: list[WorkoutRow]) -> None:
         known = {row.remote_id for row in self._store.list_workouts(self._athlete)}
-        names = {str(row.payload["name"]) for row in rows}
+        names = {garmin_name(str(row.payload["name"])) for row in rows}
         for name, entries in sorted(marked.items()):
             strays = [workout_id for workout_id, _marker in entries if workout_id not in known]
             if strays and name in names:

@@ -23,7 +23,7 @@ class Controlled(Protocol):
     """What the control routes need from the server."""
 
     def store_activity(self, new: NewActivity) -> int: ...
-    def mint_tokens(self, client_id: str, *, expired: bool) -> dict[str, Any]: ...
+    def mint_tokens(self, client_id: str, *, expired: bool, email: str | None = None) -> dict[str, Any]: ...
     def set_faults(self, faults: Any) -> None: ...
     def expire_access_tokens(self) -> None: ...
     def revoke_tokens(self) -> None: ...
@@ -64,8 +64,13 @@ class ControlRoutes:
 
     def mint_tokens(self, request: Request) -> Response:
         body = _object(request)
-        tokens = self._server.mint_tokens(str(body.get("client_id", DEFAULT_CLIENT_ID)),
-                                          expired=bool(body.get("expired", False)))
+        email = body.get("email")
+        try:
+            tokens = self._server.mint_tokens(str(body.get("client_id", DEFAULT_CLIENT_ID)),
+                                              expired=bool(body.get("expired", False)),
+                                              email=str(email) if email else None)
+        except ValueError as error:
+            raise BadRequest(str(error)) from None
         return json_response(tokens)
 
     def expire(self, request: Request) -> Response:

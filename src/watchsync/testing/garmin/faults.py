@@ -16,6 +16,7 @@ class Fault(Enum):
     SERVER_ERROR = "5xx"
     DROP = "drop"  # close the socket before handling the request
     DROP_AFTER_WRITE = "drop_after"  # apply the write, then close without answering
+    CHALLENGE = "challenge"  # Garmin's edge (Cloudflare) answers 403 with an HTML challenge page
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Faults:
     latency: float = 0.0
     retry_after: int = 1
     seed: int = 0
+    auth: bool = False  # the rates apply to sign-in and token routes too
 
     def __post_init__(self) -> None:
         rates = (self.rate_limit, self.server_error, self.drop, self.drop_after_write)
@@ -44,7 +46,7 @@ class Faults:
 
 
 _RATE_KEYS = {"429": "rate_limit", "drop": "drop", "drop_after": "drop_after_write"}
-SPEC_HELP = "429=0.2,500=0.1,drop=0.05,drop_after=0.02,latency=0.05,retry_after=1,seed=7"
+SPEC_HELP = "429=0.2,500=0.1,drop=0.05,drop_after=0.02,latency=0.05,retry_after=1,seed=7,auth=1"
 
 
 def parse_faults(spec: str) -> Faults:
@@ -68,9 +70,11 @@ def parse_faults(spec: str) -> Faults:
             values["latency"] = number
         elif key in ("retry_after", "seed"):
             values[key] = int(number)
+        elif key == "auth":
+            values["auth"] = bool(number)
         else:
             raise ValueError(f"unknown fault {key!r}: expected one of 429, 5xx (e.g. 500), drop, "
-                             "drop_after, latency, retry_after, seed")
+                             "drop_after, latency, retry_after, seed, auth")
     try:
         return Faults(**values)  # type: ignore[arg-type]
     except ValueError as error:
@@ -85,6 +89,7 @@ class FaultPicker:
         self._faults = faults
         self._random = random.Random(faults.seed)
         self._scripted: deque[Fault] = deque()
+        self._scripted_auth: deque[Fault] = deque()
 
     @property
     def faults(self) -> Faults:
@@ -101,12 +106,36 @@ class FaultPicker:
         with self._lock:
             self._scripted.extend([fault] * count)
 
+    def script_auth(self, fault: Fault, count: int = 1) -> None:
+        """Force ``fault`` onto the next ``count`` sign-in, MFA and token requests."""
+        if fault is Fault.DROP_AFTER_WRITE:
+            raise ValueError("drop_after applies to API writes only")
+        with self._lock:
+            self._scripted_auth.extend([fault] * count)
+
     def clear_script(self) -> None:
         with self._lock:
             self._scripted.clear()
+            self._scripted_auth.clear()
+
+    def before_auth(self) -> Fault | None:
+        """The fault for a sign-in or token request (scripted ones, then the rates if ``auth`` is on)."""
+        with self._lock:
+            if self._scripted_auth:
+                return self._scripted_auth.popleft()
+            faults = self._faults
+            if not faults.auth:
+                return None
+            draw = self._random.random()
+            for fault, rate in ((Fault.RATE_LIMIT, faults.rate_limit),
+                                (Fault.SERVER_ERROR, faults.server_error), (Fault.DROP, faults.drop)):
+                if draw < rate:
+                    return fault
+                draw -= rate
+            return None
 
     def before(self, *, is_write: bool) -> Fault | None:
-        """The fault for a request about to be handled (a scripted drop-after only hits writes)."""
+        """The fault for an API request about to be handled (a scripted drop-after only hits writes)."""
         with self._lock:
             if self._scripted and (is_write or self._scripted[0] is not Fault.DROP_AFTER_WRITE):
                 return self._scripted.popleft()

@@ -34,13 +34,13 @@ def running_server(state_file: Path | None = None, faults: Faults | None = None,
         server.stop()
 
 
-def fake_token_dir(directory: Path, server_url: str, *, expired: bool = False) -> Path:
+def fake_token_dir(directory: Path, server_url: str, *, expired: bool = False, email: str | None = None) -> Path:
     """Write ``garmin_tokens.json`` with tokens minted by the server at ``server_url``.
 
     ``expired=True`` gives an access token whose JWT ``exp`` has passed, so garminconnect refreshes
-    it at login. Returns ``directory``.
+    it at login; ``email`` picks the account (default: the server's first). Returns ``directory``.
     """
-    tokens = _post_json(f"{server_url}/_watchsync/tokens", {"expired": expired})
+    tokens = _post_json(f"{server_url}/_watchsync/tokens", {"expired": expired, "email": email})
     client_id = "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2"
     stored = {"di_token": tokens["access_token"], "di_refresh_token": tokens["refresh_token"],
               "di_client_id": client_id}

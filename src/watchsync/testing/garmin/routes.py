@@ -1,4 +1,9 @@
-"""The connectapi routes of the local server: workouts, schedules, calendar, activities, profile."""
+"""The connectapi routes of the local server: workouts, schedules, calendar, activities, profile.
+
+Every account sees its own: another account's workout, schedule or activity id answers 403 (as
+Garmin answers for an id the token's account may not see), an unknown one 404. A workout update
+answers 200 with an empty body, as Garmin does.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,8 @@ import zipfile
 from datetime import date, datetime
 from typing import Any
 
-from watchsync.testing.garmin.auth import Account
+from watchsync.testing.garmin.auth import SsoDesk
 from watchsync.testing.garmin.state import (
-    OWNER_ID,
     ServerState,
     activity_day,
     garmin_time,
@@ -31,9 +35,9 @@ class BadRequest(ValueError):
 class ApiRoutes:
     """Handlers for what garminconnect calls on connectapi."""
 
-    def __init__(self, state: ServerState, account: Account) -> None:
+    def __init__(self, state: ServerState, desk: SsoDesk) -> None:
         self._state = state
-        self._account = account
+        self._desk = desk
 
     def routes(self) -> list[Route]:
         api = RouteKind.API
@@ -55,41 +59,67 @@ class ApiRoutes:
         ]
 
     def social_profile(self, request: Request) -> Response:
-        account = self._account
-        return json_response({"id": OWNER_ID, "profileId": OWNER_ID, "displayName": account.display_name,
-                              "fullName": account.full_name, "userName": account.email})
+        account = self._account(request)
+        return json_response({"id": account.profile_id, "profileId": account.profile_id,
+                              "displayName": account.display_name, "fullName": account.full_name,
+                              "userName": account.email})
 
     def user_settings(self, request: Request) -> Response:
-        return json_response({"id": OWNER_ID, "userData": {"measurementSystem": "metric",
-                                                           "timeFormat": "time_twenty_four_hr"}})
+        return json_response({"id": self._account(request).profile_id,
+                              "userData": {"measurementSystem": "metric", "timeFormat": "time_twenty_four_hr"}})
+
+    def _account(self, request: Request) -> Any:
+        account = self._desk.by_profile(request.owner or 0)
+        if account is None:
+            raise BadRequest("the token's account no longer exists")
+        return account
 
     def create_workout(self, request: Request) -> Response:
-        return json_response(self._state.put_workout(_checked_workout(request)))
+        account = self._account(request)
+        return json_response(self._state.put_workout(_checked_workout(request), owner=account.profile_id,
+                                                     display_name=account.display_name))
 
     def get_workout(self, request: Request) -> Response:
         with self._state.lock:
-            workout = self._state.workouts.get(_id(request))
-            return json_response(workout) if workout else _missing("workout", request)
+            refused = self._not_yours(request, self._state.workouts, "workout")
+            return refused or json_response(self._state.workouts[_id(request)])
 
     def update_workout(self, request: Request) -> Response:
         workout = _checked_workout(request)
+        account = self._account(request)
         with self._state.lock:
-            if _id(request) not in self._state.workouts:
-                return _missing("workout", request)
-            self._state.put_workout(workout, _id(request))
-        return Response(204)
+            refused = self._not_yours(request, self._state.workouts, "workout")
+            if refused:
+                return refused
+            self._state.put_workout(workout, _id(request), owner=account.profile_id,
+                                    display_name=account.display_name)
+        return Response(200, b"", "application/json")  # Garmin answers an update 200 with no body
 
     def delete_workout(self, request: Request) -> Response:
         with self._state.lock:
-            if _id(request) not in self._state.workouts:
-                return _missing("workout", request)
+            refused = self._not_yours(request, self._state.workouts, "workout")
+            if refused:
+                return refused
             self._state.delete_workout(_id(request))
         return Response(204)
+
+    def _not_yours(self, request: Request, table: dict[int, dict[str, Any]], kind: str) -> Response | None:
+        """404 for an unknown id, 403 for another account's, None for the caller's own."""
+        entry = table.get(_id(request))
+        if entry is None:
+            return _missing(kind, request)
+        owner = entry.get("ownerId")
+        if owner is None and "workoutId" in entry:  # a schedule: owned through its workout
+            owner = self._state.workouts.get(entry["workoutId"], {}).get("ownerId")
+        if owner != request.owner:
+            return error_response(403, "Forbidden")
+        return None
 
     def list_workouts(self, request: Request) -> Response:
         start, limit = _int_query(request, "start", 0), _int_query(request, "limit", WORKOUT_PAGE)
         with self._state.lock:
-            workouts = [summary(self._state.workouts[key]) for key in sorted(self._state.workouts)]
+            workouts = [summary(self._state.workouts[key]) for key in sorted(self._state.workouts)
+                        if self._state.workouts[key]["ownerId"] == request.owner]
         return json_response(workouts[start:start + limit])
 
     def schedule(self, request: Request) -> Response:
@@ -99,20 +129,19 @@ class ApiRoutes:
         except (ValueError, KeyError, TypeError):
             raise BadRequest('schedule body must be {"date": "YYYY-MM-DD"}') from None
         with self._state.lock:
-            if _id(request) not in self._state.workouts:
-                return _missing("workout", request)
-            return json_response(self._state.add_schedule(_id(request), day))
+            refused = self._not_yours(request, self._state.workouts, "workout")
+            return refused or json_response(self._state.add_schedule(_id(request), day))
 
     def get_schedule(self, request: Request) -> Response:
         with self._state.lock:
-            if _id(request) not in self._state.schedules:
-                return _missing("schedule", request)
-            return json_response(self._state.schedule_view(_id(request)))
+            refused = self._not_yours(request, self._state.schedules, "schedule")
+            return refused or json_response(self._state.schedule_view(_id(request)))
 
     def unschedule(self, request: Request) -> Response:
         with self._state.lock:
-            if _id(request) not in self._state.schedules:
-                return _missing("schedule", request)
+            refused = self._not_yours(request, self._state.schedules, "schedule")
+            if refused:
+                return refused
             self._state.delete_schedule(_id(request))
         return Response(204)
 
@@ -125,14 +154,14 @@ class ApiRoutes:
         with self._state.lock:
             for entry in self._state.schedules.values():
                 day = date.fromisoformat(entry["calendarDate"])
-                if first <= day <= last:
-                    workout = self._state.workouts[entry["workoutId"]]
+                workout = self._state.workouts[entry["workoutId"]]
+                if first <= day <= last and workout["ownerId"] == request.owner:
                     items.append({"id": entry["workoutScheduleId"], "itemType": "workout",
                                   "workoutId": entry["workoutId"], "title": workout["workoutName"],
                                   "date": entry["calendarDate"],
                                   "sportTypeKey": workout["sportType"]["sportTypeKey"]})
             for activity in self._state.activities.values():
-                if first <= activity_day(activity) <= last:
+                if first <= activity_day(activity) <= last and activity.get("ownerId") == request.owner:
                     items.append({"id": activity["activityId"], "itemType": "activity",
                                   "activityTypeId": activity["activityType"]["typeId"],
                                   "title": activity["activityName"],
@@ -150,7 +179,8 @@ class ApiRoutes:
         with self._state.lock:
             found = [
                 _list_item(activity) for activity in self._state.activities.values()
-                if (first is None or activity_day(activity) >= first)
+                if activity.get("ownerId") == request.owner
+                and (first is None or activity_day(activity) >= first)
                 and (last is None or activity_day(activity) <= last)
                 and (kind is None or activity["activityType"]["typeKey"] == kind)
             ]
@@ -159,9 +189,10 @@ class ApiRoutes:
 
     def get_activity(self, request: Request) -> Response:
         with self._state.lock:
-            activity = self._state.activities.get(_id(request))
-            if activity is None:
-                return _missing("activity", request)
+            refused = self._not_yours(request, self._state.activities, "activity")
+            if refused:
+                return refused
+            activity = self._state.activities[_id(request)]
             local = datetime.fromisoformat(activity["startTimeLocal"])
             gmt = datetime.fromisoformat(activity["startTimeGMT"])
             return json_response({
@@ -177,8 +208,9 @@ class ApiRoutes:
     def download_activity(self, request: Request) -> Response:
         activity_id = _id(request)
         with self._state.lock:
-            if activity_id not in self._state.activities:
-                return _missing("activity", request)
+            refused = self._not_yours(request, self._state.activities, "activity")
+            if refused:
+                return refused
             fit = self._state.fit_bytes(activity_id)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -199,7 +231,7 @@ def _checked_workout(request: Request) -> dict[str, Any]:
 
 def _list_item(activity: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in activity.items()
-            if key not in ("associatedWorkoutId", "directWorkoutRpe")}
+            if key not in ("associatedWorkoutId", "directWorkoutRpe", "ownerId")}
 
 
 def _missing(kind: str, request: Request) -> Response:

@@ -1,8 +1,9 @@
 """The local Garmin-Connect-compatible server: what garminconnect 0.3.20 calls, on 127.0.0.1.
 
-Used by the tests, ``make demo`` and dry runs. Strict where Garmin is strict (see
-:mod:`watchsync.testing.garmin.validate`), with injectable faults on the API routes (429, 5xx,
-latency, dropped connections before or after a write, expired and revoked tokens).
+Used by the tests, ``make demo`` and dry runs. Strict where Garmin is strict and normalising where
+Garmin normalises (see :mod:`watchsync.testing.garmin.validate` and docs/garmin.md), with several
+accounts, and injectable faults on the API routes (429, 5xx, latency, challenge pages, dropped
+connections before or after a write, expired and revoked tokens) and on the sign-in and token routes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from watchsync.testing.garmin.auth import Account, SsoDesk
 from watchsync.testing.garmin.control import ControlRoutes
 from watchsync.testing.garmin.faults import Fault, FaultPicker, Faults, parse_faults
 from watchsync.testing.garmin.routes import ApiRoutes, BadRequest
-from watchsync.testing.garmin.state import NewActivity, ServerState
+from watchsync.testing.garmin.state import OWNER_ID, NewActivity, ServerState
 from watchsync.testing.garmin.wire import (
     Dispatcher,
     Drop,
@@ -50,6 +51,7 @@ class ServerStats:
     credential_logins: int = 0
     token_exchanges: int = 0
     token_refreshes: int = 0
+    web_sessions: int = 0
 
     def count(self, method: str, template: str) -> int:
         return self.requests[(method, template)]
@@ -59,11 +61,14 @@ class LocalGarminServer(Dispatcher):
     """``with LocalGarminServer() as server: url = server.url`` (or ``start()`` / ``stop()``)."""
 
     def __init__(self, state_file: Path | None = None, faults: Faults | None = None,
-                 account: Account | None = None) -> None:
+                 account: Account | None = None, *, accounts: list[Account] | None = None) -> None:
         self._state_file = state_file
         self._state = ServerState(state_file)
         self._picker = FaultPicker(faults or Faults())
-        self._desk = SsoDesk(self._state, account or Account())
+        everyone = [account or Account(), *(accounts or [])]
+        if len({a.profile_id for a in everyone}) != len(everyone) or len({a.email for a in everyone}) != len(everyone):
+            raise ValueError("every account needs its own email and profile id")
+        self._desk = SsoDesk(self._state, everyone)
         self._requests: Counter[tuple[str, str]] = Counter()
         self._stats_lock = threading.Lock()
         self._routes: list[Route] = []
@@ -74,7 +79,7 @@ class LocalGarminServer(Dispatcher):
     def _build_routes(self) -> None:
         self._routes = [
             *self._desk.routes(),
-            *ApiRoutes(self._state, self._desk.account).routes(),
+            *ApiRoutes(self._state, self._desk).routes(),
             *ControlRoutes(self).routes(),
         ]
 
@@ -133,10 +138,31 @@ class LocalGarminServer(Dispatcher):
     def account(self) -> Account:
         return self._desk.account
 
+    @property
+    def accounts(self) -> list[Account]:
+        return list(self._desk.accounts)
+
     def set_account(self, account: Account) -> None:
-        """Change the credentials (and MFA) that credential logins must present."""
-        self._desk.account = account
-        self._build_routes()
+        """Change the credentials (and MFA) of the first account (keeping its profile id)."""
+        self._desk.accounts[0] = account
+
+    def add_account(self, account: Account) -> None:
+        """Another Garmin account (own email and profile id): another athlete's."""
+        if any(a.profile_id == account.profile_id or a.email == account.email for a in self._desk.accounts):
+            raise ValueError("every account needs its own email and profile id")
+        self._desk.accounts.append(account)
+
+    def refuse_di_exchange(self, refuse: bool = True) -> None:
+        """Refuse every DI client id at the token exchange (garminconnect then falls back to JWT_WEB)."""
+        self._desk.refuse_di_exchange = refuse
+
+    def set_mfa_session_seconds(self, seconds: float) -> None:
+        """How long a login waits for its MFA code before ``INVALID_SESSION``."""
+        self._desk.mfa_session_seconds = seconds
+
+    def travel(self, seconds: float) -> None:
+        """Move the server's clock forward (token and MFA session lifetimes)."""
+        self._state.travel(seconds)
 
     @property
     def faults(self) -> Faults:
@@ -149,6 +175,10 @@ class LocalGarminServer(Dispatcher):
     def inject(self, fault: Fault, count: int = 1) -> None:
         """Force ``fault`` onto the next ``count`` API requests (drop-after hits writes only)."""
         self._picker.script(fault, count)
+
+    def inject_auth(self, fault: Fault, count: int = 1) -> None:
+        """Force ``fault`` onto the next ``count`` sign-in, MFA, ticket or token requests."""
+        self._picker.script_auth(fault, count)
 
     def expire_access_tokens(self) -> None:
         """Every issued access token now answers 401: clients must refresh."""
@@ -163,11 +193,14 @@ class LocalGarminServer(Dispatcher):
         with self._stats_lock:
             requests = Counter(self._requests)
         desk = self._desk
-        return ServerStats(requests, desk.credential_logins, desk.token_exchanges, desk.token_refreshes)
+        return ServerStats(requests, desk.credential_logins, desk.token_exchanges, desk.token_refreshes,
+                           desk.web_sessions)
 
-    def workouts(self) -> list[dict[str, Any]]:
+    def workouts(self, owner: int | None = None) -> list[dict[str, Any]]:
+        """Every stored workout (of one account's profile id when ``owner`` is given)."""
         with self._state.lock:
-            return [copy.deepcopy(self._state.workouts[key]) for key in sorted(self._state.workouts)]
+            return [copy.deepcopy(self._state.workouts[key]) for key in sorted(self._state.workouts)
+                    if owner is None or self._state.workouts[key]["ownerId"] == owner]
 
     def schedules(self) -> list[dict[str, Any]]:
         with self._state.lock:
@@ -184,9 +217,13 @@ class LocalGarminServer(Dispatcher):
     def store_activity(self, new: NewActivity) -> int:
         return self._state.add_activity(new)
 
-    def mint_tokens(self, client_id: str, *, expired: bool = False) -> dict[str, Any]:
-        """A token pair as the DI endpoint would issue it (``expired``: its JWT ``exp`` has passed)."""
-        return self._state.issue_tokens(client_id, expired=expired)
+    def mint_tokens(self, client_id: str, *, expired: bool = False, email: str | None = None) -> dict[str, Any]:
+        """A token pair as the DI endpoint would issue it (``expired``: its JWT ``exp`` has passed), for
+        the account with ``email`` (default: the first)."""
+        account = next((a for a in self._desk.accounts if a.email == email), None) if email else self.account
+        if account is None:
+            raise ValueError(f"no account {email!r}")
+        return self._state.issue_tokens(client_id, account.profile_id, expired=expired)
 
     def stats_json(self) -> dict[str, Any]:
         stats = self.stats
@@ -205,20 +242,21 @@ class LocalGarminServer(Dispatcher):
             return error_response(404, f"no route for {request.method} {request.path}")
         with self._stats_lock:
             self._requests[(route.method, route.template)] += 1
-        if route.kind is not RouteKind.API:
+        if route.kind is RouteKind.TEST:
             return self._call(route, request)
+        if route.kind is RouteKind.AUTH:
+            early = self._fault_answer(self._picker.before_auth())
+            return early if early is not None else self._call(route, request)
         if self.faults.latency:
             time.sleep(self.faults.latency)
         fault = self._picker.before(is_write=request.method != "GET")
-        if fault is Fault.RATE_LIMIT:
-            return Response(429, b'{"message": "Too Many Requests"}',
-                            headers={"Retry-After": str(self.faults.retry_after)})
-        if fault is Fault.SERVER_ERROR:
-            return error_response(self.faults.error_status, "injected server error")
-        if fault is Fault.DROP:
-            return Drop.NOW
-        if not self._authorized(request):
-            return error_response(401, "Unauthorized")
+        early = self._fault_answer(fault)
+        if early is not None:
+            return early
+        request.owner = self._owner(request)
+        if request.owner is None:
+            return Response(401, b'{"message": "Unauthorized", "status": 401}',
+                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         response = self._call(route, request)
         if fault is Fault.DROP_AFTER_WRITE and response.status < 300:
             return Drop.NOW
@@ -234,9 +272,27 @@ class LocalGarminServer(Dispatcher):
                 return route
         return None
 
-    def _authorized(self, request: Request) -> bool:
+    def _fault_answer(self, fault: Fault | None) -> Response | Drop | None:
+        """What the server answers instead of handling the request, or None to handle it."""
+        if fault is Fault.RATE_LIMIT:
+            return Response(429, b'{"message": "Too Many Requests"}',
+                            headers={"Retry-After": str(self.faults.retry_after)})
+        if fault is Fault.SERVER_ERROR:
+            return error_response(self.faults.error_status, "injected server error")
+        if fault is Fault.DROP:
+            return Drop.NOW
+        if fault is Fault.CHALLENGE:
+            return Response(403, b"<html><title>Just a moment...</title></html>", "text/html",
+                            {"cf-mitigated": "challenge"})
+        return None
+
+    def _owner(self, request: Request) -> int | None:
+        """The account of a valid bearer token, or of a valid ``JWT_WEB`` cookie (the web fallback)."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        return scheme == "Bearer" and self._state.access_ok(token)
+        if scheme == "Bearer":
+            return self._state.access_owner(token)
+        cookie = request.cookie("JWT_WEB")
+        return self._state.access_owner(cookie) if cookie else None
 
     def _call(self, route: Route, request: Request) -> Response:
         try:
@@ -259,10 +315,12 @@ def _is_loopback(host: str) -> bool:
 
 def serve(port: int, state: Path | None, faults: str | None) -> None:
     """Run the server in the foreground until interrupted (``watchsync server``); prints the URL."""
-    server = LocalGarminServer(state, parse_faults(faults) if faults else None)
+    server = LocalGarminServer(state, parse_faults(faults) if faults else None, accounts=[
+        Account("coach@example.com", "local-password", display_name="local-coach", full_name="Local Coach",
+                profile_id=OWNER_ID + 1)])
     url = server.start(port=port)
-    account = server.account
-    print(f"local Garmin Connect server on {url} (login {account.email} / {account.password})", flush=True)
+    logins = ", ".join(f"{account.email} / {account.password}" for account in server.accounts)
+    print(f"local Garmin Connect server on {url} (logins: {logins})", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -21,9 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-OWNER_ID = 12345678
+OWNER_ID = 12345678  # the profile id of the default account
 FIRST_IDS = {"workout": 100_000_001, "schedule": 500_000_001, "activity": 9_000_000_001, "step": 1}
-ACCESS_TOKEN_SECONDS = 3600
+#: Garmin's DI access tokens last about 4 h, its refresh tokens about 30 days (docs/garmin.md).
+ACCESS_TOKEN_SECONDS = 4 * 3600
+REFRESH_TOKEN_SECONDS = 30 * 24 * 3600
 
 #: Garmin activity type keys → ids (activity-service/activity/activityTypes).
 ACTIVITY_TYPES: dict[str, int] = {
@@ -49,6 +51,7 @@ class NewActivity:
     distance_m: float = 0.0
     associated_workout_id: int | None = None
     direct_workout_rpe: int | None = None
+    owner: int = OWNER_ID
 
     def __post_init__(self) -> None:
         if self.activity_type not in ACTIVITY_TYPES:
@@ -79,7 +82,8 @@ class ServerState:
         self._fit: dict[int, bytes] = {}
         self._next = dict(FIRST_IDS)
         self._access: dict[str, str] = {}  # jti -> "ok" | "expired"
-        self._refresh: set[str] = set()
+        self._refresh: dict[str, tuple[int, float]] = {}  # refresh token -> (owner, expires at)
+        self._offset = 0.0  # seconds the server's clock is ahead of the real one (tests travel in time)
         if path is not None and path.exists():
             self._load(path)
 
@@ -107,7 +111,7 @@ class ServerState:
                 "schedules": list(self.schedules.values()),
                 "activities": list(self.activities.values()),
                 "access": self._access,
-                "refresh": sorted(self._refresh),
+                "refresh": {token: list(value) for token, value in sorted(self._refresh.items())},
             }
             text = json.dumps(data, separators=(",", ":"))
             tmp = self._path.with_name(f".{self._path.name}.{secrets.token_hex(4)}.tmp")
@@ -122,8 +126,13 @@ class ServerState:
             self.workouts = {w["workoutId"]: w for w in data["workouts"]}
             self.schedules = {s["workoutScheduleId"]: s for s in data["schedules"]}
             self.activities = {a["activityId"]: a for a in data["activities"]}
+            for entry in [*self.workouts.values(), *self.activities.values()]:
+                entry.setdefault("ownerId", OWNER_ID)  # state files of a one-account server
             self._access = dict(data["access"])
-            self._refresh = set(data["refresh"])
+            refresh = data["refresh"]
+            self._refresh = ({token: (int(owner), float(until)) for token, (owner, until) in refresh.items()}
+                             if isinstance(refresh, dict) else
+                             {token: (OWNER_ID, time.time() + REFRESH_TOKEN_SECONDS) for token in refresh})
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path}: not a watchsync server state file ({error})") from None
         for activity_id in self.activities:
@@ -138,35 +147,61 @@ class ServerState:
 
     # tokens ----------------------------------------------------------------------------------------
 
-    def issue_tokens(self, client_id: str, *, expired: bool = False) -> dict[str, Any]:
-        """A DI-style token answer: a signed JWT access token and an opaque refresh token."""
-        now = int(time.time())
+    def now(self) -> float:
+        """The server's clock (real time plus any :meth:`travel`)."""
+        return time.time() + self._offset
+
+    def travel(self, seconds: float) -> None:
+        """Move the server's clock forward: tokens and MFA sessions age without waiting."""
+        with self._lock:
+            self._offset += seconds
+
+    def issue_tokens(self, client_id: str, owner: int = OWNER_ID, *, expired: bool = False) -> dict[str, Any]:
+        """A DI-style token answer: a signed JWT access token (4 h) and an opaque refresh token (30 days)."""
+        now = int(self.now())
         jti = secrets.token_hex(8)
-        claims = {"client_id": client_id, "iat": now, "jti": jti,
+        claims = {"client_id": client_id, "iat": now, "jti": jti, "sub": owner,
                   "exp": now + (-60 if expired else ACCESS_TOKEN_SECONDS)}
         refresh = "rt-" + secrets.token_urlsafe(24)
         with self._lock:
             self._access[jti] = "ok"
-            self._refresh.add(refresh)
+            self._refresh[refresh] = (owner, now + REFRESH_TOKEN_SECONDS)
             self.save()
         return {"access_token": self._jwt(claims), "refresh_token": refresh, "token_type": "Bearer",
-                "expires_in": ACCESS_TOKEN_SECONDS, "scope": "CONNECT_READ CONNECT_WRITE"}
+                "expires_in": ACCESS_TOKEN_SECONDS, "refresh_token_expires_in": REFRESH_TOKEN_SECONDS,
+                "scope": "CONNECT_READ CONNECT_WRITE"}
+
+    def web_session(self, owner: int) -> str:
+        """A ``JWT_WEB`` cookie value (the browser session of the JWT_WEB fallback), 4 h like a token."""
+        now = int(self.now())
+        jti = secrets.token_hex(8)
+        with self._lock:
+            self._access[jti] = "ok"
+            self.save()
+        return self._jwt({"iat": now, "jti": jti, "sub": owner, "exp": now + ACCESS_TOKEN_SECONDS, "web": True})
+
+    def access_owner(self, token: str) -> int | None:
+        """The account (profile id) of a token this server signed that is neither expired nor revoked."""
+        claims = self._verified_claims(token)
+        if claims is None or claims.get("exp", 0) < self.now():
+            return None
+        with self._lock:
+            if self._access.get(str(claims.get("jti"))) != "ok":
+                return None
+        owner = claims.get("sub", OWNER_ID)
+        return owner if isinstance(owner, int) else None
 
     def access_ok(self, token: str) -> bool:
-        """True for a token this server signed that is neither expired nor revoked."""
-        claims = self._verified_claims(token)
-        if claims is None or claims.get("exp", 0) < time.time():
-            return False
-        with self._lock:
-            return self._access.get(str(claims.get("jti"))) == "ok"
+        return self.access_owner(token) is not None
 
     def rotate(self, refresh_token: str, client_id: str) -> dict[str, Any] | None:
-        """Trade a refresh token (single use) for new tokens; None when it is unknown."""
+        """Trade a refresh token (single use, 30 days) for new tokens; None when unknown or expired."""
         with self._lock:
-            if refresh_token not in self._refresh:
+            found = self._refresh.pop(refresh_token, None)
+            if found is None or found[1] < self.now():
+                self.save()
                 return None
-            self._refresh.discard(refresh_token)
-            return self.issue_tokens(client_id)
+            return self.issue_tokens(client_id, found[0])
 
     def expire_access_tokens(self) -> None:
         with self._lock:
@@ -200,7 +235,8 @@ class ServerState:
 
     # workouts and schedules ------------------------------------------------------------------------
 
-    def put_workout(self, workout: dict[str, Any], workout_id: int | None = None) -> dict[str, Any]:
+    def put_workout(self, workout: dict[str, Any], workout_id: int | None = None,
+                    owner: int = OWNER_ID, display_name: str = "local-runner") -> dict[str, Any]:
         """Store a checked workout (new when ``workout_id`` is None); KeyError for an unknown id."""
         with self._lock:
             now = garmin_time(datetime.now(UTC))
@@ -210,8 +246,8 @@ class ServerState:
                 created = self.workouts[workout_id]["createdDate"]
             for segment in workout["workoutSegments"]:
                 self._number_steps(segment["workoutSteps"])
-            workout.update(workoutId=workout_id, ownerId=OWNER_ID, createdDate=created, updatedDate=now,
-                           author={"userProfilePk": OWNER_ID, "displayName": "local-runner"})
+            workout.update(workoutId=workout_id, ownerId=owner, createdDate=created, updatedDate=now,
+                           author={"userProfilePk": owner, "displayName": display_name})
             self.workouts[workout_id] = workout
             self.save()
             return copy.deepcopy(workout)
@@ -244,7 +280,7 @@ class ServerState:
         with self._lock:
             entry = self.schedules[schedule_id]
             workout = self.workouts[entry["workoutId"]]
-            return {**entry, "ownerId": OWNER_ID, "workout": summary(workout), "newName": None,
+            return {**entry, "ownerId": workout["ownerId"], "workout": summary(workout), "newName": None,
                     "associatedActivityId": None, "protected": False, "itp": False}
 
     def delete_schedule(self, schedule_id: int) -> None:
@@ -268,6 +304,7 @@ class ServerState:
                 "distance": float(new.distance_m),
                 "associatedWorkoutId": new.associated_workout_id,
                 "directWorkoutRpe": new.direct_workout_rpe,
+                "ownerId": new.owner,
             }
             self._fit[activity_id] = new.fit_bytes
             blob = self._fit_path(activity_id)

@@ -1,22 +1,79 @@
 """Check workout JSON the way Garmin Connect does, and store it the way Garmin does.
 
-Strict where Garmin is strict (unknown ids, duplicate or out-of-order step orders, invalid strength
-exercises, empty repeats → ``WorkoutRejected``), lenient where Garmin is lenient: a known id with
-another type's key is stored as the type of the id, with HTTP 200.
+Each rule's source is in docs/garmin.md. Strict where Garmin is strict (unknown ids, a sport type
+Garmin has no workouts for, repeat groups without an end condition, heart-rate end conditions
+without ``lt``/``gt``, invalid strength exercises, empty repeats → ``WorkoutRejected``, HTTP 400),
+lenient where Garmin is lenient (a known id with another type's key is stored as the type of the
+id; duplicate or restarting ``stepOrder``; ranges from 0; the target and end-condition ids Garmin
+itself writes), and normalising as Garmin does: every object keeps exactly Garmin's fields (unknown
+ones dropped, missing ones null; a repeat group keeps no ``description``), typed objects get
+Garmin's ``displayOrder``, numbers are stored as floats, the name is cut at 256 UTF-16 code units
+and the description at 2,000.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from watchsync.formats.connect_ids import END_CONDITIONS, REPEAT_DTO, SPORT_TYPES, STEP_DTO, STEP_TYPES, TARGET_TYPES
+STEP_DTO = "ExecutableStepDTO"
+REPEAT_DTO = "RepeatGroupDTO"
 
-RANGE_TARGETS = frozenset({"power.zone", "cadence", "heart.rate.zone", "speed.zone", "pace.zone"})
-VALUED_CONDITIONS = frozenset({"time", "distance", "calories", "power", "heart.rate", "reps"})
+#: Garmin's workout vocabulary (garminconnect 0.3.20 ``workout.py``: SportType, StepType,
+#: ConditionType, TargetType; strokes and equipment from Garmin's own swim document).
+SPORT_TYPES: dict[str, int] = {"running": 1, "cycling": 2, "other": 3, "swimming": 4, "strength_training": 5,
+                               "cardio_training": 6, "yoga": 7, "pilates": 8, "hiit": 9, "multi_sport": 10,
+                               "mobility": 11}
+#: Sport types garminconnect knows but Garmin stores no workouts for (``upload_walking_workout`` raises).
+NO_WORKOUTS: dict[int, str] = {17: "walking", 18: "hiking"}
+#: ``displayOrder`` where Garmin's documents show one that is not the id (swimming is 3).
+SPORT_DISPLAY_ORDER: dict[str, int] = {"swimming": 3}
+STEP_TYPES: dict[str, int] = {"warmup": 1, "cooldown": 2, "interval": 3, "recovery": 4, "rest": 5, "repeat": 6,
+                              "other": 7, "main": 8}
+END_CONDITIONS: dict[str, int] = {"lap.button": 1, "time": 2, "distance": 3, "calories": 4, "power": 5,
+                                  "heart.rate": 6, "iterations": 7, "fixed.rest": 8, "fixed.repetition": 9,
+                                  "reps": 10}
+TARGET_TYPES: dict[str, int] = {"no.target": 1, "power.zone": 2, "cadence": 3, "heart.rate.zone": 4,
+                                "speed.zone": 5, "pace.zone": 6, "grade": 7, "heart.rate.lap": 8, "power.lap": 9,
+                                "resistance": 15, "swim.css.offset": 17}
+STROKE_TYPES: dict[str | None, int] = {None: 0, "any_stroke": 1, "backstroke": 2, "breaststroke": 3, "drill": 4,
+                                       "fly": 5, "free": 6, "individual_medley": 7, "mixed": 8}
+EQUIPMENT_TYPES: dict[str | None, int] = {None: 0, "fins": 1, "kickboard": 2, "paddles": 3, "pull_buoy": 4,
+                                          "snorkel": 5}
+POOL_UNITS: dict[str, dict[str, Any]] = {"meter": {"unitId": 1, "unitKey": "meter", "factor": 100.0},
+                                         "yard": {"unitId": 230, "unitKey": "yard", "factor": 91.44}}
+
+VALUED_CONDITIONS = frozenset({"time", "distance", "calories", "power", "heart.rate", "reps", "fixed.rest",
+                               "fixed.repetition"})
+COMPARED_CONDITIONS = frozenset({"heart.rate"})
+SIGNED_TARGETS = frozenset({"swim.css.offset"})  # an offset from CSS: negative is faster
+NAME_LIMIT = 256  # UTF-16 code units, cut silently (garmin_mcp PR #352)
+DESCRIPTION_LIMIT = 2000  # UTF-16 code units, cut silently (issue 12; the marker goes first)
+
+#: The fields Garmin keeps per object, in the order of its GET answers (anything else is dropped).
+WORKOUT_FIELDS = ("workoutId", "ownerId", "workoutName", "description", "updatedDate", "createdDate", "sportType",
+                  "subSportType", "trainingPlanId", "author", "sharedWithUsers", "estimatedDurationInSecs",
+                  "estimatedDistanceInMeters", "workoutSegments", "poolLength", "poolLengthUnit", "locale",
+                  "workoutProvider", "workoutSourceId", "uploadTimestamp", "atpPlanId", "consumer", "consumerName",
+                  "consumerImageURL", "consumerWebsiteURL", "workoutNameI18nKey", "descriptionI18nKey",
+                  "avgTrainingSpeed", "estimateType", "estimatedDistanceUnit", "workoutThumbnailUrl",
+                  "isSessionTransitionEnabled", "shared")
+SEGMENT_FIELDS = ("segmentOrder", "sportType", "poolLengthUnit", "poolLength", "avgTrainingSpeed",
+                  "estimatedDurationInSecs", "estimatedDistanceInMeters", "estimatedDistanceUnit", "estimateType",
+                  "description", "workoutSteps")
+STEP_FIELDS = ("type", "stepId", "stepOrder", "stepType", "childStepId", "description", "endCondition",
+               "endConditionValue", "preferredEndConditionUnit", "endConditionCompare", "targetType",
+               "targetValueOne", "targetValueTwo", "targetValueUnit", "zoneNumber", "secondaryTargetType",
+               "secondaryTargetValueOne", "secondaryTargetValueTwo", "secondaryTargetValueUnit",
+               "secondaryZoneNumber", "endConditionZone", "strokeType", "equipmentType", "category",
+               "exerciseName", "workoutProvider", "providerExerciseSourceId", "weightValue", "weightUnit")
+REPEAT_FIELDS = ("type", "stepId", "stepOrder", "stepType", "childStepId", "numberOfIterations", "workoutSteps",
+                 "endConditionValue", "preferredEndConditionUnit", "endConditionCompare", "endCondition",
+                 "skipLastRestStep", "smartRepeat")
+FLOAT_FIELDS = ("endConditionValue", "targetValueOne", "targetValueTwo", "secondaryTargetValueOne",
+                "secondaryTargetValueTwo", "weightValue")
 
 
 class WorkoutRejected(ValueError):
@@ -36,84 +93,154 @@ def exercise_categories() -> frozenset[str]:
     return frozenset(category for category, _exercise in exercise_catalogue())
 
 
+def cut_utf16(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-16 code units (never inside a surrogate pair)."""
+    if len(text.encode("utf-16-le")) <= 2 * limit:
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]
+    return text
+
+
 def normalized_workout(payload: Any) -> dict[str, Any]:
-    """A checked copy of ``payload`` with the lenient id quirk applied; raises ``WorkoutRejected``."""
+    """The workout as Garmin stores it (server fields left to the caller); raises ``WorkoutRejected``."""
     if not isinstance(payload, dict):
         raise WorkoutRejected("workout must be a JSON object")
-    workout = copy.deepcopy(payload)
-    name = workout.get("workoutName")
+    name = payload.get("workoutName")
     if not isinstance(name, str) or not name.strip():
         raise WorkoutRejected("workoutName is required")
-    _check_type(workout, "sportType", "sportType", SPORT_TYPES, "workout")
-    segments = workout.get("workoutSegments")
+    description = payload.get("description")
+    if description is not None and not isinstance(description, str):
+        raise WorkoutRejected("description must be a string")
+    workout = _keep(payload, WORKOUT_FIELDS)
+    workout["workoutName"] = cut_utf16(name, NAME_LIMIT)
+    workout["description"] = cut_utf16(description, DESCRIPTION_LIMIT) if description else None
+    workout["sportType"] = _sport(payload.get("sportType"), "workout")
+    _pool(workout, payload)
+    segments = payload.get("workoutSegments")
     if not isinstance(segments, list) or not segments:
         raise WorkoutRejected("workoutSegments must be a non-empty list")
-    orders: list[int] = []
+    stored = []
     for index, segment in enumerate(segments, start=1):
         where = f"segment {index}"
         if not isinstance(segment, dict):
             raise WorkoutRejected(f"{where} must be an object")
-        _check_type(segment, "sportType", "sportType", SPORT_TYPES, where)
-        _check_steps(segment.get("workoutSteps"), where, orders, workout["sportType"]["sportTypeKey"])
+        kept = _keep(segment, SEGMENT_FIELDS)
+        kept["sportType"] = _sport(segment.get("sportType"), where)
+        kept["workoutSteps"] = _steps(segment.get("workoutSteps"), where)
+        stored.append(kept)
+    workout["workoutSegments"] = stored
     return workout
 
 
-def _check_steps(steps: Any, where: str, orders: list[int], sport: str) -> None:
+def _keep(source: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {field: source.get(field) for field in fields}
+
+
+def _sport(value: Any, where: str) -> dict[str, Any]:
+    type_id = value.get("sportTypeId") if isinstance(value, dict) else None
+    if type_id in NO_WORKOUTS:
+        raise WorkoutRejected(f"{where}: Garmin has no {NO_WORKOUTS[type_id]} workouts (sportTypeId {type_id})")
+    key = _typed(value, "sportType", SPORT_TYPES, where)
+    return {"sportTypeId": SPORT_TYPES[key], "sportTypeKey": key,
+            "displayOrder": SPORT_DISPLAY_ORDER.get(key, SPORT_TYPES[key])}
+
+
+def _pool(workout: dict[str, Any], payload: dict[str, Any]) -> None:
+    length = payload.get("poolLength")
+    if length is None:
+        return
+    if not _number(length) or length <= 0:
+        raise WorkoutRejected(f"poolLength must be a positive number, got {length!r}")
+    unit = payload.get("poolLengthUnit")
+    key = unit.get("unitKey") if isinstance(unit, dict) else None
+    if key not in POOL_UNITS:
+        raise WorkoutRejected(f"poolLengthUnit must be meter or yard, got {unit!r}")
+    workout["poolLength"], workout["poolLengthUnit"] = float(length), dict(POOL_UNITS[key])
+
+
+def _steps(steps: Any, where: str) -> list[dict[str, Any]]:
     if not isinstance(steps, list) or not steps:
         raise WorkoutRejected(f"{where}: workoutSteps must be a non-empty list")
+    stored = []
     for step in steps:
         if not isinstance(step, dict):
             raise WorkoutRejected(f"{where}: every step must be an object")
         order = step.get("stepOrder")
         if not isinstance(order, int) or isinstance(order, bool) or order < 1:
             raise WorkoutRejected(f"{where}: stepOrder must be a positive integer, got {order!r}")
-        if order in orders:
-            raise WorkoutRejected(f"duplicate stepOrder {order}")
-        if orders and order < orders[-1]:
-            raise WorkoutRejected(f"stepOrder {order} is out of depth-first order (after {orders[-1]})")
-        orders.append(order)
         label = f"step {order}"
-        _check_type(step, "stepType", "stepType", STEP_TYPES, label)
         kind = step.get("type")
+        step_type = _typed(step.get("stepType"), "stepType", STEP_TYPES, label)
         if kind == REPEAT_DTO:
-            _check_repeat(step, label, orders, sport)
+            stored.append(_repeat(step, step_type, label))
         elif kind == STEP_DTO:
-            _check_executable(step, label)
+            stored.append(_executable(step, step_type, label))
         else:
             raise WorkoutRejected(f"{label}: type must be {STEP_DTO} or {REPEAT_DTO}, got {kind!r}")
+    return stored
 
 
-def _check_repeat(step: dict[str, Any], label: str, orders: list[int], sport: str) -> None:
-    if step["stepType"]["stepTypeKey"] != "repeat":
+def _repeat(step: dict[str, Any], step_type: str, label: str) -> dict[str, Any]:
+    if step_type != "repeat":
         raise WorkoutRejected(f"{label}: a {REPEAT_DTO} needs stepType repeat")
     iterations = step.get("numberOfIterations")
     if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 1:
         raise WorkoutRejected(f"{label}: numberOfIterations must be an integer >= 1, got {iterations!r}")
-    if step.get("endCondition") is not None:
-        _check_type(step, "endCondition", "conditionType", END_CONDITIONS, label)
-    _check_steps(step.get("workoutSteps"), label, orders, sport)
+    if step.get("endCondition") is None:
+        raise WorkoutRejected(f"{label}: a repeat group needs an endCondition (iterations)")
+    kept = _keep(step, REPEAT_FIELDS)  # no description: Garmin keeps none on a repeat group
+    kept["stepType"] = _type_dict("stepType", STEP_TYPES, step_type)
+    kept["endCondition"] = _condition_dict(_typed(step["endCondition"], "conditionType", END_CONDITIONS, label))
+    kept["endConditionValue"] = float(iterations)
+    kept["smartRepeat"] = bool(step.get("smartRepeat", False))
+    kept["workoutSteps"] = _steps(step.get("workoutSteps"), label)
+    return kept
 
 
-def _check_executable(step: dict[str, Any], label: str) -> None:
-    if step["stepType"]["stepTypeKey"] == "repeat":
+def _executable(step: dict[str, Any], step_type: str, label: str) -> dict[str, Any]:
+    if step_type == "repeat":
         raise WorkoutRejected(f"{label}: stepType repeat needs a {REPEAT_DTO}")
-    _check_type(step, "endCondition", "conditionType", END_CONDITIONS, label)
-    condition = step["endCondition"]["conditionTypeKey"]
-    if condition in VALUED_CONDITIONS and not _positive_number(step.get("endConditionValue")):
+    kept = _keep(step, STEP_FIELDS)
+    kept["stepType"] = _type_dict("stepType", STEP_TYPES, step_type)
+    condition = _typed(step.get("endCondition"), "conditionType", END_CONDITIONS, label)
+    kept["endCondition"] = _condition_dict(condition)
+    if condition in VALUED_CONDITIONS and not (_number(step.get("endConditionValue"))
+                                               and step["endConditionValue"] > 0):
         raise WorkoutRejected(f"{label}: endCondition {condition} needs a positive endConditionValue")
-    if step.get("targetType") is not None:
-        _check_type(step, "targetType", "workoutTargetType", TARGET_TYPES, label)
-        _check_target_values(step, label)
+    if condition in COMPARED_CONDITIONS and step.get("endConditionCompare") not in ("lt", "gt"):
+        raise WorkoutRejected(f"{label}: endCondition {condition} needs endConditionCompare lt or gt")
+    for prefix, zone in (("", "zoneNumber"), ("secondary", "secondaryZoneNumber")):
+        field = f"{prefix}TargetType" if prefix else "targetType"
+        if prefix and step.get(field) is None:
+            continue
+        target = _typed(step.get(field) or {"workoutTargetTypeId": 1}, "workoutTargetType", TARGET_TYPES, label)
+        kept[field] = _type_dict("workoutTargetType", TARGET_TYPES, target)
+        _check_values(step, target, prefix, zone, label)
+    kept["strokeType"] = _swim_dict(step.get("strokeType"), "strokeType", STROKE_TYPES, label)
+    kept["equipmentType"] = _swim_dict(step.get("equipmentType"), "equipmentType", EQUIPMENT_TYPES, label)
     _check_exercise(step, label)
+    for field in FLOAT_FIELDS:
+        if _number(kept.get(field)):
+            kept[field] = float(kept[field])
+    return kept
 
 
-def _check_target_values(step: dict[str, Any], label: str) -> None:
-    target = step["targetType"]["workoutTargetTypeKey"]
-    if target not in RANGE_TARGETS or step.get("zoneNumber") is not None:
+def _check_values(step: dict[str, Any], target: str, prefix: str, zone: str, label: str) -> None:
+    one, two = (f"{prefix}TargetValueOne", f"{prefix}TargetValueTwo") if prefix else ("targetValueOne",
+                                                                                      "targetValueTwo")
+    if target == "no.target" or step.get(zone) is not None:
         return
-    low, high = step.get("targetValueOne"), step.get("targetValueTwo")
-    if not (_positive_number(low) and _positive_number(high)):
-        raise WorkoutRejected(f"{label}: target {target} needs zoneNumber or targetValueOne/targetValueTwo")
+    low, high = step.get(one), step.get(two)
+    if target in SIGNED_TARGETS:
+        if not _number(low):
+            raise WorkoutRejected(f"{label}: target {target} needs {one}")
+        return
+    if not (isinstance(low, int | float) and isinstance(high, int | float) and low >= 0 and high > 0):
+        raise WorkoutRejected(f"{label}: target {target} needs {zone} or {one}/{two} (from 0)")
 
 
 def _check_exercise(step: dict[str, Any], label: str) -> None:
@@ -125,14 +252,14 @@ def _check_exercise(step: dict[str, Any], label: str) -> None:
     if exercise and (category, exercise) not in exercise_catalogue():
         raise WorkoutRejected(f"{label}: unknown exercise {exercise!r} in category {category}")
     weight = step.get("weightValue")
-    if weight is not None and not (_positive_number(weight) or weight == 0):
+    if weight is not None and not (_number(weight) and weight >= 0):
         raise WorkoutRejected(f"{label}: weightValue must be a number of grams >= 0")
 
 
-def _check_type(owner: dict[str, Any], field: str, prefix: str, table: dict[str, int], label: str) -> None:
-    """Validate ``owner[field]`` = ``{<prefix>Id, <prefix>Key}``; a known id wins over its key."""
-    value = owner.get(field)
+def _typed(value: Any, prefix: str, table: dict[str, int], label: str) -> str:
+    """The key of ``value`` = ``{<prefix>Id, <prefix>Key}``: a known id wins over its key."""
     id_field, key_field = f"{prefix}Id", f"{prefix}Key"
+    field = prefix if prefix != "conditionType" else "endCondition"
     if not isinstance(value, dict):
         raise WorkoutRejected(f"{label}: {field} is required")
     type_id, key = value.get(id_field), value.get(key_field)
@@ -140,8 +267,28 @@ def _check_type(owner: dict[str, Any], field: str, prefix: str, table: dict[str,
         raise WorkoutRejected(f"{label}: unknown {id_field} {type_id!r}")
     if key is not None and key not in table:
         raise WorkoutRejected(f"{label}: unknown {key_field} {key!r}")
-    value[key_field] = next(name for name, number in table.items() if number == type_id)
+    return next(name for name, number in table.items() if number == type_id)
 
 
-def _positive_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+def _type_dict(prefix: str, table: dict[str, int], key: str) -> dict[str, Any]:
+    return {f"{prefix}Id": table[key], f"{prefix}Key": key, "displayOrder": table[key]}
+
+
+def _condition_dict(key: str) -> dict[str, Any]:
+    return {"conditionTypeId": END_CONDITIONS[key], "conditionTypeKey": key, "displayOrder": END_CONDITIONS[key],
+            "displayable": key != "iterations"}
+
+
+def _swim_dict(value: Any, prefix: str, table: dict[str | None, int], label: str) -> dict[str, Any]:
+    """A stroke or equipment type as Garmin stores it (id 0 and a null key when there is none)."""
+    type_id = value.get(f"{prefix}Id", 0) if isinstance(value, dict) else 0
+    if value is not None and not isinstance(value, dict):
+        raise WorkoutRejected(f"{label}: {prefix} must be an object")
+    if type_id not in table.values() or isinstance(type_id, bool):
+        raise WorkoutRejected(f"{label}: unknown {prefix}Id {type_id!r}")
+    key = next(name for name, number in table.items() if number == type_id)
+    return {f"{prefix}Id": type_id, f"{prefix}Key": key, "displayOrder": type_id}
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
