@@ -33,7 +33,7 @@ from watchsync.plan.model import Plan
 from watchsync.plan.write import write_plan_toml
 from watchsync.prepare import workout_key
 from watchsync.resolve import resolve
-from watchsync.rules import planned_seconds
+from watchsync.rules import planned_seconds, speeds_for
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import LocalGarminServer
 from watchsync.testing.simulate import Behaviour, simulate_activity
@@ -98,7 +98,7 @@ def compile_library(library: Path, out_dir: Path, athlete: Athlete) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(result.fit)
         resolved = result.resolved
-        seconds = planned_seconds(resolved, athlete.easy_speed)
+        seconds = planned_seconds(resolved, speeds_for(athlete))
         rows.append([str(result.path.relative_to(library)), resolved.sport.value,
                      str(len(resolved.flat_steps())), format_seconds(seconds), f"{len(result.fit)} B"])
     print(format_table(["workout", "sport", "steps", "time", "FIT"], rows))

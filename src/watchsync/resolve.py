@@ -13,6 +13,8 @@ from watchsync.errors import InputError
 from watchsync.model.athlete import (
     DEFAULT_RPE_HR_PCT_LTHR,
     DEFAULT_RPE_SPEED_PCT,
+    HARD_MIN_RPE,
+    HR_MIN_HARD_STEP_SECONDS,
     RPE_NO_HR_ALERT,
     RPE_WORDS,
     Athlete,
@@ -22,6 +24,7 @@ from watchsync.model.athlete import (
 from watchsync.model.workout import (
     CONCRETE_TARGETS,
     CadenceTarget,
+    DistanceDuration,
     HeartRatePercentLthrTarget,
     HeartRatePercentMaxTarget,
     HeartRateTarget,
@@ -39,6 +42,7 @@ from watchsync.model.workout import (
     Sport,
     Step,
     Target,
+    TimeDuration,
     Workout,
 )
 
@@ -65,6 +69,9 @@ HR_HALF_WIDTH_BPM = 3
 SPEED_HALF_WIDTH = 0.02
 POWER_HALF_WIDTH = 0.05
 CADENCE_HALF_WIDTH = 2
+#: Speed (m/s) at which a hard distance rep is timed for the short-rep rule: a brisk 4:00/km, so
+#: only reps clearly under the HR rise time count as short.
+SHORT_REP_SPEED = 1000 / 240
 
 
 class ResolveError(InputError):
@@ -82,7 +89,27 @@ def resolve(workout: Workout, athlete: Athlete) -> Workout:
     if workout.sport in SWIM_SPORTS:
         athlete = _swimmer(athlete)
     blocks = [_resolve_block(block, athlete, str(i + 1)) for i, block in enumerate(workout.steps)]
-    return workout.model_copy(update={"steps": blocks})
+    return short_hard_reps(workout, workout.model_copy(update={"steps": blocks}), athlete)
+
+
+def short_hard_reps(written: Workout, resolved: Workout, athlete: Athlete) -> Workout:
+    """``resolved`` with no HR band on hard RPE steps too short for heart rate to rise to it: a run
+    gets the RPE's pace band when the athlete has a threshold pace, anything else an open target;
+    the cue stays in the step's name and notes (docs/compliance.md, "Short hard reps")."""
+    run = written.sport.family == "run"
+    steps = [_short_block(w, r, athlete, run) for w, r in zip(written.steps, resolved.steps, strict=True)]
+    return resolved.model_copy(update={"steps": steps})
+
+
+def _short_block(written: Step | Repeat, resolved: Step | Repeat, athlete: Athlete, run: bool) -> Step | Repeat:
+    if isinstance(written, Repeat) and isinstance(resolved, Repeat):
+        inner = [_short_block(w, r, athlete, run) for w, r in zip(written.steps, resolved.steps, strict=True)]
+        return resolved.model_copy(update={"steps": inner})
+    if not (isinstance(written, Step) and isinstance(resolved, Step) and isinstance(written.target, RpeTarget)
+            and isinstance(resolved.target, HeartRateTarget) and _too_short_for_hr(written)):
+        return resolved
+    target = _short_hard_target(written.target, athlete) if run else OpenTarget()
+    return resolved.model_copy(update={"target": target})
 
 
 def _swimmer(athlete: Athlete) -> Athlete:
@@ -212,6 +239,36 @@ def _from_rpe(rpe: RpeTarget, athlete: Athlete) -> Target:
     low = _band(athlete, low_key, DEFAULT_RPE_HR_PCT_LTHR)[0]
     high = _band(athlete, high_key, DEFAULT_RPE_HR_PCT_LTHR)[1]
     return _hr(low * lthr / 100, high * lthr / 100)
+
+
+def _too_short_for_hr(step: Step) -> bool:
+    """A hard RPE step lasting less than HR needs to rise (timed, or a distance at threshold speed)."""
+    rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
+    if rpe is None or rpe.high < HARD_MIN_RPE:
+        return False
+    duration = step.duration
+    if isinstance(duration, TimeDuration):
+        return duration.seconds < HR_MIN_HARD_STEP_SECONDS
+    if isinstance(duration, DistanceDuration):
+        return duration.meters / SHORT_REP_SPEED < HR_MIN_HARD_STEP_SECONDS
+    return False
+
+
+def _short_hard_target(rpe: RpeTarget, athlete: Athlete) -> Target:
+    """A short hard rep's target: the RPE's pace band when the athlete has a threshold pace, else
+    open (the cue stays in the step's name and notes)."""
+    if athlete.threshold_pace is None:
+        return OpenTarget()
+    speed = 1000 / athlete.threshold_pace
+    low = _band_of(athlete, math.floor(rpe.low), DEFAULT_RPE_SPEED_PCT, TargetPreference.PACE)[0]
+    high = _band_of(athlete, math.ceil(rpe.high), DEFAULT_RPE_SPEED_PCT, TargetPreference.PACE)[1]
+    return _speed(speed * low / 100, speed * high / 100)
+
+
+def _band_of(athlete: Athlete, key: int, default: dict[int, tuple[float, float]],
+             kind: TargetPreference) -> tuple[float, float]:
+    """The athlete's RPE override when it is written for ``kind`` (the scale's unit), else the default."""
+    return _band(athlete, key, default) if athlete.targets is kind else default[key]
 
 
 def _band(athlete: Athlete, key: int, default: dict[int, tuple[float, float]]) -> tuple[float, float]:

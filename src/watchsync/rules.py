@@ -4,13 +4,18 @@
 report all measure a planned workout and judge a step with the functions here, so they agree:
 
 * **Planned time and distance** (:func:`planned_seconds`, :func:`planned_meters`): timed steps
-  exactly; distance steps at the sport's planning speed (:func:`planning_speed`: the athlete's easy
-  running speed for runs, a typical easy speed of the sport otherwise); a lap-button (open) step
-  counts :data:`LAP_BUTTON_SECONDS`; a set of reps 3 s a rep.
+  exactly; distance steps at the sport's planning speed (:func:`planning_speed`, :class:`Speeds`,
+  :func:`speeds_for`: the athlete's easy running speed for runs, 80 % of the swim threshold speed
+  (CSS) for swims when the athlete has one, a typical easy speed of the sport otherwise); a
+  lap-button (open) step counts :data:`LAP_BUTTON_SECONDS`; a set of reps 3 s a rep.
 * **RPE of a step** (:func:`step_rpe`): the high end of its RPE target, else of its RPE cue.
 * **Easy, moderate, hard** (:func:`intensity_band`): RPE ≤ 4 easy, 5–6 moderate, ≥ 7 hard. Without
   an RPE, warm-up, cool-down, recovery and rest steps and steps without a target (drills, strength,
   walking back) are easy; targeted interval steps hard, other targeted steps moderate.
+* **The easy ceiling** (:func:`easy_hr_ceiling`, :func:`easy_speed_ceiling`): the heart rate or
+  speed an easy run stays under, from what is known of the athlete: the top of the easy RPE band
+  (89 % of LTHR, Friel); without an LTHR 74 % of heart-rate reserve when the resting HR is given,
+  else 79 % of max HR (Daniels' easy running); for pace, 87 % of threshold speed.
 * **The long-run spike** (:func:`long_run_spikes`): a run longer than 110 % of the longest run of
   the previous 30 days (Frandsen et al., BJSM 2025), measured in minutes of (timer) time, because
   plans are written in time and a trail runner's pace depends on the terrain.
@@ -24,6 +29,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
+from watchsync.model.athlete import (
+    DEFAULT_RPE_HR_PCT_LTHR,
+    DEFAULT_RPE_SPEED_PCT,
+    HR_MIN_HARD_STEP_SECONDS,
+    TargetPreference,
+)
 from watchsync.model.workout import Intensity, OpenTarget, RpeTarget, Step, Workout, step_meters, step_seconds
 
 if TYPE_CHECKING:
@@ -37,6 +48,9 @@ EASY_MAX_RPE = 4.0
 MODERATE_MAX_RPE = 6.0
 #: Typical easy speeds in m/s per sport family, for distance steps and estimates (runs use the athlete's).
 FAMILY_SPEED: dict[str, float] = {"run": 2.8, "bike": 7.0, "swim": 0.67, "ski": 3.5}
+#: Easy swimming at 80 % of the swim threshold (CSS) speed: the share easy running takes of the
+#: threshold speed (``Athlete.easy_speed``), the RPE 3-4 pace band (78-87 %) being the same for swims.
+EASY_SHARE_OF_CSS_SPEED = 0.80
 #: Intensities that count as easy when a step carries no RPE.
 EASY_INTENSITIES = frozenset({Intensity.WARMUP, Intensity.COOLDOWN, Intensity.RECOVERY, Intensity.REST})
 #: A run longer than this share of the reference is a long-run spike.
@@ -44,7 +58,54 @@ LONG_RUN_SPIKE_RATIO = 1.10
 #: The reference is the longest run of this many days before the run.
 LONG_RUN_LOOKBACK_DAYS = 30
 
+#: Without an LTHR but with a resting HR: easy running tops out at 74 % of heart-rate reserve (Daniels'
+#: easy intensity is 59-74 % of VO2max; %HRR tracks %VO2 reserve, Swain & Leutholtz 1997).
+EASY_HRR_SHARE = 0.74
+#: With a max HR only: easy running tops out at 79 % of max HR (Daniels' easy running, 65-79 %).
+EASY_MAX_HR_SHARE = 0.79
+
+#: Hard steps shorter than this are not judged (nor targeted) by heart rate (model.athlete).
+HR_MIN_STEP_SECONDS = HR_MIN_HARD_STEP_SECONDS
+
 Band = Literal["easy", "moderate", "hard"]
+
+
+@dataclass(frozen=True)
+class EasyCeiling:
+    """The top of easy effort on one channel (bpm or m/s) and how it was derived."""
+
+    channel: Literal["heart_rate", "speed"]
+    value: float
+    source: str
+
+
+def easy_hr_ceiling(athlete: Athlete, easy_max_rpe: float = EASY_MAX_RPE) -> EasyCeiling | None:
+    """The easy HR ceiling from what is known of ``athlete`` (module docstring); None without a max HR."""
+    known = athlete.model_fields_set
+    if athlete.lthr is not None:
+        key = int(easy_max_rpe)
+        override = athlete.rpe.get(key) if athlete.targets is not TargetPreference.PACE else None
+        percent = override.high if override else DEFAULT_RPE_HR_PCT_LTHR[key][1]
+        return EasyCeiling("heart_rate", percent * athlete.lthr / 100, f"{percent:g} % of LTHR {athlete.lthr}")
+    if "resting_hr" in known and "max_hr" in known:
+        reserve = athlete.max_hr - athlete.resting_hr
+        return EasyCeiling("heart_rate", athlete.resting_hr + EASY_HRR_SHARE * reserve,
+                           f"{100 * EASY_HRR_SHARE:g} % of heart-rate reserve {athlete.resting_hr}-{athlete.max_hr}")
+    if "max_hr" in known:
+        return EasyCeiling("heart_rate", EASY_MAX_HR_SHARE * athlete.max_hr,
+                           f"{100 * EASY_MAX_HR_SHARE:g} % of max HR {athlete.max_hr}")
+    return None
+
+
+def easy_speed_ceiling(athlete: Athlete, easy_max_rpe: float = EASY_MAX_RPE) -> EasyCeiling | None:
+    """The fastest easy running speed: the top of the easy RPE pace band; None without a threshold pace."""
+    if not athlete.threshold_pace:
+        return None
+    key = int(easy_max_rpe)
+    override = athlete.rpe.get(key) if athlete.targets is TargetPreference.PACE else None
+    percent = override.high if override else DEFAULT_RPE_SPEED_PCT[key][1]
+    return EasyCeiling("speed", percent / 100 * 1000 / athlete.threshold_pace,
+                       f"{percent:g} % of threshold speed")
 
 
 def step_rpe(step: Step) -> float | None:
@@ -68,37 +129,66 @@ def is_easy(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> bool:
     return intensity_band(step, easy_max_rpe) == "easy"
 
 
-def planning_speed(family: str, run_speed: float | None = None) -> float | None:
+@dataclass(frozen=True)
+class Speeds:
+    """Planning speeds in m/s per sport family (missing families use :data:`FAMILY_SPEED`)."""
+
+    by_family: tuple[tuple[str, float], ...]
+
+    def get(self, family: str) -> float | None:
+        """The family's speed, else the default of :data:`FAMILY_SPEED`."""
+        return dict(self.by_family).get(family, FAMILY_SPEED.get(family))
+
+    @property
+    def run(self) -> float:
+        """The easy running speed."""
+        return self.get("run") or FAMILY_SPEED["run"]
+
+
+#: A run speed (m/s, the other sports at their defaults) or every family's speed.
+SpeedLike = float | Speeds
+
+
+def speeds_for(athlete: Athlete | None) -> Speeds:
+    """The athlete's planning speeds: easy running speed; swims at 80 % of the CSS speed when the
+    profile has a swim threshold; the other families at their typical easy speeds."""
+    if athlete is None:
+        return Speeds(())
+    found: list[tuple[str, float]] = [("run", athlete.easy_speed)]
+    css = athlete.swim_threshold_pace  # seconds per 100 m
+    if css:
+        found.append(("swim", EASY_SHARE_OF_CSS_SPEED * 100 / css))
+    return Speeds(tuple(found))
+
+
+def planning_speed(family: str, run_speed: SpeedLike | None = None) -> float | None:
     """Speed (m/s) at which a sport family's distance and time are estimated; None when unknown."""
+    if isinstance(run_speed, Speeds):
+        return run_speed.get(family)
     if family == "run" and run_speed:
         return run_speed
     return FAMILY_SPEED.get(family)
 
 
-def athlete_run_speed(athlete: Athlete | None) -> float:
-    """The athlete's easy running speed (m/s), or the default without an athlete."""
-    return athlete.easy_speed if athlete is not None else FAMILY_SPEED["run"]
-
-
-def planned_step_seconds(step: Step, family: str, run_speed: float | None = None) -> float:
+def planned_step_seconds(step: Step, family: str, run_speed: SpeedLike | None = None) -> float:
     """Planned seconds of one step of a workout of sport family ``family``."""
     speed = planning_speed(family, run_speed)
     return step_seconds(step, LAP_BUTTON_SECONDS, 1 / speed if speed else None)
 
 
-def planned_seconds(workout: Workout, run_speed: float | None = None) -> float:
+def planned_seconds(workout: Workout, run_speed: SpeedLike | None = None) -> float:
     """Planned seconds of ``workout`` (see the module docstring); ``run_speed`` is the athlete's."""
     speed = planning_speed(workout.sport.family, run_speed)
     return workout.estimated_seconds(LAP_BUTTON_SECONDS, 1 / speed if speed else None)
 
 
-def planned_meters(workout: Workout, run_speed: float | None = None) -> float:
+def planned_meters(workout: Workout, run_speed: SpeedLike | None = None) -> float:
     """Planned metres of ``workout``: distance steps exactly, timed steps at the planning speed."""
     speed = planning_speed(workout.sport.family, run_speed)
     return workout.estimated_meters(speed)
 
 
-def planned_step_meters(step: Step, family: str, run_speed: float | None = None) -> float:
+def planned_step_meters(step: Step, family: str, run_speed: SpeedLike | None = None) -> float:
     """Planned metres of one step."""
     return step_meters(step, planning_speed(family, run_speed))
 

@@ -282,7 +282,7 @@ def test_report_prints_a_table_per_week(synced: list[str], capsys: pytest.Captur
     assert "\x1b[" not in out  # not a terminal: no colour
     assert f"Week of {MONDAY}" in out and f"Week of {MONDAY + timedelta(days=7)}" in out
     statuses = [line.split()[4] for line in out.splitlines() if "Easy 12" in line]
-    assert statuses == ["green", "yellow", "red"]
+    assert statuses == ["red", "green", "yellow"]  # newest week first
 
 
 def test_report_colour_when_forced(synced: list[str], monkeypatch: pytest.MonkeyPatch,

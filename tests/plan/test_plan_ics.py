@@ -40,8 +40,10 @@ def test_descriptions_carry_steps_rpe_cues_and_the_athletes_heart_rate() -> None
     hills = next(e for e in events if str(e["SUMMARY"]).startswith("Hill repeats"))
     description = str(hills["DESCRIPTION"])
     assert "RPE 8" in description
-    low, high = round(0.95 * 170), round(1.02 * 170)  # RPE 8 = 95-102 % of LTHR
-    assert f"{low}-{high} bpm" in description
+    low, high = round(0.85 * 170), round(0.89 * 170)  # RPE 3 = 85-89 % of LTHR
+    assert f"warmup 15m @ {low}-{high} bpm" in description
+    rep = next(line for line in description.splitlines() if "RPE 8" in line)
+    assert "bpm" not in rep  # a 60-s rep is too short for an HR target: its cue only
     assert "6x" in description
 
 

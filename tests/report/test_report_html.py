@@ -120,7 +120,9 @@ def test_load_chart_marks_every_week_and_draws_the_acwr_line(report: ComplianceR
 
 def test_session_list_has_a_row_per_session_with_its_flags(report: ComplianceReport, page: str) -> None:
     rows = [a for t, a in _parse(page) if t == "tr" and "data-status" in a]
-    assert [(a["data-date"], a["data-status"]) for a in rows] == [(str(s.day), s.status) for s in report.sessions]
+    weeks = [w.week_start for w in report.summary.weeks]
+    newest_first = [s for monday in reversed(weeks) for s in report.sessions_in_week(monday)]  # today is past them
+    assert [(a["data-date"], a["data-status"]) for a in rows] == [(str(s.day), s.status) for s in newest_first]
     for flag in (f for s in report.sessions for f in s.flags):
         assert flag in page
 

@@ -26,29 +26,36 @@ def report() -> ComplianceReport:
     return sample_report(LIBRARY, ATHLETE, date(2025, 3, 3))
 
 
+ROW = re.compile(r"^  [A-Z][a-z]{2} \d\d-\d\d  ")
+
+
 def _week_blocks(text: str) -> dict[str, str]:
-    parts = re.split(r"^Week of (\d{4}-\d{2}-\d{2})$", text, flags=re.MULTILINE)
+    parts = re.split(r"^Week of (\d{4}-\d{2}-\d{2})(?: \(planned\))?$", text, flags=re.MULTILINE)
     return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
 
 
 def test_plain_output_has_no_escape_codes_and_one_block_per_week(report: ComplianceReport) -> None:
     text = render_terminal(report, color=False)
     assert "\x1b" not in text
     blocks = _week_blocks(text)
-    assert list(blocks) == [str(w.week_start) for w in report.summary.weeks]
+    assert sorted(blocks) == sorted(str(w.week_start) for w in report.summary.weeks)
     for week in report.summary.weeks:
         block = blocks[str(week.week_start)]
         for row in report.sessions_in_week(week.week_start):
-            assert row.name in block and row.status in block
+            assert row.name[:10] in block and row.status in block
         for flag in week.flags:
-            assert f"! {flag}" in block
+            assert f"! {flag}" in _flat(block)
 
 
 def test_table_columns_line_up(report: ComplianceReport) -> None:
     for block in _week_blocks(render_terminal(report, color=False)).values():
         lines = block.splitlines()
         header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("day "))
-        rows = [line for line in lines[header + 2:] if line.startswith("  ") and not line.startswith("  !")]
+        rows = [line for line in lines[header + 2:] if ROW.match(line)]
         column = lines[header].index("status")
         assert rows
         assert all(line[column - 2:column] == "  " and line[column] != " " for line in rows)
@@ -66,8 +73,9 @@ def test_a_missed_session_is_shown_as_missed(report: ComplianceReport) -> None:
     missed = [r for r in report.sessions if r.status == "red"]
     assert missed
     for row in missed:
-        line = next(line for line in text.splitlines() if row.name in line and " red " in line)
-        assert line.rstrip().endswith("missed")
+        lines = text.splitlines()
+        at = next(i for i, line in enumerate(lines) if row.name[:10] in line and " red " in line)
+        assert lines[at + 1].strip() == "! missed"
 
 
 def test_an_empty_report_still_renders() -> None:
@@ -89,3 +97,35 @@ def test_colour_follows_tty_force_color_and_no_color() -> None:
     assert wants_color(pipe, {}) is False
     assert wants_color(pipe, {"FORCE_COLOR": "1"}) is True
     assert wants_color(pipe, {"FORCE_COLOR": "0"}) is False
+
+
+def test_every_line_fits_80_columns_even_with_long_names_and_flags(report: ComplianceReport) -> None:
+    long = report.model_copy(update={"sessions": [
+        row.model_copy(update={"name": row.name + " with a very long name from a coach's library",
+                               "flags": [*row.flags, "a flag long enough to need wrapping " * 4]})
+        for row in report.sessions]})
+    for shown in (report, long):
+        text = render_terminal(shown, color=False)
+        assert max(len(line) for line in text.splitlines()) <= 80
+        assert "a flag long enough" in text or shown is report
+
+
+def test_newest_week_first_and_future_weeks_show_only_the_plan(report: ComplianceReport) -> None:
+    weeks = report.summary.weeks
+    today = weeks[1].week_start  # the second week is "this week": one past, the rest to come
+    text = render_terminal(report.model_copy(update={"today": today}), color=False)
+    order = re.findall(r"^Week of (\S+)( \(planned\))?$", text, flags=re.MULTILINE)
+    assert [day for day, _ in order] == [str(weeks[1].week_start), str(weeks[0].week_start),
+                                         *(str(w.week_start) for w in weeks[2:])]
+    assert all(bool(planned) == (day > str(today)) for day, planned in order)
+    future = _week_blocks(text)[str(weeks[2].week_start)]
+    assert "ACWR" not in future and "easy" not in future.split("day ")[0] and "planned   " in future
+
+
+def test_flags_are_ranked_missed_and_too_hard_first() -> None:
+    from watchsync.report import values
+
+    flags = ["done 2 days late", "volume 60% of plan", "easy run done too hard (heart rate: 30%)", "missed",
+             "long-run spike 2025-03-09: 100 min"]
+    assert values.ranked(flags)[:3] == ["missed", "easy run done too hard (heart rate: 30%)",
+                                        "long-run spike 2025-03-09: 100 min"]

@@ -229,7 +229,9 @@ def _score_lines(score: SessionScore) -> list[str]:
     if rpe.reported is not None and rpe.prescribed is not None:
         head.append(f"RPE {rpe.reported:g} reported vs {rpe.prescribed:.1f} prescribed")
     lines = [", ".join(head)]
-    if intensity.too_hard:
+    if score.easy is not None:
+        lines.append(("! " if score.easy.too_hard else "") + score.easy.message)
+    elif intensity.too_hard:
         lines.append(f"! easy run done too hard: {percent(intensity.easy_above)} of easy time above the ceiling")
     rows = [[str(s.index), s.name or "", _band(s.channel, s.low, s.high), str(s.executions),
              f"{s.seconds:.0f}s", percent(s.inside), percent(s.above), percent(s.below)]

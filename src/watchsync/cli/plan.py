@@ -34,6 +34,8 @@ def register(commands: Any) -> None:
     generate.add_argument("--growth", type=float, help="weekly growth in build weeks (default 0.10)")
     generate.add_argument("--library", type=Path, help="workout library folder (default: ./workouts when there "
                           "is one, else the library shipped with watchsync)")
+    generate.add_argument("--name", help="the plan's name, its identity per athlete (default: "
+                                         "'Base building, N weeks from START (ATHLETE)')")
     generate.add_argument("-o", "--output", type=Path, help="plan file to write (default: stdout)")
     add_athlete_option(generate)
     generate.set_defaults(handler=run_generate)
@@ -55,6 +57,7 @@ def register(commands: Any) -> None:
     apply.add_argument("--start", type=_day, help="first day (overrides the file's start)")
     add_athlete_option(apply)
     apply.add_argument("--dry-run", action="store_true", help="print the changes; make no Garmin call")
+    apply.add_argument("--force", action="store_true", help="apply even when `plan lint` finds errors")
     apply.add_argument("--json", action="store_true")
     apply.set_defaults(handler=run_apply)
 
@@ -112,13 +115,14 @@ def run_generate(args: argparse.Namespace) -> int:
         runs_per_week=args.runs_per_week, hours=args.hours, long_run_minutes=args.long_run,
         cross_training=tuple(part.strip() for part in args.cross_training.split(",") if part.strip()),
         rest_day=args.rest_day, deload_every=args.deload_every, growth=args.growth,
-        athlete=athlete_from(args).name, history=_history(args))
+        athlete=athlete_from(args).name, history=_history(args), name=args.name)
     try:
         plan = generate_plan(options)
     except GenerateError as error:
         raise CliError(str(error)) from None
-    library = _relative_library(args.library, args.output)
-    text = write_plan_toml(plan, library)
+    text = write_plan_toml(plan, str(args.library.resolve()))
+    for note in plan.notes:
+        print(f"note: {note}", file=sys.stderr)
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -143,15 +147,6 @@ def _next_monday(today: date) -> date:
     from datetime import timedelta
 
     return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
-
-
-def _relative_library(library: Path, output: Path | None) -> str | None:
-    """The library path as the plan file should name it (relative to the plan's folder)."""
-    if output is None:
-        return str(library)
-    import os
-
-    return os.path.relpath(library.resolve(), output.resolve().parent)
 
 
 def _history(args: argparse.Namespace) -> Any:
@@ -197,15 +192,22 @@ def run_show(args: argparse.Namespace) -> int:
 def run_apply(args: argparse.Namespace) -> int:
     """Push every workout and schedule every session; only changes are sent."""
     from watchsync.cli.garmin import finish, sync_service
+    from watchsync.errors import InputError
     from watchsync.plan.model import PlanError
-    from watchsync.services.plan_apply import apply_plan
+    from watchsync.services.plan_apply import PlanRefused, apply_plan
 
     plan = load(args.file)
     with sync_service(args) as service:
+        if args.force:
+            from watchsync.plan.lint import lint_plan
+
+            for issue in lint_plan(plan, athlete=service.athlete).errors:
+                print(f"warning: applied despite: {issue.format(str(args.file))}", file=sys.stderr)
         try:
             with progress_bar("Garmin") as progress:
-                result = apply_plan(plan, service, args.start, dry_run=args.dry_run, progress=progress)
-        except PlanError as error:
+                result = apply_plan(plan, service, args.start, dry_run=args.dry_run, progress=progress,
+                                    force=args.force)
+        except (PlanError, PlanRefused, InputError) as error:
             raise CliError(str(error)) from None
     lines = result.lines()
     if args.json:
@@ -222,8 +224,9 @@ def run_ics(args: argparse.Namespace) -> int:
     from watchsync.plan.model import PlanError
 
     plan = load(args.file)
+    previous = args.output.read_bytes() if args.output.is_file() else None
     try:
-        data = plan_to_ics(plan, athlete_from(args), args.start)
+        data = plan_to_ics(plan, athlete_from(args), args.start, previous=previous)
     except PlanError as error:
         raise CliError(str(error)) from None
     args.output.write_bytes(data)

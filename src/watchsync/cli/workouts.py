@@ -150,10 +150,10 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(resolved.model_dump(mode="json"))
         return 0
-    from watchsync.rules import LAP_BUTTON_SECONDS, planned_meters, planned_seconds
+    from watchsync.rules import LAP_BUTTON_SECONDS, planned_meters, planned_seconds, speeds_for
 
-    seconds = planned_seconds(resolved, athlete.easy_speed)
-    meters = planned_meters(resolved, athlete.easy_speed)
+    seconds = planned_seconds(resolved, speeds_for(athlete))
+    meters = planned_meters(resolved, speeds_for(athlete))
     print(f"{resolved.name}  ({resolved.sport.value}, for {athlete.name})")
     note = connect_sport_note(resolved.sport)
     if note:

@@ -17,6 +17,10 @@ class ComplianceConfig(BaseModel):
     # matching
     early_days: int = Field(default=1, ge=0, description="an activity may come this many days early")
     late_days: int = Field(default=5, ge=0, description="... or this many days late")
+    # cross-training done instead of a planned easy run (compliance/substitution.py)
+    substitute_cross_training: bool = Field(default=True, description="count it as the run, not a miss")
+    substitution_days: int = Field(default=1, ge=0, description="within this many days of the run")
+    substitution_families: tuple[str, ...] = ("bike", "swim", "ski", "other")
 
     # volume (TrainingPeaks' compliance colours), ratios of done / planned
     green_low: float = 0.80

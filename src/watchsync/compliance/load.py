@@ -27,7 +27,7 @@ from watchsync.activity.model import FloatArray, Records
 from watchsync.activity.timeline import whole
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
-from watchsync.model.athlete import DEFAULT_RPE_HR_PCT_LTHR, Athlete, TargetPreference
+from watchsync.model.athlete import DEFAULT_RPE_HR_PCT_LTHR, Athlete
 
 TRIMP_CONSTANTS: dict[Literal["male", "female"], tuple[float, float]] = {
     "male": (0.64, 1.92),
@@ -153,11 +153,12 @@ def long_run_spikes(runs: Sequence[Run], ratio: float = rules.LONG_RUN_SPIKE_RAT
 
 
 def easy_ceiling_bpm(athlete: Athlete, config: ComplianceConfig) -> float:
-    """Top of the easy HR band: the athlete's (or the default) band of RPE ``easy_rpe_max``."""
-    key = int(config.easy_rpe_max)
-    override = athlete.rpe.get(key) if athlete.targets is not TargetPreference.PACE else None
-    percent = override.high if override else DEFAULT_RPE_HR_PCT_LTHR[key][1]
-    return percent * athlete.effective_lthr / 100
+    """Top of the easy HR band: :func:`watchsync.rules.easy_hr_ceiling` (the default scale on the
+    estimated LTHR when the profile gives no heart-rate figure at all)."""
+    ceiling = rules.easy_hr_ceiling(athlete, config.easy_rpe_max)
+    if ceiling is not None:
+        return ceiling.value
+    return DEFAULT_RPE_HR_PCT_LTHR[int(config.easy_rpe_max)][1] * athlete.effective_lthr / 100
 
 
 def activity_load(summary: ActivitySummary, records: Records | None, athlete: Athlete,

@@ -43,6 +43,7 @@ class Match(BaseModel):
     activity: ActivitySummary
     linked: bool
     days_late: int
+    substitute: bool = False  # cross-training done instead of the planned run (substitution.py)
 
 
 class MatchResult(BaseModel):

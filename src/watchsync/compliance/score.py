@@ -102,7 +102,7 @@ class RpeComparison(BaseModel):
 
 
 def planned_volume(workout: Workout, config: ComplianceConfig,
-                   easy_speed: float = DEFAULT_EASY_SPEED) -> tuple[Literal["duration", "distance"], float]:
+                   easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED) -> tuple[Literal["duration", "distance"], float]:
     """The primary metric: duration unless every step with a length is a distance step."""
     steps = workout.flat_steps()
     if all(isinstance(s.duration, DistanceDuration) for s in steps):
@@ -120,7 +120,7 @@ def volume_colour(ratio: float, config: ComplianceConfig) -> Colour:
 
 
 def volume_score(workout: Workout, activity: ActivitySummary | None, config: ComplianceConfig | None = None,
-                 easy_speed: float = DEFAULT_EASY_SPEED) -> VolumeScore:
+                 easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED) -> VolumeScore:
     """Volume colour of a session; ``activity=None`` (missed) is red."""
     config = config or ComplianceConfig()
     metric, planned = planned_volume(workout, config, easy_speed)
@@ -136,7 +136,7 @@ def volume_score(workout: Workout, activity: ActivitySummary | None, config: Com
 
 
 def prescribed_rpe(workout: Workout, config: ComplianceConfig | None = None,
-                   easy_speed: float = DEFAULT_EASY_SPEED) -> float | None:
+                   easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED) -> float | None:
     """Time-weighted mean of the steps' RPE (range midpoints); ``None`` when no step has one."""
     config = config or ComplianceConfig()
     family = workout.sport.family

@@ -44,6 +44,9 @@ class Totals(BaseModel):
     easy_share: float | None
     hr_seconds: float = 0.0
     no_hr_seconds: float = 0.0
+    #: Distance per sport family (run, bike, swim, ski, ...): sports are never added together.
+    planned_meters_by_family: dict[str, float] = {}
+    done_meters_by_family: dict[str, float] = {}
 
 
 class WeekSummary(BaseModel):
@@ -71,7 +74,7 @@ class PlanSummary(BaseModel):
 
 
 def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
-              config: ComplianceConfig | None = None, easy_speed: float = DEFAULT_EASY_SPEED) -> PlanSummary:
+              config: ComplianceConfig | None = None, easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED) -> PlanSummary:
     """Weekly summaries from the first to the last planned or done week, and the plan totals."""
     config = config or ComplianceConfig()
     days = [s.date for s in planned] + [load.day for load in loads]
@@ -120,7 +123,7 @@ class _Volumes:
     """Planned (seconds, meters) of each workout (:mod:`watchsync.rules`), worked out once per workout
     object (a season plans the same few workouts hundreds of times)."""
 
-    def __init__(self, easy_speed: float) -> None:
+    def __init__(self, easy_speed: rules.SpeedLike) -> None:
         self._easy_speed = easy_speed
         self._known: dict[int, tuple[Workout, float, float]] = {}  # the workout is kept: its id stays its own
 
@@ -177,7 +180,7 @@ def _load_flags(value: float | None, ratio: float | None, history_days: int,
 
 
 def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
-            easy_speed: float, config: ComplianceConfig, volumes: _Volumes | None = None) -> Totals:
+            easy_speed: rules.SpeedLike, config: ComplianceConfig, volumes: _Volumes | None = None) -> Totals:
     """Totals of these sessions and activities; ``volumes`` remembers each workout's estimates."""
     volumes = _Volumes(easy_speed) if volumes is None else volumes
     done, missed = len(matched.matches), len(matched.missed)
@@ -197,4 +200,15 @@ def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[Act
         easy_share=easy_seconds / hr_seconds if hr_seconds > 0 else None,
         hr_seconds=hr_seconds,
         no_hr_seconds=sum(load.no_hr_seconds or 0.0 for load in loads),
+        planned_meters_by_family=_by_family(
+            (s.workout.sport.family, volumes.of(s.workout)[1]) for s in planned),
+        done_meters_by_family=_by_family((load.sport_family, load.distance_m or 0.0) for load in loads),
     )
+
+
+def _by_family(amounts: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """Metres per sport family, families without distance left out, run first then by name."""
+    sums: dict[str, float] = defaultdict(float)
+    for family, meters in amounts:
+        sums[family] += meters
+    return {family: sums[family] for family in sorted(sums, key=lambda f: (f != RUN_FAMILY, f)) if sums[family] > 0}

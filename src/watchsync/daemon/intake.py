@@ -7,12 +7,15 @@ the FIT file is archived as ``<state_dir>/fit/<athlete>/<key>.fit`` and the file
 logged and the file is still processed (rejecting it would hide a push that goes ahead). The
 workout's key is its name (see :func:`watchsync.prepare.workout_key`), so a file dropped
 again with new content updates the same Garmin workout, and with the same content changes nothing.
+A file dropped again under a new workout name replaces the workout its earlier version made: that
+one's calendar entries move to the new workout and it is deleted at Garmin.
 
 A plan file (TOML with ``[[weeks]]``, see :mod:`watchsync.plan.parse`) needs a ``start`` date and is
 applied in one transaction: each session is scheduled on its date. Sessions given inline (``text``)
 are pushed from the plan; sessions that name a workout file are looked up in ``processed/`` (or the
 plan's ``library``) and pushed only when the athlete has no workout of that name yet, since a
-workout dropped as a file is owned by that file.
+workout dropped as a file is owned by that file. A plan with ``plan lint`` errors is rejected with
+the lint report (issues and weekly totals) in its ``.error.txt``.
 
 A problem in the file (an :class:`~watchsync.errors.InputError`) sends it to ``rejected/`` with
 ``<name>.error.txt`` saying what is wrong and where (``name:line:col``; a long line is quoted by a
@@ -43,10 +46,11 @@ from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.plan.library import Library
+from watchsync.plan.lint import format_report
 from watchsync.plan.model import Plan, PlanError
 from watchsync.plan.parse import load_plan
 from watchsync.prepare import prepare, workout_key
-from watchsync.services.plan_apply import queue_plan
+from watchsync.services.plan_apply import PlanRefused, queue_plan
 from watchsync.store import Store, StoreFault, fault_kind
 from watchsync.store.faults import FaultKind
 
@@ -175,12 +179,28 @@ class Intake:
             with self._store.transaction():
                 action = inbox.sync.plan_push(prepared).action
                 key = inbox.sync.enqueue_push(prepared, source=path)
+                replaced = self._replace_renamed(inbox, path, key)
         except WorkoutFormatError as error:
             raise IntakeRejected([_relabel(one, path) for one in error.errors]) from None
         except InputError as error:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
         self._archive_fit(inbox, path, key, fit)
-        return f"workout {key!r} unchanged" if action == "unchanged" else f"workout {key!r} queued ({action})"
+        renamed = f"; replaces {', '.join(repr(old) for old in replaced)} (renamed)" if replaced else ""
+        return (f"workout {key!r} unchanged" if action == "unchanged" else f"workout {key!r} queued ({action})") \
+            + renamed
+
+    def _replace_renamed(self, inbox: AthleteInbox, path: Path, key: str) -> list[str]:
+        """Workouts an earlier version of this file made under another name: their calendar entries
+        move to ``key`` and they are deleted at Garmin (a renamed workout replaces, never adds)."""
+        athlete = inbox.athlete.name
+        old_keys = [row.key for row in self._store.list_workouts(athlete)
+                    if row.source_path == str(path) and row.key != key]
+        for old in old_keys:
+            for schedule in self._store.list_schedules(athlete, states=("pending", "scheduled")):
+                if schedule.workout_key == old:
+                    inbox.sync.enqueue_schedule(key, schedule.date)
+            inbox.sync.enqueue_delete(old)
+        return old_keys
 
     def _archive_fit(self, inbox: AthleteInbox, path: Path, key: str, fit: bytes) -> None:
         target = self._fit_dir / inbox.athlete.name / f"{key}.fit"
@@ -197,6 +217,8 @@ class Intake:
                 raise PlanError(path.name, 1, f"the plan is for athlete {plan.athlete!r}, but it was put into "
                                               f"the inbox of {inbox.athlete.name!r}")
             scheduled = self._queue_plan(inbox, plan)
+        except PlanRefused as refused:  # lint errors: the lint report goes beside the rejected plan
+            raise IntakeRejected(format_report(refused.report, path.name).splitlines()) from None
         except PlanError as error:
             raise IntakeRejected([_relabel_plan(error, path)]) from None
         except WorkoutFormatError as error:

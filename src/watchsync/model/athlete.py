@@ -127,6 +127,11 @@ RPE_WORDS: dict[int, str] = {
 
 #: RPE at or above which heart rate lags too much for an HR alert (strides, sprints).
 RPE_NO_HR_ALERT = 9
+#: Hard steps (RPE ≥ 7) shorter than this get no HR target: heart rate takes minutes to rise to a
+#: hard effort's band (Achten & Jeukendrup 2003), so the watch would alarm through every rep.
+HR_MIN_HARD_STEP_SECONDS = 180
+#: RPE from which a step is hard (the rules' bands: 7 and above).
+HARD_MIN_RPE = 7
 
 
 class Athlete(BaseModel):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -71,12 +71,14 @@ class GenerateOptions:
 
 @dataclass(frozen=True)
 class _Targets:
-    """What a week aims at, in minutes; ``run`` is None when only the total is known (week 1)."""
+    """What a week aims at, in minutes; ``run`` is None when only the total is known (week 1);
+    ``easy_max`` caps each easy run (a deload week's are never longer than the last build week's)."""
 
     total: float
     run: float | None
     long: float
     long_max: float
+    easy_max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,13 @@ class _Built:
     run: float
     long: float
     runs: tuple[tuple[int, float], ...]  # (day index, minutes) of every run
+    easy: int = 0  # minutes of each easy run
 
-    def targets(self, rate: float, long_max: float, run_rate: float | None = None) -> _Targets:
+    def targets(self, rate: float, long_max: float, run_rate: float | None = None,
+                easy_max: float | None = None) -> _Targets:
         """The next week's targets: this week's minutes times ``rate`` (running: ``run_rate``)."""
         return _Targets(self.total * rate, self.run * (rate if run_rate is None else run_rate),
-                        self.long * rate, long_max)
+                        self.long * rate, long_max, easy_max)
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class _Layout:
     cross: tuple[int, ...]
     core: tuple[int, ...]
     strength: tuple[int, ...]
+    free: tuple[int, ...] = ()  # days without a run (nor the rest day)
 
 
 def generate_plan(options: GenerateOptions) -> Plan:
@@ -130,9 +135,13 @@ def generate_plan(options: GenerateOptions) -> Plan:
     growth = options.growth if options.growth is not None else options.rules.max_weekly_growth
     history = options.history
     recent = history.recent_weekly_minutes if history else None
+    notes: list[str] = []
     target = 60 * options.hours if options.hours is not None else recent or 60 * DEFAULT_HOURS
-    if recent:
-        target = min(target, recent * (1 + growth))
+    if recent and target > recent * (1 + growth) + 1e-6:
+        if options.hours is not None:
+            notes.append(f"week 1 holds {recent * (1 + growth) / 60:.1f} h, not the {options.hours:g} h asked: at most "
+                         f"{100 * growth:.0f} % above the recent weekly average ({recent / 60:.1f} h)")
+        target = recent * (1 + growth)
     long_target = options.long_run_minutes or (history.longest_run_minutes if history else None) \
         or DEFAULT_LONG_RUN_MINUTES
     log = RunLog(options.rules.spike_window_days)
@@ -147,6 +156,7 @@ def generate_plan(options: GenerateOptions) -> Plan:
         builder = _WeekBuilder(number, focus, picks, layout, log, options.rules, seeded or number > 1)
         if last_build is None:
             built = builder.build(targets)
+            notes += _long_run_notes(options, built, log)
             if built.total < WEEK1_MIN_SHARE * target:
                 raise GenerateError(
                     f"week 1 holds only {built.total / 60:.1f} h of the {target / 60:.1f} h asked with "
@@ -154,7 +164,7 @@ def generate_plan(options: GenerateOptions) -> Plan:
                     f"{100 * EASY_MAX_SHARE_OF_LONG:.0f} % of it): ask for fewer hours, more runs, "
                     "more cross-training or a longer long run")
         elif focus is WeekFocus.BUILD:
-            built = builder.build(last_build.targets(1 + growth, last_build.long * (1 + growth)))
+            built = _build_week(builder, last_build, growth)
         else:
             built = _deload(builder, last_build, options)
         weeks.append(built.week)
@@ -162,9 +172,54 @@ def generate_plan(options: GenerateOptions) -> Plan:
             log.add(day, minutes)
         if focus is WeekFocus.BUILD:
             last_build = built
-    return Plan(name=options.name or f"Base building, {options.weeks} weeks", weeks=tuple(weeks),
+    if set(layout.cross) & _run_days(layout):
+        notes.append(f"{options.runs_per_week} runs a week leave {len(layout.free)} day(s) without a run: "
+                     "cross-training shares a day with an easy run")
+    return Plan(name=options.name or default_name(options), weeks=tuple(weeks),
                 athlete=options.athlete, start=options.start, history=history,
-                description=_description(options, growth))
+                description=_description(options, growth), notes=tuple(notes))
+
+
+def _run_days(layout: _Layout) -> set[int]:
+    return {layout.long, layout.strides, *layout.easy, *((layout.quality,) if layout.quality is not None else ())}
+
+
+def _long_run_notes(options: GenerateOptions, built: _Built, log: RunLog) -> list[str]:
+    """Why week 1's long run is not the one asked for (the spike rule or the hours)."""
+    asked = options.long_run_minutes
+    if asked is None or built.long >= math.floor(asked + 1e-9):
+        return []
+    reference = log.longest_before(0)
+    if reference and training_rules.is_spike(asked, reference, options.rules.long_run_spike):
+        why = (f"{100 * options.rules.long_run_spike:.0f} % of the longest run of the last "
+               f"{options.rules.spike_window_days} days ({reference:.0f} min)")
+    else:
+        why = (f"the hours hold no more with {options.runs_per_week} runs of at least {MIN_EASY_MINUTES} min "
+               "and the fixed sessions: give more hours or fewer runs")
+    return [f"week 1's long run is {built.long:.0f} min, not the {asked:.0f} min asked: at most {why}"]
+
+
+def _build_week(builder: _WeekBuilder, last_build: _Built, growth: float) -> _Built:
+    """A build week: the last build week × (1 + growth); never less time than it (easy runs make up
+    for a shorter library session)."""
+    targets = last_build.targets(1 + growth, last_build.long * (1 + growth))
+    built = builder.build(targets)
+    for longest_cross in (False, True):
+        shortfall = last_build.total - built.total
+        if shortfall <= 0:
+            break
+        raised = replace(targets, total=targets.total + shortfall,
+                         run=None if targets.run is None else targets.run + shortfall)
+        built = builder.build(raised, longest_cross=longest_cross)
+    return built
+
+
+def default_name(options: GenerateOptions) -> str:
+    """``Base building, 6 weeks from 2026-03-02 (anna)``: a second block gets a name of its own, so
+    applying it never moves the first block's sessions (a plan is known by its name per athlete)."""
+    start = f" from {options.start}" if options.start else ""
+    who = f" ({options.athlete})" if options.athlete else ""
+    return f"Base building, {options.weeks} weeks{start}{who}"
 
 
 def _deload(builder: _WeekBuilder, last_build: _Built, options: GenerateOptions) -> _Built:
@@ -175,7 +230,9 @@ def _deload(builder: _WeekBuilder, last_build: _Built, options: GenerateOptions)
     for drop in dict.fromkeys((options.deload_drop, rules.deload_drop_min)):
         for light in (True, False):
             try:
-                built = builder.build(last_build.targets(1 - drop, last_build.long, 1), light=light)
+                targets = last_build.targets(1 - drop, last_build.long * (1 - rules.deload_drop_min), 1 - drop,
+                                             easy_max=last_build.easy)
+                built = builder.build(targets, light=light)
             except GenerateError as error:
                 problem = str(error)
                 continue
@@ -266,7 +323,7 @@ def _layout(options: GenerateOptions) -> _Layout:
     doubled = [day for day in easy if day not in drills] or list(easy)
     cross = tuple((free + doubled)[:wanted])
     return _Layout(rest=rest, long=long, drills=drills, quality=quality, strides=strides, easy=easy,
-                   cross=cross, core=(around[0], around[3]), strength=(around[1], around[4]))
+                   cross=cross, core=(around[0], around[3]), strength=(around[1], around[4]), free=tuple(free))
 
 
 @cache
@@ -299,8 +356,9 @@ class _WeekBuilder:
         self.number, self.focus, self.picks, self.layout = number, focus, picks, layout
         self.log, self.rules, self.checked = log, rules, checked
 
-    def fixed(self, light: bool) -> dict[int, list[Session]]:
-        """Library sessions by day; ``light`` (deload): one drills and one short cross-training session."""
+    def fixed(self, light: bool, longest_cross: bool = False) -> dict[int, list[Session]]:
+        """Library sessions by day; ``light`` (deload): one drills and one short cross-training session;
+        ``longest_cross``: each sport's longest workout (a build week that must not shrink)."""
         layout, picks, deload = self.layout, self.picks, self.focus is WeekFocus.DELOAD
         days: dict[int, list[Session]] = {}
         for day in layout.drills[:1] if light else layout.drills:
@@ -312,22 +370,29 @@ class _WeekBuilder:
         days.setdefault(layout.strides, []).append(picks.strides)
         for index, day in enumerate(layout.cross[:1] if light else layout.cross):
             options = picks.cross[(self.number - 1 + index) % len(picks.cross)]
-            pick = min(options, key=lambda s: session_facts(s.workout).seconds) if light \
-                else options[(self.number - 1) // len(picks.cross) % len(options)]
+            if light or longest_cross:
+                choose = min if light else max
+                pick = choose(options, key=lambda s: session_facts(s.workout).seconds)
+            else:
+                pick = options[(self.number - 1) // len(picks.cross) % len(options)]
             days.setdefault(day, []).append(pick)
         return days
 
-    def build(self, targets: _Targets, light: bool = False) -> _Built:
+    def build(self, targets: _Targets, light: bool = False, longest_cross: bool = False) -> _Built:
         """The week closest to ``targets`` within the rules (the run log is not touched)."""
-        fixed = self.fixed(light)
+        fixed = self.fixed(light, longest_cross)
         fixed_facts = [session_facts(s.workout) for sessions in fixed.values() for s in sessions]
         fixed_minutes = sum(f.minutes for f in fixed_facts) + self.routines_minutes()
         fixed_run = sum(f.minutes for f in fixed_facts if f.is_run)
         easy_days = list(self.layout.easy)
+        if self.focus is WeekFocus.DELOAD and self.layout.quality is not None:
+            easy_days = sorted([*easy_days, self.layout.quality])  # the quality day runs easy
         flex = targets.total - fixed_minutes
         if targets.run is not None:
             flex = min(flex, targets.run - fixed_run)
         long_minutes, easy = self.split(flex, len(easy_days), targets)
+        if targets.easy_max is not None:
+            easy = min(easy, math.floor(targets.easy_max + 1e-9))
         while True:
             if easy < MIN_EASY_MINUTES or long_minutes < MIN_LONG_MINUTES:
                 need = fixed_minutes + MIN_LONG_MINUTES + MIN_EASY_MINUTES * len(easy_days)
@@ -356,7 +421,7 @@ class _WeekBuilder:
         deload = self.focus is WeekFocus.DELOAD
         note = "deload: less volume, no quality session" if deload else None
         week = Week(self.focus, {d: tuple(s) for d, s in sorted(days.items())}, note)
-        return _Built(week, fixed_minutes - fixed_run + run, run, long_minutes, runs)
+        return _Built(week, fixed_minutes - fixed_run + run, run, long_minutes, runs, easy)
 
     @staticmethod
     def split(flex: float, easy_count: int, targets: _Targets) -> tuple[int, int]:

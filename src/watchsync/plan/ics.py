@@ -1,8 +1,15 @@
-"""iCalendar export of a plan (RFC 5545): one all-day event per session, steps and RPE cues inside."""
+"""iCalendar export of a plan (RFC 5545): one all-day event per session, steps and RPE cues inside.
+
+Identity: a session's UID is a hash of the athlete, the plan's name, the date, the workout's name
+and its occurrence among same-named workouts that day, so it stays the same when other sessions are
+added or removed, and two athletes' exports never share one (a coach's calendar keeps both).
+SEQUENCE (RFC 5545 §3.8.7.4) counts revisions: given the previous export, an event whose content
+changed gets the previous SEQUENCE + 1, an unchanged one keeps it, a new one starts at 0.
+"""
 
 from __future__ import annotations
 
-import re
+import hashlib
 from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
@@ -13,35 +20,77 @@ from watchsync.model.workout import Workout
 from watchsync.plan.model import Plan
 from watchsync.plan.stats import session_facts
 from watchsync.resolve import ResolveError, resolve
+from watchsync.rules import speeds_for
 
 PRODID = "-//watchsync//base-building plan//EN"
 
 
 def plan_to_ics(plan: Plan, athlete: Athlete, start: date | None = None,
-                stamp: datetime | None = None) -> bytes:
-    """The plan as an iCalendar file; targets resolved for ``athlete``; ``start`` overrides the plan's."""
+                stamp: datetime | None = None, previous: bytes | None = None) -> bytes:
+    """The plan as an iCalendar file; targets resolved for ``athlete``; ``start`` overrides the plan's;
+    ``previous`` (the last export) carries the SEQUENCE numbers on (module docstring)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", plan.name)
+    calendar.add("x-wr-calname", f"{plan.name} ({athlete.name})")
     stamp = stamp or datetime.now(UTC)
-    slug = re.sub(r"[^a-z0-9]+", "-", plan.name.lower()).strip("-") or "plan"
-    per_day: dict[date, int] = {}
+    earlier = previous_events(previous)
+    seen: dict[tuple[date, str], int] = {}
     for scheduled in plan.sessions(start):
-        index = per_day[scheduled.date] = per_day.get(scheduled.date, 0) + 1
-        minutes = session_facts(scheduled.workout, athlete.easy_speed).minutes
+        name = scheduled.workout.name
+        occurrence = seen[(scheduled.date, name)] = seen.get((scheduled.date, name), 0) + 1
+        minutes = session_facts(scheduled.workout, speeds_for(athlete)).minutes
+        uid = session_uid(athlete.name, plan.name, scheduled.date, name, occurrence)
+        summary = f"{name} ({format_seconds(60 * round(minutes))})"
+        description = _description(scheduled.workout, athlete, scheduled.session.note)
+        content = _fingerprint(scheduled.date, summary, description)
+        sequence = 0
+        if uid in earlier:
+            old_sequence, old_content = earlier[uid]
+            sequence = old_sequence if old_content == content else old_sequence + 1
         event = Event()
-        event.add("uid", f"{slug}-{scheduled.date.isoformat()}-{index}@watchsync")
+        event.add("uid", uid)
+        event.add("sequence", sequence)
         event.add("dtstamp", stamp)
         event.add("dtstart", scheduled.date)
         event.add("dtend", scheduled.date + timedelta(days=1))
-        event.add("summary", f"{scheduled.workout.name} ({format_seconds(60 * round(minutes))})")
-        event.add("description", _description(scheduled.workout, athlete, scheduled.session.note))
+        event.add("summary", summary)
+        event.add("description", description)
         event.add("categories", [scheduled.workout.sport.value])
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return bytes(calendar.to_ical())
+
+
+def session_uid(athlete: str, plan: str, day: date, workout: str, occurrence: int) -> str:
+    """The UID of one session (module docstring): stable per session, unique per athlete."""
+    key = "\x1f".join([athlete, plan, day.isoformat(), workout, str(occurrence)])
+    return f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@watchsync"
+
+
+def previous_events(data: bytes | None) -> dict[str, tuple[int, str]]:
+    """UID → (SEQUENCE, content fingerprint) of an earlier export; empty when there is none or it
+    is not a calendar."""
+    if not data:
+        return {}
+    try:
+        calendar = Calendar.from_ical(data)
+    except ValueError:
+        return {}
+    found = {}
+    for event in calendar.walk("VEVENT"):
+        start = event.get("DTSTART")
+        day = start.dt if start is not None else None
+        if not isinstance(day, date):
+            continue
+        content = _fingerprint(day, str(event.get("SUMMARY", "")), str(event.get("DESCRIPTION", "")))
+        found[str(event.get("UID"))] = (int(event.get("SEQUENCE", 0)), content)
+    return found
+
+
+def _fingerprint(day: date, summary: str, description: str) -> str:
+    return hashlib.sha256(f"{day.isoformat()}\x1f{summary}\x1f{description}".encode()).hexdigest()
 
 
 def _description(workout: Workout, athlete: Athlete, note: str | None) -> str:

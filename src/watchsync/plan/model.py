@@ -100,6 +100,7 @@ class Plan:
     description: str | None = None
     history: History | None = None
     source: Path | None = None
+    notes: tuple[str, ...] = ()  # what the generator could not do as asked, and why
 
     @property
     def label(self) -> str:

@@ -100,7 +100,9 @@ class _Reader:
             raise self.fail(self.at("library"), "library must be a folder path (a string)")
         root = (self.path.parent / folder).resolve()
         if not root.is_dir():
-            raise self.fail(self.at("library"), f"library folder {folder!r} does not exist")
+            where = "" if Path(folder).is_absolute() else \
+                f" (a relative library is relative to the plan file's folder, {self.path.parent.resolve()})"
+            raise self.fail(self.at("library"), f"library folder {folder!r} does not exist{where}")
         return Library(root)
 
     def plan(self) -> Plan:

@@ -94,7 +94,7 @@ class SessionFacts:
         return self.session_rpe * self.minutes
 
 
-def session_facts(workout: Workout, run_speed: float = FAMILY_SPEED["run"]) -> SessionFacts:
+def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["run"]) -> SessionFacts:
     """Classify ``workout`` and measure it; ``run_speed`` (m/s) converts running distance and time."""
     family = workout.sport.family
     speed = rules.planning_speed(family, run_speed)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from watchsync.model.athlete import Athlete
 from watchsync.plan.model import Plan, Session, WeekFocus
 from watchsync.plan.stats import SessionFacts, session_facts
-from watchsync.rules import athlete_run_speed
+from watchsync.rules import speeds_for
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class WeekTotals:
 
 def placed_facts(plan: Plan, athlete: Athlete | None = None) -> list[PlacedFacts]:
     """Facts of every session in plan order; running speed from ``athlete`` when given."""
-    speed = athlete_run_speed(athlete)
+    speed = speeds_for(athlete)
     return [PlacedFacts(number, day, session, session_facts(session.workout, speed))
             for number, week in enumerate(plan.weeks, start=1)
             for day in sorted(week.days)

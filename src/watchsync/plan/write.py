@@ -16,10 +16,12 @@ HEADER = "# A watchsync plan file: see docs/plans.md for the format and the rule
 
 
 def write_plan_toml(plan: Plan, library: str | None = None) -> str:
-    """The plan file text; ``library`` (relative to where the file goes) is written when given."""
+    """The plan file text; ``library`` is written when given (an absolute path survives a move of
+    the plan file, e.g. into the daemon's inbox; a relative one is relative to the plan's folder)."""
     top = {"name": plan.name, "athlete": plan.athlete, "start": plan.start,
            "description": plan.description, "library": library}
-    parts = [HEADER + _table({key: value for key, value in top.items() if value is not None})]
+    notes = "".join(f"# note: {note}\n" for note in plan.notes)
+    parts = [HEADER + notes + _table({key: value for key, value in top.items() if value is not None})]
     if plan.history is not None:
         history: dict[str, Any] = {"weekly_minutes": [_number(m) for m in plan.history.weekly_minutes]}
         if plan.history.longest_run_minutes is not None:

@@ -15,11 +15,13 @@ from typing import Literal
 
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.easy import EasyJudgement
 from watchsync.compliance.load import ActivityLoad, acwr
 from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
 from watchsync.compliance.summary import PlanSummary, summarize
-from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow
+from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow, StepRow
+from watchsync.rules import HR_MIN_STEP_SECONDS, SpeedLike
 
 RPE_FLAG_POINTS = 2.0
 HARD_BELOW_SHARE = 0.5
@@ -28,11 +30,15 @@ HARD_BELOW_SHARE = 0.5
 def build_report(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
                  intensities: Mapping[str, IntensityScore], *, athlete: str, today: date,
                  config: ComplianceConfig | None = None,
-                 easy_speed: float = DEFAULT_EASY_SPEED) -> ComplianceReport:
-    """The report of one athlete's plan; ``intensities`` maps matched activity ids to their scores."""
+                 easy_speed: SpeedLike = DEFAULT_EASY_SPEED,
+                 easy: Mapping[str, EasyJudgement] | None = None) -> ComplianceReport:
+    """The report of one athlete's plan; ``intensities`` (and ``easy``, the easy-run judgements) map
+    matched activity ids to their scores."""
     config = config or ComplianceConfig()
+    easy = easy or {}
     summary = summarize(planned, matched, loads, config, easy_speed)
-    rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed) for m in matched.matches]
+    rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id))
+            for m in matched.matches]
     rows += [_open_row(s, "red", config, easy_speed) for s in matched.missed]
     rows += [_open_row(s, "pending", config, easy_speed) for s in matched.pending]
     rows += [_unplanned_row(a) for a in matched.unplanned]
@@ -44,19 +50,24 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
 
 
 def _done_row(match: Match, intensity: IntensityScore | None, config: ComplianceConfig,
-              easy_speed: float) -> SessionRow:
+              easy_speed: SpeedLike, easy: EasyJudgement | None = None) -> SessionRow:
     workout, activity = match.session.workout, match.activity
     volume = volume_score(workout, activity, config, easy_speed)
     rpe = compare_rpe(workout, activity.workout_rpe, config)
     flags = []
     if volume.colour != "green" and volume.ratio is not None:
         flags.append(f"volume {volume.ratio:.0%} of plan")
-    if intensity is not None and intensity.too_hard and intensity.easy_above is not None:
+    if easy is not None:
+        if easy.too_hard:
+            flags.append(easy.message)
+    elif intensity is not None and intensity.too_hard and intensity.easy_above is not None:
         flags.append(f"easy run done too hard: {intensity.easy_above:.0%} of easy time above the ceiling")
     if intensity is not None:
         flags += _hard_steps_flag(intensity)
     if rpe.difference is not None and abs(rpe.difference) >= RPE_FLAG_POINTS:
         flags.append(f"reported RPE {rpe.reported:g} vs {rpe.prescribed:.1f} prescribed")
+    if match.substitute:
+        flags.append(f"{activity.sport.value} instead of the planned run (cross-training substitution)")
     if match.days_late:
         word = "late" if match.days_late > 0 else "early"
         flags.append(f"done {abs(match.days_late)} day{'s' if abs(match.days_late) > 1 else ''} {word}")
@@ -66,11 +77,23 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
         sport=workout.sport.value, status=volume.colour, metric=volume.metric, planned=volume.planned,
         done=volume.done, ratio=volume.ratio, in_target=intensity.inside if intensity else None,
         easy_above=intensity.easy_above if intensity else None, rpe_prescribed=rpe.prescribed,
-        rpe_reported=rpe.reported, days_late=match.days_late, flags=flags)
+        rpe_reported=rpe.reported, days_late=match.days_late, flags=flags,
+        steps=_steps(intensity) if intensity is not None else [],
+        easy_basis=list(easy.bases) if easy is not None else [], substitute=match.substitute)
+
+
+_UNITS = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
+
+
+def _steps(intensity: IntensityScore) -> list[StepRow]:
+    return [StepRow(index=s.index, name=s.name, executions=s.executions, seconds=s.seconds, inside=s.inside,
+                    above=s.above, below=s.below,
+                    target="open" if s.channel is None or s.low is None or s.high is None
+                    else f"{s.low:.4g}-{s.high:.4g} {_UNITS[s.channel]}") for s in intensity.steps]
 
 
 #: Heart rate needs minutes to rise to a hard step's band: shorter hard steps are not judged by HR.
-HARD_STEP_MIN_SECONDS = 180
+HARD_STEP_MIN_SECONDS = HR_MIN_STEP_SECONDS
 
 
 def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
@@ -84,7 +107,7 @@ def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
 
 
 def _open_row(session: PlannedSession, status: Literal["red", "pending"], config: ComplianceConfig,
-              easy_speed: float) -> SessionRow:
+              easy_speed: SpeedLike) -> SessionRow:
     volume = volume_score(session.workout, None, config, easy_speed)
     return SessionRow(
         day=session.date, session_id=session.id, activity_id=None, done_on=None, name=session.workout.name,

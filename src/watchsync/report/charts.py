@@ -16,15 +16,24 @@ from watchsync.compliance.summary import WeekSummary
 from watchsync.report import values
 from watchsync.report.model import ComplianceReport, DayPoint, DayStatus
 
+#: Status colours; each meets WCAG 2.1 AA (4.5:1) with its text colour (:data:`STATUS_TEXT`).
 STATUS_COLOURS: dict[DayStatus, str] = {
-    "green": "#2f9e44",
+    "green": "#237032",
     "yellow": "#f2c12e",
     "orange": "#f08c00",
-    "red": "#e03131",
+    "red": "#c92a2a",
     "pending": "#adb5bd",
-    "unplanned": "#4c6ef5",
+    "unplanned": "#3b5bdb",
     "rest": "#eef0f3",
 }
+DARK_TEXT, LIGHT_TEXT = "#212529", "#ffffff"
+#: Text drawn on each status colour (badges, calendar day numbers).
+STATUS_TEXT: dict[DayStatus, str] = {status: DARK_TEXT if status in ("yellow", "orange", "pending", "rest")
+                                     else LIGHT_TEXT for status in STATUS_COLOURS}
+#: At most this many x-axis labels on a chart: a season (35 weeks) shows every 5th week.
+MAX_LABELS = 8
+#: Bars narrower than this (px of the viewBox) carry no value label.
+MIN_LABELLED_SLOT = 24.0
 PLANNED_COLOUR = "#ced4da"
 DONE_COLOUR = "#1c7ed6"
 EASY_COLOUR = "#2f9e44"
@@ -61,14 +70,17 @@ def volume_chart(weeks: Sequence[WeekSummary]) -> str:
             height = _y(0, top) - _y(hours, top)
             ET.SubElement(group, "rect", {"class": kind, "x": _f(x + offset), "y": _f(_y(hours, top)),
                                           "width": _f(bar), "height": _f(height), "fill": colour, "rx": "2"})
-            _text(group, x + offset + bar / 2, _y(hours, top) - 3, f"{hours:.1f}", anchor="middle", size=9)
-        _text(group, LEFT + (i + 0.5) * slot, HEIGHT - BOTTOM + 14, _short(week.week_start), anchor="middle")
+            if slot >= MIN_LABELLED_SLOT * 2:
+                _text(group, x + offset + bar / 2, _y(hours, top) - 3, f"{hours:.1f}", anchor="middle", size=9)
+        if _labelled(i, len(weeks)):
+            _text(group, LEFT + (i + 0.5) * slot, HEIGHT - BOTTOM + 14, _short(week.week_start), anchor="middle")
     _legend(svg, [(PLANNED_COLOUR, "planned"), (DONE_COLOUR, "done")])
     return _serialise(svg)
 
 
-def intensity_chart(weeks: Sequence[WeekSummary], target: float) -> str:
-    """Share of HR time at or below the easy ceiling per week, against the target line."""
+def intensity_chart(weeks: Sequence[WeekSummary], target: float, today: date | None = None) -> str:
+    """Share of HR time at or below the easy ceiling per week, against the target line; weeks after
+    ``today`` are planned only and show nothing."""
     svg = _svg("intensity", f"Easy share of heart-rate time per week (target {target:.0%})")
     _y_axis(svg, 100, "%", LEFT, step=25)
     slot = _plot_width() / max(len(weeks), 1)
@@ -78,17 +90,22 @@ def intensity_chart(weeks: Sequence[WeekSummary], target: float) -> str:
         group = _week_group(svg, week.week_start, f"Week of {week.week_start}: {label}",
                             easy_share="" if share is None else f"{share:.3f}")
         x, bar = LEFT + i * slot + slot * 0.2, slot * 0.6
-        if share is None:
-            _text(group, x + bar / 2, _y(50, 100), "no HR", anchor="middle")
+        if today is not None and week.week_start > today:
+            group.set("data-future", "true")
+        elif share is None:
+            if slot >= MIN_LABELLED_SLOT:
+                _text(group, x + bar / 2, _y(50, 100), "no HR", anchor="middle")
         else:
             for low, high, colour, kind in ((0.0, share, EASY_COLOUR, "easy"), (share, 1.0, HARD_COLOUR, "hard")):
                 ET.SubElement(group, "rect", {"class": kind, "x": _f(x), "y": _f(_y(high * 100, 100)),
                                               "width": _f(bar),
                                               "height": _f(_y(low * 100, 100) - _y(high * 100, 100)),
                                               "fill": colour})
-            _text(group, x + bar / 2, _y(share * 50, 100) + 4, f"{share:.0%}", anchor="middle", size=10,
-                  fill="#fff")
-        _text(group, LEFT + (i + 0.5) * slot, HEIGHT - BOTTOM + 14, _short(week.week_start), anchor="middle")
+            if slot >= MIN_LABELLED_SLOT:
+                _text(group, x + bar / 2, _y(share * 50, 100) + 4, f"{share:.0%}", anchor="middle", size=10,
+                      fill="#fff")
+        if _labelled(i, len(weeks)):
+            _text(group, LEFT + (i + 0.5) * slot, HEIGHT - BOTTOM + 14, _short(week.week_start), anchor="middle")
     line_y = _f(_y(target * 100, 100))
     ET.SubElement(svg, "line", {"class": "target", "x1": str(LEFT), "x2": str(WIDTH - RIGHT), "y1": line_y,
                                 "y2": line_y, "stroke": "#212529", "stroke-width": "1.5",
@@ -101,7 +118,8 @@ def intensity_chart(weeks: Sequence[WeekSummary], target: float) -> str:
 
 
 def calendar_chart(report: ComplianceReport) -> str:
-    """One cell per day, Monday to Sunday, coloured by the day's worst session status."""
+    """One cell per day, Monday to Sunday: one stripe per session in its own colour (a green ski tour
+    beside a missed core session), the day's worst status as the cell's ``data-status``."""
     rows = max(1, math.ceil(len(report.days) / 7))
     width, height = CAL_LEFT + 7 * (CELL + GAP), CAL_TOP + rows * (CELL + GAP)
     svg = _svg("calendar", "Compliance calendar", width=width, height=height)
@@ -117,11 +135,21 @@ def calendar_chart(report: ComplianceReport) -> str:
         x, y = CAL_LEFT + column * (CELL + GAP), CAL_TOP + row * (CELL + GAP)
         ET.SubElement(cell, "rect", {"x": str(x), "y": str(y), "width": str(CELL), "height": str(CELL),
                                      "rx": "6", "fill": STATUS_COLOURS[point.status]})
-        dark = point.status in ("rest", "yellow", "pending")
-        _text(cell, x + 6, y + 15, str(point.day.day), size=12, fill="#212529" if dark else "#fff")
+        sessions = [s for s in report.sessions if s.day == point.day]
+        if len(sessions) > 1:
+            stripe_width = CELL / len(sessions)
+            for n, session in enumerate(sessions):
+                stripe = ET.SubElement(cell, "rect", {"class": "session", "x": _f(x + n * stripe_width),
+                                                      "y": str(y + 20),
+                                                      "width": _f(stripe_width), "height": str(CELL - 20),
+                                                      "fill": STATUS_COLOURS[session.status],
+                                                      "data-status": session.status})
+                ET.SubElement(stripe, "title").text = f"{session.name} ({session.status})"
+        ink = STATUS_TEXT[point.status]
+        _text(cell, x + 6, y + 15, str(point.day.day), size=12, fill=ink)
         if any(s.done_on == point.day for s in report.sessions):
-            ET.SubElement(cell, "circle", {"class": "activity", "cx": str(x + CELL - 9), "cy": str(y + CELL - 9),
-                                           "r": "4", "fill": "#212529" if dark else "#fff"})
+            ET.SubElement(cell, "circle", {"class": "activity", "cx": str(x + CELL - 9), "cy": str(y + 9),
+                                           "r": "4", "fill": ink})
         if point.day == report.today:
             ET.SubElement(cell, "rect", {"x": str(x + 1), "y": str(y + 1), "width": str(CELL - 2),
                                          "height": str(CELL - 2), "rx": "6", "fill": "none",
@@ -145,7 +173,8 @@ def load_chart(report: ComplianceReport) -> str:
                                                "fill": LOAD_COLOUR, "data-date": str(point.day)})
             ET.SubElement(rect, "title").text = f"{point.day}: load {point.load:.0f}"
     for week_index in range(0, len(days), 7):
-        _week_mark(svg, days[week_index:week_index + 7], LEFT + week_index * slot)
+        _week_mark(svg, days[week_index:week_index + 7], LEFT + week_index * slot,
+                   _labelled(week_index // 7, math.ceil(len(days) / 7)))
     flag_y = _f(_y(report.acwr_flag, ratio_top))
     ET.SubElement(svg, "line", {"class": "acwr-flag", "x1": str(LEFT), "x2": str(WIDTH - RIGHT), "y1": flag_y,
                                 "y2": flag_y, "stroke": FLAG_COLOUR, "stroke-dasharray": "4 3",
@@ -174,14 +203,20 @@ def _acwr_lines(svg: ET.Element, days: Sequence[DayPoint], slot: float, top: flo
         ET.SubElement(svg, "polyline", attributes)
 
 
-def _week_mark(svg: ET.Element, week: Sequence[DayPoint], x: float) -> None:
+def _week_mark(svg: ET.Element, week: Sequence[DayPoint], x: float, labelled: bool = True) -> None:
     end = week[-1]
     load = sum(d.load for d in week)
     group = _week_group(svg, week[0].day, f"Week of {week[0].day}: load {load:.0f}, ACWR {values.number(end.acwr)}",
                         load=f"{load:.1f}", acwr="" if end.acwr is None else f"{end.acwr:.3f}")
     ET.SubElement(group, "line", {"x1": _f(x), "x2": _f(x), "y1": str(TOP), "y2": str(HEIGHT - BOTTOM),
                                   "stroke": "#adb5bd", "stroke-width": "0.8"})
-    _text(group, x + 3, HEIGHT - BOTTOM + 14, _short(week[0].day))
+    if labelled:
+        _text(group, x + 3, HEIGHT - BOTTOM + 14, _short(week[0].day))
+
+
+def _labelled(index: int, count: int) -> bool:
+    """Whether the ``index``-th of ``count`` x-axis labels is drawn (at most :data:`MAX_LABELS`)."""
+    return index % max(1, math.ceil(count / MAX_LABELS)) == 0
 
 
 def _svg(name: str, title: str, width: int = WIDTH, height: int = HEIGHT) -> ET.Element:

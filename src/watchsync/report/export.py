@@ -19,11 +19,10 @@ JSON_VERSION = 1
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SESSION_FIELDS = ("week_start", "day", "session_id", "activity_id", "done_on", "name", "sport", "status", "metric",
                   "planned", "done", "ratio", "in_target", "easy_above", "rpe_prescribed", "rpe_reported",
-                  "days_late", "flags")
+                  "days_late", "flags", "substitute", "easy_basis")
 WEEK_FIELDS = ("week_start", "planned_sessions", "done", "missed", "pending", "unplanned", "completion",
                "planned_seconds", "done_seconds", "planned_meters", "done_meters", "easy_share", "hr_seconds",
-               "no_hr_seconds", "load", "acwr",
-               "monotony", "strain", "flags")
+               "no_hr_seconds", "load", "acwr", "monotony", "strain", "flags", "run_meters")
 TEXT_FIELDS = frozenset({"name", "flags"})
 
 
@@ -49,13 +48,17 @@ def _session_rows(report: ComplianceReport) -> list[dict[str, object]]:
     rows = []
     for week in report.summary.weeks:
         for session in report.sessions_in_week(week.week_start):
-            rows.append({"week_start": week.week_start, **session.model_dump(), "flags": "; ".join(session.flags)})
+            fields = session.model_dump(exclude={"steps"})
+            rows.append({"week_start": week.week_start, **fields, "flags": "; ".join(session.flags),
+                         "easy_basis": " ".join(session.easy_basis)})
     return rows
 
 
 def _week_rows(report: ComplianceReport) -> list[dict[str, object]]:
-    return [{"week_start": week.week_start, **week.totals.model_dump(), "load": week.load, "acwr": week.acwr,
-             "monotony": week.monotony, "strain": week.strain, "flags": "; ".join(week.flags)}
+    return [{"week_start": week.week_start,
+             **week.totals.model_dump(exclude={"planned_meters_by_family", "done_meters_by_family"}),
+             "load": week.load, "acwr": week.acwr, "monotony": week.monotony, "strain": week.strain,
+             "flags": "; ".join(week.flags), "run_meters": week.totals.done_meters_by_family.get("run", 0.0)}
             for week in report.summary.weeks]
 
 

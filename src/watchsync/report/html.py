@@ -1,8 +1,10 @@
 """The compliance report as one self-contained HTML page: inline CSS and SVG, no scripts, no URLs.
 
 Sections: headline numbers, weekly volume, intensity distribution, compliance calendar, load and
-ACWR trend, a weekly table and the session list with flags. Phone-first: one column below 700 px,
-tables turn into cards below 600 px.
+ACWR trend, the flags (ranked: missed, too hard, long-run spike first), a weekly table (this week and
+the past newest first, then the weeks to come, planned only) and the session list with a step
+drill-down per done session. Phone-first: one column below 700 px, tables turn into cards below
+600 px (readable at 390 px); a print stylesheet; every text and badge colour meets WCAG AA.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ svg.calendar{max-width:420px}
 .legend{display:flex;flex-wrap:wrap;gap:6px 12px;margin:.5rem 0 0;padding:0;list-style:none;font-size:.85rem}
 .legend i,.badge{display:inline-block;border-radius:4px}
 .legend i{width:12px;height:12px;margin-right:4px;vertical-align:-1px}
-.badge{padding:1px 8px;font-size:.8rem;font-weight:600;color:#fff}
-.badge.yellow,.badge.pending,.badge.rest{color:#212529}
+.badge{padding:1px 8px;font-size:.8rem;font-weight:600}
+details{margin-top:.2rem;font-size:.85rem}
+details table{font-size:.8rem}
+.sub,.tile span,th{color:#495057}
 ul.flags{margin:0;padding-left:1.2rem}
 ul.flags li{margin:.15rem 0}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
@@ -41,6 +45,7 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e9ecef;vertical-a
 th{font-weight:600;color:#495057;white-space:nowrap}
 td:first-child{white-space:nowrap}
 td.flags{color:#c92a2a}
+tr.future td{color:#495057;font-style:italic}
 @media (max-width:600px){
  main{padding:8px}
  table.cards thead{display:none}
@@ -51,10 +56,21 @@ td.flags{color:#c92a2a}
  table.cards td.flags::before{display:block}
  table.cards td.flags:empty{display:none}
  table.cards td:first-child{font-weight:700}
+ .tiles{grid-template-columns:repeat(2,1fr)}
+ .grid{grid-template-columns:1fr}
+}
+@media print{
+ body{background:#fff;font-size:11pt}
+ main{max-width:none;padding:0}
+ .card,.tile{box-shadow:none;border:1px solid #ced4da;break-inside:avoid}
+ .grid{grid-template-columns:1fr 1fr}
+ details>summary{display:none}
+ details>*{display:block}
+ a{color:inherit;text-decoration:none}
 }
 """
 SESSION_COLUMNS = ("Day", "Workout", "Status", "Done / planned", "In target", "RPE done / plan", "Flags")
-WEEK_COLUMNS = ("Week", "Completion", "Time done / planned", "Distance done / planned", "Easy", "Load", "ACWR",
+WEEK_COLUMNS = ("Week", "Completion", "Time done / planned", "Distance by sport", "Easy", "Load", "ACWR",
                 "Monotony", "Flags")
 LEGEND: tuple[tuple[DayStatus, str], ...] = (
     ("green", "80–120 % of plan"), ("yellow", "50–79 % or 121–150 %"), ("orange", "< 50 % or > 150 %"),
@@ -74,13 +90,14 @@ def render_html(report: ComplianceReport) -> str:
         _tiles(report),
         '<div class="grid">',
         _card("volume", "Weekly volume: planned vs done", charts.volume_chart(weeks)),
-        _card("intensity", "Intensity distribution", charts.intensity_chart(weeks, report.easy_share_target)),
+        _card("intensity", "Intensity distribution",
+              charts.intensity_chart(weeks, report.easy_share_target, report.today)),
         _card("calendar", "Compliance calendar", charts.calendar_chart(report) + _legend()),
         _card("load", "Load and ACWR", charts.load_chart(report) + _acwr_note(report)),
         "</div>",
         _card("flags", "Flags", _flags(report)),
         _card("weeks", "Weeks", _week_table(report)),
-        _card("sessions", "Sessions", _session_table(report.sessions)),
+        _card("sessions", "Sessions", _session_table(_sessions_in_order(report))),
     ]
     return "\n".join([
         "<!DOCTYPE html>",
@@ -108,7 +125,8 @@ def _tiles(report: ComplianceReport) -> str:
     tiles = [
         (values.percent(totals.completion), f"completion ({totals.done} of {totals.done + totals.missed})"),
         (values.hours(totals.done_seconds), f"done of {values.hours(totals.planned_seconds)} planned"),
-        (values.kilometres(totals.done_meters), f"done of {values.kilometres(totals.planned_meters)} planned"),
+        (values.kilometres(totals.done_meters_by_family.get("run", 0.0)),
+         "run " + values.distances(totals.done_meters_by_family, totals.planned_meters_by_family)),
         (values.percent(totals.easy_share), f"easy (target {values.percent(report.easy_share_target)})"
          + (f" of {values.hours(totals.hr_seconds)} with HR, {values.hours(totals.no_hr_seconds)} without"
             if totals.no_hr_seconds else "")),
@@ -122,7 +140,8 @@ def _tiles(report: ComplianceReport) -> str:
 def _legend() -> str:
     items = "".join(f'<li><i style="background:{charts.STATUS_COLOURS[status]}"></i>{escape(label)}</li>'
                     for status, label in LEGEND)
-    return f'<ul class="legend">{items}<li>● activity done that day</li></ul>'
+    return f'<ul class="legend">{items}<li>● activity done that day; a day of several sessions is striped, '\
+           "one colour each</li></ul>"
 
 
 def _acwr_note(report: ComplianceReport) -> str:
@@ -131,8 +150,8 @@ def _acwr_note(report: ComplianceReport) -> str:
 
 
 def _flags(report: ComplianceReport) -> str:
-    flags = report.summary.flags + [f"{values.day_label(s.day)} {s.name}: {flag}" for s in report.sessions
-                                    for flag in s.flags]
+    flags = values.ranked(report.summary.flags + [f"{values.day_label(s.day)} {s.name}: {flag}"
+                                                  for s in report.sessions for flag in s.flags])
     if not flags:
         return "<p>No flags.</p>"
     return '<ul class="flags">' + "".join(f"<li>{escape(flag)}</li>" for flag in flags) + "</ul>"
@@ -140,34 +159,68 @@ def _flags(report: ComplianceReport) -> str:
 
 def _week_table(report: ComplianceReport) -> str:
     rows = []
-    for week in report.summary.weeks:
+    for week in values.week_order(report.summary.weeks, report.today):
         t = week.totals
+        if values.is_future(week, report.today):  # only what is planned: no ACWR, no "no HR"
+            cells = [str(week.week_start), f"{t.planned_sessions} planned",
+                     f"{values.hours(t.planned_seconds)} planned",
+                     values.distances(t.planned_meters_by_family), "", "", "", "", ""]
+            rows.append(_row(WEEK_COLUMNS, cells, f'class="future" data-week="{week.week_start}" data-future="true"'))
+            continue
         cells = [str(week.week_start), f"{values.percent(t.completion)} ({t.done} of {t.done + t.missed})",
                  f"{values.hours(t.done_seconds)} / {values.hours(t.planned_seconds)}",
-                 f"{values.kilometres(t.done_meters)} / {values.kilometres(t.planned_meters)}",
+                 values.distances(t.done_meters_by_family, t.planned_meters_by_family),
                  values.percent(t.easy_share), f"{week.load:.0f}", values.number(week.acwr),
-                 values.number(week.monotony), "; ".join(week.flags)]
+                 values.number(week.monotony), "; ".join(values.ranked(week.flags))]
         rows.append(_row(WEEK_COLUMNS, cells, f'data-week="{week.week_start}"'))
     return _table(WEEK_COLUMNS, rows)
+
+
+def _sessions_in_order(report: ComplianceReport) -> list[SessionRow]:
+    """Sessions week by week in the weeks' order (newest first, then the weeks to come)."""
+    return [row for week in values.week_order(report.summary.weeks, report.today)
+            for row in report.sessions_in_week(week.week_start)]
+
+
+def badge(status: DayStatus) -> str:
+    """A status badge: its colour and a text colour that meets WCAG AA on it."""
+    return (f'<span class="badge {status}" style="background:{charts.STATUS_COLOURS[status]};'
+            f'color:{charts.STATUS_TEXT[status]}">{escape(status)}</span>')
 
 
 def _session_table(sessions: list[SessionRow]) -> str:
     rows = []
     for s in sessions:
-        badge = f'<span class="badge {s.status}" style="background:{charts.STATUS_COLOURS[s.status]}">' \
-                f"{escape(s.status)}</span>"
-        cells = [values.day_label(s.day), s.name, badge, values.volume(s), values.percent(s.in_target),
-                 values.rpe(s), "; ".join(s.flags)]
+        workout = escape(s.name) + _drill_down(s)
+        cells = [values.day_label(s.day), workout, badge(s.status), values.volume(s), values.percent(s.in_target),
+                 values.rpe(s), "; ".join(values.ranked(s.flags))]
         rows.append(_row(SESSION_COLUMNS, cells, f'class="{s.status}" data-status="{s.status}" data-date="{s.day}"',
-                         raw=SESSION_COLUMNS.index("Status")))
+                         raw=(SESSION_COLUMNS.index("Status"), SESSION_COLUMNS.index("Workout"))))
     return _table(SESSION_COLUMNS, rows)
 
 
-def _row(columns: tuple[str, ...], cells: list[str], attributes: str, raw: int | None = None) -> str:
+STEP_COLUMNS = ("Step", "Name", "Target", "Runs", "Time", "In", "Above", "Below")
+
+
+def _drill_down(session: SessionRow) -> str:
+    """The step-by-step compliance of a done session (what ``analyze`` shows), folded."""
+    if not session.steps:
+        return ""
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in (
+            str(step.index), step.name or "", step.target, str(step.executions), f"{step.seconds:.0f}s",
+            values.percent(step.inside), values.percent(step.above), values.percent(step.below))) + "</tr>"
+        for step in session.steps)
+    head = "".join(f"<th>{escape(c)}</th>" for c in STEP_COLUMNS)
+    return (f'<details class="steps" data-steps="{len(session.steps)}"><summary>{len(session.steps)} steps</summary>'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></details>")
+
+
+def _row(columns: tuple[str, ...], cells: list[str], attributes: str, raw: tuple[int, ...] = ()) -> str:
     tds = []
     for index, (label, cell) in enumerate(zip(columns, cells, strict=True)):
         kind = ' class="flags"' if label == "Flags" else ""
-        content = cell if index == raw else escape(cell)
+        content = cell if index in raw else escape(cell)
         tds.append(f'<td data-label="{escape(label)}"{kind}>{content}</td>')
     return f"<tr {attributes}>{''.join(tds)}</tr>"
 

@@ -16,6 +16,21 @@ DayStatus = Literal["green", "yellow", "orange", "red", "pending", "unplanned", 
 STATUS_SEVERITY: tuple[SessionStatus, ...] = ("red", "orange", "yellow", "pending", "green", "unplanned")
 
 
+class StepRow(BaseModel):
+    """One planned step as done (the drill-down ``analyze`` shows): time in its target band."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    name: str | None
+    target: str  # "140-152 bpm", "open"
+    executions: int
+    seconds: float
+    inside: float | None
+    above: float | None
+    below: float | None
+
+
 class SessionRow(BaseModel):
     """A planned session (done, missed or pending) or an unplanned activity, with its scores."""
 
@@ -38,6 +53,9 @@ class SessionRow(BaseModel):
     rpe_reported: float | None
     days_late: int | None
     flags: list[str]
+    steps: list[StepRow] = []  # the step-by-step drill-down of a done session
+    easy_basis: list[str] = []  # what the easy-run judgement used (heart_rate, pace, rpe)
+    substitute: bool = False  # cross-training done instead of the planned run
 
 
 class DayPoint(BaseModel):

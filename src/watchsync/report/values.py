@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from watchsync.describe import format_seconds
 
 if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
+    from watchsync.compliance.summary import WeekSummary
     from watchsync.report.model import SessionRow
+
+#: Flags most worth a coach's eye first; the rest keep their order after these.
+FLAG_PRIORITY: tuple[str, ...] = ("missed", "too hard", "long-run spike", "volume", "hard steps", "reported RPE",
+                                  "ACWR", "monotony", "easy share")
 
 MISSING = "–"
 SECONDS_PER_HOUR = 3600.0
@@ -60,3 +66,45 @@ def rpe(row: SessionRow) -> str:
     if row.rpe_reported is None and row.rpe_prescribed is None:
         return MISSING
     return f"{number(row.rpe_reported, 1)} / {number(row.rpe_prescribed, 1)}"
+
+
+def flag_rank(flag: str) -> int:
+    """Where a flag goes in a ranked list (missed, too hard, long-run spike first)."""
+    return next((i for i, word in enumerate(FLAG_PRIORITY) if word in flag), len(FLAG_PRIORITY))
+
+
+def ranked(flags: Sequence[str]) -> list[str]:
+    """``flags`` most important first (stable for equal ranks)."""
+    return sorted(flags, key=flag_rank)
+
+
+def is_future(week: WeekSummary, today: date) -> bool:
+    """A week that starts after ``today``: only what is planned is shown."""
+    return week.week_start > today
+
+
+def week_order(weeks: Sequence[WeekSummary], today: date) -> list[WeekSummary]:
+    """Weeks to show: this week and the past newest first, then the weeks to come in date order."""
+    current = [w for w in weeks if not is_future(w, today)]
+    return [*reversed(current), *(w for w in weeks if is_future(w, today))]
+
+
+def distances(by_family: Mapping[str, float], planned: Mapping[str, float] | None = None) -> str:
+    """``run 37.6 / 40.0 km · ski 28.0 km``: each sport family apart, never added together."""
+    planned = planned or {}
+    families = list(dict.fromkeys([*by_family, *planned]))
+    if not families:
+        return MISSING
+    parts = []
+    for family in families:
+        done, plan = by_family.get(family), planned.get(family)
+        if plan is None:
+            parts.append(f"{family} {kilometres(done or 0.0)}")
+        else:
+            parts.append(f"{family} {(done or 0.0) / 1000:.1f} / {kilometres(plan)}")
+    return " · ".join(parts)
+
+
+def week_end(week: WeekSummary) -> date:
+    """The Sunday of ``week``."""
+    return week.week_start + timedelta(days=6)

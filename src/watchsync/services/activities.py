@@ -38,6 +38,7 @@ from watchsync.activity.model import Activity, FitDecodeError
 from watchsync.compliance.activities import ActivitySummary, summary_from_connect
 from watchsync.compliance.analysis import Analysis, SessionAnalysis, analyse_decoded, athlete_config
 from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.easy import EasyJudgement, judge_easy
 from watchsync.compliance.load import ActivityLoad, activity_load
 from watchsync.compliance.match import PlannedSession, match_sessions
 from watchsync.compliance.record import ActivityRecord, SessionRecord
@@ -52,6 +53,7 @@ from watchsync.compliance.score import (
 from watchsync.files import write_atomically
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.model.athlete import Athlete
+from watchsync.rules import speeds_for
 
 if TYPE_CHECKING:  # analysing a file needs neither Garmin nor the store (start-up of `watchsync analyze`)
     from watchsync.garmin.client import GarminClient
@@ -80,6 +82,7 @@ class SessionScore(BaseModel):
     volume: VolumeScore
     intensity: IntensityScore
     rpe: RpeComparison
+    easy: EasyJudgement | None = None
 
 
 @dataclass(frozen=True)
@@ -129,9 +132,10 @@ def score_session(session: PlannedSession, analysis: Analysis | SessionAnalysis,
     workout = session.workout
     return SessionScore(
         session_id=session.id, day=session.date, workout=workout.name, activity_id=analysis.summary.id,
-        volume=volume_score(workout, analysis.summary, config, athlete.easy_speed),
+        volume=volume_score(workout, analysis.summary, config, speeds_for(athlete)),
         intensity=score_intensity(workout, analysis.activity, config),
-        rpe=compare_rpe(workout, analysis.summary.workout_rpe, config))
+        rpe=compare_rpe(workout, analysis.summary.workout_rpe, config),
+        easy=judge_easy(workout, analysis.activity, athlete, analysis.summary.workout_rpe, config))
 
 
 def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit_dir: Path,

@@ -104,9 +104,10 @@ class GarminSession:
         return found, self.send(progress)
 
     def apply_plan(self, plan: Plan, start: date | None = None, *, dry_run: bool = False,
-                   progress: Progress | None = None) -> ApplyResult:
-        """Push and schedule ``plan``; re-applying an edited plan changes only what changed."""
-        return apply_plan(plan, self.service, start, dry_run=dry_run, progress=progress)
+                   progress: Progress | None = None, force: bool = False) -> ApplyResult:
+        """Push and schedule ``plan``; re-applying an edited plan changes only what changed; a plan
+        with lint errors is refused (``PlanRefused``) unless ``force``."""
+        return apply_plan(plan, self.service, start, dry_run=dry_run, progress=progress, force=force)
 
     def send(self, progress: Progress | None = None) -> DrainResult:
         """Carry out what waits in the outbox for this athlete."""

@@ -6,6 +6,9 @@ the same workout on another day is moved, a different workout on the same day re
 one, and entries made by other plans or by hand are left alone. Re-applying an unchanged plan
 queues nothing. ``dry_run`` computes the same changes from the store without queueing or calling
 Garmin.
+
+The plan is linted first (:func:`watchsync.plan.lint.lint_plan`, for the service's athlete): a plan
+with lint errors is refused with :class:`PlanRefused` (the lint report in it) unless ``force``.
 """
 
 from __future__ import annotations
@@ -14,13 +17,37 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
+from watchsync.errors import InputError
 from watchsync.garmin.sync import DrainResult, PushPlan, SyncService
 from watchsync.model.workout import Workout
 from watchsync.plan.diff import CalendarItem, Change, ChangeKind, plan_diff
+from watchsync.plan.lint import LintReport, lint_plan
 from watchsync.plan.model import Plan
 from watchsync.prepare import workout_key
 
 Progress = Callable[[int, int], None]
+
+
+class PlanRefused(InputError):
+    """A plan with lint errors, not applied; ``report`` is its lint report, ``lines`` its errors."""
+
+    def __init__(self, plan: Plan, report: LintReport) -> None:
+        self.report = report
+        self.lines = [issue.format(plan.label) for issue in report.errors]
+        super().__init__(f"{plan.label}: {len(self.lines)} lint error(s), the plan is not applied "
+                         "(fix them, or apply with --force):\n" + "\n".join(self.lines))
+
+
+def check_plan(plan: Plan, service: SyncService, force: bool = False) -> LintReport:
+    """The plan's lint report for the service's athlete; :class:`PlanRefused` on errors unless ``force``;
+    an :class:`~watchsync.errors.InputError` for a plan written for another athlete (never forced)."""
+    if plan.athlete is not None and plan.athlete != service.athlete.name:
+        raise InputError(f"{plan.label}: the plan is for athlete {plan.athlete!r}, not {service.athlete.name!r} "
+                         "(a plan's identity includes its athlete)")
+    report = lint_plan(plan, athlete=service.athlete)
+    if report.errors and not force:
+        raise PlanRefused(plan, report)
+    return report
 
 
 @dataclass(frozen=True)
@@ -38,19 +65,21 @@ class ApplyResult:
 
 
 def apply_plan(plan: Plan, service: SyncService, start: date | None = None, *, dry_run: bool = False,
-               progress: Progress | None = None) -> ApplyResult:
+               progress: Progress | None = None, force: bool = False) -> ApplyResult:
     """Push and schedule ``plan`` for ``service.athlete``, then send it; see the module docstring."""
-    result = queue_plan(plan, service, start, dry_run=dry_run)
+    result = queue_plan(plan, service, start, dry_run=dry_run, force=force)
     return result if dry_run else replace(result, drained=service.drain(progress=progress))
 
 
 def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, dry_run: bool = False,
-               should_push: Callable[[Workout], bool] | None = None) -> ApplyResult:
+               should_push: Callable[[Workout], bool] | None = None, force: bool = False) -> ApplyResult:
     """Queue the plan's pushes and calendar changes in the store (one transaction); send nothing.
 
     ``should_push`` decides which of the plan's workouts are pushed from the plan (default: all);
-    the daemon leaves out workouts that a coach's own file owns.
+    the daemon leaves out workouts that a coach's own file owns. Lint errors refuse the plan
+    (:class:`PlanRefused`) unless ``force``.
     """
+    check_plan(plan, service, force)
     sessions = list(plan.sessions(start))
     athlete = service.athlete.name
     owned = [CalendarItem(f"{key}@{day}", date.fromisoformat(day), key)

@@ -22,10 +22,12 @@ from watchsync.activity import Activity, FitDecodeError, decode_activity
 from watchsync.activity.sessions import session_parts
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.easy import EasyJudgement, judge_easy
 from watchsync.compliance.load import ActivityLoad
 from watchsync.compliance.match import MatchResult, PlannedSession, match_sessions
 from watchsync.compliance.record import ActivityRecord
 from watchsync.compliance.score import IntensityScore, score_intensity
+from watchsync.compliance.substitution import substitute_cross_training
 from watchsync.errors import WatchsyncError
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
@@ -33,6 +35,7 @@ from watchsync.plan.model import Plan
 from watchsync.report.build import build_report
 from watchsync.report.model import ComplianceReport
 from watchsync.resolve import resolve
+from watchsync.rules import speeds_for
 from watchsync.store import ActivityRow, ScheduleState, Store, WorkoutRow
 
 #: Schedule states that still mean "planned" (removed or being removed ones do not).
@@ -131,10 +134,11 @@ def store_report(store: Store, athlete: Athlete, *, today: date, planned: list[P
         first_day = min(s.date for s in planned) - timedelta(days=config.early_days)
         last_day = max(s.date for s in planned) + timedelta(days=config.late_days)
     activities = stored_activities(store, athlete.name, start=first_day, end=last_day)
-    matched = match_sessions(planned, [a.summary for a in activities], today=today, config=config)
-    intensities = _intensities(store, athlete.name, matched, activities, config)
+    matched = substitute_cross_training(
+        match_sessions(planned, [a.summary for a in activities], today=today, config=config), config)
+    intensities, easy = _intensities(store, athlete, matched, activities, config)
     report = build_report(planned, matched, [a.load for a in activities], intensities, athlete=athlete.name,
-                          today=today, config=config, easy_speed=athlete.easy_speed)
+                          today=today, config=config, easy_speed=speeds_for(athlete), easy=easy)
     return report if week is None else only_week(report, week)
 
 
@@ -157,18 +161,26 @@ def _stored(row: ActivityRow) -> list[StoredActivity]:
             for summary, load in ActivityRecord.model_validate(row.summary).activities()]
 
 
-def _intensities(store: Store, athlete: str, matched: MatchResult, activities: Iterable[StoredActivity],
-                 config: ComplianceConfig) -> dict[str, IntensityScore]:
-    rows = {row.session_key: row for row in store.list_compliance(athlete)}
+def _intensities(store: Store, athlete: Athlete, matched: MatchResult, activities: Iterable[StoredActivity],
+                 config: ComplianceConfig) -> tuple[dict[str, IntensityScore], dict[str, EasyJudgement]]:
+    """Intensity scores and easy-run judgements by activity id: from the compliance rows of the same
+    match, else computed again from the stored FIT."""
+    rows = {row.session_key: row for row in store.list_compliance(athlete.name)}
     files = {a.summary.id: a.fit_path for a in activities}
     scores: dict[str, IntensityScore] = {}
+    judged: dict[str, EasyJudgement] = {}
     for match in matched.matches:
+        if match.substitute:
+            continue  # a ride is not scored against the run's steps
         activity_id = match.activity.id
         row = rows.get(match.session.id)
         scored_id = str(row.scores.get("activity_id") or row.activity_id) if row is not None else None
         if row is not None and scored_id == activity_id and "intensity" in row.scores:
             scores[activity_id] = IntensityScore.model_validate(row.scores["intensity"])
-            continue
+            if row.scores.get("easy") is not None:
+                judged[activity_id] = EasyJudgement.model_validate(row.scores["easy"])
+            if "easy" in row.scores:
+                continue
         fit_path = files.get(activity_id)
         if fit_path is None:
             continue
@@ -176,8 +188,12 @@ def _intensities(store: Store, athlete: str, matched: MatchResult, activities: I
             activity = session_activity(decode_activity(fit_path), match.activity.session, config)
         except FitDecodeError:
             continue
-        scores[activity_id] = score_intensity(match.session.workout, activity, config)
-    return scores
+        if activity_id not in scores:
+            scores[activity_id] = score_intensity(match.session.workout, activity, config)
+        judgement = judge_easy(match.session.workout, activity, athlete, match.activity.workout_rpe, config)
+        if judgement is not None:
+            judged[activity_id] = judgement
+    return scores, judged
 
 
 def session_activity(activity: Activity, number: int | None, config: ComplianceConfig) -> Activity:

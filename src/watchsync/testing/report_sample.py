@@ -27,6 +27,7 @@ from watchsync.model.athlete import Athlete
 from watchsync.report.build import build_report
 from watchsync.report.model import ComplianceReport
 from watchsync.resolve import resolve
+from watchsync.rules import speeds_for
 from watchsync.testing.simulate import Behaviour, simulate_activity
 
 START_OF_DAY = time(7, 0)
@@ -90,5 +91,5 @@ def sample_report(library: Path, athlete: Athlete, first_monday: date,
     intensities = {m.activity.id: score_intensity(m.session.workout, decoded[m.activity.id], config)
                    for m in matched.matches}
     return build_report(planned, matched, loads, intensities, athlete=athlete.name, today=today,
-                        config=config, easy_speed=athlete.easy_speed)
+                        config=config, easy_speed=speeds_for(athlete))
 

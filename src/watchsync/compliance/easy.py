@@ -1,0 +1,142 @@
+"""Was an easy run easy? The judgement for every athlete, whatever their watch showed them.
+
+The easy steps of the planned workout (RPE ≤ ``easy_rpe_max``, outside repeat blocks) are judged on
+the first basis the data and the athlete's profile allow, and the judgement says which:
+
+* **heart rate** against the athlete's easy ceiling (:func:`watchsync.rules.easy_hr_ceiling`: 89 %
+  of LTHR, else 74 % of heart-rate reserve, else 79 % of max HR), over the same steps, lag and
+  grace as the intensity score; the run is too hard when more than ``too_hard_share`` of the easy
+  time is above the ceiling;
+* **pace**, for runs recorded without heart rate, against the fastest easy speed
+  (:func:`watchsync.rules.easy_speed_ceiling`, 87 % of threshold speed), same share;
+* **reported RPE** (Garmin's post-workout RPE) against the prescription, for sessions prescribed
+  easy throughout (strides aside: the session RPE of a hill session speaks of its hills): too hard
+  when it is above both the easy band and the highest RPE prescribed for the easy steps.
+
+Targets on the watch do not matter: an athlete who trains by feel (open targets, cue only) is judged
+by the same ceiling as one who runs to an HR band. A run is flagged when any basis says too hard.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from watchsync import rules
+from watchsync.activity.model import Activity
+from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.score import score_intensity, target_band
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import HeartRateTarget, Repeat, RpeTarget, SpeedTarget, Step, Target, Workout
+
+Basis = Literal["heart_rate", "pace", "rpe"]
+#: Lowest bpm of the judging band (the model's lowest HR target): only the ceiling matters.
+FLOOR_BPM = 30.0
+#: Slowest m/s of the judging band: walking the climbs is never too hard.
+FLOOR_SPEED = 0.01
+#: Steps this short (strides) do not make a session hard for the RPE basis (the plans' stride rule).
+STRIDE_SECONDS = 30.0
+
+
+class EasyJudgement(BaseModel):
+    """The judgement of a planned run's easy steps; ``bases`` are the ones the data allowed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bases: list[Basis]
+    ceiling: float | None = None  # bpm (heart_rate) or m/s (pace)
+    ceiling_source: str | None = None
+    easy_seconds: float = 0.0  # scored easy time on the measured basis
+    above: float | None = None  # share of it above the ceiling
+    prescribed_rpe: float | None = None
+    reported_rpe: float | None = None
+    too_hard: bool = False
+    reasons: list[str] = []
+
+    @property
+    def message(self) -> str:
+        """``easy run done too hard (heart rate: 38 % of easy time above 152 bpm, 89 % of LTHR 171)``."""
+        if not self.bases:
+            return "easy steps not judged: no heart rate, pace or reported RPE to judge them by"
+        if not self.too_hard:
+            return f"easy run done easy (judged by {', '.join(b.replace('_', ' ') for b in self.bases)})"
+        return "easy run done too hard (" + "; ".join(self.reasons) + ")"
+
+
+def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_rpe: float | None,
+               config: ComplianceConfig | None = None) -> EasyJudgement | None:
+    """The judgement of ``workout``'s easy steps as done in ``activity``; None without easy steps."""
+    config = config or ComplianceConfig()
+    easy = [s for s in workout.steps if isinstance(s, Step) and _judged(s, config)]
+    if not easy:
+        return None
+    prescribed = max((r for r in (rules.step_rpe(s) for s in easy) if r is not None), default=None)
+    bases: list[Basis] = []
+    reasons: list[str] = []
+    measured = _measured(workout, activity, athlete, config)
+    ceiling = source = above = None
+    seconds = 0.0
+    too_hard = False
+    if measured is not None:
+        basis, ceiling, source, above, seconds = measured
+        bases.append(basis)
+        if above is not None and above > config.too_hard_share:
+            too_hard = True
+            unit = f"{ceiling:.0f} bpm" if basis == "heart_rate" else _pace(ceiling)
+            reasons.append(f"{basis.replace('_', ' ')}: {above:.0%} of easy time above {unit}, {source}")
+    if reported_rpe is not None and _easy_session(workout, config):
+        bases.append("rpe")
+        limit = max(config.easy_rpe_max, prescribed or 0.0)
+        if reported_rpe > limit:
+            too_hard = True
+            reasons.append(f"reported RPE {reported_rpe:g} above {limit:g}, the top of the easy prescription")
+    return EasyJudgement(bases=bases, ceiling=ceiling, ceiling_source=source, easy_seconds=seconds, above=above,
+                         prescribed_rpe=prescribed, reported_rpe=reported_rpe, too_hard=too_hard, reasons=reasons)
+
+
+def _easy_session(workout: Workout, config: ComplianceConfig) -> bool:
+    """Whether the whole session is prescribed easy, so its reported session RPE speaks of the easy
+    running: every step longer than a stride (30 s) is easy."""
+    family = workout.sport.family
+    return all(rules.is_easy(step, config.easy_rpe_max) for step in workout.flat_steps()
+               if rules.planned_step_seconds(step, family) > STRIDE_SECONDS)
+
+
+def _judged(step: Step, config: ComplianceConfig) -> bool:
+    """An easy step that was prescribed (an RPE or a target), not an untargeted drill or exercise."""
+    prescribed = rules.step_rpe(step) is not None or target_band(step.target) is not None
+    return prescribed and rules.is_easy(step, config.easy_rpe_max)
+
+
+def _measured(workout: Workout, activity: Activity, athlete: Athlete,
+              config: ComplianceConfig) -> tuple[Basis, float, str, float | None, float] | None:
+    """(basis, ceiling, source, share above, scored seconds) on heart rate, else pace; None if neither."""
+    candidates: list[tuple[Basis, rules.EasyCeiling | None]] = [
+        ("heart_rate", rules.easy_hr_ceiling(athlete, config.easy_rpe_max))]
+    if workout.sport.family == "run":
+        candidates.append(("pace", rules.easy_speed_ceiling(athlete, config.easy_rpe_max)))
+    for basis, ceiling in candidates:
+        if ceiling is None:
+            continue
+        band: Target = (HeartRateTarget(low=FLOOR_BPM, high=max(FLOOR_BPM, ceiling.value))
+                        if basis == "heart_rate" else SpeedTarget(low=FLOOR_SPEED, high=ceiling.value))
+        judging = workout.model_copy(update={"steps": [_with_band(b, band, config) for b in workout.steps]})
+        score = score_intensity(judging, activity, config)
+        if score.easy_above is None:
+            continue
+        seconds = sum(s.scored_seconds for s in score.steps if s.easy and not s.in_repeat)
+        return basis, ceiling.value, ceiling.source, score.easy_above, seconds
+    return None
+
+
+def _with_band(block: Step | Repeat, band: Target, config: ComplianceConfig) -> Step | Repeat:
+    if isinstance(block, Repeat) or not _judged(block, config):
+        return block
+    rpe = block.target if isinstance(block.target, RpeTarget) else block.rpe
+    return block.model_copy(update={"target": band, "rpe": rpe})
+
+
+def _pace(speed: float) -> str:
+    seconds = round(1000 / speed)
+    return f"{seconds // 60}:{seconds % 60:02d}/km"

@@ -1,0 +1,62 @@
+"""Cross-training done instead of a planned easy run counts as a substitution, not a miss.
+
+"Cross-training is your friend" (the plans' rules, Tanaka 1994): an aerobic ride, swim or ski done
+instead of an easy run keeps the aerobic work with less impact. After matching, each easy run left
+missed or pending is paired with an unplanned activity of a cross-training family
+(``config.substitution_families``) within ``config.substitution_days`` of its date (the nearest
+first, then the earlier session); the pair becomes a match marked ``substitute``. Only easy runs
+are substituted: at least 80 % of the planned time easy (:func:`watchsync.rules.is_easy`), not a
+long run (tag ``long``), since a ride does not prepare the legs for the long run's impact.
+Configurable: ``config.substitute_cross_training`` (on by default), ``substitution_days`` (1),
+``substitution_families``.
+"""
+
+from __future__ import annotations
+
+from watchsync import rules
+from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.match import Match, MatchResult
+from watchsync.model.workout import Workout
+
+#: A planned run is easy when at least this share of its planned time is easy.
+EASY_RUN_SHARE = 0.8
+
+
+def is_easy_run(workout: Workout) -> bool:
+    """A run that a cross-training session may stand in for (module docstring)."""
+    if workout.sport.family != "run" or "long" in workout.tags:
+        return False
+    steps = workout.flat_steps()
+    total = sum(rules.planned_step_seconds(s, "run") for s in steps)
+    easy = sum(rules.planned_step_seconds(s, "run") for s in steps if rules.is_easy(s))
+    return total > 0 and easy >= EASY_RUN_SHARE * total
+
+
+def substitute_cross_training(matched: MatchResult, config: ComplianceConfig | None = None) -> MatchResult:
+    """``matched`` with cross-training substitutions for missed or pending easy runs."""
+    config = config or ComplianceConfig()
+    if not config.substitute_cross_training:
+        return matched
+    open_runs = sorted((s for s in [*matched.missed, *matched.pending] if is_easy_run(s.workout)),
+                       key=lambda s: (s.date, s.id))
+    free = [a for a in matched.unplanned if a.sport.family in config.substitution_families]
+    pairs: list[Match] = []
+    for session in open_runs:
+        near = [a for a in free if abs((a.start.date() - session.date).days) <= config.substitution_days]
+        if not near:
+            continue
+        activity = min(near, key=lambda a: (abs((a.start.date() - session.date).days), a.start, a.id))
+        free.remove(activity)
+        pairs.append(Match(session=session, activity=activity, linked=False,
+                           days_late=(activity.start.date() - session.date).days, substitute=True))
+    if not pairs:
+        return matched
+    done = {m.session.id for m in pairs}
+    used = {m.activity.id for m in pairs}
+    return MatchResult(
+        matches=sorted([*matched.matches, *pairs], key=lambda m: (m.session.date, m.session.id)),
+        missed=[s for s in matched.missed if s.id not in done],
+        pending=[s for s in matched.pending if s.id not in done],
+        unplanned=[a for a in matched.unplanned if a.id not in used])
+
+

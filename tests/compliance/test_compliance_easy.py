@@ -1,0 +1,107 @@
+"""The easy-run judgement for every athlete: HR against a ceiling from what is known, pace, reported RPE."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, time
+
+import numpy as np
+import pytest
+
+from watchsync import rules
+from watchsync.activity import Activity, decode_activity
+from watchsync.compliance.easy import judge_easy
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Intensity, Repeat, RpeTarget, Sport, Step, TimeDuration, Workout
+from watchsync.resolve import resolve
+from watchsync.testing.simulate import Behaviour, simulate_activity
+
+HR_ATHLETE = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")
+BY_FEEL = Athlete(name="ben", max_hr=188, resting_hr=48, targets="rpe")
+LONG_RUN = Workout(name="Long run", sport=Sport.TRAIL_RUNNING, steps=[
+    Step(intensity=Intensity.WARMUP, duration=TimeDuration(seconds=600), target=RpeTarget(low=2, high=3)),
+    Step(duration=TimeDuration(seconds=3600), target=RpeTarget(low=3, high=3)),
+])
+DAY = date(2025, 3, 3)
+
+
+def _done(behaviour: Behaviour) -> Activity:
+    """The run as the HR athlete's body does it (the same heart, whatever the profile says)."""
+    resolved = resolve(LONG_RUN, HR_ATHLETE)
+    fit = simulate_activity(resolved, HR_ATHLETE, start=datetime.combine(DAY, time(7), UTC), behaviour=behaviour).fit
+    return decode_activity(fit)  # type: ignore[arg-type]
+
+
+def test_the_ceiling_comes_from_lthr_else_heart_rate_reserve_else_max_hr() -> None:
+    assert rules.easy_hr_ceiling(HR_ATHLETE) == rules.EasyCeiling("heart_rate", 0.89 * 171, "89 % of LTHR 171")
+    by_reserve = rules.easy_hr_ceiling(BY_FEEL)
+    assert by_reserve is not None and by_reserve.value == pytest.approx(48 + 0.74 * 140)
+    only_max = rules.easy_hr_ceiling(Athlete(name="c", max_hr=200))
+    assert only_max is not None and only_max.value == pytest.approx(158) and "max HR" in only_max.source
+    assert rules.easy_hr_ceiling(Athlete(name="d")) is None  # nothing known: no made-up ceiling
+
+
+def test_a_by_feel_runners_too_hard_long_run_is_flagged_by_heart_rate() -> None:
+    resolved = resolve(LONG_RUN, BY_FEEL)
+    assert all(step.target.kind == "open" for step in resolved.flat_steps())  # the watch showed no band
+    judgement = judge_easy(resolved, _done("too_hard"), BY_FEEL, reported_rpe=None)
+    assert judgement is not None and judgement.too_hard
+    assert judgement.bases == ["heart_rate"]
+    assert "heart-rate reserve" in judgement.message and judgement.above is not None and judgement.above > 0.15
+
+
+def test_a_by_feel_runners_truly_easy_run_is_not_flagged() -> None:
+    judgement = judge_easy(resolve(LONG_RUN, BY_FEEL), _done("follows"), BY_FEEL, reported_rpe=3)
+    assert judgement is not None and not judgement.too_hard
+    assert judgement.bases == ["heart_rate", "rpe"]
+
+
+def test_the_same_run_is_easy_for_an_athlete_with_a_higher_ceiling() -> None:
+    activity = _done("too_hard")
+    highest = float(np.nanmax(activity.records.heart_rate))
+    fitter = Athlete(name="eva", resting_hr=48, max_hr=min(240, round(48 + (highest + 5 - 48) / 0.74) + 1),
+                     targets="rpe")
+    judgement = judge_easy(resolve(LONG_RUN, fitter), activity, fitter, reported_rpe=None)
+    assert judgement is not None and judgement.ceiling is not None and judgement.ceiling > highest
+    assert not judgement.too_hard and judgement.above == 0
+
+
+def test_without_heart_rate_a_run_is_judged_by_pace() -> None:
+    activity = _done("too_hard")
+    no_hr = dataclasses.replace(activity, records=dataclasses.replace(
+        activity.records, heart_rate=np.full(len(activity.records.heart_rate), np.nan)))
+    athlete = BY_FEEL.model_copy(update={"threshold_pace": 270.0})
+    judgement = judge_easy(resolve(LONG_RUN, athlete), no_hr, athlete, reported_rpe=None)
+    assert judgement is not None and judgement.bases == ["pace"]
+    easy = judge_easy(resolve(LONG_RUN, athlete), dataclasses.replace(_done("follows"), records=dataclasses.replace(
+        no_hr.records, speed=np.full(len(no_hr.records.speed), 2.5))), athlete, reported_rpe=None)
+    assert easy is not None and not easy.too_hard  # 2.5 m/s is below 87 % of 3.7 m/s
+    assert judgement.too_hard and "pace" in judgement.message
+
+
+@pytest.mark.parametrize(("reported", "flagged"), [(6.0, True), (5.0, True), (4.0, False), (3.0, False)])
+def test_the_reported_rpe_is_judged_against_the_prescription(reported: float, flagged: bool) -> None:
+    athlete = Athlete(name="f", targets="rpe")  # no heart-rate figures at all: RPE is the only basis
+    judgement = judge_easy(resolve(LONG_RUN, athlete), _done("follows"), athlete, reported_rpe=reported)
+    assert judgement is not None and judgement.bases == ["rpe"]
+    assert judgement.too_hard is flagged
+
+
+def test_hard_sessions_without_easy_steps_outside_repeats_are_not_judged() -> None:
+    intervals = Workout(name="Intervals", sport=Sport.RUNNING, steps=[Repeat(count=3, steps=[
+        Step(intensity=Intensity.INTERVAL, duration=TimeDuration(seconds=120), target=RpeTarget(low=8, high=8)),
+        Step(intensity=Intensity.RECOVERY, duration=TimeDuration(seconds=60), target=RpeTarget(low=2, high=2))])])
+    assert judge_easy(resolve(intervals, BY_FEEL), _done("follows"), BY_FEEL, reported_rpe=8) is None
+
+
+def test_the_reported_rpe_of_a_session_with_hard_reps_is_not_held_against_its_warm_up() -> None:
+    hills = Workout(name="Hills", sport=Sport.TRAIL_RUNNING, steps=[
+        Step(intensity=Intensity.WARMUP, duration=TimeDuration(seconds=900), target=RpeTarget(low=3, high=3)),
+        Repeat(count=6, steps=[
+            Step(intensity=Intensity.INTERVAL, duration=TimeDuration(seconds=90), target=RpeTarget(low=8, high=8)),
+            Step(intensity=Intensity.RECOVERY, duration=TimeDuration(seconds=90), target=RpeTarget(low=2, high=2))]),
+        Step(intensity=Intensity.COOLDOWN, duration=TimeDuration(seconds=600), target=RpeTarget(low=2, high=3))])
+    athlete = Athlete(name="f", targets="rpe")
+    judgement = judge_easy(resolve(hills, athlete), _done("follows"), athlete, reported_rpe=6)
+    assert judgement is not None and "rpe" not in judgement.bases and not judgement.too_hard
+    assert judgement.message.startswith("easy steps not judged")

@@ -1,0 +1,64 @@
+"""Short hard reps get no HR target the watch would alarm on: open (cue kept) or pace when the athlete
+has a threshold pace; long hard steps keep their HR band. Through ``resolve`` and ``watchsync show``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from watchsync.cli import main
+from watchsync.formats.load import load_workout
+from watchsync.formats.text import parse_text
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import HeartRateTarget, OpenTarget, SpeedTarget, Step, Workout
+from watchsync.resolve import resolve
+
+REPO = Path(__file__).resolve().parents[2]
+HILLS = load_workout(REPO / "workouts" / "runs" / "hill-repeats.txt")
+HR_ONLY = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171)
+WITH_PACE = HR_ONLY.model_copy(update={"threshold_pace": 270.0})
+MIXED = parse_text("name: Mixed\nsport: running\n\n- 10m RPE 3\n- 60s RPE 8 fast\n- 5m RPE 7 threshold\n"
+                   "- 400mtr RPE 8 track rep\n- 2000mtr RPE 7 long rep\n", "<test>")
+
+
+def _steps(workout: Workout) -> list[Step]:
+    return workout.flat_steps()
+
+
+def test_a_60s_rpe8_hill_rep_gets_an_open_target_and_keeps_its_cue() -> None:
+    resolved = resolve(HILLS, HR_ONLY)
+    reps = [s for s in _steps(resolved) if s.rpe is not None and s.rpe.high >= 8]
+    assert reps and all(isinstance(s.target, OpenTarget) for s in reps)
+    assert all("RPE 8" in (s.notes or "") and s.name == "uphill, strong but controlled" for s in reps)
+
+
+def test_with_a_threshold_pace_a_short_rep_gets_the_rpe_pace_band() -> None:
+    rep = _steps(resolve(MIXED, WITH_PACE))[1]
+    assert isinstance(rep.target, SpeedTarget)
+    threshold = 1000 / 270
+    assert rep.target.low == pytest.approx(0.95 * threshold, rel=0.01)  # RPE 8 = 95-103 % of threshold speed
+    assert rep.target.high == pytest.approx(1.03 * threshold, rel=0.01)
+
+
+@pytest.mark.parametrize(("index", "kind"), [(0, HeartRateTarget), (1, OpenTarget), (2, HeartRateTarget),
+                                             (3, OpenTarget), (4, HeartRateTarget)])
+def test_only_hard_steps_too_short_for_heart_rate_lose_their_hr_band(index: int, kind: type) -> None:
+    assert isinstance(_steps(resolve(MIXED, HR_ONLY))[index].target, kind)
+
+
+def test_show_prints_the_short_rep_open_with_its_cue(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WATCHSYNC_CONFIG", raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text("[athletes.anna]\nmax_hr = 188\nresting_hr = 48\nlthr = 171\n")
+    assert main(["--config", str(config), "show", str(REPO / "workouts" / "runs" / "hill-repeats.txt")]) == 0
+    rep_lines = [line for line in capsys.readouterr().out.splitlines() if "RPE 8" in line]
+    assert rep_lines and all(" open " in line and "bpm" not in line for line in rep_lines)
+
+
+def test_a_short_hard_rep_on_a_bike_gets_no_running_pace_band() -> None:
+    ride = parse_text("name: Bike sprints\nsport: cycling\n\n- 15m RPE 3\n6x\n- 60s RPE 8 fast\n- 2m RPE 2\n",
+                      "<test>")
+    reps = [s for s in _steps(resolve(ride, WITH_PACE)) if s.rpe is not None and s.rpe.high >= 8]
+    assert reps and all(isinstance(s.target, OpenTarget) for s in reps)

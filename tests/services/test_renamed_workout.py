@@ -1,0 +1,66 @@
+"""A workout file dropped again under a new name replaces its Garmin workout and calendar entry, never
+adds one: daemon intake, then the real sync layer draining to the local Garmin server over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from watchsync.daemon.intake import AthleteInbox, Intake
+from watchsync.garmin.client import GarminClient
+from watchsync.garmin.sync import SyncService
+from watchsync.model.athlete import Athlete
+from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+from watchsync.testing.garmin.server import LocalGarminServer
+
+DAY = date(2030, 3, 5)
+PLAN = f"""name = "One run"
+start = {DAY}
+
+[[weeks]]
+[[weeks.days.tue]]
+workout = "easy.txt"
+"""
+
+
+@pytest.fixture
+def server() -> Iterator[LocalGarminServer]:
+    with running_server() as started:
+        yield started
+
+
+def test_a_renamed_workout_replaces_the_old_one_and_its_calendar_entry(tmp_path: Path,
+                                                                       server: LocalGarminServer) -> None:
+    athlete = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171)
+    tokens = fake_token_dir(tmp_path / "tokens" / "anna", server.url)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        sync = SyncService(store, lambda: GarminClient(tokens, server.url), athlete)
+        intake = Intake(store, {"anna": AthleteInbox(athlete, inbox, sync)}, tmp_path / "state",
+                        on_queued=lambda _: None)
+
+        def drop(name: str, text: str) -> None:
+            (inbox / name).write_text(text, encoding="utf-8")
+            intake.accept("anna", inbox / name)
+            assert (inbox / "processed" / name).exists()
+            drained = sync.drain()
+            assert not drained.failures and drained.remaining == 0 and drained.parked is None
+
+        drop("easy.txt", "name: Easy 30\nsport: running\n- 30m RPE 3 easy\n")
+        drop("plan.toml", PLAN)
+        assert [w["workoutName"] for w in server.workouts()] == ["Easy 30"]
+        assert len(server.schedules()) == 1
+
+        drop("easy.txt", "name: Easy run 30 min\nsport: running\n- 30m RPE 3 easy\n")
+
+        names = [w["workoutName"] for w in server.workouts()]
+        assert names == ["Easy run 30 min"]
+        schedules = server.schedules()
+        assert len(schedules) == 1
+        assert schedules[0]["workoutId"] == server.workouts()[0]["workoutId"]
+        assert DAY.isoformat() in str(schedules[0])
