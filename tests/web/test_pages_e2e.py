@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import Fortnight
 from icalendar import Calendar
 
+from conftest import Fortnight
 from watchsync.services.report import planned_from_store
 from watchsync.store import Store
 
