@@ -7,6 +7,7 @@ import time
 import urllib.request
 
 import pytest
+
 from conftest import BROKEN_FILES, PLANTED_SECRET, Fortnight, wait_for
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import wait_for
 
+from conftest import wait_for
 from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
