@@ -83,7 +83,9 @@ def test_a_file_that_is_not_a_database_gives_one_line(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(StoreError) as caught:
         Store.open(path)
-    assert str(caught.value).startswith(f"{path}: cannot open") and "\n" not in str(caught.value)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: the state database is damaged") and "\n" not in message
+    assert "watchsync store recover" in message
 
 
 # --- workouts and schedules ----------------------------------------------------------------------

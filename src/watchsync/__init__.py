@@ -17,10 +17,19 @@ Names are imported on first use, so ``import watchsync`` stays light (the comman
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+#: The oldest Python watchsync runs on (garminconnect 0.3 and the code itself need 3.12).
+MIN_PYTHON = (3, 12)
+
+if sys.version_info < MIN_PYTHON:  # this module parses on old Pythons so that the message is the first thing seen
+    raise SystemExit(
+        f"watchsync needs Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer; this is Python "
+        f"{sys.version_info[0]}.{sys.version_info[1]} ({sys.executable}). On Debian 12 / Raspberry Pi OS, install "
+        "it with uv and a managed Python: `uv tool install --python 3.12 watchsync` (see README, \"Install\").")
 
 #: Public name → module that defines it.
 _FACE: dict[str, str] = {

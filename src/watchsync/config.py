@@ -123,6 +123,13 @@ def find_config_file(explicit: Path | None = None) -> Path | None:
     return next((path for path in candidates if path.is_file()), None)
 
 
+def user_config_file() -> Path:
+    """Where a user's own configuration file is looked for (platformdirs' user config dir)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP)) / "config.toml"
+
+
 def embedded_default_text() -> str:
     """The packaged default configuration (same as ``config.example.toml``)."""
     return resources.files("watchsync").joinpath("data/default_config.toml").read_text("utf-8")

@@ -18,7 +18,6 @@ HILLS = LIBRARY / "runs" / "hill-repeats.txt"
 @pytest.fixture(autouse=True)
 def _embedded_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("WATCHSYNC_CONFIG", raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
     monkeypatch.setenv("WATCHSYNC_STATE_DIR", str(tmp_path / "state"))
 
 

@@ -8,6 +8,7 @@ dropped file is in ``processed/``.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from watchsync.daemon.status import LAST_PUSH_KEY
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import Faults, LocalGarminServer
@@ -158,6 +160,15 @@ def test_sigkill_during_a_burst_leaves_no_duplicates_and_no_lost_file(tmp_path: 
                 burst.drop("files-plan.toml", text, rename=True)  # the files it names were dropped long ago
                 burst.sessions += sessions
                 file_plan_dropped = True
+
+        with Store.open(state / "watchsync.sqlite3") as store:  # as if every kill hit before the drain's summary
+            store.kv_delete("anna", LAST_PUSH_KEY)
+            pushed = store.last_done_at("anna", "push")
+        shown = subprocess.run([sys.executable, "-m", "watchsync", "status", "--json", "--config", str(config),
+                                "--state-dir", str(state)], capture_output=True, text=True, check=False)
+        assert shown.returncode == 3  # no daemon running
+        last_push = json.loads(shown.stdout)["athletes"][0]["last_push"]
+        assert pushed is not None and last_push == pushed.isoformat(timespec="seconds"), (pushed, last_push)
 
         process = start_daemon(config, state, notify, log)
         try:

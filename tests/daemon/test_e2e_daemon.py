@@ -90,8 +90,9 @@ class Daemon:
 
     def status(self) -> dict[str, Any]:
         done = subprocess.run([sys.executable, "-m", "watchsync", "status", "--json", "--config", str(self.config),
-                               "--state-dir", str(self.state)], capture_output=True, text=True, check=True)
+                               "--state-dir", str(self.state)], capture_output=True, text=True, check=False)
         result: dict[str, Any] = json.loads(done.stdout)
+        assert done.returncode == result["exit_code"] in (0, 1, 3), done.stderr  # the documented health codes
         return result
 
     def close(self) -> None:
@@ -186,6 +187,7 @@ def test_files_dropped_into_the_inbox_reach_the_server_and_the_right_folders(tmp
         status = daemon.status()
         anna = status["athletes"][0]
         assert status["alive"] and status["pid"] == daemon.process.pid
+        assert (status["store"], status["exit_code"]) == ("ok", 0)
         assert (anna["auth"], anna["outbox_depth"], anna["rejected_waiting"]) == ("ok", 0, 2)
         assert anna["last_push"] and anna["last_activity_sync"]
 
@@ -193,6 +195,10 @@ def test_files_dropped_into_the_inbox_reach_the_server_and_the_right_folders(tmp
         code, seconds = daemon.stop()
         assert (code, seconds < 10) == (0, True)
         daemon.wait_notified("STOPPING=1")
+    exposed = [f"{path.relative_to(daemon.state)} {path.stat().st_mode & 0o777:o}"
+               for path in [daemon.state, *daemon.state.rglob("*")] if path.stat().st_mode & 0o077]
+    assert exposed == [], "state files must be private whatever the umask"
+    assert list((daemon.state / "backups").glob("watchsync-*.sqlite3"))  # the first scheduled backup
     log = daemon.log_text()
     token = json.loads((daemon.state / "tokens" / "anna" / TOKEN_FILE).read_text())["di_token"]
     assert token not in log and "Traceback" not in log and " error: " not in log
@@ -207,8 +213,10 @@ def test_refused_login_parks_one_athlete_only_and_resumes_after_login(tmp_path: 
         (tmp_path / "inbox" / "anna" / "a.txt").write_text(workout_text("Anna easy"))
         wait_for(lambda: "Anna easy" in by_name(server), "anna's workout")
         wait_for(lambda: (tmp_path / "inbox" / "bob" / "processed" / "b.txt").exists(), "bob's file taken in")
-        bob = daemon.status()["athletes"][1]
+        status = daemon.status()
+        bob = status["athletes"][1]
         assert "re-authentication needed" in bob["auth"] and bob["outbox_depth"] == 1
+        assert status["exit_code"] == 1  # running, but an athlete needs a person
         assert "Bob easy" not in by_name(server)
 
         fake_token_dir(daemon.state / "tokens" / "bob", server.url)  # what `watchsync login` leaves behind

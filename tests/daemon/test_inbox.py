@@ -181,6 +181,19 @@ def test_rescan_at_start_picks_up_existing_files(inbox: Path, intake: Intake) ->
     assert intake.names() == ["fresh.fit", "old.toml"]
 
 
+def test_rescan_takes_existing_files_in_the_order_they_arrived(inbox: Path, intake: Intake) -> None:
+    """A plan dropped after the workout files it names is taken after them at start-up too."""
+    arrivals = ["w2.txt", "a-plan.toml", "w1.txt", "b.txt"]  # not the order of their names
+    for age, name in enumerate(reversed(arrivals), start=1):
+        path = inbox / name
+        path.write_text(f"# {name}\n")
+        os.utime(path, (time.time() - 60 * age, time.time() - 60 * age))
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3) as watcher:
+        intake.wait_for(len(arrivals))
+        _settle(watcher, 0.3)
+    assert [path.name for _, path, _, _ in intake.ready] == arrivals
+
+
 def test_polling_observer_mode(tmp_path: Path, inbox: Path, intake: Intake) -> None:
     outside = tmp_path / "moved.toml"
     outside.write_text("name = 'moved'\n")
@@ -264,3 +277,48 @@ def test_an_inbox_that_cannot_be_created_is_a_clear_error(tmp_path: Path, intake
     with pytest.raises(InboxError, match=r"not-a-folder/anna: cannot watch the inbox of anna: "):
         watcher.start()
     watcher.stop()
+
+
+def test_fifos_and_folders_in_an_inbox_get_one_log_line_each(
+    inbox: Path, intake: Intake, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="watchsync.daemon.inbox")
+    os.mkfifo(inbox / "early.txt")
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3) as watcher:
+        os.mkfifo(inbox / "pipe.txt")
+        (inbox / "drafts").mkdir()
+        (inbox / "after.txt").write_text("- 10m RPE 2\n")
+        intake.wait_for(1)
+        _settle(watcher, 0.8)
+        watcher.rescan()
+        _settle(watcher, 0.5)
+    assert intake.names() == ["after.txt"] and intake.rejected == []
+    warnings = [r.getMessage() for r in caplog.records if "only regular files" in r.getMessage()]
+    assert sorted(w.split()[1] for w in warnings) == ["FIFO", "FIFO", "folder"], warnings
+    assert not any("processed" in w or "rejected" in w for w in warnings)
+
+
+def test_a_file_kept_back_by_a_host_fault_is_delivered_again_until_it_goes_through(inbox: Path) -> None:
+    from watchsync.daemon.inbox import RetryLater
+
+    attempts: list[float] = []
+    retrying: list[bool] = []
+    done = threading.Event()
+
+    def on_ready(athlete: str, path: Path) -> None:
+        attempts.append(time.monotonic())
+        retrying.append(watcher.retrying())
+        if len(attempts) < 3:
+            raise RetryLater("disk full")
+        done.set()
+
+    watcher = InboxWatcher({"anna": inbox}, on_ready=on_ready, on_rejected=lambda *_: None, quiet_seconds=0.2,
+                           retry_seconds=0.3)
+    (inbox / "kept.txt").write_text("- 10m RPE 2\n")
+    watcher.start()
+    try:
+        assert done.wait(WAIT), attempts
+    finally:
+        watcher.stop()
+    assert len(attempts) == 3 and attempts[2] - attempts[1] >= 2 * 0.3 * 0.9  # the backoff doubles
+    assert retrying == [False, True, True] and not watcher.retrying()  # the daemon's "unhealthy" lasts that long

@@ -88,7 +88,7 @@ def test_a_full_receiver_never_blocks_the_sender(tmp_path: Path, monkeypatch: py
     try:
         started = time.monotonic()
         results = [notify.sd_notify("WATCHDOG=1") for _ in range(2000)]  # nobody reads: the queue fills up
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 20  # a blocking send would hang for good; 20 s tolerates a busy CI
         assert results[0] is True and results[-1] is False
     finally:
         receiver.close()

@@ -202,6 +202,53 @@ def test_a_bug_below_intake_is_never_blamed_on_the_coach_file(setup: Setup, monk
     assert setup.pending() == [("push", "easy-run-30-min", None)]
 
 
+def test_a_host_fault_keeps_the_file_in_the_inbox_for_a_retry(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from watchsync.daemon.inbox import RetryLater
+
+    def full(*_: object, **__: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(setup.sync, "enqueue_push", full)
+    with pytest.raises(RetryLater):
+        setup.drop("easy.txt", EASY)
+    assert (setup.inbox / "easy.txt").exists() and not (setup.inbox / "rejected").exists()
+    assert setup.intake.fault is not None and "full" in setup.intake.fault
+    monkeypatch.undo()
+    setup.intake.accept("anna", setup.inbox / "easy.txt")  # the fault cleared: the retry goes through
+    assert (setup.inbox / "processed" / "easy.txt").exists() and setup.intake.fault is None
+    assert setup.pending() == [("push", "easy-run-30-min", None)]
+
+
+def test_a_file_removed_during_intake_still_wakes_the_worker(setup: Setup, caplog: pytest.LogCaptureFixture) -> None:
+    path = setup.inbox / "easy.txt"
+    path.write_text(EASY)
+    setup.intake._on_queued = lambda athlete: (path.unlink(), setup.queued.append(athlete))  # the race
+    caplog.set_level("INFO", logger="watchsync.daemon.intake")
+    setup.intake.accept("anna", path)
+    assert setup.queued == ["anna"] and setup.pending() == [("push", "easy-run-30-min", None)]
+    assert "removed from the inbox meanwhile" in caplog.text and "failed" not in caplog.text
+
+
+def test_a_huge_bad_line_is_quoted_by_a_short_excerpt(setup: Setup, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("WARNING", logger="watchsync.daemon.intake")
+    setup.drop("huge.txt", "name: Huge\nsport: running\n- 10m RPE 3 " + "x" * 900_000 + "\n")
+    note = (setup.inbox / "rejected" / f"huge.txt{ERROR_SUFFIX}").read_text()
+    assert "huge.txt:3:" in note and len(note) < 2_000
+    assert all(len(record.getMessage()) < 2_000 for record in caplog.records)
+
+
+def test_archived_fit_files_are_private(setup: Setup) -> None:
+    import stat
+
+    setup.drop("easy.txt", EASY)
+    archived = setup.state / "fit" / "anna" / "easy-run-30-min.fit"
+    assert stat.S_IMODE(archived.stat().st_mode) == 0o600
+    assert stat.S_IMODE(setup.state.stat().st_mode) == 0o700
+    assert stat.S_IMODE((setup.state / "store.sqlite3").stat().st_mode) == 0o600
+
+
 def test_one_intake_file_is_resolved_once(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
     import watchsync.prepare
 

@@ -95,6 +95,55 @@ def test_daemon_alive_needs_a_live_pid_and_a_fresh_heartbeat(config: Config, pid
 
 
 def test_status_command_prints_json(config: Config, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["status", "--json", "--config", config.source, "--state-dir", str(config.state_dir)]) == 0
+    assert main(["status", "--json", "--config", config.source, "--state-dir", str(config.state_dir)]) == 3
     shown = json.loads(capsys.readouterr().out)
     assert [a["name"] for a in shown["athletes"]] == ["anna", "bob"] and shown["alive"] is False
+    assert (shown["exit_code"], shown["store"]) == (3, "ok")
+
+
+def beating(config: Config) -> None:
+    with Store.open(config.store_path) as store:
+        store.kv_set(GLOBAL, PID_KEY, os.getpid())
+        store.kv_set(GLOBAL, HEARTBEAT_KEY, datetime.now(UTC).isoformat())
+
+
+def test_status_exit_code_is_a_health_check(config: Config, capsys: pytest.CaptureFixture[str]) -> None:
+    beating(config)
+    (config.token_dir("bob") / TOKEN_FILE).parent.mkdir(parents=True)
+    (config.token_dir("bob") / TOKEN_FILE).write_text("{}")
+    argv = ["status", "--config", config.source, "--state-dir", str(config.state_dir)]
+    assert main(argv) == 0
+    with Store.open(config.store_path) as store:
+        store.park("bob", "re-authentication needed: run `watchsync login`")
+    assert main(argv) == 1
+    assert "re-authentication needed" in capsys.readouterr().out
+
+
+def test_status_names_a_damaged_store(config: Config, capsys: pytest.CaptureFixture[str]) -> None:
+    beating(config)
+    with Store.open(config.store_path) as store:
+        for number in range(400):
+            store.upsert_workout("anna", f"w{number}", content_hash="h", payload={"pad": "x" * 300})
+        store.backup(config.state_dir / "copy.sqlite3")
+    data = bytearray((config.state_dir / "copy.sqlite3").read_bytes())
+    data[4096 * 5:4096 * 7] = b"Z" * 8192  # damaged pages, header intact
+    for suffix in ("-wal", "-shm"):
+        (config.state_dir / f"watchsync.sqlite3{suffix}").unlink(missing_ok=True)
+    config.store_path.write_bytes(bytes(data))
+    code = main(["status", "--config", config.source, "--state-dir", str(config.state_dir)])
+    out = capsys.readouterr().out
+    assert code in (1, 3) and "the state database is damaged" in out and "store recover" in out
+
+
+def test_last_push_is_recorded_per_item_so_a_killed_daemon_still_shows_it(config: Config) -> None:
+    done_at = datetime(2030, 1, 3, 7, 30, tzinfo=UTC)
+    with Store.open(config.store_path) as store:
+        store.upsert_workout("anna", "easy", content_hash="h", payload={})
+        item = store.enqueue("anna", "push", "easy", now=done_at - timedelta(minutes=1))
+        store.mark_done(item.id, now=done_at)  # what the drain does per item; no summary written (SIGKILL)
+        store.upsert_workout("anna", "old", content_hash="o", payload={})
+        superseded = store.enqueue("anna", "push", "old", now=done_at)
+        store.enqueue("anna", "push", "old", now=done_at + timedelta(hours=1))  # supersedes: no push happened
+    assert superseded.state == "pending"
+    anna = collect_status(config).athletes[0]
+    assert anna.last_push == "2030-01-03T07:30:00+00:00"

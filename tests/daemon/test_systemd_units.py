@@ -85,14 +85,35 @@ def test_units_have_the_daemon_contract(name: str, mode: str) -> None:
     assert settings["ExecStart"][0].endswith("watchsync daemon")
     assert settings["Restart"] == ["on-failure"]
     assert settings["TimeoutStopSec"] == ["15"]
-    assert settings["StateDirectory"] == ["watchsync"] and settings["ConfigurationDirectory"] == ["watchsync"]
+    assert settings["ConfigurationDirectory"] == ["watchsync"]
     assert int(settings["WatchdogSec"][0]) > 0
     assert settings["UMask"] == ["0077"]
     if mode == "--system":
         assert settings["User"] == ["watchsync"] and "DynamicUser" not in settings
         assert settings["ReadWritePaths"] == ["/srv/watchsync/inbox"]
+        assert settings["StateDirectory"] == ["watchsync"]  # /var/lib/watchsync on every systemd version
     else:
         assert "User" not in settings and "DynamicUser" not in settings
+        # StateDirectory= and %S move between systemd versions in user units (~/.config up to 253): never used
+        text = (UNITS / name).read_text(encoding="utf-8")
+        assert "StateDirectory" not in settings and "%S" not in text and "WATCHSYNC_STATE_DIR" not in text
+
+
+@pytest.mark.parametrize("systemd", ["253", "254"])
+def test_the_user_unit_and_the_cli_find_the_same_state_directory(systemd: str, tmp_path: Path) -> None:
+    """What the daemon sees under the user unit (per systemd version) against what `watchsync login` sees."""
+    home = tmp_path / "home"
+    config_dir = home / ".config" / "watchsync"
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.toml").write_text("[athletes.anna]\nlthr = 170\n")
+    shell = {"HOME": str(home), "PATH": os.environ["PATH"]}
+    unit = {**shell, "CONFIGURATION_DIRECTORY": str(config_dir)}  # what ConfigurationDirectory= sets
+    if "StateDirectory" in _settings(UNITS / "watchsync-user.service"):  # would be set per version
+        unit["STATE_DIRECTORY"] = str(home / (".config" if systemd == "253" else ".local/state") / "watchsync")
+    probe = "from watchsync.config import load_config; c = load_config(); print(c.state_dir, c.source)"
+    seen = [subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+            for env in (shell, unit)]
+    assert seen[0] == seen[1] == f"{home / '.local/state/watchsync'} {config_dir / 'config.toml'}\n"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_MDWE) is Linux-only")

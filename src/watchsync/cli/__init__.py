@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="watchsync",
         description="Structured workouts as text files → Garmin FIT files and Garmin Connect.",
+        epilog=EXAMPLES[()], formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"watchsync {__version__}")
     parser.add_argument("--config", type=Path, help="configuration file (default: see README)")
@@ -30,7 +31,75 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _command_modules():
         module.register(commands)
+    accept_global_options_anywhere(parser)
+    for path in CONFIG_REQUIRED:
+        _subparser(parser, path).set_defaults(config_required=True)
+    for path, text in EXAMPLES.items():
+        sub = _subparser(parser, path)
+        if path and sub.epilog is None:
+            sub.epilog, sub.formatter_class = text, argparse.RawDescriptionHelpFormatter
     return parser
+
+
+#: ``examples:`` shown at the end of ``--help`` (global options go before or after the command).
+EXAMPLES: dict[tuple[str, ...], str] = {
+    (): """examples:
+  watchsync validate workouts/runs/*.txt
+  watchsync show workouts/runs/easy-45.txt --athlete anna
+  watchsync login --config ~/.config/watchsync/config.toml
+  watchsync plan generate --weeks 6 --start 2030-01-06 -o plan.toml
+  watchsync status || echo "watchsync needs attention"
+  watchsync completion bash > ~/.local/share/bash-completion/completions/watchsync
+
+Global options (--config, --state-dir) are accepted before or after the command.""",
+    ("validate",): "examples:\n  watchsync validate workouts/runs/*.txt\n  watchsync validate hills.txt --json",
+    ("show",): "examples:\n  watchsync show workouts/runs/easy-45.txt\n  watchsync show intervals.txt --json",
+    ("compile",): "examples:\n  watchsync compile workouts/runs -o fit/",
+    ("login",): "examples:\n  WATCHSYNC_GARMIN_EMAIL=me@example.com watchsync login --athlete anna\n"
+                "  watchsync login --mfa-code 123456",
+    ("push",): "examples:\n  watchsync push workouts/runs --dry-run\n  watchsync push hills.txt --json",
+    ("schedule",): "examples:\n  watchsync schedule hills.txt --date 2030-01-08\n"
+                   "  watchsync schedule hills.txt --date 2030-01-08 --json",
+    ("unschedule",): "examples:\n  watchsync unschedule hills.txt --date 2030-01-08",
+    ("delete",): "examples:\n  watchsync delete hills.txt --json",
+    ("plan", "generate"): "examples:\n  watchsync plan generate --weeks 6 -o plan.toml",
+    ("plan", "show"): "examples:\n  watchsync plan show plan.toml\n  watchsync plan show plan.toml --json",
+    ("plan", "apply"): "examples:\n  watchsync plan apply plan.toml --dry-run\n  watchsync plan apply plan.toml",
+    ("activities", "sync"): "examples:\n  watchsync activities sync --since 2030-01-01\n"
+                            "  watchsync activities sync --json",
+    ("daemon",): "examples:\n  watchsync daemon --log-level debug   (normally run by systemd: docs/systemd.md)",
+}
+
+
+#: Commands that act on Garmin Connect or run the daemon: they refuse to run on the embedded example config.
+CONFIG_REQUIRED: tuple[tuple[str, ...], ...] = (
+    ("login",), ("push",), ("schedule",), ("unschedule",), ("delete",), ("sync",), ("plan", "apply"), ("daemon",))
+
+
+def _subparser(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> argparse.ArgumentParser:
+    """The parser of the sub-command at ``path`` (``()``: the top parser)."""
+    for name in path:
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = action.choices[name]
+    return parser
+
+
+def accept_global_options_anywhere(parser: argparse.ArgumentParser) -> None:
+    """``--config``/``--state-dir`` after any sub-command too (``watchsync validate X --config c.toml``).
+
+    ``SUPPRESS`` as default keeps a value given before the sub-command.
+    """
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in set(action.choices.values()):
+            known = {option for own in sub._actions for option in own.option_strings}
+            if "--config" not in known:
+                sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="configuration file")
+            if "--state-dir" not in known:
+                sub.add_argument("--state-dir", type=Path, default=argparse.SUPPRESS,
+                                 help="state directory (tokens, store, archives)")
+            accept_global_options_anywhere(sub)
 
 
 def _command_modules() -> list[ModuleType]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json
+from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json, progress_bar
 
 if TYPE_CHECKING:
     from watchsync.compliance.activities import ActivitySummary
@@ -31,6 +32,7 @@ def register(commands: Any) -> None:
     sync.add_argument("--since", type=_day, metavar="DATE", help="list from this date (default: where the "
                       "last sync stopped, less 2 days)")
     add_athlete_option(sync)
+    sync.add_argument("--json", action="store_true", help="the fetched activities and counts as JSON")
     sync.set_defaults(handler=run_sync)
 
     analyze = commands.add_parser("analyze", help="summary and step-by-step compliance of an activity FIT file")
@@ -85,14 +87,19 @@ def run_sync(args: argparse.Namespace) -> int:
         client = client_for(config, athlete.name)
     except ConfigError as error:
         raise CliError(str(error), 2) from None
-    with _open_store(config.store_path) as store:
+    with _open_store(config.store_path) as store, progress_bar("activities") as progress:
         try:
             result = sync_activities(store, client, athlete, fit_dir=config.state_dir / "activities",
-                                     since=args.since, today=athlete.today())
+                                     since=args.since, today=athlete.today(), progress=progress)
         except AuthRequired as error:
             raise CliError(str(error), EXIT_REAUTH) from None
         except (GarminError, OSError) as error:
             raise CliError(f"activities sync stopped: {error}") from None
+    if args.json:
+        print_json({"fetched": [asdict(fetched) for fetched in result.fetched], "skipped": result.skipped,
+                    "failed": len(result.errors), "since": result.since, "until": result.until,
+                    "cursor": result.cursor})
+        return 1 if result.errors else 0
     for fetched in result.fetched:
         outcome = fetched.error or (f"{fetched.session_id}: {fetched.status}" if fetched.session_id else "unplanned")
         print(f"{fetched.activity_id}  {fetched.start:%Y-%m-%d %H:%M}  {fetched.sport or '?'}  {outcome}")

@@ -29,10 +29,28 @@ class CliError(WatchsyncError):
         self.exit_code = exit_code
 
 
-def config_from(args: argparse.Namespace) -> Config:
-    """Load the configuration named by the global options."""
-    from watchsync.config import ConfigError, load_config
+NO_CONFIG_HINT = ("create one at {where} (`watchsync config example` prints a start), or pass --config FILE "
+                  "or set WATCHSYNC_CONFIG")
 
+
+def config_from(args: argparse.Namespace) -> Config:
+    """Load the configuration named by the global options.
+
+    Without any config file, commands that act on Garmin or run the daemon (``config_required``,
+    see :func:`watchsync.cli.build_parser`) refuse, so that the example athlete's zones never
+    reach a real watch; reading commands use the embedded example and say so on stderr.
+    """
+    from watchsync.config import ConfigError, find_config_file, load_config, user_config_file
+
+    if find_config_file(args.config) is None:
+        where = user_config_file()
+        if getattr(args, "config_required", False):
+            raise CliError("no configuration file: this command needs your own athletes and zones; "
+                           + NO_CONFIG_HINT.format(where=where), 2)
+        if not getattr(args, "_embedded_said", False):
+            args._embedded_said = True
+            print("watchsync: no configuration file found; using the embedded example (athlete 'anna'); "
+                  + NO_CONFIG_HINT.format(where=where), file=sys.stderr)
     try:
         return load_config(args.config, state_dir=args.state_dir)
     except ConfigError as error:

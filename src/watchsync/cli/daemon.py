@@ -19,7 +19,13 @@ def register(commands: Any) -> None:
                         help="debug, info, warning or error (default: info)")
     daemon.set_defaults(handler=run_daemon)
 
-    status = commands.add_parser("status", help="per athlete: auth, outbox, last push and sync, errors; daemon alive")
+    status = commands.add_parser(
+        "status", help="per athlete: auth, outbox, last push and sync, errors; daemon alive; store health",
+        description="Exit codes: 0 all well; 1 the daemon runs but something needs attention (store fault, "
+                    "athlete parked or not logged in); 2 bad usage or configuration; 3 no daemon is running.",
+        epilog="examples:\n  watchsync status\n  watchsync status --json | jq .athletes\n"
+               "  watchsync status >/dev/null || echo unhealthy",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_global_options(status)
     status.add_argument("--json", action="store_true", help="the status as JSON")
     status.set_defaults(handler=run_status)
@@ -62,4 +68,4 @@ def run_status(args: argparse.Namespace) -> int:
         print_json(report.as_json())
     else:
         sys.stdout.write(format_status(report))
-    return 0
+    return report.exit_code

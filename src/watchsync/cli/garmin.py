@@ -70,11 +70,13 @@ def register(commands: Any) -> None:
         command.add_argument("file", type=Path, metavar="FILE")
         command.add_argument("--date", type=_day, required=True, metavar="YYYY-MM-DD")
         add_athlete_option(command)
+        command.add_argument("--json", action="store_true", help="the result as JSON")
         command.set_defaults(handler=run_schedule if name == "schedule" else run_unschedule)
 
     delete = commands.add_parser("delete", help="delete a workout (and its calendar entries) from Garmin Connect")
     delete.add_argument("file", type=Path, metavar="FILE")
     add_athlete_option(delete)
+    delete.add_argument("--json", action="store_true", help="the result as JSON")
     delete.set_defaults(handler=run_delete)
 
     sync = commands.add_parser("sync", help="compare local state with Garmin Connect, repair, send what waits")
@@ -392,10 +394,23 @@ def run_schedule(args: argparse.Namespace) -> int:
         queued = service.enqueue_schedule(key, args.date)
         result = drain(service)
         entry = service.store.get_schedule(service.athlete.name, key, args.date)
-    if entry is not None and entry.state == "scheduled":
+    done = entry is not None and entry.state == "scheduled"
+    if args.json:
+        print_json(_calendar_json(workout, args.date, "scheduled" if done else "failed", result, queued,
+                                  schedule_id=entry.remote_schedule_id if entry and done else None))
+    elif done:
         note = "" if queued else " (already on the calendar)"
-        print(f"scheduled {workout.name} on {args.date}: schedule id {entry.remote_schedule_id}{note}")
+        print(f"scheduled {workout.name} on {args.date}: schedule id {entry.remote_schedule_id if entry else ''}{note}")
     return finish(result)
+
+
+def _calendar_json(workout: Workout, day: date | None, action: str, result: DrainResult, queued: bool,
+                   **extra: Any) -> dict[str, Any]:
+    """The result of schedule / unschedule / delete as one JSON object."""
+    ok = not result.failures and result.parked is None
+    return {"name": workout.name, "date": day.isoformat() if day else None,
+            "action": action if ok else "failed", "already": not queued, **extra,
+            "errors": [f.message for f in result.failures] + ([result.parked] if result.parked else [])}
 
 
 def run_unschedule(args: argparse.Namespace) -> int:
@@ -405,7 +420,9 @@ def run_unschedule(args: argparse.Namespace) -> int:
     with sync_service(args) as service:
         queued = service.enqueue_unschedule(workout_key(workout), args.date)
         result = drain(service)
-    if not queued:
+    if args.json:
+        print_json(_calendar_json(workout, args.date, "unscheduled", result, queued))
+    elif not queued:
         print(f"{workout.name} was already removed from {args.date}")
     elif not result.failures and result.parked is None:
         print(f"removed {workout.name} from {args.date}")
@@ -419,7 +436,9 @@ def run_delete(args: argparse.Namespace) -> int:
     with sync_service(args) as service:
         queued = service.enqueue_delete(workout_key(workout))
         result = drain(service)
-    if not queued:
+    if args.json:
+        print_json(_calendar_json(workout, None, "deleted", result, queued))
+    elif not queued:
         print(f"{workout.name} was already deleted")
     elif not result.failures and result.parked is None:
         print(f"deleted {workout.name} from Garmin Connect")

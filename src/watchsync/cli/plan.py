@@ -32,7 +32,8 @@ def register(commands: Any) -> None:
     generate.add_argument("--rest-day", default="mon", choices=("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
     generate.add_argument("--deload-every", type=int, default=4, choices=(3, 4))
     generate.add_argument("--growth", type=float, help="weekly growth in build weeks (default 0.10)")
-    generate.add_argument("--library", type=Path, default=DEFAULT_LIBRARY, help="workout library folder")
+    generate.add_argument("--library", type=Path, help="workout library folder (default: ./workouts when there "
+                          "is one, else the library shipped with watchsync)")
     generate.add_argument("--name", help="the plan's name, its identity per athlete (default: "
                                          "'Base building, N weeks from START (ATHLETE)')")
     generate.add_argument("-o", "--output", type=Path, help="plan file to write (default: stdout)")
@@ -48,6 +49,7 @@ def register(commands: Any) -> None:
     show = actions.add_parser("show", help="week-by-week table of a plan")
     show.add_argument("file", type=Path, metavar="FILE")
     add_athlete_option(show)
+    show.add_argument("--json", action="store_true", help="weeks and sessions as JSON")
     show.set_defaults(handler=run_show)
 
     apply = actions.add_parser("apply", help="push and schedule a plan on Garmin Connect (idempotent)")
@@ -104,6 +106,8 @@ def run_generate(args: argparse.Namespace) -> int:
     from watchsync.plan.generate import GenerateError, GenerateOptions, generate_plan
     from watchsync.plan.write import write_plan_toml
 
+    if args.library is None:
+        args.library = _default_library()
     if not args.library.is_dir():
         raise CliError(f"{args.library}: workout library folder not found (use --library)", 2)
     options = GenerateOptions(
@@ -126,6 +130,17 @@ def run_generate(args: argparse.Namespace) -> int:
         args.output.write_text(text, "utf-8")
         print(f"wrote {args.output} ({len(plan.weeks)} weeks from {options.start})", file=sys.stderr)
     return 0
+
+
+def _default_library() -> Path:
+    """``./workouts`` when there is one (a checkout), else the library packaged with watchsync (a wheel)."""
+    if DEFAULT_LIBRARY.is_dir():
+        return DEFAULT_LIBRARY
+    from importlib import resources
+
+    shipped = Path(str(resources.files("watchsync").joinpath("data/workouts")))
+    print(f"watchsync: using the workout library shipped with watchsync ({shipped})", file=sys.stderr)
+    return shipped
 
 
 def _next_monday(today: date) -> date:
@@ -165,9 +180,12 @@ def run_lint(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     """Print the week-by-week table."""
-    from watchsync.plan.show import format_plan_table
+    from watchsync.plan.show import format_plan_table, plan_json
 
-    print(format_plan_table(load(args.file), athlete_from(args)))
+    if args.json:
+        print_json(plan_json(load(args.file), athlete_from(args)))
+    else:
+        print(format_plan_table(load(args.file), athlete_from(args)))
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 from types import ModuleType
 
-_MODULES: tuple[str, ...] = ("plan", "garmin", "activities", "daemon")
+_MODULES: tuple[str, ...] = ("plan", "garmin", "activities", "daemon", "store", "configure", "completion")
 
 
 def extra_modules() -> list[ModuleType]:

@@ -3,8 +3,10 @@
 Close-after-write and move-into events are acted on at once; created/modified events are
 debounced (ready once size and mtime stay unchanged for ``quiet_seconds``). Only regular files
 directly inside an inbox are considered: sub-folders (``processed/``, ``rejected/``, ...),
-dotfiles, editor and partial-download files are ignored, and symlinks are never followed.
-Callbacks run in one worker thread, so intake is serialised.
+dotfiles, editor and partial-download files are ignored, and symlinks are never followed; a
+symlink, folder, FIFO or other non-file gets one log line. Callbacks run in one worker thread, so
+intake is serialised. A callback raising :class:`RetryLater` (a fault of the host, e.g. a full
+disk) gets the file again after a backoff (``retry_seconds`` doubling to ``RETRY_CAP_SECONDS``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watchdog.events import (
+    DirCreatedEvent,
+    DirMovedEvent,
     FileClosedEvent,
     FileCreatedEvent,
     FileDeletedEvent,
@@ -32,7 +36,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserverVFS
 
-from watchsync.daemon.intake_files import ERROR_SUFFIX
+from watchsync.daemon.intake_files import ERROR_SUFFIX, PROCESSED, REJECTED
 from watchsync.errors import WatchsyncError
 
 logger = logging.getLogger(__name__)
@@ -46,7 +50,14 @@ WATCHED_EVENTS: list[type[FileSystemEvent]] = [
     FileClosedEvent,
     FileMovedEvent,
     FileDeletedEvent,
+    DirCreatedEvent,
+    DirMovedEvent,
 ]
+
+RETRY_SECONDS = 2.0
+RETRY_CAP_SECONDS = 60.0
+#: Sub-folders the daemon keeps in an inbox (never reported as stray).
+OWN_FOLDERS = (PROCESSED, REJECTED)
 
 ReadyCallback = Callable[[str, Path], None]
 RejectedCallback = Callable[[str, Path, str], None]
@@ -72,6 +83,10 @@ def rejection_reason(name: str, size: int, max_bytes: int) -> str | None:
     if size > max_bytes:
         return f"file is {size} bytes, over the limit of {max_bytes}"
     return None
+
+
+class RetryLater(WatchsyncError):
+    """Raised by a callback: the file could not be taken because of the host; deliver it again later."""
 
 
 class InboxError(WatchsyncError):
@@ -120,6 +135,7 @@ class InboxWatcher:
         max_bytes: int = 1_048_576,
         polling: bool = False,
         poll_seconds: float = 1.0,
+        retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         self._inboxes: dict[Path, str] = {}
         for athlete, root in roots.items():
@@ -139,6 +155,8 @@ class InboxWatcher:
         self._pending: dict[Path, _Pending] = {}
         self._delivered: dict[Path, Signature] = {}
         self._reported_symlinks: set[Path] = set()
+        self._retry_seconds = retry_seconds
+        self._retries: dict[Path, float] = {}  # the next backoff of a file a callback asked to retry
         self._busy = False
         self._stopping = False
         self._observer: BaseObserver | None = None
@@ -186,7 +204,9 @@ class InboxWatcher:
             worker.join(timeout)
 
     def rescan(self) -> None:
-        """Queue every file already in the inboxes (events that happened while down are lost)."""
+        """Queue every file already in the inboxes (events that happened while down are lost), in
+        the order they arrived (modification time, then name): a plan dropped after the workout
+        files it names comes after them, as it would have while running."""
         now = time.time()
         for inbox, athlete in self._inboxes.items():
             try:
@@ -194,15 +214,19 @@ class InboxWatcher:
             except OSError as exc:
                 logger.error("cannot list inbox %s: %s", inbox, exc.strerror or exc)
                 continue
-            for entry in entries:
-                path = Path(entry.path)
-                st = _lstat(path)
-                if st is None:
-                    continue
+            found = [(st, Path(entry.path)) for entry in entries if (st := _lstat(Path(entry.path))) is not None]
+            for st, path in sorted(found, key=lambda item: (item[0].st_mtime_ns, item[1].name)):
                 if now - st.st_mtime >= self._quiet:
                     self._mark_ready(athlete, path)
                 else:
                     self._mark_changed(athlete, path)
+
+    def retrying(self) -> bool:
+        """True while a file a callback asked to retry (a host fault) still waits in an inbox."""
+        with self._cond:
+            for path in [p for p in self._retries if _lstat(p) is None]:
+                del self._retries[path]
+            return bool(self._retries)
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until nothing is queued, debounced or being processed; False on timeout."""
@@ -302,7 +326,13 @@ class InboxWatcher:
                 self._reported_symlinks.add(path)
                 logger.warning("ignoring symlink %s in the inbox of %s (symlinks are never followed)", path, athlete)
             return
-        if not stat.S_ISREG(st.st_mode) or is_ignored_name(path.name):
+        if is_ignored_name(path.name):
+            return
+        if not stat.S_ISREG(st.st_mode):
+            if path not in self._reported_symlinks and not (stat.S_ISDIR(st.st_mode) and path.name in OWN_FOLDERS):
+                self._reported_symlinks.add(path)
+                logger.warning("ignoring %s %s in the inbox of %s (only regular files are taken in)",
+                               _kind_of(st.st_mode), path, athlete)
             return
         signature = _signature(st)
         with self._cond:
@@ -315,9 +345,32 @@ class InboxWatcher:
                 self._on_ready(athlete, path)
             else:
                 self._on_rejected(athlete, path, reason)
+            with self._cond:
+                self._retries.pop(path, None)
+        except RetryLater:
+            self._retry(athlete, path, signature)
         except Exception as exc:
             logger.error("intake of %s failed: %s: %s", path, type(exc).__name__, exc)
             logger.debug("intake failure details", exc_info=True)
+
+
+    def _retry(self, athlete: str, path: Path, signature: Signature) -> None:
+        """Deliver ``path`` again after its backoff (sooner if it changes)."""
+        with self._cond:
+            delay = self._retries.get(path, self._retry_seconds)
+            self._retries[path] = min(delay * 2, max(RETRY_CAP_SECONDS, self._retry_seconds))
+            self._delivered.pop(path, None)
+            if path not in self._ready:
+                self._pending[path] = _Pending(athlete, signature, time.monotonic() + delay)
+            self._cond.notify_all()
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "folder"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"),
+                       (stat.S_ISCHR, "device"), (stat.S_ISBLK, "device")):
+        if test(mode):
+            return name
+    return "non-file"
 
 
 class _EventHandler(FileSystemEventHandler):
@@ -337,7 +390,10 @@ class _EventHandler(FileSystemEventHandler):
         self._gone = gone
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory:
+        if event.is_directory:  # a folder made or moved into an inbox is reported (once) by the worker
+            made = event.dest_path if isinstance(event, DirMovedEvent) else event.src_path
+            if isinstance(event, DirCreatedEvent | DirMovedEvent) and made:
+                self._accept(Path(os.fsdecode(made)), self._changed)
             return
         src = Path(os.fsdecode(event.src_path)) if event.src_path else None
         if isinstance(event, FileMovedEvent | FileDeletedEvent) and src is not None:

@@ -19,9 +19,13 @@ the lint report (issues and weekly totals) in its ``.error.txt``, unless the fil
 ``force = true``.
 
 A problem in the file (an :class:`~watchsync.errors.InputError`) sends it to ``rejected/`` with
-``<name>.error.txt`` saying what is wrong and where (``name:line:col``). Any other exception is a
-bug or a fault of this host, never the coach's: it is logged as an internal error with its
-traceback and the file stays in the inbox (a later rescan or change tries it again).
+``<name>.error.txt`` saying what is wrong and where (``name:line:col``; a long line is quoted by a
+short excerpt only). A fault of this host (disk full, read-only, damaged store, I/O error) is never
+the coach's: the file stays in the inbox, the fault is logged and remembered, and the watcher
+tries the file again on a backoff until the fault clears (:class:`~watchsync.daemon.inbox.RetryLater`).
+Any other exception is a bug: logged as an internal error with its traceback, the file stays in
+the inbox (a later rescan or change tries it again). A file removed while it is taken in is
+logged as such; what was queued from it is pushed.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from watchsync.daemon.intake_files import PROCESSED, move_to_processed, move_to_rejected
+from watchsync.daemon.inbox import RetryLater
+from watchsync.daemon.intake_files import PROCESSED, excerpt, move_to_processed, move_to_rejected
 from watchsync.errors import InputError
 from watchsync.files import write_atomically
 from watchsync.formats.errors import WorkoutFormatError
@@ -47,7 +52,8 @@ from watchsync.plan.model import Plan, PlanError
 from watchsync.plan.parse import load_plan
 from watchsync.prepare import prepare, workout_key
 from watchsync.services.plan_apply import PlanRefused, queue_plan
-from watchsync.store import Store
+from watchsync.store import Store, StoreFault, fault_kind
+from watchsync.store.faults import FaultKind
 
 logger = logging.getLogger(__name__)
 
@@ -82,32 +88,80 @@ class Intake:
         self._on_queued = on_queued
         #: The last internal error per athlete (a file left in the inbox because of it).
         self.internal_errors: dict[str, str] = {}
+        #: The host fault that keeps files in the inbox now (None once a file went through again).
+        self.fault: str | None = None
+        self.fault_kind: FaultKind | None = None
 
     def accept(self, athlete: str, path: Path) -> None:
-        """Queue what ``path`` holds for ``athlete`` and move it to ``processed/`` (or ``rejected/``)."""
+        """Queue what ``path`` holds for ``athlete`` and move it to ``processed/`` (or ``rejected/``).
+
+        Raises :class:`RetryLater` when a fault of this host keeps the file in the inbox.
+        """
         inbox = self._inboxes[athlete]
         try:
             summary = self._take(inbox, path)
         except IntakeRejected as rejected:
+            if not path.exists():
+                logger.info("%s was removed from the inbox of %s during intake; nothing queued", path.name, athlete)
+                return
+            cause = host_fault_behind(rejected)
+            if cause is not None:  # e.g. a read error wrapped as a format error: not the coach's fault
+                self._internal(athlete, path, cause)
+                return
             self._reject(inbox, path, rejected.errors)
             return
         except Exception as error:  # a bug or a fault of this host, never the coach's file
-            logger.error("internal error during intake of %s for %s (the file stays in the inbox): %s: %s",
-                         path.name, athlete, type(error).__name__, error, exc_info=True)
-            self.internal_errors[athlete] = f"{path.name}: {type(error).__name__}: {error}"
+            self._internal(athlete, path, error)
             return
-        moved = move_to_processed(path, inbox.inbox)
+        self.fault = self.fault_kind = None
+        self._on_queued(athlete)  # the push goes ahead whatever happens to the file now
+        try:
+            moved = move_to_processed(path, inbox.inbox)
+        except FileNotFoundError:
+            logger.info("intake %s for %s: %s; the file was removed from the inbox meanwhile", path.name, athlete,
+                        summary)
+            return
+        except OSError as error:
+            logger.error("intake %s for %s: %s; but the file cannot be moved to processed/ (%s): it stays in the "
+                         "inbox and is taken again (unchanged: no new push)", path.name, athlete, summary, error)
+            raise RetryLater(str(error)) from None
         logger.info("intake %s for %s: %s; moved to %s", path.name, athlete, summary, moved.relative_to(inbox.inbox))
-        self._on_queued(athlete)
+
+    def _internal(self, athlete: str, path: Path, error: Exception) -> None:
+        """A fault of this host keeps the file for a retry; a bug leaves it in the inbox with its traceback."""
+        if isinstance(error, FileNotFoundError) and not path.exists():
+            logger.info("%s was removed from the inbox of %s during intake; nothing queued", path.name, athlete)
+            return
+        kind = fault_kind(error)
+        if kind is not None:
+            self.fault = str(error) if isinstance(error, StoreFault) else f"{kind}: {type(error).__name__}: {error}"
+            self.fault_kind = kind
+            logger.error("%s: %s stays in the inbox of %s and is tried again when that clears", error, path.name,
+                         athlete)
+            raise RetryLater(str(error)) from None
+        logger.error("internal error during intake of %s for %s (the file stays in the inbox): %s: %s",
+                     path.name, athlete, type(error).__name__, excerpt(str(error)), exc_info=True)
+        self.internal_errors[athlete] = f"{path.name}: {type(error).__name__}: {excerpt(str(error))}"
 
     def reject(self, athlete: str, path: Path, reason: str) -> None:
         """A file the watcher refused (wrong type, too large): reject it with ``reason``."""
         self._reject(self._inboxes[athlete], path, [f"{path.name}: {reason}"])
 
     def _reject(self, inbox: AthleteInbox, path: Path, errors: list[str]) -> None:
-        moved = move_to_rejected(path, inbox.inbox, errors)
+        try:
+            moved = move_to_rejected(path, inbox.inbox, errors)
+        except FileNotFoundError:
+            logger.info("%s was removed from the inbox of %s before it could be rejected (%s)", path.name,
+                        inbox.athlete.name, excerpt(errors[0]))
+            return
+        except OSError as error:
+            if fault_kind(error) is None:
+                raise
+            logger.error("cannot reject %s for %s (%s); it stays in the inbox and is tried again", path.name,
+                         inbox.athlete.name, error)
+            raise RetryLater(str(error)) from None
         logger.warning("rejected %s for %s: %s (see %s.error.txt)", path.name, inbox.athlete.name,
-                       errors[0] + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""),
+                       excerpt(errors[0]) + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""),
                        moved.relative_to(inbox.inbox))
 
     def _take(self, inbox: AthleteInbox, path: Path) -> str:
@@ -152,7 +206,7 @@ class Intake:
     def _archive_fit(self, inbox: AthleteInbox, path: Path, key: str, fit: bytes) -> None:
         target = self._fit_dir / inbox.athlete.name / f"{key}.fit"
         try:
-            write_atomically(target, fit)
+            write_atomically(target, fit, mode=0o600)
         except OSError as error:
             logger.error("FIT archive of %s for %s not written (%s); its push is queued all the same", path.name,
                          inbox.athlete.name, error)
@@ -188,6 +242,18 @@ class Intake:
 
         result = queue_plan(plan, inbox.sync, should_push=owned_by_plan)
         return len(result.changes)
+
+
+def host_fault_behind(error: BaseException) -> Exception | None:
+    """The host fault (disk, store) in ``error``'s chain of causes, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, Exception) and fault_kind(current) is not None:
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def read_plan_table(path: Path) -> dict[str, Any] | None:

@@ -16,6 +16,9 @@ PROCESSED = "processed"
 REJECTED = "rejected"
 ERROR_SUFFIX = ".error.txt"
 
+#: An error quoted in a note or a log line is cut to this many characters (a bad line may be megabytes).
+EXCERPT_CHARS = 240
+
 REJECTION_HEADER = "watchsync could not use this file:"
 REJECTION_HINT = (
     "To fix it: correct the problems above (line:column point at them), then put the file back "
@@ -39,8 +42,16 @@ def move_to_rejected(path: Path, inbox: Path, errors: list[str]) -> Path:
 
 def rejection_note(errors: list[str]) -> str:
     """The plain-words explanation written beside a rejected file."""
-    lines = [REJECTION_HEADER, "", *(f"  {error}" for error in errors), "", REJECTION_HINT, ""]
+    lines = [REJECTION_HEADER, "", *(f"  {excerpt(error)}" for error in errors), "", REJECTION_HINT, ""]
     return "\n".join(lines)
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """``text`` on one line, cut to ``limit`` characters with the number left out said."""
+    flat = text.replace("\r", " ").replace("\n", " ")
+    if len(flat) <= limit:
+        return flat
+    return f"{flat[:limit]}… ({len(flat) - limit} more characters)"
 
 
 def _move_into(path: Path, folder: Path) -> Path:

@@ -92,7 +92,7 @@ def write_daily_summary(store: Store, athlete: Athlete, state_dir: Path, today: 
     """Write the week's compliance report for ``athlete``; log its headline; return the file."""
     report = store_report(store, athlete, today=today, week=today)
     target = state_dir / REPORTS_DIR / f"{athlete.name}-{today.isoformat()}.txt"
-    write_atomically(target, render_terminal(report, color=False).encode("utf-8"))
+    write_atomically(target, render_terminal(report, color=False).encode("utf-8"), mode=0o600)
     totals = report.summary.totals
     monday = today - timedelta(days=today.weekday())
     logger.info("compliance of %s, week of %s: completion %s (%d done, %d missed, %d pending, %d unplanned),"

@@ -6,6 +6,14 @@ rescan) and the poller, then tell systemd READY. The main loop writes the heartb
 the store (every ``HEARTBEAT_SECONDS``) and pings the systemd watchdog while the worker and poller
 threads are alive and healthy. SIGTERM/SIGINT let the current operation finish and exit 0 within
 ``STOP_SECONDS``; SIGHUP reloads the configuration (a broken one is logged and the old one kept).
+
+Storage: the store is integrity-checked at start (a damaged one is refused with the way to recover
+it), backed up with ``VACUUM INTO`` every :data:`~watchsync.store.backup.BACKUP_EVERY` into
+``<state_dir>/backups/``, and every file the daemon writes is private (umask 077, state directory
+0700). A host fault (disk full, read-only, I/O error) never stops the daemon: it says
+``STATUS=unhealthy: <cause>`` to systemd, records the cause when it can, keeps coach files in the
+inbox, and resumes by itself when the fault clears (the watchdog is still pinged: a restart would
+not free the disk).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from types import FrameType
 
 from watchsync.config import Config, ConfigError
@@ -27,18 +36,30 @@ from watchsync.daemon import notify
 from watchsync.daemon.inbox import InboxError, InboxWatcher
 from watchsync.daemon.intake import AthleteInbox, Intake
 from watchsync.daemon.jobs import Poller, write_daily_summary
-from watchsync.daemon.status import GLOBAL, HEARTBEAT_KEY, PID_KEY, alive_daemon, now_text, record_error
+from watchsync.daemon.status import (
+    FAULT_KEY,
+    GLOBAL,
+    HEARTBEAT_KEY,
+    PID_KEY,
+    alive_daemon,
+    now_text,
+    record_error,
+)
 from watchsync.daemon.worker import AthleteWorker
 from watchsync.errors import WatchsyncError
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError
 from watchsync.garmin.sync import SyncService
 from watchsync.services.garmin import client_for
-from watchsync.store import Store, StoreError
+from watchsync.store import Store, StoreError, StoreFault
+from watchsync.store.backup import BACKUP_EVERY, backup_due, backups_dir, take_backup
+from watchsync.store.db import make_private_dir
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5.0
+#: A failed backup is tried again after this.
+BACKUP_RETRY_SECONDS = 3600.0
 #: Everything stops within this after SIGTERM (systemd's TimeoutStopSec is 15 s; the issue asks 10 s).
 STOP_SECONDS = 8.0
 NOISY_LIBRARIES = ("garminconnect",)
@@ -61,7 +82,9 @@ class Daemon:
         self._workers: dict[str, AthleteWorker] = {}
         self._watcher: InboxWatcher | None = None
         self._poller: Poller | None = None
+        self._intake: Intake | None = None
         self._last_beat = -math.inf
+        self.beat_fault: str | None = None
 
     def start(self) -> None:
         """Log in, then start workers, watcher and poller; ``DaemonError`` when the config cannot work."""
@@ -82,6 +105,7 @@ class Daemon:
             inboxes[name] = AthleteInbox(athlete, inbox, SyncService(self.store, functools.partial(_same, client),
                                                                      athlete))
         intake = Intake(self.store, inboxes, config.state_dir, on_queued=lambda name: self._workers[name].wake())
+        self._intake = intake
         settings = config.daemon
         try:
             self._poller = Poller(poll_seconds=settings.poll_minutes * 60, daily_at=settings.summary_time,
@@ -148,14 +172,39 @@ class Daemon:
         poller_ok = self._poller is not None and self._poller.is_alive()
         return poller_ok and all(w.is_alive() and w.healthy for w in self._workers.values())
 
+    def threads_alive(self) -> bool:
+        """True while every worker and the poller thread run (whatever their last round gave)."""
+        return (self._poller is not None and self._poller.is_alive()
+                and all(w.is_alive() for w in self._workers.values()))
+
     def beat(self) -> None:
-        """Heartbeat and pid into the store, at most every ``HEARTBEAT_SECONDS``."""
+        """Heartbeat and pid into the store, at most every ``HEARTBEAT_SECONDS`` (every call while it fails)."""
         if time.monotonic() - self._last_beat < HEARTBEAT_SECONDS:
             return
-        with self.store.transaction():
-            self.store.kv_set(GLOBAL, HEARTBEAT_KEY, now_text())
-            self.store.kv_set(GLOBAL, PID_KEY, os.getpid())
+        try:
+            with self.store.transaction():
+                self.store.kv_set(GLOBAL, HEARTBEAT_KEY, now_text())
+                self.store.kv_set(GLOBAL, PID_KEY, os.getpid())
+        except StoreFault as fault:
+            self.beat_fault = str(fault)
+            raise
+        self.beat_fault = None
         self._last_beat = time.monotonic()
+
+    def fault(self) -> str | None:
+        """The host fault that keeps the daemon from working now (store or disk), or None.
+
+        A fault seen by intake lasts while a file it kept back still waits for its retry (a file
+        that goes through clears it).
+        """
+        if self.beat_fault is not None:
+            return self.beat_fault
+        intake, watcher = self._intake, self._watcher
+        if intake is None or intake.fault is None:
+            return None
+        if watcher is not None and not watcher.retrying():
+            intake.fault = intake.fault_kind = None
+        return intake.fault
 
     def close(self, budget: float = STOP_SECONDS) -> None:
         """Stop taking files, let each worker finish its current operation, within ``budget`` seconds."""
@@ -208,6 +257,7 @@ class _Signals:
 
 def run(config: Config, *, reload: Callable[[], Config]) -> int:
     """Run the daemon until SIGTERM/SIGINT; returns the exit code (0 on a clean stop)."""
+    os.umask(0o077)  # FIT files are GPS traces, tokens are secrets: nothing the daemon writes is for others
     tame_library_logging()
     signals = _Signals()
     signals.install()
@@ -227,9 +277,12 @@ def run(config: Config, *, reload: Callable[[], Config]) -> int:
 
 def _serve(daemon: Daemon, signals: _Signals, reload: Callable[[], Config]) -> None:
     notify.ready()
-    notify.status(f"serving {len(daemon.config.athletes)} athlete(s)")
+    serving = f"serving {len(daemon.config.athletes)} athlete(s)"
+    notify.status(serving)
     watchdog = notify.watchdog_interval()  # None: no WatchdogSec=, so no pings at all
     interval = min(HEARTBEAT_SECONDS, watchdog or math.inf)
+    backups = _Backups(daemon.store)
+    shown: str | None = None
     while not signals.stop.is_set():
         if signals.reload.is_set():
             signals.reload.clear()
@@ -238,22 +291,78 @@ def _serve(daemon: Daemon, signals: _Signals, reload: Callable[[], Config]) -> N
             daemon.beat()
             beat_ok = True
         except (StoreError, sqlite3.Error) as error:
-            logger.error("cannot write the heartbeat: %s", error)
+            if str(error) != shown:
+                logger.error("cannot write the heartbeat: %s", error)
             beat_ok = False
-        if watchdog is not None and beat_ok and daemon.healthy():
+        fault = daemon.fault()
+        if fault != shown:
+            _announce_fault(daemon.store, fault, serving)
+            shown = fault
+        if fault is None:
+            backups.maybe()
+        if watchdog is not None and ((beat_ok and daemon.healthy()) or (fault is not None and daemon.threads_alive())):
             notify.watchdog_ping()
-        signals.wake.wait(interval)
+        signals.wake.wait(min(interval, 1.0) if fault is not None else interval)
         signals.wake.clear()
     notify.stopping()
     logger.info("stopping: finishing the current operations")
     daemon.close()
 
 
+def _announce_fault(store: Store, fault: str | None, serving: str) -> None:
+    """Say a host fault (or its end) to systemd, the log and, when it can be written, the store."""
+    if fault is None:
+        notify.status(serving)
+        logger.info("the store can be written again; resuming (files kept in the inbox are taken now)")
+    else:
+        notify.status(f"unhealthy: {fault}")
+        logger.error("unhealthy: %s (coach files stay in the inbox and are retried)", fault)
+    try:
+        if fault is None:
+            store.kv_delete(GLOBAL, FAULT_KEY)
+        else:
+            store.kv_set(GLOBAL, FAULT_KEY, f"{now_text()} {fault}")
+    except StoreError:
+        pass  # a full or read-only store cannot hold its own fault: `status` diagnoses it directly
+
+
+class _Backups:
+    """``VACUUM INTO`` backups: at start when the newest is old, then every ``BACKUP_EVERY``."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._folder = backups_dir(store.path)
+        self._next = time.monotonic() if backup_due(self._folder) else time.monotonic() + BACKUP_EVERY.total_seconds()
+
+    def maybe(self) -> None:
+        if time.monotonic() < self._next:
+            return
+        try:
+            target = take_backup(self._store, self._folder)
+        except (StoreError, OSError, sqlite3.Error) as error:
+            logger.error("store backup failed (next try in %.0f min): %s", BACKUP_RETRY_SECONDS / 60, error)
+            self._next = time.monotonic() + BACKUP_RETRY_SECONDS
+            return
+        logger.info("store backed up to %s", target)
+        self._next = time.monotonic() + BACKUP_EVERY.total_seconds()
+
+
+def _privatise(state_dir: Path) -> None:
+    """The state directory and its folders (tokens, archives, backups) are 0700, whoever made them."""
+    make_private_dir(state_dir)
+    for entry in state_dir.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            make_private_dir(entry)
+
+
 def _open_store(config: Config) -> Store:
     try:
-        store = Store.open(config.store_path)
+        _privatise(config.state_dir)
+        store = Store.open(config.store_path, check=True)
     except StoreError as error:
         raise DaemonError(str(error)) from None
+    except OSError as error:
+        raise DaemonError(f"{config.state_dir}: cannot use the state directory: {error}") from None
     other = alive_daemon(store)
     if other is not None and other != os.getpid():
         store.close()
@@ -269,7 +378,10 @@ def _start(config: Config, store: Store) -> Daemon:
     except BaseException:
         daemon.close()
         raise
-    daemon.beat()
+    try:
+        daemon.beat()
+    except StoreFault as fault:  # reported by the main loop, which keeps trying
+        logger.error("cannot write the heartbeat: %s", fault)
     return daemon
 
 

@@ -1,11 +1,19 @@
 """What ``watchsync status`` shows, read from the store and the inboxes (works with or without a daemon).
 
 The daemon writes its heartbeat and pid (athlete ``''``) and, per athlete, the last successful push,
-the last activity sync and the last error into the store's kv table under the keys below.
+the last activity sync and the last error into the store's kv table under the keys below; each push
+also records its own completion in the outbox, so a killed daemon's last push still shows.
+``status`` diagnoses the state directory itself too (full, read-only, damaged), since a daemon that
+cannot write cannot say so in the store.
+
+Exit codes (usable as a health check): :data:`EXIT_OK` all well; :data:`EXIT_ATTENTION` the daemon
+runs but something needs a person (a store fault, an athlete parked or not logged in);
+:data:`EXIT_NOT_RUNNING` no daemon is running for this state directory (2 is kept for bad usage).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +23,9 @@ from typing import Any
 from watchsync.config import Config
 from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED
 from watchsync.garmin.tokens import TOKEN_FILE
-from watchsync.store import Store
+from watchsync.store import Store, StoreError, StoreFault
+
+logger = logging.getLogger(__name__)
 
 GLOBAL = ""
 HEARTBEAT_KEY = "daemon.heartbeat"
@@ -23,6 +33,12 @@ PID_KEY = "daemon.pid"
 LAST_PUSH_KEY = "daemon.last_push"
 LAST_ACTIVITY_SYNC_KEY = "daemon.last_activity_sync"
 LAST_ERROR_KEY = "daemon.last_error"
+FAULT_KEY = "daemon.fault"
+#: Less free space than this under the state directory counts as full.
+MIN_FREE_BYTES = 256 * 1024
+EXIT_OK = 0
+EXIT_ATTENTION = 1
+EXIT_NOT_RUNNING = 3
 #: A heartbeat older than this means the daemon is hung or gone.
 STALE_AFTER = timedelta(seconds=60)
 
@@ -49,9 +65,18 @@ class DaemonStatus:
     pid: int | None
     heartbeat: str | None
     athletes: list[AthleteStatus]
+    store: str = "ok"
+
+    @property
+    def exit_code(self) -> int:
+        """:data:`EXIT_OK`, :data:`EXIT_ATTENTION` or :data:`EXIT_NOT_RUNNING` (see the module docs)."""
+        if not self.alive:
+            return EXIT_NOT_RUNNING
+        attention = self.store != "ok" or any(a.auth != "ok" for a in self.athletes)
+        return EXIT_ATTENTION if attention else EXIT_OK
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "exit_code": self.exit_code}
 
 
 def now_text() -> str:
@@ -60,25 +85,66 @@ def now_text() -> str:
 
 
 def record_error(store: Store, athlete: str, message: str) -> None:
-    """Remember the athlete's last error with its time."""
-    store.kv_set(athlete, LAST_ERROR_KEY, f"{now_text()} {message}")
+    """Remember the athlete's last error with its time (only logged when the store itself cannot be written)."""
+    try:
+        store.kv_set(athlete, LAST_ERROR_KEY, f"{now_text()} {message}")
+    except StoreError as error:
+        logger.warning("cannot record the error of %s in the store: %s", athlete, error)
+
+
+def diagnose_store(path: Path) -> str:
+    """``ok``, or what is wrong with the state directory and database at ``path`` (full, read-only, damaged)."""
+    folder = path.parent
+    try:
+        vfs = os.statvfs(folder)
+    except OSError:
+        return "ok"  # no state directory yet: nothing is wrong with it
+    if vfs.f_flag & os.ST_RDONLY or not os.access(folder, os.W_OK):
+        return f"{folder}: the state directory is read-only; make it writable for the watchsync user"
+    if vfs.f_bavail * vfs.f_frsize < MIN_FREE_BYTES:
+        return f"{folder}: the disk holding the state directory is full; free some space there"
+    if not path.exists():
+        return "ok"
+    try:
+        with Store.open(path) as store:
+            problems = store.check()
+    except StoreError as error:
+        return str(error)
+    if problems:
+        return f"{path}: the state database is damaged ({problems[0]}); run `watchsync store recover`"
+    return "ok"
 
 
 def alive_daemon(store: Store, now: datetime | None = None) -> int | None:
     """The pid of a daemon using this store that is running and beating, else None."""
     pid = store.kv_get(GLOBAL, PID_KEY)
-    if not isinstance(pid, int) or not _process_exists(pid):
+    if not isinstance(pid, int) or not process_exists(pid):
         return None
     return pid if _fresh(store.kv_get(GLOBAL, HEARTBEAT_KEY), now or datetime.now(UTC)) else None
 
 
 def collect_status(config: Config, *, now: datetime | None = None) -> DaemonStatus:
-    """The status of the daemon and each athlete of ``config``."""
-    with Store.open(config.store_path) as store:
+    """The status of the daemon and each athlete of ``config``.
+
+    A daemon whose heartbeat went stale because the store cannot be written still counts as running
+    (its process exists) and the store fault is named.
+    """
+    health = diagnose_store(config.store_path)
+    try:
+        store = Store.open(config.store_path)
+    except StoreFault as fault:
+        return DaemonStatus(False, None, None, [], store=health if health != "ok" else str(fault))
+    with store:
         heartbeat = store.kv_get(GLOBAL, HEARTBEAT_KEY)
         pid = alive_daemon(store, now)
+        recorded = store.kv_get(GLOBAL, FAULT_KEY)
+        if health == "ok" and isinstance(recorded, str):
+            health = recorded
+        if pid is None and health != "ok":
+            stale = store.kv_get(GLOBAL, PID_KEY)
+            pid = stale if isinstance(stale, int) and process_exists(stale) else None
         athletes = [_athlete_status(store, config, name) for name in config.athletes]
-    return DaemonStatus(pid is not None, pid, _text(heartbeat), athletes)
+    return DaemonStatus(pid is not None, pid, _text(heartbeat), athletes, store=health)
 
 
 def format_status(status: DaemonStatus) -> str:
@@ -89,7 +155,7 @@ def format_status(status: DaemonStatus) -> str:
         daemon = f"daemon: not running (last heartbeat {status.heartbeat})"
     else:
         daemon = "daemon: not running (never started with this state directory)"
-    lines = [daemon]
+    lines = [daemon, f"store: {status.store}"]
     for athlete in status.athletes:
         oldest = f", oldest {athlete.oldest_item}" if athlete.oldest_item else ""
         lines += [
@@ -112,7 +178,7 @@ def _athlete_status(store: Store, config: Config, name: str) -> AthleteStatus:
         auth=_auth_state(store, config, name),
         outbox_depth=len(waiting),
         oldest_item=oldest.isoformat(timespec="seconds") if oldest else None,
-        last_push=_text(store.kv_get(name, LAST_PUSH_KEY)),
+        last_push=_last_push(store, name),
         last_activity_sync=_text(store.kv_get(name, LAST_ACTIVITY_SYNC_KEY)),
         last_error=_text(store.kv_get(name, LAST_ERROR_KEY)),
         rejected_waiting=_rejected_count(config.inbox_dir(name)),
@@ -139,7 +205,22 @@ def _rejected_count(inbox: Path | None) -> int:
         return 0
 
 
-def _process_exists(pid: int) -> bool:
+def _last_push(store: Store, name: str) -> str | None:
+    """The later of the daemon's summary and the outbox's own record of completed pushes."""
+    recorded = _text(store.kv_get(name, LAST_PUSH_KEY))
+    done = store.last_done_at(name, "push")
+    if done is None:
+        return recorded
+    done_text = done.astimezone(UTC).isoformat(timespec="seconds")
+    if recorded is None:
+        return done_text
+    try:
+        return recorded if datetime.fromisoformat(recorded) >= done else done_text
+    except ValueError:
+        return done_text
+
+
+def process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

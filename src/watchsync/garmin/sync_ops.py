@@ -172,8 +172,8 @@ class OutboxRunner:
 
     def _read_back(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any],
                    stored: dict[str, Any] | None = None) -> ReadBack:
-        """Compare what the watch will execute; a create's answer (Garmin's stored copy, steps included)
-        is compared as it is, without reading the workout again."""
+        """What the watch would execute differently from ``payload`` (cosmetic differences logged); a
+        create's answer (Garmin's stored copy, steps included) is compared as it is, without a GET."""
         if stored is None or not stored.get("workoutSegments"):
             stored = self._client.get_workout(remote_id)
         found = compare_executed(payload, stored)

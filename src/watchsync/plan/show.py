@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, is_dataclass
+from datetime import timedelta
+from typing import Any
+
 from watchsync.describe import format_table
 from watchsync.model.athlete import Athlete
 from watchsync.plan.model import DAY_NAMES, Plan
@@ -25,3 +29,15 @@ def format_plan_table(plan: Plan, athlete: Athlete | None = None) -> str:
             listed = " · ".join(f"{p.session.workout.name} ({p.facts.minutes:.0f} min)" for p in sessions)
             lines.append(f"  {name}  {listed or 'rest'}")
     return "\n".join(lines)
+
+
+def plan_json(plan: Plan, athlete: Athlete | None = None) -> dict[str, Any]:
+    """What :func:`format_plan_table` shows, as JSON-ready data (dates when the plan has a start)."""
+    facts = placed_facts(plan, athlete)
+    weeks = [asdict(t) if is_dataclass(t) else dict(vars(t)) for t in week_totals(plan, facts)]
+    sessions = [{"week": p.week, "day": DAY_NAMES[p.day], "name": p.session.workout.name,
+                 "minutes": round(p.facts.minutes, 1),
+                 "date": (plan.start + timedelta(weeks=p.week - 1, days=p.day)).isoformat() if plan.start else None}
+                for p in facts]
+    return {"name": plan.name, "start": plan.start.isoformat() if plan.start else None, "weeks": weeks,
+            "sessions": sessions}

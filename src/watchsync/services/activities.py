@@ -25,7 +25,7 @@ record (``sessions``) and matched and scored as its own activity (``<id>#<n>``).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -139,8 +139,12 @@ def score_session(session: PlannedSession, analysis: Analysis | SessionAnalysis,
 
 
 def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit_dir: Path,
-                    since: date | None = None, today: date, config: ComplianceConfig | None = None) -> FetchResult:
-    """Fetch, analyse and record the athlete's new activities (see the module docstring)."""
+                    since: date | None = None, today: date, config: ComplianceConfig | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> FetchResult:
+    """Fetch, analyse and record the athlete's new activities (see the module docstring).
+
+    ``progress(done, total)`` is called after each new activity (e.g. a progress bar over a season).
+    """
     config = athlete_config(athlete, config)
     cursor = _cursor(store, athlete.name)
     if since is None:
@@ -150,10 +154,12 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     result.listed = len(listed)
     new = [item for item in listed if store.get_activity(int(item["activityId"])) is None]
     result.skipped = result.listed - len(new)
-    for item in sorted(new, key=lambda i: (str(i.get("startTimeLocal")), int(i["activityId"]))):
+    for done, item in enumerate(sorted(new, key=lambda i: (str(i.get("startTimeLocal")), int(i["activityId"]))), 1):
         fetched = _fetch_one(store, client, athlete, item, fit_dir, config)
         result.fetched.append(fetched)
         result.cursor = _cursor(store, athlete.name)
+        if progress is not None:
+            progress(done, len(new))
     return result
 
 

@@ -1,6 +1,7 @@
 """The SQLite state store (see :mod:`watchsync.store.db` for the tables and guarantees)."""
 
-from watchsync.store.db import Store, StoreError, retry_delay
+from watchsync.store.db import Store, retry_delay
+from watchsync.store.faults import StoreError, StoreFault, fault_kind
 from watchsync.store.rows import (
     ActivityRow,
     ComplianceRow,
@@ -25,7 +26,9 @@ __all__ = [
     "ScheduleState",
     "Store",
     "StoreError",
+    "StoreFault",
     "WorkoutRow",
+    "fault_kind",
     "migrate",
     "retry_delay",
 ]

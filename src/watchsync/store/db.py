@@ -26,10 +26,12 @@ Times are stored as UTC ISO-8601 text with microseconds, so they sort as text.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,7 +39,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self, get_args
 
-from watchsync.errors import WatchsyncError
+from watchsync.store.faults import StoreError, StoreFault, as_fault
 from watchsync.store.rows import (
     ActivityRow,
     ComplianceRow,
@@ -70,10 +72,6 @@ _READY = ("o.state = 'pending' AND (? IS NULL OR o.athlete = ?) AND (o.op IN ('p
           " AND w.workout_key = o.workout_key AND w.op IN ('push', 'delete') AND w.state != 'done'))")
 
 
-class StoreError(WatchsyncError):
-    """The state database cannot be opened or a row the caller names does not exist."""
-
-
 def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
     """Exponential backoff from 30 s, capped at 1 h, with ±20 % jitter."""
     base = min(RETRY_BASE * (1 << min(max(0, attempts - 1), 16)), RETRY_CAP)
@@ -86,11 +84,11 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(path.parent)
             self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                        check_same_thread=False)
         except (OSError, sqlite3.Error) as error:
-            raise StoreError(f"{path}: cannot open the state database: {error}") from None
+            raise _open_error(error, path) from None
         try:
             for pragma in (f"busy_timeout = {BUSY_TIMEOUT_MS}", "journal_mode = WAL", "synchronous = FULL",
                            "foreign_keys = ON"):
@@ -98,11 +96,12 @@ class Store:
             version = migrate(self._db)
         except sqlite3.Error as error:
             self._db.close()
-            raise StoreError(f"{path}: cannot open the state database: {error}") from None
+            raise _open_error(error, path) from None
         if version > len(MIGRATIONS):
             self._db.close()
             raise StoreError(f"{path}: schema version {version} is newer than this watchsync knows "
                              f"({len(MIGRATIONS)}); upgrade watchsync")
+        make_private_files(path)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._depth = 0
@@ -110,9 +109,45 @@ class Store:
         self._local = threading.local()  # this thread's deferred_sync depth
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Open (creating and migrating if needed) the store at ``path``."""
-        return cls(path)
+    def open(cls, path: Path, *, check: bool = False) -> Store:
+        """Open (creating and migrating if needed) the store at ``path``.
+
+        With ``check``, a damaged database is refused (:class:`StoreFault` of kind ``corrupt``) after
+        SQLite's quick check instead of failing later, write by write.
+        """
+        store = cls(path)
+        if check:
+            problems = store.check()
+            if problems:
+                store.close()
+                raise StoreFault("corrupt", f"{path}: the state database is damaged ({problems[0]}); "
+                                            f"stop the daemon and run `watchsync store recover` (see docs/systemd.md)")
+        return store
+
+    def check(self, *, full: bool = False) -> list[str]:
+        """SQLite's quick (or full) integrity check: the problems found, ``[]`` when the file is sound."""
+        try:
+            with self._lock:
+                rows = self._db.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as error:
+            return [str(error)]
+        problems = [str(row[0]) for row in rows]
+        return [] if problems == ["ok"] else problems
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of the database at ``target`` (``VACUUM INTO``, then a rename; private)."""
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.unlink(missing_ok=True)
+        try:
+            make_private_dir(target.parent)
+            with self._lock:
+                self._db.execute("VACUUM INTO ?", (str(temporary),))
+            os.chmod(temporary, 0o600)
+            os.replace(temporary, target)
+        except (OSError, sqlite3.Error) as error:
+            temporary.unlink(missing_ok=True)
+            raise as_fault(error, target) or error from None
+        return target
 
     def close(self) -> None:
         self._db.close()
@@ -132,11 +167,12 @@ class Store:
             self._depth += 1
             try:
                 yield
-            except BaseException:
+            except BaseException as error:
                 self._depth -= 1
-                self._db.execute("ROLLBACK" if outer else f"ROLLBACK TO s{self._depth}")
-                if not outer:
-                    self._db.execute(f"RELEASE s{self._depth}")
+                self._roll_back(outer)
+                fault = as_fault(error, self.path) if isinstance(error, sqlite3.Error) else None
+                if fault is not None:
+                    raise fault from error
                 raise
             self._depth -= 1
             if not outer:
@@ -144,11 +180,25 @@ class Store:
                 return
             try:
                 self._db.execute("COMMIT")  # deferred foreign keys are checked here
-            except sqlite3.Error:
-                self._db.execute("ROLLBACK")
-                raise
+            except sqlite3.Error as error:
+                self._roll_back(True)
+                raise as_fault(error, self.path) or error from error
             if self._deferring and not getattr(self._local, "depth", 0):
                 self._sync_wal()  # another thread defers: this one's commit is still synced at once
+
+    def _roll_back(self, outer: bool) -> None:
+        """Undo the failed block; SQLite may have rolled the whole transaction back already (disk full)."""
+        if not self._db.in_transaction:
+            return
+        try:
+            if outer:
+                self._db.execute("ROLLBACK")
+            else:
+                self._db.execute(f"ROLLBACK TO s{self._depth}")
+                self._db.execute(f"RELEASE s{self._depth}")
+        except sqlite3.Error:
+            if outer and self._db.in_transaction:
+                raise
 
     @contextmanager
     def deferred_sync(self) -> Iterator[None]:
@@ -376,6 +426,16 @@ class Store:
             return self._db.execute("DELETE FROM outbox WHERE state = 'done' AND done_at < ?"
                                     " AND (? IS NULL OR athlete = ?)", (_ts(before), athlete, athlete)).rowcount
 
+    def last_done_at(self, athlete: str, op: Op) -> datetime | None:
+        """When the athlete's last ``op`` item completed at Garmin (superseded ones not counted).
+
+        Recorded as each item ends, so it survives a killed process (unlike a summary written after a drain).
+        """
+        rows = self._query("SELECT MAX(done_at) AS last FROM outbox WHERE athlete = ? AND op = ? AND state = 'done'"
+                           " AND done_at IS NOT NULL AND (last_error IS NULL OR last_error NOT LIKE 'superseded%')",
+                           athlete, op)
+        return datetime.fromisoformat(rows[0]["last"]) if rows[0]["last"] else None
+
     def list_outbox(self, athlete: str | None = None, *,
                     states: tuple[OutboxState, ...] = ("pending", "parked")) -> list[OutboxItem]:
         marks = ", ".join("?" * len(states))
@@ -453,12 +513,38 @@ class Store:
 
     def _query(self, sql: str, *params: Any) -> list[sqlite3.Row]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as error:
+                raise as_fault(error, self.path) or error from error
 
     def _update(self, sql: str, *params: Any, missing: str) -> None:
         with self.transaction():
             if self._db.execute(sql, params).rowcount == 0:
                 raise StoreError(missing)
+
+
+def make_private_dir(folder: Path) -> None:
+    """Create ``folder`` (and parents) if needed; the folder itself is 0700 whatever the umask."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(folder.stat().st_mode) & 0o077:
+        os.chmod(folder, 0o700)
+
+
+def make_private_files(path: Path) -> None:
+    """The database and its WAL and shared-memory files are 0600 (they hold GPS-derived data)."""
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):
+            if stat.S_IMODE(file.stat().st_mode) & 0o077:
+                os.chmod(file, 0o600)
+
+
+def _open_error(error: BaseException, path: Path) -> StoreError:
+    fault = as_fault(error, path)
+    if fault is not None:
+        return fault
+    return StoreError(f"{path}: cannot open the state database: {error}")
 
 
 def _now() -> datetime:

@@ -1,4 +1,10 @@
-"""A minimal HTTP/1.1 layer for the local server: requests, responses, routing, dropped sockets."""
+"""A minimal HTTP/1.1 layer for the local server: requests, responses, routing, dropped sockets.
+
+Malformed requests get a 400 with a one-line JSON message, never a traceback: a ``Content-Length``
+that is not a number, negative or over :data:`MAX_BODY_BYTES`, and JSON nested deeper than
+:data:`MAX_JSON_DEPTH` (Python's parser would recurse until ``RecursionError``). A handler that
+fails anyway answers 500 with the exception's one-line summary.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,11 @@ from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+#: Larger bodies are refused unread (the largest real uploads, activity FIT files, are a few MB).
+MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Deeper JSON is refused before parsing (Garmin's own payloads nest fewer than 20 levels).
+MAX_JSON_DEPTH = 200
 
 
 class RouteKind(Enum):
@@ -33,8 +44,13 @@ class Request:
     owner: int | None = None  # the account (profile id) the request's token belongs to
 
     def json(self) -> Any:
-        """The JSON body; ``ValueError`` when it is not JSON."""
-        return json.loads(self.body or b"null")
+        """The JSON body; ``ValueError`` when it is not JSON or nests deeper than :data:`MAX_JSON_DEPTH`."""
+        if json_depth(self.body) > MAX_JSON_DEPTH:
+            raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        try:
+            return json.loads(self.body or b"null")
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
     def form(self) -> dict[str, str]:
         return {key: values[-1] for key, values in parse_qs(self.body.decode("latin-1")).items()}
@@ -82,6 +98,28 @@ class Route:
         object.__setattr__(self, "pattern", re.compile(f"^{regex}$"))
 
 
+def json_depth(body: bytes) -> int:
+    """The deepest bracket nesting of a JSON text (brackets inside strings not counted)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
 def parse_request(method: str, target: str, headers: dict[str, str], body: bytes) -> Request:
     parts = urlsplit(target)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -118,14 +156,28 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """Silence the default stderr access log."""
 
     def _handle(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+            self.close_connection = True  # the body was not read: the connection cannot be reused
+            self._send(error_response(400, f"bad Content-Length {declared[:40]!r}: expected a number of bytes "
+                                           f"up to {MAX_BODY_BYTES}"))
+            return
+        length = int(declared)
         body = self.rfile.read(length) if length else b""
         headers = {key.lower(): value for key, value in self.headers.items()}
-        result = self.server.dispatcher.dispatch(parse_request(method, self.path, headers, body))
+        try:
+            result = self.server.dispatcher.dispatch(parse_request(method, self.path, headers, body))
+        except RecursionError:
+            result = error_response(400, "request nested too deeply")
+        except Exception as error:  # a bug of the local server: one line, never a traceback
+            result = error_response(500, f"local server error: {type(error).__name__}: {str(error)[:200]}")
         if isinstance(result, Drop):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
+        self._send(result)
+
+    def _send(self, result: Response) -> None:
         self.send_response(result.status)
         self.send_header("Content-Type", result.content_type)
         self.send_header("Content-Length", str(len(result.body)))
