@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo demo-serve test lint bench clean
 
 setup: $(STAMP)
 
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m watchsync.demo
+
+# The demo, then its daemon and dashboard keep running until Ctrl-C (also: make demo DEMO_SERVE=1).
+demo-serve: $(STAMP)
+	$(BIN)/python -m watchsync.demo --serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

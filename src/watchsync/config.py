@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from watchsync.errors import InputError
 from watchsync.model.athlete import Athlete
@@ -47,6 +47,34 @@ class DaemonSettings(BaseModel):
     summary_time: str = "21:00"
 
 
+class WebSettings(BaseModel):
+    """The dashboard: off unless ``listen`` is set; a non-loopback address needs a password."""
+
+    model_config = ConfigDict(extra="forbid")
+    listen: str | None = None
+    user: str = "coach"
+    #: ``scrypt$...`` from ``python -m watchsync.web.password`` (the hash, never the password).
+    password_hash: SecretStr | None = None
+
+
+class NotifySettings(BaseModel):
+    """Apprise notification targets and how often they may speak."""
+
+    model_config = ConfigDict(extra="forbid")
+    #: Apprise URLs (secrets inside them are never logged); none: no notifications.
+    urls: list[SecretStr] = Field(default_factory=list)
+    #: An apprise text config (one URL a line, 0600) for URLs that hold a password or token.
+    urls_file: Path | None = None
+    #: Garmin unreachable for longer than this raises one message.
+    unreachable_minutes: float = Field(default=60, gt=0)
+    #: At most this many messages an hour; the rest wait their turn (nothing is dropped).
+    max_per_hour: int = Field(default=20, ge=1)
+    #: A weekly digest per athlete, e.g. "sun 20:00"; none when absent.
+    digest: str | None = None
+    #: How often the daemon looks for new events.
+    check_seconds: float = Field(default=30, gt=0)
+
+
 class AthleteSettings(BaseModel):
     """Per-athlete daemon settings that are not part of the training profile."""
 
@@ -62,6 +90,8 @@ class Config(BaseModel):
     source: str = "<embedded default>"
     garmin: GarminSettings = Field(default_factory=GarminSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
     athletes: dict[str, Athlete] = Field(default_factory=dict)
     athlete_settings: dict[str, AthleteSettings] = Field(default_factory=dict)
     state_dir: Path

@@ -6,7 +6,9 @@
 3. drop a generated 6-week base-building plan and a few coach files (one deliberately broken) into
    the inbox, and show what got scheduled;
 4. simulate the runner completing (or not) the first three weeks on the server, let the daemon's
-   poller fetch and score them, and print the compliance report (and write the HTML page).
+   poller fetch and score them, and print the compliance report (and write the HTML page);
+5. show the notifications the coach got (a local sink stands in for ntfy/e-mail) and the URL of the
+   dashboard the daemon serves; with ``--serve`` (``make demo-serve``) keep serving it until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import argparse
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -36,6 +41,7 @@ from watchsync.resolve import resolve
 from watchsync.rules import planned_seconds, speeds_for
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.notify_sink import NotifySink, running_sink
 from watchsync.testing.simulate import Behaviour, simulate_activity
 
 REPO = Path(__file__).resolve().parents[2]
@@ -141,12 +147,24 @@ def daemon_process(config_file: Path, state: Path, log_file: Path) -> Iterator[s
                 process.wait()
 
 
-def write_config(path: Path, server_url: str, inbox: Path) -> None:
+def free_port() -> int:
+    """A loopback port free right now (for the dashboard)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def write_config(path: Path, server_url: str, inbox: Path, *, web_port: int | None = None,
+                 notify_url: str | None = None) -> None:
     """The demo's configuration: the embedded default athlete, the local server, a quick poller."""
     athlete_table = default_config().athlete()
     lines = [f'[garmin]\nendpoint = "{server_url}"\n',
-             f'[daemon]\ninbox = "{inbox}"\npoll_minutes = 0.05\nquiet_seconds = 0.3\n',
-             f"[athletes.{athlete_table.name}]"]
+             f'[daemon]\ninbox = "{inbox}"\npoll_minutes = 0.05\nquiet_seconds = 0.3\n']
+    if web_port is not None:
+        lines.append(f'[web]\nlisten = "127.0.0.1:{web_port}"\n')
+    if notify_url is not None:
+        lines.append(f'[notify]\nurls = ["{notify_url}"]\ncheck_seconds = 0.5\n')
+    lines.append(f"[athletes.{athlete_table.name}]")
     for key in ("max_hr", "resting_hr", "lthr", "ftp"):
         lines.append(f"{key} = {getattr(athlete_table, key)}")
     lines.append(f'threshold_pace = "{int(athlete_table.threshold_pace or 270) // 60}:'
@@ -197,8 +215,44 @@ def simulate_weeks(server: LocalGarminServer, plan: Plan, start: date, athlete: 
     return posted
 
 
-def run_story(workdir: Path, library: Path, html: Path) -> int:
-    """Server + daemon + plan + coach files + simulated weeks + report."""
+def check_dashboard(url: str, athlete: str) -> list[str]:
+    """GET each kind of page once; the lines to print (a failure is a ``RuntimeError``)."""
+    pages = ["", "status", f"athletes/{athlete}", f"athletes/{athlete}/week/{date.today()}",
+             f"athletes/{athlete}/season", f"athletes/{athlete}.ics"]
+    lines = []
+    for page in pages:
+        try:
+            with urllib.request.urlopen(url + page, timeout=30) as answer:
+                size = len(answer.read())
+        except OSError as error:
+            raise RuntimeError(f"demo: the dashboard page {url + page} failed: {error}") from None
+        lines.append(f"  {url + page}  ({size // 1024} KiB)")
+    return lines
+
+
+def wait_for_ctrl_c(url: str) -> None:
+    """Keep everything running until Ctrl-C (SIGINT) or SIGTERM, also when started with SIGINT ignored."""
+    stop = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGINT, signal.SIGTERM)}
+    print(f"\nDashboard: {url}  (serving until Ctrl-C)", flush=True)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    print("\nstopping", flush=True)
+
+
+def show_notifications(sink: NotifySink) -> None:
+    received = sink.received()
+    print(f"{len(received)} notifications (apprise json:// to a local sink; ntfy, e-mail, Matrix work alike):")
+    for message in received:
+        print(f"  - {message.get('title')}: {str(message.get('message')).splitlines()[0]}")
+
+
+def run_story(workdir: Path, library: Path, html: Path, *, serve: bool = False) -> int:
+    """Server + daemon + plan + coach files + simulated weeks + report + dashboard."""
     from watchsync.report import render_html, render_terminal, wants_color
     from watchsync.services.report import store_report
     from watchsync.store import Store
@@ -212,9 +266,11 @@ def run_story(workdir: Path, library: Path, html: Path) -> int:
     inbox = inbox_root / athlete.name
     inbox.mkdir(parents=True)
 
-    with running_server() as server:
+    port = free_port()
+    dashboard = f"http://127.0.0.1:{port}/"
+    with running_server() as server, running_sink() as sink:
         step(f"2. Local Garmin server at {server.url}; daemon on inbox {inbox}")
-        write_config(config_file, server.url, inbox_root)
+        write_config(config_file, server.url, inbox_root, web_port=port, notify_url=sink.url)
         fake_token_dir(state / "tokens" / athlete.name, server.url)
         plan = generate_plan(GenerateOptions(library=library, weeks=6, start=start, runs_per_week=4,
                                              cross_training=("bike", "xc_ski"), athlete=athlete.name))
@@ -242,13 +298,25 @@ def run_story(workdir: Path, library: Path, html: Path) -> int:
             if daemon.poll() is not None:
                 raise RuntimeError(f"demo: the daemon stopped early (see {workdir / 'daemon.log'})")
 
-    step("5. Compliance report")
-    with Store.open(state / "watchsync.sqlite3") as store:
-        report = store_report(store, athlete, today=today)
-    print(render_terminal(report, color=wants_color(sys.stdout)))
-    html.parent.mkdir(parents=True, exist_ok=True)
-    html.write_text(render_html(report), "utf-8")
-    print(f"\nHTML report: {html}\ndaemon log: {workdir / 'daemon.log'}")
+            step("5. Compliance report")
+            with Store.open(state / "watchsync.sqlite3") as store:
+                report = store_report(store, athlete, today=today)
+            print(render_terminal(report, color=wants_color(sys.stdout)))
+            html.parent.mkdir(parents=True, exist_ok=True)
+            html.write_text(render_html(report), "utf-8")
+            print(f"\nHTML report: {html}\ndaemon log: {workdir / 'daemon.log'}")
+
+            step("6. What the coach sees: notifications and the dashboard")
+            wait_for("the notifications of the rejected file and the too-hard easy run",
+                     lambda: any("rejected" in str(m.get("title")) for m in sink.received())
+                     and any("too hard" in str(m.get("title")) for m in sink.received()))
+            show_notifications(sink)
+            print(f"dashboard served by the daemon at {dashboard}:")
+            print("\n".join(check_dashboard(dashboard, athlete.name)))
+            if serve:
+                wait_for_ctrl_c(dashboard)
+            else:
+                print(f"Dashboard: {dashboard} (stops with the demo; `make demo-serve` keeps it open)")
     return 0
 
 
@@ -258,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--library", type=Path, default=REPO / "workouts")
     parser.add_argument("--out", type=Path, default=REPO / "build" / "demo")
+    parser.add_argument("--serve", action="store_true", default=os.environ.get("DEMO_SERVE") == "1",
+                        help="keep the daemon and its dashboard running until Ctrl-C (also DEMO_SERVE=1)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     athlete = default_config(state_dir=args.out / "state").athlete()
@@ -265,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     if compile_library(args.library.resolve(), args.out / "fit", athlete):
         return 1
     try:
-        code = run_story(args.out / "run", args.library.resolve(), args.out / "report.html")
+        code = run_story(args.out / "run", args.library.resolve(), args.out / "report.html", serve=args.serve)
     except (TimeoutError, RuntimeError) as error:
         print(error, file=sys.stderr)
         return 1

@@ -246,3 +246,13 @@ def test_session_totals_are_cross_checked_against_the_records(tmp_path: Path, co
     warnings = " ".join(result["warnings"])
     assert "distance 9000 m and records' 1797 m disagree" in warnings
     assert "average heart rate 120 and records' 160 disagree" in warnings
+
+
+def test_a_session_with_sparse_records_keeps_its_timer_time(tmp_path: Path, config: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    # a strength session recorded only at its first 5 minutes; the session itself says 45 minutes
+    spec = ActivitySpec([SessionSpec(FitSport.TRAINING, T0, 2700.0, 2700.0, FitSubSport.STRENGTH_TRAINING)],
+                        steady(T0, 300, hr=110, speed=0.0), end=T0 + 2700)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    assert (result["summary"]["duration_s"], result["summary"]["elapsed_s"]) == (2700.0, 2700.0)
+    assert not result["warnings"]

@@ -133,6 +133,8 @@ def test_timed_prompts_intensity_tags_and_press_lap_placeholders() -> None:
     ("- 100y Z2 Pace", DistanceDuration(meters=91.44)),
     ("- 1m30 Z2 HR", TimeDuration(seconds=90)),
     ("- 90 s", TimeDuration(seconds=90)),
+    ("- 1h30 Z2 HR", TimeDuration(seconds=5400)),
+    ("- 1h 30m Z2 HR", TimeDuration(seconds=5400)),
     ("- 10 m Z2 HR", TimeDuration(seconds=600)),
 ])
 def test_spaced_and_spelled_out_lengths_are_lengths_never_lap_button_cues(line: str, length: object) -> None:
@@ -210,3 +212,9 @@ def test_a_pace_without_a_unit_takes_the_athletes_unit_for_the_sport(tmp_path: P
     assert first["fast"] == pytest.approx(480 / 1.609344)  # per mile
     assert second["fast"] == pytest.approx(90 / 0.9144 * 10)  # per 100 yards
     assert step("- 100mtr 1:40 Pace", "swim").target == PaceTarget(fast=1000, slow=1000)  # default: /100m
+
+
+def test_running_cadence_in_steps_per_minute_is_a_cadence_and_a_lone_at_sign_is_no_cue() -> None:
+    stepped = step("- 1km Z2 HR 170-180spm")
+    assert (stepped.secondary, stepped.name) == (CadenceTarget(low=170, high=180), None)
+    assert step("- 10min @ 75%").name is None

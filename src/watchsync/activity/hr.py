@@ -79,7 +79,7 @@ def beats(hr_messages: list[Message] | HrColumns) -> tuple[FloatArray, FloatArra
     all_order = np.concatenate((order, np.column_stack((c.anchor_index, np.full(len(c.anchor_index), -1)))))
     all_times = np.concatenate((times, c.anchor_unix))
     all_bpm = np.concatenate((bpm, c.anchor_bpm))
-    in_message_order = np.lexsort((all_order[:, 1], all_order[:, 0]))
+    in_message_order = np.argsort(all_order[:, 0] * (_PACKED_BEATS * 64) + all_order[:, 1] + 1, kind="stable")
     all_times, all_bpm = all_times[in_message_order], all_bpm[in_message_order]
     keep = ~np.isnan(all_bpm)
     all_times, all_bpm = all_times[keep], all_bpm[keep]

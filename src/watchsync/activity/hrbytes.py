@@ -63,8 +63,10 @@ def hr_columns(data: bytes, gather: HrGather) -> HrColumns:
         return HrColumns(empty_i, empty_f, empty_i, empty_f, np.zeros((0, 2), dtype=np.int64), empty_i, empty_f)
     anchors = np.concatenate([p[0] for p in parts])
     beats_ = np.concatenate([p[1] for p in parts])
-    anchors = anchors[np.argsort(anchors[:, 0], kind="stable")]
-    beats_ = beats_[np.lexsort((beats_[:, 1], beats_[:, 0]))]
+    if sum(1 for p in parts if len(p[0])) > 1:  # layouts interleave in the file: back to file order
+        anchors = anchors[np.argsort(anchors[:, 0], kind="stable")]
+    if sum(1 for p in parts if len(p[1])) > 1:
+        beats_ = beats_[np.lexsort((beats_[:, 1], beats_[:, 0]))]
     return HrColumns(
         anchor_index=anchors[:, 0].astype(np.int64), anchor_unix=anchors[:, 1],
         anchor_ticks=np.round(anchors[:, 2] * TICKS_PER_SECOND).astype(np.int64), anchor_bpm=anchors[:, 3],

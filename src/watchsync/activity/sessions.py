@@ -8,7 +8,8 @@ A session repeated verbatim (the same activity chained twice) counts once.
 
 Times: ``timer_s`` is the session's ``total_timer_time`` (moving time: what volume and load use),
 ``elapsed_s`` its ``total_elapsed_time``. Either is replaced when absurd (missing, 0 or negative,
-far beyond the records' span, or a timer above the elapsed time) by what the timer events and
+far beyond the span of the records and of the session's own start and end, over a week, or a
+timer above the elapsed time) by what the timer events and
 records say, with a warning. Totals the session lacks (distance, heart rate, power) come from the
 records (average heart rate: the mean of the records' readings; average power: weighted by the
 running time each record stands for), and session and record totals are cross-checked (a warning when they disagree).
@@ -29,6 +30,8 @@ from watchsync.activity.timeline import DEFAULT_MAX_GAP_S, Timeline, timeline
 #: A time total beyond this many times the records' span (plus `SPAN_SLACK_S`) is absurd.
 SPAN_FACTOR = 1.5
 SPAN_SLACK_S = 600.0
+#: No session lasts a week (multi-day ultras record one session a day or stop at 3-4 days).
+MAX_SESSION_S = 7 * 86400.0
 #: Distance cross-check: session vs records disagree beyond both of these.
 DISTANCE_TOLERANCE = 0.05
 DISTANCE_SLACK_M = 200.0
@@ -137,6 +140,9 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     span = float(times[-1] - times[0]) + 1 if len(times) else 0.0
     label = f"session {number + 1}: " if many else ""
     warnings: list[str] = []
+    window = session.timestamp.timestamp() - begin if session and session.timestamp else 0.0
+    if 0 < window <= MAX_SESSION_S:
+        span = max(span, window)  # sparse records (a length or a lap each) cover less than the session
     elapsed = _plausible(session.total_elapsed_time if session else None, span)
     end = begin + (elapsed if elapsed is not None else max(span, 0.0))
     opening = begin
@@ -185,8 +191,9 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
 
 
 def _plausible(value: float | None, span: float) -> float | None:
-    """A session time total, or None when it is missing or absurd against the records' span."""
-    if value is None or not np.isfinite(value) or value <= 0:
+    """A session time total, or None when it is missing or absurd (against the span of its records and
+    of its own start and end, or beyond `MAX_SESSION_S`)."""
+    if value is None or not np.isfinite(value) or value <= 0 or value > MAX_SESSION_S:
         return None
     if span > 1 and value > SPAN_FACTOR * span + SPAN_SLACK_S:
         return None

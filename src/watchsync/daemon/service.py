@@ -30,6 +30,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from watchsync.config import Config, ConfigError
 from watchsync.daemon import notify
@@ -54,6 +55,11 @@ from watchsync.services.garmin import client_for
 from watchsync.store import Store, StoreError, StoreFault
 from watchsync.store.backup import BACKUP_EVERY, backup_due, backups_dir, take_backup
 from watchsync.store.db import make_private_dir
+
+if TYPE_CHECKING:  # imported when configured: a daemon without [web] / [notify] loads neither
+    from watchsync.daemon.alerts import Alerts
+    from watchsync.daemon.notifications import Notifier
+    from watchsync.web.server import WebServer
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +89,9 @@ class Daemon:
         self._watcher: InboxWatcher | None = None
         self._poller: Poller | None = None
         self._intake: Intake | None = None
+        self._web: WebServer | None = None
+        self._notifier: Notifier | None = None
+        self._alerts: Alerts | None = None
         self._last_beat = -math.inf
         self.beat_fault: str | None = None
 
@@ -91,6 +100,7 @@ class Daemon:
         config = self.config
         if not config.athletes:
             raise DaemonError(f"{config.source}: no athletes configured ([athletes.NAME] tables)")
+        self._prepare_companions()
         inboxes: dict[str, AthleteInbox] = {}
         for name, athlete in config.athletes.items():
             inbox = config.inbox_dir(name)
@@ -124,8 +134,57 @@ class Daemon:
             self.close()
             raise DaemonError(str(error)) from None
         self._poller.start()
+        self._start_companions()
         logger.info("serving %d athlete(s): %s", len(self._workers), ", ".join(
             f"{name} (inbox {inboxes[name].inbox})" for name in self._workers))
+
+    def _prepare_companions(self) -> None:
+        """The dashboard and the notifications, checked before anything starts (a bad [web] stops here)."""
+        config = self.config
+        from watchsync.web.auth import WebConfigError
+
+        try:
+            if config.web.listen is not None:
+                from watchsync.daemon.rejected import dashboard_status
+                from watchsync.web.server import WebServer
+
+                self._web = WebServer(config, self.store, functools.partial(dashboard_status, config))
+            if not config.notify.urls and config.notify.urls_file is None:
+                return
+            from watchsync.daemon.alerts import Alerts
+            from watchsync.daemon.notifications import Notifier, apprise_targets
+
+            targets = apprise_targets([url.get_secret_value() for url in config.notify.urls],
+                                      config.notify.urls_file)
+            if targets:
+                self._notifier = Notifier(self.store, targets, max_per_hour=config.notify.max_per_hour)
+                self._alerts = Alerts(config, self.store, self._notifier)
+        except (WebConfigError, ValueError) as error:
+            raise DaemonError(f"{config.source}: {error}") from None
+
+    def _start_companions(self) -> None:
+        from watchsync.web.auth import WebConfigError
+
+        if self._notifier is not None and self._alerts is not None:
+            self._notifier.start()
+            self._alerts.start()
+            logger.info("notifications on (%d target(s))", len(self.config.notify.urls)
+                        + (1 if self.config.notify.urls_file else 0))
+        if self._web is not None:
+            try:
+                self._web.start()
+            except WebConfigError as error:
+                self.close()
+                raise DaemonError(f"{self.config.source}: {error}") from None
+
+    def storage_fault(self, problem: str) -> None:
+        """Tell the coach (once until it works again) that the store failed."""
+        if self._alerts is not None:
+            self._alerts.storage_fault(problem)
+
+    @property
+    def dashboard_url(self) -> str | None:
+        return self._web.url if self._web is not None else None
 
     def _client(self, name: str) -> GarminClient:
         try:
@@ -209,6 +268,12 @@ class Daemon:
     def close(self, budget: float = STOP_SECONDS) -> None:
         """Stop taking files, let each worker finish its current operation, within ``budget`` seconds."""
         deadline = time.monotonic() + budget
+        if self._web is not None:
+            self._web.stop()
+        if self._alerts is not None:
+            self._alerts.stop()
+        if self._notifier is not None:
+            self._notifier.stop()
         if self._watcher is not None:
             self._watcher.stop(timeout=budget / 2)
         self._stop.set()
@@ -297,6 +362,8 @@ def _serve(daemon: Daemon, signals: _Signals, reload: Callable[[], Config]) -> N
         fault = daemon.fault()
         if fault != shown:
             _announce_fault(daemon.store, fault, serving)
+            if fault is not None:
+                daemon.storage_fault(fault)
             shown = fault
         if fault is None:
             backups.maybe()

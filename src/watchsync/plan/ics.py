@@ -108,3 +108,8 @@ def _description(workout: Workout, athlete: Athlete, note: str | None) -> str:
         cue = f" – {row.cue}" if row.cue else ""
         lines.append(f"{indent}{row.label}. {row.intensity} {row.duration}{target}{cue}")
     return "\n".join(lines)
+
+
+def workout_description(workout: Workout, athlete: Athlete, note: str | None = None) -> str:
+    """The description of a calendar event: note, description, then each step with its target."""
+    return _description(workout, athlete, note)

@@ -115,6 +115,11 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
             parts.set_rest = following
             index += 2
             continue
+        if item.kind == "length" and following is not None and following.kind == "length" \
+                and isinstance(item.value, TimeDuration) and isinstance(following.value, TimeDuration) \
+                and body[item.col - 1 + len(item.text):following.col - 1].isspace():
+            item = _joined(item, following, where)  # "1h 30m": one length written in two pieces
+            index += 1
         if item.kind == "sets" and following is not None and following.kind == "cue" \
                 and following.text.lower() in _UNIT_SECONDS:
             item, length = _repeated_length(item, following, where)  # "- 5 x 3 min": 5 times a 3-minute step
@@ -127,6 +132,12 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
 
 _UNIT_SECONDS = {"min": 60.0, "mins": 60.0, "minutes": 60.0, "minute": 60.0, "m": 60.0, "sec": 1.0, "secs": 1.0,
                  "seconds": 1.0, "second": 1.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0}
+
+
+def _joined(first: Item, second: Item, where: Where) -> Item:
+    text = f"{first.text} {second.text}"
+    seconds = first.value.seconds + second.value.seconds
+    return Item("length", build(where, first.col, text, TimeDuration, seconds=seconds), first.col, text)
 
 
 def _repeated_length(sets: Item, unit: Item, where: Where) -> tuple[Item, Item]:
@@ -164,7 +175,7 @@ def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
 
 def _cue_text(parts: _Parts) -> str:
     """The free text of a step, without dashes that only separate it from a target ("RPE 9 - all out")."""
-    return " ".join(item.text for item in parts.cue).strip(" -–—")
+    return " ".join(item.text for item in parts.cue if item.text != "@").strip(" -–—")
 
 
 def named_exercise(words: list[str]) -> Exercise | None:

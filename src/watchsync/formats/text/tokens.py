@@ -317,7 +317,7 @@ NUMBER_RULES = Rules(
     rule("target", rf"({_NUM})(?:\s*(?:bpm)?\s*-\s*({_NUM}))?\s*bpm", _ranged(HeartRateTarget),
          ".b-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})w?(?:\s*-\s*({_NUM}))?w", _ranged(PowerTarget), ".w-" + _ASCII_SPACE),
-    rule("target", rf"({_NUM})(?:\s*(?:rpm)?\s*-\s*({_NUM}))?\s*rpm", _ranged(CadenceTarget),
+    rule("target", rf"({_NUM})(?:\s*(?:rpm|spm)?\s*-\s*({_NUM}))?\s*(?:rpm|spm)", _ranged(CadenceTarget),
          ".r-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*-\s*({_NUM}))?\s*m/s", _ranged(SpeedTarget), ".m-" + _ASCII_SPACE),
     rule("weight", rf"({_NUM})\s*(kg|lbs?)", _weight, ".kl" + _ASCII_SPACE),
@@ -328,5 +328,6 @@ NUMBER_RULES = Rules(
     rule("length", rf"({_NUM})\s+([hms])", _time_word, "." + _ASCII_SPACE),
     rule("length", rf"(?=\d)(?:({_NUM})h)?(?:({_NUM})m(?!tr|i))?(?:({_NUM})s)?", _time, ".hms"),
     rule("length", r"()(\d{1,9})m(\d{1,9})", _time, "m"),
+    rule("length", r"(\d{1,9})h(\d{1,9})()", _time, "h"),
     rule("length", r"()(?:(\d{1,9})')?(?:(\d{1,9})\")?", _time, "'\""),
 )

@@ -1,0 +1,244 @@
+"""What the coach is told, and when: the daemon's events turned into notices for :mod:`notifications`.
+
+A thread looks every ``[notify] check_seconds`` at the same sources the dashboard and ``watchsync
+status`` read, and submits one notice per event (the notifier drops a key it has sent before):
+
+* a file rejected from an inbox (its name and the reason intake wrote);
+* an athlete parked for re-authentication (once per park, again only after it was released);
+* Garmin unreachable: no successful push or activity sync for ``unreachable_minutes``;
+* a storage fault (the store cannot be read or written; the daemon's heartbeat reports it too);
+* from the compliance report of this and last week (``store_report``, as ``watchsync report``):
+  a key session missed (one with a hard step, or a long run), an easy run done too hard, a
+  long-run spike;
+* optionally a weekly digest per athlete at ``[notify] digest`` ("sun 20:00").
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from watchsync.config import Config
+from watchsync.daemon.notifications import Notice, Notifier
+from watchsync.daemon.rejected import rejected_files
+from watchsync.daemon.status import GLOBAL, LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, now_text
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Workout
+from watchsync.report import values
+from watchsync.report.model import ComplianceReport
+from watchsync.rules import intensity_band
+from watchsync.services.report import planned_from_store, store_report
+from watchsync.store import Store, StoreError
+
+logger = logging.getLogger(__name__)
+
+SINCE_KEY = "notify.since"
+ACTIVE_PREFIX = "notify.active."
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The report is looked at again when activities change, the day changes, or after this long.
+REPORT_EVERY = timedelta(minutes=10)
+#: A rejected file without its note after this long is told without one.
+NOTE_GRACE = timedelta(minutes=1)
+
+
+def is_key_session(workout: Workout) -> bool:
+    """A session worth a message when missed: a hard step (the shared rule of hard), or a long run."""
+    return "long" in workout.tags or any(intensity_band(step) == "hard" for step in workout.flat_steps())
+
+
+def parse_digest(text: str) -> tuple[int, int, int]:
+    """``"sun 20:00"`` → (weekday 6, 20, 0); ``ValueError`` otherwise."""
+    day, _, clock = text.strip().lower().partition(" ")
+    hours, _, minutes = clock.partition(":")
+    if day[:3] not in DAYS or not hours.isdigit() or not minutes.isdigit() \
+            or int(hours) > 23 or int(minutes) > 59:
+        raise ValueError(f"[notify] digest = {text!r}: expected a weekday and a time, e.g. \"sun 20:00\"")
+    return DAYS.index(day[:3]), int(hours), int(minutes)
+
+
+class Alerts:
+    """The event watcher: call :meth:`check` (its thread does, every ``check_seconds``)."""
+
+    def __init__(self, config: Config, store: Store, notifier: Notifier, *,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.config = config
+        self.store = store
+        self.notifier = notifier
+        self._now = now
+        self._started = now()
+        self._digest = parse_digest(config.notify.digest) if config.notify.digest else None
+        self._fault_since: str | None = None
+        self._unexplained: dict[tuple[str, str], datetime] = {}
+        self._report_seen: dict[str, tuple[tuple[int, int], date, datetime]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="watchsync-alerts", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.config.notify.check_seconds):
+            self.check()
+
+    def check(self) -> None:
+        """One look at everything; never raises."""
+        try:
+            since = self._since()
+            for name, athlete in self.config.athletes.items():
+                self._rejected(name, since)
+                self._parked(name)
+                self._from_report(athlete, since)
+                self._weekly_digest(athlete)
+            self._unreachable()
+            self._fault_since = None
+        except (StoreError, sqlite3.Error) as error:
+            self.storage_fault(str(error))
+        except Exception as error:
+            logger.error("notification check failed: %s: %s", type(error).__name__, error)
+
+    def storage_fault(self, problem: str) -> None:
+        """The store cannot be read or written: one message until it works again."""
+        self._fault_since = self._fault_since or now_text()
+        self.notifier.submit(Notice(f"storage:{self._fault_since}", "watchsync: storage fault",
+                                    f"The state database cannot be used: {problem}. The daemon keeps files in "
+                                    "the inbox and retries; check the disk and the state directory."))
+
+    # --- events ---------------------------------------------------------------------------------
+
+    def _since(self) -> datetime:
+        """When notifications were first enabled for this state directory (older rejections are not news)."""
+        stored = self.store.kv_get(GLOBAL, SINCE_KEY)
+        if isinstance(stored, str):
+            return datetime.fromisoformat(stored)
+        self.store.kv_set(GLOBAL, SINCE_KEY, self._started.isoformat(timespec="seconds"))
+        return self._started.replace(microsecond=0)
+
+    def _rejected(self, name: str, since: datetime) -> None:
+        for rejected in rejected_files(self.config.inbox_dir(name)):
+            when = datetime.fromisoformat(rejected.rejected_at)
+            if when < since:  # both to the second
+                continue
+            if not rejected.explained:  # intake writes the note right after the move: look again next round
+                first_seen = self._unexplained.setdefault((name, rejected.name), self._now())
+                if self._now() - first_seen < NOTE_GRACE:
+                    continue
+            self.notifier.submit(Notice(
+                f"rejected:{name}:{rejected.name}:{rejected.rejected_at}",
+                f"watchsync: {rejected.name} rejected ({name})",
+                f"The file {rejected.name} in the inbox of {name} was rejected: {rejected.reason}\n"
+                f"Fix it and put it back into the inbox; the note is in rejected/{rejected.name}.error.txt."))
+
+    def _parked(self, name: str) -> None:
+        reason = self.store.parked_reason(name)
+        waiting = len(self.store.list_outbox(name)) if reason is not None else 0
+        self._condition(f"parked:{name}", reason is not None, f"watchsync: {name} needs a new Garmin login",
+                        f"{name}: {reason}. The queue is parked ({waiting} waiting); files are still taken in "
+                        "and everything resumes after the login.")
+
+    def _unreachable(self) -> None:
+        limit = timedelta(minutes=max(self.config.notify.unreachable_minutes, 2 * self.config.daemon.poll_minutes))
+        now = self._now()
+        silent = []
+        for name in self.config.athletes:
+            if self.store.parked_reason(name) is not None:
+                continue  # a login problem, told as such
+            times = [self._started] + [datetime.fromisoformat(v) for v in
+                                       (self.store.kv_get(name, LAST_ACTIVITY_SYNC_KEY),
+                                        self.store.kv_get(name, LAST_PUSH_KEY)) if isinstance(v, str)]
+            last = max(times)
+            if now - last > limit:
+                silent.append(f"{name} (last contact {last.isoformat(timespec='minutes')})")
+        self._condition("unreachable", bool(silent), "watchsync: Garmin unreachable",
+                        f"No successful call to Garmin for more than {limit.total_seconds() / 60:.0f} minutes: "
+                        f"{', '.join(silent)}. Queued work waits and is retried; nothing is lost.")
+
+    def _from_report(self, athlete: Athlete, since: datetime) -> None:
+        """Events of the athlete's report, when activities changed or the day did (or every 10 minutes).
+
+        News are activities analysed since notifications were enabled, and sessions missed in the
+        week before that or later (an old season is not news).
+        """
+        today = athlete.today()
+        rows = self.store.list_activities(athlete.name)
+        analysed = sum(1 for row in rows if row.analysed_at is not None)  # a row is stored before it is scored
+        seen = self._report_seen.get(athlete.name)
+        now = self._now()
+        if seen is not None and seen[0] == (len(rows), analysed) and seen[1] == today and now - seen[2] < REPORT_EVERY:
+            return
+        self._report_seen[athlete.name] = ((len(rows), analysed), today, now)
+        fresh = {str(row.activity_id) for row in rows if row.analysed_at is not None and row.analysed_at >= since}
+        report = store_report(self.store, athlete, today=today)
+        self._missed(athlete.name, report, since.date() - timedelta(days=7))
+        self._flagged(athlete.name, report, fresh)
+
+    def _missed(self, name: str, report: ComplianceReport, first: date) -> None:
+        missed = [row for row in report.sessions if row.status == "red" and row.session_id and row.day >= first]
+        if not missed:
+            return
+        workouts = {s.id: s.workout for s in planned_from_store(self.store, name, start=first,
+                                                                end=max(r.day for r in missed))}
+        for row in missed:
+            workout = workouts.get(row.session_id or "")
+            if workout is not None and is_key_session(workout):
+                self.notifier.submit(Notice(f"missed:{name}:{row.session_id}",
+                                            f"watchsync: {name} missed a key session",
+                                            f"{name} missed {row.name} planned on {values.day_label(row.day)}."))
+
+    def _flagged(self, name: str, report: ComplianceReport, fresh: set[str]) -> None:
+        """An easy run done too hard and a long-run spike, for activities that are news."""
+        for row in report.sessions:
+            if row.activity_id not in fresh:
+                continue
+            for flag in row.flags:
+                if "too hard" in flag:
+                    self.notifier.submit(Notice(f"too-hard:{name}:{row.activity_id}",
+                                                f"watchsync: {name}'s easy run was too hard",
+                                                f"{name}, {values.day_label(row.done_on or row.day)} {row.name}: "
+                                                f"{flag}."))
+        fresh_days = {row.done_on.isoformat() for row in report.sessions if row.activity_id in fresh and row.done_on}
+        for week in report.summary.weeks:
+            for flag in week.flags:
+                if flag.startswith("long-run spike") and flag.split()[2].rstrip(":") in fresh_days:
+                    self.notifier.submit(Notice(f"spike:{name}:{flag.partition(':')[0]}",
+                                                f"watchsync: long-run spike for {name}", f"{name}: {flag}."))
+
+    def _weekly_digest(self, athlete: Athlete) -> None:
+        if self._digest is None:
+            return
+        weekday, hour, minute = self._digest
+        now = datetime.now().astimezone()
+        monday = now.date() - timedelta(days=now.weekday())
+        due = datetime.combine(monday + timedelta(days=weekday), datetime.min.time()).astimezone()
+        if now < due.replace(hour=hour, minute=minute):
+            return
+        report = store_report(self.store, athlete, today=athlete.today(), week=monday)
+        totals = report.summary.totals
+        flags = report.summary.flags + [f"{s.name}: {f}" for s in report.sessions for f in s.flags]
+        lines = [f"Completion {values.percent(totals.completion)} ({totals.done} done, {totals.missed} missed, "
+                 f"{totals.pending} open); {values.hours(totals.done_seconds)} of "
+                 f"{values.hours(totals.planned_seconds)}; easy share {values.percent(totals.easy_share)} "
+                 f"(target {values.percent(report.easy_share_target)}).",
+                 *(f"- {flag}" for flag in flags[:8])]
+        if len(flags) > 8:
+            lines.append(f"- and {len(flags) - 8} more on the dashboard")
+        self.notifier.submit(Notice(f"digest:{athlete.name}:{monday}", f"watchsync: {athlete.name}, week of {monday}",
+                                    "\n".join(lines)))
+
+    def _condition(self, name: str, active: bool, title: str, body: str) -> None:
+        """A state that is on or off: one message each time it turns on."""
+        key = ACTIVE_PREFIX + name
+        was = self.store.kv_get(GLOBAL, key)
+        if active and was is None:
+            began = self._now().isoformat()
+            self.store.kv_set(GLOBAL, key, began)
+            self.notifier.submit(Notice(f"{name}:{began}", title, body))
+        elif not active and was is not None:
+            self.store.kv_delete(GLOBAL, key)

@@ -1,0 +1,188 @@
+"""Notifications through apprise: de-duplicated, rate-limited, redacted, and never in the daemon's way.
+
+* **One message per event**: every event has a key; a key already sent (remembered in the store,
+  so a restart does not repeat it) is never sent again. Retries of the same event are the same key.
+* **Rate limit**: at most ``max_per_hour`` messages in any hour; the rest wait in order (none dropped:
+  a key is remembered as sent only when it is sent, so what waits at shutdown is found again).
+* **No secret in a message**: title and body go through the daemon's log redaction; the target
+  URLs (which may hold passwords) are never logged, only their position and scheme.
+* **A failing target never affects the daemon**: messages leave from their own thread with the
+  library's timeouts; a failing target is tried again (it alone, so no one gets a message twice)
+  up to ``ATTEMPTS`` times, then the failure is logged by the target's position, never its URL.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import apprise
+
+from watchsync.daemon.logging_setup import redact
+from watchsync.daemon.status import GLOBAL, now_text
+from watchsync.store import Store
+
+logger = logging.getLogger(__name__)
+
+SENT_PREFIX = "notify.sent."
+HOUR = 3600.0
+ATTEMPTS = 3
+RETRY_SECONDS = 30.0
+#: While over the rate limit, the budget is looked at again after at most this long.
+BUDGET_RECHECK_SECONDS = 60.0
+MAX_TITLE = 250
+MAX_BODY = 4000
+
+Send = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One place messages go; ``label`` (``#2 ntfy``) is what logs show instead of the URL."""
+
+    label: str
+    send: Send
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell the coach: ``key`` identifies the event (one message per key, ever)."""
+
+    key: str
+    title: str
+    body: str
+
+
+def apprise_targets(urls: list[str], config_file: Path | None) -> list[Target]:
+    """One target per apprise service of ``urls`` and ``config_file``; unusable ones are logged and skipped."""
+    services = apprise.Apprise()
+    for position, url in enumerate(urls, 1):
+        if not services.add(url):
+            scheme = url.partition("://")[0] if "://" in url else "?"
+            logger.error("[notify] urls #%d (%s://…) is not an apprise URL this version knows; skipped",
+                         position, scheme)
+    if config_file is not None:
+        loaded = apprise.AppriseConfig()
+        if loaded.add(str(config_file)):
+            services.add(loaded)
+        else:
+            logger.error("[notify] urls_file %s cannot be read as an apprise config; skipped", config_file)
+    logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its messages may name URLs; ours never do
+    targets = []
+    for position, service in enumerate(services, 1):
+        def send(title: str, body: str, service: apprise.NotifyBase = service) -> bool:
+            return bool(service.notify(body=body, title=title))
+
+        targets.append(Target(f"#{position} {getattr(service, 'protocol', None) or type(service).__name__}", send))
+    return targets
+
+
+class Notifier:
+    """Takes notices from any thread and sends them from its own, in order, within the rate limit."""
+
+    def __init__(self, store: Store, targets: list[Target], *, max_per_hour: int = 20,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._store = store
+        self._targets = targets
+        self._max_per_hour = max_per_hour
+        self._clock = clock
+        self._queue: queue.Queue[Notice | None] = queue.Queue()
+        self._sent_times: collections.deque[float] = collections.deque()
+        self._seen: set[str] = set()  # keys accepted by this process (also when the store fails)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="watchsync-notify", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        self._queue.put(None)
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
+
+    def already_sent(self, key: str) -> bool:
+        with self._lock:
+            if key in self._seen:
+                return True
+        try:
+            return self._store.kv_get(GLOBAL, _sent_key(key)) is not None
+        except Exception:  # a storage fault must not stop the notice that reports it
+            return False
+
+    def submit(self, notice: Notice) -> bool:
+        """Queue ``notice`` unless its key was sent before; True when queued. Never raises."""
+        try:
+            if self.already_sent(notice.key):
+                return False
+            with self._lock:
+                self._seen.add(notice.key)
+            self._queue.put(Notice(notice.key, redact(notice.title)[:MAX_TITLE], redact(notice.body)[:MAX_BODY]))
+            return True
+        except Exception as error:  # nothing here may hurt the caller
+            logger.error("notification %s not queued: %s: %s", notice.key, type(error).__name__, error)
+            return False
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            notice = self._queue.get()
+            if notice is None:
+                return
+            self._wait_for_budget()
+            if self._stop.is_set():
+                return
+            self._deliver(notice)
+
+    def _wait_for_budget(self) -> None:
+        while True:
+            now = self._clock()
+            while self._sent_times and now - self._sent_times[0] >= HOUR:
+                self._sent_times.popleft()
+            if len(self._sent_times) < self._max_per_hour:
+                self._sent_times.append(now)
+                return
+            wait = HOUR - (now - self._sent_times[0])
+            logger.info("notifications: %d sent in the last hour; the next waits %.0f s", self._max_per_hour, wait)
+            if self._stop.wait(min(wait, BUDGET_RECHECK_SECONDS)):
+                return
+
+    def _deliver(self, notice: Notice) -> None:
+        """Each target once; only the targets that failed are tried again (no one gets a message twice).
+
+        The key is remembered in the store just before sending: a notice still waiting for the rate
+        limit when the daemon stops is found again by the next run, one already sent is not repeated.
+        """
+        try:
+            self._store.kv_set(GLOBAL, _sent_key(notice.key), now_text())
+        except Exception as error:
+            logger.warning("notification %r: cannot remember it in the store (%s); sent once from memory",
+                           notice.title, type(error).__name__)
+        pending = list(self._targets)
+        for attempt in range(1, ATTEMPTS + 1):
+            pending = [target for target in pending if not _sent(target, notice)]
+            if not pending:
+                logger.info("notification sent: %s", notice.title)
+                return
+            if attempt < ATTEMPTS and self._stop.wait(RETRY_SECONDS * attempt):
+                break
+        logger.warning("notification %r not delivered to target %s", notice.title,
+                       ", ".join(target.label for target in pending))
+
+
+def _sent(target: Target, notice: Notice) -> bool:
+    try:
+        return target.send(notice.title, notice.body)
+    except Exception:  # a plugin bug or a dead network: that target failed, nothing else
+        return False
+
+
+def _sent_key(key: str) -> str:
+    return SENT_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -1,0 +1,217 @@
+"""What each dashboard page shows, taken from the library calls ``watchsync report`` and ``status`` use.
+
+Nothing here computes a number of its own: completion, easy share, flags and volumes come from
+:func:`~watchsync.services.report.store_report`; time in target per step from the compliance row
+the fetch stored (or :func:`~watchsync.compliance.score.score_intensity`, as the report does);
+auth and queue health from the daemon's status. This module only picks and arranges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from watchsync.activity import FitDecodeError, decode_activity
+from watchsync.activity.model import Activity
+from watchsync.compliance.match import PlannedSession
+from watchsync.compliance.score import IntensityScore, score_intensity
+from watchsync.model.athlete import Athlete
+from watchsync.report import charts
+from watchsync.report.model import ComplianceReport, SessionRow
+from watchsync.services.report import planned_from_store, store_report, stored_activities
+from watchsync.store import Store
+from watchsync.web.hr_chart import hr_chart
+
+DAYS_PER_WEEK = 7
+
+
+def session_colour(row: SessionRow) -> str:
+    """The colour of a session, the one the report's calendar and session list give it."""
+    return charts.STATUS_COLOURS[row.status]
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def all_flags(report: ComplianceReport) -> list[str]:
+    """The report's flags as its HTML page lists them: plan flags, then each session's."""
+    return report.summary.flags + [f"{s.day:%a %m-%d} {s.name}: {flag}" for s in report.sessions
+                                   for flag in s.flags]
+
+
+@dataclass(frozen=True)
+class AthleteCard:
+    """One athlete on the coach overview: this week's report and the daemon's status of the athlete."""
+
+    athlete: Athlete
+    week: ComplianceReport
+    status: dict[str, Any]
+    flags: list[str]
+
+
+def overview(store: Store, athletes: list[Athlete], status: dict[str, Any]) -> list[AthleteCard]:
+    """Every configured athlete: this week's completion, easy share and flags, auth and queue health."""
+    by_name = {entry["name"]: entry for entry in status.get("athletes", [])}
+    cards = []
+    for athlete in athletes:
+        today = athlete.today()
+        week = store_report(store, athlete, today=today, week=today)
+        cards.append(AthleteCard(athlete, week, by_name.get(athlete.name, {}), all_flags(week)))
+    return cards
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    sessions: list[SessionRow]
+    today: bool
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """Past and planned sessions, a row per week (Monday first)."""
+
+    report: ComplianceReport
+    weeks: list[list[CalendarDay]]
+
+
+def calendar(store: Store, athlete: Athlete) -> CalendarView:
+    today = athlete.today()
+    report = store_report(store, athlete, today=today)
+    days = [row.day for row in report.sessions] + [today]
+    first, last = monday_of(min(days)), monday_of(max(days))
+    by_day: dict[date, list[SessionRow]] = {}
+    for row in report.sessions:
+        by_day.setdefault(row.day, []).append(row)
+    weeks = []
+    monday = first
+    while monday <= last:
+        weeks.append([CalendarDay(d, by_day.get(d, []), d == today)
+                      for d in (monday + timedelta(days=i) for i in range(DAYS_PER_WEEK))])
+        monday += timedelta(days=DAYS_PER_WEEK)
+    return CalendarView(report, weeks)
+
+
+@dataclass(frozen=True)
+class ChartsView:
+    """A report with its charts (the report page's SVG), for the week and the season pages."""
+
+    report: ComplianceReport
+    charts: dict[str, str]
+    flags: list[str]
+    monday: date | None = None
+
+
+def week(store: Store, athlete: Athlete, day: date) -> ChartsView:
+    report = store_report(store, athlete, today=athlete.today(), week=day)
+    return ChartsView(report, _charts(report), all_flags(report), monday_of(day))
+
+
+def season(store: Store, athlete: Athlete) -> ChartsView:
+    report = store_report(store, athlete, today=athlete.today())
+    return ChartsView(report, _charts(report), all_flags(report))
+
+
+def _charts(report: ComplianceReport) -> dict[str, str]:
+    weeks = report.summary.weeks
+    return {"volume": charts.volume_chart(weeks),
+            "intensity": charts.intensity_chart(weeks, report.easy_share_target),
+            "calendar": charts.calendar_chart(report),
+            "load": charts.load_chart(report)}
+
+
+@dataclass(frozen=True)
+class StepLine:
+    """One step of the drill-down, with its score from the report's intensity scoring."""
+
+    index: int
+    name: str
+    target: str
+    seconds: float
+    inside: float | None
+    above: float | None
+    below: float | None
+    easy: bool
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    row: SessionRow
+    session: PlannedSession | None
+    intensity: IntensityScore | None
+    steps: list[StepLine] = field(default_factory=list)
+    chart: str = ""
+
+
+class NotFound(LookupError):
+    """No such athlete, week or activity."""
+
+
+def activity(store: Store, athlete: Athlete, activity_id: str) -> ActivityView:
+    """An activity's session row, its step-by-step time in target and its HR-vs-target chart."""
+    report = store_report(store, athlete, today=athlete.today())
+    row = next((r for r in report.sessions if r.activity_id == activity_id), None)
+    if row is None:
+        raise NotFound(f"no activity {activity_id} for {athlete.name}")
+    session = None
+    if row.session_id is not None:
+        session = next((s for s in planned_from_store(store, athlete.name, start=row.day, end=row.day)
+                        if s.id == row.session_id), None)
+    decoded = _decoded(store, athlete, row)
+    intensity = _intensity(store, athlete, row, session, decoded)
+    steps = _steps(intensity)
+    chart = hr_chart(decoded, session.workout if session else None) if decoded is not None else ""
+    return ActivityView(row, session, intensity, steps, chart)
+
+
+def _decoded(store: Store, athlete: Athlete, row: SessionRow) -> Activity | None:
+    day = row.done_on or row.day
+    stored = next((a for a in stored_activities(store, athlete.name, start=day, end=day)
+                   if a.summary.id == row.activity_id), None)
+    if stored is None or stored.fit_path is None:
+        return None
+    try:
+        return decode_activity(stored.fit_path)
+    except (FitDecodeError, OSError):
+        return None
+
+
+def _intensity(store: Store, athlete: Athlete, row: SessionRow, session: PlannedSession | None,
+               decoded: Activity | None) -> IntensityScore | None:
+    """The stored score of the match (what the report reuses), else scored as the report scores it."""
+    if session is None:
+        return None
+    for stored in store.list_compliance(athlete.name, start=session.date, end=session.date):
+        if stored.session_key == session.id and str(stored.activity_id) == row.activity_id \
+                and "intensity" in stored.scores:
+            return IntensityScore.model_validate(stored.scores["intensity"])
+    return score_intensity(session.workout, decoded) if decoded is not None else None
+
+
+def _steps(intensity: IntensityScore | None) -> list[StepLine]:
+    if intensity is None:
+        return []
+    lines = []
+    for step in intensity.steps:
+        if step.channel is None or step.low is None or step.high is None:
+            target = "open"
+        elif step.channel == "heart_rate":
+            target = f"{step.low:.0f}–{step.high:.0f} bpm"
+        elif step.channel == "speed":
+            target = f"{_pace(step.high)}–{_pace(step.low)} /km"
+        elif step.channel == "power":
+            target = f"{step.low:.0f}–{step.high:.0f} W"
+        else:
+            target = f"{step.low:.0f}–{step.high:.0f} rpm"
+        lines.append(StepLine(step.index, step.name or f"step {step.index + 1}", target, step.seconds, step.inside,
+                              step.above, step.below, step.easy))
+    return lines
+
+
+def _pace(speed: float) -> str:
+    if speed <= 0:
+        return "–"
+    seconds = round(1000 / speed)
+    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -1,0 +1,129 @@
+"""The event watcher on its own: Garmin unreachable, a storage fault, a parked queue, digests, key sessions."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from watchsync.config import default_config
+from watchsync.daemon.alerts import Alerts, is_key_session, parse_digest
+from watchsync.daemon.notifications import Notice
+from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY
+from watchsync.formats.text import parse_text
+from watchsync.store import Store
+
+
+class Collect:
+    def __init__(self) -> None:
+        self.notices: list[Notice] = []
+        self.keys: set[str] = set()
+
+    def submit(self, notice: Notice) -> bool:
+        if notice.key in self.keys:
+            return False
+        self.keys.add(notice.key)
+        self.notices.append(notice)
+        return True
+
+
+def _alerts(tmp_path: Path, clock: list[datetime]) -> tuple[Alerts, Collect, Store]:
+    config = default_config(state_dir=tmp_path)
+    config = config.model_copy(update={"notify": config.notify.model_copy(update={"unreachable_minutes": 60})})
+    store = Store.open(config.store_path)
+    sink = Collect()
+    return Alerts(config, store, sink, now=lambda: clock[0]), sink, store  # type: ignore[arg-type]
+
+
+def test_garmin_unreachable_is_told_once_after_the_set_time_and_again_after_recovery(tmp_path: Path) -> None:
+    start = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    clock = [start]
+    alerts, sink, store = _alerts(tmp_path, clock)
+    alerts.check()
+    assert sink.notices == []
+    clock[0] = start + timedelta(minutes=61)
+    alerts.check()
+    alerts.check()
+    assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable"]
+    assert "more than 60 minutes: anna" in sink.notices[0].body
+    store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, clock[0].isoformat())  # a sync worked: the condition ends
+    alerts.check()
+    clock[0] += timedelta(minutes=61)
+    alerts.check()
+    assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable"] * 2
+    store.close()
+
+
+def test_a_parked_queue_is_told_once_per_park(tmp_path: Path) -> None:
+    clock = [datetime.now(UTC)]
+    alerts, sink, store = _alerts(tmp_path, clock)
+    store.park("anna", "re-authentication needed: run `watchsync login`")
+    alerts.check()
+    alerts.check()
+    store.unpark("anna")
+    alerts.check()
+    clock[0] += timedelta(hours=2)
+    store.park("anna", "re-authentication needed: run `watchsync login`")
+    alerts.check()
+    assert [n.title for n in sink.notices] == ["watchsync: anna needs a new Garmin login"] * 2
+    store.close()
+
+
+def test_a_storage_fault_is_told_and_never_raises(tmp_path: Path) -> None:
+    clock = [datetime.now(UTC)]
+    alerts, sink, store = _alerts(tmp_path, clock)
+    store.close()  # every query now fails like a broken disk would
+    alerts.check()
+    alerts.check()
+    assert [n.title for n in sink.notices] == ["watchsync: storage fault"]
+    assert isinstance(sqlite3.ProgrammingError(), sqlite3.Error)
+
+
+def test_digest_times_parse_and_key_sessions_are_hard_or_long() -> None:
+    assert parse_digest("sun 20:00") == (6, 20, 0)
+    assert parse_digest("Monday 7:05") == (0, 7, 5)
+    with pytest.raises(ValueError, match="expected a weekday and a time"):
+        parse_digest("someday 25:00")
+    hills = parse_text("name: Hills\nsport: running\nMain set 6x\n- 60s RPE 8 up\n- 2m RPE 2 down\n", "hills.txt")
+    easy = parse_text("name: Easy\nsport: running\n- 40m RPE 3\n", "easy.txt")
+    long_run = parse_text("name: Long\nsport: running\ntags: long\n- 90m RPE 3\n", "long.txt")
+    assert is_key_session(hills) and is_key_session(long_run) and not is_key_session(easy)
+
+
+def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers(tmp_path: Path) -> None:
+    config = default_config(state_dir=tmp_path)
+    config = config.model_copy(update={"notify": config.notify.model_copy(update={"digest": "mon 00:00"})})
+    sink = Collect()
+    with Store.open(config.store_path) as store:
+        alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
+        alerts.check()
+        alerts.check()
+    digests = [n for n in sink.notices if n.key.startswith("digest:")]
+    assert len(digests) == 1
+    assert digests[0].title.startswith("watchsync: anna, week of ")
+    assert digests[0].body.startswith("Completion – (0 done, 0 missed, 0 open); 0.0 h of 0.0 h; easy share –")
+
+
+def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_written(tmp_path: Path) -> None:
+    from watchsync.daemon.intake_files import rejection_note
+
+    config = default_config(state_dir=tmp_path / "state")
+    inbox = tmp_path / "inbox"
+    config = config.model_copy(update={"daemon": config.daemon.model_copy(update={"inbox": inbox})})
+    sink = Collect()
+    with Store.open(config.store_path) as store:
+        alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
+        alerts.check()  # notifications enabled now: later rejections are news
+        folder = inbox / "anna" / "rejected"
+        folder.mkdir(parents=True)
+        (folder / "hills.txt").write_text("name: Hills\n")
+        alerts.check()
+        assert sink.notices == []  # moved, note not written yet
+        (folder / "hills.txt.error.txt").write_text(rejection_note(["hills.txt:2:1: no steps (expected ...)"]))
+        alerts.check()
+        alerts.check()
+    assert [(n.title, n.body.splitlines()[0]) for n in sink.notices] == [
+        ("watchsync: hills.txt rejected (anna)",
+         "The file hills.txt in the inbox of anna was rejected: hills.txt:2:1: no steps (expected ...)")]

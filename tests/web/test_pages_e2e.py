@@ -1,0 +1,86 @@
+"""The dashboard's numbers are the report's and the status's; the .ics feed is live with stable UIDs."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from conftest import Fortnight
+from watchsync.services.report import planned_from_store
+from watchsync.store import Store
+
+pytestmark = pytest.mark.slow
+WEB = Path(__file__).resolve().parents[2] / "src" / "watchsync" / "web"
+
+
+def _get(fortnight: Fortnight, path: str) -> str:
+    return urllib.request.urlopen(fortnight.url + path, timeout=30).read().decode()
+
+
+def _cli(fortnight: Fortnight, *args: str, codes: tuple[int, ...] = (0,)) -> str:
+    config = fortnight.state.parent / "config.toml"
+    result = subprocess.run([sys.executable, "-m", "watchsync", "--config", str(config), "--state-dir",
+                             str(fortnight.state), *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode in codes, result.stderr
+    return result.stdout
+
+
+def _tiles(html: str) -> list[str]:
+    return re.findall(r'<div class="tile"><b>([^<]*)</b>', html)
+
+
+def test_the_week_page_shows_the_numbers_of_watchsync_report(fortnight: Fortnight) -> None:
+    for day in (date.today().isoformat(), "2026-01-05"):
+        report = json.loads(_cli(fortnight, "report", "--athlete", "anna", "--week", day, "--json"))["report"]
+        totals = report["summary"]["totals"]
+        html = _get(fortnight, f"athletes/anna/week/{day}")
+        completion = "–" if totals["completion"] is None else f"{totals['completion']:.0%}"
+        easy = "–" if totals["easy_share"] is None else f"{totals['easy_share']:.0%}"
+        assert _tiles(html) == [completion, f"{totals['done_seconds'] / 3600:.1f} h",
+                                f"{totals['done_meters'] / 1000:.1f} km", easy]
+        for session in report["sessions"]:
+            assert session["name"] in html
+
+
+def test_the_status_page_shows_what_watchsync_status_says(fortnight: Fortnight) -> None:
+    status = json.loads(_cli(fortnight, "status", "--json", codes=(0, 1)))  # 1: ben needs attention
+    html = _get(fortnight, "status")
+    for athlete in status["athletes"]:
+        assert f'data-athlete="{athlete["name"]}"' in html
+        assert f"{athlete['outbox_depth']} waiting" in html
+        assert athlete["auth"].replace("`", "&#96;") in html or athlete["auth"] in html
+
+
+def test_the_ics_feed_lists_every_planned_session_with_stable_uids(fortnight: Fortnight) -> None:
+    first, second = (Calendar.from_ical(urllib.request.urlopen(fortnight.url + "athletes/anna.ics", timeout=30).read())
+                     for _ in range(2))
+    uids = [str(event["uid"]) for event in first.walk("VEVENT")]
+    assert uids == [str(event["uid"]) for event in second.walk("VEVENT")]
+    assert len(set(uids)) == len(uids)
+    with Store.open(fortnight.state / "watchsync.sqlite3") as store:
+        planned = planned_from_store(store, "anna")
+    assert sorted(uids) == sorted(f"{session.id}@anna@watchsync" for session in planned)
+
+
+def test_unknown_pages_are_404_not_errors(fortnight: Fortnight) -> None:
+    for path in ("athletes/nobody", "athletes/anna/week/notaday", "athletes/anna/activities/1"):
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            _get(fortnight, path)
+        assert answer.value.code == 404
+
+
+def test_the_dashboard_never_imports_the_daemon() -> None:
+    for path in WEB.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert not (node.module or "").startswith("watchsync.daemon"), path
