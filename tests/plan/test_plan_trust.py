@@ -229,3 +229,18 @@ def test_apply_refuses_a_plan_written_for_another_athlete(run: Run, tmp_path: Pa
     code, _, err = run("plan", "apply", str(plan), "--athlete", "anna", "--force")
     assert code == 1 and "the plan is for athlete 'ben', not 'anna'" in err
     assert server.workouts() == []
+
+
+def test_the_daemon_applies_a_plan_with_lint_errors_the_coach_forced_in_the_file(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "spiky.toml").write_text(SPIKY.replace('name = "Spiky"', 'name = "Spiky"\nforce = true'))
+    with _intake(tmp_path, inbox) as (intake, store):
+        intake.accept("anna", inbox / "spiky.toml")
+        assert (inbox / "processed" / "spiky.toml").exists()
+        assert len(store.list_schedules("anna")) == 2
+    bad = inbox / "bad.toml"
+    bad.write_text(SPIKY.replace('name = "Spiky"', 'name = "Spiky"\nforce = "yes"'))
+    with _intake(tmp_path, inbox) as (intake, _):
+        intake.accept("anna", bad)
+    assert "force must be true or false" in (inbox / "rejected" / ("bad.toml" + ERROR_SUFFIX)).read_text()

@@ -198,7 +198,7 @@ def run_apply(args: argparse.Namespace) -> int:
 
     plan = load(args.file)
     with sync_service(args) as service:
-        if args.force:
+        if args.force or plan.force:
             from watchsync.plan.lint import lint_plan
 
             for issue in lint_plan(plan, athlete=service.athlete).errors:

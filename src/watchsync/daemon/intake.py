@@ -15,7 +15,8 @@ applied in one transaction: each session is scheduled on its date. Sessions give
 are pushed from the plan; sessions that name a workout file are looked up in ``processed/`` (or the
 plan's ``library``) and pushed only when the athlete has no workout of that name yet, since a
 workout dropped as a file is owned by that file. A plan with ``plan lint`` errors is rejected with
-the lint report (issues and weekly totals) in its ``.error.txt``.
+the lint report (issues and weekly totals) in its ``.error.txt``, unless the file says
+``force = true``.
 
 A problem in the file (an :class:`~watchsync.errors.InputError`) sends it to ``rejected/`` with
 ``<name>.error.txt`` saying what is wrong and where (``name:line:col``; a long line is quoted by a

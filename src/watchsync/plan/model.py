@@ -101,6 +101,7 @@ class Plan:
     history: History | None = None
     source: Path | None = None
     notes: tuple[str, ...] = ()  # what the generator could not do as asked, and why
+    force: bool = False  # apply even with lint errors (``force = true`` in the file)
 
     @property
     def label(self) -> str:

@@ -6,6 +6,7 @@
     athlete = "anna"                 # optional
     start = 2026-03-02               # optional; else given at apply time
     library = ".."                   # optional; default: workouts/ for workouts/plans/*.toml
+    force = true                     # optional: apply even with lint errors
     [history]                        # optional seed for the rules
     weekly_minutes = [240, 250, 260, 255]
     longest_run_minutes = 80
@@ -44,7 +45,7 @@ from watchsync.plan.stats import session_facts
 
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
-_PLAN_KEYS = {"name", "athlete", "start", "description", "library", "history", "weeks"}
+_PLAN_KEYS = {"name", "athlete", "start", "description", "library", "history", "weeks", "force"}
 _WEEK_KEYS = {"focus", "note", "days"}
 _SESSION_KEYS = {"workout", "text", "note"}
 _HISTORY_KEYS = {"weekly_minutes", "longest_run_minutes"}
@@ -119,11 +120,19 @@ class _Reader:
         plan = Plan(
             name=name.strip(), weeks=tuple(self.week(number, week) for number, week in enumerate(weeks, 1)),
             athlete=self.optional_text("athlete"), start=self.start(),
-            description=self.optional_text("description"), history=self.history(), source=self.path)
+            description=self.optional_text("description"), history=self.history(), source=self.path,
+            force=self.force())
         if plan.start is not None:
             for _ in plan.sessions():
                 pass  # raises for a session before the start date
         return plan
+
+    def force(self) -> bool:
+        """``force = true``: apply even with lint errors (the coach's explicit choice, e.g. via the inbox)."""
+        value = self.raw.get("force", False)
+        if not isinstance(value, bool):
+            raise self.fail(self.at("force"), "force must be true or false")
+        return value
 
     def optional_text(self, key: str) -> str | None:
         value = self.raw.get(key)

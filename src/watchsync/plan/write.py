@@ -19,7 +19,7 @@ def write_plan_toml(plan: Plan, library: str | None = None) -> str:
     """The plan file text; ``library`` is written when given (an absolute path survives a move of
     the plan file, e.g. into the daemon's inbox; a relative one is relative to the plan's folder)."""
     top = {"name": plan.name, "athlete": plan.athlete, "start": plan.start,
-           "description": plan.description, "library": library}
+           "description": plan.description, "library": library, "force": plan.force or None}
     notes = "".join(f"# note: {note}\n" for note in plan.notes)
     parts = [HEADER + notes + _table({key: value for key, value in top.items() if value is not None})]
     if plan.history is not None:

@@ -8,7 +8,8 @@ queues nothing. ``dry_run`` computes the same changes from the store without que
 Garmin.
 
 The plan is linted first (:func:`watchsync.plan.lint.lint_plan`, for the service's athlete): a plan
-with lint errors is refused with :class:`PlanRefused` (the lint report in it) unless ``force``.
+with lint errors is refused with :class:`PlanRefused` (the lint report in it) unless ``force`` (or
+``force = true`` in the plan file, the way to force a plan dropped into the daemon's inbox).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def check_plan(plan: Plan, service: SyncService, force: bool = False) -> LintRep
         raise InputError(f"{plan.label}: the plan is for athlete {plan.athlete!r}, not {service.athlete.name!r} "
                          "(a plan's identity includes its athlete)")
     report = lint_plan(plan, athlete=service.athlete)
-    if report.errors and not force:
+    if report.errors and not (force or plan.force):
         raise PlanRefused(plan, report)
     return report
 
