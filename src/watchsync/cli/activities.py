@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from watchsync.compliance.load import ActivityLoad
     from watchsync.compliance.match import PlannedSession
     from watchsync.model.athlete import Athlete
-    from watchsync.model.workout import Workout
+    from watchsync.prepare import PreparedWorkout
     from watchsync.services.activities import Analysis, SessionScore
     from watchsync.store import Store
 
@@ -117,18 +117,19 @@ def run_sync(args: argparse.Namespace) -> int:
 def run_analyze(args: argparse.Namespace) -> int:
     """Print an activity's summary and, against a workout, its step-by-step compliance."""
     from watchsync.activity import FitDecodeError
+    from watchsync.compliance.activities import NotAnActivity
     from watchsync.compliance.analysis import analysis_document
-    from watchsync.services.activities import analyse
+    from watchsync.services.analysis import analyze_activity
 
     athlete = athlete_from(args)
     workout = _planned_workout(args.workout, athlete) if args.workout else None
     try:
-        analysis = analyse(args.file.stem, args.file, athlete)
+        scored = analyze_activity(args.file, athlete, workout)  # the library's use case, as documented
     except FitDecodeError as error:
         raise CliError(str(error)) from None
-    except ValueError as error:
+    except NotAnActivity as error:
         raise CliError(f"{args.file}: {error}") from None
-    score = _score(analysis, workout, athlete)
+    analysis, score = scored.analysis, scored.score
     if args.json:
         document = analysis_document(analysis)
         print_json({"summary": document.pop("summary"), "load": document.pop("load"),
@@ -142,35 +143,18 @@ def run_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _planned_workout(path: Path, athlete: Athlete) -> Workout:
+def _planned_workout(path: Path, athlete: Athlete) -> PreparedWorkout:
     from watchsync.formats.errors import WorkoutFormatError
     from watchsync.formats.load import load_workout
-    from watchsync.resolve import ResolveError, resolve
+    from watchsync.prepare import prepare
+    from watchsync.resolve import ResolveError
 
     try:
-        return resolve(load_workout(path), athlete)
+        return prepare(load_workout(path), athlete)
     except WorkoutFormatError as error:
         raise CliError(str(error)) from None
     except ResolveError as error:
         raise CliError(f"{path}: {error}") from None
-
-
-def _score(analysis: Analysis, workout: Workout | None, athlete: Athlete) -> SessionScore | None:
-    """Against the given workout, else against the workout the watch ran (embedded), if any."""
-    from watchsync.compliance.match import PlannedSession
-    from watchsync.services.activities import score_session
-
-    if workout is None:
-        if analysis.activity.workout is None or not analysis.activity.workout.steps:
-            return None
-        from watchsync.compliance.embedded import embedded_workout
-
-        try:
-            workout = embedded_workout(analysis.activity, max_hr=athlete.max_hr, ftp=athlete.ftp)
-        except ValueError:
-            return None
-    session = PlannedSession(id=workout.name, date=analysis.summary.start.date(), workout=workout)
-    return score_session(session, analysis.scored_for(workout.sport), athlete)
 
 
 def _summary_lines(path: Path, analysis: Analysis) -> list[str]:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from watchsync.activity.model import Activity, Clock
 from watchsync.activity.sessions import SessionPart, session_parts
+from watchsync.errors import InputError
 from watchsync.model.workout import Sport
 
 if TYPE_CHECKING:
@@ -53,6 +54,10 @@ SPORT_BY_NAME: dict[str, Sport] = {
     "mobility": Sport.MOBILITY,
 }
 
+
+
+class NotAnActivity(InputError):
+    """A FIT file that is not an activity, or holds nothing with a (real) time."""
 
 class ActivitySummary(BaseModel):
     """A done activity (or one session of a multi-session file): when, what, how much, and Garmin's link.
@@ -98,14 +103,14 @@ def summaries_from_fit(activity_id: str, activity: Activity, parts: Sequence[Ses
                        associated_workout_id: int | None = None, zone: str | None = None) -> list[ActivitySummary]:
     """One summary per session (``<id>#<n>`` when there are several), local start times.
 
-    ``ValueError`` when the file has no session nor record with a time, or only device-relative
-    times (its start is unknown).
+    :class:`NotAnActivity` when the file has no session nor record with a time, or only
+    device-relative times (its start is unknown).
     """
     parts = session_parts(activity) if parts is None else parts
     if not parts:
-        raise ValueError(f"activity {activity_id}: no session and no records with a time")
+        raise NotAnActivity(f"activity {activity_id}: no session and no records with a time")
     if activity.clock == "device":
-        raise ValueError(f"activity {activity_id}: timestamps are device-relative and the file gives no real "
+        raise NotAnActivity(f"activity {activity_id}: timestamps are device-relative and the file gives no real "
                          "time (its start is unknown)")
     many = len(parts) > 1
     return [_summary(f"{activity_id}#{part.number + 1}" if many else activity_id, activity, part,

@@ -21,6 +21,7 @@ from watchsync.activity.model import Activity, Lap, Length
 from watchsync.activity.sessions import SessionPart, session_parts
 from watchsync.compliance.activities import (
     ActivitySummary,
+    NotAnActivity,
     combine,
     summaries_from_fit,
     summary_from_connect,
@@ -77,12 +78,12 @@ def analyse_decoded(activity_id: str, activity: Activity, athlete: Athlete, *,
                     connect: Mapping[str, Any] | None = None, config: ComplianceConfig | None = None) -> Analysis:
     """Summarise each session of a decoded FIT activity (with Connect's facts when given), compute loads.
 
-    ``ValueError`` when it is no activity or has nothing with a (real) time.
+    :class:`NotAnActivity` when it is no activity or has nothing with a (real) time.
     """
     config = athlete_config(athlete, config)
     kind = activity.file_id.type if activity.file_id else None
     if kind not in (None, "activity"):
-        raise ValueError(f"not an activity (a FIT {kind} file)")
+        raise NotAnActivity(f"not an activity (a FIT {kind} file)")
     parts = session_parts(activity, config.max_sample_gap_seconds)
     from_connect = summary_from_connect(connect) if connect is not None else None
     if from_connect is not None and not any(s.start_time for s in activity.sessions):
@@ -91,7 +92,7 @@ def analyse_decoded(activity_id: str, activity: Activity, athlete: Athlete, *,
         records, weights = (parts[0].activity.records, parts[0].weights) if parts else (None, None)
         return Analysis(activity, summary, activity_load(summary, records, athlete, config, weights=weights))
     if not parts:
-        raise ValueError("no session and no records with a time")
+        raise NotAnActivity("no session and no records with a time")
     summaries = _summaries(activity_id, activity, parts, from_connect, athlete.timezone)
     sessions = tuple(SessionAnalysis(part, summary, activity_load(summary, part.activity.records, athlete, config,
                                                                   weights=part.weights))

@@ -50,6 +50,7 @@ from watchsync.compliance.score import (
     score_intensity,
     volume_score,
 )
+from watchsync.errors import InputError
 from watchsync.files import write_atomically
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.model.athlete import Athlete
@@ -203,7 +204,7 @@ def _problem(activity_id: int, error: Exception, what: str = "") -> str:
     """One line naming the activity and what went wrong with it."""
     if isinstance(error, FitDecodeError):
         detail = error.message  # without the "<bytes>" label
-    elif isinstance(error, ValueError | GarminError):
+    elif isinstance(error, InputError | ValueError | GarminError):
         detail = str(error)
     else:
         detail = f"{type(error).__name__}: {error}"

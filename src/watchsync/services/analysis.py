@@ -9,7 +9,7 @@ from watchsync.compliance.embedded import embedded_workout
 from watchsync.compliance.match import PlannedSession
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
-from watchsync.prepare import prepare
+from watchsync.prepare import PreparedWorkout, prepare
 from watchsync.services.activities import Analysis, SessionScore, analyse, score_session
 
 
@@ -21,7 +21,7 @@ class ScoredActivity:
     score: SessionScore | None
 
 
-def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | None = None, *,
+def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | PreparedWorkout | None = None, *,
                      activity_id: str | None = None) -> ScoredActivity:
     """Decode and summarise a FIT activity for ``athlete`` and score it against ``workout``.
 
