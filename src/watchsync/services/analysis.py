@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchsync.compliance.embedded import embedded_workout
 from watchsync.compliance.match import PlannedSession
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
-from watchsync.prepare import PreparedWorkout, prepare
 from watchsync.services.activities import Analysis, SessionScore, analyse, score_session
+
+if TYPE_CHECKING:
+    from watchsync.prepare import PreparedWorkout
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,12 @@ def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | Pr
     """
     name = activity_id or (data.stem if isinstance(data, Path) else "activity")
     analysis = analyse(name, data, athlete)
-    planned = prepare(workout, athlete).resolved if workout is not None else _embedded(analysis, athlete)
+    if workout is not None:
+        from watchsync.prepare import prepare  # only with a workout: `analyze` alone stays light
+
+        planned: Workout | None = prepare(workout, athlete).resolved
+    else:
+        planned = _embedded(analysis, athlete)
     if planned is None:
         return ScoredActivity(analysis, None)
     session = PlannedSession(id=planned.name, date=analysis.summary.start.date(), workout=planned)
