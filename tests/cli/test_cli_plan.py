@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
-from watchsync.cli import main
 from watchsync.plan.parse import load_plan
-from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import LocalGarminServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,28 +20,14 @@ Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def server() -> Iterator[LocalGarminServer]:
-    with running_server() as started:
-        yield started
+def server(garmin_server: LocalGarminServer) -> LocalGarminServer:
+    return garmin_server
 
 
 @pytest.fixture
-def run(tmp_path: Path, server: LocalGarminServer, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> Run:
-    for name in ("WATCHSYNC_ENDPOINT", "WATCHSYNC_CONFIG", "WATCHSYNC_STATE_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    config = tmp_path / "config.toml"
-    config.write_text(f'[garmin]\nendpoint = "{server.url}"\n[athletes.anna]\nmax_hr = 188\nresting_hr = 48\n'
-                      'lthr = 171\nthreshold_pace = "4:30/km"\nftp = 230\n')
-    state = tmp_path / "state"
-    fake_token_dir(state / "tokens" / "anna", server.url)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(["--config", str(config), "--state-dir", str(state), *argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return invoke
+def run(cli_for: Callable[[str], Run]) -> Run:
+    return cli_for('[athletes.anna]\nmax_hr = 188\nresting_hr = 48\nlthr = 171\n'
+                   'threshold_pace = "4:30/km"\nftp = 230\n')
 
 
 def test_generate_writes_a_plan_that_lints_clean(run: Run, tmp_path: Path) -> None:

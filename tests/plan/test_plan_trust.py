@@ -4,14 +4,13 @@ a plan file that survives a move, and lint before apply."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
-from watchsync.cli import main
 from watchsync.daemon.intake import AthleteInbox, Intake
 from watchsync.daemon.intake_files import ERROR_SUFFIX
 from watchsync.garmin.client import GarminClient
@@ -19,7 +18,6 @@ from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
 from watchsync.plan.parse import load_plan
 from watchsync.store import Store
-from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import LocalGarminServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,28 +53,14 @@ tags: long
 
 
 @pytest.fixture
-def server() -> Iterator[LocalGarminServer]:
-    with running_server() as started:
-        yield started
+def server(garmin_server: LocalGarminServer) -> LocalGarminServer:
+    return garmin_server
 
 
 @pytest.fixture
-def run(tmp_path: Path, server: LocalGarminServer, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> Run:
-    for name in ("WATCHSYNC_ENDPOINT", "WATCHSYNC_CONFIG", "WATCHSYNC_STATE_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    config = tmp_path / "config.toml"
-    config.write_text(f'[garmin]\nendpoint = "{server.url}"\n[athletes.anna]\nmax_hr = 188\nresting_hr = 48\n'
-                      'lthr = 171\n[athletes.ben]\nmax_hr = 190\nresting_hr = 50\ntargets = "rpe"\n')
-    state = tmp_path / "state"
-    fake_token_dir(state / "tokens" / "anna", server.url)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(["--config", str(config), "--state-dir", str(state), *argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return invoke
+def run(cli_for: Callable[[str], Run]) -> Run:
+    return cli_for('[athletes.anna]\nmax_hr = 188\nresting_hr = 48\nlthr = 171\n'
+                   '[athletes.ben]\nmax_hr = 190\nresting_hr = 50\ntargets = "rpe"\n')
 
 
 def _generate(run: Run, output: Path, *extra: str) -> None:
