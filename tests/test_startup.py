@@ -6,18 +6,24 @@ Each check runs in a fresh interpreter and reads its ``sys.modules`` afterwards 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("garminconnect", "fit_tool", "fitdecode", "fitfast", "numpy", "watchdog", "icalendar", "requests")
 REPORT = "import json, sys; print(json.dumps(sorted(sys.modules)))"
 
 
-def modules_after(code: str) -> set[str]:
-    """Top-level and dotted names in ``sys.modules`` after running ``code`` in a new interpreter."""
-    done = subprocess.run([sys.executable, "-c", f"{code}\n{REPORT}"], cwd=REPO_ROOT,
+def modules_after(code: str, *, unset: tuple[str, ...] = ()) -> set[str]:
+    """Top-level and dotted names in ``sys.modules`` after running ``code`` in a new interpreter
+    (without the environment variables ``unset``)."""
+    env = {name: value for name, value in os.environ.items() if name not in unset}
+    done = subprocess.run([sys.executable, "-c", f"{code}\n{REPORT}"], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout.splitlines()[-1]))
@@ -46,21 +52,36 @@ def test_validating_a_workout_loads_no_heavy_library() -> None:
     assert loaded(modules, HEAVY) == []
 
 
-def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_report_nor_the_fit_profile(tmp_path: Path) -> None:
-    from datetime import UTC, datetime
-
+def simulated_run(directory: Path) -> Path:
+    """A 20-minute run that followed a workout (embedded in the file, as a watch records it)."""
     from watchsync.model.athlete import Athlete
     from watchsync.model.workout import Sport, Step, TimeDuration, Workout
     from watchsync.testing.simulate import simulate_activity
 
     athlete = Athlete(name="a", lthr=170)
     workout = Workout(name="Easy", sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=1200))])
-    fit = tmp_path / "run.fit"
+    fit = directory / "run.fit"
     fit.write_bytes(simulate_activity(workout, athlete, start=datetime(2025, 3, 3, 7, tzinfo=UTC)).fit)
+    return fit
+
+
+def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_report_nor_the_fit_profile(tmp_path: Path) -> None:
+    fit = simulated_run(tmp_path)
     modules = modules_after(f"from watchsync.cli import main\nassert main(['analyze', {str(fit)!r}]) == 0")
     assert "watchsync.services.activities" in modules  # the file was really analysed
     assert loaded(modules, ("garminconnect", "requests", "fit_tool", "watchsync.garmin.client", "watchsync.store",
                             "watchsync.report.build", "watchsync.report.model", "watchsync.services.report")) == []
+
+
+def test_the_command_line_starts_no_blas_threads(tmp_path: Path) -> None:
+    """numpy's OpenBLAS would start a thread per core on import: start-up time the command never uses."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("reads the thread count from /proc (Linux)")
+    fit = simulated_run(tmp_path)
+    code = (f"from watchsync.cli import main\nassert main(['analyze', {str(fit)!r}]) == 0\n"
+            "threads = open('/proc/self/status').read().split('Threads:')[1].split()[0]\n"
+            "assert threads == '1', f'{threads} threads'")
+    assert "numpy" in modules_after(code, unset=("OPENBLAS_NUM_THREADS",))
 
 
 def test_the_command_line_skips_pydantics_plugin_scan() -> None:

@@ -112,6 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     # the command line uses no pydantic plugin: skip pydantic's scan of every installed package for one
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # numpy's OpenBLAS starts a thread per core on import (tens of ms of start-up, CPU taken from the
+    # command itself); watchsync does no matrix algebra that those threads would speed up
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
