@@ -44,6 +44,15 @@ def test_help_loads_neither_pydantic_nor_the_configuration() -> None:
     assert loaded(modules, ("pydantic", "watchsync.config", "watchsync.model")) == []
 
 
+def test_the_help_command_loads_neither_pydantic_nor_numpy() -> None:
+    code = ("import contextlib, io\nfrom watchsync.cli import main\nout = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n    try:\n        main(['--help'])\n"
+            "    except SystemExit as done:\n        assert done.code == 0\n"
+            "assert 'validate' in out.getvalue(), out.getvalue()")
+    modules = modules_after(code)
+    assert loaded(modules, ("pydantic", "watchsync.config", "watchsync.model", *HEAVY)) == []
+
+
 def test_validating_a_workout_loads_no_heavy_library() -> None:
     code = ("from watchsync.cli import main\n"
             "assert main(['validate', 'workouts/runs/easy-30.txt']) == 0")
@@ -52,17 +61,53 @@ def test_validating_a_workout_loads_no_heavy_library() -> None:
     assert loaded(modules, HEAVY) == []
 
 
-def simulated_run(directory: Path) -> Path:
-    """A 20-minute run that followed a workout (embedded in the file, as a watch records it)."""
+def simulated_run(directory: Path, *, embedded: bool = True) -> Path:
+    """A 20-minute run that followed a workout (embedded in the file, as a watch records it), or a
+    plain run without one."""
     from watchsync.model.athlete import Athlete
     from watchsync.model.workout import Sport, Step, TimeDuration, Workout
     from watchsync.testing.simulate import simulate_activity
 
     athlete = Athlete(name="a", lthr=170)
     workout = Workout(name="Easy", sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=1200))])
-    fit = directory / "run.fit"
-    fit.write_bytes(simulate_activity(workout, athlete, start=datetime(2025, 3, 3, 7, tzinfo=UTC)).fit)
+    fit = directory / ("run.fit" if embedded else "plain-run.fit")
+    fit.write_bytes(simulate_activity(workout, athlete, start=datetime(2025, 3, 3, 7, tzinfo=UTC),
+                                      embedded=embedded).fit)
     return fit
+
+
+#: What only scoring against a workout needs: the workout model, its readers and the compliance scores.
+SCORING = ("watchsync.model.workout", "watchsync.formats", "watchsync.prepare", "watchsync.resolve",
+           "watchsync.compliance.score", "watchsync.compliance.match", "watchsync.compliance.easy",
+           "watchsync.compliance.embedded", "watchsync.services.activities")
+
+
+def test_analyzing_a_plain_run_loads_no_workout_model_nor_scoring(tmp_path: Path) -> None:
+    fit = simulated_run(tmp_path, embedded=False)
+    code = ("import contextlib, io\nfrom watchsync.cli import main\nout = io.StringIO()\n"
+            f"with contextlib.redirect_stdout(out):\n    assert main(['analyze', {str(fit)!r}]) == 0\n"
+            "assert 'avg HR' in out.getvalue() and 'against' not in out.getvalue(), out.getvalue()")
+    modules = modules_after(code)
+    assert {"watchsync.compliance.analysis", "watchsync.compliance.load", "numpy"} <= modules  # really analysed
+    assert loaded(modules, SCORING) == []
+
+
+def test_the_library_analyses_a_plain_run_without_the_workout_model(tmp_path: Path) -> None:
+    fit = simulated_run(tmp_path, embedded=False)
+    code = ("from pathlib import Path\nfrom watchsync.model.athlete import Athlete\n"
+            "from watchsync.services.analysis import analyze_activity\n"
+            f"scored = analyze_activity(Path({str(fit)!r}), Athlete(name='a', lthr=170))\n"
+            "assert scored.score is None and scored.analysis.summary.duration_s == 1200, scored")
+    assert loaded(modules_after(code), SCORING) == []
+
+
+def test_analyzing_a_run_with_its_workout_still_scores_it(tmp_path: Path) -> None:
+    fit = simulated_run(tmp_path)
+    code = ("from pathlib import Path\nfrom watchsync.model.athlete import Athlete\n"
+            "from watchsync.services.analysis import analyze_activity\n"
+            f"scored = analyze_activity(Path({str(fit)!r}), Athlete(name='a', lthr=170))\n"
+            "assert scored.score is not None and scored.score.workout == 'Easy', scored")
+    assert "watchsync.compliance.score" in modules_after(code)
 
 
 def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_report_nor_the_fit_profile(tmp_path: Path) -> None:

@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from watchsync.model.athlete import Units, format_pace
-from watchsync.model.workout import (
-    CadenceTarget,
-    CaloriesDuration,
-    DistanceDuration,
-    Duration,
-    HeartRateDuration,
-    HeartRatePercentLthrTarget,
-    HeartRatePercentMaxTarget,
-    HeartRateTarget,
-    HeartRateZoneTarget,
-    LapButton,
-    OpenTarget,
-    PacePercentTarget,
-    PaceTarget,
-    PaceZoneTarget,
-    PowerPercentFtpTarget,
-    PowerTarget,
-    PowerZoneTarget,
-    Repeat,
-    RepsDuration,
-    RpeTarget,
-    SpeedTarget,
-    Step,
-    Target,
-    TimeDuration,
-    Workout,
-)
+
+# The workout model's classes are imported where a step or target is described (the caller holds one
+# already): `format_seconds` and `format_table` alone load no workout model (``analyze``).
+if TYPE_CHECKING:
+    from watchsync.model.workout import (
+        Duration,
+        HeartRateZoneTarget,
+        PaceZoneTarget,
+        PowerZoneTarget,
+        Repeat,
+        Step,
+        Target,
+        Workout,
+    )
 
 
 def format_seconds(seconds: float) -> str:
@@ -46,6 +34,15 @@ def format_seconds(seconds: float) -> str:
 
 def describe_duration(duration: Duration) -> str:
     """A duration as a coach would write it."""
+    from watchsync.model.workout import (
+        CaloriesDuration,
+        DistanceDuration,
+        HeartRateDuration,
+        LapButton,
+        RepsDuration,
+        TimeDuration,
+    )
+
     match duration:
         case TimeDuration(seconds=seconds):
             return format_seconds(seconds)
@@ -91,6 +88,23 @@ def describe_step_target(step: Step, units: Units = Units.METRIC, swim: bool = F
 
 def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = False) -> str:
     """A target as text: ``145-152 bpm``, ``4:30-4:50/km`` (``1:40-1:45/100m`` for swims), ``RPE 3``."""
+    from watchsync.model.workout import (
+        CadenceTarget,
+        HeartRatePercentLthrTarget,
+        HeartRatePercentMaxTarget,
+        HeartRateTarget,
+        HeartRateZoneTarget,
+        OpenTarget,
+        PacePercentTarget,
+        PaceTarget,
+        PaceZoneTarget,
+        PowerPercentFtpTarget,
+        PowerTarget,
+        PowerZoneTarget,
+        RpeTarget,
+        SpeedTarget,
+    )
+
     match target:
         case OpenTarget():
             return "open"
@@ -144,6 +158,8 @@ def step_rows(workout: Workout, units: Units = Units.METRIC) -> list[StepRow]:
 
 def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth: int, prefix: str,
           swim: bool = False) -> None:
+    from watchsync.model.workout import Repeat, Step
+
     for index, block in enumerate(blocks, start=1):
         label = f"{prefix}{index}"
         if isinstance(block, Repeat):

@@ -35,10 +35,13 @@ from watchsync.model.athlete import (
     HR_MIN_HARD_STEP_SECONDS,
     TargetPreference,
 )
-from watchsync.model.workout import Intensity, OpenTarget, RpeTarget, Step, Workout, step_meters, step_seconds
+from watchsync.model.enums import Intensity
 
+# The workout model (pydantic) is imported inside the functions that judge a step or a workout: their
+# caller holds one already, and the rules about athletes and runs (``analyze``) never load it.
 if TYPE_CHECKING:
     from watchsync.model.athlete import Athlete
+    from watchsync.model.workout import Step, Workout
 
 #: Planned time of a lap-button step (a jog back down a hill, a drill done "until done"): 60 s.
 LAP_BUTTON_SECONDS = 60.0
@@ -110,12 +113,16 @@ def easy_speed_ceiling(athlete: Athlete, easy_max_rpe: float = EASY_MAX_RPE) -> 
 
 def step_rpe(step: Step) -> float | None:
     """The step's RPE (high end of its RPE target, else of its RPE cue), or None."""
+    from watchsync.model.workout import RpeTarget  # loaded already: ``step`` is one of its models
+
     rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
     return rpe.high if rpe is not None else None
 
 
 def intensity_band(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
     """Easy, moderate or hard (see the module docstring)."""
+    from watchsync.model.workout import OpenTarget
+
     rpe = step_rpe(step)
     if rpe is not None:
         return "easy" if rpe <= easy_max_rpe else "moderate" if rpe <= MODERATE_MAX_RPE else "hard"
@@ -172,6 +179,8 @@ def planning_speed(family: str, run_speed: SpeedLike | None = None) -> float | N
 
 def planned_step_seconds(step: Step, family: str, run_speed: SpeedLike | None = None) -> float:
     """Planned seconds of one step of a workout of sport family ``family``."""
+    from watchsync.model.workout import step_seconds
+
     speed = planning_speed(family, run_speed)
     return step_seconds(step, LAP_BUTTON_SECONDS, 1 / speed if speed else None)
 
@@ -190,6 +199,8 @@ def planned_meters(workout: Workout, run_speed: SpeedLike | None = None) -> floa
 
 def planned_step_meters(step: Step, family: str, run_speed: SpeedLike | None = None) -> float:
     """Planned metres of one step."""
+    from watchsync.model.workout import step_meters
+
     return step_meters(step, planning_speed(family, run_speed))
 
 

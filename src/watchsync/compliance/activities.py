@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from watchsync.activity.model import Activity, Clock
 from watchsync.activity.sessions import SessionPart, session_parts
 from watchsync.errors import InputError
-from watchsync.model.workout import Sport
+from watchsync.model.enums import Sport
 
 if TYPE_CHECKING:
     from fit_tool.profile.profile_type import Sport as FitSport

@@ -29,7 +29,7 @@ from watchsync.compliance.activities import (
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad, activity_load, combine_loads
 from watchsync.model.athlete import Athlete
-from watchsync.model.workout import Sport
+from watchsync.model.enums import Sport
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,7 @@ class Athlete(BaseModel):
     @classmethod
     def _sport(cls, value: str | None) -> str | None:
         if value is not None:
-            from watchsync.model.workout import parse_sport
+            from watchsync.model.enums import parse_sport
 
             try:
                 return parse_sport(value).value

@@ -9,97 +9,15 @@ understands. :mod:`watchsync.resolve` turns the first into the second for one at
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
-class Sport(StrEnum):
-    """Sports a workout can be written for."""
-
-    RUNNING = "running"
-    TRAIL_RUNNING = "trail_running"
-    TREADMILL = "treadmill"
-    CYCLING = "cycling"
-    INDOOR_CYCLING = "indoor_cycling"
-    POOL_SWIM = "pool_swim"
-    OPEN_WATER_SWIM = "open_water_swim"
-    XC_SKIING = "xc_skiing"
-    SKI_MOUNTAINEERING = "ski_mountaineering"
-    STRENGTH = "strength"
-    YOGA = "yoga"
-    MOBILITY = "mobility"
-    CARDIO = "cardio"
-    OTHER = "other"
-
-    @property
-    def family(self) -> str:
-        """Coarse family used to match activities with planned sessions."""
-        return SPORT_FAMILY[self]
-
-
-SPORT_FAMILY: dict[Sport, str] = {
-    Sport.RUNNING: "run",
-    Sport.TRAIL_RUNNING: "run",
-    Sport.TREADMILL: "run",
-    Sport.CYCLING: "bike",
-    Sport.INDOOR_CYCLING: "bike",
-    Sport.POOL_SWIM: "swim",
-    Sport.OPEN_WATER_SWIM: "swim",
-    Sport.XC_SKIING: "ski",
-    Sport.SKI_MOUNTAINEERING: "ski",
-    Sport.STRENGTH: "strength",
-    Sport.YOGA: "mobility",
-    Sport.MOBILITY: "mobility",
-    Sport.CARDIO: "other",
-    Sport.OTHER: "other",
-}
-
-SPORT_ALIASES: dict[str, Sport] = {
-    "run": Sport.RUNNING,
-    "trail": Sport.TRAIL_RUNNING,
-    "trail_run": Sport.TRAIL_RUNNING,
-    "bike": Sport.CYCLING,
-    "ride": Sport.CYCLING,
-    "road_cycling": Sport.CYCLING,
-    "indoor_bike": Sport.INDOOR_CYCLING,
-    "trainer": Sport.INDOOR_CYCLING,
-    "swim": Sport.POOL_SWIM,
-    "swimming": Sport.POOL_SWIM,
-    "lap_swimming": Sport.POOL_SWIM,
-    "open_water": Sport.OPEN_WATER_SWIM,
-    "xc_ski": Sport.XC_SKIING,
-    "cross_country_skiing": Sport.XC_SKIING,
-    "nordic_ski": Sport.XC_SKIING,
-    "skimo": Sport.SKI_MOUNTAINEERING,
-    "ski_touring": Sport.SKI_MOUNTAINEERING,
-    "strength_training": Sport.STRENGTH,
-    "gym": Sport.STRENGTH,
-    "core": Sport.STRENGTH,
-    "hiit": Sport.CARDIO,
-    "cardio_training": Sport.CARDIO,
-}
-
-
-def parse_sport(text: str) -> Sport:
-    """Sport from its name or a common alias (case- and dash-insensitive)."""
-    key = text.strip().lower().replace("-", "_").replace(" ", "_")
-    if key in SPORT_ALIASES:
-        return SPORT_ALIASES[key]
-    return Sport(key)
-
-
-class Intensity(StrEnum):
-    """What a step is for; maps to FIT intensity and Garmin step types."""
-
-    WARMUP = "warmup"
-    ACTIVE = "active"
-    INTERVAL = "interval"
-    RECOVERY = "recovery"
-    REST = "rest"
-    COOLDOWN = "cooldown"
-    OTHER = "other"
+from watchsync.model.enums import SPORT_ALIASES as SPORT_ALIASES
+from watchsync.model.enums import SPORT_FAMILY as SPORT_FAMILY
+from watchsync.model.enums import Intensity as Intensity
+from watchsync.model.enums import Sport as Sport
+from watchsync.model.enums import parse_sport as parse_sport
 
 
 class _Frozen(BaseModel):

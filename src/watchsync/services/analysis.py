@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from watchsync.compliance.embedded import embedded_workout
-from watchsync.compliance.match import PlannedSession
-from watchsync.model.athlete import Athlete
-from watchsync.model.workout import Workout
-from watchsync.services.activities import Analysis, SessionScore, analyse, score_session
+from watchsync.activity.fit import decode_activity
+from watchsync.compliance.analysis import Analysis, analyse_decoded
 
+# Scoring (the workout model, compliance scores) is imported only for an activity with a workout to
+# score against: ``analyze`` of a plain run loads none of it.
 if TYPE_CHECKING:
+    from watchsync.model.athlete import Athlete
+    from watchsync.model.workout import Workout
     from watchsync.prepare import PreparedWorkout
+    from watchsync.services.activities import SessionScore
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | Pr
     workout's sport (see `Analysis.scored_for`). Raises ``FitDecodeError`` for data that is not FIT.
     """
     name = activity_id or (data.stem if isinstance(data, Path) else "activity")
-    analysis = analyse(name, data, athlete)
+    analysis = analyse_decoded(name, decode_activity(data), athlete)  # what `services.activities.analyse` does
     if workout is not None:
         from watchsync.prepare import prepare  # only with a workout: `analyze` alone stays light
 
@@ -42,6 +44,9 @@ def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | Pr
         planned = _embedded(analysis, athlete)
     if planned is None:
         return ScoredActivity(analysis, None)
+    from watchsync.compliance.match import PlannedSession
+    from watchsync.services.activities import score_session
+
     session = PlannedSession(id=planned.name, date=analysis.summary.start.date(), workout=planned)
     return ScoredActivity(analysis, score_session(session, analysis.scored_for(planned.sport), athlete))
 
@@ -49,6 +54,8 @@ def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | Pr
 def _embedded(analysis: Analysis, athlete: Athlete) -> Workout | None:
     if analysis.activity.workout is None or not analysis.activity.workout.steps:
         return None
+    from watchsync.compliance.embedded import embedded_workout
+
     try:
         return embedded_workout(analysis.activity, max_hr=athlete.max_hr, ftp=athlete.ftp)
     except ValueError:

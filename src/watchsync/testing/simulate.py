@@ -133,12 +133,15 @@ def simulate_activity(
     seed: int = 0,
     above_ceiling_share: float = 0.25,
     completed_share: float = 0.60,
+    embedded: bool = True,
 ) -> SimulatedActivity:
     """Simulate ``athlete`` executing the resolved ``workout`` from ``start``.
 
     ``above_ceiling_share``: for ``too_hard``, the share of each easy step (outside repeat blocks)
     spent above its HR ceiling.
     ``completed_share``: for ``cut_short``, the share of the planned time done before stopping.
+    ``embedded``: the file carries the workout, as a watch records a run started from one; False: a
+    plain activity without a workout (``swapped_bike`` never carries one).
     """
     rng = np.random.default_rng(seed)
     start = start if start.tzinfo else start.replace(tzinfo=UTC)
@@ -152,8 +155,8 @@ def simulate_activity(
             laps = _cut(laps, completed_share)
     columns = _samples(laps, athlete, sport, start, rng)
     rpe = _reported_rpe(laps, behaviour)
-    embedded = None if behaviour == "swapped_bike" else workout
-    data = _encode(sport, start, laps, columns, rpe, embedded, serial=seed + 1)
+    recorded = workout if embedded and behaviour != "swapped_bike" else None
+    data = _encode(sport, start, laps, columns, rpe, recorded, serial=seed + 1)
     duration = float(len(columns["timestamp"]))
     summary = SimulationSummary(
         sport=sport.value,
