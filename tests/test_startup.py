@@ -110,6 +110,23 @@ def test_analyzing_a_run_with_its_workout_still_scores_it(tmp_path: Path) -> Non
     assert "watchsync.compliance.score" in modules_after(code)
 
 
+def test_validating_a_workout_with_its_own_sport_reads_no_configuration() -> None:
+    code = ("from watchsync.cli import main\n"
+            "assert main(['validate', 'workouts/runs/easy-30.txt']) == 0")  # 'sport: trail_running' in the text
+    modules = modules_after(code)
+    assert "watchsync.formats.text" in modules
+    assert loaded(modules, ("watchsync.config", "tomllib", "platformdirs")) == []
+
+
+def test_a_workout_without_a_sport_still_takes_the_athletes(tmp_path: Path) -> None:
+    text = tmp_path / "easy.txt"
+    text.write_text("name: Easy\n- 30m RPE 3\n", "utf-8")
+    code = ("import contextlib, io\nfrom watchsync.cli import main\nerr = io.StringIO()\n"
+            f"with contextlib.redirect_stderr(err):\n    assert main(['validate', {str(text)!r}]) == 0\n"
+            "assert \"sport trail_running from the athlete's sport setting\" in err.getvalue(), err.getvalue()")
+    assert "watchsync.config" in modules_after(code)  # the embedded example's athlete runs trails
+
+
 def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_report_nor_the_fit_profile(tmp_path: Path) -> None:
     fit = simulated_run(tmp_path)
     modules = modules_after(f"from watchsync.cli import main\nassert main(['analyze', {str(fit)!r}]) == 0")

@@ -64,11 +64,14 @@ def _defaults(path: Path, sport: Sport | None, athlete_sport: AthleteSport) -> D
         defaults.sport, defaults.sport_source = sport, "--sport"
     elif folder is not None:
         defaults.sport, defaults.sport_source = folder, f"the folder {path.parent.name!r}"
-    else:
-        chosen = athlete_sport() if callable(athlete_sport) else athlete_sport
-        if chosen is not None:
-            defaults.sport, defaults.sport_source = Sport(chosen), "the athlete's sport setting"
+    else:  # read only when the text has no sport line
+        defaults.sport_lookup = lambda: _athlete_sport(athlete_sport)
     return defaults
+
+
+def _athlete_sport(athlete_sport: AthleteSport) -> tuple[Sport, str] | None:
+    chosen = athlete_sport() if callable(athlete_sport) else athlete_sport
+    return None if chosen is None else (Sport(chosen), "the athlete's sport setting")
 
 
 def folder_sport(path: Path) -> Sport | None:

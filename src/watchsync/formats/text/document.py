@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -131,6 +131,18 @@ class Defaults:
     sport: Sport | None = None
     sport_source: str = ""
     pace_units: Mapping[str, str] = field(default_factory=dict)  # sport family -> unit of a bare "5:00 Pace"
+    #: Without ``sport``: finds ``(sport, source)`` when a text turns out to need one (the athlete's
+    #: setting, whose reading loads the configuration); asked at most once.
+    sport_lookup: Callable[[], tuple[Sport, str] | None] | None = None
+
+    def fallback_sport(self) -> Sport | None:
+        """``sport``, looked up first if it is not known yet."""
+        if self.sport is None and self.sport_lookup is not None:
+            lookup, self.sport_lookup = self.sport_lookup, None
+            found = lookup()
+            if found is not None:
+                self.sport, self.sport_source = found
+        return self.sport
 
 
 def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_required: bool = False,
@@ -149,7 +161,9 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
     doc = _Document(path, line_offset, None)
     lines = text.splitlines()
     for index, raw in enumerate(lines):
-        sport_now = doc.sport or defaults.sport or Sport.OTHER
+        # only a step line reads the sport: a text with its own `sport:` line never looks up the fallback
+        fallback = defaults.fallback_sport() if doc.sport is None and raw.lstrip().startswith("-") else None
+        sport_now = doc.sport or fallback or Sport.OTHER
         where = Where(path, line_offset + index + 1, sport_now, doc.warnings, defaults.pace_units)
         try:
             _document_line(doc, raw, where, defaults if not header_required else Defaults())
@@ -180,7 +194,7 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
     if meta and (not doc.body_started or meta.group(1).lower() in ("name", "sport")):
         doc.meta_line(meta.group(1).lower(), meta.group(2), where, meta.start(2) + 1 + _lead(meta.group(2)))
         return
-    if stripped.startswith("-") and not doc.body_started and doc.sport is None and defaults.sport is None:
+    if stripped.startswith("-") and not doc.body_started and doc.sport is None and defaults.fallback_sport() is None:
         doc.errors.append(WorkoutFormatError(doc.path, where.line, 1, "no sport for this workout",
                                              _SPORT_HINT))
     if stripped.startswith("-"):
@@ -220,7 +234,7 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
                                              "a 'name: ...' line or a first line of free text"))
     sport = doc.sport
     if sport is None and "sport" not in doc.meta:
-        sport = defaults.sport
+        sport = defaults.fallback_sport()
         if sport is not None:
             said.append(f"sport {sport.value} from {defaults.sport_source or 'the caller'}")
         elif not doc.body_started:
