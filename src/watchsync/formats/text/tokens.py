@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -73,16 +74,21 @@ class Rule:
     """One kind of token: ``parse(where, col, match)`` turns a match of ``pattern`` into its value."""
 
     kind: str
-    pattern: re.Pattern[str]
+    source: str  # the regular expression, compiled on first use: a text tries few of the rules
+    flags: int
     parse: Callable[[Where, int, re.Match[str]], Any]
     keys: frozenset[str]  # every ASCII character a match can have at its :class:`Rules` key position
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source, self.flags)
 
 
 def rule(kind: str, pattern: str, parse: Callable[[Where, int, re.Match[str]], Any], keys: str,
          flags: int = re.IGNORECASE | re.ASCII) -> Rule:
     """A rule whose pattern must end at a token boundary; ``keys`` are matched in either case if ignored."""
     cased = keys + keys.swapcase() if flags & re.IGNORECASE else keys
-    return Rule(kind, re.compile(pattern + _END, flags), parse, frozenset(cased))
+    return Rule(kind, pattern + _END, flags, parse, frozenset(cased))
 
 
 class Rules:
