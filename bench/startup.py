@@ -7,9 +7,11 @@ interpreter, interleaved with the bare interpreter (``python -c pass``, the floo
 commands, ``--runs`` rounds after one warm-up; the median wall time and the median CPU time (user +
 sys of the child) are printed with the ratio to the floor and the verdict against the goal
 (--help and validate < 0.25 s, analyze < 0.35 s, median wall). The 1-hour run is simulated into a
-temporary FIT file. The children get a bytecode cache in a temporary folder (``PYTHONPYCACHEPREFIX``,
-filled by the warm-up) even where ``PYTHONDONTWRITEBYTECODE`` is set, as an installed package has
-one; ``--no-bytecode-cache`` measures the compile-every-time case. Then ``python -X importtime``
+temporary FIT file twice: run from a workout (the file carries it, as a watch records it, and
+``analyze`` scores the run against it) and as a plain run without one (summary and load only). The
+children get a bytecode cache in a temporary folder (``PYTHONPYCACHEPREFIX``, filled by the
+warm-up) even where ``PYTHONDONTWRITEBYTECODE`` is set, as an installed package has one;
+``--no-bytecode-cache`` measures the compile-every-time case. Then ``python -X importtime``
 lists each command's top import offenders.
 """
 
@@ -72,8 +74,9 @@ def child_env(cache_dir: str | None) -> dict[str, str]:
     return env
 
 
-def one_hour_fit(directory: Path) -> Path:
-    """A simulated one-hour easy run written as an activity FIT file."""
+def one_hour_fit(directory: Path, *, embedded: bool = True) -> Path:
+    """A simulated one-hour easy run written as an activity FIT file, with the workout it followed
+    (``embedded``) or without one."""
     from watchsync.model.athlete import Athlete
     from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
     from watchsync.resolve import resolve
@@ -82,8 +85,9 @@ def one_hour_fit(directory: Path) -> Path:
     athlete = Athlete(name="bench", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km")
     workout = resolve(Workout(name="Easy run", sport=Sport.RUNNING, steps=[
         Step(duration=TimeDuration(seconds=3600), target=RpeTarget(low=3, high=4))]), athlete)
-    path = directory / "one-hour-run.fit"
-    path.write_bytes(simulate_activity(workout, athlete, start=datetime(2025, 3, 3, 7, tzinfo=UTC)).fit)
+    path = directory / ("one-hour-run.fit" if embedded else "one-hour-plain-run.fit")
+    path.write_bytes(simulate_activity(workout, athlete, start=datetime(2025, 3, 3, 7, tzinfo=UTC),
+                                       embedded=embedded).fit)
     return path
 
 
@@ -145,22 +149,23 @@ def main() -> None:
         print(f"{SCRIPT} not found: run this with the interpreter of the environment watchsync is in; skipped")
         return
     with tempfile.TemporaryDirectory(prefix="watchsync-startup-") as tmp:
-        fit = one_hour_fit(Path(tmp))
+        fit, plain = one_hour_fit(Path(tmp)), one_hour_fit(Path(tmp), embedded=False)
         commands = [Command(FLOOR, [str(PYTHON), "-c", "pass"], None),
                     Command("watchsync --help", [str(SCRIPT), "--help"], 0.25),
                     Command(f"watchsync validate {WORKOUT}", [str(SCRIPT), "validate", WORKOUT], 0.25),
-                    Command("watchsync analyze <1-hour run>.fit", [str(SCRIPT), "analyze", str(fit)], 0.35)]
+                    Command("watchsync analyze <1-hour run>.fit", [str(SCRIPT), "analyze", str(fit)], 0.35),
+                    Command("watchsync analyze <1-hour plain run>.fit", [str(SCRIPT), "analyze", str(plain)], 0.35)]
         cache = None if args.no_bytecode_cache else str(Path(tmp) / "pycache")
         env = child_env(cache)
         timings = measure(commands, args.runs, env)
         kind = "no bytecode cache" if cache is None else "bytecode cache"
         floor = timings[FLOOR]
         print(f"median of {args.runs} interleaved rounds, {kind}: wall / CPU seconds")
-        print(f"  {FLOOR:38} {floor.wall:6.3f} / {floor.cpu:6.3f}")
+        print(f"  {FLOOR:44} {floor.wall:6.3f} / {floor.cpu:6.3f}")
         for command in commands[1:]:
             timing = timings[command.label]
             assert command.goal is not None
-            print(f"  {command.label:38} {timing.wall:6.3f} / {timing.cpu:6.3f}  {timing.wall / floor.wall:5.1f}x "
+            print(f"  {command.label:44} {timing.wall:6.3f} / {timing.cpu:6.3f}  {timing.wall / floor.wall:5.1f}x "
                   f"the floor")
         for command in commands[1:]:
             timing = timings[command.label]
