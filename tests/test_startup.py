@@ -59,6 +59,9 @@ def test_validating_a_workout_loads_no_heavy_library() -> None:
     modules = modules_after(code)
     assert "watchsync.formats.text" in modules  # the workout was really parsed
     assert loaded(modules, HEAVY) == []
+    # nor the other commands' modules: only the parsers of the command's own module are built
+    assert loaded(modules, ("watchsync.cli.garmin", "watchsync.cli.plan", "watchsync.cli.activities",
+                            "watchsync.cli.daemon", "watchsync.cli.store")) == []
 
 
 def simulated_run(directory: Path, *, embedded: bool = True) -> Path:

@@ -18,8 +18,12 @@ from watchsync.cli import workouts
 from watchsync.cli.common import CliError, Handler
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, one sub-command per capability."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The full argument parser, one sub-command per capability.
+
+    With ``command`` (a command word), only the sub-commands of the module that defines it: it parses
+    that command as the full parser does, without building the thirty other parsers (:func:`main`).
+    """
     parser = argparse.ArgumentParser(
         prog="watchsync",
         description="Structured workouts as text files → Garmin FIT files and Garmin Connect.",
@@ -29,12 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="configuration file (default: see README)")
     parser.add_argument("--state-dir", type=Path, help="state directory (tokens, store, archives)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in _command_modules():
+    for module in _command_modules(command):
         module.register(commands)
     accept_global_options_anywhere(parser)
+    registered = set(commands.choices)
     for path in CONFIG_REQUIRED:
-        _subparser(parser, path).set_defaults(config_required=True)
+        if path[0] in registered:
+            _subparser(parser, path).set_defaults(config_required=True)
     for path, text in EXAMPLES.items():
+        if path and path[0] not in registered:
+            continue
         sub = _subparser(parser, path)
         if path and sub.epilog is None:
             sub.epilog, sub.formatter_class = text, argparse.RawDescriptionHelpFormatter
@@ -102,10 +110,30 @@ def accept_global_options_anywhere(parser: argparse.ArgumentParser) -> None:
             accept_global_options_anywhere(sub)
 
 
-def _command_modules() -> list[ModuleType]:
+def _command_modules(command: str | None = None) -> list[ModuleType]:
     from watchsync.cli import registry
 
-    return [workouts, *registry.extra_modules()]
+    if command is None:
+        return [workouts, *registry.extra_modules()]
+    return [registry.module_of(command)]
+
+
+#: The global options that take a value (they may come before the command word).
+_GLOBAL_VALUE_OPTIONS = ("--config", "--state-dir")
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs when only global options (spelled in full) come before it; None for
+    anything else (``--help``, ``--version``, an abbreviation, a typo), which the full parser answers."""
+    from watchsync.cli.registry import COMMANDS
+
+    args = iter(argv)
+    for arg in args:
+        if arg in _GLOBAL_VALUE_OPTIONS:
+            next(args, None)
+        elif not arg.startswith(tuple(f"{option}=" for option in _GLOBAL_VALUE_OPTIONS)):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # numpy's OpenBLAS starts a thread per core on import (tens of ms of start-up, CPU taken from the
     # command itself); watchsync does no matrix algebra that those threads would speed up
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    parser = build_parser()
+    parser = build_parser(command_word(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:

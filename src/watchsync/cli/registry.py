@@ -7,7 +7,24 @@ from types import ModuleType
 
 _MODULES: tuple[str, ...] = ("plan", "garmin", "activities", "daemon", "store", "configure", "completion")
 
+#: The module registering each command, so that running one command builds only its module's parsers
+#: (``tests/cli/test_cli_parser.py`` checks it against what the modules register).
+COMMANDS: dict[str, str] = {
+    **dict.fromkeys(("validate", "show", "compile", "import"), "workouts"),
+    "plan": "plan",
+    **dict.fromkeys(("login", "logout", "whoami", "push", "list", "schedule", "unschedule", "delete", "sync",
+                     "server"), "garmin"),
+    **dict.fromkeys(("activities", "analyze", "report"), "activities"),
+    **dict.fromkeys(("daemon", "status"), "daemon"),
+    "store": "store", "config": "configure", "completion": "completion",
+}
+
 
 def extra_modules() -> list[ModuleType]:
     """Import and return the command modules (each defines ``register(subparsers)``)."""
     return [import_module(f"watchsync.cli.{name}") for name in _MODULES]
+
+
+def module_of(command: str) -> ModuleType:
+    """The command module that registers ``command`` (a key of :data:`COMMANDS`)."""
+    return import_module(f"watchsync.cli.{COMMANDS[command]}")
