@@ -118,7 +118,7 @@ def test_validating_a_workout_with_its_own_sport_reads_no_configuration() -> Non
             "assert main(['validate', 'workouts/runs/easy-30.txt']) == 0")  # 'sport: trail_running' in the text
     modules = modules_after(code)
     assert "watchsync.formats.text" in modules
-    assert loaded(modules, ("watchsync.config", "tomllib", "platformdirs")) == []
+    assert loaded(modules, ("watchsync.config", "watchsync.model.athlete", "tomllib", "platformdirs")) == []
 
 
 def test_a_workout_without_a_sport_still_takes_the_athletes(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +161,8 @@ def user_config_file() -> Path:
 
 def embedded_default_text() -> str:
     """The packaged default configuration (same as ``config.example.toml``)."""
+    from importlib import resources  # only without a config file of one's own
+
     return resources.files("watchsync").joinpath("data/default_config.toml").read_text("utf-8")
 
 

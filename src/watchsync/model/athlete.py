@@ -10,6 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from watchsync.model.units import METERS_PER_MILE as METERS_PER_MILE
+from watchsync.model.units import METERS_PER_YARD as METERS_PER_YARD
+from watchsync.model.units import Units as Units
+from watchsync.model.units import default_pace_unit as default_pace_unit
+
 
 class TargetPreference(StrEnum):
     """What an RPE step compiles to on the watch."""
@@ -19,15 +24,7 @@ class TargetPreference(StrEnum):
     RPE = "rpe"  # cue only, open target
 
 
-class Units(StrEnum):
-    """Units for display and pace parsing."""
-
-    METRIC = "metric"
-    IMPERIAL = "imperial"
-
-
 _PACE_RE = re.compile(r"^\s*(\d{1,2}):([0-5]\d)\s*(?:/\s*(km|mi))?\s*$")
-METERS_PER_MILE = 1609.344
 
 
 def parse_pace(text: str) -> float:
@@ -44,7 +41,6 @@ def parse_pace(text: str) -> float:
 
 
 _SWIM_PACE_RE = re.compile(r"^\s*(\d{1,2}):([0-5]\d)\s*(?:/\s*100\s*(m|y|yd))?\s*$")
-METERS_PER_YARD = 0.9144
 
 
 def parse_swim_pace(text: str) -> float:
@@ -68,13 +64,6 @@ def format_pace(seconds_per_km: float, units: Units = Units.METRIC) -> str:
 #: Units a pace may be written in (``/km`` ...), and the sport families that have paces.
 PACE_UNITS = ("km", "mi", "100m", "100y", "500m", "400m", "250m")
 PACE_FAMILIES = ("run", "swim", "bike", "ski", "other", "strength", "mobility")
-
-
-def default_pace_unit(family: str, units: Units = Units.METRIC) -> str:
-    """/100m for swims, /mi with imperial units, else /km."""
-    if family == "swim":
-        return "100m"
-    return "mi" if units is Units.IMPERIAL else "km"
 
 
 class Band(BaseModel):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.validation import validation_message
-from watchsync.model.athlete import METERS_PER_MILE, default_pace_unit
+from watchsync.model.units import METERS_PER_MILE, default_pace_unit
 from watchsync.model.workout import (
     CadenceTarget,
     CaloriesDuration,

@@ -1,0 +1,27 @@
+"""Units of measure: the athlete's display units and the lengths a pace is written per.
+
+No pydantic: the text parser reads paces with these without loading the athlete model;
+:mod:`watchsync.model.athlete` re-exports them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Units(StrEnum):
+    """Units for display and pace parsing."""
+
+    METRIC = "metric"
+    IMPERIAL = "imperial"
+
+
+METERS_PER_MILE = 1609.344
+METERS_PER_YARD = 0.9144
+
+
+def default_pace_unit(family: str, units: Units = Units.METRIC) -> str:
+    """/100m for swims, /mi with imperial units, else /km."""
+    if family == "swim":
+        return "100m"
+    return "mi" if units is Units.IMPERIAL else "km"
