@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fitdecode.utils import compute_crc
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from watchsync.activity.fitcrc import fit_crc
@@ -19,6 +19,13 @@ FIXTURES = Path(
 
 @given(st.binary(min_size=1, max_size=300))
 def test_matches_fitdecode(data: bytes) -> None:
+    assert fit_crc(data) == compute_crc(data)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(min_size=512, max_size=6000))
+def test_matches_fitdecode_on_the_chunked_tree_path(data: bytes) -> None:
+    """Past 256 words the CRC is computed in chunks merged pairwise (any length, odd or even)."""
     assert fit_crc(data) == compute_crc(data)
 
 

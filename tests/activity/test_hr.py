@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from watchsync.activity.hr import TICKS_PER_SECOND, beats, fill_heart_rate
+from watchsync.activity.hr import TICKS_PER_SECOND, _interval_means, beats, fill_heart_rate
 
 
 def pack(counters: list[int]) -> bytes:
@@ -78,3 +78,23 @@ def test_records_without_heart_rate_get_the_beats_since_the_previous_record() ->
     # beats at 100, 100.5, 101, 102, 103 s: record 101 takes 110 and 120 (mean 115), 110 s is 7 s stale
     np.testing.assert_array_equal(filled[:4], [100, 115, 130, 140])
     assert np.isnan(filled[4])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=30),
+       st.lists(st.tuples(st.integers(-20, 420), st.integers(40, 200)), max_size=60))
+def test_interval_means_are_the_mean_of_the_beats_since_the_previous_record(
+        record_steps: list[int], beat_list: list[tuple[int, int]]) -> None:
+    """Each record gets the rounded mean of the beats in (previous record, this record] (the first record:
+    (its time - 1 s, its time]); repeated record times and beats outside every interval included."""
+    timestamps = np.cumsum(np.asarray(record_steps, dtype=np.float64) / 4)
+    pairs = sorted((t / 4, float(b)) for t, b in beat_list)
+    times, bpm = np.asarray([t for t, _ in pairs]), np.asarray([b for _, b in pairs])
+    got = _interval_means(timestamps, times, bpm)
+    for i, stamp in enumerate(timestamps):
+        start = timestamps[i - 1] if i else stamp - 1.0
+        inside = [b for t, b in pairs if start < t <= stamp]
+        if inside:
+            assert got[i] == np.floor(sum(inside) / len(inside) + 0.5)
+        else:
+            assert np.isnan(got[i])

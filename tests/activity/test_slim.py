@@ -117,6 +117,30 @@ def test_a_kept_message_with_a_compressed_timestamp_parses_the_whole_file() -> N
     assert fast.decode(tricky).messages["lap"] == fitfast.parse(tricky)["lap"]
 
 
+def test_runs_of_records_with_normal_and_compressed_headers_are_dropped_exactly() -> None:
+    """Records under normal and compressed-timestamp headers (their time offsets differ byte by byte),
+    in runs of every length between kept laps, are all dropped; the copy parses like the whole file."""
+    record = definition(1, RECORD, [(253, 4, UINT32), (3, 1, UINT8)])
+    messages = [definition(0, FILE_ID, [(0, 1, ENUM)]), data(0, bytes([4])), record]
+    messages.append(definition(2, LAP, [(253, 4, UINT32), (7, 4, UINT32)]))
+    second = 1_000_000_000
+    for run in [1, 2, 3, 7, 8, 9, 17, 40, 150]:  # runs shorter and longer than the scan's doubling windows
+        for i in range(run):
+            second += 1
+            if i % 3 == 2:
+                messages.append(compressed(1, second % 32, u32(second) + bytes([100 + i % 50])))
+            else:
+                messages.append(data(1, u32(second) + bytes([100 + i % 50])))
+        messages.append(data(2, u32(second) + u32(run * 1000)))
+    whole = fit_file(*messages)
+    copy = slim(whole, KEEP)
+    assert copy is not None and len(copy) < len(whole) / 2
+    parsed, expected = fitfast.parse(copy), fitfast.parse(whole)
+    assert "record" not in parsed and len(parsed["lap"]) == 9
+    for kind in MESSAGE_KINDS:
+        assert parsed.get(kind) == expected.get(kind), kind
+
+
 # --- defects fitfast fails on ----------------------------------------------------------------------
 
 

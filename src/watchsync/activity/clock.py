@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from watchsync.activity.model import Clock
-from watchsync.activity.raw import RawDecode
+from watchsync.activity.raw import Message, RawDecode
 
 FIT_EPOCH = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
 #: Unix seconds of FIT's 0x10000000: date_time values below it are device-relative.
@@ -72,7 +72,7 @@ def rebase_clock(raw: RawDecode) -> tuple[Clock, list[str]]:
     return clock, [f"timestamps are device-relative (seconds since power-on); real times taken from {source}"]
 
 
-def _shift(messages: dict[str, list[dict[str, Any]]], first_relative: float) -> tuple[float | None, Clock, str]:
+def _shift(messages: dict[str, list[Message]], first_relative: float) -> tuple[float | None, Clock, str]:
     """(seconds to add to relative times, the clock they are then on, where the real time came from)."""
     for file_id in messages.get("file_id", []):
         created = _number(file_id.get("time_created"))

@@ -7,7 +7,7 @@ import numpy as np
 
 from watchsync.activity.hrbytes import HR_MESSAGE, HrGather, hr_columns
 from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS
-from watchsync.activity.raw import Message, RawDecode
+from watchsync.activity.raw import RawDecode
 from watchsync.activity.slim import message_numbers, slim
 
 _KEPT_MESSAGES = message_numbers(MESSAGE_KINDS)
@@ -33,12 +33,8 @@ def decode(data: bytes) -> RawDecode:
     columns = fitfast.records(data, "record", degrees=True)
     parsed = fitfast.parse(data if slimmed is None else slimmed, enum_names=True, datetimes=False)
     return RawDecode(
-        messages={kind: [_named(m) for m in parsed.get(kind, [])] for kind in MESSAGE_KINDS},
+        messages={kind: parsed.get(kind, []) for kind in MESSAGE_KINDS},
         columns={name: np.asarray(columns[name], dtype=np.float64) for name in RECORD_FIELDS if name in columns},
         hr=hr,
     )
 
-
-def _named(message: dict[str | int, object]) -> Message:
-    """Drop fields the profile does not name (fitfast keys them by number)."""
-    return {k: v for k, v in message.items() if isinstance(k, str)}

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from watchsync.activity.model import FloatArray
 
-Message = dict[str, Any]
+Message = dict[str | int, Any]
 
 TICKS_PER_SECOND = 1024
 CARRY_SECONDS = 5.0
@@ -64,8 +64,10 @@ def beats(hr_messages: list[Message] | HrColumns) -> tuple[FloatArray, FloatArra
         return np.zeros(0), np.zeros(0)
     segment = np.searchsorted(c.anchor_index, c.beat_order[:, 0], side="right") - 1
     timed = segment >= 0
-    segment, counters = segment[timed], c.counters[timed]
-    order, bpm = c.beat_order[timed], c.beat_bpm[timed]
+    if not timed.all():
+        segment, counters, order, bpm = segment[timed], c.counters[timed], c.beat_order[timed], c.beat_bpm[timed]
+    else:
+        counters, order, bpm = c.counters, c.beat_order, c.beat_bpm
     previous = np.empty_like(counters)
     previous[1:] = counters[:-1]
     starts = np.ones(len(counters), dtype=bool)
@@ -76,15 +78,20 @@ def beats(hr_messages: list[Message] | HrColumns) -> tuple[FloatArray, FloatArra
     segment_first = np.maximum.accumulate(np.where(starts, np.arange(len(steps)), 0))
     ticks = totals - (totals - steps)[segment_first] if len(steps) else totals  # ticks since the anchor
     times = c.anchor_unix[segment] + ticks / TICKS_PER_SECOND
-    all_order = np.concatenate((order, np.column_stack((c.anchor_index, np.full(len(c.anchor_index), -1)))))
-    all_times = np.concatenate((times, c.anchor_unix))
-    all_bpm = np.concatenate((bpm, c.anchor_bpm))
-    in_message_order = np.argsort(all_order[:, 0] * (_PACKED_BEATS * 64) + all_order[:, 1] + 1, kind="stable")
-    all_times, all_bpm = all_times[in_message_order], all_bpm[in_message_order]
+    # anchors into the beats' message order (an anchor message holds no packed beats: it goes first)
+    message_order = order[:, 0] * _PACKED_BEATS * 64 + order[:, 1]
+    if len(message_order) > 1 and not np.all(message_order[1:] >= message_order[:-1]):
+        in_order = np.argsort(message_order, kind="stable")
+        times, bpm, message_order = times[in_order], bpm[in_order], message_order[in_order]
+    at = np.searchsorted(message_order, c.anchor_index * _PACKED_BEATS * 64, side="left")
+    all_times, all_bpm = np.insert(times, at, c.anchor_unix), np.insert(bpm, at, c.anchor_bpm)
     keep = ~np.isnan(all_bpm)
-    all_times, all_bpm = all_times[keep], all_bpm[keep]
-    by_time = np.argsort(all_times, kind="stable")
-    return all_times[by_time], all_bpm[by_time]
+    if not keep.all():
+        all_times, all_bpm = all_times[keep], all_bpm[keep]
+    if len(all_times) > 1 and not np.all(all_times[1:] >= all_times[:-1]):
+        by_time = np.argsort(all_times, kind="stable")
+        all_times, all_bpm = all_times[by_time], all_bpm[by_time]
+    return all_times, all_bpm
 
 
 def columns(hr_messages: list[Message]) -> HrColumns:
@@ -194,12 +201,13 @@ def fill_heart_rate(timestamps: FloatArray, heart_rate: FloatArray,
 
 def _interval_means(timestamps: FloatArray, times: FloatArray, bpm: FloatArray) -> FloatArray:
     """Mean bpm of the beats in (previous record, this record], rounded; NaN if none."""
-    starts = np.concatenate(([timestamps[0] - 1.0], timestamps[:-1]))
-    slot = np.searchsorted(timestamps, times, side="left")
-    inside = slot < len(timestamps)
-    inside[inside] &= times[inside] > starts[slot[inside]]
-    counts = np.bincount(slot[inside], minlength=len(timestamps))
-    sums = np.bincount(slot[inside], weights=bpm[inside], minlength=len(timestamps))
+    # `times` is sorted: the beats inside (first record - 1 s, last record] are one slice, and each
+    # one's record is the first at or after it (the previous record is then before it)
+    first = np.searchsorted(times, timestamps[0] - 1.0, side="right")
+    last = np.searchsorted(times, timestamps[-1], side="right")
+    slot = np.searchsorted(timestamps, times[first:last], side="left")
+    counts = np.bincount(slot, minlength=len(timestamps))
+    sums = np.bincount(slot, weights=bpm[first:last], minlength=len(timestamps))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.floor(sums / counts + 0.5)
 

@@ -10,6 +10,7 @@ headers); the caller falls back to the parsed messages otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,31 +57,52 @@ class HrGather:
 
 def hr_columns(data: bytes, gather: HrGather) -> HrColumns:
     """The gathered messages as `HrColumns` (message index = offset in the file)."""
-    parts = [_layout_columns(np.frombuffer(data, dtype=np.uint8), layout) for layout in gather.layouts
-             if layout.positions]
+    array = np.frombuffer(data, dtype=np.uint8)
+    parts = [_layout_columns(array, layout) for layout in gather.layouts if layout.positions]
     if not parts:
         empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
         return HrColumns(empty_i, empty_f, empty_i, empty_f, np.zeros((0, 2), dtype=np.int64), empty_i, empty_f)
-    anchors = np.concatenate([p[0] for p in parts])
-    beats_ = np.concatenate([p[1] for p in parts])
-    if sum(1 for p in parts if len(p[0])) > 1:  # layouts interleave in the file: back to file order
-        anchors = anchors[np.argsort(anchors[:, 0], kind="stable")]
-    if sum(1 for p in parts if len(p[1])) > 1:
-        beats_ = beats_[np.lexsort((beats_[:, 1], beats_[:, 0]))]
+    anchors = _joined([p.anchors for p in parts])
+    beats_ = _joined([p.beats for p in parts])
+    if sum(1 for p in parts if len(p.anchors[0])) > 1:  # layouts interleave in the file: back to file order
+        by_offset = np.argsort(anchors[0], kind="stable")
+        anchors = tuple(column[by_offset] for column in anchors)
+    if sum(1 for p in parts if len(p.beats[0])) > 1:
+        by_place = np.lexsort((beats_[1], beats_[0]))
+        beats_ = tuple(column[by_place] for column in beats_)
     return HrColumns(
-        anchor_index=anchors[:, 0].astype(np.int64), anchor_unix=anchors[:, 1],
-        anchor_ticks=np.round(anchors[:, 2] * TICKS_PER_SECOND).astype(np.int64), anchor_bpm=anchors[:, 3],
-        beat_order=beats_[:, :2].astype(np.int64), counters=beats_[:, 2].astype(np.int64), beat_bpm=beats_[:, 3])
+        anchor_index=anchors[0].astype(np.int64), anchor_unix=anchors[1],
+        anchor_ticks=np.round(anchors[2] * TICKS_PER_SECOND).astype(np.int64), anchor_bpm=anchors[3],
+        beat_order=np.column_stack((beats_[0], beats_[1])).astype(np.int64), counters=beats_[2].astype(np.int64),
+        beat_bpm=beats_[3].astype(np.float64))
 
 
-def _layout_columns(data: NDArray[np.uint8], layout: HrLayout) -> tuple[FloatArray, FloatArray]:
-    """(anchors: index, unix, event s, bpm) and (beats: index, position, counter, bpm) of one layout."""
+Columns = tuple[NDArray[Any], ...]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One layout's anchors (offset, unix, event s, bpm) and beats (offset, position, counter, bpm)."""
+
+    anchors: Columns
+    beats: Columns
+
+
+def _joined(parts: list[Columns]) -> Columns:
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(np.concatenate(columns) for columns in zip(*parts, strict=True))
+
+
+def _layout_columns(data: NDArray[np.uint8], layout: HrLayout) -> _Part:
+    """The messages of one layout, each read as one row of bytes, split into fields by offset."""
     positions = np.asarray(layout.positions, dtype=np.int64)
-    offset = 1  # the record header byte
+    sizes = layout.fields[1::3]
+    rows = data[positions[:, None] + np.arange(1, 1 + sum(sizes))]  # after the record header byte
     fields: dict[int, NDArray[np.uint8]] = {}
-    for i in range(0, len(layout.fields), 3):
-        number, size = layout.fields[i], layout.fields[i + 1]
-        fields[number] = data[positions[:, None] + offset + np.arange(size)]
+    offset = 0
+    for number, size in zip(layout.fields[0::3], sizes, strict=True):
+        fields[number] = rows[:, offset : offset + size]
         offset += size
     count = len(positions)
     stamp = _numbers(fields.get(TIMESTAMP), 4, layout.little, count)[:, 0] + FIT_EPOCH
@@ -93,17 +115,20 @@ def _layout_columns(data: NDArray[np.uint8], layout: HrLayout) -> tuple[FloatArr
     is_anchor = ~np.isnan(stamp) & (valid_events == 1)
     event = np.nanmax(np.where(np.isnan(events), -np.inf, events), axis=1) if events.shape[1] else np.full(count, 0.0)
     first_bpm = bpm[:, 0] if bpm.shape[1] else np.full(count, np.nan)
-    anchors = np.column_stack((positions, stamp + np.nan_to_num(fraction), event, first_bpm))[is_anchor]
+    when = stamp + np.where(np.isnan(fraction), 0.0, fraction)
+    anchors = (positions[is_anchor], when[is_anchor], event[is_anchor], first_bpm[is_anchor])
     packed = fields.get(EVENT_TIMESTAMP_12)
     if packed is None or not packed.shape[1]:
-        return anchors, np.zeros((0, 4))
-    counters = unpack_12(packed[~is_anchor])
+        empty = np.zeros(0)
+        return _Part(anchors, (empty, empty, empty, empty))
+    packed_rows = ~is_anchor
+    counters = unpack_12(packed[packed_rows])
     width = min(counters.shape[1], bpm.shape[1])
-    counters, beat_bpm = counters[:, :width], bpm[~is_anchor][:, :width]
-    rows = len(counters)
-    beats_ = np.column_stack((np.repeat(positions[~is_anchor], width), np.tile(np.arange(width), rows),
-                              counters.ravel(), beat_bpm.ravel()))
-    return anchors, beats_
+    counters, beat_bpm = counters[:, :width], bpm[packed_rows][:, :width]
+    rows_count = len(counters)
+    beats_ = (np.repeat(positions[packed_rows], width), np.tile(np.arange(width), rows_count),
+              counters.ravel(), beat_bpm.ravel())
+    return _Part(anchors, beats_)
 
 
 def _numbers(raw: NDArray[np.uint8] | None, width: int, little: bool, count: int) -> FloatArray:

@@ -214,19 +214,25 @@ def _pick(m: Message, keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _float(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if type(value) is float:  # the common case first: this runs for every field of every lap and length
+        return value if value - value == 0.0 else None  # NaN and ±inf give NaN: None
+    if type(value) is int:
+        return float(value)
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) else None
 
 
 def _int(value: object) -> int | None:
+    if type(value) is int:
+        return value
     number = _float(value)
     return None if number is None else int(number)
 
 
 def _enum(value: object) -> str | None:
     """Enum as its profile name; a value the profile does not know as its number."""
-    if isinstance(value, str):
+    if type(value) is str:
         return value
     number = _int(value)
     return None if number is None else str(number)

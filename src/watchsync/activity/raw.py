@@ -8,7 +8,8 @@ from typing import Any
 from watchsync.activity.hr import HrColumns
 from watchsync.activity.model import FloatArray
 
-Message = dict[str, Any]
+#: A message's fields by profile name (fields outside the profile may be kept under their number).
+Message = dict[str | int, Any]
 
 
 @dataclass
