@@ -82,7 +82,7 @@ def simulated_run(directory: Path, *, embedded: bool = True) -> Path:
 #: What only scoring against a workout needs: the workout model, its readers and the compliance scores.
 SCORING = ("watchsync.model.workout", "watchsync.formats", "watchsync.prepare", "watchsync.resolve",
            "watchsync.compliance.score", "watchsync.compliance.match", "watchsync.compliance.easy",
-           "watchsync.compliance.embedded", "watchsync.services.activities")
+           "watchsync.compliance.embedded", "watchsync.services.scoring", "watchsync.services.activities")
 
 
 def test_analyzing_a_plain_run_loads_no_workout_model_nor_scoring(tmp_path: Path) -> None:
@@ -133,9 +133,10 @@ def test_a_workout_without_a_sport_still_takes_the_athletes(tmp_path: Path) -> N
 def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_report_nor_the_fit_profile(tmp_path: Path) -> None:
     fit = simulated_run(tmp_path)
     modules = modules_after(f"from watchsync.cli import main\nassert main(['analyze', {str(fit)!r}]) == 0")
-    assert "watchsync.services.activities" in modules  # the file was really analysed
-    assert loaded(modules, ("garminconnect", "requests", "fit_tool", "watchsync.garmin.client", "watchsync.store",
-                            "watchsync.report.build", "watchsync.report.model", "watchsync.services.report")) == []
+    assert "watchsync.services.scoring" in modules  # the file was really analysed and scored
+    assert loaded(modules, ("garminconnect", "requests", "fit_tool", "watchsync.garmin", "watchsync.store",
+                            "watchsync.report.build", "watchsync.report.model", "watchsync.services.report",
+                            "watchsync.services.activities")) == []  # the sync's module, with Garmin's errors
 
 
 def test_the_command_line_starts_no_blas_threads(tmp_path: Path) -> None:

@@ -31,36 +31,26 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
-
 from watchsync.activity.fit import decode_activity
 from watchsync.activity.model import Activity, FitDecodeError
 from watchsync.compliance.activities import ActivitySummary, summary_from_connect
 from watchsync.compliance.analysis import Analysis, SessionAnalysis, analyse_decoded, athlete_config
 from watchsync.compliance.config import ComplianceConfig
-from watchsync.compliance.easy import EasyJudgement, judge_easy
 from watchsync.compliance.load import ActivityLoad, activity_load
-from watchsync.compliance.match import PlannedSession, match_sessions
+from watchsync.compliance.match import match_sessions
 from watchsync.compliance.record import ActivityRecord, SessionRecord
-from watchsync.compliance.score import (
-    IntensityScore,
-    RpeComparison,
-    VolumeScore,
-    compare_rpe,
-    score_intensity,
-    volume_score,
-)
 from watchsync.errors import InputError
 from watchsync.files import write_atomically
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
 from watchsync.model.athlete import Athlete
-from watchsync.rules import speeds_for
+from watchsync.services.scoring import SessionScore, score_session
 
 if TYPE_CHECKING:  # analysing a file needs neither Garmin nor the store (start-up of `watchsync analyze`)
     from watchsync.garmin.client import GarminClient
     from watchsync.store import Store
 
-__all__ = ["Analysis", "SessionAnalysis", "analyse", "athlete_config", "score_session", "sync_activities"]
+__all__ = ["Analysis", "SessionAnalysis", "SessionScore", "analyse", "athlete_config", "score_session",
+           "sync_activities"]
 
 CURSOR_KEY = "activities.cursor"
 OVERLAP_DAYS = 2
@@ -69,21 +59,6 @@ FIRST_SYNC_DAYS = 28
 DETAIL_FIELDS = ("associatedWorkoutId", "directWorkoutRpe")
 #: Failures that concern the whole account or this host, not one activity: the sync stops.
 STOPPING_ERRORS = (AuthRequired, RateLimited, Transient, OSError)
-
-
-class SessionScore(BaseModel):
-    """How one activity did against one planned session."""
-
-    model_config = ConfigDict(frozen=True)
-
-    session_id: str
-    day: date
-    workout: str
-    activity_id: str | None = None  # the summary scored: ``<id>#<n>`` for a session of a multi-session file
-    volume: VolumeScore
-    intensity: IntensityScore
-    rpe: RpeComparison
-    easy: EasyJudgement | None = None
 
 
 @dataclass(frozen=True)
@@ -124,19 +99,6 @@ def analyse(activity_id: str, data: bytes | Path, athlete: Athlete, *, connect: 
     has nothing with a (real) time (see `watchsync.compliance.analysis`).
     """
     return analyse_decoded(activity_id, decode_activity(data), athlete, connect=connect, config=config)
-
-
-def score_session(session: PlannedSession, analysis: Analysis | SessionAnalysis, athlete: Athlete,
-                  config: ComplianceConfig | None = None) -> SessionScore:
-    """Volume, time in target per step and RPE of ``analysis`` (a file or one of its sessions)."""
-    config = config or ComplianceConfig()
-    workout = session.workout
-    return SessionScore(
-        session_id=session.id, day=session.date, workout=workout.name, activity_id=analysis.summary.id,
-        volume=volume_score(workout, analysis.summary, config, speeds_for(athlete)),
-        intensity=score_intensity(workout, analysis.activity, config),
-        rpe=compare_rpe(workout, analysis.summary.workout_rpe, config),
-        easy=judge_easy(workout, analysis.activity, athlete, analysis.summary.workout_rpe, config))
 
 
 def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit_dir: Path,

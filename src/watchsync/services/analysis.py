@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from watchsync.model.athlete import Athlete
     from watchsync.model.workout import Workout
     from watchsync.prepare import PreparedWorkout
-    from watchsync.services.activities import SessionScore
+    from watchsync.services.scoring import SessionScore
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | Pr
     if planned is None:
         return ScoredActivity(analysis, None)
     from watchsync.compliance.match import PlannedSession
-    from watchsync.services.activities import score_session
+    from watchsync.services.scoring import score_session
 
     session = PlannedSession(id=planned.name, date=analysis.summary.start.date(), workout=planned)
     return ScoredActivity(analysis, score_session(session, analysis.scored_for(planned.sport), athlete))
