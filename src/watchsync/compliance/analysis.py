@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from watchsync.activity.fit import decode_activity
 from watchsync.activity.model import Activity, Lap, Length
 from watchsync.activity.sessions import SessionPart, session_parts
 from watchsync.compliance.activities import (
@@ -192,3 +194,13 @@ def _reading(value: int | None, invalid: int, zero_ok: bool = False) -> int | No
     if value is None or value >= invalid or value < 0 or (value == 0 and not zero_ok):
         return None
     return value
+
+
+def analyse(activity_id: str, data: bytes | Path, athlete: Athlete, *, connect: Mapping[str, Any] | None = None,
+            config: ComplianceConfig | None = None) -> Analysis:
+    """Decode a FIT activity, summarise each of its sessions (with Connect's facts when given), load them.
+
+    Raises ``FitDecodeError`` when the data is not FIT, :class:`NotAnActivity` when it is no activity or
+    has nothing with a (real) time.
+    """
+    return analyse_decoded(activity_id, decode_activity(data), athlete, connect=connect, config=config)

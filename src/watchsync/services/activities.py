@@ -31,10 +31,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watchsync.activity.fit import decode_activity
 from watchsync.activity.model import Activity, FitDecodeError
 from watchsync.compliance.activities import ActivitySummary, summary_from_connect
-from watchsync.compliance.analysis import Analysis, SessionAnalysis, analyse_decoded, athlete_config
+from watchsync.compliance.analysis import Analysis, SessionAnalysis, analyse, athlete_config
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad, activity_load
 from watchsync.compliance.match import match_sessions
@@ -89,16 +88,6 @@ class FetchResult:
     @property
     def errors(self) -> list[FetchedActivity]:
         return [a for a in self.fetched if a.error is not None]
-
-
-def analyse(activity_id: str, data: bytes | Path, athlete: Athlete, *, connect: Mapping[str, Any] | None = None,
-            config: ComplianceConfig | None = None) -> Analysis:
-    """Decode a FIT activity, summarise each of its sessions (with Connect's facts when given), load them.
-
-    Raises ``FitDecodeError`` when the data is not FIT, ``ValueError`` when it is no activity or
-    has nothing with a (real) time (see `watchsync.compliance.analysis`).
-    """
-    return analyse_decoded(activity_id, decode_activity(data), athlete, connect=connect, config=config)
 
 
 def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit_dir: Path,

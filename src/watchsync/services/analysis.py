@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from watchsync.activity.fit import decode_activity
-from watchsync.compliance.analysis import Analysis, analyse_decoded
+from watchsync.compliance.analysis import Analysis, analyse
 
 # Scoring (the workout model, compliance scores) is imported only for an activity with a workout to
 # score against: ``analyze`` of a plain run loads none of it.
@@ -35,7 +34,7 @@ def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | Pr
     workout's sport (see `Analysis.scored_for`). Raises ``FitDecodeError`` for data that is not FIT.
     """
     name = activity_id or (data.stem if isinstance(data, Path) else "activity")
-    analysis = analyse_decoded(name, decode_activity(data), athlete)  # what `services.activities.analyse` does
+    analysis = analyse(name, data, athlete)
     if workout is not None:
         from watchsync.prepare import prepare  # only with a workout: `analyze` alone stays light
 
