@@ -63,8 +63,8 @@ def fit_crc(data: bytes) -> int:
         for word in words.tolist():
             crc = listed[crc ^ word]
         return crc
-    levels = max(0, int(len(words) - 1).bit_length() - CHUNK_WORDS.bit_length() + 1)
-    chunks = 1 << levels
+    chunks = 1 << (-(-len(words) // CHUNK_WORDS) - 1).bit_length()  # a power of two: a whole tree
+    levels = chunks.bit_length() - 1
     padded = np.zeros(chunks * CHUNK_WORDS, dtype=np.uint16)  # zeros in front: the CRC is unchanged
     padded[len(padded) - len(words) :] = words
     table = _word_table()
