@@ -137,6 +137,8 @@ def test_analyzing_a_file_loads_neither_garmin_nor_the_store_nor_the_report_nor_
     assert loaded(modules, ("garminconnect", "requests", "fit_tool", "watchsync.garmin", "watchsync.store",
                             "watchsync.report.build", "watchsync.report.model", "watchsync.services.report",
                             "watchsync.services.activities")) == []  # the sync's module, with Garmin's errors
+    # a valid file needs neither the tolerant decoder's fitdecode (nor its FIT profile) nor other commands
+    assert loaded(modules, ("fitdecode", "watchsync.activity.tolerant", "watchsync.cli.workouts")) == []
 
 
 def test_the_command_line_starts_no_blas_threads(tmp_path: Path) -> None:

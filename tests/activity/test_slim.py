@@ -12,7 +12,7 @@ from fitdecode.utils import compute_crc
 
 from watchsync.activity import FitDecodeError, decode_activity, fast
 from watchsync.activity.messages import MESSAGE_KINDS
-from watchsync.activity.slim import FitfastUnfit, message_numbers, slim
+from watchsync.activity.slim import MESSAGE_NUMBERS, FitfastUnfit, message_numbers, slim
 
 FIXTURES = Path(
     os.environ.get("WATCHSYNC_FIXTURES") or Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "fit"
@@ -79,6 +79,15 @@ def run_with_laps(*laps: bytes) -> bytes:
         definition(2, LAP, [(253, 4, UINT32), (7, 4, UINT32)]),
         *laps,
     )
+
+
+def test_message_numbers_are_the_fit_profiles() -> None:
+    from fitdecode.profile import MESG_NUM_DEVELOPER_DATA_ID, MESG_NUM_FIELD_DESCRIPTION, MESSAGE_TYPES
+
+    by_name = {kind.name: number for number, kind in MESSAGE_TYPES.items()}
+    assert {name: by_name[name] for name in MESSAGE_NUMBERS} == MESSAGE_NUMBERS
+    assert set(MESSAGE_KINDS) <= set(MESSAGE_NUMBERS)
+    assert message_numbers(["lap"]) == {by_name["lap"], MESG_NUM_DEVELOPER_DATA_ID, MESG_NUM_FIELD_DESCRIPTION}
 
 
 # --- the slim copy ------------------------------------------------------------------------------

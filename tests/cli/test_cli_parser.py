@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from watchsync.cli import _subparser, build_parser, command_word, main, workouts
-from watchsync.cli.registry import COMMANDS, extra_modules
+from watchsync.cli import _subparser, build_parser, command_word, main
+from watchsync.cli.registry import COMMANDS, command_modules
 
 EASY = Path(__file__).resolve().parents[2] / "workouts" / "runs" / "easy-30.txt"
 
@@ -29,7 +29,7 @@ def _paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> lis
 
 def test_every_command_is_registered_by_the_module_the_table_names() -> None:
     owners = {}
-    for module in [workouts, *extra_modules()]:
+    for module in command_modules():
         commands = argparse.ArgumentParser().add_subparsers()
         module.register(commands)
         owners |= dict.fromkeys(commands.choices, module.__name__.rpartition(".")[2])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from watchsync.activity import fast, tolerant
+from watchsync.activity import fast
 from watchsync.activity.messages import build_activity
 from watchsync.activity.model import Activity, FitDecodeError
 from watchsync.activity.slim import FitfastUnfit
@@ -51,6 +51,8 @@ def _check_signature(label: str, payload: bytes) -> None:
 
 
 def _salvage(label: str, payload: bytes, reason: str) -> Activity:
+    from watchsync.activity import tolerant  # deferred: fitdecode is imported only for a defective file
+
     result = tolerant.decode(payload)
     if result.data_messages == 0:
         problems = "; ".join(result.problems) or "no data messages"

@@ -1,9 +1,10 @@
 """The FIT CRC-16 with numpy: words through a 65,536-entry table, chunks side by side, merged as a tree.
 
 A 16-bit CRC's state after two more bytes depends only on `state ^ word`, so one table built from
-fitdecode's reference implementation covers a word. FIT's CRC (initial value 0, no final xor) is
-linear: the CRC of two pieces joined is `feed[crc(first)] ^ crc(second)`, `feed` being the state
-after as many zero words as the second piece has. So the data is cut into short chunks whose CRCs
+the byte table of FIT's CRC-16 (reflected polynomial 0xA001, as in the FIT SDK) covers a word.
+FIT's CRC (initial value 0, no final xor) is linear: the CRC of two pieces joined is
+`feed[crc(first)] ^ crc(second)`, `feed` being the state after as many zero words as the second
+piece has. So the data is cut into short chunks whose CRCs
 are computed side by side (one numpy step per word of a chunk), then neighbours are merged pairwise
 (one numpy step per level of the tree, with the feed table for that level's piece length). A few
 kilobytes take about twenty numpy steps; fitdecode's per-nibble loop is ~100x slower.
@@ -14,23 +15,31 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from fitdecode.utils import compute_crc
 from numpy.typing import NDArray
 
 CHUNK_WORDS = 8
 #: Below this many words one Python loop over the table beats numpy's per-step cost.
 SMALL_WORDS = 256
 _STATES = 1 << 16
+_POLYNOMIAL = 0xA001  # CRC-16/ARC reflected; tests check the result against fitdecode's reference CRC
 Table = NDArray[np.uint16]
 
 
 @cache
 def _word_table() -> Table:
-    byte_table = np.array([compute_crc(bytes([b])) for b in range(256)], dtype=np.uint32)
+    byte_table = np.array([_byte_crc(b) for b in range(256)], dtype=np.uint32)
     words = np.arange(_STATES, dtype=np.uint32)
     after_low = byte_table[words & 0xFF]
     table: Table = (byte_table[(after_low ^ (words >> 8)) & 0xFF] ^ (after_low >> 8)).astype(np.uint16)
     return table
+
+
+def _byte_crc(byte: int) -> int:
+    """The CRC state after one byte fed into a zero state."""
+    crc = byte
+    for _ in range(8):
+        crc = (crc >> 1) ^ _POLYNOMIAL if crc & 1 else crc >> 1
+    return crc
 
 
 @cache

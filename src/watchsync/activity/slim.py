@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fitdecode.profile import MESG_NUM_DEVELOPER_DATA_ID, MESG_NUM_FIELD_DESCRIPTION, MESSAGE_TYPES
-
 from watchsync.activity.fitcrc import fit_crc
 from watchsync.activity.hrbytes import HR_MESSAGE, HrGather, HrLayout
 from watchsync.errors import WatchsyncError
@@ -53,11 +51,18 @@ class FitfastUnfit(WatchsyncError):
     """The file has a defect fitfast fails on; only the tolerant decoder can read it."""
 
 
+#: Global message numbers of the FIT profile, for the kinds the activity model reads (written out:
+#: importing a FIT profile costs more start-up than a small file's decode; a test checks them
+#: against fitdecode's profile).
+MESSAGE_NUMBERS = {"file_id": 0, "session": 18, "lap": 19, "record": 20, "event": 21, "workout": 26,
+                   "workout_step": 27, "activity": 34, "length": 101, "hr": 132}
+#: The messages that declare developer fields: kept whenever anything is.
+FIELD_DESCRIPTION, DEVELOPER_DATA_ID = 206, 207
+
+
 def message_numbers(names: Iterable[str]) -> frozenset[int]:
     """Global message numbers of the named kinds, plus the messages developer fields need."""
-    wanted = set(names)
-    numbers = {number for number, kind in MESSAGE_TYPES.items() if kind.name in wanted}
-    return frozenset(numbers | {MESG_NUM_DEVELOPER_DATA_ID, MESG_NUM_FIELD_DESCRIPTION})
+    return frozenset({*(MESSAGE_NUMBERS[name] for name in names), FIELD_DESCRIPTION, DEVELOPER_DATA_ID})
 
 
 def slim(data: bytes, keep: frozenset[int], *, max_kept_share: float = 0.5, hr: HrGather | None = None) -> bytes | None:
@@ -208,6 +213,8 @@ def _hr_layout(data: bytes, position: int, hr: HrGather) -> HrLayout:
 
 def _undefined_base_type(number: int, fields: bytes) -> bool:
     """A sized field outside the profile with a base type number past the last defined one."""
+    from fitdecode.profile import MESSAGE_TYPES  # deferred: only a (corrupt) undefined base type needs it
+
     kind = MESSAGE_TYPES.get(number)
     for i in range(0, len(fields), 3):
         field, size, base_type = fields[i : i + 3]

@@ -14,7 +14,6 @@ from pathlib import Path
 from types import ModuleType
 
 from watchsync import __version__
-from watchsync.cli import workouts
 from watchsync.cli.common import CliError, Handler
 
 
@@ -114,7 +113,7 @@ def _command_modules(command: str | None = None) -> list[ModuleType]:
     from watchsync.cli import registry
 
     if command is None:
-        return [workouts, *registry.extra_modules()]
+        return registry.command_modules()
     return [registry.module_of(command)]
 
 

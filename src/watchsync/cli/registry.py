@@ -1,11 +1,11 @@
-"""Command modules beyond the workout commands, in ``--help`` order."""
+"""The command modules, in ``--help`` order, and the module of each command."""
 
 from __future__ import annotations
 
 from importlib import import_module
 from types import ModuleType
 
-_MODULES: tuple[str, ...] = ("plan", "garmin", "activities", "daemon", "store", "configure", "completion")
+_MODULES: tuple[str, ...] = ("workouts", "plan", "garmin", "activities", "daemon", "store", "configure", "completion")
 
 #: The module registering each command, so that running one command builds only its module's parsers
 #: (``tests/cli/test_cli_parser.py`` checks it against what the modules register).
@@ -20,8 +20,8 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def extra_modules() -> list[ModuleType]:
-    """Import and return the command modules (each defines ``register(subparsers)``)."""
+def command_modules() -> list[ModuleType]:
+    """Import and return every command module (each defines ``register(subparsers)``)."""
     return [import_module(f"watchsync.cli.{name}") for name in _MODULES]
 
 
