@@ -98,13 +98,18 @@ def short_hard_reps(written: Workout, resolved: Workout, athlete: Athlete) -> Wo
     the cue stays in the step's name and notes (docs/compliance.md, "Short hard reps")."""
     run = written.sport.family == "run"
     steps = [_short_block(w, r, athlete, run) for w, r in zip(written.steps, resolved.steps, strict=True)]
-    return resolved.model_copy(update={"steps": steps})
+    return resolved if _same(steps, resolved.steps) else resolved.model_copy(update={"steps": steps})
+
+
+def _same(blocks: list[Step | Repeat], before: list[Step | Repeat]) -> bool:
+    """Every block is the very object it was (nothing changed, no copy needed)."""
+    return all(block is old for block, old in zip(blocks, before, strict=True))
 
 
 def _short_block(written: Step | Repeat, resolved: Step | Repeat, athlete: Athlete, run: bool) -> Step | Repeat:
     if isinstance(written, Repeat) and isinstance(resolved, Repeat):
         inner = [_short_block(w, r, athlete, run) for w, r in zip(written.steps, resolved.steps, strict=True)]
-        return resolved.model_copy(update={"steps": inner})
+        return resolved if _same(inner, resolved.steps) else resolved.model_copy(update={"steps": inner})
     if not (isinstance(written, Step) and isinstance(resolved, Step) and isinstance(written.target, RpeTarget)
             and isinstance(resolved.target, HeartRateTarget) and _too_short_for_hr(written)):
         return resolved
