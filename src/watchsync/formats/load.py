@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.model.workout import Sport, Workout, parse_sport
+from watchsync.model.enums import find_sport
+from watchsync.model.workout import Sport, Workout
 
 if TYPE_CHECKING:
     from watchsync.formats.text.document import Defaults
@@ -76,10 +78,7 @@ def _athlete_sport(athlete_sport: AthleteSport) -> tuple[Sport, str] | None:
 
 def folder_sport(path: Path) -> Sport | None:
     """The sport the file's folder is named after (``run``, ``cycling``, ``swim``, ``bike`` ...), if any."""
-    try:
-        return parse_sport(path.parent.name) if path.parent.name else None
-    except ValueError:
-        return None
+    return find_sport(path.parent.name)  # no exception for the many folders named after no sport
 
 
 def _parse_file(path: Path, max_bytes: int, defaults: Defaults, messages: list[str] | None) -> Workout:
@@ -141,19 +140,22 @@ def _read_at_most(path: Path, limit: int) -> bytes:
     Plain file-descriptor reads: a buffered file object costs more syscalls (isatty, lseek) and
     objects than reading a small file does, and ``read(n)`` allocates ``n`` bytes up front, so the
     first read asks for the size ``fstat`` reports (0 for pipes and /proc files) and later ones for
-    at most :data:`_READ_CHUNK`.
+    at most :data:`_READ_CHUNK`; a regular file that reads short has ended (no second read to see it).
     """
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        wanted = os.fstat(fd).st_size + 1
+        status = os.fstat(fd)
+        regular = stat.S_ISREG(status.st_mode)
+        wanted = status.st_size + 1
         parts: list[bytes] = []
         got = 0
         while got < limit:
-            part = os.read(fd, min(wanted, limit - got))
-            if not part:
-                break
+            asked = min(wanted, limit - got)
+            part = os.read(fd, asked)
             parts.append(part)
             got += len(part)
+            if not part or (regular and len(part) < asked):  # a regular file reads short only at its end
+                break
             wanted = _READ_CHUNK
         return b"".join(parts)
     finally:

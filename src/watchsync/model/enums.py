@@ -77,12 +77,22 @@ SPORT_ALIASES: dict[str, Sport] = {
 }
 
 
+_SPORT_BY_VALUE: dict[str, Sport] = {sport.value: sport for sport in Sport}
+
+
+def find_sport(text: str) -> Sport | None:
+    """Sport from its name or a common alias (case- and dash-insensitive); None if ``text`` names none."""
+    key = _sport_key(text)
+    return SPORT_ALIASES.get(key) or _SPORT_BY_VALUE.get(key)
+
+
 def parse_sport(text: str) -> Sport:
-    """Sport from its name or a common alias (case- and dash-insensitive)."""
-    key = text.strip().lower().replace("-", "_").replace(" ", "_")
-    if key in SPORT_ALIASES:
-        return SPORT_ALIASES[key]
-    return Sport(key)
+    """Sport from its name or a common alias (case- and dash-insensitive); ValueError if none."""
+    return find_sport(text) or Sport(_sport_key(text))
+
+
+def _sport_key(text: str) -> str:
+    return text.strip().lower().replace("-", "_").replace(" ", "_")
 
 
 class Intensity(StrEnum):
