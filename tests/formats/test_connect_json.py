@@ -372,7 +372,8 @@ def steps(draw: st.DrawFn) -> Step:
         notes = f"{rpe_cue(rpe)}. {notes}" if notes else rpe_cue(rpe)
     exercise = draw(st.none() | st.builds(Exercise, category=st.sampled_from(["SQUAT", "PLANK"]),
                                           name=st.sampled_from(["GOBLET_SQUAT", "PLANK", ""])))
-    weight = draw(st.none() | st.floats(min_value=0, max_value=500)) if exercise else None
+    # 0, or 1 kg and up: a smaller weight is read back in kilograms (connect_json_read.GRAMS_FROM)
+    weight = draw(st.none() | st.just(0.0) | st.floats(min_value=1, max_value=500)) if exercise else None
     return Step(intensity=draw(st.sampled_from(list(Intensity))), duration=draw(DURATIONS),
                 target=draw(TARGETS), name=draw(st.none() | WORDS), notes=notes, rpe=rpe,
                 exercise=exercise, weight_kg=weight)

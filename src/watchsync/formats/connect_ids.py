@@ -62,7 +62,9 @@ TARGET_TYPES: dict[str, int] = {
     "heart.rate.lap": 8,
     "power.lap": 9,
     "resistance": 15,
+    "power.curve": 16,
     "swim.css.offset": 17,
+    "swim.instruction": 18,
 }
 
 #: Swim strokes (``strokeType``); 0 with a null key = no stroke (every non-swim step carries that).
@@ -75,6 +77,8 @@ STROKE_TYPES: dict[str, int] = {
     "free": 6,
     "individual_medley": 7,
     "mixed": 8,
+    "individual_medley_by_round": 9,
+    "reverse_individual_medley_by_round": 10,
 }
 
 #: Swim equipment (``equipmentType``); 0 with a null key = none.

@@ -109,7 +109,20 @@ STROKE_OF: dict[str, Stroke] = {"any_stroke": "any", "free": "free", "backstroke
                                 "breaststroke": "breast", "fly": "fly", "individual_medley": "im",
                                 "drill": "drill", "mixed": "mixed"}
 #: Target types Garmin writes that the model has no target for: imported as open, said in the notes.
-UNHELD_TARGETS = ("grade", "resistance", "swim.css.offset")
+UNHELD_TARGETS = ("grade", "resistance", "power.curve", "swim.css.offset", "swim.instruction")
+#: ``swim.instruction`` values: the effort Garmin's swim editor asks for.
+SWIM_INSTRUCTIONS = {1: "recovery", 2: "very easy", 3: "easy", 4: "moderate", 5: "hard", 6: "very hard",
+                     7: "all out", 8: "fast", 9: "ascending", 10: "descending"}
+#: Strokes the model has no own value for, read as the nearest one (and said in the notes).
+NEAREST_STROKE: dict[str, Stroke] = {"individual_medley_by_round": "im", "reverse_individual_medley_by_round": "im"}
+#: ``drillType`` of a swim drill step (kick, pull, drill): kept in the notes.
+DRILL_TYPES = {1: "kick", 2: "pull", 3: "drill"}
+#: A ``weightValue`` at least this large is in grams (as garminconnect writes it); a smaller one is in
+#: its ``weightUnit`` (as Garmin's own editor and other clients store it): 60 is 60 kg, never 60 g.
+GRAMS_FROM = 1000.0
+POUND_GRAMS = 453.59237
+#: The fields of a ``power.curve`` target (Connect's cycling editor), kept in the step's notes.
+POWER_CURVE_FIELDS = ("powerCurveDuration", "powerCurveScale", "powerCurveRange")
 
 
 def read_connect_file(text: str, path: str, messages: list[str] | None = None) -> list[Workout]:
@@ -146,18 +159,20 @@ def workouts_from_connect(data: Any, notes: list[str] | None = None) -> list[Wor
     """One workout per segment (a multi-sport workout is named ``<name> (2/3 cycling)`` ...)."""
     if not isinstance(data, dict):
         raise ConnectFormatError("workout JSON is not an object")
+    if "workoutName" not in data and isinstance(data.get("workout"), dict):
+        data = data["workout"]  # a scheduled workout (GET /workout-service/schedule/{id}) wraps its workout
     name = data.get("workoutName")
     if not isinstance(name, str) or not name:
         raise ConnectFormatError("workout: workoutName is missing")
-    garmin_sport = _typed_key(data, "sportType", "sportTypeId", SPORT_TYPES, "workout")
+    said = notes if notes is not None else []
+    garmin_sport = _garmin_sport(data, "workout", said)
     description, sport_token = _split_description(data.get("description"))
     segments = _segments(data)
-    said = notes if notes is not None else []
     workouts = []
     for number, segment in enumerate(segments, start=1):
         segment_sport = garmin_sport
         if isinstance(segment.get("sportType"), dict) and len(segments) > 1:
-            segment_sport = _typed_key(segment, "sportType", "sportTypeId", SPORT_TYPES, f"segment {number}")
+            segment_sport = _garmin_sport(segment, f"segment {number}", said)
         sport = _sport(segment_sport, sport_token if len(segments) == 1 else None)
         title = name if len(segments) == 1 else f"{name} ({number}/{len(segments)} {sport.value})"
         steps = [_block(raw, said) for raw in _segment_steps(segment, number)]
@@ -170,6 +185,21 @@ def workouts_from_connect(data: Any, notes: list[str] | None = None) -> list[Wor
         except ValidationError as error:
             raise ConnectFormatError(f"workout: {_first_error(error)}") from None
     return workouts
+
+
+def _garmin_sport(data: dict[str, Any], where: str, notes: list[str]) -> str:
+    """Garmin's sport key; a sport id this reader does not know (walking, rucking ... on newer
+    accounts) is read as ``other`` and said in ``notes``."""
+    try:
+        return _typed_key(data, "sportType", "sportTypeId", SPORT_TYPES, where)
+    except ConnectFormatError:
+        type_id = _nested(data, "sportType", "sportTypeId")
+        if not isinstance(type_id, int):
+            raise
+        key = _nested(data, "sportType", "sportTypeKey")
+        notes.append(f"{where}: sport id {type_id}{f' ({key})' if isinstance(key, str) and key else ''} "
+                     "imported as other")
+        return "other"
 
 
 def _segments(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -256,25 +286,37 @@ def _step(raw: dict[str, Any], where: str, notes: list[str]) -> Step:
         raise ConnectFormatError(f"{where}: step type {step_type!r} on an executable step")
     remarks: list[str] = []
     name, text = _name_and_notes(raw.get("description"))
-    exercise, weight = _exercise(raw)
+    exercise, weight = _exercise(raw, remarks)
     target = _target(raw, where, "", remarks)
     secondary = _target(raw, where, "secondary", remarks)
-    if isinstance(target, OpenTarget) or target_family(secondary) == target_family(target):
+    if isinstance(target, OpenTarget):  # Garmin's swim editor puts a swim's target in the secondary slot
+        target, secondary = secondary, OpenTarget()
+    elif target_family(secondary) == target_family(target):
         secondary = OpenTarget()
+    duration = _duration(raw, where, remarks, notes)
+    stroke = _stroke(raw, remarks)
     text = "; ".join(filter(None, [text, *remarks])) or None
     notes.extend(f"{where}: {remark}" for remark in remarks)
-    return Step(intensity=INTENSITY_OF[step_type], duration=_duration(raw, where, remarks, notes),
+    return Step(intensity=INTENSITY_OF[step_type], duration=duration,
                 target=target, secondary=None if isinstance(secondary, OpenTarget) else secondary,
                 name=name, notes=text, rpe=_rpe(name, text), exercise=exercise, weight_kg=weight,
-                stroke=_stroke(raw), equipment=_equipment(raw))
+                stroke=stroke, equipment=_equipment(raw))
 
 
-def _stroke(raw: dict[str, Any]) -> Stroke | None:
+def _stroke(raw: dict[str, Any], remarks: list[str]) -> Stroke | None:
+    drill = raw.get("drillType")
+    drill_id = drill.get("drillTypeId") if isinstance(drill, dict) else None
+    if isinstance(drill_id, int) and drill_id in DRILL_TYPES:
+        remarks.append(f"{DRILL_TYPES[drill_id]} drill")
     stroke = raw.get("strokeType")
     type_id = stroke.get("strokeTypeId") if isinstance(stroke, dict) else None
     if not isinstance(type_id, int) or type_id not in STROKE_TYPES.values():
         return None
-    return STROKE_OF[key_for(STROKE_TYPES, type_id)]
+    key = key_for(STROKE_TYPES, type_id)
+    if key in NEAREST_STROKE:
+        remarks.append(f"stroke {key.replace('_', ' ')} (imported as {NEAREST_STROKE[key]})")
+        return NEAREST_STROKE[key]
+    return STROKE_OF[key]
 
 
 def _equipment(raw: dict[str, Any]) -> Equipment | None:
@@ -304,27 +346,53 @@ def _rpe(name: str | None, notes: str | None) -> RpeTarget | None:
     return RpeTarget(low=low, high=float(match.group(2) or low))
 
 
-def _exercise(raw: dict[str, Any]) -> tuple[Exercise | None, float | None]:
+def _exercise(raw: dict[str, Any], remarks: list[str]) -> tuple[Exercise | None, float | None]:
     category, exercise_name = raw.get("category"), raw.get("exerciseName")
     if not category:
         return None, None
-    weight = raw.get("weightValue")
     # a step naming only a category is the category's generic exercise (category repeated as name)
-    return (Exercise(category=category, name=exercise_name or category),
-            weight / GRAMS_PER_KG if isinstance(weight, int | float) and weight >= 0 else None)
+    return Exercise(category=category, name=exercise_name or category), _weight_kg(raw, remarks)
+
+
+def _weight_kg(raw: dict[str, Any], remarks: list[str]) -> float | None:
+    """``weightValue`` in kilograms: grams from :data:`GRAMS_FROM` up, else in ``weightUnit`` (its
+    ``factor`` is grams per unit: 1000 for kilograms, 453.59237 for pounds)."""
+    weight = raw.get("weightValue")
+    if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
+        return None
+    if weight >= GRAMS_FROM or weight == 0:
+        return weight / GRAMS_PER_KG
+    unit = raw.get("weightUnit")
+    factor = unit.get("factor") if isinstance(unit, dict) else None
+    key = unit.get("unitKey") if isinstance(unit, dict) else None
+    if not isinstance(factor, int | float) or factor <= 0:
+        factor = POUND_GRAMS if key == "pound" else GRAMS_PER_KG
+    if key == "pound" or factor != GRAMS_PER_KG:
+        remarks.append(f"weight {weight:g} {key or 'units'} ({weight * factor / GRAMS_PER_KG:.1f} kg)")
+    return round(weight * factor / GRAMS_PER_KG, 3)
 
 
 def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[str]) -> Duration:
-    condition = _typed_key(raw, "endCondition", "conditionTypeId", END_CONDITIONS, where)
+    condition = _end_condition(raw, where)
     if condition == "lap.button":
         return LapButton()
     value = raw.get("endConditionValue")
+    zone = raw.get("endConditionZone")
+    if condition == "heart.rate" and not isinstance(value, int | float) and isinstance(zone, int) and zone > 0:
+        remarks.append(f"until heart rate zone {zone} (imported as lap button)")  # Garmin kept the zone only
+        return LapButton()
     if not isinstance(value, int | float):
+        if condition not in END_CONDITIONS:
+            remarks.append(f"until {condition} (imported as lap button)")
+            return LapButton()
         raise ConnectFormatError(f"{where}: endConditionValue is missing for a {condition!r} end condition")
     match condition:
-        case "time" | "fixed.rest" | "fixed.repetition":
+        case "time" | "fixed.rest":
             if condition != "time":
                 notes.append(f"{where}: {condition} end condition imported as a time")
+            return TimeDuration(seconds=value)
+        case "fixed.repetition":  # a send-off: the next repeat starts this long after this one did
+            remarks.append(f"send-off every {_clock(value)} (imported as a {_clock(value)} rest)")
             return TimeDuration(seconds=value)
         case "distance":
             return DistanceDuration(meters=value)
@@ -341,6 +409,24 @@ def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[s
     return LapButton()
 
 
+def _end_condition(raw: dict[str, Any], where: str) -> str:
+    """The end condition's key; one Garmin has but this reader does not know becomes ``id N (key)``,
+    read as the lap button with a note, as every condition the model cannot hold."""
+    try:
+        return _typed_key(raw, "endCondition", "conditionTypeId", END_CONDITIONS, where)
+    except ConnectFormatError:
+        type_id = _nested(raw, "endCondition", "conditionTypeId")
+        if not isinstance(type_id, int):
+            raise
+        key = _nested(raw, "endCondition", "conditionTypeKey")
+        return f"end condition {type_id}" + (f" ({key})" if isinstance(key, str) and key else "")
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
 def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) -> Target:
     """The (``prefix`` = "secondary") target of a step; what the model cannot hold goes to ``remarks``."""
     field = f"{prefix}TargetType" if prefix else "targetType"
@@ -354,13 +440,20 @@ def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) ->
     low, high = raw.get(one), raw.get(two)
     if key == "no.target":
         return OpenTarget()
+    if key == "swim.instruction" and isinstance(low, int | float) and round(low) in SWIM_INSTRUCTIONS:
+        remarks.append(f"effort: {SWIM_INSTRUCTIONS[round(low)]}")
+        return OpenTarget()
     if key in UNHELD_TARGETS:
-        remarks.append(f"{prefix + ' ' if prefix else ''}target {key} {low}-{high} (imported as open)".strip())
+        values = _values(low, high) or ", ".join(f"{field} {raw[field]:g}" for field in POWER_CURVE_FIELDS
+                                                 if isinstance(raw.get(field), int | float))
+        remarks.append(" ".join(filter(None, [prefix, "target", key, values, "(imported as open)"])))
         return OpenTarget()
     if isinstance(zone, int) and zone > 0 and key in ("heart.rate.zone", "power.zone", "pace.zone", "speed.zone"):
         if key == "heart.rate.zone":
             return HeartRateZoneTarget(zone=zone)
         return PowerZoneTarget(zone=zone) if key == "power.zone" else PaceZoneTarget(zone=zone)
+    if isinstance(low, int | float) and low > 0 and (high is None or high == 0):
+        high = low  # one value: Garmin's editor stores an exact pace or power with value two 0
     if not isinstance(low, int | float) or not isinstance(high, int | float):
         raise ConnectFormatError(f"{where}: a {key} {prefix} target needs values or a zone number".replace("  ", " "))
     low, high = min(low, high), max(low, high)
@@ -374,6 +467,13 @@ def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) ->
         case "cadence":
             return CadenceTarget(low=low, high=high)
     raise ConnectFormatError(f"{where}: target {key!r} is not supported")
+
+
+def _values(low: Any, high: Any) -> str:
+    """``low-high``, or the one value there is (a second value of 0 is none, as in a single value)."""
+    if not isinstance(low, int | float):
+        return ""
+    return f"{low:g}" if not isinstance(high, int | float) or high in (0, low) else f"{low:g}-{high:g}"
 
 
 def _typed_key(raw: dict[str, Any], field: str, id_field: str, table: dict[str, int], where: str) -> str:

@@ -1,0 +1,106 @@
+"""The Connect reader on documents Garmin's own editors write that watchsync's writer never sends:
+swim targets in the secondary slot, swim instructions, send-offs, drills, weights in a unit, end
+conditions and sports it has no own value for. Shapes from public captures of Garmin's answers
+(sources beside each test); whatever the model cannot hold is kept in the step's notes and said."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from watchsync.formats.connect_json_read import workouts_from_connect
+from watchsync.model.workout import LapButton, SpeedTarget, Sport, Step, TimeDuration
+
+
+def _document(*steps: dict[str, Any], sport: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"workoutName": "w", "sportType": sport or {"sportTypeId": 4, "sportTypeKey": "swimming"},
+            "workoutSegments": [{"segmentOrder": 1, "workoutSteps": list(steps)}]}
+
+
+def _step(order: int = 1, **fields: Any) -> dict[str, Any]:
+    step = {"type": "ExecutableStepDTO", "stepOrder": order, "stepType": {"stepTypeId": 3},
+            "endCondition": {"conditionTypeId": 3}, "endConditionValue": 100.0}
+    return step | fields
+
+
+def _read(document: dict[str, Any]) -> tuple[list[Step], list[str]]:
+    notes: list[str] = []
+    [workout] = workouts_from_connect(document, notes)
+    return [step for step in workout.flat_steps()], notes
+
+
+# Taxuspt/garmin_mcp issue #89: the swim editor's pace target sits in the secondary slot, no primary.
+def test_a_swim_pace_in_the_secondary_slot_is_the_steps_target() -> None:
+    [step], _ = _read(_document(_step(targetType=None, secondaryTargetType={"workoutTargetTypeId": 6},
+                                      secondaryTargetValueOne=0.45, secondaryTargetValueTwo=0.6917)))
+    assert step.target == SpeedTarget(low=0.45, high=0.6917) and step.secondary is None
+
+
+def test_a_single_pace_with_value_two_zero_is_that_pace() -> None:
+    [step], _ = _read(_document(_step(targetType={"workoutTargetTypeId": 1},
+                                      secondaryTargetType={"workoutTargetTypeId": 6},
+                                      secondaryTargetValueOne=1.1111, secondaryTargetValueTwo=0.0)))
+    assert step.target == SpeedTarget(low=1.1111, high=1.1111)
+
+
+def test_a_swim_instruction_is_an_effort_in_the_notes() -> None:
+    [step], notes = _read(_document(_step(targetType={"workoutTargetTypeId": 1},
+                                          secondaryTargetType={"workoutTargetTypeId": 18},
+                                          secondaryTargetValueOne=3.0)))
+    assert step.notes == "effort: easy" and notes == ["step 1: effort: easy"]
+
+
+def test_a_send_off_is_read_as_its_time_and_said_to_be_a_send_off() -> None:
+    [step], notes = _read(_document(_step(stepType={"stepTypeId": 5}, endCondition={"conditionTypeId": 9},
+                                          endConditionValue=105.0)))
+    assert step.duration == TimeDuration(seconds=105)
+    assert notes == ["step 1: send-off every 1:45 (imported as a 1:45 rest)"] and "send-off" in (step.notes or "")
+
+
+def test_a_drill_and_an_im_by_round_stroke_are_kept() -> None:
+    steps, notes = _read(_document(_step(1, strokeType={"strokeTypeId": 9}),
+                                   _step(2, strokeType={"strokeTypeId": 6}, drillType={"drillTypeId": 1})))
+    assert [step.stroke for step in steps] == ["im", "free"]
+    assert notes == ["step 1: stroke individual medley by round (imported as im)", "step 2: kick drill"]
+
+
+def test_an_end_condition_the_model_lacks_keeps_its_note_on_the_step() -> None:
+    [power], _ = _read(_document(_step(endCondition={"conditionTypeId": 5}, endConditionValue=200.0,
+                                       endConditionCompare="lt")))
+    [tss], notes = _read(_document(_step(endCondition={"conditionTypeId": 11,
+                                                       "conditionTypeKey": "training.peaks.tss"},
+                                         endConditionValue=50.0)))
+    assert power.duration == LapButton() and power.notes == "until power 200 (imported as lap button)"
+    assert tss.duration == LapButton() and notes == [
+        "step 1: until end condition 11 (training.peaks.tss) 50 (imported as lap button)"]
+
+
+# garmin_mcp PR #291: Garmin keeps the zone of a heart-rate end and drops its value.
+def test_a_heart_rate_end_given_as_a_zone_is_a_lap_button_with_the_zone_in_the_notes() -> None:
+    [step], _ = _read(_document(_step(endCondition={"conditionTypeId": 6}, endConditionValue=None,
+                                      endConditionZone=2), sport={"sportTypeId": 1}))
+    assert step.duration == LapButton() and step.notes == "until heart rate zone 2 (imported as lap button)"
+
+
+@pytest.mark.parametrize(("value", "unit", "kg"), [
+    (60000.0, {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}, 60.0),  # grams, as garminconnect writes
+    (24.0, {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}, 24.0),  # kilograms, as Garmin's editor
+    (135.0, {"unitId": 9, "unitKey": "pound", "factor": 453.59237}, 61.235),  # pounds
+    (135.0, {"unitKey": "pound"}, 61.235),
+    (20.0, None, 20.0),
+    (0.0, None, 0.0),
+])
+def test_a_weight_is_in_grams_from_a_kilogram_up_else_in_its_unit(value: float, unit: Any, kg: float) -> None:
+    strength = _step(endCondition={"conditionTypeId": 10}, endConditionValue=10.0, category="SQUAT",
+                     exerciseName="GOBLET_SQUAT", weightValue=value, weightUnit=unit)
+    [step], _ = _read(_document(strength, sport={"sportTypeId": 5}))
+    assert step.weight_kg == pytest.approx(kg)
+
+
+def test_an_unknown_sport_is_other_and_a_schedule_answer_is_unwrapped() -> None:
+    walk = _document(_step(endCondition={"conditionTypeId": 2}, endConditionValue=1800.0),
+                     sport={"sportTypeId": 12, "sportTypeKey": "walking"})
+    notes: list[str] = []
+    [workout] = workouts_from_connect({"workoutScheduleId": 1, "calendarDate": "2030-01-01", "workout": walk}, notes)
+    assert workout.sport is Sport.OTHER and notes == ["workout: sport id 12 (walking) imported as other"]
