@@ -124,8 +124,8 @@ def test_lengths(text: str, expected: object) -> None:
     ("5:00/km Pace", Sport.RUNNING, PaceTarget(fast=300, slow=300)),
     ("4:50-5:10/km Pace", Sport.RUNNING, PaceTarget(fast=290, slow=310)),
     ("7:15-7:00/km", Sport.RUNNING, PaceTarget(fast=420, slow=435)),
-    ("8:00/mi Pace", Sport.RUNNING, PaceTarget(fast=480 / 1.609344, slow=480 / 1.609344)),
-    ("1:40/100m Pace", Sport.POOL_SWIM, PaceTarget(fast=1000, slow=1000)),
+    ("8:00/mi Pace", Sport.RUNNING, PaceTarget(fast=480 / 1.609344, slow=480 / 1.609344, per="mi")),
+    ("1:40/100m Pace", Sport.POOL_SWIM, PaceTarget(fast=1000, slow=1000, per="100m")),
     ("140-150bpm", Sport.RUNNING, HeartRateTarget(low=140, high=150)),
     ("150 bpm", Sport.RUNNING, HeartRateTarget(low=150, high=150)),
     ("220w", Sport.CYCLING, PowerTarget(low=220, high=220)),
@@ -300,6 +300,8 @@ def test_format_duration(duration: TimeDuration, text: str) -> None:
     (HeartRateZoneTarget(zone=2), "Z2 HR"),
     (PaceTarget(fast=290, slow=310), "4:50-5:10/km Pace"),
     (PaceTarget(fast=305.5, slow=305.5), "5:05.5/km Pace"),
+    (PaceTarget(fast=480 / 1.609344, slow=480 / 1.609344, per="mi"), "8:00/mi Pace"),
+    (PaceTarget(fast=1000 / 0.9144, slow=1000 / 0.9144, per="100y"), "1:40/100y Pace"),
     (HeartRateTarget(low=140, high=150), "140-150bpm"),
     (OpenTarget(), ""),
 ])
@@ -312,9 +314,26 @@ def test_format_text_refuses_what_only_toml_expresses() -> None:
     nested = Workout(name="n", sport=Sport.RUNNING, steps=[Repeat(count=3, steps=[inner])])
     with pytest.raises(TextSyntaxLimit):
         format_text(nested)
-    tricky_name = Workout(name="n", sport=Sport.RUNNING, steps=[Step(name="10m hard")])
+    tricky_name = Workout(name="n", sport=Sport.STRENGTH, steps=[Step(name="10m hard")])
     with pytest.raises(TextSyntaxLimit):
-        format_text(tricky_name)
+        format_text(tricky_name)  # a strength step's name is read for its exercise: no prompt prefix
+
+
+def test_a_name_that_reads_as_a_length_is_written_before_the_prompt_end_and_reads_back() -> None:
+    for name in ("10m hard", "First prompt at 0s", "power=3s", "focus (aim for 600m+)"):
+        workout = Workout(name="n", sport=Sport.RUNNING, steps=[Step(name=name, duration=TimeDuration(seconds=600))])
+        text = format_text(workout)
+        assert text.splitlines()[-1] == f"- {name} <!> 10m" and parse_text(text) == workout
+
+
+def test_a_description_of_several_lines_is_written_as_free_text_lines() -> None:
+    workout = Workout(name="n", sport=Sport.RUNNING, description="Intro\nRest well after\nthird line",
+                      steps=[Step(duration=TimeDuration(seconds=600))])
+    assert "\nIntro\nRest well after\nthird line\n\n- 10m" in format_text(workout)
+    assert parse_text(format_text(workout)) == workout
+    for line in ("Main set 4x", "- no", "sport: x", "Warmup", ""):
+        with pytest.raises(TextSyntaxLimit):
+            format_text(workout.model_copy(update={"description": f"Intro\n{line}"}))
 
 
 def test_format_text_writes_intensity_tags_only_where_inference_differs() -> None:

@@ -19,6 +19,7 @@ from watchsync.model.workout import (
     HeartRateZoneTarget,
     Intensity,
     LapButton,
+    OpenTarget,
     PaceTarget,
     PaceZoneTarget,
     PowerPercentFtpTarget,
@@ -211,10 +212,53 @@ def test_a_pace_without_a_unit_takes_the_athletes_unit_for_the_sport(tmp_path: P
     first, second = (r["workout"]["steps"][0]["target"] for r in json.loads(capsys.readouterr().out))
     assert first["fast"] == pytest.approx(480 / 1.609344)  # per mile
     assert second["fast"] == pytest.approx(90 / 0.9144 * 10)  # per 100 yards
-    assert step("- 100mtr 1:40 Pace", "swim").target == PaceTarget(fast=1000, slow=1000)  # default: /100m
+    assert step("- 100mtr 1:40 Pace", "swim").target == PaceTarget(fast=1000, slow=1000, per="100m")  # default
 
 
 def test_running_cadence_in_steps_per_minute_is_a_cadence_and_a_lone_at_sign_is_no_cue() -> None:
     stepped = step("- 1km Z2 HR 170-180spm")
     assert (stepped.secondary, stepped.name) == (CadenceTarget(low=170, high=180), None)
     assert step("- 10min @ 75%").name is None
+
+
+# --- texts as pasted from forums and write-ups ----------------------------------------------------
+
+
+def test_a_markdown_separator_is_ignored() -> None:  # quick guide: "Visual separators --- ... ignored"
+    assert steps("---\n- 10m 60%\n  ---  \n- 5m 50%", "cycling") == steps("- 10m 60%\n- 5m 50%", "cycling")
+
+
+def test_a_single_step_cadence_in_spm() -> None:
+    assert step("- 5km Z2 HR 170spm").secondary == CadenceTarget(low=170, high=170)
+
+
+@pytest.mark.parametrize(("text", "meters"), [("200 yards", 182.88), ("100yards", 91.44), ("1 yard", 0.9144),
+                                              ("2 miles", 3218.688), ("1mile", 1609.344)])
+def test_distances_in_words(text: str, meters: float) -> None:
+    assert step(f"- {text} Z2 HR").duration == DistanceDuration(meters=meters)
+
+
+def test_unicode_spaces_dashes_and_quotes_read_as_their_ascii() -> None:
+    ascii_text = "- 10m Z2 HR\n- 10m 85-90%\n- 10m Z2-Z3 HR\n- 5' Z2 HR\n- 30\" 100%\n- RPE 9 – all out 30s"
+    pasted = "- 10m\u00a0Z2 HR\n- 10m 85–90%\n- 10m Z2–Z3 HR\n- 5’ Z2 HR\n- 30” 100%\n- RPE 9 – all out 30s"
+    assert steps(pasted, "cycling") == steps(ascii_text, "cycling")
+    assert step("- RPE 9 – all out 30s").name == "all out"  # a dash between words stays cue punctuation
+
+
+def test_a_bare_zero_target_is_a_rest() -> None:  # swim sets: "- 20s 0"
+    rest = step("- 20s 0", "pool_swim")
+    assert (rest.intensity, rest.name, rest.target) == (Intensity.REST, None, OpenTarget())
+    assert step("- 20s 0 @active", "pool_swim").intensity is Intensity.ACTIVE
+
+
+def test_pool_length_line() -> None:
+    workout = parse_text("name: s\nsport: pool_swim\npool length: 25yd\n- 100y Z2 Pace\n")
+    assert (workout.pool_length, workout.pool_length_unit) == (25, "yd")
+
+
+@pytest.mark.parametrize("text", ["- 10m 7:00/mi Pace", "- 50yd 1:40/100y Pace", "- 10m ramp 8:30-7:45/mi Pace",
+                                  "- 400mtr 1:25/400m Pace"])
+def test_a_pace_per_mile_or_per_yards_is_written_back_as_written(text: str) -> None:
+    workout = parse_text(f"name: p\nsport: running\n{text}\n")
+    assert parse_text(format_text(workout)) == workout
+    assert text.split()[-2].split("/")[1] in format_text(workout)

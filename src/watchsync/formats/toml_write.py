@@ -81,7 +81,7 @@ def _step_table(step: Step, sport: Sport) -> dict[str, Any]:
 def _target_value(target: Target, sport: Sport) -> str | dict[str, Any]:
     text = format_target(target)
     return text if _reads_back(lambda: parse_target(text, sport=sport) == (target, None)) \
-        else target.model_dump()
+        else target.model_dump(exclude_none=True)
 
 
 def _exercise_value(exercise: Exercise) -> str | dict[str, Any]:

@@ -153,11 +153,14 @@ class HeartRatePercentLthrTarget(_Range):
 
 
 class PaceTarget(_Frozen):
-    """Pace range in seconds per km; ``fast`` is the lower number."""
+    """Pace range in seconds per km; ``fast`` is the lower number. ``per`` is the distance the pace
+    was written per (``mi``, ``100m``, ``100y``, ``400m`` ...; None: per km), so that it is written
+    back as written: a pace per mile in seconds per km has more decimals than a text keeps."""
 
     kind: Literal["pace"] = "pace"
     fast: float = Field(gt=60, le=3600)
     slow: float = Field(gt=60, le=3600)
+    per: str | None = Field(default=None, pattern=r"^(?:mi|\d{1,9}(?:mtr|m|y))$")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

@@ -22,7 +22,16 @@ SECTION_INTENSITY: dict[str, Intensity] = {
 #: Headers that title a section even when no steps follow them (never a workout's name).
 SECTION_TITLES = frozenset({"main", "main set", "set", "warmup", "warm up", "cooldown", "cool down", "recovery",
                            "rest", "intervals", "repeats", "drills", "strides", "press lap"})
-META_LINE = re.compile(r"^\s*(name|sport|description|tags|pool)\s*:(.*)$", re.IGNORECASE)
+META_LINE = re.compile(r"^\s*(name|sport|description|tags|pool(?:\s+length)?)\s*:(.*)$", re.IGNORECASE)
+#: A Markdown separator (``---``), which intervals.icu ignores (quick guide, "Formatting text").
+SEPARATOR = re.compile(r"^\s*-{3,}\s*$")
+#: Characters copied from forums and word processors, read as what they stand for (one for one, so
+#: that columns stay): Unicode spaces as a space; after a digit a dash before a number as ``-``
+#: (``85–90%``, ``Z2–Z3``) and curly quotes as minutes/seconds (``5’``, ``30”``).
+_UNICODE_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_DIGIT_DASH = re.compile(r"(?<=[\d%])(\s*)[\u2012\u2013\u2014\u2212](?=\s*[Zz]?\d)")
+_DIGIT_QUOTE = re.compile(r"(?<=\d)[\u2019\u2032\u201d\u2033]")
+_QUOTES = {"\u2019": "'", "\u2032": "'", "\u201d": '"', "\u2033": '"'}
 POOL_LENGTH = re.compile(r"^\s*(\d{1,4}(?:\.\d{1,3})?)\s*(m|mtr|meters?|metres?|y|yd|yds|yards?)\s*$", re.IGNORECASE)
 REPEAT_COUNT = re.compile(r"(?<!\S)(\d{1,9})\s*[x×](?=\s|$)", re.IGNORECASE)
 _WORDS = re.compile(r"[a-z]+")
@@ -161,6 +170,7 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
     doc = _Document(path, line_offset, None)
     lines = text.splitlines()
     for index, raw in enumerate(lines):
+        raw = _plain_characters(raw)
         # only a step line reads the sport: a text with its own `sport:` line never looks up the fallback
         fallback = defaults.fallback_sport() if doc.sport is None and raw.lstrip().startswith("-") else None
         sport_now = doc.sport or fallback or Sport.OTHER
@@ -180,7 +190,17 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
     return workout
 
 
+def _plain_characters(raw: str) -> str:
+    if raw.isascii():
+        return raw
+    raw = _UNICODE_SPACES.sub(" ", raw)
+    raw = _DIGIT_DASH.sub(lambda m: m.group(1) + "-", raw)
+    return _DIGIT_QUOTE.sub(lambda m: _QUOTES[m.group(0)], raw)
+
+
 def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -> None:
+    if SEPARATOR.match(raw):
+        return  # "---": a Markdown separator, ignored as intervals.icu ignores it
     stripped = raw.strip()
     if not stripped:
         if doc.section is not None and doc.section.count is not None and doc.section.lines == 0:
@@ -192,7 +212,8 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         return
     meta = META_LINE.match(raw)
     if meta and (not doc.body_started or meta.group(1).lower() in ("name", "sport")):
-        doc.meta_line(meta.group(1).lower(), meta.group(2), where, meta.start(2) + 1 + _lead(meta.group(2)))
+        key = "pool" if meta.group(1).lower().startswith("pool") else meta.group(1).lower()  # "pool length:"
+        doc.meta_line(key, meta.group(2), where, meta.start(2) + 1 + _lead(meta.group(2)))
         return
     if stripped.startswith("-") and not doc.body_started and doc.sport is None and defaults.fallback_sport() is None:
         doc.errors.append(WorkoutFormatError(doc.path, where.line, 1, "no sport for this workout",

@@ -258,6 +258,7 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     start, prompt_cue, prompts = _prompts(line, start, where)
     body, _, notes_text = line.partition("|") if "|" in line[start:] else (line, "", "")
     parts = _collect(body, start, where)
+    zero_rest = _zero_target_rest(parts)
     reps_step = parts.sets is not None or (parts.length is not None
                                            and isinstance(parts.length.value, RepsDuration))
     exercise, cue = None, " ".join(filter(None, [prompt_cue, _cue_text(parts)]))
@@ -290,7 +291,8 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     target = parts.target.value if parts.target else rpe
     rpe_high = rpe.high if rpe is not None else None
     col = parts.cue[0].col if parts.cue else start + 1
-    step = build(where, col, body.strip(), Step, intensity=_intensity(parts, context, cue, rpe_high),
+    intensity = Intensity.REST if zero_rest and parts.tag is None else _intensity(parts, context, cue, rpe_high)
+    step = build(where, col, body.strip(), Step, intensity=intensity,
                  duration=duration, target=target or OpenTarget(),
                  secondary=parts.secondary.value if parts.secondary else None, ramp=_ramp(parts),
                  name=name, notes=notes, rpe=rpe if parts.target else None, exercise=exercise,
@@ -303,6 +305,15 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     if parts.repeat is not None:
         return Repeat(count=parts.repeat.value, steps=[step])
     return step
+
+
+def _zero_target_rest(parts: _Parts) -> bool:
+    """``- 20s 0``: a length and a bare 0 for a target is a rest (intervals.icu swim sets); the 0 goes."""
+    if (parts.length is None and parts.lap is None) or parts.target is not None or parts.rpe is not None \
+            or [item.text for item in parts.cue] != ["0"]:
+        return False
+    parts.cue.clear()
+    return True
 
 
 def _no_length(parts: _Parts) -> None:

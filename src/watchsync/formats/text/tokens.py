@@ -114,7 +114,8 @@ _PACE_UNIT_METERS = {"km": 1000.0, "mi": METERS_PER_MILE}
 #: A time written as ``<N>m`` with at least this many minutes looks like metres (``400m`` = 6h40m).
 SLIP_MINUTES = 100
 _DISTANCE_SCALE = {"km": 1000.0, "mtr": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
-                   "mi": METERS_PER_MILE, "yd": 0.9144, "yds": 0.9144, "yrd": 0.9144, "y": 0.9144}
+                   "mi": METERS_PER_MILE, "mile": METERS_PER_MILE, "miles": METERS_PER_MILE,
+                   "yd": 0.9144, "yds": 0.9144, "yrd": 0.9144, "y": 0.9144, "yard": 0.9144, "yards": 0.9144}
 _TIME_WORD_SECONDS = {"m": 60.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
                       "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
                       "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0}
@@ -222,9 +223,9 @@ def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
     first = _pace_seconds(where, col, token, m.group(1), m.group(2))
     second = _pace_seconds(where, col, token, m.group(3), m.group(4)) if m.group(3) else first
     unit = m.group(5).lower() if m.lastindex == 5 else _default_pace_unit(where)
-    per_km = 1000.0 / _pace_unit_meters(unit)
+    per_km = 1000.0 / pace_unit_meters(unit)
     fast, slow = sorted((first * per_km, second * per_km))
-    return build(where, col, token, PaceTarget, fast=fast, slow=slow)
+    return build(where, col, token, PaceTarget, fast=fast, slow=slow, per=None if unit == "km" else unit)
 
 
 def _default_pace_unit(where: Where) -> str:
@@ -233,7 +234,8 @@ def _default_pace_unit(where: Where) -> str:
     return chosen or default_pace_unit(family)
 
 
-def _pace_unit_meters(unit: str) -> float:
+def pace_unit_meters(unit: str) -> float:
+    """The metres a pace is written per: ``km``, ``mi``, ``<n>mtr``/``<n>m`` (metres), ``<n>y`` (yards)."""
     if unit in _PACE_UNIT_METERS:
         return _PACE_UNIT_METERS[unit]
     number = _DIGITS.match(unit)
@@ -324,10 +326,10 @@ NUMBER_RULES = Rules(
          ".b-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})w?(?:\s*-\s*({_NUM}))?w", _ranged(PowerTarget), ".w-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*(?:rpm|spm)?\s*-\s*({_NUM}))?\s*(?:rpm|spm)", _ranged(CadenceTarget),
-         ".r-" + _ASCII_SPACE),
+         ".rs-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*-\s*({_NUM}))?\s*m/s", _ranged(SpeedTarget), ".m-" + _ASCII_SPACE),
     rule("weight", rf"({_NUM})\s*(kg|lbs?)", _weight, ".kl" + _ASCII_SPACE),
-    rule("length", rf"({_NUM})\s*(km|mtr|mi|yds|yd|yrd|y|meters|meter|metres|metre)", _distance,
+    rule("length", rf"({_NUM})\s*(km|mtr|miles|mile|mi|yards|yard|yds|yd|yrd|y|meters|meter|metres|metre)", _distance,
          ".kmy" + _ASCII_SPACE),
     rule("length", rf"({_NUM})\s*(hours|hour|hrs|hr|minutes|minute|mins|min|seconds|second|secs|sec)", _time_word,
          ".hms" + _ASCII_SPACE),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from watchsync.errors import InputError
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.formats.text.document import META_LINE, REPEAT_COUNT, section_header
+from watchsync.formats.text.document import META_LINE, REPEAT_COUNT, SECTION_TITLES, section_header
 from watchsync.formats.text.scan import scan
 from watchsync.formats.text.step import (
     _GLUED_LENGTH,
@@ -16,7 +17,7 @@ from watchsync.formats.text.step import (
     infer_intensity,
     named_exercise,
 )
-from watchsync.formats.text.tokens import Where
+from watchsync.formats.text.tokens import Where, pace_unit_meters
 from watchsync.model.workout import (
     CadenceTarget,
     CaloriesDuration,
@@ -46,6 +47,8 @@ from watchsync.model.workout import (
     TimeDuration,
     Workout,
 )
+
+_WORDS = re.compile(r"[a-z]+")
 
 
 def number_text(value: float) -> str:
@@ -91,7 +94,7 @@ def _zones(target: HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget) -> st
 def _reversed(target: Target) -> str:
     """A range written the other way round (the parser sorts ranges; ``ramp`` keeps the direction)."""
     if isinstance(target, PaceTarget):
-        return f"{_pace_text(target.slow)}-{_pace_text(target.fast)}/km Pace"
+        return f"{_pace_text(target.slow, target.per)}-{_pace_text(target.fast, target.per)}/{target.per or 'km'} Pace"
     if isinstance(target, HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget):
         word = format_target(target).rsplit(" ", 1)[1]
         return f"Z{target.top}-Z{target.zone} {word}" if target.zone_high is not None else f"Z{target.zone} {word}"
@@ -102,8 +105,9 @@ def _reversed(target: Target) -> str:
     return text.replace(f"{number_text(low)}-{number_text(high)}", f"{number_text(high)}-{number_text(low)}", 1)
 
 
-def _pace_text(seconds_per_km: float) -> str:
-    total = round(seconds_per_km, 3)
+def _pace_text(seconds_per_km: float, per: str | None = None) -> str:
+    """``m:ss`` (decimals kept to the millisecond) per km, or per ``per`` (the unit it was written in)."""
+    total = round(seconds_per_km * pace_unit_meters(per) / 1000 if per else seconds_per_km, 3)
     minutes = int(total // 60)
     seconds = number_text(round(total - minutes * 60, 3))
     return f"{minutes}:{'0' if len(seconds.split('.')[0]) < 2 else ''}{seconds}"
@@ -135,9 +139,9 @@ def format_target(target: Target, *, reverse: bool = False) -> str:
             return f"{_span(low, high, '%')} Pace"
         case PowerPercentFtpTarget(low=low, high=high):
             return f"{_span(low, high, '%')} FTP"
-        case PaceTarget(fast=fast, slow=slow):
-            pace = _pace_text(fast) if fast == slow else f"{_pace_text(fast)}-{_pace_text(slow)}"
-            return f"{pace}/km Pace"
+        case PaceTarget(fast=fast, slow=slow, per=per):
+            pace = _pace_text(fast, per) if fast == slow else f"{_pace_text(fast, per)}-{_pace_text(slow, per)}"
+            return f"{pace}/{per or 'km'} Pace"
         case SpeedTarget(low=low, high=high):
             return _span(low, high, "m/s")
         case PowerTarget(low=low, high=high):
@@ -185,7 +189,13 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
         raise TextSyntaxLimit("a step with an RPE target cannot carry a second RPE")
     if step.weight_kg is not None and step.exercise is None:
         raise TextSyntaxLimit("a weight needs an exercise")
-    name = _exercise_words(step, sport)
+    try:
+        name = _exercise_words(step, sport)
+        prefixed = bool(step.prompts)
+    except TextSyntaxLimit:
+        if not _prompt_cue_fits(step, sport):
+            raise
+        name, prefixed = step.name or "", True  # "First at 0s <!> 10m 65%": a prompt prefix is read verbatim
     rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
     if sets is not None:
         assert isinstance(step.duration, RepsDuration)
@@ -194,7 +204,7 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
         length = f"{format_duration(step.planned)} press lap"
     else:
         length = format_duration(step.duration)
-    pieces = [] if not step.prompts else [name, *(f"{p.at_seconds}^{_prompt(p.text)}" for p in step.prompts), "<!>"]
+    pieces = [] if not prefixed else [name, *(f"{p.at_seconds}^{_prompt(p.text)}" for p in step.prompts), "<!>"]
     pieces += [length, "ramp" if step.ramp else "",
                format_target(step.target, reverse=(step.ramp == "down") != isinstance(step.target, PaceTarget)
                              if step.ramp else False)]
@@ -202,7 +212,7 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
         pieces.append(format_target(step.secondary))
     if step.rpe is not None:
         pieces.append(format_target(step.rpe))
-    if not step.prompts:
+    if not prefixed:
         pieces.append(name)
     pieces += [f"stroke={step.stroke}" if step.stroke else "", f"equipment={step.equipment}" if step.equipment else ""]
     if step.weight_kg is not None:
@@ -219,6 +229,15 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
             raise TextSyntaxLimit(f"step notes {step.notes!r} would not read back")
         line += f" | {step.notes}"
     return line
+
+
+def _prompt_cue_fits(step: Step, sport: Sport) -> bool:
+    """Can the step's name go before ``<!>`` (the text of timed prompts, which is not scanned)? Not
+    where the name is read for an exercise, nor with what ends or splits that text."""
+    name = step.name or ""
+    return (bool(name) and step.exercise is None and sport not in EXERCISE_SPORTS
+            and not isinstance(step.duration, RepsDuration) and name == name.strip() and not name.startswith("-")
+            and "<!>" not in name and "|" not in name and "\n" not in name and not _PROMPT_AT.search(name))
 
 
 def _prompt(text: str) -> str:
@@ -305,16 +324,33 @@ def format_text(workout: Workout) -> str:
     lines = [f"name: {_meta_value(workout.name, 'name')}", f"sport: {workout.sport.value}"]
     if workout.pool_length is not None:
         lines.append(f"pool: {number_text(workout.pool_length)}{workout.pool_length_unit}")
-    if workout.description:
+    prose: list[str] = []
+    if workout.description and "\n" in workout.description:
+        prose = _prose_lines(workout.description)
+    elif workout.description:
         lines.append(f"description: {_meta_value(workout.description, 'description')}")
     if workout.tags:
         if any("," in tag or tag != tag.strip() or not tag for tag in workout.tags):
             raise TextSyntaxLimit("tags with commas or surrounding spaces need TOML")
         lines.append(f"tags: {', '.join(workout.tags)}")
+    if prose:  # a description of several lines: free-text lines, each read back as one
+        lines += ["", *prose]
     for group in _top_groups(workout):
         lines.append("")
         lines.extend(group)
     return "\n".join(lines) + "\n"
+
+
+def _prose_lines(description: str) -> list[str]:
+    """The lines of a description as free text; each must read back as a line of prose, not as a
+    header, a step, a section or a repeat."""
+    lines = description.split("\n")
+    for line in lines:
+        stripped = " ".join(_WORDS.findall(line.lower()))
+        if (not line or line != line.strip() or line.startswith(("-", "#")) or META_LINE.match(line)
+                or REPEAT_COUNT.search(line) or stripped in SECTION_TITLES or "\r" in line):
+            raise TextSyntaxLimit(f"description line {line!r} does not read back as a line of free text")
+    return lines
 
 
 def _meta_value(value: str, key: str) -> str:
