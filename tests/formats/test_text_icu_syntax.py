@@ -262,3 +262,14 @@ def test_a_pace_per_mile_or_per_yards_is_written_back_as_written(text: str) -> N
     workout = parse_text(f"name: p\nsport: running\n{text}\n")
     assert parse_text(format_text(workout)) == workout
     assert text.split()[-2].split("/")[1] in format_text(workout)
+
+
+def test_a_rest_appended_after_the_length_is_cue_text_with_a_warning() -> None:
+    # intervals.icu accepts "- 200mtr 95% Pace 30s rest" and exports no rest step (third-party live test)
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: s\nsport: pool_swim\n- 200mtr 95% Pace 30s rest\n", warnings=warnings)
+    [only] = workout.steps
+    assert isinstance(only, Step) and only.duration == DistanceDuration(meters=200) and only.name == "30s rest"
+    assert [w.col for w in warnings] == [19] and "not a rest step" in warnings[0].problem
+    assert parse_text(format_text(workout)) == workout
+    assert step("- 30s rest").intensity is Intensity.REST  # on its own line it is the rest

@@ -120,6 +120,12 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
                 and body[item.col - 1 + len(item.text):following.col - 1].isspace():
             item = _joined(item, following, where)  # "1h 30m": one length written in two pieces
             index += 1
+        if item.kind == "length" and (parts.length or parts.sets) is not None and following is not None \
+                and following.kind == "cue" and following.text.lower() == "rest" \
+                and isinstance(item.value, TimeDuration):
+            _appended_rest(parts, item, following, where)  # "- 200mtr 95% Pace 30s rest"
+            index += 2
+            continue
         if item.kind == "sets" and following is not None and following.kind == "cue" \
                 and following.text.lower() in _UNIT_SECONDS:
             item, length = _repeated_length(item, following, where)  # "- 5 x 3 min": 5 times a 3-minute step
@@ -132,6 +138,15 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
 
 _UNIT_SECONDS = {"min": 60.0, "mins": 60.0, "minutes": 60.0, "minute": 60.0, "m": 60.0, "sec": 1.0, "secs": 1.0,
                  "seconds": 1.0, "second": 1.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0}
+
+
+def _appended_rest(parts: _Parts, length: Item, word: Item, where: Where) -> None:
+    """A rest appended to a step that has its length: intervals.icu accepts it and exports no rest
+    step (it only adds to the planned time), so it stays the step's cue text, with a warning."""
+    text = f"{length.text} {word.text}"
+    parts.cue.append(Item("cue", text, length.col, text))
+    where.warn(length.col, f"{text!r} after the step's length is not a rest step (as in intervals.icu)",
+               f"a line of its own, '- {text}', for a rest on the watch")
 
 
 def _joined(first: Item, second: Item, where: Where) -> Item:
