@@ -193,13 +193,20 @@ def _garmin_sport(data: dict[str, Any], where: str, notes: list[str]) -> str:
     try:
         return _typed_key(data, "sportType", "sportTypeId", SPORT_TYPES, where)
     except ConnectFormatError:
-        type_id = _nested(data, "sportType", "sportTypeId")
-        if not isinstance(type_id, int):
+        unknown = _unknown_id(data, "sportType", "sportTypeId")
+        if unknown is None:
             raise
-        key = _nested(data, "sportType", "sportTypeKey")
-        notes.append(f"{where}: sport id {type_id}{f' ({key})' if isinstance(key, str) and key else ''} "
-                     "imported as other")
+        notes.append(f"{where}: sport id {unknown} imported as other")
         return "other"
+
+
+def _unknown_id(raw: dict[str, Any], field: str, id_field: str) -> str | None:
+    """``N (key)`` for a numeric id outside the tables (``N`` without a key); None without an id."""
+    type_id = _nested(raw, field, id_field)
+    if not isinstance(type_id, int):
+        return None
+    key = _nested(raw, field, id_field.removesuffix("Id") + "Key")
+    return f"{type_id} ({key})" if isinstance(key, str) and key else str(type_id)
 
 
 def _segments(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -415,11 +422,10 @@ def _end_condition(raw: dict[str, Any], where: str) -> str:
     try:
         return _typed_key(raw, "endCondition", "conditionTypeId", END_CONDITIONS, where)
     except ConnectFormatError:
-        type_id = _nested(raw, "endCondition", "conditionTypeId")
-        if not isinstance(type_id, int):
+        unknown = _unknown_id(raw, "endCondition", "conditionTypeId")
+        if unknown is None:
             raise
-        key = _nested(raw, "endCondition", "conditionTypeKey")
-        return f"end condition {type_id}" + (f" ({key})" if isinstance(key, str) and key else "")
+        return f"end condition {unknown}"
 
 
 def _clock(seconds: float) -> str:
