@@ -273,3 +273,8 @@ def test_a_rest_appended_after_the_length_is_cue_text_with_a_warning() -> None:
     assert [w.col for w in warnings] == [19] and "not a rest step" in warnings[0].problem
     assert parse_text(format_text(workout)) == workout
     assert step("- 30s rest").intensity is Intensity.REST  # on its own line it is the rest
+
+
+@pytest.mark.parametrize("text", ["275 W", "275w", "275 w - 275 W"])
+def test_watts_written_with_a_space(text: str) -> None:
+    assert step(f"- 10m {text}", "cycling").target == PowerTarget(low=275, high=275)

@@ -324,7 +324,7 @@ NUMBER_RULES = Rules(
          ".%-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*(?:bpm)?\s*-\s*({_NUM}))?\s*bpm", _ranged(HeartRateTarget),
          ".b-" + _ASCII_SPACE),
-    rule("target", rf"({_NUM})w?(?:\s*-\s*({_NUM}))?w", _ranged(PowerTarget), ".w-" + _ASCII_SPACE),
+    rule("target", rf"({_NUM})(?:\s*w)?(?:\s*-\s*({_NUM}))?\s*w", _ranged(PowerTarget), ".w-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*(?:rpm|spm)?\s*-\s*({_NUM}))?\s*(?:rpm|spm)", _ranged(CadenceTarget),
          ".rs-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*-\s*({_NUM}))?\s*m/s", _ranged(SpeedTarget), ".m-" + _ASCII_SPACE),
