@@ -170,7 +170,8 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
     doc = _Document(path, line_offset, None)
     lines = text.splitlines()
     for index, raw in enumerate(lines):
-        raw = _plain_characters(raw)
+        if not raw.isascii():
+            raw = _plain_characters(raw)
         # only a step line reads the sport: a text with its own `sport:` line never looks up the fallback
         fallback = defaults.fallback_sport() if doc.sport is None and raw.lstrip().startswith("-") else None
         sport_now = doc.sport or fallback or Sport.OTHER
@@ -191,15 +192,13 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
 
 
 def _plain_characters(raw: str) -> str:
-    if raw.isascii():
-        return raw
     raw = _UNICODE_SPACES.sub(" ", raw)
     raw = _DIGIT_DASH.sub(lambda m: m.group(1) + "-", raw)
     return _DIGIT_QUOTE.sub(lambda m: _QUOTES[m.group(0)], raw)
 
 
 def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -> None:
-    if SEPARATOR.match(raw):
+    if "---" in raw and SEPARATOR.match(raw):
         return  # "---": a Markdown separator, ignored as intervals.icu ignores it
     stripped = raw.strip()
     if not stripped:
