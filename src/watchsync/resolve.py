@@ -89,7 +89,7 @@ def resolve(workout: Workout, athlete: Athlete) -> Workout:
     if workout.sport in SWIM_SPORTS:
         athlete = _swimmer(athlete)
     blocks = [_resolve_block(block, athlete, str(i + 1)) for i, block in enumerate(workout.steps)]
-    return short_hard_reps(workout, workout.model_copy(update={"steps": blocks}), athlete)
+    return short_hard_reps(workout, workout.replaced(steps=blocks), athlete)
 
 
 def short_hard_reps(written: Workout, resolved: Workout, athlete: Athlete) -> Workout:
@@ -98,7 +98,7 @@ def short_hard_reps(written: Workout, resolved: Workout, athlete: Athlete) -> Wo
     the cue stays in the step's name and notes (docs/compliance.md, "Short hard reps")."""
     run = written.sport.family == "run"
     steps = [_short_block(w, r, athlete, run) for w, r in zip(written.steps, resolved.steps, strict=True)]
-    return resolved if _same(steps, resolved.steps) else resolved.model_copy(update={"steps": steps})
+    return resolved if _same(steps, resolved.steps) else resolved.replaced(steps=steps)
 
 
 def _same(blocks: list[Step | Repeat], before: list[Step | Repeat]) -> bool:
@@ -109,12 +109,12 @@ def _same(blocks: list[Step | Repeat], before: list[Step | Repeat]) -> bool:
 def _short_block(written: Step | Repeat, resolved: Step | Repeat, athlete: Athlete, run: bool) -> Step | Repeat:
     if isinstance(written, Repeat) and isinstance(resolved, Repeat):
         inner = [_short_block(w, r, athlete, run) for w, r in zip(written.steps, resolved.steps, strict=True)]
-        return resolved if _same(inner, resolved.steps) else resolved.model_copy(update={"steps": inner})
+        return resolved if _same(inner, resolved.steps) else resolved.replaced(steps=inner)
     if not (isinstance(written, Step) and isinstance(resolved, Step) and isinstance(written.target, RpeTarget)
             and isinstance(resolved.target, HeartRateTarget) and _too_short_for_hr(written)):
         return resolved
     target = _short_hard_target(written.target, athlete) if run else OpenTarget()
-    return resolved.model_copy(update={"target": target})
+    return resolved.replaced(target=target)
 
 
 def _swimmer(athlete: Athlete) -> Athlete:
@@ -146,7 +146,7 @@ def _fmt(value: float) -> str:
 def _resolve_block(block: Step | Repeat, athlete: Athlete, where: str) -> Step | Repeat:
     if isinstance(block, Repeat):
         steps = [_resolve_block(b, athlete, f"{where}.{i + 1}") for i, b in enumerate(block.steps)]
-        return block.model_copy(update={"steps": steps})
+        return block.replaced(steps=steps)
     return _resolve_step(block, athlete, where)
 
 
@@ -168,7 +168,7 @@ def _resolve_step(step: Step, athlete: Athlete, where: str) -> Step:
             update["notes"] = f"{cue}. {notes}".strip() if notes else cue
         if not step.name:
             update["name"] = cue
-    return step.model_copy(update=update)
+    return step.replaced(**update)
 
 
 def _concrete(target: Target, athlete: Athlete) -> Target:

@@ -133,3 +133,17 @@ def test_new_step_fields_keep_their_invariants() -> None:
     assert Repeat(count=10, steps=[Step()], until=until).until == until
     assert until.describe() == "HR > 80% max"
     assert Workout(name="n" * 256, sport=Sport.RUNNING, steps=[Step()]).name == "n" * 256
+
+
+def test_replaced_is_model_copy_with_an_update() -> None:
+    step = Step(duration=TimeDuration(seconds=60), target=RpeTarget(low=3, high=4), name="easy")
+    cases: list[tuple[Step | Repeat | Workout, dict[str, object]]] = [
+        (step, {"target": HeartRateTarget(low=130, high=140), "notes": "RPE 3-4"}),
+        (Repeat(count=2, steps=[step]), {"steps": [step, step]}),
+        (Workout(name="w", sport=Sport.RUNNING, steps=[step]), {"name": "v"}),
+    ]
+    for model, changes in cases:
+        copied, expected = model.replaced(**changes), model.model_copy(update=changes)
+        assert copied == expected and type(copied) is type(model) and copied != model
+        assert copied.model_fields_set == expected.model_fields_set
+        assert copied.model_dump() == expected.model_dump()

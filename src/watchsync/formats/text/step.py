@@ -14,7 +14,6 @@ from watchsync.model.workout import (
     Exercise,
     Intensity,
     LapButton,
-    OpenTarget,
     PaceTarget,
     Prompt,
     Repeat,
@@ -26,6 +25,7 @@ from watchsync.model.workout import (
 )
 
 EXERCISE_SPORTS = frozenset({Sport.STRENGTH, Sport.CARDIO})
+_LAP_BUTTON = LapButton()  # immutable: one shared by every lap-button step
 MAX_NAME = 200
 RECOVERY_WORDS = frozenset({"recover", "recovery", "jog", "walk", "easy", "float"})
 _WORDS = re.compile(r"[a-z]+")
@@ -285,14 +285,14 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                           "e.g. '- 3x12 Squat 20kg'")
     if parts.length is None and parts.sets is None and parts.lap is None:
         _no_length(parts)
-    duration: Any = parts.length.value if parts.length else LapButton()
+    duration: Any = parts.length.value if parts.length else _LAP_BUTTON
     planned = None
     notes = notes_text.strip() or None
     if parts.lap is not None and parts.length is not None:
         if not isinstance(duration, TimeDuration | DistanceDuration):
             raise where.error(parts.lap.col, f"press lap with {parts.length.text!r}",
                               "press lap alone, or with a time or distance as its planned length")
-        duration, planned = LapButton(), duration
+        duration, planned = _LAP_BUTTON, duration
     if parts.sets is not None:
         duration = parts.sets.value[1]
     name: str | None = cue or None
@@ -307,13 +307,19 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     rpe_high = rpe.high if rpe is not None else None
     col = parts.cue[0].col if parts.cue else start + 1
     intensity = Intensity.REST if zero_rest and parts.tag is None else _intensity(parts, context, cue, rpe_high)
-    step = build(where, col, body.strip(), Step, intensity=intensity,
-                 duration=duration, target=target or OpenTarget(),
-                 secondary=parts.secondary.value if parts.secondary else None, ramp=_ramp(parts),
-                 name=name, notes=notes, rpe=rpe if parts.target else None, exercise=exercise,
-                 weight_kg=parts.weight.value if parts.weight else None, planned=planned, prompts=prompts,
-                 stroke=_choice(parts.stroke, _STROKES, "stroke", where),
-                 equipment=_choice(parts.equipment, _EQUIPMENT, "equipment", where))
+    # only what the line gives: a field left out costs the model nothing to validate
+    given: dict[str, Any] = {"intensity": intensity, "duration": duration}
+    if target is not None:
+        given["target"] = target
+    optional = {"secondary": parts.secondary.value if parts.secondary else None, "ramp": _ramp(parts),
+                "name": name, "notes": notes, "rpe": rpe if parts.target else None, "exercise": exercise,
+                "weight_kg": parts.weight.value if parts.weight else None, "planned": planned,
+                "stroke": _choice(parts.stroke, _STROKES, "stroke", where),
+                "equipment": _choice(parts.equipment, _EQUIPMENT, "equipment", where)}
+    given.update((key, value) for key, value in optional.items() if value is not None)
+    if prompts:
+        given["prompts"] = prompts
+    step = build(where, col, body.strip(), Step, **given)
     if parts.sets is not None:
         rest = [Step(intensity=Intensity.REST, duration=parts.set_rest.value)] if parts.set_rest else []
         return Repeat(count=parts.sets.value[0], steps=[step, *rest], skip_last_rest=bool(rest))
