@@ -310,13 +310,23 @@ def test_format_target(target: RpeTarget, text: str) -> None:
 
 
 def test_format_text_refuses_what_only_toml_expresses() -> None:
-    inner = Repeat(count=2, steps=[Step(duration=TimeDuration(seconds=60))])
+    inner = Repeat(count=2, steps=[Step(duration=TimeDuration(seconds=60)), Step(duration=TimeDuration(seconds=30))])
     nested = Workout(name="n", sport=Sport.RUNNING, steps=[Repeat(count=3, steps=[inner])])
     with pytest.raises(TextSyntaxLimit):
         format_text(nested)
     tricky_name = Workout(name="n", sport=Sport.STRENGTH, steps=[Step(name="10m hard")])
     with pytest.raises(TextSyntaxLimit):
         format_text(tricky_name)  # a strength step's name is read for its exercise: no prompt prefix
+
+
+def test_a_one_step_repeat_inside_a_block_is_written_as_its_own_count() -> None:
+    for name in (None, "sprint 10s"):
+        inner = Repeat(count=6, steps=[Step(name=name, intensity=Intensity.INTERVAL, duration=TimeDuration(seconds=30),
+                                            target=PowerPercentFtpTarget(low=130, high=130))])
+        workout = Workout(name="n", sport=Sport.CYCLING, steps=[Repeat(count=3, steps=[
+            inner, Step(intensity=Intensity.RECOVERY, duration=TimeDuration(seconds=120))])])
+        text = format_text(workout)
+        assert "6x 30s 130% FTP" in text and parse_text(text) == workout
 
 
 def test_a_name_that_reads_as_a_length_is_written_before_the_prompt_end_and_reads_back() -> None:

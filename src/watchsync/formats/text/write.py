@@ -246,6 +246,12 @@ def _prompt(text: str) -> str:
     return text
 
 
+def _one_step_repeat(block: Repeat) -> bool:
+    """A repeat of one plain step, which a step line writes as ``- 6x 30s 130%``."""
+    return (len(block.steps) == 1 and isinstance(block.steps[0], Step) and block.name is None
+            and block.until is None and not block.skip_last_rest and not _strength_sets(block))
+
+
 def _strength_sets(block: Repeat) -> bool:
     """Is ``block`` the ``- 3x12 Squat rest 60s`` shorthand?"""
     first = block.steps[0]
@@ -265,6 +271,12 @@ def _strength_sets(block: Repeat) -> bool:
 def _block_lines(block: Step | Repeat, context: Context, sport: Sport) -> str:
     if isinstance(block, Step):
         return _step_text(block, context, sport)
+    if _one_step_repeat(block):  # "- 6x 30s 130%" inside a block: the step line says its own count
+        [step] = block.steps
+        assert isinstance(step, Step)
+        line = _step_text(step, context, sport)
+        head, marker, rest = line.partition(" <!> ")
+        return f"{head}{marker}{block.count}x {rest}" if marker else f"- {block.count}x {line[2:]}"
     if not _strength_sets(block):
         raise TextSyntaxLimit("nested repeats (other than strength sets) need TOML")
     first = block.steps[0]
