@@ -330,10 +330,14 @@ def test_a_one_step_repeat_inside_a_block_is_written_as_its_own_count() -> None:
 
 
 def test_a_name_that_reads_as_a_length_is_written_before_the_prompt_end_and_reads_back() -> None:
-    for name in ("10m hard", "First prompt at 0s", "power=3s", "focus (aim for 600m+)"):
+    for name in ("10m hard", "First prompt at 0s", "power=3s"):
         workout = Workout(name="n", sport=Sport.RUNNING, steps=[Step(name=name, duration=TimeDuration(seconds=600))])
         text = format_text(workout)
         assert text.splitlines()[-1] == f"- {name} <!> 10m" and parse_text(text) == workout
+    remark = Workout(name="n", sport=Sport.RUNNING, steps=[Step(name="focus (aim for 600m+)",
+                                                                duration=TimeDuration(seconds=600))])
+    assert format_text(remark).splitlines()[-1] == "- 10m focus (aim for 600m+)"  # a bracketed remark is text
+    assert parse_text(format_text(remark)) == remark
 
 
 def test_a_description_of_several_lines_is_written_as_free_text_lines() -> None:

@@ -278,3 +278,61 @@ def test_a_rest_appended_after_the_length_is_cue_text_with_a_warning() -> None:
 @pytest.mark.parametrize("text", ["275 W", "275w", "275 w - 275 W"])
 def test_watts_written_with_a_space(text: str) -> None:
     assert step(f"- 10m {text}", "cycling").target == PowerTarget(low=275, high=275)
+
+
+# --- second probe of real texts (texts as MCP servers, plan generators and coaches write them) -----
+
+
+@pytest.mark.parametrize("line", ["- 10s 0% Pace Rest", "- 10s 0% Pace intensity=rest", "- 10s 0%"])
+def test_a_zero_percent_target_is_a_rest(line: str) -> None:
+    rest = steps(f"8x\n- 50mtr 77% Pace\n{line}", "pool_swim")[0]
+    assert isinstance(rest, Repeat)
+    second = rest.steps[1]
+    assert isinstance(second, Step) and second.target == OpenTarget() and second.intensity is Intensity.REST
+
+
+def test_a_zero_length_rest_ends_on_the_lap_button_and_any_other_zero_length_is_refused() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: s\nsport: pool_swim\n- 0.0km 0% Pace Rest\n", warnings=warnings)
+    assert workout.flat_steps()[0].duration == LapButton() and "zero length" in warnings[0].problem
+    with pytest.raises(WorkoutFormatError, match="length '0m' must be above zero"):
+        steps("- 0m RPE 3")
+
+
+def test_a_dash_count_alone_repeats_nothing_and_says_so() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: b\nsport: running\nBuild\n- 4x\n- 30s 95% Pace\n- 30s Z1 HR\n", warnings=warnings)
+    assert [type(block) for block in workout.steps] == [Step, Step]
+    assert "repeats nothing" in warnings[0].problem and (warnings[0].line, warnings[0].col) == (4, 3)
+
+
+def test_a_header_right_above_a_count_line_names_the_repeat() -> None:
+    [repeat] = steps("Técnica (Drills)\n6x\n- 50mtr Drill\n- 15s recovery", "pool_swim")
+    assert isinstance(repeat, Repeat) and (repeat.name, repeat.count, len(repeat.steps)) == ("Técnica (Drills)", 6, 2)
+    workout = parse_text("name: s\nsport: pool_swim\nTécnica (Drills)\n6x\n- 50mtr Drill\n")
+    assert parse_text(format_text(workout)) == workout
+
+
+@pytest.mark.parametrize("name", ["Plank hold (3 x 45s)", "Bulgarian split squat (2 x 8 each)"])
+def test_a_bracketed_remark_is_text_whatever_it_holds(name: str) -> None:
+    only = step(f"- {name}", "strength")
+    assert (only.name, only.duration) == (name, LapButton())
+    assert step("- 400mtr (1° 72%, 2° 75%, 3° 78% Pace)", "pool_swim").target == OpenTarget()
+
+
+def test_grams_in_a_cue_and_kms() -> None:
+    fuel = step("- FUEL PER 10: 10g 1km 70% LTHR")
+    assert (fuel.name, fuel.duration) == ("FUEL PER 10: 10g", DistanceDuration(meters=1000))
+    assert step("- 0.1kms 95% Pace", "pool_swim").duration == DistanceDuration(meters=100)
+
+
+def test_timed_prompts_written_after_the_step_leave_the_step_its_length_and_target() -> None:
+    after = step("- 10m ramp 50-90% Pace 30^Halfway <!>")
+    before = step("- 30^Halfway <!> 10m ramp 50-90% Pace")
+    assert after == before and after.duration == TimeDuration(seconds=600) and after.prompts[0].text == "Halfway"
+
+
+def test_fifty_minutes_in_a_pool_is_warned_about_as_metres() -> None:
+    warnings: list[WorkoutFormatError] = []
+    parse_text("name: s\nsport: pool_swim\n- 50m Z1 Pace\n- 10m Z1 Pace\n", warnings=warnings)
+    assert [(w.line, w.expected) for w in warnings] == [(3, "50mtr for metres")]

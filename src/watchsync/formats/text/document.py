@@ -100,6 +100,18 @@ class _Document:
         elif section.steps:
             self.blocks.append(Repeat(count=section.count, steps=section.steps, name=section.name))
 
+    def open_section(self, section: Section) -> None:
+        """Close the open section and open ``section``; a bare ``Nx`` line right under a header with no
+        steps (``Técnica (Drills)`` then ``6x``) repeats under that header's name and intensity."""
+        previous = self.section
+        if (previous is not None and previous.count is None and previous.lines == 0 and previous.text
+                and section.count is not None and section.name is None):
+            section.name = previous.text if len(previous.text) <= MAX_NAME else None
+            section.intensity = section.intensity or previous.intensity
+            self.section = None  # the header titles the repeat: neither free text nor a section of its own
+        self.close_section()
+        self.section = section
+
     def add_step(self, line: str, start: int, where: Where) -> None:
         section = self.section
         context = Context()
@@ -107,7 +119,8 @@ class _Document:
             context = Context(section.intensity, section.count is not None, section.lines)
             section.lines += 1
         block = step_line(line, start, where, context)
-        (section.steps if section is not None and section.count is not None else self.blocks).append(block)
+        if block is not None:
+            (section.steps if section is not None and section.count is not None else self.blocks).append(block)
 
     def meta_line(self, key: str, value: str, where: Where, value_col: int) -> None:
         if self.body_started:
@@ -222,8 +235,7 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         start = raw.index("-") + 1
         doc.add_step(raw, start, where)
     else:
-        doc.close_section()
-        doc.section = section_header(raw, where)
+        doc.open_section(section_header(raw, where))
 
 
 _SPORT_HINT = ("a 'sport: running' line, --sport, a sport folder (run/, bike/, swim/ ...) "

@@ -11,7 +11,9 @@ from watchsync.formats.text.tokens import NUMBER_RULES, WORD_RULES, Rule, Where
 from watchsync.model.workout import Duration, RpeTarget, Sport, Target
 
 LENGTH_UNITS = "s, m (minutes), h, km, mtr, mi, yd, bpm, w, rpm, m/s, kcal, kg or lb"
-_CUE_SUFFIXES = frozenset({"st", "nd", "rd", "th", "k"})
+#: Letters after a number that make cue text, not a mistyped length: ordinals, thousands, and the
+#: grams and millilitres of fuelling cues (``10g``, ``500ml``).
+_CUE_SUFFIXES = frozenset({"st", "nd", "rd", "th", "k", "g", "mg", "ml", "l", "oz", "kj"})
 _TOKEN = re.compile(r"\S+")
 _DIGITS = re.compile(r"\d+")
 # leftover tokens that look like a mistyped length or target (see _suspicious)
@@ -76,6 +78,12 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             return
         pos = token.start()
         col = pos + 1
+        if body[pos] == "(" and not token.group(0).endswith(")"):
+            remark = _remark_end(body, pos)
+            if remark is not None:  # "(2 x 45s each side)": a remark in brackets is cue text as a whole
+                yield Item("cue", body[pos:remark], col, body[pos:remark])
+                pos = remark
+                continue
         for rule in _candidate_rules(body, pos):
             m = rule.pattern.match(body, pos)
             if m and m.end() > pos:
@@ -88,6 +96,15 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             _suspicious(where, col, token.group(0))
             yield Item("cue", token.group(0), col, token.group(0))
             pos = token.end()
+
+
+def _remark_end(body: str, pos: int) -> int | None:
+    """The end of the token that closes the bracket opened at ``pos`` (None when none closes it)."""
+    close = body.find(")", pos)
+    if close < 0:
+        return None
+    end = _TOKEN.match(body, close)
+    return end.end() if end is not None else close + 1
 
 
 def parse_duration(text: str, *, path: str = "<text>", line: int = 1, col: int = 1,

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from watchsync.formats.text.scan import Item, scan
-from watchsync.formats.text.tokens import Where, build
+from watchsync.formats.text.tokens import Where, ZeroLength, build
 from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,
     Exercise,
     Intensity,
     LapButton,
+    OpenTarget,
     PaceTarget,
     Prompt,
     Repeat,
@@ -238,22 +239,30 @@ def _choice(item: Item | None, choices: dict[str, str] | tuple[str, ...], what: 
     return value
 
 
-def _prompts(line: str, start: int, where: Where) -> tuple[int, str, list[Prompt]]:
-    """Timed prompts ``cue 33^Relax 60^Push <!>``: (where the step proper starts, cue, prompts)."""
+def _prompts(line: str, start: int, where: Where) -> tuple[str, int, str, list[Prompt]]:
+    """Timed prompts ``cue 33^Relax 60^Push <!>``: (the line, where the step proper starts, cue, prompts).
+
+    Prompts written after the step (``- 10m 80% 30^Push <!>``, nothing after ``<!>``) leave the text
+    before them as the step proper: the line comes back with the prompts blanked out (columns kept).
+    """
     end = line.find(_PROMPT_END, start)
     if end < 0:
         marker = _PROMPT_AT.search(line, start)
         if marker is not None and "|" not in line[start:marker.start()]:
             raise where.error(marker.start() + 1, f"timed prompt {marker.group(0)!r} without its end",
                               "'<!>' after the last prompt, e.g. '- Go 30^Relax <!> 5m 80%'")
-        return start, "", []
+        return line, start, "", []
     text = line[start:end]
     pieces = _PROMPT_AT.split(text)
     cue, prompts = pieces[0].strip(), []
     for at, words in zip(pieces[1::2], pieces[2::2], strict=True):
         if words.strip():
             prompts.append(build(where, start + 1, at + "^", Prompt, at_seconds=int(at), text=words.strip()))
-    return end + len(_PROMPT_END), cue, prompts
+    after = end + len(_PROMPT_END)
+    first = _PROMPT_AT.search(line, start, end)
+    if first is not None and not line[after:].partition("|")[0].strip():
+        return line[:first.start()] + " " * (after - first.start()) + line[after:], start, "", prompts
+    return line, after, cue, prompts
 
 
 def _ramp(parts: _Parts) -> str | None:
@@ -268,12 +277,19 @@ def _ramp(parts: _Parts) -> str | None:
     return "down" if len(numbers) >= 2 and numbers[1] < numbers[0] else "up"
 
 
-def step_line(line: str, start: int, where: Where, context: Context) -> Step | Repeat:
-    """One ``- ...`` line (``start`` indexes the text after the dash) → a step, a strength set or a repeat."""
-    start, prompt_cue, prompts = _prompts(line, start, where)
+def step_line(line: str, start: int, where: Where, context: Context) -> Step | Repeat | None:
+    """One ``- ...`` line (``start`` indexes the text after the dash) → a step, a strength set or a
+    repeat; None for a line that is only a repeat count (``- 4x``), which repeats nothing (warned)."""
+    line, start, prompt_cue, prompts = _prompts(line, start, where)
     body, _, notes_text = line.partition("|") if "|" in line[start:] else (line, "", "")
     parts = _collect(body, start, where)
+    if _only_a_count(parts):
+        assert parts.repeat is not None
+        where.warn(parts.repeat.col, f"'- {parts.repeat.text}' repeats nothing: the steps below it are not "
+                   "repeated (as in intervals.icu)", f"'{parts.repeat.text}' without the dash, on a line before them")
+        return None
     zero_rest = _zero_target_rest(parts)
+    _zero_length_rest(parts, zero_rest, where)
     reps_step = parts.sets is not None or (parts.length is not None
                                            and isinstance(parts.length.value, RepsDuration))
     exercise, cue = None, " ".join(filter(None, [prompt_cue, _cue_text(parts)]))
@@ -328,18 +344,51 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     return step
 
 
+def _only_a_count(parts: _Parts) -> bool:
+    """``- 4x`` and nothing else: no step to repeat."""
+    return parts.repeat is not None and not parts.cue and all(
+        getattr(parts, name) is None for name in ("tag", "length", "lap", "sets", "target", "secondary", "rpe",
+                                                   "weight", "exercise", "stroke", "equipment", "ramp"))
+
+
 def _zero_target_rest(parts: _Parts) -> bool:
-    """``- 20s 0``: a length and a bare 0 for a target is a rest (intervals.icu swim sets); the 0 goes."""
-    if (parts.length is None and parts.lap is None) or parts.target is not None or parts.rpe is not None \
-            or [item.text for item in parts.cue] != ["0"]:
+    """``- 20s 0`` or ``- 10s 0% Pace``: a length and a zero target is a rest (intervals.icu swim sets);
+    the zero goes."""
+    if (parts.length is None and parts.lap is None) or parts.rpe is not None:
+        return False
+    if parts.target is not None and isinstance(parts.target.value, OpenTarget):  # a "0%" target
+        parts.target = None
+        return True
+    if parts.target is not None or [item.text for item in parts.cue] != ["0"]:
         return False
     parts.cue.clear()
     return True
 
 
+def _zero_length_rest(parts: _Parts, zero_rest: bool, where: Where) -> None:
+    """A length of zero (``- 0.0km 0% Pace Rest``, written by generators) is a rest that ends on the lap
+    button, with a warning; on any other step it is an error."""
+    length = parts.length
+    if length is None or not isinstance(length.value, ZeroLength):
+        return
+    first_word = parts.cue[0].text.lower() if parts.cue else ""
+    if not (zero_rest or (parts.tag is not None and parts.tag.value == "rest") or first_word.startswith("rest")):
+        raise length.value.error(where, length.col)
+    where.warn(length.col, f"{length.text!r}: a rest of zero length, read as ending on the lap button",
+               "a rest's length, or 'press lap'")
+    parts.length = None
+
+
+def is_remark(text: str) -> bool:
+    """A bracketed remark of several words (``(3 x 45s)``): cue text, never a mistyped length."""
+    return text.startswith("(") and " " in text
+
+
 def _no_length(parts: _Parts) -> None:
     """A step with no length ends on the lap button, unless its cue holds what looks like a length."""
     for index, item in enumerate(parts.cue):
+        if is_remark(item.text):
+            continue  # "Plank hold (3 x 45s)": a remark in brackets is text, whatever it holds
         glued = _GLUED_LENGTH.search(item.text)
         if glued is not None:
             count, length = glued.group(1), glued.group(2)

@@ -24,6 +24,7 @@ from watchsync.model.workout import (
     HeartRateTarget,
     HeartRateZoneTarget,
     LapButton,
+    OpenTarget,
     PacePercentTarget,
     PaceTarget,
     PaceZoneTarget,
@@ -113,7 +114,7 @@ TARGET_WORDS = "HR, LTHR, Pace or FTP"
 _PACE_UNIT_METERS = {"km": 1000.0, "mi": METERS_PER_MILE}
 #: A time written as ``<N>m`` with at least this many minutes looks like metres (``400m`` = 6h40m).
 SLIP_MINUTES = 100
-_DISTANCE_SCALE = {"km": 1000.0, "mtr": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
+_DISTANCE_SCALE = {"km": 1000.0, "kms": 1000.0, "mtr": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
                    "mi": METERS_PER_MILE, "mile": METERS_PER_MILE, "miles": METERS_PER_MILE,
                    "yd": 0.9144, "yds": 0.9144, "yrd": 0.9144, "y": 0.9144, "yard": 0.9144, "yards": 0.9144}
 _TIME_WORD_SECONDS = {"m": 60.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
@@ -123,6 +124,7 @@ _LB_KG = 0.45359237
 _YARD_M = 0.9144
 
 _NUM = r"\d{1,9}(?:\.\d{1,17})?"
+_DISTANCE_UNITS = "kms|km|mtr|miles|mile|mi|yards|yard|yds|yd|yrd|y|meters|meter|metres|metre"
 _PACE_VALUE = r"(\d{1,9}):(\d{1,9}(?:\.\d{1,17})?)"
 _PACE_UNIT = r"km|mi|\d{1,9}mtr|\d{1,9}m|\d{1,9}y"
 _DIGITS = re.compile(r"\d+")
@@ -138,28 +140,50 @@ def _positive(where: Where, col: int, token: str, value: float) -> float:
     return value
 
 
-def _time(where: Where, col: int, m: re.Match[str]) -> Duration:
+@dataclass(frozen=True)
+class ZeroLength:
+    """A time or distance of zero (``0.0km``, ``0s``): a rest's length in generated texts (it ends on
+    the lap button), an error anywhere else; the step line decides (:mod:`watchsync.formats.text.step`)."""
+
+    text: str
+
+    def error(self, where: Where, col: int) -> WorkoutFormatError:
+        return where.error(col, f"length {self.text!r} must be above zero")
+
+
+def _time(where: Where, col: int, m: re.Match[str]) -> Duration | ZeroLength:
     hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+    if hours == minutes == seconds == 0:
+        return ZeroLength(m.group(0))
     total = _positive(where, col, m.group(0), hours * 3600 + minutes * 60 + seconds)
-    if not hours and not seconds and minutes >= SLIP_MINUTES and m.group(0).lower().endswith("m"):
+    if not hours and not seconds and _looks_like_metres(where, minutes) and m.group(0).lower().endswith("m"):
         where.warn(col, f"{m.group(0)!r} is {_clock(total)} ('m' means minutes)",
                    f"{m.group(0)[:-1]}mtr for metres")
     return build(where, col, m.group(0), TimeDuration, seconds=total)
 
 
+def _looks_like_metres(where: Where, minutes: float) -> bool:
+    """``<N>m`` that reads like metres: N of 100 or more, or in a pool a multiple of 25 (``50m``)."""
+    return minutes >= SLIP_MINUTES or (where.sport is Sport.POOL_SWIM and minutes % 25 == 0)
+
+
 def _clock(seconds: float) -> str:
     hours, rest = divmod(round(seconds), 3600)
-    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m"
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60} minutes"
 
 
-def _time_word(where: Where, col: int, m: re.Match[str]) -> Duration:
+def _time_word(where: Where, col: int, m: re.Match[str]) -> Duration | ZeroLength:
+    if float(m.group(1)) == 0:
+        return ZeroLength(m.group(0))
     total = _positive(where, col, m.group(0), float(m.group(1)) * _TIME_WORD_SECONDS[m.group(2).lower()])
-    if m.group(2).lower() == "m" and total >= SLIP_MINUTES * 60:
+    if m.group(2).lower() == "m" and _looks_like_metres(where, total / 60):
         where.warn(col, f"{m.group(0)!r} is {_clock(total)} ('m' means minutes)", f"{m.group(1)}mtr for metres")
     return build(where, col, m.group(0), TimeDuration, seconds=total)
 
 
-def _distance(where: Where, col: int, m: re.Match[str]) -> Duration:
+def _distance(where: Where, col: int, m: re.Match[str]) -> Duration | ZeroLength:
+    if float(m.group(1)) == 0:
+        return ZeroLength(m.group(0))
     value = _positive(where, col, m.group(0), float(m.group(1)))
     scale = _DISTANCE_SCALE[m.group(2).lower()]
     return build(where, col, m.group(0), DistanceDuration, meters=value * scale)
@@ -246,6 +270,8 @@ def pace_unit_meters(unit: str) -> float:
 
 def _percent(where: Where, col: int, m: re.Match[str]) -> Target:
     low, high = _range(m)
+    if low == high == 0:
+        return OpenTarget()  # "- 10s 0% Pace": no target, a rest (see step._zero_target_rest)
     word = (m.group(3) or "").lower()
     if word == "mmp":
         raise where.error(col, "MMP targets (% of a mean-maximal power) are not supported",
@@ -329,7 +355,7 @@ NUMBER_RULES = Rules(
          ".rs-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*-\s*({_NUM}))?\s*m/s", _ranged(SpeedTarget), ".m-" + _ASCII_SPACE),
     rule("weight", rf"({_NUM})\s*(kg|lbs?)", _weight, ".kl" + _ASCII_SPACE),
-    rule("length", rf"({_NUM})\s*(km|mtr|miles|mile|mi|yards|yard|yds|yd|yrd|y|meters|meter|metres|metre)", _distance,
+    rule("length", rf"({_NUM})\s*({_DISTANCE_UNITS})", _distance,
          ".kmy" + _ASCII_SPACE),
     rule("length", rf"({_NUM})\s*(hours|hour|hrs|hr|minutes|minute|mins|min|seconds|second|secs|sec)", _time_word,
          ".hms" + _ASCII_SPACE),

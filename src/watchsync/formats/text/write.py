@@ -15,6 +15,7 @@ from watchsync.formats.text.step import (
     EXERCISE_SPORTS,
     Context,
     infer_intensity,
+    is_remark,
     named_exercise,
 )
 from watchsync.formats.text.tokens import Where, pace_unit_meters
@@ -164,7 +165,8 @@ def _check_plain(text: str, what: str, sport: Sport) -> None:
         items = []
     if "|" in text or "\n" in text or text.startswith("-") or not items or any(item.kind != "cue" for item in items) \
             or " ".join(item.text for item in items) != text or "<!>" in text or _PROMPT_AT.search(text) \
-            or any(item.text.lower() == "ramp" for item in items) or _GLUED_LENGTH.search(text):
+            or any(item.text.lower() == "ramp" for item in items) \
+            or any(_GLUED_LENGTH.search(item.text) for item in items if not is_remark(item.text)):
         raise TextSyntaxLimit(f"{what} {text!r} would not read back as plain text")
 
 
