@@ -336,3 +336,7 @@ def test_fifty_minutes_in_a_pool_is_warned_about_as_metres() -> None:
     warnings: list[WorkoutFormatError] = []
     parse_text("name: s\nsport: pool_swim\n- 50m Z1 Pace\n- 10m Z1 Pace\n", warnings=warnings)
     assert [(w.line, w.expected) for w in warnings] == [(3, "50mtr for metres")]
+
+
+def test_a_pace_unit_written_after_the_word_pace() -> None:
+    assert step("- Tempo 10m 7:15-7:00 Pace /mi").target == step("- Tempo 10m 7:15-7:00/mi Pace").target

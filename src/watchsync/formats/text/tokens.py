@@ -345,7 +345,7 @@ NUMBER_RULES = Rules(
     rule("length", r"(\d{1,9})\s*kcal", _kcal, "k" + _ASCII_SPACE),
     rule("target", rf"{_PACE_VALUE}(?:\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"
                    rf"\s*/\s*({_PACE_UNIT})(?:\s+pace)?", _pace, ":"),
-    rule("target", rf"{_PACE_VALUE}(?:\s*-\s*{_PACE_VALUE})?\s+pace", _pace, ":"),
+    rule("target", rf"{_PACE_VALUE}(?:\s*-\s*{_PACE_VALUE})?\s+pace(?:\s*/\s*({_PACE_UNIT}))?", _pace, ":"),
     rule("target", rf"({_NUM})%?(?:\s*-\s*({_NUM}))?%(?:\s*(hr|lthr|pace|ftp|power|mmp))?", _percent,
          ".%-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*(?:bpm)?\s*-\s*({_NUM}))?\s*bpm", _ranged(HeartRateTarget),
