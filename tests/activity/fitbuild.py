@@ -60,6 +60,7 @@ class ActivitySpec:
     time_created: float | None = None
     local_timestamp: float | None = None  # the activity message's local wall-clock end (as Unix s)
     end: float | None = None
+    laps_only: bool = False  # each session's lap but no session message (some devices and exporters)
 
 
 def build(spec: ActivitySpec) -> bytes:
@@ -78,11 +79,11 @@ def build(spec: ActivitySpec) -> bytes:
     end = spec.end or max(s.time for s in spec.samples) + 1
     for index, session in enumerate(spec.sessions):
         builder.add(_lap(session, index))
-    for index, session in enumerate(spec.sessions):
+    for index, session in enumerate([] if spec.laps_only else spec.sessions):
         builder.add(_session(session, index))
     activity = ActivityMessage()
     activity.timestamp = round(end * MS)
-    activity.num_sessions = len(spec.sessions)
+    activity.num_sessions = 0 if spec.laps_only else len(spec.sessions)
     activity.event = Event.ACTIVITY
     activity.event_type = EventType.STOP
     if spec.local_timestamp is not None:

@@ -85,6 +85,33 @@ def test_an_absurd_timer_and_elapsed_time_are_replaced_from_events_and_records(
     assert any("implausible" in warning for warning in result["warnings"])
 
 
+def test_a_timer_above_an_elapsed_time_that_covers_the_records_is_replaced_from_the_timer_events(
+        tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # an hour of records with a 10-minute pause in it: 3000 s running, 3600 s elapsed; the file says 4200 s timer
+    samples = steady(T0, 1800) + steady(T0 + 2400, 1200, offset_m=5400.0)
+    timer = [(T0, EventType.START), (T0 + 1800, EventType.STOP_ALL), (T0 + 2400, EventType.START),
+             (T0 + 3600, EventType.STOP_ALL)]
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, T0, 4200.0, 3600.0, distance=9000.0, avg_hr=150)],
+                        samples, timer)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    assert result["summary"]["duration_s"] == pytest.approx(3000, abs=1)
+    assert result["summary"]["elapsed_s"] == pytest.approx(3600, abs=1)
+    assert result["load"]["duration_s"] == pytest.approx(3000, abs=1)
+    assert [w for w in result["warnings"] if "exceeds elapsed" in w] == [
+        "timer time 4200s exceeds elapsed time 3600s; the timer time is taken from the timer events and records"]
+
+
+def test_a_file_with_laps_and_no_session_keeps_its_laps_and_their_sport(
+        tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    laps = [SessionSpec(FitSport.RUNNING, T0 + 600 * i, 600.0, 600.0, distance=1800.0) for i in range(3)]
+    samples = steady(T0, 1800)
+    spec = ActivitySpec(laps, samples, [(T0, EventType.START), (T0 + 1800, EventType.STOP_ALL)], laps_only=True)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    assert (result["summary"]["sport"], result["summary"]["sub_sport"]) == ("running", "generic")
+    assert [lap["distance_m"] for lap in result["laps"]] == [1800.0, 1800.0, 1800.0]
+    assert result["summary"]["duration_s"] == pytest.approx(1800, abs=1)
+
+
 def test_two_records_a_second_count_each_second_once(tmp_path: Path, config: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     # every second: one record with HR (an HR stream at 2 Hz, then one without HR (a position fix)

@@ -137,6 +137,8 @@ def _lap(m: Message) -> Lap:
         intensity=_enum(m.get("intensity")),
         avg_power=_int(m.get("avg_power")),
         max_power=_int(m.get("max_power")),
+        sport=_enum(m.get("sport")),
+        sub_sport=_enum(m.get("sub_sport")),
     )
 
 

@@ -87,6 +87,8 @@ class Lap:
     intensity: str | None
     avg_power: int | None = None
     max_power: int | None = None
+    sport: str | None = None  # FIT sport and sub-sport names: a file without sessions has only its laps'
+    sub_sport: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

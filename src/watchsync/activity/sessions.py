@@ -81,7 +81,7 @@ def session_parts(activity: Activity, max_gap: float = DEFAULT_MAX_GAP_S) -> tup
     if not sessions:
         if not len(times):
             return ()
-        return (_part(activity, 0, None, float(times[0]), float(times[-1]) + 1, (), max_gap),)
+        return (_part(activity, 0, None, float(times[0]), float(times[-1]) + 1, tuple(activity.laps), max_gap),)
     starts = [_begin(s, times) for s in sessions]
     bounds = [*starts[1:], np.inf]
     parts = []
@@ -152,14 +152,20 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     line = timeline(activity.timer_events, opening, end)
     weights = line.weights(times, max_gap)
     timer = _plausible(session.total_timer_time if session else None, span)
+    timer_said = False
     if timer is not None and elapsed is not None and timer > elapsed + 1:
-        warnings.append(f"{label}timer time {timer:.0f}s exceeds elapsed time {elapsed:.0f}s; elapsed time is "
-                        "taken as the span of the session")
-        elapsed = None
+        if elapsed + 1 >= span:  # the elapsed time covers the records: the timer is the absurd one
+            warnings.append(f"{label}timer time {timer:.0f}s exceeds elapsed time {elapsed:.0f}s; the timer "
+                            "time is taken from the timer events and records")
+            timer, timer_said = None, True
+        else:
+            warnings.append(f"{label}timer time {timer:.0f}s exceeds elapsed time {elapsed:.0f}s; elapsed time "
+                            "is taken as the span of the session")
+            elapsed = None
     if timer is None:
         paused = any(opening < event.time < end for event in activity.timer_events)
         timer = line.running_seconds if paused else float(weights.sum())
-        if session is not None:
+        if session is not None and not timer_said:
             warnings.append(f"{label}total timer time {_shown(session.total_timer_time)} is implausible for "
                             f"{span:.0f}s of records; {timer:.0f}s taken from the timer events and records")
     if elapsed is None:

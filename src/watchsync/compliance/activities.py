@@ -156,9 +156,10 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
              zone: str | None, many: bool) -> ActivitySummary:
     session = part.session
     pool = session.pool_length if session is not None and session.pool_length else None
+    sport_name, sub_sport = (session.sport, session.sub_sport) if session is not None else _laps_sport(part)
     return ActivitySummary(
         id=summary_id,
-        sport=sport_from_names(session.sport, session.sub_sport) if session is not None else Sport.OTHER,
+        sport=sport_from_names(sport_name, sub_sport),
         start=local_start(part.start, activity.clock, activity.utc_offset, zone),
         duration_s=part.timer_s,
         distance_m=part.distance_m,
@@ -167,13 +168,19 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
         associated_workout_id=associated_workout_id,
         elapsed_s=part.elapsed_s,
         max_hr=part.max_hr,
-        sub_sport=session.sub_sport if session is not None else None,
+        sub_sport=sub_sport,
         avg_power=part.avg_power,
         max_power=part.max_power,
         pool_length_m=pool,
         session=part.number + 1 if many else None,
         transition=part.is_transition,
     )
+
+
+def _laps_sport(part: SessionPart) -> tuple[str | None, str | None]:
+    """A file without a session: the sport and sub-sport its laps share, if they do."""
+    pairs = {(lap.sport, lap.sub_sport) for lap in part.activity.laps if lap.sport is not None}
+    return pairs.pop() if len(pairs) == 1 else (None, None)
 
 
 def _total(values: Sequence[float | None]) -> float | None:
