@@ -13,6 +13,7 @@ from fit_tool.fit_file_builder import FitFileBuilder
 from fit_tool.profile.messages.activity_message import ActivityMessage
 from fit_tool.profile.messages.event_message import EventMessage
 from fit_tool.profile.messages.file_id_message import FileIdMessage
+from fit_tool.profile.messages.hr_message import HrMessage
 from fit_tool.profile.messages.lap_message import LapMessage
 from fit_tool.profile.messages.record_message import RecordMessage
 from fit_tool.profile.messages.session_message import SessionMessage
@@ -61,6 +62,8 @@ class ActivitySpec:
     local_timestamp: float | None = None  # the activity message's local wall-clock end (as Unix s)
     end: float | None = None
     laps_only: bool = False  # each session's lap but no session message (some devices and exporters)
+    #: HRM-Swim/Tri style ``hr`` messages: (time, event seconds, bpm) anchors and lists of beats per message
+    hr_messages: list[tuple[float, list[float], list[int]]] = field(default_factory=list)
 
 
 def build(spec: ActivitySpec) -> bytes:
@@ -75,6 +78,7 @@ def build(spec: ActivitySpec) -> bytes:
     builder.add(file_id)
     messages: list[tuple[float, Any]] = [(time, _event(time, kind)) for time, kind in spec.timer]
     messages += [(s.time, _record(s)) for s in spec.samples]
+    messages += [(time, _hr(time, events, bpm)) for time, events, bpm in spec.hr_messages]
     builder.add_all([m for _, m in sorted(messages, key=lambda pair: pair[0])])
     end = spec.end or max(s.time for s in spec.samples) + 1
     for index, session in enumerate(spec.sessions):
@@ -91,6 +95,15 @@ def build(spec: ActivitySpec) -> bytes:
     builder.add(activity)
     data: bytes = builder.build().to_bytes()
     return data
+
+
+def _hr(time: float, events: list[float], bpm: list[int]) -> HrMessage:
+    """One ``hr`` message: its time, beats as whole ``event_timestamp`` values (s) and their bpm."""
+    message = HrMessage()
+    message.timestamp = round(time * MS)
+    message.event_timestamp = events
+    message.filtered_bpm = bpm
+    return message
 
 
 def _event(time: float, kind: EventType) -> EventMessage:

@@ -112,6 +112,20 @@ def test_a_file_with_laps_and_no_session_keeps_its_laps_and_their_sport(
     assert result["summary"]["duration_s"] == pytest.approx(1800, abs=1)
 
 
+def test_heart_rate_from_hr_messages_listing_whole_event_times(tmp_path: Path, config: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # a swim strap's beats stored as whole event_timestamp values (field 9), 8 to a message, at 150 bpm
+    samples = [Sample(T0 + i, None, i * 1.0) for i in range(0, 600, 10)]
+    beat_times = [0.4 * k for k in range(1, 1500)]
+    hr = [(T0, [0.0], [150])] + [(T0 + beat_times[i], beat_times[i:i + 8], [150] * len(beat_times[i:i + 8]))
+                                 for i in range(0, len(beat_times), 8)]
+    spec = ActivitySpec([SessionSpec(FitSport.SWIMMING, T0, 600.0, 600.0, FitSubSport.LAP_SWIMMING, distance=600.0)],
+                        samples, [(T0, EventType.START), (T0 + 600, EventType.STOP_ALL)], hr_messages=hr)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    assert result["load"]["hr_seconds"] == pytest.approx(600, abs=15)
+    assert result["summary"]["avg_hr"] == pytest.approx(150)
+
+
 def test_two_records_a_second_count_each_second_once(tmp_path: Path, config: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     # every second: one record with HR (an HR stream at 2 Hz, then one without HR (a position fix)

@@ -98,3 +98,15 @@ def test_interval_means_are_the_mean_of_the_beats_since_the_previous_record(
             assert got[i] == np.floor(sum(inside) / len(inside) + 0.5)
         else:
             assert np.isnan(got[i])
+
+
+def test_beats_listed_as_whole_event_times_read_as_the_packed_counters() -> None:
+    anchor = {"timestamp": 100, "fractional_timestamp": 0.0, "event_timestamp": [0.0], "filtered_bpm": [100]}
+    bpm = [110, 120, 130, 140, 150]
+    packed = {"event_timestamp_12": pack([512, 1024, 2048, 3072, 5120 & 0xFFF]), "filtered_bpm": bpm}
+    listed = {"event_timestamp": [0.5, 1.0, 2.0, 3.0, 5.0], "filtered_bpm": bpm}  # the counter wraps at 4 s
+    times, values = beats([anchor, listed])  # type: ignore[list-item]
+    np.testing.assert_allclose(times, [100, 100.5, 101, 102, 103, 105])
+    packed_times, packed_values = beats([anchor, packed])  # type: ignore[list-item]
+    np.testing.assert_allclose(times, packed_times)
+    np.testing.assert_array_equal(values, packed_values)

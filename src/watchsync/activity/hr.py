@@ -2,7 +2,8 @@
 
 An anchor `hr` message carries `timestamp` + `fractional_timestamp` and one
 `event_timestamp` (s, 1/1024 resolution); later ones pack up to 8 beats as
-12-bit rolling counters in `event_timestamp_12`, paired with `filtered_bpm`.
+12-bit rolling counters in `event_timestamp_12`, paired with `filtered_bpm` (or, on some
+devices, list them as whole `event_timestamp` values, read as the same counters).
 HRM-Swim/Tri files hold thousands of them: the merge is numpy throughout.
 Records without a heart rate get the mean of the beats since the previous record,
 or else the last beat if it is at most `CARRY_SECONDS` old.
@@ -23,7 +24,7 @@ Message = dict[str | int, Any]
 
 TICKS_PER_SECOND = 1024
 CARRY_SECONDS = 5.0
-_COUNTER_12 = 0x1000
+COUNTER_12 = 0x1000  # ticks a 12-bit counter holds before it wraps
 
 
 #: The common packed message: 12 bytes holding 8 12-bit counters, with 8 bpm values.
@@ -72,8 +73,8 @@ def beats(hr_messages: list[Message] | HrColumns) -> tuple[FloatArray, FloatArra
     previous[1:] = counters[:-1]
     starts = np.ones(len(counters), dtype=bool)
     starts[1:] = segment[1:] != segment[:-1]
-    previous[starts] = c.anchor_ticks[segment[starts]] & (_COUNTER_12 - 1)
-    steps = (counters - previous) % _COUNTER_12
+    previous[starts] = c.anchor_ticks[segment[starts]] & (COUNTER_12 - 1)
+    steps = (counters - previous) % COUNTER_12
     totals = np.cumsum(steps)
     segment_first = np.maximum.accumulate(np.where(starts, np.arange(len(steps)), 0))
     ticks = totals - (totals - steps)[segment_first] if len(steps) else totals  # ticks since the anchor
@@ -92,6 +93,11 @@ def beats(hr_messages: list[Message] | HrColumns) -> tuple[FloatArray, FloatArra
         by_time = np.argsort(all_times, kind="stable")
         all_times, all_bpm = all_times[by_time], all_bpm[by_time]
     return all_times, all_bpm
+
+
+def counter_12(event_seconds: float) -> int:
+    """An ``event_timestamp`` (seconds) as the 12-bit tick counter ``event_timestamp_12`` would hold."""
+    return round(event_seconds * TICKS_PER_SECOND) % COUNTER_12
 
 
 def columns(hr_messages: list[Message]) -> HrColumns:
@@ -116,6 +122,8 @@ def columns(hr_messages: list[Message]) -> HrColumns:
         elif isinstance(packed, bytes | tuple | list):
             values = _numbers(bpm)
             odd += [(i, k, c, b) for k, (c, b) in enumerate(zip(_unpack_12(packed), values, strict=False))]
+        elif len(events := _numbers(message.get("event_timestamp"))):  # beats as whole event times
+            odd += [(i, k, counter_12(e), b) for k, (e, b) in enumerate(zip(events, _numbers(bpm), strict=False))]
     order = np.zeros((0, 2), dtype=np.int64)
     counters = np.zeros(0, dtype=np.int64)
     bpms = np.zeros(0, dtype=np.float64)
@@ -184,7 +192,7 @@ def _unpack_12(packed: bytes | tuple[Any, ...] | list[Any]) -> list[int]:
     """Little-endian packed 12-bit values (two per three bytes)."""
     raw = bytes(b for b in packed if isinstance(b, int) and 0 <= b <= 255)
     bits = int.from_bytes(raw, "little")
-    return [(bits >> (12 * i)) & (_COUNTER_12 - 1) for i in range(len(raw) * 8 // 12)]
+    return [(bits >> (12 * i)) & (COUNTER_12 - 1) for i in range(len(raw) * 8 // 12)]
 
 
 def fill_heart_rate(timestamps: FloatArray, heart_rate: FloatArray,

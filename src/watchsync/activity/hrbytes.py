@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from watchsync.activity.hr import TICKS_PER_SECOND, HrColumns, unpack_12
+from watchsync.activity.hr import COUNTER_12, TICKS_PER_SECOND, HrColumns, unpack_12
 from watchsync.activity.model import FloatArray
 
 HR_MESSAGE = 132
@@ -119,8 +119,7 @@ def _layout_columns(data: NDArray[np.uint8], layout: HrLayout) -> _Part:
     anchors = (positions[is_anchor], when[is_anchor], event[is_anchor], first_bpm[is_anchor])
     packed = fields.get(EVENT_TIMESTAMP_12)
     if packed is None or not packed.shape[1]:
-        empty = np.zeros(0)
-        return _Part(anchors, (empty, empty, empty, empty))
+        return _Part(anchors, _event_beats(positions[~is_anchor], events[~is_anchor], bpm[~is_anchor]))
     packed_rows = ~is_anchor
     counters = unpack_12(packed[packed_rows])
     width = min(counters.shape[1], bpm.shape[1])
@@ -129,6 +128,16 @@ def _layout_columns(data: NDArray[np.uint8], layout: HrLayout) -> _Part:
     beats_ = (np.repeat(positions[packed_rows], width), np.tile(np.arange(width), rows_count),
               counters.ravel(), beat_bpm.ravel())
     return _Part(anchors, beats_)
+
+
+def _event_beats(positions: NDArray[np.int64], events: FloatArray, bpm: FloatArray) -> Columns:
+    """Beats listed as whole ``event_timestamp`` values (no packed field), as 12-bit tick counters."""
+    width = min(events.shape[1], bpm.shape[1])
+    events, bpm = events[:, :width], bpm[:, :width]
+    valid = ~np.isnan(events)
+    place = np.broadcast_to(np.arange(width), events.shape)
+    counters = np.round(events[valid] * TICKS_PER_SECOND).astype(np.int64) % COUNTER_12
+    return (np.broadcast_to(positions[:, None], events.shape)[valid], place[valid], counters, bpm[valid])
 
 
 def _numbers(raw: NDArray[np.uint8] | None, width: int, little: bool, count: int) -> FloatArray:
