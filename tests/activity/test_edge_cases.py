@@ -126,6 +126,23 @@ def test_heart_rate_from_hr_messages_listing_whole_event_times(tmp_path: Path, c
     assert result["summary"]["avg_hr"] == pytest.approx(150)
 
 
+def test_corrupt_values_of_a_damaged_file_are_not_believed(tmp_path: Path, config: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # a 20-minute strength session (distance 0) whose records hold one corrupt distance and one
+    # timestamp decades away; and a second session message whose start lies in 2075 (flipped bytes)
+    samples = [Sample(T0 + i, 120, 0.0 if i != 300 else 20_299_369.0) for i in range(1200)]
+    samples.append(Sample(T0 + 40 * 365 * 86400.0, 120, 0.0))
+    sessions = [SessionSpec(FitSport.TRAINING, T0, 1200.0, 1200.0, FitSubSport.STRENGTH_TRAINING, distance=0.0),
+                SessionSpec(FitSport.RUNNING, T0 + 51 * 365 * 86400.0, 5.0, 5.0, distance=26_222_425.0)]
+    spec = ActivitySpec(sessions, samples, [(T0, EventType.START), (T0 + 1200, EventType.STOP_ALL)],
+                        end=T0 + 1200)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    summary = result["summary"]
+    assert (summary["sport"], summary["distance_m"]) == ("strength", 0.0)
+    assert summary["duration_s"] == pytest.approx(1200, abs=1) and summary["elapsed_s"] == pytest.approx(1200, abs=2)
+    assert len(result["sessions"]) == 1 and any("implausible" in warning for warning in result["warnings"])
+
+
 def test_two_records_a_second_count_each_second_once(tmp_path: Path, config: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     # every second: one record with HR (an HR stream at 2 Hz, then one without HR (a position fix)

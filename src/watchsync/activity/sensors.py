@@ -5,6 +5,7 @@ devices also write values that are no reading: heart rate 0 (no strap: Zwift, he
 power 65535 and cadence 255 written as numbers. Those become NaN. Power 0 and cadence 0 are real
 readings (coasting), heart rate 0 never is.
 
+Records whose timestamp lies more than a week from the middle of the rest are corrupt and dropped.
 Records are put in time order and records sharing a timestamp (some devices write two per second,
 e.g. one with position and one with heart rate) are merged into one row holding each column's last
 known value, so that every second counts once. Records without a timestamp cannot be placed in time
@@ -22,6 +23,9 @@ from watchsync.activity.model import FloatArray, Records
 #: Heart rates outside (MIN, MAX) are no reading: 0 (no strap) and 255 (uint8 invalid).
 HEART_RATE_MIN = 0.0
 HEART_RATE_MAX = 255.0
+#: Records further than this from the middle of the file's records are corrupt (no activity lasts a
+#: week: see `watchsync.activity.sessions.MAX_SESSION_S`) and dropped.
+MAX_RECORD_SPREAD_S = 7 * 86400.0
 #: uint16 / uint8 invalid markers when a device writes them as values.
 POWER_INVALID = 65535.0
 CADENCE_INVALID = 255.0
@@ -44,6 +48,11 @@ def clean_records(records: Records) -> Records:
     timestamp = columns["timestamp"]
     if len(timestamp) and (np.isnan(timestamp).any() or not np.all(np.diff(timestamp) > 0)):
         columns = _one_row_per_time(columns)
+    timestamp = columns["timestamp"]
+    if len(timestamp) and timestamp[-1] - timestamp[0] > MAX_RECORD_SPREAD_S:
+        bulk = float(np.median(timestamp))  # a corrupt timestamp (a flipped byte) lands years away
+        near = np.abs(timestamp - bulk) <= MAX_RECORD_SPREAD_S
+        columns = {name: column[near] for name, column in columns.items()}
     return Records(**columns)
 
 

@@ -35,6 +35,8 @@ MAX_SESSION_S = 7 * 86400.0
 #: Distance cross-check: session vs records disagree beyond both of these.
 DISTANCE_TOLERANCE = 0.05
 DISTANCE_SLACK_M = 200.0
+#: A distance covered faster than this on average (m/s, 360 km/h) is corrupt data, not a sport.
+MAX_SPEED_M_S = 100.0
 #: Average heart rate cross-check: session vs records disagree beyond this share.
 HR_TOLERANCE = 0.10
 _INVALID_UINT8 = 255
@@ -75,9 +77,9 @@ class SessionPart:
 
 def session_parts(activity: Activity, max_gap: float = DEFAULT_MAX_GAP_S) -> tuple[SessionPart, ...]:
     """The file's sessions in time order (one part from the records when it has no session)."""
-    sessions = _distinct_sessions(activity.sessions)
     activity = replace(activity, records=clean_records(activity.records))
     times = activity.records.timestamp
+    sessions = _near_records(_distinct_sessions(activity.sessions), times)
     if not sessions:
         if not len(times):
             return ()
@@ -104,6 +106,16 @@ def _distinct_sessions(sessions: Sequence[Session]) -> list[Session]:
     if len(distinct) == 1:
         return distinct
     return sorted((s for s in distinct if s.start_time is not None), key=lambda s: s.start_time or datetime.min)
+
+
+def _near_records(sessions: list[Session], times: FloatArray) -> list[Session]:
+    """Without the sessions that start more than `MAX_SESSION_S` from every record (corrupt messages
+    of a salvaged file: a start in 2075); all of them when none is near."""
+    if not len(times) or len(sessions) < 2:
+        return sessions
+    low, high = float(times[0]) - MAX_SESSION_S, float(times[-1]) + MAX_SESSION_S
+    near = [s for s in sessions if s.start_time is None or low <= s.start_time.timestamp() <= high]
+    return near or sessions
 
 
 def _begin(session: Session, times: FloatArray) -> float:
@@ -176,7 +188,7 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     heart_rate, power = records.heart_rate, records.power
     has_hr = ~np.isnan(heart_rate)
     hr_seconds = float(weights[has_hr].sum())
-    distance = _distance(activity.records, records, lower, session, label, warnings)
+    distance = _distance(activity.records, records, lower, session, label, warnings, max(timer, elapsed))
     given_hr = _valid(session.avg_heart_rate if session else None, _INVALID_UINT8)
     record_hr = _record_mean(heart_rate)
     timed_hr = _mean(heart_rate, weights)
@@ -211,10 +223,19 @@ def _shown(value: float | None) -> str:
 
 
 def _distance(all_records: Records, records: Records, lower: float, session: Session | None, label: str,
-              warnings: list[str]) -> float | None:
-    """The session's distance; from the records when it lacks one (cross-checked otherwise)."""
+              warnings: list[str], seconds: float) -> float | None:
+    """The session's distance; from the records when it lacks one (cross-checked otherwise), unless
+    the records' distance is faster than `MAX_SPEED_M_S` over the session (corrupt values)."""
     from_records = _record_distance(all_records, records, lower)
+    if from_records is not None and from_records > MAX_SPEED_M_S * max(seconds, 1.0):
+        warnings.append(f"{label}the records' distance {from_records / 1000:.0f} km in {seconds:.0f}s is "
+                        "implausible; it is not used")
+        from_records = None
     given = session.total_distance if session else None
+    if given is not None and given > MAX_SPEED_M_S * max(seconds, 1.0):
+        warnings.append(f"{label}session distance {given / 1000:.0f} km in {seconds:.0f}s is implausible; "
+                        "it is not used")
+        given = None
     if given is None or (given == 0 and from_records):
         if given == 0 and from_records:
             warnings.append(f"{label}session distance is 0 while the records cover {from_records:.0f} m; "
