@@ -314,3 +314,15 @@ def test_a_session_with_sparse_records_keeps_its_timer_time(tmp_path: Path, conf
     result = analyze(build(spec), tmp_path, config, capsys)
     assert (result["summary"]["duration_s"], result["summary"]["elapsed_s"]) == (2700.0, 2700.0)
     assert not result["warnings"]
+
+
+@pytest.mark.parametrize("tail", [b"\x00" * 1000, bytes(range(100))])
+def test_bytes_after_the_end_of_the_file_are_ignored_on_the_fast_path(tail: bytes) -> None:
+    from watchsync.activity import decode_activity
+
+    data = build(ActivitySpec([SessionSpec(FitSport.RUNNING, T0, 600.0, 600.0, distance=1800.0)], steady(T0, 600),
+                              [(T0, EventType.START), (T0 + 600, EventType.STOP_ALL)]))
+    whole, padded = decode_activity(data), decode_activity(data + tail)
+    assert (padded.decoder, padded.salvaged) == ("fitfast", True)
+    assert list(padded.warnings) == [f"{len(tail)} bytes after the end of the FIT file were ignored"]
+    assert padded.sessions == whole.sessions and len(padded.records) == len(whole.records) == 600

@@ -30,9 +30,32 @@ def decode_activity(data: bytes | Path) -> Activity:
     except BaseException as exc:  # fitdecode.FitDecodeError or a Rust panic
         if isinstance(exc, _NOT_DECODE_ERRORS):
             raise
+        trimmed = _without_trailing_bytes(payload)
+        if trimmed is not None:
+            return trimmed
         reason = "the fast decoder cannot read it" if isinstance(exc, FitfastUnfit) else "fitfast rejected the file"
         return _salvage(label, payload, f"{reason} ({exc}); decoded with fitdecode")
     return build_activity(raw, "fitfast", salvaged=False, warnings=[])
+
+
+def _without_trailing_bytes(payload: bytes) -> Activity | None:
+    """The file as its header declares it, when bytes that are not another FIT segment follow it
+    (padding, garbage) and that part decodes: fast, instead of the tolerant decoder's slow walk."""
+    header_size = payload[0]
+    if header_size not in (12, 14) or len(payload) < header_size:
+        return None
+    end = header_size + int.from_bytes(payload[4:8], "little") + 2
+    rest = payload[end:]
+    if end < header_size + 2 or not rest or rest[8:12] == _SIGNATURE:
+        return None
+    try:
+        raw = fast.decode(payload[:end])
+    except BaseException as exc:
+        if isinstance(exc, _NOT_DECODE_ERRORS):
+            raise
+        return None
+    return build_activity(raw, "fitfast", salvaged=True,
+                          warnings=[f"{len(rest)} bytes after the end of the FIT file were ignored"])
 
 
 def _load(data: bytes | Path) -> tuple[str, bytes]:
