@@ -138,7 +138,8 @@ def test_validate_skips_plans_in_folders_and_explains_when_named(capsys: pytest.
 def test_import_of_nested_repeats_falls_back_to_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "nested.toml"
     source.write_text('name = "Nested"\nsport = "run"\n[[steps]]\nrepeat = 2\n  [[steps.steps]]\n  repeat = 3\n'
-                      '    [[steps.steps.steps]]\n    duration = "30s"\n    target = "RPE 8"\n')
+                      '    [[steps.steps.steps]]\n    duration = "30s"\n    target = "RPE 8"\n'
+                      '    [[steps.steps.steps]]\n    duration = "30s"\n    target = "RPE 2"\n')
     assert main(["compile", str(source), "--out", str(tmp_path / "fit")]) == 0
     assert main(["import", str(tmp_path / "fit" / "nested.fit"), "--out", str(tmp_path / "back")]) == 0
     assert "writing TOML instead" in capsys.readouterr().err
