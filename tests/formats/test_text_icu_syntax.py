@@ -340,3 +340,11 @@ def test_fifty_minutes_in_a_pool_is_warned_about_as_metres() -> None:
 
 def test_a_pace_unit_written_after_the_word_pace() -> None:
     assert step("- Tempo 10m 7:15-7:00 Pace /mi").target == step("- Tempo 10m 7:15-7:00/mi Pace").target
+
+
+def test_a_pace_out_of_range_is_said_in_paces() -> None:
+    with pytest.raises(WorkoutFormatError, match=r"'7:15-7:00 Pace' \(per 100m\) is 72:30/km: a pace must be at most "
+                                                 r"60:00/km"):
+        steps("- 10m 7:15-7:00 Pace", "pool_swim")
+    with pytest.raises(WorkoutFormatError, match=r"'0:30/km Pace' is 0:30/km: a pace must be slower than 1:00/km"):
+        steps("- 10m 0:30/km Pace")

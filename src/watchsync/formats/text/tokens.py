@@ -123,6 +123,8 @@ _TIME_WORD_SECONDS = {"m": 60.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hrs": 360
 _LB_KG = 0.45359237
 _YARD_M = 0.9144
 
+#: The paces the model holds (seconds per km, as `PaceTarget`'s bounds).
+PACE_FASTEST_S, PACE_SLOWEST_S = 60.0, 3600.0
 _NUM = r"\d{1,9}(?:\.\d{1,17})?"
 _DISTANCE_UNITS = "kms|km|mtr|miles|mile|mi|yards|yard|yds|yd|yrd|y|meters|meter|metres|metre"
 _PACE_VALUE = r"(\d{1,9}):(\d{1,9}(?:\.\d{1,17})?)"
@@ -249,7 +251,19 @@ def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
     unit = m.group(5).lower() if m.lastindex == 5 else _default_pace_unit(where)
     per_km = 1000.0 / pace_unit_meters(unit)
     fast, slow = sorted((first * per_km, second * per_km))
+    per = "" if unit == "km" else f" (per {unit})"
+    if fast <= PACE_FASTEST_S:
+        raise where.error(col, f"{token!r}{per} is {_pace_clock(fast)}/km: a pace must be slower than "
+                          f"{_pace_clock(PACE_FASTEST_S)}/km", "a pace like 5:00/km, or 1:45/100m for a swim")
+    if slow > PACE_SLOWEST_S:
+        raise where.error(col, f"{token!r}{per} is {_pace_clock(slow)}/km: a pace must be at most "
+                          f"{_pace_clock(PACE_SLOWEST_S)}/km", "a pace like 5:00/km, or 1:45/100m for a swim")
     return build(where, col, token, PaceTarget, fast=fast, slow=slow, per=None if unit == "km" else unit)
+
+
+def _pace_clock(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
 
 
 def _default_pace_unit(where: Where) -> str:
