@@ -314,9 +314,10 @@ def test_format_text_refuses_what_only_toml_expresses() -> None:
     nested = Workout(name="n", sport=Sport.RUNNING, steps=[Repeat(count=3, steps=[inner])])
     with pytest.raises(TextSyntaxLimit):
         format_text(nested)
-    tricky_name = Workout(name="n", sport=Sport.STRENGTH, steps=[Step(name="10m hard")])
+    squat = Step(name="10m hard", duration=RepsDuration(reps=10),
+                 exercise=Exercise(category="SQUAT", name="GOBLET_SQUAT"))
     with pytest.raises(TextSyntaxLimit):
-        format_text(tricky_name)  # a strength step's name is read for its exercise: no prompt prefix
+        format_text(Workout(name="n", sport=Sport.STRENGTH, steps=[squat]))  # the name is read for the exercise
 
 
 def test_a_one_step_repeat_inside_a_block_is_written_as_its_own_count() -> None:

@@ -105,7 +105,7 @@ class _Document:
         steps (``Técnica (Drills)`` then ``6x``) repeats under that header's name and intensity."""
         previous = self.section
         if (previous is not None and previous.count is None and previous.lines == 0 and previous.text
-                and section.count is not None and section.name is None):
+                and section.count is not None and section.name is None and not META_LINE.match(previous.text)):
             section.name = previous.text if len(previous.text) <= MAX_NAME else None
             section.intensity = section.intensity or previous.intensity
             self.section = None  # the header titles the repeat: neither free text nor a section of its own

@@ -234,11 +234,11 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
 
 
 def _prompt_cue_fits(step: Step, sport: Sport) -> bool:
-    """Can the step's name go before ``<!>`` (the text of timed prompts, which is not scanned)? Not
-    where the name is read for an exercise, nor with what ends or splits that text."""
+    """Can the step's name go before ``<!>`` (the text of timed prompts, which is not scanned, nor looked
+    up as an exercise)? Not for a step with an exercise or reps, nor with what ends or splits that text."""
     name = step.name or ""
-    return (bool(name) and step.exercise is None and sport not in EXERCISE_SPORTS
-            and not isinstance(step.duration, RepsDuration) and name == name.strip() and not name.startswith("-")
+    return (bool(name) and step.exercise is None and not isinstance(step.duration, RepsDuration)
+            and name == name.strip() and not name.startswith("-")
             and "<!>" not in name and "|" not in name and "\n" not in name and not _PROMPT_AT.search(name))
 
 
