@@ -317,7 +317,8 @@ def test_check_keys_flags_a_key_that_disagrees_with_its_id() -> None:
 
 
 @pytest.mark.parametrize(("edit", "message"), [
-    (lambda d: json_steps(d)[0]["targetType"].update(workoutTargetTypeId=99), "step 1: unknown targetType id 99"),
+    (lambda d: json_steps(d)[0]["targetType"].update(workoutTargetTypeId="x", workoutTargetTypeKey=None),
+     "step 1: targetType.workoutTargetTypeId is missing"),
     (lambda d: json_steps(d)[0].pop("endConditionValue"), "step 1: endConditionValue is missing"),
     (lambda d: json_steps(d)[0].update(targetValueTwo=400.0), "step 1: "),
     (lambda d: json_steps(d)[3]["stepType"].update(stepTypeId=6), "step 8: step type 'repeat'"),

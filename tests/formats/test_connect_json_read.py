@@ -10,7 +10,16 @@ from typing import Any
 import pytest
 
 from watchsync.formats.connect_json_read import workouts_from_connect
-from watchsync.model.workout import LapButton, SpeedTarget, Sport, Step, TimeDuration
+from watchsync.model.workout import (
+    HeartRateTarget,
+    LapButton,
+    OpenTarget,
+    PowerTarget,
+    SpeedTarget,
+    Sport,
+    Step,
+    TimeDuration,
+)
 
 
 def _document(*steps: dict[str, Any], sport: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -104,3 +113,28 @@ def test_an_unknown_sport_is_other_and_a_schedule_answer_is_unwrapped() -> None:
     notes: list[str] = []
     [workout] = workouts_from_connect({"workoutScheduleId": 1, "calendarDate": "2030-01-01", "workout": walk}, notes)
     assert workout.sport is Sport.OTHER and notes == ["workout: sport id 12 (walking) imported as other"]
+
+
+# garminconnect-js's transcription of Garmin's workout type list: 10-12 power averaged over 3/10/30 s,
+# 13 lap speed, 14 swim stroke, 19 instruction; ids beyond the list are read as open targets, said
+@pytest.mark.parametrize(("target", "expected", "note"), [
+    ({"workoutTargetTypeId": 10, "workoutTargetTypeKey": "power.3s"}, PowerTarget(low=200, high=240),
+     "target averaged over 3 s"),
+    ({"workoutTargetTypeId": 9}, PowerTarget(low=200, high=240), "target averaged over the lap"),
+    ({"workoutTargetTypeId": 19, "workoutTargetTypeKey": "instruction"}, OpenTarget(),
+     "target instruction 200-240 (imported as open)"),
+    ({"workoutTargetTypeId": 23, "workoutTargetTypeKey": "velocity.zone"}, OpenTarget(),
+     "target 23 (velocity.zone) 200-240 (imported as open)"),
+])
+def test_targets_garmin_has_and_the_model_lacks_are_read_with_a_note(target: dict[str, Any], expected: object,
+                                                                     note: str) -> None:
+    [step], notes = _read(_document(_step(targetType=target, targetValueOne=200.0, targetValueTwo=240.0),
+                                     sport={"sportTypeId": 2}))
+    assert step.target == expected and notes == [f"step 1: {note}"]
+
+
+def test_numbers_sent_as_strings_by_connects_editor() -> None:  # garmin_mcp #71: "targetValueTwo": "142"
+    [step], _ = _read(_document(_step(endCondition={"conditionTypeId": 2}, endConditionValue="1200",
+                                      targetType={"workoutTargetTypeId": 4}, targetValueOne=120,
+                                      targetValueTwo="142"), sport={"sportTypeId": 1}))
+    assert (step.duration, step.target) == (TimeDuration(seconds=1200), HeartRateTarget(low=120, high=142))

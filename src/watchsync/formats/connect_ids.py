@@ -61,10 +61,16 @@ TARGET_TYPES: dict[str, int] = {
     "grade": 7,
     "heart.rate.lap": 8,
     "power.lap": 9,
+    "power.3s": 10,
+    "power.10s": 11,
+    "power.30s": 12,
+    "speed.lap": 13,
+    "swim.stroke": 14,
     "resistance": 15,
     "power.curve": 16,
     "swim.css.offset": 17,
     "swim.instruction": 18,
+    "instruction": 19,
 }
 
 #: Swim strokes (``strokeType``); 0 with a null key = no stroke (every non-swim step carries that).

@@ -109,7 +109,11 @@ STROKE_OF: dict[str, Stroke] = {"any_stroke": "any", "free": "free", "backstroke
                                 "breaststroke": "breast", "fly": "fly", "individual_medley": "im",
                                 "drill": "drill", "mixed": "mixed"}
 #: Target types Garmin writes that the model has no target for: imported as open, said in the notes.
-UNHELD_TARGETS = ("grade", "resistance", "power.curve", "swim.css.offset", "swim.instruction")
+UNHELD_TARGETS = ("grade", "resistance", "power.curve", "swim.css.offset", "swim.instruction", "swim.stroke",
+                  "instruction")
+#: Targets Garmin averages (over a lap or a few seconds); read as the plain target, the averaging said.
+AVERAGED_TARGETS = {"heart.rate.lap": "the lap", "power.lap": "the lap", "speed.lap": "the lap",
+                    "power.3s": "3 s", "power.10s": "10 s", "power.30s": "30 s"}
 #: ``swim.instruction`` values: the effort Garmin's swim editor asks for.
 SWIM_INSTRUCTIONS = {1: "recovery", 2: "very easy", 3: "easy", 4: "moderate", 5: "hard", 6: "very hard",
                      7: "all out", 8: "fast", 9: "ascending", 10: "descending"}
@@ -383,7 +387,7 @@ def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[s
     condition = _end_condition(raw, where)
     if condition == "lap.button":
         return LapButton()
-    value = raw.get("endConditionValue")
+    value = _number(raw.get("endConditionValue"))
     zone = raw.get("endConditionZone")
     if condition == "heart.rate" and not isinstance(value, int | float) and isinstance(zone, int) and zone > 0:
         remarks.append(f"until heart rate zone {zone} (imported as lap button)")  # Garmin kept the zone only
@@ -439,13 +443,22 @@ def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) ->
     if not isinstance(raw.get(field), dict) or (raw[field].get("workoutTargetTypeId") is None
                                                 and raw[field].get("workoutTargetTypeKey") is None):
         return OpenTarget()
-    key = _typed_key(raw, field, "workoutTargetTypeId", TARGET_TYPES, where)
     one, two = (f"{prefix}TargetValueOne", f"{prefix}TargetValueTwo") if prefix else ("targetValueOne",
                                                                                          "targetValueTwo")
     zone = raw.get(f"{prefix}ZoneNumber" if prefix else "zoneNumber")
-    low, high = raw.get(one), raw.get(two)
+    low, high = _number(raw.get(one)), _number(raw.get(two))  # Connect's editor may send "142"
+    try:
+        key = _typed_key(raw, field, "workoutTargetTypeId", TARGET_TYPES, where)
+    except ConnectFormatError:
+        unknown = _unknown_id(raw, field, "workoutTargetTypeId")
+        if unknown is None:
+            raise
+        remarks.append(" ".join(filter(None, [prefix, "target", unknown, _values(low, high), "(imported as open)"])))
+        return OpenTarget()
     if key == "no.target":
         return OpenTarget()
+    if key in AVERAGED_TARGETS:  # the watch holds the instantaneous value: the averaging is said
+        remarks.append(f"{prefix + ' ' if prefix else ''}target averaged over {AVERAGED_TARGETS[key]}")
     if key == "swim.instruction" and isinstance(low, int | float) and round(low) in SWIM_INSTRUCTIONS:
         remarks.append(f"effort: {SWIM_INSTRUCTIONS[round(low)]}")
         return OpenTarget()
@@ -466,13 +479,23 @@ def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) ->
     match key:
         case "heart.rate.zone" | "heart.rate.lap":
             return HeartRateTarget(low=low, high=high)
-        case "pace.zone" | "speed.zone":
+        case "pace.zone" | "speed.zone" | "speed.lap":
             return SpeedTarget(low=low, high=high)
-        case "power.zone" | "power.lap":
+        case "power.zone" | "power.lap" | "power.3s" | "power.10s" | "power.30s":
             return PowerTarget(low=low, high=high)
         case "cadence":
             return CadenceTarget(low=low, high=high)
     raise ConnectFormatError(f"{where}: target {key!r} is not supported")
+
+
+def _number(value: Any) -> Any:
+    """A number written as a string (``"142"``) as the number; anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _values(low: Any, high: Any) -> str:
