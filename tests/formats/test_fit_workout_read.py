@@ -35,6 +35,7 @@ from watchsync.model.workout import (
     Sport,
     Step,
     TimeDuration,
+    Workout,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -286,3 +287,19 @@ def test_the_light_profile_copies_match_fit_tools_profile() -> None:
         ours, theirs = getattr(fit_profile, name), getattr(profile, name)
         assert {m.name: m.value for m in ours} == {m.name: m.value for m in theirs}, name
     assert profile.FileType.WORKOUT.value == fit_profile.FILE_TYPE_WORKOUT
+
+
+@pytest.mark.parametrize(("until", "raw"), [
+    (RepeatUntil(kind="time", value=1800, unit="s"), 1_800_000),  # ms
+    (RepeatUntil(kind="time", value=3 * 3600, unit="s"), 10_800_000),  # over 71.6 min: once crashed the encoder
+    (RepeatUntil(kind="distance", value=5000.5, unit="m"), 500_050),  # cm
+])
+def test_a_conditional_repeat_of_time_or_distance_is_written_in_fit_units_and_reads_back(
+        until: RepeatUntil, raw: int) -> None:
+    workout = Workout(name="r", sport=Sport.RUNNING,
+                      steps=[Repeat(count=3, until=until, steps=[Step(duration=TimeDuration(seconds=60))])])
+    data = write_fit_workout(workout)
+    [_, repeat] = garmin_steps(data)
+    assert (repeat["duration_type"], repeat["target_value"]) == (f"repeat_until_{until.kind}", raw)
+    [back] = read_fit_workout(data).steps
+    assert isinstance(back, Repeat) and back.until == until

@@ -178,8 +178,12 @@ def _conditional_repeat(message: WorkoutStepMessage, until: RepeatUntil, first_i
     message.target_type = (WorkoutStepTarget.HEART_RATE if until.kind.startswith("hr")  # as the FIT SDK's example
                            else WorkoutStepTarget.POWER if until.kind.startswith("power") else WorkoutStepTarget.OPEN)
     message.duration_value = first_index
+    if until.unit in ("s", "m"):
+        # fit-tool scales these itself (repeat_until_time: s → ms, repeat_until_distance: m → cm)
+        message.target_value = until.value
+        return message
     raw = {"bpm": until.value + HR_OFFSET, "pct_max": until.value, "w": until.value + POWER_OFFSET,
-           "pct_ftp": until.value, "s": until.value * 1000, "m": until.value * 100, "kcal": until.value}[until.unit]
+           "pct_ftp": until.value, "kcal": until.value}[until.unit]
     message.target_value = round(raw)
     return message
 
