@@ -303,3 +303,22 @@ def test_a_conditional_repeat_of_time_or_distance_is_written_in_fit_units_and_re
     assert (repeat["duration_type"], repeat["target_value"]) == (f"repeat_until_{until.kind}", raw)
     [back] = read_fit_workout(data).steps
     assert isinstance(back, Repeat) and back.until == until
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [
+    (0, 250, HeartRateTarget(low=30, high=150)),  # at most 150 bpm: no lower bound (FIT's HR offset is 100)
+    (240, 0, HeartRateTarget(low=140, high=250)),
+])
+def test_a_one_sided_heart_rate_range_is_read_with_the_open_side_at_the_models_bound(
+        low: int, high: int, expected: HeartRateTarget) -> None:
+    data = encode([timed(600, target_type="heart_rate", target_value=0, custom_target_value_low=low,
+                         custom_target_value_high=high)])
+    [step] = read_fit_workout(data).flat_steps()
+    assert step.target == expected
+
+
+def test_a_one_sided_power_range_is_read_from_zero_watts() -> None:
+    data = encode([timed(600, target_type="power", target_value=0, custom_target_value_low=0,
+                         custom_target_value_high=1150)])
+    [step] = read_fit_workout(data).flat_steps()
+    assert step.target == PowerTarget(low=0, high=150)

@@ -494,7 +494,8 @@ def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool) -> tu
         return OpenTarget(), _lookup(_STROKES, _enum(SwimStroke, fields.get(f"{prefix}target_value")))
     if raw_type is None or kind is Tgt.OPEN or (not zone and not low and not high):
         return OpenTarget(), None
-    if low > high:
+    one_sided = not high and kind in (*_HR_TARGETS, *_POWER_TARGETS)  # HR or power "at least": no upper bound
+    if low > high and not one_sided:
         remarks.append(f"{prefix.rstrip('_') + ' ' if prefix else ''}target range {low}-{high} written high to low"
                        " (read as a range)")
         low, high = high, low
@@ -521,11 +522,19 @@ def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool) -> tu
     return OpenTarget(), None
 
 
+#: The model's bounds of an absolute range, for the side a one-sided FIT range leaves open (0).
+_OPEN_SIDE: dict[type[HeartRateTarget] | type[PowerTarget], tuple[float, float]] = {
+    HeartRateTarget: (30.0, 250.0), PowerTarget: (0.0, 3000.0)}
+
+
 def _offset_range(low: int, high: int, offset: int, absolute: type[HeartRateTarget] | type[PowerTarget],
                   percent: type[HeartRatePercentMaxTarget] | type[PowerPercentFtpTarget],
                   what: str) -> Target:
     if low > offset and high > offset:
         return absolute(low=low - offset, high=high - offset)
+    if 0 in (low, high) and max(low, high) > offset:  # a one-sided range: 0 is "no bound" on that side
+        floor, ceiling = _OPEN_SIDE[absolute]
+        return absolute(low=low - offset if low else floor, high=high - offset if high else ceiling)
     if low <= offset and high <= offset:
         return percent(low=max(low, 1), high=high)
     raise ValueError(f"{what} range {low}-{high} mixes a percentage and an absolute value")
