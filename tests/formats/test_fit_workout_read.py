@@ -322,3 +322,15 @@ def test_a_one_sided_power_range_is_read_from_zero_watts() -> None:
                          custom_target_value_high=1150)])
     [step] = read_fit_workout(data).flat_steps()
     assert step.target == PowerTarget(low=0, high=150)
+
+
+@pytest.mark.parametrize(("sport", "sub_sport", "expected", "said"), [
+    ("walking", "generic", Sport.OTHER, ["<bytes>: sport walking/generic imported as other"]),
+    ("cycling", "mountain", Sport.CYCLING, ["<bytes>: sport cycling/mountain imported as cycling"]),
+    ("running", "trail", Sport.TRAIL_RUNNING, []),
+])
+def test_a_sport_the_model_has_no_own_value_for_is_said(sport: str, sub_sport: str, expected: Sport,
+                                                         said: list[str]) -> None:
+    messages: list[str] = []
+    workout = read_fit_workout(encode([timed(600)], sport=sport, sub_sport=sub_sport), messages)
+    assert workout.sport is expected and messages == said

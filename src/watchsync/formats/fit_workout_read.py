@@ -248,7 +248,7 @@ def workout_from_messages(workout: Fields, steps: Sequence[Fields], *, fallback_
                 said.extend(f"step {index}: {remark}" for remark in remarks)
         except ValueError as error:
             raise ValueError(f"workout_step {index}: {_reason(error)}") from None
-    sport = sport or _sport(workout)
+    sport = sport or _sport(workout, said)
     pool = _pool(workout) if sport is Sport.POOL_SWIM else {}
     try:
         return Workout(
@@ -269,13 +269,20 @@ def _lookup[K, V](table: dict[K, V], key: K | None) -> V | None:
     return table.get(key) if key is not None else None
 
 
-def _sport(workout: Fields) -> Sport:
+def _sport(workout: Fields, notes: list[str]) -> Sport:
+    """The model sport; a FIT sport or sub-sport it has no own value for is said in ``notes``."""
     from fit_tool.profile.profile_type import Sport as FitSport
     from fit_tool.profile.profile_type import SubSport as FitSubSport
 
-    from watchsync.formats.fit_codes import sport_from_codes
+    from watchsync.formats.fit_codes import SPORT_BY_PAIR, sport_from_codes
 
-    return sport_from_codes(_code(FitSport, workout.get("sport")), _code(FitSubSport, workout.get("sub_sport")))
+    code, sub_code = _code(FitSport, workout.get("sport")), _code(FitSubSport, workout.get("sub_sport"))
+    sport = sport_from_codes(code, sub_code)
+    written = (code, sub_code if sub_code is not None else FitSubSport.GENERIC.value)
+    if code is not None and written not in SPORT_BY_PAIR:
+        names = [_enum_name(FitSport, code), _enum_name(FitSubSport, written[1])]
+        notes.append(f"sport {'/'.join(names)} imported as {sport.value}")
+    return sport
 
 
 def _code(enum: type[Enum], value: object) -> int | None:
