@@ -95,9 +95,9 @@ def beats(hr_messages: list[Message] | HrColumns) -> tuple[FloatArray, FloatArra
     return all_times, all_bpm
 
 
-def counter_12(event_seconds: float) -> int:
-    """An ``event_timestamp`` (seconds) as the 12-bit tick counter ``event_timestamp_12`` would hold."""
-    return round(event_seconds * TICKS_PER_SECOND) % COUNTER_12
+def counter_12(event_seconds: FloatArray) -> IntArray:
+    """``event_timestamp`` values (seconds) as the 12-bit tick counters ``event_timestamp_12`` would hold."""
+    return np.round(event_seconds * TICKS_PER_SECOND).astype(np.int64) % COUNTER_12
 
 
 def columns(hr_messages: list[Message]) -> HrColumns:
@@ -123,7 +123,8 @@ def columns(hr_messages: list[Message]) -> HrColumns:
             values = _numbers(bpm)
             odd += [(i, k, c, b) for k, (c, b) in enumerate(zip(_unpack_12(packed), values, strict=False))]
         elif len(events := _numbers(message.get("event_timestamp"))):  # beats as whole event times
-            odd += [(i, k, counter_12(e), b) for k, (e, b) in enumerate(zip(events, _numbers(bpm), strict=False))]
+            counters_ = counter_12(np.asarray(events, dtype=np.float64)).tolist()
+            odd += [(i, k, c, b) for k, (c, b) in enumerate(zip(counters_, _numbers(bpm), strict=False))]
     order = np.zeros((0, 2), dtype=np.int64)
     counters = np.zeros(0, dtype=np.int64)
     bpms = np.zeros(0, dtype=np.float64)

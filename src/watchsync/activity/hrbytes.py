@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from watchsync.activity.hr import COUNTER_12, TICKS_PER_SECOND, HrColumns, unpack_12
+from watchsync.activity.hr import TICKS_PER_SECOND, HrColumns, counter_12, unpack_12
 from watchsync.activity.model import FloatArray
 
 HR_MESSAGE = 132
@@ -136,7 +136,7 @@ def _event_beats(positions: NDArray[np.int64], events: FloatArray, bpm: FloatArr
     events, bpm = events[:, :width], bpm[:, :width]
     valid = ~np.isnan(events)
     place = np.broadcast_to(np.arange(width), events.shape)
-    counters = np.round(events[valid] * TICKS_PER_SECOND).astype(np.int64) % COUNTER_12
+    counters = counter_12(events[valid])
     return (np.broadcast_to(positions[:, None], events.shape)[valid], place[valid], counters, bpm[valid])
 
 

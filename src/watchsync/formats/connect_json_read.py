@@ -194,23 +194,25 @@ def workouts_from_connect(data: Any, notes: list[str] | None = None) -> list[Wor
 def _garmin_sport(data: dict[str, Any], where: str, notes: list[str]) -> str:
     """Garmin's sport key; a sport id this reader does not know (walking, rucking ... on newer
     accounts) is read as ``other`` and said in ``notes``."""
-    try:
-        return _typed_key(data, "sportType", "sportTypeId", SPORT_TYPES, where)
-    except ConnectFormatError:
-        unknown = _unknown_id(data, "sportType", "sportTypeId")
-        if unknown is None:
-            raise
+    key, unknown = _key_or_unknown(data, "sportType", "sportTypeId", SPORT_TYPES, where)
+    if unknown is not None:
         notes.append(f"{where}: sport id {unknown} imported as other")
         return "other"
+    return key
 
 
-def _unknown_id(raw: dict[str, Any], field: str, id_field: str) -> str | None:
-    """``N (key)`` for a numeric id outside the tables (``N`` without a key); None without an id."""
-    type_id = _nested(raw, field, id_field)
-    if not isinstance(type_id, int):
-        return None
-    key = _nested(raw, field, id_field.removesuffix("Id") + "Key")
-    return f"{type_id} ({key})" if isinstance(key, str) and key else str(type_id)
+def _key_or_unknown(raw: dict[str, Any], field: str, id_field: str, table: dict[str, int],
+                    where: str) -> tuple[str, str | None]:
+    """(the key of a known id, None), or ("", ``N (key)``) for a numeric id outside ``table``, which the
+    caller reads leniently; no id at all raises as :func:`_typed_key` does."""
+    try:
+        return _typed_key(raw, field, id_field, table, where), None
+    except ConnectFormatError:
+        type_id = _nested(raw, field, id_field)
+        if not isinstance(type_id, int):
+            raise
+        key = _nested(raw, field, id_field.removesuffix("Id") + "Key")
+        return "", f"{type_id} ({key})" if isinstance(key, str) and key else str(type_id)
 
 
 def _segments(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -403,7 +405,8 @@ def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[s
                 notes.append(f"{where}: {condition} end condition imported as a time")
             return TimeDuration(seconds=value)
         case "fixed.repetition":  # a send-off: the next repeat starts this long after this one did
-            remarks.append(f"send-off every {_clock(value)} (imported as a {_clock(value)} rest)")
+            every = Step.prompt_clock(round(value))
+            remarks.append(f"send-off every {every} (imported as a {every} rest)")
             return TimeDuration(seconds=value)
         case "distance":
             return DistanceDuration(meters=value)
@@ -423,18 +426,8 @@ def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[s
 def _end_condition(raw: dict[str, Any], where: str) -> str:
     """The end condition's key; one Garmin has but this reader does not know becomes ``id N (key)``,
     read as the lap button with a note, as every condition the model cannot hold."""
-    try:
-        return _typed_key(raw, "endCondition", "conditionTypeId", END_CONDITIONS, where)
-    except ConnectFormatError:
-        unknown = _unknown_id(raw, "endCondition", "conditionTypeId")
-        if unknown is None:
-            raise
-        return f"end condition {unknown}"
-
-
-def _clock(seconds: float) -> str:
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes}:{rest:02d}"
+    key, unknown = _key_or_unknown(raw, "endCondition", "conditionTypeId", END_CONDITIONS, where)
+    return key if unknown is None else f"end condition {unknown}"
 
 
 def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) -> Target:
@@ -447,12 +440,8 @@ def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) ->
                                                                                          "targetValueTwo")
     zone = raw.get(f"{prefix}ZoneNumber" if prefix else "zoneNumber")
     low, high = _number(raw.get(one)), _number(raw.get(two))  # Connect's editor may send "142"
-    try:
-        key = _typed_key(raw, field, "workoutTargetTypeId", TARGET_TYPES, where)
-    except ConnectFormatError:
-        unknown = _unknown_id(raw, field, "workoutTargetTypeId")
-        if unknown is None:
-            raise
+    key, unknown = _key_or_unknown(raw, field, "workoutTargetTypeId", TARGET_TYPES, where)
+    if unknown is not None:
         remarks.append(" ".join(filter(None, [prefix, "target", unknown, _values(low, high), "(imported as open)"])))
         return OpenTarget()
     if key == "no.target":

@@ -35,6 +35,7 @@ from watchsync.model.workout import (
     RpeTarget,
     SpeedTarget,
     Sport,
+    Step,
     Target,
     TimeDuration,
 )
@@ -251,19 +252,15 @@ def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
     unit = m.group(5).lower() if m.lastindex == 5 else _default_pace_unit(where)
     per_km = 1000.0 / pace_unit_meters(unit)
     fast, slow = sorted((first * per_km, second * per_km))
-    per = "" if unit == "km" else f" (per {unit})"
-    if fast <= PACE_FASTEST_S:
-        raise where.error(col, f"{token!r}{per} is {_pace_clock(fast)}/km: a pace must be slower than "
-                          f"{_pace_clock(PACE_FASTEST_S)}/km", "a pace like 5:00/km, or 1:45/100m for a swim")
-    if slow > PACE_SLOWEST_S:
-        raise where.error(col, f"{token!r}{per} is {_pace_clock(slow)}/km: a pace must be at most "
-                          f"{_pace_clock(PACE_SLOWEST_S)}/km", "a pace like 5:00/km, or 1:45/100m for a swim")
+    out_of_range = ((fast, "slower than", PACE_FASTEST_S) if fast <= PACE_FASTEST_S
+                    else (slow, "at most", PACE_SLOWEST_S) if slow > PACE_SLOWEST_S else None)
+    if out_of_range is not None:
+        value, words, bound = out_of_range
+        per = "" if unit == "km" else f" (per {unit})"
+        clock = Step.prompt_clock
+        raise where.error(col, f"{token!r}{per} is {clock(round(value))}/km: a pace must be {words} "
+                          f"{clock(round(bound))}/km", "a pace like 5:00/km, or 1:45/100m for a swim")
     return build(where, col, token, PaceTarget, fast=fast, slow=slow, per=None if unit == "km" else unit)
-
-
-def _pace_clock(seconds: float) -> str:
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes}:{rest:02d}"
 
 
 def _default_pace_unit(where: Where) -> str:

@@ -195,7 +195,7 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
         name = _exercise_words(step, sport)
         prefixed = bool(step.prompts)
     except TextSyntaxLimit:
-        if not _prompt_cue_fits(step, sport):
+        if not _prompt_cue_fits(step):
             raise
         name, prefixed = step.name or "", True  # "First at 0s <!> 10m 65%": a prompt prefix is read verbatim
     rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
@@ -233,7 +233,7 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
     return line
 
 
-def _prompt_cue_fits(step: Step, sport: Sport) -> bool:
+def _prompt_cue_fits(step: Step) -> bool:
     """Can the step's name go before ``<!>`` (the text of timed prompts, which is not scanned, nor looked
     up as an exercise)? Not for a step with an exercise or reps, nor with what ends or splits that text."""
     name = step.name or ""
