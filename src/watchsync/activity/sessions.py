@@ -227,15 +227,9 @@ def _distance(all_records: Records, records: Records, lower: float, session: Ses
     """The session's distance; from the records when it lacks one (cross-checked otherwise), unless
     the records' distance is faster than `MAX_SPEED_M_S` over the session (corrupt values)."""
     from_records = _record_distance(all_records, records, lower)
-    if from_records is not None and from_records > MAX_SPEED_M_S * max(seconds, 1.0):
-        warnings.append(f"{label}the records' distance {from_records / 1000:.0f} km in {seconds:.0f}s is "
-                        "implausible; it is not used")
-        from_records = None
-    given = session.total_distance if session else None
-    if given is not None and given > MAX_SPEED_M_S * max(seconds, 1.0):
-        warnings.append(f"{label}session distance {given / 1000:.0f} km in {seconds:.0f}s is implausible; "
-                        "it is not used")
-        given = None
+    from_records = _believable(from_records, seconds, f"{label}the records' distance", warnings)
+    given = _believable(session.total_distance if session else None, seconds, f"{label}session distance",
+                        warnings)
     if given is None or (given == 0 and from_records):
         if given == 0 and from_records:
             warnings.append(f"{label}session distance is 0 while the records cover {from_records:.0f} m; "
@@ -245,6 +239,14 @@ def _distance(all_records: Records, records: Records, lower: float, session: Ses
         warnings.append(f"{label}session distance {given:.0f} m and records' {from_records:.0f} m disagree; "
                         "the session's is used")
     return given
+
+
+def _believable(distance: float | None, seconds: float, what: str, warnings: list[str]) -> float | None:
+    """``distance``, or None (with a warning) when covering it in ``seconds`` beats `MAX_SPEED_M_S`."""
+    if distance is not None and distance > MAX_SPEED_M_S * max(seconds, 1.0):
+        warnings.append(f"{what} {distance / 1000:.0f} km in {seconds:.0f}s is implausible; it is not used")
+        return None
+    return distance
 
 
 def _record_distance(all_records: Records, records: Records, lower: float) -> float | None:
