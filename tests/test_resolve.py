@@ -51,6 +51,16 @@ def test_rpe_range_spans_both_bands_and_keeps_existing_name() -> None:
     assert step.notes == "RPE 3-6 – conversational. walk if needed"
 
 
+@pytest.mark.parametrize("notes", ["RPE 3 conversational", "rpe 3. hold back", "RPE 3"])
+def test_notes_that_already_open_with_the_rpe_do_not_gain_the_cue_again(notes: str) -> None:
+    # an imported FIT or Connect step keeps its cue in the notes: compiling it again must not grow them
+    step = _one(RpeTarget(low=3, high=3), notes=notes)
+    assert step.notes == notes
+    assert step.name == "RPE 3 – conversational"
+    assert _one(RpeTarget(low=3, high=3), notes="RPE 4 feel").notes == "RPE 3 – conversational. RPE 4 feel"
+    assert _one(RpeTarget(low=3, high=3), notes="RPE 3-4").notes == "RPE 3 – conversational. RPE 3-4"
+
+
 def test_same_workout_differs_per_athlete() -> None:
     other = Athlete(name="bob", max_hr=200, lthr=180)
     assert _one(RpeTarget(low=4, high=4)).target != _one(RpeTarget(low=4, high=4), other).target

@@ -8,6 +8,7 @@ ranges, because watches alarm on every 1-bpm deviation.
 from __future__ import annotations
 
 import math
+import re
 
 from watchsync.errors import InputError
 from watchsync.model.athlete import (
@@ -139,6 +140,21 @@ def rpe_cue(rpe: RpeTarget) -> str:
     return f"RPE {value} – {RPE_WORDS[max(1, min(10, math.floor(rpe.low)))]}"
 
 
+#: An RPE at the start of notes: ``RPE 3``, ``rpe 2-3``.
+_LEADING_RPE = re.compile(r"\s*RPE\s*(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?", re.IGNORECASE)
+
+
+def states_rpe(notes: str, rpe: RpeTarget) -> bool:
+    """Whether ``notes`` already open with this RPE (``RPE 3 conversational``, ``RPE 2-3.``): an
+    imported step's own cue, which must not gain the cue again on every compile."""
+    match = _LEADING_RPE.match(notes)
+    if match is None:
+        return False
+    low = float(match.group(1))
+    high = float(match.group(2)) if match.group(2) else low
+    return (low, high) == (rpe.low, rpe.high)
+
+
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
@@ -164,7 +180,7 @@ def _resolve_step(step: Step, athlete: Athlete, where: str) -> Step:
     if rpe is not None:
         cue = rpe_cue(rpe)
         notes = step.notes or ""
-        if cue not in notes:
+        if cue not in notes and not states_rpe(notes, rpe):
             update["notes"] = f"{cue}. {notes}".strip() if notes else cue
         if not step.name:
             update["name"] = cue

@@ -13,6 +13,7 @@ from garmin_fit_sdk import Decoder, Encoder, Stream
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.fit_workout import read_fit_workout, write_fit_workout
 from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT
+from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,
@@ -37,6 +38,7 @@ from watchsync.model.workout import (
     TimeDuration,
     Workout,
 )
+from watchsync.resolve import resolve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(os.environ.get("WATCHSYNC_FIXTURES") or REPO_ROOT.parent / "shared" / "fixtures" / "fit")
@@ -224,6 +226,18 @@ def test_rpe_cue_in_the_notes_becomes_the_step_rpe() -> None:
     first, second = read_fit_workout(data).flat_steps()
     assert first.rpe == RpeTarget(low=3, high=4)
     assert second.rpe is None
+
+
+def test_an_imported_rpe_cue_does_not_grow_when_compiled_again_and_again() -> None:
+    data = encode([timed(60, notes="RPE 3 conversational"), timed(60, wkt_step_name="Strides")])
+    athlete = Athlete(name="a", max_hr=190, lthr=170)
+    for _ in range(3):
+        workout = read_fit_workout(data)
+        data = write_fit_workout(resolve(workout, athlete), time_created=datetime(2026, 1, 1, tzinfo=UTC))
+    first, second = read_fit_workout(data).flat_steps()
+    assert (first.name, first.notes, first.rpe) == ("RPE 3 – conversational", "RPE 3 conversational",
+                                                    RpeTarget(low=3, high=3))
+    assert (second.name, second.notes, second.rpe) == ("Strides", None, None)
 
 
 def test_names_fall_back_to_the_file_stem(tmp_path: Path) -> None:
