@@ -77,3 +77,15 @@ def test_long_run_spike_is_flagged_in_its_week_for_runs_only() -> None:
     assert [f for f in summary.weeks[0].flags if "long-run" in f] != []
     assert not any("long-run" in f for f in summary.weeks[1].flags)
     assert any(f.startswith("week of 2025-03-03: long-run spike 2025-03-09") for f in summary.flags)
+
+
+def test_a_multi_session_summary_states_whole_bpm_and_watts() -> None:
+    from watchsync.compliance.activities import combine
+
+    start = datetime.combine(MONDAY, time(7), UTC)
+    swim = ActivitySummary(id="t-1", sport=Sport.OPEN_WATER_SWIM, start=start, duration_s=1000, avg_hr=140.0)
+    bike = ActivitySummary(id="t-2", sport=Sport.CYCLING, start=start + timedelta(seconds=1100), duration_s=2000,
+                           avg_hr=151.0, avg_power=201.0)
+    whole = combine("t", [swim, bike])
+    assert whole.avg_hr == 147.0  # (140 x 1000 + 151 x 2000) / 3000 = 147.33
+    assert whole.avg_power == 201.0

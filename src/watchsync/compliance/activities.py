@@ -140,13 +140,13 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
         start=first.start,
         duration_s=sum(s.duration_s for s in sessions),
         distance_m=_total([s.distance_m for s in sessions]),
-        avg_hr=_weighted([(s.avg_hr, s.duration_s) for s in sessions]),
+        avg_hr=_whole(_weighted([(s.avg_hr, s.duration_s) for s in sessions])),
         workout_rpe=next((s.workout_rpe for s in sessions if s.workout_rpe is not None), None),
         associated_workout_id=first.associated_workout_id,
         elapsed_s=(max(ends) - first.start).total_seconds(),
         max_hr=max((s.max_hr for s in sessions if s.max_hr is not None), default=None),
         sub_sport=sub_sports.pop() if len(sub_sports) == 1 and len(sports) <= 1 else "multisport",
-        avg_power=_weighted([(s.avg_power, s.duration_s) for s in sessions]),
+        avg_power=_whole(_weighted([(s.avg_power, s.duration_s) for s in sessions])),
         max_power=max((s.max_power for s in sessions if s.max_power is not None), default=None),
         pool_length_m=next((s.pool_length_m for s in sessions if s.pool_length_m is not None), None),
     )
@@ -163,13 +163,13 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
         start=local_start(part.start, activity.clock, activity.utc_offset, zone),
         duration_s=part.timer_s,
         distance_m=part.distance_m,
-        avg_hr=part.avg_hr,
+        avg_hr=_whole(part.avg_hr),
         workout_rpe=session.workout_rpe if session is not None else None,
         associated_workout_id=associated_workout_id,
         elapsed_s=part.elapsed_s,
         max_hr=part.max_hr,
         sub_sport=sub_sport,
-        avg_power=part.avg_power,
+        avg_power=_whole(part.avg_power),
         max_power=part.max_power,
         pool_length_m=pool,
         session=part.number + 1 if many else None,
@@ -186,6 +186,11 @@ def _laps_sport(part: SessionPart) -> tuple[str | None, str | None]:
 def _total(values: Sequence[float | None]) -> float | None:
     known = [v for v in values if v is not None]
     return sum(known) if known else None
+
+
+def _whole(value: float | None) -> float | None:
+    """A mean heart rate or power in whole units, as Garmin states them (bpm, W)."""
+    return None if value is None else float(round(value))
 
 
 def _weighted(pairs: Sequence[tuple[float | None, float]]) -> float | None:
