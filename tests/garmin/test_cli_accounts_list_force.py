@@ -81,6 +81,18 @@ def test_each_athlete_pushes_to_and_lists_its_own_account(run: Run, tmp_path: Pa
     assert code == 0 and "workouts on Garmin Connect (0)" in out and "Easy 40" not in out
 
 
+def test_list_shows_a_race_event_that_has_no_id(run: Run, server: LocalGarminServer) -> None:
+    assert run("login", "--athlete", "anna", account=ANNA)[0] == 0
+    day = date.today() + timedelta(days=3)
+    server.add_calendar_item("event", day, "Trail 30 km", owner=ANNA.profile_id)
+    code, out, err = run("list", "--athlete", "anna")
+    assert code == 0, err
+    assert f"  {day.isoformat()}  event    Trail 30 km\n" in out
+    code, out, _err = run("list", "--athlete", "anna", "--json")
+    assert json.loads(out)["calendar"]["items"] == [
+        {"date": day.isoformat(), "type": "event", "id": None, "workout_id": None, "title": "Trail 30 km"}]
+
+
 def test_push_force_overwrites_an_edit_made_on_garmin(run: Run, tmp_path: Path, server: LocalGarminServer) -> None:
     assert run("login", "--athlete", "anna", account=ANNA)[0] == 0
     easy = tmp_path / "easy.txt"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from watchsync.formats.connect_json import find_marker
+from watchsync.formats.connect_json import find_marker, workout_to_connect
 from watchsync.formats.text import parse_text
 from watchsync.garmin.client import MFA_EXPIRED, NO_TOKENS, GarminClient
 from watchsync.garmin.errors import AuthRequired, RateLimited, Rejected, Transient, Unreachable
@@ -126,11 +126,24 @@ def test_names_are_cut_at_256_utf16_units_and_the_workout_is_still_found(
     key = service.enqueue_push(parse_text(f"name: {name}\nsport: running\n- 30m RPE 3\n"))
     assert service.drain().outcomes[0].status == "done"
     [stored] = garmin_server.workouts()
-    assert stored["workoutName"] == garmin_name(name) == name[:130]  # 5 + 2 x 125 = 255 units: no half emoji
+    # 253 units and "...": 5 + 2 x 124 = 253 units (no half emoji)
+    assert stored["workoutName"] == garmin_name(name) == name[:129] + "..."
     store.set_remote_id("anna", key, None)  # as after a crash between create and record
     store.enqueue("anna", "push", key, now=datetime(2030, 3, 4, tzinfo=UTC))
     assert service_for(store, garmin_server, garmin_token_dir).drain().outcomes[0].action == "adopted"
     assert len(garmin_server.workouts()) == 1
+
+
+def test_a_long_ascii_name_is_stored_as_garmin_stored_kaiords_edge_case(garmin_client: GarminClient) -> None:
+    # kaiord's WorkoutEdgeCasesOutput.gcn: Garmin's GET answer for a 499-character name is its first
+    # 253 characters and "..."
+    name = ("EDGE-TEST-" * 50)[:499]
+    document_ = workout_to_connect(parse_text(f"name: {name[:200]}\nsport: running\n- 30m 140-150bpm\n"))
+    document_["workoutName"] = name  # past watchsync's own 200-character limit, as another client sends it
+    stored = garmin_client.create_workout(document_)
+    assert stored["workoutName"] == name[:253] + "..." == garmin_name(name)
+    assert len(stored["workoutName"]) == 256
+    assert garmin_name(name[:256]) == name[:256]  # 256 units fit: nothing is cut
 
 
 def test_a_semantic_difference_is_refused_with_a_one_line_diff() -> None:

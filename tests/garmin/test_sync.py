@@ -244,6 +244,27 @@ def test_unanswered_schedule_is_found_on_the_calendar(service: SyncService, garm
         entry["workoutScheduleId"])
 
 
+def test_a_race_weigh_in_and_coach_workout_on_the_calendar_do_not_stop_scheduling_or_repair(
+        service: SyncService, garmin_server: LocalGarminServer, clock: Clock) -> None:
+    # Garmin's month answers carry race events with "id": null, weigh-ins and Garmin Coach workouts
+    race = garmin_server.add_calendar_item("event", date(2030, 4, 6), "Trail 30 km")
+    garmin_server.add_calendar_item("weight", date(2030, 4, 2))
+    garmin_server.add_calendar_item("fbtAdaptiveWorkout", date(2030, 4, 2), "Base")
+    assert race["id"] is None
+    [key] = push_files(service, [LIBRARY / "runs" / "easy-45.txt"])
+    service.enqueue_schedule(key, date(2030, 4, 2))
+    garmin_server.inject(Fault.DROP_AFTER_WRITE)  # the answer is lost: the calendar is read to find it
+    assert [o.status for o in service.drain().outcomes] == ["retry"]
+    clock.now += timedelta(hours=1)
+    assert [o.action for o in service.drain().outcomes] == ["schedule adopted"]
+    assert len(garmin_server.schedules()) == 1
+    items = service.client.calendar_items(date(2030, 4, 1), date(2030, 4, 30))
+    assert [(i["date"], i["itemType"]) for i in items] == [
+        ("2030-04-02", "fbtAdaptiveWorkout"), ("2030-04-02", "weight"), ("2030-04-02", "workout"),
+        ("2030-04-06", "event")]
+    assert service.reconcile().drift == []
+
+
 def test_rate_limit_waits_at_least_retry_after(service: SyncService, garmin_server: LocalGarminServer,
                                                clock: Clock) -> None:
     service.client.login_from_tokens()

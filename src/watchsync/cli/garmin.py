@@ -382,7 +382,8 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"  {entry['workout_id']:>10}  {entry['sport'] or '?':<18} {entry['name']}{key}  {entry['state']}")
     print(f"calendar {start} .. {end} ({len(calendar)}):")
     for item in calendar:
-        print(f"  {item['date']}  {item['type']:<8} {item['title']}  (id {item['id']})")
+        ident = f"  (id {item['id']})" if item["id"] is not None else ""
+        print(f"  {item['date']}  {item['type'] or '?':<8} {item['title'] or ''}{ident}")
     return 0
 
 

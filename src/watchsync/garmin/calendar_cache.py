@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from watchsync.garmin.client import GarminClient
+from watchsync.garmin.client import GarminClient, item_id
 
 Month = tuple[int, int]
 
@@ -49,7 +49,7 @@ class CalendarCache:
         items = self._months.get((day.year, day.month))
         if items is not None:
             items[:] = [item for item in items if not (item.get("itemType") == "workout"
-                                                       and int(item["id"]) == schedule_id)]
+                                                       and item_id(item) == schedule_id)]
 
     def forget(self, day: date) -> None:
         """The month of ``day`` is unknown again (a write may have happened without an answer)."""

@@ -37,7 +37,7 @@ import ssl
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -291,14 +291,15 @@ class GarminClient:
 
     def calendar_items(self, start: date, end: date) -> list[dict[str, Any]]:
         """Calendar items dated ``start``..``end`` (inclusive), each once, in date order."""
-        seen: dict[tuple[str, int], dict[str, Any]] = {}
+        seen: dict[tuple[str, str], dict[str, Any]] = {}
         year, month = start.year, start.month
         while (year, month) <= (end.year, end.month):
             for item in self.calendar_month(year, month):
                 if start.isoformat() <= str(item.get("date")) <= end.isoformat():
-                    seen.setdefault((str(item.get("itemType")), int(item["id"])), item)
+                    seen.setdefault(_calendar_key(item), item)
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return sorted(seen.values(), key=lambda item: (str(item.get("date")), int(item["id"])))
+        return sorted(seen.values(), key=lambda item: (str(item.get("date")), str(item.get("itemType")),
+                                                       item_id(item) or 0))
 
     # activities ------------------------------------------------------------------------------
 
@@ -555,3 +556,20 @@ def _aim_at_local_server(garmin: Any, endpoint: str) -> None:
     client._portal_service_url = f"{endpoint}/app"
     client.skip_strategies = set(_LOCAL_ONLY_STRATEGIES)
 
+
+def item_id(item: Mapping[str, Any]) -> int | None:
+    """A calendar item's numeric id; None for items Garmin gives none (race events: ``"id": null``)."""
+    value = item.get("id")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _calendar_key(item: Mapping[str, Any]) -> tuple[str, str]:
+    """What makes a calendar item the same in two month answers (the view overlaps the next month)."""
+    number = item_id(item)
+    ident = str(number) if number is not None else f"{item.get('date')}|{item.get('title')}"
+    return str(item.get("itemType")), ident

@@ -3,7 +3,7 @@
 Only what the watch executes is compared: the sport, the pool length, the steps in order with their
 kind and type, end conditions (value and ``lt``/``gt``), targets (primary and secondary, zone or
 range), repeat counts, strokes and strength exercises. Everything else is cosmetic and only logged:
-names (Garmin cuts them at 256 UTF-16 units), descriptions (repeat groups keep none), step orders,
+names (Garmin cuts them at 256 UTF-16 units, ending in ...), descriptions (repeat groups keep none), step orders,
 display orders, ids, estimates.
 """
 
@@ -14,8 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Garmin cuts workout names at this many UTF-16 code units, silently (garmin_mcp PR #352).
+#: Garmin keeps workout names of up to this many UTF-16 code units; a longer one it cuts, silently,
+#: to ``NAME_LIMIT - 3`` units and ends with ``...`` (garmin_mcp PR #352; the ellipsis: a Garmin GET
+#: answer, kaiord's ``WorkoutEdgeCasesOutput.gcn``).
 NAME_LIMIT = 256
+_CUT_MARK = "..."
 
 _TARGET_FIELDS = (("targetType", "workoutTargetTypeKey", "zoneNumber", "targetValueOne", "targetValueTwo"),
                   ("secondaryTargetType", "workoutTargetTypeKey", "secondaryZoneNumber", "secondaryTargetValueOne",
@@ -23,12 +26,15 @@ _TARGET_FIELDS = (("targetType", "workoutTargetTypeKey", "zoneNumber", "targetVa
 
 
 def garmin_name(name: str) -> str:
-    """``name`` as Garmin stores it: at most 256 UTF-16 code units (never half a surrogate pair)."""
-    units = 0
+    """``name`` as Garmin stores it: at most 256 UTF-16 code units, a cut one ending in ``...``
+    (never half a surrogate pair)."""
+    if len(name.encode("utf-16-le")) <= 2 * NAME_LIMIT:
+        return name
+    units, room = 0, NAME_LIMIT - len(_CUT_MARK)
     for index, char in enumerate(name):
         units += 2 if ord(char) > 0xFFFF else 1
-        if units > NAME_LIMIT:
-            return name[:index]
+        if units > room:
+            return name[:index] + _CUT_MARK
     return name
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from watchsync.formats.connect_json import find_marker, workout_to_connect
 from watchsync.garmin.calendar_cache import CalendarCache
-from watchsync.garmin.client import GarminClient
+from watchsync.garmin.client import GarminClient, item_id
 from watchsync.garmin.errors import GarminError, NotFound, Transient
 from watchsync.garmin.readback import ReadBack, compare_executed, garmin_name
 from watchsync.model.workout import Workout
@@ -70,8 +70,9 @@ def marker_first(payload: dict[str, Any]) -> dict[str, Any]:
 
 def calendar_entries(items: list[dict[str, Any]], workout_id: int, day: date) -> list[int]:
     """Schedule ids of ``workout_id`` on ``day`` among calendar items."""
-    return [int(item["id"]) for item in items if item.get("itemType") == "workout"
-            and item.get("workoutId") == workout_id and item.get("date") == day.isoformat()]
+    return [number for item in items if item.get("itemType") == "workout"
+            and item.get("workoutId") == workout_id and item.get("date") == day.isoformat()
+            and (number := item_id(item)) is not None]
 
 
 class RemoteIndex:

@@ -167,10 +167,15 @@ class ApiRoutes:
                                   "title": activity["activityName"],
                                   "date": activity_day(activity).isoformat(),
                                   "duration": activity["duration"], "distance": activity["distance"]})
-        items.sort(key=lambda item: (item["date"], item["itemType"], item["id"]))
+            items += [{key: value for key, value in item.items() if key != "ownerId"}
+                      for item in self._state.other_items
+                      if item.get("ownerId") == request.owner and first <= date.fromisoformat(item["date"]) <= last]
+        items.sort(key=lambda item: (item["date"], item["itemType"], item["id"] or 0))
         weekday_of_first, days = calendar.monthrange(year, month0 + 1)
+        days_before = 31 if month0 == 0 else calendar.monthrange(year, month0)[1]  # December has 31
         return json_response({"year": year, "month": month0, "startDayOfMonth": (weekday_of_first + 1) % 7,
-                              "numOfDaysInMonth": days, "calendarItems": items})
+                              "numOfDaysInMonth": days, "numOfDaysInPrevMonth": days_before,
+                              "calendarItems": items})
 
     def search_activities(self, request: Request) -> Response:
         start, limit = _int_query(request, "start", 0), _int_query(request, "limit", ACTIVITY_PAGE)

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -41,6 +41,8 @@ from watchsync.testing.garmin.wire import (
 __all__ = ["Account", "Fault", "Faults", "LocalGarminServer", "ServerStats", "parse_faults", "serve"]
 
 log = logging.getLogger(__name__)
+#: Calendar item types Garmin shows beside workout schedules and activities (docs/garmin.md).
+OTHER_CALENDAR_ITEMS = ("event", "weight", "fbtAdaptiveWorkout")
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,15 @@ class LocalGarminServer(Dispatcher):
     def schedules(self) -> list[dict[str, Any]]:
         with self._state.lock:
             return [dict(self._state.schedules[key]) for key in sorted(self._state.schedules)]
+
+    def add_calendar_item(self, item_type: str, day: date, title: str | None = None, *,
+                          owner: int | None = None) -> dict[str, Any]:
+        """Put an item that is not watchsync's on an account's calendar (default: the first account's),
+        as Garmin's month answers carry them: ``event`` (a race; Garmin gives it ``"id": null``),
+        ``weight`` (a weigh-in) or ``fbtAdaptiveWorkout`` (Garmin Coach). See docs/garmin.md."""
+        if item_type not in OTHER_CALENDAR_ITEMS:
+            raise ValueError(f"item_type must be one of {', '.join(OTHER_CALENDAR_ITEMS)}")
+        return self._state.add_other_item(item_type, day, title, self.account.profile_id if owner is None else owner)
 
     def add_activity(self, fit_bytes: bytes, *, start_time: datetime, activity_type: str = "running",
                      name: str = "", duration_s: float = 0, distance_m: float = 0,

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 OWNER_ID = 12345678  # the profile id of the default account
-FIRST_IDS = {"workout": 100_000_001, "schedule": 500_000_001, "activity": 9_000_000_001, "step": 1}
+FIRST_IDS = {"workout": 100_000_001, "schedule": 500_000_001, "activity": 9_000_000_001, "step": 1,
+             "calendar": 1_700_000_000_001}
 #: Garmin's DI access tokens last about 4 h, its refresh tokens about 30 days (docs/garmin.md).
 ACCESS_TOKEN_SECONDS = 4 * 3600
 REFRESH_TOKEN_SECONDS = 30 * 24 * 3600
@@ -79,6 +80,8 @@ class ServerState:
         self.workouts: dict[int, dict[str, Any]] = {}
         self.schedules: dict[int, dict[str, Any]] = {}
         self.activities: dict[int, dict[str, Any]] = {}
+        #: Calendar items that are not watchsync's: race events (``"id": null``), weigh-ins, Garmin Coach.
+        self.other_items: list[dict[str, Any]] = []
         self._fit: dict[int, bytes] = {}
         self._next = dict(FIRST_IDS)
         self._access: dict[str, str] = {}  # jti -> "ok" | "expired"
@@ -110,6 +113,7 @@ class ServerState:
                 "workouts": list(self.workouts.values()),
                 "schedules": list(self.schedules.values()),
                 "activities": list(self.activities.values()),
+                "other_items": self.other_items,
                 "access": self._access,
                 "refresh": {token: list(value) for token, value in sorted(self._refresh.items())},
             }
@@ -126,6 +130,7 @@ class ServerState:
             self.workouts = {w["workoutId"]: w for w in data["workouts"]}
             self.schedules = {s["workoutScheduleId"]: s for s in data["schedules"]}
             self.activities = {a["activityId"]: a for a in data["activities"]}
+            self.other_items = list(data.get("other_items", []))
             for entry in [*self.workouts.values(), *self.activities.values()]:
                 entry.setdefault("ownerId", OWNER_ID)  # state files of a one-account server
             self._access = dict(data["access"])
@@ -287,6 +292,20 @@ class ServerState:
         with self._lock:
             del self.schedules[schedule_id]
             self.save()
+
+    def add_other_item(self, item_type: str, day: date, title: str | None, owner: int) -> dict[str, Any]:
+        """A calendar item that is not a workout schedule, shaped as in Garmin's month answers."""
+        with self._lock:
+            ident = None if item_type == "event" else self.new_id("calendar")  # Garmin gives events no id
+            item: dict[str, Any] = {"id": ident, "groupId": None, "trainingPlanId": None, "itemType": item_type,
+                                    "title": title, "date": day.isoformat(), "ownerId": owner}
+            if item_type == "event":
+                item["activityTypeId"] = 1
+            elif item_type == "fbtAdaptiveWorkout":
+                item["sportTypeKey"] = "running"
+            self.other_items.append(item)
+            self.save()
+            return {key: value for key, value in item.items() if key != "ownerId"}
 
     # activities ------------------------------------------------------------------------------------
 

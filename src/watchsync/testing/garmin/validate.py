@@ -7,7 +7,7 @@ lenient where Garmin is lenient (a known id with another type's key is stored as
 id; duplicate or restarting ``stepOrder``; ranges from 0; the target and end-condition ids Garmin
 itself writes), and normalising as Garmin does: every object keeps exactly Garmin's fields (unknown
 ones dropped, missing ones null; a repeat group keeps no ``description``), typed objects get
-Garmin's ``displayOrder``, numbers are stored as floats, the name is cut at 256 UTF-16 code units
+Garmin's ``displayOrder``, numbers are stored as floats, the name is cut at 256 UTF-16 code units (253 and "...")
 and the description at 2,000.
 """
 
@@ -49,7 +49,8 @@ VALUED_CONDITIONS = frozenset({"time", "distance", "calories", "power", "heart.r
                                "fixed.repetition"})
 COMPARED_CONDITIONS = frozenset({"heart.rate"})
 SIGNED_TARGETS = frozenset({"swim.css.offset"})  # an offset from CSS: negative is faster
-NAME_LIMIT = 256  # UTF-16 code units, cut silently (garmin_mcp PR #352)
+NAME_LIMIT = 256  # UTF-16 code units, cut silently (garmin_mcp PR #352) ...
+NAME_CUT_MARK = "..."  # ... to 253 units and "..." (a Garmin GET answer: kaiord WorkoutEdgeCasesOutput.gcn)
 DESCRIPTION_LIMIT = 2000  # UTF-16 code units, cut silently (issue 12; the marker goes first)
 
 #: The fields Garmin keeps per object, in the order of its GET answers (anything else is dropped).
@@ -116,7 +117,9 @@ def normalized_workout(payload: Any) -> dict[str, Any]:
     if description is not None and not isinstance(description, str):
         raise WorkoutRejected("description must be a string")
     workout = _keep(payload, WORKOUT_FIELDS)
-    workout["workoutName"] = cut_utf16(name, NAME_LIMIT)
+    if cut_utf16(name, NAME_LIMIT) != name:
+        name = cut_utf16(name, NAME_LIMIT - len(NAME_CUT_MARK)) + NAME_CUT_MARK
+    workout["workoutName"] = name
     workout["description"] = cut_utf16(description, DESCRIPTION_LIMIT) if description else None
     workout["sportType"] = _sport(payload.get("sportType"), "workout")
     _pool(workout, payload)
