@@ -272,6 +272,9 @@ def run_story(workdir: Path, library: Path, html: Path, *, serve: bool = False) 
         step(f"2. Local Garmin server at {server.url}; daemon on inbox {inbox}")
         write_config(config_file, server.url, inbox_root, web_port=port, notify_url=sink.url)
         fake_token_dir(state / "tokens" / athlete.name, server.url)
+        # what a real calendar also holds: a race (Garmin gives events no id) and a weigh-in
+        server.add_calendar_item("event", start + timedelta(weeks=6, days=5), "Trail race 30 km")
+        server.add_calendar_item("weight", start + timedelta(days=1))
         plan = generate_plan(GenerateOptions(library=library, weeks=6, start=start, runs_per_week=4,
                                              cross_training=("bike", "xc_ski"), athlete=athlete.name))
         sessions = list(plan.sessions(start))
