@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
+import numpy as np
 import pytest
 
 from watchsync.activity import Activity, decode_activity
+from watchsync.activity.model import TimerEvent
 from watchsync.compliance.activities import summary_from_fit
 from watchsync.compliance.match import PlannedSession, match_sessions
 from watchsync.compliance.score import compare_rpe, score_intensity, volume_score
@@ -41,7 +44,7 @@ INTERVAL_STEP = 1
 
 
 def _run(workout: Workout, behaviour: Behaviour = "follows", start: datetime | None = None,
-         **options: float) -> Activity:
+         **options: float | bool) -> Activity:
     start = start or datetime.combine(PLANNED_ON, time(7), UTC)
     return decode_activity(simulate_activity(workout, ATHLETE, start=start, behaviour=behaviour,
                                              **options).fit)  # type: ignore[arg-type]
@@ -130,3 +133,66 @@ def test_without_laps_steps_are_aligned_by_time() -> None:
     assert score_intensity(INTERVALS, stripped).alignment == "time"
     assert by_time[0].inside is not None and by_time[0].inside > 0.9
     assert by_time[INTERVAL_STEP].inside is not None and by_time[INTERVAL_STEP].inside < 0.2
+
+
+TIMED_INTERVALS = resolve(Workout(name="6x3min", sport=Sport.RUNNING, steps=[
+    Step(intensity=Intensity.WARMUP, duration=TimeDuration(seconds=900), target=RpeTarget(low=3, high=3)),
+    Repeat(count=6, steps=[
+        Step(intensity=Intensity.INTERVAL, duration=TimeDuration(seconds=180), target=RpeTarget(low=7, high=8)),
+        Step(intensity=Intensity.RECOVERY, duration=TimeDuration(seconds=120), target=RpeTarget(low=2, high=2)),
+    ]),
+    Step(intensity=Intensity.COOLDOWN, duration=TimeDuration(seconds=600), target=RpeTarget(low=2, high=3)),
+]), ATHLETE)
+
+
+def _without_laps(activity: Activity) -> Activity:
+    """The run as a watch records it when the runner just pressed Start (no workout, no step laps)."""
+    return replace(activity, laps=(), workout=None)
+
+
+def _paused(activity: Activity, after_s: float, pause_s: float) -> Activity:
+    """The same run with the timer stopped for ``pause_s`` seconds ``after_s`` seconds in (a café)."""
+    timestamps = activity.records.timestamp
+    at = float(timestamps[0]) + after_s
+    records = replace(activity.records, timestamp=np.where(timestamps >= at, timestamps + pause_s, timestamps))
+    sessions = tuple(replace(s, total_elapsed_time=(s.total_elapsed_time or 0.0) + pause_s)
+                     for s in activity.sessions)
+    events = tuple(sorted([*(replace(e, time=e.time + pause_s) if e.time >= at else e for e in activity.timer_events),
+                           TimerEvent(at, False), TimerEvent(at + pause_s, True)], key=lambda e: e.time))
+    return replace(activity, records=records, sessions=sessions, timer_events=events)
+
+
+def test_a_pause_does_not_shift_the_steps_laid_along_the_time_the_timer_ran() -> None:
+    plain = _without_laps(_run(TIMED_INTERVALS, embedded=False))
+    # a 2-minute traffic light 10 minutes into the warm-up, then a 10-minute cafe stop in the third rep
+    paused = _paused(_paused(plain, 600, 120), 900 + 120 + 2 * 300 + 60, 600)
+    before, after = score_intensity(TIMED_INTERVALS, plain), score_intensity(TIMED_INTERVALS, paused)
+    assert after.alignment == "time"
+    assert before.inside is not None and after.inside is not None and before.inside > 0.75
+    assert after.inside == pytest.approx(before.inside, abs=0.03)
+    hard, unpaused = ({s.index: s for s in score.steps}[INTERVAL_STEP] for score in (after, before))
+    assert hard.seconds == pytest.approx(6 * 180) and hard.executions == 6
+    assert hard.below is not None and unpaused.below is not None
+    assert hard.below == pytest.approx(unpaused.below, abs=0.05)  # not scored on the warm-up or the jogs
+
+
+def test_an_easy_run_with_a_hard_finish_after_a_cafe_stop_is_too_hard() -> None:
+    plain = _without_laps(_run(EASY_RUN, "too_hard", above_ceiling_share=0.35, embedded=False))
+    paused = _paused(plain, 1200, 600)
+    score = score_intensity(EASY_RUN, paused)
+    assert score.too_hard and score.easy_above is not None and score.easy_above > 0.25
+    assert sum(s.seconds for s in score.steps) == pytest.approx(3000)  # timer time, not 3600 s of wall time
+
+
+def test_laps_of_another_workout_are_not_taken_for_this_workouts_steps() -> None:
+    intervals = _run(INTERVALS)  # the watch ran the interval session (its copy is in the file) ...
+    score = score_intensity(EASY_RUN, intervals)  # ... and it is scored against an easy run
+    assert score.alignment == "time"
+    assert score.too_hard and score.easy_above is not None and score.easy_above > 0.25
+    assert score_intensity(INTERVALS, intervals).alignment == "laps"
+
+
+def test_a_run_cut_short_counts_only_the_time_it_lasted() -> None:
+    short = _without_laps(_run(EASY_RUN, "cut_short", completed_share=0.44, embedded=False))
+    [step] = score_intensity(EASY_RUN, short).steps
+    assert step.seconds == pytest.approx(0.44 * 3000, abs=2)

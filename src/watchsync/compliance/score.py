@@ -27,12 +27,15 @@ from watchsync.activity.sessions import timed_records
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.steps import execution_order
+from watchsync.formats.fit_workout_read import workout_from_messages
 from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,
+    Duration,
     HeartRateTarget,
     PowerTarget,
     SpeedTarget,
+    Sport,
     Step,
     Target,
     TimeDuration,
@@ -159,9 +162,12 @@ def compare_rpe(workout: Workout, reported: float | None,
 
 @dataclass(frozen=True, slots=True)
 class _Span:
+    """One execution of a step: ``[begin, end)`` on the alignment's clock, and its timer seconds."""
+
     index: int
     begin: float
     end: float
+    seconds: float
 
 
 @dataclass
@@ -173,21 +179,35 @@ class _Tally:
     above: float = 0.0
 
 
+#: A lap shorter than this (timer seconds) is a step skipped with two presses of the lap button, not
+#: an execution of it.
+MIN_EXECUTION_SECONDS = 5.0
+
+
 def score_intensity(workout: Workout, activity: Activity,
                     config: ComplianceConfig | None = None) -> IntensityScore:
-    """Time in target per step of the resolved ``workout`` as executed in ``activity``."""
+    """Time in target per step of the resolved ``workout`` as executed in ``activity``.
+
+    Steps come from the laps' ``wkt_step_index`` when the watch ran this workout (the copy the
+    activity carries has the same steps); otherwise the planned steps are laid along the time the
+    timer ran (a pause moves every later step on), distance steps along the recorded distance.
+    """
     config = config or ComplianceConfig()
     records, weights = timed_records(activity, config.max_sample_gap_seconds)
-    start = _activity_start(activity, records)
-    by_lap = any(lap.wkt_step_index is not None for lap in activity.laps)
-    spans = list(_lap_spans(activity)) if by_lap else list(_time_spans(workout, records, start, config))
+    by_lap = any(lap.wkt_step_index is not None for lap in activity.laps) and ran_this_workout(workout, activity)
+    if by_lap:  # laps are placed in wall time
+        clock, start = records.timestamp, _activity_start(activity, records)
+        spans = list(_lap_spans(activity))
+    else:  # steps are laid along the running timer
+        clock, start = _timer_clock(weights), 0.0
+        spans = list(_time_spans(workout, records, clock, float(weights.sum()), config))
     planned = {p.index: p for p in execution_order(workout)}
     tallies: dict[int, _Tally] = {}
     for span in spans:
         if span.index not in planned:
             continue
         tally = tallies.setdefault(span.index, _Tally())
-        _tally_span(tally, span, planned[span.index].step, records, weights, start, config)
+        _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config)
     steps = [_step_score(index, planned[index].step, planned[index].in_repeat, tallies[index], config)
              for index in sorted(tallies)]
     easy = [s for s in steps if s.easy and not s.in_repeat and s.scored_seconds > 0]
@@ -204,6 +224,31 @@ def score_intensity(workout: Workout, activity: Activity,
         easy_above=easy_above,
         too_hard=easy_above is not None and easy_above > config.too_hard_share,
     )
+
+
+def ran_this_workout(workout: Workout, activity: Activity) -> bool:
+    """Whether the laps' step numbers are this workout's: the workout the activity carries (the copy
+    the watch ran) executes the same steps (the same lengths in the same order). Without a copy, the
+    laps' numbers only have to exist in the workout."""
+    planned = execution_order(workout)
+    if activity.workout is None or not activity.workout.steps:
+        known = {p.index for p in planned}
+        return all(lap.wkt_step_index in known for lap in activity.laps if lap.wkt_step_index is not None)
+    try:
+        ran = execution_order(workout_from_messages(activity.workout.workout, activity.workout.steps,
+                                                    bounds=True, sport=Sport.OTHER))
+    except ValueError:
+        return False
+    return len(ran) == len(planned) and all(a.index == b.index and _same_length(a.step.duration, b.step.duration)
+                                            for a, b in zip(ran, planned, strict=True))
+
+
+def _same_length(ran: Duration, planned: Duration) -> bool:
+    if isinstance(ran, TimeDuration) and isinstance(planned, TimeDuration):
+        return abs(ran.seconds - planned.seconds) <= max(1.0, 0.01 * planned.seconds)
+    if isinstance(ran, DistanceDuration) and isinstance(planned, DistanceDuration):
+        return abs(ran.meters - planned.meters) <= max(1.0, 0.01 * planned.meters)
+    return ran.kind == planned.kind
 
 
 def target_band(target: Target) -> tuple[Channel, float, float] | None:
@@ -229,36 +274,43 @@ def _activity_start(activity: Activity, records: Records) -> float:
     return float(np.nanmin(timestamps)) if len(timestamps) else 0.0
 
 
+def _timer_clock(weights: FloatArray) -> FloatArray:
+    """Seconds the timer had run before each record: the clock steps are laid along without laps."""
+    clock: FloatArray = np.concatenate(([0.0], np.cumsum(weights)[:-1])) if len(weights) else np.zeros(0)
+    return clock
+
+
 def _lap_spans(activity: Activity) -> Iterable[_Span]:
     for lap in activity.laps:
         if lap.wkt_step_index is None or lap.start_time is None:
             continue
         begin = lap.start_time.timestamp()
-        yield _Span(lap.wkt_step_index, begin, begin + (lap.total_elapsed_time or 0.0))
+        elapsed = lap.total_elapsed_time or 0.0
+        timer = lap.total_timer_time if lap.total_timer_time is not None else elapsed
+        yield _Span(lap.wkt_step_index, begin, begin + elapsed, timer)
 
 
-def _time_spans(workout: Workout, records: Records, start: float,
+def _time_spans(workout: Workout, records: Records, clock: FloatArray, total: float,
                 config: ComplianceConfig) -> Iterable[_Span]:
-    """Planned steps laid along the activity: by time, distance steps by the recorded distance."""
-    timestamps = records.timestamp
-    if not len(timestamps):
+    """Planned steps laid along the running timer (``clock``, ``total`` seconds of it), distance steps
+    by the recorded distance; a step the activity ended in counts up to its end."""
+    if not len(clock) or total <= 0:
         return
-    end_of_activity = float(timestamps[-1]) + 1
     known = ~np.isnan(records.distance)
-    times, distance = timestamps[known], np.fmax.accumulate(records.distance[known]) if known.any() else None
-    cursor = start
+    times, distance = clock[known], np.fmax.accumulate(records.distance[known]) if known.any() else None
+    cursor = 0.0
     for planned in execution_order(workout):
-        if cursor >= end_of_activity:
+        if cursor >= total:
             return
         duration = planned.step.duration
         if isinstance(duration, TimeDuration):
             end = cursor + duration.seconds
         elif isinstance(duration, DistanceDuration) and distance is not None:
             at = float(np.interp(cursor, times, distance))
-            end = float(np.interp(at + duration.meters, distance, times, right=end_of_activity))
+            end = float(np.interp(at + duration.meters, distance, times, right=total))
         else:
             end = cursor + rules.LAP_BUTTON_SECONDS
-        yield _Span(planned.index, cursor, end)
+        yield _Span(planned.index, cursor, end, min(end, total) - cursor)
         cursor = end
 
 
@@ -271,10 +323,11 @@ def _channel(records: Records, channel: Channel, smoothing: int) -> FloatArray:
     return values
 
 
-def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, weights: FloatArray,
-                start: float, config: ComplianceConfig) -> None:
-    tally.executions += 1
-    tally.seconds += span.end - span.begin
+def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock: FloatArray,
+                weights: FloatArray, start: float, config: ComplianceConfig) -> None:
+    if span.seconds >= MIN_EXECUTION_SECONDS:
+        tally.executions += 1
+    tally.seconds += span.seconds
     band = target_band(step.target)
     if band is None:
         return
@@ -282,8 +335,7 @@ def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, weight
     first = span.begin
     if channel == "heart_rate":
         first = max(first + config.hr_step_grace_seconds, start + config.hr_lag_seconds)
-    timestamps = records.timestamp
-    lo, hi = np.searchsorted(timestamps, [first, span.end], side="left")
+    lo, hi = np.searchsorted(clock, [first, span.end], side="left")
     values = _channel(records, channel, config.power_smoothing_seconds)[lo:hi]
     weight = np.where(np.isnan(values), 0.0, weights[lo:hi])
     tally.scored += float(weight.sum())
