@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
 from watchsync.compliance.activities import ActivitySummary
-from watchsync.compliance.load import ActivityLoad
+from watchsync.compliance.load import ActivityLoad, acwr
 from watchsync.compliance.match import PlannedSession, match_sessions
 from watchsync.compliance.summary import summarize
 from watchsync.model.workout import DistanceDuration, Sport, Step, TimeDuration, Workout
@@ -89,3 +91,18 @@ def test_a_multi_session_summary_states_whole_bpm_and_watts() -> None:
     whole = combine("t", [swim, bike])
     assert whole.avg_hr == 147.0  # (140 x 1000 + 151 x 2000) / 3000 = 147.33
     assert whole.avg_power == 201.0
+
+
+def test_the_week_not_over_yet_takes_todays_acwr_and_no_monotony() -> None:
+    days = _days(MONDAY, 18)  # two full weeks, then Monday to Thursday of the third
+    loads = [_load(day, 60.0 + 10 * (i % 3)) for i, day in enumerate(days)]
+    thursday = days[-1]
+    result = match_sessions([], [], today=thursday)
+    daily = [60.0 + 10 * (i % 3) for i in range(18)] + [0.0, 0.0, 0.0]
+    ratios = acwr(daily)
+    *past, current = summarize([], result, loads, today=thursday).weeks
+    assert current.week_start == thursday - timedelta(days=3)
+    assert current.acwr == pytest.approx(ratios[17])  # as of Thursday, not of a Sunday to come
+    assert current.monotony is None and current.strain is None
+    assert past[-1].acwr == pytest.approx(ratios[13]) and past[-1].monotony is not None
+    assert summarize([], result, loads).weeks[-1].acwr == pytest.approx(ratios[20])  # no today: the week's end

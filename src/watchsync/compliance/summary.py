@@ -74,8 +74,13 @@ class PlanSummary(BaseModel):
 
 
 def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
-              config: ComplianceConfig | None = None, easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED) -> PlanSummary:
-    """Weekly summaries from the first to the last planned or done week, and the plan totals."""
+              config: ComplianceConfig | None = None, easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED,
+              today: date | None = None) -> PlanSummary:
+    """Weekly summaries from the first to the last planned or done week, and the plan totals.
+
+    A week's ACWR is its last day's; the week holding ``today`` (not over yet) takes today's and has
+    no monotony or strain (Foster's are of a whole week: the days to come would count as rest).
+    """
     config = config or ComplianceConfig()
     days = [s.date for s in planned] + [load.day for load in loads]
     if not days:
@@ -96,9 +101,11 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
     while week <= last:
         offset = (week - first).days
         week_daily = daily[offset:offset + DAYS_PER_WEEK]
-        end_ratio = ratios[offset + DAYS_PER_WEEK - 1]
-        week_monotony = monotony(week_daily)  # once: pstdev is exact (fractions), hence slow
-        flags = _load_flags(week_monotony, end_ratio, offset + DAYS_PER_WEEK, config)
+        running = today is not None and week <= today < week + timedelta(days=DAYS_PER_WEEK)
+        days_known = (today - week).days + 1 if today is not None and running else DAYS_PER_WEEK
+        end_ratio = ratios[offset + days_known - 1]
+        week_monotony = None if running else monotony(week_daily)  # once: pstdev is exact (fractions), hence slow
+        flags = _load_flags(week_monotony, end_ratio, offset + days_known, config)
         flags += [f"long-run spike {s.day}: {s.minutes:.0f} min is {s.ratio:.0%} of the longest "
                   f"run of the previous {config.long_run_lookback_days} days ({s.previous_longest_minutes:.0f} min)"
                   + (" (short history)" if s.short_history else "")

@@ -36,7 +36,7 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
     matched activity ids to their scores."""
     config = config or ComplianceConfig()
     easy = easy or {}
-    summary = summarize(planned, matched, loads, config, easy_speed)
+    summary = summarize(planned, matched, loads, config, easy_speed, today=today)
     rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id))
             for m in matched.matches]
     rows += [_open_row(s, "red", config, easy_speed) for s in matched.missed]
