@@ -147,3 +147,15 @@ def test_a_ramp_resolves_to_the_whole_range_it_sweeps() -> None:
     [step] = resolve(workout, ANNA).flat_steps()
     assert (step.ramp, step.target) == ("down", PowerTarget(low=92, high=126))  # 40-55 % of 230 W
     assert step.secondary == CadenceTarget(low=83, high=87)
+
+
+@pytest.mark.parametrize("sport", [Sport.STRENGTH, Sport.YOGA, Sport.MOBILITY])
+def test_rpe_in_strength_yoga_and_mobility_stays_a_cue(sport: Sport) -> None:
+    workout = Workout(name="core", sport=sport, steps=[
+        Step(duration=TimeDuration(seconds=300), target=RpeTarget(low=5, high=5)),
+        Step(duration=TimeDuration(seconds=60), target=HeartRateTarget(low=100, high=120))])
+    rpe_step, hr_step = resolve(workout, ANNA).flat_steps()
+    assert rpe_step.target == OpenTarget() and rpe_step.name == "RPE 5 – steady"
+    assert hr_step.target == HeartRateTarget(low=100, high=120)  # what the coach wrote is kept
+    running = resolve(workout.model_copy(update={"sport": Sport.RUNNING}), ANNA).flat_steps()[0]
+    assert isinstance(running.target, HeartRateTarget)

@@ -79,16 +79,24 @@ class ResolveError(InputError):
     """A target cannot be made concrete for this athlete (e.g. pace % without a threshold pace)."""
 
 
+#: Sports whose RPE targets stay cues: heart rate in a circuit or a pose does not measure the effort
+#: the way it does in an endurance sport, and the athlete's bands are running ones.
+RPE_ONLY_SPORTS = frozenset({Sport.STRENGTH, Sport.YOGA, Sport.MOBILITY})
+
+
 def resolve(workout: Workout, athlete: Athlete) -> Workout:
     """Return ``workout`` with every target concrete for ``athlete`` and RPE cues in the notes.
 
     Swims take % Pace and pace zones from the swim threshold (CSS), other sports from the threshold
     pace. A target resolves to the kind the author wrote (a power target to watts, never to HR). A
     single HR or power zone stays the watch's zone unless the athlete lists explicit zones; zone
-    ranges and HR zones 6-7 (which watches lack) become bands from the default tables.
+    ranges and HR zones 6-7 (which watches lack) become bands from the default tables. In strength,
+    yoga and mobility an RPE stays a cue (open target): a running heart-rate band means nothing there.
     """
     if workout.sport in SWIM_SPORTS:
         athlete = _swimmer(athlete)
+    if workout.sport in RPE_ONLY_SPORTS and athlete.targets is not TargetPreference.RPE:
+        athlete = athlete.model_copy(update={"targets": TargetPreference.RPE})
     blocks = [_resolve_block(block, athlete, str(i + 1)) for i, block in enumerate(workout.steps)]
     return short_hard_reps(workout, workout.replaced(steps=blocks), athlete)
 
