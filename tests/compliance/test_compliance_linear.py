@@ -9,6 +9,7 @@ loop looks at sessions × activities.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,6 +17,7 @@ from functools import partial
 
 import pytest
 
+from watchsync import rules
 from watchsync.compliance import match as match_module
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
@@ -68,11 +70,14 @@ def _reference_pair(sessions: list[PlannedSession], activities: list[ActivitySum
         for a_order, activity in enumerate(activities):
             days = (activity.start.date() - session.date).days
             if -config.early_days <= days <= config.late_days and accept(session, activity):
-                candidates.append((abs(days), s_order, a_order, days))
+                planned_s = rules.planned_seconds(session.workout)  # a day off: the closer planned time first
+                unlike = (abs(math.log(activity.duration_s / planned_s)) if planned_s > 0 and activity.duration_s > 0
+                          else math.inf) if days else 0.0
+                candidates.append((abs(days), unlike, s_order, a_order, days))
     used_sessions: set[int] = set()
     used_activities: set[int] = set()
     pairs = []
-    for _, s_order, a_order, days in sorted(candidates):
+    for _, _, s_order, a_order, days in sorted(candidates):
         if s_order in used_sessions or a_order in used_activities:
             continue
         used_sessions.add(s_order)

@@ -97,3 +97,17 @@ def test_connect_json_without_an_id_or_start_is_refused_with_a_message() -> None
         summary_from_connect({"startTimeLocal": "2025-03-04 06:30:00"})
     with pytest.raises(ValueError, match="no startTimeLocal"):
         summary_from_connect({"activityId": 1})
+
+
+@pytest.mark.parametrize(("done_minutes", "expected"), [(55, ("intervals", "wed")), (45, ("easy", "wed"))])
+def test_a_run_a_day_off_between_two_sessions_goes_to_the_one_it_resembles(
+        done_minutes: int, expected: tuple[str, str]) -> None:
+    easy = PlannedSession(id="easy", date=MONDAY + timedelta(days=1), workout=Workout(
+        name="Easy 45", sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=45 * 60))]))
+    intervals = PlannedSession(id="intervals", date=MONDAY + timedelta(days=3), workout=Workout(
+        name="6x3min", sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=55 * 60))]))
+    wednesday = ActivitySummary(id="wed", sport=Sport.RUNNING, start=datetime(2025, 3, 5, 7, tzinfo=UTC),
+                                duration_s=done_minutes * 60)
+    result = match_sessions([easy, intervals], [wednesday], today=MONDAY + timedelta(days=30))
+    assert _pairs(result) == {expected}
+    assert [s.id for s in result.missed] == [s for s in ("easy", "intervals") if s != expected[0]]

@@ -3,21 +3,25 @@
 Rules (DESIGN "Compliance"): same sport family, activity date within ``-early_days..+late_days`` of
 the planned date, at most one activity per session and one session per activity. Garmin's explicit
 link (the activity's ``associatedWorkoutId`` equals the session's remote workout id) wins first;
-the rest pair up greedily by the smallest date distance (ties: the earlier planned session, then the
-earlier activity). Unmatched sessions are *missed* once their window has closed (``today`` is after
-the planned date + ``late_days``), *pending* until then; unmatched activities are *unplanned*.
+the rest pair up greedily by the smallest date distance; ties go to the session whose planned time is
+closest to the activity's (a session done a day early or late between two planned ones goes to the
+one it resembles), then to the earlier planned session, then to the earlier activity. Unmatched
+sessions are *missed* once their window has closed (``today`` is after the planned date +
+``late_days``), *pending* until then; unmatched activities are *unplanned*.
 Triathlon transitions are never matched nor listed as unplanned; a session of a multi-session file
 (``ActivitySummary.session``) takes Garmin's workout link only when its sport family is the workout's.
 """
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from watchsync import rules
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.model.workout import Workout
@@ -101,18 +105,21 @@ def _pair(sessions: list[PlannedSession], activities: list[ActivitySummary],
     """
     by_day = sorted((activity.start.date(), a_order) for a_order, activity in enumerate(activities))
     days_only = [day for day, _ in by_day]
+    planned_time = _PlannedTime()
     candidates = []
     for s_order, session in enumerate(sessions):
         low = bisect_left(days_only, session.date - timedelta(days=config.early_days))
         high = bisect_right(days_only, session.date + timedelta(days=config.late_days))
         for day, a_order in by_day[low:high]:
-            if accept(session, activities[a_order]):
+            activity = activities[a_order]
+            if accept(session, activity):
                 days = (day - session.date).days
-                candidates.append((abs(days), s_order, a_order, days))
+                unlike = _unlike(planned_time.of(session.workout), activity.duration_s) if days else 0.0
+                candidates.append((abs(days), unlike, s_order, a_order, days))
     used_sessions: set[int] = set()
     used_activities: set[int] = set()
     pairs = []
-    for _, s_order, a_order, days in sorted(candidates):
+    for _, _, s_order, a_order, days in sorted(candidates):
         if s_order in used_sessions or a_order in used_activities:
             continue
         used_sessions.add(s_order)
@@ -120,3 +127,23 @@ def _pair(sessions: list[PlannedSession], activities: list[ActivitySummary],
         pairs.append(Match(session=sessions[s_order], activity=activities[a_order], linked=linked,
                            days_late=days))
     return pairs
+
+
+def _unlike(planned_s: float, done_s: float) -> float:
+    """How far a done time is from a planned one, as a factor either way (0: the same)."""
+    if planned_s <= 0 or done_s <= 0:
+        return math.inf
+    return abs(math.log(done_s / planned_s))
+
+
+class _PlannedTime:
+    """Planned seconds of each workout object, worked out once (a season plans the same few workouts)."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Workout, float]] = {}  # the workout is kept: its id stays its own
+
+    def of(self, workout: Workout) -> float:
+        known = self._known.get(id(workout))
+        if known is None:
+            known = self._known[id(workout)] = (workout, rules.planned_seconds(workout))
+        return known[1]
