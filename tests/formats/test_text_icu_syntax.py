@@ -348,3 +348,23 @@ def test_a_pace_out_of_range_is_said_in_paces() -> None:
         steps("- 10m 7:15-7:00 Pace", "pool_swim")
     with pytest.raises(WorkoutFormatError, match=r"'0:30/km Pace' is 0:30/km: a pace must be slower than 1:00/km"):
         steps("- 10m 0:30/km Pace")
+
+
+@pytest.mark.parametrize(("header", "intensity"), [
+    ("Échauffement", Intensity.WARMUP), ("Calentamiento", Intensity.WARMUP), ("Aufwärmen", Intensity.WARMUP),
+    ("Rozcvička", Intensity.WARMUP), ("Retour au calme", Intensity.COOLDOWN),
+    ("Vuelta a la calma", Intensity.COOLDOWN), ("Auslaufen", Intensity.COOLDOWN), ("Uitlopen", Intensity.COOLDOWN),
+    ("Récupération", Intensity.RECOVERY)])
+def test_section_headers_in_other_languages_set_the_intensity(header: str, intensity: Intensity) -> None:
+    workout = parse_text(f"name: w\nsport: running\n\n{header}\n- 10m Z1 HR\n\n- 20m Z2 HR\n")
+    first, second = workout.flat_steps()
+    assert (first.intensity, second.intensity) == (intensity, Intensity.ACTIVE)
+    assert workout.description is None  # a header, not prose
+
+
+@pytest.mark.parametrize("cue", ["Récup", "récupération trot", "Trabpause", "trote suave", "klusem", "herstel"])
+def test_recovery_words_in_other_languages_mark_a_repeats_recovery(cue: str) -> None:
+    workout = parse_text(f"name: w\nsport: running\n\n5x\n- 3m 95% Pace\n- 90s {cue} 70% Pace\n")
+    [repeat] = workout.steps
+    assert isinstance(repeat, Repeat)
+    assert [s.intensity for s in repeat.steps] == [Intensity.INTERVAL, Intensity.RECOVERY]

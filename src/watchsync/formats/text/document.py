@@ -11,17 +11,13 @@ from pydantic import ValidationError
 from watchsync.formats.errors import WorkoutFormatError, raise_collected
 from watchsync.formats.text.step import MAX_NAME, Context, step_line
 from watchsync.formats.text.tokens import Where
+from watchsync.formats.text.words import SECTION_INTENSITY, folded_words, section_intensity
 from watchsync.formats.validation import validation_message
 from watchsync.model.workout import MAX_WORKOUT_NAME, Intensity, Repeat, Sport, Step, Workout, parse_sport
 
-SECTION_INTENSITY: dict[str, Intensity] = {
-    "warmup": Intensity.WARMUP, "warm up": Intensity.WARMUP,
-    "cooldown": Intensity.COOLDOWN, "cool down": Intensity.COOLDOWN,
-    "recovery": Intensity.RECOVERY, "rest": Intensity.REST,
-}
 #: Headers that title a section even when no steps follow them (never a workout's name).
-SECTION_TITLES = frozenset({"main", "main set", "set", "warmup", "warm up", "cooldown", "cool down", "recovery",
-                           "rest", "intervals", "repeats", "drills", "strides", "press lap"})
+SECTION_TITLES = frozenset({*SECTION_INTENSITY, "main", "main set", "set", "intervals", "repeats", "drills",
+                            "strides", "press lap"})
 META_LINE = re.compile(r"^\s*(name|sport|description|tags|pool(?:\s+length)?)\s*:(.*)$", re.IGNORECASE)
 #: A Markdown separator (``---``), which intervals.icu ignores (quick guide, "Formatting text").
 SEPARATOR = re.compile(r"^\s*-{3,}\s*$")
@@ -34,7 +30,6 @@ _DIGIT_QUOTE = re.compile(r"(?<=\d)[\u2019\u2032\u201d\u2033]")
 _QUOTES = {"\u2019": "'", "\u2032": "'", "\u201d": '"', "\u2033": '"'}
 POOL_LENGTH = re.compile(r"^\s*(\d{1,4}(?:\.\d{1,3})?)\s*(m|mtr|meters?|metres?|y|yd|yds|yards?)\s*$", re.IGNORECASE)
 REPEAT_COUNT = re.compile(r"(?<!\S)(\d{1,9})\s*[x×](?=\s|$)", re.IGNORECASE)
-_WORDS = re.compile(r"[a-z]+")
 
 
 @dataclass
@@ -54,8 +49,7 @@ class Section:
 
 def section_header(text: str, where: Where) -> Section:
     """The section a header line opens (a repeat block when it holds ``Nx``)."""
-    words = _WORDS.findall(text.lower())
-    intensity = SECTION_INTENSITY.get(" ".join(words[:2])) or SECTION_INTENSITY.get(" ".join(words[:1]))
+    intensity = section_intensity(folded_words(text))
     count_match = REPEAT_COUNT.search(text)
     if count_match is None:
         return Section(intensity, line=where.line, text=text.strip())
@@ -90,7 +84,7 @@ class _Document:
             return
         if section.count is None:
             if section.lines == 0 and section.text \
-                    and " ".join(_WORDS.findall(section.text.lower())) not in SECTION_TITLES:
+                    and " ".join(folded_words(section.text)) not in SECTION_TITLES:
                 self.free_text.append(section.text)  # a line of prose, not a section of steps
             return
         if section.lines == 0:

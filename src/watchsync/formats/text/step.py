@@ -8,6 +8,7 @@ from typing import Any
 
 from watchsync.formats.text.scan import Item, scan
 from watchsync.formats.text.tokens import Where, ZeroLength, build
+from watchsync.formats.text.words import RECOVERY_WORDS, REST_WORDS, folded_words
 from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,
@@ -28,8 +29,6 @@ from watchsync.model.workout import (
 EXERCISE_SPORTS = frozenset({Sport.STRENGTH, Sport.CARDIO})
 _LAP_BUTTON = LapButton()  # immutable: one shared by every lap-button step
 MAX_NAME = 200
-RECOVERY_WORDS = frozenset({"recover", "recovery", "jog", "walk", "easy", "float"})
-_WORDS = re.compile(r"[a-z]+")
 
 
 @dataclass
@@ -43,10 +42,10 @@ class Context:
 
 def infer_intensity(context: Context, cue: str, rpe_high: float | None) -> Intensity:
     """The intensity a step gets without an ``@tag`` (rules in :mod:`watchsync.formats.text`)."""
-    words = _WORDS.findall(cue.lower())
+    words = folded_words(cue)
     if context.section is not None:
         return context.section
-    if words[:1] == ["rest"]:
+    if words[:1] and words[0] in REST_WORDS:
         return Intensity.REST
     if context.in_repeat:
         if RECOVERY_WORDS.intersection(words):

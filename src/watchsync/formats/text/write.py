@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from watchsync.errors import InputError
@@ -19,6 +18,7 @@ from watchsync.formats.text.step import (
     named_exercise,
 )
 from watchsync.formats.text.tokens import Where, pace_unit_meters
+from watchsync.formats.text.words import folded_words
 from watchsync.model.workout import (
     CadenceTarget,
     CaloriesDuration,
@@ -48,8 +48,6 @@ from watchsync.model.workout import (
     TimeDuration,
     Workout,
 )
-
-_WORDS = re.compile(r"[a-z]+")
 
 
 def number_text(value: float) -> str:
@@ -360,7 +358,7 @@ def _prose_lines(description: str) -> list[str]:
     header, a step, a section or a repeat."""
     lines = description.split("\n")
     for line in lines:
-        stripped = " ".join(_WORDS.findall(line.lower()))
+        stripped = " ".join(folded_words(line))
         if (not line or line != line.strip() or line.startswith(("-", "#")) or META_LINE.match(line)
                 or REPEAT_COUNT.search(line) or stripped in SECTION_TITLES or "\r" in line):
             raise TextSyntaxLimit(f"description line {line!r} does not read back as a line of free text")

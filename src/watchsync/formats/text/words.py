@@ -1,0 +1,62 @@
+"""The words of a text that set a step's intensity, in the languages coaches write in.
+
+intervals.icu texts are written in many languages (French, Spanish, German, Dutch, Portuguese,
+Italian, Czech, Polish, the Nordic ones); a section header such as ``Échauffement`` or ``Vuelta a la
+calma`` sets warm-up or cool-down as ``Warmup`` does, and a cue such as ``Récup`` or ``Trabpause``
+in a repeat marks its recovery as ``jog`` does. Words are compared folded: lower case, accents
+dropped (``récupération`` → ``recuperation``), split at anything that is not a letter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from watchsync.model.enums import Intensity
+
+_LETTERS = re.compile(r"[a-z]+")
+
+#: Section headers (their first words, folded) and the intensity they give their steps.
+SECTION_INTENSITY: dict[str, Intensity] = {
+    **dict.fromkeys(["warmup", "warm up", "echauffement", "calentamiento", "aufwarmen", "aufwaermen", "einlaufen",
+                     "opwarming", "inlopen", "uppvarmning", "oppvarming", "opvarmning", "lammittely",
+                     "aquecimento", "riscaldamento", "rozcvicka", "rozklus", "rozgrzewka"], Intensity.WARMUP),
+    **dict.fromkeys(["cooldown", "cool down", "cooling down", "retour au calme", "vuelta a la calma",
+                     "enfriamiento", "auslaufen", "ausrollen", "abwarmen", "uitlopen", "uitrijden", "nedvarvning",
+                     "nedjogg", "nedkjoling", "jaahdyttely", "desaquecimento", "volta a calma", "defaticamento",
+                     "vyklus", "vyklusani", "schlazeni", "wyciszenie", "schladzanie"], Intensity.COOLDOWN),
+    **dict.fromkeys(["recovery", "recuperation", "recuperacion", "recuperacao", "recupero", "erholung", "herstel",
+                     "aterhamtning", "restitusjon", "regenerace", "regeneracja"], Intensity.RECOVERY),
+    **dict.fromkeys(["rest", "repos", "descanso", "pause", "ruhe", "rust", "riposo", "vila", "pauza",
+                     "odpocinek", "odpoczynek", "lepo"], Intensity.REST),
+}
+#: The most words a section word above has.
+_LONGEST = max(len(key.split()) for key in SECTION_INTENSITY)
+
+#: Words of a step's cue that make a step in a repeat its recovery.
+RECOVERY_WORDS = frozenset({
+    "recover", "recovery", "jog", "walk", "easy", "float",
+    "recup", "recuperation", "recuperacion", "recuperar", "recuperacao", "recupero", "marche", "trot",
+    "trote", "caminar", "caminata", "trabpause", "erholung", "gehpause", "traben", "herstel", "dribbel",
+    "wandelen", "joggen", "jogg", "jogging", "klus", "klusem", "meziklus", "trucht", "truchtem",
+})
+#: Words that, opening a cue, make a step outside repeats a rest.
+REST_WORDS = frozenset(key for key, intensity in SECTION_INTENSITY.items()
+                       if intensity is Intensity.REST and " " not in key)
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of ``text``, lower case, accents dropped (``Récup.`` → ``["recup"]``)."""
+    lowered = text.lower()
+    if not lowered.isascii():
+        lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    return _LETTERS.findall(lowered)
+
+
+def section_intensity(words: list[str]) -> Intensity | None:
+    """The intensity a header starting with ``words`` (folded) sets, if it names one."""
+    for count in range(min(_LONGEST, len(words)), 0, -1):
+        intensity = SECTION_INTENSITY.get(" ".join(words[:count]))
+        if intensity is not None:
+            return intensity
+    return None
