@@ -368,3 +368,29 @@ def test_recovery_words_in_other_languages_mark_a_repeats_recovery(cue: str) -> 
     [repeat] = workout.steps
     assert isinstance(repeat, Repeat)
     assert [s.intensity for s in repeat.steps] == [Intensity.INTERVAL, Intensity.RECOVERY]
+
+
+def test_a_spaced_number_and_unit_beside_the_length_is_cue_text_with_a_warning() -> None:
+    # a Czech generator spaces units on purpose so that intervals.icu reads them as text
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: w\nsport: running\n- zóna 4 tempo, 2 m klus mezi 5m Z4 HR\n- 10m Z2 HR 2 m\n",
+                         warnings=warnings)
+    first, second = workout.flat_steps()
+    assert (first.name, first.duration) == ("zóna 4 tempo, 2 m klus mezi", TimeDuration(seconds=300))
+    assert (second.name, second.duration) == ("2 m", TimeDuration(seconds=600))
+    assert [w.problem for w in warnings] == ["'2 m' is read as text: the step's length is '5m'",
+                                             "'2 m' is read as text: the step's length is '10m'"]
+    assert parse_text(format_text(workout)) == workout
+
+
+@pytest.mark.parametrize("line", ["- 10m 5m Z2 HR", "- 30s 30s", "- 5m 1h Z1 HR", "- 5m Z2 HR 5m"])
+def test_two_time_lengths_that_are_not_one_compound_length_are_refused(line: str) -> None:
+    with pytest.raises(WorkoutFormatError, match=r"already has a length .* \(expected one length per step\)"):
+        parse_text(f"name: w\nsport: running\n{line}\n")
+
+
+@pytest.mark.parametrize(("line", "seconds"), [("- 1h 30m Z2 HR", 5400), ("- 1h30 15s Z1 HR", 5415),
+                                               ("- 5m 30s Z3 HR", 330)])
+def test_hours_minutes_and_seconds_written_apart_are_one_length(line: str, seconds: float) -> None:
+    [step] = parse_text(f"name: w\nsport: running\n{line}\n").flat_steps()
+    assert step.duration == TimeDuration(seconds=seconds)

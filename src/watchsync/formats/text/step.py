@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,13 +94,27 @@ class _Parts:
         taken: Item | None = getattr(self, item.kind)
         if item.kind in ("length", "sets"):
             taken = self.length or self.sets
+        if taken is not None and item.kind == "length" and taken is self.length \
+                and bool(_SPACED_UNIT.match(item.text)) != bool(_SPACED_UNIT.match(taken.text)):
+            self._length_as_text(item, taken)  # "2 m klus mezi 5m Z4": the glued one is the length
+            return
         if taken is not None:
             what = {"length": "a length", "target": "a target", "rpe": "an RPE", "tag": "an intensity",
                     "weight": "a weight", "exercise": "an exercise", "lap": "press lap", "sets": "a length",
                     "repeat": "a repeat count", "stroke": "a stroke", "equipment": "equipment"}[item.kind]
             raise self.where.error(item.col, f"{item.text!r}: the step already has {what} {taken.text!r}",
-                                   "one per step (a second target must be of another kind)")
+                                   "one per step (a second target must be of another kind)" if item.kind == "target"
+                                   else f"one {item.kind if item.kind != 'sets' else 'length'} per step")
         setattr(self, item.kind, item)
+
+    def _length_as_text(self, item: Item, taken: Item) -> None:
+        """Of two lengths, one written with a space between number and unit (``2 m``) is cue text:
+        writers space units on purpose so that intervals.icu reads them as text."""
+        text, length = (item, taken) if _SPACED_UNIT.match(item.text) else (taken, item)
+        self.length = length
+        bisect.insort(self.cue, Item("cue", text.text, text.col, text.text), key=lambda cue: cue.col)
+        self.where.warn(text.col, f"{text.text!r} is read as text: the step's length is {length.text!r}",
+                        f"{text.text.replace(' ', '')} (no space) if it is the length")
 
 
 def _collect(body: str, start: int, where: Where) -> _Parts:
@@ -117,7 +132,8 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
             continue
         if item.kind == "length" and following is not None and following.kind == "length" \
                 and isinstance(item.value, TimeDuration) and isinstance(following.value, TimeDuration) \
-                and body[item.col - 1 + len(item.text):following.col - 1].isspace():
+                and body[item.col - 1 + len(item.text):following.col - 1].isspace() \
+                and _descending(item.text, following.text):
             item = _joined(item, following, where)  # "1h 30m": one length written in two pieces
             index += 1
         if item.kind == "length" and (parts.length or parts.sets) is not None and following is not None \
@@ -147,6 +163,25 @@ def _appended_rest(parts: _Parts, length: Item, word: Item, where: Where) -> Non
     parts.cue.append(Item("cue", text, length.col, text))
     where.warn(length.col, f"{text!r} after the step's length is not a rest step (as in intervals.icu)",
                f"a line of its own, '- {text}', for a rest on the watch")
+
+
+#: A length written with a space between its number and its unit (``2 m``, ``10 min``).
+_SPACED_UNIT = re.compile(r"^\d+(?:\.\d+)?\s+\S")
+_UNIT_LETTERS = re.compile(r"[a-z]+|\d$")
+_UNIT_RANK = {**dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3),
+              **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 2),
+              **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1)}
+
+
+def _descending(first: str, second: str) -> bool:
+    """Whether two time pieces make one length: hours, then minutes, then seconds, each once
+    (``1h 30m``, ``1h30 15s``); ``10m 5m`` or ``30s 30s`` is two lengths, not a sum."""
+    def ranks(text: str) -> list[int]:
+        found = _UNIT_LETTERS.findall(text.lower())  # a trailing digit: the unit below the last ("1h30")
+        named = [_UNIT_RANK.get(unit, 0) for unit in found if not unit.isdigit()]
+        return named + ([named[-1] - 1] if named and found[-1].isdigit() else [])
+    before, after = ranks(first), ranks(second)
+    return bool(before and after) and min(before) > max(after)
 
 
 def _joined(first: Item, second: Item, where: Where) -> Item:
