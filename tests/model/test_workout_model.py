@@ -68,6 +68,11 @@ def test_json_round_trip_keeps_the_discriminated_unions() -> None:
 @pytest.mark.parametrize(("text", "sport"), [
     ("run", Sport.RUNNING), ("Trail-Running", Sport.TRAIL_RUNNING), ("xc_ski", Sport.XC_SKIING),
     ("skimo", Sport.SKI_MOUNTAINEERING), ("strength", Sport.STRENGTH), ("swim", Sport.POOL_SWIM),
+    # intervals.icu's activity type names
+    ("NordicSki", Sport.XC_SKIING), ("VirtualRide", Sport.INDOOR_CYCLING), ("TrailRun", Sport.TRAIL_RUNNING),
+    ("VirtualRun", Sport.TREADMILL), ("OpenWaterSwim", Sport.OPEN_WATER_SWIM), ("WeightTraining", Sport.STRENGTH),
+    ("Ride", Sport.CYCLING), ("Run", Sport.RUNNING), ("Swim", Sport.POOL_SWIM), ("Workout", Sport.OTHER),
+    ("BackcountrySki", Sport.SKI_MOUNTAINEERING), ("EBikeRide", Sport.CYCLING),
 ])
 def test_parse_sport_accepts_names_and_aliases(text: str, sport: Sport) -> None:
     assert parse_sport(text) is sport

@@ -50,12 +50,13 @@ def _add_sport_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _sport(text: str) -> Any:
-    from watchsync.model.workout import parse_sport
+    from watchsync.model.workout import Sport, parse_sport
 
     try:
         return parse_sport(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"unknown sport {text!r}") from None
+        raise argparse.ArgumentTypeError(f"unknown sport {text!r} (expected one of "
+                                         f"{', '.join(sport.value for sport in Sport)}, or an alias)") from None
 
 
 class _AthleteDefaults(Mapping[str, str]):

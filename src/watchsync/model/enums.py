@@ -7,6 +7,7 @@ re-exports them.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -74,6 +75,28 @@ SPORT_ALIASES: dict[str, Sport] = {
     "core": Sport.STRENGTH,
     "hiit": Sport.CARDIO,
     "cardio_training": Sport.CARDIO,
+    # intervals.icu's activity types (``NordicSki``, ``VirtualRide`` … read as nordic_ski, virtual_ride)
+    "virtual_ride": Sport.INDOOR_CYCLING,
+    "gravel_ride": Sport.CYCLING,
+    "mountain_bike_ride": Sport.CYCLING,
+    "track_ride": Sport.CYCLING,
+    "ebike_ride": Sport.CYCLING,
+    "virtual_run": Sport.TREADMILL,
+    "roller_ski": Sport.XC_SKIING,
+    "virtual_ski": Sport.XC_SKIING,
+    "backcountry_ski": Sport.SKI_MOUNTAINEERING,
+    "weight_training": Sport.STRENGTH,
+    "high_intensity_interval_training": Sport.CARDIO,
+    "crossfit": Sport.CARDIO,
+    "elliptical": Sport.CARDIO,
+    "stair_stepper": Sport.CARDIO,
+    "rowing": Sport.CARDIO,
+    "virtual_row": Sport.CARDIO,
+    "pilates": Sport.MOBILITY,
+    "workout": Sport.OTHER,
+    "walk": Sport.OTHER,
+    "hike": Sport.OTHER,
+    "snowshoe": Sport.OTHER,
 }
 
 
@@ -92,7 +115,11 @@ def parse_sport(text: str) -> Sport:
 
 
 def _sport_key(text: str) -> str:
-    return text.strip().lower().replace("-", "_").replace(" ", "_")
+    """``Nordic ski``, ``nordic-ski`` and ``NordicSki`` (intervals.icu's type names) → ``nordic_ski``."""
+    return _WORD_START.sub("_", text.strip()).lower().replace("-", "_").replace(" ", "_")
+
+
+_WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 class Intensity(StrEnum):
