@@ -394,3 +394,9 @@ def test_two_time_lengths_that_are_not_one_compound_length_are_refused(line: str
 def test_hours_minutes_and_seconds_written_apart_are_one_length(line: str, seconds: float) -> None:
     [step] = parse_text(f"name: w\nsport: running\n{line}\n").flat_steps()
     assert step.duration == TimeDuration(seconds=seconds)
+
+
+def test_an_about_length_is_the_length_or_the_planned_length_of_a_lap_button_step() -> None:
+    lap, timed = parse_text("name: w\nsport: running\n- Easy ~5m press lap\n- ~10m Z2 HR\n").flat_steps()
+    assert (lap.duration, lap.planned, lap.name) == (LapButton(), TimeDuration(seconds=300), "Easy")
+    assert timed.duration == TimeDuration(seconds=600)

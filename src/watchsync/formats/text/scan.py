@@ -84,9 +84,10 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
                 yield Item("cue", body[pos:remark], col, body[pos:remark])
                 pos = remark
                 continue
-        for rule in _candidate_rules(body, pos):
-            m = rule.pattern.match(body, pos)
-            if m and m.end() > pos:
+        at = pos + 1 if body[pos] == "~" and body[pos + 1:pos + 2].isdecimal() else pos  # "~5m": about 5m
+        for rule in _candidate_rules(body, at):
+            m = rule.pattern.match(body, at)
+            if m and m.end() > at and (at == pos or rule.kind == "length"):
                 yield Item(rule.kind, rule.parse(where, col, m), col, m.group(0))
                 pos = m.end()
                 while pos < len(body) and body[pos] in ",;":
