@@ -146,7 +146,8 @@ def check_step(step: Step, raw: dict[str, Any], run_sport: bool) -> None:
     if step.exercise is not None:
         assert (raw["category"], raw["exerciseName"]) == (step.exercise.category, step.exercise.name)
         assert step.weight_kg is not None
-        assert raw["weightValue"] == pytest.approx(step.weight_kg * 1000)
+        assert raw["weightValue"] == pytest.approx(step.weight_kg)  # kilograms, as Garmin's editor stores them
+        assert raw["weightUnit"]["unitKey"] == "kilogram"
         assert raw["weightUnit"]["unitKey"] == "kilogram"
 
 
@@ -373,8 +374,8 @@ def steps(draw: st.DrawFn) -> Step:
         notes = f"{rpe_cue(rpe)}. {notes}" if notes else rpe_cue(rpe)
     exercise = draw(st.none() | st.builds(Exercise, category=st.sampled_from(["SQUAT", "PLANK"]),
                                           name=st.sampled_from(["GOBLET_SQUAT", "PLANK", ""])))
-    # 0, or 1 kg and up: a smaller weight is read back in kilograms (connect_json_read.GRAMS_FROM)
-    weight = draw(st.none() | st.just(0.0) | st.floats(min_value=1, max_value=500)) if exercise else None
+    # below 1,000: a larger kilogram value is read back as grams (connect_json_read.GRAMS_FROM)
+    weight = draw(st.none() | st.just(0.0) | st.floats(min_value=0.5, max_value=500)) if exercise else None
     return Step(intensity=draw(st.sampled_from(list(Intensity))), duration=draw(DURATIONS),
                 target=draw(TARGETS), name=draw(st.none() | WORDS), notes=notes, rpe=rpe,
                 exercise=exercise, weight_kg=weight)

@@ -97,10 +97,11 @@ def test_a_heart_rate_end_given_as_a_zone_is_a_lap_button_with_the_zone_in_the_n
     (24.0, {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}, 24.0),  # kilograms, as Garmin's editor
     (135.0, {"unitId": 9, "unitKey": "pound", "factor": 453.59237}, 61.235),  # pounds
     (135.0, {"unitKey": "pound"}, 61.235),
+    (1000.0, {"unitId": 9, "unitKey": "pound", "factor": 453.59237}, 453.592),  # pounds are never grams
     (20.0, None, 20.0),
     (0.0, None, 0.0),
 ])
-def test_a_weight_is_in_grams_from_a_kilogram_up_else_in_its_unit(value: float, unit: Any, kg: float) -> None:
+def test_a_weight_is_in_its_unit_except_kilograms_from_1000_which_are_grams(value: float, unit: Any, kg: float) -> None:
     strength = _step(endCondition={"conditionTypeId": 10}, endConditionValue=10.0, category="SQUAT",
                      exerciseName="GOBLET_SQUAT", weightValue=value, weightUnit=unit)
     [step], _ = _read(_document(strength, sport={"sportTypeId": 5}))

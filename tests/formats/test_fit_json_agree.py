@@ -133,7 +133,7 @@ def compare_step(fit: dict[str, Any], raw: dict[str, Any], where: str) -> None:
     assert bool(text) == any(pieces), where
     if "category" in raw:
         assert fit["exercise_category"] == raw["category"].lower(), where
-        assert fit["exercise_weight"] == pytest.approx(raw["weightValue"] / 1000), where
+        assert fit["exercise_weight"] == pytest.approx(raw["weightValue"]), where  # both in kilograms
 
 
 def compare_blocks(fit_nodes: list[dict[str, Any]], raw_steps: list[dict[str, Any]], where: str) -> None:

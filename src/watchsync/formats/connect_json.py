@@ -133,7 +133,9 @@ STEP_TYPE_OF: dict[Intensity, str] = {
 #: ``endConditionCompare`` of heart-rate end conditions.
 HR_COMPARE: dict[str, str] = {"hr_below": "lt", "hr_above": "gt"}
 
-#: Garmin's weight unit for strength steps; ``weightValue`` is in grams.
+#: Garmin's weight unit for strength steps. ``weightValue`` is in this unit (kilograms; ``factor`` is
+#: grams per unit, metadata): Garmin's GET answers of workouts built in its own editor hold ``6.0``
+#: for a 6 kg kettlebell (docs/garmin.md). garminconnect's workout builder sends grams instead.
 WEIGHT_UNIT_KILOGRAM: dict[str, Any] = {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}
 GRAMS_PER_KG = 1000.0
 
@@ -317,7 +319,7 @@ def _step(step: Step, sport: Sport, where: str, order: int, group: int | None) -
         data["category"] = step.exercise.category
         data["exerciseName"] = step.exercise.name if step.exercise.name != step.exercise.category else None
         if step.weight_kg is not None:
-            data["weightValue"] = step.weight_kg * GRAMS_PER_KG
+            data["weightValue"] = step.weight_kg
             data["weightUnit"] = dict(WEIGHT_UNIT_KILOGRAM)
     return data
 

@@ -368,20 +368,22 @@ def _exercise(raw: dict[str, Any], remarks: list[str]) -> tuple[Exercise | None,
 
 
 def _weight_kg(raw: dict[str, Any], remarks: list[str]) -> float | None:
-    """``weightValue`` in kilograms: grams from :data:`GRAMS_FROM` up, else in ``weightUnit`` (its
-    ``factor`` is grams per unit: 1000 for kilograms, 453.59237 for pounds)."""
+    """``weightValue`` in kilograms: in ``weightUnit`` (its ``factor`` is grams per unit: 1000 for
+    kilograms, 453.59237 for pounds), except a kilogram value from :data:`GRAMS_FROM` up, which is
+    grams (garminconnect's workout builder writes grams)."""
     weight = raw.get("weightValue")
     if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
         return None
-    if weight >= GRAMS_FROM or weight == 0:
-        return weight / GRAMS_PER_KG
     unit = raw.get("weightUnit")
     factor = unit.get("factor") if isinstance(unit, dict) else None
     key = unit.get("unitKey") if isinstance(unit, dict) else None
     if not isinstance(factor, int | float) or factor <= 0:
         factor = POUND_GRAMS if key == "pound" else GRAMS_PER_KG
-    if key == "pound" or factor != GRAMS_PER_KG:
-        remarks.append(f"weight {weight:g} {key or 'units'} ({weight * factor / GRAMS_PER_KG:.1f} kg)")
+    if weight == 0 or (weight >= GRAMS_FROM and factor == GRAMS_PER_KG):
+        return weight / GRAMS_PER_KG
+    if factor == GRAMS_PER_KG:
+        return float(weight)
+    remarks.append(f"weight {weight:g} {key or 'units'} ({weight * factor / GRAMS_PER_KG:.1f} kg)")
     return round(weight * factor / GRAMS_PER_KG, 3)
 
 
