@@ -9,7 +9,7 @@ from pathlib import Path
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.load import load_workouts
 from watchsync.model.athlete import Athlete
-from watchsync.model.workout import Sport, Workout
+from watchsync.model.workout import Repeat, Sport, Step, Workout
 from watchsync.prepare import prepare
 from watchsync.resolve import ResolveError
 
@@ -22,6 +22,7 @@ class Compiled:
     workout: Workout
     resolved: Workout
     fit: bytes
+    notes: tuple[str, ...] = ()  # where the watch will run the FIT file differently (fit_notes)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,25 @@ def compile_paths(paths: Iterable[Path], athlete: Athlete, sport: Sport | None =
         except ResolveError as error:
             yield Failed(path, f"{path}:1:1: {error}")
             continue
-        yield Compiled(path, loaded, resolved, fit)
+        yield Compiled(path, loaded, resolved, fit, tuple(fit_notes(loaded)))
+
+
+def fit_notes(workout: Workout) -> list[str]:
+    """What a FIT workout file cannot say of ``workout``, so the watch runs it differently from
+    Garmin Connect: FIT has no "skip the last rest" of a repeat."""
+    notes: list[str] = []
+
+    def visit(blocks: list[Step | Repeat], where: str) -> None:
+        for number, block in enumerate(blocks, 1):
+            if isinstance(block, Repeat):
+                place = f"{where}{number}"
+                if block.skip_last_rest:
+                    notes.append(f"repeat {place} ({block.count}x): the watch also runs the last rest of the "
+                                 "FIT file's repeat (FIT has no 'skip last rest'; Garmin Connect skips it)")
+                visit(block.steps, f"{place}.")
+
+    visit(workout.steps, "")
+    return notes
 
 
 def output_path(source: Path, roots: list[Path], out_dir: Path, suffix: str = ".fit") -> Path:

@@ -101,6 +101,20 @@ def test_compile_reports_failures_and_still_writes_the_rest(tmp_path: Path,
     assert "threshold_pace" in capsys.readouterr().err
 
 
+def test_compile_says_where_the_watch_runs_a_repeats_last_rest_that_connect_skips(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    legs = tmp_path / "legs.txt"
+    legs.write_text("name: Legs\nsport: strength\n- 3x10 Goblet squat 20kg rest 90s\n- 5m Plank\n")
+    assert main(["compile", str(legs), "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().err == (f"{legs}: note: repeat 1 (3x): the watch also runs the last rest of the "
+                                       "FIT file's repeat (FIT has no 'skip last rest'; Garmin Connect skips it)\n")
+    assert main(["compile", str(legs), "--out", str(tmp_path / "out"), "--json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert len(entry["notes"]) == 1
+    assert main(["compile", str(HILLS), "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_import_turns_a_fit_workout_back_into_text(tmp_path: Path) -> None:
     assert main(["compile", str(HILLS), "--out", str(tmp_path)]) == 0
     assert main(["import", str(tmp_path / "hill-repeats.fit"), "--out", str(tmp_path / "txt")]) == 0

@@ -183,9 +183,12 @@ def run_compile(args: argparse.Namespace) -> int:
             target = output_path(result.path, args.paths, args.out)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(result.fit)
-            report.append({"path": str(result.path), "fit": str(target), "bytes": len(result.fit)})
+            report.append({"path": str(result.path), "fit": str(target), "bytes": len(result.fit),
+                           "notes": list(result.notes)})
             if not args.json:
                 print(f"{result.path} -> {target} ({len(result.fit)} bytes)")
+                for note in result.notes:
+                    print(f"{result.path}: note: {note}", file=sys.stderr)
         else:
             failed += 1
             report.append({"path": str(result.path), "error": result.error})
