@@ -240,6 +240,15 @@ def test_an_imported_rpe_cue_does_not_grow_when_compiled_again_and_again() -> No
     assert (second.name, second.notes, second.rpe) == ("Strides", None, None)
 
 
+def test_a_send_off_is_read_as_its_rest_and_said() -> None:
+    messages: list[str] = []
+    data = encode([timed(60, intensity="active"), timed(75, duration_type="repetition_time", intensity="rest")])
+    _swim, send_off = read_fit_workout(data, messages).flat_steps()
+    assert send_off.duration == TimeDuration(seconds=75)
+    assert "send-off every 1:15 (imported as a 1:15 rest)" in (send_off.notes or "")
+    assert messages == ["<bytes>: step 1: send-off every 1:15 (imported as a 1:15 rest)"]
+
+
 def test_names_fall_back_to_the_file_stem(tmp_path: Path) -> None:
     path = tmp_path / "tempo-ride.fit"
     path.write_bytes(encode([timed(60)]))

@@ -461,7 +461,11 @@ def _duration(duration_type: object, value: object, remarks: list[str]) -> Durat
             remarks.append(f"unknown end condition {duration_type} (imported as lap button)")
         return LapButton()
     if kind in _TIME_DURATIONS:
-        return TimeDuration(seconds=value / MS_PER_SECOND)
+        seconds = value / MS_PER_SECOND
+        if kind is Dur.REPETITION_TIME:  # a send-off: the next repeat starts this long after this one did
+            every = Step.prompt_clock(round(seconds))
+            remarks.append(f"send-off every {every} (imported as a {every} rest)")
+        return TimeDuration(seconds=seconds)
     match kind:
         case Dur.DISTANCE:
             return DistanceDuration(meters=value / CM_PER_METER)
