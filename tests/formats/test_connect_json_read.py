@@ -11,6 +11,7 @@ import pytest
 
 from watchsync.formats.connect_json_read import workouts_from_connect
 from watchsync.model.workout import (
+    Exercise,
     HeartRateTarget,
     LapButton,
     OpenTarget,
@@ -106,6 +107,18 @@ def test_a_weight_is_in_its_unit_except_kilograms_from_1000_which_are_grams(valu
                      exerciseName="GOBLET_SQUAT", weightValue=value, weightUnit=unit)
     [step], _ = _read(_document(strength, sport={"sportTypeId": 5}))
     assert step.weight_kg == pytest.approx(kg)
+
+
+def test_an_exercise_the_catalogue_lacks_is_its_categorys_generic_one_or_left_out() -> None:
+    newer = _step(endCondition={"conditionTypeId": 2}, endConditionValue=60.0, category="WARM_UP",
+                  exerciseName="CAT_COW")  # Connect's list runs ahead of the FIT profile's
+    unknown = _step(endCondition={"conditionTypeId": 2}, endConditionValue=60.0, category="FLYING_YOGA",
+                    exerciseName="ANY")
+    (warm, other), notes = _read(_document(newer, unknown, sport={"sportTypeId": 5}))
+    assert warm.exercise == Exercise(category="WARM_UP", name="WARM_UP")
+    assert "WARM_UP/CAT_COW is not in Garmin's FIT catalogue (imported as any WARM_UP)" in (warm.notes or "")
+    assert other.exercise is None and "FLYING_YOGA/ANY" in (other.notes or "")
+    assert len(notes) == 2
 
 
 def test_an_unknown_sport_is_other_and_a_schedule_answer_is_unwrapped() -> None:

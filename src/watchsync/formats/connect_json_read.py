@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from watchsync.errors import InputError
+from watchsync.formats import exercises
 from watchsync.formats.connect_ids import (
     END_CONDITIONS,
     EQUIPMENT_TYPES,
@@ -364,7 +365,16 @@ def _exercise(raw: dict[str, Any], remarks: list[str]) -> tuple[Exercise | None,
     if not category:
         return None, None
     # a step naming only a category is the category's generic exercise (category repeated as name)
-    return Exercise(category=category, name=exercise_name or category), _weight_kg(raw, remarks)
+    exercise = Exercise(category=category, name=exercise_name or category)
+    if not exercises.is_known(exercise):  # Connect's list runs ahead of the FIT profile's
+        generic = Exercise(category=category, name=category)
+        if exercises.is_known(generic):
+            remarks.append(f"exercise {category}/{exercise.name} is not in Garmin's FIT catalogue "
+                           f"(imported as any {category})")
+            return generic, _weight_kg(raw, remarks)
+        remarks.append(f"exercise {category}/{exercise.name} is not in Garmin's FIT catalogue (left out)")
+        return None, None
+    return exercise, _weight_kg(raw, remarks)
 
 
 def _weight_kg(raw: dict[str, Any], remarks: list[str]) -> float | None:

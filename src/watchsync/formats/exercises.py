@@ -73,6 +73,11 @@ def find_exercise(text: str) -> Exercise | None:
     return None if found is None else Exercise(category=found[0], name=found[1])
 
 
+def is_known(exercise: Exercise) -> bool:
+    """Whether the catalogue has ``exercise`` (a category's generic exercise is the category twice)."""
+    return (exercise.category, exercise.name) in _catalogue().pairs
+
+
 def suggest(text: str, limit: int = 3) -> list[str]:
     """Display names close to ``text``, best first (for "did you mean" messages)."""
     names = _catalogue().names
