@@ -12,7 +12,7 @@ from garmin_fit_sdk import Decoder, Encoder, Stream
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.fit_workout import read_fit_workout, write_fit_workout
-from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT
+from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT, read_fit_workouts
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
     CadenceTarget,
@@ -247,6 +247,38 @@ def test_a_send_off_is_read_as_its_rest_and_said() -> None:
     assert send_off.duration == TimeDuration(seconds=75)
     assert "send-off every 1:15 (imported as a 1:15 rest)" in (send_off.notes or "")
     assert messages == ["<bytes>: step 1: send-off every 1:15 (imported as a 1:15 rest)"]
+
+
+def test_a_multisport_workout_is_one_workout_per_leg_with_its_sport_and_pool() -> None:
+    encoder = Encoder()
+    encoder.write_mesg({"mesg_num": 0, "type": "workout", "manufacturer": "development", "product": 1,
+                        "time_created": datetime(2024, 5, 1, tzinfo=UTC)})
+    encoder.write_mesg({"mesg_num": 26, "sport": "multisport", "num_valid_steps": 4, "wkt_name": "Brick"})
+    legs = [("swimming", "lap_swimming", 0, {"pool_length": 25.0, "pool_length_unit": "metric"}),
+            ("cycling", "generic", 1, {}), ("running", "generic", 3, {})]
+    for index, (sport, sub_sport, first, pool) in enumerate(legs):
+        encoder.write_mesg({"mesg_num": 158, "message_index": index, "sport": sport, "sub_sport": sub_sport,
+                            "first_step_index": first} | pool)
+    steps = [{"duration_type": "distance", "duration_value": 75000, "target_type": "open"},
+             timed(600, target_type="open"),
+             {"duration_type": "repeat_until_steps_cmplt", "duration_value": 1, "target_type": "open",
+              "target_value": 3},
+             {"duration_type": "distance", "duration_value": 500000, "target_type": "open"}]
+    for index, step in enumerate(steps):
+        encoder.write_mesg({"mesg_num": 27, "message_index": index} | step)
+    data: bytes = encoder.close()
+    messages: list[str] = []
+    swim, ride, run = read_fit_workouts(data, messages)
+    assert [(w.name, w.sport) for w in (swim, ride, run)] == [
+        ("Brick (1/3 pool_swim)", Sport.POOL_SWIM), ("Brick (2/3 cycling)", Sport.CYCLING),
+        ("Brick (3/3 running)", Sport.RUNNING)]
+    assert swim.pool_length == 25 and swim.flat_steps()[0].duration == DistanceDuration(meters=750)
+    [repeat] = ride.steps
+    assert isinstance(repeat, Repeat) and repeat.count == 3
+    assert run.flat_steps()[0].duration == DistanceDuration(meters=5000)
+    assert messages == []
+    with pytest.raises(WorkoutFormatError, match="a multi-sport workout of 3 legs"):
+        read_fit_workout(data)
 
 
 def test_names_fall_back_to_the_file_stem(tmp_path: Path) -> None:

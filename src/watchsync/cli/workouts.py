@@ -204,7 +204,8 @@ def run_compile(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     """Convert a FIT workout or Garmin Connect workout JSON into editable text or TOML workout files.
 
-    A multi-sport Connect workout becomes one file per segment (``<name>-1-<sport>.txt`` ...).
+    A multi-sport workout (Connect segments, FIT ``workout_session`` legs) becomes one file per leg
+    (``<name>-1-<sport>.txt`` ...).
     """
     from watchsync.formats.errors import WorkoutFormatError
     from watchsync.formats.load import CONNECT_SUFFIX, decode_text, load_workout
@@ -216,6 +217,11 @@ def run_import(args: argparse.Namespace) -> int:
 
             workouts = read_connect_file(decode_text(_read_small(args.file), str(args.file)), str(args.file),
                                          messages)
+        elif args.file.suffix.lower() == ".fit":
+            from watchsync.formats.fit_workout_read import read_fit_workouts
+
+            _read_small(args.file)  # the size limit and a readable file, as for every other import
+            workouts = read_fit_workouts(args.file, messages)
         else:
             workouts = [load_workout(args.file, messages=messages)]
     except WorkoutFormatError as error:

@@ -100,7 +100,7 @@ _MAX_NOTES = 1000
 EXPECTED = "a FIT workout file"
 METERS_PER_YARD = 0.9144
 
-_FILE_ID, _WORKOUT, _WORKOUT_STEP = 0, 26, 27
+_FILE_ID, _WORKOUT, _WORKOUT_STEP, _WORKOUT_SESSION = 0, 26, 27, 158
 #: Standard field numbers → FIT profile names (what fitdecode's def_num means per message).
 _FILE_ID_FIELDS = {0: "type"}
 _WORKOUT_FIELDS = {4: "sport", 8: "wkt_name", 11: "sub_sport", 14: "pool_length", 15: "pool_length_unit",
@@ -110,7 +110,10 @@ _STEP_FIELDS = {254: "message_index", 0: "wkt_step_name", 1: "duration_type", 2:
                 7: "intensity", 8: "notes", 9: "equipment", 10: "exercise_category", 11: "exercise_name",
                 12: "exercise_weight", 19: "secondary_target_type", 20: "secondary_target_value",
                 21: "secondary_custom_target_value_low", 22: "secondary_custom_target_value_high"}
-_MESSAGE_FIELDS = {_FILE_ID: _FILE_ID_FIELDS, _WORKOUT: _WORKOUT_FIELDS, _WORKOUT_STEP: _STEP_FIELDS}
+_SESSION_FIELDS = {254: "message_index", 0: "sport", 1: "sub_sport", 3: "first_step_index", 4: "pool_length",
+                   5: "pool_length_unit"}
+_MESSAGE_FIELDS = {_FILE_ID: _FILE_ID_FIELDS, _WORKOUT: _WORKOUT_FIELDS, _WORKOUT_STEP: _STEP_FIELDS,
+                   _WORKOUT_SESSION: _SESSION_FIELDS}
 _MESSAGE_INDEX_MASK = 0x0FFF
 _UNKNOWN_EXERCISE_CATEGORY = 65534
 
@@ -149,6 +152,7 @@ class Decoded:
     file_ids: list[dict[str, Any]] = field(default_factory=list)
     workouts: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
+    sessions: list[dict[str, Any]] = field(default_factory=list)  # workout_session: a multi-sport workout's legs
 
 
 @dataclass(frozen=True)
@@ -160,10 +164,22 @@ class _Entry:
 
 
 def read_fit_workout(data: bytes | Path, messages: list[str] | None = None) -> Workout:
-    """Import a FIT workout file; raises :class:`WorkoutFormatError` when it is not one.
+    """Import a FIT workout file; raises :class:`WorkoutFormatError` when it is not one, or when it is a
+    multi-sport workout (:func:`read_fit_workouts` splits those).
 
     Normalisations and what was kept as text are appended to ``messages`` (``path: step 3: ...``).
     """
+    workouts = read_fit_workouts(data, messages)
+    if len(workouts) > 1:
+        path = str(data) if isinstance(data, Path) else "<bytes>"
+        raise WorkoutFormatError(path, 1, 1, f"a multi-sport workout of {len(workouts)} legs",
+                                 "`watchsync import` to split it into one workout file per leg")
+    return workouts[0]
+
+
+def read_fit_workouts(data: bytes | Path, messages: list[str] | None = None) -> list[Workout]:
+    """The workouts of a FIT workout file: one, or one per leg of a multi-sport workout (its
+    ``workout_session`` messages: each leg's sport, pool and first step), named ``<name> (2/3 cycling)``."""
     path = str(data) if isinstance(data, Path) else "<bytes>"
     try:
         raw = data.read_bytes() if isinstance(data, Path) else data
@@ -180,16 +196,44 @@ def read_fit_workout(data: bytes | Path, messages: list[str] | None = None) -> W
                                  EXPECTED)
     if not decoded.steps:
         raise WorkoutFormatError(path, 1, 1, "FIT workout has no workout_step messages", EXPECTED)
-    notes: list[str] = []
-    try:
-        workout = workout_from_messages(decoded.workouts[0] if decoded.workouts else {}, decoded.steps,
-                                        fallback_name=data.stem if isinstance(data, Path) else "FIT workout",
-                                        notes=notes)
-    except ValueError as error:
-        raise WorkoutFormatError(path, 1, 1, _reason(error), EXPECTED) from None
-    if messages is not None:
-        messages.extend(f"{path}: {note}" for note in notes)
-    return workout
+    head = decoded.workouts[0] if decoded.workouts else {}
+    fallback = data.stem if isinstance(data, Path) else "FIT workout"
+    legs = _legs(head, decoded.steps, decoded.sessions)
+    workouts: list[Workout] = []
+    for number, (leg_head, leg_steps) in enumerate(legs, start=1):
+        notes: list[str] = []
+        try:
+            workout = workout_from_messages(leg_head, leg_steps, fallback_name=fallback, notes=notes)
+        except ValueError as error:
+            raise WorkoutFormatError(path, 1, 1, _reason(error), EXPECTED) from None
+        if len(legs) > 1:
+            workout = workout.replaced(name=f"{workout.name} ({number}/{len(legs)} {workout.sport.value})"
+                                       [:MAX_WORKOUT_NAME])
+            notes = [f"leg {number}: {note}" for note in notes]
+        if messages is not None:
+            messages.extend(f"{path}: {note}" for note in notes)
+        workouts.append(workout)
+    return workouts
+
+
+def _legs(head: Fields, steps: list[dict[str, Any]], sessions: list[dict[str, Any]],
+          ) -> list[tuple[Fields, list[dict[str, Any]]]]:
+    """(workout fields, step messages) per leg: the steps from each session's first step to the
+    next one's, with the session's sport and pool; the whole workout when it has fewer than two."""
+    starts = sorted((first, session) for session in sessions
+                    if isinstance(first := session.get("first_step_index"), int))
+    if len(starts) < 2:
+        return [(head, steps)]
+    legs: list[tuple[Fields, list[dict[str, Any]]]] = []
+    for number, (first, session) in enumerate(starts):
+        end = starts[number + 1][0] if number + 1 < len(starts) else None
+        leg_steps = [step for position, step in enumerate(steps)
+                     if first <= (index := _message_index(step, position)) and (end is None or index < end)]
+        leg_head = {**head, **{key: session[key] for key in ("sport", "sub_sport", "pool_length", "pool_length_unit")
+                               if session.get(key) is not None}}
+        if leg_steps:
+            legs.append((leg_head, leg_steps))
+    return legs or [(head, steps)]
 
 
 def decode_fit_messages(raw: bytes, path: str) -> Decoded:
@@ -200,7 +244,8 @@ def decode_fit_messages(raw: bytes, path: str) -> Decoded:
     import fitdecode  # deferred: only a workout file import needs it
 
     decoded = Decoded()
-    targets = {_FILE_ID: decoded.file_ids, _WORKOUT: decoded.workouts, _WORKOUT_STEP: decoded.steps}
+    targets = {_FILE_ID: decoded.file_ids, _WORKOUT: decoded.workouts, _WORKOUT_STEP: decoded.steps,
+               _WORKOUT_SESSION: decoded.sessions}
     try:
         reader = fitdecode.FitReader(io.BytesIO(raw), check_crc=fitdecode.CrcCheck.DISABLED,
                                      error_handling=fitdecode.ErrorHandling.RAISE)
@@ -274,12 +319,13 @@ def _sport(workout: Fields, notes: list[str]) -> Sport:
     from fit_tool.profile.profile_type import Sport as FitSport
     from fit_tool.profile.profile_type import SubSport as FitSubSport
 
-    from watchsync.formats.fit_codes import SPORT_BY_PAIR, sport_from_codes
+    from watchsync.formats.fit_codes import SPORT_BY_PAIR, SPORT_CODES, sport_from_codes
 
     code, sub_code = _code(FitSport, workout.get("sport")), _code(FitSubSport, workout.get("sub_sport"))
     sport = sport_from_codes(code, sub_code)
     written = (code, sub_code if sub_code is not None else FitSubSport.GENERIC.value)
-    if code is not None and written not in SPORT_BY_PAIR:
+    plain = written[1] == FitSubSport.GENERIC.value and SPORT_CODES[sport][0].value == code  # cycling/generic
+    if code is not None and written not in SPORT_BY_PAIR and not plain:
         names = [_enum_name(FitSport, code), _enum_name(FitSubSport, written[1])]
         notes.append(f"sport {'/'.join(names)} imported as {sport.value}")
     return sport
