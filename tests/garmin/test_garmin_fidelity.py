@@ -94,6 +94,29 @@ def test_swimming_is_display_order_3_with_pool_length_and_strokes(garmin_client:
     assert difference.semantic == ["workout: pool length (50.0, 'meter') sent, (25.0, 'meter') stored"]
 
 
+def _numbering(steps: list[dict[str, Any]]) -> list[Any]:
+    return [(s["stepOrder"], s["childStepId"], _numbering(s["workoutSteps"]) if "workoutSteps" in s else None)
+            for s in steps]
+
+
+def _restart_orders(steps: list[dict[str, Any]]) -> None:
+    """Step orders as kaiord's client sends them (restarting in each repeat, no childStepId)."""
+    for order, step in enumerate(steps, start=1):
+        step["stepOrder"], step["childStepId"] = order, None
+        _restart_orders(step.get("workoutSteps", []))
+
+
+def test_step_orders_and_child_ids_are_numbered_as_garmin_numbers_them(garmin_client: GarminClient) -> None:
+    # kaiord's nested-repeats payload restarts stepOrder in each repeat and sends no childStepId; Garmin's
+    # answer for it (the Output document) numbers depth-first and gives each repeat group an id
+    answer = document("kaiord_WorkoutRunningNestedRepeatsOutput.json")
+    sent = copy.deepcopy(answer)
+    _restart_orders(sent["workoutSegments"][0]["workoutSteps"])
+    stored = garmin_client.create_workout(sent)
+    assert _numbering(stored["workoutSegments"][0]["workoutSteps"]) == _numbering(
+        answer["workoutSegments"][0]["workoutSteps"])
+
+
 def test_secondary_targets_and_lap_button_numbers_are_kept(garmin_client: GarminClient) -> None:
     sent = document("kaiord_WorkoutRunningNestedRepeatsOutput.json")
     stored = garmin_client.get_workout(int(garmin_client.create_workout(copy.deepcopy(sent))["workoutId"]))

@@ -16,6 +16,7 @@ import os
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -251,6 +252,7 @@ class ServerState:
                 created = self.workouts[workout_id]["createdDate"]
             for segment in workout["workoutSegments"]:
                 self._number_steps(segment["workoutSteps"])
+                _renumber(segment["workoutSteps"], iter(range(1, 1 << 30)), iter(range(1, 1 << 30)), None)
             workout.update(workoutId=workout_id, ownerId=owner, createdDate=created, updatedDate=now,
                            author={"userProfilePk": owner, "displayName": display_name})
             self.workouts[workout_id] = workout
@@ -336,6 +338,19 @@ class ServerState:
     def fit_bytes(self, activity_id: int) -> bytes:
         with self._lock:
             return self._fit[activity_id]
+
+
+def _renumber(steps: list[dict[str, Any]], orders: Iterator[int], groups: Iterator[int], group: int | None) -> None:
+    """Number steps as Garmin stores them, whatever was sent: ``stepOrder`` depth-first through the
+    segment, ``childStepId`` 1, 2 ... per repeat group in that order, each step in a group carrying
+    its group's (none at the top level)."""
+    for step in steps:
+        step["stepOrder"] = next(orders)
+        if "workoutSteps" in step:
+            step["childStepId"] = next(groups)
+            _renumber(step["workoutSteps"], orders, groups, step["childStepId"])
+        else:
+            step["childStepId"] = group
 
 
 def summary(workout: dict[str, Any]) -> dict[str, Any]:
