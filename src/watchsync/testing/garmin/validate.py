@@ -4,11 +4,11 @@ Each rule's source is in docs/garmin.md. Strict where Garmin is strict (unknown 
 Garmin has no workouts for, repeat groups without an end condition, heart-rate end conditions
 without ``lt``/``gt``, invalid strength exercises, empty repeats → ``WorkoutRejected``, HTTP 400),
 lenient where Garmin is lenient (a known id with another type's key is stored as the type of the
-id; duplicate or restarting ``stepOrder``, renumbered as Garmin does (``state``); ranges from 0; the target and end-condition ids Garmin
-itself writes), and normalising as Garmin does: every object keeps exactly Garmin's fields (unknown
-ones dropped, missing ones null; a repeat group keeps no ``description``), typed objects get
-Garmin's ``displayOrder``, numbers are stored as floats, the name is cut at 256 UTF-16 code units (253 and "...")
-and the description at 2,000.
+id; duplicate or restarting ``stepOrder``, renumbered as Garmin does (``state``); ranges from 0;
+the target and end-condition ids Garmin itself writes), and normalising as Garmin does: every
+object keeps exactly Garmin's fields (unknown ones dropped, missing ones null; a repeat group keeps
+no ``description``), typed objects get Garmin's ``displayOrder``, numbers are stored as floats, the
+name is cut at 256 UTF-16 code units (253 and "...") and the description at 2,000.
 """
 
 from __future__ import annotations
