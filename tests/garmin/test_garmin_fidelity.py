@@ -378,3 +378,14 @@ def test_a_workout_read_back_from_garmin_has_no_marker_in_its_description(
     assert stored["description"].startswith("[ws:")
     back = workout_from_connect(stored)
     assert (back.description, back.sport) == ("Stay on the ridge", workout.sport)
+
+
+def test_list_items_and_schedule_answers_have_garmins_shape(garmin_client: GarminClient) -> None:
+    sent = document("kaiord_WorkoutSwimmingAllStrokesOutput.json")
+    workout_id = int(garmin_client.create_workout(copy.deepcopy(sent))["workoutId"])
+    [item] = garmin_client.list_workouts()
+    assert "updateDate" in item and "updatedDate" not in item and "workoutSegments" not in item
+    schedule = garmin_client.get_schedule(garmin_client.schedule_workout(workout_id, datetime(2030, 3, 4).date()))
+    assert "workoutId" not in schedule  # Garmin's schedule answer nests the workout instead
+    assert schedule["workout"]["workoutId"] == workout_id and schedule["workout"]["workoutSegments"]
+    assert len(schedule["createdDate"]) == 10 and schedule["calendarDate"] == "2030-03-04"

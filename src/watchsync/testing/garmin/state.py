@@ -283,12 +283,16 @@ class ServerState:
             return self.schedule_view(schedule_id)
 
     def schedule_view(self, schedule_id: int) -> dict[str, Any]:
-        """A schedule as Garmin shows it (with a workout summary); KeyError when unknown."""
+        """A schedule as Garmin answers it: the whole workout inside, no top-level ``workoutId``, a
+        date-only ``createdDate`` (docs/garmin.md); KeyError when unknown."""
         with self._lock:
             entry = self.schedules[schedule_id]
             workout = self.workouts[entry["workoutId"]]
-            return {**entry, "ownerId": workout["ownerId"], "workout": summary(workout), "newName": None,
-                    "associatedActivityId": None, "protected": False, "itp": False}
+            return {"workoutScheduleId": schedule_id, "workout": copy.deepcopy(workout),
+                    "calendarDate": entry["calendarDate"], "createdDate": entry["createdDate"][:10],
+                    "ownerId": workout["ownerId"], "newName": None, "consumer": None, "atpPlanTypeId": None,
+                    "associatedActivityId": None, "associatedActivityDateTime": None, "priority": None,
+                    "tpType": None, "race": False, "protected": False, "itp": False, "nameChanged": False}
 
     def delete_schedule(self, schedule_id: int) -> None:
         with self._lock:
@@ -354,8 +358,10 @@ def _renumber(steps: list[dict[str, Any]], orders: Iterator[int], groups: Iterat
 
 
 def summary(workout: dict[str, Any]) -> dict[str, Any]:
-    """A workout as the list endpoint shows it: everything but the segments."""
-    return {key: value for key, value in workout.items() if key != "workoutSegments"}
+    """A workout as the list endpoint shows it: everything but the segments, the update time named
+    ``updateDate`` there (``updatedDate`` in a workout's own answer; docs/garmin.md)."""
+    return {("updateDate" if key == "updatedDate" else key): value for key, value in workout.items()
+            if key != "workoutSegments"}
 
 
 def activity_day(activity: dict[str, Any]) -> date:
