@@ -152,8 +152,6 @@ def _broken(change: str) -> dict[str, Any]:
             payload["sportType"] = {"sportTypeId": 99, "sportTypeKey": "running"}
         case "step type":
             steps[0]["stepType"] = {"stepTypeId": 42, "stepTypeKey": "warmup"}
-        case "end condition key":
-            steps[0]["endCondition"] = {"conditionTypeId": 2, "conditionTypeKey": "forever"}
         case "target":
             steps[0]["targetType"] = {"workoutTargetTypeId": 12, "workoutTargetTypeKey": "grade"}
         case "repeat without end":
@@ -177,7 +175,7 @@ def _broken(change: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ("sport", "sportTypeId 99"), ("step type", "stepTypeId 42"), ("end condition key", "'forever'"),
+    ("sport", "sportTypeId 99"), ("step type", "stepTypeId 42"),
     ("target", "workoutTargetTypeId 12"), ("repeat without end", "needs an endCondition"),
     ("hr end without compare", "endConditionCompare lt or gt"), ("walking", "no walking workouts"),
     ("iterations", "numberOfIterations"),
@@ -230,6 +228,18 @@ def test_what_garmin_itself_writes_is_accepted(api: Api, garmin_server: LocalGar
     answer = api("POST", "/workout-service/workout", json=_garmins_own(change))
     assert answer.status_code == 200, answer.text
     assert [w["workoutId"] for w in garmin_server.workouts()] == [answer.json()["workoutId"]]
+
+
+def test_a_known_id_with_a_key_garmin_does_not_know_is_stored_as_the_ids_type(api: Api) -> None:
+    # garmin_mcp #245 / PR #194: "power.between" with id 6 came back as id 6 pace.zone, HTTP 200
+    payload = workout()
+    step = payload["workoutSegments"][0]["workoutSteps"][0]
+    step["targetType"] = {"workoutTargetTypeId": 6, "workoutTargetTypeKey": "power.between"}
+    step["targetValueOne"], step["targetValueTwo"] = 200.0, 240.0
+    step["endCondition"] = {"conditionTypeId": 2, "conditionTypeKey": "forever"}
+    stored = create(api, payload)["workoutSegments"][0]["workoutSteps"][0]
+    assert stored["targetType"]["workoutTargetTypeKey"] == "pace.zone"
+    assert stored["endCondition"]["conditionTypeKey"] == "time"
 
 
 def test_known_but_mismatched_id_is_stored_as_the_ids_type(api: Api) -> None:
