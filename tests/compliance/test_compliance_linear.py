@@ -46,12 +46,33 @@ def _reference_match(planned: list[PlannedSession], activities: list[ActivitySum
         done_activities = {m.activity.id for m in matches}
         free_sessions = [s for s in free_sessions if s.id not in done_sessions]
         free_activities = [a for a in free_activities if a.id not in done_activities]
+    matches, free_activities = _reference_split_runs(matches, free_activities, config)
     return MatchResult(
         matches=sorted(matches, key=lambda m: (m.session.date, m.session.id)),
         missed=[s for s in free_sessions if (today - s.date).days > config.late_days],
         pending=[s for s in free_sessions if (today - s.date).days <= config.late_days],
         unplanned=free_activities,
     )
+
+
+def _reference_split_runs(matches: list[Match], free: list[ActivitySummary], config: ComplianceConfig,
+                          ) -> tuple[list[Match], list[ActivitySummary]]:
+    """Each free activity against every match: the first match of its day and family takes it while
+    short of green and within yellow."""
+    pieces: list[list[ActivitySummary]] = [[] for _ in matches]
+    left = []
+    for activity in free:
+        same = [i for i, m in enumerate(matches) if m.activity.start.date() == activity.start.date()
+                and m.activity.sport.family == activity.sport.family]
+        if same:
+            match, planned = matches[same[0]], rules.planned_seconds(matches[same[0]].session.workout)
+            done = match.activity.duration_s + sum(a.duration_s for a in pieces[same[0]])
+            if 0 < planned and done < config.green_low * planned and done + activity.duration_s <= (
+                    config.yellow_high * planned):
+                pieces[same[0]].append(activity)
+                continue
+        left.append(activity)
+    return [m.model_copy(update={"also": p}) if p else m for m, p in zip(matches, pieces, strict=True)], left
 
 
 def _linked(session: PlannedSession, activity: ActivitySummary) -> bool:

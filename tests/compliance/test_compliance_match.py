@@ -111,3 +111,36 @@ def test_a_run_a_day_off_between_two_sessions_goes_to_the_one_it_resembles(
     result = match_sessions([easy, intervals], [wednesday], today=MONDAY + timedelta(days=30))
     assert _pairs(result) == {expected}
     assert [s.id for s in result.missed] == [s for s in ("easy", "intervals") if s != expected[0]]
+
+
+def _run_at(id: str, hour: int, minutes: float, day: date = MONDAY) -> ActivitySummary:
+    return ActivitySummary(id=id, sport=Sport.RUNNING, start=datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
+                           duration_s=minutes * 60)
+
+
+def test_a_run_split_in_two_on_its_day_is_one_done_session() -> None:
+    easy = PlannedSession(id="easy", date=MONDAY, workout=Workout(
+        name="Easy 45", sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=45 * 60))]))
+    later = MONDAY + timedelta(days=30)
+    split = match_sessions([easy], [_run_at("am", 7, 25), _run_at("pm", 18, 25)], today=later)
+    [match] = split.matches
+    assert (match.activity.id, [a.id for a in match.also]) == ("am", ["pm"]) and split.unplanned == []
+    # a full run and an extra jog: the jog is an extra run, not part of the session
+    extra = match_sessions([easy], [_run_at("am", 7, 45), _run_at("pm", 18, 30)], today=later)
+    assert extra.matches[0].also == [] and [a.id for a in extra.unplanned] == ["pm"]
+    # pieces never take a session past the yellow band (150 %)
+    long = match_sessions([easy], [_run_at("am", 7, 20), _run_at("pm", 18, 60)], today=later)
+    assert long.matches[0].also == [] and [a.id for a in long.unplanned] == ["pm"]
+
+
+def test_a_split_run_is_green_in_the_report_with_its_pieces_said() -> None:
+    from watchsync.report.build import build_report
+
+    easy = PlannedSession(id="easy", date=MONDAY, workout=Workout(
+        name="Easy 45", sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=45 * 60))]))
+    today = MONDAY + timedelta(days=2)
+    matched = match_sessions([easy], [_run_at("am", 7, 25), _run_at("pm", 18, 25)], today=today)
+    report = build_report([easy], matched, [], {}, athlete="anna", today=today)
+    [row] = report.sessions
+    assert (row.status, row.done, row.activity_id) == ("green", 50 * 60, "am")
+    assert "done in 2 pieces: also 25 min at 18:00" in row.flags

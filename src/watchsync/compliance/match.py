@@ -8,6 +8,8 @@ closest to the activity's (a session done a day early or late between two planne
 one it resembles), then to the earlier planned session, then to the earlier activity. Unmatched
 sessions are *missed* once their window has closed (``today`` is after the planned date +
 ``late_days``), *pending* until then; unmatched activities are *unplanned*.
+A session done in pieces (a split run: two runs on the day, the first short of the plan) takes the
+other pieces as ``Match.also`` (see :func:`_split_runs`).
 Triathlon transitions are never matched nor listed as unplanned; a session of a multi-session file
 (``ActivitySummary.session``) takes Garmin's workout link only when its sport family is the workout's.
 """
@@ -48,6 +50,8 @@ class Match(BaseModel):
     linked: bool
     days_late: int
     substitute: bool = False  # cross-training done instead of the planned run (substitution.py)
+    #: More activities of the session's sport on the activity's day that make up its volume (a split run).
+    also: list[ActivitySummary] = []
 
 
 class MatchResult(BaseModel):
@@ -75,6 +79,7 @@ def match_sessions(planned: list[PlannedSession], activities: list[ActivitySumma
         done_activities = {m.activity.id for m in matches}
         free_sessions = [s for s in free_sessions if s.id not in done_sessions]
         free_activities = [a for a in free_activities if a.id not in done_activities]
+    matches, free_activities = _split_runs(matches, free_activities, config)
     window_closed = [s for s in free_sessions if (today - s.date).days > config.late_days]
     still_open = [s for s in free_sessions if (today - s.date).days <= config.late_days]
     return MatchResult(
@@ -83,6 +88,35 @@ def match_sessions(planned: list[PlannedSession], activities: list[ActivitySumma
         pending=still_open,
         unplanned=free_activities,
     )
+
+
+def _split_runs(matches: list[Match], free: list[ActivitySummary], config: ComplianceConfig,
+                ) -> tuple[list[Match], list[ActivitySummary]]:
+    """A session done in pieces: an unmatched activity of its sport family on the day its activity was
+    done joins the match (``also``) while the session is short of its green band, and as long as
+    the pieces stay within the yellow band."""
+    by_day: dict[tuple[date, str], int] = {}
+    for number, match in enumerate(matches):
+        by_day.setdefault((match.activity.start.date(), match.activity.sport.family), number)
+    if not by_day:
+        return matches, free
+    planned_time = _PlannedTime()
+    joined: dict[int, list[ActivitySummary]] = {}
+    left = []
+    for activity in free:
+        place = by_day.get((activity.start.date(), activity.sport.family))
+        if place is not None:
+            match = matches[place]
+            planned = planned_time.of(match.session.workout)
+            done = match.activity.duration_s + sum(a.duration_s for a in joined.get(place, []))
+            if planned > 0 and done < config.green_low * planned \
+                    and done + activity.duration_s <= config.yellow_high * planned:
+                joined.setdefault(place, []).append(activity)
+                continue
+        left.append(activity)
+    if not joined:
+        return matches, free
+    return [m.model_copy(update={"also": joined[n]}) if n in joined else m for n, m in enumerate(matches)], left
 
 
 def _linked(session: PlannedSession, activity: ActivitySummary) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Literal
 
-from watchsync.compliance.activities import ActivitySummary
+from watchsync.compliance.activities import ActivitySummary, combine
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.easy import EasyJudgement
 from watchsync.compliance.load import ActivityLoad, acwr
@@ -52,7 +52,8 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
 def _done_row(match: Match, intensity: IntensityScore | None, config: ComplianceConfig,
               easy_speed: SpeedLike, easy: EasyJudgement | None = None) -> SessionRow:
     workout, activity = match.session.workout, match.activity
-    volume = volume_score(workout, activity, config, easy_speed)
+    whole = combine(f"{activity.id}+", [activity, *match.also]) if match.also else activity
+    volume = volume_score(workout, whole, config, easy_speed)
     rpe = compare_rpe(workout, activity.workout_rpe, config)
     flags = []
     if volume.colour != "green" and volume.ratio is not None:
@@ -68,6 +69,9 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
         flags.append(f"reported RPE {rpe.reported:g} vs {rpe.prescribed:.1f} prescribed")
     if match.substitute:
         flags.append(f"{activity.sport.value} instead of the planned run (cross-training substitution)")
+    if match.also:
+        pieces = ", ".join(f"{a.duration_s / 60:.0f} min at {a.start:%H:%M}" for a in match.also)
+        flags.append(f"done in {len(match.also) + 1} pieces: also {pieces}")
     if match.days_late:
         word = "late" if match.days_late > 0 else "early"
         flags.append(f"done {abs(match.days_late)} day{'s' if abs(match.days_late) > 1 else ''} {word}")
