@@ -23,6 +23,7 @@ from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad, LongRunSpike, Run, long_run_spikes
 from watchsync.compliance.match import Match, MatchResult, PlannedSession, match_sessions
+from watchsync.compliance.substitution import is_easy_run, substitute_cross_training
 from watchsync.compliance.summary import PlanSummary, Totals, WeekSummary, summarize
 from watchsync.model.workout import DistanceDuration, Sport, Step, TimeDuration, Workout
 from watchsync.rules import is_spike
@@ -67,7 +68,7 @@ def _reference_split_runs(matches: list[Match], free: list[ActivitySummary], con
         if same:
             match, planned = matches[same[0]], rules.planned_seconds(matches[same[0]].session.workout)
             done = match.activity.duration_s + sum(a.duration_s for a in pieces[same[0]])
-            if 0 < planned and done < config.green_low * planned and done + activity.duration_s <= (
+            if planned > 0 and done < config.green_low * planned and done + activity.duration_s <= (
                     config.yellow_high * planned):
                 pieces[same[0]].append(activity)
                 continue
@@ -252,3 +253,34 @@ def test_matching_looks_only_inside_the_windows(monkeypatch: pytest.MonkeyPatch)
     assert len(planned) > 1500 and len(activities) > 1500
     assert result.matches
     assert judged < 20 * len(planned)  # about a week of activities per session, not all of them
+
+
+def _reference_substitution(matched: MatchResult, config: ComplianceConfig) -> MatchResult:
+    """Each open easy run against every free cross-training activity (the rule of substitution.py)."""
+    open_runs = sorted((s for s in [*matched.missed, *matched.pending] if is_easy_run(s.workout)),
+                       key=lambda s: (s.date, s.id))
+    free = [a for a in matched.unplanned if a.sport.family in config.substitution_families]
+    pairs: list[Match] = []
+    for session in open_runs:
+        near = [a for a in free if abs((a.start.date() - session.date).days) <= config.substitution_days]
+        if not near:
+            continue
+        activity = min(near, key=lambda a: (abs((a.start.date() - session.date).days), a.start, a.id))
+        free = [a for a in free if a.id != activity.id]
+        pairs.append(Match(session=session, activity=activity, linked=False,
+                           days_late=(activity.start.date() - session.date).days, substitute=True))
+    done, used = {m.session.id for m in pairs}, {m.activity.id for m in pairs}
+    return MatchResult(matches=sorted([*matched.matches, *pairs], key=lambda m: (m.session.date, m.session.id)),
+                       missed=[s for s in matched.missed if s.id not in done],
+                       pending=[s for s in matched.pending if s.id not in done],
+                       unplanned=[a for a in matched.unplanned if a.id not in used])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_substitution_equals_the_pairwise_reference(seed: int) -> None:
+    planned, activities, _ = _season(seed, weeks=30)
+    config = ComplianceConfig(substitution_days=1 + seed % 3)
+    matched = match_sessions(planned, activities, today=FIRST + timedelta(weeks=25), config=config)
+    got = substitute_cross_training(matched, config)
+    assert got == _reference_substitution(matched, config)
+    assert any(m.substitute for m in got.matches)  # the season really substitutes something

@@ -13,7 +13,11 @@ Configurable: ``config.substitute_cross_training`` (on by default), ``substituti
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date, timedelta
+
 from watchsync import rules
+from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.match import Match, MatchResult
 from watchsync.model.workout import Workout
@@ -39,14 +43,20 @@ def substitute_cross_training(matched: MatchResult, config: ComplianceConfig | N
         return matched
     open_runs = sorted((s for s in [*matched.missed, *matched.pending] if is_easy_run(s.workout)),
                        key=lambda s: (s.date, s.id))
-    free = [a for a in matched.unplanned if a.sport.family in config.substitution_families]
+    by_day: dict[date, list[ActivitySummary]] = defaultdict(list)  # the free activities, by day
+    for activity in matched.unplanned:
+        if activity.sport.family in config.substitution_families:
+            by_day[activity.start.date()].append(activity)
+    taken: set[str] = set()
     pairs: list[Match] = []
     for session in open_runs:
-        near = [a for a in free if abs((a.start.date() - session.date).days) <= config.substitution_days]
+        near = [(abs(offset), activity.start, activity.id, activity)
+                for offset in range(-config.substitution_days, config.substitution_days + 1)
+                for activity in by_day.get(session.date + timedelta(days=offset), ()) if activity.id not in taken]
         if not near:
             continue
-        activity = min(near, key=lambda a: (abs((a.start.date() - session.date).days), a.start, a.id))
-        free.remove(activity)
+        activity = min(near, key=lambda candidate: candidate[:3])[3]
+        taken.add(activity.id)
         pairs.append(Match(session=session, activity=activity, linked=False,
                            days_late=(activity.start.date() - session.date).days, substitute=True))
     if not pairs:
