@@ -162,7 +162,8 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
         end = min(max(end, float(times[-1]) + 1), bound)
         opening = min(begin, float(times[0]))  # records before the first session's start are its own
     line = timeline(activity.timer_events, opening, end)
-    weights = line.weights(times, max_gap)
+    lengths = _lengths(activity.lengths, lower, bound)
+    weights = _pool_weights(line, times) if lengths else line.weights(times, max_gap)
     timer = _plausible(session.total_timer_time if session else None, span)
     timer_said = False
     if timer is not None and elapsed is not None and timer > elapsed + 1:
@@ -174,6 +175,12 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
             warnings.append(f"{label}timer time {timer:.0f}s exceeds elapsed time {elapsed:.0f}s; elapsed time "
                             "is taken as the span of the session")
             elapsed = None
+    lap_timer = _lap_timer(laps, span, elapsed) if timer is None and not timer_said else None
+    if lap_timer is not None:
+        timer = lap_timer
+        if session is not None:
+            warnings.append(f"{label}total timer time {_shown(session.total_timer_time)} is implausible for "
+                            f"{span:.0f}s of records; {timer:.0f}s taken from the laps' timer times")
     if timer is None:
         paused = any(opening < event.time < end for event in activity.timer_events)
         timer = line.running_seconds if paused else float(weights.sum())
@@ -189,14 +196,15 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     has_hr = ~np.isnan(heart_rate)
     hr_seconds = float(weights[has_hr].sum())
     distance = _distance(activity.records, records, lower, session, label, warnings, max(timer, elapsed))
+    if distance is None:
+        distance = _lap_distance(laps, max(timer, elapsed), label, warnings)
     given_hr = _valid(session.avg_heart_rate if session else None, _INVALID_UINT8)
     record_hr = _record_mean(heart_rate)
     timed_hr = _mean(heart_rate, weights)
     if given_hr is not None and timed_hr is not None and abs(given_hr - timed_hr) > HR_TOLERANCE * given_hr:
         warnings.append(f"{label}session average heart rate {given_hr:.0f} and records' {timed_hr:.0f} disagree; "
                         "the session's is used")
-    view = replace(activity, sessions=(session,) if session else (), laps=laps, records=records,
-                   lengths=_lengths(activity.lengths, lower, bound))
+    view = replace(activity, sessions=(session,) if session else (), laps=laps, records=records, lengths=lengths)
     return SessionPart(
         number=number, session=session, activity=view, timeline=line, weights=weights, begin=begin,
         timer_s=timer, elapsed_s=elapsed, distance_m=distance,
@@ -206,6 +214,39 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
                       _mean(power, weights)),
         max_power=_or(_valid(session.max_power if session else None, _INVALID_UINT16, zero_ok=True), _max(power)),
         hr_seconds=hr_seconds, no_hr_seconds=float(weights.sum()) - hr_seconds, warnings=tuple(warnings))
+
+
+def _pool_weights(line: Timeline, times: FloatArray) -> FloatArray:
+    """Running seconds each record stands for in a pool swim: the watch writes one record per length
+    (or rest), so a minute without one is no data gap; the first record also stands for the length
+    before it (from the timer's start), the last for the time up to the timer's end."""
+    weights = line.weights(times, np.inf)
+    if len(times):
+        ran = line.running_before(times[[0, -1]])
+        weights[0] += float(ran[0])
+        weights[-1] = line.running_seconds - float(ran[1])  # and the last one up to the timer's end
+    return weights
+
+
+def _lap_timer(laps: Sequence[Lap], span: float, elapsed: float | None) -> float | None:
+    """The session's timer from its laps' timer times (what the device measured), when each lap has
+    one and their sum is plausible; None otherwise."""
+    timers = [lap.total_timer_time for lap in laps]
+    if not timers or any(t is None or t < 0 for t in timers):
+        return None
+    total = _plausible(float(sum(t for t in timers if t is not None)), span)
+    return None if total is None or (elapsed is not None and total > elapsed + 1) else total
+
+
+def _lap_distance(laps: Sequence[Lap], seconds: float, label: str, warnings: list[str]) -> float | None:
+    """The laps' distance when neither the session nor the records give one (a treadmill's laps)."""
+    distances = [lap.total_distance for lap in laps if lap.total_distance is not None]
+    if not distances or sum(distances) <= 0:
+        return None
+    total = _believable(float(sum(distances)), seconds, f"{label}the laps' distance", warnings)
+    if total is not None:
+        warnings.append(f"{label}no session or record distance; {total:.0f} m taken from the laps")
+    return total
 
 
 def _plausible(value: float | None, span: float) -> float | None:
@@ -230,8 +271,9 @@ def _distance(all_records: Records, records: Records, lower: float, session: Ses
     from_records = _believable(from_records, seconds, f"{label}the records' distance", warnings)
     given = _believable(session.total_distance if session else None, seconds, f"{label}session distance",
                         warnings)
-    if given is None or (given == 0 and from_records):
-        if given == 0 and from_records:
+    tracked = int(np.count_nonzero(~np.isnan(records.distance))) >= 2  # one boundary record is no track
+    if given is None or (given == 0 and from_records and tracked):
+        if given == 0 and from_records and tracked:
             warnings.append(f"{label}session distance is 0 while the records cover {from_records:.0f} m; "
                             "the records' distance is used")
         return from_records

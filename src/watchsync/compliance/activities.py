@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from watchsync.activity.model import Activity, Clock
@@ -86,17 +87,28 @@ class ActivitySummary(BaseModel):
     transition: bool = Field(default=False, description="a triathlon transition: never matched")
 
 
-def local_start(start: datetime, clock: Clock, file_offset: float | None, zone: str | None) -> datetime:
+def local_start(start: datetime, clock: Clock, file_offset: float | None, zone: str | None,
+                offset_at: datetime | None = None) -> datetime:
     """The local start of a FIT time: the file's own UTC offset, else the athlete's zone (else the host's).
 
-    On the ``"local"`` clock ``start`` already is the local wall-clock time (carried as UTC).
+    The file's offset is the one at ``offset_at`` (the activity's end): when the athlete's zone has
+    that offset then, the zone's offset at the start is used, so that an activity across a daylight
+    saving change starts at the right local time (and on the right day). On the ``"local"`` clock
+    ``start`` already is the local wall-clock time (carried as UTC).
     """
     if clock == "local":
         naive = start.replace(tzinfo=None)
         return naive.replace(tzinfo=ZoneInfo(zone)) if zone else naive.astimezone()
     if file_offset is not None:
+        if zone and offset_at is not None and _offset_s(ZoneInfo(zone), offset_at) == file_offset:
+            return start.astimezone(ZoneInfo(zone))
         return start.astimezone(timezone(timedelta(seconds=file_offset)))
     return start.astimezone(ZoneInfo(zone)) if zone else start.astimezone()
+
+
+def _offset_s(zone: ZoneInfo, moment: datetime) -> float | None:
+    offset = moment.astimezone(zone).utcoffset()
+    return None if offset is None else offset.total_seconds()
 
 
 def summaries_from_fit(activity_id: str, activity: Activity, parts: Sequence[SessionPart] | None = None, *,
@@ -157,10 +169,14 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
     session = part.session
     pool = session.pool_length if session is not None and session.pool_length else None
     sport_name, sub_sport = (session.sport, session.sub_sport) if session is not None else _laps_sport(part)
+    sport = sport_from_names(sport_name, sub_sport)
+    if sport is Sport.POOL_SWIM and pool is None and _open_water(part, sub_sport):
+        sport = Sport.OPEN_WATER_SWIM
     return ActivitySummary(
         id=summary_id,
-        sport=sport_from_names(sport_name, sub_sport),
-        start=local_start(part.start, activity.clock, activity.utc_offset, zone),
+        sport=sport,
+        start=local_start(part.start, activity.clock, activity.utc_offset, zone,
+                          activity.info.timestamp if activity.info is not None else None),
         duration_s=part.timer_s,
         distance_m=part.distance_m,
         avg_hr=_whole(part.avg_hr),
@@ -175,6 +191,14 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
         session=part.number + 1 if many else None,
         transition=part.is_transition,
     )
+
+
+def _open_water(part: SessionPart, sub_sport: str | None) -> bool:
+    """A swim named only ``swimming`` (third-party exporters) that has a GPS track and neither a pool
+    length nor lengths: an open-water swim."""
+    if sub_sport not in (None, "generic") or part.activity.lengths:
+        return False
+    return bool((~np.isnan(part.activity.records.position_lat)).any())
 
 
 def _laps_sport(part: SessionPart) -> tuple[str | None, str | None]:

@@ -1,0 +1,104 @@
+"""Session totals from what real files hold when the usual source is missing: pool swims written one
+record per length, a session without its timer (the laps'), distance only in the laps, a transition
+without records of its own, an open-water swim named only "swimming", and a start across a DST change."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fitbuild import ActivitySpec, FitSport, FitSubSport, Sample, SessionSpec, build
+
+from watchsync.activity import Activity, decode_activity
+from watchsync.activity.model import Lap, Length
+from watchsync.activity.sessions import session_parts
+from watchsync.compliance.activities import local_start, summary_from_fit
+from watchsync.model.enums import Sport
+
+T0 = 1_714_546_800.0  # 2024-05-01T07:00:00Z
+
+
+def _at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(T0 + seconds, UTC)
+
+
+def _swim(record_times: list[float], timer: float) -> Activity:
+    """A pool swim whose watch wrote one record at the end of each length or rest."""
+    spec = ActivitySpec(sessions=[SessionSpec(FitSport.SWIMMING, T0, timer, timer, FitSubSport.LAP_SWIMMING)],
+                        samples=[Sample(T0 + t, heart_rate=120) for t in record_times], end=T0 + timer)
+    activity = decode_activity(build(spec))
+    lengths = tuple(Length(_at(t), 45.0, 45.0, "active", "freestyle", 20) for t in record_times)
+    return replace(activity, lengths=lengths)
+
+
+def test_a_pool_swims_records_stand_for_its_whole_timer_however_far_apart() -> None:
+    # 50 m lengths of 45-95 s, rests of 150 s, the first record at the end of the first length (45 s)
+    times = [45.0, 140.0, 290.0, 380.0, 530.0, 590.0]
+    [part] = session_parts(_swim(times, 620.0))
+    assert part.timer_s == 620
+    assert part.hr_seconds + part.no_hr_seconds == pytest.approx(620)  # not 60 s per gap
+
+
+def test_a_session_without_its_timer_takes_the_laps_timer_times() -> None:
+    spec = ActivitySpec(sessions=[SessionSpec(FitSport.RUNNING, T0, 3600.0, 3600.0)],
+                        samples=[Sample(T0 + t, heart_rate=140, distance=3.0 * t)
+                                 for t in [*range(0, 1200), *range(1800, 3600)]], end=T0 + 3600)
+    activity = decode_activity(build(spec))
+    [session] = activity.sessions
+    laps = (Lap(_at(0), 1200.0, 1200.0, 3600.0, 140, 150, None, "active"),
+            Lap(_at(1200), 1200.0, 600.0, 1800.0, 140, 150, None, "active"),  # paused 600 s, no timer events
+            Lap(_at(2400), 1200.0, 1200.0, 3600.0, 140, 150, None, "active"))
+    without_timer = replace(session, total_timer_time=None, first_lap_index=0, num_laps=3)
+    [part] = session_parts(replace(activity, sessions=(without_timer,), laps=laps, timer_events=()))
+    assert part.timer_s == 3000
+    assert any("taken from the laps' timer times" in w for w in part.warnings)
+
+
+def test_distance_only_in_the_laps_is_the_sessions_distance() -> None:
+    spec = ActivitySpec(sessions=[SessionSpec(FitSport.RUNNING, T0, 600.0, 600.0, FitSubSport.TREADMILL)],
+                        samples=[Sample(T0 + t, heart_rate=140) for t in range(600)], end=T0 + 600)
+    activity = decode_activity(build(spec))
+    [session] = activity.sessions
+    laps = (Lap(_at(0), 300.0, 300.0, 950.5, 140, 150, None, "active"),
+            Lap(_at(300), 300.0, 300.0, 1001.25, 140, 150, None, "active"))
+    without_distance = replace(session, total_distance=None, first_lap_index=0, num_laps=2)
+    summary = summary_from_fit("t", replace(activity, sessions=(without_distance,), laps=laps))
+    assert summary.distance_m == pytest.approx(1951.75)
+
+
+def test_a_transition_of_zero_metres_keeps_them_when_only_a_boundary_record_falls_in_it() -> None:
+    swim = SessionSpec(FitSport.SWIMMING, T0, 600.0, 600.0, FitSubSport.OPEN_WATER, distance=500.0)
+    transition = SessionSpec(FitSport.TRANSITION, T0 + 600, 120.0, 120.0, distance=0.0)
+    bike = SessionSpec(FitSport.CYCLING, T0 + 720, 600.0, 600.0, distance=5000.0)
+    samples = [Sample(T0 + t, heart_rate=130, distance=t * 500 / 600) for t in range(0, 601)]  # 600: on T1's start
+    samples += [Sample(T0 + t, heart_rate=140, distance=500 + (t - 720) * 5000 / 600) for t in range(720, 1320)]
+    activity = decode_activity(build(ActivitySpec(sessions=[swim, transition, bike], samples=samples,
+                                                  end=T0 + 1320)))
+    _swim_part, t1, _bike_part = session_parts(activity)
+    assert t1.distance_m == 0
+    assert not any("records' distance is used" in w for w in t1.warnings)
+
+
+def test_swimming_with_a_gps_track_and_no_pool_is_open_water() -> None:
+    spec = ActivitySpec(sessions=[SessionSpec(FitSport.SWIMMING, T0, 600.0, 600.0, FitSubSport.GENERIC)],
+                        samples=[Sample(T0 + t, heart_rate=130) for t in range(600)], end=T0 + 600)
+    activity = decode_activity(build(spec))
+    records = replace(activity.records, position_lat=np.full(600, 59.9), position_long=np.full(600, 10.7))
+    assert summary_from_fit("ow", replace(activity, records=records)).sport is Sport.OPEN_WATER_SWIM
+    assert summary_from_fit("pool", activity).sport is Sport.POOL_SWIM  # no track: a pool
+
+
+def test_a_start_before_a_dst_change_takes_the_zones_offset_at_the_start() -> None:
+    # Santiago moves its clocks at 00:00 local: a run from 23:30 (UTC-4) ends after the change (UTC-3)
+    start = datetime(2025, 9, 7, 3, 30, tzinfo=UTC)
+    end = start + timedelta(seconds=5400)
+    local = local_start(start, "utc", -3 * 3600.0, "America/Santiago", end)
+    assert local.isoformat() == "2025-09-06T23:30:00-04:00"
+    # a zone whose offset at the end is not the file's is not used: the file's offset stands
+    assert local_start(start, "utc", -3 * 3600.0, "Europe/Oslo", end).isoformat() == "2025-09-07T00:30:00-03:00"
