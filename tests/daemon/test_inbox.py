@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from watchsync.daemon.inbox import InboxError, InboxWatcher
+from watchsync.daemon.inbox import InboxError, InboxWatcher, is_ignored_name
 from watchsync.daemon.intake_files import move_to_processed
 
 WAIT = 10.0
@@ -263,6 +264,29 @@ def test_files_moved_away_by_intake_are_not_delivered_again(inbox: Path, intake:
         _settle(watcher, 0.8)
     assert intake.names() == ["s0.txt", "s1.txt", "s2.txt"]
     assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["s0.txt", "s1.txt", "s2.txt"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="close-after-write events are inotify's")
+def test_a_file_whose_writer_stalls_is_taken_when_it_is_closed_not_half_written(inbox: Path, intake: Intake) -> None:
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3) as watcher:
+        with (inbox / "stalled.txt").open("w") as writer:  # a copy that stalls (Wi-Fi, SMB, a USB stick)
+            writer.write("name: Hills\nsport: running\n- 10m RPE 3\n")
+            writer.flush()
+            time.sleep(1.2)  # four quiet periods without a change
+            assert intake.ready == []
+            writer.write("6x\n- 2m RPE 8\n- 2m RPE 2\n")
+        intake.wait_for(1)
+        _settle(watcher, 0.8)
+    [(_athlete, _path, content, _at)] = intake.ready
+    assert content.endswith(b"- 2m RPE 2\n")
+
+
+def test_other_programs_working_files_are_ignored() -> None:
+    for name in ["plan.txt.crdownload", "plan.txt.download", "plan.txt.partial", "plan.txt.kate-swp",
+                 "plan.txt.swo", "plan.txt.save", "plan.txt.bak", "plan.txt.orig", "plan.txt___jb_tmp___",
+                 "plan.txt___jb_old___", "~$plan.txt", "Thumbs.db", "desktop.ini"]:
+        assert is_ignored_name(name), name
+    assert not is_ignored_name("plan.txt") and not is_ignored_name("save.txt")
 
 
 def test_two_athletes_cannot_share_an_inbox(inbox: Path, intake: Intake) -> None:

@@ -231,6 +231,51 @@ def test_a_file_removed_during_intake_still_wakes_the_worker(setup: Setup, caplo
     assert "removed from the inbox meanwhile" in caplog.text and "failed" not in caplog.text
 
 
+def test_a_newer_version_saved_over_the_file_during_intake_stays_to_be_taken_next(
+        setup: Setup, caplog: pytest.LogCaptureFixture) -> None:
+    path = setup.inbox / "easy.txt"
+    path.write_text(EASY)
+    newer = setup.inbox.parent / "easy.txt.new"
+    newer.write_text(EASY_LONGER)
+    # an editor, a sync client or "save twice" renames the new version over the file while it is taken in
+    setup.intake._on_queued = lambda athlete: (newer.replace(path), setup.queued.append(athlete))
+    caplog.set_level("INFO", logger="watchsync.daemon.intake")
+    setup.intake.accept("anna", path)
+    assert path.read_text() == EASY_LONGER  # not moved away unread
+    assert not (setup.inbox / "processed" / "easy.txt").exists()
+    assert "a newer version replaced the file meanwhile" in caplog.text
+    setup.intake._on_queued = setup.queued.append
+    setup.intake.accept("anna", path)  # the watcher delivers the new version next
+    assert (setup.inbox / "processed" / "easy.txt").read_text() == EASY_LONGER
+    assert [key for _op, key, _day in setup.pending()] == ["easy-run-30-min"]  # one push, of the newest
+
+
+def test_a_state_database_locked_by_another_program_keeps_the_file_for_a_retry(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from watchsync.daemon.inbox import RetryLater
+    from watchsync.store import db
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)  # SQLite waits this long for the lock first
+    locked = Setup(tmp_path)
+    holder = sqlite3.connect(locked.state / "store.sqlite3", isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")  # a sqlite3 shell left in a transaction, a backup tool
+        path = locked.inbox / "easy.txt"
+        path.write_text(EASY)
+        with pytest.raises(RetryLater):
+            locked.intake.accept("anna", path)
+        assert path.exists() and locked.intake.fault_kind == "busy"
+        assert locked.intake.internal_errors == {}  # a fault of the host, not a bug
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    locked.intake.accept("anna", path)  # the retry after the lock is gone
+    assert (locked.inbox / "processed" / "easy.txt").exists() and locked.intake.fault is None
+    locked.store.close()
+
+
 def test_a_huge_bad_line_is_quoted_by_a_short_excerpt(setup: Setup, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("WARNING", logger="watchsync.daemon.intake")
     setup.drop("huge.txt", "name: Huge\nsport: running\n- 10m RPE 3 " + "x" * 900_000 + "\n")

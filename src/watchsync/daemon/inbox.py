@@ -1,7 +1,9 @@
 """Watch the athletes' inbox folders and hand each finished file to intake, one at a time.
 
 Close-after-write and move-into events are acted on at once; created/modified events are
-debounced (ready once size and mtime stay unchanged for ``quiet_seconds``). Only regular files
+debounced: ready once size and mtime stay unchanged for ``quiet_seconds`` where no close events
+exist (polling, macOS), else only after ``STALLED_WRITE_SECONDS`` without a change (a file written
+in place is taken at its close: a stalled copy is not taken half-written). Only regular files
 directly inside an inbox are considered: sub-folders (``processed/``, ``rejected/``, ...),
 dotfiles, editor and partial-download files are ignored, and symlinks are never followed; a
 symlink, folder, FIFO or other non-file gets one log line. Callbacks run in one worker thread, so
@@ -42,8 +44,16 @@ from watchsync.errors import WatchsyncError
 logger = logging.getLogger(__name__)
 
 ACCEPTED_SUFFIXES = (".toml", ".txt", ".fit")
-IGNORED_SUFFIXES = (".tmp", ".part", ".swp", "~")
-VIM_PROBE_FILE = "4913"
+#: Working files of other programs: partial downloads and copies, editors' swap, backup and
+#: safe-write files (moving them away would break the program still writing them).
+IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".swo", ".swx", ".kate-swp",
+                    ".save", ".bak", ".orig", "___jb_tmp___", "___jb_old___", "~")
+#: Names that are never a coach's file: Office lock files (``~$name``), folder metadata.
+IGNORED_PREFIXES = ("~$",)
+IGNORED_NAMES = frozenset({"4913", "thumbs.db", "desktop.ini"})  # 4913: vim's probe file
+#: On Linux a file written in place is taken when its writer closes it (inotify close-after-write); one
+#: modified but not closed (a stalled copy) is taken only after this long without a change.
+STALLED_WRITE_SECONDS = 120.0
 WATCHED_EVENTS: list[type[FileSystemEvent]] = [
     FileCreatedEvent,
     FileModifiedEvent,
@@ -66,11 +76,12 @@ Signature = tuple[int, int, int]
 
 def is_ignored_name(name: str) -> bool:
     """True for names that are never intake: dotfiles, temp/partial/swap files, editor leftovers, our error notes."""
+    lower = name.lower()
     return (
-        name.startswith(".")
-        or name.lower().endswith((*IGNORED_SUFFIXES, ERROR_SUFFIX))
+        name.startswith((".", *IGNORED_PREFIXES))
+        or lower.endswith((*IGNORED_SUFFIXES, ERROR_SUFFIX))
         or (name.startswith("#") and name.endswith("#"))
-        or name == VIM_PROBE_FILE
+        or lower in IGNORED_NAMES
     )
 
 
@@ -100,6 +111,7 @@ class _Pending:
     athlete: str
     signature: Signature | None
     due: float
+    quiet: float  # how long it must stay unchanged
 
 
 def _signature(st: os.stat_result) -> Signature:
@@ -146,6 +158,9 @@ class InboxWatcher:
         self._on_ready = on_ready
         self._on_rejected = on_rejected
         self._quiet = quiet_seconds
+        # inotify reports close-after-write: wait for it, not for a quiet second (see STALLED_WRITE_SECONDS)
+        self._written_quiet = quiet_seconds if polling or not sys.platform.startswith("linux") else max(
+            quiet_seconds, STALLED_WRITE_SECONDS)
         self._max_bytes = max_bytes
         self._polling = polling
         self._poll_seconds = poll_seconds
@@ -219,7 +234,7 @@ class InboxWatcher:
                 if now - st.st_mtime >= self._quiet:
                     self._mark_ready(athlete, path)
                 else:
-                    self._mark_changed(athlete, path)
+                    self._mark_changed(athlete, path, seen_written=False)
 
     def retrying(self) -> bool:
         """True while a file a callback asked to retry (a host fault) still waits in an inbox."""
@@ -260,13 +275,18 @@ class InboxWatcher:
             self._ready[path] = athlete
             self._cond.notify_all()
 
-    def _mark_changed(self, athlete: str, path: Path) -> None:
+    def _mark_changed(self, athlete: str, path: Path, *, seen_written: bool = True) -> None:
+        """Debounce ``path``; a regular file seen being written waits for its close (``_written_quiet``);
+        one found at start (its close, if any, was before we watched) and a folder or link (no close
+        event) wait ``quiet_seconds``."""
         st = _lstat(path)
         with self._cond:
             if path in self._ready:
                 return
             signature = _signature(st) if st is not None else None
-            self._pending[path] = _Pending(athlete, signature, time.monotonic() + self._quiet)
+            written = seen_written and st is not None and stat.S_ISREG(st.st_mode)
+            quiet = self._written_quiet if written else self._quiet
+            self._pending[path] = _Pending(athlete, signature, time.monotonic() + quiet, quiet)
             self._cond.notify_all()
 
     def _forget(self, path: Path) -> None:
@@ -315,7 +335,7 @@ class InboxWatcher:
             self._ready[path] = pending.athlete
         else:
             pending.signature = _signature(st)
-            pending.due = now + self._quiet
+            pending.due = now + pending.quiet
 
     def _process(self, athlete: str, path: Path) -> None:
         st = _lstat(path)
@@ -361,7 +381,7 @@ class InboxWatcher:
             self._retries[path] = min(delay * 2, max(RETRY_CAP_SECONDS, self._retry_seconds))
             self._delivered.pop(path, None)
             if path not in self._ready:
-                self._pending[path] = _Pending(athlete, signature, time.monotonic() + delay)
+                self._pending[path] = _Pending(athlete, signature, time.monotonic() + delay, self._quiet)
             self._cond.notify_all()
 
 

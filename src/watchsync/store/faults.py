@@ -17,7 +17,7 @@ from typing import Literal
 
 from watchsync.errors import WatchsyncError
 
-FaultKind = Literal["disk full", "read-only", "corrupt", "I/O error", "cannot open"]
+FaultKind = Literal["disk full", "read-only", "corrupt", "I/O error", "cannot open", "busy"]
 
 #: SQLite primary result codes (the low byte of the extended code) that are faults of the host.
 _KINDS: dict[int, FaultKind] = {
@@ -28,6 +28,8 @@ _KINDS: dict[int, FaultKind] = {
     10: "I/O error",  # SQLITE_IOERR
     14: "cannot open",  # SQLITE_CANTOPEN
     3: "read-only",  # SQLITE_PERM
+    5: "busy",  # SQLITE_BUSY: another program holds a lock on the database
+    6: "busy",  # SQLITE_LOCKED
 }
 _ERRNO_KINDS: dict[int, FaultKind] = {errno.ENOSPC: "disk full", errno.EDQUOT: "disk full",
                                       errno.EROFS: "read-only", errno.EACCES: "read-only",
@@ -38,6 +40,8 @@ _ADVICE: dict[FaultKind, str] = {
     "corrupt": "stop the daemon and run `watchsync store recover` (see docs/systemd.md)",
     "I/O error": "check the disk (dmesg); watchsync retries by itself",
     "cannot open": "check that the folder exists and is writable for the watchsync user",
+    "busy": "another program holds the state database locked (an open sqlite3 shell, a backup); "
+            "watchsync retries by itself",
 }
 
 
@@ -68,6 +72,8 @@ def fault_kind(error: BaseException) -> FaultKind | None:
             return "disk full"
         if "readonly" in text or "read-only" in text:
             return "read-only"
+        if "database is locked" in text or "database table is locked" in text:
+            return "busy"
         return None
     if isinstance(error, OSError) and error.errno in _ERRNO_KINDS:
         return _ERRNO_KINDS[error.errno]
