@@ -118,6 +118,12 @@ def _signature(st: os.stat_result) -> Signature:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def file_version(path: Path) -> Signature | None:
+    """Which version of a file ``path`` names now (inode, size, modification time); None when gone."""
+    st = _lstat(path)
+    return None if st is None else _signature(st)
+
+
 def _lstat(path: Path) -> os.stat_result | None:
     try:
         return os.lstat(path)

@@ -31,14 +31,13 @@ logged as such; what was queued from it is pushed.
 from __future__ import annotations
 
 import logging
-import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from watchsync.daemon.inbox import RetryLater
+from watchsync.daemon.inbox import RetryLater, file_version
 from watchsync.daemon.intake_files import PROCESSED, excerpt, move_to_processed, move_to_rejected
 from watchsync.errors import InputError
 from watchsync.files import write_atomically
@@ -99,7 +98,7 @@ class Intake:
         Raises :class:`RetryLater` when a fault of this host keeps the file in the inbox.
         """
         inbox = self._inboxes[athlete]
-        taken = _identity(path)
+        taken = file_version(path)
         try:
             summary = self._take(inbox, path)
         except IntakeRejected as rejected:
@@ -117,7 +116,7 @@ class Intake:
             return
         self.fault = self.fault_kind = None
         self._on_queued(athlete)  # the push goes ahead whatever happens to the file now
-        now = _identity(path)
+        now = file_version(path)
         if now is not None and now != taken:  # a newer version was saved over it meanwhile: taken next
             logger.info("intake %s for %s: %s; a newer version replaced the file meanwhile: it stays in the inbox "
                         "and is taken next", path.name, athlete, summary)
@@ -294,11 +293,3 @@ def _relabel_plan(error: PlanError, path: Path) -> str:
         return str(error)
     return str(PlanError(path.name, error.line, error.problem, week=error.week, day=error.day, col=error.col))
 
-
-def _identity(path: Path) -> tuple[int, int, int] | None:
-    """Which file version ``path`` names now (inode, size, modification time); None when it is gone."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    return st.st_ino, st.st_size, st.st_mtime_ns
