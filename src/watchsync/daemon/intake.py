@@ -292,4 +292,3 @@ def _relabel_plan(error: PlanError, path: Path) -> str:
     if error.path != str(path):
         return str(error)
     return str(PlanError(path.name, error.line, error.problem, week=error.week, day=error.day, col=error.col))
-
