@@ -252,3 +252,19 @@ def test_sighup_reloads_the_config_and_keeps_running_on_a_broken_one(tmp_path: P
         (tmp_path / "inbox" / "anna" / "a.txt").write_text(workout_text("Anna still served"))
         wait_for(lambda: "Anna still served" in by_name(server), "anna's workout after the broken reload")
         assert daemon.stop()[0] == 0
+
+
+def test_a_second_daemon_on_the_same_state_directory_is_refused_and_a_killed_one_is_not(tmp_path: Path) -> None:
+    with running_server() as server, daemon_for(tmp_path, server, ["anna"], tokens=["anna"]) as daemon:
+        second = subprocess.run([sys.executable, "-m", "watchsync", "daemon", "--config", str(daemon.config),
+                                 "--state-dir", str(daemon.state)], capture_output=True, text=True, timeout=WAIT)
+        assert second.returncode != 0
+        assert f"another watchsync daemon (pid {daemon.process.pid}) is running" in second.stderr
+
+        daemon.process.kill()  # not reaped yet: a zombie holds no lock, so the next start is not refused
+        with tempfile.TemporaryDirectory(prefix="ws-notify-") as notify_dir:
+            restarted = Daemon(tmp_path, daemon.config, Path(notify_dir))
+            try:
+                restarted.wait_notified("READY=1")
+            finally:
+                restarted.close()

@@ -37,12 +37,12 @@ from watchsync.daemon import notify
 from watchsync.daemon.inbox import InboxError, InboxWatcher
 from watchsync.daemon.intake import AthleteInbox, Intake
 from watchsync.daemon.jobs import Poller, write_daily_summary
+from watchsync.daemon.lock import DaemonLock, DaemonLocked
 from watchsync.daemon.status import (
     FAULT_KEY,
     GLOBAL,
     HEARTBEAT_KEY,
     PID_KEY,
-    alive_daemon,
     now_text,
     record_error,
 )
@@ -327,13 +327,14 @@ def run(config: Config, *, reload: Callable[[], Config]) -> int:
     signals = _Signals()
     signals.install()
     try:
-        store = _open_store(config)
+        lock, store = _open_store(config)
         try:
             daemon = _start(config, store)
             _serve(daemon, signals, reload)
         finally:
             _forget_pid(store)
             store.close()
+            lock.release()
     finally:
         signals.restore()
     logger.info("stopped")
@@ -422,20 +423,22 @@ def _privatise(state_dir: Path) -> None:
             make_private_dir(entry)
 
 
-def _open_store(config: Config) -> Store:
+def _open_store(config: Config) -> tuple[DaemonLock, Store]:
+    """The state directory's daemon lock (one daemon per state directory) and its store."""
+    lock = DaemonLock(config.state_dir)
     try:
         _privatise(config.state_dir)
-        store = Store.open(config.store_path, check=True)
-    except StoreError as error:
+        lock.acquire()
+    except DaemonLocked as error:
         raise DaemonError(str(error)) from None
     except OSError as error:
         raise DaemonError(f"{config.state_dir}: cannot use the state directory: {error}") from None
-    other = alive_daemon(store)
-    if other is not None and other != os.getpid():
-        store.close()
-        raise DaemonError(f"another watchsync daemon (pid {other}) is running with the state directory "
-                          f"{config.state_dir}")
-    return store
+    try:
+        return lock, Store.open(config.store_path, check=True)
+    except (StoreError, OSError) as error:
+        lock.release()
+        raise DaemonError(str(error) if isinstance(error, StoreError)
+                          else f"{config.state_dir}: cannot use the state directory: {error}") from None
 
 
 def _start(config: Config, store: Store) -> Daemon:
