@@ -132,3 +132,19 @@ def test_unicode_case_folding_lookalikes_never_crash(tmp_path: Path, line: str) 
         load_workout(path)
     except WorkoutFormatError as error:
         assert str(error).startswith(f"{path}:3:") and "bug" not in str(error)
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ("- 10m RPE 3 " + "a" * 1500, "notes must be at most 1000 characters long"),
+    ("- 10m 1" + "a" * 3000, "(expected s, m (minutes)"),
+    ("- 10m 5:" + "1" * 3000, "(expected m:ss/km or m:ss/mi"),
+])
+def test_a_huge_token_is_quoted_short_so_the_problem_shows(tmp_path: Path, line: str, problem: str) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text(f"name: Long\nsport: running\n{line}\n", encoding="utf-8")
+    with pytest.raises(WorkoutFormatError) as caught:
+        load_workout(path)
+    message = str(caught.value)
+    assert problem in message
+    assert len(message) < len(str(path)) + 300, message
+    assert "…" in message  # the quoted text says it was cut

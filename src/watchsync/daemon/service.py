@@ -1,9 +1,10 @@
 """``watchsync daemon``: one process serving every configured athlete until SIGTERM.
 
-Start-up: open the store, log every athlete in from its saved tokens (a refused login parks that
-athlete's queue, the others go on), start one sync worker per athlete, the inbox watcher (with a
-rescan) and the poller, then tell systemd READY. The main loop writes the heartbeat and pid into
-the store (every ``HEARTBEAT_SECONDS``) and pings the systemd watchdog while the worker and poller
+Start-up: take the state directory's lock (one daemon per state directory), open the store, log
+every athlete in from its saved tokens (a refused login parks that athlete's queue, the others go
+on), start one sync worker per athlete, the inbox watcher (with a rescan) and the poller, then tell
+systemd READY. The main loop writes the heartbeat and pid into the store (every
+``HEARTBEAT_SECONDS``) and pings the systemd watchdog while the worker and poller
 threads are alive and healthy. SIGTERM/SIGINT let the current operation finish and exit 0 within
 ``STOP_SECONDS``; SIGHUP reloads the configuration (a broken one is logged and the old one kept).
 

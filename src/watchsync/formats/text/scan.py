@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.formats.text.tokens import NUMBER_RULES, WORD_RULES, Rule, Where
+from watchsync.formats.text.tokens import NUMBER_RULES, WORD_RULES, Rule, Where, quoted
 from watchsync.model.workout import Duration, RpeTarget, Sport, Target
 
 LENGTH_UNITS = "s, m (minutes), h, km, mtr, mi, yd, bpm, w, rpm, m/s, kcal, kg or lb"
@@ -43,20 +43,20 @@ def _suspicious(where: Where, col: int, token: str) -> None:
     if lower not in ("rpe", "until") and _DIGITS.search(bare) is None:
         return  # a plain word: every other check needs a digit
     if _TOO_LONG.match(bare):
-        raise where.error(col, f"number too long in {bare!r}", "at most 9 digits")
+        raise where.error(col, f"number too long in {quoted(bare)}", "at most 9 digits")
     if _NEGATIVE.match(bare):
-        raise where.error(col, f"negative length {bare!r}", "a positive length like 10m")
+        raise where.error(col, f"negative length {quoted(bare)}", "a positive length like 10m")
     if lower == "rpe" or _GLUED_RPE.match(lower):
-        raise where.error(col, f"RPE needs a value: {bare!r}", "RPE 1 to 10, e.g. RPE 3 or RPE 3-4")
+        raise where.error(col, f"RPE needs a value: {quoted(bare)}", "RPE 1 to 10, e.g. RPE 3 or RPE 3-4")
     if lower == "until":
         raise where.error(col, "'until' needs a heart rate", "until HR < 130 or until HR > 150")
     if _PACE_LIKE.match(bare):
-        raise where.error(col, f"bad pace {bare!r}", "m:ss/km or m:ss/mi, e.g. 5:00/km Pace")
+        raise where.error(col, f"bad pace {quoted(bare)}", "m:ss/km or m:ss/mi, e.g. 5:00/km Pace")
     unit = _NUMBER_WITH_UNIT.match(lower)
     if unit and unit.group(1) == "x":
-        raise where.error(col, f"repeat count {bare!r} belongs on a header line", "a line like 'Main set 6x'")
+        raise where.error(col, f"repeat count {quoted(bare)} belongs on a header line", "a line like 'Main set 6x'")
     if unit and unit.group(1) not in _CUE_SUFFIXES:
-        raise where.error(col, f"unknown unit {unit.group(1)!r} in {bare!r}", LENGTH_UNITS)
+        raise where.error(col, f"unknown unit {quoted(unit.group(1))} in {quoted(bare)}", LENGTH_UNITS)
 
 
 def _candidate_rules(body: str, pos: int) -> tuple[Rule, ...]:

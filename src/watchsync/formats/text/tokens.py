@@ -65,7 +65,19 @@ def build[M: BaseModel](where: Where, col: int, token: str, model: type[M], **va
     try:
         return model(**values)
     except ValidationError as error:
-        raise where.error(col, f"{token!r}: {validation_message(error.errors()[0])}") from None
+        raise where.error(col, f"{quoted(token)}: {validation_message(error.errors()[0])}") from None
+
+
+#: Quoted text in an error message is cut to this many characters, so that the problem after it shows.
+QUOTE_CHARS = 80
+
+
+def quoted(text: str) -> str:
+    """``repr(text)``, its middle left out when it is long (``'- 10m RPE 3 aaa…aaa'``)."""
+    if len(text) <= QUOTE_CHARS:
+        return repr(text)
+    keep = QUOTE_CHARS // 2
+    return repr(f"{text[:keep]}…{text[-keep // 2:]}")
 
 
 _END = r"(?=[\s,;]|$)"
