@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 
-from watchsync.formats.connect_json_read import workouts_from_connect
+from watchsync.formats.connect_json_read import ConnectFormatError, workouts_from_connect
 from watchsync.model.workout import (
+    DistanceDuration,
     Exercise,
     HeartRateTarget,
     LapButton,
     OpenTarget,
     PowerTarget,
+    Repeat,
     SpeedTarget,
     Sport,
     Step,
@@ -152,3 +154,41 @@ def test_numbers_sent_as_strings_by_connects_editor() -> None:  # garmin_mcp #71
                                       targetType={"workoutTargetTypeId": 4}, targetValueOne=120,
                                       targetValueTwo="142"), sport={"sportTypeId": 1}))
     assert (step.duration, step.target) == (TimeDuration(seconds=1200), HeartRateTarget(low=120, high=142))
+
+
+# probe-connect4: clients that build steps by hand (a Runna-to-Garmin tool, parser tests) leave out "type"
+def test_steps_without_type_are_read_by_their_content() -> None:
+    untyped = {key: value for key, value in _step(1).items() if key != "type"}
+    inner = {key: value for key, value in _step(3, endCondition={"conditionTypeId": 2}, endConditionValue=30.0).items()
+             if key != "type"}
+    repeat = {"stepOrder": 2, "numberOfIterations": 4, "workoutSteps": [inner]}
+    notes: list[str] = []
+    [workout] = workouts_from_connect(_document(untyped, repeat), notes)
+    first, block = workout.steps
+    assert isinstance(first, Step) and first.duration == DistanceDuration(meters=100.0)
+    assert isinstance(block, Repeat) and block.count == 4 and block.steps[0].duration == TimeDuration(seconds=30)
+    assert notes == ['steps without "type" read by their content (a repeat group is one with workoutSteps)']
+
+
+def test_a_workout_whose_sport_only_its_segment_names_takes_the_segments() -> None:
+    document = _document(_step(endCondition={"conditionTypeId": 2}, endConditionValue=600.0))
+    del document["sportType"]
+    document["sport"] = {"sportId": 1, "sportName": "running"}  # a client's own key; Garmin reads sportType
+    document["workoutSegments"][0]["sportType"] = {"sportTypeId": 1, "sportTypeKey": "running"}
+    [workout] = workouts_from_connect(document)
+    assert workout.sport is Sport.RUNNING
+
+
+def test_a_key_that_disagrees_with_its_id_is_read_by_the_id_and_said() -> None:
+    step = _step(endCondition={"conditionTypeId": 1, "conditionTypeKey": "time"}, endConditionValue=90.0)
+    steps, notes = _read(_document(step))
+    assert steps[0].duration == LapButton()
+    assert notes == ["step 1: endCondition key 'time' does not match id 1 (lap.button): read by the id, as Garmin does"]
+
+
+def test_an_entry_of_the_workout_list_is_refused_with_what_to_fetch_instead() -> None:
+    entry = {"workoutId": 1354016242, "workoutName": "Radfahrtraining", "sportType": {"sportTypeId": 2},
+             "estimatedDurationInSecs": 1920, "updateDate": "2025-10-12T18:05:37.0"}
+    with pytest.raises(ConnectFormatError, match=r"an entry of Garmin's workout list, which has no steps; "
+                                                 r"fetch the workout itself \(GET /workout-service/workout/\{id\}\)"):
+        workouts_from_connect(entry)

@@ -170,9 +170,10 @@ def workouts_from_connect(data: Any, notes: list[str] | None = None) -> list[Wor
     if not isinstance(name, str) or not name:
         raise ConnectFormatError("workout: workoutName is missing")
     said = notes if notes is not None else []
-    garmin_sport = _garmin_sport(data, "workout", said)
-    description, sport_token = _split_description(data.get("description"))
     segments = _segments(data)
+    garmin_sport = _garmin_sport(_with_sport(data, segments), "workout", said)
+    description, sport_token = _split_description(data.get("description"))
+    said.extend(f"{problem}: read by the id, as Garmin does" for problem in check_keys(data))
     workouts = []
     for number, segment in enumerate(segments, start=1):
         segment_sport = garmin_sport
@@ -216,8 +217,19 @@ def _key_or_unknown(raw: dict[str, Any], field: str, id_field: str, table: dict[
         return "", f"{type_id} ({key})" if isinstance(key, str) and key else str(type_id)
 
 
+def _with_sport(data: dict[str, Any], segments: list[dict[str, Any]]) -> dict[str, Any]:
+    """``data``, or its first segment when only the segments carry ``sportType`` (some clients send
+    the workout's sport under another key, ``"sport"``, which Garmin does not read)."""
+    if "sportType" not in data and isinstance(segments[0].get("sportType"), dict):
+        return segments[0]
+    return data
+
+
 def _segments(data: dict[str, Any]) -> list[dict[str, Any]]:
     segments = data.get("workoutSegments")
+    if segments is None and "workoutId" in data and ("estimatedDurationInSecs" in data or "updateDate" in data):
+        raise ConnectFormatError("workout: this is an entry of Garmin's workout list, which has no steps; "
+                                 "fetch the workout itself (GET /workout-service/workout/{id})")
     if not isinstance(segments, list) or not segments or not all(isinstance(s, dict) for s in segments):
         raise ConnectFormatError("workout: workoutSegments is missing or empty")
     return sorted(segments, key=lambda segment: segment.get("segmentOrder") or 0)
@@ -266,18 +278,26 @@ def _sport(garmin_sport: str, token: str | None) -> Sport:
     return sport if GARMIN_SPORT[sport] == garmin_sport else default
 
 
+_UNTYPED_NOTE = 'steps without "type" read by their content (a repeat group is one with workoutSteps)'
+
+
 def _block(raw: Any, notes: list[str]) -> Step | Repeat:
     if not isinstance(raw, dict):
         raise ConnectFormatError("workout: a step is not an object")
     where = f"step {raw.get('stepOrder', '?')}"
+    kind = raw.get("type")
+    if kind is None:  # clients that build steps by hand leave it out; Garmin's answers always have it
+        kind = REPEAT_DTO if isinstance(raw.get("workoutSteps"), list) else STEP_DTO
+        if _UNTYPED_NOTE not in notes:
+            notes.append(_UNTYPED_NOTE)
     try:
-        if raw.get("type") == REPEAT_DTO:
+        if kind == REPEAT_DTO:
             return _repeat(raw, where, notes)
-        if raw.get("type") == STEP_DTO:
+        if kind == STEP_DTO:
             return _step(raw, where, notes)
     except ValidationError as error:
         raise ConnectFormatError(f"{where}: {_first_error(error)}") from None
-    raise ConnectFormatError(f"{where}: unknown step type {raw.get('type')!r}")
+    raise ConnectFormatError(f"{where}: unknown step type {kind!r} (expected {STEP_DTO} or {REPEAT_DTO})")
 
 
 def _repeat(raw: dict[str, Any], where: str, notes: list[str]) -> Repeat:
