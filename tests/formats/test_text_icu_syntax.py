@@ -354,7 +354,8 @@ def test_a_pace_out_of_range_is_said_in_paces() -> None:
     ("Échauffement", Intensity.WARMUP), ("Calentamiento", Intensity.WARMUP), ("Aufwärmen", Intensity.WARMUP),
     ("Rozcvička", Intensity.WARMUP), ("Retour au calme", Intensity.COOLDOWN),
     ("Vuelta a la calma", Intensity.COOLDOWN), ("Auslaufen", Intensity.COOLDOWN), ("Uitlopen", Intensity.COOLDOWN),
-    ("Récupération", Intensity.RECOVERY)])
+    ("Récupération", Intensity.RECOVERY), ("Einfahren", Intensity.WARMUP), ("Ausfahren", Intensity.COOLDOWN),
+    ("Einschwimmen", Intensity.WARMUP), ("Ausschwimmen", Intensity.COOLDOWN)])
 def test_section_headers_in_other_languages_set_the_intensity(header: str, intensity: Intensity) -> None:
     workout = parse_text(f"name: w\nsport: running\n\n{header}\n- 10m Z1 HR\n\n- 20m Z2 HR\n")
     first, second = workout.flat_steps()
@@ -400,3 +401,30 @@ def test_an_about_length_is_the_length_or_the_planned_length_of_a_lap_button_ste
     lap, timed = parse_text("name: w\nsport: running\n- Easy ~5m press lap\n- ~10m Z2 HR\n").flat_steps()
     assert (lap.duration, lap.planned, lap.name) == (LapButton(), TimeDuration(seconds=300), "Easy")
     assert timed.duration == TimeDuration(seconds=600)
+
+
+# probe-icu4: French validator texts ("- 10m ramp 65-50% 85rpm.") end a step line with a full stop
+@pytest.mark.parametrize(("line", "target", "duration"), [
+    ("- 10m 85rpm.", CadenceTarget(low=85, high=85), TimeDuration(seconds=600)),
+    ("- 10m Z2 HR.", HeartRateZoneTarget(zone=2), TimeDuration(seconds=600)),
+    ("- 10m 75%.", PowerPercentFtpTarget(low=75, high=75), TimeDuration(seconds=600)),
+    ("- 2km.", OpenTarget(), DistanceDuration(meters=2000)),
+    ("- 2km! 5:00/km Pace:", PaceTarget(fast=300, slow=300), DistanceDuration(meters=2000)),
+])
+def test_a_sentences_closing_punctuation_ends_a_token(line: str, target: object, duration: object) -> None:
+    [step] = steps(line)
+    assert isinstance(step, Step)
+    assert (step.target, step.duration, step.name) == (target, duration, None)
+
+
+def test_a_decimal_point_is_no_sentence_end() -> None:
+    [step] = steps("- 10.5km Z2 HR. Relaxed.")
+    assert isinstance(step, Step)
+    assert (step.duration, step.target, step.name) == (DistanceDuration(meters=10500), HeartRateZoneTarget(zone=2),
+                                                       "Relaxed.")
+
+
+def test_a_section_title_then_a_blank_line_still_heads_its_steps_but_prose_does_not() -> None:
+    workout = parse_text("Tempo Tuesday\n\nWarmup\n\n- 10m 50%\n\nCooldown\n\n- 10m 45%\n", sport=Sport.CYCLING)
+    assert workout.name == "Tempo Tuesday"  # prose then a blank line: the name, not a section
+    assert [step.intensity for step in workout.flat_steps()] == [Intensity.WARMUP, Intensity.COOLDOWN]

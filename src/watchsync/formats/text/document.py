@@ -46,6 +46,10 @@ class Section:
     lines: int = 0
     text: str = ""
 
+    def titles(self) -> bool:
+        """Whether the header is a section title (``Warmup``, ``Main set``), not a line of prose."""
+        return " ".join(folded_words(self.text)) in SECTION_TITLES
+
 
 def section_header(text: str, where: Where) -> Section:
     """The section a header line opens (a repeat block when it holds ``Nx``)."""
@@ -83,8 +87,7 @@ class _Document:
         if section is None:
             return
         if section.count is None:
-            if section.lines == 0 and section.text \
-                    and " ".join(folded_words(section.text)) not in SECTION_TITLES:
+            if section.lines == 0 and section.text and not section.titles():
                 self.free_text.append(section.text)  # a line of prose, not a section of steps
             return
         if section.lines == 0:
@@ -209,8 +212,9 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         return  # "---": a Markdown separator, ignored as intervals.icu ignores it
     stripped = raw.strip()
     if not stripped:
-        if doc.section is not None and doc.section.count is not None and doc.section.lines == 0:
-            return  # "Main Set 5x", a blank line, then its steps: the steps still belong to the repeat
+        if doc.section is not None and doc.section.lines == 0 and (doc.section.count is not None
+                                                                    or doc.section.titles()):
+            return  # "Main Set 5x" or "Warmup", a blank line, then its steps: they still belong to it
         doc.close_section()
         return
     if stripped.startswith("#"):

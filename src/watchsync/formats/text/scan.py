@@ -89,14 +89,20 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             m = rule.pattern.match(body, at)
             if m and m.end() > at and (at == pos or rule.kind == "length"):
                 yield Item(rule.kind, rule.parse(where, col, m), col, m.group(0))
-                pos = m.end()
-                while pos < len(body) and body[pos] in ",;":
-                    pos += 1
+                pos = _after_punctuation(body, m.end())
                 break
         else:
             _suspicious(where, col, token.group(0))
             yield Item("cue", token.group(0), col, token.group(0))
             pos = token.end()
+
+
+def _after_punctuation(body: str, pos: int) -> int:
+    """``pos`` past the punctuation that ends a token (``,`` ``;``, and ``.`` ``:`` ``!`` ``?`` before a
+    space or the end), which is no cue text of its own."""
+    while pos < len(body) and (body[pos] in ",;" or (body[pos] in ".:!?" and body[pos + 1:pos + 2].strip() == "")):
+        pos += 1
+    return pos
 
 
 def _remark_end(body: str, pos: int) -> int | None:

@@ -19,10 +19,12 @@ _LETTERS = re.compile(r"[a-z]+")
 #: Section headers (their first words, folded) and the intensity they give their steps.
 SECTION_INTENSITY: dict[str, Intensity] = {
     **dict.fromkeys(["warmup", "warm up", "echauffement", "calentamiento", "aufwarmen", "aufwaermen", "einlaufen",
+                     "einfahren", "einrollen", "einschwimmen", "inrijden", "inzwemmen",
                      "opwarming", "inlopen", "uppvarmning", "oppvarming", "opvarmning", "lammittely",
                      "aquecimento", "riscaldamento", "rozcvicka", "rozklus", "rozgrzewka"], Intensity.WARMUP),
     **dict.fromkeys(["cooldown", "cool down", "cooling down", "retour au calme", "vuelta a la calma",
-                     "enfriamiento", "auslaufen", "ausrollen", "abwarmen", "uitlopen", "uitrijden", "nedvarvning",
+                     "enfriamiento", "auslaufen", "ausrollen",
+                     "ausfahren", "ausschwimmen", "uitzwemmen", "abwarmen", "uitlopen", "uitrijden", "nedvarvning",
                      "nedjogg", "nedkjoling", "jaahdyttely", "desaquecimento", "volta a calma", "defaticamento",
                      "vyklus", "vyklusani", "schlazeni", "wyciszenie", "schladzanie"], Intensity.COOLDOWN),
     **dict.fromkeys(["recovery", "recuperation", "recuperacion", "recuperacao", "recupero", "erholung", "herstel",
