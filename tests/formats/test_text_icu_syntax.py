@@ -428,3 +428,8 @@ def test_a_section_title_then_a_blank_line_still_heads_its_steps_but_prose_does_
     workout = parse_text("Tempo Tuesday\n\nWarmup\n\n- 10m 50%\n\nCooldown\n\n- 10m 45%\n", sport=Sport.CYCLING)
     assert workout.name == "Tempo Tuesday"  # prose then a blank line: the name, not a section
     assert [step.intensity for step in workout.flat_steps()] == [Intensity.WARMUP, Intensity.COOLDOWN]
+
+
+def test_a_text_of_bullets_has_no_steps_and_says_why() -> None:
+    with pytest.raises(WorkoutFormatError, match=r"no steps \(lines starting with '\*' or '•' are text"):
+        parse_text("Core\n• 3x12 Squat\n* 30s Plank\n", sport=Sport.STRENGTH)

@@ -29,6 +29,8 @@ _DIGIT_DASH = re.compile(r"(?<=[\d%])(\s*)[\u2012\u2013\u2014\u2212](?=\s*[Zz]?\
 _DIGIT_QUOTE = re.compile(r"(?<=\d)[\u2019\u2032\u201d\u2033]")
 _QUOTES = {"\u2019": "'", "\u2032": "'", "\u201d": '"', "\u2033": '"'}
 POOL_LENGTH = re.compile(r"^\s*(\d{1,4}(?:\.\d{1,3})?)\s*(m|mtr|meters?|metres?|y|yd|yds|yards?)\s*$", re.IGNORECASE)
+#: List bullets other than ``-``: intervals.icu reads such lines as text (generators write them on purpose).
+_BULLETS = frozenset("•*–—·▪◦")
 REPEAT_COUNT = re.compile(r"(?<!\S)(\d{1,9})\s*[x×](?=\s|$)", re.IGNORECASE)
 
 
@@ -271,8 +273,11 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
             doc.errors.append(WorkoutFormatError(doc.path, doc.line_offset + 1, 1, "no sport for this workout",
                                                  _SPORT_HINT))
     if not doc.blocks and not doc.errors:
-        doc.errors.append(WorkoutFormatError(doc.path, end_line, 1, "the workout has no steps",
-                                             "step lines starting with '- '"))
+        bullets = sorted({line[0] for line in doc.free_text if line[0] in _BULLETS})
+        doc.errors.append(WorkoutFormatError(
+            doc.path, end_line, 1, "the workout has no steps" + (
+                f" (lines starting with {' or '.join(map(repr, bullets))} are text, as in intervals.icu)"
+                if bullets else ""), "step lines starting with '- '"))
     if doc.errors or sport is None or not name:
         return None
     tags = [tag.strip() for tag in doc.meta.get("tags", ("", 0, 0))[0].split(",") if tag.strip()]
