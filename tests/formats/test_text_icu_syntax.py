@@ -433,3 +433,9 @@ def test_a_section_title_then_a_blank_line_still_heads_its_steps_but_prose_does_
 def test_a_text_of_bullets_has_no_steps_and_says_why() -> None:
     with pytest.raises(WorkoutFormatError, match=r"no steps \(lines starting with '\*' or '•' are text"):
         parse_text("Core\n• 3x12 Squat\n* 30s Plank\n", sport=Sport.STRENGTH)
+
+
+def test_two_lengths_in_a_pool_say_that_a_bare_m_is_minutes() -> None:  # watt-mind/coach#168
+    with pytest.raises(WorkoutFormatError, match=r"already has a length '100m' \(expected one length per step; "
+                                                 r"'100m' is 100 minutes: 100mtr for metres\)"):
+        steps("- 100m Interval 1 150s 50%", sport="pool_swim")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from watchsync.formats.text.scan import Item, scan
-from watchsync.formats.text.tokens import Where, ZeroLength, build
+from watchsync.formats.text.tokens import SWIM_SPORTS, Where, ZeroLength, build
 from watchsync.formats.text.words import RECOVERY_WORDS, REST_WORDS, folded_words
 from watchsync.model.workout import (
     CadenceTarget,
@@ -102,9 +102,12 @@ class _Parts:
             what = {"length": "a length", "target": "a target", "rpe": "an RPE", "tag": "an intensity",
                     "weight": "a weight", "exercise": "an exercise", "lap": "press lap", "sets": "a length",
                     "repeat": "a repeat count", "stroke": "a stroke", "equipment": "equipment"}[item.kind]
-            raise self.where.error(item.col, f"{item.text!r}: the step already has {what} {taken.text!r}",
-                                   "one per step (a second target must be of another kind)" if item.kind == "target"
-                                   else f"one {item.kind if item.kind != 'sets' else 'length'} per step")
+            expected = ("one per step (a second target must be of another kind)" if item.kind == "target"
+                        else f"one {item.kind if item.kind != 'sets' else 'length'} per step")
+            minutes = next((text for text in (taken.text, item.text) if _BARE_MINUTES.match(text)), None)
+            if item.kind == "length" and minutes is not None and self.where.sport in SWIM_SPORTS:
+                expected += f"; {minutes!r} is {minutes[:-1]} minutes: {minutes[:-1]}mtr for metres"
+            raise self.where.error(item.col, f"{item.text!r}: the step already has {what} {taken.text!r}", expected)
         setattr(self, item.kind, item)
 
     def _length_as_text(self, item: Item, taken: Item) -> None:
@@ -165,6 +168,8 @@ def _appended_rest(parts: _Parts, length: Item, word: Item, where: Where) -> Non
                f"a line of its own, '- {text}', for a rest on the watch")
 
 
+#: A length in minutes written as ``<N>m``: in a pool, often meant as metres.
+_BARE_MINUTES = re.compile(r"^\d+m$", re.IGNORECASE)
 #: A length written with a space between its number and its unit (``2 m``, ``10 min``).
 _SPACED_UNIT = re.compile(r"^\d+(?:\.\d+)?\s+\S")
 _UNIT_LETTERS = re.compile(r"[a-z]+|\d$")
