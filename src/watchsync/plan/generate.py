@@ -25,7 +25,7 @@ from pathlib import Path
 from watchsync import rules as training_rules
 from watchsync.errors import InputError
 from watchsync.formats.text import parse_text
-from watchsync.model.workout import Workout, parse_sport
+from watchsync.model.workout import Sport, Workout, parse_sport
 from watchsync.plan.library import Library
 from watchsync.plan.model import DAY_NAMES, History, Plan, Session, Week, WeekFocus
 from watchsync.plan.rules import PlanRules
@@ -165,6 +165,10 @@ def generate_plan(options: GenerateOptions) -> Plan:
                     "more cross-training or a longer long run")
         elif focus is WeekFocus.BUILD:
             built = _build_week(builder, last_build, growth)
+            if built.total < last_build.total - 1e-6:
+                notes.append(f"week {number} holds {last_build.total - built.total:.0f} min less than the "
+                             f"build week before it: its cross-training sports are shorter ones, and running "
+                             f"grows at most {100 * growth:.0f} % a week")
         else:
             built = _deload(builder, last_build, options)
         weeks.append(built.week)
@@ -201,15 +205,16 @@ def _long_run_notes(options: GenerateOptions, built: _Built, log: RunLog) -> lis
 
 def _build_week(builder: _WeekBuilder, last_build: _Built, growth: float) -> _Built:
     """A build week: the last build week × (1 + growth); never less time than it (easy runs make up
-    for a shorter library session)."""
+    for a shorter library session) unless that takes running past its own growth: the running load
+    is what the weekly growth limit protects, so a shorter cross-training week is not made up by
+    running more."""
     targets = last_build.targets(1 + growth, last_build.long * (1 + growth))
     built = builder.build(targets)
     for longest_cross in (False, True):
         shortfall = last_build.total - built.total
         if shortfall <= 0:
             break
-        raised = replace(targets, total=targets.total + shortfall,
-                         run=None if targets.run is None else targets.run + shortfall)
+        raised = replace(targets, total=targets.total + shortfall)  # running still grows at most `growth`
         built = builder.build(raised, longest_cross=longest_cross)
     return built
 
@@ -277,8 +282,10 @@ def _check(options: GenerateOptions) -> None:
 def _pick(library: Library, options: GenerateOptions) -> _Picks:
     found = [(ref, workout, session_facts(workout)) for ref, workout in library.workouts()]
 
-    def role(what: str, test: Callable[[SessionFacts], bool]) -> list[Session]:
-        sessions = [Session(workout, ref=ref) for ref, workout, facts in found if test(facts)]
+    def role(what: str, test: Callable[[SessionFacts], bool], sports: frozenset[Sport] | None = None
+             ) -> list[Session]:
+        sessions = [Session(workout, ref=ref) for ref, workout, facts in found
+                    if test(facts) and (sports is None or workout.sport in sports)]
         if not sessions:
             raise GenerateError(f"the library {library.root} has no {what} workout")
         return sessions
@@ -286,12 +293,13 @@ def _pick(library: Library, options: GenerateOptions) -> _Picks:
     cross = []
     for name in options.cross_training:
         try:
-            family = parse_sport(name).family
+            sport = parse_sport(name)
         except ValueError:
             raise GenerateError(f"unknown cross-training sport {name!r} (e.g. bike, xc_ski, swim, skimo)") from None
-        if family not in CROSS_FAMILIES:
+        if sport.family not in CROSS_FAMILIES:
             raise GenerateError(f"{name!r} is not aerobic cross-training (use bike, xc_ski, swim, skimo, ...)")
-        cross.append(tuple(role(f"{name} cross-training", _family_is(family))))
+        cross.append(tuple(role(f"{name} cross-training", _family_is(sport.family), _SAME_SPORT.get(sport,
+                                                                                                  frozenset({sport})))))
     return _Picks(
         drills=role("drills (tag 'drills')", lambda f: f.is_run and f.is_drills)[0],
         strides=role("strides run (tag 'strides')", lambda f: f.is_run and f.is_strides and not f.hard)[0],
@@ -301,6 +309,15 @@ def _pick(library: Library, options: GenerateOptions) -> _Picks:
         core=role("core routine (tag 'core')", lambda f: f.is_core)[0],
         strength=role("strength routine (tag 'strength')", lambda f: f.is_strength)[0],
         cross=tuple(cross))
+
+
+#: The sports a cross-training choice takes its workouts from: itself and its indoor or open-water
+#: twin (a "bike" week may ride the trainer); never another sport of its family (XC skiing is no
+#: ski-mountaineering tour: other gear, other terrain).
+_SAME_SPORT: dict[Sport, frozenset[Sport]] = {
+    **dict.fromkeys((Sport.CYCLING, Sport.INDOOR_CYCLING), frozenset({Sport.CYCLING, Sport.INDOOR_CYCLING})),
+    **dict.fromkeys((Sport.POOL_SWIM, Sport.OPEN_WATER_SWIM), frozenset({Sport.POOL_SWIM, Sport.OPEN_WATER_SWIM})),
+}
 
 
 def _family_is(family: str) -> Callable[[SessionFacts], bool]:
