@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from watchsync.cli import main
 from watchsync.model.workout import Workout
 from watchsync.plan.generate import GenerateError, GenerateOptions, generate_plan
+from watchsync.plan.lint import lint_plan
 from watchsync.plan.model import DAY_NAMES, History, Plan, WeekFocus
 from watchsync.plan.parse import load_plan
 
@@ -138,6 +139,12 @@ def test_cross_training_is_on_a_day_without_a_run_or_a_note_says_why(chosen: dic
             families = {s.workout.sport.family for s in items}
             if families & CROSS and "run" in families:
                 assert _noted(plan, "cross-training shares a day with an easy run")
+
+
+@EXAMPLES
+@given(chosen=options)
+def test_no_hard_session_is_beside_the_long_run(chosen: dict[str, object]) -> None:
+    assert "long-run-neighbour" not in lint_plan(_generate(chosen)).rules_broken()
 
 
 @EXAMPLES

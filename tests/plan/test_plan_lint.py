@@ -21,6 +21,7 @@ CASES = {
     "easy-share": ("easy-share", Severity.ERROR, 1, None),
     "long-run-spike": ("long-run-spike", Severity.ERROR, 2, 6),
     "hard-days": ("hard-days", Severity.ERROR, 1, 4),
+    "long-run-neighbour": ("long-run-neighbour", Severity.WARNING, 1, 5),
     "rest-day": ("rest-day", Severity.ERROR, 1, None),
     "core": ("core", Severity.WARNING, 1, None),
     "strength": ("strength", Severity.WARNING, 1, None),

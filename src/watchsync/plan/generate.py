@@ -1,9 +1,10 @@
 """Build a base-building plan from the library's workouts, following the rules of docs/plans.md.
 
 Week layout (the same every week): the rest day; the long run on Sunday (Saturday when Sunday is
-the rest day); the other runs spread over the remaining days: the first with drills before an easy
-run, the middle one the quality session (hills, alternating with downhill technique; an easy run
-in deload weeks), the last the run with strides, the rest easy runs. Cross-training goes on the
+the rest day); the other runs spread over the remaining days: the one farthest from the long run
+the quality session (hills, alternating with downhill technique; an easy run in deload weeks), of
+the others the first with drills before an easy run, the last the run with strides, the rest easy
+runs. Cross-training goes on the
 days without a run, core and strength routines on fixed days around them.
 
 Volume: week 1 totals ``hours`` (at most ``1 + growth`` times the recent weekly average when a
@@ -331,9 +332,10 @@ def _layout(options: GenerateOptions) -> _Layout:
     others = [day for day in around if day != long]
     spread = {2: (1, 3), 3: (0, 2, 4), 4: (0, 1, 3, 4), 5: (0, 1, 2, 3, 4)}[options.runs_per_week - 1]
     runs = [others[i] for i in spread]
-    quality = runs[len(runs) // 2] if len(runs) >= 3 else None
-    strides = runs[-1]
-    drills = (runs[0],) if options.runs_per_week <= 4 else (runs[0], runs[1])
+    quality = _away_from(long, runs) if len(runs) >= 3 else None
+    plain = [day for day in runs if day != quality]  # the other runs, in the week's order from the rest day
+    strides = plain[-1]
+    drills = (plain[0],) if options.runs_per_week <= 4 else (plain[0], plain[1])
     easy = tuple(day for day in runs if day not in (quality, strides))
     free = [day for day in others if day not in runs]
     wanted = min(len(options.cross_training), MAX_CROSS_PER_WEEK)
@@ -341,6 +343,16 @@ def _layout(options: GenerateOptions) -> _Layout:
     cross = tuple((free + doubled)[:wanted])
     return _Layout(rest=rest, long=long, drills=drills, quality=quality, strides=strides, easy=easy,
                    cross=cross, core=(around[0], around[3]), strength=(around[1], around[4]), free=tuple(free))
+
+
+def _away_from(long: int, runs: list[int]) -> int:
+    """The run day for the quality session: the farthest from the long run (the week's two key
+    sessions with easy days between them), the middle run among equals."""
+    def apart(day: int) -> int:
+        gap = abs(day - long)
+        return min(gap, 7 - gap)
+    middle = runs[len(runs) // 2]
+    return max(runs, key=lambda day: (apart(day), day == middle))
 
 
 @cache

@@ -65,7 +65,7 @@ def lint_plan(plan: Plan, rules: PlanRules | None = None, athlete: Athlete | Non
     totals = week_totals(plan, facts)
     checks: list[Callable[[Plan, list[PlacedFacts], list[WeekTotals], PlanRules], Iterator[Issue]]] = [
         _weekly_growth, _deload_cadence, _deload_depth, _easy_share, _long_run_spike, _hard_days,
-        _rest_days, _counts]
+        _beside_long_run, _rest_days, _counts]
     issues = [issue for check in checks for issue in check(plan, facts, totals, rules)]
     issues.sort(key=lambda issue: (issue.week, -1 if issue.day is None else issue.day, issue.rule))
     return LintReport(tuple(issues), tuple(totals))
@@ -177,6 +177,22 @@ def _hard_days(plan: Plan, facts: list[PlacedFacts], totals: list[WeekTotals],
             yield _issue(plan, Severity.ERROR, "hard-days",
                          f"hard sessions on two days in a row ({DAY_NAMES[day_a]} and {DAY_NAMES[day_b]}); "
                          "put an easy day between them", week_b, day_b)
+
+
+def _beside_long_run(plan: Plan, facts: list[PlacedFacts], totals: list[WeekTotals],
+                     rules: PlanRules) -> Iterator[Issue]:
+    """A hard session the day before or after a long run: both are the week's key sessions."""
+    hard = {plan.day_index(p.week, p.day) for p in facts if p.facts.hard}
+    for placed in facts:
+        if not placed.facts.is_long_run:
+            continue
+        index = plan.day_index(placed.week, placed.day)
+        for neighbour, when in ((index - 1, "the day before"), (index + 1, "the day after")):
+            if neighbour in hard:
+                week, day = divmod(neighbour, 7)
+                yield _issue(plan, Severity.WARNING, "long-run-neighbour",
+                             f"a hard session {when} the long run ({DAY_NAMES[placed.day]}); "
+                             "keep an easy day between the week's key sessions", week + 1, day)
 
 
 def _rest_days(plan: Plan, facts: list[PlacedFacts], totals: list[WeekTotals],
