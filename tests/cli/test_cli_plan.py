@@ -136,3 +136,28 @@ def test_apply_twice_then_edit_two_sessions(run: Run, server: LocalGarminServer,
     assert _schedule_count(server) == len(sessions)
     assert _writes(server, "/workout-service/schedule") - schedules_before == 4  # 2 removed + 2 added
     assert len(out.strip().splitlines()) >= 2
+
+
+def test_a_block_regenerated_with_more_weeks_replaces_the_first_and_a_renamed_one_is_warned_of(
+        run: Run, server: LocalGarminServer, tmp_path: Path) -> None:
+    def generate(weeks: int, output: Path, *extra: str) -> list[tuple[str, str]]:
+        code, _, err = run("plan", "generate", "--weeks", str(weeks), "--start", START.isoformat(),
+                           "--library", str(LIBRARY), "-o", str(output), *extra)
+        assert code == 0, err
+        code, _, err = run("plan", "apply", str(output))
+        assert code == 0, err
+        return sorted((s.workout.name, s.date.isoformat()) for s in load_plan(output).sessions())
+
+    generate(6, tmp_path / "six.toml")
+    expected = generate(8, tmp_path / "eight.toml")  # the coach's edit: the same block, 8 weeks
+    names = {w["workoutId"]: w["workoutName"] for w in server.workouts()}
+    assert sorted((names[s["workoutId"]], s["calendarDate"]) for s in server.schedules()) == expected
+
+    other = tmp_path / "other.toml"
+    code, _, err = run("plan", "generate", "--weeks", "4", "--start", START.isoformat(), "--library", str(LIBRARY),
+                       "--name", "Second block", "-o", str(other))
+    assert code == 0, err
+    code, _, err = run("plan", "apply", str(other), "--dry-run")
+    assert code == 0, err
+    assert (f"warning: plan 'Base building from {START} (anna)' also has " in err
+            and "on this plan's days" in err), err

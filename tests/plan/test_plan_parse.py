@@ -67,6 +67,10 @@ def test_start_at_apply_time_places_calendar_weeks(tmp_path: Path) -> None:
     ('name = "p"\n[[weeks]]\n[[weeks.days.sun]]\nworkout = "runs/long-easy-90.txt"\n'
      '[[weeks.days.sun]]\nworkout = "runs/long-easy-90.txt"\n',
      "plan.toml:5: week 1 day sun: 2 long runs on one day"),
+    ('name = "p"\n[[weeks]]\n[weeks.days]\ntue = ["runs/easy-30.txt", "strength/core-5min.txt", '
+     '"runs/easy-30.txt"]\n',
+     "plan.toml:4: week 1 day tue: 'Easy run 30 min' twice on one day: watchsync puts a workout on a day's "
+     "calendar once"),
     ('name = "p"\nstart = 2026-03-04\n[[weeks]]\n[weeks.days]\nmon = "runs/easy-30.txt"\n',
      "plan.toml:5: week 1 day mon: 2026-03-02 is before the plan start 2026-03-04 (date outside the plan)"),
     ('name = "p"\n[[weeks]]\n[weeks.days]\ntues = "runs/easy-30.txt"\n',

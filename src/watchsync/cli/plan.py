@@ -35,7 +35,7 @@ def register(commands: Any) -> None:
     generate.add_argument("--library", type=Path, help="workout library folder (default: ./workouts when there "
                           "is one, else the library shipped with watchsync)")
     generate.add_argument("--name", help="the plan's name, its identity per athlete (default: "
-                                         "'Base building, N weeks from START (ATHLETE)')")
+                                         "'Base building from START (ATHLETE)')")
     generate.add_argument("-o", "--output", type=Path, help="plan file to write (default: stdout)")
     add_athlete_option(generate)
     generate.set_defaults(handler=run_generate)
@@ -210,8 +210,10 @@ def run_apply(args: argparse.Namespace) -> int:
         except (PlanError, PlanRefused, InputError) as error:
             raise CliError(str(error)) from None
     lines = result.lines()
+    for overlap in result.overlaps:
+        print(f"warning: {overlap}", file=sys.stderr)
     if args.json:
-        print_json({"dry_run": args.dry_run, "changes": lines})
+        print_json({"dry_run": args.dry_run, "changes": lines, "overlaps": list(result.overlaps)})
     else:
         for line in lines or ["nothing to change: the calendar already matches the plan"]:
             print(("would " if args.dry_run else "") + line)

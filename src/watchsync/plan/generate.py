@@ -221,11 +221,12 @@ def _build_week(builder: _WeekBuilder, last_build: _Built, growth: float) -> _Bu
 
 
 def default_name(options: GenerateOptions) -> str:
-    """``Base building, 6 weeks from 2026-03-02 (anna)``: a second block gets a name of its own, so
-    applying it never moves the first block's sessions (a plan is known by its name per athlete)."""
+    """``Base building from 2026-03-02 (anna)``: a block of another start gets a name of its own, so
+    applying it never moves the first block's sessions (a plan is known by its name per athlete);
+    the same start regenerated (8 weeks instead of 6, more hours) is the same plan, replaced."""
     start = f" from {options.start}" if options.start else ""
     who = f" ({options.athlete})" if options.athlete else ""
-    return f"Base building, {options.weeks} weeks{start}{who}"
+    return f"Base building{start}{who}"
 
 
 def _deload(builder: _WeekBuilder, last_build: _Built, options: GenerateOptions) -> _Built:

@@ -42,6 +42,7 @@ from watchsync.model.workout import Workout
 from watchsync.plan.library import Library, UnknownWorkout
 from watchsync.plan.model import DAY_NAMES, History, Plan, PlanError, Session, Week, WeekFocus
 from watchsync.plan.stats import session_facts
+from watchsync.prepare import workout_key
 
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
@@ -250,6 +251,14 @@ class _Reader:
         long_runs = [s for s in sessions if session_facts(s.workout).is_long_run]
         if len(long_runs) > 1:
             raise self.fail(long_runs[1].line, f"{len(long_runs)} long runs on one day (at most one)", week, day)
+        seen: set[str] = set()
+        for session in sessions:
+            key = workout_key(session.workout)
+            if key in seen:  # the calendar keeps a workout once a day: the second would be lost
+                raise self.fail(session.line, f"{session.workout.name!r} twice on one day: watchsync puts a "
+                                "workout on a day's calendar once; give the second session a workout of its "
+                                "own (another name, e.g. '... PM')", week, day)
+            seen.add(key)
 
 
 def _minutes(value: object) -> bool:

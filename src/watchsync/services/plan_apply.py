@@ -23,7 +23,7 @@ from watchsync.garmin.sync import DrainResult, PushPlan, SyncService
 from watchsync.model.workout import Workout
 from watchsync.plan.diff import CalendarItem, Change, ChangeKind, plan_diff
 from watchsync.plan.lint import LintReport, lint_plan
-from watchsync.plan.model import Plan
+from watchsync.plan.model import Plan, ScheduledSession
 from watchsync.prepare import workout_key
 
 Progress = Callable[[int, int], None]
@@ -58,6 +58,7 @@ class ApplyResult:
     pushes: tuple[PushPlan, ...]
     changes: tuple[Change, ...]
     drained: DrainResult | None
+    overlaps: tuple[str, ...] = ()  # other plans of the athlete with sessions in this plan's dates
 
     def lines(self) -> list[str]:
         """One line per push that is not ``unchanged`` and per calendar change."""
@@ -93,8 +94,9 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
     if should_push is not None:
         workouts = {key: workout for key, workout in workouts.items() if should_push(workout)}
     pushes = tuple(service.plan_push(workout) for workout in workouts.values())
+    overlaps = overlapping_plans(plan, service, sessions)
     if dry_run:
-        return ApplyResult(pushes, changes, None)
+        return ApplyResult(pushes, changes, None, overlaps)
     with service.store.transaction():
         for workout in workouts.values():
             service.enqueue_push(workout)
@@ -105,7 +107,24 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
                 service.enqueue_schedule(change.key, change.date)
         service.store.kv_set(athlete, plan_kv_key(plan),
                              sorted([workout_key(s.workout), s.date.isoformat()] for s in sessions))
-    return ApplyResult(pushes, changes, None)
+    return ApplyResult(pushes, changes, None, overlaps)
+
+
+def overlapping_plans(plan: Plan, service: SyncService, sessions: list[ScheduledSession]) -> tuple[str, ...]:
+    """A line per other plan of the athlete that keeps sessions on this plan's dates (a plan is known
+    by its name, so a renamed or regenerated block is a second plan beside the first)."""
+    if not sessions:
+        return ()
+    first, last = sessions[0].date.isoformat(), sessions[-1].date.isoformat()
+    lines = []
+    prefix = plan_kv_key(plan).removesuffix(plan.name)
+    for key, entries in sorted(service.store.kv_prefixed(service.athlete.name, prefix).items()):
+        other = key.removeprefix(prefix)
+        days = sorted(day for _key, day in entries or [] if first <= day <= last)
+        if other != plan.name and days:
+            lines.append(f"plan {other!r} also has {len(days)} session(s) on this plan's days ({days[0]} to "
+                         f"{days[-1]}): both are kept; apply the new block under the same name to replace it")
+    return tuple(lines)
 
 
 def plan_kv_key(plan: Plan) -> str:

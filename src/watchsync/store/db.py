@@ -505,6 +505,12 @@ class Store:
                              " ON CONFLICT (athlete, key) DO UPDATE SET value = excluded.value,"
                              " updated_at = excluded.updated_at", (athlete, key, _json(value), _ts(now)))
 
+    def kv_prefixed(self, athlete: str, prefix: str) -> dict[str, Any]:
+        """Every (key, JSON value) of ``athlete`` whose key starts with ``prefix``."""
+        rows = self._query("SELECT key, value FROM kv WHERE athlete = ? AND substr(key, 1, ?) = ?",
+                           athlete, len(prefix), prefix)
+        return {row["key"]: json.loads(row["value"]) for row in rows}
+
     def kv_delete(self, athlete: str, key: str) -> None:
         with self.transaction():
             self._db.execute("DELETE FROM kv WHERE athlete = ? AND key = ?", (athlete, key))
