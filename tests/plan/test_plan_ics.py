@@ -53,3 +53,18 @@ def test_uids_are_stable_across_exports() -> None:
     first = Calendar.from_ical(plan_to_ics(plan, athlete, date(2026, 3, 2), datetime(2026, 1, 1, tzinfo=UTC)))
     again = Calendar.from_ical(plan_to_ics(plan, athlete, date(2026, 3, 2)))
     assert [str(e["UID"]) for e in first.walk("VEVENT")] == [str(e["UID"]) for e in again.walk("VEVENT")]
+
+
+def test_a_session_whose_minutes_change_keeps_its_uid_and_is_revised(tmp_path: Path) -> None:
+    text = ('name = "Block, with; care"\nathlete = "anna"\nstart = 2026-03-02\n[[weeks]]\n[[weeks.days.tue]]\n'
+            'text = """\nname: Easy run {minutes} min\nsport: running\n- {minutes}m RPE 3\n"""\n')
+    athlete = Athlete(name="anna")
+    path = tmp_path / "p.toml"
+    path.write_text(text.format(minutes=56))
+    before = plan_to_ics(load_plan(path), athlete)
+    path.write_text(text.format(minutes=60))
+    after = Calendar.from_ical(plan_to_ics(load_plan(path), athlete, previous=before))
+    [old], [new] = Calendar.from_ical(before).walk("VEVENT"), after.walk("VEVENT")
+    assert str(new["UID"]) == str(old["UID"])
+    assert (str(new["SUMMARY"]), int(new["SEQUENCE"])) == ("Easy run 60 min (1h00m)", 1)
+    assert b"X-WR-CALNAME:Block\\, with\\; care (anna)\r\n" in before  # escaped (RFC 5545 3.3.11)

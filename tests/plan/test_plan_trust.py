@@ -115,15 +115,18 @@ def test_uids_are_per_session_and_sequence_counts_revisions(run: Run, tmp_path: 
     assert run("plan", "ics", str(plan), "-o", str(ics))[0] == 0
     after = {str(e["UID"]): e for e in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")}
     assert len(after) == len(before) - 1
-    kept = set(after) & set(before)
-    assert len(kept) == len(after) - 1  # only the renamed long run is a new event; no other was renamed
-    assert all(int(after[uid]["SEQUENCE"]) == 0 for uid in kept)
-    # an unchanged session keeps SEQUENCE 0; a session whose steps changed is revised
+    assert set(after) <= set(before)  # no session got a new identity; the lengthened long run neither
+    lengthened = [uid for uid, event in after.items()
+                  if str(event["SUMMARY"]).startswith(f"Long easy run {minutes + 2}")]
+    assert [int(after[uid]["SEQUENCE"]) for uid in lengthened] == [1]  # revised, not a second event
+    assert all(int(event["SEQUENCE"]) == 0 for uid, event in after.items() if uid not in lengthened)
+    # an unchanged session keeps its SEQUENCE; a session whose steps changed is revised once more
     text = plan.read_text().replace("- 5m RPE 2 easy jog or walk", "- 6m RPE 2 easy jog or walk", 1)
     plan.write_text(text)
     assert run("plan", "ics", str(plan), "-o", str(ics))[0] == 0
     revised = {str(e["UID"]): int(e["SEQUENCE"]) for e in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")}
-    assert sorted(revised.values()).count(1) == 1 and set(revised) == set(after)
+    assert set(revised) == set(after)
+    assert {uid: sequence for uid, sequence in revised.items() if sequence} == {lengthened[0]: 2}
 
 
 # --- a plan file that survives a move --------------------------------------------------------------

@@ -1,8 +1,10 @@
 """iCalendar export of a plan (RFC 5545): one all-day event per session, steps and RPE cues inside.
 
 Identity: a session's UID is a hash of the athlete, the plan's name, the date, the workout's name
-and its occurrence among same-named workouts that day, so it stays the same when other sessions are
-added or removed, and two athletes' exports never share one (a coach's calendar keeps both).
+with its numbers left out (``Easy run 56 min`` and ``Easy run 60 min`` are the same session, made
+longer) and its occurrence among such workouts that day, so it stays the same when other sessions are
+added or removed or a session's minutes change (the event is revised, not doubled), and two
+athletes' exports never share one (a coach's calendar keeps both).
 SEQUENCE (RFC 5545 §3.8.7.4) counts revisions: given the previous export, an event whose content
 changed gets the previous SEQUENCE + 1, an unchanged one keeps it, a new one starts at 0.
 """
@@ -10,9 +12,10 @@ changed gets the previous SEQUENCE + 1, an unchanged one keeps it, a new one sta
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from watchsync.describe import format_seconds, step_rows
 from watchsync.model.athlete import Athlete
@@ -23,6 +26,8 @@ from watchsync.resolve import ResolveError, resolve
 from watchsync.rules import speeds_for
 
 PRODID = "-//watchsync//base-building plan//EN"
+#: The numbers of a workout name (its minutes, its kilometres), left out of a session's identity.
+_NUMBERS = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def plan_to_ics(plan: Plan, athlete: Athlete, start: date | None = None,
@@ -33,15 +38,17 @@ def plan_to_ics(plan: Plan, athlete: Athlete, start: date | None = None,
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{plan.name} ({athlete.name})")
+    who = f" ({athlete.name})"
+    calendar.add("x-wr-calname", vText(plan.name if plan.name.endswith(who) else plan.name + who))
     stamp = stamp or datetime.now(UTC)
     earlier = previous_events(previous)
     seen: dict[tuple[date, str], int] = {}
     for scheduled in plan.sessions(start):
         name = scheduled.workout.name
-        occurrence = seen[(scheduled.date, name)] = seen.get((scheduled.date, name), 0) + 1
+        kind = _NUMBERS.sub("#", name)
+        occurrence = seen[(scheduled.date, kind)] = seen.get((scheduled.date, kind), 0) + 1
         minutes = session_facts(scheduled.workout, speeds_for(athlete)).minutes
-        uid = session_uid(athlete.name, plan.name, scheduled.date, name, occurrence)
+        uid = session_uid(athlete.name, plan.name, scheduled.date, kind, occurrence)
         summary = f"{name} ({format_seconds(60 * round(minutes))})"
         description = _description(scheduled.workout, athlete, scheduled.session.note)
         content = _fingerprint(scheduled.date, summary, description)
@@ -64,7 +71,8 @@ def plan_to_ics(plan: Plan, athlete: Athlete, start: date | None = None,
 
 
 def session_uid(athlete: str, plan: str, day: date, workout: str, occurrence: int) -> str:
-    """The UID of one session (module docstring): stable per session, unique per athlete."""
+    """The UID of one session (module docstring): stable per session, unique per athlete; ``workout``
+    is the name with its numbers left out."""
     key = "\x1f".join([athlete, plan, day.isoformat(), workout, str(occurrence)])
     return f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@watchsync"
 
