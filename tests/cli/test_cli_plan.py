@@ -11,6 +11,7 @@ import pytest
 from icalendar import Calendar
 
 from watchsync.plan.parse import load_plan
+from watchsync.testing.garmin.faults import Faults
 from watchsync.testing.garmin.server import LocalGarminServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -161,3 +162,25 @@ def test_a_block_regenerated_with_more_weeks_replaces_the_first_and_a_renamed_on
     assert code == 0, err
     assert (f"warning: plan 'Base building from {START} (anna)' also has " in err
             and "on this plan's days" in err), err
+
+
+def test_a_reapply_while_earlier_changes_wait_says_so_and_exits_1(run: Run, server: LocalGarminServer,
+                                                                   tmp_path: Path) -> None:
+    plan_file = tmp_path / "p.toml"
+    code, _, err = run("plan", "generate", "--weeks", "4", "--start", START.isoformat(), "--library", str(LIBRARY),
+                       "-o", str(plan_file))
+    assert code == 0, err
+    assert run("plan", "apply", str(plan_file))[0] == 0
+    on_calendar = len(server.schedules())
+    text = plan_file.read_text()
+    at = text.rindex("[[weeks.days.sun]]")  # the last long run moves to Saturday
+    plan_file.write_text(text[:at] + "[[weeks.days.sat]]" + text[at + len("[[weeks.days.sun]]"):])
+    server.set_faults(Faults(server_error=1.0))  # Garmin failing: the move waits for a retry
+    code, _, err = run("plan", "apply", str(plan_file))
+    assert code == 1 and "will be retried" in err
+    server.set_faults(Faults())
+    code, out, err = run("plan", "apply", str(plan_file))  # before the retry time: nothing is sent yet
+    assert code == 1
+    assert out.strip() == "nothing new to change: the plan's earlier changes wait for a retry (see below)"
+    assert "earlier operation(s) still wait for a retry" in err
+    assert len(server.schedules()) == on_calendar

@@ -215,9 +215,15 @@ def run_apply(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"dry_run": args.dry_run, "changes": lines, "overlaps": list(result.overlaps)})
     else:
-        for line in lines or ["nothing to change: the calendar already matches the plan"]:
+        waiting = result.drained.remaining if result.drained is not None else 0
+        done = ("nothing new to change: the plan's earlier changes wait for a retry (see below)" if waiting
+                else "nothing to change: the calendar already matches the plan")
+        for line in lines or [done]:
             print(("would " if args.dry_run else "") + line)
-    return 0 if result.drained is None else finish(result.drained)
+    if result.drained is None:
+        return 0
+    code = finish(result.drained)
+    return code or (1 if result.drained.remaining else 0)  # not yet all on the calendar
 
 
 def run_ics(args: argparse.Namespace) -> int:
