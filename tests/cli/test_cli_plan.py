@@ -184,3 +184,17 @@ def test_a_reapply_while_earlier_changes_wait_says_so_and_exits_1(run: Run, serv
     assert out.strip() == "nothing new to change: the plan's earlier changes wait for a retry (see below)"
     assert "earlier operation(s) still wait for a retry" in err
     assert len(server.schedules()) == on_calendar
+
+
+def test_a_plan_starting_in_the_past_is_noted_and_its_past_sessions_warned_of(run: Run, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    today = date.today()
+    monday = today - timedelta(days=today.weekday() + 14)
+    plan_file = tmp_path / "past.toml"
+    code, _, err = run("plan", "generate", "--weeks", "4", "--start", monday.isoformat(), "--library", str(LIBRARY),
+                       "-o", str(plan_file))
+    assert code == 0 and f"note: the plan starts on {monday}, in the past" in err
+    past = sum(1 for session in load_plan(plan_file).sessions() if session.date < today)
+    code, _, err = run("plan", "apply", str(plan_file), "--dry-run")
+    assert code == 0 and f"warning: {past} session(s) fall on days before today" in err

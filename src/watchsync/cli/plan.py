@@ -123,6 +123,9 @@ def run_generate(args: argparse.Namespace) -> int:
     text = write_plan_toml(plan, str(args.library.resolve()))
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
+    if options.start is not None and options.start < date.today():
+        print(f"note: the plan starts on {options.start}, in the past: applied as it is, its first sessions "
+              "go on the calendar as missed workouts", file=sys.stderr)
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -210,10 +213,10 @@ def run_apply(args: argparse.Namespace) -> int:
         except (PlanError, PlanRefused, InputError) as error:
             raise CliError(str(error)) from None
     lines = result.lines()
-    for overlap in result.overlaps:
-        print(f"warning: {overlap}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
-        print_json({"dry_run": args.dry_run, "changes": lines, "overlaps": list(result.overlaps)})
+        print_json({"dry_run": args.dry_run, "changes": lines, "warnings": list(result.warnings)})
     else:
         waiting = result.drained.remaining if result.drained is not None else 0
         done = ("nothing new to change: the plan's earlier changes wait for a retry (see below)" if waiting

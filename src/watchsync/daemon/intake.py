@@ -247,8 +247,8 @@ class Intake:
                 for s in plan.sessions())
 
         result = queue_plan(plan, inbox.sync, should_push=owned_by_plan)
-        for overlap in result.overlaps:
-            logger.warning("%s: %s", inbox.athlete.name, overlap)
+        for warning in result.warnings:
+            logger.warning("%s: %s", inbox.athlete.name, warning)
         return len(result.changes)
 
 

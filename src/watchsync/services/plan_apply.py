@@ -58,7 +58,7 @@ class ApplyResult:
     pushes: tuple[PushPlan, ...]
     changes: tuple[Change, ...]
     drained: DrainResult | None
-    overlaps: tuple[str, ...] = ()  # other plans of the athlete with sessions in this plan's dates
+    warnings: tuple[str, ...] = ()  # warnings: other plans' sessions on this plan's days, past days
 
     def lines(self) -> list[str]:
         """One line per push that is not ``unchanged`` and per calendar change."""
@@ -94,9 +94,14 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
     if should_push is not None:
         workouts = {key: workout for key, workout in workouts.items() if should_push(workout)}
     pushes = tuple(service.plan_push(workout) for workout in workouts.values())
-    overlaps = overlapping_plans(plan, service, sessions)
+    warnings = overlapping_plans(plan, service, sessions)
+    today = service.athlete.today()
+    past = sum(1 for session in sessions if session.date < today)
+    if past:
+        warnings += (f"{past} session(s) fall on days before today ({today}): they go on the calendar as "
+                     "missed workouts unless the plan starts later (--start)",)
     if dry_run:
-        return ApplyResult(pushes, changes, None, overlaps)
+        return ApplyResult(pushes, changes, None, warnings)
     with service.store.transaction():
         for workout in workouts.values():
             service.enqueue_push(workout)
@@ -107,7 +112,7 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
                 service.enqueue_schedule(change.key, change.date)
         service.store.kv_set(athlete, plan_kv_key(plan),
                              sorted([workout_key(s.workout), s.date.isoformat()] for s in sessions))
-    return ApplyResult(pushes, changes, None, overlaps)
+    return ApplyResult(pushes, changes, None, warnings)
 
 
 def overlapping_plans(plan: Plan, service: SyncService, sessions: list[ScheduledSession]) -> tuple[str, ...]:
