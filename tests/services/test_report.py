@@ -182,6 +182,20 @@ def test_a_week_report_keeps_only_that_week(store: Store, tmp_path: Path) -> Non
     assert week.summary.weeks[0].acwr == pytest.approx(whole_week.acwr)  # history before the week still counts
 
 
+def test_a_week_with_nothing_in_it_has_zero_totals_not_the_windows(store: Store, tmp_path: Path) -> None:
+    schedule(store, "easy", EASY, MONDAY)
+    schedule(store, "steady", STEADY, MONDAY + timedelta(days=2))
+    fetch_activities(store, tmp_path, [(EASY, MONDAY, "follows"), (STEADY, MONDAY + timedelta(days=2), "follows")])
+    empty_week = MONDAY + timedelta(days=14)  # the plan ended: nothing planned, nothing done (probe-web4)
+
+    week = store_report(store, ATHLETE, today=TODAY, week=empty_week)
+
+    assert week.sessions == [] and week.summary.weeks == []
+    totals = week.summary.totals
+    assert (totals.planned_sessions, totals.done, totals.planned_seconds, totals.done_seconds) == (0, 0, 0, 0)
+    assert totals.completion is None and totals.easy_share is None
+
+
 def test_stored_activities_filter_by_local_day_not_utc_day(store: Store, tmp_path: Path) -> None:
     east = timezone(timedelta(hours=3))
     local_start = datetime.combine(MONDAY, time(1, 30), east)  # Sunday evening in UTC

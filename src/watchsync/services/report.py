@@ -28,6 +28,7 @@ from watchsync.compliance.match import MatchResult, PlannedSession, match_sessio
 from watchsync.compliance.record import ActivityRecord
 from watchsync.compliance.score import IntensityScore, score_intensity
 from watchsync.compliance.substitution import substitute_cross_training
+from watchsync.compliance.summary import Totals
 from watchsync.errors import WatchsyncError
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
@@ -142,12 +143,17 @@ def store_report(store: Store, athlete: Athlete, *, today: date, planned: list[P
     return report if week is None else only_week(report, week)
 
 
+#: The totals of a week with nothing planned and nothing done (between blocks, a holiday).
+NOTHING = Totals(planned_sessions=0, done=0, missed=0, pending=0, unplanned=0, completion=None, planned_seconds=0,
+                 planned_meters=0, done_seconds=0, done_meters=0, easy_share=None)
+
+
 def only_week(report: ComplianceReport, day: date) -> ComplianceReport:
     """The part of ``report`` in the week holding ``day`` (its totals become that week's)."""
     monday = day - timedelta(days=day.weekday())
     weeks = [w for w in report.summary.weeks if w.week_start == monday]
     summary = report.summary.model_copy(update={
-        "weeks": weeks, "totals": weeks[0].totals if weeks else report.summary.totals,
+        "weeks": weeks, "totals": weeks[0].totals if weeks else NOTHING,  # a week with nothing in it
         "flags": [f"week of {w.week_start}: {flag}" for w in weeks for flag in w.flags]})
     return report.model_copy(update={
         "summary": summary, "sessions": report.sessions_in_week(monday),
