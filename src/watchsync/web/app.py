@@ -15,6 +15,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -59,6 +60,7 @@ class Dashboard:
         self.templates.globals.update(values=values, colour=views.session_colour, fmt_seconds=format_seconds,
                                       status_colours=charts.STATUS_COLOURS, svg=Markup,
                                       athletes=list(config.athletes))
+        self.templates.filters["segment"] = url_segment
 
     def page(self, template: str, **context: Any) -> HTMLResponse:
         return HTMLResponse(self.templates.get_template(template).render(**context))
@@ -107,7 +109,7 @@ class Dashboard:
     def feed(self, request: Request) -> Response:
         athlete = self.athlete(request)
         return Response(athlete_feed(self.store, athlete), media_type="text/calendar; charset=utf-8",
-                        headers={"content-disposition": f'inline; filename="{athlete.name}.ics"'})
+                        headers={"content-disposition": attachment_name(f"{athlete.name}.ics")})
 
     def signature(self) -> str:
         """Changes when an activity, a queue, an auth state or a rejected file changes (not on heartbeats)."""
@@ -169,3 +171,16 @@ def _with_headers(app: ASGIApp) -> ASGIApp:
 
     return wrapped
 
+
+
+def url_segment(value: object) -> str:
+    """``value`` as one percent-encoded URL path segment (``ann#1`` → ``ann%231``; a multisport leg's
+    ``123#2`` stays one id)."""
+    return quote(str(value), safe="")
+
+
+def attachment_name(filename: str) -> str:
+    """A ``content-disposition`` value for ``filename`` whatever its characters (RFC 6266): an ASCII
+    fallback and the UTF-8 name (``Jiří.ics`` cannot go into a Latin-1 header as it is)."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\%' else "_" for c in filename)
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
