@@ -118,3 +118,16 @@ def test_device_relative_times_land_on_connects_day_not_in_1990(report: dict[str
     (run,) = rows(report, "2012-02-13")
     assert run["status"] == "unplanned" and run["done"] == pytest.approx(3772.75, rel=0.005)
     assert not [row for row in report["sessions"] if row["day"] < "2000-01-01"]
+
+
+def test_a_legs_drill_down_scores_and_charts_the_leg_alone(report: dict[str, Any], tmp_path: Path) -> None:
+    from watchsync.web import views
+
+    run_leg = next(row for row in rows(report, "2023-09-02") if row["name"] == "run")
+    with Store.open(tmp_path / "state" / "watchsync.sqlite3") as store:
+        view = views.activity(store, ATHLETE, run_leg["activity_id"])
+        decoded = views._decoded(store, ATHLETE, view.row)
+    assert view.intensity is not None and decoded is not None
+    assert sum(step.seconds for step in view.intensity.steps) == pytest.approx(run_leg["done"], rel=0.02)
+    span = decoded.records.timestamp[-1] - decoded.records.timestamp[0]
+    assert span < 0.5 * 4043  # the run leg's records, not the whole file's (its HR chart too)

@@ -14,12 +14,13 @@ from typing import Any
 
 from watchsync.activity import FitDecodeError, decode_activity
 from watchsync.activity.model import Activity
+from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.match import PlannedSession
 from watchsync.compliance.score import IntensityScore, score_intensity
 from watchsync.model.athlete import Athlete
 from watchsync.report import charts
 from watchsync.report.model import ComplianceReport, SessionRow
-from watchsync.services.report import planned_from_store, store_report, stored_activities
+from watchsync.services.report import planned_from_store, session_activity, store_report, stored_activities
 from watchsync.store import Store
 from watchsync.web.hr_chart import hr_chart
 
@@ -172,8 +173,8 @@ def _decoded(store: Store, athlete: Athlete, row: SessionRow) -> Activity | None
                    if a.summary.id == row.activity_id), None)
     if stored is None or stored.fit_path is None:
         return None
-    try:
-        return decode_activity(stored.fit_path)
+    try:  # a leg of a multisport file is that leg alone, as the report scores it
+        return session_activity(decode_activity(stored.fit_path), stored.summary.session, ComplianceConfig())
     except (FitDecodeError, OSError):
         return None
 
@@ -184,8 +185,8 @@ def _intensity(store: Store, athlete: Athlete, row: SessionRow, session: Planned
     if session is None:
         return None
     for stored in store.list_compliance(athlete.name, start=session.date, end=session.date):
-        if stored.session_key == session.id and str(stored.activity_id) == row.activity_id \
-                and "intensity" in stored.scores:
+        scored_id = str(stored.scores.get("activity_id") or stored.activity_id)  # a leg's id: "123#2"
+        if stored.session_key == session.id and scored_id == row.activity_id and "intensity" in stored.scores:
             return IntensityScore.model_validate(stored.scores["intensity"])
     return score_intensity(session.workout, decoded) if decoded is not None else None
 
