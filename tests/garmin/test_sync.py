@@ -287,6 +287,8 @@ def test_revoked_tokens_park_the_queue_and_keep_it(service: SyncService, garmin_
         service.enqueue_push(load_workout(path), path)
     result = service.drain()
     assert result.parked is not None and "re-authentication needed" in result.parked
+    # the hint names the athlete: a bare `watchsync login` logs in the configuration's first athlete
+    assert service.store.parked_reason("anna") == "re-authentication needed: run `watchsync login --athlete anna`"
     assert len(result.outcomes) == 1  # stopped at the first refusal
     kept = service.store.list_outbox("anna")
     assert [item.state for item in kept] == ["parked"] * 3

@@ -50,7 +50,7 @@ from watchsync.daemon.status import (
 from watchsync.daemon.worker import AthleteWorker
 from watchsync.errors import WatchsyncError
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired, GarminError
+from watchsync.garmin.errors import AuthRequired, GarminError, login_hint_for
 from watchsync.garmin.sync import SyncService
 from watchsync.services.garmin import client_for
 from watchsync.store import Store, StoreError, StoreFault
@@ -204,7 +204,7 @@ class Daemon:
             client.login_from_tokens()
         except AuthRequired as error:
             if self.store.parked_reason(name) is None:
-                self.store.park(name, str(error))
+                self.store.park(name, login_hint_for(str(error), name))
             record_error(self.store, name, str(error))
             logger.error("%s: %s (queue parked until then; files are still taken in)", name, error)
             return client

@@ -22,6 +22,7 @@ from typing import Any
 
 from watchsync.config import Config
 from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED
+from watchsync.garmin.errors import login_hint_for
 from watchsync.garmin.tokens import TOKEN_FILE
 from watchsync.store import Store, StoreError, StoreFault
 
@@ -190,7 +191,7 @@ def _auth_state(store: Store, config: Config, name: str) -> str:
     if parked is not None:
         return parked
     if not (config.token_dir(name) / TOKEN_FILE).is_file():
-        return "not logged in: run `watchsync login`"
+        return login_hint_for("not logged in: run `watchsync login`", name)
     return "ok"
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from watchsync.daemon.jobs import sync_athlete_activities
 from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, now_text, record_error
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
+from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient, login_hint_for
 from watchsync.garmin.sync import UNREACHABLE_RETRY, DrainResult, SyncService
 from watchsync.garmin.tokens import TOKEN_FILE
 from watchsync.model.athlete import Athlete
@@ -164,7 +164,7 @@ class AthleteWorker:
         self._store.kv_set(name, LAST_ACTIVITY_SYNC_KEY, now_text())
 
     def _park(self, reason: str) -> None:
-        self._store.park(self.athlete.name, reason)
+        self._store.park(self.athlete.name, login_hint_for(reason, self.athlete.name))
         logger.error("%s: %s (queue parked, files kept)", self.athlete.name, reason)
         record_error(self._store, self.athlete.name, reason)
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import shlex
+
 from watchsync.errors import WatchsyncError
 
 RELOGIN_HINT = "re-authentication needed: run `watchsync login`"
+_LOGIN_COMMAND = "`watchsync login`"
+
+
+def login_hint_for(message: str, athlete: str) -> str:
+    """``message`` with its ``watchsync login`` naming the athlete (without ``--athlete`` the command
+    logs in the first athlete of the configuration, not the one that needs it)."""
+    return message.replace(_LOGIN_COMMAND, f"`watchsync login --athlete {shlex.quote(athlete)}`")
 
 
 class GarminError(WatchsyncError):

@@ -21,7 +21,7 @@ from typing import Literal
 
 from watchsync.garmin.accounts import SharedAccount, check_account
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected, Unreachable
+from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected, Unreachable, login_hint_for
 from watchsync.garmin.sync_ops import NotQueued, OutboxRunner, ReadBackMismatch
 from watchsync.garmin.sync_reconcile import ReconcileResult, reconcile
 from watchsync.model.athlete import Athlete
@@ -242,7 +242,7 @@ class SyncService:
         now = self._now()
         message = str(error)
         if isinstance(error, AuthRequired | SharedAccount):
-            self.store.park(self.athlete.name, message, now=now)
+            self.store.park(self.athlete.name, login_hint_for(message, self.athlete.name), now=now)
             status: Status = "parked"
         elif isinstance(error, Rejected | ReadBackMismatch | NotQueued):
             self.store.mark_failed(item.id, message, now=now, not_before=now + HOLD_REFUSED)
@@ -282,7 +282,8 @@ class SyncService:
             try:
                 return reconcile(self.store, self.client, self.athlete.name, self._now)
             except AuthRequired as error:
-                self.store.park(self.athlete.name, str(error), now=self._now())
+                self.store.park(self.athlete.name, login_hint_for(str(error), self.athlete.name),
+                                now=self._now())
                 raise
 
 
