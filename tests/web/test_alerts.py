@@ -127,3 +127,38 @@ def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_wri
     assert [(n.title, n.body.splitlines()[0]) for n in sink.notices] == [
         ("watchsync: hills.txt rejected (anna)",
          "The file hills.txt in the inbox of anna was rejected: hills.txt:2:1: no steps (expected ...)")]
+
+
+def test_a_backfilled_season_is_history_and_only_a_recent_activity_is_news(tmp_path: Path) -> None:
+    from datetime import time
+
+    from watchsync.garmin.client import GarminClient
+    from watchsync.resolve import resolve
+    from watchsync.services.activities import sync_activities
+    from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+    from watchsync.testing.simulate import simulate_activity
+
+    config = default_config(state_dir=tmp_path)
+    athlete = config.athlete("anna")
+    easy = resolve(parse_text("name: Easy 40\nsport: running\n- 40m RPE 3 easy\n"), athlete)
+    today = athlete.today()
+    old_day, recent_day = today - timedelta(days=30), today - timedelta(days=1)  # both done too hard
+    sink = Collect()
+    with Store.open(config.store_path) as store:
+        alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
+        alerts.check()  # notifications enabled: what is analysed from now on may be news
+        for day in (old_day, recent_day):
+            store.upsert_workout("anna", f"easy-{day}", content_hash=str(day), payload=easy.model_dump(mode="json"))
+            store.add_schedule("anna", f"easy-{day}", day)
+        with running_server() as server:
+            for seed, day in enumerate((old_day, recent_day)):
+                start = datetime.combine(day, time(7, 0), UTC)
+                simulated = simulate_activity(easy, athlete, start=start, behaviour="too_hard", seed=seed)
+                server.add_activity(simulated.fit, start_time=start, duration_s=simulated.summary["duration_s"])
+            client = GarminClient(fake_token_dir(tmp_path / "tokens" / "anna", server.url), server.url)
+            sync_activities(store, client, athlete, fit_dir=tmp_path / "fit", since=old_day - timedelta(days=1),
+                            today=today)  # `activities sync --since`: a backfill
+        alerts.check()
+    too_hard = [n.body for n in sink.notices if n.key.startswith("too-hard:")]
+    assert len(too_hard) == 1
+    assert recent_day.strftime("%m-%d") in too_hard[0]

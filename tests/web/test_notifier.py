@@ -115,3 +115,28 @@ def test_a_notice_still_waiting_at_shutdown_is_sent_by_the_next_run(tmp_path: Pa
         _wait(lambda: second.got)
         again.stop()
     assert [t for t, _ in first.got] == ["first"] and [t for t, _ in second.got] == ["held back by the rate limit"]
+
+
+def test_urgent_notices_overtake_waiting_news_and_a_cleared_one_is_not_sent(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(notifications, "BUDGET_RECHECK_SECONDS", 0.05)
+    recorder, now = Recorder(), [0.0]
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        notifier = Notifier(store, [Target("#1", recorder.send)], max_per_hour=1, clock=lambda: now[0])
+        notifier.start()
+        for n in range(3):  # a backlog of news fills the hour's budget
+            notifier.submit(Notice(f"news{n}", f"news {n}", "b"))
+        _wait(lambda: len(recorder.got) == 1)
+        notifier.submit(Notice("parked:a:1", "a needs a login", "b", urgent=True, current=lambda: True))
+        notifier.submit(Notice("parked:b:1", "b needs a login", "b", urgent=True, current=lambda: False))  # fixed
+        notifier.submit(Notice("unreachable:1", "Garmin unreachable", "b", urgent=True))
+        now[0] = 3601.0
+        _wait(lambda: len(recorder.got) == 2)
+        now[0] = 7202.0
+        _wait(lambda: len(recorder.got) == 3)
+        now[0] = 10803.0
+        _wait(lambda: len(recorder.got) == 4)
+        now[0] = 14404.0
+        _wait(lambda: len(recorder.got) == 5)
+        notifier.stop()
+    assert [t for t, _ in recorder.got] == ["news 0", "a needs a login", "Garmin unreachable", "news 1", "news 2"]

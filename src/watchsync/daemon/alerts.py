@@ -40,6 +40,8 @@ ACTIVE_PREFIX = "notify.active."
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: The report is looked at again when activities change, the day changes, or after this long.
 REPORT_EVERY = timedelta(minutes=10)
+#: An activity done longer ago than this when it was analysed is history (a backfill), not news.
+NEWS_DAYS = 7
 #: A rejected file without its note after this long is told without one.
 NOTE_GRACE = timedelta(minutes=1)
 
@@ -109,7 +111,7 @@ class Alerts:
         self._fault_since = self._fault_since or now_text()
         self.notifier.submit(Notice(f"storage:{self._fault_since}", "watchsync: storage fault",
                                     f"The state database cannot be used: {problem}. The daemon keeps files in "
-                                    "the inbox and retries; check the disk and the state directory."))
+                                    "the inbox and retries; check the disk and the state directory.", urgent=True))
 
     # --- events ---------------------------------------------------------------------------------
 
@@ -134,7 +136,8 @@ class Alerts:
                 f"rejected:{name}:{rejected.name}:{rejected.rejected_at}",
                 f"watchsync: {rejected.name} rejected ({name})",
                 f"The file {rejected.name} in the inbox of {name} was rejected: {rejected.reason}\n"
-                f"Fix it and put it back into the inbox; the note is in rejected/{rejected.name}.error.txt."))
+                f"Fix it and put it back into the inbox; the note is in rejected/{rejected.name}.error.txt.",
+                urgent=True))
 
     def _parked(self, name: str) -> None:
         reason = self.store.parked_reason(name)
@@ -163,8 +166,9 @@ class Alerts:
     def _from_report(self, athlete: Athlete, since: datetime) -> None:
         """Events of the athlete's report, when activities changed or the day did (or every 10 minutes).
 
-        News are activities analysed since notifications were enabled, and sessions missed in the
-        week before that or later (an old season is not news).
+        News are activities analysed since notifications were enabled that were done in the last
+        ``NEWS_DAYS`` (a season loaded with ``activities sync --since`` is history, not news), and
+        sessions missed in the week before notifications were enabled or later.
         """
         today = athlete.today()
         rows = self.store.list_activities(athlete.name)
@@ -174,7 +178,9 @@ class Alerts:
         if seen is not None and seen[0] == (len(rows), analysed) and seen[1] == today and now - seen[2] < REPORT_EVERY:
             return
         self._report_seen[athlete.name] = ((len(rows), analysed), today, now)
-        fresh = {str(row.activity_id) for row in rows if row.analysed_at is not None and row.analysed_at >= since}
+        recent = today - timedelta(days=NEWS_DAYS)
+        fresh = {str(row.activity_id) for row in rows if row.analysed_at is not None and row.analysed_at >= since
+                 and row.start_time.date() >= recent}
         report = store_report(self.store, athlete, today=today)
         self._missed(athlete.name, report, since.date() - timedelta(days=7))
         self._flagged(athlete.name, report, fresh)
@@ -195,7 +201,7 @@ class Alerts:
     def _flagged(self, name: str, report: ComplianceReport, fresh: set[str]) -> None:
         """An easy run done too hard and a long-run spike, for activities that are news."""
         for row in report.sessions:
-            if row.activity_id not in fresh:
+            if row.activity_id is None or row.activity_id.partition("#")[0] not in fresh:  # "123#2": a leg
                 continue
             for flag in row.flags:
                 if "too hard" in flag:
@@ -203,7 +209,8 @@ class Alerts:
                                                 f"watchsync: {name}'s easy run was too hard",
                                                 f"{name}, {values.day_label(row.done_on or row.day)} {row.name}: "
                                                 f"{flag}."))
-        fresh_days = {row.done_on.isoformat() for row in report.sessions if row.activity_id in fresh and row.done_on}
+        fresh_days = {row.done_on.isoformat() for row in report.sessions
+                      if row.activity_id is not None and row.activity_id.partition("#")[0] in fresh and row.done_on}
         for week in report.summary.weeks:
             for flag in week.flags:
                 if flag.startswith("long-run spike") and flag.split()[2].rstrip(":") in fresh_days:
@@ -239,6 +246,7 @@ class Alerts:
         if active and was is None:
             began = self._now().isoformat()
             self.store.kv_set(GLOBAL, key, began)
-            self.notifier.submit(Notice(f"{name}:{began}", title, body))
+            self.notifier.submit(Notice(f"{name}:{began}", title, body, urgent=True,
+                                        current=lambda: self.store.kv_get(GLOBAL, key) == began))
         elif not active and was is not None:
             self.store.kv_delete(GLOBAL, key)

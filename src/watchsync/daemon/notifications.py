@@ -2,8 +2,10 @@
 
 * **One message per event**: every event has a key; a key already sent (remembered in the store,
   so a restart does not repeat it) is never sent again. Retries of the same event are the same key.
-* **Rate limit**: at most ``max_per_hour`` messages in any hour; the rest wait in order (none dropped:
-  a key is remembered as sent only when it is sent, so what waits at shutdown is found again).
+* **Rate limit**: at most ``max_per_hour`` messages in any hour; the rest wait (none dropped: a key
+  is remembered as sent only when it is sent, so what waits at shutdown is found again). Urgent
+  notices (a rejected file, a needed login, Garmin unreachable, a storage fault) go before the
+  report's news, and a notice about a condition that has cleared while it waited is not sent.
 * **No secret in a message**: title and body go through the daemon's log redaction; the target
   URLs (which may hold passwords) are never logged, only their position and scheme.
 * **A failing target never affects the daemon**: messages leave from their own thread with the
@@ -15,12 +17,13 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import itertools
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import apprise
@@ -53,11 +56,17 @@ class Target:
 
 @dataclass(frozen=True)
 class Notice:
-    """One event to tell the coach: ``key`` identifies the event (one message per key, ever)."""
+    """One event to tell the coach: ``key`` identifies the event (one message per key, ever).
+
+    ``urgent`` notices need the coach to act and go before the others; ``current`` (when given) says
+    at delivery time whether the event still holds (a login fixed meanwhile is not announced).
+    """
 
     key: str
     title: str
     body: str
+    urgent: bool = False
+    current: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
 
 
 def apprise_targets(urls: list[str], config_file: Path | None) -> list[Target]:
@@ -93,7 +102,8 @@ class Notifier:
         self._targets = targets
         self._max_per_hour = max_per_hour
         self._clock = clock
-        self._queue: queue.Queue[Notice | None] = queue.Queue()
+        self._queue: queue.PriorityQueue[tuple[int, int, Notice | None]] = queue.PriorityQueue()
+        self._order = itertools.count()  # first in, first out within a priority
         self._sent_times: collections.deque[float] = collections.deque()
         self._seen: set[str] = set()  # keys accepted by this process (also when the store fails)
         self._lock = threading.Lock()
@@ -105,7 +115,7 @@ class Notifier:
 
     def stop(self, timeout: float = 2.0) -> None:
         self._stop.set()
-        self._queue.put(None)
+        self._queue.put((-1, next(self._order), None))
         if self._thread.ident is not None:
             self._thread.join(timeout)
 
@@ -125,7 +135,8 @@ class Notifier:
                 return False
             with self._lock:
                 self._seen.add(notice.key)
-            self._queue.put(Notice(notice.key, redact(notice.title)[:MAX_TITLE], redact(notice.body)[:MAX_BODY]))
+            redacted = replace(notice, title=redact(notice.title)[:MAX_TITLE], body=redact(notice.body)[:MAX_BODY])
+            self._queue.put((0 if notice.urgent else 1, next(self._order), redacted))
             return True
         except Exception as error:  # nothing here may hurt the caller
             logger.error("notification %s not queued: %s: %s", notice.key, type(error).__name__, error)
@@ -133,26 +144,33 @@ class Notifier:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            notice = self._queue.get()
-            if notice is None:
-                return
-            self._wait_for_budget()
-            if self._stop.is_set():
-                return
-            self._deliver(notice)
+            entry = self._queue.get()
+            while True:
+                notice = entry[2]
+                if notice is None:
+                    return
+                if not _still_current(notice):
+                    break
+                wait = self._take_budget()
+                if wait == 0.0:
+                    self._deliver(notice)
+                    break
+                logger.info("notifications: %d sent in the last hour; the next waits %.0f s", self._max_per_hour,
+                            wait)
+                if self._stop.wait(min(wait, BUDGET_RECHECK_SECONDS)):
+                    return
+                self._queue.put(entry)  # while it waits, a more urgent notice may have come: take the first
+                entry = self._queue.get()
 
-    def _wait_for_budget(self) -> None:
-        while True:
-            now = self._clock()
-            while self._sent_times and now - self._sent_times[0] >= HOUR:
-                self._sent_times.popleft()
-            if len(self._sent_times) < self._max_per_hour:
-                self._sent_times.append(now)
-                return
-            wait = HOUR - (now - self._sent_times[0])
-            logger.info("notifications: %d sent in the last hour; the next waits %.0f s", self._max_per_hour, wait)
-            if self._stop.wait(min(wait, BUDGET_RECHECK_SECONDS)):
-                return
+    def _take_budget(self) -> float:
+        """0.0 after taking one message of the hour's budget, else the seconds until one is free."""
+        now = self._clock()
+        while self._sent_times and now - self._sent_times[0] >= HOUR:
+            self._sent_times.popleft()
+        if len(self._sent_times) < self._max_per_hour:
+            self._sent_times.append(now)
+            return 0.0
+        return max(HOUR - (now - self._sent_times[0]), 1e-3)
 
     def _deliver(self, notice: Notice) -> None:
         """Each target once; only the targets that failed are tried again (no one gets a message twice).
@@ -175,6 +193,16 @@ class Notifier:
                 break
         logger.warning("notification %r not delivered to target %s", notice.title,
                        ", ".join(target.label for target in pending))
+
+
+def _still_current(notice: Notice) -> bool:
+    """Whether the notice's event still holds (True when it cannot be told: better once too many)."""
+    if notice.current is None:
+        return True
+    try:
+        return notice.current()
+    except Exception:
+        return True
 
 
 def _sent(target: Target, notice: Notice) -> bool:
