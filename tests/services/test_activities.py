@@ -140,7 +140,7 @@ def test_cursor_remembers_where_it_stopped_and_relists_a_small_overlap(
     assert second.cursor == latest  # an older activity does not move the cursor back
     assert store.get_activity(before_overlap) is None
 
-    third = sync(store, client, tmp_path, since=latest - timedelta(days=10))
+    third = sync(store, client, tmp_path, since=latest - timedelta(days=OVERLAP_DAYS + 5))
     assert [a.activity_id for a in third.fetched] == [before_overlap]
 
 

@@ -5,8 +5,9 @@ a page), skips the ids already stored, downloads each new one's original FIT int
 ``<fit_dir>/<athlete>/<id>.fit`` (atomic write; file 0600 and directory 0700, since GPS tracks
 are private), analyses it and records the activity, its compliance against the matched planned
 session and the cursor in one transaction. The cursor is
-the latest local start date synced; the next run lists again from two days before it, since an
-activity uploaded late can appear under an earlier date.
+the latest local start date synced; the next run lists again from ``OVERLAP_DAYS`` (10) before it,
+since an activity uploaded late (a watch synced after a trip) appears under an earlier date; ids
+already stored are skipped without a download.
 
 One bad activity never stops the sync: details or download missing (404), a download that is not a
 FIT file, a FIT file nothing can be decoded from, or any other failure of its own is recorded on
@@ -52,7 +53,9 @@ __all__ = ["Analysis", "SessionAnalysis", "SessionScore", "analyse", "athlete_co
            "sync_activities"]
 
 CURSOR_KEY = "activities.cursor"
-OVERLAP_DAYS = 2
+#: How far before the cursor each sync lists again: a watch that stays offline over a trip or a long
+#: weekend uploads its activities after newer ones from a phone or a bike computer.
+OVERLAP_DAYS = 10
 FIRST_SYNC_DAYS = 28
 #: Connect fields only the activity's details carry (the list item may lack them).
 DETAIL_FIELDS = ("associatedWorkoutId", "directWorkoutRpe")
