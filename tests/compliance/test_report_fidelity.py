@@ -131,3 +131,18 @@ def test_a_legs_drill_down_scores_and_charts_the_leg_alone(report: dict[str, Any
     assert sum(step.seconds for step in view.intensity.steps) == pytest.approx(run_leg["done"], rel=0.02)
     span = decoded.records.timestamp[-1] - decoded.records.timestamp[0]
     assert span < 0.5 * 4043  # the run leg's records, not the whole file's (its HR chart too)
+
+
+def test_the_dashboard_says_how_much_time_had_no_heart_rate(report: dict[str, Any], tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from watchsync.config import load_config
+    from watchsync.web.app import create_app
+
+    config = load_config(tmp_path / "config.toml", state_dir=tmp_path / "state")
+    with Store.open(config.store_path) as store:
+        client = TestClient(create_app(config, store, lambda: {"alive": False, "athletes": []}))
+        week = client.get("/athletes/anna/week/2017-10-05").text
+        season = client.get("/athletes/anna/season").text
+    assert "easy (target 80%) of 0.0 h with HR, 0.5 h without" in week  # never a reassuring bare share
+    assert "(0.5 h no HR)" in season

@@ -128,8 +128,7 @@ def _tiles(report: ComplianceReport) -> str:
         (values.kilometres(totals.done_meters_by_family.get("run", 0.0)),
          "run " + values.distances(totals.done_meters_by_family, totals.planned_meters_by_family)),
         (values.percent(totals.easy_share), f"easy (target {values.percent(report.easy_share_target)})"
-         + (f" of {values.hours(totals.hr_seconds)} with HR, {values.hours(totals.no_hr_seconds)} without"
-            if totals.no_hr_seconds else "")),
+         + values.hr_basis(totals.hr_seconds, totals.no_hr_seconds)),
         (str(len(report.summary.flags) + sum(len(s.flags) for s in report.sessions)), "flags"),
     ]
     return '<div class="tiles">' + "".join(

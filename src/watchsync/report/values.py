@@ -35,6 +35,14 @@ def hours(seconds: float) -> str:
     return f"{seconds / SECONDS_PER_HOUR:.1f} h"
 
 
+def hr_basis(hr_seconds: float, no_hr_seconds: float) -> str:
+    """`` of 6.1 h with HR, 1.2 h without`` when some time had no heart rate (the easy share leaves it
+    out), else nothing: a week whose strap died must not read as all easy."""
+    if not no_hr_seconds:
+        return ""
+    return f" of {hours(hr_seconds)} with HR, {hours(no_hr_seconds)} without"
+
+
 def kilometres(meters: float) -> str:
     """``12345`` → ``12.3 km``."""
     return f"{meters / 1000:.1f} km"
