@@ -23,6 +23,7 @@ class ActivityRecord(BaseModel):
     ``error`` says why an activity could not be analysed (its summary then comes from Connect) or
     scored; ``decoder``, ``salvaged`` and ``warnings`` describe how its FIT file was read.
     ``sessions``: each session of a multi-session file (``summary``/``load`` are the whole file).
+    ``backfill``: fetched by a sync that reached back beyond the cursor (history, not news).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -34,6 +35,9 @@ class ActivityRecord(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     error: str | None = None
     sessions: list[SessionRecord] = Field(default_factory=list)
+    #: Fetched by a sync asked to reach back beyond the cursor (``activities sync --since``): a
+    #: season loaded into the store, history rather than news for the coach's notifications.
+    backfill: bool = False
 
     def activities(self) -> list[tuple[ActivitySummary, ActivityLoad]]:
         """What reports count: each session of a multi-session file, else the file itself."""

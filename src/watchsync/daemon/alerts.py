@@ -40,8 +40,8 @@ ACTIVE_PREFIX = "notify.active."
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: The report is looked at again when activities change, the day changes, or after this long.
 REPORT_EVERY = timedelta(minutes=10)
-#: An activity done longer ago than this when it was analysed is history (a backfill), not news.
-NEWS_DAYS = 7
+#: An activity a backfill loaded longer than this after it was done is history, not news.
+NEWS_AGE = timedelta(days=7)
 #: A rejected file without its note after this long is told without one.
 NOTE_GRACE = timedelta(minutes=1)
 
@@ -166,9 +166,10 @@ class Alerts:
     def _from_report(self, athlete: Athlete, since: datetime) -> None:
         """Events of the athlete's report, when activities changed or the day did (or every 10 minutes).
 
-        News are activities analysed since notifications were enabled that were done in the last
-        ``NEWS_DAYS`` (a season loaded with ``activities sync --since`` is history, not news), and
-        sessions missed in the week before notifications were enabled or later.
+        News are activities analysed since notifications were enabled, except those a backfill
+        (``activities sync --since``) loaded more than ``NEWS_AGE`` after they were done: a season
+        loaded into the store is history. And sessions missed in the week before notifications were
+        enabled or later.
         """
         today = athlete.today()
         rows = self.store.list_activities(athlete.name)
@@ -178,9 +179,8 @@ class Alerts:
         if seen is not None and seen[0] == (len(rows), analysed) and seen[1] == today and now - seen[2] < REPORT_EVERY:
             return
         self._report_seen[athlete.name] = ((len(rows), analysed), today, now)
-        recent = today - timedelta(days=NEWS_DAYS)
         fresh = {str(row.activity_id) for row in rows if row.analysed_at is not None and row.analysed_at >= since
-                 and row.start_time.date() >= recent}
+                 and not (row.summary.get("backfill") and row.start_time < row.analysed_at - NEWS_AGE)}
         report = store_report(self.store, athlete, today=today)
         self._missed(athlete.name, report, since.date() - timedelta(days=7))
         self._flagged(athlete.name, report, fresh)

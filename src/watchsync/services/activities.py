@@ -102,6 +102,7 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     """
     config = athlete_config(athlete, config)
     cursor = _cursor(store, athlete.name)
+    backfill = since is not None and (cursor is None or since < cursor - timedelta(days=OVERLAP_DAYS))
     if since is None:
         since = cursor - timedelta(days=OVERLAP_DAYS) if cursor else today - timedelta(days=FIRST_SYNC_DAYS)
     result = FetchResult(since=since, until=today + timedelta(days=1), cursor=cursor)
@@ -110,7 +111,7 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     new = [item for item in listed if store.get_activity(int(item["activityId"])) is None]
     result.skipped = result.listed - len(new)
     for done, item in enumerate(sorted(new, key=lambda i: (str(i.get("startTimeLocal")), int(i["activityId"]))), 1):
-        fetched = _fetch_one(store, client, athlete, item, fit_dir, config)
+        fetched = _fetch_one(store, client, athlete, item, fit_dir, config, backfill)
         result.fetched.append(fetched)
         result.cursor = _cursor(store, athlete.name)
         if progress is not None:
@@ -119,7 +120,7 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
 
 
 def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mapping[str, Any], fit_dir: Path,
-               config: ComplianceConfig) -> FetchedActivity:
+               config: ComplianceConfig, backfill: bool = False) -> FetchedActivity:
     activity_id = int(item["activityId"])
     connect: dict[str, Any] = dict(item)
     fit_path: Path | None = None
@@ -131,7 +132,7 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
     except STOPPING_ERRORS:
         raise
     except Exception as error:
-        return _record_failure(store, athlete, connect, fit_path, _problem(activity_id, error), config)
+        return _record_failure(store, athlete, connect, fit_path, _problem(activity_id, error), config, backfill)
     unscored: str | None = None
     try:
         scores = _score_if_planned(store, athlete, analysis, config)
@@ -140,7 +141,7 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
     start_utc = _utc_start(analysis, connect)
     sessions = [SessionRecord(summary=s.summary, load=s.load) for s in analysis.sessions] \
         if len(analysis.sessions) > 1 else []  # each session is read back as its own activity
-    stored = _stored_summary(analysis.summary, analysis.load, analysis.activity, unscored, sessions)
+    stored = _stored_summary(analysis.summary, analysis.load, analysis.activity, unscored, sessions, backfill)
     with store.transaction():
         store.upsert_activity(athlete.name, activity_id, start_utc, sport=analysis.summary.sport.value,
                               fit_path=str(fit_path), summary=stored)
@@ -193,26 +194,27 @@ def _score_if_planned(store: Store, athlete: Athlete, analysis: Analysis,
 
 
 def _record_failure(store: Store, athlete: Athlete, connect: Mapping[str, Any], fit_path: Path | None,
-                    error: str, config: ComplianceConfig) -> FetchedActivity:
+                    error: str, config: ComplianceConfig, backfill: bool = False) -> FetchedActivity:
     activity_id = int(connect["activityId"])
     summary = summary_from_connect(connect)
     load = activity_load(summary, None, athlete, config)
     with store.transaction():
         store.upsert_activity(athlete.name, activity_id, _connect_utc_start(connect, summary),
                               sport=summary.sport.value, fit_path=str(fit_path) if fit_path else None,
-                              summary=_stored_summary(summary, load, None, error))
+                              summary=_stored_summary(summary, load, None, error, backfill=backfill))
         store.mark_analysed(activity_id)
         _advance_cursor(store, athlete.name, summary.start.date())
     return FetchedActivity(activity_id, summary.start, summary.sport.value, fit_path, error=error)
 
 
 def _stored_summary(summary: ActivitySummary, load: ActivityLoad, activity: Activity | None,
-                    error: str | None = None, sessions: list[SessionRecord] | None = None) -> dict[str, Any]:
+                    error: str | None = None, sessions: list[SessionRecord] | None = None,
+                    backfill: bool = False) -> dict[str, Any]:
     """The ``summary`` JSON of an activity row (read back by :mod:`watchsync.services.report`)."""
     return ActivityRecord(
         summary=summary, load=load, decoder=activity.decoder if activity else None,
         salvaged=activity.salvaged if activity else False, warnings=list(activity.warnings) if activity else [],
-        error=error, sessions=sessions or []).model_dump(mode="json")
+        error=error, sessions=sessions or [], backfill=backfill).model_dump(mode="json")
 
 
 def _utc_start(analysis: Analysis, connect: Mapping[str, Any]) -> datetime:
