@@ -240,7 +240,26 @@ def test_an_unreachable_message_never_carries_a_service_ticket() -> None:
     raw = requests.ConnectionError("HTTPSConnectionPool(host='connect.garmin.com', port=443): Max retries exceeded "
                                    "with url: /app?ticket=ST-123456-secret (Caused by NewConnectionError)")
     error = normalize_error(raw)
-    assert isinstance(error, Unreachable) and "ST-123456" not in str(error) and "?<redacted>" in str(error)
+    assert isinstance(error, Unreachable) and "ST-123456" not in str(error)
+    assert str(error) == "Garmin unreachable: cannot connect (connect.garmin.com)"  # plain words, not a repr
+
+
+@pytest.mark.parametrize(("cause", "words"), [
+    ("Failed to establish a new connection: [Errno 111] Connection refused", "connection refused"),
+    ("Failed to resolve 'connect.garmin.com' ([Errno -3] Temporary failure in name resolution)",
+     "the name does not resolve (DNS)"),
+    ("Read timed out. (read timeout=30)", "no answer in time"),
+    ("Connection aborted., RemoteDisconnected('Remote end closed connection without response')",
+     "connection dropped"),
+])
+def test_a_connection_failure_is_said_in_plain_words(cause: str, words: str) -> None:
+    import requests
+
+    from watchsync.garmin.client import normalize_error
+
+    raw = requests.ConnectionError(f"HTTPSConnectionPool(host='connect.garmin.com', port=443): Max retries exceeded "
+                                   f"with url: /x (Caused by {cause})")
+    assert str(normalize_error(raw)) == f"Garmin unreachable: {words} (connect.garmin.com)"
 
 
 def test_a_drain_while_garmin_is_down_retries_soon_and_does_not_park(

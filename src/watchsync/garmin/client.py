@@ -390,8 +390,7 @@ def normalize_error(error: BaseException) -> GarminError:
     if status is None:
         transport = _transport_error(error)
         if transport is not None:
-            return Unreachable(f"Garmin unreachable ({_redacted(_first_line(transport))[:160]})",
-                               ambiguous=_maybe_sent(transport))
+            return Unreachable(f"Garmin unreachable: {_transport_words(transport)}", ambiguous=_maybe_sent(transport))
         if any(_UNREACHABLE_TEXT.search(str(link)) for link in _chain(error)):
             return Unreachable(f"Garmin unreachable ({_redacted(_first_line(error))[:160]})", ambiguous=True)
     if status in (403, 427) and (_is_challenge(response) or any(
@@ -481,6 +480,32 @@ def _transport_error(error: BaseException) -> BaseException | None:
                       | ssl.SSLError | socket.gaierror):
             return link
     return None
+
+
+#: What a connection failure was, in plain words (the library's text is a repr of a connection pool).
+_TRANSPORT_WORDS = (
+    (("name or service not known", "nodename nor servname", "name resolution", "getaddrinfo failed"),
+     "the name does not resolve (DNS)"),
+    (("connection refused", "errno 111"), "connection refused"),
+    (("network is unreachable", "no route to host"), "no network route"),
+    (("timed out", "timeout"), "no answer in time"),
+    (("certificate", "ssl", "tls"), "TLS failed"),
+    (("connection reset", "connection aborted", "remotedisconnected", "broken pipe"), "connection dropped"),
+    (("newconnectionerror", "max retries exceeded"), "cannot connect"),
+)
+_HOST = re.compile(r"host='([^']+)'")
+
+
+def _transport_words(transport: BaseException) -> str:
+    """``connection refused (connect.garmin.com)``: the failure in plain words, with the host."""
+    text = " ".join(str(link) for link in _chain(transport))
+    lower = text.lower()
+    host = _HOST.search(text)
+    at = f" ({host.group(1)})" if host else ""
+    for needles, words in _TRANSPORT_WORDS:
+        if any(needle in lower for needle in needles):
+            return words + at
+    return _redacted(_first_line(transport))[:160]
 
 
 def _maybe_sent(transport: BaseException) -> bool:
