@@ -61,6 +61,7 @@ class Dashboard:
                                       status_colours=charts.STATUS_COLOURS, svg=Markup,
                                       athletes=list(config.athletes))
         self.templates.filters["segment"] = url_segment
+        self.templates.globals["garmin_health"] = views.garmin_health
 
     def page(self, template: str, **context: Any) -> HTMLResponse:
         return HTMLResponse(self.templates.get_template(template).render(**context))

@@ -9,7 +9,7 @@ auth and queue health from the daemon's status. This module only picks and arran
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from watchsync.activity import FitDecodeError, decode_activity
@@ -61,6 +61,40 @@ def overview(store: Store, athletes: list[Athlete], status: dict[str, Any]) -> l
         week = store_report(store, athlete, today=today, week=today)
         cards.append(AthleteCard(athlete, week, by_name.get(athlete.name, {}), all_flags(week)))
     return cards
+
+
+@dataclass(frozen=True)
+class GarminHealth:
+    """Whether the athlete's last call to Garmin worked: ``text`` says when, or what failed since."""
+
+    ok: bool
+    text: str
+
+
+def garmin_health(entry: dict[str, Any]) -> GarminHealth:
+    """From an athlete's status: the last successful contact (push or activity sync) and the last
+    error when it came after it (an outage shows here, not only in /status)."""
+    contacts = [text for text in (entry.get("last_push"), entry.get("last_activity_sync")) if isinstance(text, str)]
+    last = max(contacts, key=_instant, default=None)
+    error = entry.get("last_error")
+    when, _, message = error.partition(" ") if isinstance(error, str) else ("", "", "")
+    since = f"last contact {_clock(last)}" if last else "no contact yet"
+    if message and (last is None or _instant(when) > _instant(last)):
+        return GarminHealth(False, f"{message} ({since})")
+    return GarminHealth(True, f"ok ({since})" if last else "no contact yet")
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _clock(text: str) -> str:
+    """``2026-12-04T03:40:12+00:00`` → ``2026-12-04 03:40 UTC`` (the store's times are UTC)."""
+    return _instant(text).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass(frozen=True)
