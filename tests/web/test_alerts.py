@@ -162,3 +162,23 @@ def test_a_backfilled_season_is_history_and_only_a_recent_activity_is_news(tmp_p
     too_hard = [n.body for n in sink.notices if n.key.startswith("too-hard:")]
     assert len(too_hard) == 1
     assert recent_day.strftime("%m-%d") in too_hard[0]
+
+
+@pytest.mark.parametrize(("clock", "due"), [("20:30", True), ("19:59", False)])
+def test_the_digest_is_due_on_the_athletes_clock_not_the_servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 clock: str, due: bool) -> None:
+    from zoneinfo import ZoneInfo
+
+    from watchsync.model.athlete import Athlete
+
+    zone = ZoneInfo("Pacific/Auckland")  # Sunday evening there is Sunday morning in UTC
+    hours, minutes = map(int, clock.split(":"))
+    sunday = datetime(2026, 11, 29, hours, minutes, tzinfo=zone)
+    monkeypatch.setattr(Athlete, "now", lambda self: sunday)
+    config = default_config(state_dir=tmp_path)
+    config = config.model_copy(update={"notify": config.notify.model_copy(update={"digest": "sun 20:00"})})
+    sink = Collect()
+    with Store.open(config.store_path) as store:
+        Alerts(config, store, sink).check()  # type: ignore[arg-type]
+    digests = [n.title for n in sink.notices if n.key.startswith("digest:")]
+    assert digests == (["watchsync: anna, week of 2026-11-23"] if due else [])

@@ -73,7 +73,8 @@ def test_the_ics_feed_lists_every_planned_session_with_stable_uids(fortnight: Fo
 
 
 def test_unknown_pages_are_404_not_errors(fortnight: Fortnight) -> None:
-    for path in ("athletes/nobody", "athletes/anna/week/notaday", "athletes/anna/activities/1"):
+    for path in ("athletes/nobody", "athletes/anna/week/notaday", "athletes/anna/activities/1",
+                 "athletes/anna/week/0001-01-01", "athletes/anna/week/9999-12-31"):  # no 500 at the calendar's ends
         with pytest.raises(urllib.error.HTTPError) as answer:
             _get(fortnight, path)
         assert answer.value.code == 404

@@ -221,12 +221,13 @@ class Alerts:
         if self._digest is None:
             return
         weekday, hour, minute = self._digest
-        now = datetime.now().astimezone()
+        now = athlete.now()  # "sun 20:00" on the athlete's clock, wherever the server is
         monday = now.date() - timedelta(days=now.weekday())
-        due = datetime.combine(monday + timedelta(days=weekday), datetime.min.time()).astimezone()
-        if now < due.replace(hour=hour, minute=minute):
+        due = datetime.combine(monday + timedelta(days=weekday), datetime.min.time().replace(hour=hour, minute=minute),
+                               now.tzinfo)
+        if now < due:
             return
-        report = store_report(self.store, athlete, today=athlete.today(), week=monday)
+        report = store_report(self.store, athlete, today=now.date(), week=monday)
         totals = report.summary.totals
         flags = report.summary.flags + [f"{s.name}: {f}" for s in report.sessions for f in s.flags]
         lines = [f"Completion {values.percent(totals.completion)} ({totals.done} done, {totals.missed} missed, "

@@ -228,7 +228,11 @@ class Athlete(BaseModel):
 
     def today(self) -> date:
         """The athlete's current date: in their time zone when one is set, else the host's."""
-        return datetime.now(ZoneInfo(self.timezone)).date() if self.timezone else date.today()
+        return self.now().date()
+
+    def now(self) -> datetime:
+        """The athlete's wall clock (aware): in their time zone when one is set, else the host's."""
+        return datetime.now(ZoneInfo(self.timezone)) if self.timezone else datetime.now().astimezone()
 
     @property
     def effective_lthr(self) -> int:

@@ -86,8 +86,11 @@ class Dashboard:
         athlete = self.athlete(request)
         try:
             day = date.fromisoformat(request.path_params["day"])
-        except ValueError:
-            raise views.NotFound(f"not a date: {request.path_params['day']!r}") from None
+            day.fromordinal(day.toordinal() - 7 - views.REPORT_REACH_DAYS)  # its week, its neighbours, its history
+            day.fromordinal(day.toordinal() + 7 + 6)
+        except (ValueError, OverflowError):
+            raise views.NotFound(f"not a date of a week the dashboard can show: {request.path_params['day']!r}") \
+                from None
         view = views.week(self.store, athlete, day)
         return self.page("week.html", title=f"{athlete.name}: week of {view.monday}", athlete=athlete, view=view,
                          previous=view.monday and view.monday.fromordinal(view.monday.toordinal() - 7),

@@ -139,6 +139,10 @@ class ChartsView:
     monday: date | None = None
 
 
+#: How far before a week its report reads (the load's chronic window, with room).
+REPORT_REACH_DAYS = 366
+
+
 def week(store: Store, athlete: Athlete, day: date) -> ChartsView:
     report = store_report(store, athlete, today=athlete.today(), week=day)
     return ChartsView(report, _charts(report), all_flags(report), monday_of(day))
