@@ -372,11 +372,21 @@ def test_a_one_sided_heart_rate_range_is_read_with_the_open_side_at_the_models_b
     assert step.target == expected
 
 
-def test_a_one_sided_power_range_is_read_from_zero_watts() -> None:
-    data = encode([timed(600, target_type="power", target_value=0, custom_target_value_low=0,
+@pytest.mark.parametrize("low", [0, 1000])  # 1000 is 0 W beside a watt bound (the % / W boundary value)
+def test_a_one_sided_power_range_is_read_from_zero_watts(low: int) -> None:
+    data = encode([timed(600, target_type="power", target_value=0, custom_target_value_low=low,
                          custom_target_value_high=1150)])
     [step] = read_fit_workout(data).flat_steps()
     assert step.target == PowerTarget(low=0, high=150)
+
+
+def test_a_zero_watt_floor_is_written_as_no_lower_bound_and_read_back() -> None:
+    workout = Workout(name="floor", sport=Sport.CYCLING,
+                      steps=[Step(duration=TimeDuration(seconds=600), target=PowerTarget(low=0, high=150))])
+    data = write_fit_workout(workout)
+    [step] = garmin_steps(data)
+    assert (step["custom_target_power_low"], step["custom_target_power_high"]) == (0, 1150)
+    assert read_fit_workout(data).flat_steps()[0].target == PowerTarget(low=0, high=150)
 
 
 @pytest.mark.parametrize(("sport", "sub_sport", "expected", "said"), [

@@ -589,6 +589,8 @@ def _offset_range(low: int, high: int, offset: int, absolute: type[HeartRateTarg
                   what: str) -> Target:
     if low > offset and high > offset:
         return absolute(low=low - offset, high=high - offset)
+    if min(low, high) == offset < max(low, high):  # the offset itself beside an absolute bound: 0 W / 0 bpm
+        low, high = (0 if low == offset else low), (0 if high == offset else high)
     if 0 in (low, high) and max(low, high) > offset:  # a one-sided range: 0 is "no bound" on that side
         floor, ceiling = _OPEN_SIDE[absolute]
         return absolute(low=low - offset if low else floor, high=high - offset if high else ceiling)

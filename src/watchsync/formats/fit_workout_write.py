@@ -280,7 +280,8 @@ def _set_target(message: WorkoutStepMessage, target: Target, prefix: str = "") -
         case PowerTarget(low=low, high=high):
             put("target_type", WorkoutStepTarget.POWER)
             put("target_value", 0)
-            put("custom_target_power_low", round(low) + POWER_OFFSET)
+            # a 0 W floor is "no lower bound" (0): offset, it would be 1000, the boundary between % and W
+            put("custom_target_power_low", round(low) + POWER_OFFSET if round(low) > 0 else 0)
             put("custom_target_power_high", round(high) + POWER_OFFSET)
         case CadenceTarget(low=low, high=high):
             put("target_type", WorkoutStepTarget.CADENCE)
