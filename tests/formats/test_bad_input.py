@@ -57,7 +57,7 @@ EXPECTED: dict[str, tuple[int, int, str]] = {
     "toml-syntax.toml": (2, 9, "Invalid value"),
     "toml-tags-not-a-list.toml": (3, 8, "tags: wrong type (str)"),
     "toml-text-bad-line.toml": (6, 6, "RPE 12 is outside the scale"),
-    "toml-too-deep.toml": (7, 11, "repeats nest too deep"),
+    "toml-too-deep.toml": (9, 15, "repeats nest too deep (at most 5 levels)"),
     "toml-unclosed-array.toml": (4, 24, "at the end of the file"),
     "toml-unknown-exercise.toml": (6, 12, "unknown exercise 'Pushup plus plus'; did you mean 'Push-up Plus'"),
     "toml-unknown-key.toml": (6, 1, "steps[0].targe: unknown key"),

@@ -15,6 +15,7 @@ from watchsync.formats.fit_workout import read_fit_workout, write_fit_workout
 from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT, read_fit_workouts
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
+    MAX_REPEAT_DEPTH,
     CadenceTarget,
     DistanceDuration,
     Exercise,
@@ -37,6 +38,7 @@ from watchsync.model.workout import (
     Step,
     TimeDuration,
     Workout,
+    repeat_depth,
 )
 from watchsync.resolve import resolve
 
@@ -399,3 +401,20 @@ def test_a_sport_the_model_has_no_own_value_for_is_said(sport: str, sub_sport: s
     messages: list[str] = []
     workout = read_fit_workout(encode([timed(600)], sport=sport, sub_sport=sub_sport), messages)
     assert workout.sport is expected and messages == said
+
+
+def _nested(levels: int) -> bytes:
+    """One timed step wrapped in ``levels`` repeats, each going back to step 0."""
+    repeats = [{"duration_type": "repeat_until_steps_cmplt", "duration_value": 0, "target_type": "open",
+                "target_value": 2} for _ in range(levels)]
+    return encode([timed(60), *repeats], wkt_name="Deep", sport="running")
+
+
+def test_repeats_nest_as_deep_in_every_format_or_are_refused_alike() -> None:
+    from watchsync.formats.toml_workout import format_toml, parse_toml
+
+    workout = read_fit_workout(_nested(MAX_REPEAT_DEPTH))
+    assert repeat_depth(workout.steps) == MAX_REPEAT_DEPTH
+    assert parse_toml(format_toml(workout), "w.toml") == workout  # what import writes validates again
+    with pytest.raises(WorkoutFormatError, match=f"repeats nest {MAX_REPEAT_DEPTH + 1} levels deep"):
+        read_fit_workout(_nested(MAX_REPEAT_DEPTH + 1))

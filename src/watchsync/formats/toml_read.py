@@ -19,6 +19,7 @@ from watchsync.formats.toml_positions import KeyPath, Position, key_positions
 from watchsync.formats.toml_schema import EXPECTED, FileTable, RepeatTable, StepTable
 from watchsync.formats.validation import validation_message
 from watchsync.model.workout import (
+    MAX_REPEAT_DEPTH,
     Duration,
     Exercise,
     LapButton,
@@ -33,7 +34,6 @@ from watchsync.model.workout import (
     parse_sport,
 )
 
-MAX_REPEAT_DEPTH = 3
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)$")
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(kg|lbs?)\s*$", re.IGNORECASE)

@@ -27,7 +27,8 @@ by :func:`key_positions` of :mod:`~watchsync.formats.toml_positions`, as tomllib
 from __future__ import annotations
 
 from watchsync.formats.toml_positions import Position, key_positions
-from watchsync.formats.toml_read import MAX_REPEAT_DEPTH, parse_toml
+from watchsync.formats.toml_read import parse_toml
 from watchsync.formats.toml_write import format_toml
+from watchsync.model.workout import MAX_REPEAT_DEPTH
 
 __all__ = ["MAX_REPEAT_DEPTH", "Position", "format_toml", "key_positions", "parse_toml"]

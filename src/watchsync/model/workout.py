@@ -405,6 +405,9 @@ class Workout(_Frozen):
     def _bounded(self) -> Self:
         if self.pool_length is not None and self.sport is not Sport.POOL_SWIM:
             raise ValueError("a pool length belongs to a pool swim (sport pool_swim)")
+        depth = repeat_depth(self.steps)
+        if depth > MAX_REPEAT_DEPTH:
+            raise ValueError(f"repeats nest {depth} levels deep (at most {MAX_REPEAT_DEPTH})")
         executed = executed_step_count(self.steps)
         if executed > MAX_EXECUTED_STEPS:
             raise ValueError(f"the workout expands to {executed} executed steps "
@@ -431,6 +434,14 @@ class Workout(_Frozen):
 
 #: Upper bound on executed steps (repeats multiplied out); far above any real workout.
 MAX_EXECUTED_STEPS = 2000
+#: Upper bound on repeats inside repeats, the same in every format (FIT files from watches and
+#: Connect nest deeper than text can say; TOML and the model hold this many).
+MAX_REPEAT_DEPTH = 5
+
+
+def repeat_depth(blocks: list[Step | Repeat]) -> int:
+    """How many repeats deep the deepest step is (0: no repeat)."""
+    return max((1 + repeat_depth(b.steps) for b in blocks if isinstance(b, Repeat)), default=0)
 
 
 def executed_step_count(blocks: list[Step | Repeat]) -> int:
