@@ -418,3 +418,15 @@ def test_repeats_nest_as_deep_in_every_format_or_are_refused_alike() -> None:
     assert parse_toml(format_toml(workout), "w.toml") == workout  # what import writes validates again
     with pytest.raises(WorkoutFormatError, match=f"repeats nest {MAX_REPEAT_DEPTH + 1} levels deep"):
         read_fit_workout(_nested(MAX_REPEAT_DEPTH + 1))
+
+
+def test_a_crc_that_does_not_match_is_said_and_the_file_read_all_the_same() -> None:
+    data = write_fit_workout(Workout(name="crc", sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=60))]))
+    damaged = data[:-2] + bytes([data[-2] ^ 0xFF, data[-1]])
+    said: list[str] = []
+    assert read_fit_workout(damaged, said) == read_fit_workout(data)
+    assert said == ["<bytes>: the file's CRC does not match its contents (damaged on the way?); read as it is: "
+                    "check the steps"]
+    clean: list[str] = []
+    read_fit_workout(data, clean)
+    assert clean == []

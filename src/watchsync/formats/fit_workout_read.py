@@ -1,7 +1,7 @@
 """FIT ``workout`` / ``workout_step`` messages → workout model: the one decoder of workout steps.
 
-Two callers: :func:`read_fit_workout` imports a workout file (decoded with fitdecode, CRCs not
-checked; developer fields are kept apart, so they never shift a standard field), and
+Two callers: :func:`read_fit_workout` imports a workout file (decoded with fitdecode; a CRC that
+does not match is said, never refused; developer fields are kept apart, so they never shift a standard field), and
 :func:`watchsync.compliance.embedded` scores an activity against the workout embedded in it, whose
 steps the activity decoder already hands over as dicts. Both go through :func:`workout_from_messages`,
 which takes messages keyed by FIT profile field name with raw values (enums as numbers or profile
@@ -153,6 +153,7 @@ class Decoded:
     workouts: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
     sessions: list[dict[str, Any]] = field(default_factory=list)  # workout_session: a multi-sport workout's legs
+    crc_mismatch: bool = False  # a file CRC that does not match the bytes (the file is read all the same)
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,9 @@ def read_fit_workouts(data: bytes | Path, messages: list[str] | None = None) -> 
         raise WorkoutFormatError(path, 1, 1, "FIT workout has no workout_step messages", EXPECTED)
     head = decoded.workouts[0] if decoded.workouts else {}
     fallback = data.stem if isinstance(data, Path) else "FIT workout"
+    if decoded.crc_mismatch and messages is not None:
+        messages.append(f"{path}: the file's CRC does not match its contents (damaged on the way?); "
+                        "read as it is: check the steps")
     legs = _legs(head, decoded.steps, decoded.sessions)
     workouts: list[Workout] = []
     for number, (leg_head, leg_steps) in enumerate(legs, start=1):
@@ -247,12 +251,14 @@ def decode_fit_messages(raw: bytes, path: str) -> Decoded:
     targets = {_FILE_ID: decoded.file_ids, _WORKOUT: decoded.workouts, _WORKOUT_STEP: decoded.steps,
                _WORKOUT_SESSION: decoded.sessions}
     try:
-        reader = fitdecode.FitReader(io.BytesIO(raw), check_crc=fitdecode.CrcCheck.DISABLED,
+        reader = fitdecode.FitReader(io.BytesIO(raw), check_crc=fitdecode.CrcCheck.READONLY,
                                      error_handling=fitdecode.ErrorHandling.RAISE)
         with reader:
             for frame in reader:
                 if isinstance(frame, fitdecode.FitDataMessage) and frame.global_mesg_num in targets:
                     targets[frame.global_mesg_num].append(_named(frame, _MESSAGE_FIELDS[frame.global_mesg_num]))
+                elif isinstance(frame, fitdecode.FitCRC) and frame.crc and not frame.matched:
+                    decoded.crc_mismatch = True  # read all the same (a CRC of 0: none written)
     except fitdecode.FitError as error:
         raise WorkoutFormatError(path, 1, 1, f"not a readable FIT file: {error}", EXPECTED) from None
     return decoded
