@@ -49,6 +49,9 @@ class SessionSpec:
     avg_hr: int | None = None
     max_hr: int | None = None
     avg_power: int | None = None
+    #: The summary's ``timestamp`` (Unix s) when it is not the session's end: a Summary-First file's
+    #: creation time, say.
+    stamp: float | None = None
 
 
 @dataclass
@@ -126,7 +129,8 @@ def _record(sample: Sample) -> RecordMessage:
 
 def _totals(message: LapMessage | SessionMessage, session: SessionSpec) -> None:
     message.start_time = round(session.start * MS)
-    message.timestamp = round((session.start + (session.elapsed or session.timer or 0)) * MS)
+    end = session.stamp if session.stamp is not None else session.start + (session.elapsed or session.timer or 0)
+    message.timestamp = round(end * MS)
     message.sport = session.sport
     message.sub_sport = session.sub_sport
     for name, value in (("total_timer_time", session.timer), ("total_elapsed_time", session.elapsed),

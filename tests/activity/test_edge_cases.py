@@ -326,3 +326,25 @@ def test_bytes_after_the_end_of_the_file_are_ignored_on_the_fast_path(tail: byte
     assert (padded.decoder, padded.salvaged) == ("fitfast", True)
     assert list(padded.warnings) == [f"{len(tail)} bytes after the end of the FIT file were ignored"]
     assert padded.sessions == whole.sessions and len(padded.records) == len(whole.records) == 600
+
+
+def test_an_expedition_of_nine_days_in_one_session_keeps_its_timer(tmp_path: Path, config: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # Garmin's Expedition activity: one track point an hour, no timer events from a third-party writer
+    days = 9 * 86400.0
+    samples = [Sample(T0 + hour * 3600, 110, hour * 3600 * 0.8) for hour in range(217)]
+    spec = ActivitySpec([SessionSpec(FitSport.HIKING, T0, days, days, distance=days * 0.8)], samples)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    assert (result["summary"]["duration_s"], result["summary"]["elapsed_s"]) == (days, days)  # not 217 x 60 s
+    assert not result["warnings"]
+
+
+def test_a_summary_first_files_creation_time_is_not_the_sessions_end(tmp_path: Path, config: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # the summary's timestamp is when the file was written, three days later; its totals are missing
+    pause = [(T0, EventType.START), (T0 + 1500, EventType.STOP_ALL), (T0 + 2100, EventType.START)]
+    samples = steady(T0, 1500) + steady(T0 + 2100, 1500, offset_m=4500.0)
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, T0, None, None, stamp=T0 + 3 * 86400)], samples, pause)
+    result = analyze(build(spec), tmp_path, config, capsys)
+    assert result["summary"]["duration_s"] == pytest.approx(3000, abs=2)  # not 71.8 h to the creation time
+    assert result["summary"]["elapsed_s"] == pytest.approx(3600, abs=2)

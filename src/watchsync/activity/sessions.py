@@ -30,8 +30,12 @@ from watchsync.activity.timeline import DEFAULT_MAX_GAP_S, Timeline, timeline
 #: A time total beyond this many times the records' span (plus `SPAN_SLACK_S`) is absurd.
 SPAN_FACTOR = 1.5
 SPAN_SLACK_S = 600.0
-#: No session lasts a week (multi-day ultras record one session a day or stop at 3-4 days).
+#: A session total beyond a week is taken only when its records span it (an expedition recorded as one
+#: session, a track point an hour), and never beyond a month: such totals are corrupt values.
 MAX_SESSION_S = 7 * 86400.0
+MAX_SPANNED_SESSION_S = 31 * 86400.0
+#: The share of a total beyond `MAX_SESSION_S` that the records must span for it to be taken.
+SPANNED_SHARE = 0.99
 #: Distance cross-check: session vs records disagree beyond both of these.
 DISTANCE_TOLERANCE = 0.05
 DISTANCE_SLACK_M = 200.0
@@ -153,7 +157,7 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     label = f"session {number + 1}: " if many else ""
     warnings: list[str] = []
     window = session.timestamp.timestamp() - begin if session and session.timestamp else 0.0
-    if 0 < window <= MAX_SESSION_S:
+    if 0 < window <= MAX_SESSION_S and _window_fits(window, span, session):
         span = max(span, window)  # sparse records (a length or a lap each) cover less than the session
     elapsed = _plausible(session.total_elapsed_time if session else None, span)
     end = begin + (elapsed if elapsed is not None else max(span, 0.0))
@@ -249,10 +253,23 @@ def _lap_distance(laps: Sequence[Lap], seconds: float, label: str, warnings: lis
     return total
 
 
+def _window_fits(window: float, span: float, session: Session | None) -> bool:
+    """Whether the session's ``timestamp`` can be its end: in a Summary-First file it is the file's
+    creation time (Garmin's FIT team: never use it as the end; end = start + total elapsed time), which
+    an exporting platform may write days later. Taken only within the session's own elapsed time, or
+    without one, within the records' plausible span."""
+    elapsed = session.total_elapsed_time if session else None
+    if elapsed is not None and np.isfinite(elapsed) and elapsed > 0:
+        return window <= elapsed + 1  # the session's own end, however sparse its records
+    return span <= 1 or window <= SPAN_FACTOR * span + SPAN_SLACK_S
+
+
 def _plausible(value: float | None, span: float) -> float | None:
     """A session time total, or None when it is missing or absurd (against the span of its records and
-    of its own start and end, or beyond `MAX_SESSION_S`)."""
-    if value is None or not np.isfinite(value) or value <= 0 or value > MAX_SESSION_S:
+    of its own start and end, or beyond `MAX_SESSION_S` unless its records span it)."""
+    if value is None or not np.isfinite(value) or value <= 0:
+        return None
+    if value > MAX_SESSION_S and not (value <= MAX_SPANNED_SESSION_S and span >= SPANNED_SHARE * value):
         return None
     if span > 1 and value > SPAN_FACTOR * span + SPAN_SLACK_S:
         return None
