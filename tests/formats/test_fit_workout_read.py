@@ -430,3 +430,22 @@ def test_a_crc_that_does_not_match_is_said_and_the_file_read_all_the_same() -> N
     clean: list[str] = []
     read_fit_workout(data, clean)
     assert clean == []
+
+
+def test_what_the_model_cannot_hold_is_said_not_dropped_silently() -> None:
+    data = encode([
+        timed(600, target_type="heart_rate_lap", target_value=0, custom_target_value_low=240,
+              custom_target_value_high=250),
+        timed(600, target_type="power", target_value=0, custom_target_value_low=1200, custom_target_value_high=1250,
+              secondary_target_type="power", secondary_target_value=0, secondary_custom_target_value_low=1210,
+              secondary_custom_target_value_high=1240),
+        {"duration_type": "repeat_until_steps_cmplt", "duration_value": 1, "target_type": "open", "target_value": 0},
+    ])
+    said: list[str] = []
+    first, repeat = read_fit_workout(data, said).steps
+    assert isinstance(first, Step) and first.target == HeartRateTarget(low=140, high=150)
+    assert isinstance(repeat, Repeat) and repeat.count == 1
+    assert said == ["<bytes>: step 1: secondary target 210-240 left out: of the target's own kind",
+                    "<bytes>: step 2: repeat count 0 (imported as 1)",
+                    "<bytes>: target averaged over the lap on 1 step(s) (imported as the plain target)"]
+    assert first.notes is None  # said on import, not written into what the watch shows

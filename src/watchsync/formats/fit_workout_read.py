@@ -38,6 +38,7 @@ FIT cannot say ``skip_last_rest``; it reads as False.
 
 from __future__ import annotations
 
+import collections
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -125,6 +126,9 @@ _HR_TARGETS = {Tgt.HEART_RATE, Tgt.HEART_RATE_LAP}
 _SPEED_TARGETS = {Tgt.SPEED, Tgt.SPEED_LAP}
 _AVERAGED_POWER = {Tgt.POWER_3S, Tgt.POWER_10S, Tgt.POWER_30S, Tgt.POWER_LAP}
 _POWER_TARGETS = {Tgt.POWER, *_AVERAGED_POWER}
+#: Targets the watch averages, and over what (as Connect JSON's ``heart.rate.lap`` ... are said).
+_AVERAGED = {Tgt.HEART_RATE_LAP: "the lap", Tgt.SPEED_LAP: "the lap", Tgt.POWER_LAP: "the lap",
+             Tgt.POWER_3S: "3 s", Tgt.POWER_10S: "10 s", Tgt.POWER_30S: "30 s"}
 _TIME_DURATIONS = {Dur.TIME, Dur.REPETITION_TIME, Dur.TIME_ONLY}
 _POWER_LESS = {Dur.POWER_LESS_THAN: "power", Dur.POWER_3S_LESS_THAN: "3s power",
                Dur.POWER_10S_LESS_THAN: "10s power", Dur.POWER_30S_LESS_THAN: "30s power",
@@ -289,16 +293,19 @@ def workout_from_messages(workout: Fields, steps: Sequence[Fields], *, fallback_
     said = notes if notes is not None else []
     ordered = sorted(((_message_index(f, position), f) for position, f in enumerate(steps)), key=lambda p: p[0])
     entries: list[_Entry] = []
+    averaged: list[str] = []  # what each averaged target is averaged over (said once per kind, not per step)
     for index, step in ordered:
         try:
             if _duration_type(step.get("duration_type")) in _REPEATS:
-                _close_repeat(entries, index, step)
+                _close_repeat(entries, index, step, said)
             else:
                 remarks: list[str] = []
-                entries.append(_Entry(index, _step(step, remarks, bounds)))
+                entries.append(_Entry(index, _step(step, remarks, bounds, averaged)))
                 said.extend(f"step {index}: {remark}" for remark in remarks)
         except ValueError as error:
             raise ValueError(f"workout_step {index}: {_reason(error)}") from None
+    for over, count in collections.Counter(averaged).items():
+        said.append(f"target averaged over {over} on {count} step(s) (imported as the plain target)")
     sport = sport or _sport(workout, said)
     pool = _pool(workout) if sport is Sport.POOL_SWIM else {}
     try:
@@ -393,7 +400,7 @@ def _enum_name(enum: Any, value: object) -> str:
         return str(value)
 
 
-def _close_repeat(entries: list[_Entry], index: int, fields: Fields) -> None:
+def _close_repeat(entries: list[_Entry], index: int, fields: Fields, said: list[str]) -> None:
     """Fold the entries from the repeat's first step onwards into one Repeat block."""
     first = fields.get("duration_value")
     if not isinstance(first, int) or first >= index:
@@ -409,7 +416,10 @@ def _close_repeat(entries: list[_Entry], index: int, fields: Fields) -> None:
     value = fields.get("target_value")
     until = _repeat_until(kind, value)
     if kind is Dur.REPEAT_UNTIL_STEPS_CMPLT:
-        repeat = Repeat(count=max(1, value or 1), steps=block, name=name)
+        count = value if isinstance(value, int) and 0 < value < 0xFFFFFFFF else None
+        if count is None:
+            said.append(f"step {index}: repeat count {'missing' if value is None else value} (imported as 1)")
+        repeat = Repeat(count=count or 1, steps=block, name=name)
     elif until is not None:
         repeat = Repeat(count=CONDITIONAL_REPEAT_MAX_COUNT, steps=block, name=name, until=until)
     else:
@@ -468,6 +478,14 @@ def _repeat_condition(kind: Dur, value: int | None) -> str:
             return f"TSS {amount / 10:g}"
 
 
+def _target_text(target: Target) -> str:
+    """A short description of a target for a note (``140-150 bpm``, ``zone 2``)."""
+    low, high, zone = (getattr(target, name, None) for name in ("low", "high", "zone"))
+    if zone is not None:
+        return f"zone {zone}"
+    return f"{low:g}-{high:g}" if isinstance(low, int | float) and isinstance(high, int | float) else target.kind
+
+
 def _hr_text(raw: int) -> str:
     return f"{raw}% max" if raw <= HR_OFFSET else f"{raw - HR_OFFSET} bpm"
 
@@ -476,14 +494,16 @@ def _power_text(raw: int) -> str:
     return f"{raw}% FTP" if raw <= POWER_OFFSET else f"{raw - POWER_OFFSET} W"
 
 
-def _step(fields: Fields, remarks: list[str], bounds: bool) -> Step:
+def _step(fields: Fields, remarks: list[str], bounds: bool, averaged: list[str]) -> Step:
     duration = _duration(fields.get("duration_type"), fields.get("duration_value"), remarks)
-    target, stroke = _target(fields, "", remarks, bounds)
-    secondary, second_stroke = _target(fields, "secondary_", remarks, bounds)
+    target, stroke = _target(fields, "", remarks, bounds, averaged)
+    secondary, second_stroke = _target(fields, "secondary_", remarks, bounds, averaged)
     if isinstance(target, OpenTarget) or target_family(secondary) == target_family(target):
         if not isinstance(secondary, OpenTarget) and isinstance(target, OpenTarget):
             target, secondary = secondary, OpenTarget()
         else:
+            if not isinstance(secondary, OpenTarget):
+                remarks.append(f"secondary target {_target_text(secondary)} left out: of the target's own kind")
             secondary = OpenTarget()
     exercise = _exercise(fields, remarks)
     weight = fields.get("exercise_weight")
@@ -544,7 +564,8 @@ def _duration(duration_type: object, value: object, remarks: list[str]) -> Durat
     return LapButton()
 
 
-def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool) -> tuple[Target, Stroke | None]:
+def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool,
+            averaged: list[str]) -> tuple[Target, Stroke | None]:
     """The (``prefix`` = ``secondary_``) target of a step, and a swim stroke when that is the target."""
     raw_type = fields.get(f"{prefix}target_type")
     kind = _enum(Tgt, raw_type)
@@ -563,6 +584,8 @@ def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool) -> tu
                        " (read as a range)")
         low, high = high, low
     use_range = bool(low or high) and (not zone or bounds)
+    if kind in _AVERAGED:  # the watch averages it; the model holds the plain target
+        averaged.append(_AVERAGED[kind])
     if kind in _HR_TARGETS:
         if not use_range:
             return HeartRateZoneTarget(zone=zone), None
