@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -146,3 +147,6 @@ def test_the_dashboard_says_how_much_time_had_no_heart_rate(report: dict[str, An
         season = client.get("/athletes/anna/season").text
     assert "easy (target 80%) of 0.0 h with HR, 0.5 h without" in week  # never a reassuring bare share
     assert "(0.5 h no HR)" in season
+    shown = re.findall(r'<tr data-week="([^"]+)"', season)
+    assert shown == sorted(shown, reverse=True)  # the latest week first, as the report lists them
+    assert "2012-02-13 to 2023-09-03 · " in season  # the last week's Sunday, not its Monday

@@ -38,8 +38,8 @@ def test_every_link_of_the_overview_leads_to_its_page_and_the_feed_has_a_utf8_na
         server.start()
         try:
             base = server.url.rstrip("/")
-            status, overview, _ = _get(base + "/")
-            assert status == 200
+            status, overview, headers = _get(base + "/")
+            assert status == 200 and headers["cache-control"] == "private, no-cache"  # never in a shared cache
             links = set(re.findall(r'href="(/athletes/[^"]+)"', overview))
             assert {f"/athletes/{url_segment(name)}" for name in NAMES} <= links
             for link in sorted(links):

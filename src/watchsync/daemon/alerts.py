@@ -213,7 +213,8 @@ class Alerts:
                       if row.activity_id is not None and row.activity_id.partition("#")[0] in fresh and row.done_on}
         for week in report.summary.weeks:
             for flag in week.flags:
-                if flag.startswith("long-run spike") and flag.split()[2].rstrip(":") in fresh_days:
+                if flag.startswith("long-run spike") and flag.split()[2].rstrip(":") in fresh_days \
+                        and "(short history)" not in flag:  # measured against too little history to tell
                     self.notifier.submit(Notice(f"spike:{name}:{flag.partition(':')[0]}",
                                                 f"watchsync: long-run spike for {name}", f"{name}: {flag}."))
 

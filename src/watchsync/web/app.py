@@ -45,6 +45,8 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 ]
+#: Health data: never kept by a shared cache (a reverse proxy), always revalidated by the browser.
+PRIVATE_CACHE = (b"cache-control", b"private, no-cache")
 
 
 class Dashboard:
@@ -164,17 +166,20 @@ def create_app(config: Config, store: Store, status: StatusSource, *, password_h
 
 
 def _with_headers(app: ASGIApp) -> ASGIApp:
-    """``app`` with :data:`SECURITY_HEADERS` on every response."""
+    """``app`` with :data:`SECURITY_HEADERS` on every response, and :data:`PRIVATE_CACHE` unless it says
+    otherwise (``/events``: ``no-store``)."""
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                headers = [*message.get("headers", []), *SECURITY_HEADERS]
+                if not any(name.lower() == b"cache-control" for name, _value in headers):
+                    headers.append(PRIVATE_CACHE)
+                message["headers"] = headers
             await send(message)
 
         await app(scope, receive, send_with_headers)
 
     return wrapped
-
 
 
 def url_segment(value: object) -> str:

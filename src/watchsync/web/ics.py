@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from watchsync.describe import format_seconds
 from watchsync.model.athlete import Athlete
 from watchsync.plan.ics import workout_description
-from watchsync.rules import planned_seconds
+from watchsync.rules import planned_seconds, speeds_for
 from watchsync.services.report import planned_from_store
 from watchsync.store import Store
 
@@ -27,7 +27,7 @@ def athlete_feed(store: Store, athlete: Athlete, *, stamp: datetime | None = Non
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"watchsync: {athlete.name}")
+    calendar.add("x-wr-calname", vText(f"watchsync: {athlete.name}"))
     stamp = stamp or datetime.now(UTC).replace(microsecond=0)
     for session in planned_from_store(store, athlete.name, start=since):
         event = Event()
@@ -35,7 +35,7 @@ def athlete_feed(store: Store, athlete: Athlete, *, stamp: datetime | None = Non
         event.add("dtstamp", stamp)
         event.add("dtstart", session.date)
         event.add("dtend", session.date + timedelta(days=1))
-        seconds = planned_seconds(session.workout, athlete.easy_speed)
+        seconds = planned_seconds(session.workout, speeds_for(athlete))  # swims at the athlete's CSS, as the report
         event.add("summary", f"{session.workout.name} ({format_seconds(60 * round(seconds / 60))})")
         event.add("description", workout_description(session.workout, athlete, None))
         event.add("categories", [session.workout.sport.value])
