@@ -262,12 +262,25 @@ def test_strength_exercises_from_garminconnects_catalogue_are_accepted(api: Api)
         create(api, _strength(entry["category"], entry["exercise"]))
 
 
-@pytest.mark.parametrize(("category", "exercise"), [("SQUAT", "MOONWALK"), ("NOT_A_CATEGORY", "SQUAT"),
-                                                    (None, "SQUAT")])
+@pytest.mark.parametrize(("category", "exercise"), [("NOT_A_CATEGORY", "SQUAT"), (None, "SQUAT")])
 def test_invalid_strength_exercise_is_400(api: Api, category: str, exercise: str) -> None:
     answer = api("POST", "/workout-service/workout", json=_strength(category, exercise))
     assert answer.status_code == 400
     assert "exercise" in answer.json()["message"]
+
+
+def test_an_unknown_exercise_name_is_dropped_and_its_category_kept(api: Api) -> None:
+    # a builder checked against Garmin Connect: "Garmin silently drops exerciseName values it doesn't
+    # recognize rather than erroring" (docs/garmin.md)
+    stored = create(api, _strength("SQUAT", "MOONWALK"))["workoutSegments"][0]["workoutSteps"][0]
+    assert (stored["category"], stored["exerciseName"]) == ("SQUAT", None)
+
+
+@pytest.mark.parametrize(("weight", "status"), [(-1.0, 200), (-5.0, 400)])
+def test_a_weight_of_minus_one_is_no_weight_and_another_negative_is_400(api: Api, weight: float, status: int) -> None:
+    document = _strength("SQUAT", "BARBELL_BACK_SQUAT")
+    document["workoutSegments"][0]["workoutSteps"][0]["weightValue"] = weight
+    assert api("POST", "/workout-service/workout", json=document).status_code == status
 
 
 def test_non_json_body_is_400(api: Api) -> None:

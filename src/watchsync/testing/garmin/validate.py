@@ -18,6 +18,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+#: A strength step's weight when there is none, as clients checked against Garmin send it.
+NO_WEIGHT = -1.0
 STEP_DTO = "ExecutableStepDTO"
 REPEAT_DTO = "RepeatGroupDTO"
 
@@ -225,7 +227,7 @@ def _executable(step: dict[str, Any], step_type: str, label: str) -> dict[str, A
         _check_values(step, target, prefix, zone, label)
     kept["strokeType"] = _swim_dict(step.get("strokeType"), "strokeType", STROKE_TYPES, label)
     kept["equipmentType"] = _swim_dict(step.get("equipmentType"), "equipmentType", EQUIPMENT_TYPES, label)
-    _check_exercise(step, label)
+    kept["exerciseName"] = _checked_exercise(step, label)
     for field in FLOAT_FIELDS:
         if _number(kept.get(field)):
             kept[field] = float(kept[field])
@@ -246,17 +248,18 @@ def _check_values(step: dict[str, Any], target: str, prefix: str, zone: str, lab
         raise WorkoutRejected(f"{label}: target {target} needs {zone} or {one}/{two} (from 0)")
 
 
-def _check_exercise(step: dict[str, Any], label: str) -> None:
+def _checked_exercise(step: dict[str, Any], label: str) -> Any:
+    """The ``exerciseName`` Garmin stores: an unknown name in a known category is dropped silently
+    (the category kept); an unknown category is refused. ``weightValue`` -1 is "no weight"."""
     category, exercise = step.get("category"), step.get("exerciseName")
     if category is None and not exercise:
-        return
+        return exercise
     if category not in exercise_categories():
         raise WorkoutRejected(f"{label}: unknown exercise category {category!r}")
-    if exercise and (category, exercise) not in exercise_catalogue():
-        raise WorkoutRejected(f"{label}: unknown exercise {exercise!r} in category {category}")
     weight = step.get("weightValue")
-    if weight is not None and not (_number(weight) and weight >= 0):
-        raise WorkoutRejected(f"{label}: weightValue must be a number >= 0")
+    if weight is not None and not (_number(weight) and (weight >= 0 or weight == NO_WEIGHT)):
+        raise WorkoutRejected(f"{label}: weightValue must be a number >= 0 (or {NO_WEIGHT:g}, no weight)")
+    return exercise if not exercise or (category, exercise) in exercise_catalogue() else None
 
 
 def _typed(value: Any, prefix: str, table: dict[str, int], label: str) -> str:
