@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,18 @@ def _wait(condition: object, timeout: float = 10) -> None:
         time.sleep(0.02)
 
 
+@contextmanager
+def limited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recorder: Recorder, per_hour: int,
+            now: list[float]) -> Iterator[Notifier]:
+    """A started notifier of ``per_hour`` messages an hour on the clock ``now[0]``, looking at its
+    budget every 0.05 s; stopped afterwards."""
+    monkeypatch.setattr(notifications, "BUDGET_RECHECK_SECONDS", 0.05)
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        notifier = Notifier(store, [Target("#1", recorder.send)], max_per_hour=per_hour, clock=lambda: now[0])
+        notifier.start()
+        yield notifier
+
+
 def test_one_message_per_key_even_after_a_restart(tmp_path: Path) -> None:
     recorder = Recorder()
     with Store.open(tmp_path / "s.sqlite3") as store:
@@ -54,11 +68,8 @@ def test_one_message_per_key_even_after_a_restart(tmp_path: Path) -> None:
 
 def test_the_rate_limit_holds_messages_back_without_dropping_them(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(notifications, "BUDGET_RECHECK_SECONDS", 0.05)
     recorder, now = Recorder(), [0.0]
-    with Store.open(tmp_path / "s.sqlite3") as store:
-        notifier = Notifier(store, [Target("#1", recorder.send)], max_per_hour=2, clock=lambda: now[0])
-        notifier.start()
+    with limited(tmp_path, monkeypatch, recorder, 2, now) as notifier:
         for n in range(3):
             notifier.submit(Notice(f"k{n}", f"t{n}", "b"))
         _wait(lambda: len(recorder.got) == 2)
@@ -119,11 +130,8 @@ def test_a_notice_still_waiting_at_shutdown_is_sent_by_the_next_run(tmp_path: Pa
 
 def test_urgent_notices_overtake_waiting_news_and_a_cleared_one_is_not_sent(tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(notifications, "BUDGET_RECHECK_SECONDS", 0.05)
     recorder, now = Recorder(), [0.0]
-    with Store.open(tmp_path / "s.sqlite3") as store:
-        notifier = Notifier(store, [Target("#1", recorder.send)], max_per_hour=1, clock=lambda: now[0])
-        notifier.start()
+    with limited(tmp_path, monkeypatch, recorder, 1, now) as notifier:
         for n in range(3):  # a backlog of news fills the hour's budget
             notifier.submit(Notice(f"news{n}", f"news {n}", "b"))
         _wait(lambda: len(recorder.got) == 1)
