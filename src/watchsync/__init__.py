@@ -29,7 +29,8 @@ if sys.version_info < MIN_PYTHON:  # this module parses on old Pythons so that t
     raise SystemExit(
         f"watchsync needs Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer; this is Python "
         f"{sys.version_info[0]}.{sys.version_info[1]} ({sys.executable}). On Debian 12 / Raspberry Pi OS, install "
-        "it with uv and a managed Python: `uv tool install --python 3.12 watchsync` (see README, \"Install\").")
+        "it with uv and a managed Python: `uv tool install --python 3.12 /path/to/watchsync` (a checkout or a wheel "
+        "built from one; see README, \"Install\").")
 
 #: Public name → module that defines it.
 _FACE: dict[str, str] = {

@@ -47,7 +47,7 @@ from watchsync.resolve import rpe_cue
 
 FIXTURE = Path(__file__).parent / "data" / "garmin_sample_workout.json"
 
-# Garmin's numeric ids as listed in DESIGN.md (garminconnect 0.3.20), written out independently here.
+# Garmin's numeric ids as garminconnect 0.3.20 lists them, written out independently here.
 STEP_TYPE_ID = {Intensity.WARMUP: 1, Intensity.COOLDOWN: 2, Intensity.ACTIVE: 3, Intensity.INTERVAL: 3,
                 Intensity.RECOVERY: 4, Intensity.REST: 5, Intensity.OTHER: 7}
 REPEAT_STEP_TYPE, ITERATIONS_CONDITION = 6, 7

@@ -40,7 +40,7 @@ from watchsync.model.workout import (
 )
 from watchsync.resolve import resolve
 
-# Garmin Connect ids (DESIGN.md) → the FIT words fitdecode prints.
+# Garmin Connect ids (garminconnect 0.3.20 workout.py, docs/garmin.md) → the FIT words fitdecode prints.
 JSON_STEP_TYPE_TO_FIT = {1: {"warmup"}, 2: {"cooldown"}, 3: {"active", "interval"}, 4: {"recovery"},
                          5: {"rest"}, 7: {"other"}}
 JSON_TARGET_TO_FIT = {1: "open", 2: "power", 3: "cadence", 4: "heart_rate", 5: "speed", 6: "speed"}

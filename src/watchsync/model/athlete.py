@@ -89,7 +89,7 @@ class Band(BaseModel):
         return cls(low=low, high=float(numbers[-1]))
 
 
-#: Default RPE scale (CR-10) as % of LTHR — Friel running zones, see DESIGN.md.
+#: Default RPE scale (CR-10) as % of LTHR — Friel running zones (README, "Athletes and RPE").
 DEFAULT_RPE_HR_PCT_LTHR: dict[int, tuple[float, float]] = {
     1: (70, 84), 2: (70, 84),
     3: (85, 89), 4: (85, 89),
