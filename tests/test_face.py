@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import watchsync
 
@@ -60,3 +61,11 @@ def test_importing_the_package_loads_no_model() -> None:
 
 def test_the_lazy_map_and_all_name_the_same_things() -> None:
     assert set(watchsync._FACE) == set(watchsync.__all__) - {"__version__"}
+
+
+def test_paths_may_be_given_as_strings(tmp_path: Path) -> None:
+    (tmp_path / "w.txt").write_text("name: Easy\nsport: running\n- 30m RPE 3\n", encoding="utf-8")
+    (tmp_path / "c.toml").write_text("[athletes.anna]\nlthr = 171\n", encoding="utf-8")
+    assert watchsync.load_workout(str(tmp_path / "w.txt")).name == "Easy"
+    config = watchsync.load_config(str(tmp_path / "c.toml"), state_dir=str(tmp_path / "state"))
+    assert list(config.athletes) == ["anna"] and config.state_dir == tmp_path / "state"

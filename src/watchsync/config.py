@@ -171,9 +171,10 @@ def default_config(state_dir: Path | None = None) -> Config:
     return _build(tomllib.loads(embedded_default_text()), "<embedded default>", state_dir)
 
 
-def load_config(path: Path | None = None, *, state_dir: Path | None = None) -> Config:
-    """Read, override from the environment, and validate the configuration."""
-    file = find_config_file(path)
+def load_config(path: Path | str | None = None, *, state_dir: Path | str | None = None) -> Config:
+    """Read, override from the environment, and validate the configuration (paths as ``Path`` or ``str``)."""
+    file = find_config_file(Path(path) if path is not None else None)
+    state_dir = Path(state_dir) if state_dir is not None else None
     if file is None:
         source, text = "<embedded default>", embedded_default_text()
     else:

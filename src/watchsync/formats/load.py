@@ -31,7 +31,7 @@ _READ_CHUNK = 1 << 16
 CONNECT_SUFFIX = ".json"
 
 
-def load_workout(path: Path, max_bytes: int = MAX_BYTES, *, sport: Sport | None = None,
+def load_workout(path: Path | str, max_bytes: int = MAX_BYTES, *, sport: Sport | None = None,
                  athlete_sport: AthleteSport = None, pace_units: Mapping[str, str] | None = None,
                  messages: list[str] | None = None) -> Workout:
     """Parse one workout file, chosen by suffix; raises :class:`WorkoutFormatError` on any problem.
@@ -46,6 +46,7 @@ def load_workout(path: Path, max_bytes: int = MAX_BYTES, *, sport: Sport | None 
     A parser bug becomes a one-line error too (naming the file and asking for a report): bad input
     must never show a traceback.
     """
+    path = Path(path)
     try:
         defaults = _defaults(path, sport, athlete_sport)
         defaults.pace_units = pace_units if pace_units is not None else {}
