@@ -88,7 +88,8 @@ def test_the_long_run_asked_is_week_ones_or_a_note_says_why(chosen: dict[str, ob
 def test_the_hours_asked_are_week_ones_or_a_note_says_why(chosen: dict[str, object]) -> None:
     plan = _generate(chosen)
     asked = 60 * float(chosen["hours"])  # type: ignore[arg-type]
-    assert 0.9 * asked <= _total(plan, 1) <= asked * 1.05 + 1 or _noted(plan, f"not the {chosen['hours']:g} h asked")
+    assert asked - 5 <= _total(plan, 1) <= asked * 1.05 + 1 or _noted(plan, f"not the {chosen['hours']:g} h asked") \
+        or _noted(plan, "week 1 holds ")  # short by more than 5 minutes: said
 
 
 @EXAMPLES
