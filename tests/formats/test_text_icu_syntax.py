@@ -439,3 +439,13 @@ def test_two_lengths_in_a_pool_say_that_a_bare_m_is_minutes() -> None:  # watt-m
     with pytest.raises(WorkoutFormatError, match=r"already has a length '100m' \(expected one length per step; "
                                                  r"'100m' is 100 minutes: 100mtr for metres\)"):
         steps("- 100m Interval 1 150s 50%", sport="pool_swim")
+
+
+def test_a_misspelt_timed_exercise_is_warned_about_and_stays_text() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: s\nsport: strength\n- 45s Plnak\n- 30s rest\n- 45s Plank\n", warnings=warnings)
+    misspelt, rest, plank = workout.flat_steps()
+    assert (misspelt.exercise, misspelt.name) == (None, "Plnak")
+    assert plank.exercise is not None and rest.exercise is None
+    assert [(w.line, w.problem, w.expected) for w in warnings] == [
+        (3, "'Plnak' is no exercise watchsync knows: the step has none, its text stays the cue", "'Plank'")]

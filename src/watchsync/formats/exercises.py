@@ -78,9 +78,9 @@ def is_known(exercise: Exercise) -> bool:
     return (exercise.category, exercise.name) in _catalogue().pairs
 
 
-def suggest(text: str, limit: int = 3) -> list[str]:
+def suggest(text: str, limit: int = 3, cutoff: float = 0.6) -> list[str]:
     """Display names close to ``text``, best first (for "did you mean" messages)."""
     names = _catalogue().names
-    close = difflib.get_close_matches(text.strip().lower(), list(names), n=limit * 2, cutoff=0.6)
+    close = difflib.get_close_matches(text.strip().lower(), list(names), n=limit * 2, cutoff=cutoff)
     unique = list(dict.fromkeys(names[name] for name in close))
     return unique[:limit]

@@ -216,6 +216,8 @@ def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
         return found, cue
     words = [item.text for item in parts.cue]
     found = named_exercise(words)
+    if found is None and not required and words:
+        _misspelt(parts, words)
     if found is not None or not required:
         return found, cue
     if not words:
@@ -226,6 +228,24 @@ def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
     hint = f"; did you mean {' or '.join(repr(name) for name in close)}?" if close else ""
     raise parts.where.error(parts.cue[0].col, f"unknown exercise {cue!r}{hint}",
                             "a name from Garmin's exercise catalogue or CATEGORY/EXERCISE")
+
+
+#: How close a timed strength step's text must be to a catalogue name to be taken for a misspelling.
+MISSPELT_CUTOFF = 0.8
+
+
+def _misspelt(parts: _Parts, words: list[str]) -> None:
+    """Warn when a timed strength step's text is nearly an exercise (``- 45s Plnak``): it stays text,
+    and the watch shows no exercise."""
+    from watchsync.formats import exercises
+
+    for count in range(len(words), 0, -1):
+        close = exercises.suggest(" ".join(words[:count]), limit=1, cutoff=MISSPELT_CUTOFF)
+        if close:
+            text = " ".join(words[:count])
+            parts.where.warn(parts.cue[0].col, f"{text!r} is no exercise watchsync knows: the step has none, "
+                             "its text stays the cue", repr(close[0]))
+            return
 
 
 def _cue_text(parts: _Parts) -> str:
