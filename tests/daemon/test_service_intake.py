@@ -308,3 +308,15 @@ def test_one_intake_file_is_resolved_once(setup: Setup, monkeypatch: pytest.Monk
     setup.drop("easy.txt", EASY)
     assert setup.pending() == [("push", "easy-run-30-min", None)]
     assert calls == ["Easy run 30 min"]  # compile, plan_push and enqueue_push share one resolution
+
+
+def test_a_plan_refused_by_lint_leads_its_note_with_its_error(setup: Setup) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    text = (repo / "tests" / "plan" / "data" / "lint" / "long-run-spike.toml").read_text()
+    setup.drop("spike.toml", text.replace('library = "../../../../workouts"', f'library = "{repo / "workouts"}"')
+               .replace('name = "long-run spike"', 'name = "long-run spike"\nstart = 2030-03-04'))
+    note = (setup.inbox / "rejected" / ("spike.toml" + ERROR_SUFFIX)).read_text()
+    reasons = [line.strip() for line in note.splitlines() if line.startswith("  ")]
+    assert reasons[0].startswith("spike.toml:") and ": error: " in reasons[0] and "long-run-spike" in reasons[0]
+    assert reasons.count(reasons[0]) == 2 and len(reasons) > 3  # the whole lint report follows, totals too
+    assert setup.pending() == []

@@ -174,6 +174,8 @@ def test_apply_refuses_a_plan_with_lint_errors_unless_forced(run: Run, tmp_path:
     assert code == 1
     assert "1 lint error(s), the plan is not applied" in err and "[long-run-spike]" in err and "week 2" in err
     assert server.workouts() == [] and server.schedules() == []  # nothing reached Garmin
+    code, out, err = run("plan", "apply", str(plan), "--force", "--dry-run")
+    assert code == 0 and "warning: would be applied despite" in err and server.schedules() == []
     code, out, err = run("plan", "apply", str(plan), "--force")
     assert code == 0, err
     assert "warning: applied despite" in err and "long-run-spike" in err

@@ -205,7 +205,8 @@ def run_apply(args: argparse.Namespace) -> int:
             from watchsync.plan.lint import lint_plan
 
             for issue in lint_plan(plan, athlete=service.athlete).errors:
-                print(f"warning: applied despite: {issue.format(str(args.file))}", file=sys.stderr)
+                applied = "would be applied" if args.dry_run else "applied"
+                print(f"warning: {applied} despite: {issue.format(str(args.file))}", file=sys.stderr)
         try:
             with progress_bar("Garmin") as progress:
                 result = apply_plan(plan, service, args.start, dry_run=args.dry_run, progress=progress,

@@ -224,8 +224,9 @@ class Intake:
                 raise PlanError(path.name, 1, f"the plan is for athlete {plan.athlete!r}, but it was put into "
                                               f"the inbox of {inbox.athlete.name!r}")
             scheduled = self._queue_plan(inbox, plan)
-        except PlanRefused as refused:  # lint errors: the lint report goes beside the rejected plan
-            raise IntakeRejected(format_report(refused.report, path.name).splitlines()) from None
+        except PlanRefused as refused:  # lint errors first (the log and the message show the first line),
+            errors = [issue.format(path.name) for issue in refused.report.errors]  # then the whole lint report
+            raise IntakeRejected([*errors, "", *format_report(refused.report, path.name).splitlines()]) from None
         except PlanError as error:
             raise IntakeRejected([_relabel_plan(error, path)]) from None
         except WorkoutFormatError as error:
