@@ -119,3 +119,16 @@ def test_the_daemons_poller_and_daily_summary_judge_a_by_feel_runners_easy_run(
         assert [f.session_id for f in result.fetched] == [f"long@{today}"]
         summary = write_daily_summary(store, ben, tmp_path / "state", today).read_text()
     assert ("easy run done too hard (heart rate:" in " ".join(summary.split())) is flagged
+
+
+def test_a_quality_sessions_too_hard_warm_up_is_its_easy_parts_not_an_easy_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hills = Path(__file__).resolve().parents[2] / "workouts" / "runs" / "hill-repeats.txt"
+    fit = tmp_path / "hills.fit"
+    fit.write_bytes(simulate_activity(resolve(load_workout(hills), BODY), BODY,
+                                      start=datetime.combine(DAY, time(7), UTC), behaviour="too_hard").fit)
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    assert main(["--config", str(config), "analyze", str(fit), "--workout", str(hills), "--athlete", "ben"]) == 0
+    out = capsys.readouterr().out
+    assert "! easy parts done too hard (heart rate:" in out and "easy run done" not in out

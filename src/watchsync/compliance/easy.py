@@ -53,15 +53,19 @@ class EasyJudgement(BaseModel):
     reported_rpe: float | None = None
     too_hard: bool = False
     reasons: list[str] = []
+    #: The whole session is prescribed easy (an easy run), not a quality session with easy parts
+    #: (a hill session's warm-up and cool-down).
+    easy_session: bool = True
 
     @property
     def message(self) -> str:
         """``easy run done too hard (heart rate: 38 % of easy time above 152 bpm, 89 % of LTHR 171)``."""
         if not self.bases:
             return "easy steps not judged: no heart rate, pace or reported RPE to judge them by"
+        what = "easy run" if self.easy_session else "easy parts"
         if not self.too_hard:
-            return f"easy run done easy (judged by {', '.join(b.replace('_', ' ') for b in self.bases)})"
-        return "easy run done too hard (" + "; ".join(self.reasons) + ")"
+            return f"{what} done easy (judged by {', '.join(b.replace('_', ' ') for b in self.bases)})"
+        return f"{what} done too hard (" + "; ".join(self.reasons) + ")"
 
 
 def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_rpe: float | None,
@@ -85,14 +89,16 @@ def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_
             too_hard = True
             unit = f"{ceiling:.0f} bpm" if basis == "heart_rate" else _pace(ceiling)
             reasons.append(f"{basis.replace('_', ' ')}: {above:.0%} of easy time above {unit}, {source}")
-    if reported_rpe is not None and _easy_session(workout, config):
+    easy_session = _easy_session(workout, config)
+    if reported_rpe is not None and easy_session:
         bases.append("rpe")
         limit = max(config.easy_rpe_max, prescribed or 0.0)
         if reported_rpe > limit:
             too_hard = True
             reasons.append(f"reported RPE {reported_rpe:g} above {limit:g}, the top of the easy prescription")
     return EasyJudgement(bases=bases, ceiling=ceiling, ceiling_source=source, easy_seconds=seconds, above=above,
-                         prescribed_rpe=prescribed, reported_rpe=reported_rpe, too_hard=too_hard, reasons=reasons)
+                         prescribed_rpe=prescribed, reported_rpe=reported_rpe, too_hard=too_hard, reasons=reasons,
+                         easy_session=easy_session)
 
 
 def _easy_session(workout: Workout, config: ComplianceConfig) -> bool:

@@ -205,8 +205,9 @@ class Alerts:
                 continue
             for flag in row.flags:
                 if "too hard" in flag:
+                    what = "easy parts were" if flag.startswith("easy parts") else "easy run was"
                     self.notifier.submit(Notice(f"too-hard:{name}:{row.activity_id}",
-                                                f"watchsync: {name}'s easy run was too hard",
+                                                f"watchsync: {name}'s {what} too hard",
                                                 f"{name}, {values.day_label(row.done_on or row.day)} {row.name}: "
                                                 f"{flag}."))
         fresh_days = {row.done_on.isoformat() for row in report.sessions
