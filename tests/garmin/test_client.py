@@ -479,3 +479,18 @@ def test_a_sync_that_met_a_5xx_after_the_write_looks_before_writing_again(
         service.drain()
         assert store.list_outbox("anna") == []
     assert (len(garmin_server.workouts()), len(garmin_server.schedules())) == (1, 1)
+
+
+def test_folders_made_on_the_way_to_a_token_dir_and_the_drain_lock_are_owner_only(tmp_path: Path) -> None:
+    from watchsync.garmin.sync import drain_lock
+    from watchsync.garmin.tokens import secure_dir
+
+    previous = os.umask(0o022)  # a shell's usual umask, not the daemon's 077
+    try:
+        secure_dir(tmp_path / "state" / "tokens" / "anna")
+        with drain_lock(tmp_path / "state" / "watchsync.sqlite3", "anna"):
+            pass
+    finally:
+        os.umask(previous)
+    assert [mode(tmp_path / "state" / part) for part in ("", "tokens", "tokens/anna")] == [0o700] * 3
+    assert mode(tmp_path / "state" / "watchsync.sqlite3.anna.drain.lock") == 0o600

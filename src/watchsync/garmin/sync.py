@@ -9,6 +9,7 @@ the same Garmin workout; unchanged content (same hash of the resolved workout) c
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import threading
 import traceback
@@ -296,7 +297,7 @@ def drain_lock(store_path: Path, athlete: str) -> Iterator[None]:
     leaves it held.
     """
     lock_path = store_path.with_name(f"{store_path.name}.{workout_key_slug(athlete)}.drain.lock")
-    with lock_path.open("a") as handle:
+    with os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600), "r+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

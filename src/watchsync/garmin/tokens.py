@@ -12,8 +12,12 @@ MFA_STATE_FILE = "garmin_mfa_state.json"  # a login waiting for its MFA code (ho
 
 
 def secure_dir(directory: Path) -> Path:
-    """Create ``directory`` if needed and make it (and any token files in it) owner-only."""
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Create ``directory`` if needed and make it (and any token files in it) owner-only; folders it
+    creates on the way (``<state>/tokens``) are owner-only too (``mkdir(parents=True)`` would leave
+    them to the umask)."""
+    missing = [folder for folder in (directory, *directory.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
     os.chmod(directory, 0o700)
     for name in (TOKEN_FILE, MFA_STATE_FILE):
         with contextlib.suppress(FileNotFoundError):
