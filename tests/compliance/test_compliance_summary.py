@@ -106,3 +106,16 @@ def test_the_week_not_over_yet_takes_todays_acwr_and_no_monotony() -> None:
     assert current.monotony is None and current.strain is None
     assert past[-1].acwr == pytest.approx(ratios[13]) and past[-1].monotony is not None
     assert summarize([], result, loads).weeks[-1].acwr == pytest.approx(ratios[20])  # no today: the week's end
+
+
+def test_a_multi_session_files_elapsed_time_is_never_below_its_timer() -> None:
+    from watchsync.compliance.activities import combine
+
+    start = datetime.combine(MONDAY, time(10), UTC)
+    # the first session's timer counts records from before its own start (a fenix 2 multisport file)
+    first = ActivitySummary(id="m-1", sport=Sport.OTHER, start=start, duration_s=11738, elapsed_s=11740)
+    second = ActivitySummary(id="m-2", sport=Sport.RUNNING, start=start + timedelta(seconds=9023), duration_s=2295,
+                             elapsed_s=2295)
+    whole = combine("m", [first, second])
+    assert whole.duration_s == 11738 + 2295
+    assert whole.elapsed_s == whole.duration_s  # not 9023 + 2295

@@ -146,16 +146,20 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
     sports = {s.sport for s in sessions if not s.transition} or {s.sport for s in sessions}
     sub_sports = {s.sub_sport for s in sessions if not s.transition}
     ends = [s.start + timedelta(seconds=s.elapsed_s or s.duration_s) for s in sessions]
+    duration = sum(s.duration_s for s in sessions)
+    # never less than the timer: the first session owns the records before its start (a watch that
+    # recorded before the session began), which its timer counts
+    elapsed = max((max(ends) - first.start).total_seconds(), duration)
     return ActivitySummary(
         id=activity_id,
         sport=sports.pop() if len(sports) == 1 else Sport.OTHER,
         start=first.start,
-        duration_s=sum(s.duration_s for s in sessions),
+        duration_s=duration,
         distance_m=_total([s.distance_m for s in sessions]),
         avg_hr=_whole(_weighted([(s.avg_hr, s.duration_s) for s in sessions])),
         workout_rpe=next((s.workout_rpe for s in sessions if s.workout_rpe is not None), None),
         associated_workout_id=first.associated_workout_id,
-        elapsed_s=(max(ends) - first.start).total_seconds(),
+        elapsed_s=elapsed,
         max_hr=max((s.max_hr for s in sessions if s.max_hr is not None), default=None),
         sub_sport=sub_sports.pop() if len(sub_sports) == 1 and len(sports) <= 1 else "multisport",
         avg_power=_whole(_weighted([(s.avg_power, s.duration_s) for s in sessions])),
