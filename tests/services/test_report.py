@@ -210,3 +210,37 @@ def test_stored_activities_filter_by_local_day_not_utc_day(store: Store, tmp_pat
         str(activity_id)]
     assert stored_activities(store, ATHLETE.name, start=MONDAY + timedelta(days=1)) == []
     assert stored_activities(store, ATHLETE.name, end=MONDAY - timedelta(days=1)) == []
+
+
+def test_a_report_holds_the_cyclic_collector_off_only_while_it_builds(store: Store,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import watchsync.services.report as report_module
+    from watchsync.report.build import build_report as real
+
+    seen: list[bool] = []
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report_module, "build_report", spy)
+    assert gc.isenabled()
+    store_report(store, ATHLETE, today=TODAY)
+    assert seen == [False] and gc.isenabled()
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(report_module, "build_report", broken)
+    with pytest.raises(RuntimeError):
+        store_report(store, ATHLETE, today=TODAY)
+    assert gc.isenabled()  # on again after a failure too
+    gc.disable()
+    try:
+        monkeypatch.setattr(report_module, "build_report", real)
+        store_report(store, ATHLETE, today=TODAY)
+        assert not gc.isenabled()  # a caller's own choice is kept
+    finally:
+        gc.enable()
