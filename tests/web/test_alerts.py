@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -129,39 +130,52 @@ def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_wri
          "The file hills.txt in the inbox of anna was rejected: hills.txt:2:1: no steps (expected ...)")]
 
 
-def test_a_backfilled_season_is_history_and_only_a_recent_activity_is_news(tmp_path: Path) -> None:
+def _notices_after_sync(tmp_path: Path, runs: list[tuple[int, int, str]], *, backfill: bool) -> list[Notice]:
+    """The notices after syncing ``runs`` (days ago, minutes, behaviour) done once notifications were
+    on: by a reaching-back ``activities sync --since`` (``backfill``), else by the daemon's poll."""
     from datetime import time
 
     from watchsync.garmin.client import GarminClient
     from watchsync.resolve import resolve
     from watchsync.services.activities import sync_activities
     from watchsync.testing.garmin.helpers import fake_token_dir, running_server
-    from watchsync.testing.simulate import simulate_activity
+    from watchsync.testing.simulate import Behaviour, simulate_activity
 
     config = default_config(state_dir=tmp_path)
     athlete = config.athlete("anna")
-    easy = resolve(parse_text("name: Easy 40\nsport: running\n- 40m RPE 3 easy\n"), athlete)
     today = athlete.today()
-    old_day, recent_day = today - timedelta(days=30), today - timedelta(days=1)  # both done too hard
     sink = Collect()
     with Store.open(config.store_path) as store:
         alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
         alerts.check()  # notifications enabled: what is analysed from now on may be news
-        for day in (old_day, recent_day):
-            store.upsert_workout("anna", f"easy-{day}", content_hash=str(day), payload=easy.model_dump(mode="json"))
-            store.add_schedule("anna", f"easy-{day}", day)
         with running_server() as server:
-            for seed, day in enumerate((old_day, recent_day)):
+            for seed, (ago, minutes, behaviour) in enumerate(runs):
+                day = today - timedelta(days=ago)
+                run = resolve(parse_text(f"name: Easy {ago}\nsport: running\n- {minutes}m RPE 3 easy\n"), athlete)
+                store.upsert_workout("anna", f"easy-{ago}", content_hash=str(ago), payload=run.model_dump(mode="json"))
+                store.add_schedule("anna", f"easy-{ago}", day)
                 start = datetime.combine(day, time(7, 0), UTC)
-                simulated = simulate_activity(easy, athlete, start=start, behaviour="too_hard", seed=seed)
+                simulated = simulate_activity(run, athlete, start=start, behaviour=cast(Behaviour, behaviour),
+                                              seed=seed)
                 server.add_activity(simulated.fit, start_time=start, duration_s=simulated.summary["duration_s"])
             client = GarminClient(fake_token_dir(tmp_path / "tokens" / "anna", server.url), server.url)
-            sync_activities(store, client, athlete, fit_dir=tmp_path / "fit", since=old_day - timedelta(days=1),
-                            today=today)  # `activities sync --since`: a backfill
+            since = today - timedelta(days=max(ago for ago, _, _ in runs) + 1) if backfill else None
+            sync_activities(store, client, athlete, fit_dir=tmp_path / "fit", since=since, today=today)
         alerts.check()
-    too_hard = [n.body for n in sink.notices if n.key.startswith("too-hard:")]
+    return sink.notices
+
+
+def test_a_backfilled_season_is_history_and_only_a_recent_activity_is_news(tmp_path: Path) -> None:
+    notices = _notices_after_sync(tmp_path, [(30, 40, "too_hard"), (1, 40, "too_hard")], backfill=True)
+    too_hard = [n.body for n in notices if n.key.startswith("too-hard:")]
     assert len(too_hard) == 1
-    assert recent_day.strftime("%m-%d") in too_hard[0]
+    assert (date.today() - timedelta(days=1)).strftime("%m-%d") in too_hard[0]
+
+
+def test_a_long_run_spike_against_too_short_a_history_is_not_told(tmp_path: Path) -> None:
+    # the daemon's first sync sees 28 days, less than the 30-day look-back: the spike is "(short history)"
+    notices = _notices_after_sync(tmp_path, [(5, 40, "follows"), (1, 80, "follows")], backfill=False)
+    assert not [n for n in notices if n.key.startswith("spike:")]
 
 
 @pytest.mark.parametrize(("clock", "due"), [("20:30", True), ("19:59", False)])
