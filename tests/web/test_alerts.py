@@ -29,6 +29,9 @@ class Collect:
         self.notices.append(notice)
         return True
 
+    def already_sent(self, key: str) -> bool:
+        return key in self.keys
+
 
 def _alerts(tmp_path: Path, clock: list[datetime]) -> tuple[Alerts, Collect, Store]:
     config = default_config(state_dir=tmp_path)
@@ -53,7 +56,8 @@ def test_garmin_unreachable_is_told_once_after_the_set_time_and_again_after_reco
     alerts.check()
     clock[0] += timedelta(minutes=61)
     alerts.check()
-    assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable"] * 2
+    assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable", "watchsync: Garmin reachable again",
+                                               "watchsync: Garmin unreachable"]
     store.close()
 
 
@@ -68,7 +72,21 @@ def test_a_parked_queue_is_told_once_per_park(tmp_path: Path) -> None:
     clock[0] += timedelta(hours=2)
     store.park("anna", "re-authentication needed: run `watchsync login`")
     alerts.check()
-    assert [n.title for n in sink.notices] == ["watchsync: anna needs a new Garmin login"] * 2
+    assert [n.title for n in sink.notices] == ["watchsync: anna needs a new Garmin login",
+                                               "watchsync: anna is logged in again",
+                                               "watchsync: anna needs a new Garmin login"]
+    store.close()
+
+
+def test_a_condition_whose_message_never_went_out_gets_no_all_clear(tmp_path: Path) -> None:
+    clock = [datetime.now(UTC)]
+    alerts, sink, store = _alerts(tmp_path, clock)
+    sink.submit = lambda notice: False  # type: ignore[method-assign]  # the park's message never went out
+    store.park("anna", "re-authentication needed: run `watchsync login`")
+    alerts.check()
+    store.unpark("anna")
+    alerts.check()
+    assert sink.notices == []
     store.close()
 
 

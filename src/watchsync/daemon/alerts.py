@@ -5,7 +5,8 @@ status`` read, and submits one notice per event (the notifier drops a key it has
 
 * a file rejected from an inbox (its name and the reason intake wrote);
 * an athlete parked for re-authentication (once per park, again only after it was released);
-* Garmin unreachable: no successful push or activity sync for ``unreachable_minutes``;
+* Garmin unreachable: no successful push or activity sync for ``unreachable_minutes`` (and
+  "reachable again" once calls work, when the first message went out; a login fixed likewise);
 * a storage fault (the store cannot be read or written; the daemon's heartbeat reports it too);
 * from the compliance report of this and last week (``store_report``, as ``watchsync report``):
   a key session missed (one with a hard step, or a long run), an easy run done too hard, a
@@ -144,7 +145,8 @@ class Alerts:
         waiting = len(self.store.list_outbox(name)) if reason is not None else 0
         self._condition(f"parked:{name}", reason is not None, f"watchsync: {name} needs a new Garmin login",
                         f"{name}: {reason}. The queue is parked ({waiting} waiting); files are still taken in "
-                        "and everything resumes after the login.")
+                        "and everything resumes after the login.",
+                        cleared=(f"watchsync: {name} is logged in again", f"{name}'s queue goes on."))
 
     def _unreachable(self) -> None:
         limit = timedelta(minutes=max(self.config.notify.unreachable_minutes, 2 * self.config.daemon.poll_minutes))
@@ -161,7 +163,9 @@ class Alerts:
                 silent.append(f"{name} (last contact {last.isoformat(timespec='minutes')})")
         self._condition("unreachable", bool(silent), "watchsync: Garmin unreachable",
                         f"No successful call to Garmin for more than {limit.total_seconds() / 60:.0f} minutes: "
-                        f"{', '.join(silent)}. Queued work waits and is retried; nothing is lost.")
+                        f"{', '.join(silent)}. Queued work waits and is retried; nothing is lost.",
+                        cleared=("watchsync: Garmin reachable again", "Calls to Garmin work again; what waited "
+                                 "is being sent."))
 
     def _from_report(self, athlete: Athlete, since: datetime) -> None:
         """Events of the athlete's report, when activities changed or the day did (or every 10 minutes).
@@ -242,8 +246,10 @@ class Alerts:
         self.notifier.submit(Notice(f"digest:{athlete.name}:{monday}", f"watchsync: {athlete.name}, week of {monday}",
                                     "\n".join(lines)))
 
-    def _condition(self, name: str, active: bool, title: str, body: str) -> None:
-        """A state that is on or off: one message each time it turns on."""
+    def _condition(self, name: str, active: bool, title: str, body: str,
+                   cleared: tuple[str, str] | None = None) -> None:
+        """A state that is on or off: one message each time it turns on, and (``cleared``: title,
+        body) one when it turns off again, if the first was sent."""
         key = ACTIVE_PREFIX + name
         was = self.store.kv_get(GLOBAL, key)
         if active and was is None:
@@ -253,3 +259,5 @@ class Alerts:
                                         current=lambda: self.store.kv_get(GLOBAL, key) == began))
         elif not active and was is not None:
             self.store.kv_delete(GLOBAL, key)
+            if cleared is not None and self.notifier.already_sent(f"{name}:{was}"):
+                self.notifier.submit(Notice(f"{name}:{was}:cleared", *cleared, urgent=True))
