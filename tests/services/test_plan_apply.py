@@ -66,6 +66,7 @@ def test_apply_twice_gives_one_entry_per_session_and_an_edit_changes_only_itself
     edited = edited.replace('sun = ["runs/easy-60.txt"]', 'thu = ["runs/easy-60.txt"]')
     dry = apply_plan(parse_plan(edited, PLAN), service, START, dry_run=True)
     assert [c.kind for c in dry.changes] == [ChangeKind.REPLACE, ChangeKind.MOVE]
+    assert dry.changes[0].describe().endswith(": Hill repeats (base phase) → Fartlek 40 min")  # names, not keys
     assert writes(server) == before
 
     done = apply_plan(parse_plan(edited, PLAN), service, START)

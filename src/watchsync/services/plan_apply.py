@@ -84,8 +84,9 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
     check_plan(plan, service, force)
     sessions = list(plan.sessions(start))
     athlete = service.athlete.name
-    owned = [CalendarItem(f"{key}@{day}", date.fromisoformat(day), key)
-             for key, day in service.store.kv_get(athlete, plan_kv_key(plan)) or []]
+    made = service.store.kv_get(athlete, plan_kv_key(plan)) or []
+    names = {key: _stored_name(service, key) for key in {key for key, _day in made}}
+    owned = [CalendarItem(f"{key}@{day}", date.fromisoformat(day), key, names[key]) for key, day in made]
     rows = service.store.list_schedules(athlete, states=("pending", "scheduled"))
     live = {(row.workout_key, row.date) for row in rows}
     items = [item for item in owned if (item.workout_key, item.date) in live]
@@ -130,6 +131,13 @@ def overlapping_plans(plan: Plan, service: SyncService, sessions: list[Scheduled
             lines.append(f"plan {other!r} also has {len(days)} session(s) on this plan's days ({days[0]} to "
                          f"{days[-1]}): both are kept; apply the new block under the same name to replace it")
     return tuple(lines)
+
+
+def _stored_name(service: SyncService, key: str) -> str:
+    """The name of the athlete's workout ``key`` as stored (for change lines: ``A → B``, not a key)."""
+    row = service.store.get_workout(service.athlete.name, key)
+    name = row.payload.get("name") if row is not None and isinstance(row.payload, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 def plan_kv_key(plan: Plan) -> str:
