@@ -204,9 +204,9 @@ class Alerts:
 
     def _flagged(self, name: str, report: ComplianceReport, fresh: set[str]) -> None:
         """An easy run done too hard and a long-run spike, for activities that are news."""
-        for row in report.sessions:
-            if row.activity_id is None or row.activity_id.partition("#")[0] not in fresh:  # "123#2": a leg
-                continue
+        news = [row for row in report.sessions  # a multisport leg's id is its file's and "#<n>"
+                if row.activity_id is not None and row.activity_id.partition("#")[0] in fresh]
+        for row in news:
             for flag in row.flags:
                 if "too hard" in flag:
                     what = "easy parts were" if flag.startswith("easy parts") else "easy run was"
@@ -214,8 +214,7 @@ class Alerts:
                                                 f"watchsync: {name}'s {what} too hard",
                                                 f"{name}, {values.day_label(row.done_on or row.day)} {row.name}: "
                                                 f"{flag}."))
-        fresh_days = {row.done_on.isoformat() for row in report.sessions
-                      if row.activity_id is not None and row.activity_id.partition("#")[0] in fresh and row.done_on}
+        fresh_days = {row.done_on.isoformat() for row in news if row.done_on}
         for week in report.summary.weeks:
             for flag in week.flags:
                 if flag.startswith("long-run spike") and flag.split()[2].rstrip(":") in fresh_days \

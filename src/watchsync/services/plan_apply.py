@@ -58,7 +58,7 @@ class ApplyResult:
     pushes: tuple[PushPlan, ...]
     changes: tuple[Change, ...]
     drained: DrainResult | None
-    warnings: tuple[str, ...] = ()  # warnings: other plans' sessions on this plan's days, past days
+    warnings: tuple[str, ...] = ()  # other plans' sessions on this plan's days, sessions on past days
 
     def lines(self) -> list[str]:
         """One line per push that is not ``unchanged`` and per calendar change."""
@@ -123,9 +123,8 @@ def overlapping_plans(plan: Plan, service: SyncService, sessions: list[Scheduled
         return ()
     first, last = sessions[0].date.isoformat(), sessions[-1].date.isoformat()
     lines = []
-    prefix = plan_kv_key(plan).removesuffix(plan.name)
-    for key, entries in sorted(service.store.kv_prefixed(service.athlete.name, prefix).items()):
-        other = key.removeprefix(prefix)
+    for key, entries in sorted(service.store.kv_prefixed(service.athlete.name, PLAN_KV_PREFIX).items()):
+        other = key.removeprefix(PLAN_KV_PREFIX)
         days = sorted(day for _key, day in entries or [] if first <= day <= last)
         if other != plan.name and days:
             lines.append(f"plan {other!r} also has {len(days)} session(s) on this plan's days ({days[0]} to "
@@ -140,6 +139,10 @@ def _stored_name(service: SyncService, key: str) -> str:
     return name if isinstance(name, str) else ""
 
 
+#: The store's kv keys of the calendar entries each plan made: this prefix and the plan's name.
+PLAN_KV_PREFIX = "plan.sessions:"
+
+
 def plan_kv_key(plan: Plan) -> str:
     """Where the store keeps the calendar entries a plan made (the plan is known by its name)."""
-    return f"plan.sessions:{plan.name}"
+    return PLAN_KV_PREFIX + plan.name

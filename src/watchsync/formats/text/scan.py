@@ -97,12 +97,15 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             pos = token.end()
 
 
+#: The punctuation that ends a token and is no cue text of its own: ``,`` ``;``, and a sentence's
+#: ``.`` ``:`` ``!`` ``?`` before a space or the end (as the rules' end, ``tokens._END``, allows).
+_TRAILING = re.compile(r"(?:[,;]|[.:!?](?=\s|$))*")
+
+
 def _after_punctuation(body: str, pos: int) -> int:
-    """``pos`` past the punctuation that ends a token (``,`` ``;``, and ``.`` ``:`` ``!`` ``?`` before a
-    space or the end), which is no cue text of its own."""
-    while pos < len(body) and (body[pos] in ",;" or (body[pos] in ".:!?" and body[pos + 1:pos + 2].strip() == "")):
-        pos += 1
-    return pos
+    """``pos`` past the punctuation that ends a token."""
+    trailing = _TRAILING.match(body, pos)
+    return trailing.end() if trailing is not None else pos
 
 
 def _remark_end(body: str, pos: int) -> int | None:
