@@ -232,6 +232,8 @@ def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
 
 #: How close a timed strength step's text must be to a catalogue name to be taken for a misspelling.
 MISSPELT_CUTOFF = 0.8
+#: The longest exercise name looked for at the start of such a text, in words.
+MISSPELT_WORDS = 4
 
 
 def _misspelt(parts: _Parts, words: list[str]) -> None:
@@ -239,7 +241,9 @@ def _misspelt(parts: _Parts, words: list[str]) -> None:
     and the watch shows no exercise."""
     from watchsync.formats import exercises
 
-    for count in range(len(words), 0, -1):
+    if set(folded_words(" ".join(words))) & (REST_WORDS | RECOVERY_WORDS):
+        return  # "- 15s rest", "- 30s easy jog": a rest between exercises, no exercise misspelt
+    for count in range(min(len(words), MISSPELT_WORDS), 0, -1):  # each try compares with the whole catalogue
         close = exercises.suggest(" ".join(words[:count]), limit=1, cutoff=MISSPELT_CUTOFF)
         if close:
             text = " ".join(words[:count])
