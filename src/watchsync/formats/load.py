@@ -46,7 +46,7 @@ def load_workout(path: Path | str, max_bytes: int = MAX_BYTES, *, sport: Sport |
     A parser bug becomes a one-line error too (naming the file and asking for a report): bad input
     must never show a traceback.
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)  # a Path keeps its parsed parts (3.12 parses lazily)
     try:
         defaults = _defaults(path, sport, athlete_sport)
         defaults.pace_units = pace_units if pace_units is not None else {}
