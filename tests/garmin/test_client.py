@@ -240,7 +240,34 @@ def test_workout_and_schedule_calls_round_trip(garmin_client: GarminClient, garm
 def test_iter_workouts_walks_every_page(garmin_client: GarminClient) -> None:
     ids = [garmin_client.create_workout(running_workout(f"run {i}"))["workoutId"] for i in range(7)]
     assert [w["workoutId"] for w in garmin_client.iter_workouts(page_size=3)] == ids
-    assert garmin_client.calls["list_workouts"] == 3
+    assert garmin_client.calls["list_workouts"] == 4  # pages of 3, 3 and 1, then an empty one ends it
+
+
+def test_listings_read_past_a_page_shorter_than_asked_for(tmp_path: Path) -> None:
+    """A server that holds fewer items a page than ``limit`` asks for (Garmin's cap is not documented)
+    ends a listing only with an empty page: no workout or activity past the first page is lost."""
+    server = LocalGarminServer(page_cap=4)
+    server.start()
+    try:
+        client = GarminClient(fake_token_dir(tmp_path / "tokens", server.url), server.url)
+        client.login_from_tokens()
+        ids = [client.create_workout(running_workout(f"run {i}"))["workoutId"] for i in range(10)]
+        assert len(client.list_workouts(0, 100)) == 4  # the cap holds
+        assert [w["workoutId"] for w in client.iter_workouts()] == ids
+        start = datetime(2024, 4, 1, 6, 0, tzinfo=UTC)
+        runs = [server.add_activity(FIT_BYTES + bytes([i]), start_time=start + timedelta(days=i)) for i in range(9)]
+        assert [a["activityId"] for a in client.iter_activities(date(2024, 4, 1), date(2024, 5, 1))] == runs[::-1]
+    finally:
+        server.stop()
+
+
+def test_a_listing_that_ignores_start_ends_instead_of_looping() -> None:
+    from watchsync.garmin.client import paged
+
+    same = [{"workoutId": 1}, {"workoutId": 2}]
+    asked: list[int] = []
+    assert list(paged(lambda start: asked.append(start) or same)) == same
+    assert asked == [0, 2]
 
 
 def test_calendar_months_are_one_based_and_ranges_deduplicated(garmin_client: GarminClient) -> None:
@@ -265,7 +292,7 @@ def test_activity_calls_round_trip(garmin_client: GarminClient, garmin_server: L
     assert [a["activityId"] for a in page] == ids[9::-1]
     every = list(garmin_client.iter_activities(date(2024, 4, 1), date(2024, 6, 1)))
     assert [a["activityId"] for a in every] == ids[::-1]
-    assert garmin_client.calls["list_activities"] == 1 + 3
+    assert garmin_client.calls["list_activities"] == 1 + 4  # pages of 20, 20 and 5, then an empty one
     detail = garmin_client.get_activity(ids[0])
     assert detail["metadataDTO"]["associatedWorkoutId"] == 100_000_001
     assert garmin_client.download_activity_fit(ids[3]) == FIT_BYTES + bytes([3])

@@ -97,7 +97,7 @@ def test_pages_through_every_activity_and_stores_each_fit(server: LocalGarminSer
     result = sync(store, client, tmp_path, since=TODAY - timedelta(days=30))
 
     assert result.listed == 25 and len(result.fetched) == 25 and not result.errors
-    assert server.stats.count(*LIST_ROUTE) == 2  # 20 + 5
+    assert server.stats.count(*LIST_ROUTE) == 3  # 20 + 5, then an empty page ends the listing
     stored = store.list_activities(ATHLETE.name)
     assert sorted(row.activity_id for row in stored) == sorted(uploaded)
     for row in stored:

@@ -261,14 +261,8 @@ class GarminClient:
         return page
 
     def iter_workouts(self, page_size: int = WORKOUT_PAGE) -> Iterator[dict[str, Any]]:
-        """Every workout of the library, page by page."""
-        start = 0
-        while True:
-            page = self.list_workouts(start, page_size)
-            yield from page
-            if len(page) < page_size:
-                return
-            start += page_size
+        """Every workout of the library, page by page (see :func:`paged`)."""
+        return paged(lambda start: self.list_workouts(start, page_size))
 
     def schedule_workout(self, workout_id: int, day: date) -> int:
         """Put a workout on the calendar (a new entry on every call); returns the schedule id."""
@@ -314,14 +308,8 @@ class GarminClient:
 
     def iter_activities(self, start_date: date, end_date: date,
                         page_size: int = ACTIVITY_PAGE) -> Iterator[dict[str, Any]]:
-        """Every activity between two dates, page by page (each page retried on its own)."""
-        start = 0
-        while True:
-            page = self.list_activities(start_date, end_date, start, page_size)
-            yield from page
-            if len(page) < page_size:
-                return
-            start += page_size
+        """Every activity between two dates, page by page (each page retried on its own; see :func:`paged`)."""
+        return paged(lambda start: self.list_activities(start_date, end_date, start, page_size))
 
     def get_activity(self, activity_id: int) -> dict[str, Any]:
         activity: dict[str, Any] = self._call("get_activity", lambda g: g.get_activity(activity_id))
@@ -598,3 +586,22 @@ def _calendar_key(item: Mapping[str, Any]) -> tuple[str, str]:
     number = item_id(item)
     ident = str(number) if number is not None else f"{item.get('date')}|{item.get('title')}"
     return str(item.get("itemType")), ident
+
+
+def paged(fetch: Callable[[int], list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    """Every item of a listing read page by page, ``fetch(start)`` giving the page at ``start``.
+
+    Pages are read until one comes back empty, as garminconnect's own listings do: a server may hold
+    fewer items a page than were asked for, so a short page is not the end; the next page starts
+    after the items received. A page that repeats the one before (a server ignoring ``start``) ends
+    the listing instead of looping.
+    """
+    start = 0
+    previous: list[dict[str, Any]] | None = None
+    while True:
+        page = fetch(start)
+        if not page or page == previous:
+            return
+        yield from page
+        start += len(page)
+        previous = page

@@ -35,9 +35,15 @@ class BadRequest(ValueError):
 class ApiRoutes:
     """Handlers for what garminconnect calls on connectapi."""
 
-    def __init__(self, state: ServerState, desk: SsoDesk) -> None:
+    def __init__(self, state: ServerState, desk: SsoDesk, page_cap: int | None = None) -> None:
         self._state = state
         self._desk = desk
+        self._page_cap = page_cap
+
+    def _page(self, request: Request, default_limit: int) -> tuple[int, int]:
+        """``start`` and ``limit`` of a listing, the limit held to the page cap (if one is set)."""
+        start, limit = _int_query(request, "start", 0), _int_query(request, "limit", default_limit)
+        return start, limit if self._page_cap is None else min(limit, self._page_cap)
 
     def routes(self) -> list[Route]:
         api = RouteKind.API
@@ -116,7 +122,7 @@ class ApiRoutes:
         return None
 
     def list_workouts(self, request: Request) -> Response:
-        start, limit = _int_query(request, "start", 0), _int_query(request, "limit", WORKOUT_PAGE)
+        start, limit = self._page(request, WORKOUT_PAGE)
         with self._state.lock:
             workouts = [summary(self._state.workouts[key]) for key in sorted(self._state.workouts)
                         if self._state.workouts[key]["ownerId"] == request.owner]
@@ -178,7 +184,7 @@ class ApiRoutes:
                               "calendarItems": items})
 
     def search_activities(self, request: Request) -> Response:
-        start, limit = _int_query(request, "start", 0), _int_query(request, "limit", ACTIVITY_PAGE)
+        start, limit = self._page(request, ACTIVITY_PAGE)
         first, last = _date_query(request, "startDate"), _date_query(request, "endDate")
         kind = request.query.get("activityType")
         with self._state.lock:

@@ -63,8 +63,12 @@ class LocalGarminServer(Dispatcher):
     """``with LocalGarminServer() as server: url = server.url`` (or ``start()`` / ``stop()``)."""
 
     def __init__(self, state_file: Path | None = None, faults: Faults | None = None,
-                 account: Account | None = None, *, accounts: list[Account] | None = None) -> None:
+                 account: Account | None = None, *, accounts: list[Account] | None = None,
+                 page_cap: int | None = None) -> None:
+        """``page_cap``: the most items a workout or activity list page holds, whatever ``limit`` asks
+        (Garmin's own cap is not documented; a captured answer to ``limit=100`` held 50 workouts)."""
         self._state_file = state_file
+        self._page_cap = page_cap
         self._state = ServerState(state_file)
         self._picker = FaultPicker(faults or Faults())
         everyone = [account or Account(), *(accounts or [])]
@@ -81,7 +85,7 @@ class LocalGarminServer(Dispatcher):
     def _build_routes(self) -> None:
         self._routes = [
             *self._desk.routes(),
-            *ApiRoutes(self._state, self._desk).routes(),
+            *ApiRoutes(self._state, self._desk, self._page_cap).routes(),
             *ControlRoutes(self).routes(),
         ]
 
