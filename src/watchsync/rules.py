@@ -43,6 +43,11 @@ if TYPE_CHECKING:
     from watchsync.model.athlete import Athlete
     from watchsync.model.workout import Step, Workout
 
+#: FIT records a running cadence in strides a minute (one foot), Garmin shows steps a minute (both
+#: feet, twice as many). A running cadence target above this is in steps a minute (``170-180spm``),
+#: one at or below it in strides a minute (``85-90rpm``): no one runs at 120 steps or 120 strides.
+RUN_STRIDES_MAX = 120.0
+
 #: Planned time of a lap-button step (a jog back down a hill, a drill done "until done"): 60 s.
 LAP_BUTTON_SECONDS = 60.0
 #: Steps at or below this RPE are easy (CR-10; Seiler's zone 1 ends at RPE 4).

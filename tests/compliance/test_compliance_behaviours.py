@@ -15,6 +15,7 @@ from watchsync.compliance.match import PlannedSession, match_sessions
 from watchsync.compliance.score import compare_rpe, score_intensity, volume_score
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
+    CadenceTarget,
     Intensity,
     LapButton,
     Repeat,
@@ -196,3 +197,24 @@ def test_a_run_cut_short_counts_only_the_time_it_lasted() -> None:
     short = _without_laps(_run(EASY_RUN, "cut_short", completed_share=0.44, embedded=False))
     [step] = score_intensity(EASY_RUN, short).steps
     assert step.seconds == pytest.approx(0.44 * 3000, abs=2)
+
+
+@pytest.mark.parametrize(("low", "high"), [(150, 200), (70, 100)])
+def test_a_running_cadence_target_counts_steps_or_strides_as_written(low: float, high: float) -> None:
+    """FIT records running cadence in strides a minute; ``150-200spm`` is steps a minute (twice the
+    records' figure), ``70-100rpm`` strides: the simulated runner (about 88 strides, 176 steps) is in both."""
+    cadence_run = Workout(name="Cadence run", sport=Sport.RUNNING, steps=[
+        Step(duration=TimeDuration(seconds=1800), target=CadenceTarget(low=low, high=high))])
+    activity = _run(cadence_run)
+    strides = activity.records.cadence[~np.isnan(activity.records.cadence)]
+    assert 70 < float(np.median(strides)) < 100  # what the records hold
+    score = score_intensity(cadence_run, activity)
+    assert score.steps[0].channel == "cadence" and score.steps[0].inside is not None
+    assert score.steps[0].inside > 0.9
+
+
+def test_a_ride_cadence_target_is_the_records_rpm_as_they_are() -> None:
+    ride = Workout(name="Cadence ride", sport=Sport.CYCLING, steps=[
+        Step(duration=TimeDuration(seconds=1800), target=CadenceTarget(low=150, high=200))])
+    score = score_intensity(ride, _run(ride))
+    assert score.steps[0].inside is not None and score.steps[0].inside < 0.05  # 90 rpm is not 180

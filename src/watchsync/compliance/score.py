@@ -207,7 +207,8 @@ def score_intensity(workout: Workout, activity: Activity,
         if span.index not in planned:
             continue
         tally = tallies.setdefault(span.index, _Tally())
-        _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config)
+        _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config,
+                    running=workout.sport.family == "run")
     steps = [_step_score(index, planned[index].step, planned[index].in_repeat, tallies[index], config)
              for index in sorted(tallies)]
     easy = [s for s in steps if s.easy and not s.in_repeat and s.scored_seconds > 0]
@@ -324,7 +325,7 @@ def _channel(records: Records, channel: Channel, smoothing: int) -> FloatArray:
 
 
 def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock: FloatArray,
-                weights: FloatArray, start: float, config: ComplianceConfig) -> None:
+                weights: FloatArray, start: float, config: ComplianceConfig, *, running: bool = False) -> None:
     if span.seconds >= MIN_EXECUTION_SECONDS:
         tally.executions += 1
     tally.seconds += span.seconds
@@ -337,6 +338,8 @@ def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock:
         first = max(first + config.hr_step_grace_seconds, start + config.hr_lag_seconds)
     lo, hi = np.searchsorted(clock, [first, span.end], side="left")
     values = _channel(records, channel, config.power_smoothing_seconds)[lo:hi]
+    if channel == "cadence" and running and high > rules.RUN_STRIDES_MAX:
+        values = values * 2.0  # the records' strides a minute as the target's steps a minute
     weight = np.where(np.isnan(values), 0.0, weights[lo:hi])
     tally.scored += float(weight.sum())
     tally.inside += float(weight[(values >= low) & (values <= high)].sum())
