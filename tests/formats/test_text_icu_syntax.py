@@ -142,6 +142,18 @@ def test_spaced_and_spelled_out_lengths_are_lengths_never_lap_button_cues(line: 
     assert step(line).duration == length
 
 
+@pytest.mark.parametrize(("line", "length", "name"), [
+    ("- Zone 4 HR 1m Z4 HR", TimeDuration(seconds=60), "Zone 4 HR"),  # intervals.icu forum t/1163: 1 minute
+    ("- Easy run zone 2 HR 40m", TimeDuration(seconds=2400), "Easy run zone 2 HR"),
+    ("- 30m keep below 150 HR", TimeDuration(seconds=1800), "keep below 150 HR"),
+    ("- 1hr easy", TimeDuration(seconds=3600), "easy"),
+    ("- 2hrs easy", TimeDuration(seconds=7200), "easy"),
+])
+def test_hr_after_a_space_is_heart_rate_talk_and_glued_hr_is_hours(line: str, length: object, name: str) -> None:
+    read = step(line, "running")
+    assert (read.duration, read.name) == (length, name)
+
+
 def test_a_number_without_a_unit_is_refused_with_a_suggestion() -> None:
     with pytest.raises(WorkoutFormatError, match=r"'15 easy' is not a length \(expected a length like 15m"):
         steps("- 15 easy")

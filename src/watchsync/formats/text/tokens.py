@@ -382,8 +382,10 @@ NUMBER_RULES = Rules(
     rule("weight", rf"({_NUM})\s*(kg|lbs?)", _weight, ".kl" + _ASCII_SPACE),
     rule("length", rf"({_NUM})\s*({_DISTANCE_UNITS})", _distance,
          ".kmy" + _ASCII_SPACE),
-    rule("length", rf"({_NUM})\s*(hours|hour|hrs|hr|minutes|minute|mins|min|seconds|second|secs|sec)", _time_word,
+    rule("length", rf"({_NUM})\s*(hours|hour|minutes|minute|mins|min|seconds|second|secs|sec)", _time_word,
          ".hms" + _ASCII_SPACE),
+    # "hr" is hours only glued to its number ("1hr"): "Zone 4 HR 1m" and "below 150 HR" speak of heart rate
+    rule("length", rf"({_NUM})(hrs|hr)", _time_word, ".h"),
     rule("length", rf"({_NUM})\s+([hms])", _time_word, "." + _ASCII_SPACE),
     rule("length", rf"(?=\d)(?:({_NUM})h)?(?:({_NUM})m(?!tr|i))?(?:({_NUM})s)?", _time, ".hms"),
     rule("length", r"()(\d{1,9})m(\d{1,9})", _time, "m"),
