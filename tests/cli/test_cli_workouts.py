@@ -158,3 +158,22 @@ def test_import_of_nested_repeats_falls_back_to_toml(tmp_path: Path, capsys: pyt
     assert main(["import", str(tmp_path / "fit" / "nested.fit"), "--out", str(tmp_path / "back")]) == 0
     assert "writing TOML instead" in capsys.readouterr().err
     assert main(["validate", str(tmp_path / "back" / "nested.toml")]) == 0
+
+
+def test_import_writes_toml_when_the_text_would_not_read_back(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Garmin keeps a strength set of reps with no exercise (kaiord's WorkoutStrengthRepsOutput.gcn);
+    the text syntax asks a set to name its exercise, so the imported file is TOML, which validates."""
+    strength = {"sportTypeId": 5, "sportTypeKey": "strength_training", "displayOrder": 5}
+    source = tmp_path / "reps.json"
+    source.write_text(json.dumps({
+        "workoutName": "Reps test", "sportType": strength,
+        "workoutSegments": [{"segmentOrder": 1, "sportType": strength, "workoutSteps": [{
+            "type": "ExecutableStepDTO", "stepOrder": 1,
+            "stepType": {"stepTypeId": 3, "stepTypeKey": "interval", "displayOrder": 3},
+            "endCondition": {"conditionTypeId": 10, "conditionTypeKey": "reps", "displayOrder": 10},
+            "endConditionValue": 10.0,
+            "targetType": {"workoutTargetTypeId": 1, "workoutTargetTypeKey": "no.target", "displayOrder": 1}}]}]}))
+    assert main(["import", str(source), "--out", str(tmp_path / "back")]) == 0
+    assert "the text would not read back (line 4: a strength step needs an exercise)" in capsys.readouterr().err
+    assert main(["validate", str(tmp_path / "back" / "reps.toml")]) == 0

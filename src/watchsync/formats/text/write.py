@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from watchsync.errors import InputError
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.formats.text.document import META_LINE, REPEAT_COUNT, SECTION_TITLES, section_header
+from watchsync.formats.text.document import META_LINE, REPEAT_COUNT, SECTION_TITLES, parse_text, section_header
 from watchsync.formats.text.scan import scan
 from watchsync.formats.text.step import (
     _GLUED_LENGTH,
@@ -350,7 +350,12 @@ def format_text(workout: Workout) -> str:
     for group in _top_groups(workout):
         lines.append("")
         lines.extend(group)
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    try:  # the text's own rules (a strength set names its exercise...) may refuse what the model holds
+        parse_text(text, "<format>")
+    except WorkoutFormatError as error:
+        raise TextSyntaxLimit(f"the text would not read back (line {error.line}: {error.problem})") from None
+    return text
 
 
 def _prose_lines(description: str) -> list[str]:
