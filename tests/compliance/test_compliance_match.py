@@ -92,6 +92,15 @@ def test_connect_activity_json_gives_sport_link_and_rpe() -> None:
     assert result.matches[0].linked and result.matches[0].days_late == 1
 
 
+def test_a_list_items_null_link_and_rpe_hide_nothing_the_details_say() -> None:
+    details = {"activityId": 987, "summaryDTO": {"directWorkoutRpe": 40, "startTimeLocal": "2025-03-04T06:30:00.0"},
+               "metadataDTO": {"associatedWorkoutId": 777}}
+    item = {"activityId": 987, "startTimeLocal": "2025-03-04 06:30:00", "activityType": {"typeKey": "running"},
+            "associatedWorkoutId": None, "directWorkoutRpe": None}
+    summary = summary_from_connect({**details, **item})  # as the sync merges them
+    assert (summary.associated_workout_id, summary.workout_rpe) == (777, 4.0)
+
+
 def test_connect_json_without_an_id_or_start_is_refused_with_a_message() -> None:
     with pytest.raises(ValueError, match="without activityId"):
         summary_from_connect({"startTimeLocal": "2025-03-04 06:30:00"})

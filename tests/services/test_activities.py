@@ -355,3 +355,14 @@ def test_activity_fit_files_are_owner_only(server: LocalGarminServer, client: Ga
 
     assert fetched.fit_path is not None and fetched.fit_path.parent == old_dir
     assert (fetched.fit_path.stat().st_mode & 0o777, old_dir.stat().st_mode & 0o777) == (0o600, 0o700)
+
+
+def test_a_list_item_with_a_null_link_is_completed_from_the_details(server: LocalGarminServer,
+                                                                    client: GarminClient) -> None:
+    from watchsync.compliance.activities import summary_from_connect
+    from watchsync.services.activities import _with_details
+
+    activity_id, _ = upload(server, easy_run(3), morning(TODAY), associated_workout_id=777, direct_workout_rpe=40)
+    item = {**client.list_activities(TODAY, TODAY)[0], "associatedWorkoutId": None, "directWorkoutRpe": None}
+    summary = summary_from_connect(_with_details(client, item))
+    assert (summary.id, summary.associated_workout_id, summary.workout_rpe) == (str(activity_id), 777, 4.0)

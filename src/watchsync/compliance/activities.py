@@ -236,8 +236,8 @@ def summary_from_connect(item: Mapping[str, Any]) -> ActivitySummary:
         raise ValueError("Garmin Connect activity without activityId")
     if not isinstance(start, str):
         raise ValueError(f"activity {item.get('activityId')}: no startTimeLocal")
-    rpe = item.get("directWorkoutRpe", summary.get("directWorkoutRpe"))
-    workout_id = item.get("associatedWorkoutId", metadata.get("associatedWorkoutId"))
+    rpe = _given(item.get("directWorkoutRpe"), summary.get("directWorkoutRpe"))
+    workout_id = _given(item.get("associatedWorkoutId"), metadata.get("associatedWorkoutId"))
     type_key = (item.get("activityType") or item.get("activityTypeDTO") or {}).get("typeKey", "")
     return ActivitySummary(
         id=str(item["activityId"]),
@@ -251,6 +251,11 @@ def summary_from_connect(item: Mapping[str, Any]) -> ActivitySummary:
         workout_rpe=None if rpe is None else float(rpe) / RPE_SCALE,
         associated_workout_id=None if workout_id is None else int(workout_id),
     )
+
+
+def _given(*values: Any) -> Any:
+    """The first value that is not None: a list item's ``null`` hides nothing the details say."""
+    return next((value for value in values if value is not None), None)
 
 
 def _connect_sport(type_key: str) -> Sport:

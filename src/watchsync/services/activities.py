@@ -167,8 +167,9 @@ def _problem(activity_id: int, error: Exception, what: str = "") -> str:
 
 
 def _with_details(client: GarminClient, item: Mapping[str, Any]) -> dict[str, Any]:
-    """The list item, completed from the activity's details when it lacks the workout link or RPE."""
-    if all(key in item for key in DETAIL_FIELDS):
+    """The list item, completed from the activity's details when it lacks the workout link or RPE
+    (a key missing or null: the details may still hold it)."""
+    if all(item.get(key) is not None for key in DETAIL_FIELDS):
         return dict(item)
     details = client.get_activity(int(item["activityId"]))
     return {**details, **item}
