@@ -461,3 +461,17 @@ def test_a_misspelt_timed_exercise_is_warned_about_and_stays_text() -> None:
     assert plank.exercise is not None and rest.exercise is None
     assert [(w.line, w.problem, w.expected) for w in warnings] == [
         (3, "'Plnak' is no exercise watchsync knows: the step has none, its text stays the cue", "'Plank'")]
+
+
+@pytest.mark.parametrize(("line", "target", "cue"), [
+    ("- 90RPM 1m 90rpm", CadenceTarget(low=90, high=90), "90RPM"),  # intervals.icu forum t/1163 (Add Step dialog)
+    ("- Tempo 85% 20m 85%", PowerPercentFtpTarget(low=85, high=85), "Tempo 85%"),
+    ("- Z2 to Z3 HR Range 1m Z2-Z3 HR", PowerZoneTarget(zone=2), "to Z3 HR Range"),  # Z2 is power: another kind
+])
+def test_a_target_before_the_length_said_again_after_it_is_cue_text_with_a_warning(
+        line: str, target: object, cue: str) -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text(f"name: t\nsport: cycling\n{line}\n", "t.txt", warnings=warnings)
+    [read] = workout.steps
+    assert isinstance(read, Step) and (read.target, read.name) == (target, cue)
+    assert warnings and "before the length is read as text" in warnings[0].problem

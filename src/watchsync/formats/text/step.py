@@ -121,7 +121,7 @@ class _Parts:
 
 
 def _collect(body: str, start: int, where: Where) -> _Parts:
-    items = list(scan(body, start, where))
+    items = _cue_before_length(list(scan(body, start, where)), where)
     has_sets = any(item.kind == "sets" for item in items)
     parts = _Parts(where)
     index = 0
@@ -153,6 +153,30 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
         parts.add(item)
         index += 1
     return parts
+
+
+def _cue_before_length(items: list[Item], where: Where) -> list[Item]:
+    """A target (or RPE) before the length that one after it says again is the step's cue text:
+    intervals.icu's Add Step dialog writes the description first (``- Zone 4 HR 1m Z4 HR``,
+    ``- 90RPM 1m 90rpm``); one of another kind before the length stays a target, as in intervals.icu."""
+    first = next((index for index, item in enumerate(items) if item.kind == "length"), None)
+    if first is None:
+        return items
+
+    def kind(item: Item) -> str | None:
+        if item.kind == "target":
+            return target_family(item.value)
+        return "rpe" if item.kind == "rpe" else None
+
+    after = {kind(item): item for item in items[first + 1:] if kind(item) is not None}
+    read = list(items)
+    for index, item in enumerate(items[:first]):
+        again = after.get(kind(item)) if kind(item) is not None else None
+        if again is not None:
+            read[index] = Item("cue", item.text, item.col, item.text)
+            where.warn(item.col, f"{item.text!r} before the length is read as text: the step's target is "
+                       f"{again.text!r}")
+    return read
 
 
 _UNIT_SECONDS = {"min": 60.0, "mins": 60.0, "minutes": 60.0, "minute": 60.0, "m": 60.0, "sec": 1.0, "secs": 1.0,
