@@ -178,3 +178,18 @@ def test_a_payload_naming_types_only_by_key_is_read_by_its_keys() -> None:
     [workout] = read_connect_file(json.dumps(document), "<payload>")
     assert workout.sport is Sport.RUNNING
     assert workout.flat_steps()[0].target.kind == "hr_zone"
+
+
+def test_a_swim_stroke_beside_two_targets_goes_to_the_fit_steps_notes() -> None:
+    """FIT has two target slots: a pace and an HR target leave none for the stroke, which the watch
+    then shows in the step's notes rather than losing it (Connect keeps it in strokeType)."""
+    from watchsync.formats.fit_workout import write_fit_workout
+
+    swim = parse_text("name: s\nsport: pool_swim\npool: 25m\n- 200mtr 1:40-1:50/100m Pace Z2 HR stroke=back\n"
+                      "- 100mtr 1:40-1:50/100m Pace stroke=fly\n")
+    athlete = Athlete(name="a", max_hr=190, resting_hr=50, lthr=170, swim_threshold_pace="1:45/100m")
+    messages, errors = Decoder(Stream.from_byte_array(bytearray(write_fit_workout(resolve(swim, athlete))))).read()
+    assert errors == []
+    two, one = messages["workout_step_mesgs"]
+    assert "back stroke" in two["notes"]
+    assert (one["secondary_target_type"], one.get("notes")) == ("swim_stroke", None)

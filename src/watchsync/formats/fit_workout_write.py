@@ -9,8 +9,8 @@ its block (``repeat_until_steps_cmplt``, pointing at the block's first step, tar
 derive from a hash of the workout, so the same workout always gives the same bytes and different
 workouts give different files. Strings longer than FIT's 254 bytes are cut at a character boundary.
 A secondary target goes to the ``secondary_*`` fields; a swim stroke is the step's
-``swim_stroke`` target (its secondary one when the step has another target; "any" stroke is no
-target), equipment the ``equipment`` field, the pool length ``pool_length`` (metres) with
+``swim_stroke`` target (its secondary one when the step has another target, its notes when the step
+has two; "any" stroke is no target), equipment the ``equipment`` field, the pool length ``pool_length`` (metres) with
 ``pool_length_unit``; a ramp and timed prompts are spelt out in the notes (watches hold a range).
 FIT has no "skip the last rest" flag: ``skip_last_rest`` is not written, so the step numbering stays
 the one Garmin Connect and :mod:`watchsync.compliance.steps` use.
@@ -197,12 +197,14 @@ def _step_message(step: Step, index: int, where: str) -> WorkoutStepMessage:
     if step.name:
         message.workout_step_name = _fit_string(step.name)
     notes = step_notes(step)
+    stroke = SWIM_STROKES.get(step.stroke) if step.stroke else None
+    if stroke is not None and not isinstance(step.target, OpenTarget) and step.secondary is not None:
+        notes = " · ".join(filter(None, [notes, f"{step.stroke} stroke"]))  # both target slots taken
     if notes:
         message.notes = _fit_string(notes)
     message.intensity = INTENSITY_CODES[step.intensity]
     _set_duration(message, step.duration)
     _set_target(message, step.target)
-    stroke = SWIM_STROKES.get(step.stroke) if step.stroke else None
     if step.secondary is not None:
         if not isinstance(step.secondary, CONCRETE_TARGETS):
             raise ValueError(f"step {where}: secondary target {step.secondary.kind!r} is not resolved")
