@@ -202,13 +202,14 @@ def score_intensity(workout: Workout, activity: Activity,
         clock, start = _timer_clock(weights), 0.0
         spans = list(_time_spans(workout, records, clock, float(weights.sum()), config))
     planned = {p.index: p for p in execution_order(workout)}
+    lengths = _active_lengths(activity, records, clock, by_lap)
     tallies: dict[int, _Tally] = {}
     for span in spans:
         if span.index not in planned:
             continue
         tally = tallies.setdefault(span.index, _Tally())
         _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config,
-                    running=workout.sport.family == "run")
+                    running=workout.sport.family == "run", lengths=lengths)
     steps = [_step_score(index, planned[index].step, planned[index].in_repeat, tallies[index], config)
              for index in sorted(tallies)]
     easy = [s for s in steps if s.easy and not s.in_repeat and s.scored_seconds > 0]
@@ -324,8 +325,34 @@ def _channel(records: Records, channel: Channel, smoothing: int) -> FloatArray:
     return values
 
 
+@dataclass(frozen=True)
+class _Lengths:
+    """A pool swim's active lengths: where each starts on the alignment's clock, its timer seconds
+    and its speed (pool length over its time)."""
+
+    at: FloatArray
+    seconds: FloatArray
+    speed: FloatArray
+
+
+def _active_lengths(activity: Activity, records: Records, clock: FloatArray, by_lap: bool) -> _Lengths | None:
+    """The active lengths of a pool swim, placed on ``clock`` (wall time with laps, else timer time);
+    None without lengths or a pool length."""
+    pool = next((s.pool_length for s in activity.sessions if s.pool_length), None)
+    active = [length for length in activity.lengths if length.length_type == "active"
+              and length.start_time is not None and (length.total_timer_time or 0.0) > 0]
+    known = ~np.isnan(records.timestamp)
+    if not pool or not active or (not by_lap and not known.any()):
+        return None
+    starts = np.array([length.start_time.timestamp() for length in active if length.start_time is not None])
+    seconds = np.array([length.total_timer_time or 0.0 for length in active])
+    at = starts if by_lap else np.interp(starts, records.timestamp[known], clock[known])
+    return _Lengths(at, seconds, pool / seconds)
+
+
 def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock: FloatArray,
-                weights: FloatArray, start: float, config: ComplianceConfig, *, running: bool = False) -> None:
+                weights: FloatArray, start: float, config: ComplianceConfig, *, running: bool = False,
+                lengths: _Lengths | None = None) -> None:
     if span.seconds >= MIN_EXECUTION_SECONDS:
         tally.executions += 1
     tally.seconds += span.seconds
@@ -333,6 +360,13 @@ def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock:
     if band is None:
         return
     channel, low, high = band
+    if channel == "speed" and lengths is not None:  # a swim's pace: each active length as swum
+        chosen = (lengths.at >= span.begin) & (lengths.at < span.end)
+        seconds, speed = lengths.seconds[chosen], lengths.speed[chosen]
+        tally.scored += float(seconds.sum())
+        tally.inside += float(seconds[(speed >= low) & (speed <= high)].sum())
+        tally.above += float(seconds[speed > high].sum())
+        return
     first = span.begin
     if channel == "heart_rate":
         first = max(first + config.hr_step_grace_seconds, start + config.hr_lag_seconds)
