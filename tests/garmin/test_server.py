@@ -153,7 +153,7 @@ def _broken(change: str) -> dict[str, Any]:
         case "step type":
             steps[0]["stepType"] = {"stepTypeId": 42, "stepTypeKey": "warmup"}
         case "target":
-            steps[0]["targetType"] = {"workoutTargetTypeId": 12, "workoutTargetTypeKey": "grade"}
+            steps[0]["targetType"] = {"workoutTargetTypeId": 20, "workoutTargetTypeKey": "grade"}
         case "repeat without end":
             del steps[1]["endCondition"]
         case "hr end without compare":
@@ -176,7 +176,7 @@ def _broken(change: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("change", "message"), [
     ("sport", "sportTypeId 99"), ("step type", "stepTypeId 42"),
-    ("target", "workoutTargetTypeId 12"), ("repeat without end", "needs an endCondition"),
+    ("target", "workoutTargetTypeId 20"), ("repeat without end", "needs an endCondition"),
     ("hr end without compare", "endConditionCompare lt or gt"), ("walking", "no walking workouts"),
     ("iterations", "numberOfIterations"),
     ("empty repeat", "workoutSteps must be a non-empty list"), ("no value", "positive endConditionValue"),
@@ -214,6 +214,20 @@ def _garmins_own(change: str) -> dict[str, Any]:
         case "swim css offset":
             steps[0]["secondaryTargetType"] = {"workoutTargetTypeId": 17, "workoutTargetTypeKey": "swim.css.offset"}
             steps[0]["secondaryTargetValueOne"], steps[0]["secondaryTargetValueTwo"] = -3, 0
+        case "power 3 s":  # garminconnect-js's transcription of Garmin's workout/types: ids 10-19
+            steps[0]["targetType"] = {"workoutTargetTypeId": 10, "workoutTargetTypeKey": "power.3s"}
+            steps[0]["targetValueOne"], steps[0]["targetValueTwo"] = 200, 240
+        case "swim instruction":
+            steps[0]["secondaryTargetType"] = {"workoutTargetTypeId": 18, "workoutTargetTypeKey": "swim.instruction"}
+            steps[0]["secondaryTargetValueOne"] = 3
+        case "medley by round":
+            steps[0]["strokeType"] = {"strokeTypeId": 9, "strokeTypeKey": "individual_medley_by_round"}
+        case "exact pace":  # Garmin's swim editor: the second value 0
+            steps[0]["targetType"] = {"workoutTargetTypeId": 6, "workoutTargetTypeKey": "pace.zone"}
+            steps[0]["targetValueOne"], steps[0]["targetValueTwo"] = 1.1111, 0.0
+        case "numbers as text":  # Connect's web editor (Taxuspt/garmin_mcp #71)
+            steps[0]["targetType"] = {"workoutTargetTypeId": 4, "workoutTargetTypeKey": "heart.rate.zone"}
+            steps[0]["targetValueOne"], steps[0]["targetValueTwo"] = "128", "142"
         case "fixed rest":
             steps[0]["endCondition"] = {"conditionTypeId": 8, "conditionTypeKey": "fixed.rest"}
         case "fixed repetition":
@@ -223,11 +237,14 @@ def _garmins_own(change: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("change", ["duplicate order", "restarting order", "power from 0 W", "grade",
                                     "heart rate lap", "resistance", "swim css offset", "fixed rest",
-                                    "fixed repetition"])
+                                    "fixed repetition", "power 3 s", "swim instruction", "medley by round",
+                                    "exact pace", "numbers as text"])
 def test_what_garmin_itself_writes_is_accepted(api: Api, garmin_server: LocalGarminServer, change: str) -> None:
     answer = api("POST", "/workout-service/workout", json=_garmins_own(change))
     assert answer.status_code == 200, answer.text
     assert [w["workoutId"] for w in garmin_server.workouts()] == [answer.json()["workoutId"]]
+    stored = answer.json()["workoutSegments"][0]["workoutSteps"][0]
+    assert all(isinstance(stored.get(field), float | None) for field in ("targetValueOne", "targetValueTwo"))
 
 
 def test_a_known_id_with_a_key_garmin_does_not_know_is_stored_as_the_ids_type(api: Api) -> None:

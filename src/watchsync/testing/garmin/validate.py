@@ -14,9 +14,12 @@ name is cut at 256 UTF-16 code units (253 and "...") and the description at 2,00
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from importlib.resources import files
 from typing import Any
+
+from watchsync.formats import connect_ids
 
 #: A strength step's weight when there is none, as clients checked against Garmin send it.
 NO_WEIGHT = -1.0
@@ -37,11 +40,11 @@ STEP_TYPES: dict[str, int] = {"warmup": 1, "cooldown": 2, "interval": 3, "recove
 END_CONDITIONS: dict[str, int] = {"lap.button": 1, "time": 2, "distance": 3, "calories": 4, "power": 5,
                                   "heart.rate": 6, "iterations": 7, "fixed.rest": 8, "fixed.repetition": 9,
                                   "reps": 10}
-TARGET_TYPES: dict[str, int] = {"no.target": 1, "power.zone": 2, "cadence": 3, "heart.rate.zone": 4,
-                                "speed.zone": 5, "pace.zone": 6, "grade": 7, "heart.rate.lap": 8, "power.lap": 9,
-                                "resistance": 15, "swim.css.offset": 17}
-STROKE_TYPES: dict[str | None, int] = {None: 0, "any_stroke": 1, "backstroke": 2, "breaststroke": 3, "drill": 4,
-                                       "fly": 5, "free": 6, "individual_medley": 7, "mixed": 8}
+#: Every target and stroke id of Garmin's ``GET /workout-service/workout/types`` (transcribed by
+#: garminconnect-js; strokes 9 and 10 confirmed live): the reader's own tables, so the two never disagree.
+TARGET_TYPES: dict[str, int] = dict(connect_ids.TARGET_TYPES)
+STROKE_TYPES: dict[str | None, int] = {None: 0}
+STROKE_TYPES.update(connect_ids.STROKE_TYPES)
 EQUIPMENT_TYPES: dict[str | None, int] = {None: 0, "fins": 1, "kickboard": 2, "paddles": 3, "pull_buoy": 4,
                                           "snorkel": 5}
 POOL_UNITS: dict[str, dict[str, Any]] = {"meter": {"unitId": 1, "unitKey": "meter", "factor": 100.0},
@@ -50,6 +53,8 @@ POOL_UNITS: dict[str, dict[str, Any]] = {"meter": {"unitId": 1, "unitKey": "mete
 VALUED_CONDITIONS = frozenset({"time", "distance", "calories", "power", "heart.rate", "reps", "fixed.rest",
                                "fixed.repetition"})
 COMPARED_CONDITIONS = frozenset({"heart.rate"})
+#: Targets whose value is a choice or a curve of their own, not a low/high range.
+UNVALUED_TARGETS = frozenset({"swim.stroke", "swim.instruction", "instruction", "power.curve"})
 SIGNED_TARGETS = frozenset({"swim.css.offset"})  # an offset from CSS: negative is faster
 NAME_LIMIT = 256  # UTF-16 code units, cut silently (garmin_mcp PR #352) ...
 NAME_CUT_MARK = "..."  # ... to 253 units and "..." (a Garmin GET answer: kaiord WorkoutEdgeCasesOutput.gcn)
@@ -209,6 +214,7 @@ def _repeat(step: dict[str, Any], step_type: str, label: str) -> dict[str, Any]:
 def _executable(step: dict[str, Any], step_type: str, label: str) -> dict[str, Any]:
     if step_type == "repeat":
         raise WorkoutRejected(f"{label}: stepType repeat needs a {REPEAT_DTO}")
+    step = {**step, **{field: float(step[field]) for field in FLOAT_FIELDS if _numeric_text(step.get(field))}}
     kept = _keep(step, STEP_FIELDS)
     kept["stepType"] = _type_dict("stepType", STEP_TYPES, step_type)
     condition = _typed(step.get("endCondition"), "conditionType", END_CONDITIONS, label)
@@ -237,14 +243,15 @@ def _executable(step: dict[str, Any], step_type: str, label: str) -> dict[str, A
 def _check_values(step: dict[str, Any], target: str, prefix: str, zone: str, label: str) -> None:
     one, two = (f"{prefix}TargetValueOne", f"{prefix}TargetValueTwo") if prefix else ("targetValueOne",
                                                                                       "targetValueTwo")
-    if target == "no.target" or step.get(zone) is not None:
+    if target == "no.target" or target in UNVALUED_TARGETS or step.get(zone) is not None:
         return
     low, high = step.get(one), step.get(two)
     if target in SIGNED_TARGETS:
         if not _number(low):
             raise WorkoutRejected(f"{label}: target {target} needs {one}")
         return
-    if not (isinstance(low, int | float) and isinstance(high, int | float) and low >= 0 and high > 0):
+    exact = isinstance(low, int | float) and low > 0 and high in (0, None)  # one value: the editor's exact pace
+    if not exact and not (isinstance(low, int | float) and isinstance(high, int | float) and low >= 0 and high > 0):
         raise WorkoutRejected(f"{label}: target {target} needs {zone} or {one}/{two} (from 0)")
 
 
@@ -295,6 +302,17 @@ def _swim_dict(value: Any, prefix: str, table: dict[str | None, int], label: str
         raise WorkoutRejected(f"{label}: unknown {prefix}Id {type_id!r}")
     key = next(name for name, number in table.items() if number == type_id)
     return {f"{prefix}Id": type_id, f"{prefix}Key": key, "displayOrder": type_id}
+
+
+def _numeric_text(value: Any) -> bool:
+    """A number sent as text (``"142"``): Connect's own web editor sends these, and Garmin stores the
+    number (kaiord's live API findings: "accepts strings OR numbers, returns only numbers")."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return False
 
 
 def _number(value: Any) -> bool:
