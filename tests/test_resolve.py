@@ -159,3 +159,14 @@ def test_rpe_in_strength_yoga_and_mobility_stays_a_cue(sport: Sport) -> None:
     assert hr_step.target == HeartRateTarget(low=100, high=120)  # what the coach wrote is kept
     running = resolve(workout.model_copy(update={"sport": Sport.RUNNING}), ANNA).flat_steps()[0]
     assert isinstance(running.target, HeartRateTarget)
+
+
+def test_a_cadence_beside_an_rpe_left_open_becomes_the_steps_target() -> None:
+    """``target = "RPE 9"`` with a cadence secondary (TOML): an RPE that resolves to no band (here
+    the athlete's ``targets = "rpe"``) leaves the cadence as the target, as the text syntax reads it."""
+    workout = Workout(name="spin-ups", sport=Sport.CYCLING, steps=[
+        Step(duration=TimeDuration(seconds=300), target=RpeTarget(low=9, high=9),
+             secondary=CadenceTarget(low=95, high=105))])
+    [step] = resolve(workout, ANNA.model_copy(update={"targets": "rpe"})).flat_steps()
+    assert (step.target, step.secondary) == (CadenceTarget(low=95, high=105), None)
+    assert step.rpe == RpeTarget(low=9, high=9)

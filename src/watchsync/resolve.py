@@ -181,8 +181,10 @@ def _resolve_step(step: Step, athlete: Athlete, where: str) -> Step:
         secondary = _concrete(step.secondary, athlete) if step.secondary is not None else None
     except ResolveError as error:
         raise ResolveError(f"step {where}: {error}") from None
+    if isinstance(target, OpenTarget) and secondary is not None and not isinstance(secondary, OpenTarget):
+        target, secondary = secondary, None  # an RPE left open: the cadence beside it is the step's target
     if isinstance(secondary, OpenTarget) or isinstance(target, OpenTarget):
-        secondary = None  # e.g. an RPE band left open: nothing to be secondary to
+        secondary = None  # nothing to be secondary to
     update: dict[str, object] = {"target": target, "rpe": rpe, "secondary": secondary,
                                  "ramp": step.ramp if not isinstance(target, OpenTarget) else None}
     if rpe is not None:
