@@ -382,6 +382,19 @@ def test_a_one_sided_power_range_is_read_from_zero_watts(low: int) -> None:
     assert step.target == PowerTarget(low=0, high=150)
 
 
+@pytest.mark.parametrize(("kind", "low", "high", "expected"), [
+    ("power", 350, 400, PowerPercentFtpTarget(low=350, high=400)),  # a sprint: FIT holds % of FTP up to 1000
+    ("power", 90, 0, PowerPercentFtpTarget(low=90, high=1000)),  # at least 90 % of FTP
+    ("heart_rate", 80, 0, HeartRatePercentMaxTarget(low=80, high=110)),  # at least 80 % of max HR
+])
+def test_percentage_ranges_above_300_or_open_at_the_top_are_read(kind: str, low: int, high: int,
+                                                                 expected: object) -> None:
+    data = encode([timed(600, target_type=kind, target_value=0, custom_target_value_low=low,
+                         custom_target_value_high=high)])
+    [step] = read_fit_workout(data).flat_steps()
+    assert step.target == expected
+
+
 def test_a_zero_watt_floor_is_written_as_no_lower_bound_and_read_back() -> None:
     workout = Workout(name="floor", sport=Sport.CYCLING,
                       steps=[Step(duration=TimeDuration(seconds=600), target=PowerTarget(low=0, high=150))])

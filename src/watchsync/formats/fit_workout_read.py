@@ -613,6 +613,11 @@ _OPEN_SIDE: dict[type[HeartRateTarget] | type[PowerTarget], tuple[float, float]]
     HeartRateTarget: (30.0, 250.0), PowerTarget: (0.0, 3000.0)}
 
 
+#: The model's top of a percentage range, for a one-sided FIT range ("at least 80 % of max HR").
+_PERCENT_TOP: dict[type[HeartRatePercentMaxTarget] | type[PowerPercentFtpTarget], float] = {
+    HeartRatePercentMaxTarget: 110.0, PowerPercentFtpTarget: 1000.0}
+
+
 def _offset_range(low: int, high: int, offset: int, absolute: type[HeartRateTarget] | type[PowerTarget],
                   percent: type[HeartRatePercentMaxTarget] | type[PowerPercentFtpTarget],
                   what: str) -> Target:
@@ -624,6 +629,8 @@ def _offset_range(low: int, high: int, offset: int, absolute: type[HeartRateTarg
         floor, ceiling = _OPEN_SIDE[absolute]
         return absolute(low=low - offset if low else floor, high=high - offset if high else ceiling)
     if low <= offset and high <= offset:
+        if not high:  # "at least low %": the open side is the model's top
+            return percent(low=low, high=_PERCENT_TOP[percent])
         return percent(low=max(low, 1), high=high)
     raise ValueError(f"{what} range {low}-{high} mixes a percentage and an absolute value")
 

@@ -213,8 +213,8 @@ class PowerPercentFtpTarget(_Range):
     """Power as % of FTP."""
 
     kind: Literal["power_pct_ftp"] = "power_pct_ftp"
-    low: float = Field(gt=0, le=300)
-    high: float = Field(gt=0, le=300)
+    low: float = Field(gt=0, le=1000)  # FIT's workout_power holds % of FTP up to 1000 (sprints pass 300)
+    high: float = Field(gt=0, le=1000)
 
 
 class PowerZoneTarget(_Zone):
