@@ -395,6 +395,20 @@ def test_percentage_ranges_above_300_or_open_at_the_top_are_read(kind: str, low:
     assert step.target == expected
 
 
+def test_a_file_of_several_workouts_is_refused_never_merged() -> None:
+    run = encode([timed(600, target_type="heart_rate", target_value=2)], wkt_name="first", sport="running")
+    ride = encode([timed(300, target_type="power", target_value=3)], wkt_name="second", sport="cycling")
+    with pytest.raises(WorkoutFormatError, match=r"the file holds 2 workouts \('first', 'second'\)"):
+        read_fit_workout(run + ride)  # a chained FIT file: two complete files one after the other
+    encoder = Encoder()
+    encoder.write_mesg({"mesg_num": 0, "type": "workout", "manufacturer": "development", "product": 1})
+    for name in ("w1", "w2"):
+        encoder.write_mesg({"mesg_num": 26, "wkt_name": name, "sport": "running", "num_valid_steps": 1})
+        encoder.write_mesg({"mesg_num": 27, "message_index": 0} | timed(60))
+    with pytest.raises(WorkoutFormatError, match="the file holds 2 workouts"):
+        read_fit_workout(encoder.close())
+
+
 def test_a_zero_watt_floor_is_written_as_no_lower_bound_and_read_back() -> None:
     workout = Workout(name="floor", sport=Sport.CYCLING,
                       steps=[Step(duration=TimeDuration(seconds=600), target=PowerTarget(low=0, high=150))])

@@ -201,6 +201,10 @@ def read_fit_workouts(data: bytes | Path, messages: list[str] | None = None) -> 
                                  EXPECTED)
     if not decoded.steps:
         raise WorkoutFormatError(path, 1, 1, "FIT workout has no workout_step messages", EXPECTED)
+    if len(decoded.workouts) > 1:  # a chained file, or several workout messages: never merged into one
+        names = ", ".join(repr(w.get("wkt_name")) for w in decoded.workouts if w.get("wkt_name"))
+        raise WorkoutFormatError(path, 1, 1, f"the file holds {len(decoded.workouts)} workouts"
+                                 + (f" ({names})" if names else ""), "one workout a FIT file")
     head = decoded.workouts[0] if decoded.workouts else {}
     fallback = data.stem if isinstance(data, Path) else "FIT workout"
     if decoded.crc_mismatch and messages is not None:
