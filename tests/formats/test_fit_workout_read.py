@@ -386,8 +386,10 @@ def test_a_one_sided_power_range_is_read_from_zero_watts(low: int) -> None:
     ("power", 350, 400, PowerPercentFtpTarget(low=350, high=400)),  # a sprint: FIT holds % of FTP up to 1000
     ("power", 90, 0, PowerPercentFtpTarget(low=90, high=1000)),  # at least 90 % of FTP
     ("heart_rate", 80, 0, HeartRatePercentMaxTarget(low=80, high=110)),  # at least 80 % of max HR
+    ("speed", 3000, 0, SpeedTarget(low=3, high=40)),  # at least 3 m/s (mm/s in FIT), not "at most"
+    ("cadence", 90, 0, CadenceTarget(low=90, high=300)),  # at least 90 rpm
 ])
-def test_percentage_ranges_above_300_or_open_at_the_top_are_read(kind: str, low: int, high: int,
+def test_percentage_ranges_above_300_and_ranges_open_at_the_top_are_read(kind: str, low: int, high: int,
                                                                  expected: object) -> None:
     data = encode([timed(600, target_type=kind, target_value=0, custom_target_value_low=low,
                          custom_target_value_high=high)])

@@ -582,7 +582,7 @@ def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool,
         return OpenTarget(), _lookup(_STROKES, _enum(SwimStroke, fields.get(f"{prefix}target_value")))
     if raw_type is None or kind is Tgt.OPEN or (not zone and not low and not high):
         return OpenTarget(), None
-    one_sided = not high and kind in (*_HR_TARGETS, *_POWER_TARGETS)  # HR or power "at least": no upper bound
+    one_sided = not high and kind in (*_HR_TARGETS, *_POWER_TARGETS, *_SPEED_TARGETS, Tgt.CADENCE)  # "at least"
     if low > high and not one_sided:
         remarks.append(f"{prefix.rstrip('_') + ' ' if prefix else ''}target range {low}-{high} written high to low"
                        " (read as a range)")
@@ -603,9 +603,10 @@ def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool,
     if kind in _SPEED_TARGETS:
         if not use_range:
             return PaceZoneTarget(zone=zone), None
-        return SpeedTarget(low=max(low, 1) / MM_PER_METER, high=high / MM_PER_METER), None
+        top = high / MM_PER_METER if high else _SPEED_TOP  # 0 is no bound on that side, as for HR and power
+        return SpeedTarget(low=max(low, 1) / MM_PER_METER, high=top), None
     if kind is Tgt.CADENCE and use_range:
-        return CadenceTarget(low=max(low, 1), high=high), None
+        return CadenceTarget(low=max(low, 1), high=high or _CADENCE_TOP), None
     what = _enum_name(Tgt, raw_type)
     remarks.append(f"{prefix.rstrip('_') + ' ' if prefix else ''}target {what} {zone or f'{low}-{high}'} "
                    "(imported as open)")
@@ -617,6 +618,8 @@ _OPEN_SIDE: dict[type[HeartRateTarget] | type[PowerTarget], tuple[float, float]]
     HeartRateTarget: (30.0, 250.0), PowerTarget: (0.0, 3000.0)}
 
 
+#: The model's tops of speed (m/s) and cadence, for a range open at the top ("at least 90 rpm").
+_SPEED_TOP, _CADENCE_TOP = 40.0, 300.0
 #: The model's top of a percentage range, for a one-sided FIT range ("at least 80 % of max HR").
 _PERCENT_TOP: dict[type[HeartRatePercentMaxTarget] | type[PowerPercentFtpTarget], float] = {
     HeartRatePercentMaxTarget: 110.0, PowerPercentFtpTarget: 1000.0}
