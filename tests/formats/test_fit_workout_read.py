@@ -223,6 +223,19 @@ def test_exercises_map_back_to_connect_keys() -> None:
     assert unknown.exercise is None and "exercise category 60000" in (unknown.notes or "")
 
 
+def test_a_weight_without_an_exercise_the_model_knows_goes_to_the_notes() -> None:
+    data = encode([
+        {"duration_type": "reps", "duration_value": 8, "target_type": "open", "exercise_category": 65534,
+         "exercise_weight": 40.0, "weight_display_unit": "kilogram"},  # 65534: Connect's custom exercise
+        {"duration_type": "reps", "duration_value": 8, "target_type": "open", "exercise_weight": 22.5},
+    ], sport="training", sub_sport="strength_training")
+    said: list[str] = []
+    custom, bare = read_fit_workout(data, said).flat_steps()
+    assert (custom.exercise, custom.weight_kg, custom.notes) == (None, None, "weight 40 kg")
+    assert bare.notes == "weight 22.5 kg"
+    assert "<bytes>: step 0: weight 40 kg" in said
+
+
 def test_rpe_cue_in_the_notes_becomes_the_step_rpe() -> None:
     data = encode([timed(60, notes="RPE 3-4 – conversational. Flat route"), timed(60, notes="RPE-ish effort")])
     first, second = read_fit_workout(data).flat_steps()

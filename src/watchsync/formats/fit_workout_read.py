@@ -511,6 +511,9 @@ def _step(fields: Fields, remarks: list[str], bounds: bool, averaged: list[str])
             secondary = OpenTarget()
     exercise = _exercise(fields, remarks)
     weight = fields.get("exercise_weight")
+    weight = weight / EXERCISE_WEIGHT_SCALE if isinstance(weight, int | float) and weight != 0xFFFF else None
+    if weight is not None and exercise is None:  # a custom exercise (category 65534) or none: the model holds no weight
+        remarks.append(f"weight {weight:g} kg")
     text = _text(fields.get("notes"), _MAX_NOTES) or _dev_text(fields, _MAX_NOTES)
     notes = "; ".join(filter(None, [text, *remarks]))[:_MAX_NOTES] or None
     intensity = _enum(FitIntensity, fields.get("intensity"))
@@ -523,8 +526,7 @@ def _step(fields: Fields, remarks: list[str], bounds: bool, averaged: list[str])
         notes=notes,
         rpe=_dev_rpe(fields) or _rpe_from_cue(notes),
         exercise=exercise,
-        weight_kg=weight / EXERCISE_WEIGHT_SCALE if exercise is not None and isinstance(weight, int | float)
-        and weight != 0xFFFF else None,
+        weight_kg=weight if exercise is not None else None,
         stroke=stroke or second_stroke,
         equipment=_lookup(_EQUIPMENT, _enum(WorkoutEquipment, fields.get("equipment"))),
     )
