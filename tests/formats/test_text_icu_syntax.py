@@ -475,3 +475,14 @@ def test_a_target_before_the_length_said_again_after_it_is_cue_text_with_a_warni
     [read] = workout.steps
     assert isinstance(read, Step) and (read.target, read.name) == (target, cue)
     assert warnings and "before the length is read as text" in warnings[0].problem
+
+
+@pytest.mark.parametrize(("line", "warned"), [
+    ("- 10m Z1 LTHR", "'Z1' is a power zone: 'LTHR' after it is text"),  # intervals.icu forum t/4725
+    ("- 10m 50-68-% LTHR", "'50-68-%' looks like a target but is not one"),  # same thread, a reply
+])
+def test_a_target_that_is_probably_not_what_was_meant_is_warned_about(line: str, warned: str) -> None:
+    warnings: list[WorkoutFormatError] = []
+    parse_text(f"name: t\nsport: running\n{line}\n", "t.txt", warnings=warnings)
+    assert [w.problem for w in warnings if warned in w.problem]
+    assert not [w for w in warnings if warned not in w.problem]

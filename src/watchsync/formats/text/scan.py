@@ -92,8 +92,12 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
                 pos = _after_punctuation(body, m.end())
                 break
         else:
-            _suspicious(where, col, token.group(0))
-            yield Item("cue", token.group(0), col, token.group(0))
+            text = token.group(0)
+            _suspicious(where, col, text)
+            if "%" in text and not text.startswith("(") and _DIGITS.search(text) is not None:
+                where.warn(col, f"{quoted(text)} looks like a target but is not one: it is read as text",
+                           "a range like 50-68% LTHR")  # "- 10m 50-68-% LTHR" (intervals.icu forum t/4725)
+            yield Item("cue", text, col, text)
             pos = token.end()
 
 

@@ -18,6 +18,7 @@ from watchsync.model.workout import (
     LapButton,
     OpenTarget,
     PaceTarget,
+    PowerZoneTarget,
     Prompt,
     Repeat,
     RepsDuration,
@@ -145,6 +146,10 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
             _appended_rest(parts, item, following, where)  # "- 200mtr 95% Pace 30s rest"
             index += 2
             continue
+        if item.kind == "target" and isinstance(item.value, PowerZoneTarget) and following is not None \
+                and following.kind == "cue" and following.text.lower() == "lthr":
+            where.warn(item.col, f"{item.text!r} is a power zone: 'LTHR' after it is text (as in intervals.icu)",
+                       f"'{item.text} HR' for a heart-rate zone")  # "- 10m Z1 LTHR" (forum t/4725)
         if item.kind == "sets" and following is not None and following.kind == "cue" \
                 and following.text.lower() in _UNIT_SECONDS:
             item, length = _repeated_length(item, following, where)  # "- 5 x 3 min": 5 times a 3-minute step
