@@ -111,6 +111,15 @@ def test_a_weight_is_in_its_unit_except_kilograms_from_1000_which_are_grams(valu
     assert step.weight_kg == pytest.approx(kg)
 
 
+def test_a_weight_heavier_than_a_step_holds_stays_as_text_and_the_document_is_read() -> None:
+    heavy = _step(endCondition={"conditionTypeId": 10}, endConditionValue=5.0, category="SQUAT",
+                  exerciseName="GOBLET_SQUAT", weightValue=1200.0, weightUnit={"unitKey": "pound"})
+    [step], notes = _read(_document(heavy, sport={"sportTypeId": 5}))
+    assert step.weight_kg is None and step.exercise is not None
+    assert "weight 544.311 kg is more than 500 kg (kept as text)" in (step.notes or "")
+    assert any("more than 500 kg" in note for note in notes)
+
+
 def test_an_exercise_the_catalogue_lacks_is_its_categorys_generic_one_or_left_out() -> None:
     newer = _step(endCondition={"conditionTypeId": 2}, endConditionValue=60.0, category="WARM_UP",
                   exerciseName="CAT_COW")  # Connect's list runs ahead of the FIT profile's

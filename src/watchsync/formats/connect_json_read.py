@@ -122,6 +122,8 @@ SWIM_INSTRUCTIONS = {1: "recovery", 2: "very easy", 3: "easy", 4: "moderate", 5:
 NEAREST_STROKE: dict[str, Stroke] = {"individual_medley_by_round": "im", "reverse_individual_medley_by_round": "im"}
 #: ``drillType`` of a swim drill step (kick, pull, drill): kept in the notes.
 DRILL_TYPES = {1: "kick", 2: "pull", 3: "drill"}
+#: The heaviest weight a step holds (the model's bound); a heavier one stays in the step's notes.
+MAX_WEIGHT_KG = 500.0
 #: A ``weightValue`` at least this large is in grams (as garminconnect writes it); a smaller one is in
 #: its ``weightUnit`` (as Garmin's own editor and other clients store it): 60 is 60 kg, never 60 g.
 GRAMS_FROM = 1000.0
@@ -410,11 +412,16 @@ def _weight_kg(raw: dict[str, Any], remarks: list[str]) -> float | None:
     if not isinstance(factor, int | float) or factor <= 0:
         factor = POUND_GRAMS if key == "pound" else GRAMS_PER_KG
     if weight == 0 or (weight >= GRAMS_FROM and factor == GRAMS_PER_KG):
-        return weight / GRAMS_PER_KG
-    if factor == GRAMS_PER_KG:
-        return float(weight)
-    remarks.append(f"weight {weight:g} {key or 'units'} ({weight * factor / GRAMS_PER_KG:.1f} kg)")
-    return round(weight * factor / GRAMS_PER_KG, 3)
+        kilograms = weight / GRAMS_PER_KG
+    elif factor == GRAMS_PER_KG:
+        kilograms = float(weight)
+    else:
+        kilograms = round(weight * factor / GRAMS_PER_KG, 3)
+        remarks.append(f"weight {weight:g} {key or 'units'} ({kilograms:.1f} kg)")
+    if kilograms > MAX_WEIGHT_KG:  # more than the model holds: kept in words, the step and the file kept
+        remarks.append(f"weight {kilograms:g} kg is more than {MAX_WEIGHT_KG:g} kg (kept as text)")
+        return None
+    return kilograms
 
 
 def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[str]) -> Duration:
