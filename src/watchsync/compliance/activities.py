@@ -125,8 +125,14 @@ def summaries_from_fit(activity_id: str, activity: Activity, parts: Sequence[Ses
         raise NotAnActivity(f"activity {activity_id}: timestamps are device-relative and the file gives no real "
                          "time (its start is unknown)")
     many = len(parts) > 1
-    return [_summary(f"{activity_id}#{part.number + 1}" if many else activity_id, activity, part,
-                     associated_workout_id, zone, many) for part in parts]
+    summaries = [_summary(f"{activity_id}#{part.number + 1}" if many else activity_id, activity, part,
+                          associated_workout_id, zone, many) for part in parts]
+    rated = {s.workout_rpe for s in summaries if s.workout_rpe is not None}
+    if many and len(rated) == 1:  # the watch asks once, at the end, and stores it in the last session:
+        rpe = rated.pop()        # the athlete's rating of the whole activity, as Connect's is for each leg
+        summaries = [s if s.workout_rpe is not None else s.model_copy(update={"workout_rpe": rpe})
+                     for s in summaries]
+    return summaries
 
 
 def summary_from_fit(activity_id: str, activity: Activity, associated_workout_id: int | None = None,
