@@ -146,7 +146,7 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
     """A multi-session file as one: times, distance summed; HR and power weighted by timer time.
 
     Sport and sub-sport are the sessions' own when all (transitions aside) share them, else
-    ``other`` and ``"multisport"``.
+    ``other`` and ``"multisport"``; power only when they share a sport.
     """
     first = min(sessions, key=lambda s: s.start)
     sports = {s.sport for s in sessions if not s.transition} or {s.sport for s in sessions}
@@ -156,6 +156,7 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
     # never less than the timer: the first session owns the records before its start (a watch that
     # recorded before the session began), which its timer counts
     elapsed = max((max(ends) - first.start).total_seconds(), duration)
+    one_sport = len(sports) == 1
     return ActivitySummary(
         id=activity_id,
         sport=sports.pop() if len(sports) == 1 else Sport.OTHER,
@@ -168,8 +169,10 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
         elapsed_s=elapsed,
         max_hr=max((s.max_hr for s in sessions if s.max_hr is not None), default=None),
         sub_sport=sub_sports.pop() if len(sub_sports) == 1 and len(sports) <= 1 else "multisport",
-        avg_power=_whole(_weighted([(s.avg_power, s.duration_s) for s in sessions])),
-        max_power=max((s.max_power for s in sessions if s.max_power is not None), default=None),
+        # power of different sports is not one figure (a triathlon's run power is no "403 W" triathlon)
+        avg_power=_whole(_weighted([(s.avg_power, s.duration_s) for s in sessions])) if one_sport else None,
+        max_power=max((s.max_power for s in sessions if s.max_power is not None), default=None) if one_sport
+        else None,
         pool_length_m=next((s.pool_length_m for s in sessions if s.pool_length_m is not None), None),
     )
 
