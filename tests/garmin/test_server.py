@@ -324,6 +324,8 @@ def test_schedule_needs_a_known_workout_and_a_date(api: Api) -> None:
     assert api("POST", "/workout-service/schedule/77", json={"date": "2024-05-02"}).status_code == 404
     workout_id = create(api)["workoutId"]
     assert api("POST", f"/workout-service/schedule/{workout_id}", json={"day": "2024-05-02"}).status_code == 400
+    for day in ("20240502", "2024-5-2", 20240502):  # Garmin parses a Java LocalDate: YYYY-MM-DD only
+        assert api("POST", f"/workout-service/schedule/{workout_id}", json={"date": day}).status_code == 400
 
 
 def test_calendar_month_is_zero_based_and_spans_full_weeks(api: Api, garmin_server: LocalGarminServer) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import io
+import re
 import zipfile
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from watchsync.testing.garmin.state import (
 from watchsync.testing.garmin.validate import WorkoutRejected, normalized_workout
 from watchsync.testing.garmin.wire import Request, Response, Route, RouteKind, error_response, json_response
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 ACTIVITY_PAGE = 20
 WORKOUT_PAGE = 100
 
@@ -131,6 +133,8 @@ class ApiRoutes:
     def schedule(self, request: Request) -> Response:
         try:
             body = request.json()
+            if not isinstance(body["date"], str) or not _ISO_DAY.fullmatch(body["date"]):
+                raise ValueError(body["date"])  # Garmin parses a Java LocalDate: "2030-03-04", never "20300304"
             day = date.fromisoformat(body["date"])
         except (ValueError, KeyError, TypeError):
             raise BadRequest('schedule body must be {"date": "YYYY-MM-DD"}') from None
