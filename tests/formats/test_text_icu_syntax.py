@@ -20,6 +20,7 @@ from watchsync.model.workout import (
     Intensity,
     LapButton,
     OpenTarget,
+    PacePercentTarget,
     PaceTarget,
     PaceZoneTarget,
     PowerPercentFtpTarget,
@@ -486,3 +487,39 @@ def test_a_target_that_is_probably_not_what_was_meant_is_warned_about(line: str,
     parse_text(f"name: t\nsport: running\n{line}\n", "t.txt", warnings=warnings)
     assert [w.problem for w in warnings if warned in w.problem]
     assert not [w for w in warnings if warned not in w.problem]
+
+
+@pytest.mark.parametrize(("line", "target"), [
+    ("- 10m Z2 HR)", HeartRateZoneTarget(zone=2)),  # a bracket ends a token: no power zone 2 and text 'HR)'
+    ("- 10m 80% Pace)", PacePercentTarget(low=80, high=80)),
+    ("- 10m **Z2 HR**", HeartRateZoneTarget(zone=2)),  # Markdown bold, which intervals.icu ignores
+    ("- Warm up 20m Z1（含 3×1m 加速）", PowerZoneTarget(zone=1)),  # full-width brackets: a remark
+])
+def test_brackets_and_markdown_around_a_target_leave_it_what_it_is(line: str, target: object) -> None:
+    assert step(line).target == target
+
+
+def test_a_full_width_bracketed_target_is_a_remark_like_an_ascii_one() -> None:
+    read = step("- 10m（Z2 HR）")
+    assert (read.duration, read.target, read.name) == (TimeDuration(seconds=600), OpenTarget(), "(Z2 HR)")
+
+
+@pytest.mark.parametrize("header", ["Main Set 4x:", "**Main Set 4x**", "Main Set (4x)", "Main Set – 4x"])
+def test_a_repeat_count_with_a_colon_brackets_or_markdown_repeats(header: str) -> None:
+    [block] = steps(f"{header}\n- 1m Z4 HR\n- 1m Z1 HR")
+    assert isinstance(block, Repeat) and (block.count, block.name) == (4, "Main Set")
+
+
+def test_a_warm_down_header_is_a_cool_down() -> None:
+    [only] = steps("Warm Down\n- 5m Z1 HR")
+    assert isinstance(only, Step) and only.intensity is Intensity.COOLDOWN
+
+
+def test_a_second_target_of_a_kind_after_words_is_text_and_one_right_after_the_first_is_refused() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: r\nsport: cycling\n- 15m 55% FTP con 2x30s 80% FTP\n", "r.txt", warnings=warnings)
+    [read] = workout.steps  # a Spanish plan app's ride: 'with 2x30s at 80% FTP' is a remark
+    assert isinstance(read, Step) and read.target == PowerPercentFtpTarget(low=55, high=55)
+    assert read.name == "con 2x30s 80% FTP" and "is read as text" in warnings[0].problem
+    with pytest.raises(WorkoutFormatError, match="already has a target '70%'"):
+        steps("- 10m 70% 80%", "cycling")

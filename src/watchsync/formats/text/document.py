@@ -28,10 +28,13 @@ _UNICODE_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _DIGIT_DASH = re.compile(r"(?<=[\d%])(\s*)[\u2012\u2013\u2014\u2212](?=\s*[Zz]?\d)")
 _DIGIT_QUOTE = re.compile(r"(?<=\d)[\u2019\u2032\u201d\u2033]")
 _QUOTES = {"\u2019": "'", "\u2032": "'", "\u201d": '"', "\u2033": '"'}
+#: Full-width brackets (Chinese and Japanese texts) as ASCII ones.
+_FULL_WIDTH = str.maketrans({"\uff08": "(", "\uff09": ")"})
 POOL_LENGTH = re.compile(r"^\s*(\d{1,4}(?:\.\d{1,3})?)\s*(m|mtr|meters?|metres?|y|yd|yds|yards?)\s*$", re.IGNORECASE)
 #: List bullets other than ``-``: intervals.icu reads such lines as text (generators write them on purpose).
 _BULLETS = frozenset("•*–—·▪◦")
-REPEAT_COUNT = re.compile(r"(?<!\S)(\d{1,9})\s*[x×](?=\s|$)", re.IGNORECASE)
+#: ``4x`` in a header; also ``4x:`` and ``(4x)``.
+REPEAT_COUNT = re.compile(r"(?<!\S)\(?(\d{1,9})\s*[x×]\)?:?(?=\s|$)", re.IGNORECASE)
 
 
 @dataclass
@@ -63,7 +66,7 @@ def section_header(text: str, where: Where) -> Section:
     count = int(count_match.group(1))
     if not 1 <= count <= 200:
         raise where.error(col, f"repeat count {count_match.group(0)!r} must be 1 to 200")
-    name = " ".join((text[: count_match.start()] + " " + text[count_match.end():]).split()) or None
+    name = " ".join((text[: count_match.start()] + " " + text[count_match.end():]).split()).rstrip(" :-–") or None
     if name is not None and len(name) > MAX_NAME:
         raise where.error(1, f"section name is longer than {MAX_NAME} characters")
     return Section(intensity, count, name, where.line, col, count_match.group(0).strip(), text=text.strip())
@@ -184,6 +187,8 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
     for index, raw in enumerate(lines):
         if not raw.isascii():
             raw = _plain_characters(raw)
+        if "**" in raw:  # Markdown bold ("**Main Set 4x**", "**Z2 HR**"), which intervals.icu ignores
+            raw = raw.replace("**", "  ")
         # only a step line reads the sport: a text with its own `sport:` line never looks up the fallback
         fallback = defaults.fallback_sport() if doc.sport is None and raw.lstrip().startswith("-") else None
         sport_now = doc.sport or fallback or Sport.OTHER
@@ -204,7 +209,7 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
 
 
 def _plain_characters(raw: str) -> str:
-    raw = _UNICODE_SPACES.sub(" ", raw)
+    raw = _UNICODE_SPACES.sub(" ", raw).translate(_FULL_WIDTH)
     raw = _DIGIT_DASH.sub(lambda m: m.group(1) + "-", raw)
     return _DIGIT_QUOTE.sub(lambda m: _QUOTES[m.group(0)], raw)
 

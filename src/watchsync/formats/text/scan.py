@@ -101,9 +101,9 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             pos = token.end()
 
 
-#: The punctuation that ends a token and is no cue text of its own: ``,`` ``;``, and a sentence's
+#: The punctuation that ends a token and is no cue text of its own: ``,`` ``;`` ``)``, and a sentence's
 #: ``.`` ``:`` ``!`` ``?`` before a space or the end (as the rules' end, ``tokens._END``, allows).
-_TRAILING = re.compile(r"(?:[,;]|[.:!?](?=\s|$))*")
+_TRAILING = re.compile(r"(?:[,;)]|[.:!?](?=\s|$))*")
 
 
 def _after_punctuation(body: str, pos: int) -> int:

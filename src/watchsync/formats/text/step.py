@@ -99,11 +99,17 @@ class _Parts:
                 and bool(_SPACED_UNIT.match(item.text)) != bool(_SPACED_UNIT.match(taken.text)):
             self._length_as_text(item, taken)  # "2 m klus mezi 5m Z4": the glued one is the length
             return
+        if taken is not None and item.kind in ("target", "rpe") and any(taken.col < cue.col < item.col
+                                                                         for cue in self.cue):
+            self.cue.append(Item("cue", item.text, item.col, item.text))  # "55% FTP con 2x30s 80% FTP":
+            self.where.warn(item.col, f"{item.text!r} after the words following the step's target "  # a remark
+                            f"{taken.text!r} is read as text")
+            return
         if taken is not None:
             what = {"length": "a length", "target": "a target", "rpe": "an RPE", "tag": "an intensity",
                     "weight": "a weight", "exercise": "an exercise", "lap": "press lap", "sets": "a length",
                     "repeat": "a repeat count", "stroke": "a stroke", "equipment": "equipment"}[item.kind]
-            expected = ("one per step (a second target must be of another kind)" if item.kind == "target"
+            expected = ("one per step; a second target must be of another kind" if item.kind == "target"
                         else f"one {item.kind if item.kind != 'sets' else 'length'} per step")
             minutes = next((text for text in (taken.text, item.text) if _BARE_MINUTES.match(text)), None)
             if item.kind == "length" and minutes is not None and self.where.sport in SWIM_SPORTS:

@@ -80,9 +80,10 @@ def quoted(text: str) -> str:
     return repr(f"{text[:keep]}…{text[-keep // 2:]}")
 
 
-#: Where a token may end: a space, a comma or semicolon, the end of the line, or a sentence's closing
-#: punctuation before a space or the end (``85rpm.``, ``Z2 HR.``; never the point of ``10.5km``).
-_END = r"(?=[\s,;]|[.:!?](?:\s|$)|$)"
+#: Where a token may end: a space, a comma or semicolon, a bracket (``Z2 HR)``, ``Z1(含``), the end of
+#: the line, or a sentence's closing punctuation before a space or the end (``85rpm.``, ``Z2 HR.``;
+#: never the point of ``10.5km``).
+_END = r"(?=[\s,;()]|[.:!?](?:\s|$)|$)"
 
 
 @dataclass(frozen=True)
