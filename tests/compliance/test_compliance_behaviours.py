@@ -20,6 +20,7 @@ from watchsync.model.workout import (
     LapButton,
     Repeat,
     RpeTarget,
+    SpeedTarget,
     Sport,
     Step,
     TimeDuration,
@@ -218,3 +219,18 @@ def test_a_ride_cadence_target_is_the_records_rpm_as_they_are() -> None:
         Step(duration=TimeDuration(seconds=1800), target=CadenceTarget(low=150, high=200))])
     score = score_intensity(ride, _run(ride))
     assert score.steps[0].inside is not None and score.steps[0].inside < 0.05  # 90 rpm is not 180
+
+
+@pytest.mark.parametrize("speed", [0.0, np.nan])
+def test_a_treadmill_run_without_record_speed_is_scored_from_its_distance(speed: float) -> None:
+    """A footpod treadmill run: the records' speed is 0 (or absent) while their distance grows."""
+    paced = Workout(name="Steady", sport=Sport.TREADMILL, steps=[
+        Step(duration=TimeDuration(seconds=1800), target=SpeedTarget(low=2.5, high=3.6))])
+    activity = _run(paced)
+    with_speed = score_intensity(paced, activity).steps[0]
+    treadmill = replace(activity, records=replace(activity.records,
+                                                  speed=np.full(len(activity.records.speed), speed)))
+    from_distance = score_intensity(paced, treadmill).steps[0]
+    assert with_speed.inside is not None and with_speed.inside > 0.8
+    assert from_distance.inside == pytest.approx(with_speed.inside, abs=0.05)
+    assert from_distance.scored_seconds == pytest.approx(with_speed.scored_seconds, rel=0.02)

@@ -317,6 +317,8 @@ def _time_spans(workout: Workout, records: Records, clock: FloatArray, total: fl
 
 
 def _channel(records: Records, channel: Channel, smoothing: int) -> FloatArray:
+    if channel == "speed":
+        return _speed(records)
     values: FloatArray = getattr(records, channel)
     if channel == "power" and smoothing > 1 and len(values) >= smoothing:
         kernel = np.ones(smoothing) / smoothing
@@ -348,6 +350,21 @@ def _active_lengths(activity: Activity, records: Records, clock: FloatArray, by_
     seconds = np.array([length.total_timer_time or 0.0 for length in active])
     at = starts if by_lap else np.interp(starts, records.timestamp[known], clock[known])
     return _Lengths(at, seconds, pool / seconds)
+
+
+def _speed(records: Records) -> FloatArray:
+    """The records' speed; where a record has none or 0 while the distance grows (a treadmill run's
+    footpod), the distance's rate to the next record."""
+    speed = records.speed
+    known = np.flatnonzero(~np.isnan(records.distance) & ~np.isnan(records.timestamp))
+    if len(known) < 2:
+        return speed
+    seconds = np.diff(records.timestamp[known])
+    rate = np.divide(np.diff(records.distance[known]), seconds, out=np.zeros(len(seconds)), where=seconds > 0)
+    derived = np.full(len(speed), np.nan)
+    derived[known[:-1]] = rate
+    missing = (np.isnan(speed) | (speed <= 0)) & (derived > 0)
+    return np.where(missing, derived, speed) if missing.any() else speed
 
 
 def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock: FloatArray,
