@@ -102,3 +102,11 @@ def test_a_start_before_a_dst_change_takes_the_zones_offset_at_the_start() -> No
     assert local.isoformat() == "2025-09-06T23:30:00-04:00"
     # a zone whose offset at the end is not the file's is not used: the file's offset stands
     assert local_start(start, "utc", -3 * 3600.0, "Europe/Oslo", end).isoformat() == "2025-09-07T00:30:00-03:00"
+
+
+def test_a_session_that_says_0_w_where_the_records_show_power_takes_the_records() -> None:
+    spec = ActivitySpec(sessions=[SessionSpec(FitSport.CYCLING, T0, 600.0, 600.0, avg_power=0)],
+                        samples=[Sample(T0 + t, heart_rate=130, distance=8.0 * t, power=200 + t % 30)
+                                 for t in range(600)], end=T0 + 600)
+    [part] = session_parts(decode_activity(build(spec)))
+    assert part.avg_power == pytest.approx(214.5, abs=0.5) and part.max_power == 229

@@ -214,10 +214,17 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
         timer_s=timer, elapsed_s=elapsed, distance_m=distance,
         avg_hr=given_hr if given_hr is not None else record_hr,
         max_hr=_valid(session.max_heart_rate if session else None, _INVALID_UINT8) or _max(heart_rate),
-        avg_power=_or(_valid(session.avg_power if session else None, _INVALID_UINT16, zero_ok=True),
-                      _mean(power, weights)),
-        max_power=_or(_valid(session.max_power if session else None, _INVALID_UINT16, zero_ok=True), _max(power)),
+        avg_power=_session_or_records(session.avg_power if session else None, _mean(power, weights)),
+        max_power=_session_or_records(session.max_power if session else None, _max(power)),
         hr_seconds=hr_seconds, no_hr_seconds=float(weights.sum()) - hr_seconds, warnings=tuple(warnings))
+
+
+def _session_or_records(given: int | None, recorded: float | None) -> float | None:
+    """A session's power figure, or the records' when it has none, or says 0 W where they show power."""
+    value = _valid(given, _INVALID_UINT16, zero_ok=True)
+    if value == 0 and recorded is not None and recorded > 0:
+        return recorded
+    return _or(value, recorded)
 
 
 def _pool_weights(line: Timeline, times: FloatArray) -> FloatArray:
