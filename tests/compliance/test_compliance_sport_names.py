@@ -35,3 +35,10 @@ def test_every_fit_sport_and_sub_sport_name_maps_as_the_codes_do() -> None:
             checked += 1
     assert checked > 9000
     assert sport_from_names("running", "trail") is Sport.TRAIL_RUNNING  # the table is not all "other"
+
+
+def test_an_e_bike_ride_is_a_ride_from_fit_as_from_connect() -> None:
+    from watchsync.compliance.activities import _connect_sport
+
+    assert sport_from_names("e_biking", "e_bike_mountain") is Sport.CYCLING
+    assert _connect_sport("e_bike_mountain") is Sport.CYCLING

@@ -50,7 +50,7 @@ SPORT_BY_NAMES: dict[tuple[str, str], Sport] = {
     ("fitness_equipment", "indoor_cycling"): Sport.INDOOR_CYCLING,
 }
 SPORT_BY_NAME: dict[str, Sport] = {
-    "running": Sport.RUNNING, "cycling": Sport.CYCLING, "swimming": Sport.POOL_SWIM,
+    "running": Sport.RUNNING, "cycling": Sport.CYCLING, "e_biking": Sport.CYCLING, "swimming": Sport.POOL_SWIM,
     "cross_country_skiing": Sport.XC_SKIING, "training": Sport.CARDIO, "hiit": Sport.CARDIO,
     "mobility": Sport.MOBILITY,
 }

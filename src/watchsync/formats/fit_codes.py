@@ -54,6 +54,7 @@ SPORT_BY_PAIR: dict[tuple[int, int], Sport] = {
 SPORT_BY_FIT_SPORT: dict[int, Sport] = {
     FitSport.RUNNING.value: Sport.RUNNING,
     FitSport.CYCLING.value: Sport.CYCLING,
+    FitSport.E_BIKING.value: Sport.CYCLING,  # as Garmin Connect's e_bike_* activity types
     FitSport.SWIMMING.value: Sport.POOL_SWIM,
     FitSport.CROSS_COUNTRY_SKIING.value: Sport.XC_SKIING,
     FitSport.TRAINING.value: Sport.CARDIO,
