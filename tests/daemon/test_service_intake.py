@@ -250,6 +250,44 @@ def test_a_newer_version_saved_over_the_file_during_intake_stays_to_be_taken_nex
     assert [key for _op, key, _day in setup.pending()] == ["easy-run-30-min"]  # one push, of the newest
 
 
+def test_a_fix_saved_over_a_file_while_it_is_refused_stays_to_be_taken_next(
+        setup: Setup, caplog: pytest.LogCaptureFixture) -> None:
+    path = setup.inbox / "easy.txt"
+    path.write_text(EASY.replace("- 30m", "- 30"))  # '30' is not a length
+    fixed = setup.inbox.parent / "easy.txt.fixed"
+    fixed.write_text(EASY)
+    take = setup.intake._take
+
+    def take_while_the_coach_saves(inbox: AthleteInbox, taken: Path) -> str:
+        try:
+            return take(inbox, taken)
+        finally:
+            fixed.replace(taken)  # the fix lands while the old version is being refused
+
+    setup.intake._take = take_while_the_coach_saves  # type: ignore[method-assign]
+    caplog.set_level("INFO", logger="watchsync.daemon.intake")
+    setup.intake.accept("anna", path)
+    assert path.read_text() == EASY and not (setup.inbox / "rejected").exists()
+    assert "a newer version replaced the file meanwhile" in caplog.text
+    setup.intake._take = take  # type: ignore[method-assign]
+    setup.intake.accept("anna", path)  # the watcher delivers the fix next
+    assert (setup.inbox / "processed" / "easy.txt").read_text() == EASY
+
+
+def test_a_file_taken_back_and_refused_again_has_the_new_note_beside_it(setup: Setup) -> None:
+    path = setup.inbox / "easy.txt"
+    path.write_text(EASY.replace("- 30m", "- 30"))
+    setup.intake.accept("anna", path)
+    rejected = setup.inbox / "rejected" / "easy.txt"
+    note = rejected.with_name("easy.txt" + ERROR_SUFFIX)
+    assert "'30 easy' is not a length" in note.read_text()
+    rejected.replace(path)  # the coach takes it back, the note stays in rejected/
+    path.write_text(EASY.replace("- 30m", "- 30m RPE 11"))  # and makes another mistake
+    setup.intake.accept("anna", path)
+    assert "RPE" in note.read_text() and "'30 easy' is not a length" not in note.read_text()
+    assert sorted(p.name for p in (setup.inbox / "rejected").iterdir()) == ["easy.txt", "easy.txt" + ERROR_SUFFIX]
+
+
 def test_a_state_database_locked_by_another_program_keeps_the_file_for_a_retry(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3

@@ -109,6 +109,11 @@ class Intake:
             if cause is not None:  # e.g. a read error wrapped as a format error: not the coach's fault
                 self._internal(athlete, path, cause)
                 return
+            now = file_version(path)
+            if now is not None and now != taken:  # the coach saved a fix over it meanwhile: taken next
+                logger.info("%s for %s was refused (%s), but a newer version replaced the file meanwhile: it "
+                            "stays in the inbox and is taken next", path.name, athlete, excerpt(rejected.errors[0]))
+                return
             self._reject(inbox, path, rejected.errors)
             return
         except Exception as error:  # a bug or a fault of this host, never the coach's file

@@ -2,12 +2,15 @@
 
 Moves are atomic renames within the inbox's filesystem; nothing is deleted and nothing is
 overwritten: a name already taken gets a timestamp (``name.20261125T101500.txt``), then a counter.
+The one exception is watchsync's own note of a rejected file the coach took back to fix: the next
+rejection of that name replaces it, so the note beside a file is always that file's.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -34,7 +37,14 @@ def move_to_processed(path: Path, inbox: Path) -> Path:
 def move_to_rejected(path: Path, inbox: Path, errors: list[str]) -> Path:
     """Move ``path`` into ``<inbox>/rejected/``, write ``<name>.error.txt`` beside it, return the new path."""
     target = _move_into(path, inbox / REJECTED)
-    note = _claim_free_name(target.with_name(target.name + ERROR_SUFFIX))
+    stale = target.with_name(target.name + ERROR_SUFFIX)
+    if stale.exists():  # the note of an earlier file of this name, which the coach took back: replaced
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{stale.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(rejection_note(errors))
+        os.replace(temporary, stale)
+        return target
+    note = _claim_free_name(stale)
     with os.fdopen(note, "w", encoding="utf-8") as out:
         out.write(rejection_note(errors))
     return target
