@@ -14,6 +14,7 @@ import pytest
 from watchsync.cli import main
 from watchsync.config import Config, load_config
 from watchsync.daemon.status import (
+    EXIT_NOT_RUNNING,
     GLOBAL,
     HEARTBEAT_KEY,
     LAST_ACTIVITY_SYNC_KEY,
@@ -77,6 +78,14 @@ def test_athlete_without_tokens_is_not_logged_in(config: Config) -> None:
     assert collect_status(config).athletes[1].auth.startswith("not logged in")
 
 
+def test_status_creates_no_store_where_there_is_none(config: Config) -> None:
+    """A health check run by another user, or at a misspelt state directory, leaves nothing behind."""
+    status = collect_status(config)
+    assert not config.store_path.exists()
+    assert status.store.startswith(f"none yet at {config.store_path}") and status.exit_code == EXIT_NOT_RUNNING
+    assert [athlete.outbox_depth for athlete in status.athletes] == [0, 0]
+
+
 @pytest.mark.parametrize(("pid", "age", "alive"), [
     (os.getpid(), timedelta(seconds=3), True),
     (os.getpid(), timedelta(minutes=5), False),  # hung: no heartbeat for too long
@@ -95,6 +104,7 @@ def test_daemon_alive_needs_a_live_pid_and_a_fresh_heartbeat(config: Config, pid
 
 
 def test_status_command_prints_json(config: Config, capsys: pytest.CaptureFixture[str]) -> None:
+    Store.open(config.store_path).close()  # a state directory the daemon has used
     assert main(["status", "--json", "--config", config.source, "--state-dir", str(config.state_dir)]) == 3
     shown = json.loads(capsys.readouterr().out)
     assert [a["name"] for a in shown["athletes"]] == ["anna", "bob"] and shown["alive"] is False

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -130,6 +131,11 @@ def collect_status(config: Config, *, now: datetime | None = None) -> DaemonStat
     A daemon whose heartbeat went stale because the store cannot be written still counts as running
     (its process exists) and the store fault is named.
     """
+    if not config.store_path.exists():  # a status check creates nothing (a root-owned store, a typo's dir)
+        with tempfile.TemporaryDirectory() as scratch, Store.open(Path(scratch) / config.store_path.name) as empty:
+            athletes = [_athlete_status(empty, config, name) for name in config.athletes]
+        return DaemonStatus(False, None, None, athletes, store=f"none yet at {config.store_path} (the daemon "
+                            "creates it on its first start: is this its state directory?)")
     health = diagnose_store(config.store_path)
     try:
         store = Store.open(config.store_path)
