@@ -69,7 +69,11 @@ HR_TIME_CONSTANT_S = 40.0
 HR_NOISE_BPM = 1.0
 SPEED_NOISE = 0.05  # m/s
 START_HR_ABOVE_REST = 25  # bpm: standing at the door, ready to go
-LAP_BUTTON_SECONDS = (60, 120)
+#: A lap-button step lasts this long (uniform), around the 60 s the plan counts (rules.LAP_BUTTON_SECONDS):
+#: a runner who follows a drills session is not told it ran 130 % of its volume.
+LAP_BUTTON_SECONDS = (45, 75)
+#: Families whose sessions move nowhere: the watch records no speed nor distance for them.
+STATIONARY_FAMILIES = frozenset({"strength", "mobility"})
 SURGE_ABOVE_CEILING_BPM = 8.0
 SURGE_SPEED_FACTOR = 1.08
 TOO_HARD_RPE_BONUS = 1.5
@@ -295,9 +299,11 @@ def _samples(laps: list[_LapPlan], athlete: Athlete, sport: Sport, start: dateti
     heart_rate = _first_order(effort, float(athlete.resting_hr + START_HR_ABOVE_REST), HR_TIME_CONSTANT_S)
     heart_rate = np.clip(np.round(heart_rate + rng.normal(0, HR_NOISE_BPM, seconds)), 30, athlete.max_hr)
     speed = np.clip(np.concatenate([lap.speed for lap in laps]) + rng.normal(0, SPEED_NOISE, seconds), 0.3, None)
-    speed = np.round(speed, 3)
+    speed = np.round(speed, 3) if sport.family not in STATIONARY_FAMILIES else np.zeros(seconds)
     if sport.family == "bike":
         cadence = np.round(BIKE_CADENCE + rng.normal(0, 3, seconds))
+    elif sport.family in STATIONARY_FAMILIES:
+        cadence = np.zeros(seconds)
     else:
         cadence = np.round(75 + 4.5 * speed)  # strides per minute, as FIT stores running cadence
     return {
@@ -401,12 +407,14 @@ def _set_totals(message: LapMessage | SessionMessage, columns: dict[str, FloatAr
     heart_rate = columns["heart_rate"][begin:end]
     message.total_elapsed_time = float(end - begin)
     message.total_timer_time = float(end - begin)
-    message.total_distance = float(np.sum(speed))
-    message.avg_speed = float(np.mean(speed))
-    message.max_speed = float(np.max(speed))
+    if np.any(speed):
+        message.total_distance = float(np.sum(speed))
+        message.avg_speed = float(np.mean(speed))
+        message.max_speed = float(np.max(speed))
     message.avg_heart_rate = round(float(np.mean(heart_rate)))
     message.max_heart_rate = round(float(np.max(heart_rate)))
-    message.avg_cadence = round(float(np.mean(columns["cadence"][begin:end])))
+    if np.any(columns["cadence"][begin:end]):
+        message.avg_cadence = round(float(np.mean(columns["cadence"][begin:end])))
 
 
 def _session(sport: Sport, start_ms: int, end_ms: int, lap_count: int, columns: dict[str, FloatArray],
@@ -440,7 +448,8 @@ def _activity(end_ms: int, seconds: int) -> ActivityMessage:
 def _records(columns: dict[str, FloatArray]) -> bytes:
     """Definition + all record messages, encoded column-wise with fit-tool's field definitions."""
     values = {name: column * 1000 if name == "timestamp" else column  # fit-tool date_time fields take ms
-              for name, column in columns.items()}
+              for name, column in columns.items()
+              if name not in ("speed", "distance", "cadence") or np.any(column)}  # strength: none of them
     sample = RecordMessage(local_id=_RECORD_LOCAL_ID)
     for name, column in values.items():
         setattr(sample, name, float(column[0]))  # fit-tool defines the fields that have a value
