@@ -90,7 +90,9 @@ def test_a_multi_session_summary_states_whole_bpm_and_watts() -> None:
                            avg_hr=151.0, avg_power=201.0)
     whole = combine("t", [swim, bike])
     assert whole.avg_hr == 147.0  # (140 x 1000 + 151 x 2000) / 3000 = 147.33
-    assert whole.avg_power == 201.0
+    assert whole.avg_power is None  # the bike's watts are no figure of a swim and a ride
+    second = bike.model_copy(update={"id": "t-3", "avg_power": 180.0, "duration_s": 1000})
+    assert combine("r", [bike, second]).avg_power == 194.0  # (201 x 2000 + 180 x 1000) / 3000
 
 
 def test_the_week_not_over_yet_takes_todays_acwr_and_no_monotony() -> None:

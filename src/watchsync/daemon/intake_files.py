@@ -2,8 +2,9 @@
 
 Moves are atomic renames within the inbox's filesystem; nothing is deleted and nothing is
 overwritten: a name already taken gets a timestamp (``name.20261125T101500.txt``), then a counter.
-The one exception is watchsync's own note of a rejected file the coach took back to fix: the next
-rejection of that name replaces it, so the note beside a file is always that file's.
+The one exception is watchsync's own note (it starts with :data:`REJECTION_HEADER`) of a rejected
+file the coach took back to fix: the next rejection of that name replaces it, so the note beside a
+file is always that file's.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def move_to_rejected(path: Path, inbox: Path, errors: list[str]) -> Path:
     """Move ``path`` into ``<inbox>/rejected/``, write ``<name>.error.txt`` beside it, return the new path."""
     target = _move_into(path, inbox / REJECTED)
     stale = target.with_name(target.name + ERROR_SUFFIX)
-    if stale.exists():  # the note of an earlier file of this name, which the coach took back: replaced
+    if _our_note(stale):  # the note of an earlier file of this name, which the coach took back: replaced
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{stale.name}.")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(rejection_note(errors))
@@ -48,6 +49,15 @@ def move_to_rejected(path: Path, inbox: Path, errors: list[str]) -> Path:
     with os.fdopen(note, "w", encoding="utf-8") as out:
         out.write(rejection_note(errors))
     return target
+
+
+def _our_note(path: Path) -> bool:
+    """Whether ``path`` is a note watchsync wrote (another file of that name is never replaced)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as note:
+            return note.readline().rstrip("\n") == REJECTION_HEADER
+    except OSError:
+        return False
 
 
 def rejection_note(errors: list[str]) -> str:

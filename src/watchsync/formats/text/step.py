@@ -152,6 +152,10 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
             _appended_rest(parts, item, following, where)  # "- 200mtr 95% Pace 30s rest"
             index += 2
             continue
+        if item.kind == "cue" and following is not None and following.kind == "cue" \
+                and following.text.isdecimal() and _near_rpe(item.text):
+            where.warn(item.col, f"{item.text!r} is read as text, and the step has no RPE",
+                       f"RPE {following.text}")  # "- 10m RPEE 2"
         if item.kind == "target" and isinstance(item.value, PowerZoneTarget) and following is not None \
                 and following.kind == "cue" and following.text.lower() == "lthr":
             where.warn(item.col, f"{item.text!r} is a power zone: 'LTHR' after it is text (as in intervals.icu)",
@@ -164,6 +168,18 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
         parts.add(item)
         index += 1
     return parts
+
+
+def _near_rpe(word: str) -> bool:
+    """A slip of ``RPE`` (``RPEE``, ``RP``, ``PRE``): one letter added, dropped, changed or two swapped;
+    ``rep`` is a word of its own."""
+    lower = word.lower()
+    if lower in ("rpe", "rep") or not lower.isalpha() or not 2 <= len(lower) <= 4:
+        return False
+    if len(lower) == 3:
+        return sum(a != b for a, b in zip(lower, "rpe", strict=True)) == 1 or sorted(lower) == sorted("rpe")
+    longer, shorter = (lower, "rpe") if len(lower) == 4 else ("rpe", lower)
+    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
 
 
 def _cue_before_length(items: list[Item], where: Where) -> list[Item]:
