@@ -39,13 +39,15 @@ def compile_workout(workout: Workout, athlete: Athlete) -> tuple[Workout, bytes]
     return prepared.resolved, prepared.fit
 
 
-def compile_paths(paths: Iterable[Path], athlete: Athlete, sport: Sport | None = None) -> Iterator[Compiled | Failed]:
+def compile_paths(paths: Iterable[Path], athlete: Athlete, sport: Sport | None = None,
+                  messages: list[str] | None = None) -> Iterator[Compiled | Failed]:
     """Compile every workout file under ``paths``; failures are reported, never raised.
 
-    Texts without a ``sport:`` line take ``sport``, else their folder's, else the athlete's sport.
+    Texts without a ``sport:`` line take ``sport``, else their folder's, else the athlete's sport;
+    which was used, and warnings, are appended to ``messages`` (as ``load_workout`` says them).
     """
     for path, loaded in load_workouts(list(paths), sport=sport, athlete_sport=athlete.sport,
-                                      pace_units=athlete.pace_unit_defaults()):
+                                      pace_units=athlete.pace_unit_defaults(), messages=messages):
         if isinstance(loaded, WorkoutFormatError):
             yield Failed(path, str(loaded))
             continue

@@ -179,7 +179,7 @@ def test_analyze_a_workout_file_says_it_is_not_an_activity(capsys: pytest.Captur
     assert main(["analyze", str(workout)]) == 1
 
     err = capsys.readouterr().err
-    assert err == f"watchsync: {workout}: not an activity (a FIT workout file)\n"
+    assert err == f"watchsync: {workout}: not an activity (a FIT workout file: `watchsync import` reads it)\n"
 
 
 def test_analyze_with_a_bad_workout_file_names_its_line(tmp_path: Path, workout_file: Path,
@@ -343,3 +343,15 @@ def test_report_with_a_broken_plan_file_is_one_line(synced: list[str], tmp_path:
 
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{plan}:3" in err
+
+
+def test_analyze_says_whose_zones_it_scored_with_when_the_config_has_several_athletes(
+        tmp_path: Path, workout_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fit = tmp_path / "run.fit"
+    fit.write_bytes(simulate(workout_file, TODAY))
+    config = tmp_path / "two.toml"
+    config.write_text("[athletes.anna]\nmax_hr = 190\n[athletes.bob]\nmax_hr = 180\n")
+    assert main(["--config", str(config), "analyze", str(fit)]) == 0
+    assert "scored for anna, the config's first athlete (--athlete NAME for another)" in capsys.readouterr().err
+    assert main(["--config", str(config), "analyze", str(fit), "--athlete", "bob"]) == 0
+    assert "scored for" not in capsys.readouterr().err

@@ -177,3 +177,10 @@ def test_import_writes_toml_when_the_text_would_not_read_back(tmp_path: Path,
     assert main(["import", str(source), "--out", str(tmp_path / "back")]) == 0
     assert "the text would not read back (line 4: a strength step needs an exercise)" in capsys.readouterr().err
     assert main(["validate", str(tmp_path / "back" / "reps.toml")]) == 0
+
+
+def test_compile_says_which_sport_a_text_without_one_took(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "nosport.txt"
+    source.write_text("name: Easy\n- 10m RPE 3\n")
+    assert main(["compile", str(source), "--out", str(tmp_path / "fit")]) == 0
+    assert f"{source}: sport " in capsys.readouterr().err

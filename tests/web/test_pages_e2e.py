@@ -52,6 +52,17 @@ def test_the_week_page_shows_the_numbers_of_watchsync_report(fortnight: Fortnigh
             assert session["name"] in html
 
 
+def test_the_season_table_gives_weeks_to_come_no_load_nor_acwr(fortnight: Fortnight) -> None:
+    html = _get(fortnight, "athletes/anna/season")
+    rows = re.findall(r'<tr data-week="([\d-]+)">(.*?)</tr>', html, re.S)
+    cells = {week: dict(re.findall(r'<td data-label="(Load|ACWR)">([^<]*)</td>', row)) for week, row in rows}
+    future = [week for week in cells if date.fromisoformat(week) > date.today()]
+    past = [week for week in cells if date.fromisoformat(week) <= date.today()]
+    assert future and past, cells  # the fortnight's plan runs two weeks on
+    assert all(cells[week] == {"Load": "–", "ACWR": "–"} for week in future), cells
+    assert all(cells[week]["Load"] != "–" for week in past), cells
+
+
 def test_the_status_page_shows_what_watchsync_status_says(fortnight: Fortnight) -> None:
     status = json.loads(_cli(fortnight, "status", "--json", codes=(0, 1)))  # 1: ben needs attention
     html = _get(fortnight, "status")

@@ -121,7 +121,11 @@ def run_analyze(args: argparse.Namespace) -> int:
     from watchsync.compliance.analysis import analysis_document
     from watchsync.services.analysis import analyze_activity
 
-    athlete = athlete_from(args)
+    config = config_from(args)
+    athlete = athlete_from(args, config)
+    if args.athlete is None and len(config.athletes) > 1:  # the zones and load are this athlete's
+        print(f"watchsync: scored for {athlete.name}, the config's first athlete (--athlete NAME for another)",
+              file=sys.stderr)
     workout = _planned_workout(args.workout, athlete) if args.workout else None
     try:
         scored = analyze_activity(args.file, athlete, workout)  # the library's use case, as documented

@@ -178,7 +178,12 @@ def run_compile(args: argparse.Namespace) -> int:
     athlete = athlete_from(args)
     report: list[dict[str, Any]] = []
     failed = 0
-    for result in compile_paths(args.paths, athlete, sport=args.sport):
+    said: list[str] = []  # which sport or name a text took, and warnings, as validate says them
+    for result in compile_paths(args.paths, athlete, sport=args.sport, messages=said):
+        if not args.json:
+            for message in said:
+                print(message, file=sys.stderr)
+        said.clear()
         if isinstance(result, Compiled):
             target = output_path(result.path, args.paths, args.out)
             target.parent.mkdir(parents=True, exist_ok=True)

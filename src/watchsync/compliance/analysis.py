@@ -85,7 +85,8 @@ def analyse_decoded(activity_id: str, activity: Activity, athlete: Athlete, *,
     config = athlete_config(athlete, config)
     kind = activity.file_id.type if activity.file_id else None
     if kind not in (None, "activity"):
-        raise NotAnActivity(f"not an activity (a FIT {kind} file)")
+        hint = ": `watchsync import` reads it" if kind == "workout" else ""
+        raise NotAnActivity(f"not an activity (a FIT {kind} file{hint})")
     parts = session_parts(activity, config.max_sample_gap_seconds)
     from_connect = summary_from_connect(connect) if connect is not None else None
     if from_connect is not None and not any(s.start_time for s in activity.sessions):
