@@ -157,3 +157,20 @@ def test_last_push_is_recorded_per_item_so_a_killed_daemon_still_shows_it(config
     assert superseded.state == "pending"
     anna = collect_status(config).athletes[0]
     assert anna.last_push == "2030-01-03T07:30:00+00:00"
+
+
+def test_a_rejected_file_fixed_since_waits_for_nothing(config: Config) -> None:
+    from watchsync.daemon.rejected import rejected_files
+
+    inbox = config.inbox_dir("anna")
+    assert inbox is not None
+    (inbox / "rejected").mkdir(parents=True)
+    (inbox / "processed").mkdir()
+    for name in ("fixed.txt", "fixed.txt.error.txt", "still.txt", "still.txt.error.txt"):
+        (inbox / "rejected" / name).write_text("x")
+        os.utime(inbox / "rejected" / name, (1_000_000, 1_000_000))
+    (inbox / "processed" / "fixed.20261204T101500.txt").write_text("the fix")  # saved after the rejection
+    (inbox / "processed" / "still.txt").write_text("an older version")
+    os.utime(inbox / "processed" / "still.txt", (999_000, 999_000))
+    assert collect_status(config).athletes[0].rejected_waiting == 1
+    assert [f.name for f in rejected_files(inbox)] == ["still.txt"]

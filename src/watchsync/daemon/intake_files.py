@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -111,6 +112,37 @@ def _candidates(target: Path) -> Iterator[Path]:
     yield target.with_name(f"{stem}.{stamp}{suffix}")
     for counter in itertools.count(2):
         yield target.with_name(f"{stem}.{stamp}-{counter}{suffix}")
+
+
+_STAMPED = re.compile(r"\.\d{8}T\d{6}(?:-\d+)?$")
+
+
+def original_name(name: str) -> str:
+    """The inbox name of a moved file (``hills.20261125T101500.txt`` → ``hills.txt``)."""
+    stem, suffix = _split_name(name)
+    return _STAMPED.sub("", stem) + suffix
+
+
+def superseded(inbox: Path, name: str, rejected_at: float) -> bool:
+    """Whether a file of the inbox name that ``rejected/<name>`` had went through to ``processed/``
+    after it was rejected (the coach's fix, the rejected copy left behind): no longer waiting."""
+    original = original_name(name)
+    try:
+        with os.scandir(inbox / PROCESSED) as entries:
+            return any(original_name(entry.name) == original and entry.stat().st_mtime >= rejected_at
+                       for entry in entries if entry.is_file(follow_symlinks=False))
+    except OSError:
+        return False
+
+
+def rejection_time(folder: Path, name: str) -> float | None:
+    """When ``folder/name`` was rejected: its note's time (intake writes it then), else the file's."""
+    for candidate in (folder / f"{name}{ERROR_SUFFIX}", folder / name):
+        try:
+            return candidate.stat().st_mtime
+        except OSError:
+            continue
+    return None
 
 
 def _split_name(name: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from watchsync.config import Config
-from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED
+from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED, superseded
 from watchsync.daemon.status import collect_status
 
 #: The explanation shown is cut to this many characters (the note itself stays complete on disk).
@@ -31,7 +31,8 @@ class RejectedFile:
 
 
 def rejected_files(inbox: Path | None) -> list[RejectedFile]:
-    """Every file in ``inbox/rejected/`` with the text of its ``.error.txt`` note, oldest first."""
+    """Every file in ``inbox/rejected/`` with the text of its ``.error.txt`` note, oldest first; one
+    whose fix went through to ``processed/`` since is left out."""
     if inbox is None:
         return []
     folder = inbox / REJECTED
@@ -53,6 +54,8 @@ def rejected_files(inbox: Path | None) -> list[RejectedFile]:
             moment = datetime.fromtimestamp(written.st_mtime, UTC)
         except OSError:
             continue
+        if superseded(inbox, entry.name, written.st_mtime):
+            continue  # fixed since: the copy left behind waits for nothing
         explained = any(line.startswith("  ") and line.strip() for line in text.splitlines())
         found.append(RejectedFile(entry.name, moment.isoformat(timespec="seconds"),
                                   reason[:MAX_REASON] or "no explanation written", explained))

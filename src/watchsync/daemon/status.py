@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from watchsync.config import Config
-from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED
+from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED, rejection_time, superseded
 from watchsync.garmin.errors import login_hint_for
 from watchsync.garmin.tokens import TOKEN_FILE
 from watchsync.store import Store, StoreError, StoreFault
@@ -202,14 +202,16 @@ def _auth_state(store: Store, config: Config, name: str) -> str:
 
 
 def _rejected_count(inbox: Path | None) -> int:
-    """Rejected files still in ``rejected/`` (their ``.error.txt`` notes not counted)."""
+    """Rejected files still in ``rejected/`` and not since fixed (their ``.error.txt`` notes not counted)."""
     if inbox is None:
         return 0
+    folder = inbox / REJECTED
     try:
-        return sum(1 for entry in os.scandir(inbox / REJECTED)
-                   if entry.is_file(follow_symlinks=False) and not entry.name.endswith(ERROR_SUFFIX))
+        names = [entry.name for entry in os.scandir(folder)
+                 if entry.is_file(follow_symlinks=False) and not entry.name.endswith(ERROR_SUFFIX)]
     except OSError:
         return 0
+    return sum(1 for name in names if not superseded(inbox, name, rejection_time(folder, name) or 0.0))
 
 
 def _last_push(store: Store, name: str) -> str | None:
