@@ -59,6 +59,7 @@ EXPECTED: dict[str, tuple[int, int, str]] = {
     "toml-text-bad-line.toml": (6, 6, "RPE 12 is outside the scale"),
     "toml-too-deep.toml": (9, 15, "repeats nest too deep (at most 5 levels)"),
     "toml-unclosed-array.toml": (4, 24, "at the end of the file"),
+    "toml-unclosed-string.toml": (1, 19, "a string not closed on its line (a missing quote?)"),
     "toml-unknown-exercise.toml": (6, 12, "unknown exercise 'Pushup plus plus'; did you mean 'Push-up Plus'"),
     "toml-unknown-key.toml": (6, 1, "steps[0].targe: unknown key"),
     "toml-wrong-type.toml": (5, 12, "steps[0].duration: wrong type (int)"),

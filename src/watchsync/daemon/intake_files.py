@@ -26,7 +26,7 @@ EXCERPT_CHARS = 240
 
 REJECTION_HEADER = "watchsync could not use this file:"
 REJECTION_HINT = (
-    "To fix it: correct the problems above (line:column point at them), then put the file back "
+    "To fix it: correct the problems above (file:line:column, where given, points at each), then put the file back "
     "into the inbox folder; watchsync will pick it up again. This note can be deleted."
 )
 

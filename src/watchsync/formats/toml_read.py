@@ -54,8 +54,10 @@ def _syntax_error(path: str, source: str, error: tomllib.TOMLDecodeError) -> Wor
     message = str(error)
     m = _TOML_POSITION.search(message)
     if m:
-        return WorkoutFormatError(path, int(m.group(1)), int(m.group(2)), _TOML_POSITION.sub("", message),
-                                  "valid TOML")
+        problem = _TOML_POSITION.sub("", message)
+        if problem == "Illegal character '\\n'":  # tomllib's words for a string not closed on its line
+            problem += ": a string not closed on its line (a missing quote?)"
+        return WorkoutFormatError(path, int(m.group(1)), int(m.group(2)), problem, "valid TOML")
     lines = source.splitlines() or [""]
     return WorkoutFormatError(path, len(lines), len(lines[-1]) + 1, _TOML_AT_END.sub("", message) +
                               " at the end of the file", "valid TOML")
