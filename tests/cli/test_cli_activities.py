@@ -110,7 +110,7 @@ def test_analyze_prints_the_summary_and_step_compliance(tmp_path: Path, workout_
     assert out.startswith(f"{fit}: running, {TODAY:%Y-%m-%d} 06:30, 12m")
     assert "against 'Easy 12': volume green" in out and "steps aligned by laps" in out
     assert "easy run done too hard" in out
-    assert out.splitlines()[-3].split()[:4] == ["step", "name", "target", "runs"]
+    assert out.splitlines()[-3].split()[:4] == ["step", "name", "target", "laps"]
 
 
 def test_analyze_json_scores_against_the_given_workout(tmp_path: Path, workout_file: Path,

@@ -221,10 +221,11 @@ def _score_lines(score: SessionScore) -> list[str]:
         lines.append(("! " if score.easy.too_hard else "") + score.easy.message)
     elif intensity.too_hard:
         lines.append(f"! easy run done too hard: {percent(intensity.easy_above)} of easy time above the ceiling")
-    rows = [[str(s.index), s.name or "", _band(s.channel, s.low, s.high), str(s.executions),
+    # steps numbered from 1 in the order the watch runs them, as the dashboard's activity page does
+    rows = [[str(s.index + 1), s.name or "", _band(s.channel, s.low, s.high), str(s.executions),
              f"{s.seconds:.0f}s", percent(s.inside), percent(s.above), percent(s.below)]
             for s in intensity.steps]
-    lines.append(format_table(["step", "name", "target", "runs", "time", "in", "above", "below"], rows))
+    lines.append(format_table(["step", "name", "target", "laps", "time", "in", "above", "below"], rows))
     return lines
 
 
