@@ -44,6 +44,7 @@ from watchsync.model.workout import (
     executed_step_count,
 )
 from watchsync.resolve import rpe_cue
+from watchsync.rules import planned_seconds
 
 FIXTURE = Path(__file__).parent / "data" / "garmin_sample_workout.json"
 
@@ -158,7 +159,8 @@ def test_writer_matches_the_model_field_by_field() -> None:
     assert data["sportType"]["sportTypeId"] == 1
     segment = data["workoutSegments"][0]
     assert segment["segmentOrder"] == 1 and segment["sportType"]["sportTypeId"] == 1
-    assert data["estimatedDurationInSecs"] == 600 + 12 * 3  # the timed step + 12 reps at 3 s
+    # the timed step, 12 reps at 3 s, 3 x 800 m at the run's planning speed, lap-button steps at 60 s
+    assert data["estimatedDurationInSecs"] == round(planned_seconds(SPREAD)) > 600 + 12 * 3 + 3 * 800 / 2.8
     assert data["estimatedDistanceInMeters"] == 3 * 800
     blocks, raws = model_blocks(SPREAD.steps), walk(json_steps(data))
     assert len(blocks) == len(raws)
@@ -429,3 +431,15 @@ def test_round_trip_keeps_the_meaning_and_the_json_is_a_fixpoint(workout: Workou
     again = workout_to_connect(back, marker=marker)
     assert compare_connect(sent, again) == []
     assert again == sent
+
+
+def test_the_estimated_duration_counts_distance_and_lap_button_steps_as_show_does() -> None:
+    from watchsync.formats.text import parse_text
+    from watchsync.model.athlete import Athlete
+    from watchsync.resolve import resolve
+    from watchsync.rules import LAP_BUTTON_SECONDS
+
+    run = parse_text("name: r\nsport: running\n- 10km RPE 3\n- press lap RPE 2\n")
+    sent = workout_to_connect(resolve(run, Athlete(name="a", max_hr=190, lthr=170)))
+    assert sent["estimatedDurationInSecs"] == round(planned_seconds(run)) > 10_000 / 3 + LAP_BUTTON_SECONDS
+    assert sent["estimatedDistanceInMeters"] == 10_000

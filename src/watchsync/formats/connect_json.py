@@ -72,8 +72,8 @@ from watchsync.model.workout import (
     Target,
     TimeDuration,
     Workout,
-    step_seconds,
 )
+from watchsync.rules import planned_seconds
 
 #: Our sport → Garmin workout sport key.
 GARMIN_SPORT: dict[Sport, str] = {
@@ -181,7 +181,8 @@ def workout_to_connect(workout: Workout, *, marker: str | None = None) -> dict[s
     data: dict[str, Any] = {
         "workoutName": workout.name,
         "sportType": sport,
-        "estimatedDurationInSecs": round(_estimate(workout.steps, step_seconds)),
+        # distance and lap-button steps too, as `show` counts them (a 10 km run was estimated at 0 s)
+        "estimatedDurationInSecs": round(planned_seconds(workout)),
         "workoutSegments": [segment],
     }
     if workout.pool_length is not None:
