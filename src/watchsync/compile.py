@@ -56,23 +56,36 @@ def compile_paths(paths: Iterable[Path], athlete: Athlete, sport: Sport | None =
         except ResolveError as error:
             yield Failed(path, f"{path}:1:1: {error}")
             continue
-        yield Compiled(path, loaded, resolved, fit, tuple(fit_notes(loaded)))
+        yield Compiled(path, loaded, resolved, fit, tuple(fit_notes(resolved)))
 
 
 def fit_notes(workout: Workout) -> list[str]:
-    """What a FIT workout file cannot say of ``workout``, so the watch runs it differently from
-    Garmin Connect: FIT has no "skip the last rest" of a repeat."""
+    """What a FIT workout file cannot say of ``workout``, so the watch runs or shows it differently
+    from Garmin Connect: FIT has no "skip the last rest" of a repeat, and its texts hold 254 bytes."""
+    from watchsync.formats.connect_json import step_notes
+    from watchsync.formats.fit_workout_write import MAX_STRING_BYTES
+
     notes: list[str] = []
+
+    def cut(text: str | None, what: str) -> None:
+        size = len(text.encode()) if text else 0
+        if size > MAX_STRING_BYTES:
+            notes.append(f"{what} cut to FIT's {MAX_STRING_BYTES} bytes from {size} (Garmin Connect gets it whole)")
 
     def visit(blocks: list[Step | Repeat], where: str) -> None:
         for number, block in enumerate(blocks, 1):
-            if isinstance(block, Repeat):
-                place = f"{where}{number}"
-                if block.skip_last_rest:
-                    notes.append(f"repeat {place} ({block.count}x): the watch also runs the last rest of the "
-                                 "FIT file's repeat (FIT has no 'skip last rest'; Garmin Connect skips it)")
-                visit(block.steps, f"{place}.")
+            place = f"{where}{number}"
+            if isinstance(block, Step):
+                cut(block.name, f"step {place} name")
+                cut(step_notes(block), f"step {place} notes")
+                continue
+            if block.skip_last_rest:
+                notes.append(f"repeat {place} ({block.count}x): the watch also runs the last rest of the "
+                             "FIT file's repeat (FIT has no 'skip last rest'; Garmin Connect skips it)")
+            visit(block.steps, f"{place}.")
 
+    cut(workout.name, "the name")
+    cut(workout.description, "the description")
     visit(workout.steps, "")
     return notes
 

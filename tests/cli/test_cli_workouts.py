@@ -184,3 +184,13 @@ def test_compile_says_which_sport_a_text_without_one_took(tmp_path: Path, capsys
     source.write_text("name: Easy\n- 10m RPE 3\n")
     assert main(["compile", str(source), "--out", str(tmp_path / "fit")]) == 0
     assert f"{source}: sport " in capsys.readouterr().err
+
+
+def test_compile_says_which_texts_fit_cuts_to_its_254_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "long.txt"
+    long_notes = "keep it relaxed and tall, " * 12  # 312 characters
+    source.write_text(f"name: Long notes\nsport: running\ndescription: {'x' * 300}\n- 10m RPE 3 | {long_notes}\n")
+    assert main(["compile", str(source), "--out", str(tmp_path / "fit")]) == 0
+    err = capsys.readouterr().err
+    assert "note: the description cut to FIT's 254 bytes from 300 (Garmin Connect gets it whole)" in err
+    assert "note: step 1 notes cut to FIT's 254 bytes" in err
