@@ -186,6 +186,14 @@ def test_impossible_settings_are_refused_with_one_line(changes: dict[str, object
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("cross", [("swim",), ("bike",), ("xc_ski",)])
+def test_the_default_hours_are_an_aim_a_shorter_week_one_gets_a_note_not_a_refusal(cross: tuple[str, ...]) -> None:
+    plan = generate_plan(GenerateOptions(library=LIBRARY, weeks=6, start=date(2027, 3, 1), runs_per_week=3,
+                                         cross_training=cross))
+    assert any("not the 5.00 h aimed at" in note for note in plan.notes), plan.notes
+    assert len(plan.weeks) == 6
+
+
 def test_eight_week_generation_takes_under_a_second() -> None:
     started = time.perf_counter()
     generate_plan(GenerateOptions(library=LIBRARY, weeks=8, runs_per_week=5, hours=6.5, long_run_minutes=80,

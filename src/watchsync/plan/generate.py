@@ -164,7 +164,7 @@ def generate_plan(options: GenerateOptions) -> Plan:
             notes += _long_run_notes(options, built, log)
             why = (f"with {options.runs_per_week} runs and a {built.long:.0f}-min long run (easy runs at most "
                    f"{100 * EASY_MAX_SHARE_OF_LONG:.0f} % of it)")
-            if built.total < WEEK1_MIN_SHARE * target:
+            if options.hours is not None and built.total < WEEK1_MIN_SHARE * target:  # asked, not the default
                 raise GenerateError(
                     f"week 1 holds only {built.total / 60:.1f} h of the {target / 60:.1f} h asked {why}: ask for "
                     "fewer hours, more runs, more cross-training or a longer long run")
@@ -173,7 +173,7 @@ def generate_plan(options: GenerateOptions) -> Plan:
                              f"that {why}; a longer long run or more runs fill it")
         elif focus is WeekFocus.BUILD:
             built = _build_week(builder, last_build, growth)
-            if built.total < last_build.total - 1e-6:
+            if built.total < last_build.total - 0.5:  # a whole minute less, as the note says it
                 notes.append(f"week {number} holds {last_build.total - built.total:.0f} min less than the "
                              f"build week before it: its cross-training sports are shorter ones, and running "
                              f"grows at most {100 * growth:.0f} % a week")
