@@ -50,6 +50,17 @@ def test_generate_refuses_contradictory_settings(run: Run) -> None:
     assert err.startswith("watchsync: ") and len(err.strip().splitlines()) == 1
 
 
+def test_lint_refuses_a_plan_for_an_athlete_the_config_lacks(run: Run, tmp_path: Path) -> None:
+    typo = tmp_path / "karl.toml"
+    typo.write_text(f'name = "Base"\nathlete = "karl"\nstart = "{START}"\nlibrary = "{LIBRARY}"\n'
+                    '[[weeks]]\nfocus = "build"\n[[weeks.days.tue]]\nworkout = "runs/easy-30.txt"\n')
+    code, _, err = run("plan", "lint", str(typo))
+    assert code == 2 and "karl" in err  # as `plan apply` refuses it, before anything is linted
+    named = tmp_path / "anna.toml"
+    named.write_text(typo.read_text().replace('"karl"', '"anna"'))
+    assert run("plan", "lint", str(named))[0] == 0
+
+
 def test_lint_exits_1_on_a_rule_error(run: Run, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(f'name = "two hard days"\nstart = "{START}"\nlibrary = "{LIBRARY}"\n'

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json, progress_bar
 
 if TYPE_CHECKING:
+    from watchsync.model.athlete import Athlete
     from watchsync.plan.model import Plan
 
 DEFAULT_LIBRARY = Path("workouts")
@@ -172,7 +173,7 @@ def run_lint(args: argparse.Namespace) -> int:
     from watchsync.plan.lint import format_report, lint_plan
 
     plan = load(args.file)
-    report = lint_plan(plan, athlete=athlete_from(args))
+    report = lint_plan(plan, athlete=_plan_athlete(args, plan))
     if args.json:
         print_json({"issues": [issue.__dict__ for issue in report.issues],
                     "weeks": [week.__dict__ for week in report.weeks]})
@@ -185,11 +186,24 @@ def run_show(args: argparse.Namespace) -> int:
     """Print the week-by-week table."""
     from watchsync.plan.show import format_plan_table, plan_json
 
+    plan = load(args.file)
     if args.json:
-        print_json(plan_json(load(args.file), athlete_from(args)))
+        print_json(plan_json(plan, _plan_athlete(args, plan)))
     else:
-        print(format_plan_table(load(args.file), athlete_from(args)))
+        print(format_plan_table(plan, _plan_athlete(args, plan)))
     return 0
+
+
+def _plan_athlete(args: argparse.Namespace, plan: Plan) -> Athlete:
+    """The athlete a plan is read for: ``--athlete``, else the one the plan names, else the config's
+    first; a plan named for an athlete the config lacks, or for another than ``--athlete``, is refused
+    as ``plan apply`` refuses it."""
+    if plan.athlete is not None and getattr(args, "athlete", None) is None:
+        args = argparse.Namespace(**{**vars(args), "athlete": plan.athlete})
+    athlete = athlete_from(args)
+    if plan.athlete is not None and plan.athlete != athlete.name:
+        raise CliError(f"{plan.label}: the plan is for athlete {plan.athlete!r}, not {athlete.name!r}")
+    return athlete
 
 
 def run_apply(args: argparse.Namespace) -> int:
