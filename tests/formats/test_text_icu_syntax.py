@@ -482,6 +482,7 @@ def test_a_target_before_the_length_said_again_after_it_is_cue_text_with_a_warni
     ("- 10m Z1 LTHR", "'Z1' is a power zone: 'LTHR' after it is text"),  # intervals.icu forum t/4725
     ("- 10m 50-68-% LTHR", "'50-68-%' looks like a target but is not one"),  # same thread, a reply
     ("- 10m RPEE 2", "'RPEE' is read as text, and the step has no RPE"),  # a slip of RPE
+    ("- 20x RPE 3 easy", "'20x' repeats a step that ends on the lap button 20 times"),  # a slip of 20m
 ])
 def test_a_target_that_is_probably_not_what_was_meant_is_warned_about(line: str, warned: str) -> None:
     warnings: list[WorkoutFormatError] = []

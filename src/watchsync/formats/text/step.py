@@ -454,6 +454,10 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
         rest = [Step(intensity=Intensity.REST, duration=parts.set_rest.value)] if parts.set_rest else []
         return Repeat(count=parts.sets.value[0], steps=[step, *rest], skip_last_rest=bool(rest))
     if parts.repeat is not None:
+        if parts.length is None and parts.lap is None and parts.exercise is None and exercise is None:
+            where.warn(parts.repeat.col, f"'{parts.repeat.text}' repeats a step that ends on the lap button "
+                       f"{parts.repeat.value} times", f"'{parts.repeat.value}m' for {parts.repeat.value} minutes, "
+                       "or 'press lap' to say it")  # "- 20x RPE 3" for "- 20m RPE 3"
         return Repeat(count=parts.repeat.value, steps=[step])
     return step
 
