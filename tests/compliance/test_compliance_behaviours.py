@@ -16,6 +16,7 @@ from watchsync.compliance.score import compare_rpe, score_intensity, volume_scor
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
     CadenceTarget,
+    DistanceDuration,
     Intensity,
     LapButton,
     Repeat,
@@ -234,3 +235,21 @@ def test_a_treadmill_run_without_record_speed_is_scored_from_its_distance(speed:
     assert with_speed.inside is not None and with_speed.inside > 0.8
     assert from_distance.inside == pytest.approx(with_speed.inside, abs=0.05)
     assert from_distance.scored_seconds == pytest.approx(with_speed.scored_seconds, rel=0.02)
+
+
+def test_distance_steps_without_recorded_distance_are_laid_along_the_speed() -> None:
+    """A device that records speed but no distance: each distance step still lasts its metres."""
+    reps = resolve(Workout(name="Km repeats", sport=Sport.RUNNING, steps=[
+        Step(intensity=Intensity.WARMUP, duration=TimeDuration(seconds=600), target=RpeTarget(low=3, high=3)),
+        Repeat(count=3, steps=[
+            Step(intensity=Intensity.INTERVAL, duration=DistanceDuration(meters=1000), target=RpeTarget(low=7, high=7)),
+            Step(intensity=Intensity.RECOVERY, duration=TimeDuration(seconds=120), target=RpeTarget(low=2, high=2)),
+        ])]), ATHLETE)
+    activity = _without_laps(_run(reps))
+    no_distance = replace(activity, records=replace(activity.records,
+                                                    distance=np.full(len(activity.records.distance), np.nan)))
+    with_distance = {s.index: s.seconds for s in score_intensity(reps, activity).steps}
+    from_speed = {s.index: s.seconds for s in score_intensity(reps, no_distance).steps}
+    assert from_speed.keys() == with_distance.keys()
+    for index, seconds in with_distance.items():
+        assert from_speed[index] == pytest.approx(seconds, rel=0.03), index

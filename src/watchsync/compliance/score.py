@@ -300,6 +300,11 @@ def _time_spans(workout: Workout, records: Records, clock: FloatArray, total: fl
         return
     known = ~np.isnan(records.distance)
     times, distance = clock[known], np.fmax.accumulate(records.distance[known]) if known.any() else None
+    speed = records.speed
+    if distance is None and len(speed) == len(clock) and (speed > 0).any():  # no distance: speed x time
+        seconds = np.diff(np.append(clock, total))
+        travelled = np.cumsum(np.nan_to_num(speed) * seconds)
+        times, distance = clock, np.concatenate(([0.0], travelled[:-1]))
     cursor = 0.0
     for planned in execution_order(workout):
         if cursor >= total:
