@@ -182,6 +182,19 @@ def test_a_week_report_keeps_only_that_week(store: Store, tmp_path: Path) -> Non
     assert week.summary.weeks[0].acwr == pytest.approx(whole_week.acwr)  # history before the week still counts
 
 
+def test_a_week_report_counts_a_session_done_late_in_the_next_week_as_the_whole_report_does(
+        store: Store, tmp_path: Path) -> None:
+    sunday = MONDAY + timedelta(days=6)
+    schedule(store, "easy", EASY, sunday)
+    fetch_activities(store, tmp_path, [(EASY, sunday + timedelta(days=2), "follows")])  # done on Tuesday
+    whole = store_report(store, ATHLETE, today=TODAY)
+    week = store_report(store, ATHLETE, today=TODAY, week=MONDAY)
+    [row] = week.sessions
+    assert row.status != "red" and row.activity_id is not None
+    assert [r.status for r in whole.sessions if r.day == sunday] == [row.status]
+    assert week.summary.totals.done == 1 and week.summary.totals.missed == 0
+
+
 def test_a_week_with_nothing_in_it_has_zero_totals_not_the_windows(store: Store, tmp_path: Path) -> None:
     schedule(store, "easy", EASY, MONDAY)
     schedule(store, "steady", STEADY, MONDAY + timedelta(days=2))

@@ -147,12 +147,14 @@ def cyclic_gc_paused() -> Iterator[None]:
 def _store_report(store: Store, athlete: Athlete, *, today: date, planned: list[PlannedSession] | None,
                   week: date | None, config: ComplianceConfig | None) -> ComplianceReport:
     config = config or ComplianceConfig()
-    first_day = last_day = None
-    if week is not None:
-        monday = week - timedelta(days=week.weekday())
-        first_day, last_day = monday - timedelta(days=config.acwr_chronic_days), monday + timedelta(days=6)
+    first_day = last_day = planned_end = None
+    if week is not None:  # the week, its ACWR's history, and the days around it a session is matched in:
+        monday = week - timedelta(days=week.weekday())  # a Sunday run done on Tuesday is done, not missed
+        first_day = monday - timedelta(days=config.acwr_chronic_days)
+        planned_end = monday + timedelta(days=6 + config.early_days)
+        last_day = monday + timedelta(days=6 + config.late_days)
     if planned is None:
-        planned = planned_from_store(store, athlete.name, start=first_day, end=last_day)
+        planned = planned_from_store(store, athlete.name, start=first_day, end=planned_end)
     elif planned:
         first_day = min(s.date for s in planned) - timedelta(days=config.early_days)
         last_day = max(s.date for s in planned) + timedelta(days=config.late_days)
