@@ -214,3 +214,28 @@ def test_the_digest_is_due_on_the_athletes_clock_not_the_servers(tmp_path: Path,
         Alerts(config, store, sink).check()  # type: ignore[arg-type]
     digests = [n.title for n in sink.notices if n.key.startswith("digest:")]
     assert digests == (["watchsync: anna, week of 2026-11-23"] if due else [])
+
+
+def test_a_missed_key_session_is_told_only_once_activities_were_synced_after_its_window(tmp_path: Path) -> None:
+    from watchsync.resolve import resolve
+
+    config = default_config(state_dir=tmp_path)
+    athlete = config.athlete("anna")
+    today = athlete.today()
+    hills = resolve(parse_text("name: Hills\nsport: running\n- 10m RPE 3\n- 6x 1m RPE 8\n"), athlete)
+    sink = Collect()
+    with Store.open(config.store_path) as store:
+        store.upsert_workout("anna", "hills", content_hash="h", payload=hills.model_dump(mode="json"))
+        store.add_schedule("anna", "hills", today - timedelta(days=7))  # its window closed two days ago
+        alerts = Alerts(config, store, sink, now=lambda: datetime.now(UTC) + timedelta(hours=1))  # type: ignore[arg-type]
+        alerts.check()
+        assert not [n for n in sink.notices if n.key.startswith("missed:")]  # no sync yet: it may be unfetched
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, (datetime.now(UTC) - timedelta(days=3)).isoformat())
+        alerts._report_seen.clear()
+        alerts.check()
+        assert not [n for n in sink.notices if n.key.startswith("missed:")]  # synced before the window closed
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, datetime.now(UTC).isoformat())
+        alerts._report_seen.clear()
+        alerts.check()
+        told = [n.title for n in sink.notices if n.key.startswith("missed:")]
+        assert told == ["watchsync: anna missed a key session"]

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+from watchsync.compliance.config import ComplianceConfig
 from watchsync.config import Config
 from watchsync.daemon.notifications import Notice, Notifier
 from watchsync.daemon.rejected import rejected_files
@@ -190,7 +191,15 @@ class Alerts:
         self._flagged(athlete.name, report, fresh)
 
     def _missed(self, name: str, report: ComplianceReport, first: date) -> None:
-        missed = [row for row in report.sessions if row.status == "red" and row.session_id and row.day >= first]
+        """Key sessions missed: only once the activities were synced after the session's last day to be
+        done (a fresh start, an outage or a parked login would otherwise tell a run not yet fetched)."""
+        synced = self.store.kv_get(name, LAST_ACTIVITY_SYNC_KEY)
+        if not isinstance(synced, str):
+            return
+        known_until = datetime.fromisoformat(synced).date() - timedelta(days=1)  # whole days synced after
+        late = ComplianceConfig().late_days
+        missed = [row for row in report.sessions if row.status == "red" and row.session_id and row.day >= first
+                  and row.day + timedelta(days=late) <= known_until]
         if not missed:
             return
         workouts = {s.id: s.workout for s in planned_from_store(self.store, name, start=first,
