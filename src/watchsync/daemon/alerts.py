@@ -48,6 +48,11 @@ NEWS_AGE = timedelta(days=7)
 NOTE_GRACE = timedelta(minutes=1)
 
 
+def _minutes(span: timedelta) -> str:
+    minutes = round(span.total_seconds() / 60)
+    return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+
+
 def is_key_session(workout: Workout) -> bool:
     """A session worth a message when missed: a hard step (the shared rule of hard), or a long run."""
     return "long" in workout.tags or any(intensity_band(step) == "hard" for step in workout.flat_steps())
@@ -163,7 +168,7 @@ class Alerts:
             if now - last > limit:
                 silent.append(f"{name} (last contact {last.isoformat(timespec='minutes')})")
         self._condition("unreachable", bool(silent), "watchsync: Garmin unreachable",
-                        f"No successful call to Garmin for more than {limit.total_seconds() / 60:.0f} minutes: "
+                        f"No successful call to Garmin for more than {_minutes(limit)}: "
                         f"{', '.join(silent)}. Queued work waits and is retried; nothing is lost.",
                         cleared=("watchsync: Garmin reachable again", "Calls to Garmin work again; what waited "
                                  "is being sent."))
