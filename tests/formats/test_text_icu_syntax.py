@@ -512,6 +512,15 @@ def test_a_repeat_count_with_a_colon_brackets_or_markdown_repeats(header: str) -
     assert isinstance(block, Repeat) and (block.count, block.name) == (4, "Main Set")
 
 
+def test_a_cool_down_step_left_inside_a_repeat_block_is_warned_about() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: t\nsport: running\nMain set 5x\n- 3m Z4 HR\n- 2m Z1 HR\n- 10m cooldown Z1 HR\n",
+                         "t.txt", warnings=warnings)
+    [block] = workout.steps
+    assert isinstance(block, Repeat) and len(block.steps) == 3  # read as written: intervals.icu repeats it too
+    assert [w.problem for w in warnings] == ["a cooldown step inside the 5x block is repeated 5 times"]
+
+
 def test_a_warm_down_header_is_a_cool_down() -> None:
     [only] = steps("Warm Down\n- 5m Z1 HR")
     assert isinstance(only, Step) and only.intensity is Intensity.COOLDOWN

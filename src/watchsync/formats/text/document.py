@@ -121,8 +121,15 @@ class _Document:
             context = Context(section.intensity, section.count is not None, section.lines)
             section.lines += 1
         block = step_line(line, start, where, context)
-        if block is not None:
-            (section.steps if section is not None and section.count is not None else self.blocks).append(block)
+        if block is None:
+            return
+        repeated = section is not None and section.count is not None
+        said = section_intensity(folded_words(block.name or "")) if isinstance(block, Step) else None
+        if repeated and said in (Intensity.WARMUP, Intensity.COOLDOWN):  # "- 10m cooldown" in a "5x" block
+            assert section is not None and said is not None
+            where.warn(start + 1, f"a {said.value} step inside the {section.header} block is repeated "
+                       f"{section.count} times", "a blank line or a 'Cooldown' header before it to end the block")
+        (section.steps if section is not None and repeated else self.blocks).append(block)
 
     def meta_line(self, key: str, value: str, where: Where, value_col: int) -> None:
         if self.body_started:
