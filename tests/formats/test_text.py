@@ -372,3 +372,29 @@ def test_intervals_icu_cycling_and_power_run_lines() -> None:
     assert repeat.steps[0] == Step(intensity=Intensity.INTERVAL, duration=LapButton(),
                                    target=PowerTarget(low=315, high=330), rpe=RpeTarget(low=9, high=9),
                                    name="not quite all out", planned=TimeDuration(seconds=120))
+
+
+def test_no_token_rule_matches_at_a_plain_word_but_the_rule_words() -> None:
+    """The scanner reads a word of letters alone (``easy``, ``Plank,``) as cue text without trying the
+    rules; that holds only if no rule can match there, whatever follows the word."""
+    import itertools
+    import re as regex
+    from pathlib import Path
+    from string import ascii_lowercase
+
+    from watchsync.formats.text.scan import RULE_WORDS
+    from watchsync.formats.text.tokens import NUMBER_RULES, WORD_RULES
+
+    repo = Path(__file__).resolve().parents[2]
+    corpus = {w for path in [*repo.glob("workouts/**/*.txt"), repo / "docs" / "syntax.md"]
+              for w in regex.findall(r"[^\W\d_]+", path.read_text("utf-8"))}
+    short = {"".join(letters) for n in (1, 2, 3) for letters in itertools.product(ascii_lowercase, repeat=n)}
+    rules = [*WORD_RULES.every, *NUMBER_RULES.every]
+    tails = [" 3", " = back", " lap", " hr < 130", " 3-4", " /PLANK", ", 3", ". 10m", "! x", ""]  # the word a token
+    for word in sorted(corpus | short | {w.upper() for w in short if len(w) < 3}):
+        if word.lower() in RULE_WORDS:
+            continue
+        for tail in tails:
+            for rule in rules:
+                found = rule.pattern.match(word + tail)
+                assert found is None or found.end() == 0, (word, tail, rule.kind, rule.source)

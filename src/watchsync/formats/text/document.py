@@ -124,7 +124,7 @@ class _Document:
         if block is None:
             return
         repeated = section is not None and section.count is not None
-        said = section_intensity(folded_words(block.name or "")) if isinstance(block, Step) else None
+        said = section_intensity(folded_words(block.name or "")) if repeated and isinstance(block, Step) else None
         if repeated and said in (Intensity.WARMUP, Intensity.COOLDOWN):  # "- 10m cooldown" in a "5x" block
             assert section is not None and said is not None
             where.warn(start + 1, f"a {said.value} step inside the {section.header} block is repeated "

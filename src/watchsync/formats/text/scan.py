@@ -25,6 +25,11 @@ _NUMBER_WITH_UNIT = re.compile(r"^\d+(?:\.\d+)?([a-z]+)$")
 _ASCII_DIGITS = re.compile(r"[0-9]{1,9}(?![0-9])")
 
 
+#: The only words (letters alone) a token rule can start with: ``intensity=``, ``stroke=``,
+#: ``equipment=``, ``press lap``, ``until HR``, ``RPE 3``; every other rule needs a digit, ``@`` or ``/``.
+RULE_WORDS = frozenset({"intensity", "stroke", "equipment", "press", "until", "rpe"})
+
+
 class Item(NamedTuple):
     """One recognised piece of a step line (a tuple: built for every token, so cheap to make)."""
 
@@ -84,6 +89,12 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
                 yield Item("cue", body[pos:remark], col, body[pos:remark])
                 pos = remark
                 continue
+        text = token.group(0)
+        word = text.rstrip(",.;:!?")
+        if word.isalpha() and word.lower() not in RULE_WORDS:  # plain words, most of a cue: no rule can
+            yield Item("cue", text, col, text)                 # match there (tested against every rule)
+            pos = token.end()
+            continue
         at = pos + 1 if body[pos] == "~" and body[pos + 1:pos + 2].isdecimal() else pos  # "~5m": about 5m
         for rule in _candidate_rules(body, at):
             m = rule.pattern.match(body, at)

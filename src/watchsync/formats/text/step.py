@@ -186,8 +186,13 @@ def _cue_before_length(items: list[Item], where: Where) -> list[Item]:
     """A target (or RPE) before the length that one after it says again is the step's cue text:
     intervals.icu's Add Step dialog writes the description first (``- Zone 4 HR 1m Z4 HR``,
     ``- 90RPM 1m 90rpm``); one of another kind before the length stays a target, as in intervals.icu."""
-    first = next((index for index, item in enumerate(items) if item.kind == "length"), None)
-    if first is None:
+    first, targeted = None, False  # most lines: no target before the length, nothing to do
+    for index, item in enumerate(items):
+        if item.kind == "length":
+            first = index
+            break
+        targeted = targeted or item.kind == "target" or item.kind == "rpe"
+    if first is None or not targeted:
         return items
 
     def kind(item: Item) -> str | None:
