@@ -209,3 +209,15 @@ def test_a_plan_starting_in_the_past_is_noted_and_its_past_sessions_warned_of(ru
     past = sum(1 for session in load_plan(plan_file).sessions() if session.date < today)
     code, _, err = run("plan", "apply", str(plan_file), "--dry-run")
     assert code == 0 and f"warning: {past} session(s) fall on days before today" in err
+
+
+def test_generate_starts_on_the_monday_after_the_athletes_day_not_the_servers(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchsync.model.athlete import Athlete
+
+    monkeypatch.setattr(Athlete, "today", lambda self: date(2030, 3, 3))  # a Sunday where the athlete is
+    output = tmp_path / "p.toml"
+    code, _, err = run("plan", "generate", "--library", str(LIBRARY), "-o", str(output))
+    assert code == 0, err
+    assert load_plan(output).start == date(2030, 3, 4)
+    assert "in the past" not in err

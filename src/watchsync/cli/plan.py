@@ -111,12 +111,14 @@ def run_generate(args: argparse.Namespace) -> int:
         args.library = _default_library()
     if not args.library.is_dir():
         raise CliError(f"{args.library}: workout library folder not found (use --library)", 2)
+    athlete = athlete_from(args)
+    today = athlete.today()  # the athlete's day, as `plan apply` takes it, not the server's
     options = GenerateOptions(
-        library=args.library, weeks=args.weeks, start=args.start or _next_monday(date.today()),
+        library=args.library, weeks=args.weeks, start=args.start or _next_monday(today),
         runs_per_week=args.runs_per_week, hours=args.hours, long_run_minutes=args.long_run,
         cross_training=tuple(part.strip() for part in args.cross_training.split(",") if part.strip()),
         rest_day=args.rest_day, deload_every=args.deload_every, growth=args.growth,
-        athlete=athlete_from(args).name, history=_history(args), name=args.name)
+        athlete=athlete.name, history=_history(args, today), name=args.name)
     try:
         plan = generate_plan(options)
     except GenerateError as error:
@@ -124,7 +126,7 @@ def run_generate(args: argparse.Namespace) -> int:
     text = write_plan_toml(plan, str(args.library.resolve()))
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
-    if options.start is not None and options.start < date.today():
+    if options.start is not None and options.start < today:
         print(f"note: the plan starts on {options.start}, in the past: applied as it is, its first sessions "
               "go on the calendar as missed workouts", file=sys.stderr)
     if args.output is None:
@@ -153,8 +155,9 @@ def _next_monday(today: date) -> date:
     return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
 
 
-def _history(args: argparse.Namespace) -> Any:
-    """Recent training from the compliance store, when there is one."""
+def _history(args: argparse.Namespace, today: date) -> Any:
+    """Recent training from the compliance store, when there is one (up to the plan's start, else
+    the athlete's ``today``)."""
     from watchsync.services.history import history_from_store
     from watchsync.store import Store, StoreError
 
@@ -163,7 +166,7 @@ def _history(args: argparse.Namespace) -> Any:
         return None
     try:
         with Store.open(config.store_path) as store:
-            return history_from_store(store, athlete_from(args, config).name, args.start or date.today())
+            return history_from_store(store, athlete_from(args, config).name, args.start or today)
     except StoreError:
         return None
 
