@@ -109,6 +109,9 @@ def test_digest_times_parse_and_key_sessions_are_hard_or_long() -> None:
     easy = parse_text("name: Easy\nsport: running\n- 40m RPE 3\n", "easy.txt")
     long_run = parse_text("name: Long\nsport: running\ntags: long\n- 90m RPE 3\n", "long.txt")
     assert is_key_session(hills) and is_key_session(long_run) and not is_key_session(easy)
+    strides = parse_text("name: Strides\nsport: running\n- 30m RPE 3\nStrides 6x\n- 20s RPE 9\n- 60s RPE 2\n",
+                         "strides.txt")
+    assert not is_key_session(strides)  # 2 minutes of hard running: an easy day's touch of speed
 
 
 def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.report import values
 from watchsync.report.model import ComplianceReport
-from watchsync.rules import intensity_band
+from watchsync.rules import intensity_band, planned_step_seconds
 from watchsync.services.report import planned_from_store, store_report
 from watchsync.store import Store, StoreError
 
@@ -53,9 +53,19 @@ def _minutes(span: timedelta) -> str:
     return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
 
 
+#: Hard time (planned, repeats counted) that makes a session key: hill repeats (6 x 1 min) are, an
+#: easy run with strides (6 x 20 s) is not.
+KEY_HARD_SECONDS = 5 * 60.0
+
+
 def is_key_session(workout: Workout) -> bool:
-    """A session worth a message when missed: a hard step (the shared rule of hard), or a long run."""
-    return "long" in workout.tags or any(intensity_band(step) == "hard" for step in workout.flat_steps())
+    """A session worth a message when missed: a long run, or one with at least five minutes of hard
+    steps (the shared rule of hard)."""
+    if "long" in workout.tags:
+        return True
+    family = workout.sport.family
+    hard = sum(planned_step_seconds(step, family) for step in workout.flat_steps() if intensity_band(step) == "hard")
+    return hard >= KEY_HARD_SECONDS
 
 
 def parse_digest(text: str) -> tuple[int, int, int]:
