@@ -61,6 +61,9 @@ def test_the_season_table_gives_weeks_to_come_no_load_nor_acwr(fortnight: Fortni
     assert future and past, cells  # the fortnight's plan runs two weeks on
     assert all(cells[week] == {"Load": "–", "ACWR": "–"} for week in future), cells
     assert all(cells[week]["Load"] != "–" for week in past), cells
+    first = min(cells)  # the fortnight's history starts two weeks ago: its ACWR rests on a short history
+    assert re.search(rf'<tr data-week="{first}">.*?<td data-label="ACWR">[^<]*<small>\(short history\)</small>',
+                     html, re.S), html
 
 
 def test_the_status_page_shows_what_watchsync_status_says(fortnight: Fortnight) -> None:
