@@ -39,16 +39,14 @@ def move_to_processed(path: Path, inbox: Path) -> Path:
 def move_to_rejected(path: Path, inbox: Path, errors: list[str]) -> Path:
     """Move ``path`` into ``<inbox>/rejected/``, write ``<name>.error.txt`` beside it, return the new path."""
     target = _move_into(path, inbox / REJECTED)
-    stale = target.with_name(target.name + ERROR_SUFFIX)
-    if _our_note(stale):  # the note of an earlier file of this name, which the coach took back: replaced
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{stale.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(rejection_note(errors))
-        os.replace(temporary, stale)
-        return target
-    note = _claim_free_name(stale)
-    with os.fdopen(note, "w", encoding="utf-8") as out:
+    note = target.with_name(target.name + ERROR_SUFFIX)
+    stale = _our_note(note)  # the note of an earlier file of this name, which the coach took back: replaced
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{note.name}.") if stale else \
+        (_claim_free_name(note), None)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(rejection_note(errors))
+    if temporary is not None:
+        os.replace(temporary, note)
     return target
 
 
@@ -123,16 +121,25 @@ def original_name(name: str) -> str:
     return _STAMPED.sub("", stem) + suffix
 
 
-def superseded(inbox: Path, name: str, rejected_at: float) -> bool:
-    """Whether a file of the inbox name that ``rejected/<name>`` had went through to ``processed/``
-    after it was rejected (the coach's fix, the rejected copy left behind): no longer waiting."""
-    original = original_name(name)
+def processed_versions(inbox: Path) -> dict[str, float]:
+    """The latest time each inbox name went through to ``processed/`` (its file's mtime): a rejected
+    copy of that name older than it was fixed since and waits for nothing. One scan per call."""
+    latest: dict[str, float] = {}
     try:
         with os.scandir(inbox / PROCESSED) as entries:
-            return any(original_name(entry.name) == original and entry.stat().st_mtime >= rejected_at
-                       for entry in entries if entry.is_file(follow_symlinks=False))
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    name, when = original_name(entry.name), entry.stat().st_mtime
+                    latest[name] = max(when, latest.get(name, when))
     except OSError:
-        return False
+        pass
+    return latest
+
+
+def superseded(versions: dict[str, float], name: str, rejected_at: float) -> bool:
+    """Whether ``rejected/<name>`` was fixed since: a file of its inbox name went through to
+    ``processed/`` after it was rejected (``versions``: :func:`processed_versions`)."""
+    return versions.get(original_name(name), float("-inf")) >= rejected_at
 
 
 def rejection_time(folder: Path, name: str) -> float | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from watchsync.config import Config
-from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED, superseded
+from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED, processed_versions, superseded
 from watchsync.daemon.status import collect_status
 
 #: The explanation shown is cut to this many characters (the note itself stays complete on disk).
@@ -41,6 +41,7 @@ def rejected_files(inbox: Path | None) -> list[RejectedFile]:
     except OSError:
         return []
     notes = {e.name for e in entries if e.name.endswith(ERROR_SUFFIX)}
+    versions = processed_versions(inbox)
     found = []
     for entry in entries:
         if entry.name.endswith(ERROR_SUFFIX):
@@ -54,7 +55,7 @@ def rejected_files(inbox: Path | None) -> list[RejectedFile]:
             moment = datetime.fromtimestamp(written.st_mtime, UTC)
         except OSError:
             continue
-        if superseded(inbox, entry.name, written.st_mtime):
+        if superseded(versions, entry.name, written.st_mtime):
             continue  # fixed since: the copy left behind waits for nothing
         explained = any(line.startswith("  ") and line.strip() for line in text.splitlines())
         found.append(RejectedFile(entry.name, moment.isoformat(timespec="seconds"),

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from watchsync.config import Config
-from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED, rejection_time, superseded
+from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED, processed_versions, rejection_time, superseded
 from watchsync.garmin.errors import login_hint_for
 from watchsync.garmin.tokens import TOKEN_FILE
 from watchsync.store import Store, StoreError, StoreFault
@@ -211,7 +211,8 @@ def _rejected_count(inbox: Path | None) -> int:
                  if entry.is_file(follow_symlinks=False) and not entry.name.endswith(ERROR_SUFFIX)]
     except OSError:
         return 0
-    return sum(1 for name in names if not superseded(inbox, name, rejection_time(folder, name) or 0.0))
+    versions = processed_versions(inbox)
+    return sum(1 for name in names if not superseded(versions, name, rejection_time(folder, name) or 0.0))
 
 
 def _last_push(store: Store, name: str) -> str | None:

@@ -103,7 +103,6 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
                 pos = _after_punctuation(body, m.end())
                 break
         else:
-            text = token.group(0)
             _suspicious(where, col, text)
             if "%" in text and not text.startswith("(") and _DIGITS.search(text) is not None:
                 where.warn(col, f"{quoted(text)} looks like a target but is not one: it is read as text",

@@ -203,7 +203,8 @@ def _cue_before_length(items: list[Item], where: Where) -> list[Item]:
     after = {kind(item): item for item in items[first + 1:] if kind(item) is not None}
     read = list(items)
     for index, item in enumerate(items[:first]):
-        again = after.get(kind(item)) if kind(item) is not None else None
+        family = kind(item)
+        again = after.get(family) if family is not None else None
         if again is not None:
             read[index] = Item("cue", item.text, item.col, item.text)
             where.warn(item.col, f"{item.text!r} before the length is read as text: the step's target is "
