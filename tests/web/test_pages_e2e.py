@@ -52,6 +52,23 @@ def test_the_week_page_shows_the_numbers_of_watchsync_report(fortnight: Fortnigh
             assert session["name"] in html
 
 
+def test_a_week_to_come_shows_only_what_is_planned(fortnight: Fortnight) -> None:
+    next_monday = date.fromordinal(date.today().toordinal() + 7 - date.today().weekday())
+    report = json.loads(_cli(fortnight, "report", "--athlete", "anna", "--week", next_monday.isoformat(),
+                             "--json"))["report"]
+    totals = report["summary"]["totals"]
+    assert totals["planned_sessions"] > 0, totals  # the fortnight's plan runs two weeks on
+    html = _get(fortnight, f"athletes/anna/week/{next_monday}")
+    assert f"week of {next_monday} (planned)" in html
+    assert _tiles(html) == [str(totals["planned_sessions"]), f"{totals['planned_seconds'] / 3600:.1f} h",
+                            f"{totals['planned_meters'] / 1000:.1f} km"]
+    assert "done of" not in html and "Load and ACWR" not in html and "easy (target" not in html
+    far = _get(fortnight, "athletes/anna/week/2099-06-01")  # beyond the plan: says so
+    assert "Nothing is planned this week yet." in far and _tiles(far) == ["0", "0.0 h", "0.0 km"]
+    now = _get(fortnight, f"athletes/anna/week/{date.today()}")
+    assert "(planned)" not in now.split("</h1>")[0] and "Load and ACWR" in now
+
+
 def test_the_season_table_gives_weeks_to_come_no_load_nor_acwr(fortnight: Fortnight) -> None:
     html = _get(fortnight, "athletes/anna/season")
     rows = re.findall(r'<tr data-week="([\d-]+)">(.*?)</tr>', html, re.S)
@@ -73,6 +90,9 @@ def test_the_status_page_shows_what_watchsync_status_says(fortnight: Fortnight) 
         assert f'data-athlete="{athlete["name"]}"' in html
         assert f"{athlete['outbox_depth']} waiting" in html
         assert athlete["auth"].replace("`", "&#96;") in html or athlete["auth"] in html
+    assert status["heartbeat"] and re.search(r"\d{4}-\d\d-\d\dT\d\d:", status["heartbeat"])  # ISO in the JSON
+    times = re.findall(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d[^<\s]*(?: UTC)?", html)
+    assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", t) for t in times), times  # as on /
 
 
 def test_the_ics_feed_lists_every_planned_session_with_stable_uids(fortnight: Fortnight) -> None:

@@ -63,6 +63,7 @@ class Dashboard:
                                       status_colours=charts.STATUS_COLOURS, svg=Markup,
                                       athletes=list(config.athletes))
         self.templates.filters["segment"] = url_segment
+        self.templates.filters["clock"] = views.readable_time
         self.templates.globals["garmin_health"] = views.garmin_health
 
     def page(self, template: str, **context: Any) -> HTMLResponse:

@@ -97,6 +97,19 @@ def _clock(text: str) -> str:
     return _instant(text).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def readable_time(text: object) -> object:
+    """A status time as the overview gives it (``2026-12-04 03:40 UTC``); a status error
+    (``<time> <message>``) with its time so; anything else as it is."""
+    if not isinstance(text, str) or not text[:4].isdigit():
+        return text
+    when, space, rest = text.partition(" ")
+    try:
+        datetime.fromisoformat(when)
+    except ValueError:
+        return text
+    return _clock(when) + space + rest
+
+
 @dataclass(frozen=True)
 class CalendarDay:
     day: date
@@ -137,6 +150,7 @@ class ChartsView:
     charts: dict[str, str]
     flags: list[str]
     monday: date | None = None
+    future: bool = False  # a week after the athlete's today: only what is planned is shown
 
 
 #: How far before a week its report reads (the load's chronic window, with room).
@@ -144,8 +158,10 @@ REPORT_REACH_DAYS = 366
 
 
 def week(store: Store, athlete: Athlete, day: date) -> ChartsView:
-    report = store_report(store, athlete, today=athlete.today(), week=day)
-    return ChartsView(report, _charts(report), all_flags(report), monday_of(day))
+    today = athlete.today()
+    report = store_report(store, athlete, today=today, week=day)
+    monday = monday_of(day)
+    return ChartsView(report, _charts(report), all_flags(report), monday, future=monday > today)
 
 
 def season(store: Store, athlete: Athlete) -> ChartsView:
