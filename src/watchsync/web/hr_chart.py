@@ -75,6 +75,11 @@ def hr_chart(activity: Activity, workout: Workout | None) -> str:
     return ET.tostring(svg, encoding="unicode")
 
 
+def has_bands(activity: Activity, workout: Workout | None) -> bool:
+    """Whether the chart draws a target band: a lap the watch recorded for a step with an HR target."""
+    return bool(activity.records.heart_rate.size) and bool(_bands(activity, workout))
+
+
 def _bands(activity: Activity, workout: Workout | None) -> list[tuple[int, float, float, float, float]]:
     """(step index, begin, end, low bpm, high bpm) of each lap whose step has an HR target."""
     if workout is None:

@@ -20,9 +20,15 @@ from watchsync.compliance.score import IntensityScore, score_intensity
 from watchsync.model.athlete import Athlete
 from watchsync.report import charts
 from watchsync.report.model import ComplianceReport, SessionRow
-from watchsync.services.report import planned_from_store, session_activity, store_report, stored_activities
+from watchsync.services.report import (
+    StoredActivity,
+    planned_from_store,
+    session_activity,
+    store_report,
+    stored_activities,
+)
 from watchsync.store import Store
-from watchsync.web.hr_chart import hr_chart
+from watchsync.web.hr_chart import has_bands, hr_chart
 
 DAYS_PER_WEEK = 7
 
@@ -198,6 +204,8 @@ class ActivityView:
     intensity: IntensityScore | None
     steps: list[StepLine] = field(default_factory=list)
     chart: str = ""
+    banded: bool = False  # the chart has a target band (laps of the workout's steps)
+    elapsed_s: float | None = None  # pauses included, when they add a minute or more to the timer time
 
 
 class NotFound(LookupError):
@@ -214,17 +222,26 @@ def activity(store: Store, athlete: Athlete, activity_id: str) -> ActivityView:
     if row.session_id is not None:
         session = next((s for s in planned_from_store(store, athlete.name, start=row.day, end=row.day)
                         if s.id == row.session_id), None)
-    decoded = _decoded(store, athlete, row)
-    intensity = _intensity(store, athlete, row, session, decoded)
-    steps = _steps(intensity)
-    chart = hr_chart(decoded, session.workout if session else None) if decoded is not None else ""
-    return ActivityView(row, session, intensity, steps, chart)
-
-
-def _decoded(store: Store, athlete: Athlete, row: SessionRow) -> Activity | None:
     day = row.done_on or row.day
     stored = next((a for a in stored_activities(store, athlete.name, start=day, end=day)
                    if a.summary.id == row.activity_id), None)
+    decoded = _decoded(stored)
+    intensity = _intensity(store, athlete, row, session, decoded)
+    steps = _steps(intensity)
+    workout = session.workout if session else None
+    chart = hr_chart(decoded, workout) if decoded is not None else ""
+    summary = stored.summary if stored is not None else None
+    elapsed = summary.elapsed_s if summary is not None and summary.elapsed_s is not None \
+        and summary.elapsed_s - summary.duration_s >= PAUSE_SHOWN_SECONDS else None
+    banded = decoded is not None and has_bands(decoded, workout)
+    return ActivityView(row, session, intensity, steps, chart, banded=banded, elapsed_s=elapsed)
+
+
+#: Pauses shorter than this are not worth a line on the activity page.
+PAUSE_SHOWN_SECONDS = 60.0
+
+
+def _decoded(stored: StoredActivity | None) -> Activity | None:
     if stored is None or stored.fit_path is None:
         return None
     try:  # a leg of a multisport file is that leg alone, as the report scores it

@@ -1,0 +1,54 @@
+"""The dashboard's page data (views) from a store filled as the daemon fills it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.test_report import ATHLETE, EASY, MONDAY, fetch_activities, schedule
+from watchsync.store import Store
+from watchsync.web import views
+from watchsync.web.views import PAUSE_SHOWN_SECONDS, readable_time
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "state.sqlite3") as opened:
+        yield opened
+
+
+def _with_pause(summary: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """The stored summary with ``seconds`` of pauses added to its elapsed time."""
+    activity = summary["summary"]
+    return {**summary, "summary": {**activity, "elapsed_s": activity["duration_s"] + seconds}}
+
+
+def test_a_planned_run_shows_its_band_and_its_pauses_when_they_count(store: Store, tmp_path: Path) -> None:
+    schedule(store, "easy", EASY, MONDAY)
+    [planned_id, unplanned_id] = fetch_activities(store, tmp_path, [  # the second one has no session: unplanned
+        (EASY, MONDAY, "follows"), (EASY, MONDAY + timedelta(days=1), "follows")])
+
+    planned = views.activity(store, ATHLETE, str(planned_id))
+    assert planned.session is not None and planned.banded and planned.elapsed_s is None
+    unplanned = views.activity(store, ATHLETE, str(unplanned_id))
+    assert unplanned.session is None and not unplanned.banded  # no step, no band: the caption says so
+
+    for pause, shown in ((PAUSE_SHOWN_SECONDS - 1, False), (1800.0, True)):
+        row = store.get_activity(planned_id)
+        assert row is not None
+        store.upsert_activity(ATHLETE.name, planned_id, row.start_time, summary=_with_pause(row.summary, pause))
+        view = views.activity(store, ATHLETE, str(planned_id))
+        assert (view.elapsed_s is not None) == shown, view.elapsed_s
+    assert view.elapsed_s == pytest.approx(row.summary["summary"]["duration_s"] + 1800.0)
+
+
+def test_status_times_read_as_on_the_overview() -> None:
+    assert readable_time("2026-12-04T09:54:41+00:00") == "2026-12-04 09:54 UTC"
+    assert readable_time("2026-12-04T10:54:41+01:00 Garmin unreachable: refused") == \
+        "2026-12-04 09:54 UTC Garmin unreachable: refused"
+    assert readable_time("2026 plans: not a time") == "2026 plans: not a time"
+    assert readable_time(None) is None
