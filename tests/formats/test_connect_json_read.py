@@ -201,3 +201,31 @@ def test_an_entry_of_the_workout_list_is_refused_with_what_to_fetch_instead() ->
     with pytest.raises(ConnectFormatError, match=r"an entry of Garmin's workout list, which has no steps; "
                                                  r"fetch the workout itself \(GET /workout-service/workout/\{id\}\)"):
         workouts_from_connect(entry)
+
+
+def _repeat(condition: dict[str, Any], value: float, count: int = 3) -> dict[str, Any]:
+    return {"type": "RepeatGroupDTO", "stepOrder": 1, "stepType": {"stepTypeId": 6}, "numberOfIterations": count,
+            "endCondition": condition, "endConditionValue": value, "workoutSteps": [_step(2)]}
+
+
+@pytest.mark.parametrize(("condition", "value", "said"), [
+    ({"conditionTypeId": 2, "conditionTypeKey": "time"}, 1200.0, "ending on time 1200 imported as 3 times"),
+    ({"conditionTypeId": 1, "conditionTypeKey": "lap.button"}, 3.0, "ending on lap.button imported as 3 times"),
+])
+def test_a_repeat_group_that_ends_on_another_condition_is_counted_and_said(condition: dict[str, Any], value: float,
+                                                                            said: str) -> None:
+    notes: list[str] = []
+    [workout] = workouts_from_connect(_document(_repeat(condition, value)), notes)
+    assert isinstance(workout.steps[0], Repeat) and workout.steps[0].count == 3
+    assert any(said in note for note in notes), notes
+
+
+def test_a_repeat_group_of_iterations_says_nothing() -> None:
+    notes: list[str] = []
+    workouts_from_connect(_document(_repeat({"conditionTypeId": 7, "conditionTypeKey": "iterations"}, 3.0)), notes)
+    assert notes == []
+
+
+def test_iterations_on_a_step_is_refused_as_garmin_refuses_it() -> None:
+    with pytest.raises(ConnectFormatError, match="step 1: end condition 'iterations' on a step"):
+        _read(_document(_step(endCondition={"conditionTypeId": 7, "conditionTypeKey": "lap.button"})))

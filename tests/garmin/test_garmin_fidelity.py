@@ -106,6 +106,33 @@ def _restart_orders(steps: list[dict[str, Any]]) -> None:
         _restart_orders(step.get("workoutSteps", []))
 
 
+def test_garmins_no_pool_shape_is_accepted_and_a_segment_keeps_no_pool(garmin_client: GarminClient) -> None:
+    run = document("kaiord_WorkoutRunningNestedRepeatsOutput.json")  # as Garmin's list items give a ride
+    run["poolLength"], run["poolLengthUnit"] = 0.0, {"unitId": None, "unitKey": None, "factor": None}
+    stored = garmin_client.get_workout(int(garmin_client.create_workout(run)["workoutId"]))
+    assert (stored["poolLength"], stored["poolLengthUnit"]) == (None, None)  # as Garmin's detail answer
+    swim = document("kaiord_WorkoutSwimmingAllStrokesOutput.json")
+    swim["workoutSegments"][0]["poolLength"] = 25
+    swim["workoutSegments"][0]["poolLengthUnit"] = {"unitId": 1, "unitKey": "meter", "factor": 100}
+    stored = garmin_client.get_workout(int(garmin_client.create_workout(swim)["workoutId"]))
+    assert (stored["poolLength"], stored["workoutSegments"][0]["poolLength"]) == (25.0, None)
+    swim["poolLength"] = 0.0  # a swim's pool given as 0 with a unit is no "no pool": refused
+    with pytest.raises(Rejected, match="poolLength must be a positive number"):
+        garmin_client.create_workout(swim)
+
+
+@pytest.mark.parametrize(("condition", "where"), [((2, "time"), "repeat"), ((7, "iterations"), "step")])
+def test_iterations_end_a_repeat_group_and_nothing_else(garmin_client: GarminClient, condition: tuple[int, str],
+                                                        where: str) -> None:
+    sent = document("kaiord_WorkoutRunningNestedRepeatsOutput.json")
+    steps = sent["workoutSegments"][0]["workoutSteps"]
+    step = next(s for s in steps if (s["type"] == "RepeatGroupDTO") == (where == "repeat"))
+    step["endCondition"] = {"conditionTypeId": condition[0], "conditionTypeKey": condition[1]}
+    message = "ends after its numberOfIterations" if where == "repeat" else "ends only a RepeatGroupDTO"
+    with pytest.raises(Rejected, match=message):
+        garmin_client.create_workout(sent)
+
+
 def test_step_orders_and_child_ids_are_numbered_as_garmin_numbers_them(garmin_client: GarminClient) -> None:
     # kaiord's nested-repeats payload restarts stepOrder in each repeat and sends no childStepId; Garmin's
     # answer for it (the Output document) numbers depth-first and gives each repeat group an id

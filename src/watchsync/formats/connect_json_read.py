@@ -312,6 +312,11 @@ def _repeat(raw: dict[str, Any], where: str, notes: list[str]) -> Repeat:
     if not isinstance(count, int | float):
         raise ConnectFormatError(f"{where}: numberOfIterations is missing")
     ordered = sorted(inner, key=lambda step: step.get("stepOrder") or 0 if isinstance(step, dict) else 0)
+    ends_on = _condition_key(raw)
+    if ends_on not in (None, "iterations"):  # a watch repeats a group a number of times (Garmin: iterations)
+        value = _number(raw.get("endConditionValue"))
+        until = f"{ends_on} {value:g}" if isinstance(value, int | float) and value != count else ends_on
+        notes.append(f"{where}: a repeat group ending on {until} imported as {int(count)} times")
     return Repeat(count=int(count), steps=[_block(step, notes) for step in ordered],
                   name=raw.get("description") or None, skip_last_rest=bool(raw.get("skipLastRestStep")))
 
@@ -433,6 +438,8 @@ def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[s
     if condition == "heart.rate" and not isinstance(value, int | float) and isinstance(zone, int) and zone > 0:
         remarks.append(f"until heart rate zone {zone} (imported as lap button)")  # Garmin kept the zone only
         return LapButton()
+    if condition == "iterations":
+        raise ConnectFormatError(f"{where}: end condition 'iterations' on a step: it ends only a repeat group")
     if not isinstance(value, int | float):
         if condition not in END_CONDITIONS:
             remarks.append(f"until {condition} (imported as lap button)")

@@ -50,6 +50,7 @@ EQUIPMENT_TYPES: dict[str | None, int] = {None: 0, "fins": 1, "kickboard": 2, "p
 POOL_UNITS: dict[str, dict[str, Any]] = {"meter": {"unitId": 1, "unitKey": "meter", "factor": 100.0},
                                          "yard": {"unitId": 230, "unitKey": "yard", "factor": 91.44}}
 
+ITERATIONS = "iterations"
 VALUED_CONDITIONS = frozenset({"time", "distance", "calories", "power", "heart.rate", "reps", "fixed.rest",
                                "fixed.repetition"})
 COMPARED_CONDITIONS = frozenset({"heart.rate"})
@@ -140,6 +141,7 @@ def normalized_workout(payload: Any) -> dict[str, Any]:
             raise WorkoutRejected(f"{where} must be an object")
         kept = _keep(segment, SEGMENT_FIELDS)
         kept["sportType"] = _sport(segment.get("sportType"), where)
+        kept["poolLength"] = kept["poolLengthUnit"] = None  # Garmin keeps the pool on the workout only
         kept["workoutSteps"] = _steps(segment.get("workoutSteps"), where)
         stored.append(kept)
     workout["workoutSegments"] = stored
@@ -160,16 +162,21 @@ def _sport(value: Any, where: str) -> dict[str, Any]:
 
 
 def _pool(workout: dict[str, Any], payload: dict[str, Any]) -> None:
-    length = payload.get("poolLength")
-    if length is None:
+    length, unit = payload.get("poolLength"), payload.get("poolLengthUnit")
+    if length is None or (length == 0 and _no_unit(unit)):  # Garmin's own "no pool" (its list items send it)
+        workout["poolLength"] = workout["poolLengthUnit"] = None
         return
     if not _number(length) or length <= 0:
         raise WorkoutRejected(f"poolLength must be a positive number, got {length!r}")
-    unit = payload.get("poolLengthUnit")
     key = unit.get("unitKey") if isinstance(unit, dict) else None
     if key not in POOL_UNITS:
         raise WorkoutRejected(f"poolLengthUnit must be meter or yard, got {unit!r}")
     workout["poolLength"], workout["poolLengthUnit"] = float(length), dict(POOL_UNITS[key])
+
+
+def _no_unit(unit: Any) -> bool:
+    """No pool unit: null, or Garmin's all-null ``{"unitId": null, "unitKey": null, "factor": null}``."""
+    return unit is None or (isinstance(unit, dict) and all(value is None for value in unit.values()))
 
 
 def _steps(steps: Any, where: str) -> list[dict[str, Any]]:
@@ -204,7 +211,11 @@ def _repeat(step: dict[str, Any], step_type: str, label: str) -> dict[str, Any]:
         raise WorkoutRejected(f"{label}: a repeat group needs an endCondition (iterations)")
     kept = _keep(step, REPEAT_FIELDS)  # no description: Garmin keeps none on a repeat group
     kept["stepType"] = _type_dict("stepType", STEP_TYPES, step_type)
-    kept["endCondition"] = _condition_dict(_typed(step["endCondition"], "conditionType", END_CONDITIONS, label))
+    condition = _typed(step["endCondition"], "conditionType", END_CONDITIONS, label)
+    if condition != ITERATIONS:
+        raise WorkoutRejected(f"{label}: a repeat group ends after its numberOfIterations (endCondition "
+                              f"{ITERATIONS}), got {condition}")
+    kept["endCondition"] = _condition_dict(condition)
     kept["endConditionValue"] = float(iterations)
     kept["smartRepeat"] = bool(step.get("smartRepeat", False))
     kept["workoutSteps"] = _steps(step.get("workoutSteps"), label)
@@ -218,6 +229,8 @@ def _executable(step: dict[str, Any], step_type: str, label: str) -> dict[str, A
     kept = _keep(step, STEP_FIELDS)
     kept["stepType"] = _type_dict("stepType", STEP_TYPES, step_type)
     condition = _typed(step.get("endCondition"), "conditionType", END_CONDITIONS, label)
+    if condition == ITERATIONS:
+        raise WorkoutRejected(f"{label}: endCondition {ITERATIONS} ends only a {REPEAT_DTO}")
     kept["endCondition"] = _condition_dict(condition)
     if condition in VALUED_CONDITIONS and not (_number(step.get("endConditionValue"))
                                                and step["endConditionValue"] > 0):
