@@ -127,7 +127,7 @@ def test_a_legs_drill_down_scores_and_charts_the_leg_alone(report: dict[str, Any
     run_leg = next(row for row in rows(report, "2023-09-02") if row["name"] == "run")
     with Store.open(tmp_path / "state" / "watchsync.sqlite3") as store:
         view = views.activity(store, ATHLETE, run_leg["activity_id"])
-        decoded = views._decoded(store, ATHLETE, view.row)
+        decoded = views._decoded(views._stored(store, ATHLETE, view.row))
     assert view.intensity is not None and decoded is not None
     assert sum(step.seconds for step in view.intensity.steps) == pytest.approx(run_leg["done"], rel=0.02)
     span = decoded.records.timestamp[-1] - decoded.records.timestamp[0]

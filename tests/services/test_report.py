@@ -131,7 +131,9 @@ def test_store_report_shows_done_missed_pending_and_unplanned(store: Store, tmp_
     stored = {row.session_key: row for row in store.list_compliance(ATHLETE.name)}[session_key("easy", MONDAY)]
     assert green.activity_id == str(done) and stored.activity_id == done
     assert green.in_target == stored.scores["intensity"]["inside"]
-    assert str(extra) in {row.activity_id for row in report.sessions if row.status == "unplanned"}
+    [unplanned] = [row for row in report.sessions if row.status == "unplanned"]
+    assert unplanned.activity_id == str(extra)
+    assert unplanned.name == "Running (unplanned running)"  # the local server names it as Garmin does
     assert report.summary.totals.done == 1 and report.summary.totals.missed == 1
 
 

@@ -77,6 +77,7 @@ class ActivitySummary(BaseModel):
     avg_hr: float | None = None
     workout_rpe: float | None = Field(default=None, ge=0, le=10, description="reported CR-10 RPE")
     associated_workout_id: int | None = None
+    title: str | None = Field(default=None, description="the activity's name at Garmin Connect")
     elapsed_s: float | None = Field(default=None, ge=0, description="elapsed time, pauses included")
     max_hr: float | None = None
     sub_sport: str | None = Field(default=None, description="the FIT sub_sport name")
@@ -166,6 +167,7 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
         avg_hr=_whole(_weighted([(s.avg_hr, s.duration_s) for s in sessions])),
         workout_rpe=next((s.workout_rpe for s in sessions if s.workout_rpe is not None), None),
         associated_workout_id=first.associated_workout_id,
+        title=first.title,
         elapsed_s=elapsed,
         max_hr=max((s.max_hr for s in sessions if s.max_hr is not None), default=None),
         sub_sport=sub_sports.pop() if len(sub_sports) == 1 and len(sports) <= 1 else "multisport",
@@ -259,7 +261,13 @@ def summary_from_connect(item: Mapping[str, Any]) -> ActivitySummary:
         max_hr=_number(item.get("maxHR", summary.get("maxHR"))),
         workout_rpe=None if rpe is None else float(rpe) / RPE_SCALE,
         associated_workout_id=None if workout_id is None else int(workout_id),
+        title=_title(item.get("activityName")),
     )
+
+
+def _title(name: Any) -> str | None:
+    """Garmin's activity name, stripped; None when there is none."""
+    return name.strip() or None if isinstance(name, str) else None
 
 
 def _given(*values: Any) -> Any:

@@ -123,7 +123,7 @@ def _summaries(activity_id: str, activity: Activity, parts: tuple[SessionPart, .
     for part, summary in zip(parts, fit, strict=True):
         rpe = connect.workout_rpe if connect.workout_rpe is not None else summary.workout_rpe
         start = connect.start + (part.start - parts[0].start) if part.begin != first else connect.start
-        out.append(summary.model_copy(update={"start": start, "workout_rpe": rpe}))
+        out.append(summary.model_copy(update={"start": start, "workout_rpe": rpe, "title": connect.title}))
     return out
 
 

@@ -124,7 +124,8 @@ def _open_row(session: PlannedSession, status: Literal["red", "pending"], config
 def _unplanned_row(activity: ActivitySummary) -> SessionRow:
     return SessionRow(
         day=activity.start.date(), session_id=None, activity_id=activity.id, done_on=activity.start.date(),
-        name=f"unplanned {activity.sport.value}",
+        name=f"{activity.title} (unplanned {activity.sport.value})" if activity.title
+        else f"unplanned {activity.sport.value}",
         sport=activity.sport.value, status="unplanned", metric="duration", planned=None, done=activity.duration_s,
         ratio=None, in_target=None, easy_above=None, rpe_prescribed=None, rpe_reported=activity.workout_rpe,
         days_late=None, flags=["not in the plan"])

@@ -222,9 +222,7 @@ def activity(store: Store, athlete: Athlete, activity_id: str) -> ActivityView:
     if row.session_id is not None:
         session = next((s for s in planned_from_store(store, athlete.name, start=row.day, end=row.day)
                         if s.id == row.session_id), None)
-    day = row.done_on or row.day
-    stored = next((a for a in stored_activities(store, athlete.name, start=day, end=day)
-                   if a.summary.id == row.activity_id), None)
+    stored = _stored(store, athlete, row)
     decoded = _decoded(stored)
     intensity = _intensity(store, athlete, row, session, decoded)
     steps = _steps(intensity)
@@ -239,6 +237,12 @@ def activity(store: Store, athlete: Athlete, activity_id: str) -> ActivityView:
 
 #: Pauses shorter than this are not worth a line on the activity page.
 PAUSE_SHOWN_SECONDS = 60.0
+
+
+def _stored(store: Store, athlete: Athlete, row: SessionRow) -> StoredActivity | None:
+    day = row.done_on or row.day
+    return next((a for a in stored_activities(store, athlete.name, start=day, end=day)
+                 if a.summary.id == row.activity_id), None)
 
 
 def _decoded(stored: StoredActivity | None) -> Activity | None:
