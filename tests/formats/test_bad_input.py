@@ -40,7 +40,7 @@ EXPECTED: dict[str, tuple[int, int, str]] = {
     "unknown-exercise.txt": (3, 8, "unknown exercise 'Squatt'; did you mean 'Squat'"),
     "unknown-intensity.txt": (3, 13, "unknown intensity '@sprint'"),
     "unknown-sport.txt": (2, 8, "unknown sport 'rnning'"),
-    "until-without-hr.txt": (3, 3, "'until' needs a heart rate"),
+    "until-without-hr.txt": (3, 3, "'until' needs a direction and a heart rate"),
     "weight-without-exercise.txt": (3, 7, "weight '20kg' needs an exercise"),
     "workout.csv": (1, 1, "unknown workout file type '.csv'"),
     "zero-duration.txt": (4, 3, "length '0m' must be above zero"),

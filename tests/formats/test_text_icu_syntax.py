@@ -14,6 +14,7 @@ from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,
+    HeartRateDuration,
     HeartRatePercentMaxTarget,
     HeartRateTarget,
     HeartRateZoneTarget,
@@ -534,3 +535,54 @@ def test_a_second_target_of_a_kind_after_words_is_text_and_one_right_after_the_f
     assert read.name == "con 2x30s 80% FTP" and "is read as text" in warnings[0].problem
     with pytest.raises(WorkoutFormatError, match="already has a target '70%'"):
         steps("- 10m 70% 80%", "cycling")
+
+
+@pytest.mark.parametrize(("line", "sport", "length", "name"), [
+    ("- MAIN SET: fins 4x25 m side kick 50mtr 88-91% Pace", "pool_swim", DistanceDuration(meters=50),
+     "MAIN SET: fins 4x25 m side kick"),  # a plan converter's "verified format" swim line
+    ("- Broken 4x50 200mtr Z2 Pace", "pool_swim", DistanceDuration(meters=200), "Broken 4x50"),
+    ("- Tempo 3x10 m 30m 85%", "running", TimeDuration(seconds=1800), "Tempo 3x10 m"),
+    ("- 2x20 workout 20m 90%", "cycling", TimeDuration(seconds=1200), "2x20 workout"),
+])
+def test_sets_beside_the_steps_own_length_are_text_outside_strength(line: str, sport: str, length: object,
+                                                                     name: str) -> None:
+    warnings: list[WorkoutFormatError] = []
+    pool = "pool: 25m\n" if sport == "pool_swim" else ""
+    workout = parse_text(f"name: t\nsport: {sport}\n{pool}{line}\n", "t.txt", warnings=warnings)
+    [read] = workout.steps
+    assert isinstance(read, Step) and (read.duration, read.name) == (length, name)
+    assert any("is read as text: the step's length is" in w.problem for w in warnings), warnings
+
+
+def test_sets_without_a_length_or_an_exercise_outside_strength_are_refused_for_their_length() -> None:
+    with pytest.raises(WorkoutFormatError, match="'2x20' is no length in a cycling workout"):
+        steps("- 2x20 sweetspot 88-93%", "cycling")
+    [core] = steps("- 3x10 Squat", "running")  # sets of a known exercise in a run: a core finisher
+    assert isinstance(core, Repeat) and core.count == 3
+    with pytest.raises(WorkoutFormatError, match="already has a length"):  # strength keeps its rule
+        steps("- 3x12 Squat 30m", "strength")
+
+
+def test_a_header_that_reads_as_a_step_is_warned_about() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: t\nsport: cycling\n4x\n- 3m 100%\n2m 50%\n\n- 10m 50%\n", "t.txt", warnings=warnings)
+    block = workout.steps[0]
+    assert isinstance(block, Repeat) and len(block.steps) == 1  # read as intervals.icu reads it: a header
+    assert [(w.line, w.problem) for w in warnings] == [
+        (5, "'2m 50%' reads as a section header, not a step (a step line starts with '- ')")]
+    quiet: list[WorkoutFormatError] = []
+    parse_text("name: t\nsport: cycling\nWarmup\n- 10m 50%\nMain set 4x\n- 3m 100%\n", "t.txt", warnings=quiet)
+    assert quiet == []
+
+
+@pytest.mark.parametrize(("line", "kind", "bpm"), [("- Pwr Z2 until HR above 184", "hr_above", 184),
+                                                   ("- Z1 until HR below 120", "hr_below", 120),
+                                                   ("- Z1 until HR<120", "hr_below", 120)])
+def test_until_takes_words_for_its_direction(line: str, kind: str, bpm: int) -> None:
+    read = step(line, "cycling")
+    assert read.duration == HeartRateDuration(kind=kind, bpm=bpm)
+
+
+def test_until_without_a_direction_says_what_is_missing() -> None:
+    with pytest.raises(WorkoutFormatError, match="'until' needs a direction and a heart rate"):
+        steps("- Pwr Z2 until HR 121", "cycling")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydantic import ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError, raise_collected
+from watchsync.formats.text.scan import scan
 from watchsync.formats.text.step import MAX_NAME, Context, step_line
 from watchsync.formats.text.tokens import Where
 from watchsync.formats.text.words import SECTION_INTENSITY, folded_words, section_intensity
@@ -247,7 +248,22 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         start = raw.index("-") + 1
         doc.add_step(raw, start, where)
     else:
+        _warn_if_a_step(stripped, raw.index(stripped[0]) + 1, where)
         doc.open_section(section_header(raw, where))
+
+
+def _warn_if_a_step(text: str, col: int, where: Where) -> None:
+    """A header line that is a length and a target (``10m 70%``) is a step line whose dash is missing:
+    a header, as in intervals.icu, but said (it may end a repeat block or become the workout's name)."""
+    if not text[0].isdigit():
+        return  # "Warmup", "Main set 4x": the common headers cost nothing
+    try:
+        items = list(scan(text, 0, replace(where, warnings=None)))
+    except WorkoutFormatError:
+        return
+    if items and items[0].kind == "length" and any(item.kind in ("target", "rpe") for item in items):
+        where.warn(col, f"{text!r} reads as a section header, not a step (a step line starts with '- ')",
+                   f"'- {text}'")
 
 
 _SPORT_HINT = ("a 'sport: running' line, --sport, a sport folder (run/, bike/, swim/ ...) "

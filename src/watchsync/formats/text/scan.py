@@ -54,7 +54,8 @@ def _suspicious(where: Where, col: int, token: str) -> None:
     if lower == "rpe" or _GLUED_RPE.match(lower):
         raise where.error(col, f"RPE needs a value: {quoted(bare)}", "RPE 1 to 10, e.g. RPE 3 or RPE 3-4")
     if lower == "until":
-        raise where.error(col, "'until' needs a heart rate", "until HR < 130 or until HR > 150")
+        raise where.error(col, "'until' needs a direction and a heart rate",
+                          "until HR < 130 or until HR > 150 ('below' and 'above' too)")
     if _PACE_LIKE.match(bare):
         raise where.error(col, f"bad pace {quoted(bare)}", "m:ss/km or m:ss/mi, e.g. 5:00/km Pace")
     unit = _NUMBER_WITH_UNIT.match(lower)

@@ -128,7 +128,7 @@ class _Parts:
 
 
 def _collect(body: str, start: int, where: Where) -> _Parts:
-    items = _cue_before_length(list(scan(body, start, where)), where)
+    items = _sets_beside_a_length(_cue_before_length(list(scan(body, start, where)), where), where)
     has_sets = any(item.kind == "sets" for item in items)
     parts = _Parts(where)
     index = 0
@@ -168,6 +168,29 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
         parts.add(item)
         index += 1
     return parts
+
+
+def _sets_beside_a_length(items: list[Item], where: Where) -> list[Item]:
+    """Outside strength and cardio, ``NxM`` on a line that has its own length is cue text, as in
+    intervals.icu (``- fins 4x25 m side kick 50mtr``, ``- 2x20 workout 20m 90%``): warned."""
+    if where.sport in EXERCISE_SPORTS or not any(item.kind == "sets" for item in items) \
+            or any(item.kind == "exercise" for item in items):
+        return items
+
+    def rest_word(index: int) -> bool:
+        return 0 <= index < len(items) and items[index].text.lower() == "rest"
+
+    lengths = [item for index, item in enumerate(items)  # "rest 60s", "30s rest": the rest between sets
+               if item.kind == "length" and not rest_word(index - 1) and not rest_word(index + 1)]
+    if not lengths:
+        return items
+    kept = []
+    for item in items:
+        if item.kind == "sets":
+            where.warn(item.col, f"{item.text!r} is read as text: the step's length is {lengths[0].text!r}")
+            item = Item("cue", item.text, item.col, item.text)
+        kept.append(item)
+    return kept
 
 
 def _near_rpe(word: str) -> bool:
@@ -413,6 +436,12 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     reps_step = parts.sets is not None or (parts.length is not None
                                            and isinstance(parts.length.value, RepsDuration))
     exercise, cue = None, " ".join(filter(None, [prompt_cue, _cue_text(parts)]))
+    if parts.sets is not None and parts.exercise is None and where.sport not in EXERCISE_SPORTS \
+            and named_exercise([item.text for item in parts.cue]) is None:
+        count, reps = parts.sets.value  # "- 2x20 sweetspot 88-93%" in a ride: no exercise, no length
+        raise where.error(parts.sets.col, f"{parts.sets.text!r} is no length in a {where.sport.value} workout",
+                          f"'{count}x' on a line of its own above '- {reps.reps}m ...' to repeat a step, or "
+                          "sets of an exercise from Garmin's catalogue ('- 3x12 Squat')")
     if reps_step or parts.exercise is not None or (where.sport in EXERCISE_SPORTS and parts.cue):
         exercise, cue = _exercise(parts, required=reps_step)
         cue = " ".join(filter(None, [prompt_cue, cue]))

@@ -208,7 +208,7 @@ def _distance(where: Where, col: int, m: re.Match[str]) -> Duration | ZeroLength
 
 
 def _until(where: Where, col: int, m: re.Match[str]) -> Duration:
-    kind = "hr_below" if m.group(1) == "<" else "hr_above"
+    kind = "hr_below" if m.group(1).lower() in ("<", "below", "under") else "hr_above"
     bpm = float(m.group(2))
     return build(where, col, m.group(0), HeartRateDuration, kind=kind, bpm=bpm)
 
@@ -359,7 +359,7 @@ WORD_RULES = Rules(
     rule("custom_zone", r"cz\d{1,9}(?:\s*-\s*c?z?\d{1,9})?(?:\s+(?:hr|pace|power))?", _custom_zone, "c"),
     rule("exercise", r"([A-Z][A-Z0-9_]*)/([A-Z0-9_]+)", _keep, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", flags=0),
     rule("lap", r"press\s+lap", lambda _w, _c, _m: LapButton(), "p"),
-    rule("length", rf"until\s+hr\s*([<>])\s*({_NUM})", _until, "u"),
+    rule("length", rf"until\s+hr\s*([<>]|(?:above|below|over|under)(?=\s))\s*({_NUM})", _until, "u"),
     rule("rpe", rf"rpe\s*({_NUM})(?:\s*-\s*({_NUM}))?", _rpe, "r"),
     rule("target", r"z(\d{1,9})(?:\s*-\s*z?(\d{1,9}))?(?:\s+(hr|pace|power))?", _zone, "z"),
 )
