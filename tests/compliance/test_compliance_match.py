@@ -101,6 +101,19 @@ def test_a_list_items_null_link_and_rpe_hide_nothing_the_details_say() -> None:
     assert (summary.associated_workout_id, summary.workout_rpe) == (777, 4.0)
 
 
+@pytest.mark.parametrize(("type_key", "sport"), [
+    ("resort_skiing_snowboarding_ws", Sport.OTHER), ("resort_skiing", Sport.OTHER),  # lift-served, as FIT's
+    ("resort_snowboarding", Sport.OTHER), ("bike_to_run_transition", Sport.OTHER),
+    ("skate_skiing_ws", Sport.XC_SKIING), ("backcountry_skiing", Sport.SKI_MOUNTAINEERING),
+    ("nordic_skiing_classic", Sport.XC_SKIING), ("e_bike_mountain", Sport.CYCLING), ("ultra_run", Sport.RUNNING),
+])
+def test_connect_type_keys_map_to_the_sport_they_are(type_key: str, sport: Sport) -> None:
+    item = {"activityId": 1, "startTimeLocal": "2025-03-04 06:30:00", "activityType": {"typeKey": type_key},
+            "activityName": "  Morning   ", "duration": 60.0}
+    summary = summary_from_connect(item)
+    assert (summary.sport, summary.title) == (sport, "Morning")
+
+
 def test_connect_json_without_an_id_or_start_is_refused_with_a_message() -> None:
     with pytest.raises(ValueError, match="without activityId"):
         summary_from_connect({"startTimeLocal": "2025-03-04 06:30:00"})

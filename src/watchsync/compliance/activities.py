@@ -31,6 +31,9 @@ CONNECT_SPORTS: dict[str, Sport] = {
     "backcountry_skiing": Sport.SKI_MOUNTAINEERING, "strength_training": Sport.STRENGTH,
     "yoga": Sport.YOGA, "mobility": Sport.MOBILITY, "hiit": Sport.CARDIO, "cardio": Sport.CARDIO,
 }
+#: Connect type keys holding a sport's word that are not that sport (``resort_skiing``: lift-served, as
+#: FIT's alpine skiing; ``bike_to_run_transition``: a triathlon transition), read before the words below.
+NOT_THE_SPORT_NAMED = ("resort", "snowboard", "transition")
 RPE_SCALE = 10  # FIT workout_rpe and Connect directWorkoutRpe store RPE × 10
 
 #: :data:`watchsync.formats.fit_codes.SPORT_BY_PAIR` and ``SPORT_BY_FIT_SPORT`` by the names the
@@ -278,6 +281,8 @@ def _given(*values: Any) -> Any:
 def _connect_sport(type_key: str) -> Sport:
     if type_key in CONNECT_SPORTS:
         return CONNECT_SPORTS[type_key]
+    if any(word in type_key.lower() for word in NOT_THE_SPORT_NAMED):  # lift-served skiing, transitions
+        return Sport.OTHER
     for word, sport in (("run", Sport.RUNNING), ("cycl", Sport.CYCLING), ("bik", Sport.CYCLING),
                         ("swim", Sport.POOL_SWIM), ("ski", Sport.XC_SKIING)):
         if word in type_key:
