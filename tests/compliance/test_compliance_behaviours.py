@@ -253,3 +253,29 @@ def test_distance_steps_without_recorded_distance_are_laid_along_the_speed() -> 
     assert from_speed.keys() == with_distance.keys()
     for index, seconds in with_distance.items():
         assert from_speed[index] == pytest.approx(seconds, rel=0.03), index
+
+
+def test_steps_never_run_are_listed_with_their_planned_runs_and_flagged() -> None:
+    from watchsync.report import build_report
+    from watchsync.report.values import runs
+
+    followed = score_intensity(INTERVALS, _run(INTERVALS))
+    assert all(s.executions == s.planned_executions for s in followed.steps)
+    stopped = _run(INTERVALS, "cut_short", completed_share=0.4)
+    intensity = score_intensity(INTERVALS, stopped)
+    assert intensity.alignment == "laps"
+    by_index = {s.index: s for s in intensity.steps}
+    assert sorted(by_index) == [0, 1, 2, 4]  # the cool-down never reached is still a row (3: the repeat)
+    interval, cooldown = by_index[INTERVAL_STEP], by_index[4]
+    assert interval.planned_executions == 6 and 0 < interval.executions < 6
+    assert (cooldown.executions, cooldown.planned_executions, cooldown.inside) == (0, 1, None)
+    assert runs(interval.executions, 6) == f"{interval.executions}/6" and runs(6, 6) == "6"
+
+    summary = summary_from_fit("a1", stopped)
+    matched = match_sessions([_session(INTERVALS)], [summary], today=PLANNED_ON)
+    report = build_report([_session(INTERVALS)], matched, [], {"a1": intensity}, athlete="anna", today=PLANNED_ON)
+    [row] = report.sessions
+    assert f"hard steps not run: {6 - interval.executions} of 6" in row.flags, row.flags
+    full = build_report([_session(INTERVALS)], match_sessions([_session(INTERVALS)], [summary], today=PLANNED_ON),
+                        [], {"a1": followed}, athlete="anna", today=PLANNED_ON)
+    assert not any("not run" in flag for flag in full.sessions[0].flags)

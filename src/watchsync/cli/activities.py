@@ -209,7 +209,7 @@ def _loads(load: ActivityLoad) -> str:
 
 def _score_lines(score: SessionScore) -> list[str]:
     from watchsync.describe import format_table
-    from watchsync.report.values import percent
+    from watchsync.report.values import percent, runs
 
     volume, intensity, rpe = score.volume, score.intensity, score.rpe
     head = [f"against {score.workout!r}: volume {volume.colour} ({percent(volume.ratio)} of planned {volume.metric})",
@@ -222,7 +222,7 @@ def _score_lines(score: SessionScore) -> list[str]:
     elif intensity.too_hard:
         lines.append(f"! easy run done too hard: {percent(intensity.easy_above)} of easy time above the ceiling")
     # steps numbered from 1 in the order the watch runs them, as the dashboard's activity page does
-    rows = [[str(s.index + 1), s.name or "", _band(s.channel, s.low, s.high), str(s.executions),
+    rows = [[str(s.index + 1), s.name or "", _band(s.channel, s.low, s.high), runs(s.executions, s.planned_executions),
              f"{s.seconds:.0f}s", percent(s.inside), percent(s.above), percent(s.below)]
             for s in intensity.steps]
     lines.append(format_table(["step", "name", "target", "laps", "time", "in", "above", "below"], rows))

@@ -14,6 +14,7 @@ their HR is still coming down from the interval before).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -77,6 +78,7 @@ class StepScore(BaseModel):
     inside: float | None
     above: float | None
     below: float | None
+    planned_executions: int = 0  # how often the workout runs the step (0: not known, an older score)
 
 
 class IntensityScore(BaseModel):
@@ -210,8 +212,10 @@ def score_intensity(workout: Workout, activity: Activity,
         tally = tallies.setdefault(span.index, _Tally())
         _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config,
                     running=workout.sport.family == "run", lengths=lengths)
-    steps = [_step_score(index, planned[index].step, planned[index].in_repeat, tallies[index], config)
-             for index in sorted(tallies)]
+    times_planned = Counter(p.index for p in execution_order(workout))
+    # every planned step, the ones never reached (a workout stopped early) with no execution
+    steps = [_step_score(index, planned[index].step, planned[index].in_repeat, tallies.get(index, _Tally()), config,
+                         times_planned[index]) for index in sorted(planned)]
     easy = [s for s in steps if s.easy and not s.in_repeat and s.scored_seconds > 0]
     easy_total = sum(s.scored_seconds for s in easy)
     easy_above = (sum((s.above or 0.0) * s.scored_seconds for s in easy) / easy_total
@@ -402,7 +406,8 @@ def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock:
     tally.above += float(weight[values > high].sum())
 
 
-def _step_score(index: int, step: Step, in_repeat: bool, tally: _Tally, config: ComplianceConfig) -> StepScore:
+def _step_score(index: int, step: Step, in_repeat: bool, tally: _Tally, config: ComplianceConfig,
+                planned_executions: int) -> StepScore:
     band = target_band(step.target)
     scored = tally.scored > 0
     return StepScore(
@@ -419,4 +424,5 @@ def _step_score(index: int, step: Step, in_repeat: bool, tally: _Tally, config: 
         inside=tally.inside / tally.scored if scored else None,
         above=tally.above / tally.scored if scored else None,
         below=(tally.scored - tally.inside - tally.above) / tally.scored if scored else None,
+        planned_executions=planned_executions,
     )

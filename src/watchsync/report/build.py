@@ -64,7 +64,7 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
     elif intensity is not None and intensity.too_hard and intensity.easy_above is not None:
         flags.append(f"easy run done too hard: {intensity.easy_above:.0%} of easy time above the ceiling")
     if intensity is not None:
-        flags += _hard_steps_flag(intensity)
+        flags += _hard_steps_flag(intensity) + _steps_not_run_flag(intensity)
     if rpe.difference is not None and abs(rpe.difference) >= RPE_FLAG_POINTS:
         flags.append(f"reported RPE {rpe.reported:g} vs {rpe.prescribed:.1f} prescribed")
     if match.substitute:
@@ -90,7 +90,8 @@ _UNITS = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
 
 
 def _steps(intensity: IntensityScore) -> list[StepRow]:
-    return [StepRow(index=s.index, name=s.name, executions=s.executions, seconds=s.seconds, inside=s.inside,
+    return [StepRow(index=s.index, name=s.name, executions=s.executions, planned_executions=s.planned_executions,
+                    seconds=s.seconds, inside=s.inside,
                     above=s.above, below=s.below,
                     target="open" if s.channel is None or s.low is None or s.high is None
                     else f"{s.low:.4g}-{s.high:.4g} {_UNITS[s.channel]}") for s in intensity.steps]
@@ -108,6 +109,17 @@ def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
         return []
     below = sum((s.below or 0.0) * s.scored_seconds for s in hard) / scored
     return [f"hard steps done easy: {below:.0%} of their time below target"] if below > HARD_BELOW_SHARE else []
+
+
+def _steps_not_run_flag(intensity: IntensityScore) -> list[str]:
+    """Hard steps the watch's laps show were never run (a workout stopped early, a rep skipped with the
+    lap button); laid along the timer (no laps), a step's runs are not known."""
+    if intensity.alignment != "laps":
+        return []
+    hard = [s for s in intensity.steps if not s.easy and s.planned_executions]
+    planned = sum(s.planned_executions for s in hard)
+    missing = sum(max(0, s.planned_executions - s.executions) for s in hard)
+    return [f"hard steps not run: {missing} of {planned}"] if missing else []
 
 
 def _open_row(session: PlannedSession, status: Literal["red", "pending"], config: ComplianceConfig,

@@ -207,7 +207,8 @@ def _drill_down(session: SessionRow) -> str:
         return ""
     rows = "".join(
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in (
-            str(step.index), step.name or "", step.target, str(step.executions), f"{step.seconds:.0f}s",
+            str(step.index), step.name or "", step.target, values.runs(step.executions, step.planned_executions),
+            f"{step.seconds:.0f}s",
             values.percent(step.inside), values.percent(step.above), values.percent(step.below))) + "</tr>"
         for step in session.steps)
     head = "".join(f"<th>{escape(c)}</th>" for c in STEP_COLUMNS)

@@ -25,6 +25,7 @@ class StepRow(BaseModel):
     name: str | None
     target: str  # "140-152 bpm", "open"
     executions: int
+    planned_executions: int = 0  # 0: not known (a score stored before it was kept)
     seconds: float
     inside: float | None
     above: float | None

@@ -25,6 +25,11 @@ def percent(share: float | None) -> str:
     return MISSING if share is None else f"{share:.0%}"
 
 
+def runs(done: int, planned: int) -> str:
+    """How often a step ran: ``2/4`` when the workout planned it another number of times, else ``4``."""
+    return f"{done}/{planned}" if planned and planned != done else str(done)
+
+
 def number(value: float | None, digits: int = 2) -> str:
     """A plain number with ``digits`` decimals; ``None`` → ``–``."""
     return MISSING if value is None else f"{value:.{digits}f}"

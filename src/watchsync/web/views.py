@@ -18,7 +18,7 @@ from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.match import PlannedSession
 from watchsync.compliance.score import IntensityScore, score_intensity
 from watchsync.model.athlete import Athlete
-from watchsync.report import charts
+from watchsync.report import charts, values
 from watchsync.report.model import ComplianceReport, SessionRow
 from watchsync.services.report import (
     StoredActivity,
@@ -195,6 +195,7 @@ class StepLine:
     above: float | None
     below: float | None
     easy: bool
+    runs: str = ""  # "2/4": run twice of the four times planned
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,7 @@ def _steps(intensity: IntensityScore | None) -> list[StepLine]:
         else:
             target = f"{step.low:.0f}–{step.high:.0f} rpm"
         lines.append(StepLine(step.index, step.name or f"step {step.index + 1}", target, step.seconds, step.inside,
-                              step.above, step.below, step.easy))
+                              step.above, step.below, step.easy, values.runs(step.executions, step.planned_executions)))
     return lines
 
 
