@@ -26,13 +26,15 @@ from watchsync.activity.model import (
     Length,
     Records,
     Session,
+    StrengthSet,
     TimerEvent,
     Workout,
 )
 from watchsync.activity.raw import Message, RawDecode
 
 #: Message kinds the model uses besides `record` (`hr`: beats merged into records).
-MESSAGE_KINDS = ("file_id", "session", "lap", "workout", "workout_step", "hr", "activity", "length", "event")
+MESSAGE_KINDS = ("file_id", "session", "lap", "workout", "workout_step", "hr", "activity", "length", "event",
+                 "set")
 
 #: `record` fields read from the file (speed and enhanced_speed merged, likewise altitude).
 RECORD_FIELDS = (
@@ -90,6 +92,7 @@ def build_activity(raw: RawDecode, decoder: Decoder, salvaged: bool, warnings: l
         timer_events=_timer_events(msgs.get("event", [])),
         info=_info(infos[-1]) if infos else None,
         clock=clock,
+        sets=tuple(_set(m) for m in msgs.get("set", [])),
     )
 
 
@@ -150,6 +153,25 @@ def _length(m: Message) -> Length:
         length_type=_enum(m.get("length_type")),
         swim_stroke=_enum(m.get("swim_stroke")),
         total_strokes=_int(m.get("total_strokes")),
+    )
+
+
+#: FIT's exercise_category "unknown" (65534) and invalid (65535): a set the watch could not name.
+_NO_CATEGORY = (65534, 65535)
+
+
+def _set(m: Message) -> StrengthSet:
+    categories = m.get("category")
+    first = categories[0] if isinstance(categories, list | tuple) and categories else categories
+    category = None if first in _NO_CATEGORY else _enum(first)
+    return StrengthSet(
+        start_time=_time(m.get("start_time")),
+        duration=_float(m.get("duration")),
+        set_type=_enum(m.get("set_type")),
+        repetitions=_int(m.get("repetitions")),
+        weight=_float(m.get("weight")),
+        category=category,
+        wkt_step_index=_int(m.get("wkt_step_index")),
     )
 
 

@@ -104,6 +104,21 @@ class Length:
 
 
 @dataclass(frozen=True, slots=True)
+class StrengthSet:
+    """One `set` message of a strength activity: an ``active`` set (its reps, weight in kg and the
+    exercise category the watch named or guessed) or a ``rest``; ``wkt_step_index`` links it to the
+    workout step it ran (only when the watch ran a workout)."""
+
+    start_time: datetime | None
+    duration: float | None
+    set_type: str | None
+    repetitions: int | None
+    weight: float | None
+    category: str | None  # FIT exercise_category name, else its number as text
+    wkt_step_index: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class TimerEvent:
     """A `timer` event: the timer starts (`running`) or stops (not `running`) at `time` (Unix s)."""
 
@@ -181,6 +196,7 @@ class Activity:
     timer_events: tuple[TimerEvent, ...] = ()
     info: ActivityInfo | None = None
     clock: Clock = "utc"
+    sets: tuple[StrengthSet, ...] = ()
 
     @property
     def file_id(self) -> FileInfo | None:

@@ -208,7 +208,9 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     if given_hr is not None and timed_hr is not None and abs(given_hr - timed_hr) > HR_TOLERANCE * given_hr:
         warnings.append(f"{label}session average heart rate {given_hr:.0f} and records' {timed_hr:.0f} disagree; "
                         "the session's is used")
-    view = replace(activity, sessions=(session,) if session else (), laps=laps, records=records, lengths=lengths)
+    sets = tuple(x for x in activity.sets if x.start_time is not None and lower <= x.start_time.timestamp() < bound)
+    view = replace(activity, sessions=(session,) if session else (), laps=laps, records=records, lengths=lengths,
+                   sets=sets)
     return SessionPart(
         number=number, session=session, activity=view, timeline=line, weights=weights, begin=begin,
         timer_s=timer, elapsed_s=elapsed, distance_m=distance,

@@ -214,6 +214,10 @@ def _score_lines(score: SessionScore) -> list[str]:
     volume, intensity, rpe = score.volume, score.intensity, score.rpe
     head = [f"against {score.workout!r}: volume {volume.colour} ({percent(volume.ratio)} of planned {volume.metric})",
             f"in target {percent(intensity.inside)} (steps aligned by {intensity.alignment})"]
+    if intensity.alignment == "sets":
+        exercises = [s for s in intensity.steps if s.exercise is not None]
+        head[1] = (f"{sum(min(s.executions, s.planned_executions) for s in exercises)} of "
+                   f"{sum(s.planned_executions for s in exercises)} sets done (the watch's sets)")
     if rpe.reported is not None and rpe.prescribed is not None:
         head.append(f"RPE {rpe.reported:g} reported vs {rpe.prescribed:.1f} prescribed")
     lines = [", ".join(head)]
@@ -222,6 +226,12 @@ def _score_lines(score: SessionScore) -> list[str]:
     elif intensity.too_hard:
         lines.append(f"! easy run done too hard: {percent(intensity.easy_above)} of easy time above the ceiling")
     # steps numbered from 1 in the order the watch runs them, as the dashboard's activity page does
+    if intensity.alignment == "sets":  # a strength workout: the watch's sets and their repetitions
+        rows = [[str(s.index + 1), s.name or s.exercise or "", runs(s.executions, s.planned_executions),
+                 runs(s.reps_done or 0, s.reps_planned or 0) if s.reps_planned or s.reps_done else "–",
+                 f"{s.seconds:.0f}s"] for s in intensity.steps]
+        lines.append(format_table(["step", "name", "sets", "reps", "time"], rows))
+        return lines
     rows = [[str(s.index + 1), s.name or "", _band(s.channel, s.low, s.high), runs(s.executions, s.planned_executions),
              f"{s.seconds:.0f}s", percent(s.inside), percent(s.above), percent(s.below)]
             for s in intensity.steps]

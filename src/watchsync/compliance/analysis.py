@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from watchsync.activity.fit import decode_activity
-from watchsync.activity.model import Activity, Lap, Length
+from watchsync.activity.model import Activity, Lap, Length, StrengthSet
 from watchsync.activity.sessions import SessionPart, session_parts
 from watchsync.compliance.activities import (
     ActivitySummary,
@@ -141,10 +141,12 @@ def analysis_document(analysis: Analysis) -> dict[str, Any]:
     many = len(sessions) > 1
     laps: list[dict[str, Any]] = []
     lengths: list[dict[str, Any]] = []
+    sets: list[dict[str, Any]] = []
     for session in sessions:
         number = session.part.number + 1 if many else None
         laps += [_lap_json(lap, number, session) for lap in session.activity.laps]
         lengths += [_length_json(length, number, session) for length in session.activity.lengths]
+        sets += [_set_json(done, number, session) for done in session.activity.sets]
     pools = [s.summary.pool_length_m for s in sessions if s.summary.pool_length_m is not None]
     return {
         "summary": analysis.summary.model_dump(mode="json"),
@@ -152,6 +154,7 @@ def analysis_document(analysis: Analysis) -> dict[str, Any]:
         "sessions": [{**s.summary.model_dump(mode="json"), "load": s.load.model_dump(mode="json")} for s in sessions],
         "laps": laps,
         "lengths": lengths,
+        "sets": sets,
         "pool_length_m": pools[0] if pools else None,
     }
 
@@ -187,6 +190,19 @@ def _length_json(length: Length, number: int | None, session: SessionAnalysis) -
         "type": length.length_type,
         "stroke": length.swim_stroke,
         "strokes": length.total_strokes,
+    }
+
+
+def _set_json(done: StrengthSet, number: int | None, session: SessionAnalysis) -> dict[str, Any]:
+    return {
+        "session": number,
+        "start": _local(done.start_time, session),
+        "duration_s": done.duration,
+        "type": done.set_type,
+        "reps": done.repetitions,
+        "weight_kg": done.weight,
+        "category": done.category,
+        "wkt_step_index": done.wkt_step_index,
     }
 
 

@@ -56,13 +56,14 @@ class EasyJudgement(BaseModel):
     #: The whole session is prescribed easy (an easy run), not a quality session with easy parts
     #: (a hill session's warm-up and cool-down).
     easy_session: bool = True
+    running: bool = True  # a run (else "easy session", "easy parts" as for a run)
 
     @property
     def message(self) -> str:
         """``easy run done too hard (heart rate: 38 % of easy time above 152 bpm, 89 % of LTHR 171)``."""
         if not self.bases:
             return "easy steps not judged: no heart rate, pace or reported RPE to judge them by"
-        what = "easy run" if self.easy_session else "easy parts"
+        what = ("easy run" if self.running else "easy session") if self.easy_session else "easy parts"
         if not self.too_hard:
             return f"{what} done easy (judged by {', '.join(b.replace('_', ' ') for b in self.bases)})"
         return f"{what} done too hard (" + "; ".join(self.reasons) + ")"
@@ -98,7 +99,7 @@ def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_
             reasons.append(f"reported RPE {reported_rpe:g} above {limit:g}, the top of the easy prescription")
     return EasyJudgement(bases=bases, ceiling=ceiling, ceiling_source=source, easy_seconds=seconds, above=above,
                          prescribed_rpe=prescribed, reported_rpe=reported_rpe, too_hard=too_hard, reasons=reasons,
-                         easy_session=easy_session)
+                         easy_session=easy_session, running=workout.sport.family == "run")
 
 
 def _easy_session(workout: Workout, config: ComplianceConfig) -> bool:
@@ -112,7 +113,7 @@ def _easy_session(workout: Workout, config: ComplianceConfig) -> bool:
 def _judged(step: Step, config: ComplianceConfig) -> bool:
     """An easy step that was prescribed (an RPE or a target), not an untargeted drill or exercise."""
     prescribed = rules.step_rpe(step) is not None or target_band(step.target) is not None
-    return prescribed and rules.is_easy(step, config.easy_rpe_max)
+    return prescribed and step.exercise is None and rules.is_easy(step, config.easy_rpe_max)
 
 
 def _measured(workout: Workout, activity: Activity, athlete: Athlete,

@@ -27,6 +27,7 @@ from watchsync.activity.model import Activity, FloatArray, Records
 from watchsync.activity.sessions import timed_records
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.sets import SetTally, set_tallies
 from watchsync.compliance.steps import execution_order
 from watchsync.formats.fit_workout_read import workout_from_messages
 from watchsync.model.workout import (
@@ -35,6 +36,7 @@ from watchsync.model.workout import (
     Duration,
     HeartRateTarget,
     PowerTarget,
+    RepsDuration,
     SpeedTarget,
     Sport,
     Step,
@@ -79,6 +81,9 @@ class StepScore(BaseModel):
     above: float | None
     below: float | None
     planned_executions: int = 0  # how often the workout runs the step (0: not known, an older score)
+    exercise: str | None = None  # a strength step's exercise (CATEGORY/NAME)
+    reps_done: int | None = None  # repetitions the watch's sets counted (scored by sets only)
+    reps_planned: int | None = None  # a reps step's repetitions over all its planned runs
 
 
 class IntensityScore(BaseModel):
@@ -86,7 +91,7 @@ class IntensityScore(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    alignment: Literal["laps", "time"]
+    alignment: Literal["laps", "time", "sets"]
     steps: list[StepScore]
     inside: float | None
     easy_above: float | None
@@ -195,6 +200,10 @@ def score_intensity(workout: Workout, activity: Activity,
     timer ran (a pause moves every later step on), distance steps along the recorded distance.
     """
     config = config or ComplianceConfig()
+    if activity.sets and any(p.step.exercise is not None for p in execution_order(workout)):
+        by_sets = set_tallies(execution_order(workout), activity, numbered=ran_this_workout(workout, activity))
+        if by_sets is not None:
+            return _score_by_sets(workout, by_sets, config)
     records, weights = timed_records(activity, config.max_sample_gap_seconds)
     by_lap = any(lap.wkt_step_index is not None for lap in activity.laps) and ran_this_workout(workout, activity)
     if by_lap:  # laps are placed in wall time
@@ -230,6 +239,25 @@ def score_intensity(workout: Workout, activity: Activity,
         easy_above=easy_above,
         too_hard=easy_above is not None and easy_above > config.too_hard_share,
     )
+
+
+def _score_by_sets(workout: Workout, tallies: dict[int, SetTally], config: ComplianceConfig) -> IntensityScore:
+    """Every planned step with the sets the watch wrote for it: runs, time and repetitions (no band:
+    a strength step's target is the exercise)."""
+    order = execution_order(workout)
+    planned = {p.index: p for p in order}
+    times_planned = Counter(p.index for p in order)
+    steps = []
+    for index in sorted(planned):
+        step, tally = planned[index].step, tallies.get(index, SetTally())
+        runs = times_planned[index]
+        score = _step_score(index, step, planned[index].in_repeat, _Tally(tally.executions, tally.seconds), config,
+                            runs)
+        reps = step.duration.reps * runs if isinstance(step.duration, RepsDuration) else None
+        exercise = f"{step.exercise.category}/{step.exercise.name}" if step.exercise else None
+        steps.append(score.model_copy(update={"exercise": exercise, "reps_planned": reps,
+                                              "reps_done": tally.reps if tally.executions else 0}))
+    return IntensityScore(alignment="sets", steps=steps, inside=None, easy_above=None, too_hard=False)
 
 
 def ran_this_workout(workout: Workout, activity: Activity) -> bool:

@@ -104,6 +104,15 @@ def _categories_by_id() -> dict[int, tuple[str, dict[int, str]]]:
     }
 
 
+def category_key(value: str) -> str | None:
+    """A FIT exercise_category as the model names it (``"28"`` or ``"squat"`` → ``"SQUAT"``); None if unknown."""
+    if value.isdigit():
+        found = _categories_by_id().get(int(value))
+        return found[0] if found else None
+    key = value.upper()
+    return key if key in _categories() else None
+
+
 def exercise_codes(exercise: Exercise) -> tuple[int, int | None]:
     """FIT (exercise_category, exercise_name) for a Connect exercise.
 

@@ -113,13 +113,15 @@ def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
 
 def _steps_not_run_flag(intensity: IntensityScore) -> list[str]:
     """Hard steps the watch's laps show were never run (a workout stopped early, a rep skipped with the
-    lap button); laid along the timer (no laps), a step's runs are not known."""
-    if intensity.alignment != "laps":
+    lap button), or sets of a strength workout never done; laid along the timer (no laps), a step's
+    runs are not known."""
+    if intensity.alignment == "time":
         return []
-    hard = [s for s in intensity.steps if not s.easy and s.planned_executions]
-    planned = sum(s.planned_executions for s in hard)
-    missing = sum(max(0, s.planned_executions - s.executions) for s in hard)
-    return [f"hard steps not run: {missing} of {planned}"] if missing else []
+    sets = intensity.alignment == "sets"  # a strength workout: its exercises' sets
+    counted = [s for s in intensity.steps if s.planned_executions and (s.exercise is not None if sets else not s.easy)]
+    planned = sum(s.planned_executions for s in counted)
+    missing = sum(max(0, s.planned_executions - s.executions) for s in counted)
+    return [f"{'sets not done' if sets else 'hard steps not run'}: {missing} of {planned}"] if missing else []
 
 
 def _open_row(session: PlannedSession, status: Literal["red", "pending"], config: ComplianceConfig,

@@ -28,6 +28,7 @@ from fit_tool.profile.messages.file_id_message import FileIdMessage
 from fit_tool.profile.messages.lap_message import LapMessage
 from fit_tool.profile.messages.record_message import RecordMessage
 from fit_tool.profile.messages.session_message import SessionMessage
+from fit_tool.profile.messages.set_message import SetMessage
 from fit_tool.profile.profile_type import (
     Activity as FitActivityType,
 )
@@ -38,13 +39,14 @@ from fit_tool.profile.profile_type import (
     LapTrigger,
     Manufacturer,
     SessionTrigger,
+    SetType,
 )
 from fit_tool.record import Record
 from fit_tool.utils.crc import crc16
 from numpy.typing import NDArray
 
-from watchsync.compliance.steps import execution_order
-from watchsync.formats.fit_codes import INTENSITY_CODES, SPORT_CODES
+from watchsync.compliance.steps import execution_order, steps_by_index
+from watchsync.formats.fit_codes import INTENSITY_CODES, SPORT_CODES, exercise_codes
 from watchsync.formats.fit_workout_write import write_fit_workout
 from watchsync.model.athlete import DEFAULT_RPE_HR_PCT_LTHR, DEFAULT_RPE_SPEED_PCT, Athlete
 from watchsync.model.workout import (
@@ -160,7 +162,8 @@ def simulate_activity(
     columns = _samples(laps, athlete, sport, start, rng)
     rpe = _reported_rpe(laps, behaviour)
     recorded = workout if embedded and behaviour != "swapped_bike" else None
-    data = _encode(sport, start, laps, columns, rpe, recorded, serial=seed + 1)
+    sets = _set_messages(workout, start, laps, numbered=recorded is not None) if behaviour != "swapped_bike" else []
+    data = _encode(sport, start, laps, columns, rpe, recorded, serial=seed + 1, sets=sets)
     duration = float(len(columns["timestamp"]))
     summary = SimulationSummary(
         sport=sport.value,
@@ -331,7 +334,7 @@ def _first_order(effort: FloatArray, level: float, tau: float) -> FloatArray:
 
 
 def _encode(sport: Sport, start: datetime, laps: list[_LapPlan], columns: dict[str, FloatArray],
-            rpe: float | None, workout: Workout | None, serial: int) -> bytes:
+            rpe: float | None, workout: Workout | None, serial: int, sets: list[SetMessage]) -> bytes:
     start_ms = round(start.timestamp() * 1000)
     end_ms = start_ms + len(columns["timestamp"]) * 1000
     head = FitFileBuilder(auto_define=True)
@@ -341,6 +344,7 @@ def _encode(sport: Sport, start: datetime, laps: list[_LapPlan], columns: dict[s
     if workout is not None:
         tail.add_all(_workout_messages(workout))
     tail.add(_timer_event(end_ms, EventType.STOP_ALL))
+    tail.add_all(sets)
     tail.add_all(_lap_messages(sport, start_ms, laps, columns))
     tail.add(_session(sport, start_ms, end_ms, len(laps), columns, rpe))
     tail.add(_activity(end_ms, len(columns["timestamp"])))
@@ -374,6 +378,37 @@ def _workout_messages(workout: Workout) -> list[Any]:
     records = FitFile.from_bytes(write_fit_workout(workout)).records
     return [r.message for r in records
             if not isinstance(r.message, DefinitionMessage | FileIdMessage)]
+
+
+def _set_messages(workout: Workout, start: datetime, laps: list[_LapPlan], *, numbered: bool) -> list[SetMessage]:
+    """A strength workout's sets as a watch writes them: one per lap of an exercise (active: the
+    planned reps and weight, the exercise's category) or of a rest; numbered with their step when the
+    watch ran the workout. No sets for a workout without exercises."""
+    steps = steps_by_index(workout)
+    if not any(step.exercise is not None for step in steps.values()):
+        return []
+    messages = []
+    begin = round(start.timestamp() * 1000)
+    for number, lap in enumerate(laps):
+        seconds = len(lap.effort_hr)
+        step = steps.get(lap.step_index) if lap.step_index is not None else None
+        message = SetMessage()
+        message.message_index = number
+        message.start_time = begin
+        message.timestamp = begin + seconds * 1000
+        message.duration = float(seconds)
+        message.set_type = SetType.REST if lap.intensity is Intensity.REST else SetType.ACTIVE
+        if step is not None and step.exercise is not None and lap.intensity is not Intensity.REST:
+            message.category = [exercise_codes(step.exercise)[0]]
+            if isinstance(step.duration, RepsDuration):
+                message.repetitions = step.duration.reps
+            if step.weight_kg is not None:
+                message.weight = step.weight_kg
+        if numbered and lap.step_index is not None:
+            message.workout_step_index = lap.step_index
+        messages.append(message)
+        begin += seconds * 1000
+    return messages
 
 
 def _lap_messages(sport: Sport, start_ms: int, laps: list[_LapPlan],
