@@ -6,7 +6,7 @@ import fitfast
 import numpy as np
 
 from watchsync.activity.hrbytes import HR_MESSAGE, HrGather, hr_columns
-from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS
+from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS, native_developer_columns
 from watchsync.activity.raw import RawDecode
 from watchsync.activity.slim import message_numbers, slim
 
@@ -32,9 +32,9 @@ def decode(data: bytes) -> RawDecode:
         slimmed = slim(data, _KEPT_MESSAGES)
     columns = fitfast.records(data, "record", degrees=True)
     parsed = fitfast.parse(data if slimmed is None else slimmed, enum_names=True, datetimes=False)
-    return RawDecode(
-        messages={kind: parsed.get(kind, []) for kind in MESSAGE_KINDS},
-        columns={name: np.asarray(columns[name], dtype=np.float64) for name in RECORD_FIELDS if name in columns},
-        hr=hr,
-    )
+    kept = {name: np.asarray(columns[name], dtype=np.float64) for name in RECORD_FIELDS if name in columns}
+    for developer, native in native_developer_columns(parsed.get("field_description", [])).items():
+        if developer in columns and (native not in kept or np.isnan(kept[native]).all()):
+            kept[native] = np.asarray(columns[developer], dtype=np.float64)  # a Connect IQ power meter's watts
+    return RawDecode(messages={kind: parsed.get(kind, []) for kind in MESSAGE_KINDS}, columns=kept, hr=hr)
 

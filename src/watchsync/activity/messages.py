@@ -51,6 +51,24 @@ RECORD_FIELDS = (
     "position_long",
 )
 
+#: `record` fields a developer field may declare itself to be (``native_field_num``): a Connect IQ
+#: power meter's "Power" (Stryd) fills `power` when the device wrote none. Keys: FIT field numbers.
+NATIVE_RECORD_FIELDS = {3: "heart_rate", 4: "cadence", 7: "power"}
+RECORD_MESSAGE = 20
+
+
+def native_developer_columns(descriptions: list[Message]) -> dict[str, str]:
+    """Developer field name → the `record` field it declares itself to be (its ``field_description``'s
+    ``native_mesg_num`` record and a ``native_field_num`` of :data:`NATIVE_RECORD_FIELDS`)."""
+    found: dict[str, str] = {}
+    for description in descriptions:
+        native = NATIVE_RECORD_FIELDS.get(description.get("native_field_num"))  # type: ignore[arg-type]
+        name = description.get("field_name")
+        if native and isinstance(name, str) and description.get("native_mesg_num") in (RECORD_MESSAGE, "record"):
+            found.setdefault(name, native)
+    return found
+
+
 WORKOUT_KEYS = ("wkt_name", "sport", "sub_sport", "num_valid_steps", "pool_length", "pool_length_unit")
 STEP_KEYS = (
     "message_index",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, field
 
 import fitdecode
 import numpy as np
 
-from watchsync.activity.messages import MESSAGE_KINDS, RECORD_FIELDS
+from watchsync.activity.messages import MESSAGE_KINDS, NATIVE_RECORD_FIELDS, RECORD_FIELDS
 from watchsync.activity.raw import Message, RawDecode
 
 FIT_EPOCH = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
@@ -86,10 +87,16 @@ class _Collector:
 
 def _record_row(frame: fitdecode.FitDataMessage) -> list[float]:
     row = [np.nan] * len(RECORD_FIELDS)
+    declared: list[tuple[int, float]] = []
     for fd in frame.fields:
         index = _RECORD_INDEX.get(fd.name)
         if index is not None:
             row[index] = _as_float(fd.value)
+        elif isinstance(fd.field, fitdecode.types.DevField) and fd.field.native_field_num in NATIVE_RECORD_FIELDS:
+            declared.append((_RECORD_INDEX[NATIVE_RECORD_FIELDS[fd.field.native_field_num]], _as_float(fd.value)))
+    for index, value in declared:  # a developer field that declares itself power (Stryd): when none was written
+        if math.isnan(row[index]):
+            row[index] = value
     return row
 
 

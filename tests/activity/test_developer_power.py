@@ -1,0 +1,70 @@
+"""A Connect IQ power meter's developer field that declares itself `record.power` (Stryd's "Power")
+is the activity's power when the device wrote none; a native power is never replaced."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fit_tool.base_type import BaseType
+from fit_tool.developer_field import DeveloperField
+from fit_tool.fit_file_builder import FitFileBuilder
+from fit_tool.profile.messages.developer_data_id_message import DeveloperDataIdMessage
+from fit_tool.profile.messages.field_description_message import FieldDescriptionMessage
+from fit_tool.profile.messages.file_id_message import FileIdMessage
+from fit_tool.profile.messages.record_message import RecordMessage
+from fit_tool.profile.profile_type import FileType, Manufacturer
+
+from watchsync.activity import decode_activity
+from watchsync.activity.tolerant import decode as tolerant_decode
+
+START_MS = 1_746_682_200_000  # 2025-05-08 05:30 UTC
+SECONDS = 120
+
+
+def _stryd_run(*, native: bool) -> bytes:
+    """A run whose records carry Stryd's developer "Power" (native record field 7, 250 W) and "Form
+    Power" (no native field, 60 W); with ``native`` the watch's own power (300 W) too."""
+    builder = FitFileBuilder(auto_define=True, min_string_size=30)
+    file_id = FileIdMessage()
+    file_id.type = FileType.ACTIVITY
+    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
+    file_id.time_created = START_MS
+    builder.add(file_id)
+    developer = DeveloperDataIdMessage()
+    developer.application_id = bytes(range(16))
+    developer.developer_data_index = 0
+    builder.add(developer)
+    for number, name, native_field in ((0, "Power", 7), (1, "Form Power", None)):
+        description = FieldDescriptionMessage()
+        description.developer_data_index = 0
+        description.field_definition_number = number
+        description.fit_base_type_id = BaseType.UINT16
+        description.field_name = name
+        description.units = "Watts"
+        if native_field is not None:
+            description.native_mesg_num = RecordMessage.ID
+            description.native_field_num = native_field
+        builder.add(description)
+    for second in range(SECONDS):
+        power = DeveloperField(developer_data_index=0, field_id=0, size=2, base_type=BaseType.UINT16)
+        power.set_value(0, 250)
+        form = DeveloperField(developer_data_index=0, field_id=1, size=2, base_type=BaseType.UINT16)
+        form.set_value(0, 60)
+        record = RecordMessage(developer_fields=[power, form])
+        record.timestamp = START_MS + second * 1000
+        record.heart_rate = 150
+        if native:
+            record.power = 300
+        builder.add(record)
+    data: bytes = builder.build().to_bytes()
+    return data
+
+
+@pytest.mark.parametrize(("native", "watts"), [(False, 250.0), (True, 300.0)])
+def test_a_developer_power_declared_native_is_the_power_when_the_device_wrote_none(native: bool,
+                                                                                  watts: float) -> None:
+    data = _stryd_run(native=native)
+    activity = decode_activity(data)
+    assert activity.decoder == "fitfast" and len(activity.records.power) == SECONDS
+    assert np.all(activity.records.power == watts)  # never "Form Power" (it declares no native field)
+    assert np.all(tolerant_decode(data).raw.columns["power"] == watts)  # the salvage decoder reads it so too
