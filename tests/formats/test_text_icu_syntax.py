@@ -586,3 +586,19 @@ def test_until_takes_words_for_its_direction(line: str, kind: str, bpm: int) -> 
 def test_until_without_a_direction_says_what_is_missing() -> None:
     with pytest.raises(WorkoutFormatError, match="'until' needs a direction and a heart rate"):
         steps("- Pwr Z2 until HR 121", "cycling")
+
+
+def test_a_cue_starting_with_warm_up_or_cool_down_words_sets_the_steps_intensity() -> None:
+    read = steps("- Warm up 10m 47-75% LTHR\n- Calentamiento 30m Z1 HR\n- 20m Z2 HR\n- Vuelta a la calma 10m Z1 HR")
+    assert [s.intensity for s in read if isinstance(s, Step)] == [
+        Intensity.WARMUP, Intensity.WARMUP, Intensity.ACTIVE, Intensity.COOLDOWN]
+    [block] = steps("4x\n- Cool down 1m Z1 HR")  # inside a repeat the repeat's rules hold
+    assert isinstance(block, Repeat) and block.steps[0].intensity is Intensity.INTERVAL
+
+
+def test_a_text_without_step_lines_is_told_so_before_any_empty_repeat() -> None:
+    with pytest.raises(WorkoutFormatError, match="the workout has no steps") as caught:  # 80/20 Endurance's text
+        steps("5:00 in Zone 1\n5 x 4:00 @ CV/2:00 in Zone 1\n5:00 in Zone 1")
+    assert "repeat" not in caught.value.problem
+    with pytest.raises(WorkoutFormatError, match="repeat '4x' has no steps"):  # with steps elsewhere: the repeat
+        steps("- 10m Z1 HR\n4x\nCooldown\n- 5m Z1 HR")

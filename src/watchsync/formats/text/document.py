@@ -34,6 +34,7 @@ _FULL_WIDTH = str.maketrans({"\uff08": "(", "\uff09": ")"})
 POOL_LENGTH = re.compile(r"^\s*(\d{1,4}(?:\.\d{1,3})?)\s*(m|mtr|meters?|metres?|y|yd|yds|yards?)\s*$", re.IGNORECASE)
 #: List bullets other than ``-``: intervals.icu reads such lines as text (generators write them on purpose).
 _BULLETS = frozenset("•*–—·▪◦")
+NO_STEPS = " has no steps"
 #: ``4x`` in a header; also ``4x:`` and ``(4x)``.
 REPEAT_COUNT = re.compile(r"(?<!\S)\(?(\d{1,9})\s*[x×]\)?:?(?=\s|$)", re.IGNORECASE)
 
@@ -98,7 +99,7 @@ class _Document:
             return
         if section.lines == 0:
             self.errors.append(WorkoutFormatError(self.path, section.line, section.col,
-                                                  f"repeat {section.header!r} has no steps",
+                                                  f"repeat {section.header!r}{NO_STEPS}",
                                                   "'- ' step lines under the header"))
         elif section.steps:
             self.blocks.append(Repeat(count=section.count, steps=section.steps, name=section.name))
@@ -300,6 +301,8 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
         elif not doc.body_started:
             doc.errors.append(WorkoutFormatError(doc.path, doc.line_offset + 1, 1, "no sport for this workout",
                                                  _SPORT_HINT))
+    if not doc.body_started:  # no step line at all: that is the problem, not a header's empty repeat
+        doc.errors = [e for e in doc.errors if not (e.problem.startswith("repeat ") and e.problem.endswith(NO_STEPS))]
     if not doc.blocks and not doc.errors:
         bullets = sorted({line[0] for line in doc.free_text if line[0] in _BULLETS})
         doc.errors.append(WorkoutFormatError(

@@ -9,7 +9,7 @@ from typing import Any
 
 from watchsync.formats.text.scan import Item, scan
 from watchsync.formats.text.tokens import SWIM_SPORTS, Where, ZeroLength, build
-from watchsync.formats.text.words import RECOVERY_WORDS, REST_WORDS, folded_words
+from watchsync.formats.text.words import RECOVERY_WORDS, REST_WORDS, folded_words, section_intensity
 from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,
@@ -55,6 +55,8 @@ def infer_intensity(context: Context, cue: str, rpe_high: float | None) -> Inten
         if rpe_high is not None and rpe_high <= 2 and context.index > 0:
             return Intensity.RECOVERY
         return Intensity.INTERVAL
+    if words[:1] and (named := section_intensity(words)) in (Intensity.WARMUP, Intensity.COOLDOWN):
+        return named  # "- Warm up 10m 47-75% LTHR", "- Calentamiento 30m Z1 HR": as a header would say
     return Intensity.ACTIVE
 
 
