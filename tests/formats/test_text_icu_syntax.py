@@ -602,3 +602,10 @@ def test_a_text_without_step_lines_is_told_so_before_any_empty_repeat() -> None:
     assert "repeat" not in caught.value.problem
     with pytest.raises(WorkoutFormatError, match="repeat '4x' has no steps"):  # with steps elsewhere: the repeat
         steps("- 10m Z1 HR\n4x\nCooldown\n- 5m Z1 HR")
+
+
+def test_a_count_glued_to_a_bracket_is_text_not_a_repeat() -> None:
+    read = step("- Over-unders 3x(2/1) 12m 95%", "cycling")  # intervals.icu: text before the length
+    assert (read.duration, read.name) == (TimeDuration(seconds=720), "Over-unders 3x(2/1)")
+    [block] = steps("- 3x 1m 95%", "cycling")  # the count with a space stays a one-step repeat
+    assert isinstance(block, Repeat) and block.count == 3
