@@ -609,3 +609,15 @@ def test_a_count_glued_to_a_bracket_is_text_not_a_repeat() -> None:
     assert (read.duration, read.name) == (TimeDuration(seconds=720), "Over-unders 3x(2/1)")
     [block] = steps("- 3x 1m 95%", "cycling")  # the count with a space stays a one-step repeat
     assert isinstance(block, Repeat) and block.count == 3
+
+
+def test_a_notes_paragraph_before_the_steps_names_the_workout_by_its_first_sentence_and_is_kept_whole() -> None:
+    notes = ("Hill reps build strength and power that translates directly to the race's terrain. Outdoors: find "
+             "a hill of 6-8%. Treadmill: set a fixed incline (5-6%) for the entire session, hard reps at 10-12 km/h.")
+    workout = parse_text(f"{notes}\n\nsport: trail_running\nMain set 6x\n- Uphill 2m Z4 HR\n- Down 3m Z1 HR\n")
+    assert workout.name == "Hill reps build strength and power that translates directly to the race's terrain"
+    assert workout.description == notes  # nothing the coach wrote is lost
+    prose = "word " * 40  # no sentence end within 100 characters: the first words and an ellipsis
+    named = parse_text(f"{prose}\n\nsport: running\n- 10m Z2 HR\n")
+    assert named.name.endswith("…") and len(named.name) <= 101 and named.description == prose.strip()
+    assert parse_text("Easy run\n\nsport: running\n- 10m Z2 HR\n").name == "Easy run"  # a title stays the name

@@ -14,7 +14,7 @@ from watchsync.formats.text.step import MAX_NAME, Context, step_line
 from watchsync.formats.text.tokens import Where
 from watchsync.formats.text.words import SECTION_INTENSITY, folded_words, section_intensity
 from watchsync.formats.validation import validation_message
-from watchsync.model.workout import MAX_WORKOUT_NAME, Intensity, Repeat, Sport, Step, Workout, parse_sport
+from watchsync.model.workout import Intensity, Repeat, Sport, Step, Workout, parse_sport
 
 #: Headers that title a section even when no steps follow them (never a workout's name).
 SECTION_TITLES = frozenset({*SECTION_INTENSITY, "main", "main set", "set", "intervals", "repeats", "drills",
@@ -275,6 +275,23 @@ def _lead(value: str) -> int:
     return len(value) - len(value.lstrip())
 
 
+#: A first free-text line longer than this is prose (a generator's notes paragraph), not a title.
+NAME_FROM_TEXT_MAX = 100
+_SENTENCE_END = re.compile(r"[.!?:;](?=\s)|\s[–—-]\s")
+
+
+def _short_name(line: str) -> str:
+    """``line`` as a workout name: itself when short, else its first sentence (or its words up to
+    :data:`NAME_FROM_TEXT_MAX` characters, with an ellipsis)."""
+    if len(line) <= NAME_FROM_TEXT_MAX:
+        return line
+    end = _SENTENCE_END.search(line)
+    if end is not None and 0 < end.start() <= NAME_FROM_TEXT_MAX:
+        return line[:end.start()].rstrip()
+    cut = line.rfind(" ", 0, NAME_FROM_TEXT_MAX)
+    return line[:cut if cut > 0 else NAME_FROM_TEXT_MAX].rstrip(" ,;:–—-") + "…"
+
+
 def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[str] | None) -> Workout | None:
     end_line = doc.line_offset + max(line_count, 1)
     said: list[str] = []
@@ -283,8 +300,13 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
     elif defaults.name and not defaults.name_source:
         name = defaults.name  # given by the file that embeds the text (TOML, plan)
     elif doc.free_text:
-        name = doc.free_text.pop(0)[:MAX_WORKOUT_NAME].rstrip()
-        said.append("name from the first free-text line")
+        first = doc.free_text[0]
+        name = _short_name(first)
+        if name == first:
+            doc.free_text.pop(0)
+            said.append("name from the first free-text line")
+        else:  # a coach's paragraph: named by its opening, kept whole in the description
+            said.append("name from the start of the first free-text line, which stays whole in the description")
     else:
         name = defaults.name
         if name:
