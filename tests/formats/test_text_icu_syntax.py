@@ -621,3 +621,15 @@ def test_a_notes_paragraph_before_the_steps_names_the_workout_by_its_first_sente
     named = parse_text(f"{prose}\n\nsport: running\n- 10m Z2 HR\n")
     assert named.name.endswith("…") and len(named.name) <= 101 and named.description == prose.strip()
     assert parse_text("Easy run\n\nsport: running\n- 10m Z2 HR\n").name == "Easy run"  # a title stays the name
+
+
+def test_a_blank_line_after_a_repeat_header_is_warned_about_once() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: t\nsport: running\nStrides 5x\n\n\n- Stride 20s 95% Pace\n- 40s Z1 HR\n", "t.txt",
+                         warnings=warnings)
+    [block] = workout.steps
+    assert isinstance(block, Repeat) and block.count == 5  # watchsync's reading: the author's intent
+    assert [w.line for w in warnings] == [4] and "intervals.icu is reported to run them once" in warnings[0].problem
+    quiet: list[WorkoutFormatError] = []
+    parse_text("name: t\nsport: running\nWarmup\n\n- 10m Z1 HR\n", "t.txt", warnings=quiet)
+    assert quiet == []  # after a title: nothing differs

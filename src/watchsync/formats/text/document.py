@@ -52,6 +52,7 @@ class Section:
     steps: list[Step | Repeat] = field(default_factory=list)
     lines: int = 0
     text: str = ""
+    blank_warned: bool = False
 
     def titles(self) -> bool:
         """Whether the header is a section title (``Warmup``, ``Main set``), not a line of prose."""
@@ -230,6 +231,11 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
     if not stripped:
         if doc.section is not None and doc.section.lines == 0 and (doc.section.count is not None
                                                                     or doc.section.titles()):
+            if doc.section.count is not None and not doc.section.blank_warned:
+                doc.section.blank_warned = True
+                where.warn(1, f"a blank line after the repeat header {doc.section.text!r}: watchsync repeats the "
+                           f"steps below it {doc.section.count} times, intervals.icu is reported to run them once",
+                           "no blank line between the header and its steps")
             return  # "Main Set 5x" or "Warmup", a blank line, then its steps: they still belong to it
         doc.close_section()
         return
