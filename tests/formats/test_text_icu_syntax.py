@@ -633,3 +633,12 @@ def test_a_blank_line_after_a_repeat_header_is_warned_about_once() -> None:
     quiet: list[WorkoutFormatError] = []
     parse_text("name: t\nsport: running\nWarmup\n\n- 10m Z1 HR\n", "t.txt", warnings=quiet)
     assert quiet == []  # after a title: nothing differs
+
+
+def test_a_target_without_its_percent_sign_is_text_with_a_warning() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: t\nsport: running\n- Warmup 2km 130-145 HR\n- 5m 88-92 LTHR\n- 10m 70-80% HR\n",
+                         "t.txt", warnings=warnings)  # a C# generator writes every HR step the first way
+    assert [isinstance(s, Step) and s.target == OpenTarget() for s in workout.steps] == [True, True, False]
+    assert [(w.line, w.col, w.problem.split(" is not")[0], w.expected) for w in warnings] == [
+        (3, 14, "'130-145 HR'", "130-145% HR or 130-145bpm"), (4, 6, "'88-92 LTHR'", "88-92% LTHR")]

@@ -108,8 +108,17 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             if "%" in text and not text.startswith("(") and _DIGITS.search(text) is not None:
                 where.warn(col, f"{quoted(text)} looks like a target but is not one: it is read as text",
                            "a range like 50-68% LTHR")  # "- 10m 50-68-% LTHR" (intervals.icu forum t/4725)
+            elif (unit := _BARE_TARGET.match(body, token.start())) is not None:  # "- 2km 130-145 HR"
+                number, kind = unit.groups()
+                where.warn(col, f"{quoted(unit.group(0))} is not a target (no '%'): it is read as text, as in "
+                           "intervals.icu", f"{number}% {kind}" + (f" or {number}bpm" if kind.upper() == "HR" else ""))
             yield Item("cue", text, col, text)
             pos = token.end()
+
+
+#: A number or range then a target's word without its ``%`` (a C# generator's ``130-145 HR``).
+_BARE_TARGET = re.compile(r"(\d{1,3}(?:\.\d+)?(?:-\d{1,3}(?:\.\d+)?)?)\s+(HR|LTHR|Pace|FTP)(?=\s|$)",
+                          re.IGNORECASE)
 
 
 #: The punctuation that ends a token and is no cue text of its own: ``,`` ``;`` ``)``, and a sentence's
