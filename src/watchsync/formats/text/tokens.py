@@ -60,8 +60,14 @@ class Where:
             self.warnings.append(self.error(col, problem, expected))
 
 
+DAY_SECONDS = 86_400
+
+
 def build[M: BaseModel](where: Where, col: int, token: str, model: type[M], **values: Any) -> M:
     """``model(**values)``, with a validation failure reported at ``col``."""
+    if model is TimeDuration and values.get("seconds", 0) > DAY_SECONDS:  # "26h40m": a generator read 1600m
+        raise where.error(col, f"{quoted(token)} is longer than a day", "a step of at most 24h ('m' is minutes; "
+                          "'mtr' is metres)")
     try:
         return model(**values)
     except ValidationError as error:
