@@ -590,6 +590,7 @@ def test_until_without_a_direction_says_what_is_missing() -> None:
 
 def test_a_cue_starting_with_warm_up_or_cool_down_words_sets_the_steps_intensity() -> None:
     read = steps("- Warm up 10m 47-75% LTHR\n- Calentamiento 30m Z1 HR\n- 20m Z2 HR\n- Vuelta a la calma 10m Z1 HR")
+    assert steps("Entrada en calor\n- 10m Z1 HR")[0].intensity is Intensity.WARMUP  # Rioplatense Spanish
     assert [s.intensity for s in read if isinstance(s, Step)] == [
         Intensity.WARMUP, Intensity.WARMUP, Intensity.ACTIVE, Intensity.COOLDOWN]
     [block] = steps("4x\n- Cool down 1m Z1 HR")  # inside a repeat the repeat's rules hold
@@ -642,3 +643,13 @@ def test_a_target_without_its_percent_sign_is_text_with_a_warning() -> None:
     assert [isinstance(s, Step) and s.target == OpenTarget() for s in workout.steps] == [True, True, False]
     assert [(w.line, w.col, w.problem.split(" is not")[0], w.expected) for w in warnings] == [
         (3, 14, "'130-145 HR'", "130-145% HR or 130-145bpm"), (4, 6, "'88-92 LTHR'", "88-92% LTHR")]
+
+
+def test_a_warm_up_or_cool_down_label_written_as_a_step_is_warned_about() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: t\nsport: running\n- Warmup\n- 10m Z2 HR\n- Cool down\n- Rest\n", "t.txt",
+                         warnings=warnings)  # a JS plan formatter writes its labels so
+    assert all(isinstance(s, Step) for s in workout.steps) and len(workout.steps) == 4  # read as written
+    assert [(w.line, w.problem) for w in warnings] == [
+        (3, "'- Warmup' has no length: a step that waits for the lap button"),
+        (5, "'- Cool down' has no length: a step that waits for the lap button")]  # "- Rest": a rest until ready

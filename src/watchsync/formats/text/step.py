@@ -539,6 +539,10 @@ def is_remark(text: str) -> bool:
     return text.startswith("(") and " " in text
 
 
+#: A step whose whole text is a section word of at most this many words reads as a mislaid header.
+SECTION_WORDS_MAX = 3
+
+
 def _no_length(parts: _Parts) -> None:
     """A step with no length ends on the lap button, unless its cue holds what looks like a length."""
     for index, item in enumerate(parts.cue):
@@ -555,3 +559,9 @@ def _no_length(parts: _Parts) -> None:
                 item.col, f"{(item.text + ' ' + unit).strip()!r} is not a length",
                 f"a length like {item.text}m (minutes), {item.text}s, {item.text}km or {item.text}mtr, "
                 "or 'press lap' for a step that ends on the lap button")
+    words = folded_words(_cue_text(parts))
+    if words and parts.target is None and parts.rpe is None and len(words) <= SECTION_WORDS_MAX \
+            and section_intensity(words) in (Intensity.WARMUP, Intensity.COOLDOWN):  # "- Rest": a lap-button rest
+        text = _cue_text(parts)  # "- Warmup", "- Cooldown": a label a generator wrote as a step
+        parts.where.warn(parts.cue[0].col, f"'- {text}' has no length: a step that waits for the lap button",
+                         f"'{text}' without the dash for a section header")

@@ -18,8 +18,8 @@ _LETTERS = re.compile(r"[a-z]+")
 
 #: Section headers (their first words, folded) and the intensity they give their steps.
 SECTION_INTENSITY: dict[str, Intensity] = {
-    **dict.fromkeys(["warmup", "warm up", "echauffement", "calentamiento", "aufwarmen", "aufwaermen", "einlaufen",
-                     "einfahren", "einrollen", "einschwimmen", "inrijden", "inzwemmen",
+    **dict.fromkeys(["warmup", "warm up", "echauffement", "calentamiento", "entrada en calor", "aufwarmen",
+                     "aufwaermen", "einlaufen", "einfahren", "einrollen", "einschwimmen", "inrijden", "inzwemmen",
                      "opwarming", "inlopen", "uppvarmning", "oppvarming", "opvarmning", "lammittely",
                      "aquecimento", "riscaldamento", "rozcvicka", "rozklus", "rozgrzewka"], Intensity.WARMUP),
     **dict.fromkeys(["cooldown", "cool down", "cooling down", "warm down", "warmdown", "retour au calme",
