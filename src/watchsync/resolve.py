@@ -105,7 +105,7 @@ def short_hard_reps(written: Workout, resolved: Workout, athlete: Athlete) -> Wo
     """``resolved`` with no HR band on hard RPE steps too short for heart rate to rise to it: a run
     gets the RPE's pace band when the athlete has a threshold pace, anything else an open target;
     the cue stays in the step's name and notes (docs/compliance.md, "Short hard reps")."""
-    run = written.sport.family == "run"
+    run = written.sport.family == "run" and written.sport is not Sport.TRAIL_RUNNING  # terrain sets a trail's pace
     steps = [_short_block(w, r, athlete, run) for w, r in zip(written.steps, resolved.steps, strict=True)]
     return resolved if _same(steps, resolved.steps) else resolved.replaced(steps=steps)
 
@@ -122,8 +122,14 @@ def _short_block(written: Step | Repeat, resolved: Step | Repeat, athlete: Athle
     if not (isinstance(written, Step) and isinstance(resolved, Step) and isinstance(written.target, RpeTarget)
             and isinstance(resolved.target, HeartRateTarget) and _too_short_for_hr(written)):
         return resolved
-    target = _short_hard_target(written.target, athlete) if run else OpenTarget()
+    flat = run and not HILL_WORDS.intersection(re.findall(r"\w+", f"{written.name} {written.notes}".lower()))
+    target = _short_hard_target(written.target, athlete) if flat else OpenTarget()  # uphill: no flat pace
     return resolved.replaced(target=target)
+
+
+#: Words of a step that runs up a hill, where a flat-ground pace band would alarm all the way up.
+HILL_WORDS = frozenset({"hill", "hills", "uphill", "climb", "climbing", "incline", "côte", "cuesta", "subida",
+                        "berg", "bergauf", "bergop", "salita", "backe", "bakke", "mäki"})
 
 
 def _swimmer(athlete: Athlete) -> Athlete:

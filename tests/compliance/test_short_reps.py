@@ -62,3 +62,14 @@ def test_a_short_hard_rep_on_a_bike_gets_no_running_pace_band() -> None:
                       "<test>")
     reps = [s for s in _steps(resolve(ride, WITH_PACE)) if s.rpe is not None and s.rpe.high >= 8]
     assert reps and all(isinstance(s.target, OpenTarget) for s in reps)
+
+
+@pytest.mark.parametrize(("text", "sport"), [("- 60s RPE 8 uphill, strong", "running"),
+                                             ("- 60s RPE 8 strong | on the hill", "running"),
+                                             ("- 60s RPE 8 strong", "trail_running")])
+def test_a_rep_up_a_hill_or_on_a_trail_gets_no_flat_pace_band(text: str, sport: str) -> None:
+    workout = parse_text(f"name: h\nsport: {sport}\n{text}\n", "<test>")
+    [rep] = _steps(resolve(workout, WITH_PACE))
+    assert isinstance(rep.target, OpenTarget)  # a flat-ground pace would alarm "too slow" all the way up
+    [flat] = _steps(resolve(parse_text("name: f\nsport: running\n- 60s RPE 8 strong\n", "<test>"), WITH_PACE))
+    assert isinstance(flat.target, SpeedTarget)
