@@ -653,3 +653,12 @@ def test_a_warm_up_or_cool_down_label_written_as_a_step_is_warned_about() -> Non
     assert [(w.line, w.problem) for w in warnings] == [
         (3, "'- Warmup' has no length: a step that waits for the lap button"),
         (5, "'- Cool down' has no length: a step that waits for the lap button")]  # "- Rest": a rest until ready
+
+
+@pytest.mark.parametrize(("line", "low", "high"), [("- 10m 10-11km/h", 10 / 3.6, 11 / 3.6),
+                                                   ("- 5m 6 mph", 6 * 0.44704, 6 * 0.44704),
+                                                   ("- 3m 12kph", 12 / 3.6, 12 / 3.6)])
+def test_a_treadmill_speed_in_km_h_or_mph_is_a_speed_target(line: str, low: float, high: float) -> None:
+    target = step(line, "treadmill").target
+    assert isinstance(target, SpeedTarget)
+    assert (target.low, target.high) == (pytest.approx(low), pytest.approx(high))

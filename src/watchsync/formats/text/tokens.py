@@ -327,6 +327,16 @@ def _ranged(model: type[HeartRateTarget | PowerTarget | CadenceTarget | SpeedTar
     return parse
 
 
+#: Metres a second in one of each speed unit (a treadmill's km/h, a US treadmill's mph).
+_SPEED_UNITS = {"km/h": 1 / 3.6, "kph": 1 / 3.6, "mph": 0.44704}
+
+
+def _speed(where: Where, col: int, m: re.Match[str]) -> Target:
+    low, high = _range(m)
+    scale = _SPEED_UNITS[m.group(3).lower()]
+    return build(where, col, m.group(0), SpeedTarget, low=low * scale, high=high * scale)
+
+
 def _custom_zone(where: Where, col: int, m: re.Match[str]) -> Target:
     raise where.error(col, f"custom zones like {m.group(0)!r} are not supported",
                       "a zone (Z2, Z2 HR, Z2 Pace), a % or an absolute value")
@@ -386,6 +396,8 @@ NUMBER_RULES = Rules(
     rule("target", rf"({_NUM})(?:\s*(?:rpm|spm)?\s*-\s*({_NUM}))?\s*(?:rpm|spm)", _ranged(CadenceTarget),
          ".rs-" + _ASCII_SPACE),
     rule("target", rf"({_NUM})(?:\s*-\s*({_NUM}))?\s*m/s", _ranged(SpeedTarget), ".m-" + _ASCII_SPACE),
+    rule("target", rf"({_NUM})(?:\s*(?:km/h|kph|mph))?(?:\s*-\s*({_NUM}))?\s*(km/h|kph|mph)", _speed,
+         ".km-" + _ASCII_SPACE),
     rule("weight", rf"({_NUM})\s*(kg|lbs?)", _weight, ".kl" + _ASCII_SPACE),
     rule("length", rf"({_NUM})\s*({_DISTANCE_UNITS})", _distance,
          ".kmy" + _ASCII_SPACE),
