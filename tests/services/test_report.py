@@ -197,6 +197,20 @@ def test_a_week_report_counts_a_session_done_late_in_the_next_week_as_the_whole_
     assert week.summary.totals.done == 1 and week.summary.totals.missed == 0
 
 
+def test_a_week_report_never_takes_a_run_that_next_weeks_session_claims(store: Store, tmp_path: Path) -> None:
+    friday, next_tuesday = MONDAY + timedelta(days=4), MONDAY + timedelta(days=8)
+    schedule(store, "easy-fri", EASY, friday)  # skipped
+    schedule(store, "easy-tue", EASY, next_tuesday)  # done on its day, within Friday's late window
+    fetch_activities(store, tmp_path, [(EASY, next_tuesday, "follows")])
+    whole = store_report(store, ATHLETE, today=TODAY)
+    for monday in (MONDAY, MONDAY + timedelta(days=7)):
+        week = store_report(store, ATHLETE, today=TODAY, week=monday)
+        assert [(r.day, r.status, r.activity_id) for r in week.sessions] == [
+            (r.day, r.status, r.activity_id) for r in whole.sessions if 0 <= (r.day - monday).days < 7]
+    [friday_row] = store_report(store, ATHLETE, today=TODAY, week=MONDAY).sessions
+    assert friday_row.status == "red"  # missed, as the season says: not "done 4 days late"
+
+
 def test_a_week_with_nothing_in_it_has_zero_totals_not_the_windows(store: Store, tmp_path: Path) -> None:
     schedule(store, "easy", EASY, MONDAY)
     schedule(store, "steady", STEADY, MONDAY + timedelta(days=2))

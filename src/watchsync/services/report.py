@@ -149,10 +149,11 @@ def _store_report(store: Store, athlete: Athlete, *, today: date, planned: list[
     config = config or ComplianceConfig()
     first_day = last_day = planned_end = None
     if week is not None:  # the week, its ACWR's history, and the days around it a session is matched in:
-        monday = week - timedelta(days=week.weekday())  # a Sunday run done on Tuesday is done, not missed
+        monday = week - timedelta(days=week.weekday())  # a Sunday run done on Tuesday is done, not missed,
+        reach = 2 * (config.early_days + config.late_days)  # and next week's sessions claim their own runs first
         first_day = monday - timedelta(days=config.acwr_chronic_days)
-        planned_end = monday + timedelta(days=6 + config.early_days)
-        last_day = monday + timedelta(days=6 + config.late_days)
+        planned_end = monday + timedelta(days=6 + reach)
+        last_day = planned_end + timedelta(days=config.late_days)
     if planned is None:
         planned = planned_from_store(store, athlete.name, start=first_day, end=planned_end)
     elif planned:
