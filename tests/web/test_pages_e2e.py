@@ -46,8 +46,12 @@ def test_the_week_page_shows_the_numbers_of_watchsync_report(fortnight: Fortnigh
         html = _get(fortnight, f"athletes/anna/week/{day}")
         completion = "–" if totals["completion"] is None else f"{totals['completion']:.0%}"
         easy = "–" if totals["easy_share"] is None else f"{totals['easy_share']:.0%}"
-        assert _tiles(html) == [completion, f"{totals['done_seconds'] / 3600:.1f} h",
-                                f"{totals['done_meters'] / 1000:.1f} km", easy]
+        run_done = totals["done_meters_by_family"].get("run", 0.0)  # run km: other sports beside, never added
+        assert _tiles(html) == [completion, f"{totals['done_seconds'] / 3600:.1f} h", f"{run_done / 1000:.1f} km",
+                                easy]
+        for family, meters in totals["done_meters_by_family"].items():
+            if family != "run":
+                assert f"{family} {meters / 1000:.1f}" in html
         for session in report["sessions"]:
             assert session["name"] in html
 
@@ -60,8 +64,9 @@ def test_a_week_to_come_shows_only_what_is_planned(fortnight: Fortnight) -> None
     assert totals["planned_sessions"] > 0, totals  # the fortnight's plan runs two weeks on
     html = _get(fortnight, f"athletes/anna/week/{next_monday}")
     assert f"week of {next_monday} (planned)" in html
+    run_planned = totals["planned_meters_by_family"].get("run", 0.0)
     assert _tiles(html) == [str(totals["planned_sessions"]), f"{totals['planned_seconds'] / 3600:.1f} h",
-                            f"{totals['planned_meters'] / 1000:.1f} km"]
+                            f"{run_planned / 1000:.1f} km"]
     assert "done of" not in html and "Load and ACWR" not in html and "easy (target" not in html
     far = _get(fortnight, "athletes/anna/week/2099-06-01")  # beyond the plan: says so
     assert "Nothing is planned this week yet." in far and _tiles(far) == ["0", "0.0 h", "0.0 km"]

@@ -102,6 +102,21 @@ def week_order(weeks: Sequence[WeekSummary], today: date) -> list[WeekSummary]:
     return [*reversed(current), *(w for w in weeks if is_future(w, today))]
 
 
+def distance_tile(done: Mapping[str, float], planned: Mapping[str, float], *,
+                  future: bool = False) -> tuple[str, str]:
+    """(figure, caption) of a week's distance tile: the run family's kilometres (else the first family's),
+    the other families beside them, never added in (``28.7 km``, ``run, done of 42.5 km · bike 38.3 / 18.9 km``)."""
+    families = list(dict.fromkeys([*done, *planned]))
+    main = "run" if "run" in families or not families else families[0]
+    others = [family for family in families if family != main]
+    if future:
+        rest = " · ".join(f"{family} {kilometres(planned[family])}" for family in others if family in planned)
+        return kilometres(planned.get(main, 0.0)), f"{main} planned" + (f" · {rest} planned" if rest else "")
+    rest = distances({f: done[f] for f in others if f in done}, {f: planned[f] for f in others if f in planned})
+    return (kilometres(done.get(main, 0.0)),
+            f"{main}, done of {kilometres(planned.get(main, 0.0))}" + (f" · {rest}" if others else ""))
+
+
 def distances(by_family: Mapping[str, float], planned: Mapping[str, float] | None = None) -> str:
     """``run 37.6 / 40.0 km · ski 28.0 km``: each sport family apart, never added together."""
     planned = planned or {}
