@@ -118,6 +118,26 @@ def test_load_chart_marks_every_week_and_draws_the_acwr_line(report: ComplianceR
     assert len(svg.findall("rect[@class='load']")) == len([d for d in report.days if d.load > 0])
 
 
+def test_the_load_chart_stops_at_today_and_labels_each_week_with_the_tables_acwr(report: ComplianceReport) -> None:
+    from watchsync.report import charts
+
+    weeks = [w.week_start for w in report.summary.weeks]
+    today = weeks[1] + timedelta(days=2)  # a Wednesday: this week shows today's ratio, the next is planned
+    midweek = report.model_copy(update={"today": today})
+    svg = ET.fromstring(charts.load_chart(midweek))
+    marks = {m.get("data-week"): m for m in svg.findall("g[@class='week']")}
+    ratio = {d.day: d.acwr for d in report.days}
+    assert marks[str(weeks[0])].get("data-acwr") == f"{ratio[weeks[0] + timedelta(days=6)]:.3f}"  # its Sunday
+    assert marks[str(weeks[1])].get("data-acwr") == f"{ratio[today]:.3f}"  # today's, not Sunday's
+    assert all(marks[str(w)].get("data-acwr") == "" and "planned" in (marks[str(w)].findtext("title") or "")
+               for w in weeks[2:])
+    points = sum(int(line.get("data-points", "0")) for line in svg.findall("polyline"))
+    assert points <= len([d for d in report.days if d.day <= today and d.acwr is not None]) + 1
+    intensity = ET.fromstring(charts.intensity_chart(report.summary.weeks, report.easy_share_target, today))
+    future = [g for g in intensity.findall("g[@class='week']") if g.get("data-week") > str(today)]
+    assert future and all(g.get("data-future") == "true" and "planned" in (g.findtext("title") or "") for g in future)
+
+
 def test_session_list_has_a_row_per_session_with_its_flags(report: ComplianceReport, page: str) -> None:
     rows = [a for t, a in _parse(page) if t == "tr" and "data-status" in a]
     weeks = [w.week_start for w in report.summary.weeks]

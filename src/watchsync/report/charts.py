@@ -86,11 +86,12 @@ def intensity_chart(weeks: Sequence[WeekSummary], target: float, today: date | N
     slot = _plot_width() / max(len(weeks), 1)
     for i, week in enumerate(weeks):
         share = week.totals.easy_share
-        label = "no heart rate" if share is None else f"{share:.0%} easy"
+        future = today is not None and week.week_start > today
+        label = "planned" if future else "no heart rate" if share is None else f"{share:.0%} easy"
         group = _week_group(svg, week.week_start, f"Week of {week.week_start}: {label}",
                             easy_share="" if share is None else f"{share:.3f}")
         x, bar = LEFT + i * slot + slot * 0.2, slot * 0.6
-        if today is not None and week.week_start > today:
+        if future:
             group.set("data-future", "true")
         elif share is None:
             if slot >= MIN_LABELLED_SLOT:
@@ -174,7 +175,7 @@ def load_chart(report: ComplianceReport) -> str:
             ET.SubElement(rect, "title").text = f"{point.day}: load {point.load:.0f}"
     for week_index in range(0, len(days), 7):
         _week_mark(svg, days[week_index:week_index + 7], LEFT + week_index * slot,
-                   _labelled(week_index // 7, math.ceil(len(days) / 7)))
+                   _labelled(week_index // 7, math.ceil(len(days) / 7)), today=report.today)
     flag_y = _f(_y(report.acwr_flag, ratio_top))
     ET.SubElement(svg, "line", {"class": "acwr-flag", "x1": str(LEFT), "x2": str(WIDTH - RIGHT), "y1": flag_y,
                                 "y2": flag_y, "stroke": FLAG_COLOUR, "stroke-dasharray": "4 3",
@@ -183,7 +184,7 @@ def load_chart(report: ComplianceReport) -> str:
           size=9, fill=FLAG_COLOUR)
     for tick in (0.0, 1.0, ratio_top):
         _text(svg, WIDTH - RIGHT + 2, _y(tick, ratio_top) + 3, f"{tick:g}", size=8, fill=ACWR_COLOUR)
-    _acwr_lines(svg, days, slot, ratio_top, report.acwr_min_history_days)
+    _acwr_lines(svg, [d for d in days if d.day <= report.today], slot, ratio_top, report.acwr_min_history_days)
     _legend(svg, [(LOAD_COLOUR, f"{report.load_metric.upper()} load"), (ACWR_COLOUR, "ACWR")])
     return _serialise(svg)
 
@@ -203,11 +204,16 @@ def _acwr_lines(svg: ET.Element, days: Sequence[DayPoint], slot: float, top: flo
         ET.SubElement(svg, "polyline", attributes)
 
 
-def _week_mark(svg: ET.Element, week: Sequence[DayPoint], x: float, labelled: bool = True) -> None:
-    end = week[-1]
+def _week_mark(svg: ET.Element, week: Sequence[DayPoint], x: float, labelled: bool = True, *,
+               today: date) -> None:
+    """A week's line and label: its load and the ACWR the report gives it (Sunday's, today's for this
+    week); a week after today is planned: no ratio."""
     load = sum(d.load for d in week)
-    group = _week_group(svg, week[0].day, f"Week of {week[0].day}: load {load:.0f}, ACWR {values.number(end.acwr)}",
-                        load=f"{load:.1f}", acwr="" if end.acwr is None else f"{end.acwr:.3f}")
+    reached = [d for d in week if d.day <= today]
+    acwr = reached[-1].acwr if reached else None
+    summary = f"load {load:.0f}, ACWR {values.number(acwr)}" if reached else "planned"
+    group = _week_group(svg, week[0].day, f"Week of {week[0].day}: {summary}",
+                        load=f"{load:.1f}", acwr="" if acwr is None else f"{acwr:.3f}")
     ET.SubElement(group, "line", {"x1": _f(x), "x2": _f(x), "y1": str(TOP), "y2": str(HEIGHT - BOTTOM),
                                   "stroke": "#adb5bd", "stroke-width": "0.8"})
     if labelled:

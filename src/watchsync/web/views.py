@@ -178,7 +178,7 @@ def season(store: Store, athlete: Athlete) -> ChartsView:
 def _charts(report: ComplianceReport) -> dict[str, str]:
     weeks = report.summary.weeks
     return {"volume": charts.volume_chart(weeks),
-            "intensity": charts.intensity_chart(weeks, report.easy_share_target),
+            "intensity": charts.intensity_chart(weeks, report.easy_share_target, report.today),
             "calendar": charts.calendar_chart(report),
             "load": charts.load_chart(report)}
 
