@@ -279,3 +279,19 @@ def test_steps_never_run_are_listed_with_their_planned_runs_and_flagged() -> Non
     full = build_report([_session(INTERVALS)], match_sessions([_session(INTERVALS)], [summary], today=PLANNED_ON),
                         [], {"a1": followed}, athlete="anna", today=PLANNED_ON)
     assert not any("not run" in flag for flag in full.sessions[0].flags)
+
+
+def test_steps_laid_along_the_timer_say_their_runs_are_not_known() -> None:
+    from watchsync.report import build_report
+    from watchsync.report.values import runs
+
+    plain = _without_laps(_run(INTERVALS, embedded=False))
+    intensity = score_intensity(INTERVALS, plain)
+    assert intensity.alignment == "time"
+    summary = summary_from_fit("a1", plain)
+    matched = match_sessions([_session(INTERVALS)], [summary], today=PLANNED_ON)
+    [row] = build_report([_session(INTERVALS)], matched, [], {"a1": intensity}, athlete="anna",
+                         today=PLANNED_ON).sessions
+    assert row.steps and not any(step.runs_known for step in row.steps)
+    assert {runs(s.executions, s.planned_executions, known=s.runs_known) for s in row.steps} == {"–"}
+    assert not any("not run" in flag for flag in row.flags)

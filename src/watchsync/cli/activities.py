@@ -232,7 +232,9 @@ def _score_lines(score: SessionScore) -> list[str]:
                  f"{s.seconds:.0f}s"] for s in intensity.steps]
         lines.append(format_table(["step", "name", "sets", "reps", "time"], rows))
         return lines
-    rows = [[str(s.index + 1), s.name or "", _band(s.channel, s.low, s.high), runs(s.executions, s.planned_executions),
+    known = intensity.alignment != "time"  # laid along the timer: how often each step ran is not known
+    rows = [[str(s.index + 1), s.name or "", _band(s.channel, s.low, s.high),
+             runs(s.executions, s.planned_executions, known=known),
              f"{s.seconds:.0f}s", percent(s.inside), percent(s.above), percent(s.below)]
             for s in intensity.steps]
     lines.append(format_table(["step", "name", "target", "laps", "time", "in", "above", "below"], rows))

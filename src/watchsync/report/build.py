@@ -91,7 +91,7 @@ _UNITS = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
 
 def _steps(intensity: IntensityScore) -> list[StepRow]:
     return [StepRow(index=s.index, name=s.name, executions=s.executions, planned_executions=s.planned_executions,
-                    seconds=s.seconds, inside=s.inside,
+                    runs_known=intensity.alignment != "time", seconds=s.seconds, inside=s.inside,
                     above=s.above, below=s.below,
                     target="open" if s.channel is None or s.low is None or s.high is None
                     else f"{s.low:.4g}-{s.high:.4g} {_UNITS[s.channel]}") for s in intensity.steps]

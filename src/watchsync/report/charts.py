@@ -130,7 +130,8 @@ def calendar_chart(report: ComplianceReport) -> str:
         row, column = divmod(index, 7)
         if column == 0:
             _text(svg, CAL_LEFT - 6, CAL_TOP + row * (CELL + GAP) + CELL / 2 + 4, _short(point.day), anchor="end")
-        names = [f"{s.name} ({s.status})" for s in report.sessions if s.day == point.day]
+        names = [s.name if s.status == "unplanned" else f"{s.name} ({s.status})"  # its name says unplanned
+                 for s in report.sessions if s.day == point.day]
         cell = ET.SubElement(svg, "g", {"class": "day", "data-date": str(point.day), "data-status": point.status})
         ET.SubElement(cell, "title").text = f"{values.day_label(point.day)}: " + ("; ".join(names) or "rest")
         x, y = CAL_LEFT + column * (CELL + GAP), CAL_TOP + row * (CELL + GAP)

@@ -207,7 +207,8 @@ def _drill_down(session: SessionRow) -> str:
         return ""
     rows = "".join(
         "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in (
-            str(step.index), step.name or "", step.target, values.runs(step.executions, step.planned_executions),
+            str(step.index), step.name or "", step.target,
+            values.runs(step.executions, step.planned_executions, known=step.runs_known),
             f"{step.seconds:.0f}s",
             values.percent(step.inside), values.percent(step.above), values.percent(step.below))) + "</tr>"
         for step in session.steps)

@@ -26,6 +26,7 @@ class StepRow(BaseModel):
     target: str  # "140-152 bpm", "open"
     executions: int
     planned_executions: int = 0  # 0: not known (a score stored before it was kept)
+    runs_known: bool = True  # False: steps laid along the timer (no laps), how often each ran is not known
     seconds: float
     inside: float | None
     above: float | None

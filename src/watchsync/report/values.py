@@ -25,8 +25,11 @@ def percent(share: float | None) -> str:
     return MISSING if share is None else f"{share:.0%}"
 
 
-def runs(done: int, planned: int) -> str:
-    """How often a step ran: ``2/4`` when the workout planned it another number of times, else ``4``."""
+def runs(done: int, planned: int, *, known: bool = True) -> str:
+    """How often a step ran: ``2/4`` when the workout planned it another number of times, else ``4``;
+    ``–`` when the steps were only laid along the timer (no laps: how often each ran is not known)."""
+    if not known:
+        return MISSING
     return f"{done}/{planned}" if planned and planned != done else str(done)
 
 

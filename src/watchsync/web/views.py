@@ -271,6 +271,7 @@ def _steps(intensity: IntensityScore | None) -> list[StepLine]:
     if intensity is None:
         return []
     lines = []
+    known = intensity.alignment != "time"  # laid along the timer: how often each step ran is not known
     for step in intensity.steps:
         if step.channel is None or step.low is None or step.high is None:
             target = "open"
@@ -283,7 +284,8 @@ def _steps(intensity: IntensityScore | None) -> list[StepLine]:
         else:
             target = f"{step.low:.0f}–{step.high:.0f} rpm"
         lines.append(StepLine(step.index, step.name or f"step {step.index + 1}", target, step.seconds, step.inside,
-                              step.above, step.below, step.easy, values.runs(step.executions, step.planned_executions)))
+                              step.above, step.below, step.easy,
+                              values.runs(step.executions, step.planned_executions, known=known)))
     return lines
 
 

@@ -306,9 +306,9 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
     elif defaults.name and not defaults.name_source:
         name = defaults.name  # given by the file that embeds the text (TOML, plan)
     elif doc.free_text:
-        first = doc.free_text[0]
-        name = _short_name(first)
-        if name == first:
+        opening = doc.free_text[0]
+        name = _short_name(opening)
+        if name == opening:
             doc.free_text.pop(0)
             said.append("name from the first free-text line")
         else:  # a coach's paragraph: named by its opening, kept whole in the description
