@@ -34,6 +34,7 @@ def test_a_planned_run_shows_its_band_and_its_pauses_when_they_count(store: Stor
 
     planned = views.activity(store, ATHLETE, str(planned_id))
     assert planned.session is not None and planned.banded and planned.elapsed_s is None
+    assert planned.row.activity_title == "Running"  # Garmin's name of the run that did the session
     unplanned = views.activity(store, ATHLETE, str(unplanned_id))
     assert unplanned.session is None and not unplanned.banded  # no step, no band: the caption says so
 

@@ -58,6 +58,7 @@ class SessionRow(BaseModel):
     steps: list[StepRow] = []  # the step-by-step drill-down of a done session
     easy_basis: list[str] = []  # what the easy-run judgement used (heart_rate, pace, rpe)
     substitute: bool = False  # cross-training done instead of the planned run
+    activity_title: str | None = None  # the done activity's name at Garmin Connect ("Morning Run")
 
 
 class DayPoint(BaseModel):
