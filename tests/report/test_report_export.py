@@ -58,3 +58,6 @@ def test_a_name_that_looks_like_a_formula_is_neutralised() -> None:
     report = build_report([session], match_sessions([session], [], today=today), [], {}, athlete="x", today=today)
     (row,) = csv.DictReader(io.StringIO(render_csv(report)))
     assert row["name"] == "'" + workout.name
+    done = report.sessions[0].model_copy(update={"status": "green", "activity_title": "=cmd|' /C calc'!A0"})
+    (row,) = csv.DictReader(io.StringIO(render_csv(report.model_copy(update={"sessions": [done]}))))
+    assert row["activity_title"] == "'=cmd|' /C calc'!A0"  # Garmin's activity name is the athlete's text
