@@ -356,5 +356,9 @@ def test_a_plan_refused_by_lint_leads_its_note_with_its_error(setup: Setup) -> N
     note = (setup.inbox / "rejected" / ("spike.toml" + ERROR_SUFFIX)).read_text()
     reasons = [line.strip() for line in note.splitlines() if line.startswith("  ")]
     assert reasons[0].startswith("spike.toml:") and ": error: " in reasons[0] and "long-run-spike" in reasons[0]
-    assert reasons.count(reasons[0]) == 2 and len(reasons) > 3  # the whole lint report follows, totals too
+    assert reasons.count(reasons[0]) == 1  # the error once, then the way past it, the warnings' count and totals
+    assert any("add 'force = true' at the top of the file" in reason for reason in reasons)
+    assert any("warning(s) besides (watchsync plan lint spike.toml lists them)" in r for r in reasons)
+    assert not any(": warning: " in reason for reason in reasons)  # the warnings did not refuse it
+    assert any(reason.startswith("week") and "long run" in reason for reason in reasons)  # the weekly totals
     assert setup.pending() == []

@@ -71,3 +71,17 @@ def test_weekly_totals_add_up_from_the_workouts() -> None:
     text = format_report(report, "good.toml")
     assert text.endswith("0 error(s), 0 warning(s)")
     assert f"{week.minutes:.0f}" in text.splitlines()[2]
+
+
+def test_a_deload_week_heavier_than_the_build_week_is_said_to_be_above_it(tmp_path: Path) -> None:
+    text = (DATA / "deload-depth.toml").read_text().replace('library = "../../../../workouts"',
+                                                               f'library = "{DATA.parents[3] / "workouts"}"')
+    heavier = text.replace('sun = ["runs/long-easy-90.txt"]\n', "", 1)  # the build week loses its long run
+    (tmp_path / "heavier.toml").write_text(heavier)
+    report = lint_plan(load_plan(tmp_path / "heavier.toml"))
+    [issue] = [i for i in report.issues if i.rule == "deload-depth"]
+    assert "% above week 1" in issue.message and "-" not in issue.message.split("%")[0]
+    one_core = heavier.replace('fri = ["strength/core-5min.txt"]\n', "", 1)  # one core session in week 1
+    (tmp_path / "one-core.toml").write_text(one_core)
+    [core] = [i.message for i in lint_plan(load_plan(tmp_path / "one-core.toml")).issues if i.rule == "core"]
+    assert core.startswith("1 core session this week")

@@ -47,7 +47,7 @@ from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.plan.library import Library
-from watchsync.plan.lint import format_report
+from watchsync.plan.lint import format_totals
 from watchsync.plan.model import Plan, PlanError
 from watchsync.plan.parse import load_plan
 from watchsync.prepare import prepare, workout_key
@@ -58,6 +58,10 @@ from watchsync.store.faults import FaultKind
 logger = logging.getLogger(__name__)
 
 FIT_ARCHIVE_DIR = "fit"
+
+
+#: How a plan refused for its lint errors goes through all the same (the coach's explicit choice).
+FORCE_HINT = "To apply the plan as it is, add 'force = true' at the top of the file and put it back in the inbox."
 
 
 class IntakeRejected(InputError):
@@ -171,8 +175,9 @@ class Intake:
             logger.error("cannot reject %s for %s (%s); it stays in the inbox and is tried again", path.name,
                          inbox.athlete.name, error)
             raise RetryLater(str(error)) from None
+        more = sum(1 for error in errors[1:] if error.startswith(f"{path.name}:"))  # problems, not commentary
         logger.warning("rejected %s for %s: %s (see %s.error.txt)", path.name, inbox.athlete.name,
-                       excerpt(errors[0]) + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""),
+                       excerpt(errors[0]) + (f" (+{more} more)" if more else ""),
                        moved.relative_to(inbox.inbox))
 
     def _take(self, inbox: AthleteInbox, path: Path) -> str:
@@ -229,9 +234,13 @@ class Intake:
                 raise PlanError(path.name, 1, f"the plan is for athlete {plan.athlete!r}, but it was put into "
                                               f"the inbox of {inbox.athlete.name!r}")
             scheduled = self._queue_plan(inbox, plan)
-        except PlanRefused as refused:  # lint errors first (the log and the message show the first line),
-            errors = [issue.format(path.name) for issue in refused.report.errors]  # then the whole lint report
-            raise IntakeRejected([*errors, "", *format_report(refused.report, path.name).splitlines()]) from None
+        except PlanRefused as refused:  # the lint errors (the log and the message show the first line), the
+            report = refused.report     # way past them, how many warnings besides, and the weekly totals
+            errors = [issue.format(path.name) for issue in report.errors]
+            warnings = len(report.issues) - len(errors)
+            raise IntakeRejected([*errors, "", FORCE_HINT, "",
+                                  f"{warnings} warning(s) besides (watchsync plan lint {path.name} lists them); "
+                                  "the weekly totals:", *format_totals(report).splitlines()]) from None
         except PlanError as error:
             raise IntakeRejected([_relabel_plan(error, path)]) from None
         except WorkoutFormatError as error:

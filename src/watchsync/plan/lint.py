@@ -74,14 +74,19 @@ def lint_plan(plan: Plan, rules: PlanRules | None = None, athlete: Athlete | Non
 def format_report(report: LintReport, path: str) -> str:
     """The issues, one a line, then the weekly totals as a table."""
     lines = [issue.format(path) for issue in report.issues]
+    summary = f"{len(report.errors)} error(s), {len(report.issues) - len(report.errors)} warning(s)"
+    return "\n".join([*lines, format_totals(report), summary])
+
+
+def format_totals(report: LintReport) -> str:
+    """The weekly totals as a table."""
     rows = [[str(t.week), t.focus.value, str(t.sessions), f"{t.minutes:.0f}", f"{t.run_minutes:.0f}",
              f"{t.run_km:.1f}", f"{100 * t.easy_share:.0f}%",
              f"{t.easy_run_minutes:.0f}/{t.moderate_run_minutes:.0f}/{t.hard_run_minutes:.0f}",
              f"{t.load:.0f}", f"{t.long_run_minutes:.0f}", str(t.rest_days)] for t in report.weeks]
     table = format_table(["week", "focus", "sessions", "min", "run min", "run km", "easy",
                           "easy/mod/hard min", "sRPE load", "long run", "rest days"], rows)
-    summary = f"{len(report.errors)} error(s), {len(report.issues) - len(report.errors)} warning(s)"
-    return "\n".join([*lines, table, summary])
+    return table
 
 
 def _line(plan: Plan, week: int, day: int | None = None) -> int:
@@ -132,7 +137,8 @@ def _deload_depth(plan: Plan, facts: list[PlacedFacts], totals: list[WeekTotals]
         drop = 1 - total.minutes / reference.minutes
         if not rules.deload_drop_min - 1e-9 <= drop <= rules.deload_drop_max + 1e-9:
             yield _issue(plan, Severity.WARNING, "deload-depth",
-                         f"deload week is {100 * drop:.0f} % below week {reference.week} "
+                         f"deload week is {100 * abs(drop):.0f} % {'below' if drop >= 0 else 'above'} week "
+                         f"{reference.week} "
                          f"({total.minutes:.0f} vs {reference.minutes:.0f} min); aim for "
                          f"{100 * rules.deload_drop_min:.0f}-{100 * rules.deload_drop_max:.0f} % less",
                          total.week)
@@ -225,4 +231,5 @@ def _counts(plan: Plan, facts: list[PlacedFacts], totals: list[WeekTotals],
             if count < low or (high is not None and count > high):
                 wanted = f"at least {low}" if high is None else f"{low} to {high}"
                 yield _issue(plan, Severity.WARNING, rule,
-                             f"{count} {label} this week (want {wanted})", number)
+                             f"{count} {label.removesuffix('s') if count == 1 else label} this week (want {wanted})",
+                             number)
