@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from watchsync.model.athlete import Units, format_pace
@@ -187,3 +188,21 @@ def format_table(headers: list[str], rows: list[list[str]]) -> str:
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines)
+
+
+def utc_minutes(moment: datetime) -> str:
+    """A moment as people read it in the status, the dashboard and messages: ``2026-12-04 03:40 UTC``."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def readable_time(text: object) -> object:
+    """A stored ISO time (``2026-12-04T03:40:12+00:00``) as :func:`utc_minutes` gives it; a stored error
+    (``<time> <message>``) with its time so; anything else as it is."""
+    if not isinstance(text, str) or not text[:4].isdigit():
+        return text
+    when, space, rest = text.partition(" ")
+    try:
+        moment = datetime.fromisoformat(when)
+    except ValueError:
+        return text
+    return utc_minutes(moment) + space + rest

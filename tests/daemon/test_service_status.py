@@ -71,7 +71,8 @@ def test_status_of_each_athlete(config: Config) -> None:
     assert bob.rejected_waiting == 2
     assert not status.alive
     text = format_status(status)
-    assert "never started" in text and "2 waiting, oldest 2030-01-01T08:00:00+00:00" in text
+    assert "never started" in text and "2 waiting, oldest 2030-01-01 08:00 UTC" in text  # as the dashboard
+    assert "last push       2030-01-01 09:00 UTC" in text and "T09:00" not in text  # shows them; --json keeps ISO
 
 
 def test_athlete_without_tokens_is_not_logged_in(config: Config) -> None:

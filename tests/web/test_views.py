@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from services.test_report import ATHLETE, EASY, MONDAY, fetch_activities, schedule
+from watchsync.describe import readable_time
 from watchsync.store import Store
 from watchsync.web import views
-from watchsync.web.views import PAUSE_SHOWN_SECONDS, readable_time
+from watchsync.web.views import PAUSE_SHOWN_SECONDS
 
 
 @pytest.fixture

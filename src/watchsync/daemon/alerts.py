@@ -27,6 +27,7 @@ from watchsync.config import Config
 from watchsync.daemon.notifications import Notice, Notifier
 from watchsync.daemon.rejected import rejected_files
 from watchsync.daemon.status import GLOBAL, LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, now_text
+from watchsync.describe import utc_minutes
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.report import values
@@ -176,7 +177,7 @@ class Alerts:
                                         self.store.kv_get(name, LAST_PUSH_KEY)) if isinstance(v, str)]
             last = max(times)
             if now - last > limit:
-                silent.append(f"{name} (last contact {last.isoformat(timespec='minutes')})")
+                silent.append(f"{name} (last contact {utc_minutes(last)})")
         self._condition("unreachable", bool(silent), "watchsync: Garmin unreachable",
                         f"No successful call to Garmin for more than {_minutes(limit)}: "
                         f"{', '.join(silent)}. Queued work waits and is retried; nothing is lost.",

@@ -23,6 +23,7 @@ from typing import Any
 
 from watchsync.config import Config
 from watchsync.daemon.intake_files import ERROR_SUFFIX, REJECTED, processed_versions, rejection_time, superseded
+from watchsync.describe import readable_time
 from watchsync.garmin.errors import login_hint_for
 from watchsync.garmin.tokens import TOKEN_FILE
 from watchsync.store import Store, StoreError, StoreFault
@@ -157,21 +158,21 @@ def collect_status(config: Config, *, now: datetime | None = None) -> DaemonStat
 def format_status(status: DaemonStatus) -> str:
     """The status as short aligned lines for a terminal."""
     if status.alive:
-        daemon = f"daemon: running (pid {status.pid}, heartbeat {status.heartbeat})"
+        daemon = f"daemon: running (pid {status.pid}, heartbeat {readable_time(status.heartbeat)})"
     elif status.heartbeat:
-        daemon = f"daemon: not running (last heartbeat {status.heartbeat})"
+        daemon = f"daemon: not running (last heartbeat {readable_time(status.heartbeat)})"
     else:
         daemon = "daemon: not running (never started with this state directory)"
     lines = [daemon, f"store: {status.store}"]
     for athlete in status.athletes:
-        oldest = f", oldest {athlete.oldest_item}" if athlete.oldest_item else ""
+        oldest = f", oldest {readable_time(athlete.oldest_item)}" if athlete.oldest_item else ""
         lines += [
             f"{athlete.name}:",
             f"  auth            {athlete.auth}",
             f"  outbox          {athlete.outbox_depth} waiting{oldest}",
-            f"  last push       {athlete.last_push or 'never'}",
-            f"  activity sync   {athlete.last_activity_sync or 'never'}",
-            f"  last error      {athlete.last_error or 'none'}",
+            f"  last push       {readable_time(athlete.last_push) or 'never'}",
+            f"  activity sync   {readable_time(athlete.last_activity_sync) or 'never'}",
+            f"  last error      {readable_time(athlete.last_error) or 'none'}",
             f"  rejected files  {athlete.rejected_waiting}",
         ]
     return "\n".join(lines) + "\n"

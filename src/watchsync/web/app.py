@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 
 from watchsync.config import Config
-from watchsync.describe import format_seconds
+from watchsync.describe import format_seconds, readable_time
 from watchsync.model.athlete import Athlete
 from watchsync.report import charts, values
 from watchsync.store import Store
@@ -63,7 +63,7 @@ class Dashboard:
                                       status_colours=charts.STATUS_COLOURS, svg=Markup,
                                       athletes=list(config.athletes))
         self.templates.filters["segment"] = url_segment
-        self.templates.filters["clock"] = views.readable_time
+        self.templates.filters["clock"] = readable_time
         self.templates.globals["garmin_health"] = views.garmin_health
 
     def page(self, template: str, **context: Any) -> HTMLResponse:

@@ -17,6 +17,7 @@ from watchsync.activity.model import Activity
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.match import PlannedSession
 from watchsync.compliance.score import IntensityScore, score_intensity
+from watchsync.describe import utc_minutes
 from watchsync.model.athlete import Athlete
 from watchsync.report import charts, values
 from watchsync.report.model import ComplianceReport, SessionRow
@@ -100,20 +101,7 @@ def _instant(text: str) -> datetime:
 
 def _clock(text: str) -> str:
     """``2026-12-04T03:40:12+00:00`` → ``2026-12-04 03:40 UTC`` (the store's times are UTC)."""
-    return _instant(text).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def readable_time(text: object) -> object:
-    """A status time as the overview gives it (``2026-12-04 03:40 UTC``); a status error
-    (``<time> <message>``) with its time so; anything else as it is."""
-    if not isinstance(text, str) or not text[:4].isdigit():
-        return text
-    when, space, rest = text.partition(" ")
-    try:
-        datetime.fromisoformat(when)
-    except ValueError:
-        return text
-    return _clock(when) + space + rest
+    return utc_minutes(_instant(text))
 
 
 @dataclass(frozen=True)
