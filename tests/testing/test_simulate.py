@@ -165,3 +165,17 @@ def test_a_followed_drills_session_lasts_about_what_its_plan_counts() -> None:
                                                                 duration=TimeDuration(seconds=30))])])
     activity = decode_activity(simulate_activity(drills, ATHLETE, start=START, seed=3).fit)
     assert volume_score(drills, summary_from_fit("d", activity)).colour == "green"
+
+
+def test_a_followed_pool_swim_is_swum_at_swimming_speed() -> None:
+    from pathlib import Path
+
+    from watchsync.compliance.activities import summary_from_fit
+    from watchsync.compliance.score import volume_score
+    from watchsync.formats.load import load_workout
+
+    swim = resolve(load_workout(Path(__file__).resolve().parents[2] / "workouts" / "cross" / "swim-30.txt"), ATHLETE)
+    activity = decode_activity(simulate_activity(swim, ATHLETE, start=START, seed=2).fit)
+    summary = summary_from_fit("s", activity)
+    assert summary.distance_m is not None and summary.duration_s > summary.distance_m  # under 1 m/s
+    assert volume_score(swim, summary).colour == "green"  # not "33 %, orange" from a swim at running speed

@@ -62,7 +62,7 @@ from watchsync.model.workout import (
     Workout,
     step_seconds,
 )
-from watchsync.rules import is_easy
+from watchsync.rules import is_easy, speeds_for
 
 Behaviour = Literal["follows", "too_hard", "cut_short", "skips_intervals", "late", "swapped_bike"]
 FloatArray = NDArray[np.float64]
@@ -185,7 +185,7 @@ def _workout_laps(workout: Workout, athlete: Athlete, behaviour: Behaviour, rng:
     for planned in execution_order(workout):
         step = planned.step
         effort_step = _easy_version(step) if behaviour == "skips_intervals" and planned.in_repeat else step
-        hr, speed = _effort(effort_step, athlete)
+        hr, speed = _effort(effort_step, athlete, workout.sport.family)
         seconds = _step_seconds(step, speed, rng)
         effort_hr = np.full(seconds, hr)
         speeds = np.full(seconds, speed)
@@ -201,10 +201,11 @@ def _easy_version(step: Step) -> Step:
     return Step(intensity=step.intensity, duration=step.duration, rpe=EASY_RPE)
 
 
-def _effort(step: Step, athlete: Athlete) -> tuple[float, float]:
-    """(HR the step drives towards in bpm, speed in m/s)."""
+def _effort(step: Step, athlete: Athlete, family: str = "run") -> tuple[float, float]:
+    """(HR the step drives towards in bpm, speed in m/s: the sport family's own, a swim's at swimming
+    speed, as the planned estimate counts it)."""
     lthr = athlete.effective_lthr
-    threshold_speed = athlete.easy_speed / 0.80
+    threshold_speed = (speeds_for(athlete).get(family) or athlete.easy_speed) / 0.80
     hr_pct, speed_pct = INTENSITY_EFFORT[step.intensity]
     if step.rpe is not None:
         hr_pct = _rpe_centre(step.rpe, DEFAULT_RPE_HR_PCT_LTHR)
