@@ -170,3 +170,20 @@ def test_a_cadence_beside_an_rpe_left_open_becomes_the_steps_target() -> None:
     [step] = resolve(workout, ANNA.model_copy(update={"targets": "rpe"})).flat_steps()
     assert (step.target, step.secondary) == (CadenceTarget(low=95, high=105), None)
     assert step.rpe == RpeTarget(low=9, high=9)
+
+
+@pytest.mark.parametrize("sport", [Sport.POOL_SWIM, Sport.OPEN_WATER_SWIM])
+def test_a_swims_rpe_is_a_css_pace_band_else_a_cue_never_a_running_hr_band(sport: Sport) -> None:
+    workout = Workout(name="s", sport=sport, steps=[Step(duration=TimeDuration(seconds=300),
+                                                         target=RpeTarget(low=5, high=5))])
+    swimmer = ANNA.model_copy(update={"swim_threshold_pace": 115.0, "rpe": {5: Band(low=80, high=85)}})
+    [step] = resolve(workout, swimmer).steps
+    assert isinstance(step, Step) and isinstance(step.target, SpeedTarget)
+    css_speed = 100 / 115.0
+    run = _one(RpeTarget(low=5, high=5), ANNA.model_copy(update={"targets": "pace"}))
+    assert isinstance(run.target, SpeedTarget)  # the same shares of the threshold speed, the running table's
+    threshold = 1000 / 270.0
+    assert step.target.low / css_speed == pytest.approx(run.target.low / threshold, rel=2e-3)
+    assert step.target.high / css_speed == pytest.approx(run.target.high / threshold, rel=2e-3)
+    [cue] = resolve(workout, ANNA).steps  # no CSS: the cue alone (the rpe table above is HR's, never used)
+    assert isinstance(cue, Step) and isinstance(cue.target, OpenTarget) and "RPE 5" in (cue.notes or "")

@@ -91,10 +91,15 @@ def resolve(workout: Workout, athlete: Athlete) -> Workout:
     pace. A target resolves to the kind the author wrote (a power target to watts, never to HR). A
     single HR or power zone stays the watch's zone unless the athlete lists explicit zones; zone
     ranges and HR zones 6-7 (which watches lack) become bands from the default tables. In strength,
-    yoga and mobility an RPE stays a cue (open target): a running heart-rate band means nothing there.
+    yoga and mobility an RPE stays a cue (open target): a running heart-rate band means nothing there;
+    in a swim an RPE is the CSS pace band (the same shares of its speed as a run's of the threshold),
+    else a cue: wrist heart rate fails under water and a running band is no swimming band.
     """
     if workout.sport in SWIM_SPORTS:
         athlete = _swimmer(athlete)
+        if athlete.targets is not TargetPreference.RPE:  # no running HR band under water: the CSS pace band,
+            athlete = athlete.model_copy(update={  # else the cue alone; the rpe table is the running one's
+                "targets": TargetPreference.PACE if athlete.threshold_pace else TargetPreference.RPE, "rpe": {}})
     if workout.sport in RPE_ONLY_SPORTS and athlete.targets is not TargetPreference.RPE:
         athlete = athlete.model_copy(update={"targets": TargetPreference.RPE})
     blocks = [_resolve_block(block, athlete, str(i + 1)) for i, block in enumerate(workout.steps)]
