@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from watchsync.model.athlete import Units, format_pace
+from watchsync.model.units import METERS_PER_YARD, whole_yards
 
 # The workout model's classes are imported where a step or target is described (the caller holds one
 # already): `format_seconds` and `format_table` alone load no workout model (``analyze``).
@@ -33,8 +34,8 @@ def format_seconds(seconds: float) -> str:
     return "".join(parts) or "0s"
 
 
-def describe_duration(duration: Duration) -> str:
-    """A duration as a coach would write it."""
+def describe_duration(duration: Duration, *, yards: bool = False) -> str:
+    """A duration as a coach would write it (in a yard pool, a whole number of yards as yards)."""
     from watchsync.model.workout import (
         CaloriesDuration,
         DistanceDuration,
@@ -48,6 +49,8 @@ def describe_duration(duration: Duration) -> str:
         case TimeDuration(seconds=seconds):
             return format_seconds(seconds)
         case DistanceDuration(meters=meters):
+            if yards and (counted := whole_yards(meters)) is not None:
+                return f"{counted} yd"
             return f"{meters / 1000:g} km" if meters >= 1000 else f"{meters:g} m"
         case LapButton():
             return "lap button"
@@ -70,25 +73,26 @@ def _zones(target: HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget) -> st
     return str(target.zone) if target.zone_high is None else f"{target.zone}-{target.zone_high}"
 
 
-def _pace(seconds_per_km: float, units: Units, swim: bool) -> str:
-    if swim:  # swimmers think per 100 m
-        whole = round(seconds_per_km / 10)
-        return f"{whole // 60}:{whole % 60:02d}/100m"
+def _pace(seconds_per_km: float, units: Units, swim: bool, yards: bool = False) -> str:
+    if swim:  # swimmers think per 100 m (per 100 yd in a yard pool)
+        whole = round(seconds_per_km / 10 * (METERS_PER_YARD if yards else 1))
+        return f"{whole // 60}:{whole % 60:02d}/100{'yd' if yards else 'm'}"
     return format_pace(seconds_per_km, units)
 
 
-def describe_step_target(step: Step, units: Units = Units.METRIC, swim: bool = False) -> str:
+def describe_step_target(step: Step, units: Units = Units.METRIC, swim: bool = False, yards: bool = False) -> str:
     """The step's target with its ramp direction and secondary target: ``100-150 W ramp down + 85-95 rpm``."""
-    text = describe_target(step.target, units, swim)
+    text = describe_target(step.target, units, swim, yards)
     if step.ramp is not None:
         text += f" ramp {step.ramp}"
     if step.secondary is not None:
-        text += f" + {describe_target(step.secondary, units, swim)}"
+        text += f" + {describe_target(step.secondary, units, swim, yards)}"
     return text
 
 
-def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = False) -> str:
-    """A target as text: ``145-152 bpm``, ``4:30-4:50/km`` (``1:40-1:45/100m`` for swims), ``RPE 3``."""
+def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = False, yards: bool = False) -> str:
+    """A target as text: ``145-152 bpm``, ``4:30-4:50/km`` (``1:40-1:45/100m`` for swims, per 100 yd in a
+    yard pool), ``RPE 3``."""
     from watchsync.model.workout import (
         CadenceTarget,
         HeartRatePercentLthrTarget,
@@ -120,13 +124,13 @@ def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = Fa
         case HeartRatePercentLthrTarget():
             return f"{_span(target.low, target.high, '%')} LTHR"
         case PaceTarget():
-            return f"{_pace(target.fast, units, swim)}-{_pace(target.slow, units, swim)}"
+            return f"{_pace(target.fast, units, swim, yards)}-{_pace(target.slow, units, swim, yards)}"
         case PacePercentTarget():
             return f"{_span(target.low, target.high, '%')} threshold pace"
         case PaceZoneTarget():
             return f"pace zone {_zones(target)}"
         case SpeedTarget():
-            return f"{_pace(1000 / target.high, units, swim)}-{_pace(1000 / target.low, units, swim)}"
+            return f"{_pace(1000 / target.high, units, swim, yards)}-{_pace(1000 / target.low, units, swim, yards)}"
         case PowerTarget():
             return f"{_span(target.low, target.high, '')} W"
         case PowerPercentFtpTarget():
@@ -153,32 +157,33 @@ class StepRow:
 def step_rows(workout: Workout, units: Units = Units.METRIC) -> list[StepRow]:
     """The workout as table rows, repeats as a header row followed by their indented steps."""
     rows: list[StepRow] = []
-    _rows(workout.steps, rows, units, 0, "", workout.sport.family == "swim")
+    yards = workout.pool_length is not None and workout.pool_length_unit == "yd"
+    _rows(workout.steps, rows, units, 0, "", workout.sport.family == "swim", yards)
     return rows
 
 
 def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth: int, prefix: str,
-          swim: bool = False) -> None:
+          swim: bool = False, yards: bool = False) -> None:
     from watchsync.model.workout import Repeat, Step
 
     for index, block in enumerate(blocks, start=1):
         label = f"{prefix}{index}"
         if isinstance(block, Repeat):
             rows.append(StepRow(label, "repeat", f"{block.count}x", "", block.name or "", depth))
-            _rows(block.steps, rows, units, depth + 1, f"{label}.", swim)
+            _rows(block.steps, rows, units, depth + 1, f"{label}.", swim, yards)
             continue
         cue = block.name or ""
         if block.notes and block.notes != block.name:
             cue = f"{cue} – {block.notes}" if cue else block.notes
         extras = [f"{block.stroke} stroke" if block.stroke else "", block.equipment or "",
                   *(f"at {Step.prompt_clock(p.at_seconds)}: {p.text}" for p in block.prompts),
-                  f"planned {describe_duration(block.planned)}" if block.planned else ""]
+                  f"planned {describe_duration(block.planned, yards=yards)}" if block.planned else ""]
         cue = "; ".join(filter(None, [cue, *extras]))
         if block.exercise is not None:
             weight = f" @ {block.weight_kg:g} kg" if block.weight_kg else ""
             cue = f"{block.exercise.category}/{block.exercise.name}{weight}" + (f" – {cue}" if cue else "")
-        rows.append(StepRow(label, block.intensity.value, describe_duration(block.duration),
-                            describe_step_target(block, units, swim), cue, depth))
+        rows.append(StepRow(label, block.intensity.value, describe_duration(block.duration, yards=yards),
+                            describe_step_target(block, units, swim, yards), cue, depth))
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:

@@ -662,3 +662,17 @@ def test_a_treadmill_speed_in_km_h_or_mph_is_a_speed_target(line: str, low: floa
     target = step(line, "treadmill").target
     assert isinstance(target, SpeedTarget)
     assert (target.low, target.high) == (pytest.approx(low), pytest.approx(high))
+
+
+def test_a_yard_pool_is_written_and_shown_in_yards() -> None:
+    from watchsync.describe import step_rows
+
+    text = "name: y\nsport: pool_swim\npool: 25yd\n- Freestyle 400y Z3 Pace\n- 100mtr easy\n"
+    workout = parse_text(text)
+    written = format_text(workout)
+    assert "- 400yd Z3 Pace Freestyle" in written and "100mtr" in written  # metres stay metres
+    assert parse_text(written) == workout
+    rows = step_rows(workout)
+    assert [row.duration for row in rows] == ["400 yd", "100 m"]
+    metric = parse_text(text.replace("25yd", "25m"))
+    assert "365.76mtr" in format_text(metric)  # in a metre pool a yard length is its metres

@@ -20,6 +20,12 @@ METERS_PER_MILE = 1609.344
 METERS_PER_YARD = 0.9144
 
 
+def whole_yards(meters: float) -> int | None:
+    """``meters`` as a whole number of yards when it is one exactly (``365.76`` → ``400``), else None."""
+    yards = round(meters / METERS_PER_YARD)
+    return yards if yards > 0 and yards * METERS_PER_YARD == meters else None
+
+
 def default_pace_unit(family: str, units: Units = Units.METRIC) -> str:
     """/100m for swims, /mi with imperial units, else /km."""
     if family == "swim":

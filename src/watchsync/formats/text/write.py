@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 
 from watchsync.errors import InputError
 from watchsync.formats.errors import WorkoutFormatError
@@ -19,6 +20,7 @@ from watchsync.formats.text.step import (
 )
 from watchsync.formats.text.tokens import Where, pace_unit_meters
 from watchsync.formats.text.words import folded_words
+from watchsync.model.units import whole_yards
 from watchsync.model.workout import (
     CadenceTarget,
     CaloriesDuration,
@@ -58,8 +60,13 @@ def number_text(value: float) -> str:
     return text.removesuffix(".0").rstrip(".")
 
 
+#: True while :func:`format_text` writes a workout for a yard pool: its distances are written in yards.
+_IN_YARD_POOL: ContextVar[bool] = ContextVar("in_yard_pool", default=False)
+
+
 def format_duration(duration: Duration) -> str:
-    """The step-line spelling of a length (``parse_duration`` reads it back)."""
+    """The step-line spelling of a length (``parse_duration`` reads it back); in a yard pool a whole
+    number of yards is written in yards (``400yd``, as its author wrote it, not ``365.76mtr``)."""
     match duration:
         case TimeDuration(seconds=seconds):
             if seconds != int(seconds):
@@ -68,6 +75,8 @@ def format_duration(duration: Duration) -> str:
             minutes, secs = divmod(rest, 60)
             return "".join(f"{v}{u}" for v, u in ((hours, "h"), (minutes, "m"), (secs, "s")) if v)
         case DistanceDuration(meters=meters):
+            if _IN_YARD_POOL.get() and (yards := whole_yards(meters)) is not None:
+                return f"{yards}yd"
             if meters % 1000 == 0:
                 return f"{number_text(meters / 1000)}km"
             return f"{number_text(meters)}mtr"
@@ -333,6 +342,14 @@ def _top_groups(workout: Workout) -> Iterator[list[str]]:
 
 def format_text(workout: Workout) -> str:
     """The workout as a text file; raises :class:`TextSyntaxLimit` for what only TOML can express."""
+    in_yard_pool = _IN_YARD_POOL.set(workout.pool_length is not None and workout.pool_length_unit == "yd")
+    try:
+        return _format_text(workout)
+    finally:
+        _IN_YARD_POOL.reset(in_yard_pool)
+
+
+def _format_text(workout: Workout) -> str:
     lines = [f"name: {_meta_value(workout.name, 'name')}", f"sport: {workout.sport.value}"]
     if workout.pool_length is not None:
         lines.append(f"pool: {number_text(workout.pool_length)}{workout.pool_length_unit}")
