@@ -676,3 +676,16 @@ def test_a_yard_pool_is_written_and_shown_in_yards() -> None:
     assert [row.duration for row in rows] == ["400 yd", "100 m"]
     metric = parse_text(text.replace("25yd", "25m"))
     assert "365.76mtr" in format_text(metric)  # in a metre pool a yard length is its metres
+
+
+def test_a_notes_line_holding_a_count_is_text_not_an_empty_repeat() -> None:
+    warnings: list[WorkoutFormatError] = []  # a race-plan importer's swim: its prose summary, then the steps
+    workout = parse_text("name: s\nsport: pool_swim\npool: 25yd\nWarm Up:\n1 x (300 FS with fins in Z1),\n"
+                         "4 x (50 Drill in Z1 + 10 sec rests),\n\n- 300yd 1:50 Pace free with fins intensity=warmup\n",
+                         "s.txt", warnings=warnings)
+    [step] = workout.steps  # never repeated 4 times: the blank line ends a line of prose
+    assert isinstance(step, Step) and step.duration == DistanceDuration(meters=300 * 0.9144)
+    assert "4 x (50 Drill in Z1 + 10 sec rests)," in (workout.description or "")
+    assert [w.line for w in warnings] == [5, 6] and all("kept as text" in w.problem for w in warnings)
+    with pytest.raises(WorkoutFormatError, match="repeat '6x' has no steps"):  # a title with its count: an error
+        steps("- 10m 50%\nMain set 6x\n\nCooldown\n- 10m 40%", "cycling")

@@ -34,7 +34,8 @@ _FULL_WIDTH = str.maketrans({"\uff08": "(", "\uff09": ")"})
 POOL_LENGTH = re.compile(r"^\s*(\d{1,4}(?:\.\d{1,3})?)\s*(m|mtr|meters?|metres?|y|yd|yds|yards?)\s*$", re.IGNORECASE)
 #: List bullets other than ``-``: intervals.icu reads such lines as text (generators write them on purpose).
 _BULLETS = frozenset("•*–—·▪◦")
-NO_STEPS = " has no steps"
+#: A repeat header's name longer than this many words is a sentence (a generator's notes).
+PROSE_WORDS = 6
 #: ``4x`` in a header; also ``4x:`` and ``(4x)``.
 REPEAT_COUNT = re.compile(r"(?<!\S)\(?(\d{1,9})\s*[x×]\)?:?(?=\s|$)", re.IGNORECASE)
 
@@ -53,6 +54,13 @@ class Section:
     lines: int = 0
     text: str = ""
     blank_warned: bool = False
+
+    def prose(self) -> bool:
+        """Whether a repeat header is a sentence that holds a count (``3 x (1 min at 152 W + 2 mins at
+        106 W).``, ``Do 4x 30s all out``), not a title with its count (``Main set 6x``, ``Strides 5x``)."""
+        name = self.name or ""
+        return any(c.isdigit() for c in name) or len(name.split()) > PROSE_WORDS \
+            or not (self.text.startswith(self.header) or self.text.endswith(self.header))
 
     def titles(self) -> bool:
         """Whether the header is a section title (``Warmup``, ``Main set``), not a line of prose."""
@@ -98,9 +106,14 @@ class _Document:
             if section.lines == 0 and section.text and not section.titles():
                 self.free_text.append(section.text)  # a line of prose, not a section of steps
             return
-        if section.lines == 0:
+        if section.lines == 0 and section.prose():  # "4 x (50 Drill in Z1 + 10 sec rests)," in a generator's
+            self.free_text.append(section.text)    # notes: text, as intervals.icu reads it
+            self.warnings.append(WorkoutFormatError(self.path, section.line, section.col,
+                                                    f"{section.header!r} in a line with no step lines under it: the "
+                                                    "line is kept as text, not a repeat", "'- ' step lines under it"))
+        elif section.lines == 0:  # "Main set 6x" with nothing under it: a repeat that lost its steps
             self.errors.append(WorkoutFormatError(self.path, section.line, section.col,
-                                                  f"repeat {section.header!r}{NO_STEPS}",
+                                                  f"repeat {section.header!r} has no steps",
                                                   "'- ' step lines under the header"))
         elif section.steps:
             self.blocks.append(Repeat(count=section.count, steps=section.steps, name=section.name))
@@ -229,8 +242,8 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         return  # "---": a Markdown separator, ignored as intervals.icu ignores it
     stripped = raw.strip()
     if not stripped:
-        if doc.section is not None and doc.section.lines == 0 and (doc.section.count is not None
-                                                                    or doc.section.titles()):
+        if doc.section is not None and doc.section.lines == 0 and (
+                (doc.section.count is not None and not doc.section.prose()) or doc.section.titles()):
             if doc.section.count is not None and not doc.section.blank_warned:
                 doc.section.blank_warned = True
                 where.warn(1, f"a blank line after the repeat header {doc.section.text!r}: watchsync repeats the "
@@ -329,8 +342,6 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
         elif not doc.body_started:
             doc.errors.append(WorkoutFormatError(doc.path, doc.line_offset + 1, 1, "no sport for this workout",
                                                  _SPORT_HINT))
-    if not doc.body_started:  # no step line at all: that is the problem, not a header's empty repeat
-        doc.errors = [e for e in doc.errors if not (e.problem.startswith("repeat ") and e.problem.endswith(NO_STEPS))]
     if not doc.blocks and not doc.errors:
         bullets = sorted({line[0] for line in doc.free_text if line[0] in _BULLETS})
         doc.errors.append(WorkoutFormatError(
