@@ -29,6 +29,7 @@ from watchsync.model.workout import (
     PowerZoneTarget,
     Prompt,
     Repeat,
+    RpeTarget,
     SpeedTarget,
     Sport,
     Step,
@@ -689,3 +690,13 @@ def test_a_notes_line_holding_a_count_is_text_not_an_empty_repeat() -> None:
     assert [w.line for w in warnings] == [5, 6] and all("kept as text" in w.problem for w in warnings)
     with pytest.raises(WorkoutFormatError, match="repeat '6x' has no steps"):  # a title with its count: an error
         steps("- 10m 50%\nMain set 6x\n\nCooldown\n- 10m 40%", "cycling")
+
+
+def test_rpe_out_of_ten_and_ramp_as_the_first_word_of_a_cue() -> None:
+    assert step("- 20m RPE 6/10 tempo", "cycling").target == RpeTarget(low=6, high=6)  # a French ride's text
+    assert step("- 20m RPE 5-6/10", "cycling").target == RpeTarget(low=5, high=6)
+    ramp_text = step("- Ramp warm-up 10m 50-75%", "cycling")
+    assert (ramp_text.name, ramp_text.ramp) == ("Ramp warm-up", None)  # text before the length is the cue
+    keyword = step("- 10m ramp 50-75%", "cycling")
+    assert keyword.ramp == "up" and not keyword.name
+    assert step("- ramp 10m 75-50%", "cycling").ramp == "down"  # right before its length: still the keyword

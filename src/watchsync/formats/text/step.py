@@ -162,6 +162,11 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
                 and following.kind == "cue" and following.text.lower() == "lthr":
             where.warn(item.col, f"{item.text!r} is a power zone: 'LTHR' after it is text (as in intervals.icu)",
                        f"'{item.text} HR' for a heart-rate zone")  # "- 10m Z1 LTHR" (forum t/4725)
+        if item.kind == "cue" and item.text.lower() == "ramp" and parts.length is None and parts.sets is None \
+                and (following is None or following.kind != "length"):
+            parts.cue.append(item)  # "- Ramp warm-up 10m 50-75%": the step's text; the keyword follows a length
+            index += 1
+            continue
         if item.kind == "sets" and following is not None and following.kind == "cue" \
                 and following.text.lower() in _UNIT_SECONDS:
             item, length = _repeated_length(item, following, where)  # "- 5 x 3 min": 5 times a 3-minute step

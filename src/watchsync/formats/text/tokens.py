@@ -376,7 +376,7 @@ WORD_RULES = Rules(
     rule("exercise", r"([A-Z][A-Z0-9_]*)/([A-Z0-9_]+)", _keep, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", flags=0),
     rule("lap", r"press\s+lap", lambda _w, _c, _m: LapButton(), "p"),
     rule("length", rf"until\s+hr\s*([<>]|(?:above|below|over|under)(?=\s))\s*({_NUM})", _until, "u"),
-    rule("rpe", rf"rpe\s*({_NUM})(?:\s*-\s*({_NUM}))?", _rpe, "r"),
+    rule("rpe", rf"rpe\s*({_NUM})(?:\s*-\s*({_NUM}))?(?:\s*/\s*10)?", _rpe, "r"),  # "RPE 6/10" too
     rule("target", r"z(\d{1,9})(?:\s*-\s*z?(\d{1,9}))?(?:\s+(hr|pace|power))?", _zone, "z"),
 )
 #: Rules whose (non-empty) match starts with a decimal digit, keyed by the character after the digits.
