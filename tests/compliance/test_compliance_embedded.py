@@ -52,10 +52,10 @@ def test_embedded_workout_has_the_files_steps_and_two_repeats_of_ten(ride: Path,
 
 
 def _inside_share(oracle: dict[str, Any], lap: dict[str, Any], low: float, high: float) -> float:
-    """Share of the lap's 1 Hz samples whose centred 3-s mean power is in [low, high]."""
+    """Share of the lap's 1 Hz samples whose trailing 3-s mean power (Garmin's 3-s power) is in [low, high]."""
     records = oracle["record_mesgs"]
     power = np.array([r.get("power", np.nan) for r in records], dtype=float)
-    smooth = np.convolve(np.nan_to_num(power), np.ones(3) / 3, mode="same")
+    smooth = np.array([np.nanmean(power[max(0, i - 2):i + 1]) for i in range(len(power))])
     times = np.array([r["timestamp"].timestamp() for r in records])
     begin = lap["start_time"].timestamp()
     in_lap = (times >= begin) & (times < begin + lap["total_elapsed_time"])

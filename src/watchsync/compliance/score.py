@@ -357,11 +357,26 @@ def _channel(records: Records, channel: Channel, smoothing: int) -> FloatArray:
     if channel == "speed":
         return _speed(records)
     values: FloatArray = getattr(records, channel)
-    if channel == "power" and smoothing > 1 and len(values) >= smoothing:
-        kernel = np.ones(smoothing) / smoothing
-        smoothed: FloatArray = np.convolve(np.nan_to_num(values), kernel, mode="same")
-        return np.where(np.isnan(values), np.nan, smoothed)
+    if channel == "power" and smoothing > 1 and len(values) >= 2:
+        return trailing_mean(records.timestamp, values, smoothing)
     return values
+
+
+def trailing_mean(timestamps: FloatArray, values: FloatArray, seconds: float) -> FloatArray:
+    """Each reading's mean over the valid readings of the ``seconds`` up to it (Garmin's 3-s power:
+    trailing, in seconds, not samples); a dropout (no reading) is left out of its neighbours' means
+    and stays no reading itself."""
+    valid = ~np.isnan(values)
+    clock = timestamps if not np.isnan(timestamps).any() and np.all(np.diff(timestamps) >= 0) \
+        else np.arange(len(values), dtype=np.float64)  # no usable clock: one reading a second
+    sums = np.concatenate(([0.0], np.cumsum(np.where(valid, values, 0.0))))
+    counts = np.concatenate(([0], np.cumsum(valid)))
+    first = np.searchsorted(clock, clock - seconds, side="right")
+    last = np.arange(1, len(values) + 1)
+    count = counts[last] - counts[first]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean: FloatArray = np.where(valid & (count > 0), (sums[last] - sums[first]) / count, np.nan)
+    return mean
 
 
 @dataclass(frozen=True)
