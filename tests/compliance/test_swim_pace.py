@@ -36,3 +36,76 @@ def test_a_swim_pace_target_is_scored_over_the_active_lengths(name: str, share_i
     assert step.inside == pytest.approx(share_inside, abs=0.01)  # fitdecode's lengths: pool / timer time
     assert step.inside == pytest.approx(sum(length.total_timer_time or 0.0 for length in active
                                             if LOW <= pool / (length.total_timer_time or 1.0) <= HIGH) / swum)
+
+
+def _swim_30() -> Workout:
+    """The library's easy swim with explicit pace bands: 200 m, 8 x (50 m, 20 s rest), 200 m."""
+    from watchsync.model.workout import DistanceDuration, Intensity, Repeat
+
+    easy, smooth = SpeedTarget(low=0.565, high=0.757), SpeedTarget(low=0.765, high=0.817)
+    return Workout(name="Easy swim", sport=Sport.POOL_SWIM, steps=[
+        Step(duration=DistanceDuration(meters=200), target=easy),
+        Repeat(count=8, steps=[Step(duration=DistanceDuration(meters=50), target=smooth),
+                               Step(intensity=Intensity.REST, duration=TimeDuration(seconds=20))]),
+        Step(duration=DistanceDuration(meters=200), target=SpeedTarget(low=0.565, high=0.67))])
+
+
+def _lengths_truth(path: Path, workout: Workout) -> dict[int, tuple[float, float | None]]:
+    """Step number -> (timer seconds, share in target), the steps laid along Garmin's SDK's length
+    messages: each length's metres grow over its timer time, rests hold them."""
+    from garmin_fit_sdk import Decoder, Stream
+
+    from watchsync.compliance.score import target_band
+    from watchsync.compliance.steps import execution_order
+
+    messages, _ = Decoder(Stream.from_file(str(path))).read()
+    pool = messages["session_mesgs"][0]["pool_length"]
+    segments, clock, metres = [], 0.0, 0.0
+    for length in messages["length_mesgs"]:
+        seconds, swum = length["total_timer_time"], pool if length["length_type"] == "active" else 0.0
+        segments.append((clock, clock + seconds, metres, metres + swum))
+        clock, metres = clock + seconds, metres + swum
+    total = clock
+
+    def time_at(target: float) -> float:
+        return next((a + (target - d0) / (d1 - d0) * (b - a) for a, b, d0, d1 in segments
+                     if d1 > d0 and d0 <= target <= d1), total)
+
+    def metres_at(moment: float) -> float:
+        return next((d0 + (moment - a) / (b - a) * (d1 - d0) if b > a else d0 for a, b, d0, d1 in segments
+                     if a <= moment <= b), metres)
+
+    seconds: dict[int, float] = {}
+    scored: dict[int, list[float]] = {}
+    cursor = 0.0
+    for planned in execution_order(workout):
+        if cursor >= total:
+            break
+        duration = planned.step.duration
+        end = cursor + duration.seconds if isinstance(duration, TimeDuration) else \
+            time_at(metres_at(cursor) + duration.meters)  # type: ignore[union-attr]
+        seconds[planned.index] = seconds.get(planned.index, 0.0) + min(end, total) - cursor
+        band = target_band(planned.step.target)
+        for a, b, d0, d1 in segments:
+            if band is not None and d1 > d0 and cursor <= a < end:
+                inside = band[1] <= pool / (b - a) <= band[2]
+                scored.setdefault(planned.index, [0.0, 0.0])[0] += b - a
+                scored[planned.index][1] += (b - a) if inside else 0.0
+        cursor = end
+    return {i: (s, scored[i][1] / scored[i][0] if i in scored and scored[i][0] else None) for i, s in seconds.items()}
+
+
+@pytest.mark.parametrize("name", ["fit/activity_poolswim_with_hr.fit", "fit2/muktihari_activity_poolswim.fit"])
+def test_a_swim_not_run_from_the_watch_lays_its_distance_steps_along_the_lengths(name: str) -> None:
+    path = SHARED / name
+    if not path.is_file():
+        pytest.skip(f"fixture {path} not found")
+    workout = _swim_30()
+    score = score_intensity(workout, decode_activity(path.read_bytes()))
+    assert score.alignment == "time"
+    truth = _lengths_truth(path, workout)  # a record written at a length's end no longer puts a step a length late
+    assert {s.index: s.seconds for s in score.steps if s.seconds} == pytest.approx(
+        {i: t[0] for i, t in truth.items() if t[0]}, abs=1.0)
+    for step in score.steps:
+        if step.index in truth and truth[step.index][1] is not None:
+            assert step.inside == pytest.approx(truth[step.index][1], abs=0.01), step.index

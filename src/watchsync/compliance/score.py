@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from watchsync import rules
-from watchsync.activity.model import Activity, FloatArray, Records
+from watchsync.activity.model import Activity, FloatArray, Length, Records
 from watchsync.activity.sessions import timed_records
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
@@ -211,9 +211,10 @@ def score_intensity(workout: Workout, activity: Activity,
         spans = list(_lap_spans(activity))
     else:  # steps are laid along the running timer
         clock, start = _timer_clock(weights), 0.0
-        spans = list(_time_spans(workout, records, clock, float(weights.sum()), config))
-    planned = {p.index: p for p in execution_order(workout)}
     lengths = _active_lengths(activity, records, clock, by_lap)
+    if not by_lap:  # a pool swim's distance steps end with their lengths
+        spans = list(_time_spans(workout, records, clock, float(weights.sum()), config, lengths))
+    planned = {p.index: p for p in execution_order(workout)}
     tallies: dict[int, _Tally] = {}
     for span in spans:
         if span.index not in planned:
@@ -325,13 +326,18 @@ def _lap_spans(activity: Activity) -> Iterable[_Span]:
 
 
 def _time_spans(workout: Workout, records: Records, clock: FloatArray, total: float,
-                config: ComplianceConfig) -> Iterable[_Span]:
+                config: ComplianceConfig, lengths: _Lengths | None = None) -> Iterable[_Span]:
     """Planned steps laid along the running timer (``clock``, ``total`` seconds of it), distance steps
-    by the recorded distance; a step the activity ended in counts up to its end."""
+    by the recorded distance (a pool swim's by its lengths: a record written at a length's end would
+    put every step a length late); a step the activity ended in counts up to its end."""
     if not len(clock) or total <= 0:
         return
     known = ~np.isnan(records.distance)
     times, distance = clock[known], np.fmax.accumulate(records.distance[known]) if known.any() else None
+    if lengths is not None:  # each active length: the pool's metres from its start to its end
+        times = np.column_stack((lengths.at, lengths.at + lengths.seconds)).ravel()
+        done = np.arange(len(lengths.at), dtype=np.float64) * lengths.pool
+        distance = np.column_stack((done, done + lengths.pool)).ravel()
     speed = records.speed
     if distance is None and len(speed) == len(clock) and (speed > 0).any():  # no distance: speed x time
         seconds = np.diff(np.append(clock, total))
@@ -346,11 +352,24 @@ def _time_spans(workout: Workout, records: Records, clock: FloatArray, total: fl
             end = cursor + duration.seconds
         elif isinstance(duration, DistanceDuration) and distance is not None:
             at = float(np.interp(cursor, times, distance))
-            end = float(np.interp(at + duration.meters, distance, times, right=total))
+            end = _reached(at + duration.meters, times, distance, total)
         else:
             end = cursor + rules.LAP_BUTTON_SECONDS
         yield _Span(planned.index, cursor, end, min(end, total) - cursor)
         cursor = end
+
+
+def _reached(meters: float, times: FloatArray, distance: FloatArray, total: float) -> float:
+    """The first time the (never falling) ``distance`` reaches ``meters``; ``total`` if it never does.
+    A stop (a rest at the wall, a red light) holds the distance: the step ends when it was reached,
+    before the stop, not after it."""
+    index = int(np.searchsorted(distance, meters, side="left"))
+    if index >= len(distance):
+        return total
+    if index == 0:
+        return float(times[0])
+    d0, d1, t0, t1 = distance[index - 1], distance[index], times[index - 1], times[index]
+    return float(t0 + (t1 - t0) * (meters - d0) / (d1 - d0))
 
 
 def _channel(records: Records, channel: Channel, smoothing: int) -> FloatArray:
@@ -387,6 +406,7 @@ class _Lengths:
     at: FloatArray
     seconds: FloatArray
     speed: FloatArray
+    pool: float
 
 
 def _active_lengths(activity: Activity, records: Records, clock: FloatArray, by_lap: bool) -> _Lengths | None:
@@ -400,8 +420,24 @@ def _active_lengths(activity: Activity, records: Records, clock: FloatArray, by_
         return None
     starts = np.array([length.start_time.timestamp() for length in active if length.start_time is not None])
     seconds = np.array([length.total_timer_time or 0.0 for length in active])
-    at = starts if by_lap else np.interp(starts, records.timestamp[known], clock[known])
-    return _Lengths(at, seconds, pool / seconds)
+    at = starts if by_lap else _timer_starts(activity, active, records, clock)
+    return _Lengths(at, seconds, pool / seconds, float(pool))
+
+
+def _timer_starts(activity: Activity, active: list[Length], records: Records, clock: FloatArray) -> FloatArray:
+    """Where each active length starts on the timer: after the timer time of every length before it
+    (swum or rest: a pool swim's lengths cover its timer), when each length has one; else its wall
+    time placed on the records' clock."""
+    timers = [length.total_timer_time for length in activity.lengths]
+    if all(timer is not None and timer >= 0 for timer in timers):
+        before: FloatArray = np.concatenate(([0.0], np.cumsum(np.asarray(timers, dtype=np.float64))))
+        index = {id(length): i for i, length in enumerate(activity.lengths)}
+        placed: FloatArray = before[[index[id(length)] for length in active]]
+        return placed
+    known = ~np.isnan(records.timestamp)
+    starts = np.array([length.start_time.timestamp() for length in active if length.start_time is not None])
+    interpolated: FloatArray = np.interp(starts, records.timestamp[known], clock[known])
+    return interpolated
 
 
 def _speed(records: Records) -> FloatArray:
