@@ -138,7 +138,7 @@ def test_unicode_case_folding_lookalikes_never_crash(tmp_path: Path, line: str) 
 @pytest.mark.parametrize(("line", "problem"), [
     ("- 10m RPE 3 " + "a" * 1500, "notes must be at most 1000 characters long"),
     ("- 10m 1" + "a" * 3000, "(expected s, m (minutes)"),
-    ("- 10m 5:" + "1" * 3000, "(expected m:ss/km or m:ss/mi"),
+    ("- 10m 5:" + "1" * 3000, "(expected m:ss/km, m:ss/mi or a swim"),
 ])
 def test_a_huge_token_is_quoted_short_so_the_problem_shows(tmp_path: Path, line: str, problem: str) -> None:
     path = tmp_path / "long.txt"

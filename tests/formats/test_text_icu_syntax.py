@@ -700,3 +700,9 @@ def test_rpe_out_of_ten_and_ramp_as_the_first_word_of_a_cue() -> None:
     keyword = step("- 10m ramp 50-75%", "cycling")
     assert keyword.ramp == "up" and not keyword.name
     assert step("- ramp 10m 75-50%", "cycling").ramp == "down"  # right before its length: still the keyword
+
+
+def test_a_pace_per_100_yards_is_read_in_a_yard_pool() -> None:
+    read = parse_text("name: y\nsport: pool_swim\npool: 25yd\n- 100yd 1:40-1:50/100yd Pace\n").steps[0]
+    assert isinstance(read, Step) and isinstance(read.target, PaceTarget)
+    assert (read.target.per, read.target.fast) == ("100y", pytest.approx(100 * 1000 / 91.44))  # 1:40/100yd

@@ -57,7 +57,8 @@ def _suspicious(where: Where, col: int, token: str) -> None:
         raise where.error(col, "'until' needs a direction and a heart rate",
                           "until HR < 130 or until HR > 150 ('below' and 'above' too)")
     if _PACE_LIKE.match(bare):
-        raise where.error(col, f"bad pace {quoted(bare)}", "m:ss/km or m:ss/mi, e.g. 5:00/km Pace")
+        raise where.error(col, f"bad pace {quoted(bare)}", "m:ss/km, m:ss/mi or a swim's m:ss/100m (/100yd), "
+                          "e.g. 5:00/km Pace")
     unit = _NUMBER_WITH_UNIT.match(lower)
     if unit and unit.group(1) == "x":
         raise where.error(col, f"repeat count {quoted(bare)} belongs on a header line", "a line like 'Main set 6x'")

@@ -150,7 +150,7 @@ PACE_FASTEST_S, PACE_SLOWEST_S = 60.0, 3600.0
 _NUM = r"\d{1,9}(?:\.\d{1,17})?"
 _DISTANCE_UNITS = "kms|km|mtr|miles|mile|mi|yards|yard|yds|yd|yrd|y|meters|meter|metres|metre"
 _PACE_VALUE = r"(\d{1,9}):(\d{1,9}(?:\.\d{1,17})?)"
-_PACE_UNIT = r"km|mi|\d{1,9}mtr|\d{1,9}m|\d{1,9}y"
+_PACE_UNIT = r"km|mi|\d{1,9}mtr|\d{1,9}m|\d{1,9}yd|\d{1,9}y"
 _DIGITS = re.compile(r"\d+")
 _ASCII_SPACE = "".join(c for c in map(chr, range(128)) if c.isspace())  # what \s matches in ASCII
 
@@ -271,6 +271,7 @@ def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
     first = _pace_seconds(where, col, token, m.group(1), m.group(2))
     second = _pace_seconds(where, col, token, m.group(3), m.group(4)) if m.group(3) else first
     unit = m.group(5).lower() if m.lastindex == 5 else _default_pace_unit(where)
+    unit = unit.removesuffix("d") if unit.endswith("yd") else unit  # "/100yd" is "/100y"
     per_km = 1000.0 / pace_unit_meters(unit)
     fast, slow = sorted((first * per_km, second * per_km))
     out_of_range = ((fast, "slower than", PACE_FASTEST_S) if fast <= PACE_FASTEST_S
