@@ -706,3 +706,15 @@ def test_a_pace_per_100_yards_is_read_in_a_yard_pool() -> None:
     read = parse_text("name: y\nsport: pool_swim\npool: 25yd\n- 100yd 1:40-1:50/100yd Pace\n").steps[0]
     assert isinstance(read, Step) and isinstance(read.target, PaceTarget)
     assert (read.target.per, read.target.fast) == ("100y", pytest.approx(100 * 1000 / 91.44))  # 1:40/100yd
+
+
+def test_a_yard_pool_reads_a_bare_swim_pace_per_100_yards_and_warns_of_part_lengths() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: y\nsport: pool_swim\npool: 25yd\n- 300mtr 1:32 Pace\n- 100yd Z2 Pace\n", "y.txt",
+                         warnings=warnings)  # a generator that writes yards as 'mtr' in a yard pool
+    first = workout.steps[0]
+    assert isinstance(first, Step) and isinstance(first.target, PaceTarget) and first.target.per == "100y"
+    assert [(w.line, w.problem) for w in warnings] == [(4, "300 m is 13.12 lengths of the 25 yd pool")]
+    metric: list[WorkoutFormatError] = []
+    parse_text("name: m\nsport: pool_swim\npool: 25m\n- 110y easy\n- 100mtr 1:40 Pace\n", "m.txt", warnings=metric)
+    assert [w.problem for w in metric] == ["110 yd is 4.02 lengths of the 25 m pool"]

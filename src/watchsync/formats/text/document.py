@@ -14,7 +14,8 @@ from watchsync.formats.text.step import MAX_NAME, Context, step_line
 from watchsync.formats.text.tokens import Where
 from watchsync.formats.text.words import SECTION_INTENSITY, folded_words, section_intensity
 from watchsync.formats.validation import validation_message
-from watchsync.model.workout import Intensity, Repeat, Sport, Step, Workout, parse_sport
+from watchsync.model.units import METERS_PER_YARD
+from watchsync.model.workout import DistanceDuration, Intensity, Repeat, Sport, Step, Workout, parse_sport
 
 #: Headers that title a section even when no steps follow them (never a workout's name).
 SECTION_TITLES = frozenset({*SECTION_INTENSITY, "main", "main set", "set", "intervals", "repeats", "drills",
@@ -98,6 +99,19 @@ class _Document:
     free_text: list[str] = field(default_factory=list)
     body_started: bool = False
 
+    def pool(self) -> tuple[float, str] | None:
+        """The pool length in metres and its unit ("m", "yd"), once a ``pool:`` line gave it."""
+        given = POOL_LENGTH.match(self.meta["pool"][0]) if "pool" in self.meta else None
+        if given is None:
+            return None
+        yards = not given.group(2).lower().startswith("m")
+        return float(given.group(1)) * (METERS_PER_YARD if yards else 1.0), "yd" if yards else "m"
+
+    def pace_units(self, chosen: Mapping[str, str] | None) -> Mapping[str, str] | None:
+        """The pace units of the text's lines: in a yard pool a swim pace without a unit is per 100 yd."""
+        pool = self.pool()
+        return {**(chosen or {}), "swim": "100y"} if pool is not None and pool[1] == "yd" else chosen
+
     def close_section(self) -> None:
         section, self.section = self.section, None
         if section is None:
@@ -139,6 +153,7 @@ class _Document:
         block = step_line(line, start, where, context)
         if block is None:
             return
+        self._whole_lengths(block, where, start)
         repeated = section is not None and section.count is not None
         said = section_intensity(folded_words(block.name or "")) if repeated and isinstance(block, Step) else None
         if repeated and said in (Intensity.WARMUP, Intensity.COOLDOWN):  # "- 10m cooldown" in a "5x" block
@@ -146,6 +161,20 @@ class _Document:
             where.warn(start + 1, f"a {said.value} step inside the {section.header} block is repeated "
                        f"{section.count} times", "a blank line or a 'Cooldown' header before it to end the block")
         (section.steps if section is not None and repeated else self.blocks).append(block)
+
+    def _whole_lengths(self, block: Step | Repeat, where: Where, col: int) -> None:
+        """Warn when a swim's distance is no whole number of the pool's lengths (``300mtr`` in a 25 yd pool)."""
+        pool = self.pool()
+        step = block if isinstance(block, Step) else block.steps[0] if block.steps else None
+        if pool is None or not isinstance(step, Step) or not isinstance(step.duration, DistanceDuration):
+            return
+        lengths = step.duration.meters / pool[0]
+        if abs(lengths - round(lengths)) > 1e-6:
+            from watchsync.describe import describe_duration  # deferred: the athlete model, for a warning only
+
+            where.warn(col + 1, f"{describe_duration(step.duration, yards=True)} is {lengths:.2f} "
+                       f"lengths of the {pool[0] / (METERS_PER_YARD if pool[1] == 'yd' else 1):g} {pool[1]} pool",
+                       "a whole number of lengths")
 
     def meta_line(self, key: str, value: str, where: Where, value_col: int) -> None:
         if self.body_started:
@@ -215,7 +244,7 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
         # only a step line reads the sport: a text with its own `sport:` line never looks up the fallback
         fallback = defaults.fallback_sport() if doc.sport is None and raw.lstrip().startswith("-") else None
         sport_now = doc.sport or fallback or Sport.OTHER
-        where = Where(path, line_offset + index + 1, sport_now, doc.warnings, defaults.pace_units)
+        where = Where(path, line_offset + index + 1, sport_now, doc.warnings, doc.pace_units(defaults.pace_units))
         try:
             _document_line(doc, raw, where, defaults if not header_required else Defaults())
         except WorkoutFormatError as error:
