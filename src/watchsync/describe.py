@@ -173,8 +173,8 @@ def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth:
             _rows(block.steps, rows, units, depth + 1, f"{label}.", swim, yards)
             continue
         cue = block.name or ""
-        if block.notes and block.notes != block.name:
-            cue = f"{cue} – {block.notes}" if cue else block.notes
+        if block.notes and block.notes != block.name:  # notes that open with the name say it once
+            cue = f"{cue} – {block.notes}" if cue and not block.notes.startswith(cue) else block.notes
         extras = [f"{block.stroke} stroke" if block.stroke else "", block.equipment or "",
                   *(f"at {Step.prompt_clock(p.at_seconds)}: {p.text}" for p in block.prompts),
                   f"planned {describe_duration(block.planned, yards=yards)}" if block.planned else ""]

@@ -94,7 +94,7 @@ def easy_hr_ceiling(athlete: Athlete, easy_max_rpe: float = EASY_MAX_RPE) -> Eas
         key = int(easy_max_rpe)
         override = athlete.rpe.get(key) if athlete.targets is not TargetPreference.PACE else None
         percent = override.high if override else DEFAULT_RPE_HR_PCT_LTHR[key][1]
-        return EasyCeiling("heart_rate", percent * athlete.lthr / 100, f"{percent:g} % of LTHR {athlete.lthr}")
+        return EasyCeiling("heart_rate", percent * athlete.lthr / 100, f"{percent:g}% of LTHR {athlete.lthr}")
     if "resting_hr" in known and "max_hr" in known:
         reserve = athlete.max_hr - athlete.resting_hr
         return EasyCeiling("heart_rate", athlete.resting_hr + EASY_HRR_SHARE * reserve,

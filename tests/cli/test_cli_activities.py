@@ -113,6 +113,18 @@ def test_analyze_prints_the_summary_and_step_compliance(tmp_path: Path, workout_
     assert out.splitlines()[-3].split()[:4] == ["step", "name", "target", "laps"]
 
 
+def test_analyze_says_when_the_workout_is_of_another_sport_or_no_file(tmp_path: Path, workout_file: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    fit = tmp_path / "run.fit"
+    fit.write_bytes(simulate(workout_file, TODAY))
+    ride = tmp_path / "ride.txt"
+    ride.write_text("name: Ride\nsport: cycling\n- 12m RPE 3\n", encoding="utf-8")
+    assert main(["analyze", str(fit), "--workout", str(ride)]) == 0
+    assert "a running activity scored against a cycling workout" in capsys.readouterr().err
+    assert main(["analyze", str(fit), "--workout", "Easy 12"]) == 1  # a workout's name, not its file
+    assert "Easy 12:1:1: no such workout file" in capsys.readouterr().err
+
+
 def test_analyze_json_scores_against_the_given_workout(tmp_path: Path, workout_file: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     fit = tmp_path / "run.fit"

@@ -92,9 +92,11 @@ def test_login_saves_owner_only_tokens(run: Run, state: Path, server: LocalGarmi
     assert stat.S_IMODE((token_dir / "garmin_tokens.json").stat().st_mode) == 0o600
     code, out, _err = run("whoami", "--json")
     assert code == 0 and json.loads(out)["display_name"] == "local-runner"
-    assert run("logout")[0] == 0 and not (token_dir / "garmin_tokens.json").exists()
-    code, _out, err = run("whoami")
-    assert code == 3 and err.strip() == "watchsync: re-authentication needed: run `watchsync login`"
+    code, out, _err = run("logout")
+    assert code == 0 and "tokens of athlete anna deleted" in out and not (token_dir / "garmin_tokens.json").exists()
+    code, _out, err = run("whoami")  # a coach copies the hint: it names the athlete it is for
+    assert code == 3 and err.strip() == "watchsync: not logged in: run `watchsync login --athlete anna`"
+    assert run("logout")[1].strip() == "athlete anna was not logged in: nothing to delete"
     assert server.stats.credential_logins == 1
 
 

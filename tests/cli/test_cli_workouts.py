@@ -87,6 +87,21 @@ def test_compile_writes_deterministic_fit_files_that_garmin_decodes(tmp_path: Pa
         assert messages["file_id_mesgs"][0]["type"] == "workout"
 
 
+def test_compile_and_import_take_o_as_out(tmp_path: Path) -> None:
+    assert main(["compile", str(LIBRARY / "runs" / "easy-30.txt"), "-o", str(tmp_path / "fit")]) == 0  # as --help shows
+    [fit] = (tmp_path / "fit").rglob("*.fit")
+    assert main(["import", str(fit), "-o", str(tmp_path / "back")]) == 0 and list((tmp_path / "back").iterdir())
+
+
+def test_show_says_notes_that_open_with_the_name_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "sprint.toml"
+    path.write_text('name = "Sprints"\nsport = "running"\n[[steps]]\nduration = "30s"\nname = "all out"\n'
+                    'notes = "all out. fast but relaxed"\n', encoding="utf-8")
+    assert main(["show", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "all out. fast but relaxed" in out and "all out – all out" not in out
+
+
 def test_compile_reports_failures_and_still_writes_the_rest(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "src"

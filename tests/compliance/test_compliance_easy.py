@@ -33,7 +33,7 @@ def _done(behaviour: Behaviour) -> Activity:
 
 
 def test_the_ceiling_comes_from_lthr_else_heart_rate_reserve_else_max_hr() -> None:
-    assert rules.easy_hr_ceiling(HR_ATHLETE) == rules.EasyCeiling("heart_rate", 0.89 * 171, "89 % of LTHR 171")
+    assert rules.easy_hr_ceiling(HR_ATHLETE) == rules.EasyCeiling("heart_rate", 0.89 * 171, "89% of LTHR 171")
     by_reserve = rules.easy_hr_ceiling(BY_FEEL)
     assert by_reserve is not None and by_reserve.value == pytest.approx(48 + 0.74 * 140)
     only_max = rules.easy_hr_ceiling(Athlete(name="c", max_hr=200))

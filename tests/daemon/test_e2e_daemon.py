@@ -215,7 +215,7 @@ def test_refused_login_parks_one_athlete_only_and_resumes_after_login(tmp_path: 
         wait_for(lambda: (tmp_path / "inbox" / "bob" / "processed" / "b.txt").exists(), "bob's file taken in")
         status = daemon.status()
         bob = status["athletes"][1]
-        assert "re-authentication needed" in bob["auth"] and bob["outbox_depth"] == 1
+        assert bob["auth"].startswith("not logged in") and "--athlete bob" in bob["auth"] and bob["outbox_depth"] == 1
         assert status["exit_code"] == 1  # running, but an athlete needs a person
         assert "Bob easy" not in by_name(server)
 

@@ -77,7 +77,7 @@ def _open_store(path: Path) -> Store:
 def run_sync(args: argparse.Namespace) -> int:
     """Fetch new activities; exit 1 when any of them could not be analysed."""
     from watchsync.config import ConfigError
-    from watchsync.garmin.errors import AuthRequired, GarminError
+    from watchsync.garmin.errors import AuthRequired, GarminError, login_hint_for
     from watchsync.services.activities import sync_activities
     from watchsync.services.garmin import client_for
 
@@ -92,7 +92,7 @@ def run_sync(args: argparse.Namespace) -> int:
             result = sync_activities(store, client, athlete, fit_dir=config.state_dir / "activities",
                                      since=args.since, today=athlete.today(), progress=progress)
         except AuthRequired as error:
-            raise CliError(str(error), EXIT_REAUTH) from None
+            raise CliError(login_hint_for(str(error), athlete.name), EXIT_REAUTH) from None
         except (GarminError, OSError) as error:
             raise CliError(f"activities sync stopped: {error}") from None
     if args.json:
@@ -123,9 +123,6 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     config = config_from(args)
     athlete = athlete_from(args, config)
-    if args.athlete is None and len(config.athletes) > 1:  # the zones and load are this athlete's
-        print(f"watchsync: scored for {athlete.name}, the config's first athlete (--athlete NAME for another)",
-              file=sys.stderr)
     workout = _planned_workout(args.workout, athlete) if args.workout else None
     try:
         scored = analyze_activity(args.file, athlete, workout)  # the library's use case, as documented
@@ -134,6 +131,12 @@ def run_analyze(args: argparse.Namespace) -> int:
     except NotAnActivity as error:
         raise CliError(f"{args.file}: {error}") from None
     analysis, score = scored.analysis, scored.score
+    if args.athlete is None and len(config.athletes) > 1:  # the zones and load are this athlete's
+        print(f"watchsync: scored for {athlete.name}, the config's first athlete (--athlete NAME for another)",
+              file=sys.stderr)
+    if workout is not None and analysis.summary.sport.family != workout.workout.sport.family:
+        print(f"watchsync: a {analysis.summary.sport.value} activity scored against a "
+              f"{workout.workout.sport.value} workout: another sport's numbers", file=sys.stderr)
     if args.json:
         document = analysis_document(analysis)
         print_json({"summary": document.pop("summary"), "load": document.pop("load"),

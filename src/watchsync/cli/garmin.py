@@ -101,14 +101,14 @@ def _day(text: str) -> date:
 # plumbing ----------------------------------------------------------------------------------------
 
 @contextmanager
-def garmin_errors() -> Iterator[None]:
-    """Garmin failures as one-line CLI errors; a needed login exits 3."""
-    from watchsync.garmin.errors import AuthRequired, GarminError
+def garmin_errors(athlete: str | None = None) -> Iterator[None]:
+    """Garmin failures as one-line CLI errors; a needed login exits 3 (its hint naming ``athlete``)."""
+    from watchsync.garmin.errors import AuthRequired, GarminError, login_hint_for
 
     try:
         yield
     except AuthRequired as error:
-        raise CliError(str(error), EXIT_LOGIN) from None
+        raise CliError(login_hint_for(str(error), athlete) if athlete else str(error), EXIT_LOGIN) from None
     except GarminError as error:
         raise CliError(str(error)) from None
 
@@ -136,7 +136,7 @@ def sync_service(args: argparse.Namespace) -> Iterator[SyncService]:
         store = Store.open(config.store_path)
     except StoreError as error:
         raise CliError(str(error)) from None
-    with store, garmin_errors():
+    with store, garmin_errors(athlete.name):
         yield SyncService(store, lambda: client, athlete)
 
 
@@ -194,7 +194,7 @@ def run_login(args: argparse.Namespace) -> int:
     config = config_from(args)
     athlete = athlete_from(args, config)
     client = make_client(config, athlete.name)
-    with garmin_errors():
+    with garmin_errors(athlete.name):
         if args.mfa_code:
             client.resume_mfa(args.mfa_code)
         else:
@@ -239,8 +239,11 @@ def _ask_mfa_code() -> str:
 def run_logout(args: argparse.Namespace) -> int:
     config = config_from(args)
     athlete = athlete_from(args, config)
-    make_client(config, athlete.name).logout()
-    print(f"logged out: Garmin tokens of athlete {athlete.name} deleted")
+    client = make_client(config, athlete.name)
+    had_tokens = client.token_file.exists()
+    client.logout()
+    print(f"logged out: Garmin tokens of athlete {athlete.name} deleted" if had_tokens
+          else f"athlete {athlete.name} was not logged in: nothing to delete")
     return 0
 
 

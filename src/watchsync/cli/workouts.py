@@ -29,7 +29,7 @@ def register(commands: Any) -> None:
 
     compile_ = commands.add_parser("compile", help="compile workouts to FIT files (one per workout)")
     compile_.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
-    compile_.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    compile_.add_argument("-o", "--out", type=Path, required=True, metavar="DIR", help="output folder")
     add_athlete_option(compile_)
     _add_sport_option(compile_)
     compile_.add_argument("--json", action="store_true", help="results as JSON")
@@ -38,7 +38,7 @@ def register(commands: Any) -> None:
     import_ = commands.add_parser("import", help="import a FIT workout or Garmin Connect workout JSON "
                                                  "into the text or TOML format")
     import_.add_argument("file", type=Path, metavar="FILE.fit|FILE.json")
-    import_.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    import_.add_argument("-o", "--out", type=Path, required=True, metavar="DIR", help="output folder")
     import_.add_argument("--format", choices=("txt", "toml"), default="txt", help="output format")
     import_.set_defaults(handler=run_import)
 

@@ -60,7 +60,7 @@ class EasyJudgement(BaseModel):
 
     @property
     def message(self) -> str:
-        """``easy run done too hard (heart rate: 38 % of easy time above 152 bpm, 89 % of LTHR 171)``."""
+        """``easy run done too hard (heart rate: 38% of easy time above 152 bpm, 89% of LTHR 171)``."""
         if not self.bases:
             return "easy steps not judged: no heart rate, pace or reported RPE to judge them by"
         what = ("easy run" if self.running else "easy session") if self.easy_session else "easy parts"

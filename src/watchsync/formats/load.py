@@ -86,6 +86,8 @@ def _parse_file(path: Path, max_bytes: int, defaults: Defaults, messages: list[s
     name = str(path)
     suffix = path.suffix.lower()
     if suffix not in WORKOUT_SUFFIXES and suffix != CONNECT_SUFFIX:
+        if not path.exists():  # "--workout 'Easy run 45 min'": a name, not a file
+            raise WorkoutFormatError(name, 1, 1, "no such workout file", "the path of a workout file")
         raise WorkoutFormatError(name, 1, 1, f"unknown workout file type {path.suffix or '(none)'!r}",
                                  ", ".join(sorted({*WORKOUT_SUFFIXES, CONNECT_SUFFIX})))
     data = _read(path, max_bytes)

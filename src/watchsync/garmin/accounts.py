@@ -41,7 +41,7 @@ def check_account(store: Store, athlete: str, who: dict[str, Any], *, shared: bo
             raise SharedAccount(
                 f"Garmin account {who.get('display_name')!r} (profile {profile}) is already the account of athlete "
                 f"{other!r}: two athletes on one account would overwrite each other's workouts. Log in with "
-                f"{athlete!r}'s own Garmin account, or run `watchsync login --athlete {athlete} --shared-account` "
+                f"{athlete}'s own Garmin account, or run `watchsync login --athlete {athlete} --shared-account` "
                 "to share it on purpose")
 
 

@@ -45,6 +45,7 @@ from urllib.parse import urlsplit
 
 from watchsync.garmin.endpoints import DI_TOKEN_PATH
 from watchsync.garmin.errors import (
+    NOT_LOGGED_IN,
     AuthRequired,
     Blocked,
     GarminError,
@@ -109,7 +110,7 @@ class GarminClient:
         with self._lock:
             secure_dir(self.token_dir)
             if not self.token_file.exists():
-                raise AuthRequired()
+                raise AuthRequired(NOT_LOGGED_IN)
             garmin = self._new_garmin()
             try:
                 garmin.login(str(self.token_dir))

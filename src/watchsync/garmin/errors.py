@@ -7,6 +7,7 @@ import shlex
 from watchsync.errors import WatchsyncError
 
 RELOGIN_HINT = "re-authentication needed: run `watchsync login`"
+NOT_LOGGED_IN = "not logged in: run `watchsync login`"
 _LOGIN_COMMAND = "`watchsync login`"
 
 

@@ -162,7 +162,9 @@ def generate_plan(options: GenerateOptions) -> Plan:
         if last_build is None:
             built = builder.build(targets)
             notes += _long_run_notes(options, built, log)
-            why = (f"with {options.runs_per_week} runs and a {built.long:.0f}-min long run (easy runs at most "
+            long_text = f"{built.long:.0f}"
+            article = "an" if long_text.startswith("8") or long_text in ("11", "18") else "a"  # an 85-min, an 11-min
+            why = (f"with {options.runs_per_week} runs and {article} {long_text}-min long run (easy runs at most "
                    f"{100 * EASY_MAX_SHARE_OF_LONG:.0f} % of it)")
             if options.hours is not None and built.total < WEEK1_MIN_SHARE * target:  # asked, not the default
                 raise GenerateError(
