@@ -317,6 +317,7 @@ def test_report_json_csv_and_html(synced: list[str], tmp_path: Path, capsys: pyt
     assert sorted(row["status"] for row in rows) == ["green", "red", "yellow"]
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "Easy 12" in html
+    assert page.stat().st_mode & 0o777 == 0o600  # an athlete's health data, as the daemon keeps its files
     assert "http://" not in html and "https://" not in html
     assert f"wrote {page}" in captured.err
 

@@ -256,6 +256,7 @@ def _band(channel: str | None, low: float | None, high: float | None) -> str:
 
 def run_report(args: argparse.Namespace) -> int:
     """Print the compliance report (terminal table, JSON or CSV); ``--html`` writes the page too."""
+    from watchsync.files import write_atomically
     from watchsync.report import render_csv, render_html, render_json, render_terminal, wants_color
     from watchsync.services.report import PlanViewError, store_report
 
@@ -269,7 +270,7 @@ def run_report(args: argparse.Namespace) -> int:
             raise CliError(f"{config.store_path}: {error}") from None
     if args.html:
         try:
-            args.html.write_text(render_html(report), encoding="utf-8")
+            write_atomically(args.html, render_html(report).encode("utf-8"), mode=0o600)  # health data: owner only
         except OSError as error:
             raise CliError(f"{args.html}: cannot write the report ({error.strerror})") from None
     if args.json:
