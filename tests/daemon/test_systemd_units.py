@@ -84,6 +84,7 @@ def test_units_have_the_daemon_contract(name: str, mode: str) -> None:
     assert settings["Type"] == ["notify"]
     assert settings["ExecStart"][0].endswith("watchsync daemon")
     assert settings["Restart"] == ["on-failure"]
+    assert settings["RestartPreventExitStatus"] == ["2"]  # `watchsync daemon` exits 2 for a config to fix
     assert settings["TimeoutStopSec"] == ["15"]
     assert settings["ConfigurationDirectory"] == ["watchsync"]
     assert int(settings["WatchdogSec"][0]) > 0
@@ -94,6 +95,7 @@ def test_units_have_the_daemon_contract(name: str, mode: str) -> None:
         assert settings["StateDirectory"] == ["watchsync"]  # /var/lib/watchsync on every systemd version
     else:
         assert "User" not in settings and "DynamicUser" not in settings
+        assert settings["ExecStart"][0] == "%h/.local/bin/watchsync daemon"  # where the user install puts it
         # StateDirectory= and %S move between systemd versions in user units (~/.config up to 253): never used
         text = (UNITS / name).read_text(encoding="utf-8")
         assert "StateDirectory" not in settings and "%S" not in text and "WATCHSYNC_STATE_DIR" not in text

@@ -40,7 +40,7 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
 def run_daemon(args: argparse.Namespace) -> int:
     """Run until SIGTERM/SIGINT; exit 0 on a clean stop."""
     from watchsync.daemon.logging_setup import configure_logging, parse_level
-    from watchsync.daemon.service import DaemonError, run
+    from watchsync.daemon.service import DaemonConfigError, DaemonError, run
 
     try:
         level = parse_level(args.log_level)
@@ -50,6 +50,8 @@ def run_daemon(args: argparse.Namespace) -> int:
     config = config_from(args)
     try:
         return run(config, reload=lambda: config_from(args))
+    except DaemonConfigError as error:  # exit 2: systemd's RestartPreventExitStatus=2 stops the restart loop
+        raise CliError(str(error), 2) from None
     except DaemonError as error:
         raise CliError(str(error)) from None
 

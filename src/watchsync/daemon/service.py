@@ -79,6 +79,10 @@ class DaemonError(WatchsyncError):
     """The daemon cannot start: the message says what to fix."""
 
 
+class DaemonConfigError(DaemonError):
+    """The configuration cannot work: restarting changes nothing until a person fixes it."""
+
+
 class Daemon:
     """The running parts for one configuration: workers, intake, inbox watcher, poller."""
 
@@ -100,13 +104,13 @@ class Daemon:
         """Log in, then start workers, watcher and poller; ``DaemonError`` when the config cannot work."""
         config = self.config
         if not config.athletes:
-            raise DaemonError(f"{config.source}: no athletes configured ([athletes.NAME] tables)")
+            raise DaemonConfigError(f"{config.source}: no athletes configured ([athletes.NAME] tables)")
         self._prepare_companions()
         inboxes: dict[str, AthleteInbox] = {}
         for name, athlete in config.athletes.items():
             inbox = config.inbox_dir(name)
             if inbox is None:
-                raise DaemonError(f"{config.source}: athlete {name!r} has no inbox "
+                raise DaemonConfigError(f"{config.source}: athlete {name!r} has no inbox "
                                   f"(set [daemon] inbox or athletes.{name}.inbox)")
             client = self._login(name)
             self._workers[name] = AthleteWorker(
@@ -122,7 +126,8 @@ class Daemon:
             self._poller = Poller(poll_seconds=settings.poll_minutes * 60, daily_at=settings.summary_time,
                                   sync_due=self._activities_due, daily=self._daily_summaries)
         except Exception as error:  # schedule's ScheduleValueError for a bad HH:MM
-            raise DaemonError(f"{config.source}: daemon.summary_time {settings.summary_time!r}: {error}") from None
+            raise DaemonConfigError(f"{config.source}: daemon.summary_time {settings.summary_time!r}: "
+                                    f"{error}") from None
         self._watcher = InboxWatcher({name: inbox.inbox for name, inbox in inboxes.items()},
                                      on_ready=intake.accept, on_rejected=intake.reject,
                                      quiet_seconds=settings.quiet_seconds, max_bytes=settings.max_file_bytes,
@@ -161,7 +166,7 @@ class Daemon:
                 self._notifier = Notifier(self.store, targets, max_per_hour=config.notify.max_per_hour)
                 self._alerts = Alerts(config, self.store, self._notifier)
         except (WebConfigError, ValueError) as error:
-            raise DaemonError(f"{config.source}: {error}") from None
+            raise DaemonConfigError(f"{config.source}: {error}") from None
 
     def _start_companions(self) -> None:
         from watchsync.web.auth import WebConfigError
@@ -176,7 +181,7 @@ class Daemon:
                 self._web.start()
             except WebConfigError as error:
                 self.close()
-                raise DaemonError(f"{self.config.source}: {error}") from None
+                raise DaemonConfigError(f"{self.config.source}: {error}") from None
 
     def storage_fault(self, problem: str) -> None:
         """Tell the coach (once until it works again) that the store failed."""
