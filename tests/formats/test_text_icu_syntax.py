@@ -718,3 +718,12 @@ def test_a_yard_pool_reads_a_bare_swim_pace_per_100_yards_and_warns_of_part_leng
     metric: list[WorkoutFormatError] = []
     parse_text("name: m\nsport: pool_swim\npool: 25m\n- 110y easy\n- 100mtr 1:40 Pace\n", "m.txt", warnings=metric)
     assert [w.problem for w in metric] == ["110 yd is 4.02 lengths of the 25 m pool"]
+
+
+def test_a_bare_number_after_the_length_is_warned_about_as_a_target_without_its_unit() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: x\nsport: running\n- 3m 150\n- 10m 4 laps easy\n- 5m 140bpm\n", "x.txt",
+                         warnings=warnings)
+    first = workout.steps[0]
+    assert isinstance(first, Step) and first.target == OpenTarget() and first.name == "150"  # read as written
+    assert [(w.line, w.col, w.expected) for w in warnings] == [(3, 6, "a unit: 150bpm, 150W, 150% or 150rpm")]

@@ -457,6 +457,7 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                           "e.g. '- 3x12 Squat 20kg'")
     if parts.length is None and parts.sets is None and parts.lap is None:
         _no_length(parts)
+    _bare_number_target(parts)
     duration: Any = parts.length.value if parts.length else _LAP_BUTTON
     planned = None
     notes = notes_text.strip() or None
@@ -542,6 +543,22 @@ def _zero_length_rest(parts: _Parts, zero_rest: bool, where: Where) -> None:
 def is_remark(text: str) -> bool:
     """A bracketed remark of several words (``(3 x 45s)``): cue text, never a mistyped length."""
     return text.startswith("(") and " " in text
+
+
+#: The smallest bare number after a length taken for a target without its unit (a heart rate, watts).
+BARE_TARGET_MIN = 30
+
+
+def _bare_number_target(parts: _Parts) -> None:
+    """Warn when a step with no target has a bare number right after its length (``- 3m 150``): a
+    target without its unit, which intervals.icu reads as text too."""
+    if parts.length is None or parts.target is not None or parts.rpe is not None:
+        return
+    after = [item for item in parts.cue if item.col > parts.length.col]
+    if len(after) == 1 and after[0].text.isdecimal() and int(after[0].text) >= BARE_TARGET_MIN:  # "4 laps": text
+        [number] = after
+        parts.where.warn(number.col, f"{number.text!r} after the length is read as text: the step has no target",
+                         f"a unit: {number.text}bpm, {number.text}W, {number.text}% or {number.text}rpm")
 
 
 #: A step whose whole text is a section word of at most this many words reads as a mislaid header.
