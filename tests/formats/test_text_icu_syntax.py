@@ -727,3 +727,9 @@ def test_a_bare_number_after_the_length_is_warned_about_as_a_target_without_its_
     first = workout.steps[0]
     assert isinstance(first, Step) and first.target == OpenTarget() and first.name == "150"  # read as written
     assert [(w.line, w.col, w.expected) for w in warnings] == [(3, 6, "a unit: 150bpm, 150W, 150% or 150rpm")]
+
+
+@pytest.mark.parametrize("line", ["- 5m 120% MMP", "- 5m MMP 120%"])
+def test_mmp_is_refused_on_either_side_of_its_percentage(line: str) -> None:
+    with pytest.raises(WorkoutFormatError, match="MMP targets"):
+        steps(line, "cycling")

@@ -18,6 +18,7 @@ from watchsync.model.workout import (
     LapButton,
     OpenTarget,
     PaceTarget,
+    PowerPercentFtpTarget,
     PowerZoneTarget,
     Prompt,
     Repeat,
@@ -162,6 +163,10 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
                 and following.kind == "cue" and following.text.lower() == "lthr":
             where.warn(item.col, f"{item.text!r} is a power zone: 'LTHR' after it is text (as in intervals.icu)",
                        f"'{item.text} HR' for a heart-rate zone")  # "- 10m Z1 LTHR" (forum t/4725)
+        if item.kind == "cue" and item.text.lower() == "mmp" and following is not None \
+                and isinstance(following.value, PowerPercentFtpTarget):  # "- 5m MMP 120%", as "- 5m 120% MMP"
+            raise where.error(item.col, "MMP targets (% of a mean-maximal power) are not supported",
+                              "% FTP, watts or a power zone")
         if item.kind == "cue" and item.text.lower() == "ramp" and parts.length is None and parts.sets is None \
                 and (following is None or following.kind != "length"):
             parts.cue.append(item)  # "- Ramp warm-up 10m 50-75%": the step's text; the keyword follows a length
