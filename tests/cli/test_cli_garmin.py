@@ -238,7 +238,7 @@ def test_revoked_tokens_stop_push_and_keep_the_queue(run: Run, tokens: Path, sta
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     server.revoke_tokens()
     code, _out, err = run("push", str(LIBRARY / "runs"))
-    assert code == 3 and "re-authentication needed: run `watchsync login`" in err
+    assert code == 3 and "re-authentication needed: run `watchsync login --athlete anna`" in err
     with Store.open(state / "watchsync.sqlite3") as store:
         kept = store.list_outbox("anna")
     assert len(kept) == RUNS and {item.state for item in kept} == {"parked"}

@@ -3,6 +3,7 @@ a plan file that survives a move, and lint before apply."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from datetime import date
@@ -218,6 +219,17 @@ def test_apply_refuses_a_plan_written_for_another_athlete(run: Run, tmp_path: Pa
     code, _, err = run("plan", "apply", str(plan), "--athlete", "anna", "--force")
     assert code == 1 and "the plan is for athlete 'ben', not 'anna'" in err
     assert server.workouts() == []
+
+
+def test_apply_and_report_take_the_athlete_the_plan_names(run: Run, tmp_path: Path, server: LocalGarminServer) -> None:
+    plan = tmp_path / "plan.toml"
+    _generate(run, plan, "--athlete", "ben")
+    code, _, err = run("plan", "apply", str(plan), "--force")  # ben's plan: ben's login, not the first athlete's
+    assert code == 3 and "not logged in: run `watchsync login --athlete ben`" in err
+    code, out, _ = run("report", "--plan", str(plan), "--json")
+    assert code == 0 and json.loads(out)["report"]["athlete"] == "ben"
+    code, _, err = run("report", "--plan", str(plan), "--athlete", "anna")
+    assert code == 1 and "the plan is for athlete 'ben', not 'anna' (--athlete ben)" in err
 
 
 def test_the_daemon_applies_a_plan_with_lint_errors_the_coach_forced_in_the_file(tmp_path: Path) -> None:

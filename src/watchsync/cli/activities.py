@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from watchsync.compliance.load import ActivityLoad
     from watchsync.compliance.match import PlannedSession
     from watchsync.model.athlete import Athlete
+    from watchsync.plan.model import Plan
     from watchsync.prepare import PreparedWorkout
     from watchsync.services.activities import Analysis, SessionScore
     from watchsync.store import Store
@@ -261,8 +262,13 @@ def run_report(args: argparse.Namespace) -> int:
     from watchsync.services.report import PlanViewError, store_report
 
     config = config_from(args)
+    plan = _load_plan(args.plan) if args.plan else None
+    if plan is not None:
+        from watchsync.cli.plan import with_plan_athlete
+
+        args = with_plan_athlete(args, plan)  # a plan names its athlete: its sessions are theirs
     athlete = athlete_from(args, config)
-    planned = _plan_sessions(args.plan, athlete) if args.plan else None
+    planned = _plan_sessions(plan, args.plan, athlete) if plan is not None else None
     with _open_store(config.store_path) as store:
         try:
             report = store_report(store, athlete, today=athlete.today(), planned=planned, week=args.week)
@@ -284,16 +290,25 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plan_sessions(path: Path, athlete: Athlete) -> list[PlannedSession]:
+def _load_plan(path: Path) -> Plan:
     from watchsync.plan.model import PlanError
     from watchsync.plan.parse import load_plan
+
+    try:
+        return load_plan(path)
+    except PlanError as error:
+        raise CliError(str(error)) from None
+
+
+def _plan_sessions(plan: Plan, path: Path, athlete: Athlete) -> list[PlannedSession]:
     from watchsync.resolve import ResolveError
     from watchsync.services.report import planned_from_plan
 
+    if plan.athlete is not None and plan.athlete != athlete.name:
+        raise CliError(f"{path}: the plan is for athlete {plan.athlete!r}, not {athlete.name!r} (--athlete "
+                       f"{plan.athlete})")
     try:
-        sessions = planned_from_plan(load_plan(path), athlete)
-    except PlanError as error:
-        raise CliError(str(error)) from None
+        sessions = planned_from_plan(plan, athlete)
     except ResolveError as error:
         raise CliError(f"{path}: {error}") from None
     if not sessions:

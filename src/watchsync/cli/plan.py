@@ -197,13 +197,18 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def with_plan_athlete(args: argparse.Namespace, plan: Plan) -> argparse.Namespace:
+    """``args`` with ``--athlete`` set to the athlete the plan names, when none was given."""
+    if plan.athlete is not None and getattr(args, "athlete", None) is None:
+        return argparse.Namespace(**{**vars(args), "athlete": plan.athlete})
+    return args
+
+
 def _plan_athlete(args: argparse.Namespace, plan: Plan) -> Athlete:
     """The athlete a plan is read for: ``--athlete``, else the one the plan names, else the config's
     first; a plan named for an athlete the config lacks, or for another than ``--athlete``, is refused
     as ``plan apply`` refuses it."""
-    if plan.athlete is not None and getattr(args, "athlete", None) is None:
-        args = argparse.Namespace(**{**vars(args), "athlete": plan.athlete})
-    athlete = athlete_from(args)
+    athlete = athlete_from(with_plan_athlete(args, plan))
     if plan.athlete is not None and plan.athlete != athlete.name:
         raise CliError(f"{plan.label}: the plan is for athlete {plan.athlete!r}, not {athlete.name!r}")
     return athlete
@@ -217,7 +222,7 @@ def run_apply(args: argparse.Namespace) -> int:
     from watchsync.services.plan_apply import PlanRefused, apply_plan
 
     plan = load(args.file)
-    with sync_service(args) as service:
+    with sync_service(with_plan_athlete(args, plan)) as service:  # the plan's athlete unless --athlete
         if args.force or plan.force:
             from watchsync.plan.lint import lint_plan
 

@@ -243,7 +243,8 @@ class SyncService:
         now = self._now()
         message = str(error)
         if isinstance(error, AuthRequired | SharedAccount):
-            self.store.park(self.athlete.name, login_hint_for(message, self.athlete.name), now=now)
+            message = login_hint_for(message, self.athlete.name)  # the hint names whom to log in
+            self.store.park(self.athlete.name, message, now=now)
             status: Status = "parked"
         elif isinstance(error, Rejected | ReadBackMismatch | NotQueued):
             self.store.mark_failed(item.id, message, now=now, not_before=now + HOLD_REFUSED)
