@@ -52,7 +52,7 @@ class WebSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     listen: str | None = None
     user: str = "coach"
-    #: ``scrypt$...`` from ``python -m watchsync.web.password`` (the hash, never the password).
+    #: ``scrypt$...`` from ``watchsync config password`` (the hash, never the password).
     password_hash: SecretStr | None = None
 
 

@@ -85,3 +85,22 @@ def test_a_bad_command_line_fails_with_the_same_message(argv: list[str], capsys:
 def test_main_runs_a_command_with_global_options_before_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--state-dir", "unused", "validate", str(EASY)]) == 0
     assert "1 valid, 0 invalid" in capsys.readouterr().err
+
+
+def test_config_password_asks_in_a_terminal_only(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from watchsync.cli import main as cli_main
+    from watchsync.web.auth import verify_password
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("from a pipe\n"))
+    assert cli_main(["config", "password"]) == 2  # never read from a pipe, never a traceback
+    assert "asked in a terminal" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    answers = iter(["correct horse battery", "correct horse battery"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    assert cli_main(["config", "password"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith('password_hash = "scrypt$') and "correct horse" not in line
+    assert verify_password("correct horse battery", line.split('"')[1])

@@ -11,6 +11,7 @@ from watchsync.cli.common import print_json
 EXAMPLES = """examples:
   watchsync config path
   mkdir -p ~/.config/watchsync && watchsync config example > ~/.config/watchsync/config.toml
+  watchsync config password          # the [web] password_hash line for the dashboard
 """
 
 
@@ -24,6 +25,9 @@ def register(commands: Any) -> None:
     path.set_defaults(handler=run_path)
     example = actions.add_parser("example", help="print the example configuration (config.example.toml)")
     example.set_defaults(handler=run_example)
+    password = actions.add_parser("password", help="ask for a dashboard password twice (no echo) and print its "
+                                  "[web] password_hash line")
+    password.set_defaults(handler=run_password)
 
 
 def run_path(args: argparse.Namespace) -> int:
@@ -47,3 +51,15 @@ def run_example(args: argparse.Namespace) -> int:
 
     sys.stdout.write(embedded_default_text())
     return 0
+
+
+def run_password(args: argparse.Namespace) -> int:
+    from watchsync.cli.common import CliError
+    from watchsync.web.password import main
+
+    if not sys.stdin.isatty():
+        raise CliError("a dashboard password is asked in a terminal (it is never read from a pipe)", 2)
+    try:
+        return main()
+    except (EOFError, KeyboardInterrupt):
+        raise CliError("no password given", 2) from None

@@ -83,10 +83,10 @@ def check_listen(settings: WebSettings) -> tuple[str, int]:
     if not stored:
         raise WebConfigError(
             f"[web] listen = {settings.listen!r} is not a loopback address: refusing to serve the dashboard "
-            "without a password. Set [web] password_hash (make one with `python -m watchsync.web.password`) "
+            "without a password. Set [web] password_hash (make one with `watchsync config password`) "
             "and put a reverse proxy with TLS in front (docs/dashboard.md), or listen on 127.0.0.1.")
     if not stored.startswith("scrypt$") or len(stored.split("$")) != 6:
-        raise WebConfigError("[web] password_hash is not a hash from `python -m watchsync.web.password` "
+        raise WebConfigError("[web] password_hash is not a hash from `watchsync config password` "
                              "(expected scrypt$...)")
     return host, port
 

@@ -1,4 +1,5 @@
-"""``python -m watchsync.web.password``: ask for a dashboard password twice, print its hash for ``[web]``."""
+"""``watchsync config password`` (or ``python -m watchsync.web.password``): ask for a dashboard password
+twice, print its hash for ``[web]``."""
 
 from __future__ import annotations
 
@@ -24,4 +25,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except (EOFError, KeyboardInterrupt):  # no terminal, or Ctrl-C: a line, never a traceback
+        print("no password given", file=sys.stderr)
+        raise SystemExit(2) from None
