@@ -209,3 +209,12 @@ def test_compile_says_which_texts_fit_cuts_to_its_254_bytes(tmp_path: Path, caps
     err = capsys.readouterr().err
     assert "note: the description cut to FIT's 254 bytes from 300 (Garmin Connect gets it whole)" in err
     assert "note: step 1 notes cut to FIT's 254 bytes" in err
+
+
+def test_validate_reads_a_config_or_athlete_it_is_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    workout = str(LIBRARY / "runs" / "easy-30.txt")
+    assert main(["validate", workout]) == 0  # needs no config: none read
+    assert main(["--config", str(tmp_path / "missing.toml"), "validate", workout]) == 2
+    assert "missing.toml: cannot read" in capsys.readouterr().err
+    assert main(["validate", workout, "--athlete", "zed"]) == 2
+    assert "unknown athlete 'zed'" in capsys.readouterr().err

@@ -67,24 +67,25 @@ class _AthleteDefaults(Mapping[str, str]):
         self._args = args
         self._athlete: Any = None
 
-    def _load(self) -> Any:
+    def load(self) -> Any:
+        """The athlete (the config read once)."""
         if self._athlete is None:
             self._athlete = athlete_from(self._args)
         return self._athlete
 
     def sport(self) -> str | None:
-        sport: str | None = self._load().sport
+        sport: str | None = self.load().sport
         return sport
 
     def __getitem__(self, family: str) -> str:
-        unit: str = self._load().pace_unit(family)
+        unit: str = self.load().pace_unit(family)
         return unit
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._load().pace_unit_defaults())
+        return iter(self.load().pace_unit_defaults())
 
     def __len__(self) -> int:
-        return len(self._load().pace_unit_defaults())
+        return len(self.load().pace_unit_defaults())
 
 
 def _athlete_defaults(args: argparse.Namespace) -> dict[str, Any]:
@@ -104,7 +105,10 @@ def run_validate(args: argparse.Namespace) -> int:
     from watchsync.formats.load import load_workouts
 
     messages: list[str] = []
-    results = load_workouts(args.paths, sport=args.sport, messages=messages, **_athlete_defaults(args))
+    defaults = _athlete_defaults(args)
+    if args.config is not None or getattr(args, "athlete", None) is not None:
+        defaults["pace_units"].load()  # asked for: a broken config or an unknown athlete is said, not ignored
+    results = load_workouts(args.paths, sport=args.sport, messages=messages, **defaults)
     if not results:
         raise CliError("no workout files found (looked for *.txt, *.toml, *.fit)")
     failures = [(path, r) for path, r in results if isinstance(r, WorkoutFormatError)]
