@@ -140,6 +140,8 @@ def test_a_sport_garmin_has_no_workouts_for_says_what_was_used(run: Run, tmp_pat
     sport = {w["workoutName"]: w["sportType"]["sportTypeKey"] for w in server.workouts()}
     assert f"sent as Garmin sport {sport[next(n for n in sport if 'ski' in n.lower())]}" in ski
     assert "sent as" not in bike
+    code, out, _ = run("push", str(library / "xc-ski-60.txt"), "--athlete", "anna")
+    assert code == 0 and out.startswith("unchanged") and "sent as" not in out  # said when it is sent, not again
 
 
 def test_tokens_copied_from_another_athlete_never_push(run: Run, tmp_path: Path, server: LocalGarminServer) -> None:

@@ -296,7 +296,7 @@ def run_push(args: argparse.Namespace) -> int:
         for row in rows:
             remote = f"  Garmin id {row['workout_id']}" if row.get("workout_id") else ""
             sport = (f"  (sent as Garmin sport {row['garmin_sport']}: Garmin has no workouts of this sport)"
-                     if row.get("garmin_sport") else "")
+                     if row.get("garmin_sport") and row["action"] != "unchanged" else "")  # said when sent
             print(f"{row['action']:<10} {row['name']}  ({row['path']}){remote}{sport}")
     code = 1 if errors else 0
     return code if drained is None else max(code, finish(drained))
