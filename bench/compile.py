@@ -43,6 +43,7 @@ from fit_tool.profile.messages.file_id_message import FileIdMessage
 from fit_tool.profile.messages.workout_message import WorkoutMessage
 from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
 from fit_tool.profile.profile_type import (
+    DisplayMeasure,
     FileType,
     FitBaseUnit,
     Manufacturer,
@@ -103,6 +104,10 @@ def bare_encode(workout: Workout) -> bytes:
     header.num_valid_steps = len(steps)
     if workout.description:
         header.workout_description = workout.description
+    if workout.pool_length is not None:  # a pool swim's pool (metres; a yard pool says so)
+        yards = workout.pool_length_unit == "yd"
+        header.pool_length = workout.pool_length * (0.9144 if yards else 1.0)
+        header.pool_length_unit = DisplayMeasure.STATUTE if yards else DisplayMeasure.METRIC
     builder = FitFileBuilder(auto_define=True)
     builder.add(file_id)
     builder.add(header)
