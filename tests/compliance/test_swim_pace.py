@@ -109,3 +109,22 @@ def test_a_swim_not_run_from_the_watch_lays_its_distance_steps_along_the_lengths
     for step in score.steps:
         if step.index in truth and truth[step.index][1] is not None:
             assert step.inside == pytest.approx(truth[step.index][1], abs=0.01), step.index
+
+
+@pytest.mark.parametrize("name", ["fit/activity_poolswim_with_hr.fit", "fit2/muktihari_activity_poolswim.fit"])
+def test_a_swim_whose_session_lacks_its_pool_takes_it_from_its_distance_and_lengths(name: str) -> None:
+    from dataclasses import replace
+
+    from watchsync.compliance.activities import summary_from_fit
+
+    path = SHARED / name
+    if not path.is_file():
+        pytest.skip(f"fixture {path} not found")
+    whole = decode_activity(path.read_bytes())
+    pool = next(s.pool_length for s in whole.sessions if s.pool_length)
+    stripped = replace(whole, sessions=tuple(replace(s, pool_length=None) for s in whole.sessions))
+    assert stripped.pool_length == pytest.approx(pool, abs=0.05)  # an export that left the field out
+    assert summary_from_fit("s", stripped).pool_length_m == pytest.approx(pool, abs=0.05)
+    workout = _swim_30()
+    assert [s.inside for s in score_intensity(workout, stripped).steps] == \
+        [s.inside for s in score_intensity(workout, whole).steps]  # per-length pace, not the records'

@@ -204,6 +204,19 @@ class Activity:
         return self.file_ids[0] if self.file_ids else None
 
     @property
+    def pool_length(self) -> float | None:
+        """A pool swim's pool in metres: the session's, else its distance over its active lengths (an
+        export that left the field out), else the pool of the workout the watch ran."""
+        for session in self.sessions:
+            if session.pool_length:
+                return session.pool_length
+        for session in self.sessions:
+            if session.total_distance and session.num_active_lengths and self.lengths:
+                return round(session.total_distance / session.num_active_lengths, 2)
+        ran = self.workout.workout.get("pool_length") if self.workout is not None else None
+        return float(ran) if isinstance(ran, int | float) and ran > 0 else None
+
+    @property
     def total_elapsed_time(self) -> float:
         """Sum of the sessions' elapsed time in seconds (0 without sessions)."""
         return sum(s.total_elapsed_time or 0.0 for s in self.sessions)

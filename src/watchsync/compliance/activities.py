@@ -185,7 +185,8 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
 def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_workout_id: int | None,
              zone: str | None, many: bool) -> ActivitySummary:
     session = part.session
-    pool = session.pool_length if session is not None and session.pool_length else None
+    pool = part.activity.pool_length if part.activity.lengths or (session is not None and session.pool_length) \
+        else None
     sport_name, sub_sport = (session.sport, session.sub_sport) if session is not None else _laps_sport(part)
     sport = sport_from_names(sport_name, sub_sport)
     if sport is Sport.POOL_SWIM and pool is None and _open_water(part, sub_sport):

@@ -412,7 +412,7 @@ class _Lengths:
 def _active_lengths(activity: Activity, records: Records, clock: FloatArray, by_lap: bool) -> _Lengths | None:
     """The active lengths of a pool swim, placed on ``clock`` (wall time with laps, else timer time);
     None without lengths or a pool length."""
-    pool = next((s.pool_length for s in activity.sessions if s.pool_length), None)
+    pool = activity.pool_length
     active = [length for length in activity.lengths if length.length_type == "active"
               and length.start_time is not None and (length.total_timer_time or 0.0) > 0]
     known = ~np.isnan(records.timestamp)
