@@ -176,3 +176,17 @@ def test_the_cli_prints_why_an_option_was_not_honoured(tmp_path: Path, capsys: p
         assert "# note: week 1's long run" in output.read_text()
     else:
         assert "long run" not in err
+
+
+def test_a_deload_too_deep_with_one_cross_session_keeps_short_ones_before_it_cuts_the_runs() -> None:
+    from datetime import date
+
+    plan = generate_plan(GenerateOptions(library=LIBRARY, weeks=4, deload_every=3, cross_training=("bike", "xc_ski"),
+                                         hours=6.0, long_run_minutes=90, start=date(2026, 12, 7)))
+    deload = plan.weeks[2]
+    assert deload.focus is WeekFocus.DELOAD
+    run_minutes = [sum(minutes(w) for _, w in _runs(plan, number)) for number in (2, 3)]
+    assert run_minutes[1] >= 0.6 * run_minutes[0]  # the full cross-training set cut running by 44 %
+    cross = [s.workout for items in deload.days.values() for s in items if s.workout.sport.family in ("bike", "ski")]
+    assert cross and all(minutes(w) <= 60 for w in cross)  # each sport's shortest workout
+    assert _long(plan, 3) >= 0.6 * _long(plan, 2)

@@ -238,13 +238,19 @@ def default_name(options: GenerateOptions) -> str:
     return f"Base building{start}{who}"
 
 
+#: How light a deload week's fixed sessions are: the full set, one drills session and every cross-training
+#: day at its sport's shortest workout, or one drills and one short cross-training session.
+FULL, LIGHTER, LIGHTEST = 0, 1, 2
+
+
 def _deload(builder: _WeekBuilder, last_build: _Built, options: GenerateOptions) -> _Built:
-    """A deload week 20-30 % below the last build week: lighter fixed sessions and the chosen drop
-    first, then the full fixed sessions, then the smallest allowed drop."""
+    """A deload week 20-30 % below the last build week: the lightest fixed sessions and the chosen drop
+    first, then lighter and full fixed sessions (running stays the week's core: a deload that would
+    fall too deep keeps short cross-training before it cuts the runs), then the smallest allowed drop."""
     rules = options.rules
     problem = "its fixed sessions do not fit"
     for drop in dict.fromkeys((options.deload_drop, rules.deload_drop_min)):
-        for light in (True, False):
+        for light in (LIGHTEST, LIGHTER, FULL):
             try:
                 targets = last_build.targets(1 - drop, last_build.long * (1 - rules.deload_drop_min), 1 - drop,
                                              easy_max=last_build.easy)
@@ -395,8 +401,9 @@ class _WeekBuilder:
         self.number, self.focus, self.picks, self.layout = number, focus, picks, layout
         self.log, self.rules, self.checked = log, rules, checked
 
-    def fixed(self, light: bool, longest_cross: bool = False) -> dict[int, list[Session]]:
-        """Library sessions by day; ``light`` (deload): one drills and one short cross-training session;
+    def fixed(self, light: int, longest_cross: bool = False) -> dict[int, list[Session]]:
+        """Library sessions by day; ``light`` (deload): :data:`LIGHTEST` one drills and one short
+        cross-training session, :data:`LIGHTER` one drills and every cross-training day short;
         ``longest_cross``: each sport's longest workout (a build week that must not shrink)."""
         layout, picks, deload = self.layout, self.picks, self.focus is WeekFocus.DELOAD
         days: dict[int, list[Session]] = {}
@@ -407,7 +414,7 @@ class _WeekBuilder:
             quality = picks.quality[(self.number - 1) % len(picks.quality)]
             days.setdefault(layout.quality, []).append(quality)
         days.setdefault(layout.strides, []).append(picks.strides)
-        for index, day in enumerate(layout.cross[:1] if light else layout.cross):
+        for index, day in enumerate(layout.cross[:1] if light >= LIGHTEST else layout.cross):
             options = picks.cross[(self.number - 1 + index) % len(picks.cross)]
             if light or longest_cross:
                 choose = min if light else max
@@ -417,7 +424,7 @@ class _WeekBuilder:
             days.setdefault(day, []).append(pick)
         return days
 
-    def build(self, targets: _Targets, light: bool = False, longest_cross: bool = False) -> _Built:
+    def build(self, targets: _Targets, light: int = FULL, longest_cross: bool = False) -> _Built:
         """The week closest to ``targets`` within the rules (the run log is not touched)."""
         fixed = self.fixed(light, longest_cross)
         fixed_facts = [session_facts(s.workout) for sessions in fixed.values() for s in sessions]
