@@ -218,3 +218,11 @@ def test_validate_reads_a_config_or_athlete_it_is_given(tmp_path: Path, capsys: 
     assert "missing.toml: cannot read" in capsys.readouterr().err
     assert main(["validate", workout, "--athlete", "zed"]) == 2
     assert "unknown athlete 'zed'" in capsys.readouterr().err
+
+
+def test_a_folder_scan_reads_garmin_connect_json_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fixtures = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "connect"
+    if not fixtures.is_dir():
+        pytest.skip("shared fixtures not found")
+    assert main(["validate", str(fixtures)]) == 0
+    assert f"{len(list(fixtures.glob('*.json')))} valid, 0 invalid" in capsys.readouterr().err

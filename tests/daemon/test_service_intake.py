@@ -322,6 +322,19 @@ def test_a_huge_bad_line_is_quoted_by_a_short_excerpt(setup: Setup, caplog: pyte
     assert all(len(record.getMessage()) < 2_000 for record in caplog.records)
 
 
+def test_a_garmin_connect_workout_json_is_taken_in_as_a_workout(setup: Setup) -> None:
+    from watchsync.daemon.inbox import rejection_reason
+
+    fixture = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "connect" / \
+        "cyberjunky_sample_workout.json"
+    if not fixture.is_file():
+        pytest.skip("shared fixtures not found")
+    assert rejection_reason("export.json", 100, 1000) is None  # a coach's export from Connect
+    setup.drop("export.json", fixture.read_text(encoding="utf-8"))
+    [(op, _key, _day)] = setup.pending()
+    assert op == "push" and (setup.inbox / "processed" / "export.json").exists()
+
+
 def test_archived_fit_files_are_private(setup: Setup) -> None:
     import stat
 

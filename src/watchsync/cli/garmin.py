@@ -271,7 +271,7 @@ def run_push(args: argparse.Namespace) -> int:
 
     loaded = load_workouts(args.paths)
     if not loaded:
-        raise CliError("no workout files found (looked for *.txt, *.toml, *.fit)")
+        raise CliError("no workout files found (looked for *.txt, *.toml, *.fit, *.json)")
     errors = [str(result) for _path, result in loaded if isinstance(result, WorkoutFormatError)]
     workouts: dict[str, tuple[Path, Workout]] = {}
     for path, workout in loaded:

@@ -110,7 +110,7 @@ def run_validate(args: argparse.Namespace) -> int:
         defaults["pace_units"].load()  # asked for: a broken config or an unknown athlete is said, not ignored
     results = load_workouts(args.paths, sport=args.sport, messages=messages, **defaults)
     if not results:
-        raise CliError("no workout files found (looked for *.txt, *.toml, *.fit)")
+        raise CliError("no workout files found (looked for *.txt, *.toml, *.fit, *.json)")
     failures = [(path, r) for path, r in results if isinstance(r, WorkoutFormatError)]
     if args.json:
         print_json([{"path": str(path), "ok": not isinstance(r, WorkoutFormatError),
@@ -206,7 +206,7 @@ def run_compile(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     if not report:
-        raise CliError("no workout files found (looked for *.txt, *.toml, *.fit)")
+        raise CliError("no workout files found (looked for *.txt, *.toml, *.fit, *.json)")
     return 1 if failed else 0
 
 

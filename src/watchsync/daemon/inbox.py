@@ -43,7 +43,7 @@ from watchsync.errors import WatchsyncError
 
 logger = logging.getLogger(__name__)
 
-ACCEPTED_SUFFIXES = (".toml", ".txt", ".fit")
+ACCEPTED_SUFFIXES = (".toml", ".txt", ".fit", ".json")  # .json: a Garmin Connect workout
 #: Working files of other programs: partial downloads and copies, editors' swap, backup and
 #: safe-write files (moving them away would break the program still writing them).
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".swo", ".swx", ".kate-swp",

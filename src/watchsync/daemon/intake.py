@@ -1,6 +1,6 @@
 """Intake of one inbox file: validate, resolve, compile, queue for Garmin, then move the file.
 
-A workout file (``.txt``, ``.toml``, ``.fit``) is parsed, resolved for the inbox's athlete and
+A workout file (``.txt``, ``.toml``, ``.fit``, Garmin Connect ``.json``) is parsed, resolved for the inbox's athlete and
 compiled to a FIT workout; its push is queued (workout row and outbox row in one transaction),
 the FIT file is archived as ``<state_dir>/fit/<athlete>/<key>.fit`` and the file moves to
 ``processed/``. The archive is a by-product: once the push is queued, a failed archive write is

@@ -29,6 +29,8 @@ _READ_CHUNK = 1 << 16
 #: Garmin Connect workout JSON: read when named explicitly (``import``, ``validate FILE.json``), never
 #: picked up from a folder, where other JSON files live.
 CONNECT_SUFFIX = ".json"
+#: What a folder scan reads: workout files and Garmin Connect workout JSON.
+FOLDER_SUFFIXES = frozenset({*WORKOUT_SUFFIXES, CONNECT_SUFFIX})
 
 
 def load_workout(path: Path | str, max_bytes: int = MAX_BYTES, *, sport: Sport | None = None,
@@ -237,7 +239,7 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
         if not path.is_dir():
             out.append(path)
             continue
-        found = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in WORKOUT_SUFFIXES)
+        found = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES)
         visible = (p for p in found if not any(part.startswith(".") for part in p.relative_to(path).parts))
         out.extend(sorted(p for p in visible if not is_plan_file(p)))
     return out
