@@ -28,7 +28,7 @@ from watchsync.activity.sessions import timed_records
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.sets import SetTally, set_tallies
-from watchsync.compliance.steps import execution_order
+from watchsync.compliance.steps import PlannedStep, execution_order
 from watchsync.formats.fit_workout_read import workout_from_messages
 from watchsync.model.workout import (
     CadenceTarget,
@@ -200,10 +200,13 @@ def score_intensity(workout: Workout, activity: Activity,
     timer ran (a pause moves every later step on), distance steps along the recorded distance.
     """
     config = config or ComplianceConfig()
-    if activity.sets and any(p.step.exercise is not None for p in execution_order(workout)):
-        by_sets = set_tallies(execution_order(workout), activity, numbered=ran_this_workout(workout, activity))
+    order = execution_order(workout)
+    planned = {p.index: p for p in order}
+    times_planned = Counter(p.index for p in order)
+    if activity.sets and any(p.step.exercise is not None for p in order):
+        by_sets = set_tallies(order, activity, numbered=ran_this_workout(workout, activity))
         if by_sets is not None:
-            return _score_by_sets(workout, by_sets, config)
+            return _score_by_sets(planned, times_planned, by_sets, config)
     records, weights = timed_records(activity, config.max_sample_gap_seconds)
     by_lap = any(lap.wkt_step_index is not None for lap in activity.laps) and ran_this_workout(workout, activity)
     if by_lap:  # laps are placed in wall time
@@ -214,7 +217,6 @@ def score_intensity(workout: Workout, activity: Activity,
     lengths = _active_lengths(activity, records, clock, by_lap)
     if not by_lap:  # a pool swim's distance steps end with their lengths
         spans = list(_time_spans(workout, records, clock, float(weights.sum()), config, lengths))
-    planned = {p.index: p for p in execution_order(workout)}
     tallies: dict[int, _Tally] = {}
     for span in spans:
         if span.index not in planned:
@@ -222,7 +224,6 @@ def score_intensity(workout: Workout, activity: Activity,
         tally = tallies.setdefault(span.index, _Tally())
         _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config,
                     running=workout.sport.family == "run", lengths=lengths)
-    times_planned = Counter(p.index for p in execution_order(workout))
     # every planned step, the ones never reached (a workout stopped early) with no execution
     steps = [_step_score(index, planned[index].step, planned[index].in_repeat, tallies.get(index, _Tally()), config,
                          times_planned[index]) for index in sorted(planned)]
@@ -242,12 +243,10 @@ def score_intensity(workout: Workout, activity: Activity,
     )
 
 
-def _score_by_sets(workout: Workout, tallies: dict[int, SetTally], config: ComplianceConfig) -> IntensityScore:
+def _score_by_sets(planned: dict[int, PlannedStep], times_planned: Counter[int], tallies: dict[int, SetTally],
+                   config: ComplianceConfig) -> IntensityScore:
     """Every planned step with the sets the watch wrote for it: runs, time and repetitions (no band:
     a strength step's target is the exercise)."""
-    order = execution_order(workout)
-    planned = {p.index: p for p in order}
-    times_planned = Counter(p.index for p in order)
     steps = []
     for index in sorted(planned):
         step, tally = planned[index].step, tallies.get(index, SetTally())
