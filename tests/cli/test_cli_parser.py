@@ -104,3 +104,29 @@ def test_config_password_asks_in_a_terminal_only(monkeypatch: pytest.MonkeyPatch
     line = capsys.readouterr().out.strip()
     assert line.startswith('password_hash = "scrypt$') and "correct horse" not in line
     assert verify_password("correct horse battery", line.split('"')[1])
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[tuple[str, argparse.ArgumentParser]]:
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.append((prefix + name, sub))
+                found += _commands(sub, prefix + name + " ")
+    return found
+
+
+def test_every_command_has_examples_that_parse_and_every_option_a_help_text() -> None:
+    import shlex
+
+    parser = build_parser()
+    for name, sub in _commands(parser):
+        assert sub.epilog and sub.epilog.startswith("examples:"), name  # README: every command's --help has them
+        for line in sub.epilog.splitlines()[1:]:
+            for part in line.split("&&"):
+                words = shlex.split(part.split("#")[0].split(">")[0].split("|")[0])
+                if words[:1] == ["watchsync"]:
+                    parser.parse_args(words[1:])  # an example that does not parse exits 2 here
+        for action in sub._actions:
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"{name} {action.option_strings[0]} has no help text"

@@ -74,7 +74,31 @@ Global options (--config, --state-dir) are accepted before or after the command.
     ("plan", "apply"): "examples:\n  watchsync plan apply plan.toml --dry-run\n  watchsync plan apply plan.toml",
     ("activities", "sync"): "examples:\n  watchsync activities sync --since 2030-01-01\n"
                             "  watchsync activities sync --json",
-    ("daemon",): "examples:\n  watchsync daemon --log-level debug   (normally run by systemd: docs/systemd.md)",
+    ("daemon",): "examples:\n  watchsync daemon --log-level debug   # normally run by systemd: docs/systemd.md",
+    ("activities",): "examples:\n  watchsync activities sync --athlete anna\n"
+                     "  watchsync activities sync --since 2026-10-01   # backfill a season",
+    ("analyze",): "examples:\n  watchsync analyze run.fit\n"
+                  "  watchsync analyze run.fit --workout workouts/runs/hill-repeats.txt\n"
+                  "  watchsync analyze run.fit --json --athlete ben",
+    ("report",): "examples:\n  watchsync report\n  watchsync report --week 2026-12-07 --html week.html\n"
+                 "  watchsync report --plan plans/base.toml --csv > season.csv",
+    ("config", "path"): "examples:\n  watchsync config path\n  watchsync --config ./config.toml config path --json",
+    ("config", "example"): "examples:\n  watchsync config example > ~/.config/watchsync/config.toml",
+    ("config", "password"): "examples:\n  watchsync config password   # paste the line into [web] of the config",
+    ("logout",): "examples:\n  watchsync logout --athlete ben",
+    ("whoami",): "examples:\n  watchsync whoami\n  watchsync whoami --athlete ben --json",
+    ("list",): "examples:\n  watchsync list\n  watchsync list --json --athlete ben",
+    ("sync",): "examples:\n  watchsync sync\n  watchsync sync --athlete ben --json",
+    ("server",): "examples:\n  watchsync server --port 8765\n  watchsync server --faults '429=0.2,500=0.1,drop=0.05'",
+    ("plan",): "examples:\n  watchsync plan generate --weeks 8 -o plans/base.toml\n"
+               "  watchsync plan lint plans/base.toml\n  watchsync plan apply plans/base.toml --dry-run",
+    ("plan", "lint"): "examples:\n  watchsync plan lint plans/base.toml\n  watchsync plan lint plans/ben.toml --json",
+    ("plan", "ics"): "examples:\n  watchsync plan ics plans/base.toml -o base.ics",
+    ("store", "check"): "examples:\n  watchsync store check\n  watchsync store check --full",
+    ("store", "backup"): "examples:\n  watchsync store backup",
+    ("store", "recover"): "examples:\n  watchsync store recover",
+    ("import",): "examples:\n  watchsync import export.json -o workouts/imported\n"
+                 "  watchsync import Workout.fit -o workouts --format toml",
 }
 
 

@@ -68,7 +68,8 @@ def register(commands: Any) -> None:
                        ("unschedule", "remove a workout from a day of the Garmin calendar")):
         command = commands.add_parser(name, help=verb)
         command.add_argument("file", type=Path, metavar="FILE")
-        command.add_argument("--date", type=_day, required=True, metavar="YYYY-MM-DD")
+        command.add_argument("--date", type=_day, required=True, metavar="YYYY-MM-DD",
+                             help="the calendar day, on the athlete's clock")
         add_athlete_option(command)
         command.add_argument("--json", action="store_true", help="the result as JSON")
         command.set_defaults(handler=run_schedule if name == "schedule" else run_unschedule)

@@ -8,7 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json, progress_bar
+from watchsync.cli.common import (
+    CliError,
+    add_athlete_option,
+    athlete_from,
+    config_from,
+    print_json,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from watchsync.model.athlete import Athlete
@@ -23,15 +30,20 @@ def register(commands: Any) -> None:
     actions = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
 
     generate = actions.add_parser("generate", help="write a base-building plan file from the library")
-    generate.add_argument("--weeks", type=int, default=6, choices=range(4, 9), metavar="4..8")
-    generate.add_argument("--start", type=_day, help="first day, a Monday (default: next Monday)")
-    generate.add_argument("--runs-per-week", type=int, default=4, metavar="N")
+    generate.add_argument("--weeks", type=int, default=6, choices=range(4, 9), metavar="4..8",
+                          help="weeks in the block (default 6)")
+    generate.add_argument("--start", type=_day, metavar="YYYY-MM-DD",
+                          help="first day, a Monday (default: next Monday on the athlete's clock)")
+    generate.add_argument("--runs-per-week", type=int, default=4, metavar="N",
+                          help="runs a week, long run and strides run included (default 4)")
     generate.add_argument("--hours", type=float, help="week-1 total hours (default: from history, else 5)")
     generate.add_argument("--long-run", type=_minutes, metavar="DURATION", help="week-1 long run, e.g. 70m or 1h10m")
     generate.add_argument("--cross-training", default="bike", metavar="LIST",
                           help="comma-separated: bike, xc_ski, swim, skimo (default: bike)")
-    generate.add_argument("--rest-day", default="mon", choices=("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
-    generate.add_argument("--deload-every", type=int, default=4, choices=(3, 4))
+    generate.add_argument("--rest-day", default="mon", choices=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                          help="the day with no session (default mon)")
+    generate.add_argument("--deload-every", type=int, default=4, choices=(3, 4),
+                          help="a deload week every 3rd or 4th week (default 4)")
     generate.add_argument("--growth", type=float, help="weekly growth in build weeks (default 0.10)")
     generate.add_argument("--library", type=Path, help="workout library folder (default: ./workouts when there "
                           "is one, else the library shipped with watchsync)")
@@ -44,7 +56,7 @@ def register(commands: Any) -> None:
     lint = actions.add_parser("lint", help="check a plan against the base-building rules; weekly totals")
     lint.add_argument("file", type=Path, metavar="FILE")
     add_athlete_option(lint)
-    lint.add_argument("--json", action="store_true")
+    lint.add_argument("--json", action="store_true", help="issues and weekly totals as JSON")
     lint.set_defaults(handler=run_lint)
 
     show = actions.add_parser("show", help="week-by-week table of a plan")
@@ -59,12 +71,13 @@ def register(commands: Any) -> None:
     add_athlete_option(apply)
     apply.add_argument("--dry-run", action="store_true", help="print the changes; make no Garmin call")
     apply.add_argument("--force", action="store_true", help="apply even when `plan lint` finds errors")
-    apply.add_argument("--json", action="store_true")
+    apply.add_argument("--json", action="store_true", help="the changes and warnings as JSON")
     apply.set_defaults(handler=run_apply)
 
     ics = actions.add_parser("ics", help="export a plan as an iCalendar file (all-day events)")
     ics.add_argument("file", type=Path, metavar="FILE")
-    ics.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.ics")
+    ics.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.ics",
+                     help="the calendar file to write (an earlier export there keeps its events' SEQUENCE)")
     ics.add_argument("--start", type=_day, help="first day (overrides the file's start)")
     add_athlete_option(ics)
     ics.set_defaults(handler=run_ics)

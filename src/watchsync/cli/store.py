@@ -11,10 +11,10 @@ from typing import Any
 from watchsync.cli.common import CliError, config_from, print_json
 
 EXAMPLES = """examples:
-  watchsync store check             quick integrity check of the state database
-  watchsync store check --full      full check (reads every page)
-  watchsync store backup            a consistent copy into <state-dir>/backups/
-  watchsync store recover           rebuild a damaged store (stop the daemon first)
+  watchsync store check             # quick integrity check of the state database
+  watchsync store check --full      # full check (reads every page)
+  watchsync store backup            # a consistent copy into <state-dir>/backups/
+  watchsync store recover           # rebuild a damaged store (stop the daemon first)
 """
 
 

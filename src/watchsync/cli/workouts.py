@@ -39,7 +39,8 @@ def register(commands: Any) -> None:
                                                  "into the text or TOML format")
     import_.add_argument("file", type=Path, metavar="FILE.fit|FILE.json")
     import_.add_argument("-o", "--out", type=Path, required=True, metavar="DIR", help="output folder")
-    import_.add_argument("--format", choices=("txt", "toml"), default="txt", help="output format")
+    import_.add_argument("--format", choices=("txt", "toml"), default="txt",
+                         help="output format (default txt; TOML where the text syntax cannot say it all)")
     import_.set_defaults(handler=run_import)
 
 
