@@ -9,14 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watchsync.cli.common import (
-    CliError,
-    add_athlete_option,
-    athlete_from,
-    config_from,
-    print_json,
-    progress_bar,
-)
+from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json, progress_bar
 
 if TYPE_CHECKING:
     from watchsync.compliance.activities import ActivitySummary
