@@ -262,10 +262,10 @@ def run_report(args: argparse.Namespace) -> int:
     from watchsync.services.report import PlanViewError, store_report
 
     config = config_from(args)
-    plan = _load_plan(args.plan) if args.plan else None
-    if plan is not None:
-        from watchsync.cli.plan import with_plan_athlete
+    from watchsync.cli.plan import load, with_plan_athlete
 
+    plan = load(args.plan) if args.plan else None
+    if plan is not None:
         args = with_plan_athlete(args, plan)  # a plan names its athlete: its sessions are theirs
     athlete = athlete_from(args, config)
     planned = _plan_sessions(plan, args.plan, athlete) if plan is not None else None
@@ -288,16 +288,6 @@ def run_report(args: argparse.Namespace) -> int:
     if args.html:
         print(f"wrote {args.html}", file=sys.stderr)
     return 0
-
-
-def _load_plan(path: Path) -> Plan:
-    from watchsync.plan.model import PlanError
-    from watchsync.plan.parse import load_plan
-
-    try:
-        return load_plan(path)
-    except PlanError as error:
-        raise CliError(str(error)) from None
 
 
 def _plan_sessions(plan: Plan, path: Path, athlete: Athlete) -> list[PlannedSession]:

@@ -98,19 +98,11 @@ class _Document:
     warnings: list[WorkoutFormatError] = field(default_factory=list)
     free_text: list[str] = field(default_factory=list)
     body_started: bool = False
-
-    def pool(self) -> tuple[float, str] | None:
-        """The pool length in metres and its unit ("m", "yd"), once a ``pool:`` line gave it."""
-        given = POOL_LENGTH.match(self.meta["pool"][0]) if "pool" in self.meta else None
-        if given is None:
-            return None
-        yards = not given.group(2).lower().startswith("m")
-        return float(given.group(1)) * (METERS_PER_YARD if yards else 1.0), "yd" if yards else "m"
+    pool: tuple[float, str] | None = None  # the pool length as written and its unit ("m", "yd")
 
     def pace_units(self, chosen: Mapping[str, str] | None) -> Mapping[str, str] | None:
         """The pace units of the text's lines: in a yard pool a swim pace without a unit is per 100 yd."""
-        pool = self.pool()
-        return {**(chosen or {}), "swim": "100y"} if pool is not None and pool[1] == "yd" else chosen
+        return {**(chosen or {}), "swim": "100y"} if self.pool is not None and self.pool[1] == "yd" else chosen
 
     def close_section(self) -> None:
         section, self.section = self.section, None
@@ -164,16 +156,16 @@ class _Document:
 
     def _whole_lengths(self, block: Step | Repeat, where: Where, col: int) -> None:
         """Warn when a swim's distance is no whole number of the pool's lengths (``300mtr`` in a 25 yd pool)."""
-        pool = self.pool()
         step = block if isinstance(block, Step) else block.steps[0] if block.steps else None
-        if pool is None or not isinstance(step, Step) or not isinstance(step.duration, DistanceDuration):
+        if self.pool is None or not isinstance(step, Step) or not isinstance(step.duration, DistanceDuration):
             return
-        lengths = step.duration.meters / pool[0]
+        length, unit = self.pool
+        lengths = step.duration.meters / (length * (METERS_PER_YARD if unit == "yd" else 1.0))
         if abs(lengths - round(lengths)) > 1e-6:
             from watchsync.describe import describe_duration  # deferred: the athlete model, for a warning only
 
             where.warn(col + 1, f"{describe_duration(step.duration, yards=True)} is {lengths:.2f} "
-                       f"lengths of the {pool[0] / (METERS_PER_YARD if pool[1] == 'yd' else 1):g} {pool[1]} pool",
+                       f"lengths of the {length:g} {unit} pool",
                        "a whole number of lengths")
 
     def meta_line(self, key: str, value: str, where: Where, value_col: int) -> None:
@@ -184,9 +176,12 @@ class _Document:
         self.meta[key] = (value.strip(), where.line, value_col)
         if key == "sport":
             self.sport = _sport(value.strip(), where, value_col)
-        if key == "pool" and not POOL_LENGTH.match(value):
-            raise where.error(value_col, f"pool length {value.strip()!r} is not a length",
-                              "e.g. 'pool: 25m' or 'pool: 25yd'")
+        if key == "pool":
+            given = POOL_LENGTH.match(value)
+            if given is None:
+                raise where.error(value_col, f"pool length {value.strip()!r} is not a length",
+                                  "e.g. 'pool: 25m' or 'pool: 25yd'")
+            self.pool = float(given.group(1)), "m" if given.group(2).lower().startswith("m") else "yd"
 
 
 def _sport(value: str, where: Where, col: int) -> Sport:
@@ -381,11 +376,9 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
         return None
     tags = [tag.strip() for tag in doc.meta.get("tags", ("", 0, 0))[0].split(",") if tag.strip()]
     description = doc.meta.get("description", (None, 0, 0))[0] or "\n".join(doc.free_text) or None
-    pool = POOL_LENGTH.match(doc.meta["pool"][0]) if "pool" in doc.meta else None
     pool_fields: dict[str, object] = {}
-    if pool is not None:
-        pool_fields = {"pool_length": float(pool.group(1)),
-                       "pool_length_unit": "m" if pool.group(2).lower().startswith("m") else "yd"}
+    if doc.pool is not None:
+        pool_fields = {"pool_length": doc.pool[0], "pool_length_unit": doc.pool[1]}
     try:
         workout = Workout(name=name, sport=sport, description=description, tags=tags, steps=doc.blocks,
                           **pool_fields)
