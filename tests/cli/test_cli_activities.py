@@ -113,6 +113,23 @@ def test_analyze_prints_the_summary_and_step_compliance(tmp_path: Path, workout_
     assert out.splitlines()[-3].split()[:4] == ["step", "name", "target", "laps"]
 
 
+def test_analyze_numbers_steps_as_show_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    intervals = tmp_path / "intervals.txt"
+    intervals.write_text("name: Surges\nsport: running\n\nWarmup\n- 5m Z2 HR\n\n3x\n- 1m Z4 HR\n- 1m Z1 HR\n\n"
+                         "Cooldown\n- 5m Z1 HR\n", encoding="utf-8")
+    fit = tmp_path / "run.fit"
+    fit.write_bytes(simulate(intervals, TODAY))
+
+    assert main(["show", str(intervals)]) == 0
+    shown = [line.split()[0] for line in capsys.readouterr().out.splitlines()[3:] if line[:1].isdigit()
+             or line.startswith("  ")]
+    assert main(["analyze", str(fit)]) == 0
+    table = capsys.readouterr().out.split("step  name")[1].splitlines()[2:]
+
+    assert [row.split()[0] for row in table] == ["1", "2.1", "2.2", "3"]
+    assert [label for label in shown if label != "2"] == ["1", "2.1", "2.2", "3"]
+
+
 def test_analyze_says_when_the_workout_is_of_another_sport_or_no_file(tmp_path: Path, workout_file: Path,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     fit = tmp_path / "run.fit"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from garmin_fit_sdk import Decoder, Stream
 
-from watchsync.compliance.steps import execution_order, steps_by_index
+from watchsync.compliance.steps import execution_order, step_labels, steps_by_index
 from watchsync.formats.fit_workout import write_fit_workout
 from watchsync.model.workout import (
     HeartRateTarget,
@@ -63,3 +63,15 @@ def test_easy_means_low_rpe_else_an_easy_intensity_or_no_target() -> None:
     assert is_easy(Step(intensity=Intensity.INTERVAL), 4)
     assert not is_easy(Step(intensity=Intensity.INTERVAL, target=HeartRateTarget(low=160, high=170)), 4)
     assert not is_easy(Step(intensity=Intensity.WARMUP, rpe=RpeTarget(low=6, high=6)), 4)
+
+
+def test_each_step_carries_the_label_show_gives_it() -> None:
+    """``analyze`` and the dashboard number steps as ``watchsync show`` does (2.1.2), not by FIT number."""
+    from watchsync.describe import step_rows
+
+    shown = [row.label for row in step_rows(WORKOUT) if row.intensity != "repeat"]
+    labels = step_labels(WORKOUT)
+
+    assert [labels[index] for index in sorted(labels)] == shown
+    assert shown == ["1", "2.1", "2.2.1", "2.2.2", "3.1", "3.2", "4"]
+    assert {planned.label for planned in execution_order(WORKOUT)} == set(shown)

@@ -54,3 +54,18 @@ def test_status_times_read_as_on_the_overview() -> None:
         "2026-12-04 09:54 UTC Garmin unreachable: refused"
     assert readable_time("2026 plans: not a time") == "2026 plans: not a time"
     assert readable_time(None) is None
+
+
+def test_the_activity_page_numbers_steps_as_show_does(store: Store, tmp_path: Path) -> None:
+    from watchsync.formats.text import parse_text
+    from watchsync.resolve import resolve
+
+    surges = resolve(parse_text("name: Surges\nsport: running\n\nWarmup\n- 5m Z2 HR\n\n3x\n- 1m Z4 HR\n- 1m Z1 HR\n"
+                                "\nCooldown\n- 5m Z1 HR\n"), ATHLETE)
+    schedule(store, "surges", surges, MONDAY)
+    [activity_id] = fetch_activities(store, tmp_path, [(surges, MONDAY, "follows")])
+
+    view = views.activity(store, ATHLETE, str(activity_id))
+
+    assert [step.number for step in view.steps] == ["1", "2.1", "2.2", "3"]
+    assert [step.index for step in view.steps] == [0, 1, 2, 4]  # the FIT numbers link rows to chart bands

@@ -229,15 +229,15 @@ def _score_lines(score: SessionScore) -> list[str]:
         lines.append(("! " if score.easy.too_hard else "") + score.easy.message)
     elif intensity.too_hard:
         lines.append(f"! easy run done too hard: {percent(intensity.easy_above)} of easy time above the ceiling")
-    # steps numbered from 1 in the order the watch runs them, as the dashboard's activity page does
+    # steps numbered as `watchsync show` and the dashboard's activity page number them (2.1)
     if intensity.alignment == "sets":  # a strength workout: the watch's sets and their repetitions
-        rows = [[str(s.index + 1), s.name or s.exercise or "", runs(s.executions, s.planned_executions),
+        rows = [[s.number, s.name or s.exercise or "", runs(s.executions, s.planned_executions),
                  runs(s.reps_done or 0, s.reps_planned or 0) if s.reps_planned or s.reps_done else "–",
                  f"{s.seconds:.0f}s"] for s in intensity.steps]
         lines.append(format_table(["step", "name", "sets", "reps", "time"], rows))
         return lines
     known = intensity.alignment != "time"  # laid along the timer: how often each step ran is not known
-    rows = [[str(s.index + 1), s.name or "", _band(s.channel, s.low, s.high),
+    rows = [[s.number, s.name or "", _band(s.channel, s.low, s.high),
              runs(s.executions, s.planned_executions, known=known),
              f"{s.seconds:.0f}s", percent(s.inside), percent(s.above), percent(s.below)]
             for s in intensity.steps]

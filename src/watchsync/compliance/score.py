@@ -84,6 +84,12 @@ class StepScore(BaseModel):
     exercise: str | None = None  # a strength step's exercise (CATEGORY/NAME)
     reps_done: int | None = None  # repetitions the watch's sets counted (scored by sets only)
     reps_planned: int | None = None  # a reps step's repetitions over all its planned runs
+    label: str | None = None  # the step's number in `watchsync show` (2.1); None in an older score
+
+    @property
+    def number(self) -> str:
+        """The step's number as the coach sees it in ``watchsync show`` (FIT's number + 1 in an older score)."""
+        return self.label or str(self.index + 1)
 
 
 class IntensityScore(BaseModel):
@@ -225,8 +231,8 @@ def score_intensity(workout: Workout, activity: Activity,
         _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config,
                     running=workout.sport.family == "run", lengths=lengths)
     # every planned step, the ones never reached (a workout stopped early) with no execution
-    steps = [_step_score(index, planned[index].step, planned[index].in_repeat, tallies.get(index, _Tally()), config,
-                         times_planned[index]) for index in sorted(planned)]
+    steps = [_step_score(planned[index], tallies.get(index, _Tally()), config, times_planned[index])
+             for index in sorted(planned)]
     easy = [s for s in steps if s.easy and not s.in_repeat and s.scored_seconds > 0]
     easy_total = sum(s.scored_seconds for s in easy)
     easy_above = (sum((s.above or 0.0) * s.scored_seconds for s in easy) / easy_total
@@ -251,8 +257,7 @@ def _score_by_sets(planned: dict[int, PlannedStep], times_planned: Counter[int],
     for index in sorted(planned):
         step, tally = planned[index].step, tallies.get(index, SetTally())
         runs = times_planned[index]
-        score = _step_score(index, step, planned[index].in_repeat, _Tally(tally.executions, tally.seconds), config,
-                            runs)
+        score = _step_score(planned[index], _Tally(tally.executions, tally.seconds), config, runs)
         reps = step.duration.reps * runs if isinstance(step.duration, RepsDuration) else None
         exercise = f"{step.exercise.category}/{step.exercise.name}" if step.exercise else None
         steps.append(score.model_copy(update={"exercise": exercise, "reps_planned": reps,
@@ -484,15 +489,16 @@ def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock:
     tally.above += float(weight[values > high].sum())
 
 
-def _step_score(index: int, step: Step, in_repeat: bool, tally: _Tally, config: ComplianceConfig,
-                planned_executions: int) -> StepScore:
+def _step_score(planned: PlannedStep, tally: _Tally, config: ComplianceConfig, planned_executions: int) -> StepScore:
+    step = planned.step
     band = target_band(step.target)
     scored = tally.scored > 0
     return StepScore(
-        index=index,
+        index=planned.index,
+        label=planned.label,
         name=step.name,
         easy=rules.is_easy(step, config.easy_rpe_max),
-        in_repeat=in_repeat,
+        in_repeat=planned.in_repeat,
         channel=band[0] if band else None,
         low=band[1] if band else None,
         high=band[2] if band else None,

@@ -3,6 +3,8 @@
 The numbering is that of the FIT workout file (:mod:`watchsync.formats.fit_workout_write`):
 depth-first, a repeat block's own step placed after its block. FIT cannot skip a block's last rest,
 so a watch runs every repeat in full. Executed laps carry this number in ``wkt_step_index``.
+Each step also has the label ``watchsync show`` gives it (``2.1``: the first step of the second
+block), which reports print: the FIT number is the watch's, not the coach's.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from watchsync.model.workout import Repeat, Step, Workout
 
 @dataclass(frozen=True, slots=True)
 class PlannedStep:
-    """One executed occurrence of a step: its FIT step number and whether it sits in a repeat."""
+    """One executed occurrence of a step: its FIT step number, whether it sits in a repeat, and its
+    label in ``watchsync show``'s table."""
 
     index: int
     step: Step
     in_repeat: bool
+    label: str
 
 
 def execution_order(workout: Workout) -> list[PlannedStep]:
     """Every step in the order a watch runs it (repeats expanded), with FIT step numbers."""
-    order, _ = _number(workout.steps, 0, in_repeat=False)
+    order, _ = _number(workout.steps, 0, in_repeat=False, prefix="")
     return order
 
 
@@ -32,16 +36,23 @@ def steps_by_index(workout: Workout) -> dict[int, Step]:
     return {planned.index: planned.step for planned in execution_order(workout)}
 
 
-def _number(blocks: list[Step | Repeat], first: int, *, in_repeat: bool) -> tuple[list[PlannedStep], int]:
-    """Execution order of ``blocks`` numbered from ``first``; also the next free number."""
+def step_labels(workout: Workout) -> dict[int, str]:
+    """FIT step number → the step's label in ``watchsync show`` (``2.1``)."""
+    return {planned.index: planned.label for planned in execution_order(workout)}
+
+
+def _number(blocks: list[Step | Repeat], first: int, *, in_repeat: bool,
+            prefix: str) -> tuple[list[PlannedStep], int]:
+    """Execution order of ``blocks`` numbered from ``first`` (labels under ``prefix``); also the next
+    free number."""
     order: list[PlannedStep] = []
     index = first
-    for block in blocks:
+    for position, block in enumerate(blocks, start=1):
         if isinstance(block, Step):
-            order.append(PlannedStep(index, block, in_repeat))
+            order.append(PlannedStep(index, block, in_repeat, f"{prefix}{position}"))
             index += 1
         else:
-            inner, index = _number(block.steps, index, in_repeat=True)
+            inner, index = _number(block.steps, index, in_repeat=True, prefix=f"{prefix}{position}.")
             order.extend(inner * block.count)
             index += 1  # the repeat step itself
     return order, index

@@ -14,7 +14,7 @@ import numpy as np
 
 from watchsync.activity.model import Activity
 from watchsync.compliance.score import target_band
-from watchsync.compliance.steps import steps_by_index
+from watchsync.compliance.steps import step_labels, steps_by_index
 from watchsync.model.workout import Workout
 
 WIDTH, HEIGHT = 560, 220
@@ -57,10 +57,12 @@ def hr_chart(activity: Activity, workout: Workout | None) -> str:
     step = next(s for s in (5, 10, 15, 30, 60, 120) if minutes / s <= 8)
     for minute in range(0, int(minutes) + 1, step):
         _text(svg, x(start + minute * 60), HEIGHT - BOTTOM + 14, f"{minute}′", anchor="middle")
+    labels = step_labels(workout) if workout is not None else {}
     for index, begin, finish, band_low, band_high in bands:
         group = ET.SubElement(svg, "g", {"class": "band", "data-step": str(index),
                                          "data-low": f"{band_low:.0f}", "data-high": f"{band_high:.0f}"})
-        ET.SubElement(group, "title").text = f"step {index + 1}: target {band_low:.0f}–{band_high:.0f} bpm"
+        label = labels.get(index, str(index + 1))
+        ET.SubElement(group, "title").text = f"step {label}: target {band_low:.0f}–{band_high:.0f} bpm"
         width = max(x(finish) - x(begin), 1)
         ET.SubElement(group, "rect", {"x": _f(x(begin)), "y": _f(y(band_high)), "width": _f(width),
                                       "height": _f(y(band_low) - y(band_high)), "fill": BAND_COLOUR,

@@ -176,6 +176,7 @@ class StepLine:
     """One step of the drill-down, with its score from the report's intensity scoring."""
 
     index: int
+    number: str  # as `watchsync show` numbers it (2.1)
     name: str
     target: str
     seconds: float
@@ -271,8 +272,8 @@ def _steps(intensity: IntensityScore | None) -> list[StepLine]:
             target = f"{step.low:.0f}–{step.high:.0f} W"
         else:
             target = f"{step.low:.0f}–{step.high:.0f} rpm"
-        lines.append(StepLine(step.index, step.name or f"step {step.index + 1}", target, step.seconds, step.inside,
-                              step.above, step.below, step.easy,
+        lines.append(StepLine(step.index, step.number, step.name or f"step {step.number}", target, step.seconds,
+                              step.inside, step.above, step.below, step.easy,
                               values.runs(step.executions, step.planned_executions, known=known)))
     return lines
 
