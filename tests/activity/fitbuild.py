@@ -49,6 +49,7 @@ class SessionSpec:
     avg_hr: int | None = None
     max_hr: int | None = None
     avg_power: int | None = None
+    ascent: int | None = None  # total_ascent, metres
     #: The summary's ``timestamp`` (Unix s) when it is not the session's end: a Summary-First file's
     #: creation time, say.
     stamp: float | None = None
@@ -135,7 +136,8 @@ def _totals(message: LapMessage | SessionMessage, session: SessionSpec) -> None:
     message.sub_sport = session.sub_sport
     for name, value in (("total_timer_time", session.timer), ("total_elapsed_time", session.elapsed),
                         ("total_distance", session.distance), ("avg_heart_rate", session.avg_hr),
-                        ("max_heart_rate", session.max_hr), ("avg_power", session.avg_power)):
+                        ("max_heart_rate", session.max_hr), ("avg_power", session.avg_power),
+                        ("total_ascent", session.ascent)):
         if value is not None:
             setattr(message, name, value)
 

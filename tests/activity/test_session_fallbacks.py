@@ -110,3 +110,24 @@ def test_a_session_that_says_0_w_where_the_records_show_power_takes_the_records(
                                  for t in range(600)], end=T0 + 600)
     [part] = session_parts(decode_activity(build(spec)))
     assert part.avg_power == pytest.approx(214.5, abs=0.5) and part.max_power == 229
+
+
+def test_each_sessions_ascent_is_the_devices_and_a_file_sums_them(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A trail run's climb is read from the session (65535: none), summed over a file's sessions,
+    and printed by ``analyze`` and the CSV report row's ``ascent_m``."""
+    from watchsync.cli import main
+
+    run = SessionSpec(FitSport.RUNNING, T0, 1800.0, 1800.0, FitSubSport.TRAIL, distance=5000.0, ascent=412)
+    ride = SessionSpec(FitSport.CYCLING, T0 + 1800, 1800.0, 1800.0, distance=15000.0, ascent=65535)
+    hike = SessionSpec(FitSport.HIKING, T0 + 3600, 1800.0, 1800.0, distance=3000.0, ascent=88)
+    samples = [Sample(T0 + t, heart_rate=130, distance=float(t)) for t in range(0, 5400, 5)]
+    fit = build(ActivitySpec(sessions=[run, ride, hike], samples=samples, end=T0 + 5400))
+
+    assert [part.ascent_m for part in session_parts(decode_activity(fit))] == [412.0, None, 88.0]
+    assert summary_from_fit("1", decode_activity(fit)).ascent_m == 500.0
+    path = tmp_path / "trail.fit"
+    path.write_bytes(fit)
+    assert main(["analyze", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "ascent 500 m" in out.splitlines()[0] and "session 1: trail_running" in out and "ascent 412 m" in out

@@ -143,6 +143,7 @@ def _session(m: Message) -> Session:
         num_laps=_int(m.get("num_laps")),
         pool_length=_float(m.get("pool_length")),
         num_active_lengths=_int(m.get("num_active_lengths")),
+        total_ascent=_int(m.get("total_ascent")),
     )
 
 

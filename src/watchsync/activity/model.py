@@ -66,6 +66,7 @@ class Session:
     num_laps: int | None = None
     pool_length: float | None = None
     num_active_lengths: int | None = None
+    total_ascent: int | None = None  # metres climbed, as the device measured them
 
     @property
     def workout_rpe(self) -> float | None:

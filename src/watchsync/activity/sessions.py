@@ -64,6 +64,7 @@ class SessionPart:
     max_hr: float | None
     avg_power: float | None
     max_power: float | None
+    ascent_m: float | None  # the session's total ascent (the device's, from its barometer or map)
     hr_seconds: float
     no_hr_seconds: float
     warnings: tuple[str, ...]
@@ -218,6 +219,7 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
         max_hr=_valid(session.max_heart_rate if session else None, _INVALID_UINT8) or _max(heart_rate),
         avg_power=_session_or_records(session.avg_power if session else None, _mean(power, weights)),
         max_power=_session_or_records(session.max_power if session else None, _max(power)),
+        ascent_m=_valid(session.total_ascent if session else None, _INVALID_UINT16, zero_ok=True),
         hr_seconds=hr_seconds, no_hr_seconds=float(weights.sum()) - hr_seconds, warnings=tuple(warnings))
 
 

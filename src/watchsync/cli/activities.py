@@ -187,6 +187,8 @@ def _facts(summary: ActivitySummary) -> str:
     facts = [sport, f"{summary.start:%Y-%m-%d %H:%M}", time]
     if summary.distance_m:
         facts.append(f"{summary.distance_m / 1000:.2f} km")
+    if summary.ascent_m:
+        facts.append(f"ascent {summary.ascent_m:.0f} m")
     if summary.pool_length_m:
         facts.append(f"pool {summary.pool_length_m:g} m")
     if summary.avg_hr is not None:

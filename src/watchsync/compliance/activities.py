@@ -89,6 +89,7 @@ class ActivitySummary(BaseModel):
     pool_length_m: float | None = Field(default=None, gt=0)
     session: int | None = Field(default=None, ge=1, description="its number in a multi-session file")
     transition: bool = Field(default=False, description="a triathlon transition: never matched")
+    ascent_m: float | None = Field(default=None, ge=0, description="total ascent, as the device or Garmin measured it")
 
 
 def local_start(start: datetime, clock: Clock, file_offset: float | None, zone: str | None,
@@ -179,6 +180,7 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
         max_power=max((s.max_power for s in sessions if s.max_power is not None), default=None) if one_sport
         else None,
         pool_length_m=next((s.pool_length_m for s in sessions if s.pool_length_m is not None), None),
+        ascent_m=_total([s.ascent_m for s in sessions]),
     )
 
 
@@ -209,6 +211,7 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
         pool_length_m=pool,
         session=part.number + 1 if many else None,
         transition=part.is_transition,
+        ascent_m=part.ascent_m,
     )
 
 
@@ -266,6 +269,7 @@ def summary_from_connect(item: Mapping[str, Any]) -> ActivitySummary:
         workout_rpe=None if rpe is None else float(rpe) / RPE_SCALE,
         associated_workout_id=None if workout_id is None else int(workout_id),
         title=_title(item.get("activityName")),
+        ascent_m=_ascent(_number(item.get("elevationGain", summary.get("elevationGain")))),
     )
 
 
@@ -319,6 +323,10 @@ def _code(enum: type[FitSport] | type[FitSubSport], name: str | None) -> int | N
         return int(name)
     member = enum.__members__.get(name.upper())
     return None if member is None else int(member.value)
+
+
+def _ascent(metres: float | None) -> float | None:
+    return metres if metres is not None and metres >= 0 else None
 
 
 def _number(value: object) -> float | None:

@@ -77,6 +77,7 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
         flags.append(f"done {abs(match.days_late)} day{'s' if abs(match.days_late) > 1 else ''} {word}")
     return SessionRow(
         day=match.session.date, session_id=match.session.id, activity_id=activity.id, activity_title=activity.title,
+        ascent_m=activity.ascent_m,
         done_on=activity.start.date(), name=workout.name,
         sport=workout.sport.value, status=volume.colour, metric=volume.metric, planned=volume.planned,
         done=volume.done, ratio=volume.ratio, in_target=intensity.inside if intensity else None,
@@ -138,7 +139,7 @@ def _open_row(session: PlannedSession, status: Literal["red", "pending"], config
 def _unplanned_row(activity: ActivitySummary) -> SessionRow:
     return SessionRow(
         day=activity.start.date(), session_id=None, activity_id=activity.id, done_on=activity.start.date(),
-        activity_title=activity.title,
+        activity_title=activity.title, ascent_m=activity.ascent_m,
         name=f"{activity.title} (unplanned {activity.sport.value})" if activity.title
         else f"unplanned {activity.sport.value}",
         sport=activity.sport.value, status="unplanned", metric="duration", planned=None, done=activity.duration_s,

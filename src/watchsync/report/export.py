@@ -19,7 +19,7 @@ JSON_VERSION = 1
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SESSION_FIELDS = ("week_start", "day", "session_id", "activity_id", "done_on", "name", "sport", "status", "metric",
                   "planned", "done", "ratio", "in_target", "easy_above", "rpe_prescribed", "rpe_reported",
-                  "days_late", "flags", "substitute", "easy_basis", "activity_title")
+                  "days_late", "flags", "substitute", "easy_basis", "activity_title", "ascent_m")
 WEEK_FIELDS = ("week_start", "planned_sessions", "done", "missed", "pending", "unplanned", "completion",
                "planned_seconds", "done_seconds", "planned_meters", "done_meters", "easy_share", "hr_seconds",
                "no_hr_seconds", "load", "acwr", "monotony", "strain", "flags", "run_meters")

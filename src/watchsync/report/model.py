@@ -59,6 +59,7 @@ class SessionRow(BaseModel):
     easy_basis: list[str] = []  # what the easy-run judgement used (heart_rate, pace, rpe)
     substitute: bool = False  # cross-training done instead of the planned run
     activity_title: str | None = None  # the done activity's name at Garmin Connect ("Morning Run")
+    ascent_m: float | None = None  # the done activity's total ascent (a trail runner's other volume)
 
 
 class DayPoint(BaseModel):
