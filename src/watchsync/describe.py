@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from watchsync.model.athlete import Units, format_pace
-from watchsync.model.units import METERS_PER_YARD, whole_yards
+from watchsync.model.units import METERS_PER_MILE, METERS_PER_YARD, whole_yards
 
 # The workout model's classes are imported where a step or target is described (the caller holds one
 # already): `format_seconds` and `format_table` alone load no workout model (``analyze``).
@@ -80,19 +80,26 @@ def _pace(seconds_per_km: float, units: Units, swim: bool, yards: bool = False) 
     return format_pace(seconds_per_km, units)
 
 
-def describe_step_target(step: Step, units: Units = Units.METRIC, swim: bool = False, yards: bool = False) -> str:
+def describe_step_target(step: Step, units: Units = Units.METRIC, swim: bool = False, yards: bool = False,
+                         speed: bool = False) -> str:
     """The step's target with its ramp direction and secondary target: ``100-150 W ramp down + 85-95 rpm``."""
-    text = describe_target(step.target, units, swim, yards)
+    text = describe_target(step.target, units, swim, yards, speed)
     if step.ramp is not None:
         text += f" ramp {step.ramp}"
     if step.secondary is not None:
-        text += f" + {describe_target(step.secondary, units, swim, yards)}"
+        text += f" + {describe_target(step.secondary, units, swim, yards, speed)}"
     return text
 
 
-def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = False, yards: bool = False) -> str:
+def _speed(metres_per_second: float, units: Units) -> str:
+    per_hour = metres_per_second * 3.6 / (METERS_PER_MILE / 1000 if units is Units.IMPERIAL else 1)
+    return f"{per_hour:.1f}"
+
+
+def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = False, yards: bool = False,
+                    speed: bool = False) -> str:
     """A target as text: ``145-152 bpm``, ``4:30-4:50/km`` (``1:40-1:45/100m`` for swims, per 100 yd in a
-    yard pool), ``RPE 3``."""
+    yard pool; ``25.0-30.0 km/h`` with ``speed``, for riders), ``RPE 3``."""
     from watchsync.model.workout import (
         CadenceTarget,
         HeartRatePercentLthrTarget,
@@ -129,6 +136,9 @@ def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = Fa
             return f"{_span(target.low, target.high, '%')} threshold pace"
         case PaceZoneTarget():
             return f"pace zone {_zones(target)}"
+        case SpeedTarget() if speed:
+            unit = "mph" if units is Units.IMPERIAL else "km/h"
+            return f"{_speed(target.low, units)}-{_speed(target.high, units)} {unit}"
         case SpeedTarget():
             return f"{_pace(1000 / target.high, units, swim, yards)}-{_pace(1000 / target.low, units, swim, yards)}"
         case PowerTarget():
@@ -158,19 +168,20 @@ def step_rows(workout: Workout, units: Units = Units.METRIC) -> list[StepRow]:
     """The workout as table rows, repeats as a header row followed by their indented steps."""
     rows: list[StepRow] = []
     yards = workout.pool_length is not None and workout.pool_length_unit == "yd"
-    _rows(workout.steps, rows, units, 0, "", workout.sport.family == "swim", yards)
+    _rows(workout.steps, rows, units, 0, "", workout.sport.family == "swim", yards, workout.sport.family == "bike")
     return rows
 
 
 def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth: int, prefix: str,
-          swim: bool = False, yards: bool = False) -> None:
+          swim: bool = False, yards: bool = False, speed: bool = False) -> None:
     from watchsync.model.workout import Repeat, Step
 
     for index, block in enumerate(blocks, start=1):
         label = f"{prefix}{index}"
         if isinstance(block, Repeat):
-            rows.append(StepRow(label, "repeat", f"{block.count}x", "", block.name or "", depth))
-            _rows(block.steps, rows, units, depth + 1, f"{label}.", swim, yards)
+            cue = "; ".join(filter(None, [block.name, "last rest skipped" if block.skip_last_rest else ""]))
+            rows.append(StepRow(label, "repeat", f"{block.count}x", "", cue, depth))
+            _rows(block.steps, rows, units, depth + 1, f"{label}.", swim, yards, speed)
             continue
         cue = block.name or ""
         if block.notes and block.notes != block.name:  # notes that open with the name say it once
@@ -183,7 +194,7 @@ def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth:
             weight = f" @ {block.weight_kg:g} kg" if block.weight_kg else ""
             cue = f"{block.exercise.category}/{block.exercise.name}{weight}" + (f" – {cue}" if cue else "")
         rows.append(StepRow(label, block.intensity.value, describe_duration(block.duration, yards=yards),
-                            describe_step_target(block, units, swim, yards), cue, depth))
+                            describe_step_target(block, units, swim, yards, speed), cue, depth))
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:

@@ -102,6 +102,25 @@ def test_show_says_notes_that_open_with_the_name_once(tmp_path: Path, capsys: py
     assert "all out. fast but relaxed" in out and "all out – all out" not in out
 
 
+def test_show_gives_a_rides_speeds_in_km_h_and_a_skipped_last_rest(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    ride = tmp_path / "ride.txt"
+    ride.write_text("name: Tempo ride\nsport: cycling\n- 10m 25-28km/h\n", encoding="utf-8")
+    run = tmp_path / "run.txt"
+    run.write_text("name: Treadmill\nsport: treadmill\n- 10m 10-12km/h\n", encoding="utf-8")
+    circuit = tmp_path / "circuit.toml"
+    circuit.write_text('name = "Circuit"\nsport = "strength"\n[[steps]]\nrepeat = 3\nskip_last_rest = true\n'
+                       '[[steps.steps]]\nduration = "10 reps"\nexercise = "SQUAT/GOBLET_SQUAT"\n'
+                       '[[steps.steps]]\nduration = "60s"\nintensity = "rest"\n', encoding="utf-8")
+
+    assert main(["show", str(ride)]) == 0
+    assert "25.0-28.0 km/h" in capsys.readouterr().out
+    assert main(["show", str(run)]) == 0
+    assert "5:00/km-6:00/km" in capsys.readouterr().out  # runners think in pace
+    assert main(["show", str(circuit)]) == 0
+    assert "3x" in (out := capsys.readouterr().out) and "last rest skipped" in out
+
+
 def test_compile_reports_failures_and_still_writes_the_rest(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "src"

@@ -120,6 +120,23 @@ def test_a_weight_heavier_than_a_step_holds_stays_as_text_and_the_document_is_re
     assert any("more than 500 kg" in note for note in notes)
 
 
+def test_a_kilogram_weight_that_may_be_garminconnects_grams_is_kept_and_said() -> None:
+    """garminconnect's builder writes 0.5 kg as 500.0 with the kilogram unit; Garmin's editor would
+    hold 500 kg as 500.0: kept as kilograms, said in a message (not in the step's notes)."""
+    def read(value: float) -> tuple[Step, list[str]]:
+        strength = _step(endCondition={"conditionTypeId": 10}, endConditionValue=12.0, category="CURL",
+                         exerciseName="DUMBBELL_BICEPS_CURL", weightValue=value,
+                         weightUnit={"unitId": 8, "unitKey": "kilogram", "factor": 1000.0})
+        [step], notes = _read(_document(strength, sport={"sportTypeId": 5}))
+        return step, notes
+
+    step, notes = read(500.0)
+    assert step.weight_kg == 500.0 and "check" not in (step.notes or "")
+    assert any("weight 500 kg read as kilograms" in note and "it is 0.5 kg" in note for note in notes)
+    step, notes = read(40.0)
+    assert step.weight_kg == 40.0 and not any("weight" in note for note in notes)
+
+
 def test_an_exercise_the_catalogue_lacks_is_its_categorys_generic_one_or_left_out() -> None:
     newer = _step(endCondition={"conditionTypeId": 2}, endConditionValue=60.0, category="WARM_UP",
                   exerciseName="CAT_COW")  # Connect's list runs ahead of the FIT profile's
@@ -229,3 +246,16 @@ def test_a_repeat_group_of_iterations_says_nothing() -> None:
 def test_iterations_on_a_step_is_refused_as_garmin_refuses_it() -> None:
     with pytest.raises(ConnectFormatError, match="step 1: end condition 'iterations' on a step"):
         _read(_document(_step(endCondition={"conditionTypeId": 7, "conditionTypeKey": "lap.button"})))
+
+
+@pytest.mark.parametrize(("garmin", "ours", "pushed"), [(("hiit", 9), "cardio", "cardio_training"),
+                                                        (("pilates", 8), "mobility", "mobility")])
+def test_a_garmin_sport_watchsync_lacks_is_read_as_its_nearest_and_said(garmin: tuple[str, int], ours: str,
+                                                                       pushed: str) -> None:
+    timed = _step(endCondition={"conditionTypeId": 2}, endConditionValue=60.0)
+    notes: list[str] = []
+    [workout] = workouts_from_connect(_document(timed, sport={"sportTypeId": garmin[1], "sportTypeKey": garmin[0]}),
+                                      notes)
+    assert workout.sport.value == ours
+    assert f"workout: Garmin sport {garmin[0]} is read as {ours} (watchsync has no {garmin[0]}; a push sends it as "\
+           f"{pushed})" in notes

@@ -318,6 +318,12 @@ def test_format_text_refuses_what_only_toml_expresses() -> None:
                  exercise=Exercise(category="SQUAT", name="GOBLET_SQUAT"))
     with pytest.raises(TextSyntaxLimit):
         format_text(Workout(name="n", sport=Sport.STRENGTH, steps=[squat]))  # the name is read for the exercise
+    circuit = Repeat(count=3, skip_last_rest=True, steps=[
+        Step(duration=RepsDuration(reps=10), exercise=Exercise(category="SQUAT", name="GOBLET_SQUAT")),
+        Step(duration=RepsDuration(reps=10), exercise=Exercise(category="PUSH_UP", name="PUSH_UP")),
+        Step(intensity=Intensity.REST, duration=TimeDuration(seconds=60))])
+    with pytest.raises(TextSyntaxLimit, match=r"only on one exercise's set line .* several steps needs TOML"):
+        format_text(Workout(name="n", sport=Sport.STRENGTH, steps=[circuit]))  # a strength circuit: TOML
 
 
 def test_a_one_step_repeat_inside_a_block_is_written_as_its_own_count() -> None:

@@ -121,6 +121,43 @@ def test_garmins_no_pool_shape_is_accepted_and_a_segment_keeps_no_pool(garmin_cl
         garmin_client.create_workout(swim)
 
 
+def _tri_step(order: int, condition: tuple[int, str], value: float, **extra: Any) -> dict[str, Any]:
+    return {"type": "ExecutableStepDTO", "stepOrder": order, "stepType": {"stepTypeId": 3, "stepTypeKey": "interval"},
+            "endCondition": {"conditionTypeId": condition[0], "conditionTypeKey": condition[1]},
+            "endConditionValue": value, "targetType": {"workoutTargetTypeId": 1, "workoutTargetTypeKey": "no.target"},
+            **extra}
+
+
+def test_a_multi_sport_workout_is_stored_as_garmin_stored_kaiords_triathlon(garmin_client: GarminClient) -> None:
+    """kaiord's triathlon payload (WorkoutMultisportTriathlonInput.gcn) and Garmin's answer to it
+    (…Output.gcn): orders through the workout, the swim segment's pool kept, multi_sport display
+    order 4, a null equipment id stored as none, a bare unit key stored as Garmin's whole unit."""
+    pool = {"poolLength": 25, "poolLengthUnit": {"unitId": 1, "unitKey": "meter", "factor": 100}}
+    sent = {"workoutName": "Triathlon", "sportType": {"sportTypeId": 10, "sportTypeKey": "multi_sport"}, **pool,
+            "workoutSegments": [
+                {"segmentOrder": 1, "sportType": {"sportTypeId": 2, "sportTypeKey": "cycling"},
+                 "workoutSteps": [_tri_step(1, (2, "time"), 1800.0)]},
+                {"segmentOrder": 2, "sportType": {"sportTypeId": 1, "sportTypeKey": "running"},
+                 "workoutSteps": [_tri_step(1, (3, "distance"), 5000.0)]},
+                {"segmentOrder": 3, "sportType": {"sportTypeId": 4, "sportTypeKey": "swimming"}, **pool,
+                 "workoutSteps": [_tri_step(1, (3, "distance"), 400.0, preferredEndConditionUnit={"unitKey": "meter"},
+                                            strokeType={"strokeTypeId": 1, "strokeTypeKey": "mixed"},
+                                            equipmentType={"equipmentTypeId": None, "equipmentTypeKey": None,
+                                                           "displayOrder": None})]}]}
+
+    stored = garmin_client.get_workout(int(garmin_client.create_workout(sent)["workoutId"]))
+
+    assert stored["sportType"] == {"sportTypeId": 10, "sportTypeKey": "multi_sport", "displayOrder": 4}
+    segments = stored["workoutSegments"]
+    assert [segment["workoutSteps"][0]["stepOrder"] for segment in segments] == [1, 2, 3]
+    assert [(s["poolLength"], (s["poolLengthUnit"] or {}).get("unitKey")) for s in segments] == [
+        (None, None), (None, None), (25.0, "meter")]
+    swim = segments[2]["workoutSteps"][0]
+    assert swim["preferredEndConditionUnit"] == {"unitId": 1, "unitKey": "meter", "factor": 100.0}
+    assert swim["equipmentType"] == {"equipmentTypeId": 0, "equipmentTypeKey": None, "displayOrder": 0}
+    assert swim["strokeType"]["strokeTypeKey"] == "any_stroke"  # Garmin trusts the id over the key
+
+
 @pytest.mark.parametrize(("condition", "where"), [((2, "time"), "repeat"), ((7, "iterations"), "step")])
 def test_iterations_end_a_repeat_group_and_nothing_else(garmin_client: GarminClient, condition: tuple[int, str],
                                                         where: str) -> None:

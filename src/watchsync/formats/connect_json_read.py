@@ -127,6 +127,9 @@ MAX_WEIGHT_KG = 500.0
 #: A ``weightValue`` at least this large is in grams (as garminconnect writes it); a smaller one is in
 #: its ``weightUnit`` (as Garmin's own editor and other clients store it): 60 is 60 kg, never 60 g.
 GRAMS_FROM = 1000.0
+#: A kilogram value from this up (and below :data:`GRAMS_FROM`) may be garminconnect's grams of a weight
+#: under 1 kg (0.5 kg: 500.0): read as kilograms, with a remark.
+AMBIGUOUS_KG_FROM = 100.0
 POUND_GRAMS = 453.59237
 #: The fields of a ``power.curve`` target (Connect's cycling editor), kept in the step's notes.
 POWER_CURVE_FIELDS = ("powerCurveDuration", "powerCurveScale", "powerCurveRange")
@@ -182,6 +185,10 @@ def workouts_from_connect(data: Any, notes: list[str] | None = None) -> list[Wor
         if isinstance(segment.get("sportType"), dict) and len(segments) > 1:
             segment_sport = _garmin_sport(segment, f"segment {number}", said)
         sport = _sport(segment_sport, sport_token if len(segments) == 1 else None)
+        if segment_sport not in ("multi_sport", "other") and GARMIN_SPORT[sport] != segment_sport:
+            where = "workout" if len(segments) == 1 else f"segment {number}"
+            said.append(f"{where}: Garmin sport {segment_sport} is read as {sport.value} (watchsync has no "
+                        f"{segment_sport}; a push sends it as {GARMIN_SPORT[sport]})")
         title = name if len(segments) == 1 else f"{name} ({number}/{len(segments)} {sport.value})"
         steps = [_block(raw, said) for raw in _segment_steps(segment, number)]
         pool = _pool(segment) or _pool(data)
@@ -327,7 +334,9 @@ def _step(raw: dict[str, Any], where: str, notes: list[str]) -> Step:
         raise ConnectFormatError(f"{where}: step type {step_type!r} on an executable step")
     remarks: list[str] = []
     name, text = _name_and_notes(raw.get("description"))
-    exercise, weight = _exercise(raw, remarks)
+    checks: list[str] = []
+    exercise, weight = _exercise(raw, remarks, checks)
+    notes.extend(f"{where}: {check}" for check in checks)
     target = _target(raw, where, "", remarks)
     secondary = _target(raw, where, "secondary", remarks)
     if isinstance(target, OpenTarget):  # Garmin's swim editor puts a swim's target in the secondary slot
@@ -387,7 +396,8 @@ def _rpe(name: str | None, notes: str | None) -> RpeTarget | None:
     return RpeTarget(low=low, high=float(match.group(2) or low))
 
 
-def _exercise(raw: dict[str, Any], remarks: list[str]) -> tuple[Exercise | None, float | None]:
+def _exercise(raw: dict[str, Any], remarks: list[str],
+              checks: list[str] | None = None) -> tuple[Exercise | None, float | None]:
     category, exercise_name = raw.get("category"), raw.get("exerciseName")
     if not category:
         return None, None
@@ -398,13 +408,13 @@ def _exercise(raw: dict[str, Any], remarks: list[str]) -> tuple[Exercise | None,
         if exercises.is_known(generic):
             remarks.append(f"exercise {category}/{exercise.name} is not in Garmin's FIT catalogue "
                            f"(imported as any {category})")
-            return generic, _weight_kg(raw, remarks)
+            return generic, _weight_kg(raw, remarks, checks)
         remarks.append(f"exercise {category}/{exercise.name} is not in Garmin's FIT catalogue (left out)")
         return None, None
-    return exercise, _weight_kg(raw, remarks)
+    return exercise, _weight_kg(raw, remarks, checks)
 
 
-def _weight_kg(raw: dict[str, Any], remarks: list[str]) -> float | None:
+def _weight_kg(raw: dict[str, Any], remarks: list[str], checks: list[str] | None = None) -> float | None:
     """``weightValue`` in kilograms: in ``weightUnit`` (its ``factor`` is grams per unit: 1000 for
     kilograms, 453.59237 for pounds), except a kilogram value from :data:`GRAMS_FROM` up, which is
     grams (garminconnect's workout builder writes grams)."""
@@ -420,6 +430,9 @@ def _weight_kg(raw: dict[str, Any], remarks: list[str]) -> float | None:
         kilograms = weight / GRAMS_PER_KG
     elif factor == GRAMS_PER_KG:
         kilograms = float(weight)
+        if kilograms >= AMBIGUOUS_KG_FROM and checks is not None:  # said, not written into the step's notes
+            checks.append(f"weight {weight:g} kg read as kilograms; if a tool that writes grams (garminconnect's "
+                           f"workout builder) wrote it, it is {weight / GRAMS_PER_KG:g} kg: check the weight")
     else:
         kilograms = round(weight * factor / GRAMS_PER_KG, 3)
         remarks.append(f"weight {weight:g} {key or 'units'} ({kilograms:.1f} kg)")

@@ -297,7 +297,8 @@ def _repeat_lines(repeat: Repeat, sport: Sport) -> list[str]:
     if repeat.until is not None:
         raise TextSyntaxLimit(f"a conditional repeat (until {repeat.until.describe()}) needs TOML")
     if repeat.skip_last_rest:
-        raise TextSyntaxLimit("skip_last_rest exists only for strength sets")
+        raise TextSyntaxLimit("skip_last_rest is written in text only on one exercise's set line "
+                              "(`- 3x8 X rest 60s`); a repeat of several steps needs TOML")
     if repeat.name is not None:
         _check_header(repeat.name)
     title = f"{repeat.name} {repeat.count}x" if repeat.name else f"{repeat.count}x"

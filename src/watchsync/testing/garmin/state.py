@@ -250,9 +250,10 @@ class ServerState:
                 workout_id, created = self.new_id("workout"), now
             else:
                 created = self.workouts[workout_id]["createdDate"]
+            orders, groups = iter(range(1, 1 << 30)), iter(range(1, 1 << 30))  # through the whole workout
             for segment in workout["workoutSegments"]:
                 self._number_steps(segment["workoutSteps"])
-                _renumber(segment["workoutSteps"], iter(range(1, 1 << 30)), iter(range(1, 1 << 30)), None)
+                _renumber(segment["workoutSteps"], orders, groups, None)
             workout.update(workoutId=workout_id, ownerId=owner, createdDate=created, updatedDate=now,
                            author={"userProfilePk": owner, "displayName": display_name})
             self.workouts[workout_id] = workout
@@ -346,8 +347,8 @@ class ServerState:
 
 def _renumber(steps: list[dict[str, Any]], orders: Iterator[int], groups: Iterator[int], group: int | None) -> None:
     """Number steps as Garmin stores them, whatever was sent: ``stepOrder`` depth-first through the
-    segment, ``childStepId`` 1, 2 ... per repeat group in that order, each step in a group carrying
-    its group's (none at the top level)."""
+    workout (a multi-sport workout's segments one after the other), ``childStepId`` 1, 2 ... per
+    repeat group in that order, each step in a group carrying its group's (none at the top level)."""
     for step in steps:
         step["stepOrder"] = next(orders)
         if "workoutSteps" in step:

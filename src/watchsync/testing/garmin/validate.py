@@ -34,7 +34,11 @@ SPORT_TYPES: dict[str, int] = {"running": 1, "cycling": 2, "other": 3, "swimming
 #: Sport types garminconnect knows but Garmin stores no workouts for (``upload_walking_workout`` raises).
 NO_WORKOUTS: dict[int, str] = {17: "walking", 18: "hiking"}
 #: ``displayOrder`` where Garmin's documents show one that is not the id (swimming is 3).
-SPORT_DISPLAY_ORDER: dict[str, int] = {"swimming": 3}
+SPORT_DISPLAY_ORDER: dict[str, int] = {"swimming": 3, "multi_sport": 4}
+#: A distance step's ``preferredEndConditionUnit`` as Garmin stores it, from the key a client sent.
+END_CONDITION_UNITS: dict[str, dict[str, Any]] = {"meter": {"unitId": 1, "unitKey": "meter", "factor": 100.0},
+                                                  "kilometer": {"unitId": 2, "unitKey": "kilometer",
+                                                                "factor": 100000.0}}
 STEP_TYPES: dict[str, int] = {"warmup": 1, "cooldown": 2, "interval": 3, "recovery": 4, "rest": 5, "repeat": 6,
                               "other": 7, "main": 8}
 END_CONDITIONS: dict[str, int] = {"lap.button": 1, "time": 2, "distance": 3, "calories": 4, "power": 5,
@@ -135,13 +139,17 @@ def normalized_workout(payload: Any) -> dict[str, Any]:
     if not isinstance(segments, list) or not segments:
         raise WorkoutRejected("workoutSegments must be a non-empty list")
     stored = []
+    multi_sport = workout["sportType"]["sportTypeKey"] == "multi_sport"
     for index, segment in enumerate(segments, start=1):
         where = f"segment {index}"
         if not isinstance(segment, dict):
             raise WorkoutRejected(f"{where} must be an object")
         kept = _keep(segment, SEGMENT_FIELDS)
         kept["sportType"] = _sport(segment.get("sportType"), where)
-        kept["poolLength"] = kept["poolLengthUnit"] = None  # Garmin keeps the pool on the workout only
+        if multi_sport and kept["sportType"]["sportTypeKey"] == "swimming":
+            _pool(kept, segment)  # a multi-sport workout's swim segment keeps its pool
+        else:
+            kept["poolLength"] = kept["poolLengthUnit"] = None  # else Garmin keeps it on the workout only
         kept["workoutSteps"] = _steps(segment.get("workoutSteps"), where)
         stored.append(kept)
     workout["workoutSegments"] = stored
@@ -247,6 +255,9 @@ def _executable(step: dict[str, Any], step_type: str, label: str) -> dict[str, A
     kept["strokeType"] = _swim_dict(step.get("strokeType"), "strokeType", STROKE_TYPES, label)
     kept["equipmentType"] = _swim_dict(step.get("equipmentType"), "equipmentType", EQUIPMENT_TYPES, label)
     kept["exerciseName"] = _checked_exercise(step, label)
+    unit = step.get("preferredEndConditionUnit")
+    if isinstance(unit, dict) and unit.get("unitKey") in END_CONDITION_UNITS:
+        kept["preferredEndConditionUnit"] = dict(END_CONDITION_UNITS[unit["unitKey"]])
     for field in FLOAT_FIELDS:
         if _number(kept.get(field)):
             kept[field] = float(kept[field])
@@ -307,8 +318,11 @@ def _condition_dict(key: str) -> dict[str, Any]:
 
 
 def _swim_dict(value: Any, prefix: str, table: dict[str | None, int], label: str) -> dict[str, Any]:
-    """A stroke or equipment type as Garmin stores it (id 0 and a null key when there is none)."""
-    type_id = value.get(f"{prefix}Id", 0) if isinstance(value, dict) else 0
+    """A stroke or equipment type as Garmin stores it (id 0 and a null key when there is none, a null
+    id included: Garmin's answer to kaiord's triathlon payload)."""
+    type_id = value.get(f"{prefix}Id") if isinstance(value, dict) else None
+    if type_id is None:
+        type_id = 0
     if value is not None and not isinstance(value, dict):
         raise WorkoutRejected(f"{label}: {prefix} must be an object")
     if type_id not in table.values() or isinstance(type_id, bool):
