@@ -348,3 +348,31 @@ def test_a_summary_first_files_creation_time_is_not_the_sessions_end(tmp_path: P
     result = analyze(build(spec), tmp_path, config, capsys)
     assert result["summary"]["duration_s"] == pytest.approx(3000, abs=2)  # not 71.8 h to the creation time
     assert result["summary"]["elapsed_s"] == pytest.approx(3600, abs=2)
+
+
+def test_a_header_without_its_crc_is_read_fast_and_its_file_crc_still_checked() -> None:
+    """Older devices leave a 14-byte header's CRC 0x0000; the file CRC (over header and data) is right.
+    fitfast checks such a file without its header: watchsync reads it fast with no warning, and a
+    wrong file CRC still goes to the tolerant decoder."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from fitbuild import ActivitySpec, FitSport, Sample, SessionSpec, build
+
+    from watchsync.activity import decode_activity
+    from watchsync.activity.fitcrc import fit_crc
+
+    start = 1_714_546_800.0
+    built = build(ActivitySpec(sessions=[SessionSpec(FitSport.RUNNING, start, 600.0, 600.0, distance=1800.0)],
+                               samples=[Sample(start + t, heart_rate=140, distance=3.0 * t) for t in range(600)],
+                               end=start + 600))
+    assert built[0] == 12  # fit-tool's header: made a 14-byte one with no CRC
+    body = bytes([14]) + built[1:12] + b"\0\0" + built[12:-2]
+    no_header_crc = body + fit_crc(body).to_bytes(2, "little")
+
+    activity = decode_activity(no_header_crc)
+    assert (activity.decoder, activity.warnings, activity.salvaged) == ("fitfast", (), False)
+    assert len(activity.records.timestamp) == 600
+    broken = no_header_crc[:-2] + bytes([no_header_crc[-2] ^ 0xFF, no_header_crc[-1]])
+    assert decode_activity(broken).decoder == "fitdecode"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from watchsync.activity import fast
+from watchsync.activity.fitcrc import fit_crc
 from watchsync.activity.messages import build_activity
 from watchsync.activity.model import Activity, FitDecodeError
 from watchsync.activity.slim import FitfastUnfit
@@ -26,7 +27,7 @@ def decode_activity(data: bytes | Path) -> Activity:
     label, payload = _load(data)
     _check_signature(label, payload)
     try:
-        raw = fast.decode(payload)
+        raw = fast.decode(_without_header_crc(payload))
     except BaseException as exc:  # fitdecode.FitDecodeError or a Rust panic
         if isinstance(exc, _NOT_DECODE_ERRORS):
             raise
@@ -36,6 +37,21 @@ def decode_activity(data: bytes | Path) -> Activity:
         reason = "the fast decoder cannot read it" if isinstance(exc, FitfastUnfit) else "fitfast rejected the file"
         return _salvage(label, payload, f"{reason} ({exc}); decoded with fitdecode")
     return build_activity(raw, "fitfast", salvaged=False, warnings=[])
+
+
+def _without_header_crc(payload: bytes) -> bytes:
+    """A one-segment file whose 14-byte header has no CRC (0x0000, as older devices write it) and whose
+    file CRC is right, as the same file with a 12-byte header (and its CRC recomputed): fitfast checks
+    such a file's CRC without its header and refuses it; the FIT CRC covers the header."""
+    header_size = len(payload) and payload[0]
+    if header_size != 14 or payload[12:14] != b"\0\0" or len(payload) < 16:
+        return payload
+    if header_size + int.from_bytes(payload[4:8], "little") + 2 != len(payload):
+        return payload  # chained segments, or trailing bytes: left as they are
+    if fit_crc(payload[:-2]) != int.from_bytes(payload[-2:], "little"):
+        return payload
+    twelve = bytes([12]) + payload[1:12] + payload[14:-2]
+    return twelve + fit_crc(twelve).to_bytes(2, "little")
 
 
 def _without_trailing_bytes(payload: bytes) -> Activity | None:
