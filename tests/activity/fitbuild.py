@@ -17,6 +17,7 @@ from fit_tool.profile.messages.hr_message import HrMessage
 from fit_tool.profile.messages.lap_message import LapMessage
 from fit_tool.profile.messages.record_message import RecordMessage
 from fit_tool.profile.messages.session_message import SessionMessage
+from fit_tool.profile.messages.sport_message import SportMessage
 from fit_tool.profile.profile_type import Event, EventType, FileType, Manufacturer
 from fit_tool.profile.profile_type import Sport as FitSport
 from fit_tool.profile.profile_type import SubSport as FitSubSport
@@ -68,6 +69,9 @@ class ActivitySpec:
     laps_only: bool = False  # each session's lap but no session message (some devices and exporters)
     #: HRM-Swim/Tri style ``hr`` messages: (time, event seconds, bpm) anchors and lists of beats per message
     hr_messages: list[tuple[float, list[float], list[int]]] = field(default_factory=list)
+    declared_sport: tuple[FitSport, FitSubSport] | None = None  # a `sport` message after file_id
+    #: as a multisport watch writes: each leg's `sport` message at its start, its lap and session at its end
+    legs: bool = False
 
 
 def build(spec: ActivitySpec) -> bytes:
@@ -80,14 +84,25 @@ def build(spec: ActivitySpec) -> bytes:
     file_id.serial_number = 1
     file_id.time_created = round((spec.time_created or spec.sessions[0].start) * MS)
     builder.add(file_id)
+    if spec.declared_sport is not None:
+        sport = SportMessage()
+        sport.sport, sport.sub_sport = spec.declared_sport
+        builder.add(sport)
     messages: list[tuple[float, Any]] = [(time, _event(time, kind)) for time, kind in spec.timer]
     messages += [(s.time, _record(s)) for s in spec.samples]
     messages += [(time, _hr(time, events, bpm)) for time, events, bpm in spec.hr_messages]
+    if spec.legs:
+        for index, session in enumerate(spec.sessions):
+            leg_end = session.start + (session.elapsed or session.timer or 0)
+            sport = SportMessage()
+            sport.sport, sport.sub_sport = session.sport, session.sub_sport
+            messages += [(session.start - 0.002, sport), (leg_end - 0.002, _lap(session, index)),
+                         (leg_end - 0.001, _session(session, index))]
     builder.add_all([m for _, m in sorted(messages, key=lambda pair: pair[0])])
     end = spec.end or max(s.time for s in spec.samples) + 1
-    for index, session in enumerate(spec.sessions):
+    for index, session in enumerate([] if spec.legs else spec.sessions):
         builder.add(_lap(session, index))
-    for index, session in enumerate([] if spec.laps_only else spec.sessions):
+    for index, session in enumerate([] if spec.laps_only or spec.legs else spec.sessions):
         builder.add(_session(session, index))
     activity = ActivityMessage()
     activity.timestamp = round(end * MS)

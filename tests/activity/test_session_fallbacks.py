@@ -18,7 +18,7 @@ from fitbuild import ActivitySpec, FitSport, FitSubSport, Sample, SessionSpec, b
 from watchsync.activity import Activity, decode_activity
 from watchsync.activity.model import Lap, Length
 from watchsync.activity.sessions import session_parts
-from watchsync.compliance.activities import local_start, summary_from_fit
+from watchsync.compliance.activities import local_start, summaries_from_fit, summary_from_fit
 from watchsync.model.enums import Sport
 
 T0 = 1_714_546_800.0  # 2024-05-01T07:00:00Z
@@ -131,3 +131,47 @@ def test_each_sessions_ascent_is_the_devices_and_a_file_sums_them(tmp_path: Path
     assert main(["analyze", str(path)]) == 0
     out = capsys.readouterr().out
     assert "ascent 500 m" in out.splitlines()[0] and "session 1: trail_running" in out and "ascent 412 m" in out
+
+
+@pytest.mark.parametrize(("declared", "expected"), [
+    ((FitSport.RUNNING, FitSubSport.TRAIL), Sport.TRAIL_RUNNING),
+    ((FitSport.CYCLING, FitSubSport.GENERIC), Sport.CYCLING),
+    (None, Sport.OTHER),
+])
+def test_a_file_cut_before_its_session_keeps_the_sport_it_was_started_as(declared: tuple[FitSport, FitSubSport] | None,
+                                                                         expected: Sport) -> None:
+    """A watch that died mid-run wrote its `sport` message at the start and never its laps or session:
+    the run is still a run (a planned run done, not an unplanned "other")."""
+    spec = ActivitySpec(sessions=[SessionSpec(FitSport.RUNNING, T0, 3600.0, 3600.0, distance=10000.0)],
+                        samples=[Sample(T0 + t, heart_rate=140, distance=2.8 * t) for t in range(3600)],
+                        end=T0 + 3600, declared_sport=declared)
+    whole = build(spec)
+    cut = decode_activity(whole[: len(whole) * 6 // 10])
+    assert cut.salvaged and not cut.sessions and not cut.laps
+    summary = summary_from_fit("1", cut)
+    assert summary.sport is expected
+    assert summary.duration_s == pytest.approx(len(cut.records.timestamp), abs=2)
+
+
+def test_a_multisport_file_cut_mid_leg_gives_that_leg_its_own_part() -> None:
+    """A watch that died in a duathlon's run wrote the ride's lap and session, then only records: the
+    run is its own part, a run with its own time and load, not 50 minutes more of the ride."""
+    ride = SessionSpec(FitSport.CYCLING, T0, 1800.0, 1800.0, distance=15000.0, avg_hr=130)
+    run = SessionSpec(FitSport.RUNNING, T0 + 1800, 3600.0, 3600.0, distance=10000.0, avg_hr=150)
+    samples = [Sample(T0 + t, heart_rate=130 if t < 1800 else 150, distance=8.0 * min(t, 1800) + 2.8 * max(0, t - 1800))
+               for t in range(0, 5400)]
+    whole = build(ActivitySpec(sessions=[ride, run], samples=samples, end=T0 + 5400, legs=True))
+    assert [p.session.sport if p.session else None for p in session_parts(decode_activity(whole))] == [
+        "cycling", "running"]
+
+    cut = decode_activity(whole[: len(whole) * 80 // 100])  # in the run: ~52 min of it written
+    assert cut.salvaged and len(cut.sessions) == 1
+    parts = session_parts(cut)
+    assert len(parts) == 2 and parts[1].session is None
+    assert parts[0].timer_s == pytest.approx(1800, abs=2) and parts[0].hr_seconds <= 1801
+    legs = summaries_from_fit("1", cut, zone="UTC")
+    assert [leg.sport for leg in legs] == [Sport.CYCLING, Sport.RUNNING]
+    assert legs[1].duration_s == pytest.approx(parts[1].timer_s) and legs[1].duration_s > 2400
+    whole_file = summary_from_fit("1", cut, zone="UTC")
+    assert whole_file.duration_s == pytest.approx(parts[0].timer_s + parts[1].timer_s)
+    assert any("cut short" in warning for warning in parts[1].warnings)

@@ -33,7 +33,7 @@ from watchsync.activity.model import (
 from watchsync.activity.raw import Message, RawDecode
 
 #: Message kinds the model uses besides `record` (`hr`: beats merged into records).
-MESSAGE_KINDS = ("file_id", "session", "lap", "workout", "workout_step", "hr", "activity", "length", "event",
+MESSAGE_KINDS = ("file_id", "sport", "session", "lap", "workout", "workout_step", "hr", "activity", "length", "event",
                  "set")
 
 #: `record` fields read from the file (speed and enhanced_speed merged, likewise altitude).
@@ -111,6 +111,7 @@ def build_activity(raw: RawDecode, decoder: Decoder, salvaged: bool, warnings: l
         info=_info(infos[-1]) if infos else None,
         clock=clock,
         sets=tuple(_set(m) for m in msgs.get("set", [])),
+        sports=tuple((_enum(m.get("sport")), _enum(m.get("sub_sport"))) for m in msgs.get("sport", [])),
     )
 
 

@@ -198,6 +198,9 @@ class Activity:
     info: ActivityInfo | None = None
     clock: Clock = "utc"
     sets: tuple[StrengthSet, ...] = ()
+    #: (sport, sub_sport) of each `sport` message: what each leg was started as, written at its start
+    #: (the one sport a file has when the watch died before writing its session)
+    sports: tuple[tuple[str | None, str | None], ...] = ()
 
     @property
     def file_id(self) -> FileInfo | None:

@@ -90,13 +90,41 @@ def session_parts(activity: Activity, max_gap: float = DEFAULT_MAX_GAP_S) -> tup
             return ()
         return (_part(activity, 0, None, float(times[0]), float(times[-1]) + 1, tuple(activity.laps), max_gap),)
     starts = [_begin(s, times) for s in sessions]
-    bounds = [*starts[1:], np.inf]
+    cut = _unfinished_leg(activity, sessions[-1], starts[-1])
+    bounds = [*starts[1:], np.inf if cut is None else cut]
+    many = len(sessions) > 1 or cut is not None
     parts = []
     for number, (session, begin, bound) in enumerate(zip(sessions, starts, bounds, strict=True)):
         laps = _laps(activity.laps, sessions, number, begin, bound)
-        parts.append(_part(activity, number, session, begin, bound, laps, max_gap,
-                           first=number == 0, many=len(sessions) > 1))
+        parts.append(_part(activity, number, session, begin, bound, laps, max_gap, first=number == 0, many=many))
+    if cut is not None:  # the leg the watch was in when the file was cut: its own part, of the sport it began as
+        number = len(sessions)
+        leg = activity.sports[number:number + 1]
+        laps = tuple(lap for lap in activity.laps if lap.start_time is not None and lap.start_time.timestamp() >= cut)
+        part = _part(replace(activity, sports=leg), number, None, cut, np.inf, laps, max_gap, first=False, many=True)
+        note = f"session {number + 1}: the file ends before this part's session was written (cut short?); read from "\
+               "its records"
+        parts.append(replace(part, warnings=(note, *part.warnings)))
     return tuple(parts)
+
+
+#: Records running on this long after a damaged file's last session are a leg of their own.
+UNFINISHED_LEG_MIN_S = 120.0
+
+
+def _unfinished_leg(activity: Activity, last: Session, begin: float) -> float | None:
+    """Where a cut-off file's unfinished leg begins: the end of its last session, when the file was
+    salvaged and its records go on for minutes after it (a watch that died mid-triathlon wrote the
+    legs it finished, then only records); None otherwise."""
+    times = activity.records.timestamp
+    if not activity.salvaged or not len(times) or last.start_time is None:
+        return None
+    end = last.timestamp.timestamp() if last.timestamp is not None else None
+    if last.total_elapsed_time is not None:
+        end = begin + last.total_elapsed_time
+    if end is None or end <= begin or float(times[-1]) - end < UNFINISHED_LEG_MIN_S:
+        return None
+    return end
 
 
 def _distinct_sessions(sessions: Sequence[Session]) -> list[Session]:

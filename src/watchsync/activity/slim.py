@@ -54,7 +54,7 @@ class FitfastUnfit(WatchsyncError):
 #: Global message numbers of the FIT profile, for the kinds the activity model reads (written out:
 #: importing a FIT profile costs more start-up than a small file's decode; a test checks them
 #: against fitdecode's profile).
-MESSAGE_NUMBERS = {"file_id": 0, "session": 18, "lap": 19, "record": 20, "event": 21, "workout": 26,
+MESSAGE_NUMBERS = {"file_id": 0, "sport": 12, "session": 18, "lap": 19, "record": 20, "event": 21, "workout": 26,
                    "workout_step": 27, "activity": 34, "length": 101, "hr": 132, "set": 225}
 #: The messages that declare developer fields: kept whenever anything is.
 FIELD_DESCRIPTION, DEVELOPER_DATA_ID = 206, 207

@@ -189,7 +189,7 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
     session = part.session
     pool = part.activity.pool_length if part.activity.lengths or (session is not None and session.pool_length) \
         else None
-    sport_name, sub_sport = (session.sport, session.sub_sport) if session is not None else _laps_sport(part)
+    sport_name, sub_sport = (session.sport, session.sub_sport) if session is not None else _declared_sport(part)
     sport = sport_from_names(sport_name, sub_sport)
     if sport is Sport.POOL_SWIM and pool is None and _open_water(part, sub_sport):
         sport = Sport.OPEN_WATER_SWIM
@@ -223,10 +223,20 @@ def _open_water(part: SessionPart, sub_sport: str | None) -> bool:
     return bool((~np.isnan(part.activity.records.position_lat)).any())
 
 
-def _laps_sport(part: SessionPart) -> tuple[str | None, str | None]:
-    """A file without a session: the sport and sub-sport its laps share, if they do."""
-    pairs = {(lap.sport, lap.sub_sport) for lap in part.activity.laps if lap.sport is not None}
-    return pairs.pop() if len(pairs) == 1 else (None, None)
+def _declared_sport(part: SessionPart) -> tuple[str | None, str | None]:
+    """A file without a session (a watch that died mid-run): the sport and sub-sport its laps share,
+    else its `sport` messages, else the workout it ran, if they name one."""
+    for pairs in ({(lap.sport, lap.sub_sport) for lap in part.activity.laps if lap.sport is not None},
+                  {pair for pair in part.activity.sports if pair[0] is not None}):
+        if pairs:
+            return pairs.pop() if len(pairs) == 1 else (None, None)
+    ran = part.activity.workout.workout if part.activity.workout is not None else {}
+    sport = ran.get("sport")
+    return (_sport_name(sport), _sport_name(ran.get("sub_sport"))) if sport is not None else (None, None)
+
+
+def _sport_name(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _total(values: Sequence[float | None]) -> float | None:
