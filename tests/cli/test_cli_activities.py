@@ -137,7 +137,7 @@ def test_analyze_says_when_the_workout_is_of_another_sport_or_no_file(tmp_path: 
     ride = tmp_path / "ride.txt"
     ride.write_text("name: Ride\nsport: cycling\n- 12m RPE 3\n", encoding="utf-8")
     assert main(["analyze", str(fit), "--workout", str(ride)]) == 0
-    assert "a running activity scored against a cycling workout" in capsys.readouterr().err
+    assert "an activity of sport running scored against a cycling workout" in capsys.readouterr().err
     assert main(["analyze", str(fit), "--workout", "Easy 12"]) == 1  # a workout's name, not its file
     assert "Easy 12:1:1: no such workout file" in capsys.readouterr().err
 
@@ -385,3 +385,25 @@ def test_analyze_says_whose_zones_it_scored_with_when_the_config_has_several_ath
     assert "scored for anna, the config's first athlete (--athlete NAME for another)" in capsys.readouterr().err
     assert main(["--config", str(config), "analyze", str(fit), "--athlete", "bob"]) == 0
     assert "scored for" not in capsys.readouterr().err
+
+
+def test_analyze_a_multisport_file_against_a_ride_scores_its_ride_and_says_no_sport_mismatch(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+    sys.path.insert(0, str(Path(__file__).parents[1] / "activity"))
+    from fitbuild import ActivitySpec, FitSport, Sample, SessionSpec, build
+
+    start = datetime(2025, 3, 3, 7, tzinfo=UTC).timestamp()
+    legs = [SessionSpec(FitSport.CYCLING, start, 1800.0, 1800.0, distance=15000.0),
+            SessionSpec(FitSport.RUNNING, start + 1800, 1200.0, 1200.0, distance=4000.0)]
+    fit = tmp_path / "duathlon.fit"
+    fit.write_bytes(build(ActivitySpec(sessions=legs, samples=[Sample(start + t, heart_rate=130) for t in range(3000)],
+                                       end=start + 3000, legs=True)))
+    ride = tmp_path / "ride.txt"
+    ride.write_text("name: Ride\nsport: cycling\n- 30m RPE 3\n", encoding="utf-8")
+
+    assert main(["analyze", str(fit), "--workout", str(ride), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "another sport's numbers" not in captured.err  # the file is "other"; its ride was scored
+    volume = json.loads(captured.out)["compliance"]["volume"]
+    assert volume["done"] == pytest.approx(1800, abs=2)  # the ride's 30 minutes, not the file's 50
