@@ -733,3 +733,25 @@ def test_a_bare_number_after_the_length_is_warned_about_as_a_target_without_its_
 def test_mmp_is_refused_on_either_side_of_its_percentage(line: str) -> None:
     with pytest.raises(WorkoutFormatError, match="MMP targets"):
         steps(line, "cycling")
+
+
+def test_minutes_and_seconds_with_an_apostrophe_are_a_length() -> None:
+    """``10'30`` (a French coach's 10 min 30 s; the quick guide writes ``1'30"``) times the step: it is
+    never a step that waits for the lap button with ``10'30`` as its cue."""
+    for text in ("- 10'30 60%", "- 10'30\" 60%", "- 10m30 60%"):
+        [step] = parse_text(f"name: t\nsport: cycling\n{text}\n").steps
+        assert step.duration == TimeDuration(seconds=630), text
+
+
+@pytest.mark.parametrize(("line", "message", "hint"), [
+    ("- 5k 60%", "'5k' is not a length", "5km (kilometres) or 5mtr"),
+    ("- 1:30 60%", "'1:30' is neither a length nor a pace", "a length like 1m30s, or a pace with its unit like "
+                                                             "1:30/km Pace"),
+    ("- 1:00:00 60%", "'1:00:00' is neither a length nor a pace", "a length like 1h,"),
+    ("- 10m 5:00 min/km", "'5:00' is neither a length nor a pace", "5:00/km Pace"),
+])
+def test_a_length_written_as_a_race_or_a_clock_is_refused_with_what_to_write(line: str, message: str,
+                                                                              hint: str) -> None:
+    with pytest.raises(WorkoutFormatError) as caught:
+        parse_text(f"name: t\nsport: running\n{line}\n", path="t.txt")
+    assert message in str(caught.value) and hint in str(caught.value) and "t.txt:3:" in str(caught.value)

@@ -57,13 +57,30 @@ def _suspicious(where: Where, col: int, token: str) -> None:
         raise where.error(col, "'until' needs a direction and a heart rate",
                           "until HR < 130 or until HR > 150 ('below' and 'above' too)")
     if _PACE_LIKE.match(bare):
-        raise where.error(col, f"bad pace {quoted(bare)}", "m:ss/km, m:ss/mi or a swim's m:ss/100m (/100yd), "
-                          "e.g. 5:00/km Pace")
+        raise where.error(col, f"{quoted(bare)} is neither a length nor a pace", _clock_hint(bare))
     unit = _NUMBER_WITH_UNIT.match(lower)
     if unit and unit.group(1) == "x":
         raise where.error(col, f"repeat count {quoted(bare)} belongs on a header line", "a line like 'Main set 6x'")
     if unit and unit.group(1) not in _CUE_SUFFIXES:
         raise where.error(col, f"unknown unit {quoted(unit.group(1))} in {quoted(bare)}", LENGTH_UNITS)
+
+
+def _clock_hint(clock: str) -> str:
+    """What a clock-like token without a unit was meant as: a length (``1m30``, ``1h``) or a pace."""
+    parts = clock.split(":")
+    numbers = [int(part) for part in parts if part.isdigit() and len(part) <= 2]
+    if len(numbers) != len(parts):
+        numbers = []  # not a clock of two-digit parts: the pace forms only
+    if len(numbers) == 3:  # h:mm:ss
+        hours, minutes, seconds = numbers
+        length = f"{hours}h" + (f"{minutes}m" if minutes or seconds else "") + (f"{seconds}s" if seconds else "")
+    elif len(numbers) == 2:
+        minutes, seconds = numbers
+        length = f"{minutes}m" + (f"{seconds}s" if seconds else "")
+    else:
+        return "m:ss/km, m:ss/mi or a swim's m:ss/100m (/100yd), e.g. 5:00/km Pace"
+    pace = f"{numbers[-2]}:{numbers[-1]:02d}" if len(numbers) == 2 else "5:00"
+    return f"a length like {length}, or a pace with its unit like {pace}/km Pace (/mi, a swim's /100m)"
 
 
 def _candidate_rules(body: str, pos: int) -> tuple[Rule, ...]:

@@ -378,6 +378,7 @@ _EQUIPMENT = ("fins", "kickboard", "paddles", "pull_buoy", "snorkel")
 _PROMPT_END = "<!>"
 _PROMPT_AT = re.compile(r"(?<!\S)(\d{1,5})\^")
 _BARE_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_THOUSANDS = re.compile(r"^\d+(?:\.\d+)?k$", re.IGNORECASE)
 #: A token holding a length that is not a length on its own: ``10x100mtr``, ``5min.``, ``(20m)``.
 _GLUED_LENGTH = re.compile(r"(?:(\d{1,3})x)?(\d+(?:\.\d+)?(?:mtr|km|mi|yd|min|mins|sec|secs|m|s|h))(?![a-z])",
                            re.IGNORECASE)
@@ -580,6 +581,9 @@ def _no_length(parts: _Parts) -> None:
             count, length = glued.group(1), glued.group(2)
             hint = f"'{count}x {length}' (the step {count} times)" if count else f"a length like {length}"
             raise parts.where.error(item.col, f"{item.text!r} is not a length", hint)
+        if _THOUSANDS.match(item.text):  # "5k": a race's distance, not a unit the syntax has
+            raise parts.where.error(item.col, f"{item.text!r} is not a length",
+                                    f"{item.text[:-1]}km (kilometres) or {item.text[:-1]}mtr")
         if _BARE_NUMBER.match(item.text):
             unit = parts.cue[index + 1].text if index + 1 < len(parts.cue) else ""
             raise parts.where.error(

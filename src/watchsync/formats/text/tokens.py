@@ -411,4 +411,5 @@ NUMBER_RULES = Rules(
     rule("length", r"()(\d{1,9})m(\d{1,9})", _time, "m"),
     rule("length", r"(\d{1,9})h(\d{1,9})()", _time, "h"),
     rule("length", r"()(?:(\d{1,9})')?(?:(\d{1,9})\")?", _time, "'\""),
+    rule("length", r"()(\d{1,9})'(\d{1,9})", _time, "'"),  # 10'30: minutes and seconds, as 10m30
 )
