@@ -187,3 +187,18 @@ def test_a_swims_rpe_is_a_css_pace_band_else_a_cue_never_a_running_hr_band(sport
     assert step.target.high / css_speed == pytest.approx(run.target.high / threshold, rel=2e-3)
     [cue] = resolve(workout, ANNA).steps  # no CSS: the cue alone (the rpe table above is HR's, never used)
     assert isinstance(cue, Step) and isinstance(cue.target, OpenTarget) and "RPE 5" in (cue.notes or "")
+
+
+@pytest.mark.parametrize("sport", [Sport.XC_SKIING, Sport.CYCLING, Sport.CARDIO])
+@pytest.mark.parametrize("line", ["- 30m Z2 Pace", "- 10m 85% Pace", "- 10m 150W + 85% Pace"])
+def test_a_share_of_pace_outside_running_and_swimming_is_refused_not_a_runners_band(sport: Sport,
+                                                                                  line: str) -> None:
+    from watchsync.formats.text import parse_text
+
+    athlete = Athlete(name="a", max_hr=188, lthr=171, threshold_pace="4:30/km", ftp=230)
+    workout = parse_text(f"name: t\nsport: {sport.value}\nMain 2x\n- 5m Z1 HR\n{line}\n")
+    with pytest.raises(ResolveError, match=rf"step 1\.2: a .* in a {sport.value} workout: watchsync knows a running"):
+        resolve(workout, athlete)
+    for runs in (Sport.TRAIL_RUNNING, Sport.POOL_SWIM):  # a run's threshold pace, a swim's CSS
+        resolve(parse_text(f"name: t\nsport: {runs.value}\n- 10m 85% Pace\n"),
+                athlete.model_copy(update={"swim_threshold_pace": 110.0}))

@@ -87,14 +87,16 @@ RPE_ONLY_SPORTS = frozenset({Sport.STRENGTH, Sport.YOGA, Sport.MOBILITY})
 def resolve(workout: Workout, athlete: Athlete) -> Workout:
     """Return ``workout`` with every target concrete for ``athlete`` and RPE cues in the notes.
 
-    Swims take % Pace and pace zones from the swim threshold (CSS), other sports from the threshold
-    pace. A target resolves to the kind the author wrote (a power target to watts, never to HR). A
-    single HR or power zone stays the watch's zone unless the athlete lists explicit zones; zone
-    ranges and HR zones 6-7 (which watches lack) become bands from the default tables. In strength,
+    Swims take % Pace and pace zones from the swim threshold (CSS), runs from the threshold pace;
+    other sports have none (refused). A target resolves to the kind the author wrote (a power target
+    to watts, never to HR). A single HR or power zone stays the watch's zone unless the athlete lists
+    explicit zones; zone ranges and HR zones 6-7 (which watches lack) become bands from the default tables. In strength,
     yoga and mobility an RPE stays a cue (open target): a running heart-rate band means nothing there;
     in a swim an RPE is the CSS pace band (the same shares of its speed as a run's of the threshold),
     else a cue: wrist heart rate fails under water and a running band is no swimming band.
     """
+    if workout.sport.family not in THRESHOLD_PACE_FAMILIES:
+        _refuse_shares_of_pace(workout.steps, workout.sport, "")
     if workout.sport in SWIM_SPORTS:
         athlete = _swimmer(athlete)
         if athlete.targets is not TargetPreference.RPE:  # no running HR band under water: the CSS pace band,
@@ -104,6 +106,27 @@ def resolve(workout: Workout, athlete: Athlete) -> Workout:
         athlete = athlete.model_copy(update={"targets": TargetPreference.RPE})
     blocks = [_resolve_block(block, athlete, str(i + 1)) for i, block in enumerate(workout.steps)]
     return short_hard_reps(workout, workout.replaced(steps=blocks), athlete)
+
+
+#: Sport families with a threshold pace of their own: running's (``threshold_pace``) and swimming's (the CSS).
+THRESHOLD_PACE_FAMILIES = frozenset({"run", "swim"})
+
+
+def _refuse_shares_of_pace(blocks: list[Step | Repeat], sport: Sport, prefix: str) -> None:
+    """A % Pace or pace-zone target in a sport with no threshold pace of its own (a ride, a ski, a row)
+    is refused: the running threshold would put a runner's band on the watch (intervals.icu keeps a
+    threshold pace per sport)."""
+    for number, block in enumerate(blocks, start=1):
+        where = f"{prefix}{number}"
+        if isinstance(block, Repeat):
+            _refuse_shares_of_pace(block.steps, sport, f"{where}.")
+            continue
+        for target in (block.target, block.secondary):
+            if isinstance(target, PacePercentTarget | PaceZoneTarget):
+                kind = "% Pace target" if isinstance(target, PacePercentTarget) else "pace zone"
+                raise ResolveError(f"step {where}: a {kind} in a {sport.value} workout: watchsync knows a running "
+                                   "threshold pace and a swim CSS, not a threshold of this sport (write an absolute "
+                                   "pace like 2:00/km Pace, or a heart-rate or power target)")
 
 
 def short_hard_reps(written: Workout, resolved: Workout, athlete: Athlete) -> Workout:
