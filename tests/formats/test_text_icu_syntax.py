@@ -755,3 +755,19 @@ def test_a_length_written_as_a_race_or_a_clock_is_refused_with_what_to_write(lin
     with pytest.raises(WorkoutFormatError) as caught:
         parse_text(f"name: t\nsport: running\n{line}\n", path="t.txt")
     assert message in str(caught.value) and hint in str(caught.value) and "t.txt:3:" in str(caught.value)
+
+
+def test_a_pace_without_the_word_pace_is_read_and_warned_about() -> None:
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: t\nsport: running\n- 10m 6:00/km easy\n- 10m 5:00/km Pace\n", warnings=warnings)
+    assert [type(step.target).__name__ for step in workout.steps] == ["PaceTarget", "PaceTarget"]
+    assert [(w.line, "without 'Pace'" in str(w)) for w in warnings] == [(3, True)]
+
+
+def test_a_count_glued_to_a_length_in_a_header_over_steps_is_said() -> None:
+    warnings: list[WorkoutFormatError] = []
+    text = "name: t\nsport: running\nPlan: 5x1km at threshold\n\nStrides 6x20s\n- 20s 110% Pace\n- 40s Z1 HR\n"
+    workout = parse_text(text, warnings=warnings)
+    assert len(workout.steps) == 2  # no repeat: as written
+    assert [(w.line, w.col) for w in warnings if "in a header is no repeat" in str(w)] == [(5, 9)]
+    assert "'6x' on its own" in str(warnings[0])

@@ -39,6 +39,8 @@ _BULLETS = frozenset("•*–—·▪◦")
 PROSE_WORDS = 6
 #: ``4x`` in a header; also ``4x:`` and ``(4x)``.
 REPEAT_COUNT = re.compile(r"(?<!\S)\(?(\d{1,9})\s*[x×]\)?:?(?=\s|$)", re.IGNORECASE)
+#: A count glued to a length in a header (``Strides 6x20s``, ``4x400m``): no repeat, said.
+GLUED_COUNT = re.compile(r"(?<!\S)(\d{1,3})\s*[x×]\s*\d+(?:\.\d+)?\s*[a-z'\"]*(?=[\s,.;:)]|$)", re.IGNORECASE)
 
 
 @dataclass
@@ -111,6 +113,11 @@ class _Document:
         if section.count is None:
             if section.lines == 0 and section.text and not section.titles():
                 self.free_text.append(section.text)  # a line of prose, not a section of steps
+            glued = GLUED_COUNT.search(section.text) if section.lines else None
+            if glued is not None:  # "Strides 6x20s" over its steps: they run once
+                self.warnings.append(WorkoutFormatError(
+                    self.path, section.line, glued.start() + 1, f"{glued.group(0)!r} in a header is no repeat: the "
+                    "steps under it run once", f"'{glued.group(1)}x' on its own for a repeat"))
             return
         if section.lines == 0 and section.prose():  # "4 x (50 Drill in Z1 + 10 sec rests)," in a generator's
             self.free_text.append(section.text)    # notes: text, as intervals.icu reads it

@@ -282,6 +282,9 @@ def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
         clock = Step.prompt_clock
         raise where.error(col, f"{token!r}{per} is {clock(round(value))}/km: a pace must be {words} "
                           f"{clock(round(bound))}/km", "a pace like 5:00/km, or 1:45/100m for a swim")
+    if not token.lower().rstrip().endswith("pace") and " pace" not in token.lower():
+        where.warn(col, f"{token!r} without 'Pace' is read as a pace target; intervals.icu may send no target "
+                   "for it (a third party's live test found a bare pace dropped)", f"'{token} Pace'")
     return build(where, col, token, PaceTarget, fast=fast, slow=slow, per=None if unit == "km" else unit)
 
 
