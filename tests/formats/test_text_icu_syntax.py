@@ -771,3 +771,19 @@ def test_a_count_glued_to_a_length_in_a_header_over_steps_is_said() -> None:
     assert len(workout.steps) == 2  # no repeat: as written
     assert [(w.line, w.col) for w in warnings if "in a header is no repeat" in str(w)] == [(5, 9)]
     assert "'6x' on its own" in str(warnings[0])
+
+
+def test_a_repeat_whose_steps_lost_their_dashes_says_so() -> None:
+    with pytest.raises(WorkoutFormatError) as caught:
+        parse_text("name: t\nsport: cycling\n- 10m 45%\n4x\n10m 70%\n8m 84%\n", path="forum.txt")
+    assert "forum.txt:4:1: repeat '4x' has no steps" in str(caught.value)
+    assert "'- 10m 70%': the lines under it are steps without their '- '" in str(caught.value)
+
+
+def test_a_pace_glued_to_at_and_wu_cd_cues_and_walking_are_read() -> None:
+    workout = parse_text("name: t\nsport: walking\n-15m wu 55%\n- 2km @5:00/km Pace\n- ~5m @80% HR\n-10m cd 55%\n")
+    assert workout.sport is Sport.OTHER
+    warm, paced, about, cool = workout.steps
+    assert (warm.intensity, cool.intensity) == (Intensity.WARMUP, Intensity.COOLDOWN)
+    assert paced.target == PaceTarget(fast=300, slow=300)  # widened when resolved
+    assert about.duration == TimeDuration(seconds=300) and isinstance(about.target, HeartRatePercentMaxTarget)

@@ -95,7 +95,9 @@ SPORT_ALIASES: dict[str, Sport] = {
     "pilates": Sport.MOBILITY,
     "workout": Sport.OTHER,
     "walk": Sport.OTHER,
+    "walking": Sport.OTHER,
     "hike": Sport.OTHER,
+    "hiking": Sport.OTHER,
     "snowshoe": Sport.OTHER,
 }
 

@@ -57,6 +57,7 @@ class Section:
     lines: int = 0
     text: str = ""
     blank_warned: bool = False
+    dashless_below: str | None = None  # the first line under it that is a step without its dash
 
     def prose(self) -> bool:
         """Whether a repeat header is a sentence that holds a count (``3 x (1 min at 152 W + 2 mins at
@@ -125,16 +126,21 @@ class _Document:
                                                     f"{section.header!r} in a line with no step lines under it: the "
                                                     "line is kept as text, not a repeat", "'- ' step lines under it"))
         elif section.lines == 0:  # "Main set 6x" with nothing under it: a repeat that lost its steps
+            hint = "'- ' step lines under the header"
+            if section.dashless_below is not None:  # "4x" over "10m 70%": the steps lost their dashes
+                hint = f"'- {section.dashless_below}': the lines under it are steps without their '- '"
             self.errors.append(WorkoutFormatError(self.path, section.line, section.col,
-                                                  f"repeat {section.header!r} has no steps",
-                                                  "'- ' step lines under the header"))
+                                                  f"repeat {section.header!r} has no steps", hint))
         elif section.steps:
             self.blocks.append(Repeat(count=section.count, steps=section.steps, name=section.name))
 
-    def open_section(self, section: Section) -> None:
+    def open_section(self, section: Section, dashless: bool = False) -> None:
         """Close the open section and open ``section``; a bare ``Nx`` line right under a header with no
         steps (``Técnica (Drills)`` then ``6x``) repeats under that header's name and intensity."""
         previous = self.section
+        if dashless and previous is not None and previous.count is not None and previous.lines == 0 \
+                and previous.dashless_below is None:
+            previous.dashless_below = section.text
         if (previous is not None and previous.count is None and previous.lines == 0 and previous.text
                 and section.count is not None and section.name is None and not META_LINE.match(previous.text)):
             section.name = previous.text if len(previous.text) <= MAX_NAME else None
@@ -299,22 +305,24 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         start = raw.index("-") + 1
         doc.add_step(raw, start, where)
     else:
-        _warn_if_a_step(stripped, raw.index(stripped[0]) + 1, where)
-        doc.open_section(section_header(raw, where))
+        dashless = _warn_if_a_step(stripped, raw.index(stripped[0]) + 1, where)
+        doc.open_section(section_header(raw, where), dashless)
 
 
-def _warn_if_a_step(text: str, col: int, where: Where) -> None:
+def _warn_if_a_step(text: str, col: int, where: Where) -> bool:
     """A header line that is a length and a target (``10m 70%``) is a step line whose dash is missing:
     a header, as in intervals.icu, but said (it may end a repeat block or become the workout's name)."""
     if not text[0].isdigit():
-        return  # "Warmup", "Main set 4x": the common headers cost nothing
+        return False  # "Warmup", "Main set 4x": the common headers cost nothing
     try:
         items = list(scan(text, 0, replace(where, warnings=None)))
     except WorkoutFormatError:
-        return
+        return False
     if items and items[0].kind == "length" and any(item.kind in ("target", "rpe") for item in items):
         where.warn(col, f"{text!r} reads as a section header, not a step (a step line starts with '- ')",
                    f"'- {text}'")
+        return True
+    return False
 
 
 _SPORT_HINT = ("a 'sport: running' line, --sport, a sport folder (run/, bike/, swim/ ...) "

@@ -114,10 +114,12 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             yield Item("cue", text, col, text)                 # match there (tested against every rule)
             pos = token.end()
             continue
-        at = pos + 1 if body[pos] == "~" and body[pos + 1:pos + 2].isdecimal() else pos  # "~5m": about 5m
+        # "~5m": about 5m; "@5:00/km Pace": at that pace (the mark glued to what it marks)
+        lead = _LEADS.get(body[pos]) if body[pos + 1:pos + 2].isdecimal() else None
+        at = pos + 1 if lead else pos
         for rule in _candidate_rules(body, at):
             m = rule.pattern.match(body, at)
-            if m and m.end() > at and (at == pos or rule.kind == "length"):
+            if m and m.end() > at and (lead is None or rule.kind == lead):
                 yield Item(rule.kind, rule.parse(where, col, m), col, m.group(0))
                 pos = _after_punctuation(body, m.end())
                 break
@@ -133,6 +135,9 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             yield Item("cue", text, col, text)
             pos = token.end()
 
+
+#: Marks glued to a number and the kind of piece they may mark: ``~5m`` (about), ``@4:30/km Pace``.
+_LEADS = {"~": "length", "@": "target"}
 
 #: A number or range then a target's word without its ``%`` (a C# generator's ``130-145 HR``).
 _BARE_TARGET = re.compile(r"(\d{1,3}(?:\.\d+)?(?:-\d{1,3}(?:\.\d+)?)?)\s+(HR|LTHR|Pace|FTP)(?=\s|$)",

@@ -18,11 +18,11 @@ _LETTERS = re.compile(r"[a-z]+")
 
 #: Section headers (their first words, folded) and the intensity they give their steps.
 SECTION_INTENSITY: dict[str, Intensity] = {
-    **dict.fromkeys(["warmup", "warm up", "echauffement", "calentamiento", "entrada en calor", "aufwarmen",
+    **dict.fromkeys(["warmup", "warm up", "wu", "echauffement", "calentamiento", "entrada en calor", "aufwarmen",
                      "aufwaermen", "einlaufen", "einfahren", "einrollen", "einschwimmen", "inrijden", "inzwemmen",
                      "opwarming", "inlopen", "uppvarmning", "oppvarming", "opvarmning", "lammittely",
                      "aquecimento", "riscaldamento", "rozcvicka", "rozklus", "rozgrzewka"], Intensity.WARMUP),
-    **dict.fromkeys(["cooldown", "cool down", "cooling down", "warm down", "warmdown", "retour au calme",
+    **dict.fromkeys(["cooldown", "cool down", "cd", "cooling down", "warm down", "warmdown", "retour au calme",
                      "vuelta a la calma", "enfriamiento", "auslaufen", "ausrollen",
                      "ausfahren", "ausschwimmen", "uitzwemmen", "abwarmen", "uitlopen", "uitrijden", "nedvarvning",
                      "nedjogg", "nedkjoling", "jaahdyttely", "desaquecimento", "volta a calma", "defaticamento",
