@@ -787,3 +787,13 @@ def test_a_pace_glued_to_at_and_wu_cd_cues_and_walking_are_read() -> None:
     assert (warm.intensity, cool.intensity) == (Intensity.WARMUP, Intensity.COOLDOWN)
     assert paced.target == PaceTarget(fast=300, slow=300)  # widened when resolved
     assert about.duration == TimeDuration(seconds=300) and isinstance(about.target, HeartRatePercentMaxTarget)
+
+
+@pytest.mark.parametrize(("line", "said"), [("- 5m 70% HRmax", "'70%' is a power % of FTP: 'HRmax' after it"),
+                                            ("- 10m HR Z2", "'HR Z2' is a power target"),
+                                            ("- 10m Z1 LTHR", "'Z1' is a power zone: 'LTHR' after it")])
+def test_a_heart_rate_word_on_the_wrong_side_of_a_power_target_is_said(line: str, said: str) -> None:
+    warnings: list[WorkoutFormatError] = []
+    [step] = parse_text(f"name: t\nsport: running\n{line}\n", warnings=warnings).steps
+    assert isinstance(step.target, PowerPercentFtpTarget | PowerZoneTarget)  # as intervals.icu reads it
+    assert any(said in str(warning) for warning in warnings), warnings

@@ -163,6 +163,16 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
                 and following.kind == "cue" and following.text.lower() == "lthr":
             where.warn(item.col, f"{item.text!r} is a power zone: 'LTHR' after it is text (as in intervals.icu)",
                        f"'{item.text} HR' for a heart-rate zone")  # "- 10m Z1 LTHR" (forum t/4725)
+        if item.kind == "target" and isinstance(item.value, PowerZoneTarget | PowerPercentFtpTarget) \
+                and following is not None and following.kind == "cue" \
+                and following.text.lower().startswith(("hrmax", "hr")) and following.text.lower() != "hr":
+            kind = "zone" if isinstance(item.value, PowerZoneTarget) else "% of FTP"
+            where.warn(item.col, f"{item.text!r} is a power {kind}: {following.text!r} after it is text (as in "
+                       "intervals.icu)", f"'{item.text} HR' for heart rate")  # "- 5m 70% HRmax"
+        if item.kind == "cue" and item.text.lower() == "hr" and following is not None \
+                and isinstance(following.value, PowerZoneTarget | PowerPercentFtpTarget):
+            where.warn(following.col, f"'HR {following.text}' is a power target: 'HR' before it is text (as in "
+                       "intervals.icu)", f"'{following.text} HR' for heart rate")  # "- 10m HR Z2"
         if item.kind == "cue" and item.text.lower() == "mmp" and following is not None \
                 and isinstance(following.value, PowerPercentFtpTarget):  # "- 5m MMP 120%", as "- 5m 120% MMP"
             raise where.error(item.col, "MMP targets (% of a mean-maximal power) are not supported",
