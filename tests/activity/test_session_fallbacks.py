@@ -175,3 +175,18 @@ def test_a_multisport_file_cut_mid_leg_gives_that_leg_its_own_part() -> None:
     whole_file = summary_from_fit("1", cut, zone="UTC")
     assert whole_file.duration_s == pytest.approx(parts[0].timer_s + parts[1].timer_s)
     assert any("cut short" in warning for warning in parts[1].warnings)
+
+
+def test_records_and_sessions_a_week_from_the_rest_are_left_out_and_said() -> None:
+    later = T0 + 10 * 86400
+    spec = ActivitySpec(sessions=[SessionSpec(FitSport.RUNNING, T0, 600.0, 600.0, distance=1800.0),
+                                  SessionSpec(FitSport.CYCLING, later, 120.0, 120.0, distance=800.0)],
+                        samples=[*(Sample(T0 + t, heart_rate=140) for t in range(600)),
+                                 *(Sample(later + t, heart_rate=120) for t in range(120))], end=later + 120)
+    [part] = session_parts(decode_activity(build(spec)))
+    assert part.timer_s == pytest.approx(600, abs=1)
+    assert part.warnings[0].startswith("120 records and 1 session more than a week from the rest of the file left "
+                                       "out")
+    steady = ActivitySpec(sessions=[SessionSpec(FitSport.RUNNING, T0, 600.0, 600.0)],
+                          samples=[Sample(T0 + t // 2, heart_rate=140) for t in range(1200)], end=T0 + 600)
+    assert not any("left out" in w for w in session_parts(decode_activity(build(steady)))[0].warnings)  # 2 a second

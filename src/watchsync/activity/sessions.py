@@ -82,13 +82,17 @@ class SessionPart:
 
 def session_parts(activity: Activity, max_gap: float = DEFAULT_MAX_GAP_S) -> tuple[SessionPart, ...]:
     """The file's sessions in time order (one part from the records when it has no session)."""
+    written = activity.records.timestamp
     activity = replace(activity, records=clean_records(activity.records))
     times = activity.records.timestamp
-    sessions = _near_records(_distinct_sessions(activity.sessions), times)
+    distinct = _distinct_sessions(activity.sessions)
+    sessions = _near_records(distinct, times)
+    dropped = _dropped(written, times, len(distinct) - len(sessions))
     if not sessions:
         if not len(times):
             return ()
-        return (_part(activity, 0, None, float(times[0]), float(times[-1]) + 1, tuple(activity.laps), max_gap),)
+        part = _part(activity, 0, None, float(times[0]), float(times[-1]) + 1, tuple(activity.laps), max_gap)
+        return (replace(part, warnings=(*dropped, *part.warnings)),)
     starts = [_begin(s, times) for s in sessions]
     cut = _unfinished_leg(activity, sessions[-1], starts[-1])
     bounds = [*starts[1:], np.inf if cut is None else cut]
@@ -105,7 +109,24 @@ def session_parts(activity: Activity, max_gap: float = DEFAULT_MAX_GAP_S) -> tup
         note = f"session {number + 1}: the file ends before this part's session was written (cut short?); read from "\
                "its records"
         parts.append(replace(part, warnings=(note, *part.warnings)))
+    if dropped:
+        parts[0] = replace(parts[0], warnings=(*dropped, *parts[0].warnings))
     return tuple(parts)
+
+
+def _dropped(written: FloatArray, kept: FloatArray, sessions: int) -> tuple[str, ...]:
+    """What was left out for lying more than a week from the rest: a corrupt time, or another activity
+    joined to this one in the file. Said, never silent."""
+    far = int(np.count_nonzero(~np.isnan(written))) - len(kept) if len(written) else 0
+    if len(written) and far > 0:  # rows merged for sharing a second are no loss: count the distinct times
+        far = len(np.unique(written[~np.isnan(written)])) - len(kept)
+    pieces = [f"{far} record{'s' if far != 1 else ''}" if far > 0 else "",
+              f"{sessions} session{'s' if sessions != 1 else ''}" if sessions > 0 else ""]
+    left_out = " and ".join(filter(None, pieces))
+    if not left_out:
+        return ()
+    return (f"{left_out} more than a week from the rest of the file left out (a corrupt time, or another "
+            "activity joined to this one)",)
 
 
 #: Records running on this long after a damaged file's last session are a leg of their own.
