@@ -96,6 +96,17 @@ def test_activity_load_without_heart_rate_is_never_easy() -> None:
     assert (load.trimp, load.easy_seconds, load.hr_seconds, load.no_hr_seconds) == (None, None, None, 3.0)
 
 
+def test_without_heart_rate_the_whole_timer_is_time_without_it_sparse_records_or_none() -> None:
+    """A pool swim without a strap writes a record a length (gaps longer than the sample cap) or none:
+    either way all of its 600 s are without heart rate, not the records' capped share or nothing."""
+    athlete = Athlete(name="a", max_hr=190, resting_hr=50, lthr=170)
+    summary = ActivitySummary(id="x", sport=Sport.POOL_SWIM, start=datetime(2025, 3, 3, tzinfo=UTC), duration_s=600)
+    sparse = clean_records(_records([0, 45, 200, 300, 590], [0, 0, 0, 0, 0]))
+    for records in (sparse, None):
+        load = activity_load(summary, records, athlete, ComplianceConfig())
+        assert (load.hr_seconds, load.no_hr_seconds) == (None, 600.0)
+
+
 def test_ewma_acwr_williams_by_hand() -> None:
     # λ = 2 / (N + 1): acute 2/8 = 0.25, chronic 2/29; seeded with the first day's load.
     loads = [100.0, 0.0, 50.0]

@@ -168,7 +168,7 @@ def activity_load(summary: ActivitySummary, records: Records | None, athlete: At
     ``weights``: seconds of running timer each record stands for (pauses excluded, see
     `watchsync.activity.timeline`); without, the records are taken as one unpaused stretch.
     Only records with a valid heart rate count for TRIMP and easy time: a file without heart
-    rate is never easy.
+    rate is never easy, and its whole timer time is time without heart rate.
     """
     config = config or ComplianceConfig()
     minutes = summary.duration_s / SECONDS_PER_MINUTE
@@ -188,6 +188,8 @@ def activity_load(summary: ActivitySummary, records: Records | None, athlete: At
             easy = float(weights[easy_hr].sum())
         else:
             hr_seconds = None
+    if hr_seconds is None:  # no heart rate at all: the whole timer is without it, records or not
+        no_hr_seconds = summary.duration_s
     return ActivityLoad(
         activity_id=summary.id,
         day=summary.start.date(),
