@@ -42,3 +42,14 @@ def test_an_e_bike_ride_is_a_ride_from_fit_as_from_connect() -> None:
 
     assert sport_from_names("e_biking", "e_bike_mountain") is Sport.CYCLING
     assert _connect_sport("e_bike_mountain") is Sport.CYCLING
+
+
+def test_rowing_and_gym_machines_are_cardio_as_the_workout_aliases_read() -> None:
+    from watchsync.model.enums import find_sport
+
+    for sport, sub in (("rowing", None), ("fitness_equipment", "elliptical"), ("fitness_equipment", "indoor_rowing"),
+                       ("fitness_equipment", "stair_climbing")):
+        assert sport_from_names(sport, sub) is Sport.CARDIO, (sport, sub)
+    assert find_sport("rowing") is Sport.CARDIO and find_sport("elliptical") is Sport.CARDIO
+    from watchsync.compliance.activities import _connect_sport
+    assert _connect_sport("indoor_rowing") is Sport.CARDIO and _connect_sport("elliptical") is Sport.CARDIO

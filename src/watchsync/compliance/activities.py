@@ -30,6 +30,8 @@ CONNECT_SPORTS: dict[str, Sport] = {
     "cross_country_skiing_ws": Sport.XC_SKIING, "skate_skiing_ws": Sport.XC_SKIING,
     "backcountry_skiing": Sport.SKI_MOUNTAINEERING, "strength_training": Sport.STRENGTH,
     "yoga": Sport.YOGA, "mobility": Sport.MOBILITY, "hiit": Sport.CARDIO, "cardio": Sport.CARDIO,
+    "indoor_rowing": Sport.CARDIO, "rowing": Sport.CARDIO, "elliptical": Sport.CARDIO,
+    "stair_climbing": Sport.CARDIO,
 }
 #: Connect type keys holding a sport's word that are not that sport (``resort_skiing``: lift-served, as
 #: FIT's alpine skiing; ``bike_to_run_transition``: a triathlon transition), read before the words below.
@@ -51,11 +53,14 @@ SPORT_BY_NAMES: dict[tuple[str, str], Sport] = {
     ("training", "flexibility_training"): Sport.MOBILITY, ("training", "cardio_training"): Sport.CARDIO,
     ("generic", "generic"): Sport.OTHER, ("fitness_equipment", "treadmill"): Sport.TREADMILL,
     ("fitness_equipment", "indoor_cycling"): Sport.INDOOR_CYCLING,
+    # gym machines: cardio, as Connect's workout sports and the workout aliases (rowing, elliptical) read
+    ("fitness_equipment", "elliptical"): Sport.CARDIO, ("fitness_equipment", "stair_climbing"): Sport.CARDIO,
+    ("fitness_equipment", "indoor_rowing"): Sport.CARDIO,
 }
 SPORT_BY_NAME: dict[str, Sport] = {
     "running": Sport.RUNNING, "cycling": Sport.CYCLING, "e_biking": Sport.CYCLING, "swimming": Sport.POOL_SWIM,
     "cross_country_skiing": Sport.XC_SKIING, "training": Sport.CARDIO, "hiit": Sport.CARDIO,
-    "mobility": Sport.MOBILITY,
+    "mobility": Sport.MOBILITY, "rowing": Sport.CARDIO,
 }
 
 

@@ -50,6 +50,9 @@ SPORT_BY_PAIR: dict[tuple[int, int], Sport] = {
     (FitSport.CYCLING.value, FitSubSport.VIRTUAL_ACTIVITY.value): Sport.INDOOR_CYCLING,
     (FitSport.FITNESS_EQUIPMENT.value, FitSubSport.TREADMILL.value): Sport.TREADMILL,
     (FitSport.FITNESS_EQUIPMENT.value, FitSubSport.INDOOR_CYCLING.value): Sport.INDOOR_CYCLING,
+    (FitSport.FITNESS_EQUIPMENT.value, FitSubSport.ELLIPTICAL.value): Sport.CARDIO,
+    (FitSport.FITNESS_EQUIPMENT.value, FitSubSport.STAIR_CLIMBING.value): Sport.CARDIO,
+    (FitSport.FITNESS_EQUIPMENT.value, FitSubSport.INDOOR_ROWING.value): Sport.CARDIO,
 }
 SPORT_BY_FIT_SPORT: dict[int, Sport] = {
     FitSport.RUNNING.value: Sport.RUNNING,
@@ -60,6 +63,7 @@ SPORT_BY_FIT_SPORT: dict[int, Sport] = {
     FitSport.TRAINING.value: Sport.CARDIO,
     FitSport.HIIT.value: Sport.CARDIO,
     FitSport.MOBILITY.value: Sport.MOBILITY,
+    FitSport.ROWING.value: Sport.CARDIO,  # as the workout alias "rowing" reads
 }
 
 INTENSITY_CODES: dict[Intensity, FitIntensity] = {
