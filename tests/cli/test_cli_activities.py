@@ -407,3 +407,16 @@ def test_analyze_a_multisport_file_against_a_ride_scores_its_ride_and_says_no_sp
     assert "another sport's numbers" not in captured.err  # the file is "other"; its ride was scored
     volume = json.loads(captured.out)["compliance"]["volume"]
     assert volume["done"] == pytest.approx(1800, abs=2)  # the ride's 30 minutes, not the file's 50
+
+
+def test_analyze_gives_a_swims_pace_band_per_100_m_as_show_does(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    swim = Path(__file__).parents[2] / "workouts" / "cross" / "swim-30.txt"
+    swimmer = ATHLETE.model_copy(update={"swim_threshold_pace": 110.0})
+    workout = resolve(load_workout(swim), swimmer)
+    fit = tmp_path / "swim.fit"
+    fit.write_bytes(simulate_activity(workout, swimmer, start=datetime.combine(TODAY, time(6, 30), UTC)).fit)
+
+    assert main(["analyze", str(fit)]) == 0
+    out = capsys.readouterr().out
+    assert "/100m" in out and "m/s" not in out

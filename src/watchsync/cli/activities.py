@@ -148,7 +148,8 @@ def run_analyze(args: argparse.Namespace) -> int:
         return 0
     print("\n".join(_summary_lines(args.file, analysis)))
     if score is not None:
-        print("\n".join(["", *_score_lines(score)]))
+        family = analysis.scored_for(workout.workout.sport if workout else analysis.summary.sport).summary.sport.family
+        print("\n".join(["", *_score_lines(score, family)]))
     return 0
 
 
@@ -214,7 +215,7 @@ def _loads(load: ActivityLoad) -> str:
     return ", ".join(loads)
 
 
-def _score_lines(score: SessionScore) -> list[str]:
+def _score_lines(score: SessionScore, family: str = "run") -> list[str]:
     from watchsync.describe import format_table
     from watchsync.report.values import percent, runs
 
@@ -240,7 +241,7 @@ def _score_lines(score: SessionScore) -> list[str]:
         lines.append(format_table(["step", "name", "sets", "reps", "time"], rows))
         return lines
     known = intensity.alignment != "time"  # laid along the timer: how often each step ran is not known
-    rows = [[s.number, s.name or "", _band(s.channel, s.low, s.high),
+    rows = [[s.number, s.name or "", _band(s.channel, s.low, s.high, family),
              runs(s.executions, s.planned_executions, known=known),
              f"{s.seconds:.0f}s", percent(s.inside), percent(s.above), percent(s.below)]
             for s in intensity.steps]
@@ -248,11 +249,23 @@ def _score_lines(score: SessionScore) -> list[str]:
     return lines
 
 
-def _band(channel: str | None, low: float | None, high: float | None) -> str:
+def _band(channel: str | None, low: float | None, high: float | None, family: str = "run") -> str:
+    """A step's band as its sport reads it: a speed band as pace per km (per 100 m in a swim) or as
+    km/h on a bike."""
     if channel is None or low is None or high is None:
         return "open"
+    if channel == "speed" and low > 0:
+        if family == "bike":
+            return f"{low * 3.6:.1f}-{high * 3.6:.1f} km/h"
+        per = 100 if family == "swim" else 1000
+        return f"{_clock(per / high)}-{_clock(per / low)}/{'100m' if per == 100 else 'km'}"
     units = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
     return f"{low:g}-{high:g} {units.get(channel, '')}".strip()
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 # --- report ---------------------------------------------------------------------------------------
