@@ -51,7 +51,7 @@ def test_written_sport_codes_read_back_as_the_same_sport(sport: Sport) -> None:
     (FitSport.CYCLING, FitSubSport.VIRTUAL_ACTIVITY, Sport.INDOOR_CYCLING),
     (FitSport.SWIMMING, None, Sport.POOL_SWIM),
     (FitSport.TRAINING, FitSubSport.GENERIC, Sport.CARDIO),
-    (FitSport.ROWING, None, Sport.OTHER),
+    (FitSport.ROWING, None, Sport.CARDIO),  # as the workout alias "rowing"
 ])
 def test_other_fit_sports_map_to_the_nearest_model_sport(fit_sport: FitSport, sub_sport: FitSubSport | None,
                                                          sport: Sport) -> None:

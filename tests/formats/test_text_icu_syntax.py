@@ -797,3 +797,16 @@ def test_a_heart_rate_word_on_the_wrong_side_of_a_power_target_is_said(line: str
     [step] = parse_text(f"name: t\nsport: running\n{line}\n", warnings=warnings).steps
     assert isinstance(step.target, PowerPercentFtpTarget | PowerZoneTarget)  # as intervals.icu reads it
     assert any(said in str(warning) for warning in warnings), warnings
+
+
+def test_a_markdown_heading_names_the_workout_and_a_footnote_after_the_steps_does_not(tmp_path: Path) -> None:
+    from watchsync.formats.load import load_workout
+
+    table = "## Great Workout\n| Step | Value |\n|----|----|\n| 1 | 100 |\n\n- Warmup 5m 100w\n- Main 10m 170w\n"
+    assert parse_text(f"sport: cycling\n{table}").name == "Great Workout"
+    footnote = tmp_path / "tempo-60.txt"
+    footnote.write_text("sport: cycling\nWarmup\n- 10m 60%\n\nMain Set 4x\n- 4m 105%\n- 4m 50%\n\n"
+                        "Total: 60 min, TSS ~65\n", encoding="utf-8")
+    workout = load_workout(footnote)
+    assert workout.name == "tempo-60" and workout.description == "Total: 60 min, TSS ~65"
+    assert parse_text("sport: cycling\nTempo for Tuesday\n\n- 10m 60%\n").name == "Tempo for Tuesday"

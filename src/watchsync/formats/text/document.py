@@ -39,6 +39,8 @@ _BULLETS = frozenset("•*–—·▪◦")
 PROSE_WORDS = 6
 #: ``4x`` in a header; also ``4x:`` and ``(4x)``.
 REPEAT_COUNT = re.compile(r"(?<!\S)\(?(\d{1,9})\s*[x×]\)?:?(?=\s|$)", re.IGNORECASE)
+#: A Markdown heading (``## Great Workout``): the workout's name when nothing else names it.
+MARKDOWN_HEADING = re.compile(r"#{1,6}\s+(\S.{0,200})$")
 #: A count glued to a length in a header (``Strides 6x20s``, ``4x400m``): no repeat, said.
 GLUED_COUNT = re.compile(r"(?<!\S)(\d{1,3})\s*[x×]\s*\d+(?:\.\d+)?\s*[a-z'\"]*(?=[\s,.;:)]|$)", re.IGNORECASE)
 
@@ -102,6 +104,8 @@ class _Document:
     free_text: list[str] = field(default_factory=list)
     body_started: bool = False
     pool: tuple[float, str] | None = None  # the pool length as written and its unit ("m", "yd")
+    heading: str | None = None  # the first Markdown heading before the steps ("## Great Workout")
+    opening: bool = False  # the first free-text line came before the steps (a name, not a footnote)
 
     def pace_units(self, chosen: Mapping[str, str] | None) -> Mapping[str, str] | None:
         """The pace units of the text's lines: in a yard pool a swim pace without a unit is per 100 yd."""
@@ -113,6 +117,7 @@ class _Document:
             return
         if section.count is None:
             if section.lines == 0 and section.text and not section.titles():
+                self.opening = self.opening or (not self.free_text and not self.body_started)
                 self.free_text.append(section.text)  # a line of prose, not a section of steps
             glued = GLUED_COUNT.search(section.text) if section.lines else None
             if glued is not None:  # "Strides 6x20s" over its steps: they run once
@@ -291,6 +296,9 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         return
     if stripped.startswith("#"):
         doc.close_section()  # a comment or Markdown heading ends a repeat block, as any header does
+        heading = MARKDOWN_HEADING.match(stripped)
+        if heading is not None and doc.heading is None and not doc.body_started and not doc.free_text:
+            doc.heading = heading.group(1).strip()
         return
     meta = META_LINE.match(raw)
     if meta and (not doc.body_started or meta.group(1).lower() in ("name", "sport")):
@@ -357,7 +365,10 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
         name: str | None = doc.meta["name"][0]
     elif defaults.name and not defaults.name_source:
         name = defaults.name  # given by the file that embeds the text (TOML, plan)
-    elif doc.free_text:
+    elif doc.heading is not None:
+        name = doc.heading
+        said.append("name from the Markdown heading")
+    elif doc.free_text and (doc.opening or not defaults.name):
         opening = doc.free_text[0]
         name = _short_name(opening)
         if name == opening:
