@@ -190,3 +190,11 @@ def test_records_and_sessions_a_week_from_the_rest_are_left_out_and_said() -> No
     steady = ActivitySpec(sessions=[SessionSpec(FitSport.RUNNING, T0, 600.0, 600.0)],
                           samples=[Sample(T0 + t // 2, heart_rate=140) for t in range(1200)], end=T0 + 600)
     assert not any("left out" in w for w in session_parts(decode_activity(build(steady)))[0].warnings)  # 2 a second
+
+
+def test_a_session_without_its_timer_says_it_has_none_not_that_it_is_implausible() -> None:
+    spec = ActivitySpec(sessions=[SessionSpec(FitSport.CYCLING, T0, None, 349.0)],
+                        samples=[Sample(T0 + t, heart_rate=120) for t in range(349)], end=T0 + 349)
+    [part] = session_parts(decode_activity(build(spec)))
+    assert part.timer_s == pytest.approx(349, abs=1) and part.timer_s <= part.elapsed_s
+    assert any(w.startswith("the session has no total timer time; 349s taken") for w in part.warnings), part.warnings

@@ -233,18 +233,18 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     if lap_timer is not None:
         timer = lap_timer
         if session is not None:
-            warnings.append(f"{label}total timer time {_shown(session.total_timer_time)} is implausible for "
-                            f"{span:.0f}s of records; {timer:.0f}s taken from the laps' timer times")
+            warnings.append(f"{label}{_judged('total timer time', session.total_timer_time, span)}; {timer:.0f}s "
+                            "taken from the laps' timer times")
     if timer is None:
         paused = any(opening < event.time < end for event in activity.timer_events)
         timer = line.running_seconds if paused else float(weights.sum())
         if session is not None and not timer_said:
-            warnings.append(f"{label}total timer time {_shown(session.total_timer_time)} is implausible for "
-                            f"{span:.0f}s of records; {timer:.0f}s taken from the timer events and records")
+            warnings.append(f"{label}{_judged('total timer time', session.total_timer_time, span)}; {timer:.0f}s "
+                            "taken from the timer events and records")
     if elapsed is None:
         elapsed = max(end - opening, timer)
         if session is not None and session.total_elapsed_time != elapsed:
-            warnings.append(f"{label}total elapsed time {_shown(session.total_elapsed_time)} is implausible; "
+            warnings.append(f"{label}{_judged('total elapsed time', session.total_elapsed_time)}; "
                             f"{elapsed:.0f}s taken from the records")
     heart_rate, power = records.heart_rate, records.power
     has_hr = ~np.isnan(heart_rate)
@@ -336,8 +336,11 @@ def _plausible(value: float | None, span: float) -> float | None:
     return float(value)
 
 
-def _shown(value: float | None) -> str:
-    return "missing" if value is None else f"{value:.0f}s"
+def _judged(what: str, value: float | None, span: float | None = None) -> str:
+    """``total timer time missing`` or ``total timer time 0s is implausible for 349s of records``."""
+    if value is None:
+        return f"the session has no {what}"
+    return f"{what} {value:.0f}s is implausible" + (f" for {span:.0f}s of records" if span is not None else "")
 
 
 def _distance(all_records: Records, records: Records, lower: float, session: Session | None, label: str,
