@@ -17,6 +17,7 @@ from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workou
 from watchsync.resolve import resolve
 from watchsync.services.activities import (
     CURSOR_KEY,
+    DEEP_OVERLAP_DAYS,
     OVERLAP_DAYS,
     FetchResult,
     analyse,
@@ -142,6 +143,21 @@ def test_cursor_remembers_where_it_stopped_and_relists_a_small_overlap(
 
     third = sync(store, client, tmp_path, since=latest - timedelta(days=OVERLAP_DAYS + 5))
     assert [a.activity_id for a in third.fetched] == [before_overlap]
+
+
+def test_the_first_sync_of_a_day_finds_an_activity_uploaded_weeks_late(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    latest = TODAY - timedelta(days=1)
+    upload(server, easy_run(3), morning(latest))
+    sync(store, client, tmp_path)  # today's first sync (no cursor yet): the deep look is done for today
+    late, _ = upload(server, easy_run(3), morning(latest - timedelta(days=30)), seed=1)  # a watch synced late
+    assert sync(store, client, tmp_path).fetched == []  # later the same day: the 10-day overlap only
+
+    tomorrow = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY + timedelta(days=1))
+    assert tomorrow.since == latest - timedelta(days=DEEP_OVERLAP_DAYS)
+    assert [a.activity_id for a in tomorrow.fetched] == [late]
+    again = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY + timedelta(days=1))
+    assert again.since == latest - timedelta(days=OVERLAP_DAYS) and again.fetched == []
 
 
 def test_first_sync_without_cursor_looks_back_four_weeks(server: LocalGarminServer, client: GarminClient,

@@ -6,8 +6,9 @@ a page), skips the ids already stored, downloads each new one's original FIT int
 are private), analyses it and records the activity, its compliance against the matched planned
 session and the cursor in one transaction. The cursor is
 the latest local start date synced; the next run lists again from ``OVERLAP_DAYS`` (10) before it,
-since an activity uploaded late (a watch synced after a trip) appears under an earlier date; ids
-already stored are skipped without a download.
+and the first run of each day from ``DEEP_OVERLAP_DAYS`` (42) before it, since an activity uploaded
+late (a watch synced after a trip) appears under an earlier date; ids already stored are skipped
+without a download.
 
 One bad activity never stops the sync: details or download missing (404), a download that is not a
 FIT file, a FIT file nothing can be decoded from, or any other failure of its own is recorded on
@@ -56,6 +57,11 @@ CURSOR_KEY = "activities.cursor"
 #: How far before the cursor each sync lists again: a watch that stays offline over a trip or a long
 #: weekend uploads its activities after newer ones from a phone or a bike computer.
 OVERLAP_DAYS = 10
+#: Once a day the list reaches this far back instead: an activity uploaded weeks late (a watch left in
+#: a drawer after a race, a phone that did not sync) is still found. Listing costs a page per 20
+#: activities; ids already stored are skipped without a download.
+DEEP_OVERLAP_DAYS = 42
+DEEP_KEY = "activities.deep"
 FIRST_SYNC_DAYS = 28
 #: Connect fields only the activity's details carry (the list item may lack them).
 DETAIL_FIELDS = ("associatedWorkoutId", "directWorkoutRpe")
@@ -103,10 +109,15 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     config = athlete_config(athlete, config)
     cursor = _cursor(store, athlete.name)
     backfill = since is not None and (cursor is None or since < cursor - timedelta(days=OVERLAP_DAYS))
+    deep = False
     if since is None:
-        since = cursor - timedelta(days=OVERLAP_DAYS) if cursor else today - timedelta(days=FIRST_SYNC_DAYS)
+        deep = cursor is not None and store.kv_get(athlete.name, DEEP_KEY) != today.isoformat()
+        overlap = DEEP_OVERLAP_DAYS if deep else OVERLAP_DAYS
+        since = cursor - timedelta(days=overlap) if cursor else today - timedelta(days=FIRST_SYNC_DAYS)
     result = FetchResult(since=since, until=today + timedelta(days=1), cursor=cursor)
     listed = list(client.iter_activities(result.since, result.until))
+    if deep or cursor is None:
+        store.kv_set(athlete.name, DEEP_KEY, today.isoformat())
     result.listed = len(listed)
     new = [item for item in listed if store.get_activity(int(item["activityId"])) is None]
     result.skipped = result.listed - len(new)
