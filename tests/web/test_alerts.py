@@ -242,3 +242,40 @@ def test_a_missed_key_session_is_told_only_once_activities_were_synced_after_its
         alerts.check()
         told = [n.title for n in sink.notices if n.key.startswith("missed:")]
         assert told == ["watchsync: anna missed a key session"]
+
+
+def test_a_key_session_told_as_missed_and_then_done_late_is_said_to_be_done_after_all(tmp_path: Path) -> None:
+    """journey7 #8: the run was uploaded late (or done days late): the coach hears it, once."""
+    from datetime import time
+
+    from watchsync.garmin.client import GarminClient
+    from watchsync.resolve import resolve
+    from watchsync.services.activities import sync_activities
+    from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+    from watchsync.testing.simulate import simulate_activity
+
+    config = default_config(state_dir=tmp_path)
+    athlete = config.athlete("anna")
+    today = athlete.today()
+    planned = today - timedelta(days=7)
+    hills = resolve(parse_text("name: Hills\nsport: running\n- 10m RPE 3\n- 6x 1m RPE 8\n"), athlete)
+    sink = Collect()
+    with Store.open(config.store_path) as store:
+        store.upsert_workout("anna", "hills", content_hash="h", payload=hills.model_dump(mode="json"))
+        store.add_schedule("anna", "hills", planned)
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, datetime.now(UTC).isoformat())
+        alerts = Alerts(config, store, sink, now=lambda: datetime.now(UTC) + timedelta(hours=1))  # type: ignore[arg-type]
+        alerts.check()
+        assert [n.key for n in sink.notices if n.key.startswith("missed:")] == [f"missed:anna:hills@{planned}"]
+
+        start = datetime.combine(planned + timedelta(days=2), time(7), UTC)  # done two days late, uploaded now
+        with running_server() as server:
+            fit = simulate_activity(hills, athlete, start=start).fit
+            server.add_activity(fit, start_time=start)
+            client = GarminClient(fake_token_dir(tmp_path / "tokens", server.url), server.url)
+            sync_activities(store, client, athlete, fit_dir=tmp_path / "fit", since=planned, today=today)
+        alerts.check()
+        alerts.check()
+    done = [n for n in sink.notices if n.key.startswith("done-after-all:")]
+    assert [n.title for n in done] == ["watchsync: anna did the key session after all"]
+    assert "2 days late" in done[0].body and "no longer missed" in done[0].body

@@ -9,8 +9,8 @@ status`` read, and submits one notice per event (the notifier drops a key it has
   "reachable again" once calls work, when the first message went out; a login fixed likewise);
 * a storage fault (the store cannot be read or written; the daemon's heartbeat reports it too);
 * from the compliance report of this and last week (``store_report``, as ``watchsync report``):
-  a key session missed (one with a hard step, or a long run), an easy run done too hard, a
-  long-run spike;
+  a key session missed (one with a hard step, or a long run), and done after all when an activity
+  later does it (uploaded late, done late); an easy run done too hard, a long-run spike;
 * optionally a weekly digest per athlete at ``[notify] digest`` ("sun 20:00").
 """
 
@@ -204,6 +204,7 @@ class Alerts:
                  and not (row.summary.get("backfill") and row.start_time < row.analysed_at - NEWS_AGE)}
         report = store_report(self.store, athlete, today=today)
         self._missed(athlete.name, report, since.date() - timedelta(days=7))
+        self._done_after_all(athlete.name, report)
         self._flagged(athlete.name, report, fresh)
 
     def _missed(self, name: str, report: ComplianceReport, first: date) -> None:
@@ -226,6 +227,21 @@ class Alerts:
                 self.notifier.submit(Notice(f"missed:{name}:{row.session_id}",
                                             f"watchsync: {name} missed a key session",
                                             f"{name} missed {row.name} planned on {values.day_label(row.day)}."))
+
+    def _done_after_all(self, name: str, report: ComplianceReport) -> None:
+        """A key session told as missed that an activity now does (a run uploaded late, done a day
+        late): the coach is told it was done after all, once."""
+        for row in report.sessions:
+            if row.session_id is None or row.activity_id is None or row.status in ("red", "pending", "unplanned"):
+                continue
+            if not self.notifier.already_sent(f"missed:{name}:{row.session_id}"):
+                continue
+            when = values.day_label(row.done_on or row.day)
+            late = f", {row.days_late} day{'s' if row.days_late != 1 else ''} late" if row.days_late else ""
+            self.notifier.submit(Notice(f"done-after-all:{name}:{row.session_id}",
+                                        f"watchsync: {name} did the key session after all",
+                                        f"{name} did {row.name} (planned on {values.day_label(row.day)}) on "
+                                        f"{when}{late}: it is no longer missed."))
 
     def _flagged(self, name: str, report: ComplianceReport, fresh: set[str]) -> None:
         """An easy run done too hard and a long-run spike, for activities that are news."""
