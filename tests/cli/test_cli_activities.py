@@ -420,3 +420,18 @@ def test_analyze_gives_a_swims_pace_band_per_100_m_as_show_does(tmp_path: Path,
     assert main(["analyze", str(fit)]) == 0
     out = capsys.readouterr().out
     assert "/100m" in out and "m/s" not in out
+
+
+def test_an_imperial_athlete_reads_miles_and_feet_in_analyze_and_show(tmp_path: Path, workout_file: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[athletes.sam]\nmax_hr = 185\nlthr = 168\nunits = "imperial"\nthreshold_pace = "7:30/mi"\n',
+                      encoding="utf-8")
+    fit = tmp_path / "run.fit"
+    fit.write_bytes(simulate(workout_file, TODAY))
+
+    assert main(["--config", str(config), "analyze", str(fit)]) == 0
+    facts = capsys.readouterr().out.splitlines()[0]
+    assert " mi," in facts and " km" not in facts
+    assert main(["--config", str(config), "show", str(workout_file)]) == 0
+    assert "estimated: 12m, " in (out := capsys.readouterr().out) and " mi (" in out

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from watchsync.compliance.load import ActivityLoad
     from watchsync.compliance.match import PlannedSession
     from watchsync.model.athlete import Athlete
+    from watchsync.model.units import Units
     from watchsync.plan.model import Plan
     from watchsync.prepare import PreparedWorkout
     from watchsync.services.activities import Analysis, SessionScore
@@ -146,7 +147,7 @@ def run_analyze(args: argparse.Namespace) -> int:
                     "warnings": list(analysis.warnings), "compliance": score.model_dump(mode="json") if score else None,
                     **document})
         return 0
-    print("\n".join(_summary_lines(args.file, analysis)))
+    print("\n".join(_summary_lines(args.file, analysis, athlete.units)))
     if score is not None:
         family = analysis.scored_for(workout.workout.sport if workout else analysis.summary.sport).summary.sport.family
         print("\n".join(["", *_score_lines(score, family)]))
@@ -167,20 +168,21 @@ def _planned_workout(path: Path, athlete: Athlete) -> PreparedWorkout:
         raise CliError(f"{path}: {error}") from None
 
 
-def _summary_lines(path: Path, analysis: Analysis) -> list[str]:
+def _summary_lines(path: Path, analysis: Analysis, units: Units) -> list[str]:
     activity = analysis.activity
     decoded = f"decoded with {activity.decoder}{' (salvaged)' if activity.salvaged else ''}"
-    lines = [f"{path}: " + _facts(analysis.summary), f"  {decoded}; " + _loads(analysis.load)]
+    lines = [f"{path}: " + _facts(analysis.summary, units), f"  {decoded}; " + _loads(analysis.load)]
     if len(analysis.sessions) > 1:
         for session in analysis.sessions:
             role = " (transition)" if session.summary.transition else ""
-            facts = f"{_facts(session.summary)}; {_loads(session.load)}"
+            facts = f"{_facts(session.summary, units)}; {_loads(session.load)}"
             lines.append(f"  session {session.summary.session}{role}: {facts}")
     return [*lines, *(f"  warning: {warning}" for warning in analysis.warnings)]
 
 
-def _facts(summary: ActivitySummary) -> str:
+def _facts(summary: ActivitySummary, units: Units) -> str:
     from watchsync.describe import format_seconds
+    from watchsync.model.units import METERS_PER_FOOT, Units, format_distance
 
     sport = summary.sport.value + (f"/{summary.sub_sport}" if summary.sub_sport not in (None, "generic") else "")
     time = f"{format_seconds(summary.duration_s)} timer"
@@ -188,9 +190,10 @@ def _facts(summary: ActivitySummary) -> str:
         time += f" ({format_seconds(summary.elapsed_s)} elapsed)"
     facts = [sport, f"{summary.start:%Y-%m-%d %H:%M}", time]
     if summary.distance_m:
-        facts.append(f"{summary.distance_m / 1000:.2f} km")
+        facts.append(format_distance(summary.distance_m, units, digits=2))
     if summary.ascent_m:
-        facts.append(f"ascent {summary.ascent_m:.0f} m")
+        feet = units is Units.IMPERIAL
+        facts.append(f"ascent {summary.ascent_m / (METERS_PER_FOOT if feet else 1):.0f} {'ft' if feet else 'm'}")
     if summary.pool_length_m:
         facts.append(f"pool {summary.pool_length_m:g} m")
     if summary.avg_hr is not None:

@@ -156,6 +156,7 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(resolved.model_dump(mode="json"))
         return 0
+    from watchsync.model.units import format_distance
     from watchsync.rules import LAP_BUTTON_SECONDS, planned_meters, planned_seconds, speeds_for
 
     seconds = planned_seconds(resolved, speeds_for(athlete))
@@ -171,8 +172,8 @@ def run_show(args: argparse.Namespace) -> int:
     rows = [["  " * r.depth + r.label, r.intensity, r.duration, r.target, r.cue]
             for r in step_rows(resolved, athlete.units)]
     print(format_table(["step", "intensity", "duration", "target", "cue"], rows))
-    print(f"estimated: {format_seconds(seconds)}, {meters / 1000:.1f} km (lap-button steps count their planned "
-          f"length, else {LAP_BUTTON_SECONDS:.0f} s; distance at the sport's easy speed)")
+    print(f"estimated: {format_seconds(seconds)}, {format_distance(meters, athlete.units)} (lap-button steps count "
+          f"their planned length, else {LAP_BUTTON_SECONDS:.0f} s; distance at the sport's easy speed)")
     return 0
 
 

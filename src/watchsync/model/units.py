@@ -18,12 +18,20 @@ class Units(StrEnum):
 
 METERS_PER_MILE = 1609.344
 METERS_PER_YARD = 0.9144
+METERS_PER_FOOT = 0.3048
 
 
 def whole_yards(meters: float) -> int | None:
     """``meters`` as a whole number of yards when it is one exactly (``365.76`` → ``400``), else None."""
     yards = round(meters / METERS_PER_YARD)
     return yards if yards > 0 and yards * METERS_PER_YARD == meters else None
+
+
+def format_distance(meters: float, units: Units = Units.METRIC, digits: int = 1) -> str:
+    """``12345`` → ``12.3 km`` (``7.7 mi`` in imperial units)."""
+    if units is Units.IMPERIAL:
+        return f"{meters / METERS_PER_MILE:.{digits}f} mi"
+    return f"{meters / 1000:.{digits}f} km"
 
 
 def default_pace_unit(family: str, units: Units = Units.METRIC) -> str:
