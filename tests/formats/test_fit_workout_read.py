@@ -491,3 +491,15 @@ def test_what_the_model_cannot_hold_is_said_not_dropped_silently() -> None:
                     "<bytes>: step 2: repeat count 0 (imported as 1)",
                     "<bytes>: target averaged over the lap on 1 step(s) (imported as the plain target)"]
     assert first.notes is None  # said on import, not written into what the watch shows
+
+
+def test_a_value_no_watch_can_run_is_refused_naming_the_target_and_its_value(tmp_path: Path) -> None:
+    """pace2fit writes speeds in mm/s where FIT has them in mm/s x 1000 (2,740 m/s): refused in words."""
+    path = tmp_path / "threshold.fit"
+    path.write_bytes(encode([timed(600, target_type="speed", target_value=0, custom_target_value_low=2740000,
+                                   custom_target_value_high=3000000)], wkt_name="Threshold", sport="running"))
+    with pytest.raises(WorkoutFormatError) as caught:
+        read_fit_workouts(path)
+    message = str(caught.value)
+    assert "workout_step 0: speed target low 2740.0 is not accepted: input should be less than or equal to" in message
+    assert "(expected values a watch can run)" in message

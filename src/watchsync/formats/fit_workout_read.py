@@ -217,7 +217,7 @@ def read_fit_workouts(data: bytes | Path, messages: list[str] | None = None) -> 
         try:
             workout = workout_from_messages(leg_head, leg_steps, fallback_name=fallback, notes=notes)
         except ValueError as error:
-            raise WorkoutFormatError(path, 1, 1, _reason(error), EXPECTED) from None
+            raise WorkoutFormatError(path, 1, 1, _reason(error), "values a watch can run") from None
         if len(legs) > 1:
             workout = workout.replaced(name=f"{workout.name} ({number}/{len(legs)} {workout.sport.value})"
                                        [:MAX_WORKOUT_NAME])
@@ -387,10 +387,15 @@ def _message_index(fields: Fields, position: int) -> int:
 
 
 def _reason(error: ValueError) -> str:
-    if isinstance(error, ValidationError):
+    if isinstance(error, ValidationError):  # "target low 3000.0 is out of range: input should be <= 40"
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return f"{where}: {first['msg']}" if where else str(first["msg"])
+        where = " ".join(str(part) for part in first["loc"] if not str(part).isdigit())
+        value = first.get("input")
+        shown = f" {value!r}" if isinstance(value, int | float | str) and not isinstance(value, bool) else ""
+        message = str(first["msg"])
+        message = message[:1].lower() + message[1:]
+        model = re.sub(r"(?<!^)(?=[A-Z])", " ", str(error.title)).lower()  # "SpeedTarget" -> "speed target"
+        return f"{model} {where}{shown} is not accepted: {message}" if where else f"{model}: {message}"
     return str(error)
 
 
