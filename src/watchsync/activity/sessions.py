@@ -337,7 +337,7 @@ def _plausible(value: float | None, span: float) -> float | None:
 
 
 def _judged(what: str, value: float | None, span: float | None = None) -> str:
-    """``total timer time missing`` or ``total timer time 0s is implausible for 349s of records``."""
+    """``the session has no total timer time`` or ``total timer time 0s is implausible for 349s of records``."""
     if value is None:
         return f"the session has no {what}"
     return f"{what} {value:.0f}s is implausible" + (f" for {span:.0f}s of records" if span is not None else "")

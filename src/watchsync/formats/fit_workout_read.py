@@ -387,7 +387,7 @@ def _message_index(fields: Fields, position: int) -> int:
 
 
 def _reason(error: ValueError) -> str:
-    if isinstance(error, ValidationError):  # "target low 3000.0 is out of range: input should be <= 40"
+    if isinstance(error, ValidationError):  # "speed target low 2740.0 is not accepted: input should be ..."
         first = error.errors()[0]
         where = " ".join(str(part) for part in first["loc"] if not str(part).isdigit())
         value = first.get("input")
