@@ -129,3 +129,17 @@ def test_flags_are_ranked_missed_and_too_hard_first() -> None:
              "long-run spike 2025-03-09: 100 min"]
     assert values.ranked(flags)[:3] == ["missed", "easy run done too hard (heart rate: 30%)",
                                         "long-run spike 2025-03-09: 100 min"]
+
+
+def test_an_imperial_athletes_report_gives_miles_in_the_terminal_and_the_page(report: ComplianceReport) -> None:
+    from watchsync.model.units import Units
+    from watchsync.report import render_html
+
+    def units(text: str) -> set[str]:
+        return set(re.findall(r"\d (km|mi)\b", text))
+
+    imperial = report.model_copy(update={"units": Units.IMPERIAL})
+    assert units(render_terminal(report, color=False)) == {"km"}
+    assert units(render_terminal(imperial, color=False)) == {"mi"}
+    assert units(render_html(imperial)) == {"mi"}
+    assert units(render_terminal(report, color=False)) == {"km"}  # the units were that render's only

@@ -69,3 +69,24 @@ def test_the_activity_page_numbers_steps_as_show_does(store: Store, tmp_path: Pa
 
     assert [step.number for step in view.steps] == ["1", "2.1", "2.2", "3"]
     assert [step.index for step in view.steps] == [0, 1, 2, 4]  # the FIT numbers link rows to chart bands
+
+
+def test_an_imperial_athletes_week_page_gives_miles(store: Store, tmp_path: Path) -> None:
+    import re
+
+    from starlette.testclient import TestClient
+
+    from watchsync.config import default_config
+    from watchsync.model.units import Units
+    from watchsync.web.app import create_app
+
+    schedule(store, "easy", EASY, MONDAY)
+    fetch_activities(store, tmp_path, [(EASY, MONDAY, "follows")])
+    config = default_config(state_dir=tmp_path)
+    for units, shown in ((Units.METRIC, {"km"}), (Units.IMPERIAL, {"mi"})):
+        athlete = ATHLETE.model_copy(update={"units": units, "timezone": "UTC"})
+        app = create_app(config.model_copy(update={"athletes": {athlete.name: athlete}}), store,
+                         lambda: {"alive": False, "athletes": []})
+        page = TestClient(app).get(f"/athletes/{athlete.name}/week/{MONDAY.isoformat()}")
+        assert page.status_code == 200
+        assert set(re.findall(r"\d (km|mi)\b", page.text)) == shown, units

@@ -20,6 +20,7 @@ from watchsync.compliance.load import ActivityLoad, acwr
 from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
 from watchsync.compliance.summary import PlanSummary, summarize
+from watchsync.model.units import Units
 from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow, StepRow
 from watchsync.rules import HR_MIN_STEP_SECONDS, SpeedLike
 
@@ -31,7 +32,7 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
                  intensities: Mapping[str, IntensityScore], *, athlete: str, today: date,
                  config: ComplianceConfig | None = None,
                  easy_speed: SpeedLike = DEFAULT_EASY_SPEED,
-                 easy: Mapping[str, EasyJudgement] | None = None) -> ComplianceReport:
+                 easy: Mapping[str, EasyJudgement] | None = None, units: Units = Units.METRIC) -> ComplianceReport:
     """The report of one athlete's plan; ``intensities`` (and ``easy``, the easy-run judgements) map
     matched activity ids to their scores."""
     config = config or ComplianceConfig()
@@ -46,7 +47,7 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
     return ComplianceReport(athlete=athlete, today=today, load_metric=config.load_metric,
                             acwr_flag=config.acwr_flag, acwr_min_history_days=config.acwr_min_history_days,
                             easy_share_target=config.easy_share_target,
-                            summary=summary, sessions=rows, days=_days(summary, rows, loads, config))
+                            summary=summary, sessions=rows, days=_days(summary, rows, loads, config), units=units)
 
 
 def _done_row(match: Match, intensity: IntensityScore | None, config: ComplianceConfig,

@@ -80,7 +80,12 @@ BANDS = "".join(f"tr.{status} td:first-child{{box-shadow:inset 5px 0 0 {colour};
 
 
 def render_html(report: ComplianceReport) -> str:
-    """The whole page as a string (UTF-8 when written)."""
+    """The whole page as a string (UTF-8 when written), distances in the athlete's units."""
+    with values.display_units(report.units):
+        return _render_html(report)
+
+
+def _render_html(report: ComplianceReport) -> str:
     weeks = report.summary.weeks
     period = f"{weeks[0].week_start} – {weeks[-1].week_start + timedelta(days=6)}" if weeks else "no sessions"
     title = f"Compliance report: {report.athlete}"

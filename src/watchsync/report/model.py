@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from watchsync.compliance.summary import PlanSummary
+from watchsync.model.units import Units
 
 SessionStatus = Literal["green", "yellow", "orange", "red", "pending", "unplanned"]
 DayStatus = Literal["green", "yellow", "orange", "red", "pending", "unplanned", "rest"]
@@ -87,6 +88,7 @@ class ComplianceReport(BaseModel):
     summary: PlanSummary
     sessions: list[SessionRow]
     days: list[DayPoint]
+    units: Units = Units.METRIC  # the athlete's display units: distances in miles for an imperial athlete
 
     def sessions_in_week(self, monday: date) -> list[SessionRow]:
         """Rows whose day falls in the week starting on ``monday``."""

@@ -44,7 +44,13 @@ def wants_color(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool
 
 def render_terminal(report: ComplianceReport, *, color: bool) -> str:
     """Report heading, plan totals, then one table per week with its totals and flags, all within
-    :data:`WIDTH` columns: this week and the past newest first, then the weeks to come (planned only)."""
+    :data:`WIDTH` columns: this week and the past newest first, then the weeks to come (planned only);
+    distances in the athlete's units."""
+    with values.display_units(report.units):
+        return _render_terminal(report, color=color)
+
+
+def _render_terminal(report: ComplianceReport, *, color: bool) -> str:
     paint = _Paint(color)
     weeks = report.summary.weeks
     period = f"{weeks[0].week_start} to {values.week_end(weeks[-1])}" if weeks else "no sessions"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from watchsync.describe import format_seconds
+from watchsync.model.units import METERS_PER_MILE, Units, format_distance
 
 if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
     from watchsync.compliance.summary import WeekSummary
@@ -51,9 +54,28 @@ def hr_basis(hr_seconds: float, no_hr_seconds: float) -> str:
     return f" of {hours(hr_seconds)} with HR, {hours(no_hr_seconds)} without"
 
 
+#: The units distances are shown in while a report is rendered (the athlete's: see :func:`display_units`).
+_DISPLAY_UNITS: ContextVar[Units] = ContextVar("display_units", default=Units.METRIC)
+
+
+@contextmanager
+def display_units(units: Units) -> Iterator[None]:
+    """Render distances in ``units`` (an imperial athlete's report in miles) within the block."""
+    token = _DISPLAY_UNITS.set(units)
+    try:
+        yield
+    finally:
+        _DISPLAY_UNITS.reset(token)
+
+
 def kilometres(meters: float) -> str:
-    """``12345`` → ``12.3 km``."""
-    return f"{meters / 1000:.1f} km"
+    """``12345`` → ``12.3 km`` (``7.7 mi`` while an imperial report renders)."""
+    return format_distance(meters, _DISPLAY_UNITS.get())
+
+
+def _bare_distance(meters: float) -> str:
+    """The number of :func:`kilometres` without its unit (``37.6`` of ``37.6 / 40.0 km``)."""
+    return f"{meters / (METERS_PER_MILE if _DISPLAY_UNITS.get() is Units.IMPERIAL else 1000):.1f}"
 
 
 def day_label(day: date) -> str:
@@ -132,7 +154,7 @@ def distances(by_family: Mapping[str, float], planned: Mapping[str, float] | Non
         if plan is None:
             parts.append(f"{family} {kilometres(done or 0.0)}")
         else:
-            parts.append(f"{family} {(done or 0.0) / 1000:.1f} / {kilometres(plan)}")
+            parts.append(f"{family} {_bare_distance(done or 0.0)} / {kilometres(plan)}")
     return " · ".join(parts)
 
 

@@ -164,7 +164,7 @@ def _store_report(store: Store, athlete: Athlete, *, today: date, planned: list[
         match_sessions(planned, [a.summary for a in activities], today=today, config=config), config)
     intensities, easy = _intensities(store, athlete, matched, activities, config)
     report = build_report(planned, matched, [a.load for a in activities], intensities, athlete=athlete.name,
-                          today=today, config=config, easy_speed=speeds_for(athlete), easy=easy)
+                          today=today, config=config, easy_speed=speeds_for(athlete), easy=easy, units=athlete.units)
     return report if week is None else only_week(report, week)
 
 

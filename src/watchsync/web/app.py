@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from watchsync.config import Config
 from watchsync.describe import format_seconds, readable_time
-from watchsync.model.athlete import Athlete
+from watchsync.model.athlete import Athlete, Units
 from watchsync.report import charts, values
 from watchsync.store import Store
 from watchsync.web import views
@@ -67,7 +67,10 @@ class Dashboard:
         self.templates.globals["garmin_health"] = views.garmin_health
 
     def page(self, template: str, **context: Any) -> HTMLResponse:
-        return HTMLResponse(self.templates.get_template(template).render(**context))
+        """A page rendered; an athlete's page gives distances in the athlete's units."""
+        athlete = context.get("athlete")
+        with values.display_units(athlete.units if isinstance(athlete, Athlete) else Units.METRIC):
+            return HTMLResponse(self.templates.get_template(template).render(**context))
 
     def athlete(self, request: Request) -> Athlete:
         name = request.path_params["name"]
