@@ -810,3 +810,12 @@ def test_a_markdown_heading_names_the_workout_and_a_footnote_after_the_steps_doe
     workout = load_workout(footnote)
     assert workout.name == "tempo-60" and workout.description == "Total: 60 min, TSS ~65"
     assert parse_text("sport: cycling\nTempo for Tuesday\n\n- 10m 60%\n").name == "Tempo for Tuesday"
+
+
+def test_a_header_that_says_more_than_a_title_leads_its_first_steps_notes() -> None:
+    text = ("name: t\nsport: running\nWarmup\n- 10m Z1 HR\n\nTest 30 min a tope - apretá LAP al minuto 10\n"
+            "- 30m Z4 HR\n- 5m Z2 HR\n\nMain set 3x\n- 1m Z5 HR\n- 1m Z1 HR\n")
+    warm, test, after, repeat = parse_text(text).steps
+    assert warm.notes is None  # a title says nothing more than its intensity
+    assert test.notes == "Test 30 min a tope - apretá LAP al minuto 10" and after.notes is None
+    assert isinstance(repeat, Repeat) and repeat.name == "Main set" and repeat.steps[0].notes is None

@@ -39,6 +39,7 @@ _BULLETS = frozenset("•*–—·▪◦")
 PROSE_WORDS = 6
 #: ``4x`` in a header; also ``4x:`` and ``(4x)``.
 REPEAT_COUNT = re.compile(r"(?<!\S)\(?(\d{1,9})\s*[x×]\)?:?(?=\s|$)", re.IGNORECASE)
+MAX_NOTES = 1000  # a step's notes, as the model holds them
 #: A Markdown heading (``## Great Workout``): the workout's name when nothing else names it.
 MARKDOWN_HEADING = re.compile(r"#{1,6}\s+(\S.{0,200})$")
 #: A count glued to a length in a header (``Strides 6x20s``, ``4x400m``): no repeat, said.
@@ -71,6 +72,19 @@ class Section:
     def titles(self) -> bool:
         """Whether the header is a section title (``Warmup``, ``Main set``), not a line of prose."""
         return " ".join(folded_words(self.text)) in SECTION_TITLES
+
+
+def _with_header_text(step: Step, section: Section) -> Step:
+    """The first step under a header that says more than a section title (``Test 30 min a tope -
+    apretá LAP al minuto 10``): the header's words lead its notes, where the watch shows them, as
+    intervals.icu shows the header above its steps. A repeat's header is its name instead."""
+    text = section.text.strip(" :-–#")
+    if section.count is not None or not text or section.titles() or META_LINE.match(section.text):
+        return step
+    if step.notes and text in step.notes:
+        return step
+    notes = f"{text}. {step.notes}" if step.notes else text
+    return step.model_copy(update={"notes": notes[:MAX_NOTES]})
 
 
 def section_header(text: str, where: Where) -> Section:
@@ -164,6 +178,8 @@ class _Document:
         if block is None:
             return
         self._whole_lengths(block, where, start)
+        if section is not None and section.lines == 1 and isinstance(block, Step):
+            block = _with_header_text(block, section)
         repeated = section is not None and section.count is not None
         said = section_intensity(folded_words(block.name or "")) if repeated and isinstance(block, Step) else None
         if repeated and said in (Intensity.WARMUP, Intensity.COOLDOWN):  # "- 10m cooldown" in a "5x" block
