@@ -94,3 +94,33 @@ def test_plans_own_only_their_entries_so_two_plans_share_a_week(server: LocalGar
     result = apply_plan(moved, service, START)
     assert [c.kind for c in result.changes] == [ChangeKind.MOVE]
     assert calendar(server) == [("2030-03-06", "5-minute core"), ("2030-03-07", "Easy run 30 min")]
+
+
+def _weeks_plan(name: str, workout: str, weeks: int) -> str:
+    library = Path(__file__).resolve().parents[2] / "workouts"
+    week = f'[[weeks]]\nfocus = "build"\n[[weeks.days.tue]]\nworkout = "{workout}"\n'
+    return f'name = "{name}"\nlibrary = "{library}"\nforce = true\n' + week * weeks
+
+
+def test_a_plan_applied_again_changes_the_calendar_from_today_on_never_the_days_gone_by(
+        server: LocalGarminServer, service: SyncService) -> None:
+    """journey8 #1: an edited plan (more volume) dropped again must not rewrite, nor re-score, what was done."""
+    from datetime import timedelta
+
+    today = service.athlete.today()
+    start = today - timedelta(days=today.weekday() + 14)  # two weeks gone by, two to come
+    first = apply_plan(parse_plan(_weeks_plan("Base", "runs/easy-30.txt", 4), PLAN), service, start)
+    assert any("missed workouts" in warning for warning in first.warnings)  # a first apply puts them all on
+    before = calendar(server)
+    assert len(before) == 4
+
+    again = apply_plan(parse_plan(_weeks_plan("Base", "runs/easy-45.txt", 4), PLAN), service, start)
+
+    assert again.changes and all(change.date >= today for change in again.changes)
+    after = calendar(server)
+    assert [entry for entry in after if entry[0] < today.isoformat()] == \
+        [entry for entry in before if entry[0] < today.isoformat()]  # last weeks' entries stand
+    assert all(name == "Easy run 45 min" for day, name in after if day >= today.isoformat())
+    assert len(after) == 4
+    assert any("left as the calendar has them" in warning for warning in again.warnings)
+    assert apply_plan(parse_plan(_weeks_plan("Base", "runs/easy-45.txt", 4), PLAN), service, start).changes == ()

@@ -64,10 +64,13 @@ class _Planned:
 
 
 def plan_diff(plan: Plan, calendar_items: Iterable[CalendarItem], key: Callable[[Workout], str],
-              start: date | None = None) -> list[Change]:
-    """The changes that make ``calendar_items`` (the plan's managed items) match ``plan``."""
-    planned = [_Planned(s.date, key(s.workout), s.workout) for s in plan.sessions(start)]
-    items = sorted(calendar_items, key=lambda item: (item.date, item.schedule_id))
+              start: date | None = None, *, since: date | None = None) -> list[Change]:
+    """The changes that make ``calendar_items`` (the plan's managed items) match ``plan``; with
+    ``since``, only on days from ``since`` on (the sessions and items before it are left as they are)."""
+    planned = [_Planned(s.date, key(s.workout), s.workout) for s in plan.sessions(start)
+               if since is None or s.date >= since]
+    items = sorted((item for item in calendar_items if since is None or item.date >= since),
+                   key=lambda item: (item.date, item.schedule_id))
     # 1. exactly in place
     planned, items = _drop_pairs(planned, items, lambda p, i: p.date == i.date and p.key == i.workout_key)
     changes: list[Change] = []

@@ -3,8 +3,10 @@
 A plan (known by its name) owns the calendar entries it made, remembered in the store: applying it
 again compares the plan with those entries only, so sessions the plan no longer holds are removed,
 the same workout on another day is moved, a different workout on the same day replaces the old
-one, and entries made by other plans or by hand are left alone. Re-applying an unchanged plan
-queues nothing. ``dry_run`` computes the same changes from the store without queueing or calling
+one, and entries made by other plans or by hand are left alone. Applied again, a plan changes the
+calendar from the athlete's today on: the days gone by keep their sessions (done, missed or
+pending), so an edited plan never re-scores last month. Re-applying an unchanged plan queues
+nothing. ``dry_run`` computes the same changes from the store without queueing or calling
 Garmin.
 
 The plan is linted first (:func:`watchsync.plan.lint.lint_plan`, for the service's athlete): a plan
@@ -90,15 +92,23 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
     rows = service.store.list_schedules(athlete, states=("pending", "scheduled"))
     live = {(row.workout_key, row.date) for row in rows}
     items = [item for item in owned if (item.workout_key, item.date) in live]
-    changes = tuple(plan_diff(plan, items, workout_key, start))
+    today = service.athlete.today()
+    # applied again: the calendar changes from today on; days gone by keep what they had (done or not)
+    since = today if made else None
+    changes = tuple(plan_diff(plan, items, workout_key, start, since=since))
+    kept = [[item.workout_key, item.date.isoformat()] for item in items if since is not None and item.date < since]
+    if since is not None:
+        past = sum(1 for session in sessions if session.date < since)
+        sessions = [session for session in sessions if session.date >= since]
     workouts = {workout_key(s.workout): s.workout for s in sessions}
     if should_push is not None:
         workouts = {key: workout for key, workout in workouts.items() if should_push(workout)}
     pushes = tuple(service.plan_push(workout) for workout in workouts.values())
     warnings = overlapping_plans(plan, service, sessions)
-    today = service.athlete.today()
-    past = sum(1 for session in sessions if session.date < today)
-    if past:
+    if since is not None and past:
+        warnings += (f"{past} session(s) on days before today ({today}) left as the calendar has them: a plan "
+                     "applied again changes the calendar from today on",)
+    elif since is None and (past := sum(1 for session in sessions if session.date < today)):
         warnings += (f"{past} session(s) fall on days before today ({today}): they go on the calendar as "
                      "missed workouts unless the plan starts later (--start)",)
     if dry_run:
@@ -112,7 +122,7 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
             if change.key is not None:
                 service.enqueue_schedule(change.key, change.date)
         service.store.kv_set(athlete, plan_kv_key(plan),
-                             sorted([workout_key(s.workout), s.date.isoformat()] for s in sessions))
+                             sorted([*kept, *([workout_key(s.workout), s.date.isoformat()] for s in sessions)]))
     return ApplyResult(pushes, changes, None, warnings)
 
 
