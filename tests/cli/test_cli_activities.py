@@ -435,3 +435,20 @@ def test_an_imperial_athlete_reads_miles_and_feet_in_analyze_and_show(tmp_path: 
     assert " mi," in facts and " km" not in facts
     assert main(["--config", str(config), "show", str(workout_file)]) == 0
     assert "estimated: 12m, " in (out := capsys.readouterr().out) and " mi (" in out
+
+
+def test_report_on_a_damaged_store_is_one_line_not_a_traceback(tmp_path: Path, server: LocalGarminServer,
+                                                              workout_file: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    options = configure(tmp_path, server)
+    plan_schedule(tmp_path, workout_file, TODAY)
+    database = tmp_path / "state" / "watchsync.sqlite3"
+    data = bytearray(database.read_bytes())
+    data[4096:] = b"\xa5" * (len(data) - 4096)  # every page after the first destroyed: it opens, then fails
+    database.write_bytes(bytes(data))
+
+    for command in (["report"], ["activities", "sync"]):
+        code = main([*options, *command])
+        err = capsys.readouterr().err
+        assert code != 0 and "Traceback" not in err, command
+        assert err.startswith("watchsync: ") and err.count("\n") <= 2, err

@@ -15,6 +15,7 @@ from types import ModuleType
 
 from watchsync import __version__
 from watchsync.cli.common import CliError, Handler
+from watchsync.errors import WatchsyncError
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -174,6 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as error:
         print(f"watchsync: {error}", file=sys.stderr)
         return error.exit_code
+    except WatchsyncError as error:  # a damaged store, a fault a command did not word itself: one line
+        print(f"watchsync: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("watchsync: interrupted", file=sys.stderr)
         return 130
