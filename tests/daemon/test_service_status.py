@@ -175,3 +175,18 @@ def test_a_rejected_file_fixed_since_waits_for_nothing(config: Config) -> None:
     os.utime(inbox / "processed" / "still.txt", (999_000, 999_000))
     assert collect_status(config).athletes[0].rejected_waiting == 1
     assert [f.name for f in rejected_files(inbox)] == ["still.txt"]
+
+
+def test_an_error_that_calls_to_garmin_got_past_says_so_in_status() -> None:
+    from watchsync.daemon.status import AthleteStatus, DaemonStatus, format_status
+
+    def athlete(name: str, auth: str, push: str | None) -> AthleteStatus:
+        return AthleteStatus(name, auth, 0, None, push, None, "2026-12-04T10:00:00+00:00 Garmin unreachable", 0)
+
+    text = format_status(DaemonStatus(True, 1, None, [
+        athlete("anna", "ok", "2026-12-04T11:00:00+00:00"),  # pushed since: an old error
+        athlete("ben", "ok", "2026-12-04T09:00:00+00:00"),   # nothing since: the error stands
+        athlete("kai", "re-authentication needed: run `watchsync login --athlete kai`", "2026-12-04T11:00:00+00:00"),
+    ]))
+    errors = [line for line in text.splitlines() if "last error" in line]
+    assert [line.endswith("(calls to Garmin worked since)") for line in errors] == [True, False, False]

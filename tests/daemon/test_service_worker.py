@@ -130,6 +130,18 @@ def test_revoked_tokens_are_tried_on_a_growing_backoff_never_with_credentials(ri
     assert rig.server.stats.credential_logins == 0
 
 
+def test_a_login_refused_while_draining_parks_the_queue_naming_the_athletes_login_command(rig: Rig) -> None:
+    from watchsync.daemon.status import LAST_ERROR_KEY
+
+    rig.server.revoke_tokens()
+    rig.queue_push()
+    with rig.running_worker():
+        wait_for(lambda: rig.store.parked_reason("anna") is not None, "the queue parked")
+        wait_for(lambda: rig.store.kv_get("anna", LAST_ERROR_KEY) is not None, "the error recorded")
+    for said in (rig.store.parked_reason("anna"), rig.store.kv_get("anna", LAST_ERROR_KEY)):
+        assert "`watchsync login --athlete anna`" in str(said), said  # status and the log name the athlete
+
+
 def test_a_login_written_by_watchsync_login_is_tried_at_once(rig: Rig) -> None:
     rig.store.park("anna", "re-authentication needed: run `watchsync login`")
     rig.server.revoke_tokens()

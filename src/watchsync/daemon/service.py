@@ -208,10 +208,11 @@ class Daemon:
         try:
             client.login_from_tokens()
         except AuthRequired as error:
+            reason = login_hint_for(str(error), name)  # `watchsync login --athlete <name>`
             if self.store.parked_reason(name) is None:
-                self.store.park(name, login_hint_for(str(error), name))
-            record_error(self.store, name, str(error))
-            logger.error("%s: %s (queue parked until then; files are still taken in)", name, error)
+                self.store.park(name, reason)
+            record_error(self.store, name, reason)
+            logger.error("%s: %s (queue parked until then; files are still taken in)", name, reason)
             return client
         except GarminError as error:
             logger.warning("%s: login deferred: %s", name, error)

@@ -172,10 +172,20 @@ def format_status(status: DaemonStatus) -> str:
             f"  outbox          {athlete.outbox_depth} waiting{oldest}",
             f"  last push       {readable_time(athlete.last_push) or 'never'}",
             f"  activity sync   {readable_time(athlete.last_activity_sync) or 'never'}",
-            f"  last error      {readable_time(athlete.last_error) or 'none'}",
+            f"  last error      {readable_time(athlete.last_error) or 'none'}{_resolved(athlete)}",
             f"  rejected files  {athlete.rejected_waiting}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _resolved(athlete: AthleteStatus) -> str:
+    """`` (calls to Garmin worked since)`` when a push or an activity sync succeeded after the last
+    error (and the queue is not parked): an old error must not read as a problem of now."""
+    if not athlete.last_error or athlete.auth != "ok":
+        return ""
+    when = athlete.last_error.partition(" ")[0]
+    later = [t for t in (athlete.last_push, athlete.last_activity_sync) if t and t > when]
+    return " (calls to Garmin worked since)" if later else ""
 
 
 def _athlete_status(store: Store, config: Config, name: str) -> AthleteStatus:

@@ -164,7 +164,8 @@ class AthleteWorker:
         self._store.kv_set(name, LAST_ACTIVITY_SYNC_KEY, now_text())
 
     def _park(self, reason: str) -> None:
-        self._store.park(self.athlete.name, login_hint_for(reason, self.athlete.name))
+        reason = login_hint_for(reason, self.athlete.name)  # `watchsync login --athlete <name>`
+        self._store.park(self.athlete.name, reason)
         logger.error("%s: %s (queue parked, files kept)", self.athlete.name, reason)
         record_error(self._store, self.athlete.name, reason)
 
@@ -180,8 +181,9 @@ class AthleteWorker:
                                "will retry" if outcome.status == "retry" else "held until queued again")
                 record_error(self._store, name, f"{what}: {outcome.message}")
         if result.parked is not None and any(o.status == "parked" for o in result.outcomes):
-            logger.error("%s: %s (queue parked, files kept)", name, result.parked)
-            record_error(self._store, name, result.parked)
+            parked = login_hint_for(result.parked, name)
+            logger.error("%s: %s (queue parked, files kept)", name, parked)
+            record_error(self._store, name, parked)
         if any(o.op == "push" and o.status == "done" for o in result.outcomes):
             self._store.kv_set(name, LAST_PUSH_KEY, now_text())
 
