@@ -61,6 +61,26 @@ def test_garmin_unreachable_is_told_once_after_the_set_time_and_again_after_reco
     store.close()
 
 
+def test_a_login_fixed_after_a_long_park_is_no_garmin_unreachable(tmp_path: Path) -> None:
+    """journey8 #4: parked overnight, logged in again: Garmin was never unreachable."""
+    start = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    clock = [start]
+    alerts, sink, store = _alerts(tmp_path, clock)
+    store.park("anna", "re-authentication needed: run `watchsync login --athlete anna`")
+    alerts.check()
+    clock[0] = start + timedelta(hours=9)
+    alerts.check()
+    store.unpark("anna")
+    clock[0] += timedelta(minutes=1)
+    alerts.check()
+    assert [n.title for n in sink.notices] == ["watchsync: anna needs a new Garmin login",
+                                               "watchsync: anna is logged in again"]
+    clock[0] += timedelta(minutes=61)  # and still no call got through an hour after the login: now it is
+    alerts.check()
+    assert sink.notices[-1].title == "watchsync: Garmin unreachable"
+    store.close()
+
+
 def test_a_parked_queue_is_told_once_per_park(tmp_path: Path) -> None:
     clock = [datetime.now(UTC)]
     alerts, sink, store = _alerts(tmp_path, clock)

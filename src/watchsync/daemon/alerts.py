@@ -89,6 +89,7 @@ class Alerts:
         self.notifier = notifier
         self._now = now
         self._started = now()
+        self._parked_seen: dict[str, datetime] = {}  # when each athlete's queue was last seen parked
         self._digest = parse_digest(config.notify.digest) if config.notify.digest else None
         self._fault_since: str | None = None
         self._unexplained: dict[tuple[str, str], datetime] = {}
@@ -171,8 +172,9 @@ class Alerts:
         silent = []
         for name in self.config.athletes:
             if self.store.parked_reason(name) is not None:
-                continue  # a login problem, told as such
-            times = [self._started] + [datetime.fromisoformat(v) for v in
+                self._parked_seen[name] = now  # a login problem, told as such; its clock starts again after
+                continue
+            times = [self._started, self._parked_seen.get(name, self._started)] + [datetime.fromisoformat(v) for v in
                                        (self.store.kv_get(name, LAST_ACTIVITY_SYNC_KEY),
                                         self.store.kv_get(name, LAST_PUSH_KEY)) if isinstance(v, str)]
             last = max(times)
