@@ -34,6 +34,17 @@ def format_seconds(seconds: float) -> str:
     return "".join(parts) or "0s"
 
 
+def _distance(meters: float) -> str:
+    """A distance as written: ``400 m``, ``5 km``, or ``2 mi`` for a length written in miles (a mile is
+    1609.344 m, never a whole number of metres)."""
+    if meters < 1000:
+        return f"{meters:g} m"
+    miles = meters / METERS_PER_MILE
+    if abs(meters - round(meters)) > 1e-6 and abs(miles * 100 - round(miles * 100)) < 1e-6:
+        return f"{round(miles, 2):g} mi"
+    return f"{meters / 1000:g} km"
+
+
 def describe_duration(duration: Duration, *, yards: bool = False) -> str:
     """A duration as a coach would write it (in a yard pool, a whole number of yards as yards)."""
     from watchsync.model.workout import (
@@ -51,7 +62,7 @@ def describe_duration(duration: Duration, *, yards: bool = False) -> str:
         case DistanceDuration(meters=meters):
             if yards and (counted := whole_yards(meters)) is not None:
                 return f"{counted} yd"
-            return f"{meters / 1000:g} km" if meters >= 1000 else f"{meters:g} m"
+            return _distance(meters)
         case LapButton():
             return "lap button"
         case RepsDuration(reps=reps):

@@ -121,6 +121,14 @@ def test_show_gives_a_rides_speeds_in_km_h_and_a_skipped_last_rest(tmp_path: Pat
     assert "3x" in (out := capsys.readouterr().out) and "last rest skipped" in out
 
 
+def test_show_gives_a_length_written_in_miles_in_miles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    miles = tmp_path / "miles.txt"
+    miles.write_text("name: Miles\nsport: running\n- 2mi RPE 3\n- 1.5mi RPE 5\n- 5km RPE 3\n", encoding="utf-8")
+    assert main(["show", str(miles)]) == 0
+    out = capsys.readouterr().out
+    assert "2 mi" in out and "1.5 mi" in out and "5 km" in out and "3.21869" not in out
+
+
 def test_compile_reports_failures_and_still_writes_the_rest(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "src"
