@@ -375,3 +375,44 @@ def test_a_plan_refused_by_lint_leads_its_note_with_its_error(setup: Setup) -> N
     assert not any(": warning: " in reason for reason in reasons)  # the warnings did not refuse it
     assert any(reason.startswith("week") and "long run" in reason for reason in reasons)  # the weekly totals
     assert setup.pending() == []
+
+
+def test_a_file_taken_in_with_warnings_says_them_in_the_log_the_store_and_a_notice(
+        setup: Setup, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    """journey8 #2: `- 400m RPE 8` (400 minutes) went to Garmin with nothing said anywhere."""
+    from datetime import UTC, datetime, timedelta
+
+    from watchsync.config import default_config
+    from watchsync.daemon.alerts import Alerts
+    from watchsync.daemon.notifications import Notice
+    from watchsync.daemon.status import intake_warnings
+
+    with caplog.at_level("WARNING"):
+        setup.drop("intervals.txt", "name: Intervals\nsport: running\n6x\n- 400m RPE 8\n- 2m RPE 2\n")
+    assert (setup.inbox / "processed" / "intervals.txt").exists() and setup.queued == ["anna"]
+    assert any("intake intervals.txt for anna" in r.message and "'400m' is 6h40m" in r.message
+               for r in caplog.records)
+    [kept] = intake_warnings(setup.store, "anna")
+    assert kept["file"] == "intervals.txt" and "'400m' is 6h40m" in kept["warnings"][0]
+
+    class Sink:
+        def __init__(self) -> None:
+            self.notices: list[Notice] = []
+
+        def submit(self, notice: Notice) -> bool:
+            if any(n.key == notice.key for n in self.notices):
+                return False
+            self.notices.append(notice)
+            return True
+
+        def already_sent(self, key: str) -> bool:
+            return any(n.key == key for n in self.notices)
+
+    sink = Sink()
+    alerts = Alerts(default_config(state_dir=tmp_path / "alerts"), setup.store, sink,  # type: ignore[arg-type]
+                    now=lambda: datetime.now(UTC) - timedelta(minutes=5))
+    alerts.check()
+    alerts.check()
+    told = [n for n in sink.notices if n.key.startswith("warned:")]
+    assert [n.title for n in told] == ["watchsync: intervals.txt taken in with warnings (anna)"]
+    assert "'400m' is 6h40m" in told[0].body

@@ -90,3 +90,22 @@ def test_an_imperial_athletes_week_page_gives_miles(store: Store, tmp_path: Path
         page = TestClient(app).get(f"/athletes/{athlete.name}/week/{MONDAY.isoformat()}")
         assert page.status_code == 200
         assert set(re.findall(r"\d (km|mi)\b", page.text)) == shown, units
+
+
+def test_the_status_page_lists_files_taken_in_with_warnings(tmp_path: Path) -> None:
+    import functools
+
+    from starlette.testclient import TestClient
+
+    from watchsync.config import default_config
+    from watchsync.daemon.rejected import dashboard_status
+    from watchsync.daemon.status import record_intake_warnings
+    from watchsync.web.app import create_app
+
+    config = default_config(state_dir=tmp_path)
+    with Store.open(config.store_path) as opened:
+        record_intake_warnings(opened, "anna", "intervals.txt",
+                               ["intervals.txt:4:3: warning: '400m' is 6h40m ('m' means minutes)"])
+        app = create_app(config, opened, functools.partial(dashboard_status, config))
+        page = TestClient(app).get("/status").text
+    assert "Taken in with warnings (1)" in page and "intervals.txt" in page and "6h40m" in page

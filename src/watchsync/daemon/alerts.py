@@ -3,7 +3,8 @@
 A thread looks every ``[notify] check_seconds`` at the same sources the dashboard and ``watchsync
 status`` read, and submits one notice per event (the notifier drops a key it has sent before):
 
-* a file rejected from an inbox (its name and the reason intake wrote);
+* a file rejected from an inbox (its name and the reason intake wrote), and one taken in with
+  warnings (what ``watchsync validate`` says of it: ``- 400m`` read as 400 minutes);
 * an athlete parked for re-authentication (once per park, again only after it was released);
 * Garmin unreachable: no successful push or activity sync for ``unreachable_minutes`` (and
   "reachable again" once calls work, when the first message went out; a login fixed likewise);
@@ -26,7 +27,7 @@ from watchsync.compliance.config import ComplianceConfig
 from watchsync.config import Config
 from watchsync.daemon.notifications import Notice, Notifier
 from watchsync.daemon.rejected import rejected_files
-from watchsync.daemon.status import GLOBAL, LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, now_text
+from watchsync.daemon.status import GLOBAL, LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, intake_warnings, now_text
 from watchsync.describe import utc_minutes
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
@@ -97,6 +98,19 @@ class Alerts:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="watchsync-alerts", daemon=True)
 
+    def _warned(self, name: str, since: datetime) -> None:
+        """A file taken in with warnings (its workout went to Garmin as read): once per file and time."""
+        for entry in intake_warnings(self.store, name):
+            at, file, warnings = str(entry.get("at")), str(entry.get("file")), entry.get("warnings") or []
+            if not at[:4].isdigit() or datetime.fromisoformat(at) < since:
+                continue
+            shown = "\n".join(f"- {warning}" for warning in warnings[:5])
+            more = f"\n(+{len(warnings) - 5} more)" if len(warnings) > 5 else ""
+            self.notifier.submit(Notice(
+                f"warned:{name}:{file}:{at}", f"watchsync: {file} taken in with warnings ({name})",
+                f"The file {file} in the inbox of {name} went to Garmin as read, with what `watchsync validate` "
+                f"warns about:\n{shown}{more}\nIf it is not what was meant, fix the file and put it back."))
+
     def start(self) -> None:
         self._thread.start()
 
@@ -115,6 +129,7 @@ class Alerts:
             since = self._since()
             for name, athlete in self.config.athletes.items():
                 self._rejected(name, since)
+                self._warned(name, since)
                 self._parked(name)
                 self._from_report(athlete, since)
                 self._weekly_digest(athlete)

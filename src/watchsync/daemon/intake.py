@@ -39,6 +39,7 @@ from typing import Any
 
 from watchsync.daemon.inbox import RetryLater, file_version
 from watchsync.daemon.intake_files import PROCESSED, excerpt, move_to_processed, move_to_rejected
+from watchsync.daemon.status import WARNING_MARK, record_intake_warnings
 from watchsync.errors import InputError
 from watchsync.files import write_atomically
 from watchsync.formats.errors import WorkoutFormatError
@@ -188,9 +189,10 @@ class Intake:
         return self._apply_plan(inbox, path, library)
 
     def _push_workout(self, inbox: AthleteInbox, path: Path) -> str:
+        messages: list[str] = []
         try:
             workout = load_workout(path, athlete_sport=inbox.athlete.sport,  # a pasted text may name no sport
-                                   pace_units=inbox.athlete.pace_unit_defaults())
+                                   pace_units=inbox.athlete.pace_unit_defaults(), messages=messages)
             prepared = prepare(workout, inbox.athlete)  # resolved once for every output
             fit = prepared.fit
             with self._store.transaction():
@@ -202,9 +204,19 @@ class Intake:
         except InputError as error:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
         self._archive_fit(inbox, path, key, fit)
+        self._said(inbox, path, [message for message in messages if WARNING_MARK in message])
         renamed = f"; replaces {', '.join(repr(old) for old in replaced)} (renamed)" if replaced else ""
         return (f"workout {key!r} unchanged" if action == "unchanged" else f"workout {key!r} queued ({action})") \
             + renamed
+
+    def _said(self, inbox: AthleteInbox, path: Path, warnings: list[str]) -> None:
+        """A file taken in with warnings (``- 400m`` read as 400 minutes, a target read as text): what
+        ``watchsync validate`` says is logged and kept for the status page and the notifications."""
+        if not warnings:
+            return
+        for warning in warnings:
+            logger.warning("intake %s for %s: %s", path.name, inbox.athlete.name, excerpt(warning))
+        record_intake_warnings(self._store, inbox.athlete.name, path.name, warnings)
 
     def _replace_renamed(self, inbox: AthleteInbox, path: Path, key: str) -> list[str]:
         """Workouts an earlier version of this file made under another name: their calendar entries

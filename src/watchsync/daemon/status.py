@@ -87,6 +87,30 @@ def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+#: Files taken in with warnings (what ``watchsync validate`` says of them), the latest few per athlete.
+INTAKE_WARNINGS_KEY = "daemon.intake_warnings"
+MAX_WARNED_FILES = 20
+MAX_WARNINGS_PER_FILE = 10
+#: How a parser's warning reads in its messages (``file:3:7: warning: ...``).
+WARNING_MARK = ": warning: "
+
+
+def record_intake_warnings(store: Store, athlete: str, file: str, warnings: list[str]) -> None:
+    """Keep that ``file`` went through with ``warnings`` (for the status page and a notification)."""
+    try:
+        kept = intake_warnings(store, athlete)
+        kept.append({"file": file, "at": now_text(), "warnings": warnings[:MAX_WARNINGS_PER_FILE]})
+        store.kv_set(athlete, INTAKE_WARNINGS_KEY, kept[-MAX_WARNED_FILES:])
+    except StoreError as error:
+        logger.warning("cannot record the intake warnings of %s in the store: %s", athlete, error)
+
+
+def intake_warnings(store: Store, athlete: str) -> list[dict[str, Any]]:
+    """The athlete's files taken in with warnings, oldest first (``file``, ``at``, ``warnings``)."""
+    value = store.kv_get(athlete, INTAKE_WARNINGS_KEY)
+    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
 def record_error(store: Store, athlete: str, message: str) -> None:
     """Remember the athlete's last error with its time (only logged when the store itself cannot be written)."""
     try:
