@@ -299,3 +299,27 @@ def test_a_key_session_told_as_missed_and_then_done_late_is_said_to_be_done_afte
     done = [n for n in sink.notices if n.key.startswith("done-after-all:")]
     assert [n.title for n in done] == ["watchsync: anna did the key session after all"]
     assert "2 days late" in done[0].body and "no longer missed" in done[0].body
+
+
+def test_a_file_or_folder_no_athletes_inbox_takes_in_is_told_once(tmp_path: Path) -> None:
+    """journey8 #3: a file at the inbox's top, a folder of no athlete: nothing takes them in."""
+    from watchsync.daemon.rejected import stray_entries
+
+    root = tmp_path / "inbox"
+    (root / "anna").mkdir(parents=True)
+    (root / "bob").mkdir()
+    (root / "bob" / "tempo.txt").write_text("name: t\nsport: running\n- 10m RPE 3\n", encoding="utf-8")
+    (root / "stray.txt").write_text("name: s\nsport: running\n- 10m RPE 3\n", encoding="utf-8")
+    (root / ".DS_Store").write_text("", encoding="utf-8")
+    config = default_config(state_dir=tmp_path / "state")
+    config = config.model_copy(update={"daemon": config.daemon.model_copy(update={"inbox": root})})
+
+    assert [(e.name, "no athlete" in e.problem or "top of the inbox" in e.problem)
+            for e in stray_entries(config)] == [("bob/", True), ("stray.txt", True)]
+    sink = Collect()
+    with Store.open(config.store_path) as store:
+        alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
+        alerts.check()
+        alerts.check()
+    assert sorted(n.title for n in sink.notices if n.key.startswith("stray:")) == [
+        "watchsync: bob/ is not taken in", "watchsync: stray.txt is not taken in"]

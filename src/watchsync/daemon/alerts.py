@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.config import Config
 from watchsync.daemon.notifications import Notice, Notifier
-from watchsync.daemon.rejected import rejected_files
+from watchsync.daemon.rejected import rejected_files, stray_entries
 from watchsync.daemon.status import GLOBAL, LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, intake_warnings, now_text
 from watchsync.describe import utc_minutes
 from watchsync.model.athlete import Athlete
@@ -98,6 +98,16 @@ class Alerts:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="watchsync-alerts", daemon=True)
 
+    def _strays(self) -> None:
+        """A file or folder in the shared inbox that no athlete's folder holds: once per version."""
+        for stray in stray_entries(self.config):
+            key = f"stray:{stray.name}:{stray.modified:.0f}"
+            if self.notifier.already_sent(key):
+                continue
+            logger.warning("%s in %s: %s", stray.name, self.config.daemon.inbox, stray.problem)
+            self.notifier.submit(Notice(key, f"watchsync: {stray.name} is not taken in",
+                                        f"{stray.name} in {self.config.daemon.inbox}: {stray.problem}."))
+
     def _warned(self, name: str, since: datetime) -> None:
         """A file taken in with warnings (its workout went to Garmin as read): once per file and time."""
         for entry in intake_warnings(self.store, name):
@@ -134,6 +144,7 @@ class Alerts:
                 self._from_report(athlete, since)
                 self._weekly_digest(athlete)
             self._unreachable()
+            self._strays()
             self._fault_since = None
         except (StoreError, sqlite3.Error) as error:
             self.storage_fault(str(error))

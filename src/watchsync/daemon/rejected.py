@@ -63,6 +63,43 @@ def rejected_files(inbox: Path | None) -> list[RejectedFile]:
     return sorted(found, key=lambda f: (f.rejected_at, f.name))
 
 
+@dataclass(frozen=True)
+class StrayEntry:
+    """A file or folder at the top of the shared inbox that no athlete's inbox takes in."""
+
+    name: str
+    modified: float
+    problem: str
+
+
+def stray_entries(config: Config) -> list[StrayEntry]:
+    """What lies in ``[daemon] inbox`` outside every athlete's folder: a file at its top, or a folder
+    of a name no athlete has. Nothing takes those in: they are said (log, notice), never lost."""
+    from watchsync.daemon.inbox import is_ignored_name
+
+    root = config.daemon.inbox
+    if root is None:
+        return []
+    theirs = {name for name in config.athletes if config.inbox_dir(name) == root / name}
+    try:
+        entries = [e for e in os.scandir(root) if not is_ignored_name(e.name) and e.name not in theirs]
+    except OSError:
+        return []
+    folders = ", ".join(sorted(theirs)) or "none"
+    found = []
+    for entry in entries:
+        try:
+            modified = entry.stat(follow_symlinks=False).st_mtime
+            folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        problem = (f"a folder of no athlete in the configuration (athletes' folders: {folders})" if folder
+                   else f"a file at the top of the inbox, where nothing is taken in: move it into an athlete's "
+                        f"folder ({folders})")
+        found.append(StrayEntry(entry.name + ("/" if folder else ""), modified, problem))
+    return sorted(found, key=lambda e: e.name)
+
+
 def _reason(note: str) -> str:
     """The problems of a rejection note (its indented lines), without the header and the hint."""
     problems = [line.strip() for line in note.splitlines() if line.startswith("  ") and line.strip()]

@@ -119,6 +119,10 @@ class Daemon:
                 unreachable_retry=timedelta(seconds=config.garmin.unreachable_retry_seconds))
             inboxes[name] = AthleteInbox(athlete, inbox, SyncService(self.store, functools.partial(_same, client),
                                                                      athlete))
+        from watchsync.daemon.rejected import stray_entries
+
+        for stray in stray_entries(config):  # nothing takes these in: said, so that no file waits unseen
+            logger.warning("%s in %s: %s", stray.name, config.daemon.inbox, stray.problem)
         intake = Intake(self.store, inboxes, config.state_dir, on_queued=lambda name: self._workers[name].wake())
         self._intake = intake
         settings = config.daemon
