@@ -77,3 +77,12 @@ def test_missing_source_raises_and_leaves_no_placeholder(tmp_path: Path) -> None
     with pytest.raises(FileNotFoundError):
         move_to_processed(tmp_path / "gone.txt", tmp_path)
     assert list((tmp_path / "processed").iterdir()) == []
+
+
+def test_a_rejection_note_keeps_a_long_problem_whole() -> None:
+    from watchsync.daemon.intake_files import rejection_note
+
+    problem = "kai-strength.toml:7:1: unknown exercise 'ROW/BENT_OVER' " + "(did you mean one of " * 12 + "CATEGORY)"
+    assert 240 < len(problem) < 1000
+    note = rejection_note([problem])
+    assert problem in note and "more characters" not in note

@@ -23,6 +23,8 @@ ERROR_SUFFIX = ".error.txt"
 
 #: An error quoted in a note or a log line is cut to this many characters (a bad line may be megabytes).
 EXCERPT_CHARS = 240
+#: A problem in a rejection note is whole up to this length (only a pasted megabyte line is cut).
+NOTE_LINE_CHARS = 1000
 
 REJECTION_HEADER = "watchsync could not use this file:"
 REJECTION_HINT = (
@@ -61,7 +63,8 @@ def _our_note(path: Path) -> bool:
 
 def rejection_note(errors: list[str]) -> str:
     """The plain-words explanation written beside a rejected file."""
-    lines = [REJECTION_HEADER, "", *(f"  {excerpt(error)}" for error in errors), "", REJECTION_HINT, ""]
+    lines = [REJECTION_HEADER, "", *(f"  {excerpt(error, NOTE_LINE_CHARS)}" for error in errors), "",
+             REJECTION_HINT, ""]
     return "\n".join(lines)
 
 
