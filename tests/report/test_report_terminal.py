@@ -143,3 +143,13 @@ def test_an_imperial_athletes_report_gives_miles_in_the_terminal_and_the_page(re
     assert units(render_terminal(imperial, color=False)) == {"mi"}
     assert units(render_html(imperial)) == {"mi"}
     assert units(render_terminal(report, color=False)) == {"km"}  # the units were that render's only
+
+
+def test_short_history_counts_the_days_to_today_in_the_week_under_way() -> None:
+    from watchsync.report.values import short_history
+
+    first = date(2026, 11, 2)  # a Monday
+    # the fourth week, under way on its Wednesday: 24 days of history, short of 28
+    assert short_history(date(2026, 11, 23), first, date(2026, 11, 25), 28)
+    assert not short_history(date(2026, 11, 23), first, date(2026, 11, 29), 28)  # its Sunday: 28 days
+    assert short_history(date(2026, 11, 9), first, date(2026, 12, 30), 28)  # a past second week: 14 days

@@ -59,12 +59,11 @@ def _render_terminal(report: ComplianceReport, *, color: bool) -> str:
                for line in _wrap(text, "", " " * 10))]
     for week in values.week_order(weeks, report.today):
         future = values.is_future(week, report.today)
-        number = weeks.index(week)
         title = f"Week of {week.week_start}" + (" (planned)" if future else "")
         lines += ["", paint(HEADING_SGR, title)]
         head = _totals_lines(week.totals, report, future=future)
         if not future:
-            head.append(_load_line(week, number, report))
+            head.append(_load_line(week, report))
         lines += [line for text in head for line in _wrap(text, "  ", "            ")]
         lines += ["  " + line for line in _table(report.sessions_in_week(week.week_start), paint)]
         for flag in values.ranked(week.flags):
@@ -113,8 +112,10 @@ def _heart_rate_time(totals: Totals) -> str:
     return f" of {values.hours(totals.hr_seconds)} with HR, {values.hours(totals.no_hr_seconds)} without"
 
 
-def _load_line(week: WeekSummary, number: int, report: ComplianceReport) -> str:
-    short = " (short history)" if (number + 1) * 7 < report.acwr_min_history_days and week.acwr is not None else ""
+def _load_line(week: WeekSummary, report: ComplianceReport) -> str:
+    first = report.summary.weeks[0].week_start
+    short = " (short history)" if week.acwr is not None and values.short_history(
+        week.week_start, first, report.today, report.acwr_min_history_days) else ""
     return (f"load      {week.load:.0f} {report.load_metric.upper()} · ACWR {values.number(week.acwr)}{short}"
             f" · monotony {values.number(week.monotony)}")
 
