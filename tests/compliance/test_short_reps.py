@@ -73,3 +73,25 @@ def test_a_rep_up_a_hill_or_on_a_trail_gets_no_flat_pace_band(text: str, sport: 
     assert isinstance(rep.target, OpenTarget)  # a flat-ground pace would alarm "too slow" all the way up
     [flat] = _steps(resolve(parse_text("name: f\nsport: running\n- 60s RPE 8 strong\n", "<test>"), WITH_PACE))
     assert isinstance(flat.target, SpeedTarget)
+
+
+def test_hill_reps_without_a_target_skipped_at_easy_heart_rate_are_flagged_not_green(tmp_path: Path) -> None:
+    """journey8 #8: the reps have no band (a flat pace means nothing uphill), but a rep run at easy
+    heart rate is a skipped rep: the report says so; reps run hard say nothing."""
+    from datetime import UTC, datetime
+
+    from watchsync.activity import decode_activity
+    from watchsync.compliance.score import score_intensity
+    from watchsync.testing.simulate import simulate_activity
+
+    hills = resolve(HILLS, HR_ONLY)
+    flags = {}
+    for behaviour in ("follows", "skips_intervals"):
+        fit = simulate_activity(hills, HR_ONLY, start=datetime(2026, 12, 1, 7, tzinfo=UTC), behaviour=behaviour).fit
+        path = tmp_path / f"{behaviour}.fit"
+        path.write_bytes(fit)
+        intensity = score_intensity(hills, decode_activity(fit))
+        [rep] = [step for step in intensity.steps if step.hr_judged]
+        assert rep.hr_judged == 6 and rep.easy_ceiling is not None
+        flags[behaviour] = rep.hr_easy
+    assert flags == {"follows": 0, "skips_intervals": 6}

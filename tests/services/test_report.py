@@ -273,3 +273,18 @@ def test_a_report_holds_the_cyclic_collector_off_only_while_it_builds(store: Sto
         assert not gc.isenabled()  # a caller's own choice is kept
     finally:
         gc.enable()
+
+
+def test_hill_reps_run_at_easy_heart_rate_flag_the_session(store: Store, tmp_path: Path) -> None:
+    from watchsync.formats.load import load_workout
+
+    hills = resolve(load_workout(Path(__file__).parents[2] / "workouts" / "runs" / "hill-repeats.txt"), ATHLETE)
+    schedule(store, "hills", hills, MONDAY)
+    schedule(store, "hills", hills, MONDAY + timedelta(days=7))
+    fetch_activities(store, tmp_path, [(hills, MONDAY, "follows"),
+                                       (hills, MONDAY + timedelta(days=7), "skips_intervals")])
+
+    done, skipped = [row for row in store_report(store, ATHLETE, today=TODAY).sessions if row.session_id]
+    assert not any(flag.startswith("hard steps done easy") for flag in done.flags)
+    assert any(flag.startswith("hard steps done easy: 6 of 6 hard runs without a target never rose above")
+               for flag in skipped.flags), skipped.flags

@@ -84,6 +84,9 @@ class StepScore(BaseModel):
     exercise: str | None = None  # a strength step's exercise (CATEGORY/NAME)
     reps_done: int | None = None  # repetitions the watch's sets counted (scored by sets only)
     reps_planned: int | None = None  # a reps step's repetitions over all its planned runs
+    hr_judged: int = 0  # runs of a hard step without a band whose heart rate was read (a hill rep)
+    hr_easy: int = 0  # ... that never rose above the workout's easy heart-rate ceiling
+    easy_ceiling: float | None = None  # that ceiling (bpm): the top of the workout's easy bands
     label: str | None = None  # the step's number in `watchsync show` (2.1); None in an older score
 
     @property
@@ -190,6 +193,15 @@ class _Tally:
     scored: float = 0.0
     inside: float = 0.0
     above: float = 0.0
+    hr_judged: int = 0  # runs of a hard step with no band whose heart rate was read
+    hr_easy: int = 0  # ... of which the heart rate never rose above the workout's easy ceiling
+
+
+#: A run of a hard step with no band (a hill rep) this long or longer is judged by its heart rate:
+#: a real effort lifts it above the workout's easy band within a minute.
+OPEN_HARD_MIN_SECONDS = 60.0
+#: The first seconds of such a run are not read: the heart rate of the recovery before lingers.
+OPEN_HARD_GRACE_SECONDS = 20.0
 
 
 #: A lap shorter than this (timer seconds) is a step skipped with two presses of the lap button, not
@@ -208,6 +220,7 @@ def score_intensity(workout: Workout, activity: Activity,
     config = config or ComplianceConfig()
     order = execution_order(workout)
     planned = {p.index: p for p in order}
+    ceiling = easy_hr_ceiling(workout, config)
     times_planned = Counter(p.index for p in order)
     if activity.sets and any(p.step.exercise is not None for p in order):
         by_sets = set_tallies(order, activity, numbered=ran_this_workout(workout, activity))
@@ -229,9 +242,9 @@ def score_intensity(workout: Workout, activity: Activity,
             continue
         tally = tallies.setdefault(span.index, _Tally())
         _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config,
-                    running=workout.sport.family == "run", lengths=lengths)
+                    running=workout.sport.family == "run", lengths=lengths, ceiling=ceiling)
     # every planned step, the ones never reached (a workout stopped early) with no execution
-    steps = [_step_score(planned[index], tallies.get(index, _Tally()), config, times_planned[index])
+    steps = [_step_score(planned[index], tallies.get(index, _Tally()), config, times_planned[index], ceiling)
              for index in sorted(planned)]
     easy = [s for s in steps if s.easy and not s.in_repeat and s.scored_seconds > 0]
     easy_total = sum(s.scored_seconds for s in easy)
@@ -461,12 +474,19 @@ def _speed(records: Records) -> FloatArray:
 
 def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock: FloatArray,
                 weights: FloatArray, start: float, config: ComplianceConfig, *, running: bool = False,
-                lengths: _Lengths | None = None) -> None:
+                lengths: _Lengths | None = None, ceiling: float | None = None) -> None:
     if span.seconds >= MIN_EXECUTION_SECONDS:
         tally.executions += 1
     tally.seconds += span.seconds
     band = target_band(step.target)
     if band is None:
+        if ceiling is not None and span.seconds >= OPEN_HARD_MIN_SECONDS and not rules.is_easy(
+                step, config.easy_rpe_max):  # a hill rep: did the heart rate leave the easy band at all?
+            lo, hi = np.searchsorted(clock, [span.begin + OPEN_HARD_GRACE_SECONDS, span.end], side="left")
+            heart_rate = records.heart_rate[lo:hi]
+            if len(heart_rate) and not np.isnan(heart_rate).all():
+                tally.hr_judged += 1
+                tally.hr_easy += int(float(np.nanmax(heart_rate)) <= ceiling)
         return
     channel, low, high = band
     if channel == "speed" and lengths is not None:  # a swim's pace: each active length as swum
@@ -489,7 +509,15 @@ def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock:
     tally.above += float(weight[values > high].sum())
 
 
-def _step_score(planned: PlannedStep, tally: _Tally, config: ComplianceConfig, planned_executions: int) -> StepScore:
+def easy_hr_ceiling(workout: Workout, config: ComplianceConfig) -> float | None:
+    """The top of the workout's easy heart-rate bands (its warm-up at RPE 3: 152 bpm), if it has any."""
+    tops = [band[2] for step in workout.flat_steps() if rules.is_easy(step, config.easy_rpe_max)
+            and (band := target_band(step.target)) is not None and band[0] == "heart_rate"]
+    return max(tops) if tops else None
+
+
+def _step_score(planned: PlannedStep, tally: _Tally, config: ComplianceConfig, planned_executions: int,
+                ceiling: float | None = None) -> StepScore:
     step = planned.step
     band = target_band(step.target)
     scored = tally.scored > 0
@@ -509,4 +537,7 @@ def _step_score(planned: PlannedStep, tally: _Tally, config: ComplianceConfig, p
         above=tally.above / tally.scored if scored else None,
         below=(tally.scored - tally.inside - tally.above) / tally.scored if scored else None,
         planned_executions=planned_executions,
+        hr_judged=tally.hr_judged,
+        hr_easy=tally.hr_easy,
+        easy_ceiling=ceiling if tally.hr_judged else None,
     )

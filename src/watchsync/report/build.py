@@ -107,10 +107,17 @@ def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
     hard = [s for s in intensity.steps if not s.easy and s.scored_seconds > 0 and s.below is not None
             and s.seconds / max(1, s.executions) >= HARD_STEP_MIN_SECONDS]
     scored = sum(s.scored_seconds for s in hard)
-    if scored == 0:
-        return []
-    below = sum((s.below or 0.0) * s.scored_seconds for s in hard) / scored
-    return [f"hard steps done easy: {below:.0%} of their time below target"] if below > HARD_BELOW_SHARE else []
+    if scored > 0:
+        below = sum((s.below or 0.0) * s.scored_seconds for s in hard) / scored
+        if below > HARD_BELOW_SHARE:
+            return [f"hard steps done easy: {below:.0%} of their time below target"]
+    judged = sum(s.hr_judged for s in intensity.steps)  # hard runs without a band (hill reps), by heart rate
+    stayed = sum(s.hr_easy for s in intensity.steps)
+    ceiling = max((s.easy_ceiling for s in intensity.steps if s.easy_ceiling is not None), default=None)
+    if judged and ceiling is not None and stayed / judged >= HARD_BELOW_SHARE:
+        return [f"hard steps done easy: {stayed} of {judged} hard runs without a target never rose above the "
+                f"easy heart rate ({ceiling:.0f} bpm)"]
+    return []
 
 
 def _steps_not_run_flag(intensity: IntensityScore) -> list[str]:
