@@ -147,3 +147,31 @@ def test_garminconnects_secret_names_and_every_cookie_are_redacted(text: str, se
     result = redact(text)
     assert [secret for secret in secrets_in_it if secret in result] == []
     assert kept in result
+
+
+def test_garminconnects_failed_requests_reach_the_journal_as_warnings() -> None:
+    import io
+    import logging
+
+    from watchsync.daemon.logging_setup import configure_logging
+
+    stream = io.StringIO()
+    handler = configure_logging("info", under_systemd=True, stream=stream)
+    try:
+        logging.getLogger("garminconnect.api._common").error("mobile+requests failed: ConnectionError")
+        logging.getLogger("watchsync.daemon.worker").error("anna: queue parked")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("<4>garminconnect.api._common:")  # warning
+    assert lines[1].startswith("<3>watchsync.daemon.worker:")  # error
+
+
+def test_the_command_line_prints_no_raw_garminconnect_lines() -> None:
+    import subprocess
+    import sys
+
+    code = ("import logging\nimport watchsync.garmin.client\n"
+            "logging.getLogger('garminconnect.api._common').error('mobile+requests failed: ConnectionError')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "mobile+requests failed" not in done.stderr

@@ -82,6 +82,17 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class LibraryFaultsAsWarnings(logging.Filter):
+    """garminconnect logs each failed request at ERROR, a fault watchsync retries and reports itself
+    (``will retry``, a parked queue): its records go to the journal as warnings, so that
+    ``journalctl -p err`` lists watchsync's own errors only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("garminconnect") and record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 class OneLineFormatter(logging.Formatter):
     """``<N>name: message`` for journald, or ``time level: name: message`` for a terminal; one line."""
 
@@ -122,6 +133,7 @@ def configure_logging(
     systemd = running_under_systemd() if under_systemd is None else under_systemd
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(OneLineFormatter(under_systemd=systemd))
+    handler.addFilter(LibraryFaultsAsWarnings())
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h.formatter, OneLineFormatter)]:

@@ -58,6 +58,9 @@ from watchsync.garmin.errors import (
 from watchsync.garmin.tokens import MFA_STATE_FILE, TOKEN_FILE, remove, secure_dir, write_private
 
 log = logging.getLogger(__name__)
+# garminconnect logs every failed request at ERROR; watchsync says the outcome in its own words. With no
+# logging set up (the command line) Python's last-resort handler would print those raw lines to stderr.
+logging.getLogger("garminconnect").addHandler(logging.NullHandler())
 
 T = TypeVar("T")
 _STATUS_RE = re.compile(r"(?:API Error|HTTP|refresh failed:)\s*(\d{3})")
