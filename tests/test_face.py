@@ -69,3 +69,17 @@ def test_paths_may_be_given_as_strings(tmp_path: Path) -> None:
     assert watchsync.load_workout(str(tmp_path / "w.txt")).name == "Easy"
     config = watchsync.load_config(str(tmp_path / "c.toml"), state_dir=str(tmp_path / "state"))
     assert list(config.athletes) == ["anna"] and config.state_dir == tmp_path / "state"
+
+
+def test_a_public_function_stays_itself_after_its_module_is_imported() -> None:
+    """journey8: `import watchsync.compile` imports the module watchsync.prepare, which used to replace
+    the function watchsync.prepare on the package ('module' object is not callable)."""
+    import subprocess
+    import sys
+
+    code = ("import watchsync.compile, watchsync\n"
+            "from watchsync.prepare import PreparedWorkout\n"
+            "w = watchsync.parse_text('name: t\\nsport: running\\n- 10m RPE 3\\n')\n"
+            "assert isinstance(watchsync.prepare(w, watchsync.Athlete(name='a', lthr=170)), PreparedWorkout)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

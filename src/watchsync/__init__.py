@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 from importlib import import_module
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -124,3 +125,17 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+class _Package(ModuleType):
+    """The package, whose public names stay what they are: importing the submodule ``watchsync.prepare``
+    (as ``watchsync.compile`` does) would otherwise make ``watchsync.prepare`` that module instead of
+    the function (``'module' object is not callable``)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FACE and isinstance(value, ModuleType) and _FACE[name] == value.__name__:
+            return  # the submodule stays reachable as sys.modules["watchsync.prepare"]
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

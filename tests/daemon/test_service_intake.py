@@ -346,16 +346,17 @@ def test_archived_fit_files_are_private(setup: Setup) -> None:
 
 
 def test_one_intake_file_is_resolved_once(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
-    import watchsync.prepare
+    from importlib import import_module
 
+    module = import_module("watchsync.prepare")  # the module: `watchsync.prepare` is the function
     calls: list[str] = []
-    real = watchsync.prepare.resolve
+    real = module.resolve
 
     def counting(workout, athlete):  # type: ignore[no-untyped-def]
         calls.append(workout.name)
         return real(workout, athlete)
 
-    monkeypatch.setattr(watchsync.prepare, "resolve", counting)
+    monkeypatch.setattr(module, "resolve", counting)
     setup.drop("easy.txt", EASY)
     assert setup.pending() == [("push", "easy-run-30-min", None)]
     assert calls == ["Easy run 30 min"]  # compile, plan_push and enqueue_push share one resolution
