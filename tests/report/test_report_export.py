@@ -61,3 +61,19 @@ def test_a_name_that_looks_like_a_formula_is_neutralised() -> None:
     done = report.sessions[0].model_copy(update={"status": "green", "activity_title": "=cmd|' /C calc'!A0"})
     (row,) = csv.DictReader(io.StringIO(render_csv(report.model_copy(update={"sessions": [done]}))))
     assert row["activity_title"] == "'=cmd|' /C calc'!A0"  # Garmin's activity name is the athlete's text
+
+
+def test_time_done_compares_to_the_time_planned_to_date() -> None:
+    from watchsync.report import render_terminal
+
+    monday = date(2025, 3, 3)
+    workout = Workout(name="Easy", sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=3600))])
+    sessions = [PlannedSession(id=f"s{day}", date=monday + timedelta(days=day), workout=workout) for day in (0, 2, 9)]
+    today = monday + timedelta(days=3)
+    report = build_report(sessions, match_sessions(sessions, [], today=today), [], {}, athlete="x", today=today)
+    totals = report.summary.totals
+    assert (totals.planned_seconds, totals.planned_seconds_to_date) == (3 * 3600, 2 * 3600)
+    assert "time 0.0 h / 2.0 h planned to date (3.0 h in all)" in render_terminal(report, color=False)
+    weeks = csv.DictReader(io.StringIO(render_csv(report, level="weeks")))
+    (row,) = [r for r in weeks if r["week_start"] == str(monday)]
+    assert float(row["planned_seconds_to_date"]) == 2 * 3600

@@ -47,6 +47,8 @@ class Totals(BaseModel):
     #: Distance per sport family (run, bike, swim, ski, ...): sports are never added together.
     planned_meters_by_family: dict[str, float] = {}
     done_meters_by_family: dict[str, float] = {}
+    #: The planned time of the sessions due by today (None without a today): what the time done compares to.
+    planned_seconds_to_date: float | None = None
 
 
 class WeekSummary(BaseModel):
@@ -84,7 +86,8 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
     config = config or ComplianceConfig()
     days = [s.date for s in planned] + [load.day for load in loads]
     if not days:
-        return PlanSummary(totals=_totals(planned, matched, loads, easy_speed, config), weeks=[], flags=[])
+        return PlanSummary(totals=_totals(planned, matched, loads, easy_speed, config, today=today), weeks=[],
+                           flags=[])
     first, last = _monday(min(days)), _monday(max(days))
     daily = _daily_loads(loads, first, last + timedelta(days=DAYS_PER_WEEK - 1), config)
     ratios = acwr(daily, config.acwr_acute_days, config.acwr_chronic_days)
@@ -111,7 +114,7 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
                   + (" (short history)" if s.short_history else "")
                   for s in spikes_by_week.get(week, [])]
         totals = _totals(planned_by_week.get(week, []), matched_by_week.get(week, _EMPTY),
-                         loads_by_week.get(week, []), easy_speed, config, volumes)
+                         loads_by_week.get(week, []), easy_speed, config, volumes, today=today)
         if totals.easy_share is not None and totals.easy_share < config.easy_share_target:
             flags.append(f"easy share {totals.easy_share:.0%} is below {config.easy_share_target:.0%}")
         weeks.append(WeekSummary(week_start=week, totals=totals, load=sum(week_daily), acwr=end_ratio,
@@ -119,7 +122,7 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
                                  strain=None if week_monotony is None else sum(week_daily) * week_monotony,
                                  flags=flags))
         week += timedelta(days=DAYS_PER_WEEK)
-    return PlanSummary(totals=_totals(planned, matched, loads, easy_speed, config, volumes), weeks=weeks,
+    return PlanSummary(totals=_totals(planned, matched, loads, easy_speed, config, volumes, today=today), weeks=weeks,
                        flags=[f"week of {w.week_start}: {flag}" for w in weeks for flag in w.flags])
 
 
@@ -187,7 +190,8 @@ def _load_flags(value: float | None, ratio: float | None, history_days: int,
 
 
 def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
-            easy_speed: rules.SpeedLike, config: ComplianceConfig, volumes: _Volumes | None = None) -> Totals:
+            easy_speed: rules.SpeedLike, config: ComplianceConfig, volumes: _Volumes | None = None, *,
+            today: date | None = None) -> Totals:
     """Totals of these sessions and activities; ``volumes`` remembers each workout's estimates."""
     volumes = _Volumes(easy_speed) if volumes is None else volumes
     done, missed = len(matched.matches), len(matched.missed)
@@ -210,6 +214,8 @@ def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[Act
         planned_meters_by_family=_by_family(
             (s.workout.sport.family, volumes.of(s.workout)[1]) for s in planned),
         done_meters_by_family=_by_family((load.sport_family, load.distance_m or 0.0) for load in loads),
+        planned_seconds_to_date=None if today is None else
+        sum(volumes.of(s.workout)[0] for s in planned if s.date <= today),
     )
 
 

@@ -22,7 +22,7 @@ SESSION_FIELDS = ("week_start", "day", "session_id", "activity_id", "done_on", "
                   "days_late", "flags", "substitute", "easy_basis", "activity_title", "ascent_m")
 WEEK_FIELDS = ("week_start", "planned_sessions", "done", "missed", "pending", "unplanned", "completion",
                "planned_seconds", "done_seconds", "planned_meters", "done_meters", "easy_share", "hr_seconds",
-               "no_hr_seconds", "load", "acwr", "monotony", "strain", "flags", "run_meters")
+               "no_hr_seconds", "load", "acwr", "monotony", "strain", "flags", "run_meters", "planned_seconds_to_date")
 TEXT_FIELDS = frozenset({"name", "flags", "activity_title"})  # a Garmin name is the athlete's text too
 
 

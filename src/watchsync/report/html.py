@@ -129,7 +129,7 @@ def _tiles(report: ComplianceReport) -> str:
     totals = report.summary.totals
     tiles = [
         (values.percent(totals.completion), f"completion ({totals.done} of {totals.done + totals.missed})"),
-        (values.hours(totals.done_seconds), f"done of {values.hours(totals.planned_seconds)} planned"),
+        (values.hours(totals.done_seconds), f"done of {values.planned_time(totals)}"),
         (values.kilometres(totals.done_meters_by_family.get("run", 0.0)),
          "run " + values.distances(totals.done_meters_by_family, totals.planned_meters_by_family)),
         (values.percent(totals.easy_share), f"easy (target {values.percent(report.easy_share_target)})"

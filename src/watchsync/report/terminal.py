@@ -98,7 +98,7 @@ def _totals_lines(totals: Totals, report: ComplianceReport, *, future: bool) -> 
         sessions.append(f"{totals.pending} pending")
     if totals.unplanned:
         sessions.append(f"{totals.unplanned} unplanned")
-    volume = [f"time {values.hours(totals.done_seconds)} / {values.hours(totals.planned_seconds)} planned",
+    volume = [f"time {values.hours(totals.done_seconds)} / {values.planned_time(totals)}",
               f"easy {values.percent(totals.easy_share)} (target {values.percent(report.easy_share_target)})"
               + _heart_rate_time(totals)]
     return ["sessions  " + " · ".join(sessions), "volume    " + " · ".join(volume),

@@ -12,7 +12,7 @@ from watchsync.describe import format_seconds
 from watchsync.model.units import METERS_PER_MILE, Units, format_distance
 
 if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
-    from watchsync.compliance.summary import WeekSummary
+    from watchsync.compliance.summary import Totals, WeekSummary
     from watchsync.report.model import SessionRow
 
 #: Flags most worth a coach's eye first; the rest keep their order after these.
@@ -163,6 +163,15 @@ def short_history(week_start: date, first_week_start: date, today: date, min_day
     first week's Monday to the week's end, or to today in the week under way."""
     end = min(week_start + timedelta(days=6), today)
     return (end - first_week_start).days + 1 < min_days
+
+
+def planned_time(totals: Totals) -> str:
+    """``18.0 h planned to date (31.7 h in all)`` while sessions are still to come, else ``31.7 h planned``:
+    the time done compares to the sessions due by today."""
+    to_date = totals.planned_seconds_to_date
+    if to_date is None or to_date >= totals.planned_seconds:
+        return f"{hours(totals.planned_seconds)} planned"
+    return f"{hours(to_date)} planned to date ({hours(totals.planned_seconds)} in all)"
 
 
 def week_end(week: WeekSummary) -> date:
