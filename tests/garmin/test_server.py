@@ -389,6 +389,22 @@ def test_activities_can_be_fed_over_http(api: Api, garmin_server: LocalGarminSer
     assert bad.status_code == 400
 
 
+def test_an_activity_fed_over_http_goes_to_the_account_its_email_names(garmin_server: LocalGarminServer) -> None:
+    import base64
+
+    from watchsync.testing.garmin.auth import Account
+
+    garmin_server.add_account(Account("ben@example.com", "ben-password", display_name="ben", profile_id=777))
+    body = {"fit_base64": base64.b64encode(FIT_BYTES).decode(), "start_time": "2024-03-01T07:00:00+00:00",
+            "email": "ben@example.com"}
+    answer = requests.post(f"{garmin_server.url}/_watchsync/activities", json=body, timeout=5)
+    assert answer.status_code == 200
+    assert garmin_server._state.activities[answer.json()["activityId"]]["ownerId"] == 777
+    unknown = requests.post(f"{garmin_server.url}/_watchsync/activities", json={**body, "email": "x@example.com"},
+                            timeout=5)
+    assert unknown.status_code == 400 and "no account" in unknown.text
+
+
 def test_add_activity_rejects_unknown_types() -> None:
     with pytest.raises(ValueError, match="unknown activity type"):
         LocalGarminServer().add_activity(FIT_BYTES, start_time=datetime(2024, 3, 1), activity_type="jousting")

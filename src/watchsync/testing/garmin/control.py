@@ -1,6 +1,7 @@
 """Test-only routes under ``/_watchsync/``: drive the local server from another process.
 
-``POST /_watchsync/activities`` (JSON, FIT as base64) adds an activity, ``POST /_watchsync/tokens``
+``POST /_watchsync/activities`` (JSON: ``fit_base64``, ``start_time``, optional ``activity_type``, ``name``,
+``email`` of the account) adds an activity, ``POST /_watchsync/tokens``
 mints a token pair, ``POST /_watchsync/faults`` ``{"spec": "429=0.2,..."}`` sets fault rates,
 ``POST /_watchsync/tokens/expire`` and ``/_watchsync/tokens/revoke`` age or revoke every token, and
 ``GET /_watchsync/stats`` reports the counters. Faults never apply here.
@@ -22,7 +23,7 @@ DEFAULT_CLIENT_ID = "GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2"
 class Controlled(Protocol):
     """What the control routes need from the server."""
 
-    def store_activity(self, new: NewActivity) -> int: ...
+    def store_activity(self, new: NewActivity, email: str | None = None) -> int: ...
     def mint_tokens(self, client_id: str, *, expired: bool, email: str | None = None) -> dict[str, Any]: ...
     def set_faults(self, faults: Any) -> None: ...
     def expire_access_tokens(self) -> None: ...
@@ -58,9 +59,10 @@ class ControlRoutes:
                 associated_workout_id=body.get("associated_workout_id"),
                 direct_workout_rpe=body.get("direct_workout_rpe"),
             )
+            email = body.get("email")  # the account it is uploaded to (default: the first)
+            return json_response({"activityId": self._server.store_activity(new, email)})
         except (ValueError, KeyError, TypeError) as error:
             raise BadRequest(f"bad activity: {error}") from None
-        return json_response({"activityId": self._server.store_activity(new)})
 
     def mint_tokens(self, request: Request) -> Response:
         body = _object(request)

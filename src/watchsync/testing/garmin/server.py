@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -229,7 +229,13 @@ class LocalGarminServer(Dispatcher):
             fit_bytes, start_time, activity_type, name, duration_s, distance_m, associated_workout_id,
             direct_workout_rpe))
 
-    def store_activity(self, new: NewActivity) -> int:
+    def store_activity(self, new: NewActivity, email: str | None = None) -> int:
+        """Add ``new`` to the account with ``email`` (default: its own owner, the first account's)."""
+        if email is not None:
+            account = next((a for a in self._desk.accounts if a.email == email), None)
+            if account is None:
+                raise ValueError(f"no account {email!r}")
+            new = replace(new, owner=account.profile_id)
         return self._state.add_activity(new)
 
     def mint_tokens(self, client_id: str, *, expired: bool = False, email: str | None = None) -> dict[str, Any]:
