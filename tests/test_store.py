@@ -420,3 +420,19 @@ def test_deferred_sync_cannot_start_inside_a_transaction(store: Store) -> None:
         pass
     add_workout(store)  # the store is still usable
     assert store.get_workout("anna", "runs/easy.txt") is not None
+
+
+def test_a_store_opened_in_an_existing_shared_folder_leaves_the_folder_as_it_is(tmp_path: Path) -> None:
+    """library3 #1: opening a store in /tmp-like folder set it to 0700."""
+    import stat
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    with Store.open(shared / "watchsync.sqlite3") as store:
+        store.backup(shared / "backup.sqlite3")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "watchsync.sqlite3").stat().st_mode) == 0o600  # the data stays private
+    with Store.open(tmp_path / "new" / "state" / "watchsync.sqlite3"):
+        pass
+    assert stat.S_IMODE((tmp_path / "new" / "state").stat().st_mode) == 0o700  # a folder it makes is private

@@ -84,7 +84,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            make_private_dir(path.parent)
+            make_new_dir_private(path.parent)
             self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                        check_same_thread=False)
         except (OSError, sqlite3.Error) as error:
@@ -139,7 +139,7 @@ class Store:
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.unlink(missing_ok=True)
         try:
-            make_private_dir(target.parent)
+            make_new_dir_private(target.parent)
             with self._lock:
                 self._db.execute("VACUUM INTO ?", (str(temporary),))
             os.chmod(temporary, 0o600)
@@ -528,6 +528,14 @@ class Store:
         with self.transaction():
             if self._db.execute(sql, params).rowcount == 0:
                 raise StoreError(missing)
+
+
+def make_new_dir_private(folder: Path) -> None:
+    """Create ``folder`` (and parents) 0700 if it is missing; an existing folder is left as it is (a
+    store opened in a shared folder must not change that folder; the files themselves are 0600)."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)  # whatever the umask
 
 
 def make_private_dir(folder: Path) -> None:
