@@ -819,3 +819,16 @@ def test_a_header_that_says_more_than_a_title_leads_its_first_steps_notes() -> N
     assert warm.notes is None  # a title says nothing more than its intensity
     assert test.notes == "Test 30 min a tope - apretá LAP al minuto 10" and after.notes is None
     assert isinstance(repeat, Repeat) and repeat.name == "Main set" and repeat.steps[0].notes is None
+
+
+def test_a_pool_line_after_the_steps_sets_the_pool_and_its_pace_unit() -> None:
+    """icu11 #1: intervals.icu's guides put `pool length:` anywhere, often last; a yard pool's paces
+    were read per 100 m (9 % fast) when the line came after the steps."""
+    text = "Main set 4x\n- 100yd 1:30 Pace\n- 15s 0\n\nPool length: 25y\n"
+    last = parse_text(text, name="t", sport=Sport.POOL_SWIM)
+    first = parse_text("Pool length: 25y\n" + text.replace("\n\nPool length: 25y\n", "\n"), name="t",
+                       sport=Sport.POOL_SWIM)
+    assert (last.pool_length, last.pool_length_unit) == (25.0, "yd")
+    assert last.steps == first.steps
+    step = last.steps[0].steps[0]  # type: ignore[union-attr]
+    assert step.target.per == "100y"

@@ -203,7 +203,7 @@ class _Document:
                        "a whole number of lengths")
 
     def meta_line(self, key: str, value: str, where: Where, value_col: int) -> None:
-        if self.body_started:
+        if self.body_started and key != "pool":  # intervals.icu's guides put the pool line anywhere
             raise where.error(1, f"header line '{key}:' after the steps", "header lines first")
         if key in self.meta:
             raise where.error(1, f"'{key}:' given twice", "each header line once")
@@ -265,6 +265,7 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
     defaults = defaults or Defaults(name=name, sport=sport)
     doc = _Document(path, line_offset, None)
     lines = text.splitlines()
+    doc.pool = _pool_anywhere(lines)  # a yard pool's line after the steps still sets their paces' unit
     for index, raw in enumerate(lines):
         if not raw.isascii():
             raw = _plain_characters(raw)
@@ -287,6 +288,15 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
         warnings.extend(doc.warnings)
     assert workout is not None
     return workout
+
+
+def _pool_anywhere(lines: list[str]) -> tuple[float, str] | None:
+    """The pool length of the text's first pool line, wherever it is (checked where it stands)."""
+    for raw in lines:
+        meta = META_LINE.match(raw)
+        if meta and meta.group(1).lower().startswith("pool") and (given := POOL_LENGTH.match(meta.group(2))):
+            return float(given.group(1)), "m" if given.group(2).lower().startswith("m") else "yd"
+    return None
 
 
 def _plain_characters(raw: str) -> str:
@@ -317,7 +327,8 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
             doc.heading = heading.group(1).strip()
         return
     meta = META_LINE.match(raw)
-    if meta and (not doc.body_started or meta.group(1).lower() in ("name", "sport")):
+    if meta and (not doc.body_started or meta.group(1).lower() in ("name", "sport")
+                 or meta.group(1).lower().startswith("pool")):
         key = "pool" if meta.group(1).lower().startswith("pool") else meta.group(1).lower()  # "pool length:"
         doc.meta_line(key, meta.group(2), where, meta.start(2) + 1 + _lead(meta.group(2)))
         return
