@@ -832,3 +832,17 @@ def test_a_pool_line_after_the_steps_sets_the_pool_and_its_pace_unit() -> None:
     assert last.steps == first.steps
     step = last.steps[0].steps[0]  # type: ignore[union-attr]
     assert step.target.per == "100y"
+
+
+@pytest.mark.parametrize("header", ["*Main Set 5x*", "_Main Set 5x_", "<b>Main Set 5x</b>",
+                                    '<p class="text-red">Main Set 5x</p>', "**Main Set 5x**"])
+def test_a_repeat_header_in_markdown_or_html_formatting_still_repeats(header: str) -> None:
+    [repeat] = parse_text(f"name: t\nsport: running\n{header}\n- 1m Z4 HR\n- 1m Z1 HR\n").steps
+    assert isinstance(repeat, Repeat) and repeat.count == 5 and repeat.name == "Main Set"
+
+
+def test_html_tags_leave_no_trace_in_a_steps_cue_and_underscores_in_names_stay() -> None:
+    text = "name: t\nsport: strength\n- 3x10 SQUAT/GOBLET_SQUAT <i>slow down</i>\n- 1m <b>plank</b> hold\n"
+    *squats, plank = parse_text(text).flat_steps()
+    assert squats[0].exercise is not None and squats[0].exercise.name == "GOBLET_SQUAT"
+    assert [squats[0].name, plank.name] == ["slow down", "plank hold"]

@@ -40,6 +40,8 @@ PROSE_WORDS = 6
 #: ``4x`` in a header; also ``4x:`` and ``(4x)``.
 REPEAT_COUNT = re.compile(r"(?<!\S)\(?(\d{1,9})\s*[x×]\)?:?(?=\s|$)", re.IGNORECASE)
 MAX_NOTES = 1000  # a step's notes, as the model holds them
+#: An HTML tag (``<b>``, ``</p>``, ``<span class="d-none">``); ``<!>`` (a timed prompt) is none.
+HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 #: A Markdown heading (``## Great Workout``): the workout's name when nothing else names it.
 MARKDOWN_HEADING = re.compile(r"#{1,6}\s+(\S.{0,200})$")
 #: A count glued to a length in a header (``Strides 6x20s``, ``4x400m``): no repeat, said.
@@ -271,6 +273,9 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
             raw = _plain_characters(raw)
         if "**" in raw:  # Markdown bold ("**Main Set 4x**", "**Z2 HR**"), which intervals.icu ignores
             raw = raw.replace("**", "  ")
+        if "<" in raw:  # HTML tags ("<b>Main Set 5x</b>"), formatting intervals.icu ignores: blanked, columns kept
+            raw = HTML_TAG.sub(lambda tag: " " * len(tag.group(0)), raw)
+        raw = _without_emphasis(raw)
         # only a step line reads the sport: a text with its own `sport:` line never looks up the fallback
         fallback = defaults.fallback_sport() if doc.sport is None and raw.lstrip().startswith("-") else None
         sport_now = doc.sport or fallback or Sport.OTHER
@@ -288,6 +293,16 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
         warnings.extend(doc.warnings)
     assert workout is not None
     return workout
+
+
+def _without_emphasis(raw: str) -> str:
+    """A header wrapped in Markdown emphasis (``*Main Set 5x*``, ``_Main Set 5x_``) without its marks
+    (columns kept); step lines and inner underscores (``GOBLET_SQUAT``) are left alone."""
+    stripped = raw.strip()
+    if len(stripped) < 3 or stripped[0] not in "*_" or stripped[-1] != stripped[0] or stripped.startswith("- "):
+        return raw
+    start, end = raw.index(stripped[0]), raw.rindex(stripped[0])
+    return f"{raw[:start]} {raw[start + 1:end]} {raw[end + 1:]}"
 
 
 def _pool_anywhere(lines: list[str]) -> tuple[float, str] | None:
