@@ -846,3 +846,12 @@ def test_html_tags_leave_no_trace_in_a_steps_cue_and_underscores_in_names_stay()
     *squats, plank = parse_text(text).flat_steps()
     assert squats[0].exercise is not None and squats[0].exercise.name == "GOBLET_SQUAT"
     assert [squats[0].name, plank.name] == ["slow down", "plank hold"]
+
+
+def test_a_range_on_a_freeride_step_stays_in_its_cue() -> None:
+    warnings: list[WorkoutFormatError] = []
+    ride, plain = parse_text("name: t\nsport: cycling\n- 30m freeride 75-85% 85-95rpm\n- 10m freeride\n",
+                             warnings=warnings).steps
+    assert ride.target == CadenceTarget(low=85, high=95) and ride.secondary is None
+    assert ride.name == "freeride 75-85%" and isinstance(plain.target, OpenTarget)
+    assert any("on a freeride step is kept as its cue" in str(w) for w in warnings)

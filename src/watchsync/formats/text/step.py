@@ -492,6 +492,12 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                               "a shorter cue; put details after '|'")
         name, notes = None, cue
     rpe = parts.rpe.value if parts.rpe else None
+    if parts.target is not None and "freeride" in folded_words(cue):  # ERG off: the range only estimates load
+        where.warn(parts.target.col, f"{parts.target.text!r} on a freeride step is kept as its cue: the step "
+                   "has no target (intervals.icu uses the range for the load estimate only)",
+                   "no range on a freeride step, or no 'freeride' for a target")
+        name = f"{name} {parts.target.text}" if name else parts.target.text
+        parts.target, parts.secondary = parts.secondary, None  # a cadence beside it is the step's target
     target = parts.target.value if parts.target else rpe
     rpe_high = rpe.high if rpe is not None else None
     col = parts.cue[0].col if parts.cue else start + 1
