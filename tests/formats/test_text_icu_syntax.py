@@ -855,3 +855,13 @@ def test_a_range_on_a_freeride_step_stays_in_its_cue() -> None:
     assert ride.target == CadenceTarget(low=85, high=95) and ride.secondary is None
     assert ride.name == "freeride 75-85%" and isinstance(plain.target, OpenTarget)
     assert any("on a freeride step is kept as its cue" in str(w) for w in warnings)
+
+
+def test_icus_target_smoothing_options_are_left_out_of_the_cue_and_said() -> None:
+    warnings: list[WorkoutFormatError] = []
+    steps = parse_text("name: t\nsport: cycling\n- 30s 120% power=3s\n- 8m 90% LTHR hr=1s\n- 10m 70% power=lap\n",
+                       warnings=warnings).steps
+    assert [step.name for step in steps] == [None, None, None]
+    assert [type(step.target).__name__ for step in steps] == ["PowerPercentFtpTarget", "HeartRatePercentLthrTarget",
+                                                             "PowerPercentFtpTarget"]
+    assert sum("smoothing of the target" in str(w) for w in warnings) == 3

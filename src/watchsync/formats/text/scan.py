@@ -26,8 +26,9 @@ _ASCII_DIGITS = re.compile(r"[0-9]{1,9}(?![0-9])")
 
 
 #: The only words (letters alone) a token rule can start with: ``intensity=``, ``stroke=``,
-#: ``equipment=``, ``press lap``, ``until HR``, ``RPE 3``; every other rule needs a digit, ``@`` or ``/``.
-RULE_WORDS = frozenset({"intensity", "stroke", "equipment", "press", "until", "rpe"})
+#: ``equipment=``, ``power=``/``hr=``, ``press lap``, ``until HR``, ``RPE 3``; every other rule needs a
+#: digit, ``@`` or ``/``.
+RULE_WORDS = frozenset({"intensity", "stroke", "equipment", "press", "until", "rpe", "power", "hr"})
 
 
 class Item(NamedTuple):

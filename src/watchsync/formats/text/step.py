@@ -83,6 +83,10 @@ class _Parts:
     cue: list[Item] = field(default_factory=list)
 
     def add(self, item: Item) -> None:
+        if item.kind == "option":  # "power=3s": left out of the cue, said
+            self.where.warn(item.col, f"{item.text!r} (intervals.icu's smoothing of the target) is left out: the "
+                            "watch smooths power and heart rate its own way")
+            return
         if item.kind == "cue":
             if item.text.lower() == "ramp" and self.ramp is None:
                 self.ramp = item

@@ -376,6 +376,8 @@ WORD_RULES = Rules(
     rule("tag", r"intensity\s*=\s*(\w+)", lambda _w, _c, m: m.group(1).lower(), "i"),
     rule("stroke", r"stroke\s*=\s*(\w+)", lambda _w, _c, m: m.group(1).lower(), "s"),
     rule("equipment", r"equipment\s*=\s*(\w+)", lambda _w, _c, m: m.group(1).lower(), "e"),
+    # intervals.icu's smoothing of a target (`power=3s`, `hr=1s`, `power=lap`): the watch uses its own
+    rule("option", r"(?:power|hr)\s*=\s*(\w+)", lambda _w, _c, m: m.group(0), "ph"),
     rule("custom_zone", r"cz\d{1,9}(?:\s*-\s*c?z?\d{1,9})?(?:\s+(?:hr|pace|power))?", _custom_zone, "c"),
     rule("exercise", r"([A-Z][A-Z0-9_]*)/([A-Z0-9_]+)", _keep, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", flags=0),
     rule("lap", r"press\s+lap", lambda _w, _c, _m: LapButton(), "p"),
