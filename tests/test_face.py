@@ -56,7 +56,7 @@ def test_every_error_derives_from_the_root() -> None:
 def test_importing_the_package_loads_no_model() -> None:
     code = "import sys, watchsync; print(sorted(m for m in sys.modules if m.startswith(('watchsync.', 'pydantic'))))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert loaded.strip() == "[]"
+    assert loaded.strip() == "['watchsync._quiet_fit_tool']"  # stdlib only: fit-tool's logging without its side effect
 
 
 def test_the_lazy_map_and_all_name_the_same_things() -> None:
@@ -81,5 +81,18 @@ def test_a_public_function_stays_itself_after_its_module_is_imported() -> None:
             "from watchsync.prepare import PreparedWorkout\n"
             "w = watchsync.parse_text('name: t\\nsport: running\\n- 10m RPE 3\\n')\n"
             "assert isinstance(watchsync.prepare(w, watchsync.Athlete(name='a', lthr=170)), PreparedWorkout)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_using_the_library_leaves_the_callers_logging_alone() -> None:
+    """library3 #4: fit-tool's import called logging.basicConfig, so the caller's own did nothing."""
+    import subprocess
+    import sys
+
+    code = ("import logging, watchsync\n"
+            "w = watchsync.parse_text('name: t\\nsport: running\\n- 10m RPE 3\\n')\n"
+            "assert watchsync.prepare(w, watchsync.Athlete(name='a', lthr=170)).fit\n"
+            "assert logging.getLogger().handlers == [], logging.getLogger().handlers\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

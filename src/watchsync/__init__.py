@@ -33,6 +33,10 @@ if sys.version_info < MIN_PYTHON:  # this module parses on old Pythons so that t
         "it with uv and a managed Python: `uv tool install --python 3.12 /path/to/watchsync` (a checkout or a wheel "
         "built from one; see README, \"Install\").")
 
+from watchsync import _quiet_fit_tool  # noqa: E402  (after the version check, before any fit-tool import)
+
+_quiet_fit_tool.install()
+
 #: Public name → module that defines it.
 _FACE: dict[str, str] = {
     # errors
