@@ -69,6 +69,16 @@ def test_paths_may_be_given_as_strings(tmp_path: Path) -> None:
     assert watchsync.load_workout(str(tmp_path / "w.txt")).name == "Easy"
     config = watchsync.load_config(str(tmp_path / "c.toml"), state_dir=str(tmp_path / "state"))
     assert list(config.athletes) == ["anna"] and config.state_dir == tmp_path / "state"
+    prepared = watchsync.prepare(watchsync.load_workout(str(tmp_path / "w.txt")), config.athlete("anna"))
+    (tmp_path / "w.fit").write_bytes(prepared.fit)
+    assert watchsync.read_fit_workout(str(tmp_path / "w.fit")).name == "Easy"
+    with watchsync.Store.open(str(tmp_path / "state" / "watchsync.sqlite3")) as store:
+        assert store.path == tmp_path / "state" / "watchsync.sqlite3"
+    library = Path(__file__).resolve().parents[1] / "workouts"
+    options = watchsync.GenerateOptions(library=str(library), weeks=4, start=None)  # type: ignore[arg-type]
+    assert options.library == library
+    plan_file = library / "plans" / "base-4-weeks.toml"
+    assert watchsync.load_plan(str(plan_file)).weeks
 
 
 def test_a_public_function_stays_itself_after_its_module_is_imported() -> None:

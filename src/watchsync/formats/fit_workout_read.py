@@ -168,7 +168,7 @@ class _Entry:
     block: Step | Repeat
 
 
-def read_fit_workout(data: bytes | Path, messages: list[str] | None = None) -> Workout:
+def read_fit_workout(data: bytes | Path | str, messages: list[str] | None = None) -> Workout:
     """Import a FIT workout file; raises :class:`WorkoutFormatError` when it is not one, or when it is a
     multi-sport workout (:func:`read_fit_workouts` splits those).
 
@@ -176,15 +176,17 @@ def read_fit_workout(data: bytes | Path, messages: list[str] | None = None) -> W
     """
     workouts = read_fit_workouts(data, messages)
     if len(workouts) > 1:
-        path = str(data) if isinstance(data, Path) else "<bytes>"
+        path = str(data) if isinstance(data, Path | str) else "<bytes>"
         raise WorkoutFormatError(path, 1, 1, f"a multi-sport workout of {len(workouts)} legs",
                                  "`watchsync import` to split it into one workout file per leg")
     return workouts[0]
 
 
-def read_fit_workouts(data: bytes | Path, messages: list[str] | None = None) -> list[Workout]:
-    """The workouts of a FIT workout file: one, or one per leg of a multi-sport workout (its
-    ``workout_session`` messages: each leg's sport, pool and first step), named ``<name> (2/3 cycling)``."""
+def read_fit_workouts(data: bytes | Path | str, messages: list[str] | None = None) -> list[Workout]:
+    """The workouts of a FIT workout file (its bytes, or its path as a ``Path`` or ``str``): one, or one
+    per leg of a multi-sport workout (its ``workout_session`` messages: each leg's sport, pool and
+    first step), named ``<name> (2/3 cycling)``."""
+    data = Path(data) if isinstance(data, str) else data
     path = str(data) if isinstance(data, Path) else "<bytes>"
     try:
         raw = data.read_bytes() if isinstance(data, Path) else data

@@ -69,6 +69,10 @@ class GenerateOptions:
     history: History | None = None
     rules: PlanRules = field(default_factory=PlanRules)
 
+    def __post_init__(self) -> None:
+        if isinstance(self.library, str):  # a path given as text, as everywhere else in the library
+            object.__setattr__(self, "library", Path(self.library))
+
 
 @dataclass(frozen=True)
 class _Targets:

@@ -52,8 +52,9 @@ _SESSION_KEYS = {"workout", "text", "note"}
 _HISTORY_KEYS = {"weekly_minutes", "longest_run_minutes"}
 
 
-def load_plan(path: Path, library: Library | None = None) -> Plan:
+def load_plan(path: Path | str, library: Library | None = None) -> Plan:
     """Read and validate the plan file ``path``; raises :class:`PlanError`."""
+    path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

@@ -81,7 +81,8 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
 class Store:
     """The state database; safe to share between threads and to open from several processes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
+        path = Path(path)
         self.path = path
         try:
             make_new_dir_private(path.parent)
@@ -109,7 +110,7 @@ class Store:
         self._local = threading.local()  # this thread's deferred_sync depth
 
     @classmethod
-    def open(cls, path: Path, *, check: bool = False) -> Store:
+    def open(cls, path: Path | str, *, check: bool = False) -> Store:
         """Open (creating and migrating if needed) the store at ``path``.
 
         With ``check``, a damaged database is refused (:class:`StoreFault` of kind ``corrupt``) after
