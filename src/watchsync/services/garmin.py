@@ -20,6 +20,7 @@ from typing import Self
 
 from watchsync.config import Config, ConfigError
 from watchsync.garmin.client import GarminClient
+from watchsync.garmin.errors import GarminError
 from watchsync.garmin.sync import DrainResult, SyncService
 from watchsync.garmin.sync_reconcile import ReconcileResult
 from watchsync.model.athlete import Athlete
@@ -110,8 +111,18 @@ class GarminSession:
         return apply_plan(plan, self.service, start, dry_run=dry_run, progress=progress, force=force)
 
     def send(self, progress: Progress | None = None) -> DrainResult:
-        """Carry out what waits in the outbox for this athlete."""
+        """Carry out what waits in the outbox for this athlete. A queue parked for a login is resumed
+        first when the saved tokens now log in (``watchsync login`` in another process, say)."""
+        if self.store.parked_reason(self.athlete.name) is not None:
+            self._resume()
         return self.service.drain(progress=progress)
+
+    def _resume(self) -> None:
+        try:
+            self.service.client.login_from_tokens()
+        except GarminError:
+            return  # still parked: the result says why
+        self.store.unpark(self.athlete.name)
 
     # lifetime --------------------------------------------------------------------------------------
 

@@ -1,0 +1,29 @@
+"""The library's GarminSession against the local Garmin server over HTTP."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import watchsync
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+
+
+def test_a_session_parked_for_a_login_resumes_once_the_tokens_log_in(tmp_path: Path) -> None:
+    """library3 #2: tokens written after a call parked the queue ('not logged in'); every later call
+    stayed parked, and `outcomes == []` read as success while nothing was sent."""
+    workout = watchsync.parse_text("name: Easy 30\nsport: running\n- 30m RPE 3\n")
+    with running_server() as server:
+        config_file = tmp_path / "config.toml"
+        config_file.write_text(f'[garmin]\nendpoint = "{server.url}"\nmax_retries = 0\n\n'
+                               "[athletes.anna]\nmax_hr = 188\nlthr = 171\n", encoding="utf-8")
+        config = watchsync.load_config(config_file, state_dir=tmp_path / "state")
+        with watchsync.GarminSession.open(config, "anna") as session:
+            first = session.schedule(workout, date(2030, 3, 4))
+        assert first.parked is not None and "not logged in" in first.parked and server.schedules() == []
+
+        fake_token_dir(config.token_dir("anna"), server.url)  # as `watchsync login` leaves them
+        with watchsync.GarminSession.open(config, "anna") as session:
+            later = session.send()
+        assert later.parked is None and [o.status for o in later.outcomes] == ["done", "done"]
+        assert [str(s["calendarDate"]) for s in server.schedules()] == ["2030-03-04"]
