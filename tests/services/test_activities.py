@@ -382,3 +382,22 @@ def test_a_list_item_with_a_null_link_is_completed_from_the_details(server: Loca
     item = {**client.list_activities(TODAY, TODAY)[0], "associatedWorkoutId": None, "directWorkoutRpe": None}
     summary = summary_from_connect(_with_details(client, item))
     assert (summary.id, summary.associated_workout_id, summary.workout_rpe) == (str(activity_id), 777, 4.0)
+
+
+def test_a_watch_whose_clock_is_years_off_still_counts_in_its_week(server: LocalGarminServer, client: GarminClient,
+                                                                   store: Store, tmp_path: Path) -> None:
+    """library3 #3: the row was kept by the file's start (2015) and the week's report, which reads rows
+    from a day before the week on, left out an activity the full report matched."""
+    from watchsync.services.report import store_report
+
+    workout = easy_run(30)
+    day = TODAY - timedelta(days=2)
+    store.upsert_workout(ATHLETE.name, "easy", content_hash="h", payload=workout.model_dump(mode="json"))
+    store.add_schedule(ATHLETE.name, "easy", day)
+    fit = simulate_activity(workout, ATHLETE, start=datetime(2015, 3, 1, 7, tzinfo=UTC)).fit  # the watch's clock
+    server.add_activity(fit, start_time=morning(day))  # Garmin's start: the phone's clock
+    sync(store, client, tmp_path)
+
+    week = store_report(store, ATHLETE, today=TODAY, week=day)
+    assert [(row.day, row.status) for row in week.sessions] == [(day, "green")]
+    assert [row.status for row in store_report(store, ATHLETE, today=TODAY).sessions] == ["green"]

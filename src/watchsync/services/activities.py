@@ -230,16 +230,26 @@ def _stored_summary(summary: ActivitySummary, load: ActivityLoad, activity: Acti
 
 
 def _utc_start(analysis: Analysis, connect: Mapping[str, Any]) -> datetime:
+    """The row's start: Connect's GMT start when it gives one, as the summary's local start is
+    Connect's (a watch whose clock is off by years must not drop the row from a week's report), else
+    the file's first session start on a real clock."""
+    if _connect_gmt(connect) is not None:
+        return _connect_utc_start(connect, analysis.summary)
     starts = [s.start_time for s in analysis.activity.sessions if s.start_time is not None]
     if analysis.activity.clock != "utc":  # device-relative times: the file's start is no UTC time
         starts = []
     return min(starts) if starts else _connect_utc_start(connect, analysis.summary)
 
 
+def _connect_gmt(connect: Mapping[str, Any]) -> str | None:
+    gmt = connect.get("startTimeGMT") or (connect.get("summaryDTO") or {}).get("startTimeGMT")
+    return gmt if isinstance(gmt, str) else None
+
+
 def _connect_utc_start(connect: Mapping[str, Any], summary: ActivitySummary) -> datetime:
     """Connect's GMT start (naive text in UTC); the local start taken as UTC when it is missing."""
-    gmt = connect.get("startTimeGMT") or (connect.get("summaryDTO") or {}).get("startTimeGMT")
-    moment = datetime.fromisoformat(gmt) if isinstance(gmt, str) else summary.start
+    gmt = _connect_gmt(connect)
+    moment = datetime.fromisoformat(gmt) if gmt is not None else summary.start
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
