@@ -27,3 +27,20 @@ def test_a_session_parked_for_a_login_resumes_once_the_tokens_log_in(tmp_path: P
             later = session.send()
         assert later.parked is None and [o.status for o in later.outcomes] == ["done", "done"]
         assert [str(s["calendarDate"]) for s in server.schedules()] == ["2030-03-04"]
+
+
+def test_analyze_activity_says_when_the_workout_is_of_another_sport(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from watchsync.testing.simulate import simulate_activity
+
+    athlete = watchsync.default_config().athlete("anna")
+    run = watchsync.prepare(watchsync.parse_text("name: Easy\nsport: running\n- 30m RPE 3\n"), athlete)
+    fit = tmp_path / "run.fit"
+    fit.write_bytes(simulate_activity(run.resolved, athlete, start=datetime(2026, 3, 2, 7, tzinfo=UTC)).fit)
+    ride = watchsync.parse_text("name: Spin\nsport: cycling\n- 30m RPE 3\n")
+
+    assert watchsync.analyze_activity(fit, athlete, run).sport_mismatch is None
+    scored = watchsync.analyze_activity(fit, athlete, ride)
+    assert scored.score is not None and scored.sport_mismatch == \
+        "an activity of sport running scored against a cycling workout"

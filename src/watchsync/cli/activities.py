@@ -136,10 +136,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.athlete is None and len(config.athletes) > 1:  # the zones and load are this athlete's
         print(f"watchsync: scored for {athlete.name}, the config's first athlete (--athlete NAME for another)",
               file=sys.stderr)
-    scored_sport = analysis.scored_for(workout.workout.sport).summary.sport if workout is not None else None
-    if workout is not None and scored_sport is not None and scored_sport.family != workout.workout.sport.family:
-        print(f"watchsync: an activity of sport {scored_sport.value} scored against a "
-              f"{workout.workout.sport.value} workout: another sport's numbers", file=sys.stderr)
+    if workout is not None and scored.sport_mismatch is not None:
+        print(f"watchsync: {scored.sport_mismatch}: another sport's numbers", file=sys.stderr)
     if args.json:
         document = analysis_document(analysis)
         print_json({"summary": document.pop("summary"), "load": document.pop("load"),

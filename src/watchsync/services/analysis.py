@@ -23,6 +23,18 @@ class ScoredActivity:
 
     analysis: Analysis
     score: SessionScore | None
+    workout: Workout | None = None  # the resolved workout scored against (given, or the watch's own)
+
+    @property
+    def sport_mismatch(self) -> str | None:
+        """``an activity of sport strength scored against a running workout`` when the part scored
+        (the file, or its session of the workout's sport) is of another sport family, else None."""
+        if self.workout is None:
+            return None
+        scored = self.analysis.scored_for(self.workout.sport).summary.sport
+        if scored.family == self.workout.sport.family:
+            return None
+        return f"an activity of sport {scored.value} scored against a {self.workout.sport.value} workout"
 
 
 def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | PreparedWorkout | None = None, *,
@@ -47,7 +59,7 @@ def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | Pr
     from watchsync.services.scoring import score_session
 
     session = PlannedSession(id=planned.name, date=analysis.summary.start.date(), workout=planned)
-    return ScoredActivity(analysis, score_session(session, analysis.scored_for(planned.sport), athlete))
+    return ScoredActivity(analysis, score_session(session, analysis.scored_for(planned.sport), athlete), planned)
 
 
 def _embedded(analysis: Analysis, athlete: Athlete) -> Workout | None:
