@@ -106,3 +106,19 @@ def test_using_the_library_leaves_the_callers_logging_alone() -> None:
             "assert logging.getLogger().handlers == [], logging.getLogger().handlers\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_loose_inputs_get_clear_errors_or_just_work(tmp_path: Path) -> None:
+    """library3 #6: a sport given as text, a config that is not UTF-8, an Athlete for GarminSession.open."""
+    assert watchsync.parse_text("name: t\n- 10m RPE 3\n", sport="trail").sport.value == "trail_running"
+    broken = tmp_path / "latin1.toml"
+    broken.write_bytes("[athletes.zoë]\nlthr = 170\n".encode("latin-1"))
+    try:
+        watchsync.load_config(broken)
+    except watchsync.WatchsyncError as error:
+        assert "not UTF-8" in str(error) and str(broken) in str(error)
+    else:
+        raise AssertionError("a latin-1 config was read")
+    config = watchsync.default_config(state_dir=tmp_path / "state")
+    with watchsync.GarminSession.open(config, config.athlete("anna")) as session:
+        assert session.athlete.name == "anna"

@@ -183,6 +183,8 @@ def load_config(path: Path | str | None = None, *, state_dir: Path | str | None 
             text = file.read_text("utf-8")
         except OSError as error:
             raise ConfigError(f"{file}: cannot read ({error.strerror})") from None
+        except UnicodeDecodeError as error:
+            raise ConfigError(f"{file}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

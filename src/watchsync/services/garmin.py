@@ -63,9 +63,10 @@ class GarminSession:
         self._own_store = own_store
 
     @classmethod
-    def open(cls, config: Config, athlete: str | None = None) -> GarminSession:
-        """The session of ``athlete`` (default: the config's first) over the config's state store."""
-        profile = config.athlete(athlete)
+    def open(cls, config: Config, athlete: str | Athlete | None = None) -> GarminSession:
+        """The session of ``athlete`` (its name or profile; default: the config's first) over the
+        config's state store."""
+        profile = config.athlete(athlete.name if isinstance(athlete, Athlete) else athlete)
         client = client_for(config, profile.name)
         return cls(Store.open(config.store_path), client, profile, own_store=True)
 

@@ -253,7 +253,7 @@ class Defaults:
 
 
 def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_required: bool = False,
-               name: str | None = None, sport: Sport | None = None, defaults: Defaults | None = None,
+               name: str | None = None, sport: Sport | str | None = None, defaults: Defaults | None = None,
                warnings: list[WorkoutFormatError] | None = None, notes: list[str] | None = None) -> Workout:
     """Parse a text workout; raises :class:`WorkoutFormatError` (``WorkoutErrors`` for several).
 
@@ -264,6 +264,8 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
     ``warnings``; which default was used to ``notes``. ``line_offset`` shifts reported lines (text
     embedded in TOML).
     """
+    if isinstance(sport, str):  # "running", "trail", as a `sport:` line reads it
+        sport = _sport(sport, Where(path, line_offset + 1, Sport.OTHER, None, None), 1)
     defaults = defaults or Defaults(name=name, sport=sport)
     doc = _Document(path, line_offset, None)
     lines = text.splitlines()
