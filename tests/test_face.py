@@ -84,28 +84,24 @@ def test_paths_may_be_given_as_strings(tmp_path: Path) -> None:
 def test_a_public_function_stays_itself_after_its_module_is_imported() -> None:
     """journey8: `import watchsync.compile` imports the module watchsync.prepare, which used to replace
     the function watchsync.prepare on the package ('module' object is not callable)."""
-    import subprocess
-    import sys
+    _in_a_fresh_python("import watchsync.compile, watchsync\n"
+                       "from watchsync.prepare import PreparedWorkout\n"
+                       "w = watchsync.parse_text('name: t\\nsport: running\\n- 10m RPE 3\\n')\n"
+                       "athlete = watchsync.Athlete(name='a', lthr=170)\n"
+                       "assert isinstance(watchsync.prepare(w, athlete), PreparedWorkout)\n")
 
-    code = ("import watchsync.compile, watchsync\n"
-            "from watchsync.prepare import PreparedWorkout\n"
-            "w = watchsync.parse_text('name: t\\nsport: running\\n- 10m RPE 3\\n')\n"
-            "assert isinstance(watchsync.prepare(w, watchsync.Athlete(name='a', lthr=170)), PreparedWorkout)\n")
+
+def _in_a_fresh_python(code: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 
 def test_using_the_library_leaves_the_callers_logging_alone() -> None:
     """library3 #4: fit-tool's import called logging.basicConfig, so the caller's own did nothing."""
-    import subprocess
-    import sys
-
-    code = ("import logging, watchsync\n"
-            "w = watchsync.parse_text('name: t\\nsport: running\\n- 10m RPE 3\\n')\n"
-            "assert watchsync.prepare(w, watchsync.Athlete(name='a', lthr=170)).fit\n"
-            "assert logging.getLogger().handlers == [], logging.getLogger().handlers\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    _in_a_fresh_python("import logging, watchsync\n"
+                       "w = watchsync.parse_text('name: t\\nsport: running\\n- 10m RPE 3\\n')\n"
+                       "assert watchsync.prepare(w, watchsync.Athlete(name='a', lthr=170)).fit\n"
+                       "assert logging.getLogger().handlers == [], logging.getLogger().handlers\n")
 
 
 def test_loose_inputs_get_clear_errors_or_just_work(tmp_path: Path) -> None:
