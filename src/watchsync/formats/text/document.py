@@ -269,7 +269,8 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
     defaults = defaults or Defaults(name=name, sport=sport)
     doc = _Document(path, line_offset, None)
     lines = text.splitlines()
-    doc.pool = _pool_anywhere(lines)  # a yard pool's line after the steps still sets their paces' unit
+    if "pool" in text or "Pool" in text or "POOL" in text:  # a pool line after the steps sets their pace unit
+        doc.pool = _pool_anywhere(lines)
     for index, raw in enumerate(lines):
         if not raw.isascii():
             raw = _plain_characters(raw)
@@ -277,7 +278,8 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
             raw = raw.replace("**", "  ")
         if "<" in raw:  # HTML tags ("<b>Main Set 5x</b>"), formatting intervals.icu ignores: blanked, columns kept
             raw = HTML_TAG.sub(lambda tag: " " * len(tag.group(0)), raw)
-        raw = _without_emphasis(raw)
+        if "*" in raw or "_" in raw:
+            raw = _without_emphasis(raw)
         # only a step line reads the sport: a text with its own `sport:` line never looks up the fallback
         fallback = defaults.fallback_sport() if doc.sport is None and raw.lstrip().startswith("-") else None
         sport_now = doc.sport or fallback or Sport.OTHER

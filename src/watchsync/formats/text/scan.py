@@ -116,7 +116,9 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             pos = token.end()
             continue
         # "~5m": about 5m; "@5:00/km Pace": at that pace (the mark glued to what it marks)
-        lead = _LEADS.get(body[pos]) if body[pos + 1:pos + 2].isdecimal() else None
+        lead = _LEADS.get(body[pos])
+        if lead is not None and not body[pos + 1:pos + 2].isdecimal():
+            lead = None
         at = pos + 1 if lead else pos
         for rule in _candidate_rules(body, at):
             m = rule.pattern.match(body, at)

@@ -167,14 +167,14 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
                 and following.kind == "cue" and following.text.lower() == "lthr":
             where.warn(item.col, f"{item.text!r} is a power zone: 'LTHR' after it is text (as in intervals.icu)",
                        f"'{item.text} HR' for a heart-rate zone")  # "- 10m Z1 LTHR" (forum t/4725)
-        if item.kind == "target" and isinstance(item.value, PowerZoneTarget | PowerPercentFtpTarget) \
-                and following is not None and following.kind == "cue" \
-                and following.text.lower().startswith(("hrmax", "hr")) and following.text.lower() != "hr":
+        if following is not None and item.kind == "target" and following.kind == "cue" \
+                and isinstance(item.value, _POWER_SHARES) and following.text[:2].lower() == "hr" \
+                and following.text.lower() != "hr":
             kind = "zone" if isinstance(item.value, PowerZoneTarget) else "% of FTP"
             where.warn(item.col, f"{item.text!r} is a power {kind}: {following.text!r} after it is text (as in "
                        "intervals.icu)", f"'{item.text} HR' for heart rate")  # "- 5m 70% HRmax"
-        if item.kind == "cue" and item.text.lower() == "hr" and following is not None \
-                and isinstance(following.value, PowerZoneTarget | PowerPercentFtpTarget):
+        if following is not None and item.kind == "cue" and following.kind == "target" \
+                and isinstance(following.value, _POWER_SHARES) and item.text.lower() == "hr":
             where.warn(following.col, f"'HR {following.text}' is a power target: 'HR' before it is text (as in "
                        "intervals.icu)", f"'{following.text} HR' for heart rate")  # "- 10m HR Z2"
         if item.kind == "cue" and item.text.lower() == "mmp" and following is not None \
@@ -391,6 +391,8 @@ _STROKES = {"any": "any", "free": "free", "freestyle": "free", "back": "back", "
 _EQUIPMENT = ("fins", "kickboard", "paddles", "pull_buoy", "snorkel")
 _PROMPT_END = "<!>"
 _PROMPT_AT = re.compile(r"(?<!\S)(\d{1,5})\^")
+#: Power targets a heart-rate word beside them may have been meant as heart rate (``70% HRmax``, ``HR Z2``).
+_POWER_SHARES = (PowerZoneTarget, PowerPercentFtpTarget)
 _BARE_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _THOUSANDS = re.compile(r"^\d+(?:\.\d+)?k$", re.IGNORECASE)
 #: A token holding a length that is not a length on its own: ``10x100mtr``, ``5min.``, ``(20m)``.
@@ -496,7 +498,7 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                               "a shorter cue; put details after '|'")
         name, notes = None, cue
     rpe = parts.rpe.value if parts.rpe else None
-    if parts.target is not None and "freeride" in folded_words(cue):  # ERG off: the range only estimates load
+    if parts.target is not None and "freeride" in cue.lower() and "freeride" in folded_words(cue):  # ERG off
         where.warn(parts.target.col, f"{parts.target.text!r} on a freeride step is kept as its cue: the step "
                    "has no target (intervals.icu uses the range for the load estimate only)",
                    "no range on a freeride step, or no 'freeride' for a target")
