@@ -865,3 +865,14 @@ def test_icus_target_smoothing_options_are_left_out_of_the_cue_and_said() -> Non
     assert [type(step.target).__name__ for step in steps] == ["PowerPercentFtpTarget", "HeartRatePercentLthrTarget",
                                                              "PowerPercentFtpTarget"]
     assert sum("smoothing of the target" in str(w) for w in warnings) == 3
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Main set 4x\n• 10m 70%\n• 8m 84%\n", "repeat '4x' has no steps (expected '- 10m 70%': the lines under it"),
+    ("1. 10m 70%\n2. 8m 84%\n", "the workout has no steps (expected step lines starting with '- ' (line 3 reads"
+                                " as a step without it: '- 10m 70%'))"),
+])
+def test_steps_written_as_a_list_are_named_in_the_refusal(text: str, said: str) -> None:
+    with pytest.raises(WorkoutFormatError) as caught:
+        parse_text(f"name: t\nsport: cycling\n{text}", path="list.txt")
+    assert said in str(caught.value)

@@ -122,6 +122,7 @@ class _Document:
     pool: tuple[float, str] | None = None  # the pool length as written and its unit ("m", "yd")
     heading: str | None = None  # the first Markdown heading before the steps ("## Great Workout")
     opening: bool = False  # the first free-text line came before the steps (a name, not a footnote)
+    dashless: tuple[int, str] | None = None  # the first line that is a step without its "- " (line, step)
 
     def pace_units(self, chosen: Mapping[str, str] | None) -> Mapping[str, str] | None:
         """The pace units of the text's lines: in a yard pool a swim pace without a unit is per 100 yd."""
@@ -155,13 +156,15 @@ class _Document:
         elif section.steps:
             self.blocks.append(Repeat(count=section.count, steps=section.steps, name=section.name))
 
-    def open_section(self, section: Section, dashless: bool = False) -> None:
+    def open_section(self, section: Section, dashless: str | None = None) -> None:
         """Close the open section and open ``section``; a bare ``Nx`` line right under a header with no
         steps (``Técnica (Drills)`` then ``6x``) repeats under that header's name and intensity."""
         previous = self.section
-        if dashless and previous is not None and previous.count is not None and previous.lines == 0 \
+        if dashless is not None and self.dashless is None:
+            self.dashless = (section.line, dashless)
+        if dashless is not None and previous is not None and previous.count is not None and previous.lines == 0 \
                 and previous.dashless_below is None:
-            previous.dashless_below = section.text
+            previous.dashless_below = dashless
         if (previous is not None and previous.count is None and previous.lines == 0 and previous.text
                 and section.count is not None and section.name is None and not META_LINE.match(previous.text)):
             section.name = previous.text if len(previous.text) <= MAX_NAME else None
@@ -363,20 +366,27 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         doc.open_section(section_header(raw, where), dashless)
 
 
-def _warn_if_a_step(text: str, col: int, where: Where) -> bool:
+def _warn_if_a_step(text: str, col: int, where: Where) -> str | None:
     """A header line that is a length and a target (``10m 70%``) is a step line whose dash is missing:
     a header, as in intervals.icu, but said (it may end a repeat block or become the workout's name)."""
-    if not text[0].isdigit():
-        return False  # "Warmup", "Main set 4x": the common headers cost nothing
+    bullet = _LIST_MARK.match(text)  # "• 10m 70%", "1. 10m 70%": a list's mark where the dash goes
+    body = text[bullet.end():] if bullet else text
+    if not body[:1].isdigit():
+        return None  # "Warmup", "Main set 4x": the common headers cost nothing
     try:
-        items = list(scan(text, 0, replace(where, warnings=None)))
+        items = list(scan(body, 0, replace(where, warnings=None)))
     except WorkoutFormatError:
-        return False
+        return None
     if items and items[0].kind == "length" and any(item.kind in ("target", "rpe") for item in items):
-        where.warn(col, f"{text!r} reads as a section header, not a step (a step line starts with '- ')",
-                   f"'- {text}'")
-        return True
-    return False
+        mark = f" ({bullet.group(0).strip()!r} is no step mark)" if bullet else ""
+        where.warn(col, f"{text!r} reads as a section header, not a step{mark} (a step line starts with '- ')",
+                   f"'- {body}'")
+        return body
+    return None
+
+
+#: A list's mark before a line (a bullet, an en dash, ``1.``): not the ``- `` of a step line.
+_LIST_MARK = re.compile(r"(?:[•*–—·▪◦]|\d{1,2}[.)])\s+")
 
 
 _SPORT_HINT = ("a 'sport: running' line, --sport, a sport folder (run/, bike/, swim/ ...) "
@@ -440,10 +450,13 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
                                                  _SPORT_HINT))
     if not doc.blocks and not doc.errors:
         bullets = sorted({line[0] for line in doc.free_text if line[0] in _BULLETS})
+        expected = "step lines starting with '- '"
+        if doc.dashless is not None:  # "1. 10m 70%", "10m 70%": steps without their "- "
+            expected += f" (line {doc.dashless[0]} reads as a step without it: '- {doc.dashless[1]}')"
         doc.errors.append(WorkoutFormatError(
             doc.path, end_line, 1, "the workout has no steps" + (
                 f" (lines starting with {' or '.join(map(repr, bullets))} are text, as in intervals.icu)"
-                if bullets else ""), "step lines starting with '- '"))
+                if bullets else ""), expected))
     if doc.errors or sport is None or not name:
         return None
     tags = [tag.strip() for tag in doc.meta.get("tags", ("", 0, 0))[0].split(",") if tag.strip()]
