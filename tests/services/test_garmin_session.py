@@ -44,3 +44,28 @@ def test_analyze_activity_says_when_the_workout_is_of_another_sport(tmp_path: Pa
     scored = watchsync.analyze_activity(fit, athlete, ride)
     assert scored.score is not None and scored.sport_mismatch == \
         "an activity of sport running scored against a cycling workout"
+
+
+def test_a_workout_file_given_as_an_activity_is_refused_naming_the_file(tmp_path: Path) -> None:
+    athlete = watchsync.default_config().athlete("anna")
+    workout = tmp_path / "easy.fit"
+    workout.write_bytes(watchsync.prepare(watchsync.parse_text("name: E\nsport: running\n- 30m RPE 3\n"), athlete).fit)
+    try:
+        watchsync.analyze_activity(workout, athlete)
+    except watchsync.InputError as error:
+        assert str(error).startswith(f"{workout}: not an activity")
+    else:
+        raise AssertionError("a workout file was analysed as an activity")
+
+
+def test_a_datetime_schedules_on_its_date(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    workout = watchsync.parse_text("name: Easy 30\nsport: running\n- 30m RPE 3\n")
+    with running_server() as server:
+        config = watchsync.default_config(state_dir=tmp_path / "state")
+        config = config.model_copy(update={"garmin": config.garmin.model_copy(update={"endpoint": server.url})})
+        fake_token_dir(config.token_dir("anna"), server.url)
+        with watchsync.GarminSession.open(config, "anna") as session:
+            sent = session.schedule(workout, datetime(2030, 3, 4, 18, 30))
+        assert sent.parked is None and [str(s["calendarDate"]) for s in server.schedules()] == ["2030-03-04"]

@@ -130,8 +130,8 @@ def run_analyze(args: argparse.Namespace) -> int:
         scored = analyze_activity(args.file, athlete, workout)  # the library's use case, as documented
     except FitDecodeError as error:
         raise CliError(str(error)) from None
-    except NotAnActivity as error:
-        raise CliError(f"{args.file}: {error}") from None
+    except NotAnActivity as error:  # it names the file
+        raise CliError(str(error)) from None
     analysis, score = scored.analysis, scored.score
     if args.athlete is None and len(config.athletes) > 1:  # the zones and load are this athlete's
         print(f"watchsync: scored for {athlete.name}, the config's first athlete (--athlete NAME for another)",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from watchsync.compliance.activities import NotAnActivity
 from watchsync.compliance.analysis import Analysis, analyse
 
 # Scoring (the workout model, compliance scores) is imported only for an activity with a workout to
@@ -46,7 +47,12 @@ def analyze_activity(data: bytes | Path, athlete: Athlete, workout: Workout | Pr
     workout's sport (see `Analysis.scored_for`). Raises ``FitDecodeError`` for data that is not FIT.
     """
     name = activity_id or (data.stem if isinstance(data, Path) else "activity")
-    analysis = analyse(name, data, athlete)
+    try:
+        analysis = analyse(name, data, athlete)
+    except NotAnActivity as error:  # the file named, as every input error names its file
+        if isinstance(data, Path):
+            raise NotAnActivity(f"{data}: {error}") from None
+        raise
     if workout is not None:
         from watchsync.prepare import prepare  # only with a workout: `analyze` alone stays light
 

@@ -13,7 +13,7 @@ the same objects). :func:`client_for` is the one place that turns the configurat
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -82,7 +82,9 @@ class GarminSession:
 
     def schedule(self, workout: Workout | PreparedWorkout, day: date, *,
                  progress: Progress | None = None) -> DrainResult:
-        """Push ``workout`` if needed and put it on the calendar on ``day`` (never twice)."""
+        """Push ``workout`` if needed and put it on the calendar on ``day`` (never twice; a ``datetime``
+        counts by its date)."""
+        day = day.date() if isinstance(day, datetime) else day
         prepared = prepare(workout, self.athlete)
         with self.store.transaction():
             self.service.enqueue_push(prepared)
@@ -91,7 +93,8 @@ class GarminSession:
 
     def unschedule(self, workout: Workout | PreparedWorkout | str, day: date, *,
                    progress: Progress | None = None) -> DrainResult:
-        """Take ``workout`` (or its key) off the calendar on ``day``."""
+        """Take ``workout`` (or its key) off the calendar on ``day`` (a ``datetime`` counts by its date)."""
+        day = day.date() if isinstance(day, datetime) else day
         self.service.enqueue_unschedule(self._key(workout), day)
         return self.send(progress)
 
