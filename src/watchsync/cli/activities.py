@@ -256,17 +256,12 @@ def _band(channel: str | None, low: float | None, high: float | None, family: st
     if channel is None or low is None or high is None:
         return "open"
     if channel == "speed" and low > 0:
-        if family == "bike":
-            return f"{low * 3.6:.1f}-{high * 3.6:.1f} km/h"
-        per = 100 if family == "swim" else 1000
-        return f"{_clock(per / high)}-{_clock(per / low)}/{'100m' if per == 100 else 'km'}"
+        from watchsync.describe import describe_target
+        from watchsync.model.workout import SpeedTarget
+
+        return describe_target(SpeedTarget(low=low, high=high), swim=family == "swim", speed=family == "bike")
     units = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
     return f"{low:g}-{high:g} {units.get(channel, '')}".strip()
-
-
-def _clock(seconds: float) -> str:
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 # --- report ---------------------------------------------------------------------------------------

@@ -111,20 +111,4 @@ def dashboard_status(config: Config) -> dict[str, Any]:
     status = collect_status(config).as_json()
     status["rejected"] = {name: [asdict(f) for f in rejected_files(config.inbox_dir(name))]
                           for name in config.athletes}
-    status["warned"] = _warned(config)
     return status
-
-
-def _warned(config: Config) -> dict[str, list[dict[str, Any]]]:
-    """Each athlete's files taken in with warnings, newest first (none when the store cannot be read)."""
-    from watchsync.daemon.status import intake_warnings
-    from watchsync.store import Store, StoreError
-
-    none: dict[str, list[dict[str, Any]]] = {name: [] for name in config.athletes}
-    if not config.store_path.exists():  # a status look creates nothing
-        return none
-    try:
-        with Store.open(config.store_path) as store:
-            return {name: list(reversed(intake_warnings(store, name))) for name in config.athletes}
-    except (StoreError, OSError):
-        return none

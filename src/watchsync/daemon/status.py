@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,8 @@ class AthleteStatus:
     last_activity_sync: str | None
     last_error: str | None
     rejected_waiting: int
+    #: files taken in with warnings, newest first (``file``, ``at``, ``warnings``)
+    taken_with_warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,7 @@ def _athlete_status(store: Store, config: Config, name: str) -> AthleteStatus:
         last_activity_sync=_text(store.kv_get(name, LAST_ACTIVITY_SYNC_KEY)),
         last_error=_text(store.kv_get(name, LAST_ERROR_KEY)),
         rejected_waiting=_rejected_count(config.inbox_dir(name)),
+        taken_with_warnings=list(reversed(intake_warnings(store, name))),
     )
 
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from watchsync.describe import format_seconds
-from watchsync.model.units import METERS_PER_MILE, Units, format_distance
+from watchsync.model.units import Units, format_distance
 
 if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
     from watchsync.compliance.summary import Totals, WeekSummary
@@ -75,7 +75,7 @@ def kilometres(meters: float) -> str:
 
 def _bare_distance(meters: float) -> str:
     """The number of :func:`kilometres` without its unit (``37.6`` of ``37.6 / 40.0 km``)."""
-    return f"{meters / (METERS_PER_MILE if _DISPLAY_UNITS.get() is Units.IMPERIAL else 1000):.1f}"
+    return kilometres(meters).rsplit(" ", 1)[0]
 
 
 def day_label(day: date) -> str:

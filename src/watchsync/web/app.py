@@ -114,8 +114,7 @@ class Dashboard:
 
     def status_page(self, request: Request) -> Response:
         status = self.status()
-        return self.page("status.html", title="Status", status=status, rejected=status.get("rejected", {}),
-                         warned=status.get("warned", {}))
+        return self.page("status.html", title="Status", status=status, rejected=status.get("rejected", {}))
 
     def feed(self, request: Request) -> Response:
         athlete = self.athlete(request)

@@ -216,11 +216,11 @@ class _Document:
         if key == "sport":
             self.sport = _sport(value.strip(), where, value_col)
         if key == "pool":
-            given = POOL_LENGTH.match(value)
-            if given is None:
+            pool = _pool_length(value)
+            if pool is None:
                 raise where.error(value_col, f"pool length {value.strip()!r} is not a length",
                                   "e.g. 'pool: 25m' or 'pool: 25yd'")
-            self.pool = float(given.group(1)), "m" if given.group(2).lower().startswith("m") else "yd"
+            self.pool = pool
 
 
 def _sport(value: str, where: Where, col: int) -> Sport:
@@ -316,9 +316,15 @@ def _pool_anywhere(lines: list[str]) -> tuple[float, str] | None:
     """The pool length of the text's first pool line, wherever it is (checked where it stands)."""
     for raw in lines:
         meta = META_LINE.match(raw)
-        if meta and meta.group(1).lower().startswith("pool") and (given := POOL_LENGTH.match(meta.group(2))):
-            return float(given.group(1)), "m" if given.group(2).lower().startswith("m") else "yd"
+        if meta and meta.group(1).lower().startswith("pool") and (pool := _pool_length(meta.group(2))):
+            return pool
     return None
+
+
+def _pool_length(value: str) -> tuple[float, str] | None:
+    """``25m`` → ``(25.0, "m")``, ``25yd``/``25y`` → ``(25.0, "yd")``; None for anything else."""
+    given = POOL_LENGTH.match(value)
+    return None if given is None else (float(given.group(1)), "m" if given.group(2).lower().startswith("m") else "yd")
 
 
 def _plain_characters(raw: str) -> str:
