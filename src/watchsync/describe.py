@@ -202,7 +202,8 @@ def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth:
                   f"planned {describe_duration(block.planned, yards=yards)}" if block.planned else ""]
         cue = "; ".join(filter(None, [cue, *extras]))
         if block.exercise is not None:
-            weight = f" @ {block.weight_kg:g} kg" if block.weight_kg else ""
+            shown = block.weight_shown()
+            weight = f" @ {shown[0]:g} {shown[1]}" if shown and shown[0] else ""
             cue = f"{block.exercise.category}/{block.exercise.name}{weight}" + (f" – {cue}" if cue else "")
         rows.append(StepRow(label, block.intensity.value, describe_duration(block.duration, yards=yards),
                             describe_step_target(block, units, swim, yards, speed), cue, depth))

@@ -157,6 +157,17 @@ def test_compile_says_where_the_watch_runs_a_repeats_last_rest_that_connect_skip
     assert capsys.readouterr().err == ""
 
 
+def test_a_weight_in_pounds_stays_in_pounds_through_show_compile_and_import(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    legs = tmp_path / "legs.txt"
+    legs.write_text("name: Legs\nsport: strength\n- 3x5 Deadlift 135lb rest 2m\n")
+    assert main(["show", str(legs)]) == 0
+    assert "@ 135 lb" in capsys.readouterr().out
+    assert main(["compile", str(legs), "--out", str(tmp_path / "out")]) == 0
+    assert main(["import", str(tmp_path / "out" / "legs.fit"), "--out", str(tmp_path / "txt")]) == 0
+    assert "- 5 reps Deadlift 135lb" in (tmp_path / "txt" / "legs.txt").read_text()  # pounds, not 61.23kg
+
+
 def test_import_turns_a_fit_workout_back_into_text(tmp_path: Path) -> None:
     assert main(["compile", str(HILLS), "--out", str(tmp_path)]) == 0
     assert main(["import", str(tmp_path / "hill-repeats.fit"), "--out", str(tmp_path / "txt")]) == 0

@@ -108,6 +108,8 @@ SPREAD = Workout(
         ]),
         Step(intensity=Intensity.OTHER, duration=RepsDuration(reps=12), exercise=Exercise(
             category="SQUAT", name="GOBLET_SQUAT"), weight_kg=16.5, target=PowerZoneTarget(zone=3)),
+        Step(intensity=Intensity.OTHER, duration=RepsDuration(reps=5), exercise=Exercise(
+            category="DEADLIFT", name="BARBELL_DEADLIFT"), weight_kg=135 * 0.45359237, weight_unit="lb"),
         Step(intensity=Intensity.COOLDOWN, duration=LapButton(), target=OpenTarget(), name="Easy"),
     ],
 )
@@ -146,10 +148,10 @@ def check_step(step: Step, raw: dict[str, Any], run_sport: bool) -> None:
         assert piece is None or piece in text
     if step.exercise is not None:
         assert (raw["category"], raw["exerciseName"]) == (step.exercise.category, step.exercise.name)
-        assert step.weight_kg is not None
-        assert raw["weightValue"] == pytest.approx(step.weight_kg)  # kilograms, as Garmin's editor stores them
-        assert raw["weightUnit"]["unitKey"] == "kilogram"
-        assert raw["weightUnit"]["unitKey"] == "kilogram"
+        shown = step.weight_shown()
+        assert shown is not None
+        assert raw["weightValue"] == pytest.approx(shown[0])  # in its unit, as Garmin's editor stores it
+        assert raw["weightUnit"]["unitKey"] == {"kg": "kilogram", "lb": "pound"}[shown[1]]
 
 
 def test_writer_matches_the_model_field_by_field() -> None:
@@ -298,9 +300,9 @@ def test_compare_reports_values_counts_and_text() -> None:
     differences = compare_connect(sent, stored)
     assert "step 4: numberOfIterations 2 sent, 5 stored" in differences
     assert "step 1: targetValueTwo 140.0 sent, 150.0 stored" in differences
-    assert "step 9: description 'Easy' sent, 'changed' stored" in differences
+    assert "step 10: description 'Easy' sent, 'changed' stored" in differences
     del json_steps(stored)[-1]
-    assert "workout: 9 steps sent, 8 stored" in compare_connect(sent, stored)
+    assert "workout: 10 steps sent, 9 stored" in compare_connect(sent, stored)
 
 
 def test_compare_ignores_server_fields() -> None:
@@ -380,9 +382,10 @@ def steps(draw: st.DrawFn) -> Step:
                                                  Exercise(category="PLANK", name="PLANK")]))
     # below 1,000: a larger kilogram value is read back as grams (connect_json_read.GRAMS_FROM)
     weight = draw(st.none() | st.just(0.0) | st.floats(min_value=0.5, max_value=500)) if exercise else None
+    unit = draw(st.none() | st.just("lb")) if weight is not None else None
     return Step(intensity=draw(st.sampled_from(list(Intensity))), duration=draw(DURATIONS),
                 target=draw(TARGETS), name=draw(st.none() | WORDS), notes=notes, rpe=rpe,
-                exercise=exercise, weight_kg=weight)
+                exercise=exercise, weight_kg=weight, weight_unit=unit)
 
 
 BLOCKS = st.recursive(
@@ -412,8 +415,9 @@ def assert_same_meaning(original: Step | Repeat, back: Step | Repeat) -> None:
     assert (back.duration, back.target, back.exercise, back.rpe) == (original.duration, original.target,
                                                                      original.exercise, original.rpe)
     assert (back.weight_kg is None) == (original.weight_kg is None)
-    if original.weight_kg is not None and back.weight_kg is not None:
-        assert math.isclose(back.weight_kg, original.weight_kg, abs_tol=1e-9)
+    if original.weight_kg is not None and back.weight_kg is not None:  # pounds are sent to 1 decimal
+        assert math.isclose(back.weight_kg, original.weight_kg, abs_tol=0.03 if original.weight_unit else 1e-9)
+        assert back.weight_unit == original.weight_unit
     shown = " ".join(filter(None, (back.name, back.notes)))
     assert all(piece in shown for piece in (original.name, original.notes) if piece)
 

@@ -95,20 +95,24 @@ def test_a_heart_rate_end_given_as_a_zone_is_a_lap_button_with_the_zone_in_the_n
     assert step.duration == LapButton() and step.notes == "until heart rate zone 2 (imported as lap button)"
 
 
-@pytest.mark.parametrize(("value", "unit", "kg"), [
-    (60000.0, {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}, 60.0),  # grams, as garminconnect writes
-    (24.0, {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}, 24.0),  # kilograms, as Garmin's editor
-    (135.0, {"unitId": 9, "unitKey": "pound", "factor": 453.59237}, 61.235),  # pounds
-    (135.0, {"unitKey": "pound"}, 61.235),
-    (1000.0, {"unitId": 9, "unitKey": "pound", "factor": 453.59237}, 453.592),  # pounds are never grams
-    (20.0, None, 20.0),
-    (0.0, None, 0.0),
+@pytest.mark.parametrize(("value", "unit", "kg", "shown"), [
+    (60000.0, {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}, 60.0, None),  # grams, as garminconnect writes
+    (24.0, {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}, 24.0, None),  # kilograms, as Garmin's editor
+    (135.0, {"unitId": 9, "unitKey": "pound", "factor": 453.59237}, 61.235, "lb"),  # pounds, shown in pounds
+    (135.0, {"unitKey": "pound"}, 61.235, "lb"),
+    (1000.0, {"unitId": 9, "unitKey": "pound", "factor": 453.59237}, 453.592, "lb"),  # pounds are never grams
+    (20.0, None, 20.0, None),
+    (0.0, None, 0.0, None),
 ])
-def test_a_weight_is_in_its_unit_except_kilograms_from_1000_which_are_grams(value: float, unit: Any, kg: float) -> None:
+def test_a_weight_is_in_its_unit_except_kilograms_from_1000_which_are_grams(
+        value: float, unit: Any, kg: float, shown: str | None) -> None:
     strength = _step(endCondition={"conditionTypeId": 10}, endConditionValue=10.0, category="SQUAT",
                      exerciseName="GOBLET_SQUAT", weightValue=value, weightUnit=unit)
     [step], _ = _read(_document(strength, sport={"sportTypeId": 5}))
-    assert step.weight_kg == pytest.approx(kg)
+    assert step.weight_kg == pytest.approx(kg, abs=1e-3)
+    assert step.weight_unit == shown
+    if shown == "lb":  # the pounds come back whole, and the notes say nothing of a conversion
+        assert step.weight_shown() == (value, "lb") and "pound" not in (step.notes or "")
 
 
 def test_a_weight_heavier_than_a_step_holds_stays_as_text_and_the_document_is_read() -> None:

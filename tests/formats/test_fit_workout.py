@@ -125,8 +125,8 @@ def expected_step(step: Step, index: int) -> dict[str, Any]:
     expected |= {
         "exercise_category": exercise.category.lower() if exercise else None,
         "exercise_name": fit_exercise_name_id(exercise) if exercise else None,
-        "exercise_weight": step.weight_kg,
-        "weight_display_unit": "kilogram" if step.weight_kg is not None else None,
+        "exercise_weight": None if step.weight_kg is None else round(step.weight_kg, 2),  # FIT holds 0.01 kg
+        "weight_display_unit": None if step.weight_kg is None else "pound" if step.weight_unit == "lb" else "kilogram",
     }
     return expected
 
@@ -206,6 +206,8 @@ STRENGTH = Workout(
             Step(duration=TimeDuration(seconds=45), exercise=Exercise(category="PLANK", name="PLANK")),
             Step(duration=RepsDuration(reps=10), exercise=Exercise(category="CALF_RAISE", name="_3_WAY_CALF_RAISE")),
             Step(duration=RepsDuration(reps=8), exercise=Exercise(category="BENCH_PRESS", name="BENCH_PRESS")),
+            Step(duration=RepsDuration(reps=8), exercise=Exercise(category="DEADLIFT", name="DEADLIFT"),
+                 weight_kg=135 * 0.45359237, weight_unit="lb"),  # shown in pounds on the watch
             Step(intensity=Intensity.REST, duration=TimeDuration(seconds=90)),
         ]),
     ],

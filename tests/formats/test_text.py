@@ -231,6 +231,7 @@ def test_strength_lines_in_pounds_and_without_rest() -> None:
     assert isinstance(squat, Step)
     assert squat.exercise == Exercise(category="SQUAT", name="GOBLET_SQUAT")
     assert squat.weight_kg == pytest.approx(45 * 0.45359237)
+    assert squat.weight_unit == "lb" and squat.weight_shown() == (45.0, "lb")
     assert squat.name == "Goblet squat slow lowering"
 
 

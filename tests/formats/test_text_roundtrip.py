@@ -170,6 +170,7 @@ def test_miles_and_pounds_round_trip_closely() -> None:
     assert math.isclose(first[0].target.fast, second[0].target.fast, abs_tol=1e-3)
     assert first[0].duration == second[0].duration
     assert first[1].weight_kg == second[1].weight_kg
+    assert second[1].weight_unit == "lb" and "45lb" in format_text(workout)
 
 
 def test_library_files_are_stable_under_parse_format_parse() -> None:

@@ -95,6 +95,7 @@ exercise = { category = "PLANK", name = "SIDE_PLANK" }
     assert squat.exercise == Exercise(category="SQUAT", name="GOBLET_SQUAT")
     assert squat.duration == RepsDuration(reps=12)
     assert squat.weight_kg == pytest.approx(20.41, abs=0.01)
+    assert squat.weight_unit == "lb"
     assert hold == Step(duration=TimeDuration(seconds=45), exercise=Exercise(category="PLANK", name="SIDE_PLANK"))
 
 

@@ -137,6 +137,8 @@ HR_COMPARE: dict[str, str] = {"hr_below": "lt", "hr_above": "gt"}
 #: grams per unit, metadata): Garmin's GET answers of workouts built in its own editor hold ``6.0``
 #: for a 6 kg kettlebell (docs/garmin.md). garminconnect's workout builder sends grams instead.
 WEIGHT_UNIT_KILOGRAM: dict[str, Any] = {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}
+#: Garmin's pound, as its editor stores a weight in pounds (``weightValue`` is then in pounds; docs/garmin.md).
+WEIGHT_UNIT_POUND: dict[str, Any] = {"unitId": 9, "unitKey": "pound", "factor": 453.59237}
 GRAMS_PER_KG = 1000.0
 
 #: Separator between a step's name and notes inside Garmin's step description.
@@ -319,9 +321,10 @@ def _step(step: Step, sport: Sport, where: str, order: int, group: int | None) -
     if step.exercise is not None:
         data["category"] = step.exercise.category
         data["exerciseName"] = step.exercise.name if step.exercise.name != step.exercise.category else None
-        if step.weight_kg is not None:
-            data["weightValue"] = step.weight_kg
-            data["weightUnit"] = dict(WEIGHT_UNIT_KILOGRAM)
+        shown = step.weight_shown()
+        if shown is not None:
+            data["weightValue"] = shown[0]
+            data["weightUnit"] = dict(WEIGHT_UNIT_POUND if shown[1] == "lb" else WEIGHT_UNIT_KILOGRAM)
     return data
 
 

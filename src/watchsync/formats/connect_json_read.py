@@ -39,6 +39,7 @@ from watchsync.formats.connect_json import (
     TOKEN_LINE_RE,
 )
 from watchsync.formats.errors import WorkoutFormatError
+from watchsync.model.units import KG_PER_POUND
 from watchsync.model.workout import (
     MAX_WORKOUT_NAME,
     CadenceTarget,
@@ -65,6 +66,7 @@ from watchsync.model.workout import (
     Stroke,
     Target,
     TimeDuration,
+    WeightUnit,
     Workout,
     target_family,
 )
@@ -335,7 +337,7 @@ def _step(raw: dict[str, Any], where: str, notes: list[str]) -> Step:
     remarks: list[str] = []
     name, text = _name_and_notes(raw.get("description"))
     checks: list[str] = []
-    exercise, weight = _exercise(raw, remarks, checks)
+    exercise, (weight, weight_unit) = _exercise(raw, remarks, checks)
     notes.extend(f"{where}: {check}" for check in checks)
     target = _target(raw, where, "", remarks)
     secondary = _target(raw, where, "secondary", remarks)
@@ -350,7 +352,8 @@ def _step(raw: dict[str, Any], where: str, notes: list[str]) -> Step:
     return Step(intensity=INTENSITY_OF[step_type], duration=duration,
                 target=target, secondary=None if isinstance(secondary, OpenTarget) else secondary,
                 name=name, notes=text, rpe=_rpe(name, text), exercise=exercise, weight_kg=weight,
-                stroke=stroke, equipment=_equipment(raw))
+                weight_unit=weight_unit if weight is not None else None, stroke=stroke,
+                equipment=_equipment(raw))
 
 
 def _stroke(raw: dict[str, Any], remarks: list[str]) -> Stroke | None:
@@ -397,10 +400,10 @@ def _rpe(name: str | None, notes: str | None) -> RpeTarget | None:
 
 
 def _exercise(raw: dict[str, Any], remarks: list[str],
-              checks: list[str] | None = None) -> tuple[Exercise | None, float | None]:
+              checks: list[str] | None = None) -> tuple[Exercise | None, tuple[float | None, WeightUnit | None]]:
     category, exercise_name = raw.get("category"), raw.get("exerciseName")
     if not category:
-        return None, None
+        return None, (None, None)
     # a step naming only a category is the category's generic exercise (category repeated as name)
     exercise = Exercise(category=category, name=exercise_name or category)
     if not exercises.is_known(exercise):  # Connect's list runs ahead of the FIT profile's
@@ -408,25 +411,30 @@ def _exercise(raw: dict[str, Any], remarks: list[str],
         if exercises.is_known(generic):
             remarks.append(f"exercise {category}/{exercise.name} is not in Garmin's FIT catalogue "
                            f"(imported as any {category})")
-            return generic, _weight_kg(raw, remarks, checks)
+            return generic, _weight(raw, remarks, checks)
         remarks.append(f"exercise {category}/{exercise.name} is not in Garmin's FIT catalogue (left out)")
-        return None, None
-    return exercise, _weight_kg(raw, remarks, checks)
+        return None, (None, None)
+    return exercise, _weight(raw, remarks, checks)
 
 
-def _weight_kg(raw: dict[str, Any], remarks: list[str], checks: list[str] | None = None) -> float | None:
-    """``weightValue`` in kilograms: in ``weightUnit`` (its ``factor`` is grams per unit: 1000 for
-    kilograms, 453.59237 for pounds), except a kilogram value from :data:`GRAMS_FROM` up, which is
-    grams (garminconnect's workout builder writes grams)."""
+def _weight(raw: dict[str, Any], remarks: list[str],
+            checks: list[str] | None = None) -> tuple[float | None, WeightUnit | None]:
+    """``weightValue`` in kilograms, and ``"lb"`` for a weight in pounds (shown so again): in ``weightUnit``
+    (its ``factor`` is grams per unit: 1000 for kilograms, 453.59237 for pounds), except a kilogram value
+    from :data:`GRAMS_FROM` up, which is grams (garminconnect's workout builder writes grams)."""
     weight = raw.get("weightValue")
     if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
-        return None
+        return None, None
     unit = raw.get("weightUnit")
     factor = unit.get("factor") if isinstance(unit, dict) else None
     key = unit.get("unitKey") if isinstance(unit, dict) else None
+    shown: WeightUnit | None = None
     if not isinstance(factor, int | float) or factor <= 0:
         factor = POUND_GRAMS if key == "pound" else GRAMS_PER_KG
-    if weight == 0 or (weight >= GRAMS_FROM and factor == GRAMS_PER_KG):
+    if key == "pound" or abs(factor - POUND_GRAMS) < 0.01:  # pounds are never grams
+        kilograms = weight * KG_PER_POUND
+        shown = "lb"
+    elif weight == 0 or (weight >= GRAMS_FROM and factor == GRAMS_PER_KG):
         kilograms = weight / GRAMS_PER_KG
     elif factor == GRAMS_PER_KG:
         kilograms = float(weight)
@@ -438,8 +446,8 @@ def _weight_kg(raw: dict[str, Any], remarks: list[str], checks: list[str] | None
         remarks.append(f"weight {weight:g} {key or 'units'} ({kilograms:.1f} kg)")
     if kilograms > MAX_WEIGHT_KG:  # more than the model holds: kept in words, the step and the file kept
         remarks.append(f"weight {kilograms:g} kg is more than {MAX_WEIGHT_KG:g} kg (kept as text)")
-        return None
-    return kilograms
+        return None, None
+    return kilograms, shown
 
 
 def _duration(raw: dict[str, Any], where: str, remarks: list[str], notes: list[str]) -> Duration:

@@ -109,7 +109,8 @@ _WORKOUT_FIELDS = {4: "sport", 8: "wkt_name", 11: "sub_sport", 14: "pool_length"
 _STEP_FIELDS = {254: "message_index", 0: "wkt_step_name", 1: "duration_type", 2: "duration_value",
                 3: "target_type", 4: "target_value", 5: "custom_target_value_low", 6: "custom_target_value_high",
                 7: "intensity", 8: "notes", 9: "equipment", 10: "exercise_category", 11: "exercise_name",
-                12: "exercise_weight", 19: "secondary_target_type", 20: "secondary_target_value",
+                12: "exercise_weight", 13: "weight_display_unit", 19: "secondary_target_type",
+                20: "secondary_target_value",
                 21: "secondary_custom_target_value_low", 22: "secondary_custom_target_value_high"}
 _SESSION_FIELDS = {254: "message_index", 0: "sport", 1: "sub_sport", 3: "first_step_index", 4: "pool_length",
                    5: "pool_length_unit"}
@@ -117,6 +118,7 @@ _MESSAGE_FIELDS = {_FILE_ID: _FILE_ID_FIELDS, _WORKOUT: _WORKOUT_FIELDS, _WORKOU
                    _WORKOUT_SESSION: _SESSION_FIELDS}
 _MESSAGE_INDEX_MASK = 0x0FFF
 _UNKNOWN_EXERCISE_CATEGORY = 65534
+_DISPLAY_POUND = 2  # fit_base_unit pound: the weight is shown in pounds (the value is in kilograms)
 
 _RPE_CUE = re.compile(r"^RPE (\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?(?=\s|\.|$)")
 _DEV_RPE = re.compile(r"rpe|perceived|exertion|effort", re.IGNORECASE)
@@ -534,6 +536,8 @@ def _step(fields: Fields, remarks: list[str], bounds: bool, averaged: list[str])
         rpe=_dev_rpe(fields) or _rpe_from_cue(notes),
         exercise=exercise,
         weight_kg=weight if exercise is not None else None,
+        weight_unit="lb" if exercise is not None and weight is not None
+        and fields.get("weight_display_unit") == _DISPLAY_POUND else None,
         stroke=stroke or second_stroke,
         equipment=_lookup(_EQUIPMENT, _enum(WorkoutEquipment, fields.get("equipment"))),
     )

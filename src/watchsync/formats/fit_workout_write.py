@@ -228,7 +228,7 @@ def _step_message(step: Step, index: int, where: str) -> WorkoutStepMessage:
             message.exercise_name = name
     if step.weight_kg is not None:
         message.exercise_weight = step.weight_kg
-        message.weight_display_unit = WeightUnit.KILOGRAM.value
+        message.weight_display_unit = (WeightUnit.POUND if step.weight_unit == "lb" else WeightUnit.KILOGRAM).value
     return message
 
 

@@ -18,6 +18,7 @@ from watchsync.formats.text.scan import parse_duration, parse_target
 from watchsync.formats.toml_positions import KeyPath, Position, key_positions
 from watchsync.formats.toml_schema import EXPECTED, FileTable, RepeatTable, StepTable
 from watchsync.formats.validation import validation_message
+from watchsync.model.units import KG_PER_POUND
 from watchsync.model.workout import (
     MAX_REPEAT_DEPTH,
     Duration,
@@ -30,6 +31,7 @@ from watchsync.model.workout import (
     Sport,
     Step,
     Target,
+    WeightUnit,
     Workout,
     parse_sport,
 )
@@ -37,7 +39,6 @@ from watchsync.model.workout import (
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)$")
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(kg|lbs?)\s*$", re.IGNORECASE)
-_LB_KG = 0.45359237
 _MULTILINE_OPEN = re.compile(r"(\"\"\"|''')\s*")
 
 
@@ -217,15 +218,15 @@ class _Reader:
                 raise self.error((*path, "rpe"), "an RPE is already given in 'target'")
             rpe = self.rpe(path, table.rpe)
         exercise = self.exercise(path, table.exercise)
-        weight_kg = self.weight(path, table)
+        weight_kg, weight_unit = self.weight(path, table)
         weight_key = "weight" if table.weight is not None else "weight_kg"
         secondary = self.target((*path, "secondary"), table.secondary)[0] if table.secondary is not None else None
         planned = self.duration((*path, "planned"), table.planned) if table.planned is not None else None
         try:
             return Step(intensity=table.intensity, duration=duration, target=target, rpe=rpe,
                         name=table.name, notes=table.notes, exercise=exercise, weight_kg=weight_kg,
-                        secondary=secondary, ramp=table.ramp, planned=planned, prompts=table.prompts,
-                        stroke=table.stroke, equipment=table.equipment)
+                        weight_unit=weight_unit, secondary=secondary, ramp=table.ramp, planned=planned,
+                        prompts=table.prompts, stroke=table.stroke, equipment=table.equipment)
         except ValidationError as error:
             detail = error.errors()[0]
             key = str(detail["loc"][0]) if detail["loc"] else ""
@@ -278,16 +279,19 @@ class _Reader:
                              at_value=True)
         return found
 
-    def weight(self, path: KeyPath, table: StepTable) -> float | None:
+    def weight(self, path: KeyPath, table: StepTable) -> tuple[float | None, WeightUnit | None]:
+        """The weight in kilograms, and ``"lb"`` when it was written in pounds (shown so)."""
         if table.weight is not None and table.weight_kg is not None:
             raise self.error((*path, "weight"), "give either 'weight' or 'weight_kg'")
         if table.weight is None:
-            return None if table.weight_kg is None else float(table.weight_kg)
+            return None if table.weight_kg is None else float(table.weight_kg), None
         m = _WEIGHT.match(table.weight)
         if m is None:
             raise self.error((*path, "weight"), f"bad weight {table.weight!r}", EXPECTED["weight"],
                              at_value=True)
-        return float(m.group(1)) * (1.0 if m.group(2).lower() == "kg" else _LB_KG)
+        if m.group(2).lower() == "kg":
+            return float(m.group(1)), None
+        return float(m.group(1)) * KG_PER_POUND, "lb"
 
 
 @cache

@@ -9,7 +9,7 @@ import tomli_w
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.text.scan import parse_duration, parse_target
-from watchsync.formats.text.write import format_duration, format_target
+from watchsync.formats.text.write import format_duration, format_target, number_text
 from watchsync.model.workout import Exercise, Intensity, LapButton, OpenTarget, Repeat, Sport, Step, Target, Workout
 
 
@@ -59,7 +59,10 @@ def _step_table(step: Step, sport: Sport) -> dict[str, Any]:
         table["notes"] = step.notes
     if step.exercise is not None:
         table["exercise"] = _exercise_value(step.exercise)
-    if step.weight_kg is not None:
+    shown = step.weight_shown()
+    if shown is not None and shown[1] == "lb":
+        table["weight"] = f"{number_text(shown[0])}lb"
+    elif step.weight_kg is not None:
         table["weight_kg"] = step.weight_kg
     if step.secondary is not None:
         table["secondary"] = _target_value(step.secondary, sport)

@@ -19,6 +19,7 @@ class Units(StrEnum):
 METERS_PER_MILE = 1609.344
 METERS_PER_YARD = 0.9144
 METERS_PER_FOOT = 0.3048
+KG_PER_POUND = 0.45359237
 
 
 def whole_yards(meters: float) -> int | None:

@@ -18,6 +18,7 @@ from watchsync.model.enums import SPORT_FAMILY as SPORT_FAMILY
 from watchsync.model.enums import Intensity as Intensity
 from watchsync.model.enums import Sport as Sport
 from watchsync.model.enums import parse_sport as parse_sport
+from watchsync.model.units import KG_PER_POUND
 
 
 class _Frozen(BaseModel):
@@ -300,6 +301,8 @@ Stroke = Literal["any", "free", "back", "breast", "fly", "im", "drill", "mixed"]
 Equipment = Literal["fins", "kickboard", "paddles", "pull_buoy", "snorkel"]
 #: Direction of a ramp: ``up`` = intensity rises through the step, ``down`` = it falls.
 RampDirection = Literal["up", "down"]
+#: The unit a weight is shown in on the watch and in Garmin Connect (``weight_kg`` holds the value).
+WeightUnit = Literal["kg", "lb"]
 
 
 class Step(_Frozen):
@@ -308,7 +311,8 @@ class Step(_Frozen):
     ``secondary`` is a second target the watch also shows (Garmin's secondary target, e.g. a
     cadence beside power); ``ramp`` marks a target range the author wrote as a ramp (watches hold
     the range); ``planned`` is the length written next to ``press lap`` (intervals.icu's
-    placeholder), used for estimates only; ``prompts`` are timed text prompts.
+    placeholder), used for estimates only; ``prompts`` are timed text prompts. ``weight_kg`` is
+    the weight in kilograms whatever ``weight_unit`` (the unit shown: pounds when written so).
     """
 
     type: Literal["step"] = "step"
@@ -322,10 +326,19 @@ class Step(_Frozen):
     rpe: RpeTarget | None = None
     exercise: Exercise | None = None
     weight_kg: float | None = Field(default=None, ge=0, le=500)
+    weight_unit: WeightUnit | None = None  # None: kilograms; "lb" when the author wrote pounds
     planned: TimeDuration | DistanceDuration | None = Field(default=None, discriminator="kind")
     prompts: list[Prompt] = Field(default_factory=list, max_length=50)
     stroke: Stroke | None = None
     equipment: Equipment | None = None
+
+    def weight_shown(self) -> tuple[float, WeightUnit] | None:
+        """The weight in the unit it is shown in (pounds to 1 decimal), or None without a weight."""
+        if self.weight_kg is None:
+            return None
+        if self.weight_unit == "lb":
+            return round(self.weight_kg / KG_PER_POUND, 1), "lb"
+        return self.weight_kg, "kg"
 
     @staticmethod
     def prompt_clock(seconds: int) -> str:
@@ -336,6 +349,8 @@ class Step(_Frozen):
     def _consistent(self) -> Self:
         if self.weight_kg is not None and self.exercise is None:
             raise ValueError("a weight needs an exercise")
+        if self.weight_unit is not None and self.weight_kg is None:
+            raise ValueError("a weight unit needs a weight")
         if self.secondary is not None and (isinstance(self.secondary, OpenTarget | RpeTarget)
                                            or target_family(self.secondary) == target_family(self.target)
                                            or isinstance(self.target, OpenTarget)):

@@ -514,7 +514,8 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
         given["target"] = target
     optional = {"secondary": parts.secondary.value if parts.secondary else None, "ramp": _ramp(parts),
                 "name": name, "notes": notes, "rpe": rpe if parts.target else None, "exercise": exercise,
-                "weight_kg": parts.weight.value if parts.weight else None, "planned": planned,
+                "weight_kg": parts.weight.value[0] if parts.weight else None, "planned": planned,
+                "weight_unit": "lb" if parts.weight and parts.weight.value[1] == "lb" else None,
                 "stroke": _choice(parts.stroke, _STROKES, "stroke", where),
                 "equipment": _choice(parts.equipment, _EQUIPMENT, "equipment", where)}
     given.update((key, value) for key, value in optional.items() if value is not None)

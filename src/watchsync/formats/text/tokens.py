@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.validation import validation_message
-from watchsync.model.units import METERS_PER_MILE, default_pace_unit
+from watchsync.model.units import KG_PER_POUND, METERS_PER_MILE, default_pace_unit
 from watchsync.model.workout import (
     CadenceTarget,
     CaloriesDuration,
@@ -38,6 +38,7 @@ from watchsync.model.workout import (
     Step,
     Target,
     TimeDuration,
+    WeightUnit,
 )
 
 
@@ -142,7 +143,6 @@ _DISTANCE_SCALE = {"km": 1000.0, "kms": 1000.0, "mtr": 1.0, "meter": 1.0, "meter
 _TIME_WORD_SECONDS = {"m": 60.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
                       "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
                       "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0}
-_LB_KG = 0.45359237
 _YARD_M = 0.9144
 
 #: The paces the model holds (seconds per km, as `PaceTarget`'s bounds).
@@ -353,9 +353,10 @@ def _repeat_count(where: Where, col: int, m: re.Match[str]) -> int:
     return count
 
 
-def _weight(where: Where, col: int, m: re.Match[str]) -> float:
+def _weight(where: Where, col: int, m: re.Match[str]) -> tuple[float, WeightUnit]:
+    """``20kg`` → ``(20.0, "kg")``; ``45lb`` → its kilograms and ``"lb"`` (shown in pounds)."""
     value = float(m.group(1))
-    return value if m.group(2).lower() == "kg" else value * _LB_KG
+    return (value, "kg") if m.group(2).lower() == "kg" else (value * KG_PER_POUND, "lb")
 
 
 def _keep(_where: Where, _col: int, m: re.Match[str]) -> str:

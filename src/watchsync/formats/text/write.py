@@ -224,8 +224,9 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
     if not prefixed:
         pieces.append(name)
     pieces += [f"stroke={step.stroke}" if step.stroke else "", f"equipment={step.equipment}" if step.equipment else ""]
-    if step.weight_kg is not None:
-        pieces.append(f"{number_text(step.weight_kg)}kg")
+    shown = step.weight_shown()
+    if shown is not None:
+        pieces.append(f"{number_text(shown[0])}{shown[1]}")
     if sets is not None and len(sets.steps) == 2:
         rest = sets.steps[1]
         assert isinstance(rest, Step)
