@@ -47,6 +47,21 @@ def test_completion_and_planned_versus_done_volume() -> None:
     assert summary.totals == week
 
 
+def test_the_easy_share_is_of_running_alone() -> None:
+    """An easy swim or spin never lifts a week of hard running over the 80 % line (the ceiling is a runner's)."""
+    loads = [_load(MONDAY, 50, id="run", easy=400, hr=2000),
+             _load(MONDAY, 40, id="swim", easy=3400, hr=3500, family="swim"),
+             _load(MONDAY + timedelta(days=1), 40, id="ride", easy=3600, hr=3600, family="bike"),
+             _load(MONDAY + timedelta(days=2), 30, id="run-no-hr", seconds=1200).model_copy(
+                 update={"no_hr_seconds": 1200.0}),
+             _load(MONDAY + timedelta(days=3), 20, id="ride-no-hr", family="bike").model_copy(
+                 update={"no_hr_seconds": 3600.0})]
+    week = summarize([], match_sessions([], [], today=MONDAY + timedelta(days=7)), loads).weeks[0]
+    assert week.totals.easy_share == pytest.approx(400 / 2000)  # not (400 + 3400 + 3600) / 9100
+    assert (week.totals.hr_seconds, week.totals.no_hr_seconds) == (2000, 1200)  # running time, with and without
+    assert any("easy share 20%" in flag for flag in week.flags)
+
+
 def test_monotony_flags_warn_and_critical() -> None:
     # Week 1: the same load every day but one → SD small → monotony far above 2 (critical).
     # Week 2: one long day and rest → monotony 0.41, no flag.

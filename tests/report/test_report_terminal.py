@@ -153,3 +153,15 @@ def test_short_history_counts_the_days_to_today_in_the_week_under_way() -> None:
     assert short_history(date(2026, 11, 23), first, date(2026, 11, 25), 28)
     assert not short_history(date(2026, 11, 23), first, date(2026, 11, 29), 28)  # its Sunday: 28 days
     assert short_history(date(2026, 11, 9), first, date(2026, 12, 30), 28)  # a past second week: 14 days
+
+
+def test_the_easy_share_says_its_running_time_without_heart_rate_from_three_minutes(report: ComplianceReport) -> None:
+    for no_hr, shown in ((0.0, False), (120.0, False), (1800.0, True)):
+        update = {"hr_seconds": 7200.0, "no_hr_seconds": no_hr}
+        weeks = [week.model_copy(update={"totals": week.totals.model_copy(update=update)})
+                 for week in report.summary.weeks]
+        summary = report.summary.model_copy(update={"weeks": weeks,
+                                                    "totals": report.summary.totals.model_copy(update=update)})
+        text = " ".join(render_terminal(report.model_copy(update={"summary": summary}), color=False).split())
+        assert ("of 2.0 h with HR, 0.5 h without" in text) is shown
+        assert "0.0 h without" not in text  # a few seconds without a reading are not worth a word

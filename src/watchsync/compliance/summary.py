@@ -41,6 +41,8 @@ class Totals(BaseModel):
     planned_meters: float
     done_seconds: float
     done_meters: float
+    #: The share of running time with heart rate spent under the easy ceiling (runs only: a ride's or a swim's
+    #: heart rate is not judged against the running ceiling), and that running time with and without heart rate.
     easy_share: float | None
     hr_seconds: float = 0.0
     no_hr_seconds: float = 0.0
@@ -195,8 +197,9 @@ def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[Act
     """Totals of these sessions and activities; ``volumes`` remembers each workout's estimates."""
     volumes = _Volumes(easy_speed) if volumes is None else volumes
     done, missed = len(matched.matches), len(matched.missed)
-    hr_seconds = sum(load.hr_seconds or 0.0 for load in loads)
-    easy_seconds = sum(load.easy_seconds or 0.0 for load in loads)
+    runs = [load for load in loads if load.sport_family == RUN_FAMILY]  # the easy share is of running
+    hr_seconds = sum(load.hr_seconds or 0.0 for load in runs)
+    easy_seconds = sum(load.easy_seconds or 0.0 for load in runs)
     return Totals(
         planned_sessions=len(planned),
         done=done,
@@ -210,7 +213,7 @@ def _totals(planned: list[PlannedSession], matched: MatchResult, loads: list[Act
         done_meters=sum(load.distance_m or 0.0 for load in loads),
         easy_share=easy_seconds / hr_seconds if hr_seconds > 0 else None,
         hr_seconds=hr_seconds,
-        no_hr_seconds=sum(load.no_hr_seconds or 0.0 for load in loads),
+        no_hr_seconds=sum(load.no_hr_seconds or 0.0 for load in runs),
         planned_meters_by_family=_by_family(
             (s.workout.sport.family, volumes.of(s.workout)[1]) for s in planned),
         done_meters_by_family=_by_family((load.sport_family, load.distance_m or 0.0) for load in loads),

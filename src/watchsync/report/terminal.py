@@ -100,16 +100,11 @@ def _totals_lines(totals: Totals, report: ComplianceReport, *, future: bool) -> 
         sessions.append(f"{totals.unplanned} unplanned")
     volume = [f"time {values.hours(totals.done_seconds)} / {values.planned_time(totals)}",
               f"easy {values.percent(totals.easy_share)} (target {values.percent(report.easy_share_target)})"
-              + _heart_rate_time(totals)]
+              + values.hr_basis(totals.hr_seconds, totals.no_hr_seconds)]
     return ["sessions  " + " · ".join(sessions), "volume    " + " · ".join(volume),
             "distance  " + values.distances(totals.done_meters_by_family, totals.planned_meters_by_family)]
 
 
-def _heart_rate_time(totals: Totals) -> str:
-    """Over how much time the easy share is, and how much time had no heart rate."""
-    if not totals.no_hr_seconds:
-        return ""
-    return f" of {values.hours(totals.hr_seconds)} with HR, {values.hours(totals.no_hr_seconds)} without"
 
 
 def _load_line(week: WeekSummary, report: ComplianceReport) -> str:

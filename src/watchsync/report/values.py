@@ -46,10 +46,14 @@ def hours(seconds: float) -> str:
     return f"{seconds / SECONDS_PER_HOUR:.1f} h"
 
 
+#: Running time without heart rate shown beside the easy share from this much (below, it reads "0.0 h").
+NO_HR_SHOWN_S = 180.0
+
+
 def hr_basis(hr_seconds: float, no_hr_seconds: float) -> str:
-    """`` of 6.1 h with HR, 1.2 h without`` when some time had no heart rate (the easy share leaves it
-    out), else nothing: a week whose strap died must not read as all easy."""
-    if not no_hr_seconds:
+    """`` of 6.1 h with HR, 1.2 h without`` when some running time had no heart rate (the easy share leaves
+    it out), else nothing: a week whose strap died must not read as all easy."""
+    if no_hr_seconds < NO_HR_SHOWN_S:
         return ""
     return f" of {hours(hr_seconds)} with HR, {hours(no_hr_seconds)} without"
 
