@@ -15,6 +15,7 @@ from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,
     HeartRateDuration,
+    HeartRatePercentLthrTarget,
     HeartRatePercentMaxTarget,
     HeartRateTarget,
     HeartRateZoneTarget,
@@ -876,3 +877,54 @@ def test_steps_written_as_a_list_are_named_in_the_refusal(text: str, said: str) 
     with pytest.raises(WorkoutFormatError) as caught:
         parse_text(f"name: t\nsport: cycling\n{text}", path="list.txt")
     assert said in str(caught.value)
+
+
+def _warned(text: str, sport: str = "running") -> tuple[list[Step | Repeat], list[str]]:
+    said: list[WorkoutFormatError] = []
+    parsed = parse_text(f"name: t\nsport: {sport}\n{text}", warnings=said).steps
+    return parsed, [warning.problem for warning in said]
+
+
+# probe icu12 #1: a German coach's LLM-written bullet "- Bei Bedarf insgesamt 8,5km laufen" (code index id 68569527538)
+@pytest.mark.parametrize(("line", "expected"), [
+    ("- Bei Bedarf insgesamt 8,5km laufen", Step(duration=DistanceDuration(meters=8500),
+                                                  name="Bei Bedarf insgesamt laufen")),
+    ("- 1,5h Z2 HR", Step(duration=TimeDuration(seconds=5400), target=HeartRateZoneTarget(zone=2))),
+    ("- 10m 62,5-70,5% LTHR", Step(duration=TimeDuration(seconds=600),
+                                   target=HeartRatePercentLthrTarget(low=62.5, high=70.5))),
+])
+def test_a_decimal_comma_is_read_as_a_point_and_said(line: str, expected: Step) -> None:
+    [read], said = _warned(line)
+    assert read == expected
+    assert said and all("(a decimal comma)" in problem for problem in said)
+
+
+def test_a_thousands_separator_is_refused_with_the_whole_number() -> None:
+    with pytest.raises(WorkoutFormatError) as error:
+        steps("- 1,500mtr easy", "pool_swim")
+    assert error.value.expected == "1500mtr (no thousands separator)"  # not "500mtr"
+
+
+# probe icu12 #2: "- 6km Z1 HR; if fresh extend to 8km" (the same source): intervals.icu takes the line
+@pytest.mark.parametrize(("line", "length", "cue"), [
+    ("- 6km Z1 HR; if fresh extend to 8km", DistanceDuration(meters=6000), "if fresh extend to 8km"),
+    ("- 45m Z2 HR, about 8km", TimeDuration(seconds=2700), "about 8km"),
+])
+def test_a_second_length_after_words_is_a_remark_said_as_such(line: str, length: object, cue: str) -> None:
+    [read], said = _warned(line)
+    assert isinstance(read, Step) and (read.duration, read.name) == (length, cue)
+    assert said == [f"'8km' after the words following the step's length '{line.split()[1]}' is read as text"]
+    with pytest.raises(WorkoutFormatError, match="already has a length"):
+        steps("- 6km 8km Z1 HR")  # two lengths with nothing between them stay an error
+
+
+# probe icu12 #3: "- Squats 3x8, pause 60s" (the same source, a strength description it validates)
+@pytest.mark.parametrize("line", ["- Squats 3x8, pause 60s", "- Squats 3x8 Pause 60s", "- Squats 3x8 descanso 60s",
+                                  "- Squats 3x8 récup 60s", "- Squats 3x8 (rest 60s)", "- Squats 3x8 (60s Pause)"])
+def test_the_rest_between_sets_in_other_words_and_in_brackets(line: str) -> None:
+    [sets], said = _warned(line, "strength")
+    assert isinstance(sets, Repeat) and sets.count == 3 and sets.skip_last_rest
+    squat, rest = sets.steps
+    assert isinstance(squat, Step) and isinstance(rest, Step)
+    assert (squat.name, rest.intensity, rest.duration) == ("Squats", Intensity.REST, TimeDuration(seconds=60))
+    assert said == []

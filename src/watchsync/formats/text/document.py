@@ -287,6 +287,8 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
         fallback = defaults.fallback_sport() if doc.sport is None and raw.lstrip().startswith("-") else None
         sport_now = doc.sport or fallback or Sport.OTHER
         where = Where(path, line_offset + index + 1, sport_now, doc.warnings, doc.pace_units(defaults.pace_units))
+        if "," in raw and raw.lstrip().startswith("-"):
+            raw = _decimal_commas(raw, where)
         try:
             _document_line(doc, raw, where, defaults if not header_required else Defaults())
         except WorkoutFormatError as error:
@@ -300,6 +302,24 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
         warnings.extend(doc.warnings)
     assert workout is not None
     return workout
+
+
+#: A decimal comma in a length, weight or target (``8,5km``, ``1,5h``, ``85,5% LTHR``, ``62,5-70%``): one or two
+#: decimals, the unit glued to them (three digits after a comma are a thousands separator: ``1,500mtr``).
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d{1,5}),(\d{1,2})"
+                            r"(?=(?:km|kms|mtr|mi|yd|y|h|m|min|mins|s|sec|secs|kg|lbs?|bpm|w|rpm|%)(?![a-z])"
+                            r"|[-–]\d{1,5}(?:,\d{1,2})?(?:%|[a-z]))", re.IGNORECASE)
+
+
+def _decimal_commas(raw: str, where: Where) -> str:
+    """A step line with its decimal commas read as points (columns kept), each said: German, French,
+    Italian, Spanish and Portuguese writers put ``8,5km``, which the syntax (and intervals.icu) writes ``8.5km``."""
+    def point(m: re.Match[str]) -> str:
+        written = m.group(0)
+        where.warn(m.start() + 1, f"{written!r} is read as {m.group(1)}.{m.group(2)} (a decimal comma)",
+                   f"'{m.group(1)}.{m.group(2)}' with a point, as intervals.icu writes numbers")
+        return f"{m.group(1)}.{m.group(2)}"
+    return _DECIMAL_COMMA.sub(point, raw)
 
 
 def _without_emphasis(raw: str) -> str:

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from watchsync.formats.text.scan import Item, scan
+from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.text.scan import Item, parse_duration, scan
 from watchsync.formats.text.tokens import SWIM_SPORTS, Where, ZeroLength, build
 from watchsync.formats.text.words import RECOVERY_WORDS, REST_WORDS, folded_words, section_intensity
 from watchsync.model.workout import (
@@ -106,10 +107,11 @@ class _Parts:
                 and bool(_SPACED_UNIT.match(item.text)) != bool(_SPACED_UNIT.match(taken.text)):
             self._length_as_text(item, taken)  # "2 m klus mezi 5m Z4": the glued one is the length
             return
-        if taken is not None and item.kind in ("target", "rpe") and any(taken.col < cue.col < item.col
-                                                                         for cue in self.cue):
-            self.cue.append(Item("cue", item.text, item.col, item.text))  # "55% FTP con 2x30s 80% FTP":
-            self.where.warn(item.col, f"{item.text!r} after the words following the step's target "  # a remark
+        if taken is not None and (item.kind in ("target", "rpe") or self._remark_length(item, taken)) \
+                and any(taken.col < cue.col < item.col for cue in self.cue):
+            self.cue.append(Item("cue", item.text, item.col, item.text))  # "55% FTP con 2x30s 80% FTP",
+            what = "length" if item.kind == "length" else "target"  # "6km Z1 HR; if fresh extend to 8km": remarks
+            self.where.warn(item.col, f"{item.text!r} after the words following the step's {what} "
                             f"{taken.text!r} is read as text")
             return
         if taken is not None:
@@ -123,6 +125,12 @@ class _Parts:
                 expected += f"; {minutes!r} is {minutes[:-1]} minutes: {minutes[:-1]}mtr for metres"
             raise self.where.error(item.col, f"{item.text!r}: the step already has {what} {taken.text!r}", expected)
         setattr(self, item.kind, item)
+
+    def _remark_length(self, item: Item, taken: Item) -> bool:
+        """A second length that may be a remark's (``; if fresh extend to 8km``): after a length, not after
+        sets (``3x12 Squat 30m``), nor after a swim's ``100m`` (minutes, most likely meant as metres)."""
+        return item.kind == "length" and taken is self.length and not (
+            self.where.sport in SWIM_SPORTS and _BARE_MINUTES.match(taken.text))
 
     def _length_as_text(self, item: Item, taken: Item) -> None:
         """Of two lengths, one written with a space between number and unit (``2 m``) is cue text:
@@ -142,10 +150,15 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
     while index < len(items):
         item = items[index]
         following = items[index + 1] if index + 1 < len(items) else None
-        if (has_sets and item.kind == "cue" and item.text.lower() == "rest" and following is not None
+        if (has_sets and item.kind == "cue" and _rest_word(item.text) and following is not None
                 and isinstance(following.value, TimeDuration)):
-            parts.set_rest = following
+            parts.set_rest = following  # "rest 60s", "pause 60s", "descanso 90s": the rest between sets
             index += 2
+            continue
+        if has_sets and item.kind == "cue" and parts.set_rest is None \
+                and (rest := _bracketed_rest(item, where)) is not None:
+            parts.set_rest = rest  # "- 3x10 Bench press (rest 90s)": the rest, not a remark
+            index += 1
             continue
         if item.kind == "length" and following is not None and following.kind == "length" \
                 and isinstance(item.value, TimeDuration) and isinstance(following.value, TimeDuration) \
@@ -259,6 +272,29 @@ def _cue_before_length(items: list[Item], where: Where) -> list[Item]:
             where.warn(item.col, f"{item.text!r} before the length is read as text: the step's target is "
                        f"{again.text!r}")
     return read
+
+
+#: Words for the rest between sets (``rest 60s``, ``pause 60s``, ``descanso 90s``, ``récup 90s``), folded.
+_SET_REST_WORDS = REST_WORDS | {"recup", "recupero", "recuperacion", "recuperacao", "recovery"}
+_BRACKETED_REST = re.compile(r"^\(\s*(?:(?P<word>[^\W\d_]+)\s+(?P<time>\S+?)"
+                             r"|(?P<time2>\S+?)\s+(?P<word2>[^\W\d_]+))\s*\)[,.;:]?$")
+
+
+def _rest_word(text: str) -> bool:
+    return folded_words(text) in ([word] for word in _SET_REST_WORDS) if text[:1].isalpha() else False
+
+
+def _bracketed_rest(item: Item, where: Where) -> Item | None:
+    """The rest between sets a remark in brackets gives (``(rest 90s)``, ``(90s Pause)``), or None."""
+    m = _BRACKETED_REST.match(item.text)
+    if m is None or not _rest_word(m.group("word") or m.group("word2")):
+        return None
+    text = m.group("time") or m.group("time2")
+    try:
+        rest = parse_duration(text, path=where.path, line=where.line, col=item.col, sport=where.sport)
+    except WorkoutFormatError:
+        return None
+    return Item("length", rest, item.col, text) if isinstance(rest, TimeDuration) else None
 
 
 _UNIT_SECONDS = {"min": 60.0, "mins": 60.0, "minutes": 60.0, "minute": 60.0, "m": 60.0, "sec": 1.0, "secs": 1.0,
@@ -395,6 +431,7 @@ _PROMPT_AT = re.compile(r"(?<!\S)(\d{1,5})\^")
 _POWER_SHARES = (PowerZoneTarget, PowerPercentFtpTarget)
 _BARE_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _THOUSANDS = re.compile(r"^\d+(?:\.\d+)?k$", re.IGNORECASE)
+_GROUPED_THOUSANDS = re.compile(r"^(\d{1,3}(?:,\d{3})+)([a-z]+)[,.;:]?$", re.IGNORECASE)
 #: A token holding a length that is not a length on its own: ``10x100mtr``, ``5min.``, ``(20m)``.
 _GLUED_LENGTH = re.compile(r"(?:(\d{1,3})x)?(\d+(?:\.\d+)?(?:mtr|km|mi|yd|min|mins|sec|secs|m|s|h))(?![a-z])",
                            re.IGNORECASE)
@@ -599,6 +636,10 @@ def _no_length(parts: _Parts) -> None:
     for index, item in enumerate(parts.cue):
         if is_remark(item.text):
             continue  # "Plank hold (3 x 45s)": a remark in brackets is text, whatever it holds
+        grouped = _GROUPED_THOUSANDS.match(item.text)
+        if grouped is not None:  # "1,500mtr": a thousands separator, which no length has
+            raise parts.where.error(item.col, f"{item.text!r} is not a length",
+                                    f"{grouped.group(1).replace(',', '')}{grouped.group(2)} (no thousands separator)")
         glued = _GLUED_LENGTH.search(item.text)
         if glued is not None:
             count, length = glued.group(1), glued.group(2)
