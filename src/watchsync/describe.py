@@ -37,11 +37,11 @@ def format_seconds(seconds: float) -> str:
 def _distance(meters: float) -> str:
     """A distance as written: ``400 m``, ``5 km``, or ``2 mi`` for a length written in miles (a mile is
     1609.344 m, never a whole number of metres)."""
-    if meters < 1000:
-        return f"{meters:g} m"
     miles = meters / METERS_PER_MILE
     if abs(meters - round(meters)) > 1e-6 and abs(miles * 100 - round(miles * 100)) < 1e-6:
-        return f"{round(miles, 2):g} mi"
+        return f"{round(miles, 2):g} mi"  # "0.5 mi", not "804.672 m"
+    if meters < 1000:
+        return f"{meters:g} m"
     return f"{meters / 1000:g} km"
 
 

@@ -928,3 +928,27 @@ def test_the_rest_between_sets_in_other_words_and_in_brackets(line: str) -> None
     assert isinstance(squat, Step) and isinstance(rest, Step)
     assert (squat.name, rest.intensity, rest.duration) == ("Squats", Intensity.REST, TimeDuration(seconds=60))
     assert said == []
+
+
+# probe icu12 (debatable readings made visible): counts intervals.icu does not read, targets neither syntax has
+@pytest.mark.parametrize(("header", "said"), [("Main Set x3", "'x3'"), ("Repeat 3 times", "'3 times'"),
+                                              ("Hill reps 3 sets", "'3 sets'")])
+def test_a_count_written_otherwise_in_a_header_is_said_not_repeated(header: str, said: str) -> None:
+    read, problems = _warned(f"{header}\n- 1m 100%\n- 1m 50%\n", "cycling")
+    assert [type(block) for block in read] == [Step, Step]  # run once, as intervals.icu runs them
+    assert problems == [f"{said} in a header is no repeat count: the steps under it run once"]
+
+
+@pytest.mark.parametrize("token", ["Z5+", "<150bpm", ">250w", "160bpm+"])
+def test_a_target_neither_syntax_has_is_text_and_said(token: str) -> None:
+    [read], problems = _warned(f"- 10m {token}")
+    assert isinstance(read, Step) and read.target == OpenTarget() and read.name == token
+    assert problems == [f"'{token}' looks like a target but is not one: it is read as text"]
+
+
+def test_a_markdown_tables_rule_is_ignored_and_half_a_mile_is_shown_in_miles() -> None:
+    from watchsync.describe import describe_duration
+
+    [read], problems = _warned("|---|:---:|\n- 0.5mi 50%", "cycling")
+    assert isinstance(read, Step) and read.name is None and problems == []
+    assert describe_duration(read.duration) == "0.5 mi"

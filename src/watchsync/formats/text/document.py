@@ -22,7 +22,7 @@ SECTION_TITLES = frozenset({*SECTION_INTENSITY, "main", "main set", "set", "inte
                             "strides", "press lap"})
 META_LINE = re.compile(r"^\s*(name|sport|description|tags|pool(?:\s+length)?)\s*:(.*)$", re.IGNORECASE)
 #: A Markdown separator (``---``), which intervals.icu ignores (quick guide, "Formatting text").
-SEPARATOR = re.compile(r"^\s*-{3,}\s*$")
+SEPARATOR = re.compile(r"^\s*(?:-{3,}|\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?)\s*$")  # also a table's |---|---|
 #: Characters copied from forums and word processors, read as what they stand for (one for one, so
 #: that columns stay): Unicode spaces as a space; after a digit a dash before a number as ``-``
 #: (``85–90%``, ``Z2–Z3``) and curly quotes as minutes/seconds (``5’``, ``30”``).
@@ -46,6 +46,9 @@ HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 MARKDOWN_HEADING = re.compile(r"#{1,6}\s+(\S.{0,200})$")
 #: A count glued to a length in a header (``Strides 6x20s``, ``4x400m``): no repeat, said.
 GLUED_COUNT = re.compile(r"(?<!\S)(\d{1,3})\s*[x×]\s*\d+(?:\.\d+)?\s*[a-z'\"]*(?=[\s,.;:)]|$)", re.IGNORECASE)
+#: A count written otherwise in a header (``Main Set x3``, ``Repeat 3 times``, ``3 sets``): no repeat, said.
+SPELLED_COUNT = re.compile(r"(?<!\S)(?:[x×]\s?(\d{1,3})|(\d{1,3})\s*(?:times|sets|rounds|mal|veces|fois|volte|keer))"
+                           r"(?=[\s,.;:)]|$)", re.IGNORECASE)
 
 
 @dataclass
@@ -141,6 +144,12 @@ class _Document:
                 self.warnings.append(WorkoutFormatError(
                     self.path, section.line, glued.start() + 1, f"{glued.group(0)!r} in a header is no repeat: the "
                     "steps under it run once", f"'{glued.group(1)}x' on its own for a repeat"))
+            spelled = SPELLED_COUNT.search(section.text) if section.lines and glued is None else None
+            if spelled is not None:  # "Main Set x3", "Repeat 3 times": intervals.icu reads "3x" alone
+                count = spelled.group(1) or spelled.group(2)
+                self.warnings.append(WorkoutFormatError(
+                    self.path, section.line, spelled.start() + 1, f"{spelled.group(0)!r} in a header is no repeat "
+                    "count: the steps under it run once", f"'{count}x' for a repeat"))
             return
         if section.lines == 0 and section.prose():  # "4 x (50 Drill in Z1 + 10 sec rests)," in a generator's
             self.free_text.append(section.text)    # notes: text, as intervals.icu reads it

@@ -131,6 +131,9 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             if "%" in text and not text.startswith("(") and _DIGITS.search(text) is not None:
                 where.warn(col, f"{quoted(text)} looks like a target but is not one: it is read as text",
                            "a range like 50-68% LTHR")  # "- 10m 50-68-% LTHR" (intervals.icu forum t/4725)
+            elif _NEAR_TARGET.match(text):  # "- 10m Z5+", "- 10m <150bpm": no target either syntax has
+                where.warn(col, f"{quoted(text)} looks like a target but is not one: it is read as text",
+                           "a zone like Z5 HR or a range like 140-150bpm")
             elif (unit := _BARE_TARGET.match(body, token.start())) is not None:  # "- 2km 130-145 HR"
                 number, kind = unit.groups()
                 where.warn(col, f"{quoted(unit.group(0))} is not a target (no '%'): it is read as text, as in "
@@ -138,6 +141,9 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             yield Item("cue", text, col, text)
             pos = token.end()
 
+
+#: A token that reads as a target in no syntax: an open zone (``Z5+``), a bound (``<150bpm``, ``>250w``).
+_NEAR_TARGET = re.compile(r"^(?:z\d\+|[<>≤≥]=?\d{2,4}(?:bpm|w|rpm|%)?|\d{2,4}(?:bpm|w)\+)[,.;:]?$", re.IGNORECASE)
 
 #: Marks glued to a number and the kind of piece they may mark: ``~5m`` (about), ``@4:30/km Pace``.
 _LEADS = {"~": "length", "@": "target"}
