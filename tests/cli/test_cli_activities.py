@@ -167,6 +167,12 @@ def test_analyze_without_workout_uses_the_one_the_watch_ran(capsys: pytest.Captu
     compliance = json.loads(capsys.readouterr().out)["compliance"]
     assert compliance["intensity"]["alignment"] == "laps"
     assert len(compliance["intensity"]["steps"]) > 1
+    # the laps show 4 of the first block's 20 steps run and none after: said, as the report says it (score6 #2)
+    planned = sum(s["planned_executions"] for s in compliance["intensity"]["steps"] if not s["easy"])
+    ran = sum(min(s["executions"], s["planned_executions"]) for s in compliance["intensity"]["steps"] if not s["easy"])
+    assert compliance["step_flags"] == [f"hard steps not run: {planned - ran} of {planned}"] and planned - ran > 10
+    assert main(["analyze", str(ride)]) == 0
+    assert f"! hard steps not run: {planned - ran} of {planned}" in capsys.readouterr().out
 
 
 def test_analyze_a_fit_without_workout_prints_only_the_summary(capsys: pytest.CaptureFixture[str]) -> None:

@@ -234,6 +234,7 @@ def _score_lines(score: SessionScore, family: str = "run") -> list[str]:
         lines.append(("! " if score.easy.too_hard else "") + score.easy.message)
     elif intensity.too_hard:
         lines.append(f"! easy run done too hard: {percent(intensity.easy_above)} of easy time above the ceiling")
+    lines += [f"! {flag}" for flag in score.step_flags]  # as the report flags the session
     # steps numbered as `watchsync show` and the dashboard's activity page number them (2.1)
     if intensity.alignment == "sets":  # a strength workout: the watch's sets and their repetitions
         rows = [[s.number, s.name or s.exercise or "", runs(s.executions, s.planned_executions),

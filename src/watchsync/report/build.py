@@ -19,13 +19,13 @@ from watchsync.compliance.easy import EasyJudgement
 from watchsync.compliance.load import ActivityLoad, acwr
 from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
+from watchsync.compliance.step_flags import step_flags
 from watchsync.compliance.summary import PlanSummary, summarize
 from watchsync.model.units import Units
 from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow, StepRow
-from watchsync.rules import HR_MIN_STEP_SECONDS, SpeedLike
+from watchsync.rules import SpeedLike
 
 RPE_FLAG_POINTS = 2.0
-HARD_BELOW_SHARE = 0.5
 
 
 def build_report(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
@@ -65,7 +65,7 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
     elif intensity is not None and intensity.too_hard and intensity.easy_above is not None:
         flags.append(f"easy run done too hard: {intensity.easy_above:.0%} of easy time above the ceiling")
     if intensity is not None:
-        flags += _hard_steps_flag(intensity) + _steps_not_run_flag(intensity)
+        flags += step_flags(intensity)
     if rpe.difference is not None and abs(rpe.difference) >= RPE_FLAG_POINTS:
         flags.append(f"reported RPE {rpe.reported:g} vs {rpe.prescribed:.1f} prescribed")
     if match.substitute:
@@ -99,38 +99,6 @@ def _steps(intensity: IntensityScore) -> list[StepRow]:
                     else f"{s.low:.4g}-{s.high:.4g} {_UNITS[s.channel]}") for s in intensity.steps]
 
 
-#: Heart rate needs minutes to rise to a hard step's band: shorter hard steps are not judged by HR.
-HARD_STEP_MIN_SECONDS = HR_MIN_STEP_SECONDS
-
-
-def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
-    hard = [s for s in intensity.steps if not s.easy and s.scored_seconds > 0 and s.below is not None
-            and s.seconds / max(1, s.executions) >= HARD_STEP_MIN_SECONDS]
-    scored = sum(s.scored_seconds for s in hard)
-    if scored > 0:
-        below = sum((s.below or 0.0) * s.scored_seconds for s in hard) / scored
-        if below > HARD_BELOW_SHARE:
-            return [f"hard steps done easy: {below:.0%} of their time below target"]
-    judged = sum(s.hr_judged for s in intensity.steps)  # hard runs without a band (hill reps), by heart rate
-    stayed = sum(s.hr_easy for s in intensity.steps)
-    ceiling = max((s.easy_ceiling for s in intensity.steps if s.easy_ceiling is not None), default=None)
-    if judged and ceiling is not None and stayed / judged >= HARD_BELOW_SHARE:
-        return [f"hard steps done easy: {stayed} of {judged} hard runs without a target never rose above the "
-                f"easy heart rate ({ceiling:.0f} bpm)"]
-    return []
-
-
-def _steps_not_run_flag(intensity: IntensityScore) -> list[str]:
-    """Hard steps the watch's laps show were never run (a workout stopped early, a rep skipped with the
-    lap button), or sets of a strength workout never done; laid along the timer (no laps), a step's
-    runs are not known."""
-    if intensity.alignment == "time":
-        return []
-    sets = intensity.alignment == "sets"  # a strength workout: its exercises' sets
-    counted = [s for s in intensity.steps if s.planned_executions and (s.exercise is not None if sets else not s.easy)]
-    planned = sum(s.planned_executions for s in counted)
-    missing = sum(max(0, s.planned_executions - s.executions) for s in counted)
-    return [f"{'sets not done' if sets else 'hard steps not run'}: {missing} of {planned}"] if missing else []
 
 
 def _open_row(session: PlannedSession, status: Literal["red", "pending"], config: ComplianceConfig,

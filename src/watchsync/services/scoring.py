@@ -18,6 +18,7 @@ from watchsync.compliance.score import (
     score_intensity,
     volume_score,
 )
+from watchsync.compliance.step_flags import step_flags
 from watchsync.model.athlete import Athlete
 from watchsync.rules import speeds_for
 
@@ -35,6 +36,8 @@ class SessionScore(BaseModel):
     intensity: IntensityScore
     rpe: RpeComparison
     easy: EasyJudgement | None = None
+    #: Hard steps done easy, hard steps or sets never run (:func:`watchsync.compliance.step_flags.step_flags`).
+    step_flags: tuple[str, ...] = ()
 
 
 def score_session(session: PlannedSession, analysis: Analysis | SessionAnalysis, athlete: Athlete,
@@ -42,9 +45,10 @@ def score_session(session: PlannedSession, analysis: Analysis | SessionAnalysis,
     """Volume, time in target per step and RPE of ``analysis`` (a file or one of its sessions)."""
     config = config or ComplianceConfig()
     workout = session.workout
+    intensity = score_intensity(workout, analysis.activity, config)
     return SessionScore(
         session_id=session.id, day=session.date, workout=workout.name, activity_id=analysis.summary.id,
         volume=volume_score(workout, analysis.summary, config, speeds_for(athlete)),
-        intensity=score_intensity(workout, analysis.activity, config),
+        intensity=intensity, step_flags=tuple(step_flags(intensity)),
         rpe=compare_rpe(workout, analysis.summary.workout_rpe, config),
         easy=judge_easy(workout, analysis.activity, athlete, analysis.summary.workout_rpe, config))
