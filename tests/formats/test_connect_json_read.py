@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
+from watchsync.formats.connect_json import workout_to_connect
 from watchsync.formats.connect_json_read import ConnectFormatError, workouts_from_connect
+from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT
+from watchsync.formats.text import parse_text
 from watchsync.model.workout import (
     DistanceDuration,
     Exercise,
@@ -18,6 +21,7 @@ from watchsync.model.workout import (
     OpenTarget,
     PowerTarget,
     Repeat,
+    RepeatUntil,
     SpeedTarget,
     Sport,
     Step,
@@ -230,7 +234,7 @@ def _repeat(condition: dict[str, Any], value: float, count: int = 3) -> dict[str
 
 
 @pytest.mark.parametrize(("condition", "value", "said"), [
-    ({"conditionTypeId": 2, "conditionTypeKey": "time"}, 1200.0, "ending on time 1200 imported as 3 times"),
+    ({"conditionTypeId": 5, "conditionTypeKey": "power"}, 200.0, "ending on power 200 imported as 3 times"),
     ({"conditionTypeId": 1, "conditionTypeKey": "lap.button"}, 3.0, "ending on lap.button imported as 3 times"),
 ])
 def test_a_repeat_group_that_ends_on_another_condition_is_counted_and_said(condition: dict[str, Any], value: float,
@@ -263,3 +267,106 @@ def test_a_garmin_sport_watchsync_lacks_is_read_as_its_nearest_and_said(garmin: 
     assert workout.sport.value == ours
     assert f"workout: Garmin sport {garmin[0]} is read as {ours} (watchsync has no {garmin[0]}; a push sends it as "\
            f"{pushed})" in notes
+
+
+# A TypeScript client's payload for Garmin's HIIT editor "Repeat Until Time Is" (probe connect8, finding 1):
+# "stores endCondition: time, the seconds in endConditionValue, and numberOfIterations: null. Confirmed
+# live"; its smoke script checks the stored copy for exactly that. Its inner step given an interval type.
+def _hiit_until(seconds: float) -> dict[str, Any]:
+    push_up = {"type": "ExecutableStepDTO", "stepOrder": 2, "category": "PUSH_UP", "exerciseName": "WEIGHTED_PUSH_UP",
+               "endCondition": {"conditionTypeId": 10, "conditionTypeKey": "reps", "displayOrder": 10},
+               "endConditionValue": 10, "weightValue": 9.0718474,
+               "weightUnit": {"unitId": 8, "unitKey": "kilogram", "factor": 1000},
+               "stepType": {"stepTypeId": 3, "stepTypeKey": "interval", "displayOrder": 3}}
+    hiit = {"sportTypeId": 9, "sportTypeKey": "hiit", "displayOrder": 7}
+    group = {"type": "RepeatGroupDTO", "stepOrder": 1,
+             "stepType": {"stepTypeId": 6, "stepTypeKey": "repeat", "displayOrder": 6}, "numberOfIterations": None,
+             "endCondition": {"conditionTypeId": 2, "conditionTypeKey": "time", "displayOrder": 2},
+             "endConditionValue": seconds, "workoutSteps": [push_up]}
+    return {"workoutName": "AMRAP", "sportType": hiit, "estimatedDurationInSecs": 900,
+            "workoutSegments": [{"segmentOrder": 1, "sportType": dict(hiit), "workoutSteps": [group]}]}
+
+
+@pytest.mark.parametrize("seconds", [120, 600])
+def test_a_repeat_until_time_is_a_conditional_repeat_never_a_count_of_rounds(seconds: int) -> None:
+    notes: list[str] = []
+    [workout] = workouts_from_connect(_hiit_until(seconds), notes)
+    [repeat] = workout.steps
+    assert isinstance(repeat, Repeat)
+    assert repeat.until == RepeatUntil(kind="time", value=seconds, unit="s")
+    assert repeat.count == CONDITIONAL_REPEAT_MAX_COUNT  # as the FIT importer reads repeat_until_time
+    assert f"step 1: a repeat group until {seconds} s imported as a conditional repeat (estimates count 10 rounds)" \
+        in notes
+    assert not any(f"{seconds} times" in note for note in notes)
+
+
+def test_a_repeat_until_time_is_pushed_back_as_garmin_stores_it_and_reads_back_the_same() -> None:
+    [workout] = workouts_from_connect(_hiit_until(600))
+    sent = workout_to_connect(workout)
+    [group] = sent["workoutSegments"][0]["workoutSteps"]
+    assert group["numberOfIterations"] is None
+    assert (group["endCondition"]["conditionTypeId"], group["endConditionValue"]) == (2, 600.0)
+    assert "description" not in group  # the condition is the group's own, not words
+    [back] = workouts_from_connect(sent)
+    assert back.steps == workout.steps
+
+
+def test_a_repeat_until_a_distance_is_read_and_said_to_go_to_garmin_as_rounds() -> None:
+    notes: list[str] = []
+    group = _repeat({"conditionTypeId": 3, "conditionTypeKey": "distance"}, 2000.0) | {"numberOfIterations": None}
+    [workout] = workouts_from_connect(_document(group), notes)
+    repeat = workout.steps[0]
+    assert isinstance(repeat, Repeat) and repeat.until == RepeatUntil(kind="distance", value=2000, unit="m")
+    assert notes == ["step 1: a repeat group until 2000 m imported as a conditional repeat (estimates count 10 "
+                     "rounds); a push to Garmin Connect sends 10 rounds"]
+    [group_sent] = workout_to_connect(workout)["workoutSegments"][0]["workoutSteps"]
+    assert (group_sent["numberOfIterations"], group_sent["endCondition"]["conditionTypeKey"]) == (10, "iterations")
+
+
+def test_the_end_value_is_a_count_only_for_a_group_ending_on_its_iterations() -> None:
+    counted = _repeat({"conditionTypeId": 7, "conditionTypeKey": "iterations"}, 4.0) | {"numberOfIterations": None}
+    [workout] = workouts_from_connect(_document(counted))
+    assert isinstance(workout.steps[0], Repeat) and workout.steps[0].count == 4
+    lap = _repeat({"conditionTypeId": 1, "conditionTypeKey": "lap.button"}, 4.0) | {"numberOfIterations": None}
+    with pytest.raises(ConnectFormatError, match=r"step 1: a repeat group ending on lap\.button without "
+                                                 r"numberOfIterations"):
+        workouts_from_connect(_document(lap))
+
+
+# Lap-button steps keep a number at Garmin (probe connect8, finding 2): paufregi's cycling GET answer has
+# warmup and cooldown "lap.button" with 1200.0; eiriklid's swim answer rests "lap.button" with 200.0.
+def _lap(order: int = 1, value: float = 1200.0, step_type: int = 1, **fields: Any) -> dict[str, Any]:
+    return _step(order, stepType={"stepTypeId": step_type}, endCondition={"conditionTypeId": 1, "conditionTypeKey":
+                                                                          "lap.button"},
+                 endConditionValue=value, preferredEndConditionUnit=None, **fields)
+
+
+def test_a_lap_button_number_is_the_steps_planned_time() -> None:
+    steps, notes = _read(_document(_lap(1), _lap(2, 0.0, 2), sport={"sportTypeId": 2, "sportTypeKey": "cycling"}))
+    assert [(step.duration, step.planned) for step in steps] == [(LapButton(), TimeDuration(seconds=1200)),
+                                                                 (LapButton(), None)]
+    assert notes == [] and steps[0].notes is None
+
+
+def test_planned_lengths_of_press_lap_steps_round_trip_through_connect_json() -> None:
+    # watchsync writes "- 20m press lap" as lap.button 1200.0 (probe connect8 lapval.txt), a distance with its unit
+    sent = workout_to_connect(parse_text("name: l\nsport: cycling\n- 20m press lap\n- 1m 300-350W\n- 2km press lap\n"))
+    warmup, _, ride = sent["workoutSegments"][0]["workoutSteps"]
+    assert (warmup["endConditionValue"], warmup.get("preferredEndConditionUnit")) == (1200.0, None)
+    assert (ride["endConditionValue"], ride["preferredEndConditionUnit"]["unitKey"]) == (2000.0, "meter")
+    [back] = workouts_from_connect(sent)
+    assert [step.planned for step in back.flat_steps()] == [TimeDuration(seconds=1200), None,
+                                                            DistanceDuration(meters=2000)]
+
+
+def test_a_swim_rests_lap_button_number_without_a_unit_stays_in_the_notes() -> None:
+    steps, notes = _read(_document(_lap(1, 200.0, 5), _lap(2, 400.0, 1)))
+    rest, warmup = steps
+    assert rest.planned is None and rest.notes == "press lap, planned 200 (seconds or metres: Garmin does not say)"
+    assert notes == ["step 1: press lap, planned 200 (seconds or metres: Garmin does not say)"]
+    assert warmup.planned == TimeDuration(seconds=400)  # not a rest: seconds, as watchsync writes it
+
+
+def test_a_lap_button_number_a_step_cannot_hold_is_kept_in_the_notes() -> None:
+    [step], notes = _read(_document(_lap(1, 100_000.0), sport={"sportTypeId": 1, "sportTypeKey": "running"}))
+    assert step.planned is None and notes == ["step 1: press lap, planned 100000 (not read as a length)"]

@@ -16,12 +16,14 @@ from typing import Any
 import pytest
 
 from watchsync.formats.connect_json import find_marker, workout_to_connect
+from watchsync.formats.connect_json_read import compare_connect
 from watchsync.formats.text import parse_text
 from watchsync.garmin.client import MFA_EXPIRED, NO_TOKENS, GarminClient
 from watchsync.garmin.errors import AuthRequired, RateLimited, Rejected, Transient, Unreachable
 from watchsync.garmin.readback import compare_executed, garmin_name
 from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Exercise, Repeat, RepeatUntil, RepsDuration, Sport, Step, Workout
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir
 from watchsync.testing.garmin.server import Account, Fault, LocalGarminServer
@@ -161,7 +163,7 @@ def test_a_multi_sport_workout_is_stored_as_garmin_stored_kaiords_triathlon(garm
     assert swim["strokeType"]["strokeTypeKey"] == "any_stroke"  # Garmin trusts the id over the key
 
 
-@pytest.mark.parametrize(("condition", "where"), [((2, "time"), "repeat"), ((7, "iterations"), "step")])
+@pytest.mark.parametrize(("condition", "where"), [((3, "distance"), "repeat"), ((7, "iterations"), "step")])
 def test_iterations_end_a_repeat_group_and_nothing_else(garmin_client: GarminClient, condition: tuple[int, str],
                                                         where: str) -> None:
     sent = document("kaiord_WorkoutRunningNestedRepeatsOutput.json")
@@ -244,6 +246,41 @@ def test_a_semantic_difference_is_refused_with_a_one_line_diff() -> None:
     found = compare_executed(sent, stored)
     assert found.summary() == "step 2: repeat count 6 sent, 5 stored"
     assert found.cosmetic == ["name 'Simple session' sent, 'renamed' stored"]
+
+
+def test_a_repeat_until_a_time_is_pushed_as_garmin_stores_it_and_read_back_without_a_difference(
+        store: Store, garmin_server: LocalGarminServer, garmin_token_dir: Path) -> None:
+    # Garmin's HIIT "Repeat Until Time Is": endCondition time, the seconds, numberOfIterations null (docs/garmin.md)
+    amrap = Workout(name="AMRAP", sport=Sport.CARDIO, steps=[Repeat(
+        count=10, until=RepeatUntil(kind="time", value=600, unit="s"),
+        steps=[Step(duration=RepsDuration(reps=10), exercise=Exercise(category="PUSH_UP", name="PUSH_UP"))])])
+    service = service_for(store, garmin_server, garmin_token_dir)
+    service.enqueue_push(amrap)
+    [outcome] = service.drain().outcomes
+    assert (outcome.status, outcome.action) == ("done", "created"), outcome.message
+    [stored] = garmin_server.workouts()
+    [group] = stored["workoutSegments"][0]["workoutSteps"]
+    assert (group["endCondition"]["conditionTypeKey"], group["endConditionValue"], group["numberOfIterations"]) == (
+        "time", 600.0, None)
+    sent = workout_to_connect(amrap)
+    assert compare_executed(sent, stored).semantic == []
+    counted = copy.deepcopy(stored)  # a Garmin that made it a count would be refused
+    counted["workoutSegments"][0]["workoutSteps"][0].update(
+        numberOfIterations=10, endConditionValue=10.0, endCondition={"conditionTypeId": 7})
+    assert compare_executed(sent, counted).semantic == ["step 1: repeat count None sent, 10 stored",
+                                                        "step 1: repeat end condition 2 sent, 7 stored",
+                                                        "step 1: repeat endConditionValue 600.0 sent, 10.0 stored"]
+
+
+def test_a_null_target_and_no_target_are_the_same_to_read_back(garmin_client: GarminClient) -> None:
+    # Garmin's "Core Workout 7" answer keeps "targetType": null where no target was sent; watchsync sends no.target
+    sent = workout_to_connect(parse_text("name: Open\nsport: running\n- 30m\n"))
+    stored = garmin_client.get_workout(int(garmin_client.create_workout(copy.deepcopy(sent))["workoutId"]))
+    stored["workoutSegments"][0]["workoutSteps"][0]["targetType"] = None
+    assert compare_executed(sent, stored).semantic == []
+    assert compare_connect(sent, stored) == []
+    stored["workoutSegments"][0]["workoutSteps"][0]["targetType"] = {"workoutTargetTypeId": 4}
+    assert compare_executed(sent, stored).semantic == ["step 1: targetType 1 sent, 4 stored"]
 
 
 # 2: the marker survives Garmin's cut, and adoption finds it ---------------------------------------

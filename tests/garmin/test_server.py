@@ -268,6 +268,55 @@ def test_known_but_mismatched_id_is_stored_as_the_ids_type(api: Api) -> None:
     assert created["sportType"]["sportTypeKey"] == "cycling"
 
 
+# "Repeat Until Time Is" of Garmin's HIIT editor (a TypeScript client's payload, "Confirmed live"; its smoke
+# script reads back numberOfIterations null and endConditionValue 600; docs/garmin.md)
+def _until_time(**group: Any) -> dict[str, Any]:
+    repeat = _repeat(1, 1, [_step(2, category="PUSH_UP", exerciseName="WEIGHTED_PUSH_UP", weightValue=9.0718474,
+                                  endCondition={"conditionTypeId": 10, "conditionTypeKey": "reps"},
+                                  endConditionValue=10)])
+    repeat.update({"numberOfIterations": None, "endConditionValue": 600,
+                   "endCondition": {"conditionTypeId": 2, "conditionTypeKey": "time", "displayOrder": 2}}, **group)
+    return workout("AMRAP", [repeat], sport=(9, "hiit"))
+
+
+def test_a_repeat_until_time_is_stored_as_sent(api: Api) -> None:
+    created = create(api, _until_time())
+    stored = api("GET", f"/workout-service/workout/{created['workoutId']}").json()
+    [group] = stored["workoutSegments"][0]["workoutSteps"]
+    assert group["numberOfIterations"] is None and group["endConditionValue"] == 600.0
+    assert group["endCondition"] == {"conditionTypeId": 2, "conditionTypeKey": "time", "displayOrder": 2,
+                                     "displayable": True}
+    assert group["workoutSteps"][0]["category"] == "PUSH_UP"
+
+
+@pytest.mark.parametrize(("group", "message"), [
+    ({"numberOfIterations": 3}, "ending on time has numberOfIterations null, got 3"),
+    ({"endConditionValue": None}, "ending on time needs a positive endConditionValue"),
+    ({"endConditionValue": 0}, "ending on time needs a positive endConditionValue"),
+    ({"endCondition": {"conditionTypeId": 3, "conditionTypeKey": "distance"}}, "or on a time, got distance"),
+    ({"endCondition": None}, "needs an endCondition"),
+])
+def test_a_repeat_group_without_iterations_or_a_time_is_400(api: Api, group: dict[str, Any], message: str) -> None:
+    answer = api("POST", "/workout-service/workout", json=_until_time(**group))
+    assert answer.status_code == 400 and message in answer.json()["message"]
+
+
+def test_a_null_or_missing_target_type_is_stored_as_null(api: Api) -> None:
+    # Garmin's answer "Core Workout 7" (eiriklid/garmin_workout_json) keeps "targetType": null on every step;
+    # the tool that made it sends none
+    steps = [_step(1, targetType=None), _step(2)]
+    del steps[1]["targetType"]
+    stored = create(api, workout("Core", steps))["workoutSegments"][0]["workoutSteps"]
+    assert [step["targetType"] for step in stored] == [None, None]
+
+
+def test_sport_other_has_display_order_11(api: Api) -> None:
+    # the segment of Garmin's "Core Workout 7" answer: {"sportTypeId": 3, "sportTypeKey": "other", "displayOrder": 11}
+    created = create(api, workout("Other", sport=(3, "other")))
+    assert created["sportType"] == {"sportTypeId": 3, "sportTypeKey": "other", "displayOrder": 11}
+    assert created["workoutSegments"][0]["sportType"]["displayOrder"] == 11
+
+
 def _strength(category: str, exercise: str) -> dict[str, Any]:
     step = _step(1, "interval", category=category, exerciseName=exercise, weightValue=20000.0,
                  endCondition={"conditionTypeId": 10, "conditionTypeKey": "reps"}, endConditionValue=12.0)

@@ -25,7 +25,7 @@ SPORT_TYPES: dict[str, int] = {
 }
 
 #: ``displayOrder`` of a sport type where it differs from the id.
-SPORT_DISPLAY_ORDER: dict[str, int] = {"swimming": 3}
+SPORT_DISPLAY_ORDER: dict[str, int] = {"swimming": 3, "other": 11}
 
 STEP_TYPES: dict[str, int] = {
     "warmup": 1,

@@ -22,7 +22,10 @@ Shapes as in Garmin's own documents (the local server accepts exactly these):
   (``{"strokeTypeId": 0, "strokeTypeKey": None, "displayOrder": 0}`` for none) and an
   ``equipmentType`` of the same shape (ids in :mod:`watchsync.formats.connect_ids`);
 * lap-button steps keep a number in ``endConditionValue``: the planned length when the text gave
-  one (seconds or metres), else 0.0;
+  one (seconds, or metres with ``preferredEndConditionUnit`` meter), else 0.0;
+* a repeat until a time (``Repeat.until``, FIT ``repeat_until_time``) ends on ``time`` with the seconds
+  and ``numberOfIterations`` null, as Garmin's HIIT editor stores it; other conditional repeats go as
+  their count with the condition in the (dropped) repeat description;
 * a secondary target (a cadence beside power, HR beside pace) is ``secondaryTargetType`` with
   ``secondaryTargetValueOne``/``Two`` or ``secondaryZoneNumber``, as the primary one;
 * a strength step naming only a category sends ``category`` with ``exerciseName`` null.
@@ -129,6 +132,13 @@ STEP_TYPE_OF: dict[Intensity, str] = {
     Intensity.REST: "rest",
     Intensity.OTHER: "other",
 }
+
+#: Conditional repeats (``Repeat.until`` kind and unit) Garmin stores as such: "Repeat Until Time Is" of its HIIT
+#: editor, a ``RepeatGroupDTO`` ending on ``time`` with the seconds in ``endConditionValue`` and
+#: ``numberOfIterations`` null (docs/garmin.md). Others are sent as their ``count``, the condition in words.
+NATIVE_UNTIL = frozenset({("time", "s")})
+#: ``preferredEndConditionUnit`` of a distance in metres, as Garmin stores it on distance steps.
+METER_UNIT: dict[str, Any] = {"unitId": 1, "unitKey": "meter", "factor": 100.0}
 
 #: ``endConditionCompare`` of heart-rate end conditions.
 HR_COMPARE: dict[str, str] = {"hr_below": "lt", "hr_above": "gt"}
@@ -280,20 +290,22 @@ def _block(block: Step | Repeat, sport: Sport, where: str, orders: _Counter,
     if isinstance(block, Step):
         return _step(block, sport, where, orders.next_order(), group)
     order, child_id = orders.next_order(), orders.next_group()
+    native = block.until is not None and (block.until.kind, block.until.unit) in NATIVE_UNTIL
     data: dict[str, Any] = {
         "type": REPEAT_DTO,
         "stepOrder": order,
         "stepType": _id_dict("stepType", STEP_TYPES, "repeat"),
         "childStepId": child_id,
-        "numberOfIterations": block.count,
+        "numberOfIterations": None if native else block.count,
         "smartRepeat": False,
         "skipLastRestStep": block.skip_last_rest,
-        "endCondition": _condition("iterations"),
-        "endConditionValue": float(block.count),
+        "endCondition": _condition("time" if native else "iterations"),
+        "endConditionValue": float(block.until.value if native and block.until else block.count),
         "workoutSteps": [_block(inner, sport, f"{where}.{i + 1}", orders, child_id)
                          for i, inner in enumerate(block.steps)],
     }
-    name = block.name if block.until is None else f"{block.name or 'Repeat'} – until {block.until.describe()}"
+    name = (block.name if block.until is None or native
+            else f"{block.name or 'Repeat'} – until {block.until.describe()}")
     if name:
         data["description"] = name  # cosmetic: Garmin keeps no repeat description (nor a conditional repeat)
     return data
@@ -343,8 +355,10 @@ def _end_condition(step: Step) -> dict[str, Any]:
                     "endConditionCompare": HR_COMPARE[kind]}
         case LapButton():
             planned = step.planned
-            value = (planned.seconds if isinstance(planned, TimeDuration)
-                     else planned.meters if isinstance(planned, DistanceDuration) else 0.0)
+            if isinstance(planned, DistanceDuration):  # the unit tells the reader it is metres, not seconds
+                return {"endCondition": _condition("lap.button"), "endConditionValue": float(planned.meters),
+                        "preferredEndConditionUnit": dict(METER_UNIT)}
+            value = planned.seconds if isinstance(planned, TimeDuration) else 0.0
             return {"endCondition": _condition("lap.button"), "endConditionValue": float(value)}
 
 

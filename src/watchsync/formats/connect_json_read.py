@@ -34,11 +34,13 @@ from watchsync.formats.connect_json import (
     GRAMS_PER_KG,
     MARKER_RE,
     NAME_NOTES_SEPARATOR,
+    NATIVE_UNTIL,
     SPORT_FROM_GARMIN,
     SPORT_TOKEN_RE,
     TOKEN_LINE_RE,
 )
 from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT
 from watchsync.model.units import KG_PER_POUND
 from watchsync.model.workout import (
     MAX_WORKOUT_NAME,
@@ -58,6 +60,7 @@ from watchsync.model.workout import (
     PowerTarget,
     PowerZoneTarget,
     Repeat,
+    RepeatUntil,
     RepsDuration,
     RpeTarget,
     SpeedTarget,
@@ -133,6 +136,13 @@ GRAMS_FROM = 1000.0
 #: under 1 kg (0.5 kg: 500.0): read as kilograms, with a remark.
 AMBIGUOUS_KG_FROM = 100.0
 POUND_GRAMS = 453.59237
+#: The most rounds a repeat holds (the model's bound) and the largest condition of a conditional repeat.
+MAX_REPEAT_COUNT = 200
+MAX_UNTIL_VALUE = 1_000_000
+#: ``preferredEndConditionUnit`` keys of a distance (``endConditionValue`` is then in metres).
+DISTANCE_UNITS = frozenset({"meter", "kilometer", "mile", "yard"})
+#: Steps whose lap-button number has no sure unit in a swim (Garmin's swim editor keeps one on a rest).
+UNCLEAR_LAP_VALUE = frozenset({Intensity.REST, Intensity.RECOVERY})
 #: The fields of a ``power.curve`` target (Connect's cycling editor), kept in the step's notes.
 POWER_CURVE_FIELDS = ("powerCurveDuration", "powerCurveScale", "powerCurveRange")
 
@@ -192,7 +202,7 @@ def workouts_from_connect(data: Any, notes: list[str] | None = None) -> list[Wor
             said.append(f"{where}: Garmin sport {segment_sport} is read as {sport.value} (watchsync has no "
                         f"{segment_sport}; a push sends it as {GARMIN_SPORT[sport]})")
         title = name if len(segments) == 1 else f"{name} ({number}/{len(segments)} {sport.value})"
-        steps = [_block(raw, said) for raw in _segment_steps(segment, number)]
+        steps = [_block(raw, said, sport.family == "swim") for raw in _segment_steps(segment, number)]
         pool = _pool(segment) or _pool(data)
         if pool and sport is not Sport.POOL_SWIM:
             pool = {}
@@ -292,7 +302,7 @@ def _sport(garmin_sport: str, token: str | None) -> Sport:
 _UNTYPED_NOTE = 'steps without "type" read by their content (a repeat group is one with workoutSteps)'
 
 
-def _block(raw: Any, notes: list[str]) -> Step | Repeat:
+def _block(raw: Any, notes: list[str], swim: bool) -> Step | Repeat:
     if not isinstance(raw, dict):
         raise ConnectFormatError("workout: a step is not an object")
     where = f"step {raw.get('stepOrder', '?')}"
@@ -303,34 +313,67 @@ def _block(raw: Any, notes: list[str]) -> Step | Repeat:
             notes.append(_UNTYPED_NOTE)
     try:
         if kind == REPEAT_DTO:
-            return _repeat(raw, where, notes)
+            return _repeat(raw, where, notes, swim)
         if kind == STEP_DTO:
-            return _step(raw, where, notes)
+            return _step(raw, where, notes, swim)
     except ValidationError as error:
         raise ConnectFormatError(f"{where}: {_first_error(error)}") from None
     raise ConnectFormatError(f"{where}: unknown step type {kind!r} (expected {STEP_DTO} or {REPEAT_DTO})")
 
 
-def _repeat(raw: dict[str, Any], where: str, notes: list[str]) -> Repeat:
+def _repeat(raw: dict[str, Any], where: str, notes: list[str], swim: bool) -> Repeat:
+    """A repeat group: ``numberOfIterations`` times, or a conditional repeat for a group ending on time
+    (Garmin's "Repeat Until Time Is", ``numberOfIterations`` null), distance, calories or heart rate.
+    ``endConditionValue`` is the count only of a group ending on its iterations."""
     inner = raw.get("workoutSteps")
     if not isinstance(inner, list) or not inner:
         raise ConnectFormatError(f"{where}: repeat group without workoutSteps")
-    count = raw.get("numberOfIterations")
-    if not isinstance(count, int | float):
-        count = raw.get("endConditionValue")
-    if not isinstance(count, int | float):
-        raise ConnectFormatError(f"{where}: numberOfIterations is missing")
     ordered = sorted(inner, key=lambda step: step.get("stepOrder") or 0 if isinstance(step, dict) else 0)
     ends_on = _condition_key(raw)
-    if ends_on not in (None, "iterations"):  # a watch repeats a group a number of times (Garmin: iterations)
+    count: Any = raw.get("numberOfIterations")
+    until = _repeat_until(raw, ends_on) if ends_on not in (None, "iterations") else None
+    if until is not None:
+        bounded = isinstance(count, int | float) and not isinstance(count, bool) and 1 <= count <= MAX_REPEAT_COUNT
+        count = int(count) if bounded else CONDITIONAL_REPEAT_MAX_COUNT
+        said = (f"{where}: a repeat group until {until.describe()} imported as a conditional repeat "
+                f"(estimates count {count} rounds)")
+        native = (until.kind, until.unit) in NATIVE_UNTIL
+        notes.append(said if native else f"{said}; a push to Garmin Connect sends {count} rounds")
+    elif ends_on in (None, "iterations"):
+        if not isinstance(count, int | float):
+            count = raw.get("endConditionValue")
+        if not isinstance(count, int | float):
+            raise ConnectFormatError(f"{where}: numberOfIterations is missing")
+    elif not isinstance(count, int | float):
+        raise ConnectFormatError(f"{where}: a repeat group ending on {ends_on} without numberOfIterations "
+                                 f"(watchsync has no such repeat)")
+    else:  # a watch repeats a group a number of times (Garmin: iterations)
         value = _number(raw.get("endConditionValue"))
-        until = f"{ends_on} {value:g}" if isinstance(value, int | float) and value != count else ends_on
-        notes.append(f"{where}: a repeat group ending on {until} imported as {int(count)} times")
-    return Repeat(count=int(count), steps=[_block(step, notes) for step in ordered],
-                  name=raw.get("description") or None, skip_last_rest=bool(raw.get("skipLastRestStep")))
+        condition = f"{ends_on} {value:g}" if isinstance(value, int | float) and value != count else ends_on
+        notes.append(f"{where}: a repeat group ending on {condition} imported as {int(count)} times")
+    return Repeat(count=int(count), steps=[_block(step, notes, swim) for step in ordered],
+                  name=raw.get("description") or None, skip_last_rest=bool(raw.get("skipLastRestStep")), until=until)
 
 
-def _step(raw: dict[str, Any], where: str, notes: list[str]) -> Step:
+def _repeat_until(raw: dict[str, Any], ends_on: str | None) -> RepeatUntil | None:
+    """The conditional repeat of a group ending on time, distance, calories or heart rate (None otherwise)."""
+    value = _number(raw.get("endConditionValue"))
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= MAX_UNTIL_VALUE:
+        return None
+    compare = raw.get("endConditionCompare")
+    match ends_on:
+        case "time":
+            return RepeatUntil(kind="time", value=value, unit="s")
+        case "distance":
+            return RepeatUntil(kind="distance", value=value, unit="m")
+        case "calories":
+            return RepeatUntil(kind="calories", value=value, unit="kcal")
+        case "heart.rate" if compare in ("lt", "gt"):
+            return RepeatUntil(kind="hr_below" if compare == "lt" else "hr_above", value=value, unit="bpm")
+    return None
+
+
+def _step(raw: dict[str, Any], where: str, notes: list[str], swim: bool) -> Step:
     step_type = _typed_key(raw, "stepType", "stepTypeId", STEP_TYPES, where)
     if step_type not in INTENSITY_OF:
         raise ConnectFormatError(f"{where}: step type {step_type!r} on an executable step")
@@ -346,6 +389,8 @@ def _step(raw: dict[str, Any], where: str, notes: list[str]) -> Step:
     elif target_family(secondary) == target_family(target):
         secondary = OpenTarget()
     duration = _duration(raw, where, remarks, notes)
+    planned = _planned(raw, swim and INTENSITY_OF[step_type] in UNCLEAR_LAP_VALUE, remarks) \
+        if isinstance(duration, LapButton) and _end_condition(raw, where) == "lap.button" else None
     stroke = _stroke(raw, remarks)
     text = "; ".join(filter(None, [text, *remarks])) or None
     notes.extend(f"{where}: {remark}" for remark in remarks)
@@ -353,7 +398,29 @@ def _step(raw: dict[str, Any], where: str, notes: list[str]) -> Step:
                 target=target, secondary=None if isinstance(secondary, OpenTarget) else secondary,
                 name=name, notes=text, rpe=_rpe(name, text), exercise=exercise, weight_kg=weight,
                 weight_unit=weight_unit if weight is not None else None, stroke=stroke,
-                equipment=_equipment(raw))
+                equipment=_equipment(raw), planned=planned)
+
+
+def _planned(raw: dict[str, Any], unclear: bool, remarks: list[str]) -> TimeDuration | DistanceDuration | None:
+    """A lap-button step's planned length: the number Garmin keeps in ``endConditionValue`` (as watchsync
+    writes ``- 20m press lap``): seconds, or metres when ``preferredEndConditionUnit`` is a distance.
+    Where the unit is ``unclear`` (a swim rest: Garmin's swim editor leaves a number without a unit) or
+    the length is more than a step holds, the number is kept in the notes."""
+    value = _number(raw.get("endConditionValue"))
+    if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+        return None
+    unit = raw.get("preferredEndConditionUnit")
+    key = unit.get("unitKey") if isinstance(unit, dict) else None
+    try:
+        if key in DISTANCE_UNITS:
+            return DistanceDuration(meters=value)
+        if key is None and not unclear:
+            return TimeDuration(seconds=value)
+    except ValidationError:  # longer than a step holds
+        pass
+    why = "seconds or metres: Garmin does not say" if key is None and unclear else "not read as a length"
+    remarks.append(f"press lap, planned {value:g}{' ' + str(key) if key else ''} ({why})")
+    return None
 
 
 def _stroke(raw: dict[str, Any], remarks: list[str]) -> Stroke | None:
@@ -639,7 +706,7 @@ def _step_differences(sent: dict[str, Any], received: dict[str, Any]) -> list[st
 def _id_differences(sent: dict[str, Any], received: dict[str, Any], field: str, id_field: str,
                     where: str) -> list[str]:
     ours, theirs = _nested(sent, field, id_field), _nested(received, field, id_field)
-    if field == "secondaryTargetType":  # absent and "no target" mean the same
+    if field in ("targetType", "secondaryTargetType"):  # absent, null and "no target" mean the same
         ours, theirs = (None if v == TARGET_TYPES["no.target"] else v for v in (ours, theirs))
     if ours == theirs:
         return []

@@ -2,9 +2,9 @@
 
 Only what the watch executes is compared: the sport, the pool length, the steps in order with their
 kind and type, end conditions (value and ``lt``/``gt``), targets (primary and secondary, zone or
-range), repeat counts, strokes and strength exercises. Everything else is cosmetic and only logged:
-names (Garmin cuts them at 256 UTF-16 units, ending in ...), descriptions (repeat groups keep none), step orders,
-display orders, ids, estimates.
+range; none and ``no.target`` alike), repeat counts (or a repeat's time), strokes and strength
+exercises. Everything else is cosmetic and only logged: names (Garmin cuts them at 256 UTF-16 units,
+ending in ...), descriptions (repeat groups keep none), step orders, display orders, ids, estimates.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 NAME_LIMIT = 256
 _CUT_MARK = "..."
 
+_ITERATIONS = 7  # the end condition of a repeat group done a number of times
 _TARGET_FIELDS = (("targetType", "workoutTargetTypeKey", "zoneNumber", "targetValueOne", "targetValueTwo"),
                   ("secondaryTargetType", "workoutTargetTypeKey", "secondaryZoneNumber", "secondaryTargetValueOne",
                    "secondaryTargetValueTwo"))
@@ -82,6 +83,12 @@ def _compare_step(result: ReadBack, position: int, sent: tuple[int, dict[str, An
                                f"{theirs.get('description')!r} stored")
     if ours.get("type") == "RepeatGroupDTO":
         _same(result, f"{where}: repeat count", ours.get("numberOfIterations"), theirs.get("numberOfIterations"))
+        ends_on = _key(ours.get("endCondition"), "conditionTypeId")
+        if ends_on not in (None, _ITERATIONS):  # a repeat until a time: the condition and its seconds
+            _same(result, f"{where}: repeat end condition", ends_on,
+                  _key(theirs.get("endCondition"), "conditionTypeId"))
+            _same_number(result, f"{where}: repeat endConditionValue", ours.get("endConditionValue"),
+                         theirs.get("endConditionValue"))
         _same(result, f"{where}: repeat children", len(ours.get("workoutSteps") or []),
               len(theirs.get("workoutSteps") or []))
         return
@@ -96,8 +103,7 @@ def _compare_step(result: ReadBack, position: int, sent: tuple[int, dict[str, An
     for type_field, _key_field, zone, one, two in _TARGET_FIELDS:
         target = _key(ours.get(type_field), "workoutTargetTypeId")
         stored_target = _key(theirs.get(type_field), "workoutTargetTypeId")
-        if type_field == "targetType":  # no primary target and "no.target" are the same to the watch
-            target, stored_target = target or 1, stored_target or 1
+        target, stored_target = target or 1, stored_target or 1  # none and "no.target": the same to the watch
         _same(result, f"{where}: {type_field}", target, stored_target)
         if target in (None, 1):
             continue

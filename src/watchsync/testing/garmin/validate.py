@@ -1,14 +1,15 @@
 """Check workout JSON the way Garmin Connect does, and store it the way Garmin does.
 
 Each rule's source is in docs/garmin.md. Strict where Garmin is strict (unknown ids, a sport type
-Garmin has no workouts for, repeat groups without an end condition, heart-rate end conditions
-without ``lt``/``gt``, invalid strength exercises, empty repeats → ``WorkoutRejected``, HTTP 400),
-lenient where Garmin is lenient (a known id with another type's key is stored as the type of the
-id; duplicate or restarting ``stepOrder``, renumbered as Garmin does (``state``); ranges from 0;
-the target and end-condition ids Garmin itself writes), and normalising as Garmin does: every
-object keeps exactly Garmin's fields (unknown ones dropped, missing ones null; a repeat group keeps
-no ``description``), typed objects get Garmin's ``displayOrder``, numbers are stored as floats, the
-name is cut at 256 UTF-16 code units (253 and "...") and the description at 2,000.
+Garmin has no workouts for, repeat groups without an end condition or ending on neither iterations
+nor time, heart-rate end conditions without ``lt``/``gt``, invalid strength exercises, empty repeats
+→ ``WorkoutRejected``, HTTP 400), lenient where Garmin is lenient (a known id with another type's key
+is stored as the type of the id; duplicate or restarting ``stepOrder``, renumbered as Garmin does
+(``state``); ranges from 0; the target and end-condition ids Garmin itself writes), and normalising
+as Garmin does: every object keeps exactly Garmin's fields (unknown ones dropped, missing ones null,
+a null or missing ``targetType`` too; a repeat group keeps no ``description``), typed objects get
+Garmin's ``displayOrder``, numbers are stored as floats, the name is cut at 256 UTF-16 code units
+(253 and "...") and the description at 2,000.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ SPORT_TYPES: dict[str, int] = {"running": 1, "cycling": 2, "other": 3, "swimming
 #: Sport types garminconnect knows but Garmin stores no workouts for (``upload_walking_workout`` raises).
 NO_WORKOUTS: dict[int, str] = {17: "walking", 18: "hiking"}
 #: ``displayOrder`` where Garmin's documents show one that is not the id (swimming is 3).
-SPORT_DISPLAY_ORDER: dict[str, int] = {"swimming": 3, "multi_sport": 4}
+SPORT_DISPLAY_ORDER: dict[str, int] = {"swimming": 3, "multi_sport": 4, "other": 11}
 #: A distance step's ``preferredEndConditionUnit`` as Garmin stores it, from the key a client sent.
 END_CONDITION_UNITS: dict[str, dict[str, Any]] = {"meter": {"unitId": 1, "unitKey": "meter", "factor": 100.0},
                                                   "kilometer": {"unitId": 2, "unitKey": "kilometer",
@@ -55,6 +56,9 @@ POOL_UNITS: dict[str, dict[str, Any]] = {"meter": {"unitId": 1, "unitKey": "mete
                                          "yard": {"unitId": 230, "unitKey": "yard", "factor": 91.44}}
 
 ITERATIONS = "iterations"
+#: Repeat groups that end on something else than their iterations: Garmin's HIIT editor's "Repeat Until
+#: Time Is" (``time``, the seconds in ``endConditionValue``, ``numberOfIterations`` null; docs/garmin.md).
+TIMED_REPEATS = frozenset({"time"})
 VALUED_CONDITIONS = frozenset({"time", "distance", "calories", "power", "heart.rate", "reps", "fixed.rest",
                                "fixed.repetition"})
 COMPARED_CONDITIONS = frozenset({"heart.rate"})
@@ -212,19 +216,30 @@ def _steps(steps: Any, where: str) -> list[dict[str, Any]]:
 def _repeat(step: dict[str, Any], step_type: str, label: str) -> dict[str, Any]:
     if step_type != "repeat":
         raise WorkoutRejected(f"{label}: a {REPEAT_DTO} needs stepType repeat")
-    iterations = step.get("numberOfIterations")
-    if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 1:
-        raise WorkoutRejected(f"{label}: numberOfIterations must be an integer >= 1, got {iterations!r}")
     if step.get("endCondition") is None:
         raise WorkoutRejected(f"{label}: a repeat group needs an endCondition (iterations)")
+    condition = _typed(step["endCondition"], "conditionType", END_CONDITIONS, label)
+    iterations = step.get("numberOfIterations")
+    if condition == ITERATIONS:
+        if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 1:
+            raise WorkoutRejected(f"{label}: numberOfIterations must be an integer >= 1, got {iterations!r}")
+        value = float(iterations)
+    elif condition in TIMED_REPEATS:  # "Repeat Until Time Is": the seconds, no count
+        if iterations is not None:
+            raise WorkoutRejected(f"{label}: a repeat group ending on {condition} has numberOfIterations null, "
+                                  f"got {iterations!r}")
+        sent = step.get("endConditionValue")
+        if not (isinstance(sent, int | float) and not isinstance(sent, bool) and sent > 0):
+            raise WorkoutRejected(f"{label}: a repeat group ending on {condition} needs a positive "
+                                  f"endConditionValue, got {sent!r}")
+        value = float(sent)
+    else:
+        raise WorkoutRejected(f"{label}: a repeat group ends after its numberOfIterations (endCondition "
+                              f"{ITERATIONS}) or on a time, got {condition}")
     kept = _keep(step, REPEAT_FIELDS)  # no description: Garmin keeps none on a repeat group
     kept["stepType"] = _type_dict("stepType", STEP_TYPES, step_type)
-    condition = _typed(step["endCondition"], "conditionType", END_CONDITIONS, label)
-    if condition != ITERATIONS:
-        raise WorkoutRejected(f"{label}: a repeat group ends after its numberOfIterations (endCondition "
-                              f"{ITERATIONS}), got {condition}")
     kept["endCondition"] = _condition_dict(condition)
-    kept["endConditionValue"] = float(iterations)
+    kept["endConditionValue"] = value
     kept["smartRepeat"] = bool(step.get("smartRepeat", False))
     kept["workoutSteps"] = _steps(step.get("workoutSteps"), label)
     return kept
@@ -247,9 +262,9 @@ def _executable(step: dict[str, Any], step_type: str, label: str) -> dict[str, A
         raise WorkoutRejected(f"{label}: endCondition {condition} needs endConditionCompare lt or gt")
     for prefix, zone in (("", "zoneNumber"), ("secondary", "secondaryZoneNumber")):
         field = f"{prefix}TargetType" if prefix else "targetType"
-        if prefix and step.get(field) is None:
+        if step.get(field) is None:  # stored null, not as no.target (Garmin's answer "Core Workout 7")
             continue
-        target = _typed(step.get(field) or {"workoutTargetTypeId": 1}, "workoutTargetType", TARGET_TYPES, label)
+        target = _typed(step.get(field), "workoutTargetType", TARGET_TYPES, label)
         kept[field] = _type_dict("workoutTargetType", TARGET_TYPES, target)
         _check_values(step, target, prefix, zone, label)
     kept["strokeType"] = _swim_dict(step.get("strokeType"), "strokeType", STROKE_TYPES, label)
