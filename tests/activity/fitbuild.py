@@ -72,6 +72,8 @@ class ActivitySpec:
     declared_sport: tuple[FitSport, FitSubSport] | None = None  # a `sport` message after file_id
     #: as a multisport watch writes: each leg's `sport` message at its start, its lap and session at its end
     legs: bool = False
+    #: as a handheld (Oregon 700) writes: laps without a ``start_time``, a session without lap indexes
+    bare_laps: bool = False
 
 
 def build(spec: ActivitySpec) -> bytes:
@@ -101,9 +103,9 @@ def build(spec: ActivitySpec) -> bytes:
     builder.add_all([m for _, m in sorted(messages, key=lambda pair: pair[0])])
     end = spec.end or max(s.time for s in spec.samples) + 1
     for index, session in enumerate([] if spec.legs else spec.sessions):
-        builder.add(_lap(session, index))
+        builder.add(_lap(session, index, start=not spec.bare_laps))
     for index, session in enumerate([] if spec.laps_only or spec.legs else spec.sessions):
-        builder.add(_session(session, index))
+        builder.add(_session(session, index, indexed=not spec.bare_laps))
     activity = ActivityMessage()
     activity.timestamp = round(end * MS)
     activity.num_sessions = 0 if spec.laps_only else len(spec.sessions)
@@ -143,8 +145,9 @@ def _record(sample: Sample) -> RecordMessage:
     return message
 
 
-def _totals(message: LapMessage | SessionMessage, session: SessionSpec) -> None:
-    message.start_time = round(session.start * MS)
+def _totals(message: LapMessage | SessionMessage, session: SessionSpec, start: bool = True) -> None:
+    if start:
+        message.start_time = round(session.start * MS)
     end = session.stamp if session.stamp is not None else session.start + (session.elapsed or session.timer or 0)
     message.timestamp = round(end * MS)
     message.sport = session.sport
@@ -157,21 +160,22 @@ def _totals(message: LapMessage | SessionMessage, session: SessionSpec) -> None:
             setattr(message, name, value)
 
 
-def _lap(session: SessionSpec, index: int) -> LapMessage:
+def _lap(session: SessionSpec, index: int, start: bool = True) -> LapMessage:
     message = LapMessage()
     message.message_index = index
     message.event = Event.LAP
     message.event_type = EventType.STOP
-    _totals(message, session)
+    _totals(message, session, start)
     return message
 
 
-def _session(session: SessionSpec, index: int) -> SessionMessage:
+def _session(session: SessionSpec, index: int, indexed: bool = True) -> SessionMessage:
     message = SessionMessage()
     message.message_index = index
     message.event = Event.SESSION
     message.event_type = EventType.STOP
-    message.first_lap_index = index
-    message.num_laps = 1
+    if indexed:
+        message.first_lap_index = index
+        message.num_laps = 1
     _totals(message, session)
     return message

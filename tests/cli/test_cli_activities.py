@@ -217,6 +217,23 @@ def test_analyze_a_workout_file_says_it_is_not_an_activity(capsys: pytest.Captur
     assert err == f"watchsync: {workout}: not an activity (a FIT workout file: `watchsync import` reads it)\n"
 
 
+def test_a_workout_file_cut_before_its_crc_is_read_by_import_as_analyze_says(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    workout = FIXTURES / "WorkoutRepeatSteps.fit"
+    if not workout.is_file():
+        pytest.skip(f"fixture {workout} not found")
+    cut = tmp_path / "cut.fit"
+    cut.write_bytes(workout.read_bytes()[:-2])
+
+    assert main(["analyze", str(cut)]) == 1
+    assert "`watchsync import` reads it" in capsys.readouterr().err
+    assert main(["import", str(cut), "-o", str(tmp_path / "cut")]) == 0
+    assert main(["import", str(workout), "-o", str(tmp_path / "whole")]) == 0
+
+    assert f"{cut}: the file ends before its CRC (cut short?): read without checking it" in capsys.readouterr().err
+    assert (tmp_path / "cut" / "cut.txt").read_text() == (tmp_path / "whole" / "WorkoutRepeatSteps.txt").read_text()
+
+
 def test_analyze_with_a_bad_workout_file_names_its_line(tmp_path: Path, workout_file: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     fit = tmp_path / "run.fit"

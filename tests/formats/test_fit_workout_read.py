@@ -138,7 +138,7 @@ def test_sdk_repeat_example_becomes_a_repeat_block() -> None:
 
 def test_activity_file_is_refused_with_its_file_type() -> None:
     path = fixture("Activity.fit")
-    with pytest.raises(WorkoutFormatError, match=r"Activity\.fit:1:1: FIT file type is activity, not workout"):
+    with pytest.raises(WorkoutFormatError, match=r"Activity\.fit:1:1: a FIT activity file \(not a workout\)"):
         read_fit_workout(path)
 
 
@@ -321,7 +321,8 @@ def test_long_names_are_cut_to_the_model_limit_and_selected_flags_ignored() -> N
 @pytest.mark.parametrize(("data", "problem"), [
     (b"", "file is empty"),
     (b"hello, this is not a FIT file at all", "not a readable FIT file"),
-    (encode([timed(60)], file_type="activity"), "FIT file type is activity, not workout"),
+    (encode([timed(60)], file_type="activity"), r"a FIT activity file \(not a workout\)"),
+    (encode([timed(60)], file_type=8), r"a FIT file of type 8 \(not a workout\)"),  # Garmin's locations files
     (encode([]), "FIT workout has no workout_step messages"),
     (encode([timed(60), {"duration_type": "repeat_until_steps_cmplt", "duration_value": 5, "target_type": "open",
                          "target_value": 2}]), "workout_step 1: repeat points at step 5"),
@@ -472,6 +473,20 @@ def test_a_crc_that_does_not_match_is_said_and_the_file_read_all_the_same() -> N
     clean: list[str] = []
     read_fit_workout(data, clean)
     assert clean == []
+
+
+@pytest.mark.parametrize("missing", [2, 1])
+def test_a_workout_that_ends_before_its_crc_is_read_without_checking_it_and_said(missing: int) -> None:
+    data = fixture("WorkoutIndividualSteps.fit").read_bytes()
+    said: list[str] = []
+    assert read_fit_workout(data[:-missing], said) == read_fit_workout(data)
+    assert said == ["<bytes>: the file ends before its CRC (cut short?): read without checking it"]
+
+
+def test_a_workout_cut_inside_its_messages_is_still_refused() -> None:
+    data = fixture("WorkoutIndividualSteps.fit").read_bytes()
+    with pytest.raises(WorkoutFormatError, match="not a readable FIT file"):
+        read_fit_workout(data[:-3])
 
 
 def test_what_the_model_cannot_hold_is_said_not_dropped_silently() -> None:

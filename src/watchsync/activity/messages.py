@@ -150,7 +150,7 @@ def _session(m: Message) -> Session:
 
 def _lap(m: Message) -> Lap:
     return Lap(
-        start_time=_time(m.get("start_time")),
+        start_time=_time(m.get("start_time")) or _lap_start(m),
         total_elapsed_time=_float(m.get("total_elapsed_time")),
         total_timer_time=_float(m.get("total_timer_time")),
         total_distance=_float(m.get("total_distance")),
@@ -163,6 +163,15 @@ def _lap(m: Message) -> Lap:
         sport=_enum(m.get("sport")),
         sub_sport=_enum(m.get("sub_sport")),
     )
+
+
+def _lap_start(m: Message) -> datetime | None:
+    """A lap's start when it lacks one (a handheld's laps): its end (``timestamp``) less its elapsed time,
+    else its timer time."""
+    end = _float(m.get("timestamp"))
+    elapsed = _float(m.get("total_elapsed_time"))
+    duration = elapsed if elapsed is not None else _float(m.get("total_timer_time"))
+    return None if end is None or duration is None or duration < 0 else _time(end - duration)
 
 
 def _length(m: Message) -> Length:

@@ -10,7 +10,8 @@ Times: ``timer_s`` is the session's ``total_timer_time`` (moving time: what volu
 ``elapsed_s`` its ``total_elapsed_time``. Either is replaced when absurd (missing, 0 or negative,
 far beyond the span of the records and of the session's own start and end, over a week, or a
 timer above the elapsed time) by what the timer events and
-records say, with a warning. Totals the session lacks (distance, heart rate, power) come from the
+records say, with a warning; a cut file without its session takes its finished laps' timer times plus
+the timer's running time after the last of them. Totals the session lacks (distance, heart rate, power) come from the
 records (average heart rate: the mean of the records' readings; average power: weighted by the
 running time each record stands for), and session and record totals are cross-checked (a warning when they disagree).
 """
@@ -41,6 +42,9 @@ DISTANCE_TOLERANCE = 0.05
 DISTANCE_SLACK_M = 200.0
 #: A distance covered faster than this on average (m/s, 360 km/h) is corrupt data, not a sport.
 MAX_SPEED_M_S = 100.0
+#: Average running speeds (m/s) above which no runner holds as long (s): a few % above the world records
+#: (2000 m in 4:44, 5000 m in 12:35, 10000 m in 26:11, half marathon in 57:31); the longest first.
+RUN_SPEED_LIMITS = ((3000.0, 6.4), (1200.0, 6.7), (300.0, 7.2))
 #: Average heart rate cross-check: session vs records disagree beyond this share.
 HR_TOLERANCE = 0.10
 _INVALID_UINT8 = 255
@@ -229,15 +233,18 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
             warnings.append(f"{label}timer time {timer:.0f}s exceeds elapsed time {elapsed:.0f}s; elapsed time "
                             "is taken as the span of the session")
             elapsed = None
+    paused = any(opening < event.time < end for event in activity.timer_events)
     lap_timer = _lap_timer(laps, span, elapsed) if timer is None and not timer_said else None
     if lap_timer is not None:
         timer = lap_timer
+        laps_end = _laps_end(laps) if session is None and activity.salvaged else None
+        if laps_end is not None:  # a cut file: its laps are the finished ones, the records run on after them
+            timer += _running_after(line, weights, times, paused, laps_end)
         if session is not None:
             warnings.append(f"{label}{_judged('total timer time', session.total_timer_time, span)}; {timer:.0f}s "
                             "taken from the laps' timer times")
     if timer is None:
-        paused = any(opening < event.time < end for event in activity.timer_events)
-        timer = line.running_seconds if paused else float(weights.sum())
+        timer = _running_after(line, weights, times, paused, -np.inf)
         if session is not None and not timer_said:
             warnings.append(f"{label}{_judged('total timer time', session.total_timer_time, span)}; {timer:.0f}s "
                             "taken from the timer events and records")
@@ -261,6 +268,7 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     sets = tuple(x for x in activity.sets if x.start_time is not None and lower <= x.start_time.timestamp() < bound)
     view = replace(activity, sessions=(session,) if session else (), laps=laps, records=records, lengths=lengths,
                    sets=sets)
+    warnings += _doubts(_fit_sport(session, view), view, distance, timer, label)
     return SessionPart(
         number=number, session=session, activity=view, timeline=line, weights=weights, begin=begin,
         timer_s=timer, elapsed_s=elapsed, distance_m=distance,
@@ -270,6 +278,33 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
         max_power=_session_or_records(session.max_power if session else None, _max(power)),
         ascent_m=_valid(session.total_ascent if session else None, _INVALID_UINT16, zero_ok=True),
         hr_seconds=hr_seconds, no_hr_seconds=float(weights.sum()) - hr_seconds, warnings=tuple(warnings))
+
+
+def _fit_sport(session: Session | None, view: Activity) -> str | None:
+    """The FIT sport of a part: its session's, else the one its laps or `sport` messages name."""
+    if session is not None:
+        return session.sport
+    named = {lap.sport for lap in view.laps if lap.sport} or {sport for sport, _ in view.sports if sport}
+    return named.pop() if len(named) == 1 else None
+
+
+def _doubts(sport: str | None, view: Activity, distance: float | None, timer: float, label: str) -> list[str]:
+    """What the file says that its numbers contradict: a run faster than any runner, a swim that is no
+    pool swim by its numbers (no pool, no lengths, no distance: freediving, a swim in a pool not set)."""
+    doubts = []
+    if sport == "running" and distance and timer > 0:
+        speed = distance / timer
+        limit = next((top for seconds, top in RUN_SPEED_LIMITS if timer >= seconds), None)
+        if limit is not None and speed > limit:
+            pace = round(1000 / speed)
+            doubts.append(f"{label}average {pace // 60}:{pace % 60:02d}/km over {timer / 60:.0f} min is faster "
+                          "than any runner: a ride recorded as a run?")
+    session = view.sessions[0] if view.sessions else None
+    if sport == "swimming" and session is not None and session.sub_sport != "open_water" and timer > 0 \
+            and not distance and not view.lengths and view.pool_length is None and not view.records.has_position:
+        doubts.append(f"{label}a swim of {timer / 60:.0f} min with no pool length, no lengths and no distance "
+                      "(freediving? a pool not set on the watch?): counted as a pool swim, check it")
+    return doubts
 
 
 def _session_or_records(given: int | None, recorded: float | None) -> float | None:
@@ -300,6 +335,26 @@ def _lap_timer(laps: Sequence[Lap], span: float, elapsed: float | None) -> float
         return None
     total = _plausible(float(sum(t for t in timers if t is not None)), span)
     return None if total is None or (elapsed is not None and total > elapsed + 1) else total
+
+
+def _laps_end(laps: Sequence[Lap]) -> float | None:
+    """When the last of ``laps`` ended (its start plus its elapsed, else its timer, time); None when a lap
+    lacks either."""
+    ends = []
+    for lap in laps:
+        duration = lap.total_elapsed_time if lap.total_elapsed_time is not None else lap.total_timer_time
+        if lap.start_time is None or duration is None:
+            return None
+        ends.append(lap.start_time.timestamp() + duration)
+    return max(ends) if ends else None
+
+
+def _running_after(line: Timeline, weights: FloatArray, times: FloatArray, paused: bool, after: float) -> float:
+    """Seconds the timer ran from ``after`` on: by the timer events when they pause it, else by the
+    running time the records from ``after`` on stand for (a data gap does not count)."""
+    if paused:
+        return line.running_seconds - float(line.running_before(np.asarray([after], dtype=np.float64))[0])
+    return float(weights[times >= after].sum())
 
 
 def _lap_distance(laps: Sequence[Lap], seconds: float, label: str, warnings: list[str]) -> float | None:

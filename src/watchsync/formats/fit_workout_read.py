@@ -160,6 +160,7 @@ class Decoded:
     steps: list[dict[str, Any]] = field(default_factory=list)
     sessions: list[dict[str, Any]] = field(default_factory=list)  # workout_session: a multi-sport workout's legs
     crc_mismatch: bool = False  # a file CRC that does not match the bytes (the file is read all the same)
+    crc_missing: bool = False  # the file ends before its CRC (cut short by those 2 bytes): read without it
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,7 @@ def read_fit_workouts(data: bytes | Path | str, messages: list[str] | None = Non
     if file_type != FILE_TYPE_WORKOUT:
         from fit_tool.profile.profile_type import FileType
 
-        raise WorkoutFormatError(path, 1, 1, f"FIT file type is {_enum_name(FileType, file_type)}, not workout",
-                                 EXPECTED)
+        raise WorkoutFormatError(path, 1, 1, _not_a_workout(_enum_name(FileType, file_type)), EXPECTED)
     if not decoded.steps:
         raise WorkoutFormatError(path, 1, 1, "FIT workout has no workout_step messages", EXPECTED)
     if len(decoded.workouts) > 1:  # a chained file, or several workout messages: never merged into one
@@ -214,6 +214,8 @@ def read_fit_workouts(data: bytes | Path | str, messages: list[str] | None = Non
     if decoded.crc_mismatch and messages is not None:
         messages.append(f"{path}: the file's CRC does not match its contents (damaged on the way?); "
                         "read as it is: check the steps")
+    if decoded.crc_missing and messages is not None:
+        messages.append(f"{path}: the file ends before its CRC (cut short?): read without checking it")
     legs = _legs(head, decoded.steps, decoded.sessions)
     workouts: list[Workout] = []
     for number, (leg_head, leg_steps) in enumerate(legs, start=1):
@@ -260,6 +262,7 @@ def decode_fit_messages(raw: bytes, path: str) -> Decoded:
     import fitdecode  # deferred: only a workout file import needs it
 
     decoded = Decoded()
+    raw, decoded.crc_missing = _with_blank_crc(raw)
     targets = {_FILE_ID: decoded.file_ids, _WORKOUT: decoded.workouts, _WORKOUT_STEP: decoded.steps,
                _WORKOUT_SESSION: decoded.sessions}
     try:
@@ -274,6 +277,19 @@ def decode_fit_messages(raw: bytes, path: str) -> Decoded:
     except fitdecode.FitError as error:
         raise WorkoutFormatError(path, 1, 1, f"not a readable FIT file: {error}", EXPECTED) from None
     return decoded
+
+
+def _with_blank_crc(raw: bytes) -> tuple[bytes, bool]:
+    """A one-segment file that ends after its data but before (the whole of) its 2-byte CRC, with a CRC
+    of 0 ("none written", which the reader does not check) in its place, and True; ``raw`` and False
+    otherwise (a file cut inside its data stays refused)."""
+    header_size = raw[0] if raw else 0
+    if header_size not in (12, 14) or len(raw) < header_size:
+        return raw, False
+    end = header_size + int.from_bytes(raw[4:8], "little")
+    if not end <= len(raw) < end + 2:
+        return raw, False
+    return raw[:end] + bytes(2), True
 
 
 def _named(frame: Any, names: dict[int, str]) -> dict[str, Any]:
@@ -401,6 +417,14 @@ def _reason(error: ValueError) -> str:
         model = re.sub(r"(?<!^)(?=[A-Z])", " ", str(error.title)).lower()  # "SpeedTarget" -> "speed target"
         return f"{model} {where}{shown} is not accepted: {message}" if where else f"{model}: {message}"
     return str(error)
+
+
+def _not_a_workout(kind: str) -> str:
+    """``a FIT activity file (not a workout)``, or for a type the FIT profile does not name (Garmin's
+    locations files are type 8) ``a FIT file of type 8 (not a workout)``."""
+    if kind == "missing":
+        return "a FIT file without a file type (not a workout)"
+    return f"a FIT file of type {kind} (not a workout)" if kind.isdigit() else f"a FIT {kind} file (not a workout)"
 
 
 def _enum_name(enum: Any, value: object) -> str:
