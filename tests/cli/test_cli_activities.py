@@ -206,6 +206,21 @@ def test_analyze_a_fit_without_session_is_summarised_from_its_records(
     assert result["summary"]["avg_hr"] is not None
 
 
+def test_analyze_a_fit_file_of_a_type_the_profile_does_not_name_says_its_number(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime
+
+    from garmin_fit_sdk import Encoder
+
+    encoder = Encoder()  # Garmin's "locations" files are FIT type 8, which the profile does not name
+    encoder.write_mesg({"mesg_num": 0, "type": 8, "manufacturer": "garmin", "product": 1,
+                        "time_created": datetime(2024, 5, 1, tzinfo=UTC)})
+    locations = tmp_path / "Lctns.fit"
+    locations.write_bytes(encoder.close())
+    assert main(["analyze", str(locations)]) == 1
+    assert capsys.readouterr().err == f"watchsync: {locations}: not an activity (a FIT file of type 8)\n"
+
+
 def test_analyze_a_workout_file_says_it_is_not_an_activity(capsys: pytest.CaptureFixture[str]) -> None:
     workout = FIXTURES / "WorkoutRepeatSteps.fit"
     if not workout.is_file():

@@ -86,7 +86,8 @@ def analyse_decoded(activity_id: str, activity: Activity, athlete: Athlete, *,
     kind = activity.file_id.type if activity.file_id else None
     if kind not in (None, "activity"):
         hint = ": `watchsync import` reads it" if kind == "workout" else ""
-        raise NotAnActivity(f"not an activity (a FIT {kind} file{hint})")
+        what = f"a FIT file of type {kind}" if str(kind).isdigit() else f"a FIT {kind} file"  # type 8: locations
+        raise NotAnActivity(f"not an activity ({what}{hint})")
     parts = session_parts(activity, config.max_sample_gap_seconds)
     from_connect = summary_from_connect(connect) if connect is not None else None
     if from_connect is not None and not any(s.start_time for s in activity.sessions):
