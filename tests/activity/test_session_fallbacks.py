@@ -112,6 +112,17 @@ def test_a_session_that_says_0_w_where_the_records_show_power_takes_the_records(
     assert part.avg_power == pytest.approx(214.5, abs=0.5) and part.max_power == 229
 
 
+@pytest.mark.parametrize("session_power", [None, 0])
+def test_power_that_is_zero_in_every_record_is_no_power(session_power: int | None) -> None:
+    """A Connect IQ power field on a treadmill writes 0 W throughout (probe score6 #3): nothing measured it,
+    so the run has no power, never "avg power 0 W" (a dropout is never a 0 W either)."""
+    spec = ActivitySpec(sessions=[SessionSpec(FitSport.RUNNING, T0, 600.0, 600.0, avg_power=session_power)],
+                        samples=[Sample(T0 + t, heart_rate=130, distance=3.0 * t, power=0) for t in range(600)],
+                        end=T0 + 600)
+    [part] = session_parts(decode_activity(build(spec)))
+    assert (part.avg_power, part.max_power) == (None, None)
+
+
 def test_each_sessions_ascent_is_the_devices_and_a_file_sums_them(tmp_path: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """A trail run's climb is read from the session (65535: none), summed over a file's sessions,

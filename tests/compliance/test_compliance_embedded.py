@@ -77,6 +77,10 @@ def test_each_step_is_scored_from_its_laps_on_3s_power(ride: Path, oracle: dict[
                        and lap["total_timer_time"] >= MIN_EXECUTION_SECONDS) for i in steps}
     assert {i: s.executions for i, s in steps.items()} == executed
     assert executed[1] == 0 and executed[5] == 4
+    # a skipped step is neither timed nor scored: its few seconds belong to no step (probe score6 #3)
+    assert (steps[1].seconds, steps[1].scored_seconds, steps[1].inside) == (0.0, 0.0, None)
+    assert steps[5].seconds == pytest.approx(sum(lap["total_timer_time"] for lap in laps if lap["wkt_step_index"] == 5
+                                                 and lap["total_timer_time"] >= MIN_EXECUTION_SECONDS))
     raw = {m["message_index"]: m for m in oracle["workout_step_mesgs"]}
     for index in (0, 4):  # one lap each, long enough for a meaningful share
         lap = next(lap for lap in laps if lap["wkt_step_index"] == index)

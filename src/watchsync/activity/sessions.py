@@ -254,6 +254,8 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
             warnings.append(f"{label}{_judged('total elapsed time', session.total_elapsed_time)}; "
                             f"{elapsed:.0f}s taken from the records")
     heart_rate, power = records.heart_rate, records.power
+    if len(power) and not np.any(power > 0):  # zeros alone (a Connect IQ power field on a treadmill): no power
+        power = np.full(len(power), np.nan)
     has_hr = ~np.isnan(heart_rate)
     hr_seconds = float(weights[has_hr].sum())
     distance = _distance(activity.records, records, lower, session, label, warnings, max(timer, elapsed))
@@ -308,10 +310,13 @@ def _doubts(sport: str | None, view: Activity, distance: float | None, timer: fl
 
 
 def _session_or_records(given: int | None, recorded: float | None) -> float | None:
-    """A session's power figure, or the records' when it has none, or says 0 W where they show power."""
+    """A session's power figure, or the records' when it has none, or says 0 W where they show power;
+    a 0 W session whose records show no power has none (nothing measured it)."""
     value = _valid(given, _INVALID_UINT16, zero_ok=True)
     if value == 0 and recorded is not None and recorded > 0:
         return recorded
+    if value == 0 and recorded is None:
+        return None
     return _or(value, recorded)
 
 

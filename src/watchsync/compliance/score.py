@@ -238,8 +238,8 @@ def score_intensity(workout: Workout, activity: Activity,
         spans = list(_time_spans(workout, records, clock, float(weights.sum()), config, lengths))
     tallies: dict[int, _Tally] = {}
     for span in spans:
-        if span.index not in planned:
-            continue
+        if span.index not in planned or (by_lap and span.seconds < MIN_EXECUTION_SECONDS):
+            continue  # a lap of a few seconds is a step skipped with the lap button: not run, not scored
         tally = tallies.setdefault(span.index, _Tally())
         _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config,
                     running=workout.sport.family == "run", lengths=lengths, ceiling=ceiling)
