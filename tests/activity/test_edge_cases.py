@@ -376,3 +376,31 @@ def test_a_header_without_its_crc_is_read_fast_and_its_file_crc_still_checked() 
     assert len(activity.records.timestamp) == 600
     broken = no_header_crc[:-2] + bytes([no_header_crc[-2] ^ 0xFF, no_header_crc[-1]])
     assert decode_activity(broken).decoder == "fitdecode"
+
+
+def test_a_step_measured_over_a_little_of_its_time_says_so(tmp_path: Path, config: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The strap lost after 5 minutes of a 20-minute tempo step (probe score6 #5): "100 %" in target over
+    what is left after the heart rate's lag, a tenth of the step, is marked in `analyze` and on the
+    dashboard's activity page."""
+    samples = steady(T0, 300, hr=150) + steady(T0 + 300, 900, hr=None, offset_m=900.0)
+    spec = ActivitySpec([SessionSpec(FitSport.RUNNING, T0, 1200.0, 1200.0, distance=3600.0)], samples,
+                        end=T0 + 1200)
+    fit, workout = tmp_path / "tempo.fit", tmp_path / "tempo.txt"
+    fit.write_bytes(build(spec))
+    workout.write_text("name: Tempo\nsport: running\n- 20m 140-160bpm\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--config", str(config), "analyze", str(fit), "--workout", str(workout)]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("1 "))
+    assert "140-160 bpm" in row and "100%*" in row
+    assert "* measured over less than half of the step's time" in out
+
+    from watchsync.activity import decode_activity
+    from watchsync.compliance.score import score_intensity
+    from watchsync.formats.load import load_workout
+    from watchsync.web.views import _steps
+
+    score = score_intensity(load_workout(workout), decode_activity(fit))
+    [line] = _steps(score, "run")
+    assert line.target == "140-160 bpm" and line.measured_seconds is not None and line.measured_seconds <= 300

@@ -145,10 +145,13 @@ def run_analyze(args: argparse.Namespace) -> int:
                     "warnings": list(analysis.warnings), "compliance": score.model_dump(mode="json") if score else None,
                     **document})
         return 0
+    from watchsync.report.values import display_units
+
     print("\n".join(_summary_lines(args.file, analysis, athlete.units)))
     if score is not None:
         family = analysis.scored_for(workout.workout.sport if workout else analysis.summary.sport).summary.sport.family
-        print("\n".join(["", *_score_lines(score, family)]))
+        with display_units(athlete.units):  # paces per mile for an imperial athlete
+            print("\n".join(["", *_score_lines(score, family)]))
     return 0
 
 
@@ -218,7 +221,7 @@ def _loads(load: ActivityLoad) -> str:
 
 def _score_lines(score: SessionScore, family: str = "run") -> list[str]:
     from watchsync.describe import format_table
-    from watchsync.report.values import percent, runs
+    from watchsync.report.values import percent, runs, step_band, thinly_measured
 
     volume, intensity, rpe = score.volume, score.intensity, score.rpe
     head = [f"against {score.workout!r}: volume {volume.colour} ({percent(volume.ratio)} of planned {volume.metric})",
@@ -243,26 +246,15 @@ def _score_lines(score: SessionScore, family: str = "run") -> list[str]:
         lines.append(format_table(["step", "name", "sets", "reps", "time"], rows))
         return lines
     known = intensity.alignment != "time"  # laid along the timer: how often each step ran is not known
-    rows = [[s.number, s.name or "", _band(s.channel, s.low, s.high, family),
-             runs(s.executions, s.planned_executions, known=known),
-             f"{s.seconds:.0f}s", percent(s.inside), percent(s.above), percent(s.below)]
-            for s in intensity.steps]
+    thin = [thinly_measured(s.channel, s.scored_seconds, s.seconds) for s in intensity.steps]
+    rows = [[s.number, s.name or "", step_band(s.channel, s.low, s.high, family),
+             runs(s.executions, s.planned_executions, known=known), f"{s.seconds:.0f}s",
+             percent(s.inside) + ("*" if marked and s.inside is not None else ""), percent(s.above), percent(s.below)]
+            for s, marked in zip(intensity.steps, thin, strict=True)]
     lines.append(format_table(["step", "name", "target", "laps", "time", "in", "above", "below"], rows))
+    if any(marked and s.inside is not None for s, marked in zip(intensity.steps, thin, strict=True)):
+        lines.append("* measured over less than half of the step's time (heart rate, GPS or power missing)")
     return lines
-
-
-def _band(channel: str | None, low: float | None, high: float | None, family: str = "run") -> str:
-    """A step's band as its sport reads it: a speed band as pace per km (per 100 m in a swim) or as
-    km/h on a bike."""
-    if channel is None or low is None or high is None:
-        return "open"
-    if channel == "speed" and low > 0:
-        from watchsync.describe import describe_target
-        from watchsync.model.workout import SpeedTarget
-
-        return describe_target(SpeedTarget(low=low, high=high), swim=family == "swim", speed=family == "bike")
-    units = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
-    return f"{low:g}-{high:g} {units.get(channel, '')}".strip()
 
 
 # --- report ---------------------------------------------------------------------------------------

@@ -82,6 +82,31 @@ def _bare_distance(meters: float) -> str:
     return kilometres(meters).rsplit(" ", 1)[0]
 
 
+def step_band(channel: str | None, low: float | None, high: float | None, family: str = "run") -> str:
+    """A step's band as its sport reads it: a speed band as pace per km or mile (per 100 m in a swim) or
+    as km/h (mph) on a bike; ``open`` without one."""
+    if channel is None or low is None or high is None:
+        return "open"
+    if channel == "speed" and low > 0:
+        from watchsync.describe import describe_target
+        from watchsync.model.workout import SpeedTarget
+
+        return describe_target(SpeedTarget(low=low, high=high), _DISPLAY_UNITS.get(), swim=family == "swim",
+                               speed=family == "bike")
+    units = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
+    return f"{low:.0f}-{high:.0f} {units.get(channel, '')}".strip()
+
+
+#: A step whose band was measured over less of its time than this share (heart rate or GPS missing) says so
+#: beside its percentages: 89 % in target over 28 s of a 13-min step is no verdict on the step.
+MEASURED_SHOWN_BELOW = 0.5
+
+
+def thinly_measured(channel: str | None, scored_seconds: float, seconds: float) -> bool:
+    """Whether a step with a band had it measured over less than :data:`MEASURED_SHOWN_BELOW` of its time."""
+    return channel is not None and seconds > 0 and scored_seconds < MEASURED_SHOWN_BELOW * seconds
+
+
 def day_label(day: date) -> str:
     """``Tue 03-04``."""
     return day.strftime("%a %m-%d")

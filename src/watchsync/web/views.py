@@ -19,6 +19,7 @@ from watchsync.compliance.match import PlannedSession
 from watchsync.compliance.score import IntensityScore, score_intensity
 from watchsync.describe import utc_minutes
 from watchsync.model.athlete import Athlete
+from watchsync.model.enums import find_sport
 from watchsync.report import charts, values
 from watchsync.report.model import ComplianceReport, SessionRow
 from watchsync.services.report import (
@@ -185,6 +186,7 @@ class StepLine:
     below: float | None
     easy: bool
     runs: str = ""  # "2/4": run twice of the four times planned
+    measured_seconds: float | None = None  # set when the band was measured over less than half the step
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,8 @@ def activity(store: Store, athlete: Athlete, activity_id: str) -> ActivityView:
     stored = _stored(store, athlete, row)
     decoded = _decoded(stored)
     intensity = _intensity(store, athlete, row, session, decoded)
-    steps = _steps(intensity)
+    sport = find_sport(row.sport)
+    steps = _steps(intensity, sport.family if sport is not None else "run")
     workout = session.workout if session else None
     chart = hr_chart(decoded, workout) if decoded is not None else ""
     summary = stored.summary if stored is not None else None
@@ -256,30 +259,19 @@ def _intensity(store: Store, athlete: Athlete, row: SessionRow, session: Planned
     return score_intensity(session.workout, decoded) if decoded is not None else None
 
 
-def _steps(intensity: IntensityScore | None) -> list[StepLine]:
+def _steps(intensity: IntensityScore | None, family: str) -> list[StepLine]:
+    """The drill-down's rows, each band as ``watchsync analyze`` gives it for the activity's sport."""
     if intensity is None:
         return []
     lines = []
     known = intensity.alignment != "time"  # laid along the timer: how often each step ran is not known
     for step in intensity.steps:
-        if step.channel is None or step.low is None or step.high is None:
-            target = "open"
-        elif step.channel == "heart_rate":
-            target = f"{step.low:.0f}–{step.high:.0f} bpm"
-        elif step.channel == "speed":
-            target = f"{_pace(step.high)}–{_pace(step.low)} /km"
-        elif step.channel == "power":
-            target = f"{step.low:.0f}–{step.high:.0f} W"
-        else:
-            target = f"{step.low:.0f}–{step.high:.0f} rpm"
-        lines.append(StepLine(step.index, step.number, step.name or f"step {step.number}", target, step.seconds,
+        thin = values.thinly_measured(step.channel, step.scored_seconds, step.seconds) and step.inside is not None
+        lines.append(StepLine(step.index, step.number, step.name or f"step {step.number}",
+                              values.step_band(step.channel, step.low, step.high, family), step.seconds,
                               step.inside, step.above, step.below, step.easy,
-                              values.runs(step.executions, step.planned_executions, known=known)))
+                              values.runs(step.executions, step.planned_executions, known=known),
+                              measured_seconds=step.scored_seconds if thin else None))
     return lines
 
 
-def _pace(speed: float) -> str:
-    if speed <= 0:
-        return "–"
-    seconds = round(1000 / speed)
-    return f"{seconds // 60}:{seconds % 60:02d}"
