@@ -30,6 +30,7 @@ from watchsync.model.workout import (
     PowerZoneTarget,
     Prompt,
     Repeat,
+    RepsDuration,
     RpeTarget,
     SpeedTarget,
     Sport,
@@ -952,3 +953,49 @@ def test_a_markdown_tables_rule_is_ignored_and_half_a_mile_is_shown_in_miles() -
     [read], problems = _warned("|---|:---:|\n- 0.5mi 50%", "cycling")
     assert isinstance(read, Step) and read.name is None and problems == []
     assert describe_duration(read.duration) == "0.5 mi"
+
+
+# probe icu13: rowing, strength circuits, climbs, treadmill incline, swim send-offs, long runs
+def test_a_pace_without_a_unit_in_a_rowing_workout_is_per_500_m() -> None:
+    row = step("- 10m 2:05 Pace", "rowing")  # rowing reads as cardio; 2:05/km would be twice a world record
+    assert row.target == PaceTarget(fast=250, slow=250, per="500m")
+    assert Athlete(name="a", pace_units={"other": "km"}).pace_unit("cardio") == "km"  # the athlete's setting wins
+    assert Athlete(name="a").pace_unit("cardio") == "500m"
+
+
+@pytest.mark.parametrize(("line", "reps", "name"), [("- 12 Air squats", 12, "Air squats"),
+                                                    ("- 10x Push ups", 10, "Push ups")])
+def test_a_count_before_an_exercise_is_its_reps_in_strength(line: str, reps: int, name: str) -> None:
+    [read], said = _warned(line, "strength")
+    assert isinstance(read, Step) and read.duration == RepsDuration(reps=reps) and read.name == name
+    assert read.exercise is not None
+    assert said == [f"'{line.split()[1]}' before {name!r} is read as {reps} reps"]
+
+
+def test_a_climb_after_the_length_is_text_and_its_minutes_are_not_said() -> None:
+    [read], said = _warned("- 1h30m Z2 HR 1000m D+", "trail_running")
+    assert isinstance(read, Step) and read.duration == TimeDuration(seconds=5400) and read.name == "1000m D+"
+    assert said == ["'1000m D+' is read as text: a climb, not the step's length"]  # not "'1000m' is 16h40m"
+    assert step("- 10m climb").duration == TimeDuration(seconds=600)  # a length of its own stays the length
+
+
+def test_a_treadmill_incline_is_no_power_target() -> None:
+    [read], said = _warned("- 5m 6% incline 5:30/km Pace", "treadmill")
+    assert isinstance(read, Step) and isinstance(read.target, PaceTarget) and read.secondary is None
+    assert read.name == "6% incline"
+    assert said == ["'6% incline' is read as text: a treadmill's incline is no watch target (intervals.icu reads "
+                    "'6%' as power)"]
+
+
+@pytest.mark.parametrize("line", ["- 100mtr @1:45", "- 100mtr on 1:45"])
+def test_a_swim_send_off_is_text_and_said(line: str) -> None:
+    [read], said = _warned(line, "pool_swim")
+    assert isinstance(read, Step) and read.duration == DistanceDuration(meters=100)
+    assert len(said) == 1 and "(a send-off) is read as text" in said[0]
+
+
+@pytest.mark.parametrize(("minutes", "said"), [(168, False), (180, False), (150, True), (400, True), (420, True)])
+def test_a_long_run_in_minutes_is_not_taken_for_metres(minutes: int, said: bool) -> None:
+    [read], problems = _warned(f"- {minutes}m Z1 HR", "trail_running")
+    assert isinstance(read, Step) and read.duration == TimeDuration(seconds=minutes * 60)
+    assert bool(problems) is said  # a round distance (a multiple of 50) or more than 6 hours is asked about

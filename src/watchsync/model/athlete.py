@@ -64,6 +64,9 @@ def format_pace(seconds_per_km: float, units: Units = Units.METRIC) -> str:
 #: Units a pace may be written in (``/km`` ...), and the sport families that have paces.
 PACE_UNITS = ("km", "mi", "100m", "100y", "500m", "400m", "250m")
 PACE_FAMILIES = ("run", "swim", "bike", "ski", "other", "strength", "mobility")
+#: A pace without a unit in a cardio workout (``rowing`` reads as cardio) is per 500 m, a rowing machine's,
+#: as intervals.icu keeps a pace unit per sport, unless the athlete's ``pace_units.other`` says otherwise.
+CARDIO_PACE_KEY, CARDIO_PACE_UNIT = "cardio", "500m"
 
 
 class Band(BaseModel):
@@ -191,12 +194,15 @@ class Athlete(BaseModel):
         return value
 
     def pace_unit_defaults(self) -> dict[str, str]:
-        """:meth:`pace_unit` of every sport family (what a text parser takes for this athlete)."""
-        return {family: self.pace_unit(family) for family in PACE_FAMILIES}
+        """:meth:`pace_unit` of every sport family (what a text parser takes for this athlete), and under
+        ``cardio`` a rowing machine's (the ``other`` setting when given, else /500m)."""
+        return {family: self.pace_unit(family) for family in (*PACE_FAMILIES, CARDIO_PACE_KEY)}
 
     def pace_unit(self, family: str) -> str:
         """The unit of a pace written without one in a ``family`` workout (intervals.icu's per-sport
         setting): the athlete's ``pace_units``, else /100m for swims, /mi for imperial units, /km."""
+        if family == CARDIO_PACE_KEY:  # a cardio workout (rowing): the "other" setting, else a rower's /500m
+            return self.pace_units.get("other", CARDIO_PACE_UNIT)
         if family in self.pace_units:
             return self.pace_units[family]
         return default_pace_unit(family, self.units)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.formats.text.tokens import NUMBER_RULES, WORD_RULES, Rule, Where, quoted
+from watchsync.formats.text.tokens import NUMBER_RULES, SWIM_SPORTS, WORD_RULES, Rule, Where, quoted
 from watchsync.model.workout import Duration, RpeTarget, Sport, Target
 
 LENGTH_UNITS = "s, m (minutes), h, km, mtr, mi, yd, bpm, w, rpm, m/s, kcal, kg or lb"
@@ -127,6 +127,13 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
                 pos = _after_punctuation(body, m.end())
                 break
         else:
+            if where.sport in SWIM_SPORTS and _SEND_OFF.match(text) and (
+                    text.startswith("@") or body[:pos].rstrip().lower().endswith((" on", " every", "@"))):
+                where.warn(col, f"{quoted(text)} (a send-off) is read as text: a watch has no send-off",
+                           "a rest step after the swim ('- 15s rest') for the time the send-off leaves")
+                yield Item("cue", text, col, text)  # "- 100mtr @1:45", "- 100mtr on 1:45"
+                pos = token.end()
+                continue
             _suspicious(where, col, text)
             if "%" in text and not text.startswith("(") and _DIGITS.search(text) is not None:
                 where.warn(col, f"{quoted(text)} looks like a target but is not one: it is read as text",
@@ -141,6 +148,9 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             yield Item("cue", text, col, text)
             pos = token.end()
 
+
+#: A swim's send-off (``@1:45``, ``on 1:45``): the time each repeat starts on, which a watch cannot run.
+_SEND_OFF = re.compile(r"^@?\d{1,2}:\d{2}[,.;:]?$")
 
 #: A token that reads as a target in no syntax: an open zone (``Z5+``), a bound (``<150bpm``, ``>250w``).
 _NEAR_TARGET = re.compile(r"^(?:z\d\+|[<>≤≥]=?\d{2,4}(?:bpm|w|rpm|%)?|\d{2,4}(?:bpm|w)\+)[,.;:]?$", re.IGNORECASE)

@@ -199,6 +199,21 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
             parts.cue.append(item)  # "- Ramp warm-up 10m 50-75%": the step's text; the keyword follows a length
             index += 1
             continue
+        if item.kind == "target" and isinstance(item.value, PowerPercentFtpTarget) and following is not None \
+                and following.kind == "cue" and folded_words(following.text)[:1] in ([w] for w in _INCLINE_WORDS):
+            where.warn(item.col, f"'{item.text} {following.text}' is read as text: a treadmill's incline is no watch "
+                       f"target (intervals.icu reads {item.text!r} as power)")  # "- 5m 6% incline 5:30/km Pace"
+            parts.cue.append(Item("cue", item.text, item.col, item.text))
+            index += 1
+            continue
+        if item.kind == "length" and following is not None and following.kind == "cue" \
+                and folded_words(following.text) in ([w] for w in _CLIMB_WORDS) \
+                and any(other.kind == "length" for other in items if other is not item):
+            _unsay(where, item.col)  # "1000m" is no 16-hour step here: "- 1h30m Z2 HR 1000m D+", a climb
+            where.warn(item.col, f"'{item.text} {following.text}' is read as text: a climb, not the step's length")
+            parts.cue.append(Item("cue", item.text, item.col, item.text))
+            index += 1
+            continue
         if item.kind == "sets" and following is not None and following.kind == "cue" \
                 and following.text.lower() in _UNIT_SECONDS:
             item, length = _repeated_length(item, following, where)  # "- 5 x 3 min": 5 times a 3-minute step
@@ -272,6 +287,20 @@ def _cue_before_length(items: list[Item], where: Where) -> list[Item]:
             where.warn(item.col, f"{item.text!r} before the length is read as text: the step's target is "
                        f"{again.text!r}")
     return read
+
+
+#: Words after a percentage that make it a treadmill's incline (``6% incline``), folded.
+_INCLINE_WORDS = frozenset({"incline", "grade", "gradient", "steigung", "pendiente", "inclinacion", "pente",
+                            "pendenza", "helling"})
+#: Words after a length that make it a climb (``1000m D+``, ``800m vert``), folded; "d+" folds to "d".
+_CLIMB_WORDS = frozenset({"d", "vert", "vertical", "elev", "elevation", "gain", "ascent", "hm", "climb", "climbing",
+                          "denivele", "dislivello", "desnivel"})
+
+
+def _unsay(where: Where, col: int) -> None:
+    """Take back the warnings already given about the token at ``col`` of this line (it is read as text)."""
+    if where.warnings is not None:
+        where.warnings[:] = [w for w in where.warnings if (w.line, w.col) != (where.line, col)]
 
 
 #: Words for the rest between sets (``rest 60s``, ``pause 60s``, ``descanso 90s``, ``récup 90s``), folded.
@@ -492,6 +521,8 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     line, start, prompt_cue, prompts = _prompts(line, start, where)
     body, _, notes_text = line.partition("|") if "|" in line[start:] else (line, "", "")
     parts = _collect(body, start, where)
+    if where.sport in EXERCISE_SPORTS:
+        _count_as_reps(parts)
     if _only_a_count(parts):
         assert parts.repeat is not None
         where.warn(parts.repeat.col, f"'- {parts.repeat.text}' repeats nothing: the steps below it are not "
@@ -569,6 +600,30 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                        "or 'press lap' to say it")  # "- 20x RPE 3" for "- 20m RPE 3"
         return Repeat(count=parts.repeat.value, steps=[step])
     return step
+
+
+def _count_as_reps(parts: _Parts) -> None:
+    """In a strength or cardio workout, a count before an exercise without a length is its repetitions:
+    ``- 12 Air squats`` and ``- 10x Push ups`` are 12 and 10 reps (said: intervals.icu reads the first
+    as text and the second as a repeat of a lap-button step)."""
+    if parts.length is not None or parts.sets is not None or parts.lap is not None or not parts.cue:
+        return
+    where = parts.where
+    if parts.repeat is not None and parts.repeat.col < parts.cue[0].col:
+        count = parts.repeat
+        parts.repeat = None
+    elif parts.repeat is None and len(parts.cue) > 1 and _COUNT.match(parts.cue[0].text):
+        count = parts.cue.pop(0)
+    else:
+        return
+    reps = int(count.text.rstrip("xX×"))
+    parts.length = Item("length", build(where, count.col, count.text, RepsDuration, reps=reps), count.col, count.text)
+    words = " ".join(item.text for item in parts.cue)
+    where.warn(count.col, f"'{count.text}' before {words!r} is read as {reps} reps",
+               f"'{reps} reps {words}' to say so (intervals.icu reads the count otherwise)")
+
+
+_COUNT = re.compile(r"^\d{1,3}$")
 
 
 def _only_a_count(parts: _Parts) -> bool:

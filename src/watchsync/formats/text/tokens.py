@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.validation import validation_message
+from watchsync.model.athlete import CARDIO_PACE_KEY, CARDIO_PACE_UNIT
 from watchsync.model.units import KG_PER_POUND, METERS_PER_MILE, default_pace_unit
 from watchsync.model.workout import (
     CadenceTarget,
@@ -137,6 +138,7 @@ TARGET_WORDS = "HR, LTHR, Pace or FTP"
 _PACE_UNIT_METERS = {"km": 1000.0, "mi": METERS_PER_MILE}
 #: A time written as ``<N>m`` with at least this many minutes looks like metres (``400m`` = 6h40m).
 SLIP_MINUTES = 100
+SLIP_SURE_MINUTES = 360
 _DISTANCE_SCALE = {"km": 1000.0, "kms": 1000.0, "mtr": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0,
                    "mi": METERS_PER_MILE, "mile": METERS_PER_MILE, "miles": METERS_PER_MILE,
                    "yd": 0.9144, "yds": 0.9144, "yrd": 0.9144, "y": 0.9144, "yard": 0.9144, "yards": 0.9144}
@@ -187,8 +189,12 @@ def _time(where: Where, col: int, m: re.Match[str]) -> Duration | ZeroLength:
 
 
 def _looks_like_metres(where: Where, minutes: float) -> bool:
-    """``<N>m`` that reads like metres: N of 100 or more, or in a pool a multiple of 25 (``50m``)."""
-    return minutes >= SLIP_MINUTES or (where.sport is Sport.POOL_SWIM and minutes % 25 == 0)
+    """``<N>m`` that reads like metres: N of 100 or more that is a round distance (a multiple of 50:
+    ``400m``, ``1000m``) or more than 6 hours, or in a pool a multiple of 25 (``50m``); a long run of
+    ``168m`` (2h48m) is minutes."""
+    if where.sport is Sport.POOL_SWIM and minutes % 25 == 0:
+        return True
+    return minutes >= SLIP_MINUTES and (minutes % 50 == 0 or minutes > SLIP_SURE_MINUTES)
 
 
 def _clock(seconds: float) -> str:
@@ -289,9 +295,14 @@ def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
 
 
 def _default_pace_unit(where: Where) -> str:
-    family = where.sport.family
-    chosen = where.pace_units.get(family) if where.pace_units is not None else None
-    return chosen or default_pace_unit(family)
+    """The unit of a pace written without one: the athlete's for the sport's family, else the family's
+    usual one; in a cardio workout (``rowing`` reads as cardio) per 500 m, a rowing machine's pace, as
+    intervals.icu keeps a pace unit per sport (``2:05 Pace`` at /km would be twice a world record)."""
+    key = CARDIO_PACE_KEY if where.sport is Sport.CARDIO else where.sport.family
+    chosen = where.pace_units.get(key) if where.pace_units is not None else None
+    if chosen is None and where.sport is Sport.CARDIO:
+        return CARDIO_PACE_UNIT
+    return chosen or default_pace_unit(key)
 
 
 def pace_unit_meters(unit: str) -> float:
