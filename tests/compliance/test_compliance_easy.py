@@ -12,7 +12,7 @@ from watchsync import rules
 from watchsync.activity import Activity, decode_activity
 from watchsync.compliance.easy import judge_easy
 from watchsync.model.athlete import Athlete
-from watchsync.model.workout import Intensity, Repeat, RpeTarget, Sport, Step, TimeDuration, Workout
+from watchsync.model.workout import Intensity, PowerTarget, Repeat, RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.resolve import resolve
 from watchsync.testing.simulate import Behaviour, simulate_activity
 
@@ -105,3 +105,19 @@ def test_the_reported_rpe_of_a_session_with_hard_reps_is_not_held_against_its_wa
     judgement = judge_easy(resolve(hills, athlete), _done("follows"), athlete, reported_rpe=6)
     assert judgement is not None and "rpe" not in judgement.bases and not judgement.too_hard
     assert judgement.message.startswith("easy steps not judged")
+
+
+def test_a_warm_up_held_to_a_hard_band_is_not_easy_time() -> None:
+    """An Edge's workout puts a warm-up step at 113-130 % of FTP (hrv-activity.fit, probe score6 #6): a band
+    above the athlete's easy limit makes the step no easy step, whatever its intensity."""
+    ride = Workout(name="Openers", sport=Sport.INDOOR_CYCLING, steps=[
+        Step(intensity=Intensity.WARMUP, duration=TimeDuration(seconds=600), target=RpeTarget(low=2, high=3)),
+        Step(intensity=Intensity.WARMUP, duration=TimeDuration(seconds=600), target=PowerTarget(low=260, high=298)),
+    ])
+    rider = HR_ATHLETE.model_copy(update={"ftp": 230})
+    resolved = resolve(ride, rider)
+    activity = decode_activity(simulate_activity(resolved, rider, start=datetime.combine(DAY, time(7), UTC)).fit)
+    with_ftp = judge_easy(resolved, activity, rider, reported_rpe=None)
+    without = judge_easy(resolved, activity, HR_ATHLETE, reported_rpe=None)  # no FTP: no power limit known
+    assert with_ftp is not None and without is not None
+    assert without.easy_seconds - with_ftp.easy_seconds > 500  # the hard warm-up (600 s less its grace) left out

@@ -13,6 +13,8 @@ the first basis the data and the athlete's profile allow, and the judgement says
   easy throughout (strides aside: the session RPE of a hill session speaks of its hills): too hard
   when it is above both the easy band and the highest RPE prescribed for the easy steps.
 
+A warm-up or cool-down held to a band above easy (its low end above the HR ceiling, the fastest easy
+speed or 75 % of FTP: an Edge's warm-up at 113-130 % of FTP) is no easy step.
 Targets on the watch do not matter: an athlete who trains by feel (open targets, cue only) is judged
 by the same ceiling as one who runs to an HR band. A run is flagged when any basis says too hard.
 """
@@ -28,7 +30,7 @@ from watchsync.activity.model import Activity
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.score import score_intensity, target_band
 from watchsync.model.athlete import Athlete
-from watchsync.model.workout import HeartRateTarget, Repeat, RpeTarget, SpeedTarget, Step, Target, Workout
+from watchsync.model.workout import HeartRateTarget, Intensity, Repeat, RpeTarget, SpeedTarget, Step, Target, Workout
 
 Basis = Literal["heart_rate", "pace", "rpe"]
 #: Lowest bpm of the judging band (the model's lowest HR target): only the ceiling matters.
@@ -73,13 +75,14 @@ def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_
                config: ComplianceConfig | None = None) -> EasyJudgement | None:
     """The judgement of ``workout``'s easy steps as done in ``activity``; None without easy steps."""
     config = config or ComplianceConfig()
-    easy = [s for s in workout.steps if isinstance(s, Step) and _judged(s, config)]
+    limits = _easy_limits(athlete, config)
+    easy = [s for s in workout.steps if isinstance(s, Step) and _judged(s, config, limits)]
     if not easy:
         return None
     prescribed = max((r for r in (rules.step_rpe(s) for s in easy) if r is not None), default=None)
     bases: list[Basis] = []
     reasons: list[str] = []
-    measured = _measured(workout, activity, athlete, config)
+    measured = _measured(workout, activity, athlete, config, limits)
     ceiling = source = above = None
     seconds = 0.0
     too_hard = False
@@ -110,14 +113,36 @@ def _easy_session(workout: Workout, config: ComplianceConfig) -> bool:
                if rules.planned_step_seconds(step, family) > STRIDE_SECONDS)
 
 
-def _judged(step: Step, config: ComplianceConfig) -> bool:
-    """An easy step that was prescribed (an RPE or a target), not an untargeted drill or exercise."""
-    prescribed = rules.step_rpe(step) is not None or target_band(step.target) is not None
+#: The top of easy power, as a share of FTP (the top of Coggan's zone 2, endurance).
+EASY_POWER_SHARE = 0.75
+
+
+def _easy_limits(athlete: Athlete, config: ComplianceConfig) -> dict[str, float]:
+    """Per channel, the value a band's low end must not exceed for its step to be easy: the HR ceiling,
+    the fastest easy speed, 75 % of FTP."""
+    limits: dict[str, float] = {}
+    for ceiling in (rules.easy_hr_ceiling(athlete, config.easy_rpe_max),
+                    rules.easy_speed_ceiling(athlete, config.easy_rpe_max)):
+        if ceiling is not None:
+            limits[ceiling.channel] = ceiling.value
+    if athlete.ftp is not None:
+        limits["power"] = EASY_POWER_SHARE * athlete.ftp
+    return limits
+
+
+def _judged(step: Step, config: ComplianceConfig, limits: dict[str, float] | None = None) -> bool:
+    """An easy step that was prescribed (an RPE or a target), not an untargeted drill or exercise, nor a
+    warm-up held to a hard band (an Edge's warm-up at 113-130 % of FTP): a band whose low end is above
+    the athlete's easy limit on its channel (``limits``) is not easy, whatever the step's intensity."""
+    band = target_band(step.target)
+    prescribed = rules.step_rpe(step) is not None or band is not None
+    if band is not None and limits and band[0] in limits and band[1] > limits[band[0]]:
+        return False
     return prescribed and step.exercise is None and rules.is_easy(step, config.easy_rpe_max)
 
 
-def _measured(workout: Workout, activity: Activity, athlete: Athlete,
-              config: ComplianceConfig) -> tuple[Basis, float, str, float | None, float] | None:
+def _measured(workout: Workout, activity: Activity, athlete: Athlete, config: ComplianceConfig,
+              limits: dict[str, float]) -> tuple[Basis, float, str, float | None, float] | None:
     """(basis, ceiling, source, share above, scored seconds) on heart rate, else pace; None if neither."""
     candidates: list[tuple[Basis, rules.EasyCeiling | None]] = [
         ("heart_rate", rules.easy_hr_ceiling(athlete, config.easy_rpe_max))]
@@ -128,7 +153,7 @@ def _measured(workout: Workout, activity: Activity, athlete: Athlete,
             continue
         band: Target = (HeartRateTarget(low=FLOOR_BPM, high=max(FLOOR_BPM, ceiling.value))
                         if basis == "heart_rate" else SpeedTarget(low=FLOOR_SPEED, high=ceiling.value))
-        judging = workout.model_copy(update={"steps": [_with_band(b, band, config) for b in workout.steps]})
+        judging = workout.model_copy(update={"steps": [_with_band(b, band, config, limits) for b in workout.steps]})
         score = score_intensity(judging, activity, config)
         if score.easy_above is None:
             continue
@@ -137,8 +162,15 @@ def _measured(workout: Workout, activity: Activity, athlete: Athlete,
     return None
 
 
-def _with_band(block: Step | Repeat, band: Target, config: ComplianceConfig) -> Step | Repeat:
-    if isinstance(block, Repeat) or not _judged(block, config):
+def _with_band(block: Step | Repeat, band: Target, config: ComplianceConfig,
+               limits: dict[str, float]) -> Step | Repeat:
+    """An easy step with the judging ``band`` as its target; a step held to a band above easy is made a hard one
+    (its time is no easy time), every other step left as it is."""
+    if isinstance(block, Repeat):
+        return block
+    if not _judged(block, config, limits):
+        if _judged(block, config):  # easy by its intensity, hard by its band: not easy time
+            return block.model_copy(update={"intensity": Intensity.INTERVAL})
         return block
     rpe = block.target if isinstance(block.target, RpeTarget) else block.rpe
     return block.model_copy(update={"target": band, "rpe": rpe})
