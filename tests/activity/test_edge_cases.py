@@ -394,7 +394,7 @@ def test_a_step_measured_over_a_little_of_its_time_says_so(tmp_path: Path, confi
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith("1 "))
     assert "140-160 bpm" in row and "100%*" in row
-    assert "* measured over less than half of the step's time" in out
+    assert "* readings over less than half of the step's time" in out
 
     from watchsync.activity import decode_activity
     from watchsync.compliance.score import score_intensity
@@ -404,3 +404,31 @@ def test_a_step_measured_over_a_little_of_its_time_says_so(tmp_path: Path, confi
     score = score_intensity(load_workout(workout), decode_activity(fit))
     [line] = _steps(score, "run")
     assert line.target == "140-160 bpm" and line.measured_seconds is not None and line.measured_seconds <= 300
+
+
+def test_press_lap_steps_follow_the_laps_when_the_device_numbers_none(tmp_path: Path) -> None:
+    """A device that records no step numbers (IpBike) but one lap per step of a workout with lap-button
+    recoveries (probe score6 #4): the laps say where each step ended; 60 s per press would lay the
+    cool-down over the last rep."""
+    from watchsync.activity import decode_activity
+    from watchsync.compliance.score import score_intensity
+    from watchsync.formats.text import parse_text
+    from watchsync.model.athlete import Athlete
+    from watchsync.resolve import resolve
+
+    plan = [(300, 130), (180, 170), (120, 125), (180, 170), (120, 125), (300, 125)]  # (seconds, bpm) per lap
+    laps, samples, at = [], [], T0
+    for seconds, bpm in plan:
+        laps.append(SessionSpec(FitSport.RUNNING, at, float(seconds), float(seconds)))
+        samples += steady(at, seconds, hr=bpm)
+        at += seconds
+    activity = decode_activity(build(ActivitySpec(laps, samples, laps_only=True, end=at)))
+    workout = resolve(parse_text("name: Reps\nsport: running\nWarmup\n- 5m RPE 3\nMain set 2x\n- 3m RPE 8\n"
+                                 "- RPE 2 jog press lap\nCooldown\n- 5m RPE 2\n"), Athlete(name="a", lthr=171))
+    score = score_intensity(workout, activity)
+    assert score.alignment == "lap order"
+    jog, cool = score.steps[2], score.steps[3]
+    assert (jog.label, jog.seconds, jog.executions) == ("2.2", 240.0, 2)
+    assert cool.label == "3" and cool.seconds == 300.0 and cool.inside == pytest.approx(1.0)
+    one_lap_short = ActivitySpec(laps[:-1], samples, laps_only=True, end=at)
+    assert score_intensity(workout, decode_activity(build(one_lap_short))).alignment == "time"

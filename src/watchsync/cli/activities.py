@@ -246,14 +246,14 @@ def _score_lines(score: SessionScore, family: str = "run") -> list[str]:
         lines.append(format_table(["step", "name", "sets", "reps", "time"], rows))
         return lines
     known = intensity.alignment != "time"  # laid along the timer: how often each step ran is not known
-    thin = [thinly_measured(s.channel, s.scored_seconds, s.seconds) for s in intensity.steps]
+    thin = [thinly_measured(s.channel, s.scored_seconds, s.measurable_seconds) for s in intensity.steps]
     rows = [[s.number, s.name or "", step_band(s.channel, s.low, s.high, family),
              runs(s.executions, s.planned_executions, known=known), f"{s.seconds:.0f}s",
              percent(s.inside) + ("*" if marked and s.inside is not None else ""), percent(s.above), percent(s.below)]
             for s, marked in zip(intensity.steps, thin, strict=True)]
     lines.append(format_table(["step", "name", "target", "laps", "time", "in", "above", "below"], rows))
     if any(marked and s.inside is not None for s, marked in zip(intensity.steps, thin, strict=True)):
-        lines.append("* measured over less than half of the step's time (heart rate, GPS or power missing)")
+        lines.append("* readings over less than half of the step's time (heart rate, GPS or power missing)")
     return lines
 
 

@@ -35,6 +35,7 @@ from watchsync.model.workout import (
     DistanceDuration,
     Duration,
     HeartRateTarget,
+    LapButton,
     PowerTarget,
     RepsDuration,
     SpeedTarget,
@@ -88,6 +89,9 @@ class StepScore(BaseModel):
     hr_easy: int = 0  # ... that never rose above the workout's easy heart-rate ceiling
     easy_ceiling: float | None = None  # that ceiling (bpm): the top of the workout's easy bands
     label: str | None = None  # the step's number in `watchsync show` (2.1); None in an older score
+    #: The time the step's band could be scored (after the heart rate's lag and grace), readings or not:
+    #: ``scored_seconds`` well below it means readings were missing (0: not known, an older score).
+    measurable_seconds: float = 0.0
 
     @property
     def number(self) -> str:
@@ -100,7 +104,7 @@ class IntensityScore(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    alignment: Literal["laps", "time", "sets"]
+    alignment: Literal["laps", "lap order", "time", "sets"]
     steps: list[StepScore]
     inside: float | None
     easy_above: float | None
@@ -191,6 +195,7 @@ class _Tally:
     executions: int = 0
     seconds: float = 0.0
     scored: float = 0.0
+    measurable: float = 0.0
     inside: float = 0.0
     above: float = 0.0
     hr_judged: int = 0  # runs of a hard step with no band whose heart rate was read
@@ -228,13 +233,15 @@ def score_intensity(workout: Workout, activity: Activity,
             return _score_by_sets(planned, times_planned, by_sets, config)
     records, weights = timed_records(activity, config.max_sample_gap_seconds)
     by_lap = any(lap.wkt_step_index is not None for lap in activity.laps) and ran_this_workout(workout, activity)
-    if by_lap:  # laps are placed in wall time
+    in_order = None if by_lap else _laps_in_step_order(order, activity)
+    if by_lap or in_order is not None:  # laps are placed in wall time
         clock, start = records.timestamp, _activity_start(activity, records)
-        spans = list(_lap_spans(activity))
+        spans = list(_lap_spans(activity)) if in_order is None else in_order
     else:  # steps are laid along the running timer
         clock, start = _timer_clock(weights), 0.0
-    lengths = _active_lengths(activity, records, clock, by_lap)
-    if not by_lap:  # a pool swim's distance steps end with their lengths
+    walled = by_lap or in_order is not None
+    lengths = _active_lengths(activity, records, clock, walled)
+    if not walled:  # a pool swim's distance steps end with their lengths
         spans = list(_time_spans(workout, records, clock, float(weights.sum()), config, lengths))
     tallies: dict[int, _Tally] = {}
     for span in spans:
@@ -254,7 +261,7 @@ def score_intensity(workout: Workout, activity: Activity,
     inside = (sum((s.inside or 0) * s.scored_seconds for s in steps) / scored_total
               if scored_total > 0 else None)
     return IntensityScore(
-        alignment="laps" if by_lap else "time",
+        alignment="laps" if by_lap else "lap order" if in_order is not None else "time",
         steps=steps,
         inside=inside,
         easy_above=easy_above,
@@ -332,14 +339,29 @@ def _timer_clock(weights: FloatArray) -> FloatArray:
     return clock
 
 
-def _lap_spans(activity: Activity) -> Iterable[_Span]:
-    for lap in activity.laps:
-        if lap.wkt_step_index is None or lap.start_time is None:
+def _laps_in_step_order(order: list[PlannedStep], activity: Activity) -> list[_Span] | None:
+    """The laps as the planned steps in order, when a workout with lap-button steps was run on a device that
+    numbers no laps (the watch's own copy is not known) and it recorded one lap per step: the runner's lap
+    presses say where each step ended (a timer laid at 60 s per press would score the next rep as the
+    cool-down); None otherwise."""
+    laps = [lap for lap in activity.laps if lap.start_time is not None]
+    if len(laps) != len(order) or any(lap.wkt_step_index is not None for lap in activity.laps) \
+            or not any(isinstance(p.step.duration, LapButton) for p in order):
+        return None
+    return [_Span(planned.index, span.begin, span.end, span.seconds)
+            for planned, span in zip(order, _lap_spans(activity, numbered=False), strict=True)]
+
+
+def _lap_spans(activity: Activity, *, numbered: bool = True) -> Iterable[_Span]:
+    laps = sorted((lap for lap in activity.laps if lap.start_time is not None),
+                  key=lambda lap: lap.start_time.timestamp() if lap.start_time else 0.0)
+    for lap in laps:
+        if (numbered and lap.wkt_step_index is None) or lap.start_time is None:
             continue
         begin = lap.start_time.timestamp()
         elapsed = lap.total_elapsed_time or 0.0
         timer = lap.total_timer_time if lap.total_timer_time is not None else elapsed
-        yield _Span(lap.wkt_step_index, begin, begin + elapsed, timer)
+        yield _Span(lap.wkt_step_index if lap.wkt_step_index is not None else -1, begin, begin + elapsed, timer)
 
 
 def _time_spans(workout: Workout, records: Records, clock: FloatArray, total: float,
@@ -493,6 +515,7 @@ def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock:
         chosen = (lengths.at >= span.begin) & (lengths.at < span.end)
         seconds, speed = lengths.seconds[chosen], lengths.speed[chosen]
         tally.scored += float(seconds.sum())
+        tally.measurable += float(seconds.sum())
         tally.inside += float(seconds[(speed >= low) & (speed <= high)].sum())
         tally.above += float(seconds[speed > high].sum())
         return
@@ -504,6 +527,7 @@ def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock:
     if channel == "cadence" and running and high > rules.RUN_STRIDES_MAX:
         values = values * 2.0  # the records' strides a minute as the target's steps a minute
     weight = np.where(np.isnan(values), 0.0, weights[lo:hi])
+    tally.measurable += float(weights[lo:hi].sum())
     tally.scored += float(weight.sum())
     tally.inside += float(weight[(values >= low) & (values <= high)].sum())
     tally.above += float(weight[values > high].sum())
@@ -533,6 +557,7 @@ def _step_score(planned: PlannedStep, tally: _Tally, config: ComplianceConfig, p
         executions=tally.executions,
         seconds=tally.seconds,
         scored_seconds=tally.scored,
+        measurable_seconds=tally.measurable,
         inside=tally.inside / tally.scored if scored else None,
         above=tally.above / tally.scored if scored else None,
         below=(tally.scored - tally.inside - tally.above) / tally.scored if scored else None,

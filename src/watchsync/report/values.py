@@ -97,14 +97,15 @@ def step_band(channel: str | None, low: float | None, high: float | None, family
     return f"{low:.0f}-{high:.0f} {units.get(channel, '')}".strip()
 
 
-#: A step whose band was measured over less of its time than this share (heart rate or GPS missing) says so
-#: beside its percentages: 89 % in target over 28 s of a 13-min step is no verdict on the step.
+#: A step whose band had readings over less of the time it could be scored than this share (heart rate or
+#: GPS missing) says so beside its percentages: 89 % in target over 28 s of a 13-min step is no verdict.
 MEASURED_SHOWN_BELOW = 0.5
 
 
-def thinly_measured(channel: str | None, scored_seconds: float, seconds: float) -> bool:
-    """Whether a step with a band had it measured over less than :data:`MEASURED_SHOWN_BELOW` of its time."""
-    return channel is not None and seconds > 0 and scored_seconds < MEASURED_SHOWN_BELOW * seconds
+def thinly_measured(channel: str | None, scored_seconds: float, measurable_seconds: float) -> bool:
+    """Whether a step with a band had readings over less than :data:`MEASURED_SHOWN_BELOW` of the time it
+    could be scored (its time after the heart rate's lag and grace; 0 in an older score: not known)."""
+    return channel is not None and measurable_seconds > 0 and scored_seconds < MEASURED_SHOWN_BELOW * measurable_seconds
 
 
 def day_label(day: date) -> str:

@@ -266,7 +266,8 @@ def _steps(intensity: IntensityScore | None, family: str) -> list[StepLine]:
     lines = []
     known = intensity.alignment != "time"  # laid along the timer: how often each step ran is not known
     for step in intensity.steps:
-        thin = values.thinly_measured(step.channel, step.scored_seconds, step.seconds) and step.inside is not None
+        thin = values.thinly_measured(step.channel, step.scored_seconds, step.measurable_seconds) \
+            and step.inside is not None
         lines.append(StepLine(step.index, step.number, step.name or f"step {step.number}",
                               values.step_band(step.channel, step.low, step.high, family), step.seconds,
                               step.inside, step.above, step.below, step.easy,
