@@ -213,6 +213,15 @@ def test_a_backfilled_season_is_history_and_only_a_recent_activity_is_news(tmp_p
     assert (date.today() - timedelta(days=1)).strftime("%m-%d") in too_hard[0]
 
 
+def test_a_first_starts_sync_of_old_runs_is_history_too(tmp_path: Path) -> None:
+    """The daemon's first sync lists 42 days: a run done too hard three weeks ago is no message for the
+    coach's phone (a coach got 20 of them and the hour's budget was gone; probe coach9 #3)."""
+    notices = _notices_after_sync(tmp_path, [(22, 40, "too_hard"), (12, 40, "too_hard"), (2, 40, "too_hard")],
+                                  backfill=False)
+    too_hard = [n.body for n in notices if n.key.startswith("too-hard:")]
+    assert len(too_hard) == 1 and (date.today() - timedelta(days=2)).strftime("%m-%d") in too_hard[0]
+
+
 def test_a_long_run_spike_against_too_short_a_history_is_not_told(tmp_path: Path) -> None:
     # the daemon's first sync sees 28 days, less than the 30-day look-back: the spike is "(short history)"
     notices = _notices_after_sync(tmp_path, [(5, 40, "follows"), (1, 80, "follows")], backfill=False)

@@ -69,16 +69,30 @@ def test_one_message_per_key_even_after_a_restart(tmp_path: Path) -> None:
 def test_the_rate_limit_holds_messages_back_without_dropping_them(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     recorder, now = Recorder(), [0.0]
-    with limited(tmp_path, monkeypatch, recorder, 2, now) as notifier:
-        for n in range(3):
+    with limited(tmp_path, monkeypatch, recorder, 5, now) as notifier:  # 5 an hour, the last kept for urgent ones
+        for n in range(5):
             notifier.submit(Notice(f"k{n}", f"t{n}", "b"))
-        _wait(lambda: len(recorder.got) == 2)
+        _wait(lambda: len(recorder.got) == 4)
         time.sleep(0.3)
-        assert len(recorder.got) == 2
-        now[0] = 3601.0  # an hour later the third goes out
-        _wait(lambda: len(recorder.got) == 3)
+        assert len(recorder.got) == 4
+        now[0] = 3601.0  # an hour later the fifth goes out
+        _wait(lambda: len(recorder.got) == 5)
         notifier.stop()
-    assert [t for t, _ in recorder.got] == ["t0", "t1", "t2"]
+    assert [t for t, _ in recorder.got] == ["t0", "t1", "t2", "t3", "t4"]
+
+
+def test_a_burst_of_news_leaves_room_for_an_urgent_notice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first start's backlog of report news used the whole hour: a rejected file then waited an hour."""
+    recorder, now = Recorder(), [0.0]
+    with limited(tmp_path, monkeypatch, recorder, 5, now) as notifier:
+        for n in range(8):
+            notifier.submit(Notice(f"news{n}", f"news {n}", "b"))
+        _wait(lambda: len(recorder.got) == 4)
+        notifier.submit(Notice("rejected", "file rejected", "b", urgent=True))
+        _wait(lambda: len(recorder.got) == 5)
+        time.sleep(0.3)
+        notifier.stop()
+    assert [t for t, _ in recorder.got] == ["news 0", "news 1", "news 2", "news 3", "file rejected"]
 
 
 def test_secrets_are_redacted_and_a_failing_target_is_retried_alone(tmp_path: Path,

@@ -44,7 +44,7 @@ ACTIVE_PREFIX = "notify.active."
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: The report is looked at again when activities change, the day changes, or after this long.
 REPORT_EVERY = timedelta(minutes=10)
-#: An activity a backfill loaded longer than this after it was done is history, not news.
+#: An activity loaded longer than this after it was done (a first start's sync, a backfill) is history, not news.
 NEWS_AGE = timedelta(days=7)
 #: A rejected file without its note after this long is told without one.
 NOTE_GRACE = timedelta(minutes=1)
@@ -215,10 +215,10 @@ class Alerts:
     def _from_report(self, athlete: Athlete, since: datetime) -> None:
         """Events of the athlete's report, when activities changed or the day did (or every 10 minutes).
 
-        News are activities analysed since notifications were enabled, except those a backfill
-        (``activities sync --since``) loaded more than ``NEWS_AGE`` after they were done: a season
-        loaded into the store is history. And sessions missed in the week before notifications were
-        enabled or later.
+        News are activities analysed since notifications were enabled, except those loaded more than
+        ``NEWS_AGE`` after they were done (a first start's 42 days, a backfill's season: history, not
+        news for the coach's phone). And sessions missed in the week before notifications were enabled
+        or later.
         """
         today = athlete.today()
         rows = self.store.list_activities(athlete.name)
@@ -229,7 +229,7 @@ class Alerts:
             return
         self._report_seen[athlete.name] = ((len(rows), analysed), today, now)
         fresh = {str(row.activity_id) for row in rows if row.analysed_at is not None and row.analysed_at >= since
-                 and not (row.summary.get("backfill") and row.start_time < row.analysed_at - NEWS_AGE)}
+                 and row.start_time >= row.analysed_at - NEWS_AGE}
         report = store_report(self.store, athlete, today=today)
         self._missed(athlete.name, report, since.date() - timedelta(days=7))
         self._done_after_all(athlete.name, report)

@@ -5,7 +5,8 @@
 * **Rate limit**: at most ``max_per_hour`` messages in any hour; the rest wait (none dropped: a key
   is remembered as sent only when it is sent, so what waits at shutdown is found again). Urgent
   notices (a rejected file, a needed login, Garmin unreachable, a storage fault) go before the
-  report's news, and a notice about a condition that has cleared while it waited is not sent.
+  report's news and have a fifth of the budget to themselves, and a notice about a condition that has
+  cleared while it waited is not sent.
 * **No secret in a message**: title and body go through the daemon's log redaction; the target
   URLs (which may hold passwords) are never logged, only their position and scheme.
 * **A failing target never affects the daemon**: messages leave from their own thread with the
@@ -38,6 +39,8 @@ SENT_PREFIX = "notify.sent."
 HOUR = 3600.0
 ATTEMPTS = 3
 RETRY_SECONDS = 30.0
+#: The share of the hour's budget kept for urgent notices (at least one message when the budget allows it).
+URGENT_RESERVE = 0.2
 #: While over the rate limit, the budget is looked at again after at most this long.
 BUDGET_RECHECK_SECONDS = 60.0
 MAX_TITLE = 250
@@ -101,6 +104,7 @@ class Notifier:
         self._store = store
         self._targets = targets
         self._max_per_hour = max_per_hour
+        self._urgent_reserve = max(1, round(max_per_hour * URGENT_RESERVE)) if max_per_hour > 1 else 0
         self._clock = clock
         self._queue: queue.PriorityQueue[tuple[int, int, Notice | None]] = queue.PriorityQueue()
         self._order = itertools.count()  # first in, first out within a priority
@@ -151,7 +155,7 @@ class Notifier:
                     return
                 if not _still_current(notice):
                     break
-                wait = self._take_budget()
+                wait = self._take_budget(urgent=notice.urgent)
                 if wait == 0.0:
                     self._deliver(notice)
                     break
@@ -162,15 +166,19 @@ class Notifier:
                 self._queue.put(entry)  # while it waits, a more urgent notice may have come: take the first
                 entry = self._queue.get()
 
-    def _take_budget(self) -> float:
-        """0.0 after taking one message of the hour's budget, else the seconds until one is free."""
+    def _take_budget(self, *, urgent: bool = False) -> float:
+        """0.0 after taking one message of the hour's budget, else the seconds until one is free. The last
+        :data:`URGENT_RESERVE` of the budget is kept for urgent notices: a burst of the report's news (a
+        first start's backlog) never holds back a rejected file or a needed login for an hour."""
         now = self._clock()
         while self._sent_times and now - self._sent_times[0] >= HOUR:
             self._sent_times.popleft()
-        if len(self._sent_times) < self._max_per_hour:
+        limit = self._max_per_hour if urgent else max(1, self._max_per_hour - self._urgent_reserve)
+        if len(self._sent_times) < limit:
             self._sent_times.append(now)
             return 0.0
-        return max(HOUR - (now - self._sent_times[0]), 1e-3)
+        oldest = self._sent_times[len(self._sent_times) - limit]  # the sending that frees a place under the limit
+        return max(HOUR - (now - oldest), 1e-3)
 
     def _deliver(self, notice: Notice) -> None:
         """Each target once; only the targets that failed are tried again (no one gets a message twice).
