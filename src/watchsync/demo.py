@@ -188,10 +188,15 @@ def simulate_weeks(server: LocalGarminServer, plan: Plan, start: date, athlete: 
     posted = runs = others = 0
     rows: list[list[str]] = []
     last_day = min(start + timedelta(weeks=WEEKS_DONE), today)
-    for session in (s for s in plan.sessions(start) if s.date < last_day):
+    done = [s for s in plan.sessions(start) if s.date < last_day]
+    is_run = [s.workout.sport.family == "run" and "drills" not in s.workout.tags for s in done]
+    latest_run = max((i for i, run in enumerate(is_run) if run), default=None)  # this week's news for the coach
+    for index, session in enumerate(done):
         workout: Workout = session.workout
         behaviour: Behaviour | None
-        if workout.sport.family == "run" and "drills" not in workout.tags:
+        if index == latest_run:  # the last run is done too hard: news (older runs are history to a fresh daemon)
+            behaviour, runs = "too_hard", runs + 1
+        elif is_run[index]:
             behaviour, runs = RUN_BEHAVIOURS[runs % len(RUN_BEHAVIOURS)], runs + 1
         else:
             behaviour, others = (None if others == 5 else "follows"), others + 1

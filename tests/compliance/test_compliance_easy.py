@@ -11,7 +11,7 @@ import pytest
 from watchsync import rules
 from watchsync.activity import Activity, decode_activity
 from watchsync.compliance.easy import judge_easy
-from watchsync.model.athlete import Athlete
+from watchsync.model.athlete import Athlete, Units
 from watchsync.model.workout import Intensity, PowerTarget, Repeat, RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.resolve import resolve
 from watchsync.testing.simulate import Behaviour, simulate_activity
@@ -76,7 +76,10 @@ def test_without_heart_rate_a_run_is_judged_by_pace() -> None:
     easy = judge_easy(resolve(LONG_RUN, athlete), dataclasses.replace(_done("follows"), records=dataclasses.replace(
         no_hr.records, speed=np.full(len(no_hr.records.speed), 2.5))), athlete, reported_rpe=None)
     assert easy is not None and not easy.too_hard  # 2.5 m/s is below 87 % of 3.7 m/s
-    assert judgement.too_hard and "pace" in judgement.message
+    assert judgement.too_hard and "pace" in judgement.message and "/km," in judgement.message
+    imperial = athlete.model_copy(update={"units": Units.IMPERIAL})  # an imperial runner reads the ceiling per mile
+    per_mile = judge_easy(resolve(LONG_RUN, imperial), no_hr, imperial, reported_rpe=None)
+    assert per_mile is not None and "/mi," in per_mile.message and "/km" not in per_mile.message
 
 
 @pytest.mark.parametrize(("reported", "flagged"), [(6.0, True), (5.0, True), (4.0, False), (3.0, False)])

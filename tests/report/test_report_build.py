@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from watchsync.compliance import ActivitySummary, PlannedSession, match_sessions
-from watchsync.model.athlete import Athlete
+from watchsync.model.athlete import Athlete, TargetPreference
 from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.report import ComplianceReport, build_report
 from watchsync.report.build import RPE_FLAG_POINTS
@@ -109,3 +109,20 @@ def test_short_hard_steps_done_as_planned_are_not_called_easy(report: Compliance
     assert followed
     for day in followed:
         assert not any("hard steps done easy" in flag for flag in _planned_row(report, day.offset)[1])
+
+
+@pytest.mark.parametrize("judged", [False, True])
+def test_the_easy_time_above_the_ceiling_is_the_share_the_too_hard_flag_is_raised_on(judged: bool) -> None:
+    """The activity page's tile and the flag under it said 10 % and 19 % of the same run (probe coach9 #1):
+    with the easy judgement (as the store's report has it) and without."""
+    import re
+
+    by_feel = ATHLETE.model_copy(update={"targets": TargetPreference.RPE})  # open targets: the steps have no band
+    report = sample_report(LIBRARY, by_feel if judged else ATHLETE, MONDAY, judged=judged)
+    flagged = [(row, flag) for row in report.sessions for flag in row.flags if "done too hard" in flag]
+    assert flagged, "the sample has an easy run done too hard"
+    assert all(bool(row.easy_basis) is judged for row, _ in flagged)
+    for row, flag in flagged:
+        share = re.search(r"(\d+)% of easy time above", flag)
+        assert share is not None and row.easy_above is not None
+        assert f"{row.easy_above:.0%}" == f"{share.group(1)}%"

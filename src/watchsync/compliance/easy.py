@@ -29,7 +29,7 @@ from watchsync import rules
 from watchsync.activity.model import Activity
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.score import score_intensity, target_band
-from watchsync.model.athlete import Athlete
+from watchsync.model.athlete import Athlete, format_pace
 from watchsync.model.workout import HeartRateTarget, Intensity, Repeat, RpeTarget, SpeedTarget, Step, Target, Workout
 
 Basis = Literal["heart_rate", "pace", "rpe"]
@@ -91,7 +91,7 @@ def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_
         bases.append(basis)
         if above is not None and above > config.too_hard_share:
             too_hard = True
-            unit = f"{ceiling:.0f} bpm" if basis == "heart_rate" else _pace(ceiling)
+            unit = f"{ceiling:.0f} bpm" if basis == "heart_rate" else format_pace(1000 / ceiling, athlete.units)
             reasons.append(f"{basis.replace('_', ' ')}: {above:.0%} of easy time above {unit}, {source}")
     easy_session = _easy_session(workout, config)
     if reported_rpe is not None and easy_session:
@@ -175,7 +175,3 @@ def _with_band(block: Step | Repeat, band: Target, config: ComplianceConfig,
     rpe = block.target if isinstance(block.target, RpeTarget) else block.rpe
     return block.model_copy(update={"target": band, "rpe": rpe})
 
-
-def _pace(speed: float) -> str:
-    seconds = round(1000 / speed)
-    return f"{seconds // 60}:{seconds % 60:02d}/km"

@@ -82,13 +82,21 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
         done_on=activity.start.date(), name=workout.name,
         sport=workout.sport.value, status=volume.colour, metric=volume.metric, planned=volume.planned,
         done=volume.done, ratio=volume.ratio, in_target=intensity.inside if intensity else None,
-        easy_above=intensity.easy_above if intensity else None, rpe_prescribed=rpe.prescribed,
+        easy_above=_easy_above(easy, intensity), rpe_prescribed=rpe.prescribed,
         rpe_reported=rpe.reported, days_late=match.days_late, flags=flags,
         steps=_steps(intensity) if intensity is not None else [],
         easy_basis=list(easy.bases) if easy is not None else [], substitute=match.substitute)
 
 
 _UNITS = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
+
+
+def _easy_above(easy: EasyJudgement | None, intensity: IntensityScore | None) -> float | None:
+    """The share of easy time above the ceiling that the "too hard" flag is raised on: the easy judgement's
+    (against the athlete's ceiling), else, without one, the intensity score's (above the steps' own bands)."""
+    if easy is not None:
+        return easy.above
+    return intensity.easy_above if intensity is not None else None
 
 
 def _steps(intensity: IntensityScore) -> list[StepRow]:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from watchsync.describe import format_seconds
-from watchsync.model.units import Units, format_distance
+from watchsync.model.units import METERS_PER_FOOT, Units, format_distance
 
 if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
     from watchsync.compliance.summary import Totals, WeekSummary
@@ -75,6 +75,13 @@ def display_units(units: Units) -> Iterator[None]:
 def kilometres(meters: float) -> str:
     """``12345`` → ``12.3 km`` (``7.7 mi`` while an imperial report renders)."""
     return format_distance(meters, _DISPLAY_UNITS.get())
+
+
+def ascent(meters: float) -> str:
+    """``412`` → ``412 m`` (``1352 ft`` while an imperial report renders)."""
+    if _DISPLAY_UNITS.get() is Units.IMPERIAL:
+        return f"{meters / METERS_PER_FOOT:.0f} ft"
+    return f"{meters:.0f} m"
 
 
 def _bare_distance(meters: float) -> str:

@@ -22,6 +22,7 @@ from watchsync.compliance import (
     score_intensity,
     summary_from_fit,
 )
+from watchsync.compliance.easy import judge_easy
 from watchsync.formats.load import load_workout
 from watchsync.model.athlete import Athlete
 from watchsync.report.build import build_report
@@ -64,8 +65,9 @@ TODAY_OFFSET = 23
 
 
 def sample_report(library: Path, athlete: Athlete, first_monday: date,
-                  config: ComplianceConfig | None = None) -> ComplianceReport:
-    """Simulate :data:`SAMPLE_PLAN` for ``athlete`` from ``first_monday`` and build its report."""
+                  config: ComplianceConfig | None = None, *, judged: bool = False) -> ComplianceReport:
+    """Simulate :data:`SAMPLE_PLAN` for ``athlete`` from ``first_monday`` and build its report (``judged``:
+    with each easy run's judgement, as the store's report has it)."""
     config = config or ComplianceConfig()
     workouts = {day.workout: resolve(load_workout(library / day.workout), athlete) for day in SAMPLE_PLAN}
     planned: list[PlannedSession] = []
@@ -90,6 +92,8 @@ def sample_report(library: Path, athlete: Athlete, first_monday: date,
     matched = match_sessions(planned, summaries, today=today, config=config)
     intensities = {m.activity.id: score_intensity(m.session.workout, decoded[m.activity.id], config)
                    for m in matched.matches}
+    easy = {m.activity.id: judgement for m in matched.matches if judged and (judgement := judge_easy(
+        m.session.workout, decoded[m.activity.id], athlete, m.activity.workout_rpe, config)) is not None}
     return build_report(planned, matched, loads, intensities, athlete=athlete.name, today=today,
-                        config=config, easy_speed=speeds_for(athlete))
+                        config=config, easy_speed=speeds_for(athlete), easy=easy)
 
