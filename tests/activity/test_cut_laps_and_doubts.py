@@ -123,6 +123,28 @@ def test_a_run_faster_than_any_runner_is_said_and_its_numbers_kept() -> None:
     assert (part.distance_m, part.timer_s) == (pytest.approx(10207.73), pytest.approx(1499.4))
 
 
+def test_the_report_flags_a_doubted_run_beside_its_verdicts() -> None:
+    """The daemon's report told the coach only that the "easy run" was too hard (probe coach9 #4): the doubt
+    reaches the summary, the report row's flags and the too-hard notice's body."""
+    from datetime import timedelta
+
+    from watchsync.compliance.load import ActivityLoad
+    from watchsync.compliance.match import PlannedSession, match_sessions
+    from watchsync.model.workout import Step, TimeDuration, Workout
+    from watchsync.report.build import build_report
+
+    summary = summary_from_fit("fr10", decode_activity(_file(FitSport.RUNNING, 10207.73, 1499.4)))
+    assert summary.doubts == [FASTER_THAN_ANY_RUNNER]
+    day = summary.start.date()
+    easy = PlannedSession(id="s1", date=day, workout=Workout(name="Easy 25", sport=Sport.RUNNING, steps=[
+        Step(duration=TimeDuration(seconds=1500))]))
+    matched = match_sessions([easy], [summary], today=day + timedelta(days=3))
+    load = ActivityLoad(activity_id="fr10", day=day, sport_family="run", duration_s=1499.4, distance_m=10207.73,
+                        srpe=None, trimp=None, easy_seconds=None, hr_seconds=None)
+    [row] = build_report([easy], matched, [load], {}, athlete="anna", today=day + timedelta(days=3)).sessions
+    assert f"check the data: {FASTER_THAN_ANY_RUNNER}" in row.flags
+
+
 @pytest.mark.parametrize(("sport", "distance", "seconds"), [
     (FitSport.RUNNING, 10_000.0, 1620.0),  # 10 km in 27:00: a world-class runner, no more
     (FitSport.RUNNING, 400.0, 50.0),  # a 400 m sprint: too short to judge

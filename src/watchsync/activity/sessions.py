@@ -72,6 +72,9 @@ class SessionPart:
     hr_seconds: float
     no_hr_seconds: float
     warnings: tuple[str, ...]
+    #: What the file's numbers contradict (a run faster than any runner), also among ``warnings``: the
+    #: report flags them beside its verdicts.
+    doubts: tuple[str, ...] = ()
 
     @property
     def start(self) -> datetime:
@@ -270,7 +273,8 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
     sets = tuple(x for x in activity.sets if x.start_time is not None and lower <= x.start_time.timestamp() < bound)
     view = replace(activity, sessions=(session,) if session else (), laps=laps, records=records, lengths=lengths,
                    sets=sets)
-    warnings += _doubts(_fit_sport(session, view), view, distance, timer, label)
+    doubts = _doubts(_fit_sport(session, view), view, distance, timer, label)
+    warnings += doubts
     return SessionPart(
         number=number, session=session, activity=view, timeline=line, weights=weights, begin=begin,
         timer_s=timer, elapsed_s=elapsed, distance_m=distance,
@@ -279,7 +283,8 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
         avg_power=_session_or_records(session.avg_power if session else None, _mean(power, weights)),
         max_power=_session_or_records(session.max_power if session else None, _max(power)),
         ascent_m=_valid(session.total_ascent if session else None, _INVALID_UINT16, zero_ok=True),
-        hr_seconds=hr_seconds, no_hr_seconds=float(weights.sum()) - hr_seconds, warnings=tuple(warnings))
+        hr_seconds=hr_seconds, no_hr_seconds=float(weights.sum()) - hr_seconds, warnings=tuple(warnings),
+        doubts=tuple(doubts))
 
 
 def _fit_sport(session: Session | None, view: Activity) -> str | None:

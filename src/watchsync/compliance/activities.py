@@ -95,6 +95,8 @@ class ActivitySummary(BaseModel):
     session: int | None = Field(default=None, ge=1, description="its number in a multi-session file")
     transition: bool = Field(default=False, description="a triathlon transition: never matched")
     ascent_m: float | None = Field(default=None, ge=0, description="total ascent, as the device or Garmin measured it")
+    doubts: list[str] = Field(default_factory=list, description="what the file's numbers contradict: a run faster "
+                              "than any runner, a swim with no pool, lengths or distance")
 
 
 def local_start(start: datetime, clock: Clock, file_offset: float | None, zone: str | None,
@@ -186,6 +188,7 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
         else None,
         pool_length_m=next((s.pool_length_m for s in sessions if s.pool_length_m is not None), None),
         ascent_m=_total([s.ascent_m for s in sessions]),
+        doubts=[doubt for s in sessions for doubt in s.doubts],
     )
 
 
@@ -217,6 +220,7 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
         session=part.number + 1 if many else None,
         transition=part.is_transition,
         ascent_m=part.ascent_m,
+        doubts=list(part.doubts),
     )
 
 

@@ -276,13 +276,15 @@ class Alerts:
         news = [row for row in report.sessions  # a multisport leg's id is its file's and "#<n>"
                 if row.activity_id is not None and row.activity_id.partition("#")[0] in fresh]
         for row in news:
+            doubts = "".join(f" But {flag[0].upper()}{flag[1:]}." for flag in row.flags
+                             if flag.startswith("check the data"))  # a ride recorded as a run?
             for flag in row.flags:
                 if "too hard" in flag:
                     what = "easy parts were" if flag.startswith("easy parts") else "easy run was"
                     self.notifier.submit(Notice(f"too-hard:{name}:{row.activity_id}",
                                                 f"watchsync: {name}'s {what} too hard",
                                                 f"{name}, {values.day_label(row.done_on or row.day)} {row.name}: "
-                                                f"{flag}."))
+                                                f"{flag}.{doubts}"))
         fresh_days = {row.done_on.isoformat() for row in news if row.done_on}
         for week in report.summary.weeks:
             for flag in week.flags:

@@ -73,6 +73,7 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
     if match.also:
         pieces = ", ".join(f"{a.duration_s / 60:.0f} min at {a.start:%H:%M}" for a in match.also)
         flags.append(f"done in {len(match.also) + 1} pieces: also {pieces}")
+    flags += _doubts(activity, *match.also)
     if match.days_late:
         word = "late" if match.days_late > 0 else "early"
         flags.append(f"done {abs(match.days_late)} day{'s' if abs(match.days_late) > 1 else ''} {word}")
@@ -89,6 +90,12 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
 
 
 _UNITS = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
+
+
+def _doubts(*activities: ActivitySummary) -> list[str]:
+    """``check the data: ...`` for what an activity's numbers contradict (a run faster than any runner: a
+    ride recorded as a run?), so that no verdict on it is read without that doubt."""
+    return [f"check the data: {doubt}" for activity in activities for doubt in activity.doubts]
 
 
 def _easy_above(easy: EasyJudgement | None, intensity: IntensityScore | None) -> float | None:
@@ -128,7 +135,7 @@ def _unplanned_row(activity: ActivitySummary) -> SessionRow:
         else f"unplanned {activity.sport.value}",
         sport=activity.sport.value, status="unplanned", metric="duration", planned=None, done=activity.duration_s,
         ratio=None, in_target=None, easy_above=None, rpe_prescribed=None, rpe_reported=activity.workout_rpe,
-        days_late=None, flags=["not in the plan"])
+        days_late=None, flags=["not in the plan", *_doubts(activity)])
 
 
 def _days(summary: PlanSummary, rows: list[SessionRow], loads: list[ActivityLoad],
