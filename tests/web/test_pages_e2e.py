@@ -56,6 +56,18 @@ def test_the_week_page_shows_the_numbers_of_watchsync_report(fortnight: Fortnigh
             assert session["name"] in html
 
 
+def test_the_overview_lists_an_athletes_flags_most_important_first(fortnight: Fortnight) -> None:
+    """The card shows its first six flags: cut in day order, the too-hard run was the one hidden (coach9 #7)."""
+    from html import unescape
+
+    from watchsync.report.values import flag_rank
+
+    card = _get(fortnight, "").split('<ul class="flags">', 1)
+    assert len(card) == 2, "anna's card lists flags"
+    shown = [unescape(item) for item in re.findall(r"<li>([^<]*)</li>", card[1].split("</ul>", 1)[0])]
+    assert shown and [flag_rank(flag) for flag in shown] == sorted(flag_rank(flag) for flag in shown)
+
+
 def test_a_week_to_come_shows_only_what_is_planned(fortnight: Fortnight) -> None:
     next_monday = date.fromordinal(date.today().toordinal() + 7 - date.today().weekday())
     report = json.loads(_cli(fortnight, "report", "--athlete", "anna", "--week", next_monday.isoformat(),

@@ -16,8 +16,8 @@ if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loa
     from watchsync.report.model import SessionRow
 
 #: Flags most worth a coach's eye first; the rest keep their order after these.
-FLAG_PRIORITY: tuple[str, ...] = ("missed", "too hard", "long-run spike", "volume", "hard steps", "reported RPE",
-                                  "ACWR", "monotony", "easy share")
+FLAG_PRIORITY: tuple[str, ...] = ("missed", "too hard", "long-run spike", "check the data", "volume", "hard steps",
+                                  "reported RPE", "ACWR", "monotony", "easy share")
 
 MISSING = "–"
 SECONDS_PER_HOUR = 3600.0

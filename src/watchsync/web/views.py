@@ -67,7 +67,8 @@ def overview(store: Store, athletes: list[Athlete], status: dict[str, Any]) -> l
     for athlete in athletes:
         today = athlete.today()
         week = store_report(store, athlete, today=today, week=today)
-        cards.append(AthleteCard(athlete, week, by_name.get(athlete.name, {}), all_flags(week)))
+        # the card shows its first flags: the most important first (a too-hard run before a late one)
+        cards.append(AthleteCard(athlete, week, by_name.get(athlete.name, {}), values.ranked(all_flags(week))))
     return cards
 
 
