@@ -171,9 +171,11 @@ def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_wri
          "The file hills.txt in the inbox of anna was rejected: hills.txt:2:1: no steps (expected ...)")]
 
 
-def _notices_after_sync(tmp_path: Path, runs: list[tuple[int, int, str]], *, backfill: bool) -> list[Notice]:
-    """The notices after syncing ``runs`` (days ago, minutes, behaviour) done once notifications were
-    on: by a reaching-back ``activities sync --since`` (``backfill``), else by the daemon's poll."""
+def _notices_after_sync(tmp_path: Path, runs: list[tuple[int, int, str]], *, backfill: bool,
+                        workout: str = "- {minutes}m RPE 3 easy\n") -> list[Notice]:
+    """The notices after syncing ``runs`` (days ago, minutes, behaviour) of ``workout``'s steps done once
+    notifications were on: by a reaching-back ``activities sync --since`` (``backfill``), else by the
+    daemon's poll."""
     from datetime import time
 
     from watchsync.garmin.client import GarminClient
@@ -192,7 +194,8 @@ def _notices_after_sync(tmp_path: Path, runs: list[tuple[int, int, str]], *, bac
         with running_server() as server:
             for seed, (ago, minutes, behaviour) in enumerate(runs):
                 day = today - timedelta(days=ago)
-                run = resolve(parse_text(f"name: Easy {ago}\nsport: running\n- {minutes}m RPE 3 easy\n"), athlete)
+                run = resolve(parse_text(f"name: Easy {ago}\nsport: running\n" + workout.format(minutes=minutes)),
+                              athlete)
                 store.upsert_workout("anna", f"easy-{ago}", content_hash=str(ago), payload=run.model_dump(mode="json"))
                 store.add_schedule("anna", f"easy-{ago}", day)
                 start = datetime.combine(day, time(7, 0), UTC)
@@ -220,6 +223,17 @@ def test_a_first_starts_sync_of_old_runs_is_history_too(tmp_path: Path) -> None:
                                   backfill=False)
     too_hard = [n.body for n in notices if n.key.startswith("too-hard:")]
     assert len(too_hard) == 1 and (date.today() - timedelta(days=2)).strftime("%m-%d") in too_hard[0]
+
+
+def test_a_key_session_whose_intervals_were_run_easy_is_told(tmp_path: Path) -> None:
+    """A skipped interval session showed "hard steps done easy" on the dashboard and sent nothing (coach9 #8)."""
+    intervals = "- 10m RPE 3\nMain set 5x\n- 3m RPE 8\n- 2m RPE 2\n- {minutes}m RPE 2\n"
+    notices = _notices_after_sync(tmp_path, [(1, 10, "skips_intervals"), (2, 10, "follows")], backfill=False,
+                                  workout=intervals)
+    told = [n for n in notices if n.key.startswith("hard-steps:")]
+    assert len(told) == 1 and "key session was not done as planned" in told[0].title
+    yesterday = (date.today() - timedelta(days=1)).strftime("%m-%d")
+    assert "hard steps done easy" in told[0].body and yesterday in told[0].body
 
 
 def test_a_long_run_spike_against_too_short_a_history_is_not_told(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ status`` read, and submits one notice per event (the notifier drops a key it has
 * a storage fault (the store cannot be read or written; the daemon's heartbeat reports it too);
 * from the compliance report of this and last week (``store_report``, as ``watchsync report``):
   a key session missed (one with a hard step, or a long run), and done after all when an activity
-  later does it (uploaded late, done late); an easy run done too hard, a long-run spike;
+  later does it (uploaded late, done late); an easy run done too hard, a session whose hard steps were
+  run easy or not at all (a skipped interval session), a long-run spike;
 * optionally a weekly digest per athlete at ``[notify] digest`` ("sun 20:00").
 """
 
@@ -272,7 +273,8 @@ class Alerts:
                                         f"{when}{late}: it is no longer missed."))
 
     def _flagged(self, name: str, report: ComplianceReport, fresh: set[str]) -> None:
-        """An easy run done too hard and a long-run spike, for activities that are news."""
+        """An easy run done too hard, a session whose hard steps were run easy or not at all, and a long-run
+        spike, for activities that are news."""
         news = [row for row in report.sessions  # a multisport leg's id is its file's and "#<n>"
                 if row.activity_id is not None and row.activity_id.partition("#")[0] in fresh]
         for row in news:
@@ -285,6 +287,13 @@ class Alerts:
                                                 f"watchsync: {name}'s {what} too hard",
                                                 f"{name}, {values.day_label(row.done_on or row.day)} {row.name}: "
                                                 f"{flag}.{doubts}"))
+            for flag in row.flags:  # a key session skipped or run easy: its hard steps not done as planned
+                if flag.startswith(("hard steps done easy", "hard steps not run")):
+                    self.notifier.submit(Notice(f"hard-steps:{name}:{row.activity_id}",
+                                                f"watchsync: {name}'s key session was not done as planned",
+                                                f"{name}, {values.day_label(row.done_on or row.day)} {row.name}: "
+                                                f"{flag}.{doubts}"))
+                    break
         fresh_days = {row.done_on.isoformat() for row in news if row.done_on}
         for week in report.summary.weeks:
             for flag in week.flags:
