@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from watchsync.model.units import CARDIO_PACE_KEY, CARDIO_PACE_UNIT
 from watchsync.model.units import METERS_PER_MILE as METERS_PER_MILE
 from watchsync.model.units import METERS_PER_YARD as METERS_PER_YARD
 from watchsync.model.units import Units as Units
@@ -64,9 +65,6 @@ def format_pace(seconds_per_km: float, units: Units = Units.METRIC) -> str:
 #: Units a pace may be written in (``/km`` ...), and the sport families that have paces.
 PACE_UNITS = ("km", "mi", "100m", "100y", "500m", "400m", "250m")
 PACE_FAMILIES = ("run", "swim", "bike", "ski", "other", "strength", "mobility")
-#: A pace without a unit in a cardio workout (``rowing`` reads as cardio) is per 500 m, a rowing machine's,
-#: as intervals.icu keeps a pace unit per sport, unless the athlete's ``pace_units.other`` says otherwise.
-CARDIO_PACE_KEY, CARDIO_PACE_UNIT = "cardio", "500m"
 
 
 class Band(BaseModel):

@@ -20,6 +20,9 @@ METERS_PER_MILE = 1609.344
 METERS_PER_YARD = 0.9144
 METERS_PER_FOOT = 0.3048
 KG_PER_POUND = 0.45359237
+#: A pace without a unit in a cardio workout (``rowing`` reads as cardio) is per 500 m, a rowing machine's,
+#: as intervals.icu keeps a pace unit per sport, unless the athlete's ``pace_units.other`` says otherwise.
+CARDIO_PACE_KEY, CARDIO_PACE_UNIT = "cardio", "500m"
 
 
 def whole_yards(meters: float) -> int | None:

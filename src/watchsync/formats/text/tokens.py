@@ -12,8 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.validation import validation_message
-from watchsync.model.athlete import CARDIO_PACE_KEY, CARDIO_PACE_UNIT
-from watchsync.model.units import KG_PER_POUND, METERS_PER_MILE, default_pace_unit
+from watchsync.model.units import CARDIO_PACE_KEY, CARDIO_PACE_UNIT, KG_PER_POUND, METERS_PER_MILE, default_pace_unit
 from watchsync.model.workout import (
     CadenceTarget,
     CaloriesDuration,
