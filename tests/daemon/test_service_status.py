@@ -19,6 +19,7 @@ from watchsync.daemon.status import (
     HEARTBEAT_KEY,
     LAST_ACTIVITY_SYNC_KEY,
     LAST_PUSH_KEY,
+    NOTIFY_HELD_KEY,
     PID_KEY,
     collect_status,
     format_status,
@@ -102,6 +103,22 @@ def test_daemon_alive_needs_a_live_pid_and_a_fresh_heartbeat(config: Config, pid
     assert status.alive is alive
     assert (status.pid == os.getpid()) is alive
     assert ("daemon: running" in format_status(status)) is alive
+
+
+def test_notifications_held_back_by_the_hourly_limit_are_in_the_status(config: Config) -> None:
+    """A coach could not see that messages were being held (probe coach9 #9): a running daemon's held
+    notices are counted; a stopped one's are not (its notifier no longer holds them)."""
+    now = datetime.now(UTC)
+    with Store.open(config.store_path) as store:
+        store.kv_set(GLOBAL, PID_KEY, os.getpid())
+        store.kv_set(GLOBAL, HEARTBEAT_KEY, now.isoformat())
+        store.kv_set(GLOBAL, NOTIFY_HELD_KEY, {"waiting": 7, "next": "2026-12-04T19:45:00+00:00"})
+    status = collect_status(config, now=now)
+    assert (status.notifications_held, status.notifications_next) == (7, "2026-12-04T19:45:00+00:00")
+    assert "notifications: 7 held back by the hourly limit, the next at" in format_status(status)
+    assert status.as_json()["notifications_held"] == 7
+    stale = collect_status(config, now=now + timedelta(hours=1))
+    assert (stale.notifications_held, stale.notifications_next) == (0, None)
 
 
 def test_status_command_prints_json(config: Config, capsys: pytest.CaptureFixture[str]) -> None:

@@ -25,12 +25,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import apprise
 
 from watchsync.daemon.logging_setup import redact
-from watchsync.daemon.status import GLOBAL, now_text
+from watchsync.daemon.status import GLOBAL, NOTIFY_HELD_KEY, now_text
 from watchsync.store import Store
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ SENT_PREFIX = "notify.sent."
 HOUR = 3600.0
 ATTEMPTS = 3
 RETRY_SECONDS = 30.0
+#: Where the notices the rate limit holds back are counted for the status (``{"waiting", "next"}`` or null).
+HELD_KEY = NOTIFY_HELD_KEY
 #: The share of the hour's budget kept for urgent notices (at least one message when the budget allows it).
 URGENT_RESERVE = 0.2
 #: While over the rate limit, the budget is looked at again after at most this long.
@@ -158,13 +161,28 @@ class Notifier:
                 wait = self._take_budget(urgent=notice.urgent)
                 if wait == 0.0:
                     self._deliver(notice)
+                    if self._queue.empty():
+                        self._record_held(None)
                     break
                 logger.info("notifications: %d sent in the last hour; the next waits %.0f s", self._max_per_hour,
                             wait)
+                self._record_held(wait)
                 if self._stop.wait(min(wait, BUDGET_RECHECK_SECONDS)):
                     return
                 self._queue.put(entry)  # while it waits, a more urgent notice may have come: take the first
                 entry = self._queue.get()
+
+    def _record_held(self, wait: float | None) -> None:
+        """How many notices the rate limit holds back and when the next goes (``watchsync status`` and the
+        status page show it), or that none waits. Never raises."""
+        held = None if wait is None else {"waiting": self._queue.qsize() + 1,
+                                          "next": (datetime.now(UTC) + timedelta(seconds=wait)).isoformat(
+                                              timespec="seconds")}
+        try:
+            if held is not None or self._store.kv_get(GLOBAL, HELD_KEY) is not None:
+                self._store.kv_set(GLOBAL, HELD_KEY, held)
+        except Exception as error:  # a storage fault must not stop the notices
+            logger.debug("notifications: cannot record the held notices (%s)", type(error).__name__)
 
     def _take_budget(self, *, urgent: bool = False) -> float:
         """0.0 after taking one message of the hour's budget, else the seconds until one is free. The last

@@ -31,6 +31,8 @@ from watchsync.store import Store, StoreError, StoreFault
 logger = logging.getLogger(__name__)
 
 GLOBAL = ""
+#: The notifier's count of notices held back by its rate limit (``notifications.HELD_KEY``).
+NOTIFY_HELD_KEY = "notify.held"
 HEARTBEAT_KEY = "daemon.heartbeat"
 PID_KEY = "daemon.pid"
 LAST_PUSH_KEY = "daemon.last_push"
@@ -71,6 +73,9 @@ class DaemonStatus:
     heartbeat: str | None
     athletes: list[AthleteStatus]
     store: str = "ok"
+    #: Notices the hourly limit holds back, and when the next goes (UTC ISO text); 0 and None when none waits.
+    notifications_held: int = 0
+    notifications_next: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -178,7 +183,10 @@ def collect_status(config: Config, *, now: datetime | None = None) -> DaemonStat
             stale = store.kv_get(GLOBAL, PID_KEY)
             pid = stale if isinstance(stale, int) and process_exists(stale) else None
         athletes = [_athlete_status(store, config, name) for name in config.athletes]
-    return DaemonStatus(pid is not None, pid, _text(heartbeat), athletes, store=health)
+        held = store.kv_get(GLOBAL, NOTIFY_HELD_KEY)  # only a running daemon's notices are held
+    held = held if isinstance(held, dict) and isinstance(held.get("waiting"), int) and pid is not None else {}
+    return DaemonStatus(pid is not None, pid, _text(heartbeat), athletes, store=health,
+                        notifications_held=held.get("waiting", 0), notifications_next=_text(held.get("next")))
 
 
 def format_status(status: DaemonStatus) -> str:
@@ -190,6 +198,9 @@ def format_status(status: DaemonStatus) -> str:
     else:
         daemon = "daemon: not running (never started with this state directory)"
     lines = [daemon, f"store: {status.store}"]
+    if status.notifications_held:
+        lines.append(f"notifications: {status.notifications_held} held back by the hourly limit, the next at "
+                     f"{readable_time(status.notifications_next)}")
     for athlete in status.athletes:
         oldest = f", oldest {readable_time(athlete.oldest_item)}" if athlete.oldest_item else ""
         lines += [
