@@ -346,3 +346,16 @@ def test_a_file_or_folder_no_athletes_inbox_takes_in_is_told_once(tmp_path: Path
         alerts.check()
     assert sorted(n.title for n in sink.notices if n.key.startswith("stray:")) == [
         "watchsync: bob/ is not taken in", "watchsync: stray.txt is not taken in"]
+
+
+def test_a_notice_names_the_planned_day_too_when_the_session_was_done_on_another() -> None:
+    """The dashboard lists a late session under its planned day, the notice named only the day it was done."""
+    from watchsync.daemon.alerts import _when
+    from watchsync.report.model import SessionRow
+
+    row = SessionRow(day=date(2026, 12, 1), session_id="s", activity_id="a", done_on=date(2026, 12, 2),
+                     name="Pre-run drills", sport="running", status="green", metric="duration", planned=600.0,
+                     done=600.0, ratio=1.0, in_target=None, easy_above=None, rpe_prescribed=None, rpe_reported=None,
+                     days_late=1, flags=[])
+    assert _when(row) == "Wed 12-02 (planned Tue 12-01)"
+    assert _when(row.model_copy(update={"done_on": row.day})) == "Tue 12-01"

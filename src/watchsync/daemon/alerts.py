@@ -33,7 +33,7 @@ from watchsync.describe import utc_minutes
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.report import values
-from watchsync.report.model import ComplianceReport
+from watchsync.report.model import ComplianceReport, SessionRow
 from watchsync.rules import intensity_band, planned_step_seconds
 from watchsync.services.report import planned_from_store, store_report
 from watchsync.store import Store, StoreError
@@ -49,6 +49,13 @@ REPORT_EVERY = timedelta(minutes=10)
 NEWS_AGE = timedelta(days=7)
 #: A rejected file without its note after this long is told without one.
 NOTE_GRACE = timedelta(minutes=1)
+
+
+def _when(row: SessionRow) -> str:
+    """The day a session was done, and the day it was planned when that is another (as the dashboard lists
+    it under the planned day): ``Wed 12-02 (planned Tue 12-01)``."""
+    done = row.done_on or row.day
+    return values.day_label(done) + (f" (planned {values.day_label(row.day)})" if done != row.day else "")
 
 
 def _minutes(span: timedelta) -> str:
@@ -285,13 +292,13 @@ class Alerts:
                     what = "easy parts were" if flag.startswith("easy parts") else "easy run was"
                     self.notifier.submit(Notice(f"too-hard:{name}:{row.activity_id}",
                                                 f"watchsync: {name}'s {what} too hard",
-                                                f"{name}, {values.day_label(row.done_on or row.day)} {row.name}: "
+                                                f"{name}, {_when(row)} {row.name}: "
                                                 f"{flag}.{doubts}"))
             for flag in row.flags:  # a key session skipped or run easy: its hard steps not done as planned
                 if flag.startswith(("hard steps done easy", "hard steps not run")):
                     self.notifier.submit(Notice(f"hard-steps:{name}:{row.activity_id}",
                                                 f"watchsync: {name}'s key session was not done as planned",
-                                                f"{name}, {values.day_label(row.done_on or row.day)} {row.name}: "
+                                                f"{name}, {_when(row)} {row.name}: "
                                                 f"{flag}.{doubts}"))
                     break
         fresh_days = {row.done_on.isoformat() for row in news if row.done_on}
