@@ -143,6 +143,8 @@ class _Parts:
 
 
 def _collect(body: str, start: int, where: Where) -> _Parts:
+    """The step line's pieces, with the readings that look at a piece and the one after it (each item's
+    kind is looked at once: most items are plain words)."""
     items = _sets_beside_a_length(_cue_before_length(list(scan(body, start, where)), where), where)
     has_sets = any(item.kind == "sets" for item in items)
     parts = _Parts(where)
@@ -150,71 +152,27 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
     while index < len(items):
         item = items[index]
         following = items[index + 1] if index + 1 < len(items) else None
-        if (has_sets and item.kind == "cue" and _rest_word(item.text) and following is not None
-                and isinstance(following.value, TimeDuration)):
-            parts.set_rest = following  # "rest 60s", "pause 60s", "descanso 90s": the rest between sets
-            index += 2
-            continue
-        if has_sets and item.kind == "cue" and parts.set_rest is None \
-                and (rest := _bracketed_rest(item, where)) is not None:
-            parts.set_rest = rest  # "- 3x10 Bench press (rest 90s)": the rest, not a remark
-            index += 1
-            continue
-        if item.kind == "length" and following is not None and following.kind == "length" \
-                and isinstance(item.value, TimeDuration) and isinstance(following.value, TimeDuration) \
-                and body[item.col - 1 + len(item.text):following.col - 1].isspace() \
-                and _descending(item.text, following.text):
-            item = _joined(item, following, where)  # "1h 30m": one length written in two pieces
-            index += 1
-        if item.kind == "length" and (parts.length or parts.sets) is not None and following is not None \
-                and following.kind == "cue" and following.text.lower() == "rest" \
-                and isinstance(item.value, TimeDuration):
-            _appended_rest(parts, item, following, where)  # "- 200mtr 95% Pace 30s rest"
-            index += 2
-            continue
-        if item.kind == "cue" and following is not None and following.kind == "cue" \
-                and following.text.isdecimal() and _near_rpe(item.text):
-            where.warn(item.col, f"{item.text!r} is read as text, and the step has no RPE",
-                       f"RPE {following.text}")  # "- 10m RPEE 2"
-        if item.kind == "target" and isinstance(item.value, PowerZoneTarget) and following is not None \
-                and following.kind == "cue" and following.text.lower() == "lthr":
-            where.warn(item.col, f"{item.text!r} is a power zone: 'LTHR' after it is text (as in intervals.icu)",
-                       f"'{item.text} HR' for a heart-rate zone")  # "- 10m Z1 LTHR" (forum t/4725)
-        if following is not None and item.kind == "target" and following.kind == "cue" \
-                and isinstance(item.value, _POWER_SHARES) and following.text[:2].lower() == "hr" \
-                and following.text.lower() != "hr":
-            kind = "zone" if isinstance(item.value, PowerZoneTarget) else "% of FTP"
-            where.warn(item.col, f"{item.text!r} is a power {kind}: {following.text!r} after it is text (as in "
-                       "intervals.icu)", f"'{item.text} HR' for heart rate")  # "- 5m 70% HRmax"
-        if following is not None and item.kind == "cue" and following.kind == "target" \
-                and isinstance(following.value, _POWER_SHARES) and item.text.lower() == "hr":
-            where.warn(following.col, f"'HR {following.text}' is a power target: 'HR' before it is text (as in "
-                       "intervals.icu)", f"'{following.text} HR' for heart rate")  # "- 10m HR Z2"
-        if item.kind == "cue" and item.text.lower() == "mmp" and following is not None \
-                and isinstance(following.value, PowerPercentFtpTarget):  # "- 5m MMP 120%", as "- 5m 120% MMP"
-            raise where.error(item.col, "MMP targets (% of a mean-maximal power) are not supported",
-                              "% FTP, watts or a power zone")
-        if item.kind == "cue" and item.text.lower() == "ramp" and parts.length is None and parts.sets is None \
-                and (following is None or following.kind != "length"):
-            parts.cue.append(item)  # "- Ramp warm-up 10m 50-75%": the step's text; the keyword follows a length
-            index += 1
-            continue
-        if item.kind == "target" and isinstance(item.value, PowerPercentFtpTarget) and following is not None \
-                and following.kind == "cue" and folded_words(following.text)[:1] in ([w] for w in _INCLINE_WORDS):
-            where.warn(item.col, f"'{item.text} {following.text}' is read as text: a treadmill's incline is no watch "
-                       f"target (intervals.icu reads {item.text!r} as power)")  # "- 5m 6% incline 5:30/km Pace"
-            parts.cue.append(Item("cue", item.text, item.col, item.text))
-            index += 1
-            continue
-        if item.kind == "length" and following is not None and following.kind == "cue" \
-                and folded_words(following.text) in ([w] for w in _CLIMB_WORDS) \
-                and any(other.kind == "length" for other in items if other is not item):
-            _unsay(where, item.col)  # "1000m" is no 16-hour step here: "- 1h30m Z2 HR 1000m D+", a climb
-            where.warn(item.col, f"'{item.text} {following.text}' is read as text: a climb, not the step's length")
-            parts.cue.append(Item("cue", item.text, item.col, item.text))
-            index += 1
-            continue
-        if item.kind == "sets" and following is not None and following.kind == "cue" \
+        kind = item.kind
+        if kind == "cue":
+            taken = _cue_reading(item, following, parts, has_sets, where)
+            if taken:
+                index += taken
+                continue
+        elif kind == "length" and following is not None:
+            if following.kind == "length" and isinstance(item.value, TimeDuration) \
+                    and isinstance(following.value, TimeDuration) \
+                    and body[item.col - 1 + len(item.text):following.col - 1].isspace() \
+                    and _descending(item.text, following.text):
+                item = _joined(item, following, where)  # "1h 30m": one length written in two pieces
+                index += 1
+            elif following.kind == "cue" and _length_as_cue(item, following, parts, items):
+                index += 2 if following.text.lower() == "rest" else 1
+                continue
+        elif kind == "target" and following is not None:
+            if _target_reading(item, following, parts, where):
+                index += 1
+                continue
+        elif kind == "sets" and following is not None and following.kind == "cue" \
                 and following.text.lower() in _UNIT_SECONDS:
             item, length = _repeated_length(item, following, where)  # "- 5 x 3 min": 5 times a 3-minute step
             parts.add(length)
@@ -222,6 +180,71 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
         parts.add(item)
         index += 1
     return parts
+
+
+def _cue_reading(item: Item, following: Item | None, parts: _Parts, has_sets: bool, where: Where) -> int:
+    """How many items a word and the one after it make something else than cue text (0: cue text): the rest
+    between sets (``rest 60s``, ``(rest 90s)``), a ``ramp`` keyword before the length; slips are said."""
+    lower = item.text.lower()
+    if has_sets and following is not None and _rest_word(item.text) and isinstance(following.value, TimeDuration):
+        parts.set_rest = following  # "rest 60s", "pause 60s", "descanso 90s": the rest between sets
+        return 2
+    if has_sets and parts.set_rest is None and (rest := _bracketed_rest(item, where)) is not None:
+        parts.set_rest = rest  # "- 3x10 Bench press (rest 90s)": the rest, not a remark
+        return 1
+    if following is not None and following.kind == "cue" and following.text.isdecimal() and _near_rpe(item.text):
+        where.warn(item.col, f"{item.text!r} is read as text, and the step has no RPE",
+                   f"RPE {following.text}")  # "- 10m RPEE 2"
+    if following is not None and following.kind == "target" and lower == "hr" \
+            and isinstance(following.value, _POWER_SHARES):
+        where.warn(following.col, f"'HR {following.text}' is a power target: 'HR' before it is text (as in "
+                   "intervals.icu)", f"'{following.text} HR' for heart rate")  # "- 10m HR Z2"
+    if lower == "mmp" and following is not None and isinstance(following.value, PowerPercentFtpTarget):
+        raise where.error(item.col, "MMP targets (% of a mean-maximal power) are not supported",  # "- 5m MMP 120%"
+                          "% FTP, watts or a power zone")
+    if lower == "ramp" and parts.length is None and parts.sets is None \
+            and (following is None or following.kind != "length"):
+        parts.cue.append(item)  # "- Ramp warm-up 10m 50-75%": the step's text; the keyword follows a length
+        return 1
+    return 0
+
+
+def _length_as_cue(item: Item, following: Item, parts: _Parts, items: list[Item]) -> bool:
+    """Whether a length and the word after it are cue text: a rest appended to a step that has its length
+    (``30s rest``), a climb beside the step's length (``1000m D+``)."""
+    where = parts.where
+    if following.text.lower() == "rest" and (parts.length or parts.sets) is not None \
+            and isinstance(item.value, TimeDuration):
+        _appended_rest(parts, item, following, where)  # "- 200mtr 95% Pace 30s rest"
+        return True
+    if folded_words(following.text) in ([w] for w in _CLIMB_WORDS) \
+            and any(other.kind == "length" for other in items if other is not item):
+        _unsay(where, item.col)  # "1000m" is no 16-hour step here: "- 1h30m Z2 HR 1000m D+", a climb
+        where.warn(item.col, f"'{item.text} {following.text}' is read as text: a climb, not the step's length")
+        parts.cue.append(Item("cue", item.text, item.col, item.text))
+        return True
+    return False
+
+
+def _target_reading(item: Item, following: Item, parts: _Parts, where: Where) -> bool:
+    """Whether a target is cue text for the word after it (``6% incline``); slips are said (``Z1 LTHR``,
+    ``70% HRmax``: a power zone or share before a heart-rate word)."""
+    if following.kind != "cue":
+        return False
+    value, lower = item.value, following.text.lower()
+    if isinstance(value, PowerZoneTarget) and lower == "lthr":
+        where.warn(item.col, f"{item.text!r} is a power zone: 'LTHR' after it is text (as in intervals.icu)",
+                   f"'{item.text} HR' for a heart-rate zone")  # "- 10m Z1 LTHR" (forum t/4725)
+    if isinstance(value, _POWER_SHARES) and lower[:2] == "hr" and lower != "hr":
+        kind = "zone" if isinstance(value, PowerZoneTarget) else "% of FTP"
+        where.warn(item.col, f"{item.text!r} is a power {kind}: {following.text!r} after it is text (as in "
+                   "intervals.icu)", f"'{item.text} HR' for heart rate")  # "- 5m 70% HRmax"
+    if isinstance(value, PowerPercentFtpTarget) and folded_words(following.text)[:1] in ([w] for w in _INCLINE_WORDS):
+        where.warn(item.col, f"'{item.text} {following.text}' is read as text: a treadmill's incline is no watch "
+                   f"target (intervals.icu reads {item.text!r} as power)")  # "- 5m 6% incline 5:30/km Pace"
+        parts.cue.append(Item("cue", item.text, item.col, item.text))
+        return True
+    return False
 
 
 def _sets_beside_a_length(items: list[Item], where: Where) -> list[Item]:
