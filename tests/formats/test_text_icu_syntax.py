@@ -186,6 +186,10 @@ def test_a_blank_line_between_a_repeat_header_and_its_steps_keeps_them_in_the_re
     repeat, after = steps("Main Set 5x\n\n- 3m 120%\n- 2m Z1\n\n- 5m 50%\n", "cycling")
     assert isinstance(repeat, Repeat) and (repeat.count, len(repeat.steps)) == (5, 2)
     assert isinstance(after, Step)
+    # the warning says which steps are repeated: those up to the next blank line (probe icu14 #1)
+    _, said = _warned("Main Set 3x\n\n- 3m 120%\n\n- 2m Z1\n", "cycling")
+    assert said == ["a blank line after the repeat header 'Main Set 3x': watchsync repeats the steps below it up to "
+                    "the next blank line 3 times, intervals.icu is reported to run them once"]
 
 
 def test_a_step_line_repeat_and_markdown_headings() -> None:

@@ -372,7 +372,8 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
             if doc.section.count is not None and not doc.section.blank_warned:
                 doc.section.blank_warned = True
                 where.warn(1, f"a blank line after the repeat header {doc.section.text!r}: watchsync repeats the "
-                           f"steps below it {doc.section.count} times, intervals.icu is reported to run them once",
+                           f"steps below it up to the next blank line {doc.section.count} times, intervals.icu is "
+                           "reported to run them once",
                            "no blank line between the header and its steps")
             return  # "Main Set 5x" or "Warmup", a blank line, then its steps: they still belong to it
         doc.close_section()
