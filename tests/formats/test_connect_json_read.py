@@ -17,6 +17,7 @@ from watchsync.model.workout import (
     DistanceDuration,
     Exercise,
     HeartRateTarget,
+    HeartRateZoneTarget,
     LapButton,
     OpenTarget,
     PowerTarget,
@@ -370,3 +371,21 @@ def test_a_swim_rests_lap_button_number_without_a_unit_stays_in_the_notes() -> N
 def test_a_lap_button_number_a_step_cannot_hold_is_kept_in_the_notes() -> None:
     [step], notes = _read(_document(_lap(1, 100_000.0), sport={"sportTypeId": 1, "sportTypeKey": "running"}))
     assert step.planned is None and notes == ["step 1: press lap, planned 100000 (not read as a length)"]
+
+
+@pytest.mark.parametrize("zone", [3, 3.0, "3"])
+def test_a_zone_number_sent_as_text_or_a_float_is_the_zone(zone: Any) -> None:
+    """A builder's ``str(zone_number)`` was refused: "a heart.rate.zone target needs values or a zone number"
+    (probe connect9 #1)."""
+    hr = _step(targetType={"workoutTargetTypeId": 4, "workoutTargetTypeKey": "heart.rate.zone"}, zoneNumber=zone)
+    [step], _ = _read(_document(hr, sport={"sportTypeId": 1}))
+    assert step.target == HeartRateZoneTarget(zone=3)
+
+
+def test_a_weight_sent_as_text_is_the_weight() -> None:
+    """``"weightValue": "60"`` was dropped without a note (probe connect9 #2)."""
+    strength = _step(endCondition={"conditionTypeId": 10}, endConditionValue=10.0, category="SQUAT",
+                     exerciseName="GOBLET_SQUAT", weightValue="60",
+                     weightUnit={"unitId": 8, "unitKey": "kilogram", "factor": 1000.0})
+    [step], _ = _read(_document(strength, sport={"sportTypeId": 5}))
+    assert step.weight_kg == 60.0

@@ -330,7 +330,7 @@ def _repeat(raw: dict[str, Any], where: str, notes: list[str], swim: bool) -> Re
         raise ConnectFormatError(f"{where}: repeat group without workoutSteps")
     ordered = sorted(inner, key=lambda step: step.get("stepOrder") or 0 if isinstance(step, dict) else 0)
     ends_on = _condition_key(raw)
-    count: Any = raw.get("numberOfIterations")
+    count: Any = _number(raw.get("numberOfIterations"))  # "3", as some builders send it
     until = _repeat_until(raw, ends_on) if ends_on not in (None, "iterations") else None
     if until is not None:
         bounded = isinstance(count, int | float) and not isinstance(count, bool) and 1 <= count <= MAX_REPEAT_COUNT
@@ -489,7 +489,7 @@ def _weight(raw: dict[str, Any], remarks: list[str],
     """``weightValue`` in kilograms, and ``"lb"`` for a weight in pounds (shown so again): in ``weightUnit``
     (its ``factor`` is grams per unit: 1000 for kilograms, 453.59237 for pounds), except a kilogram value
     from :data:`GRAMS_FROM` up, which is grams (garminconnect's workout builder writes grams)."""
-    weight = raw.get("weightValue")
+    weight = _number(raw.get("weightValue"))  # "60", as some builders send it
     if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
         return None, None
     unit = raw.get("weightUnit")
@@ -572,7 +572,7 @@ def _target(raw: dict[str, Any], where: str, prefix: str, remarks: list[str]) ->
         return OpenTarget()
     one, two = (f"{prefix}TargetValueOne", f"{prefix}TargetValueTwo") if prefix else ("targetValueOne",
                                                                                          "targetValueTwo")
-    zone = raw.get(f"{prefix}ZoneNumber" if prefix else "zoneNumber")
+    zone = _whole(raw.get(f"{prefix}ZoneNumber" if prefix else "zoneNumber"))  # "3" and 3.0 are zone 3
     low, high = _number(raw.get(one)), _number(raw.get(two))  # Connect's editor may send "142"
     key, unknown = _key_or_unknown(raw, field, "workoutTargetTypeId", TARGET_TYPES, where)
     if unknown is not None:
@@ -619,6 +619,15 @@ def _number(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _whole(value: Any) -> Any:
+    """A whole number written as a string or a float (``"3"``, ``3.0``: a builder's ``str(zone)``) as an int;
+    anything else as it is."""
+    number = _number(value)
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
 
 
 def _values(low: Any, high: Any) -> str:

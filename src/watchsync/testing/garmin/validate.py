@@ -86,6 +86,9 @@ STEP_FIELDS = ("type", "stepId", "stepOrder", "stepType", "childStepId", "descri
                "secondaryTargetValueOne", "secondaryTargetValueTwo", "secondaryTargetValueUnit",
                "secondaryZoneNumber", "endConditionZone", "strokeType", "equipmentType", "category",
                "exerciseName", "workoutProvider", "providerExerciseSourceId", "weightValue", "weightUnit")
+#: Whole-number fields: a number sent as text or as a float (``"3"``, ``3.0``: a builder's ``str(zone)``) is
+#: stored as the number (as ``FLOAT_FIELDS``); anything else, or one below 1, is refused.
+INT_FIELDS = ("zoneNumber", "secondaryZoneNumber")
 REPEAT_FIELDS = ("type", "stepId", "stepOrder", "stepType", "childStepId", "numberOfIterations", "workoutSteps",
                  "endConditionValue", "preferredEndConditionUnit", "endConditionCompare", "endCondition",
                  "skipLastRestStep", "smartRepeat")
@@ -220,6 +223,9 @@ def _repeat(step: dict[str, Any], step_type: str, label: str) -> dict[str, Any]:
         raise WorkoutRejected(f"{label}: a repeat group needs an endCondition (iterations)")
     condition = _typed(step["endCondition"], "conditionType", END_CONDITIONS, label)
     iterations = step.get("numberOfIterations")
+    if iterations is not None and condition == ITERATIONS:
+        iterations = _whole_number(iterations, "numberOfIterations", label)  # "3" and 3.0 are 3
+        step = {**step, "numberOfIterations": iterations}
     if condition == ITERATIONS:
         if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 1:
             raise WorkoutRejected(f"{label}: numberOfIterations must be an integer >= 1, got {iterations!r}")
@@ -249,6 +255,8 @@ def _executable(step: dict[str, Any], step_type: str, label: str) -> dict[str, A
     if step_type == "repeat":
         raise WorkoutRejected(f"{label}: stepType repeat needs a {REPEAT_DTO}")
     step = {**step, **{field: float(step[field]) for field in FLOAT_FIELDS if _numeric_text(step.get(field))}}
+    step = {**step, **{field: _whole_number(step[field], field, label) for field in INT_FIELDS
+                       if step.get(field) is not None}}
     kept = _keep(step, STEP_FIELDS)
     kept["stepType"] = _type_dict("stepType", STEP_TYPES, step_type)
     condition = _typed(step.get("endCondition"), "conditionType", END_CONDITIONS, label)
@@ -344,6 +352,16 @@ def _swim_dict(value: Any, prefix: str, table: dict[str | None, int], label: str
         raise WorkoutRejected(f"{label}: unknown {prefix}Id {type_id!r}")
     key = next(name for name, number in table.items() if number == type_id)
     return {f"{prefix}Id": type_id, f"{prefix}Key": key, "displayOrder": type_id}
+
+
+def _whole_number(value: Any, field: str, label: str) -> int:
+    """``value`` as the whole number >= 1 it stands for (``3``, ``3.0``, ``"3"``), else a 400."""
+    number = float(value) if _numeric_text(value) else value
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        raise WorkoutRejected(f"{label}: {field} must be a whole number >= 1, got {value!r}")
+    return number
 
 
 def _numeric_text(value: Any) -> bool:
