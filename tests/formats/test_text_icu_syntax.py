@@ -976,6 +976,11 @@ def test_a_count_before_an_exercise_is_its_reps_in_strength(line: str, reps: int
     assert said == [f"'{line.split()[1]}' before {name!r} is read as {reps} reps"]
 
 
+def test_a_count_before_words_that_name_no_exercise_is_refused_as_before() -> None:
+    with pytest.raises(WorkoutFormatError, match="'5 rounds' is not a length"):
+        steps("- 5 rounds of fun", "cardio")
+
+
 def test_a_climb_after_the_length_is_text_and_its_minutes_are_not_said() -> None:
     [read], said = _warned("- 1h30m Z2 HR 1000m D+", "trail_running")
     assert isinstance(read, Step) and read.duration == TimeDuration(seconds=5400) and read.name == "1000m D+"

@@ -626,16 +626,19 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
 
 
 def _count_as_reps(parts: _Parts) -> None:
-    """In a strength or cardio workout, a count before an exercise without a length is its repetitions:
-    ``- 12 Air squats`` and ``- 10x Push ups`` are 12 and 10 reps (said: intervals.icu reads the first
-    as text and the second as a repeat of a lap-button step)."""
+    """In a strength or cardio workout, a count before an exercise of Garmin's catalogue, with no length, is
+    its repetitions: ``- 12 Air squats`` and ``- 10x Push ups`` are 12 and 10 reps (said: intervals.icu reads
+    the first as text and the second as a repeat of a lap-button step)."""
     if parts.length is not None or parts.sets is not None or parts.lap is not None or not parts.cue:
         return
     where = parts.where
+    named = parts.cue[1:] if parts.repeat is None else parts.cue
+    if not named or named_exercise([item.text for item in named]) is None:
+        return  # "- 5 rounds of fun": no exercise, the count is no reps (the line is refused as before)
     if parts.repeat is not None and parts.repeat.col < parts.cue[0].col:
         count = parts.repeat
         parts.repeat = None
-    elif parts.repeat is None and len(parts.cue) > 1 and _COUNT.match(parts.cue[0].text):
+    elif parts.repeat is None and _COUNT.match(parts.cue[0].text):
         count = parts.cue.pop(0)
     else:
         return
