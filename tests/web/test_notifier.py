@@ -12,7 +12,7 @@ import pytest
 
 from watchsync.daemon import notifications
 from watchsync.daemon.notifications import Notice, Notifier, Target, apprise_targets
-from watchsync.daemon.status import GLOBAL
+from watchsync.daemon.status import GLOBAL, NOTIFY_HELD_KEY
 from watchsync.store import Store
 from watchsync.testing.notify_sink import running_sink
 
@@ -76,11 +76,11 @@ def test_the_rate_limit_holds_messages_back_without_dropping_them(tmp_path: Path
         _wait(lambda: len(recorder.got) == 4)
         time.sleep(0.3)
         assert len(recorder.got) == 4
-        held = notifier._store.kv_get(GLOBAL, notifications.HELD_KEY)  # what `watchsync status` shows
+        held = notifier._store.kv_get(GLOBAL, NOTIFY_HELD_KEY)  # what `watchsync status` shows
         assert isinstance(held, dict) and held["waiting"] == 1
         now[0] = 3601.0  # an hour later the fifth goes out
         _wait(lambda: len(recorder.got) == 5)
-        _wait(lambda: notifier._store.kv_get(GLOBAL, notifications.HELD_KEY) is None)
+        _wait(lambda: notifier._store.kv_get(GLOBAL, NOTIFY_HELD_KEY) is None)
         notifier.stop()
     assert [t for t, _ in recorder.got] == ["t0", "t1", "t2", "t3", "t4"]
 

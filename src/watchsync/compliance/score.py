@@ -353,12 +353,13 @@ def _laps_in_step_order(order: list[PlannedStep], activity: Activity) -> list[_S
 
 
 def _lap_spans(activity: Activity, *, numbered: bool = True) -> Iterable[_Span]:
-    laps = sorted((lap for lap in activity.laps if lap.start_time is not None),
-                  key=lambda lap: lap.start_time.timestamp() if lap.start_time else 0.0)
-    for lap in laps:
-        if (numbered and lap.wkt_step_index is None) or lap.start_time is None:
+    """The laps that started, in time order, as spans of their step numbers (only the numbered ones when
+    ``numbered``; -1 for a lap without a number)."""
+    started = sorted(((lap.start_time.timestamp(), lap) for lap in activity.laps if lap.start_time is not None),
+                     key=lambda pair: pair[0])
+    for begin, lap in started:
+        if numbered and lap.wkt_step_index is None:
             continue
-        begin = lap.start_time.timestamp()
         elapsed = lap.total_elapsed_time or 0.0
         timer = lap.total_timer_time if lap.total_timer_time is not None else elapsed
         yield _Span(lap.wkt_step_index if lap.wkt_step_index is not None else -1, begin, begin + elapsed, timer)

@@ -40,8 +40,6 @@ SENT_PREFIX = "notify.sent."
 HOUR = 3600.0
 ATTEMPTS = 3
 RETRY_SECONDS = 30.0
-#: Where the notices the rate limit holds back are counted for the status (``{"waiting", "next"}`` or null).
-HELD_KEY = NOTIFY_HELD_KEY
 #: The share of the hour's budget kept for urgent notices (at least one message when the budget allows it).
 URGENT_RESERVE = 0.2
 #: While over the rate limit, the budget is looked at again after at most this long.
@@ -108,6 +106,7 @@ class Notifier:
         self._targets = targets
         self._max_per_hour = max_per_hour
         self._urgent_reserve = max(1, round(max_per_hour * URGENT_RESERVE)) if max_per_hour > 1 else 0
+        self._held_recorded = True  # a previous run may have left a count: cleared with the first notice sent
         self._clock = clock
         self._queue: queue.PriorityQueue[tuple[int, int, Notice | None]] = queue.PriorityQueue()
         self._order = itertools.count()  # first in, first out within a priority
@@ -178,9 +177,11 @@ class Notifier:
         held = None if wait is None else {"waiting": self._queue.qsize() + 1,
                                           "next": (datetime.now(UTC) + timedelta(seconds=wait)).isoformat(
                                               timespec="seconds")}
+        if held is None and not self._held_recorded:
+            return  # nothing was held: no store write (nor read) per notice sent
         try:
-            if held is not None or self._store.kv_get(GLOBAL, HELD_KEY) is not None:
-                self._store.kv_set(GLOBAL, HELD_KEY, held)
+            self._store.kv_set(GLOBAL, NOTIFY_HELD_KEY, held)
+            self._held_recorded = held is not None
         except Exception as error:  # a storage fault must not stop the notices
             logger.debug("notifications: cannot record the held notices (%s)", type(error).__name__)
 

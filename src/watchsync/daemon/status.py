@@ -31,7 +31,7 @@ from watchsync.store import Store, StoreError, StoreFault
 logger = logging.getLogger(__name__)
 
 GLOBAL = ""
-#: The notifier's count of notices held back by its rate limit (``notifications.HELD_KEY``).
+#: The notifier's count of notices held back by its rate limit (``{"waiting", "next"}`` or null).
 NOTIFY_HELD_KEY = "notify.held"
 HEARTBEAT_KEY = "daemon.heartbeat"
 PID_KEY = "daemon.pid"
