@@ -148,7 +148,7 @@ def test_multisport_long_names_and_category_only_strength(tmp_path: Path, capsys
     lifted = load_workout(gym)  # text written by import always parses back
     assert lifted.flat_steps()[0].exercise == Exercise(category="BENCH_PRESS", name="BENCH_PRESS")
     sent = workout_to_connect(lifted)["workoutSegments"][0]["workoutSteps"][0]
-    assert (sent["category"], sent["exerciseName"]) == ("BENCH_PRESS", None)
+    assert (sent["category"], sent["exerciseName"]) == ("BENCH_PRESS", "BENCH_PRESS")  # the catalogue's bench press
     single = {**document, "workoutSegments": [document["workoutSegments"][0]]}
     [long] = read_connect_file(json.dumps(single), "<long>")
     assert long.name == name  # Garmin keeps 256 characters; so does the model

@@ -139,9 +139,13 @@ def test_a_kilogram_weight_that_may_be_garminconnects_grams_is_kept_and_said() -
         [step], notes = _read(_document(strength, sport={"sportTypeId": 5}))
         return step, notes
 
+    step, notes = read(250.0)
+    assert step.weight_kg == 250.0 and "check" not in (step.notes or "")
+    assert any("weight 250 kg read as kilograms" in note and "it is 0.25 kg" in note for note in notes)
+    # probe connect10: 500.0 (0.5 kg, the commonest light dumbbell) passed the 500 kg ceiling that 750.0 did not
     step, notes = read(500.0)
-    assert step.weight_kg == 500.0 and "check" not in (step.notes or "")
-    assert any("weight 500 kg read as kilograms" in note and "it is 0.5 kg" in note for note in notes)
+    assert step.weight_kg is None and step.exercise is not None
+    assert "weight 500 kg, or 0.5 kg from a tool that writes grams (kept as text)" in (step.notes or "")
     step, notes = read(40.0)
     assert step.weight_kg == 40.0 and not any("weight" in note for note in notes)
 
@@ -156,6 +160,20 @@ def test_an_exercise_the_catalogue_lacks_is_its_categorys_generic_one_or_left_ou
     assert "WARM_UP/CAT_COW is not in Garmin's FIT catalogue (imported as any WARM_UP)" in (warm.notes or "")
     assert other.exercise is None and "FLYING_YOGA/ANY" in (other.notes or "")
     assert len(notes) == 2
+
+
+def test_a_free_text_exercise_without_a_category_is_found_in_the_catalogue_or_kept_as_text() -> None:
+    """probe connect10: garmin_mcp's builder sent only ``exerciseName`` ("Goblet Squat", issue #196), which
+    Garmin accepts; the importer dropped it without a word."""
+    known = _step(endCondition={"conditionTypeId": 10}, endConditionValue=12.0, exerciseName="Goblet Squat",
+                  weightValue=16.0, weightUnit={"unitKey": "kilogram", "factor": 1000.0})
+    unknown = _step(2, endCondition={"conditionTypeId": 10}, endConditionValue=8.0, exerciseName="Moonwalk lunge",
+                    weightValue=10.0, weightUnit={"unitKey": "kilogram", "factor": 1000.0})
+    (goblet, moon), notes = _read(_document(known, unknown, sport={"sportTypeId": 5}))
+    assert goblet.exercise == Exercise(category="SQUAT", name="GOBLET_SQUAT") and goblet.weight_kg == 16.0
+    assert "exercise 'Goblet Squat' without a category read as SQUAT/GOBLET_SQUAT" in " ".join(notes)
+    assert moon.exercise is None and moon.weight_kg is None
+    assert "exercise 'Moonwalk lunge' 10 kg without a category (kept as text)" in (moon.notes or "")
 
 
 def test_an_unknown_sport_is_other_and_a_schedule_answer_is_unwrapped() -> None:
@@ -288,17 +306,39 @@ def _hiit_until(seconds: float) -> dict[str, Any]:
             "workoutSegments": [{"segmentOrder": 1, "sportType": dict(hiit), "workoutSteps": [group]}]}
 
 
-@pytest.mark.parametrize("seconds", [120, 600])
-def test_a_repeat_until_time_is_a_conditional_repeat_never_a_count_of_rounds(seconds: int) -> None:
+@pytest.mark.parametrize(("seconds", "rounds"), [(120, 4), (600, 20)])
+def test_a_repeat_until_time_is_a_conditional_repeat_never_a_count_of_rounds(seconds: int, rounds: int) -> None:
     notes: list[str] = []
     [workout] = workouts_from_connect(_hiit_until(seconds), notes)
     [repeat] = workout.steps
     assert isinstance(repeat, Repeat)
     assert repeat.until == RepeatUntil(kind="time", value=seconds, unit="s")
-    assert repeat.count == CONDITIONAL_REPEAT_MAX_COUNT  # as the FIT importer reads repeat_until_time
-    assert f"step 1: a repeat group until {seconds} s imported as a conditional repeat (estimates count 10 rounds)" \
-        in notes
+    assert repeat.count == rounds  # the rounds of 10 reps (3 s each, as estimates count reps) its time holds
+    assert f"step 1: a repeat group until {seconds} s imported as a conditional repeat (estimates count {rounds} " \
+           "rounds)" in notes
     assert not any(f"{seconds} times" in note for note in notes)
+
+
+def test_a_tabata_until_ten_minutes_is_planned_as_ten_minutes_not_ten_rounds() -> None:
+    """probe connect10: garminconnect's tabata (20 s work, 10 s rest) turned into "Repeat Until Time Is"
+    600 s was estimated as 10 rounds of 30 s, and pushed with estimatedDurationInSecs 600 for a 15-minute
+    workout; a round's length is known, so the rounds that fill the time are 20."""
+    def timed(order: int, seconds: float, step_type: int) -> dict[str, Any]:
+        return _step(order, endCondition={"conditionTypeId": 2, "conditionTypeKey": "time"},
+                     endConditionValue=seconds, stepType={"stepTypeId": step_type})
+    group = {"type": "RepeatGroupDTO", "stepOrder": 2, "stepType": {"stepTypeId": 6}, "numberOfIterations": None,
+             "endCondition": {"conditionTypeId": 2, "conditionTypeKey": "time"}, "endConditionValue": 600.0,
+             "workoutSteps": [timed(3, 20, 3), timed(4, 10, 5)]}
+    [workout] = workouts_from_connect(_document(timed(1, 180, 1), group, timed(5, 120, 2)))
+    repeat = workout.steps[1]
+    assert isinstance(repeat, Repeat) and repeat.count == 20
+    assert workout.estimated_seconds() == 900.0
+    assert workout_to_connect(workout)["estimatedDurationInSecs"] == 900
+    press_lap = _step(4, endCondition={"conditionTypeId": 1}, endConditionValue=None)
+    lap_rest = group | {"workoutSteps": [timed(3, 20, 3), press_lap]}
+    [open_ended] = workouts_from_connect(_document(lap_rest))
+    assert isinstance(open_ended.steps[0], Repeat)
+    assert open_ended.steps[0].count == CONDITIONAL_REPEAT_MAX_COUNT  # a round of unknown length: the old guess
 
 
 def test_a_repeat_until_time_is_pushed_back_as_garmin_stores_it_and_reads_back_the_same() -> None:
@@ -318,10 +358,10 @@ def test_a_repeat_until_a_distance_is_read_and_said_to_go_to_garmin_as_rounds() 
     [workout] = workouts_from_connect(_document(group), notes)
     repeat = workout.steps[0]
     assert isinstance(repeat, Repeat) and repeat.until == RepeatUntil(kind="distance", value=2000, unit="m")
-    assert notes == ["step 1: a repeat group until 2000 m imported as a conditional repeat (estimates count 10 "
-                     "rounds); a push to Garmin Connect sends 10 rounds"]
+    assert notes == ["step 1: a repeat group until 2000 m imported as a conditional repeat (estimates count 20 "
+                     "rounds); a push to Garmin Connect sends 20 rounds"]  # of its 100-m step
     [group_sent] = workout_to_connect(workout)["workoutSegments"][0]["workoutSteps"]
-    assert (group_sent["numberOfIterations"], group_sent["endCondition"]["conditionTypeKey"]) == (10, "iterations")
+    assert (group_sent["numberOfIterations"], group_sent["endCondition"]["conditionTypeKey"]) == (20, "iterations")
 
 
 def test_the_end_value_is_a_count_only_for_a_group_ending_on_its_iterations() -> None:

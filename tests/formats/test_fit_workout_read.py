@@ -12,7 +12,7 @@ from garmin_fit_sdk import Decoder, Encoder, Stream
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.fit_workout import read_fit_workout, write_fit_workout
-from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT, read_fit_workouts
+from watchsync.formats.fit_workout_read import read_fit_workouts
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
     MAX_REPEAT_DEPTH,
@@ -203,7 +203,7 @@ def test_conditions_without_a_model_equivalent_are_kept_as_text() -> None:
     assert isinstance(hr_step, Step) and hr_step.target == OpenTarget()
     assert "until HR < 70% max" in (hr_step.notes or "") and "target grade 5" in (hr_step.notes or "")
     assert isinstance(repeat, Repeat)
-    assert (repeat.count, repeat.name) == (CONDITIONAL_REPEAT_MAX_COUNT, None)
+    assert (repeat.count, repeat.name) == (20, None)  # the 60-s rounds that fill its 1200 s
     assert repeat.until == RepeatUntil(kind="time", value=1200, unit="s")
     assert repeat.until.describe() == "1200 s"
 

@@ -272,6 +272,20 @@ def test_a_repeat_until_a_time_is_pushed_as_garmin_stores_it_and_read_back_witho
                                                         "step 1: repeat endConditionValue 600.0 sent, 10.0 stored"]
 
 
+def test_a_generic_exercise_reaches_garmin_with_its_name(store: Store, garmin_server: LocalGarminServer,
+                                                         garmin_token_dir: Path) -> None:
+    # probe connect10: "- 45s Plank" went as category PLANK with exerciseName null, which Garmin's
+    # catalogue (garminconnect.exercises: ("Plank", "PLANK", "PLANK"), no category-only row) has no entry for
+    core = parse_text("name: Core\nsport: strength\n- 45s Plank\n- 10 reps Push-up\n- 15 reps Squat 20kg\n")
+    service = service_for(store, garmin_server, garmin_token_dir)
+    service.enqueue_push(core)
+    [outcome] = service.drain().outcomes
+    assert (outcome.status, outcome.action) == ("done", "created"), outcome.message
+    [stored] = garmin_server.workouts()
+    kept = [(step["category"], step["exerciseName"]) for step in stored["workoutSegments"][0]["workoutSteps"]]
+    assert kept == [("PLANK", "PLANK"), ("PUSH_UP", "PUSH_UP"), ("SQUAT", "SQUAT")]
+
+
 def test_a_null_target_and_no_target_are_the_same_to_read_back(garmin_client: GarminClient) -> None:
     # Garmin's "Core Workout 7" answer keeps "targetType": null where no target was sent; watchsync sends no.target
     sent = workout_to_connect(parse_text("name: Open\nsport: running\n- 30m\n"))

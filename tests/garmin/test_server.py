@@ -356,11 +356,19 @@ def test_strength_exercises_from_garminconnects_catalogue_are_accepted(api: Api)
         create(api, _strength(entry["category"], entry["exercise"]))
 
 
-@pytest.mark.parametrize(("category", "exercise"), [("NOT_A_CATEGORY", "SQUAT"), (None, "SQUAT")])
-def test_invalid_strength_exercise_is_400(api: Api, category: str, exercise: str) -> None:
-    answer = api("POST", "/workout-service/workout", json=_strength(category, exercise))
+@pytest.mark.parametrize("category", ["NOT_A_CATEGORY", "UNASSIGNED", "OTHER"])
+def test_invalid_strength_exercise_is_400(api: Api, category: str) -> None:
+    # garmin_mcp PR #213: "category": "UNASSIGNED" gets "API Error 400 - Invalid category"
+    answer = api("POST", "/workout-service/workout", json=_strength(category, "SQUAT"))
     assert answer.status_code == 400
     assert "exercise" in answer.json()["message"]
+
+
+def test_a_free_text_exercise_without_a_category_is_stored_without_an_exercise(api: Api) -> None:
+    # garmin_mcp #196 / PR #213: steps with only a free-text exerciseName upload fine; the editor then
+    # shows "Choose an Exercise" (docs/garmin.md)
+    stored = create(api, _strength(None, "Goblet Squat"))["workoutSegments"][0]["workoutSteps"][0]
+    assert (stored["category"], stored["exerciseName"]) == (None, None)
 
 
 def test_an_unknown_exercise_name_is_dropped_and_its_category_kept(api: Api) -> None:

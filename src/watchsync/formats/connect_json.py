@@ -28,7 +28,9 @@ Shapes as in Garmin's own documents (the local server accepts exactly these):
   their count with the condition in the (dropped) repeat description;
 * a secondary target (a cadence beside power, HR beside pace) is ``secondaryTargetType`` with
   ``secondaryTargetValueOne``/``Two`` or ``secondaryZoneNumber``, as the primary one;
-* a strength step naming only a category sends ``category`` with ``exerciseName`` null.
+* a strength step sends ``category`` and ``exerciseName``, the catalogue's generic exercise of a category
+  too (``PLANK``/``PLANK``: Garmin's catalogue has no category without one); only a category the catalogue
+  has no such exercise for sends ``exerciseName`` null.
 
 Garmin has no cross-country-skiing or ski-mountaineering workout sport: those go as
 ``cardio_training`` and :func:`connect_sport_note` says so (the push shows it).
@@ -42,6 +44,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from watchsync.formats import exercises
 from watchsync.formats.connect_ids import (
     END_CONDITIONS,
     EQUIPMENT_TYPES,
@@ -332,7 +335,8 @@ def _step(step: Step, sport: Sport, where: str, order: int, group: int | None) -
         data["equipmentType"] = _id_dict("equipmentType", EQUIPMENT_TYPES, step.equipment)
     if step.exercise is not None:
         data["category"] = step.exercise.category
-        data["exerciseName"] = step.exercise.name if step.exercise.name != step.exercise.category else None
+        generic_only = step.exercise.name == step.exercise.category and not exercises.is_known(step.exercise)
+        data["exerciseName"] = None if generic_only else step.exercise.name  # PLANK/PLANK is Garmin's plank
         shown = step.weight_shown()
         if shown is not None:
             data["weightValue"] = shown[0]

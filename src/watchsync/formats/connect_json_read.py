@@ -43,6 +43,7 @@ from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT
 from watchsync.model.units import KG_PER_POUND
 from watchsync.model.workout import (
+    MAX_REPEAT_COUNT,
     MAX_WORKOUT_NAME,
     CadenceTarget,
     CaloriesDuration,
@@ -71,6 +72,7 @@ from watchsync.model.workout import (
     TimeDuration,
     WeightUnit,
     Workout,
+    rounds_until,
     target_family,
 )
 
@@ -136,8 +138,7 @@ GRAMS_FROM = 1000.0
 #: under 1 kg (0.5 kg: 500.0): read as kilograms, with a remark.
 AMBIGUOUS_KG_FROM = 100.0
 POUND_GRAMS = 453.59237
-#: The most rounds a repeat holds (the model's bound) and the largest condition of a conditional repeat.
-MAX_REPEAT_COUNT = 200
+#: The largest condition of a conditional repeat.
 MAX_UNTIL_VALUE = 1_000_000
 #: ``preferredEndConditionUnit`` keys of a distance (``endConditionValue`` is then in metres).
 DISTANCE_UNITS = frozenset({"meter", "kilometer", "mile", "yard"})
@@ -332,13 +333,15 @@ def _repeat(raw: dict[str, Any], where: str, notes: list[str], swim: bool) -> Re
     ends_on = _condition_key(raw)
     count: Any = _number(raw.get("numberOfIterations"))  # "3", as some builders send it
     until = _repeat_until(raw, ends_on) if ends_on not in (None, "iterations") else None
+    said_at = len(notes)  # the group's own note goes before its steps' (which its rounds need read first)
+    steps = [_block(step, notes, swim) for step in ordered]
     if until is not None:
         bounded = isinstance(count, int | float) and not isinstance(count, bool) and 1 <= count <= MAX_REPEAT_COUNT
-        count = int(count) if bounded else CONDITIONAL_REPEAT_MAX_COUNT
+        count = int(count) if bounded else rounds_until(steps, until, CONDITIONAL_REPEAT_MAX_COUNT)
         said = (f"{where}: a repeat group until {until.describe()} imported as a conditional repeat "
                 f"(estimates count {count} rounds)")
         native = (until.kind, until.unit) in NATIVE_UNTIL
-        notes.append(said if native else f"{said}; a push to Garmin Connect sends {count} rounds")
+        notes.insert(said_at, said if native else f"{said}; a push to Garmin Connect sends {count} rounds")
     elif ends_on in (None, "iterations"):
         if not isinstance(count, int | float):
             count = raw.get("endConditionValue")
@@ -350,8 +353,8 @@ def _repeat(raw: dict[str, Any], where: str, notes: list[str], swim: bool) -> Re
     else:  # a watch repeats a group a number of times (Garmin: iterations)
         value = _number(raw.get("endConditionValue"))
         condition = f"{ends_on} {value:g}" if isinstance(value, int | float) and value != count else ends_on
-        notes.append(f"{where}: a repeat group ending on {condition} imported as {int(count)} times")
-    return Repeat(count=int(count), steps=[_block(step, notes, swim) for step in ordered],
+        notes.insert(said_at, f"{where}: a repeat group ending on {condition} imported as {int(count)} times")
+    return Repeat(count=int(count), steps=steps,
                   name=raw.get("description") or None, skip_last_rest=bool(raw.get("skipLastRestStep")), until=until)
 
 
@@ -470,7 +473,19 @@ def _exercise(raw: dict[str, Any], remarks: list[str],
               checks: list[str] | None = None) -> tuple[Exercise | None, tuple[float | None, WeightUnit | None]]:
     category, exercise_name = raw.get("category"), raw.get("exerciseName")
     if not category:
-        return None, (None, None)
+        if not isinstance(exercise_name, str) or not exercise_name.strip():
+            return None, (None, None)
+        found = exercises.find_exercise(exercise_name)  # "Goblet Squat" as a builder sends it (garmin_mcp #196)
+        if found is None:
+            kilograms, unit = _weight(raw, remarks, checks)
+            weight = "" if kilograms is None else (f" {kilograms / KG_PER_POUND:.1f} lb" if unit == "lb"
+                                                   else f" {kilograms:g} kg")
+            remarks.append(f"exercise {exercise_name.strip()!r}{weight} without a category (kept as text)")
+            return None, (None, None)
+        if checks is not None:
+            checks.append(f"exercise {exercise_name.strip()!r} without a category read as "
+                          f"{found.category}/{found.name}")
+        return found, _weight(raw, remarks, checks)
     # a step naming only a category is the category's generic exercise (category repeated as name)
     exercise = Exercise(category=category, name=exercise_name or category)
     if not exercises.is_known(exercise):  # Connect's list runs ahead of the FIT profile's
@@ -513,6 +528,9 @@ def _weight(raw: dict[str, Any], remarks: list[str],
         remarks.append(f"weight {weight:g} {key or 'units'} ({kilograms:.1f} kg)")
     if kilograms > MAX_WEIGHT_KG:  # more than the model holds: kept in words, the step and the file kept
         remarks.append(f"weight {kilograms:g} kg is more than {MAX_WEIGHT_KG:g} kg (kept as text)")
+        return None, None
+    if kilograms == MAX_WEIGHT_KG and shown is None:  # garminconnect's grams of 0.5 kg, as 750.0 is of 0.75 kg
+        remarks.append(f"weight {weight:g} kg, or 0.5 kg from a tool that writes grams (kept as text)")
         return None, None
     return kilograms, shown
 

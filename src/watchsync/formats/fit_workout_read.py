@@ -20,8 +20,10 @@ workout writes the zone's bounds there. A custom range written high→low is nor
 What the model cannot hold is kept as text instead of being dropped:
 
 - conditional repeats (``repeat_until_hr_greater_than``, ``…_time``, ``…_power_…``) become a Repeat
-  with ``until`` (written back to FIT as they were) and a count of
-  :data:`CONDITIONAL_REPEAT_MAX_COUNT`, which Garmin Connect gets with the condition in words; the
+  with ``until`` (written back to FIT as they were) and a count: the rounds its time or distance holds
+  when each round's is known (:func:`~watchsync.model.workout.rounds_until`), else
+  :data:`CONDITIONAL_REPEAT_MAX_COUNT`; Garmin Connect gets a time repeat as one, the others as
+  that count with the condition in words; the
   kinds the model has no form for (last-lap power, TSS) keep the condition in the repeat's name
   (``Rep – until TSS 5``);
 - end conditions without a model duration (power thresholds, TSS, HR in % of max) become a
@@ -92,6 +94,7 @@ from watchsync.model.workout import (
     Target,
     TimeDuration,
     Workout,
+    rounds_until,
     target_family,
 )
 
@@ -458,7 +461,8 @@ def _close_repeat(entries: list[_Entry], index: int, fields: Fields, said: list[
             said.append(f"step {index}: repeat count {'missing' if value is None else value} (imported as 1)")
         repeat = Repeat(count=count or 1, steps=block, name=name)
     elif until is not None:
-        repeat = Repeat(count=CONDITIONAL_REPEAT_MAX_COUNT, steps=block, name=name, until=until)
+        repeat = Repeat(count=rounds_until(block, until, CONDITIONAL_REPEAT_MAX_COUNT), steps=block, name=name,
+                        until=until)
     else:
         condition = _repeat_condition(kind, value)
         repeat = Repeat(count=CONDITIONAL_REPEAT_MAX_COUNT, steps=block,

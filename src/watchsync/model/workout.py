@@ -8,6 +8,7 @@ understands. :mod:`watchsync.resolve` turns the first into the second for one at
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, Self
 
@@ -20,6 +21,8 @@ from watchsync.model.enums import Sport as Sport
 from watchsync.model.enums import parse_sport as parse_sport
 from watchsync.model.units import KG_PER_POUND
 
+#: The most rounds a repeat holds.
+MAX_REPEAT_COUNT = 200
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -390,7 +393,7 @@ class Repeat(_Frozen):
     """A block of steps done ``count`` times (at most, with ``until``: a FIT conditional repeat); blocks nest."""
 
     type: Literal["repeat"] = "repeat"
-    count: int = Field(ge=1, le=200)
+    count: int = Field(ge=1, le=MAX_REPEAT_COUNT)
     steps: list[Step | Repeat] = Field(min_length=1)
     name: str | None = Field(default=None, max_length=200)
     skip_last_rest: bool = False
@@ -462,6 +465,24 @@ def repeat_depth(blocks: list[Step | Repeat]) -> int:
 def executed_step_count(blocks: list[Step | Repeat]) -> int:
     """How many steps a watch runs through: repeats multiplied out, without expanding them."""
     return sum(1 if isinstance(b, Step) else b.count * executed_step_count(b.steps) for b in blocks)
+
+
+def rounds_until(blocks: list[Step | Repeat], until: RepeatUntil, otherwise: int) -> int:
+    """The rounds of a conditional repeat ending on a time or a distance: as many as its time or distance
+    holds when every step of a round has a known one (a 10-minute block of 20 s + 10 s is 20 rounds, at most
+    one more than it runs), else ``otherwise``; bounded by the model's repeat and executed-step limits."""
+    measure: Callable[[Step], float]
+    if until.kind == "time":
+        measure = step_seconds
+    elif until.kind == "distance":
+        measure = step_meters
+    else:
+        return otherwise
+    if any(measure(step) <= 0 for step in _expand(blocks)):
+        return otherwise
+    rounds = math.ceil(until.value / _total(blocks, measure) - 1e-9)
+    room = MAX_EXECUTED_STEPS // max(executed_step_count(blocks), 1)
+    return max(1, min(rounds, MAX_REPEAT_COUNT, room))
 
 
 def _total(blocks: list[Step | Repeat], measure: Callable[[Step], float]) -> float:

@@ -304,10 +304,11 @@ def _check_values(step: dict[str, Any], target: str, prefix: str, zone: str, lab
 
 def _checked_exercise(step: dict[str, Any], label: str) -> Any:
     """The ``exerciseName`` Garmin stores: an unknown name in a known category is dropped silently
-    (the category kept); an unknown category is refused. ``weightValue`` -1 is "no weight"."""
+    (the category kept), as is a name without a category (Garmin's editor then shows "Choose an
+    Exercise"); an unknown category is refused. ``weightValue`` -1 is "no weight"."""
     category, exercise = step.get("category"), step.get("exerciseName")
-    if category is None and not exercise:
-        return exercise
+    if category is None:
+        return None
     if category not in exercise_categories():
         raise WorkoutRejected(f"{label}: unknown exercise category {category!r}")
     weight = step.get("weightValue")
