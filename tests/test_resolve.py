@@ -193,10 +193,14 @@ def test_a_swims_rpe_is_a_css_pace_band_else_a_cue_never_a_running_hr_band(sport
 @pytest.mark.parametrize("line", ["- 30m Z2 Pace", "- 10m 85% Pace", "- 10m 150W + 85% Pace"])
 def test_a_share_of_pace_outside_running_and_swimming_is_refused_not_a_runners_band(sport: Sport,
                                                                                   line: str) -> None:
+    from watchsync.formats.errors import WorkoutFormatError
     from watchsync.formats.text import parse_text
 
     athlete = Athlete(name="a", max_hr=188, lthr=171, threshold_pace="4:30/km", ftp=230)
-    workout = parse_text(f"name: t\nsport: {sport.value}\nMain 2x\n- 5m Z1 HR\n{line}\n")
+    text = f"name: t\nsport: {sport.value}\nMain 2x\n- 5m Z1 HR\n{line}\n"
+    with pytest.raises(WorkoutFormatError, match=rf"<text>:5:\d+: a .* in a {sport.value} workout: watchsync knows"):
+        parse_text(text)  # said where it is written, so that `validate` says it (probe icu15)
+    workout = parse_text(text.replace(sport.value, "running")).replaced(sport=sport)  # as TOML or Connect give it
     with pytest.raises(ResolveError, match=rf"step 1\.2: a .* in a {sport.value} workout: watchsync knows a running"):
         resolve(workout, athlete)
     for runs in (Sport.TRAIL_RUNNING, Sport.POOL_SWIM):  # a run's threshold pace, a swim's CSS

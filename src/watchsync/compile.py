@@ -54,7 +54,7 @@ def compile_paths(paths: Iterable[Path], athlete: Athlete, sport: Sport | None =
         try:
             resolved, fit = compile_workout(loaded, athlete)
         except ResolveError as error:
-            yield Failed(path, f"{path}:1:1: {error}")
+            yield Failed(path, f"{path}: {error}")  # a resolve error names its step, not a line
             continue
         yield Compiled(path, loaded, resolved, fit, tuple(fit_notes(resolved)))
 

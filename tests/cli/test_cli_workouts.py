@@ -46,6 +46,17 @@ def test_validate_prints_one_located_line_per_bad_file(tmp_path: Path, capsys: p
     assert err[-1] == "1 valid, 2 invalid"
 
 
+def test_validate_says_a_pace_share_in_a_ride_that_compile_would_refuse(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # probe icu15: validate said "1 valid", compile refused it at "file:1:1" (the step is on line 5)
+    ride = tmp_path / "ride.txt"
+    ride.write_text("name: mixed\nsport: cycling\n- Warm up 15m Z2\nMain set 8x\n- 50mtr Z2 Pace\n- 10s rest\n")
+    assert main(["validate", str(ride)]) == 1
+    assert f"{ride}:5:9: a pace zone in a cycling workout" in capsys.readouterr().err
+    assert main(["compile", str(ride), "--out", str(tmp_path / "fit")]) == 1
+    assert f"{ride}:5:9: a pace zone in a cycling workout" in capsys.readouterr().err
+
+
 def test_validate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "a.txt").write_text("name: a\nsport: run\n- 10m RPE 3\n")
     assert main(["validate", "--json", str(tmp_path)]) == 0

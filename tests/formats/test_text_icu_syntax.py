@@ -14,6 +14,7 @@ from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,
+    Exercise,
     HeartRateDuration,
     HeartRatePercentLthrTarget,
     HeartRatePercentMaxTarget,
@@ -376,7 +377,10 @@ def test_a_pace_out_of_range_is_said_in_paces() -> None:
     ("Rozcvička", Intensity.WARMUP), ("Retour au calme", Intensity.COOLDOWN),
     ("Vuelta a la calma", Intensity.COOLDOWN), ("Auslaufen", Intensity.COOLDOWN), ("Uitlopen", Intensity.COOLDOWN),
     ("Récupération", Intensity.RECOVERY), ("Einfahren", Intensity.WARMUP), ("Ausfahren", Intensity.COOLDOWN),
-    ("Einschwimmen", Intensity.WARMUP), ("Ausschwimmen", Intensity.COOLDOWN)])
+    ("Einschwimmen", Intensity.WARMUP), ("Ausschwimmen", Intensity.COOLDOWN),
+    # letters NFKD cannot take apart (ø, ł) were dropped: "Nedkjøling" never read as a cool-down (probe icu15)
+    ("Nedkjøling", Intensity.COOLDOWN), ("Nedkøling", Intensity.COOLDOWN), ("Schładzanie", Intensity.COOLDOWN),
+    ("Varm-op", Intensity.WARMUP)])
 def test_section_headers_in_other_languages_set_the_intensity(header: str, intensity: Intensity) -> None:
     workout = parse_text(f"name: w\nsport: running\n\n{header}\n- 10m Z1 HR\n\n- 20m Z2 HR\n")
     first, second = workout.flat_steps()
@@ -470,6 +474,23 @@ def test_a_misspelt_timed_exercise_is_warned_about_and_stays_text() -> None:
     assert plank.exercise is not None and rest.exercise is None
     assert [(w.line, w.problem, w.expected) for w in warnings] == [
         (3, "'Plnak' is no exercise watchsync knows: the step has none, its text stays the cue", "'Plank'")]
+
+
+def test_a_weight_on_a_timed_step_that_names_no_exercise_is_text_not_a_refusal() -> None:
+    """probe icu15: a Danish plan generator's "- Thruster 12.5kg ×10 1m freeride" refused the whole file
+    ("weight needs an exercise"); without the weight the line was kept. "Thruster" is the catalogue's
+    "Thrusters" and "KB Swing" its kettlebell swing; words that are no exercise keep the weight as text."""
+    warnings: list[WorkoutFormatError] = []
+    text = ("name: s\nsport: strength\n3x\n- Thruster 12.5kg ×10 1m freeride\n- KB Swing 16kg ×15 1m freeride\n"
+            "- Moonwalk lunge 20kg 1m\n")
+    thruster, swing, sandbag = parse_text(text, warnings=warnings).flat_steps()[:3]
+    assert (thruster.exercise, thruster.weight_kg) == (Exercise(category="SQUAT", name="THRUSTERS"), 12.5)
+    assert (swing.exercise, swing.weight_kg) == (Exercise(category="HIP_RAISE", name="KETTLEBELL_SWING"), 16.0)
+    assert (sandbag.exercise, sandbag.weight_kg, sandbag.name) == (None, None, "Moonwalk lunge 20kg")
+    assert [(w.line, w.col, w.problem) for w in warnings] == [
+        (6, 18, "weight '20kg' is read as text: the step names no exercise of Garmin's catalogue")]
+    with pytest.raises(WorkoutFormatError, match="weight '20kg' needs an exercise"):
+        parse_text("name: s\nsport: strength\n- 1m 20kg\n")
 
 
 @pytest.mark.parametrize(("line", "target", "cue"), [
@@ -949,6 +970,34 @@ def test_a_target_neither_syntax_has_is_text_and_said(token: str) -> None:
     [read], problems = _warned(f"- 10m {token}")
     assert isinstance(read, Step) and read.target == OpenTarget() and read.name == token
     assert problems == [f"'{token}' looks like a target but is not one: it is read as text"]
+
+
+@pytest.mark.parametrize(("line", "sport", "said"), [
+    # probe icu15: a Danish plan generator writes its zone 1 as ">5:35/km" (slower than 5:35/km)
+    ("- Varm-op 10m >5:35/km Pace", "running",
+     "'>5:35/km' looks like a pace target but is not one (a watch has no bound): it is read as text"),
+    ("- 400mtr <1:50/100m Pace", "pool_swim",
+     "'<1:50/100m' looks like a pace target but is not one (a watch has no bound): it is read as text"),
+    ("- 10m > 5:35/km Pace", "running",  # spaced, the pace is a band around 5:35: the opposite of a bound
+     "'>' is read as text: the target after it is a band around its value, not a bound"),
+])
+def test_a_bound_on_a_pace_is_said_not_dropped_without_a_word(line: str, sport: str, said: str) -> None:
+    [read], problems = _warned(line, sport)
+    assert isinstance(read, Step) and problems == [said]
+
+
+def test_targets_only_in_a_bracketed_remark_are_said_and_a_swims_power_target_too() -> None:
+    # probe icu15: a Spanish swim library's "- 400mtr (1° 72%, 2° 75%, 3° 78% Pace)" lost every target
+    # without a word; a triathlon coach's "- 300mtr Z1" is a power zone in a swim, as intervals.icu reads it
+    [read], problems = _warned("- 400mtr (1° 72%, 2° 75%, 3° 78% Pace)", "pool_swim")
+    assert isinstance(read, Step) and read.target == OpenTarget()
+    assert problems == ["'(1° 72%, 2° 75%, 3° 78% Pace)' is a remark in brackets, read as text: the step has no target"]
+    [read], problems = _warned("- 10m Z2 HR (112-132 bpm)", "running")
+    assert problems == []  # a target outside the brackets: the remark only repeats it
+    [read], problems = _warned("- 300mtr Z1", "pool_swim")
+    assert isinstance(read, Step) and read.target == PowerZoneTarget(zone=1)
+    assert problems == ["'Z1' is a power target, as in intervals.icu (a bare zone or % is power in every sport): "
+                        "a swimmer has no power meter"]
 
 
 def test_a_markdown_tables_rule_is_ignored_and_half_a_mile_is_shown_in_miles() -> None:

@@ -143,10 +143,17 @@ def workouts(draw: st.DrawFn) -> Workout:
     blocks = draw(st.lists(st.one_of(steps_and_sets, repeats), min_size=1, max_size=6))
     if sport in (Sport.STRENGTH, Sport.CARDIO):
         blocks = [block for block in blocks if not _named_without_exercise(block)] or [Step()]
+    if sport.family not in ("run", "swim") and sport is not Sport.OTHER:  # refused where written (no threshold)
+        assume(not any(isinstance(target, PacePercentTarget | PaceZoneTarget)
+                       for step in _steps(blocks) for target in (step.target, step.secondary)))
     assume(executed_step_count(blocks) <= MAX_EXECUTED_STEPS)
     return Workout(name=draw(cue_words.map(" ".join)), sport=sport, description=draw(notes.filter(
         lambda n: n is None or "|" not in n)), tags=draw(st.lists(st.sampled_from(WORDS[:8]), max_size=3)),
         steps=blocks)
+
+
+def _steps(blocks: list[Step | Repeat]) -> list[Step]:
+    return [step for block in blocks for step in (_steps(block.steps) if isinstance(block, Repeat) else [block])]
 
 
 def _named_without_exercise(block: Step | Repeat) -> bool:

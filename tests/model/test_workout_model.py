@@ -7,8 +7,10 @@ from watchsync.model.workout import (
     DistanceDuration,
     Exercise,
     HeartRateTarget,
+    Intensity,
     LapButton,
     Repeat,
+    RepeatUntil,
     RepsDuration,
     RpeTarget,
     Sport,
@@ -16,6 +18,7 @@ from watchsync.model.workout import (
     TimeDuration,
     Workout,
     parse_sport,
+    rounds_until,
 )
 
 
@@ -38,6 +41,34 @@ def test_estimates_count_time_distance_and_open_steps() -> None:
     seconds = workout.estimated_seconds(default_step_seconds=60, seconds_per_meter=0.25)
     assert seconds == pytest.approx(600 + 4 * (400 * 0.25 + 60) + 10 * 3)
     assert workout.estimated_meters(meters_per_second=3.0) == pytest.approx(600 * 3.0 + 1600)
+
+
+def test_a_timed_rest_covers_no_distance() -> None:
+    # probe icu15: "Main Set 10x / - 100mtr Z2 Pace / - Rest 15s" was planned at 1.4 km for 1,300 m written
+    swim = _workout(Step(duration=DistanceDuration(meters=200)), Repeat(count=10, steps=[
+        Step(duration=DistanceDuration(meters=100)),
+        Step(duration=TimeDuration(seconds=15), intensity=Intensity.REST)]), sport=Sport.POOL_SWIM)
+    assert swim.estimated_meters(meters_per_second=0.7) == pytest.approx(1200)
+    jog = _workout(Step(duration=TimeDuration(seconds=60), intensity=Intensity.RECOVERY))
+    assert jog.estimated_meters(meters_per_second=3.0) == pytest.approx(180)  # a recovery jog moves
+
+
+@pytest.mark.parametrize(("until", "steps", "rounds"), [
+    (RepeatUntil(kind="time", value=600, unit="s"), [20, 10], 20),  # a tabata until 10 minutes
+    (RepeatUntil(kind="time", value=610, unit="s"), [20, 10], 21),  # the round it is in when time is up
+    (RepeatUntil(kind="time", value=600, unit="s"), [20, None], 10),  # a lap-button rest: not known
+    (RepeatUntil(kind="distance", value=2000, unit="m"), [400.0, 60], 5),  # 400 m and a timed rest
+    (RepeatUntil(kind="hr_below", value=120, unit="bpm"), [60], 10),
+])
+def test_a_conditional_repeat_counts_the_rounds_its_time_or_distance_holds(
+        until: RepeatUntil, steps: list[float | None], rounds: int) -> None:
+    def step(length: float | None) -> Step:
+        if length is None:
+            return Step(duration=LapButton(), intensity=Intensity.REST)
+        if isinstance(length, float):
+            return Step(duration=DistanceDuration(meters=length))
+        return Step(duration=TimeDuration(seconds=length), intensity=Intensity.REST if length == 60 else "active")
+    assert rounds_until([step(length) for length in steps], until, otherwise=10) == rounds
 
 
 @pytest.mark.parametrize("bad", [

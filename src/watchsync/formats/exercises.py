@@ -25,6 +25,7 @@ ALIASES: dict[str, str] = {
     "bird dog": "Kneeling Superman",
     "single leg glute bridge": "Single-leg Hip Raise",
     "rdl": "Romanian Deadlift",
+    "kb swing": "Kettlebell Swing",
 }
 
 _EXPLICIT = re.compile(r"^([A-Za-z0-9_]+)/([A-Za-z0-9_]+)$")
@@ -70,6 +71,8 @@ def find_exercise(text: str) -> Exercise | None:
     found = catalogue.by_key.get(key)
     if found is None and key.endswith("s"):
         found = catalogue.by_key.get(key[:-1])
+    if found is None:  # "Thruster": the catalogue's "Thrusters"
+        found = catalogue.by_key.get(key + "s")
     return None if found is None else Exercise(category=found[0], name=found[1])
 
 

@@ -469,8 +469,8 @@ def executed_step_count(blocks: list[Step | Repeat]) -> int:
 
 def rounds_until(blocks: list[Step | Repeat], until: RepeatUntil, otherwise: int) -> int:
     """The rounds of a conditional repeat ending on a time or a distance: as many as its time or distance
-    holds when every step of a round has a known one (a 10-minute block of 20 s + 10 s is 20 rounds, at most
-    one more than it runs), else ``otherwise``; bounded by the model's repeat and executed-step limits."""
+    holds when every step of a round has a known one, a rest no distance (a 10-minute block of 20 s + 10 s
+    is 20 rounds, at most one more than it runs), else ``otherwise``; bounded by the model's limits."""
     measure: Callable[[Step], float]
     if until.kind == "time":
         measure = step_seconds
@@ -478,9 +478,13 @@ def rounds_until(blocks: list[Step | Repeat], until: RepeatUntil, otherwise: int
         measure = step_meters
     else:
         return otherwise
-    if any(measure(step) <= 0 for step in _expand(blocks)):
+    if any(measure(step) <= 0 and (measure is step_seconds or step.intensity is not Intensity.REST)
+           for step in _expand(blocks)):
+        return otherwise  # a round of unknown length (a rest covers no distance, as it should)
+    per_round = _total(blocks, measure)
+    if per_round <= 0:
         return otherwise
-    rounds = math.ceil(until.value / _total(blocks, measure) - 1e-9)
+    rounds = math.ceil(until.value / per_round - 1e-9)
     room = MAX_EXECUTED_STEPS // max(executed_step_count(blocks), 1)
     return max(1, min(rounds, MAX_REPEAT_COUNT, room))
 
@@ -490,12 +494,13 @@ def _total(blocks: list[Step | Repeat], measure: Callable[[Step], float]) -> flo
 
 
 def step_meters(step: Step, meters_per_second: float | None = None) -> float:
-    """Planned metres of one step (see :meth:`Workout.estimated_meters`)."""
+    """Planned metres of one step (see :meth:`Workout.estimated_meters`); a timed rest covers none
+    (a swimmer's 15 s at the wall)."""
     if step.planned is not None:
         step = step.model_copy(update={"duration": step.planned})
     if isinstance(step.duration, DistanceDuration):
         return step.duration.meters
-    if isinstance(step.duration, TimeDuration) and meters_per_second:
+    if isinstance(step.duration, TimeDuration) and meters_per_second and step.intensity is not Intensity.REST:
         return step.duration.seconds * meters_per_second
     return 0.0
 

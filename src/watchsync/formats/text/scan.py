@@ -141,6 +141,13 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
             elif _NEAR_TARGET.match(text):  # "- 10m Z5+", "- 10m <150bpm": no target either syntax has
                 where.warn(col, f"{quoted(text)} looks like a target but is not one: it is read as text",
                            "a zone like Z5 HR or a range like 140-150bpm")
+            elif _NEAR_PACE.match(text):  # "- 10m >5:35/km Pace" (a Danish plan generator's zone 1)
+                where.warn(col, f"{quoted(text)} looks like a pace target but is not one (a watch has no bound): "
+                           "it is read as text", "a range like " + ("1:50-2:00/100m Pace" if "/100" in text
+                                                                    else "5:35-6:30/km Pace"))
+            elif text in _BOUND_SIGNS and body[token.end():].lstrip()[:1].isdecimal():  # "- 10m > 5:35/km Pace"
+                where.warn(col, f"{quoted(text)} is read as text: the target after it is a band around its value, "
+                           "not a bound", "a range like 5:35-6:30/km Pace or 140-150bpm")
             elif (unit := _BARE_TARGET.match(body, token.start())) is not None:  # "- 2km 130-145 HR"
                 number, kind = unit.groups()
                 where.warn(col, f"{quoted(unit.group(0))} is not a target (no '%'): it is read as text, as in "
@@ -154,6 +161,10 @@ _SEND_OFF = re.compile(r"^@?\d{1,2}:\d{2}[,.;:]?$")
 
 #: A token that reads as a target in no syntax: an open zone (``Z5+``), a bound (``<150bpm``, ``>250w``).
 _NEAR_TARGET = re.compile(r"^(?:z\d\+|[<>≤≥]=?\d{2,4}(?:bpm|w|rpm|%)?|\d{2,4}(?:bpm|w)\+)[,.;:]?$", re.IGNORECASE)
+
+#: A pace with a bound sign glued on (``>5:35/km``, ``<1:50/100m``): no target either syntax has.
+_NEAR_PACE = re.compile(r"^[<>≤≥]=?\d{1,2}:\d{2}(?:/[a-z0-9]+)?[,.;:]?$", re.IGNORECASE)
+_BOUND_SIGNS = frozenset({"<", ">", "≤", "≥", "<=", ">="})
 
 #: Marks glued to a number and the kind of piece they may mark: ``~5m`` (about), ``@4:30/km Pace``.
 _LEADS = {"~": "length", "@": "target"}

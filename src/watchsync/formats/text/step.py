@@ -18,7 +18,9 @@ from watchsync.model.workout import (
     Intensity,
     LapButton,
     OpenTarget,
+    PacePercentTarget,
     PaceTarget,
+    PaceZoneTarget,
     PowerPercentFtpTarget,
     PowerZoneTarget,
     Prompt,
@@ -446,6 +448,39 @@ def _misspelt(parts: _Parts, words: list[str]) -> None:
             return
 
 
+#: What reads as a target inside a bracketed remark: ``72%``, ``140 bpm``, ``Z3``, ``250W``, ``1:50/100m``, ``Pace``.
+_TARGET_IN_REMARK = re.compile(r"\d\s*%|\bbpm\b|\bz\d\b|\d\s*w\b|\d:\d\d\s*/|\bpace\b|\blthr\b|\bftp\b",
+                               re.IGNORECASE)
+
+
+def _targets_in_brackets(parts: _Parts, where: Where) -> None:
+    """Warn when a step without a target has targets only in a bracketed remark (``- 400mtr (1° 72%,
+    2° 75%, 3° 78% Pace)``, probe icu15): the remark is cue text, so the watch gets no target."""
+    for item in parts.cue:
+        if item.text.startswith("(") and _TARGET_IN_REMARK.search(item.text):
+            where.warn(item.col, f"{item.text!r} is a remark in brackets, read as text: the step has no target",
+                       "the target outside the brackets, e.g. '- 400mtr 72-78% Pace'")
+            return
+
+
+#: Sport families with a threshold pace watchsync knows (running's, a swim's CSS): the others refuse
+#: ``% Pace`` and pace zones, here where the line is known (``resolve`` refuses them too, for every format).
+_PACE_SHARE_FAMILIES = frozenset({"run", "swim"})
+
+
+def _no_share_of_pace(parts: _Parts, where: Where) -> None:
+    """Refuse a ``% Pace`` or pace-zone target in a ride, ski, row or gym workout (probe icu15: ``validate``
+    passed such a file that ``compile`` then refused at ``:1:1``)."""
+    if where.sport is Sport.OTHER or where.sport.family in _PACE_SHARE_FAMILIES:
+        return  # a sport not known yet: resolve says it
+    for item in (parts.target, parts.secondary):
+        if item is not None and isinstance(item.value, PacePercentTarget | PaceZoneTarget):
+            kind = "% Pace target" if isinstance(item.value, PacePercentTarget) else "pace zone"
+            raise where.error(item.col, f"a {kind} in a {where.sport.value} workout: watchsync knows a running "
+                              "threshold pace and a swim CSS, not a threshold of this sport",
+                              "an absolute pace like 2:00/km Pace, or a heart-rate or power target")
+
+
 def _cue_text(parts: _Parts) -> str:
     """The free text of a step, without dashes that only separate it from a target ("RPE 9 - all out")."""
     return " ".join(item.text for item in parts.cue if item.text != "@").strip(" -–—")
@@ -566,8 +601,15 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
         exercise, cue = _exercise(parts, required=reps_step)
         cue = " ".join(filter(None, [prompt_cue, cue]))
     if parts.weight is not None and exercise is None:
-        raise where.error(parts.weight.col, f"weight {parts.weight.text!r} needs an exercise",
-                          "e.g. '- 3x12 Squat 20kg'")
+        if not parts.cue:  # "- 1m 20kg": the weight of nothing
+            raise where.error(parts.weight.col, f"weight {parts.weight.text!r} needs an exercise",
+                              "e.g. '- 3x12 Squat 20kg'")
+        # "- Thruster 12.5kg ×10 1m" (a timed step whose words are no exercise of the catalogue): text, said
+        where.warn(parts.weight.col, f"weight {parts.weight.text!r} is read as text: the step names no exercise "
+                   "of Garmin's catalogue", "a name from Garmin's catalogue before it, like '- 1m Thrusters 12.5kg'")
+        parts.cue = sorted([*parts.cue, parts.weight._replace(kind="cue")], key=lambda item: item.col)
+        parts.weight = None
+        cue = " ".join(filter(None, [prompt_cue, _cue_text(parts)]))
     if parts.length is None and parts.sets is None and parts.lap is None:
         _no_length(parts)
     _bare_number_target(parts)
@@ -595,6 +637,14 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                    "no range on a freeride step, or no 'freeride' for a target")
         name = f"{name} {parts.target.text}" if name else parts.target.text
         parts.target, parts.secondary = parts.secondary, None  # a cadence beside it is the step's target
+    _no_share_of_pace(parts, where)
+    if parts.target is None and rpe is None:
+        _targets_in_brackets(parts, where)
+    elif parts.target is not None and where.sport in SWIM_SPORTS and isinstance(
+            parts.target.value, PowerZoneTarget | PowerPercentFtpTarget):  # "- 300mtr Z1" (a coach's swim zone)
+        where.warn(parts.target.col, f"{parts.target.text!r} is a power target, as in intervals.icu (a bare zone or "
+                   "% is power in every sport): a swimmer has no power meter", f"'{parts.target.text} Pace' for "
+                   "the swim's pace from the CSS")
     target = parts.target.value if parts.target else rpe
     rpe_high = rpe.high if rpe is not None else None
     col = parts.cue[0].col if parts.cue else start + 1

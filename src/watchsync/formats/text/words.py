@@ -20,13 +20,15 @@ _LETTERS = re.compile(r"[a-z]+")
 SECTION_INTENSITY: dict[str, Intensity] = {
     **dict.fromkeys(["warmup", "warm up", "wu", "echauffement", "calentamiento", "entrada en calor", "aufwarmen",
                      "aufwaermen", "einlaufen", "einfahren", "einrollen", "einschwimmen", "inrijden", "inzwemmen",
-                     "opwarming", "inlopen", "uppvarmning", "oppvarming", "opvarmning", "lammittely",
-                     "aquecimento", "riscaldamento", "rozcvicka", "rozklus", "rozgrzewka"], Intensity.WARMUP),
+                     "opwarming", "inlopen", "uppvarmning", "oppvarming", "opvarmning", "varm op", "varme op",
+                     "lammittely", "aquecimento", "riscaldamento", "rozcvicka", "rozklus", "rozgrzewka"],
+                    Intensity.WARMUP),
     **dict.fromkeys(["cooldown", "cool down", "cd", "cooling down", "warm down", "warmdown", "retour au calme",
                      "vuelta a la calma", "enfriamiento", "auslaufen", "ausrollen",
                      "ausfahren", "ausschwimmen", "uitzwemmen", "abwarmen", "uitlopen", "uitrijden", "nedvarvning",
-                     "nedjogg", "nedkjoling", "jaahdyttely", "desaquecimento", "volta a calma", "defaticamento",
-                     "vyklus", "vyklusani", "schlazeni", "wyciszenie", "schladzanie"], Intensity.COOLDOWN),
+                     "nedjogg", "nedkjoling", "nedkoling", "jaahdyttely", "desaquecimento", "volta a calma",
+                     "defaticamento", "vyklus", "vyklusani", "schlazeni", "wyciszenie", "schladzanie"],
+                    Intensity.COOLDOWN),
     **dict.fromkeys(["recovery", "recuperation", "recuperacion", "recuperacao", "recupero", "erholung", "herstel",
                      "aterhamtning", "restitusjon", "regenerace", "regeneracja"], Intensity.RECOVERY),
     **dict.fromkeys(["rest", "repos", "descanso", "pause", "ruhe", "rust", "riposo", "vila", "pauza",
@@ -47,11 +49,16 @@ REST_WORDS = frozenset(key for key, intensity in SECTION_INTENSITY.items()
                        if intensity is Intensity.REST and " " not in key)
 
 
+#: Letters with no decomposition into a base letter and an accent, as they are written in ASCII.
+_WHOLE_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "þ": "th",
+                                "ð": "d", "ı": "i"})
+
+
 def folded_words(text: str) -> list[str]:
     """The words of ``text``, lower case, accents dropped (``Récup.`` → ``["recup"]``)."""
     lowered = text.lower()
-    if not lowered.isascii():
-        lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    if not lowered.isascii():  # letters NFKD keeps whole (Nordic ø and æ, Polish ł, German ß) first
+        lowered = unicodedata.normalize("NFKD", lowered.translate(_WHOLE_LETTERS)).encode("ascii", "ignore").decode()
     return _LETTERS.findall(lowered)
 
 
