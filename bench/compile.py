@@ -38,7 +38,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from _timing import result
-from fit_tool.fit_file_builder import FitFileBuilder
+from fit_tool.fit_file import FitFile
+from fit_tool.fit_file_builder import FitFileBuilder, calc_records_size
+from fit_tool.fit_file_header import FitFileHeader, ProtocolVersion
 from fit_tool.profile.messages.file_id_message import FileIdMessage
 from fit_tool.profile.messages.workout_message import WorkoutMessage
 from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
@@ -112,7 +114,10 @@ def bare_encode(workout: Workout) -> bytes:
     builder.add(file_id)
     builder.add(header)
     builder.add_all(steps)
-    data: bytes = builder.build_bytes()  # fit-tool's documented one-pass serialisation
+    # fit-tool's one-pass serialisation, with the header Garmin's encoder writes (14 bytes, protocol 2.0)
+    file_header = FitFileHeader(records_size=calc_records_size(builder.records),
+                                protocol_version=ProtocolVersion(2, 0), gen_crc=True)
+    data: bytes = FitFile(file_header, builder.records).to_bytes()
     return data
 
 

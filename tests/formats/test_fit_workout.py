@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from garmin_fit_sdk import Decoder, Profile, Stream
+from fit_tool.utils.crc import crc16
+from garmin_fit_sdk import Decoder, Encoder, Profile, Stream
 
 from watchsync.formats.fit_workout import write_fit_workout
 from watchsync.model.athlete import Athlete
@@ -258,6 +259,17 @@ def test_same_workout_gives_the_same_bytes_and_different_workouts_differ() -> No
     assert created[0] != created[1]
     renamed = HILLS.model_copy(update={"name": "Hill repeats 2"})
     assert write_fit_workout(renamed) != write_fit_workout(HILLS)
+
+
+def test_the_header_is_garmins_14_bytes_of_protocol_2_0_with_its_crc() -> None:
+    # probe fitwkt6: fit-tool 0.9.16 wrote protocol byte 0x23 ("2.3", no FIT protocol) in a 12-byte header;
+    # Garmin's encoder (garmin_fit_sdk encoder.py: "Protocol version (2.0 => 0x20)") writes 0x20 in 14 bytes
+    data = write_fit_workout(HILLS)
+    assert (data[0], data[1], data[8:12]) == (14, 0x20, b".FIT")
+    assert int.from_bytes(data[12:14], "little") == crc16(data[:12]) != 0
+    reference = Encoder()
+    reference.write_mesg({"mesg_num": 0, "type": "workout", "manufacturer": "development", "product": 0})
+    assert reference.close()[:2] == data[:2]  # the header Garmin's own encoder writes
 
 
 def test_given_time_created_and_serial_number_are_written() -> None:

@@ -12,7 +12,7 @@ from garmin_fit_sdk import Decoder, Encoder, Stream
 
 from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.fit_workout import read_fit_workout, write_fit_workout
-from watchsync.formats.fit_workout_read import read_fit_workouts
+from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT, read_fit_workouts
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
     MAX_REPEAT_DEPTH,
@@ -82,14 +82,17 @@ def meaning(step: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def encode(steps: list[dict[str, Any]], *, file_type: str = "workout", **workout: Any) -> bytes:
-    """A FIT file written by Garmin's encoder, independent of our writer."""
+def encode(steps: list[dict[str, Any]], *, file_type: str = "workout", after: list[dict[str, Any]] | None = None,
+           **workout: Any) -> bytes:
+    """A FIT file written by Garmin's encoder, independent of our writer (``after``: more messages)."""
     encoder = Encoder()
     encoder.write_mesg({"mesg_num": 0, "type": file_type, "manufacturer": "development", "product": 1,
                         "time_created": datetime(2024, 5, 1, tzinfo=UTC)})
     encoder.write_mesg({"mesg_num": 26, "num_valid_steps": len(steps)} | workout)
     for index, step in enumerate(steps):
         encoder.write_mesg({"mesg_num": 27, "message_index": index} | step)
+    for message in after or []:
+        encoder.write_mesg(message)
     data: bytes = encoder.close()
     return data
 
@@ -518,3 +521,39 @@ def test_a_value_no_watch_can_run_is_refused_naming_the_target_and_its_value(tmp
     message = str(caught.value)
     assert "workout_step 0: speed target low 2740.0 is not accepted: input should be less than or equal to" in message
     assert "(expected values a watch can run)" in message
+
+
+# probe fitwkt6: a third-party builder's strength files (sport training, no sub-sport; names in exercise_title)
+def test_a_plain_training_workout_of_exercises_is_strength_and_its_exercise_titles_name_the_steps() -> None:
+    squat = {"duration_type": "reps", "duration_value": 10, "target_type": "open", "exercise_category": "squat",
+             "exercise_name": 37}  # goblet squat
+    bench = {"duration_type": "reps", "duration_value": 8, "target_type": "open", "exercise_category": "bench_press",
+             "exercise_name": 1, "wkt_step_name": "Bench"}
+    titles = [{"mesg_num": 264, "message_index": 0, "exercise_category": "squat", "exercise_name": 37,
+               "wkt_step_name": "KB goblet squat (heavy)"},
+              {"mesg_num": 264, "message_index": 1, "exercise_category": "bench_press", "exercise_name": 1,
+               "wkt_step_name": "Bench - competition grip"}]
+    notes: list[str] = []
+    workout = read_fit_workout(encode([squat, bench], after=titles, sport="training"), notes)
+    assert workout.sport is Sport.STRENGTH
+    assert [step.name for step in workout.flat_steps()] == ["KB goblet squat (heavy)", "Bench"]  # its own name wins
+    assert "<bytes>: sport training (no sub-sport) imported as strength: its steps are strength exercises" in notes
+    cardio = read_fit_workout(encode([timed(60)], sport="training"), notes)
+    assert cardio.sport is Sport.CARDIO and notes[-1] == "<bytes>: sport training (no sub-sport) imported as cardio"
+
+
+def test_an_unknown_exercise_name_and_a_repeat_until_tss_are_said() -> None:
+    notes: list[str] = []
+    workout = read_fit_workout(encode([
+        {"duration_type": "reps", "duration_value": 10, "target_type": "open", "exercise_category": "squat",
+         "exercise_name": 999},
+        timed(60),
+        {"duration_type": "repeat_until_training_peaks_tss", "duration_value": 1, "target_type": "open",
+         "target_value": 600},
+    ], sport="training", sub_sport="strength_training"), notes)
+    squat, repeat = workout.steps
+    assert isinstance(squat, Step) and squat.exercise == Exercise(category="SQUAT", name="SQUAT")
+    assert "<bytes>: step 0: exercise SQUAT name 999 is unknown to watchsync (imported as any SQUAT)" in notes
+    assert isinstance(repeat, Repeat) and repeat.count == CONDITIONAL_REPEAT_MAX_COUNT
+    assert any(note.startswith("<bytes>: step 2: a repeat until TSS") and "imported as 10 rounds" in note
+               for note in notes)

@@ -745,6 +745,20 @@ def test_a_yard_pool_reads_a_bare_swim_pace_per_100_yards_and_warns_of_part_leng
     metric: list[WorkoutFormatError] = []
     parse_text("name: m\nsport: pool_swim\npool: 25m\n- 110y easy\n- 100mtr 1:40 Pace\n", "m.txt", warnings=metric)
     assert [w.problem for w in metric] == ["110 yd is 4.02 lengths of the 25 m pool"]
+    third: list[WorkoutFormatError] = []  # probe fitwkt6: "100 m is 3.00 lengths of the 33.33 m pool"
+    parse_text("name: t\nsport: pool_swim\npool: 33.33m\n- 100mtr\n- 50mtr\n", "t.txt", warnings=third)
+    assert [w.problem for w in third] == ["50 m is 1.50 lengths of the 33.33 m pool"]
+
+
+def test_a_stroke_or_swim_equipment_outside_a_swim_is_refused_where_it_is_written() -> None:
+    # probe fitwkt6: "- 10m stroke=free equipment=fins" in a run gave a running step a swim-stroke target
+    with pytest.raises(WorkoutFormatError, match=r"x.txt:3:7: 'stroke=free' belongs to a swim, not a running step"):
+        parse_text("name: x\nsport: running\n- 10m stroke=free\n", "x.txt")
+    with pytest.raises(WorkoutFormatError, match=r"x.txt:3:11: 'equipment=paddles' belongs to a swim, not a cycling"):
+        parse_text("name: x\nsport: cycling\n- 5m 200w equipment=paddles\n", "x.txt")
+    swim = parse_text("name: x\nsport: pool_swim\n- 100mtr stroke=free equipment=fins\n", "x.txt")
+    with pytest.raises(ValueError, match="a stroke or swim equipment belongs to a swim, not a running step"):
+        Workout(name="x", sport=Sport.RUNNING, steps=swim.steps)  # a TOML or an import: refused by the model
 
 
 def test_a_bare_number_after_the_length_is_warned_about_as_a_target_without_its_unit() -> None:

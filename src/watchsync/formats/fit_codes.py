@@ -144,3 +144,9 @@ def exercise_from_codes(category_id: int, name_id: int | None) -> Exercise | Non
     category_key, names = found
     name = names.get(name_id, category_key) if name_id is not None else category_key
     return Exercise(category=category_key, name=name)
+
+
+def exercise_name_known(category_id: int, name_id: int) -> bool:
+    """Whether the FIT profile watchsync carries names exercise ``name_id`` of category ``category_id``."""
+    found = _categories_by_id().get(category_id)
+    return found is not None and name_id in found[1]

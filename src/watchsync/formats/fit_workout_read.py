@@ -104,7 +104,7 @@ _MAX_NOTES = 1000
 EXPECTED = "a FIT workout file"
 METERS_PER_YARD = 0.9144
 
-_FILE_ID, _WORKOUT, _WORKOUT_STEP, _WORKOUT_SESSION = 0, 26, 27, 158
+_FILE_ID, _WORKOUT, _WORKOUT_STEP, _WORKOUT_SESSION, _EXERCISE_TITLE = 0, 26, 27, 158, 264
 #: Standard field numbers → FIT profile names (what fitdecode's def_num means per message).
 _FILE_ID_FIELDS = {0: "type"}
 _WORKOUT_FIELDS = {4: "sport", 8: "wkt_name", 11: "sub_sport", 14: "pool_length", 15: "pool_length_unit",
@@ -117,8 +117,10 @@ _STEP_FIELDS = {254: "message_index", 0: "wkt_step_name", 1: "duration_type", 2:
                 21: "secondary_custom_target_value_low", 22: "secondary_custom_target_value_high"}
 _SESSION_FIELDS = {254: "message_index", 0: "sport", 1: "sub_sport", 3: "first_step_index", 4: "pool_length",
                    5: "pool_length_unit"}
+#: ``exercise_title``: the name a workout gives an exercise (its steps may carry none of their own).
+_TITLE_FIELDS = {254: "message_index", 0: "exercise_category", 1: "exercise_name", 2: "wkt_step_name"}
 _MESSAGE_FIELDS = {_FILE_ID: _FILE_ID_FIELDS, _WORKOUT: _WORKOUT_FIELDS, _WORKOUT_STEP: _STEP_FIELDS,
-                   _WORKOUT_SESSION: _SESSION_FIELDS}
+                   _WORKOUT_SESSION: _SESSION_FIELDS, _EXERCISE_TITLE: _TITLE_FIELDS}
 _MESSAGE_INDEX_MASK = 0x0FFF
 _UNKNOWN_EXERCISE_CATEGORY = 65534
 _DISPLAY_POUND = 2  # fit_base_unit pound: the weight is shown in pounds (the value is in kilograms)
@@ -162,6 +164,7 @@ class Decoded:
     workouts: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
     sessions: list[dict[str, Any]] = field(default_factory=list)  # workout_session: a multi-sport workout's legs
+    titles: list[dict[str, Any]] = field(default_factory=list)  # exercise_title: names of the exercises
     crc_mismatch: bool = False  # a file CRC that does not match the bytes (the file is read all the same)
     crc_missing: bool = False  # the file ends before its CRC (cut short by those 2 bytes): read without it
 
@@ -219,7 +222,7 @@ def read_fit_workouts(data: bytes | Path | str, messages: list[str] | None = Non
                         "read as it is: check the steps")
     if decoded.crc_missing and messages is not None:
         messages.append(f"{path}: the file ends before its CRC (cut short?): read without checking it")
-    legs = _legs(head, decoded.steps, decoded.sessions)
+    legs = _legs(head, _titled(decoded.steps, decoded.titles), decoded.sessions)
     workouts: list[Workout] = []
     for number, (leg_head, leg_steps) in enumerate(legs, start=1):
         notes: list[str] = []
@@ -235,6 +238,29 @@ def read_fit_workouts(data: bytes | Path | str, messages: list[str] | None = Non
             messages.extend(f"{path}: {note}" for note in notes)
         workouts.append(workout)
     return workouts
+
+
+def _titled(steps: list[dict[str, Any]], titles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps, each exercise step without a name of its own named by the file's ``exercise_title``
+    for its exercise (a builder that names its exercises there: "KB goblet squat (heavy)")."""
+    names: dict[tuple[Any, Any], str] = {}
+    for title in titles:
+        text = _text(_joined_text(title.get("wkt_step_name")), _MAX_NAME)
+        if text:
+            names.setdefault((title.get("exercise_category"), title.get("exercise_name")), text)
+    if not names:
+        return steps
+    return [step | {"wkt_step_name": names[key]}
+            if not _text(_joined_text(step.get("wkt_step_name")), _MAX_NAME)
+            and (key := (step.get("exercise_category"), step.get("exercise_name"))) in names else step
+            for step in steps]
+
+
+def _joined_text(value: object) -> object:
+    """A string field fitdecode gives as a tuple of strings (an array of strings) as one string."""
+    if isinstance(value, tuple | list):
+        return " ".join(part for part in value if isinstance(part, str) and part)
+    return value
 
 
 def _legs(head: Fields, steps: list[dict[str, Any]], sessions: list[dict[str, Any]],
@@ -267,7 +293,7 @@ def decode_fit_messages(raw: bytes, path: str) -> Decoded:
     decoded = Decoded()
     raw, decoded.crc_missing = _with_blank_crc(raw)
     targets = {_FILE_ID: decoded.file_ids, _WORKOUT: decoded.workouts, _WORKOUT_STEP: decoded.steps,
-               _WORKOUT_SESSION: decoded.sessions}
+               _WORKOUT_SESSION: decoded.sessions, _EXERCISE_TITLE: decoded.titles}
     try:
         reader = fitdecode.FitReader(io.BytesIO(raw), check_crc=fitdecode.CrcCheck.READONLY,
                                      error_handling=fitdecode.ErrorHandling.RAISE)
@@ -333,14 +359,15 @@ def workout_from_messages(workout: Fields, steps: Sequence[Fields], *, fallback_
             raise ValueError(f"workout_step {index}: {_reason(error)}") from None
     for over, count in collections.Counter(averaged).items():
         said.append(f"target averaged over {over} on {count} step(s) (imported as the plain target)")
-    sport = sport or _sport(workout, said)
+    blocks = [entry.block for entry in entries]
+    sport = sport or _sport(workout, said, blocks)
     pool = _pool(workout) if sport is Sport.POOL_SWIM else {}
     try:
         return Workout(
             name=_text(workout.get("wkt_name"), MAX_WORKOUT_NAME) or fallback_name,
             sport=sport,
             description=_text(workout.get("wkt_description"), 2000) or _dev_text(workout, 2000),
-            steps=[entry.block for entry in entries],
+            steps=blocks,
             **pool,
         )
     except ValidationError as error:
@@ -354,8 +381,10 @@ def _lookup[K, V](table: dict[K, V], key: K | None) -> V | None:
     return table.get(key) if key is not None else None
 
 
-def _sport(workout: Fields, notes: list[str]) -> Sport:
-    """The model sport; a FIT sport or sub-sport it has no own value for is said in ``notes``."""
+def _sport(workout: Fields, notes: list[str], blocks: list[Step | Repeat]) -> Sport:
+    """The model sport; a FIT sport or sub-sport it has no own value for is said in ``notes``. A plain
+    ``training`` workout (no sub-sport) whose steps are strength exercises is strength (a third-party
+    builder's strength workout, probe fitwkt6), else cardio, and said."""
     from fit_tool.profile.profile_type import Sport as FitSport
     from fit_tool.profile.profile_type import SubSport as FitSubSport
 
@@ -365,10 +394,20 @@ def _sport(workout: Fields, notes: list[str]) -> Sport:
     sport = sport_from_codes(code, sub_code)
     written = (code, sub_code if sub_code is not None else FitSubSport.GENERIC.value)
     plain = written[1] == FitSubSport.GENERIC.value and SPORT_CODES[sport][0].value == code  # cycling/generic
+    if code == FitSport.TRAINING.value and written[1] == FitSubSport.GENERIC.value:
+        lifts = any(step.exercise is not None or isinstance(step.duration, RepsDuration) for step in _flat(blocks))
+        sport = Sport.STRENGTH if lifts else sport
+        notes.append(f"sport training (no sub-sport) imported as {sport.value}"
+                     + (": its steps are strength exercises" if lifts else ""))
+        return sport
     if code is not None and written not in SPORT_BY_PAIR and not plain:
         names = [_enum_name(FitSport, code), _enum_name(FitSubSport, written[1])]
         notes.append(f"sport {'/'.join(names)} imported as {sport.value}")
     return sport
+
+
+def _flat(blocks: list[Step | Repeat]) -> list[Step]:
+    return [step for block in blocks for step in (_flat(block.steps) if isinstance(block, Repeat) else [block])]
 
 
 def _code(enum: type[Enum], value: object) -> int | None:
@@ -465,6 +504,8 @@ def _close_repeat(entries: list[_Entry], index: int, fields: Fields, said: list[
                         until=until)
     else:
         condition = _repeat_condition(kind, value)
+        said.append(f"step {index}: a repeat until {condition} (imported as {CONDITIONAL_REPEAT_MAX_COUNT} "
+                    "rounds, the condition in its name: watchsync has no such repeat)")
         repeat = Repeat(count=CONDITIONAL_REPEAT_MAX_COUNT, steps=block,
                         name=f"{name or 'Repeat'} – until {condition}"[:_MAX_NAME])
     entries.append(_Entry(first, repeat))
@@ -687,12 +728,16 @@ def _exercise(fields: Fields, remarks: list[str]) -> Exercise | None:
     category = fields.get("exercise_category")
     if not isinstance(category, int) or category == _UNKNOWN_EXERCISE_CATEGORY or category == 0xFFFF:
         return None
-    from watchsync.formats.fit_codes import exercise_from_codes  # deferred: the FIT profile, for strength only
+    from watchsync.formats.fit_codes import exercise_from_codes, exercise_name_known  # deferred: the FIT profile
 
     name = fields.get("exercise_name")
-    exercise = exercise_from_codes(category, name if isinstance(name, int) and name != 0xFFFF else None)
+    named = name if isinstance(name, int) and name != 0xFFFF else None
+    exercise = exercise_from_codes(category, named)
     if exercise is None:
         remarks.append(f"exercise category {category} name {name} (unknown to watchsync)")
+    elif named is not None and not exercise_name_known(category, named):  # a file newer than the profile
+        remarks.append(f"exercise {exercise.category} name {named} is unknown to watchsync (imported as any "
+                       f"{exercise.category})")
     return exercise
 
 

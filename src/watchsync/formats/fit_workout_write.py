@@ -26,7 +26,9 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from fit_tool.fit_file_builder import FitFileBuilder
+from fit_tool.fit_file import FitFile
+from fit_tool.fit_file_builder import FitFileBuilder, calc_records_size
+from fit_tool.fit_file_header import FitFileHeader, ProtocolVersion
 from fit_tool.profile.messages.file_id_message import FileIdMessage
 from fit_tool.profile.messages.workout_message import WorkoutMessage
 from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
@@ -40,6 +42,7 @@ from fit_tool.profile.profile_type import (
     WorkoutStepTarget,
 )
 from fit_tool.profile.profile_type import FitBaseUnit as WeightUnit
+from fit_tool.record import Record
 
 from watchsync.formats.connect_json import step_notes
 from watchsync.formats.fit_codes import HR_OFFSET, INTENSITY_CODES, POWER_OFFSET, SPORT_CODES, exercise_codes
@@ -81,6 +84,10 @@ DERIVED_TIME_BASE = datetime(2010, 1, 1, tzinfo=UTC)
 DERIVED_TIME_SPAN_SECONDS = 10 * 365 * 86_400
 
 
+#: The FIT protocol of the files written (Garmin's SDK encoder: 2.0).
+PROTOCOL_VERSION = ProtocolVersion(2, 0)
+
+
 def write_fit_workout(workout: Workout, *, time_created: datetime | None = None,
                       serial_number: int | None = None) -> bytes:
     """Encode a resolved workout as a FIT workout file.
@@ -100,7 +107,14 @@ def write_fit_workout(workout: Workout, *, time_created: datetime | None = None,
     builder.add(_file_id(created, serial))
     builder.add(_workout_message(workout, len(steps)))
     builder.add_all(steps)
-    data: bytes = builder.build_bytes()
+    return fit_bytes(builder.records)
+
+
+def fit_bytes(records: list[Record]) -> bytes:
+    """The file of ``records`` with the header Garmin's own encoder writes: 14 bytes with their CRC, protocol
+    2.0 (fit-tool 0.9.16's default, "2.3", is no FIT protocol; its 0.9.17 writes 2.0, as this does)."""
+    header = FitFileHeader(records_size=calc_records_size(records), protocol_version=PROTOCOL_VERSION, gen_crc=True)
+    data: bytes = FitFile(header, records).to_bytes()
     return data
 
 

@@ -423,6 +423,10 @@ class Workout(_Frozen):
     def _bounded(self) -> Self:
         if self.pool_length is not None and self.sport is not Sport.POOL_SWIM:
             raise ValueError("a pool length belongs to a pool swim (sport pool_swim)")
+        if self.sport.family != "swim":  # FIT's swim_stroke target and swim equipment, on a run's step
+            swim_only = next((s for s in _expand(self.steps) if s.stroke is not None or s.equipment is not None), None)
+            if swim_only is not None:
+                raise ValueError(f"a stroke or swim equipment belongs to a swim, not a {self.sport.value} step")
         depth = repeat_depth(self.steps)
         if depth > MAX_REPEAT_DEPTH:
             raise ValueError(f"repeats nest {depth} levels deep (at most {MAX_REPEAT_DEPTH})")

@@ -209,7 +209,8 @@ class _Document:
             return
         length, unit = self.pool
         lengths = step.duration.meters / (length * (METERS_PER_YARD if unit == "yd" else 1.0))
-        if abs(lengths - round(lengths)) > 1e-6:
+        # a pool written to the centimetre (33.33m for 33 1/3 m) holds its lengths to that rounding
+        if abs(lengths - round(lengths)) > max(1e-6, round(lengths) * 0.005 / length):
             from watchsync.describe import describe_duration  # deferred: the athlete model, for a warning only
 
             where.warn(col + 1, f"{describe_duration(step.duration, yards=True)} is {lengths:.2f} "

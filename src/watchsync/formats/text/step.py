@@ -638,6 +638,10 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
         name = f"{name} {parts.target.text}" if name else parts.target.text
         parts.target, parts.secondary = parts.secondary, None  # a cadence beside it is the step's target
     _no_share_of_pace(parts, where)
+    for swim_only in (parts.stroke, parts.equipment):
+        if swim_only is not None and where.sport is not Sport.OTHER and where.sport not in SWIM_SPORTS:
+            raise where.error(swim_only.col, f"{swim_only.text!r} belongs to a swim, not a {where.sport.value} step",
+                              "a pool_swim or open_water_swim workout")
     if parts.target is None and rpe is None:
         _targets_in_brackets(parts, where)
     elif parts.target is not None and where.sport in SWIM_SPORTS and isinstance(
