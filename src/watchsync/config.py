@@ -43,6 +43,7 @@ class DaemonSettings(BaseModel):
     polling: bool = False
     max_file_bytes: int = Field(default=1_048_576, gt=0)
     quiet_seconds: float = Field(default=1.0, ge=0)
+    settle_seconds: float = Field(default=0.25, ge=0)
     summary_time: str = "21:00"
 
 

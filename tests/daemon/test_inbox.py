@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -281,8 +282,45 @@ def test_a_file_whose_writer_stalls_is_taken_when_it_is_closed_not_half_written(
     assert content.endswith(b"- 2m RPE 2\n")
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="close-after-write events are inotify's")
+@pytest.mark.parametrize(("settle", "gap"), [(None, 0.05), (1.0, 0.6)])
+def test_a_file_written_in_two_closes_is_taken_whole(inbox: Path, intake: Intake, settle: float | None,
+                                                      gap: float) -> None:
+    """probe journey10: ``cat part1 > f; cat part2 >> f`` was taken at its first close; the tail became a
+    workout of its own and replaced the coach's. A close makes a file ready once it stays unchanged
+    for ``settle_seconds`` (0.25 s by default; raised for writers with longer gaps)."""
+    options = {} if settle is None else {"settle_seconds": settle}
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3, **options) as watcher:
+        target = inbox / "pieces.txt"
+        target.write_text("name: Tempo 40\nsport: running\n- 10m RPE 3\nMain set 4x\n- 6m RPE 7 te")
+        time.sleep(gap)
+        with target.open("a") as tail:
+            tail.write("mpo\n- 2m RPE 3 jog\n")
+        intake.wait_for(1)
+        _settle(watcher, 0.8)
+    [(_athlete, _path, content, _at)] = intake.ready
+    assert content.endswith(b"- 6m RPE 7 tempo\n- 2m RPE 3 jog\n")
+
+
+@pytest.mark.parametrize("polling", [False, True])
+def test_a_save_through_a_temporary_file_is_not_refused_before_its_rename(inbox: Path, intake: Intake,
+                                                                           polling: bool) -> None:
+    """probe journey10: atomicwrites (``tempfile.mkstemp(dir=<target folder>)``, then a rename) failed
+    half the time: the temporary file was refused ("no extension") and moved away before its rename."""
+    with _watching({"anna": inbox}, intake, quiet_seconds=0.3, polling=polling, poll_seconds=0.1) as watcher:
+        handle, name = tempfile.mkstemp(prefix="tmp", dir=inbox)
+        with os.fdopen(handle, "w") as temporary:
+            temporary.write("name: Easy\nsport: running\n- 30m RPE 3\n")
+        time.sleep(0.6)  # long enough for the settle, far shorter than the grace
+        os.replace(name, inbox / "easy.txt")
+        intake.wait_for(1)
+        _settle(watcher, 0.5)
+    assert intake.names() == ["easy.txt"] and intake.rejected == []
+
+
 def test_other_programs_working_files_are_ignored() -> None:
-    for name in ["plan.txt.crdownload", "plan.txt.download", "plan.txt.partial", "plan.txt.kate-swp",
+    for name in ["plan.txt.crdownload", "plan.txt.download", "plan.txt.1a2b.filepart", "plan.txt.partial",
+                 "plan.txt.kate-swp",
                  "plan.txt.swo", "plan.txt.save", "plan.txt.bak", "plan.txt.orig", "plan.txt___jb_tmp___",
                  "plan.txt___jb_old___", "~$plan.txt", "Thumbs.db", "desktop.ini"]:
         assert is_ignored_name(name), name

@@ -90,6 +90,7 @@ def test_status_creates_no_store_where_there_is_none(config: Config) -> None:
 
 @pytest.mark.parametrize(("pid", "age", "alive"), [
     (os.getpid(), timedelta(seconds=3), True),
+    (os.getpid(), timedelta(seconds=90), True),  # it writes every 30 s (an SD card pays each fsync)
     (os.getpid(), timedelta(minutes=5), False),  # hung: no heartbeat for too long
     (None, timedelta(seconds=3), False),  # killed: pid gone
 ])

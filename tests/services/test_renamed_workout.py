@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from watchsync.daemon.intake import AthleteInbox, Intake
+from watchsync.daemon.status import intake_warnings
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
@@ -64,3 +65,24 @@ def test_a_renamed_workout_replaces_the_old_one_and_its_calendar_entry(tmp_path:
         assert len(schedules) == 1
         assert schedules[0]["workoutId"] == server.workouts()[0]["workoutId"]
         assert DAY.isoformat() in str(schedules[0])
+
+
+def test_a_version_named_after_its_file_replaces_no_named_workout(tmp_path: Path, server: LocalGarminServer) -> None:
+    """probe journey10: the tail of a file appended after it was taken (no name line: named after the
+    file) counted as a rename and deleted the coach's workout at Garmin. It is kept now, and said."""
+    athlete = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, sport="running")
+    tokens = fake_token_dir(tmp_path / "tokens" / "anna", server.url)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        sync = SyncService(store, lambda: GarminClient(tokens, server.url), athlete)
+        intake = Intake(store, {"anna": AthleteInbox(athlete, inbox, sync)}, tmp_path / "state",
+                        on_queued=lambda _: None)
+        for text in ("name: Tempo 40\nsport: running\n- 10m RPE 3\n- 20m RPE 7 tempo\n- 10m RPE 2\n",
+                     "- 2m RPE 3 jog\n- 6m RPE 2 easy\n"):
+            (inbox / "pieces.txt").write_text(text, encoding="utf-8")
+            intake.accept("anna", inbox / "pieces.txt")
+            assert sync.drain().remaining == 0
+        assert sorted(w["workoutName"] for w in server.workouts()) == ["Tempo 40", "pieces"]
+        [said] = [warning for entry in intake_warnings(store, "anna") for warning in entry["warnings"]]
+        assert "this version has no name line (named 'pieces' after the file); the workout 'tempo-40'" in said

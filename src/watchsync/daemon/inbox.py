@@ -1,9 +1,13 @@
 """Watch the athletes' inbox folders and hand each finished file to intake, one at a time.
 
-Close-after-write and move-into events are acted on at once; created/modified events are
-debounced: ready once size and mtime stay unchanged for ``quiet_seconds`` where no close events
-exist (polling, macOS), else only after ``STALLED_WRITE_SECONDS`` without a change (a file written
-in place is taken at its close: a stalled copy is not taken half-written). Only regular files
+Move-into events are acted on at once; a close-after-write makes a file ready once it has stayed
+unchanged for ``settle_seconds`` after it (a writer that closes between pieces, ``cat a > f; cat b
+>> f``, was taken at its first close and its tail became a workout of its own, probe journey10);
+created/modified events are debounced: ready once size and mtime stay unchanged for
+``quiet_seconds`` where no close events exist (polling, macOS), else only after
+``STALLED_WRITE_SECONDS`` without a change (a stalled copy is not taken half-written). A file of a
+type intake refuses (``tmp8x2k``, no extension) is refused only once it has stayed unchanged for
+``REFUSE_GRACE_SECONDS``: a program that saves through a temporary file renames it away before. Only regular files
 directly inside an inbox are considered: sub-folders (``processed/``, ``rejected/``, ...),
 dotfiles, editor and partial-download files are ignored, and symlinks are never followed; a
 symlink, folder, FIFO or other non-file gets one log line. Callbacks run in one worker thread, so
@@ -46,14 +50,19 @@ logger = logging.getLogger(__name__)
 ACCEPTED_SUFFIXES = (".toml", ".txt", ".fit", ".json")  # .json: a Garmin Connect workout
 #: Working files of other programs: partial downloads and copies, editors' swap, backup and
 #: safe-write files (moving them away would break the program still writing them).
-IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".swo", ".swx", ".kate-swp",
-                    ".save", ".bak", ".orig", "___jb_tmp___", "___jb_old___", "~")
+IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".filepart", ".crdownload", ".download", ".swp", ".swo", ".swx",
+                    ".kate-swp", ".save", ".bak", ".orig", "___jb_tmp___", "___jb_old___", "~")
 #: Names that are never a coach's file: Office lock files (``~$name``), folder metadata.
 IGNORED_PREFIXES = ("~$",)
 IGNORED_NAMES = frozenset({"4913", "thumbs.db", "desktop.ini"})  # 4913: vim's probe file
 #: On Linux a file written in place is taken when its writer closes it (inotify close-after-write); one
 #: modified but not closed (a stalled copy) is taken only after this long without a change.
 STALLED_WRITE_SECONDS = 120.0
+#: After its writer closes it, a file is taken once unchanged this long (the default of ``settle_seconds``).
+CLOSE_SETTLE_SECONDS = 0.25
+#: A file of a type intake refuses is refused only after this long unchanged (a save through a temporary
+#: file, ``tempfile.mkstemp`` beside the target, renames it away within milliseconds).
+REFUSE_GRACE_SECONDS = 5.0
 WATCHED_EVENTS: list[type[FileSystemEvent]] = [
     FileCreatedEvent,
     FileModifiedEvent,
@@ -150,6 +159,7 @@ class InboxWatcher:
         on_ready: ReadyCallback,
         on_rejected: RejectedCallback,
         quiet_seconds: float = 1.0,
+        settle_seconds: float = CLOSE_SETTLE_SECONDS,
         max_bytes: int = 1_048_576,
         polling: bool = False,
         poll_seconds: float = 1.0,
@@ -164,6 +174,7 @@ class InboxWatcher:
         self._on_ready = on_ready
         self._on_rejected = on_rejected
         self._quiet = quiet_seconds
+        self._settle_seconds = settle_seconds
         # inotify reports close-after-write: wait for it, not for a quiet second (see STALLED_WRITE_SECONDS)
         self._written_quiet = quiet_seconds if polling or not sys.platform.startswith("linux") else max(
             quiet_seconds, STALLED_WRITE_SECONDS)
@@ -176,6 +187,7 @@ class InboxWatcher:
         self._pending: dict[Path, _Pending] = {}
         self._delivered: dict[Path, Signature] = {}
         self._reported_symlinks: set[Path] = set()
+        self._graced: set[Path] = set()  # refused types held back for REFUSE_GRACE_SECONDS before refusal
         self._retry_seconds = retry_seconds
         self._retries: dict[Path, float] = {}  # the next backoff of a file a callback asked to retry
         self._busy = False
@@ -191,7 +203,8 @@ class InboxWatcher:
             self._stopping = False
             observer = self._new_observer()
             handler = _EventHandler(
-                self.athlete_for, ready=self._mark_ready, changed=self._mark_changed, gone=self._forget
+                self.athlete_for, ready=self._mark_ready, closed=self._mark_closed, changed=self._mark_changed,
+                gone=self._forget,
             )
             for inbox, athlete in self._inboxes.items():
                 try:
@@ -281,6 +294,20 @@ class InboxWatcher:
             self._ready[path] = athlete
             self._cond.notify_all()
 
+    def _mark_closed(self, athlete: str, path: Path) -> None:
+        """A file its writer closed: ready once unchanged for ``settle_seconds`` (at once for 0)."""
+        if self._settle_seconds <= 0:
+            self._mark_ready(athlete, path)
+            return
+        st = _lstat(path)
+        with self._cond:
+            if path in self._ready:
+                return
+            signature = _signature(st) if st is not None else None
+            settle = self._settle_seconds
+            self._pending[path] = _Pending(athlete, signature, time.monotonic() + settle, settle)
+            self._cond.notify_all()
+
     def _mark_changed(self, athlete: str, path: Path, *, seen_written: bool = True) -> None:
         """Debounce ``path``; a regular file seen being written waits for its close (``_written_quiet``);
         one found at start (its close, if any, was before we watched) and a folder or link (no close
@@ -299,6 +326,7 @@ class InboxWatcher:
         with self._cond:
             self._pending.pop(path, None)
             self._delivered.pop(path, None)
+            self._graced.discard(path)
             self._cond.notify_all()
 
     def _work(self) -> None:
@@ -361,11 +389,18 @@ class InboxWatcher:
                                _kind_of(st.st_mode), path, athlete)
             return
         signature = _signature(st)
+        reason = rejection_reason(path.name, st.st_size, self._max_bytes)
         with self._cond:
             if self._delivered.get(path) == signature:
                 return
+            if reason is not None and path not in self._graced:  # a temporary file may be renamed away yet
+                self._graced.add(path)
+                self._pending[path] = _Pending(athlete, signature, time.monotonic() + REFUSE_GRACE_SECONDS,
+                                               REFUSE_GRACE_SECONDS)
+                self._cond.notify_all()
+                return
+            self._graced.discard(path)
             self._delivered[path] = signature
-        reason = rejection_reason(path.name, st.st_size, self._max_bytes)
         try:
             if reason is None:
                 self._on_ready(athlete, path)
@@ -407,11 +442,13 @@ class _EventHandler(FileSystemEventHandler):
         athlete_for: Callable[[Path], str | None],
         *,
         ready: Callable[[str, Path], None],
+        closed: Callable[[str, Path], None],
         changed: Callable[[str, Path], None],
         gone: Callable[[Path], None],
     ) -> None:
         self._athlete_for = athlete_for
         self._ready = ready
+        self._closed = closed
         self._changed = changed
         self._gone = gone
 
@@ -427,7 +464,7 @@ class _EventHandler(FileSystemEventHandler):
         if isinstance(event, FileMovedEvent) and event.dest_path:
             self._accept(Path(os.fsdecode(event.dest_path)), self._ready)
         elif isinstance(event, FileClosedEvent) and src is not None:
-            self._accept(src, self._ready)
+            self._accept(src, self._closed)
         elif isinstance(event, FileCreatedEvent | FileModifiedEvent) and src is not None:
             self._accept(src, self._changed)
 

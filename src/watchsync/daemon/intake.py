@@ -43,7 +43,7 @@ from watchsync.daemon.status import WARNING_MARK, record_intake_warnings
 from watchsync.errors import InputError
 from watchsync.files import write_atomically
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.formats.load import is_plan_text, load_workout
+from watchsync.formats.load import FILE_NAME_SOURCE, is_plan_text, load_workout
 from watchsync.garmin.sync import SyncService
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
@@ -198,13 +198,20 @@ class Intake:
             with self._store.transaction():
                 action = inbox.sync.plan_push(prepared).action
                 key = inbox.sync.enqueue_push(prepared, source=path)
-                replaced = self._replace_renamed(inbox, path, key)
+                # a version named after its file (no name line) is no rename of a named one: a tail
+                # written after the file was taken, a stray copy; both are kept, and that is said
+                named_by_file = f"{path}: name from {FILE_NAME_SOURCE}" in messages
+                replaced = [] if named_by_file else self._replace_renamed(inbox, path, key)
+                kept = self._earlier_names(inbox, path, key) if named_by_file else []
         except WorkoutFormatError as error:
             raise IntakeRejected([_relabel(one, path) for one in error.errors]) from None
         except InputError as error:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
         self._archive_fit(inbox, path, key, fit)
-        self._said(inbox, path, [message for message in messages if WARNING_MARK in message])
+        said = [message for message in messages if WARNING_MARK in message]
+        said += [f"{path}{WARNING_MARK}this version has no name line (named {key!r} after the file); the workout "
+                 f"{old!r} an earlier version made is kept (add 'name: {old}' to replace it)" for old in kept]
+        self._said(inbox, path, said)
         renamed = f"; replaces {', '.join(repr(old) for old in replaced)} (renamed)" if replaced else ""
         return (f"workout {key!r} unchanged" if action == "unchanged" else f"workout {key!r} queued ({action})") \
             + renamed
@@ -218,12 +225,16 @@ class Intake:
             logger.warning("intake %s for %s: %s", path.name, inbox.athlete.name, excerpt(warning))
         record_intake_warnings(self._store, inbox.athlete.name, path.name, warnings)
 
+    def _earlier_names(self, inbox: AthleteInbox, path: Path, key: str) -> list[str]:
+        """Workouts an earlier version of this file made under another name."""
+        return [row.key for row in self._store.list_workouts(inbox.athlete.name)
+                if row.source_path == str(path) and row.key != key]
+
     def _replace_renamed(self, inbox: AthleteInbox, path: Path, key: str) -> list[str]:
         """Workouts an earlier version of this file made under another name: their calendar entries
         move to ``key`` and they are deleted at Garmin (a renamed workout replaces, never adds)."""
         athlete = inbox.athlete.name
-        old_keys = [row.key for row in self._store.list_workouts(athlete)
-                    if row.source_path == str(path) and row.key != key]
+        old_keys = self._earlier_names(inbox, path, key)
         for old in old_keys:
             for schedule in self._store.list_schedules(athlete, states=("pending", "scheduled")):
                 if schedule.workout_key == old:

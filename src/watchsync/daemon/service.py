@@ -4,7 +4,7 @@ Start-up: take the state directory's lock (one daemon per state directory), open
 every athlete in from its saved tokens (a refused login parks that athlete's queue, the others go
 on), start one sync worker per athlete, the inbox watcher (with a rescan) and the poller, then tell
 systemd READY. The main loop writes the heartbeat and pid into the store (every
-``HEARTBEAT_SECONDS``) and pings the systemd watchdog while the worker and poller
+``HEARTBEAT_WRITE_SECONDS``) and pings the systemd watchdog while the worker and poller
 threads are alive and healthy. SIGTERM/SIGINT let the current operation finish and exit 0 within
 ``STOP_SECONDS``; SIGHUP reloads the configuration (a broken one is logged and the old one kept).
 
@@ -64,7 +64,11 @@ if TYPE_CHECKING:  # imported when configured: a daemon without [web] / [notify]
 
 logger = logging.getLogger(__name__)
 
+#: The main loop's tick (faults, the systemd watchdog, reloads).
 HEARTBEAT_SECONDS = 5.0
+#: The heartbeat is written into the store at most this often: a write is a WAL frame and an fsync,
+#: which an SD card pays every time (every 5 s was 26,000 fsyncs a day for an idle daemon, probe journey10).
+HEARTBEAT_WRITE_SECONDS = 30.0
 #: A failed backup is tried again after this.
 BACKUP_RETRY_SECONDS = 3600.0
 #: Everything stops within this after SIGTERM (systemd's TimeoutStopSec is 15 s; the issue asks 10 s).
@@ -134,8 +138,8 @@ class Daemon:
                                     f"{error}") from None
         self._watcher = InboxWatcher({name: inbox.inbox for name, inbox in inboxes.items()},
                                      on_ready=intake.accept, on_rejected=intake.reject,
-                                     quiet_seconds=settings.quiet_seconds, max_bytes=settings.max_file_bytes,
-                                     polling=settings.polling)
+                                     quiet_seconds=settings.quiet_seconds, settle_seconds=settings.settle_seconds,
+                                     max_bytes=settings.max_file_bytes, polling=settings.polling)
         for worker in self._workers.values():
             worker.start()
         try:
@@ -248,8 +252,8 @@ class Daemon:
                 and all(w.is_alive() for w in self._workers.values()))
 
     def beat(self) -> None:
-        """Heartbeat and pid into the store, at most every ``HEARTBEAT_SECONDS`` (every call while it fails)."""
-        if time.monotonic() - self._last_beat < HEARTBEAT_SECONDS:
+        """Heartbeat and pid into the store, at most every ``HEARTBEAT_WRITE_SECONDS`` (every call while it fails)."""
+        if time.monotonic() - self._last_beat < HEARTBEAT_WRITE_SECONDS:
             return
         try:
             with self.store.transaction():

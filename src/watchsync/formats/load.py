@@ -26,6 +26,10 @@ _BOM = "\ufeff"
 _READ_CHUNK = 1 << 16
 
 
+#: Where a text without a ``name:`` line (and no free-text line to name it) gets its name from; the
+#: message said is ``<path>: name from the file name``.
+FILE_NAME_SOURCE = "the file name"
+
 #: Garmin Connect workout JSON: read when named explicitly (``import``, ``validate FILE.json``), never
 #: picked up from a folder, where other JSON files live.
 CONNECT_SUFFIX = ".json"
@@ -63,7 +67,7 @@ def load_workout(path: Path | str, max_bytes: int = MAX_BYTES, *, sport: Sport |
 def _defaults(path: Path, sport: Sport | None, athlete_sport: AthleteSport) -> Defaults:
     from watchsync.formats.text.document import Defaults
 
-    defaults = Defaults(name=path.stem, name_source="the file name")
+    defaults = Defaults(name=path.stem, name_source=FILE_NAME_SOURCE)
     folder = folder_sport(path)
     if sport is not None:
         defaults.sport, defaults.sport_source = sport, "--sport"
