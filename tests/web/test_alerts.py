@@ -134,18 +134,37 @@ def test_digest_times_parse_and_key_sessions_are_hard_or_long() -> None:
     assert not is_key_session(strides)  # 2 minutes of hard running: an easy day's touch of speed
 
 
-def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers(tmp_path: Path) -> None:
+def _plan_this_week(store: Store, athlete_name: str, day: date) -> None:
+    easy = parse_text("name: Easy\nsport: running\n- 30m RPE 3\n")
+    store.upsert_workout(athlete_name, "easy", content_hash="h", payload=easy.model_dump(mode="json"))
+    store.add_schedule(athlete_name, "easy", day)
+
+
+def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers_after_a_sync(tmp_path: Path) -> None:
+    """probe coach10: a digest sent at start-up, before the first activity sync, told "0.0 h of 7.1 h" for a
+    week trained, and was the week's only one. It waits for a sync after it is due; an athlete with no plan
+    and no activity this week gets none."""
     config = default_config(state_dir=tmp_path)
     config = config.model_copy(update={"notify": config.notify.model_copy(update={"digest": "mon 00:00"})})
+    athlete = config.athlete("anna")
     sink = Collect()
     with Store.open(config.store_path) as store:
         alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, datetime.now(UTC).isoformat())
+        alerts.check()
+        assert not [n for n in sink.notices if n.key.startswith("digest:")]  # nothing planned, nothing done
+        monday = athlete.today() - timedelta(days=athlete.today().weekday())
+        _plan_this_week(store, "anna", monday)
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, (datetime.now(UTC) - timedelta(days=8)).isoformat())
+        alerts.check()
+        assert not [n for n in sink.notices if n.key.startswith("digest:")]  # last synced before it was due
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, datetime.now(UTC).isoformat())
         alerts.check()
         alerts.check()
     digests = [n for n in sink.notices if n.key.startswith("digest:")]
     assert len(digests) == 1
-    assert digests[0].title.startswith("watchsync: anna, week of ")
-    assert digests[0].body.startswith("Completion – (0 done, 0 missed, 0 open); 0.0 h of 0.0 h; easy share –")
+    assert digests[0].title == f"watchsync: anna, week of {monday}"
+    assert "(0 done, " in digests[0].body and "0.0 h of 0.5 h; easy share –" in digests[0].body
 
 
 def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_written(tmp_path: Path) -> None:
@@ -257,6 +276,8 @@ def test_the_digest_is_due_on_the_athletes_clock_not_the_servers(tmp_path: Path,
     config = config.model_copy(update={"notify": config.notify.model_copy(update={"digest": "sun 20:00"})})
     sink = Collect()
     with Store.open(config.store_path) as store:
+        _plan_this_week(store, "anna", date(2026, 11, 25))
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, sunday.astimezone(UTC).isoformat())
         Alerts(config, store, sink).check()  # type: ignore[arg-type]
     digests = [n.title for n in sink.notices if n.key.startswith("digest:")]
     assert digests == (["watchsync: anna, week of 2026-11-23"] if due else [])

@@ -319,8 +319,13 @@ class Alerts:
                                now.tzinfo)
         if now < due:
             return
+        synced = self.store.kv_get(athlete.name, LAST_ACTIVITY_SYNC_KEY)  # not before the week's activities are in:
+        if not isinstance(synced, str) or datetime.fromisoformat(synced) < due:  # a digest sent at start-up, before
+            return  # the first sync, said "0.0 h of 7.1 h" for a week trained (probe coach10), and is never sent again
         report = store_report(self.store, athlete, today=now.date(), week=monday)
         totals = report.summary.totals
+        if not report.sessions and not totals.done_seconds:
+            return  # no plan and no activity this week: nothing to tell
         flags = report.summary.flags + [f"{s.name}: {f}" for s in report.sessions for f in s.flags]
         lines = [f"Completion {values.percent(totals.completion)} ({totals.done} done, {totals.missed} missed, "
                  f"{totals.pending} open); {values.hours(totals.done_seconds)} of "
