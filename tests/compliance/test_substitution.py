@@ -44,6 +44,16 @@ def test_only_easy_runs_may_be_substituted() -> None:
     assert is_easy_run(EASY) and not is_easy_run(LONG) and not is_easy_run(HILLS)
 
 
+@pytest.mark.parametrize("tags", ["technique, downhill", "drills", "Technique"])
+def test_no_cross_training_stands_in_for_a_running_skill_session(tags: str) -> None:
+    # probe coach10: a 110-min ski tour was "Downhill technique done, 314 %", a hike "Pre-run drills done, 733 %"
+    skill = parse_text(f"name: Downhill technique\nsport: trail_running\ntags: {tags}\n\n- 35m RPE 3 easy\n", "<t>")
+    assert not is_easy_run(skill)
+    matched = substitute_cross_training(match_sessions([PlannedSession(id="skill", date=DAY, workout=skill)],
+                                                       [_ride(DAY, sport=Sport.SKI_MOUNTAINEERING)], today=TODAY))
+    assert matched.matches == [] and [s.id for s in matched.missed] == ["skill"]
+
+
 @pytest.mark.parametrize(("offset", "substituted"), [(0, True), (1, True), (2, False)])
 def test_a_ride_near_a_missed_easy_run_stands_in_for_it(offset: int, substituted: bool) -> None:
     planned = [PlannedSession(id="run", date=DAY, workout=EASY)]

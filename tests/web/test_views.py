@@ -109,3 +109,24 @@ def test_the_status_page_lists_files_taken_in_with_warnings(tmp_path: Path) -> N
         app = create_app(config, opened, functools.partial(dashboard_status, config))
         page = TestClient(app).get("/status").text
     assert "Taken in with warnings (1)" in page and "intervals.txt" in page and "6h40m" in page
+
+
+def test_a_ride_for_a_planned_run_shows_its_own_sport_and_no_run_steps(store: Store, tmp_path: Path) -> None:
+    """probe coach10: a hike done for a planned trail run read "trail_running", and its page scored it
+    against the run's HR band, though the report (and compliance.md) never score a substitute."""
+    from starlette.testclient import TestClient
+
+    from watchsync.config import default_config
+    from watchsync.web.app import create_app
+
+    schedule(store, "easy", EASY, MONDAY)
+    [ride_id] = fetch_activities(store, tmp_path, [(EASY, MONDAY, "swapped_bike")])
+    view = views.activity(store, ATHLETE, str(ride_id))
+    assert view.row.substitute and view.intensity is None and view.steps == []
+    assert (view.done_sport, view.row.sport) == ("cycling", EASY.sport.value)
+    config = default_config(state_dir=tmp_path)
+    app = create_app(config.model_copy(update={"athletes": {ATHLETE.name: ATHLETE}}), store,
+                     lambda: {"alive": False, "athletes": []})
+    page = TestClient(app).get(f"/athletes/{ATHLETE.name}/activities/{ride_id}").text
+    assert f"cycling (planned {EASY.sport.value})" in page
+    assert "Cross-training done instead of the planned run: not scored against its steps." in page

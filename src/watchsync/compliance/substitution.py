@@ -6,7 +6,9 @@ missed or pending is paired with an unplanned activity of a cross-training famil
 (``config.substitution_families``) within ``config.substitution_days`` of its date (the nearest
 first, then the earlier session); the pair becomes a match marked ``substitute``. Only easy runs
 are substituted: at least 80 % of the planned time easy (:func:`watchsync.rules.is_easy`), not a
-long run (tag ``long``), since a ride does not prepare the legs for the long run's impact.
+long run (tag ``long``), since a ride does not prepare the legs for the long run's impact, and not a
+skill session (tags ``technique``, ``drills``, ``downhill``: running form is their point, which a ski
+tour does not train; a 110-minute tour was "Downhill technique done, 314 %", probe coach10).
 Configurable: ``config.substitute_cross_training`` (on by default), ``substitution_days`` (1),
 ``substitution_families``.
 """
@@ -24,11 +26,13 @@ from watchsync.model.workout import Workout
 
 #: A planned run is easy when at least this share of its planned time is easy.
 EASY_RUN_SHARE = 0.8
+#: Tags of runs no cross-training stands in for: the long run (impact) and skill sessions (running form).
+NOT_SUBSTITUTED_TAGS = frozenset({"long", "technique", "drills", "downhill"})
 
 
 def is_easy_run(workout: Workout) -> bool:
     """A run that a cross-training session may stand in for (module docstring)."""
-    if workout.sport.family != "run" or "long" in workout.tags:
+    if workout.sport.family != "run" or NOT_SUBSTITUTED_TAGS.intersection(tag.lower() for tag in workout.tags):
         return False
     steps = workout.flat_steps()
     total = sum(rules.planned_step_seconds(s, "run") for s in steps)

@@ -199,6 +199,7 @@ class ActivityView:
     chart: str = ""
     banded: bool = False  # the chart has a target band (laps of the workout's steps)
     elapsed_s: float | None = None  # pauses included, when they add a minute or more to the timer time
+    done_sport: str | None = None  # the activity's own sport (a hike done for a planned trail run)
 
 
 class NotFound(LookupError):
@@ -218,15 +219,16 @@ def activity(store: Store, athlete: Athlete, activity_id: str) -> ActivityView:
     stored = _stored(store, athlete, row)
     decoded = _decoded(stored)
     intensity = _intensity(store, athlete, row, session, decoded)
-    sport = find_sport(row.sport)
-    steps = _steps(intensity, sport.family if sport is not None else "run")
+    done_sport = stored.summary.sport if stored is not None else find_sport(row.sport)
+    steps = _steps(intensity, done_sport.family if done_sport is not None else "run")
     workout = session.workout if session else None
     chart = hr_chart(decoded, workout) if decoded is not None else ""
     summary = stored.summary if stored is not None else None
     elapsed = summary.elapsed_s if summary is not None and summary.elapsed_s is not None \
         and summary.elapsed_s - summary.duration_s >= PAUSE_SHOWN_SECONDS else None
     banded = decoded is not None and has_bands(decoded, workout)
-    return ActivityView(row, session, intensity, steps, chart, banded=banded, elapsed_s=elapsed)
+    return ActivityView(row, session, intensity, steps, chart, banded=banded, elapsed_s=elapsed,
+                        done_sport=done_sport.value if done_sport is not None else None)
 
 
 #: Pauses shorter than this are not worth a line on the activity page.
@@ -251,7 +253,7 @@ def _decoded(stored: StoredActivity | None) -> Activity | None:
 def _intensity(store: Store, athlete: Athlete, row: SessionRow, session: PlannedSession | None,
                decoded: Activity | None) -> IntensityScore | None:
     """The stored score of the match (what the report reuses), else scored as the report scores it."""
-    if session is None:
+    if session is None or row.substitute:  # cross-training for the run: never scored against its steps
         return None
     for stored in store.list_compliance(athlete.name, start=session.date, end=session.date):
         scored_id = str(stored.scores.get("activity_id") or stored.activity_id)  # a leg's id: "123#2"
