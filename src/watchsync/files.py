@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
+
+#: The timestamp (and counter) an archived version carries before its suffix: ``hills.20261125T101500.txt``.
+_STAMPED = re.compile(r"\.\d{8}T\d{6}(?:-\d+)?$")
+
+
+def unstamped(stem: str) -> str:
+    """``stem`` without an archive timestamp (``hills.20261125T101500`` → ``hills``)."""
+    return _STAMPED.sub("", stem)
+
+
+def is_older_version(path: Path) -> bool:
+    """Whether ``path`` is an archived older version of a file kept beside it under its plain name
+    (``processed/hills.20261125T101500.txt`` beside ``processed/hills.txt``)."""
+    plain = unstamped(path.stem)
+    return plain != path.stem and path.with_name(plain + path.suffix).exists()
 
 
 def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> Path:

@@ -26,14 +26,16 @@ def test_processed_keeps_name_and_content(tmp_path: Path) -> None:
     assert not source.exists()
 
 
-def test_taken_names_get_timestamps_and_nothing_is_overwritten(tmp_path: Path) -> None:
+def test_the_newest_version_keeps_the_plain_name_older_ones_get_timestamps_and_none_is_lost(tmp_path: Path) -> None:
+    """probe journey10: the plain name held the oldest version, which a plan naming ``hills.txt`` read."""
     contents = [f"version {n}\n" for n in range(4)]
     moved = [move_to_processed(_drop(tmp_path, "hills.txt", text), tmp_path) for text in contents]
-    assert moved[0].name == "hills.txt"
-    assert all(STAMPED.match(path.name) for path in moved[1:]), [p.name for p in moved]
-    assert len(set(moved)) == len(contents)
-    assert [path.read_text(encoding="utf-8") for path in moved] == contents
-    assert sorted(p.name for p in (tmp_path / "processed").iterdir()) == sorted(p.name for p in moved)
+    assert {path.name for path in moved} == {"hills.txt"}
+    assert (tmp_path / "processed" / "hills.txt").read_text(encoding="utf-8") == contents[-1]
+    kept = sorted((tmp_path / "processed").iterdir())
+    older = [path for path in kept if path.name != "hills.txt"]
+    assert len(kept) == len(contents) and all(STAMPED.match(path.name) for path in older), [p.name for p in kept]
+    assert sorted(path.read_text(encoding="utf-8") for path in kept) == sorted(contents)
 
 
 def test_rejected_file_gets_an_explanation_beside_it(tmp_path: Path) -> None:

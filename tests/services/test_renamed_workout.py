@@ -4,7 +4,7 @@ adds one: daemon intake, then the real sync layer draining to the local Garmin s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -86,3 +86,28 @@ def test_a_version_named_after_its_file_replaces_no_named_workout(tmp_path: Path
         assert sorted(w["workoutName"] for w in server.workouts()) == ["Tempo 40", "pieces"]
         [said] = [warning for entry in intake_warnings(store, "anna") for warning in entry["warnings"]]
         assert "this version has no name line (named 'pieces' after the file); the workout 'tempo-40'" in said
+
+
+def test_a_plan_reads_the_newest_version_of_a_dropped_file(tmp_path: Path, server: LocalGarminServer) -> None:
+    """probe journey10: processed/ kept the first version under the plain name, so a plan naming
+    ``easy.txt`` scheduled a workout since renamed (skipped: deleted), and one naming it by its workout
+    name was refused as ambiguous between the versions."""
+    athlete = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171)
+    tokens = fake_token_dir(tmp_path / "tokens" / "anna", server.url)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        sync = SyncService(store, lambda: GarminClient(tokens, server.url), athlete)
+        intake = Intake(store, {"anna": AthleteInbox(athlete, inbox, sync)}, tmp_path / "state",
+                        on_queued=lambda _: None)
+        for name, text in (("easy.txt", "name: Easy 30\nsport: running\n- 30m RPE 3 easy\n"),
+                           ("easy.txt", "name: Easy 35\nsport: running\n- 35m RPE 3 easy\n"),
+                           ("plan.toml", PLAN),
+                           ("byname.toml", PLAN.replace('"One run"', '"By name"').replace('"easy.txt"', '"Easy 35"')
+                            .replace(f"start = {DAY}", f"start = {DAY + timedelta(days=7)}"))):
+            (inbox / name).write_text(text, encoding="utf-8")
+            intake.accept("anna", inbox / name)
+            assert sync.drain().remaining == 0
+        assert [w["workoutName"] for w in server.workouts()] == ["Easy 35"]
+        assert (inbox / "processed" / "easy.txt").read_text(encoding="utf-8").startswith("name: Easy 35")
+        assert len(server.schedules()) == 2 and not list((inbox / "rejected").glob("*.toml"))

@@ -185,7 +185,7 @@ class Intake:
         plan_table = read_plan_table(path)
         if plan_table is None:
             return self._push_workout(inbox, path)
-        library = None if "library" in plan_table else Library(inbox.inbox / PROCESSED)
+        library = None if "library" in plan_table else Library(inbox.inbox / PROCESSED, newest_only=True)
         return self._apply_plan(inbox, path, library)
 
     def _push_workout(self, inbox: AthleteInbox, path: Path) -> str:

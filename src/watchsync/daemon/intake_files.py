@@ -1,7 +1,9 @@
 """Move an inbox file to ``processed/`` or ``rejected/`` (with an explanation beside it).
 
 Moves are atomic renames within the inbox's filesystem; nothing is deleted and nothing is
-overwritten: a name already taken gets a timestamp (``name.20261125T101500.txt``), then a counter.
+overwritten: in ``rejected/`` a name already taken gets a timestamp (``name.20261125T101500.txt``),
+then a counter; in ``processed/`` the newest version keeps the plain name and the one it replaces
+takes the timestamp of its own time.
 The one exception is watchsync's own note (it starts with :data:`REJECTION_HEADER`) of a rejected
 file the coach took back to fix: the next rejection of that name replaces it, so the note beside a
 file is always that file's.
@@ -11,11 +13,12 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+
+from watchsync.files import unstamped
 
 PROCESSED = "processed"
 REJECTED = "rejected"
@@ -34,8 +37,33 @@ REJECTION_HINT = (
 
 
 def move_to_processed(path: Path, inbox: Path) -> Path:
-    """Move ``path`` into ``<inbox>/processed/`` and return where it went."""
-    return _move_into(path, inbox / PROCESSED)
+    """Move ``path`` into ``<inbox>/processed/`` under its own name and return where it went; a version
+    already there takes the timestamp of its own time (``tempo.20261204T201822.txt``), so that the plain
+    name is always the newest version (a plan naming ``tempo.txt`` read the oldest, probe journey10)."""
+    folder = inbox / PROCESSED
+    _archive_older(folder / path.name)
+    return _move_into(path, folder)
+
+
+def _archive_older(target: Path) -> None:
+    """Move the file at ``target`` aside to a name stamped with its modification time (never overwriting)."""
+    try:
+        when = datetime.fromtimestamp(os.lstat(target).st_mtime)
+    except FileNotFoundError:
+        return
+    for candidate in _candidates(target, when):
+        if candidate == target:
+            continue
+        try:
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        try:
+            os.replace(target, candidate)
+        except FileNotFoundError:  # moved away meanwhile: the plain name is free all the same
+            os.unlink(candidate)
+        return
 
 
 def move_to_rejected(path: Path, inbox: Path, errors: list[str]) -> Path:
@@ -105,23 +133,20 @@ def _claim_free_name(target: Path) -> int:
     raise AssertionError("unreachable: candidate names are unbounded")
 
 
-def _candidates(target: Path) -> Iterator[Path]:
-    """``name.ext``, then ``name.<timestamp>.ext``, then ``name.<timestamp>-2.ext``, ..."""
+def _candidates(target: Path, when: datetime | None = None) -> Iterator[Path]:
+    """``name.ext``, then ``name.<timestamp>.ext`` (now, or ``when``), then ``name.<timestamp>-2.ext``, ..."""
     yield target
     stem, suffix = _split_name(target.name)
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    stamp = (when or datetime.now()).strftime("%Y%m%dT%H%M%S")
     yield target.with_name(f"{stem}.{stamp}{suffix}")
     for counter in itertools.count(2):
         yield target.with_name(f"{stem}.{stamp}-{counter}{suffix}")
 
 
-_STAMPED = re.compile(r"\.\d{8}T\d{6}(?:-\d+)?$")
-
-
 def original_name(name: str) -> str:
     """The inbox name of a moved file (``hills.20261125T101500.txt`` → ``hills.txt``)."""
     stem, suffix = _split_name(name)
-    return _STAMPED.sub("", stem) + suffix
+    return unstamped(stem) + suffix
 
 
 def processed_versions(inbox: Path) -> dict[str, float]:

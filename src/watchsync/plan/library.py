@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from watchsync.errors import InputError
+from watchsync.files import is_older_version
 from watchsync.formats.load import load_workout
 from watchsync.model.workout import Workout
 
@@ -20,8 +21,11 @@ class UnknownWorkout(InputError, LookupError):
 class Library:
     """Workouts under ``root`` (plans under ``root/plans`` are not workouts)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, newest_only: bool = False) -> None:
+        """``newest_only``: an archive (the inbox's ``processed/``), whose older versions of a file
+        (``tempo.20261204T201822.txt`` beside ``tempo.txt``) are no workouts of their own."""
         self.root = root
+        self._newest_only = newest_only
         self._loaded: dict[Path, Workout] = {}
         self._names: dict[str, list[Path]] | None = None
 
@@ -68,7 +72,8 @@ class Library:
 
     def _files(self) -> list[Path]:
         return sorted(p for p in self.root.rglob("*") if p.suffix in WORKOUT_SUFFIXES and p.is_file()
-                      and PLANS_DIR not in p.relative_to(self.root).parts[:1])
+                      and PLANS_DIR not in p.relative_to(self.root).parts[:1]
+                      and not (self._newest_only and is_older_version(p)))
 
     def _index(self) -> dict[str, list[Path]]:
         if self._names is None:
