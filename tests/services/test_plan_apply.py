@@ -124,3 +124,18 @@ def test_a_plan_applied_again_changes_the_calendar_from_today_on_never_the_days_
     assert len(after) == 4
     assert any("left as the calendar has them" in warning for warning in again.warnings)
     assert apply_plan(parse_plan(_weeks_plan("Base", "runs/easy-45.txt", 4), PLAN), service, start).changes == ()
+
+
+def test_another_plans_entries_count_as_kept_only_while_they_are_on_the_calendar(server: LocalGarminServer,
+                                                                                  service: SyncService) -> None:
+    # probe journey10: "plan 'Dec block' also has 3 session(s) ...: both are kept" counted entries that a
+    # later apply had taken off the calendar
+    apply_plan(parse_plan(_one_week_plan("Dec block", "tue", "runs/easy-30.txt"), PLAN), service, START)
+    renamed = parse_plan(_one_week_plan("December block", "tue", "runs/easy-30.txt"), PLAN)
+    warnings = apply_plan(renamed, service, START).warnings
+    assert any("plan 'Dec block' also has 1 session(s)" in line for line in warnings)
+    for schedule in service.store.list_schedules("anna", states=("pending", "scheduled")):
+        service.enqueue_unschedule(schedule.workout_key, schedule.date)  # the entry goes (by hand, or a plan)
+    service.drain()
+    again = parse_plan(_one_week_plan("December block", "tue", "runs/easy-30.txt"), PLAN)
+    assert not any("Dec block" in line for line in apply_plan(again, service, START).warnings)

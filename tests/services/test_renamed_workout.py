@@ -111,3 +111,34 @@ def test_a_plan_reads_the_newest_version_of_a_dropped_file(tmp_path: Path, serve
         assert [w["workoutName"] for w in server.workouts()] == ["Easy 35"]
         assert (inbox / "processed" / "easy.txt").read_text(encoding="utf-8").startswith("name: Easy 35")
         assert len(server.schedules()) == 2 and not list((inbox / "rejected").glob("*.toml"))
+
+
+def test_a_second_file_of_the_same_name_or_a_plans_inline_copy_replacing_a_files_workout_is_said(
+        tmp_path: Path, server: LocalGarminServer) -> None:
+    """probe journey10: two files named "Intervals" became one workout without a word (the calendar entry
+    of the first ran the second), and a plan's inline "Easy 40" went back over the coach's file."""
+    athlete = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171)
+    tokens = fake_token_dir(tmp_path / "tokens" / "anna", server.url)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    inline = (f'name = "Block"\nstart = {DAY}\n\n[[weeks]]\n[[weeks.days.thu]]\n'
+              'text = """\nname: Easy 40\nsport: running\n- 40m RPE 3\n"""\n')
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        sync = SyncService(store, lambda: GarminClient(tokens, server.url), athlete)
+        intake = Intake(store, {"anna": AthleteInbox(athlete, inbox, sync)}, tmp_path / "state",
+                        on_queued=lambda _: None)
+        for name, text in (("track.txt", "name: Intervals\nsport: running\n6x\n- 3m RPE 8\n- 2m RPE 2\n"),
+                           ("short.txt", "name: Intervals\nsport: running\n10x\n- 30s RPE 9\n- 90s RPE 2\n"),
+                           ("easy40.txt", "name: Easy 40\nsport: running\n- 35m RPE 3\n"),
+                           ("block.toml", inline)):
+            (inbox / name).write_text(text, encoding="utf-8")
+            intake.accept("anna", inbox / name)
+            if name == "track.txt":
+                sync.enqueue_schedule("intervals", DAY)  # the coach schedules the track session
+            assert sync.drain().remaining == 0
+        said = {entry["file"]: entry["warnings"] for entry in intake_warnings(store, "anna")}
+    assert said["short.txt"] == [
+        f"{inbox / 'short.txt'}: warning: replaces workout 'Intervals', which track.txt made (the same name); its "
+        f"calendar entries ({DAY}) run this version now (give this file another name: line to keep both)"]
+    assert said["block.toml"] == [
+        f"{inbox / 'block.toml'}: warning: its workout 'Easy 40' replaces the one easy40.txt made (the same name)"]

@@ -118,7 +118,7 @@ def test_an_activity_page_shows_its_steps_and_the_hr_chart(fortnight: Fortnight,
 
 def test_the_status_page_explains_each_rejected_file(fortnight: Fortnight, browser: Browser) -> None:
     browser.open(fortnight.url + "status", 1280)
-    rejected = browser.evaluate("[...document.querySelectorAll('.rejected')].map(e => [e.dataset.file, "
+    rejected = browser.evaluate("[...document.querySelectorAll('.rejected:not(.warned)')].map(e => [e.dataset.file, "
                                 "e.innerText])")
     assert sorted(name for name, _ in rejected) == ["broken-intervals.txt", "leaky-notes.txt"]
     assert any("RPE 11" in text for _, text in rejected)

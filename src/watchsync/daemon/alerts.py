@@ -126,8 +126,8 @@ class Alerts:
             more = f"\n(+{len(warnings) - 5} more)" if len(warnings) > 5 else ""
             self.notifier.submit(Notice(
                 f"warned:{name}:{file}:{at}", f"watchsync: {file} taken in with warnings ({name})",
-                f"The file {file} in the inbox of {name} went to Garmin as read, with what `watchsync validate` "
-                f"warns about:\n{shown}{more}\nIf it is not what was meant, fix the file and put it back."))
+                f"The file {file} in the inbox of {name} went to Garmin as read, with these warnings:\n"
+                f"{shown}{more}\nIf it is not what was meant, fix the file and put it back."))
 
     def start(self) -> None:
         self._thread.start()

@@ -197,6 +197,7 @@ class Intake:
             fit = prepared.fit
             with self._store.transaction():
                 action = inbox.sync.plan_push(prepared).action
+                before = self._store.get_workout(inbox.athlete.name, prepared.key)
                 key = inbox.sync.enqueue_push(prepared, source=path)
                 # a version named after its file (no name line) is no rename of a named one: a tail
                 # written after the file was taken, a stray copy; both are kept, and that is said
@@ -209,6 +210,8 @@ class Intake:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
         self._archive_fit(inbox, path, key, fit)
         said = [message for message in messages if WARNING_MARK in message]
+        if action == "update" and before is not None and before.source_path not in (None, str(path)):
+            said.append(self._same_name(inbox, path, key, workout.name, Path(str(before.source_path))))
         said += [f"{path}{WARNING_MARK}this version has no name line (named {key!r} after the file); the workout "
                  f"{old!r} an earlier version made is kept (add 'name: {old}' to replace it)" for old in kept]
         self._said(inbox, path, said)
@@ -224,6 +227,16 @@ class Intake:
         for warning in warnings:
             logger.warning("intake %s for %s: %s", path.name, inbox.athlete.name, excerpt(warning))
         record_intake_warnings(self._store, inbox.athlete.name, path.name, warnings)
+
+    def _same_name(self, inbox: AthleteInbox, path: Path, key: str, name: str, other: Path) -> str:
+        """Two files with one workout name are one workout (the name is its key): the second changed
+        the first's, and its calendar entries run the second now (probe journey10: two "Intervals")."""
+        days = sorted(s.date.isoformat() for s in self._store.list_schedules(inbox.athlete.name,
+                                                                             states=("pending", "scheduled"))
+                      if s.workout_key == key)
+        return (f"{path}{WARNING_MARK}replaces workout {name!r}, which {other.name} made (the same name)"
+                + (f"; its calendar entries ({', '.join(days)}) run this version now" if days else "")
+                + " (give this file another name: line to keep both)")
 
     def _earlier_names(self, inbox: AthleteInbox, path: Path, key: str) -> list[str]:
         """Workouts an earlier version of this file made under another name."""
@@ -256,7 +269,7 @@ class Intake:
             if plan.athlete is not None and plan.athlete != inbox.athlete.name:
                 raise PlanError(path.name, 1, f"the plan is for athlete {plan.athlete!r}, but it was put into "
                                               f"the inbox of {inbox.athlete.name!r}")
-            scheduled = self._queue_plan(inbox, plan)
+            scheduled = self._queue_plan(inbox, plan, path)
         except PlanRefused as refused:  # the lint errors (the log and the message show the first line), the
             report = refused.report     # way past them, how many warnings besides, and the weekly totals
             errors = [issue.format(path.name) for issue in report.errors]
@@ -272,21 +285,29 @@ class Intake:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
         return f"plan {plan.name!r} applied: {scheduled} calendar changes queued"
 
-    def _queue_plan(self, inbox: AthleteInbox, plan: Plan) -> int:
+    def _queue_plan(self, inbox: AthleteInbox, plan: Plan, path: Path) -> int:
         """Queue the plan's calendar changes (moves, additions, removals) in one transaction.
 
         Workouts written inline in the plan are pushed from it; a session naming a workout file
         uses the athlete's workout of that name when there is one, since a workout dropped as a
-        file is owned by that file (the copy in ``processed/`` may be an older version).
+        file is owned by that file (the copy in ``processed/`` may be an older version). An inline
+        workout that changes one a dropped file made is said (the plan wins, as the newer drop).
         """
+        replaced: list[str] = []
+
         def owned_by_plan(workout: Workout) -> bool:
-            return self._store.get_workout(inbox.athlete.name, workout_key(workout)) is None or any(
-                s.session.text is not None and workout_key(s.workout) == workout_key(workout)
-                for s in plan.sessions())
+            row = self._store.get_workout(inbox.athlete.name, workout_key(workout))
+            if row is None:
+                return True
+            inline = any(s.session.text is not None and workout_key(s.workout) == workout_key(workout)
+                         for s in plan.sessions())
+            if inline and row.source_path is not None and inbox.sync.plan_push(workout).action != "unchanged":
+                replaced.append(f"its workout {workout.name!r} replaces the one {Path(row.source_path).name} made "
+                                "(the same name)")
+            return inline
 
         result = queue_plan(plan, inbox.sync, should_push=owned_by_plan)
-        for warning in result.warnings:
-            logger.warning("%s: %s", inbox.athlete.name, warning)
+        self._said(inbox, path, [f"{path}{WARNING_MARK}{warning}" for warning in [*replaced, *result.warnings]])
         return len(result.changes)
 
 

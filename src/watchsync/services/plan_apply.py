@@ -132,10 +132,15 @@ def overlapping_plans(plan: Plan, service: SyncService, sessions: list[Scheduled
     if not sessions:
         return ()
     first, last = sessions[0].date.isoformat(), sessions[-1].date.isoformat()
+    # only the other plan's entries still on the calendar (a renamed plan removed some: "both are kept"
+    # counted them all, probe journey10)
+    live = {(row.workout_key, row.date.isoformat())
+            for row in service.store.list_schedules(service.athlete.name, states=("pending", "scheduled"))}
     lines = []
     for key, entries in sorted(service.store.kv_prefixed(service.athlete.name, PLAN_KV_PREFIX).items()):
         other = key.removeprefix(PLAN_KV_PREFIX)
-        days = sorted(day for _key, day in entries or [] if first <= day <= last)
+        days = sorted(day for entry_key, day in entries or [] if first <= day <= last
+                      and (entry_key, day) in live)
         if other != plan.name and days:
             lines.append(f"plan {other!r} also has {len(days)} session(s) on this plan's days ({days[0]} to "
                          f"{days[-1]}): both are kept; apply the new block under the same name to replace it")
