@@ -54,6 +54,13 @@ sport: running
     assert [s.session.line for s in sessions] == [7, 8, 8, 10]
 
 
+def test_a_plan_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # probe journey10: a plan saved by a Windows editor (UTF-8 with BOM) was "invalid TOML: Invalid statement"
+    path = tmp_path / "plan.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'name = "p"\nstart = 2026-03-02\n[[weeks]]\n[weeks.days]\ntue = "runs/easy-30.txt"\n')
+    assert [s.workout.name for s in load_plan(path, LIBRARY).sessions()] == ["Easy run 30 min"]
+
+
 def test_start_at_apply_time_places_calendar_weeks(tmp_path: Path) -> None:
     plan = load_plan(write(tmp_path, 'name = "p"\n[[weeks]]\n[weeks.days]\nsun = "runs/easy-30.txt"\n'), LIBRARY)
     with pytest.raises(PlanError, match="no start date"):

@@ -332,7 +332,7 @@ def read_plan_table(path: Path) -> dict[str, Any] | None:
     if path.suffix.lower() != ".toml":
         return None
     try:
-        text = path.read_text("utf-8")
+        text = path.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None  # the workout reader reports what is wrong, with its position
     if not is_plan_text(text):

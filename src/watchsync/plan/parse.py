@@ -56,7 +56,7 @@ def load_plan(path: Path | str, library: Library | None = None) -> Plan:
     """Read and validate the plan file ``path``; raises :class:`PlanError`."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is no TOML statement
     except (OSError, UnicodeDecodeError) as error:
         raise PlanError(str(path), 1, f"cannot read the plan: {error}") from None
     return parse_plan(text, path, library)
