@@ -384,3 +384,33 @@ def test_a_file_kept_back_by_a_host_fault_is_delivered_again_until_it_goes_throu
         watcher.stop()
     assert len(attempts) == 3 and attempts[2] - attempts[1] >= 2 * 0.3 * 0.9  # the backoff doubles
     assert retrying == [False, True, True] and not watcher.retrying()  # the daemon's "unhealthy" lasts that long
+
+
+def test_an_inbox_folder_moved_away_and_made_again_is_watched_again(tmp_path: Path, intake: Intake) -> None:
+    """probe journey10: ``mv inbox/ben inbox/ben-archive; mkdir inbox/ben``: the watch followed the old
+    folder, and files dropped into the new one waited for a restart with nothing said."""
+    ben = tmp_path / "inbox" / "ben"
+    ben.mkdir(parents=True)
+    with _watching({"ben": ben}, intake, quiet_seconds=0.3) as watcher:
+        assert watcher.check_inboxes() is False  # nothing replaced: no new watch
+        ben.rename(tmp_path / "inbox" / "ben-archive")
+        ben.mkdir()
+        assert watcher.check_inboxes() is True
+        (ben / "after.txt").write_text("name: After\n")
+        intake.wait_for(1)
+        _settle(watcher, 0.5)
+    assert intake.names() == ["after.txt"]
+
+
+def test_a_symlinked_athlete_folder_is_watched_as_the_folder_it_names(tmp_path: Path, intake: Intake) -> None:
+    # probe journey10: watched as the link itself, a symlinked inbox got no event after start-up
+    real = tmp_path / "shared" / "ben"
+    real.mkdir(parents=True)
+    (tmp_path / "inbox").mkdir()
+    link = tmp_path / "inbox" / "ben"
+    link.symlink_to(real, target_is_directory=True)
+    with _watching({"ben": link}, intake, quiet_seconds=0.3) as watcher:
+        (link / "easy.txt").write_text("name: Easy\n")
+        intake.wait_for(1)
+        _settle(watcher, 0.5)
+    assert intake.names() == ["easy.txt"]

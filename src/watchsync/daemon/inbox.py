@@ -133,6 +133,15 @@ def file_version(path: Path) -> Signature | None:
     return None if st is None else _signature(st)
 
 
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """The folder's (device, inode); None when it is gone."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _lstat(path: Path) -> os.stat_result | None:
     try:
         return os.lstat(path)
@@ -167,7 +176,8 @@ class InboxWatcher:
     ) -> None:
         self._inboxes: dict[Path, str] = {}
         for athlete, root in roots.items():
-            inbox = Path(os.path.abspath(root))
+            # the folder itself: a symlinked athlete folder was watched as the link (no event ever came)
+            inbox = Path(os.path.realpath(root))
             if inbox in self._inboxes:
                 raise ValueError(f"athletes {self._inboxes[inbox]!r} and {athlete!r} share the inbox {inbox}")
             self._inboxes[inbox] = athlete
@@ -194,6 +204,7 @@ class InboxWatcher:
         self._stopping = False
         self._observer: BaseObserver | None = None
         self._worker: threading.Thread | None = None
+        self._identities: dict[Path, tuple[int, int] | None] = {}  # each inbox folder watched (device, inode)
 
     def start(self) -> None:
         """Create missing inbox folders, start watching, then rescan what is already there."""
@@ -201,26 +212,50 @@ class InboxWatcher:
             if self._worker is not None:
                 raise RuntimeError("inbox watcher already started")
             self._stopping = False
-            observer = self._new_observer()
-            handler = _EventHandler(
-                self.athlete_for, ready=self._mark_ready, closed=self._mark_closed, changed=self._mark_changed,
-                gone=self._forget,
-            )
-            for inbox, athlete in self._inboxes.items():
-                try:
-                    self._prepare(inbox, athlete)
-                    # inotify also watches processed/ and rejected/, so that moving a file there
-                    # pairs at once: an unpaired move-out holds every later event for 0.5 s.
-                    observer.schedule(handler, str(inbox), recursive=not self._polling,
-                                      event_filter=WATCHED_EVENTS)
-                except OSError as exc:
-                    observer.stop()
-                    raise InboxError(f"{inbox}: cannot watch the inbox of {athlete}: {exc.strerror or exc}") from None
-            observer.start()
-            self._observer = observer
+            self._observer = self._watch_all()
             self._worker = threading.Thread(target=self._work, name="watchsync-intake", daemon=True)
             self._worker.start()
         self.rescan()
+
+    def _watch_all(self) -> BaseObserver:
+        """A started observer of every inbox (made when missing), each folder's identity noted."""
+        observer = self._new_observer()
+        handler = _EventHandler(
+            self.athlete_for, ready=self._mark_ready, closed=self._mark_closed, changed=self._mark_changed,
+            gone=self._forget,
+        )
+        for inbox, athlete in self._inboxes.items():
+            try:
+                self._prepare(inbox, athlete)
+                # inotify also watches processed/ and rejected/, so that moving a file there
+                # pairs at once: an unpaired move-out holds every later event for 0.5 s.
+                observer.schedule(handler, str(inbox), recursive=not self._polling, event_filter=WATCHED_EVENTS)
+            except OSError as exc:
+                observer.stop()
+                raise InboxError(f"{inbox}: cannot watch the inbox of {athlete}: {exc.strerror or exc}") from None
+            self._identities[inbox] = _identity(inbox)
+        observer.start()
+        return observer
+
+    def check_inboxes(self) -> bool:
+        """Watch the inboxes again when a folder was replaced (moved away and made again, or removed):
+        the watch followed the old folder, so files dropped into the new one waited for a restart
+        (probe journey10). Cheap (a stat per inbox): the daemon calls it every few seconds. True when
+        it watched them again."""
+        replaced = [inbox for inbox in self._inboxes if _identity(inbox) != self._identities.get(inbox)]
+        if not replaced:
+            return False
+        for inbox in replaced:
+            logger.warning("the inbox %s of %s was replaced or removed: watching it again", inbox,
+                           self._inboxes[inbox])
+        with self._cond:
+            if self._observer is None:  # stopped
+                return False
+            old, self._observer = self._observer, self._watch_all()
+        old.stop()
+        old.join(5.0)
+        self.rescan()
+        return True
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop watching; the callback in progress finishes, queued files wait for the next rescan."""

@@ -265,6 +265,14 @@ class Daemon:
         self.beat_fault = None
         self._last_beat = time.monotonic()
 
+    def check_inboxes(self) -> None:
+        """Watch an inbox folder again that was replaced since (see :meth:`InboxWatcher.check_inboxes`)."""
+        if self._watcher is not None:
+            try:
+                self._watcher.check_inboxes()
+            except InboxError as error:
+                logger.error("%s", error)
+
     def fault(self) -> str | None:
         """The host fault that keeps the daemon from working now (store or disk), or None.
 
@@ -375,6 +383,7 @@ def _serve(daemon: Daemon, signals: _Signals, reload: Callable[[], Config]) -> N
             if str(error) != shown:
                 logger.error("cannot write the heartbeat: %s", error)
             beat_ok = False
+        daemon.check_inboxes()
         fault = daemon.fault()
         if fault != shown:
             _announce_fault(daemon.store, fault, serving)
