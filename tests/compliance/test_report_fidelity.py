@@ -146,7 +146,7 @@ def test_the_dashboard_shows_no_running_easy_share_for_a_ride_without_heart_rate
         client = TestClient(create_app(config, store, lambda: {"alive": False, "athletes": []}))
         week = client.get("/athletes/anna/week/2017-10-05").text
         season = client.get("/athletes/anna/season").text
-    assert "easy (target 80%)" in week and "with HR" not in week  # a ride's week: no running share at all
+    assert "easy running (target 80%)" in week and "with HR" not in week  # a ride's week: no running share at all
     assert "no HR)" not in season
     shown = re.findall(r'<tr data-week="([^"]+)"', season)
     assert shown == sorted(shown, reverse=True)  # the latest week first, as the report lists them

@@ -57,7 +57,8 @@ sport: running
 def test_a_plan_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     # probe journey10: a plan saved by a Windows editor (UTF-8 with BOM) was "invalid TOML: Invalid statement"
     path = tmp_path / "plan.toml"
-    path.write_bytes(b"\xef\xbb\xbf" + b'name = "p"\nstart = 2026-03-02\n[[weeks]]\n[weeks.days]\ntue = "runs/easy-30.txt"\n')
+    plan = b'name = "p"\nstart = 2026-03-02\n[[weeks]]\n[weeks.days]\ntue = "runs/easy-30.txt"\n'
+    path.write_bytes(b"\xef\xbb\xbf" + plan)
     assert [s.workout.name for s in load_plan(path, LIBRARY).sessions()] == ["Easy run 30 min"]
 
 

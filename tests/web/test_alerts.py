@@ -164,7 +164,7 @@ def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers_after_a_sync
     digests = [n for n in sink.notices if n.key.startswith("digest:")]
     assert len(digests) == 1
     assert digests[0].title == f"watchsync: anna, week of {monday}"
-    assert "(0 done, " in digests[0].body and "0.0 h of 0.5 h; easy share –" in digests[0].body
+    assert "(0 done, " in digests[0].body and "0.0 h done of 0.5 h planned; easy share of running –" in digests[0].body
 
 
 def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_written(tmp_path: Path) -> None:

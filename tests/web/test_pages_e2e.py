@@ -79,7 +79,7 @@ def test_a_week_to_come_shows_only_what_is_planned(fortnight: Fortnight) -> None
     run_planned = totals["planned_meters_by_family"].get("run", 0.0)
     assert _tiles(html) == [str(totals["planned_sessions"]), f"{totals['planned_seconds'] / 3600:.1f} h",
                             f"{run_planned / 1000:.1f} km"]
-    assert "done of" not in html and "Load and ACWR" not in html and "easy (target" not in html
+    assert "done of" not in html and "Load and ACWR" not in html and "easy running (target" not in html
     far = _get(fortnight, "athletes/anna/week/2099-06-01")  # beyond the plan: says so
     assert "Nothing is planned this week yet." in far and _tiles(far) == ["0", "0.0 h", "0.0 km"]
     now = _get(fortnight, f"athletes/anna/week/{date.today()}")

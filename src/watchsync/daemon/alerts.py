@@ -328,8 +328,8 @@ class Alerts:
             return  # no plan and no activity this week: nothing to tell
         flags = report.summary.flags + [f"{s.name}: {f}" for s in report.sessions for f in s.flags]
         lines = [f"Completion {values.percent(totals.completion)} ({totals.done} done, {totals.missed} missed, "
-                 f"{totals.pending} open); {values.hours(totals.done_seconds)} of "
-                 f"{values.hours(totals.planned_seconds)}; easy share {values.percent(totals.easy_share)} "
+                 f"{totals.pending} open); {values.hours(totals.done_seconds)} done of {values.planned_time(totals)}; "
+                 f"easy share of running {values.percent(totals.easy_share)} "
                  f"(target {values.percent(report.easy_share_target)}).",
                  *(f"- {flag}" for flag in flags[:8])]
         if len(flags) > 8:

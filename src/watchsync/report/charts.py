@@ -81,7 +81,7 @@ def volume_chart(weeks: Sequence[WeekSummary]) -> str:
 def intensity_chart(weeks: Sequence[WeekSummary], target: float, today: date | None = None) -> str:
     """Share of HR time at or below the easy ceiling per week, against the target line; weeks after
     ``today`` are planned only and show nothing."""
-    svg = _svg("intensity", f"Easy share of heart-rate time per week (target {target:.0%})")
+    svg = _svg("intensity", f"Easy share of running time with heart rate, per week (target {target:.0%})")
     _y_axis(svg, 100, "%", LEFT, step=25)
     slot = _plot_width() / max(len(weeks), 1)
     for i, week in enumerate(weeks):
