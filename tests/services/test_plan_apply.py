@@ -139,3 +139,32 @@ def test_another_plans_entries_count_as_kept_only_while_they_are_on_the_calendar
     service.drain()
     again = parse_plan(_one_week_plan("December block", "tue", "runs/easy-30.txt"), PLAN)
     assert not any("Dec block" in line for line in apply_plan(again, service, START).warnings)
+
+
+def test_deload_and_rest_weeks_are_kept_and_shown_to_the_coach(server: LocalGarminServer, service: SyncService,
+                                                                tmp_path: Path) -> None:
+    """probe coach10: a plan's deload week and a rest week (no sessions, "travel") reached no page, report
+    or digest: a planned rest week read like a forgotten one."""
+    from starlette.testclient import TestClient
+
+    from watchsync.config import default_config
+    from watchsync.services.plan_apply import plan_weeks
+    from watchsync.web.app import create_app
+
+    library = Path(__file__).resolve().parents[2] / "workouts"
+    text = (f'name = "Block"\nlibrary = "{library}"\n[[weeks]]\n[weeks.days]\ntue = "runs/easy-30.txt"\n'
+            '[[weeks]]\nnote = "travel, no training"\n[weeks.days]\n'
+            '[[weeks]]\nfocus = "deload"\n[weeks.days]\nthu = "runs/easy-30.txt"\n')
+    apply_plan(parse_plan(text, PLAN), service, START)
+    weeks = plan_weeks(service.store, "anna")
+    assert [(monday.isoformat(), week.focus, week.note, week.sessions) for monday, week in sorted(weeks.items())] == [
+        ("2030-03-04", "build", None, 1), ("2030-03-11", "build", "travel, no training", 0),
+        ("2030-03-18", "deload", None, 1)]
+    config = default_config(state_dir=tmp_path)
+    athlete = service.athlete.model_copy(update={"timezone": "UTC"})
+    app = create_app(config.model_copy(update={"athletes": {"anna": athlete}}), service.store,
+                     lambda: {"alive": False, "athletes": []})
+    client = TestClient(app)
+    assert "rest week: travel, no training" in client.get("/athletes/anna/week/2030-03-11").text
+    assert "deload week: less volume, no quality session" in client.get("/athletes/anna/week/2030-03-18").text
+    assert "week-label" not in client.get("/athletes/anna/week/2030-03-04").text

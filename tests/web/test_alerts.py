@@ -159,11 +159,13 @@ def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers_after_a_sync
         alerts.check()
         assert not [n for n in sink.notices if n.key.startswith("digest:")]  # last synced before it was due
         store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, datetime.now(UTC).isoformat())
+        store.kv_set("anna", "plan.weeks:Block", [[monday.isoformat(), "deload", None, 1]])  # as plan apply keeps it
         alerts.check()
         alerts.check()
     digests = [n for n in sink.notices if n.key.startswith("digest:")]
     assert len(digests) == 1
     assert digests[0].title == f"watchsync: anna, week of {monday}"
+    assert digests[0].body.startswith("Deload week: less volume, no quality session.\nCompletion")
     assert "(0 done, " in digests[0].body and "0.0 h done of 0.5 h planned; easy share of running –" in digests[0].body
 
 

@@ -35,6 +35,7 @@ from watchsync.model.workout import Workout
 from watchsync.report import values
 from watchsync.report.model import ComplianceReport, SessionRow
 from watchsync.rules import intensity_band, planned_step_seconds
+from watchsync.services.plan_apply import plan_weeks
 from watchsync.services.report import planned_from_store, store_report
 from watchsync.store import Store, StoreError
 
@@ -327,7 +328,10 @@ class Alerts:
         if not report.sessions and not totals.done_seconds:
             return  # no plan and no activity this week: nothing to tell
         flags = report.summary.flags + [f"{s.name}: {f}" for s in report.sessions for f in s.flags]
-        lines = [f"Completion {values.percent(totals.completion)} ({totals.done} done, {totals.missed} missed, "
+        plan_week = plan_weeks(self.store, athlete.name).get(monday)
+        label = values.week_label(plan_week.focus, plan_week.note, plan_week.sessions) if plan_week else ""
+        lines = [*([f"{label[0].upper()}{label[1:]}."] if label else []),
+                 f"Completion {values.percent(totals.completion)} ({totals.done} done, {totals.missed} missed, "
                  f"{totals.pending} open); {values.hours(totals.done_seconds)} done of {values.planned_time(totals)}; "
                  f"easy share of running {values.percent(totals.easy_share)} "
                  f"(target {values.percent(report.easy_share_target)}).",

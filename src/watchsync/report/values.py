@@ -211,6 +211,16 @@ def planned_time(totals: Totals) -> str:
     return f"{hours(to_date)} planned to date ({hours(totals.planned_seconds)} in all)"
 
 
+def week_label(focus: str, note: str | None, sessions: int) -> str:
+    """What a plan says of its week, for the coach: ``deload week: less volume, no quality session``,
+    ``rest week: travel``; a build week's note alone; empty when the plan says nothing."""
+    if sessions == 0:
+        return "rest week" + (f": {note}" if note else "")
+    if focus == "deload":
+        return "deload week: less volume, no quality session" + (f" ({note})" if note else "")
+    return note or ""
+
+
 def week_end(week: WeekSummary) -> date:
     """The Sunday of ``week``."""
     return week.week_start + timedelta(days=6)

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from watchsync.errors import InputError
 from watchsync.garmin.sync import DrainResult, PushPlan, SyncService
@@ -27,6 +28,7 @@ from watchsync.plan.diff import CalendarItem, Change, ChangeKind, plan_diff
 from watchsync.plan.lint import LintReport, lint_plan
 from watchsync.plan.model import Plan, ScheduledSession
 from watchsync.prepare import workout_key
+from watchsync.store import Store
 
 Progress = Callable[[int, int], None]
 
@@ -123,7 +125,42 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
                 service.enqueue_schedule(change.key, change.date)
         service.store.kv_set(athlete, plan_kv_key(plan),
                              sorted([*kept, *([workout_key(s.workout), s.date.isoformat()] for s in sessions)]))
+        service.store.kv_set(athlete, PLAN_WEEKS_PREFIX + plan.name, _week_entries(plan, start))
     return ApplyResult(pushes, changes, None, warnings)
+
+
+def _week_entries(plan: Plan, start: date | None) -> list[list[object]]:
+    """``[monday, focus, note, sessions]`` of each week of ``plan`` as applied (its start, or ``start``)."""
+    first = start or plan.start
+    if first is None:
+        return []
+    monday = first - timedelta(days=first.weekday())
+    return [[(monday + timedelta(weeks=number)).isoformat(), week.focus.value, week.note,
+             sum(len(sessions) for sessions in week.days.values())] for number, week in enumerate(plan.weeks)]
+
+
+class PlanWeek(NamedTuple):
+    """A week as its plan describes it: its focus (``build``, ``deload``), note and number of sessions."""
+
+    plan: str
+    focus: str
+    note: str | None
+    sessions: int
+
+
+def plan_weeks(store: Store, athlete: str) -> dict[date, PlanWeek]:
+    """The weeks of the athlete's applied plans by Monday (a deload or a rest week is the plan's to say:
+    the report only sees sessions, probe coach10); a week two plans share keeps the first plan's."""
+    weeks: dict[date, PlanWeek] = {}
+    for key, entries in sorted(store.kv_prefixed(athlete, PLAN_WEEKS_PREFIX).items()):
+        for entry in entries if isinstance(entries, list) else []:
+            try:
+                monday, focus, note, sessions = entry
+                weeks.setdefault(date.fromisoformat(monday), PlanWeek(key.removeprefix(PLAN_WEEKS_PREFIX),
+                                                                      str(focus), note, int(sessions)))
+            except (TypeError, ValueError):
+                continue  # an entry of another version: no label rather than an error
+    return weeks
 
 
 def overlapping_plans(plan: Plan, service: SyncService, sessions: list[ScheduledSession]) -> tuple[str, ...]:
@@ -156,6 +193,8 @@ def _stored_name(service: SyncService, key: str) -> str:
 
 #: The store's kv keys of the calendar entries each plan made: this prefix and the plan's name.
 PLAN_KV_PREFIX = "plan.sessions:"
+#: The store's kv keys of each plan's weeks (Monday, focus, note, sessions): this prefix and the plan's name.
+PLAN_WEEKS_PREFIX = "plan.weeks:"
 
 
 def plan_kv_key(plan: Plan) -> str:

@@ -22,6 +22,7 @@ from watchsync.model.athlete import Athlete
 from watchsync.model.enums import find_sport
 from watchsync.report import charts, values
 from watchsync.report.model import ComplianceReport, SessionRow
+from watchsync.services.plan_apply import plan_weeks
 from watchsync.services.report import (
     StoredActivity,
     planned_from_store,
@@ -58,6 +59,7 @@ class AthleteCard:
     week: ComplianceReport
     status: dict[str, Any]
     flags: list[str]
+    week_label: str = ""  # what the plan says of this week ("deload week: ...", "rest week: travel")
 
 
 def overview(store: Store, athletes: list[Athlete], status: dict[str, Any]) -> list[AthleteCard]:
@@ -68,8 +70,16 @@ def overview(store: Store, athletes: list[Athlete], status: dict[str, Any]) -> l
         today = athlete.today()
         week = store_report(store, athlete, today=today, week=today)
         # the card shows its first flags: the most important first (a too-hard run before a late one)
-        cards.append(AthleteCard(athlete, week, by_name.get(athlete.name, {}), values.ranked(all_flags(week))))
+        label = week_labels(store, athlete).get(monday_of(today), "")
+        cards.append(AthleteCard(athlete, week, by_name.get(athlete.name, {}), values.ranked(all_flags(week)), label))
     return cards
+
+
+def week_labels(store: Store, athlete: Athlete) -> dict[date, str]:
+    """What the athlete's plans say of each week, by Monday (deload and rest weeks, a week's note)."""
+    labels = {monday: values.week_label(week.focus, week.note, week.sessions)
+              for monday, week in plan_weeks(store, athlete.name).items()}
+    return {monday: label for monday, label in labels.items() if label}
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,7 @@ class ChartsView:
     flags: list[str]
     monday: date | None = None
     future: bool = False  # a week after the athlete's today: only what is planned is shown
+    week_labels: dict[date, str] = field(default_factory=dict)  # the plans' word on each week, by Monday
 
 
 #: How far before a week its report reads (the load's chronic window, with room).
@@ -157,12 +168,13 @@ def week(store: Store, athlete: Athlete, day: date) -> ChartsView:
     today = athlete.today()
     report = store_report(store, athlete, today=today, week=day)
     monday = monday_of(day)
-    return ChartsView(report, _charts(report), all_flags(report), monday, future=monday > today)
+    return ChartsView(report, _charts(report), all_flags(report), monday, future=monday > today,
+                      week_labels=week_labels(store, athlete))
 
 
 def season(store: Store, athlete: Athlete) -> ChartsView:
     report = store_report(store, athlete, today=athlete.today())
-    return ChartsView(report, _charts(report), all_flags(report))
+    return ChartsView(report, _charts(report), all_flags(report), week_labels=week_labels(store, athlete))
 
 
 def _charts(report: ComplianceReport) -> dict[str, str]:
