@@ -128,3 +128,26 @@ def test_a_swim_whose_session_lacks_its_pool_takes_it_from_its_distance_and_leng
     workout = _swim_30()
     assert [s.inside for s in score_intensity(workout, stripped).steps] == \
         [s.inside for s in score_intensity(workout, whole).steps]  # per-length pace, not the records'
+
+
+def test_a_swim_with_a_lap_per_set_and_rest_follows_its_laps_in_a_yard_pool() -> None:
+    """probe coach10: in a 25-yd pool a "100 m" set is 4 lengths (91.44 m); steps cut by planned metres put
+    the cool-down into the main set. A swim that recorded one lap per step follows its laps."""
+    from watchsync.model.workout import DistanceDuration, Intensity, Repeat
+
+    path = SHARED / "fit2" / "muktihari_activity_poolswim.fit"  # 25 yd: 4 x (4 lengths, 60 s rest), 4 lengths
+    if not path.is_file():
+        pytest.skip(f"fixture {path} not found")
+    activity = decode_activity(path.read_bytes())
+    band = SpeedTarget(low=0.5, high=1.0)
+    workout = Workout(name="Sets", sport=Sport.POOL_SWIM, steps=[
+        Repeat(count=4, steps=[Step(duration=DistanceDuration(meters=100), target=band),
+                               Step(intensity=Intensity.REST, duration=TimeDuration(seconds=60))]),
+        Step(duration=DistanceDuration(meters=100), target=band)])
+    score = score_intensity(workout, activity)
+    assert score.alignment == "lap order"
+    laps = [lap.total_timer_time or 0.0 for lap in activity.laps]
+    swim, rest, last = score.steps
+    assert swim.seconds == pytest.approx(sum(laps[0:8:2]), abs=1.0) and swim.executions == 4
+    assert rest.seconds == pytest.approx(sum(laps[1:8:2]), abs=1.0)
+    assert last.seconds == pytest.approx(laps[8], abs=1.0)

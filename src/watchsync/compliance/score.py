@@ -340,13 +340,15 @@ def _timer_clock(weights: FloatArray) -> FloatArray:
 
 
 def _laps_in_step_order(order: list[PlannedStep], activity: Activity) -> list[_Span] | None:
-    """The laps as the planned steps in order, when a workout with lap-button steps was run on a device that
-    numbers no laps (the watch's own copy is not known) and it recorded one lap per step: the runner's lap
-    presses say where each step ended (a timer laid at 60 s per press would score the next rep as the
-    cool-down); None otherwise."""
+    """The laps as the planned steps in order, when the device numbers no laps (the watch's own copy is
+    not known) and it recorded one lap per step, for a workout with lap-button steps (the runner's lap
+    presses say where each step ended: a timer laid at 60 s per press would score the next rep as the
+    cool-down) or a pool swim (a swimmer's lap per set and per rest: a 25-yd pool's 2 lengths are no
+    50 m, and steps cut by metres put the cool-down into the main set, probe coach10); None otherwise."""
     laps = [lap for lap in activity.laps if lap.start_time is not None]
+    pressed = any(isinstance(p.step.duration, LapButton) for p in order)
     if len(laps) != len(order) or any(lap.wkt_step_index is not None for lap in activity.laps) \
-            or not any(isinstance(p.step.duration, LapButton) for p in order):
+            or not (pressed or activity.lengths):
         return None
     return [_Span(planned.index, span.begin, span.end, span.seconds)
             for planned, span in zip(order, _lap_spans(activity, numbered=False), strict=True)]
