@@ -475,6 +475,26 @@ def test_an_imperial_athlete_reads_miles_and_feet_in_analyze_and_show(tmp_path: 
     assert "estimated: 12m, " in (out := capsys.readouterr().out) and " mi (" in out
 
 
+@pytest.mark.parametrize(("name", "said"), [("fit2/muktihari_activity_poolswim.fit", ", 500 yd, pool 25 yd"),
+                                          ("fit/activity_poolswim_with_hr.fit", ", 1700 m, pool 25 m")])
+def test_a_pool_swim_counts_in_its_pools_unit_for_every_athlete(tmp_path: Path, name: str, said: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # probe coach10: an imperial swimmer read "0.48 mi, pool 22.86 m" for 20 lengths of a 25-yd pool
+    fit = FIXTURES.parent / name
+    if not fit.is_file():
+        pytest.skip(f"fixture {fit} not found")
+    config = tmp_path / "config.toml"
+    config.write_text('[athletes.sam]\nmax_hr = 185\nunits = "imperial"\n', encoding="utf-8")
+    assert main(["--config", str(config), "analyze", str(fit)]) == 0
+    facts = capsys.readouterr().out.splitlines()[0]
+    assert said in facts and " mi" not in facts
+    from watchsync.model.units import Units
+    from watchsync.report import values
+    with values.display_units(Units.IMPERIAL):
+        assert values.distances({"swim": 777.24, "run": 8046.72}) == "swim 850 yd · run 5.0 mi"
+    assert values.distances({"swim": 850.0}, {"swim": 1000.0}) == "swim 850 / 1000 m"
+
+
 def test_report_on_a_damaged_store_is_one_line_not_a_traceback(tmp_path: Path, server: LocalGarminServer,
                                                               workout_file: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:

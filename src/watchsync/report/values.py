@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from watchsync.describe import format_seconds
-from watchsync.model.units import METERS_PER_FOOT, Units, format_distance
+from watchsync.model.units import METERS_PER_FOOT, METERS_PER_YARD, Units, format_distance
 
 if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
     from watchsync.compliance.summary import Totals, WeekSummary
@@ -84,9 +84,19 @@ def ascent(meters: float) -> str:
     return f"{meters:.0f} m"
 
 
-def _bare_distance(meters: float) -> str:
-    """The number of :func:`kilometres` without its unit (``37.6`` of ``37.6 / 40.0 km``)."""
-    return kilometres(meters).rsplit(" ", 1)[0]
+def _bare_distance(meters: float, family: str = "run") -> str:
+    """The number of :func:`family_distance` without its unit (``37.6`` of ``37.6 / 40.0 km``)."""
+    return family_distance(family, meters).rsplit(" ", 1)[0]
+
+
+def family_distance(family: str, meters: float) -> str:
+    """A sport family's distance as its athletes count it: a swim in metres (``850 m``; yards while an
+    imperial report renders: ``930 yd``, never ``0.5 mi``), every other family as :func:`kilometres`."""
+    if family != "swim":
+        return kilometres(meters)
+    if _DISPLAY_UNITS.get() is Units.IMPERIAL:
+        return f"{meters / METERS_PER_YARD:.0f} yd"
+    return f"{meters:.0f} m"
 
 
 def step_band(channel: str | None, low: float | None, high: float | None, family: str = "run") -> str:
@@ -172,11 +182,12 @@ def distance_tile(done: Mapping[str, float], planned: Mapping[str, float], *,
     main = "run" if "run" in families or not families else families[0]
     others = [family for family in families if family != main]
     if future:
-        rest = " · ".join(f"{family} {kilometres(planned[family])}" for family in others if family in planned)
-        return kilometres(planned.get(main, 0.0)), f"{main} planned" + (f" · {rest} planned" if rest else "")
+        rest = " · ".join(f"{family} {family_distance(family, planned[family])}" for family in others
+                          if family in planned)
+        return family_distance(main, planned.get(main, 0.0)), f"{main} planned" + (f" · {rest} planned" if rest else "")
     rest = distances({f: done[f] for f in others if f in done}, {f: planned[f] for f in others if f in planned})
-    return (kilometres(done.get(main, 0.0)),
-            f"{main}, done of {kilometres(planned.get(main, 0.0))}" + (f" · {rest}" if others else ""))
+    return (family_distance(main, done.get(main, 0.0)),
+            f"{main}, done of {family_distance(main, planned.get(main, 0.0))}" + (f" · {rest}" if others else ""))
 
 
 def distances(by_family: Mapping[str, float], planned: Mapping[str, float] | None = None) -> str:
@@ -189,9 +200,9 @@ def distances(by_family: Mapping[str, float], planned: Mapping[str, float] | Non
     for family in families:
         done, plan = by_family.get(family), planned.get(family)
         if plan is None:
-            parts.append(f"{family} {kilometres(done or 0.0)}")
+            parts.append(f"{family} {family_distance(family, done or 0.0)}")
         else:
-            parts.append(f"{family} {_bare_distance(done or 0.0)} / {kilometres(plan)}")
+            parts.append(f"{family} {_bare_distance(done or 0.0, family)} / {family_distance(family, plan)}")
     return " · ".join(parts)
 
 
