@@ -85,3 +85,35 @@ def test_a_deload_week_heavier_than_the_build_week_is_said_to_be_above_it(tmp_pa
     (tmp_path / "one-core.toml").write_text(one_core)
     [core] = [i.message for i in lint_plan(load_plan(tmp_path / "one-core.toml")).issues if i.rule == "core"]
     assert core.startswith("1 core session this week")
+
+
+def _one_week(tmp_path: Path, days: str, name: str = "p.toml") -> Path:
+    library = DATA.parents[3] / "workouts"
+    path = tmp_path / name
+    path.write_text(f'name = "p"\nlibrary = "{library}"\n{days}')
+    return path
+
+
+def test_intervals_with_targets_and_no_rpe_are_hard_and_strides_at_rpe_8_are_not(tmp_path: Path) -> None:
+    """probe plan12: ``4x 8m Z4 HR`` on Friday and ``6x 1km 3:50/km Pace`` on Saturday broke no hard-days
+    rule (hard only by tag or RPE), while strides at RPE 8 made a day hard and the same at RPE 9 did not."""
+    intervals = ('[[weeks]]\n[[weeks.days.fri]]\ntext = """\nname: Tempo\nsport: running\n4x\n- 8m Z4 HR\n'
+                 '- 2m Z1 HR\n"""\n[[weeks.days.sat]]\ntext = """\nname: Track\nsport: running\n6x\n'
+                 '- 1km 3:50/km Pace\n- 2m Z1 HR\n"""\n')
+    rules = lint_plan(load_plan(_one_week(tmp_path, intervals))).rules_broken()
+    assert "hard-days" in rules
+    strides = ('[[weeks]]\n[[weeks.days.sat]]\ntext = """\nname: Strides\nsport: running\n- 30m RPE 3\n6x\n'
+               '- 20s RPE {rpe}\n- 1m RPE 2\n"""\n[weeks.days]\nsun = "runs/long-easy-90.txt"\n')
+    for rpe in (8, 9):
+        report = lint_plan(load_plan(_one_week(tmp_path, strides.format(rpe=rpe), f"s{rpe}.toml")))
+        assert "long-run-neighbour" not in report.rules_broken(), rpe
+
+
+def test_running_may_not_jump_where_cross_training_makes_room(tmp_path: Path) -> None:
+    # probe plan12: running +57 % in a week passed because rides were cut and the total fell
+    weeks = ('[[weeks]]\n[weeks.days]\ntue = "runs/easy-45.txt"\nwed = ["cross/bike-outdoor-60.txt"]\n'
+             'thu = ["cross/bike-outdoor-60.txt"]\nsun = "runs/long-easy-90.txt"\n'
+             '[[weeks]]\n[weeks.days]\ntue = "runs/easy-60.txt"\nthu = "runs/easy-60.txt"\n'
+             'sun = "runs/long-easy-90.txt"\n')
+    [issue] = [i for i in lint_plan(load_plan(_one_week(tmp_path, weeks))).issues if i.rule == "weekly-growth"]
+    assert issue.message.startswith("running 210 min is 56 % above 135 min of week 1")

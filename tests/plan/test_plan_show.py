@@ -22,3 +22,23 @@ def test_table_rows_hold_sessions_minutes_and_easy_share() -> None:
     assert rows[0][5] == f"{100 * (1 - 8 / 230):.0f}%"  # 8 hard minutes (hills, strides) of 230
     assert "  mon  rest" in lines
     assert any(line.startswith("  thu  Hill repeats (base phase) (37 min)") for line in lines)
+
+
+def test_json_dates_count_from_the_monday_of_a_mid_week_start_and_the_long_run_is_the_tagged_one(
+        tmp_path: Path) -> None:
+    """probe plan12: a Wednesday start put Wednesday on Friday in `plan show --json` (``plan ics`` was
+    right), and the "long run" column showed a 43-min strides run over a 30-min long run."""
+    from watchsync.plan.show import plan_json
+    from watchsync.plan.totals import placed_facts, week_totals
+
+    library = Path(__file__).resolve().parents[2] / "workouts"
+    path = tmp_path / "midweek.toml"
+    path.write_text(f'name = "m"\nlibrary = "{library}"\nstart = 2027-03-24\n[[weeks]]\n[weeks.days]\n'
+                    'wed = "runs/easy-30.txt"\nsat = "runs/strides-40.txt"\nsun = { text = """\nname: Long\n'
+                    'sport: running\ntags: long\n- 30m RPE 3\n""" }\n')
+    plan = load_plan(path)
+    assert [(s["day"], s["date"]) for s in plan_json(plan)["sessions"]] == [
+        ("wed", "2027-03-24"), ("sat", "2027-03-27"), ("sun", "2027-03-28")]
+    assert [s.date.isoformat() for s in plan.sessions()] == ["2027-03-24", "2027-03-27", "2027-03-28"]
+    [week] = week_totals(plan, placed_facts(plan))
+    assert week.long_run_minutes == 30.0

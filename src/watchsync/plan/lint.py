@@ -104,15 +104,27 @@ def _weekly_growth(plan: Plan, facts: list[PlacedFacts], totals: list[WeekTotals
                    rules: PlanRules) -> Iterator[Issue]:
     history = plan.history.recent_weekly_minutes if plan.history else None
     reference, where = history, "the recent weekly average"
+    running: float | None = None  # the impact a runner's legs take: running time grows by the same rule
+    limit = 100 * rules.max_weekly_growth
     for total in totals:
         if total.focus is not WeekFocus.BUILD:
             continue
         if reference and total.minutes > reference * (1 + rules.max_weekly_growth) + 1e-6:
             growth = 100 * (total.minutes / reference - 1)
             yield _issue(plan, Severity.WARNING, "weekly-growth",
-                         f"{total.minutes:.0f} min is {growth:.0f} % above {reference:.0f} min of {where} "
-                         f"(limit {100 * rules.max_weekly_growth:.0f} % a week)", total.week)
-        reference, where = total.minutes, f"week {total.week}"
+                         f"{total.minutes:.0f} min is {_percent(growth, limit)} above {reference:.0f} min of {where} "
+                         f"(limit {limit:.0f} % a week)", total.week)
+        elif running and total.run_minutes > running * (1 + rules.max_weekly_growth) + 1e-6:
+            growth = 100 * (total.run_minutes / running - 1)  # cross-training cut to make room: +57 % of running
+            yield _issue(plan, Severity.WARNING, "weekly-growth",
+                         f"running {total.run_minutes:.0f} min is {_percent(growth, limit)} above {running:.0f} min "
+                         f"of {where} (limit {limit:.0f} % a week)", total.week)
+        reference, where, running = total.minutes, f"week {total.week}", total.run_minutes
+
+
+def _percent(growth: float, limit: float) -> str:
+    """``12 %``; ``10.2 %`` when the whole number would read as the limit itself ("10 % above, limit 10 %")."""
+    return f"{growth:.1f} %" if round(growth) <= limit else f"{growth:.0f} %"
 
 
 def _deload_cadence(plan: Plan, facts: list[PlacedFacts], totals: list[WeekTotals],

@@ -34,10 +34,12 @@ def format_plan_table(plan: Plan, athlete: Athlete | None = None) -> str:
 def plan_json(plan: Plan, athlete: Athlete | None = None) -> dict[str, Any]:
     """What :func:`format_plan_table` shows, as JSON-ready data (dates when the plan has a start)."""
     facts = placed_facts(plan, athlete)
+    # weeks are calendar weeks: week 1 is the one holding the start (a Wednesday start's Wednesday is its own)
+    monday = plan.start - timedelta(days=plan.start.weekday()) if plan.start else None
     weeks = [asdict(t) if is_dataclass(t) else dict(vars(t)) for t in week_totals(plan, facts)]
     sessions = [{"week": p.week, "day": DAY_NAMES[p.day], "name": p.session.workout.name,
                  "minutes": round(p.facts.minutes, 1),
-                 "date": (plan.start + timedelta(weeks=p.week - 1, days=p.day)).isoformat() if plan.start else None}
+                 "date": (monday + timedelta(days=plan.day_index(p.week, p.day))).isoformat() if monday else None}
                 for p in facts]
     return {"name": plan.name, "start": plan.start.isoformat() if plan.start else None, "weeks": weeks,
             "sessions": sessions}

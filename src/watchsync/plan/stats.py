@@ -4,9 +4,10 @@ Rules used everywhere plans are built, checked or shown (see docs/plans.md):
 
 * A step's RPE and whether it is easy, moderate or hard come from :mod:`watchsync.rules` (one
   rule for plans and compliance).
-* A session is *hard* when the workout is tagged quality, hills or fartlek, or a step reaches RPE 6,
-  except strides: steps of RPE ≥ 9 lasting 30 s or less are relaxed accelerations inside an easy run
-  and do not make a day hard.
+* A session is *hard* when the workout is tagged quality, hills or fartlek, a step reaches RPE 6, or its
+  unrated steps in the hard band (intervals with a target) last 5 minutes,
+  except strides: steps of RPE 6 or more (or unrated in the hard band) lasting 30 s or less are
+  relaxed accelerations inside an easy run and do not make a day hard.
 * Planned time and distance come from :mod:`watchsync.rules` (lap-button steps, per-sport speeds).
 """
 
@@ -19,8 +20,12 @@ from watchsync.model.workout import Step, TimeDuration, Workout
 from watchsync.rules import FAMILY_SPEED, step_rpe
 
 HARD_SESSION_RPE = 6.0
-STRIDE_MIN_RPE = 9.0
+#: A step this short at RPE 6 or more is a stride (relaxed, "never a sprint": RPE 7-8 as often as 9), not hard work.
+STRIDE_MIN_RPE = HARD_SESSION_RPE
 STRIDE_MAX_SECONDS = 30.0
+#: A session whose steps in the hard band (intervals with an HR, pace or power target and no RPE) last this
+#: long is hard, as one with an RPE of 6 or more is: imported intervals carry targets, not RPEs.
+HARD_BAND_MIN_SECONDS = 300.0
 HARD_TAGS = frozenset({"quality", "hills", "fartlek"})
 #: Session RPE assumed for a workout without any RPE (e.g. a strength routine).
 UNRATED_SESSION_RPE = 4.0
@@ -28,10 +33,11 @@ CROSS_FAMILIES = frozenset({"bike", "swim", "ski", "other"})
 
 
 def is_stride(step: Step) -> bool:
-    """A short relaxed acceleration: RPE ≥ 9 for 30 s or less."""
+    """A short relaxed acceleration: 30 s or less at RPE 6 or more (or in the hard band without an RPE)."""
+    if not (isinstance(step.duration, TimeDuration) and step.duration.seconds <= STRIDE_MAX_SECONDS):
+        return False
     rpe = step_rpe(step)
-    return (rpe is not None and rpe >= STRIDE_MIN_RPE and isinstance(step.duration, TimeDuration)
-            and step.duration.seconds <= STRIDE_MAX_SECONDS)
+    return rpe >= STRIDE_MIN_RPE if rpe is not None else rules.intensity_band(step) == "hard"
 
 
 @dataclass(frozen=True)
@@ -101,14 +107,19 @@ def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["r
     split = {"easy": 0.0, "moderate": 0.0, "hard": 0.0}
     rated_seconds = rated_rpe_seconds = 0.0
     hard = bool(HARD_TAGS & set(workout.tags))
+    hard_band = 0.0  # unrated steps in the hard band, strides aside
     for step in workout.flat_steps():
         seconds = rules.planned_step_seconds(step, family, run_speed)
         rpe = step_rpe(step)
-        split[rules.intensity_band(step)] += seconds
+        band = rules.intensity_band(step)
+        split[band] += seconds
         if rpe is not None:
             rated_seconds += seconds
             rated_rpe_seconds += seconds * rpe
             hard = hard or (rpe >= HARD_SESSION_RPE and not is_stride(step))
+        elif band == "hard" and not is_stride(step):
+            hard_band += seconds
+    hard = hard or hard_band >= HARD_BAND_MIN_SECONDS  # "4x 8m Z4 HR": hard, though no RPE says so
     total = sum(split.values())
     return SessionFacts(
         family=family, tags=frozenset(workout.tags), seconds=total,

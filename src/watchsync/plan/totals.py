@@ -67,7 +67,9 @@ def week_totals(plan: Plan, facts: list[PlacedFacts]) -> list[WeekTotals]:
             moderate_run_minutes=sum(f.moderate_seconds for f in runs) / 60,
             hard_run_minutes=sum(f.hard_seconds for f in runs) / 60,
             load=sum(f.load for f in mine),
-            long_run_minutes=max((f.minutes for f in runs), default=0.0),
+            # the run tagged long (a strides run can be longer than a beginner's long run), else the longest
+            long_run_minutes=max((f.minutes for f in runs if f.is_long_run), default=0.0)
+            or max((f.minutes for f in runs), default=0.0),
             rest_days=sum(1 for day in range(7) if not week.day_sessions(day)),
         ))
     return totals
