@@ -41,6 +41,7 @@ from watchsync.resolve import resolve
 from watchsync.rules import planned_seconds, speeds_for
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.garmin.state import CONNECT_TYPE_OF_SPORT
 from watchsync.testing.notify_sink import NotifySink, running_sink
 from watchsync.testing.simulate import Behaviour, simulate_activity
 
@@ -48,14 +49,6 @@ REPO = Path(__file__).resolve().parents[2]
 WEEKS_DONE = 3
 TIMEOUT_S = 60.0
 
-#: Garmin activity type of a simulated activity, by the sport of the session.
-ACTIVITY_TYPE: dict[Sport, str] = {
-    Sport.RUNNING: "running", Sport.TRAIL_RUNNING: "trail_running", Sport.TREADMILL: "treadmill_running",
-    Sport.CYCLING: "cycling", Sport.INDOOR_CYCLING: "indoor_cycling", Sport.POOL_SWIM: "lap_swimming",
-    Sport.OPEN_WATER_SWIM: "open_water_swimming", Sport.XC_SKIING: "cross_country_skiing_ws",
-    Sport.SKI_MOUNTAINEERING: "backcountry_skiing", Sport.STRENGTH: "strength_training", Sport.YOGA: "yoga",
-    Sport.MOBILITY: "mobility", Sport.CARDIO: "cardio", Sport.OTHER: "other",
-}
 
 COACH_FILES: dict[str, str] = {
     "tempo-hills.txt": """name: Tempo hills
@@ -210,7 +203,7 @@ def simulate_weeks(server: LocalGarminServer, plan: Plan, start: date, athlete: 
         sport = Sport.CYCLING if behaviour == "swapped_bike" else workout.sport
         rpe = simulated.summary["workout_rpe"]
         server.add_activity(
-            simulated.fit, start_time=begin, activity_type=ACTIVITY_TYPE[sport], name=workout.name,
+            simulated.fit, start_time=begin, activity_type=CONNECT_TYPE_OF_SPORT[sport], name=workout.name,
             duration_s=simulated.summary["duration_s"], distance_m=simulated.summary["distance_m"],
             associated_workout_id=remote_ids.get(workout.name) if behaviour in LINKED else None,
             direct_workout_rpe=round(rpe * 10) if rpe else None)

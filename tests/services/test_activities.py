@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired
+from watchsync.garmin.errors import AuthRequired, Transient
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import RpeTarget, Sport, Step, TimeDuration, Workout
 from watchsync.resolve import resolve
@@ -27,7 +27,7 @@ from watchsync.services.activities import (
 from watchsync.services.report import session_key
 from watchsync.store import Store
 from watchsync.testing.garmin.helpers import fake_token_dir, running_server
-from watchsync.testing.garmin.server import LocalGarminServer
+from watchsync.testing.garmin.server import Fault, LocalGarminServer
 from watchsync.testing.garmin.wire import Drop, Request, Response, error_response
 from watchsync.testing.simulate import Behaviour, simulate_activity
 
@@ -200,13 +200,12 @@ def missing_on_garmin(server: LocalGarminServer, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(server, "dispatch", dispatch)
 
 
-@pytest.mark.parametrize("route", ["/activity-service/activity/{id}", "/download-service/files/activity/{id}"])
-def test_an_activity_missing_on_garmin_is_recorded_and_the_next_ones_synced(
+def test_an_activity_without_a_file_on_garmin_is_recorded_and_the_next_ones_synced(
         server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch, route: str) -> None:
+        monkeypatch: pytest.MonkeyPatch) -> None:
     bad, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=3)))
     good, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=1)), seed=1)
-    missing_on_garmin(server, monkeypatch, route.format(id=bad))
+    missing_on_garmin(server, monkeypatch, f"/download-service/files/activity/{bad}")  # details there: manual
 
     result = sync(store, client, tmp_path)
 
@@ -217,6 +216,61 @@ def test_an_activity_missing_on_garmin_is_recorded_and_the_next_ones_synced(
     assert bad_row is not None and "not found" in bad_row.summary["error"]
     assert good_row is not None and good_row.summary["error"] is None and good_row.summary["decoder"]
     assert sync(store, client, tmp_path).fetched == []  # recorded: the next poll does not fail on it again
+
+
+def test_an_activity_deleted_at_garmin_is_forgotten_and_one_gone_before_its_fetch_never_stored(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """probe server11: a duplicate deleted at Garmin kept counting (run 27 km for 18, its load, a session
+    green on it); one deleted between the list and the fetch (its details 404) was stored from its list
+    item, doubling a 9-km run."""
+    watch, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=3)))
+    phone, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=3)), seed=1)
+    assert [a.activity_id for a in sync(store, client, tmp_path).fetched] == [watch, phone]
+    fit = tmp_path / "fit" / ATHLETE.name / f"{phone}.fit"
+    assert fit.is_file()
+    server.delete_activity(phone)  # garminconnect's delete_activity, as the athlete does in Connect
+    result = sync(store, client, tmp_path)
+    assert result.removed == [phone] and store.get_activity(phone) is None and store.get_activity(watch)
+    assert not fit.exists()
+    ghost, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=1)), seed=2)
+    missing_on_garmin(server, monkeypatch, f"/activity-service/activity/{ghost}")  # listed, then deleted
+    result = sync(store, client, tmp_path)
+    assert result.fetched == [] and result.removed == [ghost] and store.get_activity(ghost) is None
+
+
+@pytest.mark.parametrize(("fault", "path", "said"), [
+    (Fault.TRUNCATE, "/download-service/", "answer broke off"),  # a download cut by the network
+    (Fault.NOT_JSON, "/activity-service/", "not JSON"),  # GarminDB #245: a maintenance page with a 200
+])
+def test_a_broken_answer_stops_the_sync_and_the_activity_is_fetched_whole_next_time(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path, fault: Fault, path: str,
+        said: str) -> None:
+    """probe server11: both were recorded as the activity's own failure (no FIT, load 0) and never fetched
+    again; the network's or Garmin's fault is tried again later."""
+    activity, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=2)))
+    server.inject(fault, count=50, path=path)  # broken on every try: the sync stops, nothing is recorded
+    with pytest.raises(Transient, match=said):
+        sync(store, client, tmp_path, since=TODAY - timedelta(days=5))
+    assert store.get_activity(activity) is None
+    server.clear_faults()
+    server.inject(fault, count=1, path=path)  # broken once: the client's retry fetches it whole
+    [fetched] = sync(store, client, tmp_path).fetched
+    row = store.get_activity(activity)
+    assert fetched.error is None and row is not None and row.summary["decoder"] and row.summary["load"]["trimp"]
+
+
+def test_a_run_whose_type_the_athlete_corrected_to_walking_in_connect_is_no_run(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    """probe server11: a walk recorded on the run profile and corrected to "walking" in Connect (Garmin keeps
+    the FIT as it was) completed the planned easy run and added its km to running."""
+    simulated = simulate_activity(easy_run(3), ATHLETE, start=morning(TODAY - timedelta(days=1)))
+    walk = server.add_activity(simulated.fit, start_time=morning(TODAY - timedelta(days=1)), activity_type="walking",
+                               duration_s=simulated.summary["duration_s"], distance_m=simulated.summary["distance_m"])
+    run = server.add_activity(simulated.fit, start_time=morning(TODAY - timedelta(days=2)),
+                              activity_type="trail_running")  # a Connect type of the same family: the FIT's stays
+    fetched = {a.activity_id: a.sport for a in sync(store, client, tmp_path).fetched}
+    assert fetched == {walk: "other", run: "running"}
 
 
 def test_an_activity_that_cannot_be_scored_is_recorded_with_its_analysis(

@@ -99,16 +99,19 @@ def run_sync(args: argparse.Namespace) -> int:
             raise CliError(f"activities sync stopped: {error}") from None
     if args.json:
         print_json({"fetched": [asdict(fetched) for fetched in result.fetched], "skipped": result.skipped,
-                    "failed": len(result.errors), "since": result.since, "until": result.until,
-                    "cursor": result.cursor})
+                    "failed": len(result.errors), "removed": result.removed, "since": result.since,
+                    "until": result.until, "cursor": result.cursor})
         return 1 if result.errors else 0
     for fetched in result.fetched:
         outcome = fetched.error or (f"{fetched.session_id}: {fetched.status}" if fetched.session_id else "unplanned")
         print(f"{fetched.activity_id}  {fetched.start:%Y-%m-%d %H:%M}  {fetched.sport or '?'}  {outcome}")
         for warning in fetched.warnings:
             print(f"  warning: {warning}", file=sys.stderr)
+    for activity_id in result.removed:
+        print(f"{activity_id}  deleted at Garmin: forgotten (no longer counted)")
     cursor = result.cursor.isoformat() if result.cursor else "none"
-    print(f"{len(result.fetched)} new, {result.skipped} already stored, {len(result.errors)} failed "
+    print(f"{len(result.fetched)} new, {result.skipped} already stored, {len(result.errors)} failed"
+          + (f", {len(result.removed)} deleted at Garmin" if result.removed else "") + " "
           f"(listed {result.since}..{result.until}; cursor {cursor})", file=sys.stderr)
     return 1 if result.errors else 0
 

@@ -29,9 +29,12 @@ CONNECT_SPORTS: dict[str, Sport] = {
     "lap_swimming": Sport.POOL_SWIM, "open_water_swimming": Sport.OPEN_WATER_SWIM,
     "cross_country_skiing_ws": Sport.XC_SKIING, "skate_skiing_ws": Sport.XC_SKIING,
     "backcountry_skiing": Sport.SKI_MOUNTAINEERING, "strength_training": Sport.STRENGTH,
-    "yoga": Sport.YOGA, "mobility": Sport.MOBILITY, "hiit": Sport.CARDIO, "cardio": Sport.CARDIO,
-    "indoor_rowing": Sport.CARDIO, "rowing": Sport.CARDIO, "elliptical": Sport.CARDIO,
-    "stair_climbing": Sport.CARDIO,
+    "yoga": Sport.YOGA, "mobility": Sport.MOBILITY, "pilates": Sport.MOBILITY, "hiit": Sport.CARDIO,
+    "indoor_cardio": Sport.CARDIO, "cardio": Sport.CARDIO, "indoor_rowing": Sport.CARDIO, "rowing": Sport.CARDIO,
+    "rowing_v2": Sport.CARDIO, "elliptical": Sport.CARDIO, "stair_climbing": Sport.CARDIO,
+    "backcountry_skiing_snowboarding_ws": Sport.SKI_MOUNTAINEERING,
+    # what a run recorded by mistake is corrected to in Connect: never a run (Garmin keeps the FIT as it was)
+    "walking": Sport.OTHER, "casual_walking": Sport.OTHER, "speed_walking": Sport.OTHER, "hiking": Sport.OTHER,
 }
 #: Connect type keys holding a sport's word that are not that sport (``resort_skiing``: lift-served, as
 #: FIT's alpine skiing; ``bike_to_run_transition``: a triathlon transition), read before the words below.
@@ -300,6 +303,12 @@ def _title(name: Any) -> str | None:
 def _given(*values: Any) -> Any:
     """The first value that is not None: a list item's ``null`` hides nothing the details say."""
     return next((value for value in values if value is not None), None)
+
+
+def connect_type_sport(connect: Mapping[str, Any]) -> Sport | None:
+    """The sport of Connect's activity type when Connect names it exactly (None for a key it does not list)."""
+    type_key = (connect.get("activityType") or connect.get("activityTypeDTO") or {}).get("typeKey")
+    return CONNECT_SPORTS.get(type_key) if isinstance(type_key, str) else None
 
 
 def _connect_sport(type_key: str) -> Sport:

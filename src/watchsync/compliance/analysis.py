@@ -25,6 +25,7 @@ from watchsync.compliance.activities import (
     ActivitySummary,
     NotAnActivity,
     combine,
+    connect_type_sport,
     summaries_from_fit,
     summary_from_connect,
 )
@@ -98,6 +99,11 @@ def analyse_decoded(activity_id: str, activity: Activity, athlete: Athlete, *,
     if not parts:
         raise NotAnActivity("no session and no records with a time")
     summaries = _summaries(activity_id, activity, parts, from_connect, athlete.timezone)
+    typed = connect_type_sport(connect) if connect is not None and len(summaries) == 1 else None
+    if typed is not None and typed.family != summaries[0].sport.family:
+        # the athlete corrected the type in Connect (a walk recorded on the run profile): Garmin keeps the
+        # file as it was, so Connect's type is the one that is right (probe server11)
+        summaries = [summaries[0].model_copy(update={"sport": typed})]
     sessions = tuple(SessionAnalysis(part, summary, activity_load(summary, part.activity.records, athlete, config,
                                                                   weights=part.weights))
                      for part, summary in zip(parts, summaries, strict=True))

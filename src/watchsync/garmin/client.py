@@ -69,6 +69,11 @@ _STATUS_RE = re.compile(r"(?:API Error|HTTP|refresh failed:)\s*(\d{3})")
 _UNREACHABLE_TEXT = re.compile(r"\b(?:ConnectionError|ConnectTimeout|ReadTimeout|Timeout|SSLError|"
                                r"NameResolutionError|Connection refused|Failed to establish a new connection|"
                                r"Max retries exceeded)\b")
+#: An answer broken off mid-body (requests' ChunkedEncodingError, urllib3's IncompleteRead), which
+#: garminconnect wraps as "Connection error: ...": the network's fault, tried again later.
+_BROKEN_BODY_TEXT = re.compile(r"\b(?:IncompleteRead|Connection broken|ChunkedEncodingError|ProtocolError)\b")
+#: A 200 answer that is no JSON (Garmin's maintenance page: GarminDB #245, "Expecting value").
+_NOT_JSON_TEXT = re.compile(r"Expecting value: line \d+ column \d+|\bJSONDecodeError\b")
 _QUERY_RE = re.compile(r"\?[^\s)'\"]*")
 NO_TOKENS = ("Garmin login gave no API tokens: Garmin refused the token exchange and only a browser-cookie "
              "session came back, which cannot be saved or refreshed (nothing was saved); try `watchsync login` "
@@ -385,6 +390,11 @@ def normalize_error(error: BaseException) -> GarminError:
             return Unreachable(f"Garmin unreachable: {_transport_words(transport)}", ambiguous=_maybe_sent(transport))
         if any(_UNREACHABLE_TEXT.search(str(link)) for link in _chain(error)):
             return Unreachable(f"Garmin unreachable ({_redacted(_first_line(error))[:160]})", ambiguous=True)
+        if any(_BROKEN_BODY_TEXT.search(str(link)) for link in _chain(error)):
+            return Unreachable("Garmin's answer broke off before its end (the connection dropped); "
+                               "trying again later", ambiguous=True)
+        if any(_NOT_JSON_TEXT.search(str(link)) for link in _chain(error)):
+            return Transient("Garmin answered a page that is not JSON (down for maintenance?); trying again later")
     if status in (403, 427) and (_is_challenge(response) or any(
             word in str(link).lower() for link in _chain(error) for word in ("challenge", "cloudflare"))):
         return Blocked("Garmin's edge refused the request (HTTP 403 challenge page, not a login rejection); "

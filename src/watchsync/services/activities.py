@@ -42,7 +42,7 @@ from watchsync.compliance.match import match_sessions
 from watchsync.compliance.record import ActivityRecord, SessionRecord
 from watchsync.errors import InputError
 from watchsync.files import write_atomically
-from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient
+from watchsync.garmin.errors import AuthRequired, GarminError, NotFound, RateLimited, Transient
 from watchsync.model.athlete import Athlete
 from watchsync.services.scoring import SessionScore, score_session
 
@@ -93,6 +93,7 @@ class FetchResult:
     skipped: int = 0
     fetched: list[FetchedActivity] = field(default_factory=list)
     cursor: date | None = None
+    removed: list[int] = field(default_factory=list)  # ids deleted at Garmin, forgotten here
 
     @property
     def errors(self) -> list[FetchedActivity]:
@@ -118,20 +119,43 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     listed = list(client.iter_activities(result.since, result.until))
     if deep or cursor is None:
         store.kv_set(athlete.name, DEEP_KEY, today.isoformat())
+    # one entry per id: an activity uploaded between two pages shifts the list, and one comes twice
+    listed = list({int(item["activityId"]): item for item in listed}.values())
     result.listed = len(listed)
+    result.removed = _forget_deleted(store, athlete.name, {int(item["activityId"]) for item in listed},
+                                     result.since, today, fit_dir)
     new = [item for item in listed if store.get_activity(int(item["activityId"])) is None]
     result.skipped = result.listed - len(new)
     for done, item in enumerate(sorted(new, key=lambda i: (str(i.get("startTimeLocal")), int(i["activityId"]))), 1):
         fetched = _fetch_one(store, client, athlete, item, fit_dir, config, backfill)
-        result.fetched.append(fetched)
+        if fetched is None:  # deleted at Garmin between its list and its fetch (a duplicate removed)
+            result.removed.append(int(item["activityId"]))
+        else:
+            result.fetched.append(fetched)
         result.cursor = _cursor(store, athlete.name)
         if progress is not None:
             progress(done, len(new))
     return result
 
 
+def _forget_deleted(store: Store, athlete: str, listed: set[int], since: date, today: date,
+                    fit_dir: Path) -> list[int]:
+    """Forget the stored activities of the listed days that Garmin no longer lists: the athlete deleted
+    them (a watch and a phone's duplicate, a mistake), and they must not count (volume, load, a session
+    done). Their FIT files go too (GPS tracks the athlete removed)."""
+    from watchsync.services.report import stored_activities
+
+    gone = sorted({int(stored.summary.id.split("#")[0])
+                   for stored in stored_activities(store, athlete, start=since, end=today)} - listed)
+    for activity_id in gone:
+        store.delete_activity(activity_id)
+        (fit_dir / athlete / f"{activity_id}.fit").unlink(missing_ok=True)
+    return gone
+
+
 def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mapping[str, Any], fit_dir: Path,
-               config: ComplianceConfig, backfill: bool = False) -> FetchedActivity:
+               config: ComplianceConfig, backfill: bool = False) -> FetchedActivity | None:
+    """Fetch, analyse and record one listed activity; None when Garmin no longer has it."""
     activity_id = int(item["activityId"])
     connect: dict[str, Any] = dict(item)
     fit_path: Path | None = None
@@ -142,6 +166,10 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
         analysis = analyse(str(activity_id), data, athlete, connect=connect, config=config)
     except STOPPING_ERRORS:
         raise
+    except NotFound as error:
+        if _deleted(client, activity_id):  # its details are gone too: deleted, not an activity without a file
+            return None
+        return _record_failure(store, athlete, connect, fit_path, _problem(activity_id, error), config, backfill)
     except Exception as error:
         return _record_failure(store, athlete, connect, fit_path, _problem(activity_id, error), config, backfill)
     unscored: str | None = None
@@ -164,6 +192,15 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
     return FetchedActivity(activity_id, analysis.summary.start, analysis.summary.sport.value, fit_path,
                            ", ".join(s.session_id for s in scores) or None,
                            scores[0].volume.colour if scores else None, error=unscored, warnings=analysis.warnings)
+
+
+def _deleted(client: GarminClient, activity_id: int) -> bool:
+    """Whether Garmin answers 404 for the activity's details (a manual activity has details, no file)."""
+    try:
+        client.get_activity(activity_id)
+    except NotFound:
+        return True
+    return False
 
 
 def _problem(activity_id: int, error: Exception, what: str = "") -> str:

@@ -465,6 +465,12 @@ class Store:
     def get_activity(self, activity_id: int) -> ActivityRow | None:
         return _one(self._query("SELECT * FROM activities WHERE activity_id = ?", activity_id), activity_row)
 
+    def delete_activity(self, activity_id: int) -> None:
+        """Forget an activity the athlete deleted at Garmin, with the compliance rows it made."""
+        with self.transaction():
+            self._db.execute("DELETE FROM compliance WHERE activity_id = ?", (activity_id,))
+            self._db.execute("DELETE FROM activities WHERE activity_id = ?", (activity_id,))
+
     def mark_analysed(self, activity_id: int, now: datetime | None = None) -> None:
         self._update("UPDATE activities SET analysed_at = ? WHERE activity_id = ?", _ts(now), activity_id,
                      missing=f"no activity {activity_id}")

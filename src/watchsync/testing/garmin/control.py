@@ -52,7 +52,7 @@ class ControlRoutes:
             new = NewActivity(
                 fit_bytes=base64.b64decode(body["fit_base64"], validate=True),
                 start_time=datetime.fromisoformat(body["start_time"]),
-                activity_type=body.get("activity_type", "running"),
+                activity_type=body.get("activity_type"),  # none: the file's sport, as Garmin types it
                 name=body.get("name", ""),
                 duration_s=float(body.get("duration_s", 0)),
                 distance_m=float(body.get("distance_m", 0)),

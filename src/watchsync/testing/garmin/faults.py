@@ -17,6 +17,8 @@ class Fault(Enum):
     DROP = "drop"  # close the socket before handling the request
     DROP_AFTER_WRITE = "drop_after"  # apply the write, then close without answering
     CHALLENGE = "challenge"  # Garmin's edge (Cloudflare) answers 403 with an HTML challenge page
+    TRUNCATE = "truncate"  # answer, but break the body off halfway (a download cut by the network)
+    NOT_JSON = "not_json"  # answer 200 with an HTML page instead of JSON (a maintenance page)
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class FaultPicker:
         self._lock = threading.Lock()
         self._faults = faults
         self._random = random.Random(faults.seed)
-        self._scripted: deque[Fault] = deque()
+        self._scripted: deque[tuple[Fault, str]] = deque()  # (fault, path prefix it waits for)
         self._scripted_auth: deque[Fault] = deque()
 
     @property
@@ -101,10 +103,11 @@ class FaultPicker:
             self._faults = faults
             self._random = random.Random(faults.seed)
 
-    def script(self, fault: Fault, count: int = 1) -> None:
-        """Force ``fault`` onto the next ``count`` API requests, before any random fault."""
+    def script(self, fault: Fault, count: int = 1, path: str = "") -> None:
+        """Force ``fault`` onto the next ``count`` API requests (whose path starts with ``path``), before
+        any random fault."""
         with self._lock:
-            self._scripted.extend([fault] * count)
+            self._scripted.extend([(fault, path)] * count)
 
     def script_auth(self, fault: Fault, count: int = 1) -> None:
         """Force ``fault`` onto the next ``count`` sign-in, MFA and token requests."""
@@ -134,11 +137,12 @@ class FaultPicker:
                 draw -= rate
             return None
 
-    def before(self, *, is_write: bool) -> Fault | None:
+    def before(self, *, is_write: bool, path: str = "") -> Fault | None:
         """The fault for an API request about to be handled (a scripted drop-after only hits writes)."""
         with self._lock:
-            if self._scripted and (is_write or self._scripted[0] is not Fault.DROP_AFTER_WRITE):
-                return self._scripted.popleft()
+            if self._scripted and path.startswith(self._scripted[0][1]) and (
+                    is_write or self._scripted[0][0] is not Fault.DROP_AFTER_WRITE):
+                return self._scripted.popleft()[0]
             draw = self._random.random()
             faults = self._faults
             for fault, rate in ((Fault.RATE_LIMIT, faults.rate_limit),

@@ -63,6 +63,7 @@ class ApiRoutes:
             Route("GET", "/calendar-service/year/{year}/month/{month}", api, self.calendar_month),
             Route("GET", "/activitylist-service/activities/search/activities", api, self.search_activities),
             Route("GET", "/activity-service/activity/{id}", api, self.get_activity),
+            Route("DELETE", "/activity-service/activity/{id}", api, self.delete_activity),
             Route("GET", "/download-service/files/activity/{id}", api, self.download_activity),
         ]
 
@@ -219,6 +220,15 @@ class ApiRoutes:
                 "metadataDTO": {"associatedWorkoutId": activity["associatedWorkoutId"],
                                 "hasSplits": False, "manualActivity": False},
             })
+
+    def delete_activity(self, request: Request) -> Response:
+        """garminconnect's ``delete_activity``: gone from the list, its details and download 404 after."""
+        with self._state.lock:
+            refused = self._not_yours(request, self._state.activities, "activity")
+            if refused:
+                return refused
+            self._state.delete_activity(_id(request))
+        return Response(204)
 
     def download_activity(self, request: Request) -> Response:
         activity_id = _id(request)

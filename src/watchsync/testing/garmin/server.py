@@ -178,9 +178,14 @@ class LocalGarminServer(Dispatcher):
         """Replace the fault rates (a ``Faults`` or a ``"429=0.2,drop=0.05"`` spec)."""
         self._picker.set(parse_faults(faults) if isinstance(faults, str) else faults)
 
-    def inject(self, fault: Fault, count: int = 1) -> None:
-        """Force ``fault`` onto the next ``count`` API requests (drop-after hits writes only)."""
-        self._picker.script(fault, count)
+    def inject(self, fault: Fault, count: int = 1, path: str = "") -> None:
+        """Force ``fault`` onto the next ``count`` API requests (drop-after hits writes only; ``path``: only
+        those whose path starts with it, such as ``/download-service/``)."""
+        self._picker.script(fault, count, path)
+
+    def clear_faults(self) -> None:
+        """Drop the faults injected and not used yet."""
+        self._picker.clear_script()
 
     def inject_auth(self, fault: Fault, count: int = 1) -> None:
         """Force ``fault`` onto the next ``count`` sign-in, MFA, ticket or token requests."""
@@ -221,7 +226,11 @@ class LocalGarminServer(Dispatcher):
             raise ValueError(f"item_type must be one of {', '.join(OTHER_CALENDAR_ITEMS)}")
         return self._state.add_other_item(item_type, day, title, self.account.profile_id if owner is None else owner)
 
-    def add_activity(self, fit_bytes: bytes, *, start_time: datetime, activity_type: str = "running",
+    def delete_activity(self, activity_id: int) -> None:
+        """Delete an activity as the athlete does in Connect (its list entry, details and file go)."""
+        self._state.delete_activity(activity_id)
+
+    def add_activity(self, fit_bytes: bytes, *, start_time: datetime, activity_type: str | None = None,
                      name: str = "", duration_s: float = 0, distance_m: float = 0,
                      associated_workout_id: int | None = None, direct_workout_rpe: int | None = None) -> int:
         """Store an activity with its original FIT file; returns its id."""
@@ -270,7 +279,7 @@ class LocalGarminServer(Dispatcher):
             return early if early is not None else self._call(route, request)
         if self.faults.latency:
             time.sleep(self.faults.latency)
-        fault = self._picker.before(is_write=request.method != "GET")
+        fault = self._picker.before(is_write=request.method != "GET", path=request.path)
         early = self._fault_answer(fault)
         if early is not None:
             return early
@@ -281,6 +290,8 @@ class LocalGarminServer(Dispatcher):
         response = self._call(route, request)
         if fault is Fault.DROP_AFTER_WRITE and response.status < 300:
             return Drop.NOW
+        if fault is Fault.TRUNCATE:
+            return replace(response, truncated=True)
         return response
 
     def _match(self, request: Request) -> Route | None:
@@ -305,6 +316,9 @@ class LocalGarminServer(Dispatcher):
         if fault is Fault.CHALLENGE:
             return Response(403, b"<html><title>Just a moment...</title></html>", "text/html",
                             {"cf-mitigated": "challenge"})
+        if fault is Fault.NOT_JSON:  # tcgoetz/GarminDB #245: "JSONDecodeError: Expecting value" from a 200
+            return Response(200, b"<html><title>Garmin Connect</title><body>We are down for maintenance."
+                                 b"</body></html>", "text/html")
         return None
 
     def _owner(self, request: Request) -> int | None:

@@ -22,6 +22,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from watchsync.model.enums import Sport
+
 OWNER_ID = 12345678  # the profile id of the default account
 FIRST_IDS = {"workout": 100_000_001, "schedule": 500_000_001, "activity": 9_000_000_001, "step": 1,
              "calendar": 1_700_000_000_001}
@@ -34,11 +36,37 @@ ACTIVITY_TYPES: dict[str, int] = {
     "running": 1, "cycling": 2, "hiking": 3, "other": 4, "mountain_biking": 5, "trail_running": 6,
     "street_running": 7, "track_running": 8, "walking": 9, "road_biking": 10, "indoor_cardio": 11,
     "strength_training": 13, "treadmill_running": 18, "indoor_cycling": 25, "lap_swimming": 27,
-    "open_water_swimming": 28,
-    # Cross-training keys the compliance layer knows; their ids are this server's own.
-    "cross_country_skiing_ws": 171, "backcountry_skiing": 204, "yoga": 43, "mobility": 240, "hiit": 180,
-    "cardio": 241,
+    "open_water_swimming": 28, "indoor_rowing": 32, "yoga": 163, "hiit": 180, "backcountry_skiing": 203,
+    "backcountry_skiing_snowboarding_ws": 169, "skate_skiing_ws": 170, "cross_country_skiing_ws": 171,
+    "rowing_v2": 237, "mobility": 255,
+    # ids of Garmin's activityTypes list (pe-st/garmin-connect-export json/activityTypes.json, probe server11):
+    # Garmin has no key "cardio" (indoor cardio is indoor_cardio, 11)
 }
+
+
+#: Garmin's activity type of an upload, by the model sport of its file (the athlete may change it later).
+CONNECT_TYPE_OF_SPORT: dict[Sport, str] = {
+    Sport.RUNNING: "running", Sport.TRAIL_RUNNING: "trail_running", Sport.TREADMILL: "treadmill_running",
+    Sport.CYCLING: "cycling", Sport.INDOOR_CYCLING: "indoor_cycling", Sport.POOL_SWIM: "lap_swimming",
+    Sport.OPEN_WATER_SWIM: "open_water_swimming", Sport.XC_SKIING: "cross_country_skiing_ws",
+    Sport.SKI_MOUNTAINEERING: "backcountry_skiing", Sport.STRENGTH: "strength_training", Sport.YOGA: "yoga",
+    Sport.MOBILITY: "mobility", Sport.CARDIO: "indoor_cardio", Sport.OTHER: "other",
+}
+
+
+def connect_type_of(fit_bytes: bytes) -> str:
+    """The type Garmin gives an uploaded FIT file: its first session's sport ("running" when unreadable)."""
+    from watchsync.activity import decode_activity
+    from watchsync.compliance.activities import sport_from_names
+
+    try:
+        activity = decode_activity(fit_bytes)
+    except Exception:  # a test's broken file: typed as a run, as before
+        return "running"
+    session = next(iter(activity.sessions), None)
+    if session is None:
+        return "running"
+    return CONNECT_TYPE_OF_SPORT[sport_from_names(session.sport, session.sub_sport)]
 
 
 @dataclass(frozen=True)
@@ -47,7 +75,7 @@ class NewActivity:
 
     fit_bytes: bytes
     start_time: datetime
-    activity_type: str = "running"
+    activity_type: str | None = None  # None: from the file's sport, as Garmin types an upload
     name: str = ""
     duration_s: float = 0.0
     distance_m: float = 0.0
@@ -56,6 +84,8 @@ class NewActivity:
     owner: int = OWNER_ID
 
     def __post_init__(self) -> None:
+        if self.activity_type is None:
+            object.__setattr__(self, "activity_type", connect_type_of(self.fit_bytes))
         if self.activity_type not in ACTIVITY_TYPES:
             raise ValueError(f"unknown activity type {self.activity_type!r}")
         if not self.fit_bytes:
@@ -320,12 +350,13 @@ class ServerState:
         start = new.start_time if new.start_time.tzinfo else new.start_time.replace(tzinfo=UTC)
         with self._lock:
             activity_id = self.new_id("activity")
+            kind = new.activity_type or connect_type_of(new.fit_bytes)  # set by NewActivity: never None here
             self.activities[activity_id] = {
                 "activityId": activity_id,
-                "activityName": new.name or f"{new.activity_type.replace('_', ' ').title()}",
+                "activityName": new.name or f"{kind.replace('_', ' ').title()}",
                 "startTimeLocal": garmin_time(start.replace(tzinfo=None), separator=" "),
                 "startTimeGMT": garmin_time(start.astimezone(UTC).replace(tzinfo=None), separator=" "),
-                "activityType": {"typeId": ACTIVITY_TYPES[new.activity_type], "typeKey": new.activity_type},
+                "activityType": {"typeId": ACTIVITY_TYPES[kind], "typeKey": kind},
                 "duration": float(new.duration_s),
                 "distance": float(new.distance_m),
                 "associatedWorkoutId": new.associated_workout_id,
@@ -343,6 +374,16 @@ class ServerState:
     def fit_bytes(self, activity_id: int) -> bytes:
         with self._lock:
             return self._fit[activity_id]
+
+    def delete_activity(self, activity_id: int) -> None:
+        """Remove an activity and its file (the athlete deleted it in Connect: a duplicate, a mistake)."""
+        with self._lock:
+            del self.activities[activity_id]
+            self._fit.pop(activity_id, None)
+            blob = self._fit_path(activity_id)
+            if blob is not None:
+                blob.unlink(missing_ok=True)
+            self.save()
 
 
 def _renumber(steps: list[dict[str, Any]], orders: Iterator[int], groups: Iterator[int], group: int | None) -> None:

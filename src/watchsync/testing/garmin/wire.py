@@ -66,6 +66,7 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    truncated: bool = False  # send the whole Content-Length but half the body, then close
 
 
 class Drop(Enum):
@@ -184,6 +185,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         for name, value in result.headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if result.truncated:  # the client reads an IncompleteRead, as on a network that drops mid-download
+            self.wfile.write(result.body[: len(result.body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.wfile.write(result.body)
 
 
