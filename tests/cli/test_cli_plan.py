@@ -221,3 +221,19 @@ def test_generate_starts_on_the_monday_after_the_athletes_day_not_the_servers(
     assert code == 0, err
     assert load_plan(output).start == date(2030, 3, 4)
     assert "in the past" not in err
+
+
+def test_every_plan_generate_example_of_the_help_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    # probe docs11: `watchsync --help` showed `--start 2030-01-06`, a Sunday, which plan generate refuses
+    import shlex
+
+    from watchsync.cli import EXAMPLES, main
+
+    monkeypatch.chdir(tmp_path)
+    commands = [line.strip() for text in EXAMPLES.values() for line in text.splitlines()
+                if line.strip().startswith("watchsync plan generate")]
+    assert commands
+    for command in commands:
+        arguments = shlex.split(command)[1:]
+        assert main([*arguments, "--state-dir", str(tmp_path / "state")]) == 0, (command, capsys.readouterr().err)

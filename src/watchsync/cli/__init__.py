@@ -55,7 +55,7 @@ EXAMPLES: dict[tuple[str, ...], str] = {
   watchsync validate workouts/runs/*.txt
   watchsync show workouts/runs/easy-45.txt --athlete anna
   watchsync login --config ~/.config/watchsync/config.toml
-  watchsync plan generate --weeks 6 --start 2030-01-06 -o plan.toml
+  watchsync plan generate --weeks 6 --start 2030-01-07 -o plan.toml
   watchsync status || echo "watchsync needs attention"
   watchsync completion bash > ~/.local/share/bash-completion/completions/watchsync
 
