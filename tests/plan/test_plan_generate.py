@@ -199,3 +199,20 @@ def test_eight_week_generation_takes_under_a_second() -> None:
     generate_plan(GenerateOptions(library=LIBRARY, weeks=8, runs_per_week=5, hours=6.5, long_run_minutes=80,
                                   cross_training=("bike", "swim")))
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_short_recent_history_makes_long_library_runs_easy_runs_not_a_refusal() -> None:
+    """probe docs11: a runner whose longest run of the last 30 days was 36 min got no plan ("a library run is
+    longer than 110 % of the longest recent run: give a longer long run", which changed nothing); the
+    43-min strides run is an easy run the rule allows now, said. Too short a history to hold a 30-min long
+    run is refused with the reason."""
+    options = GenerateOptions(library=LIBRARY, start=date(2030, 3, 4),
+                              history=History(weekly_minutes=(240.0,) * 4, longest_run_minutes=36))
+    plan = generate_plan(options)
+    assert any(note.startswith("week 1: Easy run with strides (43 min) is longer than 110 % of the longest recent "
+                               "run (36 min): an easy run of 39 min instead") for note in plan.notes)
+    assert not lint_plan(plan).errors
+    short = GenerateOptions(library=LIBRARY, start=date(2030, 3, 4),
+                            history=History(weekly_minutes=(240.0,) * 4, longest_run_minutes=14))
+    with pytest.raises(GenerateError, match=r"the longest recent run \(14 min\) allows no long run of 30\+ min"):
+        generate_plan(short)

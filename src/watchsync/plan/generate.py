@@ -186,6 +186,7 @@ def generate_plan(options: GenerateOptions) -> Plan:
         else:
             built = _deload(builder, last_build, options)
         weeks.append(built.week)
+        notes += [note for note in builder.notes if note not in notes]
         for day, minutes in built.runs:
             log.add(day, minutes)
         if focus is WeekFocus.BUILD:
@@ -404,6 +405,34 @@ class _WeekBuilder:
                  rules: PlanRules, checked: bool) -> None:
         self.number, self.focus, self.picks, self.layout = number, focus, picks, layout
         self.log, self.rules, self.checked = log, rules, checked
+        self.notes: list[str] = []  # what the week had to change, said in the plan's notes
+
+    def within_spike(self, fixed: dict[int, list[Session]]) -> dict[int, list[Session]]:
+        """``fixed`` with each library run longer than the spike rule allows (a 43-min strides run after
+        a month whose longest run was 30 min) made an easy run of the longest the rule allows, or left
+        out under 20 min, and said: refusing the plan left a runner starting a base block without one
+        (probe docs11)."""
+        if not self.checked:
+            return fixed
+        out: dict[int, list[Session]] = {}
+        for day in sorted(fixed):
+            for session in fixed[day]:
+                facts = session_facts(session.workout)
+                reference = self.log.longest_before((self.number - 1) * 7 + day)
+                if not (facts.is_run and reference and training_rules.is_spike(
+                        facts.minutes, reference, self.rules.long_run_spike)):
+                    out.setdefault(day, []).append(session)
+                    continue
+                limit = math.floor(training_rules.spike_limit(reference, self.rules.long_run_spike) + 1e-9)
+                if limit >= MIN_EASY_MINUTES:
+                    text = easy_run_text(limit)
+                    out.setdefault(day, []).append(Session(_inline(text), text=text))
+                note = (f"week {self.number}: {session.workout.name} ({facts.minutes:.0f} min) is longer than "
+                        f"{100 * self.rules.long_run_spike:.0f} % of the longest recent run ({reference:.0f} min): "
+                        + (f"an easy run of {limit} min instead" if limit >= MIN_EASY_MINUTES else "left out"))
+                if note not in self.notes:
+                    self.notes.append(note)
+        return out
 
     def fixed(self, light: int, longest_cross: bool = False) -> dict[int, list[Session]]:
         """Library sessions by day; ``light`` (deload): :data:`LIGHTEST` one drills and one short
@@ -430,7 +459,7 @@ class _WeekBuilder:
 
     def build(self, targets: _Targets, light: int = FULL, longest_cross: bool = False) -> _Built:
         """The week closest to ``targets`` within the rules (the run log is not touched)."""
-        fixed = self.fixed(light, longest_cross)
+        fixed = self.within_spike(self.fixed(light, longest_cross))
         fixed_facts = [session_facts(s.workout) for sessions in fixed.values() for s in sessions]
         fixed_minutes = sum(f.minutes for f in fixed_facts) + self.routines_minutes()
         fixed_run = sum(f.minutes for f in fixed_facts if f.is_run)
@@ -445,6 +474,13 @@ class _WeekBuilder:
             easy = min(easy, math.floor(targets.easy_max + 1e-9))
         while True:
             if easy < MIN_EASY_MINUTES or long_minutes < MIN_LONG_MINUTES:
+                reference = self.log.longest_before((self.number - 1) * 7) if self.checked else None
+                if reference and training_rules.spike_limit(reference, self.rules.long_run_spike) < MIN_LONG_MINUTES:
+                    raise GenerateError(  # not the hours: the history allows no run as long as a plan's shortest
+                        f"week {self.number}: the longest recent run ({reference:.0f} min) allows no long run of "
+                        f"{MIN_LONG_MINUTES}+ min ({100 * self.rules.long_run_spike:.0f} % rule): a base plan starts "
+                        f"from runs of about {MIN_LONG_MINUTES} min (if the stored history misses longer runs, "
+                        "sync them with `watchsync activities sync --since`)")
                 need = fixed_minutes + MIN_LONG_MINUTES + MIN_EASY_MINUTES * len(easy_days)
                 raise GenerateError(
                     f"week {self.number}: {targets.total / 60:.1f} h cannot hold its fixed sessions "
