@@ -510,3 +510,18 @@ def test_report_on_a_damaged_store_is_one_line_not_a_traceback(tmp_path: Path, s
         err = capsys.readouterr().err
         assert code != 0 and "Traceback" not in err, command
         assert err.startswith("watchsync: ") and err.count("\n") <= 2, err
+
+
+def test_analyze_json_names_set_categories_whichever_decoder_read_them(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # probe docs11: fitfast gives an array's enums as numbers: "28" where the salvaged copy said "squat"
+    import json
+
+    fit = tmp_path / "strength.fit"
+    fit.write_bytes(simulate(REPO / "workouts" / "strength" / "strength-5min.txt", TODAY))
+    assert main(["analyze", str(fit), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["decoder"] == "fitfast"
+    categories = {done["category"] for done in document["sets"] if done["category"] is not None}
+    assert categories and all(not category.isdigit() for category in categories), categories
+    assert "squat" in categories

@@ -267,3 +267,19 @@ def test_sync_recreates_a_workout_deleted_on_garmin(run: Run, tokens: Path, serv
 def test_server_rejects_a_bad_fault_spec(run: Run) -> None:
     code, _out, err = run("server", "--port", "0", "--faults", "429=lots")
     assert code == 2 and err.count("\n") == 1 and "429=lots" in err
+
+
+def test_without_a_configuration_the_login_hint_says_to_make_one_first(tmp_path: Path, server: LocalGarminServer,
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """probe docs11: `whoami` on the embedded example said "run `watchsync login --athlete anna`", which
+    refuses without a configuration file."""
+    from watchsync.cli import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    monkeypatch.setenv("WATCHSYNC_ENDPOINT", server.url)
+    assert main(["--state-dir", str(tmp_path / "state"), "whoami"]) == 3
+    err = capsys.readouterr().err
+    assert "not logged in: run `watchsync login --athlete anna` (after creating a configuration file: " \
+           "`watchsync config example` starts one" in err
+    assert main(["--state-dir", str(tmp_path / "state"), "login"]) == 2  # as the hint says: refused without one

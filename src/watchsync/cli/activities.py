@@ -9,7 +9,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json, progress_bar
+from watchsync.cli.common import (
+    CliError,
+    add_athlete_option,
+    athlete_from,
+    config_from,
+    login_needed,
+    print_json,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from watchsync.compliance.activities import ActivitySummary
@@ -31,8 +39,8 @@ def register(commands: Any) -> None:
     activities = commands.add_parser("activities", help="activities from Garmin Connect")
     actions = activities.add_subparsers(dest="action", metavar="ACTION", required=True)
     sync = actions.add_parser("sync", help="fetch, analyse and score new activities")
-    sync.add_argument("--since", type=_day, metavar="DATE", help="list from this date (default: where the "
-                      "last sync stopped, less 2 days)")
+    sync.add_argument("--since", type=_day, metavar="DATE", help="list from this date (default: 10 days before "
+                      "where the last sync stopped, 42 on the day's first sync, 28 days on the very first)")
     add_athlete_option(sync)
     sync.add_argument("--json", action="store_true", help="the fetched activities and counts as JSON")
     sync.set_defaults(handler=run_sync)
@@ -79,7 +87,7 @@ def _open_store(path: Path) -> Store:
 def run_sync(args: argparse.Namespace) -> int:
     """Fetch new activities; exit 1 when any of them could not be analysed."""
     from watchsync.config import ConfigError
-    from watchsync.garmin.errors import AuthRequired, GarminError, login_hint_for
+    from watchsync.garmin.errors import AuthRequired, GarminError
     from watchsync.services.activities import sync_activities
     from watchsync.services.garmin import client_for
 
@@ -94,7 +102,7 @@ def run_sync(args: argparse.Namespace) -> int:
             result = sync_activities(store, client, athlete, fit_dir=config.state_dir / "activities",
                                      since=args.since, today=athlete.today(), progress=progress)
         except AuthRequired as error:
-            raise CliError(login_hint_for(str(error), athlete.name), EXIT_REAUTH) from None
+            raise CliError(login_needed(str(error), athlete.name), EXIT_REAUTH) from None
         except (GarminError, OSError) as error:
             raise CliError(f"activities sync stopped: {error}") from None
     if args.json:

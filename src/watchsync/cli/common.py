@@ -33,6 +33,22 @@ NO_CONFIG_HINT = ("create one at {where} (`watchsync config example` prints a st
                   "or set WATCHSYNC_CONFIG")
 
 
+#: Set when a command runs on the embedded example configuration (no config file anywhere).
+USING_EMBEDDED_CONFIG = False
+
+
+def login_needed(message: str, athlete: str | None) -> str:
+    """``message`` (``not logged in: run `watchsync login```) naming the athlete; on the embedded example
+    the login is refused, so the way there is said first (probe docs11)."""
+    from watchsync.garmin.errors import login_hint_for
+
+    text = login_hint_for(message, athlete) if athlete else message
+    if USING_EMBEDDED_CONFIG:
+        text += " (after creating a configuration file: `watchsync config example` starts one; `login` refuses " \
+                "the embedded example's athlete)"
+    return text
+
+
 def config_from(args: argparse.Namespace) -> Config:
     """Load the configuration named by the global options.
 
@@ -42,7 +58,9 @@ def config_from(args: argparse.Namespace) -> Config:
     """
     from watchsync.config import ConfigError, find_config_file, load_config, user_config_file
 
-    if find_config_file(args.config) is None:
+    global USING_EMBEDDED_CONFIG
+    USING_EMBEDDED_CONFIG = find_config_file(args.config) is None
+    if USING_EMBEDDED_CONFIG:
         where = user_config_file()
         if getattr(args, "config_required", False):
             raise CliError("no configuration file: this command needs your own athletes and zones; "

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, print_json
+from watchsync.cli.common import CliError, add_athlete_option, athlete_from, config_from, login_needed, print_json
 
 if TYPE_CHECKING:
     from watchsync.config import Config
@@ -104,12 +104,12 @@ def _day(text: str) -> date:
 @contextmanager
 def garmin_errors(athlete: str | None = None) -> Iterator[None]:
     """Garmin failures as one-line CLI errors; a needed login exits 3 (its hint naming ``athlete``)."""
-    from watchsync.garmin.errors import AuthRequired, GarminError, login_hint_for
+    from watchsync.garmin.errors import AuthRequired, GarminError
 
     try:
         yield
     except AuthRequired as error:
-        raise CliError(login_hint_for(str(error), athlete) if athlete else str(error), EXIT_LOGIN) from None
+        raise CliError(login_needed(str(error), athlete), EXIT_LOGIN) from None
     except GarminError as error:
         raise CliError(str(error)) from None
 
@@ -296,7 +296,8 @@ def run_push(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             remote = f"  Garmin id {row['workout_id']}" if row.get("workout_id") else ""
-            sport = (f"  (sent as Garmin sport {row['garmin_sport']}: Garmin has no workouts of this sport)"
+            verb = "sent" if row["action"] in ("created", "updated", "adopted") else "goes"  # parked: not sent yet
+            sport = (f"  ({verb} as Garmin sport {row['garmin_sport']}: Garmin has no workouts of this sport)"
                      if row.get("garmin_sport") and row["action"] != "unchanged" else "")  # said when sent
             print(f"{row['action']:<10} {row['name']}  ({row['path']}){remote}{sport}")
     code = 1 if errors else 0

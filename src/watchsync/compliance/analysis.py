@@ -208,9 +208,20 @@ def _set_json(done: StrengthSet, number: int | None, session: SessionAnalysis) -
         "type": done.set_type,
         "reps": done.repetitions,
         "weight_kg": done.weight,
-        "category": done.category,
+        "category": _category_name(done.category),
         "wkt_step_index": done.wkt_step_index,
     }
+
+
+def _category_name(category: str | None) -> str | None:
+    """A set's category by its FIT name (``squat``), whichever decoder read it: fitfast gives an array's
+    enums as numbers (``"28"``); one the profile has no name for stays its number."""
+    if category is None or not category.isdigit():
+        return category
+    from watchsync.formats.fit_codes import category_key  # deferred: the exercise table, for sets only
+
+    key = category_key(category)
+    return key.lower() if key is not None else category
 
 
 def _reading(value: int | None, invalid: int, zero_ok: bool = False) -> int | None:

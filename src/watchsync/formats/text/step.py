@@ -419,7 +419,9 @@ def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
     if not words:
         anchor = parts.sets or parts.length
         assert anchor is not None
-        raise parts.where.error(anchor.col, "a strength step needs an exercise", "e.g. '- 3x12 Squat'")
+        problem = ("a strength step needs an exercise" if parts.where.sport in EXERCISE_SPORTS
+                   else "reps need an exercise of Garmin's catalogue")  # "- 12 reps" in a run: no strength step
+        raise parts.where.error(anchor.col, problem, "e.g. '- 3x12 Squat'")
     close = exercises.suggest(cue)
     hint = f"; did you mean {' or '.join(repr(name) for name in close)}?" if close else ""
     raise parts.where.error(parts.cue[0].col, f"unknown exercise {cue!r}{hint}",
