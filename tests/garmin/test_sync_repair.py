@@ -191,6 +191,22 @@ def test_reconcile_reports_drift_without_overwriting(service: SyncService, garmi
     assert garmin_server.workouts()[0]["description"] == "changed by hand"
 
 
+def test_an_edit_in_garmins_step_editor_is_drift_though_the_description_is_kept(
+        service: SyncService, garmin_server: LocalGarminServer) -> None:
+    """probe docs11: only a changed marker line was seen; an edit of a step (which keeps the description)
+    left `list` "in sync" and `push` "unchanged" while the watch ran the edited workout."""
+    import time
+
+    key, remote_id = pushed(service, "easy-60.txt")
+    assert service.reconcile().drift == []
+    time.sleep(1.05)  # Garmin's update time counts seconds
+    edited = service.client.get_workout(remote_id)
+    edited["workoutSegments"][0]["workoutSteps"][0]["endConditionValue"] = 1200.0
+    service.client.update_workout(remote_id, edited)
+    found = service.reconcile()
+    assert len(found.drift) == 1 and found.drift[0].startswith(f"{key}: changed on Garmin Connect")
+
+
 def test_a_clean_reconcile_changes_nothing(service: SyncService, garmin_server: LocalGarminServer) -> None:
     key, _ = pushed(service, "easy-30.txt")
     service.enqueue_schedule(key, DAY)

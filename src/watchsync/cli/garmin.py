@@ -355,6 +355,7 @@ def run_list(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from watchsync.formats.connect_json import find_marker
+    from watchsync.garmin.sync_ops import edited_on_garmin
 
     with sync_service(args) as service:
         start = args.start or service.athlete.today()
@@ -370,7 +371,8 @@ def run_list(args: argparse.Namespace) -> int:
             marker = find_marker(summary.get("description"))
             state = ("not from watchsync" if marker is None and row is None else
                      "unknown here" if row is None else
-                     "in sync" if marker == row.content_hash else "changed on Garmin (push --force overwrites)")
+                     "changed on Garmin (push --force overwrites)"
+                     if edited_on_garmin(service.store, service.athlete.name, row, summary) else "in sync")
             workouts.append({"workout_id": workout_id, "name": summary.get("workoutName"),
                              "sport": (summary.get("sportType") or {}).get("sportTypeKey"),
                              "key": row.key if row else None, "state": state})

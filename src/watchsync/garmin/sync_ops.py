@@ -28,6 +28,28 @@ from watchsync.garmin.readback import ReadBack, compare_executed, garmin_name
 from watchsync.model.workout import Workout
 from watchsync.store import OutboxItem, ScheduleRow, Store, WorkoutRow
 
+#: Store kv key (plus the workout key) of the ``updatedDate`` Garmin gave the workout as watchsync last
+#: pushed or adopted it: a later ``updateDate`` in Garmin's list is an edit made there.
+UPDATED_KEY_PREFIX = "garmin.updated:"
+
+
+def edited_on_garmin(store: Store, athlete: str, row: WorkoutRow, summary: dict[str, Any]) -> bool:
+    """Whether the listed workout ``summary`` changed on Garmin Connect since watchsync pushed ``row``: its
+    marker line is not the content's, or Garmin's update time moved on (an edit in the step editor keeps
+    the description; probe docs11)."""
+    if find_marker(summary.get("description")) != row.content_hash:
+        return True
+    pushed, listed = store.kv_get(athlete, UPDATED_KEY_PREFIX + row.key), summary.get("updateDate")
+    if not isinstance(pushed, str) or not isinstance(listed, str):
+        return False
+    return _garmin_instant(listed) > _garmin_instant(pushed)
+
+
+def _garmin_instant(text: str) -> str:
+    """Garmin's ``2024-05-01T07:30:00.0`` to the second, comparable as text (``T`` or a space between)."""
+    return text.replace(" ", "T")[:19]
+
+
 log = logging.getLogger(__name__)
 
 
@@ -122,6 +144,7 @@ class OutboxRunner:
         self._athlete = athlete
         self._now = now
         self._remote = RemoteIndex(client)
+        self._updated: dict[str, str] = {}  # Garmin's updatedDate of each workout read back, until recorded
         self._calendar = CalendarCache(client)  # each month read once per drain
 
     def run(self, item: OutboxItem) -> Applied:
@@ -177,6 +200,9 @@ class OutboxRunner:
         create's answer (Garmin's stored copy, steps included) is compared as it is, without a GET."""
         if stored is None or not stored.get("workoutSegments"):
             stored = self._client.get_workout(remote_id)
+        updated = stored.get("updatedDate") or stored.get("updateDate")
+        if isinstance(updated, str):  # Garmin's own time of the copy (an edit there moves the list's): kept
+            self._updated[row.key] = updated  # with the push's outcome, in its transaction
         found = compare_executed(payload, stored)
         for note in found.cosmetic:
             log.info("%s: %s (Garmin id %d): cosmetic difference kept: %s", self._athlete, row.key, remote_id, note)
@@ -268,6 +294,9 @@ class OutboxRunner:
         with self._store.transaction():
             if item.op == "push" and applied.remote_id is not None:
                 self._store.set_remote_id(self._athlete, item.workout_key, applied.remote_id)
+            updated = self._updated.pop(item.workout_key, None) if item.op == "push" else None
+            if updated is not None:
+                self._store.kv_set(self._athlete, UPDATED_KEY_PREFIX + item.workout_key, updated)
             self._store.mark_done(item.id, now=self._now())
         return applied
 

@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from watchsync.formats.connect_json import find_marker
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.readback import garmin_name
-from watchsync.garmin.sync_ops import calendar_entries, index_marked
+from watchsync.garmin.sync_ops import calendar_entries, edited_on_garmin, index_marked
 from watchsync.store import Op, OutboxItem, ScheduleRow, Store, WorkoutRow
 
 #: Calendar entries older than this are not checked (past sessions do not need repairing).
@@ -59,7 +58,7 @@ class _Reconciler:
                 self._adopt(row, marked.get(garmin_name(str(row.payload["name"])), []))
             elif row.remote_id not in by_id:
                 self._recreate(row)
-            elif find_marker(by_id[row.remote_id].get("description")) != row.content_hash \
+            elif edited_on_garmin(self._store, self._athlete, row, by_id[row.remote_id]) \
                     and self._waiting_item("push", row.key) is None:
                 self._result.drift.append(f"{row.key}: changed on Garmin Connect since watchsync pushed it "
                                           f"(Garmin id {row.remote_id}; not overwritten: "
