@@ -61,6 +61,10 @@ def test_without_the_workout_on_the_watch_sets_go_to_the_steps_of_their_exercise
     score = score_intensity(STRENGTH, done)
     assert score.alignment == "sets"
     assert all(s.executions == 2 for s in score.steps if s.exercise is not None)
+    rests = [s for s in score.steps if s.exercise is None]  # probe coach10: "0/2" beside the rests recorded
+    recorded = sum(1 for s in done.sets if s.set_type == "rest")
+    assert rests and recorded and sum(s.executions for s in rests) == min(recorded, sum(s.planned_executions
+                                                                                       for s in rests))
 
 
 def test_a_run_is_never_scored_by_sets_and_strength_gets_no_easy_run_judgement() -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from watchsync.activity.model import Activity, StrengthSet
 from watchsync.compliance.steps import PlannedStep
+from watchsync.model.workout import Intensity
 
 
 @dataclass
@@ -38,10 +39,13 @@ def set_tallies(planned: list[PlannedStep], activity: Activity, *, numbered: boo
             if done.wkt_step_index in known:
                 _add(tallies.setdefault(done.wkt_step_index, SetTally()), done)
         return tallies
-    return _by_category(planned, active)
+    return _by_category(planned, active, [s for s in activity.sets if s.set_type == "rest"])
 
 
-def _by_category(planned: list[PlannedStep], active: list[StrengthSet]) -> dict[int, SetTally] | None:
+def _by_category(planned: list[PlannedStep], active: list[StrengthSet],
+                 rests: list[StrengthSet]) -> dict[int, SetTally] | None:
+    """Active sets to the planned steps of their category, in order; rest sets to the planned rests in
+    order (they showed "0/2" beside eight rests recorded, probe coach10)."""
     from watchsync.formats.fit_codes import category_key  # deferred: the exercise catalogue
 
     open_steps = [p for p in planned if p.step.exercise is not None]
@@ -53,7 +57,12 @@ def _by_category(planned: list[PlannedStep], active: list[StrengthSet]) -> dict[
             continue
         open_steps.remove(match)
         _add(tallies.setdefault(match.index, SetTally()), done)
-    return tallies or None
+    if not tallies:
+        return None
+    rest_steps = [p for p in planned if p.step.exercise is None and p.step.intensity is Intensity.REST]
+    for step, done in zip(rest_steps, rests, strict=False):
+        _add(tallies.setdefault(step.index, SetTally()), done)
+    return tallies
 
 
 def _add(tally: SetTally, done: StrengthSet) -> None:

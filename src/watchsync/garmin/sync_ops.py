@@ -205,7 +205,8 @@ class OutboxRunner:
             self._updated[row.key] = updated  # with the push's outcome, in its transaction
         found = compare_executed(payload, stored)
         for note in found.cosmetic:
-            log.info("%s: %s (Garmin id %d): cosmetic difference kept: %s", self._athlete, row.key, remote_id, note)
+            # debug: Garmin normalises every named repeat so (a keeper learnt to ignore the word, probe journey10)
+            log.debug("%s: %s (Garmin id %d): cosmetic difference kept: %s", self._athlete, row.key, remote_id, note)
         return found
 
     def _verify(self, row: WorkoutRow, remote_id: int, payload: dict[str, Any], step: str,
