@@ -274,7 +274,8 @@ def run_story(workdir: Path, library: Path, html: Path, *, serve: bool = False) 
         server.add_calendar_item("event", start + timedelta(weeks=6, days=5), "Trail race 30 km")
         server.add_calendar_item("weight", start + timedelta(days=1))
         plan = generate_plan(GenerateOptions(library=library, weeks=6, start=start, runs_per_week=4,
-                                             cross_training=("bike", "xc_ski"), athlete=athlete.name))
+                                             cross_training=("bike", "xc_ski"), athlete=athlete.name,
+                                             speeds=speeds_for(athlete)))
         sessions = list(plan.sessions(start))
         with daemon_process(config_file, state, workdir / "daemon.log") as daemon:
             step("3. The coach drops a 6-week base-building plan and three workout files (one broken)")

@@ -216,3 +216,16 @@ def test_a_short_recent_history_makes_long_library_runs_easy_runs_not_a_refusal(
                             history=History(weekly_minutes=(240.0,) * 4, longest_run_minutes=14))
     with pytest.raises(GenerateError, match=r"the longest recent run \(14 min\) allows no long run of 30\+ min"):
         generate_plan(short)
+
+
+def test_a_plan_generated_for_an_athlete_passes_lint_timed_at_that_athletes_speeds() -> None:
+    """probe plan12: the generator timed an 800-m swim at the default 0.67 m/s (22.6 min), lint at the
+    athlete's CSS (37.7 min at 3:30/100m): its deload weeks came out 31 % below the build weeks."""
+    from watchsync.model.athlete import Athlete
+    from watchsync.rules import speeds_for
+
+    tom = Athlete(name="tom", lthr=165, threshold_pace="5:30/km", swim_threshold_pace="3:30/100m")
+    options = GenerateOptions(library=LIBRARY, start=date(2027, 1, 4), weeks=8, hours=5.5, long_run_minutes=80,
+                              cross_training=("swim", "bike"), speeds=speeds_for(tom))
+    report = lint_plan(generate_plan(options), athlete=tom)
+    assert not {"deload-depth", "weekly-growth"} & report.rules_broken(), [i.message for i in report.issues]

@@ -112,6 +112,7 @@ def run_generate(args: argparse.Namespace) -> int:
     """Write a plan file (or print it)."""
     from watchsync.plan.generate import GenerateError, GenerateOptions, generate_plan
     from watchsync.plan.write import write_plan_toml
+    from watchsync.rules import speeds_for
 
     if args.library is None:
         args.library = _default_library()
@@ -124,7 +125,7 @@ def run_generate(args: argparse.Namespace) -> int:
         runs_per_week=args.runs_per_week, hours=args.hours, long_run_minutes=args.long_run,
         cross_training=tuple(part.strip() for part in args.cross_training.split(",") if part.strip()),
         rest_day=args.rest_day, deload_every=args.deload_every, growth=args.growth,
-        athlete=athlete.name, history=_history(args, today), name=args.name)
+        athlete=athlete.name, history=_history(args, today), name=args.name, speeds=speeds_for(athlete))
     try:
         plan = generate_plan(options)
     except GenerateError as error:

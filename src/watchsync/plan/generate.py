@@ -68,6 +68,10 @@ class GenerateOptions:
     athlete: str | None = None
     history: History | None = None
     rules: PlanRules = field(default_factory=PlanRules)
+    #: The athlete's planning speeds (``rules.speeds_for``), as ``plan show`` and ``plan lint`` time the
+    #: sessions; None: the default speeds (a swim timed at 0.67 m/s here and at the athlete's CSS there
+    #: made a generated plan fail its own lint, probe plan12).
+    speeds: training_rules.SpeedLike | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.library, str):  # a path given as text, as everywhere else in the library
@@ -162,7 +166,8 @@ def generate_plan(options: GenerateOptions) -> Plan:
     last_build: _Built | None = None
     for number in range(1, options.weeks + 1):
         focus = WeekFocus.DELOAD if number % options.deload_every == 0 else WeekFocus.BUILD
-        builder = _WeekBuilder(number, focus, picks, layout, log, options.rules, seeded or number > 1)
+        builder = _WeekBuilder(number, focus, picks, layout, log, options.rules, seeded or number > 1,
+                               _speed(options))
         if last_build is None:
             built = builder.build(targets)
             notes += _long_run_notes(options, built, log)
@@ -301,8 +306,12 @@ def _check(options: GenerateOptions) -> None:
             raise GenerateError(problem)
 
 
+def _speed(options: GenerateOptions) -> training_rules.SpeedLike:
+    return options.speeds if options.speeds is not None else training_rules.FAMILY_SPEED["run"]
+
+
 def _pick(library: Library, options: GenerateOptions) -> _Picks:
-    found = [(ref, workout, session_facts(workout)) for ref, workout in library.workouts()]
+    found = [(ref, workout, session_facts(workout, _speed(options))) for ref, workout in library.workouts()]
 
     def role(what: str, test: Callable[[SessionFacts], bool], sports: frozenset[Sport] | None = None
              ) -> list[Session]:
@@ -402,9 +411,9 @@ class _WeekBuilder:
     """One week: fixed library sessions plus the long run and easy runs that fill the target."""
 
     def __init__(self, number: int, focus: WeekFocus, picks: _Picks, layout: _Layout, log: RunLog,
-                 rules: PlanRules, checked: bool) -> None:
+                 rules: PlanRules, checked: bool, speed: training_rules.SpeedLike) -> None:
         self.number, self.focus, self.picks, self.layout = number, focus, picks, layout
-        self.log, self.rules, self.checked = log, rules, checked
+        self.log, self.rules, self.checked, self.speed = log, rules, checked, speed
         self.notes: list[str] = []  # what the week had to change, said in the plan's notes
 
     def within_spike(self, fixed: dict[int, list[Session]]) -> dict[int, list[Session]]:
@@ -417,7 +426,7 @@ class _WeekBuilder:
         out: dict[int, list[Session]] = {}
         for day in sorted(fixed):
             for session in fixed[day]:
-                facts = session_facts(session.workout)
+                facts = session_facts(session.workout, self.speed)
                 reference = self.log.longest_before((self.number - 1) * 7 + day)
                 if not (facts.is_run and reference and training_rules.is_spike(
                         facts.minutes, reference, self.rules.long_run_spike)):
@@ -451,7 +460,7 @@ class _WeekBuilder:
             options = picks.cross[(self.number - 1 + index) % len(picks.cross)]
             if light or longest_cross:
                 choose = min if light else max
-                pick = choose(options, key=lambda s: session_facts(s.workout).seconds)
+                pick = choose(options, key=lambda s: session_facts(s.workout, self.speed).seconds)
             else:
                 pick = options[(self.number - 1) // len(picks.cross) % len(options)]
             days.setdefault(day, []).append(pick)
@@ -460,7 +469,7 @@ class _WeekBuilder:
     def build(self, targets: _Targets, light: int = FULL, longest_cross: bool = False) -> _Built:
         """The week closest to ``targets`` within the rules (the run log is not touched)."""
         fixed = self.within_spike(self.fixed(light, longest_cross))
-        fixed_facts = [session_facts(s.workout) for sessions in fixed.values() for s in sessions]
+        fixed_facts = [session_facts(s.workout, self.speed) for sessions in fixed.values() for s in sessions]
         fixed_minutes = sum(f.minutes for f in fixed_facts) + self.routines_minutes()
         fixed_run = sum(f.minutes for f in fixed_facts if f.is_run)
         easy_days = list(self.layout.easy)
@@ -525,8 +534,8 @@ class _WeekBuilder:
         return long_minutes, easy
 
     def routines_minutes(self) -> float:
-        return (len(self.layout.core) * session_facts(self.picks.core.workout).minutes
-                + len(self.layout.strength) * session_facts(self.picks.strength.workout).minutes)
+        return (len(self.layout.core) * session_facts(self.picks.core.workout, self.speed).minutes
+                + len(self.layout.strength) * session_facts(self.picks.strength.workout, self.speed).minutes)
 
     def assemble(self, fixed: dict[int, list[Session]], easy_days: list[int], easy: int,
                  long_minutes: int) -> dict[int, list[Session]]:
@@ -551,7 +560,7 @@ class _WeekBuilder:
         log = self.log.copy()
         for day in sorted(days):
             for session in days[day]:
-                facts = session_facts(session.workout)
+                facts = session_facts(session.workout, self.speed)
                 if not facts.is_run:
                     continue
                 index = (self.number - 1) * 7 + day
