@@ -229,3 +229,19 @@ def test_a_plan_generated_for_an_athlete_passes_lint_timed_at_that_athletes_spee
                               cross_training=("swim", "bike"), speeds=speeds_for(tom))
     report = lint_plan(generate_plan(options), athlete=tom)
     assert not {"deload-depth", "weekly-growth"} & report.rules_broken(), [i.message for i in report.issues]
+
+
+def test_a_deload_week_keeps_most_of_the_long_run_when_it_can() -> None:
+    """probe plan12: with four cross-training sports the deload week kept both cross sessions (116 min) and cut
+    the long run 84 -> 32 min, shorter than the strides run; the week with the short cross session and a
+    long run cut by a fifth fits the deload band too."""
+    options = GenerateOptions(library=LIBRARY, start=date(2027, 1, 4), weeks=8,
+                              cross_training=("bike", "swim", "xc_ski", "skimo"))
+    plan = generate_plan(options)
+    from watchsync.plan.totals import placed_facts, week_totals
+
+    totals = week_totals(plan, placed_facts(plan))
+    for deload in (t for t in totals if t.focus is WeekFocus.DELOAD):
+        build = totals[deload.week - 2]
+        assert deload.long_run_minutes >= 0.6 * build.long_run_minutes, (deload.week, deload.long_run_minutes)
+    assert not lint_plan(plan).errors

@@ -251,6 +251,9 @@ def default_name(options: GenerateOptions) -> str:
 #: How light a deload week's fixed sessions are: the full set, one drills session and every cross-training
 #: day at its sport's shortest workout, or one drills and one short cross-training session.
 FULL, LIGHTER, LIGHTEST = 0, 1, 2
+#: A deload week keeps at least this share of the last build week's long run when any of its forms can:
+#: the long run is the base block's key session, and a deload cuts volume by a fifth to a third.
+DELOAD_LONG_KEPT = 0.6
 
 
 def _deload(builder: _WeekBuilder, last_build: _Built, options: GenerateOptions) -> _Built:
@@ -259,6 +262,7 @@ def _deload(builder: _WeekBuilder, last_build: _Built, options: GenerateOptions)
     fall too deep keeps short cross-training before it cuts the runs), then the smallest allowed drop."""
     rules = options.rules
     problem = "its fixed sessions do not fit"
+    fallback: _Built | None = None  # a week in the band whose long run is cut deeper than a deload's
     for drop in dict.fromkeys((options.deload_drop, rules.deload_drop_min)):
         for light in (LIGHTEST, LIGHTER, FULL):
             try:
@@ -270,8 +274,13 @@ def _deload(builder: _WeekBuilder, last_build: _Built, options: GenerateOptions)
                 continue
             actual = 1 - built.total / last_build.total
             if rules.deload_drop_min - 1e-9 <= actual <= rules.deload_drop_max + 1e-9:
-                return built
+                if built.long >= DELOAD_LONG_KEPT * last_build.long:
+                    return built
+                fallback = fallback or built  # kept cross-training and cut the long run 84 -> 32 min (plan12)
+                continue
             problem = f"it would be {100 * actual:.0f} % below the last build week"
+    if fallback is not None:
+        return fallback
     raise GenerateError(f"week {builder.number}: no deload week {100 * rules.deload_drop_min:.0f}-"
                         f"{100 * rules.deload_drop_max:.0f} % below the last build week ({problem})")
 
