@@ -423,10 +423,8 @@ class Workout(_Frozen):
     def _bounded(self) -> Self:
         if self.pool_length is not None and self.sport is not Sport.POOL_SWIM:
             raise ValueError("a pool length belongs to a pool swim (sport pool_swim)")
-        if self.sport.family != "swim":  # FIT's swim_stroke target and swim equipment, on a run's step
-            swim_only = next((s for s in _expand(self.steps) if s.stroke is not None or s.equipment is not None), None)
-            if swim_only is not None:
-                raise ValueError(f"a stroke or swim equipment belongs to a swim, not a {self.sport.value} step")
+        if self.sport.family != "swim" and _any_swim_only(self.steps):  # FIT's swim_stroke target, on a run
+            raise ValueError(f"a stroke or swim equipment belongs to a swim, not a {self.sport.value} step")
         depth = repeat_depth(self.steps)
         if depth > MAX_REPEAT_DEPTH:
             raise ValueError(f"repeats nest {depth} levels deep (at most {MAX_REPEAT_DEPTH})")
@@ -459,6 +457,12 @@ MAX_EXECUTED_STEPS = 2000
 #: Upper bound on repeats inside repeats, the same in every format (FIT files from watches and
 #: Connect nest deeper than text can say; TOML and the model hold this many).
 MAX_REPEAT_DEPTH = 5
+
+
+def _any_swim_only(blocks: list[Step | Repeat]) -> bool:
+    """Whether a step (each once, repeats not multiplied out) has a stroke or swim equipment."""
+    return any(_any_swim_only(b.steps) if isinstance(b, Repeat) else b.stroke is not None or b.equipment is not None
+               for b in blocks)
 
 
 def repeat_depth(blocks: list[Step | Repeat]) -> int:
