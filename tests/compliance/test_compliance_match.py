@@ -166,3 +166,19 @@ def test_a_split_run_is_green_in_the_report_with_its_pieces_said() -> None:
     [row] = report.sessions
     assert (row.status, row.done, row.activity_id) == ("green", 50 * 60, "am")
     assert "done in 2 pieces: also 25 min at 18:00" in row.flags
+
+
+def test_a_drills_session_is_done_on_another_day_only_by_an_activity_of_about_its_length() -> None:
+    """probe coach10: a 60-min trail run three days later became "Pre-run drills (3 days late), 400 %"."""
+    drills = PlannedSession(id="drills", date=MONDAY, workout=Workout(
+        name="Pre-run drills", sport=Sport.RUNNING, tags=["drills"], steps=[Step(duration=TimeDuration(seconds=900))]))
+    later = MONDAY + timedelta(days=30)
+
+    def run(day: date, minutes: int) -> ActivitySummary:
+        return ActivitySummary(id=f"{day}-{minutes}", sport=Sport.RUNNING, duration_s=60 * minutes,
+                               start=datetime(day.year, day.month, day.day, 7, tzinfo=UTC))
+
+    assert match_sessions([drills], [run(MONDAY + timedelta(days=3), 60)], today=later).matches == []
+    assert _pairs(match_sessions([drills], [run(MONDAY + timedelta(days=1), 20)], today=later)) == {
+        ("drills", f"{MONDAY + timedelta(days=1)}-20")}
+    assert _pairs(match_sessions([drills], [run(MONDAY, 60)], today=later)) == {("drills", f"{MONDAY}-60")}

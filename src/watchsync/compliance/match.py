@@ -149,6 +149,8 @@ def _pair(sessions: list[PlannedSession], activities: list[ActivitySummary],
             if accept(session, activity):
                 days = (day - session.date).days
                 unlike = _unlike(planned_time.of(session.workout), activity.duration_s) if days else 0.0
+                if days and unlike > SKILL_UNLIKE_MAX and SKILL_TAGS.intersection(session.workout.tags):
+                    continue  # a 60-min run three days later is no 15-min drills session done late (coach10)
                 candidates.append((abs(days), unlike, s_order, a_order, days))
     used_sessions: set[int] = set()
     used_activities: set[int] = set()
@@ -161,6 +163,12 @@ def _pair(sessions: list[PlannedSession], activities: list[ActivitySummary],
         pairs.append(Match(session=sessions[s_order], activity=activities[a_order], linked=linked,
                            days_late=days))
     return pairs
+
+
+#: Skill sessions (drills, technique) are done on another day only by an activity of about their length:
+#: at most twice or half as long (their point is the form, not the time).
+SKILL_TAGS = frozenset({"drills", "technique"})
+SKILL_UNLIKE_MAX = math.log(2.0)
 
 
 def _unlike(planned_s: float, done_s: float) -> float:
