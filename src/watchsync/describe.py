@@ -84,7 +84,10 @@ def _zones(target: HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget) -> st
     return str(target.zone) if target.zone_high is None else f"{target.zone}-{target.zone_high}"
 
 
-def _pace(seconds_per_km: float, units: Units, swim: bool, yards: bool = False) -> str:
+def _pace(seconds_per_km: float, units: Units, swim: bool, yards: bool = False, rowing: bool = False) -> str:
+    if rowing:  # a rower (rowing reads as cardio) thinks per 500 m, as the erg shows it
+        whole = round(seconds_per_km / 2)
+        return f"{whole // 60}:{whole % 60:02d}/500m"
     if swim:  # swimmers think per 100 m (per 100 yd in a yard pool)
         whole = round(seconds_per_km / 10 * (METERS_PER_YARD if yards else 1))
         return f"{whole // 60}:{whole % 60:02d}/100{'yd' if yards else 'm'}"
@@ -92,13 +95,13 @@ def _pace(seconds_per_km: float, units: Units, swim: bool, yards: bool = False) 
 
 
 def describe_step_target(step: Step, units: Units = Units.METRIC, swim: bool = False, yards: bool = False,
-                         speed: bool = False) -> str:
+                         speed: bool = False, rowing: bool = False) -> str:
     """The step's target with its ramp direction and secondary target: ``100-150 W ramp down + 85-95 rpm``."""
-    text = describe_target(step.target, units, swim, yards, speed)
+    text = describe_target(step.target, units, swim, yards, speed, rowing)
     if step.ramp is not None:
         text += f" ramp {step.ramp}"
     if step.secondary is not None:
-        text += f" + {describe_target(step.secondary, units, swim, yards, speed)}"
+        text += f" + {describe_target(step.secondary, units, swim, yards, speed, rowing)}"
     return text
 
 
@@ -108,9 +111,9 @@ def _speed(metres_per_second: float, units: Units) -> str:
 
 
 def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = False, yards: bool = False,
-                    speed: bool = False) -> str:
+                    speed: bool = False, rowing: bool = False) -> str:
     """A target as text: ``145-152 bpm``, ``4:30-4:50/km`` (``1:40-1:45/100m`` for swims, per 100 yd in a
-    yard pool; ``25.0-30.0 km/h`` with ``speed``, for riders), ``RPE 3``."""
+    yard pool; ``2:03-2:07/500m`` with ``rowing``; ``25.0-30.0 km/h`` with ``speed``, for riders), ``RPE 3``."""
     from watchsync.model.workout import (
         CadenceTarget,
         HeartRatePercentLthrTarget,
@@ -142,7 +145,7 @@ def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = Fa
         case HeartRatePercentLthrTarget():
             return f"{_span(target.low, target.high, '%')} LTHR"
         case PaceTarget():
-            return f"{_pace(target.fast, units, swim, yards)}-{_pace(target.slow, units, swim, yards)}"
+            return f"{_pace(target.fast, units, swim, yards, rowing)}-{_pace(target.slow, units, swim, yards, rowing)}"
         case PacePercentTarget():
             return f"{_span(target.low, target.high, '%')} threshold pace"
         case PaceZoneTarget():
@@ -151,7 +154,8 @@ def describe_target(target: Target, units: Units = Units.METRIC, swim: bool = Fa
             unit = "mph" if units is Units.IMPERIAL else "km/h"
             return f"{_speed(target.low, units)}-{_speed(target.high, units)} {unit}"
         case SpeedTarget():
-            return f"{_pace(1000 / target.high, units, swim, yards)}-{_pace(1000 / target.low, units, swim, yards)}"
+            fast, slow = 1000 / target.high, 1000 / target.low
+            return f"{_pace(fast, units, swim, yards, rowing)}-{_pace(slow, units, swim, yards, rowing)}"
         case PowerTarget():
             return f"{_span(target.low, target.high, '')} W"
         case PowerPercentFtpTarget():
@@ -179,12 +183,13 @@ def step_rows(workout: Workout, units: Units = Units.METRIC) -> list[StepRow]:
     """The workout as table rows, repeats as a header row followed by their indented steps."""
     rows: list[StepRow] = []
     yards = workout.pool_length is not None and workout.pool_length_unit == "yd"
-    _rows(workout.steps, rows, units, 0, "", workout.sport.family == "swim", yards, workout.sport.family == "bike")
+    _rows(workout.steps, rows, units, 0, "", workout.sport.family == "swim", yards, workout.sport.family == "bike",
+          workout.sport.value == "cardio")
     return rows
 
 
 def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth: int, prefix: str,
-          swim: bool = False, yards: bool = False, speed: bool = False) -> None:
+          swim: bool = False, yards: bool = False, speed: bool = False, rowing: bool = False) -> None:
     from watchsync.model.workout import Repeat, Step
 
     for index, block in enumerate(blocks, start=1):
@@ -192,7 +197,7 @@ def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth:
         if isinstance(block, Repeat):
             cue = "; ".join(filter(None, [block.name, "last rest skipped" if block.skip_last_rest else ""]))
             rows.append(StepRow(label, "repeat", f"{block.count}x", "", cue, depth))
-            _rows(block.steps, rows, units, depth + 1, f"{label}.", swim, yards, speed)
+            _rows(block.steps, rows, units, depth + 1, f"{label}.", swim, yards, speed, rowing)
             continue
         cue = block.name or ""
         if block.notes and block.notes != block.name:  # notes that open with the name say it once
@@ -206,7 +211,7 @@ def _rows(blocks: list[Step | Repeat], rows: list[StepRow], units: Units, depth:
             weight = f" @ {shown[0]:g} {shown[1]}" if shown and shown[0] else ""
             cue = f"{block.exercise.category}/{block.exercise.name}{weight}" + (f" – {cue}" if cue else "")
         rows.append(StepRow(label, block.intensity.value, describe_duration(block.duration, yards=yards),
-                            describe_step_target(block, units, swim, yards, speed), cue, depth))
+                            describe_step_target(block, units, swim, yards, speed, rowing), cue, depth))
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:

@@ -1028,6 +1028,9 @@ def test_a_pace_without_a_unit_in_a_rowing_workout_is_per_500_m() -> None:
     assert row.target == PaceTarget(fast=250, slow=250, per="500m")
     assert Athlete(name="a", pace_units={"other": "km"}).pace_unit("cardio") == "km"  # the athlete's setting wins
     assert Athlete(name="a").pace_unit("cardio") == "500m"
+    from watchsync.describe import step_rows  # probe icu15: show gave a rower 4:05/km-4:15/km
+    rows = step_rows(parse_text("name: r\nsport: rowing\n- 2000mtr 1:58-2:02 Pace\n"))
+    assert rows[0].target == "1:58/500m-2:02/500m"
 
 
 @pytest.mark.parametrize(("line", "reps", "name"), [("- 12 Air squats", 12, "Air squats"),
