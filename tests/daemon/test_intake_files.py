@@ -88,3 +88,14 @@ def test_a_rejection_note_keeps_a_long_problem_whole() -> None:
     assert 240 < len(problem) < 1000
     note = rejection_note([problem])
     assert problem in note and "more characters" not in note
+
+
+def test_a_second_rejected_file_of_a_name_says_which_copy_its_note_is_about(tmp_path: Path) -> None:
+    # probe journey10: rejected/split3.<time>.txt.error.txt named split3.txt, a different (first) copy
+    move_to_rejected(_drop(tmp_path, "split3.txt", "v1\n"), tmp_path, ["split3.txt:1:1: first problem"])
+    second = move_to_rejected(_drop(tmp_path, "split3.txt", "v2\n"), tmp_path, ["split3.txt:4:3: second problem"])
+    assert second.name != "split3.txt"
+    note = second.with_name(second.name + ".error.txt").read_text(encoding="utf-8")
+    assert "second problem" in note and f"kept here as {second.name}" in note
+    first = (tmp_path / "rejected" / "split3.txt.error.txt").read_text(encoding="utf-8")
+    assert "first problem" in first and "kept here as" not in first

@@ -69,6 +69,9 @@ def _archive_older(target: Path) -> None:
 def move_to_rejected(path: Path, inbox: Path, errors: list[str]) -> Path:
     """Move ``path`` into ``<inbox>/rejected/``, write ``<name>.error.txt`` beside it, return the new path."""
     target = _move_into(path, inbox / REJECTED)
+    if target.name != path.name:  # an earlier rejected file of that name is kept: say which copy this is
+        errors = [*errors, "", f"(the file {path.name} is kept here as {target.name}: an earlier {path.name} "
+                               "waits beside it)"]
     note = target.with_name(target.name + ERROR_SUFFIX)
     stale = _our_note(note)  # the note of an earlier file of this name, which the coach took back: replaced
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{note.name}.") if stale else \
