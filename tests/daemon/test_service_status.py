@@ -208,3 +208,17 @@ def test_an_error_that_calls_to_garmin_got_past_says_so_in_status() -> None:
     ]))
     errors = [line for line in text.splitlines() if "last error" in line]
     assert [line.endswith("(calls to Garmin worked since)") for line in errors] == [True, False, False]
+
+
+def test_files_waiting_in_a_stopped_daemons_inbox_are_counted(config: Config) -> None:
+    # probe journey10: 13 files waited in the inbox while `status` said "outbox 0 waiting"
+    inbox = config.inbox_dir("anna")
+    assert inbox is not None
+    (inbox / "processed").mkdir(parents=True)
+    for name in ("tempo.txt", "plan.toml", ".hidden.txt", "tempo.txt.swp", "copy.part"):
+        (inbox / name).write_text("x")
+    (inbox / "processed" / "old.txt").write_text("x")
+    status = collect_status(config)
+    [anna] = [a for a in status.athletes if a.name == "anna"]
+    assert anna.inbox_waiting == 2
+    assert "  inbox           2 file(s) not taken in yet" in format_status(status)

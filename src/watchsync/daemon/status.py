@@ -62,6 +62,8 @@ class AthleteStatus:
     rejected_waiting: int
     #: files taken in with warnings, newest first (``file``, ``at``, ``warnings``)
     taken_with_warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: coach files in the inbox not taken in yet (many while the daemon is stopped: work waiting)
+    inbox_waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,8 @@ def format_status(status: DaemonStatus) -> str:
             f"  last error      {readable_time(athlete.last_error) or 'none'}{_resolved(athlete)}",
             f"  rejected files  {athlete.rejected_waiting}",
         ]
+        if athlete.inbox_waiting:
+            lines.append(f"  inbox           {athlete.inbox_waiting} file(s) not taken in yet")
     return "\n".join(lines) + "\n"
 
 
@@ -238,7 +242,21 @@ def _athlete_status(store: Store, config: Config, name: str) -> AthleteStatus:
         last_error=_text(store.kv_get(name, LAST_ERROR_KEY)),
         rejected_waiting=_rejected_count(config.inbox_dir(name)),
         taken_with_warnings=list(reversed(intake_warnings(store, name))),
+        inbox_waiting=_inbox_count(config.inbox_dir(name)),
     )
+
+
+def _inbox_count(inbox: Path | None) -> int:
+    """Coach files directly in the inbox (not the daemon's own folders, dotfiles, temporary or editor files)."""
+    if inbox is None:
+        return 0
+    from watchsync.daemon.inbox import is_ignored_name  # deferred: watchdog, for this count only
+
+    try:
+        return sum(1 for entry in os.scandir(inbox)
+                   if entry.is_file(follow_symlinks=False) and not is_ignored_name(entry.name))
+    except OSError:
+        return 0
 
 
 def _auth_state(store: Store, config: Config, name: str) -> str:
