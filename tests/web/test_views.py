@@ -129,4 +129,5 @@ def test_a_ride_for_a_planned_run_shows_its_own_sport_and_no_run_steps(store: St
                      lambda: {"alive": False, "athletes": []})
     page = TestClient(app).get(f"/athletes/{ATHLETE.name}/activities/{ride_id}").text
     assert f"cycling (planned {EASY.sport.value})" in page
+    assert view.start_clock == "18:00" and f"{MONDAY:%m-%d} 18:00" in page  # probe coach10: no time of day
     assert "Cross-training done instead of the planned run: not scored against its steps." in page

@@ -212,6 +212,7 @@ class ActivityView:
     banded: bool = False  # the chart has a target band (laps of the workout's steps)
     elapsed_s: float | None = None  # pauses included, when they add a minute or more to the timer time
     done_sport: str | None = None  # the activity's own sport (a hike done for a planned trail run)
+    start_clock: str | None = None  # its local start time (a run at 23:30 shows why it counts for its day)
 
 
 class NotFound(LookupError):
@@ -240,7 +241,8 @@ def activity(store: Store, athlete: Athlete, activity_id: str) -> ActivityView:
         and summary.elapsed_s - summary.duration_s >= PAUSE_SHOWN_SECONDS else None
     banded = decoded is not None and has_bands(decoded, workout)
     return ActivityView(row, session, intensity, steps, chart, banded=banded, elapsed_s=elapsed,
-                        done_sport=done_sport.value if done_sport is not None else None)
+                        done_sport=done_sport.value if done_sport is not None else None,
+                        start_clock=f"{summary.start:%H:%M}" if summary is not None else None)
 
 
 #: Pauses shorter than this are not worth a line on the activity page.
