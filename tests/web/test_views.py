@@ -131,3 +131,17 @@ def test_a_ride_for_a_planned_run_shows_its_own_sport_and_no_run_steps(store: St
     assert f"cycling (planned {EASY.sport.value})" in page
     assert view.start_clock == "18:00" and f"{MONDAY:%m-%d} 18:00" in page  # probe coach10: no time of day
     assert "Cross-training done instead of the planned run: not scored against its steps." in page
+
+
+def test_a_strength_activity_shows_the_reps_counted_of_those_planned(store: Store, tmp_path: Path) -> None:
+    # probe coach10: the watch's reps (10, 8, 12) were read but no column showed them
+    from watchsync.formats.load import load_workout
+    from watchsync.resolve import resolve
+
+    root = Path(__file__).resolve().parents[2]
+    strength = resolve(load_workout(root / "workouts" / "strength" / "strength-5min.txt"), ATHLETE)
+    schedule(store, "strength", strength, MONDAY)
+    [activity_id] = fetch_activities(store, tmp_path, [(strength, MONDAY, "follows")])
+    view = views.activity(store, ATHLETE, str(activity_id))
+    reps = [step.reps for step in view.steps if step.reps]
+    assert reps and all(done == planned for done, planned in (r.split("/") for r in reps))

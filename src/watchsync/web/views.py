@@ -200,6 +200,7 @@ class StepLine:
     easy: bool
     runs: str = ""  # "2/4": run twice of the four times planned
     measured_seconds: float | None = None  # set when the band was measured over less than half the step
+    reps: str = ""  # "16/20": repetitions the watch counted of those planned (strength, scored by sets)
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,8 @@ def _steps(intensity: IntensityScore | None, family: str) -> list[StepLine]:
                               values.step_band(step.channel, step.low, step.high, family), step.seconds,
                               step.inside, step.above, step.below, step.easy,
                               values.runs(step.executions, step.planned_executions, known=known),
-                              measured_seconds=step.scored_seconds if thin else None))
+                              measured_seconds=step.scored_seconds if thin else None,
+                              reps=f"{step.reps_done or 0}/{step.reps_planned}" if step.reps_planned else ""))
     return lines
 
 
