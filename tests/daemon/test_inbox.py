@@ -414,3 +414,27 @@ def test_a_symlinked_athlete_folder_is_watched_as_the_folder_it_names(tmp_path: 
         intake.wait_for(1)
         _settle(watcher, 0.5)
     assert intake.names() == ["easy.txt"]
+
+
+def test_one_inbox_that_cannot_be_watched_again_does_not_keep_the_others_unwatched(
+        tmp_path: Path, intake: Intake, caplog: pytest.LogCaptureFixture) -> None:
+    """probe review13: one inbox path blocked (a file where its folder was) stopped the re-watch of every
+    inbox, logging three lines every five seconds."""
+    ann, bob = tmp_path / "inbox" / "ann", tmp_path / "inbox" / "bob"
+    ann.mkdir(parents=True)
+    bob.mkdir()
+    with _watching({"ann": ann, "bob": bob}, intake, quiet_seconds=0.3) as watcher:
+        ann.rmdir()
+        ann.write_text("not a folder")  # blocked: it cannot be made again
+        bob.rename(tmp_path / "inbox" / "bob-old")
+        bob.mkdir()
+        assert watcher.check_inboxes() is True
+        errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+        assert any("cannot watch the inbox of ann" in error for error in errors)
+        caplog.clear()
+        assert watcher.check_inboxes() is False  # said once: nothing changed since
+        assert not [r for r in caplog.records if r.levelname in ("ERROR", "WARNING")]
+        (bob / "after.txt").write_text("name: After\n")
+        intake.wait_for(1)
+        _settle(watcher, 0.5)
+    assert intake.names() == ["after.txt"]

@@ -117,3 +117,13 @@ def test_running_may_not_jump_where_cross_training_makes_room(tmp_path: Path) ->
              'sun = "runs/long-easy-90.txt"\n')
     [issue] = [i for i in lint_plan(load_plan(_one_week(tmp_path, weeks))).issues if i.rule == "weekly-growth"]
     assert issue.message.startswith("running 210 min is 56 % above 135 min of week 1")
+
+
+def test_sixteen_thirty_second_reps_are_a_session_not_strides() -> None:
+    # probe review13: any step of 30 s or less at RPE 6+ had become a stride, so a 30/30 VO2max session was easy
+    from watchsync.formats.text import parse_text
+    from watchsync.plan.stats import session_facts
+
+    thirty = parse_text("name: t\nsport: running\n- 15m RPE 3\nMain set 16x\n- 30s RPE 8\n- 30s RPE 2\n\n- 10m RPE 3\n")
+    strides = parse_text("name: s\nsport: running\n- 30m RPE 3\n6x\n- 20s RPE 8\n- 1m RPE 2\n\n- 5m RPE 2\n")
+    assert session_facts(thirty).hard and not session_facts(strides).hard

@@ -260,6 +260,25 @@ def test_a_broken_answer_stops_the_sync_and_the_activity_is_fetched_whole_next_t
     assert fetched.error is None and row is not None and row.summary["decoder"] and row.summary["load"]["trimp"]
 
 
+def test_an_activity_missing_from_a_short_list_but_still_at_garmin_is_kept(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """probe review13: the list alone was trusted: an activity deleted while the sync paged through the list
+    shifted the pages and an untouched one was forgotten (its FIT file too); an empty page forgot them all."""
+    first, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=3)))
+    second, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=2)), seed=1)
+    sync(store, client, tmp_path)
+    real = server.dispatch
+
+    def short_list(request: Request) -> Response | Drop:  # the list answers without them; their details stay
+        return Response(200, b"[]") if request.path.startswith("/activitylist-service/") else real(request)
+
+    monkeypatch.setattr(server, "dispatch", short_list)
+    assert sync(store, client, tmp_path).removed == []
+    assert store.get_activity(first) and store.get_activity(second)
+    assert (tmp_path / "fit" / ATHLETE.name / f"{first}.fit").is_file()
+
+
 def test_a_run_whose_type_the_athlete_corrected_to_walking_in_connect_is_no_run(
         server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
     """probe server11: a walk recorded on the run profile and corrected to "walking" in Connect (Garmin keeps

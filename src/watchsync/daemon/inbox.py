@@ -213,35 +213,52 @@ class InboxWatcher:
                 raise RuntimeError("inbox watcher already started")
             self._stopping = False
             self._observer = self._watch_all()
+            assert self._observer is not None  # strict: a failure raised
             self._worker = threading.Thread(target=self._work, name="watchsync-intake", daemon=True)
             self._worker.start()
         self.rescan()
 
-    def _watch_all(self) -> BaseObserver:
-        """A started observer of every inbox (made when missing), each folder's identity noted."""
+    def _watch_all(self, *, strict: bool = True) -> BaseObserver | None:
+        """A started observer of every inbox (made when missing), each folder's identity noted.
+
+        ``strict`` (start-up): a folder that cannot be watched is an :class:`InboxError`. Else (watching
+        again while running) it is logged once and left out, the others watched; None when no observer
+        could start at all (the caller keeps the one it has).
+        """
         observer = self._new_observer()
         handler = _EventHandler(
             self.athlete_for, ready=self._mark_ready, closed=self._mark_closed, changed=self._mark_changed,
             gone=self._forget,
         )
         for inbox, athlete in self._inboxes.items():
+            self._identities[inbox] = _identity(inbox)  # tried once per state of the folder, not every tick
             try:
                 self._prepare(inbox, athlete)
                 # inotify also watches processed/ and rejected/, so that moving a file there
                 # pairs at once: an unpaired move-out holds every later event for 0.5 s.
                 observer.schedule(handler, str(inbox), recursive=not self._polling, event_filter=WATCHED_EVENTS)
+                self._identities[inbox] = _identity(inbox)
             except OSError as exc:
-                observer.stop()
-                raise InboxError(f"{inbox}: cannot watch the inbox of {athlete}: {exc.strerror or exc}") from None
-            self._identities[inbox] = _identity(inbox)
-        observer.start()
+                problem = f"{inbox}: cannot watch the inbox of {athlete}: {exc.strerror or exc}"
+                if strict:
+                    observer.stop()
+                    raise InboxError(problem) from None
+                logger.error("%s (watched again when the folder changes)", problem)
+        try:
+            observer.start()  # watchdog adds the inotify watches here (a folder gone meanwhile, ENOSPC)
+        except OSError as exc:
+            problem = f"cannot watch the inboxes: {exc.strerror or exc}"
+            if strict:
+                raise InboxError(problem) from None
+            logger.error("%s (the inboxes stay watched as they were)", problem)
+            return None
         return observer
 
     def check_inboxes(self) -> bool:
         """Watch the inboxes again when a folder was replaced (moved away and made again, or removed):
         the watch followed the old folder, so files dropped into the new one waited for a restart
         (probe journey10). Cheap (a stat per inbox): the daemon calls it every few seconds. True when
-        it watched them again."""
+        it watched them again; a folder that cannot be watched is said once, the others go on."""
         replaced = [inbox for inbox in self._inboxes if _identity(inbox) != self._identities.get(inbox)]
         if not replaced:
             return False
@@ -251,7 +268,10 @@ class InboxWatcher:
         with self._cond:
             if self._observer is None:  # stopped
                 return False
-            old, self._observer = self._observer, self._watch_all()
+            new = self._watch_all(strict=False)
+            if new is None:
+                return False
+            old, self._observer = self._observer, new
         old.stop()
         old.join(5.0)
         self.rescan()

@@ -270,8 +270,8 @@ class Daemon:
         if self._watcher is not None:
             try:
                 self._watcher.check_inboxes()
-            except InboxError as error:
-                logger.error("%s", error)
+            except Exception as error:  # the daemon never dies of watching again (it logs, and goes on)
+                logger.error("watching the inboxes again failed: %s: %s", type(error).__name__, error)
 
     def fault(self) -> str | None:
         """The host fault that keeps the daemon from working now (store or disk), or None.

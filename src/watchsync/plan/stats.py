@@ -6,8 +6,8 @@ Rules used everywhere plans are built, checked or shown (see docs/plans.md):
   rule for plans and compliance).
 * A session is *hard* when the workout is tagged quality, hills or fartlek, a step reaches RPE 6, or its
   unrated steps in the hard band (intervals with a target) last 5 minutes,
-  except strides: steps of RPE 6 or more (or unrated in the hard band) lasting 30 s or less are
-  relaxed accelerations inside an easy run and do not make a day hard.
+  except strides: steps of RPE 6 or more (or unrated in the hard band) lasting 30 s or less, up to
+  4 minutes of them in all, are relaxed accelerations inside an easy run and do not make a day hard.
 * Planned time and distance come from :mod:`watchsync.rules` (lap-button steps, per-sport speeds).
 """
 
@@ -26,6 +26,9 @@ STRIDE_MAX_SECONDS = 30.0
 #: A session whose steps in the hard band (intervals with an HR, pace or power target and no RPE) last this
 #: long is hard, as one with an RPE of 6 or more is: imported intervals carry targets, not RPEs.
 HARD_BAND_MIN_SECONDS = 300.0
+#: Strides add up to a few minutes (6-8 x 20-30 s); short fast reps past this are a session of their own
+#: (a 16 x 30/30 is 8 minutes at RPE 8: hard, probe review13).
+STRIDES_MAX_SECONDS = 240.0
 HARD_TAGS = frozenset({"quality", "hills", "fartlek"})
 #: Session RPE assumed for a workout without any RPE (e.g. a strength routine).
 UNRATED_SESSION_RPE = 4.0
@@ -108,18 +111,23 @@ def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["r
     rated_seconds = rated_rpe_seconds = 0.0
     hard = bool(HARD_TAGS & set(workout.tags))
     hard_band = 0.0  # unrated steps in the hard band, strides aside
+    strides = 0.0  # short fast reps: strides while they add up to a few minutes
     for step in workout.flat_steps():
         seconds = rules.planned_step_seconds(step, family, run_speed)
         rpe = step_rpe(step)
         band = rules.intensity_band(step)
         split[band] += seconds
+        if is_stride(step):
+            strides += seconds
+        elif rpe is not None:
+            hard = hard or rpe >= HARD_SESSION_RPE
+        elif band == "hard":
+            hard_band += seconds
         if rpe is not None:
             rated_seconds += seconds
             rated_rpe_seconds += seconds * rpe
-            hard = hard or (rpe >= HARD_SESSION_RPE and not is_stride(step))
-        elif band == "hard" and not is_stride(step):
-            hard_band += seconds
-    hard = hard or hard_band >= HARD_BAND_MIN_SECONDS  # "4x 8m Z4 HR": hard, though no RPE says so
+    # "4x 8m Z4 HR": hard, though no RPE says so; 16 x 30 s at RPE 8 is no strides
+    hard = hard or hard_band >= HARD_BAND_MIN_SECONDS or strides > STRIDES_MAX_SECONDS
     total = sum(split.values())
     return SessionFacts(
         family=family, tags=frozenset(workout.tags), seconds=total,

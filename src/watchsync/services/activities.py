@@ -65,6 +65,8 @@ DEEP_KEY = "activities.deep"
 FIRST_SYNC_DAYS = 28
 #: Connect fields only the activity's details carry (the list item may lack them).
 DETAIL_FIELDS = ("associatedWorkoutId", "directWorkoutRpe")
+#: An empty list answer while the store holds more activities of those days than this is not believed.
+MAX_FORGOTTEN_ON_AN_EMPTY_LIST = 3
 #: Failures that concern the whole account or this host, not one activity: the sync stops.
 STOPPING_ERRORS = (AuthRequired, RateLimited, Transient, OSError)
 
@@ -122,7 +124,7 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     # one entry per id: an activity uploaded between two pages shifts the list, and one comes twice
     listed = list({int(item["activityId"]): item for item in listed}.values())
     result.listed = len(listed)
-    result.removed = _forget_deleted(store, athlete.name, {int(item["activityId"]) for item in listed},
+    result.removed = _forget_deleted(store, client, athlete.name, {int(item["activityId"]) for item in listed},
                                      result.since, today, fit_dir)
     new = [item for item in listed if store.get_activity(int(item["activityId"])) is None]
     result.skipped = result.listed - len(new)
@@ -138,15 +140,20 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     return result
 
 
-def _forget_deleted(store: Store, athlete: str, listed: set[int], since: date, today: date,
+def _forget_deleted(store: Store, client: GarminClient, athlete: str, listed: set[int], since: date, today: date,
                     fit_dir: Path) -> list[int]:
-    """Forget the stored activities of the listed days that Garmin no longer lists: the athlete deleted
-    them (a watch and a phone's duplicate, a mistake), and they must not count (volume, load, a session
-    done). Their FIT files go too (GPS tracks the athlete removed)."""
+    """Forget the stored activities of the listed days that Garmin no longer has: the athlete deleted them
+    (a watch and a phone's duplicate, a mistake), and they must not count (volume, load, a session done).
+    The list alone is not trusted (an activity deleted while the sync pages through it shifts the pages,
+    probe review13): each missing one is forgotten only when its details answer 404 too. Their FIT files
+    go with them (GPS tracks the athlete removed)."""
     from watchsync.services.report import stored_activities
 
-    gone = sorted({int(stored.summary.id.split("#")[0])
-                   for stored in stored_activities(store, athlete, start=since, end=today)} - listed)
+    missing = sorted({int(stored.summary.id.split("#")[0])
+                      for stored in stored_activities(store, athlete, start=since, end=today)} - listed)
+    if missing and not listed and len(missing) > MAX_FORGOTTEN_ON_AN_EMPTY_LIST:
+        return []  # an empty answer is no sign of many deletions: kept, asked again next time
+    gone = [activity_id for activity_id in missing if _deleted(client, activity_id)]
     for activity_id in gone:
         store.delete_activity(activity_id)
         (fit_dir / athlete / f"{activity_id}.fit").unlink(missing_ok=True)
