@@ -16,11 +16,18 @@ def unstamped(stem: str) -> str:
     return _STAMPED.sub("", stem)
 
 
-def is_older_version(path: Path) -> bool:
-    """Whether ``path`` is an archived older version of a file kept beside it under its plain name
-    (``processed/hills.20261125T101500.txt`` beside ``processed/hills.txt``)."""
-    plain = unstamped(path.stem)
-    return plain != path.stem and path.with_name(plain + path.suffix).exists()
+def newest_versions(paths: list[Path]) -> list[Path]:
+    """Of each file's archived versions (``hills.txt``, ``hills.20261125T101500.txt`` ... in one folder), the
+    newest by modification time: the plain name holds the newest since this version of watchsync, the
+    first one before it (an archive of an earlier install, probe review13)."""
+    newest: dict[tuple[Path, str, str], tuple[float, Path]] = {}
+    for path in paths:
+        key = (path.parent, unstamped(path.stem), path.suffix)
+        when = path.stat().st_mtime
+        if key not in newest or (when, path.name == key[1] + key[2]) > (newest[key][0],
+                                                                        newest[key][1].name == key[1] + key[2]):
+            newest[key] = (when, path)
+    return [path for _when, path in newest.values()]
 
 
 def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> Path:

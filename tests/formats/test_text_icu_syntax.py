@@ -1008,6 +1008,10 @@ def test_targets_only_in_a_bracketed_remark_are_said_and_a_swims_power_target_to
     assert problems == ["'(1° 72%, 2° 75%, 3° 78% Pace)' is a remark in brackets, read as text: the step has no target"]
     [read], problems = _warned("- 10m Z2 HR (112-132 bpm)", "running")
     assert problems == []  # a target outside the brackets: the remark only repeats it
+    [read], problems = _warned("- 20m (conversational pace)", "running")
+    assert problems == []  # probe review13: a word alone in brackets is a cue, not a target
+    [read], problems = _warned("- 1m Thrusters 12.5kg", "running")  # exercises are looked up in gym sports only
+    assert problems == ["weight '12.5kg' is read as text: a running step has no exercise"]
     [read], problems = _warned("- 300mtr Z1", "pool_swim")
     assert isinstance(read, Step) and read.target == PowerZoneTarget(zone=1)
     assert problems == ["'Z1' is a power target, as in intervals.icu (a bare zone or % is power in every sport): "

@@ -108,3 +108,16 @@ def test_a_broken_library_workout_is_reported_with_its_own_location(tmp_path: Pa
     message = error_of(tmp_path, 'name = "p"\nlibrary = "."\n[[weeks]]\n[weeks.days]\nfri = "bad.txt"\n', None)
     assert "plan.toml:5: week 1 day fri: workout 'bad.txt' is invalid:" in message
     assert "bad.txt:3:" in message
+
+
+def test_the_newest_version_of_an_archived_file_is_the_library_s_whatever_its_name(tmp_path: Path) -> None:
+    # probe review13: an earlier install kept the first version under the plain name and stamped later ones
+    import os
+
+    old, new = tmp_path / "tempo.txt", tmp_path / "tempo.20261125T101500.txt"
+    old.write_text("name: Tempo 30\nsport: running\n- 30m RPE 6\n")
+    new.write_text("name: Tempo 40\nsport: running\n- 40m RPE 6\n")
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    os.utime(new, (1_700_500_000, 1_700_500_000))
+    assert [w.name for _ref, w in Library(tmp_path, newest_only=True).workouts()] == ["Tempo 40"]
+    assert len(Library(tmp_path).workouts()) == 2

@@ -140,25 +140,29 @@ def _plan_this_week(store: Store, athlete_name: str, day: date) -> None:
     store.add_schedule(athlete_name, "easy", day)
 
 
-def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers_after_a_sync(tmp_path: Path) -> None:
+def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers_after_a_sync(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """probe coach10: a digest sent at start-up, before the first activity sync, told "0.0 h of 7.1 h" for a
     week trained, and was the week's only one. It waits for a sync after it is due; an athlete with no plan
     and no activity this week gets none."""
+    from watchsync.model.athlete import Athlete
+
     config = default_config(state_dir=tmp_path)
-    config = config.model_copy(update={"notify": config.notify.model_copy(update={"digest": "mon 00:00"})})
-    athlete = config.athlete("anna")
+    config = config.model_copy(update={"notify": config.notify.model_copy(update={"digest": "sun 20:00"})})
+    sunday = datetime(2026, 11, 29, 21, 0, tzinfo=UTC)  # an hour after the digest's time
+    monday = date(2026, 11, 23)
+    monkeypatch.setattr(Athlete, "now", lambda self: sunday)
     sink = Collect()
     with Store.open(config.store_path) as store:
         alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
-        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, datetime.now(UTC).isoformat())
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, sunday.isoformat())
         alerts.check()
         assert not [n for n in sink.notices if n.key.startswith("digest:")]  # nothing planned, nothing done
-        monday = athlete.today() - timedelta(days=athlete.today().weekday())
         _plan_this_week(store, "anna", monday)
-        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, (datetime.now(UTC) - timedelta(days=8)).isoformat())
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, (sunday - timedelta(hours=2)).isoformat())
         alerts.check()
         assert not [n for n in sink.notices if n.key.startswith("digest:")]  # last synced before it was due
-        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, datetime.now(UTC).isoformat())
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, sunday.isoformat())
         store.kv_set("anna", "plan.weeks:Block", [[monday.isoformat(), "deload", None, 1]])  # as plan apply keeps it
         alerts.check()
         alerts.check()
@@ -167,6 +171,30 @@ def test_the_weekly_digest_goes_once_a_week_with_the_report_numbers_after_a_sync
     assert digests[0].title == f"watchsync: anna, week of {monday}"
     assert digests[0].body.startswith("Deload week: less volume, no quality session.\nCompletion")
     assert "(0 done, " in digests[0].body and "0.0 h done of 0.5 h planned; easy share of running –" in digests[0].body
+
+
+def test_a_digest_without_a_sync_goes_after_twelve_hours_saying_so_even_into_the_next_week(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """probe review13: with Garmin out of reach from Sunday evening, the week turned at midnight and last
+    week's digest was never sent."""
+    from watchsync.model.athlete import Athlete
+
+    config = default_config(state_dir=tmp_path)
+    config = config.model_copy(update={"notify": config.notify.model_copy(update={"digest": "sun 20:00"})})
+    clock = [datetime(2026, 11, 30, 7, 0, tzinfo=UTC)]  # Monday 07:00: 11 hours after last week's digest time
+    monkeypatch.setattr(Athlete, "now", lambda self: clock[0])
+    sink = Collect()
+    with Store.open(config.store_path) as store:
+        _plan_this_week(store, "anna", date(2026, 11, 25))
+        store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, datetime(2026, 11, 28, 18, 0, tzinfo=UTC).isoformat())
+        alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
+        alerts.check()
+        assert not [n for n in sink.notices if n.key.startswith("digest:")]
+        clock[0] = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # 13 hours: it goes, saying the figures are stale
+        alerts.check()
+    [digest] = [n for n in sink.notices if n.key.startswith("digest:")]
+    assert digest.title == "watchsync: anna, week of 2026-11-23"
+    assert "Activities were last synced Sat 11-28: the week's later ones are not in these figures." in digest.body
 
 
 def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_written(tmp_path: Path) -> None:

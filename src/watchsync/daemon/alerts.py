@@ -89,6 +89,12 @@ def parse_digest(text: str) -> tuple[int, int, int]:
     return DAYS.index(day[:3]), int(hours), int(minutes)
 
 
+#: A digest waits this long after its time for an activity sync, then goes saying the figures are stale.
+DIGEST_SYNC_WAIT = timedelta(hours=12)
+#: Last week's digest is still sent this long after its time (the week turned while Garmin was out of reach).
+DIGEST_LAST_WEEK_REACH = timedelta(days=2)
+
+
 class Alerts:
     """The event watcher: call :meth:`check` (its thread does, every ``check_seconds``)."""
 
@@ -311,26 +317,46 @@ class Alerts:
                                                 f"watchsync: long-run spike for {name}", f"{name}: {flag}."))
 
     def _weekly_digest(self, athlete: Athlete) -> None:
+        """This week's digest once it is due and the activities were synced after that (a digest sent at
+        start-up, before the first sync, said "0.0 h of 7.1 h" for a week trained, probe coach10); without
+        a sync for ``DIGEST_SYNC_WAIT`` after it is due (an outage, a parked login) it goes all the same,
+        saying so, and last week's too when the week turned meanwhile (probe review13)."""
         if self._digest is None:
             return
         weekday, hour, minute = self._digest
         now = athlete.now()  # "sun 20:00" on the athlete's clock, wherever the server is
-        monday = now.date() - timedelta(days=now.weekday())
-        due = datetime.combine(monday + timedelta(days=weekday), datetime.min.time().replace(hour=hour, minute=minute),
-                               now.tzinfo)
-        if now < due:
+        this_monday = now.date() - timedelta(days=now.weekday())
+        synced_text = self.store.kv_get(athlete.name, LAST_ACTIVITY_SYNC_KEY)
+        synced = datetime.fromisoformat(synced_text) if isinstance(synced_text, str) else None
+        for monday in (this_monday - timedelta(days=7), this_monday):
+            due = datetime.combine(monday + timedelta(days=weekday),
+                                   datetime.min.time().replace(hour=hour, minute=minute), now.tzinfo)
+            late = now - due
+            if late < timedelta(0) or (monday != this_monday and late > DIGEST_LAST_WEEK_REACH):
+                continue
+            if synced is not None and synced >= due:
+                self._send_digest(athlete, monday, now, None)
+            elif late >= DIGEST_SYNC_WAIT:
+                self._send_digest(athlete, monday, now, synced)
+
+    def _send_digest(self, athlete: Athlete, monday: date, now: datetime, stale: datetime | None) -> None:
+        """The digest of the week of ``monday``; ``stale``: the last sync, when none came after it was due."""
+        key = f"digest:{athlete.name}:{monday}"
+        if self.notifier.already_sent(key):
             return
-        synced = self.store.kv_get(athlete.name, LAST_ACTIVITY_SYNC_KEY)  # not before the week's activities are in:
-        if not isinstance(synced, str) or datetime.fromisoformat(synced) < due:  # a digest sent at start-up, before
-            return  # the first sync, said "0.0 h of 7.1 h" for a week trained (probe coach10), and is never sent again
-        report = store_report(self.store, athlete, today=now.date(), week=monday)
+        today = min(now.date(), monday + timedelta(days=6))
+        report = store_report(self.store, athlete, today=today, week=monday)
         totals = report.summary.totals
         if not report.sessions and not totals.done_seconds:
             return  # no plan and no activity this week: nothing to tell
         flags = report.summary.flags + [f"{s.name}: {f}" for s in report.sessions for f in s.flags]
         plan_week = plan_weeks(self.store, athlete.name).get(monday)
         label = values.week_label(plan_week.focus, plan_week.note, plan_week.sessions) if plan_week else ""
-        lines = [*([f"{label[0].upper()}{label[1:]}."] if label else []),
+        synced = (f"Activities were last synced {values.day_label(stale.date())}: the week's later ones "
+                  "are not in these figures." if stale is not None else
+                  "No activity has been synced yet: these figures hold none." if self.store.kv_get(
+                      athlete.name, LAST_ACTIVITY_SYNC_KEY) is None else "")
+        lines = [*([f"{label[0].upper()}{label[1:]}."] if label else []), *([synced] if synced else []),
                  f"Completion {values.percent(totals.completion)} ({totals.done} done, {totals.missed} missed, "
                  f"{totals.pending} open); {values.hours(totals.done_seconds)} done of {values.planned_time(totals)}; "
                  f"easy share of running {values.percent(totals.easy_share)} "
@@ -338,8 +364,7 @@ class Alerts:
                  *(f"- {flag}" for flag in flags[:8])]
         if len(flags) > 8:
             lines.append(f"- and {len(flags) - 8} more on the dashboard")
-        self.notifier.submit(Notice(f"digest:{athlete.name}:{monday}", f"watchsync: {athlete.name}, week of {monday}",
-                                    "\n".join(lines)))
+        self.notifier.submit(Notice(key, f"watchsync: {athlete.name}, week of {monday}", "\n".join(lines)))
 
     def _condition(self, name: str, active: bool, title: str, body: str,
                    cleared: tuple[str, str] | None = None) -> None:

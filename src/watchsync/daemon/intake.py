@@ -210,7 +210,7 @@ class Intake:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
         self._archive_fit(inbox, path, key, fit)
         said = [message for message in messages if WARNING_MARK in message]
-        if action == "update" and before is not None and before.source_path not in (None, str(path)):
+        if action != "unchanged" and before is not None and before.source_path not in (None, str(path)):
             said.append(self._same_name(inbox, path, key, workout.name, Path(str(before.source_path))))
         said += [f"{path}{WARNING_MARK}this version has no name line (named {key!r} after the file); the workout "
                  f"{old!r} an earlier version made is kept (add 'name: {old}' to replace it)" for old in kept]

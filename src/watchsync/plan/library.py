@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from watchsync.errors import InputError
-from watchsync.files import is_older_version
+from watchsync.files import newest_versions
 from watchsync.formats.load import load_workout
 from watchsync.model.workout import Workout
 
@@ -71,9 +71,9 @@ class Library:
         return found
 
     def _files(self) -> list[Path]:
-        return sorted(p for p in self.root.rglob("*") if p.suffix in WORKOUT_SUFFIXES and p.is_file()
-                      and PLANS_DIR not in p.relative_to(self.root).parts[:1]
-                      and not (self._newest_only and is_older_version(p)))
+        found = [p for p in self.root.rglob("*") if p.suffix in WORKOUT_SUFFIXES and p.is_file()
+                 and PLANS_DIR not in p.relative_to(self.root).parts[:1]]
+        return sorted(newest_versions(found) if self._newest_only else found)
 
     def _index(self) -> dict[str, list[Path]]:
         if self._names is None:

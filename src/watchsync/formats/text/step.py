@@ -450,9 +450,9 @@ def _misspelt(parts: _Parts, words: list[str]) -> None:
             return
 
 
-#: What reads as a target inside a bracketed remark: ``72%``, ``140 bpm``, ``Z3``, ``250W``, ``1:50/100m``, ``Pace``.
-_TARGET_IN_REMARK = re.compile(r"\d\s*%|\bbpm\b|\bz\d\b|\d\s*w\b|\d:\d\d\s*/|\bpace\b|\blthr\b|\bftp\b",
-                               re.IGNORECASE)
+#: What reads as a target inside a bracketed remark: ``72%``, ``140 bpm``, ``Z3``, ``250W``, ``1:50/100m`` (a word
+#: alone, ``(conversational pace)``, is a cue).
+_TARGET_IN_REMARK = re.compile(r"\d\s*%|\d\s*bpm\b|\bz\d\b|\d\s*w\b|\d:\d\d\s*/", re.IGNORECASE)
 
 
 def _targets_in_brackets(parts: _Parts, where: Where) -> None:
@@ -607,8 +607,13 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
             raise where.error(parts.weight.col, f"weight {parts.weight.text!r} needs an exercise",
                               "e.g. '- 3x12 Squat 20kg'")
         # "- Thruster 12.5kg ×10 1m" (a timed step whose words are no exercise of the catalogue): text, said
-        where.warn(parts.weight.col, f"weight {parts.weight.text!r} is read as text: the step names no exercise "
-                   "of Garmin's catalogue", "a name from Garmin's catalogue before it, like '- 1m Thrusters 12.5kg'")
+        if where.sport in EXERCISE_SPORTS:
+            where.warn(parts.weight.col, f"weight {parts.weight.text!r} is read as text: the step names no exercise "
+                       "of Garmin's catalogue",
+                       "a name from Garmin's catalogue before it, like '- 1m Thrusters 12.5kg'")
+        else:  # exercises are looked up in strength and cardio (HIIT) workouts only
+            where.warn(parts.weight.col, f"weight {parts.weight.text!r} is read as text: a {where.sport.value} step "
+                       "has no exercise", "sport: strength (or hiit) for a workout of exercises")
         parts.cue = sorted([*parts.cue, parts.weight._replace(kind="cue")], key=lambda item: item.col)
         parts.weight = None
         cue = " ".join(filter(None, [prompt_cue, _cue_text(parts)]))
