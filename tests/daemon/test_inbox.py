@@ -414,6 +414,7 @@ def test_a_symlinked_athlete_folder_is_watched_as_the_folder_it_names(tmp_path: 
         intake.wait_for(1)
         _settle(watcher, 0.5)
     assert intake.names() == ["easy.txt"]
+    assert [path for _a, path, _c, _t in intake.ready] == [link / "easy.txt"]  # as the store knew it before
 
 
 def test_one_inbox_that_cannot_be_watched_again_does_not_keep_the_others_unwatched(

@@ -59,6 +59,7 @@ def test_a_timed_rest_covers_no_distance() -> None:
     (RepeatUntil(kind="time", value=600, unit="s"), [20, None], 10),  # a lap-button rest: not known
     (RepeatUntil(kind="distance", value=2000, unit="m"), [400.0, 60], 5),  # 400 m and a timed rest
     (RepeatUntil(kind="hr_below", value=120, unit="bpm"), [60], 10),
+    (RepeatUntil(kind="time", value=1200, unit="s"), [3, 3], 100),  # room left for a 10x around it (review13)
 ])
 def test_a_conditional_repeat_counts_the_rounds_its_time_or_distance_holds(
         until: RepeatUntil, steps: list[float | None], rounds: int) -> None:

@@ -201,19 +201,21 @@ def _facts(summary: ActivitySummary, units: Units) -> str:
     if summary.elapsed_s is not None and summary.elapsed_s - summary.duration_s >= 60:
         time += f" ({format_seconds(summary.elapsed_s)} elapsed)"
     facts = [sport, f"{summary.start:%Y-%m-%d %H:%M}", time]
-    # a pool swim counts in its pool's unit (850 yd in a 25-yd pool, never 0.48 mi)
-    yard_pool = summary.pool_length_m is not None and abs(
-        summary.pool_length_m / METERS_PER_YARD - round(summary.pool_length_m / METERS_PER_YARD)) < 0.01
-    if summary.distance_m and summary.pool_length_m:
-        facts.append(f"{summary.distance_m / METERS_PER_YARD:.0f} yd" if yard_pool else f"{summary.distance_m:.0f} m")
+    # a swim counts in metres or yards, never miles: a pool's own unit (a whole number of metres is a metre
+    # pool, 22.86 a 25-yd one), open water the athlete's
+    pool = summary.pool_length_m
+    yard_pool = pool is not None and abs(pool - round(pool)) > 0.005 and abs(
+        pool / METERS_PER_YARD - round(pool / METERS_PER_YARD)) < 0.01
+    if summary.distance_m and summary.sport.family == "swim":
+        yards = yard_pool if pool else units is Units.IMPERIAL
+        facts.append(f"{summary.distance_m / METERS_PER_YARD:.0f} yd" if yards else f"{summary.distance_m:.0f} m")
     elif summary.distance_m:
         facts.append(format_distance(summary.distance_m, units, digits=2))
     if summary.ascent_m:
         feet = units is Units.IMPERIAL
         facts.append(f"ascent {summary.ascent_m / (METERS_PER_FOOT if feet else 1):.0f} {'ft' if feet else 'm'}")
-    if summary.pool_length_m:
-        facts.append(f"pool {summary.pool_length_m / METERS_PER_YARD:.0f} yd" if yard_pool
-                     else f"pool {summary.pool_length_m:g} m")
+    if pool:
+        facts.append(f"pool {pool / METERS_PER_YARD:.0f} yd" if yard_pool else f"pool {pool:g} m")
     if summary.avg_hr is not None:
         facts.append(f"avg HR {summary.avg_hr:.0f}" + (f" (max {summary.max_hr:.0f})" if summary.max_hr else ""))
     if summary.avg_power is not None:

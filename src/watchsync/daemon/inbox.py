@@ -175,12 +175,15 @@ class InboxWatcher:
         retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         self._inboxes: dict[Path, str] = {}
+        self._configured: dict[Path, Path] = {}  # each watched folder → the inbox path the config gives
         for athlete, root in roots.items():
-            # the folder itself: a symlinked athlete folder was watched as the link (no event ever came)
+            # the folder itself: a symlinked athlete folder was watched as the link (no event ever came);
+            # files are handed over under the configured path, as the store knows them (probe review13)
             inbox = Path(os.path.realpath(root))
             if inbox in self._inboxes:
                 raise ValueError(f"athletes {self._inboxes[inbox]!r} and {athlete!r} share the inbox {inbox}")
             self._inboxes[inbox] = athlete
+            self._configured[inbox] = Path(os.path.abspath(root))
         self._on_ready = on_ready
         self._on_rejected = on_rejected
         self._quiet = quiet_seconds
@@ -259,6 +262,8 @@ class InboxWatcher:
         the watch followed the old folder, so files dropped into the new one waited for a restart
         (probe journey10). Cheap (a stat per inbox): the daemon calls it every few seconds. True when
         it watched them again; a folder that cannot be watched is said once, the others go on."""
+        if self._polling:  # the polling observer lists each path anew; a stat of a hung share must not
+            return False   # block the daemon's main loop (and its watchdog pings)
         replaced = [inbox for inbox in self._inboxes if _identity(inbox) != self._identities.get(inbox)]
         if not replaced:
             return False
@@ -268,8 +273,10 @@ class InboxWatcher:
         with self._cond:
             if self._observer is None:  # stopped
                 return False
+            before = dict(self._identities)
             new = self._watch_all(strict=False)
-            if new is None:
+            if new is None:  # no observer started: the next check tries again (ENOSPC may have cleared)
+                self._identities = before
                 return False
             old, self._observer = self._observer, new
         old.stop()
@@ -445,6 +452,7 @@ class InboxWatcher:
             return
         signature = _signature(st)
         reason = rejection_reason(path.name, st.st_size, self._max_bytes)
+        given = self._configured.get(path.parent, path.parent) / path.name  # the path the coach and store know
         with self._cond:
             if self._delivered.get(path) == signature:
                 return
@@ -458,9 +466,9 @@ class InboxWatcher:
             self._delivered[path] = signature
         try:
             if reason is None:
-                self._on_ready(athlete, path)
+                self._on_ready(athlete, given)
             else:
-                self._on_rejected(athlete, path, reason)
+                self._on_rejected(athlete, given, reason)
             with self._cond:
                 self._retries.pop(path, None)
         except RetryLater:

@@ -44,7 +44,7 @@ MIN_FREE_BYTES = 256 * 1024
 EXIT_OK = 0
 EXIT_ATTENTION = 1
 EXIT_NOT_RUNNING = 3
-#: A heartbeat older than this means the daemon is hung or gone (four writes missed: it writes every 30 s).
+#: A heartbeat older than this means the daemon is hung or gone (three writes missed: it writes every 30 s).
 STALE_AFTER = timedelta(seconds=120)
 
 

@@ -394,7 +394,8 @@ def normalize_error(error: BaseException) -> GarminError:
             return Unreachable("Garmin's answer broke off before its end (the connection dropped); "
                                "trying again later", ambiguous=True)
         if any(_NOT_JSON_TEXT.search(str(link)) for link in _chain(error)):
-            return Transient("Garmin answered a page that is not JSON (down for maintenance?); trying again later")
+            return Transient("Garmin answered a page that is not JSON (down for maintenance?); trying again later",
+                             ambiguous=True)  # a 200 reached the application: a write may have been applied
     if status in (403, 427) and (_is_challenge(response) or any(
             word in str(link).lower() for link in _chain(error) for word in ("challenge", "cloudflare"))):
         return Blocked("Garmin's edge refused the request (HTTP 403 challenge page, not a login rejection); "

@@ -424,7 +424,8 @@ class Workout(_Frozen):
         if self.pool_length is not None and self.sport is not Sport.POOL_SWIM:
             raise ValueError("a pool length belongs to a pool swim (sport pool_swim)")
         if self.sport.family != "swim" and _any_swim_only(self.steps):  # FIT's swim_stroke target, on a run
-            raise ValueError(f"a stroke or swim equipment belongs to a swim, not a {self.sport.value} step")
+            raise ValueError(f"a stroke or swim equipment belongs to a swim (pool_swim, open_water_swim), not to "
+                             f"sport {self.sport.value}")
         depth = repeat_depth(self.steps)
         if depth > MAX_REPEAT_DEPTH:
             raise ValueError(f"repeats nest {depth} levels deep (at most {MAX_REPEAT_DEPTH})")
@@ -454,6 +455,9 @@ class Workout(_Frozen):
 
 #: Upper bound on executed steps (repeats multiplied out); far above any real workout.
 MAX_EXECUTED_STEPS = 2000
+#: A conditional repeat's estimated rounds leave room for this many rounds of a repeat around it (the
+#: group alone cannot see it: 10 x [until 20 min of 3 s + 3 s] was refused as 4,000 steps, probe review13).
+MAX_ROUNDS_NESTING = 10
 #: Upper bound on repeats inside repeats, the same in every format (FIT files from watches and
 #: Connect nest deeper than text can say; TOML and the model hold this many).
 MAX_REPEAT_DEPTH = 5
@@ -493,7 +497,7 @@ def rounds_until(blocks: list[Step | Repeat], until: RepeatUntil, otherwise: int
     if per_round <= 0:
         return otherwise
     rounds = math.ceil(until.value / per_round - 1e-9)
-    room = MAX_EXECUTED_STEPS // max(executed_step_count(blocks), 1)
+    room = MAX_EXECUTED_STEPS // max(executed_step_count(blocks), 1) // MAX_ROUNDS_NESTING
     return max(1, min(rounds, MAX_REPEAT_COUNT, room))
 
 

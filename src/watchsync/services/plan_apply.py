@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from watchsync.errors import InputError
@@ -135,8 +135,10 @@ def _week_entries(plan: Plan, start: date | None) -> list[list[object]]:
     if first is None:
         return []
     monday = first - timedelta(days=first.weekday())
+    applied = datetime.now(UTC).isoformat(timespec="seconds")  # the plan applied last speaks for a shared week
     return [[(monday + timedelta(weeks=number)).isoformat(), week.focus.value, week.note,
-             sum(len(sessions) for sessions in week.days.values())] for number, week in enumerate(plan.weeks)]
+             sum(len(sessions) for sessions in week.days.values()), applied]
+            for number, week in enumerate(plan.weeks)]
 
 
 class PlanWeek(NamedTuple):
@@ -150,17 +152,19 @@ class PlanWeek(NamedTuple):
 
 def plan_weeks(store: Store, athlete: str) -> dict[date, PlanWeek]:
     """The weeks of the athlete's applied plans by Monday (a deload or a rest week is the plan's to say:
-    the report only sees sessions, probe coach10); a week two plans share keeps the first plan's."""
-    weeks: dict[date, PlanWeek] = {}
-    for key, entries in sorted(store.kv_prefixed(athlete, PLAN_WEEKS_PREFIX).items()):
+    the report only sees sessions, probe coach10); a week two plans share is the one applied last's."""
+    weeks: dict[date, tuple[str, PlanWeek]] = {}
+    for key, entries in store.kv_prefixed(athlete, PLAN_WEEKS_PREFIX).items():
         for entry in entries if isinstance(entries, list) else []:
             try:
-                monday, focus, note, sessions = entry
-                weeks.setdefault(date.fromisoformat(monday), PlanWeek(key.removeprefix(PLAN_WEEKS_PREFIX),
-                                                                      str(focus), note, int(sessions)))
+                monday, focus, note, sessions, applied = [*entry, ""][:5]
+                day = date.fromisoformat(monday)
+                week = PlanWeek(key.removeprefix(PLAN_WEEKS_PREFIX), str(focus), note, int(sessions))
             except (TypeError, ValueError):
                 continue  # an entry of another version: no label rather than an error
-    return weeks
+            if day not in weeks or str(applied) > weeks[day][0]:
+                weeks[day] = (str(applied), week)
+    return {day: week for day, (_applied, week) in weeks.items()}
 
 
 def overlapping_plans(plan: Plan, service: SyncService, sessions: list[ScheduledSession]) -> tuple[str, ...]:
