@@ -307,7 +307,7 @@ def _hiit_until(seconds: float) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("seconds", "rounds"), [(120, 4), (600, 20)])
-def test_a_repeat_until_time_is_a_conditional_repeat_never_a_count_of_rounds(seconds: int, rounds: int) -> None:
+def test_a_repeat_until_time_is_a_conditional_repeat_of_the_rounds_its_time_holds(seconds: int, rounds: int) -> None:
     notes: list[str] = []
     [workout] = workouts_from_connect(_hiit_until(seconds), notes)
     [repeat] = workout.steps
