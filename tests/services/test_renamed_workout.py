@@ -4,8 +4,10 @@ adds one: daemon intake, then the real sync layer draining to the local Garmin s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,16 +36,23 @@ def server() -> Iterator[LocalGarminServer]:
         yield started
 
 
-def test_a_renamed_workout_replaces_the_old_one_and_its_calendar_entry(tmp_path: Path,
-                                                                       server: LocalGarminServer) -> None:
-    athlete = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171)
+@contextmanager
+def _intake(tmp_path: Path, server: LocalGarminServer,
+            **athlete: Any) -> Iterator[tuple[Store, SyncService, Intake, Path]]:
+    """The daemon's intake of anna's inbox, its sync layer draining to the local Garmin server."""
+    anna = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, **athlete)
     tokens = fake_token_dir(tmp_path / "tokens" / "anna", server.url)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     with Store.open(tmp_path / "store.sqlite3") as store:
-        sync = SyncService(store, lambda: GarminClient(tokens, server.url), athlete)
-        intake = Intake(store, {"anna": AthleteInbox(athlete, inbox, sync)}, tmp_path / "state",
-                        on_queued=lambda _: None)
+        sync = SyncService(store, lambda: GarminClient(tokens, server.url), anna)
+        yield store, sync, Intake(store, {"anna": AthleteInbox(anna, inbox, sync)}, tmp_path / "state",
+                                  on_queued=lambda _: None), inbox
+
+
+def test_a_renamed_workout_replaces_the_old_one_and_its_calendar_entry(tmp_path: Path,
+                                                                       server: LocalGarminServer) -> None:
+    with _intake(tmp_path, server) as (_store, sync, intake, inbox):
 
         def drop(name: str, text: str) -> None:
             (inbox / name).write_text(text, encoding="utf-8")
@@ -70,14 +79,7 @@ def test_a_renamed_workout_replaces_the_old_one_and_its_calendar_entry(tmp_path:
 def test_a_version_named_after_its_file_replaces_no_named_workout(tmp_path: Path, server: LocalGarminServer) -> None:
     """probe journey10: the tail of a file appended after it was taken (no name line: named after the
     file) counted as a rename and deleted the coach's workout at Garmin. It is kept now, and said."""
-    athlete = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, sport="running")
-    tokens = fake_token_dir(tmp_path / "tokens" / "anna", server.url)
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    with Store.open(tmp_path / "store.sqlite3") as store:
-        sync = SyncService(store, lambda: GarminClient(tokens, server.url), athlete)
-        intake = Intake(store, {"anna": AthleteInbox(athlete, inbox, sync)}, tmp_path / "state",
-                        on_queued=lambda _: None)
+    with _intake(tmp_path, server, sport="running") as (store, sync, intake, inbox):
         for text in ("name: Tempo 40\nsport: running\n- 10m RPE 3\n- 20m RPE 7 tempo\n- 10m RPE 2\n",
                      "- 2m RPE 3 jog\n- 6m RPE 2 easy\n"):
             (inbox / "pieces.txt").write_text(text, encoding="utf-8")
@@ -92,14 +94,7 @@ def test_a_plan_reads_the_newest_version_of_a_dropped_file(tmp_path: Path, serve
     """probe journey10: processed/ kept the first version under the plain name, so a plan naming
     ``easy.txt`` scheduled a workout since renamed (skipped: deleted), and one naming it by its workout
     name was refused as ambiguous between the versions."""
-    athlete = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171)
-    tokens = fake_token_dir(tmp_path / "tokens" / "anna", server.url)
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    with Store.open(tmp_path / "store.sqlite3") as store:
-        sync = SyncService(store, lambda: GarminClient(tokens, server.url), athlete)
-        intake = Intake(store, {"anna": AthleteInbox(athlete, inbox, sync)}, tmp_path / "state",
-                        on_queued=lambda _: None)
+    with _intake(tmp_path, server) as (_store, sync, intake, inbox):
         for name, text in (("easy.txt", "name: Easy 30\nsport: running\n- 30m RPE 3 easy\n"),
                            ("easy.txt", "name: Easy 35\nsport: running\n- 35m RPE 3 easy\n"),
                            ("plan.toml", PLAN),
@@ -117,16 +112,9 @@ def test_a_second_file_of_the_same_name_or_a_plans_inline_copy_replacing_a_files
         tmp_path: Path, server: LocalGarminServer) -> None:
     """probe journey10: two files named "Intervals" became one workout without a word (the calendar entry
     of the first ran the second), and a plan's inline "Easy 40" went back over the coach's file."""
-    athlete = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171)
-    tokens = fake_token_dir(tmp_path / "tokens" / "anna", server.url)
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
     inline = (f'name = "Block"\nstart = {DAY}\n\n[[weeks]]\n[[weeks.days.thu]]\n'
               'text = """\nname: Easy 40\nsport: running\n- 40m RPE 3\n"""\n')
-    with Store.open(tmp_path / "store.sqlite3") as store:
-        sync = SyncService(store, lambda: GarminClient(tokens, server.url), athlete)
-        intake = Intake(store, {"anna": AthleteInbox(athlete, inbox, sync)}, tmp_path / "state",
-                        on_queued=lambda _: None)
+    with _intake(tmp_path, server) as (store, sync, intake, inbox):
         for name, text in (("track.txt", "name: Intervals\nsport: running\n6x\n- 3m RPE 8\n- 2m RPE 2\n"),
                            ("short.txt", "name: Intervals\nsport: running\n10x\n- 30s RPE 9\n- 90s RPE 2\n"),
                            ("easy40.txt", "name: Easy 40\nsport: running\n- 35m RPE 3\n"),

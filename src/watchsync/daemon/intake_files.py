@@ -11,6 +11,7 @@ file is always that file's.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import tempfile
@@ -51,19 +52,8 @@ def _archive_older(target: Path) -> None:
         when = datetime.fromtimestamp(os.lstat(target).st_mtime)
     except FileNotFoundError:
         return
-    for candidate in _candidates(target, when):
-        if candidate == target:
-            continue
-        try:
-            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        try:
-            os.replace(target, candidate)
-        except FileNotFoundError:  # moved away meanwhile: the plain name is free all the same
-            os.unlink(candidate)
-        return
+    with contextlib.suppress(FileNotFoundError):  # moved away meanwhile: the plain name is free all the same
+        _replace_into_free_name(target, (c for c in _candidates(target, when) if c != target))
 
 
 def move_to_rejected(path: Path, inbox: Path, errors: list[str]) -> Path:
@@ -109,16 +99,20 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 def _move_into(path: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    for candidate in _candidates(target):
+    return _replace_into_free_name(path, _candidates(folder / path.name))
+
+
+def _replace_into_free_name(source: Path, candidates: Iterator[Path]) -> Path:
+    """Move ``source`` to the first free name of ``candidates``: the name is reserved (O_EXCL never
+    overwrites), then the empty reservation atomically replaced; the reservation goes if the move fails."""
+    for candidate in candidates:
         try:
-            # Reserve the name (O_EXCL never overwrites), then atomically replace the empty reservation.
             fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             continue
         os.close(fd)
         try:
-            os.replace(path, candidate)
+            os.replace(source, candidate)
         except BaseException:
             os.unlink(candidate)
             raise
