@@ -154,7 +154,11 @@ def find_config_file(explicit: Path | None = None) -> Path | None:
 
 
 def user_config_file() -> Path:
-    """Where a user's own configuration file is looked for (platformdirs' user config dir)."""
+    """Where a configuration file of one's own goes: under systemd its ``$CONFIGURATION_DIRECTORY`` (the
+    place looked at first for a service), else platformdirs' user config dir."""
+    systemd_dir = os.environ.get("CONFIGURATION_DIRECTORY")
+    if systemd_dir:
+        return Path(systemd_dir.split(":")[0]) / "config.toml"
     from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP)) / "config.toml"

@@ -136,3 +136,13 @@ def test_completion_and_examples() -> None:
         shown = subprocess.run([sys.executable, "-m", "watchsync", *command, "--help"], capture_output=True,
                                text=True, check=True)
         assert "examples:" in shown.stdout, command
+
+
+def test_under_systemd_a_missing_config_is_to_be_made_in_the_configuration_directory(
+        no_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # probe docs11: with $CONFIGURATION_DIRECTORY set and no file in it, `config path` named ~/.config
+    service = tmp_path / "etc-watchsync"
+    service.mkdir()
+    monkeypatch.setenv("CONFIGURATION_DIRECTORY", str(service))
+    assert main(["config", "path", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["create_at"] == str(service / "config.toml")
