@@ -395,6 +395,7 @@ def test_a_file_taken_in_with_warnings_says_them_in_the_log_the_store_and_a_noti
                for r in caplog.records)
     [kept] = intake_warnings(setup.store, "anna")
     assert kept["file"] == "intervals.txt" and "'400m' is 6h40m" in kept["warnings"][0]
+    assert kept["warnings"][0].startswith("intervals.txt:")  # by its name, as a rejection names it (docs11)
 
     class Sink:
         def __init__(self) -> None:

@@ -127,7 +127,7 @@ def test_a_second_file_of_the_same_name_or_a_plans_inline_copy_replacing_a_files
             assert sync.drain().remaining == 0
         said = {entry["file"]: entry["warnings"] for entry in intake_warnings(store, "anna")}
     assert said["short.txt"] == [
-        f"{inbox / 'short.txt'}: warning: replaces workout 'Intervals', which track.txt made (the same name); its "
+        "short.txt: warning: replaces workout 'Intervals', which track.txt made (the same name); its "
         f"calendar entries ({DAY}) run this version now (give this file another name: line to keep both)"]
     assert said["block.toml"] == [
-        f"{inbox / 'block.toml'}: warning: its workout 'Easy 40' replaces the one easy40.txt made (the same name)"]
+        "block.toml: warning: its workout 'Easy 40' replaces the one easy40.txt made (the same name)"]

@@ -224,6 +224,8 @@ class Intake:
         ``watchsync validate`` says is logged and kept for the status page and the notifications."""
         if not warnings:
             return
+        prefix = f"{path}:"  # the file by its name, as a rejection names it (not the inbox's whole path)
+        warnings = [f"{path.name}:{w[len(prefix):]}" if w.startswith(prefix) else w for w in warnings]
         for warning in warnings:
             logger.warning("intake %s for %s: %s", path.name, inbox.athlete.name, excerpt(warning))
         record_intake_warnings(self._store, inbox.athlete.name, path.name, warnings)
