@@ -145,3 +145,18 @@ def test_a_strength_activity_shows_the_reps_counted_of_those_planned(store: Stor
     view = views.activity(store, ATHLETE, str(activity_id))
     reps = [step.reps for step in view.steps if step.reps]
     assert reps and all(done == planned for done, planned in (r.split("/") for r in reps))
+
+
+def test_the_overview_says_when_an_athlete_has_no_plan_yet(store: Store, tmp_path: Path) -> None:
+    # probe coach10: an athlete with no plan and no activity showed empty tiles and nothing else
+    from starlette.testclient import TestClient
+
+    from watchsync.config import default_config
+    from watchsync.web.app import create_app
+
+    config = default_config(state_dir=tmp_path)
+    app = create_app(config.model_copy(update={"athletes": {ATHLETE.name: ATHLETE}}), store,
+                     lambda: {"alive": False, "athletes": []})
+    assert "No plan yet" in TestClient(app).get("/").text
+    schedule(store, "easy", EASY, MONDAY)
+    assert "No plan yet" not in TestClient(app).get("/").text

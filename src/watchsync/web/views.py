@@ -60,6 +60,7 @@ class AthleteCard:
     status: dict[str, Any]
     flags: list[str]
     week_label: str = ""  # what the plan says of this week ("deload week: ...", "rest week: travel")
+    planned: bool = True  # anything on the athlete's calendar at all (else the card says there is no plan)
 
 
 def overview(store: Store, athletes: list[Athlete], status: dict[str, Any]) -> list[AthleteCard]:
@@ -71,7 +72,9 @@ def overview(store: Store, athletes: list[Athlete], status: dict[str, Any]) -> l
         week = store_report(store, athlete, today=today, week=today)
         # the card shows its first flags: the most important first (a too-hard run before a late one)
         label = week_labels(store, athlete).get(monday_of(today), "")
-        cards.append(AthleteCard(athlete, week, by_name.get(athlete.name, {}), values.ranked(all_flags(week)), label))
+        planned = bool(store.list_schedules(athlete.name, states=("pending", "scheduled")))
+        cards.append(AthleteCard(athlete, week, by_name.get(athlete.name, {}), values.ranked(all_flags(week)), label,
+                                 planned))
     return cards
 
 
