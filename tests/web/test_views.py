@@ -160,3 +160,21 @@ def test_the_overview_says_when_an_athlete_has_no_plan_yet(store: Store, tmp_pat
     assert "No plan yet" in TestClient(app).get("/").text
     schedule(store, "easy", EASY, MONDAY)
     assert "No plan yet" not in TestClient(app).get("/").text
+
+
+def test_the_week_page_gives_the_metres_climbed_each_activity_once() -> None:
+    # probe coach10: a trail runner and a ski tourer plan by vertical, and no page added it up
+    from types import SimpleNamespace
+    from typing import cast
+
+    from watchsync.report import values
+    from watchsync.report.model import ComplianceReport
+
+    def row(activity: str | None, done: int | None, ascent: float | None) -> SimpleNamespace:
+        return SimpleNamespace(activity_id=activity, done_on=MONDAY + timedelta(days=done) if done is not None
+                               else None, ascent_m=ascent)
+
+    report = cast(ComplianceReport, SimpleNamespace(sessions=[
+        row("1", 0, 960.0), row("1", 0, 960.0),  # one activity that did two sessions: counted once
+        row("2", 3, 1311.0), row("3", 8, 500.0), row(None, None, None), row("4", 2, None)]))
+    assert values.week_ascent(report, MONDAY) == 2271.0

@@ -13,7 +13,7 @@ from watchsync.model.units import METERS_PER_FOOT, METERS_PER_YARD, Units, forma
 
 if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
     from watchsync.compliance.summary import Totals, WeekSummary
-    from watchsync.report.model import SessionRow
+    from watchsync.report.model import ComplianceReport, SessionRow
 
 #: Flags most worth a coach's eye first; the rest keep their order after these.
 FLAG_PRIORITY: tuple[str, ...] = ("missed", "too hard", "long-run spike", "check the data", "volume", "hard steps",
@@ -220,6 +220,14 @@ def planned_time(totals: Totals) -> str:
     if to_date is None or to_date >= totals.planned_seconds:
         return f"{hours(totals.planned_seconds)} planned"
     return f"{hours(to_date)} planned to date ({hours(totals.planned_seconds)} in all)"
+
+
+def week_ascent(report: ComplianceReport, monday: date) -> float:
+    """Metres climbed in the activities done in the week of ``monday`` (a trail runner's and a ski tourer's
+    other volume), each activity once."""
+    done = {row.activity_id: row.ascent_m or 0.0 for row in report.sessions
+            if row.activity_id and row.done_on is not None and 0 <= (row.done_on - monday).days < 7}
+    return sum(done.values())
 
 
 def week_label(focus: str, note: str | None, sessions: int) -> str:
