@@ -200,6 +200,16 @@ def test_speed_is_a_pace_target_for_runs_and_a_speed_target_for_rides() -> None:
     check_step(ride.flat_steps()[1], speed_step, run_sport=False)
 
 
+@pytest.mark.parametrize("sport", [Sport.POOL_SWIM, Sport.OPEN_WATER_SWIM])
+def test_a_swim_pace_is_a_pace_target_as_garmin_stores_it(sport: Sport) -> None:
+    # Garmin's own stored swim (workoutId 1528077786, Taxuspt/garmin_mcp #89) holds its pace as id 6 pace.zone,
+    # shown per 100 m; a speed.zone would show the athlete a speed (probe connect11)
+    swim = SPREAD.model_copy(update={"sport": sport})
+    speed_step = walk(json_steps(workout_to_connect(swim)))[2]
+    assert speed_step["targetType"] == {"workoutTargetTypeId": 6, "workoutTargetTypeKey": "pace.zone", "displayOrder": 6}
+    check_step(swim.flat_steps()[1], speed_step, run_sport=True)
+
+
 def test_unresolved_target_is_refused_naming_the_step() -> None:
     raw = SPREAD.model_dump()
     raw["steps"][1]["steps"][1]["steps"][0]["target"] = {"kind": "rpe", "low": 5, "high": 6}

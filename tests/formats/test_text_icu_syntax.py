@@ -1079,3 +1079,24 @@ def test_a_long_run_in_minutes_is_not_taken_for_metres(minutes: int, said: bool)
     [read], problems = _warned(f"- {minutes}m Z1 HR", "trail_running")
     assert isinstance(read, Step) and read.duration == TimeDuration(seconds=minutes * 60)
     assert bool(problems) is said  # a round distance (a multiple of 50) or more than 6 hours is asked about
+
+
+@pytest.mark.parametrize(("line", "target", "col"), [
+    ("- 30m 68% HR Z2 Aerobic Base", HeartRatePercentMaxTarget(low=68, high=68), 14),  # an Italian generator
+    ("- 2km Z3 HR Finale Progressione Z3", HeartRateZoneTarget(zone=3), 33),
+    ("- 10m 5:00/km Pace Z1-Z2", PaceTarget(fast=300, slow=300), 20),
+])
+def test_a_bare_zone_after_a_heart_rate_or_pace_target_is_a_label_not_a_power_target(
+        line: str, target: object, col: int) -> None:
+    warnings: list[WorkoutFormatError] = []
+    [only] = parse_text(f"name: t\nsport: running\n{line}\n", warnings=warnings).steps
+    assert isinstance(only, Step)
+    assert (only.target, only.secondary) == (target, None)  # no power alert on a runner's watch (probe icu16)
+    assert only.name is not None and line.split()[-1] in only.name.split()
+    [warning] = warnings
+    assert (warning.line, warning.col) == (3, col) and "read as text" in warning.problem
+
+
+def test_a_zone_written_as_power_after_a_heart_rate_target_stays_the_second_target() -> None:
+    both = step("- 10m Z2 HR Z3 Power")
+    assert (both.target, both.secondary) == (HeartRateZoneTarget(zone=2), PowerZoneTarget(zone=3))

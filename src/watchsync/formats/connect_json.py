@@ -366,6 +366,12 @@ def _end_condition(step: Step) -> dict[str, Any]:
             return {"endCondition": _condition("lap.button"), "endConditionValue": float(value)}
 
 
+#: Sport families whose speed targets Garmin holds as a pace (``pace.zone``, shown per km or per 100 m):
+#: a run's, and a swim's (Garmin's own stored swim, Taxuspt/garmin_mcp #89, and garminconnect-built swims
+#: hold id 6); a ride's or a ski's stays a speed (``speed.zone``).
+PACE_FAMILIES = frozenset({"run", "swim"})
+
+
 def _target(target: Target, sport: Sport, where: str) -> dict[str, Any]:
     if not isinstance(target, CONCRETE_TARGETS):
         raise ValueError(f"step {where}: target {target.kind!r} is not concrete (resolve the workout first)")
@@ -377,7 +383,7 @@ def _target(target: Target, sport: Sport, where: str) -> dict[str, Any]:
         case HeartRateZoneTarget(zone=zone):
             return {"targetType": _target_type("heart.rate.zone"), "zoneNumber": zone}
         case SpeedTarget(low=low, high=high):
-            return _range("pace.zone" if sport.family == "run" else "speed.zone", low, high)
+            return _range("pace.zone" if sport.family in PACE_FAMILIES else "speed.zone", low, high)
         case PowerTarget(low=low, high=high):
             return _range("power.zone", low, high)
         case PowerZoneTarget(zone=zone):

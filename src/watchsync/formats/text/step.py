@@ -98,6 +98,12 @@ class _Parts:
             return
         if item.kind == "target" and self.target is not None and self.secondary is None \
                 and target_family(item.value) != target_family(self.target.value):
+            if _zone_label(item, self.target):
+                self.cue.append(Item("cue", item.text, item.col, item.text))
+                self.where.warn(item.col, f"{item.text!r} after the step's target {self.target.text!r} is read as "
+                                "text (a label such as 'Z2 Aerobic Base'), not as a second, power target",
+                                f"'{item.text} Power' for a second, power target")
+                return
             if isinstance(self.target.value, CadenceTarget):  # cadence is the secondary one
                 item, self.target = self.target, item
             self.secondary = item
@@ -142,6 +148,18 @@ class _Parts:
         bisect.insort(self.cue, Item("cue", text.text, text.col, text.text), key=lambda cue: cue.col)
         self.where.warn(text.col, f"{text.text!r} is read as text: the step's length is {length.text!r}",
                         f"{text.text.replace(' ', '')} (no space) if it is the length")
+
+
+#: A zone written bare (``Z2``, ``Z2-Z3``): a power zone in intervals.icu, in every sport.
+_BARE_ZONE = re.compile(r"^z\d(?:-z?\d)?$", re.IGNORECASE)
+
+
+def _zone_label(item: Item, first: Item) -> bool:
+    """A bare zone after a heart-rate or pace target (``- 30m 68% HR Z2 Aerobic Base``, an Italian
+    generator's label): the writer names the zone the step is in, not a second, power target a
+    runner's watch would alert on (probe icu16)."""
+    return target_family(first.value) in ("hr", "pace") and target_family(item.value) == "power" \
+        and _BARE_ZONE.match(item.text) is not None
 
 
 def _collect(body: str, start: int, where: Where) -> _Parts:
