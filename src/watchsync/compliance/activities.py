@@ -153,12 +153,16 @@ def summaries_from_fit(activity_id: str, activity: Activity, parts: Sequence[Ses
 def summary_from_fit(activity_id: str, activity: Activity, associated_workout_id: int | None = None,
                      zone: str | None = None) -> ActivitySummary:
     """The whole file as one summary: its one session, or its sessions combined (see `combine`)."""
-    sessions = summaries_from_fit(activity_id, activity, associated_workout_id=associated_workout_id, zone=zone)
-    return sessions[0] if len(sessions) == 1 else combine(activity_id, sessions)
+    parts = session_parts(activity)
+    sessions = summaries_from_fit(activity_id, activity, parts, associated_workout_id=associated_workout_id, zone=zone)
+    return sessions[0] if len(sessions) == 1 else combine(activity_id, sessions, [part.hr_seconds for part in parts])
 
 
-def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySummary:
-    """A multi-session file as one: times, distance summed; HR and power weighted by timer time.
+def combine(activity_id: str, sessions: Sequence[ActivitySummary],
+            hr_seconds: Sequence[float] | None = None) -> ActivitySummary:
+    """A multi-session file as one: times, distance summed; power weighted by timer time, HR by each
+    session's seconds with a heart rate (``hr_seconds``, from its records; its timer time where it has
+    none): a swim leg with one reading in eleven minutes does not pull a triathlon's average down.
 
     Sport and sub-sport are the sessions' own when all (transitions aside) share them, else
     ``other`` and ``"multisport"``; power only when they share a sport.
@@ -178,7 +182,8 @@ def combine(activity_id: str, sessions: Sequence[ActivitySummary]) -> ActivitySu
         start=first.start,
         duration_s=duration,
         distance_m=_total([s.distance_m for s in sessions]),
-        avg_hr=_whole(_weighted([(s.avg_hr, s.duration_s) for s in sessions])),
+        avg_hr=_whole(_weighted([(s.avg_hr, seconds or s.duration_s) for s, seconds
+                                 in zip(sessions, hr_seconds or [0.0] * len(sessions), strict=True)])),
         workout_rpe=next((s.workout_rpe for s in sessions if s.workout_rpe is not None), None),
         associated_workout_id=first.associated_workout_id,
         title=first.title,

@@ -109,7 +109,7 @@ def analyse_decoded(activity_id: str, activity: Activity, athlete: Athlete, *,
                      for part, summary in zip(parts, summaries, strict=True))
     if len(sessions) == 1:
         return Analysis(activity, sessions[0].summary, sessions[0].load, sessions)
-    summary = combine(activity_id, summaries)
+    summary = combine(activity_id, summaries, [part.hr_seconds for part in parts])
     load = combine_loads(activity_id, [s.load for s in sessions])
     return Analysis(activity, summary, load, sessions)
 
