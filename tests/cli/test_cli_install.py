@@ -120,10 +120,14 @@ def test_activities_sync_json_and_progress_bar(tmp_path: Path, capsys: pytest.Ca
             return wrapper()
 
         monkeypatch.setattr("watchsync.cli.activities.progress_bar", watched)
+        main([*options, "status"])  # exit 3: the daemon is not running
+        assert "activity sync   never" in capsys.readouterr().out
         assert main([*options, "activities", "sync", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert [f["activity_id"] for f in shown["fetched"]] == ids and shown["failed"] == 0
+    assert [f["activity_id"] for f in shown["fetched"]] == ids and (shown["failed"], shown["legs"]) == (0, 0)
     assert calls == [(1, 3), (2, 3), (3, 3)]
+    main([*options, "status"])  # a sync from the command line is a sync too (probe server12)
+    assert "activity sync   never" not in capsys.readouterr().out
 
 
 def test_completion_and_examples() -> None:

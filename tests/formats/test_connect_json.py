@@ -206,7 +206,8 @@ def test_a_swim_pace_is_a_pace_target_as_garmin_stores_it(sport: Sport) -> None:
     # shown per 100 m; a speed.zone would show the athlete a speed (probe connect11)
     swim = SPREAD.model_copy(update={"sport": sport})
     speed_step = walk(json_steps(workout_to_connect(swim)))[2]
-    assert speed_step["targetType"] == {"workoutTargetTypeId": 6, "workoutTargetTypeKey": "pace.zone", "displayOrder": 6}
+    assert speed_step["targetType"] == {"workoutTargetTypeId": 6, "workoutTargetTypeKey": "pace.zone",
+                                        "displayOrder": 6}
     check_step(swim.flat_steps()[1], speed_step, run_sport=True)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -493,6 +495,39 @@ def test_an_activity_fed_over_http_goes_to_the_account_its_email_names(garmin_se
 def test_add_activity_rejects_unknown_types() -> None:
     with pytest.raises(ValueError, match="unknown activity type"):
         LocalGarminServer().add_activity(FIT_BYTES, start_time=datetime(2024, 3, 1), activity_type="jousting")
+
+
+def test_an_activity_entered_by_hand_has_no_file_and_says_so(api: Api, garmin_server: LocalGarminServer) -> None:
+    # gcexport.py: "For manual activities (i.e., entered in online without a file upload), there is no original
+    # file" (a 404); the details say metadataDTO.manualActivity (pe-st/garmin-connect-export's stored answers)
+    body = {"manual": True, "activity_type": "strength_training", "duration_s": 3600,
+            "start_time": "2024-03-01T18:00:00+00:00", "name": "Gym (entered by hand)"}
+    answer = requests.post(f"{garmin_server.url}/_watchsync/activities", json=body, timeout=5)
+    assert answer.status_code == 200, answer.text
+    activity_id = answer.json()["activityId"]
+    assert api("GET", f"/activity-service/activity/{activity_id}").json()["metadataDTO"]["manualActivity"] is True
+    assert api("GET", f"/download-service/files/activity/{activity_id}").status_code == 404
+    listed = api("GET", "/activitylist-service/activities/search/activities").json()
+    assert [(a["activityId"], a["parentId"], a["parent"]) for a in listed] == [(activity_id, None, False)]
+    for refused in ({**body, "activity_type": None}, {**body, "duration_s": 0},
+                    {**body, "fit_base64": base64.b64encode(FIT_BYTES).decode()}, {**body, "manual": False}):
+        answer = requests.post(f"{garmin_server.url}/_watchsync/activities", json=refused, timeout=5)
+        assert answer.status_code == 400 and "bad activity" in answer.text
+
+
+def test_deleting_a_multisport_activity_deletes_its_legs(api: Api, garmin_server: LocalGarminServer) -> None:
+    triathlon = Path(os.environ.get("WATCHSYNC_FIXTURES") or Path(__file__).resolve().parents[3] / "shared"
+                     / "fixtures" / "fit").parent / "fit2" / "muktihari_triathlon_summary_last.fit"
+    if not triathlon.is_file():
+        pytest.skip(f"fixture {triathlon} not found")
+    parent = garmin_server.add_activity(triathlon.read_bytes(), start_time=datetime(2024, 3, 1, 8, tzinfo=UTC))
+    legs = api("GET", f"/activity-service/activity/{parent}").json()["metadataDTO"]["childIds"]
+    kinds = [api("GET", f"/activity-service/activity/{leg}").json()["activityTypeDTO"]["typeKey"] for leg in legs]
+    assert kinds == ["open_water_swimming", "transition", "cycling", "transition", "running"]
+    listed = api("GET", "/activitylist-service/activities/search/activities").json()
+    assert [a["activityId"] for a in listed] == [parent]  # Garmin lists the parent alone (garmin-health-data #72)
+    assert api("DELETE", f"/activity-service/activity/{parent}").status_code == 204
+    assert {api("GET", f"/activity-service/activity/{leg}").status_code for leg in legs} == {404}
 
 
 # auth ------------------------------------------------------------------------------------------

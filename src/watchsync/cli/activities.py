@@ -87,6 +87,7 @@ def _open_store(path: Path) -> Store:
 def run_sync(args: argparse.Namespace) -> int:
     """Fetch new activities; exit 1 when any of them could not be analysed."""
     from watchsync.config import ConfigError
+    from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY, now_text
     from watchsync.garmin.errors import AuthRequired, GarminError
     from watchsync.services.activities import sync_activities
     from watchsync.services.garmin import client_for
@@ -105,9 +106,10 @@ def run_sync(args: argparse.Namespace) -> int:
             raise CliError(login_needed(str(error), athlete.name), EXIT_REAUTH) from None
         except (GarminError, OSError) as error:
             raise CliError(f"activities sync stopped: {error}") from None
+        store.kv_set(athlete.name, LAST_ACTIVITY_SYNC_KEY, now_text())  # `watchsync status` shows it
     if args.json:
         print_json({"fetched": [asdict(fetched) for fetched in result.fetched], "skipped": result.skipped,
-                    "failed": len(result.errors), "removed": result.removed, "since": result.since,
+                    "failed": len(result.errors), "removed": result.removed, "legs": result.legs, "since": result.since,
                     "until": result.until, "cursor": result.cursor})
         return 1 if result.errors else 0
     for fetched in result.fetched:
@@ -119,7 +121,8 @@ def run_sync(args: argparse.Namespace) -> int:
         print(f"{activity_id}  deleted at Garmin: forgotten (no longer counted)")
     cursor = result.cursor.isoformat() if result.cursor else "none"
     print(f"{len(result.fetched)} new, {result.skipped} already stored, {len(result.errors)} failed"
-          + (f", {len(result.removed)} deleted at Garmin" if result.removed else "") + " "
+          + (f", {len(result.removed)} deleted at Garmin" if result.removed else "")
+          + (f", {result.legs} multisport legs (in their parent's file)" if result.legs else "") + " "
           f"(listed {result.since}..{result.until}; cursor {cursor})", file=sys.stderr)
     return 1 if result.errors else 0
 

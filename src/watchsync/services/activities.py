@@ -10,6 +10,12 @@ and the first run of each day from ``DEEP_OVERLAP_DAYS`` (42) before it, since a
 late (a watch synced after a trip) appears under an earlier date; ids already stored are skipped
 without a download.
 
+A multisport activity is listed once, as its parent (``multi_sport``); its download holds every leg, each
+scored on its own. A leg listed beside its parent (``parentId``: a list that shows the legs too) is
+skipped, as its data is in the parent's file: each leg's download is that same file. An activity
+entered by hand in Connect has no file (its download answers 404): it is recorded from Connect's
+summary, with no error.
+
 One bad activity never stops the sync: details or download missing (404), a download that is not a
 FIT file, a FIT file nothing can be decoded from, or any other failure of its own is recorded on
 that activity with its error (from Connect's own summary) and the sync goes on with the next; an
@@ -93,6 +99,7 @@ class FetchResult:
     until: date
     listed: int = 0
     skipped: int = 0
+    legs: int = 0  # multisport legs listed beside their parent: in the parent's file, not fetched
     fetched: list[FetchedActivity] = field(default_factory=list)
     cursor: date | None = None
     removed: list[int] = field(default_factory=list)  # ids deleted at Garmin, forgotten here
@@ -126,8 +133,11 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     result.listed = len(listed)
     result.removed = _forget_deleted(store, client, athlete.name, {int(item["activityId"]) for item in listed},
                                      result.since, today, fit_dir)
-    new = [item for item in listed if store.get_activity(int(item["activityId"])) is None]
-    result.skipped = result.listed - len(new)
+    legs = _legs(store, listed)
+    result.legs = len(legs)
+    new = [item for item in listed if store.get_activity(int(item["activityId"])) is None
+           and int(item["activityId"]) not in legs]
+    result.skipped = result.listed - len(new) - result.legs
     for done, item in enumerate(sorted(new, key=lambda i: (str(i.get("startTimeLocal")), int(i["activityId"]))), 1):
         fetched = _fetch_one(store, client, athlete, item, fit_dir, config, backfill)
         if fetched is None:  # deleted at Garmin between its list and its fetch (a duplicate removed)
@@ -138,6 +148,20 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
         if progress is not None:
             progress(done, len(new))
     return result
+
+
+def _legs(store: Store, listed: list[dict[str, Any]]) -> set[int]:
+    """Ids of the listed multisport legs whose parent is listed too or stored: the parent's file holds them
+    (each leg's download is the parent's whole file: garmin-health-data #72), so fetching them would
+    count the race once per leg (probe server12)."""
+    ids = {int(item["activityId"]) for item in listed}
+    legs = set()
+    for item in listed:
+        parent = item.get("parentId")
+        if isinstance(parent, int) and not isinstance(parent, bool) and parent != int(item["activityId"]) \
+                and (parent in ids or store.get_activity(parent) is not None):
+            legs.add(int(item["activityId"]))
+    return legs
 
 
 def _forget_deleted(store: Store, client: GarminClient, athlete: str, listed: set[int], since: date, today: date,
@@ -153,7 +177,7 @@ def _forget_deleted(store: Store, client: GarminClient, athlete: str, listed: se
                       for stored in stored_activities(store, athlete, start=since, end=today)} - listed)
     if missing and not listed and len(missing) > MAX_FORGOTTEN_ON_AN_EMPTY_LIST:
         return []  # an empty answer is no sign of many deletions: kept, asked again next time
-    gone = [activity_id for activity_id in missing if _deleted(client, activity_id)]
+    gone = [activity_id for activity_id in missing if _details(client, activity_id) is None]
     for activity_id in gone:
         store.delete_activity(activity_id)
         (fit_dir / athlete / f"{activity_id}.fit").unlink(missing_ok=True)
@@ -174,9 +198,17 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
     except STOPPING_ERRORS:
         raise
     except NotFound as error:
-        if _deleted(client, activity_id):  # its details are gone too: deleted, not an activity without a file
+        details = _details(client, activity_id)
+        if details is None:  # its details are gone too: deleted, not an activity without a file
             return None
-        return _record_failure(store, athlete, connect, fit_path, _problem(activity_id, error), config, backfill)
+        connect = {**details, **item}
+        if _manual(connect):  # entered by hand in Connect: Garmin has no file for it (gcexport.py)
+            return _record_failure(store, athlete, connect, None, None, config, backfill,
+                                   warnings=("entered by hand in Garmin Connect: no FIT file, recorded from "
+                                             "Connect's summary",))
+        said = str(error).strip()  # Garmin's 404 may say nothing at all (probe server12)
+        return _record_failure(store, athlete, connect, fit_path, f"activity {activity_id}: Garmin has no original "
+                               f"FIT file for it (404{': ' + said if said else ''})", config, backfill)
     except Exception as error:
         return _record_failure(store, athlete, connect, fit_path, _problem(activity_id, error), config, backfill)
     unscored: str | None = None
@@ -201,13 +233,19 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
                            scores[0].volume.colour if scores else None, error=unscored, warnings=analysis.warnings)
 
 
-def _deleted(client: GarminClient, activity_id: int) -> bool:
-    """Whether Garmin answers 404 for the activity's details (a manual activity has details, no file)."""
+def _details(client: GarminClient, activity_id: int) -> dict[str, Any] | None:
+    """The activity's details; None when Garmin answers 404 (deleted: a manual activity has details, no file)."""
     try:
-        client.get_activity(activity_id)
+        return client.get_activity(activity_id)
     except NotFound:
-        return True
-    return False
+        return None
+
+
+def _manual(connect: Mapping[str, Any]) -> bool:
+    """Whether Connect says the activity was entered by hand (``metadataDTO.manualActivity``)."""
+    metadata = connect.get("metadataDTO")
+    flag = metadata.get("manualActivity") if isinstance(metadata, Mapping) else None
+    return (flag if flag is not None else connect.get("manualActivity")) is True
 
 
 def _problem(activity_id: int, error: Exception, what: str = "") -> str:
@@ -250,26 +288,30 @@ def _score_if_planned(store: Store, athlete: Athlete, analysis: Analysis,
 
 
 def _record_failure(store: Store, athlete: Athlete, connect: Mapping[str, Any], fit_path: Path | None,
-                    error: str, config: ComplianceConfig, backfill: bool = False) -> FetchedActivity:
+                    error: str | None, config: ComplianceConfig, backfill: bool = False,
+                    warnings: tuple[str, ...] = ()) -> FetchedActivity:
+    """Record an activity from Connect's summary alone: its file failed (``error``), or it has none."""
     activity_id = int(connect["activityId"])
     summary = summary_from_connect(connect)
     load = activity_load(summary, None, athlete, config)
     with store.transaction():
         store.upsert_activity(athlete.name, activity_id, _connect_utc_start(connect, summary),
                               sport=summary.sport.value, fit_path=str(fit_path) if fit_path else None,
-                              summary=_stored_summary(summary, load, None, error, backfill=backfill))
+                              summary=_stored_summary(summary, load, None, error, backfill=backfill,
+                                                      warnings=warnings))
         store.mark_analysed(activity_id)
         _advance_cursor(store, athlete.name, summary.start.date())
-    return FetchedActivity(activity_id, summary.start, summary.sport.value, fit_path, error=error)
+    return FetchedActivity(activity_id, summary.start, summary.sport.value, fit_path, error=error, warnings=warnings)
 
 
 def _stored_summary(summary: ActivitySummary, load: ActivityLoad, activity: Activity | None,
                     error: str | None = None, sessions: list[SessionRecord] | None = None,
-                    backfill: bool = False) -> dict[str, Any]:
+                    backfill: bool = False, warnings: tuple[str, ...] = ()) -> dict[str, Any]:
     """The ``summary`` JSON of an activity row (read back by :mod:`watchsync.services.report`)."""
     return ActivityRecord(
         summary=summary, load=load, decoder=activity.decoder if activity else None,
-        salvaged=activity.salvaged if activity else False, warnings=list(activity.warnings) if activity else [],
+        salvaged=activity.salvaged if activity else False,
+        warnings=list(activity.warnings) if activity else list(warnings),
         error=error, sessions=sessions or [], backfill=backfill).model_dump(mode="json")
 
 

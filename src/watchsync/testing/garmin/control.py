@@ -1,6 +1,7 @@
 """Test-only routes under ``/_watchsync/``: drive the local server from another process.
 
 ``POST /_watchsync/activities`` (JSON: ``fit_base64``, ``start_time``, optional ``activity_type``, ``name``,
+``manual: true`` without ``fit_base64`` for one entered by hand (``activity_type`` and ``duration_s`` then given),
 ``email`` of the account) adds an activity, ``POST /_watchsync/tokens``
 mints a token pair, ``POST /_watchsync/faults`` ``{"spec": "429=0.2,..."}`` sets fault rates,
 ``POST /_watchsync/tokens/expire`` and ``/_watchsync/tokens/revoke`` age or revoke every token, and
@@ -50,7 +51,7 @@ class ControlRoutes:
         try:
             body = request.json()
             new = NewActivity(
-                fit_bytes=base64.b64decode(body["fit_base64"], validate=True),
+                fit_bytes=base64.b64decode(body.get("fit_base64", ""), validate=True),
                 start_time=datetime.fromisoformat(body["start_time"]),
                 activity_type=body.get("activity_type"),  # none: the file's sport, as Garmin types it
                 name=body.get("name", ""),
@@ -58,6 +59,7 @@ class ControlRoutes:
                 distance_m=float(body.get("distance_m", 0)),
                 associated_workout_id=body.get("associated_workout_id"),
                 direct_workout_rpe=body.get("direct_workout_rpe"),
+                manual=body.get("manual") is True,  # entered by hand in Connect: no fit_base64
             )
             email = body.get("email")  # the account it is uploaded to (default: the first)
             return json_response({"activityId": self._server.store_activity(new, email)})

@@ -37,10 +37,12 @@ class BadRequest(ValueError):
 class ApiRoutes:
     """Handlers for what garminconnect calls on connectapi."""
 
-    def __init__(self, state: ServerState, desk: SsoDesk, page_cap: int | None = None) -> None:
+    def __init__(self, state: ServerState, desk: SsoDesk, page_cap: int | None = None,
+                 list_legs: bool = False) -> None:
         self._state = state
         self._desk = desk
         self._page_cap = page_cap
+        self._list_legs = list_legs
 
     def _page(self, request: Request, default_limit: int) -> tuple[int, int]:
         """``start`` and ``limit`` of a listing, the limit held to the page cap (if one is set)."""
@@ -199,6 +201,7 @@ class ApiRoutes:
                 and (first is None or activity_day(activity) >= first)
                 and (last is None or activity_day(activity) <= last)
                 and (kind is None or activity["activityType"]["typeKey"] == kind)
+                and (self._list_legs or activity.get("parentId") is None)  # Garmin lists the parent alone
             ]
         found.sort(key=lambda item: (item["startTimeGMT"], item["activityId"]), reverse=True)
         return json_response(found[start:start + limit])
@@ -211,15 +214,20 @@ class ApiRoutes:
             activity = self._state.activities[_id(request)]
             local = datetime.fromisoformat(activity["startTimeLocal"])
             gmt = datetime.fromisoformat(activity["startTimeGMT"])
-            return json_response({
+            details = {
                 "activityId": activity["activityId"], "activityName": activity["activityName"],
                 "activityTypeDTO": activity["activityType"],
+                "isMultiSportParent": "childIds" in activity,
                 "summaryDTO": {"startTimeLocal": garmin_time(local), "startTimeGMT": garmin_time(gmt),
                                "duration": activity["duration"], "distance": activity["distance"],
                                "directWorkoutRpe": activity["directWorkoutRpe"]},
                 "metadataDTO": {"associatedWorkoutId": activity["associatedWorkoutId"],
-                                "hasSplits": False, "manualActivity": False},
-            })
+                                "hasSplits": False, "manualActivity": bool(activity.get("manualActivity")),
+                                "childIds": list(activity.get("childIds", []))},
+            }
+            if activity.get("parentId") is not None:
+                details["parentId"] = activity["parentId"]
+            return json_response(details)
 
     def delete_activity(self, request: Request) -> Response:
         """garminconnect's ``delete_activity``: gone from the list, its details and download 404 after."""
@@ -237,6 +245,8 @@ class ApiRoutes:
             if refused:
                 return refused
             fit = self._state.fit_bytes(activity_id)
+        if fit is None:  # entered by hand: "there is no original file" (gcexport.py)
+            return _missing("activity file", request)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(f"{activity_id}_ACTIVITY.fit", fit)
@@ -256,7 +266,7 @@ def _checked_workout(request: Request) -> dict[str, Any]:
 
 def _list_item(activity: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in activity.items()
-            if key not in ("associatedWorkoutId", "directWorkoutRpe", "ownerId")}
+            if key not in ("associatedWorkoutId", "directWorkoutRpe", "ownerId", "childIds")}
 
 
 def _missing(kind: str, request: Request) -> Response:

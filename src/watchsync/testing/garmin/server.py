@@ -64,11 +64,14 @@ class LocalGarminServer(Dispatcher):
 
     def __init__(self, state_file: Path | None = None, faults: Faults | None = None,
                  account: Account | None = None, *, accounts: list[Account] | None = None,
-                 page_cap: int | None = None) -> None:
+                 page_cap: int | None = None, list_legs: bool = False) -> None:
         """``page_cap``: the most items a workout or activity list page holds, whatever ``limit`` asks
-        (Garmin's own cap is not documented; a captured answer to ``limit=100`` held 50 workouts)."""
+        (Garmin's own cap is not documented; a captured answer to ``limit=100`` held 50 workouts).
+        ``list_legs``: the activity list shows a multisport activity's legs beside it (Garmin lists the
+        parent alone today, garmin-health-data #72; other clients' fixtures list both)."""
         self._state_file = state_file
         self._page_cap = page_cap
+        self._list_legs = list_legs
         self._state = ServerState(state_file)
         self._picker = FaultPicker(faults or Faults())
         everyone = [account or Account(), *(accounts or [])]
@@ -85,7 +88,7 @@ class LocalGarminServer(Dispatcher):
     def _build_routes(self) -> None:
         self._routes = [
             *self._desk.routes(),
-            *ApiRoutes(self._state, self._desk, self._page_cap).routes(),
+            *ApiRoutes(self._state, self._desk, self._page_cap, self._list_legs).routes(),
             *ControlRoutes(self).routes(),
         ]
 
@@ -232,11 +235,12 @@ class LocalGarminServer(Dispatcher):
 
     def add_activity(self, fit_bytes: bytes, *, start_time: datetime, activity_type: str | None = None,
                      name: str = "", duration_s: float = 0, distance_m: float = 0,
-                     associated_workout_id: int | None = None, direct_workout_rpe: int | None = None) -> int:
-        """Store an activity with its original FIT file; returns its id."""
+                     associated_workout_id: int | None = None, direct_workout_rpe: int | None = None,
+                     manual: bool = False) -> int:
+        """Store an activity with its original FIT file (``manual``: entered by hand, ``b""``); returns its id."""
         return self.store_activity(NewActivity(
             fit_bytes, start_time, activity_type, name, duration_s, distance_m, associated_workout_id,
-            direct_workout_rpe))
+            direct_workout_rpe, manual=manual))
 
     def store_activity(self, new: NewActivity, email: str | None = None) -> int:
         """Add ``new`` to the account with ``email`` (default: its own owner, the first account's)."""

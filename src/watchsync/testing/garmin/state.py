@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ ACTIVITY_TYPES: dict[str, int] = {
     "strength_training": 13, "treadmill_running": 18, "indoor_cycling": 25, "lap_swimming": 27,
     "open_water_swimming": 28, "indoor_rowing": 32, "yoga": 163, "hiit": 180, "backcountry_skiing": 203,
     "backcountry_skiing_snowboarding_ws": 169, "skate_skiing_ws": 170, "cross_country_skiing_ws": 171,
-    "rowing_v2": 237, "mobility": 255,
+    "rowing_v2": 237, "mobility": 255, "multi_sport": 89, "transition": 83,
     # ids of Garmin's activityTypes list (pe-st/garmin-connect-export json/activityTypes.json, probe server11):
     # Garmin has no key "cardio" (indoor cardio is indoor_cardio, 11)
 }
@@ -54,19 +54,43 @@ CONNECT_TYPE_OF_SPORT: dict[Sport, str] = {
 }
 
 
+@dataclass(frozen=True)
+class Leg:
+    """One session of a multisport upload: Garmin keeps it as a child activity of the ``multi_sport`` one."""
+
+    activity_type: str
+    offset_s: float  # from the first session's start
+    duration_s: float
+    distance_m: float
+
+
 def connect_type_of(fit_bytes: bytes) -> str:
-    """The type Garmin gives an uploaded FIT file: its first session's sport ("running" when unreadable)."""
+    """The type Garmin gives an uploaded FIT file: its first session's sport, ``multi_sport`` when its
+    sessions are of several sports ("running" when unreadable)."""
+    legs = legs_of(fit_bytes)
+    if not legs:
+        return "running"
+    sports = {leg.activity_type for leg in legs if leg.activity_type != "transition"}
+    return "multi_sport" if len(sports) > 1 else legs[0].activity_type
+
+
+def legs_of(fit_bytes: bytes) -> list[Leg]:
+    """The sessions of an uploaded FIT file as Garmin's legs ([] when unreadable: a test's broken file)."""
     from watchsync.activity import decode_activity
     from watchsync.compliance.activities import sport_from_names
 
     try:
         activity = decode_activity(fit_bytes)
-    except Exception:  # a test's broken file: typed as a run, as before
-        return "running"
-    session = next(iter(activity.sessions), None)
-    if session is None:
-        return "running"
-    return CONNECT_TYPE_OF_SPORT[sport_from_names(session.sport, session.sub_sport)]
+    except Exception:
+        return []
+    timed = [s for s in activity.sessions if s.start_time is not None]
+    if not timed:
+        return []
+    first = min(s.start_time for s in timed if s.start_time is not None)
+    return [Leg("transition" if s.sport == "transition" else
+                CONNECT_TYPE_OF_SPORT[sport_from_names(s.sport, s.sub_sport)],
+                (s.start_time - first).total_seconds() if s.start_time else 0.0,
+                s.total_timer_time or 0.0, s.total_distance or 0.0) for s in timed]
 
 
 @dataclass(frozen=True)
@@ -82,14 +106,19 @@ class NewActivity:
     associated_workout_id: int | None = None
     direct_workout_rpe: int | None = None
     owner: int = OWNER_ID
+    #: Entered by hand in Connect: no FIT file (its download answers 404), a type and a duration given.
+    manual: bool = False
 
     def __post_init__(self) -> None:
+        if self.manual:
+            if self.fit_bytes or self.activity_type is None or self.duration_s <= 0:
+                raise ValueError("a manual activity has no FIT file, and needs its activity_type and duration_s")
+        elif not self.fit_bytes:
+            raise ValueError("an activity needs its FIT file (or manual: true)")
         if self.activity_type is None:
             object.__setattr__(self, "activity_type", connect_type_of(self.fit_bytes))
         if self.activity_type not in ACTIVITY_TYPES:
             raise ValueError(f"unknown activity type {self.activity_type!r}")
-        if not self.fit_bytes:
-            raise ValueError("an activity needs its FIT file")
         if self.direct_workout_rpe is not None and not 0 <= self.direct_workout_rpe <= 100:
             raise ValueError("direct_workout_rpe is RPE x 10 (0..100)")
         if self.duration_s < 0 or self.distance_m < 0:
@@ -351,33 +380,56 @@ class ServerState:
         with self._lock:
             activity_id = self.new_id("activity")
             kind = new.activity_type or connect_type_of(new.fit_bytes)  # set by NewActivity: never None here
-            self.activities[activity_id] = {
-                "activityId": activity_id,
-                "activityName": new.name or f"{kind.replace('_', ' ').title()}",
-                "startTimeLocal": garmin_time(start.replace(tzinfo=None), separator=" "),
-                "startTimeGMT": garmin_time(start.astimezone(UTC).replace(tzinfo=None), separator=" "),
-                "activityType": {"typeId": ACTIVITY_TYPES[kind], "typeKey": kind},
-                "duration": float(new.duration_s),
-                "distance": float(new.distance_m),
-                "associatedWorkoutId": new.associated_workout_id,
-                "directWorkoutRpe": new.direct_workout_rpe,
-                "ownerId": new.owner,
-            }
-            self._fit[activity_id] = new.fit_bytes
-            blob = self._fit_path(activity_id)
-            if blob is not None:
-                blob.parent.mkdir(exist_ok=True)
-                blob.write_bytes(new.fit_bytes)
+            entry = self._activity_entry(activity_id, new, kind, start, new.duration_s, new.distance_m)
+            entry["manualActivity"] = new.manual
+            self.activities[activity_id] = entry
+            if kind == "multi_sport":  # Garmin keeps each session as a leg, a child of this one
+                legs = legs_of(new.fit_bytes)
+                entry["childIds"] = [self.new_id("activity") for _ in legs]
+                for leg_id, leg in zip(entry["childIds"], legs, strict=True):
+                    child = self._activity_entry(leg_id, replace(new, name=""), leg.activity_type,
+                                                 start + timedelta(seconds=leg.offset_s), leg.duration_s,
+                                                 leg.distance_m)
+                    self.activities[leg_id] = {**child, "parentId": activity_id}
+            if not new.manual:
+                self._fit[activity_id] = new.fit_bytes
+                blob = self._fit_path(activity_id)
+                if blob is not None:
+                    blob.parent.mkdir(exist_ok=True)
+                    blob.write_bytes(new.fit_bytes)
             self.save()
             return activity_id
 
-    def fit_bytes(self, activity_id: int) -> bytes:
+    @staticmethod
+    def _activity_entry(activity_id: int, new: NewActivity, kind: str, start: datetime, duration_s: float,
+                        distance_m: float) -> dict[str, Any]:
+        return {
+            "activityId": activity_id,
+            "activityName": new.name or f"{kind.replace('_', ' ').title()}",
+            "startTimeLocal": garmin_time(start.replace(tzinfo=None), separator=" "),
+            "startTimeGMT": garmin_time(start.astimezone(UTC).replace(tzinfo=None), separator=" "),
+            "activityType": {"typeId": ACTIVITY_TYPES[kind], "typeKey": kind},
+            "duration": float(duration_s),
+            "distance": float(distance_m),
+            "associatedWorkoutId": new.associated_workout_id,
+            "directWorkoutRpe": new.direct_workout_rpe,
+            "ownerId": new.owner,
+            "parentId": None,  # a real list item's fields (pe-st/garmin-connect-export activitylist-service.json)
+            "parent": False,
+        }
+
+    def fit_bytes(self, activity_id: int) -> bytes | None:
+        """The activity's original file: a leg's is its parent's whole file (garmin-health-data #72); None
+        for an activity entered by hand (gcexport.py: "there is no original file")."""
         with self._lock:
-            return self._fit[activity_id]
+            parent = self.activities[activity_id].get("parentId")
+            return self._fit.get(parent if isinstance(parent, int) else activity_id)
 
     def delete_activity(self, activity_id: int) -> None:
         """Remove an activity and its file (the athlete deleted it in Connect: a duplicate, a mistake)."""
         with self._lock:
+            for leg_id in self.activities[activity_id].get("childIds", []):  # its legs go with it
+                self.activities.pop(leg_id, None)
             del self.activities[activity_id]
             self._fit.pop(activity_id, None)
             blob = self._fit_path(activity_id)
