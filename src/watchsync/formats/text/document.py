@@ -126,10 +126,19 @@ class _Document:
     heading: str | None = None  # the first Markdown heading before the steps ("## Great Workout")
     opening: bool = False  # the first free-text line came before the steps (a name, not a footnote)
     dashless: tuple[int, str] | None = None  # the first line that is a step without its "- " (line, step)
+    free_line: int = 0  # the source line of the last free-text line
 
     def pace_units(self, chosen: Mapping[str, str] | None) -> Mapping[str, str] | None:
         """The pace units of the text's lines: in a yard pool a swim pace without a unit is per 100 yd."""
         return {**(chosen or {}), "swim": "100y"} if self.pool is not None and self.pool[1] == "yd" else chosen
+
+    def _continues_the_opening(self, section: Section) -> bool:
+        """Whether the line goes on with the opening line's sentence, wrapped (``...throughout the`` /
+        ``main block. The strides...``): right under it, starting in lower case, the opening ending
+        mid-sentence (probe icu16)."""
+        return self.opening and len(self.free_text) == 1 and not self.body_started \
+            and section.line == self.free_line + 1 and section.text[:1].islower() \
+            and not self.free_text[0].rstrip().endswith((".", "!", "?", ":", ";"))
 
     def close_section(self) -> None:
         section, self.section = self.section, None
@@ -138,7 +147,11 @@ class _Document:
         if section.count is None:
             if section.lines == 0 and section.text and not section.titles():
                 self.opening = self.opening or (not self.free_text and not self.body_started)
-                self.free_text.append(section.text)  # a line of prose, not a section of steps
+                if self._continues_the_opening(section):
+                    self.free_text[0] += " " + section.text  # a wrapped first sentence, named as one
+                else:
+                    self.free_text.append(section.text)  # a line of prose, not a section of steps
+                self.free_line = section.line
             glued = GLUED_COUNT.search(section.text) if section.lines else None
             if glued is not None:  # "Strides 6x20s" over its steps: they run once
                 self.warnings.append(WorkoutFormatError(

@@ -199,7 +199,20 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
             index += 1
         parts.add(item)
         index += 1
+    if parts.target is None and parts.rpe is None:
+        _warn_a_kind_without_a_value(parts)
     return parts
+
+
+def _warn_a_kind_without_a_value(parts: _Parts) -> None:
+    """``- 20s Fast Pace``: the word of a target's kind with no value is no target (probe icu16); after
+    a number it is a value that did not read (``>5:35/km Pace``, said where that token is)."""
+    for before, cue in zip([None, *parts.cue], parts.cue, strict=False):
+        if cue.text.rstrip(",.;:!?") == "Pace":
+            if before is None or not any(char.isdigit() for char in before.text):
+                parts.where.warn(cue.col, "'Pace' without a value is text: the step has no target",
+                                 "a pace target like Z5 Pace, 110% Pace or 3:30/km Pace")
+            return
 
 
 def _cue_reading(item: Item, following: Item | None, parts: _Parts, has_sets: bool, where: Where) -> int:

@@ -288,8 +288,9 @@ def _pace(where: Where, col: int, m: re.Match[str]) -> Target:
         raise where.error(col, f"{token!r}{per} is {clock(round(value))}/km: a pace must be {words} "
                           f"{clock(round(bound))}/km", "a pace like 5:00/km, or 1:45/100m for a swim")
     if not token.lower().rstrip().endswith("pace") and " pace" not in token.lower():
+        written = re.sub(r"\s*min\s*/", "/", token, flags=re.IGNORECASE)  # "5:50-6:10 min/km": 5:50-6:10/km
         where.warn(col, f"{token!r} without 'Pace' is read as a pace target; intervals.icu may send no target "
-                   "for it (a third party's live test found a bare pace dropped)", f"'{token} Pace'")
+                   "for it (a third party's live test found a bare pace dropped)", f"'{written} Pace'")
     return build(where, col, token, PaceTarget, fast=fast, slow=slow, per=None if unit == "km" else unit)
 
 
@@ -402,8 +403,8 @@ NUMBER_RULES = Rules(
     rule("repeat", r"(\d{1,9})\s*x(?!\()", _repeat_count, "x" + _ASCII_SPACE),  # "3x(2/1)": text, as in icu
     rule("length", r"(\d{1,9})\s*reps?", _reps, "r" + _ASCII_SPACE),
     rule("length", r"(\d{1,9})\s*kcal", _kcal, "k" + _ASCII_SPACE),
-    rule("target", rf"{_PACE_VALUE}(?:\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"
-                   rf"\s*/\s*({_PACE_UNIT})(?:\s+pace)?", _pace, ":"),
+    rule("target", rf"{_PACE_VALUE}(?:\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"  # "5:50-6:10 min/km" too
+                   rf"(?:\s*min)?\s*/\s*({_PACE_UNIT})(?:\s+pace)?", _pace, ":"),
     rule("target", rf"{_PACE_VALUE}(?:\s*-\s*{_PACE_VALUE})?\s+pace(?:\s*/\s*({_PACE_UNIT}))?", _pace, ":"),
     rule("target", rf"({_NUM})%?(?:\s*-\s*({_NUM}))?%(?:\s*(hr|lthr|pace|ftp|power|mmp))?", _percent,
          ".%-" + _ASCII_SPACE),
