@@ -429,3 +429,17 @@ def test_a_weight_sent_as_text_is_the_weight() -> None:
                      weightUnit={"unitId": 8, "unitKey": "kilogram", "factor": 1000.0})
     [step], _ = _read(_document(strength, sport={"sportTypeId": 5}))
     assert step.weight_kg == 60.0
+
+
+def test_a_weight_from_float_arithmetic_is_written_to_the_gram() -> None:
+    # a Connect answer's 122.49999999999999 kg was written into the text as such (probe connect11)
+    strength = _step(endCondition={"conditionTypeId": 10}, endConditionValue=10.0, category="SQUAT",
+                     exerciseName="GOBLET_SQUAT", weightValue=122.49999999999999,
+                     weightUnit={"unitId": 8, "unitKey": "kilogram", "factor": 1000.0})
+    [step], _ = _read(_document(strength, sport={"sportTypeId": 5}))
+    assert step.weight_kg == pytest.approx(122.5)
+    from watchsync.formats.text import format_text
+    from watchsync.model.workout import Sport, Workout
+
+    text = format_text(Workout(name="w", sport=Sport.STRENGTH, steps=[step]))
+    assert "122.5kg" in text and "122.49" not in text

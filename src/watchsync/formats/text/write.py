@@ -226,7 +226,7 @@ def _step_text(step: Step, context: Context, sport: Sport, sets: Repeat | None =
     pieces += [f"stroke={step.stroke}" if step.stroke else "", f"equipment={step.equipment}" if step.equipment else ""]
     shown = step.weight_shown()
     if shown is not None:
-        pieces.append(f"{number_text(shown[0])}{shown[1]}")
+        pieces.append(f"{number_text(round(shown[0], 3))}{shown[1]}")  # to the gram: not 122.49999999999999kg
     if sets is not None and len(sets.steps) == 2:
         rest = sets.steps[1]
         assert isinstance(rest, Step)
