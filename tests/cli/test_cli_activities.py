@@ -525,3 +525,16 @@ def test_analyze_json_names_set_categories_whichever_decoder_read_them(tmp_path:
     categories = {done["category"] for done in document["sets"] if done["category"] is not None}
     assert categories and all(not category.isdigit() for category in categories), categories
     assert "squat" in categories
+
+
+def test_analyze_json_says_a_workout_of_another_sport_in_its_warnings(
+        tmp_path: Path, workout_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fit = tmp_path / "run.fit"
+    fit.write_bytes(simulate(workout_file, date(2025, 3, 3)))
+    ride = tmp_path / "ride.txt"
+    ride.write_text("name: Ride\nsport: cycling\n- 30m RPE 3\n", encoding="utf-8")
+
+    assert main(["analyze", str(fit), "--workout", str(ride), "--json"]) == 0
+    captured = capsys.readouterr()
+    said = "an activity of sport running scored against a cycling workout: another sport's numbers"
+    assert said in captured.err and said in json.loads(captured.out)["warnings"]  # not stderr alone (probe fit11)

@@ -141,8 +141,9 @@ def test_sdk_repeat_example_becomes_a_repeat_block() -> None:
 
 def test_activity_file_is_refused_with_its_file_type() -> None:
     path = fixture("Activity.fit")
-    with pytest.raises(WorkoutFormatError, match=r"Activity\.fit:1:1: a FIT activity file \(not a workout\)"):
+    with pytest.raises(WorkoutFormatError, match=r"Activity\.fit:1:1: a FIT activity file \(not a workout\)") as caught:
         read_fit_workout(path)
+    assert "`watchsync analyze` reads an activity" in str(caught.value)  # where to take it (probe fit11)
 
 
 # --- crafted files -------------------------------------------------------------------------------

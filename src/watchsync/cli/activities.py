@@ -156,7 +156,9 @@ def run_analyze(args: argparse.Namespace) -> int:
         document = analysis_document(analysis)
         print_json({"summary": document.pop("summary"), "load": document.pop("load"),
                     "decoder": analysis.activity.decoder, "salvaged": analysis.activity.salvaged,
-                    "warnings": list(analysis.warnings), "compliance": score.model_dump(mode="json") if score else None,
+                    "warnings": [*analysis.warnings, *([f"{scored.sport_mismatch}: another sport's numbers"]
+                                                       if workout is not None and scored.sport_mismatch else [])],
+                    "compliance": score.model_dump(mode="json") if score else None,
                     **document})
         return 0
     from watchsync.report.values import display_units

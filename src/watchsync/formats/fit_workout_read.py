@@ -208,7 +208,9 @@ def read_fit_workouts(data: bytes | Path | str, messages: list[str] | None = Non
     if file_type != FILE_TYPE_WORKOUT:
         from fit_tool.profile.profile_type import FileType
 
-        raise WorkoutFormatError(path, 1, 1, _not_a_workout(_enum_name(FileType, file_type)), EXPECTED)
+        kind = _enum_name(FileType, file_type)
+        raise WorkoutFormatError(path, 1, 1, _not_a_workout(kind),
+                                 EXPECTED + ("; `watchsync analyze` reads an activity" if kind == "activity" else ""))
     if not decoded.steps:
         raise WorkoutFormatError(path, 1, 1, "FIT workout has no workout_step messages", EXPECTED)
     if len(decoded.workouts) > 1:  # a chained file, or several workout messages: never merged into one
