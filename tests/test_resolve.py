@@ -80,6 +80,19 @@ def test_pace_preference_compiles_rpe_to_speed() -> None:
     assert step.target == expected
 
 
+@pytest.mark.parametrize("sport", [Sport.CYCLING, Sport.INDOOR_CYCLING, Sport.XC_SKIING, Sport.SKI_MOUNTAINEERING])
+def test_pace_preference_gives_heart_rate_where_a_running_pace_means_nothing(sport: Sport) -> None:
+    # a runner who trains by pace got 5.2-7.0 mph on an indoor ride and a running pace on a ski tour (probe coach11)
+    runner = ANNA.model_copy(update={"targets": "pace", "rpe": {3: Band(low=70, high=80)}})
+    workout = Workout(name="x", sport=sport, steps=[Step(duration=TimeDuration(seconds=600),
+                                                         target=RpeTarget(low=3, high=4))])
+    [step] = resolve(workout, runner).steps
+    assert isinstance(step, Step)
+    hr = resolve(workout.replaced(sport=Sport.RUNNING), runner.model_copy(update={"targets": "hr", "rpe": {}})).steps[0]
+    assert isinstance(hr, Step) and isinstance(hr.target, HeartRateTarget)
+    assert step.target == hr.target  # the default heart-rate band, not the pace table's shares
+
+
 def test_rpe_only_preference_gives_open_target() -> None:
     assert _one(RpeTarget(low=3, high=3), ANNA.model_copy(update={"targets": "rpe"})).target == OpenTarget()
 

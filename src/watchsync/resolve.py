@@ -93,7 +93,8 @@ def resolve(workout: Workout, athlete: Athlete) -> Workout:
     explicit zones; zone ranges and HR zones 6-7 (which watches lack) become bands from the default tables. In strength,
     yoga and mobility an RPE stays a cue (open target): a running heart-rate band means nothing there;
     in a swim an RPE is the CSS pace band (the same shares of its speed as a run's of the threshold),
-    else a cue: wrist heart rate fails under water and a running band is no swimming band.
+    else a cue: wrist heart rate fails under water and a running band is no swimming band. An
+    athlete who takes pace bands gets heart-rate bands in sports with no threshold pace (a ride, a ski).
     """
     if workout.sport.family not in THRESHOLD_PACE_FAMILIES:
         _refuse_shares_of_pace(workout.steps, workout.sport, "")
@@ -102,6 +103,10 @@ def resolve(workout: Workout, athlete: Athlete) -> Workout:
         if athlete.targets is not TargetPreference.RPE:  # no running HR band under water: the CSS pace band,
             athlete = athlete.model_copy(update={  # else the cue alone; the rpe table is the running one's
                 "targets": TargetPreference.PACE if athlete.threshold_pace else TargetPreference.RPE, "rpe": {}})
+    elif workout.sport.family not in THRESHOLD_PACE_FAMILIES and athlete.targets == TargetPreference.PACE:
+        # a runner's pace band on a bike or skis is no band at all (probe coach11): the heart-rate band,
+        # from the default scale (the athlete's rpe table is written in shares of the running pace)
+        athlete = athlete.model_copy(update={"targets": TargetPreference.HR, "rpe": {}})
     if workout.sport in RPE_ONLY_SPORTS and athlete.targets is not TargetPreference.RPE:
         athlete = athlete.model_copy(update={"targets": TargetPreference.RPE})
     blocks = [_resolve_block(block, athlete, str(i + 1)) for i, block in enumerate(workout.steps)]
