@@ -160,14 +160,28 @@ def test_the_first_sync_of_a_day_finds_an_activity_uploaded_weeks_late(
     assert again.since == latest - timedelta(days=OVERLAP_DAYS) and again.fetched == []
 
 
-def test_first_sync_without_cursor_looks_back_four_weeks(server: LocalGarminServer, client: GarminClient,
-                                                         store: Store, tmp_path: Path) -> None:
-    recent, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=27)))
-    upload(server, easy_run(3), morning(TODAY - timedelta(days=40)), seed=1)
+def test_first_sync_without_cursor_looks_back_six_weeks(server: LocalGarminServer, client: GarminClient,
+                                                        store: Store, tmp_path: Path) -> None:
+    recent, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=40)))
+    upload(server, easy_run(3), morning(TODAY - timedelta(days=50)), seed=1)
 
     result = sync(store, client, tmp_path)
 
+    assert result.since == TODAY - timedelta(days=42)  # as the README says (probe coach11: it was 28)
     assert [a.activity_id for a in result.fetched] == [recent]
+
+
+def test_first_sync_reaches_back_to_a_plan_that_began_earlier(server: LocalGarminServer, client: GarminClient,
+                                                              store: Store, tmp_path: Path) -> None:
+    # a coach starts the daemon in week 7 of a plan: its first weeks' runs are done, not missed (probe coach11)
+    plan(store, "easy-3", easy_run(3), TODAY - timedelta(days=49))
+    early, _ = upload(server, easy_run(3), morning(TODAY - timedelta(days=49)))
+    upload(server, easy_run(3), morning(TODAY - timedelta(days=60)), seed=1)  # before the plan: not listed
+
+    result = sync(store, client, tmp_path)
+
+    assert result.since == TODAY - timedelta(days=49)
+    assert [a.activity_id for a in result.fetched] == [early] and result.fetched[0].session_id is not None
 
 
 def test_a_corrupt_download_is_recorded_as_an_error_and_the_sync_goes_on(

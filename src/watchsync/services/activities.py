@@ -8,7 +8,8 @@ session and the cursor in one transaction. The cursor is
 the latest local start date synced; the next run lists again from ``OVERLAP_DAYS`` (10) before it,
 and the first run of each day from ``DEEP_OVERLAP_DAYS`` (42) before it, since an activity uploaded
 late (a watch synced after a trip) appears under an earlier date; ids already stored are skipped
-without a download.
+without a download. The very first run lists ``FIRST_SYNC_DAYS`` (42) back, or to the athlete's first
+planned session when the plan began earlier (at most ``FIRST_SYNC_MAX_DAYS``, 120).
 
 A multisport activity is listed once, as its parent (``multi_sport``); its download holds every leg, each
 scored on its own. A leg listed beside its parent (``parentId``: a list that shows the legs too) is
@@ -68,7 +69,11 @@ OVERLAP_DAYS = 10
 #: activities; ids already stored are skipped without a download.
 DEEP_OVERLAP_DAYS = 42
 DEEP_KEY = "activities.deep"
-FIRST_SYNC_DAYS = 28
+#: The first sync lists this far back, or to the athlete's first planned session when that is earlier
+#: (a plan that began before the daemon was started: its done sessions are not "missed"), at most
+#: ``FIRST_SYNC_MAX_DAYS`` back (probe coach11).
+FIRST_SYNC_DAYS = DEEP_OVERLAP_DAYS
+FIRST_SYNC_MAX_DAYS = 120
 #: Connect fields only the activity's details carry (the list item may lack them).
 DETAIL_FIELDS = ("associatedWorkoutId", "directWorkoutRpe")
 #: An empty list answer while the store holds more activities of those days than this is not believed.
@@ -123,7 +128,7 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     if since is None:
         deep = cursor is not None and store.kv_get(athlete.name, DEEP_KEY) != today.isoformat()
         overlap = DEEP_OVERLAP_DAYS if deep else OVERLAP_DAYS
-        since = cursor - timedelta(days=overlap) if cursor else today - timedelta(days=FIRST_SYNC_DAYS)
+        since = cursor - timedelta(days=overlap) if cursor else _first_sync_since(store, athlete.name, today)
     result = FetchResult(since=since, until=today + timedelta(days=1), cursor=cursor)
     listed = list(client.iter_activities(result.since, result.until))
     if deep or cursor is None:
@@ -148,6 +153,13 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
         if progress is not None:
             progress(done, len(new))
     return result
+
+
+def _first_sync_since(store: Store, athlete: str, today: date) -> date:
+    """Where the first sync lists from: ``FIRST_SYNC_DAYS`` back, or the first planned session if earlier."""
+    since = today - timedelta(days=FIRST_SYNC_DAYS)
+    planned = store.list_schedules(athlete, start=today - timedelta(days=FIRST_SYNC_MAX_DAYS), end=since)
+    return min([since, *(row.date for row in planned[:1])])
 
 
 def _legs(store: Store, listed: list[dict[str, Any]]) -> set[int]:
