@@ -44,7 +44,7 @@ def test_only_easy_runs_may_be_substituted() -> None:
     assert is_easy_run(EASY) and not is_easy_run(LONG) and not is_easy_run(HILLS)
 
 
-@pytest.mark.parametrize("tags", ["technique, downhill", "drills", "Technique"])
+@pytest.mark.parametrize("tags", ["technique, downhill", "drills", "Technique", "easy, strides, base"])
 def test_no_cross_training_stands_in_for_a_running_skill_session(tags: str) -> None:
     # probe coach10: a 110-min ski tour was "Downhill technique done, 314 %", a hike "Pre-run drills done, 733 %"
     skill = parse_text(f"name: Downhill technique\nsport: trail_running\ntags: {tags}\n\n- 35m RPE 3 easy\n", "<t>")
@@ -60,6 +60,18 @@ def test_a_ride_near_a_missed_easy_run_stands_in_for_it(offset: int, substituted
     matched = substitute_cross_training(match_sessions(planned, [_ride(DAY + timedelta(days=offset))], today=TODAY))
     assert (len(matched.matches) == 1 and matched.matches[0].substitute) is substituted
     assert (matched.missed == [] and matched.unplanned == []) is substituted
+
+
+def test_a_session_still_to_come_is_not_done_by_the_day_before_s_ride() -> None:
+    # a Friday ski tour made Saturday's run "done 1 day early" on Friday (probe coach11); on Sunday,
+    # with no run on Saturday, it stands in for it
+    planned = [PlannedSession(id="run", date=DAY, workout=EASY)]
+    friday = DAY - timedelta(days=1)
+    on_friday = substitute_cross_training(match_sessions(planned, [_ride(friday)], today=friday), today=friday)
+    assert on_friday.matches == [] and [s.id for s in on_friday.pending] == ["run"]
+    later = DAY + timedelta(days=1)
+    on_sunday = substitute_cross_training(match_sessions(planned, [_ride(friday)], today=later), today=later)
+    assert [m.session.id for m in on_sunday.matches] == ["run"] and on_sunday.matches[0].substitute
 
 
 def test_substitution_is_configurable_and_never_takes_a_long_run_or_a_hard_session() -> None:

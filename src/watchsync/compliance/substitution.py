@@ -7,8 +7,10 @@ missed or pending is paired with an unplanned activity of a cross-training famil
 first, then the earlier session); the pair becomes a match marked ``substitute``. Only easy runs
 are substituted: at least 80 % of the planned time easy (:func:`watchsync.rules.is_easy`), not a
 long run (tag ``long``), since a ride does not prepare the legs for the long run's impact, and not a
-skill session (tags ``technique``, ``drills``, ``downhill``: running form is their point, which a ski
-tour does not train; a 110-minute tour was "Downhill technique done, 314 %", probe coach10).
+skill session (tags ``technique``, ``drills``, ``strides``, ``downhill``: running form is their point,
+which a ski tour does not train; a 110-minute tour was "Downhill technique done, 314 %", probe coach10),
+and not a session still to come (dated after ``today``: a Friday ski tour is no Saturday run until
+Saturday has passed without one, probe coach11).
 Configurable: ``config.substitute_cross_training`` (on by default), ``substitution_days`` (1),
 ``substitution_families``.
 """
@@ -27,7 +29,7 @@ from watchsync.model.workout import Workout
 #: A planned run is easy when at least this share of its planned time is easy.
 EASY_RUN_SHARE = 0.8
 #: Tags of runs no cross-training stands in for: the long run (impact) and skill sessions (running form).
-NOT_SUBSTITUTED_TAGS = frozenset({"long", "technique", "drills", "downhill"})
+NOT_SUBSTITUTED_TAGS = frozenset({"long", "technique", "drills", "strides", "downhill"})
 
 
 def is_easy_run(workout: Workout) -> bool:
@@ -40,12 +42,14 @@ def is_easy_run(workout: Workout) -> bool:
     return total > 0 and easy >= EASY_RUN_SHARE * total
 
 
-def substitute_cross_training(matched: MatchResult, config: ComplianceConfig | None = None) -> MatchResult:
-    """``matched`` with cross-training substitutions for missed or pending easy runs."""
+def substitute_cross_training(matched: MatchResult, config: ComplianceConfig | None = None,
+                              today: date | None = None) -> MatchResult:
+    """``matched`` with cross-training substitutions for missed or pending easy runs (up to ``today``)."""
     config = config or ComplianceConfig()
     if not config.substitute_cross_training:
         return matched
-    open_runs = sorted((s for s in [*matched.missed, *matched.pending] if is_easy_run(s.workout)),
+    open_runs = sorted((s for s in [*matched.missed, *matched.pending]
+                        if is_easy_run(s.workout) and (today is None or s.date <= today)),
                        key=lambda s: (s.date, s.id))
     by_day: dict[date, list[ActivitySummary]] = defaultdict(list)  # the free activities, by day
     for activity in matched.unplanned:
