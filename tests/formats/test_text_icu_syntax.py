@@ -1135,3 +1135,16 @@ def test_a_wrapped_opening_sentence_names_the_workout_whole() -> None:
     assert workout.description is not None and "throughout the main block." in workout.description
     titled = parse_text("Easy run\nKeep it easy.\n\nsport: running\n- 10m Z2 HR\n")
     assert (titled.name, titled.description) == ("Easy run", "Keep it easy.")  # a title over a line of notes
+
+
+@pytest.mark.parametrize("line", ["- 10m 5:50 min/km - 6:10 min/km", "- 10m 5:50 min/km-6:10 min/km",
+                                  "- 10m 5:50-6:10 min/km"])
+def test_a_pace_range_in_minutes_per_km_keeps_both_ends(line: str) -> None:
+    # "5:50 min/km - 6:10 min/km" kept the fast end only, and glued was refused (probe review14)
+    [only] = parse_text(f"name: t\nsport: running\n{line}\n").steps
+    assert isinstance(only, Step) and only.target == PaceTarget(fast=350, slow=370)
+
+
+def test_a_title_over_a_lower_case_note_stays_the_title() -> None:
+    workout = parse_text("Tempo Tuesday\nwarm up well, then hold threshold.\n\nsport: running\n- 10m Z2 HR\n")
+    assert (workout.name, workout.description) == ("Tempo Tuesday", "warm up well, then hold threshold.")

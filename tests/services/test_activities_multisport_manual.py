@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -96,3 +96,32 @@ def test_a_file_garmin_cannot_find_is_an_error_that_says_so(
 
     assert fetched.error is not None and fetched.error.startswith(f"activity {lost}: ")
     assert "404" in fetched.error  # not an empty message (probe server12)
+
+
+def test_a_leg_listed_without_its_parent_waits_for_the_parent(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    # a race started at 23:30: its later legs fall on the next day, its parent on the day before; a sync of
+    # the next day alone stored the legs, each the whole race, and a later one the parent too (probe review14)
+    if not TRIATHLON.is_file():
+        pytest.skip(f"fixture {TRIATHLON} not found")
+    eve = datetime.combine(TODAY, time(23, 30), UTC)
+    parent = server.add_activity(TRIATHLON.read_bytes(), start_time=eve, duration_s=9000)
+    tomorrow = TODAY + timedelta(days=1)
+
+    first = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", since=tomorrow, today=tomorrow)
+    assert first.fetched == [] and first.legs == first.listed and (first.listed > 0) == server._list_legs
+    both = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", since=TODAY, today=tomorrow)
+    assert [fetched.activity_id for fetched in both.fetched] == [parent]
+    assert [row.activity_id for row in store.list_activities(ATHLETE.name)] == [parent]
+
+
+def test_a_multisport_parent_is_listed_as_one_and_a_leg_deleted_alone_leaves_it(
+        server: LocalGarminServer, client: GarminClient) -> None:
+    if not TRIATHLON.is_file():
+        pytest.skip(f"fixture {TRIATHLON} not found")
+    parent = server.add_activity(TRIATHLON.read_bytes(), start_time=datetime.combine(TODAY, time(8, 0), UTC))
+    listed = {item["activityId"]: item for item in client.iter_activities(TODAY, TODAY)}
+    assert (listed[parent]["parent"], listed[parent]["parentId"]) == (True, None)  # activity_multisport_overview
+    legs = client.get_activity(parent)["metadataDTO"]["childIds"]
+    server.delete_activity(legs[1])  # a transition
+    assert client.get_activity(parent)["metadataDTO"]["childIds"] == [legs[0], *legs[2:]]

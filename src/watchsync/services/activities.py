@@ -12,8 +12,8 @@ without a download. The very first run lists ``FIRST_SYNC_DAYS`` (42) back, or t
 planned session when the plan began earlier (at most ``FIRST_SYNC_MAX_DAYS``, 120).
 
 A multisport activity is listed once, as its parent (``multi_sport``); its download holds every leg, each
-scored on its own. A leg listed beside its parent (``parentId``: a list that shows the legs too) is
-skipped, as its data is in the parent's file: each leg's download is that same file. An activity
+scored on its own. A listed leg (``parentId``: a list that shows the legs too) is skipped, as its data is in
+the parent's file: each leg's download is that same file. An activity
 entered by hand in Connect has no file (its download answers 404): it is recorded from Connect's
 summary, with no error.
 
@@ -138,7 +138,7 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     result.listed = len(listed)
     result.removed = _forget_deleted(store, client, athlete.name, {int(item["activityId"]) for item in listed},
                                      result.since, today, fit_dir)
-    legs = _legs(store, listed)
+    legs = _legs(listed)
     result.legs = len(legs)
     new = [item for item in listed if store.get_activity(int(item["activityId"])) is None
            and int(item["activityId"]) not in legs]
@@ -162,16 +162,17 @@ def _first_sync_since(store: Store, athlete: str, today: date) -> date:
     return min([since, *(row.date for row in planned[:1])])
 
 
-def _legs(store: Store, listed: list[dict[str, Any]]) -> set[int]:
-    """Ids of the listed multisport legs whose parent is listed too or stored: the parent's file holds them
-    (each leg's download is the parent's whole file: garmin-health-data #72), so fetching them would
-    count the race once per leg (probe server12)."""
-    ids = {int(item["activityId"]) for item in listed}
+def _legs(listed: list[dict[str, Any]]) -> set[int]:
+    """Ids of the listed multisport legs (a ``parentId``): the parent's file holds them (each leg's
+    download is the parent's whole file: garmin-health-data #72), so fetching them would count the race
+    once per leg (probe server12); a parent just outside the listed days is listed by the next sync,
+    which starts days before the last one (``OVERLAP_DAYS``)."""
     legs = set()
     for item in listed:
         parent = item.get("parentId")
-        if isinstance(parent, int) and not isinstance(parent, bool) and parent != int(item["activityId"]) \
-                and (parent in ids or store.get_activity(parent) is not None):
+        if isinstance(parent, str) and parent.strip().isdigit():
+            parent = int(parent)
+        if isinstance(parent, int) and not isinstance(parent, bool) and parent != int(item["activityId"]):
             legs.add(int(item["activityId"]))
     return legs
 

@@ -108,6 +108,10 @@ def section_header(text: str, where: Where) -> Section:
     return Section(intensity, count, name, where.line, col, count_match.group(0).strip(), text=text.strip())
 
 
+#: The shortest first line read as wrapped when the next goes on with its sentence (editors wrap at 72-80).
+WRAPPED_LINE_MIN = 60
+
+
 @dataclass
 class _Document:
     """Parser state for one text document."""
@@ -134,10 +138,12 @@ class _Document:
 
     def _continues_the_opening(self, section: Section) -> bool:
         """Whether the line goes on with the opening line's sentence, wrapped (``...throughout the`` /
-        ``main block. The strides...``): right under it, starting in lower case, the opening ending
-        mid-sentence (probe icu16)."""
+        ``main block. The strides...``): right under it, starting in lower case, the opening as long as
+        a wrapped line and ending mid-sentence (probe icu16); a title over a note (``Tempo Tuesday`` /
+        ``warm up well...``) is not one."""
         return self.opening and len(self.free_text) == 1 and not self.body_started \
-            and section.line == self.free_line + 1 and section.text[:1].islower() \
+            and len(self.free_text[0]) >= WRAPPED_LINE_MIN and section.line == self.free_line + 1 \
+            and section.text[:1].islower() \
             and not self.free_text[0].rstrip().endswith((".", "!", "?", ":", ";"))
 
     def close_section(self) -> None:

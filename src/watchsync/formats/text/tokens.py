@@ -403,7 +403,7 @@ NUMBER_RULES = Rules(
     rule("repeat", r"(\d{1,9})\s*x(?!\()", _repeat_count, "x" + _ASCII_SPACE),  # "3x(2/1)": text, as in icu
     rule("length", r"(\d{1,9})\s*reps?", _reps, "r" + _ASCII_SPACE),
     rule("length", r"(\d{1,9})\s*kcal", _kcal, "k" + _ASCII_SPACE),
-    rule("target", rf"{_PACE_VALUE}(?:\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"  # "5:50-6:10 min/km" too
+    rule("target", rf"{_PACE_VALUE}(?:(?:\s*min)?\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"  # "... min/km" too
                    rf"(?:\s*min)?\s*/\s*({_PACE_UNIT})(?:\s+pace)?", _pace, ":"),
     rule("target", rf"{_PACE_VALUE}(?:\s*-\s*{_PACE_VALUE})?\s+pace(?:\s*/\s*({_PACE_UNIT}))?", _pace, ":"),
     rule("target", rf"({_NUM})%?(?:\s*-\s*({_NUM}))?%(?:\s*(hr|lthr|pace|ftp|power|mmp))?", _percent,

@@ -386,6 +386,7 @@ class ServerState:
             if kind == "multi_sport":  # Garmin keeps each session as a leg, a child of this one
                 legs = legs_of(new.fit_bytes)
                 entry["childIds"] = [self.new_id("activity") for _ in legs]
+                entry["parent"] = True  # Garmin's multisport list item (activity_multisport_overview.json)
                 for leg_id, leg in zip(entry["childIds"], legs, strict=True):
                     child = self._activity_entry(leg_id, replace(new, name=""), leg.activity_type,
                                                  start + timedelta(seconds=leg.offset_s), leg.duration_s,
@@ -414,8 +415,8 @@ class ServerState:
             "associatedWorkoutId": new.associated_workout_id,
             "directWorkoutRpe": new.direct_workout_rpe,
             "ownerId": new.owner,
-            "parentId": None,  # a real list item's fields (pe-st/garmin-connect-export activitylist-service.json)
-            "parent": False,
+            "parentId": None,  # a real list item's fields (pe-st/garmin-connect-export activitylist-service.json;
+            "parent": False,   # a multisport parent's: activity_multisport_overview.json)
         }
 
     def fit_bytes(self, activity_id: int) -> bytes | None:
@@ -428,9 +429,12 @@ class ServerState:
     def delete_activity(self, activity_id: int) -> None:
         """Remove an activity and its file (the athlete deleted it in Connect: a duplicate, a mistake)."""
         with self._lock:
-            for leg_id in self.activities[activity_id].get("childIds", []):  # its legs go with it
+            gone = self.activities.pop(activity_id)
+            for leg_id in gone.get("childIds", []):  # its legs go with it
                 self.activities.pop(leg_id, None)
-            del self.activities[activity_id]
+            parent = self.activities.get(gone.get("parentId"))  # type: ignore[arg-type]
+            if parent is not None:  # a leg deleted alone leaves its parent's legs
+                parent["childIds"] = [leg for leg in parent.get("childIds", []) if leg != activity_id]
             self._fit.pop(activity_id, None)
             blob = self._fit_path(activity_id)
             if blob is not None:
