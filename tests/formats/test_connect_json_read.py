@@ -443,3 +443,11 @@ def test_a_weight_from_float_arithmetic_is_written_to_the_gram() -> None:
 
     text = format_text(Workout(name="w", sport=Sport.STRENGTH, steps=[step]))
     assert "122.5kg" in text and "122.49" not in text
+
+
+@pytest.mark.parametrize(("category", "name"), [("POSE", "WARRIOR_ONE"), ("MOVE", "SAW"), ("CORE", "THE_HUNDRED")])
+def test_a_yoga_or_pilates_exercise_of_the_fit_profile_is_kept(category: str, name: str) -> None:
+    # they were "not in Garmin's FIT catalogue (left out)", which the FIT profile contradicts (probe connect12)
+    pose = _step(endCondition={"conditionTypeId": 2}, endConditionValue=60.0, category=category, exerciseName=name)
+    [step], notes = _read(_document(pose, sport={"sportTypeId": 7}))
+    assert step.exercise == Exercise(category=category, name=name) and notes == []

@@ -358,6 +358,21 @@ def test_strength_exercises_from_garminconnects_catalogue_are_accepted(api: Api)
         create(api, _strength(entry["category"], entry["exercise"]))
 
 
+@pytest.mark.parametrize(("sport", "category", "exercise"), [
+    ((7, "yoga"), "POSE", "WARRIOR_ONE"), ((7, "yoga"), "HYPEREXTENSION", "COBRA"),
+    ((8, "pilates"), "MOVE", "SAW"), ((8, "pilates"), "CORE", "THE_HUNDRED"),
+])
+def test_the_yoga_and_pilates_catalogues_of_garmins_editor_are_accepted(
+        api: Api, sport: tuple[int, str], category: str, exercise: str) -> None:
+    # Garmin's editor has yoga, pilates and mobility catalogues (maximecharriere/GarminExercises), the FIT
+    # profile's poses and moves; the server refused POSE and MOVE and dropped COBRA (probe connect12)
+    document = _strength(category, exercise)
+    document["sportType"] = document["workoutSegments"][0]["sportType"] = {"sportTypeId": sport[0],
+                                                                          "sportTypeKey": sport[1]}
+    stored = create(api, document)["workoutSegments"][0]["workoutSteps"][0]
+    assert (stored["category"], stored["exerciseName"]) == (category, exercise)
+
+
 @pytest.mark.parametrize("category", ["NOT_A_CATEGORY", "UNASSIGNED", "OTHER"])
 def test_invalid_strength_exercise_is_400(api: Api, category: str) -> None:
     # garmin_mcp PR #213: "category": "UNASSIGNED" gets "API Error 400 - Invalid category"

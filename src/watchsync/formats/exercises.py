@@ -1,7 +1,10 @@
 """Garmin's strength-exercise catalogue: human names → (category, exercise) keys.
 
 The catalogue is ``garminconnect.exercises`` copied to ``data/exercises.json`` by
-``scripts/gen_exercises.py`` (importing garminconnect itself takes ~0.2 s). Names match
+``scripts/gen_exercises.py`` (importing garminconnect itself takes ~0.2 s), a strength list, completed
+with the FIT profile's exercises it lacks (``data/fit_exercises.json``: the yoga poses, pilates and
+mobility moves, cardio and warm-up moves of Garmin's editor, e.g. ``POSE/WARRIOR_ONE``, named from their
+keys: "Warrior One"; probe connect12). Names match
 case-, space- and hyphen-insensitively, a trailing plural ``s`` is forgiven, a few everyday names
 Garmin spells differently are aliased, and ``CATEGORY/EXERCISE`` names an entry explicitly.
 """
@@ -55,7 +58,26 @@ def _catalogue() -> _Catalogue:
     for alias, display in ALIASES.items():
         by_key.setdefault(normalize(alias), by_key[normalize(display)])
         names[alias] = display
-    return _Catalogue(by_key, frozenset((row[1], row[2]) for row in rows), names)
+    pairs = {(row[1], row[2]) for row in rows}
+    for category, exercise in fit_profile_pairs():
+        if (category, exercise) not in pairs:
+            pairs.add((category, exercise))
+            display = exercise.replace("_", " ").title()
+            by_key.setdefault(normalize(display), (category, exercise))
+            names.setdefault(display.lower(), display)
+    return _Catalogue(by_key, frozenset(pairs), names)
+
+
+def fit_profile_pairs() -> list[tuple[str, str]]:
+    """Every (category, exercise) of the FIT profile, in its order."""
+    text = files("watchsync").joinpath("data", "fit_exercises.json").read_text(encoding="utf-8")
+    return [(category, exercise) for category, value in json.loads(text)["categories"].items()
+            for exercise in value["names"]]
+
+
+def known_pairs() -> frozenset[tuple[str, str]]:
+    """Every (category, exercise) the catalogue holds (Garmin Connect's and the FIT profile's)."""
+    return _catalogue().pairs
 
 
 def find_exercise(text: str) -> Exercise | None:

@@ -14,10 +14,8 @@ Garmin's ``displayOrder``, numbers are stored as floats, the name is cut at 256 
 
 from __future__ import annotations
 
-import json
 import math
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from watchsync.formats import connect_ids
@@ -102,10 +100,12 @@ class WorkoutRejected(ValueError):
 
 @cache
 def exercise_catalogue() -> frozenset[tuple[str, str]]:
-    """Valid ``(category, exerciseName)`` pairs: garminconnect's catalogue, copied into our data."""
-    source = files("watchsync").joinpath("data", "exercises.json").read_text(encoding="utf-8")
-    rows: list[list[str]] = json.loads(source)["exercises"]
-    return frozenset((category, exercise) for _display, category, exercise in rows)
+    """Valid ``(category, exerciseName)`` pairs: garminconnect's catalogue and the FIT profile's (the
+    yoga, pilates and mobility catalogues of Garmin's editor: maximecharriere/GarminExercises, probe
+    connect12), as :mod:`watchsync.formats.exercises` holds them."""
+    from watchsync.formats.exercises import known_pairs
+
+    return known_pairs()
 
 
 @cache
