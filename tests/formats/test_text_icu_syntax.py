@@ -1148,3 +1148,29 @@ def test_a_pace_range_in_minutes_per_km_keeps_both_ends(line: str) -> None:
 def test_a_title_over_a_lower_case_note_stays_the_title() -> None:
     workout = parse_text("Tempo Tuesday\nwarm up well, then hold threshold.\n\nsport: running\n- 10m Z2 HR\n")
     assert (workout.name, workout.description) == ("Tempo Tuesday", "warm up well, then hold threshold.")
+
+
+@pytest.mark.parametrize("line", ["- 30s 85% effort", "- 10m 90-95% effort uphill", "- 5m 80% esfuerzo"])
+def test_a_share_of_effort_is_text_not_power(line: str) -> None:
+    # "85% effort" gave a runner 186-205 W and an XC skier 207-218 W without a word (probe icu17)
+    warnings: list[WorkoutFormatError] = []
+    [only] = parse_text(f"name: t\nsport: running\n{line}\n", warnings=warnings).steps
+    assert isinstance(only, Step) and only.target == OpenTarget()
+    assert only.name is not None and "%" in only.name
+    [warning] = warnings
+    assert "a share of effort is a feeling" in warning.problem
+    assert step("- 10m 85% power").target == PowerPercentFtpTarget(low=85, high=85)
+
+
+def test_a_times_sign_counts_as_an_x_and_hours_of_repeated_minutes_are_said() -> None:
+    # "4 × 60 m acceleration runs": the count was dropped, and 4 x 60 m is four hours (probe icu17)
+    warnings: list[WorkoutFormatError] = []
+    text = "name: t\nsport: running\n- 4 × 60 m acceleration runs\n- 2 x 20 m Z3 HR\n"
+    times, tempo = parse_text(text, warnings=warnings).steps
+    assert isinstance(times, Repeat) and times.count == 4
+    assert times.steps[0].duration == TimeDuration(seconds=3600)  # as intervals.icu reads 'm'
+    assert isinstance(tempo, Repeat) and tempo.count == 2
+    assert [(w.line, "4 times 60 minutes (4h00m in all)" in w.problem, w.expected) for w in warnings] == [
+        (3, True, "60mtr for metres")]  # two 20-minute blocks are a tempo run: nothing said
+    [sets] = steps("- 3×12 Squat", "strength")
+    assert isinstance(sets, Repeat) and sets.count == 3 and sets.steps[0].duration == RepsDuration(reps=12)

@@ -277,7 +277,19 @@ def _target_reading(item: Item, following: Item, parts: _Parts, where: Where) ->
                    f"target (intervals.icu reads {item.text!r} as power)")  # "- 5m 6% incline 5:30/km Pace"
         parts.cue.append(Item("cue", item.text, item.col, item.text))
         return True
+    if isinstance(value, PowerPercentFtpTarget) and item.text.endswith("%") \
+            and folded_words(following.text)[:1] in ([w] for w in _EFFORT_WORDS):
+        where.warn(item.col, f"'{item.text} {following.text}' is read as text: a share of effort is a feeling, no "
+                   f"watch target (intervals.icu reads {item.text!r} as power)", "an RPE like RPE 8 for a felt "
+                   "effort")  # "- 6x30s 85% effort" (an XC ski plan): the author's perceived effort (probe icu17)
+        parts.cue.append(Item("cue", item.text, item.col, item.text))
+        return True
     return False
+
+
+#: Words after a bare percentage that make it a felt effort (``85% effort``), folded.
+_EFFORT_WORDS = frozenset({"effort", "efforts", "esfuerzo", "sforzo", "anstrengung", "intensity", "intensidad",
+                           "intensite", "intensita", "intensiteit", "inspanning"})
 
 
 def _sets_beside_a_length(items: list[Item], where: Where) -> list[Item]:
@@ -382,6 +394,8 @@ def _bracketed_rest(item: Item, where: Where) -> Item | None:
     return Item("length", rest, item.col, text) if isinstance(rest, TimeDuration) else None
 
 
+#: Repeats of a length in bare ``m`` (minutes) adding up to this long are said: likely metres (probe icu17).
+LONG_REPEATED_SECONDS = 3 * 3600
 _UNIT_SECONDS = {"min": 60.0, "mins": 60.0, "minutes": 60.0, "minute": 60.0, "m": 60.0, "sec": 1.0, "secs": 1.0,
                  "seconds": 1.0, "second": 1.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0}
 
@@ -426,6 +440,10 @@ def _repeated_length(sets: Item, unit: Item, where: Where) -> tuple[Item, Item]:
     """``5 x 3 min`` read as sets of 3 "reps" and a unit word: a repeat count and a time length."""
     count, reps = sets.value
     seconds = reps.reps * _UNIT_SECONDS[unit.text.lower()]
+    if unit.text.lower() == "m" and count * seconds >= LONG_REPEATED_SECONDS:  # "4 x 60 m acceleration runs"
+        where.warn(unit.col, f"'{sets.text} {unit.text}' is {count} times {reps.reps} minutes "
+                   f"({int(count * seconds) // 3600}h{int(count * seconds) % 3600 // 60:02d}m in all)",
+                   f"{reps.reps}mtr for metres")
     length = build(where, sets.col, f"{sets.text} {unit.text}", TimeDuration, seconds=seconds)
     return Item("repeat", count, sets.col, sets.text), Item("length", length, unit.col, unit.text)
 

@@ -399,8 +399,8 @@ WORD_RULES = Rules(
 )
 #: Rules whose (non-empty) match starts with a decimal digit, keyed by the character after the digits.
 NUMBER_RULES = Rules(
-    rule("sets", r"(\d{1,9})\s*x\s*(\d{1,9})", _sets, "x" + _ASCII_SPACE),
-    rule("repeat", r"(\d{1,9})\s*x(?!\()", _repeat_count, "x" + _ASCII_SPACE),  # "3x(2/1)": text, as in icu
+    rule("sets", r"(\d{1,9})\s*[x×]\s*(\d{1,9})", _sets, "x×" + _ASCII_SPACE),  # "4 × 60 m" as "4 x 60 m"
+    rule("repeat", r"(\d{1,9})\s*[x×](?!\()", _repeat_count, "x×" + _ASCII_SPACE),  # "3x(2/1)": text, as in icu
     rule("length", r"(\d{1,9})\s*reps?", _reps, "r" + _ASCII_SPACE),
     rule("length", r"(\d{1,9})\s*kcal", _kcal, "k" + _ASCII_SPACE),
     rule("target", rf"{_PACE_VALUE}(?:(?:\s*min)?\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"  # "... min/km" too
