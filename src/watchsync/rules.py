@@ -136,6 +136,48 @@ def intensity_band(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
     return "hard" if step.intensity is Intensity.INTERVAL else "moderate"
 
 
+#: Easy by its target alone (plans, :func:`easy_by_target`): zones 1-2 and the shares that end there.
+EASY_TOP_ZONE = 2
+EASY_TOP_PCT_LTHR = 89.0  # the top of Friel's zone 2, and of the easy RPE band
+EASY_TOP_PCT_MAX_HR = 79.0  # Daniels' easy running
+EASY_TOP_PCT_PACE = 87.0  # the top of the easy RPE band's pace column
+EASY_TOP_PCT_FTP = 75.0  # the top of Coggan's zone 2
+#: The easy planning speed is 80 % of the threshold speed, the easy band's top 87 % of it.
+EASY_TOP_OVER_PLANNING_SPEED = 87 / 80
+
+
+def easy_by_target(step: Step, family: str, run_speed: SpeedLike | None = None) -> bool:
+    """Whether a step without an RPE is easy by its target as written: a zone 1-2 target (heart rate,
+    pace, power), a share of LTHR, max HR, threshold pace or FTP that ends in the easy band, or a
+    pace in a run no faster than the easy band's top (from the planning speed: 80 % of threshold);
+    a pace-written plan (``9:00-9:45/mi Pace``) is easy running, not moderate (probe coach11)."""
+    from watchsync.model.workout import (
+        HeartRatePercentLthrTarget,
+        HeartRatePercentMaxTarget,
+        HeartRateZoneTarget,
+        PacePercentTarget,
+        PaceTarget,
+        PaceZoneTarget,
+        PowerPercentFtpTarget,
+        PowerZoneTarget,
+    )
+
+    target = step.target
+    if isinstance(target, HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget):
+        return (target.zone_high or target.zone) <= EASY_TOP_ZONE
+    shares: tuple[tuple[type[HeartRatePercentLthrTarget | HeartRatePercentMaxTarget | PacePercentTarget
+                              | PowerPercentFtpTarget], float], ...] = (
+        (HeartRatePercentLthrTarget, EASY_TOP_PCT_LTHR), (HeartRatePercentMaxTarget, EASY_TOP_PCT_MAX_HR),
+        (PacePercentTarget, EASY_TOP_PCT_PACE), (PowerPercentFtpTarget, EASY_TOP_PCT_FTP))
+    for kind, top in shares:
+        if isinstance(target, kind):
+            return float(target.high) <= top
+    speed = planning_speed(family, run_speed)
+    if isinstance(target, PaceTarget) and family == "run" and speed:
+        return 1000 / target.fast <= speed * EASY_TOP_OVER_PLANNING_SPEED
+    return False
+
+
 def is_easy(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> bool:
     """Whether ``step`` is easy running (its HR should stay under the easy ceiling)."""
     return intensity_band(step, easy_max_rpe) == "easy"

@@ -127,3 +127,22 @@ def test_sixteen_thirty_second_reps_are_a_session_not_strides() -> None:
     thirty = parse_text("name: t\nsport: running\n- 15m RPE 3\nMain set 16x\n- 30s RPE 8\n- 30s RPE 2\n\n- 10m RPE 3\n")
     strides = parse_text("name: s\nsport: running\n- 30m RPE 3\n6x\n- 20s RPE 8\n- 1m RPE 2\n\n- 5m RPE 2\n")
     assert session_facts(thirty).hard and not session_facts(strides).hard
+
+
+@pytest.mark.parametrize(("line", "easy"), [
+    ("- 45m 9:00-9:45/mi Pace", True),  # an imperial runner's easy run, paced (probe coach11)
+    ("- 45m 5:40-6:10/km Pace", True),
+    ("- 20m 4:40/km Pace", False),  # tempo: faster than the easy band's top (87 % of threshold speed)
+    ("- 45m Z2 HR", True), ("- 45m Z1-Z2 HR", True), ("- 20m Z3 HR", False),
+    ("- 45m 70-85% LTHR", True), ("- 20m 90-95% LTHR", False), ("- 45m 75% Pace", True),
+    ("- 60m 65% FTP", True), ("- 20m 88% FTP", False),
+])
+def test_a_step_without_an_rpe_is_easy_by_its_target(line: str, easy: bool) -> None:
+    from watchsync.formats.text import parse_text
+    from watchsync.model.athlete import Athlete
+    from watchsync.plan.stats import session_facts
+    from watchsync.rules import speeds_for
+
+    runner = Athlete(name="r", threshold_pace="4:30/km", max_hr=190, lthr=170)
+    facts = session_facts(parse_text(f"name: t\nsport: running\n{line}\n"), speeds_for(runner))
+    assert (facts.easy_seconds == facts.seconds) is easy

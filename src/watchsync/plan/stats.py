@@ -116,6 +116,8 @@ def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["r
         seconds = rules.planned_step_seconds(step, family, run_speed)
         rpe = step_rpe(step)
         band = rules.intensity_band(step)
+        if band != "easy" and rpe is None and rules.easy_by_target(step, family, run_speed):
+            band = "easy"  # "- 45m Z2 HR", "- 45m 9:00-9:45/mi Pace": easy running, though no RPE says so
         split[band] += seconds
         if is_stride(step):
             strides += seconds
