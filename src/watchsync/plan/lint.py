@@ -161,7 +161,8 @@ def _easy_share(plan: Plan, facts: list[PlacedFacts], totals: list[WeekTotals],
     for total in totals:
         if total.easy_share < rules.min_easy_share - 1e-9:
             yield _issue(plan, Severity.ERROR, "easy-share",
-                         f"only {100 * total.easy_share:.0f} % of running time is easy (RPE ≤ 4, or zone 1-2 by its target); "
+                         f"only {100 * total.easy_share:.0f} % of running time is easy "
+                         "(RPE ≤ 4, or zone 1-2 by its target); "
                          f"keep at least {100 * rules.min_easy_share:.0f} %", total.week)
 
 
