@@ -178,3 +178,27 @@ def test_the_week_page_gives_the_metres_climbed_each_activity_once() -> None:
         row("1", 0, 960.0), row("1", 0, 960.0),  # one activity that did two sessions: counted once
         row("2", 3, 1311.0), row("3", 8, 500.0), row(None, None, None), row("4", 2, None)]))
     assert values.week_ascent(report, MONDAY) == 2271.0
+
+
+def test_an_imperial_athletes_activity_page_gives_step_paces_per_mile(store: Store, tmp_path: Path) -> None:
+    # the steps' pace bands read per km on the page while the command line said per mile (probe coach11)
+    import re
+
+    from starlette.testclient import TestClient
+
+    from watchsync.config import default_config
+    from watchsync.formats.text import parse_text
+    from watchsync.model.units import Units
+    from watchsync.resolve import resolve
+    from watchsync.web.app import create_app
+
+    paced = resolve(parse_text("name: Paced\nsport: running\n\n- 20m 5:40-6:10/km Pace\n"), ATHLETE)
+    schedule(store, "paced", paced, MONDAY)
+    [activity_id] = fetch_activities(store, tmp_path, [(paced, MONDAY, "follows")])
+    config = default_config(state_dir=tmp_path)
+    for units, unit in ((Units.METRIC, "km"), (Units.IMPERIAL, "mi")):
+        athlete = ATHLETE.model_copy(update={"units": units, "timezone": "UTC"})
+        app = create_app(config.model_copy(update={"athletes": {athlete.name: athlete}}), store,
+                         lambda: {"alive": False, "athletes": []})
+        page = TestClient(app).get(f"/athletes/{athlete.name}/activities/{activity_id}").text
+        assert set(re.findall(r"\d:\d\d/(km|mi)\b", page)) == {unit}, units

@@ -85,8 +85,9 @@ class Dashboard:
 
     def calendar(self, request: Request) -> Response:
         athlete = self.athlete(request)
-        return self.page("calendar.html", title=f"{athlete.name}: calendar", athlete=athlete,
-                         view=views.calendar(self.store, athlete))
+        with values.display_units(athlete.units):
+            view = views.calendar(self.store, athlete)
+        return self.page("calendar.html", title=f"{athlete.name}: calendar", athlete=athlete, view=view)
 
     def week(self, request: Request) -> Response:
         athlete = self.athlete(request)
@@ -97,19 +98,22 @@ class Dashboard:
         except (ValueError, OverflowError):
             raise views.NotFound(f"not a date of a week the dashboard can show: {request.path_params['day']!r}") \
                 from None
-        view = views.week(self.store, athlete, day)
+        with values.display_units(athlete.units):  # the view's bands and distances in the athlete's units
+            view = views.week(self.store, athlete, day)
         return self.page("week.html", title=f"{athlete.name}: week of {view.monday}", athlete=athlete, view=view,
                          previous=view.monday and view.monday.fromordinal(view.monday.toordinal() - 7),
                          next=view.monday and view.monday.fromordinal(view.monday.toordinal() + 7))
 
     def season(self, request: Request) -> Response:
         athlete = self.athlete(request)
-        return self.page("season.html", title=f"{athlete.name}: season", athlete=athlete,
-                         view=views.season(self.store, athlete))
+        with values.display_units(athlete.units):
+            view = views.season(self.store, athlete)
+        return self.page("season.html", title=f"{athlete.name}: season", athlete=athlete, view=view)
 
     def activity(self, request: Request) -> Response:
         athlete = self.athlete(request)
-        view = views.activity(self.store, athlete, request.path_params["activity"])
+        with values.display_units(athlete.units):  # step bands per mile for an imperial athlete (probe coach11)
+            view = views.activity(self.store, athlete, request.path_params["activity"])
         return self.page("activity.html", title=f"{athlete.name}: {view.row.name}", athlete=athlete, view=view)
 
     def status_page(self, request: Request) -> Response:
