@@ -124,3 +124,22 @@ def test_a_warm_up_held_to_a_hard_band_is_not_easy_time() -> None:
     without = judge_easy(resolved, activity, HR_ATHLETE, reported_rpe=None)  # no FTP: no power limit known
     assert with_ftp is not None and without is not None
     assert without.easy_seconds - with_ftp.easy_seconds > 500  # the hard warm-up (600 s less its grace) left out
+
+
+RUN_WALK = Workout(name="Run/walk", sport=Sport.RUNNING, steps=[
+    Step(intensity=Intensity.WARMUP, duration=TimeDuration(seconds=300), target=RpeTarget(low=2, high=2)),
+    Repeat(count=8, steps=[Step(duration=TimeDuration(seconds=240), target=RpeTarget(low=3, high=4)),
+                           Step(intensity=Intensity.RECOVERY, duration=TimeDuration(seconds=60),
+                                target=RpeTarget(low=1, high=2))]),
+])
+
+
+@pytest.mark.parametrize(("behaviour", "flagged"), [("too_hard", True), ("follows", False)])
+def test_a_run_walks_runs_are_judged_though_they_sit_in_a_repeat(behaviour: Behaviour, flagged: bool) -> None:
+    # a run/walk is easy throughout: its run steps are its easy running, not the recoveries of reps;
+    # 28 of 40 minutes too fast read "done easy" (probe coach11)
+    resolved = resolve(RUN_WALK, HR_ATHLETE)
+    fit = simulate_activity(resolved, HR_ATHLETE, start=datetime.combine(DAY, time(7), UTC), behaviour=behaviour).fit
+    judgement = judge_easy(resolved, decode_activity(fit), HR_ATHLETE, reported_rpe=None)
+    assert judgement is not None and judgement.too_hard is flagged
+    assert judgement.easy_seconds > 8 * 240 * 0.8  # the runs counted, not the 5-minute warm-up alone

@@ -1,6 +1,7 @@
 """Was an easy run easy? The judgement for every athlete, whatever their watch showed them.
 
-The easy steps of the planned workout (RPE ≤ ``easy_rpe_max``, outside repeat blocks) are judged on
+The easy steps of the planned workout (RPE ≤ ``easy_rpe_max``, outside repeat blocks of reps: a
+run/walk's repeats, easy throughout, count) are judged on
 the first basis the data and the athlete's profile allow, and the judgement says which:
 
 * **heart rate** against the athlete's easy ceiling (:func:`watchsync.rules.easy_hr_ceiling`: 89 %
@@ -29,6 +30,7 @@ from watchsync import rules
 from watchsync.activity.model import Activity
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.score import score_intensity, target_band
+from watchsync.compliance.steps import all_easy
 from watchsync.model.athlete import Athlete, format_pace
 from watchsync.model.workout import HeartRateTarget, Intensity, Repeat, RpeTarget, SpeedTarget, Step, Target, Workout
 
@@ -166,8 +168,10 @@ def _with_band(block: Step | Repeat, band: Target, config: ComplianceConfig,
                limits: dict[str, float]) -> Step | Repeat:
     """An easy step with the judging ``band`` as its target; a step held to a band above easy is made a hard one
     (its time is no easy time), every other step left as it is."""
-    if isinstance(block, Repeat):
-        return block
+    if isinstance(block, Repeat):  # a repeat of reps keeps its own targets; a run/walk's easy steps are judged
+        if not all_easy(block.steps):
+            return block
+        return block.model_copy(update={"steps": [_with_band(inner, band, config, limits) for inner in block.steps]})
     if not _judged(block, config, limits):
         if _judged(block, config):  # easy by its intensity, hard by its band: not easy time
             return block.model_copy(update={"intensity": Intensity.INTERVAL})

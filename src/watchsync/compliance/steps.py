@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from watchsync import rules
 from watchsync.model.workout import Repeat, Step, Workout
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedStep:
-    """One executed occurrence of a step: its FIT step number, whether it sits in a repeat, and its
-    label in ``watchsync show``'s table."""
+    """One executed occurrence of a step: its FIT step number, whether it sits in a repeat of reps
+    (``in_repeat``: a repeat with a step that is not easy, whose recoveries run on the reps' heart rate;
+    a run/walk's repeats, easy throughout, are judged as any easy step: probe coach11), and its label
+    in ``watchsync show``'s table."""
 
     index: int
     step: Step
@@ -41,6 +44,11 @@ def step_labels(workout: Workout) -> dict[int, str]:
     return {planned.index: planned.label for planned in execution_order(workout)}
 
 
+def all_easy(blocks: list[Step | Repeat]) -> bool:
+    """Whether every step of ``blocks`` (repeats looked into) is easy: a run/walk, not reps and recoveries."""
+    return all(all_easy(block.steps) if isinstance(block, Repeat) else rules.is_easy(block) for block in blocks)
+
+
 def _number(blocks: list[Step | Repeat], first: int, *, in_repeat: bool,
             prefix: str) -> tuple[list[PlannedStep], int]:
     """Execution order of ``blocks`` numbered from ``first`` (labels under ``prefix``); also the next
@@ -52,7 +60,8 @@ def _number(blocks: list[Step | Repeat], first: int, *, in_repeat: bool,
             order.append(PlannedStep(index, block, in_repeat, f"{prefix}{position}"))
             index += 1
         else:
-            inner, index = _number(block.steps, index, in_repeat=True, prefix=f"{prefix}{position}.")
+            reps = in_repeat or not all_easy(block.steps)
+            inner, index = _number(block.steps, index, in_repeat=reps, prefix=f"{prefix}{position}.")
             order.extend(inner * block.count)
             index += 1  # the repeat step itself
     return order, index
