@@ -1176,3 +1176,14 @@ def test_a_times_sign_counts_as_an_x_and_hours_of_repeated_minutes_are_said() ->
         (3, True, "60mtr for metres")]  # two 20-minute blocks are a tempo run: nothing said
     [sets] = steps("- 3×12 Squat", "strength")
     assert isinstance(sets, Repeat) and sets.count == 3 and sets.steps[0].duration == RepsDuration(reps=12)
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ("- 2m 4 easy jog", "RPE 4"), ("- 3m 150 easy", "a unit: 150bpm, 150W, 150% or 150rpm"),
+    ("- 3m 150", "a unit: 150bpm, 150W, 150% or 150rpm"), ("- 10m 4 laps", None), ("- 5m 2 x hills", None),
+])
+def test_a_bare_number_after_the_length_is_said_when_it_looks_like_a_target(line: str, said: str | None) -> None:
+    # "- 2m 4 easy jog" and "- 3m 150 easy" passed in silence, open steps (probe coach11)
+    warnings: list[WorkoutFormatError] = []
+    parse_text(f"name: t\nsport: running\n{line}\n", warnings=warnings)
+    assert [w.expected for w in warnings] == ([said] if said else [])
