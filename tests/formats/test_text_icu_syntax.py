@@ -1187,3 +1187,11 @@ def test_a_bare_number_after_the_length_is_said_when_it_looks_like_a_target(line
     warnings: list[WorkoutFormatError] = []
     parse_text(f"name: t\nsport: running\n{line}\n", warnings=warnings)
     assert [w.expected for w in warnings] == ([said] if said else [])
+
+
+def test_a_spaced_length_read_as_text_is_said_once_as_text() -> None:
+    # "'1000 m' is 16h40m" beside "'1000 m' is read as text": the first was not what happened (probe coach11)
+    warnings: list[WorkoutFormatError] = []
+    parse_text("name: t\nsport: ski_mountaineering\n- 80m RPE 3-4 skin up 1000 m, conversational\n",
+               warnings=warnings)
+    assert [w.problem for w in warnings] == ["'1000 m' is read as text: the step's length is '80m'"]

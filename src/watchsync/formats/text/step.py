@@ -146,6 +146,7 @@ class _Parts:
         text, length = (item, taken) if _SPACED_UNIT.match(item.text) else (taken, item)
         self.length = length
         bisect.insort(self.cue, Item("cue", text.text, text.col, text.text), key=lambda cue: cue.col)
+        _unsay(self.where, text.col)  # "1000 m is 16h40m" no longer holds: it is text (probe coach11)
         self.where.warn(text.col, f"{text.text!r} is read as text: the step's length is {length.text!r}",
                         f"{text.text.replace(' ', '')} (no space) if it is the length")
 
