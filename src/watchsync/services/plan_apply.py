@@ -172,7 +172,8 @@ def overlapping_plans(plan: Plan, service: SyncService, sessions: list[Scheduled
     by its name, so a renamed or regenerated block is a second plan beside the first)."""
     if not sessions:
         return ()
-    first, last = sessions[0].date.isoformat(), sessions[-1].date.isoformat()
+    own_days = {session.date.isoformat() for session in sessions}  # a yoga plan on Fridays beside a run plan:
+    # only its Fridays count, not every day of its weeks (51 sessions said for 6, probe coach11)
     # only the other plan's entries still on the calendar (a renamed plan removed some: "both are kept"
     # counted them all, probe journey10)
     live = {(row.workout_key, row.date.isoformat())
@@ -180,8 +181,7 @@ def overlapping_plans(plan: Plan, service: SyncService, sessions: list[Scheduled
     lines = []
     for key, entries in sorted(service.store.kv_prefixed(service.athlete.name, PLAN_KV_PREFIX).items()):
         other = key.removeprefix(PLAN_KV_PREFIX)
-        days = sorted(day for entry_key, day in entries or [] if first <= day <= last
-                      and (entry_key, day) in live)
+        days = sorted(day for entry_key, day in entries or [] if day in own_days and (entry_key, day) in live)
         if other != plan.name and days:
             lines.append(f"plan {other!r} also has {len(days)} session(s) on this plan's days ({days[0]} to "
                          f"{days[-1]}): both are kept; apply the new block under the same name to replace it")
