@@ -102,6 +102,21 @@ def test_serve_prints_its_url_and_answers_there() -> None:
         process.wait(timeout=5)
 
 
+def test_watchsync_server_takes_an_account_per_athlete() -> None:
+    # a coach of four runners could not give each their own account (probe coach11: two logins only)
+    command = [sys.executable, "-m", "watchsync", "server", "--port", "0", "--account", "bea@example.com",
+               "--account", "max@example.com"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert all(f"{email} / local-password" in line for email in
+                   ("runner@example.com", "coach@example.com", "bea@example.com", "max@example.com")), line
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+
+
 # workouts --------------------------------------------------------------------------------------
 
 def test_create_assigns_an_id_and_get_returns_the_stored_workout(api: Api, garmin_server: LocalGarminServer) -> None:

@@ -89,6 +89,10 @@ def register(commands: Any) -> None:
     server.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
     server.add_argument("--state", type=Path, metavar="FILE", help="keep the server's state in this JSON file")
     server.add_argument("--faults", metavar="SPEC", help="inject faults, e.g. 429=0.2,500=0.1,drop=0.05")
+    server.add_argument("--account", action="append", default=[], metavar="EMAIL",
+                        help="one more account (password local-password), e.g. one per athlete; repeatable")
+    server.add_argument("--list-legs", action="store_true",
+                        help="list a multisport activity's legs beside it (Garmin lists the parent alone)")
     server.set_defaults(handler=run_server)
 
 
@@ -484,7 +488,7 @@ def run_server(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise CliError(f"--faults: {error}", 2) from None
     try:
-        serve(args.port, args.state, args.faults)
+        serve(args.port, args.state, args.faults, args.account, args.list_legs)
     except (OSError, ValueError) as error:
         raise CliError(f"server: {error}") from None
     return 0

@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -352,11 +353,18 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def serve(port: int, state: Path | None, faults: str | None) -> None:
-    """Run the server in the foreground until interrupted (``watchsync server``); prints the URL."""
-    server = LocalGarminServer(state, parse_faults(faults) if faults else None, accounts=[
-        Account("coach@example.com", "local-password", display_name="local-coach", full_name="Local Coach",
-                profile_id=OWNER_ID + 1)])
+def serve(port: int, state: Path | None, faults: str | None, emails: Sequence[str] = (),
+          list_legs: bool = False) -> None:
+    """Run the server in the foreground until interrupted (``watchsync server``); prints the URL.
+    ``emails``: more accounts (password ``local-password``), one per athlete of a coach's config."""
+    extra = [Account("coach@example.com", "local-password", display_name="local-coach", full_name="Local Coach",
+                     profile_id=OWNER_ID + 1)]
+    for number, email in enumerate(dict.fromkeys(e for e in emails if e not in ("runner@example.com",
+                                                                                 "coach@example.com")), start=2):
+        name = email.split("@")[0]
+        extra.append(Account(email, "local-password", display_name=name, full_name=name.title(),
+                             profile_id=OWNER_ID + number))
+    server = LocalGarminServer(state, parse_faults(faults) if faults else None, accounts=extra, list_legs=list_legs)
     url = server.start(port=port)
     logins = ", ".join(f"{account.email} / {account.password}" for account in server.accounts)
     print(f"local Garmin Connect server on {url} (logins: {logins})", flush=True)
