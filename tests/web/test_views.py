@@ -202,3 +202,32 @@ def test_an_imperial_athletes_activity_page_gives_step_paces_per_mile(store: Sto
                          lambda: {"alive": False, "athletes": []})
         page = TestClient(app).get(f"/athletes/{athlete.name}/activities/{activity_id}").text
         assert set(re.findall(r"\d:\d\d/(km|mi)\b", page)) == {unit}, units
+
+
+def test_an_activity_without_heart_rate_says_so_not_what_its_line_shows(store: Store, tmp_path: Path) -> None:
+    # a runner without a strap: the caption told of a heart-rate line that was not there (probe coach11)
+    import sys
+    from datetime import UTC, datetime, time
+
+    from starlette.testclient import TestClient
+
+    from watchsync.config import default_config
+    from watchsync.web.app import create_app
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "activity"))
+    from fitbuild import ActivitySpec, FitSport, Sample, SessionSpec, build
+
+    schedule(store, "easy", EASY, MONDAY)
+    [activity_id] = fetch_activities(store, tmp_path, [(EASY, MONDAY, "follows")])
+    row = store.get_activity(activity_id)
+    assert row is not None and row.fit_path is not None
+    start = datetime.combine(MONDAY, time(18, 0), UTC).timestamp()
+    Path(row.fit_path).write_bytes(build(ActivitySpec(  # the same run, recorded without a strap
+        sessions=[SessionSpec(FitSport.RUNNING, start, 1800.0, 1800.0, distance=5000.0)],
+        samples=[Sample(start + t, distance=t * 2.8) for t in range(1800)], end=start + 1800)))
+    athlete = ATHLETE.model_copy(update={"timezone": "UTC"})
+    config = default_config(state_dir=tmp_path)
+    app = create_app(config.model_copy(update={"athletes": {athlete.name: athlete}}), store,
+                     lambda: {"alive": False, "athletes": []})
+    page = TestClient(app).get(f"/athletes/{athlete.name}/activities/{activity_id}").text
+    assert "The file holds no heart rate" in page and "Line: heart rate" not in page

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
+
 from watchsync.activity import FitDecodeError, decode_activity
 from watchsync.activity.model import Activity
 from watchsync.compliance.config import ComplianceConfig
@@ -217,6 +219,7 @@ class ActivityView:
     elapsed_s: float | None = None  # pauses included, when they add a minute or more to the timer time
     done_sport: str | None = None  # the activity's own sport (a hike done for a planned trail run)
     start_clock: str | None = None  # its local start time (a run at 23:30 shows why it counts for its day)
+    heart_rate: bool = True  # the file holds heart rate (a runner without a strap: no line to caption)
 
 
 class NotFound(LookupError):
@@ -246,7 +249,8 @@ def activity(store: Store, athlete: Athlete, activity_id: str) -> ActivityView:
     banded = decoded is not None and has_bands(decoded, workout)
     return ActivityView(row, session, intensity, steps, chart, banded=banded, elapsed_s=elapsed,
                         done_sport=done_sport.value if done_sport is not None else None,
-                        start_clock=f"{summary.start:%H:%M}" if summary is not None else None)
+                        start_clock=f"{summary.start:%H:%M}" if summary is not None else None,
+                        heart_rate=decoded is None or bool(np.any(~np.isnan(decoded.records.heart_rate))))
 
 
 #: Pauses shorter than this are not worth a line on the activity page.
