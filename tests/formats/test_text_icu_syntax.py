@@ -1195,3 +1195,14 @@ def test_a_spaced_length_read_as_text_is_said_once_as_text() -> None:
     parse_text("name: t\nsport: ski_mountaineering\n- 80m RPE 3-4 skin up 1000 m, conversational\n",
                warnings=warnings)
     assert [w.problem for w in warnings] == ["'1000 m' is read as text: the step's length is '80m'"]
+
+
+@pytest.mark.parametrize(("line", "count", "reps"), [
+    ("- Bench Press: 4 sets × 8 reps", 4, 8), ("- 3 sets of 10 Squat", 3, 10), ("- Squat 5 sets x 5", 5, 5),
+])
+def test_sets_written_out_are_sets(line: str, count: int, reps: int) -> None:
+    # "4 sets × 8 reps" ran one set; "3 sets of 10" was refused (probe icu17)
+    [sets] = steps(line, "strength")
+    assert isinstance(sets, Repeat) and sets.count == count
+    [work] = sets.steps
+    assert isinstance(work, Step) and work.duration == RepsDuration(reps=reps) and work.exercise is not None

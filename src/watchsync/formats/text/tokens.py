@@ -400,6 +400,8 @@ WORD_RULES = Rules(
 #: Rules whose (non-empty) match starts with a decimal digit, keyed by the character after the digits.
 NUMBER_RULES = Rules(
     rule("sets", r"(\d{1,9})\s*[x×]\s*(\d{1,9})", _sets, "x×" + _ASCII_SPACE),  # "4 × 60 m" as "4 x 60 m"
+    # "4 sets × 8 reps", "3 sets of 10": a strength writer's sets (probe icu17)
+    rule("sets", r"(\d{1,9})\s*sets?\s*(?:[x×]|of)\s*(\d{1,9})(?:\s*reps?\b)?", _sets, "s" + _ASCII_SPACE),
     rule("repeat", r"(\d{1,9})\s*[x×](?!\()", _repeat_count, "x×" + _ASCII_SPACE),  # "3x(2/1)": text, as in icu
     rule("length", r"(\d{1,9})\s*reps?", _reps, "r" + _ASCII_SPACE),
     rule("length", r"(\d{1,9})\s*kcal", _kcal, "k" + _ASCII_SPACE),
