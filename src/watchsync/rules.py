@@ -6,8 +6,9 @@ report all measure a planned workout and judge a step with the functions here, s
 * **Planned time and distance** (:func:`planned_seconds`, :func:`planned_meters`): timed steps
   exactly; distance steps at the sport's planning speed (:func:`planning_speed`, :class:`Speeds`,
   :func:`speeds_for`: the athlete's easy running speed for runs, 80 % of the swim threshold speed
-  (CSS) for swims when the athlete has one, a typical easy speed of the sport otherwise); a
-  lap-button (open) step counts :data:`LAP_BUTTON_SECONDS`; a set of reps 3 s a rep.
+  (CSS) for swims when the athlete has one, a typical easy speed of the sport otherwise; an
+  indoor ride's timed steps no distance); a lap-button (open) step counts :data:`LAP_BUTTON_SECONDS`;
+  a set of reps 3 s a rep.
 * **RPE of a step** (:func:`step_rpe`): the high end of its RPE target, else of its RPE cue.
 * **Easy, moderate, hard** (:func:`intensity_band`): RPE ≤ 4 easy, 5–6 moderate, ≥ 7 hard. Without
   an RPE, warm-up, cool-down, recovery and rest steps and steps without a target (drills, strength,
@@ -239,8 +240,12 @@ def planned_seconds(workout: Workout, run_speed: SpeedLike | None = None) -> flo
 
 
 def planned_meters(workout: Workout, run_speed: SpeedLike | None = None) -> float:
-    """Planned metres of ``workout``: distance steps exactly, timed steps at the planning speed."""
-    speed = planning_speed(workout.sport.family, run_speed)
+    """Planned metres of ``workout``: distance steps exactly, timed steps at the planning speed; an
+    indoor ride's timed steps none (a trainer without a speed sensor records no distance: a ride done
+    read "bike 0.0 / 11.7 mi", probe coach11)."""
+    from watchsync.model.enums import Sport
+
+    speed = None if workout.sport is Sport.INDOOR_CYCLING else planning_speed(workout.sport.family, run_speed)
     return workout.estimated_meters(speed)
 
 

@@ -81,3 +81,12 @@ def test_show_and_plan_show_plan_the_library_swim_at_the_swimmers_css(tmp_path: 
     totals = capsys.readouterr().out.splitlines()
     row = next(line for line in totals if line.split()[:2] == ["1", "build"])
     assert row.split()[3] == f"{expected / 60:.0f}"  # the week's minutes
+
+
+def test_an_indoor_ride_plans_no_distance_an_outdoor_one_does() -> None:
+    # "bike 0.0 / 11.7 mi" on the week of an indoor ride done in full: a trainer records no distance (probe coach11)
+    indoor = load_workout(REPO / "workouts" / "cross" / "bike-indoor-45.toml")
+    outdoor = load_workout(REPO / "workouts" / "cross" / "bike-outdoor-60.txt")
+    assert rules.planned_meters(indoor) == 0.0
+    assert rules.planned_meters(outdoor) == pytest.approx(60 * 60 * rules.FAMILY_SPEED["bike"], rel=0.2)
+    assert session_facts(indoor).seconds == pytest.approx(45 * 60, rel=0.05)  # its time still counts
