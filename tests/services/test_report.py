@@ -288,3 +288,19 @@ def test_hill_reps_run_at_easy_heart_rate_flag_the_session(store: Store, tmp_pat
     assert not any(flag.startswith("hard steps done easy") for flag in done.flags)
     assert any(flag.startswith("hard steps done easy: 6 of 6 hard runs without a target never rose above")
                for flag in skipped.flags), skipped.flags
+
+
+@pytest.mark.parametrize(("metric", "expected"), [(None, 0.0), ("srpe", 120.0)])
+def test_an_athlete_without_a_strap_can_take_the_srpe_load(store: Store, tmp_path: Path, metric: str | None,
+                                                           expected: float) -> None:
+    # a no-HR beginner's load read 0 all season though each run had a reported RPE (probe coach11)
+    schedule(store, "easy", EASY, MONDAY)
+    [activity_id] = fetch_activities(store, tmp_path, [(EASY, MONDAY, "follows")])
+    row = store.get_activity(activity_id)
+    assert row is not None
+    load = {**row.summary["load"], "srpe": 120.0, "trimp": None}  # as a run without heart rate, RPE 4, is stored
+    store.upsert_activity(ATHLETE.name, activity_id, row.start_time, summary={**row.summary, "load": load})
+    athlete = ATHLETE.model_copy(update={"load_metric": metric})
+    report = store_report(store, athlete, today=TODAY)
+    assert report.load_metric == (metric or "trimp")
+    assert sum(point.load for point in report.days) == expected

@@ -72,9 +72,14 @@ class Analysis:
 
 
 def athlete_config(athlete: Athlete, config: ComplianceConfig | None = None) -> ComplianceConfig:
-    """``config`` with the athlete's TRIMP constants (their sex when the profile gives it)."""
+    """``config`` with the athlete's TRIMP constants (their sex when the profile gives it) and load metric."""
     config = config or ComplianceConfig()
-    return config.model_copy(update={"trimp_sex": athlete.sex}) if athlete.sex else config
+    update: dict[str, str] = {}
+    if athlete.sex:
+        update["trimp_sex"] = athlete.sex
+    if athlete.load_metric:
+        update["load_metric"] = athlete.load_metric
+    return config.model_copy(update=update) if update else config
 
 
 def analyse_decoded(activity_id: str, activity: Activity, athlete: Athlete, *,

@@ -141,6 +141,9 @@ class Athlete(BaseModel):
                                        description="sport family -> unit of a pace written without one")
     ftp: int | None = Field(default=None, ge=30, le=2000)
     sex: Literal["female", "male"] | None = Field(default=None, description="TRIMP constants (default male)")
+    load_metric: Literal["trimp", "srpe"] | None = Field(
+        default=None, description="the athlete's training load: trimp (heart rate, the default) or srpe "
+        "(reported RPE x minutes: a runner without a heart-rate strap)")
     timezone: str | None = Field(default=None, description="IANA zone of the athlete's days (default: the host's)")
     targets: TargetPreference = TargetPreference.HR
     units: Units = Units.METRIC

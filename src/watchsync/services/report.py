@@ -146,7 +146,9 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 def _store_report(store: Store, athlete: Athlete, *, today: date, planned: list[PlannedSession] | None,
                   week: date | None, config: ComplianceConfig | None) -> ComplianceReport:
-    config = config or ComplianceConfig()
+    from watchsync.compliance.analysis import athlete_config
+
+    config = athlete_config(athlete, config)  # the athlete's load metric (sRPE for a runner without a strap)
     first_day = last_day = planned_end = None
     if week is not None:  # the week, its ACWR's history, and the days around it a session is matched in:
         monday = week - timedelta(days=week.weekday())  # a Sunday run done on Tuesday is done, not missed,
