@@ -62,6 +62,20 @@ def test_two_athletes_on_one_garmin_account_are_refused_unless_opted_in(run: Run
     assert code == 0 and "anna-g" in out
 
 
+def test_a_refused_login_leaves_the_athletes_working_login(run: Run, tmp_path: Path) -> None:
+    # probe docs12: ben logged in, then a login for ben with anna's account by mistake was refused, and
+    # ben's own tokens were gone ("not logged in": another credential login, which Garmin rate-limits)
+    assert run("login", "--athlete", "anna", account=ANNA)[0] == 0
+    assert run("login", "--athlete", "ben", account=BEN)[0] == 0
+    tokens = tmp_path / "state" / "tokens" / "ben" / "garmin_tokens.json"
+    before = tokens.read_bytes()
+    code, _out, err = run("login", "--athlete", "ben", account=ANNA)
+    assert code == 2 and "already the account of athlete 'anna'" in err
+    assert tokens.read_bytes() == before and tokens.stat().st_mode & 0o777 == 0o600
+    code, out, _err = run("whoami", "--athlete", "ben")
+    assert code == 0 and "ben-g" in out
+
+
 def test_each_athlete_pushes_to_and_lists_its_own_account(run: Run, tmp_path: Path,
                                                           server: LocalGarminServer) -> None:
     assert run("login", "--athlete", "anna", account=ANNA)[0] == 0

@@ -199,6 +199,9 @@ def run_login(args: argparse.Namespace) -> int:
     config = config_from(args)
     athlete = athlete_from(args, config)
     client = make_client(config, athlete.name)
+    # the working login a refused one must not cost (probe docs12: a login to another athlete's account
+    # deleted this athlete's tokens, and a credential login again is what Garmin rate-limits)
+    kept = client.token_file.read_bytes() if client.token_file.is_file() else None
     with garmin_errors(athlete.name):
         if args.mfa_code:
             client.resume_mfa(args.mfa_code)
@@ -215,7 +218,11 @@ def run_login(args: argparse.Namespace) -> int:
             try:
                 check_account(store, athlete.name, who, shared=args.shared_account)
             except SharedAccount as error:
-                client.logout()  # the tokens of a refused login are not kept
+                client.logout()  # the tokens of a refused login are not kept; the ones before it are
+                if kept is not None:
+                    from watchsync.files import write_atomically
+
+                    write_atomically(client.token_file, kept, mode=0o600)
                 raise CliError(str(error), 2) from None
             record_account(store, athlete.name, who, shared=args.shared_account)
             store.unpark(athlete.name)
