@@ -40,7 +40,8 @@ def register(commands: Any) -> None:
     actions = activities.add_subparsers(dest="action", metavar="ACTION", required=True)
     sync = actions.add_parser("sync", help="fetch, analyse and score new activities")
     sync.add_argument("--since", type=_day, metavar="DATE", help="list from this date (default: 10 days before "
-                      "where the last sync stopped, 42 on the day's first sync, 28 days on the very first)")
+                      "where the last sync stopped, 42 on the day's first sync; the very first: 42 days, or "
+                      "back to the first planned session)")
     add_athlete_option(sync)
     sync.add_argument("--json", action="store_true", help="the fetched activities and counts as JSON")
     sync.set_defaults(handler=run_sync)
