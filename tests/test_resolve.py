@@ -219,3 +219,15 @@ def test_a_share_of_pace_outside_running_and_swimming_is_refused_not_a_runners_b
     for runs in (Sport.TRAIL_RUNNING, Sport.POOL_SWIM):  # a run's threshold pace, a swim's CSS
         resolve(parse_text(f"name: t\nsport: {runs.value}\n- 10m 85% Pace\n"),
                 athlete.model_copy(update={"swim_threshold_pace": 110.0}))
+
+
+def test_a_heart_rate_band_above_max_hr_is_noted_with_its_step() -> None:
+    from watchsync.model.workout import Repeat
+    from watchsync.resolve import band_notes
+
+    workout = Workout(name="w", sport=Sport.RUNNING, steps=[
+        Step(duration=TimeDuration(seconds=600), target=HeartRateTarget(low=140, high=150)),
+        Repeat(count=3, steps=[Step(duration=TimeDuration(seconds=60), target=HeartRateTarget(low=182, high=198))]),
+    ])
+    assert band_notes(resolve(workout, ANNA), ANNA) == [
+        "step 2.1: 182-198 bpm reaches above anna's max HR 188: the watch alerts all through the step"]

@@ -11,7 +11,7 @@ from watchsync.formats.load import load_workouts
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Repeat, Sport, Step, Workout
 from watchsync.prepare import prepare
-from watchsync.resolve import ResolveError
+from watchsync.resolve import ResolveError, band_notes
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def compile_paths(paths: Iterable[Path], athlete: Athlete, sport: Sport | None =
         except ResolveError as error:
             yield Failed(path, f"{path}: {error}")  # a resolve error names its step, not a line
             continue
-        yield Compiled(path, loaded, resolved, fit, tuple(fit_notes(resolved)))
+        yield Compiled(path, loaded, resolved, fit, tuple([*fit_notes(resolved), *band_notes(resolved, athlete)]))
 
 
 def fit_notes(workout: Workout) -> list[str]:

@@ -175,6 +175,27 @@ def _swimmer(athlete: Athlete) -> Athlete:
     })
 
 
+def band_notes(resolved: Workout, athlete: Athlete) -> list[str]:
+    """What in a resolved workout no body of ``athlete`` can do: a heart-rate band above their max HR
+    (``- 15m 182-198bpm`` for a max of 188, a tool's fixture: the watch would alert for the whole step;
+    probe icu18)."""
+    notes: list[str] = []
+
+    def visit(blocks: list[Step | Repeat], prefix: str) -> None:
+        for number, block in enumerate(blocks, 1):
+            where = f"{prefix}{number}"
+            if isinstance(block, Repeat):
+                visit(block.steps, f"{where}.")
+                continue
+            for target in (block.target, block.secondary):
+                if isinstance(target, HeartRateTarget) and target.high > athlete.max_hr:
+                    notes.append(f"step {where}: {target.low:g}-{target.high:g} bpm reaches above {athlete.name}'s max "
+                                 f"HR {athlete.max_hr}: the watch alerts all through the step")
+
+    visit(resolved.steps, "")
+    return notes
+
+
 def is_resolved(workout: Workout) -> bool:
     """True when every target is one a device understands without a profile."""
     return all(isinstance(step.target, CONCRETE_TARGETS) for step in workout.flat_steps())

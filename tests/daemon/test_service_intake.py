@@ -378,6 +378,16 @@ def test_a_plan_refused_by_lint_leads_its_note_with_its_error(setup: Setup) -> N
     assert setup.pending() == []
 
 
+def test_a_heart_rate_band_above_the_athletes_max_is_said_at_intake(setup: Setup) -> None:
+    # "- 15m @ 182-198bpm" for a max HR of 188 went to the watch in silence (probe icu18)
+    from watchsync.daemon.status import intake_warnings
+
+    setup.drop("hot.txt", "name: Hot\nsport: running\n- 15m @ 182-198bpm\n")
+    assert (setup.inbox / "processed" / "hot.txt").exists()  # taken in: said, not refused
+    [kept] = intake_warnings(setup.store, "anna")
+    assert kept["file"] == "hot.txt" and "182-198 bpm reaches above anna's max HR" in kept["warnings"][0]
+
+
 def test_a_file_taken_in_with_warnings_says_them_in_the_log_the_store_and_a_notice(
         setup: Setup, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
     """journey8 #2: `- 400m RPE 8` (400 minutes) went to Garmin with nothing said anywhere."""

@@ -145,7 +145,7 @@ def run_show(args: argparse.Namespace) -> int:
     """Print the step table of one workout resolved for an athlete."""
     from watchsync.describe import format_seconds, format_table, step_rows
     from watchsync.formats.connect_json import connect_sport_note
-    from watchsync.resolve import ResolveError, resolve
+    from watchsync.resolve import ResolveError, band_notes, resolve
 
     athlete = athlete_from(args)
     workout = _load_one(args, args.file)
@@ -153,6 +153,8 @@ def run_show(args: argparse.Namespace) -> int:
         resolved = resolve(workout, athlete)
     except ResolveError as error:
         raise CliError(f"{args.file}: {error}") from None
+    for band_note in band_notes(resolved, athlete):
+        print(f"{args.file}: note: {band_note}", file=sys.stderr)
     if args.json:
         print_json(resolved.model_dump(mode="json"))
         return 0

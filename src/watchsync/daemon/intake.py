@@ -52,6 +52,7 @@ from watchsync.plan.lint import format_totals
 from watchsync.plan.model import Plan, PlanError
 from watchsync.plan.parse import load_plan
 from watchsync.prepare import prepare, workout_key
+from watchsync.resolve import band_notes
 from watchsync.services.plan_apply import PlanRefused, queue_plan
 from watchsync.store import Store, StoreFault, fault_kind
 from watchsync.store.faults import FaultKind
@@ -210,6 +211,7 @@ class Intake:
             raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
         self._archive_fit(inbox, path, key, fit)
         said = [message for message in messages if WARNING_MARK in message]
+        said += [f"{path}{WARNING_MARK}{note}" for note in band_notes(prepared.resolved, inbox.athlete)]
         if action != "unchanged" and before is not None and before.source_path not in (None, str(path)):
             said.append(self._same_name(inbox, path, key, workout.name, Path(str(before.source_path))))
         said += [f"{path}{WARNING_MARK}this version has no name line (named {key!r} after the file); the workout "
