@@ -3,8 +3,9 @@
 The catalogue is ``garminconnect.exercises`` copied to ``data/exercises.json`` by
 ``scripts/gen_exercises.py`` (importing garminconnect itself takes ~0.2 s), a strength list, completed
 with the FIT profile's exercises it lacks (``data/fit_exercises.json``: the yoga poses, pilates and
-mobility moves, cardio and warm-up moves of Garmin's editor, e.g. ``POSE/WARRIOR_ONE``, named from their
-keys: "Warrior One"; probe connect12). Names match
+mobility moves, cardio and warm-up moves of Garmin's editor, e.g. ``POSE/WARRIOR_ONE``; probe
+connect12), known by their keys only: their one-word names ("Split", "Bicycle") would take the lead
+word of a strength line ("Split squats"; probe review15). Names match
 case-, space- and hyphen-insensitively, a trailing plural ``s`` is forgiven, a few everyday names
 Garmin spells differently are aliased, and ``CATEGORY/EXERCISE`` names an entry explicitly.
 """
@@ -58,13 +59,7 @@ def _catalogue() -> _Catalogue:
     for alias, display in ALIASES.items():
         by_key.setdefault(normalize(alias), by_key[normalize(display)])
         names[alias] = display
-    pairs = {(row[1], row[2]) for row in rows}
-    for category, exercise in fit_profile_pairs():
-        if (category, exercise) not in pairs:
-            pairs.add((category, exercise))
-            display = exercise.replace("_", " ").title()
-            by_key.setdefault(normalize(display), (category, exercise))
-            names.setdefault(display.lower(), display)
+    pairs = {(row[1], row[2]) for row in rows} | set(fit_profile_pairs())
     return _Catalogue(by_key, frozenset(pairs), names)
 
 
