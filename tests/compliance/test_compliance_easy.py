@@ -143,3 +143,16 @@ def test_a_run_walks_runs_are_judged_though_they_sit_in_a_repeat(behaviour: Beha
     judgement = judge_easy(resolved, decode_activity(fit), HR_ATHLETE, reported_rpe=None)
     assert judgement is not None and judgement.too_hard is flagged
     assert judgement.easy_seconds > 8 * 240 * 0.8  # the runs counted, not the 5-minute warm-up alone
+
+
+def test_hill_sprints_without_a_target_keep_their_walk_backs_out_of_the_easy_judgement() -> None:
+    # "8x / 15s hill sprint / 2m RPE 2 walk back": the sprint has no RPE nor target, easy only by
+    # default; its walk-backs run on its heart rate and are no run/walk (probe review15)
+    from watchsync.compliance.steps import execution_order
+
+    sprints = Workout(name="Hill sprints", sport=Sport.RUNNING, steps=[
+        Repeat(count=8, steps=[Step(duration=TimeDuration(seconds=15), name="hill sprint"),
+                               Step(intensity=Intensity.RECOVERY, duration=TimeDuration(seconds=120),
+                                    target=RpeTarget(low=2, high=2))])])
+    assert all(planned.in_repeat for planned in execution_order(sprints))
+    assert not any(planned.in_repeat for planned in execution_order(RUN_WALK))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from watchsync import rules
+from watchsync.model.enums import Intensity
 from watchsync.model.workout import Repeat, Step, Workout
 
 
@@ -45,8 +46,17 @@ def step_labels(workout: Workout) -> dict[int, str]:
 
 
 def all_easy(blocks: list[Step | Repeat]) -> bool:
-    """Whether every step of ``blocks`` (repeats looked into) is easy: a run/walk, not reps and recoveries."""
-    return all(all_easy(block.steps) if isinstance(block, Repeat) else rules.is_easy(block) for block in blocks)
+    """Whether every step of ``blocks`` (repeats looked into) is prescribed easy: a run/walk, not reps and
+    recoveries. A step counts with an easy RPE, or as a recovery or rest: a rep with neither (``15s hill
+    sprint``, no target) is easy only by default, and its recoveries run on its heart rate (probe review15)."""
+    return all(all_easy(block.steps) if isinstance(block, Repeat) else _prescribed_easy(block) for block in blocks)
+
+
+def _prescribed_easy(step: Step) -> bool:
+    if step.intensity in (Intensity.RECOVERY, Intensity.REST):
+        return True
+    rpe = rules.step_rpe(step)
+    return rpe is not None and rpe <= rules.EASY_MAX_RPE
 
 
 def _number(blocks: list[Step | Repeat], first: int, *, in_repeat: bool,
