@@ -172,7 +172,7 @@ def test_a_block_regenerated_with_more_weeks_replaces_the_first_and_a_renamed_on
     code, _, err = run("plan", "apply", str(other), "--dry-run")
     assert code == 0, err
     assert (f"warning: plan 'Base building from {START} (anna)' also has " in err
-            and "on this plan's days" in err), err
+            and "in this plan's weeks" in err), err
 
 
 def test_a_reapply_while_earlier_changes_wait_says_so_and_exits_1(run: Run, server: LocalGarminServer,

@@ -146,10 +146,13 @@ def test_a_plan_beside_another_on_other_days_of_its_weeks_is_no_overlap(server: 
     # probe coach11: a yoga plan on Fridays beside the run plan was told "51 session(s) on this plan's days",
     # every run of its weeks, and advised to replace the run plan
     apply_plan(parse_plan(_one_week_plan("Runs", "tue", "runs/easy-30.txt"), PLAN), service, START)
-    beside = apply_plan(parse_plan(_one_week_plan("Yoga", "fri", "runs/easy-30.txt"), PLAN), service, START)
+    beside = apply_plan(parse_plan(_one_week_plan("Yoga", "fri", "cross/yoga-30.txt"), PLAN), service, START)
     assert not any("also has" in line for line in beside.warnings)
-    same_day = apply_plan(parse_plan(_one_week_plan("Other runs", "tue", "runs/easy-45.txt"), PLAN), service, START)
+    same_day = apply_plan(parse_plan(_one_week_plan("Other", "tue", "cross/yoga-30.txt"), PLAN), service, START)
     assert any("plan 'Runs' also has 1 session(s)" in line for line in same_day.warnings)
+    # a renamed run block on other weekdays of the same weeks: six runs a week (probe review15)
+    renamed = apply_plan(parse_plan(_one_week_plan("Runs again", "wed", "runs/easy-45.txt"), PLAN), service, START)
+    assert any("plan 'Runs' also has 1 session(s)" in line for line in renamed.warnings)
 
 
 def test_deload_and_rest_weeks_are_kept_and_shown_to_the_coach(server: LocalGarminServer, service: SyncService,

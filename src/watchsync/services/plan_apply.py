@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from watchsync.errors import InputError
 from watchsync.garmin.sync import DrainResult, PushPlan, SyncService
+from watchsync.model.enums import find_sport
 from watchsync.model.workout import Workout
 from watchsync.plan.diff import CalendarItem, Change, ChangeKind, plan_diff
 from watchsync.plan.lint import LintReport, lint_plan
@@ -62,7 +63,7 @@ class ApplyResult:
     pushes: tuple[PushPlan, ...]
     changes: tuple[Change, ...]
     drained: DrainResult | None
-    warnings: tuple[str, ...] = ()  # other plans' sessions on this plan's days, sessions on past days
+    warnings: tuple[str, ...] = ()  # other plans' sessions in this plan's weeks, sessions on past days
 
     def lines(self) -> list[str]:
         """One line per push that is not ``unchanged`` and per calendar change."""
@@ -169,21 +170,38 @@ def plan_weeks(store: Store, athlete: str) -> dict[date, PlanWeek]:
 
 def overlapping_plans(plan: Plan, service: SyncService, sessions: list[ScheduledSession]) -> tuple[str, ...]:
     """A line per other plan of the athlete that keeps sessions on this plan's dates (a plan is known
-    by its name, so a renamed or regenerated block is a second plan beside the first)."""
+    by its name, so a renamed or regenerated block is a second plan beside the first): on the same days,
+    or in its weeks in a sport family this plan has (a renamed run block on other weekdays: six runs a
+    week, probe review15). A plan of other sports beside it on other days (yoga on Fridays beside the
+    runs) is said nothing of: 51 sessions were said for 6 (probe coach11)."""
     if not sessions:
         return ()
-    own_days = {session.date.isoformat() for session in sessions}  # a yoga plan on Fridays beside a run plan:
-    # only its Fridays count, not every day of its weeks (51 sessions said for 6, probe coach11)
+    monday, sunday = sessions[0].date - timedelta(days=sessions[0].date.weekday()), \
+        sessions[-1].date + timedelta(days=6 - sessions[-1].date.weekday())
+    first, last = monday.isoformat(), sunday.isoformat()  # the plan's weeks
+    own_days = {session.date.isoformat() for session in sessions}
+    own_families = {session.workout.sport.family for session in sessions}
     # only the other plan's entries still on the calendar (a renamed plan removed some: "both are kept"
     # counted them all, probe journey10)
     live = {(row.workout_key, row.date.isoformat())
             for row in service.store.list_schedules(service.athlete.name, states=("pending", "scheduled"))}
+    families: dict[str, str | None] = {}
+
+    def family(workout_key: str) -> str | None:
+        if workout_key not in families:
+            row = service.store.get_workout(service.athlete.name, workout_key)
+            sport = find_sport(str(row.payload.get("sport"))) if row is not None and isinstance(row.payload, dict) \
+                else None
+            families[workout_key] = sport.family if sport is not None else None
+        return families[workout_key]
+
     lines = []
     for key, entries in sorted(service.store.kv_prefixed(service.athlete.name, PLAN_KV_PREFIX).items()):
         other = key.removeprefix(PLAN_KV_PREFIX)
-        days = sorted(day for entry_key, day in entries or [] if day in own_days and (entry_key, day) in live)
+        days = sorted(day for entry_key, day in entries or [] if first <= day <= last and (entry_key, day) in live
+                      and (day in own_days or family(entry_key) in own_families))
         if other != plan.name and days:
-            lines.append(f"plan {other!r} also has {len(days)} session(s) on this plan's days ({days[0]} to "
+            lines.append(f"plan {other!r} also has {len(days)} session(s) in this plan's weeks ({days[0]} to "
                          f"{days[-1]}): both are kept; apply the new block under the same name to replace it")
     return tuple(lines)
 
