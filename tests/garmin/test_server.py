@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import io
 import json
@@ -115,6 +116,27 @@ def test_watchsync_server_takes_an_account_per_athlete() -> None:
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+def test_an_accounts_profile_id_does_not_depend_on_the_order_of_the_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a restart on the same --state with another list gave carl bea's profile id, and her data (probe review15)
+    from watchsync.testing.garmin import server as module
+
+    made: list[list[Any]] = []
+
+    class Recorder:
+        def __init__(self, *args: Any, accounts: list[Any], **kwargs: Any) -> None:
+            made.append(accounts)
+
+        def start(self, port: int) -> str:
+            raise KeyboardInterrupt  # stop before serving
+
+    monkeypatch.setattr(module, "LocalGarminServer", Recorder)
+    for emails in (["bea@example.com", "carl@example.com"], ["carl@example.com"]):
+        with contextlib.suppress(KeyboardInterrupt):
+            module.serve(0, None, None, emails)
+    first, second = ({account.email: account.profile_id for account in accounts} for accounts in made)
+    assert first["carl@example.com"] == second["carl@example.com"] != first["bea@example.com"]
 
 
 # workouts --------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import logging
 import socket
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -359,11 +360,12 @@ def serve(port: int, state: Path | None, faults: str | None, emails: Sequence[st
     ``emails``: more accounts (password ``local-password``), one per athlete of a coach's config."""
     extra = [Account("coach@example.com", "local-password", display_name="local-coach", full_name="Local Coach",
                      profile_id=OWNER_ID + 1)]
-    for number, email in enumerate(dict.fromkeys(e for e in emails if e not in ("runner@example.com",
-                                                                                 "coach@example.com")), start=2):
+    for email in dict.fromkeys(e for e in emails if e not in ("runner@example.com", "coach@example.com")):
         name = email.split("@")[0]
-        extra.append(Account(email, "local-password", display_name=name, full_name=name.title(),
-                             profile_id=OWNER_ID + number))
+        # the profile id from the email, not the flag order: a restart with another list of accounts on
+        # the same --state must not give one athlete another's data (probe review15)
+        profile = OWNER_ID + 2 + zlib.crc32(email.lower().encode()) % 10_000_000
+        extra.append(Account(email, "local-password", display_name=name, full_name=name.title(), profile_id=profile))
     server = LocalGarminServer(state, parse_faults(faults) if faults else None, accounts=extra, list_legs=list_legs)
     url = server.start(port=port)
     logins = ", ".join(f"{account.email} / {account.password}" for account in server.accounts)
