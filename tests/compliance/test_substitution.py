@@ -69,6 +69,10 @@ def test_a_session_still_to_come_is_not_done_by_the_day_before_s_ride() -> None:
     friday = DAY - timedelta(days=1)
     on_friday = substitute_cross_training(match_sessions(planned, [_ride(friday)], today=friday), today=friday)
     assert on_friday.matches == [] and [s.id for s in on_friday.pending] == ["run"]
+    on_the_day = substitute_cross_training(match_sessions(planned, [_ride(friday)], today=DAY), today=DAY)
+    assert on_the_day.matches == []  # the run may still be run today (probe review15)
+    ridden_today = substitute_cross_training(match_sessions(planned, [_ride(DAY)], today=DAY), today=DAY)
+    assert [m.session.id for m in ridden_today.matches] == ["run"]  # a ride today instead of today's run
     later = DAY + timedelta(days=1)
     on_sunday = substitute_cross_training(match_sessions(planned, [_ride(friday)], today=later), today=later)
     assert [m.session.id for m in on_sunday.matches] == ["run"] and on_sunday.matches[0].substitute

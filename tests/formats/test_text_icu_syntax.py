@@ -1181,6 +1181,8 @@ def test_a_times_sign_counts_as_an_x_and_hours_of_repeated_minutes_are_said() ->
 @pytest.mark.parametrize(("line", "said"), [
     ("- 2m 4 easy jog", "RPE 4"), ("- 3m 150 easy", "a unit: 150bpm, 150W, 150% or 150rpm"),
     ("- 3m 150", "a unit: 150bpm, 150W, 150% or 150rpm"), ("- 10m 4 laps", None), ("- 5m 2 x hills", None),
+    ("- 6m 4 fast strides", None), ("- 10m 3 hard hill sprints", None), ("- 30m 4 run 1 walk", None),
+    ("- 20m 60 run 30 walk", None), ("- 10m 4 easy strides", None),  # counts and ratios (probe review15)
 ])
 def test_a_bare_number_after_the_length_is_said_when_it_looks_like_a_target(line: str, said: str | None) -> None:
     # "- 2m 4 easy jog" and "- 3m 150 easy" passed in silence, open steps (probe coach11)

@@ -9,8 +9,8 @@ are substituted: at least 80 % of the planned time easy (:func:`watchsync.rules.
 long run (tag ``long``), since a ride does not prepare the legs for the long run's impact, and not a
 skill session (tags ``technique``, ``drills``, ``strides``, ``downhill``: running form is their point,
 which a ski tour does not train; a 110-minute tour was "Downhill technique done, 314 %", probe coach10),
-and not a session still to come (dated after ``today``: a Friday ski tour is no Saturday run until
-Saturday has passed without one, probe coach11).
+and not a session still to come (dated after ``today``; of today only by an activity of today: a
+Friday ski tour is no Saturday run until Saturday has passed without one, probes coach11, review15).
 Configurable: ``config.substitute_cross_training`` (on by default), ``substitution_days`` (1),
 ``substitution_families``.
 """
@@ -51,6 +51,7 @@ def substitute_cross_training(matched: MatchResult, config: ComplianceConfig | N
     open_runs = sorted((s for s in [*matched.missed, *matched.pending]
                         if is_easy_run(s.workout) and (today is None or s.date <= today)),
                        key=lambda s: (s.date, s.id))
+    passed = (lambda day: True) if today is None else (lambda day: day < today)
     by_day: dict[date, list[ActivitySummary]] = defaultdict(list)  # the free activities, by day
     for activity in matched.unplanned:
         if activity.sport.family in config.substitution_families:
@@ -58,8 +59,10 @@ def substitute_cross_training(matched: MatchResult, config: ComplianceConfig | N
     taken: set[str] = set()
     pairs: list[Match] = []
     for session in open_runs:
-        near = [(abs(offset), activity.start, activity.id, activity)
-                for offset in range(-config.substitution_days, config.substitution_days + 1)
+        # until its day has passed, a session is stood in for only by what was done on its day: Saturday's
+        # run may still be run on Saturday after Friday's ski tour (probe review15)
+        offsets = range(-config.substitution_days, config.substitution_days + 1) if passed(session.date) else (0,)
+        near = [(abs(offset), activity.start, activity.id, activity) for offset in offsets
                 for activity in by_day.get(session.date + timedelta(days=offset), ()) if activity.id not in taken]
         if not near:
             continue

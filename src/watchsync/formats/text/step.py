@@ -816,17 +816,20 @@ def _bare_number_target(parts: _Parts) -> None:
     if not after or not after[0].text.isdecimal():
         return
     number, value = after[0], int(after[0].text)
-    if value >= BARE_TARGET_MIN:  # "- 3m 150", "- 3m 150 easy" ("4 laps": text)
+    # what follows: nothing, or an effort word not counting things ("4 easy jog", not "4 easy strides",
+    # "4 fast strides", "60 run 30 walk": counts and ratios; probe review15)
+    effort = len(after) == 1 or (folded_words(after[1].text)[:1] in ([w] for w in _EFFORT_CUES)
+                                 and (len(after) == 2 or not after[2].text.lower().rstrip(",.;:").endswith("s")))
+    if value >= BARE_TARGET_MIN and effort:  # "- 3m 150", "- 3m 150 easy" ("4 laps": text)
         parts.where.warn(number.col, f"{number.text!r} after the length is read as text: the step has no target",
                          f"a unit: {number.text}bpm, {number.text}W, {number.text}% or {number.text}rpm")
-    elif 1 <= value <= 10 and len(after) > 1 and folded_words(after[1].text)[:1] in ([w] for w in _EFFORT_CUES):
+    elif 1 <= value <= 10 and len(after) > 1 and effort:
         parts.where.warn(number.col, f"{number.text!r} before {after[1].text!r} is read as text: the step has no "
                          "target", f"RPE {number.text}")  # "- 2m 4 easy jog": an RPE without its word (probe coach11)
 
 
-#: Words after a bare 1-10 that make it an effort: ``- 2m 4 easy jog`` is RPE 4 without its word.
-_EFFORT_CUES = frozenset({"easy", "hard", "moderate", "steady", "jog", "run", "walk", "tempo", "fast", "slow",
-                          "conversational", "comfortable", "relaxed", "effort"})
+#: Words after a bare number that make it an effort: ``- 2m 4 easy jog`` is RPE 4 without its word.
+_EFFORT_CUES = frozenset({"easy", "moderate", "steady", "conversational", "comfortable", "relaxed", "effort"})
 
 
 #: A step whose whole text is a section word of at most this many words reads as a mislaid header.
