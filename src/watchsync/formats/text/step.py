@@ -289,8 +289,8 @@ def _target_reading(item: Item, following: Item, parts: _Parts, where: Where) ->
 
 
 #: Words after a bare percentage that make it a felt effort (``85% effort``), folded.
-_EFFORT_WORDS = frozenset({"effort", "efforts", "esfuerzo", "sforzo", "anstrengung", "intensity", "intensidad",
-                           "intensite", "intensita", "intensiteit", "inspanning"})
+_EFFORT_WORDS = frozenset({"effort", "efforts", "esfuerzo", "sforzo", "anstrengung", "inspanning"})  # not "90%
+# intensity": a ride's share of FTP as some write it (probe review15)
 
 
 def _sets_beside_a_length(items: list[Item], where: Where) -> list[Item]:
@@ -437,11 +437,24 @@ def _joined(first: Item, second: Item, where: Where) -> Item:
     return Item("length", build(where, first.col, text, TimeDuration, seconds=seconds), first.col, text)
 
 
+def _hours_of_repeated_minutes(parts: _Parts) -> None:
+    """``- 4x 60m strides``: four hours, said as ``4 x 60 m`` is (probe review15)."""
+    repeat, length = parts.repeat, parts.length
+    if repeat is None or length is None or not isinstance(length.value, TimeDuration) \
+            or not _BARE_MINUTES.match(length.text):
+        return
+    total = int(repeat.value * length.value.seconds)
+    if total >= LONG_REPEATED_SECONDS:
+        minutes = length.text[:-1]
+        parts.where.warn(length.col, f"'{repeat.text} {length.text}' is {repeat.value} times {minutes} minutes "
+                         f"({total // 3600}h{total % 3600 // 60:02d}m in all)", f"{minutes}mtr for metres")
+
+
 def _repeated_length(sets: Item, unit: Item, where: Where) -> tuple[Item, Item]:
     """``5 x 3 min`` read as sets of 3 "reps" and a unit word: a repeat count and a time length."""
     count, reps = sets.value
     seconds = reps.reps * _UNIT_SECONDS[unit.text.lower()]
-    if unit.text.lower() == "m" and count * seconds >= LONG_REPEATED_SECONDS:  # "4 x 60 m acceleration runs"
+    if unit.text.lower() == "m" and (count * seconds >= LONG_REPEATED_SECONDS or where.sport in SWIM_SPORTS):
         where.warn(unit.col, f"'{sets.text} {unit.text}' is {count} times {reps.reps} minutes "
                    f"({int(count * seconds) // 3600}h{int(count * seconds) % 3600 // 60:02d}m in all)",
                    f"{reps.reps}mtr for metres")
@@ -631,6 +644,7 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     line, start, prompt_cue, prompts = _prompts(line, start, where)
     body, _, notes_text = line.partition("|") if "|" in line[start:] else (line, "", "")
     parts = _collect(body, start, where)
+    _hours_of_repeated_minutes(parts)
     if where.sport in EXERCISE_SPORTS:
         _count_as_reps(parts)
     if _only_a_count(parts):
