@@ -1220,3 +1220,13 @@ def test_repeated_bare_minutes_are_said_glued_and_in_a_swim(line: str, sport: st
     warnings: list[WorkoutFormatError] = []
     parse_text(f"name: t\nsport: {sport}\n{line}\n", warnings=warnings)
     assert any(said in w.problem for w in warnings), [w.problem for w in warnings]
+
+
+@pytest.mark.parametrize(("text", "said"), [("- OFF", True), ("- Rest day", True), ("- 10m Rest day", False),
+                                            ("- Rest\n- 10m Z2 HR", False)])
+def test_a_day_off_written_as_a_workout_is_said(text: str, said: bool) -> None:
+    # an AI coach library's "- OFF" compiled to a one-step lap-button workout, and plan lint then found no
+    # rest day in a week of four (probe icu18)
+    warnings: list[WorkoutFormatError] = []
+    parse_text(f"name: Off Day\nsport: running\n{text}\n", warnings=warnings)
+    assert any("a day off as a workout" in w.problem for w in warnings) is said
