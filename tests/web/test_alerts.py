@@ -323,7 +323,9 @@ def test_a_missed_key_session_is_told_only_once_activities_were_synced_after_its
     sink = Collect()
     with Store.open(config.store_path) as store:
         store.upsert_workout("anna", "hills", content_hash="h", payload=hills.model_dump(mode="json"))
-        store.add_schedule("anna", "hills", today - timedelta(days=7))  # its window closed two days ago
+        # its window closed yesterday; 6 days ago, not 7: the alerts' clock runs an hour ahead, and from 23:00
+        # UTC on that is tomorrow, whose week before notifications began no longer holds a day 7 days ago
+        store.add_schedule("anna", "hills", today - timedelta(days=6))
         alerts = Alerts(config, store, sink, now=lambda: datetime.now(UTC) + timedelta(hours=1))  # type: ignore[arg-type]
         alerts.check()
         assert not [n for n in sink.notices if n.key.startswith("missed:")]  # no sync yet: it may be unfetched
@@ -351,7 +353,7 @@ def test_a_key_session_told_as_missed_and_then_done_late_is_said_to_be_done_afte
     config = default_config(state_dir=tmp_path)
     athlete = config.athlete("anna")
     today = athlete.today()
-    planned = today - timedelta(days=7)
+    planned = today - timedelta(days=6)  # not 7: the alerts' clock an hour ahead is tomorrow from 23:00 UTC
     hills = resolve(parse_text("name: Hills\nsport: running\n- 10m RPE 3\n- 6x 1m RPE 8\n"), athlete)
     sink = Collect()
     with Store.open(config.store_path) as store:
