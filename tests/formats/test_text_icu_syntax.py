@@ -1163,6 +1163,7 @@ def test_a_share_of_effort_is_text_not_power(line: str) -> None:
     assert "a share of effort is a feeling" in warning.problem
     assert step("- 10m 85% power").target == PowerPercentFtpTarget(low=85, high=85)
     assert step("- 10m 90% intensity", "cycling").target == PowerPercentFtpTarget(low=90, high=90)
+    assert step("- 8m 85% intensity").target == OpenTarget()  # a run's felt intensity (probe review16)
 
 
 def test_a_times_sign_counts_as_an_x_and_hours_of_repeated_minutes_are_said() -> None:

@@ -76,6 +76,24 @@ def test_a_refused_login_leaves_the_athletes_working_login(run: Run, tmp_path: P
     assert code == 0 and "ben-g" in out
 
 
+def test_a_login_whose_profile_fetch_fails_leaves_the_athletes_working_login(run: Run, tmp_path: Path,
+                                                                            server: LocalGarminServer) -> None:
+    # probe review16: the new tokens were saved before the profile fetch, which dropped; the account check
+    # never ran, and ben's file held anna's tokens ("whoami --athlete ben" answered anna-g)
+    from watchsync.testing.garmin.server import Fault
+
+    assert run("login", "--athlete", "anna", account=ANNA)[0] == 0
+    assert run("login", "--athlete", "ben", account=BEN)[0] == 0
+    tokens = tmp_path / "state" / "tokens" / "ben" / "garmin_tokens.json"
+    before = tokens.read_bytes()
+    server.inject(Fault.SERVER_ERROR, count=50, path="/userprofile-service/")
+    code, _out, _err = run("login", "--athlete", "ben", account=ANNA)
+    server.clear_faults()
+    assert code != 0 and tokens.read_bytes() == before
+    code, out, _err = run("whoami", "--athlete", "ben")
+    assert code == 0 and "ben-g" in out
+
+
 def test_each_athlete_pushes_to_and_lists_its_own_account(run: Run, tmp_path: Path,
                                                           server: LocalGarminServer) -> None:
     assert run("login", "--athlete", "anna", account=ANNA)[0] == 0

@@ -199,37 +199,52 @@ def run_login(args: argparse.Namespace) -> int:
     config = config_from(args)
     athlete = athlete_from(args, config)
     client = make_client(config, athlete.name)
-    # the working login a refused one must not cost (probe docs12: a login to another athlete's account
-    # deleted this athlete's tokens, and a credential login again is what Garmin rate-limits)
+    # the working login a refused or failed one must not cost (probe docs12: a login to another athlete's
+    # account deleted this athlete's tokens; probe review16: one whose profile fetch dropped left the other
+    # account's tokens in place), and a credential login again is what Garmin rate-limits
     kept = client.token_file.read_bytes() if client.token_file.is_file() else None
-    with garmin_errors(athlete.name):
-        if args.mfa_code:
-            client.resume_mfa(args.mfa_code)
-        else:
-            email, password = _credentials()
-            prompt = _ask_mfa_code if sys.stdin.isatty() else None
-            if client.login_with_credentials(email, password, mfa_code_prompt=prompt) == "needs_mfa":
-                raise CliError(MFA_NEEDED, EXIT_LOGIN)
-        who = client.whoami()
-    from watchsync.garmin.accounts import SharedAccount, check_account, record_account
-
+    accepted = False
     try:
-        with Store.open(config.store_path) as store:
-            try:
-                check_account(store, athlete.name, who, shared=args.shared_account)
-            except SharedAccount as error:
-                client.logout()  # the tokens of a refused login are not kept; the ones before it are
-                if kept is not None:
-                    from watchsync.files import write_atomically
+        with garmin_errors(athlete.name):
+            if args.mfa_code:
+                client.resume_mfa(args.mfa_code)
+            else:
+                email, password = _credentials()
+                prompt = _ask_mfa_code if sys.stdin.isatty() else None
+                if client.login_with_credentials(email, password, mfa_code_prompt=prompt) == "needs_mfa":
+                    raise CliError(MFA_NEEDED, EXIT_LOGIN)
+            who = client.whoami()
+        from watchsync.garmin.accounts import SharedAccount, check_account, record_account
 
-                    write_atomically(client.token_file, kept, mode=0o600)
-                raise CliError(str(error), 2) from None
-            record_account(store, athlete.name, who, shared=args.shared_account)
-            store.unpark(athlete.name)
-    except StoreError as error:
-        raise CliError(str(error)) from None
+        try:
+            with Store.open(config.store_path) as store:
+                try:
+                    check_account(store, athlete.name, who, shared=args.shared_account)
+                except SharedAccount as error:
+                    raise CliError(str(error), 2) from None
+                record_account(store, athlete.name, who, shared=args.shared_account)
+                store.unpark(athlete.name)
+        except StoreError as error:
+            raise CliError(str(error)) from None
+        accepted = True
+    finally:
+        if not accepted:
+            _restore_tokens(client.token_file, kept)
     print(f"logged in to Garmin Connect as {who['display_name']} for athlete {athlete.name}")
     return 0
+
+
+def _restore_tokens(path: Path, kept: bytes | None) -> None:
+    """The token file as it was before a login that did not go through (the MFA state is left alone)."""
+    now = path.read_bytes() if path.is_file() else None
+    if now == kept:
+        return
+    if kept is None:
+        path.unlink(missing_ok=True)
+        return
+    from watchsync.files import write_atomically
+
+    write_atomically(path, kept, mode=0o600)
 
 
 def _credentials() -> tuple[str, str]:

@@ -278,8 +278,9 @@ def _target_reading(item: Item, following: Item, parts: _Parts, where: Where) ->
                    f"target (intervals.icu reads {item.text!r} as power)")  # "- 5m 6% incline 5:30/km Pace"
         parts.cue.append(Item("cue", item.text, item.col, item.text))
         return True
+    effort_words = _EFFORT_WORDS if where.sport.family == "bike" else _EFFORT_WORDS | _INTENSITY_WORDS
     if isinstance(value, PowerPercentFtpTarget) and item.text.endswith("%") \
-            and folded_words(following.text)[:1] in ([w] for w in _EFFORT_WORDS):
+            and folded_words(following.text)[:1] in ([w] for w in effort_words):
         where.warn(item.col, f"'{item.text} {following.text}' is read as text: a share of effort is a feeling, no "
                    f"watch target (intervals.icu reads {item.text!r} as power)", "an RPE like RPE 8 for a felt "
                    "effort")  # "- 6x30s 85% effort" (an XC ski plan): the author's perceived effort (probe icu17)
@@ -289,8 +290,10 @@ def _target_reading(item: Item, following: Item, parts: _Parts, where: Where) ->
 
 
 #: Words after a bare percentage that make it a felt effort (``85% effort``), folded.
-_EFFORT_WORDS = frozenset({"effort", "efforts", "esfuerzo", "sforzo", "anstrengung", "inspanning"})  # not "90%
-# intensity": a ride's share of FTP as some write it (probe review15)
+_EFFORT_WORDS = frozenset({"effort", "efforts", "esfuerzo", "sforzo", "anstrengung", "inspanning"})
+#: ... and outside rides ("90% intensity" is a ride's share of FTP as some write it, a run's effort; probes
+#: review15, review16).
+_INTENSITY_WORDS = frozenset({"intensity", "intensidad", "intensite", "intensita", "intensiteit"})
 
 
 def _sets_beside_a_length(items: list[Item], where: Where) -> list[Item]:
