@@ -188,9 +188,16 @@ def band_notes(resolved: Workout, athlete: Athlete) -> list[str]:
                 visit(block.steps, f"{where}.")
                 continue
             for target in (block.target, block.secondary):
-                if isinstance(target, HeartRateTarget) and target.high > athlete.max_hr:
-                    notes.append(f"step {where}: {target.low:g}-{target.high:g} bpm reaches above {athlete.name}'s max "
-                                 f"HR {athlete.max_hr}: the watch alerts all through the step")
+                # a single value of max HR is widened to max ± 3 bpm: no note for the widening (probe review16)
+                if not isinstance(target, HeartRateTarget) or target.high <= athlete.max_hr + HR_HALF_WIDTH_BPM:
+                    continue
+                band = f"step {where}: {target.low:g}-{target.high:g} bpm"
+                if target.low > athlete.max_hr:
+                    notes.append(f"{band} is above {athlete.name}'s max HR {athlete.max_hr}: the watch alerts all "
+                                 "through the step")
+                else:
+                    notes.append(f"{band} reaches above {athlete.name}'s max HR {athlete.max_hr}: its top "
+                                 f"{target.high - athlete.max_hr:g} bpm cannot be reached")
 
     visit(resolved.steps, "")
     return notes
