@@ -155,6 +155,18 @@ def test_a_plan_beside_another_on_other_days_of_its_weeks_is_no_overlap(server: 
     assert any("plan 'Runs' also has 1 session(s)" in line for line in renamed.warnings)
 
 
+def test_a_gym_plan_beside_a_run_plan_with_a_strength_session_is_no_replacement(server: LocalGarminServer,
+                                                                                 service: SyncService) -> None:
+    # probe review16: a gym plan on a day the run plan leaves empty was told to replace the run plan, which
+    # holds one strength session a week among its runs
+    week = (f'name = "Base"\nlibrary = "{Path(__file__).resolve().parents[2] / "workouts"}"\n[[weeks]]\n'
+            'focus = "build"\n[[weeks.days.tue]]\nworkout = "runs/easy-30.txt"\n[[weeks.days.thu]]\n'
+            'workout = "runs/easy-45.txt"\n[[weeks.days.sat]]\nworkout = "strength/strength-5min.txt"\n')
+    apply_plan(parse_plan(week, PLAN), service, START)
+    gym = apply_plan(parse_plan(_one_week_plan("Gym", "fri", "strength/strength-5min.txt"), PLAN), service, START)
+    assert not any("also has" in line for line in gym.warnings)
+
+
 def test_deload_and_rest_weeks_are_kept_and_shown_to_the_coach(server: LocalGarminServer, service: SyncService,
                                                                 tmp_path: Path) -> None:
     """probe coach10: a plan's deload week and a rest week (no sessions, "travel") reached no page, report

@@ -198,8 +198,14 @@ def overlapping_plans(plan: Plan, service: SyncService, sessions: list[Scheduled
     lines = []
     for key, entries in sorted(service.store.kv_prefixed(service.athlete.name, PLAN_KV_PREFIX).items()):
         other = key.removeprefix(PLAN_KV_PREFIX)
-        days = sorted(day for entry_key, day in entries or [] if first <= day <= last and (entry_key, day) in live
-                      and (day in own_days or family(entry_key) in own_families))
+        in_weeks = [(entry_key, day) for entry_key, day in entries or [] if first <= day <= last
+                    and (entry_key, day) in live]
+        alike = sum(1 for entry_key, _day in in_weeks if family(entry_key) in own_families)
+        # mostly this plan's sports: a renamed block; a gym or bike plan beside a run plan with one strength
+        # session a week is no replacement of it (probe review16)
+        mostly_alike = 2 * alike >= len(in_weeks)
+        days = sorted(day for entry_key, day in in_weeks
+                      if day in own_days or (mostly_alike and family(entry_key) in own_families))
         if other != plan.name and days:
             lines.append(f"plan {other!r} also has {len(days)} session(s) in this plan's weeks ({days[0]} to "
                          f"{days[-1]}): both are kept; apply the new block under the same name to replace it")
