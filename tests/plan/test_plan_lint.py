@@ -146,3 +146,22 @@ def test_a_step_without_an_rpe_is_easy_by_its_target(line: str, easy: bool) -> N
     runner = Athlete(name="r", threshold_pace="4:30/km", max_hr=190, lthr=170)
     facts = session_facts(parse_text(f"name: t\nsport: running\n{line}\n"), speeds_for(runner))
     assert (facts.easy_seconds == facts.seconds) is easy
+
+
+def test_a_day_off_marker_in_a_plan_is_a_rest_day_not_training(tmp_path: Path) -> None:
+    # an AI coach library's "- OFF" days made plan lint say "no full rest day" for a week of four (probe
+    # icu18, review16)
+    from watchsync.plan.totals import placed_facts, week_totals
+
+    (tmp_path / "off.txt").write_text("name: Off Day\nsport: running\n- OFF\n", encoding="utf-8")
+    (tmp_path / "easy.txt").write_text("name: Easy\nsport: running\n- 40m RPE 3\n", encoding="utf-8")
+    days = {"mon": "off.txt", "tue": "easy.txt", "wed": "off.txt", "thu": "easy.txt", "fri": "off.txt",
+            "sat": "easy.txt", "sun": "off.txt"}
+    text = f'name = "p"\nlibrary = "{tmp_path}"\n[[weeks]]\nfocus = "build"\n' + "".join(
+        f'[[weeks.days.{day}]]\nworkout = "{workout}"\n' for day, workout in days.items())
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_text(text, encoding="utf-8")
+    plan = load_plan(plan_file)
+    [week] = week_totals(plan, placed_facts(plan))
+    assert (week.rest_days, week.minutes) == (4, 120)
+    assert not [issue for issue in lint_plan(plan).issues if issue.rule == "rest-day"]

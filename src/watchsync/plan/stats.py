@@ -56,6 +56,7 @@ class SessionFacts:
     meters: float
     hard: bool
     session_rpe: float
+    day_off: bool = False  # a day-off marker (``- OFF``): the day is a rest day
 
     @property
     def minutes(self) -> float:
@@ -104,8 +105,13 @@ class SessionFacts:
 
 
 def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["run"]) -> SessionFacts:
-    """Classify ``workout`` and measure it; ``run_speed`` (m/s) converts running distance and time."""
+    """Classify ``workout`` and measure it; ``run_speed`` (m/s) converts running distance and time. A
+    day-off marker (``- OFF``) is no training: no time, no load (:func:`watchsync.rules.is_day_off`)."""
     family = workout.sport.family
+    if rules.is_day_off(workout):
+        return SessionFacts(family=family, tags=frozenset(workout.tags), seconds=0.0, easy_seconds=0.0,
+                            moderate_seconds=0.0, hard_seconds=0.0, meters=0.0, hard=False, session_rpe=0.0,
+                            day_off=True)
     speed = rules.planning_speed(family, run_speed)
     split = {"easy": 0.0, "moderate": 0.0, "hard": 0.0}
     rated_seconds = rated_rpe_seconds = 0.0

@@ -70,6 +70,7 @@ def week_totals(plan: Plan, facts: list[PlacedFacts]) -> list[WeekTotals]:
             # the run tagged long (a strides run can be longer than a beginner's long run), else the longest
             long_run_minutes=max((f.minutes for f in runs if f.is_long_run), default=0.0)
             or max((f.minutes for f in runs), default=0.0),
-            rest_days=sum(1 for day in range(7) if not week.day_sessions(day)),
+            rest_days=sum(1 for day in range(7)
+                          if all(p.facts.day_off for p in facts if p.week == number and p.day == day)),
         ))
     return totals

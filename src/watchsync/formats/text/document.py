@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from pydantic import ValidationError
 
+from watchsync import rules
 from watchsync.formats.errors import WorkoutFormatError, raise_collected
 from watchsync.formats.text.scan import scan
 from watchsync.formats.text.step import MAX_NAME, Context, step_line
@@ -533,7 +534,7 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
         line, col = doc.meta.get(key, ("", end_line, 1))[1:]
         doc.errors.append(WorkoutFormatError(doc.path, line, col, f"{key}: {validation_message(first)}"))
         return None
-    if _rest_day(workout):  # "- OFF", "- Rest day": a library's day off, no workout (probe icu18)
+    if rules.is_day_off(workout):  # "- OFF", "- Rest day": a library's day off, no workout (probe icu18)
         doc.warnings.append(WorkoutFormatError(
             doc.path, doc.line_offset + 1, 1, "a day off as a workout: the watch gets one step that waits for "
             "the lap button, and a plan counts the day as trained", "no workout that day (a plan's empty day is "
@@ -541,18 +542,3 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
     if notes is not None:
         notes.extend(said)
     return workout
-
-
-#: The words of a day-off marker step (``- OFF``, ``- Rest day``, ``- Ruhetag``), folded.
-_DAY_OFF_WORDS = frozenset({"off", "rest", "day", "rest day", "day off", "ruhetag", "descanso", "repos", "riposo",
-                            "rustdag", "hvile", "vila"})
-
-
-def _rest_day(workout: Workout) -> bool:
-    """A workout of nothing but a day-off marker: steps without a length or target named only rest/off words."""
-    from watchsync.model.workout import LapButton, OpenTarget
-
-    steps = workout.flat_steps()
-    return bool(steps) and all(
-        isinstance(step.duration, LapButton) and isinstance(step.target, OpenTarget | None) and step.exercise is None
-        and bool(words := folded_words(step.name or "")) and set(words) <= _DAY_OFF_WORDS for step in steps)
