@@ -364,7 +364,7 @@ def serve(port: int, state: Path | None, faults: str | None, emails: Sequence[st
         name = email.split("@")[0]
         # the profile id from the email, not the flag order: a restart with another list of accounts on
         # the same --state must not give one athlete another's data (probe review15)
-        profile = OWNER_ID + 2 + zlib.crc32(email.lower().encode()) % 10_000_000
+        profile = OWNER_ID + 2 + zlib.crc32(email.encode()) % 10_000_000
         extra.append(Account(email, "local-password", display_name=name, full_name=name.title(), profile_id=profile))
     server = LocalGarminServer(state, parse_faults(faults) if faults else None, accounts=extra, list_legs=list_legs)
     url = server.start(port=port)
