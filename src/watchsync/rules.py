@@ -11,8 +11,9 @@ report all measure a planned workout and judge a step with the functions here, s
   a set of reps 3 s a rep.
 * **RPE of a step** (:func:`step_rpe`): the high end of its RPE target, else of its RPE cue.
 * **Easy, moderate, hard** (:func:`intensity_band`): RPE ≤ 4 easy, 5–6 moderate, ≥ 7 hard. Without
-  an RPE, warm-up, cool-down, recovery and rest steps and steps without a target (drills, strength,
-  walking back) are easy; targeted interval steps hard, other targeted steps moderate.
+  an RPE, warm-up, cool-down, recovery and rest steps, steps without a target (drills, strength,
+  walking back) and steps whose target ends in zone 2 (:func:`easy_by_target`: ``Z2 HR``, 70-85 %
+  LTHR) are easy; other targeted interval steps hard, other targeted steps moderate.
 * **The easy ceiling** (:func:`easy_hr_ceiling`, :func:`easy_speed_ceiling`): the heart rate or
   speed an easy run stays under, from what is known of the athlete: the top of the easy RPE band
   (89 % of LTHR, Friel); without an LTHR 74 % of heart-rate reserve when the resting HR is given,
@@ -133,6 +134,8 @@ def intensity_band(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
     if rpe is not None:
         return "easy" if rpe <= easy_max_rpe else "moderate" if rpe <= MODERATE_MAX_RPE else "hard"
     if step.intensity in EASY_INTENSITIES or step.target is None or isinstance(step.target, OpenTarget):
+        return "easy"
+    if easy_by_target(step, ""):  # "- 40m Z2 HR", "- 3m Z1 HR" between reps: easy, as plans count it (coach12)
         return "easy"
     return "hard" if step.intensity is Intensity.INTERVAL else "moderate"
 

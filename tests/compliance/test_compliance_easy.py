@@ -156,3 +156,17 @@ def test_hill_sprints_without_a_target_keep_their_walk_backs_out_of_the_easy_jud
                                     target=RpeTarget(low=2, high=2))])])
     assert all(planned.in_repeat for planned in execution_order(sprints))
     assert not any(planned.in_repeat for planned in execution_order(RUN_WALK))
+
+
+@pytest.mark.parametrize(("behaviour", "flagged"), [("too_hard", True), ("follows", False)])
+def test_a_zone_two_run_is_judged_as_an_easy_run(behaviour: Behaviour, flagged: bool) -> None:
+    # a masters runner's "- 40m Z2 HR" done in zone 3 read "done easy" (only the warm-up was judged), and
+    # run slowly it read "hard steps done easy" (probe coach12)
+    from watchsync.formats.text import parse_text
+
+    zone_two = resolve(parse_text("name: Easy Z2\nsport: running\n- 10m Z1 HR warm up\n- 40m Z2 HR\n"), HR_ATHLETE)
+    assert all(rules.is_easy(step) for step in zone_two.flat_steps())
+    fit = simulate_activity(zone_two, HR_ATHLETE, start=datetime.combine(DAY, time(7), UTC), behaviour=behaviour).fit
+    judgement = judge_easy(zone_two, decode_activity(fit), HR_ATHLETE, reported_rpe=None)
+    assert judgement is not None and judgement.too_hard is flagged
+    assert judgement.easy_seconds > 40 * 60 * 0.8 and judgement.easy_session

@@ -137,7 +137,9 @@ def _judged(step: Step, config: ComplianceConfig, limits: dict[str, float] | Non
     warm-up held to a hard band (an Edge's warm-up at 113-130 % of FTP): a band whose low end is above
     the athlete's easy limit on its channel (``limits``) is not easy, whatever the step's intensity."""
     band = target_band(step.target)
-    prescribed = rules.step_rpe(step) is not None or band is not None
+    # a zone 1-2 target is prescribed easy though it has no band of its own here ("- 40m Z2 HR": the watch's
+    # zone; probe coach12)
+    prescribed = rules.step_rpe(step) is not None or band is not None or rules.easy_by_target(step, "")
     if band is not None and limits and band[0] in limits and band[1] > limits[band[0]]:
         return False
     return prescribed and step.exercise is None and rules.is_easy(step, config.easy_rpe_max)
@@ -177,5 +179,7 @@ def _with_band(block: Step | Repeat, band: Target, config: ComplianceConfig,
             return block.model_copy(update={"intensity": Intensity.INTERVAL})
         return block
     rpe = block.target if isinstance(block.target, RpeTarget) else block.rpe
+    if rpe is None:  # easy by its zone ("Z2 HR"): the judging band would make it a targeted, moderate step
+        rpe = RpeTarget(low=1, high=config.easy_rpe_max)
     return block.model_copy(update={"target": band, "rpe": rpe})
 
