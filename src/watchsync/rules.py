@@ -182,26 +182,6 @@ def easy_by_target(step: Step, family: str, run_speed: SpeedLike | None = None) 
     return False
 
 
-#: The words of a day-off marker step (``- OFF``, ``- Rest day``, ``- Ruhetag``), folded.
-DAY_OFF_WORDS = frozenset({"off", "rest", "day", "ruhetag", "descanso", "repos", "riposo", "rustdag", "hvile",
-                           "vila"})
-
-
-def is_day_off(workout: Workout) -> bool:
-    """A workout of nothing but a day-off marker (an AI coach library's ``- OFF``, ``- Rest day``): steps
-    without a length, target or exercise named only rest/off words. A plan's day holding only such
-    workouts is a rest day (probes icu18, review16)."""
-    import re
-
-    from watchsync.model.workout import LapButton, OpenTarget
-
-    steps = workout.flat_steps()
-    return bool(steps) and all(
-        isinstance(step.duration, LapButton) and isinstance(step.target, OpenTarget | None) and step.exercise is None
-        and bool(words := re.findall(r"[^\W\d_]+", (step.name or "").casefold())) and set(words) <= DAY_OFF_WORDS
-        for step in steps)
-
-
 def is_easy(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> bool:
     """Whether ``step`` is easy running (its HR should stay under the easy ceiling)."""
     return intensity_band(step, easy_max_rpe) == "easy"

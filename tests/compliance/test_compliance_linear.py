@@ -94,7 +94,7 @@ def _reference_pair(sessions: list[PlannedSession], activities: list[ActivitySum
             if -config.early_days <= days <= config.late_days and accept(session, activity):
                 planned_s = rules.planned_seconds(session.workout)  # a day off: the closer planned time first
                 unlike = (abs(math.log(activity.duration_s / planned_s)) if planned_s > 0 and activity.duration_s > 0
-                          else math.inf) if days else 0.0
+                          else math.inf)  # on its own day too: two sessions of a day go by length (coach12)
                 candidates.append((abs(days), unlike, s_order, a_order, days))
     used_sessions: set[int] = set()
     used_activities: set[int] = set()

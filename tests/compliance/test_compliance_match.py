@@ -150,9 +150,10 @@ def test_a_run_split_in_two_on_its_day_is_one_done_session() -> None:
     # a full run and an extra jog: the jog is an extra run, not part of the session
     extra = match_sessions([easy], [_run_at("am", 7, 45), _run_at("pm", 18, 30)], today=later)
     assert extra.matches[0].also == [] and [a.id for a in extra.unplanned] == ["pm"]
-    # pieces never take a session past the yellow band (150 %)
+    # pieces never take a session past the yellow band (150 %): the run closer to the plan is the session
     long = match_sessions([easy], [_run_at("am", 7, 20), _run_at("pm", 18, 60)], today=later)
-    assert long.matches[0].also == [] and [a.id for a in long.unplanned] == ["pm"]
+    assert (long.matches[0].activity.id, long.matches[0].also) == ("pm", [])
+    assert [a.id for a in long.unplanned] == ["am"]
 
 
 def test_a_split_run_is_green_in_the_report_with_its_pieces_said() -> None:
@@ -182,3 +183,15 @@ def test_a_drills_session_is_done_on_another_day_only_by_an_activity_of_about_it
     assert _pairs(match_sessions([drills], [run(MONDAY + timedelta(days=1), 20)], today=later)) == {
         ("drills", f"{MONDAY + timedelta(days=1)}-20")}
     assert _pairs(match_sessions([drills], [run(MONDAY, 60)], today=later)) == {("drills", f"{MONDAY}-60")}
+
+
+def test_two_runs_planned_on_one_day_go_by_their_lengths() -> None:
+    # a 100-min long run was scored as the 50-min easy run (200 %) and the 50-min run as the long run
+    # (50 %): the session ids sorted them (probe coach12)
+    def planned(id: str, minutes: int) -> PlannedSession:
+        return PlannedSession(id=id, date=MONDAY, workout=Workout(
+            name=id, sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=minutes * 60))]))
+
+    result = match_sessions([planned("easy-z2-50", 50), planned("long-z1-z2-100", 100)],
+                            [_run_at("long", 6, 100), _run_at("easy", 8, 50)], today=MONDAY + timedelta(days=30))
+    assert _pairs(result) == {("easy-z2-50", "easy"), ("long-z1-z2-100", "long")}

@@ -148,7 +148,9 @@ def _pair(sessions: list[PlannedSession], activities: list[ActivitySummary],
             activity = activities[a_order]
             if accept(session, activity):
                 days = (day - session.date).days
-                unlike = _unlike(planned_time.of(session.workout), activity.duration_s) if days else 0.0
+                # on the session's own day too: two runs planned on one day go by their lengths (a 100-min
+                # long run was scored as the 50-min easy run, probe coach12)
+                unlike = _unlike(planned_time.of(session.workout), activity.duration_s)
                 if days and unlike > SKILL_UNLIKE_MAX and SKILL_TAGS.intersection(session.workout.tags):
                     continue  # a 60-min run three days later is no 15-min drills session done late (coach10)
                 candidates.append((abs(days), unlike, s_order, a_order, days))

@@ -9,6 +9,7 @@ understands. :mod:`watchsync.resolve` turns the first into the second for one at
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, Self
 
@@ -405,6 +406,9 @@ Block = Annotated[Step | Repeat, Field(discriminator="type")]
 
 #: Workout names as long as Garmin Connect keeps them (256 UTF-16 units).
 MAX_WORKOUT_NAME = 256
+#: The words of a day-off marker step (``- OFF``, ``- Rest day``, ``- Ruhetag``), folded.
+DAY_OFF_WORDS = frozenset({"off", "rest", "day", "ruhetag", "descanso", "repos", "riposo", "rustdag", "hvile",
+                           "vila"})
 POOL_LENGTH_UNITS = ("m", "yd")
 
 
@@ -438,6 +442,17 @@ class Workout(_Frozen):
     def flat_steps(self) -> list[Step]:
         """Every step in execution order, repeats expanded (bounded by MAX_EXECUTED_STEPS)."""
         return list(_expand(self.steps))
+
+    def is_day_off(self) -> bool:
+        """A workout of nothing but a day-off marker (an AI coach library's ``- OFF``, ``- Rest day``): steps
+        without a length, target or exercise named only rest/off words. A plan's day holding only such
+        workouts is a rest day (probes icu18, review16)."""
+        steps = self.flat_steps()
+        return bool(steps) and all(
+            isinstance(step.duration, LapButton) and isinstance(step.target, OpenTarget | None)
+            and step.exercise is None
+            and bool(words := re.findall(r"[^\W\d_]+", (step.name or "").casefold())) and set(words) <= DAY_OFF_WORDS
+            for step in steps)
 
     def estimated_seconds(self, default_step_seconds: float = 0.0,
                           seconds_per_meter: float | None = None) -> float:

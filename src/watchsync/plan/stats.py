@@ -106,9 +106,9 @@ class SessionFacts:
 
 def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["run"]) -> SessionFacts:
     """Classify ``workout`` and measure it; ``run_speed`` (m/s) converts running distance and time. A
-    day-off marker (``- OFF``) is no training: no time, no load (:func:`watchsync.rules.is_day_off`)."""
+    day-off marker (``- OFF``) is no training: no time, no load (:meth:`Workout.is_day_off`)."""
     family = workout.sport.family
-    if rules.is_day_off(workout):
+    if workout.is_day_off():
         return SessionFacts(family=family, tags=frozenset(workout.tags), seconds=0.0, easy_seconds=0.0,
                             moderate_seconds=0.0, hard_seconds=0.0, meters=0.0, hard=False, session_rpe=0.0,
                             day_off=True)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 
 from pydantic import ValidationError
 
-from watchsync import rules
 from watchsync.formats.errors import WorkoutFormatError, raise_collected
 from watchsync.formats.text.scan import scan
 from watchsync.formats.text.step import MAX_NAME, Context, step_line
@@ -534,7 +533,7 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
         line, col = doc.meta.get(key, ("", end_line, 1))[1:]
         doc.errors.append(WorkoutFormatError(doc.path, line, col, f"{key}: {validation_message(first)}"))
         return None
-    if rules.is_day_off(workout):  # "- OFF", "- Rest day": a library's day off, no workout (probe icu18)
+    if workout.is_day_off():  # "- OFF", "- Rest day": a library's day off, no workout (probe icu18)
         doc.warnings.append(WorkoutFormatError(
             doc.path, doc.line_offset + 1, 1, "a day off as a workout: the watch gets one step that waits for "
             "the lap button, and a plan counts the day as trained", "no workout that day (a plan's empty day is "
