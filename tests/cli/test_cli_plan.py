@@ -237,3 +237,40 @@ def test_every_plan_generate_example_of_the_help_runs(tmp_path: Path, monkeypatc
     for command in commands:
         arguments = shlex.split(command)[1:]
         assert main([*arguments, "--state-dir", str(tmp_path / "state")]) == 0, (command, capsys.readouterr().err)
+
+
+def test_generate_seeds_from_the_complete_weeks_the_store_holds_and_says_which(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from watchsync.compliance.activities import ActivitySummary
+    from watchsync.compliance.load import activity_load
+    from watchsync.model.athlete import Athlete
+    from watchsync.model.workout import Sport
+    from watchsync.store import Store
+
+    # probe coach12: three weeks on watchsync (6.5 h each), the next block generated on a Saturday
+    monkeypatch.setattr(Athlete, "today", lambda self: START - timedelta(days=2))
+    with Store.open(tmp_path / "state" / "watchsync.sqlite3") as store:
+        number = 0
+        for week in (3, 2, 1):
+            for day, minutes in enumerate((60, 50, 70, 0, 60, 40, 110)):
+                moment = datetime.combine(START - timedelta(weeks=week, days=-day), datetime.min.time()) \
+                    + timedelta(hours=8)
+                if (week == 1 and day > 4) or not minutes:
+                    continue  # this week's weekend is still to come
+                number += 1
+                summary = ActivitySummary(id=str(number), sport=Sport.RUNNING, start=moment, duration_s=minutes * 60)
+                store.upsert_activity("anna", number, moment.replace(tzinfo=UTC), sport="running",
+                                      summary={"summary": summary.model_dump(mode="json"), "load": activity_load(
+                                          summary, None, Athlete(name="anna")).model_dump(mode="json")})
+    output = tmp_path / "next.toml"
+    code, _, err = run("plan", "generate", "--weeks", "4", "--library", str(LIBRARY), "--hours", "7",
+                       "--long-run", "2h", "-o", str(output))
+    assert code == 0, err
+    monday = START - timedelta(weeks=3)
+    assert f"note: history: 2 complete weeks from {monday}, 6.5 h a week on average; the longest run" in err
+    plan = load_plan(output)
+    assert plan.history is not None and plan.history.weekly_minutes == (390.0, 390.0)
+    assert f"# from the store: the 2 complete weeks from {monday}" in output.read_text("utf-8")
+    assert "not the 7 h asked" not in err  # 7 h is within 10 % of the 6.5 h done

@@ -12,7 +12,7 @@ from watchsync.cli.common import CliError, add_athlete_option, athlete_from, con
 
 if TYPE_CHECKING:
     from watchsync.model.athlete import Athlete
-    from watchsync.plan.model import Plan
+    from watchsync.plan.model import History, Plan
 
 DEFAULT_LIBRARY = Path("workouts")
 
@@ -162,7 +162,7 @@ def _next_monday(today: date) -> date:
     return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
 
 
-def _history(args: argparse.Namespace, today: date) -> Any:
+def _history(args: argparse.Namespace, today: date) -> History | None:
     """Recent training from the compliance store, when there is one (up to the plan's start, else
     the athlete's ``today``)."""
     from watchsync.services.history import history_from_store
@@ -173,9 +173,24 @@ def _history(args: argparse.Namespace, today: date) -> Any:
         return None
     try:
         with Store.open(config.store_path) as store:
-            return history_from_store(store, athlete_from(args, config).name, args.start or today)
+            history = history_from_store(store, athlete_from(args, config).name, args.start or today, today=today)
     except StoreError:
         return None
+    if history is not None:
+        print(f"note: {_history_said(history)}", file=sys.stderr)
+    return history
+
+
+def _history_said(history: History) -> str:
+    """Which weeks of the store seeded the plan, in one line."""
+    longest = (f"the longest run of the 30 days before the start {history.longest_run_minutes:g} min"
+               if history.longest_run_minutes is not None else "no run in the 30 days before the start")
+    average = history.recent_weekly_minutes
+    if average is None:
+        return f"history: no complete week in the store yet (hours from --hours or the default); {longest}"
+    count = len(history.weekly_minutes)
+    return (f"history: {count} complete week{'s' if count > 1 else ''} from {history.weeks_from}, "
+            f"{average / 60:.1f} h a week on average; {longest}")
 
 
 def run_lint(args: argparse.Namespace) -> int:

@@ -72,6 +72,8 @@ class History:
 
     weekly_minutes: tuple[float, ...] = ()
     longest_run_minutes: float | None = None
+    #: The Monday of the first week of ``weekly_minutes`` when known (from the store; not written to a plan).
+    weeks_from: date | None = None
 
     @property
     def recent_weekly_minutes(self) -> float | None:

@@ -26,7 +26,10 @@ def write_plan_toml(plan: Plan, library: str | None = None) -> str:
         history: dict[str, Any] = {"weekly_minutes": [_number(m) for m in plan.history.weekly_minutes]}
         if plan.history.longest_run_minutes is not None:
             history["longest_run_minutes"] = _number(plan.history.longest_run_minutes)
-        parts.append(_table({"history": history}))
+        weeks = plan.history.weeks_from
+        said = (f"# from the store: the {len(plan.history.weekly_minutes)} complete weeks from {weeks}\n"
+                if weeks is not None else "")
+        parts.append(said + _table({"history": history}))
     for number, week in enumerate(plan.weeks, start=1):
         header = {"focus": week.focus.value, **({"note": week.note} if week.note else {})}
         parts.append(f"# --- week {number} ---\n[[weeks]]\n" + _table(header))

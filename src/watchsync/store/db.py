@@ -475,6 +475,11 @@ class Store:
         self._update("UPDATE activities SET analysed_at = ? WHERE activity_id = ?", _ts(now), activity_id,
                      missing=f"no activity {activity_id}")
 
+    def first_activity_start(self, athlete: str) -> datetime | None:
+        """The start (UTC) of the athlete's earliest stored activity, None without one."""
+        rows = self._query("SELECT MIN(start_time) AS first FROM activities WHERE athlete = ?", athlete)
+        return datetime.fromisoformat(rows[0]["first"]) if rows[0]["first"] else None
+
     def list_activities(self, athlete: str | None = None, *, since: datetime | None = None,
                         unanalysed: bool = False) -> list[ActivityRow]:
         rows = self._query("SELECT * FROM activities WHERE (? IS NULL OR athlete = ?) AND start_time >= ?"
