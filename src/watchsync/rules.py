@@ -9,7 +9,9 @@ report all measure a planned workout and judge a step with the functions here, s
   (CSS) for swims when the athlete has one, a typical easy speed of the sport otherwise; an
   indoor ride's timed steps no distance); a lap-button (open) step counts :data:`LAP_BUTTON_SECONDS`;
   a set of reps 3 s a rep.
-* **RPE of a step** (:func:`step_rpe`): the high end of its RPE target, else of its RPE cue.
+* **RPE of a step** (:func:`step_rpe`): the high end of its RPE target, else of its RPE cue; a
+  step written in zones, shares or a run's pace stands for the RPE its target's band is on the RPE
+  scale (:func:`target_rpe`, :func:`planned_rpe`: session RPE and load of plans and reports).
 * **Easy, moderate, hard** (:func:`intensity_band`): RPE ≤ 4 easy, 5–6 moderate, ≥ 7 hard. Without
   an RPE, warm-up, cool-down, recovery and rest steps, steps without a target (drills, strength,
   walking back) and steps whose target ends in zone 2 (:func:`easy_by_target`: ``Z2 HR``, 70-85 %
@@ -180,6 +182,72 @@ def easy_by_target(step: Step, family: str, run_speed: SpeedLike | None = None) 
     if isinstance(target, PaceTarget) and family == "run" and speed:
         return 1000 / target.fast <= speed * EASY_TOP_OVER_PLANNING_SPEED
     return False
+
+
+#: Coggan's power zones as RPE ranges: Z1-Z4 as the RPE scale's bands, VO2max 9, anaerobic and above 10.
+POWER_ZONE_RPE: dict[int, tuple[float, float]] = {1: (1, 2), 2: (3, 4), 3: (5, 6), 4: (7, 8), 5: (9, 9), 6: (10, 10),
+                                                  7: (10, 10)}
+#: The tops of Coggan's power zones 1-6 in % of FTP.
+POWER_ZONE_TOPS_PCT_FTP = (55.0, 75.0, 90.0, 105.0, 120.0, 150.0)
+#: LTHR is about 90 % of max HR (Friel): a share of max HR is read on the RPE scale's LTHR column.
+LTHR_OVER_MAX_HR = 0.9
+
+
+def _rpe_of_share(percent: float, scale: dict[int, tuple[float, float]]) -> tuple[float, float]:
+    """The RPE pair (1-2, 3-4 ...) whose band of the RPE scale holds ``percent`` (above the top: 9-10)."""
+    for rpe in range(2, 11, 2):
+        if percent <= scale[rpe][1]:
+            return rpe - 1.0, float(rpe)
+    return 9.0, 10.0
+
+
+def target_rpe(step: Step, family: str, run_speed: SpeedLike | None = None) -> tuple[float, float] | None:
+    """The RPE range a step's target stands for on the RPE scale (README, "Athletes and RPE"), for a
+    step written in zones, shares or a run's pace without an RPE: heart-rate and pace zone *n* is RPE
+    2n-1..2n (Friel's zones are the scale's bands), power zones by Coggan, a share of LTHR, threshold
+    pace or FTP by the band that holds it, a run's pace against the planning speed (80 % of
+    threshold). None for targets in beats, watts or cadence, which need the athlete (probe coach12)."""
+    from watchsync.model.workout import (
+        HeartRatePercentLthrTarget,
+        HeartRatePercentMaxTarget,
+        HeartRateZoneTarget,
+        PacePercentTarget,
+        PaceTarget,
+        PaceZoneTarget,
+        PowerPercentFtpTarget,
+        PowerZoneTarget,
+    )
+
+    target = step.target
+    if isinstance(target, HeartRateZoneTarget | PaceZoneTarget):
+        low, high = min(target.zone, 5), min(target.zone_high or target.zone, 5)
+        return 2.0 * low - 1, 2.0 * high
+    if isinstance(target, PowerZoneTarget):
+        return POWER_ZONE_RPE[target.zone][0], POWER_ZONE_RPE[target.zone_high or target.zone][1]
+    if isinstance(target, PowerPercentFtpTarget):
+        def zone(percent: float) -> int:
+            return next((n for n, top in enumerate(POWER_ZONE_TOPS_PCT_FTP, 1) if percent <= top), 7)
+        return POWER_ZONE_RPE[zone(float(target.low))][0], POWER_ZONE_RPE[zone(float(target.high))][1]
+    if isinstance(target, HeartRatePercentLthrTarget | HeartRatePercentMaxTarget):
+        share = 1 / LTHR_OVER_MAX_HR if isinstance(target, HeartRatePercentMaxTarget) else 1.0
+        return (_rpe_of_share(float(target.low) * share, DEFAULT_RPE_HR_PCT_LTHR)[0],
+                _rpe_of_share(float(target.high) * share, DEFAULT_RPE_HR_PCT_LTHR)[1])
+    threshold_speed = (planning_speed(family, run_speed) or 0.0) / 0.8 if family == "run" else 0.0
+    if isinstance(target, PacePercentTarget):
+        low_pct, high_pct = float(target.low), float(target.high)
+    elif isinstance(target, PaceTarget) and threshold_speed:
+        low_pct, high_pct = (100 * 1000 / target.slow / threshold_speed, 100 * 1000 / target.fast / threshold_speed)
+    else:
+        return None
+    return _rpe_of_share(low_pct, DEFAULT_RPE_SPEED_PCT)[0], _rpe_of_share(high_pct, DEFAULT_RPE_SPEED_PCT)[1]
+
+
+def planned_rpe(step: Step, family: str, run_speed: SpeedLike | None = None) -> tuple[float, float] | None:
+    """The step's RPE range: its RPE target or cue, else what its target stands for (:func:`target_rpe`)."""
+    from watchsync.model.workout import RpeTarget
+
+    rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
+    return (rpe.low, rpe.high) if rpe is not None else target_rpe(step, family, run_speed)
 
 
 def is_easy(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> bool:

@@ -104,6 +104,12 @@ class SessionFacts:
         return self.session_rpe * self.minutes
 
 
+def _target_rpe(step: Step, family: str, run_speed: rules.SpeedLike) -> float | None:
+    """The high end of the RPE a step's target stands for (:func:`watchsync.rules.target_rpe`)."""
+    band = rules.target_rpe(step, family, run_speed)
+    return band[1] if band is not None else None
+
+
 def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["run"]) -> SessionFacts:
     """Classify ``workout`` and measure it; ``run_speed`` (m/s) converts running distance and time. A
     day-off marker (``- OFF``) is no training: no time, no load (:meth:`Workout.is_day_off`)."""
@@ -131,9 +137,10 @@ def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["r
             hard = hard or rpe >= HARD_SESSION_RPE
         elif band == "hard":
             hard_band += seconds
-        if rpe is not None:
+        rated = rpe if rpe is not None else _target_rpe(step, family, run_speed)
+        if rated is not None:  # "- 8m Z4 HR" stands for RPE 7-8: its load is no easy run's (probe coach12)
             rated_seconds += seconds
-            rated_rpe_seconds += seconds * rpe
+            rated_rpe_seconds += seconds * rated
     # "4x 8m Z4 HR": hard, though no RPE says so; 16 x 30 s at RPE 8 is no strides
     hard = hard or hard_band >= HARD_BAND_MIN_SECONDS or strides > STRIDES_MAX_SECONDS
     total = sum(split.values())

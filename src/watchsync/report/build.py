@@ -55,7 +55,7 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
     workout, activity = match.session.workout, match.activity
     whole = combine(f"{activity.id}+", [activity, *match.also]) if match.also else activity
     volume = volume_score(workout, whole, config, easy_speed)
-    rpe = compare_rpe(workout, activity.workout_rpe, config)
+    rpe = compare_rpe(workout, activity.workout_rpe, config, easy_speed)
     flags = []
     if volume.colour != "green" and volume.ratio is not None:
         flags.append(f"volume {volume.ratio:.0%} of plan")
@@ -123,7 +123,7 @@ def _open_row(session: PlannedSession, status: Literal["red", "pending"], config
         day=session.date, session_id=session.id, activity_id=None, done_on=None, name=session.workout.name,
         sport=session.workout.sport.value, status=status, metric=volume.metric, planned=volume.planned,
         done=None, ratio=None, in_target=None, easy_above=None,
-        rpe_prescribed=compare_rpe(session.workout, None, config).prescribed, rpe_reported=None,
+        rpe_prescribed=compare_rpe(session.workout, None, config, easy_speed).prescribed, rpe_reported=None,
         days_late=None, flags=["missed"] if status == "red" else [])
 
 
