@@ -1212,6 +1212,18 @@ def test_sets_written_out_are_sets(line: str, count: int, reps: int) -> None:
     assert isinstance(work, Step) and work.duration == RepsDuration(reps=reps) and work.exercise is not None
 
 
+@pytest.mark.parametrize(("line", "count", "seconds"), [
+    ("- 3 sets of 45s Plank", 3, 45), ("- 2 sets x 1 min Side plank", 2, 60), ("- 3 sets of 30 sec Wall sit", 3, 30),
+])
+def test_sets_of_a_timed_hold_are_sets(line: str, count: int, seconds: int) -> None:
+    # "3 sets of 45s Plank" ran one 45-second plank, its sets kept as text (probe coach12)
+    [sets] = steps(line, "strength")
+    assert isinstance(sets, Repeat) and sets.count == count
+    [work] = sets.steps
+    assert isinstance(work, Step) and work.duration == TimeDuration(seconds=seconds)
+    assert "sets" not in (work.name or "")
+
+
 @pytest.mark.parametrize(("line", "sport", "said"), [
     ("- 4x 60m strides", "running", "'4x 60m' is 4 times 60 minutes (4h00m in all)"),
     ("- 4 x 25 m free", "pool_swim", "'4 x 25 m' is 4 times 25 minutes (1h40m in all)"),

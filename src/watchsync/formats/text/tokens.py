@@ -403,6 +403,8 @@ NUMBER_RULES = Rules(
     # "4 sets × 8 reps", "3 sets of 10": a strength writer's sets (probe icu17)
     rule("sets", r"(\d{1,9})\s*sets?\s*(?:[x×]|of)\s*(\d{1,9})(?:\s*reps?\b)?", _sets, "s" + _ASCII_SPACE),
     rule("repeat", r"(\d{1,9})\s*[x×](?!\()", _repeat_count, "x×" + _ASCII_SPACE),  # "3x(2/1)": text, as in icu
+    # "3 sets of 45s Plank", "3 sets x 1 min": a count of sets of a timed hold, as "3x 45s" is
+    rule("repeat", r"(\d{1,9})\s*sets?\s*(?:[x×]|of)(?=\s*\d)", _repeat_count, "s" + _ASCII_SPACE),
     rule("length", r"(\d{1,9})\s*reps?", _reps, "r" + _ASCII_SPACE),
     rule("length", r"(\d{1,9})\s*kcal", _kcal, "k" + _ASCII_SPACE),
     rule("target", rf"{_PACE_VALUE}(?:(?:\s*min)?\s*/\s*(?:{_PACE_UNIT}))?(?:\s*-\s*{_PACE_VALUE})?"  # "... min/km" too
