@@ -84,6 +84,7 @@ def test_an_activity_entered_by_hand_is_recorded_from_connect_without_an_error(
     [row] = store.list_activities(ATHLETE.name)
     summary = row.summary["summary"]
     assert (summary["duration_s"], summary["distance_m"], row.summary["error"]) == (2700, 8000, None)
+    assert summary["manual"] is True  # the activity page says so (probe coach12)
 
 
 def test_a_file_garmin_cannot_find_is_an_error_that_says_so(

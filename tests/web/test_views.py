@@ -231,3 +231,41 @@ def test_an_activity_without_heart_rate_says_so_not_what_its_line_shows(store: S
                      lambda: {"alive": False, "athletes": []})
     page = TestClient(app).get(f"/athletes/{athlete.name}/activities/{activity_id}").text
     assert "The file holds no heart rate" in page and "Line: heart rate" not in page
+
+
+def test_a_gym_hour_entered_by_hand_does_the_core_routine_and_says_it_has_no_file(
+        store: Store, tmp_path: Path) -> None:
+    # probe coach12: "orange, volume 675 % of plan" every week and "no heart rate or laps", as if a sensor failed
+    from datetime import UTC, datetime, time
+
+    from starlette.testclient import TestClient
+
+    from services.test_report import TODAY
+    from watchsync.config import default_config
+    from watchsync.formats.load import load_workout
+    from watchsync.garmin.client import GarminClient
+    from watchsync.resolve import resolve
+    from watchsync.services.activities import sync_activities
+    from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+    from watchsync.web.app import create_app
+
+    root = Path(__file__).resolve().parents[2]
+    strength = resolve(load_workout(root / "workouts" / "strength" / "strength-5min.txt"), ATHLETE)
+    schedule(store, "strength", strength, MONDAY)
+    schedule(store, "easy", EASY, MONDAY + timedelta(days=1))
+    with running_server() as server:
+        gym = server.add_activity(b"", start_time=datetime.combine(MONDAY, time(19, 0), UTC), manual=True,
+                                  activity_type="strength_training", duration_s=2700, name="Gym")
+        run = server.add_activity(b"", start_time=datetime.combine(MONDAY + timedelta(days=1), time(7, 0), UTC),
+                                  manual=True, activity_type="running", duration_s=EASY.estimated_seconds() * 7)
+        client = GarminClient(fake_token_dir(tmp_path / "tokens", server.url), server.url)
+        sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", since=MONDAY, today=TODAY)
+    view = views.activity(store, ATHLETE, str(gym))
+    assert view.manual and view.row.ratio is not None and view.row.ratio > 5
+    assert (view.row.status, view.row.flags) == ("green", [])
+    assert views.activity(store, ATHLETE, str(run)).row.status == "orange"  # a run done 7 times too long is not
+    config = default_config(state_dir=tmp_path)
+    app = create_app(config.model_copy(update={"athletes": {ATHLETE.name: ATHLETE}}), store,
+                     lambda: {"alive": False, "athletes": []})
+    page = TestClient(app).get(f"/athletes/{ATHLETE.name}/activities/{gym}").text
+    assert "Entered by hand in Garmin Connect" in page and "no heart rate or laps" not in page

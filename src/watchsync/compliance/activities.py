@@ -100,6 +100,8 @@ class ActivitySummary(BaseModel):
     ascent_m: float | None = Field(default=None, ge=0, description="total ascent, as the device or Garmin measured it")
     doubts: list[str] = Field(default_factory=list, description="what the file's numbers contradict: a run faster "
                               "than any runner, a swim with no pool, lengths or distance")
+    manual: bool = Field(default=False, description="entered by hand in Garmin Connect: no file, no heart rate "
+                         "or steps")
 
 
 def local_start(start: datetime, clock: Clock, file_offset: float | None, zone: str | None,
@@ -297,7 +299,15 @@ def summary_from_connect(item: Mapping[str, Any]) -> ActivitySummary:
         associated_workout_id=None if workout_id is None else int(workout_id),
         title=_title(item.get("activityName")),
         ascent_m=_ascent(_number(item.get("elevationGain", summary.get("elevationGain")))),
+        manual=manual_activity(item),
     )
+
+
+def manual_activity(connect: Mapping[str, Any]) -> bool:
+    """Whether Connect says the activity was entered by hand (``metadataDTO.manualActivity``)."""
+    metadata = connect.get("metadataDTO")
+    flag = metadata.get("manualActivity") if isinstance(metadata, Mapping) else None
+    return (flag if flag is not None else connect.get("manualActivity")) is True
 
 
 def _title(name: Any) -> str | None:

@@ -133,6 +133,11 @@ def planned_volume(workout: Workout, config: ComplianceConfig,
     return "duration", rules.planned_seconds(workout, easy_speed)
 
 
+#: Sport families whose session is a routine done within whatever else the athlete did (strength,
+#: mobility, yoga): more time than planned is no overdone session.
+ROUTINE_FAMILIES = frozenset({"strength", "mobility"})
+
+
 def volume_colour(ratio: float, config: ComplianceConfig) -> Colour:
     """TrainingPeaks' bands: green 80–120 %, yellow 50–80 % / 120–150 %, orange beyond."""
     if config.green_low <= ratio <= config.green_high:
@@ -152,6 +157,8 @@ def volume_score(workout: Workout, activity: ActivitySummary | None, config: Com
     done = activity.duration_s if metric == "duration" else activity.distance_m or 0.0
     ratio = done / planned if planned > 0 else None
     colour: Colour = "green" if ratio is None else volume_colour(ratio, config)
+    if ratio is not None and ratio > config.green_high and workout.sport.family in ROUTINE_FAMILIES:
+        colour = "green"  # the 5-minute core routine done within a gym hour is done, not overdone (coach12)
     return VolumeScore(metric=metric, planned=planned, done=done, ratio=ratio, colour=colour)
 
 

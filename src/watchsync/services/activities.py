@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from watchsync.activity.model import Activity, FitDecodeError
-from watchsync.compliance.activities import ActivitySummary, summary_from_connect
+from watchsync.compliance.activities import ActivitySummary, manual_activity, summary_from_connect
 from watchsync.compliance.analysis import Analysis, SessionAnalysis, analyse, athlete_config
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.load import ActivityLoad, activity_load
@@ -215,7 +215,7 @@ def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mappi
         if details is None:  # its details are gone too: deleted, not an activity without a file
             return None
         connect = {**details, **item}
-        if _manual(connect):  # entered by hand in Connect: Garmin has no file for it (gcexport.py)
+        if manual_activity(connect):  # entered by hand in Connect: Garmin has no file for it (gcexport.py)
             return _record_failure(store, athlete, connect, None, None, config, backfill,
                                    warnings=("entered by hand in Garmin Connect: no FIT file, recorded from "
                                              "Connect's summary",))
@@ -252,13 +252,6 @@ def _details(client: GarminClient, activity_id: int) -> dict[str, Any] | None:
         return client.get_activity(activity_id)
     except NotFound:
         return None
-
-
-def _manual(connect: Mapping[str, Any]) -> bool:
-    """Whether Connect says the activity was entered by hand (``metadataDTO.manualActivity``)."""
-    metadata = connect.get("metadataDTO")
-    flag = metadata.get("manualActivity") if isinstance(metadata, Mapping) else None
-    return (flag if flag is not None else connect.get("manualActivity")) is True
 
 
 def _problem(activity_id: int, error: Exception, what: str = "") -> str:

@@ -220,6 +220,7 @@ class ActivityView:
     done_sport: str | None = None  # the activity's own sport (a hike done for a planned trail run)
     start_clock: str | None = None  # its local start time (a run at 23:30 shows why it counts for its day)
     heart_rate: bool = True  # the file holds heart rate (a runner without a strap: no line to caption)
+    manual: bool = False  # entered by hand in Garmin Connect: no file, no heart rate, laps or steps
 
 
 class NotFound(LookupError):
@@ -250,7 +251,8 @@ def activity(store: Store, athlete: Athlete, activity_id: str) -> ActivityView:
     return ActivityView(row, session, intensity, steps, chart, banded=banded, elapsed_s=elapsed,
                         done_sport=done_sport.value if done_sport is not None else None,
                         start_clock=f"{summary.start:%H:%M}" if summary is not None else None,
-                        heart_rate=decoded is None or bool(np.any(~np.isnan(decoded.records.heart_rate))))
+                        heart_rate=decoded is None or bool(np.any(~np.isnan(decoded.records.heart_rate))),
+                        manual=summary is not None and summary.manual)
 
 
 #: Pauses shorter than this are not worth a line on the activity page.
