@@ -488,3 +488,34 @@ def test_a_watch_whose_clock_is_years_off_still_counts_in_its_week(server: Local
     week = store_report(store, ATHLETE, today=TODAY, week=day)
     assert [(row.day, row.status) for row in week.sessions] == [(day, "green")]
     assert [row.status for row in store_report(store, ATHLETE, today=TODAY).sessions] == ["green"]
+
+
+def test_an_rpe_entered_in_connect_after_the_sync_is_taken_in_by_the_days_first_sync(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    # probe review16: the run was stored unrated and its RPE, given in the Connect app an hour later, was never
+    # read: an sRPE athlete's load stayed 0 for good
+    from watchsync.model.workout import HeartRateZoneTarget
+
+    unrated = resolve(Workout(name="Z2", sport=Sport.RUNNING, steps=[
+        Step(duration=TimeDuration(seconds=2400), target=HeartRateZoneTarget(zone=2))]), ATHLETE)
+    activity_id, _ = upload(server, unrated, morning(TODAY))
+    first = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY)
+    assert [f.activity_id for f in first.fetched] == [activity_id] and first.rated == []
+    row = store.get_activity(activity_id)
+    assert row is not None and row.summary["summary"]["workout_rpe"] is None and row.summary["load"]["srpe"] is None
+
+    server._state.activities[activity_id]["directWorkoutRpe"] = 40  # RPE 4, rated in the app afterwards
+    later = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY)
+    assert later.rated == [] and later.fetched == []  # the day's later syncs ask Garmin nothing more
+    downloads = server.stats.count(*DOWNLOAD_ROUTE)
+    next_day = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY + timedelta(days=1))
+    assert next_day.rated == [activity_id] and next_day.fetched == []
+    assert server.stats.count(*DOWNLOAD_ROUTE) == downloads  # scored again from the stored file
+    row = store.get_activity(activity_id)
+    assert row is not None
+    minutes = row.summary["summary"]["duration_s"] / 60
+    assert row.summary["summary"]["workout_rpe"] == 4.0
+    assert row.summary["load"]["srpe"] == pytest.approx(4.0 * minutes)
+    assert len(store.list_activities(ATHLETE.name)) == 1
+    again = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY + timedelta(days=2))
+    assert again.rated == []  # rated once: not scored again

@@ -110,7 +110,8 @@ def run_sync(args: argparse.Namespace) -> int:
         store.kv_set(athlete.name, LAST_ACTIVITY_SYNC_KEY, now_text())  # `watchsync status` shows it
     if args.json:
         print_json({"fetched": [asdict(fetched) for fetched in result.fetched], "skipped": result.skipped,
-                    "failed": len(result.errors), "removed": result.removed, "legs": result.legs, "since": result.since,
+                    "failed": len(result.errors), "removed": result.removed, "rated": result.rated, "legs": result.legs,
+                    "since": result.since,
                     "until": result.until, "cursor": result.cursor})
         return 1 if result.errors else 0
     for fetched in result.fetched:
@@ -120,6 +121,8 @@ def run_sync(args: argparse.Namespace) -> int:
             print(f"  warning: {warning}", file=sys.stderr)
     for activity_id in result.removed:
         print(f"{activity_id}  deleted at Garmin: forgotten (no longer counted)")
+    for activity_id in result.rated:
+        print(f"{activity_id}  rated in Garmin Connect since: scored again with its RPE")
     cursor = result.cursor.isoformat() if result.cursor else "none"
     print(f"{len(result.fetched)} new, {result.skipped} already stored, {len(result.errors)} failed"
           + (f", {len(result.removed)} deleted at Garmin" if result.removed else "")

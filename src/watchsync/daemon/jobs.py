@@ -85,6 +85,9 @@ def sync_athlete_activities(store: Store, client: GarminClient, athlete: Athlete
                     athlete.name, len(result.fetched), scored, len(result.errors), result.skipped)
     for failed in result.errors:
         logger.warning("activity %d of %s: %s", failed.activity_id, athlete.name, failed.error)
+    if result.rated:
+        logger.info("activity sync for %s: %d rated in Connect since, scored again with the RPE (%s)", athlete.name,
+                    len(result.rated), ", ".join(map(str, result.rated)))
     if result.removed:
         logger.info("activity sync for %s: %d deleted at Garmin, no longer counted (%s)", athlete.name,
                     len(result.removed), ", ".join(map(str, result.removed)))

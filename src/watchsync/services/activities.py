@@ -8,8 +8,11 @@ session and the cursor in one transaction. The cursor is
 the latest local start date synced; the next run lists again from ``OVERLAP_DAYS`` (10) before it,
 and the first run of each day from ``DEEP_OVERLAP_DAYS`` (42) before it, since an activity uploaded
 late (a watch synced after a trip) appears under an earlier date; ids already stored are skipped
-without a download. The very first run lists ``FIRST_SYNC_DAYS`` (42) back, or to the athlete's first
-planned session when the plan began earlier (at most ``FIRST_SYNC_MAX_DAYS``, 120).
+without a download, unless Connect now gives one an RPE it did not have (rated in the Connect app
+after the sync stored it; the day's first sync asks for the RPE of the unrated ones of the last
+``RATED_LATE_DAYS``, 3): that one is analysed and scored again from its stored file. The very
+first run lists ``FIRST_SYNC_DAYS`` (42) back, or to the athlete's first planned session when the
+plan began earlier (at most ``FIRST_SYNC_MAX_DAYS``, 120).
 
 A multisport activity is listed once, as its parent (``multi_sport``); its download holds every leg, each
 scored on its own. A listed leg (``parentId``: a list that shows the legs too) is skipped, as its data is in
@@ -55,7 +58,7 @@ from watchsync.services.scoring import SessionScore, score_session
 
 if TYPE_CHECKING:  # analysing a file needs neither Garmin nor the store (start-up of `watchsync analyze`)
     from watchsync.garmin.client import GarminClient
-    from watchsync.store import Store
+    from watchsync.store import ActivityRow, Store
 
 __all__ = ["Analysis", "SessionAnalysis", "SessionScore", "analyse", "athlete_config", "score_session",
            "sync_activities"]
@@ -76,6 +79,9 @@ FIRST_SYNC_DAYS = DEEP_OVERLAP_DAYS
 FIRST_SYNC_MAX_DAYS = 120
 #: Connect fields only the activity's details carry (the list item may lack them).
 DETAIL_FIELDS = ("associatedWorkoutId", "directWorkoutRpe")
+#: The day's first sync asks Connect for the RPE of the stored, unrated activities of this many days
+#: before today (rated in the Connect app after the sync stored them).
+RATED_LATE_DAYS = 3
 #: An empty list answer while the store holds more activities of those days than this is not believed.
 MAX_FORGOTTEN_ON_AN_EMPTY_LIST = 3
 #: Failures that concern the whole account or this host, not one activity: the sync stops.
@@ -108,6 +114,7 @@ class FetchResult:
     fetched: list[FetchedActivity] = field(default_factory=list)
     cursor: date | None = None
     removed: list[int] = field(default_factory=list)  # ids deleted at Garmin, forgotten here
+    rated: list[int] = field(default_factory=list)  # stored ids rated (RPE) in Connect since: scored again
 
     @property
     def errors(self) -> list[FetchedActivity]:
@@ -143,6 +150,12 @@ def sync_activities(store: Store, client: GarminClient, athlete: Athlete, *, fit
     new = [item for item in listed if store.get_activity(int(item["activityId"])) is None
            and int(item["activityId"]) not in legs]
     result.skipped = result.listed - len(new) - result.legs
+    ask_since = today - timedelta(days=RATED_LATE_DAYS) if deep or cursor is None else None
+    for item, row in _rated_since_stored(store, client, listed, legs, ask_since):
+        fit_path = Path(row.fit_path) if row.fit_path else None
+        if fit_path is not None and fit_path.is_file() and _fetch_one(
+                store, client, athlete, item, fit_dir, config, bool(row.summary.get("backfill")), stored_fit=fit_path):
+            result.rated.append(int(item["activityId"]))
     for done, item in enumerate(sorted(new, key=lambda i: (str(i.get("startTimeLocal")), int(i["activityId"]))), 1):
         fetched = _fetch_one(store, client, athlete, item, fit_dir, config, backfill)
         if fetched is None:  # deleted at Garmin between its list and its fetch (a duplicate removed)
@@ -197,16 +210,47 @@ def _forget_deleted(store: Store, client: GarminClient, athlete: str, listed: se
     return gone
 
 
+def _rated_since_stored(store: Store, client: GarminClient, listed: list[dict[str, Any]], legs: set[int],
+                        ask_since: date | None) -> list[tuple[dict[str, Any], ActivityRow]]:
+    """Listed activities already stored whose RPE Connect now gives otherwise: the athlete rated the run
+    in the Connect app after the sync stored it (an sRPE athlete's load, the "easy done too hard" check;
+    probe review16). A list item that carries an RPE is compared as it is; an unrated one of the days
+    from ``ask_since`` (the day's first sync) is asked for its details, a few calls a day."""
+    found = []
+    for item in listed:
+        activity_id = int(item["activityId"])
+        row = store.get_activity(activity_id) if activity_id not in legs else None
+        stored = (row.summary.get("summary") or {}) if row is not None else {}
+        if row is None or not stored or not row.fit_path:
+            continue  # an activity entered by hand has no file to score again (and is rated as entered)
+        connect: dict[str, Any] = dict(item)
+        if item.get("directWorkoutRpe") is None:
+            day = str(item.get("startTimeLocal") or "")[:10]
+            if stored.get("workout_rpe") is not None or ask_since is None or day < ask_since.isoformat():
+                continue
+            details = _details(client, activity_id)
+            connect = {**(details or {}), **item}
+        rpe = summary_from_connect(connect).workout_rpe
+        if rpe is not None and rpe != stored.get("workout_rpe"):
+            found.append((connect, row))
+    return found
+
+
 def _fetch_one(store: Store, client: GarminClient, athlete: Athlete, item: Mapping[str, Any], fit_dir: Path,
-               config: ComplianceConfig, backfill: bool = False) -> FetchedActivity | None:
-    """Fetch, analyse and record one listed activity; None when Garmin no longer has it."""
+               config: ComplianceConfig, backfill: bool = False,
+               stored_fit: Path | None = None) -> FetchedActivity | None:
+    """Fetch, analyse and record one listed activity (from ``stored_fit`` when it is stored already);
+    None when Garmin no longer has it."""
     activity_id = int(item["activityId"])
     connect: dict[str, Any] = dict(item)
     fit_path: Path | None = None
     try:
-        connect = _with_details(client, item)
-        data = client.download_activity_fit(activity_id)
-        fit_path = _keep_fit(fit_dir / athlete.name, activity_id, data)
+        connect = _with_details(client, item) if stored_fit is None else connect  # complete already
+        if stored_fit is not None:
+            fit_path, data = stored_fit, stored_fit.read_bytes()
+        else:
+            data = client.download_activity_fit(activity_id)
+            fit_path = _keep_fit(fit_dir / athlete.name, activity_id, data)
         analysis = analyse(str(activity_id), data, athlete, connect=connect, config=config)
     except STOPPING_ERRORS:
         raise
@@ -287,7 +331,9 @@ def _score_if_planned(store: Store, athlete: Athlete, analysis: Analysis,
         return []
     first = min(s.date for s in planned) - timedelta(days=config.early_days)
     last = max(s.date for s in planned) + timedelta(days=config.late_days)
-    others = [a.summary for a in stored_activities(store, athlete.name, start=first, end=last)]
+    ids = {part.summary.id for part in parts}  # stored already when scored again (a late RPE)
+    others = [a.summary for a in stored_activities(store, athlete.name, start=first, end=last)
+              if a.summary.id not in ids]
     matched = match_sessions(planned, [*others, *(p.summary for p in parts)], today=max(days), config=config)
     by_id = {m.activity.id: m.session for m in matched.matches}
     return [score_session(by_id[p.summary.id], p, athlete, config) for p in parts if p.summary.id in by_id]
