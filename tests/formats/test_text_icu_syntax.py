@@ -1243,3 +1243,48 @@ def test_a_day_off_written_as_a_workout_is_said(text: str, said: bool) -> None:
     warnings: list[WorkoutFormatError] = []
     parse_text(f"name: Off Day\nsport: running\n{text}\n", warnings=warnings)
     assert any("a day off as a workout" in w.problem for w in warnings) is said
+
+
+def test_a_heading_between_dashes_is_a_header_not_a_lap_button_step() -> None:
+    # a Dutch generator ends every run with "--- Coaching (Delahaije) ---" over its notes: a step that waited
+    # for the lap button after the cool-down, unsaid (probe icu19)
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: t\nsport: running\n- 10m Z1 HR\n- 20m Z2 HR\n\n--- Coaching (Delahaije) ---\n"
+                         "Gevoel is leidend.\n", warnings=warnings)
+    assert [s.duration for s in workout.flat_steps()] == [TimeDuration(seconds=600), TimeDuration(seconds=1200)]
+    assert workout.description is not None and "Coaching (Delahaije)" in workout.description
+    assert warnings == []
+
+
+def test_markdown_section_titles_are_sections_not_the_workouts_name(tmp_path: Path) -> None:
+    # "## Warmup" named the workout "Warmup" and its steps were not warm-up steps (probe icu19)
+    from watchsync.formats.load import load_workout
+
+    (tmp_path / "easy.txt").write_text("sport: running\n## Warmup\n- 10m Z1 HR\n## Main set\n- 20m Z2 HR\n"
+                                       "## Cool Down\n- 5m Z1 HR\n")
+    workout = load_workout(tmp_path / "easy.txt")
+    assert workout.name == "easy"
+    assert [s.intensity for s in workout.flat_steps()] == [Intensity.WARMUP, Intensity.ACTIVE, Intensity.COOLDOWN]
+    (tmp_path / "x.txt").write_text("sport: running\n## Great Workout\n- 10m Z1 HR\n")
+    assert load_workout(tmp_path / "x.txt").name == "Great Workout"
+
+
+def test_a_repeat_inside_a_repeat_block_says_the_text_cannot_nest_it() -> None:
+    # the hint said "'10x' without the dash, on a line before them", which ends the outer block (probe icu19)
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text("name: t\nsport: cycling\n2x\n- 10x\n- 30s 120%\n- 30s 50%\n- 5m 50%\n", warnings=warnings)
+    [said] = [w for w in warnings if "repeats nothing" in w.problem]
+    assert "a repeat inside a repeat block is not possible" in said.problem
+    assert said.expected is not None and "10 rounds written out" in said.expected
+    assert "without the dash" not in said.expected
+    [block] = workout.steps
+    assert isinstance(block, Repeat) and block.count == 2 and len(block.steps) == 3
+
+
+def test_a_cadence_in_brackets_is_said_to_be_text() -> None:
+    # "- 25m 55% FTP (95 rpm)": no cadence target, unsaid (probe icu19)
+    warnings: list[WorkoutFormatError] = []
+    parse_text("name: t\nsport: cycling\n- 25m 55% FTP (95 rpm)\n- 10m 60% 95rpm\n- 5m 50% (cadencia alta)\n",
+               warnings=warnings)
+    assert [(w.line, w.problem) for w in warnings] == [
+        (3, "'(95 rpm)' is a remark in brackets, read as text: the watch gets no cadence target")]

@@ -42,6 +42,8 @@ REPEAT_COUNT = re.compile(r"(?<!\S)\(?(\d{1,9})\s*[x×]\)?:?(?=\s|$)", re.IGNORE
 MAX_NOTES = 1000  # a step's notes, as the model holds them
 #: An HTML tag (``<b>``, ``</p>``, ``<span class="d-none">``); ``<!>`` (a timed prompt) is none.
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+#: A heading between dashes (``--- Coaching (Delahaije) ---``, ``-- Main set --``): a header line, no step.
+DASHED_HEADING = re.compile(r"^\s*-{2,}\s*([^\s-](?:.*[^\s-])?)\s*-{2,}\s*$")
 #: A Markdown heading (``## Great Workout``): the workout's name when nothing else names it.
 MARKDOWN_HEADING = re.compile(r"#{1,6}\s+(\S.{0,200})$")
 #: A count glued to a length in a header (``Strides 6x20s``, ``4x400m``): no repeat, said.
@@ -402,6 +404,11 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
     if stripped.startswith("#"):
         doc.close_section()  # a comment or Markdown heading ends a repeat block, as any header does
         heading = MARKDOWN_HEADING.match(stripped)
+        title = Section(section_intensity(folded_words(heading.group(1))), line=where.line,
+                        text=heading.group(1).strip()) if heading is not None else None
+        if title is not None and title.titles():  # "## Warmup", "## Cool Down": a section title, no name
+            doc.open_section(title)
+            return
         if heading is not None and doc.heading is None and not doc.body_started and not doc.free_text:
             doc.heading = heading.group(1).strip()
         return
@@ -410,6 +417,11 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
                  or meta.group(1).lower().startswith("pool")):
         key = "pool" if meta.group(1).lower().startswith("pool") else meta.group(1).lower()  # "pool length:"
         doc.meta_line(key, meta.group(2), where, meta.start(2) + 1 + _lead(meta.group(2)))
+        return
+    dashed = DASHED_HEADING.match(raw)
+    if dashed is not None:  # "--- Coaching notes ---": a heading over text, no step (probe icu19)
+        raw = " " * dashed.start(1) + dashed.group(1)
+        doc.open_section(section_header(raw, where))
         return
     if stripped.startswith("-") and not doc.body_started and doc.sport is None and defaults.fallback_sport() is None:
         doc.errors.append(WorkoutFormatError(doc.path, where.line, 1, "no sport for this workout",

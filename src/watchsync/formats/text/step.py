@@ -531,6 +531,21 @@ def _targets_in_brackets(parts: _Parts, where: Where) -> None:
             return
 
 
+#: A cadence in a bracketed remark (``(95 rpm)``, ``(85-90rpm)``).
+_CADENCE_IN_REMARK = re.compile(r"\(\s*\d{2,3}(?:\s*-\s*\d{2,3})?\s*(?:rpm|spm)\b", re.IGNORECASE)
+
+
+def _cadence_in_brackets(parts: _Parts, where: Where) -> None:
+    """Warn when a step's cadence is in a bracketed remark (``- 25m 55% FTP (95 rpm)``, probe icu19): the
+    remark is cue text, so the watch gets no cadence target beside the step's target."""
+    for item in parts.cue:
+        if item.text.startswith("(") and (found := _CADENCE_IN_REMARK.match(item.text)) is not None:
+            cadence = found.group(0)[1:].strip()
+            where.warn(item.col, f"{item.text!r} is a remark in brackets, read as text: the watch gets no cadence "
+                       "target", f"'{cadence}' outside the brackets, a second target beside the first")
+            return
+
+
 #: Sport families with a threshold pace watchsync knows (running's, a swim's CSS): the others refuse
 #: ``% Pace`` and pace zones, here where the line is known (``resolve`` refuses them too, for every format).
 _PACE_SHARE_FAMILIES = frozenset({"run", "swim"})
@@ -652,6 +667,12 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
         _count_as_reps(parts)
     if _only_a_count(parts):
         assert parts.repeat is not None
+        if context.in_repeat:  # "2x" then "- 10x": a repeat inside a repeat, which the text cannot hold (icu19)
+            where.warn(parts.repeat.col, f"'- {parts.repeat.text}' repeats nothing: a repeat inside a repeat "
+                       "block is not possible in a text (as in intervals.icu); the steps below it run once in "
+                       "each round", f"the {parts.repeat.value} rounds written out, or the workout in TOML, "
+                       "which nests repeats")
+            return None
         where.warn(parts.repeat.col, f"'- {parts.repeat.text}' repeats nothing: the steps below it are not "
                    "repeated (as in intervals.icu)", f"'{parts.repeat.text}' without the dash, on a line before them")
         return None
@@ -716,6 +737,8 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
         if swim_only is not None and where.sport is not Sport.OTHER and where.sport not in SWIM_SPORTS:
             raise where.error(swim_only.col, f"{swim_only.text!r} belongs to a swim, not a {where.sport.value} step",
                               "a pool_swim or open_water_swim workout")
+    if parts.secondary is None and not isinstance(parts.target.value if parts.target else None, CadenceTarget):
+        _cadence_in_brackets(parts, where)
     if parts.target is None and rpe is None:
         _targets_in_brackets(parts, where)
     elif parts.target is not None and where.sport in SWIM_SPORTS and isinstance(
