@@ -44,7 +44,9 @@ class PreparedWorkout:
     @cached_property
     def connect(self) -> dict[str, Any]:
         """Garmin Connect workout JSON carrying the ``[ws:<hash>]`` marker."""
-        return workout_to_connect(self.resolved, marker=self.content_hash)
+        from watchsync.rules import speeds_for
+
+        return workout_to_connect(self.resolved, marker=self.content_hash, speeds=speeds_for(self.athlete))
 
 
 def prepare(workout: Workout | PreparedWorkout, athlete: Athlete) -> PreparedWorkout:

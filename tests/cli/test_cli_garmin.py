@@ -283,3 +283,22 @@ def test_without_a_configuration_the_login_hint_says_to_make_one_first(tmp_path:
     assert "not logged in: run `watchsync login --athlete anna` (after creating a configuration file: " \
            "`watchsync config example` starts one" in err
     assert main(["--state-dir", str(tmp_path / "state"), "login"]) == 2  # as the hint says: refused without one
+
+
+def test_a_pushed_workouts_estimated_duration_is_the_one_show_gives(run: Run, tokens: Path,
+                                                                     server: LocalGarminServer, tmp_path: Path) -> None:
+    from watchsync.describe import format_seconds
+
+    # probe icu19: an 11.5-km run showed 57m30s (the athlete's easy speed) and Connect 68m27s (a generic 2.8 m/s)
+    text = tmp_path / "vo2.txt"
+    text.write_text("name: VO2 km repeats\nsport: running\n- 2km RPE 3\n\n5x\n- 1km RPE 8\n- 500mtr RPE 2\n\n"
+                    "- 2km RPE 3\n")
+    code, out, err = run("show", str(text))
+    assert code == 0, err
+    shown = next(line for line in out.splitlines() if line.startswith("estimated: "))
+    code, _, err = run("push", str(text))
+    assert code == 0, err
+    [pushed] = server.workouts()
+    seconds = pushed["estimatedDurationInSecs"]
+    assert shown.startswith(f"estimated: {format_seconds(seconds)}, 11.5 km"), (shown, seconds)
+    assert seconds < 11_500 / 2.8  # the athlete's easy pace (4:30/km threshold) is faster than 2.8 m/s

@@ -79,7 +79,7 @@ from watchsync.model.workout import (
     TimeDuration,
     Workout,
 )
-from watchsync.rules import planned_seconds
+from watchsync.rules import SpeedLike, planned_seconds
 
 #: Our sport → Garmin workout sport key.
 GARMIN_SPORT: dict[Sport, str] = {
@@ -181,8 +181,11 @@ def find_marker(description: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def workout_to_connect(workout: Workout, *, marker: str | None = None) -> dict[str, Any]:
-    """Garmin Connect workout JSON for a resolved ``workout``; ``marker`` is a :func:`content_hash`.
+def workout_to_connect(workout: Workout, *, marker: str | None = None,
+                       speeds: SpeedLike | None = None) -> dict[str, Any]:
+    """Garmin Connect workout JSON for a resolved ``workout``; ``marker`` is a :func:`content_hash`;
+    ``speeds`` the athlete's planning speeds (:func:`watchsync.rules.speeds_for`), so that the
+    estimated duration is the one ``show`` gives.
 
     Raises ``ValueError`` naming the step when a target is not concrete.
     """
@@ -197,7 +200,7 @@ def workout_to_connect(workout: Workout, *, marker: str | None = None) -> dict[s
         "workoutName": workout.name,
         "sportType": sport,
         # distance and lap-button steps too, as `show` counts them (a 10 km run was estimated at 0 s)
-        "estimatedDurationInSecs": round(planned_seconds(workout)),
+        "estimatedDurationInSecs": round(planned_seconds(workout, speeds)),
         "workoutSegments": [segment],
     }
     if workout.pool_length is not None:

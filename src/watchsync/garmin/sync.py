@@ -28,6 +28,7 @@ from watchsync.garmin.sync_reconcile import ReconcileResult, reconcile
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
 from watchsync.prepare import PreparedWorkout, prepare
+from watchsync.rules import speeds_for
 from watchsync.store import OutboxItem, Store, WorkoutRow, retry_delay
 
 #: How long an operation Garmin refused waits before it is tried again (unless queued again sooner).
@@ -218,7 +219,7 @@ class SyncService:
                 try:
                     if runner is None:
                         check_account(self.store, name, self.client.whoami())  # never onto another's account
-                        runner = OutboxRunner(self.store, self.client, name, self._now)
+                        runner = OutboxRunner(self.store, self.client, name, self._now, speeds_for(self.athlete))
                     applied = runner.run(item)
                     outcome = Outcome(item.op, item.workout_key, item.date, "done", applied.action, applied.remote_id)
                 except GarminError as error:

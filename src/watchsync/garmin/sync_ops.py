@@ -26,6 +26,7 @@ from watchsync.garmin.client import GarminClient, item_id
 from watchsync.garmin.errors import GarminError, NotFound, Transient
 from watchsync.garmin.readback import ReadBack, compare_executed, garmin_name
 from watchsync.model.workout import Workout
+from watchsync.rules import SpeedLike
 from watchsync.store import OutboxItem, ScheduleRow, Store, WorkoutRow
 
 #: Store kv key (plus the workout key) of the ``updatedDate`` Garmin gave the workout as watchsync last
@@ -69,9 +70,11 @@ class Applied:
     remote_id: int | None = None
 
 
-def connect_payload(row: WorkoutRow) -> dict[str, Any]:
-    """The Garmin JSON of a stored (resolved) workout, marked with its content hash (marker first)."""
-    return marker_first(workout_to_connect(Workout.model_validate(row.payload), marker=row.content_hash))
+def connect_payload(row: WorkoutRow, speeds: SpeedLike | None = None) -> dict[str, Any]:
+    """The Garmin JSON of a stored (resolved) workout, marked with its content hash (marker first);
+    ``speeds``: the athlete's planning speeds, for the estimated duration."""
+    return marker_first(workout_to_connect(Workout.model_validate(row.payload), marker=row.content_hash,
+                                           speeds=speeds))
 
 
 def marker_first(payload: dict[str, Any]) -> dict[str, Any]:
@@ -138,8 +141,10 @@ def index_marked(workouts: Any) -> dict[str, list[tuple[int, str]]]:
 class OutboxRunner:
     """Runs outbox items of one athlete with one client; raises :class:`GarminError` on failure."""
 
-    def __init__(self, store: Store, client: GarminClient, athlete: str, now: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store, client: GarminClient, athlete: str, now: Callable[[], datetime],
+                 speeds: SpeedLike | None = None) -> None:
         self._store = store
+        self._speeds = speeds
         self._client = client
         self._athlete = athlete
         self._now = now
@@ -159,7 +164,7 @@ class OutboxRunner:
         row = self._workout(item.workout_key)
         if row.deleted:
             return self._finish(item, Applied("skipped (deleted)"))
-        payload = connect_payload(row)
+        payload = connect_payload(row, self._speeds)
         remote_id = row.remote_id
         if remote_id is not None:
             try:
@@ -243,7 +248,7 @@ class OutboxRunner:
         if schedule.state == "scheduled" and schedule.remote_schedule_id is not None:
             return self._finish(item, Applied("unchanged", schedule.remote_schedule_id))
         if row.remote_id is None:
-            workout_id, _action = self._create_or_adopt(row, connect_payload(row))
+            workout_id, _action = self._create_or_adopt(row, connect_payload(row, self._speeds))
             existing: list[int] = []
         else:
             workout_id = row.remote_id
@@ -264,7 +269,7 @@ class OutboxRunner:
                 schedule_id = self._client.schedule_workout(workout_id, day)
             except NotFound:  # the workout was deleted on Garmin: create it again, then schedule
                 self._store.set_remote_id(self._athlete, row.key, None)
-                workout_id, _action = self._create_or_adopt(row, connect_payload(row))
+                workout_id, _action = self._create_or_adopt(row, connect_payload(row, self._speeds))
                 schedule_id = self._client.schedule_workout(workout_id, day)
         self._calendar.added(schedule_id, workout_id, day)
         return schedule_id
