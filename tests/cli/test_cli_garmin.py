@@ -302,3 +302,22 @@ def test_a_pushed_workouts_estimated_duration_is_the_one_show_gives(run: Run, to
     seconds = pushed["estimatedDurationInSecs"]
     assert shown.startswith(f"estimated: {format_seconds(seconds)}, 11.5 km"), (shown, seconds)
     assert seconds < 11_500 / 2.8  # the athlete's easy pace (4:30/km threshold) is faster than 2.8 m/s
+
+
+def test_a_second_file_of_the_same_name_is_said_to_replace_the_firsts_workout(
+        run: Run, tokens: Path, server: LocalGarminServer, tmp_path: Path) -> None:
+    # probe icu19: three files named "Coach: smooth and controlled." pushed day by day: one Garmin workout,
+    # the ride and the run gone, and push said only "updated"
+    ride, swim = tmp_path / "ride.txt", tmp_path / "swim.txt"
+    ride.write_text("name: Smooth and controlled\nsport: cycling\n- 30m 60%\n")
+    swim.write_text("name: Smooth and controlled\nsport: pool_swim\npool: 25m\n- 400mtr RPE 3\n")
+    code, _, err = run("push", str(ride))
+    assert code == 0 and "replaces" not in err, err
+    code, _, err = run("push", str(ride))  # the same file again: nothing to say
+    assert code == 0 and "replaces" not in err, err
+    code, out, err = run("push", str(swim), "--dry-run")
+    assert code == 0, err
+    assert f"{swim}:1:1: warning: replaces workout 'Smooth and controlled', which {ride} " \
+        "made (the same name), a cycling workout, with a pool_swim one" in err
+    code, out, err = run("push", str(swim))
+    assert code == 0 and "warning: replaces workout" in err and out.startswith("updated")

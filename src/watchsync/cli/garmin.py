@@ -311,12 +311,15 @@ def run_push(args: argparse.Namespace) -> int:
             workouts[key] = (path, workout)
     with sync_service(args) as service:
         drained: DrainResult | None = None
+        replaced = [said for path, workout in workouts.values() if (said := _replaces(service, path, workout))]
         if args.dry_run:
             rows = _dry_run(service, workouts)
         else:
             rows, drained = _push(service, workouts, errors, force=args.force)
     for error in errors:
         print(error, file=sys.stderr)
+    for said in replaced:
+        print(said, file=sys.stderr)
     if args.json:
         print_json(rows)
     else:
@@ -328,6 +331,24 @@ def run_push(args: argparse.Namespace) -> int:
             print(f"{row['action']:<10} {row['name']}  ({row['path']}){remote}{sport}")
     code = 1 if errors else 0
     return code if drained is None else max(code, finish(drained))
+
+
+def _replaces(service: SyncService, path: Path, workout: Workout) -> str | None:
+    """A warning when ``workout`` changes the Garmin workout another file made (one name, one workout:
+    a coach's second file with a generic first line replaced a ride with a swim, unsaid; probe icu19)."""
+    from watchsync.prepare import workout_key
+
+    row = service.store.get_workout(service.athlete.name, workout_key(workout))
+    if row is None or row.deleted or row.source_path is None or service.plan_push(workout).action == "unchanged":
+        return None
+    other = Path(row.source_path)
+    if other.resolve() == path.resolve():
+        return None
+    before = str(row.payload.get("sport") or "")
+    sport = f", a {before} workout, with a {workout.sport.value} one" if before and before != workout.sport.value \
+        else ""
+    return (f"{path}:1:1: warning: replaces workout {workout.name!r}, which {other} made (the same name){sport} "
+            "(give this file another name: line to keep both)")
 
 
 def _dry_run(service: SyncService, workouts: dict[str, tuple[Path, Workout]]) -> list[dict[str, Any]]:
