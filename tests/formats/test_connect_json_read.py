@@ -451,3 +451,14 @@ def test_a_yoga_or_pilates_exercise_of_the_fit_profile_is_kept(category: str, na
     pose = _step(endCondition={"conditionTypeId": 2}, endConditionValue=60.0, category=category, exerciseName=name)
     [step], notes = _read(_document(pose, sport={"sportTypeId": 7}))
     assert step.exercise == Exercise(category=category, name=name) and notes == []
+
+
+def test_a_target_out_of_range_names_its_type_and_a_key_its_id_overrules() -> None:
+    # a tool's cadence.zone key on pace id 6, 170-180: "step 2: low: Input should be less than or equal to 40"
+    # named neither the pace target nor the clash (probe connect13)
+    run = {"sportTypeId": 1, "sportTypeKey": "running"}
+    clash = _step(targetType={"workoutTargetTypeId": 6, "workoutTargetTypeKey": "cadence.zone"},
+                  targetValueOne=170.0, targetValueTwo=180.0)
+    with pytest.raises(ConnectFormatError, match=r"step 1: low: .* \(the pace\.zone target, targetType id 6, of "
+                       r"170-180; its key says 'cadence\.zone', Garmin goes by the id\)"):
+        _read(_document(clash, sport=run))

@@ -318,7 +318,7 @@ def _block(raw: Any, notes: list[str], swim: bool) -> Step | Repeat:
         if kind == STEP_DTO:
             return _step(raw, where, notes, swim)
     except ValidationError as error:
-        raise ConnectFormatError(f"{where}: {_first_error(error)}") from None
+        raise ConnectFormatError(f"{where}: {_first_error(error)}{_target_said(raw, error)}") from None
     raise ConnectFormatError(f"{where}: unknown step type {kind!r} (expected {STEP_DTO} or {REPEAT_DTO})")
 
 
@@ -668,6 +668,23 @@ def _typed_key(raw: dict[str, Any], field: str, id_field: str, table: dict[str, 
         return key_for(table, type_id)
     except KeyError:
         raise ConnectFormatError(f"{where}: unknown {field} id {type_id}") from None
+
+
+def _target_said(raw: dict[str, Any], error: ValidationError) -> str:
+    """Which target a step's bad ``low``/``high`` belongs to, and a type key that disagrees with its id
+    (a tool's ``cadence.zone`` key on pace id 6: Garmin reads a pace of 170 m/s; probe connect13)."""
+    first = error.errors()[0]["loc"]
+    target = raw.get("targetType")
+    type_id = target.get("workoutTargetTypeId") if isinstance(target, dict) else None
+    if not first or first[-1] not in ("low", "high") or not isinstance(type_id, int) \
+            or type_id not in TARGET_TYPES.values():
+        return ""
+    kind = key_for(TARGET_TYPES, type_id)
+    values = "-".join(f"{v:g}" for v in (raw.get("targetValueOne"), raw.get("targetValueTwo"))
+                      if isinstance(v, int | float))
+    sent = target.get("workoutTargetTypeKey") if isinstance(target, dict) else None
+    clash = f"; its key says {sent!r}, Garmin goes by the id" if sent not in (None, kind) else ""
+    return f" (the {kind} target, targetType id {type_id}, of {values}{clash})"
 
 
 def _first_error(error: ValidationError) -> str:
