@@ -98,15 +98,29 @@ def _reference_pair(sessions: list[PlannedSession], activities: list[ActivitySum
                 candidates.append((abs(days), unlike, s_order, a_order, days))
     used_sessions: set[int] = set()
     used_activities: set[int] = set()
-    pairs = []
-    for _, _, s_order, a_order, days in sorted(candidates):
+    chosen = []
+    for _, _, s_order, a_order, _days in sorted(candidates):
         if s_order in used_sessions or a_order in used_activities:
             continue
         used_sessions.add(s_order)
         used_activities.add(a_order)
-        pairs.append(Match(session=sessions[s_order], activity=activities[a_order], linked=linked,
-                           days_late=days))
-    return pairs
+        chosen.append([s_order, a_order])
+    known = {(c[2], c[3]): c for c in candidates}
+    swapped = True  # sessions of one day swap activities when both fit their lengths better (review17)
+    while swapped:
+        swapped = False
+        for first in chosen:
+            for second in chosen:
+                if first is second or sessions[first[0]].date != sessions[second[0]].date:
+                    continue
+                now = known[(first[0], first[1])], known[(second[0], second[1])]
+                then = known.get((first[0], second[1])), known.get((second[0], first[1]))
+                if then[0] is not None and then[1] is not None and (then[0][0], then[1][0]) == (now[0][0], now[1][0]) \
+                        and then[0][1] + then[1][1] < now[0][1] + now[1][1] - 1e-9:
+                    first[1], second[1] = second[1], first[1]
+                    swapped = True
+    return [Match(session=sessions[s], activity=activities[a], linked=linked, days_late=known[(s, a)][4])
+            for s, a in chosen]
 
 
 def _reference_spikes(runs: list[Run], ratio: float, lookback_days: int) -> list[LongRunSpike]:

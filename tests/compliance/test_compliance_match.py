@@ -195,3 +195,15 @@ def test_two_runs_planned_on_one_day_go_by_their_lengths() -> None:
     result = match_sessions([planned("easy-z2-50", 50), planned("long-z1-z2-100", 100)],
                             [_run_at("long", 6, 100), _run_at("easy", 8, 50)], today=MONDAY + timedelta(days=30))
     assert _pairs(result) == {("easy-z2-50", "easy"), ("long-z1-z2-100", "long")}
+
+
+def test_two_runs_of_one_day_done_longer_go_to_their_sessions_by_rank() -> None:
+    # the greedy pass paired the 45-min run with the 60-min session (the closest single pair) and left the 90-min
+    # run to the 30-min one: 75 % and 300 % instead of 150 % and 150 % (probe review17)
+    def planned(id: str, minutes: int) -> PlannedSession:
+        return PlannedSession(id=id, date=MONDAY, workout=Workout(
+            name=id, sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=minutes * 60))]))
+
+    matched = match_sessions([planned("easy-30", 30), planned("long-60", 60)],
+                             [_run_at("am", 7, 45), _run_at("pm", 18, 90)], today=MONDAY)
+    assert sorted((m.session.id, m.activity.id) for m in matched.matches) == [("easy-30", "am"), ("long-60", "pm")]
