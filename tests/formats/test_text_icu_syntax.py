@@ -1185,6 +1185,9 @@ def test_a_times_sign_counts_as_an_x_and_hours_of_repeated_minutes_are_said() ->
     ("- 3m 150", "a unit: 150bpm, 150W, 150% or 150rpm"), ("- 10m 4 laps", None), ("- 5m 2 x hills", None),
     ("- 6m 4 fast strides", None), ("- 10m 3 hard hill sprints", None), ("- 30m 4 run 1 walk", None),
     ("- 20m 60 run 30 walk", None), ("- 10m 4 easy strides", None),  # counts and ratios (probe review15)
+    ("- 5m 165 hard", "a unit: 165bpm, 165W, 165% or 165rpm"), ("- 5m 165 tempo", "a unit: 165bpm, 165W, 165% or "
+                                                                 "165rpm"),
+    ("- 3m 8 hard", "RPE 8"), ("- 10m 250 hard effort", "a unit: 250bpm, 250W, 250% or 250rpm"),  # review17
 ])
 def test_a_bare_number_after_the_length_is_said_when_it_looks_like_a_target(line: str, said: str | None) -> None:
     # "- 2m 4 easy jog" and "- 3m 150 easy" passed in silence, open steps (probe coach11)

@@ -856,11 +856,15 @@ def _bare_number_target(parts: _Parts) -> None:
     if not after or not after[0].text.isdecimal():
         return
     number, value = after[0], int(after[0].text)
-    # what follows: nothing, or an effort word not counting things ("4 easy jog", not "4 easy strides",
-    # "4 fast strides", "60 run 30 walk": counts and ratios; probe review15)
-    effort = len(after) == 1 or (folded_words(after[1].text)[:1] in ([w] for w in _EFFORT_CUES)
-                                 and (len(after) == 2 or not after[2].text.lower().rstrip(",.;:").endswith("s")))
-    if value >= BARE_TARGET_MIN and effort:  # "- 3m 150", "- 3m 150 easy" ("4 laps": text)
+
+    def plural(item: Item) -> bool:
+        return item.text.lower().rstrip(",.;:").endswith("s")
+
+    # counts and ratios are text: "4 easy strides", "4 fast strides", "60 run 30 walk", "4 laps" (review15);
+    # an effort word after the number is a target without its unit: "3m 8 hard", "5m 165 tempo" (review17)
+    counting = any(plural(item) for item in after[1:4]) or (len(after) > 2 and after[2].text.isdecimal())
+    effort = len(after) == 1 or (not counting and folded_words(after[1].text)[:1] in ([w] for w in _EFFORT_CUES))
+    if value >= BARE_TARGET_MIN and (len(after) == 1 or not counting):  # "- 3m 150", "- 3m 150 easy"
         parts.where.warn(number.col, f"{number.text!r} after the length is read as text: the step has no target",
                          f"a unit: {number.text}bpm, {number.text}W, {number.text}% or {number.text}rpm")
     elif 1 <= value <= 10 and len(after) > 1 and effort:
@@ -869,7 +873,8 @@ def _bare_number_target(parts: _Parts) -> None:
 
 
 #: Words after a bare number that make it an effort: ``- 2m 4 easy jog`` is RPE 4 without its word.
-_EFFORT_CUES = frozenset({"easy", "moderate", "steady", "conversational", "comfortable", "relaxed", "effort"})
+_EFFORT_CUES = frozenset({"easy", "moderate", "steady", "conversational", "comfortable", "relaxed", "effort", "hard",
+                          "tempo", "threshold", "fast", "slow", "jog", "recovery"})
 
 
 #: A step whose whole text is a section word of at most this many words reads as a mislaid header.
