@@ -230,7 +230,9 @@ def test_a_heart_rate_band_above_max_hr_is_noted_with_its_step() -> None:
         Repeat(count=3, steps=[Step(duration=TimeDuration(seconds=60), target=HeartRateTarget(low=182, high=198))]),
         Step(duration=TimeDuration(seconds=60), target=HeartRateTarget(low=195, high=205)),
         Step(duration=TimeDuration(seconds=60), target=HeartRateTarget(low=188, high=188)),  # max: widened 185-191
+        Step(duration=TimeDuration(seconds=60), target=HeartRateTarget(low=189, high=191)),  # wholly above (review17)
     ])
     assert band_notes(resolve(workout, ANNA), ANNA) == [
         "step 2.1: 182-198 bpm reaches above anna's max HR 188: its top 10 bpm cannot be reached",
-        "step 3: 195-205 bpm is above anna's max HR 188: the watch alerts all through the step"]
+        "step 3: 195-205 bpm is above anna's max HR 188: the watch alerts all through the step",
+        "step 5: 189-191 bpm is above anna's max HR 188: the watch alerts all through the step"]

@@ -974,7 +974,8 @@ def test_the_rest_between_sets_in_other_words_and_in_brackets(line: str) -> None
 @pytest.mark.parametrize(("header", "said"), [("Main Set x3", "'x3'"), ("Repeat 3 times", "'3 times'"),
                                               ("Hill reps 3 sets", "'3 sets'"),
                                               ("Circuito (3 Rondas)", "'3 Rondas'"),  # probe icu17
-                                              ("Core (3 rounds)", "'3 rounds'")])
+                                              ("Core (3 rounds)", "'3 rounds'"),
+                                              ("Strides (4 reps)", "'4 reps'")])  # probe review17
 def test_a_count_written_otherwise_in_a_header_is_said_not_repeated(header: str, said: str) -> None:
     read, problems = _warned(f"{header}\n- 1m 100%\n- 1m 50%\n", "cycling")
     assert [type(block) for block in read] == [Step, Step]  # run once, as intervals.icu runs them

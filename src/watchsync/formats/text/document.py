@@ -49,8 +49,9 @@ MARKDOWN_HEADING = re.compile(r"#{1,6}\s+(\S.{0,200})$")
 #: A count glued to a length in a header (``Strides 6x20s``, ``4x400m``): no repeat, said.
 GLUED_COUNT = re.compile(r"(?<!\S)(\d{1,3})\s*[x×]\s*\d+(?:\.\d+)?\s*[a-z'\"]*(?=[\s,.;:)]|$)", re.IGNORECASE)
 #: A count written otherwise in a header (``Main Set x3``, ``Repeat 3 times``, ``3 sets``): no repeat, said.
-SPELLED_COUNT = re.compile(r"(?<![^\s(])(?:[x×]\s?(\d{1,3})|(\d{1,3})\s*(?:times|sets|rounds|mal|veces|fois|volte|keer"
-                           r"|rondas|series|runden|tours|giri|serie|rondes|rondi))"  # "(3 Rondas)" (probe icu17)
+SPELLED_COUNT = re.compile(r"(?<![^\s(])(?:[x×]\s?(\d{1,3})|(\d{1,3})\s*(?:times|sets|rounds|reps|repeats"
+                           r"|repetitions|mal|veces|fois|volte|keer|rondas|series|runden|tours|giri|serie|rondes|rondi"
+                           r"|wiederholungen|repeticiones))"  # "(3 Rondas)" (icu17), "Strides (4 reps)" (review17)
                            r"(?=[\s,.;:)]|$)", re.IGNORECASE)
 
 
