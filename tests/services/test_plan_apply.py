@@ -165,6 +165,10 @@ def test_a_gym_plan_beside_a_run_plan_with_a_strength_session_is_no_replacement(
     apply_plan(parse_plan(week, PLAN), service, START)
     gym = apply_plan(parse_plan(_one_week_plan("Gym", "fri", "strength/strength-5min.txt"), PLAN), service, START)
     assert not any("also has" in line for line in gym.warnings)
+    # the other order too: the run plan applied after the gym plan replaces nothing (probe review17)
+    again = apply_plan(parse_plan(week.replace('name = "Base"', 'name = "Base 2"'), PLAN), service, START)
+    assert not any("plan 'Gym'" in line for line in again.warnings)
+    assert any("plan 'Base' also has" in line for line in again.warnings)  # a renamed block still is
 
 
 def test_deload_and_rest_weeks_are_kept_and_shown_to_the_coach(server: LocalGarminServer, service: SyncService,

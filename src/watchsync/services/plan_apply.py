@@ -201,9 +201,11 @@ def overlapping_plans(plan: Plan, service: SyncService, sessions: list[Scheduled
         in_weeks = [(entry_key, day) for entry_key, day in entries or [] if first <= day <= last
                     and (entry_key, day) in live]
         alike = sum(1 for entry_key, _day in in_weeks if family(entry_key) in own_families)
-        # mostly this plan's sports: a renamed block; a gym or bike plan beside a run plan with one strength
-        # session a week is no replacement of it (probe review16)
-        mostly_alike = 2 * alike >= len(in_weeks)
+        other_families = {family(entry_key) for entry_key, _day in in_weeks}
+        own_alike = sum(1 for session in sessions if session.workout.sport.family in other_families)
+        # mostly the same sports both ways: a renamed block; a gym or bike plan beside a run plan with one
+        # strength session a week is no replacement of it, whichever came first (probes review16, review17)
+        mostly_alike = 2 * alike >= len(in_weeks) and 2 * own_alike >= len(sessions)
         days = sorted(day for entry_key, day in in_weeks
                       if day in own_days or (mostly_alike and family(entry_key) in own_families))
         if other != plan.name and days:
