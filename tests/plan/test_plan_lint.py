@@ -163,5 +163,15 @@ def test_a_day_off_marker_in_a_plan_is_a_rest_day_not_training(tmp_path: Path) -
     plan_file.write_text(text, encoding="utf-8")
     plan = load_plan(plan_file)
     [week] = week_totals(plan, placed_facts(plan))
-    assert (week.rest_days, week.minutes) == (4, 120)
+    assert (week.rest_days, week.minutes, week.sessions) == (4, 120, 3)
     assert not [issue for issue in lint_plan(plan).issues if issue.rule == "rest-day"]
+    # nor a session: nothing on the calendar, nothing for the report to miss, no calendar event (probe review17)
+    from datetime import date
+
+    from watchsync.plan.ics import plan_to_ics
+
+    sessions = list(plan.sessions(date(2030, 3, 4)))
+    assert [s.workout.name for s in sessions] == ["Easy"] * 3
+    from watchsync.model.athlete import Athlete
+
+    assert b"Off Day" not in plan_to_ics(plan, Athlete(name="anna"), date(2030, 3, 4))

@@ -115,7 +115,8 @@ class Plan:
         return (week - 1) * 7 + day
 
     def sessions(self, start: date | None = None) -> Iterator[ScheduledSession]:
-        """Every session with its date, in date order; ``start`` overrides the plan's own."""
+        """Every session with its date, in date order; ``start`` overrides the plan's own. A day-off marker
+        (``- OFF``) is no session: nothing goes on the calendar, the report misses nothing (probe review17)."""
         first = start or self.start
         if first is None:
             raise PlanError(self.label, 1, "no start date: set `start = YYYY-MM-DD` in the plan or give one")
@@ -128,4 +129,5 @@ class Plan:
                         raise PlanError(self.label, session.line or week.line,
                                         f"{when} is before the plan start {first} (date outside the plan)",
                                         week=number, day=day)
-                    yield ScheduledSession(when, session, session.workout, number, day)
+                    if not session.workout.is_day_off():
+                        yield ScheduledSession(when, session, session.workout, number, day)

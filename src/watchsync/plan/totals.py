@@ -59,7 +59,7 @@ def week_totals(plan: Plan, facts: list[PlacedFacts]) -> list[WeekTotals]:
         mine = [p.facts for p in facts if p.week == number]
         runs = [f for f in mine if f.is_run]
         totals.append(WeekTotals(
-            week=number, focus=week.focus, sessions=len(mine),
+            week=number, focus=week.focus, sessions=sum(1 for f in mine if not f.day_off),  # "- OFF": none
             minutes=sum(f.minutes for f in mine),
             run_minutes=sum(f.minutes for f in runs),
             run_km=sum(f.meters for f in runs) / 1000,

@@ -548,9 +548,9 @@ def _workout(doc: _Document, line_count: int, defaults: Defaults, notes: list[st
         return None
     if workout.is_day_off():  # "- OFF", "- Rest day": a library's day off, no workout (probe icu18)
         doc.warnings.append(WorkoutFormatError(
-            doc.path, doc.line_offset + 1, 1, "a day off as a workout: the watch gets one step that waits for "
-            "the lap button, and a plan counts the day as trained", "no workout that day (a plan's empty day is "
-            "a rest day)"))
+            doc.path, doc.line_offset + 1, 1, "a day off as a workout: pushed on its own, the watch gets one step "
+            "that waits for the lap button (a plan takes the day as a rest day and puts nothing on the calendar)",
+            "no workout that day (a plan's empty day is a rest day)"))
     if notes is not None:
         notes.extend(said)
     return workout
