@@ -15,7 +15,8 @@ report all measure a planned workout and judge a step with the functions here, s
 * **Easy, moderate, hard** (:func:`intensity_band`): RPE ≤ 4 easy, 5–6 moderate, ≥ 7 hard. Without
   an RPE, warm-up, cool-down, recovery and rest steps, steps without a target (drills, strength,
   walking back) and steps whose target ends in zone 2 (:func:`easy_by_target`: ``Z2 HR``, 70-85 %
-  LTHR) are easy; other targeted interval steps hard, other targeted steps moderate.
+  LTHR) are easy; a zone or share target takes the band of the RPE it stands for (``Z4 HR``: RPE
+  7-8, hard); other targeted interval steps hard, other targeted steps moderate.
 * **The easy ceiling** (:func:`easy_hr_ceiling`, :func:`easy_speed_ceiling`): the heart rate or
   speed an easy run stays under, from what is known of the athlete: the top of the easy RPE band
   (89 % of LTHR, Friel); without an LTHR 74 % of heart-rate reserve when the resting HR is given,
@@ -134,12 +135,20 @@ def intensity_band(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
 
     rpe = step_rpe(step)
     if rpe is not None:
-        return "easy" if rpe <= easy_max_rpe else "moderate" if rpe <= MODERATE_MAX_RPE else "hard"
+        return rpe_band(rpe, easy_max_rpe)
     if step.intensity in EASY_INTENSITIES or step.target is None or isinstance(step.target, OpenTarget):
         return "easy"
     if easy_by_target(step, ""):  # "- 40m Z2 HR", "- 3m Z1 HR" between reps: easy, as plans count it (coach12)
         return "easy"
+    rated = target_rpe(step, "")  # "- 30m Z5 HR", "- 20m 95-100% LTHR": the RPE its target stands for (review17)
+    if rated is not None:
+        return rpe_band(rated[1], easy_max_rpe)
     return "hard" if step.intensity is Intensity.INTERVAL else "moderate"
+
+
+def rpe_band(rpe: float, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
+    """Easy, moderate or hard for an RPE (the module docstring's bands)."""
+    return "easy" if rpe <= easy_max_rpe else "moderate" if rpe <= MODERATE_MAX_RPE else "hard"
 
 
 #: Easy by its target alone (plans, :func:`easy_by_target`): zones 1-2 and the shares that end there.

@@ -175,3 +175,26 @@ def test_a_day_off_marker_in_a_plan_is_a_rest_day_not_training(tmp_path: Path) -
     from watchsync.model.athlete import Athlete
 
     assert b"Off Day" not in plan_to_ics(plan, Athlete(name="anna"), date(2030, 3, 4))
+
+
+def test_a_continuous_run_in_zone_5_or_at_threshold_pace_is_hard_as_its_rpe(tmp_path: Path) -> None:
+    # probe review17: load counted them at RPE 8-10, yet they were "moderate" and never a hard session: a Z5 run
+    # the day before a threshold-pace run was no "hard days in a row"
+    (tmp_path / "z5.txt").write_text("name: Z5\nsport: running\n- 10m Z1 HR\n- 30m Z5 HR\n- 10m Z1 HR\n")
+    (tmp_path / "pace.txt").write_text("name: Thr\nsport: running\n- 10m RPE 2\n- 30m 4:25-4:35/km Pace\n"
+                                       "- 10m RPE 2\n")
+    (tmp_path / "e.txt").write_text("name: E\nsport: running\n- 40m RPE 3\n")
+    plan_file = tmp_path / "plan.toml"
+    plan_file.write_text(f'name = "p"\nlibrary = "{tmp_path}"\n[[weeks]]\nfocus = "build"\n[weeks.days]\n'
+                         'tue = "z5.txt"\nwed = "pace.txt"\nthu = "e.txt"\nsat = "e.txt"\n')
+    from watchsync.model.athlete import Athlete
+
+    athlete = Athlete(name="anna", max_hr=188, lthr=171, threshold_pace="4:30/km", units="imperial")
+    report = lint_plan(load_plan(plan_file), athlete=athlete)
+    [hard_days] = [issue for issue in report.issues if issue.rule == "hard-days"]
+    assert (hard_days.week, hard_days.day) == (1, 2)  # Wednesday, after Tuesday
+    [week] = report.weeks
+    assert (week.easy_run_minutes, week.moderate_run_minutes, week.hard_run_minutes) == (120, 0, 60)
+    text = format_report(report, "plan.toml", athlete.units)
+    assert "run mi" in text and "run km" not in text  # an imperial athlete's miles (probe review17)
+    assert f"{week.run_km / 1.609344:.1f}" in text.splitlines()[-2]

@@ -198,12 +198,13 @@ def run_lint(args: argparse.Namespace) -> int:
     from watchsync.plan.lint import format_report, lint_plan
 
     plan = load(args.file)
-    report = lint_plan(plan, athlete=_plan_athlete(args, plan))
+    athlete = _plan_athlete(args, plan)
+    report = lint_plan(plan, athlete=athlete)
     if args.json:
         print_json({"issues": [issue.__dict__ for issue in report.issues],
                     "weeks": [week.__dict__ for week in report.weeks]})
     else:
-        print(format_report(report, str(args.file)))
+        print(format_report(report, str(args.file), athlete.units))
     return 1 if report.errors else 0
 
 

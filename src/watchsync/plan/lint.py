@@ -10,6 +10,7 @@ from itertools import pairwise
 from watchsync import rules as training_rules
 from watchsync.describe import format_table
 from watchsync.model.athlete import Athlete
+from watchsync.model.units import METERS_PER_MILE, Units, default_pace_unit
 from watchsync.plan.model import DAY_NAMES, Plan, WeekFocus
 from watchsync.plan.rules import PlanRules
 from watchsync.plan.spike import HISTORY_DAY, RunLog
@@ -71,21 +72,22 @@ def lint_plan(plan: Plan, rules: PlanRules | None = None, athlete: Athlete | Non
     return LintReport(tuple(issues), tuple(totals))
 
 
-def format_report(report: LintReport, path: str) -> str:
+def format_report(report: LintReport, path: str, units: Units = Units.METRIC) -> str:
     """The issues, one a line, then the weekly totals as a table."""
     lines = [issue.format(path) for issue in report.issues]
     summary = f"{len(report.errors)} error(s), {len(report.issues) - len(report.errors)} warning(s)"
-    return "\n".join([*lines, format_totals(report), summary])
+    return "\n".join([*lines, format_totals(report, units), summary])
 
 
-def format_totals(report: LintReport) -> str:
-    """The weekly totals as a table."""
+def format_totals(report: LintReport, units: Units = Units.METRIC) -> str:
+    """The weekly totals as a table (running distance in miles for an imperial athlete)."""
+    per = METERS_PER_MILE / 1000 if units is Units.IMPERIAL else 1.0
     rows = [[str(t.week), t.focus.value, str(t.sessions), f"{t.minutes:.0f}", f"{t.run_minutes:.0f}",
-             f"{t.run_km:.1f}", f"{100 * t.easy_share:.0f}%",
+             f"{t.run_km / per:.1f}", f"{100 * t.easy_share:.0f}%",
              f"{t.easy_run_minutes:.0f}/{t.moderate_run_minutes:.0f}/{t.hard_run_minutes:.0f}",
              f"{t.load:.0f}", f"{t.long_run_minutes:.0f}", str(t.rest_days)] for t in report.weeks]
-    table = format_table(["week", "focus", "sessions", "min", "run min", "run km", "easy",
-                          "easy/mod/hard min", "sRPE load", "long run", "rest days"], rows)
+    table = format_table(["week", "focus", "sessions", "min", "run min", "run " + default_pace_unit("run", units),
+                          "easy", "easy/mod/hard min", "sRPE load", "long run", "rest days"], rows)
     return table
 
 
@@ -162,7 +164,7 @@ def _easy_share(plan: Plan, facts: list[PlacedFacts], totals: list[WeekTotals],
         if total.easy_share < rules.min_easy_share - 1e-9:
             yield _issue(plan, Severity.ERROR, "easy-share",
                          f"only {100 * total.easy_share:.0f} % of running time is easy "
-                         "(RPE ≤ 4, or zone 1-2 by its target); "
+                         "(RPE ≤ 4, or a target in the easy band: zone 1-2, an easy pace or share); "
                          f"keep at least {100 * rules.min_easy_share:.0f} %", total.week)
 
 

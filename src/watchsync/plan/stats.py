@@ -127,18 +127,22 @@ def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["r
     for step in workout.flat_steps():
         seconds = rules.planned_step_seconds(step, family, run_speed)
         rpe = step_rpe(step)
+        # "- 8m Z4 HR", "- 30m 4:25-4:35/km Pace" stand for RPE 7-8: load, band and a hard session as if
+        # written so (probes coach12, review17)
+        rated = rpe if rpe is not None else _target_rpe(step, family, run_speed)
         band = rules.intensity_band(step)
         if band != "easy" and rpe is None and rules.easy_by_target(step, family, run_speed):
             band = "easy"  # "- 45m Z2 HR", "- 45m 9:00-9:45/mi Pace": easy running, though no RPE says so
+        elif rpe is None and rated is not None and step.intensity not in rules.EASY_INTENSITIES:
+            band = rules.rpe_band(rated)
         split[band] += seconds
         if is_stride(step):
             strides += seconds
-        elif rpe is not None:
-            hard = hard or rpe >= HARD_SESSION_RPE
+        elif rpe is not None or (rated is not None and step.intensity not in rules.EASY_INTENSITIES):
+            hard = hard or (rated or 0.0) >= HARD_SESSION_RPE  # a warm-up's zone makes no hard session
         elif band == "hard":
             hard_band += seconds
-        rated = rpe if rpe is not None else _target_rpe(step, family, run_speed)
-        if rated is not None:  # "- 8m Z4 HR" stands for RPE 7-8: its load is no easy run's (probe coach12)
+        if rated is not None:
             rated_seconds += seconds
             rated_rpe_seconds += seconds * rated
     # "4x 8m Z4 HR": hard, though no RPE says so; 16 x 30 s at RPE 8 is no strides
