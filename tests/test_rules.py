@@ -71,3 +71,29 @@ def test_a_pace_written_threshold_session_is_prescribed_harder_than_its_easy_ste
     minutes = {"warm-up": 15, "reps": 24, "jogs": 6, "cool-down": 10}
     expected = (minutes["warm-up"] * 3 + minutes["reps"] * 7.5 + minutes["jogs"] * 2 + minutes["cool-down"] * 2) / 55
     assert prescribed == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("line", ["27m 4:25-4:35/km Pace", "27m 95-100% LTHR", "27m Z4 HR", "27m 98-102% Pace"])
+def test_a_resolved_workout_is_prescribed_the_rpe_its_source_is(line: str) -> None:
+    # the report, dashboard and analyze score the resolved workout, where pace is m/s and % LTHR bpm: a threshold
+    # session read "prescribed RPE 2.0" there, 5.2 in plans (probe review17)
+    from watchsync.model.athlete import Athlete
+    from watchsync.resolve import resolve
+
+    athlete = Athlete(name="anna", max_hr=188, lthr=171, threshold_pace="4:30/km")
+    source = parse_text(f"name: T\nsport: running\n- 10m RPE 2\n- {line}\n- 10m RPE 2\n")
+    speeds = rules.speeds_for(athlete)
+    written = compare_rpe(source, None, easy_speed=speeds).prescribed
+    resolved = compare_rpe(resolve(source, athlete), None, easy_speed=speeds, athlete=athlete).prescribed
+    assert written == pytest.approx((20 * 2 + 27 * 7.5) / 47)
+    assert resolved == pytest.approx(written)
+
+
+def test_a_swims_resolved_pace_is_read_against_the_css() -> None:
+    from watchsync.model.athlete import Athlete
+    from watchsync.resolve import resolve
+
+    swimmer = Athlete(name="sam", max_hr=185, swim_threshold_pace="1:40/100m")
+    swim = parse_text("name: CSS\nsport: pool_swim\npool: 25m\n- 400mtr 98-102% Pace\n")
+    step = resolve(swim, swimmer).flat_steps()[0]
+    assert rules.target_rpe(step, "swim", athlete=swimmer) == (7, 8)

@@ -53,6 +53,9 @@ if TYPE_CHECKING:
 #: one at or below it in strides a minute (``85-90rpm``): no one runs at 120 steps or 120 strides.
 RUN_STRIDES_MAX = 120.0
 
+#: Strides add up to a few minutes (6-8 x 20-30 s); short fast reps past this are a session of their own
+#: (a 16 x 30/30 is 8 minutes at RPE 8: hard, probe review13), in plans and in compliance alike.
+STRIDES_MAX_SECONDS = 240.0
 #: Planned time of a lap-button step (a jog back down a hill, a drill done "until done"): 60 s.
 LAP_BUTTON_SECONDS = 60.0
 #: Steps at or below this RPE are easy (CR-10; Seiler's zone 1 ends at RPE 4).
@@ -210,12 +213,15 @@ def _rpe_of_share(percent: float, scale: dict[int, tuple[float, float]]) -> tupl
     return 9.0, 10.0
 
 
-def target_rpe(step: Step, family: str, run_speed: SpeedLike | None = None) -> tuple[float, float] | None:
+def target_rpe(step: Step, family: str, run_speed: SpeedLike | None = None,
+               athlete: Athlete | None = None) -> tuple[float, float] | None:
     """The RPE range a step's target stands for on the RPE scale (README, "Athletes and RPE"), for a
     step written in zones, shares or a run's pace without an RPE: heart-rate and pace zone *n* is RPE
     2n-1..2n (Friel's zones are the scale's bands), power zones by Coggan, a share of LTHR, threshold
     pace or FTP by the band that holds it, a run's pace against the planning speed (80 % of
-    threshold). None for targets in beats, watts or cadence, which need the athlete (probe coach12)."""
+    threshold). Targets in beats, m/s or watts (a resolved workout's: ``95-100% LTHR`` is 162-171 bpm
+    there) are read as shares of ``athlete``'s LTHR (else max HR), threshold pace or CSS and FTP; None
+    without the athlete, and for cadence (probes coach12, review17)."""
     from watchsync.model.workout import (
         HeartRatePercentLthrTarget,
         HeartRatePercentMaxTarget,
@@ -228,15 +234,19 @@ def target_rpe(step: Step, family: str, run_speed: SpeedLike | None = None) -> t
     )
 
     target = step.target
+    if athlete is not None and (shares := _athlete_shares(step, family, athlete)) is not None:
+        kind, low_pct, high_pct = shares
+        if kind == "ftp":
+            return POWER_ZONE_RPE[_power_zone(low_pct)][0], POWER_ZONE_RPE[_power_zone(high_pct)][1]
+        scale = DEFAULT_RPE_HR_PCT_LTHR if kind == "lthr" else DEFAULT_RPE_SPEED_PCT
+        return _rpe_of_share(low_pct, scale)[0], _rpe_of_share(high_pct, scale)[1]
     if isinstance(target, HeartRateZoneTarget | PaceZoneTarget):
         low, high = min(target.zone, 5), min(target.zone_high or target.zone, 5)
         return 2.0 * low - 1, 2.0 * high
     if isinstance(target, PowerZoneTarget):
         return POWER_ZONE_RPE[target.zone][0], POWER_ZONE_RPE[target.zone_high or target.zone][1]
     if isinstance(target, PowerPercentFtpTarget):
-        def zone(percent: float) -> int:
-            return next((n for n, top in enumerate(POWER_ZONE_TOPS_PCT_FTP, 1) if percent <= top), 7)
-        return POWER_ZONE_RPE[zone(float(target.low))][0], POWER_ZONE_RPE[zone(float(target.high))][1]
+        return POWER_ZONE_RPE[_power_zone(float(target.low))][0], POWER_ZONE_RPE[_power_zone(float(target.high))][1]
     if isinstance(target, HeartRatePercentLthrTarget | HeartRatePercentMaxTarget):
         share = 1 / LTHR_OVER_MAX_HR if isinstance(target, HeartRatePercentMaxTarget) else 1.0
         return (_rpe_of_share(float(target.low) * share, DEFAULT_RPE_HR_PCT_LTHR)[0],
@@ -251,12 +261,37 @@ def target_rpe(step: Step, family: str, run_speed: SpeedLike | None = None) -> t
     return _rpe_of_share(low_pct, DEFAULT_RPE_SPEED_PCT)[0], _rpe_of_share(high_pct, DEFAULT_RPE_SPEED_PCT)[1]
 
 
-def planned_rpe(step: Step, family: str, run_speed: SpeedLike | None = None) -> tuple[float, float] | None:
+def _power_zone(percent: float) -> int:
+    """Coggan's power zone of a share of FTP."""
+    return next((n for n, top in enumerate(POWER_ZONE_TOPS_PCT_FTP, 1) if percent <= top), 7)
+
+
+def _athlete_shares(step: Step, family: str, athlete: Athlete) -> tuple[str, float, float] | None:
+    """A target in bpm, m/s or W as shares of the athlete's threshold: ("lthr", ...) (max HR read as
+    LTHR / 0.9), ("speed", ...) of threshold speed or CSS, ("ftp", ...); None for other targets."""
+    from watchsync.model.workout import HeartRateTarget, PowerTarget, SpeedTarget
+
+    target = step.target
+    if isinstance(target, HeartRateTarget):
+        lthr = athlete.lthr or (athlete.max_hr * LTHR_OVER_MAX_HR if athlete.max_hr else None)
+        return ("lthr", 100 * target.low / lthr, 100 * target.high / lthr) if lthr else None
+    if isinstance(target, SpeedTarget):
+        # seconds per km at threshold: the run's, or ten times the CSS (per 100 m) for swims
+        pace = athlete.swim_threshold_pace * 10 if family == "swim" and athlete.swim_threshold_pace \
+            else athlete.threshold_pace if family == "run" else None
+        return ("speed", target.low * pace / 10, target.high * pace / 10) if pace else None  # 100 * v / (1000 / p)
+    if isinstance(target, PowerTarget) and athlete.ftp:
+        return "ftp", 100 * target.low / athlete.ftp, 100 * target.high / athlete.ftp
+    return None
+
+
+def planned_rpe(step: Step, family: str, run_speed: SpeedLike | None = None,
+                athlete: Athlete | None = None) -> tuple[float, float] | None:
     """The step's RPE range: its RPE target or cue, else what its target stands for (:func:`target_rpe`)."""
     from watchsync.model.workout import RpeTarget
 
     rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
-    return (rpe.low, rpe.high) if rpe is not None else target_rpe(step, family, run_speed)
+    return (rpe.low, rpe.high) if rpe is not None else target_rpe(step, family, run_speed, athlete)
 
 
 def is_easy(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> bool:

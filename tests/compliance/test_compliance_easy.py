@@ -170,3 +170,35 @@ def test_a_zone_two_run_is_judged_as_an_easy_run(behaviour: Behaviour, flagged: 
     judgement = judge_easy(zone_two, decode_activity(fit), HR_ATHLETE, reported_rpe=None)
     assert judgement is not None and judgement.too_hard is flagged
     assert judgement.easy_seconds > 40 * 60 * 0.8 and judgement.easy_session
+
+
+@pytest.mark.parametrize("line", ["- 47m 70-85% LTHR", "- 47m 65-75% HR", "- 47m 5:30-6:00/km Pace",
+                                  "8x\n- 5m Z2 HR\n- 1m Z1 HR", "8x\n- 5m RPE 3 run\n- 1m RPE 2 walk"])
+def test_an_easy_run_written_in_shares_paces_or_as_a_run_walk_is_judged(line: str) -> None:
+    # probe review17: resolved to bpm or m/s these were no easy steps, and a run/walk with no step outside its
+    # repeat had no judgement: the same run written "RPE 3" was flagged, these never
+    from watchsync.formats.text import parse_text
+
+    easy = resolve(parse_text(f"name: Easy\nsport: running\n{line}\n"), HR_ATHLETE)
+    start = datetime.combine(DAY, time(7), UTC)
+    hard = decode_activity(simulate_activity(resolve(LONG_RUN, HR_ATHLETE), HR_ATHLETE, start=start,
+                                             behaviour="too_hard").fit)
+    judgement = judge_easy(easy, hard, HR_ATHLETE, reported_rpe=6)
+    assert judgement is not None and judgement.too_hard and judgement.easy_session
+    assert "reported RPE 6 above 4" in judgement.message
+
+
+def test_sixteen_fast_reps_are_a_session_not_strides_in_an_easy_run() -> None:
+    # 16 x 30 s at RPE 8 is hard in plans; its reported RPE 7 read "easy run done too hard ... above 4, the top of
+    # the easy prescription" (probe review17)
+    from watchsync.formats.text import parse_text
+
+    reps = resolve(parse_text("name: Reps\nsport: running\n- 15m RPE 3\n16x\n- 30s RPE 8\n- 30s RPE 2\n\n"
+                              "- 15m RPE 2\n"), HR_ATHLETE)
+    strides = resolve(parse_text("name: Strides\nsport: running\n- 30m RPE 3\n6x\n- 20s RPE 8\n- 40s RPE 2\n"),
+                      HR_ATHLETE)
+    done = _done("follows")
+    many = judge_easy(reps, done, HR_ATHLETE, reported_rpe=7)
+    assert many is not None and not many.easy_session and "rpe" not in many.bases
+    few = judge_easy(strides, done, HR_ATHLETE, reported_rpe=7)
+    assert few is not None and few.easy_session and few.too_hard  # strides inside an easy run: RPE 7 is too hard

@@ -41,6 +41,7 @@ FLOOR_BPM = 30.0
 FLOOR_SPEED = 0.01
 #: Steps this short (strides) do not make a session hard for the RPE basis (the plans' stride rule).
 STRIDE_SECONDS = 30.0
+STRIDES_MAX_SECONDS = rules.STRIDES_MAX_SECONDS
 
 
 class EasyJudgement(BaseModel):
@@ -78,7 +79,10 @@ def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_
     """The judgement of ``workout``'s easy steps as done in ``activity``; None without easy steps."""
     config = config or ComplianceConfig()
     limits = _easy_limits(athlete, config)
-    easy = [s for s in workout.steps if isinstance(s, Step) and _judged(s, config, limits)]
+    # the steps of a run/walk's repeat too: "8x / - 5m RPE 3 run / - 1m walk" with no step outside it (review17)
+    easy = [s for block in workout.steps
+            for s in ([block] if isinstance(block, Step) else _steps_of(block) if all_easy(block.steps) else [])
+            if _judged(s, config, limits)]
     if not easy:
         return None
     prescribed = max((r for r in (rules.step_rpe(s) for s in easy) if r is not None), default=None)
@@ -95,7 +99,7 @@ def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_
             too_hard = True
             unit = f"{ceiling:.0f} bpm" if basis == "heart_rate" else format_pace(1000 / ceiling, athlete.units)
             reasons.append(f"{basis.replace('_', ' ')}: {above:.0%} of easy time above {unit}, {source}")
-    easy_session = _easy_session(workout, config)
+    easy_session = _easy_session(workout, config, limits)
     if reported_rpe is not None and easy_session:
         bases.append("rpe")
         limit = max(config.easy_rpe_max, prescribed or 0.0)
@@ -107,12 +111,36 @@ def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_
                          easy_session=easy_session, running=workout.sport.family == "run")
 
 
-def _easy_session(workout: Workout, config: ComplianceConfig) -> bool:
+def _steps_of(block: Repeat) -> list[Step]:
+    """A repeat's steps, each once (a run/walk's run and walk)."""
+    return [s for inner in block.steps for s in ([inner] if isinstance(inner, Step) else _steps_of(inner))]
+
+
+def _easy_session(workout: Workout, config: ComplianceConfig, limits: dict[str, float] | None = None) -> bool:
     """Whether the whole session is prescribed easy, so its reported session RPE speaks of the easy
-    running: every step longer than a stride (30 s) is easy."""
+    running: every step longer than a stride (30 s) is easy, and the strides add up to a few minutes at
+    most, as plans count them (16 x 30 s at RPE 8 is a session of its own; probe review17)."""
     family = workout.sport.family
-    return all(rules.is_easy(step, config.easy_rpe_max) for step in workout.flat_steps()
-               if rules.planned_step_seconds(step, family) > STRIDE_SECONDS)
+    strides = 0.0
+    for step in workout.flat_steps():
+        seconds = rules.planned_step_seconds(step, family)
+        if _easy(step, config, limits):
+            continue
+        if seconds > STRIDE_SECONDS:
+            return False
+        strides += seconds
+    return strides <= STRIDES_MAX_SECONDS
+
+
+def _easy(step: Step, config: ComplianceConfig, limits: dict[str, float] | None) -> bool:
+    """Easy by its RPE, intensity or zone (:func:`watchsync.rules.is_easy`), or, with no RPE, by a band in
+    bpm, m/s or watts whose top is within the athlete's easy limit (``limits``): a resolved ``70-85% LTHR``
+    or ``5:30-6:00/km Pace`` easy run (probe review17)."""
+    if rules.is_easy(step, config.easy_rpe_max):
+        return True
+    band = target_band(step.target)
+    return (limits is not None and band is not None and rules.step_rpe(step) is None and band[0] in limits
+            and band[2] <= limits[band[0]])
 
 
 #: The top of easy power, as a share of FTP (the top of Coggan's zone 2, endurance).
@@ -142,7 +170,7 @@ def _judged(step: Step, config: ComplianceConfig, limits: dict[str, float] | Non
     prescribed = rules.step_rpe(step) is not None or band is not None or rules.easy_by_target(step, "")
     if band is not None and limits and band[0] in limits and band[1] > limits[band[0]]:
         return False
-    return prescribed and step.exercise is None and rules.is_easy(step, config.easy_rpe_max)
+    return prescribed and step.exercise is None and _easy(step, config, limits)
 
 
 def _measured(workout: Workout, activity: Activity, athlete: Athlete, config: ComplianceConfig,

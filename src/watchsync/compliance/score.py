@@ -30,6 +30,7 @@ from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.sets import SetTally, set_tallies
 from watchsync.compliance.steps import PlannedStep, execution_order
 from watchsync.formats.fit_workout_read import workout_from_messages
+from watchsync.model.athlete import Athlete
 from watchsync.model.workout import (
     CadenceTarget,
     DistanceDuration,
@@ -166,21 +167,23 @@ def volume_score(workout: Workout, activity: ActivitySummary | None, config: Com
 
 
 def prescribed_rpe(workout: Workout, config: ComplianceConfig | None = None,
-                   easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED) -> float | None:
+                   easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED, athlete: Athlete | None = None) -> float | None:
     """Time-weighted mean of the steps' RPE (range midpoints; a step written in zones, shares or a run's
     pace stands for its target's RPE, :func:`watchsync.rules.planned_rpe`); ``None`` when no step has one."""
     config = config or ComplianceConfig()
     family = workout.sport.family
-    rated = [(s, rpe) for s in workout.flat_steps() if (rpe := rules.planned_rpe(s, family, easy_speed)) is not None]
+    rated = [(s, rpe) for s in workout.flat_steps()
+             if (rpe := rules.planned_rpe(s, family, easy_speed, athlete)) is not None]
     weighted = [((low + high) / 2, rules.planned_step_seconds(s, family, easy_speed)) for s, (low, high) in rated]
     total = sum(seconds for _, seconds in weighted)
     return sum(rpe * seconds for rpe, seconds in weighted) / total if total > 0 else None
 
 
 def compare_rpe(workout: Workout, reported: float | None, config: ComplianceConfig | None = None,
-                easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED) -> RpeComparison:
-    """Prescribed vs reported RPE (reported as CR-10, i.e. FIT/Connect value / 10)."""
-    prescribed = prescribed_rpe(workout, config, easy_speed)
+                easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED, athlete: Athlete | None = None) -> RpeComparison:
+    """Prescribed vs reported RPE (reported as CR-10, i.e. FIT/Connect value / 10); ``athlete`` reads a
+    resolved workout's bpm, m/s and watts as shares of their thresholds."""
+    prescribed = prescribed_rpe(workout, config, easy_speed, athlete)
     difference = None if prescribed is None or reported is None else reported - prescribed
     return RpeComparison(prescribed=prescribed, reported=reported, difference=difference)
 

@@ -56,7 +56,9 @@ def _prescribed_easy(step: Step) -> bool:
     if step.intensity in (Intensity.RECOVERY, Intensity.REST):
         return True
     rpe = rules.step_rpe(step)
-    return rpe is not None and rpe <= rules.EASY_MAX_RPE
+    if rpe is None:  # "8x / - 5m Z2 HR / - 1m Z1 HR": a run/walk in zones (probe review17)
+        return rules.easy_by_target(step, "")
+    return rpe <= rules.EASY_MAX_RPE
 
 
 def _number(blocks: list[Step | Repeat], first: int, *, in_repeat: bool,

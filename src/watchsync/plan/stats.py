@@ -26,9 +26,7 @@ STRIDE_MAX_SECONDS = 30.0
 #: A session whose steps in the hard band (intervals with an HR, pace or power target and no RPE) last this
 #: long is hard, as one with an RPE of 6 or more is: imported intervals carry targets, not RPEs.
 HARD_BAND_MIN_SECONDS = 300.0
-#: Strides add up to a few minutes (6-8 x 20-30 s); short fast reps past this are a session of their own
-#: (a 16 x 30/30 is 8 minutes at RPE 8: hard, probe review13).
-STRIDES_MAX_SECONDS = 240.0
+STRIDES_MAX_SECONDS = rules.STRIDES_MAX_SECONDS
 HARD_TAGS = frozenset({"quality", "hills", "fartlek"})
 #: Session RPE assumed for a workout without any RPE (e.g. a strength routine).
 UNRATED_SESSION_RPE = 4.0

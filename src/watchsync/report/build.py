@@ -21,6 +21,7 @@ from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
 from watchsync.compliance.step_flags import step_flags
 from watchsync.compliance.summary import PlanSummary, summarize
+from watchsync.model.athlete import Athlete
 from watchsync.model.units import Units
 from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow, StepRow
 from watchsync.rules import SpeedLike
@@ -32,16 +33,18 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
                  intensities: Mapping[str, IntensityScore], *, athlete: str, today: date,
                  config: ComplianceConfig | None = None,
                  easy_speed: SpeedLike = DEFAULT_EASY_SPEED,
-                 easy: Mapping[str, EasyJudgement] | None = None, units: Units = Units.METRIC) -> ComplianceReport:
+                 easy: Mapping[str, EasyJudgement] | None = None, units: Units = Units.METRIC,
+                 profile: Athlete | None = None) -> ComplianceReport:
     """The report of one athlete's plan; ``intensities`` (and ``easy``, the easy-run judgements) map
-    matched activity ids to their scores."""
+    matched activity ids to their scores; ``profile`` (the athlete) reads the prescribed RPE of steps
+    resolved to bpm, m/s or watts."""
     config = config or ComplianceConfig()
     easy = easy or {}
     summary = summarize(planned, matched, loads, config, easy_speed, today=today)
-    rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id))
+    rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id), profile)
             for m in matched.matches]
-    rows += [_open_row(s, "red", config, easy_speed) for s in matched.missed]
-    rows += [_open_row(s, "pending", config, easy_speed) for s in matched.pending]
+    rows += [_open_row(s, "red", config, easy_speed, profile) for s in matched.missed]
+    rows += [_open_row(s, "pending", config, easy_speed, profile) for s in matched.pending]
     rows += [_unplanned_row(a) for a in matched.unplanned]
     rows.sort(key=lambda r: (r.day, STATUS_SEVERITY.index(r.status), r.name))
     return ComplianceReport(athlete=athlete, today=today, load_metric=config.load_metric,
@@ -51,11 +54,11 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
 
 
 def _done_row(match: Match, intensity: IntensityScore | None, config: ComplianceConfig,
-              easy_speed: SpeedLike, easy: EasyJudgement | None = None) -> SessionRow:
+              easy_speed: SpeedLike, easy: EasyJudgement | None = None, profile: Athlete | None = None) -> SessionRow:
     workout, activity = match.session.workout, match.activity
     whole = combine(f"{activity.id}+", [activity, *match.also]) if match.also else activity
     volume = volume_score(workout, whole, config, easy_speed)
-    rpe = compare_rpe(workout, activity.workout_rpe, config, easy_speed)
+    rpe = compare_rpe(workout, activity.workout_rpe, config, easy_speed, profile)
     flags = []
     if volume.colour != "green" and volume.ratio is not None:
         flags.append(f"volume {volume.ratio:.0%} of plan")
@@ -117,13 +120,13 @@ def _steps(intensity: IntensityScore) -> list[StepRow]:
 
 
 def _open_row(session: PlannedSession, status: Literal["red", "pending"], config: ComplianceConfig,
-              easy_speed: SpeedLike) -> SessionRow:
+              easy_speed: SpeedLike, profile: Athlete | None = None) -> SessionRow:
     volume = volume_score(session.workout, None, config, easy_speed)
     return SessionRow(
         day=session.date, session_id=session.id, activity_id=None, done_on=None, name=session.workout.name,
         sport=session.workout.sport.value, status=status, metric=volume.metric, planned=volume.planned,
         done=None, ratio=None, in_target=None, easy_above=None,
-        rpe_prescribed=compare_rpe(session.workout, None, config, easy_speed).prescribed, rpe_reported=None,
+        rpe_prescribed=compare_rpe(session.workout, None, config, easy_speed, profile).prescribed, rpe_reported=None,
         days_late=None, flags=["missed"] if status == "red" else [])
 
 

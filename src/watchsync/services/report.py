@@ -166,7 +166,8 @@ def _store_report(store: Store, athlete: Athlete, *, today: date, planned: list[
         match_sessions(planned, [a.summary for a in activities], today=today, config=config), config, today)
     intensities, easy = _intensities(store, athlete, matched, activities, config)
     report = build_report(planned, matched, [a.load for a in activities], intensities, athlete=athlete.name,
-                          today=today, config=config, easy_speed=speeds_for(athlete), easy=easy, units=athlete.units)
+                          today=today, config=config, easy_speed=speeds_for(athlete), easy=easy, units=athlete.units,
+                          profile=athlete)
     return report if week is None else only_week(report, week)
 
 

@@ -50,5 +50,5 @@ def score_session(session: PlannedSession, analysis: Analysis | SessionAnalysis,
         session_id=session.id, day=session.date, workout=workout.name, activity_id=analysis.summary.id,
         volume=volume_score(workout, analysis.summary, config, speeds_for(athlete)),
         intensity=intensity, step_flags=tuple(step_flags(intensity)),
-        rpe=compare_rpe(workout, analysis.summary.workout_rpe, config, speeds_for(athlete)),
+        rpe=compare_rpe(workout, analysis.summary.workout_rpe, config, speeds_for(athlete), athlete),
         easy=judge_easy(workout, analysis.activity, athlete, analysis.summary.workout_rpe, config))

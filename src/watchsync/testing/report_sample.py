@@ -95,5 +95,5 @@ def sample_report(library: Path, athlete: Athlete, first_monday: date,
     easy = {m.activity.id: judgement for m in matched.matches if judged and (judgement := judge_easy(
         m.session.workout, decoded[m.activity.id], athlete, m.activity.workout_rpe, config)) is not None}
     return build_report(planned, matched, loads, intensities, athlete=athlete.name, today=today,
-                        config=config, easy_speed=speeds_for(athlete), easy=easy)
+                        config=config, easy_speed=speeds_for(athlete), easy=easy, profile=athlete)
 
