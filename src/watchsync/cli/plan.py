@@ -173,7 +173,8 @@ def _history(args: argparse.Namespace, today: date) -> History | None:
         return None
     try:
         with Store.open(config.store_path) as store:
-            history = history_from_store(store, athlete_from(args, config).name, args.start or today, today=today)
+            start = args.start or _next_monday(today)  # the plan's start, as generate takes it
+            history = history_from_store(store, athlete_from(args, config).name, start, today=today)
     except StoreError:
         return None
     if history is not None:
