@@ -21,9 +21,10 @@ START_MS = 1_746_682_200_000  # 2025-05-08 05:30 UTC
 SECONDS = 120
 
 
-def _stryd_run(*, native: bool) -> bytes:
+def _stryd_run(*, native: bool, native_records: int = SECONDS) -> bytes:
     """A run whose records carry Stryd's developer "Power" (native record field 7, 250 W) and "Form
-    Power" (no native field, 60 W); with ``native`` the watch's own power (300 W) too."""
+    Power" (no native field, 60 W); with ``native`` the watch's own power (300 W) too, in the first
+    ``native_records`` records."""
     builder = FitFileBuilder(auto_define=True, min_string_size=30)
     file_id = FileIdMessage()
     file_id.type = FileType.ACTIVITY
@@ -53,7 +54,7 @@ def _stryd_run(*, native: bool) -> bytes:
         record = RecordMessage(developer_fields=[power, form])
         record.timestamp = START_MS + second * 1000
         record.heart_rate = 150
-        if native:
+        if native and second < native_records:
             record.power = 300
         builder.add(record)
     data: bytes = builder.build().to_bytes()
@@ -68,3 +69,12 @@ def test_a_developer_power_declared_native_is_the_power_when_the_device_wrote_no
     assert activity.decoder == "fitfast" and len(activity.records.power) == SECONDS
     assert np.all(activity.records.power == watts)  # never "Form Power" (it declares no native field)
     assert np.all(tolerant_decode(data).raw.columns["power"] == watts)  # the salvage decoder reads it so too
+
+
+def test_a_developer_power_fills_the_records_the_device_left_without_power() -> None:
+    # a triathlon: the bike's power meter wrote native watts, the run's Stryd developer ones; the run's were
+    # dropped because the column was not empty (probe fit12)
+    data = _stryd_run(native=True, native_records=SECONDS // 2)
+    for power in (decode_activity(data).records.power, tolerant_decode(data).raw.columns["power"]):
+        assert np.all(power[: SECONDS // 2] == 300.0) and np.all(power[SECONDS // 2:] == 250.0)
+

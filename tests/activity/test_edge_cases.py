@@ -432,3 +432,23 @@ def test_press_lap_steps_follow_the_laps_when_the_device_numbers_none(tmp_path: 
     assert cool.label == "3" and cool.seconds == 300.0 and cool.inside == pytest.approx(1.0)
     one_lap_short = ActivitySpec(laps[:-1], samples, laps_only=True, end=at)
     assert score_intensity(workout, decode_activity(build(one_lap_short))).alignment == "time"
+
+
+def test_an_invalid_compressed_distance_leaves_the_records_own_distance() -> None:
+    # a Zwift file's records carry distance and an invalid compressed_speed_distance, which fitdecode expands to
+    # a second distance of None: the salvage decoder wiped every record's distance (probe fit12)
+    import os
+    from pathlib import Path
+
+    fixtures = Path(os.environ.get("WATCHSYNC_FIXTURES") or Path(__file__).resolve().parents[3] / "shared"
+                    / "fixtures" / "fit").parent / "fit2"
+    path = fixtures / "fitparse_null_compressed_speed_dist.fit"
+    if not path.is_file():
+        pytest.skip(f"fixture {path} not found")
+    import numpy as np
+
+    from watchsync.activity.tolerant import decode as tolerant_decode
+
+    distance = tolerant_decode(path.read_bytes()).raw.columns["distance"]
+    assert len(distance) > 1000 and not np.isnan(distance).any()
+    assert np.all(np.diff(distance) >= 0) and distance[-1] > 1000

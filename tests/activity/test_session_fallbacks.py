@@ -209,3 +209,24 @@ def test_a_session_without_its_timer_says_it_has_none_not_that_it_is_implausible
     [part] = session_parts(decode_activity(build(spec)))
     assert part.timer_s == pytest.approx(349, abs=1) and part.timer_s <= part.elapsed_s
     assert any(w.startswith("the session has no total timer time; 349s taken") for w in part.warnings), part.warnings
+
+
+def test_a_files_offset_a_few_minutes_off_a_zone_is_that_zone_and_an_offset_of_0_is_none(tmp_path: Path) -> None:
+    # a real FR645 wrote +2:02 (its clock 2 min off): the offset was dropped and a Los Angeles athlete's hike at
+    # 06:50 in the Alps fell on the day before; COROS writes the UTC time as local time (probe fit12)
+    from watchsync.activity.model import ActivityInfo
+
+    end = datetime(2020, 8, 7, 17, 32, 23, tzinfo=UTC)
+
+    swim = _swim([45.0, 90.0], 100.0)
+
+    def with_offset(seconds: float) -> Activity:
+        return replace(swim, info=ActivityInfo(timestamp=end, local_timestamp=end + timedelta(seconds=seconds),
+                                               total_timer_time=None, num_sessions=1))
+
+    assert with_offset(7320).utc_offset == 7200.0 and with_offset(7214).utc_offset == 7200.0
+    assert with_offset(7200 + 8 * 60).utc_offset is None  # nearer no quarter hour than 5 minutes
+    start = datetime(2020, 2, 15, 10, 16, 30, tzinfo=UTC)
+    assert local_start(start, "utc", 0.0, "Europe/Prague").isoformat() == "2020-02-15T11:16:30+01:00"
+    assert local_start(start, "utc", 0.0, "Europe/London").isoformat() == "2020-02-15T10:16:30+00:00"
+    assert local_start(start, "utc", 0.0, None).utcoffset() == timedelta(0)  # no zone: the file's 0 stands

@@ -34,7 +34,10 @@ def decode(data: bytes) -> RawDecode:
     parsed = fitfast.parse(data if slimmed is None else slimmed, enum_names=True, datetimes=False)
     kept = {name: np.asarray(columns[name], dtype=np.float64) for name in RECORD_FIELDS if name in columns}
     for developer, native in native_developer_columns(parsed.get("field_description", [])).items():
-        if developer in columns and (native not in kept or np.isnan(kept[native]).all()):
-            kept[native] = np.asarray(columns[developer], dtype=np.float64)  # a Connect IQ power meter's watts
+        if developer not in columns:
+            continue
+        extra = np.asarray(columns[developer], dtype=np.float64)  # a Connect IQ power meter's watts
+        # record by record where none was written: a triathlon's bike watts and its run's Stryd (probe fit12)
+        kept[native] = extra if native not in kept else np.where(np.isnan(kept[native]), extra, kept[native])
     return RawDecode(messages={kind: parsed.get(kind, []) for kind in MESSAGE_KINDS}, columns=kept, hr=hr)
 

@@ -21,7 +21,7 @@ Clock = Literal["utc", "local", "device"]
 
 #: Time zones are whole quarter hours within ±14 h; a local timestamp may be a minute off its UTC one.
 ZONE_STEP_S = 900
-ZONE_SLACK_S = 60
+ZONE_SLACK_S = 300  # a watch whose clock is 2 min off still says +2:00 (a real FR645, probe fit12)
 MAX_UTC_OFFSET_S = 14 * 3600
 
 

@@ -91,7 +91,8 @@ def _record_row(frame: fitdecode.FitDataMessage) -> list[float]:
     for fd in frame.fields:
         index = _RECORD_INDEX.get(fd.name)
         if index is not None:
-            row[index] = _as_float(fd.value)
+            if fd.value is not None:  # an invalid compressed_speed_distance expands to distance None (fit12)
+                row[index] = _as_float(fd.value)
         elif isinstance(fd.field, fitdecode.types.DevField) and fd.field.native_field_num in NATIVE_RECORD_FIELDS:
             declared.append((_RECORD_INDEX[NATIVE_RECORD_FIELDS[fd.field.native_field_num]], _as_float(fd.value)))
     for index, value in declared:  # a developer field that declares itself power (Stryd): when none was written
