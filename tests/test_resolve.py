@@ -236,3 +236,14 @@ def test_a_heart_rate_band_above_max_hr_is_noted_with_its_step() -> None:
         "step 2.1: 182-198 bpm reaches above anna's max HR 188: its top 10 bpm cannot be reached",
         "step 3: 195-205 bpm is above anna's max HR 188: the watch alerts all through the step",
         "step 5: 189-191 bpm is above anna's max HR 188: the watch alerts all through the step"]
+
+
+def test_a_short_hard_rep_ended_by_the_lap_button_gets_the_pace_band_by_its_planned_length() -> None:
+    # "- 1m RPE 8 hard press lap" kept its 162-173 bpm band (the watch alerting through every rep) while the same
+    # rep without "press lap" got the pace band (probe fit12)
+    from watchsync.formats.text import parse_text
+
+    workout = parse_text("name: Reps\nsport: running\n4x\n- 1m RPE 8 hard press lap\n- 1m RPE 2 jog press lap\n")
+    rep, jog = resolve(workout, ANNA).flat_steps()[:2]
+    assert isinstance(rep.target, SpeedTarget) and rep.planned is not None
+    assert isinstance(jog.target, HeartRateTarget)  # an easy jog keeps its heart-rate band

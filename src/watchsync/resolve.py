@@ -345,7 +345,7 @@ def _too_short_for_hr(step: Step) -> bool:
     rpe = step.target if isinstance(step.target, RpeTarget) else step.rpe
     if rpe is None or rpe.high < HARD_MIN_RPE:
         return False
-    duration = step.duration
+    duration = step.planned or step.duration  # "- 1m RPE 8 press lap": a lap-button rep planned at 1 min (fit12)
     if isinstance(duration, TimeDuration):
         return duration.seconds < HR_MIN_HARD_STEP_SECONDS
     if isinstance(duration, DistanceDuration):

@@ -452,3 +452,15 @@ def test_an_invalid_compressed_distance_leaves_the_records_own_distance() -> Non
     distance = tolerant_decode(path.read_bytes()).raw.columns["distance"]
     assert len(distance) > 1000 and not np.isnan(distance).any()
     assert np.all(np.diff(distance) >= 0) and distance[-1] > 1000
+
+
+def test_a_file_whose_header_says_it_holds_no_data_is_read_to_its_end() -> None:
+    # a Zwift ride never finalized: its header still said 0 bytes of data, and the file was refused as "no FIT
+    # messages could be decoded" though 2,319 records were there (probe fit12)
+    from watchsync.activity import decode_activity
+
+    data = build(ActivitySpec([SessionSpec(FitSport.RUNNING, T0, 600.0, 600.0, distance=1800.0)], steady(T0, 600)))
+    unfinished = data[:4] + bytes(4) + data[8:]
+    activity = decode_activity(unfinished)
+    assert activity.salvaged and len(activity.records.timestamp) == len(decode_activity(data).records.timestamp)
+    assert any("the header says 0 bytes of data" in warning for warning in activity.warnings)

@@ -230,3 +230,12 @@ def test_a_files_offset_a_few_minutes_off_a_zone_is_that_zone_and_an_offset_of_0
     assert local_start(start, "utc", 0.0, "Europe/Prague").isoformat() == "2020-02-15T11:16:30+01:00"
     assert local_start(start, "utc", 0.0, "Europe/London").isoformat() == "2020-02-15T10:16:30+00:00"
     assert local_start(start, "utc", 0.0, None).utcoffset() == timedelta(0)  # no zone: the file's 0 stands
+
+
+@pytest.mark.parametrize(("fit_sport", "said"), [(FitSport.WALKING, "walking"), (FitSport.HIKING, "hiking")])
+def test_a_walk_or_hike_is_other_with_its_fit_sport_kept(fit_sport: FitSport, said: str) -> None:
+    # a 12-hour mountain hike read "other/generic", nothing to tell it from a yoga class (probe fit12)
+    spec = ActivitySpec(sessions=[SessionSpec(fit_sport, T0, 3600.0, 3600.0)],
+                        samples=[Sample(T0 + t, heart_rate=110) for t in range(0, 3600, 10)], end=T0 + 3600)
+    [summary] = summaries_from_fit("h", decode_activity(build(spec)))
+    assert (summary.sport, summary.sub_sport) == (Sport.OTHER, said)

@@ -48,6 +48,8 @@ def test_a_by_feel_runners_too_hard_long_run_is_flagged_by_heart_rate() -> None:
     assert judgement is not None and judgement.too_hard
     assert judgement.bases == ["heart_rate"]
     assert "heart-rate reserve" in judgement.message and judgement.above is not None and judgement.above > 0.15
+    # the ceiling 48 + 0.74 x 140 = 151.6: a beat of 152 is above it, so the message says 151 (probe fit12)
+    assert "above 151 bpm" in judgement.message
 
 
 def test_a_by_feel_runners_truly_easy_run_is_not_flagged() -> None:

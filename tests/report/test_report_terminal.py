@@ -165,3 +165,10 @@ def test_the_easy_share_says_its_running_time_without_heart_rate_from_three_minu
         text = " ".join(render_terminal(report.model_copy(update={"summary": summary}), color=False).split())
         assert ("of 2.0 h with HR, 0.5 h without" in text) is shown
         assert "0.0 h without" not in text  # a few seconds without a reading are not worth a word
+
+
+def test_a_share_rounding_below_zero_is_0_percent_not_minus_0() -> None:
+    # a swim step's "below" share 1 - inside - above read "-0%" (probe fit12)
+    from watchsync.report.values import percent
+
+    assert (percent(1 - 0.28 - 0.72), percent(-1e-12), percent(0.853), percent(None)) == ("0%", "0%", "85%", "–")

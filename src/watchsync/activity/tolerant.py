@@ -32,6 +32,7 @@ class TolerantResult:
 def decode(data: bytes) -> TolerantResult:
     """Decode as far as possible; stop quietly at the first unreadable byte."""
     collector = _Collector()
+    data = _sized_to_the_end(data, collector.problems)
     try:
         reader = fitdecode.FitReader(
             io.BytesIO(data),
@@ -46,6 +47,21 @@ def decode(data: bytes) -> TolerantResult:
             raise
         collector.problems.append(f"decoding stopped early ({type(exc).__name__}: {exc})")
     return TolerantResult(collector.result(), collector.data_messages, collector.problems)
+
+
+def _sized_to_the_end(data: bytes, problems: list[str]) -> bytes:
+    """A file whose header says it holds no data read to its end: a recording never finalized (a Zwift ride
+    whose header still said 0 bytes was refused as undecodable; probe fit12). A cut file's larger size
+    is read as it is, to the cut."""
+    if len(data) < 12 or data[8:12] != b".FIT":
+        return data
+    header_size = data[0]
+    declared = int.from_bytes(data[4:8], "little")
+    there = len(data) - header_size - 2  # the file's CRC after the data
+    if header_size not in (12, 14) or there <= 0 or declared != 0:
+        return data
+    problems.append(f"the header says {declared} bytes of data, the file holds {there}: read to its end")
+    return data[:4] + there.to_bytes(4, "little") + data[8:]
 
 
 class _Collector:

@@ -227,7 +227,9 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
         associated_workout_id=associated_workout_id,
         elapsed_s=part.elapsed_s,
         max_hr=part.max_hr,
-        sub_sport=sub_sport,
+        # a FIT sport watchsync has none of (walking, hiking) kept where "generic" says nothing (probe fit12)
+        sub_sport=sport_name if sport is Sport.OTHER and sub_sport in (None, "generic") and sport_name not in (
+            None, "generic") else sub_sport,
         avg_power=_whole(part.avg_power),
         max_power=part.max_power,
         pool_length_m=pool,

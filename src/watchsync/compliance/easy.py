@@ -22,6 +22,7 @@ by the same ceiling as one who runs to an HR band. A run is flagged when any bas
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -97,7 +98,8 @@ def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_
         bases.append(basis)
         if above is not None and above > config.too_hard_share:
             too_hard = True
-            unit = f"{ceiling:.0f} bpm" if basis == "heart_rate" else format_pace(1000 / ceiling, athlete.units)
+            # whole beats at or below the ceiling are easy: 153.6 is "above 153 bpm", 154 counting above (fit12)
+            unit = f"{math.floor(ceiling)} bpm" if basis == "heart_rate" else format_pace(1000 / ceiling, athlete.units)
             reasons.append(f"{basis.replace('_', ' ')}: {above:.0%} of easy time above {unit}, {source}")
     easy_session = _easy_session(workout, config, limits)
     if reported_rpe is not None and easy_session:

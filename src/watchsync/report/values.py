@@ -24,8 +24,8 @@ SECONDS_PER_HOUR = 3600.0
 
 
 def percent(share: float | None) -> str:
-    """``0.853`` → ``85%``; ``None`` → ``–``."""
-    return MISSING if share is None else f"{share:.0%}"
+    """``0.853`` → ``85%``; ``None`` → ``–``; a rounding residue below 0 is ``0%``, not ``-0%``."""
+    return MISSING if share is None else f"{max(share, 0.0):.0%}"
 
 
 def runs(done: int, planned: int, *, known: bool = True) -> str:
