@@ -238,4 +238,4 @@ def test_a_walk_or_hike_is_other_with_its_fit_sport_kept(fit_sport: FitSport, sa
     spec = ActivitySpec(sessions=[SessionSpec(fit_sport, T0, 3600.0, 3600.0)],
                         samples=[Sample(T0 + t, heart_rate=110) for t in range(0, 3600, 10)], end=T0 + 3600)
     [summary] = summaries_from_fit("h", decode_activity(build(spec)))
-    assert (summary.sport, summary.sub_sport) == (Sport.OTHER, said)
+    assert (summary.sport, summary.sub_sport, summary.fit_sport) == (Sport.OTHER, "generic", said)

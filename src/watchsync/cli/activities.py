@@ -205,7 +205,8 @@ def _facts(summary: ActivitySummary, units: Units) -> str:
     from watchsync.describe import format_seconds
     from watchsync.model.units import METERS_PER_FOOT, METERS_PER_YARD, Units, format_distance
 
-    sport = summary.sport.value + (f"/{summary.sub_sport}" if summary.sub_sport not in (None, "generic") else "")
+    sport = summary.sport.value + (f"/{summary.sub_sport}" if summary.sub_sport not in (None, "generic") else "") \
+        + (f" ({summary.fit_sport})" if summary.fit_sport and not summary.transition else "")
     time = f"{format_seconds(summary.duration_s)} timer"
     if summary.elapsed_s is not None and summary.elapsed_s - summary.duration_s >= 60:
         time += f" ({format_seconds(summary.elapsed_s)} elapsed)"

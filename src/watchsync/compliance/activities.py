@@ -92,6 +92,8 @@ class ActivitySummary(BaseModel):
     elapsed_s: float | None = Field(default=None, ge=0, description="elapsed time, pauses included")
     max_hr: float | None = None
     sub_sport: str | None = Field(default=None, description="the FIT sub_sport name")
+    fit_sport: str | None = Field(default=None, description="the FIT sport name when watchsync reads it as other "
+                                  "(walking, hiking)")
     avg_power: float | None = None
     max_power: float | None = None
     pool_length_m: float | None = Field(default=None, gt=0)
@@ -227,9 +229,9 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
         associated_workout_id=associated_workout_id,
         elapsed_s=part.elapsed_s,
         max_hr=part.max_hr,
-        # a FIT sport watchsync has none of (walking, hiking) kept where "generic" says nothing (probe fit12)
-        sub_sport=sport_name if sport is Sport.OTHER and sub_sport in (None, "generic") and sport_name not in (
-            None, "generic") else sub_sport,
+        sub_sport=sub_sport,
+        # a FIT sport watchsync has none of (walking, hiking): "other" alone tells it from nothing (fit12)
+        fit_sport=sport_name if sport is Sport.OTHER and sport_name not in (None, "generic") else None,
         avg_power=_whole(part.avg_power),
         max_power=part.max_power,
         pool_length_m=pool,
