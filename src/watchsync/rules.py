@@ -154,46 +154,13 @@ def rpe_band(rpe: float, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
     return "easy" if rpe <= easy_max_rpe else "moderate" if rpe <= MODERATE_MAX_RPE else "hard"
 
 
-#: Easy by its target alone (plans, :func:`easy_by_target`): zones 1-2 and the shares that end there.
-EASY_TOP_ZONE = 2
-EASY_TOP_PCT_LTHR = 89.0  # the top of Friel's zone 2, and of the easy RPE band
-EASY_TOP_PCT_MAX_HR = 79.0  # Daniels' easy running
-EASY_TOP_PCT_PACE = 87.0  # the top of the easy RPE band's pace column
-EASY_TOP_PCT_FTP = 75.0  # the top of Coggan's zone 2
-#: The easy planning speed is 80 % of the threshold speed, the easy band's top 87 % of it.
-EASY_TOP_OVER_PLANNING_SPEED = 87 / 80
-
-
 def easy_by_target(step: Step, family: str, run_speed: SpeedLike | None = None) -> bool:
-    """Whether a step without an RPE is easy by its target as written: a zone 1-2 target (heart rate,
-    pace, power), a share of LTHR, max HR, threshold pace or FTP that ends in the easy band, or a
-    pace in a run no faster than the easy band's top (from the planning speed: 80 % of threshold);
-    a pace-written plan (``9:00-9:45/mi Pace``) is easy running, not moderate (probe coach11)."""
-    from watchsync.model.workout import (
-        HeartRatePercentLthrTarget,
-        HeartRatePercentMaxTarget,
-        HeartRateZoneTarget,
-        PacePercentTarget,
-        PaceTarget,
-        PaceZoneTarget,
-        PowerPercentFtpTarget,
-        PowerZoneTarget,
-    )
-
-    target = step.target
-    if isinstance(target, HeartRateZoneTarget | PaceZoneTarget | PowerZoneTarget):
-        return (target.zone_high or target.zone) <= EASY_TOP_ZONE
-    shares: tuple[tuple[type[HeartRatePercentLthrTarget | HeartRatePercentMaxTarget | PacePercentTarget
-                              | PowerPercentFtpTarget], float], ...] = (
-        (HeartRatePercentLthrTarget, EASY_TOP_PCT_LTHR), (HeartRatePercentMaxTarget, EASY_TOP_PCT_MAX_HR),
-        (PacePercentTarget, EASY_TOP_PCT_PACE), (PowerPercentFtpTarget, EASY_TOP_PCT_FTP))
-    for kind, top in shares:
-        if isinstance(target, kind):
-            return float(target.high) <= top
-    speed = planning_speed(family, run_speed)
-    if isinstance(target, PaceTarget) and family == "run" and speed:
-        return 1000 / target.fast <= speed * EASY_TOP_OVER_PLANNING_SPEED
-    return False
+    """Whether a step without an RPE is easy by its target as written: the RPE its target stands for
+    (:func:`target_rpe`) is in the easy band: zones 1-2 (heart rate, pace, power), up to 89 % of LTHR,
+    79 % of max HR, 87 % of threshold pace, 75 % of FTP, a run's pace no faster than 87 % of threshold
+    speed; a pace-written plan (``9:00-9:45/mi Pace``) is easy running, not moderate (probe coach11)."""
+    rated = target_rpe(step, family, run_speed)
+    return rated is not None and rated[1] <= EASY_MAX_RPE
 
 
 #: Coggan's power zones as RPE ranges: Z1-Z4 as the RPE scale's bands, VO2max 9, anaerobic and above 10.
@@ -201,8 +168,9 @@ POWER_ZONE_RPE: dict[int, tuple[float, float]] = {1: (1, 2), 2: (3, 4), 3: (5, 6
                                                   7: (10, 10)}
 #: The tops of Coggan's power zones 1-6 in % of FTP.
 POWER_ZONE_TOPS_PCT_FTP = (55.0, 75.0, 90.0, 105.0, 120.0, 150.0)
-#: LTHR is about 90 % of max HR (Friel): a share of max HR is read on the RPE scale's LTHR column.
-LTHR_OVER_MAX_HR = 0.9
+#: LTHR is about 89 % of max HR (Friel: 85-90 %): a share of max HR is read on the RPE scale's LTHR
+#: column, so the easy band's top (89 % of LTHR) is 79 % of max HR, Daniels' easy running.
+LTHR_OVER_MAX_HR = 0.89
 
 
 def _rpe_of_share(percent: float, scale: dict[int, tuple[float, float]]) -> tuple[float, float]:
