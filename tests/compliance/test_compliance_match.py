@@ -169,6 +169,24 @@ def test_a_split_run_is_green_in_the_report_with_its_pieces_said() -> None:
     assert "done in 2 pieces: also 25 min at 18:00" in row.flags
 
 
+def test_a_long_run_missed_for_a_hike_that_day_says_so() -> None:
+    # probe coach12: an ultra runner's long day as a 2h40m hike read only "missed" beside "not in the plan"
+    from watchsync.report.build import build_report
+
+    long = PlannedSession(id="long", date=MONDAY, workout=Workout(
+        name="Long easy run", sport=Sport.TRAIL_RUNNING, tags=["long"],
+        steps=[Step(duration=TimeDuration(seconds=90 * 60))]))
+    hike = ActivitySummary(id="hike", sport=Sport.OTHER, fit_sport="hiking", duration_s=160 * 60,
+                           start=datetime(MONDAY.year, MONDAY.month, MONDAY.day, 7, tzinfo=UTC))
+    yoga = hike.model_copy(update={"id": "yoga", "fit_sport": "training", "start": hike.start + timedelta(days=1)})
+    today = MONDAY + timedelta(days=10)
+    report = build_report([long], match_sessions([long], [hike, yoga], today=today), [], {}, athlete="u",
+                          today=today)
+    missed = next(row for row in report.sessions if row.session_id == "long")
+    assert missed.status == "red"
+    assert missed.flags == ["missed", "hiking instead that day (2h40m on foot): not counted as the run"]
+
+
 def test_a_drills_session_is_done_on_another_day_only_by_an_activity_of_about_its_length() -> None:
     """probe coach10: a 60-min trail run three days later became "Pre-run drills (3 days late), 400 %"."""
     drills = PlannedSession(id="drills", date=MONDAY, workout=Workout(

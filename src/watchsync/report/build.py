@@ -21,6 +21,7 @@ from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
 from watchsync.compliance.step_flags import step_flags
 from watchsync.compliance.summary import PlanSummary, summarize
+from watchsync.describe import format_seconds
 from watchsync.model.athlete import Athlete
 from watchsync.model.units import Units
 from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow, StepRow
@@ -43,7 +44,8 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
     summary = summarize(planned, matched, loads, config, easy_speed, today=today)
     rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id), profile)
             for m in matched.matches]
-    rows += [_open_row(s, "red", config, easy_speed, profile) for s in matched.missed]
+    rows += [_open_row(s, "red", config, easy_speed, profile, _on_foot_instead(s, matched.unplanned))
+             for s in matched.missed]
     rows += [_open_row(s, "pending", config, easy_speed, profile) for s in matched.pending]
     rows += [_unplanned_row(a) for a in matched.unplanned]
     rows.sort(key=lambda r: (r.day, STATUS_SEVERITY.index(r.status), r.name))
@@ -119,15 +121,31 @@ def _steps(intensity: IntensityScore) -> list[StepRow]:
 
 
 
+#: Activities on foot that are no run (FIT sports watchsync reads as other).
+ON_FOOT = frozenset({"hiking", "walking", "mountaineering"})
+
+
+def _on_foot_instead(session: PlannedSession, unplanned: list[ActivitySummary]) -> str | None:
+    """A flag for a missed run when the athlete was out on foot that day instead (a trail runner's long
+    day as a hike): it stays missed, a hike is no run, but the coach sees why (probe coach12)."""
+    if session.workout.sport.family != "run":
+        return None
+    hikes = [a for a in unplanned if a.start.date() == session.date and a.fit_sport in ON_FOOT]
+    if not hikes:
+        return None
+    seconds = sum(a.duration_s for a in hikes)
+    return f"{hikes[0].fit_sport} instead that day ({format_seconds(seconds)} on foot): not counted as the run"
+
+
 def _open_row(session: PlannedSession, status: Literal["red", "pending"], config: ComplianceConfig,
-              easy_speed: SpeedLike, profile: Athlete | None = None) -> SessionRow:
+              easy_speed: SpeedLike, profile: Athlete | None = None, instead: str | None = None) -> SessionRow:
     volume = volume_score(session.workout, None, config, easy_speed)
     return SessionRow(
         day=session.date, session_id=session.id, activity_id=None, done_on=None, name=session.workout.name,
         sport=session.workout.sport.value, status=status, metric=volume.metric, planned=volume.planned,
         done=None, ratio=None, in_target=None, easy_above=None,
         rpe_prescribed=compare_rpe(session.workout, None, config, easy_speed, profile).prescribed, rpe_reported=None,
-        days_late=None, flags=["missed"] if status == "red" else [])
+        days_late=None, flags=(["missed"] + ([instead] if instead else [])) if status == "red" else [])
 
 
 def _unplanned_row(activity: ActivitySummary) -> SessionRow:
