@@ -26,7 +26,7 @@ from watchsync.services.activities import (
 )
 from watchsync.services.report import session_key
 from watchsync.store import Store
-from watchsync.testing.garmin.helpers import running_server
+from watchsync.testing.garmin.helpers import fake_token_dir, running_server
 from watchsync.testing.garmin.server import Fault, LocalGarminServer
 from watchsync.testing.garmin.wire import Drop, Request, Response, error_response
 from watchsync.testing.simulate import Behaviour, simulate_activity
@@ -53,6 +53,17 @@ def morning(day: date, tz: timezone = UTC) -> datetime:
 def server() -> Iterator[LocalGarminServer]:
     with running_server() as started:
         yield started
+
+
+@pytest.fixture
+def client(server: LocalGarminServer, tmp_path: Path) -> GarminClient:
+    return GarminClient(fake_token_dir(tmp_path / "tokens", server.url), server.url, sleep=lambda _s: None)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "state.sqlite3") as opened:
+        yield opened
 
 
 def upload(server: LocalGarminServer, workout: Workout, start: datetime, *, behaviour: Behaviour = "follows",

@@ -14,6 +14,7 @@ from watchsync.garmin.client import GarminClient
 from watchsync.model.athlete import Athlete
 from watchsync.services.activities import sync_activities
 from watchsync.store import Store
+from watchsync.testing.garmin.helpers import fake_token_dir
 from watchsync.testing.garmin.server import LocalGarminServer
 
 FIT2 = Path(os.environ.get("WATCHSYNC_FIXTURES") or Path(__file__).resolve().parents[3] / "shared" / "fixtures"
@@ -32,6 +33,17 @@ def server(request: pytest.FixtureRequest) -> Iterator[LocalGarminServer]:
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture
+def client(server: LocalGarminServer, tmp_path: Path) -> GarminClient:
+    return GarminClient(fake_token_dir(tmp_path / "tokens", server.url), server.url, sleep=lambda _s: None)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "state.sqlite3") as opened:
+        yield opened
 
 
 def test_a_triathlon_counts_once_whether_or_not_its_legs_are_listed(
