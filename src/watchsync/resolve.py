@@ -204,6 +204,28 @@ def band_notes(resolved: Workout, athlete: Athlete) -> list[str]:
     return notes
 
 
+def zones_as_bands(workout: Workout, athlete: Athlete) -> Workout:
+    """A copy of a resolved ``workout`` for scoring: a single heart-rate zone the watch keeps (``- 40m Z2
+    HR``) as the athlete's default band of that zone (Friel's shares of LTHR), with the RPE the zone
+    stands for when the step has none (zone 2 is RPE 3-4, easy). Time in target was "–" on every zone
+    run (probe coach13). A workout without such a step is returned as it is."""
+    def convert(block: Step | Repeat) -> Step | Repeat:
+        if isinstance(block, Repeat):
+            return block.model_copy(update={"steps": [convert(inner) for inner in block.steps]})
+        target = block.target
+        if not isinstance(target, HeartRateZoneTarget) or target.top > len(DEFAULT_HR_ZONES_PCT_LTHR):
+            return block
+        lthr = athlete.effective_lthr
+        band = _hr(DEFAULT_HR_ZONES_PCT_LTHR[target.zone][0] * lthr / 100,
+                   DEFAULT_HR_ZONES_PCT_LTHR[target.top][1] * lthr / 100)
+        rpe = block.rpe or RpeTarget(low=min(10, 2 * target.zone - 1), high=min(10, 2 * target.top))
+        return block.model_copy(update={"target": band, "rpe": rpe})
+
+    if not any(isinstance(step.target, HeartRateZoneTarget) for step in workout.flat_steps()):
+        return workout
+    return workout.model_copy(update={"steps": [convert(block) for block in workout.steps]})
+
+
 def is_resolved(workout: Workout) -> bool:
     """True when every target is one a device understands without a profile."""
     return all(isinstance(step.target, CONCRETE_TARGETS) for step in workout.flat_steps())

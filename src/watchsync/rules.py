@@ -174,9 +174,11 @@ LTHR_OVER_MAX_HR = 0.89
 
 
 def _rpe_of_share(percent: float, scale: dict[int, tuple[float, float]]) -> tuple[float, float]:
-    """The RPE pair (1-2, 3-4 ...) whose band of the RPE scale holds ``percent`` (above the top: 9-10)."""
+    """The RPE pair (1-2, 3-4 ...) whose band of the RPE scale holds ``percent`` (above the top: 9-10); the
+    bands are whole percents (85-89, 90-94), so a share up to half a percent above a top is in that band
+    (89.1 % of LTHR is a whole-bpm 147 of 165: still easy; probe review18)."""
     for rpe in range(2, 11, 2):
-        if percent <= scale[rpe][1]:
+        if percent <= scale[rpe][1] + 0.5:
             return rpe - 1.0, float(rpe)
     return 9.0, 10.0
 

@@ -204,3 +204,31 @@ def test_sixteen_fast_reps_are_a_session_not_strides_in_an_easy_run() -> None:
     assert many is not None and not many.easy_session and "rpe" not in many.bases
     few = judge_easy(strides, done, HR_ATHLETE, reported_rpe=7)
     assert few is not None and few.easy_session and few.too_hard  # strides inside an easy run: RPE 7 is too hard
+
+
+@pytest.mark.parametrize("line", ["- 40m 80-89% LTHR", "- 40m Z1-Z2 HR", "8x\n- 4m 70-85% LTHR\n- 1m walk @recovery"])
+def test_an_easy_band_whose_whole_bpm_top_is_half_a_beat_above_the_ceiling_is_judged(line: str) -> None:
+    # LTHR 168: 89 % is 149.5, the resolved band's top 150 bpm, and the run at 157 bpm read nothing (probe
+    # coach13); a run/walk written in shares of LTHR was no run/walk at all (probe review18)
+    from watchsync.formats.text import parse_text
+
+    athlete = HR_ATHLETE.model_copy(update={"lthr": 168})
+    easy = resolve(parse_text(f"name: Easy\nsport: running\n{line}\n"), athlete)
+    hard = decode_activity(simulate_activity(resolve(LONG_RUN, HR_ATHLETE), HR_ATHLETE,
+                                             start=datetime.combine(DAY, time(7), UTC), behaviour="too_hard").fit)
+    judgement = judge_easy(easy, hard, athlete, reported_rpe=None)
+    assert judgement is not None and judgement.too_hard and judgement.bases == ["heart_rate"]
+
+
+def test_a_watch_zone_run_gets_a_time_in_target_from_the_athletes_zone() -> None:
+    # "- 40m Z2 HR" showed "–" in target on every run: the watch's zone had no band to score (probe coach13)
+    from watchsync.compliance.score import score_intensity
+    from watchsync.formats.text import parse_text
+
+    zone_two = resolve(parse_text("name: Z2\nsport: running\n- 40m Z2 HR\n"), HR_ATHLETE)
+    done = decode_activity(simulate_activity(zone_two, HR_ATHLETE, start=datetime.combine(DAY, time(7), UTC),
+                                             behaviour="follows").fit)
+    assert score_intensity(zone_two, done).steps[0].inside is None  # without the athlete: the watch's zone
+    [step] = score_intensity(zone_two, done, athlete=HR_ATHLETE).steps
+    assert (step.channel, step.low, step.high) == ("heart_rate", round(0.85 * 171), round(0.89 * 171))
+    assert step.inside is not None and step.easy

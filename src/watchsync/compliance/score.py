@@ -225,15 +225,20 @@ OPEN_HARD_GRACE_SECONDS = 20.0
 MIN_EXECUTION_SECONDS = 5.0
 
 
-def score_intensity(workout: Workout, activity: Activity,
-                    config: ComplianceConfig | None = None) -> IntensityScore:
-    """Time in target per step of the resolved ``workout`` as executed in ``activity``.
+def score_intensity(workout: Workout, activity: Activity, config: ComplianceConfig | None = None,
+                    athlete: Athlete | None = None) -> IntensityScore:
+    """Time in target per step of the resolved ``workout`` as executed in ``activity``; with ``athlete``
+    a watch's heart-rate zone is scored as the athlete's band of it (:func:`watchsync.resolve.zones_as_bands`).
 
     Steps come from the laps' ``wkt_step_index`` when the watch ran this workout (the copy the
     activity carries has the same steps); otherwise the planned steps are laid along the time the
     timer ran (a pause moves every later step on), distance steps along the recorded distance.
     """
     config = config or ComplianceConfig()
+    if athlete is not None and athlete.max_hr:
+        from watchsync.resolve import zones_as_bands
+
+        workout = zones_as_bands(workout, athlete)
     order = execution_order(workout)
     planned = {p.index: p for p in order}
     ceiling = easy_hr_ceiling(workout, config)

@@ -223,7 +223,7 @@ def _intensities(store: Store, athlete: Athlete, matched: MatchResult, activitie
         except FitDecodeError:
             continue
         if activity_id not in scores:
-            scores[activity_id] = score_intensity(match.session.workout, activity, config)
+            scores[activity_id] = score_intensity(match.session.workout, activity, config, athlete)
         judgement = judge_easy(match.session.workout, activity, athlete, match.activity.workout_rpe, config)
         if judgement is not None:
             judged[activity_id] = judgement

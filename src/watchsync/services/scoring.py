@@ -45,7 +45,7 @@ def score_session(session: PlannedSession, analysis: Analysis | SessionAnalysis,
     """Volume, time in target per step and RPE of ``analysis`` (a file or one of its sessions)."""
     config = config or ComplianceConfig()
     workout = session.workout
-    intensity = score_intensity(workout, analysis.activity, config)
+    intensity = score_intensity(workout, analysis.activity, config, athlete)
     return SessionScore(
         session_id=session.id, day=session.date, workout=workout.name, activity_id=analysis.summary.id,
         volume=volume_score(workout, analysis.summary, config, speeds_for(athlete)),

@@ -90,7 +90,7 @@ def sample_report(library: Path, athlete: Athlete, first_monday: date,
         loads.append(activity_load(summary, activity.records, athlete, config))
     today = first_monday + timedelta(days=TODAY_OFFSET)
     matched = match_sessions(planned, summaries, today=today, config=config)
-    intensities = {m.activity.id: score_intensity(m.session.workout, decoded[m.activity.id], config)
+    intensities = {m.activity.id: score_intensity(m.session.workout, decoded[m.activity.id], config, athlete)
                    for m in matched.matches}
     easy = {m.activity.id: judgement for m in matched.matches if judged and (judgement := judge_easy(
         m.session.workout, decoded[m.activity.id], athlete, m.activity.workout_rpe, config)) is not None}

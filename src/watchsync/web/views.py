@@ -24,6 +24,7 @@ from watchsync.model.athlete import Athlete
 from watchsync.model.enums import find_sport
 from watchsync.report import charts, values
 from watchsync.report.model import ComplianceReport, SessionRow
+from watchsync.resolve import zones_as_bands
 from watchsync.services.plan_apply import plan_weeks
 from watchsync.services.report import (
     StoredActivity,
@@ -242,7 +243,8 @@ def activity(store: Store, athlete: Athlete, activity_id: str) -> ActivityView:
     intensity = _intensity(store, athlete, row, session, decoded)
     done_sport = stored.summary.sport if stored is not None else find_sport(row.sport)
     steps = _steps(intensity, done_sport.family if done_sport is not None else "run")
-    workout = session.workout if session else None
+    # a watch's heart-rate zone charted as the athlete's band of it, as it is scored (probe coach13)
+    workout = zones_as_bands(session.workout, athlete) if session else None
     chart = hr_chart(decoded, workout) if decoded is not None else ""
     summary = stored.summary if stored is not None else None
     elapsed = summary.elapsed_s if summary is not None and summary.elapsed_s is not None \
@@ -283,7 +285,7 @@ def _intensity(store: Store, athlete: Athlete, row: SessionRow, session: Planned
         scored_id = str(stored.scores.get("activity_id") or stored.activity_id)  # a leg's id: "123#2"
         if stored.session_key == session.id and scored_id == row.activity_id and "intensity" in stored.scores:
             return IntensityScore.model_validate(stored.scores["intensity"])
-    return score_intensity(session.workout, decoded) if decoded is not None else None
+    return score_intensity(session.workout, decoded, athlete=athlete) if decoded is not None else None
 
 
 def _steps(intensity: IntensityScore | None, family: str) -> list[StepLine]:
