@@ -230,6 +230,9 @@ def test_a_files_offset_a_few_minutes_off_a_zone_is_that_zone_and_an_offset_of_0
     assert local_start(start, "utc", 0.0, "Europe/Prague").isoformat() == "2020-02-15T11:16:30+01:00"
     assert local_start(start, "utc", 0.0, "Europe/London").isoformat() == "2020-02-15T10:16:30+00:00"
     assert local_start(start, "utc", 0.0, None).utcoffset() == timedelta(0)  # no zone: the file's 0 stands
+    # a Garmin's 0 is a zone: a Berlin runner's late run in London stays on its day (probe review18)
+    late = datetime(2026, 1, 10, 23, 20, tzinfo=UTC)
+    assert local_start(late, "utc", 0.0, "Europe/Berlin", zero_is_a_zone=True).date() == late.date()
 
 
 @pytest.mark.parametrize(("fit_sport", "said"), [(FitSport.WALKING, "walking"), (FitSport.HIKING, "hiking")])

@@ -519,3 +519,18 @@ def test_an_rpe_entered_in_connect_after_the_sync_is_taken_in_by_the_days_first_
     assert len(store.list_activities(ATHLETE.name)) == 1
     again = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY + timedelta(days=2))
     assert again.rated == []  # rated once: not scored again
+
+
+def test_a_late_rpe_from_a_list_item_keeps_the_stored_workout_link(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    # a list item that carries the RPE but not associatedWorkoutId re-scored the run without its link (review18)
+    from watchsync.model.workout import HeartRateZoneTarget
+    from watchsync.services.activities import _rated_since_stored
+
+    unrated = resolve(Workout(name="Z2", sport=Sport.RUNNING, steps=[
+        Step(duration=TimeDuration(seconds=2400), target=HeartRateZoneTarget(zone=2))]), ATHLETE)
+    activity_id, _ = upload(server, unrated, morning(TODAY), associated_workout_id=555)
+    sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY)
+    item = {"activityId": activity_id, "startTimeLocal": f"{TODAY} 07:00:00", "directWorkoutRpe": 40}
+    [(connect, row)] = _rated_since_stored(store, client, [item], set(), None)
+    assert connect["associatedWorkoutId"] == 555 and row.activity_id == activity_id

@@ -107,10 +107,11 @@ class ActivitySummary(BaseModel):
 
 
 def local_start(start: datetime, clock: Clock, file_offset: float | None, zone: str | None,
-                offset_at: datetime | None = None) -> datetime:
+                offset_at: datetime | None = None, *, zero_is_a_zone: bool = False) -> datetime:
     """The local start of a FIT time: the file's own UTC offset, else the athlete's zone (else the host's).
     An offset of 0 where the athlete's zone has another is no zone: writers that copy the UTC time into
-    ``local_timestamp`` (COROS, some apps) say nothing of the local time.
+    ``local_timestamp`` (COROS, some apps) say nothing of the local time; a Garmin's 0 is a zone
+    (``zero_is_a_zone``: a Berlin runner's run in London; probe review18).
 
     The file's offset is the one at ``offset_at`` (the activity's end): when the athlete's zone has
     that offset then, the zone's offset at the start is used, so that an activity across a daylight
@@ -120,7 +121,7 @@ def local_start(start: datetime, clock: Clock, file_offset: float | None, zone: 
     if clock == "local":
         naive = start.replace(tzinfo=None)
         return naive.replace(tzinfo=ZoneInfo(zone)) if zone else naive.astimezone()
-    if file_offset == 0.0 and zone and _offset_s(ZoneInfo(zone), offset_at or start) != 0.0:
+    if file_offset == 0.0 and not zero_is_a_zone and zone and _offset_s(ZoneInfo(zone), offset_at or start) != 0.0:
         file_offset = None  # local time written as UTC (COROS, some apps): no zone said, the athlete's is (fit12)
     if file_offset is not None:
         if zone and offset_at is not None and _offset_s(ZoneInfo(zone), offset_at) == file_offset:
@@ -221,7 +222,8 @@ def _summary(summary_id: str, activity: Activity, part: SessionPart, associated_
         id=summary_id,
         sport=sport,
         start=local_start(part.start, activity.clock, activity.utc_offset, zone,
-                          activity.info.timestamp if activity.info is not None else None),
+                          activity.info.timestamp if activity.info is not None else None,
+                          zero_is_a_zone=any(f.manufacturer == "garmin" for f in activity.file_ids)),
         duration_s=part.timer_s,
         distance_m=part.distance_m,
         avg_hr=_whole(part.avg_hr),

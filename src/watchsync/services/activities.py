@@ -232,6 +232,9 @@ def _rated_since_stored(store: Store, client: GarminClient, listed: list[dict[st
             connect = {**(details or {}), **item}
         rpe = summary_from_connect(connect).workout_rpe
         if rpe is not None and rpe != stored.get("workout_rpe"):
+            if connect.get("associatedWorkoutId") is None and stored.get("associated_workout_id") is not None:
+                # a list item without the link: the stored one stands (probe review18)
+                connect["associatedWorkoutId"] = stored["associated_workout_id"]
             found.append((connect, row))
     return found
 
