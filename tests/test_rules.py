@@ -60,8 +60,8 @@ def test_a_zone_written_plan_weighs_a_threshold_hour_above_an_easy_hour() -> Non
     # probe coach12: both read 4.0 a minute, the "unrated" session RPE
     easy, threshold = session_facts(ZONE_EASY), session_facts(ZONE_THRESHOLD)
     assert easy.minutes == threshold.minutes == 60
-    assert easy.session_rpe == 2 and easy.load == 120
-    assert threshold.session_rpe == pytest.approx((30 * 2 + 30 * 8) / 60)  # 30 min of Z1, 30 min of Z4
+    assert easy.session_rpe == 1.5 and easy.load == 90  # zone 1 is RPE 1-2
+    assert threshold.session_rpe == pytest.approx((30 * 1.5 + 30 * 7.5) / 60)  # 30 min of Z1, 30 min of Z4
     assert threshold.load > 2 * easy.load
 
 
@@ -97,3 +97,26 @@ def test_a_swims_resolved_pace_is_read_against_the_css() -> None:
     swim = parse_text("name: CSS\nsport: pool_swim\npool: 25m\n- 400mtr 98-102% Pace\n")
     step = resolve(swim, swimmer).flat_steps()[0]
     assert rules.target_rpe(step, "swim", athlete=swimmer) == (7, 8)
+
+
+def test_a_share_of_max_hr_is_read_against_the_athletes_own_lthr_in_plans_as_in_the_report() -> None:
+    # "- 40m 75-85% HR" was hard in plan lint (85 % of max read as 95.5 % of LTHR) and RPE 3.5 in the report
+    # (resolved to 141-160 bpm, 93.6 % of anna's LTHR 171): one step, two readings (probe review18)
+    from watchsync.model.athlete import Athlete
+    from watchsync.resolve import resolve
+
+    anna = Athlete(name="anna", max_hr=188, lthr=171, threshold_pace="4:30/km")
+    workout = parse_text("name: Aerobic\nsport: running\n- 40m 75-85% HR\n")
+    facts = session_facts(workout, rules.speeds_for(anna), anna)
+    assert (facts.hard, facts.easy_seconds, facts.session_rpe) == (False, 2400, 3.5)  # RPE 1-6: its middle
+    assert compare_rpe(resolve(workout, anna), None, easy_speed=rules.speeds_for(anna), athlete=anna).prescribed == 3.5
+    resolved = resolve(workout, anna).flat_steps()[0]
+    assert rules.target_rpe(resolved, "run", athlete=anna) == rules.target_rpe(workout.flat_steps()[0], "run",
+                                                                               athlete=anna) == (1, 6)
+
+
+def test_strides_written_as_a_pace_are_strides_outside_a_repeat_too() -> None:
+    # "- 20s 3:30-3:40/km Pace" between easy steps made an easy run a hard session (probe review18)
+    text = "name: Strides\nsport: running\n- 30m RPE 3\n" + "- 20s 3:30-3:40/km Pace\n- 40s RPE 2\n" * 6
+    facts = session_facts(parse_text(text), 0.8 * THRESHOLD_SPEED)
+    assert not facts.hard and facts.hard_seconds == 120

@@ -145,7 +145,7 @@ def intensity_band(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
         return "easy"
     rated = target_rpe(step, "")  # "- 30m Z5 HR", "- 20m 95-100% LTHR": the RPE its target stands for (review17)
     if rated is not None:
-        return rpe_band(rated[1], easy_max_rpe)
+        return rpe_band((rated[0] + rated[1]) / 2, easy_max_rpe)  # its middle, as plans and the report rate it
     return "hard" if step.intensity is Intensity.INTERVAL else "moderate"
 
 
@@ -218,7 +218,10 @@ def target_rpe(step: Step, family: str, run_speed: SpeedLike | None = None,
     if isinstance(target, PowerPercentFtpTarget):
         return POWER_ZONE_RPE[_power_zone(float(target.low))][0], POWER_ZONE_RPE[_power_zone(float(target.high))][1]
     if isinstance(target, HeartRatePercentLthrTarget | HeartRatePercentMaxTarget):
-        share = 1 / LTHR_OVER_MAX_HR if isinstance(target, HeartRatePercentMaxTarget) else 1.0
+        # the athlete's own LTHR to max HR when known (85 % of max is 93 % of anna's LTHR 171 of 188)
+        share = (1.0 if not isinstance(target, HeartRatePercentMaxTarget)
+                 else athlete.max_hr / athlete.lthr if athlete is not None and athlete.lthr and athlete.max_hr
+                 else 1 / LTHR_OVER_MAX_HR)
         return (_rpe_of_share(float(target.low) * share, DEFAULT_RPE_HR_PCT_LTHR)[0],
                 _rpe_of_share(float(target.high) * share, DEFAULT_RPE_HR_PCT_LTHR)[1])
     threshold_speed = (planning_speed(family, run_speed) or 0.0) / 0.8 if family == "run" else 0.0

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from watchsync import rules
+from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Step, TimeDuration, Workout
 from watchsync.rules import FAMILY_SPEED, step_rpe
 
@@ -33,11 +34,14 @@ UNRATED_SESSION_RPE = 4.0
 CROSS_FAMILIES = frozenset({"bike", "swim", "ski", "other"})
 
 
-def is_stride(step: Step) -> bool:
-    """A short relaxed acceleration: 30 s or less at RPE 6 or more (or in the hard band without an RPE)."""
+def is_stride(step: Step, family: str = "", run_speed: rules.SpeedLike | None = None) -> bool:
+    """A short relaxed acceleration: 30 s or less at RPE 6 or more, written or what its target stands for
+    (``- 20s 3:30-3:40/km Pace`` in a run; probe review18), or in the hard band without either."""
     if not (isinstance(step.duration, TimeDuration) and step.duration.seconds <= STRIDE_MAX_SECONDS):
         return False
     rpe = step_rpe(step)
+    if rpe is None and (rated := rules.target_rpe(step, family, run_speed)) is not None:
+        rpe = rated[1]
     return rpe >= STRIDE_MIN_RPE if rpe is not None else rules.intensity_band(step) == "hard"
 
 
@@ -102,15 +106,18 @@ class SessionFacts:
         return self.session_rpe * self.minutes
 
 
-def _target_rpe(step: Step, family: str, run_speed: rules.SpeedLike) -> float | None:
-    """The high end of the RPE a step's target stands for (:func:`watchsync.rules.target_rpe`)."""
-    band = rules.target_rpe(step, family, run_speed)
-    return band[1] if band is not None else None
+def _target_rpe(step: Step, family: str, run_speed: rules.SpeedLike, athlete: Athlete | None) -> float | None:
+    """The middle of the RPE range a step's target stands for (:func:`watchsync.rules.target_rpe`), as the
+    report prescribes it: ``Z4 HR`` 7.5 (hard), ``Z3 HR`` 5.5 (moderate), ``75-85% HR`` 4.5 (probe review18)."""
+    band = rules.target_rpe(step, family, run_speed, athlete)
+    return (band[0] + band[1]) / 2 if band is not None else None
 
 
-def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["run"]) -> SessionFacts:
-    """Classify ``workout`` and measure it; ``run_speed`` (m/s) converts running distance and time. A
-    day-off marker (``- OFF``) is no training: no time, no load (:meth:`Workout.is_day_off`)."""
+def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["run"],
+                  athlete: Athlete | None = None) -> SessionFacts:
+    """Classify ``workout`` and measure it; ``run_speed`` (m/s) converts running distance and time;
+    ``athlete`` reads a share of max HR against their own LTHR. A day-off marker (``- OFF``) is no
+    training: no time, no load (:meth:`Workout.is_day_off`)."""
     family = workout.sport.family
     if workout.is_day_off():
         return SessionFacts(family=family, tags=frozenset(workout.tags), seconds=0.0, easy_seconds=0.0,
@@ -127,14 +134,14 @@ def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["r
         rpe = step_rpe(step)
         # "- 8m Z4 HR", "- 30m 4:25-4:35/km Pace" stand for RPE 7-8: load, band and a hard session as if
         # written so (probes coach12, review17)
-        rated = rpe if rpe is not None else _target_rpe(step, family, run_speed)
+        rated = rpe if rpe is not None else _target_rpe(step, family, run_speed, athlete)
         band = rules.intensity_band(step)
         if band != "easy" and rpe is None and rules.easy_by_target(step, family, run_speed):
             band = "easy"  # "- 45m Z2 HR", "- 45m 9:00-9:45/mi Pace": easy running, though no RPE says so
         elif rpe is None and rated is not None and step.intensity not in rules.EASY_INTENSITIES:
             band = rules.rpe_band(rated)
         split[band] += seconds
-        if is_stride(step):
+        if is_stride(step, family, run_speed):
             strides += seconds
         elif rpe is not None or (rated is not None and step.intensity not in rules.EASY_INTENSITIES):
             hard = hard or (rated or 0.0) >= HARD_SESSION_RPE  # a warm-up's zone makes no hard session

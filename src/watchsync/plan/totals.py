@@ -46,7 +46,7 @@ class WeekTotals:
 def placed_facts(plan: Plan, athlete: Athlete | None = None) -> list[PlacedFacts]:
     """Facts of every session in plan order; running speed from ``athlete`` when given."""
     speed = speeds_for(athlete)
-    return [PlacedFacts(number, day, session, session_facts(session.workout, speed))
+    return [PlacedFacts(number, day, session, session_facts(session.workout, speed, athlete))
             for number, week in enumerate(plan.weeks, start=1)
             for day in sorted(week.days)
             for session in week.days[day]]
