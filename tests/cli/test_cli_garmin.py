@@ -321,3 +321,19 @@ def test_a_second_file_of_the_same_name_is_said_to_replace_the_firsts_workout(
         "made (the same name), a cycling workout, with a pool_swim one" in err
     code, out, err = run("push", str(swim))
     assert code == 0 and "warning: replaces workout" in err and out.startswith("updated")
+
+
+def test_a_file_pushed_again_from_another_folder_replaces_nothing(run: Run, tokens: Path, server: LocalGarminServer,
+                                                                   tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # "a/tue.txt: warning: replaces workout 'Tuesday session', which tue.txt made" for the same file (review18)
+    folder = tmp_path / "coach" / "a"
+    folder.mkdir(parents=True)
+    (folder / "tue.txt").write_text("name: Tuesday session\nsport: running\n- 40m RPE 3\n")
+    monkeypatch.chdir(folder)
+    code, _, err = run("push", "tue.txt")
+    assert code == 0, err
+    (folder / "tue.txt").write_text("name: Tuesday session\nsport: running\n- 45m RPE 3\n")
+    monkeypatch.chdir(folder.parent)
+    code, out, err = run("push", "a/tue.txt")
+    assert code == 0 and out.startswith("updated") and "replaces" not in err, err

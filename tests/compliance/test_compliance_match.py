@@ -185,6 +185,10 @@ def test_a_long_run_missed_for_a_hike_that_day_says_so() -> None:
     missed = next(row for row in report.sessions if row.session_id == "long")
     assert missed.status == "red"
     assert missed.flags == ["missed", "hiking instead that day (2h40m on foot): not counted as the run"]
+    # a 12-minute dog walk is no long day on foot (probe review18)
+    walk = hike.model_copy(update={"fit_sport": "walking", "duration_s": 12 * 60})
+    report = build_report([long], match_sessions([long], [walk], today=today), [], {}, athlete="u", today=today)
+    assert report.sessions[0].flags == ["missed"]
 
 
 def test_a_drills_session_is_done_on_another_day_only_by_an_activity_of_about_its_length() -> None:

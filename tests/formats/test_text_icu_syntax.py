@@ -1189,6 +1189,7 @@ def test_a_times_sign_counts_as_an_x_and_hours_of_repeated_minutes_are_said() ->
     ("- 5m 165 hard", "a unit: 165bpm, 165W, 165% or 165rpm"), ("- 5m 165 tempo", "a unit: 165bpm, 165W, 165% or "
                                                                  "165rpm"),
     ("- 3m 8 hard", "RPE 8"), ("- 10m 250 hard effort", "a unit: 250bpm, 250W, 250% or 250rpm"),  # review17
+    ("- 5m 30 push up", None), ("- 2m 100 skip", None), ("- 10m 1 slow lap", None),  # counts (review18)
 ])
 def test_a_bare_number_after_the_length_is_said_when_it_looks_like_a_target(line: str, said: str | None) -> None:
     # "- 2m 4 easy jog" and "- 3m 150 easy" passed in silence, open steps (probe coach11)
@@ -1271,6 +1272,12 @@ def test_markdown_section_titles_are_sections_not_the_workouts_name(tmp_path: Pa
     assert [s.intensity for s in workout.flat_steps()] == [Intensity.WARMUP, Intensity.ACTIVE, Intensity.COOLDOWN]
     (tmp_path / "x.txt").write_text("sport: running\n## Great Workout\n- 10m Z1 HR\n")
     assert load_workout(tmp_path / "x.txt").name == "Great Workout"
+    # a first "# Recovery" titles the workout; "## Main set 3x" repeats its steps (probe review18)
+    (tmp_path / "r.txt").write_text("# Recovery\nsport: running\n- 30m RPE 3\n## Main set 3x\n- 3m RPE 7\n"
+                                    "- 2m RPE 2\n")
+    recovery = load_workout(tmp_path / "r.txt")
+    assert recovery.name == "Recovery" and recovery.flat_steps()[0].intensity is Intensity.ACTIVE
+    assert isinstance(recovery.steps[1], Repeat) and recovery.steps[1].count == 3
 
 
 def test_a_repeat_inside_a_repeat_block_says_the_text_cannot_nest_it() -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import fitdecode
 import numpy as np
 
+from watchsync.activity.fitcrc import fit_crc
 from watchsync.activity.messages import MESSAGE_KINDS, NATIVE_RECORD_FIELDS, RECORD_FIELDS
 from watchsync.activity.raw import Message, RawDecode
 
@@ -57,11 +58,16 @@ def _sized_to_the_end(data: bytes, problems: list[str]) -> bytes:
         return data
     header_size = data[0]
     declared = int.from_bytes(data[4:8], "little")
-    there = len(data) - header_size - 2  # the file's CRC after the data
-    if header_size not in (12, 14) or there <= 0 or declared != 0:
+    if header_size not in (12, 14) or declared != 0 or len(data) <= header_size + 2:
         return data
+    # the file's CRC closes the data when its last two bytes are the CRC of the rest; an unfinished file has none
+    closed = fit_crc(data[:-2]) == int.from_bytes(data[-2:], "little")
+    there = len(data) - header_size - (2 if closed else 0)
     problems.append(f"the header says {declared} bytes of data, the file holds {there}: read to its end")
-    return data[:4] + there.to_bytes(4, "little") + data[8:]
+    header = data[:4] + there.to_bytes(4, "little") + data[8:12]
+    if header_size == 14:  # the header's own CRC, made again for the size written in (review18)
+        header += fit_crc(header).to_bytes(2, "little")
+    return header + data[header_size:]
 
 
 class _Collector:

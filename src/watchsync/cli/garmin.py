@@ -365,7 +365,7 @@ def _push(service: SyncService, workouts: dict[str, tuple[Path, Workout]],
     queued: dict[str, tuple[Path, Workout]] = {}
     for key, (path, workout) in workouts.items():
         try:
-            enqueue(service, workout, path, force=force)
+            enqueue(service, workout, path.resolve(), force=force)  # the file wherever push runs (review18)
         except CliError as error:
             errors.append(str(error))
         else:

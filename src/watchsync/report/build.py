@@ -25,7 +25,7 @@ from watchsync.describe import format_seconds
 from watchsync.model.athlete import Athlete
 from watchsync.model.units import Units
 from watchsync.report.model import STATUS_SEVERITY, ComplianceReport, DayPoint, DayStatus, SessionRow, StepRow
-from watchsync.rules import SpeedLike
+from watchsync.rules import SpeedLike, planned_seconds
 
 RPE_FLAG_POINTS = 2.0
 
@@ -123,6 +123,8 @@ def _steps(intensity: IntensityScore) -> list[StepRow]:
 
 #: Activities on foot that are no run (FIT sports watchsync reads as other).
 ON_FOOT = frozenset({"hiking", "walking", "mountaineering"})
+#: ... at least this share of the run's planned time.
+ON_FOOT_MIN_SHARE = 0.5
 
 
 def _on_foot_instead(session: PlannedSession, unplanned: list[ActivitySummary]) -> str | None:
@@ -131,9 +133,9 @@ def _on_foot_instead(session: PlannedSession, unplanned: list[ActivitySummary]) 
     if session.workout.sport.family != "run":
         return None
     hikes = [a for a in unplanned if a.start.date() == session.date and a.fit_sport in ON_FOOT]
-    if not hikes:
-        return None
     seconds = sum(a.duration_s for a in hikes)
+    if not hikes or seconds < ON_FOOT_MIN_SHARE * planned_seconds(session.workout):
+        return None  # a 12-minute dog walk is no long day on foot (probe review18)
     return f"{hikes[0].fit_sport} instead that day ({format_seconds(seconds)} on foot): not counted as the run"
 
 

@@ -405,9 +405,14 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
     if stripped.startswith("#"):
         doc.close_section()  # a comment or Markdown heading ends a repeat block, as any header does
         heading = MARKDOWN_HEADING.match(stripped)
-        title = Section(section_intensity(folded_words(heading.group(1))), line=where.line,
-                        text=heading.group(1).strip()) if heading is not None else None
-        if title is not None and title.titles():  # "## Warmup", "## Cool Down": a section title, no name
+        # "## Warmup", "## Main set 3x": a section's header (its steps warm-up steps, its count a repeat), never
+        # the name (probe icu19); a first "# Recovery" (one #, before any step) names the workout (review18)
+        inner = " " * (raw.index("#") + (heading.start(1) if heading else 0)) + (heading.group(1) if heading else "")
+        title = section_header(inner, where) if heading is not None else None
+        first_title = stripped.startswith("# ") and doc.heading is None and not doc.body_started \
+            and not doc.free_text
+        if title is not None and not first_title and (title.titles() or (title.count is not None
+                                                                         and not title.prose())):
             doc.open_section(title)
             return
         if heading is not None and doc.heading is None and not doc.body_started and not doc.free_text:

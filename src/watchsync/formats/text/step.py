@@ -864,7 +864,7 @@ def _bare_number_target(parts: _Parts) -> None:
     # an effort word after the number is a target without its unit: "3m 8 hard", "5m 165 tempo" (review17)
     counting = any(plural(item) for item in after[1:4]) or (len(after) > 2 and after[2].text.isdecimal())
     effort = len(after) == 1 or (not counting and folded_words(after[1].text)[:1] in ([w] for w in _EFFORT_CUES))
-    if value >= BARE_TARGET_MIN and (len(after) == 1 or not counting):  # "- 3m 150", "- 3m 150 easy"
+    if value >= BARE_TARGET_MIN and effort:  # "- 3m 150", "- 3m 150 easy"; "- 5m 30 push up" is a count
         parts.where.warn(number.col, f"{number.text!r} after the length is read as text: the step has no target",
                          f"a unit: {number.text}bpm, {number.text}W, {number.text}% or {number.text}rpm")
     elif 1 <= value <= 10 and len(after) > 1 and effort:
@@ -874,7 +874,7 @@ def _bare_number_target(parts: _Parts) -> None:
 
 #: Words after a bare number that make it an effort: ``- 2m 4 easy jog`` is RPE 4 without its word.
 _EFFORT_CUES = frozenset({"easy", "moderate", "steady", "conversational", "comfortable", "relaxed", "effort", "hard",
-                          "tempo", "threshold", "fast", "slow", "jog", "recovery"})
+                          "tempo", "threshold", "jog", "recovery"})  # not "fast", "slow": "1 slow lap" is a count
 
 
 #: A step whose whole text is a section word of at most this many words reads as a mislaid header.
