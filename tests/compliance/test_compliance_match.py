@@ -229,3 +229,23 @@ def test_two_runs_of_one_day_done_longer_go_to_their_sessions_by_rank() -> None:
     matched = match_sessions([planned("easy-30", 30), planned("long-60", 60)],
                              [_run_at("am", 7, 45), _run_at("pm", 18, 90)], today=MONDAY)
     assert sorted((m.session.id, m.activity.id) for m in matched.matches) == [("easy-30", "am"), ("long-60", "pm")]
+
+
+@pytest.mark.parametrize(("name", "reported", "flagged"), [("threshold", 7, False), ("threshold", 10, True),
+                                                          ("threshold", 2, True), ("easy", 5, True),
+                                                          ("easy", 4, False)])
+def test_a_reported_rpe_is_flagged_only_outside_what_the_session_asks(name: str, reported: float,
+                                                                      flagged: bool) -> None:
+    # "reported RPE 7 vs 4.6 prescribed" on every threshold session done as planned: its warm-up and cool-down
+    # pull the mean down, and a rating after 24 minutes at RPE 7-8 is not off (probe coach13)
+    from watchsync.formats.text import parse_text
+    from watchsync.report.build import build_report
+
+    texts = {"threshold": "- 15m RPE 3\n3x\n- 8m RPE 7-8\n- 2m RPE 2\n\n- 10m RPE 2\n", "easy": "- 45m RPE 3\n"}
+    workout = parse_text(f"name: {name}\nsport: running\n{texts[name]}")
+    session = PlannedSession(id=name, date=MONDAY, workout=workout)
+    done = _run_at("a", 7, workout.estimated_seconds() / 60).model_copy(update={"workout_rpe": reported})
+    report = build_report([session], match_sessions([session], [done], today=MONDAY), [], {}, athlete="u",
+                          today=MONDAY)
+    said = [flag for flag in report.sessions[0].flags if flag.startswith("reported RPE")]
+    assert bool(said) is flagged, said

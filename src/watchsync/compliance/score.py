@@ -120,6 +120,9 @@ class RpeComparison(BaseModel):
     prescribed: float | None
     reported: float | None
     difference: float | None
+    #: The RPE of the hardest step (its range's middle): a session's rating after hard work lies between
+    #: the time-weighted mean and it (probe coach13).
+    hardest: float | None = None
 
 
 # --- volume -------------------------------------------------------------------------------------
@@ -185,7 +188,11 @@ def compare_rpe(workout: Workout, reported: float | None, config: ComplianceConf
     resolved workout's bpm, m/s and watts as shares of their thresholds."""
     prescribed = prescribed_rpe(workout, config, easy_speed, athlete)
     difference = None if prescribed is None or reported is None else reported - prescribed
-    return RpeComparison(prescribed=prescribed, reported=reported, difference=difference)
+    family = workout.sport.family
+    hardest = max(((low + high) / 2 for s in workout.flat_steps()
+                   if (rated := rules.planned_rpe(s, family, easy_speed, athlete)) is not None
+                   for low, high in [rated]), default=None)
+    return RpeComparison(prescribed=prescribed, reported=reported, difference=difference, hardest=hardest)
 
 
 # --- intensity ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.easy import EasyJudgement
 from watchsync.compliance.load import ActivityLoad, acwr
 from watchsync.compliance.match import Match, MatchResult, PlannedSession
-from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, compare_rpe, volume_score
+from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, RpeComparison, compare_rpe, volume_score
 from watchsync.compliance.step_flags import step_flags
 from watchsync.compliance.summary import PlanSummary, summarize
 from watchsync.describe import format_seconds
@@ -71,8 +71,10 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
         flags.append(f"easy run done too hard: {intensity.easy_above:.0%} of easy time above the ceiling")
     if intensity is not None:
         flags += step_flags(intensity)
-    if rpe.difference is not None and abs(rpe.difference) >= RPE_FLAG_POINTS:
-        flags.append(f"reported RPE {rpe.reported:g} vs {rpe.prescribed:.1f} prescribed")
+    if rpe_off(rpe):
+        flags.append(f"reported RPE {rpe.reported:g} vs {rpe.prescribed:.1f} prescribed"
+                     + (f" (hardest step {rpe.hardest:g})" if rpe.hardest and rpe.difference
+                        and rpe.difference > 0 else ""))
     if match.substitute:
         flags.append(f"{activity.sport.value} instead of the planned run (cross-training substitution)")
     if match.also:
@@ -137,6 +139,16 @@ def _on_foot_instead(session: PlannedSession, unplanned: list[ActivitySummary]) 
     if not hikes or seconds < ON_FOOT_MIN_SHARE * planned_seconds(session.workout):
         return None  # a 12-minute dog walk is no long day on foot (probe review18)
     return f"{hikes[0].fit_sport} instead that day ({format_seconds(seconds)} on foot): not counted as the run"
+
+
+def rpe_off(rpe: RpeComparison) -> bool:
+    """Whether a reported RPE is ``RPE_FLAG_POINTS`` or more outside what the session asks: below its
+    time-weighted mean, or above its hardest step (a threshold session rated 7 after 24 minutes at 7.5
+    is as planned, though its warm-up makes the mean 4.6; probe coach13)."""
+    if rpe.difference is None or rpe.prescribed is None or rpe.reported is None:
+        return False
+    top = max(rpe.prescribed, rpe.hardest or rpe.prescribed)
+    return rpe.reported >= top + RPE_FLAG_POINTS or rpe.reported <= rpe.prescribed - RPE_FLAG_POINTS
 
 
 def _open_row(session: PlannedSession, status: Literal["red", "pending"], config: ComplianceConfig,
