@@ -95,3 +95,20 @@ def test_hill_reps_without_a_target_skipped_at_easy_heart_rate_are_flagged_not_g
         assert rep.hr_judged == 6 and rep.easy_ceiling is not None
         flags[behaviour] = rep.hr_easy
     assert flags == {"follows": 0, "skips_intervals": 6}
+
+
+def test_a_by_feel_runners_skipped_hill_reps_are_flagged_by_their_easy_ceiling() -> None:
+    # a runner with targets = "rpe" skipped the hills (45 min easy) and read green without a word, while the
+    # same file was flagged for an HR-target runner: the workout had no easy band to judge by (probe coach13)
+    from datetime import UTC, datetime
+
+    from watchsync.activity import decode_activity
+    from watchsync.compliance.score import score_intensity
+    from watchsync.testing.simulate import simulate_activity
+
+    by_feel = HR_ONLY.model_copy(update={"targets": "rpe"})
+    hills = resolve(HILLS, by_feel)
+    fit = simulate_activity(hills, by_feel, start=datetime(2026, 12, 1, 7, tzinfo=UTC), behaviour="skips_intervals").fit
+    assert not [s for s in score_intensity(hills, decode_activity(fit)).steps if s.hr_judged]  # no band: no judge
+    [rep] = [s for s in score_intensity(hills, decode_activity(fit), athlete=by_feel).steps if s.hr_judged]
+    assert rep.hr_judged == 6 and rep.hr_easy == 6

@@ -249,6 +249,8 @@ def score_intensity(workout: Workout, activity: Activity, config: ComplianceConf
     order = execution_order(workout)
     planned = {p.index: p for p in order}
     ceiling = easy_hr_ceiling(workout, config)
+    if ceiling is None and athlete is not None and (known := rules.easy_hr_ceiling(athlete, config.easy_rpe_max)):
+        ceiling = known.value  # a by-feel runner's open steps: the athlete's ceiling judges skipped reps (coach13)
     times_planned = Counter(p.index for p in order)
     if activity.sets and any(p.step.exercise is not None for p in order):
         by_sets = set_tallies(order, activity, numbered=ran_this_workout(workout, activity))
