@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from garmin_fit_sdk import Decoder, Stream
 
 from watchsync.compliance.steps import execution_order, step_labels, steps_by_index
@@ -75,3 +76,21 @@ def test_each_step_carries_the_label_show_gives_it() -> None:
     assert [labels[index] for index in sorted(labels)] == shown
     assert shown == ["1", "2.1", "2.2.1", "2.2.2", "3.1", "3.2", "4"]
     assert {planned.label for planned in execution_order(WORKOUT)} == set(shown)
+
+
+@pytest.mark.parametrize(("above", "said"), [(0.97, ["hard steps done too hard: 97% of their time above target"]),
+                                             (0.40, [])])
+def test_a_main_set_far_above_its_band_is_flagged(above: float, said: list[str]) -> None:
+    # a threshold set run at 175 bpm for 160-168 read green with "40 % in target", the easy warm-up's time
+    # hiding the main set (probe coach13)
+    from watchsync.compliance.score import IntensityScore, StepScore
+    from watchsync.compliance.step_flags import step_flags
+
+    def step(index: int, easy: bool, seconds: float, inside: float, over: float) -> StepScore:
+        return StepScore(index=index, name=None, easy=easy, in_repeat=False, channel="heart_rate", low=160, high=168,
+                         executions=1, seconds=seconds, scored_seconds=seconds, inside=inside, above=over,
+                         below=1 - inside - over, planned_executions=1)
+
+    score = IntensityScore(alignment="laps", inside=0.4, easy_above=0.0, too_hard=False,
+                           steps=[step(0, True, 900, 1.0, 0.0), step(1, False, 1200, 1 - above, above)])
+    assert step_flags(score) == said

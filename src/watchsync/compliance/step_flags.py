@@ -1,5 +1,5 @@
-"""What a session's step scores say beyond its in-target share: hard steps done easy, hard steps (or
-sets) never run. The report flags them per session and ``watchsync analyze`` prints them."""
+"""What a session's step scores say beyond its in-target share: hard steps done easy or too hard, hard
+steps (or sets) never run. The report flags them per session and ``watchsync analyze`` prints them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from watchsync.rules import HR_MIN_STEP_SECONDS
 #: Hard steps whose scored time is more than this share below their band (or hard runs without a band
 #: that never left the easy heart rate) are flagged as done easy.
 HARD_BELOW_SHARE = 0.5
+#: ... and more than this share above it, as done too hard (a threshold set run at 175 bpm for 160-168).
+HARD_ABOVE_SHARE = 0.75
 
 
 def step_flags(intensity: IntensityScore) -> list[str]:
@@ -28,6 +30,9 @@ def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
         below = sum((s.below or 0.0) * s.scored_seconds for s in hard) / scored
         if below > HARD_BELOW_SHARE:
             return [f"hard steps done easy: {below:.0%} of their time below target"]
+        above = sum((s.above or 0.0) * s.scored_seconds for s in hard) / scored
+        if above > HARD_ABOVE_SHARE:  # the main set far off its band: the session's mean hid it (coach13)
+            return [f"hard steps done too hard: {above:.0%} of their time above target"]
     judged = sum(s.hr_judged for s in intensity.steps)  # hard runs without a band (hill reps), by heart rate
     stayed = sum(s.hr_easy for s in intensity.steps)
     ceiling = max((s.easy_ceiling for s in intensity.steps if s.easy_ceiling is not None), default=None)
