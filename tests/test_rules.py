@@ -120,3 +120,18 @@ def test_strides_written_as_a_pace_are_strides_outside_a_repeat_too() -> None:
     text = "name: Strides\nsport: running\n- 30m RPE 3\n" + "- 20s 3:30-3:40/km Pace\n- 40s RPE 2\n" * 6
     facts = session_facts(parse_text(text), 0.8 * THRESHOLD_SPEED)
     assert not facts.hard and facts.hard_seconds == 120
+
+
+def test_alerts_and_substitution_read_a_resolved_step_against_the_athlete() -> None:
+    # a missed "30m 95-100% LTHR" session (162-171 bpm once resolved) was no key session, and a resolved
+    # "45m 70-85% LTHR" run no easy run cross-training could stand in for (probe review17)
+    from watchsync.compliance.substitution import is_easy_run
+    from watchsync.daemon.alerts import is_key_session
+    from watchsync.model.athlete import Athlete
+    from watchsync.resolve import resolve
+
+    anna = Athlete(name="anna", max_hr=188, lthr=171, threshold_pace="4:30/km")
+    threshold = resolve(parse_text("name: T\nsport: running\n- 10m RPE 2\n- 30m 95-100% LTHR\n"), anna)
+    easy = resolve(parse_text("name: E\nsport: running\n- 45m 70-85% LTHR\n"), anna)
+    assert is_key_session(threshold, anna) and not is_key_session(easy, anna)
+    assert is_easy_run(easy, anna) and not is_easy_run(threshold, anna)

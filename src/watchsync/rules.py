@@ -149,6 +149,18 @@ def intensity_band(step: Step, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
     return "hard" if step.intensity is Intensity.INTERVAL else "moderate"
 
 
+def athlete_band(step: Step, family: str, athlete: Athlete, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
+    """:func:`intensity_band` of a resolved step, its bpm, m/s or watts read against ``athlete``'s
+    thresholds (a missed ``95-100% LTHR`` session, 162-171 bpm once resolved, is hard; review17)."""
+    from watchsync.model.workout import HeartRateTarget, PowerTarget, SpeedTarget
+
+    if step_rpe(step) is None and step.intensity not in EASY_INTENSITIES \
+            and isinstance(step.target, HeartRateTarget | SpeedTarget | PowerTarget) \
+            and (rated := target_rpe(step, family, None, athlete)) is not None:
+        return rpe_band((rated[0] + rated[1]) / 2, easy_max_rpe)
+    return intensity_band(step, easy_max_rpe)
+
+
 def rpe_band(rpe: float, easy_max_rpe: float = EASY_MAX_RPE) -> Band:
     """Easy, moderate or hard for an RPE (the module docstring's bands)."""
     return "easy" if rpe <= easy_max_rpe else "moderate" if rpe <= MODERATE_MAX_RPE else "hard"

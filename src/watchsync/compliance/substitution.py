@@ -24,7 +24,8 @@ from watchsync import rules
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.match import Match, MatchResult
-from watchsync.model.workout import Workout
+from watchsync.model.athlete import Athlete
+from watchsync.model.workout import Step, Workout
 
 #: A planned run is easy when at least this share of its planned time is easy.
 EASY_RUN_SHARE = 0.8
@@ -32,24 +33,29 @@ EASY_RUN_SHARE = 0.8
 NOT_SUBSTITUTED_TAGS = frozenset({"long", "technique", "drills", "strides", "downhill"})
 
 
-def is_easy_run(workout: Workout) -> bool:
-    """A run that a cross-training session may stand in for (module docstring)."""
+def is_easy_run(workout: Workout, athlete: Athlete | None = None) -> bool:
+    """A run that a cross-training session may stand in for (module docstring); ``athlete`` reads a
+    resolved step's bpm or m/s (``70-85% LTHR`` once resolved) against their thresholds."""
     if workout.sport.family != "run" or NOT_SUBSTITUTED_TAGS.intersection(tag.lower() for tag in workout.tags):
         return False
     steps = workout.flat_steps()
+
+    def easy(step: Step) -> bool:
+        return rules.athlete_band(step, "run", athlete) == "easy" if athlete is not None else rules.is_easy(step)
+
     total = sum(rules.planned_step_seconds(s, "run") for s in steps)
-    easy = sum(rules.planned_step_seconds(s, "run") for s in steps if rules.is_easy(s))
-    return total > 0 and easy >= EASY_RUN_SHARE * total
+    easy_seconds = sum(rules.planned_step_seconds(s, "run") for s in steps if easy(s))
+    return total > 0 and easy_seconds >= EASY_RUN_SHARE * total
 
 
 def substitute_cross_training(matched: MatchResult, config: ComplianceConfig | None = None,
-                              today: date | None = None) -> MatchResult:
+                              today: date | None = None, athlete: Athlete | None = None) -> MatchResult:
     """``matched`` with cross-training substitutions for missed or pending easy runs (up to ``today``)."""
     config = config or ComplianceConfig()
     if not config.substitute_cross_training:
         return matched
     open_runs = sorted((s for s in [*matched.missed, *matched.pending]
-                        if is_easy_run(s.workout) and (today is None or s.date <= today)),
+                        if is_easy_run(s.workout, athlete) and (today is None or s.date <= today)),
                        key=lambda s: (s.date, s.id))
     passed = (lambda day: True) if today is None else (lambda day: day < today)
     by_day: dict[date, list[ActivitySummary]] = defaultdict(list)  # the free activities, by day

@@ -31,10 +31,10 @@ from watchsync.daemon.rejected import rejected_files, stray_entries
 from watchsync.daemon.status import GLOBAL, LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, intake_warnings, now_text
 from watchsync.describe import utc_minutes
 from watchsync.model.athlete import Athlete
-from watchsync.model.workout import Workout
+from watchsync.model.workout import Step, Workout
 from watchsync.report import values
 from watchsync.report.model import ComplianceReport, SessionRow
-from watchsync.rules import intensity_band, planned_step_seconds
+from watchsync.rules import athlete_band, intensity_band, planned_step_seconds
 from watchsync.services.plan_apply import plan_weeks
 from watchsync.services.report import planned_from_store, store_report
 from watchsync.store import Store, StoreError
@@ -69,13 +69,17 @@ def _minutes(span: timedelta) -> str:
 KEY_HARD_SECONDS = 5 * 60.0
 
 
-def is_key_session(workout: Workout) -> bool:
+def is_key_session(workout: Workout, athlete: Athlete | None = None) -> bool:
     """A session worth a message when missed: a long run, or one with at least five minutes of hard
-    steps (the shared rule of hard)."""
+    steps (the shared rule of hard; a resolved step's bpm, m/s or watts read against ``athlete``)."""
     if "long" in workout.tags:
         return True
     family = workout.sport.family
-    hard = sum(planned_step_seconds(step, family) for step in workout.flat_steps() if intensity_band(step) == "hard")
+
+    def band(step: Step) -> str:
+        return athlete_band(step, family, athlete) if athlete is not None else intensity_band(step)
+
+    hard = sum(planned_step_seconds(step, family) for step in workout.flat_steps() if band(step) == "hard")
     return hard >= KEY_HARD_SECONDS
 
 
@@ -246,13 +250,14 @@ class Alerts:
         fresh = {str(row.activity_id) for row in rows if row.analysed_at is not None and row.analysed_at >= since
                  and row.start_time >= row.analysed_at - NEWS_AGE}
         report = store_report(self.store, athlete, today=today)
-        self._missed(athlete.name, report, since.date() - timedelta(days=7))
+        self._missed(athlete, report, since.date() - timedelta(days=7))
         self._done_after_all(athlete.name, report)
         self._flagged(athlete.name, report, fresh)
 
-    def _missed(self, name: str, report: ComplianceReport, first: date) -> None:
+    def _missed(self, athlete: Athlete, report: ComplianceReport, first: date) -> None:
         """Key sessions missed: only once the activities were synced after the session's last day to be
         done (a fresh start, an outage or a parked login would otherwise tell a run not yet fetched)."""
+        name = athlete.name
         synced = self.store.kv_get(name, LAST_ACTIVITY_SYNC_KEY)
         if not isinstance(synced, str):
             return
@@ -266,7 +271,7 @@ class Alerts:
                                                                 end=max(r.day for r in missed))}
         for row in missed:
             workout = workouts.get(row.session_id or "")
-            if workout is not None and is_key_session(workout):
+            if workout is not None and is_key_session(workout, athlete):
                 self.notifier.submit(Notice(f"missed:{name}:{row.session_id}",
                                             f"watchsync: {name} missed a key session",
                                             f"{name} missed {row.name} planned on {values.day_label(row.day)}."))

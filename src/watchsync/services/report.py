@@ -163,7 +163,8 @@ def _store_report(store: Store, athlete: Athlete, *, today: date, planned: list[
         last_day = max(s.date for s in planned) + timedelta(days=config.late_days)
     activities = stored_activities(store, athlete.name, start=first_day, end=last_day)
     matched = substitute_cross_training(
-        match_sessions(planned, [a.summary for a in activities], today=today, config=config), config, today)
+        match_sessions(planned, [a.summary for a in activities], today=today, config=config), config, today,
+        athlete)
     intensities, easy = _intensities(store, athlete, matched, activities, config)
     report = build_report(planned, matched, [a.load for a in activities], intensities, athlete=athlete.name,
                           today=today, config=config, easy_speed=speeds_for(athlete), easy=easy, units=athlete.units,
