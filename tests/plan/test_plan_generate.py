@@ -245,3 +245,15 @@ def test_a_deload_week_keeps_most_of_the_long_run_when_it_can() -> None:
         build = totals[deload.week - 2]
         assert deload.long_run_minutes >= 0.6 * build.long_run_minutes, (deload.week, deload.long_run_minutes)
     assert not lint_plan(plan).errors
+
+
+def test_a_week_1_the_history_caps_too_short_for_its_sessions_says_so_and_how_to_raise_it() -> None:
+    # one complete week of 2 h: "give more hours" for --hours 5 and --hours 10 alike, which changed nothing
+    # (probe review18)
+    from watchsync.plan.generate import GenerateError
+    from watchsync.plan.model import History
+
+    history = History((120.0,), 40.0)
+    with pytest.raises(GenerateError, match=r"week 1 is capped at 2\.2 h, 10 % above the recent weekly average "
+                                            r"\(2\.0 h\), whatever the hours asked: --growth raises the cap"):
+        generate_plan(GenerateOptions(library=LIBRARY, hours=10.0, history=history, runs_per_week=5))

@@ -150,7 +150,9 @@ def generate_plan(options: GenerateOptions) -> Plan:
     recent = history.recent_weekly_minutes if history else None
     notes: list[str] = []
     target = 60 * options.hours if options.hours is not None else recent or 60 * DEFAULT_HOURS
+    capped: float | None = None  # week 1's hours, when the history caps them
     if recent and target > recent * (1 + growth) + 1e-6:
+        capped = recent * (1 + growth)
         if options.hours is not None:
             notes.append(f"week 1 holds {recent * (1 + growth) / 60:.1f} h, not the {options.hours:g} h asked: at most "
                          f"{100 * growth:.0f} % above the recent weekly average ({recent / 60:.1f} h)")
@@ -169,7 +171,14 @@ def generate_plan(options: GenerateOptions) -> Plan:
         builder = _WeekBuilder(number, focus, picks, layout, log, options.rules, seeded or number > 1,
                                _speed(options))
         if last_build is None:
-            built = builder.build(targets)
+            try:
+                built = builder.build(targets)
+            except GenerateError as error:
+                if capped is None:
+                    raise
+                raise GenerateError(f"{error}; week 1 is capped at {capped / 60:.1f} h, {100 * growth:.0f} % above "
+                                    f"the recent weekly average ({(recent or 0) / 60:.1f} h), whatever the hours "
+                                    "asked: --growth raises the cap") from None  # probe review18
             notes += _long_run_notes(options, built, log)
             long_text = f"{built.long:.0f}"
             article = "an" if long_text.startswith("8") or long_text in ("11", "18") else "a"  # an 85-min, an 11-min
