@@ -478,8 +478,23 @@ def _max(values: FloatArray) -> float | None:
     return float(np.nanmax(values)) if (~np.isnan(values)).any() else None
 
 
+#: The last activity timed and its answer: scoring a session asks for it once per basis (its steps,
+#: the easy judgement by heart rate, then by pace), and an activity is immutable.
+_last_timed: tuple[Activity, float, tuple[Records, FloatArray]] | None = None
+
+
 def timed_records(activity: Activity, max_gap: float = DEFAULT_MAX_GAP_S) -> tuple[Records, FloatArray]:
     """The cleaned records of all sessions and the seconds of running timer each stands for."""
+    global _last_timed
+    last = _last_timed
+    if last is not None and last[0] is activity and last[1] == max_gap:
+        return last[2]
+    answer = _timed_records(activity, max_gap)
+    _last_timed = (activity, max_gap, answer)
+    return answer
+
+
+def _timed_records(activity: Activity, max_gap: float) -> tuple[Records, FloatArray]:
     parts = session_parts(activity, max_gap)
     if len(parts) == 1:
         return parts[0].activity.records, parts[0].weights
