@@ -175,6 +175,10 @@ def test_a_day_off_marker_in_a_plan_is_a_rest_day_not_training(tmp_path: Path) -
     from watchsync.model.athlete import Athlete
 
     assert b"Off Day" not in plan_to_ics(plan, Athlete(name="anna"), date(2030, 3, 4))
+    from watchsync.plan.show import format_plan_table
+
+    table = format_plan_table(plan)
+    assert "Off Day" not in table and "  mon  rest" in table  # plan show: the day is a rest day
 
 
 def test_a_continuous_run_in_zone_5_or_at_threshold_pace_is_hard_as_its_rpe(tmp_path: Path) -> None:

@@ -508,7 +508,8 @@ def test_an_rpe_entered_in_connect_after_the_sync_is_taken_in_by_the_days_first_
     later = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY)
     assert later.rated == [] and later.fetched == []  # the day's later syncs ask Garmin nothing more
     downloads = server.stats.count(*DOWNLOAD_ROUTE)
-    next_day = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY + timedelta(days=1))
+    # rated at the weekend, five days on: the day's first sync asks for the week's unrated runs (coach13)
+    next_day = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY + timedelta(days=5))
     assert next_day.rated == [activity_id] and next_day.fetched == []
     assert server.stats.count(*DOWNLOAD_ROUTE) == downloads  # scored again from the stored file
     row = store.get_activity(activity_id)
@@ -517,7 +518,7 @@ def test_an_rpe_entered_in_connect_after_the_sync_is_taken_in_by_the_days_first_
     assert row.summary["summary"]["workout_rpe"] == 4.0
     assert row.summary["load"]["srpe"] == pytest.approx(4.0 * minutes)
     assert len(store.list_activities(ATHLETE.name)) == 1
-    again = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY + timedelta(days=2))
+    again = sync_activities(store, client, ATHLETE, fit_dir=tmp_path / "fit", today=TODAY + timedelta(days=6))
     assert again.rated == []  # rated once: not scored again
 
 

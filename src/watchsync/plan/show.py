@@ -26,7 +26,8 @@ def format_plan_table(plan: Plan, athlete: Athlete | None = None) -> str:
         lines += ["", f"week {number} ({week.focus.value}){note}"]
         for day, name in enumerate(DAY_NAMES):
             sessions = [p for p in facts if p.week == number and p.day == day]
-            listed = " · ".join(f"{p.session.workout.name} ({p.facts.minutes:.0f} min)" for p in sessions)
+            listed = " · ".join(f"{p.session.workout.name} ({p.facts.minutes:.0f} min)" for p in sessions
+                                if not p.facts.day_off)  # "- OFF": a rest day, no session (probe review18)
             lines.append(f"  {name}  {listed or 'rest'}")
     return "\n".join(lines)
 

@@ -10,7 +10,7 @@ and the first run of each day from ``DEEP_OVERLAP_DAYS`` (42) before it, since a
 late (a watch synced after a trip) appears under an earlier date; ids already stored are skipped
 without a download, unless Connect now gives one an RPE it did not have (rated in the Connect app
 after the sync stored it; the day's first sync asks for the RPE of the unrated ones of the last
-``RATED_LATE_DAYS``, 3): that one is analysed and scored again from its stored file. The very
+``RATED_LATE_DAYS``, 7): that one is analysed and scored again from its stored file. The very
 first run lists ``FIRST_SYNC_DAYS`` (42) back, or to the athlete's first planned session when the
 plan began earlier (at most ``FIRST_SYNC_MAX_DAYS``, 120).
 
@@ -81,7 +81,7 @@ FIRST_SYNC_MAX_DAYS = 120
 DETAIL_FIELDS = ("associatedWorkoutId", "directWorkoutRpe")
 #: The day's first sync asks Connect for the RPE of the stored, unrated activities of this many days
 #: before today (rated in the Connect app after the sync stored them).
-RATED_LATE_DAYS = 3
+RATED_LATE_DAYS = 7  # a week: a run rated at the weekend (probe coach13)
 #: An empty list answer while the store holds more activities of those days than this is not believed.
 MAX_FORGOTTEN_ON_AN_EMPTY_LIST = 3
 #: Failures that concern the whole account or this host, not one activity: the sync stops.
