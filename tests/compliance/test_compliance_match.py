@@ -249,3 +249,21 @@ def test_a_reported_rpe_is_flagged_only_outside_what_the_session_asks(name: str,
                           today=MONDAY)
     said = [flag for flag in report.sessions[0].flags if flag.startswith("reported RPE")]
     assert bool(said) is flagged, said
+
+
+def test_two_sessions_of_a_day_run_as_one_run_say_so() -> None:
+    # an AM 30-min and a PM 20-min easy run done as one 50-min run read "orange 167 %" and "missed" (coach13)
+    from watchsync.report.build import build_report
+
+    def planned(id: str, minutes: int) -> PlannedSession:
+        return PlannedSession(id=id, date=MONDAY, workout=Workout(
+            name=id, sport=Sport.RUNNING, steps=[Step(duration=TimeDuration(seconds=minutes * 60))]))
+
+    sessions = [planned("Easy 30 AM", 30), planned("Easy 20 PM", 20)]
+    today = MONDAY + timedelta(days=10)
+    report = build_report(sessions, match_sessions(sessions, [_run_at("run", 8, 50)], today=today), [], {},
+                          athlete="u", today=today)
+    rows = {row.session_id: row for row in report.sessions}
+    assert rows["Easy 30 AM"].flags == ["holds Easy 20 PM too: 50m for the 50m planned that day"]
+    assert rows["Easy 20 PM"].flags == ["missed", "run within Easy 30 AM (50m in one run)"]
+    assert report.summary.totals.missed == 1  # the counts stay as matched

@@ -48,6 +48,7 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
              for s in matched.missed]
     rows += [_open_row(s, "pending", config, easy_speed, profile) for s in matched.pending]
     rows += [_unplanned_row(a) for a in matched.unplanned]
+    rows = _one_run_for_two(rows, config)
     rows.sort(key=lambda r: (r.day, STATUS_SEVERITY.index(r.status), r.name))
     return ComplianceReport(athlete=athlete, today=today, load_metric=config.load_metric,
                             acwr_flag=config.acwr_flag, acwr_min_history_days=config.acwr_min_history_days,
@@ -139,6 +140,30 @@ def _on_foot_instead(session: PlannedSession, unplanned: list[ActivitySummary]) 
     if not hikes or seconds < ON_FOOT_MIN_SHARE * planned_seconds(session.workout):
         return None  # a 12-minute dog walk is no long day on foot (probe review18)
     return f"{hikes[0].fit_sport} instead that day ({format_seconds(seconds)} on foot): not counted as the run"
+
+
+def _one_run_for_two(rows: list[SessionRow], config: ComplianceConfig) -> list[SessionRow]:
+    """Two sessions of a day run as one run of their summed length (an AM and a PM easy run done in one go):
+    the run's row says it holds the other session, and the other's "missed" says where it went (they read
+    "volume 167 %" and "missed"; probe coach13). The counts stay as matched: one done, one missed."""
+    done = {row.session_id: row for row in rows if row.session_id and row.activity_id and row.metric == "duration"
+            and row.planned and row.done and row.ratio is not None and row.ratio > config.green_high}
+    told: dict[str | None, SessionRow] = {}
+    for missed in rows:
+        if missed.status != "red" or missed.metric != "duration" or not missed.planned:
+            continue
+        for row in done.values():
+            both = (row.planned or 0.0) + missed.planned
+            if (row.session_id not in told and row.day == missed.day and row.sport == missed.sport
+                    and config.green_low <= (row.done or 0.0) / both <= config.green_high):
+                told[row.session_id] = row.model_copy(update={"flags": [
+                    *(flag for flag in row.flags if not flag.startswith("volume ")),
+                    f"holds {missed.name} too: {format_seconds(row.done or 0.0)} for the "
+                    f"{format_seconds(both)} planned that day"]})
+                told[missed.session_id] = missed.model_copy(update={"flags": [
+                    *missed.flags, f"run within {row.name} ({format_seconds(row.done or 0.0)} in one run)"]})
+                break
+    return [told.get(row.session_id, row) if row.session_id else row for row in rows]
 
 
 def rpe_off(rpe: RpeComparison) -> bool:
