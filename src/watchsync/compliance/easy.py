@@ -31,6 +31,7 @@ from watchsync import rules
 from watchsync.activity.model import Activity
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.score import score_intensity, target_band
+from watchsync.compliance.steps import prescribed_easy
 from watchsync.model.athlete import Athlete, format_pace
 from watchsync.model.workout import HeartRateTarget, Intensity, Repeat, RpeTarget, SpeedTarget, Step, Target, Workout
 
@@ -117,13 +118,8 @@ def _run_walk(blocks: list[Step | Repeat], config: ComplianceConfig, limits: dic
     """Whether a repeat's steps are all prescribed easy (a run/walk, not reps and recoveries), by the
     athlete's limits too: ``8x / - 5m 70-85% LTHR / - 1m walk`` resolved to bpm (probe review18)."""
     def easy(step: Step) -> bool:
-        if step.intensity in (Intensity.RECOVERY, Intensity.REST):
-            return True
-        rpe = rules.step_rpe(step)
-        if rpe is not None:
-            return rpe <= config.easy_rpe_max
-        return rules.easy_by_target(step, "") or (target_band(step.target) is not None
-                                                    and _easy(step, config, limits))
+        return prescribed_easy(step, config.easy_rpe_max) or (
+            rules.step_rpe(step) is None and target_band(step.target) is not None and _easy(step, config, limits))
 
     return all(_run_walk(b.steps, config, limits) if isinstance(b, Repeat) else easy(b) for b in blocks)
 

@@ -49,16 +49,17 @@ def all_easy(blocks: list[Step | Repeat]) -> bool:
     """Whether every step of ``blocks`` (repeats looked into) is prescribed easy: a run/walk, not reps and
     recoveries. A step counts with an easy RPE, or as a recovery or rest: a rep with neither (``15s hill
     sprint``, no target) is easy only by default, and its recoveries run on its heart rate (probe review15)."""
-    return all(all_easy(block.steps) if isinstance(block, Repeat) else _prescribed_easy(block) for block in blocks)
+    return all(all_easy(block.steps) if isinstance(block, Repeat) else prescribed_easy(block) for block in blocks)
 
 
-def _prescribed_easy(step: Step) -> bool:
+def prescribed_easy(step: Step, easy_max_rpe: float = rules.EASY_MAX_RPE) -> bool:
+    """A step prescribed easy: a recovery or rest, an easy RPE, or a target in the easy band."""
     if step.intensity in (Intensity.RECOVERY, Intensity.REST):
         return True
     rpe = rules.step_rpe(step)
     if rpe is None:  # "8x / - 5m Z2 HR / - 1m Z1 HR": a run/walk in zones (probe review17)
         return rules.easy_by_target(step, "")
-    return rpe <= rules.EASY_MAX_RPE
+    return rpe <= easy_max_rpe
 
 
 def _number(blocks: list[Step | Repeat], first: int, *, in_repeat: bool,
