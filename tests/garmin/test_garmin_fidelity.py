@@ -298,6 +298,28 @@ def test_a_null_target_and_no_target_are_the_same_to_read_back(garmin_client: Ga
     assert compare_executed(sent, stored).semantic == ["step 1: targetType 1 sent, 4 stored"]
 
 
+def test_garmins_minus_one_weight_on_an_unweighted_step_is_no_weight_to_read_back(garmin_client: GarminClient) -> None:
+    # a live-tested client: Garmin stamps "weightValue": -1 on every step it returns, runs included (probe connect14)
+    sent = workout_to_connect(parse_text("name: Reps\nsport: strength\n- 3x10 Squat 20kg\n- 5m\n"))
+    stored = garmin_client.get_workout(int(garmin_client.create_workout(copy.deepcopy(sent))["workoutId"]))
+    steps = list(_walk_steps(stored["workoutSegments"][0]["workoutSteps"]))
+    unweighted = [step for step in steps if step["type"] == "ExecutableStepDTO" and step.get("weightValue") is None]
+    assert unweighted
+    for step in unweighted:
+        step["weightValue"] = -1.0
+    assert compare_executed(sent, stored).semantic == []
+    assert compare_connect(sent, stored) == []
+    unweighted[0]["weightValue"] = 5.0  # a real weight where none was sent still differs
+    assert len(compare_executed(sent, stored).semantic) == 1
+    assert len(compare_connect(sent, stored)) == 1
+
+
+def _walk_steps(steps: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for step in steps:
+        yield step
+        yield from _walk_steps(step.get("workoutSteps") or [])
+
+
 # 2: the marker survives Garmin's cut, and adoption finds it ---------------------------------------
 
 def test_the_marker_survives_a_long_description_and_an_unanswered_create_is_adopted(

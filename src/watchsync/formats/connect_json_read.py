@@ -739,6 +739,8 @@ def _step_differences(sent: dict[str, Any], received: dict[str, Any]) -> list[st
         if field == "endConditionValue" and _condition_key(sent) == "lap.button":
             continue
         ours, theirs = sent.get(field), received.get(field)
+        if field == "weightValue":  # Garmin's -1 on a step without a weight is no weight, as read
+            ours, theirs = (None if isinstance(v, int | float) and v < 0 else v for v in (ours, theirs))
         if not _same_number(ours, theirs):
             differences.append(f"{where}: {field} {ours!r} sent, {theirs!r} stored")
     for field in COMPARED_FLAGS:
