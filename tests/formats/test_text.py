@@ -405,3 +405,47 @@ def test_no_token_rule_matches_at_a_plain_word_but_the_rule_words() -> None:
             for rule in rules:
                 found = rule.pattern.match(word + tail)
                 assert found is None or found.end() == 0, (word, tail, rule.kind, rule.source)
+
+
+NOTES_AFTER_COOLDOWN = """Warmup
+- 10m ramp 50-75% 85rpm
+
+Main set
+- 60m 75%
+
+Cooldown
+- 10m ramp 75-50% 85rpm
+
+Plan B
+- Si pluie: indoor 45min Z2
+
+Fueling
+- 1 gel every 45 min
+- Eat 200kcal per hour
+"""
+
+
+def test_bullets_of_notes_after_the_cool_down_are_the_description_not_steps() -> None:
+    # a French generator's notes sections (probe icu20): "45min" after words is text in intervals.icu
+    warnings: list[WorkoutFormatError] = []
+    workout = parse_text(NOTES_AFTER_COOLDOWN, "notes.txt", name="Sweet spot", sport="cycling", warnings=warnings)
+    assert [step.duration for step in workout.steps if isinstance(step, Step)] == [
+        TimeDuration(seconds=600), TimeDuration(seconds=3600), TimeDuration(seconds=600)]
+    assert workout.description is not None
+    assert "Plan B: Si pluie: indoor 45min Z2" in workout.description
+    assert "Eat 200kcal per hour" in workout.description
+    said = [(w.line, w.problem) for w in warnings if "read as a note" in w.problem]
+    assert [line for line, _ in said] == [11, 14, 15]
+    assert "'45min' after words is text in intervals.icu" in said[0][1]
+
+
+def test_a_notes_header_holds_notes_before_the_cool_down_too_and_steps_after_it_stay_steps() -> None:
+    text = "- 60m 75%\nNotes\n- Garder cadence 90rpm sur 30min\nCooldown\n- 10min ramp 75-50%\nStrides\n- 20s 120%\n"
+    workout = parse_text(text, "notes.txt", name="Ride", sport="cycling")
+    assert [step.duration for step in workout.steps if isinstance(step, Step)] == [
+        TimeDuration(seconds=3600), TimeDuration(seconds=600), TimeDuration(seconds=20)]
+    # a free-text header after the cool-down over a step whose length comes first is still a step
+    core = parse_text("- 30m Z2 HR\nCooldown\n- 10m Z1 HR\nCore work\n- 30 sec Plank\n- Plank 30s\n",
+                      "core.txt", name="Run", sport="running")
+    assert [step.duration for step in core.steps if isinstance(step, Step)][2:] == [
+        TimeDuration(seconds=30), TimeDuration(seconds=30)]
