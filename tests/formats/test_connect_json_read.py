@@ -400,12 +400,28 @@ def test_planned_lengths_of_press_lap_steps_round_trip_through_connect_json() ->
                                                             DistanceDuration(meters=2000)]
 
 
-def test_a_swim_rests_lap_button_number_without_a_unit_stays_in_the_notes() -> None:
+def test_a_swim_rests_lap_button_number_without_a_unit_is_said_on_import_not_shown_on_the_watch() -> None:
+    # the remark was the step's text, pushed as its description and written as the FIT step's notes (probe connect14)
     steps, notes = _read(_document(_lap(1, 200.0, 5), _lap(2, 400.0, 1)))
     rest, warmup = steps
-    assert rest.planned is None and rest.notes == "press lap, planned 200 (seconds or metres: Garmin does not say)"
+    assert rest.planned is None and rest.notes is None
     assert notes == ["step 1: press lap, planned 200 (seconds or metres: Garmin does not say)"]
     assert warmup.planned == TimeDuration(seconds=400)  # not a rest: seconds, as watchsync writes it
+
+
+@pytest.mark.parametrize(("key", "planned"), [("distance", DistanceDuration(meters=400)),
+                                              ("time", TimeDuration(seconds=400))])
+def test_the_lap_id_with_the_key_of_a_unit_plans_the_number_in_that_unit(key: str, planned: Any) -> None:
+    # two builders send {"conditionTypeId": 1, "conditionTypeKey": "distance"} for 400 m reps (probe connect14): the
+    # watch runs a lap button (Garmin trusts ids), planned 400 m, not 6m40s; a swim recovery's number too
+    rep = _step(1, stepType={"stepTypeId": 3}, endCondition={"conditionTypeId": 1, "conditionTypeKey": key},
+                endConditionValue=400.0)
+    swim_rest = _step(2, stepType={"stepTypeId": 5}, endCondition={"conditionTypeId": 1, "conditionTypeKey": key},
+                      endConditionValue=400.0)
+    steps, notes = _read(_document(rep, swim_rest))
+    assert [(step.duration, step.planned) for step in steps] == [(LapButton(), planned)] * 2
+    assert notes == [f"step {n}: endCondition key {key!r} does not match id 1 (lap.button): read by the id, as "
+                     "Garmin does" for n in (1, 2)]
 
 
 def test_a_lap_button_number_a_step_cannot_hold_is_kept_in_the_notes() -> None:
@@ -462,3 +478,15 @@ def test_a_target_out_of_range_names_its_type_and_a_key_its_id_overrules() -> No
     with pytest.raises(ConnectFormatError, match=r"step 1: low: .* \(the pace\.zone target, targetType id 6, of "
                        r"170-180; its key says 'cadence\.zone', Garmin goes by the id\)"):
         _read(_document(clash, sport=run))
+
+
+def test_a_stroke_or_equipment_key_that_disagrees_with_its_id_is_said() -> None:
+    # a Connect-CN pusher sends {"strokeTypeId": 5, "strokeTypeKey": "drill"}: id 5 is fly, the watch says
+    # butterfly (probe connect14); read by the id as Garmin does, and said as a target's clash is
+    drill = _step(stepType={"stepTypeId": 3}, strokeType={"strokeTypeId": 5, "strokeTypeKey": "drill"},
+                  equipmentType={"equipmentTypeId": 2, "equipmentTypeKey": "pull_buoy"})
+    [step], notes = _read(_document(drill))
+    assert step.stroke == "fly"
+    assert notes == ["step 1: strokeType key 'drill' does not match id 5 (fly): read by the id, as Garmin does",
+                     f"step 1: equipmentType key 'pull_buoy' does not match id 2 ({step.equipment}): read by the id, "
+                     "as Garmin does"]

@@ -107,6 +107,12 @@ TYPED_FIELDS: tuple[tuple[str, str, str, dict[str, int]], ...] = (
     ("targetType", "workoutTargetTypeId", "workoutTargetTypeKey", TARGET_TYPES),
     ("secondaryTargetType", "workoutTargetTypeId", "workoutTargetTypeKey", TARGET_TYPES),
 )
+#: A swim step's stroke and equipment: a key that disagrees with its id is said too (a pusher's ``"drill"`` on
+#: id 5, fly: the watch says butterfly; probe connect14).
+SWIM_TYPED_FIELDS: tuple[tuple[str, str, str, dict[str, int]], ...] = (
+    ("strokeType", "strokeTypeId", "strokeTypeKey", STROKE_TYPES),
+    ("equipmentType", "equipmentTypeId", "equipmentTypeKey", EQUIPMENT_TYPES),
+)
 VALUE_TOLERANCE = 1e-3
 
 
@@ -392,11 +398,12 @@ def _step(raw: dict[str, Any], where: str, notes: list[str], swim: bool) -> Step
     elif target_family(secondary) == target_family(target):
         secondary = OpenTarget()
     duration = _duration(raw, where, remarks, notes)
-    planned = _planned(raw, swim and INTENSITY_OF[step_type] in UNCLEAR_LAP_VALUE, remarks) \
+    unread: list[str] = []  # said on import, never the step's text (the watch would show it)
+    planned = _planned(raw, swim and INTENSITY_OF[step_type] in UNCLEAR_LAP_VALUE, unread) \
         if isinstance(duration, LapButton) and _end_condition(raw, where) == "lap.button" else None
     stroke = _stroke(raw, remarks)
     text = "; ".join(filter(None, [text, *remarks])) or None
-    notes.extend(f"{where}: {remark}" for remark in remarks)
+    notes.extend(f"{where}: {remark}" for remark in [*remarks, *unread])
     return Step(intensity=INTENSITY_OF[step_type], duration=duration,
                 target=target, secondary=None if isinstance(secondary, OpenTarget) else secondary,
                 name=name, notes=text, rpe=_rpe(name, text), exercise=exercise, weight_kg=weight,
@@ -407,13 +414,17 @@ def _step(raw: dict[str, Any], where: str, notes: list[str], swim: bool) -> Step
 def _planned(raw: dict[str, Any], unclear: bool, remarks: list[str]) -> TimeDuration | DistanceDuration | None:
     """A lap-button step's planned length: the number Garmin keeps in ``endConditionValue`` (as watchsync
     writes ``- 20m press lap``): seconds, or metres when ``preferredEndConditionUnit`` is a distance.
-    Where the unit is ``unclear`` (a swim rest: Garmin's swim editor leaves a number without a unit) or
-    the length is more than a step holds, the number is kept in the notes."""
+    A tool that sends the lap id with the key ``distance`` or ``time`` names the number's unit. Where the unit is
+    ``unclear`` (a swim rest: Garmin's swim editor leaves a number without a unit) or the length is more than a
+    step holds, the number is said on import (not kept in the step's text, which the watch shows)."""
     value = _number(raw.get("endConditionValue"))
     if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
         return None
     unit = raw.get("preferredEndConditionUnit")
     key = unit.get("unitKey") if isinstance(unit, dict) else None
+    said = _nested(raw, "endCondition", "conditionTypeKey")
+    if key is None and said in ("distance", "time"):  # the lap id with the key of the author's unit (probe connect14)
+        key, unclear = ("meter" if said == "distance" else None), False
     try:
         if key in DISTANCE_UNITS:
             return DistanceDuration(meters=value)
@@ -701,7 +712,7 @@ def check_keys(data: dict[str, Any]) -> list[str]:
     problems = _key_problems(data, "sportType", "sportTypeId", "sportTypeKey", SPORT_TYPES, "workout")
     for step in _walk(_steps_or_empty(data)):
         where = f"step {step.get('stepOrder', '?')}"
-        for field, id_field, key_field, table in TYPED_FIELDS:
+        for field, id_field, key_field, table in (*TYPED_FIELDS, *SWIM_TYPED_FIELDS):
             problems += _key_problems(step, field, id_field, key_field, table, where)
     return problems
 
