@@ -186,6 +186,22 @@ def test_step_orders_and_child_ids_are_numbered_as_garmin_numbers_them(garmin_cl
         answer["workoutSegments"][0]["workoutSteps"])
 
 
+def test_steps_all_without_orders_are_numbered_in_submission_order_and_some_without_are_refused(
+        garmin_client: GarminClient) -> None:
+    # Garmin's 400 (a 2026 capture, probe connect14): "... unique step orders, or all be unset and rely on
+    # submission structure order": a payload with none is stored as one numbered depth-first
+    answer = document("kaiord_WorkoutRunningNestedRepeatsOutput.json")
+    sent = copy.deepcopy(answer)
+    for step in _walk_steps(sent["workoutSegments"][0]["workoutSteps"]):
+        del step["stepOrder"]
+    stored = garmin_client.create_workout(copy.deepcopy(sent))
+    assert _numbering(stored["workoutSegments"][0]["workoutSteps"]) == _numbering(
+        answer["workoutSegments"][0]["workoutSteps"])
+    sent["workoutSegments"][0]["workoutSteps"][0]["stepOrder"] = 1
+    with pytest.raises(Rejected, match="or all be unset"):
+        garmin_client.create_workout(sent)
+
+
 def test_secondary_targets_and_lap_button_numbers_are_kept(garmin_client: GarminClient) -> None:
     sent = document("kaiord_WorkoutRunningNestedRepeatsOutput.json")
     stored = garmin_client.get_workout(int(garmin_client.create_workout(copy.deepcopy(sent))["workoutId"]))

@@ -14,6 +14,7 @@ Garmin's ``displayOrder``, numbers are stored as floats, the name is cut at 256 
 
 from __future__ import annotations
 
+import copy
 import math
 from functools import cache
 from typing import Any
@@ -145,6 +146,7 @@ def normalized_workout(payload: Any) -> dict[str, Any]:
     segments = payload.get("workoutSegments")
     if not isinstance(segments, list) or not segments:
         raise WorkoutRejected("workoutSegments must be a non-empty list")
+    segments = _submission_orders(segments)
     stored = []
     multi_sport = workout["sportType"]["sportTypeKey"] == "multi_sport"
     for index, segment in enumerate(segments, start=1):
@@ -161,6 +163,41 @@ def normalized_workout(payload: Any) -> dict[str, Any]:
         stored.append(kept)
     workout["workoutSegments"] = stored
     return workout
+
+
+#: Garmin's 400 for a payload where some steps have a ``stepOrder`` and others none (docs/garmin.md).
+UNSET_ORDERS = ("The workout steps need to have unique step orders, or all be unset and rely on submission "
+                "structure order.")
+
+
+def _submission_orders(segments: list[Any]) -> list[Any]:
+    """Segments whose steps all come without a ``stepOrder`` numbered in submission order, depth first, as
+    Garmin's 400 says it accepts them ("or all be unset"); some set and some unset is that 400."""
+    steps: list[dict[str, Any]] = []
+
+    def walk(items: Any) -> None:
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                steps.append(item)
+                walk(item.get("workoutSteps"))
+    for segment in segments:
+        walk(segment.get("workoutSteps") if isinstance(segment, dict) else None)
+    unset = [step for step in steps if step.get("stepOrder") is None]
+    if not unset:
+        return segments
+    if len(unset) != len(steps):
+        raise WorkoutRejected(UNSET_ORDERS)
+    numbered = copy.deepcopy(segments)
+    counter = iter(range(1, len(steps) + 1))
+
+    def number(items: Any) -> None:
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                item["stepOrder"] = next(counter)
+                number(item.get("workoutSteps"))
+    for segment in numbered:
+        number(segment.get("workoutSteps") if isinstance(segment, dict) else None)
+    return numbered
 
 
 def _keep(source: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
