@@ -221,10 +221,10 @@ def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_wri
 
 
 def _notices_after_sync(tmp_path: Path, runs: list[tuple[int, int, str]], *, backfill: bool,
-                        workout: str = "- {minutes}m RPE 3 easy\n") -> list[Notice]:
-    """The notices after syncing ``runs`` (days ago, minutes, behaviour) of ``workout``'s steps done once
-    notifications were on: by a reaching-back ``activities sync --since`` (``backfill``), else by the
-    daemon's poll."""
+                        workout: str = "- {minutes}m RPE 3 easy\n", done: str | None = None) -> list[Notice]:
+    """The notices after syncing ``runs`` (days ago, minutes, behaviour) of ``workout``'s steps (or ``done``'s, run
+    for the planned ``workout``) done once notifications were on: by a reaching-back ``activities sync --since``
+    (``backfill``), else by the daemon's poll."""
     from datetime import time
 
     from watchsync.garmin.client import GarminClient
@@ -248,7 +248,9 @@ def _notices_after_sync(tmp_path: Path, runs: list[tuple[int, int, str]], *, bac
                 store.upsert_workout("anna", f"easy-{ago}", content_hash=str(ago), payload=run.model_dump(mode="json"))
                 store.add_schedule("anna", f"easy-{ago}", day)
                 start = datetime.combine(day, time(7, 0), UTC)
-                simulated = simulate_activity(run, athlete, start=start, behaviour=cast(Behaviour, behaviour),
+                ran = run if done is None else resolve(
+                    parse_text(f"name: Done {ago}\nsport: running\n" + done.format(minutes=minutes)), athlete)
+                simulated = simulate_activity(ran, athlete, start=start, behaviour=cast(Behaviour, behaviour),
                                               seed=seed)
                 server.add_activity(simulated.fit, start_time=start, duration_s=simulated.summary["duration_s"])
             client = GarminClient(fake_token_dir(tmp_path / "tokens" / "anna", server.url), server.url)
@@ -283,6 +285,14 @@ def test_a_key_session_whose_intervals_were_run_easy_is_told(tmp_path: Path) -> 
     assert len(told) == 1 and "key session was not done as planned" in told[0].title
     yesterday = (date.today() - timedelta(days=1)).strftime("%m-%d")
     assert "hard steps done easy" in told[0].body and yesterday in told[0].body
+
+
+def test_hard_steps_run_too_hard_are_no_easy_run_done_too_hard_notice(tmp_path: Path) -> None:
+    # "hard steps done too hard" holds "too hard": it was told as "anna's easy run was too hard"
+    tempo = "- 10m RPE 3\n- 25m RPE 7 tempo\n- {minutes}m RPE 2\n"
+    raced = "- 10m RPE 3\n- 25m RPE 10\n- {minutes}m RPE 2\n"
+    notices = _notices_after_sync(tmp_path, [(1, 10, "follows")], backfill=False, workout=tempo, done=raced)
+    assert not [n for n in notices if n.key.startswith("too-hard:")]
 
 
 def test_a_long_run_spike_against_too_short_a_history_is_not_told(tmp_path: Path) -> None:

@@ -300,7 +300,7 @@ class Alerts:
             doubts = "".join(f" But {flag[0].upper()}{flag[1:]}." for flag in row.flags
                              if flag.startswith("check the data"))  # a ride recorded as a run?
             for flag in row.flags:
-                if "too hard" in flag:
+                if flag.startswith(("easy run done too hard", "easy parts done too hard")):  # not "hard steps ..."
                     what = "easy parts were" if flag.startswith("easy parts") else "easy run was"
                     self.notifier.submit(Notice(f"too-hard:{name}:{row.activity_id}",
                                                 f"watchsync: {name}'s {what} too hard",
