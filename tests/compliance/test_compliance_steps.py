@@ -94,3 +94,31 @@ def test_a_main_set_far_above_its_band_is_flagged(above: float, said: list[str])
     score = IntensityScore(alignment="laps", inside=0.4, easy_above=0.0, too_hard=False,
                            steps=[step(0, True, 900, 1.0, 0.0), step(1, False, 1200, 1 - above, above)])
     assert step_flags(score) == said
+
+
+def test_steps_above_easy_but_none_hard_are_moderate_steps_and_an_easy_band_is_no_hard_step() -> None:
+    # a swim's "6x 100yd RPE 5" set read "hard steps done too hard" (probe coach14); a "- 90m 130-150bpm" run
+    # for an LTHR-170 runner (ceiling 151) was "easy run done too hard" and "hard steps done too hard" (fit13)
+    from watchsync.compliance.config import ComplianceConfig
+    from watchsync.compliance.score import IntensityScore, StepScore, easy_limits, easy_step
+    from watchsync.compliance.step_flags import step_flags
+    from watchsync.model.athlete import Athlete
+
+    def step(index: int, hard: bool | None) -> StepScore:
+        return StepScore(index=index, name=None, easy=False, in_repeat=True, channel="speed", low=0.78, high=0.81,
+                         executions=6, seconds=1200, scored_seconds=1200, inside=0.1, above=0.85, below=0.05,
+                         planned_executions=6, hard=hard)
+
+    def flags(*steps: StepScore) -> list[str]:
+        return step_flags(IntensityScore(alignment="laps", inside=0.1, easy_above=0.0, too_hard=False,
+                                         steps=list(steps)))
+
+    assert flags(step(0, False)) == ["moderate steps done too hard: 85% of their time above target"]
+    assert flags(step(0, False), step(1, True)) == ["hard steps done too hard: 85% of their time above target"]
+    assert flags(step(0, None)) == ["hard steps done too hard: 85% of their time above target"]  # an older score
+    athlete = Athlete(name="a", max_hr=190, resting_hr=50, lthr=170)
+    limits = easy_limits(athlete, ComplianceConfig().easy_rpe_max)
+    steady = Step(duration=TimeDuration(seconds=5400), target=HeartRateTarget(low=130, high=150))
+    assert easy_step(steady, ComplianceConfig().easy_rpe_max, limits)
+    assert not easy_step(steady.model_copy(update={"target": HeartRateTarget(low=150, high=160)}),
+                         ComplianceConfig().easy_rpe_max, limits)

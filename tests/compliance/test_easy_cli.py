@@ -132,3 +132,27 @@ def test_a_quality_sessions_too_hard_warm_up_is_its_easy_parts_not_an_easy_run(
     assert main(["--config", str(config), "analyze", str(fit), "--workout", str(hills), "--athlete", "ben"]) == 0
     out = capsys.readouterr().out
     assert "! easy parts done too hard (heart rate:" in out and "easy run done" not in out
+
+
+def test_a_bpm_band_within_the_ceiling_is_judged_easy_only_never_also_hard(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "- 90m 130-150bpm steady" for an LTHR-170 runner (ceiling 151) run at 160-170 bpm read "easy run done too
+    # hard" and "hard steps done too hard" for the one step (probe fit13): the step scores now ask the easy
+    # judgement's rule
+    steady = tmp_path / "steady.txt"
+    steady.write_text("name: Steady\nsport: running\n- 90m 130-150bpm steady\n", encoding="utf-8")
+    fast = tmp_path / "fast.txt"
+    fast.write_text("name: Fast\nsport: running\n- 90m 160-170bpm\n", encoding="utf-8")
+    fit = tmp_path / "fast.fit"
+    fit.write_bytes(simulate_activity(load_workout(fast), BODY, start=datetime.combine(DAY, time(7), UTC),
+                                      behaviour="follows").fit)
+    config = tmp_path / "config.toml"
+    config.write_text("[athletes.cara]\nmax_hr = 190\nresting_hr = 50\nlthr = 170\n", encoding="utf-8")
+    assert main(["--config", str(config), "analyze", str(fit), "--workout", str(steady), "--athlete", "cara",
+                 "--json"]) == 0
+    compliance = json.loads(capsys.readouterr().out)["compliance"]
+    assert compliance["easy"]["too_hard"] is True
+    assert [step["easy"] for step in compliance["intensity"]["steps"]] == [True]
+    assert main(["--config", str(config), "analyze", str(fit), "--workout", str(steady), "--athlete", "cara"]) == 0
+    out = capsys.readouterr().out
+    assert "! easy run done too hard" in out and "hard steps" not in out

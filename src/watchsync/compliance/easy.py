@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict
 from watchsync import rules
 from watchsync.activity.model import Activity
 from watchsync.compliance.config import ComplianceConfig
-from watchsync.compliance.score import score_intensity, target_band
+from watchsync.compliance.score import easy_limits, easy_step, score_intensity, target_band
 from watchsync.compliance.steps import prescribed_easy
 from watchsync.model.athlete import Athlete, format_pace
 from watchsync.model.workout import HeartRateTarget, Intensity, Repeat, RpeTarget, SpeedTarget, Step, Target, Workout
@@ -79,7 +79,7 @@ def judge_easy(workout: Workout, activity: Activity, athlete: Athlete, reported_
                config: ComplianceConfig | None = None) -> EasyJudgement | None:
     """The judgement of ``workout``'s easy steps as done in ``activity``; None without easy steps."""
     config = config or ComplianceConfig()
-    limits = _easy_limits(athlete, config)
+    limits = easy_limits(athlete, config.easy_rpe_max)
     # the steps of a run/walk's repeat too: "8x / - 5m RPE 3 run / - 1m walk" with no step outside it (review17)
     easy = [s for block in workout.steps
             for s in ([block] if isinstance(block, Step) else _steps_of(block) if _run_walk(block.steps, config, limits)
@@ -119,7 +119,8 @@ def _run_walk(blocks: list[Step | Repeat], config: ComplianceConfig, limits: dic
     athlete's limits too: ``8x / - 5m 70-85% LTHR / - 1m walk`` resolved to bpm (probe review18)."""
     def easy(step: Step) -> bool:
         return prescribed_easy(step, config.easy_rpe_max) or (
-            rules.step_rpe(step) is None and target_band(step.target) is not None and _easy(step, config, limits))
+            rules.step_rpe(step) is None and target_band(step.target) is not None
+            and easy_step(step, config.easy_rpe_max, limits))
 
     return all(_run_walk(b.steps, config, limits) if isinstance(b, Repeat) else easy(b) for b in blocks)
 
@@ -137,42 +138,12 @@ def _easy_session(workout: Workout, config: ComplianceConfig, limits: dict[str, 
     strides = 0.0
     for step in workout.flat_steps():
         seconds = rules.planned_step_seconds(step, family)
-        if _easy(step, config, limits):
+        if easy_step(step, config.easy_rpe_max, limits):
             continue
         if seconds > STRIDE_SECONDS:
             return False
         strides += seconds
     return strides <= STRIDES_MAX_SECONDS
-
-
-def _easy(step: Step, config: ComplianceConfig, limits: dict[str, float] | None) -> bool:
-    """Easy by its RPE, intensity or zone (:func:`watchsync.rules.is_easy`), or, with no RPE, by a band in
-    bpm, m/s or watts whose top is within the athlete's easy limit (``limits``): a resolved ``70-85% LTHR``
-    or ``5:30-6:00/km Pace`` easy run (probe review17)."""
-    if rules.is_easy(step, config.easy_rpe_max):
-        return True
-    band = target_band(step.target)
-    # a resolved band is whole bpm: 89 % of LTHR 168 is 149.5, its band's top 150 (probe coach13)
-    slack = 0.5 if band is not None and band[0] == "heart_rate" else 0.005 * (band[2] if band else 0.0)
-    return (limits is not None and band is not None and rules.step_rpe(step) is None and band[0] in limits
-            and band[2] <= limits[band[0]] + slack)
-
-
-#: The top of easy power, as a share of FTP (the top of Coggan's zone 2, endurance).
-EASY_POWER_SHARE = 0.75
-
-
-def _easy_limits(athlete: Athlete, config: ComplianceConfig) -> dict[str, float]:
-    """Per channel, the value a band's low end must not exceed for its step to be easy: the HR ceiling,
-    the fastest easy speed, 75 % of FTP."""
-    limits: dict[str, float] = {}
-    for ceiling in (rules.easy_hr_ceiling(athlete, config.easy_rpe_max),
-                    rules.easy_speed_ceiling(athlete, config.easy_rpe_max)):
-        if ceiling is not None:
-            limits[ceiling.channel] = ceiling.value
-    if athlete.ftp is not None:
-        limits["power"] = EASY_POWER_SHARE * athlete.ftp
-    return limits
 
 
 def _judged(step: Step, config: ComplianceConfig, limits: dict[str, float] | None = None) -> bool:
@@ -185,7 +156,7 @@ def _judged(step: Step, config: ComplianceConfig, limits: dict[str, float] | Non
     prescribed = rules.step_rpe(step) is not None or band is not None or rules.easy_by_target(step, "")
     if band is not None and limits and band[0] in limits and band[1] > limits[band[0]]:
         return False
-    return prescribed and step.exercise is None and _easy(step, config, limits)
+    return prescribed and step.exercise is None and easy_step(step, config.easy_rpe_max, limits)
 
 
 def _measured(workout: Workout, activity: Activity, athlete: Athlete, config: ComplianceConfig,

@@ -73,6 +73,9 @@ class StepScore(BaseModel):
     name: str | None
     easy: bool
     in_repeat: bool
+    #: Prescribed hard (RPE 7 up, or the RPE its target stands for), not moderate: what flags call "hard steps"
+    #: (None: not known, an older score).
+    hard: bool | None = None
     channel: Channel | None
     low: float | None
     high: float | None
@@ -251,6 +254,7 @@ def score_intensity(workout: Workout, activity: Activity, config: ComplianceConf
     ceiling = easy_hr_ceiling(workout, config)
     if ceiling is None and athlete is not None and (known := rules.easy_hr_ceiling(athlete, config.easy_rpe_max)):
         ceiling = known.value  # a by-feel runner's open steps: the athlete's ceiling judges skipped reps (coach13)
+    limits = easy_limits(athlete, config.easy_rpe_max) if athlete is not None else None
     times_planned = Counter(p.index for p in order)
     if activity.sets and any(p.step.exercise is not None for p in order):
         by_sets = set_tallies(order, activity, numbered=ran_this_workout(workout, activity))
@@ -276,7 +280,7 @@ def score_intensity(workout: Workout, activity: Activity, config: ComplianceConf
         _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config,
                     running=workout.sport.family == "run", lengths=lengths, ceiling=ceiling)
     # every planned step, the ones never reached (a workout stopped early) with no execution
-    steps = [_step_score(planned[index], tallies.get(index, _Tally()), config, times_planned[index], ceiling)
+    steps = [_step_score(planned[index], tallies.get(index, _Tally()), config, times_planned[index], ceiling, limits)
              for index in sorted(planned)]
     easy = [s for s in steps if s.easy and not s.in_repeat and s.scored_seconds > 0]
     easy_total = sum(s.scored_seconds for s in easy)
@@ -561,6 +565,36 @@ def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock:
     tally.above += float(weight[values > high].sum())
 
 
+def easy_step(step: Step, easy_rpe_max: float, limits: dict[str, float] | None) -> bool:
+    """Easy by its RPE, intensity or zone (:func:`watchsync.rules.is_easy`), or, with no RPE, by a band in
+    bpm, m/s or watts whose top is within the athlete's easy limit (``limits``, :func:`easy_limits`): a resolved
+    ``70-85% LTHR`` or ``5:30-6:00/km Pace`` easy run (probe review17). The easy judgement and the step scores
+    ask this one rule (a 130-150 bpm run was both "too hard for easy" and "hard steps too hard"; probe fit13)."""
+    if rules.is_easy(step, easy_rpe_max):
+        return True
+    band = target_band(step.target)
+    # a resolved band is whole bpm: 89 % of LTHR 168 is 149.5, its band's top 150 (probe coach13)
+    slack = 0.5 if band is not None and band[0] == "heart_rate" else 0.005 * (band[2] if band else 0.0)
+    return (limits is not None and band is not None and rules.step_rpe(step) is None and band[0] in limits
+            and band[2] <= limits[band[0]] + slack)
+
+
+#: The top of easy power, as a share of FTP (the top of Coggan's zone 2, endurance).
+EASY_POWER_SHARE = 0.75
+
+
+def easy_limits(athlete: Athlete, easy_rpe_max: float) -> dict[str, float]:
+    """Per channel, the value a band's top must not exceed for its step to be easy: the HR ceiling,
+    the fastest easy speed, 75 % of FTP."""
+    limits: dict[str, float] = {}
+    for ceiling in (rules.easy_hr_ceiling(athlete, easy_rpe_max), rules.easy_speed_ceiling(athlete, easy_rpe_max)):
+        if ceiling is not None:
+            limits[ceiling.channel] = ceiling.value
+    if athlete.ftp is not None:
+        limits["power"] = EASY_POWER_SHARE * athlete.ftp
+    return limits
+
+
 def easy_hr_ceiling(workout: Workout, config: ComplianceConfig) -> float | None:
     """The top of the workout's easy heart-rate bands (its warm-up at RPE 3: 152 bpm), if it has any."""
     tops = [band[2] for step in workout.flat_steps() if rules.is_easy(step, config.easy_rpe_max)
@@ -569,7 +603,7 @@ def easy_hr_ceiling(workout: Workout, config: ComplianceConfig) -> float | None:
 
 
 def _step_score(planned: PlannedStep, tally: _Tally, config: ComplianceConfig, planned_executions: int,
-                ceiling: float | None = None) -> StepScore:
+                ceiling: float | None = None, limits: dict[str, float] | None = None) -> StepScore:
     step = planned.step
     band = target_band(step.target)
     scored = tally.scored > 0
@@ -577,7 +611,8 @@ def _step_score(planned: PlannedStep, tally: _Tally, config: ComplianceConfig, p
         index=planned.index,
         label=planned.label,
         name=step.name,
-        easy=rules.is_easy(step, config.easy_rpe_max),
+        easy=(easy := easy_step(step, config.easy_rpe_max, limits)),
+        hard=not easy and rules.intensity_band(step, config.easy_rpe_max) == "hard",
         in_repeat=planned.in_repeat,
         channel=band[0] if band else None,
         low=band[1] if band else None,

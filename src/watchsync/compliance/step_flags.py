@@ -26,13 +26,15 @@ def _hard_steps_flag(intensity: IntensityScore) -> list[str]:
     hard = [s for s in intensity.steps if not s.easy and s.scored_seconds > 0 and s.below is not None
             and s.seconds / max(1, s.executions) >= HARD_STEP_MIN_SECONDS]
     scored = sum(s.scored_seconds for s in hard)
+    # steps above easy but none hard (a swim's RPE 5 set) are "moderate steps", and no key session (coach14)
+    word = "moderate" if hard and all(s.hard is False for s in hard) else "hard"
     if scored > 0:
         below = sum((s.below or 0.0) * s.scored_seconds for s in hard) / scored
         if below > HARD_BELOW_SHARE:
-            return [f"hard steps done easy: {below:.0%} of their time below target"]
+            return [f"{word} steps done easy: {below:.0%} of their time below target"]
         above = sum((s.above or 0.0) * s.scored_seconds for s in hard) / scored
         if above > HARD_ABOVE_SHARE:  # the main set far off its band: the session's mean hid it (coach13)
-            return [f"hard steps done too hard: {above:.0%} of their time above target"]
+            return [f"{word} steps done too hard: {above:.0%} of their time above target"]
     judged = sum(s.hr_judged for s in intensity.steps)  # hard runs without a band (hill reps), by heart rate
     stayed = sum(s.hr_easy for s in intensity.steps)
     ceiling = max((s.easy_ceiling for s in intensity.steps if s.easy_ceiling is not None), default=None)
