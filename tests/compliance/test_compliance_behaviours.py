@@ -295,3 +295,26 @@ def test_steps_laid_along_the_timer_say_their_runs_are_not_known() -> None:
     assert row.steps and not any(step.runs_known for step in row.steps)
     assert {runs(s.executions, s.planned_executions, known=s.runs_known) for s in row.steps} == {"–"}
     assert not any("not run" in flag for flag in row.flags)
+
+
+def test_a_swim_of_yards_and_wall_rests_is_judged_by_its_yards_and_shown_in_yards() -> None:
+    # 1859 yd swum for 1500 yd planned (124 %) read "58m05s / 34m49s (167 %) orange": the timer held the wall
+    # rests (probe coach14)
+    from datetime import datetime
+
+    from watchsync.compliance.activities import ActivitySummary
+    from watchsync.formats.text import parse_text
+    from watchsync.model.units import METERS_PER_YARD, Units
+    from watchsync.model.workout import Sport
+    from watchsync.report import values
+
+    swim = parse_text("name: Swim\nsport: pool_swim\npool: 25yd\n- 300yd RPE 3\nMain set 6x\n- 100yd RPE 5\n"
+                      "- 20s rest\nCooldown\n- 600yd RPE 3\n")
+    done = ActivitySummary(id="s", sport=Sport.POOL_SWIM, start=datetime(2030, 3, 5, 7), duration_s=3485,
+                           distance_m=1859 * METERS_PER_YARD)
+    score = volume_score(swim, done)
+    assert score.metric == "distance" and score.ratio == pytest.approx(1859 / 1500) and score.colour == "yellow"
+    with values.display_units(Units.IMPERIAL):
+        assert values.step_band("speed", 0.78, 0.81, "swim") == "1:53/100yd-1:57/100yd"
+    timed = parse_text("name: Swim\nsport: pool_swim\n- 300mtr RPE 3\n- 10m RPE 4\n")  # a timed swim: its time
+    assert volume_score(timed, done).metric == "duration"

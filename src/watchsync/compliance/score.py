@@ -36,6 +36,7 @@ from watchsync.model.workout import (
     DistanceDuration,
     Duration,
     HeartRateTarget,
+    Intensity,
     LapButton,
     PowerTarget,
     RepsDuration,
@@ -133,9 +134,13 @@ class RpeComparison(BaseModel):
 
 def planned_volume(workout: Workout, config: ComplianceConfig,
                    easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED) -> tuple[Literal["duration", "distance"], float]:
-    """The primary metric: duration unless every step with a length is a distance step."""
+    """The primary metric: duration unless every step with a length is a distance step, a swim's rests at the
+    wall (rest steps not written in metres or yards) left aside: a coach who prescribes yards reads the yards
+    (a swim of 124 % of its yards read 167 % by the timer, its wall rests included; probe coach14)."""
     steps = workout.flat_steps()
-    if all(isinstance(s.duration, DistanceDuration) for s in steps):
+    if workout.sport.family == "swim":
+        steps = [s for s in steps if isinstance(s.duration, DistanceDuration) or s.intensity is not Intensity.REST]
+    if steps and all(isinstance(s.duration, DistanceDuration) for s in steps):
         return "distance", workout.estimated_meters()
     return "duration", rules.planned_seconds(workout, easy_speed)
 

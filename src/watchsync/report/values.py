@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from watchsync.describe import format_seconds
+from watchsync.model.enums import Sport
 from watchsync.model.units import METERS_PER_FOOT, METERS_PER_YARD, Units, format_distance
 
 if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
@@ -100,16 +101,18 @@ def family_distance(family: str, meters: float) -> str:
 
 
 def step_band(channel: str | None, low: float | None, high: float | None, family: str = "run") -> str:
-    """A step's band as its sport reads it: a speed band as pace per km or mile (per 100 m in a swim) or
-    as km/h (mph) on a bike; ``open`` without one."""
+    """A step's band as its sport reads it: a speed band as pace per km or mile (per 100 m in a swim, per 100 yd
+    while an imperial report renders, as its swims are counted in yards; probe coach14) or as km/h (mph) on a
+    bike; ``open`` without one."""
     if channel is None or low is None or high is None:
         return "open"
     if channel == "speed" and low > 0:
         from watchsync.describe import describe_target
         from watchsync.model.workout import SpeedTarget
 
-        return describe_target(SpeedTarget(low=low, high=high), _DISPLAY_UNITS.get(), swim=family == "swim",
-                               speed=family == "bike")
+        shown = _DISPLAY_UNITS.get()
+        return describe_target(SpeedTarget(low=low, high=high), shown, swim=family == "swim",
+                               yards=family == "swim" and shown is Units.IMPERIAL, speed=family == "bike")
     units = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
     return f"{low:.0f}-{high:.0f} {units.get(channel, '')}".strip()
 
@@ -134,7 +137,16 @@ def amount(row: SessionRow, value: float | None) -> str:
     """A session's planned or done amount in its primary metric."""
     if value is None:
         return MISSING
-    return kilometres(value) if row.metric == "distance" else format_seconds(value)
+    if row.metric != "distance":
+        return format_seconds(value)
+    return family_distance(_family(row.sport), value)  # a swim's yards as yards (probe coach14)
+
+
+def _family(sport: str) -> str:
+    try:
+        return Sport(sport).family
+    except ValueError:
+        return "other"
 
 
 def volume(row: SessionRow) -> str:
