@@ -14,6 +14,9 @@ records say, with a warning; a cut file without its session takes its finished l
 the timer's running time after the last of them. Totals the session lacks (distance, heart rate, power) come from the
 records (average heart rate: the mean of the records' readings; average power: weighted by the
 running time each record stands for), and session and record totals are cross-checked (a warning when they disagree).
+Records that stand for more running time than the device's timer without a pause event to say where
+it stopped (a converter's file: only `start` and `stop_all`) lose their standing stretches (auto-pause
+as the device did it), or, when that does not reconcile them, a warning says so.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import numpy as np
 
 from watchsync.activity.model import Activity, FloatArray, Lap, Length, Records, Session
 from watchsync.activity.sensors import clean_records
-from watchsync.activity.timeline import DEFAULT_MAX_GAP_S, Timeline, timeline
+from watchsync.activity.timeline import DEFAULT_MAX_GAP_S, LAST_SAMPLE_S, Timeline, timeline
 
 #: A time total beyond this many times the records' span (plus `SPAN_SLACK_S`) is absurd.
 SPAN_FACTOR = 1.5
@@ -45,6 +48,12 @@ MAX_SPEED_M_S = 100.0
 #: Average running speeds (m/s) above which no runner holds as long (s): a few % above the world records
 #: (2000 m in 4:44, 5000 m in 12:35, 10000 m in 26:11, half marathon in 57:31); the longest first.
 RUN_SPEED_LIMITS = ((3000.0, 6.4), (1200.0, 6.7), (300.0, 7.2))
+#: Records standing for more running time than the session's timer by more than both of these, with no
+#: pause event, lose the stretches where they stand still (the device auto-paused there).
+TIMER_EXCESS_SHARE = 0.01
+TIMER_EXCESS_S = 60.0
+#: The distance advancing slower than this (m/s) is standing still, as an auto-pause judges it.
+STANDING_SPEED_M_S = 0.25
 #: Average heart rate cross-check: session vs records disagree beyond this share.
 HR_TOLERANCE = 0.10
 _INVALID_UINT8 = 255
@@ -238,6 +247,7 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
             elapsed = None
     paused = any(opening < event.time < end for event in activity.timer_events)
     lap_timer = _lap_timer(laps, span, elapsed) if timer is None and not timer_said else None
+    measured = timer is not None or lap_timer is not None  # the device's own timer, not the records'
     if lap_timer is not None:
         timer = lap_timer
         laps_end = _laps_end(laps) if session is None and activity.salvaged else None
@@ -256,6 +266,8 @@ def _part(activity: Activity, number: int, session: Session | None, begin: float
         if session is not None and session.total_elapsed_time != elapsed:
             warnings.append(f"{label}{_judged('total elapsed time', session.total_elapsed_time)}; "
                             f"{elapsed:.0f}s taken from the records")
+    if measured and not paused and not lengths:
+        line, weights = _auto_paused(line, weights, records, timer, max_gap, label, warnings)
     heart_rate, power = records.heart_rate, records.power
     if len(power) and not np.any(power > 0):  # zeros alone (a Connect IQ power field on a treadmill): no power
         power = np.full(len(power), np.nan)
@@ -335,6 +347,38 @@ def _pool_weights(line: Timeline, times: FloatArray) -> FloatArray:
         weights[0] += float(ran[0])
         weights[-1] = line.running_seconds - float(ran[1])  # and the last one up to the timer's end
     return weights
+
+
+def _auto_paused(line: Timeline, weights: FloatArray, records: Records, timer: float, max_gap: float,
+                 label: str, warnings: list[str]) -> tuple[Timeline, FloatArray]:
+    """The timeline and weights without the stretches where the records stand still, when the records
+    stand for more running time than the session's timer says and no pause event says where it stopped
+    (a converter keeps only the `start` and `stop_all` events of a device that auto-paused): the timer
+    the device measured is what it ran. A warning when standing still does not account for the excess."""
+    counted = float(weights.sum())
+    tolerance = max(TIMER_EXCESS_S, TIMER_EXCESS_SHARE * timer)
+    if counted <= timer + tolerance:
+        return line, weights
+    moving = line.without(*_standing(records))
+    kept = moving.weights(records.timestamp, max_gap)
+    if abs(float(kept.sum()) - timer) <= tolerance:
+        return moving, kept
+    warnings.append(f"{label}the records stand for {counted:.0f}s of running timer, the session's timer for "
+                    f"{timer:.0f}s, and neither pause events nor standing still say where it stopped: heart-rate "
+                    f"time, load and the steps count the records' {counted:.0f}s")
+    return line, weights
+
+
+def _standing(records: Records) -> tuple[FloatArray, FloatArray]:
+    """The stretches ``[begins, ends)`` from a record to the next in which the distance advances slower
+    than `STANDING_SPEED_M_S` (without a distance at either end: the record's speed is below it)."""
+    times = records.timestamp
+    ends = np.append(times[1:], times[-1:] + LAST_SAMPLE_S)
+    advance = np.append(records.distance[1:], np.nan) - records.distance
+    with np.errstate(invalid="ignore"):
+        still = np.where(np.isnan(advance), records.speed < STANDING_SPEED_M_S,
+                         advance < STANDING_SPEED_M_S * (ends - times))
+    return times[still], ends[still]
 
 
 def _lap_timer(laps: Sequence[Lap], span: float, elapsed: float | None) -> float | None:

@@ -3,7 +3,9 @@
 Volume, load and time in zones count the time the timer runs, not the wall clock: a watch paused at
 a café (auto-pause or the stop button) writes `timer` stop/start events, and that time is no
 training. The running intervals come from those events, clipped to the session; a session without
-timer events runs from its start to its end.
+timer events runs from its start to its end. A session whose records stand for more running time
+than its own timer, with no pause event, loses the stretches where they stand still
+(`watchsync.activity.sessions`: the device auto-paused there and its converter kept no event).
 
 A record stands for the time from its timestamp to the next record's (smart recording writes one
 every few seconds while little changes), counted only while the timer runs and never for longer
@@ -48,6 +50,21 @@ class Timeline:
         totals = np.column_stack((ran[:-1], ran[1:])).ravel()
         result: FloatArray = np.interp(times, edges, totals)
         return result
+
+    def without(self, begins: FloatArray, ends: FloatArray) -> Timeline:
+        """The running intervals less the stretches ``[begins[i], ends[i])`` (sorted, not overlapping)."""
+        points = np.concatenate((self.starts, self.stops, begins, ends))
+        count, cuts = len(self.starts), len(begins)
+        running = np.concatenate((np.ones(count), -np.ones(count), np.zeros(2 * cuts)))
+        left_out = np.concatenate((np.zeros(2 * count), np.ones(cuts), -np.ones(cuts)))
+        order = np.argsort(points, kind="stable")
+        points = points[order]
+        on = (np.cumsum(running[order]) > 0) & (np.cumsum(left_out[order]) <= 0)  # after each point
+        kept = on[:-1] & (points[1:] > points[:-1])
+        starts, stops = points[:-1][kept], points[1:][kept]
+        apart = starts[1:] > stops[:-1]  # adjacent intervals join
+        return Timeline(np.concatenate((starts[:1], starts[1:][apart])),
+                        np.concatenate((stops[:-1][apart], stops[-1:])))
 
     def weights(self, timestamps: FloatArray, max_gap: float = DEFAULT_MAX_GAP_S) -> FloatArray:
         """Seconds of running timer each record stands for (``timestamps`` sorted, unique)."""

@@ -560,14 +560,23 @@ def _tally_span(tally: _Tally, span: _Span, step: Step, records: Records, clock:
     if channel == "heart_rate":
         first = max(first + config.hr_step_grace_seconds, start + config.hr_lag_seconds)
     lo, hi = np.searchsorted(clock, [first, span.end], side="left")
+    lo = max(int(lo) - 1, 0)  # the record before may run on into the span
     values = _channel(records, channel, config.power_smoothing_seconds)[lo:hi]
     if channel == "cadence" and running and high > rules.RUN_STRIDES_MAX:
         values = values * 2.0  # the records' strides a minute as the target's steps a minute
-    weight = np.where(np.isnan(values), 0.0, weights[lo:hi])
-    tally.measurable += float(weights[lo:hi].sum())
+    within = _overlap(clock[lo:hi], weights[lo:hi], first, span.end)
+    weight = np.where(np.isnan(values), 0.0, within)
+    tally.measurable += float(within.sum())
     tally.scored += float(weight.sum())
     tally.inside += float(weight[(values >= low) & (values <= high)].sum())
     tally.above += float(weight[values > high].sum())
+
+
+def _overlap(clock: FloatArray, weights: FloatArray, begin: float, end: float) -> FloatArray:
+    """Seconds of each record's ``[clock, clock + weight)`` that fall in ``[begin, end)``: a record
+    running past a step's end counts its rest in the next step, never twice nor beyond the step."""
+    seconds: FloatArray = np.clip(np.minimum(clock + weights, end) - np.maximum(clock, begin), 0.0, weights)
+    return seconds
 
 
 def easy_step(step: Step, easy_rpe_max: float, limits: dict[str, float] | None) -> bool:
