@@ -9,7 +9,7 @@ their scored time below the target band.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Literal
 
@@ -35,19 +35,23 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
                  config: ComplianceConfig | None = None,
                  easy_speed: SpeedLike = DEFAULT_EASY_SPEED,
                  easy: Mapping[str, EasyJudgement] | None = None, units: Units = Units.METRIC,
-                 profile: Athlete | None = None) -> ComplianceReport:
+                 profile: Athlete | None = None,
+                 copies: Mapping[str, Sequence[ActivitySummary]] | None = None) -> ComplianceReport:
     """The report of one athlete's plan; ``intensities`` (and ``easy``, the easy-run judgements) map
     matched activity ids to their scores; ``profile`` (the athlete) reads the prescribed RPE of steps
-    resolved to bpm, m/s or watts."""
+    resolved to bpm, m/s or watts. ``copies``: the other recordings of an activity, by its id
+    (:mod:`watchsync.compliance.duplicates`; already left out of ``matched`` and ``loads``), said on its row."""
     config = config or ComplianceConfig()
     easy = easy or {}
+    copies = copies or {}
     summary = summarize(planned, matched, loads, config, easy_speed, today=today)
-    rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id), profile)
+    rows = [_recorded_twice(_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id),
+                                      profile), [m.activity, *m.also], copies)
             for m in matched.matches]
     rows += [_open_row(s, "red", config, easy_speed, profile, _on_foot_instead(s, matched.unplanned))
              for s in matched.missed]
     rows += [_open_row(s, "pending", config, easy_speed, profile) for s in matched.pending]
-    rows += [_unplanned_row(a) for a in matched.unplanned]
+    rows += [_recorded_twice(_unplanned_row(a), [a], copies) for a in matched.unplanned]
     rows = _one_run_for_two(rows, config)
     rows.sort(key=lambda r: (r.day, STATUS_SEVERITY.index(r.status), r.name))
     return ComplianceReport(athlete=athlete, today=today, load_metric=config.load_metric,
@@ -98,6 +102,21 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
 
 
 _UNITS = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
+
+
+def _recorded_twice(row: SessionRow, activities: Sequence[ActivitySummary],
+                    copies: Mapping[str, Sequence[ActivitySummary]]) -> SessionRow:
+    """The row, saying which of its activities was recorded by another device too, and counted once."""
+    said = [f"recorded {'twice' if len(copies[a.id]) == 1 else f'{len(copies[a.id]) + 1} times'} "
+            f"(also {', '.join(_recording(c) for c in copies[a.id])}): counted once"
+            for a in activities if copies.get(a.id)]
+    return row.model_copy(update={"flags": [*row.flags, *said]}) if said else row
+
+
+def _recording(activity: ActivitySummary) -> str:
+    """A recording as the coach finds it in Connect: its name (else sport), start and timer minutes."""
+    name = f'"{activity.title}"' if activity.title else activity.sport.value
+    return f"{name} at {activity.start:%H:%M}, {activity.duration_s / 60:.0f} min"
 
 
 def _doubts(*activities: ActivitySummary) -> list[str]:
