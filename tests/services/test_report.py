@@ -368,3 +368,40 @@ def test_the_pieces_of_a_split_run_follow_each_other_a_copy_overlaps_them(store:
     assert "done in 2 pieces: also 25 min at 07:25" in row.flags
     assert "recorded twice (also running at 07:26, 24 min): counted once" in row.flags
 
+
+def _ewma_ratio(daily: list[float]) -> float:
+    """The last day's EWMA 7/28 ratio, seeded with the first day's load (docs/compliance.md)."""
+    acute = chronic = daily[0]
+    for load in daily[1:]:
+        acute, chronic = acute + (load - acute) / 4, chronic + 2 * (load - chronic) / 29
+    return acute / chronic
+
+
+def test_a_days_acwr_and_its_short_history_mark_are_the_same_in_every_view(store: Store) -> None:
+    # probe coach14: `report --week` seeded the ratio with 0 on the first Monday of its own few weeks
+    # (1.05 "short history" where the season said 1.01), and the season seeded it with 0 on a rest Monday
+    from watchsync.report import render_terminal
+
+    first = MONDAY + timedelta(days=2)  # the athlete's first activity: a Wednesday
+    daily = {first + timedelta(days=i): float(40 + 13 * (i % 5)) for i in range(0, 55) if i % 7 not in (2, 5)}
+    for number, (day, trimp) in enumerate(sorted(daily.items()), 1):
+        store_activity(store, number, datetime.combine(day, time(7, 0), UTC), trimp, sport=Sport.RUNNING,
+                       trimp=trimp)
+    today = first + timedelta(days=54)
+    for week in range(8):
+        schedule(store, f"easy-{week}", EASY, MONDAY + timedelta(weeks=week, days=3))
+
+    whole = store_report(store, ATHLETE, today=today)
+    for week_start in (MONDAY + timedelta(weeks=n) for n in (1, 6)):
+        alone = store_report(store, ATHLETE, today=today, week=week_start)
+        sunday = week_start + timedelta(days=6)
+        [shown] = [w.acwr for w in whole.summary.weeks if w.week_start == week_start]
+        expected = _ewma_ratio([daily.get(first + timedelta(days=i), 0.0) for i in range((sunday - first).days + 1)])
+        assert shown == pytest.approx(expected)
+        assert alone.summary.weeks[0].acwr == pytest.approx(expected)
+        assert [d.acwr for d in alone.days] == [d.acwr for d in whole.days if 0 <= (d.day - week_start).days < 7]
+        short = week_start < MONDAY + timedelta(weeks=4)
+        for report in (whole, alone):
+            line = next(line for line in render_terminal(report, color=False).splitlines()
+                        if line.strip().startswith("load") and f"ACWR {expected:.2f}" in line)
+            assert ("(short history)" in line) is short, line

@@ -14,9 +14,10 @@ from datetime import date, timedelta
 from typing import Literal
 
 from watchsync.compliance.activities import ActivitySummary, combine
+from watchsync.compliance.acwr_series import AcwrSeries
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.easy import EasyJudgement
-from watchsync.compliance.load import ActivityLoad, acwr
+from watchsync.compliance.load import ActivityLoad
 from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, RpeComparison, compare_rpe, volume_score
 from watchsync.compliance.step_flags import step_flags
@@ -35,16 +36,20 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
                  config: ComplianceConfig | None = None,
                  easy_speed: SpeedLike = DEFAULT_EASY_SPEED,
                  easy: Mapping[str, EasyJudgement] | None = None, units: Units = Units.METRIC,
-                 profile: Athlete | None = None,
-                 copies: Mapping[str, Sequence[ActivitySummary]] | None = None) -> ComplianceReport:
+                 profile: Athlete | None = None, copies: Mapping[str, Sequence[ActivitySummary]] | None = None,
+                 history: Sequence[ActivityLoad] | None = None) -> ComplianceReport:
     """The report of one athlete's plan; ``intensities`` (and ``easy``, the easy-run judgements) map
     matched activity ids to their scores; ``profile`` (the athlete) reads the prescribed RPE of steps
     resolved to bpm, m/s or watts. ``copies``: the other recordings of an activity, by its id
-    (:mod:`watchsync.compliance.duplicates`; already left out of ``matched`` and ``loads``), said on its row."""
+    (:mod:`watchsync.compliance.duplicates`; already left out of ``matched`` and ``loads``), said on its row.
+    ``history``: the loads of the athlete's whole history, which the ACWR of every day is computed over
+    (``loads`` without it)."""
     config = config or ComplianceConfig()
     easy = easy or {}
     copies = copies or {}
-    summary = summarize(planned, matched, loads, config, easy_speed, today=today)
+    ratios = AcwrSeries(loads if history is None else history, config.load_metric, config.acwr_acute_days,
+                        config.acwr_chronic_days)
+    summary = summarize(planned, matched, loads, config, easy_speed, today=today, ratios=ratios)
     rows = [_recorded_twice(_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id),
                                       profile), [m.activity, *m.also], copies)
             for m in matched.matches]
@@ -57,7 +62,8 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
     return ComplianceReport(athlete=athlete, today=today, load_metric=config.load_metric,
                             acwr_flag=config.acwr_flag, acwr_min_history_days=config.acwr_min_history_days,
                             easy_share_target=config.easy_share_target,
-                            summary=summary, sessions=rows, days=_days(summary, rows, loads, config), units=units)
+                            summary=summary, sessions=rows, days=_days(summary, rows, loads, ratios, config),
+                            units=units, acwr_from=ratios.first_day)
 
 
 def _done_row(match: Match, intensity: IntensityScore | None, config: ComplianceConfig,
@@ -217,9 +223,9 @@ def _unplanned_row(activity: ActivitySummary) -> SessionRow:
         days_late=None, flags=["not in the plan", *_doubts(activity)])
 
 
-def _days(summary: PlanSummary, rows: list[SessionRow], loads: list[ActivityLoad],
+def _days(summary: PlanSummary, rows: list[SessionRow], loads: list[ActivityLoad], ratios: AcwrSeries,
           config: ComplianceConfig) -> list[DayPoint]:
-    """Every day of the summary's weeks; ACWR seeded on the first Monday, as the summary does."""
+    """Every day of the summary's weeks, with the ratio of the athlete's history the summary takes too."""
     if not summary.weeks:
         return []
     first = summary.weeks[0].week_start
@@ -228,12 +234,11 @@ def _days(summary: PlanSummary, rows: list[SessionRow], loads: list[ActivityLoad
     for load in loads:
         per_day[load.day] += load.load(config.load_metric)
     daily = [per_day[day] for day in calendar]
-    ratios = acwr(daily, config.acwr_acute_days, config.acwr_chronic_days)
     statuses: dict[date, list[str]] = defaultdict(list)
     for row in rows:
         statuses[row.day].append(row.status)
-    return [DayPoint(day=day, status=_worst(statuses[day]), load=load, acwr=ratio)
-            for day, load, ratio in zip(calendar, daily, ratios, strict=True)]
+    return [DayPoint(day=day, status=_worst(statuses[day]), load=load, acwr=ratios.ratio(day))
+            for day, load in zip(calendar, daily, strict=True)]
 
 
 def _worst(statuses: list[str]) -> DayStatus:
