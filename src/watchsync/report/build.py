@@ -173,14 +173,16 @@ def _one_run_for_two(rows: list[SessionRow], config: ComplianceConfig) -> list[S
     "volume 167 %" and "missed"; probe coach13). The counts stay as matched: one done, one missed."""
     done = {row.session_id: row for row in rows if row.session_id and row.activity_id and row.metric == "duration"
             and row.planned and row.done and row.ratio is not None and row.ratio > config.green_high}
+    by_day: dict[tuple[date, str], list[SessionRow]] = defaultdict(list)  # each missed row looks at its day's only
+    for row in done.values():
+        by_day[(row.day, row.sport)].append(row)
     told: dict[str | None, SessionRow] = {}
     for missed in rows:
         if missed.status != "red" or missed.metric != "duration" or not missed.planned:
             continue
-        for row in done.values():
+        for row in by_day.get((missed.day, missed.sport), []):
             both = (row.planned or 0.0) + missed.planned
-            if (row.session_id not in told and row.day == missed.day and row.sport == missed.sport
-                    and config.green_low <= (row.done or 0.0) / both <= config.green_high):
+            if row.session_id not in told and config.green_low <= (row.done or 0.0) / both <= config.green_high:
                 told[row.session_id] = row.model_copy(update={"flags": [
                     *(flag for flag in row.flags if not flag.startswith("volume ")),
                     f"holds {missed.name} too: {format_seconds(row.done or 0.0)} for the "
