@@ -136,3 +136,28 @@ def test_a_multi_session_files_elapsed_time_is_never_below_its_timer() -> None:
     whole = combine("m", [first, second])
     assert whole.duration_s == 11738 + 2295
     assert whole.elapsed_s == whole.duration_s  # not 9023 + 2295
+
+
+def test_the_acwr_is_seeded_with_the_first_days_load_not_a_rest_monday() -> None:
+    # probe coach14: the series began with 0 on the first Monday, a rest day: every ratio inflated for weeks
+    first = MONDAY + timedelta(days=1)
+    daily = [80.0 if i % 7 != 5 else 0.0 for i in range(34)]
+    loads = [_load(first + timedelta(days=i), value) for i, value in enumerate(daily) if value]
+    weeks = summarize([], match_sessions([], [], today=MONDAY), loads).weeks
+    ratios = acwr(daily)  # from the Tuesday of the first activity, seeded with its load
+    assert [w.acwr for w in weeks] == pytest.approx([ratios[5], ratios[12], ratios[19], ratios[26], ratios[33]])
+
+
+def test_given_the_athletes_history_a_week_has_its_ratio_whatever_weeks_are_summarised() -> None:
+    from watchsync.compliance.acwr_series import AcwrSeries
+
+    history = [_load(d, 40.0 + 7 * (i % 4)) for i, d in enumerate(_days(MONDAY + timedelta(days=2), 60))]
+    series = AcwrSeries(history, "trimp")
+    last_weeks = [load for load in history if load.day >= MONDAY + timedelta(weeks=6)]
+    alone = summarize([], match_sessions([], [], today=MONDAY), last_weeks, ratios=series).weeks
+    whole = summarize([], match_sessions([], [], today=MONDAY), history).weeks
+    assert [w.acwr for w in alone] == pytest.approx([w.acwr for w in whole[6:]])
+    assert series.ratio(MONDAY + timedelta(days=1)) is None  # before the first activity: no ratio
+    rest = series.ratio(MONDAY + timedelta(days=71))  # ten rest days after the last activity
+    daily = [load.load("trimp") for load in history] + [0.0] * 10
+    assert rest == pytest.approx(acwr(daily)[-1])

@@ -535,3 +535,19 @@ def test_a_late_rpe_from_a_list_item_keeps_the_stored_workout_link(
     item = {"activityId": activity_id, "startTimeLocal": f"{TODAY} 07:00:00", "directWorkoutRpe": 40}
     [(connect, row)] = _rated_since_stored(store, client, [item], set(), None)
     assert connect["associatedWorkoutId"] == 555 and row.activity_id == activity_id
+
+
+def test_a_run_recorded_by_a_watch_and_a_phone_is_scored_once_not_as_the_next_days_run(
+        server: LocalGarminServer, client: GarminClient, store: Store, tmp_path: Path) -> None:
+    # probe fit13: the second copy of Monday's ride was scored as Tuesday's session ("green", a day early)
+    monday = TODAY - timedelta(days=7)
+    workout = easy_run(40)
+    plan(store, "easy-mon", workout, monday)
+    plan(store, "easy-tue", workout, monday + timedelta(days=1))
+    upload(server, workout, morning(monday), seed=1)
+    upload(server, workout, morning(monday) + timedelta(seconds=30), seed=2)
+
+    result = sync(store, client, tmp_path, since=monday - timedelta(days=1))
+
+    assert sorted(str(a.session_id) for a in result.fetched) == sorted([session_key("easy-mon", monday), "None"])
+    assert [row.session_key for row in store.list_compliance(ATHLETE.name)] == [session_key("easy-mon", monday)]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from watchsync.compliance.activities import ActivitySummary
+from watchsync.compliance.load import ActivityLoad
 from watchsync.garmin.client import GarminClient
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import HeartRateTarget, RpeTarget, Sport, Step, TimeDuration, Workout
@@ -304,3 +306,102 @@ def test_an_athlete_without_a_strap_can_take_the_srpe_load(store: Store, tmp_pat
     report = store_report(store, athlete, today=TODAY)
     assert report.load_metric == (metric or "trimp")
     assert sum(point.load for point in report.days) == expected
+
+
+def store_activity(store: Store, number: int, start: datetime, minutes: float, *, sport: Sport = Sport.CYCLING,
+                   elapsed: float | None = None, trimp: float | None = None, **fields: object) -> None:
+    """An analysed activity stored as the sync stores it (its summary and load rows)."""
+    summary = ActivitySummary(id=str(number), sport=sport, start=start, duration_s=minutes * 60,
+                              elapsed_s=elapsed, **fields)  # type: ignore[arg-type]
+    load = ActivityLoad(activity_id=str(number), day=start.date(), sport_family=sport.family,
+                        duration_s=minutes * 60, distance_m=summary.distance_m, srpe=None, trimp=trimp,
+                        easy_seconds=None, hr_seconds=minutes * 60 if trimp else None)
+    store.upsert_activity(ATHLETE.name, number, start.astimezone(UTC), sport=sport.value, summary={
+        "summary": summary.model_dump(mode="json"), "load": load.model_dump(mode="json")})
+
+
+def ride(minutes: int, name: str) -> Workout:
+    step = Step(duration=TimeDuration(seconds=minutes * 60), target=RpeTarget(low=3, high=3))
+    return resolve(Workout(name=name, sport=Sport.CYCLING, steps=[step]), ATHLETE)
+
+
+def test_a_ride_recorded_by_two_devices_is_one_ride_counted_once(store: Store) -> None:
+    # probe fit13: Zwift and a Garmin head unit recorded the same rides: "done in 2 pieces" at 141 %, an
+    # extra unplanned ride, the week's time and load doubled
+    denver = timezone(timedelta(hours=-7))
+    monday, tuesday = (datetime.combine(MONDAY + timedelta(days=d), time(17, 0), denver) for d in (0, 1))
+    schedule(store, "ride-90", ride(90, "Ride HR 90"), MONDAY)
+    schedule(store, "ride-steps", ride(65, "Ride steps"), MONDAY + timedelta(days=1))
+    garmin = {"avg_hr": 142, "avg_power": 180}  # indoors the head unit has no distance
+    zwift = {"avg_hr": 143, "avg_power": 185, "distance_m": 40_700.0, "title": "Zwift - Watopia"}
+    store_activity(store, 1, monday - timedelta(seconds=8), 63.75, elapsed=3825, trimp=102.3, **garmin)
+    store_activity(store, 2, monday + timedelta(seconds=23), 63.5, elapsed=3814, trimp=101.8, **zwift)
+    store_activity(store, 3, tuesday + timedelta(minutes=9), 50.7, elapsed=3043, trimp=117.7, **garmin)
+    store_activity(store, 4, tuesday + timedelta(minutes=10), 50.5, elapsed=3032, trimp=117.2, **zwift)
+
+    report = store_report(store, ATHLETE, today=TODAY)
+
+    assert [(row.day, row.activity_id) for row in report.sessions] == [(MONDAY, "2"), (MONDAY + timedelta(days=1), "4")]
+    first, second = report.sessions
+    assert first.ratio == pytest.approx(63.5 / 90)
+    assert not any("pieces" in flag for flag in first.flags)
+    assert 'recorded twice (also cycling at 16:59, 64 min): counted once' in first.flags
+    assert 'recorded twice (also cycling at 17:09, 51 min): counted once' in second.flags
+    week = report.summary.weeks[0]
+    assert week.totals.done_seconds == pytest.approx((63.5 + 50.5) * 60)
+    assert week.load == pytest.approx(101.8 + 117.2)
+    assert week.totals.done_meters_by_family == {"bike": pytest.approx(81_400.0)}
+    assert week.totals.unplanned == 0
+    assert store_report(store, ATHLETE, today=TODAY, week=MONDAY).sessions == report.sessions
+
+
+def test_the_pieces_of_a_split_run_follow_each_other_a_copy_overlaps_them(store: Store) -> None:
+    morning = datetime.combine(MONDAY, time(7, 0), UTC)
+    schedule(store, "easy", resolve(run(50, "Easy 50"), ATHLETE), MONDAY)
+    store_activity(store, 1, morning, 25, sport=Sport.RUNNING, elapsed=26 * 60, avg_hr=140)
+    store_activity(store, 2, morning + timedelta(minutes=25, seconds=30), 25, sport=Sport.RUNNING, avg_hr=140)
+    store_activity(store, 3, morning + timedelta(minutes=26), 24, sport=Sport.RUNNING)  # the phone's copy
+
+    [row] = store_report(store, ATHLETE, today=TODAY).sessions
+
+    assert row.ratio == pytest.approx(1.0)  # 25 + 25 of 50 planned, not 148 % in three pieces
+    assert "done in 2 pieces: also 25 min at 07:25" in row.flags
+    assert "recorded twice (also running at 07:26, 24 min): counted once" in row.flags
+
+
+def _ewma_ratio(daily: list[float]) -> float:
+    """The last day's EWMA 7/28 ratio, seeded with the first day's load (docs/compliance.md)."""
+    acute = chronic = daily[0]
+    for load in daily[1:]:
+        acute, chronic = acute + (load - acute) / 4, chronic + 2 * (load - chronic) / 29
+    return acute / chronic
+
+
+def test_a_days_acwr_and_its_short_history_mark_are_the_same_in_every_view(store: Store) -> None:
+    # probe coach14: `report --week` seeded the ratio with 0 on the first Monday of its own few weeks
+    # (1.05 "short history" where the season said 1.01), and the season seeded it with 0 on a rest Monday
+    from watchsync.report import render_terminal
+
+    first = MONDAY + timedelta(days=2)  # the athlete's first activity: a Wednesday
+    daily = {first + timedelta(days=i): float(40 + 13 * (i % 5)) for i in range(0, 55) if i % 7 not in (2, 5)}
+    for number, (day, trimp) in enumerate(sorted(daily.items()), 1):
+        store_activity(store, number, datetime.combine(day, time(7, 0), UTC), trimp, sport=Sport.RUNNING,
+                       trimp=trimp)
+    today = first + timedelta(days=54)
+    for week in range(8):
+        schedule(store, f"easy-{week}", EASY, MONDAY + timedelta(weeks=week, days=3))
+
+    whole = store_report(store, ATHLETE, today=today)
+    for week_start in (MONDAY + timedelta(weeks=n) for n in (1, 6)):
+        alone = store_report(store, ATHLETE, today=today, week=week_start)
+        sunday = week_start + timedelta(days=6)
+        [shown] = [w.acwr for w in whole.summary.weeks if w.week_start == week_start]
+        expected = _ewma_ratio([daily.get(first + timedelta(days=i), 0.0) for i in range((sunday - first).days + 1)])
+        assert shown == pytest.approx(expected)
+        assert alone.summary.weeks[0].acwr == pytest.approx(expected)
+        assert [d.acwr for d in alone.days] == [d.acwr for d in whole.days if 0 <= (d.day - week_start).days < 7]
+        short = week_start < MONDAY + timedelta(weeks=4)
+        for report in (whole, alone):
+            line = next(line for line in render_terminal(report, color=False).splitlines()
+                        if line.strip().startswith("load") and f"ACWR {expected:.2f}" in line)
+            assert ("(short history)" in line) is short, line

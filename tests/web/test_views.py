@@ -269,3 +269,40 @@ def test_a_gym_hour_entered_by_hand_does_the_core_routine_and_says_it_has_no_fil
                      lambda: {"alive": False, "athletes": []})
     page = TestClient(app).get(f"/athletes/{ATHLETE.name}/activities/{gym}").text
     assert "Entered by hand in Garmin Connect" in page and "no heart rate or laps" not in page
+
+
+def test_the_week_page_gives_a_weeks_acwr_as_the_season_page_does(store: Store, tmp_path: Path) -> None:
+    # probe coach14: the week page said "ACWR 1.05" (its own history began 28 days before the week) where
+    # the season said 1.01, and "(short history)" for an athlete with 40 days of data
+    import re
+    from datetime import UTC, datetime, time
+
+    from starlette.testclient import TestClient
+
+    from services.test_report import store_activity
+    from watchsync.config import default_config
+    from watchsync.model.workout import Sport
+    from watchsync.web.app import create_app
+
+    first = MONDAY + timedelta(days=1)
+    for number in range(60):
+        day = first + timedelta(days=number)
+        if number % 7 != 4:
+            store_activity(store, number + 1, datetime.combine(day, time(7), UTC), 45, sport=Sport.RUNNING,
+                           trimp=50.0 + 20 * (number % 3))
+    for week in range(9):
+        schedule(store, f"easy-{week}", EASY, MONDAY + timedelta(weeks=week, days=2))
+    athlete = ATHLETE.model_copy(update={"timezone": "UTC"})
+    config = default_config(state_dir=tmp_path)
+    client = TestClient(create_app(config.model_copy(update={"athletes": {athlete.name: athlete}}), store,
+                                   lambda: {"alive": False, "athletes": []}))
+    season = client.get(f"/athletes/{athlete.name}/season").text
+    for week_start in (MONDAY + timedelta(weeks=n) for n in (2, 7)):
+        row = re.search(rf'<tr data-week="{week_start}">.*?data-label="ACWR">([^<]*)(<small>[^<]*)?', season,
+                        re.S)
+        assert row is not None
+        page = client.get(f"/athletes/{athlete.name}/week/{week_start}").text
+        assert f"Week of {week_start}: load " in page
+        [ratio] = re.findall(rf"Week of {week_start}: load \d+, ACWR ([\d.]+)", page)
+        assert ratio == row.group(1).strip()
+        assert (row.group(2) is not None) is (week_start < MONDAY + timedelta(weeks=4))  # short history: 28 days

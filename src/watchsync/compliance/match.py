@@ -9,7 +9,8 @@ one it resembles), then to the earlier planned session, then to the earlier acti
 sessions are *missed* once their window has closed (``today`` is after the planned date +
 ``late_days``), *pending* until then; unmatched activities are *unplanned*.
 A session done in pieces (a split run: two runs on the day, the first short of the plan) takes the
-other pieces as ``Match.also`` (see :func:`_split_runs`).
+other pieces as ``Match.also`` (see :func:`_split_runs`); pieces follow each other: a workout recorded
+twice at the same time is one (:mod:`watchsync.compliance.duplicates`, left out before matching).
 Triathlon transitions are never matched nor listed as unplanned; a session of a multi-session file
 (``ActivitySummary.session``) takes Garmin's workout link only when its sport family is the workout's.
 """

@@ -16,8 +16,9 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict
 
 from watchsync import rules
+from watchsync.compliance.acwr_series import AcwrSeries
 from watchsync.compliance.config import ComplianceConfig
-from watchsync.compliance.load import ActivityLoad, Run, acwr, long_run_spikes, monotony
+from watchsync.compliance.load import ActivityLoad, Run, long_run_spikes, monotony
 from watchsync.compliance.match import MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED
 from watchsync.model.workout import Workout
@@ -79,11 +80,13 @@ class PlanSummary(BaseModel):
 
 def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
               config: ComplianceConfig | None = None, easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED,
-              today: date | None = None) -> PlanSummary:
+              today: date | None = None, ratios: AcwrSeries | None = None) -> PlanSummary:
     """Weekly summaries from the first to the last planned or done week, and the plan totals.
 
     A week's ACWR is its last day's; the week holding ``today`` (not over yet) takes today's and has
     no monotony or strain (Foster's are of a whole week: the days to come would count as rest).
+    ``ratios``: the athlete's ACWR over their whole history (else one over ``loads``), so that a week
+    has the same ratio whichever weeks are summarised.
     """
     config = config or ComplianceConfig()
     days = [s.date for s in planned] + [load.day for load in loads]
@@ -92,7 +95,8 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
                            flags=[])
     first, last = _monday(min(days)), _monday(max(days))
     daily = _daily_loads(loads, first, last + timedelta(days=DAYS_PER_WEEK - 1), config)
-    ratios = acwr(daily, config.acwr_acute_days, config.acwr_chronic_days)
+    if ratios is None:
+        ratios = AcwrSeries(loads, config.load_metric, config.acwr_acute_days, config.acwr_chronic_days)
     runs = [Run(load.activity_id, load.day, load.duration_s / 60) for load in loads
             if load.sport_family == RUN_FAMILY and load.duration_s > 0]
     spikes = long_run_spikes(runs, config.long_run_spike_ratio, config.long_run_lookback_days)
@@ -108,9 +112,10 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
         week_daily = daily[offset:offset + DAYS_PER_WEEK]
         running = today is not None and week <= today < week + timedelta(days=DAYS_PER_WEEK)
         days_known = (today - week).days + 1 if today is not None and running else DAYS_PER_WEEK
-        end_ratio = ratios[offset + days_known - 1]
+        end_day = week + timedelta(days=days_known - 1)
+        end_ratio = ratios.ratio(end_day)
         week_monotony = None if running else monotony(week_daily)  # once: pstdev is exact (fractions), hence slow
-        flags = _load_flags(week_monotony, end_ratio, offset + days_known, config)
+        flags = _load_flags(week_monotony, end_ratio, ratios.history_days(end_day), config)
         flags += [f"long-run spike {s.day}: {s.minutes:.0f} min is {s.ratio:.0%} of the longest "
                   f"run of the previous {config.long_run_lookback_days} days ({s.previous_longest_minutes:.0f} min)"
                   + (" (short history)" if s.short_history else "")

@@ -9,14 +9,15 @@ their scored time below the target band.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Literal
 
 from watchsync.compliance.activities import ActivitySummary, combine
+from watchsync.compliance.acwr_series import AcwrSeries
 from watchsync.compliance.config import ComplianceConfig
 from watchsync.compliance.easy import EasyJudgement
-from watchsync.compliance.load import ActivityLoad, acwr
+from watchsync.compliance.load import ActivityLoad
 from watchsync.compliance.match import Match, MatchResult, PlannedSession
 from watchsync.compliance.score import DEFAULT_EASY_SPEED, IntensityScore, RpeComparison, compare_rpe, volume_score
 from watchsync.compliance.step_flags import step_flags
@@ -35,25 +36,34 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
                  config: ComplianceConfig | None = None,
                  easy_speed: SpeedLike = DEFAULT_EASY_SPEED,
                  easy: Mapping[str, EasyJudgement] | None = None, units: Units = Units.METRIC,
-                 profile: Athlete | None = None) -> ComplianceReport:
+                 profile: Athlete | None = None, copies: Mapping[str, Sequence[ActivitySummary]] | None = None,
+                 history: Sequence[ActivityLoad] | None = None) -> ComplianceReport:
     """The report of one athlete's plan; ``intensities`` (and ``easy``, the easy-run judgements) map
     matched activity ids to their scores; ``profile`` (the athlete) reads the prescribed RPE of steps
-    resolved to bpm, m/s or watts."""
+    resolved to bpm, m/s or watts. ``copies``: the other recordings of an activity, by its id
+    (:mod:`watchsync.compliance.duplicates`; already left out of ``matched`` and ``loads``), said on its row.
+    ``history``: the loads of the athlete's whole history, which the ACWR of every day is computed over
+    (``loads`` without it)."""
     config = config or ComplianceConfig()
     easy = easy or {}
-    summary = summarize(planned, matched, loads, config, easy_speed, today=today)
-    rows = [_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id), profile)
+    copies = copies or {}
+    ratios = AcwrSeries(loads if history is None else history, config.load_metric, config.acwr_acute_days,
+                        config.acwr_chronic_days)
+    summary = summarize(planned, matched, loads, config, easy_speed, today=today, ratios=ratios)
+    rows = [_recorded_twice(_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id),
+                                      profile), [m.activity, *m.also], copies)
             for m in matched.matches]
     rows += [_open_row(s, "red", config, easy_speed, profile, _on_foot_instead(s, matched.unplanned))
              for s in matched.missed]
     rows += [_open_row(s, "pending", config, easy_speed, profile) for s in matched.pending]
-    rows += [_unplanned_row(a) for a in matched.unplanned]
+    rows += [_recorded_twice(_unplanned_row(a), [a], copies) for a in matched.unplanned]
     rows = _one_run_for_two(rows, config)
     rows.sort(key=lambda r: (r.day, STATUS_SEVERITY.index(r.status), r.name))
     return ComplianceReport(athlete=athlete, today=today, load_metric=config.load_metric,
                             acwr_flag=config.acwr_flag, acwr_min_history_days=config.acwr_min_history_days,
                             easy_share_target=config.easy_share_target,
-                            summary=summary, sessions=rows, days=_days(summary, rows, loads, config), units=units)
+                            summary=summary, sessions=rows, days=_days(summary, rows, loads, ratios, config),
+                            units=units, acwr_from=ratios.first_day)
 
 
 def _done_row(match: Match, intensity: IntensityScore | None, config: ComplianceConfig,
@@ -98,6 +108,21 @@ def _done_row(match: Match, intensity: IntensityScore | None, config: Compliance
 
 
 _UNITS = {"heart_rate": "bpm", "speed": "m/s", "power": "W", "cadence": "rpm"}
+
+
+def _recorded_twice(row: SessionRow, activities: Sequence[ActivitySummary],
+                    copies: Mapping[str, Sequence[ActivitySummary]]) -> SessionRow:
+    """The row, saying which of its activities was recorded by another device too, and counted once."""
+    said = [f"recorded {'twice' if len(copies[a.id]) == 1 else f'{len(copies[a.id]) + 1} times'} "
+            f"(also {', '.join(_recording(c) for c in copies[a.id])}): counted once"
+            for a in activities if copies.get(a.id)]
+    return row.model_copy(update={"flags": [*row.flags, *said]}) if said else row
+
+
+def _recording(activity: ActivitySummary) -> str:
+    """A recording as the coach finds it in Connect: its name (else sport), start and timer minutes."""
+    name = f'"{activity.title}"' if activity.title else activity.sport.value
+    return f"{name} at {activity.start:%H:%M}, {activity.duration_s / 60:.0f} min"
 
 
 def _doubts(*activities: ActivitySummary) -> list[str]:
@@ -148,14 +173,16 @@ def _one_run_for_two(rows: list[SessionRow], config: ComplianceConfig) -> list[S
     "volume 167 %" and "missed"; probe coach13). The counts stay as matched: one done, one missed."""
     done = {row.session_id: row for row in rows if row.session_id and row.activity_id and row.metric == "duration"
             and row.planned and row.done and row.ratio is not None and row.ratio > config.green_high}
+    by_day: dict[tuple[date, str], list[SessionRow]] = defaultdict(list)  # each missed row looks at its day's only
+    for row in done.values():
+        by_day[(row.day, row.sport)].append(row)
     told: dict[str | None, SessionRow] = {}
     for missed in rows:
         if missed.status != "red" or missed.metric != "duration" or not missed.planned:
             continue
-        for row in done.values():
+        for row in by_day.get((missed.day, missed.sport), []):
             both = (row.planned or 0.0) + missed.planned
-            if (row.session_id not in told and row.day == missed.day and row.sport == missed.sport
-                    and config.green_low <= (row.done or 0.0) / both <= config.green_high):
+            if row.session_id not in told and config.green_low <= (row.done or 0.0) / both <= config.green_high:
                 told[row.session_id] = row.model_copy(update={"flags": [
                     *(flag for flag in row.flags if not flag.startswith("volume ")),
                     f"holds {missed.name} too: {format_seconds(row.done or 0.0)} for the "
@@ -198,9 +225,9 @@ def _unplanned_row(activity: ActivitySummary) -> SessionRow:
         days_late=None, flags=["not in the plan", *_doubts(activity)])
 
 
-def _days(summary: PlanSummary, rows: list[SessionRow], loads: list[ActivityLoad],
+def _days(summary: PlanSummary, rows: list[SessionRow], loads: list[ActivityLoad], ratios: AcwrSeries,
           config: ComplianceConfig) -> list[DayPoint]:
-    """Every day of the summary's weeks; ACWR seeded on the first Monday, as the summary does."""
+    """Every day of the summary's weeks, with the ratio of the athlete's history the summary takes too."""
     if not summary.weeks:
         return []
     first = summary.weeks[0].week_start
@@ -209,12 +236,11 @@ def _days(summary: PlanSummary, rows: list[SessionRow], loads: list[ActivityLoad
     for load in loads:
         per_day[load.day] += load.load(config.load_metric)
     daily = [per_day[day] for day in calendar]
-    ratios = acwr(daily, config.acwr_acute_days, config.acwr_chronic_days)
     statuses: dict[date, list[str]] = defaultdict(list)
     for row in rows:
         statuses[row.day].append(row.status)
-    return [DayPoint(day=day, status=_worst(statuses[day]), load=load, acwr=ratio)
-            for day, load, ratio in zip(calendar, daily, ratios, strict=True)]
+    return [DayPoint(day=day, status=_worst(statuses[day]), load=load, acwr=ratios.ratio(day))
+            for day, load in zip(calendar, daily, strict=True)]
 
 
 def _worst(statuses: list[str]) -> DayStatus:

@@ -89,6 +89,8 @@ class ComplianceReport(BaseModel):
     sessions: list[SessionRow]
     days: list[DayPoint]
     units: Units = Units.METRIC  # the athlete's display units: distances in miles for an imperial athlete
+    #: The first day of the athlete's load history, which every day's ACWR starts from (None: no activity).
+    acwr_from: date | None = None
 
     def sessions_in_week(self, monday: date) -> list[SessionRow]:
         """Rows whose day falls in the week starting on ``monday``."""

@@ -108,9 +108,8 @@ def _totals_lines(totals: Totals, report: ComplianceReport, *, future: bool) -> 
 
 
 def _load_line(week: WeekSummary, report: ComplianceReport) -> str:
-    first = report.summary.weeks[0].week_start
     short = " (short history)" if week.acwr is not None and values.short_history(
-        week.week_start, first, report.today, report.acwr_min_history_days) else ""
+        week.week_start, report.acwr_from, report.today, report.acwr_min_history_days) else ""
     return (f"load      {week.load:.0f} {report.load_metric.upper()} · ACWR {values.number(week.acwr)}{short}"
             f" · monotony {values.number(week.monotony)}")
 

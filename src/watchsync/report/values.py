@@ -218,11 +218,12 @@ def distances(by_family: Mapping[str, float], planned: Mapping[str, float] | Non
     return " · ".join(parts)
 
 
-def short_history(week_start: date, first_week_start: date, today: date, min_days: int) -> bool:
+def short_history(week_start: date, history_from: date | None, today: date, min_days: int) -> bool:
     """Whether a week's ACWR stands on fewer than ``min_days`` days of history: the days from the
-    first week's Monday to the week's end, or to today in the week under way."""
+    athlete's first activity (``ComplianceReport.acwr_from``, the same in every view) to the week's
+    end, or to today in the week under way."""
     end = min(week_start + timedelta(days=6), today)
-    return (end - first_week_start).days + 1 < min_days
+    return history_from is None or (end - history_from).days + 1 < min_days
 
 
 def planned_time(totals: Totals) -> str:

@@ -47,6 +47,7 @@ from watchsync.activity.model import Activity, FitDecodeError
 from watchsync.compliance.activities import ActivitySummary, manual_activity, summary_from_connect
 from watchsync.compliance.analysis import Analysis, SessionAnalysis, analyse, athlete_config
 from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.duplicates import copy_ids, duplicate_recordings
 from watchsync.compliance.load import ActivityLoad, activity_load
 from watchsync.compliance.match import match_sessions
 from watchsync.compliance.record import ActivityRecord, SessionRecord
@@ -323,7 +324,8 @@ def _with_details(client: GarminClient, item: Mapping[str, Any]) -> dict[str, An
 
 def _score_if_planned(store: Store, athlete: Athlete, analysis: Analysis,
                       config: ComplianceConfig) -> list[SessionScore]:
-    """Match the activity's sessions among the stored sessions and activities around its day; score the matched."""
+    """Match the activity's sessions among the stored sessions and activities around its day; score the matched.
+    Of a workout recorded twice only the recording kept (:mod:`watchsync.compliance.duplicates`) is matched."""
     from watchsync.services.report import planned_from_store, stored_activities
 
     parts: list[Analysis | SessionAnalysis] = list(analysis.sessions) or [analysis]
@@ -337,7 +339,9 @@ def _score_if_planned(store: Store, athlete: Athlete, analysis: Analysis,
     ids = {part.summary.id for part in parts}  # stored already when scored again (a late RPE)
     others = [a.summary for a in stored_activities(store, athlete.name, start=first, end=last)
               if a.summary.id not in ids]
-    matched = match_sessions(planned, [*others, *(p.summary for p in parts)], today=max(days), config=config)
+    candidates = [*others, *(p.summary for p in parts)]
+    copies = copy_ids(duplicate_recordings(candidates))  # a workout recorded twice is matched once (probe fit13)
+    matched = match_sessions(planned, [c for c in candidates if c.id not in copies], today=max(days), config=config)
     by_id = {m.activity.id: m.session for m in matched.matches}
     return [score_session(by_id[p.summary.id], p, athlete, config) for p in parts if p.summary.id in by_id]
 

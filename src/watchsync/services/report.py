@@ -24,6 +24,7 @@ from watchsync.activity import Activity, FitDecodeError, decode_activity
 from watchsync.activity.sessions import session_parts
 from watchsync.compliance.activities import ActivitySummary
 from watchsync.compliance.config import ComplianceConfig
+from watchsync.compliance.duplicates import copy_ids, duplicate_recordings
 from watchsync.compliance.easy import EasyJudgement, judge_easy
 from watchsync.compliance.load import ActivityLoad
 from watchsync.compliance.match import MatchResult, PlannedSession, match_sessions
@@ -119,12 +120,23 @@ def stored_activities(store: Store, athlete: str, *, start: date | None = None,
     return sorted(found, key=lambda a: (a.summary.start, a.summary.id))
 
 
+def counted_activities(store: Store, athlete: str, *, start: date | None = None, end: date | None = None,
+                       ) -> tuple[list[StoredActivity], dict[str, list[ActivitySummary]]]:
+    """:func:`stored_activities` with each workout recorded twice counted once
+    (:mod:`watchsync.compliance.duplicates`), and the copies left out by the id of the one kept."""
+    activities = stored_activities(store, athlete, start=start, end=end)
+    copies = duplicate_recordings(a.summary for a in activities)
+    dropped = copy_ids(copies)
+    return [a for a in activities if a.summary.id not in dropped], copies
+
+
 def store_report(store: Store, athlete: Athlete, *, today: date, planned: list[PlannedSession] | None = None,
                  week: date | None = None, config: ComplianceConfig | None = None) -> ComplianceReport:
     """The compliance report of the store's plan (or ``planned``), optionally of one week only.
 
-    With ``week`` the report covers the Monday-to-Sunday week holding that day; load ratios still
-    see the chronic window before it.
+    With ``week`` the report covers the Monday-to-Sunday week holding that day. Every day's ACWR is
+    computed over the athlete's whole stored history, so it is the same in every view; a workout
+    recorded by two devices counts once (:func:`counted_activities`).
     """
     with cyclic_gc_paused():
         return _store_report(store, athlete, today=today, planned=planned, week=week, config=config)
@@ -150,7 +162,7 @@ def _store_report(store: Store, athlete: Athlete, *, today: date, planned: list[
 
     config = athlete_config(athlete, config)  # the athlete's load metric (sRPE for a runner without a strap)
     first_day = last_day = planned_end = None
-    if week is not None:  # the week, its ACWR's history, and the days around it a session is matched in:
+    if week is not None:  # the week, the weeks before it, and the days around it a session is matched in:
         monday = week - timedelta(days=week.weekday())  # a Sunday run done on Tuesday is done, not missed,
         reach = 2 * (config.early_days + config.late_days)  # and next week's sessions claim their own runs first
         first_day = monday - timedelta(days=config.acwr_chronic_days)
@@ -161,14 +173,15 @@ def _store_report(store: Store, athlete: Athlete, *, today: date, planned: list[
     elif planned:
         first_day = min(s.date for s in planned) - timedelta(days=config.early_days)
         last_day = max(s.date for s in planned) + timedelta(days=config.late_days)
-    activities = stored_activities(store, athlete.name, start=first_day, end=last_day)
+    history, copies = counted_activities(store, athlete.name, end=last_day)
+    activities = [a for a in history if first_day is None or a.summary.start.date() >= first_day]
     matched = substitute_cross_training(
         match_sessions(planned, [a.summary for a in activities], today=today, config=config), config, today,
         athlete)
     intensities, easy = _intensities(store, athlete, matched, activities, config)
     report = build_report(planned, matched, [a.load for a in activities], intensities, athlete=athlete.name,
                           today=today, config=config, easy_speed=speeds_for(athlete), easy=easy, units=athlete.units,
-                          profile=athlete)
+                          profile=athlete, copies=copies, history=[a.load for a in history])
     return report if week is None else only_week(report, week)
 
 
