@@ -57,6 +57,24 @@ def test_validate_says_a_pace_share_in_a_ride_that_compile_would_refuse(tmp_path
     assert f"{ride}:5:9: a pace zone in a cycling workout" in capsys.readouterr().err
 
 
+def test_validate_says_the_text_syntax_warnings_of_a_toml_file_at_their_lines(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # probe fitwkt7 #1: duration = "1000m" in a run compiled to 16h40m without a word (the text warns)
+    track = tmp_path / "track.toml"
+    track.write_text('name = "Track"\nsport = "running"\n\n[[steps]]\nrepeat = 5\nsteps = [\n'
+                     '  { duration = "1000m", target = "3:50/km Pace" },\n'
+                     '  { duration = "400mtr", target = "4:30/km" },\n]\n')
+    embedded = tmp_path / "swim.toml"
+    embedded.write_text('name = "Swim"\nsport = "pool_swim"\npool_length = 25\ntext = """\n- 8x 50m\n"""\n')
+    assert main(["validate", str(track), str(embedded)]) == 0
+    err = capsys.readouterr().err
+    assert (f"{track}:7:16: warning: steps[0].steps[0].duration: '1000m' is 16h40m ('m' means minutes) "
+            "(did you mean 1000mtr for metres?)") in err
+    assert f"{track}:8:35: warning: steps[0].steps[1].target: '4:30/km' without 'Pace'" in err
+    assert f"{embedded}:5:" in err and "'50m' is 50 minutes" in err
+    assert err.splitlines()[-1] == "2 valid, 0 invalid"
+
+
 def test_validate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "a.txt").write_text("name: a\nsport: run\n- 10m RPE 3\n")
     assert main(["validate", "--json", str(tmp_path)]) == 0
