@@ -293,3 +293,11 @@ def test_a_folder_scan_reads_garmin_connect_json_too(tmp_path: Path, capsys: pyt
         pytest.skip("shared fixtures not found")
     assert main(["validate", str(fixtures)]) == 0
     assert f"{len(list(fixtures.glob('*.json')))} valid, 0 invalid" in capsys.readouterr().err
+
+
+def test_show_times_an_erg_at_its_pace_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # probe fitwkt7 #3: "estimated: 5m, 4.0 km" (each distance step counted 60 s)
+    erg = tmp_path / "erg.txt"
+    erg.write_text("name: erg\nsport: rowing\n- 2000mtr 2:00/500m Pace 24spm\n- 4x 500mtr 1:50-1:45/500m Pace\n")
+    assert main(["show", str(erg)]) == 0
+    assert "estimated: 15m10s, 4.0 km" in capsys.readouterr().out

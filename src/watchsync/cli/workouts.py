@@ -175,7 +175,8 @@ def run_show(args: argparse.Namespace) -> int:
             for r in step_rows(resolved, athlete.units)]
     print(format_table(["step", "intensity", "duration", "target", "cue"], rows))
     print(f"estimated: {format_seconds(seconds)}, {format_distance(meters, athlete.units)} (lap-button steps count "
-          f"their planned length, else {LAP_BUTTON_SECONDS:.0f} s; distance at the sport's easy speed)")
+          f"their planned length, else {LAP_BUTTON_SECONDS:.0f} s; distance at the sport's easy speed, or a row's "
+          "or walk's at its pace target)")
     return 0
 
 

@@ -463,6 +463,10 @@ class Workout(_Frozen):
         """
         return _total(self.steps, lambda step: step_seconds(step, default_step_seconds, seconds_per_meter))
 
+    def total(self, measure: Callable[[Step], float]) -> float:
+        """The sum of ``measure`` over the steps as executed (each repeat's steps ``count`` times)."""
+        return _total(self.steps, measure)
+
     def estimated_meters(self, meters_per_second: float | None = None) -> float:
         """Planned distance: distance steps exactly, timed steps at ``meters_per_second`` when given."""
         return _total(self.steps, lambda step: step_meters(step, meters_per_second))
