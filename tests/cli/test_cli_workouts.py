@@ -301,3 +301,10 @@ def test_show_times_an_erg_at_its_pace_target(tmp_path: Path, capsys: pytest.Cap
     erg.write_text("name: erg\nsport: rowing\n- 2000mtr 2:00/500m Pace 24spm\n- 4x 500mtr 1:50-1:45/500m Pace\n")
     assert main(["show", str(erg)]) == 0
     assert "estimated: 15m10s, 4.0 km" in capsys.readouterr().out
+
+
+def test_show_of_a_folder_says_it_takes_one_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # probe fitwkt7 #5: "unknown workout file type '(none)'"
+    assert main(["show", str(tmp_path)]) == 1
+    assert f"{tmp_path}: a folder; show takes one workout file (validate and compile take folders)" in (
+        capsys.readouterr().err)

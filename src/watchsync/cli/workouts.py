@@ -132,6 +132,8 @@ def _load_one(args: argparse.Namespace, path: Path) -> Any:
     from watchsync.formats.errors import WorkoutFormatError
     from watchsync.formats.load import load_workout
 
+    if path.is_dir():  # not "unknown workout file type '(none)'" (probe fitwkt7 #5)
+        raise CliError(f"{path}: a folder; show takes one workout file (validate and compile take folders)")
     messages: list[str] = []
     try:
         workout = load_workout(path, sport=getattr(args, "sport", None), messages=messages, **_athlete_defaults(args))
