@@ -5,6 +5,8 @@ conditions and sports it has no own value for. Shapes from public captures of Ga
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -462,3 +464,22 @@ def test_a_target_out_of_range_names_its_type_and_a_key_its_id_overrules() -> No
     with pytest.raises(ConnectFormatError, match=r"step 1: low: .* \(the pace\.zone target, targetType id 6, of "
                        r"170-180; its key says 'cadence\.zone', Garmin goes by the id\)"):
         _read(_document(clash, sport=run))
+
+
+@pytest.mark.parametrize("key", [(5, "speed.zone"), (6, "pace.zone")])
+def test_a_speed_zone_of_a_ride_imports_open_in_its_notes_so_the_ride_resolves(key: tuple[int, str],
+                                                                              tmp_path: Path) -> None:
+    """A ride's zone target was read as a pace zone that resolve then refused (probe fitwkt7 #2, as FIT's)."""
+    from watchsync.formats.load import load_workout
+    from watchsync.model.athlete import Athlete
+    from watchsync.resolve import resolve
+
+    ride = _step(targetType={"workoutTargetTypeId": key[0], "workoutTargetTypeKey": key[1]}, zoneNumber=2,
+                 description="Tempo")
+    path = tmp_path / "ride.json"
+    path.write_text(json.dumps(_document(ride, sport={"sportTypeId": 2, "sportTypeKey": "cycling"})))
+    said: list[str] = []
+    workout = load_workout(path, messages=said)
+    [step] = resolve(workout, Athlete(name="a", max_hr=190, lthr=170)).flat_steps()
+    assert step.target == OpenTarget() and "speed zone 2" in (step.notes or "")
+    assert any("of a cycling workout: target the device's speed zone 2 (imported as open" in s for s in said)
