@@ -64,6 +64,12 @@ EASY_MAX_RPE = 4.0
 MODERATE_MAX_RPE = 6.0
 #: Typical easy speeds in m/s per sport family, for distance steps and estimates (runs use the athlete's).
 FAMILY_SPEED: dict[str, float] = {"run": 2.8, "bike": 7.0, "swim": 0.67, "ski": 3.5}
+#: Speeds in m/s of a distance step without a pace or speed target, in a sport with no :data:`FAMILY_SPEED`
+#: (by sport value): an erg at 2:30/500 m in a cardio workout (``rowing`` reads as cardio); else
+#: :data:`WALKING_SPEED` (walks and hikes read as other; a sled push or a carry in a strength workout).
+DISTANCE_STEP_SPEED: dict[str, float] = {"cardio": 500 / 150}
+#: Walking at 5 km/h (m/s).
+WALKING_SPEED = 5 / 3.6
 #: Easy swimming at 80 % of the swim threshold (CSS) speed: the share easy running takes of the
 #: threshold speed (``Athlete.easy_speed``), the RPE 3-4 pace band (78-87 %) being the same for swims.
 EASY_SHARE_OF_CSS_SPEED = 0.80
@@ -325,18 +331,42 @@ def planning_speed(family: str, run_speed: SpeedLike | None = None) -> float | N
     return FAMILY_SPEED.get(family)
 
 
-def planned_step_seconds(step: Step, family: str, run_speed: SpeedLike | None = None) -> float:
-    """Planned seconds of one step of a workout of sport family ``family``."""
+def planned_step_seconds(step: Step, family: str, run_speed: SpeedLike | None = None,
+                         sport: str | None = None) -> float:
+    """Planned seconds of one step of a workout of sport family ``family`` (and sport value ``sport``).
+
+    In a family with no planning speed (cardio, other, strength, mobility) a distance step takes its
+    pace or speed target's middle, else :data:`DISTANCE_STEP_SPEED` of ``sport``, else :data:`WALKING_SPEED`.
+    """
     from watchsync.model.workout import step_seconds
 
     speed = planning_speed(family, run_speed)
-    return step_seconds(step, LAP_BUTTON_SECONDS, 1 / speed if speed else None)
+    if speed:
+        return step_seconds(step, LAP_BUTTON_SECONDS, 1 / speed)
+    pace = target_seconds_per_meter(step) or 1 / DISTANCE_STEP_SPEED.get(sport or "", WALKING_SPEED)
+    return step_seconds(step, LAP_BUTTON_SECONDS, pace)
+
+
+def target_seconds_per_meter(step: Step) -> float | None:
+    """The middle of the step's pace or speed target in seconds per metre (None without one)."""
+    from watchsync.model.workout import PaceTarget, SpeedTarget
+
+    target = step.target
+    if isinstance(target, PaceTarget):
+        return (target.fast + target.slow) / 2000
+    if isinstance(target, SpeedTarget):
+        return (1 / target.low + 1 / target.high) / 2
+    return None
 
 
 def planned_seconds(workout: Workout, run_speed: SpeedLike | None = None) -> float:
-    """Planned seconds of ``workout`` (see the module docstring); ``run_speed`` is the athlete's."""
+    """Planned seconds of ``workout`` (see the module docstring); ``run_speed`` is the athlete's.
+    A distance step of a sport with no planning speed is timed as :func:`planned_step_seconds` says."""
     speed = planning_speed(workout.sport.family, run_speed)
-    return workout.estimated_seconds(LAP_BUTTON_SECONDS, 1 / speed if speed else None)
+    if speed:
+        return workout.estimated_seconds(LAP_BUTTON_SECONDS, 1 / speed)
+    family, sport = workout.sport.family, workout.sport.value
+    return workout.total(lambda step: planned_step_seconds(step, family, run_speed, sport))
 
 
 def planned_meters(workout: Workout, run_speed: SpeedLike | None = None) -> float:

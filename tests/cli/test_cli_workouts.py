@@ -57,6 +57,24 @@ def test_validate_says_a_pace_share_in_a_ride_that_compile_would_refuse(tmp_path
     assert f"{ride}:5:9: a pace zone in a cycling workout" in capsys.readouterr().err
 
 
+def test_validate_says_the_text_syntax_warnings_of_a_toml_file_at_their_lines(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # probe fitwkt7 #1: duration = "1000m" in a run compiled to 16h40m without a word (the text warns)
+    track = tmp_path / "track.toml"
+    track.write_text('name = "Track"\nsport = "running"\n\n[[steps]]\nrepeat = 5\nsteps = [\n'
+                     '  { duration = "1000m", target = "3:50/km Pace" },\n'
+                     '  { duration = "400mtr", target = "4:30/km" },\n]\n')
+    embedded = tmp_path / "swim.toml"
+    embedded.write_text('name = "Swim"\nsport = "pool_swim"\npool_length = 25\ntext = """\n- 8x 50m\n"""\n')
+    assert main(["validate", str(track), str(embedded)]) == 0
+    err = capsys.readouterr().err
+    assert (f"{track}:7:16: warning: steps[0].steps[0].duration: '1000m' is 16h40m ('m' means minutes) "
+            "(did you mean 1000mtr for metres?)") in err
+    assert f"{track}:8:35: warning: steps[0].steps[1].target: '4:30/km' without 'Pace'" in err
+    assert f"{embedded}:5:" in err and "'50m' is 50 minutes" in err
+    assert err.splitlines()[-1] == "2 valid, 0 invalid"
+
+
 def test_validate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "a.txt").write_text("name: a\nsport: run\n- 10m RPE 3\n")
     assert main(["validate", "--json", str(tmp_path)]) == 0
@@ -275,3 +293,35 @@ def test_a_folder_scan_reads_garmin_connect_json_too(tmp_path: Path, capsys: pyt
         pytest.skip("shared fixtures not found")
     assert main(["validate", str(fixtures)]) == 0
     assert f"{len(list(fixtures.glob('*.json')))} valid, 0 invalid" in capsys.readouterr().err
+
+
+def test_show_times_an_erg_at_its_pace_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # probe fitwkt7 #3: "estimated: 5m, 4.0 km" (each distance step counted 60 s)
+    erg = tmp_path / "erg.txt"
+    erg.write_text("name: erg\nsport: rowing\n- 2000mtr 2:00/500m Pace 24spm\n- 4x 500mtr 1:50-1:45/500m Pace\n")
+    assert main(["show", str(erg)]) == 0
+    assert "estimated: 15m10s, 4.0 km" in capsys.readouterr().out
+
+
+def test_show_of_a_folder_says_it_takes_one_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # probe fitwkt7 #5: "unknown workout file type '(none)'"
+    assert main(["show", str(tmp_path)]) == 1
+    assert f"{tmp_path}: a folder; show takes one workout file (validate and compile take folders)" in (
+        capsys.readouterr().err)
+
+
+def test_a_step_of_up_to_48h_validates_compiles_and_imports_back(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # probe fitwkt7 #4: a 100-mile race planned as "- 30h Z1 HR" was refused as longer than a day
+    ultra = tmp_path / "ultra.txt"
+    ultra.write_text("name: 100 miles\nsport: trail_running\n- 30h Z1 HR\n")
+    assert main(["validate", str(ultra)]) == 0
+    assert main(["compile", str(ultra), "--out", str(tmp_path / "fit")]) == 0
+    fit = tmp_path / "fit" / "ultra.fit"
+    messages, errors = Decoder(Stream.from_file(str(fit))).read()
+    assert errors == [] and messages["workout_step_mesgs"][0]["duration_time"] == 30 * 3600
+    assert main(["import", str(fit), "--out", str(tmp_path / "back")]) == 0
+    assert "- 30h Z1 HR" in (tmp_path / "back" / "ultra.txt").read_text(encoding="utf-8")
+    ultra.write_text("name: 100 miles\nsport: trail_running\n- 49h Z1 HR\n")
+    assert main(["validate", str(ultra)]) == 1
+    assert f"{ultra}:3:3: '49h' is longer than 48h" in capsys.readouterr().err

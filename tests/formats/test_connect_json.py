@@ -458,3 +458,20 @@ def test_the_estimated_duration_counts_distance_and_lap_button_steps_as_show_doe
     sent = workout_to_connect(resolve(run, Athlete(name="a", max_hr=190, lthr=170)))
     assert sent["estimatedDurationInSecs"] == round(planned_seconds(run)) > 10_000 / 3 + LAP_BUTTON_SECONDS
     assert sent["estimatedDistanceInMeters"] == 10_000
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    # probe fitwkt7 #3: every distance step of these sports counted 60 s (the erg 5 min, the 5 km 1 min)
+    ("sport: rowing\n- 2000mtr 2:00/500m Pace\n- 4x 500mtr 1:50-1:45/500m Pace\n", 480 + 4 * 107.5),
+    ("sport: rowing\n- 2000mtr\n", 600),  # an erg at 2:30/500 m
+    ("sport: other\n- 5km\n- 10m\n", 3600 + 600),  # a walk at 5 km/h
+    ("sport: cardio\n- 1km 4-5m/s\n", 1000 * (1 / 4 + 1 / 5) / 2),
+])
+def test_the_estimated_duration_times_a_row_or_walk_at_its_pace_else_a_typical_speed(text: str,
+                                                                                    seconds: float) -> None:
+    from watchsync.formats.text import parse_text
+    from watchsync.model.athlete import Athlete
+    from watchsync.resolve import resolve
+
+    workout = resolve(parse_text(f"name: w\n{text}"), Athlete(name="a", max_hr=190, lthr=170))
+    assert workout_to_connect(workout)["estimatedDurationInSecs"] == round(seconds)

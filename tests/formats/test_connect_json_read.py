@@ -5,6 +5,8 @@ conditions and sports it has no own value for. Shapes from public captures of Ga
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -425,8 +427,8 @@ def test_the_lap_id_with_the_key_of_a_unit_plans_the_number_in_that_unit(key: st
 
 
 def test_a_lap_button_number_a_step_cannot_hold_is_kept_in_the_notes() -> None:
-    [step], notes = _read(_document(_lap(1, 100_000.0), sport={"sportTypeId": 1, "sportTypeKey": "running"}))
-    assert step.planned is None and notes == ["step 1: press lap, planned 100000 (not read as a length)"]
+    [step], notes = _read(_document(_lap(1, 200_000.0), sport={"sportTypeId": 1, "sportTypeKey": "running"}))
+    assert step.planned is None and notes == ["step 1: press lap, planned 200000 (not read as a length)"]
 
 
 @pytest.mark.parametrize("zone", [3, 3.0, "3"])
@@ -490,3 +492,22 @@ def test_a_stroke_or_equipment_key_that_disagrees_with_its_id_is_said() -> None:
     assert notes == ["step 1: strokeType key 'drill' does not match id 5 (fly): read by the id, as Garmin does",
                      f"step 1: equipmentType key 'pull_buoy' does not match id 2 ({step.equipment}): read by the id, "
                      "as Garmin does"]
+
+
+@pytest.mark.parametrize("key", [(5, "speed.zone"), (6, "pace.zone")])
+def test_a_speed_zone_of_a_ride_imports_open_in_its_notes_so_the_ride_resolves(key: tuple[int, str],
+                                                                              tmp_path: Path) -> None:
+    """A ride's zone target was read as a pace zone that resolve then refused (probe fitwkt7 #2, as FIT's)."""
+    from watchsync.formats.load import load_workout
+    from watchsync.model.athlete import Athlete
+    from watchsync.resolve import resolve
+
+    ride = _step(targetType={"workoutTargetTypeId": key[0], "workoutTargetTypeKey": key[1]}, zoneNumber=2,
+                 description="Tempo")
+    path = tmp_path / "ride.json"
+    path.write_text(json.dumps(_document(ride, sport={"sportTypeId": 2, "sportTypeKey": "cycling"})))
+    said: list[str] = []
+    workout = load_workout(path, messages=said)
+    [step] = resolve(workout, Athlete(name="a", max_hr=190, lthr=170)).flat_steps()
+    assert step.target == OpenTarget() and "speed zone 2" in (step.notes or "")
+    assert any("of a cycling workout: target the device's speed zone 2 (imported as open" in s for s in said)

@@ -21,7 +21,7 @@ from garmin_fit_sdk import Decoder, Stream
 
 from watchsync.cli import main
 from watchsync.formats.fit_workout import read_fit_workout
-from watchsync.model.workout import HeartRateZoneTarget, PowerTarget, RpeTarget
+from watchsync.model.workout import HeartRateZoneTarget, PaceZoneTarget, PowerTarget, RpeTarget
 
 REPO = Path(__file__).resolve().parents[2]
 FIT = Path(os.environ.get("WATCHSYNC_FIXTURES") or REPO.parent / "shared" / "fixtures" / "fit")
@@ -152,3 +152,52 @@ def test_developer_field_workout_round_trips_under_garmins_decoder(tmp_path: Pat
         (1200, 1250), (1150, 1180)]
     assert steps[2]["target_value"] == 2
     assert compiled["workout_mesgs"][0]["wkt_description"] == "Sweet spot, stay seated"
+
+
+def _speed_zone_workout(sport: Sport, zone: int) -> bytes:
+    """A workout whose first step targets the device's speed zone ``zone`` (gja/workout-mcp writes such rides)."""
+    builder = FitFileBuilder(auto_define=True)
+    file_id = FileIdMessage()
+    file_id.type = FileType.WORKOUT
+    file_id.manufacturer = 255
+    file_id.product = 1
+    file_id.serial_number = 7
+    builder.add(file_id)
+    workout = WorkoutMessage()
+    workout.workout_name = "Speed zone"
+    workout.sport = sport
+    workout.num_valid_steps = 2
+    builder.add(workout)
+    for index, (kind, value) in enumerate(((WorkoutStepTarget.SPEED, zone), (WorkoutStepTarget.OPEN, 0))):
+        step = WorkoutStepMessage()
+        step.message_index = index
+        step.intensity = Intensity.ACTIVE
+        step.duration_type = WorkoutStepDuration.TIME
+        step.duration_time = 600.0
+        step.target_type = kind
+        step.target_value = value
+        builder.add(step)
+    data: bytes = builder.build().to_bytes()
+    return data
+
+
+@pytest.mark.parametrize("sport", [Sport.CYCLING, Sport.ROWING])
+def test_a_speed_zone_in_a_ride_or_row_imports_open_and_said_so_the_workout_compiles(
+        sport: Sport, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # probe fitwkt7 #2: imported as "Z2 Pace", validated, then show and compile refused it
+    source = tmp_path / "zone.fit"
+    source.write_bytes(_speed_zone_workout(sport, 2))
+    assert main(["validate", str(source)]) == 0
+    assert main(["show", str(source)]) == 0
+    compiled = _decode(_round_trip(source, tmp_path))
+    said = capsys.readouterr().err
+    assert (f"{source}: step 0: target the device's speed zone 2 (imported as open: watchsync has pace zones "
+            "for runs and swims only)") in said
+    assert [s["target_type"] for s in compiled["workout_step_mesgs"]] == ["open", "open"]
+    [edited] = (tmp_path / "edit").iterdir()
+    assert "speed zone 2" in edited.read_text(encoding="utf-8")  # the rider's zone stays in the step's notes
+
+
+def test_a_speed_zone_in_a_run_stays_a_pace_zone() -> None:
+    [step, _] = read_fit_workout(_speed_zone_workout(Sport.RUNNING, 3)).flat_steps()
+    assert step.target == PaceZoneTarget(zone=3)

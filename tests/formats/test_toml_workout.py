@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from watchsync.formats.errors import WorkoutFormatError
+from watchsync.formats.load import load_workout
 from watchsync.formats.toml_workout import MAX_REPEAT_DEPTH, Position, format_toml, key_positions, parse_toml
 from watchsync.model.workout import (
     MAX_EXECUTED_STEPS,
@@ -232,3 +233,14 @@ def test_format_toml_round_trips_any_workout_within_the_nesting_limit(workout: W
 
 def _depth(blocks: list[Step | Repeat]) -> int:
     return max((1 + _depth(b.steps) if isinstance(b, Repeat) else 0) for b in blocks)
+
+
+@pytest.mark.parametrize("target", ['"Z2 Pace"', '"80% Pace"', '{ kind = "pace_zone", zone = 2 }'])
+def test_a_share_of_pace_in_a_ride_is_refused_at_its_value_as_in_text(target: str, tmp_path: Path) -> None:
+    # probe fitwkt7 #2: validate passed an imported ride's target = "Z2 Pace" that show and compile refused
+    ride = tmp_path / "ride.toml"
+    ride.write_text(f'name = "Ride"\nsport = "cycling"\n\n[[steps]]\nduration = "30m"\ntarget = {target}\n')
+    with pytest.raises(WorkoutFormatError) as caught:
+        load_workout(ride)
+    assert (caught.value.line, caught.value.col) == (6, 10)
+    assert "steps[0].target: a " in caught.value.problem and "in a cycling workout" in caught.value.problem

@@ -132,6 +132,8 @@ def _load_one(args: argparse.Namespace, path: Path) -> Any:
     from watchsync.formats.errors import WorkoutFormatError
     from watchsync.formats.load import load_workout
 
+    if path.is_dir():  # not "unknown workout file type '(none)'" (probe fitwkt7 #5)
+        raise CliError(f"{path}: a folder; show takes one workout file (validate and compile take folders)")
     messages: list[str] = []
     try:
         workout = load_workout(path, sport=getattr(args, "sport", None), messages=messages, **_athlete_defaults(args))
@@ -175,7 +177,8 @@ def run_show(args: argparse.Namespace) -> int:
             for r in step_rows(resolved, athlete.units)]
     print(format_table(["step", "intensity", "duration", "target", "cue"], rows))
     print(f"estimated: {format_seconds(seconds)}, {format_distance(meters, athlete.units)} (lap-button steps count "
-          f"their planned length, else {LAP_BUTTON_SECONDS:.0f} s; distance at the sport's easy speed)")
+          f"their planned length, else {LAP_BUTTON_SECONDS:.0f} s; distance at the sport's easy speed, or a row's "
+          "or walk's at its pace target)")
     return 0
 
 

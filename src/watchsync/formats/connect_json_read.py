@@ -40,7 +40,7 @@ from watchsync.formats.connect_json import (
     TOKEN_LINE_RE,
 )
 from watchsync.formats.errors import WorkoutFormatError
-from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT
+from watchsync.formats.fit_workout_read import CONDITIONAL_REPEAT_MAX_COUNT, PACE_ZONE_FAMILIES
 from watchsync.model.units import KG_PER_POUND
 from watchsync.model.workout import (
     MAX_REPEAT_COUNT,
@@ -210,6 +210,8 @@ def workouts_from_connect(data: Any, notes: list[str] | None = None) -> list[Wor
                         f"{segment_sport}; a push sends it as {GARMIN_SPORT[sport]})")
         title = name if len(segments) == 1 else f"{name} ({number}/{len(segments)} {sport.value})"
         steps = [_block(raw, said, sport.family == "swim") for raw in _segment_steps(segment, number)]
+        if sport.family not in PACE_ZONE_FAMILIES:
+            steps = [_open_pace_zone(block, sport.value, said) for block in steps]
         pool = _pool(segment) or _pool(data)
         if pool and sport is not Sport.POOL_SWIM:
             pool = {}
@@ -307,6 +309,19 @@ def _sport(garmin_sport: str, token: str | None) -> Sport:
 
 
 _UNTYPED_NOTE = 'steps without "type" read by their content (a repeat group is one with workoutSteps)'
+
+
+def _open_pace_zone(block: Step | Repeat, where: str, notes: list[str]) -> Step | Repeat:
+    """``block`` with a pace or speed zone target made open, said in ``notes`` and the step's notes: the
+    device's speed zone of a ride or row, which watchsync does not hold (probe fitwkt7 #2, as FIT's)."""
+    if isinstance(block, Repeat):
+        return block.replaced(steps=[_open_pace_zone(inner, where, notes) for inner in block.steps])
+    if not isinstance(block.target, PaceZoneTarget):
+        return block
+    remark = (f"target the device's speed zone {block.target.zone} (imported as open: watchsync has pace zones "
+              "for runs and swims only)")
+    notes.append(f"{f'step {block.name!r}' if block.name else 'a step'} of a {where} workout: {remark}")
+    return block.replaced(target=OpenTarget(), notes="; ".join(filter(None, [block.notes, remark])))
 
 
 def _block(raw: Any, notes: list[str], swim: bool) -> Step | Repeat:

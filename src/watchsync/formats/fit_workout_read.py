@@ -349,13 +349,14 @@ def workout_from_messages(workout: Fields, steps: Sequence[Fields], *, fallback_
     ordered = sorted(((_message_index(f, position), f) for position, f in enumerate(steps)), key=lambda p: p[0])
     entries: list[_Entry] = []
     averaged: list[str] = []  # what each averaged target is averaged over (said once per kind, not per step)
+    pace_zones = (sport or _sport(workout, [], [])).family in PACE_ZONE_FAMILIES
     for index, step in ordered:
         try:
             if _duration_type(step.get("duration_type")) in _REPEATS:
                 _close_repeat(entries, index, step, said)
             else:
                 remarks: list[str] = []
-                entries.append(_Entry(index, _step(step, remarks, bounds, averaged)))
+                entries.append(_Entry(index, _step(step, remarks, bounds, averaged, pace_zones)))
                 said.extend(f"step {index}: {remark}" for remark in remarks)
         except ValueError as error:
             raise ValueError(f"workout_step {index}: {_reason(error)}") from None
@@ -578,10 +579,10 @@ def _power_text(raw: int) -> str:
     return f"{raw}% FTP" if raw <= POWER_OFFSET else f"{raw - POWER_OFFSET} W"
 
 
-def _step(fields: Fields, remarks: list[str], bounds: bool, averaged: list[str]) -> Step:
+def _step(fields: Fields, remarks: list[str], bounds: bool, averaged: list[str], pace_zones: bool = True) -> Step:
     duration = _duration(fields.get("duration_type"), fields.get("duration_value"), remarks)
-    target, stroke = _target(fields, "", remarks, bounds, averaged)
-    secondary, second_stroke = _target(fields, "secondary_", remarks, bounds, averaged)
+    target, stroke = _target(fields, "", remarks, bounds, averaged, pace_zones)
+    secondary, second_stroke = _target(fields, "secondary_", remarks, bounds, averaged, pace_zones)
     if isinstance(target, OpenTarget) or target_family(secondary) == target_family(target):
         if not isinstance(secondary, OpenTarget) and isinstance(target, OpenTarget):
             target, secondary = secondary, OpenTarget()
@@ -653,8 +654,12 @@ def _duration(duration_type: object, value: object, remarks: list[str]) -> Durat
 
 
 def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool,
-            averaged: list[str]) -> tuple[Target, Stroke | None]:
-    """The (``prefix`` = ``secondary_``) target of a step, and a swim stroke when that is the target."""
+            averaged: list[str], pace_zones: bool = True) -> tuple[Target, Stroke | None]:
+    """The (``prefix`` = ``secondary_``) target of a step, and a swim stroke when that is the target.
+
+    Without ``pace_zones`` (a sport with no threshold pace: a ride, a row) the device's speed zone is
+    an open target, said in ``remarks`` (and so in the step's notes).
+    """
     raw_type = fields.get(f"{prefix}target_type")
     kind = _enum(Tgt, raw_type)
     zone = fields.get(f"{prefix}target_value")
@@ -685,6 +690,10 @@ def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool,
             return PowerTarget(low=max(low, 1), high=high), None  # plain watts (no % sub-field)
         return _offset_range(low, high, POWER_OFFSET, PowerTarget, PowerPercentFtpTarget, "power"), None
     if kind in _SPEED_TARGETS:
+        if not use_range and not pace_zones:
+            remarks.append(f"{prefix.rstrip('_') + ' ' if prefix else ''}target the device's speed zone {zone} "
+                           "(imported as open: watchsync has pace zones for runs and swims only)")
+            return OpenTarget(), None
         if not use_range:
             return PaceZoneTarget(zone=zone), None
         top = high / MM_PER_METER if high else _SPEED_TOP  # 0 is no bound on that side, as for HR and power
@@ -695,6 +704,11 @@ def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool,
     remarks.append(f"{prefix.rstrip('_') + ' ' if prefix else ''}target {what} {zone or f'{low}-{high}'} "
                    "(imported as open)")
     return OpenTarget(), None
+
+
+#: Sport families whose pace zones watchsync resolves (the running threshold pace, the swim CSS; as
+#: ``resolve.THRESHOLD_PACE_FAMILIES``): a FIT speed zone in any other sport is imported as open.
+PACE_ZONE_FAMILIES = frozenset({"run", "swim"})
 
 
 #: The model's bounds of an absolute range, for the side a one-sided FIT range leaves open (0).

@@ -117,18 +117,27 @@ def _parse_file(path: Path, max_bytes: int, defaults: Defaults, messages: list[s
             raise WorkoutFormatError(name, 1, 1, "this is a plan file, not a workout",
                                      "a workout file; check plans with `watchsync plan lint`")
 
-        return parse_toml(text, name)
+        warnings: list[WorkoutFormatError] = []
+        workout = parse_toml(text, name, warnings)
+        _say_warnings(warnings, messages)
+        return workout
     from watchsync.formats.text import parse_text
 
-    warnings: list[WorkoutFormatError] = []
+    warnings = []
     notes: list[str] = []
     workout = parse_text(text, name, defaults=defaults, warnings=warnings, notes=notes)
     if messages is not None:
         messages.extend(f"{name}: {note}" for note in notes)
+    _say_warnings(warnings, messages)
+    return workout
+
+
+def _say_warnings(warnings: list[WorkoutFormatError], messages: list[str] | None) -> None:
+    """Append ``file:line:col: warning: ...`` for each warning about a probable slip to ``messages``."""
+    if messages is not None:
         messages.extend(f"{w.path}:{w.line}:{w.col}: warning: {w.problem}" + (f" (did you mean {w.expected}?)"
                                                                                if w.expected else "")
                         for w in warnings)
-    return workout
 
 
 def _read(path: Path, max_bytes: int) -> bytes:

@@ -6,7 +6,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any
 
@@ -25,6 +25,8 @@ from watchsync.model.workout import (
     Exercise,
     LapButton,
     OpenTarget,
+    PacePercentTarget,
+    PaceZoneTarget,
     Repeat,
     RepeatUntil,
     RpeTarget,
@@ -38,17 +40,27 @@ from watchsync.model.workout import (
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)$")
+#: Sport families with a threshold pace of their own (``% Pace`` and pace zones resolve there).
+_PACE_SHARE_FAMILIES = frozenset({"run", "swim"})
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(kg|lbs?)\s*$", re.IGNORECASE)
 _MULTILINE_OPEN = re.compile(r"(\"\"\"|''')\s*")
 
 
-def parse_toml(source: str, path: str = "<toml>") -> Workout:
-    """Parse a TOML workout; raises :class:`WorkoutFormatError` (or ``WorkoutErrors``)."""
+def parse_toml(source: str, path: str = "<toml>", warnings: list[WorkoutFormatError] | None = None) -> Workout:
+    """Parse a TOML workout; raises :class:`WorkoutFormatError` (or ``WorkoutErrors``).
+
+    The text syntax's warnings about probable slips in a ``duration``, ``target`` or ``text`` value
+    (``"1000m"`` in a run is 16h40m) are appended to ``warnings``, placed at that value.
+    """
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         raise _syntax_error(path, source, error) from None
-    return _Reader(path, source).workout(data)
+    reader = _Reader(path, source)
+    workout = reader.workout(data)
+    if warnings is not None:
+        warnings.extend(reader.warnings)
+    return workout
 
 
 def _syntax_error(path: str, source: str, error: tomllib.TOMLDecodeError) -> WorkoutFormatError:
@@ -71,6 +83,7 @@ class _Reader:
     path: str
     source: str
     sport: Sport = Sport.OTHER
+    warnings: list[WorkoutFormatError] = field(default_factory=list)
 
     @cached_property
     def positions(self) -> dict[KeyPath, Position]:
@@ -89,18 +102,26 @@ class _Reader:
         return WorkoutFormatError(self.path, line, col, f"{_dotted(path)}: {problem}" if path else problem,
                                   expected)
 
-    def text_value[T](self, path: KeyPath, parse: Callable[[int, int], T]) -> T:
-        """``parse(line, col)`` of the text-syntax value at ``path``, its errors named and placed there.
+    def text_value[T](self, path: KeyPath, parse: Callable[[int, int, list[WorkoutFormatError]], T]) -> T:
+        """``parse(line, col, warnings)`` of the text-syntax value at ``path``, its errors and warnings
+        named and placed there.
 
         The value is parsed at (1, 1) first; only a failing one is parsed again at its real place,
-        so valid files never need the key scan.
+        so valid files without warnings never need the key scan.
         """
+        found: list[WorkoutFormatError] = []
         with self.naming(path):
             try:
-                return parse(1, 1)
+                value = parse(1, 1, found)
             except WorkoutFormatError:
                 at = self.place(path)
-                return parse(at.value_line, at.value_col)
+                found.clear()
+                value = parse(at.value_line, at.value_col, found)
+        if found:
+            at = self.place(path)
+            self.warnings.extend(WorkoutFormatError(self.path, at.value_line, at.value_col,
+                                                    f"{_dotted(path)}: {w.problem}", w.expected) for w in found)
+        return value
 
     @contextmanager
     def naming(self, path: KeyPath) -> Iterator[None]:
@@ -169,7 +190,7 @@ class _Reader:
         starts_on_next_line = _MULTILINE_OPEN.fullmatch(line, at.value_col - 1) is not None
         offset = at.value_line if starts_on_next_line else at.value_line - 1
         workout = parse_text(text, self.path, line_offset=offset, header_required=False,
-                              name=table.name, sport=self.sport)
+                              name=table.name, sport=self.sport, warnings=self.warnings)
         update: dict[str, object] = {}
         if table.description is not None:
             update["description"] = table.description
@@ -240,8 +261,8 @@ class _Reader:
             return LapButton()
         if isinstance(value, dict):
             return self.checked(key, value, lambda: _adapters()[0].validate_python(value))
-        return self.text_value(key, lambda line, col: parse_duration(
-            value, path=self.path, line=line, col=col, sport=self.sport))
+        return self.text_value(key, lambda line, col, warnings: parse_duration(
+            value, path=self.path, line=line, col=col, sport=self.sport, warnings=warnings))
 
     def target(self, path: KeyPath, value: str | dict[str, Any] | None) -> tuple[Target, RpeTarget | None]:
         """The step's ``target`` (or, for a path ending in ``secondary``, that key)."""
@@ -249,17 +270,32 @@ class _Reader:
         if value is None:
             return OpenTarget(), None
         if isinstance(value, dict):
-            return self.checked(key, value, lambda: _adapters()[1].validate_python(value)), None
-        return self.text_value(key, lambda line, col: parse_target(
-            value, path=self.path, line=line, col=col, sport=self.sport))
+            found: tuple[Target, RpeTarget | None] = (
+                self.checked(key, value, lambda: _adapters()[1].validate_python(value)), None)
+        else:
+            found = self.text_value(key, lambda line, col, warnings: parse_target(
+                value, path=self.path, line=line, col=col, sport=self.sport, warnings=warnings))
+        self.no_share_of_pace(key, found[0])
+        return found
+
+    def no_share_of_pace(self, key: KeyPath, target: Target) -> None:
+        """Refuse a ``% Pace`` or pace-zone target in a ride, ski, row or gym workout at its value, as the text
+        syntax does (probe fitwkt7: ``validate`` passed an imported ride's ``Z2 Pace`` that ``compile`` refused)."""
+        if self.sport is Sport.OTHER or self.sport.family in _PACE_SHARE_FAMILIES:
+            return  # a sport not known: resolve says it
+        if isinstance(target, PacePercentTarget | PaceZoneTarget):
+            kind = "% Pace target" if isinstance(target, PacePercentTarget) else "pace zone"
+            raise self.error(key, f"a {kind} in a {self.sport.value} workout: watchsync knows a running threshold "
+                             "pace and a swim CSS, not a threshold of this sport",
+                             "an absolute pace like 2:00/km Pace, or a heart-rate or power target", at_value=True)
 
     def rpe(self, path: KeyPath, value: str | int | float | dict[str, Any]) -> RpeTarget:
         if isinstance(value, dict):
             return self.checked((*path, "rpe"), value, lambda: RpeTarget.model_validate(value))
         text = str(value).strip()
         written = text if text.lower().startswith("rpe") else f"RPE {text}"
-        parsed, _ = self.text_value((*path, "rpe"), lambda line, col: parse_target(
-            written, path=self.path, line=line, col=col))
+        parsed, _ = self.text_value((*path, "rpe"), lambda line, col, warnings: parse_target(
+            written, path=self.path, line=line, col=col, warnings=warnings))
         if not isinstance(parsed, RpeTarget):
             raise self.error((*path, "rpe"), f"{value!r} is not an RPE", EXPECTED["rpe"], at_value=True)
         return parsed

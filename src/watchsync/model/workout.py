@@ -42,11 +42,16 @@ class _Frozen(BaseModel):
 # --- durations -----------------------------------------------------------------------------------
 
 
+#: The longest timed step: 48 h, a 100-mile race planned as one step (FIT holds 49 days; a producer's
+#: seconds written as milliseconds, 10 min read as 166 h, stay refused; probe fitwkt7 #4).
+MAX_STEP_SECONDS = 48 * 3600
+
+
 class TimeDuration(_Frozen):
     """Ends after a number of seconds."""
 
     kind: Literal["time"] = "time"
-    seconds: float = Field(gt=0, le=86_400)
+    seconds: float = Field(gt=0, le=MAX_STEP_SECONDS)
 
 
 class DistanceDuration(_Frozen):
@@ -462,6 +467,10 @@ class Workout(_Frozen):
         ``default_step_seconds``; reps count 3 s each.
         """
         return _total(self.steps, lambda step: step_seconds(step, default_step_seconds, seconds_per_meter))
+
+    def total(self, measure: Callable[[Step], float]) -> float:
+        """The sum of ``measure`` over the steps as executed (each repeat's steps ``count`` times)."""
+        return _total(self.steps, measure)
 
     def estimated_meters(self, meters_per_second: float | None = None) -> float:
         """Planned distance: distance steps exactly, timed steps at ``meters_per_second`` when given."""

@@ -130,7 +130,7 @@ def session_facts(workout: Workout, run_speed: rules.SpeedLike = FAMILY_SPEED["r
     hard_band = 0.0  # unrated steps in the hard band, strides aside
     strides = 0.0  # short fast reps: strides while they add up to a few minutes
     for step in workout.flat_steps():
-        seconds = rules.planned_step_seconds(step, family, run_speed)
+        seconds = rules.planned_step_seconds(step, family, run_speed, workout.sport.value)
         rpe = step_rpe(step)
         # "- 8m Z4 HR", "- 30m 4:25-4:35/km Pace" stand for RPE 7-8: load, band and a hard session as if
         # written so (probes coach12, review17)

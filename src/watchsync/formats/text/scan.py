@@ -195,9 +195,10 @@ def _remark_end(body: str, pos: int) -> int | None:
 
 
 def parse_duration(text: str, *, path: str = "<text>", line: int = 1, col: int = 1,
-                   sport: Sport = Sport.OTHER) -> Duration:
-    """A single length written as in a step line (``"10m"``, ``"2km"``, ``"press lap"``, ...)."""
-    items = _single(text, path, line, col, sport, "a length like 10m, 2km, press lap or until HR < 130")
+                   sport: Sport = Sport.OTHER, warnings: list[WorkoutFormatError] | None = None) -> Duration:
+    """A single length written as in a step line (``"10m"``, ``"2km"``, ``"press lap"``, ...); probable
+    slips (``"1000m"`` in a run) are appended to ``warnings``."""
+    items = _single(text, path, line, col, sport, "a length like 10m, 2km, press lap or until HR < 130", warnings)
     if len(items) != 1 or items[0].kind not in ("length", "lap"):
         raise WorkoutFormatError(path, line, col, f"{text!r} is not a length",
                                  "a length like 10m, 2km, press lap or until HR < 130")
@@ -206,10 +207,12 @@ def parse_duration(text: str, *, path: str = "<text>", line: int = 1, col: int =
 
 
 def parse_target(text: str, *, path: str = "<text>", line: int = 1, col: int = 1,
-                 sport: Sport = Sport.OTHER) -> tuple[Target, RpeTarget | None]:
-    """A target (and an RPE written beside it) as in a step line: ``"RPE 3 Z2 HR"`` → (zone, RPE)."""
+                 sport: Sport = Sport.OTHER, warnings: list[WorkoutFormatError] | None = None
+                 ) -> tuple[Target, RpeTarget | None]:
+    """A target (and an RPE written beside it) as in a step line: ``"RPE 3 Z2 HR"`` → (zone, RPE);
+    probable slips are appended to ``warnings``."""
     expected = "a target like RPE 3, Z2 HR, 70% HR, 5:00/km Pace, 140-150bpm or 220w"
-    items = _single(text, path, line, col, sport, expected)
+    items = _single(text, path, line, col, sport, expected, warnings)
     rpe = [item.value for item in items if item.kind == "rpe"]
     concrete = [item.value for item in items if item.kind == "target"]
     if len(rpe) + len(concrete) != len(items) or len(rpe) > 1 or len(concrete) > 1 or not items:
@@ -220,8 +223,9 @@ def parse_target(text: str, *, path: str = "<text>", line: int = 1, col: int = 1
     return only, None
 
 
-def _single(text: str, path: str, line: int, col: int, sport: Sport, expected: str) -> list[Item]:
-    where = Where(path, line, sport)
+def _single(text: str, path: str, line: int, col: int, sport: Sport, expected: str,
+            warnings: list[WorkoutFormatError] | None = None) -> list[Item]:
+    where = Where(path, line, sport, warnings)
     try:
         return list(scan(text, 0, where))
     except WorkoutFormatError as error:
