@@ -29,7 +29,7 @@ EXPECTED: dict[str, tuple[int, int, str]] = {
     "ramp-without-target.txt": (3, 7, "'ramp' needs a target range"),
     "negative-duration.txt": (3, 3, "negative length '-10m'"),
     "no-steps.txt": (3, 1, "no steps"),
-    "over-a-day.txt": (3, 3, "is longer than 48h"),
+    "over-a-day.txt": (3, 3, "is longer than a day"),
     "repeat-without-steps.txt": (5, 10, "repeat '6x' has no steps"),
     "rpe-eleven.txt": (4, 6, "RPE 11 is outside the scale"),
     "rpe-without-value.txt": (3, 7, "RPE needs a value"),

@@ -42,16 +42,11 @@ class _Frozen(BaseModel):
 # --- durations -----------------------------------------------------------------------------------
 
 
-#: The longest timed step: 48 h, a 100-mile race planned as one step (FIT holds 49 days; a producer's
-#: seconds written as milliseconds, 10 min read as 166 h, stay refused; probe fitwkt7 #4).
-MAX_STEP_SECONDS = 48 * 3600
-
-
 class TimeDuration(_Frozen):
     """Ends after a number of seconds."""
 
     kind: Literal["time"] = "time"
-    seconds: float = Field(gt=0, le=MAX_STEP_SECONDS)
+    seconds: float = Field(gt=0, le=86_400)
 
 
 class DistanceDuration(_Frozen):

@@ -14,7 +14,6 @@ from watchsync.formats.errors import WorkoutFormatError
 from watchsync.formats.validation import validation_message
 from watchsync.model.units import CARDIO_PACE_KEY, CARDIO_PACE_UNIT, KG_PER_POUND, METERS_PER_MILE, default_pace_unit
 from watchsync.model.workout import (
-    MAX_STEP_SECONDS,
     CadenceTarget,
     CaloriesDuration,
     DistanceDuration,
@@ -62,10 +61,13 @@ class Where:
             self.warnings.append(self.error(col, problem, expected))
 
 
+DAY_SECONDS = 86_400
+
+
 def build[M: BaseModel](where: Where, col: int, token: str, model: type[M], **values: Any) -> M:
     """``model(**values)``, with a validation failure reported at ``col``."""
-    if model is TimeDuration and values.get("seconds", 0) > MAX_STEP_SECONDS:  # "50h": a generator read 3000m
-        raise where.error(col, f"{quoted(token)} is longer than 48h", "a step of at most 48h ('m' is minutes; "
+    if model is TimeDuration and values.get("seconds", 0) > DAY_SECONDS:  # "26h40m": a generator read 1600m
+        raise where.error(col, f"{quoted(token)} is longer than a day", "a step of at most 24h ('m' is minutes; "
                           "'mtr' is metres)")
     try:
         return model(**values)
