@@ -23,7 +23,7 @@ from typing import Literal
 from watchsync.garmin.accounts import SharedAccount, check_account
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected, Unreachable, login_hint_for
-from watchsync.garmin.sync_ops import NotQueued, OutboxRunner, ReadBackMismatch
+from watchsync.garmin.sync_ops import NotQueued, OutboxRunner, ReadBackMismatch, local_date
 from watchsync.garmin.sync_reconcile import ReconcileResult, reconcile
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
@@ -105,6 +105,10 @@ class SyncService:
         if self._client is None:
             self._client = self._client_factory()
         return self._client
+
+    def today(self) -> date:
+        """The athlete's date now (their time zone, else the host's)."""
+        return local_date(self._now(), self.athlete.timezone)
 
     # queueing ----------------------------------------------------------------------------------
 
@@ -219,7 +223,8 @@ class SyncService:
                 try:
                     if runner is None:
                         check_account(self.store, name, self.client.whoami())  # never onto another's account
-                        runner = OutboxRunner(self.store, self.client, name, self._now, speeds_for(self.athlete))
+                        runner = OutboxRunner(self.store, self.client, name, self._now, speeds_for(self.athlete),
+                                              self.today)
                     applied = runner.run(item)
                     outcome = Outcome(item.op, item.workout_key, item.date, "done", applied.action, applied.remote_id)
                 except GarminError as error:
@@ -283,7 +288,7 @@ class SyncService:
         """
         with drain_lock(self.store.path, self.athlete.name):
             try:
-                return reconcile(self.store, self.client, self.athlete.name, self._now)
+                return reconcile(self.store, self.client, self.athlete.name, self._now, self.today)
             except AuthRequired as error:
                 self.store.park(self.athlete.name, login_hint_for(str(error), self.athlete.name),
                                 now=self._now())

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from watchsync.formats.connect_json import find_marker, workout_to_connect
 from watchsync.garmin.calendar_cache import CalendarCache
@@ -49,6 +50,11 @@ def edited_on_garmin(store: Store, athlete: str, row: WorkoutRow, summary: dict[
 def _garmin_instant(text: str) -> str:
     """Garmin's ``2024-05-01T07:30:00.0`` to the second, comparable as text (``T`` or a space between)."""
     return text.replace(" ", "T")[:19]
+
+
+def local_date(moment: datetime, timezone: str | None) -> date:
+    """The date of ``moment`` in the athlete's ``timezone`` (the host's when none is set)."""
+    return (moment.astimezone(ZoneInfo(timezone)) if timezone else moment.astimezone()).date()
 
 
 log = logging.getLogger(__name__)
@@ -142,8 +148,9 @@ class OutboxRunner:
     """Runs outbox items of one athlete with one client; raises :class:`GarminError` on failure."""
 
     def __init__(self, store: Store, client: GarminClient, athlete: str, now: Callable[[], datetime],
-                 speeds: SpeedLike | None = None) -> None:
+                 speeds: SpeedLike | None = None, today: Callable[[], date] | None = None) -> None:
         self._store = store
+        self._today = today or (lambda: now().date())  # the athlete's local date
         self._speeds = speeds
         self._client = client
         self._athlete = athlete

@@ -1,0 +1,76 @@
+"""What the athlete removes in Garmin Connect (a workout, a calendar entry) and what watchsync does next
+(probe server13): a workout created again gets its coming entries back, a recorded entry is looked for on
+the calendar before "already there" is said, watchsync's own re-create is no edit, and "today" is the
+athlete's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from watchsync.formats.load import load_workout
+from watchsync.garmin.client import GarminClient
+from watchsync.garmin.sync import SyncService
+from watchsync.model.athlete import Athlete
+from watchsync.store import Store
+from watchsync.testing.garmin.server import LocalGarminServer
+
+LIBRARY = Path(__file__).resolve().parents[2] / "workouts"
+ANNA = Athlete(name="anna", max_hr=188, resting_hr=48, lthr=171, threshold_pace="4:30/km", ftp=230)
+NOW = datetime(2030, 3, 4, 6, 0, tzinfo=UTC)
+TODAY = NOW.date()
+PAST, DAY, NEXT, LATER = TODAY - timedelta(days=5), date(2030, 3, 12), date(2030, 4, 2), date(2030, 4, 9)
+MONTH = "/calendar-service/year/{year}/month/{month}"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "watchsync.sqlite3") as opened:
+        yield opened
+
+
+def service_for(store: Store, server: LocalGarminServer, token_dir: Path, athlete: Athlete = ANNA,
+                now: datetime = NOW) -> SyncService:
+    return SyncService(store, lambda: GarminClient(token_dir, server.url, sleep=lambda _s: None), athlete,
+                       now=lambda: now)
+
+
+@pytest.fixture
+def service(store: Store, garmin_server: LocalGarminServer, garmin_token_dir: Path) -> SyncService:
+    return service_for(store, garmin_server, garmin_token_dir)
+
+
+def scheduled(service: SyncService, days: tuple[date, ...], name: str = "easy-45.txt") -> tuple[str, int]:
+    """Push a library run and put it on ``days``; its key and Garmin id."""
+    key = service.enqueue_push(load_workout(LIBRARY / "runs" / name))
+    for day in days:
+        service.enqueue_schedule(key, day)
+    assert service.drain().failures == []
+    row = service.store.get_workout("anna", key)
+    assert row is not None and row.remote_id is not None
+    return key, row.remote_id
+
+
+def calendar(server: LocalGarminServer) -> list[str]:
+    return sorted(str(entry["calendarDate"]) for entry in server.schedules())
+
+
+# 4. "today" is the athlete's ------------------------------------------------------------------------
+
+def test_sync_restores_an_entry_of_the_athletes_today_west_of_utc(store: Store, garmin_server: LocalGarminServer,
+                                                                  garmin_token_dir: Path) -> None:
+    carl = ANNA.model_copy(update={"name": "anna", "timezone": "America/Los_Angeles"})
+    evening = datetime(2030, 3, 5, 2, 16, tzinfo=UTC)  # Mon 2030-03-04 18:16 in Los Angeles
+    service = service_for(store, garmin_server, garmin_token_dir, carl, evening)
+    local_today = date(2030, 3, 4)
+    assert evening.astimezone(ZoneInfo("America/Los_Angeles")).date() == local_today != evening.date()
+    key, _remote_id = scheduled(service, (local_today, DAY))
+    for entry in garmin_server.schedules():
+        service.client.unschedule(entry["workoutScheduleId"])
+    assert service.reconcile().schedules_requeued == [f"{key}@{local_today}", f"{key}@{DAY}"]
+    service.drain()
+    assert calendar(garmin_server) == [local_today.isoformat(), DAY.isoformat()]
