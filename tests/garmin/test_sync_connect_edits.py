@@ -5,6 +5,7 @@ athlete's."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -57,6 +58,18 @@ def scheduled(service: SyncService, days: tuple[date, ...], name: str = "easy-45
 
 def calendar(server: LocalGarminServer) -> list[str]:
     return sorted(str(entry["calendarDate"]) for entry in server.schedules())
+
+
+# 3. watchsync's own re-create is no edit made in Connect ---------------------------------------------
+
+def test_a_workout_created_again_by_a_schedule_is_not_reported_as_changed_in_connect(
+        service: SyncService, garmin_server: LocalGarminServer) -> None:
+    key, remote_id = scheduled(service, (DAY,))
+    service.client.delete_workout(remote_id)
+    time.sleep(1.1)  # the re-create is a later second: Garmin's update time moves on (the server's real clock)
+    service.enqueue_schedule(key, NEXT)
+    assert service.drain().failures == []
+    assert service.reconcile().drift == []
 
 
 # 4. "today" is the athlete's ------------------------------------------------------------------------

@@ -265,6 +265,7 @@ class OutboxRunner:
         else:
             schedule_id, action = self._new_entry(row, workout_id, day), "scheduled"
         with self._store.transaction():
+            self._keep_updated(item.workout_key)
             current = self._store.mark_done(item.id, now=self._now())
             state = "scheduled" if current else self._schedule_row(item)[1].state  # else queued again meanwhile
             self._store.set_schedule(schedule.id, state, remote_schedule_id=schedule_id, now=self._now())
@@ -302,16 +303,21 @@ class OutboxRunner:
     # store -------------------------------------------------------------------------------------
 
     def _finish(self, item: OutboxItem, applied: Applied) -> Applied:
-        """Record the remote id (pushes) and mark the item done, together (a push queued again
-        meanwhile stays due: its newer content is still to be sent)."""
+        """Record the remote id (pushes) and Garmin's update time, and mark the item done, together (a push
+        queued again meanwhile stays due: its newer content is still to be sent)."""
         with self._store.transaction():
             if item.op == "push" and applied.remote_id is not None:
                 self._store.set_remote_id(self._athlete, item.workout_key, applied.remote_id)
-            updated = self._updated.pop(item.workout_key, None) if item.op == "push" else None
-            if updated is not None:
-                self._store.kv_set(self._athlete, UPDATED_KEY_PREFIX + item.workout_key, updated)
+            self._keep_updated(item.workout_key)
             self._store.mark_done(item.id, now=self._now())
         return applied
+
+    def _keep_updated(self, key: str) -> None:
+        """Record Garmin's update time of the workout this op wrote (a push, or a schedule that created it
+        again): a later one in the list is an edit made in Connect, an earlier write's is not (probe server13)."""
+        updated = self._updated.pop(key, None)
+        if updated is not None:
+            self._store.kv_set(self._athlete, UPDATED_KEY_PREFIX + key, updated)
 
     def _workout(self, key: str) -> WorkoutRow:
         row = self._store.get_workout(self._athlete, key)
