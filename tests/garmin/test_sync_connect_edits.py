@@ -60,6 +60,75 @@ def calendar(server: LocalGarminServer) -> list[str]:
     return sorted(str(entry["calendarDate"]) for entry in server.schedules())
 
 
+# 1. a workout deleted in Connect, created again: its coming entries come back, once -----------------
+
+def test_a_push_that_creates_again_a_workout_deleted_in_connect_restores_its_coming_entries(
+        service: SyncService, garmin_server: LocalGarminServer) -> None:
+    key, remote_id = scheduled(service, (PAST, TODAY, DAY, NEXT))
+    service.client.delete_workout(remote_id)  # the athlete deletes it in Connect: its entries go with it
+    assert garmin_server.schedules() == []
+    service.enqueue_push(load_workout(LIBRARY / "runs" / "easy-45.txt"), force=True)
+    drained = service.drain()
+    assert [(o.op, o.action) for o in drained.outcomes] == [("push", "created")] + [("schedule", "restored")] * 3
+    assert calendar(garmin_server) == [TODAY.isoformat(), DAY.isoformat(), NEXT.isoformat()]  # not the past day
+    new_id = service.store.get_workout("anna", key).remote_id  # type: ignore[union-attr]
+    assert {entry["workoutId"] for entry in garmin_server.schedules()} == {new_id} != {remote_id}
+    found = service.reconcile()  # nothing left to repair, and no duplicate on a second look
+    assert (found.schedules_requeued, found.recreated, found.drift) == ([], [], [])
+    assert service.drain().outcomes == [] and len(garmin_server.schedules()) == 3
+
+
+def test_a_schedule_that_creates_again_a_workout_deleted_in_connect_restores_its_other_entries(
+        service: SyncService, garmin_server: LocalGarminServer) -> None:
+    key, remote_id = scheduled(service, (PAST, DAY, NEXT))
+    service.client.delete_workout(remote_id)
+    assert service.enqueue_schedule(key, LATER)  # a new day: the workout is created again for it
+    drained = service.drain()
+    assert sorted(str(o.day) for o in drained.outcomes) == [DAY.isoformat(), NEXT.isoformat(), LATER.isoformat()]
+    assert calendar(garmin_server) == [DAY.isoformat(), NEXT.isoformat(), LATER.isoformat()]
+    assert len(garmin_server.workouts()) == 1
+    assert service.reconcile().schedules_requeued == []
+
+
+def test_a_schedule_of_a_recorded_day_whose_workout_was_deleted_in_connect_restores_it(
+        service: SyncService, garmin_server: LocalGarminServer) -> None:
+    key, remote_id = scheduled(service, (DAY, NEXT))
+    service.client.delete_workout(remote_id)
+    assert not service.enqueue_schedule(key, DAY)  # the store has it: the drain looks
+    drained = service.drain()
+    assert {(str(o.day), o.action) for o in drained.outcomes} == {(DAY.isoformat(), "restored"),
+                                                                  (NEXT.isoformat(), "restored")}
+    assert calendar(garmin_server) == [DAY.isoformat(), NEXT.isoformat()]
+
+
+# 2. an entry removed in Connect: looked for, restored, never doubled ----------------------------------
+
+def test_scheduling_a_day_whose_entry_was_removed_in_connect_restores_it(service: SyncService,
+                                                                         garmin_server: LocalGarminServer) -> None:
+    key, _remote_id = scheduled(service, (DAY, NEXT))
+    removed = next(e for e in garmin_server.schedules() if e["calendarDate"] == DAY.isoformat())
+    service.client.unschedule(removed["workoutScheduleId"])  # by hand in Connect
+    assert not service.enqueue_schedule(key, DAY)
+    drained = service.drain()
+    assert [(o.action, o.day) for o in drained.outcomes] == [("restored", DAY)]
+    assert calendar(garmin_server) == [DAY.isoformat(), NEXT.isoformat()]
+    row = service.store.get_schedule("anna", key, DAY)
+    assert row is not None and row.state == "scheduled" and row.remote_schedule_id != removed["workoutScheduleId"]
+
+
+def test_scheduling_a_day_on_the_calendar_again_writes_nothing(service: SyncService,
+                                                              garmin_server: LocalGarminServer) -> None:
+    key, _remote_id = scheduled(service, (DAY, NEXT))
+    posts, months = (garmin_server.stats.count("POST", "/workout-service/schedule/{id}"),
+                     garmin_server.stats.count("GET", MONTH))
+    for day in (DAY, NEXT, DAY):
+        assert not service.enqueue_schedule(key, day)
+    assert [o.action for o in service.drain().outcomes] == ["unchanged", "unchanged"]
+    assert garmin_server.stats.count("POST", "/workout-service/schedule/{id}") == posts
+    assert garmin_server.stats.count("GET", MONTH) == months + 2  # one read per month looked at
+    assert calendar(garmin_server) == [DAY.isoformat(), NEXT.isoformat()]
+
+
 # 3. watchsync's own re-create is no edit made in Connect ---------------------------------------------
 
 def test_a_workout_created_again_by_a_schedule_is_not_reported_as_changed_in_connect(

@@ -144,12 +144,17 @@ class SyncService:
         return key
 
     def enqueue_schedule(self, key: str, day: date) -> bool:
-        """Queue putting workout ``key`` on the calendar on ``day``; False when it is already there."""
+        """Queue putting workout ``key`` on the calendar on ``day``; False when the store has it there.
+
+        Then only a check is queued: the drain looks at the calendar (one read per month) and restores
+        the entry when it was removed in Garmin Connect (outcome ``restored``, else ``unchanged``).
+        """
         name = self.athlete.name
         with self.store.transaction():
             self._existing(key)
             schedule, _new = self.store.add_schedule(name, key, day, now=self._now())
             if schedule.state == "scheduled" and not self.store.has_waiting(name, key, ("unschedule",), day=day):
+                self.store.enqueue(name, "schedule", key, day=day, now=self._now())  # the calendar's check
                 return False
             if schedule.state != "pending":
                 self.store.set_schedule(schedule.id, "pending", now=self._now())

@@ -177,7 +177,8 @@ class OutboxRunner:
             try:
                 self._client.update_workout(remote_id, payload)
             except NotFound:
-                remote_id = None  # deleted on Garmin: create it again
+                remote_id = None  # deleted on Garmin: create it again, its calendar entries with it
+                self._deleted_on_garmin(row)
             else:
                 self._verify(row, remote_id, payload, "update")
                 return self._finish(item, Applied("updated", remote_id))
@@ -252,7 +253,10 @@ class OutboxRunner:
         row = self._workout(item.workout_key)
         if row.deleted:
             return self._finish(item, Applied("skipped (deleted)"))
-        if schedule.state == "scheduled" and schedule.remote_schedule_id is not None:
+        restoring = schedule.state == "scheduled" and schedule.remote_schedule_id is not None
+        # recorded: on the calendar unless removed in Connect (probe server13), so the calendar is looked at
+        if restoring and row.remote_id is not None \
+                and schedule.remote_schedule_id in calendar_entries(self._calendar.items_on(day), row.remote_id, day):
             return self._finish(item, Applied("unchanged", schedule.remote_schedule_id))
         if row.remote_id is None:
             workout_id, _action = self._create_or_adopt(row, connect_payload(row, self._speeds))
@@ -263,7 +267,7 @@ class OutboxRunner:
         if existing:
             schedule_id, action = existing[0], "schedule adopted"
         else:
-            schedule_id, action = self._new_entry(row, workout_id, day), "scheduled"
+            schedule_id, action = self._new_entry(row, workout_id, day), "restored" if restoring else "scheduled"
         with self._store.transaction():
             self._keep_updated(item.workout_key)
             current = self._store.mark_done(item.id, now=self._now())
@@ -276,11 +280,22 @@ class OutboxRunner:
             try:
                 schedule_id = self._client.schedule_workout(workout_id, day)
             except NotFound:  # the workout was deleted on Garmin: create it again, then schedule
-                self._store.set_remote_id(self._athlete, row.key, None)
+                self._deleted_on_garmin(row, day)
                 workout_id, _action = self._create_or_adopt(row, connect_payload(row, self._speeds))
                 schedule_id = self._client.schedule_workout(workout_id, day)
         self._calendar.added(schedule_id, workout_id, day)
         return schedule_id
+
+    def _deleted_on_garmin(self, row: WorkoutRow, day: date | None = None) -> None:
+        """``row``'s workout is gone from Garmin (deleted in Connect, its entries with it): forget its id and,
+        before it is created again, queue a check of its other recorded entries from the athlete's today on
+        (each is restored, outcome ``restored``, as ``watchsync sync`` does; past days stay as they are;
+        probe server13)."""
+        with self._store.transaction():
+            self._store.set_remote_id(self._athlete, row.key, None)
+            for schedule in self._store.list_schedules(self._athlete, states=("scheduled",), start=self._today()):
+                if schedule.workout_key == row.key and schedule.date != day:
+                    self._store.enqueue(self._athlete, "schedule", row.key, day=schedule.date, now=self._now())
 
     def _unschedule(self, item: OutboxItem) -> Applied:
         day, schedule = self._schedule_row(item)
