@@ -220,6 +220,22 @@ def test_schedule_restores_what_was_removed_in_connect_and_list_says_in_sync(run
     assert code == 0 and "drift" not in out and "changed on Garmin" not in out, out
 
 
+def test_push_says_which_entries_it_restored_with_a_workout_deleted_in_connect(run: Run, tmp_path: Path,
+                                                                              server: LocalGarminServer) -> None:
+    """probe server13: `push --force` after a delete in Connect made the workout again and said nothing of
+    its calendar entries (they were gone)."""
+    assert run("login", "--athlete", "anna", account=ANNA)[0] == 0
+    easy = tmp_path / "easy.txt"
+    easy.write_text(EASY)
+    day = date.today() + timedelta(days=2)
+    assert run("schedule", str(easy), "--date", day.isoformat(), "--athlete", "anna")[0] == 0
+    _client_delete(server, f"/workout-service/workout/{server.workouts()[0]['workoutId']}")
+    code, out, err = run("push", "--force", str(easy), "--athlete", "anna")
+    assert code == 0 and out.startswith("created"), out + err
+    assert f"restored   easy-40 on {day}: " in out
+    assert [e["calendarDate"] for e in server.schedules()] == [day.isoformat()]
+
+
 def _client_delete(server: LocalGarminServer, path: str) -> None:
     """Delete as the Garmin Connect app would (with the account's own token)."""
     import urllib.request

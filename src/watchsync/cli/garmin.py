@@ -329,6 +329,10 @@ def run_push(args: argparse.Namespace) -> int:
             sport = (f"  ({verb} as Garmin sport {row['garmin_sport']}: Garmin has no workouts of this sport)"
                      if row.get("garmin_sport") and row["action"] != "unchanged" else "")  # said when sent
             print(f"{row['action']:<10} {row['name']}  ({row['path']}){remote}{sport}")
+        for outcome in drained.outcomes if drained is not None else []:  # a workout deleted in Connect, made again
+            if outcome.op == "schedule" and outcome.action == "restored":
+                print(f"restored   {outcome.key} on {outcome.day}: the calendar entry had gone with the workout "
+                      "deleted in Garmin Connect")
     code = 1 if errors else 0
     return code if drained is None else max(code, finish(drained))
 
