@@ -268,3 +268,29 @@ def test_a_second_daemon_on_the_same_state_directory_is_refused_and_a_killed_one
                 restarted.wait_notified("READY=1")
             finally:
                 restarted.close()
+
+
+def test_a_plan_dropped_again_restores_a_workout_deleted_in_connect_with_all_its_entries(tmp_path: Path) -> None:
+    """probe server13: the daemon creates the deleted workout again for the new session and puts back
+    its other coming entries, each once (it never runs ``sync``)."""
+    from watchsync.garmin.client import GarminClient
+
+    monday = date.today() + timedelta(days=7 - date.today().weekday())  # next week: every day still to come
+
+    def plan(days: list[str]) -> str:
+        sessions = "".join(f'[[weeks.days.{day}]]\ntext = """\n{workout_text("Core 5")}"""\n' for day in days)
+        return f'name = "Core block"\nstart = {monday}\n[[weeks]]\nfocus = "build"\n{sessions}'
+
+    with running_server() as server, daemon_for(tmp_path, server, ["anna"], tokens=["anna"]):
+        inbox = tmp_path / "inbox" / "anna"
+        (inbox / "plan.toml").write_text(plan(["mon", "wed", "fri"]))
+        wait_for(lambda: len(server.schedules()) == 3, "three calendar entries")
+        connect = GarminClient(fake_token_dir(tmp_path / "connect-tokens", server.url), server.url)
+        connect.delete_workout(by_name(server)["Core 5"]["workoutId"])  # by hand in Garmin Connect
+        assert server.schedules() == []
+        (inbox / "plan.toml").write_text(plan(["mon", "wed", "fri", "sat"]))
+        wait_for(lambda: len(server.schedules()) == 4, "the four entries of the workout made again")
+        time.sleep(1.0)  # no more than four come
+        [core] = server.workouts()
+        assert sorted((s["calendarDate"], s["workoutId"]) for s in server.schedules()) == [
+            ((monday + timedelta(days=offset)).isoformat(), core["workoutId"]) for offset in (0, 2, 4, 5)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import types
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -189,3 +190,58 @@ def test_tokens_copied_from_another_athlete_never_push(run: Run, tmp_path: Path,
     assert server.workouts() == []
     assert run("push", str(easy), "--athlete", "anna")[0] == 0  # anna's own account still works
     assert [w["workoutName"] for w in server.workouts(owner=ANNA.profile_id)] == ["Easy 40"]
+
+
+def test_schedule_restores_what_was_removed_in_connect_and_list_says_in_sync(run: Run, tmp_path: Path,
+                                                                            server: LocalGarminServer) -> None:
+    """probe server13: "already on the calendar" only when it is; a workout deleted in Connect comes back
+    with its coming entries, and watchsync's own re-create is no edit made there."""
+    assert run("login", "--athlete", "anna", account=ANNA)[0] == 0
+    easy = tmp_path / "easy.txt"
+    easy.write_text(EASY)
+    first, second = date.today() + timedelta(days=2), date.today() + timedelta(days=3)
+    for day in (first, second):
+        assert run("schedule", str(easy), "--date", day.isoformat(), "--athlete", "anna")[0] == 0
+    removed = next(e for e in server.schedules() if e["calendarDate"] == first.isoformat())
+    _client_delete(server, f"/workout-service/schedule/{removed['workoutScheduleId']}")  # by hand in Connect
+    code, out, err = run("schedule", str(easy), "--date", first.isoformat(), "--athlete", "anna")
+    assert code == 0 and out.endswith("(restored: it was removed in Garmin Connect)\n"), out + err
+    code, out, _err = run("schedule", str(easy), "--date", first.isoformat(), "--athlete", "anna")
+    assert code == 0 and out.endswith("(already on the calendar)\n")
+    assert sorted(e["calendarDate"] for e in server.schedules()) == [first.isoformat(), second.isoformat()]
+
+    _client_delete(server, f"/workout-service/workout/{server.workouts()[0]['workoutId']}")  # entries go with it
+    time.sleep(1.1)  # the re-create is a later second of Garmin's update time
+    code, out, err = run("schedule", str(easy), "--date", second.isoformat(), "--athlete", "anna")
+    assert code == 0 and "(restored" in out, out + err
+    assert sorted(e["calendarDate"] for e in server.schedules()) == [first.isoformat(), second.isoformat()]
+    assert "in sync" in run("list", "--athlete", "anna")[1]
+    code, out, _err = run("sync", "--athlete", "anna")
+    assert code == 0 and "drift" not in out and "changed on Garmin" not in out, out
+
+
+def test_push_says_which_entries_it_restored_with_a_workout_deleted_in_connect(run: Run, tmp_path: Path,
+                                                                              server: LocalGarminServer) -> None:
+    """probe server13: `push --force` after a delete in Connect made the workout again and said nothing of
+    its calendar entries (they were gone)."""
+    assert run("login", "--athlete", "anna", account=ANNA)[0] == 0
+    easy = tmp_path / "easy.txt"
+    easy.write_text(EASY)
+    day = date.today() + timedelta(days=2)
+    assert run("schedule", str(easy), "--date", day.isoformat(), "--athlete", "anna")[0] == 0
+    _client_delete(server, f"/workout-service/workout/{server.workouts()[0]['workoutId']}")
+    code, out, err = run("push", "--force", str(easy), "--athlete", "anna")
+    assert code == 0 and out.startswith("created"), out + err
+    assert f"restored   easy-40 on {day}: " in out
+    assert [e["calendarDate"] for e in server.schedules()] == [day.isoformat()]
+
+
+def _client_delete(server: LocalGarminServer, path: str) -> None:
+    """Delete as the Garmin Connect app would (with the account's own token)."""
+    import urllib.request
+
+    token = server.mint_tokens("GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2", email=ANNA.email)["access_token"]
+    request = urllib.request.Request(f"{server.url}{path}", method="DELETE",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status in (200, 204)

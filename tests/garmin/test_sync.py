@@ -113,8 +113,10 @@ def test_library_pushed_and_scheduled_twice_exists_once(service: SyncService,
 
     assert push_files(service, files) == keys
     for key, day in planned:
-        assert not service.enqueue_schedule(key, day)  # already on the calendar: nothing queued
-    assert service.drain().outcomes == []
+        assert not service.enqueue_schedule(key, day)  # recorded: only a look at the calendar is queued
+    months = garmin_server.stats.count("GET", "/calendar-service/year/{year}/month/{month}")
+    assert {o.action for o in service.drain().outcomes} == {"unchanged"}
+    assert garmin_server.stats.count("GET", "/calendar-service/year/{year}/month/{month}") == months + 2  # Mar, Apr
 
     names = sorted(w["workoutName"] for w in garmin_server.workouts())
     assert names == sorted(load_workout(path).name for path in files)

@@ -198,3 +198,32 @@ def test_deload_and_rest_weeks_are_kept_and_shown_to_the_coach(server: LocalGarm
     assert "rest week: travel, no training" in client.get("/athletes/anna/week/2030-03-11").text
     assert "deload week: less volume, no quality session" in client.get("/athletes/anna/week/2030-03-18").text
     assert "week-label" not in client.get("/athletes/anna/week/2030-03-04").text
+
+
+def test_apply_again_restores_what_was_removed_in_connect(server: LocalGarminServer, service: SyncService) -> None:
+    """probe server13: an entry removed in Connect, and the entries of a workout deleted there, are put back
+    by the next apply (one calendar read per month), never doubled; "nothing to change" is not said."""
+    plan = load_plan(PLAN)
+    expected = sorted((s.date.isoformat(), s.workout.name) for s in plan.sessions(START))
+    apply_plan(plan, service, START)
+    client = service.client
+    removed = next(e for e in server.schedules() if e["calendarDate"] == "2030-03-12")
+    client.unschedule(removed["workoutScheduleId"])
+    [core] = [w["workoutId"] for w in server.workouts() if w["workoutName"] == "5-minute core"]
+    client.delete_workout(core)  # its entries go with it
+    missing = len(expected) - len(server.schedules())
+    assert missing > 1
+    months = server.stats.count("GET", "/calendar-service/year/{year}/month/{month}")
+
+    again = apply_plan(load_plan(PLAN), service, START)
+    assert again.changes == () and again.drained is not None and not again.drained.failures
+    assert calendar(server) == expected
+    restored = [line for line in again.lines() if line.startswith("restored ")]
+    assert len(restored) == missing  # each missing one, once
+    assert "restored 2030-03-12: " in "\n".join(restored)
+    assert server.stats.count("GET", "/calendar-service/year/{year}/month/{month}") - months <= 2  # Mar, Apr
+    assert [w["workoutName"] for w in server.workouts()].count("5-minute core") == 1
+
+    before = writes(server)
+    third = apply_plan(load_plan(PLAN), service, START)
+    assert third.lines() == [] and writes(server) == before and calendar(server) == expected

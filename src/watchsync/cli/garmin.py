@@ -329,6 +329,10 @@ def run_push(args: argparse.Namespace) -> int:
             sport = (f"  ({verb} as Garmin sport {row['garmin_sport']}: Garmin has no workouts of this sport)"
                      if row.get("garmin_sport") and row["action"] != "unchanged" else "")  # said when sent
             print(f"{row['action']:<10} {row['name']}  ({row['path']}){remote}{sport}")
+        for outcome in drained.outcomes if drained is not None else []:  # a workout deleted in Connect, made again
+            if outcome.op == "schedule" and outcome.action == "restored":
+                print(f"restored   {outcome.key} on {outcome.day}: the calendar entry had gone with the workout "
+                      "deleted in Garmin Connect")
     code = 1 if errors else 0
     return code if drained is None else max(code, finish(drained))
 
@@ -450,11 +454,15 @@ def run_schedule(args: argparse.Namespace) -> int:
         result = drain(service)
         entry = service.store.get_schedule(service.athlete.name, key, args.date)
     done = entry is not None and entry.state == "scheduled"
+    # recorded as scheduled: the drain looked at the calendar, and restored an entry removed in Connect
+    actions = {o.action for o in result.outcomes if o.op == "schedule" and o.key == key and o.day == args.date}
+    already = not queued and "restored" not in actions
     if args.json:
-        print_json(_calendar_json(workout, args.date, "scheduled" if done else "failed", result, queued,
+        print_json(_calendar_json(workout, args.date, "scheduled" if done else "failed", result, not already,
                                   schedule_id=entry.remote_schedule_id if entry and done else None))
     elif done:
-        note = "" if queued else " (already on the calendar)"
+        note = " (already on the calendar)" if already else \
+            " (restored: it was removed in Garmin Connect)" if "restored" in actions else ""
         print(f"scheduled {workout.name} on {args.date}: schedule id {entry.remote_schedule_id if entry else ''}{note}")
     return finish(result)
 

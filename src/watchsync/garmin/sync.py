@@ -23,7 +23,7 @@ from typing import Literal
 from watchsync.garmin.accounts import SharedAccount, check_account
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Rejected, Unreachable, login_hint_for
-from watchsync.garmin.sync_ops import NotQueued, OutboxRunner, ReadBackMismatch
+from watchsync.garmin.sync_ops import NotQueued, OutboxRunner, ReadBackMismatch, local_date
 from watchsync.garmin.sync_reconcile import ReconcileResult, reconcile
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Workout
@@ -106,6 +106,10 @@ class SyncService:
             self._client = self._client_factory()
         return self._client
 
+    def today(self) -> date:
+        """The athlete's date now (their time zone, else the host's)."""
+        return local_date(self._now(), self.athlete.timezone)
+
     # queueing ----------------------------------------------------------------------------------
 
     def plan_push(self, workout: Workout | PreparedWorkout) -> PushPlan:
@@ -140,12 +144,17 @@ class SyncService:
         return key
 
     def enqueue_schedule(self, key: str, day: date) -> bool:
-        """Queue putting workout ``key`` on the calendar on ``day``; False when it is already there."""
+        """Queue putting workout ``key`` on the calendar on ``day``; False when the store has it there.
+
+        Then only a check is queued: the drain looks at the calendar (one read per month) and restores
+        the entry when it was removed in Garmin Connect (outcome ``restored``, else ``unchanged``).
+        """
         name = self.athlete.name
         with self.store.transaction():
             self._existing(key)
             schedule, _new = self.store.add_schedule(name, key, day, now=self._now())
             if schedule.state == "scheduled" and not self.store.has_waiting(name, key, ("unschedule",), day=day):
+                self.store.enqueue(name, "schedule", key, day=day, now=self._now())  # the calendar's check
                 return False
             if schedule.state != "pending":
                 self.store.set_schedule(schedule.id, "pending", now=self._now())
@@ -219,7 +228,8 @@ class SyncService:
                 try:
                     if runner is None:
                         check_account(self.store, name, self.client.whoami())  # never onto another's account
-                        runner = OutboxRunner(self.store, self.client, name, self._now, speeds_for(self.athlete))
+                        runner = OutboxRunner(self.store, self.client, name, self._now, speeds_for(self.athlete),
+                                              self.today)
                     applied = runner.run(item)
                     outcome = Outcome(item.op, item.workout_key, item.date, "done", applied.action, applied.remote_id)
                 except GarminError as error:
@@ -283,7 +293,7 @@ class SyncService:
         """
         with drain_lock(self.store.path, self.athlete.name):
             try:
-                return reconcile(self.store, self.client, self.athlete.name, self._now)
+                return reconcile(self.store, self.client, self.athlete.name, self._now, self.today)
             except AuthRequired as error:
                 self.store.park(self.athlete.name, login_hint_for(str(error), self.athlete.name),
                                 now=self._now())

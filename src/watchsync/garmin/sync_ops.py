@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from watchsync.formats.connect_json import find_marker, workout_to_connect
 from watchsync.garmin.calendar_cache import CalendarCache
@@ -49,6 +50,11 @@ def edited_on_garmin(store: Store, athlete: str, row: WorkoutRow, summary: dict[
 def _garmin_instant(text: str) -> str:
     """Garmin's ``2024-05-01T07:30:00.0`` to the second, comparable as text (``T`` or a space between)."""
     return text.replace(" ", "T")[:19]
+
+
+def local_date(moment: datetime, timezone: str | None) -> date:
+    """The date of ``moment`` in the athlete's ``timezone`` (the host's when none is set)."""
+    return (moment.astimezone(ZoneInfo(timezone)) if timezone else moment.astimezone()).date()
 
 
 log = logging.getLogger(__name__)
@@ -142,8 +148,9 @@ class OutboxRunner:
     """Runs outbox items of one athlete with one client; raises :class:`GarminError` on failure."""
 
     def __init__(self, store: Store, client: GarminClient, athlete: str, now: Callable[[], datetime],
-                 speeds: SpeedLike | None = None) -> None:
+                 speeds: SpeedLike | None = None, today: Callable[[], date] | None = None) -> None:
         self._store = store
+        self._today = today or (lambda: now().date())  # the athlete's local date
         self._speeds = speeds
         self._client = client
         self._athlete = athlete
@@ -170,7 +177,8 @@ class OutboxRunner:
             try:
                 self._client.update_workout(remote_id, payload)
             except NotFound:
-                remote_id = None  # deleted on Garmin: create it again
+                remote_id = None  # deleted on Garmin: create it again, its calendar entries with it
+                self._deleted_on_garmin(row)
             else:
                 self._verify(row, remote_id, payload, "update")
                 return self._finish(item, Applied("updated", remote_id))
@@ -245,7 +253,10 @@ class OutboxRunner:
         row = self._workout(item.workout_key)
         if row.deleted:
             return self._finish(item, Applied("skipped (deleted)"))
-        if schedule.state == "scheduled" and schedule.remote_schedule_id is not None:
+        restoring = schedule.state == "scheduled" and schedule.remote_schedule_id is not None
+        # recorded: on the calendar unless removed in Connect (probe server13), so the calendar is looked at
+        if restoring and row.remote_id is not None \
+                and schedule.remote_schedule_id in calendar_entries(self._calendar.items_on(day), row.remote_id, day):
             return self._finish(item, Applied("unchanged", schedule.remote_schedule_id))
         if row.remote_id is None:
             workout_id, _action = self._create_or_adopt(row, connect_payload(row, self._speeds))
@@ -256,8 +267,9 @@ class OutboxRunner:
         if existing:
             schedule_id, action = existing[0], "schedule adopted"
         else:
-            schedule_id, action = self._new_entry(row, workout_id, day), "scheduled"
+            schedule_id, action = self._new_entry(row, workout_id, day), "restored" if restoring else "scheduled"
         with self._store.transaction():
+            self._keep_updated(item.workout_key)
             current = self._store.mark_done(item.id, now=self._now())
             state = "scheduled" if current else self._schedule_row(item)[1].state  # else queued again meanwhile
             self._store.set_schedule(schedule.id, state, remote_schedule_id=schedule_id, now=self._now())
@@ -268,11 +280,22 @@ class OutboxRunner:
             try:
                 schedule_id = self._client.schedule_workout(workout_id, day)
             except NotFound:  # the workout was deleted on Garmin: create it again, then schedule
-                self._store.set_remote_id(self._athlete, row.key, None)
+                self._deleted_on_garmin(row, day)
                 workout_id, _action = self._create_or_adopt(row, connect_payload(row, self._speeds))
                 schedule_id = self._client.schedule_workout(workout_id, day)
         self._calendar.added(schedule_id, workout_id, day)
         return schedule_id
+
+    def _deleted_on_garmin(self, row: WorkoutRow, day: date | None = None) -> None:
+        """``row``'s workout is gone from Garmin (deleted in Connect, its entries with it): forget its id and,
+        before it is created again, queue a check of its other recorded entries from the athlete's today on
+        (each is restored, outcome ``restored``, as ``watchsync sync`` does; past days stay as they are;
+        probe server13)."""
+        with self._store.transaction():
+            self._store.set_remote_id(self._athlete, row.key, None)
+            for schedule in self._store.list_schedules(self._athlete, states=("scheduled",), start=self._today()):
+                if schedule.workout_key == row.key and schedule.date != day:
+                    self._store.enqueue(self._athlete, "schedule", row.key, day=schedule.date, now=self._now())
 
     def _unschedule(self, item: OutboxItem) -> Applied:
         day, schedule = self._schedule_row(item)
@@ -295,16 +318,21 @@ class OutboxRunner:
     # store -------------------------------------------------------------------------------------
 
     def _finish(self, item: OutboxItem, applied: Applied) -> Applied:
-        """Record the remote id (pushes) and mark the item done, together (a push queued again
-        meanwhile stays due: its newer content is still to be sent)."""
+        """Record the remote id (pushes) and Garmin's update time, and mark the item done, together (a push
+        queued again meanwhile stays due: its newer content is still to be sent)."""
         with self._store.transaction():
             if item.op == "push" and applied.remote_id is not None:
                 self._store.set_remote_id(self._athlete, item.workout_key, applied.remote_id)
-            updated = self._updated.pop(item.workout_key, None) if item.op == "push" else None
-            if updated is not None:
-                self._store.kv_set(self._athlete, UPDATED_KEY_PREFIX + item.workout_key, updated)
+            self._keep_updated(item.workout_key)
             self._store.mark_done(item.id, now=self._now())
         return applied
+
+    def _keep_updated(self, key: str) -> None:
+        """Record Garmin's update time of the workout this op wrote (a push, or a schedule that created it
+        again): a later one in the list is an edit made in Connect, an earlier write's is not (probe server13)."""
+        updated = self._updated.pop(key, None)
+        if updated is not None:
+            self._store.kv_set(self._athlete, UPDATED_KEY_PREFIX + key, updated)
 
     def _workout(self, key: str) -> WorkoutRow:
         row = self._store.get_workout(self._athlete, key)

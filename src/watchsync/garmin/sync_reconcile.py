@@ -34,14 +34,18 @@ class ReconcileResult:
     drift: list[str] = field(default_factory=list)
 
 
-def reconcile(store: Store, client: GarminClient, athlete: str, now: Callable[[], datetime]) -> ReconcileResult:
-    """Bring the store and Garmin Connect back in agreement (see the module docstring)."""
-    return _Reconciler(store, client, athlete, now).run()
+def reconcile(store: Store, client: GarminClient, athlete: str, now: Callable[[], datetime],
+              today: Callable[[], date] | None = None) -> ReconcileResult:
+    """Bring the store and Garmin Connect back in agreement (see the module docstring); ``today``: the
+    athlete's local date (default: ``now``'s)."""
+    return _Reconciler(store, client, athlete, now, today).run()
 
 
 class _Reconciler:
-    def __init__(self, store: Store, client: GarminClient, athlete: str, now: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store, client: GarminClient, athlete: str, now: Callable[[], datetime],
+                 today: Callable[[], date] | None) -> None:
         self._store = store
+        self._local_today = today
         self._client = client
         self._athlete = athlete
         self._now = now
@@ -106,7 +110,7 @@ class _Reconciler:
                 self._result.drift.append(f"{name!r}: made by watchsync but unknown here (ids {strays})")
 
     def _check_calendar(self) -> None:
-        start = self._now().date() - CALENDAR_LOOKBACK
+        start = self._today() - CALENDAR_LOOKBACK
         schedules = self._store.list_schedules(self._athlete, states=("pending", "scheduled"), start=start)
         workouts = {row.key: row.remote_id for row in self._store.list_workouts(self._athlete)
                     if row.remote_id is not None}
@@ -133,7 +137,8 @@ class _Reconciler:
         self._result.schedules_recorded.append(f"{schedule.workout_key}@{schedule.date}")
 
     def _today(self) -> date:
-        return self._now().date()
+        """The athlete's today (their time zone: west of UTC the UTC date is tomorrow; probe server13)."""
+        return self._local_today() if self._local_today is not None else self._now().date()
 
     def _waiting_item(self, op: Op, key: str, day: date | None = None) -> OutboxItem | None:
         return next((item for item in self._waiting

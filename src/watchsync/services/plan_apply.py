@@ -5,9 +5,10 @@ again compares the plan with those entries only, so sessions the plan no longer 
 the same workout on another day is moved, a different workout on the same day replaces the old
 one, and entries made by other plans or by hand are left alone. Applied again, a plan changes the
 calendar from the athlete's today on: the days gone by keep their sessions (done, missed or
-pending), so an edited plan never re-scores last month. Re-applying an unchanged plan queues
-nothing. ``dry_run`` computes the same changes from the store without queueing or calling
-Garmin.
+pending), so an edited plan never re-scores last month. Re-applying an unchanged plan changes
+nothing but checks its entries from today on against the calendar (one read per month): an entry
+removed in Garmin Connect, or of a workout deleted there, is restored (``restored`` lines; probe
+server13). ``dry_run`` computes the changes from the store without queueing or calling Garmin.
 
 The plan is linted first (:func:`watchsync.plan.lint.lint_plan`, for the service's athlete): a plan
 with lint errors is refused with :class:`PlanRefused` (the lint report in it) unless ``force`` (or
@@ -66,9 +67,11 @@ class ApplyResult:
     warnings: tuple[str, ...] = ()  # other plans' sessions in this plan's weeks, sessions on past days
 
     def lines(self) -> list[str]:
-        """One line per push that is not ``unchanged`` and per calendar change."""
+        """One line per push that is not ``unchanged``, per calendar change and per entry restored."""
         pushed = [f"{p.action} workout {p.name}" for p in self.pushes if p.action != "unchanged"]
-        return pushed + [change.describe() for change in self.changes]
+        restored = [f"restored {o.day}: {o.key} (removed in Garmin Connect)" for o in
+                    (self.drained.outcomes if self.drained else []) if o.op == "schedule" and o.action == "restored"]
+        return pushed + [change.describe() for change in self.changes] + restored
 
 
 def apply_plan(plan: Plan, service: SyncService, start: date | None = None, *, dry_run: bool = False,
@@ -124,6 +127,12 @@ def queue_plan(plan: Plan, service: SyncService, start: date | None = None, *, d
                 service.enqueue_unschedule(change.item.workout_key, change.item.date)
             if change.key is not None:
                 service.enqueue_schedule(change.key, change.date)
+        changed = {(c.item.workout_key, c.item.date) for c in changes if c.item is not None} \
+            | {(c.key, c.date) for c in changes if c.key is not None}
+        recorded = {(row.workout_key, row.date) for row in rows if row.state == "scheduled"}
+        for item in items:  # the store says these are on the calendar: the drain looks (removed in Connect?)
+            if since is not None and item.date >= since and (item.workout_key, item.date) in recorded - changed:
+                service.enqueue_schedule(item.workout_key, item.date)
         service.store.kv_set(athlete, plan_kv_key(plan),
                              sorted([*kept, *([workout_key(s.workout), s.date.isoformat()] for s in sessions)]))
         service.store.kv_set(athlete, PLAN_WEEKS_PREFIX + plan.name, _week_entries(plan, start))
