@@ -192,9 +192,19 @@ def test_a_reapply_while_earlier_changes_wait_says_so_and_exits_1(run: Run, serv
     server.set_faults(Faults())
     code, out, err = run("plan", "apply", str(plan_file))  # before the retry time: nothing is sent yet
     assert code == 1
-    assert out.strip() == "nothing new to change: the plan's earlier changes wait for a retry (see below)"
+    assert out.strip() == "nothing new to change; the calendar checks and earlier changes wait for a retry (see below)"
     assert "earlier operation(s) still wait for a retry" in err
     assert len(server.schedules()) == on_calendar
+
+
+def test_a_dry_run_of_a_plan_already_applied_says_nothing_would_change(run: Run, tmp_path: Path) -> None:
+    # it printed "would nothing to change: the calendar already matches the plan" (probe coach14)
+    plan_file = tmp_path / "p.toml"
+    assert run("plan", "generate", "--weeks", "4", "--start", START.isoformat(), "--library", str(LIBRARY),
+               "-o", str(plan_file))[0] == 0
+    assert run("plan", "apply", str(plan_file))[0] == 0
+    code, out, _ = run("plan", "apply", str(plan_file), "--dry-run")
+    assert code == 0 and out.strip().startswith("nothing would change: the store already holds the plan")
 
 
 def test_a_plan_starting_in_the_past_is_noted_and_its_past_sessions_warned_of(run: Run, tmp_path: Path) -> None:

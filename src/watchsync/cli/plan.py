@@ -266,10 +266,12 @@ def run_apply(args: argparse.Namespace) -> int:
         print_json({"dry_run": args.dry_run, "changes": lines, "warnings": list(result.warnings)})
     else:
         waiting = result.drained.remaining if result.drained is not None else 0
-        done = ("nothing new to change: the plan's earlier changes wait for a retry (see below)" if waiting
-                else "nothing to change: the calendar already matches the plan")
+        done = ("nothing new to change; the calendar checks and earlier changes wait for a retry (see below)"
+                if waiting else "nothing to change: the calendar already matches the plan")
+        if args.dry_run and not lines:  # "would nothing to change" (probe coach14)
+            done = "nothing would change: the store already holds the plan (a dry run does not read the calendar)"
         for line in lines or [done]:
-            print(("would " if args.dry_run else "") + line)
+            print(("would " if args.dry_run and lines else "") + line)
     if result.drained is None:
         return 0
     code = finish(result.drained)
