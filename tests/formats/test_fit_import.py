@@ -201,3 +201,47 @@ def test_a_speed_zone_in_a_ride_or_row_imports_open_and_said_so_the_workout_comp
 def test_a_speed_zone_in_a_run_stays_a_pace_zone() -> None:
     [step, _] = read_fit_workout(_speed_zone_workout(Sport.RUNNING, 3)).flat_steps()
     assert step.target == PaceZoneTarget(zone=3)
+
+
+def _bryton_workout() -> bytes:
+    """Bryton's encoding (intervalssync 0.9.4 ``bryton/fit_encode.py``): target types 245 (% FTP), 248 (% LTHR) and
+    249 (% max HR), values + 100,000; and a re-encoder's time step that lost its time."""
+    builder = FitFileBuilder(auto_define=True)
+    file_id = FileIdMessage()
+    file_id.type = FileType.WORKOUT
+    file_id.manufacturer = 267  # bryton
+    file_id.product = 1
+    file_id.serial_number = 7
+    builder.add(file_id)
+    workout = WorkoutMessage()
+    workout.workout_name = "Bryton"
+    workout.sport = Sport.CYCLING
+    workout.num_valid_steps = 4
+    builder.add(workout)
+    for index, (kind, low, high, seconds) in enumerate(((245, 100_040, 100_050, 1200.0), (248, 100_070, 100_080, 600.0),
+                                                        (249, 100_060, 100_065, 300.0), (245, 100_050, 100_060, None))):
+        step = WorkoutStepMessage()
+        step.message_index = index
+        step.intensity = Intensity.ACTIVE
+        step.duration_type = WorkoutStepDuration.TIME
+        if seconds is not None:
+            step.duration_time = seconds
+        step.target_type = kind
+        step.custom_target_value_low = low
+        step.custom_target_value_high = high
+        builder.add(step)
+    data: bytes = builder.build().to_bytes()
+    return data
+
+
+def test_brytons_percent_targets_are_read_and_a_time_step_without_its_time_is_said() -> None:
+    # probe fit13: every target of a Bryton Active export was "target 245 100040-100050 (imported as open)"
+    from watchsync.model.workout import HeartRatePercentLthrTarget, HeartRatePercentMaxTarget, PowerPercentFtpTarget
+
+    said: list[str] = []
+    steps = read_fit_workout(_bryton_workout(), messages=said).flat_steps()
+    assert [step.target for step in steps] == [PowerPercentFtpTarget(low=40, high=50),
+                                               HeartRatePercentLthrTarget(low=70, high=80),
+                                               HeartRatePercentMaxTarget(low=60, high=65),
+                                               PowerPercentFtpTarget(low=50, high=60)]
+    assert said == ["<bytes>: step 3: time step without its time (imported as lap button)"]

@@ -73,6 +73,7 @@ from watchsync.model.workout import (
     Equipment,
     Exercise,
     HeartRateDuration,
+    HeartRatePercentLthrTarget,
     HeartRatePercentMaxTarget,
     HeartRateTarget,
     HeartRateZoneTarget,
@@ -620,6 +621,8 @@ def _duration(duration_type: object, value: object, remarks: list[str]) -> Durat
     if kind is None or not isinstance(value, int) or not value:
         if duration_type is not None and kind is None:
             remarks.append(f"unknown end condition {duration_type} (imported as lap button)")
+        elif kind in (*_TIME_DURATIONS, Dur.DISTANCE, Dur.CALORIES, Dur.REPS):  # a re-encoder lost the value
+            remarks.append(f"{kind.name.lower()} step without its {kind.name.lower()} (imported as lap button)")
         return LapButton()
     if kind in _TIME_DURATIONS:
         seconds = value / MS_PER_SECOND
@@ -700,10 +703,22 @@ def _target(fields: Fields, prefix: str, remarks: list[str], bounds: bool,
         return SpeedTarget(low=max(low, 1) / MM_PER_METER, high=top), None
     if kind is Tgt.CADENCE and use_range:
         return CadenceTarget(low=max(low, 1), high=high or _CADENCE_TOP), None
+    bryton = _BRYTON_PERCENT.get(raw_type) if isinstance(raw_type, int) else None
+    if bryton is not None and min(low, high) > _BRYTON_OFFSET:  # Bryton's % FTP, % LTHR, % max HR (probe fit13)
+        return bryton(low=low - _BRYTON_OFFSET, high=high - _BRYTON_OFFSET), None
     what = _enum_name(Tgt, raw_type)
     remarks.append(f"{prefix.rstrip('_') + ' ' if prefix else ''}target {what} {zone or f'{low}-{high}'} "
                    "(imported as open)")
     return OpenTarget(), None
+
+
+#: Target types of Bryton's workout files (no FIT profile type; values are percentages + 100,000): % FTP,
+#: % LTHR, % max HR, as Bryton's web app encodes them (intervalssync 0.9.4 ``bryton/fit_encode.py``, from
+#: Bryton's ``woParser.js``; files from Bryton Active and its web app, probe fit13).
+_BRYTON_PERCENT: dict[int, type[PowerPercentFtpTarget] | type[HeartRatePercentLthrTarget]
+                      | type[HeartRatePercentMaxTarget]] = {
+    245: PowerPercentFtpTarget, 248: HeartRatePercentLthrTarget, 249: HeartRatePercentMaxTarget}
+_BRYTON_OFFSET = 100_000
 
 
 #: Sport families whose pace zones watchsync resolves (the running threshold pace, the swim CSS; as
