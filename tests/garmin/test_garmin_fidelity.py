@@ -541,6 +541,26 @@ def test_each_account_sees_only_its_own_workouts(garmin_server: LocalGarminServe
     assert ben.list_workouts() == [] and ben.whoami()["profile_id"] == 777
 
 
+def test_two_athletes_on_one_shared_account_never_adopt_each_others_workout(
+        store: Store, garmin_server: LocalGarminServer, garmin_token_dir: Path) -> None:
+    # probe server13: ben's "Easy" (his HR band) took anna's same-named workout over, so her calendar ran his zones
+    ben = Athlete(name="ben", max_hr=200, resting_hr=45, lthr=180)
+    anna_easy = parse_text("name: Easy\nsport: running\n- 40m 140-150bpm\n")
+    ben_easy = parse_text("name: Easy\nsport: running\n- 40m 150-160bpm\n")
+    anna, bens = service_for(store, garmin_server, garmin_token_dir), service_for(store, garmin_server,
+                                                                                  garmin_token_dir, ben)
+    anna.enqueue_push(anna_easy)
+    assert [o.action for o in anna.drain().outcomes] == ["created"]
+    bens.enqueue_push(ben_easy)
+    assert [o.action for o in bens.drain().outcomes] == ["created"]  # not "adopted" and updated
+    ids = {row.athlete: row.remote_id for row in store.list_workouts()}
+    assert len(garmin_server.workouts()) == 2 and ids["anna"] != ids["ben"]
+    assert not bens.reconcile().adopted and not anna.reconcile().adopted
+    lows = {w["workoutId"]: w["workoutSegments"][0]["workoutSteps"][0]["targetValueOne"]
+            for w in garmin_server.workouts()}
+    assert (lows[ids["anna"]], lows[ids["ben"]]) == (140, 150)
+
+
 def test_a_workout_read_back_from_garmin_has_no_marker_in_its_description(
         store: Store, garmin_server: LocalGarminServer, garmin_token_dir: Path) -> None:
     from watchsync.formats.connect_json_read import workout_from_connect

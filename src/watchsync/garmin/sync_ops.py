@@ -107,17 +107,21 @@ def calendar_entries(items: list[dict[str, Any]], workout_id: int, day: date) ->
 
 
 class RemoteIndex:
-    """Remote workouts that carry a watchsync marker, by name (listed once, on first use)."""
+    """Remote workouts that carry a watchsync marker, by name (listed once, on first use); ``foreign`` gives the
+    ids another athlete of the store holds (a shared Garmin account), which are never ours."""
 
-    def __init__(self, client: GarminClient) -> None:
+    def __init__(self, client: GarminClient, foreign: Callable[[], set[int]] | None = None) -> None:
         self._client = client
+        self._foreign = foreign
         self._by_name: dict[str, list[tuple[int, str]]] | None = None
 
     def find(self, name: str, content_hash: str) -> tuple[int, bool] | None:
         """``(workout id, same content)`` of our workout: the same hash under the same name first,
         then under any name (Garmin may have cut or someone renamed it), then the same name."""
         if self._by_name is None:
-            self._by_name = index_marked(self._client.iter_workouts())
+            theirs = self._foreign() if self._foreign is not None else set()
+            self._by_name = {name: kept for name, entries in index_marked(self._client.iter_workouts()).items()
+                             if (kept := [entry for entry in entries if entry[0] not in theirs])}
         candidates = self._by_name.get(garmin_name(name), [])
         for workout_id, marker in candidates:
             if marker == content_hash:
@@ -131,6 +135,13 @@ class RemoteIndex:
     def forget(self) -> None:
         """Drop the listing (after a create that may have happened without an answer)."""
         self._by_name = None
+
+
+def others_workout_ids(store: Store, athlete: str) -> set[int]:
+    """Garmin ids the store holds for the other athletes: on a shared account a same-named workout of another
+    athlete is theirs, never adopted (it was, and each push overwrote the other's zones; probe server13)."""
+    return {row.remote_id for row in store.list_workouts(include_deleted=True)
+            if row.athlete != athlete and row.remote_id is not None}
 
 
 def index_marked(workouts: Any) -> dict[str, list[tuple[int, str]]]:
@@ -155,7 +166,7 @@ class OutboxRunner:
         self._client = client
         self._athlete = athlete
         self._now = now
-        self._remote = RemoteIndex(client)
+        self._remote = RemoteIndex(client, lambda: others_workout_ids(store, athlete))
         self._updated: dict[str, str] = {}  # Garmin's updatedDate of each workout read back, until recorded
         self._calendar = CalendarCache(client)  # each month read once per drain
 

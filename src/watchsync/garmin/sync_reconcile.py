@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.readback import garmin_name
-from watchsync.garmin.sync_ops import calendar_entries, edited_on_garmin, index_marked
+from watchsync.garmin.sync_ops import calendar_entries, edited_on_garmin, index_marked, others_workout_ids
 from watchsync.store import Op, OutboxItem, ScheduleRow, Store, WorkoutRow
 
 #: Calendar entries older than this are not checked (past sessions do not need repairing).
@@ -55,7 +55,8 @@ class _Reconciler:
     def run(self) -> ReconcileResult:
         remote = list(self._client.iter_workouts())
         by_id = {int(summary["workoutId"]): summary for summary in remote}
-        marked = index_marked(remote)
+        theirs = others_workout_ids(self._store, self._athlete)  # a shared account's other athletes' workouts
+        marked = index_marked(summary for summary in remote if int(summary["workoutId"]) not in theirs)
         rows = self._store.list_workouts(self._athlete)
         for row in rows:
             if row.remote_id is None:
