@@ -48,9 +48,9 @@ class Context:
 
 def infer_intensity(context: Context, cue: str, rpe_high: float | None) -> Intensity:
     """The intensity a step gets without an ``@tag`` (rules in :mod:`watchsync.formats.text`)."""
-    words = folded_words(cue)
-    if context.section is not None:
+    if context.section is not None:  # most steps: the section says it, no words to fold
         return context.section
+    words = folded_words(cue)
     if words[:1] and words[0] in REST_WORDS:
         return Intensity.REST
     if context.in_repeat:
@@ -564,6 +564,11 @@ def _no_share_of_pace(parts: _Parts, where: Where) -> None:
                               "an absolute pace like 2:00/km Pace, or a heart-rate or power target")
 
 
+def _joined_cue(prompt_cue: str, cue: str) -> str:
+    """The cue before a step's timed prompts and the step's own cue text, either possibly empty."""
+    return f"{prompt_cue} {cue}" if prompt_cue and cue else prompt_cue or cue
+
+
 def _cue_text(parts: _Parts) -> str:
     """The free text of a step, without dashes that only separate it from a target ("RPE 9 - all out")."""
     return " ".join(item.text for item in parts.cue if item.text != "@").strip(" -–—")
@@ -626,7 +631,7 @@ def _prompts(line: str, start: int, where: Where) -> tuple[str, int, str, list[P
     """
     end = line.find(_PROMPT_END, start)
     if end < 0:
-        marker = _PROMPT_AT.search(line, start)
+        marker = _PROMPT_AT.search(line, start) if "^" in line else None  # most lines: no prompt mark
         if marker is not None and "|" not in line[start:marker.start()]:
             raise where.error(marker.start() + 1, f"timed prompt {marker.group(0)!r} without its end",
                               "'<!>' after the last prompt, e.g. '- Go 30^Relax <!> 5m 80%'")
@@ -680,7 +685,7 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     _zero_length_rest(parts, zero_rest, where)
     reps_step = parts.sets is not None or (parts.length is not None
                                            and isinstance(parts.length.value, RepsDuration))
-    exercise, cue = None, " ".join(filter(None, [prompt_cue, _cue_text(parts)]))
+    exercise, cue = None, _joined_cue(prompt_cue, _cue_text(parts))
     if parts.sets is not None and parts.exercise is None and where.sport not in EXERCISE_SPORTS \
             and named_exercise([item.text for item in parts.cue]) is None:
         count, reps = parts.sets.value  # "- 2x20 sweetspot 88-93%" in a ride: no exercise, no length
@@ -689,7 +694,7 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                           "sets of an exercise from Garmin's catalogue ('- 3x12 Squat')")
     if reps_step or parts.exercise is not None or (where.sport in EXERCISE_SPORTS and parts.cue):
         exercise, cue = _exercise(parts, required=reps_step)
-        cue = " ".join(filter(None, [prompt_cue, cue]))
+        cue = _joined_cue(prompt_cue, cue)
     if parts.weight is not None and exercise is None:
         if not parts.cue:  # "- 1m 20kg": the weight of nothing
             raise where.error(parts.weight.col, f"weight {parts.weight.text!r} needs an exercise",
@@ -704,7 +709,7 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                        "has no exercise", "sport: strength (or hiit) for a workout of exercises")
         parts.cue = sorted([*parts.cue, parts.weight._replace(kind="cue")], key=lambda item: item.col)
         parts.weight = None
-        cue = " ".join(filter(None, [prompt_cue, _cue_text(parts)]))
+        cue = _joined_cue(prompt_cue, _cue_text(parts))
     if parts.length is None and parts.sets is None and parts.lap is None:
         _no_length(parts)
     _bare_number_target(parts)
@@ -754,13 +759,28 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     given: dict[str, Any] = {"intensity": intensity, "duration": duration}
     if target is not None:
         given["target"] = target
-    optional = {"secondary": parts.secondary.value if parts.secondary else None, "ramp": _ramp(parts),
-                "name": name, "notes": notes, "rpe": rpe if parts.target else None, "exercise": exercise,
-                "weight_kg": parts.weight.value[0] if parts.weight else None, "planned": planned,
-                "weight_unit": "lb" if parts.weight and parts.weight.value[1] == "lb" else None,
-                "stroke": _choice(parts.stroke, _STROKES, "stroke", where),
-                "equipment": _choice(parts.equipment, _EQUIPMENT, "equipment", where)}
-    given.update((key, value) for key, value in optional.items() if value is not None)
+    if parts.secondary is not None:
+        given["secondary"] = parts.secondary.value
+    if parts.ramp is not None:
+        given["ramp"] = _ramp(parts)
+    if name is not None:
+        given["name"] = name
+    if notes is not None:
+        given["notes"] = notes
+    if rpe is not None and parts.target is not None:
+        given["rpe"] = rpe
+    if exercise is not None:
+        given["exercise"] = exercise
+    if parts.weight is not None:
+        given["weight_kg"], unit = parts.weight.value
+        if unit == "lb":
+            given["weight_unit"] = "lb"
+    if planned is not None:
+        given["planned"] = planned
+    if parts.stroke is not None:
+        given["stroke"] = _choice(parts.stroke, _STROKES, "stroke", where)
+    if parts.equipment is not None:
+        given["equipment"] = _choice(parts.equipment, _EQUIPMENT, "equipment", where)
     if prompts:
         given["prompts"] = prompts
     step = build(where, col, body.strip(), Step, **given)
