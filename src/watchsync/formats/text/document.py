@@ -207,8 +207,9 @@ class _Document:
 
     def add_step(self, line: str, start: int, where: Where) -> None:
         section = self.section
-        context = Context()
-        if section is not None:
+        if section is None:
+            context = Context()
+        else:
             context = Context(section.intensity, section.count is not None, section.lines)
             section.lines += 1
         block = step_line(line, start, where, context)
@@ -317,10 +318,11 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
         if "*" in raw or "_" in raw:
             raw = _without_emphasis(raw)
         # only a step line reads the sport: a text with its own `sport:` line never looks up the fallback
-        fallback = defaults.fallback_sport() if doc.sport is None and raw.lstrip().startswith("-") else None
+        dashed = raw.lstrip().startswith("-")
+        fallback = defaults.fallback_sport() if doc.sport is None and dashed else None
         sport_now = doc.sport or fallback or Sport.OTHER
         where = Where(path, line_offset + index + 1, sport_now, doc.warnings, doc.pace_units(defaults.pace_units))
-        if "," in raw and raw.lstrip().startswith("-"):
+        if dashed and "," in raw:
             raw = _decimal_commas(raw, where)
         try:
             _document_line(doc, raw, where, defaults if not header_required else Defaults())
@@ -418,21 +420,23 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         if heading is not None and doc.heading is None and not doc.body_started and not doc.free_text:
             doc.heading = heading.group(1).strip()
         return
-    meta = META_LINE.match(raw)
+    step = stripped.startswith("-")
+    # a step line ("- 10m ...") is no header line ("name: ...") and, with one dash, no dashed heading
+    meta = META_LINE.match(raw) if not step else None
     if meta and (not doc.body_started or meta.group(1).lower() in ("name", "sport")
                  or meta.group(1).lower().startswith("pool")):
         key = "pool" if meta.group(1).lower().startswith("pool") else meta.group(1).lower()  # "pool length:"
         doc.meta_line(key, meta.group(2), where, meta.start(2) + 1 + _lead(meta.group(2)))
         return
-    dashed = DASHED_HEADING.match(raw)
+    dashed = DASHED_HEADING.match(raw) if stripped.startswith("--") else None
     if dashed is not None:  # "--- Coaching notes ---": a heading over text, no step (probe icu19)
         raw = " " * dashed.start(1) + dashed.group(1)
         doc.open_section(section_header(raw, where))
         return
-    if stripped.startswith("-") and not doc.body_started and doc.sport is None and defaults.fallback_sport() is None:
+    if step and not doc.body_started and doc.sport is None and defaults.fallback_sport() is None:
         doc.errors.append(WorkoutFormatError(doc.path, where.line, 1, "no sport for this workout",
                                              _SPORT_HINT))
-    if stripped.startswith("-"):
+    if step:
         doc.body_started = True
         start = raw.index("-") + 1
         doc.add_step(raw, start, where)
