@@ -55,7 +55,7 @@ SPELLED_COUNT = re.compile(r"(?<![^\s(])(?:[x×]\s?(\d{1,3})|(\d{1,3})\s*(?:time
                            r"(?=[\s,.;:)]|$)", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class Section:
     """An open section: its header's intensity and, for ``Nx`` headers, the repeat being filled."""
 
@@ -116,7 +116,7 @@ def section_header(text: str, where: Where) -> Section:
 WRAPPED_LINE_MIN = 60
 
 
-@dataclass
+@dataclass(slots=True)
 class _Document:
     """Parser state for one text document."""
 

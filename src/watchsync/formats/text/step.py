@@ -37,7 +37,7 @@ _LAP_BUTTON = LapButton()  # immutable: one shared by every lap-button step
 MAX_NAME = 200
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """Where a step line sits: its section's intensity, and its place in a repeat block."""
 
@@ -64,7 +64,7 @@ def infer_intensity(context: Context, cue: str, rpe_high: float | None) -> Inten
     return Intensity.ACTIVE
 
 
-@dataclass
+@dataclass(slots=True)
 class _Parts:
     """A step line's pieces, each at most once (two targets of different kinds: primary, secondary)."""
 
@@ -86,15 +86,15 @@ class _Parts:
     cue: list[Item] = field(default_factory=list)
 
     def add(self, item: Item) -> None:
-        if item.kind == "option":  # "power=3s": left out of the cue, said
-            self.where.warn(item.col, f"{item.text!r} (intervals.icu's smoothing of the target) is left out: the "
-                            "watch smooths power and heart rate its own way")
-            return
-        if item.kind == "cue":
-            if item.text.lower() == "ramp" and self.ramp is None:
+        if item.kind == "cue":  # the most items: words
+            if self.ramp is None and item.text.lower() == "ramp":
                 self.ramp = item
                 return
             self.cue.append(item)
+            return
+        if item.kind == "option":  # "power=3s": left out of the cue, said
+            self.where.warn(item.col, f"{item.text!r} (intervals.icu's smoothing of the target) is left out: the "
+                            "watch smooths power and heart rate its own way")
             return
         if item.kind == "target" and self.target is not None and self.secondary is None \
                 and target_family(item.value) != target_family(self.target.value):
