@@ -410,16 +410,26 @@ def _hr(low: float, high: float) -> HeartRateTarget:
     low_bpm, high_bpm = round(low), round(high)
     if low_bpm == high_bpm:
         low_bpm, high_bpm = low_bpm - HR_HALF_WIDTH_BPM, high_bpm + HR_HALF_WIDTH_BPM
-    return HeartRateTarget(low=max(30, low_bpm), high=min(250, high_bpm))
+    target: HeartRateTarget = _HR_TARGET({"low": max(30, low_bpm), "high": min(250, high_bpm)})
+    return target
 
 
 def _speed(low: float, high: float) -> SpeedTarget:
     if math.isclose(low, high):
         low, high = low * (1 - SPEED_HALF_WIDTH), high * (1 + SPEED_HALF_WIDTH)
-    return SpeedTarget(low=round(low, 3), high=round(high, 3))
+    target: SpeedTarget = _SPEED_TARGET({"low": round(low, 3), "high": round(high, 3)})
+    return target
 
 
 def _power(low: float, high: float) -> PowerTarget:
     if math.isclose(low, high):
         low, high = low * (1 - POWER_HALF_WIDTH), high * (1 + POWER_HALF_WIDTH)
-    return PowerTarget(low=round(low), high=round(high))
+    target: PowerTarget = _POWER_TARGET({"low": round(low), "high": round(high)})
+    return target
+
+
+#: The concrete targets' validation (``HeartRateTarget(low=..., high=...)`` is this, through one more
+#: Python call, BaseModel.__init__): a target per step of every compile.
+_HR_TARGET = HeartRateTarget.__pydantic_validator__.validate_python
+_SPEED_TARGET = SpeedTarget.__pydantic_validator__.validate_python
+_POWER_TARGET = PowerTarget.__pydantic_validator__.validate_python

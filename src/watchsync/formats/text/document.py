@@ -215,7 +215,8 @@ class _Document:
         block = step_line(line, start, where, context)
         if block is None:
             return
-        self._whole_lengths(block, where, start)
+        if self.pool is not None:  # a pool swim's distances in whole lengths
+            self._whole_lengths(block, where, start)
         if section is not None and section.lines == 1 and isinstance(block, Step):
             block = _with_header_text(block, section)
         repeated = section is not None and section.count is not None

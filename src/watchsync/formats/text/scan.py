@@ -42,6 +42,10 @@ class Item(NamedTuple):
     text: str
 
 
+#: ``Item(...)`` without the Python-level ``__new__`` a NamedTuple has (the scanner makes an item per token).
+_new_item = tuple.__new__
+
+
 def _suspicious(where: Where, col: int, token: str) -> None:
     """Reject leftover tokens that look like a mistyped length or target, not like cue text."""
     if token.startswith("(") or token.endswith(")"):
@@ -109,13 +113,14 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
         if body[pos] == "(" and not token.group(0).endswith(")"):
             remark = _remark_end(body, pos)
             if remark is not None:  # "(2 x 45s each side)": a remark in brackets is cue text as a whole
-                yield Item("cue", body[pos:remark], col, body[pos:remark])
+                yield _new_item(Item, ("cue", body[pos:remark], col, body[pos:remark]))
                 pos = remark
                 continue
         text = token.group(0)
         word = text.rstrip(",.;:!?")
-        if word.isalpha() and word.lower() not in RULE_WORDS:  # plain words, most of a cue: no rule can
-            yield Item("cue", text, col, text)                 # match there (tested against every rule)
+        # plain words, most of a cue: no rule can match there (tested against every rule)
+        if word.isalpha() and word.lower() not in RULE_WORDS:
+            yield _new_item(Item, ("cue", text, col, text))
             pos = token.end()
             continue
         # "~5m": about 5m; "@5:00/km Pace": at that pace (the mark glued to what it marks)
@@ -126,7 +131,7 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
         for rule in _candidate_rules(body, at, text[at - pos:]):
             m = rule.pattern.match(body, at)
             if m and m.end() > at and (lead is None or rule.kind == lead):
-                yield Item(rule.kind, rule.parse(where, col, m), col, m.group(0))
+                yield _new_item(Item, (rule.kind, rule.parse(where, col, m), col, m.group(0)))
                 pos = m.end()
                 if body[pos:pos + 1] in _PUNCTUATION:  # most tokens end at a space: nothing to skip
                     pos = _after_punctuation(body, pos)
@@ -136,7 +141,7 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
                     text.startswith("@") or body[:pos].rstrip().lower().endswith((" on", " every", "@"))):
                 where.warn(col, f"{quoted(text)} (a send-off) is read as text: a watch has no send-off",
                            "a rest step after the swim ('- 15s rest') for the time the send-off leaves")
-                yield Item("cue", text, col, text)  # "- 100mtr @1:45", "- 100mtr on 1:45"
+                yield _new_item(Item, ("cue", text, col, text))  # "- 100mtr @1:45", "- 100mtr on 1:45"
                 pos = token.end()
                 continue
             _suspicious(where, col, text)
@@ -157,7 +162,7 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
                 number, kind = unit.groups()
                 where.warn(col, f"{quoted(unit.group(0))} is not a target (no '%'): it is read as text, as in "
                            "intervals.icu", f"{number}% {kind}" + (f" or {number}bpm" if kind.upper() == "HR" else ""))
-            yield Item("cue", text, col, text)
+            yield _new_item(Item, ("cue", text, col, text))
             pos = token.end()
 
 

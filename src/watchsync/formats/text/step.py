@@ -167,7 +167,7 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
     """The step line's pieces, with the readings that look at a piece and the one after it (each item's
     kind is looked at once: most items are plain words)."""
     items = _sets_beside_a_length(_cue_before_length(list(scan(body, start, where)), where), where)
-    has_sets = any(item.kind == "sets" for item in items)
+    has_sets = "sets" in [item.kind for item in items]  # a list comprehension: no generator to run
     parts = _Parts(where)
     index = 0
     while index < len(items):
@@ -299,8 +299,8 @@ _INTENSITY_WORDS = frozenset({"intensity", "intensidad", "intensite", "intensita
 def _sets_beside_a_length(items: list[Item], where: Where) -> list[Item]:
     """Outside strength and cardio, ``NxM`` on a line that has its own length is cue text, as in
     intervals.icu (``- fins 4x25 m side kick 50mtr``, ``- 2x20 workout 20m 90%``): warned."""
-    if where.sport in EXERCISE_SPORTS or not any(item.kind == "sets" for item in items) \
-            or any(item.kind == "exercise" for item in items):
+    kinds = [item.kind for item in items]
+    if where.sport in EXERCISE_SPORTS or "sets" not in kinds or "exercise" in kinds:
         return items
 
     def rest_word(index: int) -> bool:
@@ -571,7 +571,7 @@ def _joined_cue(prompt_cue: str, cue: str) -> str:
 
 def _cue_text(parts: _Parts) -> str:
     """The free text of a step, without dashes that only separate it from a target ("RPE 9 - all out")."""
-    return " ".join(item.text for item in parts.cue if item.text != "@").strip(" -–—")
+    return " ".join([item.text for item in parts.cue if item.text != "@"]).strip(" -–—")
 
 
 def named_exercise(words: list[str]) -> Exercise | None:
@@ -667,10 +667,11 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     line, start, prompt_cue, prompts = _prompts(line, start, where)
     body, _, notes_text = line.partition("|") if "|" in line[start:] else (line, "", "")
     parts = _collect(body, start, where)
-    _hours_of_repeated_minutes(parts)
+    if parts.repeat is not None:  # the checks of a repeated step ("- 4x ...") only where there is one
+        _hours_of_repeated_minutes(parts)
     if where.sport in EXERCISE_SPORTS:
         _count_as_reps(parts)
-    if _only_a_count(parts):
+    if parts.repeat is not None and _only_a_count(parts):
         assert parts.repeat is not None
         if context.in_repeat:  # "2x" then "- 10x": a repeat inside a repeat, which the text cannot hold (icu19)
             where.warn(parts.repeat.col, f"'- {parts.repeat.text}' repeats nothing: a repeat inside a repeat "
@@ -712,7 +713,8 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
         cue = _joined_cue(prompt_cue, _cue_text(parts))
     if parts.length is None and parts.sets is None and parts.lap is None:
         _no_length(parts)
-    _bare_number_target(parts)
+    if parts.length is not None and parts.target is None and parts.rpe is None:
+        _bare_number_target(parts)
     duration: Any = parts.length.value if parts.length else _LAP_BUTTON
     planned = None
     notes = notes_text.strip() or None
@@ -737,15 +739,19 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                    "no range on a freeride step, or no 'freeride' for a target")
         name = f"{name} {parts.target.text}" if name else parts.target.text
         parts.target, parts.secondary = parts.secondary, None  # a cadence beside it is the step's target
-    _no_share_of_pace(parts, where)
+    if parts.target is not None or parts.secondary is not None:
+        _no_share_of_pace(parts, where)
     for swim_only in (parts.stroke, parts.equipment):
         if swim_only is not None and where.sport is not Sport.OTHER and where.sport not in SWIM_SPORTS:
             raise where.error(swim_only.col, f"{swim_only.text!r} belongs to a swim, not a {where.sport.value} step",
                               "a pool_swim or open_water_swim workout")
-    if parts.secondary is None and not isinstance(parts.target.value if parts.target else None, CadenceTarget):
+    remarks = "(" in body  # a remark in brackets is a word starting with "(" (most lines have none)
+    if remarks and parts.secondary is None and not isinstance(parts.target.value if parts.target else None,
+                                                              CadenceTarget):
         _cadence_in_brackets(parts, where)
     if parts.target is None and rpe is None:
-        _targets_in_brackets(parts, where)
+        if remarks:
+            _targets_in_brackets(parts, where)
     elif parts.target is not None and where.sport in SWIM_SPORTS and isinstance(
             parts.target.value, PowerZoneTarget | PowerPercentFtpTarget):  # "- 300mtr Z1" (a coach's swim zone)
         where.warn(parts.target.col, f"{parts.target.text!r} is a power target, as in intervals.icu (a bare zone or "

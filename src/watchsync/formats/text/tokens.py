@@ -183,7 +183,7 @@ def _time(where: Where, col: int, m: re.Match[str]) -> Duration | ZeroLength:
     if hours == minutes == seconds == 0:
         return ZeroLength(token)
     total = _positive(where, col, token, hours * 3600 + minutes * 60 + seconds)
-    if not hours and not seconds and _looks_like_metres(where, minutes) and token.lower().endswith("m"):
+    if not hours and not seconds and token[-1:] in ("m", "M") and _looks_like_metres(where, minutes):
         where.warn(col, f"{token!r} is {_clock(total)} ('m' means minutes)", f"{token[:-1]}mtr for metres")
     return build(where, col, token, TimeDuration, seconds=total)
 
