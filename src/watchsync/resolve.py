@@ -233,7 +233,7 @@ def is_resolved(workout: Workout) -> bool:
 
 def rpe_cue(rpe: RpeTarget) -> str:
     """``RPE 3 – conversational`` (or ``RPE 3-4 – conversational``)."""
-    low, high = _fmt(rpe.low), _fmt(rpe.high)
+    low, high = f"{rpe.low:g}", f"{rpe.high:g}"  # as _fmt writes them (a cue per RPE step of every compile)
     value = low if low == high else f"{low}-{high}"
     return f"RPE {value} – {RPE_WORDS[max(1, min(10, math.floor(rpe.low)))]}"
 
