@@ -427,7 +427,8 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
     if meta and (not doc.body_started or meta.group(1).lower() in ("name", "sport")
                  or meta.group(1).lower().startswith("pool")):
         key = "pool" if meta.group(1).lower().startswith("pool") else meta.group(1).lower()  # "pool length:"
-        doc.meta_line(key, meta.group(2), where, meta.start(2) + 1 + _lead(meta.group(2)))
+        value = meta.group(2)
+        doc.meta_line(key, value, where, meta.start(2) + 1 + len(value) - len(value.lstrip()))  # past its spaces
         return
     dashed = DASHED_HEADING.match(raw) if stripped.startswith("--") else None
     if dashed is not None:  # "--- Coaching notes ---": a heading over text, no step (probe icu19)
@@ -442,7 +443,9 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         start = raw.index("-") + 1
         doc.add_step(raw, start, where)
     else:
-        dashless = _warn_if_a_step(stripped, raw.index(stripped[0]) + 1, where)
+        # only a line opening with a digit or a list's mark can be a step without its dash
+        dashless = _warn_if_a_step(stripped, raw.index(stripped[0]) + 1, where) \
+            if stripped[0].isdigit() or stripped[0] in _LIST_BULLETS else None
         doc.open_section(section_header(raw, where), dashless)
 
 
@@ -467,14 +470,11 @@ def _warn_if_a_step(text: str, col: int, where: Where) -> str | None:
 
 #: A list's mark before a line (a bullet, an en dash, ``1.``): not the ``- `` of a step line.
 _LIST_MARK = re.compile(r"(?:[•*–—·▪◦]|\d{1,2}[.)])\s+")
+_LIST_BULLETS = frozenset("•*–—·▪◦")  # the marks of _LIST_MARK that are no digit
 
 
 _SPORT_HINT = ("a 'sport: running' line, --sport, a sport folder (run/, bike/, swim/ ...) "
                "or the athlete's sport setting")
-
-
-def _lead(value: str) -> int:
-    return len(value) - len(value.lstrip())
 
 
 #: A first free-text line longer than this is prose (a generator's notes paragraph), not a title.

@@ -175,6 +175,11 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
         following = items[index + 1] if index + 1 < len(items) else None
         kind = item.kind
         if kind == "cue":
+            if not has_sets and item.text.lower() not in _CUE_KEYWORDS and (
+                    following is None or (following.kind != "target" and not following.text.isdecimal())):
+                parts.cue.append(item)  # a plain word (most items): no reading of _cue_reading concerns it, and
+                index += 1              # _Parts.add appends it (a "ramp" is a keyword)
+                continue
             taken = _cue_reading(item, following, parts, has_sets, where)
             if taken:
                 index += taken
@@ -216,9 +221,16 @@ def _warn_a_kind_without_a_value(parts: _Parts) -> None:
             return
 
 
+#: Words :func:`_cue_reading` reads on their own (``MMP 120%``, ``ramp``; ``HR`` before a target).
+_CUE_KEYWORDS = frozenset({"hr", "mmp", "ramp"})
+
+
 def _cue_reading(item: Item, following: Item | None, parts: _Parts, has_sets: bool, where: Where) -> int:
     """How many items a word and the one after it make something else than cue text (0: cue text): the rest
-    between sets (``rest 60s``, ``(rest 90s)``), a ``ramp`` keyword before the length; slips are said."""
+    between sets (``rest 60s``, ``(rest 90s)``), a ``ramp`` keyword before the length; slips are said.
+
+    Only in a line with sets, for a word of :data:`_CUE_KEYWORDS`, or before a target or a number does it
+    do anything (``_collect`` skips it otherwise: keep the two in step)."""
     lower = item.text.lower()
     if has_sets and following is not None and _rest_word(item.text) and isinstance(following.value, TimeDuration):
         parts.set_rest = following  # "rest 60s", "pause 60s", "descanso 90s": the rest between sets
@@ -251,7 +263,7 @@ def _length_as_cue(item: Item, following: Item, parts: _Parts, items: list[Item]
             and isinstance(item.value, TimeDuration):
         _appended_rest(parts, item, following, where)  # "- 200mtr 95% Pace 30s rest"
         return True
-    if folded_words(following.text) in ([w] for w in _CLIMB_WORDS) \
+    if _one_word_of(following.text, _CLIMB_WORDS) \
             and any(other.kind == "length" for other in items if other is not item):
         _unsay(where, item.col)  # "1000m" is no 16-hour step here: "- 1h30m Z2 HR 1000m D+", a climb
         where.warn(item.col, f"'{item.text} {following.text}' is read as text: a climb, not the step's length")
@@ -273,14 +285,14 @@ def _target_reading(item: Item, following: Item, parts: _Parts, where: Where) ->
         kind = "zone" if isinstance(value, PowerZoneTarget) else "% of FTP"
         where.warn(item.col, f"{item.text!r} is a power {kind}: {following.text!r} after it is text (as in "
                    "intervals.icu)", f"'{item.text} HR' for heart rate")  # "- 5m 70% HRmax"
-    if isinstance(value, PowerPercentFtpTarget) and folded_words(following.text)[:1] in ([w] for w in _INCLINE_WORDS):
+    if isinstance(value, PowerPercentFtpTarget) and _first_word_of(following.text, _INCLINE_WORDS):
         where.warn(item.col, f"'{item.text} {following.text}' is read as text: a treadmill's incline is no watch "
                    f"target (intervals.icu reads {item.text!r} as power)")  # "- 5m 6% incline 5:30/km Pace"
         parts.cue.append(Item("cue", item.text, item.col, item.text))
         return True
     effort_words = _EFFORT_WORDS if where.sport.family == "bike" else _EFFORT_WORDS | _INTENSITY_WORDS
     if isinstance(value, PowerPercentFtpTarget) and item.text.endswith("%") \
-            and folded_words(following.text)[:1] in ([w] for w in effort_words):
+            and _first_word_of(following.text, effort_words):
         where.warn(item.col, f"'{item.text} {following.text}' is read as text: a share of effort is a feeling, no "
                    f"watch target (intervals.icu reads {item.text!r} as power)", "an RPE like RPE 8 for a felt "
                    "effort")  # "- 6x30s 85% effort" (an XC ski plan): the author's perceived effort (probe icu17)
@@ -382,7 +394,7 @@ _BRACKETED_REST = re.compile(r"^\(\s*(?:(?P<word>[^\W\d_]+)\s+(?P<time>\S+?)"
 
 
 def _rest_word(text: str) -> bool:
-    return folded_words(text) in ([word] for word in _SET_REST_WORDS) if text[:1].isalpha() else False
+    return _one_word_of(text, _SET_REST_WORDS) if text[:1].isalpha() else False
 
 
 def _bracketed_rest(item: Item, where: Where) -> Item | None:
@@ -564,6 +576,18 @@ def _no_share_of_pace(parts: _Parts, where: Where) -> None:
                               "an absolute pace like 2:00/km Pace, or a heart-rate or power target")
 
 
+def _one_word_of(text: str, words: frozenset[str]) -> bool:
+    """Whether ``text`` is one word (folded) of ``words``: a set lookup, not a search of the set."""
+    folded = folded_words(text)
+    return len(folded) == 1 and folded[0] in words
+
+
+def _first_word_of(text: str, words: frozenset[str]) -> bool:
+    """Whether the first word of ``text`` (folded) is one of ``words``."""
+    folded = folded_words(text)
+    return bool(folded) and folded[0] in words
+
+
 def _joined_cue(prompt_cue: str, cue: str) -> str:
     """The cue before a step's timed prompts and the step's own cue text, either possibly empty."""
     return f"{prompt_cue} {cue}" if prompt_cue and cue else prompt_cue or cue
@@ -664,7 +688,10 @@ def _ramp(parts: _Parts) -> str | None:
 def step_line(line: str, start: int, where: Where, context: Context) -> Step | Repeat | None:
     """One ``- ...`` line (``start`` indexes the text after the dash) → a step, a strength set or a
     repeat; None for a line that is only a repeat count (``- 4x``), which repeats nothing (warned)."""
-    line, start, prompt_cue, prompts = _prompts(line, start, where)
+    prompt_cue = ""
+    prompts: list[Prompt] = []
+    if "^" in line or _PROMPT_END in line:  # timed prompts (most lines have none)
+        line, start, prompt_cue, prompts = _prompts(line, start, where)
     body, _, notes_text = line.partition("|") if "|" in line[start:] else (line, "", "")
     parts = _collect(body, start, where)
     if parts.repeat is not None:  # the checks of a repeated step ("- 4x ...") only where there is one
@@ -682,8 +709,9 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
         where.warn(parts.repeat.col, f"'- {parts.repeat.text}' repeats nothing: the steps below it are not "
                    "repeated (as in intervals.icu)", f"'{parts.repeat.text}' without the dash, on a line before them")
         return None
-    zero_rest = _zero_target_rest(parts)
-    _zero_length_rest(parts, zero_rest, where)
+    zero_rest = parts.rpe is None and _zero_target_rest(parts)  # a step with an RPE is no zero-target rest
+    if parts.length is not None and isinstance(parts.length.value, ZeroLength):
+        _zero_length_rest(parts, zero_rest, where)
     reps_step = parts.sets is not None or (parts.length is not None
                                            and isinstance(parts.length.value, RepsDuration))
     exercise, cue = None, _joined_cue(prompt_cue, _cue_text(parts))
@@ -760,7 +788,10 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     target = parts.target.value if parts.target else rpe
     rpe_high = rpe.high if rpe is not None else None
     col = parts.cue[0].col if parts.cue else start + 1
-    intensity = Intensity.REST if zero_rest and parts.tag is None else _intensity(parts, context, cue, rpe_high)
+    if parts.tag is None and (zero_rest or context.section is not None):  # as _intensity would say
+        intensity = Intensity.REST if zero_rest else context.section
+    else:
+        intensity = _intensity(parts, context, cue, rpe_high)
     # only what the line gives: a field left out costs the model nothing to validate
     given: dict[str, Any] = {"intensity": intensity, "duration": duration}
     if target is not None:
@@ -889,7 +920,7 @@ def _bare_number_target(parts: _Parts) -> None:
     # counts and ratios are text: "4 easy strides", "4 fast strides", "60 run 30 walk", "4 laps" (review15);
     # an effort word after the number is a target without its unit: "3m 8 hard", "5m 165 tempo" (review17)
     counting = any(plural(item) for item in after[1:4]) or (len(after) > 2 and after[2].text.isdecimal())
-    effort = len(after) == 1 or (not counting and folded_words(after[1].text)[:1] in ([w] for w in _EFFORT_CUES))
+    effort = len(after) == 1 or (not counting and _first_word_of(after[1].text, _EFFORT_CUES))
     if value >= BARE_TARGET_MIN and effort:  # "- 3m 150", "- 3m 150 easy"; "- 5m 30 push up" is a count
         parts.where.warn(number.col, f"{number.text!r} after the length is read as text: the step has no target",
                          f"a unit: {number.text}bpm, {number.text}W, {number.text}% or {number.text}rpm")
