@@ -166,8 +166,11 @@ def _zone_label(item: Item, first: Item) -> bool:
 def _collect(body: str, start: int, where: Where) -> _Parts:
     """The step line's pieces, with the readings that look at a piece and the one after it (each item's
     kind is looked at once: most items are plain words)."""
-    items = _sets_beside_a_length(_cue_before_length(list(scan(body, start, where)), where), where)
+    items = _cue_before_length(list(scan(body, start, where)), where)
     has_sets = "sets" in [item.kind for item in items]  # a list comprehension: no generator to run
+    if has_sets:  # sets beside a length may be text (the sets become words)
+        items = _sets_beside_a_length(items, where)
+        has_sets = "sets" in [item.kind for item in items]
     parts = _Parts(where)
     index = 0
     while index < len(items):
