@@ -145,7 +145,7 @@ def short_hard_reps(written: Workout, resolved: Workout, athlete: Athlete) -> Wo
 
 def _same(blocks: list[Step | Repeat], before: list[Step | Repeat]) -> bool:
     """Every block is the very object it was (nothing changed, no copy needed)."""
-    return all(block is old for block, old in zip(blocks, before, strict=True))
+    return all([block is old for block, old in zip(blocks, before, strict=True)])  # a list: no generator frame
 
 
 def _short_block(written: Step | Repeat, resolved: Step | Repeat, athlete: Athlete, run: bool) -> Step | Repeat:

@@ -119,7 +119,7 @@ def _parse_file(path: Path, max_bytes: int, defaults: Defaults, messages: list[s
                                      "a workout file; check plans with `watchsync plan lint`")
 
         return parse_toml(text, name)
-    from watchsync.formats.text import parse_text
+    from watchsync.formats.text.document import parse_text  # from a module, not a package: no fromlist handling
 
     warnings: list[WorkoutFormatError] = []
     notes: list[str] = []

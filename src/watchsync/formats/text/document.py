@@ -322,7 +322,8 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
         dashed = raw.lstrip().startswith("-")
         fallback = defaults.fallback_sport() if doc.sport is None and dashed else None
         sport_now = doc.sport or fallback or Sport.OTHER
-        where = Where(path, line_offset + index + 1, sport_now, doc.warnings, doc.pace_units(defaults.pace_units))
+        units = defaults.pace_units if doc.pool is None else doc.pace_units(defaults.pace_units)  # no pool: as given
+        where = Where(path, line_offset + index + 1, sport_now, doc.warnings, units)
         if dashed and "," in raw:
             raw = _decimal_commas(raw, where)
         try:
