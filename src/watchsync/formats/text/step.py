@@ -717,7 +717,9 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
         _zero_length_rest(parts, zero_rest, where)
     reps_step = parts.sets is not None or (parts.length is not None
                                            and isinstance(parts.length.value, RepsDuration))
-    exercise, cue = None, _joined_cue(prompt_cue, _cue_text(parts))
+    exercise, cue = None, _cue_text(parts)
+    if prompt_cue:
+        cue = _joined_cue(prompt_cue, cue)
     if parts.sets is not None and parts.exercise is None and where.sport not in EXERCISE_SPORTS \
             and named_exercise([item.text for item in parts.cue]) is None:
         count, reps = parts.sets.value  # "- 2x20 sweetspot 88-93%" in a ride: no exercise, no length

@@ -125,12 +125,21 @@ class Rules:
 
     def __init__(self, *rules: Rule) -> None:
         self.every = rules
-        self._by_key = {key: tuple(rule for rule in rules if key in rule.keys)
-                        for key in ["", *map(chr, range(128))]}
+        by_key = _EveryRuleElsewhere({key: tuple(rule for rule in rules if key in rule.keys)
+                                      for key in ["", *map(chr, range(128))]})
+        by_key.every = rules
+        #: The rules that may match with ``key`` at their key position, in order (a dict lookup: the
+        #: scanner asks once per token).
+        self.at: Callable[[str], tuple[Rule, ...]] = by_key.__getitem__
 
-    def at(self, key: str) -> tuple[Rule, ...]:
-        """The rules that may match with ``key`` at their key position, in order."""
-        return self._by_key.get(key, self.every)
+
+class _EveryRuleElsewhere(dict[str, tuple[Rule, ...]]):
+    """The rules by key; a key it does not hold (not ASCII) gets every rule."""
+
+    every: tuple[Rule, ...] = ()
+
+    def __missing__(self, key: str) -> tuple[Rule, ...]:
+        return self.every
 
 
 SWIM_SPORTS = frozenset({Sport.POOL_SWIM, Sport.OPEN_WATER_SWIM})
