@@ -280,7 +280,7 @@ def _resolve_step(step: Step, athlete: Athlete, where: str) -> Step:
     if rpe is not None:
         cue = rpe_cue(rpe)
         notes = step.notes or ""
-        if cue not in notes and not states_rpe(notes, rpe):
+        if cue not in notes and not (notes and states_rpe(notes, rpe)):  # no notes (most steps): none to read
             update["notes"] = f"{cue}. {notes}".strip() if notes else cue
         if not step.name:
             update["name"] = cue
