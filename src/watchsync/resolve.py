@@ -145,7 +145,7 @@ def short_hard_reps(written: Workout, resolved: Workout, athlete: Athlete) -> Wo
 
 def _same(blocks: list[Step | Repeat], before: list[Step | Repeat]) -> bool:
     """Every block is the very object it was (nothing changed, no copy needed)."""
-    return all(block is old for block, old in zip(blocks, before, strict=True))
+    return all([block is old for block, old in zip(blocks, before, strict=True)])  # a list: no generator frame
 
 
 def _short_block(written: Step | Repeat, resolved: Step | Repeat, athlete: Athlete, run: bool) -> Step | Repeat:
@@ -233,7 +233,7 @@ def is_resolved(workout: Workout) -> bool:
 
 def rpe_cue(rpe: RpeTarget) -> str:
     """``RPE 3 – conversational`` (or ``RPE 3-4 – conversational``)."""
-    low, high = _fmt(rpe.low), _fmt(rpe.high)
+    low, high = f"{rpe.low:g}", f"{rpe.high:g}"  # as _fmt writes them (a cue per RPE step of every compile)
     value = low if low == high else f"{low}-{high}"
     return f"RPE {value} – {RPE_WORDS[max(1, min(10, math.floor(rpe.low)))]}"
 
@@ -280,7 +280,7 @@ def _resolve_step(step: Step, athlete: Athlete, where: str) -> Step:
     if rpe is not None:
         cue = rpe_cue(rpe)
         notes = step.notes or ""
-        if cue not in notes and not states_rpe(notes, rpe):
+        if cue not in notes and not (notes and states_rpe(notes, rpe)):  # no notes (most steps): none to read
             update["notes"] = f"{cue}. {notes}".strip() if notes else cue
         if not step.name:
             update["name"] = cue
@@ -410,16 +410,26 @@ def _hr(low: float, high: float) -> HeartRateTarget:
     low_bpm, high_bpm = round(low), round(high)
     if low_bpm == high_bpm:
         low_bpm, high_bpm = low_bpm - HR_HALF_WIDTH_BPM, high_bpm + HR_HALF_WIDTH_BPM
-    return HeartRateTarget(low=max(30, low_bpm), high=min(250, high_bpm))
+    target: HeartRateTarget = _HR_TARGET({"low": max(30, low_bpm), "high": min(250, high_bpm)})
+    return target
 
 
 def _speed(low: float, high: float) -> SpeedTarget:
     if math.isclose(low, high):
         low, high = low * (1 - SPEED_HALF_WIDTH), high * (1 + SPEED_HALF_WIDTH)
-    return SpeedTarget(low=round(low, 3), high=round(high, 3))
+    target: SpeedTarget = _SPEED_TARGET({"low": round(low, 3), "high": round(high, 3)})
+    return target
 
 
 def _power(low: float, high: float) -> PowerTarget:
     if math.isclose(low, high):
         low, high = low * (1 - POWER_HALF_WIDTH), high * (1 + POWER_HALF_WIDTH)
-    return PowerTarget(low=round(low), high=round(high))
+    target: PowerTarget = _POWER_TARGET({"low": round(low), "high": round(high)})
+    return target
+
+
+#: The concrete targets' validation (``HeartRateTarget(low=..., high=...)`` is this, through one more
+#: Python call, BaseModel.__init__): a target per step of every compile.
+_HR_TARGET = HeartRateTarget.__pydantic_validator__.validate_python
+_SPEED_TARGET = SpeedTarget.__pydantic_validator__.validate_python
+_POWER_TARGET = PowerTarget.__pydantic_validator__.validate_python

@@ -68,11 +68,12 @@ def _defaults(path: Path, sport: Sport | None, athlete_sport: AthleteSport) -> D
     from watchsync.formats.text.document import Defaults
 
     defaults = Defaults(name=path.stem, name_source=FILE_NAME_SOURCE)
-    folder = folder_sport(path)
+    folder_name = path.parent.name
+    folder = find_sport(folder_name)  # as folder_sport, the parent path made once
     if sport is not None:
         defaults.sport, defaults.sport_source = sport, "--sport"
     elif folder is not None:
-        defaults.sport, defaults.sport_source = folder, f"the folder {path.parent.name!r}"
+        defaults.sport, defaults.sport_source = folder, f"the folder {folder_name!r}"
     else:  # read only when the text has no sport line
         defaults.sport_lookup = lambda: _athlete_sport(athlete_sport)
     return defaults
@@ -121,7 +122,7 @@ def _parse_file(path: Path, max_bytes: int, defaults: Defaults, messages: list[s
         workout = parse_toml(text, name, warnings)
         _say_warnings(warnings, messages)
         return workout
-    from watchsync.formats.text import parse_text
+    from watchsync.formats.text.document import parse_text  # from a module, not a package: no fromlist handling
 
     warnings = []
     notes: list[str] = []

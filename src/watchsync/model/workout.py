@@ -31,12 +31,17 @@ class _Frozen(BaseModel):
     def replaced(self, **changes: Any) -> Self:
         """``model_copy(update=changes)`` (as unvalidated as that) the short way, for these frozen models
         with neither extra fields nor private attributes: one new dict, every unchanged value shared."""
-        copied = self.__class__.__new__(self.__class__)
-        object.__setattr__(copied, "__dict__", {**self.__dict__, **changes})
-        object.__setattr__(copied, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys())
-        object.__setattr__(copied, "__pydantic_extra__", None)
-        object.__setattr__(copied, "__pydantic_private__", None)
+        cls = self.__class__
+        copied = cls.__new__(cls)
+        _set(copied, "__dict__", {**self.__dict__, **changes})
+        # set.union takes the dict's keys as they are ("| changes.keys()" makes a set of them first)
+        _set(copied, "__pydantic_fields_set__", self.__pydantic_fields_set__.union(changes))
+        _set(copied, "__pydantic_extra__", None)
+        _set(copied, "__pydantic_private__", None)
         return copied
+
+
+_set = object.__setattr__  # past the frozen models' own __setattr__
 
 
 # --- durations -----------------------------------------------------------------------------------
@@ -482,20 +487,32 @@ MAX_ROUNDS_NESTING = 10
 MAX_REPEAT_DEPTH = 5
 
 
+# plain loops, not generators: these run on every workout the model validates
+
+
 def _any_swim_only(blocks: list[Step | Repeat]) -> bool:
     """Whether a step (each once, repeats not multiplied out) has a stroke or swim equipment."""
-    return any(_any_swim_only(b.steps) if isinstance(b, Repeat) else b.stroke is not None or b.equipment is not None
-               for b in blocks)
+    for b in blocks:
+        if _any_swim_only(b.steps) if isinstance(b, Repeat) else b.stroke is not None or b.equipment is not None:
+            return True
+    return False
 
 
 def repeat_depth(blocks: list[Step | Repeat]) -> int:
     """How many repeats deep the deepest step is (0: no repeat)."""
-    return max((1 + repeat_depth(b.steps) for b in blocks if isinstance(b, Repeat)), default=0)
+    depth = 0
+    for b in blocks:
+        if isinstance(b, Repeat):
+            depth = max(depth, 1 + repeat_depth(b.steps))
+    return depth
 
 
 def executed_step_count(blocks: list[Step | Repeat]) -> int:
     """How many steps a watch runs through: repeats multiplied out, without expanding them."""
-    return sum(1 if isinstance(b, Step) else b.count * executed_step_count(b.steps) for b in blocks)
+    count = 0
+    for b in blocks:
+        count += 1 if isinstance(b, Step) else b.count * executed_step_count(b.steps)
+    return count
 
 
 def rounds_until(blocks: list[Step | Repeat], until: RepeatUntil, otherwise: int) -> int:

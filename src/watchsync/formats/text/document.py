@@ -55,7 +55,7 @@ SPELLED_COUNT = re.compile(r"(?<![^\s(])(?:[x×]\s?(\d{1,3})|(\d{1,3})\s*(?:time
                            r"(?=[\s,.;:)]|$)", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class Section:
     """An open section: its header's intensity and, for ``Nx`` headers, the repeat being filled."""
 
@@ -116,7 +116,7 @@ def section_header(text: str, where: Where) -> Section:
 WRAPPED_LINE_MIN = 60
 
 
-@dataclass
+@dataclass(slots=True)
 class _Document:
     """Parser state for one text document."""
 
@@ -210,14 +210,16 @@ class _Document:
         section = self.section
         if self._a_note(line, start, where):
             return
-        context = Context()
-        if section is not None:
+        if section is None:
+            context = Context()
+        else:
             context = Context(section.intensity, section.count is not None, section.lines)
             section.lines += 1
         block = step_line(line, start, where, context)
         if block is None:
             return
-        self._whole_lengths(block, where, start)
+        if self.pool is not None:  # a pool swim's distances in whole lengths
+            self._whole_lengths(block, where, start)
         if section is not None and section.lines == 1 and isinstance(block, Step):
             block = _with_header_text(block, section)
         repeated = section is not None and section.count is not None
@@ -344,10 +346,12 @@ def parse_text(text: str, path: str = "<text>", *, line_offset: int = 0, header_
         if "*" in raw or "_" in raw:
             raw = _without_emphasis(raw)
         # only a step line reads the sport: a text with its own `sport:` line never looks up the fallback
-        fallback = defaults.fallback_sport() if doc.sport is None and raw.lstrip().startswith("-") else None
+        dashed = raw.lstrip().startswith("-")
+        fallback = defaults.fallback_sport() if doc.sport is None and dashed else None
         sport_now = doc.sport or fallback or Sport.OTHER
-        where = Where(path, line_offset + index + 1, sport_now, doc.warnings, doc.pace_units(defaults.pace_units))
-        if "," in raw and raw.lstrip().startswith("-"):
+        units = defaults.pace_units if doc.pool is None else doc.pace_units(defaults.pace_units)  # no pool: as given
+        where = Where(path, line_offset + index + 1, sport_now, doc.warnings, units)
+        if dashed and "," in raw:
             raw = _decimal_commas(raw, where)
         try:
             _document_line(doc, raw, where, defaults if not header_required else Defaults())
@@ -445,26 +449,31 @@ def _document_line(doc: _Document, raw: str, where: Where, defaults: Defaults) -
         if heading is not None and doc.heading is None and not doc.body_started and not doc.free_text:
             doc.heading = heading.group(1).strip()
         return
-    meta = META_LINE.match(raw)
+    step = stripped.startswith("-")
+    # a step line ("- 10m ...") is no header line ("name: ...") and, with one dash, no dashed heading
+    meta = META_LINE.match(raw) if not step else None
     if meta and (not doc.body_started or meta.group(1).lower() in ("name", "sport")
                  or meta.group(1).lower().startswith("pool")):
         key = "pool" if meta.group(1).lower().startswith("pool") else meta.group(1).lower()  # "pool length:"
-        doc.meta_line(key, meta.group(2), where, meta.start(2) + 1 + _lead(meta.group(2)))
+        value = meta.group(2)
+        doc.meta_line(key, value, where, meta.start(2) + 1 + len(value) - len(value.lstrip()))  # past its spaces
         return
-    dashed = DASHED_HEADING.match(raw)
+    dashed = DASHED_HEADING.match(raw) if stripped.startswith("--") else None
     if dashed is not None:  # "--- Coaching notes ---": a heading over text, no step (probe icu19)
         raw = " " * dashed.start(1) + dashed.group(1)
         doc.open_section(section_header(raw, where))
         return
-    if stripped.startswith("-") and not doc.body_started and doc.sport is None and defaults.fallback_sport() is None:
+    if step and not doc.body_started and doc.sport is None and defaults.fallback_sport() is None:
         doc.errors.append(WorkoutFormatError(doc.path, where.line, 1, "no sport for this workout",
                                              _SPORT_HINT))
-    if stripped.startswith("-"):
+    if step:
         doc.body_started = True
         start = raw.index("-") + 1
         doc.add_step(raw, start, where)
     else:
-        dashless = _warn_if_a_step(stripped, raw.index(stripped[0]) + 1, where)
+        # only a line opening with a digit or a list's mark can be a step without its dash
+        dashless = _warn_if_a_step(stripped, raw.index(stripped[0]) + 1, where) \
+            if stripped[0].isdigit() or stripped[0] in _LIST_BULLETS else None
         doc.open_section(section_header(raw, where), dashless)
 
 
@@ -489,14 +498,11 @@ def _warn_if_a_step(text: str, col: int, where: Where) -> str | None:
 
 #: A list's mark before a line (a bullet, an en dash, ``1.``): not the ``- `` of a step line.
 _LIST_MARK = re.compile(r"(?:[•*–—·▪◦]|\d{1,2}[.)])\s+")
+_LIST_BULLETS = frozenset("•*–—·▪◦")  # the marks of _LIST_MARK that are no digit
 
 
 _SPORT_HINT = ("a 'sport: running' line, --sport, a sport folder (run/, bike/, swim/ ...) "
                "or the athlete's sport setting")
-
-
-def _lead(value: str) -> int:
-    return len(value) - len(value.lstrip())
 
 
 #: Words, then a length in spelled-out minutes or seconds (``indoor 45min``, ``every 45 min``): prose in a notes bullet.

@@ -22,7 +22,9 @@ _NEGATIVE = re.compile(r"^-\d")
 _GLUED_RPE = re.compile(r"^rpe\d")
 _PACE_LIKE = re.compile(r"^\d+:\d")
 _NUMBER_WITH_UNIT = re.compile(r"^\d+(?:\.\d+)?([a-z]+)$")
-_ASCII_DIGITS = re.compile(r"[0-9]{1,9}(?![0-9])")
+_ASCII_DIGIT_CHARS = "0123456789"
+#: The most digits before the character that keys the number rules (``Rules.at``).
+MAX_KEY_DIGITS = 9
 
 
 #: The only words (letters alone) a token rule can start with: ``intensity=``, ``stroke=``,
@@ -38,6 +40,10 @@ class Item(NamedTuple):
     value: Any
     col: int
     text: str
+
+
+#: ``Item(...)`` without the Python-level ``__new__`` a NamedTuple has (the scanner makes an item per token).
+_new_item = tuple.__new__
 
 
 def _suspicious(where: Where, col: int, token: str) -> None:
@@ -84,14 +90,15 @@ def _clock_hint(clock: str) -> str:
     return f"a length like {length}, or a pace with its unit like {pace}/km Pace (/mi, a swim's /100m)"
 
 
-def _candidate_rules(body: str, pos: int) -> tuple[Rule, ...]:
-    """The rules that may match at ``pos`` (the start of a token), in the order they are tried."""
+def _candidate_rules(body: str, pos: int, token: str) -> tuple[Rule, ...]:
+    """The rules that may match at ``pos`` (in ``token``, the rest of the token from there), in the
+    order they are tried."""
     if not body[pos].isdecimal():
         return WORD_RULES.at(body[pos])
-    digits = _ASCII_DIGITS.match(body, pos)
-    if digits is None:  # other decimal digits, or more than 9
+    digits = len(token) - len(token.lstrip(_ASCII_DIGIT_CHARS))  # no regex: a string method is cheaper
+    if not 0 < digits <= MAX_KEY_DIGITS:  # other decimal digits, or more than 9
         return NUMBER_RULES.every
-    return NUMBER_RULES.at(body[digits.end():digits.end() + 1])
+    return NUMBER_RULES.at(body[pos + digits:pos + digits + 1])
 
 
 def scan(body: str, start: int, where: Where) -> Iterator[Item]:
@@ -106,13 +113,14 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
         if body[pos] == "(" and not token.group(0).endswith(")"):
             remark = _remark_end(body, pos)
             if remark is not None:  # "(2 x 45s each side)": a remark in brackets is cue text as a whole
-                yield Item("cue", body[pos:remark], col, body[pos:remark])
+                yield _new_item(Item, ("cue", body[pos:remark], col, body[pos:remark]))
                 pos = remark
                 continue
         text = token.group(0)
         word = text.rstrip(",.;:!?")
-        if word.isalpha() and word.lower() not in RULE_WORDS:  # plain words, most of a cue: no rule can
-            yield Item("cue", text, col, text)                 # match there (tested against every rule)
+        # plain words, most of a cue: no rule can match there (tested against every rule)
+        if word.isalpha() and word.lower() not in RULE_WORDS:
+            yield _new_item(Item, ("cue", text, col, text))
             pos = token.end()
             continue
         # "~5m": about 5m; "@5:00/km Pace": at that pace (the mark glued to what it marks)
@@ -120,18 +128,20 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
         if lead is not None and not body[pos + 1:pos + 2].isdecimal():
             lead = None
         at = pos + 1 if lead else pos
-        for rule in _candidate_rules(body, at):
+        for rule in _candidate_rules(body, at, text[at - pos:]):
             m = rule.pattern.match(body, at)
             if m and m.end() > at and (lead is None or rule.kind == lead):
-                yield Item(rule.kind, rule.parse(where, col, m), col, m.group(0))
-                pos = _after_punctuation(body, m.end())
+                yield _new_item(Item, (rule.kind, rule.parse(where, col, m), col, m.group(0)))
+                pos = m.end()
+                if body[pos:pos + 1] in _PUNCTUATION:  # most tokens end at a space: nothing to skip
+                    pos = _after_punctuation(body, pos)
                 break
         else:
             if where.sport in SWIM_SPORTS and _SEND_OFF.match(text) and (
                     text.startswith("@") or body[:pos].rstrip().lower().endswith((" on", " every", "@"))):
                 where.warn(col, f"{quoted(text)} (a send-off) is read as text: a watch has no send-off",
                            "a rest step after the swim ('- 15s rest') for the time the send-off leaves")
-                yield Item("cue", text, col, text)  # "- 100mtr @1:45", "- 100mtr on 1:45"
+                yield _new_item(Item, ("cue", text, col, text))  # "- 100mtr @1:45", "- 100mtr on 1:45"
                 pos = token.end()
                 continue
             _suspicious(where, col, text)
@@ -152,7 +162,7 @@ def scan(body: str, start: int, where: Where) -> Iterator[Item]:
                 number, kind = unit.groups()
                 where.warn(col, f"{quoted(unit.group(0))} is not a target (no '%'): it is read as text, as in "
                            "intervals.icu", f"{number}% {kind}" + (f" or {number}bpm" if kind.upper() == "HR" else ""))
-            yield Item("cue", text, col, text)
+            yield _new_item(Item, ("cue", text, col, text))
             pos = token.end()
 
 
@@ -177,6 +187,8 @@ _BARE_TARGET = re.compile(r"(\d{1,3}(?:\.\d+)?(?:-\d{1,3}(?:\.\d+)?)?)\s+(HR|LTH
 #: The punctuation that ends a token and is no cue text of its own: ``,`` ``;`` ``)``, and a sentence's
 #: ``.`` ``:`` ``!`` ``?`` before a space or the end (as the rules' end, ``tokens._END``, allows).
 _TRAILING = re.compile(r"(?:[,;)]|[.:!?](?=\s|$))*")
+#: The characters :data:`_TRAILING` may skip (each on its own, never an empty string).
+_PUNCTUATION = frozenset(",;).:!?")
 
 
 def _after_punctuation(body: str, pos: int) -> int:

@@ -37,7 +37,7 @@ _LAP_BUTTON = LapButton()  # immutable: one shared by every lap-button step
 MAX_NAME = 200
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """Where a step line sits: its section's intensity, and its place in a repeat block."""
 
@@ -48,9 +48,9 @@ class Context:
 
 def infer_intensity(context: Context, cue: str, rpe_high: float | None) -> Intensity:
     """The intensity a step gets without an ``@tag`` (rules in :mod:`watchsync.formats.text`)."""
-    words = folded_words(cue)
-    if context.section is not None:
+    if context.section is not None:  # most steps: the section says it, no words to fold
         return context.section
+    words = folded_words(cue)
     if words[:1] and words[0] in REST_WORDS:
         return Intensity.REST
     if context.in_repeat:
@@ -64,7 +64,7 @@ def infer_intensity(context: Context, cue: str, rpe_high: float | None) -> Inten
     return Intensity.ACTIVE
 
 
-@dataclass
+@dataclass(slots=True)
 class _Parts:
     """A step line's pieces, each at most once (two targets of different kinds: primary, secondary)."""
 
@@ -86,15 +86,15 @@ class _Parts:
     cue: list[Item] = field(default_factory=list)
 
     def add(self, item: Item) -> None:
-        if item.kind == "option":  # "power=3s": left out of the cue, said
-            self.where.warn(item.col, f"{item.text!r} (intervals.icu's smoothing of the target) is left out: the "
-                            "watch smooths power and heart rate its own way")
-            return
-        if item.kind == "cue":
-            if item.text.lower() == "ramp" and self.ramp is None:
+        if item.kind == "cue":  # the most items: words
+            if self.ramp is None and item.text.lower() == "ramp":
                 self.ramp = item
                 return
             self.cue.append(item)
+            return
+        if item.kind == "option":  # "power=3s": left out of the cue, said
+            self.where.warn(item.col, f"{item.text!r} (intervals.icu's smoothing of the target) is left out: the "
+                            "watch smooths power and heart rate its own way")
             return
         if item.kind == "target" and self.target is not None and self.secondary is None \
                 and target_family(item.value) != target_family(self.target.value):
@@ -166,8 +166,11 @@ def _zone_label(item: Item, first: Item) -> bool:
 def _collect(body: str, start: int, where: Where) -> _Parts:
     """The step line's pieces, with the readings that look at a piece and the one after it (each item's
     kind is looked at once: most items are plain words)."""
-    items = _sets_beside_a_length(_cue_before_length(list(scan(body, start, where)), where), where)
-    has_sets = any(item.kind == "sets" for item in items)
+    items = _cue_before_length(list(scan(body, start, where)), where)
+    has_sets = "sets" in [item.kind for item in items]  # a list comprehension: no generator to run
+    if has_sets:  # sets beside a length may be text (the sets become words)
+        items = _sets_beside_a_length(items, where)
+        has_sets = "sets" in [item.kind for item in items]
     parts = _Parts(where)
     index = 0
     while index < len(items):
@@ -175,6 +178,11 @@ def _collect(body: str, start: int, where: Where) -> _Parts:
         following = items[index + 1] if index + 1 < len(items) else None
         kind = item.kind
         if kind == "cue":
+            if not has_sets and item.text.lower() not in _CUE_KEYWORDS and (
+                    following is None or (following.kind != "target" and not following.text.isdecimal())):
+                parts.cue.append(item)  # a plain word (most items): no reading of _cue_reading concerns it, and
+                index += 1              # _Parts.add appends it (a "ramp" is a keyword)
+                continue
             taken = _cue_reading(item, following, parts, has_sets, where)
             if taken:
                 index += taken
@@ -216,9 +224,16 @@ def _warn_a_kind_without_a_value(parts: _Parts) -> None:
             return
 
 
+#: Words :func:`_cue_reading` reads on their own (``MMP 120%``, ``ramp``; ``HR`` before a target).
+_CUE_KEYWORDS = frozenset({"hr", "mmp", "ramp"})
+
+
 def _cue_reading(item: Item, following: Item | None, parts: _Parts, has_sets: bool, where: Where) -> int:
     """How many items a word and the one after it make something else than cue text (0: cue text): the rest
-    between sets (``rest 60s``, ``(rest 90s)``), a ``ramp`` keyword before the length; slips are said."""
+    between sets (``rest 60s``, ``(rest 90s)``), a ``ramp`` keyword before the length; slips are said.
+
+    Only in a line with sets, for a word of :data:`_CUE_KEYWORDS`, or before a target or a number does it
+    do anything (``_collect`` skips it otherwise: keep the two in step)."""
     lower = item.text.lower()
     if has_sets and following is not None and _rest_word(item.text) and isinstance(following.value, TimeDuration):
         parts.set_rest = following  # "rest 60s", "pause 60s", "descanso 90s": the rest between sets
@@ -251,7 +266,7 @@ def _length_as_cue(item: Item, following: Item, parts: _Parts, items: list[Item]
             and isinstance(item.value, TimeDuration):
         _appended_rest(parts, item, following, where)  # "- 200mtr 95% Pace 30s rest"
         return True
-    if folded_words(following.text) in ([w] for w in _CLIMB_WORDS) \
+    if _one_word_of(following.text, _CLIMB_WORDS) \
             and any(other.kind == "length" for other in items if other is not item):
         _unsay(where, item.col)  # "1000m" is no 16-hour step here: "- 1h30m Z2 HR 1000m D+", a climb
         where.warn(item.col, f"'{item.text} {following.text}' is read as text: a climb, not the step's length")
@@ -273,14 +288,14 @@ def _target_reading(item: Item, following: Item, parts: _Parts, where: Where) ->
         kind = "zone" if isinstance(value, PowerZoneTarget) else "% of FTP"
         where.warn(item.col, f"{item.text!r} is a power {kind}: {following.text!r} after it is text (as in "
                    "intervals.icu)", f"'{item.text} HR' for heart rate")  # "- 5m 70% HRmax"
-    if isinstance(value, PowerPercentFtpTarget) and folded_words(following.text)[:1] in ([w] for w in _INCLINE_WORDS):
+    if isinstance(value, PowerPercentFtpTarget) and _first_word_of(following.text, _INCLINE_WORDS):
         where.warn(item.col, f"'{item.text} {following.text}' is read as text: a treadmill's incline is no watch "
                    f"target (intervals.icu reads {item.text!r} as power)")  # "- 5m 6% incline 5:30/km Pace"
         parts.cue.append(Item("cue", item.text, item.col, item.text))
         return True
     effort_words = _EFFORT_WORDS if where.sport.family == "bike" else _EFFORT_WORDS | _INTENSITY_WORDS
     if isinstance(value, PowerPercentFtpTarget) and item.text.endswith("%") \
-            and folded_words(following.text)[:1] in ([w] for w in effort_words):
+            and _first_word_of(following.text, effort_words):
         where.warn(item.col, f"'{item.text} {following.text}' is read as text: a share of effort is a feeling, no "
                    f"watch target (intervals.icu reads {item.text!r} as power)", "an RPE like RPE 8 for a felt "
                    "effort")  # "- 6x30s 85% effort" (an XC ski plan): the author's perceived effort (probe icu17)
@@ -299,8 +314,8 @@ _INTENSITY_WORDS = frozenset({"intensity", "intensidad", "intensite", "intensita
 def _sets_beside_a_length(items: list[Item], where: Where) -> list[Item]:
     """Outside strength and cardio, ``NxM`` on a line that has its own length is cue text, as in
     intervals.icu (``- fins 4x25 m side kick 50mtr``, ``- 2x20 workout 20m 90%``): warned."""
-    if where.sport in EXERCISE_SPORTS or not any(item.kind == "sets" for item in items) \
-            or any(item.kind == "exercise" for item in items):
+    kinds = [item.kind for item in items]
+    if where.sport in EXERCISE_SPORTS or "sets" not in kinds or "exercise" in kinds:
         return items
 
     def rest_word(index: int) -> bool:
@@ -382,7 +397,7 @@ _BRACKETED_REST = re.compile(r"^\(\s*(?:(?P<word>[^\W\d_]+)\s+(?P<time>\S+?)"
 
 
 def _rest_word(text: str) -> bool:
-    return folded_words(text) in ([word] for word in _SET_REST_WORDS) if text[:1].isalpha() else False
+    return _one_word_of(text, _SET_REST_WORDS) if text[:1].isalpha() else False
 
 
 def _bracketed_rest(item: Item, where: Where) -> Item | None:
@@ -564,9 +579,26 @@ def _no_share_of_pace(parts: _Parts, where: Where) -> None:
                               "an absolute pace like 2:00/km Pace, or a heart-rate or power target")
 
 
+def _one_word_of(text: str, words: frozenset[str]) -> bool:
+    """Whether ``text`` is one word (folded) of ``words``: a set lookup, not a search of the set."""
+    folded = folded_words(text)
+    return len(folded) == 1 and folded[0] in words
+
+
+def _first_word_of(text: str, words: frozenset[str]) -> bool:
+    """Whether the first word of ``text`` (folded) is one of ``words``."""
+    folded = folded_words(text)
+    return bool(folded) and folded[0] in words
+
+
+def _joined_cue(prompt_cue: str, cue: str) -> str:
+    """The cue before a step's timed prompts and the step's own cue text, either possibly empty."""
+    return f"{prompt_cue} {cue}" if prompt_cue and cue else prompt_cue or cue
+
+
 def _cue_text(parts: _Parts) -> str:
     """The free text of a step, without dashes that only separate it from a target ("RPE 9 - all out")."""
-    return " ".join(item.text for item in parts.cue if item.text != "@").strip(" -–—")
+    return " ".join([item.text for item in parts.cue if item.text != "@"]).strip(" -–—")
 
 
 def named_exercise(words: list[str]) -> Exercise | None:
@@ -626,7 +658,7 @@ def _prompts(line: str, start: int, where: Where) -> tuple[str, int, str, list[P
     """
     end = line.find(_PROMPT_END, start)
     if end < 0:
-        marker = _PROMPT_AT.search(line, start)
+        marker = _PROMPT_AT.search(line, start) if "^" in line else None  # most lines: no prompt mark
         if marker is not None and "|" not in line[start:marker.start()]:
             raise where.error(marker.start() + 1, f"timed prompt {marker.group(0)!r} without its end",
                               "'<!>' after the last prompt, e.g. '- Go 30^Relax <!> 5m 80%'")
@@ -659,13 +691,17 @@ def _ramp(parts: _Parts) -> str | None:
 def step_line(line: str, start: int, where: Where, context: Context) -> Step | Repeat | None:
     """One ``- ...`` line (``start`` indexes the text after the dash) → a step, a strength set or a
     repeat; None for a line that is only a repeat count (``- 4x``), which repeats nothing (warned)."""
-    line, start, prompt_cue, prompts = _prompts(line, start, where)
+    prompt_cue = ""
+    prompts: list[Prompt] = []
+    if "^" in line or _PROMPT_END in line:  # timed prompts (most lines have none)
+        line, start, prompt_cue, prompts = _prompts(line, start, where)
     body, _, notes_text = line.partition("|") if "|" in line[start:] else (line, "", "")
     parts = _collect(body, start, where)
-    _hours_of_repeated_minutes(parts)
+    if parts.repeat is not None:  # the checks of a repeated step ("- 4x ...") only where there is one
+        _hours_of_repeated_minutes(parts)
     if where.sport in EXERCISE_SPORTS:
         _count_as_reps(parts)
-    if _only_a_count(parts):
+    if parts.repeat is not None and _only_a_count(parts):
         assert parts.repeat is not None
         if context.in_repeat:  # "2x" then "- 10x": a repeat inside a repeat, which the text cannot hold (icu19)
             where.warn(parts.repeat.col, f"'- {parts.repeat.text}' repeats nothing: a repeat inside a repeat "
@@ -676,11 +712,14 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
         where.warn(parts.repeat.col, f"'- {parts.repeat.text}' repeats nothing: the steps below it are not "
                    "repeated (as in intervals.icu)", f"'{parts.repeat.text}' without the dash, on a line before them")
         return None
-    zero_rest = _zero_target_rest(parts)
-    _zero_length_rest(parts, zero_rest, where)
+    zero_rest = parts.rpe is None and _zero_target_rest(parts)  # a step with an RPE is no zero-target rest
+    if parts.length is not None and isinstance(parts.length.value, ZeroLength):
+        _zero_length_rest(parts, zero_rest, where)
     reps_step = parts.sets is not None or (parts.length is not None
                                            and isinstance(parts.length.value, RepsDuration))
-    exercise, cue = None, " ".join(filter(None, [prompt_cue, _cue_text(parts)]))
+    exercise, cue = None, _cue_text(parts)
+    if prompt_cue:
+        cue = _joined_cue(prompt_cue, cue)
     if parts.sets is not None and parts.exercise is None and where.sport not in EXERCISE_SPORTS \
             and named_exercise([item.text for item in parts.cue]) is None:
         count, reps = parts.sets.value  # "- 2x20 sweetspot 88-93%" in a ride: no exercise, no length
@@ -689,7 +728,7 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                           "sets of an exercise from Garmin's catalogue ('- 3x12 Squat')")
     if reps_step or parts.exercise is not None or (where.sport in EXERCISE_SPORTS and parts.cue):
         exercise, cue = _exercise(parts, required=reps_step)
-        cue = " ".join(filter(None, [prompt_cue, cue]))
+        cue = _joined_cue(prompt_cue, cue)
     if parts.weight is not None and exercise is None:
         if not parts.cue:  # "- 1m 20kg": the weight of nothing
             raise where.error(parts.weight.col, f"weight {parts.weight.text!r} needs an exercise",
@@ -704,10 +743,11 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                        "has no exercise", "sport: strength (or hiit) for a workout of exercises")
         parts.cue = sorted([*parts.cue, parts.weight._replace(kind="cue")], key=lambda item: item.col)
         parts.weight = None
-        cue = " ".join(filter(None, [prompt_cue, _cue_text(parts)]))
+        cue = _joined_cue(prompt_cue, _cue_text(parts))
     if parts.length is None and parts.sets is None and parts.lap is None:
         _no_length(parts)
-    _bare_number_target(parts)
+    if parts.length is not None and parts.target is None and parts.rpe is None:
+        _bare_number_target(parts)
     duration: Any = parts.length.value if parts.length else _LAP_BUTTON
     planned = None
     notes = notes_text.strip() or None
@@ -732,15 +772,19 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
                    "no range on a freeride step, or no 'freeride' for a target")
         name = f"{name} {parts.target.text}" if name else parts.target.text
         parts.target, parts.secondary = parts.secondary, None  # a cadence beside it is the step's target
-    _no_share_of_pace(parts, where)
+    if parts.target is not None or parts.secondary is not None:
+        _no_share_of_pace(parts, where)
     for swim_only in (parts.stroke, parts.equipment):
         if swim_only is not None and where.sport is not Sport.OTHER and where.sport not in SWIM_SPORTS:
             raise where.error(swim_only.col, f"{swim_only.text!r} belongs to a swim, not a {where.sport.value} step",
                               "a pool_swim or open_water_swim workout")
-    if parts.secondary is None and not isinstance(parts.target.value if parts.target else None, CadenceTarget):
+    remarks = "(" in body  # a remark in brackets is a word starting with "(" (most lines have none)
+    if remarks and parts.secondary is None and not isinstance(parts.target.value if parts.target else None,
+                                                              CadenceTarget):
         _cadence_in_brackets(parts, where)
     if parts.target is None and rpe is None:
-        _targets_in_brackets(parts, where)
+        if remarks:
+            _targets_in_brackets(parts, where)
     elif parts.target is not None and where.sport in SWIM_SPORTS and isinstance(
             parts.target.value, PowerZoneTarget | PowerPercentFtpTarget):  # "- 300mtr Z1" (a coach's swim zone)
         where.warn(parts.target.col, f"{parts.target.text!r} is a power target, as in intervals.icu (a bare zone or "
@@ -749,18 +793,36 @@ def step_line(line: str, start: int, where: Where, context: Context) -> Step | R
     target = parts.target.value if parts.target else rpe
     rpe_high = rpe.high if rpe is not None else None
     col = parts.cue[0].col if parts.cue else start + 1
-    intensity = Intensity.REST if zero_rest and parts.tag is None else _intensity(parts, context, cue, rpe_high)
+    if parts.tag is None and (zero_rest or context.section is not None):  # as _intensity would say
+        intensity = Intensity.REST if zero_rest else context.section
+    else:
+        intensity = _intensity(parts, context, cue, rpe_high)
     # only what the line gives: a field left out costs the model nothing to validate
     given: dict[str, Any] = {"intensity": intensity, "duration": duration}
     if target is not None:
         given["target"] = target
-    optional = {"secondary": parts.secondary.value if parts.secondary else None, "ramp": _ramp(parts),
-                "name": name, "notes": notes, "rpe": rpe if parts.target else None, "exercise": exercise,
-                "weight_kg": parts.weight.value[0] if parts.weight else None, "planned": planned,
-                "weight_unit": "lb" if parts.weight and parts.weight.value[1] == "lb" else None,
-                "stroke": _choice(parts.stroke, _STROKES, "stroke", where),
-                "equipment": _choice(parts.equipment, _EQUIPMENT, "equipment", where)}
-    given.update((key, value) for key, value in optional.items() if value is not None)
+    if parts.secondary is not None:
+        given["secondary"] = parts.secondary.value
+    if parts.ramp is not None:
+        given["ramp"] = _ramp(parts)
+    if name is not None:
+        given["name"] = name
+    if notes is not None:
+        given["notes"] = notes
+    if rpe is not None and parts.target is not None:
+        given["rpe"] = rpe
+    if exercise is not None:
+        given["exercise"] = exercise
+    if parts.weight is not None:
+        given["weight_kg"], unit = parts.weight.value
+        if unit == "lb":
+            given["weight_unit"] = "lb"
+    if planned is not None:
+        given["planned"] = planned
+    if parts.stroke is not None:
+        given["stroke"] = _choice(parts.stroke, _STROKES, "stroke", where)
+    if parts.equipment is not None:
+        given["equipment"] = _choice(parts.equipment, _EQUIPMENT, "equipment", where)
     if prompts:
         given["prompts"] = prompts
     step = build(where, col, body.strip(), Step, **given)
@@ -863,7 +925,7 @@ def _bare_number_target(parts: _Parts) -> None:
     # counts and ratios are text: "4 easy strides", "4 fast strides", "60 run 30 walk", "4 laps" (review15);
     # an effort word after the number is a target without its unit: "3m 8 hard", "5m 165 tempo" (review17)
     counting = any(plural(item) for item in after[1:4]) or (len(after) > 2 and after[2].text.isdecimal())
-    effort = len(after) == 1 or (not counting and folded_words(after[1].text)[:1] in ([w] for w in _EFFORT_CUES))
+    effort = len(after) == 1 or (not counting and _first_word_of(after[1].text, _EFFORT_CUES))
     if value >= BARE_TARGET_MIN and effort:  # "- 3m 150", "- 3m 150 easy"; "- 5m 30 push up" is a count
         parts.where.warn(number.col, f"{number.text!r} after the length is read as text: the step has no target",
                          f"a unit: {number.text}bpm, {number.text}W, {number.text}% or {number.text}rpm")

@@ -42,7 +42,7 @@ from watchsync.model.workout import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Where:
     """A line of a file, the sport its workout is for, and where warnings about it are collected."""
 
@@ -69,8 +69,9 @@ def build[M: BaseModel](where: Where, col: int, token: str, model: type[M], **va
     if model is TimeDuration and values.get("seconds", 0) > DAY_SECONDS:  # "26h40m": a generator read 1600m
         raise where.error(col, f"{quoted(token)} is longer than a day", "a step of at most 24h ('m' is minutes; "
                           "'mtr' is metres)")
-    try:
-        return model(**values)
+    try:  # model(**values) is this validation, through one more Python call (BaseModel.__init__)
+        built: M = model.__pydantic_validator__.validate_python(values)
+        return built
     except ValidationError as error:
         raise where.error(col, f"{quoted(token)}: {validation_message(error.errors()[0])}") from None
 
@@ -124,12 +125,21 @@ class Rules:
 
     def __init__(self, *rules: Rule) -> None:
         self.every = rules
-        self._by_key = {key: tuple(rule for rule in rules if key in rule.keys)
-                        for key in ["", *map(chr, range(128))]}
+        by_key = _EveryRuleElsewhere({key: tuple(rule for rule in rules if key in rule.keys)
+                                      for key in ["", *map(chr, range(128))]})
+        by_key.every = rules
+        #: The rules that may match with ``key`` at their key position, in order (a dict lookup: the
+        #: scanner asks once per token).
+        self.at: Callable[[str], tuple[Rule, ...]] = by_key.__getitem__
 
-    def at(self, key: str) -> tuple[Rule, ...]:
-        """The rules that may match with ``key`` at their key position, in order."""
-        return self._by_key.get(key, self.every)
+
+class _EveryRuleElsewhere(dict[str, tuple[Rule, ...]]):
+    """The rules by key; a key it does not hold (not ASCII) gets every rule."""
+
+    every: tuple[Rule, ...] = ()
+
+    def __missing__(self, key: str) -> tuple[Rule, ...]:
+        return self.every
 
 
 SWIM_SPORTS = frozenset({Sport.POOL_SWIM, Sport.OPEN_WATER_SWIM})
@@ -177,14 +187,14 @@ class ZeroLength:
 
 
 def _time(where: Where, col: int, m: re.Match[str]) -> Duration | ZeroLength:
-    hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
+    token, (h, mins, s) = m.group(0), m.groups()
+    hours, minutes, seconds = float(h) if h else 0.0, float(mins) if mins else 0.0, float(s) if s else 0.0
     if hours == minutes == seconds == 0:
-        return ZeroLength(m.group(0))
-    total = _positive(where, col, m.group(0), hours * 3600 + minutes * 60 + seconds)
-    if not hours and not seconds and _looks_like_metres(where, minutes) and m.group(0).lower().endswith("m"):
-        where.warn(col, f"{m.group(0)!r} is {_clock(total)} ('m' means minutes)",
-                   f"{m.group(0)[:-1]}mtr for metres")
-    return build(where, col, m.group(0), TimeDuration, seconds=total)
+        return ZeroLength(token)
+    total = _positive(where, col, token, hours * 3600 + minutes * 60 + seconds)
+    if not hours and not seconds and token[-1:] in ("m", "M") and _looks_like_metres(where, minutes):
+        where.warn(col, f"{token!r} is {_clock(total)} ('m' means minutes)", f"{token[:-1]}mtr for metres")
+    return build(where, col, token, TimeDuration, seconds=total)
 
 
 def _looks_like_metres(where: Where, minutes: float) -> bool:

@@ -34,8 +34,13 @@ SECTION_INTENSITY: dict[str, Intensity] = {
     **dict.fromkeys(["rest", "repos", "descanso", "pause", "ruhe", "rust", "riposo", "vila", "pauza",
                      "odpocinek", "odpoczynek", "lepo"], Intensity.REST),
 }
-#: The most words a section word above has.
-_LONGEST = max(len(key.split()) for key in SECTION_INTENSITY)
+#: The first word of each section word above, and how many words the keys it opens have (most first):
+#: a header's first word that opens none (most cue words) is looked up once, not once per length.
+_OPENING: dict[str, list[int]] = {}
+for _key in SECTION_INTENSITY:
+    _OPENING.setdefault(_key.split()[0], []).append(len(_key.split()))
+for _counts in _OPENING.values():
+    _counts.sort(reverse=True)
 
 #: Words of a step's cue that make a step in a repeat its recovery.
 RECOVERY_WORDS = frozenset({
@@ -64,8 +69,9 @@ def folded_words(text: str) -> list[str]:
 
 def section_intensity(words: list[str]) -> Intensity | None:
     """The intensity a header starting with ``words`` (folded) sets, if it names one."""
-    for count in range(min(_LONGEST, len(words)), 0, -1):
-        intensity = SECTION_INTENSITY.get(" ".join(words[:count]))
-        if intensity is not None:
-            return intensity
+    for count in _OPENING.get(words[0], ()) if words else ():
+        if count <= len(words):
+            intensity = SECTION_INTENSITY.get(" ".join(words[:count]))
+            if intensity is not None:
+                return intensity
     return None
