@@ -237,19 +237,21 @@ class _Document:
         spelled-out minutes or seconds, which intervals.icu reads as text and watchsync otherwise as a step. Kept
         as the workout's description, said."""
         section = self.section
-        if section is None or section.count is not None or section.intensity is not None or section.titles():
-            return False
-        if not self.cooled and folded_words(section.text)[:1] not in ([word] for word in _NOTES_WORDS):
-            return False
+        if section is None or section.count is not None or section.intensity is not None:
+            return False  # most step lines: under no header, a repeat or a section title
         body = line[start:]
         spelled = _PROSE_LENGTH.search(body)
-        if spelled is None or _ICU_LENGTH.search(body) is not None:
+        if spelled is None or _ICU_LENGTH.search(body) is not None or section.titles():
+            return False
+        headed = folded_words(section.text)[:1] in ([word] for word in _NOTES_WORDS)
+        if not (self.cooled or headed):
             return False
         text = body.strip()
         section.lines += 1
         self.free_text.append(f"{section.text}: {text}" if section.lines == 1 else text)
-        where.warn(start + 1 + spelled.start(1), f"{text!r} under {section.text!r} after the cool-down is read as a "
-                   f"note (the description): {spelled.group(1)!r} after words is text in intervals.icu",
+        where.warn(start + 1 + spelled.start(1), f"{text!r} under {section.text!r}"
+                   f"{'' if headed else ' after the cool-down'} is read as a note (the description): "
+                   f"{spelled.group(1)!r} after words is text in intervals.icu",
                    f"'- {spelled.group(2)}{_ICU_UNIT.get(spelled.group(3)[0].lower(), 'kcal')} ...' (the length "
                    "first) for a step")
         return True
