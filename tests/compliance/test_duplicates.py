@@ -67,3 +67,18 @@ def test_the_sweep_compares_each_recording_once(monkeypatch: pytest.MonkeyPatch)
     copies = duplicate_recordings(reversed(season))
     assert calls == len(season) - 1
     assert sum(len(group) for group in copies.values()) + len(copies) <= len(season)
+
+
+def test_two_sports_two_legs_of_one_file_and_entries_typed_by_hand_are_never_copies() -> None:
+    # probe review19: a brick run inside the ride's paused elapsed time, a fenix multisport file's first leg whose
+    # elapsed time ran on over the run leg, and two sessions entered by hand at the form's default time
+    ride = recording(1, 0, 90, elapsed_s=132 * 60, sport=Sport.CYCLING, associated_workout_id=5, avg_hr=140)
+    brick = recording(2, 93 * 60, 30, sport=Sport.RUNNING, associated_workout_id=6, avg_hr=150)
+    day = START + timedelta(days=1)
+    legs = [ActivitySummary(id="9#1", sport=Sport.RUNNING, start=day, duration_s=3600, elapsed_s=11_738),
+            ActivitySummary(id="9#3", sport=Sport.RUNNING, start=day + timedelta(hours=2.5), duration_s=2300)]
+    manual = [recording(3, 0, 30, sport=Sport.STRENGTH, manual=True), recording(4, 0, 45, sport=Sport.STRENGTH,
+                                                                                 manual=True)]
+    assert duplicate_recordings([ride, brick, *legs, *manual]) == {}
+    # the same sport still is one workout recorded twice
+    assert copy_ids(duplicate_recordings([ride, recording(7, 60, 88, sport=Sport.CYCLING)])) == {"7"}
