@@ -156,3 +156,23 @@ def test_a_bpm_band_within_the_ceiling_is_judged_easy_only_never_also_hard(
     assert main(["--config", str(config), "analyze", str(fit), "--workout", str(steady), "--athlete", "cara"]) == 0
     out = capsys.readouterr().out
     assert "! easy run done too hard" in out and "hard steps" not in out
+
+
+@pytest.mark.parametrize("tempo", ["- 30m 95-100% LTHR", "- 30m 4:25-4:35/km Pace", "- 30m 160-168bpm", "- 30m Z4 HR"])
+def test_a_threshold_session_jogged_is_hard_steps_done_easy_however_written(
+        tempo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # resolved to bpm or m/s, a tempo step read "moderate steps done easy" and no key-session notice followed
+    # (probe review19): it is hard by the athlete's LTHR and threshold pace
+    easy = tmp_path / "easy.txt"
+    easy.write_text("name: Easy\nsport: running\n- 10m Z1 HR\n- 30m Z2 HR\n- 10m Z1 HR\n", encoding="utf-8")
+    planned = tmp_path / "tempo.txt"
+    planned.write_text(f"name: Tempo\nsport: running\n- 10m Z1 HR\n{tempo}\n- 10m Z1 HR\n", encoding="utf-8")
+    athlete = Athlete(name="tara", max_hr=190, resting_hr=50, lthr=171, threshold_pace="4:30/km")
+    fit = tmp_path / "easy.fit"
+    fit.write_bytes(simulate_activity(resolve(load_workout(easy), athlete), athlete,
+                                      start=datetime.combine(DAY, time(7), UTC), behaviour="follows").fit)
+    config = tmp_path / "config.toml"
+    config.write_text('[athletes.tara]\nmax_hr = 190\nresting_hr = 50\nlthr = 171\nthreshold_pace = "4:30/km"\n',
+                      encoding="utf-8")
+    assert main(["--config", str(config), "analyze", str(fit), "--workout", str(planned), "--athlete", "tara"]) == 0
+    assert "! hard steps done easy: 100% of their time below target" in capsys.readouterr().out

@@ -221,7 +221,8 @@ def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_wri
 
 
 def _notices_after_sync(tmp_path: Path, runs: list[tuple[int, int, str]], *, backfill: bool,
-                        workout: str = "- {minutes}m RPE 3 easy\n", done: str | None = None) -> list[Notice]:
+                        workout: str = "- {minutes}m RPE 3 easy\n", done: str | None = None,
+                        sport: str = "running") -> list[Notice]:
     """The notices after syncing ``runs`` (days ago, minutes, behaviour) of ``workout``'s steps (or ``done``'s, run
     for the planned ``workout``) done once notifications were on: by a reaching-back ``activities sync --since``
     (``backfill``), else by the daemon's poll."""
@@ -243,13 +244,13 @@ def _notices_after_sync(tmp_path: Path, runs: list[tuple[int, int, str]], *, bac
         with running_server() as server:
             for seed, (ago, minutes, behaviour) in enumerate(runs):
                 day = today - timedelta(days=ago)
-                run = resolve(parse_text(f"name: Easy {ago}\nsport: running\n" + workout.format(minutes=minutes)),
+                run = resolve(parse_text(f"name: Easy {ago}\nsport: {sport}\n" + workout.format(minutes=minutes)),
                               athlete)
                 store.upsert_workout("anna", f"easy-{ago}", content_hash=str(ago), payload=run.model_dump(mode="json"))
                 store.add_schedule("anna", f"easy-{ago}", day)
                 start = datetime.combine(day, time(7, 0), UTC)
                 ran = run if done is None else resolve(
-                    parse_text(f"name: Done {ago}\nsport: running\n" + done.format(minutes=minutes)), athlete)
+                    parse_text(f"name: Done {ago}\nsport: {sport}\n" + done.format(minutes=minutes)), athlete)
                 simulated = simulate_activity(ran, athlete, start=start, behaviour=cast(Behaviour, behaviour),
                                               seed=seed)
                 server.add_activity(simulated.fit, start_time=start, duration_s=simulated.summary["duration_s"])
@@ -293,6 +294,13 @@ def test_hard_steps_run_too_hard_are_no_easy_run_done_too_hard_notice(tmp_path: 
     raced = "- 10m RPE 3\n- 25m RPE 10\n- {minutes}m RPE 2\n"
     notices = _notices_after_sync(tmp_path, [(1, 10, "follows")], backfill=False, workout=tempo, done=raced)
     assert not [n for n in notices if n.key.startswith("too-hard:")]
+
+
+def test_an_easy_ride_done_too_hard_is_told_as_an_easy_session(tmp_path: Path) -> None:
+    # "easy session done too hard" (a ride, a swim) sent nothing once only run and parts flags were told (review19)
+    notices = _notices_after_sync(tmp_path, [(1, 60, "too_hard")], backfill=False, sport="cycling")
+    told = [n for n in notices if n.key.startswith("too-hard:")]
+    assert len(told) == 1 and "easy session was too hard" in told[0].title
 
 
 def test_a_long_run_spike_against_too_short_a_history_is_not_told(tmp_path: Path) -> None:

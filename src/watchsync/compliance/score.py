@@ -285,7 +285,8 @@ def score_intensity(workout: Workout, activity: Activity, config: ComplianceConf
         _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config,
                     running=workout.sport.family == "run", lengths=lengths, ceiling=ceiling)
     # every planned step, the ones never reached (a workout stopped early) with no execution
-    steps = [_step_score(planned[index], tallies.get(index, _Tally()), config, times_planned[index], ceiling, limits)
+    judge = _Judge(config.easy_rpe_max, limits, athlete, workout.sport.family)
+    steps = [_step_score(planned[index], tallies.get(index, _Tally()), config, times_planned[index], ceiling, judge)
              for index in sorted(planned)]
     easy = [s for s in steps if s.easy and not s.in_repeat and s.scored_seconds > 0]
     easy_total = sum(s.scored_seconds for s in easy)
@@ -616,17 +617,37 @@ def easy_hr_ceiling(workout: Workout, config: ComplianceConfig) -> float | None:
     return max(tops) if tops else None
 
 
+@dataclass(frozen=True)
+class _Judge:
+    """Whether a step is easy, or hard (not moderate), for the athlete when known: a resolved ``95-100% LTHR``
+    or ``4:25-4:35/km Pace`` step, bpm and m/s now, is hard by the athlete's thresholds (probe review19)."""
+
+    easy_rpe_max: float
+    limits: dict[str, float] | None = None
+    athlete: Athlete | None = None
+    family: str = "run"
+
+    def easy(self, step: Step) -> bool:
+        return easy_step(step, self.easy_rpe_max, self.limits)
+
+    def hard(self, step: Step) -> bool:
+        if self.athlete is not None:
+            return rules.athlete_band(step, self.family, self.athlete, self.easy_rpe_max) == "hard"
+        return rules.intensity_band(step, self.easy_rpe_max) == "hard"
+
+
 def _step_score(planned: PlannedStep, tally: _Tally, config: ComplianceConfig, planned_executions: int,
-                ceiling: float | None = None, limits: dict[str, float] | None = None) -> StepScore:
+                ceiling: float | None = None, judge: _Judge | None = None) -> StepScore:
     step = planned.step
     band = target_band(step.target)
     scored = tally.scored > 0
+    judge = judge or _Judge(config.easy_rpe_max)
     return StepScore(
         index=planned.index,
         label=planned.label,
         name=step.name,
-        easy=(easy := easy_step(step, config.easy_rpe_max, limits)),
-        hard=not easy and rules.intensity_band(step, config.easy_rpe_max) == "hard",
+        easy=(easy := judge.easy(step)),
+        hard=not easy and judge.hard(step),
         in_repeat=planned.in_repeat,
         channel=band[0] if band else None,
         low=band[1] if band else None,

@@ -99,6 +99,10 @@ DIGEST_SYNC_WAIT = timedelta(hours=12)
 DIGEST_LAST_WEEK_REACH = timedelta(days=2)
 
 
+#: The easy judgement's flags (:class:`watchsync.compliance.easy.EasyJudgement`): a run, a ride or swim, a
+#: quality session's easy parts, each done too hard.
+_EASY_TOO_HARD = ("easy run done too hard", "easy session done too hard", "easy parts done too hard")
+
 class Alerts:
     """The event watcher: call :meth:`check` (its thread does, every ``check_seconds``)."""
 
@@ -300,8 +304,9 @@ class Alerts:
             doubts = "".join(f" But {flag[0].upper()}{flag[1:]}." for flag in row.flags
                              if flag.startswith("check the data"))  # a ride recorded as a run?
             for flag in row.flags:
-                if flag.startswith(("easy run done too hard", "easy parts done too hard")):  # not "hard steps ..."
-                    what = "easy parts were" if flag.startswith("easy parts") else "easy run was"
+                if flag.startswith(_EASY_TOO_HARD):  # not "hard steps done too hard"
+                    what = {"easy parts": "easy parts were", "easy session": "easy session was"}.get(
+                        flag[:12].strip(), "easy run was")
                     self.notifier.submit(Notice(f"too-hard:{name}:{row.activity_id}",
                                                 f"watchsync: {name}'s {what} too hard",
                                                 f"{name}, {_when(row)} {row.name}: "
