@@ -318,3 +318,6 @@ def test_a_swim_of_yards_and_wall_rests_is_judged_by_its_yards_and_shown_in_yard
         assert values.step_band("speed", 0.78, 0.81, "swim") == "1:53/100yd-1:57/100yd"
     timed = parse_text("name: Swim\nsport: pool_swim\n- 300mtr RPE 3\n- 10m RPE 4\n")  # a timed swim: its time
     assert volume_score(timed, done).metric == "duration"
+    # entered by hand in Connect, no distance: judged by its time, not "0 m, 0 %" (probe review19)
+    by_hand = done.model_copy(update={"distance_m": None, "manual": True, "duration_s": 1800})
+    assert volume_score(swim, by_hand).metric == "duration" and volume_score(swim, by_hand).colour != "orange"

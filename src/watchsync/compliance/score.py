@@ -166,6 +166,8 @@ def volume_score(workout: Workout, activity: ActivitySummary | None, config: Com
     metric, planned = planned_volume(workout, config, easy_speed)
     if activity is None:
         return VolumeScore(metric=metric, planned=planned, done=0.0, ratio=None, colour="red")
+    if metric == "distance" and not activity.distance_m:  # no distance recorded (entered by hand): by its time
+        metric, planned = "duration", rules.planned_seconds(workout, easy_speed)  # (0 m read 0 %; review19)
     done = activity.duration_s if metric == "duration" else activity.distance_m or 0.0
     ratio = done / planned if planned > 0 else None
     colour: Colour = "green" if ratio is None else volume_colour(ratio, config)
