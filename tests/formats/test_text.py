@@ -436,7 +436,7 @@ def test_bullets_of_notes_after_the_cool_down_are_the_description_not_steps() ->
     assert "Eat 200kcal per hour" in workout.description
     said = [(w.line, w.problem) for w in warnings if "read as a note" in w.problem]
     assert [line for line, _ in said] == [11, 14, 15]
-    assert "'45min' after words is text in intervals.icu" in said[0][1]
+    assert "under 'Plan B' is read as a note (the description), not a step of '45min'" in said[0][1]
 
 
 def test_a_notes_header_holds_notes_before_the_cool_down_too_and_steps_after_it_stay_steps() -> None:
@@ -444,8 +444,9 @@ def test_a_notes_header_holds_notes_before_the_cool_down_too_and_steps_after_it_
     workout = parse_text(text, "notes.txt", name="Ride", sport="cycling")
     assert [step.duration for step in workout.steps if isinstance(step, Step)] == [
         TimeDuration(seconds=3600), TimeDuration(seconds=600), TimeDuration(seconds=20)]
-    # a free-text header after the cool-down over a step whose length comes first is still a step
-    core = parse_text("- 30m Z2 HR\nCooldown\n- 10m Z1 HR\nCore work\n- 30 sec Plank\n- Plank 30s\n",
-                      "core.txt", name="Run", sport="running")
+    # a finisher after the cool-down under its own header stays steps, words first or not (probe review19)
+    core = parse_text("- 30m Z2 HR\nCooldown\n- 10m Z1 HR\nCore\n- 30 sec Plank\n- Plank 60 sec\n"
+                      "Walk\n- Walk 10 minutes\nFinisher\n- Easy spin 200kcal\n", "core.txt", name="Run",
+                      sport="running")
     assert [step.duration for step in core.steps if isinstance(step, Step)][2:] == [
-        TimeDuration(seconds=30), TimeDuration(seconds=30)]
+        TimeDuration(seconds=30), TimeDuration(seconds=60), TimeDuration(seconds=600), CaloriesDuration(kcal=200)]

@@ -135,7 +135,6 @@ class _Document:
     opening: bool = False  # the first free-text line came before the steps (a name, not a footnote)
     dashless: tuple[int, str] | None = None  # the first line that is a step without its "- " (line, step)
     free_line: int = 0  # the source line of the last free-text line
-    cooled: bool = False  # a cool-down step has been read: free-text headers after it may head notes
 
     def pace_units(self, chosen: Mapping[str, str] | None) -> Mapping[str, str] | None:
         """The pace units of the text's lines: in a yard pool a swim pace without a unit is per 100 yd."""
@@ -229,31 +228,27 @@ class _Document:
             where.warn(start + 1, f"a {said.value} step inside the {section.header} block is repeated "
                        f"{section.count} times", "a blank line or a 'Cooldown' header before it to end the block")
         (section.steps if section is not None and repeated else self.blocks).append(block)
-        self.cooled = self.cooled or (isinstance(block, Step) and block.intensity is Intensity.COOLDOWN)
 
     def _a_note(self, line: str, start: int, where: Where) -> bool:
-        """A bullet of notes (``Hydratation`` / ``- 1L+ pour 90min effort`` after the cool-down, or anywhere under
-        ``Notes``: a generator's notes sections, probe icu20): under a free-text header, words then a length in
-        spelled-out minutes or seconds, which intervals.icu reads as text and watchsync otherwise as a step. Kept
-        as the workout's description, said."""
+        """A bullet of notes (``Hydratation`` / ``- 1L+ pour 90min effort``, ``Plan B`` / ``- Si pluie: indoor 45min
+        Z2``: a generator's notes sections after the cool-down, probe icu20): under a header that names notes, fuel
+        or a route, words then a length in spelled-out minutes, seconds or kcal, which watchsync otherwise reads as a
+        step. Kept as the workout's description, said. A finisher under ``Core`` or ``Walk`` stays steps (review19)."""
         section = self.section
         if section is None or section.count is not None or section.intensity is not None:
             return False  # most step lines: under no header, a repeat or a section title
         body = line[start:]
         spelled = _PROSE_LENGTH.search(body)
-        if spelled is None or _ICU_LENGTH.search(body) is not None or section.titles():
-            return False
-        headed = folded_words(section.text)[:1] in ([word] for word in _NOTES_WORDS)
-        if not (self.cooled or headed):
+        if spelled is None or _ICU_LENGTH.search(body) is not None \
+                or folded_words(section.text)[:1] not in ([word] for word in _NOTES_WORDS):
             return False
         text = body.strip()
         section.lines += 1
         self.free_text.append(f"{section.text}: {text}" if section.lines == 1 else text)
-        where.warn(start + 1 + spelled.start(1), f"{text!r} under {section.text!r}"
-                   f"{'' if headed else ' after the cool-down'} is read as a note (the description): "
-                   f"{spelled.group(1)!r} after words is text in intervals.icu",
-                   f"'- {spelled.group(2)}{_ICU_UNIT.get(spelled.group(3)[0].lower(), 'kcal')} ...' (the length "
-                   "first) for a step")
+        where.warn(start + 1 + spelled.start(1), f"{text!r} under {section.text!r} is read as a note (the "
+                   f"description), not a step of {spelled.group(1)!r}",
+                   f"the length first under another header for a step ('- {spelled.group(2)}"
+                   f"{_ICU_UNIT.get(spelled.group(3)[0].lower(), 'kcal')} ...')")
         return True
 
     def _whole_lengths(self, block: Step | Repeat, where: Where, col: int) -> None:
@@ -511,8 +506,13 @@ _SPORT_HINT = ("a 'sport: running' line, --sport, a sport folder (run/, bike/, s
 _PROSE_LENGTH = re.compile(r"[^\W\d_].*?(?<![\w.])((\d{1,4})\s*(min|mins|minutes?|secs?|seconds?|kcal))(?![\w])",
                            re.IGNORECASE)
 _ICU_UNIT = {"m": "m", "s": "s"}  # a spelled-out unit's intervals.icu form, by its first letter
-#: A header's first word that heads notes wherever it stands (``Notes``, ``Notas``, ``Hinweise``).
-_NOTES_WORDS = ("note", "notes", "nota", "notas", "notizen", "hinweise", "remarques", "tips", "comments")
+#: A header's first word (folded) that heads notes, fuel or a route, in the languages coaches' generators write:
+#: ``Notes execution``, ``Plan B``, ``Hydratation``, ``Itinéraire``, ``Fueling`` (probe icu20).
+_NOTES_WORDS = frozenset({
+    "note", "notes", "nota", "notas", "notizen", "hinweise", "remarques", "remarks", "comments", "tips", "consejos",
+    "conseils", "consigli", "plan", "fueling", "fuelling", "fuel", "nutrition", "nutricion", "alimentazione",
+    "ernahrung", "verpflegung", "hydration", "hydratation", "hidratacion", "idratazione", "route", "itineraire",
+    "parcours", "percorso", "ruta"})
 #: A length in intervals.icu's own units (``30m``, ``45s``, ``1h``, ``400mtr``): a step, not prose.
 _ICU_LENGTH = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:h|m|s|mtr|km|mi)(?![\w/])", re.IGNORECASE)
 
