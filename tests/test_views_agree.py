@@ -47,7 +47,7 @@ def test_show_plan_show_lint_and_report_agree(plan: Path, tmp_path: Path, capsys
     for path in WORKOUTS:
         out = cli(capsys, tmp_path, "show", str(path))
         name = out.splitlines()[0].split("  (")[0]
-        estimate = re.search(r"estimated: (?:(\d+)h)?(\d+)m(?:, ([\d.]+) km)?", out)
+        estimate = re.search(r"estimated: (?:(\d+)h)?(\d+)m(?:\d+s)?(?:, ([\d.]+) km)?", out)
         assert estimate, out
         minutes = 60 * int(estimate.group(1) or 0) + int(estimate.group(2))
         shown[name] = (minutes, float(estimate.group(3) or 0))
