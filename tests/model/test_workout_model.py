@@ -105,6 +105,8 @@ def test_json_round_trip_keeps_the_discriminated_unions() -> None:
     ("VirtualRun", Sport.TREADMILL), ("OpenWaterSwim", Sport.OPEN_WATER_SWIM), ("WeightTraining", Sport.STRENGTH),
     ("Ride", Sport.CYCLING), ("Run", Sport.RUNNING), ("Swim", Sport.POOL_SWIM), ("Workout", Sport.OTHER),
     ("BackcountrySki", Sport.SKI_MOUNTAINEERING), ("EBikeRide", Sport.CYCLING),
+    # folder names a coach gives (probe icu21): a row/ folder's workouts were runs
+    ("row", Sport.CARDIO), ("Row", Sport.CARDIO), ("indoor_rowing", Sport.CARDIO), ("ski", Sport.XC_SKIING),
 ])
 def test_parse_sport_accepts_names_and_aliases(text: str, sport: Sport) -> None:
     assert parse_sport(text) is sport

@@ -68,6 +68,7 @@ SPORT_ALIASES: dict[str, Sport] = {
     "xc_ski": Sport.XC_SKIING,
     "cross_country_skiing": Sport.XC_SKIING,
     "nordic_ski": Sport.XC_SKIING,
+    "ski": Sport.XC_SKIING,  # a ski/ folder: a runner's cross-training on skis is cross-country
     "skimo": Sport.SKI_MOUNTAINEERING,
     "ski_touring": Sport.SKI_MOUNTAINEERING,
     "strength_training": Sport.STRENGTH,
@@ -91,6 +92,8 @@ SPORT_ALIASES: dict[str, Sport] = {
     "elliptical": Sport.CARDIO,
     "stair_stepper": Sport.CARDIO,
     "rowing": Sport.CARDIO,
+    "row": Sport.CARDIO,  # a coach's row/ folder (probe icu21): 2:20/500m was a running pace
+    "indoor_rowing": Sport.CARDIO,
     "virtual_row": Sport.CARDIO,
     "pilates": Sport.MOBILITY,
     "workout": Sport.OTHER,
