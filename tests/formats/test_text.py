@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from watchsync.formats.errors import WorkoutErrors, WorkoutFormatError
@@ -450,3 +452,15 @@ def test_a_notes_header_holds_notes_before_the_cool_down_too_and_steps_after_it_
                       sport="running")
     assert [step.duration for step in core.steps if isinstance(step, Step)][2:] == [
         TimeDuration(seconds=30), TimeDuration(seconds=60), TimeDuration(seconds=600), CaloriesDuration(kcal=200)]
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ("- 10 Pass-throughs con PVC", "unknown exercise 'Pass-throughs con PVC' (for 10 reps)"),
+    ("- 10 Pushupps", "unknown exercise 'Pushupps' (for 10 reps); did you mean"),
+])
+def test_a_count_before_an_unknown_exercise_names_the_exercise(line: str, said: str) -> None:
+    # it read "'10 Pass-throughs' is not a length" (probe icu21); "- 10 reps Pushupps" already named it
+    with pytest.raises(WorkoutFormatError, match=re.escape(said)):
+        parse_text(f"name: s\nsport: strength\n{line}\n")
+    with pytest.raises(WorkoutFormatError, match="is not a length"):  # a run has no exercises: still a length slip
+        parse_text("name: r\nsport: running\n- 10 easy\n")

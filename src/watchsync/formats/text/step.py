@@ -509,6 +509,24 @@ def _exercise(parts: _Parts, required: bool) -> tuple[Exercise | None, str]:
                             "a name from Garmin's exercise catalogue or CATEGORY/EXERCISE")
 
 
+#: Words after a number that count rounds, not an exercise's reps (``- 5 rounds of fun``).
+_COUNT_WORDS = frozenset({"round", "rounds", "time", "times", "set", "sets", "lap", "laps", "x", "rondas", "series",
+                          "tours", "runden"})
+
+
+def _unknown_counted_exercise(parts: _Parts, count: Item) -> None:
+    """A count before words that name no exercise of the catalogue, in a strength or cardio workout: said as the
+    unknown exercise it is (the line read "'10 Pass-throughs' is not a length")."""
+    from watchsync.formats import exercises
+
+    name = " ".join(item.text for item in parts.cue[1:])
+    close = exercises.suggest(name)
+    hint = f"; did you mean {' or '.join(repr(found) for found in close)}?" if close else ""
+    raise parts.where.error(parts.cue[1].col, f"unknown exercise {name!r} (for {count.text} reps){hint}",
+                            "a name from Garmin's exercise catalogue or CATEGORY/EXERCISE, or a length "
+                            f"({count.text}s, {count.text}m) for a timed step")
+
+
 #: How close a timed strength step's text must be to a catalogue name to be taken for a misspelling.
 MISSPELT_CUTOFF = 0.8
 #: The longest exercise name looked for at the start of such a text, in words.
@@ -962,6 +980,9 @@ def _no_length(parts: _Parts) -> None:
                                     f"{item.text[:-1]}km (kilometres) or {item.text[:-1]}mtr")
         if _BARE_NUMBER.match(item.text):
             unit = parts.cue[index + 1].text if index + 1 < len(parts.cue) else ""
+            if index == 0 and unit and parts.where.sport in EXERCISE_SPORTS and unit[:1].isalpha() \
+                    and unit.lower() not in _COUNT_WORDS:
+                _unknown_counted_exercise(parts, item)  # "- 10 Pass-throughs con PVC": reps of what? (icu21)
             raise parts.where.error(
                 item.col, f"{(item.text + ' ' + unit).strip()!r} is not a length",
                 f"a length like {item.text}m (minutes), {item.text}s, {item.text}km or {item.text}mtr, "
