@@ -464,3 +464,10 @@ def test_a_count_before_an_unknown_exercise_names_the_exercise(line: str, said: 
         parse_text(f"name: s\nsport: strength\n{line}\n")
     with pytest.raises(WorkoutFormatError, match="is not a length"):  # a run has no exercises: still a length slip
         parse_text("name: r\nsport: running\n- 10 easy\n")
+
+
+def test_css_alone_in_a_swim_step_is_said_to_be_no_target() -> None:
+    # "- 200mtr CSS" (an AI generator's line, probe icu21) was an open step without a word
+    warnings: list[WorkoutFormatError] = []
+    parse_text("name: s\nsport: pool_swim\n- 200mtr CSS\n- 100mtr 100% Pace CSS\n", warnings=warnings)
+    assert [(w.line, w.problem) for w in warnings] == [(3, "'CSS' is text: the step has no target")]

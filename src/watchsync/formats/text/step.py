@@ -217,6 +217,10 @@ def _warn_a_kind_without_a_value(parts: _Parts) -> None:
     """``- 20s Fast Pace``: the word of a target's kind with no value is no target (probe icu16); after
     a number it is a value that did not read (``>5:35/km Pace``, said where that token is)."""
     for before, cue in zip([None, *parts.cue], parts.cue, strict=False):
+        if cue.text.rstrip(",.;:!?").upper() == "CSS" and parts.where.sport in SWIM_SPORTS:  # "- 200mtr CSS" (icu21)
+            parts.where.warn(cue.col, "'CSS' is text: the step has no target",
+                             "'100% Pace' for the swim's pace at its CSS (the swim threshold pace)")
+            return
         if cue.text.rstrip(",.;:!?") == "Pace":
             if before is None or not any(char.isdigit() for char in before.text):
                 parts.where.warn(cue.col, "'Pace' without a value is text: the step has no target",
