@@ -116,6 +116,19 @@ def test_scheduling_a_day_whose_entry_was_removed_in_connect_restores_it(service
     assert row is not None and row.state == "scheduled" and row.remote_schedule_id != removed["workoutScheduleId"]
 
 
+def test_an_entry_the_athlete_moved_in_connect_is_left_where_they_put_it(service: SyncService,
+                                                                         garmin_server: LocalGarminServer) -> None:
+    # probe review19: the restore took a moved entry for a removed one and put a second one on the planned day
+    key, _remote_id = scheduled(service, (DAY, NEXT))
+    moved = next(e for e in garmin_server.schedules() if e["calendarDate"] == DAY.isoformat())
+    garmin_server.move_schedule(moved["workoutScheduleId"], DAY + timedelta(days=2))
+    assert not service.enqueue_schedule(key, DAY)
+    drained = service.drain()
+    assert [(o.action, o.day) for o in drained.outcomes] == [(f"moved in Garmin Connect to {DAY + timedelta(days=2)}",
+                                                              DAY)]
+    assert calendar(garmin_server) == [(DAY + timedelta(days=2)).isoformat(), NEXT.isoformat()]
+
+
 def test_scheduling_a_day_on_the_calendar_again_writes_nothing(service: SyncService,
                                                               garmin_server: LocalGarminServer) -> None:
     key, _remote_id = scheduled(service, (DAY, NEXT))

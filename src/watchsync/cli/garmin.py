@@ -461,7 +461,8 @@ def run_schedule(args: argparse.Namespace) -> int:
         print_json(_calendar_json(workout, args.date, "scheduled" if done else "failed", result, not already,
                                   schedule_id=entry.remote_schedule_id if entry and done else None))
     elif done:
-        note = " (already on the calendar)" if already else \
+        moved = next((action for action in actions if action.startswith("moved in Garmin Connect")), None)
+        note = f" ({moved}: left there)" if moved else " (already on the calendar)" if already else \
             " (restored: it was removed in Garmin Connect)" if "restored" in actions else ""
         print(f"scheduled {workout.name} on {args.date}: schedule id {entry.remote_schedule_id if entry else ''}{note}")
     return finish(result)

@@ -37,6 +37,20 @@ class CalendarCache:
             self.reads += 1
         return [item for item in self._months[month] if item.get("date") == day.isoformat()]
 
+    def moved_to(self, schedule_id: int, day: date) -> date | None:
+        """The other day of ``day``'s month the entry ``schedule_id`` is on now (the athlete moved it in
+        Connect), if it is in that month at all."""
+        for item in self.items_in_month(day):
+            if item.get("itemType") == "workout" and item_id(item) == schedule_id \
+                    and item.get("date") != day.isoformat():
+                return date.fromisoformat(str(item["date"]))
+        return None
+
+    def items_in_month(self, day: date) -> list[dict[str, Any]]:
+        """Calendar items of ``day``'s month (read once)."""
+        self.items_on(day)
+        return self._months[(day.year, day.month)]
+
     def added(self, schedule_id: int, workout_id: int, day: date) -> None:
         """Record an entry this drain put on the calendar (only in a month already read)."""
         items = self._months.get((day.year, day.month))

@@ -269,6 +269,10 @@ class OutboxRunner:
         if restoring and row.remote_id is not None \
                 and schedule.remote_schedule_id in calendar_entries(self._calendar.items_on(day), row.remote_id, day):
             return self._finish(item, Applied("unchanged", schedule.remote_schedule_id))
+        if restoring and schedule.remote_schedule_id is not None \
+                and (moved := self._calendar.moved_to(schedule.remote_schedule_id, day)) is not None:
+            # the athlete moved it in Connect: their choice stands, never a second entry (probe review19)
+            return self._finish(item, Applied(f"moved in Garmin Connect to {moved}", schedule.remote_schedule_id))
         if row.remote_id is None:
             workout_id, _action = self._create_or_adopt(row, connect_payload(row, self._speeds))
             existing: list[int] = []

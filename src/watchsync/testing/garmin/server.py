@@ -222,6 +222,13 @@ class LocalGarminServer(Dispatcher):
         with self._state.lock:
             return [dict(self._state.schedules[key]) for key in sorted(self._state.schedules)]
 
+    def move_schedule(self, schedule_id: int, day: date) -> None:
+        """Move a calendar entry to ``day``, as the athlete drags it in Connect's calendar (the entry keeps its id;
+        no captured request of the move is known, so the server offers it to tests only); KeyError when unknown."""
+        with self._state.lock:
+            self._state.schedules[schedule_id]["calendarDate"] = day.isoformat()
+            self._state.save()
+
     def add_calendar_item(self, item_type: str, day: date, title: str | None = None, *,
                           owner: int | None = None) -> dict[str, Any]:
         """Put an item that is not watchsync's on an account's calendar (default: the first account's),
