@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -405,3 +406,22 @@ def test_a_days_acwr_and_its_short_history_mark_are_the_same_in_every_view(store
             line = next(line for line in render_terminal(report, color=False).splitlines()
                         if line.strip().startswith("load") and f"ACWR {expected:.2f}" in line)
             assert ("(short history)" in line) is short, line
+
+
+def test_a_long_run_spike_is_the_same_in_the_weeks_view_and_the_whole_report(store: Store) -> None:
+    # probe review19: `report --week` read 28 days before its Monday, the spike rule looks back 30: a 40-min long run
+    # 29 days before a 70-min one was out of the week's view, which then called the 70-min run no spike
+    week = MONDAY + timedelta(weeks=6)
+    store_activity(store, 1, datetime.combine(week - timedelta(days=29), time(7, 0), UTC), 40, sport=Sport.RUNNING)
+    for number, days in enumerate((20, 12, 5), 2):  # shorter runs in between
+        store_activity(store, number, datetime.combine(week - timedelta(days=days), time(7, 0), UTC), 30,
+                       sport=Sport.RUNNING)
+    store_activity(store, 9, datetime.combine(week, time(7, 0), UTC), 70, sport=Sport.RUNNING)
+    today = week + timedelta(days=3)
+
+    def spikes(report: Any) -> list[str]:
+        return [flag for w in report.summary.weeks if w.week_start == week for flag in w.flags
+                if flag.startswith("long-run spike")]
+
+    whole, alone = store_report(store, ATHLETE, today=today), store_report(store, ATHLETE, today=today, week=week)
+    assert spikes(whole) and spikes(alone) == spikes(whole)

@@ -10,7 +10,7 @@ reported beside it. The load series (for ACWR, monotony, strain) uses ``config.l
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -80,13 +80,15 @@ class PlanSummary(BaseModel):
 
 def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[ActivityLoad],
               config: ComplianceConfig | None = None, easy_speed: rules.SpeedLike = DEFAULT_EASY_SPEED,
-              today: date | None = None, ratios: AcwrSeries | None = None) -> PlanSummary:
+              today: date | None = None, ratios: AcwrSeries | None = None,
+              history: Sequence[ActivityLoad] | None = None) -> PlanSummary:
     """Weekly summaries from the first to the last planned or done week, and the plan totals.
 
     A week's ACWR is its last day's; the week holding ``today`` (not over yet) takes today's and has
     no monotony or strain (Foster's are of a whole week: the days to come would count as rest).
     ``ratios``: the athlete's ACWR over their whole history (else one over ``loads``), so that a week
-    has the same ratio whichever weeks are summarised.
+    has the same ratio whichever weeks are summarised; ``history`` (the loads of that whole history) the
+    same for the long-run spikes, whose 30-day look-back a week's view cut short (probe review19).
     """
     config = config or ComplianceConfig()
     days = [s.date for s in planned] + [load.day for load in loads]
@@ -97,7 +99,7 @@ def summarize(planned: list[PlannedSession], matched: MatchResult, loads: list[A
     daily = _daily_loads(loads, first, last + timedelta(days=DAYS_PER_WEEK - 1), config)
     if ratios is None:
         ratios = AcwrSeries(loads, config.load_metric, config.acwr_acute_days, config.acwr_chronic_days)
-    runs = [Run(load.activity_id, load.day, load.duration_s / 60) for load in loads
+    runs = [Run(load.activity_id, load.day, load.duration_s / 60) for load in (loads if history is None else history)
             if load.sport_family == RUN_FAMILY and load.duration_s > 0]
     spikes = long_run_spikes(runs, config.long_run_spike_ratio, config.long_run_lookback_days)
     volumes = _Volumes(easy_speed)

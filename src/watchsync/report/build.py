@@ -49,7 +49,7 @@ def build_report(planned: list[PlannedSession], matched: MatchResult, loads: lis
     copies = copies or {}
     ratios = AcwrSeries(loads if history is None else history, config.load_metric, config.acwr_acute_days,
                         config.acwr_chronic_days)
-    summary = summarize(planned, matched, loads, config, easy_speed, today=today, ratios=ratios)
+    summary = summarize(planned, matched, loads, config, easy_speed, today=today, ratios=ratios, history=history)
     rows = [_recorded_twice(_done_row(m, intensities.get(m.activity.id), config, easy_speed, easy.get(m.activity.id),
                                       profile), [m.activity, *m.also], copies)
             for m in matched.matches]
