@@ -78,3 +78,61 @@ def test_a_developer_power_fills_the_records_the_device_left_without_power() -> 
     for power in (decode_activity(data).records.power, tolerant_decode(data).raw.columns["power"]):
         assert np.all(power[: SECONDS // 2] == 300.0) and np.all(power[SECONDS // 2:] == 250.0)
 
+
+
+def _slot_handed_over() -> bytes:
+    """A run whose app slot 0 field 0 is first a CORE sensor's float body temperature (37.3 °C), then, described
+    again mid-file, a Stryd's uint16 "Power" (250 W), as a watch writes when another Connect IQ app takes the slot
+    (pyroparse's with-developer-fields.fit, probe fit14); and a Concept2 field writing 0 W beside it."""
+    builder = FitFileBuilder(auto_define=True, min_string_size=30)
+    file_id = FileIdMessage()
+    file_id.type = FileType.ACTIVITY
+    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
+    file_id.time_created = START_MS
+    builder.add(file_id)
+
+    def describe(number: int, name: str, base: BaseType, native: int | None) -> None:
+        description = FieldDescriptionMessage()
+        description.developer_data_index = 0
+        description.field_definition_number = number
+        description.fit_base_type_id = base
+        description.field_name = name
+        if native is not None:
+            description.native_mesg_num = RecordMessage.ID
+            description.native_field_num = native
+        builder.add(description)
+
+    developer = DeveloperDataIdMessage()
+    developer.application_id = bytes(range(16))
+    developer.developer_data_index = 0
+    builder.add(developer)
+    describe(0, "core_temperature", BaseType.FLOAT32, None)
+    for second in range(SECONDS):
+        if second == 20:
+            describe(0, "Power", BaseType.UINT16, 7)
+            describe(1, "C2 Power", BaseType.UINT16, 7)
+        if second < 20:
+            field = DeveloperField(developer_data_index=0, field_id=0, size=4, base_type=BaseType.FLOAT32)
+            field.set_value(0, 37.3)
+            fields = [field]
+        else:
+            power = DeveloperField(developer_data_index=0, field_id=0, size=2, base_type=BaseType.UINT16)
+            power.set_value(0, 250)
+            rower = DeveloperField(developer_data_index=0, field_id=1, size=2, base_type=BaseType.UINT16)
+            rower.set_value(0, 0)
+            fields = [rower, power]
+        record = RecordMessage(developer_fields=fields)
+        record.timestamp = START_MS + second * 1000
+        record.heart_rate = 150
+        builder.add(record)
+    data: bytes = builder.build().to_bytes()
+    return data
+
+
+def test_an_app_slot_described_again_is_read_with_each_description_and_0_w_yields_to_watts() -> None:
+    # fitfast read the Stryd's watts with the CORE sensor's float description: 0 W avg, 37.3 W max (probe fit14)
+    activity = decode_activity(_slot_handed_over())
+    assert activity.decoder == "fitdecode" and not activity.salvaged
+    assert any("described twice ('core_temperature', then 'Power')" in warning for warning in activity.warnings)
+    power = activity.records.power
+    assert np.all(np.isnan(power[:20])) and np.all(power[20:] == 250.0)

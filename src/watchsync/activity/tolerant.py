@@ -117,8 +117,8 @@ def _record_row(frame: fitdecode.FitDataMessage) -> list[float]:
                 row[index] = _as_float(fd.value)
         elif isinstance(fd.field, fitdecode.types.DevField) and fd.field.native_field_num in NATIVE_RECORD_FIELDS:
             declared.append((_RECORD_INDEX[NATIVE_RECORD_FIELDS[fd.field.native_field_num]], _as_float(fd.value)))
-    for index, value in declared:  # a developer field that declares itself power (Stryd): when none was written
-        if math.isnan(row[index]):
+    for index, value in declared:  # a developer field that declares itself power (Stryd): when none was written,
+        if math.isnan(row[index]) or (row[index] == 0 and value > 0):  # or a 0 another field wrote (fit14)
             row[index] = value
     return row
 
