@@ -146,3 +146,21 @@ def test_through_sync_and_report_a_ride_for_a_planned_easy_run_is_not_a_miss(
     assert report["summary"]["totals"]["missed"] == 0 and report["summary"]["totals"]["unplanned"] == 0
     row = report["sessions"][0]
     assert row["substitute"] is True and row["status"] in ("green", "yellow")
+
+
+def test_a_multisport_files_cross_training_legs_stand_in_for_the_run_together() -> None:
+    # a bike/row/bike/row file (pyroparse's fixture, probe fit14) stood in with its first leg: "13m57s / 45m (31%)"
+    # orange, the other three legs "not in the plan"; the four make 56m42s, 126 %
+    start = datetime.combine(DAY, time(17, 53))
+    legs, at = [], start
+    for number, (sport, seconds) in enumerate(((Sport.INDOOR_CYCLING, 837), (Sport.CARDIO, 840),
+                                               (Sport.INDOOR_CYCLING, 766), (Sport.CARDIO, 959)), 1):
+        legs.append(ActivitySummary(id=f"m#{number}", sport=sport, start=at, duration_s=seconds))
+        at += timedelta(seconds=seconds)
+    planned = [PlannedSession(id="run", date=DAY, workout=parse_text("name: Easy 45\nsport: running\n- 45m RPE 3\n"))]
+    matched = substitute_cross_training(match_sessions(planned, legs, today=TODAY), today=TODAY)
+    [match] = matched.matches
+    assert match.substitute and [a.id for a in (match.activity, *match.also)] == ["m#1", "m#2", "m#3", "m#4"]
+    assert matched.unplanned == []
+    [row] = build_report(planned, matched, [], {}, athlete="a", today=TODAY).sessions
+    assert row.ratio == pytest.approx(3402 / 2700) and row.status == "yellow"

@@ -73,13 +73,14 @@ def substitute_cross_training(matched: MatchResult, config: ComplianceConfig | N
         if not near:
             continue
         activity = min(near, key=lambda candidate: candidate[:3])[3]
-        taken.add(activity.id)
+        legs = _other_legs(activity, by_day[activity.start.date()], taken)
+        taken.update([activity.id, *(leg.id for leg in legs)])
         pairs.append(Match(session=session, activity=activity, linked=False,
-                           days_late=(activity.start.date() - session.date).days, substitute=True))
+                           days_late=(activity.start.date() - session.date).days, substitute=True, also=legs))
     if not pairs:
         return matched
     done = {m.session.id for m in pairs}
-    used = {m.activity.id for m in pairs}
+    used = {a.id for m in pairs for a in (m.activity, *m.also)}
     return MatchResult(
         matches=sorted([*matched.matches, *pairs], key=lambda m: (m.session.date, m.session.id)),
         missed=[s for s in matched.missed if s.id not in done],
@@ -87,3 +88,11 @@ def substitute_cross_training(matched: MatchResult, config: ComplianceConfig | N
         unplanned=[a for a in matched.unplanned if a.id not in used])
 
 
+def _other_legs(activity: ActivitySummary, free: list[ActivitySummary], taken: set[str]) -> list[ActivitySummary]:
+    """The free cross-training legs of ``activity``'s multisport file (``<id>#2``, ``<id>#3``): one workout of bike
+    and row legs stands in for the run as a whole (one leg read "13m57s / 45m (31%)"; probe fit14)."""
+    if "#" not in activity.id:
+        return []
+    file_id = activity.id.partition("#")[0]
+    return sorted((leg for leg in free if leg is not activity and leg.id not in taken
+                   and leg.id.partition("#")[0] == file_id), key=lambda leg: leg.start)
