@@ -7,6 +7,7 @@ as ``FIT_EPOCH + v``. Fields left ``None`` are not written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fit_tool.fit_file_builder import FitFileBuilder
@@ -179,3 +180,18 @@ def _session(session: SessionSpec, index: int, indexed: bool = True) -> SessionM
         message.num_laps = 1
     _totals(message, session)
     return message
+
+
+#: The athlete the analyze tests read: anna, HR-trained, in Oslo.
+ANNA_MAX_HR, ANNA_REST_HR, ANNA_ZONE = 190, 50, "Europe/Oslo"
+
+
+def anna_config(directory: Path, environment: Any) -> Path:
+    """A config file of :data:`ANNA_MAX_HR` and her zone in ``directory`` (the analyze tests' athlete), with no
+    configuration from the environment (``environment``: pytest's monkeypatch)."""
+    for name in ("WATCHSYNC_CONFIG", "WATCHSYNC_ENDPOINT", "WATCHSYNC_STATE_DIR"):
+        environment.delenv(name, raising=False)
+    path = directory / "config.toml"
+    path.write_text(f"[athletes.anna]\nmax_hr = {ANNA_MAX_HR}\nresting_hr = {ANNA_REST_HR}\nlthr = 170\n"
+                    f'timezone = "{ANNA_ZONE}"\n', encoding="utf-8")
+    return path

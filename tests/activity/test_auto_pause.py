@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fitbuild import ActivitySpec, EventType, FitSport, Sample, SessionSpec, build
+from fitbuild import ActivitySpec, EventType, FitSport, Sample, SessionSpec, anna_config, build
 
 from watchsync.cli import main
 
@@ -23,12 +23,7 @@ MAX_HR, REST_HR = 190, 50
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("WATCHSYNC_CONFIG", "WATCHSYNC_ENDPOINT", "WATCHSYNC_STATE_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    path = tmp_path / "config.toml"
-    path.write_text(f'[athletes.anna]\nmax_hr = {MAX_HR}\nresting_hr = {REST_HR}\nlthr = 170\n'
-                    'timezone = "Europe/Oslo"\n', encoding="utf-8")
-    return path
+    return anna_config(tmp_path, monkeypatch)
 
 
 def analyze(data: bytes, tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str],

@@ -21,10 +21,8 @@ START_MS = 1_746_682_200_000  # 2025-05-08 05:30 UTC
 SECONDS = 120
 
 
-def _stryd_run(*, native: bool, native_records: int = SECONDS) -> bytes:
-    """A run whose records carry Stryd's developer "Power" (native record field 7, 250 W) and "Form
-    Power" (no native field, 60 W); with ``native`` the watch's own power (300 W) too, in the first
-    ``native_records`` records."""
+def _activity_with_an_app() -> FitFileBuilder:
+    """An activity file's start: its file id and one Connect IQ app in developer slot 0."""
     builder = FitFileBuilder(auto_define=True, min_string_size=30)
     file_id = FileIdMessage()
     file_id.type = FileType.ACTIVITY
@@ -35,17 +33,30 @@ def _stryd_run(*, native: bool, native_records: int = SECONDS) -> bytes:
     developer.application_id = bytes(range(16))
     developer.developer_data_index = 0
     builder.add(developer)
+    return builder
+
+
+def _describe(builder: FitFileBuilder, number: int, name: str, base: BaseType, native: int | None) -> None:
+    """A field of slot 0's app; ``native``: the record field it declares itself to be."""
+    description = FieldDescriptionMessage()
+    description.developer_data_index = 0
+    description.field_definition_number = number
+    description.fit_base_type_id = base
+    description.field_name = name
+    description.units = "Watts"
+    if native is not None:
+        description.native_mesg_num = RecordMessage.ID
+        description.native_field_num = native
+    builder.add(description)
+
+
+def _stryd_run(*, native: bool, native_records: int = SECONDS) -> bytes:
+    """A run whose records carry Stryd's developer "Power" (native record field 7, 250 W) and "Form
+    Power" (no native field, 60 W); with ``native`` the watch's own power (300 W) too, in the first
+    ``native_records`` records."""
+    builder = _activity_with_an_app()
     for number, name, native_field in ((0, "Power", 7), (1, "Form Power", None)):
-        description = FieldDescriptionMessage()
-        description.developer_data_index = 0
-        description.field_definition_number = number
-        description.fit_base_type_id = BaseType.UINT16
-        description.field_name = name
-        description.units = "Watts"
-        if native_field is not None:
-            description.native_mesg_num = RecordMessage.ID
-            description.native_field_num = native_field
-        builder.add(description)
+        _describe(builder, number, name, BaseType.UINT16, native_field)
     for second in range(SECONDS):
         power = DeveloperField(developer_data_index=0, field_id=0, size=2, base_type=BaseType.UINT16)
         power.set_value(0, 250)
@@ -84,33 +95,12 @@ def _slot_handed_over() -> bytes:
     """A run whose app slot 0 field 0 is first a CORE sensor's float body temperature (37.3 °C), then, described
     again mid-file, a Stryd's uint16 "Power" (250 W), as a watch writes when another Connect IQ app takes the slot
     (pyroparse's with-developer-fields.fit, probe fit14); and a Concept2 field writing 0 W beside it."""
-    builder = FitFileBuilder(auto_define=True, min_string_size=30)
-    file_id = FileIdMessage()
-    file_id.type = FileType.ACTIVITY
-    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
-    file_id.time_created = START_MS
-    builder.add(file_id)
-
-    def describe(number: int, name: str, base: BaseType, native: int | None) -> None:
-        description = FieldDescriptionMessage()
-        description.developer_data_index = 0
-        description.field_definition_number = number
-        description.fit_base_type_id = base
-        description.field_name = name
-        if native is not None:
-            description.native_mesg_num = RecordMessage.ID
-            description.native_field_num = native
-        builder.add(description)
-
-    developer = DeveloperDataIdMessage()
-    developer.application_id = bytes(range(16))
-    developer.developer_data_index = 0
-    builder.add(developer)
-    describe(0, "core_temperature", BaseType.FLOAT32, None)
+    builder = _activity_with_an_app()
+    _describe(builder, 0, "core_temperature", BaseType.FLOAT32, None)
     for second in range(SECONDS):
         if second == 20:
-            describe(0, "Power", BaseType.UINT16, 7)
-            describe(1, "C2 Power", BaseType.UINT16, 7)
+            _describe(builder, 0, "Power", BaseType.UINT16, 7)
+            _describe(builder, 1, "C2 Power", BaseType.UINT16, 7)
         if second < 20:
             field = DeveloperField(developer_data_index=0, field_id=0, size=4, base_type=BaseType.FLOAT32)
             field.set_value(0, 37.3)

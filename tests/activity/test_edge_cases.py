@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fitbuild import FIT_EPOCH, ActivitySpec, EventType, FitSport, FitSubSport, Sample, SessionSpec, build
+from fitbuild import FIT_EPOCH, ActivitySpec, EventType, FitSport, FitSubSport, Sample, SessionSpec, anna_config, build
 
 from watchsync.cli import main
 
@@ -29,12 +29,7 @@ MAX_HR, REST_HR = 190, 50
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("WATCHSYNC_CONFIG", "WATCHSYNC_ENDPOINT", "WATCHSYNC_STATE_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    path = tmp_path / "config.toml"
-    path.write_text(f'[athletes.anna]\nmax_hr = {MAX_HR}\nresting_hr = {REST_HR}\nlthr = 170\n'
-                    f'timezone = "{ZONE}"\n', encoding="utf-8")
-    return path
+    return anna_config(tmp_path, monkeypatch)
 
 
 def analyze(data: bytes, tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:

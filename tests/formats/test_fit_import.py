@@ -154,20 +154,26 @@ def test_developer_field_workout_round_trips_under_garmins_decoder(tmp_path: Pat
     assert compiled["workout_mesgs"][0]["wkt_description"] == "Sweet spot, stay seated"
 
 
-def _speed_zone_workout(sport: Sport, zone: int) -> bytes:
-    """A workout whose first step targets the device's speed zone ``zone`` (gja/workout-mcp writes such rides)."""
+def _workout_file(name: str, sport: Sport, steps: int, manufacturer: int = 255) -> FitFileBuilder:
+    """A workout file's start: its file id and workout message, for ``steps`` steps to follow."""
     builder = FitFileBuilder(auto_define=True)
     file_id = FileIdMessage()
     file_id.type = FileType.WORKOUT
-    file_id.manufacturer = 255
+    file_id.manufacturer = manufacturer
     file_id.product = 1
     file_id.serial_number = 7
     builder.add(file_id)
     workout = WorkoutMessage()
-    workout.workout_name = "Speed zone"
+    workout.workout_name = name
     workout.sport = sport
-    workout.num_valid_steps = 2
+    workout.num_valid_steps = steps
     builder.add(workout)
+    return builder
+
+
+def _speed_zone_workout(sport: Sport, zone: int) -> bytes:
+    """A workout whose first step targets the device's speed zone ``zone`` (gja/workout-mcp writes such rides)."""
+    builder = _workout_file("Speed zone", sport, 2)
     for index, (kind, value) in enumerate(((WorkoutStepTarget.SPEED, zone), (WorkoutStepTarget.OPEN, 0))):
         step = WorkoutStepMessage()
         step.message_index = index
@@ -206,18 +212,7 @@ def test_a_speed_zone_in_a_run_stays_a_pace_zone() -> None:
 def _bryton_workout() -> bytes:
     """Bryton's encoding (intervalssync 0.9.4 ``bryton/fit_encode.py``): target types 245 (% FTP), 248 (% LTHR) and
     249 (% max HR), values + 100,000; and a re-encoder's time step that lost its time."""
-    builder = FitFileBuilder(auto_define=True)
-    file_id = FileIdMessage()
-    file_id.type = FileType.WORKOUT
-    file_id.manufacturer = 267  # bryton
-    file_id.product = 1
-    file_id.serial_number = 7
-    builder.add(file_id)
-    workout = WorkoutMessage()
-    workout.workout_name = "Bryton"
-    workout.sport = Sport.CYCLING
-    workout.num_valid_steps = 4
-    builder.add(workout)
+    builder = _workout_file("Bryton", Sport.CYCLING, 4, manufacturer=267)  # bryton
     for index, (kind, low, high, seconds) in enumerate(((245, 100_040, 100_050, 1200.0), (248, 100_070, 100_080, 600.0),
                                                         (249, 100_060, 100_065, 300.0), (245, 100_050, 100_060, None))):
         step = WorkoutStepMessage()
