@@ -308,3 +308,19 @@ def test_show_of_a_folder_says_it_takes_one_file(tmp_path: Path, capsys: pytest.
     assert main(["show", str(tmp_path)]) == 1
     assert f"{tmp_path}: a folder; show takes one workout file (validate and compile take folders)" in (
         capsys.readouterr().err)
+
+
+def test_validate_for_an_athlete_refuses_what_their_profile_cannot_resolve(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a % FTP step for a runner without an FTP was "1 valid", then rejected in the daemon's inbox (probe journey11)
+    workout = tmp_path / "ftp.txt"
+    workout.write_text("name: Mixed\nsport: running\nWarmup\n- 10m Z1 HR\nMain set 2x\n- 6m 100%\n- 2m Z1 HR\n",
+                       encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text("[athletes.cara]\nmax_hr = 185\nlthr = 168\n\n[athletes.ftp]\nmax_hr = 185\nftp = 250\n",
+                      encoding="utf-8")
+    assert main(["--config", str(config), "validate", "--athlete", "cara", str(workout)]) == 1
+    err = capsys.readouterr().err
+    assert f"{workout}: step 2.1: a % FTP target needs ftp in athlete 'cara'" in err and "0 valid, 1 invalid" in err
+    assert main(["--config", str(config), "validate", "--athlete", "ftp", str(workout)]) == 0
+    assert main(["--config", str(config), "validate", str(workout)]) == 0  # the syntax alone: valid

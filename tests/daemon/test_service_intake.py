@@ -104,7 +104,8 @@ def test_broken_workout_is_rejected_with_name_line_and_column(setup: Setup) -> N
 def test_workout_the_athlete_cannot_resolve_is_rejected(setup: Setup) -> None:
     setup.drop("tempo.txt", "name: Tempo\nsport: running\n- 20m 4:30/km Pace\n- 20m 95% Pace\n")
     note = (setup.inbox / "rejected" / ("tempo.txt" + ERROR_SUFFIX)).read_text()
-    assert "tempo.txt:1:1:" in note and "threshold" in note.lower()
+    # the step is named, never a made-up "tempo.txt:1:1" (line 1 is the name line; probe journey11)
+    assert "tempo.txt: step 2: " in note and ":1:1:" not in note and "threshold" in note.lower()
 
 
 def test_watcher_refusal_is_written_beside_the_file(setup: Setup) -> None:

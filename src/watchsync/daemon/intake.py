@@ -208,7 +208,7 @@ class Intake:
         except WorkoutFormatError as error:
             raise IntakeRejected([_relabel(one, path) for one in error.errors]) from None
         except InputError as error:
-            raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
+            raise IntakeRejected([f"{path.name}: {error}"]) from None  # no line to point at
         self._archive_fit(inbox, path, key, fit)
         said = [message for message in messages if WARNING_MARK in message]
         said += [f"{path}{WARNING_MARK}{note}" for note in band_notes(prepared.resolved, inbox.athlete)]
@@ -286,7 +286,7 @@ class Intake:
         except WorkoutFormatError as error:
             raise IntakeRejected([_relabel(one, path) for one in error.errors]) from None
         except InputError as error:
-            raise IntakeRejected([f"{path.name}:1:1: {error}"]) from None
+            raise IntakeRejected([f"{path.name}: {error}"]) from None  # no line to point at
         return f"plan {plan.name!r} applied: {scheduled} calendar changes queued"
 
     def _queue_plan(self, inbox: AthleteInbox, plan: Plan, path: Path) -> int:
