@@ -20,7 +20,7 @@ EXPECTED: dict[str, tuple[int, int, str]] = {
     "empty.txt": (1, 1, "empty file"),
     "header-after-steps.txt": (4, 1, "header line 'name:' after the steps"),
     "junk.fit": (1, 1, "FIT"),
-    "latin1.txt": (1, 10, "not UTF-8 text (byte 0xe9)"),
+    "latin1.txt": (1, 10, "not UTF-8 text (byte 0xe9: saved in another encoding, such as Latin-1"),
     "missing-sport.txt": (3, 1, "no sport for this workout"),
     "custom-zone.txt": (3, 7, "custom zones like 'CZ2' are not supported"),
     "mmp.txt": (3, 6, "MMP targets"),
@@ -149,3 +149,13 @@ def test_a_huge_token_is_quoted_short_so_the_problem_shows(tmp_path: Path, line:
     assert problem in message
     assert len(message) < len(str(path)) + 300, message
     assert "…" in message  # the quoted text says it was cut
+
+
+def test_a_utf16_text_with_its_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Windows Notepad's "Unicode" (UTF-16 with FF FE) was refused as "not UTF-8 text (byte 0xff)" (probe journey11)
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.txt"
+        bom = b"\xff\xfe" if encoding.endswith("le") else b"\xfe\xff"
+        path.write_bytes(bom + "name: Été\nsport: running\n- 10m Z2 HR\n".encode(encoding))
+        workout = load_workout(path)
+        assert workout.name == "Été" and len(workout.steps) == 1

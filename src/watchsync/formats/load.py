@@ -181,16 +181,25 @@ def _read_at_most(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+#: Byte-order marks of UTF-16 (Windows Notepad's "Unicode"): a text so marked is read as what it says it is.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode_text(data: bytes, path: str) -> str:
-    """UTF-8 text of a workout file (a leading BOM is dropped), or an error at the first bad byte."""
+    """UTF-8 text of a workout file (a leading BOM is dropped; UTF-16 with its BOM is read too), or an error at
+    the first bad byte."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-16" if data.startswith(_UTF16_BOMS) else "utf-8")
     except UnicodeDecodeError as error:
+        if data.startswith(_UTF16_BOMS):
+            raise WorkoutFormatError(path, 1, 1, "UTF-16 text with a broken byte (a cut file?)",
+                                     "the file saved as UTF-8") from None
         valid = data[: error.start].decode("utf-8")
         _reject_controls(valid, path)
         line, col = _line_col(valid)
-        raise WorkoutFormatError(path, line, col, f"not UTF-8 text (byte 0x{data[error.start]:02x})",
-                                 "a UTF-8 text file") from None
+        # a byte 0x80-0xff alone is what Latin-1 / Windows-1252 editors write for é, ü, ° (probe journey11)
+        raise WorkoutFormatError(path, line, col, f"not UTF-8 text (byte 0x{data[error.start]:02x}: saved in another "
+                                 "encoding, such as Latin-1 or Windows-1252?)", "the file saved as UTF-8") from None
     text = text.removeprefix(_BOM)
     _reject_controls(text, path)
     if not text.strip():
