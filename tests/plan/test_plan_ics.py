@@ -68,3 +68,16 @@ def test_a_session_whose_minutes_change_keeps_its_uid_and_is_revised(tmp_path: P
     assert str(new["UID"]) == str(old["UID"])
     assert (str(new["SUMMARY"]), int(new["SEQUENCE"])) == ("Easy run 60 min (1h00m)", 1)
     assert b"X-WR-CALNAME:Block\\, with\\; care (anna)\r\n" in before  # escaped (RFC 5545 3.3.11)
+
+
+def test_a_sessions_summary_gives_its_time_to_the_second_as_show_does(tmp_path: Path) -> None:
+    # a 4m30s core routine read "(4m)" in the feed: round(4.5) is 4 (probe coach14)
+    workout = tmp_path / "core.txt"
+    workout.write_text("name: Core 5 min\nsport: strength\n- 45s Plank\n- 15s rest\n- 45s Side plank\n- 15s rest\n"
+                       "- 45s Dead bug\n- 15s rest\n- 45s Glute bridge\n- 45s Bird dog\n", encoding="utf-8")
+    plan = tmp_path / "plan.toml"
+    plan.write_text('name = "core"\nstart = 2030-03-04\n[[weeks]]\n[[weeks.days.tue]]\nworkout = "core.txt"\n',
+                    encoding="utf-8")
+    data = plan_to_ics(load_plan(plan), Athlete(name="anna", lthr=170), start=date(2030, 3, 4))
+    [event] = Calendar.from_ical(data).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Core 5 min (4m30s)"

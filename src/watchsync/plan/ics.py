@@ -49,7 +49,7 @@ def plan_to_ics(plan: Plan, athlete: Athlete, start: date | None = None,
         occurrence = seen[(scheduled.date, kind)] = seen.get((scheduled.date, kind), 0) + 1
         minutes = session_facts(scheduled.workout, speeds_for(athlete)).minutes
         uid = session_uid(athlete.name, plan.name, scheduled.date, kind, occurrence)
-        summary = f"{name} ({format_seconds(60 * round(minutes))})"
+        summary = f"{name} ({format_seconds(round(60 * minutes))})"  # 4m30s, not round(4.5) = 4m (coach14)
         description = _description(scheduled.workout, athlete, scheduled.session.note)
         content = _fingerprint(scheduled.date, summary, description)
         sequence = 0
