@@ -38,6 +38,11 @@ PID_KEY = "daemon.pid"
 LAST_PUSH_KEY = "daemon.last_push"
 LAST_ACTIVITY_SYNC_KEY = "daemon.last_activity_sync"
 LAST_ERROR_KEY = "daemon.last_error"
+#: The last call to Garmin that worked (any: a login, a push, an activity sync), and the first call that
+#: failed with no answer, a server error or a rate limit since then (absent while calls work): the
+#: outage clock of "Garmin unreachable", kept across restarts (probe journey11).
+LAST_CONTACT_KEY = "daemon.last_contact"
+FAILING_SINCE_KEY = "daemon.failing_since"
 FAULT_KEY = "daemon.fault"
 #: Less free space than this under the state directory counts as full.
 MIN_FREE_BYTES = 256 * 1024
@@ -118,6 +123,37 @@ def intake_warnings(store: Store, athlete: str) -> list[dict[str, Any]]:
     """The athlete's files taken in with warnings, oldest first (``file``, ``at``, ``warnings``)."""
     value = store.kv_get(athlete, INTAKE_WARNINGS_KEY)
     return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
+def calls_work(store: Store, athlete: str, now: datetime | None = None, *, release: bool = True) -> int:
+    """A call to Garmin worked: keep when and end a failing spell. On the first success after failures the
+    athlete's queued items lose their backoff (``release``: due at once); returns how many were released."""
+    moment = now or datetime.now(UTC)
+    try:
+        failing = store.kv_get(athlete, FAILING_SINCE_KEY) is not None
+        store.kv_set(athlete, LAST_CONTACT_KEY, moment.isoformat(timespec="seconds"))
+        if not failing:
+            return 0
+        store.kv_delete(athlete, FAILING_SINCE_KEY)
+        return store.release(athlete, moment) if release else 0
+    except StoreError as error:
+        logger.warning("cannot record the Garmin contact of %s in the store: %s", athlete, error)
+        return 0
+
+
+def calls_fail(store: Store, athlete: str, now: datetime | None = None) -> None:
+    """A call to Garmin got no answer, a server error or a rate limit: keep the first such since the last success."""
+    try:
+        if store.kv_get(athlete, FAILING_SINCE_KEY) is None:
+            store.kv_set(athlete, FAILING_SINCE_KEY, (now or datetime.now(UTC)).isoformat(timespec="seconds"))
+    except StoreError as error:
+        logger.warning("cannot record the Garmin failure of %s in the store: %s", athlete, error)
+
+
+def last_contact(store: Store, athlete: str) -> datetime | None:
+    """The athlete's last call to Garmin that worked (a store of an older version: its last push or sync)."""
+    texts = [store.kv_get(athlete, key) for key in (LAST_CONTACT_KEY, LAST_PUSH_KEY, LAST_ACTIVITY_SYNC_KEY)]
+    return max((datetime.fromisoformat(text) for text in texts if isinstance(text, str)), default=None)
 
 
 def record_error(store: Store, athlete: str, message: str) -> None:
