@@ -69,6 +69,18 @@ class AthleteStatus:
     taken_with_warnings: list[dict[str, Any]] = field(default_factory=list)
     #: coach files in the inbox not taken in yet (many while the daemon is stopped: work waiting)
     inbox_waiting: int = 0
+    #: the last call to Garmin that worked (a login too)
+    last_contact: str | None = None
+
+    @property
+    def error_cleared(self) -> str | None:
+        """The latest successful call after the last error, when the queue is not parked: the error is
+        over and must not read as a problem of now (a re-login fixed, an outage over; probe journey11)."""
+        if not self.last_error or self.auth != "ok":
+            return None
+        when = self.last_error.partition(" ")[0]
+        contacts = (self.last_push, self.last_activity_sync, self.last_contact)
+        return max((t for t in contacts if t and t > when), default=None)
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,10 @@ class DaemonStatus:
         return EXIT_ATTENTION if attention else EXIT_OK
 
     def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "exit_code": self.exit_code}
+        fields = asdict(self)
+        for shown, athlete in zip(fields["athletes"], self.athletes, strict=True):
+            shown["error_cleared"] = athlete.error_cleared
+        return {**fields, "exit_code": self.exit_code}
 
 
 def now_text() -> str:
@@ -256,13 +271,10 @@ def format_status(status: DaemonStatus) -> str:
 
 
 def _resolved(athlete: AthleteStatus) -> str:
-    """`` (calls to Garmin worked since)`` when a push or an activity sync succeeded after the last
-    error (and the queue is not parked): an old error must not read as a problem of now."""
-    if not athlete.last_error or athlete.auth != "ok":
+    """`` (cleared: calls to Garmin worked since, the last ...)`` when the last error is over."""
+    if athlete.error_cleared is None:
         return ""
-    when = athlete.last_error.partition(" ")[0]
-    later = [t for t in (athlete.last_push, athlete.last_activity_sync) if t and t > when]
-    return " (calls to Garmin worked since)" if later else ""
+    return f" (cleared: calls to Garmin worked since, the last {readable_time(athlete.error_cleared)})"
 
 
 def _athlete_status(store: Store, config: Config, name: str) -> AthleteStatus:
@@ -276,6 +288,7 @@ def _athlete_status(store: Store, config: Config, name: str) -> AthleteStatus:
         last_push=_last_push(store, name),
         last_activity_sync=_text(store.kv_get(name, LAST_ACTIVITY_SYNC_KEY)),
         last_error=_text(store.kv_get(name, LAST_ERROR_KEY)),
+        last_contact=_text(store.kv_get(name, LAST_CONTACT_KEY)),
         rejected_waiting=_rejected_count(config.inbox_dir(name)),
         taken_with_warnings=list(reversed(intake_warnings(store, name))),
         inbox_waiting=_inbox_count(config.inbox_dir(name)),
