@@ -26,7 +26,7 @@ class Collect:
     def submit(self, notice: Notice) -> bool:
         if notice.key in self.keys:
             return False
-        self.keys.add(notice.key)
+        self.keys.update((notice.key, *notice.covers))
         self.notices.append(notice)
         return True
 
@@ -274,6 +274,59 @@ def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_wri
     assert [(n.title, n.body.splitlines()[0]) for n in sink.notices] == [
         ("watchsync: hills.txt rejected (anna)",
          "The file hills.txt in the inbox of anna was rejected: hills.txt:2:1: no steps (expected ...)")]
+
+
+def test_the_files_rejected_in_one_look_go_in_one_message_each_note_beside_its_file(tmp_path: Path) -> None:
+    """journey11 #7: a copied folder of 12 bad files gave 12 messages in one second."""
+    import time
+
+    from watchsync.daemon.intake_files import rejection_note
+    from watchsync.daemon.notifications import Notifier, Target
+
+    config = default_config(state_dir=tmp_path / "state")
+    inbox = tmp_path / "inbox"
+    config = config.model_copy(update={"daemon": config.daemon.model_copy(update={"inbox": inbox})})
+    folder = inbox / "anna" / "rejected"
+    got: list[tuple[str, str]] = []
+
+    def reject(*names: str) -> None:
+        for name in names:
+            (folder / name).write_text("name: Hills\n")
+            (folder / f"{name}.error.txt").write_text(rejection_note([f"{name}:2:1: no steps (expected ...)"]))
+
+    def sent(count: int) -> None:
+        deadline = time.monotonic() + 10
+        while len(got) < count:
+            assert time.monotonic() < deadline, got
+            time.sleep(0.02)
+
+    def send(title: str, body: str) -> bool:
+        got.append((title, body))
+        return True
+
+    with Store.open(config.store_path) as store:
+        notifier = Notifier(store, [Target("#1", send)])
+        notifier.start()
+        alerts = Alerts(config, store, notifier)
+        alerts.check()  # notifications enabled now: later rejections are news
+        folder.mkdir(parents=True)
+        reject(*(f"bad{n:02}.txt" for n in range(12)))
+        alerts.check()
+        alerts.check()
+        sent(1)
+        reject("late.txt")  # a later round: a message of its own
+        alerts.check()
+        sent(2)
+        notifier.stop()
+        again = Notifier(store, [Target("#1", send)])  # a restart: nothing is told twice
+        Alerts(config, store, again).check()
+        assert again._queue.empty()
+    assert [title for title, _ in got] == ["watchsync: 12 files rejected (anna)", "watchsync: late.txt rejected (anna)"]
+    lines = got[0][1].splitlines()
+    assert lines[0] == "12 files in the inbox of anna were rejected:"
+    assert lines[1:13] == [f"- bad{n:02}.txt: bad{n:02}.txt:2:1: no steps (expected ...)" for n in range(12)]
+    assert "rejected/ (<file>.error.txt)" in lines[-1]
+    assert all((folder / f"bad{n:02}.txt.error.txt").is_file() for n in range(12))
 
 
 def _notices_after_sync(tmp_path: Path, runs: list[tuple[int, int, str]], *, backfill: bool,

@@ -3,7 +3,8 @@
 A thread looks every ``[notify] check_seconds`` at the same sources the dashboard and ``watchsync
 status`` read, and submits one notice per event (the notifier drops a key it has sent before):
 
-* a file rejected from an inbox (its name and the reason intake wrote), and one taken in with
+* a file rejected from an inbox (its name and the reason intake wrote; the files of one athlete found
+  rejected in one look, a copied folder of bad files, in one message listing them), and one taken in with
   warnings (what ``watchsync validate`` says of it: ``- 400m`` read as 400 minutes);
 * an athlete parked for re-authentication (once per park, again only after it was released);
 * Garmin unreachable: calls failing (no answer, a server error, a rate limit) for ``unreachable_minutes``
@@ -59,6 +60,14 @@ REPORT_EVERY = timedelta(minutes=10)
 NEWS_AGE = timedelta(days=7)
 #: A rejected file without its note after this long is told without one.
 NOTE_GRACE = timedelta(minutes=1)
+#: Files named in one message of rejections (the rest are counted); each reason's first line, cut.
+MAX_LISTED = 20
+REASON_CHARS = 160
+
+
+def _first_line(reason: str) -> str:
+    line = reason.strip().partition("\n")[0]
+    return line if len(line) <= REASON_CHARS else line[:REASON_CHARS - 1] + "…"
 
 
 def _when(row: SessionRow) -> str:
@@ -200,6 +209,9 @@ class Alerts:
         return self._started.replace(microsecond=0)
 
     def _rejected(self, name: str, since: datetime) -> None:
+        """Files rejected since the last look: one message, or one for all of them (12 bad files copied at
+        once gave 12 messages in one second, probe journey11); each keeps its own note beside it."""
+        new = []
         for rejected in rejected_files(self.config.inbox_dir(name)):
             when = datetime.fromisoformat(rejected.rejected_at)
             if when < since:  # both to the second
@@ -208,12 +220,25 @@ class Alerts:
                 first_seen = self._unexplained.setdefault((name, rejected.name), self._now())
                 if self._now() - first_seen < NOTE_GRACE:
                     continue
+            key = f"rejected:{name}:{rejected.name}:{rejected.rejected_at}"
+            if not self.notifier.already_sent(key):
+                new.append((key, rejected))
+        if len(new) == 1:
+            key, rejected = new[0]
             self.notifier.submit(Notice(
-                f"rejected:{name}:{rejected.name}:{rejected.rejected_at}",
-                f"watchsync: {rejected.name} rejected ({name})",
+                key, f"watchsync: {rejected.name} rejected ({name})",
                 f"The file {rejected.name} in the inbox of {name} was rejected: {rejected.reason}\n"
                 f"Fix it and put it back into the inbox; the note is in rejected/{rejected.name}.error.txt.",
                 urgent=True))
+        elif new:
+            listed = [f"- {rejected.name}: {_first_line(rejected.reason)}" for _, rejected in new[:MAX_LISTED]]
+            more = [f"- and {len(new) - MAX_LISTED} more (the status page lists them)"] if len(new) > MAX_LISTED else []
+            self.notifier.submit(Notice(
+                f"{new[0][0]}+{len(new)}", f"watchsync: {len(new)} files rejected ({name})",
+                "\n".join([f"{len(new)} files in the inbox of {name} were rejected:", *listed, *more,
+                           "Fix them and put them back into the inbox; each one's note is beside it in "
+                           "rejected/ (<file>.error.txt)."]),
+                urgent=True, covers=tuple(key for key, _ in new)))
 
     def _parked(self, name: str) -> None:
         reason = self.store.parked_reason(name)
