@@ -6,8 +6,11 @@ A parked queue ("re-authentication needed") logs in again from the saved tokens 
 client, and releases the queue when that works: at once when the token file changes (``watchsync
 login`` writes it), else on a slow backoff (5 min doubling to 1 h). Only a real rejection parks:
 an unreachable Garmin (network down, DNS, TLS, timeouts, a failing token endpoint) is retried by
-the drain within ``unreachable_retry`` and never parks. Never with credentials. Each athlete has its own
-thread, client and queue, so one athlete's failures never hold up another's.
+the drain within ``unreachable_retry`` and never parks. Tokens that ``watchsync login`` wrote while the
+queue ran (it releases the queue itself) are logged in with before the next call. Each call's outcome goes
+to the store (the last success, the first failure since: the outage clock of the notifications); the first
+success after failures makes what waited on a server-error backoff due at once. Never with credentials.
+Each athlete has its own thread, client and queue, so one athlete's failures never hold up another's.
 """
 
 from __future__ import annotations
