@@ -207,7 +207,8 @@ def test_an_error_that_calls_to_garmin_got_past_says_so_in_status() -> None:
         athlete("kai", "re-authentication needed: run `watchsync login --athlete kai`", "2026-12-04T11:00:00+00:00"),
     ]))
     errors = [line for line in text.splitlines() if "last error" in line]
-    assert [line.endswith("(calls to Garmin worked since)") for line in errors] == [True, False, False]
+    assert [line.endswith("(cleared: calls to Garmin worked since, the last 2026-12-04 11:00 UTC)")
+            for line in errors] == [True, False, False]
 
 
 def test_files_waiting_in_a_stopped_daemons_inbox_are_counted(config: Config) -> None:

@@ -205,3 +205,24 @@ def test_a_parked_queue_meeting_an_unreachable_garmin_tries_again_soon_not_on_th
     gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
     assert gaps and max(gaps) < 2.0, gaps  # not the doubling slow backoff (2, 4, 8 s ...) while unreachable
     assert rig.store.parked_reason("anna") is None and rig.server.stats.credential_logins == 0
+
+
+def test_watchsync_login_releasing_the_queue_logs_no_false_reauthentication_error(
+        rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    """journey11 #5: `watchsync login` writes new tokens and unparks; the worker's old client met its
+    revoked tokens, parked again with an error line, then logged in again."""
+    import logging
+
+    client = rig.new_client()
+    client.login_from_tokens()
+    rig.server.revoke_tokens()
+    rig.store.park("anna", "re-authentication needed: run `watchsync login --athlete anna`")
+    caplog.set_level(logging.INFO, logger="watchsync")
+    with rig.running_worker(client, backoff=3600) as worker:
+        fake_token_dir(rig.tokens, rig.server.url)  # what `watchsync login` does: new tokens, then the release
+        rig.store.unpark("anna")
+        rig.queue_push()
+        worker.wake()
+        wait_for(lambda: rig.server.workouts(), "the push with the new tokens")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert rig.store.parked_reason("anna") is None

@@ -120,8 +120,9 @@ def fortnight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fortnight]:
                 wait_for("the fortnight's activities fetched and scored",
                          lambda: sum(1 for row in store.list_activities("anna") if row.analysed_at) >= posted)
             try:
-                wait_for("the rejections notified", lambda: sum("rejected" in str(m["title"]) for m in sink.received())
-                         >= len(BROKEN_FILES))
+                wait_for("the rejections notified", lambda: all(  # one message each, or one for the round
+                    any("rejected" in str(m["title"]) and name in f"{m['title']}{m['message']}"
+                        for m in sink.received()) for name in BROKEN_FILES))
             except AssertionError as error:
                 raise AssertionError(f"{error}; got {sink.received()}; log:\n{env.log_text()[-5000:]}") from None
             yield env

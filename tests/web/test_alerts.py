@@ -12,8 +12,9 @@ import pytest
 from watchsync.config import default_config
 from watchsync.daemon.alerts import Alerts, is_key_session, parse_digest
 from watchsync.daemon.notifications import Notice
-from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY
+from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY, calls_fail, calls_work
 from watchsync.formats.text import parse_text
+from watchsync.garmin.errors import NOT_LOGGED_IN, login_hint_for
 from watchsync.store import Store
 
 
@@ -25,7 +26,7 @@ class Collect:
     def submit(self, notice: Notice) -> bool:
         if notice.key in self.keys:
             return False
-        self.keys.add(notice.key)
+        self.keys.update((notice.key, *notice.covers))
         self.notices.append(notice)
         return True
 
@@ -45,19 +46,72 @@ def test_garmin_unreachable_is_told_once_after_the_set_time_and_again_after_reco
     start = datetime(2026, 1, 5, 8, tzinfo=UTC)
     clock = [start]
     alerts, sink, store = _alerts(tmp_path, clock)
+    calls_work(store, "anna", start - timedelta(minutes=5))
+    calls_fail(store, "anna", start)
     alerts.check()
     assert sink.notices == []
     clock[0] = start + timedelta(minutes=61)
     alerts.check()
     alerts.check()
     assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable"]
-    assert "more than 60 minutes: anna" in sink.notices[0].body
-    store.kv_set("anna", LAST_ACTIVITY_SYNC_KEY, clock[0].isoformat())  # a sync worked: the condition ends
+    assert "more than 60 minutes: anna (last contact 2026-01-05 07:55 UTC)" in sink.notices[0].body
+    calls_work(store, "anna", clock[0])  # a call worked: the condition ends
     alerts.check()
-    clock[0] += timedelta(minutes=61)
+    calls_fail(store, "anna", clock[0] + timedelta(minutes=1))
+    clock[0] += timedelta(minutes=62)
     alerts.check()
     assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable", "watchsync: Garmin reachable again",
                                                "watchsync: Garmin unreachable"]
+    store.close()
+
+
+def test_a_restart_inside_an_outage_says_nothing_new_and_keeps_the_last_contact(tmp_path: Path) -> None:
+    """journey11 #1: the restart's time was taken for a contact: "reachable again" (false), then a second
+    "unreachable" giving the restart as the last contact."""
+    start = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    clock = [start + timedelta(minutes=61)]
+    alerts, sink, store = _alerts(tmp_path, clock)
+    calls_work(store, "anna", start - timedelta(minutes=1))
+    calls_fail(store, "anna", start)
+    alerts.check()
+    restarted = Alerts(alerts.config, store, sink, now=lambda: clock[0])  # type: ignore[arg-type]
+    for minutes in (62, 63, 130, 200):  # every call still fails
+        clock[0] = start + timedelta(minutes=minutes)
+        restarted.check()
+    assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable"]
+    assert "anna (last contact 2026-01-05 07:59 UTC)" in sink.notices[0].body
+    calls_work(store, "anna", clock[0])
+    restarted.check()
+    assert [n.title for n in sink.notices][1:] == ["watchsync: Garmin reachable again"]
+    store.close()
+
+
+def test_a_fresh_start_waits_one_limit_after_the_first_failure_and_ends_only_on_a_success(tmp_path: Path) -> None:
+    start = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    clock = [start]
+    alerts, sink, store = _alerts(tmp_path, clock)
+    alerts.check()
+    calls_fail(store, "anna", start + timedelta(minutes=30))  # no call ever worked: the clock starts here
+    clock[0] = start + timedelta(minutes=61)
+    alerts.check()
+    assert sink.notices == []
+    clock[0] = start + timedelta(minutes=91)
+    alerts.check()
+    assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable"]
+    assert "anna (last contact never)" in sink.notices[0].body
+    store.park("anna", "re-authentication needed: run `watchsync login`")  # an answer, but no call worked
+    alerts.check()
+    assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable",
+                                               "watchsync: anna needs a new Garmin login"]
+    store.close()
+
+
+def test_an_athlete_never_logged_in_is_not_asked_for_a_new_login(tmp_path: Path) -> None:
+    """journey11 #7: eve, added by SIGHUP without tokens, was told she "needs a new Garmin login"."""
+    alerts, sink, store = _alerts(tmp_path, [datetime.now(UTC)])
+    store.park("anna", login_hint_for(NOT_LOGGED_IN, "anna"))
+    alerts.check()
+    assert [n.title for n in sink.notices] == ["watchsync: anna needs a Garmin login (never logged in)"]
     store.close()
 
 
@@ -66,19 +120,21 @@ def test_a_login_fixed_after_a_long_park_is_no_garmin_unreachable(tmp_path: Path
     start = datetime(2026, 1, 5, 8, tzinfo=UTC)
     clock = [start]
     alerts, sink, store = _alerts(tmp_path, clock)
+    calls_work(store, "anna", start)
     store.park("anna", "re-authentication needed: run `watchsync login --athlete anna`")
     alerts.check()
     clock[0] = start + timedelta(hours=9)
     alerts.check()
     store.unpark("anna")
+    calls_work(store, "anna", clock[0])  # the login from the new tokens worked
     clock[0] += timedelta(minutes=1)
     alerts.check()
     assert [n.title for n in sink.notices] == ["watchsync: anna needs a new Garmin login",
                                                "watchsync: anna is logged in again"]
-    clock[0] += timedelta(minutes=61)  # and still no call got through an hour after the login: now it is
+    calls_fail(store, "anna", clock[0])  # and no call got through for an hour after the login: now it is
+    clock[0] += timedelta(minutes=61)
     alerts.check()
     assert sink.notices[-1].title == "watchsync: Garmin unreachable"
-    store.close()
 
 
 def test_a_parked_queue_is_told_once_per_park(tmp_path: Path) -> None:
@@ -218,6 +274,59 @@ def test_a_rejected_file_is_told_once_with_its_note_never_before_the_note_is_wri
     assert [(n.title, n.body.splitlines()[0]) for n in sink.notices] == [
         ("watchsync: hills.txt rejected (anna)",
          "The file hills.txt in the inbox of anna was rejected: hills.txt:2:1: no steps (expected ...)")]
+
+
+def test_the_files_rejected_in_one_look_go_in_one_message_each_note_beside_its_file(tmp_path: Path) -> None:
+    """journey11 #7: a copied folder of 12 bad files gave 12 messages in one second."""
+    import time
+
+    from watchsync.daemon.intake_files import rejection_note
+    from watchsync.daemon.notifications import Notifier, Target
+
+    config = default_config(state_dir=tmp_path / "state")
+    inbox = tmp_path / "inbox"
+    config = config.model_copy(update={"daemon": config.daemon.model_copy(update={"inbox": inbox})})
+    folder = inbox / "anna" / "rejected"
+    got: list[tuple[str, str]] = []
+
+    def reject(*names: str) -> None:
+        for name in names:
+            (folder / name).write_text("name: Hills\n")
+            (folder / f"{name}.error.txt").write_text(rejection_note([f"{name}:2:1: no steps (expected ...)"]))
+
+    def sent(count: int) -> None:
+        deadline = time.monotonic() + 10
+        while len(got) < count:
+            assert time.monotonic() < deadline, got
+            time.sleep(0.02)
+
+    def send(title: str, body: str) -> bool:
+        got.append((title, body))
+        return True
+
+    with Store.open(config.store_path) as store:
+        notifier = Notifier(store, [Target("#1", send)])
+        notifier.start()
+        alerts = Alerts(config, store, notifier)
+        alerts.check()  # notifications enabled now: later rejections are news
+        folder.mkdir(parents=True)
+        reject(*(f"bad{n:02}.txt" for n in range(12)))
+        alerts.check()
+        alerts.check()
+        sent(1)
+        reject("late.txt")  # a later round: a message of its own
+        alerts.check()
+        sent(2)
+        notifier.stop()
+        again = Notifier(store, [Target("#1", send)])  # a restart: nothing is told twice
+        Alerts(config, store, again).check()
+        assert again._queue.empty()
+    assert [title for title, _ in got] == ["watchsync: 12 files rejected (anna)", "watchsync: late.txt rejected (anna)"]
+    lines = got[0][1].splitlines()
+    assert lines[0] == "12 files in the inbox of anna were rejected:"
+    assert lines[1:13] == [f"- bad{n:02}.txt: bad{n:02}.txt:2:1: no steps (expected ...)" for n in range(12)]
+    assert "rejected/ (<file>.error.txt)" in lines[-1]
+    assert all((folder / f"bad{n:02}.txt.error.txt").is_file() for n in range(12))
 
 
 def _notices_after_sync(tmp_path: Path, runs: list[tuple[int, int, str]], *, backfill: bool,
@@ -430,3 +539,72 @@ def test_a_notice_names_the_planned_day_too_when_the_session_was_done_on_another
                      days_late=1, flags=[])
     assert _when(row) == "Wed 12-02 (planned Tue 12-01)"
     assert _when(row.model_copy(update={"done_on": row.day})) == "Tue 12-01"
+
+
+def test_a_503_outage_with_a_restart_inside_is_told_once_and_the_queue_goes_at_the_first_success(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """journey11 #1 and #2 against the local Garmin server answering 503: a restart of the watcher inside
+    the outage says nothing new, and the first successful call sends the push held on its 5xx backoff."""
+    import threading
+    import time
+    import types
+
+    import garminconnect.api.base
+
+    from watchsync.daemon.worker import AthleteWorker
+    from watchsync.garmin.client import GarminClient
+    from watchsync.garmin.sync import SyncService
+    from watchsync.model.athlete import Athlete
+    from watchsync.testing.garmin.helpers import fake_token_dir, running_server
+
+    monkeypatch.setattr(garminconnect.api.base, "time", types.SimpleNamespace(sleep=lambda _s: None))
+    anna = Athlete(name="anna", lthr=171)
+    config = default_config(state_dir=tmp_path)
+    config = config.model_copy(update={  # unreachable after 0.6 s of failing calls
+        "notify": config.notify.model_copy(update={"unreachable_minutes": 0.01}),
+        "daemon": config.daemon.model_copy(update={"poll_minutes": 0.001})})
+    store, sink = Store.open(config.store_path), Collect()
+    alerts = Alerts(config, store, sink)  # type: ignore[arg-type]
+
+    def until(condition: object, what: str) -> None:
+        deadline = time.monotonic() + 10
+        while not callable(condition) or not condition():
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            time.sleep(0.02)
+
+    with running_server() as server:
+        tokens = fake_token_dir(tmp_path / "tokens", server.url)
+
+        def new_client() -> GarminClient:
+            return GarminClient(tokens, server.url, sleep=lambda _s: None)
+
+        stop = threading.Event()
+        worker = AthleteWorker(store, anna, new_client, tokens, tmp_path / "state", stop)
+        worker.start()
+        try:
+            worker.request_activity_sync()
+            until(lambda: store.kv_get("anna", LAST_ACTIVITY_SYNC_KEY), "a first sync")
+            server.set_faults("503=1.0")
+            SyncService(store, new_client, anna).enqueue_push(parse_text("name: Easy\nsport: running\n- 30m RPE 3\n"))
+            worker.wake()
+            until(lambda: store.list_outbox("anna")[0].attempts >= 1, "the failed push")
+            held = store.list_outbox("anna")[0].not_before
+            assert held > datetime.now(UTC) + timedelta(seconds=20)  # a server error's backoff (30 s ±20 %)
+            time.sleep(0.7)
+            alerts.check()
+            restarted = Alerts(config, store, sink)  # type: ignore[arg-type]
+            worker.request_activity_sync()  # still 503
+            until(lambda: "activity sync" in str(store.kv_get("anna", "daemon.last_error")), "a failed sync")
+            restarted.check()
+            assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable"]
+            server.set_faults("")
+            worker.request_activity_sync()  # the first successful call
+            until(lambda: server.workouts(), "the push released by the first success")
+            assert datetime.now(UTC) < held
+            restarted.check()
+        finally:
+            stop.set()
+            worker.wake()
+            worker.join(5)
+    assert [n.title for n in sink.notices] == ["watchsync: Garmin unreachable", "watchsync: Garmin reachable again"]
+    store.close()

@@ -111,6 +111,33 @@ def test_the_status_page_lists_files_taken_in_with_warnings(tmp_path: Path) -> N
     assert "Taken in with warnings (1)" in page and "intervals.txt" in page and "6h40m" in page
 
 
+def test_the_status_page_shows_an_error_a_later_call_got_past_as_cleared(tmp_path: Path) -> None:
+    """journey11 #6: "Last error: re-authentication needed" stood next to "Auth ok" after the login was fixed."""
+    import functools
+    from datetime import UTC, datetime, timedelta
+
+    from starlette.testclient import TestClient
+
+    from watchsync.config import default_config
+    from watchsync.daemon.rejected import dashboard_status
+    from watchsync.daemon.status import calls_work, record_error
+    from watchsync.garmin.tokens import TOKEN_FILE
+    from watchsync.web.app import create_app
+
+    config = default_config(state_dir=tmp_path)
+    config.token_dir("anna").mkdir(parents=True)
+    (config.token_dir("anna") / TOKEN_FILE).write_text("{}")  # logged in: auth ok
+    with Store.open(config.store_path) as opened:
+        record_error(opened, "anna", "re-authentication needed: run `watchsync login --athlete anna`")
+        app = create_app(config, opened, functools.partial(dashboard_status, config))
+        before = TestClient(app).get("/status").text
+        later = (datetime.now(UTC) + timedelta(minutes=2)).replace(second=0, microsecond=0)
+        calls_work(opened, "anna", later)  # the login from the new tokens worked
+        after = TestClient(app).get("/status").text
+    assert "re-authentication needed" in before and "cleared" not in before
+    assert f"(cleared: calls to Garmin worked since, the last {later:%Y-%m-%d %H:%M} UTC)" in after
+
+
 def test_a_ride_for_a_planned_run_shows_its_own_sport_and_no_run_steps(store: Store, tmp_path: Path) -> None:
     """probe coach10: a hike done for a planned trail run read "trail_running", and its page scored it
     against the run's HR band, though the report (and compliance.md) never score a substitute."""

@@ -3,11 +3,13 @@
 A thread looks every ``[notify] check_seconds`` at the same sources the dashboard and ``watchsync
 status`` read, and submits one notice per event (the notifier drops a key it has sent before):
 
-* a file rejected from an inbox (its name and the reason intake wrote), and one taken in with
+* a file rejected from an inbox (its name and the reason intake wrote; the files of one athlete found
+  rejected in one look, a copied folder of bad files, in one message listing them), and one taken in with
   warnings (what ``watchsync validate`` says of it: ``- 400m`` read as 400 minutes);
 * an athlete parked for re-authentication (once per park, again only after it was released);
-* Garmin unreachable: no successful push or activity sync for ``unreachable_minutes`` (and
-  "reachable again" once calls work, when the first message went out; a login fixed likewise);
+* Garmin unreachable: calls failing (no answer, a server error, a rate limit) for ``unreachable_minutes``
+  since the first failure after the last success, both kept in the store so a restart changes nothing
+  (and "reachable again" once a call worked, when the first message went out; a login fixed likewise);
 * a storage fault (the store cannot be read or written; the daemon's heartbeat reports it too);
 * from the compliance report of this and last week (``store_report``, as ``watchsync report``):
   a key session missed (one with a hard step, or a long run), and done after all when an activity
@@ -28,8 +30,16 @@ from watchsync.compliance.config import ComplianceConfig
 from watchsync.config import Config
 from watchsync.daemon.notifications import Notice, Notifier
 from watchsync.daemon.rejected import rejected_files, stray_entries
-from watchsync.daemon.status import GLOBAL, LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, intake_warnings, now_text
+from watchsync.daemon.status import (
+    FAILING_SINCE_KEY,
+    GLOBAL,
+    LAST_ACTIVITY_SYNC_KEY,
+    intake_warnings,
+    last_contact,
+    now_text,
+)
 from watchsync.describe import utc_minutes
+from watchsync.garmin.errors import NOT_LOGGED_IN
 from watchsync.model.athlete import Athlete
 from watchsync.model.workout import Step, Workout
 from watchsync.report import values
@@ -50,6 +60,14 @@ REPORT_EVERY = timedelta(minutes=10)
 NEWS_AGE = timedelta(days=7)
 #: A rejected file without its note after this long is told without one.
 NOTE_GRACE = timedelta(minutes=1)
+#: Files named in one message of rejections (the rest are counted); each reason's first line, cut.
+MAX_LISTED = 20
+REASON_CHARS = 160
+
+
+def _first_line(reason: str) -> str:
+    line = reason.strip().partition("\n")[0]
+    return line if len(line) <= REASON_CHARS else line[:REASON_CHARS - 1] + "…"
 
 
 def _when(row: SessionRow) -> str:
@@ -113,7 +131,6 @@ class Alerts:
         self.notifier = notifier
         self._now = now
         self._started = now()
-        self._parked_seen: dict[str, datetime] = {}  # when each athlete's queue was last seen parked
         self._digest = parse_digest(config.notify.digest) if config.notify.digest else None
         self._fault_since: str | None = None
         self._unexplained: dict[tuple[str, str], datetime] = {}
@@ -192,6 +209,9 @@ class Alerts:
         return self._started.replace(microsecond=0)
 
     def _rejected(self, name: str, since: datetime) -> None:
+        """Files rejected since the last look: one message, or one for all of them (12 bad files copied at
+        once gave 12 messages in one second, probe journey11); each keeps its own note beside it."""
+        new = []
         for rejected in rejected_files(self.config.inbox_dir(name)):
             when = datetime.fromisoformat(rejected.rejected_at)
             if when < since:  # both to the second
@@ -200,40 +220,60 @@ class Alerts:
                 first_seen = self._unexplained.setdefault((name, rejected.name), self._now())
                 if self._now() - first_seen < NOTE_GRACE:
                     continue
+            key = f"rejected:{name}:{rejected.name}:{rejected.rejected_at}"
+            if not self.notifier.already_sent(key):
+                new.append((key, rejected))
+        if len(new) == 1:
+            key, rejected = new[0]
             self.notifier.submit(Notice(
-                f"rejected:{name}:{rejected.name}:{rejected.rejected_at}",
-                f"watchsync: {rejected.name} rejected ({name})",
+                key, f"watchsync: {rejected.name} rejected ({name})",
                 f"The file {rejected.name} in the inbox of {name} was rejected: {rejected.reason}\n"
                 f"Fix it and put it back into the inbox; the note is in rejected/{rejected.name}.error.txt.",
                 urgent=True))
+        elif new:
+            listed = [f"- {rejected.name}: {_first_line(rejected.reason)}" for _, rejected in new[:MAX_LISTED]]
+            more = [f"- and {len(new) - MAX_LISTED} more (the status page lists them)"] if len(new) > MAX_LISTED else []
+            self.notifier.submit(Notice(
+                f"{new[0][0]}+{len(new)}", f"watchsync: {len(new)} files rejected ({name})",
+                "\n".join([f"{len(new)} files in the inbox of {name} were rejected:", *listed, *more,
+                           "Fix them and put them back into the inbox; each one's note is beside it in "
+                           "rejected/ (<file>.error.txt)."]),
+                urgent=True, covers=tuple(key for key, _ in new)))
 
     def _parked(self, name: str) -> None:
         reason = self.store.parked_reason(name)
         waiting = len(self.store.list_outbox(name)) if reason is not None else 0
-        self._condition(f"parked:{name}", reason is not None, f"watchsync: {name} needs a new Garmin login",
+        never = reason is not None and reason.startswith(NOT_LOGGED_IN.partition(":")[0])  # added, no token yet
+        self._condition(f"parked:{name}", reason is not None,
+                        f"watchsync: {name} needs a Garmin login (never logged in)" if never else
+                        f"watchsync: {name} needs a new Garmin login",
                         f"{name}: {reason}. The queue is parked ({waiting} waiting); files are still taken in "
                         "and everything resumes after the login.",
                         cleared=(f"watchsync: {name} is logged in again", f"{name}'s queue goes on."))
 
     def _unreachable(self) -> None:
+        """Calls failing for longer than the limit, timed from the store's facts (the first failure since the
+        last success), never from the daemon's start: a restart inside an outage said "reachable again"
+        and later gave its own time as the last contact (probe journey11). The all-clear follows a success."""
         limit = timedelta(minutes=max(self.config.notify.unreachable_minutes, 2 * self.config.daemon.poll_minutes))
         now = self._now()
         silent = []
         for name in self.config.athletes:
-            if self.store.parked_reason(name) is not None:
-                self._parked_seen[name] = now  # a login problem, told as such; its clock starts again after
-                continue
-            times = [self._started, self._parked_seen.get(name, self._started)] + [datetime.fromisoformat(v) for v in
-                                       (self.store.kv_get(name, LAST_ACTIVITY_SYNC_KEY),
-                                        self.store.kv_get(name, LAST_PUSH_KEY)) if isinstance(v, str)]
-            last = max(times)
-            if now - last > limit:
-                silent.append(f"{name} (last contact {utc_minutes(last)})")
+            failing = self.store.kv_get(name, FAILING_SINCE_KEY)
+            if self.store.parked_reason(name) is not None or not isinstance(failing, str):
+                continue  # a login problem is told as such; calls work
+            if now - datetime.fromisoformat(failing) > limit:
+                last = last_contact(self.store, name)
+                silent.append(f"{name} (last contact {utc_minutes(last) if last else 'never'})")
+        began = self.store.kv_get(GLOBAL, ACTIVE_PREFIX + "unreachable")
+        worked = isinstance(began, str) and any(
+            (last := last_contact(self.store, name)) is not None and last >= datetime.fromisoformat(began)
+            .replace(microsecond=0) for name in self.config.athletes)
         self._condition("unreachable", bool(silent), "watchsync: Garmin unreachable",
-                        f"No successful call to Garmin for more than {_minutes(limit)}: "
+                        f"Calls to Garmin have failed for more than {_minutes(limit)}: "
                         f"{', '.join(silent)}. Queued work waits and is retried; nothing is lost.",
                         cleared=("watchsync: Garmin reachable again", "Calls to Garmin work again; what waited "
-                                 "is being sent."))
+                                 "is being sent.") if worked else None)
 
     def _from_report(self, athlete: Athlete, since: datetime) -> None:
         """Events of the athlete's report, when activities changed or the day did (or every 10 minutes).

@@ -71,6 +71,8 @@ class Notice:
     body: str
     urgent: bool = False
     current: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
+    #: the keys of the events this one message tells too (a round's rejected files): sent with it
+    covers: tuple[str, ...] = ()
 
 
 def apprise_targets(urls: list[str], config_file: Path | None) -> list[Target]:
@@ -140,7 +142,7 @@ class Notifier:
             if self.already_sent(notice.key):
                 return False
             with self._lock:
-                self._seen.add(notice.key)
+                self._seen.update((notice.key, *notice.covers))
             redacted = replace(notice, title=redact(notice.title)[:MAX_TITLE], body=redact(notice.body)[:MAX_BODY])
             self._queue.put((0 if notice.urgent else 1, next(self._order), redacted))
             return True
@@ -206,7 +208,9 @@ class Notifier:
         limit when the daemon stops is found again by the next run, one already sent is not repeated.
         """
         try:
-            self._store.kv_set(GLOBAL, _sent_key(notice.key), now_text())
+            with self._store.transaction():
+                for key in (notice.key, *notice.covers):
+                    self._store.kv_set(GLOBAL, _sent_key(key), now_text())
         except Exception as error:
             logger.warning("notification %r: cannot remember it in the store (%s); sent once from memory",
                            notice.title, type(error).__name__)

@@ -1,6 +1,7 @@
 """Rejected files waiting in an athlete's ``rejected/`` folder, each with intake's explanation.
 
-Shared by the dashboard's status page and the notifications (one message per rejected file).
+Shared by the dashboard's status page and the notifications (one message per rejected file, or one for
+the files found rejected in the same look).
 """
 
 from __future__ import annotations

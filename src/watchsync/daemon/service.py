@@ -44,13 +44,15 @@ from watchsync.daemon.status import (
     GLOBAL,
     HEARTBEAT_KEY,
     PID_KEY,
+    calls_fail,
+    calls_work,
     now_text,
     record_error,
 )
 from watchsync.daemon.worker import AthleteWorker
 from watchsync.errors import WatchsyncError
 from watchsync.garmin.client import GarminClient
-from watchsync.garmin.errors import AuthRequired, GarminError, login_hint_for
+from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient, login_hint_for
 from watchsync.garmin.sync import SyncService
 from watchsync.services.garmin import client_for
 from watchsync.store import Store, StoreError, StoreFault
@@ -224,7 +226,10 @@ class Daemon:
             return client
         except GarminError as error:
             logger.warning("%s: login deferred: %s", name, error)
+            if isinstance(error, RateLimited | Transient):
+                calls_fail(self.store, name)
             return client
+        calls_work(self.store, name)
         if self.store.parked_reason(name) is not None:
             self.store.unpark(name)
             logger.info("%s: tokens accepted; the parked queue resumes", name)

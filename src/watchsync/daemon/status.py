@@ -38,6 +38,11 @@ PID_KEY = "daemon.pid"
 LAST_PUSH_KEY = "daemon.last_push"
 LAST_ACTIVITY_SYNC_KEY = "daemon.last_activity_sync"
 LAST_ERROR_KEY = "daemon.last_error"
+#: The last call to Garmin that worked (any: a login, a push, an activity sync), and the first call that
+#: failed with no answer, a server error or a rate limit since then (absent while calls work): the
+#: outage clock of "Garmin unreachable", kept across restarts (probe journey11).
+LAST_CONTACT_KEY = "daemon.last_contact"
+FAILING_SINCE_KEY = "daemon.failing_since"
 FAULT_KEY = "daemon.fault"
 #: Less free space than this under the state directory counts as full.
 MIN_FREE_BYTES = 256 * 1024
@@ -64,6 +69,18 @@ class AthleteStatus:
     taken_with_warnings: list[dict[str, Any]] = field(default_factory=list)
     #: coach files in the inbox not taken in yet (many while the daemon is stopped: work waiting)
     inbox_waiting: int = 0
+    #: the last call to Garmin that worked (a login too)
+    last_contact: str | None = None
+
+    @property
+    def error_cleared(self) -> str | None:
+        """The latest successful call after the last error, when the queue is not parked: the error is
+        over and must not read as a problem of now (a re-login fixed, an outage over; probe journey11)."""
+        if not self.last_error or self.auth != "ok":
+            return None
+        when = self.last_error.partition(" ")[0]
+        contacts = (self.last_push, self.last_activity_sync, self.last_contact)
+        return max((t for t in contacts if t and t > when), default=None)
 
 
 @dataclass(frozen=True)
@@ -88,7 +105,10 @@ class DaemonStatus:
         return EXIT_ATTENTION if attention else EXIT_OK
 
     def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "exit_code": self.exit_code}
+        fields = asdict(self)
+        for shown, athlete in zip(fields["athletes"], self.athletes, strict=True):
+            shown["error_cleared"] = athlete.error_cleared
+        return {**fields, "exit_code": self.exit_code}
 
 
 def now_text() -> str:
@@ -118,6 +138,37 @@ def intake_warnings(store: Store, athlete: str) -> list[dict[str, Any]]:
     """The athlete's files taken in with warnings, oldest first (``file``, ``at``, ``warnings``)."""
     value = store.kv_get(athlete, INTAKE_WARNINGS_KEY)
     return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
+def calls_work(store: Store, athlete: str, now: datetime | None = None, *, release: bool = True) -> int:
+    """A call to Garmin worked: keep when and end a failing spell. On the first success after failures the
+    athlete's queued items lose their backoff (``release``: due at once); returns how many were released."""
+    moment = now or datetime.now(UTC)
+    try:
+        failing = store.kv_get(athlete, FAILING_SINCE_KEY) is not None
+        store.kv_set(athlete, LAST_CONTACT_KEY, moment.isoformat(timespec="seconds"))
+        if not failing:
+            return 0
+        store.kv_delete(athlete, FAILING_SINCE_KEY)
+        return store.release(athlete, moment) if release else 0
+    except StoreError as error:
+        logger.warning("cannot record the Garmin contact of %s in the store: %s", athlete, error)
+        return 0
+
+
+def calls_fail(store: Store, athlete: str, now: datetime | None = None) -> None:
+    """A call to Garmin got no answer, a server error or a rate limit: keep the first such since the last success."""
+    try:
+        if store.kv_get(athlete, FAILING_SINCE_KEY) is None:
+            store.kv_set(athlete, FAILING_SINCE_KEY, (now or datetime.now(UTC)).isoformat(timespec="seconds"))
+    except StoreError as error:
+        logger.warning("cannot record the Garmin failure of %s in the store: %s", athlete, error)
+
+
+def last_contact(store: Store, athlete: str) -> datetime | None:
+    """The athlete's last call to Garmin that worked (a store of an older version: its last push or sync)."""
+    texts = [store.kv_get(athlete, key) for key in (LAST_CONTACT_KEY, LAST_PUSH_KEY, LAST_ACTIVITY_SYNC_KEY)]
+    return max((datetime.fromisoformat(text) for text in texts if isinstance(text, str)), default=None)
 
 
 def record_error(store: Store, athlete: str, message: str) -> None:
@@ -220,13 +271,10 @@ def format_status(status: DaemonStatus) -> str:
 
 
 def _resolved(athlete: AthleteStatus) -> str:
-    """`` (calls to Garmin worked since)`` when a push or an activity sync succeeded after the last
-    error (and the queue is not parked): an old error must not read as a problem of now."""
-    if not athlete.last_error or athlete.auth != "ok":
+    """`` (cleared: calls to Garmin worked since, the last ...)`` when the last error is over."""
+    if athlete.error_cleared is None:
         return ""
-    when = athlete.last_error.partition(" ")[0]
-    later = [t for t in (athlete.last_push, athlete.last_activity_sync) if t and t > when]
-    return " (calls to Garmin worked since)" if later else ""
+    return f" (cleared: calls to Garmin worked since, the last {readable_time(athlete.error_cleared)})"
 
 
 def _athlete_status(store: Store, config: Config, name: str) -> AthleteStatus:
@@ -240,6 +288,7 @@ def _athlete_status(store: Store, config: Config, name: str) -> AthleteStatus:
         last_push=_last_push(store, name),
         last_activity_sync=_text(store.kv_get(name, LAST_ACTIVITY_SYNC_KEY)),
         last_error=_text(store.kv_get(name, LAST_ERROR_KEY)),
+        last_contact=_text(store.kv_get(name, LAST_CONTACT_KEY)),
         rejected_waiting=_rejected_count(config.inbox_dir(name)),
         taken_with_warnings=list(reversed(intake_warnings(store, name))),
         inbox_waiting=_inbox_count(config.inbox_dir(name)),

@@ -6,8 +6,11 @@ A parked queue ("re-authentication needed") logs in again from the saved tokens 
 client, and releases the queue when that works: at once when the token file changes (``watchsync
 login`` writes it), else on a slow backoff (5 min doubling to 1 h). Only a real rejection parks:
 an unreachable Garmin (network down, DNS, TLS, timeouts, a failing token endpoint) is retried by
-the drain within ``unreachable_retry`` and never parks. Never with credentials. Each athlete has its own
-thread, client and queue, so one athlete's failures never hold up another's.
+the drain within ``unreachable_retry`` and never parks. Tokens that ``watchsync login`` wrote while the
+queue ran (it releases the queue itself) are logged in with before the next call. Each call's outcome goes
+to the store (the last success, the first failure since: the outage clock of the notifications); the first
+success after failures makes what waited on a server-error backoff due at once. Never with credentials.
+Each athlete has its own thread, client and queue, so one athlete's failures never hold up another's.
 """
 
 from __future__ import annotations
@@ -21,7 +24,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from watchsync.daemon.jobs import sync_athlete_activities
-from watchsync.daemon.status import LAST_ACTIVITY_SYNC_KEY, LAST_PUSH_KEY, now_text, record_error
+from watchsync.daemon.status import (
+    LAST_ACTIVITY_SYNC_KEY,
+    LAST_PUSH_KEY,
+    calls_fail,
+    calls_work,
+    now_text,
+    record_error,
+)
 from watchsync.garmin.client import GarminClient
 from watchsync.garmin.errors import AuthRequired, GarminError, RateLimited, Transient, login_hint_for
 from watchsync.garmin.sync import UNREACHABLE_RETRY, DrainResult, SyncService
@@ -105,6 +115,7 @@ class AthleteWorker:
         """One round of work; returns how long to sleep unless woken."""
         if self._store.parked_reason(self.athlete.name) is None:
             self._resume_at, self._resume_delay = None, self._resume_backoff
+            self._new_tokens()
         elif not self._try_resume():
             return self._parked_wait()
         if self._activities_due.is_set():
@@ -130,6 +141,7 @@ class AthleteWorker:
         try:
             client.login_from_tokens()
         except (RateLimited, Transient) as error:  # Garmin unreachable or busy: says nothing about the login
+            calls_fail(self._store, self.athlete.name)
             self._resume_at = time.monotonic() + self._unreachable_retry.total_seconds()
             logger.warning("%s: login from the saved tokens deferred (%s); next try in %.0f s",
                            self.athlete.name, error, self._unreachable_retry.total_seconds())
@@ -142,8 +154,34 @@ class AthleteWorker:
             return False
         self._sync = self._service(client)
         self._store.unpark(self.athlete.name)
+        self._calls_work()
         logger.info("%s: logged in again; the queue resumes", self.athlete.name)
         return True
+
+    def _new_tokens(self) -> None:
+        """``watchsync login`` wrote new tokens and released the queue itself: log in with them before the
+        next call (the old client's rejected tokens parked the queue again with a false error, probe journey11)."""
+        current = _signature(self._token_file)
+        if current is None or current == self._tokens_tried:
+            return
+        self._tokens_tried = current
+        client = self._new_client()
+        try:
+            client.login_from_tokens()
+        except (RateLimited, Transient) as error:
+            calls_fail(self._store, self.athlete.name)
+            logger.warning("%s: login with the new tokens deferred (%s)", self.athlete.name, error)
+            return
+        except GarminError:  # refused: the current client finds out on its next call and parks as usual
+            return
+        self._sync = self._service(client)
+        self._calls_work()
+
+    def _calls_work(self) -> None:
+        """A call worked: the outage clock stops; after failures, what waited on a backoff is due now."""
+        released = calls_work(self._store, self.athlete.name)
+        if released:
+            logger.info("%s: calls to Garmin work again; %d queued item(s) sent now", self.athlete.name, released)
 
     def _parked_wait(self) -> float:
         """Until the next token-file look (every few seconds) or the next login, whichever is first."""
@@ -160,8 +198,11 @@ class AthleteWorker:
         except (GarminError, OSError) as error:  # one bad activity is recorded on its own; this is Garmin or the disk
             logger.warning("activity sync for %s failed: %s", name, error)
             record_error(self._store, name, f"activity sync: {error}")
+            if isinstance(error, RateLimited | Transient):
+                calls_fail(self._store, name)
             return
         self._store.kv_set(name, LAST_ACTIVITY_SYNC_KEY, now_text())
+        self._calls_work()
 
     def _park(self, reason: str) -> None:
         reason = login_hint_for(reason, self.athlete.name)  # `watchsync login --athlete <name>`
@@ -186,6 +227,14 @@ class AthleteWorker:
             record_error(self._store, name, parked)
         if any(o.op == "push" and o.status == "done" for o in result.outcomes):
             self._store.kv_set(name, LAST_PUSH_KEY, now_text())
+        failed = any(o.status == "retry" and not o.message.startswith("internal error") for o in result.outcomes)
+        if any(o.status == "done" for o in result.outcomes):
+            if failed:  # Garmin answers some calls only: the backoff of the rest stays
+                calls_work(self._store, name, release=False)
+            else:
+                self._calls_work()
+        if failed:
+            calls_fail(self._store, name)
 
     def _until_next_due(self) -> float:
         """Seconds until the store's next item the drain could take (its ordering rules included)."""

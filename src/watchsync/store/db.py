@@ -417,6 +417,15 @@ class Store:
             self._db.execute("UPDATE outbox SET not_before = ? WHERE athlete = ? AND state != 'done'"
                              " AND not_before < ?", (_ts(until), athlete, _ts(until)))
 
+    def release(self, athlete: str, now: datetime | None = None) -> int:
+        """Make the athlete's pending items due at ``now`` (a call to Garmin worked again: their
+        server-error backoff has nothing left to wait for); returns how many were waiting."""
+        moment = _ts(now)
+        with self.transaction():
+            cursor = self._db.execute("UPDATE outbox SET not_before = ? WHERE athlete = ? AND state = 'pending'"
+                                      " AND not_before > ?", (moment, athlete, moment))
+        return cursor.rowcount
+
     def parked_reason(self, athlete: str) -> str | None:
         reason = self.kv_get(athlete, PARKED_KEY)
         return str(reason) if reason is not None else None

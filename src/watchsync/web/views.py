@@ -99,7 +99,8 @@ class GarminHealth:
 def garmin_health(entry: dict[str, Any]) -> GarminHealth:
     """From an athlete's status: the last successful contact (push or activity sync) and the last
     error when it came after it (an outage shows here, not only in /status)."""
-    contacts = [text for text in (entry.get("last_push"), entry.get("last_activity_sync")) if isinstance(text, str)]
+    contacts = [text for text in (entry.get("last_push"), entry.get("last_activity_sync"),
+                                          entry.get("last_contact")) if isinstance(text, str)]
     last = max(contacts, key=_instant, default=None)
     error = entry.get("last_error")
     when, _, message = error.partition(" ") if isinstance(error, str) else ("", "", "")
