@@ -128,7 +128,8 @@ class Dashboard:
     def signature(self) -> str:
         """Changes when an activity, a queue, an auth state or a rejected file changes (not on heartbeats)."""
         status = self.status()
-        quiet = [{k: v for k, v in athlete.items() if k not in ("last_activity_sync", "last_push")}
+        quiet = [{k: v for k, v in athlete.items()  # times of calls that worked move with every poll
+                  if k not in ("last_activity_sync", "last_push", "last_contact", "error_cleared")}
                  for athlete in status.get("athletes", [])]
         seen = [len(self.store.list_activities(name)) for name in self.config.athletes]
         return hashlib.sha256(json.dumps([quiet, seen, status.get("alive")], default=str).encode()).hexdigest()
