@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -261,7 +262,6 @@ def score_intensity(workout: Workout, activity: Activity, config: ComplianceConf
     ceiling = easy_hr_ceiling(workout, config)
     if ceiling is None and athlete is not None and (known := rules.easy_hr_ceiling(athlete, config.easy_rpe_max)):
         ceiling = known.value  # a by-feel runner's open steps: the athlete's ceiling judges skipped reps (coach13)
-    limits = easy_limits(athlete, config.easy_rpe_max) if athlete is not None else None
     times_planned = Counter(p.index for p in order)
     if activity.sets and any(p.step.exercise is not None for p in order):
         by_sets = set_tallies(order, activity, numbered=ran_this_workout(workout, activity))
@@ -287,7 +287,7 @@ def score_intensity(workout: Workout, activity: Activity, config: ComplianceConf
         _tally_span(tally, span, planned[span.index].step, records, clock, weights, start, config,
                     running=workout.sport.family == "run", lengths=lengths, ceiling=ceiling)
     # every planned step, the ones never reached (a workout stopped early) with no execution
-    judge = _Judge(config.easy_rpe_max, limits, athlete, workout.sport.family)
+    judge = _Judge(config.easy_rpe_max, athlete, workout.sport.family)
     steps = [_step_score(planned[index], tallies.get(index, _Tally()), config, times_planned[index], ceiling, judge)
              for index in sorted(planned)]
     easy = [s for s in steps if s.easy and not s.in_repeat and s.scored_seconds > 0]
@@ -625,9 +625,13 @@ class _Judge:
     or ``4:25-4:35/km Pace`` step, bpm and m/s now, is hard by the athlete's thresholds (probe review19)."""
 
     easy_rpe_max: float
-    limits: dict[str, float] | None = None
     athlete: Athlete | None = None
     family: str = "run"
+
+    @cached_property
+    def limits(self) -> dict[str, float] | None:
+        """The athlete's easy limits per channel (:func:`easy_limits`), None without an athlete."""
+        return easy_limits(self.athlete, self.easy_rpe_max) if self.athlete is not None else None
 
     def easy(self, step: Step) -> bool:
         return easy_step(step, self.easy_rpe_max, self.limits)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from watchsync.describe import format_seconds
-from watchsync.model.enums import Sport
+from watchsync.model.enums import Sport, find_sport
 from watchsync.model.units import METERS_PER_FOOT, METERS_PER_YARD, Units, format_distance
 
 if TYPE_CHECKING:  # annotations only: `analyze` formats percentages without loading the report model
@@ -139,14 +139,7 @@ def amount(row: SessionRow, value: float | None) -> str:
         return MISSING
     if row.metric != "distance":
         return format_seconds(value)
-    return family_distance(_family(row.sport), value)  # a swim's yards as yards (probe coach14)
-
-
-def _family(sport: str) -> str:
-    try:
-        return Sport(sport).family
-    except ValueError:
-        return "other"
+    return family_distance((find_sport(row.sport) or Sport.OTHER).family, value)  # a swim's yards as yards (coach14)
 
 
 def volume(row: SessionRow) -> str:
